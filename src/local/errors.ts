@@ -1,0 +1,26 @@
+/**
+ * Why setting up the local environment failed. `code` is what callers branch
+ * on; the message is for a person and names the place and the cause.
+ */
+export type SetupErrorCode =
+  | 'PORT_IN_USE'
+  | 'PACKAGE_UNAVAILABLE'
+  | 'CACHE_NOT_WRITABLE'
+  | 'GO_BUILD_FAILED'
+  | 'PROCESS_EXITED'
+  | 'NOT_READY'
+  | 'ENVIRONMENT_EXISTS'
+  | 'ENVIRONMENT_MISSING'
+  | 'INVALID_INPUT';
+
+export class SetupError extends Error {
+  override readonly name = 'SetupError';
+  readonly code: SetupErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: SetupErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** One process the environment started, recorded so `down` can stop exactly it. */
+export const managedProcessSchema = z.object({
+  name: z.string(),
+  pid: z.number().int().positive(),
+  /** The executable path, checked against /proc/<pid>/cmdline before signalling, so a reused pid is never killed. */
+  command: z.string(),
+  logFile: z.string(),
+});
+export type ManagedProcess = z.infer<typeof managedProcessSchema>;
+
+/** `D/env.json`: every URL and path of one embedded local environment. */
+export const localEnvironmentSchema = z.object({
+  dir: z.string(),
+  startedAt: z.string(),
+  versions: z.object({
+    kubernetes: z.string(),
+    etcd: z.string(),
+    kwok: z.string(),
+    prometheus: z.string(),
+    git: z.string(),
+  }),
+  kubernetes: z.object({
+    apiServerUrl: z.string(),
+    kubeconfig: z.string(),
+    etcdUrl: z.string(),
+    nodes: z.array(z.string()),
+  }),
+  prometheus: z.object({
+    url: z.string(),
+    configFile: z.string(),
+    /** Tests and the demo drop file_sd target files (`*.json`) here; Prometheus picks them up without a restart. */
+    targetsDir: z.string(),
+  }),
+  git: z.object({
+    /** Base URL: a bare repository `D/git/NAME.git` is served at `${url}/NAME.git`. */
+    url: z.string(),
+    root: z.string(),
+  }),
+  processes: z.array(managedProcessSchema),
+});
+export type LocalEnvironment = z.infer<typeof localEnvironmentSchema>;

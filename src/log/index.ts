@@ -1,0 +1,1 @@
+export { createLogger, rootLogger, redactedPaths, type Logger } from './logger.js';
