@@ -1,0 +1,98 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { rootLogger } from '../log/index.js';
+import { localDown, localStatus, localUp, serveGit, type LocalEnvironment } from '../local/index.js';
+
+export function defaultEnvironmentDir(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env['XDG_STATE_HOME'];
+  return join(state !== undefined && state !== '' ? state : join(homedir(), '.local', 'state'), 'gradual', 'local');
+}
+
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 1 to 65535');
+  return port;
+}
+
+function countOption(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100) throw new InvalidArgumentError('a whole number from 1 to 100');
+  return count;
+}
+
+/** What a person needs to reach each part, printed after `up` and by `status`. */
+export function describeEnvironment(environment: LocalEnvironment): string {
+  return [
+    `Local environment in ${environment.dir}`,
+    `  Kubernetes ${environment.versions.kubernetes}  ${environment.kubernetes.apiServerUrl}`,
+    `    export KUBECONFIG=${environment.kubernetes.kubeconfig}`,
+    `    nodes: ${environment.kubernetes.nodes.join(', ')} (KWOK)`,
+    `  Prometheus ${environment.versions.prometheus}  ${environment.prometheus.url}`,
+    `  git ${environment.versions.git}  ${environment.git.url}/<name>.git  (bare repositories in ${environment.git.root})`,
+    `  everything else: ${join(environment.dir, 'env.json')}; logs in ${join(environment.dir, 'logs')}`,
+    `  stop it: gradual local down --dir ${environment.dir}`,
+  ].join('\n');
+}
+
+export function localCommand(): Command {
+  const local = new Command('local').description('the embedded local environment: Kubernetes control plane with KWOK nodes, Prometheus, git server');
+
+  local
+    .command('up')
+    .description('build (once) and start a local environment; prints how to reach it')
+    .option('--dir <dir>', 'folder of the environment', defaultEnvironmentDir())
+    .option('--nodes <n>', 'number of KWOK fake nodes', countOption, 3)
+    .option('--apiserver-port <port>', 'port of the API server (default: a free port)', portOption)
+    .option('--prometheus-port <port>', 'port of Prometheus (default: a free port)', portOption)
+    .option('--git-port <port>', 'port of the git server (default: a free port)', portOption)
+    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number }) => {
+      const environment = await localUp({
+        dir: options.dir,
+        nodes: options.nodes,
+        ports: {
+          ...(options.apiserverPort === undefined ? {} : { apiServer: options.apiserverPort }),
+          ...(options.prometheusPort === undefined ? {} : { prometheus: options.prometheusPort }),
+          ...(options.gitPort === undefined ? {} : { git: options.gitPort }),
+        },
+        logger: rootLogger(),
+      });
+      process.stdout.write(`${describeEnvironment(environment)}\n`);
+    });
+
+  local
+    .command('down')
+    .description('stop every process of a local environment (its files stay)')
+    .option('--dir <dir>', 'folder of the environment', defaultEnvironmentDir())
+    .action(async (options: { dir: string }) => {
+      const stopped = await localDown({ dir: options.dir, logger: rootLogger() });
+      process.stdout.write(`Stopped ${String(stopped.length)} processes: ${stopped.map((p) => `${p.name} (${String(p.pid)})`).join(', ') || 'none were running'}\n`);
+    });
+
+  local
+    .command('status')
+    .description('show a local environment and whether each of its processes runs')
+    .option('--dir <dir>', 'folder of the environment', defaultEnvironmentDir())
+    .option('--json', 'print env.json with a running flag per process')
+    .action(async (options: { dir: string; json?: boolean }) => {
+      const status = await localStatus({ dir: options.dir });
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify({ ...status.environment, processes: status.processes }, null, 2)}\n`);
+        return;
+      }
+      const lines = status.processes.map((p) => `  ${p.running ? 'running' : 'stopped'}  ${p.name.padEnd(24)} pid ${String(p.pid)}  log ${p.logFile}`);
+      process.stdout.write(`${describeEnvironment(status.environment)}\nProcesses:\n${lines.join('\n')}\n`);
+      if (status.processes.some((p) => !p.running)) process.exitCode = 3;
+    });
+
+  local
+    .command('serve-git', { hidden: true })
+    .description('serve bare repositories over HTTP with git http-backend (started by `local up`)')
+    .requiredOption('--root <dir>', 'folder of bare repositories')
+    .requiredOption('--port <port>', 'port on 127.0.0.1', portOption)
+    .action(async (options: { root: string; port: number }) => {
+      await serveGit({ root: options.root, port: options.port, logger: rootLogger() });
+    });
+
+  return local;
+}

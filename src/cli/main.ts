@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { rootLogger } from '../log/index.js';
+import { SetupError } from '../local/index.js';
+import { demoCommand } from './demo-command.js';
+import { localCommand } from './local-command.js';
+import { packageVersion } from './version.js';
+
+export function buildProgram(): Command {
+  return new Command('gradual')
+    .description('Pull-request-driven progressive delivery for Kubernetes (Argo Rollouts compatible)')
+    .version(packageVersion(), '-v, --version')
+    .showHelpAfterError()
+    .addCommand(localCommand())
+    .addCommand(demoCommand());
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (cause) {
+  // A set-up error is the user's to fix: say what and where, without a stack.
+  if (cause instanceof SetupError) {
+    rootLogger().error({ code: cause.code }, cause.message);
+    process.stderr.write(`gradual: ${cause.message}\n`);
+    process.exitCode = 2;
+  } else {
+    rootLogger().error({ err: cause }, 'failed');
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The one place where the versions of the embedded environment's parts are
+ * pinned. The Go wrapper modules under test/infra/ require exactly these; a
+ * test checks that they agree, and the build cache is keyed by them.
+ */
+export const pinnedVersions = {
+  kubernetes: 'v1.34.4',
+  etcd: 'v3.6.16',
+  kwok: 'v0.8.0',
+} as const;
+
+/** Debian packages the environment runs (their versions are whatever Debian ships; env.json records them). */
+export const debianPackages = ['prometheus', 'git'] as const;
