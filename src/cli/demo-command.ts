@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
-import { environmentExists, localDown, localStatus, localUp } from '../local/index.js';
 import { defaultEnvironmentDir, describeEnvironment } from './local-command.js';
 
 /**
@@ -17,6 +16,7 @@ export function demoCommand(): Command {
     .option('--detach', 'leave the environment running and return')
     .action(async (options: { dir: string; detach?: boolean }) => {
       const logger = rootLogger();
+      const { environmentExists, localDown, localStatus, localUp } = await import('../local/index.js');
       const running = (await environmentExists(options.dir)) && (await localStatus({ dir: options.dir })).processes.every((p) => p.running);
       const environment = running ? (await localStatus({ dir: options.dir })).environment : await localUp({ dir: options.dir, logger });
       process.stdout.write(`${describeEnvironment(environment)}\n`);

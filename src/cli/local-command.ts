@@ -2,7 +2,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { rootLogger } from '../log/index.js';
-import { localDown, localStatus, localUp, serveGit, type LocalEnvironment } from '../local/index.js';
+import type { LocalEnvironment } from '../local/types.js';
+import type * as Local from '../local/index.js';
+
+// The environment's code (Kubernetes client, PKI, Go builds) is loaded only by the verb that
+// needs it, so `gradual --help` and other verbs start quickly.
+const loadLocal = (): Promise<typeof Local> => import('../local/index.js');
 
 export function defaultEnvironmentDir(env: NodeJS.ProcessEnv = process.env): string {
   const state = env['XDG_STATE_HOME'];
@@ -47,6 +52,7 @@ export function localCommand(): Command {
     .option('--prometheus-port <port>', 'port of Prometheus (default: a free port)', portOption)
     .option('--git-port <port>', 'port of the git server (default: a free port)', portOption)
     .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number }) => {
+      const { localUp } = await loadLocal();
       const environment = await localUp({
         dir: options.dir,
         nodes: options.nodes,
@@ -65,6 +71,7 @@ export function localCommand(): Command {
     .description('stop every process of a local environment (its files stay)')
     .option('--dir <dir>', 'folder of the environment', defaultEnvironmentDir())
     .action(async (options: { dir: string }) => {
+      const { localDown } = await loadLocal();
       const stopped = await localDown({ dir: options.dir, logger: rootLogger() });
       process.stdout.write(`Stopped ${String(stopped.length)} processes: ${stopped.map((p) => `${p.name} (${String(p.pid)})`).join(', ') || 'none were running'}\n`);
     });
@@ -75,6 +82,7 @@ export function localCommand(): Command {
     .option('--dir <dir>', 'folder of the environment', defaultEnvironmentDir())
     .option('--json', 'print env.json with a running flag per process')
     .action(async (options: { dir: string; json?: boolean }) => {
+      const { localStatus } = await loadLocal();
       const status = await localStatus({ dir: options.dir });
       if (options.json === true) {
         process.stdout.write(`${JSON.stringify({ ...status.environment, processes: status.processes }, null, 2)}\n`);
@@ -91,6 +99,7 @@ export function localCommand(): Command {
     .requiredOption('--root <dir>', 'folder of bare repositories')
     .requiredOption('--port <port>', 'port on 127.0.0.1', portOption)
     .action(async (options: { root: string; port: number }) => {
+      const { serveGit } = await loadLocal();
       await serveGit({ root: options.root, port: options.port, logger: rootLogger() });
     });
 

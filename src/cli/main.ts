@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
-import { SetupError } from '../local/index.js';
+import { SetupError } from '../local/errors.js';
 import { demoCommand } from './demo-command.js';
 import { localCommand } from './local-command.js';
 import { packageVersion } from './version.js';
@@ -20,7 +20,6 @@ try {
 } catch (cause) {
   // A set-up error is the user's to fix: say what and where, without a stack.
   if (cause instanceof SetupError) {
-    rootLogger().error({ code: cause.code }, cause.message);
     process.stderr.write(`gradual: ${cause.message}\n`);
     process.exitCode = 2;
   } else {
