@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
 import { SetupError } from '../local/errors.js';
 import { demoCommand } from './demo-command.js';
+import { lintCommand } from './lint-command.js';
 import { localCommand } from './local-command.js';
 import { packageVersion } from './version.js';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError()
     .addCommand(localCommand())
+    .addCommand(lintCommand())
     .addCommand(demoCommand());
 }
 

@@ -1,4 +1,5 @@
 import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SetupError } from './errors.js';
@@ -18,11 +19,30 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 export async function ensureWritableDir(dir: string, what = 'cache folder'): Promise<void> {
   const probe = join(dir, `.write-probe-${String(process.pid)}`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectories(dir);
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new SetupError('CACHE_NOT_WRITABLE', `The ${what} ${dir} is not writable (${code}). Set GRADUAL_CACHE_DIR to a writable folder.`, { cause });
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time. Node 20's recursive mkdir never settles for
+ * a path under /proc (it loops between ENOENT and EEXIST), which would hang
+ * set-up instead of reporting an unusable cache folder.
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw cause;
+    await makeDirectories(dirname(dir));
+    await mkdir(dir).catch((again: unknown) => {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    });
   }
 }

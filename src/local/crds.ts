@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, KubeConfig, KubernetesObjectApi, loadYaml, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { Logger } from '../log/index.js';
 import { SetupError } from './errors.js';
@@ -26,7 +26,9 @@ export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[
       if (typeof object !== 'object' || (object as KubernetesObject).kind !== 'CustomResourceDefinition') {
         throw new SetupError('INVALID_INPUT', `${path}: expected only CustomResourceDefinition documents in the CRD folder`);
       }
-      crds.push(object as V1CustomResourceDefinition);
+      // Through the client's own model: its serializer would otherwise drop the `x-kubernetes-*` keys of a plain
+      // object (int-or-string, preserve-unknown-fields), and the API server would refuse the schema.
+      crds.push(loadYaml<V1CustomResourceDefinition>(JSON.stringify(object)));
     }
   }
   return crds;

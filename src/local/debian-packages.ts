@@ -3,8 +3,9 @@ import { SetupError } from './errors.js';
 import { runCommand } from './run-command.js';
 
 async function isInstalled(name: string): Promise<boolean> {
-  const result = await runCommand('dpkg-query', ['-W', '-f=${Status}', name]).catch(() => undefined);
-  return result?.code === 0 && result.stdout.includes('install ok installed');
+  // The status word alone: a held package ("hold ok installed") is installed too.
+  const result = await runCommand('dpkg-query', ['-W', '-f=${db:Status-Status}', name]).catch(() => undefined);
+  return result?.code === 0 && result.stdout.trim() === 'installed';
 }
 
 /**

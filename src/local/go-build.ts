@@ -59,8 +59,14 @@ export async function ensureGoBuild(spec: GoBuildSpec, options: GoBuildOptions):
     const workDir = join(options.cacheRoot, `${key}.partial-${String(process.pid)}`);
     await rm(workDir, { recursive: true, force: true });
     await mkdir(join(workDir, 'bin'), { recursive: true });
-    await runGoBuild(spec, join(workDir, 'bin'), options);
-    await spec.afterBuild?.(join(workDir, 'bin'));
+    try {
+      await runGoBuild(spec, join(workDir, 'bin'), options);
+      await spec.afterBuild?.(join(workDir, 'bin'));
+    } catch (cause) {
+      // A failed build leaves nothing in the cache: the next attempt starts clean.
+      await rm(workDir, { recursive: true, force: true });
+      throw cause;
+    }
     await writeFile(join(workDir, completeMarker), `${new Date().toISOString()}\n`);
     await rm(finalDir, { recursive: true, force: true });
     await rename(workDir, finalDir);
@@ -80,6 +86,8 @@ async function runGoBuild(spec: GoBuildSpec, outDir: string, options: GoBuildOpt
 
   const lastLines: string[] = [];
   let compiled = 0;
+  // Output arrives in chunks that may end mid-line; the unfinished tail waits for the next chunk.
+  let partialLine = '';
   const exitCode = await new Promise<number>((resolve, reject) => {
     const child = spawn('go', args, {
       cwd: spec.moduleDir,
@@ -90,7 +98,9 @@ async function runGoBuild(spec: GoBuildSpec, outDir: string, options: GoBuildOpt
       log.info({ packagesCompiled: compiled, elapsedSeconds: Math.round((Date.now() - startedAt) / 1000) }, 'still building');
     }, options.progressIntervalMs ?? 15_000);
     const onChunk = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) {
+      const lines = (partialLine + chunk.toString('utf8')).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) {
         if (line.trim() === '') continue;
         // `go build -v` names each package as it compiles it: a cheap progress count.
         compiled += 1;
@@ -106,6 +116,7 @@ async function runGoBuild(spec: GoBuildSpec, outDir: string, options: GoBuildOpt
     });
     child.on('close', (code) => {
       clearInterval(progress);
+      if (partialLine.trim() !== '') lastLines.push(partialLine);
       resolve(code ?? 1);
     });
   });

@@ -28,7 +28,9 @@ export async function allocatePorts<Name extends string>(requested: Record<Name,
   const held: Server[] = [];
   const chosen: Partial<Record<Name, number>> = {};
   try {
-    for (const name of Object.keys(requested) as Name[]) {
+    // Requested ports first, so a port the kernel picks for another part can never take one a person asked for.
+    const names = (Object.keys(requested) as Name[]).sort((a, b) => Number(requested[a] === undefined) - Number(requested[b] === undefined));
+    for (const name of names) {
       const want = requested[name];
       let server: Server;
       try {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SetupError } from './errors.js';
@@ -52,10 +52,28 @@ export function startProcess(options: StartProcessOptions): StartedProcess {
   });
   // Callers race `exited` against readiness; a process that dies later must not become an unhandled rejection.
   exited.catch(() => undefined);
-  if (child.pid === undefined) {
-    return { record: { name: options.name, pid: 0, command: options.command, logFile: options.logFile }, exited };
+  const pid = child.pid ?? 0;
+  // Read at once: the start time is fixed at fork, before the child even execs.
+  const startTime = pid > 0 ? (startTimeOf(readProcStat(pid)) ?? '') : '';
+  return { record: { name: options.name, pid, command: options.command, startTime, logFile: options.logFile }, exited };
+}
+
+function readProcStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  } catch {
+    return '';
   }
-  return { record: { name: options.name, pid: child.pid, command: options.command, logFile: options.logFile }, exited };
+}
+
+/** The fields after the command name, which may itself contain spaces and parentheses. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function startTimeOf(stat: string): string | undefined {
+  // Field 22 overall; the slice starts at field 3 (state).
+  return stat === '' ? undefined : statFields(stat)[19];
 }
 
 export async function logTail(file: string, lines = 20): Promise<string> {
@@ -64,9 +82,9 @@ export async function logTail(file: string, lines = 20): Promise<string> {
 }
 
 /**
- * Whether the recorded process is still alive *and* still ours: a pid is
- * only trusted when /proc shows the same executable (pids are reused), and a
- * zombie counts as gone.
+ * Whether the recorded process is still alive *and* still ours: pids are
+ * reused, so a pid is only trusted when /proc shows the same executable as
+ * argv[0] and the same start time; a zombie counts as gone.
  */
 export async function isRunning(record: ManagedProcess): Promise<boolean> {
   if (record.pid <= 0) return false;
@@ -75,10 +93,9 @@ export async function isRunning(record: ManagedProcess): Promise<boolean> {
     readFile(`/proc/${String(record.pid)}/stat`, 'utf8').catch(() => ''),
   ]);
   if (cmdline === '' || stat === '') return false;
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const state = statFields(stat)[0];
   if (state === 'Z' || state === 'X') return false;
-  const argv = cmdline.split('\0');
-  return argv.includes(record.command);
+  return cmdline.split('\0')[0] === record.command && startTimeOf(stat) === record.startTime;
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */

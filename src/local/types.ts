@@ -6,6 +6,8 @@ export const managedProcessSchema = z.object({
   pid: z.number().int().positive(),
   /** The executable path, checked against /proc/<pid>/cmdline before signalling, so a reused pid is never killed. */
   command: z.string(),
+  /** Field 22 of /proc/<pid>/stat (clock ticks after boot): with `command`, it tells a reused pid from ours. */
+  startTime: z.string(),
   logFile: z.string(),
 });
 export type ManagedProcess = z.infer<typeof managedProcessSchema>;

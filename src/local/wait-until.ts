@@ -19,8 +19,16 @@ export interface WaitOptions {
 export async function waitUntil(check: () => Promise<boolean>, options: WaitOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let lastProblem = 'not ready yet';
+  const state = { aborted: false };
+  const aborts = (options.abortOn ?? []).map((abort) =>
+    abort.catch((cause: unknown) => {
+      // Stop the loop too, not only the wait: a dead process must not be polled until the deadline.
+      state.aborted = true;
+      throw cause;
+    }),
+  );
   const loop = (async (): Promise<void> => {
-    for (;;) {
+    while (!state.aborted) {
       try {
         if (await check()) return;
       } catch (cause) {
@@ -32,5 +40,5 @@ export async function waitUntil(check: () => Promise<boolean>, options: WaitOpti
       await delay(options.intervalMs ?? 200);
     }
   })();
-  await Promise.race([loop, ...(options.abortOn ?? [])]);
+  await Promise.race([loop, ...aborts]);
 }
