@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { antiAffinity, int32, intOrString, opaqueObject, podTemplateMetadata } from './common.js';
+
+export const blueGreenStrategySchema = z
+  .strictObject({
+    activeService: z.string().meta({ description: 'Service that serves production traffic; switched to the new version on promotion' }),
+    previewService: z.string().meta({ description: 'Service that points at the new version before promotion' }).optional(),
+    previewReplicaCount: int32('replicas of the new version before promotion (default: spec.replicas)').optional(),
+    autoPromotionEnabled: z.boolean().meta({ description: 'promote without waiting for a person (default true)' }).optional(),
+    autoPromotionSeconds: int32('seconds to wait, once the preview is available, before promoting automatically').optional(),
+    maxUnavailable: intOrString('pods that may be unavailable during the update, a number or a percentage (default 25%)').optional(),
+    scaleDownDelaySeconds: int32('seconds before the previous version is scaled down after the switch (default 30)').optional(),
+    scaleDownDelayRevisionLimit: int32('old ReplicaSets that may keep running during their scale-down delay').optional(),
+    prePromotionAnalysis: opaqueObject('analysis before the switch (not yet supported by Gradual)').optional(),
+    antiAffinity: antiAffinity().optional(),
+    postPromotionAnalysis: opaqueObject('analysis after the switch (not yet supported by Gradual)').optional(),
+    previewMetadata: podTemplateMetadata('labels and annotations added to preview pods while they are the preview').optional(),
+    activeMetadata: podTemplateMetadata('labels and annotations added to active pods while they are active').optional(),
+    abortScaleDownDelaySeconds: int32('seconds before the preview is scaled down after an abort; 0: never (default 30)').optional(),
+  })
+  .meta({ description: 'blue-green: run the new version beside the old one and switch the active Service at once' });

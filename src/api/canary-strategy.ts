@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { antiAffinity, int32, intOrString, opaqueObject, podTemplateMetadata } from './common.js';
+
+/** `pause: {}` waits until promoted; `pause: {duration: 30s}` (or `30`, seconds) waits that long. */
+export const rolloutPauseSchema = z
+  .strictObject({
+    duration: intOrString('seconds (an integer) or a Go duration such as 30s, 5m, 1h; absent: wait until promoted').optional(),
+  })
+  .meta({ description: 'pause the rollout, for a duration or until promoted' });
+
+/** Scale the canary ReplicaSet independently of the traffic weight (Argo requires traffic routing for it). */
+export const setCanaryScaleSchema = z
+  .strictObject({
+    weight: int32('percentage of spec.replicas for the canary ReplicaSet').optional(),
+    replicas: int32('absolute number of canary replicas').optional(),
+    matchTrafficWeight: z.boolean().meta({ description: 'go back to scaling the canary with the traffic weight' }).optional(),
+  })
+  .meta({ description: 'scale the canary ReplicaSet without changing traffic weight' });
+
+/**
+ * One canary step. Argo's step kinds are all known; `experiment`, `analysis`,
+ * `setHeaderRoute`, `setMirrorRoute` and `plugin` are accepted as opaque
+ * objects here and rejected by name in not-yet-supported.ts.
+ */
+export const canaryStepSchema = z
+  .strictObject({
+    setWeight: int32('percentage of traffic (or, without traffic routing, of replicas) for the canary').optional(),
+    pause: rolloutPauseSchema.optional(),
+    setCanaryScale: setCanaryScaleSchema.optional(),
+    experiment: opaqueObject('run an Experiment (not yet supported by Gradual)').optional(),
+    analysis: opaqueObject('run an AnalysisRun and wait for it (not yet supported by Gradual)').optional(),
+    setHeaderRoute: opaqueObject('route requests by header to the canary (not yet supported by Gradual)').optional(),
+    setMirrorRoute: opaqueObject('mirror matching requests to the canary (not yet supported by Gradual)').optional(),
+    plugin: opaqueObject('run a step plugin (not yet supported by Gradual)').optional(),
+  })
+  .meta({ description: 'one step of the canary: exactly one of its fields' });
+
+/** The step kinds, in Argo's order; a step sets exactly one of them. */
+export const canaryStepKinds = ['setWeight', 'pause', 'setCanaryScale', 'experiment', 'analysis', 'setHeaderRoute', 'setMirrorRoute', 'plugin'] as const;
+
+export const canaryStrategySchema = z
+  .strictObject({
+    canaryService: z.string().meta({ description: 'Service that Gradual points at the canary pods' }).optional(),
+    stableService: z.string().meta({ description: 'Service that Gradual points at the stable pods' }).optional(),
+    steps: z.array(canaryStepSchema).meta({ description: 'the steps of the canary; none: promote at once' }).optional(),
+    trafficRouting: opaqueObject('shift traffic with a mesh or ingress (not yet supported by Gradual)').optional(),
+    maxUnavailable: intOrString('pods that may be unavailable during the update, a number or a percentage (default 25%)').optional(),
+    maxSurge: intOrString('pods that may exist above spec.replicas during the update, a number or a percentage (default 25%)').optional(),
+    analysis: opaqueObject('background analysis during the steps (not yet supported by Gradual)').optional(),
+    antiAffinity: antiAffinity().optional(),
+    canaryMetadata: podTemplateMetadata('labels and annotations added to canary pods while they are the canary').optional(),
+    stableMetadata: podTemplateMetadata('labels and annotations added to stable pods while they are stable').optional(),
+    scaleDownDelaySeconds: int32('with traffic routing: seconds before the old ReplicaSet is scaled down (default 30)').optional(),
+    scaleDownDelayRevisionLimit: int32('old ReplicaSets that may keep running during their scale-down delay').optional(),
+    abortScaleDownDelaySeconds: int32('with traffic routing: seconds before the canary is scaled down after an abort; 0: never (default 30)').optional(),
+    dynamicStableScale: z.boolean().meta({ description: 'with traffic routing: scale the stable ReplicaSet down as the canary takes traffic' }).optional(),
+    pingPong: z
+      .strictObject({ pingService: z.string(), pongService: z.string() })
+      .meta({ description: 'ping-pong services (not yet supported by Gradual)' })
+      .optional(),
+    minPodsPerReplicaSet: int32('with traffic routing: least number of pods for a non-empty canary or stable ReplicaSet').optional(),
+    replicaProgressThreshold: z
+      .strictObject({ type: z.enum(['Percent', 'Pods']), value: int32() })
+      .meta({ description: 'available pods needed before a step completes (not yet supported by Gradual)' })
+      .optional(),
+  })
+  .meta({ description: 'canary: move traffic and replicas to the new version step by step' });

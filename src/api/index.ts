@@ -1,0 +1,16 @@
+// The api area's surface: the argoproj.io/v1alpha1 Rollout schema, its types,
+// Argo's defaults, the shared validation (lint and reconcile) and the CRD.
+export { rolloutApiVersion, rolloutGroup, rolloutKind, rolloutSchema, rolloutVersion } from './rollout.js';
+export { objectMetaSchema, podTemplateSchema, rolloutSpecSchema, workloadRefScaleDownValues } from './rollout-spec.js';
+export { canaryStepKinds, canaryStepSchema, canaryStrategySchema } from './canary-strategy.js';
+export { blueGreenStrategySchema } from './blue-green-strategy.js';
+export { parseRolloutStatus, pauseReasons, rolloutConditionTypes, rolloutPhases, rolloutStatusSchema } from './rollout-status.js';
+export { rolloutDefaults, withDefaults, type BlueGreenStrategyWithDefaults, type CanaryStrategyWithDefaults, type RolloutSpecWithDefaults } from './defaults.js';
+export { parseGoDuration, pauseDurationSeconds } from './duration.js';
+export { matchesLabelSelector, unmetRequirements } from './label-selector.js';
+export { notYetSupportedFields } from './not-yet-supported.js';
+export { validateRollout } from './validate-rollout.js';
+export { formatPath } from './format-path.js';
+export { lintManifests, type ManifestFile } from './lint.js';
+export { rolloutCrd, rolloutCrdYaml } from './crd.js';
+export type * from './types.js';

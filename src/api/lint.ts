@@ -1,0 +1,97 @@
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { formatPath } from './format-path.js';
+import { rolloutApiVersion, rolloutGroup, rolloutKind } from './rollout.js';
+import type { LintProblem, LintResult } from './types.js';
+import { validateRollout } from './validate-rollout.js';
+import { describeValue } from './zod-issues.js';
+import { documentPosition, offsetToPosition, positionOf } from './yaml-positions.js';
+
+export interface ManifestFile {
+  /** How the file is named in problems (as given on the command line, or its path in the repository). */
+  path: string;
+  text: string;
+}
+
+/**
+ * Lints Kubernetes manifests: every YAML document of every file is parsed;
+ * each argoproj.io Rollout is checked with validateRollout (the engine's own
+ * check) and every problem placed at its file, line and column. Documents of
+ * other kinds are skipped, but a document that is not a Kubernetes object at
+ * all (no apiVersion or kind) is a problem. Pure: no I/O.
+ */
+export function lintManifests(files: readonly ManifestFile[]): LintResult {
+  let rollouts = 0;
+  const problems: LintProblem[] = [];
+  for (const file of files) {
+    const lineCounter = new LineCounter();
+    const fileProblems: LintProblem[] = [];
+    const problem = (line: number, column: number, path: string, message: string): void => {
+      fileProblems.push({ file: file.path, line, column, path, message });
+    };
+    for (const document of parseAllDocuments(file.text, { lineCounter, prettyErrors: false })) {
+      if (document.errors.length > 0) {
+        for (const error of document.errors) {
+          const { line, column } = offsetToPosition(error.pos[0], lineCounter);
+          problem(line, column, '', `YAML: ${error.message}`);
+        }
+        continue;
+      }
+      const found = lintDocument(document, lineCounter, problem);
+      if (found) rollouts += 1;
+    }
+    problems.push(...fileProblems.sort((a, b) => a.line - b.line || a.column - b.column));
+  }
+  return { files: files.length, rollouts, problems };
+}
+
+type Problem = (line: number, column: number, path: string, message: string) => void;
+
+/** Checks one well-formed YAML document; true when it is a Rollout. */
+function lintDocument(document: Document, lineCounter: LineCounter, problem: Problem): boolean {
+  const start = documentPosition(document, lineCounter);
+  let object: unknown;
+  try {
+    object = document.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    // Only an alias bomb gets here: the syntax was checked already.
+    problem(start.line, start.column, '', `YAML: ${cause instanceof Error ? cause.message : String(cause)}`);
+    return false;
+  }
+  if (object === null || object === undefined) return false; // an empty document, such as after a trailing ---
+  if (typeof object !== 'object' || Array.isArray(object)) {
+    problem(start.line, start.column, '', `expected a Kubernetes object (a map with apiVersion and kind), got ${describeValue(object)}`);
+    return false;
+  }
+  const { apiVersion, kind } = object as Record<string, unknown>;
+  for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind]] as const) {
+    if (typeof value !== 'string' || value === '') {
+      const at = value === undefined ? start : positionOf(document, [field], lineCounter);
+      problem(at.line, at.column, field, value === undefined ? `missing field "${field}": every Kubernetes object needs apiVersion and kind` : `expected a string, got ${describeValue(value)}`);
+    }
+  }
+  if (kind !== rolloutKind || typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`)) return false;
+  if (apiVersion !== rolloutApiVersion) {
+    const at = positionOf(document, ['apiVersion'], lineCounter);
+    problem(at.line, at.column, 'apiVersion', `Gradual serves Rollouts of ${rolloutApiVersion}, got "${apiVersion}"`);
+    return true;
+  }
+  const result = validateRollout(withoutNulls(object));
+  if (!result.ok) {
+    for (const issue of result.issues) {
+      const at = positionOf(document, issue.path, lineCounter, issue.at);
+      problem(at.line, at.column, formatPath(issue.path), issue.message);
+    }
+  }
+  return true;
+}
+
+/**
+ * The API server drops a field whose value is null (`labels:` with nothing
+ * after it) before it validates a custom resource, so a manifest means what
+ * it would mean once applied. Null list entries stay, to be reported.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, child]) => child !== null).map(([key, child]) => [key, withoutNulls(child)]));
+}
