@@ -1,0 +1,40 @@
+export * from './argo-labels.js';
+export {
+  DEFAULT_MAX_SURGE,
+  DEFAULT_MAX_UNAVAILABLE,
+  blueGreenMaxUnavailable,
+  canaryFenceposts,
+  resolveFenceposts,
+  scaledValueFromIntOrPercent,
+  type Fenceposts,
+} from './int-or-percent.js';
+export {
+  approximateCanaryStableSplit,
+  basicCanaryDesiredWeight,
+  basicCanaryOlderReplicaSets,
+  basicCanaryReplicaCounts,
+  minPodsPerReplicaSet,
+  newestRevisionFirst,
+  nextBasicCanaryScaling,
+  replicasForScaleDown,
+  type BasicCanaryInput,
+  type BasicCanaryOlderInput,
+  type BasicCanaryScaling,
+  type CanaryWeightInput,
+} from './canary-replica-counts.js';
+export {
+  DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS,
+  DEFAULT_SCALE_DOWN_DELAY_SECONDS,
+  blueGreenNewReplicas,
+  blueGreenReplicaSets,
+  formatScaleDownDeadline,
+  parseRfc3339,
+  type BlueGreenInput,
+  type BlueGreenPlan,
+  type BlueGreenReplicaSet,
+  type BlueGreenStatusView,
+  type DesiredReplicaSet,
+} from './blue-green-replica-counts.js';
+export { computePodTemplateHash } from './pod-template-hash.js';
+export { MAX_POD_TEMPLATE_HASH_LENGTH, MAX_REPLICA_SET_NAME_LENGTH, MAX_ROLLOUT_NAME_LENGTH, replicaSetName } from './replica-set-naming.js';
+export type { CanaryReplicaCounts, IntOrPercent, OlderReplicaSet, ReplicaSetCounts, ReplicaSetScale } from './types.js';
