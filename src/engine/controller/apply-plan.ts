@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ReplicaSet } from '@kubernetes/client-node';
+import type { Rollout } from '../../api/index.js';
+import type { Logger } from '../../log/index.js';
+import type { KubeAction, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
+
+/** The component name Argo's controller reports in Events; tools that filter on it keep working. */
+export const eventSourceComponent = 'rollouts-controller';
+
+export interface PlanApplier {
+  apply(rollout: Rollout, plan: ReconcilePlan): Promise<ApplyResult>;
+}
+
+export interface ApplyResult {
+  actions: number;
+  statusWritten: boolean;
+  events: number;
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/**
+ * The imperative half of a reconcile: writes a plan to the API server. Every
+ * write carries the resourceVersion the plan was decided on, so a concurrent
+ * change fails with 409 and the reconcile is retried on fresh state instead
+ * of overwriting it. The status is written only when it differs, which is
+ * what lets a settled rollout cost zero writes.
+ */
+export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger): PlanApplier {
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+
+  async function applyAction(namespace: string, action: KubeAction): Promise<void> {
+    switch (action.kind) {
+      case 'createReplicaSet':
+        await apps.createNamespacedReplicaSet({ namespace, body: action.replicaSet });
+        return;
+      case 'updateReplicaSet': {
+        const body: Record<string, unknown> = {
+          metadata: {
+            resourceVersion: action.resourceVersion,
+            ...(action.annotations === undefined ? {} : { annotations: action.annotations }),
+            ...(action.labels === undefined ? {} : { labels: action.labels }),
+          },
+          ...(action.replicas === undefined ? {} : { spec: { replicas: action.replicas } }),
+        };
+        await apps.patchNamespacedReplicaSet({ name: action.name, namespace, body }, mergePatch);
+        return;
+      }
+      case 'deleteReplicaSet':
+        await apps.deleteNamespacedReplicaSet({
+          name: action.name,
+          namespace,
+          body: { preconditions: { resourceVersion: action.resourceVersion }, propagationPolicy: 'Background' },
+        });
+        return;
+      case 'updateServiceSelector':
+        await core.patchNamespacedService(
+          {
+            name: action.name,
+            namespace,
+            body: {
+              metadata: { resourceVersion: action.resourceVersion, ...(action.annotations === undefined ? {} : { annotations: action.annotations }) },
+              spec: { selector: action.selector },
+            },
+          },
+          mergePatch,
+        );
+        return;
+      case 'evictPod':
+        await core.createNamespacedPodEviction({ name: action.name, namespace, body: { metadata: { name: action.name, namespace } } });
+        return;
+    }
+  }
+
+  async function recordEvent(rollout: Rollout, event: RolloutEvent, now: Date): Promise<void> {
+    const { name, namespace, uid, resourceVersion } = identityOf(rollout);
+    await core.createNamespacedEvent({
+      namespace,
+      body: {
+        // Named like the events client-go's recorder creates: <object>.<unique suffix>.
+        metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
+        involvedObject: {
+          apiVersion: rollout.apiVersion,
+          kind: rollout.kind,
+          name,
+          namespace,
+          ...(uid === undefined ? {} : { uid }),
+          ...(resourceVersion === undefined ? {} : { resourceVersion }),
+        },
+        reason: event.reason,
+        message: event.message,
+        type: event.type,
+        source: { component: eventSourceComponent },
+        reportingComponent: eventSourceComponent,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      },
+    });
+  }
+
+  return {
+    async apply(rollout, plan) {
+      const { name, namespace } = identityOf(rollout);
+      const log = logger.child({ rollout: name, namespace });
+      for (const action of plan.actions) {
+        await applyAction(namespace, action);
+        log.debug({ action: action.kind, target: 'name' in action ? action.name : replicaSetName(action) }, 'applied');
+      }
+      let statusWritten = false;
+      if (!isDeepStrictEqual(plan.status, rollout.status ?? {})) {
+        // PUT on the status subresource: the whole status is replaced (a merge patch could not remove fields),
+        // and the resourceVersion in the body makes a stale write fail with 409.
+        await custom.replaceNamespacedCustomObjectStatus({
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          namespace,
+          plural: 'rollouts',
+          name,
+          body: { ...rollout, status: plan.status },
+        });
+        statusWritten = true;
+      }
+      const now = new Date();
+      for (const event of plan.events) {
+        // An event is a report, not state: failing to record one must not fail (and repeat) the reconcile.
+        await recordEvent(rollout, event, now).catch((cause: unknown) => {
+          log.warn({ err: cause, reason: event.reason }, 'could not record event');
+        });
+      }
+      return { actions: plan.actions.length, statusWritten, events: plan.events.length };
+    },
+  };
+}
+
+/** Where a Rollout from the informer cache lives; the API server always sets these. */
+export function identityOf(rollout: Rollout): { name: string; namespace: string; uid?: string; resourceVersion?: string } {
+  const metadata = rollout.metadata ?? {};
+  return {
+    name: metadata.name ?? '',
+    namespace: metadata.namespace ?? 'default',
+    ...(metadata.uid === undefined ? {} : { uid: metadata.uid }),
+    ...(metadata.resourceVersion === undefined ? {} : { resourceVersion: metadata.resourceVersion }),
+  };
+}
+
+function replicaSetName(action: { replicaSet: V1ReplicaSet }): string {
+  return action.replicaSet.metadata?.name ?? '';
+}
+
+function isDeepStrictEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Key order must not make two equal statuses look different (the API server may reorder). */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,73 @@
+import type { V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { Rollout, RolloutStatus } from '../api/index.js';
+
+/*
+ * The contract between the controller shell and the pure planners. A
+ * reconcile reads the informer cache into a RolloutObservation, calls
+ * planRollout(observation) and applies the ReconcilePlan: the actions in
+ * order (each with optimistic concurrency), then the status (only if it
+ * differs from the observed one), then the events, then it schedules the
+ * next reconcile at requeueAfterMs. Planners never perform I/O and never
+ * read a clock: `now` is part of the observation.
+ *
+ * Like Argo's controller, one reconcile takes one step (for example one
+ * scaling of one ReplicaSet); the change it writes comes back through the
+ * informers and triggers the next reconcile, so a plan never needs to
+ * predict the effect of its own actions.
+ */
+
+/** Everything the planners may read for one Rollout, as the informer cache holds it. */
+export interface RolloutObservation {
+  /** The Rollout as validated by src/api (spec strict, status lenient), with its metadata. */
+  rollout: Rollout;
+  /** ReplicaSets controlled by this Rollout (ownerReference with controller: true and the Rollout's uid). */
+  replicaSets: V1ReplicaSet[];
+  /** The Services the strategy names (canaryService, stableService, activeService, previewService), by name; absent ones are missing from the cluster. */
+  services: Record<string, V1Service>;
+  /** Pods of the Rollout's ReplicaSets; only restartAt reads them. */
+  pods: V1Pod[];
+  now: Date;
+}
+
+/** One write to the cluster. Names are within the Rollout's namespace. */
+export type KubeAction =
+  | { kind: 'createReplicaSet'; replicaSet: V1ReplicaSet }
+  | {
+      kind: 'updateReplicaSet';
+      name: string;
+      /** The resourceVersion the decision was made on: a concurrent change makes the write fail with 409 and the reconcile retry. */
+      resourceVersion: string;
+      replicas?: number;
+      /** Annotations to set (string) or remove (null). */
+      annotations?: Record<string, string | null>;
+      /** Labels to set (string) or remove (null). */
+      labels?: Record<string, string | null>;
+    }
+  | { kind: 'deleteReplicaSet'; name: string; resourceVersion: string }
+  | {
+      kind: 'updateServiceSelector';
+      name: string;
+      resourceVersion: string;
+      /** Selector entries to set (string) or remove (null), e.g. rollouts-pod-template-hash. */
+      selector: Record<string, string | null>;
+      annotations?: Record<string, string | null>;
+    }
+  | { kind: 'evictPod'; name: string; reason: string };
+
+export type EventType = 'Normal' | 'Warning';
+
+/** A Kubernetes Event about the Rollout, with Argo's reason (RolloutUpdated, RolloutStepCompleted, …). */
+export interface RolloutEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+export interface ReconcilePlan {
+  actions: KubeAction[];
+  /** The whole desired status; the shell writes it through the status subresource only when it differs from the observed one. */
+  status: RolloutStatus;
+  events: RolloutEvent[];
+  /** When a deadline (pause end, scale-down delay, progress deadline) needs a reconcile without any object changing; undefined when none. Never 0. */
+  requeueAfterMs?: number;
+}

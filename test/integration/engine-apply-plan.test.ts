@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rolloutSchema, type Rollout } from '../../src/api/index.js';
+import { createPlanApplier, eventSourceComponent } from '../../src/engine/controller/apply-plan.js';
+import { createLogger } from '../../src/log/index.js';
+
+// The applier against the real API server: what it writes, that it writes
+// nothing for a settled plan, and that stale decisions are refused (409).
+const environment = inject('gradualEnv');
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(environment.kubernetes.kubeconfig);
+const core = kubeConfig.makeApiClient(CoreV1Api);
+const apps = kubeConfig.makeApiClient(AppsV1Api);
+const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+const namespace = `apply-${randomUUID().slice(0, 8)}`;
+const applier = createPlanApplier(kubeConfig, createLogger({ level: 'silent' }));
+const rolloutApi = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'rollouts' } as const;
+
+async function readRollout(name: string): Promise<Rollout> {
+  return rolloutSchema.parse(await custom.getNamespacedCustomObject({ ...rolloutApi, name }));
+}
+
+beforeAll(async () => {
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await custom.createNamespacedCustomObject({
+    ...rolloutApi,
+    body: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', namespace },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'example.test/web:blue' }] } },
+        strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await core.deleteNamespace({ name: namespace });
+});
+
+describe('createPlanApplier', () => {
+  it('creates ReplicaSets, writes the status, records Events — and writes nothing for a settled plan', async () => {
+    const rollout = await readRollout('web');
+    const uid = rollout.metadata?.uid ?? '';
+    const result = await applier.apply(rollout, {
+      actions: [
+        {
+          kind: 'createReplicaSet',
+          replicaSet: {
+            metadata: {
+              name: 'web-abc123',
+              namespace,
+              labels: { app: 'web', 'rollouts-pod-template-hash': 'abc123' },
+              ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid, controller: true, blockOwnerDeletion: true }],
+            },
+            spec: {
+              replicas: 0,
+              selector: { matchLabels: { app: 'web', 'rollouts-pod-template-hash': 'abc123' } },
+              template: {
+                metadata: { labels: { app: 'web', 'rollouts-pod-template-hash': 'abc123' } },
+                spec: { containers: [{ name: 'web', image: 'example.test/web:blue' }] },
+              },
+            },
+          },
+        },
+      ],
+      status: { phase: 'Progressing', message: 'more replicas need to be updated', currentPodHash: 'abc123', observedGeneration: '1' },
+      events: [{ type: 'Normal', reason: 'RolloutUpdated', message: 'Rollout updated to revision 1' }],
+    });
+    expect(result).toEqual({ actions: 1, statusWritten: true, events: 1 });
+
+    const replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    expect(replicaSet.metadata?.ownerReferences?.[0]?.uid).toBe(uid);
+    const written = await readRollout('web');
+    expect(written.status).toEqual({ phase: 'Progressing', message: 'more replicas need to be updated', currentPodHash: 'abc123', observedGeneration: '1' });
+    const events = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items;
+    expect(events.map((event) => [event.reason, event.message, event.source?.component, event.involvedObject.kind])).toEqual([
+      ['RolloutUpdated', 'Rollout updated to revision 1', eventSourceComponent, 'Rollout'],
+    ]);
+
+    const settled = await applier.apply(written, { actions: [], status: structuredClone(written.status ?? {}), events: [] });
+    expect(settled).toEqual({ actions: 0, statusWritten: false, events: 0 });
+    expect((await readRollout('web')).metadata?.resourceVersion).toBe(written.metadata?.resourceVersion);
+  });
+
+  it('refuses a decision made on a stale ReplicaSet or Rollout with 409 and changes nothing', async () => {
+    const rollout = await readRollout('web');
+    const replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    const staleVersion = replicaSet.metadata?.resourceVersion ?? '';
+    await applier.apply(rollout, { actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: staleVersion, replicas: 1 }], status: rollout.status ?? {}, events: [] });
+    expect((await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace })).spec?.replicas).toBe(1);
+
+    const staleScale = applier.apply(rollout, { actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: staleVersion, replicas: 2 }], status: rollout.status ?? {}, events: [] });
+    await expect(staleScale).rejects.toMatchObject({ code: 409 });
+    expect((await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace })).spec?.replicas).toBe(1);
+
+    const fresh = await readRollout('web');
+    await applier.apply(fresh, { actions: [], status: { ...fresh.status, message: 'first' }, events: [] });
+    const staleStatus = applier.apply(fresh, { actions: [], status: { ...fresh.status, message: 'second' }, events: [] });
+    await expect(staleStatus).rejects.toMatchObject({ code: 409 });
+    expect((await readRollout('web')).status?.message).toBe('first');
+  });
+});
