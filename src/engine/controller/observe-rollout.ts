@@ -1,0 +1,54 @@
+import type { V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { Rollout } from '../../api/index.js';
+import { CONTROLLER_INSTANCE_ID_LABEL } from '../argo-labels.js';
+import type { RolloutObservation } from '../reconcile-types.js';
+
+/** The Services a Rollout's strategy names; the reconcile looks up exactly these. */
+export function referencedServiceNames(rollout: Rollout): string[] {
+  const canary = rollout.spec.strategy?.canary;
+  const blueGreen = rollout.spec.strategy?.blueGreen;
+  const names = [canary?.canaryService, canary?.stableService, blueGreen?.activeService, blueGreen?.previewService];
+  return names.filter((name): name is string => name !== undefined && name !== '');
+}
+
+function controlledBy(uid: string | undefined): (object: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }) => boolean {
+  return (object) => uid !== undefined && (object.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && owner.uid === uid);
+}
+
+/**
+ * Builds the planner's input from what the informer caches hold for the
+ * Rollout's namespace: its own ReplicaSets (by controller ownerReference, as
+ * Argo claims them), the Services its strategy names, and the pods of its
+ * ReplicaSets. Pure: the shell passes the cache contents and the clock.
+ */
+export function observeRollout(input: {
+  rollout: Rollout;
+  replicaSets: readonly V1ReplicaSet[];
+  services: readonly V1Service[];
+  pods: readonly V1Pod[];
+  now: Date;
+}): RolloutObservation {
+  const uid = input.rollout.metadata?.uid;
+  const replicaSets = input.replicaSets.filter(controlledBy(uid));
+  const replicaSetUids = new Set(replicaSets.map((rs) => rs.metadata?.uid).filter((id): id is string => id !== undefined));
+  const pods = input.pods.filter((pod) => (pod.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && replicaSetUids.has(owner.uid)));
+  const wanted = new Set(referencedServiceNames(input.rollout));
+  const services: Record<string, V1Service> = {};
+  for (const service of input.services) {
+    const name = service.metadata?.name;
+    if (name !== undefined && wanted.has(name)) services[name] = service;
+  }
+  return { rollout: input.rollout, replicaSets, services, pods, now: input.now };
+}
+
+/**
+ * Argo's instance-id semantics: a controller started with --instance-id X
+ * handles only objects labelled X; one started without handles only objects
+ * with no such label. Two controllers can share a cluster without touching
+ * each other's Rollouts.
+ */
+export function isHandledByInstance(labels: Record<string, string> | undefined, instanceId: string | undefined): boolean {
+  const label = labels?.[CONTROLLER_INSTANCE_ID_LABEL];
+  if (instanceId === undefined || instanceId === '') return label === undefined || label === '';
+  return label === instanceId;
+}
