@@ -1,0 +1,21 @@
+export { createKeyQueue, defaultMinDelayMs } from './key-queue.js';
+export { TerminalError, isRetryable } from './terminal-error.js';
+export { systemClock } from './clock.js';
+export { createFakeClock, type FakeClock } from './fake-clock.js';
+export { createInformerCache, type InformerCache, type InformerHandler } from './informer-cache.js';
+export {
+  decideLeadership,
+  defaultLeaderElectionTiming,
+  formatMicroTime,
+  type LeaderElectionTiming,
+  type LeadershipAction,
+  type LeadershipDecision,
+  type LeaseLock,
+  type LeaseObject,
+} from './decide-leadership.js';
+export { runLeaderElection, type LeaderElectionOptions, type LeaderElector } from './leader-election.js';
+export { patchMerge, replaceWithResourceVersion, isConflict, isNotFound, isGone, statusCodeOf } from './apply.js';
+export { apiPath, type ResourceRef } from './api-path.js';
+export { createRestClient, type RestClient, type RestMethod, type RestRequest } from './rest-client.js';
+export { createRequestCounter, classifyRequest, countingHttpLibrary, makeCountedApiClient } from './request-counter.js';
+export type * from './types.js';
