@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ReplicaSet } from '@kubernetes/client-node';
 import type { Rollout } from '../../api/index.js';
+import { makeCountedApiClient, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
 
@@ -26,10 +27,11 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
  * of overwriting it. The status is written only when it differs, which is
  * what lets a settled rollout cost zero writes.
  */
-export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger): PlanApplier {
-  const apps = kubeConfig.makeApiClient(AppsV1Api);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, requestCounter?: RequestCounter): PlanApplier {
+  // Counted clients let tests and /metrics see every write a reconcile makes.
+  const apps = requestCounter === undefined ? kubeConfig.makeApiClient(AppsV1Api) : makeCountedApiClient(kubeConfig, AppsV1Api, requestCounter);
+  const core = requestCounter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, requestCounter);
+  const custom = requestCounter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, requestCounter);
 
   async function applyAction(namespace: string, action: KubeAction): Promise<void> {
     switch (action.kind) {

@@ -1,0 +1,335 @@
+import type { V1ReplicaSet } from '@kubernetes/client-node';
+import { pauseDurationSeconds, withDefaults, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus } from '../api/index.js';
+import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './argo-labels.js';
+import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
+import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
+import {
+  baseCanaryStatus,
+  compactStatus,
+  isAborted,
+  noPauseDecisions,
+  persistCanaryStatus,
+  revisionOfRollout,
+  type PauseDecisions,
+  type PersistInput,
+} from './canary-status.js';
+import { reconcileCanaryServices } from './canary-services.js';
+import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
+import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCondition } from './conditions.js';
+import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
+import { ANNOTATIONS_NOT_COPIED, classifyReplicaSets, newReplicaSetFor, podTemplateHashOf, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import { replicaSetName } from './replica-set-naming.js';
+import { calculateRolloutPhase } from './rollout-phase.js';
+
+/**
+ * The basic canary (no traffic router) as Argo's controller runs it: newRolloutContext,
+ * reconcile and rolloutCanary (rollout/controller.go, context.go, canary.go, sync.go). Like
+ * Argo, one reconcile takes one step and returns; the order of the early returns below is
+ * Argo's: create the new ReplicaSet; record a pause/resume/retry in the conditions; sync the
+ * new ReplicaSet's revision; reset the status on a template or steps change; then scale one
+ * ReplicaSet, or pause, and move the steps on.
+ */
+export function planCanary(observation: RolloutObservation): ReconcilePlan {
+  const spec = withDefaults(observation.rollout.spec);
+  const canary = spec.strategy.canary;
+  const observed = observation.rollout.status ?? {};
+  if (canary === undefined) return { actions: [], status: observed, events: [] };
+  const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
+  const { newRS } = replicaSets;
+  if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
+  return (
+    planPausedConditions(observation, spec) ??
+    planRevisionSync(observation.rollout, newRS, replicaSets) ??
+    planCanaryReconcile({ ...observation, rollout: withFoundNewReplicaSet(observation, newRS) }, spec, canary, replicaSets, newRS)
+  );
+}
+
+/** Argo's createDesiredReplicaSet; a name taken by another template is a hash collision, answered by bumping collisionCount. */
+function planNewReplicaSet(observation: RolloutObservation, replicaSets: ReplicaSetClassification): ReconcilePlan {
+  const { rollout, now } = observation;
+  const observed = rollout.status ?? {};
+  const name = replicaSetName(rollout.metadata?.name ?? '', replicaSets.desiredHash);
+  if (replicaSets.all.some((rs) => nameOf(rs) === name)) {
+    return { actions: [], status: { ...observed, collisionCount: (observed.collisionCount ?? 0) + 1 }, events: [] };
+  }
+  const revision = Math.max(0, ...replicaSets.all.map(revisionOf)) + 1;
+  const replicaSet = newReplicaSetFor(rollout, replicaSets.desiredHash, revision, { hasStableReplicaSet: replicaSets.stableRS !== undefined });
+  const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.newReplicaSetCreated, MESSAGES.newReplicaSet(name), now);
+  return {
+    actions: [{ kind: 'createReplicaSet', replicaSet }],
+    status: { ...observed, conditions: setCondition(observed.conditions, condition, now).conditions },
+    events: [
+      { type: 'Normal', reason: REASONS.rolloutUpdated, message: MESSAGES.rolloutUpdated(String(revision)) },
+      { type: 'Normal', reason: REASONS.newReplicaSetCreated, message: MESSAGES.newReplicaSetDetailed(name, revision) },
+    ],
+  };
+}
+
+/** Argo's checkPausedConditions: a pause, resume or retry is first recorded in the conditions alone, as its own status write. */
+function planPausedConditions(observation: RolloutObservation, spec: RolloutSpecWithDefaults): ReconcilePlan | undefined {
+  const { rollout, now } = observation;
+  const observed = rollout.status ?? {};
+  if (String(rollout.metadata?.generation ?? 0) !== observed.observedGeneration) return undefined;
+  const progressing = getCondition(observed.conditions, CONDITION_TYPES.progressing);
+  const progressingPaused = progressing?.reason === REASONS.rolloutPaused;
+  const isPaused = (observed.pauseConditions?.length ?? 0) > 0 || spec.paused;
+  const abortRecorded = progressing?.reason === REASONS.rolloutAborted;
+  const completed = (observed.stableRS ?? '') !== '' && observed.stableRS === observed.currentPodHash;
+  const updates = [];
+  if (isPaused !== progressingPaused && !abortRecorded && !completed) {
+    updates.push(
+      isPaused
+        ? newCondition(CONDITION_TYPES.progressing, 'Unknown', REASONS.rolloutPaused, MESSAGES.rolloutPaused, now)
+        : newCondition(CONDITION_TYPES.progressing, 'Unknown', REASONS.rolloutResumed, MESSAGES.rolloutResumed, now),
+    );
+  }
+  if (observed.abort !== true && abortRecorded) {
+    updates.push(newCondition(CONDITION_TYPES.progressing, 'Unknown', REASONS.rolloutRetry, MESSAGES.rolloutRetry, now));
+  }
+  const pausedTrue = getCondition(observed.conditions, CONDITION_TYPES.paused)?.status === 'True';
+  if (isPaused !== pausedTrue && !abortRecorded) {
+    updates.push(newCondition(CONDITION_TYPES.paused, isPaused ? 'True' : 'False', REASONS.rolloutPaused, MESSAGES.rolloutPaused, now));
+  }
+  if (updates.length === 0) return undefined;
+  let conditions = observed.conditions ?? [];
+  for (const condition of updates) conditions = setCondition(conditions, condition, now).conditions;
+  const status: RolloutStatus = { ...observed, conditions };
+  const { phase, message } = calculateRolloutPhase(rollout.spec, status);
+  return { actions: [], status: compactStatus({ ...status, phase, message }), events: [] };
+}
+
+/**
+ * Argo's syncReplicaSetRevision: the new ReplicaSet carries the highest revision (a rollback
+ * reuses an old ReplicaSet and renumbers it, remembering the old number) and the Rollout's
+ * annotations. Argo announces RolloutUpdated one reconcile later, when it copies the revision
+ * to the Rollout; that write is not in the contract yet, so the event goes with this one.
+ */
+function planRevisionSync(rollout: Rollout, newRS: V1ReplicaSet, replicaSets: ReplicaSetClassification): ReconcilePlan | undefined {
+  const current = newRS.metadata?.annotations ?? {};
+  const annotations: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rollout.metadata?.annotations ?? {})) {
+    if (!ANNOTATIONS_NOT_COPIED.has(key) && current[key] !== value) annotations[key] = value;
+  }
+  const wanted = Math.max(0, ...replicaSets.older.map(revisionOf)) + 1;
+  const oldText = current[REVISION_ANNOTATION];
+  const events: RolloutEvent[] = [];
+  if (revisionOf(newRS) < wanted && (oldText === undefined || /^\d+$/u.test(oldText))) {
+    annotations[REVISION_ANNOTATION] = String(wanted);
+    events.push({ type: 'Normal', reason: REASONS.rolloutUpdated, message: MESSAGES.rolloutUpdated(String(wanted)) });
+  }
+  if (Object.keys(annotations).length === 0) return undefined;
+  if (oldText !== undefined) {
+    const history = current[REVISION_HISTORY_ANNOTATION];
+    annotations[REVISION_HISTORY_ANNOTATION] = history === undefined || history === '' ? oldText : `${history},${oldText}`;
+  }
+  const update: KubeAction = { kind: 'updateReplicaSet', name: nameOf(newRS), resourceVersion: newRS.metadata?.resourceVersion ?? '', annotations };
+  return { actions: [update], status: rollout.status ?? {}, events };
+}
+
+/** Argo records FoundNewReplicaSet when an existing new ReplicaSet has no Progressing condition yet, and carries on. */
+function withFoundNewReplicaSet(observation: RolloutObservation, newRS: V1ReplicaSet): Rollout {
+  const { rollout, now } = observation;
+  const observed = rollout.status ?? {};
+  if (getCondition(observed.conditions, CONDITION_TYPES.progressing) !== undefined) return rollout;
+  const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.foundNewReplicaSet, MESSAGES.foundNewReplicaSet(nameOf(newRS)), now);
+  return { ...rollout, status: { ...observed, conditions: setCondition(observed.conditions, condition, now).conditions } };
+}
+
+function planCanaryReconcile(
+  observation: RolloutObservation,
+  spec: RolloutSpecWithDefaults,
+  canary: CanaryStrategyWithDefaults,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+): ReconcilePlan {
+  const { rollout, now } = observation;
+  const observed = rollout.status ?? {};
+  const actions: KubeAction[] = [];
+  const events: RolloutEvent[] = [];
+  const decisions = noPauseDecisions();
+  const stepHash = computeStepHash(rollout);
+  const persist: PersistInput = { rollout, spec, replicaSets, decisions, now, events };
+  const stepCount = canary.steps.length;
+  const newHash = podTemplateHashOf(newRS);
+  // A fully promoted rollout cannot be aborted (newRolloutContext drops the abort).
+  if ((observed.stableRS ?? '') === (observed.currentPodHash ?? '') && observed.abort === true) decisions.removeAbort = true;
+
+  const templateOrStepsChanged = (observed.currentStepHash ?? '') === '' || observed.currentStepHash !== stepHash || ((observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash);
+  const draft = baseCanaryStatus(rollout, observed, replicaSets, stepHash);
+  if (templateOrStepsChanged) {
+    // A new update starts from the first step, without pauses, abort or full promotion.
+    decisions.clearPause = true;
+    decisions.removeAbort = true;
+    draft.promoteFull = false;
+    if (stepCount > 0) draft.currentStepIndex = 0;
+    if (stepCount > 0 && observed.stableRS === newHash) {
+      events.push({ type: 'Normal', reason: REASONS.skipSteps, message: MESSAGES.rollbackToStable });
+      draft.currentStepIndex = stepCount;
+    }
+    return finish(persist, draft, actions, undefined);
+  }
+
+  actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
+  reconcileCanaryServices(
+    { rolloutName: rollout.metadata?.name ?? '', canary, services: observation.services, newRS, stableRS: replicaSets.stableRS, aborted: isAborted(decisions, observed) },
+    actions,
+    events,
+  );
+
+  let pauseRequeue: number | undefined;
+  const scaled = spec.paused ? false : reconcileReplicaSets(observation, spec, canary, replicaSets, newRS, actions, events);
+  if (!scaled) pauseRequeue = reconcilePause(rollout, spec, canary, decisions, now);
+
+  const { step, index } = currentCanaryStep(rollout);
+  let stepIndex = index;
+  if (observed.promoteFull === true) {
+    decisions.clearPause = true;
+    decisions.removeAbort = true;
+    if (stepCount > 0) stepIndex = stepCount;
+  }
+  const promoteReason = fullPromotionReason(rollout, spec, decisions, replicaSets, newRS);
+  if (promoteReason !== undefined) {
+    decisions.clearPause = true;
+    decisions.removeAbort = true;
+    draft.promoteFull = false;
+    if (stepCount > 0) draft.currentStepIndex = stepCount;
+    if ((draft.stableRS ?? '') !== draft.currentPodHash) {
+      draft.stableRS = draft.currentPodHash ?? '';
+      const message = MESSAGES.rolloutCompleted(revisionOfRollout(replicaSets), draft.currentPodHash ?? '', promoteReason);
+      events.push({ type: 'Normal', reason: REASONS.rolloutCompleted, message });
+    }
+    return finish(persist, draft, actions, pauseRequeue);
+  }
+  if (isAborted(decisions, observed)) {
+    if (stepCount > 0) draft.currentStepIndex = draft.stableRS === draft.currentPodHash ? stepCount : 0;
+    return finish(persist, draft, actions, pauseRequeue);
+  }
+  // While a full promotion waits for the canary, the steps no longer move (see the report).
+  if (observed.promoteFull !== true && step !== undefined && stepIndex !== undefined && completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now)) {
+    stepIndex += 1;
+    events.push({ type: 'Normal', reason: REASONS.rolloutStepCompleted, message: MESSAGES.rolloutStepCompleted(stepIndex, stepCount, canaryStepString(step)) });
+    decisions.removePause.push('CanaryPauseStep');
+  }
+  if (stepIndex !== undefined) draft.currentStepIndex = stepIndex;
+  return finish(persist, draft, actions, pauseRequeue);
+}
+
+function finish(persist: PersistInput, draft: RolloutStatus, actions: KubeAction[], pauseRequeue: number | undefined): ReconcilePlan {
+  const { status, requeueAfterMs } = persistCanaryStatus(persist, draft);
+  const wakeUps = [pauseRequeue, requeueAfterMs].filter((ms): ms is number => ms !== undefined);
+  const plan: ReconcilePlan = { actions, status, events: persist.events };
+  if (wakeUps.length > 0) plan.requeueAfterMs = Math.max(1, Math.min(...wakeUps));
+  return plan;
+}
+
+function weightInput(rollout: Rollout, canary: CanaryStrategyWithDefaults): number {
+  const observed = rollout.status ?? {};
+  return basicCanaryDesiredWeight({
+    steps: canary.steps,
+    currentStepIndex: observed.currentStepIndex,
+    aborted: observed.abort === true,
+    promoteFull: observed.promoteFull === true,
+    stableHash: observed.stableRS,
+    currentPodHash: observed.currentPodHash,
+  });
+}
+
+function scalingInput(rollout: Rollout, spec: RolloutSpecWithDefaults, canary: CanaryStrategyWithDefaults, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet) {
+  return {
+    replicas: spec.replicas,
+    canaryWeight: weightInput(rollout, canary),
+    maxSurge: canary.maxSurge,
+    maxUnavailable: canary.maxUnavailable,
+    canary: countsOf(newRS),
+    stable: replicaSets.stableRS === undefined ? undefined : countsOf(replicaSets.stableRS),
+    older: replicaSets.others.map(olderCountsOf),
+  };
+}
+
+/** Argo's reconcileCanaryReplicaSets: deadlines off the serving ReplicaSets, then one scaling (stable, else canary, else older). */
+function reconcileReplicaSets(
+  observation: RolloutObservation,
+  spec: RolloutSpecWithDefaults,
+  canary: CanaryStrategyWithDefaults,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+  actions: KubeAction[],
+  events: RolloutEvent[],
+): boolean {
+  removeScaleDownDeadlines([newRS, replicaSets.stableRS], actions);
+  const scaling = nextBasicCanaryScaling(scalingInput(observation.rollout, spec, canary, replicaSets, newRS));
+  if (scaling === undefined) return false;
+  for (const scale of scaling.scales) {
+    const rs = replicaSets.all.find((candidate) => nameOf(candidate) === scale.name);
+    if (rs !== undefined) scaleReplicaSet(rs, scale.replicas, spec, actions, events);
+  }
+  return true;
+}
+
+/** Argo's reconcileCanaryPause: at a pause step, pause once; a timed pause wakes the rollout when it ends. */
+function reconcilePause(rollout: Rollout, spec: RolloutSpecWithDefaults, canary: CanaryStrategyWithDefaults, decisions: PauseDecisions, now: Date): number | undefined {
+  const observed = rollout.status ?? {};
+  if (spec.paused || observed.promoteFull === true || canary.steps.length === 0) return undefined;
+  const { step } = currentCanaryStep(rollout);
+  if (step?.pause === undefined) return undefined;
+  const condition = observed.pauseConditions?.find((pause) => pause.reason === 'CanaryPauseStep');
+  if (condition === undefined) {
+    // No condition and no controllerPause: not paused yet. No condition but controllerPause: promoted.
+    if (observed.controllerPause !== true) decisions.addPause.push('CanaryPauseStep');
+    return undefined;
+  }
+  if (step.pause.duration === undefined) return undefined;
+  const remaining = Date.parse(condition.startTime) + (pauseDurationSeconds(step.pause.duration) ?? 0) * 1000 - now.getTime();
+  return remaining > 0 ? remaining : undefined;
+}
+
+/** Argo's completedCurrentCanaryStep for the step kinds a basic canary has. */
+function completedCurrentStep(
+  rollout: Rollout,
+  spec: RolloutSpecWithDefaults,
+  canary: CanaryStrategyWithDefaults,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+  now: Date,
+): boolean {
+  if (spec.paused) return false;
+  const observed = rollout.status ?? {};
+  const { step } = currentCanaryStep(rollout);
+  if (step === undefined) return false;
+  if (step.pause !== undefined) {
+    const condition = observed.pauseConditions?.find((pause) => pause.reason === 'CanaryPauseStep');
+    if (observed.controllerPause === true && condition === undefined) return true;
+    if (step.pause.duration === undefined || condition === undefined) return false;
+    // Argo compares with nanosecond clocks (strictly after); pause start times are whole seconds, so the end itself counts.
+    return now.getTime() >= Date.parse(condition.startTime) + (pauseDurationSeconds(step.pause.duration) ?? 0) * 1000;
+  }
+  if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
+    const desired = basicCanaryReplicaCounts(scalingInput(rollout, spec, canary, replicaSets, newRS));
+    const stable = replicaSets.stableRS;
+    const canaryReady = desired.canary === specReplicas(newRS) && desired.canary === (newRS.status?.availableReplicas ?? 0);
+    const stableCreated = stable !== undefined && desired.stable === specReplicas(stable) && desired.stable === (stable.status?.replicas ?? 0);
+    const olderGone = replicaSets.others.every((rs) => (rs.status?.availableReplicas ?? 0) === 0);
+    return canaryReady && stableCreated && olderGone;
+  }
+  return false;
+}
+
+/** Argo's shouldFullPromote for the canary: the reason to make the new ReplicaSet stable, if any. */
+function fullPromotionReason(
+  rollout: Rollout,
+  spec: RolloutSpecWithDefaults,
+  decisions: PauseDecisions,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+): string | undefined {
+  const observed = rollout.status ?? {};
+  if (replicaSets.stableRS === undefined) return 'Initial deploy';
+  if (isAborted(decisions, observed)) return undefined;
+  if ((newRS.status?.availableReplicas ?? 0) < spec.replicas) return undefined;
+  if (observed.promoteFull === true) return 'Full promotion requested';
+  if (observed.stableRS === podTemplateHashOf(newRS)) return 'Fast rollback';
+  const stepCount = spec.strategy.canary?.steps.length ?? 0;
+  const { index } = currentCanaryStep(rollout);
+  if (stepCount === 0 || index === stepCount) return `Completed all ${String(stepCount)} canary steps`;
+  return undefined;
+}

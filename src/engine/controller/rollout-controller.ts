@@ -1,0 +1,155 @@
+import type { KubeConfig, KubernetesObject, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import { validateRollout, type Rollout } from '../../api/index.js';
+import { createInformerCache, createKeyQueue, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import type { Logger } from '../../log/index.js';
+import { planRollout } from '../plan-rollout.js';
+import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
+import { createPlanApplier } from './apply-plan.js';
+import type { ControllerMetrics } from './metrics.js';
+import { isHandledByInstance, observeRollout, referencedServiceNames } from './observe-rollout.js';
+
+export interface RolloutControllerOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** Watch one namespace only; all namespaces when absent. */
+  namespace?: string;
+  /** Argo's --instance-id: handle only Rollouts labelled with it (or only unlabelled ones when absent). */
+  instanceId?: string;
+  workers?: number;
+  clock?: Clock;
+  metrics?: ControllerMetrics;
+  requestCounter?: RequestCounter;
+  /** The pure decision; injectable so tests can drive the shell with a planner of their own. */
+  planner?: (observation: RolloutObservation) => ReconcilePlan;
+}
+
+export interface RolloutController {
+  /** Starts the informers, waits for their first sync, then runs the workers until stop(). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  queue: KeyQueue;
+}
+
+
+function collectionPath(group: string, resource: string, namespace: string | undefined): string {
+  const base = group === '' ? '/api/v1' : `/apis/${group}`;
+  return namespace === undefined ? `${base}/${resource}` : `${base}/namespaces/${namespace}/${resource}`;
+}
+
+function keyOf(namespace: string | undefined, name: string | undefined): string {
+  return `${namespace ?? 'default'}/${name ?? ''}`;
+}
+
+/**
+ * The controller shell: informers fill caches, their events enqueue Rollout
+ * keys, and each reconcile reads the newest cached objects (never a queued
+ * copy), asks the pure planner, applies the plan, and asks the queue to come
+ * back at the plan's next deadline. It never sleeps or polls.
+ */
+export function createRolloutController(options: RolloutControllerOptions): RolloutController {
+  const { kubeConfig, namespace, instanceId } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger.child({ component: 'rollout-controller', ...(instanceId === undefined ? {} : { instanceId }) });
+  const planner = options.planner ?? planRollout;
+  const applier = createPlanApplier(kubeConfig, logger, options.requestCounter);
+  const counting = options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter };
+  const informerOptions = { clock, logger, ...counting };
+  const rollouts: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'rollouts', namespace), ...informerOptions });
+  const replicaSets: InformerCache<V1ReplicaSet & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'replicasets', namespace), ...informerOptions });
+  const services: InformerCache<V1Service & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'services', namespace), ...informerOptions });
+  const pods: InformerCache<V1Pod & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'pods', namespace), ...informerOptions });
+  // Timed pauses and scale-down delays are planned to the second; a long floor would blur them.
+  const queue = createKeyQueue({ clock, name: 'rollouts', workers: options.workers ?? 2, minDelayMs: 10, logger });
+
+  function enqueueRollout(object: KubernetesObject): void {
+    if (isHandledByInstance(object.metadata?.labels, instanceId)) queue.add(keyOf(object.metadata?.namespace, object.metadata?.name));
+  }
+
+  function ownerRolloutOf(object: { metadata?: { namespace?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }): string | undefined {
+    const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'Rollout');
+    return owner === undefined ? undefined : keyOf(object.metadata?.namespace, owner.name);
+  }
+
+  function enqueueOwnerOfReplicaSet(replicaSet: V1ReplicaSet): void {
+    const key = ownerRolloutOf(replicaSet);
+    if (key !== undefined) queue.add(key);
+  }
+
+  function enqueueOwnerOfPod(pod: V1Pod): void {
+    const owner = pod.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'ReplicaSet');
+    if (owner === undefined) return;
+    const replicaSet = replicaSets.get(pod.metadata?.namespace ?? 'default', owner.name);
+    if (replicaSet !== undefined) enqueueOwnerOfReplicaSet(replicaSet);
+  }
+
+  function enqueueRolloutsNaming(service: V1Service): void {
+    const serviceNamespace = service.metadata?.namespace ?? 'default';
+    for (const rollout of rollouts.list(serviceNamespace)) {
+      const validation = validateRollout(rollout);
+      if (validation.ok && referencedServiceNames(validation.rollout).includes(service.metadata?.name ?? '')) enqueueRollout(rollout);
+    }
+  }
+
+  for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
+    rollouts[event](enqueueRollout);
+    replicaSets[event](enqueueOwnerOfReplicaSet);
+    pods[event](enqueueOwnerOfPod);
+    services[event](enqueueRolloutsNaming);
+  }
+
+  async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+    const [rolloutNamespace = 'default', name = ''] = key.split('/');
+    const raw = rollouts.get(rolloutNamespace, name);
+    if (raw === undefined) {
+      // Deleted: its ReplicaSets go with it through their ownerReferences (garbage collection).
+      options.metrics?.forgetRollout(rolloutNamespace, name);
+      return undefined;
+    }
+    if (!isHandledByInstance(raw.metadata?.labels, instanceId)) return undefined;
+    const startedAt = clock.now();
+    const log = logger.child({ rollout: name, namespace: rolloutNamespace });
+    let failed = false;
+    try {
+      const validation = validateRollout(raw);
+      // An invalid spec still gets a plan (its InvalidSpec condition); planRollout validates again and says why.
+      const rollout = validation.ok ? validation.rollout : (raw as unknown as Rollout);
+      const observation = observeRollout({
+        rollout,
+        replicaSets: replicaSets.list(rolloutNamespace),
+        services: services.list(rolloutNamespace),
+        pods: pods.list(rolloutNamespace),
+        now: new Date(clock.now()),
+      });
+      const plan = planner(observation);
+      const result = await applier.apply(rollout, plan);
+      for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
+      options.metrics?.observeRollout({ ...rollout, status: plan.status });
+      if (result.actions + result.events > 0 || result.statusWritten) {
+        log.info({ actions: result.actions, statusWritten: result.statusWritten, events: plan.events.map((e) => e.reason), phase: plan.status.phase, step: plan.status.currentStepIndex }, 'reconciled');
+      }
+      return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
+    } catch (cause) {
+      failed = true;
+      log.warn({ err: cause }, 'reconcile failed; retrying with backoff');
+      throw cause;
+    } finally {
+      options.metrics?.observeReconcile(rolloutNamespace, name, (clock.now() - startedAt) / 1000, failed);
+    }
+  }
+
+  let running: Promise<void> | undefined;
+  return {
+    queue,
+    async start() {
+      await Promise.all([rollouts, replicaSets, services, pods].map((informer) => informer.start()));
+      await Promise.all([rollouts, replicaSets, services, pods].map((informer) => informer.waitForSync(60_000)));
+      logger.info({ namespace: namespace ?? '(all)', rollouts: rollouts.list().length }, 'caches synced; reconciling');
+      running = queue.run(reconcile);
+    },
+    async stop() {
+      await queue.shutdown();
+      await running;
+      await Promise.all([rollouts, replicaSets, services, pods].map((informer) => informer.stop()));
+    },
+  };
+}

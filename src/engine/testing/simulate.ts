@@ -1,0 +1,162 @@
+import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { Rollout, RolloutSpec } from '../../api/index.js';
+import { sameStatus } from '../canary-status.js';
+import { planRollout } from '../plan-rollout.js';
+import type { ReconcilePlan, RolloutEvent, RolloutObservation } from '../reconcile-types.js';
+
+/**
+ * A test-only stand-in for the API server, the ReplicaSet controller and the kubelet: it
+ * applies a plan's actions to ReplicaSet objects, creates "pods" that become available
+ * `readyAfterMs` after they were created, and moves the injected clock. Enough to drive the
+ * planner from a manifest to a settled rollout and watch every step in between.
+ */
+export interface SimulatedCluster {
+  rollout: Rollout;
+  replicaSets: V1ReplicaSet[];
+  services: Record<string, V1Service>;
+  /** Creation times (ms) of each ReplicaSet's pods, by ReplicaSet name. */
+  pods: Map<string, number[]>;
+  now: number;
+  readyAfterMs: number;
+  events: RolloutEvent[];
+  plans: ReconcilePlan[];
+  nextVersion: number;
+}
+
+export function simulatedCluster(rollout: Rollout, options: { now?: Date; readyAfterMs?: number } = {}): SimulatedCluster {
+  return {
+    rollout: structuredClone(rollout),
+    replicaSets: [],
+    services: {},
+    pods: new Map(),
+    now: (options.now ?? new Date('2026-01-01T00:00:00Z')).getTime(),
+    readyAfterMs: options.readyAfterMs ?? 5_000,
+    events: [],
+    plans: [],
+    nextVersion: 1,
+  };
+}
+
+export function observe(cluster: SimulatedCluster): RolloutObservation {
+  refreshStatuses(cluster);
+  return { rollout: structuredClone(cluster.rollout), replicaSets: structuredClone(cluster.replicaSets), services: structuredClone(cluster.services), pods: [], now: new Date(cluster.now) };
+}
+
+/** One reconcile: plan from what the cluster holds, then apply the plan. */
+export function reconcileOnce(cluster: SimulatedCluster): ReconcilePlan {
+  const plan = planRollout(observe(cluster));
+  apply(cluster, plan);
+  return plan;
+}
+
+export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
+  cluster.plans.push(plan);
+  for (const action of plan.actions) {
+    if (action.kind === 'createReplicaSet') {
+      const rs = structuredClone(action.replicaSet);
+      rs.metadata = Object.assign(rs.metadata ?? {}, { resourceVersion: version(cluster), creationTimestamp: new Date(cluster.now), generation: 1 });
+      cluster.replicaSets.push(rs);
+    } else if (action.kind === 'updateReplicaSet') {
+      const rs = find(cluster, action.name);
+      if (rs.metadata.resourceVersion !== action.resourceVersion) throw new Error(`conflict on ${action.name}`);
+      const annotations = { ...(rs.metadata.annotations ?? {}) };
+      for (const [key, value] of Object.entries(action.annotations ?? {})) {
+        if (value === null) Reflect.deleteProperty(annotations, key);
+        else annotations[key] = value;
+      }
+      rs.metadata.annotations = annotations;
+      rs.metadata.resourceVersion = version(cluster);
+      if (action.replicas !== undefined && rs.spec !== undefined) rs.spec.replicas = action.replicas;
+    } else if (action.kind === 'updateServiceSelector') {
+      const service = cluster.services[action.name];
+      if (service?.metadata?.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Service ${action.name}`);
+      service.spec = Object.assign(service.spec ?? {}, { selector: merge(service.spec?.selector, action.selector) });
+      service.metadata.annotations = merge(service.metadata.annotations, action.annotations ?? {});
+      service.metadata.resourceVersion = version(cluster);
+    } else if (action.kind === 'deleteReplicaSet') {
+      cluster.replicaSets = cluster.replicaSets.filter((rs) => rs.metadata?.name !== action.name);
+      cluster.pods.delete(action.name);
+    }
+  }
+  cluster.rollout.status = structuredClone(plan.status);
+  cluster.events.push(...plan.events);
+  refreshStatuses(cluster);
+}
+
+/** The ReplicaSet controller: pods follow spec.replicas at once (the newest go first), and become available after readyAfterMs. */
+function refreshStatuses(cluster: SimulatedCluster): void {
+  for (const rs of cluster.replicaSets) {
+    const name = rs.metadata?.name ?? '';
+    const pods = cluster.pods.get(name) ?? [];
+    const desired = rs.spec?.replicas ?? 1;
+    while (pods.length < desired) pods.push(cluster.now);
+    pods.splice(desired);
+    cluster.pods.set(name, pods);
+    const available = pods.filter((created) => cluster.now - created >= cluster.readyAfterMs).length;
+    rs.status = { replicas: pods.length, readyReplicas: available, availableReplicas: available, observedGeneration: rs.metadata?.generation ?? 1 };
+  }
+}
+
+export interface RunResult {
+  /** Plans in order, with the clock time each was made at. */
+  steps: { at: number; plan: ReconcilePlan }[];
+  settled: boolean;
+}
+
+/**
+ * Reconciles until nothing is left to do: when a plan changes nothing, the clock moves to the
+ * next thing that can happen (a pod becoming available, or the plan's requeue); with neither,
+ * the rollout is settled.
+ */
+export function runUntilSettled(cluster: SimulatedCluster, maxReconciles = 200): RunResult {
+  const steps: RunResult['steps'] = [];
+  for (let i = 0; i < maxReconciles; i++) {
+    const before = structuredClone(cluster.rollout.status ?? {});
+    const at = cluster.now;
+    const plan = reconcileOnce(cluster);
+    steps.push({ at, plan });
+    if (plan.actions.length > 0 || !sameStatus(before, plan.status)) continue;
+    const next = nextPodReady(cluster);
+    const wake = plan.requeueAfterMs === undefined ? undefined : cluster.now + plan.requeueAfterMs;
+    const candidates = [next, wake].filter((time): time is number => time !== undefined);
+    if (candidates.length === 0) return { steps, settled: true };
+    cluster.now = Math.min(...candidates);
+  }
+  return { steps, settled: false };
+}
+
+function nextPodReady(cluster: SimulatedCluster): number | undefined {
+  const times = [...cluster.pods.values()].flat().map((created) => created + cluster.readyAfterMs).filter((time) => time > cluster.now);
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
+/** A spec change, as `kubectl apply` makes it: the generation moves on. */
+export function updateSpec(cluster: SimulatedCluster, change: (spec: RolloutSpec) => void): void {
+  change(cluster.rollout.spec);
+  const metadata = cluster.rollout.metadata ?? {};
+  cluster.rollout.metadata = { ...metadata, generation: (metadata.generation ?? 1) + 1 };
+}
+
+export function replicasByName(cluster: SimulatedCluster): Record<string, number> {
+  return Object.fromEntries(cluster.replicaSets.map((rs) => [rs.metadata?.name ?? '', rs.spec?.replicas ?? 0]));
+}
+
+function find(cluster: SimulatedCluster, name: string): V1ReplicaSet & { metadata: NonNullable<V1ReplicaSet['metadata']> } {
+  const rs = cluster.replicaSets.find((candidate) => candidate.metadata?.name === name);
+  if (rs?.metadata === undefined) throw new Error(`no ReplicaSet ${name}`);
+  return rs as V1ReplicaSet & { metadata: NonNullable<V1ReplicaSet['metadata']> };
+}
+
+function merge(map: Record<string, string> | undefined, changes: Record<string, string | null>): Record<string, string> {
+  const merged = { ...(map ?? {}) };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) Reflect.deleteProperty(merged, key);
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+function version(cluster: SimulatedCluster): string {
+  cluster.nextVersion += 1;
+  return String(cluster.nextVersion);
+}
