@@ -2,19 +2,24 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
 import { SetupError } from '../local/errors.js';
+import { controllerCommand } from './controller-command.js';
 import { demoCommand } from './demo-command.js';
 import { lintCommand } from './lint-command.js';
 import { localCommand } from './local-command.js';
+import { rolloutVerbCommands } from './rollout-verbs/index.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
-  return new Command('gradual')
+  const program = new Command('gradual')
     .description('Pull-request-driven progressive delivery for Kubernetes (Argo Rollouts compatible)')
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError()
     .addCommand(localCommand())
+    .addCommand(controllerCommand())
     .addCommand(lintCommand())
     .addCommand(demoCommand());
+  for (const verb of rolloutVerbCommands()) program.addCommand(verb);
+  return program;
 }
 
 try {

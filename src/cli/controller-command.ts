@@ -1,0 +1,95 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Command, InvalidArgumentError } from 'commander';
+import { rootLogger } from '../log/index.js';
+
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return port;
+}
+
+interface ControllerOptions {
+  kubeconfig?: string;
+  namespace?: string;
+  instanceId?: string;
+  metricsPort: number;
+  healthzPort: number;
+  leaderElect: boolean;
+  leaseNamespace: string;
+}
+
+/**
+ * `gradual controller`: the engine alone, as Argo's `rollouts-controller`
+ * (its flags where they exist: --namespace, --instance-id, --leader-elect,
+ * metrics on 8090, health on 8080).
+ */
+export function controllerCommand(): Command {
+  return new Command('controller')
+    .description('run the Rollout controller (the engine) against a cluster')
+    .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--namespace <ns>', 'watch only this namespace (default: all)')
+    .option('--instance-id <id>', 'handle only Rollouts labelled argo-rollouts.argoproj.io/controller-instance-id=<id>')
+    .option('--metrics-port <port>', 'port of /metrics', portOption, 8090)
+    .option('--healthz-port <port>', 'port of /healthz', portOption, 8080)
+    .option('--no-leader-elect', 'run without Lease-based leader election (one replica only)')
+    .option('--lease-namespace <ns>', 'namespace of the leader-election Lease', 'argo-rollouts')
+    .action(async (options: ControllerOptions) => {
+      const [{ KubeConfig }, { createRolloutController }, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
+        import('@kubernetes/client-node'),
+        import('../engine/controller/rollout-controller.js'),
+        import('../engine/controller/metrics.js'),
+        import('../engine/controller/http-endpoints.js'),
+        import('../kube/index.js'),
+      ]);
+      const logger = rootLogger();
+      const kubeConfig = new KubeConfig();
+      if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
+      else kubeConfig.loadFromFile(options.kubeconfig);
+      const metrics = createControllerMetrics();
+      const requestCounter = kube.createRequestCounter();
+      const controller = createRolloutController({
+        kubeConfig,
+        logger,
+        metrics,
+        requestCounter,
+        ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+      });
+      let leading = !options.leaderElect;
+      const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
+      const healthServer = await serveHealthz(() => true, options.healthzPort);
+      logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
+
+      let elector: { stop(): Promise<void> } | undefined;
+      if (options.leaderElect) {
+        elector = kube.runLeaderElection({
+          kubeConfig,
+          namespace: options.leaseNamespace,
+          name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
+          identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+          logger,
+          onStartedLeading: async () => {
+            leading = true;
+            await controller.start();
+          },
+          onStoppedLeading: async () => {
+            if (leading) await controller.stop();
+            leading = false;
+          },
+        });
+      } else {
+        await controller.start();
+      }
+
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      logger.info('stopping');
+      if (elector !== undefined) await elector.stop();
+      else await controller.stop();
+      metricsServer.close();
+      healthServer.close();
+    });
+}

@@ -1,0 +1,186 @@
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { Command } from 'commander';
+import type { JsonPatchOperation, MergePatch, PatchRequest } from './patches.js';
+import type { LabelSelectorLike, ReplicaSetLike, RolloutObject } from './types.js';
+
+/*
+ * What every rollout verb shares: kubectl's connection options, the clients,
+ * and reading and patching one Rollout with errors a person can act on.
+ */
+
+export interface KubeOptions {
+  kubeconfig?: string;
+  namespace?: string;
+  context?: string;
+}
+
+export interface KubeContext {
+  config: KubeConfig;
+  namespace: string;
+  customObjects: CustomObjectsApi;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+}
+
+export const rolloutResource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
+
+/** A failure the user can act on: printed as one line, exit code 1. */
+export class RolloutVerbError extends Error {
+  readonly code: 'not-found' | 'refused' | 'timeout' | 'degraded' | 'kubeconfig';
+  constructor(code: RolloutVerbError['code'], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RolloutVerbError';
+    this.code = code;
+  }
+}
+
+/** Adds kubectl's --kubeconfig, --context and -n/--namespace to a verb (each verb's own, as main.ts owns the root). */
+export function withKubeOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('-n, --namespace <namespace>', "namespace (default: the context's, then \"default\")");
+}
+
+export function kubeContext(options: KubeOptions): KubeContext {
+  const config = new KubeConfig();
+  try {
+    if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
+    else config.loadFromDefault();
+  } catch (cause) {
+    throw new RolloutVerbError('kubeconfig', `cannot read kubeconfig ${options.kubeconfig ?? ''}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  if (options.context !== undefined) {
+    if (config.getContextObject(options.context) === null) throw new RolloutVerbError('kubeconfig', `context "${options.context}" does not exist in the kubeconfig`);
+    config.setCurrentContext(options.context);
+  }
+  const fromContext = config.getContextObject(config.getCurrentContext())?.namespace;
+  const namespace = options.namespace ?? (fromContext !== undefined && fromContext !== '' ? fromContext : 'default');
+  return {
+    config,
+    namespace,
+    customObjects: config.makeApiClient(CustomObjectsApi),
+    core: config.makeApiClient(CoreV1Api),
+    apps: config.makeApiClient(AppsV1Api),
+  };
+}
+
+export function isNotFound(cause: unknown): boolean {
+  return cause instanceof ApiException && cause.code === 404;
+}
+
+export function isConflict(cause: unknown): boolean {
+  return cause instanceof ApiException && cause.code === 409;
+}
+
+export function notFound(kube: KubeContext, name: string, cause?: unknown): RolloutVerbError {
+  return new RolloutVerbError('not-found', `rollout "${name}" not found in namespace "${kube.namespace}"`, { cause });
+}
+
+/** The one line printed for a failure: ours as written, the API server's own message (its Status) otherwise. */
+export function describeFailure(cause: unknown): string {
+  if (cause instanceof ApiException) {
+    const body: unknown = typeof cause.body === 'string' ? safeJson(cause.body) : cause.body;
+    const message = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : cause.message;
+    return `${message} (HTTP ${cause.code})`;
+  }
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function readRollout(kube: KubeContext, name: string): Promise<RolloutObject> {
+  try {
+    return (await kube.customObjects.getNamespacedCustomObject({ ...rolloutResource, namespace: kube.namespace, name })) as RolloutObject;
+  } catch (cause) {
+    if (isNotFound(cause)) throw notFound(kube, name, cause);
+    throw cause;
+  }
+}
+
+export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+
+/** A merge patch on the Rollout's status subresource. */
+export async function patchRolloutStatus(kube: KubeContext, name: string, body: MergePatch): Promise<RolloutObject> {
+  return (await kube.customObjects.patchNamespacedCustomObjectStatus({ ...rolloutResource, namespace: kube.namespace, name, body }, mergePatch)) as RolloutObject;
+}
+
+/** A merge patch (or, for undo, a JSON patch) on the Rollout itself. */
+export async function patchRollout(kube: KubeContext, name: string, body: MergePatch | JsonPatchOperation[]): Promise<RolloutObject> {
+  try {
+    const options = Array.isArray(body) ? jsonPatch : mergePatch;
+    return (await kube.customObjects.patchNamespacedCustomObject({ ...rolloutResource, namespace: kube.namespace, name, body }, options)) as RolloutObject;
+  } catch (cause) {
+    if (isNotFound(cause)) throw notFound(kube, name, cause);
+    throw cause;
+  }
+}
+
+/**
+ * Sends one request as Argo does: a status patch to the subresource, and to
+ * the object when the subresource does not exist (a CRD without it); a 404
+ * from both means the Rollout does not exist.
+ */
+export async function sendPatch(kube: KubeContext, name: string, request: PatchRequest): Promise<RolloutObject> {
+  if (request.target === 'resource') return patchRollout(kube, name, request.body);
+  try {
+    return await patchRolloutStatus(kube, name, request.body);
+  } catch (cause) {
+    if (!isNotFound(cause)) throw cause;
+    return patchRollout(kube, name, request.body);
+  }
+}
+
+/** A label selector as the API's labelSelector query parameter. */
+export function selectorString(selector: LabelSelectorLike | undefined): string {
+  const terms = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+  for (const requirement of selector?.matchExpressions ?? []) {
+    const values = (requirement.values ?? []).join(',');
+    if (requirement.operator === 'In') terms.push(`${requirement.key} in (${values})`);
+    else if (requirement.operator === 'NotIn') terms.push(`${requirement.key} notin (${values})`);
+    else if (requirement.operator === 'Exists') terms.push(requirement.key);
+    else if (requirement.operator === 'DoesNotExist') terms.push(`!${requirement.key}`);
+  }
+  return terms.join(',');
+}
+
+/**
+ * The ReplicaSets the Rollout controls, as the API server stores them. They
+ * are read untyped through the custom-objects client (the same REST path as
+ * apps/v1): undo copies a template back byte for byte, and the typed client
+ * would drop pod fields newer than this client-node.
+ */
+export async function listOwnedReplicaSets(kube: KubeContext, rollout: RolloutObject): Promise<ReplicaSetLike[]> {
+  const list = (await kube.customObjects.listNamespacedCustomObject({
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    namespace: kube.namespace,
+    labelSelector: selectorString(rollout.spec?.selector),
+  })) as { items?: ReplicaSetLike[] };
+  const uid = rollout.metadata.uid;
+  return (list.items ?? []).filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.uid === uid && owner.controller === true) === true);
+}
+
+/**
+ * Wraps a verb's action: a failure is one line on stderr and exit code 1, as
+ * kubectl plugins behave, rather than the logged stack main.ts gives
+ * unexpected errors.
+ */
+export function verbAction<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (cause) {
+      process.stderr.write(`gradual: ${describeFailure(cause)}\n`);
+      process.exitCode = 1;
+    }
+  };
+}

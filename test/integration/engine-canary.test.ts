@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type CoreV1Event, type V1ReplicaSet } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rolloutSchema, type Rollout } from '../../src/api/index.js';
+import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
+import { createRequestCounter } from '../../src/kube/index.js';
+import { ownCliInvocation } from '../../src/local/own-cli.js';
+import { runCommand } from '../../src/local/run-command.js';
+import { waitUntil } from '../../src/local/wait-until.js';
+import { createLogger } from '../../src/log/index.js';
+
+// The engine end to end on the real control plane: the controller runs in
+// this process, a person drives it with the `gradual` verbs, and the test
+// asserts on the objects the API server holds.
+const environment = inject('gradualEnv');
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(environment.kubernetes.kubeconfig);
+const core = kubeConfig.makeApiClient(CoreV1Api);
+const apps = kubeConfig.makeApiClient(AppsV1Api);
+const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+const namespace = `canary-${randomUUID().slice(0, 8)}`;
+const rolloutApi = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'rollouts' } as const;
+const requestCounter = createRequestCounter();
+let controller: RolloutController;
+
+function gradual(...args: string[]): ReturnType<typeof runCommand> {
+  const cli = ownCliInvocation();
+  return runCommand(cli.command, [...cli.args, ...args, '-n', namespace, '--kubeconfig', environment.kubernetes.kubeconfig], { cwd: cli.cwd });
+}
+
+async function readRollout(name: string): Promise<Rollout> {
+  return rolloutSchema.parse(await custom.getNamespacedCustomObject({ ...rolloutApi, name }));
+}
+
+async function replicaSetsOf(name: string): Promise<V1ReplicaSet[]> {
+  const all = (await apps.listNamespacedReplicaSet({ namespace })).items;
+  return all.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === name));
+}
+
+/** spec.replicas by pod-template hash. */
+async function sizes(name: string): Promise<Record<string, number>> {
+  return Object.fromEntries((await replicaSetsOf(name)).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]));
+}
+
+async function eventReasons(name: string): Promise<string[]> {
+  const events: CoreV1Event[] = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
+  // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
+  return events.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => event.reason ?? '');
+}
+
+async function until(what: string, check: (rollout: Rollout) => boolean, name = 'web'): Promise<Rollout> {
+  let last: Rollout | undefined;
+  await waitUntil(
+    async () => {
+      last = await readRollout(name);
+      return check(last);
+    },
+    { what, timeoutMs: 60_000, intervalMs: 100 },
+  );
+  if (last === undefined) throw new Error(what);
+  return last;
+}
+
+function canaryRollout(name: string, image: string): object {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name, namespace },
+    spec: {
+      replicas: 5,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } },
+      strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: { duration: '2s' } }] } },
+    },
+  };
+}
+
+beforeAll(async () => {
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await waitUntil(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace })).metadata?.name === 'default', {
+    what: 'default ServiceAccount',
+    timeoutMs: 30_000,
+  });
+  controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }), requestCounter });
+  await controller.start();
+});
+
+afterAll(async () => {
+  await controller.stop();
+  await core.deleteNamespace({ name: namespace });
+});
+
+describe('the canary engine on a real control plane', () => {
+  it('rolls out the first revision at once, then walks setWeight 20 → pause → promote → setWeight 60 → timed pause → completion', async () => {
+    await custom.createNamespacedCustomObject({ ...rolloutApi, body: canaryRollout('web', 'example.test/web:blue') });
+    const first = await until('the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
+    const blue = first.status?.currentPodHash ?? '';
+    expect(first.status).toMatchObject({ stableRS: blue, currentStepIndex: 4, replicas: 5, availableReplicas: 5 });
+    expect(await sizes('web')).toEqual({ [blue]: 5 });
+
+    const setImage = await gradual('set', 'image', 'web', 'app=example.test/web:yellow');
+    expect(setImage.code, setImage.stderr).toBe(0);
+    const paused = await until('the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+    const yellow = paused.status?.currentPodHash ?? '';
+    expect(yellow).not.toBe(blue);
+    expect(paused.status).toMatchObject({ stableRS: blue, message: 'CanaryPauseStep', controllerPause: true });
+    expect(paused.status?.pauseConditions?.map((c) => c.reason)).toEqual(['CanaryPauseStep']);
+    // 20 % of 5 replicas: one canary pod, four stable ones.
+    expect(await sizes('web')).toEqual({ [blue]: 4, [yellow]: 1 });
+
+    const promote = await gradual('promote', 'web');
+    expect(promote.code, promote.stderr).toBe(0);
+    const done = await until('the rollout to complete', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === yellow);
+    expect(done.status).toMatchObject({ currentPodHash: yellow, currentStepIndex: 4, replicas: 5, updatedReplicas: 5, availableReplicas: 5 });
+    expect(done.status?.pauseConditions ?? []).toEqual([]);
+    await waitUntil(async () => (await sizes('web'))[blue] === 0, { what: 'the old ReplicaSet to scale down', timeoutMs: 30_000 });
+    expect(await sizes('web')).toEqual({ [blue]: 0, [yellow]: 5 });
+
+    const reasons = await eventReasons('web');
+    // Argo's reasons, in Argo's order (repeated scaling events collapsed for the comparison).
+    const collapsed = reasons.filter((reason, index) => reason !== reasons[index - 1]);
+    expect(collapsed).toEqual(expect.arrayContaining(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', 'RolloutStepCompleted', 'RolloutPaused', 'RolloutResumed', 'RolloutCompleted']));
+    expect(reasons.indexOf('RolloutPaused')).toBeLessThan(reasons.indexOf('RolloutResumed'));
+    expect(reasons.lastIndexOf('RolloutCompleted')).toBe(reasons.length - 1);
+  });
+
+  it('a settled rollout costs no writes: ten more reconciles write nothing', async () => {
+    const settled = await readRollout('web');
+    expect(settled.status?.phase).toBe('Healthy');
+    requestCounter.reset();
+    for (let index = 0; index < 10; index += 1) controller.queue.add(`${namespace}/web`);
+    // The queue merges repeats; wait until it has drained, then until it has certainly run at least once more.
+    await waitUntil(async () => Promise.resolve(controller.queue.metrics().depth === 0 && controller.queue.metrics().inFlight === 0), {
+      what: 'the queue to drain',
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
+    expect(requestCounter.writes()).toBe(0);
+    expect((await readRollout('web')).metadata?.resourceVersion).toBe(settled.metadata?.resourceVersion);
+  });
+
+  it('abort mid-canary restores the stable ReplicaSet and marks the rollout Degraded; retry starts the steps again', async () => {
+    await custom.createNamespacedCustomObject({ ...rolloutApi, body: canaryRollout('shop', 'example.test/shop:blue') });
+    const first = await until('shop to be Healthy', (r) => r.status?.phase === 'Healthy', 'shop');
+    const blue = first.status?.currentPodHash ?? '';
+    expect((await gradual('set', 'image', 'shop', 'app=example.test/shop:red')).code).toBe(0);
+    const paused = await until('shop to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1, 'shop');
+    const red = paused.status?.currentPodHash ?? '';
+
+    const abort = await gradual('abort', 'shop');
+    expect(abort.code, abort.stderr).toBe(0);
+    const aborted = await until('shop to be Degraded', (r) => r.status?.phase === 'Degraded', 'shop');
+    expect(aborted.status?.abort).toBe(true);
+    expect(aborted.status?.message).toMatch(/^RolloutAborted: Rollout aborted update to revision 2/);
+    await waitUntil(async () => (await sizes('shop'))[blue] === 5, { what: 'the stable ReplicaSet back at full size', timeoutMs: 30_000 });
+    expect((await sizes('shop'))[blue]).toBe(5);
+    expect(await eventReasons('shop')).toContain('RolloutAborted');
+
+    const retry = await gradual('retry', 'rollout', 'shop');
+    expect(retry.code, retry.stderr).toBe(0);
+    const again = await until('shop to pause at step 1 again', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1 && r.status.abort !== true, 'shop');
+    expect(again.status?.currentPodHash).toBe(red);
+    expect(await sizes('shop')).toEqual({ [blue]: 4, [red]: 1 });
+  });
+});
