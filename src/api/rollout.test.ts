@@ -28,16 +28,14 @@ describe('validateRollout accepts', () => {
     ['a minimal canary', rollout()],
     ['a canary with every supported field', rollout({
       replicas: 3, minReadySeconds: 10, revisionHistoryLimit: 3, paused: false, progressDeadlineSeconds: 120, progressDeadlineAbort: true,
-      restartAt: '2024-05-01T10:00:00Z', rollbackWindow: { revisions: 2 }, analysis: { successfulRunHistoryLimit: 1, unsuccessfulRunHistoryLimit: 2 },
+      analysis: { successfulRunHistoryLimit: 1, unsuccessfulRunHistoryLimit: 2 },
       strategy: { canary: {
         canaryService: 'web-canary', stableService: 'web-stable', maxSurge: '25%', maxUnavailable: 0, abortScaleDownDelaySeconds: 5,
         scaleDownDelayRevisionLimit: 1, minPodsPerReplicaSet: 1, canaryMetadata: { labels: { role: 'canary' } }, stableMetadata: { annotations: { a: 'b' } },
-        antiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {} },
         steps: [{ setWeight: 0 }, { pause: { duration: '1h' } }, { pause: { duration: 30 } }, { pause: { duration: '45' } }, { setWeight: 100 }],
       } },
     })],
     ['a blue-green', rollout({ strategy: { blueGreen: { activeService: 'web', previewService: 'web-preview', autoPromotionEnabled: false, previewReplicaCount: 1 } } })],
-    ['a workloadRef without selector or template', rollout({ selector: undefined, template: undefined, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', scaleDown: 'onsuccess' } })],
     ['a percentage without its sign, as Argo reads it', rollout({ strategy: { canary: { maxSurge: '30', maxUnavailable: '10%' } } })],
     ['selector expressions', rollout({ selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'www'] }, { key: 'legacy', operator: 'DoesNotExist' }] } })],
     ['a status written by someone else', rollout({}, { status: { phase: 'Healthy', observedGeneration: '3', somethingNew: { x: 1 }, replicas: 'many' } })],
