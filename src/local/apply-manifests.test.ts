@@ -1,0 +1,134 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseKustomization, parseManifests, readManifests } from './apply-manifests.js';
+
+const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gradual-apply-manifests-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('parseKustomization', () => {
+  it('returns the resources in their listed order', () => {
+    expect(parseKustomization('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - b.yaml\n  - crds/a.yaml\n', 'k.yaml')).toEqual(['b.yaml', 'crds/a.yaml']);
+  });
+
+  it('reads an empty kustomization as no resources', () => {
+    expect(parseKustomization('', 'k.yaml')).toEqual([]);
+  });
+
+  it('refuses any kustomize feature beyond a plain resources list, naming it', () => {
+    expect(() => parseKustomization('resources: [a.yaml]\nnamespace: x\nimages: []\n', 'k.yaml')).toThrow(/k\.yaml: .*unsupported kustomization fields: namespace, images/);
+  });
+
+  it('refuses remote resources and non-path entries', () => {
+    expect(() => parseKustomization('resources:\n  - https://example.test/x.yaml\n', 'k.yaml')).toThrow(/resources\[0\] .*remote resources are not supported/);
+    expect(() => parseKustomization('resources:\n  - github.com/org/repo//deploy\n', 'k.yaml')).toThrow(/remote resources/);
+    expect(() => parseKustomization('resources:\n  - 3\n', 'k.yaml')).toThrow(/resources\[0\] must be a non-empty path/);
+    expect(() => parseKustomization('resources: a.yaml\n', 'k.yaml')).toThrow(/resources must be a list/);
+    expect(() => parseKustomization('kind: Component\n', 'k.yaml')).toThrow(/expected Kustomization/);
+  });
+
+  it('names the file and line of a YAML error', () => {
+    expect(() => parseKustomization('resources:\n  - a.yaml\n bad: [\n', 'k.yaml')).toThrow(/^k\.yaml:\d+: /);
+  });
+});
+
+describe('parseManifests', () => {
+  it('returns every non-empty document with the line it starts on', () => {
+    const text = '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n# only a comment\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n  namespace: a\n';
+    const documents = parseManifests(text, 'm.yaml');
+    expect(documents.map((d) => [d.source, d.object.kind, d.object.metadata?.name])).toEqual([
+      ['m.yaml:2', 'Namespace', 'a'],
+      ['m.yaml:9', 'ServiceAccount', 'b'],
+    ]);
+  });
+
+  it('keeps x-kubernetes-* keys as written (they are sent through the client model later)', () => {
+    const [crd] = parseManifests('apiVersion: v1\nkind: X\nmetadata:\n  name: a\nspec:\n  x-kubernetes-preserve-unknown-fields: true\n', 'm.yaml');
+    expect(crd?.object).toMatchObject({ spec: { 'x-kubernetes-preserve-unknown-fields': true } });
+  });
+
+  it('refuses a document without apiVersion, kind or name, naming its place', () => {
+    expect(() => parseManifests('apiVersion: v1\nkind: A\nmetadata:\n  name: a\n---\nkind: B\nmetadata: {}\n', 'm.yaml')).toThrow('m.yaml:6: missing apiVersion, metadata.name');
+    expect(() => parseManifests('- a\n- b\n', 'm.yaml')).toThrow('m.yaml:1: a manifest is a mapping');
+  });
+
+  it('names the file and line of a YAML error', () => {
+    expect(() => parseManifests('apiVersion: v1\nkind: A\nmetadata: {name: [\n', 'm.yaml')).toThrow(/^m\.yaml:\d+: /);
+  });
+});
+
+describe('readManifests', () => {
+  it('reads a folder without a kustomization: its *.yaml and *.yml files by name, not recursively', async () => {
+    const folder = join(dir, 'plain');
+    await mkdir(join(folder, 'nested'), { recursive: true });
+    await writeFile(join(folder, 'b.yml'), 'apiVersion: v1\nkind: B\nmetadata:\n  name: b\n');
+    await writeFile(join(folder, 'a.yaml'), 'apiVersion: v1\nkind: A\nmetadata:\n  name: a\n');
+    await writeFile(join(folder, 'notes.txt'), 'not a manifest');
+    await writeFile(join(folder, 'nested', 'c.yaml'), 'apiVersion: v1\nkind: C\nmetadata:\n  name: c\n');
+    expect((await readManifests(folder)).map((d) => d.object.kind)).toEqual(['A', 'B']);
+  });
+
+  it("follows a kustomization's resources in order, into folders that have their own", async () => {
+    const folder = join(dir, 'kustomized');
+    await mkdir(join(folder, 'sub'), { recursive: true });
+    await writeFile(join(folder, 'kustomization.yaml'), 'resources:\n  - z.yaml\n  - sub\n  - a.yaml\n');
+    await writeFile(join(folder, 'a.yaml'), 'apiVersion: v1\nkind: A\nmetadata:\n  name: a\n');
+    await writeFile(join(folder, 'z.yaml'), 'apiVersion: v1\nkind: Z\nmetadata:\n  name: z\n');
+    await writeFile(join(folder, 'unlisted.yaml'), 'apiVersion: v1\nkind: Unlisted\nmetadata:\n  name: u\n');
+    await writeFile(join(folder, 'sub', 'kustomization.yml'), 'resources: [s.yaml]\n');
+    await writeFile(join(folder, 'sub', 's.yaml'), 'apiVersion: v1\nkind: S\nmetadata:\n  name: s\n');
+    expect((await readManifests(folder)).map((d) => d.object.kind)).toEqual(['Z', 'S', 'A']);
+    expect((await readManifests(join(folder, 'kustomization.yaml'))).map((d) => d.object.kind)).toEqual(['Z', 'S', 'A']);
+  });
+
+  it('refuses a missing resource and a cycle', async () => {
+    const folder = join(dir, 'broken');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'kustomization.yaml'), 'resources: [missing.yaml]\n');
+    await expect(readManifests(folder)).rejects.toThrow(/missing\.yaml: no such file or folder/);
+    await writeFile(join(folder, 'kustomization.yaml'), 'resources: [.]\n');
+    await expect(readManifests(folder)).rejects.toThrow(/form a cycle/);
+  });
+});
+
+describe('the install manifests in deploy/', () => {
+  it('list the namespace first, then the CRD, the identity and its rights, the controller and its metrics Service', async () => {
+    const documents = await readManifests(deployDir);
+    expect(documents.map((d) => `${d.object.kind}/${d.object.metadata?.name ?? ''}`)).toEqual([
+      'Namespace/gradual-system',
+      'CustomResourceDefinition/rollouts.argoproj.io',
+      'ServiceAccount/gradual',
+      'ClusterRole/gradual-controller',
+      'ClusterRoleBinding/gradual-controller',
+      'Role/gradual-leader-election',
+      'RoleBinding/gradual-leader-election',
+      'Deployment/gradual-controller',
+      'Service/gradual-metrics',
+    ]);
+    const cluster = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
+    for (const { object } of documents) expect(object.metadata?.namespace, object.kind).toBe(cluster.has(object.kind ?? '') ? undefined : 'gradual-system');
+  });
+
+  it('run two replicas of `gradual controller` with the lease in gradual-system, as a non-root user', async () => {
+    const deployment = (await readManifests(deployDir)).find((d) => d.object.kind === 'Deployment')?.object as KubernetesObject & {
+      spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: { runAsNonRoot: boolean }; containers: { args: string[]; ports: { containerPort: number }[] }[] } } };
+    };
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('gradual');
+    expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    const [container] = deployment.spec.template.spec.containers;
+    expect(container?.args).toEqual(['controller', '--lease-namespace', 'gradual-system']);
+    expect(container?.ports.map((p) => p.containerPort)).toEqual([8090, 8080]);
+  });
+});

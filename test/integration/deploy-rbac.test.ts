@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  setHeaderOptions,
+  type KubernetesObject,
+  type V1ReplicaSet,
+} from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rolloutSchema, type Rollout } from '../../src/api/index.js';
+import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
+import { runLeaderElection, statusCodeOf, type LeaderElector } from '../../src/kube/index.js';
+import { applyManifests, type AppliedObject } from '../../src/local/apply-manifests.js';
+import { waitUntil } from '../../src/local/wait-until.js';
+import { createLogger } from '../../src/log/index.js';
+
+// deploy/ installed on the real control plane (RBAC on), then the controller run in this process with the
+// ServiceAccount's own token instead of the environment's system:masters certificate: a full canary that
+// completes proves the ClusterRole and the Role are enough; requests outside them are refused.
+const environment = inject('gradualEnv');
+const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
+const adminConfig = new KubeConfig();
+adminConfig.loadFromFile(environment.kubernetes.kubeconfig);
+const core = adminConfig.makeApiClient(CoreV1Api);
+const apps = adminConfig.makeApiClient(AppsV1Api);
+const custom = adminConfig.makeApiClient(CustomObjectsApi);
+const rbac = adminConfig.makeApiClient(RbacAuthorizationV1Api);
+const leases = adminConfig.makeApiClient(CoordinationV1Api);
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+const systemNamespace = 'gradual-system';
+const serviceAccount = 'gradual';
+const leaseName = 'gradual-controller-lock';
+const suffix = randomUUID().slice(0, 8);
+const namespace = `rbac-${suffix}`;
+// The controller watches every namespace (as installed) but, through Argo's instance id, handles only this test's Rollout.
+const instanceId = `rbac-${suffix}`;
+const identity = `deploy-rbac-test_${suffix}`;
+const rolloutApi = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'rollouts' } as const;
+
+let applied: AppliedObject[] = [];
+let saConfig: KubeConfig;
+let controller: RolloutController | undefined;
+let elector: LeaderElector | undefined;
+let controllerStarted: Promise<void> | undefined;
+
+/**
+ * The Deployment is applied (so the API server validates it) but with 0 replicas: there is no image to pull
+ * here. KWOK would report its pods Running and Ready without running anything — harmless, but two fake
+ * "controllers" holding no lease would only blur what this test shows. The controller runs in this process instead.
+ */
+function withoutReplicas(object: KubernetesObject): KubernetesObject {
+  if (object.kind !== 'Deployment') return object;
+  return { ...object, spec: { ...(object as { spec: object }).spec, replicas: 0 } } as KubernetesObject;
+}
+
+/** A kubeconfig for the ServiceAccount: the environment's server and CA, a bearer token from the TokenRequest API. */
+async function serviceAccountKubeConfig(): Promise<KubeConfig> {
+  const request = await core.createNamespacedServiceAccountToken({
+    name: serviceAccount,
+    namespace: systemNamespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const token = request.status?.token ?? '';
+  expect(token).not.toBe('');
+  const cluster = adminConfig.getCurrentCluster();
+  if (cluster === null) throw new Error('the environment kubeconfig has no current cluster');
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ ...cluster, name: 'gradual-local' }],
+    users: [{ name: 'gradual-sa', token }],
+    contexts: [{ name: 'gradual-sa', cluster: 'gradual-local', user: 'gradual-sa' }],
+    currentContext: 'gradual-sa',
+  });
+  return config;
+}
+
+async function readRollout(name: string): Promise<Rollout> {
+  return rolloutSchema.parse(await custom.getNamespacedCustomObject({ ...rolloutApi, name }));
+}
+
+async function until(what: string, check: (rollout: Rollout) => boolean, name = 'web'): Promise<Rollout> {
+  let last: Rollout | undefined;
+  await waitUntil(
+    async () => {
+      last = await readRollout(name);
+      return check(last);
+    },
+    { what, timeoutMs: 60_000, intervalMs: 100 },
+  );
+  if (last === undefined) throw new Error(what);
+  return last;
+}
+
+async function replicaSetsOf(name: string): Promise<V1ReplicaSet[]> {
+  const all = (await apps.listNamespacedReplicaSet({ namespace })).items;
+  return all.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === name));
+}
+
+/** spec.replicas by pod-template hash. */
+async function sizes(name: string): Promise<Record<string, number>> {
+  return Object.fromEntries((await replicaSetsOf(name)).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]));
+}
+
+async function selectedHash(service: string): Promise<string | undefined> {
+  return (await core.readNamespacedService({ name: service, namespace })).spec?.selector?.['rollouts-pod-template-hash'];
+}
+
+/** The HTTP status a request made with the ServiceAccount's rights ends with. */
+async function statusOf(request: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await request;
+    return 200;
+  } catch (error) {
+    return statusCodeOf(error);
+  }
+}
+
+beforeAll(async () => {
+  // A previous run's gradual-system may still be terminating (afterAll deletes it); nothing can be created in it until it is gone.
+  await waitUntil(
+    async () => {
+      const existing = await core.readNamespace({ name: systemNamespace }).catch(() => undefined);
+      return existing?.status?.phase !== 'Terminating';
+    },
+    { what: `namespace ${systemNamespace} from an earlier run to finish terminating`, timeoutMs: 60_000 },
+  );
+  applied = await applyManifests({ kubeConfig: adminConfig, path: deployDir, transform: withoutReplicas });
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await waitUntil(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace })).metadata?.name === 'default', {
+    what: 'default ServiceAccount',
+    timeoutMs: 30_000,
+  });
+  for (const name of ['web-stable', 'web-canary']) {
+    await core.createNamespacedService({ namespace, body: { metadata: { name, namespace }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+  }
+  saConfig = await serviceAccountKubeConfig();
+  const logger = createLogger({ level: 'warn' });
+  const rolloutController = createRolloutController({ kubeConfig: saConfig, logger, instanceId });
+  controller = rolloutController;
+  // As `gradual controller` does: the Lease in gradual-system first, then the controller — both with the SA's rights.
+  elector = runLeaderElection({
+    kubeConfig: saConfig,
+    namespace: systemNamespace,
+    name: leaseName,
+    identity,
+    logger,
+    onStartedLeading: () => {
+      controllerStarted = rolloutController.start();
+      return controllerStarted;
+    },
+    onStoppedLeading: () => rolloutController.stop(),
+  });
+});
+
+afterAll(async () => {
+  // stop() ends leadership (which stops the controller) and releases the Lease.
+  if (elector !== undefined) await elector.stop();
+  else await controller?.stop();
+  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  // Everything deploy/ created, except the CRD: the environment (and other test files) keep using it.
+  await core.deleteNamespace({ name: systemNamespace }).catch(() => undefined);
+  await rbac.deleteClusterRoleBinding({ name: 'gradual-controller' }).catch(() => undefined);
+  await rbac.deleteClusterRole({ name: 'gradual-controller' }).catch(() => undefined);
+});
+
+describe('the install manifests (deploy/) on a real control plane with RBAC', () => {
+  it('apply in kustomization order, and the ClusterRole grants no wildcard and exactly the rules the controller uses', async () => {
+    expect(applied.map((object) => `${object.kind}/${object.name}`)).toEqual([
+      'Namespace/gradual-system',
+      'CustomResourceDefinition/rollouts.argoproj.io',
+      'ServiceAccount/gradual',
+      'ClusterRole/gradual-controller',
+      'ClusterRoleBinding/gradual-controller',
+      'Role/gradual-leader-election',
+      'RoleBinding/gradual-leader-election',
+      'Deployment/gradual-controller',
+      'Service/gradual-metrics',
+    ]);
+    const deployment = await apps.readNamespacedDeployment({ name: 'gradual-controller', namespace: systemNamespace });
+    expect(deployment.spec?.replicas).toBe(0);
+    expect(deployment.spec?.template.spec?.containers[0]?.args).toEqual(['controller', '--lease-namespace', systemNamespace]);
+
+    const clusterRole = await rbac.readClusterRole({ name: 'gradual-controller' });
+    const role = await rbac.readNamespacedRole({ name: 'gradual-leader-election', namespace: systemNamespace });
+    for (const rule of [...(clusterRole.rules ?? []), ...(role.rules ?? [])]) {
+      for (const value of [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs, ...(rule.resourceNames ?? [])]) expect(value).not.toContain('*');
+      expect(rule.nonResourceURLs ?? []).toEqual([]);
+    }
+    const grants = (clusterRole.rules ?? []).flatMap((rule) =>
+      (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${verb} ${group === '' ? 'core' : group}/${resource}`))),
+    );
+    expect(grants.sort()).toEqual(
+      [
+        'list argoproj.io/rollouts',
+        'watch argoproj.io/rollouts',
+        'update argoproj.io/rollouts/status',
+        'list apps/replicasets',
+        'watch apps/replicasets',
+        'create apps/replicasets',
+        'patch apps/replicasets',
+        'delete apps/replicasets',
+        'list core/services',
+        'watch core/services',
+        'patch core/services',
+        'list core/pods',
+        'watch core/pods',
+        'create core/pods/eviction',
+        'create core/events',
+      ].sort(),
+    );
+  });
+
+  it("runs a full canary with only the ServiceAccount's rights: lease, setWeight 50, pause, promote, Healthy, Services switched, old ReplicaSet deleted", async () => {
+    await waitUntil(async () => Promise.resolve(elector?.isLeader() === true), { what: 'the SA to win the Lease', timeoutMs: 30_000, intervalMs: 50 });
+    await controllerStarted;
+    const lease = await leases.readNamespacedLease({ name: leaseName, namespace: systemNamespace });
+    expect(lease.spec?.holderIdentity).toBe(identity);
+
+    await custom.createNamespacedCustomObject({
+      ...rolloutApi,
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: 'web', namespace, labels: { 'argo-rollouts.argoproj.io/controller-instance-id': instanceId } },
+        spec: {
+          replicas: 2,
+          // 0: the old ReplicaSet is deleted once scaled down, which exercises `delete replicasets`.
+          revisionHistoryLimit: 0,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'example.test/web:blue' }] } },
+          strategy: { canary: { stableService: 'web-stable', canaryService: 'web-canary', steps: [{ setWeight: 50 }, { pause: {} }] } },
+        },
+      },
+    });
+    const first = await until('the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
+    const blue = first.status?.currentPodHash ?? '';
+    expect(first.status?.stableRS).toBe(blue);
+    await waitUntil(async () => (await selectedHash('web-stable')) === blue, { what: 'web-stable to select the first revision', timeoutMs: 30_000 });
+
+    await custom.patchNamespacedCustomObject(
+      { ...rolloutApi, name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:green' }] } } } } },
+      mergePatch,
+    );
+    const paused = await until('the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+    const green = paused.status?.currentPodHash ?? '';
+    expect(green).not.toBe(blue);
+    expect(paused.status?.stableRS).toBe(blue);
+    expect(paused.status?.pauseConditions?.map((c) => c.reason)).toEqual(['CanaryPauseStep']);
+    expect(await sizes('web')).toEqual({ [blue]: 1, [green]: 1 });
+    await waitUntil(async () => (await selectedHash('web-canary')) === green, { what: 'web-canary to select the canary', timeoutMs: 30_000 });
+    expect(await selectedHash('web-stable')).toBe(blue);
+
+    // Promote as a person would (`kubectl argo rollouts promote`): clear the pause conditions, with the admin's rights.
+    await custom.patchNamespacedCustomObjectStatus({ ...rolloutApi, name: 'web', body: { status: { pauseConditions: null } } }, mergePatch);
+    const done = await until('the rollout to complete', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === green);
+    expect(done.status).toMatchObject({ currentPodHash: green, stableRS: green, replicas: 2, updatedReplicas: 2 });
+    await waitUntil(async () => (await selectedHash('web-stable')) === green, { what: 'web-stable to select the new revision', timeoutMs: 30_000 });
+    await waitUntil(async () => Object.keys(await sizes('web')).join() === green, { what: 'the old ReplicaSet to be deleted', timeoutMs: 30_000 });
+
+    // Events are best effort in the applier (a refused one is only logged), so check they were really written.
+    const reasons = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.map((event) => event.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['RolloutPaused', 'SwitchService', 'RolloutCompleted']));
+  });
+
+  it('refuses with 403 what the ServiceAccount was not granted', async () => {
+    const saCore = saConfig.makeApiClient(CoreV1Api);
+    const saApps = saConfig.makeApiClient(AppsV1Api);
+    const saCustom = saConfig.makeApiClient(CustomObjectsApi);
+    const saLeases = saConfig.makeApiClient(CoordinationV1Api);
+    expect(await statusOf(saCore.deleteNamespacedService({ name: 'web-canary', namespace }))).toBe(403);
+    expect(await statusOf(saCore.listNamespacedSecret({ namespace }))).toBe(403);
+    expect(await statusOf(saCore.listSecretForAllNamespaces())).toBe(403);
+    expect(await statusOf(saCore.listNamespacedConfigMap({ namespace }))).toBe(403);
+    expect(await statusOf(saCore.deleteNamespacedPod({ name: 'anything', namespace }))).toBe(403);
+    expect(await statusOf(saApps.listNamespacedDeployment({ namespace }))).toBe(403);
+    // The controller never writes a Rollout's spec: people promote and abort with their own rights.
+    expect(await statusOf(saCustom.patchNamespacedCustomObject({ ...rolloutApi, name: 'web', body: { spec: { paused: true } } }, mergePatch))).toBe(403);
+    expect(await statusOf(saCustom.deleteNamespacedCustomObject({ ...rolloutApi, name: 'web' }))).toBe(403);
+    // Leases: only in gradual-system, and only the controller's own lock.
+    expect(await statusOf(saLeases.listNamespacedLease({ namespace: 'kube-system' }))).toBe(403);
+    expect(await statusOf(saLeases.createNamespacedLease({ namespace, body: { metadata: { name: 'x' }, spec: {} } }))).toBe(403);
+    expect(await statusOf(saLeases.readNamespacedLease({ name: 'someone-elses-lock', namespace: systemNamespace }))).toBe(403);
+    // And what it was granted but the canary above did not exercise, asked of the authorizer itself.
+    const authorization = saConfig.makeApiClient(AuthorizationV1Api);
+    async function allowed(verb: string, resource: string, subresource?: string): Promise<boolean | undefined> {
+      const review = await authorization.createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: { namespace, verb, group: '', resource, ...(subresource === undefined ? {} : { subresource }) } } },
+      });
+      return review.status?.allowed;
+    }
+    expect(await allowed('create', 'pods', 'eviction')).toBe(true);
+    expect(await allowed('get', 'secrets')).toBe(false);
+    expect(await allowed('update', 'services')).toBe(false);
+  });
+});
