@@ -63,7 +63,8 @@ afterAll(async () => {
 });
 
 describe('gradual local up / down', () => {
-  it('starts two independent environments in parallel and stops every process of each', async () => {
+  // Two whole control planes start beside the shared one: on a loaded two-core machine that alone can take minutes.
+  it('starts two independent environments in parallel and stops every process of each', { timeout: 300_000 }, async () => {
     const [dirA, dirB] = [await newDir(), await newDir()];
     const [upA, upB] = await Promise.all([gradual(['local', 'up', '--dir', dirA, '--nodes', '1']), gradual(['local', 'up', '--dir', dirB, '--nodes', '2'])]);
     expect(upA.stderr).toBe('');
