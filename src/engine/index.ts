@@ -40,6 +40,7 @@ export { MAX_POD_TEMPLATE_HASH_LENGTH, MAX_REPLICA_SET_NAME_LENGTH, MAX_ROLLOUT_
 export type { CanaryReplicaCounts, IntOrPercent, OlderReplicaSet, ReplicaSetCounts, ReplicaSetScale } from './types.js';
 export { planRollout } from './plan-rollout.js';
 export { planCanary } from './canary-planner.js';
+export { planBlueGreen } from './blue-green-planner.js';
 export { calculateRolloutPhase } from './rollout-phase.js';
 export { classifyReplicaSets, newReplicaSetFor } from './replica-set-classification.js';
 export type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';

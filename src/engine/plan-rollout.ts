@@ -1,4 +1,5 @@
 import { formatPath, validateRollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
+import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
@@ -18,9 +19,7 @@ export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const unsupported = engineUnsupported(observation);
   if (unsupported.length > 0) return planInvalidSpec(observation, unsupported);
   if (rollout.spec.strategy?.canary !== undefined) return planCanary(observation);
-  // TODO(blue-green): planBlueGreen lands in a later issue; until then a blue-green Rollout is left as it is.
-  const status = rollout.status ?? {};
-  return { actions: [], status: { ...status, conditions: removeCondition(status.conditions, CONDITION_TYPES.invalidSpec) }, events: [] };
+  return planBlueGreen(observation);
 }
 
 /**
@@ -44,6 +43,18 @@ function engineUnsupported(observation: RolloutObservation): RolloutIssue[] {
     const name = canary?.[field];
     if (name !== undefined && name !== '' && observation.services[name] === undefined) {
       issues.push({ path: ['spec', 'strategy', 'canary', field], message: `service "${name}" not found` });
+    }
+  }
+  const blueGreen = spec.strategy?.blueGreen;
+  // Injected pod metadata would have to be swapped on promotion (Argo's reconcileEphemeralMetadata): refused until it is.
+  for (const field of ['antiAffinity', 'previewMetadata', 'activeMetadata'] as const) {
+    if (blueGreen?.[field] !== undefined) unsupported(['spec', 'strategy', 'blueGreen', field]);
+  }
+  // Argo's getReferencedServices: the active Service first, then the preview one.
+  for (const field of ['activeService', 'previewService'] as const) {
+    const name = blueGreen?.[field];
+    if (name !== undefined && name !== '' && observation.services[name] === undefined) {
+      issues.push({ path: ['spec', 'strategy', 'blueGreen', field], message: `service "${name}" not found` });
     }
   }
   return issues;

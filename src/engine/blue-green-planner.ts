@@ -1,0 +1,206 @@
+import type { V1ReplicaSet } from '@kubernetes/client-node';
+import { withDefaults, type BlueGreenStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults } from '../api/index.js';
+import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from './argo-labels.js';
+import { parseRfc3339 } from './blue-green-replica-counts.js';
+import { blueGreenStatusView, isSaturated, readyForPause, reconcileBlueGreenReplicaSets } from './blue-green-replica-sets.js';
+import { serviceView, switchServiceSelector, type BlueGreenServiceView } from './blue-green-services.js';
+import { syncBlueGreenStatus } from './blue-green-status.js';
+import { isAborted, noPauseDecisions, type PauseDecisions } from './canary-status.js';
+import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
+import { classifyReplicaSets, podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import { planNewReplicaSet, planPausedConditions, planRevisionSync, withFoundNewReplicaSet } from './rollout-preamble.js';
+
+const BLUE_GREEN_PAUSE = 'BlueGreenPause';
+
+/**
+ * The blue-green strategy as Argo's controller runs it (rollout/bluegreen.go, service.go,
+ * pause.go, v1.9.1). The preamble is the canary's: create the new ReplicaSet (empty), record a
+ * pause/resume/retry in the conditions, sync the new ReplicaSet's revision. Then, in Argo's
+ * order within one reconcile: point the preview Service at the new ReplicaSet; on a template
+ * change only reset the status; else size the ReplicaSets, pause (or resume) for promotion,
+ * switch the active Service, and write the status — promoting the new ReplicaSet to stable
+ * once the active Service selects it.
+ */
+export function planBlueGreen(observation: RolloutObservation): ReconcilePlan {
+  const spec = withDefaults(observation.rollout.spec);
+  const blueGreen = spec.strategy.blueGreen;
+  const observed = observation.rollout.status ?? {};
+  if (blueGreen === undefined) return { actions: [], status: observed, events: [] };
+  const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
+  const { newRS } = replicaSets;
+  if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
+  return (
+    planPausedConditions(observation, spec) ??
+    planRevisionSync(observation.rollout, newRS, replicaSets) ??
+    planBlueGreenReconcile({ ...observation, rollout: withFoundNewReplicaSet(observation, newRS) }, spec, blueGreen, replicaSets, newRS)
+  );
+}
+
+interface BlueGreenContext {
+  observation: RolloutObservation;
+  spec: RolloutSpecWithDefaults;
+  blueGreen: BlueGreenStrategyWithDefaults;
+  replicaSets: ReplicaSetClassification;
+  newRS: V1ReplicaSet;
+  decisions: PauseDecisions;
+  active: BlueGreenServiceView | undefined;
+  preview: BlueGreenServiceView | undefined;
+  actions: KubeAction[];
+  events: RolloutEvent[];
+}
+
+function planBlueGreenReconcile(
+  observation: RolloutObservation,
+  spec: RolloutSpecWithDefaults,
+  blueGreen: BlueGreenStrategyWithDefaults,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+): ReconcilePlan {
+  const { rollout, now } = observation;
+  const observed = rollout.status ?? {};
+  const context: BlueGreenContext = {
+    observation,
+    spec,
+    blueGreen,
+    replicaSets,
+    newRS,
+    decisions: noPauseDecisions(),
+    active: serviceView(blueGreen.activeService, observation.services),
+    preview: serviceView(blueGreen.previewService, observation.services),
+    actions: [],
+    events: [],
+  };
+  const { decisions, actions, events } = context;
+  // A fully promoted rollout cannot be aborted (newRolloutContext drops the abort).
+  if ((observed.stableRS ?? '') === (observed.currentPodHash ?? '') && observed.abort === true) decisions.removeAbort = true;
+  const rolloutName = rollout.metadata?.name ?? '';
+  const newHash = podTemplateHashOf(newRS);
+  const halted = haltProgress(rollout, spec);
+
+  // Argo's reconcilePreviewService, right after the new ReplicaSet exists (even before it has pods).
+  if (context.preview !== undefined && !halted) switchServiceSelector(context.preview, newHash, rolloutName, actions, events);
+
+  const podSpecChanged = (observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash;
+  const wakeUps: number[] = [];
+  let completedPause = completedBlueGreenPause(context);
+  if (!podSpecChanged) {
+    const aborted = isAborted(decisions, observed);
+    const statusView = blueGreenStatusView(spec, observed, replicaSets, aborted);
+    const scaleDownWake = reconcileBlueGreenReplicaSets(
+      {
+        spec,
+        blueGreen,
+        replicaSets,
+        newRS,
+        status: statusView,
+        delayScaleDownOnAbort: aborted && replicaSets.stableRS !== undefined && blueGreen.abortScaleDownDelaySeconds !== 0,
+        referencedHashes: referencedHashes(context),
+        now: now.getTime(),
+      },
+      actions,
+      events,
+    );
+    if (scaleDownWake !== undefined) wakeUps.push(scaleDownWake);
+    const ready = readyForPause(spec, blueGreen, newRS, statusView);
+    const pauseWake = reconcileBlueGreenPause(context, ready, halted);
+    if (pauseWake !== undefined) wakeUps.push(pauseWake);
+    completedPause = completedBlueGreenPause(context);
+    if (!halted && ready && isSaturated(spec, newRS) && context.active !== undefined) reconcileActiveService(context, completedPause, rolloutName);
+  }
+
+  const { status, requeueAfterMs } = syncBlueGreenStatus({
+    rollout,
+    spec,
+    blueGreen,
+    replicaSets,
+    newRS,
+    decisions,
+    now,
+    events,
+    previewSelector: context.preview?.selector ?? '',
+    activeSelector: context.active?.selector ?? '',
+    podSpecChanged,
+    completedPause,
+  });
+  if (requeueAfterMs !== undefined) wakeUps.push(now.getTime() + requeueAfterMs);
+  const plan: ReconcilePlan = { actions, status, events };
+  if (wakeUps.length > 0) plan.requeueAfterMs = Math.max(1, Math.min(...wakeUps) - now.getTime());
+  return plan;
+}
+
+/** Argo's haltProgress: a manual pause (or an inconclusive analysis) stops the Services and the promotion pause. */
+function haltProgress(rollout: Rollout, spec: RolloutSpecWithDefaults): boolean {
+  return spec.paused || (rollout.status?.pauseConditions ?? []).some((condition) => condition.reason === 'InconclusiveAnalysisRun');
+}
+
+/** Argo's isReplicaSetReferenced: hashes the status records and the hashes the live Services select. */
+function referencedHashes(context: BlueGreenContext): Set<string> {
+  const observed = context.observation.rollout.status ?? {};
+  const hashes = [observed.stableRS, observed.currentPodHash, observed.blueGreen?.activeSelector, observed.blueGreen?.previewSelector];
+  for (const view of [context.active, context.preview]) {
+    if (view !== undefined) hashes.push(view.service.spec?.selector?.[POD_TEMPLATE_HASH_LABEL]);
+  }
+  return new Set(hashes.filter((hash): hash is string => hash !== undefined && hash !== ''));
+}
+
+/** Argo's isBlueGreenFastTracked: no pause when the new ReplicaSet is a rollback within its scale-down delay, a full promotion, a first deploy, or already active. */
+function fastTracked(context: BlueGreenContext): boolean {
+  const observed = context.observation.rollout.status ?? {};
+  if ((context.newRS.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '') !== '') return true;
+  if (observed.promoteFull === true) return true;
+  const selector = context.active?.selector ?? '';
+  return selector === '' || selector === podTemplateHashOf(context.newRS);
+}
+
+/** Argo's reconcileBlueGreenPause; returns when an auto-promotion delay ends (epoch ms). */
+function reconcileBlueGreenPause(context: BlueGreenContext, ready: boolean, halted: boolean): number | undefined {
+  const { observation, blueGreen, decisions } = context;
+  const observed = observation.rollout.status ?? {};
+  if (observed.abort === true || !ready || halted) return undefined;
+  const needsControllerPause = !blueGreen.autoPromotionEnabled || blueGreen.autoPromotionSeconds > 0;
+  if (fastTracked(context) || observed.blueGreen?.scaleUpPreviewCheckPoint === true || !needsControllerPause) {
+    decisions.removePause.push(BLUE_GREEN_PAUSE);
+    return undefined;
+  }
+  const pause = observed.pauseConditions?.find((condition) => condition.reason === BLUE_GREEN_PAUSE);
+  if (pause === undefined) {
+    // No pause condition but controllerPause: a person promoted (the plugin removed the condition).
+    if (observed.controllerPause !== true) decisions.addPause.push(BLUE_GREEN_PAUSE);
+    return undefined;
+  }
+  if (completedBlueGreenPause(context)) {
+    decisions.removePause.push(BLUE_GREEN_PAUSE);
+    return undefined;
+  }
+  const start = parseRfc3339(pause.startTime);
+  if (blueGreen.autoPromotionSeconds > 0 && start !== undefined) return start + blueGreen.autoPromotionSeconds * 1000;
+  return undefined;
+}
+
+/** Argo's CompletedBlueGreenPause: a person resumed, or autoPromotionSeconds passed since the pause began. */
+function completedBlueGreenPause(context: BlueGreenContext): boolean {
+  const { observation, blueGreen, decisions } = context;
+  const observed = observation.rollout.status ?? {};
+  const pause = observed.pauseConditions?.find((condition) => condition.reason === BLUE_GREEN_PAUSE);
+  if (decisions.addPause.length > 0) return false;
+  if (observed.blueGreen?.scaleUpPreviewCheckPoint === true) return true;
+  if (blueGreen.autoPromotionEnabled) {
+    if (blueGreen.autoPromotionSeconds === 0) return true;
+    if (pause === undefined) return false;
+    const start = parseRfc3339(pause.startTime);
+    return start !== undefined && observation.now.getTime() >= start + blueGreen.autoPromotionSeconds * 1000;
+  }
+  return observed.controllerPause === true && pause === undefined;
+}
+
+/** Argo's reconcileActiveService: once the new ReplicaSet is saturated, switch when fast-tracked or promoted; after an abort, select the stable one. */
+function reconcileActiveService(context: BlueGreenContext, completedPause: boolean, rolloutName: string): void {
+  const { active, newRS, observation, actions, events } = context;
+  if (active === undefined) return;
+  const observed = observation.rollout.status ?? {};
+  let hash = active.selector;
+  if (fastTracked(context) || completedPause) hash = podTemplateHashOf(newRS);
+  if (observed.abort === true) hash = observed.stableRS ?? '';
+  if (hash === '') return;
+  switchServiceSelector(active, hash, rolloutName, actions, events);
+}
