@@ -1,23 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { rolloutSchema, type Rollout } from '../../src/api/index.js';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Rollout } from '../../src/api/index.js';
 import { allocatePorts } from '../../src/local/ports.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { waitUntil } from '../../src/local/wait-until.js';
+import { testCluster } from './support/test-cluster.js';
 
 // The controller is stateless: killed with SIGKILL at any instant, a new
 // process resumes every rollout where it was, with no extra ReplicaSet and no
 // repeated event. Here it really is a separate `gradual controller` process.
-const environment = inject('gradualEnv');
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromFile(environment.kubernetes.kubeconfig);
-const core = kubeConfig.makeApiClient(CoreV1Api);
-const apps = kubeConfig.makeApiClient(AppsV1Api);
-const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-const namespace = `restart-${randomUUID().slice(0, 8)}`;
-const rolloutApi = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'rollouts' } as const;
+const cluster = testCluster('restart');
+const { core, apps, custom, namespace, rolloutApi } = cluster;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 let controller: { child: ChildProcess; metricsPort: number } | undefined;
 
@@ -26,7 +20,7 @@ async function startController(): Promise<{ child: ChildProcess; metricsPort: nu
   const cli = ownCliInvocation();
   const child = spawn(
     cli.command,
-    [...cli.args, 'controller', '--kubeconfig', environment.kubernetes.kubeconfig, '--namespace', namespace, '--no-leader-elect', '--metrics-port', String(metrics), '--healthz-port', String(healthz)],
+    [...cli.args, 'controller', '--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, '--no-leader-elect', '--metrics-port', String(metrics), '--healthz-port', String(healthz)],
     { cwd: cli.cwd, stdio: 'ignore', env: { ...process.env, GRADUAL_LOG_LEVEL: 'warn' } },
   );
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(healthz)}/healthz`)).ok, { what: 'the controller process', timeoutMs: 60_000 });
@@ -49,21 +43,12 @@ async function reconcileCount(metricsPort: number, name: string): Promise<number
   return Number(line?.split(' ')[1] ?? 0);
 }
 
-async function readRollout(): Promise<Rollout> {
-  return rolloutSchema.parse(await custom.getNamespacedCustomObject({ ...rolloutApi, name: 'web' }));
+function readRollout(): Promise<Rollout> {
+  return cluster.readRollout('web');
 }
 
-async function until(what: string, check: (rollout: Rollout) => boolean): Promise<Rollout> {
-  let last: Rollout | undefined;
-  await waitUntil(
-    async () => {
-      last = await readRollout();
-      return check(last);
-    },
-    { what, timeoutMs: 60_000, intervalMs: 50 },
-  );
-  if (last === undefined) throw new Error(what);
-  return last;
+function until(what: string, check: (rollout: Rollout) => boolean): Promise<Rollout> {
+  return cluster.untilRollout('web', what, check);
 }
 
 async function replicaSetNames(): Promise<string[]> {
@@ -76,16 +61,12 @@ async function events(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  await waitUntil(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace })).metadata?.name === 'default', {
-    what: 'default ServiceAccount',
-    timeoutMs: 30_000,
-  });
+  await cluster.setUp();
 });
 
 afterAll(async () => {
   if (controller !== undefined) await kill(controller);
-  await core.deleteNamespace({ name: namespace });
+  await cluster.tearDown();
 });
 
 describe('a controller killed with SIGKILL', () => {
