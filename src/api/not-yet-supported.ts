@@ -13,6 +13,8 @@ export const notYetSupportedFields: readonly (readonly string[])[] = [
   ['spec', 'rollbackWindow'],
   ['spec', 'strategy', 'canary', 'antiAffinity'],
   ['spec', 'strategy', 'blueGreen', 'antiAffinity'],
+  ['spec', 'strategy', 'blueGreen', 'previewMetadata'],
+  ['spec', 'strategy', 'blueGreen', 'activeMetadata'],
   ['spec', 'strategy', 'canary', 'analysis'],
   ['spec', 'strategy', 'canary', 'trafficRouting'],
   ['spec', 'strategy', 'canary', 'pingPong'],

@@ -16,48 +16,30 @@ export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const { rollout } = observation;
   const validation = validateRollout(rollout);
   if (!validation.ok) return planInvalidSpec(observation, validation.issues);
-  const unsupported = engineUnsupported(observation);
-  if (unsupported.length > 0) return planInvalidSpec(observation, unsupported);
+  const missing = missingServices(observation);
+  if (missing.length > 0) return planInvalidSpec(observation, missing);
   if (rollout.spec.strategy?.canary !== undefined) return planCanary(observation);
   return planBlueGreen(observation);
 }
 
 /**
- * Fields the schema accepts that this engine does not act on yet, and a Service the strategy
- * names that does not exist (Argo's ValidateRolloutReferencedResources). Each is refused with
- * InvalidSpec rather than ignored; they belong in src/api's not-yet-supported list so lint says
- * so too (see the report).
+ * A Service the strategy names that does not exist (Argo's ValidateRolloutReferencedResources):
+ * refused with InvalidSpec and retried, since it may simply be applied after the Rollout. Fields
+ * the engine does not act on yet are refused earlier, by validateRollout's not-yet-supported list,
+ * which lint shares.
  */
-function engineUnsupported(observation: RolloutObservation): RolloutIssue[] {
-  const { spec } = observation.rollout;
-  const issues: RolloutIssue[] = [];
-  const unsupported = (path: (string | number)[]): void => {
-    issues.push({ path, message: `not yet supported by Gradual: ${String(path.at(-1))}` });
-  };
-  if (spec.restartAt !== undefined) unsupported(['spec', 'restartAt']);
-  if (spec.workloadRef !== undefined) unsupported(['spec', 'workloadRef']);
-  if (spec.rollbackWindow !== undefined) unsupported(['spec', 'rollbackWindow']);
-  const canary = spec.strategy?.canary;
-  if (canary?.antiAffinity !== undefined) unsupported(['spec', 'strategy', 'canary', 'antiAffinity']);
-  for (const field of ['canaryService', 'stableService'] as const) {
-    const name = canary?.[field];
-    if (name !== undefined && name !== '' && observation.services[name] === undefined) {
-      issues.push({ path: ['spec', 'strategy', 'canary', field], message: `service "${name}" not found` });
-    }
-  }
-  const blueGreen = spec.strategy?.blueGreen;
-  // Injected pod metadata would have to be swapped on promotion (Argo's reconcileEphemeralMetadata): refused until it is.
-  for (const field of ['antiAffinity', 'previewMetadata', 'activeMetadata'] as const) {
-    if (blueGreen?.[field] !== undefined) unsupported(['spec', 'strategy', 'blueGreen', field]);
-  }
-  // Argo's getReferencedServices: the active Service first, then the preview one.
-  for (const field of ['activeService', 'previewService'] as const) {
-    const name = blueGreen?.[field];
-    if (name !== undefined && name !== '' && observation.services[name] === undefined) {
-      issues.push({ path: ['spec', 'strategy', 'blueGreen', field], message: `service "${name}" not found` });
-    }
-  }
-  return issues;
+function missingServices(observation: RolloutObservation): RolloutIssue[] {
+  const { strategy } = observation.rollout.spec;
+  const named: [path: string[], name: string | undefined][] = [
+    [['spec', 'strategy', 'canary', 'canaryService'], strategy?.canary?.canaryService],
+    [['spec', 'strategy', 'canary', 'stableService'], strategy?.canary?.stableService],
+    // Argo's getReferencedServices: the active Service first, then the preview one.
+    [['spec', 'strategy', 'blueGreen', 'activeService'], strategy?.blueGreen?.activeService],
+    [['spec', 'strategy', 'blueGreen', 'previewService'], strategy?.blueGreen?.previewService],
+  ];
+  return named
+    .filter(([, name]) => name !== undefined && name !== '' && observation.services[name] === undefined)
+    .map(([path, name]) => ({ path, message: `service "${name ?? ''}" not found` }));
 }
 
 function planInvalidSpec(observation: RolloutObservation, issues: readonly RolloutIssue[]): ReconcilePlan {
