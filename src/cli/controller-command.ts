@@ -17,6 +17,7 @@ interface ControllerOptions {
   healthzPort: number;
   leaderElect: boolean;
   leaseNamespace: string;
+  rolloutThreads: number;
 }
 
 /**
@@ -34,6 +35,11 @@ export function controllerCommand(): Command {
     .option('--healthz-port <port>', 'port of /healthz', portOption, 8080)
     .option('--no-leader-elect', 'run without Lease-based leader election (one replica only)')
     .option('--lease-namespace <ns>', 'namespace of the leader-election Lease', 'argo-rollouts')
+    .option('--rollout-threads <n>', 'Rollouts reconciled at once (Argo\'s flag and default)', (value: string) => {
+      const threads = Number(value);
+      if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('a whole number of at least 1');
+      return threads;
+    }, 10)
     .action(async (options: ControllerOptions) => {
       const [{ KubeConfig }, { createRolloutController }, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
         import('@kubernetes/client-node'),
@@ -53,6 +59,7 @@ export function controllerCommand(): Command {
         logger,
         metrics,
         requestCounter,
+        workers: options.rolloutThreads,
         ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
         ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
       });

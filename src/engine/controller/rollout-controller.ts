@@ -59,7 +59,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const services: InformerCache<V1Service & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'services', namespace), ...informerOptions });
   const pods: InformerCache<V1Pod & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'pods', namespace), ...informerOptions });
   // Timed pauses and scale-down delays are planned to the second; a long floor would blur them.
-  const queue = createKeyQueue({ clock, name: 'rollouts', workers: options.workers ?? 2, minDelayMs: 10, logger });
+  // Argo's --rollout-threads defaults to 10; reconciles mostly wait on the API server, so more than the core count pays.
+  const queue = createKeyQueue({ clock, name: 'rollouts', workers: options.workers ?? 10, minDelayMs: 10, logger });
 
   function enqueueRollout(object: KubernetesObject): void {
     if (isHandledByInstance(object.metadata?.labels, instanceId)) queue.add(keyOf(object.metadata?.namespace, object.metadata?.name));
