@@ -1,0 +1,93 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
+import { waitUntil } from '../../src/local/wait-until.js';
+import { createLogger } from '../../src/log/index.js';
+import { testCluster } from './support/test-cluster.js';
+
+// Fast rollback and the progress deadline, with the controller in this
+// process and the real control plane: what Argo users rely on when a release
+// goes wrong.
+const cluster = testCluster('edges');
+const { kubeConfig, apps, core, custom, namespace, rolloutApi } = cluster;
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+let controller: RolloutController;
+
+function rollout(name: string, extraSpec: Record<string, unknown> = {}): object {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name, namespace },
+    spec: {
+      replicas: 4,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: `example.test/${name}:blue` }] } },
+      strategy: { canary: { steps: [{ setWeight: 25 }, { pause: {} }, { setWeight: 75 }, { pause: {} }] } },
+      ...extraSpec,
+    },
+  };
+}
+
+async function setTemplateSpec(name: string, podSpec: Record<string, unknown>): Promise<void> {
+  await custom.patchNamespacedCustomObject({ ...rolloutApi, name, body: { spec: { template: { spec: podSpec } } } }, mergePatch);
+}
+
+async function sizes(name: string): Promise<Record<string, number>> {
+  const all = (await apps.listNamespacedReplicaSet({ namespace, labelSelector: `app=${name}` })).items;
+  return Object.fromEntries(all.map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]));
+}
+
+/** `reason: message` of each Event about the Rollout, in the order they were recorded. */
+async function eventLines(name: string): Promise<string[]> {
+  const events = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
+  return events.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+}
+
+beforeAll(async () => {
+  await cluster.setUp();
+  controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
+  await controller.start();
+});
+
+afterAll(async () => {
+  await controller.stop();
+  await cluster.tearDown();
+});
+
+describe('canary edges on a real control plane', () => {
+  it('fast rollback: going back to the stable template skips the steps and keeps the stable ReplicaSet', async () => {
+    await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('back') });
+    const first = await cluster.untilRollout('back', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
+    const blue = first.status?.stableRS ?? '';
+    await setTemplateSpec('back', { containers: [{ name: 'app', image: 'example.test/back:red' }] });
+    const paused = await cluster.untilRollout('back', 'the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+    const red = paused.status?.currentPodHash ?? '';
+    expect(await sizes('back')).toEqual({ [blue]: 3, [red]: 1 });
+
+    await setTemplateSpec('back', { containers: [{ name: 'app', image: 'example.test/back:blue' }] });
+    const back = await cluster.untilRollout('back', 'the rollback to settle', (r) => r.status?.phase === 'Healthy' && r.status.currentPodHash === blue);
+    expect(back.status).toMatchObject({ stableRS: blue, currentStepIndex: 4 });
+    expect(back.status?.pauseConditions ?? []).toEqual([]);
+    await waitUntil(async () => (await sizes('back'))[red] === 0, { what: 'the canary ReplicaSet to scale down', timeoutMs: 30_000 });
+    expect(await sizes('back')).toEqual({ [blue]: 4, [red]: 0 });
+    // No new ReplicaSet for the old template: the stable one is reused, as Argo does.
+    expect(Object.keys(await sizes('back'))).toHaveLength(2);
+    expect((await eventLines('back')).some((line) => line.startsWith('SkipSteps: '))).toBe(true);
+  });
+
+  it('progress deadline with progressDeadlineAbort: a canary whose pods never become available is aborted', async () => {
+    await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('stuck', { progressDeadlineSeconds: 3, progressDeadlineAbort: true }) });
+    const first = await cluster.untilRollout('stuck', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
+    const blue = first.status?.stableRS ?? '';
+    // No node carries this label: the canary's pods stay Pending, so the step can never complete.
+    await setTemplateSpec('stuck', { containers: [{ name: 'app', image: 'example.test/stuck:red' }], nodeSelector: { 'gradual.test/nowhere': 'true' } });
+    const aborted = await cluster.untilRollout('stuck', 'the rollout to be aborted by its deadline', (r) => r.status?.phase === 'Degraded' && r.status.abort === true);
+    const progressing = aborted.status?.conditions?.find((condition) => condition.type === 'Progressing');
+    expect(progressing).toMatchObject({ status: 'False', reason: 'RolloutAborted' });
+    expect(aborted.status?.message).toMatch(/^RolloutAborted: /);
+    // The abort says why: the new ReplicaSet timed out progressing (Argo's wording).
+    expect((await eventLines('stuck')).some((line) => /^RolloutAborted: .*ReplicaSet "stuck-[a-z0-9]+" has timed out progressing/.test(line))).toBe(true);
+    await waitUntil(async () => (await sizes('stuck'))[blue] === 4, { what: 'the stable ReplicaSet at full size', timeoutMs: 30_000 });
+    expect((await sizes('stuck'))[blue]).toBe(4);
+  });
+});
