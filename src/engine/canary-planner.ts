@@ -1,11 +1,9 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { pauseDurationSeconds, withDefaults, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus } from '../api/index.js';
-import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './argo-labels.js';
 import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
 import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
 import {
   baseCanaryStatus,
-  compactStatus,
   isAborted,
   noPauseDecisions,
   persistCanaryStatus,
@@ -15,11 +13,10 @@ import {
 } from './canary-status.js';
 import { reconcileCanaryServices } from './canary-services.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
-import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCondition } from './conditions.js';
+import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
-import { ANNOTATIONS_NOT_COPIED, classifyReplicaSets, newReplicaSetFor, podTemplateHashOf, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
-import { replicaSetName } from './replica-set-naming.js';
-import { calculateRolloutPhase } from './rollout-phase.js';
+import { planNewReplicaSet, planPausedConditions, planRevisionSync, withFoundNewReplicaSet } from './rollout-preamble.js';
+import { classifyReplicaSets, podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 
 /**
  * The basic canary (no traffic router) as Argo's controller runs it: newRolloutContext,
@@ -42,97 +39,6 @@ export function planCanary(observation: RolloutObservation): ReconcilePlan {
     planRevisionSync(observation.rollout, newRS, replicaSets) ??
     planCanaryReconcile({ ...observation, rollout: withFoundNewReplicaSet(observation, newRS) }, spec, canary, replicaSets, newRS)
   );
-}
-
-/** Argo's createDesiredReplicaSet; a name taken by another template is a hash collision, answered by bumping collisionCount. */
-function planNewReplicaSet(observation: RolloutObservation, replicaSets: ReplicaSetClassification): ReconcilePlan {
-  const { rollout, now } = observation;
-  const observed = rollout.status ?? {};
-  const name = replicaSetName(rollout.metadata?.name ?? '', replicaSets.desiredHash);
-  if (replicaSets.all.some((rs) => nameOf(rs) === name)) {
-    return { actions: [], status: { ...observed, collisionCount: (observed.collisionCount ?? 0) + 1 }, events: [] };
-  }
-  const revision = Math.max(0, ...replicaSets.all.map(revisionOf)) + 1;
-  const replicaSet = newReplicaSetFor(rollout, replicaSets.desiredHash, revision, { hasStableReplicaSet: replicaSets.stableRS !== undefined });
-  const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.newReplicaSetCreated, MESSAGES.newReplicaSet(name), now);
-  return {
-    actions: [{ kind: 'createReplicaSet', replicaSet }],
-    status: { ...observed, conditions: setCondition(observed.conditions, condition, now).conditions },
-    events: [
-      { type: 'Normal', reason: REASONS.rolloutUpdated, message: MESSAGES.rolloutUpdated(String(revision)) },
-      { type: 'Normal', reason: REASONS.newReplicaSetCreated, message: MESSAGES.newReplicaSetDetailed(name, revision) },
-    ],
-  };
-}
-
-/** Argo's checkPausedConditions: a pause, resume or retry is first recorded in the conditions alone, as its own status write. */
-function planPausedConditions(observation: RolloutObservation, spec: RolloutSpecWithDefaults): ReconcilePlan | undefined {
-  const { rollout, now } = observation;
-  const observed = rollout.status ?? {};
-  if (String(rollout.metadata?.generation ?? 0) !== observed.observedGeneration) return undefined;
-  const progressing = getCondition(observed.conditions, CONDITION_TYPES.progressing);
-  const progressingPaused = progressing?.reason === REASONS.rolloutPaused;
-  const isPaused = (observed.pauseConditions?.length ?? 0) > 0 || spec.paused;
-  const abortRecorded = progressing?.reason === REASONS.rolloutAborted;
-  const completed = (observed.stableRS ?? '') !== '' && observed.stableRS === observed.currentPodHash;
-  const updates = [];
-  if (isPaused !== progressingPaused && !abortRecorded && !completed) {
-    updates.push(
-      isPaused
-        ? newCondition(CONDITION_TYPES.progressing, 'Unknown', REASONS.rolloutPaused, MESSAGES.rolloutPaused, now)
-        : newCondition(CONDITION_TYPES.progressing, 'Unknown', REASONS.rolloutResumed, MESSAGES.rolloutResumed, now),
-    );
-  }
-  if (observed.abort !== true && abortRecorded) {
-    updates.push(newCondition(CONDITION_TYPES.progressing, 'Unknown', REASONS.rolloutRetry, MESSAGES.rolloutRetry, now));
-  }
-  const pausedTrue = getCondition(observed.conditions, CONDITION_TYPES.paused)?.status === 'True';
-  if (isPaused !== pausedTrue && !abortRecorded) {
-    updates.push(newCondition(CONDITION_TYPES.paused, isPaused ? 'True' : 'False', REASONS.rolloutPaused, MESSAGES.rolloutPaused, now));
-  }
-  if (updates.length === 0) return undefined;
-  let conditions = observed.conditions ?? [];
-  for (const condition of updates) conditions = setCondition(conditions, condition, now).conditions;
-  const status: RolloutStatus = { ...observed, conditions };
-  const { phase, message } = calculateRolloutPhase(rollout.spec, status);
-  return { actions: [], status: compactStatus({ ...status, phase, message }), events: [] };
-}
-
-/**
- * Argo's syncReplicaSetRevision: the new ReplicaSet carries the highest revision (a rollback
- * reuses an old ReplicaSet and renumbers it, remembering the old number) and the Rollout's
- * annotations. Argo announces RolloutUpdated one reconcile later, when it copies the revision
- * to the Rollout; that write is not in the contract yet, so the event goes with this one.
- */
-function planRevisionSync(rollout: Rollout, newRS: V1ReplicaSet, replicaSets: ReplicaSetClassification): ReconcilePlan | undefined {
-  const current = newRS.metadata?.annotations ?? {};
-  const annotations: Record<string, string> = {};
-  for (const [key, value] of Object.entries(rollout.metadata?.annotations ?? {})) {
-    if (!ANNOTATIONS_NOT_COPIED.has(key) && current[key] !== value) annotations[key] = value;
-  }
-  const wanted = Math.max(0, ...replicaSets.older.map(revisionOf)) + 1;
-  const oldText = current[REVISION_ANNOTATION];
-  const events: RolloutEvent[] = [];
-  if (revisionOf(newRS) < wanted && (oldText === undefined || /^\d+$/u.test(oldText))) {
-    annotations[REVISION_ANNOTATION] = String(wanted);
-    events.push({ type: 'Normal', reason: REASONS.rolloutUpdated, message: MESSAGES.rolloutUpdated(String(wanted)) });
-  }
-  if (Object.keys(annotations).length === 0) return undefined;
-  if (oldText !== undefined) {
-    const history = current[REVISION_HISTORY_ANNOTATION];
-    annotations[REVISION_HISTORY_ANNOTATION] = history === undefined || history === '' ? oldText : `${history},${oldText}`;
-  }
-  const update: KubeAction = { kind: 'updateReplicaSet', name: nameOf(newRS), resourceVersion: newRS.metadata?.resourceVersion ?? '', annotations };
-  return { actions: [update], status: rollout.status ?? {}, events };
-}
-
-/** Argo records FoundNewReplicaSet when an existing new ReplicaSet has no Progressing condition yet, and carries on. */
-function withFoundNewReplicaSet(observation: RolloutObservation, newRS: V1ReplicaSet): Rollout {
-  const { rollout, now } = observation;
-  const observed = rollout.status ?? {};
-  if (getCondition(observed.conditions, CONDITION_TYPES.progressing) !== undefined) return rollout;
-  const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.foundNewReplicaSet, MESSAGES.foundNewReplicaSet(nameOf(newRS)), now);
-  return { ...rollout, status: { ...observed, conditions: setCondition(observed.conditions, condition, now).conditions } };
 }
 
 function planCanaryReconcile(

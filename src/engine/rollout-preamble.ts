@@ -12,8 +12,7 @@ import { calculateRolloutPhase } from './rollout-phase.js';
  * The steps every strategy takes before its own reconcile, as Argo's newRolloutContext,
  * checkPausedConditions and syncReplicaSetRevision take them (rollout/controller.go,
  * rollout/sync.go). Each returns a whole plan, or undefined when there is nothing to do and
- * the strategy's reconcile goes on. The blue-green planner uses them; the canary planner keeps
- * its own copies of the same steps for now (it predates this file).
+ * the strategy's reconcile goes on. Both the canary and the blue-green planner start with them.
  */
 
 function nameOf(rs: V1ReplicaSet): string {
