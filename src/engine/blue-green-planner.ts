@@ -7,8 +7,8 @@ import { serviceView, switchServiceSelector, type BlueGreenServiceView } from '.
 import { syncBlueGreenStatus } from './blue-green-status.js';
 import { isAborted, noPauseDecisions, type PauseDecisions } from './canary-status.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
-import { classifyReplicaSets, podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
-import { planNewReplicaSet, planPausedConditions, planRevisionSync, withFoundNewReplicaSet } from './rollout-preamble.js';
+import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import { planWithPreamble } from './rollout-preamble.js';
 
 const BLUE_GREEN_PAUSE = 'BlueGreenPause';
 
@@ -26,14 +26,7 @@ export function planBlueGreen(observation: RolloutObservation): ReconcilePlan {
   const blueGreen = spec.strategy.blueGreen;
   const observed = observation.rollout.status ?? {};
   if (blueGreen === undefined) return { actions: [], status: observed, events: [] };
-  const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
-  const { newRS } = replicaSets;
-  if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
-  return (
-    planPausedConditions(observation, spec) ??
-    planRevisionSync(observation.rollout, newRS, replicaSets) ??
-    planBlueGreenReconcile({ ...observation, rollout: withFoundNewReplicaSet(observation, newRS) }, spec, blueGreen, replicaSets, newRS)
-  );
+  return planWithPreamble(observation, spec, (found, replicaSets, newRS) => planBlueGreenReconcile(found, spec, blueGreen, replicaSets, newRS));
 }
 
 interface BlueGreenContext {

@@ -15,8 +15,8 @@ import { reconcileCanaryServices } from './canary-services.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
-import { planNewReplicaSet, planPausedConditions, planRevisionSync, withFoundNewReplicaSet } from './rollout-preamble.js';
-import { classifyReplicaSets, podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import { planWithPreamble } from './rollout-preamble.js';
+import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 
 /**
  * The basic canary (no traffic router) as Argo's controller runs it: newRolloutContext,
@@ -31,14 +31,7 @@ export function planCanary(observation: RolloutObservation): ReconcilePlan {
   const canary = spec.strategy.canary;
   const observed = observation.rollout.status ?? {};
   if (canary === undefined) return { actions: [], status: observed, events: [] };
-  const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
-  const { newRS } = replicaSets;
-  if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
-  return (
-    planPausedConditions(observation, spec) ??
-    planRevisionSync(observation.rollout, newRS, replicaSets) ??
-    planCanaryReconcile({ ...observation, rollout: withFoundNewReplicaSet(observation, newRS) }, spec, canary, replicaSets, newRS)
-  );
+  return planWithPreamble(observation, spec, (found, replicaSets, newRS) => planCanaryReconcile(found, spec, canary, replicaSets, newRS));
 }
 
 function planCanaryReconcile(

@@ -4,7 +4,7 @@ import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './argo-labels.
 import { compactStatus } from './canary-status.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCondition } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
-import { ANNOTATIONS_NOT_COPIED, newReplicaSetFor, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import { ANNOTATIONS_NOT_COPIED, classifyReplicaSets, newReplicaSetFor, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import { replicaSetName } from './replica-set-naming.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 
@@ -20,7 +20,7 @@ function nameOf(rs: V1ReplicaSet): string {
 }
 
 /** Argo's createDesiredReplicaSet; a name taken by another template is a hash collision, answered by bumping collisionCount. */
-export function planNewReplicaSet(observation: RolloutObservation, replicaSets: ReplicaSetClassification): ReconcilePlan {
+function planNewReplicaSet(observation: RolloutObservation, replicaSets: ReplicaSetClassification): ReconcilePlan {
   const { rollout, now } = observation;
   const observed = rollout.status ?? {};
   const name = replicaSetName(rollout.metadata?.name ?? '', replicaSets.desiredHash);
@@ -41,7 +41,7 @@ export function planNewReplicaSet(observation: RolloutObservation, replicaSets: 
 }
 
 /** Argo's checkPausedConditions: a pause, resume or retry is first recorded in the conditions alone, as its own status write. */
-export function planPausedConditions(observation: RolloutObservation, spec: RolloutSpecWithDefaults): ReconcilePlan | undefined {
+function planPausedConditions(observation: RolloutObservation, spec: RolloutSpecWithDefaults): ReconcilePlan | undefined {
   const { rollout, now } = observation;
   const observed = rollout.status ?? {};
   if (String(rollout.metadata?.generation ?? 0) !== observed.observedGeneration) return undefined;
@@ -77,7 +77,7 @@ export function planPausedConditions(observation: RolloutObservation, spec: Roll
  * Argo's syncReplicaSetRevision: the new ReplicaSet carries the highest revision and the
  * Rollout's annotations; RolloutUpdated goes with the write (see canary-planner.ts).
  */
-export function planRevisionSync(rollout: Rollout, newRS: V1ReplicaSet, replicaSets: ReplicaSetClassification): ReconcilePlan | undefined {
+function planRevisionSync(rollout: Rollout, newRS: V1ReplicaSet, replicaSets: ReplicaSetClassification): ReconcilePlan | undefined {
   const current = newRS.metadata?.annotations ?? {};
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(rollout.metadata?.annotations ?? {})) {
@@ -100,10 +100,30 @@ export function planRevisionSync(rollout: Rollout, newRS: V1ReplicaSet, replicaS
 }
 
 /** Argo records FoundNewReplicaSet when an existing new ReplicaSet has no Progressing condition yet, and carries on. */
-export function withFoundNewReplicaSet(observation: RolloutObservation, newRS: V1ReplicaSet): Rollout {
+function withFoundNewReplicaSet(observation: RolloutObservation, newRS: V1ReplicaSet): Rollout {
   const { rollout, now } = observation;
   const observed = rollout.status ?? {};
   if (getCondition(observed.conditions, CONDITION_TYPES.progressing) !== undefined) return rollout;
   const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.foundNewReplicaSet, MESSAGES.foundNewReplicaSet(nameOf(newRS)), now);
   return { ...rollout, status: { ...observed, conditions: setCondition(observed.conditions, condition, now).conditions } };
+}
+
+/**
+ * The preamble, then the strategy: find or create the new ReplicaSet, record a pause, resume
+ * or retry, sync the revision, and only when none of those had anything to do, run `reconcile`
+ * with the Rollout as it stands once the new ReplicaSet is found.
+ */
+export function planWithPreamble(
+  observation: RolloutObservation,
+  spec: RolloutSpecWithDefaults,
+  reconcile: (observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet) => ReconcilePlan,
+): ReconcilePlan {
+  const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
+  const { newRS } = replicaSets;
+  if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
+  return (
+    planPausedConditions(observation, spec) ??
+    planRevisionSync(observation.rollout, newRS, replicaSets) ??
+    reconcile({ ...observation, rollout: withFoundNewReplicaSet(observation, newRS) }, replicaSets, newRS)
+  );
 }
