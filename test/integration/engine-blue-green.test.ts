@@ -1,36 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type CoreV1Event, type V1ReplicaSet } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { rolloutSchema, type Rollout } from '../../src/api/index.js';
+import type { CoreV1Event, V1ReplicaSet } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Rollout } from '../../src/api/index.js';
 import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { createRequestCounter } from '../../src/kube/index.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { testCluster } from './support/test-cluster.js';
 
 // The blue-green engine end to end on the real control plane: the controller
 // runs in this process, the test creates the Services, a person drives the
 // rollout with the `gradual` verbs, and the test asserts on the objects the
 // API server holds.
-const environment = inject('gradualEnv');
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromFile(environment.kubernetes.kubeconfig);
-const core = kubeConfig.makeApiClient(CoreV1Api);
-const apps = kubeConfig.makeApiClient(AppsV1Api);
-const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-const namespace = `blue-green-${randomUUID().slice(0, 8)}`;
-const rolloutApi = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'rollouts' } as const;
+const cluster = testCluster('blue-green');
+const { kubeConfig, core, apps, custom, namespace, rolloutApi } = cluster;
 const HASH_KEY = 'rollouts-pod-template-hash';
 let controller: RolloutController;
 
 function gradual(...args: string[]): ReturnType<typeof runCommand> {
   const cli = ownCliInvocation();
-  return runCommand(cli.command, [...cli.args, ...args, '-n', namespace, '--kubeconfig', environment.kubernetes.kubeconfig], { cwd: cli.cwd });
-}
-
-async function readRollout(name: string): Promise<Rollout> {
-  return rolloutSchema.parse(await custom.getNamespacedCustomObject({ ...rolloutApi, name }));
+  return runCommand(cli.command, [...cli.args, ...args, '-n', namespace, '--kubeconfig', cluster.kubeconfigPath], { cwd: cli.cwd });
 }
 
 async function replicaSetsOf(name: string): Promise<V1ReplicaSet[]> {
@@ -53,17 +43,8 @@ async function events(name: string): Promise<CoreV1Event[]> {
   return items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
 }
 
-async function until(what: string, check: (rollout: Rollout) => boolean, name = 'web'): Promise<Rollout> {
-  let last: Rollout | undefined;
-  await waitUntil(
-    async () => {
-      last = await readRollout(name);
-      return check(last);
-    },
-    { what, timeoutMs: 60_000, intervalMs: 100 },
-  );
-  if (last === undefined) throw new Error(what);
-  return last;
+function until(what: string, check: (rollout: Rollout) => boolean, name = 'web'): Promise<Rollout> {
+  return cluster.untilRollout(name, what, check);
 }
 
 function blueGreenRollout(name: string, image: string): object {
@@ -85,18 +66,14 @@ async function createService(name: string, app: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  await waitUntil(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace })).metadata?.name === 'default', {
-    what: 'default ServiceAccount',
-    timeoutMs: 30_000,
-  });
+  await cluster.setUp();
   controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }), requestCounter: createRequestCounter() });
   await controller.start();
 });
 
 afterAll(async () => {
   await controller.stop();
-  await core.deleteNamespace({ name: namespace });
+  await cluster.tearDown();
 });
 
 describe('the blue-green engine on a real control plane', () => {
