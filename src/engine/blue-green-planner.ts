@@ -8,6 +8,7 @@ import { syncBlueGreenStatus } from './blue-green-status.js';
 import { isAborted, noPauseDecisions, type PauseDecisions } from './canary-status.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import { isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
 
 const BLUE_GREEN_PAUSE = 'BlueGreenPause';
@@ -114,6 +115,7 @@ function planBlueGreenReconcile(
     activeSelector: context.active?.selector ?? '',
     podSpecChanged,
     completedPause,
+    rollbackWithinWindow: isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS),
   });
   if (requeueAfterMs !== undefined) wakeUps.push(now.getTime() + requeueAfterMs);
   const plan: ReconcilePlan = { actions, status, events };

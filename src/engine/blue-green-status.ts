@@ -45,6 +45,8 @@ export interface BlueGreenStatusInput {
   podSpecChanged: boolean;
   /** Argo's CompletedBlueGreenPause, as decided in this reconcile. */
   completedPause: boolean;
+  /** A rollback within spec.rollbackWindow: like a full promotion, it is never paused or aborted. */
+  rollbackWithinWindow: boolean;
 }
 
 const KNOWN_STATUS_FIELDS = new Set([
@@ -66,7 +68,7 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
     promoteFull = false;
     checkPoint = false;
   }
-  if (observed.promoteFull === true) {
+  if (observed.promoteFull === true || input.rollbackWithinWindow) {
     decisions.clearPause = true;
     decisions.removeAbort = true;
   }
@@ -118,7 +120,7 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
   return { status, requeueAfterMs: progressRequeue(input, status) };
 }
 
-/** Argo's shouldFullPromote for blue-green (analysis, rollback windows and target verification are refused by validation). */
+/** Argo's shouldFullPromote for blue-green (analysis and target verification are refused by validation; Argo's blue-green ignores rollback windows here). */
 function fullPromotionReason(input: BlueGreenStatusInput, currentPodHash: string): string | undefined {
   const observed = input.rollout.status ?? {};
   if (input.replicaSets.stableRS === undefined) return 'Initial deploy';

@@ -386,7 +386,7 @@ describe('planCanary: services and adoption', () => {
 
 describe('planRollout: what the engine refuses', () => {
   test.each([
-    ['restartAt', { restartAt: '2026-01-01T00:00:00Z' }, 'spec.restartAt: not yet supported by Gradual: restartAt'],
+    ['trafficRouting', { strategy: { canary: { trafficRouting: { smi: {} } } } }, 'spec.strategy.canary.trafficRouting: not yet supported by Gradual: trafficRouting'],
     ['a missing Service', { strategy: { canary: { canaryService: 'nope' } } }, 'spec.strategy.canary.canaryService: service "nope" not found'],
   ])('%s', (_name, change, detail) => {
     const rollout = canaryRollout();
@@ -396,11 +396,12 @@ describe('planRollout: what the engine refuses', () => {
   });
 
   test('an InvalidSpec condition is removed once the spec is fixed', () => {
-    const cluster = simulatedCluster({ ...canaryRollout(), spec: { ...canaryRollout().spec, restartAt: '2026-01-01T00:00:00Z' } });
+    const valid = canaryRollout().spec;
+    const cluster = simulatedCluster({ ...canaryRollout(), spec: { ...valid, strategy: { canary: { ...valid.strategy?.canary, trafficRouting: { smi: {} } } } } });
     reconcileOnce(cluster);
     expect(cluster.rollout.status?.phase).toBe('Degraded');
     updateSpec(cluster, (spec) => {
-      delete spec.restartAt;
+      delete spec.strategy?.canary?.trafficRouting;
     });
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(cluster.rollout.status?.conditions?.some((condition) => condition.type === 'InvalidSpec')).toBe(false);

@@ -15,6 +15,7 @@ import { reconcileCanaryServices } from './canary-services.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
+import { isActiveReplicaSet, isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 
@@ -55,6 +56,7 @@ function planCanaryReconcile(
 
   const templateOrStepsChanged = (observed.currentStepHash ?? '') === '' || observed.currentStepHash !== stepHash || ((observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash);
   const draft = baseCanaryStatus(rollout, observed, replicaSets, stepHash);
+  const withinWindow = isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS);
   if (templateOrStepsChanged) {
     // A new update starts from the first step, without pauses, abort or full promotion.
     decisions.clearPause = true;
@@ -63,6 +65,9 @@ function planCanaryReconcile(
     if (stepCount > 0) draft.currentStepIndex = 0;
     if (stepCount > 0 && observed.stableRS === newHash) {
       events.push({ type: 'Normal', reason: REASONS.skipSteps, message: MESSAGES.rollbackToStable });
+      draft.currentStepIndex = stepCount;
+    } else if (stepCount > 0 && withinWindow && isActiveReplicaSet(newRS)) {
+      events.push({ type: 'Normal', reason: REASONS.skipSteps, message: MESSAGES.rollbackWithinWindow });
       draft.currentStepIndex = stepCount;
     }
     return finish(persist, draft, actions, undefined);
@@ -81,12 +86,12 @@ function planCanaryReconcile(
 
   const { step, index } = currentCanaryStep(rollout);
   let stepIndex = index;
-  if (observed.promoteFull === true) {
+  if (observed.promoteFull === true || withinWindow) {
     decisions.clearPause = true;
     decisions.removeAbort = true;
     if (stepCount > 0) stepIndex = stepCount;
   }
-  const promoteReason = fullPromotionReason(rollout, spec, decisions, replicaSets, newRS);
+  const promoteReason = fullPromotionReason(rollout, spec, decisions, replicaSets, newRS, withinWindow);
   if (promoteReason !== undefined) {
     decisions.clearPause = true;
     decisions.removeAbort = true;
@@ -104,7 +109,7 @@ function planCanaryReconcile(
     return finish(persist, draft, actions, pauseRequeue);
   }
   // While a full promotion waits for the canary, the steps no longer move (see the report).
-  if (observed.promoteFull !== true && step !== undefined && stepIndex !== undefined && completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now)) {
+  if (observed.promoteFull !== true && !withinWindow && step !== undefined && stepIndex !== undefined && completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now)) {
     stepIndex += 1;
     events.push({ type: 'Normal', reason: REASONS.rolloutStepCompleted, message: MESSAGES.rolloutStepCompleted(stepIndex, stepCount, canaryStepString(step)) });
     decisions.removePause.push('CanaryPauseStep');
@@ -220,12 +225,14 @@ function fullPromotionReason(
   decisions: PauseDecisions,
   replicaSets: ReplicaSetClassification,
   newRS: V1ReplicaSet,
+  withinWindow: boolean,
 ): string | undefined {
   const observed = rollout.status ?? {};
   if (replicaSets.stableRS === undefined) return 'Initial deploy';
   if (isAborted(decisions, observed)) return undefined;
   if ((newRS.status?.availableReplicas ?? 0) < spec.replicas) return undefined;
   if (observed.promoteFull === true) return 'Full promotion requested';
+  if (withinWindow) return 'Rollback within window';
   if (observed.stableRS === podTemplateHashOf(newRS)) return 'Fast rollback';
   const stepCount = spec.strategy.canary?.steps.length ?? 0;
   const { index } = currentCanaryStep(rollout);

@@ -71,6 +71,7 @@ export const MESSAGES = {
     `Scaled ${direction} ReplicaSet ${replicaSet} (revision ${String(revision)}) from ${String(from)} to ${String(to)}`,
   invalidSpec: (rollout: string, error: string): string => `The Rollout "${rollout}" is invalid: ${error}`,
   rollbackToStable: 'Rollback to stable ReplicaSets',
+  rollbackWithinWindow: 'Rollback to active ReplicaSets within RollbackWindow',
 } as const;
 
 /** Go's %q for the names Argo quotes: Kubernetes names never need escaping, so JSON's quoting is the same. */

@@ -47,7 +47,8 @@ export function byCreation(a: V1ReplicaSet, b: V1ReplicaSet): number {
   return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
 }
 
-function creationMillis(rs: V1ReplicaSet): number {
+/** Creation time in epoch ms (0 when unknown). */
+export function creationMillis(rs: V1ReplicaSet): number {
   const created: unknown = rs.metadata?.creationTimestamp;
   if (created instanceof Date) return created.getTime();
   if (typeof created === 'string') return Date.parse(created);

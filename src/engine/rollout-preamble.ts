@@ -4,9 +4,17 @@ import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './argo-labels.
 import { compactStatus } from './canary-status.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCondition } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
-import { ANNOTATIONS_NOT_COPIED, classifyReplicaSets, newReplicaSetFor, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import {
+  ANNOTATIONS_NOT_COPIED,
+  classifyReplicaSets,
+  newReplicaSetFor,
+  podTemplateHashOf,
+  revisionOf,
+  type ReplicaSetClassification,
+} from './replica-set-classification.js';
 import { replicaSetName } from './replica-set-naming.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
+import { needsRestart, planPodRestart, restartWakeUpMs } from './pod-restart.js';
 
 /*
  * The steps every strategy takes before its own reconcile, as Argo's newRolloutContext,
@@ -109,9 +117,49 @@ function withFoundNewReplicaSet(observation: RolloutObservation, newRS: V1Replic
 }
 
 /**
+ * Argo's pod-restart stage (restart.go), which runs before the strategy's own scaling. A new
+ * template brings up new pods anyway, so it ends a due restart instead (Argo's
+ * SetRestartedAt on a template change). Evictions end the reconcile: the availability the
+ * strategy would scale by no longer holds until the evicted pods are replaced.
+ */
+function planRestartStage(
+  observation: RolloutObservation,
+  spec: RolloutSpecWithDefaults,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+): { plan: ReconcilePlan } | { observation: RolloutObservation; requeueAfterMs: number | undefined } {
+  const { rollout, now } = observation;
+  const observed = rollout.status ?? {};
+  const withRestartedAt = (restartedAt: string): RolloutObservation => ({ ...observation, rollout: { ...rollout, status: { ...observed, restartedAt } } });
+  const wakeUp = restartWakeUpMs(spec, now);
+  if ((observed.currentPodHash ?? '') !== podTemplateHashOf(newRS)) {
+    if (spec.restartAt !== undefined && needsRestart(spec, observed, now)) return { observation: withRestartedAt(spec.restartAt), requeueAfterMs: wakeUp };
+    return { observation, requeueAfterMs: wakeUp };
+  }
+  const decision = planPodRestart({ spec, all: replicaSets.all, stableRS: replicaSets.stableRS, newRS, pods: observation.pods, now }, observed);
+  switch (decision.kind) {
+    case 'none':
+      return { observation, requeueAfterMs: wakeUp };
+    case 'evict':
+      return { plan: { actions: decision.actions, status: observed, events: [], requeueAfterMs: decision.requeueAfterMs } };
+    case 'waiting':
+      return { observation, requeueAfterMs: decision.requeueAfterMs };
+    case 'done':
+      return { observation: withRestartedAt(decision.restartedAt), requeueAfterMs: undefined };
+  }
+}
+
+function withEarlierWakeUp(plan: ReconcilePlan, requeueAfterMs: number | undefined): ReconcilePlan {
+  if (requeueAfterMs === undefined) return plan;
+  const wakeUp = Math.max(1, Math.min(requeueAfterMs, plan.requeueAfterMs ?? Number.POSITIVE_INFINITY));
+  return { ...plan, requeueAfterMs: wakeUp };
+}
+
+/**
  * The preamble, then the strategy: find or create the new ReplicaSet, record a pause, resume
- * or retry, sync the revision, and only when none of those had anything to do, run `reconcile`
- * with the Rollout as it stands once the new ReplicaSet is found.
+ * or retry, sync the revision, restart pods older than spec.restartAt, and only when none of
+ * those had anything to write, run `reconcile` with the Rollout as it stands once the new
+ * ReplicaSet is found.
  */
 export function planWithPreamble(
   observation: RolloutObservation,
@@ -121,9 +169,10 @@ export function planWithPreamble(
   const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
   const { newRS } = replicaSets;
   if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
-  return (
-    planPausedConditions(observation, spec) ??
-    planRevisionSync(observation.rollout, newRS, replicaSets) ??
-    reconcile({ ...observation, rollout: withFoundNewReplicaSet(observation, newRS) }, replicaSets, newRS)
-  );
+  const early = planPausedConditions(observation, spec) ?? planRevisionSync(observation.rollout, newRS, replicaSets);
+  if (early !== undefined) return early;
+  const restart = planRestartStage(observation, spec, replicaSets, newRS);
+  if ('plan' in restart) return restart.plan;
+  const found = restart.observation;
+  return withEarlierWakeUp(reconcile({ ...found, rollout: withFoundNewReplicaSet(found, newRS) }, replicaSets, newRS), restart.requeueAfterMs);
 }

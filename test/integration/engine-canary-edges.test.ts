@@ -5,9 +5,9 @@ import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 import { testCluster } from './support/test-cluster.js';
 
-// Fast rollback and the progress deadline, with the controller in this
-// process and the real control plane: what Argo users rely on when a release
-// goes wrong.
+// Fast rollback, rollback windows, the progress deadline and pod restarts,
+// with the controller in this process and the real control plane: what Argo
+// users rely on when a release goes wrong.
 const cluster = testCluster('edges');
 const { kubeConfig, apps, core, custom, namespace, rolloutApi } = cluster;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -89,5 +89,55 @@ describe('canary edges on a real control plane', () => {
     expect((await eventLines('stuck')).some((line) => /^RolloutAborted: .*ReplicaSet "stuck-[a-z0-9]+" has timed out progressing/.test(line))).toBe(true);
     await waitUntil(async () => (await sizes('stuck'))[blue] === 4, { what: 'the stable ReplicaSet at full size', timeoutMs: 30_000 });
     expect((await sizes('stuck'))[blue]).toBe(4);
+  });
+
+  it('rollbackWindow: going back to a recent revision skips the steps, unlike an ordinary update', async () => {
+    // The pause keeps the releases' ReplicaSets in different seconds: Argo orders revisions by creation time, at one-second resolution.
+    const quickSteps = { strategy: { canary: { steps: [{ setWeight: 50 }, { pause: { duration: 2 } }] } }, rollbackWindow: { revisions: 1 } };
+    await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('window', quickSteps) });
+    const first = await cluster.untilRollout('window', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
+    const hashes: string[] = [first.status?.stableRS ?? ''];
+    for (const colour of ['red', 'green']) {
+      await setTemplateSpec('window', { containers: [{ name: 'app', image: `example.test/window:${colour}` }] });
+      const released = await cluster.untilRollout(
+        'window',
+        `the ${colour} release to complete its steps`,
+        (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash && !hashes.includes(r.status.currentPodHash ?? '') && r.status.currentStepIndex === 2,
+      );
+      hashes.push(released.status?.currentPodHash ?? '');
+    }
+    const [, red] = hashes;
+    const before = (await eventLines('window')).length;
+    await setTemplateSpec('window', { containers: [{ name: 'app', image: 'example.test/window:red' }] });
+    const back = await cluster.untilRollout('window', 'the rollback to red to settle', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === red);
+    expect(back.status).toMatchObject({ currentPodHash: red, currentStepIndex: 2 });
+    const rollbackEvents = (await eventLines('window')).slice(before);
+    expect(rollbackEvents.some((line) => line.startsWith('RolloutCompleted: ') && line.includes('Rollback within window'))).toBe(true);
+    // The steps were skipped: no step completed and no pause on the way back.
+    expect(rollbackEvents.filter((line) => /^(RolloutStepCompleted|RolloutPaused): /.test(line))).toEqual([]);
+  });
+
+  it('restartAt: every pod is replaced within maxUnavailable, in the same ReplicaSet, and status.restartedAt records it', async () => {
+    await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('restart', { replicas: 3 }) });
+    const healthy = await cluster.untilRollout('restart', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy' && r.status.availableReplicas === 3);
+    const hash = healthy.status?.stableRS ?? '';
+    const podsBefore = (await core.listNamespacedPod({ namespace, labelSelector: 'app=restart' })).items.map((pod) => pod.metadata?.name ?? '');
+    expect(podsBefore).toHaveLength(3);
+    // A whole second ahead: the controller must wake itself at that instant (no object changes then).
+    const restartAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000).toISOString().replace(/\.\d+Z$/u, 'Z');
+    await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'restart', body: { spec: { restartAt } } }, mergePatch);
+    let fewestAvailable = 3;
+    const restarted = await cluster.untilRollout('restart', 'the restart to be recorded', (r) => {
+      fewestAvailable = Math.min(fewestAvailable, r.status?.availableReplicas ?? 0);
+      return r.status?.restartedAt === restartAt;
+    });
+    expect(restarted.status).toMatchObject({ phase: 'Healthy', stableRS: hash, currentPodHash: hash });
+    const podsAfter = (await core.listNamespacedPod({ namespace, labelSelector: 'app=restart' })).items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+    expect(podsAfter).toHaveLength(3);
+    expect(podsAfter.filter((pod) => podsBefore.includes(pod.metadata?.name ?? ''))).toEqual([]);
+    for (const pod of podsAfter) expect(new Date(pod.metadata?.creationTimestamp ?? 0).getTime()).toBeGreaterThanOrEqual(Date.parse(restartAt));
+    // 3 replicas, maxUnavailable 25 % rounds to 0, so one pod at a time: never fewer than 2 available.
+    expect(fewestAvailable).toBeGreaterThanOrEqual(2);
+    expect(await sizes('restart')).toEqual({ [hash]: 3 });
   });
 });

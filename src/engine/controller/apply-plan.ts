@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ReplicaSet } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ReplicaSet } from '@kubernetes/client-node';
 import type { Rollout } from '../../api/index.js';
 import { makeCountedApiClient, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
@@ -71,7 +71,13 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         );
         return;
       case 'evictPod':
-        await core.createNamespacedPodEviction({ name: action.name, namespace, body: { metadata: { name: action.name, namespace } } });
+        try {
+          await core.createNamespacedPodEviction({ name: action.name, namespace, body: { metadata: { name: action.name, namespace } } });
+        } catch (cause) {
+          // Already gone (the cache lagged) is what the eviction wanted; a PodDisruptionBudget's 429 is retried at the restart's next check, as Argo does.
+          if (!(cause instanceof ApiException) || (cause.code !== 404 && cause.code !== 429)) throw cause;
+          logger.warn({ pod: action.name, namespace, status: cause.code }, cause.code === 404 ? 'pod to evict is already gone' : 'eviction refused by a PodDisruptionBudget; will retry');
+        }
         return;
     }
   }

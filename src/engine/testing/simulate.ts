@@ -1,4 +1,4 @@
-import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpec } from '../../api/index.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
@@ -39,7 +39,45 @@ export function simulatedCluster(rollout: Rollout, options: { now?: Date; readyA
 
 export function observe(cluster: SimulatedCluster): RolloutObservation {
   refreshStatuses(cluster);
-  return { rollout: structuredClone(cluster.rollout), replicaSets: structuredClone(cluster.replicaSets), services: structuredClone(cluster.services), pods: [], now: new Date(cluster.now) };
+  return {
+    rollout: structuredClone(cluster.rollout),
+    replicaSets: structuredClone(cluster.replicaSets),
+    services: structuredClone(cluster.services),
+    pods: podsOf(cluster),
+    now: new Date(cluster.now),
+  };
+}
+
+/** The simulated pods as the pod informer would hold them: named by ReplicaSet, creation time and position. */
+export function podsOf(cluster: SimulatedCluster): V1Pod[] {
+  return cluster.replicaSets.flatMap((rs) => {
+    const name = rs.metadata?.name ?? '';
+    return (cluster.pods.get(name) ?? []).map((created, index): V1Pod => {
+      const ready = cluster.now - created >= cluster.readyAfterMs;
+      return {
+        metadata: {
+          name: podName(name, created, index),
+          creationTimestamp: new Date(created),
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name, uid: rs.metadata?.uid ?? '', controller: true }],
+        },
+        status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date(ready ? created + cluster.readyAfterMs : created) }] },
+      };
+    });
+  });
+}
+
+function podName(replicaSet: string, created: number, index: number): string {
+  return `${replicaSet}-${String(created)}-${String(index)}`;
+}
+
+/** An eviction: the pod is gone at once (no grace period); its ReplicaSet replaces it. */
+function evict(cluster: SimulatedCluster, evicted: ReadonlySet<string>): void {
+  for (const [replicaSet, pods] of cluster.pods) {
+    cluster.pods.set(
+      replicaSet,
+      pods.filter((created, index) => !evicted.has(podName(replicaSet, created, index))),
+    );
+  }
 }
 
 /** One reconcile: plan from what the cluster holds, then apply the plan. */
@@ -51,10 +89,11 @@ export function reconcileOnce(cluster: SimulatedCluster): ReconcilePlan {
 
 export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
   cluster.plans.push(plan);
+  evict(cluster, new Set(plan.actions.flatMap((action) => (action.kind === 'evictPod' ? [action.name] : []))));
   for (const action of plan.actions) {
     if (action.kind === 'createReplicaSet') {
       const rs = structuredClone(action.replicaSet);
-      rs.metadata = Object.assign(rs.metadata ?? {}, { resourceVersion: version(cluster), creationTimestamp: new Date(cluster.now), generation: 1 });
+      rs.metadata = Object.assign(rs.metadata ?? {}, { uid: `uid-${rs.metadata?.name ?? ''}`, resourceVersion: version(cluster), creationTimestamp: new Date(cluster.now), generation: 1 });
       cluster.replicaSets.push(rs);
     } else if (action.kind === 'updateReplicaSet') {
       const rs = find(cluster, action.name);
