@@ -142,7 +142,8 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
       }
     } catch (error) {
       if (isRetryable(error)) {
-        logger.warn({ key, err: error, failures: (failures.get(key) ?? 0) + 1 }, 'reconcile failed; retrying with backoff');
+        // The reconcile function reports its own failures with the object's fields; the queue only traces the retry.
+        logger.debug({ key, failures: (failures.get(key) ?? 0) + 1 }, 'retrying with backoff');
         addRateLimited(key);
       } else {
         logger.error({ key, err: error }, 'reconcile failed with a terminal error; not retrying');

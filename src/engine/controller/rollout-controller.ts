@@ -1,4 +1,4 @@
-import type { KubeConfig, KubernetesObject, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig, type KubernetesObject, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
 import { validateRollout, type Rollout } from '../../api/index.js';
 import { createInformerCache, createKeyQueue, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
@@ -131,7 +131,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
     } catch (cause) {
       failed = true;
-      log.warn({ err: cause }, 'reconcile failed; retrying with backoff');
+      // A conflict is the optimistic-concurrency check doing its job: the next reconcile reads fresh state.
+      if (cause instanceof ApiException && cause.code === 409) log.debug({ status: 409 }, 'write conflict; reconciling again on fresh state');
+      else log.warn({ err: cause }, 'reconcile failed; retrying with backoff');
       throw cause;
     } finally {
       options.metrics?.observeReconcile(rolloutNamespace, name, (clock.now() - startedAt) / 1000, failed);
