@@ -42,6 +42,8 @@ export type KubeAction =
       annotations?: Record<string, string | null>;
       /** Labels to set (string) or remove (null). */
       labels?: Record<string, string | null>;
+      /** spec.minReadySeconds, kept equal to the Rollout's on its new ReplicaSet. */
+      minReadySeconds?: number;
     }
   | { kind: 'deleteReplicaSet'; name: string; resourceVersion: string }
   | {

@@ -82,10 +82,12 @@ function planPausedConditions(observation: RolloutObservation, spec: RolloutSpec
 }
 
 /**
- * Argo's syncReplicaSetRevision: the new ReplicaSet carries the highest revision and the
- * Rollout's annotations; RolloutUpdated goes with the write (see canary-planner.ts).
+ * Argo's syncReplicaSetRevision: the new ReplicaSet carries the highest revision, the
+ * Rollout's annotations and its minReadySeconds (not part of the pod template, so a change
+ * to it alone reaches the existing ReplicaSet only this way); RolloutUpdated goes with the
+ * write (see canary-planner.ts).
  */
-function planRevisionSync(rollout: Rollout, newRS: V1ReplicaSet, replicaSets: ReplicaSetClassification): ReconcilePlan | undefined {
+function planRevisionSync(rollout: Rollout, spec: RolloutSpecWithDefaults, newRS: V1ReplicaSet, replicaSets: ReplicaSetClassification): ReconcilePlan | undefined {
   const current = newRS.metadata?.annotations ?? {};
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(rollout.metadata?.annotations ?? {})) {
@@ -98,12 +100,19 @@ function planRevisionSync(rollout: Rollout, newRS: V1ReplicaSet, replicaSets: Re
     annotations[REVISION_ANNOTATION] = String(wanted);
     events.push({ type: 'Normal', reason: REASONS.rolloutUpdated, message: MESSAGES.rolloutUpdated(String(wanted)) });
   }
-  if (Object.keys(annotations).length === 0) return undefined;
-  if (oldText !== undefined) {
+  const minReadySecondsChanged = (newRS.spec?.minReadySeconds ?? 0) !== spec.minReadySeconds;
+  if (Object.keys(annotations).length === 0 && !minReadySecondsChanged) return undefined;
+  if (oldText !== undefined && Object.keys(annotations).length > 0) {
     const history = current[REVISION_HISTORY_ANNOTATION];
     annotations[REVISION_HISTORY_ANNOTATION] = history === undefined || history === '' ? oldText : `${history},${oldText}`;
   }
-  const update: KubeAction = { kind: 'updateReplicaSet', name: nameOf(newRS), resourceVersion: newRS.metadata?.resourceVersion ?? '', annotations };
+  const update: KubeAction = {
+    kind: 'updateReplicaSet',
+    name: nameOf(newRS),
+    resourceVersion: newRS.metadata?.resourceVersion ?? '',
+    ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
+    ...(minReadySecondsChanged ? { minReadySeconds: spec.minReadySeconds } : {}),
+  };
   return { actions: [update], status: rollout.status ?? {}, events };
 }
 
@@ -169,7 +178,7 @@ export function planWithPreamble(
   const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
   const { newRS } = replicaSets;
   if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
-  const early = planPausedConditions(observation, spec) ?? planRevisionSync(observation.rollout, newRS, replicaSets);
+  const early = planPausedConditions(observation, spec) ?? planRevisionSync(observation.rollout, spec, newRS, replicaSets);
   if (early !== undefined) return early;
   const restart = planRestartStage(observation, spec, replicaSets, newRS);
   if ('plan' in restart) return restart.plan;

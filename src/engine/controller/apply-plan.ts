@@ -45,7 +45,14 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
             ...(action.annotations === undefined ? {} : { annotations: action.annotations }),
             ...(action.labels === undefined ? {} : { labels: action.labels }),
           },
-          ...(action.replicas === undefined ? {} : { spec: { replicas: action.replicas } }),
+          ...(action.replicas === undefined && action.minReadySeconds === undefined
+            ? {}
+            : {
+                spec: {
+                  ...(action.replicas === undefined ? {} : { replicas: action.replicas }),
+                  ...(action.minReadySeconds === undefined ? {} : { minReadySeconds: action.minReadySeconds }),
+                },
+              }),
         };
         await apps.patchNamespacedReplicaSet({ name: action.name, namespace, body }, mergePatch);
         return;

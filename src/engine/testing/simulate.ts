@@ -106,6 +106,7 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
       rs.metadata.annotations = annotations;
       rs.metadata.resourceVersion = version(cluster);
       if (action.replicas !== undefined && rs.spec !== undefined) rs.spec.replicas = action.replicas;
+      if (action.minReadySeconds !== undefined && rs.spec !== undefined) rs.spec.minReadySeconds = action.minReadySeconds;
     } else if (action.kind === 'updateServiceSelector') {
       const service = cluster.services[action.name];
       if (service?.metadata?.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Service ${action.name}`);
