@@ -395,6 +395,29 @@ describe('planRollout: what the engine refuses', () => {
     expect(plan.status.conditions?.[0]?.message).toBe(`The Rollout "demo" is invalid: ${detail}`);
   });
 
+  test.each([
+    ['a Service selecting a label the pods lack', { app: 'demo', tier: 'web' }, {}, 'Service "demo-stable" has unmatch label "tier" in rollout'],
+    ['a Service managed by another Rollout', { app: 'demo' }, { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'other' }, 'Service "demo-stable" is managed by another Rollout'],
+  ])('%s', (_name, selector, annotations, detail) => {
+    const rollout = canaryRollout();
+    const canary = { ...rollout.spec.strategy?.canary, stableService: 'demo-stable' };
+    const service = { metadata: { name: 'demo-stable', annotations, resourceVersion: '1' }, spec: { selector } };
+    const plan = planRollout({ rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary } } }, replicaSets: [], services: { 'demo-stable': service }, pods: [], now: new Date(0) });
+    expect(plan.actions).toEqual([]);
+    expect(plan.status.conditions?.[0]?.message).toBe(`The Rollout "demo" is invalid: spec.strategy.canary.stableService: ${detail}`);
+  });
+
+  test('a Service this Rollout already manages, with the injected hash, is accepted', () => {
+    const rollout = canaryRollout();
+    const canary = { ...rollout.spec.strategy?.canary, stableService: 'demo-stable' };
+    const service = {
+      metadata: { name: 'demo-stable', annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'demo' }, resourceVersion: '1' },
+      spec: { selector: { app: 'demo', 'rollouts-pod-template-hash': 'abc' } },
+    };
+    const plan = planRollout({ rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary } } }, replicaSets: [], services: { 'demo-stable': service }, pods: [], now: new Date(0) });
+    expect(plan.actions.map((action) => action.kind)).toEqual(['createReplicaSet']);
+  });
+
   test('an InvalidSpec condition is removed once the spec is fixed', () => {
     const valid = canaryRollout().spec;
     const cluster = simulatedCluster({ ...canaryRollout(), spec: { ...valid, strategy: { canary: { ...valid.strategy?.canary, trafficRouting: { smi: {} } } } } });

@@ -1,4 +1,5 @@
 import { formatPath, validateRollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
 import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
@@ -16,20 +17,22 @@ export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const { rollout } = observation;
   const validation = validateRollout(rollout);
   if (!validation.ok) return planInvalidSpec(observation, validation.issues);
-  const missing = missingServices(observation);
-  if (missing.length > 0) return planInvalidSpec(observation, missing);
+  const serviceIssues = referencedServiceIssues(observation);
+  if (serviceIssues.length > 0) return planInvalidSpec(observation, serviceIssues);
   if (rollout.spec.strategy?.canary !== undefined) return planCanary(observation);
   return planBlueGreen(observation);
 }
 
 /**
- * A Service the strategy names that does not exist (Argo's ValidateRolloutReferencedResources):
- * refused with InvalidSpec and retried, since it may simply be applied after the Rollout. Fields
- * the engine does not act on yet are refused earlier, by validateRollout's not-yet-supported list,
- * which lint shares.
+ * Argo's ValidateRolloutReferencedResources for Services: each Service the strategy names must
+ * exist (refused and retried, since it may simply be applied after the Rollout), select only
+ * labels the pod template carries (besides the pod-template hash Gradual injects), and not be
+ * managed by another Rollout. Fields the engine does not act on yet are refused earlier, by
+ * validateRollout's not-yet-supported list, which lint shares.
  */
-function missingServices(observation: RolloutObservation): RolloutIssue[] {
-  const { strategy } = observation.rollout.spec;
+function referencedServiceIssues(observation: RolloutObservation): RolloutIssue[] {
+  const { rollout } = observation;
+  const { strategy } = rollout.spec;
   const named: [path: string[], name: string | undefined][] = [
     [['spec', 'strategy', 'canary', 'canaryService'], strategy?.canary?.canaryService],
     [['spec', 'strategy', 'canary', 'stableService'], strategy?.canary?.stableService],
@@ -37,9 +40,22 @@ function missingServices(observation: RolloutObservation): RolloutIssue[] {
     [['spec', 'strategy', 'blueGreen', 'activeService'], strategy?.blueGreen?.activeService],
     [['spec', 'strategy', 'blueGreen', 'previewService'], strategy?.blueGreen?.previewService],
   ];
-  return named
-    .filter(([, name]) => name !== undefined && name !== '' && observation.services[name] === undefined)
-    .map(([path, name]) => ({ path, message: `service "${name ?? ''}" not found` }));
+  const templateLabels = rollout.spec.template?.metadata?.labels ?? {};
+  const issues: RolloutIssue[] = [];
+  for (const [path, name] of named) {
+    if (name === undefined || name === '') continue;
+    const service = observation.services[name];
+    if (service === undefined) {
+      issues.push({ path, message: `service "${name}" not found` });
+      continue;
+    }
+    for (const [key, value] of Object.entries(service.spec?.selector ?? {})) {
+      if (key !== POD_TEMPLATE_HASH_LABEL && templateLabels[key] !== value) issues.push({ path, message: `Service "${name}" has unmatch label "${key}" in rollout` });
+    }
+    const manager = service.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION];
+    if (manager !== undefined && manager !== rollout.metadata?.name) issues.push({ path, message: `Service "${name}" is managed by another Rollout` });
+  }
+  return issues;
 }
 
 function planInvalidSpec(observation: RolloutObservation, issues: readonly RolloutIssue[]): ReconcilePlan {
