@@ -1,0 +1,122 @@
+import { BUILTINS } from './builtins.js';
+import { evaluate, newScope } from './evaluate.js';
+import { ConditionSyntaxError } from './lexer.js';
+import { PREDICATE_BUILTINS, parseCondition, type Node, type Value } from './parser.js';
+import { ConditionEvaluationError, formatValue, typeName } from './values.js';
+
+export type { Value } from './parser.js';
+
+/*
+ * successCondition / failureCondition, as Argo evaluates them (Go `expr`): parsed once into an
+ * AST by compileCondition, evaluated per measurement by evaluateCondition. Neither ever
+ * throws: a bad condition is a value naming the column, so a template with a typo is an
+ * InvalidSpec, and a measurement whose value does not fit the condition is an Error
+ * measurement — never a crashed controller.
+ */
+
+/** The longest condition accepted; real ones are a line. */
+const MAX_CONDITION_LENGTH = 10_000;
+
+/** The names a condition may use: Argo puts the measurement in `result`. */
+export const CONDITION_VARIABLES: readonly string[] = ['result'];
+
+export interface CompiledCondition {
+  source: string;
+  tree: Node;
+}
+
+export interface ConditionError {
+  message: string;
+  /** 1-based column in the source. */
+  column: number;
+}
+
+export type CompileResult = { ok: true; condition: CompiledCondition } | { ok: false; error: ConditionError };
+export type EvaluationResult = { ok: true; value: boolean } | { ok: false; error: ConditionError };
+
+function checkNames(node: Node, variables: ReadonlySet<string>): void {
+  const visit = (child: Node | undefined): void => {
+    if (child !== undefined) checkNames(child, variables);
+  };
+  switch (node.type) {
+    case 'identifier':
+      if (!variables.has(node.name)) throw new ConditionSyntaxError(`unknown name ${node.name}`, node.column);
+      return;
+    case 'call':
+      if (!Object.hasOwn(BUILTINS, node.callee) && !PREDICATE_BUILTINS.has(node.callee)) throw new ConditionSyntaxError(`unknown function ${node.callee}`, node.column);
+      node.args.forEach(visit);
+      return;
+    case 'member':
+      visit(node.object);
+      return;
+    case 'index':
+      visit(node.object);
+      visit(node.index);
+      return;
+    case 'slice':
+      visit(node.object);
+      visit(node.from);
+      visit(node.to);
+      return;
+    case 'closure':
+      visit(node.body);
+      return;
+    case 'unary':
+      visit(node.operand);
+      return;
+    case 'binary':
+      visit(node.left);
+      visit(node.right);
+      return;
+    case 'conditional':
+      visit(node.test);
+      visit(node.consequent);
+      visit(node.alternate);
+      return;
+    case 'array':
+      node.elements.forEach(visit);
+      return;
+    case 'map':
+      for (const [key, value] of node.entries) {
+        visit(key);
+        visit(value);
+      }
+      return;
+    case 'literal':
+    case 'pointer':
+      return;
+  }
+}
+
+export function compileCondition(source: string, variables: readonly string[] = CONDITION_VARIABLES): CompileResult {
+  if (source.length > MAX_CONDITION_LENGTH) return { ok: false, error: { message: `condition longer than ${String(MAX_CONDITION_LENGTH)} characters`, column: MAX_CONDITION_LENGTH + 1 } };
+  if (source.trim() === '') return { ok: false, error: { message: 'empty condition', column: 1 } };
+  try {
+    const tree = parseCondition(source);
+    checkNames(tree, new Set(variables));
+    return { ok: true, condition: { source, tree } };
+  } catch (cause) {
+    if (cause instanceof ConditionSyntaxError) return { ok: false, error: { message: cause.message, column: cause.column } };
+    // Only a nesting deep enough to exhaust the stack gets here.
+    if (cause instanceof RangeError) return { ok: false, error: { message: 'condition nested too deeply', column: 1 } };
+    throw cause;
+  }
+}
+
+/** Evaluates to the boolean the condition must produce; anything else is an error, as in Argo. */
+export function evaluateCondition(condition: CompiledCondition, variables: Readonly<Record<string, Value>>): EvaluationResult {
+  try {
+    const value = evaluate(condition.tree, newScope(variables));
+    if (typeof value !== 'boolean') return { ok: false, error: { message: `expected bool, but got ${typeName(value)} (${formatValue(value)})`, column: 1 } };
+    return { ok: true, value };
+  } catch (cause) {
+    if (cause instanceof ConditionEvaluationError) return { ok: false, error: { message: cause.message, column: cause.column } };
+    if (cause instanceof RangeError) return { ok: false, error: { message: 'condition nested too deeply', column: 1 } };
+    throw cause;
+  }
+}
+
+/** `file.yaml metric "error-rate": failureCondition "…": column 7: unknown name reslt`: the place and the cause, for conditions and logs. */
+export function describeConditionError(error: ConditionError, context: { metric: string; field: string; source: string }): string {
+  return `metric ${JSON.stringify(context.metric)}: ${context.field} ${JSON.stringify(context.source)}: column ${String(error.column)}: ${error.message}`;
+}
