@@ -7,9 +7,8 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * index of an array. Later issues shrink this list as they land.
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
-  // The engine does not act on these yet (restart, Deployment references, rollback windows, anti-affinity injection).
+  // The engine does not act on these yet (restart, rollback windows, anti-affinity injection).
   ['spec', 'restartAt'],
-  ['spec', 'workloadRef'],
   ['spec', 'rollbackWindow'],
   ['spec', 'strategy', 'canary', 'antiAffinity'],
   ['spec', 'strategy', 'blueGreen', 'antiAffinity'],
