@@ -94,7 +94,18 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   }
 
-  function enqueueRolloutsReferencing(deployment: V1Deployment): void {
+  // The generation each Deployment had when last seen. A Deployment's status changes many times while its own
+  // controller scales it; only its spec (generation: template, replicas) matters to a Rollout, and a reconcile
+  // per status change would mostly race the Rollout's own status write (409) for nothing.
+  const deploymentGenerations = new Map<string, number | undefined>();
+
+  function enqueueRolloutsReferencing(deployment: V1Deployment, event: 'onAdd' | 'onUpdate' | 'onDelete'): void {
+    const key = keyOf(deployment.metadata?.namespace, deployment.metadata?.name);
+    const generation = deployment.metadata?.generation;
+    const unchanged = event === 'onUpdate' && deploymentGenerations.has(key) && deploymentGenerations.get(key) === generation;
+    if (event === 'onDelete') deploymentGenerations.delete(key);
+    else deploymentGenerations.set(key, generation);
+    if (unchanged) return;
     const deploymentNamespace = deployment.metadata?.namespace ?? 'default';
     for (const rollout of rollouts.list(deploymentNamespace)) {
       const validation = validateRollout(rollout);
@@ -107,7 +118,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     replicaSets[event](enqueueOwnerOfReplicaSet);
     pods[event](enqueueOwnerOfPod);
     services[event](enqueueRolloutsNaming);
-    deployments[event](enqueueRolloutsReferencing);
+    deployments[event]((deployment) => {
+      enqueueRolloutsReferencing(deployment, event);
+    });
   }
 
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
