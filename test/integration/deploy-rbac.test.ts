@@ -273,6 +273,40 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(reasons).toEqual(expect.arrayContaining(['RolloutPaused', 'SwitchService', 'RolloutCompleted']));
   });
 
+  it("follows a workloadRef with only the ServiceAccount's rights: the Deployment's template, and its scale-down through deployments/scale", async () => {
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name: 'legacy', namespace },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'legacy' } },
+          template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'example.test/legacy:1' }] } },
+        },
+      },
+    });
+    await custom.createNamespacedCustomObject({
+      ...rolloutApi,
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: 'legacy', namespace, labels: { 'argo-rollouts.argoproj.io/controller-instance-id': instanceId } },
+        spec: {
+          replicas: 2,
+          workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'legacy', scaleDown: 'onsuccess' },
+          strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
+        },
+      },
+    });
+    const healthy = await until('the referencing Rollout to be Healthy', (r) => r.status?.phase === 'Healthy', 'legacy');
+    expect((await replicaSetsOf('legacy'))[0]?.spec?.template?.spec?.containers[0]?.image).toBe('example.test/legacy:1');
+    expect(healthy.status?.workloadObservedGeneration).toBeDefined();
+    await waitUntil(async () => (await apps.readNamespacedDeployment({ name: 'legacy', namespace })).spec?.replicas === 0, {
+      what: 'the Deployment to be scaled to 0 by the ServiceAccount',
+      timeoutMs: 30_000,
+    });
+  });
+
   it('refuses with 403 what the ServiceAccount was not granted', async () => {
     const saCore = saConfig.makeApiClient(CoreV1Api);
     const saApps = saConfig.makeApiClient(AppsV1Api);
