@@ -57,6 +57,14 @@ describe('observeRollout', () => {
     expect(observeRollout({ rollout, replicaSets: [], services: [], pods: [], deployments, now: new Date() }).workload).toBeUndefined();
     expect(observeRollout({ rollout: referencing, replicaSets: [], services: [], pods: [], deployments: [], now: new Date() }).workload).toBeUndefined();
   });
+
+  it.each([null, 'web', { apiVersion: 5, kind: 'Deployment', name: 'web' }, { apiVersion: 'apps/v1', kind: 'Deployment' }])(
+    'reads a malformed workloadRef %j of a Rollout that failed validation as none, without throwing',
+    (workloadRef) => {
+      const raw = { ...rollout, spec: { ...rollout.spec, workloadRef } } as unknown as typeof rollout;
+      expect(referencedDeploymentName(raw)).toBeUndefined();
+    },
+  );
 });
 
 describe('isHandledByInstance', () => {

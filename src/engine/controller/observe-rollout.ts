@@ -12,10 +12,18 @@ export function referencedServiceNames(rollout: Rollout): string[] {
   return names.filter((name): name is string => name !== undefined && name !== '');
 }
 
-/** The name of the Deployment a Rollout's workloadRef names; undefined without one (or for another kind). */
+/**
+ * The name of the Deployment a Rollout's workloadRef names; undefined without one (or for another kind).
+ * Read defensively: the shell also observes Rollouts that failed validation (their InvalidSpec
+ * condition is still planned), whose workloadRef may be anything.
+ */
 export function referencedDeploymentName(rollout: Rollout): string | undefined {
-  const ref = rollout.spec.workloadRef;
-  return ref !== undefined && isDeploymentRef(ref) ? ref.name : undefined;
+  const spec: unknown = rollout.spec;
+  const ref: unknown = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>)['workloadRef'] : undefined;
+  if (typeof ref !== 'object' || ref === null) return undefined;
+  const { apiVersion, kind, name } = ref as Record<string, unknown>;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') return undefined;
+  return isDeploymentRef({ apiVersion, kind }) ? name : undefined;
 }
 
 function controlledBy(uid: string | undefined): (object: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }) => boolean {
