@@ -193,4 +193,18 @@ describe('planRollout with a workloadRef', () => {
     expect(cluster.plans[(scaling[0] ?? 0) - 1]?.status.phase).toBe('Healthy');
     expect(cluster.workload.spec?.replicas).toBe(0);
   });
+
+  it("works the same for a blue-green Rollout: the Deployment's template behind the active Service, the Deployment scaled to 0 on success", () => {
+    const base = referencing({ scaleDown: 'onsuccess' });
+    const rollout: Rollout = { ...base, spec: { ...base.spec, strategy: { blueGreen: { activeService: 'demo-active' } } } };
+    const cluster = simulatedCluster(rollout, { now });
+    cluster.services['demo-active'] = { metadata: { name: 'demo-active', namespace: 'default', resourceVersion: '1' }, spec: { selector: { app: 'demo' } } };
+    cluster.workload = deployment({ image: 'demo:5' });
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    expect(cluster.rollout.status?.phase).toBe('Healthy');
+    const hash = cluster.rollout.status?.currentPodHash ?? '';
+    expect(cluster.services['demo-active'].spec?.selector).toMatchObject({ 'rollouts-pod-template-hash': hash });
+    expect(cluster.replicaSets.map((rs) => rs.spec?.template?.spec?.containers[0]?.image)).toEqual(['demo:5']);
+    expect(cluster.workload.spec?.replicas).toBe(0);
+  });
 });
