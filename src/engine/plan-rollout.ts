@@ -4,23 +4,28 @@ import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
+import { classifyReplicaSets } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
+import { resolveWorkloadRef, withWorkload } from './workload-ref.js';
 
 /** Argo requeues an invalid Rollout every 20 s: the cause may be timing (a Service applied after the Rollout). */
 const INVALID_SPEC_REQUEUE_MS = 20_000;
 
 /**
  * One reconcile of one Rollout: refuse an invalid spec (only the InvalidSpec condition, as
- * Argo's createInvalidRolloutCondition), else run its strategy's planner.
+ * Argo's createInvalidRolloutCondition), else resolve its workloadRef (the referenced
+ * Deployment's template stands in for its own) and run its strategy's planner on the result.
  */
 export function planRollout(observation: RolloutObservation): ReconcilePlan {
-  const { rollout } = observation;
-  const validation = validateRollout(rollout);
+  const validation = validateRollout(observation.rollout);
   if (!validation.ok) return planInvalidSpec(observation, validation.issues);
-  const serviceIssues = referencedServiceIssues(observation);
+  const resolved = resolveWorkloadRef(observation.rollout, observation.workload);
+  if (!resolved.ok) return planInvalidSpec(observation, resolved.issues);
+  const effective: RolloutObservation = { ...observation, rollout: resolved.rollout };
+  const serviceIssues = referencedServiceIssues(effective);
   if (serviceIssues.length > 0) return planInvalidSpec(observation, serviceIssues);
-  if (rollout.spec.strategy?.canary !== undefined) return planCanary(observation);
-  return planBlueGreen(observation);
+  const plan = resolved.rollout.spec.strategy?.canary !== undefined ? planCanary(effective) : planBlueGreen(effective);
+  return withWorkload(plan, resolved, classifyReplicaSets(resolved.rollout, effective.replicaSets).newRS);
 }
 
 /**

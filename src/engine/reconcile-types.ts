@@ -1,4 +1,4 @@
-import type { V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout, RolloutStatus } from '../api/index.js';
 
 /*
@@ -26,6 +26,8 @@ export interface RolloutObservation {
   services: Record<string, V1Service>;
   /** Pods of the Rollout's ReplicaSets; only restartAt reads them. */
   pods: V1Pod[];
+  /** The Deployment spec.workloadRef names, when the Rollout has one and the Deployment exists in its namespace. */
+  workload?: V1Deployment;
   now: Date;
 }
 
@@ -54,7 +56,14 @@ export type KubeAction =
       selector: Record<string, string | null>;
       annotations?: Record<string, string | null>;
     }
-  | { kind: 'evictPod'; name: string; reason: string };
+  | { kind: 'evictPod'; name: string; reason: string }
+  | {
+      /** spec.replicas of the Deployment a workloadRef names (its scale subresource), for scaleDown onsuccess/progressively. */
+      kind: 'scaleDeployment';
+      name: string;
+      resourceVersion: string;
+      replicas: number;
+    };
 
 export type EventType = 'Normal' | 'Warning';
 

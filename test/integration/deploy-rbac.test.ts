@@ -207,6 +207,9 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'create apps/replicasets',
         'patch apps/replicasets',
         'delete apps/replicasets',
+        'list apps/deployments',
+        'watch apps/deployments',
+        'patch apps/deployments/scale',
         'list core/services',
         'watch core/services',
         'patch core/services',
@@ -270,6 +273,40 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(reasons).toEqual(expect.arrayContaining(['RolloutPaused', 'SwitchService', 'RolloutCompleted']));
   });
 
+  it("follows a workloadRef with only the ServiceAccount's rights: the Deployment's template, and its scale-down through deployments/scale", async () => {
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name: 'legacy', namespace },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'legacy' } },
+          template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'example.test/legacy:1' }] } },
+        },
+      },
+    });
+    await custom.createNamespacedCustomObject({
+      ...rolloutApi,
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: 'legacy', namespace, labels: { 'argo-rollouts.argoproj.io/controller-instance-id': instanceId } },
+        spec: {
+          replicas: 2,
+          workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'legacy', scaleDown: 'onsuccess' },
+          strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
+        },
+      },
+    });
+    const healthy = await until('the referencing Rollout to be Healthy', (r) => r.status?.phase === 'Healthy', 'legacy');
+    expect((await replicaSetsOf('legacy'))[0]?.spec?.template?.spec?.containers[0]?.image).toBe('example.test/legacy:1');
+    expect(healthy.status?.workloadObservedGeneration).toBeDefined();
+    await waitUntil(async () => (await apps.readNamespacedDeployment({ name: 'legacy', namespace })).spec?.replicas === 0, {
+      what: 'the Deployment to be scaled to 0 by the ServiceAccount',
+      timeoutMs: 30_000,
+    });
+  });
+
   it('refuses with 403 what the ServiceAccount was not granted', async () => {
     const saCore = saConfig.makeApiClient(CoreV1Api);
     const saApps = saConfig.makeApiClient(AppsV1Api);
@@ -280,7 +317,11 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(await statusOf(saCore.listSecretForAllNamespaces())).toBe(403);
     expect(await statusOf(saCore.listNamespacedConfigMap({ namespace }))).toBe(403);
     expect(await statusOf(saCore.deleteNamespacedPod({ name: 'anything', namespace }))).toBe(403);
-    expect(await statusOf(saApps.listNamespacedDeployment({ namespace }))).toBe(403);
+    // Deployments (workloadRef): read through the informer, scaled through the scale subresource, never otherwise written.
+    expect(await statusOf(saApps.patchNamespacedDeployment({ name: 'web', namespace, body: { spec: { paused: true } } }, mergePatch))).toBe(403);
+    expect(await statusOf(saApps.deleteNamespacedDeployment({ name: 'web', namespace }))).toBe(403);
+    expect(await statusOf(saApps.createNamespacedDeployment({ namespace, body: { metadata: { name: 'x' } } }))).toBe(403);
+    expect(await statusOf(saApps.readNamespacedDeployment({ name: 'web', namespace }))).toBe(403);
     // The controller never writes a Rollout's spec: people promote and abort with their own rights.
     expect(await statusOf(saCustom.patchNamespacedCustomObject({ ...rolloutApi, name: 'web', body: { spec: { paused: true } } }, mergePatch))).toBe(403);
     expect(await statusOf(saCustom.deleteNamespacedCustomObject({ ...rolloutApi, name: 'web' }))).toBe(403);
@@ -290,13 +331,16 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(await statusOf(saLeases.readNamespacedLease({ name: 'someone-elses-lock', namespace: systemNamespace }))).toBe(403);
     // And what it was granted but the canary above did not exercise, asked of the authorizer itself.
     const authorization = saConfig.makeApiClient(AuthorizationV1Api);
-    async function allowed(verb: string, resource: string, subresource?: string): Promise<boolean | undefined> {
+    async function allowed(verb: string, resource: string, subresource?: string, group = ''): Promise<boolean | undefined> {
       const review = await authorization.createSelfSubjectAccessReview({
-        body: { spec: { resourceAttributes: { namespace, verb, group: '', resource, ...(subresource === undefined ? {} : { subresource }) } } },
+        body: { spec: { resourceAttributes: { namespace, verb, group, resource, ...(subresource === undefined ? {} : { subresource }) } } },
       });
       return review.status?.allowed;
     }
     expect(await allowed('create', 'pods', 'eviction')).toBe(true);
+    expect(await allowed('patch', 'deployments', 'scale', 'apps')).toBe(true);
+    expect(await allowed('update', 'deployments', 'scale', 'apps')).toBe(false);
+    expect(await allowed('list', 'deployments', undefined, 'apps')).toBe(true);
     expect(await allowed('get', 'secrets')).toBe(false);
     expect(await allowed('update', 'services')).toBe(false);
   });

@@ -86,6 +86,15 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
           logger.warn({ pod: action.name, namespace, status: cause.code }, cause.code === 404 ? 'pod to evict is already gone' : 'eviction refused by a PodDisruptionBudget; will retry');
         }
         return;
+      case 'scaleDeployment':
+        // Through the scale subresource: the controller may change a referenced Deployment's replicas and nothing
+        // else of it (deploy/cluster-role.yaml grants patch on deployments/scale only). The resourceVersion makes a
+        // concurrent change (someone scaling or editing the Deployment) fail with 409.
+        await apps.patchNamespacedDeploymentScale(
+          { name: action.name, namespace, body: { metadata: { resourceVersion: action.resourceVersion }, spec: { replicas: action.replicas } } },
+          mergePatch,
+        );
+        return;
     }
   }
 

@@ -1,7 +1,7 @@
-import type { V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { rolloutSchema } from '../../api/index.js';
-import { isHandledByInstance, observeRollout, referencedServiceNames } from './observe-rollout.js';
+import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
 
 const rollout = rolloutSchema.parse({
   apiVersion: 'argoproj.io/v1alpha1',
@@ -46,6 +46,25 @@ describe('observeRollout', () => {
   it('names the strategy Services', () => {
     expect(referencedServiceNames(rollout)).toEqual(['web-canary', 'web-stable']);
   });
+
+  it('adds the Deployment a workloadRef names, and only that one', () => {
+    const spec = { ...rollout.spec };
+    delete spec.template;
+    const referencing = { ...rollout, spec: { ...spec, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } };
+    const deployments: V1Deployment[] = [{ metadata: { name: 'other' } }, { metadata: { name: 'web' } }];
+    expect(referencedDeploymentName(referencing)).toBe('web');
+    expect(observeRollout({ rollout: referencing, replicaSets: [], services: [], pods: [], deployments, now: new Date() }).workload?.metadata?.name).toBe('web');
+    expect(observeRollout({ rollout, replicaSets: [], services: [], pods: [], deployments, now: new Date() }).workload).toBeUndefined();
+    expect(observeRollout({ rollout: referencing, replicaSets: [], services: [], pods: [], deployments: [], now: new Date() }).workload).toBeUndefined();
+  });
+
+  it.each([null, 'web', { apiVersion: 5, kind: 'Deployment', name: 'web' }, { apiVersion: 'apps/v1', kind: 'Deployment' }])(
+    'reads a malformed workloadRef %j of a Rollout that failed validation as none, without throwing',
+    (workloadRef) => {
+      const raw = { ...rollout, spec: { ...rollout.spec, workloadRef } } as unknown as typeof rollout;
+      expect(referencedDeploymentName(raw)).toBeUndefined();
+    },
+  );
 });
 
 describe('isHandledByInstance', () => {

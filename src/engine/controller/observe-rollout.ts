@@ -1,7 +1,8 @@
-import type { V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout } from '../../api/index.js';
 import { CONTROLLER_INSTANCE_ID_LABEL } from '../argo-labels.js';
 import type { RolloutObservation } from '../reconcile-types.js';
+import { isDeploymentRef } from '../workload-ref.js';
 
 /** The Services a Rollout's strategy names; the reconcile looks up exactly these. */
 export function referencedServiceNames(rollout: Rollout): string[] {
@@ -11,6 +12,20 @@ export function referencedServiceNames(rollout: Rollout): string[] {
   return names.filter((name): name is string => name !== undefined && name !== '');
 }
 
+/**
+ * The name of the Deployment a Rollout's workloadRef names; undefined without one (or for another kind).
+ * Read defensively: the shell also observes Rollouts that failed validation (their InvalidSpec
+ * condition is still planned), whose workloadRef may be anything.
+ */
+export function referencedDeploymentName(rollout: Rollout): string | undefined {
+  const spec: unknown = rollout.spec;
+  const ref: unknown = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>)['workloadRef'] : undefined;
+  if (typeof ref !== 'object' || ref === null) return undefined;
+  const { apiVersion, kind, name } = ref as Record<string, unknown>;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') return undefined;
+  return isDeploymentRef({ apiVersion, kind }) ? name : undefined;
+}
+
 function controlledBy(uid: string | undefined): (object: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }) => boolean {
   return (object) => uid !== undefined && (object.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && owner.uid === uid);
 }
@@ -18,14 +33,16 @@ function controlledBy(uid: string | undefined): (object: { metadata?: { ownerRef
 /**
  * Builds the planner's input from what the informer caches hold for the
  * Rollout's namespace: its own ReplicaSets (by controller ownerReference, as
- * Argo claims them), the Services its strategy names, and the pods of its
- * ReplicaSets. Pure: the shell passes the cache contents and the clock.
+ * Argo claims them), the Services its strategy names, the pods of its
+ * ReplicaSets, and the Deployment its workloadRef names. Pure: the shell
+ * passes the cache contents and the clock.
  */
 export function observeRollout(input: {
   rollout: Rollout;
   replicaSets: readonly V1ReplicaSet[];
   services: readonly V1Service[];
   pods: readonly V1Pod[];
+  deployments?: readonly V1Deployment[];
   now: Date;
 }): RolloutObservation {
   const uid = input.rollout.metadata?.uid;
@@ -38,7 +55,9 @@ export function observeRollout(input: {
     const name = service.metadata?.name;
     if (name !== undefined && wanted.has(name)) services[name] = service;
   }
-  return { rollout: input.rollout, replicaSets, services, pods, now: input.now };
+  const deploymentName = referencedDeploymentName(input.rollout);
+  const workload = deploymentName === undefined ? undefined : (input.deployments ?? []).find((deployment) => deployment.metadata?.name === deploymentName);
+  return { rollout: input.rollout, replicaSets, services, pods, ...(workload === undefined ? {} : { workload }), now: input.now };
 }
 
 /**

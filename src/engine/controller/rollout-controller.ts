@@ -1,4 +1,4 @@
-import { ApiException, type KubeConfig, type KubernetesObject, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
 import { validateRollout, type Rollout } from '../../api/index.js';
 import { createInformerCache, createKeyQueue, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
@@ -6,7 +6,7 @@ import { planRollout } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { createPlanApplier } from './apply-plan.js';
 import type { ControllerMetrics } from './metrics.js';
-import { isHandledByInstance, observeRollout, referencedServiceNames } from './observe-rollout.js';
+import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
 
 export interface RolloutControllerOptions {
   kubeConfig: KubeConfig;
@@ -58,6 +58,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const replicaSets: InformerCache<V1ReplicaSet & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'replicasets', namespace), ...informerOptions });
   const services: InformerCache<V1Service & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'services', namespace), ...informerOptions });
   const pods: InformerCache<V1Pod & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'pods', namespace), ...informerOptions });
+  // The Deployments workloadRefs name: a change of one's template is a new revision of the Rollouts that reference it.
+  const deployments: InformerCache<V1Deployment & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'deployments', namespace), ...informerOptions });
+  const informers = [rollouts, replicaSets, services, pods, deployments];
   // Timed pauses and scale-down delays are planned to the second; a long floor would blur them.
   // Argo's --rollout-threads defaults to 10; reconciles mostly wait on the API server, so more than the core count pays.
   const queue = createKeyQueue({ clock, name: 'rollouts', workers: options.workers ?? 10, minDelayMs: 10, logger });
@@ -91,11 +94,33 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   }
 
+  // The generation each Deployment had when last seen. A Deployment's status changes many times while its own
+  // controller scales it; only its spec (generation: template, replicas) matters to a Rollout, and a reconcile
+  // per status change would mostly race the Rollout's own status write (409) for nothing.
+  const deploymentGenerations = new Map<string, number | undefined>();
+
+  function enqueueRolloutsReferencing(deployment: V1Deployment, event: 'onAdd' | 'onUpdate' | 'onDelete'): void {
+    const key = keyOf(deployment.metadata?.namespace, deployment.metadata?.name);
+    const generation = deployment.metadata?.generation;
+    const unchanged = event === 'onUpdate' && deploymentGenerations.has(key) && deploymentGenerations.get(key) === generation;
+    if (event === 'onDelete') deploymentGenerations.delete(key);
+    else deploymentGenerations.set(key, generation);
+    if (unchanged) return;
+    const deploymentNamespace = deployment.metadata?.namespace ?? 'default';
+    for (const rollout of rollouts.list(deploymentNamespace)) {
+      const validation = validateRollout(rollout);
+      if (validation.ok && referencedDeploymentName(validation.rollout) === deployment.metadata?.name) enqueueRollout(rollout);
+    }
+  }
+
   for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
     rollouts[event](enqueueRollout);
     replicaSets[event](enqueueOwnerOfReplicaSet);
     pods[event](enqueueOwnerOfPod);
     services[event](enqueueRolloutsNaming);
+    deployments[event]((deployment) => {
+      enqueueRolloutsReferencing(deployment, event);
+    });
   }
 
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
@@ -119,6 +144,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         replicaSets: replicaSets.list(rolloutNamespace),
         services: services.list(rolloutNamespace),
         pods: pods.list(rolloutNamespace),
+        deployments: deployments.list(rolloutNamespace),
         now: new Date(clock.now()),
       });
       const plan = planner(observation);
@@ -144,15 +170,15 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   return {
     queue,
     async start() {
-      await Promise.all([rollouts, replicaSets, services, pods].map((informer) => informer.start()));
-      await Promise.all([rollouts, replicaSets, services, pods].map((informer) => informer.waitForSync(60_000)));
+      await Promise.all(informers.map((informer) => informer.start()));
+      await Promise.all(informers.map((informer) => informer.waitForSync(60_000)));
       logger.info({ namespace: namespace ?? '(all)', rollouts: rollouts.list().length }, 'caches synced; reconciling');
       running = queue.run(reconcile);
     },
     async stop() {
       await queue.shutdown();
       await running;
-      await Promise.all([rollouts, replicaSets, services, pods].map((informer) => informer.stop()));
+      await Promise.all(informers.map((informer) => informer.stop()));
     },
   };
 }

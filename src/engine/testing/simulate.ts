@@ -1,4 +1,4 @@
-import type { V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpec } from '../../api/index.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
@@ -14,6 +14,8 @@ export interface SimulatedCluster {
   rollout: Rollout;
   replicaSets: V1ReplicaSet[];
   services: Record<string, V1Service>;
+  /** The Deployment a workloadRef names, if the test has one; scaleDeployment actions change its spec.replicas. */
+  workload?: V1Deployment;
   /** Creation times (ms) of each ReplicaSet's pods, by ReplicaSet name. */
   pods: Map<string, number[]>;
   now: number;
@@ -44,6 +46,7 @@ export function observe(cluster: SimulatedCluster): RolloutObservation {
     replicaSets: structuredClone(cluster.replicaSets),
     services: structuredClone(cluster.services),
     pods: podsOf(cluster),
+    ...(cluster.workload === undefined ? {} : { workload: structuredClone(cluster.workload) }),
     now: new Date(cluster.now),
   };
 }
@@ -116,6 +119,11 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
     } else if (action.kind === 'deleteReplicaSet') {
       cluster.replicaSets = cluster.replicaSets.filter((rs) => rs.metadata?.name !== action.name);
       cluster.pods.delete(action.name);
+    } else if (action.kind === 'scaleDeployment') {
+      const deployment = cluster.workload;
+      if (deployment?.metadata?.name !== action.name || deployment.metadata.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Deployment ${action.name}`);
+      deployment.spec = Object.assign(deployment.spec ?? { selector: {}, template: {} }, { replicas: action.replicas });
+      deployment.metadata.resourceVersion = version(cluster);
     }
   }
   cluster.rollout.status = structuredClone(plan.status);
