@@ -127,9 +127,10 @@ describe('canary edges on a real control plane', () => {
     const restartAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000).toISOString().replace(/\.\d+Z$/u, 'Z');
     await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'restart', body: { spec: { restartAt } } }, mergePatch);
     let fewestAvailable = 3;
-    const restarted = await cluster.untilRollout('restart', 'the restart to be recorded', (r) => {
+    // restartedAt is recorded once no pod is older than restartAt; the last replacement may still be starting then.
+    const restarted = await cluster.untilRollout('restart', 'the restart to be recorded and the rollout Healthy', (r) => {
       fewestAvailable = Math.min(fewestAvailable, r.status?.availableReplicas ?? 0);
-      return r.status?.restartedAt === restartAt;
+      return r.status?.restartedAt === restartAt && r.status.phase === 'Healthy';
     });
     expect(restarted.status).toMatchObject({ phase: 'Healthy', stableRS: hash, currentPodHash: hash });
     const podsAfter = (await core.listNamespacedPod({ namespace, labelSelector: 'app=restart' })).items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
