@@ -13,4 +13,7 @@ export { validateRollout } from './validate-rollout.js';
 export { formatPath } from './format-path.js';
 export { lintManifests, type ManifestFile } from './lint.js';
 export { rolloutCrd, rolloutCrdYaml } from './crd.js';
+export { analysisCrds, analysisCrdYamls } from './analysis-crd.js';
+export * from './analysis-template.js';
+export * from './analysis-run.js';
 export type * from './types.js';

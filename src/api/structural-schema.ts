@@ -26,6 +26,8 @@ export function toStructuralSchema(node: JsonSchema, pointer = '#'): JsonSchema 
   const found = unsupported.find((key) => key in node);
   if (found !== undefined) throw new Error(`${pointer}: ${found} has no structural form; model the field differently`);
   const type = node['type'];
+  // Any JSON value at all (z.unknown(), e.g. a web metric's jsonBody): Kubernetes allows an untyped node only when it preserves unknown fields.
+  if (type === undefined && node['x-kubernetes-preserve-unknown-fields'] === true) return out;
   if (type === 'object') return { ...out, ...objectSchema(node, pointer), type };
   if (type === 'array') {
     const items = node['items'];

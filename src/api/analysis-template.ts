@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { int32, intOrString, opaqueObject, stringMap } from './common.js';
+import { objectMetaSchema } from './rollout-spec.js';
+
+/*
+ * AnalysisTemplate and ClusterAnalysisTemplate (argoproj.io/v1alpha1), with Argo v1.9's
+ * fields: the metrics, how often and how many times each is measured, the conditions that
+ * judge a measurement, the limits that judge the run, and the provider that measures. Specs
+ * are strict, like the Rollout's: a misspelt `failureLimt` would otherwise silently keep a
+ * bad canary alive.
+ */
+
+const headerSchema = z.strictObject({ key: z.string(), value: z.string() });
+
+const oauth2Schema = z.strictObject({
+  tokenUrl: z.string().optional(),
+  clientId: z.string().optional(),
+  clientSecret: z.string().optional(),
+  scopes: z.array(z.string()).optional(),
+});
+
+const sigv4Schema = z.strictObject({ region: z.string().optional(), profile: z.string().optional(), roleArn: z.string().optional() });
+
+const authenticationSchema = z
+  .strictObject({ sigv4: sigv4Schema.optional(), oauth2: oauth2Schema.optional() })
+  .meta({ description: 'how the provider authenticates (Gradual supports headers; sigv4 and oauth2 are refused until supported)' });
+
+export const prometheusProviderSchema = z
+  .strictObject({
+    address: z.string().meta({ description: 'the Prometheus server, e.g. http://prometheus.monitoring:9090' }).optional(),
+    query: z.string().meta({ description: 'PromQL; {{args.name}} is replaced by the argument' }).optional(),
+    timeout: z.int().meta({ description: 'seconds before the query is abandoned (an Error measurement)' }).optional(),
+    insecure: z.boolean().meta({ description: 'skip TLS verification' }).optional(),
+    headers: z.array(headerSchema).optional(),
+    authentication: authenticationSchema.optional(),
+    rangeQuery: z.strictObject({ start: z.string().optional(), end: z.string().optional(), step: z.string().optional() }).optional(),
+  })
+  .meta({ description: 'measure with a PromQL query: a scalar result, or a vector as a list' });
+
+export const webProviderSchema = z
+  .strictObject({
+    method: z.enum(['GET', 'POST', 'PUT']).meta({ description: 'default GET' }).optional(),
+    url: z.string().meta({ description: 'the URL; {{args.name}} is replaced by the argument' }),
+    headers: z.array(headerSchema).optional(),
+    body: z.string().optional(),
+    jsonBody: z.unknown().meta({ 'x-kubernetes-preserve-unknown-fields': true, description: 'a JSON body, sent as is' }).optional(),
+    timeoutSeconds: z.int().meta({ description: 'seconds before the request is abandoned (default 10)' }).optional(),
+    jsonPath: z.string().meta({ description: 'where in the JSON response the result is, e.g. {$.data.ok}' }).optional(),
+    insecure: z.boolean().optional(),
+    authentication: authenticationSchema.optional(),
+  })
+  .meta({ description: 'measure with an HTTP request: the JSON response (or the value at jsonPath) is the result' });
+
+export const jobProviderSchema = z
+  .strictObject({
+    metadata: z.strictObject({ labels: stringMap().optional(), annotations: stringMap().optional() }).optional(),
+    spec: opaqueObject('a batch/v1 JobSpec; the Job succeeding or failing is the measurement'),
+  })
+  .meta({ description: 'measure by running a Kubernetes Job' });
+
+/** The providers Gradual measures with; the rest of Argo's are known by name and refused until they land. */
+export const supportedProviders = ['prometheus', 'web', 'job'] as const;
+export const notYetSupportedProviders = ['kayenta', 'datadog', 'newRelic', 'wavefront', 'cloudWatch', 'graphite', 'influxdb', 'skywalking', 'plugin'] as const;
+
+export const metricProviderSchema = z
+  .strictObject({
+    prometheus: prometheusProviderSchema.optional(),
+    web: webProviderSchema.optional(),
+    job: jobProviderSchema.optional(),
+    ...Object.fromEntries(notYetSupportedProviders.map((name) => [name, opaqueObject(`Argo's ${name} provider (not yet supported by Gradual)`).optional()])),
+  })
+  .meta({ description: 'what measures the metric: exactly one provider' });
+
+export const metricSchema = z
+  .strictObject({
+    name: z.string().min(1).meta({ description: 'the metric name, unique in the template' }),
+    interval: z.string().meta({ description: 'time between measurements, a Go duration such as 20s' }).optional(),
+    initialDelay: z.string().meta({ description: 'time before the first measurement' }).optional(),
+    count: intOrString('how many measurements to take (default 1 without interval, unlimited with it)').optional(),
+    successCondition: z.string().meta({ description: 'a measurement is Successful when true (an expr expression over result)' }).optional(),
+    failureCondition: z.string().meta({ description: 'a measurement is Failed when true' }).optional(),
+    failureLimit: intOrString('failed measurements tolerated before the metric fails (default 0)').optional(),
+    inconclusiveLimit: intOrString('inconclusive measurements tolerated before the metric is Inconclusive (default 0)').optional(),
+    consecutiveErrorLimit: intOrString('consecutive Error measurements tolerated before the metric errs (default 4)').optional(),
+    consecutiveSuccessLimit: intOrString('consecutive successful measurements that make the metric Successful (0: off)').optional(),
+    provider: metricProviderSchema,
+  })
+  .meta({ description: 'one metric: how it is measured and judged' });
+
+export const argumentSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    value: z.string().optional(),
+    valueFrom: z
+      .strictObject({
+        secretKeyRef: z.strictObject({ name: z.string(), key: z.string() }).optional(),
+        podTemplateHashValue: z.enum(['Stable', 'Latest']).optional(),
+        fieldRef: z.strictObject({ fieldPath: z.string() }).optional(),
+      })
+      .optional(),
+  })
+  .meta({ description: 'an argument the metrics refer to as {{args.name}}' });
+
+export const dryRunSchema = z.strictObject({ metricName: z.string().meta({ description: 'a metric name, or a regular expression such as .*' }) });
+export const measurementRetentionSchema = z.strictObject({ metricName: z.string(), limit: int32('measurements to keep for the metric (default 10)') });
+export const analysisTemplateRefSchema = z.strictObject({ templateName: z.string(), clusterScope: z.boolean().optional() });
+
+export const analysisTemplateSpecSchema = z
+  .strictObject({
+    metrics: z.array(metricSchema).optional(),
+    args: z.array(argumentSchema).optional(),
+    dryRun: z.array(dryRunSchema).optional(),
+    measurementRetention: z.array(measurementRetentionSchema).optional(),
+    templates: z.array(analysisTemplateRefSchema).meta({ description: 'other templates whose metrics and args this one includes' }).optional(),
+  })
+  .meta({ description: 'the metrics an analysis measures' });
+
+export const analysisTemplateKind = 'AnalysisTemplate';
+export const clusterAnalysisTemplateKind = 'ClusterAnalysisTemplate';
+
+export const analysisTemplateSchema = z.strictObject({
+  apiVersion: z.literal('argoproj.io/v1alpha1'),
+  kind: z.literal(analysisTemplateKind),
+  metadata: objectMetaSchema.optional(),
+  spec: analysisTemplateSpecSchema,
+});
+
+export const clusterAnalysisTemplateSchema = z.strictObject({
+  apiVersion: z.literal('argoproj.io/v1alpha1'),
+  kind: z.literal(clusterAnalysisTemplateKind),
+  metadata: objectMetaSchema.optional(),
+  spec: analysisTemplateSpecSchema,
+});
+
+export type Metric = z.infer<typeof metricSchema>;
+export type AnalysisArgument = z.infer<typeof argumentSchema>;
+export type AnalysisTemplateSpec = z.infer<typeof analysisTemplateSpecSchema>;
+export type AnalysisTemplate = z.infer<typeof analysisTemplateSchema>;
+export type ClusterAnalysisTemplate = z.infer<typeof clusterAnalysisTemplateSchema>;
