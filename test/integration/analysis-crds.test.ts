@@ -11,6 +11,12 @@ const cluster = testCluster('analysis-crds');
 const { custom, namespace } = cluster;
 const api = { group: 'argoproj.io', version: 'v1alpha1', namespace } as const;
 
+/** The stored object without its metadata (the server adds uid, resourceVersion, timestamps). */
+async function storedWithoutMetadata(plural: string, name: string): Promise<Record<string, unknown>> {
+  const stored = (await custom.getNamespacedCustomObject({ ...api, plural, name })) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(stored).filter(([key]) => key !== 'metadata'));
+}
+
 beforeAll(async () => {
   await cluster.setUp();
 });
@@ -23,9 +29,7 @@ describe('the analysis CRDs on a real API server', () => {
   it("stores the seed blog's AnalysisTemplate unchanged, every provider field kept", async () => {
     const manifest = parse(await readFile(new URL('../fixtures/argo/analysis/success-rate.yaml', import.meta.url), 'utf8')) as { spec: object };
     await custom.createNamespacedCustomObject({ ...api, plural: 'analysistemplates', body: manifest });
-    const stored = analysisTemplateSchema.parse(
-      Object.fromEntries(Object.entries(await custom.getNamespacedCustomObject({ ...api, plural: 'analysistemplates', name: 'success-rate' })).filter(([key]) => key !== 'metadata')),
-    );
+    const stored = analysisTemplateSchema.parse(await storedWithoutMetadata('analysistemplates', 'success-rate'));
     expect(stored.spec).toEqual(manifest.spec);
   });
 
@@ -44,9 +48,7 @@ describe('the analysis CRDs on a real API server', () => {
       status,
     };
     await custom.createNamespacedCustomObject({ ...api, plural: 'analysisruns', body });
-    const stored = analysisRunSchema.parse(
-      Object.fromEntries(Object.entries(await custom.getNamespacedCustomObject({ ...api, plural: 'analysisruns', name: 'run-1' })).filter(([key]) => key !== 'metadata')),
-    );
+    const stored = analysisRunSchema.parse(await storedWithoutMetadata('analysisruns', 'run-1'));
     // No status subresource, as in Argo: the status is stored with the object.
     expect(stored.status).toEqual(status);
   });
