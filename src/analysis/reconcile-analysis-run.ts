@@ -1,0 +1,122 @@
+import type { AnalysisRun, AnalysisRunStatus, Measurement, MetricResult } from '../api/index.js';
+import type { Value } from './condition/index.js';
+import { assessRun, isCompleted, recordMeasurement, retainMeasurements, type AnalysisEvent } from './assess-analysis-run.js';
+import { compileMetricConditions, evaluateMeasurement, type MetricConditions } from './evaluate-measurement.js';
+import { metricTasks, nextReconcileAfterMs, type MetricTask } from './measurement-schedule.js';
+import { dryRunMetricNames } from './metric-settings.js';
+
+/*
+ * One reconcile of an AnalysisRun, in two pure halves around the providers: planAnalysisRun
+ * says which measurements to take now; finishAnalysisRun folds what the providers answered
+ * into the status and says when to come back. The shell between them only calls providers.
+ */
+
+/** What a provider answers for one measurement; a provider never throws. */
+export type ProviderAnswer =
+  /** A value to judge with the metric's conditions, and its text as Argo stores it (e.g. `[0.97]`). */
+  | { kind: 'value'; value: Value; text: string; metadata?: Record<string, string> }
+  /** Still running (a Job): look again at resumeAt. */
+  | { kind: 'running'; resumeAt: string; metadata?: Record<string, string> }
+  /** Already judged by the provider (a Job that succeeded or failed). */
+  | { kind: 'verdict'; phase: 'Successful' | 'Failed'; message?: string; metadata?: Record<string, string> }
+  /** Could not measure: unreachable, timed out, a bad response. An Error measurement, counted against consecutiveErrorLimit. */
+  | { kind: 'error'; message: string };
+
+export interface TakenMeasurement {
+  task: MetricTask;
+  startedAt: string;
+  answer: ProviderAnswer;
+}
+
+export type AnalysisRunPlan =
+  | { kind: 'completed' }
+  | { kind: 'invalid'; status: AnalysisRunStatus; events: AnalysisEvent[] }
+  | { kind: 'measure'; tasks: MetricTask[]; conditions: ReadonlyMap<string, MetricConditions> };
+
+export function formatTime(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/u, 'Z');
+}
+
+function compileAll(run: AnalysisRun): { ok: true; conditions: Map<string, MetricConditions> } | { ok: false; message: string } {
+  const conditions = new Map<string, MetricConditions>();
+  for (const metric of run.spec.metrics) {
+    const compiled = compileMetricConditions(metric);
+    if (!compiled.ok) return { ok: false, message: compiled.message };
+    conditions.set(metric.name, compiled.conditions);
+  }
+  return { ok: true, conditions };
+}
+
+export function planAnalysisRun(run: AnalysisRun, now: Date): AnalysisRunPlan {
+  if (isCompleted(run.status?.phase)) return { kind: 'completed' };
+  const compiled = compileAll(run);
+  if (!compiled.ok) {
+    const message = `Analysis spec invalid: ${compiled.message}`;
+    return {
+      kind: 'invalid',
+      status: { ...(run.status ?? {}), phase: 'Error', message, startedAt: run.status?.startedAt ?? formatTime(now), completedAt: formatTime(now) },
+      events: [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }],
+    };
+  }
+  return { kind: 'measure', tasks: metricTasks(run, run.spec.metrics, now), conditions: compiled.conditions };
+}
+
+/** A provider's answer as the measurement Argo stores. */
+export function measurementOf(taken: TakenMeasurement, conditions: MetricConditions | undefined, now: Date): Measurement {
+  const { answer } = taken;
+  const startedAt = taken.task.kind === 'resume' ? (taken.task.measurement.startedAt ?? taken.startedAt) : taken.startedAt;
+  const finishedAt = formatTime(now);
+  const metadata = answer.kind === 'error' || answer.metadata === undefined ? {} : { metadata: answer.metadata };
+  switch (answer.kind) {
+    case 'running':
+      return { phase: 'Running', startedAt, resumeAt: answer.resumeAt, ...metadata };
+    case 'error':
+      return { phase: 'Error', startedAt, finishedAt, message: answer.message };
+    case 'verdict':
+      return { phase: answer.phase, startedAt, finishedAt, ...(answer.message === undefined ? {} : { message: answer.message }), ...metadata };
+    case 'value': {
+      const verdict = conditions === undefined ? { phase: 'Successful' as const } : evaluateMeasurement(conditions, answer.value);
+      return { phase: verdict.phase, startedAt, finishedAt, value: answer.text, ...(verdict.message === undefined ? {} : { message: verdict.message }), ...metadata };
+    }
+  }
+}
+
+/** Secrets from args never reach a stored message (Argo's redaction). */
+function redact(measurement: Measurement, secrets: readonly string[]): Measurement {
+  if (measurement.message === undefined) return measurement;
+  let message = measurement.message;
+  for (const secret of secrets) if (secret !== '') message = message.replaceAll(secret, '*****');
+  return { ...measurement, message };
+}
+
+export interface AnalysisRunOutcome {
+  status: AnalysisRunStatus;
+  events: AnalysisEvent[];
+  requeueAfterMs: number | undefined;
+}
+
+export function finishAnalysisRun(
+  run: AnalysisRun,
+  taken: readonly TakenMeasurement[],
+  conditions: ReadonlyMap<string, MetricConditions>,
+  now: Date,
+  secrets: readonly string[] = [],
+): AnalysisRunOutcome {
+  const dryRun = dryRunMetricNames(run.spec.dryRun, run.spec.metrics);
+  const results: MetricResult[] = [...(run.status?.metricResults ?? [])];
+  for (const measurementTaken of taken) {
+    const name = measurementTaken.task.metric.name;
+    const index = results.findIndex((result) => result.name === name);
+    const current: MetricResult = results[index] ?? { name, phase: 'Running', ...(dryRun.has(name) ? { dryRun: true } : {}) };
+    const measurement = redact(measurementOf(measurementTaken, conditions.get(name), now), secrets);
+    const next = recordMeasurement(current, measurement, measurementTaken.task.kind === 'resume');
+    if (index === -1) results.push(next);
+    else results[index] = next;
+  }
+  const measured: AnalysisRun = { ...run, status: { ...(run.status ?? {}), metricResults: results } };
+  const { status, events } = assessRun(measured, run.spec.metrics, dryRun, formatTime(now));
+  const retained = retainMeasurements(status, run.spec.measurementRetention);
+  const after: AnalysisRun = { ...run, status: retained };
+  const requeueAfterMs = isCompleted(retained.phase) ? undefined : nextReconcileAfterMs(after, run.spec.metrics, now);
+  return { status: retained, events, requeueAfterMs };
+}
