@@ -67,7 +67,15 @@ export const metricProviderSchema = z
     prometheus: prometheusProviderSchema.optional(),
     web: webProviderSchema.optional(),
     job: jobProviderSchema.optional(),
-    ...Object.fromEntries(notYetSupportedProviders.map((name) => [name, opaqueObject(`Argo's ${name} provider (not yet supported by Gradual)`).optional()])),
+    kayenta: opaqueObject("Argo's kayenta provider (not yet supported by Gradual)").optional(),
+    datadog: opaqueObject("Argo's datadog provider (not yet supported by Gradual)").optional(),
+    newRelic: opaqueObject("Argo's newRelic provider (not yet supported by Gradual)").optional(),
+    wavefront: opaqueObject("Argo's wavefront provider (not yet supported by Gradual)").optional(),
+    cloudWatch: opaqueObject("Argo's cloudWatch provider (not yet supported by Gradual)").optional(),
+    graphite: opaqueObject("Argo's graphite provider (not yet supported by Gradual)").optional(),
+    influxdb: opaqueObject("Argo's influxdb provider (not yet supported by Gradual)").optional(),
+    skywalking: opaqueObject("Argo's skywalking provider (not yet supported by Gradual)").optional(),
+    plugin: opaqueObject("Argo's metric provider plugins (not yet supported by Gradual)").optional(),
   })
   .meta({ description: 'what measures the metric: exactly one provider' });
 

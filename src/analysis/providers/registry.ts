@@ -1,0 +1,22 @@
+import type { Metric } from '../../api/index.js';
+import { prometheusProvider } from './prometheus.js';
+import { providerTypeOf, type MetricProvider } from './provider.js';
+import { webProvider } from './web.js';
+
+/*
+ * The providers Gradual measures with, in one explicit map: a new provider is one folder and
+ * one line here. The job provider needs the Kubernetes client and is added by the shell.
+ */
+export function defaultProviders(extra: readonly MetricProvider[] = []): ReadonlyMap<string, MetricProvider> {
+  return new Map([prometheusProvider(), webProvider(), ...extra].map((provider) => [provider.type, provider]));
+}
+
+export type ProviderLookup = { ok: true; provider: MetricProvider } | { ok: false; message: string };
+
+export function providerFor(metric: Metric, providers: ReadonlyMap<string, MetricProvider>): ProviderLookup {
+  const type = providerTypeOf(metric);
+  if (type === undefined) return { ok: false, message: `metric "${metric.name}": exactly one provider must be set` };
+  const provider = providers.get(type);
+  if (provider === undefined) return { ok: false, message: `metric "${metric.name}": provider ${type} is not supported by Gradual yet` };
+  return { ok: true, provider };
+}
