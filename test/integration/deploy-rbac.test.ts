@@ -212,6 +212,7 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'patch core/services',
         'list core/pods',
         'watch core/pods',
+        'patch core/pods',
         'create core/pods/eviction',
         'create core/events',
       ].sort(),
@@ -297,6 +298,10 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
       return review.status?.allowed;
     }
     expect(await allowed('create', 'pods', 'eviction')).toBe(true);
+    // Ephemeral metadata relabels pods (merge PATCH), and nothing more: a pod is never updated whole, deleted or created.
+    expect(await allowed('patch', 'pods')).toBe(true);
+    expect(await allowed('update', 'pods')).toBe(false);
+    expect(await allowed('create', 'pods')).toBe(false);
     expect(await allowed('get', 'secrets')).toBe(false);
     expect(await allowed('update', 'services')).toBe(false);
   });

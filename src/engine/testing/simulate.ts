@@ -1,8 +1,9 @@
-import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { V1Affinity, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpec } from '../../api/index.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
-import type { ReconcilePlan, RolloutEvent, RolloutObservation } from '../reconcile-types.js';
+import { applyMergePatch } from '../json-merge-patch.js';
+import type { PodTemplateChanges, ReconcilePlan, RolloutEvent, RolloutObservation } from '../reconcile-types.js';
 
 /**
  * A test-only stand-in for the API server, the ReplicaSet controller and the kubelet: it
@@ -67,6 +68,7 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
       rs.metadata.annotations = annotations;
       rs.metadata.resourceVersion = version(cluster);
       if (action.replicas !== undefined && rs.spec !== undefined) rs.spec.replicas = action.replicas;
+      if (action.template !== undefined && rs.spec !== undefined) applyTemplateChanges(rs.spec, action.template);
     } else if (action.kind === 'updateServiceSelector') {
       const service = cluster.services[action.name];
       if (service?.metadata?.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Service ${action.name}`);
@@ -145,6 +147,20 @@ function find(cluster: SimulatedCluster, name: string): V1ReplicaSet & { metadat
   const rs = cluster.replicaSets.find((candidate) => candidate.metadata?.name === name);
   if (rs?.metadata === undefined) throw new Error(`no ReplicaSet ${name}`);
   return rs as V1ReplicaSet & { metadata: NonNullable<V1ReplicaSet['metadata']> };
+}
+
+function applyTemplateChanges(spec: NonNullable<V1ReplicaSet['spec']>, changes: PodTemplateChanges): void {
+  const template = spec.template ?? {};
+  const metadata = template.metadata ?? {};
+  if (changes.labels !== undefined) metadata.labels = merge(metadata.labels, changes.labels);
+  if (changes.annotations !== undefined) metadata.annotations = merge(metadata.annotations, changes.annotations);
+  template.metadata = metadata;
+  if (changes.affinity !== undefined && template.spec !== undefined) {
+    const affinity = applyMergePatch(template.spec.affinity, changes.affinity) as V1Affinity | undefined;
+    if (affinity === undefined) delete template.spec.affinity;
+    else template.spec.affinity = affinity;
+  }
+  spec.template = template;
 }
 
 function merge(map: Record<string, string> | undefined, changes: Record<string, string | null>): Record<string, string> {
