@@ -16,6 +16,7 @@ import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-s
 import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import { planWithPreamble } from './rollout-preamble.js';
+import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 
 /**
@@ -67,6 +68,9 @@ function planCanaryReconcile(
     }
     return finish(persist, draft, actions, undefined);
   }
+  // Argo's reconcileEphemeralMetadata comes next (after pod restarts, before revision history and scaling).
+  const templateSync = planReplicaSetTemplateSync(observation, replicaSets, newRS);
+  if (templateSync !== undefined) return templateSync;
 
   actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
   reconcileCanaryServices(
