@@ -7,14 +7,10 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * index of an array. Later issues shrink this list as they land.
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
-  // The engine does not act on these yet (restart, Deployment references, rollback windows, anti-affinity injection).
+  // The engine does not act on these yet (restart, Deployment references, rollback windows).
   ['spec', 'restartAt'],
   ['spec', 'workloadRef'],
   ['spec', 'rollbackWindow'],
-  ['spec', 'strategy', 'canary', 'antiAffinity'],
-  ['spec', 'strategy', 'blueGreen', 'antiAffinity'],
-  ['spec', 'strategy', 'blueGreen', 'previewMetadata'],
-  ['spec', 'strategy', 'blueGreen', 'activeMetadata'],
   ['spec', 'strategy', 'canary', 'analysis'],
   ['spec', 'strategy', 'canary', 'trafficRouting'],
   ['spec', 'strategy', 'canary', 'pingPong'],
