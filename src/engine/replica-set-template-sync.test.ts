@@ -75,6 +75,34 @@ describe('the canary through an update and its promotion', () => {
   });
 });
 
+describe('the canary aborted, then rolled back', () => {
+  test('abort keeps the roles (the stable ReplicaSet is still stable); a fast rollback takes the canary role off the abandoned ReplicaSet', () => {
+    const cluster = simulatedCluster(withRoles(canaryRollout({ steps: [{ setWeight: 20 }, { pause: {} }] })));
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    const blue = cluster.rollout.status?.stableRS ?? '';
+    const setImage = (image: string): void => {
+      updateSpec(cluster, (spec) => {
+        const container = spec.template?.spec?.containers?.[0];
+        if (container !== undefined) container.image = image;
+      });
+    };
+    setImage('demo:2');
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    const green = cluster.rollout.status?.currentPodHash ?? '';
+
+    cluster.rollout.status = { ...(cluster.rollout.status ?? {}), abort: true };
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    expect(cluster.rollout.status.phase).toBe('Degraded');
+    expect([templateOf(cluster, blue)?.metadata?.labels?.['role'], templateOf(cluster, green)?.metadata?.labels?.['role']]).toEqual(['stable', 'canary']);
+
+    setImage('demo:1');
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    expect(cluster.rollout.status).toMatchObject({ phase: 'Healthy', stableRS: blue, currentPodHash: blue });
+    expect([templateOf(cluster, blue)?.metadata?.labels?.['role'], templateOf(cluster, green)?.metadata?.labels?.['role']]).toEqual(['stable', undefined]);
+    expectSecondPassChangesNothing(cluster);
+  });
+});
+
 describe('replicaSetTemplateActions with running pods', () => {
   function rs(name: string, hash: string, role: string | undefined, uid: string): V1ReplicaSet {
     return {
