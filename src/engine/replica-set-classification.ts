@@ -150,12 +150,11 @@ export function newReplicaSetFor(rollout: Rollout, hash: string, revision: numbe
 
   const { upcoming, stable } = ephemeralRoles(rollout);
   const ephemeral = options.hasStableReplicaSet === true ? upcoming : stable;
-  if (ephemeral !== undefined) {
-    const injected = ephemeralMetadataChanges(template.metadata, undefined, ephemeral).changes;
-    template.metadata.labels = { ...template.metadata.labels, ...(injected.labels as Record<string, string> | undefined) };
-    if (injected.annotations !== undefined) template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...(injected.annotations as Record<string, string>) };
-    // Argo remembers what it injected so it can take it out again when the role changes.
-    if (injected.labels !== undefined || injected.annotations !== undefined) annotations[EPHEMERAL_METADATA_ANNOTATION] = ephemeralMetadataAnnotation(ephemeral);
+  // Argo records what it injected (to take it out when the role changes), but only when the template did not already say it.
+  if (ephemeral !== undefined && ephemeralMetadataChanges(template.metadata, undefined, ephemeral).modified) {
+    template.metadata.labels = { ...template.metadata.labels, ...(ephemeral.labels ?? {}) };
+    if (ephemeral.annotations !== undefined) template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...ephemeral.annotations };
+    annotations[EPHEMERAL_METADATA_ANNOTATION] = ephemeralMetadataAnnotation(ephemeral);
   }
   const stableHash = options.stableHash === hash ? undefined : options.stableHash;
   const affinity = replicaSetAffinity(rollout, stableHash);

@@ -22,7 +22,9 @@ function podsByOwner(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
   for (const pod of pods) {
     const owner = pod.metadata?.ownerReferences?.find((reference) => reference.controller === true);
     if (owner === undefined) continue;
-    byOwner.set(owner.uid, [...(byOwner.get(owner.uid) ?? []), pod]);
+    const owned = byOwner.get(owner.uid);
+    if (owned === undefined) byOwner.set(owner.uid, [pod]);
+    else owned.push(pod);
   }
   return byOwner;
 }
