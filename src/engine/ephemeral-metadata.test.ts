@@ -7,6 +7,7 @@ import {
   ephemeralMetadataChanges,
   parseEphemeralMetadata,
   podMetadataChanges,
+  podRemovableMetadata,
   syncReplicaSetMetadata,
 } from './ephemeral-metadata.js';
 import { canaryRollout } from './testing/fixtures.js';
@@ -77,6 +78,30 @@ describe('podMetadataChanges', () => {
     ['a pod with no metadata', {}, undefined, { labels: { role: 'stable' } }, { labels: { role: 'stable' } }],
   ])('%s', (_name, metadata, injected, desired, expected) => {
     expect(podMetadataChanges({ metadata }, injected, desired)).toEqual(expected);
+  });
+});
+
+describe('podRemovableMetadata', () => {
+  const roles = { upcoming: { labels: { role: 'preview', previewed: 'yes' }, annotations: { stage: 'preview' } }, stable: { labels: { role: 'active', app: 'demo' } } };
+  test.each([
+    [
+      'every role key the template no longer has, even once the record moved on',
+      { labels: { app: 'demo', role: 'active' } },
+      { labels: { role: 'active' } },
+      { labels: { previewed: '' }, annotations: { stage: '' } },
+    ],
+    ['a recorded key no role knows any more', { labels: { app: 'demo' } }, { labels: { legacy: 'x' } }, { labels: { role: '', previewed: '', legacy: '' }, annotations: { stage: '' } }],
+    ["never a key the template still has (here a role's key that is also the selector's)", { labels: { app: 'demo', role: 'x', previewed: 'y' }, annotations: { stage: 's' } }, undefined, { labels: {}, annotations: {} }],
+  ])('%s', (_name, template, recorded, expected) => {
+    expect(podRemovableMetadata(template, recorded, roles)).toEqual(expected);
+  });
+
+  test('a pod promoted after a failed relabel still loses the preview-only keys', () => {
+    const removable = podRemovableMetadata({ labels: { app: 'demo', role: 'active' } }, { labels: { role: 'active' } }, roles);
+    expect(podMetadataChanges({ metadata: { labels: { app: 'demo', role: 'preview', previewed: 'yes' }, annotations: { stage: 'preview' } } }, removable, roles.stable)).toEqual({
+      labels: { role: 'active', previewed: null },
+      annotations: { stage: null },
+    });
   });
 });
 

@@ -127,10 +127,30 @@ export function syncReplicaSetMetadata(rs: V1ReplicaSet, desired: PodTemplateMet
   return { template: changes, annotations };
 }
 
-/** The changes one running pod needs, judged against what its ReplicaSet had injected before this sync (Argo's updatePodMetadataWithRetry). */
-export function podMetadataChanges(pod: { metadata?: V1ObjectMeta }, injected: PodTemplateMetadata | undefined, desired: PodTemplateMetadata | undefined): MetadataChanges | undefined {
-  const { changes } = ephemeralMetadataChanges({ labels: pod.metadata?.labels, annotations: pod.metadata?.annotations }, injected, desired);
+/** The changes one running pod needs (Argo's updatePodMetadataWithRetry): `desired` set, the `removable` keys it is not asking for taken off. */
+export function podMetadataChanges(pod: { metadata?: V1ObjectMeta }, removable: PodTemplateMetadata | undefined, desired: PodTemplateMetadata | undefined): MetadataChanges | undefined {
+  const { changes } = ephemeralMetadataChanges({ labels: pod.metadata?.labels, annotations: pod.metadata?.annotations }, removable, desired);
   return Object.keys(changes).length === 0 ? undefined : changes;
+}
+
+/**
+ * What a running pod may lose: every key this ReplicaSet recorded as injected or that either
+ * role injects, unless the ReplicaSet's template (after this sync) still has it — so a selector
+ * or template label is never taken off a pod. Argo judges pods by the record alone and retries
+ * a conflicting pod at once; here a conflict fails the reconcile after the ReplicaSet's record
+ * has moved on, and the next one must still know what the pods may carry from their old role.
+ */
+export function podRemovableMetadata(
+  templateAfterSync: Metadata,
+  recorded: PodTemplateMetadata | undefined,
+  roles: { upcoming: PodTemplateMetadata | undefined; stable: PodTemplateMetadata | undefined },
+): PodTemplateMetadata {
+  const removable = (kind: 'labels' | 'annotations'): Record<string, string> => {
+    const keys = [recorded, roles.upcoming, roles.stable].flatMap((metadata) => Object.keys(metadata?.[kind] ?? {}));
+    const kept = templateAfterSync[kind] ?? {};
+    return Object.fromEntries(keys.filter((key) => !Object.hasOwn(kept, key)).map((key) => [key, '']));
+  };
+  return { labels: removable('labels'), annotations: removable('annotations') };
 }
 
 /** The metadata of the two roles: canaryMetadata/stableMetadata, or previewMetadata/activeMetadata. */

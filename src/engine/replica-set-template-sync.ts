@@ -1,6 +1,15 @@
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { wantedAffinity } from './anti-affinity.js';
-import { assignEphemeralRoles, parseEphemeralMetadata, podMetadataChanges, syncReplicaSetMetadata } from './ephemeral-metadata.js';
+import {
+  assignEphemeralRoles,
+  ephemeralRoles,
+  parseEphemeralMetadata,
+  podMetadataChanges,
+  podRemovableMetadata,
+  syncReplicaSetMetadata,
+  type MapChanges,
+  type MetadataChanges,
+} from './ephemeral-metadata.js';
 import { mergePatchBetween } from './json-merge-patch.js';
 import type { AffinityMergePatch, KubeAction, PodTemplateChanges, ReconcilePlan, RolloutObservation } from './reconcile-types.js';
 import type { ReplicaSetClassification } from './replica-set-classification.js';
@@ -29,11 +38,26 @@ function podsByOwner(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
   return byOwner;
 }
 
+/** The template's labels and annotations once `changes` are applied. */
+function templateAfter(rs: V1ReplicaSet, changes: MetadataChanges | undefined): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const apply = (map: Record<string, string> | undefined, change: MapChanges | undefined): Record<string, string> => {
+    const result = { ...(map ?? {}) };
+    for (const [key, value] of Object.entries(change ?? {})) {
+      if (value === null) Reflect.deleteProperty(result, key);
+      else result[key] = value;
+    }
+    return result;
+  };
+  const live = rs.spec?.template?.metadata;
+  return { labels: apply(live?.labels, changes?.labels), annotations: apply(live?.annotations, changes?.annotations) };
+}
+
 /** The actions that sync every ReplicaSet's template and pods to its role; empty when all are in sync. */
 export function replicaSetTemplateActions(observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet): KubeAction[] {
   const { rollout } = observation;
   const pods = podsByOwner(observation.pods);
   const affinityContext = { rollout, currentHash: replicaSets.desiredHash, all: replicaSets.all };
+  const roles = ephemeralRoles(rollout);
   const actions: KubeAction[] = [];
   for (const { rs, desired } of assignEphemeralRoles(rollout, { newRS, stableRS: replicaSets.stableRS, others: replicaSets.others })) {
     const metadata = syncReplicaSetMetadata(rs, desired);
@@ -54,10 +78,9 @@ export function replicaSetTemplateActions(observation: RolloutObservation, repli
         ...(Object.keys(template).length === 0 ? {} : { template }),
       });
     }
-    // Judged against what was injected before this sync: a pod still carries the old role's metadata.
-    const injected = parseEphemeralMetadata(rs);
+    const removable = podRemovableMetadata(templateAfter(rs, metadata?.template), parseEphemeralMetadata(rs), roles);
     for (const pod of pods.get(rs.metadata?.uid ?? '') ?? []) {
-      const changes = podMetadataChanges(pod, injected, desired);
+      const changes = podMetadataChanges(pod, removable, desired);
       if (changes === undefined) continue;
       actions.push({ kind: 'updatePodMetadata', name: nameOf(pod), resourceVersion: pod.metadata?.resourceVersion ?? '', ...changes });
     }
