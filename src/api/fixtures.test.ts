@@ -40,7 +40,8 @@ describe('valid fixtures', () => {
       'canary', 'steps', 'setWeight', 'pause', 'duration', 'maxSurge', 'maxUnavailable', 'canaryService', 'stableService', 'canaryMetadata',
       'stableMetadata', 'scaleDownDelayRevisionLimit', 'abortScaleDownDelaySeconds', 'minPodsPerReplicaSet',
       'blueGreen', 'activeService', 'previewService', 'previewReplicaCount', 'autoPromotionEnabled', 'autoPromotionSeconds',
-      'scaleDownDelaySeconds',
+      'scaleDownDelaySeconds', 'antiAffinity', 'preferredDuringSchedulingIgnoredDuringExecution', 'requiredDuringSchedulingIgnoredDuringExecution',
+      'previewMetadata', 'activeMetadata',
     ];
     expect(fields.filter((field) => !new RegExp(`\\b${field}:`, 'u').test(all))).toEqual([]);
     // Timed (seconds, Go duration, numeric string) and indefinite pauses; int and percent IntOrStrings.

@@ -7,11 +7,6 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * index of an array. Later issues shrink this list as they land.
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
-  // The engine does not act on these yet (anti-affinity injection, blue-green pod metadata).
-  ['spec', 'strategy', 'canary', 'antiAffinity'],
-  ['spec', 'strategy', 'blueGreen', 'antiAffinity'],
-  ['spec', 'strategy', 'blueGreen', 'previewMetadata'],
-  ['spec', 'strategy', 'blueGreen', 'activeMetadata'],
   ['spec', 'strategy', 'canary', 'analysis'],
   ['spec', 'strategy', 'canary', 'trafficRouting'],
   ['spec', 'strategy', 'canary', 'pingPong'],

@@ -390,10 +390,22 @@ describe('planBlueGreen: spec.paused, rollback, refusals', () => {
     expect(simulated.rollout.status?.conditions?.some((c) => c.type === 'InvalidSpec')).toBe(false);
   });
 
-  test('previewMetadata is refused until the engine swaps injected metadata', () => {
-    const simulated = cluster({ previewMetadata: { labels: { role: 'preview' } } });
-    const plan = reconcileOnce(simulated);
-    expect(plan.status.conditions?.[0]?.message).toBe('The Rollout "demo" is invalid: spec.strategy.blueGreen.previewMetadata: not yet supported by Gradual: previewMetadata');
+  // This test asserted the refusal while previewMetadata was on the not-yet-supported list; it now checks the support that replaced it.
+  test('previewMetadata and activeMetadata follow the roles: active on the first stack, preview on the update, active again once promoted', () => {
+    const simulated = deployed({ autoPromotionEnabled: false, previewMetadata: { labels: { role: 'preview' } }, activeMetadata: { labels: { role: 'active' } } });
+    const blue = simulated.rollout.status?.currentPodHash ?? '';
+    const roleOf = (hash: string) => simulated.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === hash)?.spec?.template?.metadata?.labels?.['role'];
+    expect(roleOf(blue)).toBe('active');
+    setImage(simulated, 'demo:2');
+    expect(runUntilSettled(simulated).settled).toBe(true);
+    const green = simulated.rollout.status?.currentPodHash ?? '';
+    expect(simulated.rollout.status?.phase).toBe('Paused');
+    expect([roleOf(blue), roleOf(green)]).toEqual(['active', 'preview']);
+    promote(simulated);
+    expect(runUntilSettled(simulated).settled).toBe(true);
+    expect(simulated.rollout.status).toMatchObject({ phase: 'Healthy', stableRS: green });
+    expect([roleOf(blue), roleOf(green)]).toEqual([undefined, 'active']);
+    expectSecondPassChangesNothing(simulated);
   });
 
   test('a settled rollout scaled to more replicas resizes the active ReplicaSet and settles', () => {

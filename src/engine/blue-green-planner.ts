@@ -10,6 +10,7 @@ import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import { isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
+import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
 
 const BLUE_GREEN_PAUSE = 'BlueGreenPause';
 
@@ -78,6 +79,9 @@ function planBlueGreenReconcile(
   const wakeUps: number[] = [];
   let completedPause = completedBlueGreenPause(context);
   if (!podSpecChanged) {
+    // Argo syncs the ephemeral metadata late in the same reconcile; one step per reconcile, it is its own step here, before any scaling.
+    const templateSync = planReplicaSetTemplateSync(observation, replicaSets, newRS);
+    if (templateSync !== undefined) return { ...templateSync, actions: [...actions, ...templateSync.actions], events };
     const aborted = isAborted(decisions, observed);
     const statusView = blueGreenStatusView(spec, observed, replicaSets, aborted);
     const scaleDownWake = reconcileBlueGreenReplicaSets(

@@ -17,6 +17,7 @@ import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import { isActiveReplicaSet, isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
+import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 
 /**
@@ -72,6 +73,9 @@ function planCanaryReconcile(
     }
     return finish(persist, draft, actions, undefined);
   }
+  // Argo's reconcileEphemeralMetadata comes next (after pod restarts, before revision history and scaling).
+  const templateSync = planReplicaSetTemplateSync(observation, replicaSets, newRS);
+  if (templateSync !== undefined) return templateSync;
 
   actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
   reconcileCanaryServices(

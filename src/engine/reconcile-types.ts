@@ -24,7 +24,7 @@ export interface RolloutObservation {
   replicaSets: V1ReplicaSet[];
   /** The Services the strategy names (canaryService, stableService, activeService, previewService), by name; absent ones are missing from the cluster. */
   services: Record<string, V1Service>;
-  /** Pods of the Rollout's ReplicaSets; only restartAt reads them. */
+  /** Pods of the Rollout's ReplicaSets: restartAt and the ephemeral pod metadata read them. */
   pods: V1Pod[];
   /** The Deployment spec.workloadRef names, when the Rollout has one and the Deployment exists in its namespace. */
   workload?: V1Deployment;
@@ -46,8 +46,20 @@ export type KubeAction =
       labels?: Record<string, string | null>;
       /** spec.minReadySeconds, kept equal to the Rollout's on its new ReplicaSet. */
       minReadySeconds?: number;
+      /** Changes to spec.template (ephemeral pod metadata, injected anti-affinity); pods already running are not restarted by it. */
+      template?: PodTemplateChanges;
     }
   | { kind: 'deleteReplicaSet'; name: string; resourceVersion: string }
+  | {
+      kind: 'updatePodMetadata';
+      name: string;
+      /** As for ReplicaSets: a pod changed since the decision makes the write fail with 409. */
+      resourceVersion: string;
+      /** Labels to set (string) or remove (null). */
+      labels?: Record<string, string | null>;
+      /** Annotations to set (string) or remove (null). */
+      annotations?: Record<string, string | null>;
+    }
   | {
       kind: 'updateServiceSelector';
       name: string;
@@ -64,6 +76,23 @@ export type KubeAction =
       resourceVersion: string;
       replicas: number;
     };
+
+/** What an updateReplicaSet changes in the ReplicaSet's pod template. */
+export interface PodTemplateChanges {
+  /** spec.template.metadata.labels to set (string) or remove (null). */
+  labels?: Record<string, string | null>;
+  /** spec.template.metadata.annotations to set (string) or remove (null). */
+  annotations?: Record<string, string | null>;
+  /**
+   * spec.template.spec.affinity as a JSON merge patch (RFC 7386) from the live value to the
+   * wanted one: null removes it, nested nulls remove fields, arrays are replaced whole. A patch
+   * rather than the wanted value, so the write touches only what changes.
+   */
+  affinity?: AffinityMergePatch | null;
+}
+
+/** A JSON merge patch of a V1Affinity (see PodTemplateChanges.affinity). */
+export type AffinityMergePatch = { [key: string]: unknown };
 
 export type EventType = 'Normal' | 'Warning';
 

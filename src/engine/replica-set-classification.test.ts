@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { Rollout } from '../api/index.js';
 import { computeStepHash, canaryStepString } from './canary-steps.js';
 import { computePodTemplateHash } from './pod-template-hash.js';
-import { classifyReplicaSets, newReplicaSetFor } from './replica-set-classification.js';
+import { classifyReplicaSets, newReplicaSetFor, templatesEqualIgnoringHash } from './replica-set-classification.js';
 import { canaryRollout } from './testing/fixtures.js';
 
 function replicaSet(name: string, hash: string, created: string, template: unknown, annotations: Record<string, string> = {}): V1ReplicaSet {
@@ -77,6 +77,38 @@ describe('newReplicaSetFor', () => {
     if (canary !== undefined) canary.canaryMetadata = { labels: { role: 'canary' } };
     expect(newReplicaSetFor(rollout, 'h', 2, { hasStableReplicaSet: true }).spec?.template?.metadata?.labels?.role).toBe('canary');
     expect(newReplicaSetFor(rollout, 'h', 2).spec?.template?.metadata?.labels?.role).toBeUndefined();
+  });
+
+  test('blue-green: previewMetadata while an active ReplicaSet exists, activeMetadata on a first deploy', () => {
+    const rollout = canaryRollout();
+    rollout.spec.strategy = { blueGreen: { activeService: 'a', previewMetadata: { labels: { role: 'preview' } }, activeMetadata: { labels: { role: 'active' } } } };
+    expect(newReplicaSetFor(rollout, 'h', 2, { hasStableReplicaSet: true }).spec?.template?.metadata?.labels?.role).toBe('preview');
+    const first = newReplicaSetFor(rollout, 'h', 1);
+    expect(first.spec?.template?.metadata?.labels?.role).toBe('active');
+    expect(first.metadata?.annotations?.['rollout.argoproj.io/ephemeral-metadata']).toBe('{"labels":{"role":"active"}}');
+  });
+
+  test.each([
+    ['another stable hash: the anti-affinity term names it', 'old', ['old']],
+    ['no stable yet', undefined, undefined],
+    ['the stable hash is this one (a rollback): no term', 'h', undefined],
+  ])('antiAffinity, %s', (_name, stableHash, values) => {
+    const rollout = canaryRollout();
+    const canary = rollout.spec.strategy?.canary;
+    if (canary !== undefined) canary.antiAffinity = { requiredDuringSchedulingIgnoredDuringExecution: {} };
+    const rs = newReplicaSetFor(rollout, 'h', 2, { hasStableReplicaSet: stableHash !== undefined, stableHash });
+    const terms = rs.spec?.template?.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    expect(terms?.[0]?.labelSelector?.matchExpressions?.[0]?.values).toEqual(values);
+    if (values !== undefined) expect(terms?.[0]?.topologyKey).toBe('kubernetes.io/hostname');
+  });
+
+  test('a ReplicaSet with an injected anti-affinity term is still recognised as the template it runs', () => {
+    const rollout = canaryRollout();
+    const canary = rollout.spec.strategy?.canary;
+    if (canary !== undefined) canary.antiAffinity = { preferredDuringSchedulingIgnoredDuringExecution: { weight: 5 } };
+    const rs = newReplicaSetFor(rollout, 'argohash', 2, { hasStableReplicaSet: true, stableHash: 'old' });
+    expect(rs.spec?.template?.spec?.affinity).toBeDefined();
+    expect(templatesEqualIgnoringHash(rs, rollout)).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
-import type { V1OwnerReference, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
-import { rolloutApiVersion, rolloutKind, withDefaults, type PodTemplateMetadata, type Rollout } from '../api/index.js';
+import type { V1Affinity, V1OwnerReference, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import { rolloutApiVersion, rolloutKind, withDefaults, type Rollout } from '../api/index.js';
+import { replicaSetAffinity, withoutInjectedTerm } from './anti-affinity.js';
 import {
   CONTROLLER_INSTANCE_ID_LABEL,
   DESIRED_REPLICAS_ANNOTATION,
@@ -8,6 +9,7 @@ import {
   REVISION_ANNOTATION,
   REVISION_HISTORY_ANNOTATION,
 } from './argo-labels.js';
+import { ephemeralMetadataAnnotation, ephemeralMetadataChanges, ephemeralRoles, parseEphemeralMetadata } from './ephemeral-metadata.js';
 import { canonicalJson, computePodTemplateHash } from './pod-template-hash.js';
 import { replicaSetName } from './replica-set-naming.js';
 
@@ -73,35 +75,30 @@ export function classifyReplicaSets(rollout: Rollout, replicaSets: readonly V1Re
   return { desiredHash, newRS, stableRS, others, older, all };
 }
 
-/** Argo's PodTemplateEqualIgnoreHash after removing injected ephemeral metadata (without Kubernetes' defaulting: see the report). */
+/** Argo's PodTemplateEqualIgnoreHash after removing injected ephemeral metadata and anti-affinity (without Kubernetes' defaulting: see the report). */
 export function templatesEqualIgnoringHash(rs: V1ReplicaSet, rollout: Rollout): boolean {
-  const live = withoutEphemeralMetadata(rs);
+  const live = withoutEphemeralMetadata(rs, rollout);
   return canonicalJson(normalizeTemplate(live)) === canonicalJson(normalizeTemplate(rollout.spec.template));
 }
 
-function withoutEphemeralMetadata(rs: V1ReplicaSet): unknown {
-  const template = structuredClone(rs.spec?.template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } };
-  const injected = parseEphemeralMetadata(rs.metadata?.annotations?.[EPHEMERAL_METADATA_ANNOTATION]);
+function withoutEphemeralMetadata(rs: V1ReplicaSet, rollout: Rollout): unknown {
+  const template = structuredClone(rs.spec?.template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { affinity?: V1Affinity } };
+  const injected = parseEphemeralMetadata(rs) ?? {};
   if (template.metadata !== undefined) {
     if (template.metadata.labels !== undefined) template.metadata.labels = without(template.metadata.labels, Object.keys(injected.labels ?? {}));
     if (template.metadata.annotations !== undefined) template.metadata.annotations = without(template.metadata.annotations, Object.keys(injected.annotations ?? {}));
+  }
+  // The injected anti-affinity term is not part of the user's template either (Argo's FindNewReplicaSet takes it out too).
+  if (template.spec !== undefined) {
+    const affinity = withoutInjectedTerm(template.spec.affinity, rollout);
+    if (affinity === undefined) delete template.spec.affinity;
+    else template.spec.affinity = affinity;
   }
   return template;
 }
 
 function without(map: Record<string, string>, keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(map).filter(([key]) => !keys.includes(key)));
-}
-
-function parseEphemeralMetadata(text: string | undefined): PodTemplateMetadata {
-  if (text === undefined) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null ? parsed : {};
-  } catch {
-    // A hand-edited, malformed annotation: nothing we can take out.
-    return {};
-  }
 }
 
 /** Drops the hash label and the empty maps that differ only in spelling between a manifest and a stored object. */
@@ -121,8 +118,10 @@ function normalizeTemplate(template: unknown): unknown {
 }
 
 export interface NewReplicaSetOptions {
-  /** A distinct stable ReplicaSet exists: the new pods get canaryMetadata, else stableMetadata (they will become stable). */
+  /** A distinct stable ReplicaSet exists: the new pods get canaryMetadata/previewMetadata, else stableMetadata/activeMetadata (they will become stable). */
   hasStableReplicaSet?: boolean;
+  /** status.stableRS: with antiAffinity set and a hash other than the new one, the new pods keep off the stable pods' nodes. */
+  stableHash?: string | undefined;
 }
 
 /**
@@ -150,17 +149,17 @@ export function newReplicaSetFor(rollout: Rollout, hash: string, revision: numbe
   annotations[REVISION_ANNOTATION] = String(revision);
   annotations[DESIRED_REPLICAS_ANNOTATION] = String(spec.replicas);
 
-  const canary = spec.strategy.canary;
-  const ephemeral = canary === undefined ? undefined : options.hasStableReplicaSet === true ? canary.canaryMetadata : canary.stableMetadata;
-  if (ephemeral !== undefined) {
+  const { upcoming, stable } = ephemeralRoles(rollout);
+  const ephemeral = options.hasStableReplicaSet === true ? upcoming : stable;
+  // Argo records what it injected (to take it out when the role changes), but only when the template did not already say it.
+  if (ephemeral !== undefined && ephemeralMetadataChanges(template.metadata, undefined, ephemeral).modified) {
     template.metadata.labels = { ...template.metadata.labels, ...(ephemeral.labels ?? {}) };
     if (ephemeral.annotations !== undefined) template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...ephemeral.annotations };
-    // Argo remembers what it injected so it can take it out again when the role changes.
-    annotations[EPHEMERAL_METADATA_ANNOTATION] = JSON.stringify({
-      ...(ephemeral.labels === undefined ? {} : { labels: ephemeral.labels }),
-      ...(ephemeral.annotations === undefined ? {} : { annotations: ephemeral.annotations }),
-    });
+    annotations[EPHEMERAL_METADATA_ANNOTATION] = ephemeralMetadataAnnotation(ephemeral);
   }
+  const stableHash = options.stableHash === hash ? undefined : options.stableHash;
+  const affinity = replicaSetAffinity(rollout, stableHash);
+  if (affinity !== undefined) template.spec = Object.assign(template.spec ?? { containers: [] }, { affinity });
 
   const selector = structuredClone(rollout.spec.selector ?? {});
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };

@@ -36,7 +36,7 @@ function planNewReplicaSet(observation: RolloutObservation, replicaSets: Replica
     return { actions: [], status: { ...observed, collisionCount: (observed.collisionCount ?? 0) + 1 }, events: [] };
   }
   const revision = Math.max(0, ...replicaSets.all.map(revisionOf)) + 1;
-  const replicaSet = newReplicaSetFor(rollout, replicaSets.desiredHash, revision, { hasStableReplicaSet: replicaSets.stableRS !== undefined });
+  const replicaSet = newReplicaSetFor(rollout, replicaSets.desiredHash, revision, { hasStableReplicaSet: replicaSets.stableRS !== undefined, stableHash: rollout.status?.stableRS });
   const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.newReplicaSetCreated, MESSAGES.newReplicaSet(name), now);
   return {
     actions: [{ kind: 'createReplicaSet', replicaSet }],

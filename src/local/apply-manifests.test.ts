@@ -103,11 +103,14 @@ describe('readManifests', () => {
 });
 
 describe('the install manifests in deploy/', () => {
-  it('list the namespace first, then the CRD, the identity and its rights, the controller and its metrics Service', async () => {
+  it('list the namespace first, then the CRDs, the identity and its rights, the controller and its metrics Service', async () => {
     const documents = await readManifests(deployDir);
     expect(documents.map((d) => `${d.object.kind}/${d.object.metadata?.name ?? ''}`)).toEqual([
       'Namespace/gradual-system',
       'CustomResourceDefinition/rollouts.argoproj.io',
+      'CustomResourceDefinition/analysistemplates.argoproj.io',
+      'CustomResourceDefinition/clusteranalysistemplates.argoproj.io',
+      'CustomResourceDefinition/analysisruns.argoproj.io',
       'ServiceAccount/gradual',
       'ClusterRole/gradual-controller',
       'ClusterRoleBinding/gradual-controller',

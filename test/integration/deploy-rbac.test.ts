@@ -215,6 +215,7 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'patch core/services',
         'list core/pods',
         'watch core/pods',
+        'patch core/pods',
         'create core/pods/eviction',
         'create core/events',
       ].sort(),
@@ -341,6 +342,10 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(await allowed('patch', 'deployments', 'scale', 'apps')).toBe(true);
     expect(await allowed('update', 'deployments', 'scale', 'apps')).toBe(false);
     expect(await allowed('list', 'deployments', undefined, 'apps')).toBe(true);
+    // Ephemeral metadata relabels pods (merge PATCH), and nothing more: a pod is never updated whole, deleted or created.
+    expect(await allowed('patch', 'pods')).toBe(true);
+    expect(await allowed('update', 'pods')).toBe(false);
+    expect(await allowed('create', 'pods')).toBe(false);
     expect(await allowed('get', 'secrets')).toBe(false);
     expect(await allowed('update', 'services')).toBe(false);
   });

@@ -3,6 +3,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rolloutSchema, type Rollout } from '../../src/api/index.js';
 import { createPlanApplier, eventSourceComponent } from '../../src/engine/controller/apply-plan.js';
+import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 
 // The applier against the real API server: what it writes, that it writes
@@ -104,5 +105,68 @@ describe('createPlanApplier', () => {
     const staleStatus = applier.apply(fresh, { actions: [], status: { ...fresh.status, message: 'second' }, events: [] });
     await expect(staleStatus).rejects.toMatchObject({ code: 409 });
     expect((await readRollout('web')).status?.message).toBe('first');
+  });
+
+  it('patches only the pod-template and pod metadata a plan names, and refuses a stale pod with 409', async () => {
+    const rollout = await readRollout('web');
+    const term = { labelSelector: { matchExpressions: [{ key: 'rollouts-pod-template-hash', operator: 'In', values: ['old'] }] }, topologyKey: 'kubernetes.io/hostname' };
+    const before = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    await applier.apply(rollout, {
+      actions: [
+        {
+          kind: 'updateReplicaSet',
+          name: 'web-abc123',
+          resourceVersion: before.metadata?.resourceVersion ?? '',
+          annotations: { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' },
+          template: { labels: { role: 'canary' }, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } },
+        },
+      ],
+      status: rollout.status ?? {},
+      events: [],
+    });
+    const injected = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    expect(injected.spec?.template?.metadata?.labels).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'abc123', role: 'canary' });
+    expect(injected.spec?.template?.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual([term]);
+    expect(injected.spec?.replicas).toBe(before.spec?.replicas);
+    await applier.apply(rollout, {
+      actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: injected.metadata?.resourceVersion ?? '', template: { labels: { role: null }, affinity: null } }],
+      status: rollout.status ?? {},
+      events: [],
+    });
+    const cleared = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    expect(cleared.spec?.template?.metadata?.labels).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'abc123' });
+    expect(cleared.spec?.template?.spec?.affinity).toBeUndefined();
+
+    await waitUntil(async () => (await core.listNamespacedServiceAccount({ namespace })).items.some((account) => account.metadata?.name === 'default'), {
+      what: 'the default ServiceAccount',
+      timeoutMs: 30_000,
+    });
+    await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: 'relabel-me', labels: { app: 'other', role: 'canary', keep: 'me' }, annotations: { track: 'canary' } }, spec: { containers: [{ name: 'c', image: 'example.test/c:1' }] } },
+    });
+    // The scheduler and KWOK write the new pod a few times; decide on it once it has settled, as the informer would see it.
+    let staleVersion = '';
+    await waitUntil(
+      async () => {
+        const pod = await core.readNamespacedPod({ name: 'relabel-me', namespace });
+        staleVersion = pod.metadata?.resourceVersion ?? '';
+        return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
+      },
+      { what: 'the pod to run', timeoutMs: 30_000, intervalMs: 50 },
+    );
+    await applier.apply(rollout, {
+      actions: [{ kind: 'updatePodMetadata', name: 'relabel-me', resourceVersion: staleVersion, labels: { role: 'stable' }, annotations: { track: null } }],
+      status: rollout.status ?? {},
+      events: [],
+    });
+    const relabelled = await core.readNamespacedPod({ name: 'relabel-me', namespace });
+    expect(relabelled.metadata?.labels).toEqual({ app: 'other', role: 'stable', keep: 'me' });
+    expect(relabelled.metadata?.annotations?.['track']).toBeUndefined();
+    expect(relabelled.spec?.containers[0]?.image).toBe('example.test/c:1');
+
+    const stale = applier.apply(rollout, { actions: [{ kind: 'updatePodMetadata', name: 'relabel-me', resourceVersion: staleVersion, labels: { role: 'canary' } }], status: rollout.status ?? {}, events: [] });
+    await expect(stale).rejects.toMatchObject({ code: 409 });
+    expect((await core.readNamespacedPod({ name: 'relabel-me', namespace })).metadata?.labels?.['role']).toBe('stable');
   });
 });

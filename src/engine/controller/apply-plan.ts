@@ -3,7 +3,7 @@ import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, se
 import type { Rollout } from '../../api/index.js';
 import { makeCountedApiClient, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
-import type { KubeAction, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
+import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
 
 /** The component name Argo's controller reports in Events; tools that filter on it keep working. */
 export const eventSourceComponent = 'rollouts-controller';
@@ -39,22 +39,32 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         await apps.createNamespacedReplicaSet({ namespace, body: action.replicaSet });
         return;
       case 'updateReplicaSet': {
+        const spec = {
+          ...(action.replicas === undefined ? {} : { replicas: action.replicas }),
+          ...(action.minReadySeconds === undefined ? {} : { minReadySeconds: action.minReadySeconds }),
+          ...(action.template === undefined ? {} : { template: podTemplatePatch(action.template) }),
+        };
         const body: Record<string, unknown> = {
           metadata: {
             resourceVersion: action.resourceVersion,
             ...(action.annotations === undefined ? {} : { annotations: action.annotations }),
             ...(action.labels === undefined ? {} : { labels: action.labels }),
           },
-          ...(action.replicas === undefined && action.minReadySeconds === undefined
-            ? {}
-            : {
-                spec: {
-                  ...(action.replicas === undefined ? {} : { replicas: action.replicas }),
-                  ...(action.minReadySeconds === undefined ? {} : { minReadySeconds: action.minReadySeconds }),
-                },
-              }),
+          ...(Object.keys(spec).length === 0 ? {} : { spec }),
         };
         await apps.patchNamespacedReplicaSet({ name: action.name, namespace, body }, mergePatch);
+        return;
+      }
+      case 'updatePodMetadata': {
+        // Only metadata, and only the keys that change: a merge patch cannot touch the pod's spec or status.
+        const body = {
+          metadata: {
+            resourceVersion: action.resourceVersion,
+            ...(action.labels === undefined ? {} : { labels: action.labels }),
+            ...(action.annotations === undefined ? {} : { annotations: action.annotations }),
+          },
+        };
+        await core.patchNamespacedPod({ name: action.name, namespace, body }, mergePatch);
         return;
       }
       case 'deleteReplicaSet':
@@ -167,6 +177,18 @@ export function identityOf(rollout: Rollout): { name: string; namespace: string;
     namespace: metadata.namespace ?? 'default',
     ...(metadata.uid === undefined ? {} : { uid: metadata.uid }),
     ...(metadata.resourceVersion === undefined ? {} : { resourceVersion: metadata.resourceVersion }),
+  };
+}
+
+/** The merge patch of spec.template an updateReplicaSet carries: its metadata maps (null removes a key) and its affinity patch. */
+function podTemplatePatch(changes: PodTemplateChanges): Record<string, unknown> {
+  const metadata = {
+    ...(changes.labels === undefined ? {} : { labels: changes.labels }),
+    ...(changes.annotations === undefined ? {} : { annotations: changes.annotations }),
+  };
+  return {
+    ...(Object.keys(metadata).length === 0 ? {} : { metadata }),
+    ...(changes.affinity === undefined ? {} : { spec: { affinity: changes.affinity } }),
   };
 }
 

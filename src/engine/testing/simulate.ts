@@ -1,8 +1,9 @@
-import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { V1Affinity, V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpec } from '../../api/index.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
-import type { ReconcilePlan, RolloutEvent, RolloutObservation } from '../reconcile-types.js';
+import { applyMergePatch } from '../json-merge-patch.js';
+import type { PodTemplateChanges, ReconcilePlan, RolloutEvent, RolloutObservation } from '../reconcile-types.js';
 
 /**
  * A test-only stand-in for the API server, the ReplicaSet controller and the kubelet: it
@@ -60,6 +61,10 @@ export function podsOf(cluster: SimulatedCluster): V1Pod[] {
       return {
         metadata: {
           name: podName(name, created, index),
+          // Labels and annotations as the ReplicaSet's template has them now: the simulation relabels pods at once when a template changes role.
+          labels: { ...(rs.spec?.template?.metadata?.labels ?? {}) },
+          annotations: { ...(rs.spec?.template?.metadata?.annotations ?? {}) },
+          resourceVersion: '1',
           creationTimestamp: new Date(created),
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name, uid: rs.metadata?.uid ?? '', controller: true }],
         },
@@ -110,6 +115,7 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
       rs.metadata.resourceVersion = version(cluster);
       if (action.replicas !== undefined && rs.spec !== undefined) rs.spec.replicas = action.replicas;
       if (action.minReadySeconds !== undefined && rs.spec !== undefined) rs.spec.minReadySeconds = action.minReadySeconds;
+      if (action.template !== undefined && rs.spec !== undefined) applyTemplateChanges(rs.spec, action.template);
     } else if (action.kind === 'updateServiceSelector') {
       const service = cluster.services[action.name];
       if (service?.metadata?.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Service ${action.name}`);
@@ -193,6 +199,20 @@ function find(cluster: SimulatedCluster, name: string): V1ReplicaSet & { metadat
   const rs = cluster.replicaSets.find((candidate) => candidate.metadata?.name === name);
   if (rs?.metadata === undefined) throw new Error(`no ReplicaSet ${name}`);
   return rs as V1ReplicaSet & { metadata: NonNullable<V1ReplicaSet['metadata']> };
+}
+
+function applyTemplateChanges(spec: NonNullable<V1ReplicaSet['spec']>, changes: PodTemplateChanges): void {
+  const template = spec.template ?? {};
+  const metadata = template.metadata ?? {};
+  if (changes.labels !== undefined) metadata.labels = merge(metadata.labels, changes.labels);
+  if (changes.annotations !== undefined) metadata.annotations = merge(metadata.annotations, changes.annotations);
+  template.metadata = metadata;
+  if (changes.affinity !== undefined && template.spec !== undefined) {
+    const affinity = applyMergePatch(template.spec.affinity, changes.affinity) as V1Affinity | undefined;
+    if (affinity === undefined) delete template.spec.affinity;
+    else template.spec.affinity = affinity;
+  }
+  spec.template = template;
 }
 
 function merge(map: Record<string, string> | undefined, changes: Record<string, string | null>): Record<string, string> {
