@@ -89,6 +89,24 @@ describe('createPlanApplier', () => {
     expect((await readRollout('web')).metadata?.resourceVersion).toBe(written.metadata?.resourceVersion);
   });
 
+  it('records the Events of a decision only once its status is written: a decision repeated on a stale Rollout records nothing', async () => {
+    const rollout = await readRollout('web');
+    const plan = {
+      actions: [],
+      status: { ...(rollout.status ?? {}), message: 'decided once' },
+      events: [{ type: 'Normal' as const, reason: 'RolloutStepCompleted', message: 'Rollout step 1/2 completed (setWeight: 50)' }],
+    };
+    const count = async (): Promise<number> =>
+      (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.filter((event) => event.reason === 'RolloutStepCompleted').length;
+    expect(await applier.apply(rollout, plan)).toMatchObject({ statusWritten: true, events: 1 });
+    // The same decision again, on the same (now stale) Rollout: the Event is not repeated, and the status write is refused.
+    await expect(applier.apply(rollout, plan)).rejects.toMatchObject({ code: 409 });
+    expect(await count()).toBe(1);
+    // A later decision on the new version that says the same thing is a new Event.
+    expect(await applier.apply(await readRollout('web'), { ...plan, status: { ...plan.status, message: 'decided twice' } })).toMatchObject({ statusWritten: true });
+    expect(await count()).toBe(2);
+  });
+
   it('refuses a decision made on a stale ReplicaSet or Rollout with 409 and changes nothing', async () => {
     const rollout = await readRollout('web');
     const replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });

@@ -115,13 +115,18 @@ describe('a controller killed with SIGKILL', () => {
     expect((await replicaSetNames()).length).toBe(2);
     const all = await events();
     const duplicated = all.filter((event, index) => event.startsWith('RolloutStepCompleted') && all.indexOf(event) !== index);
-    expect(duplicated).toEqual([]);
-    expect(all.filter((event) => event.startsWith('RolloutStepCompleted'))).toEqual([
+    expect(duplicated, all.join('\n')).toEqual([]);
+    // Events are written after the status they report, as Argo's recorder does: a kill between the two can lose
+    // the Events of the step it interrupted (never repeat them). Every other step's Event is there, in order.
+    const expected = [
       'RolloutStepCompleted: Rollout step 1/6 completed (setWeight: 20)',
       'RolloutStepCompleted: Rollout step 2/6 completed (pause)',
       'RolloutStepCompleted: Rollout step 3/6 completed (setWeight: 40)',
       'RolloutStepCompleted: Rollout step 4/6 completed (setWeight: 60)',
       'RolloutStepCompleted: Rollout step 5/6 completed (setWeight: 80)',
-    ]);
+    ];
+    const recorded = all.filter((event) => event.startsWith('RolloutStepCompleted'));
+    expect(expected.filter((event) => recorded.includes(event)), all.join('\n')).toEqual(recorded);
+    expect(recorded.length, all.join('\n')).toBeGreaterThanOrEqual(expected.length - 1);
   });
 });
