@@ -176,6 +176,9 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(applied.map((object) => `${object.kind}/${object.name}`)).toEqual([
       'Namespace/gradual-system',
       'CustomResourceDefinition/rollouts.argoproj.io',
+      'CustomResourceDefinition/analysistemplates.argoproj.io',
+      'CustomResourceDefinition/clusteranalysistemplates.argoproj.io',
+      'CustomResourceDefinition/analysisruns.argoproj.io',
       'ServiceAccount/gradual',
       'ClusterRole/gradual-controller',
       'ClusterRoleBinding/gradual-controller',

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Metric } from '../../api/index.js';
-import { argumentValues } from '../resolve-args.js';
-import { mapQueryResponse, prometheusProvider } from './prometheus.js';
+import type { Metric } from '../api/index.js';
+import { argumentValues } from '../analysis/resolve-args.js';
+import { mapQueryResponse, prometheusProvider } from './prometheus/prometheus-provider.js';
 import { providerFor, defaultProviders } from './registry.js';
-import { mapWebResponse, parseJsonPath, webProvider } from './web.js';
+import { mapWebResponse, parseJsonPath, webProvider } from './web/web-provider.js';
 
 describe("mapQueryResponse: Prometheus answers as Argo maps them", () => {
   const vector = (...values: string[]) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result: values.map((value) => ({ metric: {}, value: [1, value] })) } });

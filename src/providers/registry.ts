@@ -1,7 +1,7 @@
-import type { Metric } from '../../api/index.js';
-import { prometheusProvider } from './prometheus.js';
+import type { Metric } from '../api/index.js';
+import { prometheusProvider } from './prometheus/prometheus-provider.js';
 import { providerTypeOf, type MetricProvider } from './provider.js';
-import { webProvider } from './web.js';
+import { webProvider } from './web/web-provider.js';
 
 /*
  * The providers Gradual measures with, in one explicit map: a new provider is one folder and

@@ -1,6 +1,6 @@
-import type { Metric } from '../../api/index.js';
-import type { ProviderAnswer } from '../reconcile-analysis-run.js';
-import type { ResolvedArgs } from '../resolve-args.js';
+import type { Metric } from '../api/index.js';
+import type { ProviderAnswer } from '../analysis/reconcile-analysis-run.js';
+import type { ResolvedArgs } from '../analysis/resolve-args.js';
 
 /*
  * Argo's metric provider model (metricproviders/provider.go): run a measurement, resume one

@@ -1,7 +1,7 @@
-import type { Value } from '../condition/index.js';
-import type { ProviderAnswer } from '../reconcile-analysis-run.js';
-import { resolveDeep } from '../resolve-args.js';
-import { fetchWithTimeout, redactUrl, type MeasurementContext, type MetricProvider } from './provider.js';
+import type { Value } from '../../analysis/condition/index.js';
+import type { ProviderAnswer } from '../../analysis/reconcile-analysis-run.js';
+import { resolveDeep } from '../../analysis/resolve-args.js';
+import { fetchWithTimeout, redactUrl, type MeasurementContext, type MetricProvider } from '../provider.js';
 
 /*
  * The web provider (Argo's metricproviders/webmetric): an HTTP request whose JSON answer, or
