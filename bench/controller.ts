@@ -195,7 +195,7 @@ export async function benchRequestsPerStep(environment: LocalEnvironment, logger
  */
 export async function benchManyRollouts(environment: LocalEnvironment, logger: Logger, defer: Defer, count: number): Promise<void> {
   const concurrency = 20;
-  header(`Controller: ${String(count)} Rollouts on KWOK (replicas 1; setWeight 50, pause {}; one namespace; controller defaults (2 workers); the bench's creates and patches ${String(concurrency)} in flight)`);
+  header(`Controller: ${String(count)} Rollouts on KWOK (replicas 1; setWeight 50, pause {}; one namespace; controller defaults (10 workers); the bench's creates and patches ${String(concurrency)} in flight)`);
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
   const namespace = 'bench-scale';

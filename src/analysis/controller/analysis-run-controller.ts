@@ -1,0 +1,188 @@
+import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
+import { createInformerCache, createKeyQueue, makeCountedApiClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import type { Logger } from '../../log/index.js';
+import { defaultProviders, providerFor } from '../../providers/registry.js';
+import type { MetricProvider } from '../../providers/provider.js';
+import type { AnalysisEvent } from '../assess-analysis-run.js';
+import { finishAnalysisRun, formatTime, planAnalysisRun, type TakenMeasurement } from '../reconcile-analysis-run.js';
+import { argumentValues } from '../resolve-args.js';
+
+/*
+ * The AnalysisRun controller shell: an informer over AnalysisRuns enqueues their keys; a
+ * reconcile reads the run from the cache, asks the pure planner which measurements are due,
+ * resolves the args (reading Secrets for secretKeyRef args, whose values are then redacted
+ * from every message), calls the providers in parallel, folds the answers in with the pure
+ * finisher, writes the run back with its resourceVersion, records Events, and asks the queue
+ * to return at the next measurement's instant. It never sleeps or polls.
+ */
+
+export interface AnalysisRunControllerOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  namespace?: string;
+  workers?: number;
+  clock?: Clock;
+  providers?: ReadonlyMap<string, MetricProvider>;
+  requestCounter?: RequestCounter;
+}
+
+export interface AnalysisRunController {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  queue: KeyQueue;
+}
+
+const api = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' } as const;
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : item,
+  );
+}
+
+type SecretValues = { ok: true; values: Map<string, string> } | { ok: false; message: string };
+
+export function createAnalysisRunController(options: AnalysisRunControllerOptions): AnalysisRunController {
+  const { kubeConfig, namespace } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger.child({ component: 'analysis-run-controller' });
+  const providers = options.providers ?? defaultProviders();
+  const counter = options.requestCounter;
+  const custom = counter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, counter);
+  const core = counter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, counter);
+  const path = namespace === undefined ? '/apis/argoproj.io/v1alpha1/analysisruns' : `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`;
+  const runs: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path, clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) });
+  const queue = createKeyQueue({ clock, name: 'analysisruns', workers: options.workers ?? 10, minDelayMs: 10, logger });
+  const enqueue = (object: KubernetesObject): void => {
+    queue.add(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`);
+  };
+  runs.onAdd(enqueue);
+  runs.onUpdate(enqueue);
+
+  /** The values of secretKeyRef args; a missing Secret or key is the run's Error, naming both. */
+  async function secretValues(run: AnalysisRun, runNamespace: string): Promise<SecretValues> {
+    const values = new Map<string, string>();
+    for (const arg of run.spec.args ?? []) {
+      const ref = arg.valueFrom?.secretKeyRef;
+      if (ref === undefined) continue;
+      let secret: V1Secret;
+      try {
+        secret = await core.readNamespacedSecret({ name: ref.name, namespace: runNamespace });
+      } catch (cause) {
+        if (cause instanceof ApiException && cause.code === 404) return { ok: false, message: `arg "${arg.name}": secret "${ref.name}" not found` };
+        throw cause;
+      }
+      const encoded = secret.data?.[ref.key];
+      if (encoded === undefined) return { ok: false, message: `arg "${arg.name}": key '${ref.key}' does not exist in secret '${ref.name}'` };
+      values.set(arg.name, Buffer.from(encoded, 'base64').toString('utf8'));
+    }
+    return { ok: true, values };
+  }
+
+  /** Writes the status when it changed; a reconcile that only finds the next measurement not yet due writes nothing. */
+  async function write(run: AnalysisRun, raw: KubernetesObject, status: AnalysisRunStatus): Promise<boolean> {
+    if (canonicalJson(run.status ?? {}) === canonicalJson(status)) return false;
+    // AnalysisRuns have no status subresource (as in Argo): the whole object goes back, with the resourceVersion it was read at.
+    await custom.replaceNamespacedCustomObject({ ...api, namespace: raw.metadata?.namespace ?? 'default', name: raw.metadata?.name ?? '', body: { ...raw, status } });
+    return true;
+  }
+
+  async function recordEvents(raw: KubernetesObject, events: readonly AnalysisEvent[]): Promise<void> {
+    const now = new Date(clock.now());
+    for (const [index, event] of events.entries()) {
+      const runNamespace = raw.metadata?.namespace ?? 'default';
+      await core
+        .createNamespacedEvent({
+          namespace: runNamespace,
+          body: {
+            metadata: { name: `${raw.metadata?.name ?? ''}.${now.getTime().toString(16)}${String(index)}`, namespace: runNamespace },
+            involvedObject: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', name: raw.metadata?.name ?? '', namespace: runNamespace, ...(raw.metadata?.uid === undefined ? {} : { uid: raw.metadata.uid }) },
+            reason: event.reason,
+            message: event.message,
+            type: event.type,
+            source: { component: 'rollouts-controller' },
+            reportingComponent: 'rollouts-controller',
+            firstTimestamp: now,
+            lastTimestamp: now,
+            count: 1,
+          },
+        })
+        .catch((cause: unknown) => {
+          logger.warn({ err: cause, reason: event.reason }, 'could not record event');
+        });
+    }
+  }
+
+  async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+    const [runNamespace = 'default', name = ''] = key.split('/');
+    const raw = runs.get(runNamespace, name);
+    if (raw === undefined) return undefined;
+    const log = logger.child({ analysisRun: name, namespace: runNamespace });
+    const parsed = analysisRunSchema.safeParse(raw);
+    if (!parsed.success) {
+      log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'AnalysisRun does not match the schema; not reconciled');
+      return undefined;
+    }
+    const run = parsed.data;
+    const now = new Date(clock.now());
+    const plan = planAnalysisRun(run, now);
+    if (plan.kind === 'completed') return undefined;
+    if (plan.kind === 'invalid') {
+      await write(run, raw, plan.status);
+      await recordEvents(raw, plan.events);
+      log.warn({ message: plan.status.message }, 'AnalysisRun invalid');
+      return undefined;
+    }
+    const secrets = await secretValues(run, runNamespace);
+    if (!secrets.ok) {
+      const status: AnalysisRunStatus = { ...(run.status ?? {}), phase: 'Error', message: `Unable to resolve metric arguments: ${secrets.message}`, startedAt: run.status?.startedAt ?? formatTime(now), completedAt: formatTime(now) };
+      await write(run, raw, status);
+      await recordEvents(raw, [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }]);
+      return undefined;
+    }
+    const args = argumentValues(run.spec.args, secrets.values);
+    const context = { namespace: runNamespace, name, uid: raw.metadata?.uid ?? '' };
+    const taken: TakenMeasurement[] = await Promise.all(
+      plan.tasks.map(async (task): Promise<TakenMeasurement> => {
+        const startedAt = formatTime(new Date(clock.now()));
+        const lookup = providerFor(task.metric, providers);
+        if (!lookup.ok) return { task, startedAt, answer: { kind: 'error', message: lookup.message } };
+        const measurementContext = { metric: task.metric, args, run: context, now: new Date(clock.now()) };
+        const answer =
+          task.kind === 'resume' && lookup.provider.resume !== undefined
+            ? await lookup.provider.resume(measurementContext, task.measurement.metadata ?? {})
+            : await lookup.provider.run(measurementContext);
+        return { task, startedAt, answer };
+      }),
+    );
+    const outcome = finishAnalysisRun(run, taken, plan.conditions, new Date(clock.now()), [...secrets.values.values()]);
+    await write(run, raw, outcome.status);
+    await recordEvents(raw, outcome.events);
+    if (taken.length > 0 || outcome.events.length > 0) log.info({ measurements: taken.length, phase: outcome.status.phase, events: outcome.events.map((event) => event.reason) }, 'reconciled');
+    return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
+  }
+
+  let running: Promise<void> | undefined;
+  return {
+    queue,
+    async start() {
+      await runs.start();
+      await runs.waitForSync(60_000);
+      running = queue.run(async (key) => {
+        try {
+          return await reconcile(key);
+        } catch (cause) {
+          if (cause instanceof ApiException && cause.code === 409) logger.debug({ key, status: 409 }, 'write conflict; reconciling again on fresh state');
+          else logger.warn({ key, err: cause }, 'reconcile failed; retrying with backoff');
+          throw cause;
+        }
+      });
+    },
+    async stop() {
+      await queue.shutdown();
+      await running;
+      await runs.stop();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/index.js';
+import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
+import { waitUntil } from '../../src/local/wait-until.js';
+import { createLogger } from '../../src/log/index.js';
+import { testCluster } from './support/test-cluster.js';
+
+// AnalysisRuns measured for real: the controller in this process, the real local
+// Prometheus (PromQL constants stand in for a service's success ratio, so the
+// outcome does not depend on what is scraped), a local HTTP server for the web
+// provider, and a Secret read for an argument.
+const cluster = testCluster('analysis-runs');
+const { kubeConfig, core, custom, namespace } = cluster;
+const prometheus = inject('gradualEnv').prometheus.url;
+const api = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns' } as const;
+let controller: AnalysisRunController;
+const server = createServer((request, response) => {
+  response.setHeader('content-type', 'application/json');
+  response.statusCode = request.headers.authorization === 'Bearer s3cr3t' ? 200 : 401;
+  response.end(JSON.stringify({ healthy: request.headers.authorization === 'Bearer s3cr3t' }));
+});
+
+async function createRun(name: string, metrics: Metric[], spec: Partial<AnalysisRun['spec']> = {}): Promise<void> {
+  await custom.createNamespacedCustomObject({ ...api, body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', metadata: { name }, spec: { metrics, ...spec } } });
+}
+
+async function untilCompleted(name: string): Promise<AnalysisRun> {
+  let run: AnalysisRun | undefined;
+  await waitUntil(
+    async () => {
+      run = analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name }));
+      return ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(run.status?.phase ?? '');
+    },
+    { what: `AnalysisRun ${name} to complete`, timeoutMs: 60_000, intervalMs: 100 },
+  );
+  if (run === undefined) throw new Error(name);
+  return run;
+}
+
+/** Waits for an Event about the run (Events are recorded just after the status they report). */
+async function untilEvent(name: string, line: string): Promise<string[]> {
+  let lines: string[] = [];
+  await waitUntil(
+    async () => {
+      const items = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
+      lines = items.map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+      return lines.includes(line);
+    },
+    { what: `the Event "${line}" about ${name}`, timeoutMs: 10_000, intervalMs: 100 },
+  );
+  return lines;
+}
+
+const prometheusMetric = (name: string, query: string, fields: Partial<Metric> = {}): Metric => ({
+  name,
+  successCondition: 'result[0] >= 0.90',
+  provider: { prometheus: { address: prometheus, query } },
+  ...fields,
+});
+
+beforeAll(async () => {
+  await cluster.setUp();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  controller = createAnalysisRunController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
+  await controller.start();
+});
+
+afterAll(async () => {
+  await controller.stop();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await cluster.tearDown();
+});
+
+describe('AnalysisRuns on a real control plane, against the real Prometheus', () => {
+  it('a healthy success ratio: every measurement on its interval, then Successful', async () => {
+    await createRun('healthy', [prometheusMetric('success-rate', 'vector(0.97)', { interval: '1s', count: 3 })]);
+    const run = await untilCompleted('healthy');
+    expect(run.status).toMatchObject({ phase: 'Successful', runSummary: { count: 1, successful: 1, failed: 0, inconclusive: 0, error: 0 } });
+    const measurements = run.status?.metricResults?.[0]?.measurements ?? [];
+    expect(measurements.map((measurement) => [measurement.phase, measurement.value])).toEqual([
+      ['Successful', '[0.97]'],
+      ['Successful', '[0.97]'],
+      ['Successful', '[0.97]'],
+    ]);
+    // Measured on the interval: no two in the same second (times are whole seconds, as Argo stores them).
+    const starts = measurements.map((measurement) => Date.parse(measurement.startedAt ?? ''));
+    expect(new Set(starts).size).toBe(3);
+    expect(await untilEvent('healthy', 'AnalysisRunSuccessful: Analysis Completed. Result: Successful')).toContain("MetricSuccessful: Metric 'success-rate' Completed. Result: Successful");
+  });
+
+  it('a 35 % success ratio fails the run after failureLimit is exceeded, with a message naming the metric and the limit', async () => {
+    await createRun('failing', [prometheusMetric('success-rate', 'vector(0.35)', { interval: '1s', failureLimit: 1 })]);
+    const run = await untilCompleted('failing');
+    expect(run.status).toMatchObject({ phase: 'Failed', message: 'Metric "success-rate" assessed Failed due to failed (2) > failureLimit (1)' });
+    expect(run.status?.metricResults?.[0]).toMatchObject({ phase: 'Failed', count: 2, failed: 2 });
+    expect(await untilEvent('failing', 'AnalysisRunFailed: Analysis Completed. Result: Failed')).toContain("MetricFailed: Metric 'success-rate' Completed. Result: Failed");
+  });
+
+  it('an unreachable Prometheus is an Error run whose message says the provider could not be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = String((closed.address() as AddressInfo).port);
+    await new Promise((resolve) => closed.close(resolve));
+    await createRun('unreachable', [{ name: 'success-rate', successCondition: 'result[0] >= 0.9', consecutiveErrorLimit: 0, provider: { prometheus: { address: `http://127.0.0.1:${port}`, query: 'up' } } }]);
+    const run = await untilCompleted('unreachable');
+    expect(run.status?.phase).toBe('Error');
+    expect(run.status?.message).toMatch(/^Metric "success-rate" assessed Error due to consecutiveErrors \(1\) > consecutiveErrorLimit \(0\): "Error Message: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query: fetch failed: ECONNREFUSED/u);
+  });
+
+  it('a web metric with a header from a Secret, the Secret value never stored', async () => {
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'token' }, stringData: { value: 's3cr3t' } } });
+    const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/health`;
+    await createRun('web', [{ name: 'health', successCondition: 'result.healthy == true', provider: { web: { url, headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }] } } }], {
+      args: [{ name: 'token', valueFrom: { secretKeyRef: { name: 'token', key: 'value' } } }],
+    });
+    const run = await untilCompleted('web');
+    expect(run.status?.phase).toBe('Successful');
+    expect(run.status?.metricResults?.[0]?.measurements?.[0]?.value).toBe('{"healthy":true}');
+    expect(JSON.stringify(run)).not.toContain('s3cr3t');
+  });
+
+  it('a missing Secret is an Error run naming the argument and the Secret, with nothing measured', async () => {
+    await createRun('no-secret', [prometheusMetric('success-rate', 'vector(1)')], { args: [{ name: 'token', valueFrom: { secretKeyRef: { name: 'absent', key: 'value' } } }] });
+    const run = await untilCompleted('no-secret');
+    expect(run.status).toMatchObject({ phase: 'Error', message: 'Unable to resolve metric arguments: arg "token": secret "absent" not found' });
+    expect(run.status?.metricResults ?? []).toEqual([]);
+  });
+
+  it('an unparsable condition is an Error run naming the metric, the field and the column', async () => {
+    await createRun('bad-condition', [prometheusMetric('success-rate', 'vector(1)', { successCondition: 'result[0] >=' })]);
+    const run = await untilCompleted('bad-condition');
+    expect(run.status).toMatchObject({ phase: 'Error', message: 'Analysis spec invalid: metric "success-rate": successCondition "result[0] >=": column 13: unexpected end of expression' });
+  });
+});
