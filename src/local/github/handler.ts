@@ -44,6 +44,8 @@ export interface HandlerResult {
   headers?: Record<string, string>;
   changed?: boolean;
   events?: WebhookEvent[];
+  /** Deliveries to send again (same delivery id and body), after the response. */
+  redeliveries?: number[];
 }
 
 export type Handler = (input: HandlerInput) => HandlerResult;

@@ -10,6 +10,7 @@ import {
   listIssueComments,
   updateIssueComment,
 } from './handlers-comments.js';
+import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
 import { getPull, listPullFiles } from './handlers-pulls.js';
 import { getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
 import { createCommitStatus, getCombinedStatus, listCommitStatuses } from './handlers-statuses.js';
@@ -21,6 +22,9 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'apps/get-installation': getInstallation,
   'apps/get-repo-installation': getRepoInstallation,
   'apps/create-installation-access-token': createInstallationAccessToken,
+  'apps/list-webhook-deliveries': listWebhookDeliveries,
+  'apps/get-webhook-delivery': getWebhookDelivery,
+  'apps/redeliver-webhook-delivery': redeliverWebhookDelivery,
   'rate-limit/get': getRateLimit,
   'repos/get': getRepository,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,

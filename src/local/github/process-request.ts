@@ -27,6 +27,7 @@ export interface ApiResponse {
   /** The new state when the request changed it; absent when nothing is to be stored. */
   state?: GithubState;
   events: WebhookEvent[];
+  redeliveries?: number[];
   /** Set when the handler's response broke the operation's response schema: a bug in this server. */
   responseErrors?: ErrorObject[];
 }
@@ -85,6 +86,7 @@ export function processRequest(context: RequestContext, request: ApiRequest): Ap
       operationId: operation.operationId,
       principal,
       events: result.events ?? [],
+      ...(result.redeliveries !== undefined && { redeliveries: result.redeliveries }),
       ...(result.changed === true && { state }),
     };
   } catch (error) {

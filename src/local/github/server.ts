@@ -135,6 +135,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
 
   async function send(delivery: Omit<DeliveryRecord, 'id' | 'deliveredAt' | 'statusCode' | 'outcome'>): Promise<DeliveryRecord> {
     const deliveredAt = now().toISOString();
+    const sendStarted = performance.now();
     const outcome =
       options.webhookUrl === undefined
         ? { statusCode: 0, outcome: 'no webhook URL configured' }
@@ -142,11 +143,17 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     logger.info({ event: delivery.event, action: delivery.action, delivery: delivery.guid, statusCode: outcome.statusCode, redelivery: delivery.redelivery }, 'webhook delivered');
     return serialize(async () => {
       const next = structuredClone(state);
-      const record: DeliveryRecord = { ...delivery, id: nextId(next), deliveredAt, ...outcome };
+      const record: DeliveryRecord = { ...delivery, id: nextId(next), deliveredAt, ...outcome, durationMs: Math.round(performance.now() - sendStarted) };
       next.deliveries = [...next.deliveries, record].slice(-maxDeliveries);
       await commit(next);
       return record;
     });
+  }
+
+  function redeliver(deliveryId: number): Promise<DeliveryRecord> {
+    const original = state.deliveries.find((delivery) => delivery.id === deliveryId);
+    if (original === undefined) throw new Error(`no delivery ${String(deliveryId)}`);
+    return send({ guid: original.guid, event: original.event, action: original.action, installationId: original.installationId, repositoryId: original.repositoryId, body: original.body, redelivery: true });
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -186,6 +193,11 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     });
     res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
     for (const event of response.events) queueWebhook(event);
+    for (const deliveryId of response.redeliveries ?? []) {
+      deliveryChain = deliveryChain.then(() => redeliver(deliveryId)).catch((error: unknown) => {
+        logger.error({ err: error, deliveryId }, 'redelivery failed unexpectedly');
+      });
+    }
   }
 
   const server = http.createServer((req, res) => {
@@ -221,10 +233,8 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
         return result;
       }),
     redeliver: async (deliveryId) => {
-      const original = state.deliveries.find((delivery) => delivery.id === deliveryId);
-      if (original === undefined) throw new Error(`no delivery ${String(deliveryId)}`);
       await deliveryChain;
-      return send({ guid: original.guid, event: original.event, action: original.action, installationId: original.installationId, repositoryId: original.repositoryId, body: original.body, redelivery: true });
+      return redeliver(deliveryId);
     },
     requestCheckRunAction: async ({ checkRunId, identifier, login }) => {
       const run = state.checkRuns.find((candidate) => candidate.id === checkRunId);

@@ -165,6 +165,7 @@ export interface DeliveryRecord {
   redelivery: boolean;
   statusCode: number;
   outcome: string;
+  durationMs?: number;
 }
 
 export interface GithubState {

@@ -119,4 +119,22 @@ describe('webhooks from the local GitHub', () => {
     expect(resent === undefined ? undefined : header(resent, 'x-github-delivery')).toBe(first.guid);
     expect(github.server.state().deliveries).toHaveLength(log.length + 1);
   });
+
+  it("serves the deliveries log and redelivers through GitHub's API (GET /app/hook/deliveries, POST …/attempts)", async () => {
+    const asApp = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey } });
+    const listed = await asApp.rest.apps.listWebhookDeliveries({ per_page: 100 });
+    expect(listed.data.map((delivery) => delivery.guid)).toEqual([...github.server.state().deliveries].reverse().map((delivery) => delivery.guid));
+    const completed = listed.data.find((delivery) => delivery.event === 'check_run' && delivery.action === 'completed');
+    if (completed === undefined) throw new Error('no check_run.completed delivery');
+    const one = await asApp.rest.apps.getWebhookDelivery({ delivery_id: completed.id });
+    expect(one.data.request.payload).toMatchObject({ action: 'completed', check_run: { conclusion: 'success' } });
+    const count = github.received.length;
+    const accepted = await asApp.rest.apps.redeliverWebhookDelivery({ delivery_id: completed.id });
+    expect(accepted.status).toBe(202);
+    await github.server.idle();
+    const resent = github.received[count];
+    expect(resent === undefined ? undefined : header(resent, 'x-github-delivery')).toBe(completed.guid);
+    expect(github.server.state().deliveries.at(-1)).toMatchObject({ guid: completed.guid, redelivery: true });
+    expect(github.violations).toEqual([]);
+  });
 });
