@@ -35,13 +35,14 @@ export function describeEnvironment(environment: LocalEnvironment): string {
     `    nodes: ${environment.kubernetes.nodes.join(', ')} (KWOK)`,
     `  Prometheus ${environment.versions.prometheus}  ${environment.prometheus.url}`,
     `  git ${environment.versions.git}  ${environment.git.url}/<name>.git  (bare repositories in ${environment.git.root})`,
+    ...(environment.github === undefined ? [] : [`  GitHub (local)  ${environment.github.url}  (app id ${String(environment.github.appId)}, key ${environment.github.privateKeyFile})`]),
     `  everything else: ${join(environment.dir, 'env.json')}; logs in ${join(environment.dir, 'logs')}`,
     `  stop it: gradual local down --dir ${environment.dir}`,
   ].join('\n');
 }
 
 export function localCommand(): Command {
-  const local = new Command('local').description('the embedded local environment: Kubernetes control plane with KWOK nodes, Prometheus, git server');
+  const local = new Command('local').description('the embedded local environment: Kubernetes control plane with KWOK nodes, Prometheus, git server, local GitHub');
 
   local
     .command('up')
@@ -51,7 +52,8 @@ export function localCommand(): Command {
     .option('--apiserver-port <port>', 'port of the API server (default: a free port)', portOption)
     .option('--prometheus-port <port>', 'port of Prometheus (default: a free port)', portOption)
     .option('--git-port <port>', 'port of the git server (default: a free port)', portOption)
-    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number }) => {
+    .option('--github-port <port>', 'port of the local GitHub (default: a free port)', portOption)
+    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number; githubPort?: number }) => {
       const { localUp } = await loadLocal();
       const environment = await localUp({
         dir: options.dir,
@@ -60,6 +62,7 @@ export function localCommand(): Command {
           ...(options.apiserverPort === undefined ? {} : { apiServer: options.apiserverPort }),
           ...(options.prometheusPort === undefined ? {} : { prometheus: options.prometheusPort }),
           ...(options.gitPort === undefined ? {} : { git: options.gitPort }),
+          ...(options.githubPort === undefined ? {} : { github: options.githubPort }),
         },
         logger: rootLogger(),
       });
@@ -101,6 +104,20 @@ export function localCommand(): Command {
     .action(async (options: { root: string; port: number }) => {
       const { serveGit } = await loadLocal();
       await serveGit({ root: options.root, port: options.port, logger: rootLogger() });
+    });
+
+  local
+    .command('serve-github', { hidden: true })
+    .description('serve the local GitHub API and send its webhooks (started by `local up`)')
+    .requiredOption('--dir <dir>', 'folder of its state')
+    .requiredOption('--port <port>', 'port on 127.0.0.1', portOption)
+    .requiredOption('--app-id <id>', 'the GitHub App id', Number)
+    .requiredOption('--private-key-file <file>', "the app's private key (PEM)")
+    .requiredOption('--webhook-secret-file <file>', 'the webhook secret')
+    .option('--webhook-url <url>', 'where webhooks are delivered')
+    .action(async (options: { dir: string; port: number; appId: number; privateKeyFile: string; webhookSecretFile: string; webhookUrl?: string }) => {
+      const { serveGithub } = await loadLocal();
+      await serveGithub({ ...options, logger: rootLogger() });
     });
 
   return local;

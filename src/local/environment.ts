@@ -9,6 +9,7 @@ import { ensureDebianPackages } from './debian-packages.js';
 import { SetupError } from './errors.js';
 import { startKwokNodes } from './kwok-nodes.js';
 import { ownCliInvocation } from './own-cli.js';
+import { startGithub } from './start-github.js';
 import { allocatePorts } from './ports.js';
 import { isRunning, startProcess, stopProcess } from './process-supervisor.js';
 import { debianPrometheusBinary, prometheusArgs, readPrometheusVersion, renderPrometheusConfig, waitForPrometheusReady } from './prometheus.js';
@@ -21,7 +22,7 @@ export interface LocalUpOptions {
   dir: string;
   nodes?: number;
   /** Ports a person asked for; any left out are chosen free. */
-  ports?: { apiServer?: number; prometheus?: number; git?: number };
+  ports?: { apiServer?: number; prometheus?: number; git?: number; github?: number };
   cacheRoot?: string;
   crdDir?: string;
   logger: Logger;
@@ -57,6 +58,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
     'the API server (--apiserver-port)': options.ports?.apiServer,
     'Prometheus (--prometheus-port)': options.ports?.prometheus,
     'the git server (--git-port)': options.ports?.git,
+    'the local GitHub (--github-port)': options.ports?.github,
     etcdClient: undefined,
     etcdPeer: undefined,
     kwokServer: undefined,
@@ -64,6 +66,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
   const apiServerPort = ports['the API server (--apiserver-port)'];
   const prometheusPort = ports['Prometheus (--prometheus-port)'];
   const gitPort = ports['the git server (--git-port)'];
+  const githubPort = ports['the local GitHub (--github-port)'];
 
   await ensureDebianPackages(debianPackages, logger);
   const binaries = await ensureControlPlaneBinaries({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger });
@@ -81,6 +84,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
     await installCrds({ kubeconfig: controlPlane.kubeconfig, logger, ...(options.crdDir === undefined ? {} : { dir: options.crdDir }) });
     const prometheus = await startPrometheus(dir, prometheusPort, logger, started);
     const git = await startGitServer(dir, gitPort, logger, started);
+    const github = await startGithub(dir, githubPort, logger, started);
     const environment: LocalEnvironment = {
       dir,
       startedAt: new Date().toISOString(),
@@ -92,10 +96,11 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
       kubernetes: { apiServerUrl: controlPlane.apiServerUrl, kubeconfig: controlPlane.kubeconfig, etcdUrl: controlPlane.etcdUrl, nodes },
       prometheus,
       git,
+      github,
       processes: started,
     };
     await writeEnvironment(dir, environment);
-    logger.info({ apiServer: controlPlane.apiServerUrl, prometheus: prometheus.url, git: git.url }, 'local environment up');
+    logger.info({ apiServer: controlPlane.apiServerUrl, prometheus: prometheus.url, git: git.url, github: github.url }, 'local environment up');
     return environment;
   } catch (cause) {
     logger.error({ err: cause }, 'local environment failed to start; stopping what was started');

@@ -1,5 +1,6 @@
 export { localUp, localDown, localStatus, readEnvironment, environmentExists, environmentFile, type LocalUpOptions, type LocalStatus } from './environment.js';
 export { serveGit } from './serve-git.js';
+export { serveGithub } from './serve-github.js';
 export { createGitServer, createBareRepository } from './git-server.js';
 export { writeScrapeTargets } from './prometheus.js';
 export { ensureControlPlaneBinaries, type ControlPlaneBinaries } from './binaries.js';

@@ -40,6 +40,18 @@ export const localEnvironmentSchema = z.object({
     url: z.string(),
     root: z.string(),
   }),
+  /** The local GitHub (API server and webhooks); absent in environments made before it existed. */
+  github: z
+    .object({
+      /** The REST base URL (Octokit's `baseUrl`). */
+      url: z.string(),
+      appId: z.number().int().positive(),
+      /** The app's private key (PEM, 0600): sign app JWTs with it. */
+      privateKeyFile: z.string(),
+      webhookSecretFile: z.string(),
+      stateFile: z.string(),
+    })
+    .optional(),
   processes: z.array(managedProcessSchema),
 });
 export type LocalEnvironment = z.infer<typeof localEnvironmentSchema>;

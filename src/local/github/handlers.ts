@@ -1,0 +1,48 @@
+import type { Handler } from './handler.js';
+import { createInstallationAccessToken, getAuthenticatedApp, getInstallation, getRepoInstallation, listInstallations } from './handlers-app.js';
+import { createCheckRun, getCheckRun, listCheckRunAnnotations, listCheckRunsForRef, updateCheckRun } from './handlers-checks.js';
+import {
+  createIssueComment,
+  createIssueCommentReaction,
+  deleteIssueComment,
+  getIssueComment,
+  listIssueCommentReactions,
+  listIssueComments,
+  updateIssueComment,
+} from './handlers-comments.js';
+import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
+import { getPull, listPullFiles } from './handlers-pulls.js';
+import { getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
+import { createCommitStatus, getCombinedStatus, listCommitStatuses } from './handlers-statuses.js';
+
+/** Every operation the local GitHub serves, by GitHub's operationId; the rest answer 404 as unknown routes do. */
+export const handlers: Readonly<Record<string, Handler>> = {
+  'apps/get-authenticated': getAuthenticatedApp,
+  'apps/list-installations': listInstallations,
+  'apps/get-installation': getInstallation,
+  'apps/get-repo-installation': getRepoInstallation,
+  'apps/create-installation-access-token': createInstallationAccessToken,
+  'apps/list-webhook-deliveries': listWebhookDeliveries,
+  'apps/get-webhook-delivery': getWebhookDelivery,
+  'apps/redeliver-webhook-delivery': redeliverWebhookDelivery,
+  'rate-limit/get': getRateLimit,
+  'repos/get': getRepository,
+  'repos/get-collaborator-permission-level': getCollaboratorPermission,
+  'pulls/get': getPull,
+  'pulls/list-files': listPullFiles,
+  'issues/create-comment': createIssueComment,
+  'issues/update-comment': updateIssueComment,
+  'issues/delete-comment': deleteIssueComment,
+  'issues/get-comment': getIssueComment,
+  'issues/list-comments': listIssueComments,
+  'reactions/create-for-issue-comment': createIssueCommentReaction,
+  'reactions/list-for-issue-comment': listIssueCommentReactions,
+  'checks/create': createCheckRun,
+  'checks/update': updateCheckRun,
+  'checks/get': getCheckRun,
+  'checks/list-for-ref': listCheckRunsForRef,
+  'checks/list-annotations': listCheckRunAnnotations,
+  'repos/create-commit-status': createCommitStatus,
+  'repos/list-commit-statuses-for-ref': listCommitStatuses,
+  'repos/get-combined-status-for-ref': getCombinedStatus,
+};

@@ -1,0 +1,60 @@
+import { GithubApiError, notAccessible } from './errors.js';
+import type { Permission, PermissionName, Principal } from './types.js';
+
+/**
+ * What each served operation needs, from GitHub's "Permissions required for
+ * GitHub Apps" page: `app` is an app JWT only, `any` is anyone (even
+ * anonymous), otherwise an installation or user token with that permission.
+ */
+export type Requirement = 'app' | 'any' | { permission: PermissionName; level: Permission };
+
+const read = (permission: PermissionName): Requirement => ({ permission, level: 'read' });
+const write = (permission: PermissionName): Requirement => ({ permission, level: 'write' });
+
+export const operationRequirements: Readonly<Record<string, Requirement>> = {
+  'apps/get-authenticated': 'app',
+  'apps/list-installations': 'app',
+  'apps/get-installation': 'app',
+  'apps/get-repo-installation': 'app',
+  'apps/create-installation-access-token': 'app',
+  'apps/list-webhook-deliveries': 'app',
+  'apps/get-webhook-delivery': 'app',
+  'apps/redeliver-webhook-delivery': 'app',
+  'rate-limit/get': 'any',
+  'repos/get': read('metadata'),
+  'repos/get-collaborator-permission-level': read('metadata'),
+  'pulls/get': read('pull_requests'),
+  'pulls/list-files': read('pull_requests'),
+  'issues/list-comments': read('issues'),
+  'issues/get-comment': read('issues'),
+  'issues/create-comment': write('issues'),
+  'issues/update-comment': write('issues'),
+  'issues/delete-comment': write('issues'),
+  'reactions/list-for-issue-comment': read('issues'),
+  'reactions/create-for-issue-comment': write('issues'),
+  'checks/create': write('checks'),
+  'checks/update': write('checks'),
+  'checks/get': read('checks'),
+  'checks/list-for-ref': read('checks'),
+  'checks/list-annotations': read('checks'),
+  'repos/create-commit-status': write('statuses'),
+  'repos/list-commit-statuses-for-ref': read('statuses'),
+  'repos/get-combined-status-for-ref': read('statuses'),
+};
+
+const rank: Record<Permission, number> = { read: 1, write: 2 };
+
+/** Refuses a caller the operation does not admit, with GitHub's status and message. */
+export function authorize(requirement: Requirement, principal: Principal): void {
+  if (requirement === 'any') return;
+  if (principal.kind === 'anonymous') throw new GithubApiError(401, 'Requires authentication');
+  if (requirement === 'app') {
+    if (principal.kind !== 'app') throw new GithubApiError(401, 'A JSON web token could not be decoded');
+    return;
+  }
+  if (principal.kind === 'app') throw notAccessible();
+  const has = principal.permissions[requirement.permission];
+  if (has === undefined || rank[has] < rank[requirement.level]) {
+    throw principal.kind === 'installation' ? notAccessible() : new GithubApiError(403, 'Resource not accessible by personal access token');
+  }
+}

@@ -1,0 +1,45 @@
+import { Probot } from 'probot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedInstallation, seedPullRequest, seedRepository } from './seed.js';
+import { startTestGithub, type TestGithub } from './testing.js';
+
+const owner = 'acme';
+const repo = 'deploys';
+
+let github: TestGithub;
+let installationId: number;
+
+beforeAll(async () => {
+  github = await startTestGithub();
+  installationId = await github.server.update((state) => {
+    const now = new Date();
+    const installation = seedInstallation(state, owner, now);
+    const repository = seedRepository(state, { owner, name: repo, collaborators: { alice: 'admin' }, now });
+    seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v6', user: 'alice', head: { ref: 'v6', sha: 'f'.repeat(40) }, files: [{ filename: 'rollout.yaml', additions: 1 }], now });
+    return installation.id;
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await github.stop();
+});
+
+describe("Probot's authenticated client against the local GitHub (its base URL, as for GitHub Enterprise Server)", () => {
+  it('authenticates as the app and as the installation, and makes the calls the bot makes', async () => {
+    const probot = new Probot({ appId: github.appId, privateKey: github.privateKey, secret: github.webhookSecret, baseUrl: github.server.url, logLevel: 'fatal' });
+    const asApp = await probot.auth();
+    const app = await asApp.rest.apps.getAuthenticated();
+    expect(app.data?.id).toBe(github.appId);
+    const found = await asApp.rest.apps.getRepoInstallation({ owner, repo });
+    expect(found.data.id).toBe(installationId);
+
+    const octokit = await probot.auth(installationId);
+    const files = await octokit.rest.pulls.listFiles({ owner, repo, pull_number: 1 });
+    expect(files.data.map((file) => file.filename)).toEqual(['rollout.yaml']);
+    const permission = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: 'alice' });
+    expect(permission.data.permission).toBe('admin');
+    const run = await octokit.rest.checks.create({ owner, repo, name: 'gradual/rollout', head_sha: 'f'.repeat(40), status: 'queued' });
+    expect(github.server.state().checkRuns.map((checkRun) => checkRun.id)).toEqual([run.data.id]);
+    expect(github.violations).toEqual([]);
+  });
+});

@@ -1,0 +1,276 @@
+import { createPublicKey, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ErrorObject } from 'ajv';
+import { rootLogger, type Logger } from '../../log/index.js';
+import type { RateWindow, WebhookEvent } from './handler.js';
+import { checkRunEvent } from './handlers-checks.js';
+import { handlers } from './handlers.js';
+import { initialState, nextId } from './initial-state.js';
+import { githubOpenApi } from './openapi.js';
+import { processRequest, type ApiResponse } from './process-request.js';
+import { readStateFile, writeStateFile } from './state-file.js';
+import type { Urls } from './shape-user.js';
+import type { DeliveryRecord, GithubState, Principal } from './types.js';
+import { deliverWebhook } from './webhook-delivery.js';
+import { validateWebhookPayload } from './webhook-schema.js';
+
+export interface GithubServerOptions {
+  /** Folder for the state file; created if missing. */
+  dir: string;
+  /** 0 or absent: a free port. */
+  port?: number;
+  host?: string;
+  appId: number;
+  appSlug?: string;
+  appName?: string;
+  /** The account that owns the app. */
+  appOwner?: string;
+  /** The app's private key (PEM); its public half verifies app JWTs. Give this or `publicKey`. */
+  privateKey?: string;
+  publicKey?: string;
+  webhookUrl?: string;
+  webhookSecret: string;
+  logger?: Logger;
+  now?: () => Date;
+  /** Called for every response or webhook that breaks its schema (a bug in this server); tests fail on it. */
+  onViolation?: (violation: Violation) => void;
+}
+
+export interface Violation {
+  kind: 'response' | 'webhook';
+  name: string;
+  errors: ErrorObject[];
+}
+
+export interface GithubServer {
+  url: string;
+  stop: () => Promise<void>;
+  /** A copy of the current state. */
+  state: () => GithubState;
+  /** Changes the state (e.g. with the seed functions) and saves it; returns what `change` returned. */
+  update: <T>(change: (state: GithubState) => T) => Promise<T>;
+  /** Sends a delivery again with the same delivery id and body, as GitHub's redeliver does. */
+  redeliver: (deliveryId: number) => Promise<DeliveryRecord>;
+  /** A person pressed a check run's button: sends `check_run.requested_action`. */
+  requestCheckRunAction: (options: { checkRunId: number; identifier: string; login: string }) => Promise<void>;
+  /** Resolves when every webhook queued so far has been delivered (or has failed). */
+  idle: () => Promise<void>;
+}
+
+/** Deliveries kept in the log; older ones are dropped so the state does not grow without bound. */
+const maxDeliveries = 1000;
+const rateLimit = 5000;
+const maxBodyBytes = 25 * 1024 * 1024;
+
+export async function startGithubServer(options: GithubServerOptions): Promise<GithubServer> {
+  const logger = (options.logger ?? rootLogger()).child({ component: 'local-github' });
+  const now = options.now ?? ((): Date => new Date());
+  const publicKey = appPublicKey(options);
+  const started = performance.now();
+  const api = await githubOpenApi(Object.keys(handlers));
+  const readyMs = Math.round(performance.now() - started);
+  let state =
+    (await readStateFile(options.dir)) ??
+    initialState({ appId: options.appId, appSlug: options.appSlug ?? 'gradual', appName: options.appName ?? 'Gradual', owner: options.appOwner ?? 'gradual-local', now: now() });
+  await writeStateFile(options.dir, state);
+
+  let stateChain: Promise<unknown> = Promise.resolve();
+  let deliveryChain: Promise<unknown> = Promise.resolve();
+  /** Runs `task` after every earlier one: requests and state changes never interleave. */
+  function serialize<T>(task: () => Promise<T>): Promise<T> {
+    const result = stateChain.then(task);
+    stateChain = result.catch(() => undefined);
+    return result;
+  }
+  async function commit(next: GithubState): Promise<void> {
+    await writeStateFile(options.dir, next);
+    state = next;
+  }
+
+  const rates = new Map<string, { used: number; reset: number }>();
+  function rateFor(principal: Principal, address: string): RateWindow {
+    const key = principal.kind === 'installation' ? `i${String(principal.installationId)}` : principal.kind === 'user' ? `u${principal.login}` : principal.kind === 'app' ? 'app' : `a${address}`;
+    const limit = principal.kind === 'anonymous' ? 60 : rateLimit;
+    const seconds = Math.floor(now().getTime() / 1000);
+    let window = rates.get(key);
+    if (window === undefined || window.reset <= seconds) {
+      window = { used: 0, reset: seconds + 3600 };
+      rates.set(key, window);
+    }
+    return { limit, used: window.used, remaining: Math.max(0, limit - window.used), reset: window.reset };
+  }
+  function countRequest(principal: Principal, address: string): RateWindow {
+    const window = rateFor(principal, address);
+    const key = principal.kind === 'installation' ? `i${String(principal.installationId)}` : principal.kind === 'user' ? `u${principal.login}` : principal.kind === 'app' ? 'app' : `a${address}`;
+    const entry = rates.get(key);
+    if (entry !== undefined) entry.used += 1;
+    return { ...window, used: window.used + 1, remaining: Math.max(0, window.remaining - 1) };
+  }
+
+  function violation(found: Violation): void {
+    logger.error({ violation: found.kind, name: found.name, errors: found.errors.slice(0, 20) }, `local GitHub ${found.kind} for ${found.name} breaks its schema: this is a bug in the local GitHub`);
+    options.onViolation?.(found);
+  }
+
+  let urls: Urls = { api: '', web: '' };
+
+  function queueWebhook(event: WebhookEvent): void {
+    deliveryChain = deliveryChain.then(() => sendEvent(event)).catch((error: unknown) => {
+      logger.error({ err: error, event: event.name }, 'webhook delivery failed unexpectedly');
+    });
+  }
+
+  async function sendEvent(event: WebhookEvent): Promise<void> {
+    const payload = event.payload(state, urls);
+    const check = validateWebhookPayload(event.name, event.action, payload);
+    if (!check.valid) {
+      violation({ kind: 'webhook', name: `${event.name}.${event.action}`, errors: check.errors });
+      return;
+    }
+    const body = JSON.stringify(payload);
+    const installation = (payload['installation'] as { id?: number } | undefined)?.id ?? null;
+    await send({ guid: randomUUID(), event: event.name, action: event.action, installationId: installation, repositoryId: event.repositoryId, body, redelivery: false });
+  }
+
+  async function send(delivery: Omit<DeliveryRecord, 'id' | 'deliveredAt' | 'statusCode' | 'outcome'>): Promise<DeliveryRecord> {
+    const deliveredAt = now().toISOString();
+    const sendStarted = performance.now();
+    const outcome =
+      options.webhookUrl === undefined
+        ? { statusCode: 0, outcome: 'no webhook URL configured' }
+        : await deliverWebhook({ url: options.webhookUrl, secret: options.webhookSecret, event: delivery.event, guid: delivery.guid, hookId: options.appId, appId: options.appId, body: delivery.body });
+    logger.info({ event: delivery.event, action: delivery.action, delivery: delivery.guid, statusCode: outcome.statusCode, redelivery: delivery.redelivery }, 'webhook delivered');
+    return serialize(async () => {
+      const next = structuredClone(state);
+      const record: DeliveryRecord = { ...delivery, id: nextId(next), deliveredAt, ...outcome, durationMs: Math.round(performance.now() - sendStarted) };
+      next.deliveries = [...next.deliveries, record].slice(-maxDeliveries);
+      await commit(next);
+      return record;
+    });
+  }
+
+  function redeliver(deliveryId: number): Promise<DeliveryRecord> {
+    const original = state.deliveries.find((delivery) => delivery.id === deliveryId);
+    if (original === undefined) throw new Error(`no delivery ${String(deliveryId)}`);
+    return send({ guid: original.guid, event: original.event, action: original.action, installationId: original.installationId, repositoryId: original.repositoryId, body: original.body, redelivery: true });
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const received = performance.now();
+    const url = new URL(req.url ?? '/', urls.api);
+    const rawBody = await readBody(req);
+    const query: Record<string, string | string[]> = {};
+    for (const [key, value] of url.searchParams) {
+      const previous = query[key];
+      query[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = value;
+    const response = await serialize(async (): Promise<ApiResponse> => {
+      const result = processRequest(
+        { api, state, publicKey, now: now(), urls, rate: (principal) => rateFor(principal, address) },
+        { method: req.method ?? 'GET', path: url.pathname, query, headers, rawBody: rawBody ?? '' },
+      );
+      if (result.responseErrors !== undefined) violation({ kind: 'response', name: result.operationId ?? url.pathname, errors: result.responseErrors });
+      if (result.state !== undefined) await commit(result.state);
+      return result;
+    });
+    const rate = countRequest(response.principal, address);
+    logger.debug({ method: req.method, path: url.pathname, operation: response.operationId, status: response.status, ms: Math.round(performance.now() - received) }, 'local GitHub request');
+    res.writeHead(response.status, {
+      ...(response.body !== undefined && { 'content-type': 'application/json; charset=utf-8' }),
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': randomUUID(),
+      'x-ratelimit-limit': String(rate.limit),
+      'x-ratelimit-remaining': String(rate.remaining),
+      'x-ratelimit-used': String(rate.used),
+      'x-ratelimit-reset': String(rate.reset),
+      'x-ratelimit-resource': 'core',
+      ...response.headers,
+    });
+    res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
+    for (const event of response.events) queueWebhook(event);
+    for (const deliveryId of response.redeliveries ?? []) {
+      deliveryChain = deliveryChain.then(() => redeliver(deliveryId)).catch((error: unknown) => {
+        logger.error({ err: error, deliveryId }, 'redelivery failed unexpectedly');
+      });
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error, method: req.method, url: req.url }, 'local GitHub failed to handle a request');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ message: 'Server Error', status: '500' }));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' }, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const base = `http://${address.address}:${String(address.port)}`;
+  urls = { api: base, web: base };
+  logger.info({ url: base, descriptionMs: readyMs, startupMs: Math.round(performance.now() - started) }, 'local GitHub listening');
+
+  return {
+    url: base,
+    stop: async () => {
+      await deliveryChain;
+      await stateChain;
+      await new Promise<void>((resolve, reject) => server.close((error) => { if (error === undefined) resolve(); else reject(error); }));
+      server.closeAllConnections();
+    },
+    state: () => structuredClone(state),
+    update: (change) =>
+      serialize(async () => {
+        const next = structuredClone(state);
+        const result = change(next);
+        await commit(next);
+        return result;
+      }),
+    redeliver: async (deliveryId) => {
+      await deliveryChain;
+      return redeliver(deliveryId);
+    },
+    requestCheckRunAction: async ({ checkRunId, identifier, login }) => {
+      const run = state.checkRuns.find((candidate) => candidate.id === checkRunId);
+      if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
+      if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
+      queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
+      await deliveryChain;
+    },
+    idle: async () => {
+      await deliveryChain;
+    },
+  };
+}
+
+function appPublicKey(options: GithubServerOptions): string {
+  if (options.publicKey !== undefined) return options.publicKey;
+  if (options.privateKey === undefined) throw new Error('startGithubServer needs the app privateKey or publicKey');
+  return createPublicKey(options.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      resolve(chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}

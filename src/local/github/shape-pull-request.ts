@@ -1,0 +1,97 @@
+import { shapeRepository } from './shape-repository.js';
+import { findUser, nodeId, shapeUser, type Schemas, type Urls } from './shape-user.js';
+import type { GithubState, PullFileRecord, PullRequestRecord, RepositoryRecord } from './types.js';
+
+export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls): Schemas['pull-request'] {
+  const fullName = `${repo.owner}/${repo.name}`;
+  const url = `${urls.api}/repos/${fullName}/pulls/${String(pull.number)}`;
+  const issueUrl = `${urls.api}/repos/${fullName}/issues/${String(pull.number)}`;
+  const htmlUrl = `${urls.web}/${fullName}/pull/${String(pull.number)}`;
+  const owner = shapeUser(findUser(state, repo.owner), urls);
+  const repository = shapeRepository(state, repo, urls);
+  const side = (ref: { ref: string; sha: string }): Schemas['pull-request']['head'] => ({
+    label: `${repo.owner}:${ref.ref}`,
+    ref: ref.ref,
+    repo: repository,
+    sha: ref.sha,
+    user: owner,
+  });
+  const link = (href: string): Schemas['link'] => ({ href });
+  const comments = state.issueComments.filter((comment) => comment.repositoryId === repo.id && comment.issueNumber === pull.number).length;
+  return {
+    url,
+    id: pull.id,
+    node_id: nodeId('PullRequest', pull.id),
+    html_url: htmlUrl,
+    diff_url: `${htmlUrl}.diff`,
+    patch_url: `${htmlUrl}.patch`,
+    issue_url: issueUrl,
+    commits_url: `${url}/commits`,
+    review_comments_url: `${url}/comments`,
+    review_comment_url: `${urls.api}/repos/${fullName}/pulls/comments{/number}`,
+    comments_url: `${issueUrl}/comments`,
+    statuses_url: `${urls.api}/repos/${fullName}/statuses/${pull.head.sha}`,
+    number: pull.number,
+    state: pull.state,
+    locked: false,
+    title: pull.title,
+    user: shapeUser(findUser(state, pull.user), urls),
+    body: pull.body,
+    labels: [],
+    milestone: null,
+    active_lock_reason: null,
+    created_at: pull.createdAt,
+    updated_at: pull.updatedAt,
+    closed_at: null,
+    merged_at: null,
+    merge_commit_sha: null,
+    assignee: null,
+    assignees: [],
+    requested_reviewers: [],
+    requested_teams: [],
+    head: side(pull.head),
+    base: side(pull.base),
+    _links: {
+      comments: link(`${issueUrl}/comments`),
+      commits: link(`${url}/commits`),
+      statuses: link(`${urls.api}/repos/${fullName}/statuses/${pull.head.sha}`),
+      html: link(htmlUrl),
+      issue: link(issueUrl),
+      review_comments: link(`${url}/comments`),
+      review_comment: link(`${urls.api}/repos/${fullName}/pulls/comments{/number}`),
+      self: link(url),
+    },
+    author_association: repo.collaborators[pull.user] === undefined ? 'NONE' : 'COLLABORATOR',
+    auto_merge: null,
+    draft: false,
+    merged: false,
+    mergeable: true,
+    rebaseable: true,
+    mergeable_state: 'clean',
+    merged_by: null,
+    comments,
+    review_comments: 0,
+    maintainer_can_modify: false,
+    commits: 1,
+    additions: pull.files.reduce((sum, file) => sum + file.additions, 0),
+    deletions: pull.files.reduce((sum, file) => sum + file.deletions, 0),
+    changed_files: pull.files.length,
+  };
+}
+
+export function shapeDiffEntry(repo: RepositoryRecord, pull: PullRequestRecord, file: PullFileRecord, urls: Urls): Schemas['diff-entry'] {
+  const fullName = `${repo.owner}/${repo.name}`;
+  const path = file.filename.split('/').map(encodeURIComponent).join('/');
+  return {
+    sha: file.sha,
+    filename: file.filename,
+    status: file.status,
+    additions: file.additions,
+    deletions: file.deletions,
+    changes: file.additions + file.deletions,
+    blob_url: `${urls.web}/${fullName}/blob/${pull.head.sha}/${path}`,
+    raw_url: `${urls.web}/${fullName}/raw/${pull.head.sha}/${path}`,
+    contents_url: `${urls.api}/repos/${fullName}/contents/${path}?ref=${pull.head.sha}`,
+    ...(file.patch !== undefined && { patch: file.patch }),
+  };
+}

@@ -1,0 +1,73 @@
+import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../log/index.js';
+import { startGithubServer, type GithubServer, type Violation } from './server.js';
+
+export interface ReceivedWebhook {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface TestGithub {
+  server: GithubServer;
+  dir: string;
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  /** Every webhook the server sent, in order. */
+  received: ReceivedWebhook[];
+  /** Responses or webhooks that broke their schema; a test helper asserts this stays empty. */
+  violations: Violation[];
+  /** Starts the server again on the same folder (a restart). */
+  restart: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * A local GitHub for tests: a fresh folder, a fresh RSA app key, and a
+ * webhook receiver on loopback that records every delivery. Violations are
+ * collected so the test can fail on them (`expect(github.violations).toEqual([])`).
+ */
+export async function startTestGithub(options: { dir?: string; appId?: number } = {}): Promise<TestGithub> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'gradual-github-')));
+  const appId = options.appId ?? 4242;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const webhookSecret = 'local-github-test-secret';
+  const received: ReceivedWebhook[] = [];
+  const violations: Violation[] = [];
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  const webhookUrl = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}/api/github/webhooks`;
+  const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
+  const start = (): Promise<GithubServer> =>
+    startGithubServer({ dir, appId, privateKey, webhookUrl, webhookSecret, logger, onViolation: (violation) => violations.push(violation) });
+  const handle: TestGithub = {
+    server: await start(),
+    dir,
+    appId,
+    privateKey,
+    webhookSecret,
+    received,
+    violations,
+    restart: async () => {
+      await handle.server.stop();
+      handle.server = await start();
+    },
+    stop: async () => {
+      await handle.server.stop();
+      await new Promise<void>((resolve) => receiver.close(() => { resolve(); }));
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,191 @@
+/**
+ * The local GitHub's whole state: plain JSON, persisted after every change.
+ * Records keep what GitHub would store; response shapes are rendered from
+ * them (`shape-*.ts`), never stored.
+ */
+export type Permission = 'read' | 'write';
+export type PermissionName = 'checks' | 'contents' | 'issues' | 'metadata' | 'pull_requests' | 'statuses' | 'deployments' | 'administration';
+export type PermissionSet = Partial<Record<PermissionName, Permission>>;
+export type CollaboratorPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
+export interface UserRecord {
+  id: number;
+  login: string;
+  type: 'User' | 'Organization' | 'Bot';
+}
+
+export interface AppRecord {
+  id: number;
+  slug: string;
+  name: string;
+  owner: string;
+  clientId: string;
+  permissions: PermissionSet;
+  events: string[];
+  createdAt: string;
+}
+
+export interface InstallationRecord {
+  id: number;
+  account: string;
+  permissions: PermissionSet;
+  events: string[];
+  createdAt: string;
+}
+
+/** Tokens are stored as SHA-256 digests: the state file never holds a usable credential. */
+export interface TokenRecord {
+  digest: string;
+  kind: 'installation' | 'user';
+  installationId?: number;
+  login?: string;
+  permissions: PermissionSet;
+  expiresAt: string;
+}
+
+export interface RepositoryRecord {
+  id: number;
+  owner: string;
+  name: string;
+  private: boolean;
+  defaultBranch: string;
+  description: string | null;
+  createdAt: string;
+  pushedAt: string;
+  collaborators: Record<string, CollaboratorPermission>;
+}
+
+export interface PullFileRecord {
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed';
+  additions: number;
+  deletions: number;
+  patch?: string;
+  sha: string;
+}
+
+export interface PullRequestRecord {
+  id: number;
+  repositoryId: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  user: string;
+  head: { ref: string; sha: string };
+  base: { ref: string; sha: string };
+  files: PullFileRecord[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
+
+export interface ReactionRecord {
+  id: number;
+  user: string;
+  content: ReactionContent;
+  createdAt: string;
+}
+
+export interface IssueCommentRecord {
+  id: number;
+  repositoryId: number;
+  issueNumber: number;
+  body: string;
+  user: string;
+  /** Set when an installation wrote the comment: the app's bot user is the author. */
+  appId?: number;
+  createdAt: string;
+  updatedAt: string;
+  reactions: ReactionRecord[];
+}
+
+export interface AnnotationRecord {
+  path: string;
+  startLine: number;
+  endLine: number;
+  startColumn: number | null;
+  endColumn: number | null;
+  level: 'notice' | 'warning' | 'failure';
+  title: string | null;
+  message: string;
+  rawDetails: string | null;
+}
+
+export interface CheckActionRecord {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+export type CheckStatus = 'queued' | 'in_progress' | 'completed';
+export type CheckConclusion = 'action_required' | 'cancelled' | 'failure' | 'neutral' | 'success' | 'skipped' | 'stale' | 'timed_out';
+
+export interface CheckRunRecord {
+  id: number;
+  repositoryId: number;
+  appId: number;
+  checkSuiteId: number;
+  headSha: string;
+  name: string;
+  status: CheckStatus;
+  conclusion: CheckConclusion | null;
+  startedAt: string;
+  completedAt: string | null;
+  detailsUrl: string | null;
+  externalId: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  annotations: AnnotationRecord[];
+  actions: CheckActionRecord[];
+}
+
+export interface StatusRecord {
+  id: number;
+  repositoryId: number;
+  sha: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  context: string;
+  description: string | null;
+  targetUrl: string | null;
+  creator: string;
+  createdAt: string;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  guid: string;
+  event: string;
+  action: string | null;
+  installationId: number | null;
+  repositoryId: number | null;
+  /** The exact body sent (and signed), so a redelivery sends the same bytes. */
+  body: string;
+  deliveredAt: string;
+  redelivery: boolean;
+  statusCode: number;
+  outcome: string;
+  durationMs?: number;
+}
+
+export interface GithubState {
+  version: 1;
+  nextId: number;
+  app: AppRecord;
+  users: UserRecord[];
+  installations: InstallationRecord[];
+  tokens: TokenRecord[];
+  repositories: RepositoryRecord[];
+  pullRequests: PullRequestRecord[];
+  issueComments: IssueCommentRecord[];
+  checkRuns: CheckRunRecord[];
+  statuses: StatusRecord[];
+  deliveries: DeliveryRecord[];
+}
+
+/** Who is calling, after authentication. */
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'app'; appId: number }
+  | { kind: 'installation'; installationId: number; permissions: PermissionSet }
+  | { kind: 'user'; login: string; permissions: PermissionSet };
