@@ -18,6 +18,13 @@ interface ControllerOptions {
   leaderElect: boolean;
   leaseNamespace: string;
   rolloutThreads: number;
+  analysisThreads: number;
+}
+
+function threadsOption(value: string): number {
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return threads;
 }
 
 /**
@@ -27,7 +34,7 @@ interface ControllerOptions {
  */
 export function controllerCommand(): Command {
   return new Command('controller')
-    .description('run the Rollout controller (the engine) against a cluster')
+    .description('run the Rollout and AnalysisRun controllers (the engine) against a cluster')
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--namespace <ns>', 'watch only this namespace (default: all)')
     .option('--instance-id <id>', 'handle only Rollouts labelled argo-rollouts.argoproj.io/controller-instance-id=<id>')
@@ -35,15 +42,13 @@ export function controllerCommand(): Command {
     .option('--healthz-port <port>', 'port of /healthz', portOption, 8080)
     .option('--no-leader-elect', 'run without Lease-based leader election (one replica only)')
     .option('--lease-namespace <ns>', 'namespace of the leader-election Lease', 'argo-rollouts')
-    .option('--rollout-threads <n>', 'Rollouts reconciled at once (Argo\'s flag and default)', (value: string) => {
-      const threads = Number(value);
-      if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('a whole number of at least 1');
-      return threads;
-    }, 10)
+    .option('--rollout-threads <n>', 'Rollouts reconciled at once (Argo\'s flag and default)', threadsOption, 10)
+    .option('--analysis-threads <n>', 'AnalysisRuns reconciled at once (Argo\'s flag; its default is 30)', threadsOption, 30)
     .action(async (options: ControllerOptions) => {
-      const [{ KubeConfig }, { createRolloutController }, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
+      const [{ KubeConfig }, { createRolloutController }, { createAnalysisRunController }, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
         import('@kubernetes/client-node'),
         import('../engine/controller/rollout-controller.js'),
+        import('../analysis/controller/analysis-run-controller.js'),
         import('../engine/controller/metrics.js'),
         import('../engine/controller/http-endpoints.js'),
         import('../kube/index.js'),
@@ -54,15 +59,21 @@ export function controllerCommand(): Command {
       else kubeConfig.loadFromFile(options.kubeconfig);
       const metrics = createControllerMetrics();
       const requestCounter = kube.createRequestCounter();
-      const controller = createRolloutController({
-        kubeConfig,
-        logger,
-        metrics,
-        requestCounter,
-        workers: options.rolloutThreads,
+      const scope = {
         ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
         ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
-      });
+      };
+      const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, ...scope });
+      const analysisRuns = createAnalysisRunController({ kubeConfig, logger, requestCounter, workers: options.analysisThreads, ...scope });
+      // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
+      const controller = {
+        start: async (): Promise<void> => {
+          await Promise.all([rollouts.start(), analysisRuns.start()]);
+        },
+        stop: async (): Promise<void> => {
+          await Promise.all([rollouts.stop(), analysisRuns.stop()]);
+        },
+      };
       let leading = !options.leaderElect;
       const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
       const healthServer = await serveHealthz(() => true, options.healthzPort);

@@ -15,6 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rolloutSchema, type Rollout } from '../../src/api/index.js';
+import { createAnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { runLeaderElection, statusCodeOf, type LeaderElector } from '../../src/kube/index.js';
 import { applyManifests, type AppliedObject } from '../../src/local/apply-manifests.js';
@@ -47,7 +48,7 @@ const rolloutApi = { group: 'argoproj.io', version: 'v1alpha1', namespace, plura
 
 let applied: AppliedObject[] = [];
 let saConfig: KubeConfig;
-let controller: RolloutController | undefined;
+let controller: Pick<RolloutController, 'start' | 'stop'> | undefined;
 let elector: LeaderElector | undefined;
 let controllerStarted: Promise<void> | undefined;
 
@@ -143,7 +144,17 @@ beforeAll(async () => {
   }
   saConfig = await serviceAccountKubeConfig();
   const logger = createLogger({ level: 'warn' });
-  const rolloutController = createRolloutController({ kubeConfig: saConfig, logger, instanceId });
+  const rollouts = createRolloutController({ kubeConfig: saConfig, logger, instanceId });
+  const analysisRuns = createAnalysisRunController({ kubeConfig: saConfig, logger, instanceId });
+  // Both controllers under one leader, as `gradual controller` runs them.
+  const rolloutController = {
+    start: async (): Promise<void> => {
+      await Promise.all([rollouts.start(), analysisRuns.start()]);
+    },
+    stop: async (): Promise<void> => {
+      await Promise.all([rollouts.stop(), analysisRuns.stop()]);
+    },
+  };
   controller = rolloutController;
   // As `gradual controller` does: the Lease in gradual-system first, then the controller — both with the SA's rights.
   elector = runLeaderElection({
@@ -221,6 +232,10 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'patch core/pods',
         'create core/pods/eviction',
         'create core/events',
+        'list argoproj.io/analysisruns',
+        'watch argoproj.io/analysisruns',
+        'update argoproj.io/analysisruns',
+        'get core/secrets',
       ].sort(),
     );
   });
@@ -311,6 +326,42 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     });
   });
 
+  it("measures an AnalysisRun with only the ServiceAccount's rights: a Secret argument read, the real Prometheus queried, the run written back", async () => {
+    await controllerStarted;
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'metrics-token' }, stringData: { token: 'not-for-logs' } } });
+    await custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace,
+      plural: 'analysisruns',
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisRun',
+        metadata: { name: 'success-rate', labels: { 'argo-rollouts.argoproj.io/controller-instance-id': instanceId } },
+        spec: {
+          args: [{ name: 'token', valueFrom: { secretKeyRef: { name: 'metrics-token', key: 'token' } } }],
+          metrics: [
+            {
+              name: 'success-rate',
+              successCondition: 'result[0] >= 0.9',
+              provider: { prometheus: { address: environment.prometheus.url, query: 'vector(0.99)', headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }] } },
+            },
+          ],
+        },
+      },
+    });
+    let phase: unknown;
+    await waitUntil(
+      async () => {
+        const run = (await custom.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns', name: 'success-rate' })) as { status?: { phase?: string } };
+        phase = run.status?.phase;
+        return phase === 'Successful' || phase === 'Error' || phase === 'Failed';
+      },
+      { what: 'the AnalysisRun to complete under the ServiceAccount', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(phase).toBe('Successful');
+  });
+
   it('refuses with 403 what the ServiceAccount was not granted', async () => {
     const saCore = saConfig.makeApiClient(CoreV1Api);
     const saApps = saConfig.makeApiClient(AppsV1Api);
@@ -349,7 +400,10 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(await allowed('patch', 'pods')).toBe(true);
     expect(await allowed('update', 'pods')).toBe(false);
     expect(await allowed('create', 'pods')).toBe(false);
-    expect(await allowed('get', 'secrets')).toBe(false);
+    // Secrets: read one by name for an AnalysisRun's secretKeyRef argument, never listed, watched or written.
+    expect(await allowed('get', 'secrets')).toBe(true);
+    expect(await allowed('watch', 'secrets')).toBe(false);
+    expect(await allowed('update', 'secrets')).toBe(false);
     expect(await allowed('update', 'services')).toBe(false);
   });
 });

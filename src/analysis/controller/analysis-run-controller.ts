@@ -1,6 +1,7 @@
 import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
 import { createInformerCache, createKeyQueue, makeCountedApiClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { isHandledByInstance } from '../../engine/controller/observe-rollout.js';
 import type { Logger } from '../../log/index.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
 import type { MetricProvider } from '../../providers/provider.js';
@@ -21,6 +22,8 @@ export interface AnalysisRunControllerOptions {
   kubeConfig: KubeConfig;
   logger: Logger;
   namespace?: string;
+  /** Argo's --instance-id: handle only runs labelled with it (or only unlabelled ones when absent), as for Rollouts. */
+  instanceId?: string;
   workers?: number;
   clock?: Clock;
   providers?: ReadonlyMap<string, MetricProvider>;
@@ -55,7 +58,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   const runs: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path, clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) });
   const queue = createKeyQueue({ clock, name: 'analysisruns', workers: options.workers ?? 10, minDelayMs: 10, logger });
   const enqueue = (object: KubernetesObject): void => {
-    queue.add(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`);
+    if (isHandledByInstance(object.metadata?.labels, options.instanceId)) queue.add(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`);
   };
   runs.onAdd(enqueue);
   runs.onUpdate(enqueue);
@@ -117,7 +120,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
     const [runNamespace = 'default', name = ''] = key.split('/');
     const raw = runs.get(runNamespace, name);
-    if (raw === undefined) return undefined;
+    if (raw === undefined || !isHandledByInstance(raw.metadata?.labels, options.instanceId)) return undefined;
     const log = logger.child({ analysisRun: name, namespace: runNamespace });
     const parsed = analysisRunSchema.safeParse(raw);
     if (!parsed.success) {
