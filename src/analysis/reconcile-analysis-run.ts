@@ -15,8 +15,8 @@ import { dryRunMetricNames } from './metric-settings.js';
 export type ProviderAnswer =
   /** A value to judge with the metric's conditions, and its text as Argo stores it (e.g. `[0.97]`). */
   | { kind: 'value'; value: Value; text: string; metadata?: Record<string, string> }
-  /** Still running (a Job): look again at resumeAt. */
-  | { kind: 'running'; resumeAt: string; metadata?: Record<string, string> }
+  /** Still running (a Job): look again at resumeAt, or when the provider's own watch wakes the run. */
+  | { kind: 'running'; resumeAt?: string; metadata?: Record<string, string> }
   /** Already judged by the provider (a Job that succeeded or failed). */
   | { kind: 'verdict'; phase: 'Successful' | 'Failed'; message?: string; metadata?: Record<string, string> }
   /** Could not measure: unreachable, timed out, a bad response. An Error measurement, counted against consecutiveErrorLimit. */
@@ -69,7 +69,7 @@ export function measurementOf(taken: TakenMeasurement, conditions: MetricConditi
   const metadata = answer.kind === 'error' || answer.metadata === undefined ? {} : { metadata: answer.metadata };
   switch (answer.kind) {
     case 'running':
-      return { phase: 'Running', startedAt, resumeAt: answer.resumeAt, ...metadata };
+      return { phase: 'Running', startedAt, ...(answer.resumeAt === undefined ? {} : { resumeAt: answer.resumeAt }), ...metadata };
     case 'error':
       return { phase: 'Error', startedAt, finishedAt, message: answer.message };
     case 'verdict':

@@ -14,6 +14,8 @@ export interface MeasurementContext {
   args: ResolvedArgs;
   /** The run's namespace and name, for providers that create objects (Job). */
   run: { namespace: string; name: string; uid: string };
+  /** Measurements the metric has finished so far (counted and errored): a provider that names objects after the measurement uses it. */
+  measurementsTaken: number;
   now: Date;
 }
 

@@ -83,7 +83,7 @@ describe('providers against a real HTTP server', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const context = (metric: Metric, args = new Map<string, string>()) => ({ metric, args, run: { namespace: 'ns', name: 'run', uid: 'u' }, now: new Date('2026-01-01T00:00:00Z') });
+  const context = (metric: Metric, args = new Map<string, string>()) => ({ metric, args, run: { namespace: 'ns', name: 'run', uid: 'u' }, measurementsTaken: 0, now: new Date('2026-01-01T00:00:00Z') });
 
   test('prometheus: the query with its args filled in, and the vector result', async () => {
     ratio = '0.93';

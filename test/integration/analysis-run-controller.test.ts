@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { BatchV1Api } from '@kubernetes/client-node';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/index.js';
@@ -13,6 +14,7 @@ import { testCluster } from './support/test-cluster.js';
 // provider, and a Secret read for an argument.
 const cluster = testCluster('analysis-runs');
 const { kubeConfig, core, custom, namespace } = cluster;
+const batch = kubeConfig.makeApiClient(BatchV1Api);
 const prometheus = inject('gradualEnv').prometheus.url;
 const api = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns' } as const;
 let controller: AnalysisRunController;
@@ -120,6 +122,20 @@ describe('AnalysisRuns on a real control plane, against the real Prometheus', ()
     expect(run.status?.phase).toBe('Successful');
     expect(run.status?.metricResults?.[0]?.measurements?.[0]?.value).toBe('{"healthy":true}');
     expect(JSON.stringify(run)).not.toContain('s3cr3t');
+  });
+
+  it('a job metric: a Job owned by the run, Successful when it completes (KWOK completes Job pods)', async () => {
+    const jobSpec = { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'e2e', image: 'example.test/e2e:{{args.version}}' }] } } };
+    await createRun('job', [{ name: 'e2e', provider: { job: { metadata: { labels: { suite: 'e2e' } }, spec: jobSpec } } }], { args: [{ name: 'version', value: '7' }] });
+    const run = await untilCompleted('job');
+    expect(run.status?.phase).toBe('Successful');
+    const measurement = run.status?.metricResults?.[0]?.measurements?.[0];
+    expect(measurement).toMatchObject({ phase: 'Successful', metadata: { 'job-namespace': namespace } });
+    const jobs = (await batch.listNamespacedJob({ namespace })).items;
+    expect(jobs.map((job) => job.metadata?.name)).toEqual([measurement?.metadata?.['job-name']]);
+    expect(jobs[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'AnalysisRun', name: 'job', controller: true });
+    expect(jobs[0]?.metadata?.labels).toMatchObject({ suite: 'e2e' });
+    expect(jobs[0]?.spec?.template.spec?.containers[0]?.image).toBe('example.test/e2e:7');
   });
 
   it('a missing Secret is an Error run naming the argument and the Secret, with nothing measured', async () => {

@@ -236,6 +236,9 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'watch argoproj.io/analysisruns',
         'update argoproj.io/analysisruns',
         'get core/secrets',
+        'list batch/jobs',
+        'watch batch/jobs',
+        'create batch/jobs',
       ].sort(),
     );
   });

@@ -1,8 +1,9 @@
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job, type V1Secret } from '@kubernetes/client-node';
 import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
 import { createInformerCache, createKeyQueue, makeCountedApiClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { isHandledByInstance } from '../../engine/controller/observe-rollout.js';
 import type { Logger } from '../../log/index.js';
+import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-provider.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
 import type { MetricProvider } from '../../providers/provider.js';
 import type { AnalysisEvent } from '../assess-analysis-run.js';
@@ -50,18 +51,29 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   const { kubeConfig, namespace } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: 'analysis-run-controller' });
-  const providers = options.providers ?? defaultProviders();
   const counter = options.requestCounter;
   const custom = counter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, counter);
   const core = counter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, counter);
   const path = namespace === undefined ? '/apis/argoproj.io/v1alpha1/analysisruns' : `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`;
-  const runs: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path, clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) });
+  const informerOptions = { clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) };
+  const runs: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path, ...informerOptions });
+  // Jobs the job provider created (labelled with their run's uid): a Job finishing wakes its run, so nothing polls.
+  const jobsPath = namespace === undefined ? '/apis/batch/v1/jobs' : `/apis/batch/v1/namespaces/${namespace}/jobs`;
+  const jobs: InformerCache<V1Job & { metadata: object }> = createInformerCache(kubeConfig, { path: jobsPath, labelSelector: ANALYSIS_RUN_UID_LABEL, ...informerOptions });
+  const batch = counter === undefined ? kubeConfig.makeApiClient(BatchV1Api) : makeCountedApiClient(kubeConfig, BatchV1Api, counter);
+  const providers = options.providers ?? defaultProviders([jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })]);
   const queue = createKeyQueue({ clock, name: 'analysisruns', workers: options.workers ?? 10, minDelayMs: 10, logger });
   const enqueue = (object: KubernetesObject): void => {
     if (isHandledByInstance(object.metadata?.labels, options.instanceId)) queue.add(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`);
   };
   runs.onAdd(enqueue);
   runs.onUpdate(enqueue);
+  const enqueueOwnerRun = (job: V1Job): void => {
+    const owner = job.metadata?.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'AnalysisRun');
+    if (owner !== undefined) queue.add(`${job.metadata?.namespace ?? 'default'}/${owner.name}`);
+  };
+  jobs.onAdd(enqueueOwnerRun);
+  jobs.onUpdate(enqueueOwnerRun);
 
   /** The values of secretKeyRef args; a missing Secret or key is the run's Error, naming both. */
   async function secretValues(run: AnalysisRun, runNamespace: string): Promise<SecretValues> {
@@ -151,7 +163,9 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
         const startedAt = formatTime(new Date(clock.now()));
         const lookup = providerFor(task.metric, providers);
         if (!lookup.ok) return { task, startedAt, answer: { kind: 'error', message: lookup.message } };
-        const measurementContext = { metric: task.metric, args, run: context, now: new Date(clock.now()) };
+        const result = run.status?.metricResults?.find((candidate) => candidate.name === task.metric.name);
+        const measurementsTaken = (result?.count ?? 0) + (result?.error ?? 0);
+        const measurementContext = { metric: task.metric, args, run: context, measurementsTaken, now: new Date(clock.now()) };
         const answer =
           task.kind === 'resume' && lookup.provider.resume !== undefined
             ? await lookup.provider.resume(measurementContext, task.measurement.metadata ?? {})
@@ -170,8 +184,8 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   return {
     queue,
     async start() {
-      await runs.start();
-      await runs.waitForSync(60_000);
+      await Promise.all([runs.start(), jobs.start()]);
+      await Promise.all([runs.waitForSync(60_000), jobs.waitForSync(60_000)]);
       running = queue.run(async (key) => {
         try {
           return await reconcile(key);
@@ -185,7 +199,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     async stop() {
       await queue.shutdown();
       await running;
-      await runs.stop();
+      await Promise.all([runs.stop(), jobs.stop()]);
     },
   };
 }
