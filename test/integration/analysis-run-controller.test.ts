@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/index.js';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
+import { ownCliInvocation } from '../../src/local/own-cli.js';
+import { runCommand } from '../../src/local/run-command.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 import { testCluster } from './support/test-cluster.js';
@@ -136,6 +138,22 @@ describe('AnalysisRuns on a real control plane, against the real Prometheus', ()
     expect(jobs[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'AnalysisRun', name: 'job', controller: true });
     expect(jobs[0]?.metadata?.labels).toMatchObject({ suite: 'e2e' });
     expect(jobs[0]?.spec?.template.spec?.containers[0]?.image).toBe('example.test/e2e:7');
+  });
+
+  it('`gradual terminate analysisrun` stops an endless run: Successful, "Run Terminated", no measurement after it', async () => {
+    await createRun('endless', [prometheusMetric('success-rate', 'vector(0.99)', { interval: '1s' })]);
+    await waitUntil(async () => ((analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name: 'endless' })).status?.metricResults?.[0]?.count ?? 0) >= 1), {
+      what: 'a first measurement of the endless run',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    const cli = ownCliInvocation();
+    const result = await runCommand(cli.command, [...cli.args, 'terminate', 'analysisrun', 'endless', '--kubeconfig', inject('gradualEnv').kubernetes.kubeconfig, '-n', namespace], { cwd: cli.cwd });
+    expect(result.stdout).toContain("analysisrun 'endless' terminated");
+    const run = await untilCompleted('endless');
+    expect(run.status).toMatchObject({ phase: 'Successful', message: 'Run Terminated' });
+    const last = run.status?.metricResults?.[0]?.measurements?.at(-1)?.startedAt ?? '';
+    expect(Date.parse(last)).toBeLessThanOrEqual(Date.parse(run.status?.completedAt ?? ''));
   });
 
   it('a missing Secret is an Error run naming the argument and the Secret, with nothing measured', async () => {

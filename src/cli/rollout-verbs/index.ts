@@ -10,6 +10,7 @@ import { resumeCommand } from './resume-command.js';
 import { retryCommand } from './retry-command.js';
 import { setCommand } from './set-image-command.js';
 import { statusCommand } from './status-command.js';
+import { terminateCommand } from './terminate-command.js';
 import { undoCommand } from './undo-command.js';
 
 export function rolloutVerbCommands(): Command[] {
@@ -25,6 +26,7 @@ export function rolloutVerbCommands(): Command[] {
     restartCommand(),
     undoCommand(),
     setCommand(),
+    terminateCommand(),
   ];
 }
 
