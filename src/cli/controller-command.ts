@@ -45,10 +45,11 @@ export function controllerCommand(): Command {
     .option('--rollout-threads <n>', 'Rollouts reconciled at once (Argo\'s flag and default)', threadsOption, 10)
     .option('--analysis-threads <n>', 'AnalysisRuns reconciled at once (Argo\'s flag; its default is 30)', threadsOption, 30)
     .action(async (options: ControllerOptions) => {
-      const [{ KubeConfig }, { createRolloutController }, { createAnalysisRunController }, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
+      const [{ KubeConfig }, { createRolloutController }, { createAnalysisRunController }, analysisMetrics, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
         import('@kubernetes/client-node'),
         import('../engine/controller/rollout-controller.js'),
         import('../analysis/controller/analysis-run-controller.js'),
+        import('../analysis/controller/analysis-metrics.js'),
         import('../engine/controller/metrics.js'),
         import('../engine/controller/http-endpoints.js'),
         import('../kube/index.js'),
@@ -64,7 +65,7 @@ export function controllerCommand(): Command {
         ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
       };
       const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, ...scope });
-      const analysisRuns = createAnalysisRunController({ kubeConfig, logger, requestCounter, workers: options.analysisThreads, ...scope });
+      const analysisRuns = createAnalysisRunController({ kubeConfig, logger, requestCounter, metrics: analysisMetrics.createAnalysisMetrics(metrics.registry), workers: options.analysisThreads, ...scope });
       // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
       const controller = {
         start: async (): Promise<void> => {

@@ -3,6 +3,8 @@ import { BatchV1Api } from '@kubernetes/client-node';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/index.js';
+import { Registry } from 'prom-client';
+import { createAnalysisMetrics } from '../../src/analysis/controller/analysis-metrics.js';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
@@ -20,6 +22,7 @@ const batch = kubeConfig.makeApiClient(BatchV1Api);
 const prometheus = inject('gradualEnv').prometheus.url;
 const api = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns' } as const;
 let controller: AnalysisRunController;
+const registry = new Registry();
 const server = createServer((request, response) => {
   response.setHeader('content-type', 'application/json');
   response.statusCode = request.headers.authorization === 'Bearer s3cr3t' ? 200 : 401;
@@ -67,7 +70,7 @@ const prometheusMetric = (name: string, query: string, fields: Partial<Metric> =
 beforeAll(async () => {
   await cluster.setUp();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  controller = createAnalysisRunController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
+  controller = createAnalysisRunController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }), metrics: createAnalysisMetrics(registry) });
   await controller.start();
 });
 
@@ -101,6 +104,9 @@ describe('AnalysisRuns on a real control plane, against the real Prometheus', ()
     expect(run.status).toMatchObject({ phase: 'Failed', message: 'Metric "success-rate" assessed Failed due to failed (2) > failureLimit (1)' });
     expect(run.status?.metricResults?.[0]).toMatchObject({ phase: 'Failed', count: 2, failed: 2 });
     expect(await untilEvent('failing', 'AnalysisRunFailed: Analysis Completed. Result: Failed')).toContain("MetricFailed: Metric 'success-rate' Completed. Result: Failed");
+    const exposition = await registry.metrics();
+    expect(exposition).toContain(`analysis_run_info{namespace="${namespace}",name="failing",phase="Failed"} 1`);
+    expect(exposition).toContain(`analysis_run_metric_phase{namespace="${namespace}",name="failing",metric="success-rate",type="prometheus",phase="Failed"} 1`);
   });
 
   it('an unreachable Prometheus is an Error run whose message says the provider could not be reached', async () => {

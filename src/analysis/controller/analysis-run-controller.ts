@@ -7,6 +7,7 @@ import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-pro
 import { defaultProviders, providerFor } from '../../providers/registry.js';
 import type { MetricProvider } from '../../providers/provider.js';
 import type { AnalysisEvent } from '../assess-analysis-run.js';
+import type { AnalysisMetrics } from './analysis-metrics.js';
 import { finishAnalysisRun, formatTime, planAnalysisRun, type TakenMeasurement } from '../reconcile-analysis-run.js';
 import { argumentValues } from '../resolve-args.js';
 
@@ -29,6 +30,7 @@ export interface AnalysisRunControllerOptions {
   clock?: Clock;
   providers?: ReadonlyMap<string, MetricProvider>;
   requestCounter?: RequestCounter;
+  metrics?: AnalysisMetrics;
 }
 
 export interface AnalysisRunController {
@@ -68,6 +70,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   };
   runs.onAdd(enqueue);
   runs.onUpdate(enqueue);
+  runs.onDelete(enqueue);
   const enqueueOwnerRun = (job: V1Job): void => {
     const owner = job.metadata?.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'AnalysisRun');
     if (owner !== undefined) queue.add(`${job.metadata?.namespace ?? 'default'}/${owner.name}`);
@@ -132,7 +135,11 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
     const [runNamespace = 'default', name = ''] = key.split('/');
     const raw = runs.get(runNamespace, name);
-    if (raw === undefined || !isHandledByInstance(raw.metadata?.labels, options.instanceId)) return undefined;
+    if (raw === undefined) {
+      options.metrics?.forgetRun(runNamespace, name);
+      return undefined;
+    }
+    if (!isHandledByInstance(raw.metadata?.labels, options.instanceId)) return undefined;
     const log = logger.child({ analysisRun: name, namespace: runNamespace });
     const parsed = analysisRunSchema.safeParse(raw);
     if (!parsed.success) {
@@ -140,6 +147,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
       return undefined;
     }
     const run = parsed.data;
+    options.metrics?.observeRun(run);
     const now = new Date(clock.now());
     const plan = planAnalysisRun(run, now);
     if (plan.kind === 'completed') return undefined;
@@ -174,6 +182,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
       }),
     );
     const outcome = finishAnalysisRun(run, taken, plan.conditions, new Date(clock.now()), [...secrets.values.values()]);
+    options.metrics?.observeRun({ ...run, status: outcome.status });
     await write(run, raw, outcome.status);
     await recordEvents(raw, outcome.events);
     if (taken.length > 0 || outcome.events.length > 0) log.info({ measurements: taken.length, phase: outcome.status.phase, events: outcome.events.map((event) => event.reason) }, 'reconciled');
@@ -187,12 +196,18 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
       await Promise.all([runs.start(), jobs.start()]);
       await Promise.all([runs.waitForSync(60_000), jobs.waitForSync(60_000)]);
       running = queue.run(async (key) => {
+        const [runNamespace = 'default', name = ''] = key.split('/');
+        const startedAt = clock.now();
+        let failed = false;
         try {
           return await reconcile(key);
         } catch (cause) {
+          failed = true;
           if (cause instanceof ApiException && cause.code === 409) logger.debug({ key, status: 409 }, 'write conflict; reconciling again on fresh state');
           else logger.warn({ key, err: cause }, 'reconcile failed; retrying with backoff');
           throw cause;
+        } finally {
+          options.metrics?.observeReconcile(runNamespace, name, (clock.now() - startedAt) / 1000, failed);
         }
       });
     },
