@@ -1,12 +1,11 @@
 import type { CoreV1Event, V1ReplicaSet } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/index.js';
-import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { createRequestCounter } from '../../src/kube/index.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { createLogger } from '../../src/log/index.js';
+import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
 // The blue-green engine end to end on the real control plane: the controller
@@ -14,9 +13,9 @@ import { testCluster } from './support/test-cluster.js';
 // rollout with the `gradual` verbs, and the test asserts on the objects the
 // API server holds.
 const cluster = testCluster('blue-green');
-const { kubeConfig, core, apps, custom, namespace, rolloutApi } = cluster;
+const { core, apps, custom, namespace, rolloutApi } = cluster;
 const HASH_KEY = 'rollouts-pod-template-hash';
-let controller: RolloutController;
+withRolloutController(cluster, { requestCounter: createRequestCounter() });
 
 function gradual(...args: string[]): ReturnType<typeof runCommand> {
   const cli = ownCliInvocation();
@@ -64,17 +63,6 @@ function blueGreenRollout(name: string, image: string): object {
 async function createService(name: string, app: string): Promise<void> {
   await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] } } });
 }
-
-beforeAll(async () => {
-  await cluster.setUp();
-  controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }), requestCounter: createRequestCounter() });
-  await controller.start();
-});
-
-afterAll(async () => {
-  await controller.stop();
-  await cluster.tearDown();
-});
 
 describe('the blue-green engine on a real control plane', () => {
   it('deploys, pauses with the preview on the new hash, switches the active Service on promote and scales the old ReplicaSet down after the delay', async () => {

@@ -1,17 +1,16 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
+import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { createLogger } from '../../src/log/index.js';
+import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
 // Fast rollback, rollback windows, the progress deadline and pod restarts,
 // with the controller in this process and the real control plane: what Argo
 // users rely on when a release goes wrong.
 const cluster = testCluster('edges');
-const { kubeConfig, apps, core, custom, namespace, rolloutApi } = cluster;
+const { apps, core, custom, namespace, rolloutApi } = cluster;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-let controller: RolloutController;
+withRolloutController(cluster);
 
 function rollout(name: string, extraSpec: Record<string, unknown> = {}): object {
   return {
@@ -37,23 +36,6 @@ async function sizes(name: string): Promise<Record<string, number>> {
   return Object.fromEntries(all.map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]));
 }
 
-/** `reason: message` of each Event about the Rollout, in the order they were recorded. */
-async function eventLines(name: string): Promise<string[]> {
-  const events = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
-  return events.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
-}
-
-beforeAll(async () => {
-  await cluster.setUp();
-  controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
-  await controller.start();
-});
-
-afterAll(async () => {
-  await controller.stop();
-  await cluster.tearDown();
-});
-
 describe('canary edges on a real control plane', () => {
   it('fast rollback: going back to the stable template skips the steps and keeps the stable ReplicaSet', async () => {
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('back') });
@@ -72,7 +54,7 @@ describe('canary edges on a real control plane', () => {
     expect(await sizes('back')).toEqual({ [blue]: 4, [red]: 0 });
     // No new ReplicaSet for the old template: the stable one is reused, as Argo does.
     expect(Object.keys(await sizes('back'))).toHaveLength(2);
-    expect((await eventLines('back')).some((line) => line.startsWith('SkipSteps: '))).toBe(true);
+    expect((await cluster.eventLines('back')).some((line) => line.startsWith('SkipSteps: '))).toBe(true);
   });
 
   it('progress deadline with progressDeadlineAbort: a canary whose pods never become available is aborted', async () => {
@@ -86,7 +68,7 @@ describe('canary edges on a real control plane', () => {
     expect(progressing).toMatchObject({ status: 'False', reason: 'RolloutAborted' });
     expect(aborted.status?.message).toMatch(/^RolloutAborted: /);
     // The abort says why: the new ReplicaSet timed out progressing (Argo's wording).
-    expect((await eventLines('stuck')).some((line) => /^RolloutAborted: .*ReplicaSet "stuck-[a-z0-9]+" has timed out progressing/.test(line))).toBe(true);
+    expect((await cluster.eventLines('stuck')).some((line) => /^RolloutAborted: .*ReplicaSet "stuck-[a-z0-9]+" has timed out progressing/.test(line))).toBe(true);
     await waitUntil(async () => (await sizes('stuck'))[blue] === 4, { what: 'the stable ReplicaSet at full size', timeoutMs: 30_000 });
     expect((await sizes('stuck'))[blue]).toBe(4);
   });
@@ -107,11 +89,11 @@ describe('canary edges on a real control plane', () => {
       hashes.push(released.status?.currentPodHash ?? '');
     }
     const [, red] = hashes;
-    const before = (await eventLines('window')).length;
+    const before = (await cluster.eventLines('window')).length;
     await setTemplateSpec('window', { containers: [{ name: 'app', image: 'example.test/window:red' }] });
     const back = await cluster.untilRollout('window', 'the rollback to red to settle', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === red);
     expect(back.status).toMatchObject({ currentPodHash: red, currentStepIndex: 2 });
-    const rollbackEvents = (await eventLines('window')).slice(before);
+    const rollbackEvents = (await cluster.eventLines('window')).slice(before);
     expect(rollbackEvents.some((line) => line.startsWith('RolloutCompleted: ') && line.includes('Rollback within window'))).toBe(true);
     // The steps were skipped: no step completed and no pause on the way back.
     expect(rollbackEvents.filter((line) => /^(RolloutStepCompleted|RolloutPaused): /.test(line))).toEqual([]);

@@ -1,21 +1,20 @@
 import { type CoreV1Event, type V1ReplicaSet } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/index.js';
-import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { createRequestCounter } from '../../src/kube/index.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { createLogger } from '../../src/log/index.js';
+import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
 // The engine end to end on the real control plane: the controller runs in
 // this process, a person drives it with the `gradual` verbs, and the test
 // asserts on the objects the API server holds.
 const cluster = testCluster('canary');
-const { kubeConfig, core, apps, custom, namespace, rolloutApi } = cluster;
+const { core, apps, custom, namespace, rolloutApi } = cluster;
 const requestCounter = createRequestCounter();
-let controller: RolloutController;
+const controller = withRolloutController(cluster, { requestCounter });
 
 function gradual(...args: string[]): ReturnType<typeof runCommand> {
   const cli = ownCliInvocation();
@@ -60,17 +59,6 @@ function canaryRollout(name: string, image: string): object {
   };
 }
 
-beforeAll(async () => {
-  await cluster.setUp();
-  controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }), requestCounter });
-  await controller.start();
-});
-
-afterAll(async () => {
-  await controller.stop();
-  await cluster.tearDown();
-});
-
 describe('the canary engine on a real control plane', () => {
   it('rolls out the first revision at once, then walks setWeight 20 → pause → promote → setWeight 60 → timed pause → completion', async () => {
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: canaryRollout('web', 'example.test/web:blue') });
@@ -109,9 +97,9 @@ describe('the canary engine on a real control plane', () => {
     const settled = await readRollout('web');
     expect(settled.status?.phase).toBe('Healthy');
     requestCounter.reset();
-    for (let index = 0; index < 10; index += 1) controller.queue.add(`${namespace}/web`);
+    for (let index = 0; index < 10; index += 1) controller().queue.add(`${namespace}/web`);
     // The queue merges repeats; wait until it has drained, then until it has certainly run at least once more.
-    await waitUntil(async () => Promise.resolve(controller.queue.metrics().depth === 0 && controller.queue.metrics().inFlight === 0), {
+    await waitUntil(async () => Promise.resolve(controller().queue.metrics().depth === 0 && controller().queue.metrics().inFlight === 0), {
       what: 'the queue to drain',
       timeoutMs: 10_000,
       intervalMs: 20,

@@ -1,20 +1,19 @@
 import { PatchStrategy, setHeaderOptions, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/index.js';
-import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { createRequestCounter } from '../../src/kube/index.js';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { createLogger } from '../../src/log/index.js';
+import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
 // Role metadata and anti-affinity end to end on the real control plane: the controller runs in
 // this process, the test updates and promotes as a person would (spec patch, pause conditions
 // cleared on the status), and asserts on the pods and ReplicaSets the API server holds.
 const cluster = testCluster('ephemeral-metadata');
-const { kubeConfig, core, apps, custom, namespace, rolloutApi } = cluster;
+const { core, apps, custom, namespace, rolloutApi } = cluster;
 const HASH_KEY = 'rollouts-pod-template-hash';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-let controller: RolloutController;
+withRolloutController(cluster, { requestCounter: createRequestCounter() });
 
 function until(name: string, what: string, check: (rollout: Rollout) => boolean): Promise<Rollout> {
   return cluster.untilRollout(name, what, check);
@@ -67,17 +66,6 @@ function rollout(name: string, strategy: object): object {
     },
   };
 }
-
-beforeAll(async () => {
-  await cluster.setUp();
-  controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }), requestCounter: createRequestCounter() });
-  await controller.start();
-});
-
-afterAll(async () => {
-  await controller.stop();
-  await cluster.tearDown();
-});
 
 describe('ephemeral metadata and anti-affinity on a real control plane', () => {
   it('blue-green: preview pods carry previewMetadata, active pods activeMetadata, and promotion relabels the promoted pods and their template', async () => {

@@ -11,7 +11,7 @@ import { testCluster } from './support/test-cluster.js';
 // process resumes every rollout where it was, with no extra ReplicaSet and no
 // repeated event. Here it really is a separate `gradual controller` process.
 const cluster = testCluster('restart');
-const { core, apps, custom, namespace, rolloutApi } = cluster;
+const { apps, custom, namespace, rolloutApi } = cluster;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 let controller: { child: ChildProcess; metricsPort: number } | undefined;
 
@@ -55,11 +55,6 @@ async function replicaSetNames(): Promise<string[]> {
   return (await apps.listNamespacedReplicaSet({ namespace })).items.map((rs) => rs.metadata?.name ?? '').sort();
 }
 
-async function events(): Promise<string[]> {
-  const items = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items;
-  return items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
-}
-
 beforeAll(async () => {
   await cluster.setUp();
 });
@@ -95,12 +90,12 @@ describe('a controller killed with SIGKILL', () => {
 
     // Killed while paused: the new process must see the same state and do nothing.
     await kill(controller);
-    const beforeRestart = { replicaSets: await replicaSetNames(), events: await events() };
+    const beforeRestart = { replicaSets: await replicaSetNames(), events: await cluster.eventLines('web') };
     controller = await startController();
     const restarted = controller;
     await waitUntil(async () => (await reconcileCount(restarted.metricsPort, 'web')) >= 1, { what: 'a reconcile by the new process', timeoutMs: 30_000 });
     expect(await replicaSetNames()).toEqual(beforeRestart.replicaSets);
-    expect(await events()).toEqual(beforeRestart.events);
+    expect(await cluster.eventLines('web')).toEqual(beforeRestart.events);
     const afterRestart = await readRollout();
     expect(afterRestart.status?.currentStepIndex).toBe(1);
     expect(afterRestart.status?.pauseConditions).toEqual(paused.status?.pauseConditions);
@@ -113,7 +108,7 @@ describe('a controller killed with SIGKILL', () => {
     const done = await until('the final pause at step 5', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 5);
     expect(done.status?.currentPodHash).toBe(paused.status?.currentPodHash);
     expect((await replicaSetNames()).length).toBe(2);
-    const all = await events();
+    const all = await cluster.eventLines('web');
     const duplicated = all.filter((event, index) => event.startsWith('RolloutStepCompleted') && all.indexOf(event) !== index);
     expect(duplicated, all.join('\n')).toEqual([]);
     // Events are written after the status they report, as Argo's recorder does: a kill between the two can lose

@@ -1,18 +1,17 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/index.js';
-import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { createLogger } from '../../src/log/index.js';
+import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
 // spec.workloadRef end to end on the real control plane: a Deployment already runs the app, a
 // Rollout takes over its pod template and scales it down, and later changes to the Deployment's
 // template are canaries of the Rollout. The controller runs in this process.
 const cluster = testCluster('workload-ref');
-const { kubeConfig, apps, custom, namespace, rolloutApi } = cluster;
+const { apps, custom, namespace, rolloutApi } = cluster;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-let controller: RolloutController;
+withRolloutController(cluster);
 
 function deployment(name: string, image: string, replicas: number): V1Deployment {
   return {
@@ -70,17 +69,6 @@ async function untilDeployment(name: string, what: string, check: (deployment: V
   if (last === undefined) throw new Error(what);
   return last;
 }
-
-beforeAll(async () => {
-  await cluster.setUp();
-  controller = createRolloutController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
-  await controller.start();
-});
-
-afterAll(async () => {
-  await controller.stop();
-  await cluster.tearDown();
-});
 
 describe('spec.workloadRef on a real control plane', () => {
   it("takes over a running Deployment's template, scales the Deployment down progressively, and runs a canary when the Deployment's image changes", async () => {

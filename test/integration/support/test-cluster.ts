@@ -19,6 +19,8 @@ export interface TestCluster {
   readRollout(name: string): Promise<Rollout>;
   /** Waits until the Rollout satisfies `check` (a bounded wait on the controller, not a sleep) and returns it. */
   untilRollout(name: string, what: string, check: (rollout: Rollout) => boolean): Promise<Rollout>;
+  /** `reason: message` of each Event about the named object, in the order they were recorded. */
+  eventLines(name: string): Promise<string[]>;
 }
 
 export function testCluster(prefix: string): TestCluster {
@@ -64,6 +66,11 @@ export function testCluster(prefix: string): TestCluster {
       );
       if (last === undefined) throw new Error(what);
       return last;
+    },
+    async eventLines(name) {
+      const items = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
+      // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
+      return items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
     },
   };
 }
