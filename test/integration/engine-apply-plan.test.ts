@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1ReplicaSet } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rolloutSchema, type Rollout } from '../../src/api/index.js';
 import { createPlanApplier, eventSourceComponent } from '../../src/engine/controller/apply-plan.js';
@@ -125,10 +125,27 @@ describe('createPlanApplier', () => {
     expect((await readRollout('web')).status?.message).toBe('first');
   });
 
+  /**
+   * The ReplicaSet once its controller has caught up (observed the generation, pods ready): its status writes
+   * change the resourceVersion, so a decision is made on it settled, as the informer would see it.
+   */
+  async function settledReplicaSet(): Promise<V1ReplicaSet> {
+    let replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    await waitUntil(
+      async () => {
+        replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+        const wanted = replicaSet.spec?.replicas ?? 0;
+        return replicaSet.status?.observedGeneration === replicaSet.metadata?.generation && (replicaSet.status?.readyReplicas ?? 0) === wanted && (replicaSet.status?.availableReplicas ?? 0) === wanted;
+      },
+      { what: 'the ReplicaSet controller to settle web-abc123', timeoutMs: 30_000, intervalMs: 50 },
+    );
+    return replicaSet;
+  }
+
   it('patches only the pod-template and pod metadata a plan names, and refuses a stale pod with 409', async () => {
     const rollout = await readRollout('web');
     const term = { labelSelector: { matchExpressions: [{ key: 'rollouts-pod-template-hash', operator: 'In', values: ['old'] }] }, topologyKey: 'kubernetes.io/hostname' };
-    const before = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    const before = await settledReplicaSet();
     await applier.apply(rollout, {
       actions: [
         {
@@ -142,7 +159,7 @@ describe('createPlanApplier', () => {
       status: rollout.status ?? {},
       events: [],
     });
-    const injected = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
+    const injected = await settledReplicaSet();
     expect(injected.spec?.template?.metadata?.labels).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'abc123', role: 'canary' });
     expect(injected.spec?.template?.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual([term]);
     expect(injected.spec?.replicas).toBe(before.spec?.replicas);
