@@ -1,7 +1,8 @@
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job, type V1Secret } from '@kubernetes/client-node';
 import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
-import { createInformerCache, createKeyQueue, makeCountedApiClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { createInformerCache, createKeyQueue, makeCountedApiClient, recordObjectEvent, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { isHandledByInstance } from '../../engine/controller/observe-rollout.js';
+import { canonicalJson } from '../../engine/pod-template-hash.js';
 import type { Logger } from '../../log/index.js';
 import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-provider.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
@@ -40,12 +41,6 @@ export interface AnalysisRunController {
 }
 
 const api = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' } as const;
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : item,
-  );
-}
 
 type SecretValues = { ok: true; values: Map<string, string> } | { ok: false; message: string };
 
@@ -108,27 +103,10 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
 
   async function recordEvents(raw: KubernetesObject, events: readonly AnalysisEvent[]): Promise<void> {
     const now = new Date(clock.now());
-    for (const [index, event] of events.entries()) {
-      const runNamespace = raw.metadata?.namespace ?? 'default';
-      await core
-        .createNamespacedEvent({
-          namespace: runNamespace,
-          body: {
-            metadata: { name: `${raw.metadata?.name ?? ''}.${now.getTime().toString(16)}${String(index)}`, namespace: runNamespace },
-            involvedObject: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', name: raw.metadata?.name ?? '', namespace: runNamespace, ...(raw.metadata?.uid === undefined ? {} : { uid: raw.metadata.uid }) },
-            reason: event.reason,
-            message: event.message,
-            type: event.type,
-            source: { component: 'rollouts-controller' },
-            reportingComponent: 'rollouts-controller',
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-          },
-        })
-        .catch((cause: unknown) => {
-          logger.warn({ err: cause, reason: event.reason }, 'could not record event');
-        });
+    for (const event of events) {
+      await recordObjectEvent(core, { ...raw, apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' }, event, now).catch((cause: unknown) => {
+        logger.warn({ err: cause, reason: event.reason }, 'could not record event');
+      });
     }
   }
 

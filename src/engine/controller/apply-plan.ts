@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ReplicaSet } from '@kubernetes/client-node';
 import type { Rollout } from '../../api/index.js';
-import { makeCountedApiClient, type RequestCounter } from '../../kube/index.js';
+import { makeCountedApiClient, recordObjectEvent, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
-import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
+import { sameStatus } from '../canary-status.js';
+import type { KubeAction, PodTemplateChanges, ReconcilePlan } from '../reconcile-types.js';
 
-/** The component name Argo's controller reports in Events; tools that filter on it keep working. */
-export const eventSourceComponent = 'rollouts-controller';
+export { eventSourceComponent } from '../../kube/index.js';
 
 export interface PlanApplier {
   apply(rollout: Rollout, plan: ReconcilePlan): Promise<ApplyResult>;
@@ -108,33 +107,6 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     }
   }
 
-  async function recordEvent(rollout: Rollout, event: RolloutEvent, now: Date): Promise<void> {
-    const { name, namespace, uid, resourceVersion } = identityOf(rollout);
-    await core.createNamespacedEvent({
-      namespace,
-      body: {
-        // Named like the events client-go's recorder creates: <object>.<unique suffix>.
-        metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
-        involvedObject: {
-          apiVersion: rollout.apiVersion,
-          kind: rollout.kind,
-          name,
-          namespace,
-          ...(uid === undefined ? {} : { uid }),
-          ...(resourceVersion === undefined ? {} : { resourceVersion }),
-        },
-        reason: event.reason,
-        message: event.message,
-        type: event.type,
-        source: { component: eventSourceComponent },
-        reportingComponent: eventSourceComponent,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
-    });
-  }
-
   return {
     async apply(rollout, plan) {
       const { name, namespace } = identityOf(rollout);
@@ -144,7 +116,7 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         log.debug({ action: action.kind, target: 'name' in action ? action.name : replicaSetName(action) }, 'applied');
       }
       let statusWritten = false;
-      if (!isDeepStrictEqual(plan.status, rollout.status ?? {})) {
+      if (!sameStatus(plan.status, rollout.status ?? {})) {
         // PUT on the status subresource: the whole status is replaced (a merge patch could not remove fields),
         // and the resourceVersion in the body makes a stale write fail with 409.
         await custom.replaceNamespacedCustomObjectStatus({
@@ -160,7 +132,7 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
       const now = new Date();
       for (const event of plan.events) {
         // An event is a report, not state: failing to record one must not fail (and repeat) the reconcile.
-        await recordEvent(rollout, event, now).catch((cause: unknown) => {
+        await recordObjectEvent(core, rollout, event, now).catch((cause: unknown) => {
           log.warn({ err: cause, reason: event.reason }, 'could not record event');
         });
       }
@@ -196,20 +168,3 @@ function replicaSetName(action: { replicaSet: V1ReplicaSet }): string {
   return action.replicaSet.metadata?.name ?? '';
 }
 
-function isDeepStrictEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-/** Key order must not make two equal statuses look different (the API server may reorder). */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => [k, canonical(v)]),
-    );
-  }
-  return value;
-}
