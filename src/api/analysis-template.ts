@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { int32, intOrString, opaqueObject, stringMap } from './common.js';
+import { analysisTemplateRefSchema, dryRunSchema, measurementRetentionSchema } from './rollout-analysis.js';
+import { intOrString, opaqueObject, stringMap } from './common.js';
 import { objectMetaSchema } from './rollout-spec.js';
 
 /*
@@ -109,9 +110,6 @@ export const argumentSchema = z
   })
   .meta({ description: 'an argument the metrics refer to as {{args.name}}' });
 
-export const dryRunSchema = z.strictObject({ metricName: z.string().meta({ description: 'a metric name, or a regular expression such as .*' }) });
-export const measurementRetentionSchema = z.strictObject({ metricName: z.string(), limit: int32('measurements to keep for the metric (default 10)') });
-export const analysisTemplateRefSchema = z.strictObject({ templateName: z.string(), clusterScope: z.boolean().optional() });
 
 export const analysisTemplateSpecSchema = z
   .strictObject({
@@ -145,3 +143,5 @@ export type AnalysisArgument = z.infer<typeof argumentSchema>;
 export type AnalysisTemplateSpec = z.infer<typeof analysisTemplateSpecSchema>;
 export type AnalysisTemplate = z.infer<typeof analysisTemplateSchema>;
 export type ClusterAnalysisTemplate = z.infer<typeof clusterAnalysisTemplateSchema>;
+
+export { analysisTemplateRefSchema, dryRunSchema, measurementRetentionSchema };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { antiAffinity, int32, intOrString, opaqueObject, podTemplateMetadata } from './common.js';
+import { antiAffinity, int32, intOrString, podTemplateMetadata } from './common.js';
+import { rolloutAnalysisSchema } from './rollout-analysis.js';
 
 export const blueGreenStrategySchema = z
   .strictObject({
@@ -11,9 +12,9 @@ export const blueGreenStrategySchema = z
     maxUnavailable: intOrString('pods that may be unavailable during the update, a number or a percentage (default 25%)').optional(),
     scaleDownDelaySeconds: int32('seconds before the previous version is scaled down after the switch (default 30)').optional(),
     scaleDownDelayRevisionLimit: int32('old ReplicaSets that may keep running during their scale-down delay').optional(),
-    prePromotionAnalysis: opaqueObject('analysis before the switch (not yet supported by Gradual)').optional(),
+    prePromotionAnalysis: rolloutAnalysisSchema.meta({ description: 'analysis of the preview before the switch; the switch waits for it to succeed' }).optional(),
     antiAffinity: antiAffinity().optional(),
-    postPromotionAnalysis: opaqueObject('analysis after the switch (not yet supported by Gradual)').optional(),
+    postPromotionAnalysis: rolloutAnalysisSchema.meta({ description: 'analysis after the switch; its failure switches back' }).optional(),
     previewMetadata: podTemplateMetadata('labels and annotations added to preview pods while they are the preview').optional(),
     activeMetadata: podTemplateMetadata('labels and annotations added to active pods while they are active').optional(),
     abortScaleDownDelaySeconds: int32('seconds before the preview is scaled down after an abort; 0: never (default 30)').optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { antiAffinity, int32, intOrString, opaqueObject, podTemplateMetadata } from './common.js';
+import { backgroundAnalysisSchema, rolloutAnalysisSchema } from './rollout-analysis.js';
 
 /** `pause: {}` waits until promoted; `pause: {duration: 30s}` (or `30`, seconds) waits that long. */
 export const rolloutPauseSchema = z
@@ -18,7 +19,7 @@ export const setCanaryScaleSchema = z
   .meta({ description: 'scale the canary ReplicaSet without changing traffic weight' });
 
 /**
- * One canary step. Argo's step kinds are all known; `experiment`, `analysis`,
+ * One canary step. Argo's step kinds are all known; `experiment`,
  * `setHeaderRoute`, `setMirrorRoute` and `plugin` are accepted as opaque
  * objects here and rejected by name in not-yet-supported.ts.
  */
@@ -28,7 +29,7 @@ export const canaryStepSchema = z
     pause: rolloutPauseSchema.optional(),
     setCanaryScale: setCanaryScaleSchema.optional(),
     experiment: opaqueObject('run an Experiment (not yet supported by Gradual)').optional(),
-    analysis: opaqueObject('run an AnalysisRun and wait for it (not yet supported by Gradual)').optional(),
+    analysis: rolloutAnalysisSchema.meta({ description: 'run an AnalysisRun and wait for it: Successful moves on, Failed or Error aborts, Inconclusive pauses' }).optional(),
     setHeaderRoute: opaqueObject('route requests by header to the canary (not yet supported by Gradual)').optional(),
     setMirrorRoute: opaqueObject('mirror matching requests to the canary (not yet supported by Gradual)').optional(),
     plugin: opaqueObject('run a step plugin (not yet supported by Gradual)').optional(),
@@ -46,7 +47,7 @@ export const canaryStrategySchema = z
     trafficRouting: opaqueObject('shift traffic with a mesh or ingress (not yet supported by Gradual)').optional(),
     maxUnavailable: intOrString('pods that may be unavailable during the update, a number or a percentage (default 25%)').optional(),
     maxSurge: intOrString('pods that may exist above spec.replicas during the update, a number or a percentage (default 25%)').optional(),
-    analysis: opaqueObject('background analysis during the steps (not yet supported by Gradual)').optional(),
+    analysis: backgroundAnalysisSchema.optional(),
     antiAffinity: antiAffinity().optional(),
     canaryMetadata: podTemplateMetadata('labels and annotations added to canary pods while they are the canary').optional(),
     stableMetadata: podTemplateMetadata('labels and annotations added to stable pods while they are stable').optional(),

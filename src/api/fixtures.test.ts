@@ -41,7 +41,8 @@ describe('valid fixtures', () => {
       'stableMetadata', 'scaleDownDelayRevisionLimit', 'abortScaleDownDelaySeconds', 'minPodsPerReplicaSet',
       'blueGreen', 'activeService', 'previewService', 'previewReplicaCount', 'autoPromotionEnabled', 'autoPromotionSeconds',
       'scaleDownDelaySeconds', 'antiAffinity', 'preferredDuringSchedulingIgnoredDuringExecution', 'requiredDuringSchedulingIgnoredDuringExecution',
-      'previewMetadata', 'activeMetadata',
+      'previewMetadata', 'activeMetadata', 'analysis', 'prePromotionAnalysis', 'postPromotionAnalysis', 'templates', 'templateName', 'clusterScope',
+      'startingStep', 'args', 'podTemplateHashValue', 'fieldRef', 'dryRun', 'measurementRetention', 'analysisRunMetadata',
     ];
     expect(fields.filter((field) => !new RegExp(`\\b${field}:`, 'u').test(all))).toEqual([]);
     // Timed (seconds, Go duration, numeric string) and indefinite pauses; int and percent IntOrStrings.

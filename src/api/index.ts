@@ -16,4 +16,5 @@ export { rolloutCrd, rolloutCrdYaml } from './crd.js';
 export { analysisCrds, analysisCrdYamls } from './analysis-crd.js';
 export * from './analysis-template.js';
 export * from './analysis-run.js';
+export * from './rollout-analysis.js';
 export type * from './types.js';

@@ -9,6 +9,7 @@ import { isAborted, noPauseDecisions, type PauseDecisions } from './canary-statu
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import { isRollbackWithinWindow } from './rollback-window.js';
+import { analysisInputOf, analysisRunStatusEntry, currentAnalysisRuns, reconcileRolloutAnalysis, type CurrentAnalysisRuns } from './rollout-analysis.js';
 import { planWithPreamble } from './rollout-preamble.js';
 import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
 
@@ -40,6 +41,10 @@ interface BlueGreenContext {
   decisions: PauseDecisions;
   active: BlueGreenServiceView | undefined;
   preview: BlueGreenServiceView | undefined;
+  /** The runs the observed status names (Argo's currentArs, read before this reconcile's changes). */
+  observedRuns: CurrentAnalysisRuns;
+  /** Argo's completedPrePromotionAnalysis: none configured, or the current one Successful. */
+  completedPrePromotion: boolean;
   actions: KubeAction[];
   events: RolloutEvent[];
 }
@@ -53,6 +58,7 @@ function planBlueGreenReconcile(
 ): ReconcilePlan {
   const { rollout, now } = observation;
   const observed = rollout.status ?? {};
+  const observedRuns = currentAnalysisRuns(observed, observation.analysisRuns ?? []).current;
   const context: BlueGreenContext = {
     observation,
     spec,
@@ -62,6 +68,8 @@ function planBlueGreenReconcile(
     decisions: noPauseDecisions(),
     active: serviceView(blueGreen.activeService, observation.services),
     preview: serviceView(blueGreen.previewService, observation.services),
+    observedRuns,
+    completedPrePromotion: blueGreen.prePromotionAnalysis === undefined || observedRuns.prePromotion?.status?.phase === 'Successful',
     actions: [],
     events: [],
   };
@@ -78,6 +86,7 @@ function planBlueGreenReconcile(
   const podSpecChanged = (observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash;
   const wakeUps: number[] = [];
   let completedPause = completedBlueGreenPause(context);
+  let analysisRuns: CurrentAnalysisRuns = {};
   if (!podSpecChanged) {
     // Argo syncs the ephemeral metadata late in the same reconcile; one step per reconcile, it is its own step here, before any scaling.
     const templateSync = planReplicaSetTemplateSync(observation, replicaSets, newRS);
@@ -93,6 +102,7 @@ function planBlueGreenReconcile(
         status: statusView,
         delayScaleDownOnAbort: aborted && replicaSets.stableRS !== undefined && blueGreen.abortScaleDownDelaySeconds !== 0,
         referencedHashes: referencedHashes(context),
+        holdOlder: holdOlderReplicaSets(context),
         now: now.getTime(),
       },
       actions,
@@ -104,6 +114,16 @@ function planBlueGreenReconcile(
     if (pauseWake !== undefined) wakeUps.push(pauseWake);
     completedPause = completedBlueGreenPause(context);
     if (!halted && ready && isSaturated(spec, newRS) && context.active !== undefined) reconcileActiveService(context, completedPause, rolloutName);
+    const analysis = reconcileRolloutAnalysis(
+      analysisInputOf(observation, replicaSets, newRS, decisions, {
+        fastRollback: fastRollback(context),
+        startPrePromotion: !skipPrePromotionAnalysis(context),
+        startPostPromotion: !skipPostPromotionAnalysis(context),
+      }),
+    );
+    actions.push(...analysis.actions);
+    events.push(...analysis.events);
+    analysisRuns = analysis.current;
   }
 
   const { status, requeueAfterMs } = syncBlueGreenStatus({
@@ -119,6 +139,10 @@ function planBlueGreenReconcile(
     activeSelector: context.active?.selector ?? '',
     podSpecChanged,
     completedPause,
+    completedPrePromotion: context.completedPrePromotion,
+    postPromotionSucceeded: blueGreen.postPromotionAnalysis === undefined ? undefined : analysisRuns.postPromotion?.status?.phase === 'Successful',
+    prePromotionRun: analysisRunStatusEntry(analysisRuns.prePromotion),
+    postPromotionRun: analysisRunStatusEntry(analysisRuns.postPromotion),
     rollbackWithinWindow: isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS),
   });
   if (requeueAfterMs !== undefined) wakeUps.push(now.getTime() + requeueAfterMs);
@@ -161,6 +185,8 @@ function reconcileBlueGreenPause(context: BlueGreenContext, ready: boolean, halt
     decisions.removePause.push(BLUE_GREEN_PAUSE);
     return undefined;
   }
+  // The promotion pause starts only once pre-promotion analysis has succeeded.
+  if (!context.completedPrePromotion) return undefined;
   const pause = observed.pauseConditions?.find((condition) => condition.reason === BLUE_GREEN_PAUSE);
   if (pause === undefined) {
     // No pause condition but controllerPause: a person promoted (the plugin removed the condition).
@@ -198,8 +224,57 @@ function reconcileActiveService(context: BlueGreenContext, completedPause: boole
   if (active === undefined) return;
   const observed = observation.rollout.status ?? {};
   let hash = active.selector;
-  if (fastTracked(context) || completedPause) hash = podTemplateHashOf(newRS);
+  if (fastTracked(context) || (completedPause && context.completedPrePromotion)) hash = podTemplateHashOf(newRS);
   if (observed.abort === true) hash = observed.stableRS ?? '';
   if (hash === '') return;
   switchServiceSelector(active, hash, rolloutName, actions, events);
+}
+
+/** Argo's isFastRollback for blue-green: back to the stable ReplicaSet, within the rollback window, or to one still within its scale-down delay. */
+function fastRollback(context: BlueGreenContext): boolean {
+  const { replicaSets, newRS, observation, spec } = context;
+  if (replicaSets.stableRS === undefined) return false;
+  const newHash = podTemplateHashOf(newRS);
+  if (observation.rollout.status?.stableRS === newHash) return true;
+  const olderThanStable = Date.parse(newRS.metadata?.creationTimestamp?.toString() ?? '') < Date.parse(replicaSets.stableRS.metadata?.creationTimestamp?.toString() ?? '');
+  if (!olderThanStable) return false;
+  return isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS) || (newRS.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '') !== '';
+}
+
+/** Argo's skipPrePromotionAnalysisRun: only for a saturated preview that is not yet active (a run once started keeps going). */
+function skipPrePromotionAnalysis(context: BlueGreenContext): boolean {
+  const { observation, newRS, spec, blueGreen } = context;
+  const observed = observation.rollout.status ?? {};
+  const hash = podTemplateHashOf(newRS);
+  const activeSelector = observed.blueGreen?.activeSelector ?? '';
+  if (observed.stableRS === hash || activeSelector === '' || activeSelector === hash || hash === '') return true;
+  if (context.observedRuns.prePromotion !== undefined) return false;
+  if (blueGreen.previewReplicaCount !== undefined) {
+    return (newRS.spec?.replicas ?? 0) !== blueGreen.previewReplicaCount || (newRS.status?.availableReplicas ?? 0) !== blueGreen.previewReplicaCount;
+  }
+  return !isSaturated(spec, newRS);
+}
+
+/** Argo's skipPostPromotionAnalysisRun: only once the active Service selects the new, saturated ReplicaSet and it is not stable yet. */
+function skipPostPromotionAnalysis(context: BlueGreenContext): boolean {
+  const { observation, newRS, spec } = context;
+  const observed = observation.rollout.status ?? {};
+  const hash = podTemplateHashOf(newRS);
+  if (observed.stableRS === hash || (observed.blueGreen?.activeSelector ?? '') !== hash || hash === '') return true;
+  if (context.observedRuns.postPromotion !== undefined) return false;
+  return !isSaturated(spec, newRS);
+}
+
+/**
+ * Argo's scaleDownOldReplicaSetsForBlueGreen holds the old ReplicaSets while an inconclusive
+ * analysis pauses the rollout, and — without an explicit scaleDownDelaySeconds — while
+ * post-promotion analysis has not succeeded, so a failure can switch back to them.
+ */
+function holdOlderReplicaSets(context: BlueGreenContext): boolean {
+  const { observation, blueGreen } = context;
+  const observed = observation.rollout.status ?? {};
+  if ((observed.pauseConditions ?? []).some((condition) => condition.reason === 'InconclusiveAnalysisRun')) return true;
+  const explicitDelay = observation.rollout.spec.strategy?.blueGreen?.scaleDownDelaySeconds !== undefined;
+  if (blueGreen.postPromotionAnalysis === undefined || explicitDelay || skipPostPromotionAnalysis(context)) return false;
+  return context.observedRuns.postPromotion?.status?.phase !== 'Successful';
 }

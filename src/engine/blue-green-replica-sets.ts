@@ -63,6 +63,8 @@ export interface BlueGreenReplicaSetsInput {
   /** Argo's shouldDelayScaleDownOnAbort: aborted, a stable ReplicaSet exists, and abortScaleDownDelaySeconds is not 0. */
   delayScaleDownOnAbort: boolean;
   referencedHashes: ReadonlySet<string>;
+  /** Keep the older ReplicaSets as they are (analysis still needs them to switch back to). */
+  holdOlder: boolean;
   now: number;
 }
 
@@ -85,7 +87,7 @@ export function reconcileBlueGreenReplicaSets(input: BlueGreenReplicaSetsInput, 
     older: replicaSets.others.map(blueGreenReplicaSetOf),
     status: input.status,
     referencedHashes: input.referencedHashes,
-    holdOlder: false,
+    holdOlder: input.holdOlder,
     now: input.now,
   });
   const byName = new Map(replicaSets.all.map((rs) => [nameOf(rs), rs]));

@@ -47,6 +47,13 @@ export interface BlueGreenStatusInput {
   completedPause: boolean;
   /** A rollback within spec.rollbackWindow: like a full promotion, it is never paused or aborted. */
   rollbackWithinWindow: boolean;
+  /** Argo's completedPrePromotionAnalysis (true without pre-promotion analysis). */
+  completedPrePromotion?: boolean;
+  /** Whether the current post-promotion run succeeded; undefined without post-promotion analysis. */
+  postPromotionSucceeded?: boolean | undefined;
+  /** The current runs' entries for status.blueGreen. */
+  prePromotionRun?: { name: string; status: string; message?: string } | undefined;
+  postPromotionRun?: { name: string; status: string; message?: string } | undefined;
 }
 
 const KNOWN_STATUS_FIELDS = new Set([
@@ -93,6 +100,8 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
   if (input.previewSelector !== '') blueGreenStatus.previewSelector = input.previewSelector;
   if (input.activeSelector !== '') blueGreenStatus.activeSelector = input.activeSelector;
   if (checkPoint) blueGreenStatus.scaleUpPreviewCheckPoint = true;
+  if (input.prePromotionRun !== undefined) blueGreenStatus.prePromotionAnalysisRunStatus = input.prePromotionRun;
+  if (input.postPromotionRun !== undefined) blueGreenStatus.postPromotionAnalysisRunStatus = input.postPromotionRun;
   let status: RolloutStatus = {
     ...Object.fromEntries(Object.entries(observed).filter(([key]) => !KNOWN_STATUS_FIELDS.has(key))),
     ...(observed.restartedAt === undefined ? {} : { restartedAt: observed.restartedAt }),
@@ -120,7 +129,7 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
   return { status, requeueAfterMs: progressRequeue(input, status) };
 }
 
-/** Argo's shouldFullPromote for blue-green (analysis and target verification are refused by validation; Argo's blue-green ignores rollback windows here). */
+/** Argo's shouldFullPromote for blue-green (target verification is ALB-only and refused by validation; Argo's blue-green ignores rollback windows here). */
 function fullPromotionReason(input: BlueGreenStatusInput, currentPodHash: string): string | undefined {
   const observed = input.rollout.status ?? {};
   if (input.replicaSets.stableRS === undefined) return 'Initial deploy';
@@ -129,6 +138,8 @@ function fullPromotionReason(input: BlueGreenStatusInput, currentPodHash: string
   if (input.activeSelector !== currentPodHash) return undefined;
   if (observed.promoteFull === true) return 'Full promotion requested';
   if (isAborted(input.decisions, observed)) return undefined;
+  // Post-promotion analysis must succeed before the new ReplicaSet is stable; its failure switches back.
+  if (input.postPromotionSucceeded === false) return undefined;
   return 'Completed blue-green update';
 }
 
@@ -137,7 +148,7 @@ function scaleUpPreviewCheckPoint(input: BlueGreenStatusInput, previous: boolean
   const count = input.blueGreen.previewReplicaCount;
   if (count === undefined) return false;
   if (previous) return true;
-  if (!input.completedPause) return false;
+  if (!input.completedPause || input.completedPrePromotion === false) return false;
   return count === (input.newRS.status?.availableReplicas ?? 0);
 }
 

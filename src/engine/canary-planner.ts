@@ -1,5 +1,5 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { pauseDurationSeconds, withDefaults, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus } from '../api/index.js';
+import { pauseDurationSeconds, withDefaults, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus } from '../api/index.js';
 import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
 import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
 import {
@@ -12,6 +12,7 @@ import {
   type PersistInput,
 } from './canary-status.js';
 import { reconcileCanaryServices } from './canary-services.js';
+import { analysisInputOf, analysisRunStatusEntry, reconcileRolloutAnalysis } from './rollout-analysis.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
@@ -84,9 +85,23 @@ function planCanaryReconcile(
     events,
   );
 
+  const fastRollback = replicaSets.stableRS !== undefined && (observed.stableRS === newHash || withinWindow);
+  const analysis = reconcileRolloutAnalysis(analysisInputOf(observation, replicaSets, newRS, decisions, { fastRollback }));
+  actions.push(...analysis.actions);
+  events.push(...analysis.events);
+  const stepRunStatus = analysisRunStatusEntry(analysis.current.step);
+  const backgroundRunStatus = analysisRunStatusEntry(analysis.current.background);
+  draft.canary = {
+    ...draft.canary,
+    ...(stepRunStatus === undefined ? {} : { currentStepAnalysisRunStatus: stepRunStatus }),
+    ...(backgroundRunStatus === undefined ? {} : { currentBackgroundAnalysisRunStatus: backgroundRunStatus }),
+  };
+  // An inconclusive run pauses the rollout where it is: no scaling and no step pause this reconcile (Argo's HasAddPause).
+  const analysisPaused = decisions.addPause.includes('InconclusiveAnalysisRun');
+
   let pauseRequeue: number | undefined;
-  const scaled = spec.paused ? false : reconcileReplicaSets(observation, spec, canary, replicaSets, newRS, actions, events);
-  if (!scaled) pauseRequeue = reconcilePause(rollout, spec, canary, decisions, now);
+  const scaled = spec.paused || analysisPaused ? false : reconcileReplicaSets(observation, spec, canary, replicaSets, newRS, actions, events);
+  if (!scaled && !analysisPaused) pauseRequeue = reconcilePause(rollout, spec, canary, decisions, now);
 
   const { step, index } = currentCanaryStep(rollout);
   let stepIndex = index;
@@ -113,8 +128,9 @@ function planCanaryReconcile(
     return finish(persist, draft, actions, pauseRequeue);
   }
   // While a full promotion waits for the canary, the steps no longer move (see the report).
-  if (observed.promoteFull !== true && !withinWindow && step !== undefined && stepIndex !== undefined && completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now)) {
+  if (observed.promoteFull !== true && !withinWindow && step !== undefined && stepIndex !== undefined && completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now, analysis.current.step)) {
     stepIndex += 1;
+    delete draft.canary.currentStepAnalysisRunStatus;
     events.push({ type: 'Normal', reason: REASONS.rolloutStepCompleted, message: MESSAGES.rolloutStepCompleted(stepIndex, stepCount, canaryStepString(step)) });
     decisions.removePause.push('CanaryPauseStep');
   }
@@ -191,7 +207,7 @@ function reconcilePause(rollout: Rollout, spec: RolloutSpecWithDefaults, canary:
   return remaining > 0 ? remaining : undefined;
 }
 
-/** Argo's completedCurrentCanaryStep for the step kinds a basic canary has. */
+/** Argo's completedCurrentCanaryStep for the step kinds a basic canary has, and analysis steps. */
 function completedCurrentStep(
   rollout: Rollout,
   spec: RolloutSpecWithDefaults,
@@ -199,6 +215,7 @@ function completedCurrentStep(
   replicaSets: ReplicaSetClassification,
   newRS: V1ReplicaSet,
   now: Date,
+  stepRun: AnalysisRun | undefined,
 ): boolean {
   if (spec.paused) return false;
   const observed = rollout.status ?? {};
@@ -219,6 +236,7 @@ function completedCurrentStep(
     const olderGone = replicaSets.others.every((rs) => (rs.status?.availableReplicas ?? 0) === 0);
     return canaryReady && stableCreated && olderGone;
   }
+  if (step.analysis !== undefined) return stepRun?.status?.phase === 'Successful';
   return false;
 }
 

@@ -1,13 +1,14 @@
-import type { CanaryStep, IntOrString, Rollout } from '../api/index.js';
+import type { CanaryStep, IntOrString, Rollout, RolloutAnalysis } from '../api/index.js';
 import { fnv1a32, safeEncodeString } from './pod-template-hash.js';
 
 /**
  * Argo's ComputeStepHash: FNV-1a 32 of Go's json.Marshal of spec.strategy.canary.steps, then
  * SafeEncodeString. Byte-equal to Argo for the step kinds Gradual supports (setWeight, pause,
- * setCanaryScale), because their Go JSON is reproduced field by field in Go's struct order;
+ * setCanaryScale, analysis), because their Go JSON is reproduced field by field in Go's struct order;
  * the opaque kinds (experiment, analysis, header/mirror routes, plugin) are serialised with
  * sorted keys, which can differ from Go's struct order — harmless, as the hash is only compared
- * with hashes this controller wrote, and those kinds are refused by validation today.
+ * with hashes this controller wrote, and those kinds are refused by validation today. Analysis
+ * steps are reproduced in Go's order too.
  */
 export function computeStepHash(rollout: Rollout): string {
   const canary = rollout.spec.strategy?.canary;
@@ -16,7 +17,7 @@ export function computeStepHash(rollout: Rollout): string {
   return safeEncodeString(String(fnv1a32(new TextEncoder().encode(json))));
 }
 
-const OPAQUE_STEP_KINDS = ['experiment', 'analysis', 'setHeaderRoute', 'setMirrorRoute', 'plugin'] as const;
+const OPAQUE_STEP_KINDS = ['setHeaderRoute', 'setMirrorRoute', 'plugin'] as const;
 
 function stepJson(step: CanaryStep): string {
   const members: string[] = [];
@@ -24,9 +25,8 @@ function stepJson(step: CanaryStep): string {
   if (step.pause !== undefined) {
     members.push(step.pause.duration === undefined ? '"pause":{}' : `"pause":{"duration":${JSON.stringify(step.pause.duration)}}`);
   }
-  for (const kind of OPAQUE_STEP_KINDS.slice(0, 2)) {
-    if (step[kind] !== undefined) members.push(`${JSON.stringify(kind)}:${sortedJson(step[kind])}`);
-  }
+  if (step.experiment !== undefined) members.push(`"experiment":${sortedJson(step.experiment)}`);
+  if (step.analysis !== undefined) members.push(`"analysis":${rolloutAnalysisJson(step.analysis)}`);
   if (step.setCanaryScale !== undefined) {
     const scale = step.setCanaryScale;
     const inner: string[] = [];
@@ -35,10 +35,54 @@ function stepJson(step: CanaryStep): string {
     if (scale.matchTrafficWeight === true) inner.push('"matchTrafficWeight":true');
     members.push(`"setCanaryScale":{${inner.join(',')}}`);
   }
-  for (const kind of OPAQUE_STEP_KINDS.slice(2)) {
+  for (const kind of OPAQUE_STEP_KINDS) {
     if (step[kind] !== undefined) members.push(`${JSON.stringify(kind)}:${sortedJson(step[kind])}`);
   }
   return `{${members.join(',')}}`;
+}
+
+/** Go's json.Marshal of a RolloutAnalysis: struct order, empty fields omitted, map keys sorted. */
+function rolloutAnalysisJson(analysis: RolloutAnalysis): string {
+  const members: string[] = [];
+  if (analysis.templates !== undefined && analysis.templates.length > 0) {
+    const templates = analysis.templates.map((ref) => `{"templateName":${goString(ref.templateName)}${ref.clusterScope === undefined ? '' : `,"clusterScope":${String(ref.clusterScope)}`}}`);
+    members.push(`"templates":[${templates.join(',')}]`);
+  }
+  if (analysis.args !== undefined && analysis.args.length > 0) {
+    const args = analysis.args.map((arg) => {
+      const parts = [`"name":${goString(arg.name)}`];
+      if (arg.value !== undefined && arg.value !== '') parts.push(`"value":${goString(arg.value)}`);
+      if (arg.valueFrom !== undefined) {
+        const from: string[] = [];
+        if (arg.valueFrom.podTemplateHashValue !== undefined) from.push(`"podTemplateHashValue":${goString(arg.valueFrom.podTemplateHashValue)}`);
+        if (arg.valueFrom.fieldRef !== undefined) from.push(`"fieldRef":{"fieldPath":${goString(arg.valueFrom.fieldRef.fieldPath)}}`);
+        parts.push(`"valueFrom":{${from.join(',')}}`);
+      }
+      return `{${parts.join(',')}}`;
+    });
+    members.push(`"args":[${args.join(',')}]`);
+  }
+  if (analysis.dryRun !== undefined && analysis.dryRun.length > 0) {
+    members.push(`"dryRun":[${analysis.dryRun.map((rule) => `{"metricName":${goString(rule.metricName)}}`).join(',')}]`);
+  }
+  if (analysis.measurementRetention !== undefined && analysis.measurementRetention.length > 0) {
+    const rules = analysis.measurementRetention.map((rule) => `{"metricName":${goString(rule.metricName)},"limit":${String(rule.limit)}}`);
+    members.push(`"measurementRetention":[${rules.join(',')}]`);
+  }
+  if (analysis.analysisRunMetadata !== undefined) {
+    const inner: string[] = [];
+    for (const field of ['labels', 'annotations'] as const) {
+      const map = analysis.analysisRunMetadata[field];
+      if (map !== undefined && Object.keys(map).length > 0) inner.push(`${JSON.stringify(field)}:${sortedJson(map)}`);
+    }
+    members.push(`"analysisRunMetadata":{${inner.join(',')}}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/** Go's encoding/json escapes <, > and & in strings (HTML safety); JSON.stringify does not. */
+function goString(text: string): string {
+  return JSON.stringify(text).replace(/[<>&\u2028\u2029]/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sortedJson(value: unknown): string {

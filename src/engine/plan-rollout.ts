@@ -1,4 +1,5 @@
 import { formatPath, validateRollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
+import { EMPTY_TEMPLATE_CATALOG, flattenRolloutAnalysis, rolloutAnalyses } from './analysis-templates.js';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
 import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
@@ -24,6 +25,8 @@ export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const effective: RolloutObservation = { ...observation, rollout: resolved.rollout };
   const serviceIssues = referencedServiceIssues(effective);
   if (serviceIssues.length > 0) return planInvalidSpec(observation, serviceIssues);
+  const analysisIssues = referencedAnalysisIssues(effective);
+  if (analysisIssues.length > 0) return planInvalidSpec(observation, analysisIssues);
   const plan = resolved.rollout.spec.strategy?.canary !== undefined ? planCanary(effective) : planBlueGreen(effective);
   return withWorkload(plan, resolved, classifyReplicaSets(resolved.rollout, effective.replicaSets).newRS);
 }
@@ -59,6 +62,25 @@ function referencedServiceIssues(observation: RolloutObservation): RolloutIssue[
     }
     const manager = service.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION];
     if (manager !== undefined && manager !== rollout.metadata?.name) issues.push({ path, message: `Service "${name}" is managed by another Rollout` });
+  }
+  return issues;
+}
+
+/**
+ * Argo's getReferencedRolloutAnalyses and ValidateAnalysisTemplatesWithType: every analysis the
+ * Rollout names must resolve to templates that exist, combine without clashes, get every
+ * argument a value, and carry conditions that parse — checked before anything moves, so an
+ * analysis that could never run holds the Rollout where it is (InvalidSpec) rather than
+ * failing it halfway.
+ */
+function referencedAnalysisIssues(observation: RolloutObservation): RolloutIssue[] {
+  const catalog = observation.analysisTemplates ?? EMPTY_TEMPLATE_CATALOG;
+  const issues: RolloutIssue[] = [];
+  for (const { analysis, path } of rolloutAnalyses(observation.rollout)) {
+    // Only the presence of values matters here: the hashes they may name are not known before the ReplicaSets exist.
+    const values = (analysis.args ?? []).map((arg) => ({ name: arg.name, value: arg.value ?? '' }));
+    const result = flattenRolloutAnalysis(analysis, path, catalog, values);
+    if (!result.ok) issues.push(result.issue);
   }
   return issues;
 }

@@ -1,5 +1,6 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { Rollout, RolloutStatus } from '../api/index.js';
+import type { AnalysisRun, Rollout, RolloutStatus } from '../api/index.js';
+import type { AnalysisTemplateCatalog } from './analysis-templates.js';
 
 /*
  * The contract between the controller shell and the pure planners. A
@@ -28,6 +29,10 @@ export interface RolloutObservation {
   pods: V1Pod[];
   /** The Deployment spec.workloadRef names, when the Rollout has one and the Deployment exists in its namespace. */
   workload?: V1Deployment;
+  /** AnalysisRuns controlled by this Rollout; absent reads as none. */
+  analysisRuns?: AnalysisRun[];
+  /** The AnalysisTemplates of the namespace and the ClusterAnalysisTemplates; absent reads as none. */
+  analysisTemplates?: AnalysisTemplateCatalog;
   now: Date;
 }
 
@@ -69,6 +74,15 @@ export type KubeAction =
       annotations?: Record<string, string | null>;
     }
   | { kind: 'evictPod'; name: string; reason: string }
+  | {
+      /** An AnalysisRun made from the Rollout's templates; an existing one of the same name that is equal and unfinished counts as created. */
+      kind: 'createAnalysisRun';
+      run: AnalysisRun;
+    }
+  /** Sets spec.terminate on a run (a merge patch, as Argo's cancelAnalysisRuns); a run already gone is not an error. */
+  | { kind: 'terminateAnalysisRun'; name: string }
+  /** A finished run beyond the history limits; a run already gone is not an error. */
+  | { kind: 'deleteAnalysisRun'; name: string }
   | {
       /** spec.replicas of the Deployment a workloadRef names (its scale subresource), for scaleDown onsuccess/progressively. */
       kind: 'scaleDeployment';

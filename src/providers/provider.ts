@@ -45,11 +45,16 @@ export async function fetchWithTimeout(url: string, init: RequestInit, timeoutMs
   }
 }
 
+/** Codes that mean the provider could not be reached at all (as opposed to answering badly). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
 function describeFetchError(error: Error): string {
   const cause: unknown = error.cause;
   if (cause instanceof Error) {
     const code = (cause as Error & { code?: unknown }).code;
-    return `${error.message}: ${typeof code === 'string' ? `${code} ` : ''}${cause.message}`.trim();
+    // "unreachable" is the word an operator looks for in an aborted rollout's message.
+    const prefix = typeof code === 'string' && UNREACHABLE_CODES.has(code) ? 'unreachable' : error.message;
+    return `${prefix}: ${typeof code === 'string' ? `${code} ` : ''}${cause.message}`.trim();
   }
   return error.message;
 }

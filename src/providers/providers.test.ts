@@ -109,7 +109,7 @@ describe('providers against a real HTTP server', () => {
     await new Promise((resolve) => closed.close(resolve));
     const metric: Metric = { name: 'm', provider: { prometheus: { address: `http://127.0.0.1:${port}`, query: 'up' } } };
     const answer = await prometheusProvider().run(context(metric));
-    expect(answer).toEqual({ kind: 'error', message: `GET http://127.0.0.1:${port}/api/v1/query: fetch failed: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(answer).toEqual({ kind: 'error', message: `GET http://127.0.0.1:${port}/api/v1/query: unreachable: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:${port}` });
   });
 
   test('web: a secret header from args, a JSON body, the value at jsonPath', async () => {

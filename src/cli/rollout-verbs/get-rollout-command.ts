@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { kubeContext, readRollout, rolloutResource, selectorString, verbAction, withKubeOptions, type KubeContext, type KubeOptions } from './kube-context.js';
 import { renderRolloutTree } from './render-rollout-tree.js';
 import { rolloutInfo } from './rollout-info.js';
+import type { AnalysisRunLike } from './analysis-run-info.js';
 import type { PodLike, ReplicaSetLike, RolloutObject } from './types.js';
 
 interface GetRolloutOptions extends KubeOptions {
@@ -22,14 +23,18 @@ function secondsOption(value: string): number {
   return Number(value);
 }
 
-async function readTree(kube: KubeContext, name: string): Promise<{ rollout: RolloutObject; replicaSets: ReplicaSetLike[]; pods: PodLike[] }> {
+async function readTree(kube: KubeContext, name: string): Promise<{ rollout: RolloutObject; replicaSets: ReplicaSetLike[]; pods: PodLike[]; analysisRuns: AnalysisRunLike[] }> {
   const rollout = await readRollout(kube, name);
   const labelSelector = selectorString(rollout.spec?.selector);
   const replicaSets = (await kube.customObjects.listNamespacedCustomObject({ group: 'apps', version: 'v1', plural: 'replicasets', namespace: kube.namespace, labelSelector })) as {
     items?: ReplicaSetLike[];
   };
   const pods = await kube.core.listNamespacedPod({ namespace: kube.namespace, labelSelector });
-  return { rollout, replicaSets: replicaSets.items ?? [], pods: pods.items };
+  // Runs carry the Rollout's selector labels too (as Argo writes them); ownership is checked when rendering.
+  const analysisRuns = (await kube.customObjects.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', namespace: kube.namespace, labelSelector })) as {
+    items?: AnalysisRunLike[];
+  };
+  return { rollout, replicaSets: replicaSets.items ?? [], pods: pods.items, analysisRuns: analysisRuns.items ?? [] };
 }
 
 function listOf(promise: Promise<unknown>): Promise<KubernetesListObject<KubernetesObject>> {
@@ -37,8 +42,8 @@ function listOf(promise: Promise<unknown>): Promise<KubernetesListObject<Kuberne
 }
 
 /**
- * Re-renders on every change of the Rollout, its ReplicaSets or their pods,
- * seen by three informers (list, then watch), until the timeout or Ctrl-C.
+ * Re-renders on every change of the Rollout, its ReplicaSets, their pods or its AnalysisRuns,
+ * seen by four informers (list, then watch), until the timeout or Ctrl-C.
  */
 async function watchTree(kube: KubeContext, name: string, first: RolloutObject, timeoutSeconds: number): Promise<void> {
   const namespace = kube.namespace;
@@ -54,6 +59,12 @@ async function watchTree(kube: KubeContext, name: string, first: RolloutObject, 
       labelSelector,
     ),
     pods: makeInformer(kube.config, `/api/v1/namespaces/${namespace}/pods`, () => listOf(kube.core.listNamespacedPod({ namespace, labelSelector })), labelSelector),
+    analysisRuns: makeInformer(
+      kube.config,
+      `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`,
+      () => listOf(kube.customObjects.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', namespace, labelSelector })),
+      labelSelector,
+    ),
   };
   const all = Object.values(informers);
   let pending: NodeJS.Timeout | undefined;
@@ -63,7 +74,7 @@ async function watchTree(kube: KubeContext, name: string, first: RolloutObject, 
     pending = undefined;
     const rollout = informers.rollouts.get(name, namespace) as RolloutObject | undefined;
     if (rollout === undefined) return;
-    const tree = rolloutInfo(rollout, informers.replicaSets.list(namespace), informers.pods.list(namespace));
+    const tree = rolloutInfo(rollout, informers.replicaSets.list(namespace), informers.pods.list(namespace), informers.analysisRuns.list(namespace));
     process.stdout.write(`${clearScreen}${renderRolloutTree(tree, Date.now())}`);
   };
   const schedule = (): void => {
@@ -106,9 +117,9 @@ export function getCommand(): Command {
       .action(
         verbAction(async (name: string, options: GetRolloutOptions) => {
           const kube = kubeContext(options);
-          const { rollout, replicaSets, pods } = await readTree(kube, name);
+          const { rollout, replicaSets, pods, analysisRuns } = await readTree(kube, name);
           if (options.watch !== true) {
-            process.stdout.write(renderRolloutTree(rolloutInfo(rollout, replicaSets, pods), Date.now()));
+            process.stdout.write(renderRolloutTree(rolloutInfo(rollout, replicaSets, pods, analysisRuns), Date.now()));
             return;
           }
           await watchTree(kube, name, rollout, options.timeoutSeconds ?? 0);

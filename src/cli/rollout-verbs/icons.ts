@@ -12,6 +12,9 @@ export const icons = {
   revision: '#',
   replicaSet: '⧉',
   pod: '□',
+  analysisRun: 'α',
+  /** Gradual's own: Argo's tree has no metric rows. */
+  metric: '∿',
 } as const;
 
 /** The status icon of a Rollout (rollout_info.go rolloutIcon). */

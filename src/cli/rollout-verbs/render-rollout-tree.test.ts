@@ -100,6 +100,33 @@ describe('get rollout', () => {
     expect(renderRolloutTree(rolloutInfo(rollout, replicaSets, pods), now)).toBe(expectedTree);
   });
 
+  it('lists the AnalysisRuns under their revision, with Argo’s counts and each metric’s last value', () => {
+    const run = (name: string, revision: number, age: number, phase: string, results: { name: string; phase: string; successful?: number; failed?: number; measurements: { value?: string; message?: string }[] }[]) => ({
+      metadata: { name, creationTimestamp: ago(age), annotations: { 'rollout.argoproj.io/revision': String(revision) }, ownerReferences: [{ uid: 'ro-uid', controller: true, kind: 'Rollout' }] },
+      status: { phase, metricResults: results },
+    });
+    const runs = [
+      run('checkout-bbb-2-1', 2, 20, 'Failed', [{ name: 'success-rate', phase: 'Failed', successful: 2, failed: 3, measurements: [{ value: '[0.97]' }, { value: '[0.35]' }] }]),
+      run('checkout-aaa-1-1', 1, 3 * 86400, 'Successful', [{ name: 'success-rate', phase: 'Successful', successful: 3, measurements: [{ value: '[1]' }] }]),
+      // Another Rollout's run, even with the same labels, is not shown.
+      { ...run('other-1', 2, 5, 'Running', []), metadata: { name: 'other-1', annotations: { 'rollout.argoproj.io/revision': '2' }, ownerReferences: [{ uid: 'other', controller: true }] } },
+    ];
+    const text = renderRolloutTree(rolloutInfo(rollout, replicaSets, pods, runs), now);
+    expect(text).toContain(
+      [
+        '├──# revision:2',
+        '│  ├──⧉ checkout-bbb       ReplicaSet   ✔ Healthy            95s   canary',
+        '│  │  └──□ checkout-bbb-1  Pod          ◌ ContainerCreating  90s   ready:0/1',
+        '│  └──α checkout-bbb-2-1   AnalysisRun  ✖ Failed             20s   ✔ 2,✖ 3',
+        '│     └──∿ success-rate    Metric       ✖ Failed                   last:[0.35]',
+        '├──# revision:1',
+        '│  ├──⧉ checkout-aaa       ReplicaSet   ✔ Healthy            3d    stable',
+      ].join('\n'),
+    );
+    expect(text).toContain('│  └──α checkout-aaa-1-1   AnalysisRun  ✔ Successful         3d    ✔ 3');
+    expect(text).not.toContain('other-1');
+  });
+
   it('renders a blue-green rollout’s active and preview ReplicaSets and no canary lines', () => {
     const blueGreen = {
       ...rollout,

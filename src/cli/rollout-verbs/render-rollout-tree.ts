@@ -1,5 +1,6 @@
 import { humanDuration } from './human-duration.js';
 import { icons } from './icons.js';
+import { analysisCounts, type AnalysisRunInfo } from './analysis-run-info.js';
 import type { ReplicaSetInfo, RolloutInfo } from './rollout-info.js';
 
 /*
@@ -78,19 +79,34 @@ function replicaSetRows(rs: ReplicaSetInfo, prefix: string, childPrefix: string,
   return rows;
 }
 
+/** A run (Argo's row: phase and measurement counts) and, below it, each metric with its last value. */
+function analysisRunRows(run: AnalysisRunInfo, prefix: string, childPrefix: string, now: number): string[][] {
+  const rows = [[`${prefix}${icons.analysisRun} ${run.name}`, 'AnalysisRun', `${run.icon} ${run.status}`, age(run.createdAt, now), analysisCounts(run)]];
+  run.metrics.forEach((metric, i) => {
+    const [metricPrefix] = prefixes(i === run.metrics.length - 1, childPrefix);
+    rows.push([`${metricPrefix}${icons.metric} ${metric.name}`, 'Metric', `${metric.icon} ${metric.status}`, '', metric.last === '' ? '' : `last:${metric.last}`]);
+  });
+  return rows;
+}
+
 function treeRows(info: RolloutInfo, now: number): string[][] {
   const rows = [
     ['NAME', 'KIND', 'STATUS', 'AGE', 'INFO'],
     [`${icons.rollout} ${info.name}`, 'Rollout', `${info.icon} ${info.status}`, age(info.createdAt, now), ''],
   ];
-  const revisions = [...new Set(info.replicaSets.map((rs) => rs.revision))].sort((a, b) => b - a);
+  const revisions = [...new Set([...info.replicaSets.map((rs) => rs.revision), ...info.analysisRuns.map((run) => run.revision)])].sort((a, b) => b - a);
   revisions.forEach((revision, i) => {
     const [prefix, childPrefix] = prefixes(i === revisions.length - 1, '');
     rows.push([`${prefix}${icons.revision} revision:${revision}`, '', ' ', '', '']);
     const replicaSets = info.replicaSets.filter((rs) => rs.revision === revision);
+    const runs = info.analysisRuns.filter((run) => run.revision === revision);
     replicaSets.forEach((rs, j) => {
-      const [rsPrefix, rsChildPrefix] = prefixes(j === replicaSets.length - 1, childPrefix);
+      const [rsPrefix, rsChildPrefix] = prefixes(j === replicaSets.length - 1 && runs.length === 0, childPrefix);
       rows.push(...replicaSetRows(rs, rsPrefix, rsChildPrefix, now));
+    });
+    runs.forEach((run, j) => {
+      const [runPrefix, runChildPrefix] = prefixes(j === runs.length - 1, childPrefix);
+      rows.push(...analysisRunRows(run, runPrefix, runChildPrefix, now));
     });
   });
   return rows;

@@ -1,4 +1,5 @@
 import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../../engine/argo-labels.js';
+import { analysisRunInfos, type AnalysisRunInfo, type AnalysisRunLike } from './analysis-run-info.js';
 import { replicaSetIcon, rolloutIcon } from './icons.js';
 import { podInfo, type PodInfo } from './pod-info.js';
 import { rolloutPhase } from './rollout-phase.js';
@@ -40,6 +41,7 @@ export interface RolloutInfo {
   ready: number;
   available: number;
   replicaSets: ReplicaSetInfo[];
+  analysisRuns: AnalysisRunInfo[];
 }
 
 function time(timestamp: Timestamp | undefined): number | undefined {
@@ -110,8 +112,8 @@ function replicaSetInfos(rollout: RolloutObject, replicaSets: readonly ReplicaSe
   return infos.sort((a, b) => b.revision - a.revision || a.name.localeCompare(b.name));
 }
 
-/** Everything `get rollout` shows, from the Rollout, the namespace's ReplicaSets and pods (Argo's NewRolloutInfo). */
-export function rolloutInfo(rollout: RolloutObject, replicaSets: readonly ReplicaSetLike[], pods: readonly PodLike[]): RolloutInfo {
+/** Everything `get rollout` shows, from the Rollout, the namespace's ReplicaSets, pods and AnalysisRuns (Argo's NewRolloutInfo). */
+export function rolloutInfo(rollout: RolloutObject, replicaSets: readonly ReplicaSetLike[], pods: readonly PodLike[], analysisRuns: readonly AnalysisRunLike[] = []): RolloutInfo {
   const { phase, message } = rolloutPhase(rollout);
   const status = rollout.status ?? {};
   const infos = replicaSetInfos(rollout, replicaSets, pods);
@@ -151,5 +153,6 @@ export function rolloutInfo(rollout: RolloutObject, replicaSets: readonly Replic
     ready: status.readyReplicas ?? 0,
     available: status.availableReplicas ?? 0,
     replicaSets: infos,
+    analysisRuns: analysisRunInfos(rollout.metadata.uid, analysisRuns),
   };
 }

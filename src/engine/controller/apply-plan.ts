@@ -1,5 +1,6 @@
-import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ReplicaSet } from '@kubernetes/client-node';
-import type { Rollout } from '../../api/index.js';
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { AnalysisRun, Rollout } from '../../api/index.js';
+import { isCompleted } from '../../analysis/assess-analysis-run.js';
 import { makeCountedApiClient, recordObjectEvent, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
@@ -18,6 +19,7 @@ export interface ApplyResult {
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const ANALYSIS_RUNS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' } as const;
 
 /**
  * The imperative half of a reconcile: writes a plan to the API server. Every
@@ -95,6 +97,16 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
           logger.warn({ pod: action.name, namespace, status: cause.code }, cause.code === 404 ? 'pod to evict is already gone' : 'eviction refused by a PodDisruptionBudget; will retry');
         }
         return;
+      case 'createAnalysisRun':
+        await createAnalysisRun(namespace, action.run);
+        return;
+      case 'terminateAnalysisRun':
+        // Argo's cancelAnalysisRuns: a merge patch of spec.terminate; the run's own controller then stops it.
+        await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, name: action.name, body: { spec: { terminate: true } } }, mergePatch), action.name);
+        return;
+      case 'deleteAnalysisRun':
+        await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, name: action.name }), action.name);
+        return;
       case 'scaleDeployment':
         // Through the scale subresource: the controller may change a referenced Deployment's replicas and nothing
         // else of it (deploy/cluster-role.yaml grants patch on deployments/scale only). The resourceVersion makes a
@@ -107,13 +119,42 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     }
   }
 
+  async function ignoreNotFound(write: Promise<unknown>, name: string): Promise<void> {
+    try {
+      await write;
+    } catch (cause) {
+      if (!(cause instanceof ApiException) || cause.code !== 404) throw cause;
+      logger.debug({ analysisRun: name }, 'AnalysisRun already gone');
+    }
+  }
+
+  /**
+   * The planner chose a name no cached run has; a 409 means the cache lagged behind a run this
+   * controller created a moment ago (Argo's CreateWithCollisionCounter case). That run is
+   * accepted when the same Rollout owns it and it is unfinished; anything else is an error and
+   * the reconcile is retried on fresh state, where the planner picks the next name.
+   */
+  async function createAnalysisRun(namespace: string, run: AnalysisRun): Promise<void> {
+    try {
+      await custom.createNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, body: run });
+    } catch (cause) {
+      if (!(cause instanceof ApiException) || cause.code !== 409) throw cause;
+      const name = run.metadata?.name ?? '';
+      const existing = (await custom.getNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, name })) as AnalysisRun;
+      const ownerUid = run.metadata?.ownerReferences?.[0]?.uid;
+      const ours = (existing.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === ownerUid);
+      if (!ours || isCompleted(existing.status?.phase)) throw cause;
+      logger.debug({ analysisRun: name, namespace }, 'AnalysisRun already created (stale cache)');
+    }
+  }
+
   return {
     async apply(rollout, plan) {
       const { name, namespace } = identityOf(rollout);
       const log = logger.child({ rollout: name, namespace });
       for (const action of plan.actions) {
         await applyAction(namespace, action);
-        log.debug({ action: action.kind, target: 'name' in action ? action.name : replicaSetName(action) }, 'applied');
+        log.debug({ action: action.kind, target: targetName(action) }, 'applied');
       }
       let statusWritten = false;
       if (!sameStatus(plan.status, rollout.status ?? {})) {
@@ -164,7 +205,9 @@ function podTemplatePatch(changes: PodTemplateChanges): Record<string, unknown> 
   };
 }
 
-function replicaSetName(action: { replicaSet: V1ReplicaSet }): string {
-  return action.replicaSet.metadata?.name ?? '';
+function targetName(action: KubeAction): string {
+  if (action.kind === 'createReplicaSet') return action.replicaSet.metadata?.name ?? '';
+  if (action.kind === 'createAnalysisRun') return action.run.metadata?.name ?? '';
+  return action.name;
 }
 

@@ -6,6 +6,7 @@ import { planRollout } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { createPlanApplier } from './apply-plan.js';
 import type { ControllerMetrics } from './metrics.js';
+import { observeAnalysis, usesAnalysis } from './observe-analysis.js';
 import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
 
 export interface RolloutControllerOptions {
@@ -60,7 +61,11 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const pods: InformerCache<V1Pod & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'pods', namespace), ...informerOptions });
   // The Deployments workloadRefs name: a change of one's template is a new revision of the Rollouts that reference it.
   const deployments: InformerCache<V1Deployment & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'deployments', namespace), ...informerOptions });
-  const informers = [rollouts, replicaSets, services, pods, deployments];
+  const analysisRuns: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'analysisruns', namespace), ...informerOptions });
+  const analysisTemplates: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'analysistemplates', namespace), ...informerOptions });
+  // Cluster-scoped: watched whole even when the controller watches one namespace.
+  const clusterAnalysisTemplates: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'clusteranalysistemplates', undefined), ...informerOptions });
+  const informers = [rollouts, replicaSets, services, pods, deployments, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
   // Timed pauses and scale-down delays are planned to the second; a long floor would blur them.
   // Argo's --rollout-threads defaults to 10; reconciles mostly wait on the API server, so more than the core count pays.
   const queue = createKeyQueue({ clock, name: 'rollouts', workers: options.workers ?? 10, minDelayMs: 10, logger });
@@ -113,8 +118,25 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   }
 
+  function enqueueOwnerOfRun(run: KubernetesObject): void {
+    const key = ownerRolloutOf(run);
+    if (key !== undefined) queue.add(key);
+  }
+
+  /** A template appearing, changing or going can make a Rollout valid or invalid: wake the ones that use analysis. */
+  function enqueueRolloutsUsingAnalysis(template: KubernetesObject): void {
+    const templateNamespace = template.metadata?.namespace;
+    for (const rollout of rollouts.list(templateNamespace)) {
+      const validation = validateRollout(rollout);
+      if (validation.ok && usesAnalysis(validation.rollout)) enqueueRollout(rollout);
+    }
+  }
+
   for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
     rollouts[event](enqueueRollout);
+    analysisRuns[event](enqueueOwnerOfRun);
+    analysisTemplates[event](enqueueRolloutsUsingAnalysis);
+    clusterAnalysisTemplates[event](enqueueRolloutsUsingAnalysis);
     replicaSets[event](enqueueOwnerOfReplicaSet);
     pods[event](enqueueOwnerOfPod);
     services[event](enqueueRolloutsNaming);
@@ -147,6 +169,15 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         deployments: deployments.list(rolloutNamespace),
         now: new Date(clock.now()),
       });
+      Object.assign(
+        observation,
+        observeAnalysis({
+          rollout: observation.rollout,
+          analysisRuns: analysisRuns.list(rolloutNamespace),
+          analysisTemplates: analysisTemplates.list(rolloutNamespace),
+          clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
+        }),
+      );
       const plan = planner(observation);
       const result = await applier.apply(rollout, plan);
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);

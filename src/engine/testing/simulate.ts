@@ -1,5 +1,6 @@
 import type { V1Affinity, V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { Rollout, RolloutSpec } from '../../api/index.js';
+import type { AnalysisRun, Rollout, RolloutSpec } from '../../api/index.js';
+import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
 import { applyMergePatch } from '../json-merge-patch.js';
@@ -24,6 +25,9 @@ export interface SimulatedCluster {
   events: RolloutEvent[];
   plans: ReconcilePlan[];
   nextVersion: number;
+  /** AnalysisRuns the planner created (their phases are set by the test, standing in for the AnalysisRun controller). */
+  analysisRuns: AnalysisRun[];
+  analysisTemplates: AnalysisTemplateCatalog;
 }
 
 export function simulatedCluster(rollout: Rollout, options: { now?: Date; readyAfterMs?: number } = {}): SimulatedCluster {
@@ -37,6 +41,8 @@ export function simulatedCluster(rollout: Rollout, options: { now?: Date; readyA
     events: [],
     plans: [],
     nextVersion: 1,
+    analysisRuns: [],
+    analysisTemplates: { namespaced: {}, cluster: {} },
   };
 }
 
@@ -48,6 +54,8 @@ export function observe(cluster: SimulatedCluster): RolloutObservation {
     services: structuredClone(cluster.services),
     pods: podsOf(cluster),
     ...(cluster.workload === undefined ? {} : { workload: structuredClone(cluster.workload) }),
+    analysisRuns: structuredClone(cluster.analysisRuns),
+    analysisTemplates: cluster.analysisTemplates,
     now: new Date(cluster.now),
   };
 }
@@ -125,6 +133,15 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
     } else if (action.kind === 'deleteReplicaSet') {
       cluster.replicaSets = cluster.replicaSets.filter((rs) => rs.metadata?.name !== action.name);
       cluster.pods.delete(action.name);
+    } else if (action.kind === 'createAnalysisRun') {
+      const name = action.run.metadata?.name ?? '';
+      if (cluster.analysisRuns.some((run) => run.metadata?.name === name)) throw new Error(`AnalysisRun ${name} already exists`);
+      cluster.analysisRuns.push({ ...structuredClone(action.run), metadata: { ...action.run.metadata, creationTimestamp: new Date(cluster.now).toISOString() } });
+    } else if (action.kind === 'terminateAnalysisRun') {
+      const run = cluster.analysisRuns.find((candidate) => candidate.metadata?.name === action.name);
+      if (run !== undefined) run.spec.terminate = true;
+    } else if (action.kind === 'deleteAnalysisRun') {
+      cluster.analysisRuns = cluster.analysisRuns.filter((run) => run.metadata?.name !== action.name);
     } else if (action.kind === 'scaleDeployment') {
       const deployment = cluster.workload;
       if (deployment?.metadata?.name !== action.name || deployment.metadata.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Deployment ${action.name}`);
