@@ -174,4 +174,22 @@ describe('AnalysisRuns on a real control plane, against the real Prometheus', ()
     const run = await untilCompleted('bad-condition');
     expect(run.status).toMatchObject({ phase: 'Error', message: 'Analysis spec invalid: metric "success-rate": successCondition "result[0] >=": column 13: unexpected end of expression' });
   });
+
+  it('a controller restarted mid-run takes no measurement twice for one interval and loses none', async () => {
+    await createRun('restarted', [prometheusMetric('success-rate', 'vector(0.97)', { interval: '2s', count: 5 })]);
+    const measured = async () => analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name: 'restarted' })).status?.metricResults?.[0]?.measurements ?? [];
+    await waitUntil(async () => (await measured()).length >= 2, { what: 'two measurements before the restart', timeoutMs: 20_000, intervalMs: 100 });
+    await controller.stop();
+    const stoppedAt = Date.now();
+    // Down across an interval boundary: the measurement due meanwhile must be taken once after the restart, not skipped and not doubled.
+    await waitUntil(async () => Promise.resolve(Date.now() - stoppedAt >= 2500), { what: 'an interval to pass while the controller is down', timeoutMs: 10_000, intervalMs: 100 });
+    controller = createAnalysisRunController({ kubeConfig, namespace, logger: createLogger({ level: 'warn' }), metrics: createAnalysisMetrics(new Registry()) });
+    await controller.start();
+    const run = await untilCompleted('restarted');
+    expect(run.status?.phase).toBe('Successful');
+    const starts = (run.status?.metricResults?.[0]?.measurements ?? []).map((measurement) => Date.parse(measurement.startedAt ?? ''));
+    expect(starts).toHaveLength(5);
+    // Whole-second timestamps: a 2 s interval leaves at least 1 s between two measurements, and a double would share its second.
+    for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
 });
