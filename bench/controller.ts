@@ -59,7 +59,7 @@ function promote(rest: RestClient, namespace: string, name: string): Promise<unk
   return rest.request({ method: 'PATCH', path: rolloutsPath(namespace, name, 'status'), body: { status: { pauseConditions: null } }, contentType: PatchStrategy.MergePatch });
 }
 
-async function createNamespace(kubeConfig: KubeConfig, namespace: string): Promise<void> {
+export async function createNamespace(kubeConfig: KubeConfig, namespace: string): Promise<void> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   // Pods are refused until the namespace has its default ServiceAccount.
@@ -77,7 +77,7 @@ async function startController(kubeConfig: KubeConfig, namespace: string, logger
 }
 
 /** Runs `task` on each item with at most `limit` in flight. */
-async function withConcurrency<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
+export async function withConcurrency<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

@@ -1,6 +1,7 @@
 // npm run bench — numbers for the embedded local environment that every test, benchmark and the
 // demo stands on, the pure planner, and the controller on that environment (requests per canary
-// step; throughput and memory with GRADUAL_BENCH_ROLLOUTS Rollouts, default 1000).
+// step; throughput and memory with GRADUAL_BENCH_ROLLOUTS Rollouts, default 1000), and analysis
+// (conditions per second, abort latency, memory with 5,000 finished AnalysisRuns).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { localDown } from '../src/local/index.js';
 import { benchManyRollouts, benchRequestsPerStep, type Defer } from './controller.js';
 import { benchEnvironment, startEnvironment, stopEnvironment } from './local-environment.js';
 import { benchPlanner } from './planner.js';
+import { benchAbortLatency, benchConditions, benchFinishedRuns } from './analysis.js';
 
 const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
 
@@ -44,10 +46,13 @@ async function main(): Promise<void> {
 
   // First, while nothing else of ours runs: the pure planner.
   benchPlanner();
+  benchConditions();
 
   const environment = await startEnvironment(dir, logger);
   await benchEnvironment(environment);
   await benchRequestsPerStep(environment, logger, defer);
+  await benchAbortLatency(environment, logger, defer, 100);
+  await benchFinishedRuns(environment, logger, 5000);
   await benchManyRollouts(environment, logger, defer, count);
 
   // Controllers and informers first (newest first), then the environment, timed as before.

@@ -173,6 +173,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     async start() {
       await Promise.all([runs.start(), jobs.start()]);
       await Promise.all([runs.waitForSync(60_000), jobs.waitForSync(60_000)]);
+      logger.info({ namespace: options.namespace ?? '(all)', analysisRuns: runs.list().length }, 'caches synced; reconciling');
       running = queue.run(async (key) => {
         const [runNamespace = 'default', name = ''] = key.split('/');
         const startedAt = clock.now();
