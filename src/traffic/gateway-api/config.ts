@@ -28,6 +28,10 @@ const knownKeys = new Set(['httpRoute', 'httpRoutes', 'namespace', 'disableInPro
 export function gatewayApiConfig(rollout: RouterRollout): Parsed<GatewayApiConfig> {
   const place = { kind: 'Rollout', namespace: rollout.namespace, name: rollout.name };
   const native = rollout.trafficRouting.gatewayAPI;
+  const otherPlugin = Object.keys(rollout.trafficRouting.plugins ?? {}).find((name) => name !== gatewayApiPluginName);
+  if (otherPlugin !== undefined) {
+    return problemAt('InvalidSpec', place, `spec.strategy.canary.trafficRouting.plugins["${otherPlugin}"]`, `traffic router plugin "${otherPlugin}" is not supported by Gradual (built in: istio, nginx, smi, gatewayAPI)`);
+  }
   const plugin = rollout.trafficRouting.plugins?.[gatewayApiPluginName];
   const field = native === undefined ? `spec.strategy.canary.trafficRouting.plugins["${gatewayApiPluginName}"]` : 'spec.strategy.canary.trafficRouting.gatewayAPI';
   const parsed = parseObject(gatewayApiTrafficRoutingSchema, native ?? plugin ?? {}, place);
