@@ -25,3 +25,8 @@ export function describeProblem(problem: RouterProblem): string {
   const place = `${problem.kind} ${problem.namespace}/${problem.name}`;
   return `${place}${problem.field === '' ? '' : ` ${problem.field}`}: ${problem.message}`;
 }
+
+/** An InvalidSpec on a Rollout field: a router configuration it cannot use. */
+export function invalidRolloutSpec(rollout: { namespace: string; name: string }, field: string, message: string): TrafficRoutingError {
+  return new TrafficRoutingError({ code: 'InvalidSpec', kind: 'Rollout', namespace: rollout.namespace, name: rollout.name, field, message });
+}

@@ -1,6 +1,6 @@
 import type { IstioVirtualServiceRef } from '../../api/traffic-routing.js';
 import { applyRouterPlan, sumOutcomes } from '../apply-router-plan.js';
-import { TrafficRoutingError } from '../errors.js';
+import { invalidRolloutSpec } from '../errors.js';
 import type { ObjectRef, RouterOptions, RouterOutcome, RouterRollout, TrafficKube, TrafficRouter } from '../types.js';
 import { planDestinationRuleHashes } from './destination-rule.js';
 import { defaultIstioApiVersion, destinationRuleRef, virtualServiceRef } from './refs.js';
@@ -12,14 +12,7 @@ function virtualServices(rollout: RouterRollout): IstioVirtualServiceRef[] {
   const istio = rollout.trafficRouting.istio;
   const list = istio?.virtualServices ?? (istio?.virtualService === undefined ? [] : [istio.virtualService]);
   if (list.length === 0) {
-    throw new TrafficRoutingError({
-      code: 'InvalidSpec',
-      kind: 'Rollout',
-      namespace: rollout.namespace,
-      name: rollout.name,
-      field: 'spec.strategy.canary.trafficRouting.istio',
-      message: 'either virtualService or virtualServices must be set',
-    });
+    throw invalidRolloutSpec(rollout, 'spec.strategy.canary.trafficRouting.istio', 'either virtualService or virtualServices must be set');
   }
   return list;
 }

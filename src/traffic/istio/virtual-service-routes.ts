@@ -16,10 +16,18 @@ export interface VirtualServiceRouteInput {
   destinationRule?: { ref: ObjectRef; object: JsonObject | undefined };
 }
 
-/** The http routes after `change`, managed routes first; a replace only when they differ (Argo updates even then). */
-function planHttpChange(
+type RouteError = { field: string; message: string };
+
+/**
+ * The http routes with the step's route taken out and, when the step has a
+ * match, `add` putting its new one in (it gets the set-weight routes'
+ * indexes among the others); managed routes first. A replace only when the
+ * routes differ (Argo updates even then).
+ */
+function planStepRoute(
   input: VirtualServiceRouteInput,
-  change: (routes: HttpRoute[], host: string) => HttpRoute[] | { field: string; message: string },
+  step: { name: string; match?: unknown[] | undefined },
+  add: (others: HttpRoute[], host: string, setWeightIndexes: number[] | RouteError) => HttpRoute[] | RouteError,
   event: string,
 ): RouterPlan {
   const parsed = readVirtualService(input.ref, input.object);
@@ -29,7 +37,8 @@ function planHttpChange(
   const virtualService: VirtualService = parsed.value;
   const routes = virtualService.spec.http;
   if (routes === undefined || routes === null) return problemAt('InvalidSpec', input.ref, 'spec.http', 'spec.http not found');
-  const changed = change(routes, host.value);
+  const others = withoutRoute(routes, step.name);
+  const changed = step.match === undefined ? others : add(others, host.value, httpRouteIndexes(input.reference.routes ?? [], others));
   if (!Array.isArray(changed)) return problemAt('InvalidSpec', input.ref, changed.field, changed.message);
   const ordered = orderManagedRoutes(changed, input.rollout.trafficRouting.managedRoutes);
   if (isDeepStrictEqual(ordered, routes)) return unchanged;
@@ -50,16 +59,14 @@ function canarySubset(rollout: RouterRollout): string {
  * without `match` the route is removed.
  */
 export function planVirtualServiceHeaderRoute(input: VirtualServiceRouteInput, step: SetHeaderRoute): RouterPlan {
-  return planHttpChange(
+  return planStepRoute(
     input,
-    (routes, host) => {
-      const others = withoutRoute(routes, step.name);
-      const match = step.match;
-      if (match === undefined) return others;
-      const indexes = httpRouteIndexes(input.reference.routes ?? [], others);
+    step,
+    (others, host, indexes) => {
+      // Argo falls back to no port when the set-weight route cannot be found.
       const first = isRouteError(indexes) ? undefined : indexes[0];
       const port = first === undefined ? 0 : (others[first]?.route?.[0]?.destination.port?.number ?? 0);
-      return [...others, headerRoute({ ...step, match }, { host, subset: canarySubset(input.rollout), port })];
+      return [...others, headerRoute({ ...step, match: step.match ?? [] }, { host, subset: canarySubset(input.rollout), port })];
     },
     `set headerRoute '${step.name}'`,
   );
@@ -72,18 +79,15 @@ export function planVirtualServiceHeaderRoute(input: VirtualServiceRouteInput, s
  * the canary; without `match` the route is removed.
  */
 export function planVirtualServiceMirrorRoute(input: VirtualServiceRouteInput, step: SetMirrorRoute): RouterPlan {
-  return planHttpChange(
+  return planStepRoute(
     input,
-    (routes, host) => {
-      const others = withoutRoute(routes, step.name);
-      const match = step.match;
-      if (match === undefined) return others;
-      const indexes = httpRouteIndexes(input.reference.routes ?? [], others);
+    step,
+    (others, host, indexes) => {
       if (isRouteError(indexes)) return indexes;
       const first = indexes[0];
       const destinations = first === undefined ? [] : (others[first]?.route ?? []);
       if (destinations.length === 0) return { field: 'spec.http', message: 'no route to mirror: the set-weight route has no destinations' };
-      return [mirrorRoute({ ...step, match }, destinations, { host, subset: canarySubset(input.rollout) }), ...others];
+      return [mirrorRoute({ ...step, match: step.match ?? [] }, destinations, { host, subset: canarySubset(input.rollout) }), ...others];
     },
     `set mirrorRoute '${step.name}'`,
   );

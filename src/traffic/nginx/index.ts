@@ -1,5 +1,5 @@
 import { applyRouterPlan, sumOutcomes } from '../apply-router-plan.js';
-import { TrafficRoutingError } from '../errors.js';
+import { invalidRolloutSpec } from '../errors.js';
 import type { RouterOutcome, RouterRollout, TrafficKube, TrafficRouter } from '../types.js';
 import { canaryIngressName, ingressRef, planCanaryIngress } from './canary-ingress.js';
 
@@ -15,14 +15,7 @@ export function createNginxRouter(rollout: RouterRollout, kube: TrafficKube): Tr
   const nginx = rollout.trafficRouting.nginx;
   const stableNames = nginx?.stableIngresses ?? (nginx?.stableIngress === undefined ? [] : [nginx.stableIngress]);
   if (stableNames.length === 0) {
-    throw new TrafficRoutingError({
-      code: 'InvalidSpec',
-      kind: 'Rollout',
-      namespace: rollout.namespace,
-      name: rollout.name,
-      field: 'spec.strategy.canary.trafficRouting.nginx.stableIngress',
-      message: 'stableIngress or stableIngresses must be set',
-    });
+    throw invalidRolloutSpec(rollout, 'spec.strategy.canary.trafficRouting.nginx.stableIngress', 'stableIngress or stableIngresses must be set');
   }
   return {
     type: 'Nginx',
