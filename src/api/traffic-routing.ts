@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { int32 } from './common.js';
+
+/**
+ * The canary's `trafficRouting` block and the two route steps, in Argo's
+ * field names (pkg/apis/rollouts/v1alpha1/types.go: RolloutTrafficRouting,
+ * SetHeaderRoute, SetMirrorRoute). Strict, so a router Gradual does not have
+ * yet (alb, ambassador, appMesh, traefik, apisix) or a misspelt field is an
+ * error that names it. canary-strategy.ts still models trafficRouting as an
+ * opaque object; these schemas are what it should point at.
+ */
+
+/** Argo's StringMatch: exactly one of exact, prefix, regex. */
+export const stringMatchSchema = z
+  .strictObject({
+    exact: z.string().optional(),
+    prefix: z.string().optional(),
+    regex: z.string().optional(),
+  })
+  .meta({ description: 'match a string exactly, by prefix or by regular expression' });
+
+export const headerRoutingMatchSchema = z.strictObject({
+  headerName: z.string().meta({ description: 'the request header to match' }),
+  headerValue: stringMatchSchema,
+});
+
+/** A step: send requests whose headers match to the canary; without `match`, remove the route. */
+export const setHeaderRouteSchema = z
+  .strictObject({
+    name: z.string().meta({ description: 'the route name; must be listed in trafficRouting.managedRoutes' }),
+    match: z.array(headerRoutingMatchSchema).optional(),
+  })
+  .meta({ description: 'route requests by header to the canary' });
+
+export const routeMatchSchema = z.strictObject({
+  method: stringMatchSchema.optional(),
+  path: stringMatchSchema.optional(),
+  headers: z.record(z.string(), stringMatchSchema).optional(),
+});
+
+/** A step: copy matching requests to the canary; without `match`, remove the route. */
+export const setMirrorRouteSchema = z
+  .strictObject({
+    name: z.string().meta({ description: 'the route name; must be listed in trafficRouting.managedRoutes' }),
+    match: z.array(routeMatchSchema).optional(),
+    percentage: int32('percentage of matching requests to mirror (default 100)').optional(),
+  })
+  .meta({ description: 'mirror matching requests to the canary' });
+
+export const istioVirtualServiceRefSchema = z.strictObject({
+  name: z.string().meta({ description: 'VirtualService name, or name.namespace' }),
+  routes: z.array(z.string()).optional(),
+  tlsRoutes: z.array(z.strictObject({ port: z.number().int().optional(), sniHosts: z.array(z.string()).optional() })).optional(),
+  tcpRoutes: z.array(z.strictObject({ port: z.number().int().optional() })).optional(),
+});
+
+export const istioDestinationRuleRefSchema = z.strictObject({
+  name: z.string(),
+  canarySubsetName: z.string(),
+  stableSubsetName: z.string(),
+  additionalSubsetNames: z.array(z.string()).optional(),
+});
+
+export const istioTrafficRoutingSchema = z.strictObject({
+  virtualService: istioVirtualServiceRefSchema.optional(),
+  virtualServices: z.array(istioVirtualServiceRefSchema).optional(),
+  destinationRule: istioDestinationRuleRefSchema.optional(),
+});
+
+export const nginxTrafficRoutingSchema = z.strictObject({
+  annotationPrefix: z.string().optional(),
+  stableIngress: z.string().optional(),
+  stableIngresses: z.array(z.string()).optional(),
+  additionalIngressAnnotations: z.record(z.string(), z.string()).optional(),
+  canaryIngressAnnotations: z.record(z.string(), z.string()).optional(),
+});
+
+export const smiTrafficRoutingSchema = z.strictObject({
+  rootService: z.string().optional(),
+  trafficSplitName: z.string().optional(),
+});
+
+/**
+ * The Gateway API router's config, in the field names of Argo's plugin
+ * (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi pkg/plugin/types.go),
+ * HTTPRoutes only. Loose: the plugin's other fields (grpcRoutes, selectors, ...)
+ * are rejected by name in parseTrafficRouting, not here, so the message says
+ * which one.
+ */
+export const gatewayApiTrafficRoutingSchema = z.looseObject({
+  httpRoute: z.string().optional(),
+  httpRoutes: z.array(z.strictObject({ name: z.string(), useHeaderRoutes: z.boolean().optional() })).optional(),
+  namespace: z.string().optional(),
+  disableInProgressLabel: z.boolean().optional(),
+  inProgressLabelKey: z.string().optional(),
+  inProgressLabelValue: z.string().optional(),
+});
+
+/** Argo's name for the Gateway API plugin; Gradual accepts its config under `plugins` as an alias of `gatewayAPI`. */
+export const gatewayApiPluginName = 'argoproj-labs/gatewayAPI';
+
+export const trafficRoutingSchema = z
+  .strictObject({
+    istio: istioTrafficRoutingSchema.optional(),
+    nginx: nginxTrafficRoutingSchema.optional(),
+    smi: smiTrafficRoutingSchema.optional(),
+    gatewayAPI: gatewayApiTrafficRoutingSchema.optional(),
+    plugins: z.record(z.string(), z.unknown()).optional(),
+    managedRoutes: z.array(z.strictObject({ name: z.string() })).optional(),
+    maxTrafficWeight: int32('the total weight of traffic (default 100)').optional(),
+  })
+  .meta({ description: 'shift traffic with a mesh or ingress' });
+
+export type StringMatch = z.infer<typeof stringMatchSchema>;
+export type SetHeaderRoute = z.infer<typeof setHeaderRouteSchema>;
+export type SetMirrorRoute = z.infer<typeof setMirrorRouteSchema>;
+export type RouteMatch = z.infer<typeof routeMatchSchema>;
+export type IstioVirtualServiceRef = z.infer<typeof istioVirtualServiceRefSchema>;
+export type IstioDestinationRuleRef = z.infer<typeof istioDestinationRuleRefSchema>;
+export type IstioTrafficRouting = z.infer<typeof istioTrafficRoutingSchema>;
+export type NginxTrafficRouting = z.infer<typeof nginxTrafficRoutingSchema>;
+export type SmiTrafficRouting = z.infer<typeof smiTrafficRoutingSchema>;
+export type GatewayApiTrafficRouting = z.infer<typeof gatewayApiTrafficRoutingSchema>;
+export type TrafficRouting = z.infer<typeof trafficRoutingSchema>;

@@ -1,0 +1,40 @@
+import { isConflict } from '../kube/index.js';
+import { TrafficRoutingError } from './errors.js';
+import type { JsonObject, ObjectRef, RouterOutcome, RouterPlan, TrafficKube } from './types.js';
+
+/** Attempts of read → decide → write before a 409 is handed to the engine (client-go's retry.DefaultRetry: 5). */
+export const conflictAttempts = 5;
+
+/**
+ * The routers' imperative shell: reads the objects, asks the pure `decide`
+ * what to write, writes it. A 409 (someone wrote in between, or created the
+ * object we meant to create) starts over from a fresh read, as Argo's
+ * Gateway API plugin does with RetryOnConflict; decisions never reuse a
+ * stale object. A problem rejects with TrafficRoutingError before any write.
+ */
+export async function applyRouterPlan(
+  kube: TrafficKube,
+  refs: readonly ObjectRef[],
+  decide: (current: readonly (JsonObject | undefined)[]) => RouterPlan,
+): Promise<RouterOutcome> {
+  let sent = 0;
+  for (let attempt = 1; ; attempt++) {
+    const current = await Promise.all(refs.map((ref) => kube.read(ref)));
+    const plan = decide(current);
+    if (!plan.ok) throw new TrafficRoutingError(plan.problem);
+    try {
+      for (const write of plan.writes) {
+        await kube.write(write);
+        sent += 1;
+      }
+      return { writes: sent, events: plan.events };
+    } catch (error) {
+      if (!isConflict(error) || attempt >= conflictAttempts) throw error;
+    }
+  }
+}
+
+/** Adds up the outcomes of several calls (one per VirtualService, Ingress, HTTPRoute). */
+export function sumOutcomes(outcomes: readonly RouterOutcome[]): RouterOutcome {
+  return { writes: outcomes.reduce((sum, outcome) => sum + outcome.writes, 0), events: outcomes.flatMap((outcome) => outcome.events) };
+}

@@ -1,0 +1,16 @@
+import type { TrafficRouting } from '../../api/traffic-routing.js';
+import type { RouterRollout } from '../types.js';
+
+/** A RouterRollout for unit tests: the getting-started demo's names, in namespace `default`. */
+export function testRouterRollout(trafficRouting: TrafficRouting, overrides: Partial<RouterRollout> = {}): RouterRollout {
+  return {
+    name: 'rollouts-demo',
+    namespace: 'default',
+    uid: '7d0c1f3e-0000-4000-8000-000000000001',
+    canaryService: 'rollouts-demo-canary',
+    stableService: 'rollouts-demo-stable',
+    trafficRouting,
+    stepRouteNames: [],
+    ...overrides,
+  };
+}
