@@ -11,8 +11,11 @@ import {
   updateIssueComment,
 } from './handlers-comments.js';
 import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
-import { getPull, listPullFiles } from './handlers-pulls.js';
-import { getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
+import { mergePull } from './handlers-merge.js';
+import { deleteBranchProtection, getBranchProtection, updateBranchProtection } from './handlers-protection.js';
+import { createPull, getPull, listPullFiles, listPulls, updatePull } from './handlers-pulls.js';
+import { createRepositoryForUser, createRepositoryInOrg, getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
+import { createReview, listReviews } from './handlers-reviews.js';
 import { createCommitStatus, getCombinedStatus, listCommitStatuses } from './handlers-statuses.js';
 
 /** Every operation the local GitHub serves, by GitHub's operationId; the rest answer 404 as unknown routes do. */
@@ -28,8 +31,19 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'rate-limit/get': getRateLimit,
   'repos/get': getRepository,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,
+  'repos/create-in-org': createRepositoryInOrg,
+  'repos/create-for-authenticated-user': createRepositoryForUser,
+  'repos/get-branch-protection': getBranchProtection,
+  'repos/update-branch-protection': updateBranchProtection,
+  'repos/delete-branch-protection': deleteBranchProtection,
   'pulls/get': getPull,
+  'pulls/list': listPulls,
+  'pulls/create': createPull,
+  'pulls/update': updatePull,
+  'pulls/merge': mergePull,
   'pulls/list-files': listPullFiles,
+  'pulls/create-review': createReview,
+  'pulls/list-reviews': listReviews,
   'issues/create-comment': createIssueComment,
   'issues/update-comment': updateIssueComment,
   'issues/delete-comment': deleteIssueComment,

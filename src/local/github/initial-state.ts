@@ -37,6 +37,7 @@ export function initialState(options: { appId: number; appSlug: string; appName:
     checkRuns: [],
     statuses: [],
     deliveries: [],
+    reviews: [],
   };
 }
 
@@ -45,4 +46,9 @@ export function nextId(state: GithubState): number {
   const id = state.nextId;
   state.nextId += 1;
   return id;
+}
+
+/** Fills in the record lists added after a state file was written, so older files keep working. */
+export function upgradeState(state: GithubState): GithubState {
+  return { ...state, reviews: (state as Partial<GithubState>).reviews ?? [] };
 }

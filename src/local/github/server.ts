@@ -2,11 +2,14 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ErrorObject } from 'ajv';
+import { z } from 'zod';
 import { rootLogger, type Logger } from '../../log/index.js';
 import type { RateWindow, WebhookEvent } from './handler.js';
 import { checkRunEvent } from './handlers-checks.js';
 import { handlers } from './handlers.js';
-import { initialState, nextId } from './initial-state.js';
+import { gitRepositories } from './git-repositories.js';
+import { initialState, nextId, upgradeState } from './initial-state.js';
+import { syncRepository } from './push-sync.js';
 import { githubOpenApi } from './openapi.js';
 import { processRequest, type ApiResponse } from './process-request.js';
 import { readStateFile, writeStateFile } from './state-file.js';
@@ -31,6 +34,8 @@ export interface GithubServerOptions {
   publicKey?: string;
   webhookUrl?: string;
   webhookSecret: string;
+  /** The local git server's bare repositories (`root/owner/name.git`) and its URL; without it, pull requests are seeded only. */
+  git?: { root: string; url: string };
   logger?: Logger;
   now?: () => Date;
   /** Called for every response or webhook that breaks its schema (a bug in this server); tests fail on it. */
@@ -56,7 +61,17 @@ export interface GithubServer {
   requestCheckRunAction: (options: { checkRunId: number; identifier: string; login: string }) => Promise<void>;
   /** Resolves when every webhook queued so far has been delivered (or has failed). */
   idle: () => Promise<void>;
+  /** Reads the branches of git-backed repositories (all, or `owner/name`) and sends what changed as pushes. */
+  syncGit: (options?: { repository?: string; pusher?: string }) => Promise<void>;
 }
+
+/**
+ * Where the git server reports a push (`{ repository: "owner/name", pusher }`).
+ * Not a GitHub path; it carries no data the server trusts: it only says
+ * which repository to read again.
+ */
+export const gitPushedPath = '/_local/git/pushed';
+const gitPushNotice = z.object({ repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/), pusher: z.string().regex(/^[\w.[\]-]+$/).optional() });
 
 /** Deliveries kept in the log; older ones are dropped so the state does not grow without bound. */
 const maxDeliveries = 1000;
@@ -70,8 +85,10 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   const started = performance.now();
   const api = await githubOpenApi(Object.keys(handlers));
   const readyMs = Math.round(performance.now() - started);
+  const git = options.git === undefined ? undefined : gitRepositories(options.git);
+  const stored = await readStateFile(options.dir);
   let state =
-    (await readStateFile(options.dir)) ??
+    (stored === undefined ? undefined : upgradeState(stored)) ??
     initialState({ appId: options.appId, appSlug: options.appSlug ?? 'gradual', appName: options.appName ?? 'Gradual', owner: options.appOwner ?? 'gradual-local', now: now() });
   await writeStateFile(options.dir, state);
 
@@ -123,14 +140,15 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
 
   async function sendEvent(event: WebhookEvent): Promise<void> {
     const payload = event.payload(state, urls);
-    const check = validateWebhookPayload(event.name, event.action, payload);
+    // Events without actions (push) are described in the schemas as `push$event`.
+    const check = validateWebhookPayload(event.name, event.action === '' ? 'event' : event.action, payload);
     if (!check.valid) {
       violation({ kind: 'webhook', name: `${event.name}.${event.action}`, errors: check.errors });
       return;
     }
     const body = JSON.stringify(payload);
     const installation = (payload['installation'] as { id?: number } | undefined)?.id ?? null;
-    await send({ guid: randomUUID(), event: event.name, action: event.action, installationId: installation, repositoryId: event.repositoryId, body, redelivery: false });
+    await send({ guid: randomUUID(), event: event.name, action: event.action === '' ? null : event.action, installationId: installation, repositoryId: event.repositoryId, body, redelivery: false });
   }
 
   async function send(delivery: Omit<DeliveryRecord, 'id' | 'deliveredAt' | 'statusCode' | 'outcome'>): Promise<DeliveryRecord> {
@@ -156,11 +174,35 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     return send({ guid: original.guid, event: original.event, action: original.action, installationId: original.installationId, repositoryId: original.repositoryId, body: original.body, redelivery: true });
   }
 
+  /** Finds pushes by reading git (see push-sync.ts); serialized with requests so a push and a request never interleave. */
+  function syncGit(request: { repository?: string; pusher?: string } = {}): Promise<void> {
+    if (git === undefined) return Promise.resolve();
+    return serialize(async () => {
+      const next = structuredClone(state);
+      const events = next.repositories
+        .filter((repo) => repo.heads !== undefined && (request.repository === undefined || `${repo.owner}/${repo.name}`.toLowerCase() === request.repository.toLowerCase()))
+        .flatMap((repo) => syncRepository({ state: next, repo, git, now: now(), ...(request.pusher !== undefined && { pusher: request.pusher }) }));
+      if (events.length === 0) return;
+      await commit(next);
+      for (const event of events) queueWebhook(event);
+    });
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = req.socket.remoteAddress ?? 'unknown';
     const received = performance.now();
     const url = new URL(req.url ?? '/', urls.api);
     const rawBody = await readBody(req);
+    if (url.pathname === gitPushedPath && req.method === 'POST') {
+      const notice = gitPushNotice.safeParse(JSON.parse(rawBody ?? '{}'));
+      if (!notice.success) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(`invalid push notice: ${notice.error.message}\n`);
+        return;
+      }
+      await syncGit({ repository: notice.data.repository, ...(notice.data.pusher !== undefined && { pusher: notice.data.pusher }) });
+      res.writeHead(204).end();
+      return;
+    }
     const query: Record<string, string | string[]> = {};
     for (const [key, value] of url.searchParams) {
       const previous = query[key];
@@ -170,7 +212,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = value;
     const response = await serialize(async (): Promise<ApiResponse> => {
       const result = processRequest(
-        { api, state, publicKey, now: now(), urls, rate: (principal) => rateFor(principal, address) },
+        { api, state, publicKey, now: now(), urls, rate: (principal) => rateFor(principal, address), git },
         { method: req.method ?? 'GET', path: url.pathname, query, headers, rawBody: rawBody ?? '' },
       );
       if (result.responseErrors !== undefined) violation({ kind: 'response', name: result.operationId ?? url.pathname, errors: result.responseErrors });
@@ -213,7 +255,9 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   });
   const address = server.address() as AddressInfo;
   const base = `http://${address.address}:${String(address.port)}`;
-  urls = { api: base, web: base };
+  urls = { api: base, web: base, ...(options.git !== undefined && { git: options.git.url }) };
+  // Pushes made while the server was down are found now.
+  await syncGit();
   logger.info({ url: base, descriptionMs: readyMs, startupMs: Math.round(performance.now() - started) }, 'local GitHub listening');
 
   return {
@@ -244,8 +288,10 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       await deliveryChain;
     },
     idle: async () => {
+      await stateChain;
       await deliveryChain;
     },
+    syncGit,
   };
 }
 

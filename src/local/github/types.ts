@@ -53,6 +53,31 @@ export interface RepositoryRecord {
   createdAt: string;
   pushedAt: string;
   collaborators: Record<string, CollaboratorPermission>;
+  /**
+   * Branch name → commit SHA as last read from the repository's bare git
+   * repository; present only for git-backed repositories. A push is found by
+   * comparing this snapshot with git's refs.
+   */
+  heads?: Record<string, string>;
+  /** Branch protection by branch name. */
+  protection?: Record<string, BranchProtectionRecord>;
+}
+
+export interface BranchProtectionRecord {
+  /** Contexts (check run names or status contexts) that must be successful on the head commit. */
+  requiredContexts: string[];
+  requiredApprovals: number;
+}
+
+export interface ReviewRecord {
+  id: number;
+  repositoryId: number;
+  pullNumber: number;
+  user: string;
+  body: string | null;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  commitId: string;
+  submittedAt: string;
 }
 
 export interface PullFileRecord {
@@ -62,6 +87,7 @@ export interface PullFileRecord {
   deletions: number;
   patch?: string;
   sha: string;
+  previousFilename?: string;
 }
 
 export interface PullRequestRecord {
@@ -74,9 +100,12 @@ export interface PullRequestRecord {
   user: string;
   head: { ref: string; sha: string };
   base: { ref: string; sha: string };
+  /** Seeded pull requests carry their files; a git-backed one's files are read from git. */
   files: PullFileRecord[];
   createdAt: string;
   updatedAt: string;
+  closedAt?: string;
+  merged?: { at: string; by: string; sha: string };
 }
 
 export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
@@ -181,6 +210,7 @@ export interface GithubState {
   checkRuns: CheckRunRecord[];
   statuses: StatusRecord[];
   deliveries: DeliveryRecord[];
+  reviews: ReviewRecord[];
 }
 
 /** Who is calling, after authentication. */

@@ -13,17 +13,17 @@ import type { GithubState, IssueCommentRecord, RepositoryRecord, UserRecord } fr
  */
 type Payload = Record<string, unknown>;
 
-function webhookUser(user: UserRecord, urls: Urls): Payload {
+export function webhookUser(user: UserRecord, urls: Urls): Payload {
   const shaped: Payload = { ...shapeUser(user, urls) };
   delete shaped['user_view_type'];
   return shaped;
 }
 
-function webhookRepository(state: GithubState, repo: RepositoryRecord, urls: Urls): Payload {
+export function webhookRepository(state: GithubState, repo: RepositoryRecord, urls: Urls): Payload {
   return { ...shapeRepository(state, repo, urls), owner: webhookUser(findUser(state, repo.owner), urls), custom_properties: {} };
 }
 
-function webhookApp(state: GithubState, urls: Urls): Payload {
+export function webhookApp(state: GithubState, urls: Urls): Payload {
   const app: Payload = { ...shapeApp(state, urls), owner: webhookUser(findUser(state, state.app.owner), urls) };
   delete app['client_id'];
   delete app['installations_count'];
@@ -31,7 +31,7 @@ function webhookApp(state: GithubState, urls: Urls): Payload {
 }
 
 /** The fields every event shares: repository, sender, and the installation the app sees it through. */
-function envelope(state: GithubState, repo: RepositoryRecord, sender: string, urls: Urls): Payload {
+export function envelope(state: GithubState, repo: RepositoryRecord, sender: string, urls: Urls): Payload {
   const installation = state.installations.find((candidate) => candidate.account.toLowerCase() === repo.owner.toLowerCase());
   const owner = findUser(state, repo.owner);
   return {
@@ -150,7 +150,7 @@ function webhookIssue(state: GithubState, repo: RepositoryRecord, number: number
     comments: comments.length,
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,
-    closed_at: null,
+    closed_at: pull.closedAt ?? null,
     author_association: repo.collaborators[pull.user] === undefined ? 'NONE' : 'COLLABORATOR',
     active_lock_reason: null,
     draft: false,
@@ -159,7 +159,7 @@ function webhookIssue(state: GithubState, repo: RepositoryRecord, number: number
       html_url: `${urls.web}/${fullName}/pull/${String(number)}`,
       diff_url: `${urls.web}/${fullName}/pull/${String(number)}.diff`,
       patch_url: `${urls.web}/${fullName}/pull/${String(number)}.patch`,
-      merged_at: null,
+      merged_at: pull.merged?.at ?? null,
     },
     body: pull.body,
     reactions: {

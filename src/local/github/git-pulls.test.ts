@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from '@octokit/rest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approve, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
+import { seedInstallation, seedPerson } from './seed.js';
+import { startTestGithub, type ReceivedWebhook, type TestGithub } from './testing.js';
+
+const owner = 'acme';
+const repo = 'deploys';
+const check = 'gradual/rollout';
+
+let github: TestGithub;
+let app: Octokit;
+let alice: Person;
+let bob: Person;
+
+interface Delivered {
+  event: string;
+  action: string | undefined;
+  payload: Record<string, unknown>;
+}
+
+function delivered(received: readonly ReceivedWebhook[]): Delivered[] {
+  return received.map((webhook) => {
+    const payload = JSON.parse(webhook.body) as Record<string, unknown>;
+    return { event: String(webhook.headers['x-github-event']), action: payload['action'] as string | undefined, payload };
+  });
+}
+
+/** The webhooks sent while `act` ran (and were delivered before it returned). */
+async function during(act: () => Promise<unknown>): Promise<Delivered[]> {
+  await github.server.idle();
+  const from = github.received.length;
+  await act();
+  await github.server.idle();
+  return delivered(github.received.slice(from));
+}
+
+function bareGit(...args: string[]): string {
+  return execFileSync('git', ['--git-dir', join(github.dir, 'git', owner, `${repo}.git`), ...args], { encoding: 'utf8' }).trim();
+}
+
+async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => {
+      const failure = error as { status: number; response: { data: { message: string } } };
+      return { status: failure.status, message: failure.response.data.message };
+    },
+  );
+}
+
+beforeAll(async () => {
+  github = await startTestGithub({ git: true });
+  const now = new Date();
+  const tokens = await github.server.update((state) => {
+    const installation = seedInstallation(state, owner, now);
+    return { installation: installation.id, alice: seedPerson(state, { login: 'alice', role: 'admin', now }), bob: seedPerson(state, { login: 'bob', role: 'write', now }) };
+  });
+  app = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation } });
+  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
+  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
+  const folder = await mkdtemp(join(tmpdir(), 'gradual-manifests-'));
+  await mkdir(join(folder, 'apps', 'web'), { recursive: true });
+  await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), 'kind: Rollout\nimage: web:v1\n');
+  await createRepositoryFromFolder(alice, { owner, repo, folder });
+  await github.server.update((state) => {
+    const repository = state.repositories.find((candidate) => candidate.name === repo);
+    if (repository !== undefined) repository.collaborators['bob'] = 'write';
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await github.stop();
+});
+
+// Every step runs git processes and the whole request pipeline; on two loaded cores that takes seconds.
+describe('git-backed pull requests', { timeout: 60_000 }, () => {
+  it('opens a pull request from a pushed branch, lists its files from git, and sends synchronize with the new head on git push', async () => {
+    const first = await pushBranch(alice, { owner, repo, branch: 'v2', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v2\n' }, message: 'web v2' });
+    const opened = await during(() => openPullRequest(alice, { owner, repo, head: 'v2', title: 'Roll out web v2' }));
+    expect(opened.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.opened']);
+    const files = await app.rest.pulls.listFiles({ owner, repo, pull_number: 1 });
+    expect(files.data.map((file) => [file.filename, file.status, file.additions, file.deletions])).toEqual([['apps/web/rollout.yaml', 'modified', 1, 1]]);
+    expect(files.data[0]?.patch).toContain('+image: web:v2');
+
+    let second = '';
+    const pushed = await during(async () => {
+      second = await pushBranch(bob, { owner, repo, branch: 'v2', files: { 'apps/web/service.yaml': 'kind: Service\n' }, message: 'add the service' });
+    });
+    expect(pushed.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['push.undefined', 'pull_request.synchronize']);
+    const synchronize = pushed[1]?.payload as { before: string; after: string; pull_request: { head: { sha: string } }; sender: { login: string } };
+    expect([synchronize.before, synchronize.after, synchronize.pull_request.head.sha, synchronize.sender.login]).toEqual([first, second, second, 'bob']);
+    const push = pushed[0]?.payload as { ref: string; before: string; after: string; commits: { id: string; added: string[] }[] };
+    expect([push.ref, push.before, push.after, push.commits.map((commit) => [commit.id, commit.added])]).toEqual(['refs/heads/v2', first, second, [[second, ['apps/web/service.yaml']]]]);
+    const pull = await app.rest.pulls.get({ owner, repo, pull_number: 1 });
+    expect([pull.data.head.sha, pull.data.commits, pull.data.changed_files, pull.data.mergeable_state]).toEqual([second, 2, 2, 'clean']);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('refuses to merge while a required check is in progress or failing or approvals are missing, and merges into the bare repository when they pass', async () => {
+    await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [check], requiredApprovals: 1 });
+    const head = (await app.rest.pulls.get({ owner, repo, pull_number: 1 })).data.head.sha;
+    const mainBefore = bareGit('rev-parse', 'refs/heads/main');
+    const run = await app.rest.checks.create({ owner, repo, name: check, head_sha: head, status: 'in_progress' });
+    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({ status: 405, message: `Required status check "${check}" is expected.` });
+    expect((await app.rest.pulls.get({ owner, repo, pull_number: 1 })).data.mergeable_state).toBe('blocked');
+    await app.rest.checks.update({ owner, repo, check_run_id: run.data.id, conclusion: 'failure' });
+    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({ status: 405, message: `Required status check "${check}" is failing.` });
+    await app.rest.checks.create({ owner, repo, name: check, head_sha: head, conclusion: 'success' });
+    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({ status: 405, message: 'At least 1 approving review is required by reviewers with write access.' });
+    expect(bareGit('rev-parse', 'refs/heads/main')).toBe(mainBefore);
+    expect(await refusal(approve(alice, { owner, repo, number: 1 }))).toMatchObject({ status: 422 });
+
+    const reviewed = await during(() => approve(bob, { owner, repo, number: 1 }));
+    expect(reviewed.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request_review.submitted']);
+    let sha = '';
+    const merged = await during(async () => {
+      sha = await merge(alice, { owner, repo, number: 1 });
+    });
+    expect(merged.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.closed', 'push.undefined']);
+    expect((merged[0]?.payload as { pull_request: { merged: boolean; merge_commit_sha: string } }).pull_request).toMatchObject({ merged: true, merge_commit_sha: sha });
+    expect(bareGit('rev-parse', 'refs/heads/main')).toBe(sha);
+    expect(bareGit('rev-list', '--parents', '-n', '1', sha).split(' ')).toEqual([sha, mainBefore, head]);
+    expect(bareGit('show', `${sha}:apps/web/rollout.yaml`)).toContain('image: web:v2');
+    expect(github.violations).toEqual([]);
+  });
+
+  it('squash-merges into one commit with a single parent', async () => {
+    await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [], requiredApprovals: 0 });
+    const mainBefore = bareGit('rev-parse', 'refs/heads/main');
+    await pushBranch(alice, { owner, repo, branch: 'v3', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v3\n' }, message: 'web v3' });
+    await pushBranch(alice, { owner, repo, branch: 'v3', files: { 'apps/web/README.md': 'v3\n' }, message: 'notes' });
+    const number = await openPullRequest(alice, { owner, repo, head: 'v3', title: 'Roll out web v3' });
+    const sha = await merge(bob, { owner, repo, number, method: 'squash' });
+    expect(bareGit('rev-list', '--parents', '-n', '1', sha).split(' ')).toEqual([sha, mainBefore]);
+    expect(bareGit('log', '-1', '--format=%s', sha)).toBe(`Roll out web v3 (#${String(number)})`);
+    const pull = await app.rest.pulls.get({ owner, repo, pull_number: number });
+    expect([pull.data.state, pull.data.merged, pull.data.merged_by?.login]).toEqual(['closed', true, 'bob']);
+    expect(github.violations).toEqual([]);
+  });
+});
