@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { rootLogger } from '../log/index.js';
 import type { LocalEnvironment } from '../local/types.js';
 import type * as Local from '../local/index.js';
+import { localGithubCommand } from './local-github-command.js';
 
 // The environment's code (Kubernetes client, PKI, Go builds) is loaded only by the verb that
 // needs it, so `gradual --help` and other verbs start quickly.
@@ -124,11 +125,13 @@ export function localCommand(): Command {
     .requiredOption('--webhook-secret-file <file>', 'the webhook secret')
     .option('--webhook-url <url>', 'where webhooks are delivered', urlOption)
     .option('--git-root <dir>', "the git server's bare repositories")
+    .option('--admin-token-file <file>', 'the token that may mint people\'s tokens')
     .option('--git-url <url>', 'the git server', urlOption)
-    .action(async (options: { dir: string; port: number; appId: number; privateKeyFile: string; webhookSecretFile: string; webhookUrl?: string; gitRoot?: string; gitUrl?: string }) => {
+    .action(async (options: { dir: string; port: number; appId: number; privateKeyFile: string; webhookSecretFile: string; webhookUrl?: string; gitRoot?: string; gitUrl?: string; adminTokenFile?: string }) => {
       const { serveGithub } = await loadLocal();
       await serveGithub({ ...options, logger: rootLogger() });
     });
 
+  local.addCommand(localGithubCommand(defaultEnvironmentDir()));
   return local;
 }

@@ -9,7 +9,7 @@ import { ensureDebianPackages } from './debian-packages.js';
 import { SetupError } from './errors.js';
 import { startKwokNodes } from './kwok-nodes.js';
 import { ownCliInvocation } from './own-cli.js';
-import { gitPushedPath } from './github/server.js';
+import { gitPushedPath } from './github/local-routes.js';
 import { startGithub } from './start-github.js';
 import { allocatePorts } from './ports.js';
 import { isRunning, startProcess, stopProcess } from './process-supervisor.js';

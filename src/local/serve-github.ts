@@ -15,6 +15,7 @@ export async function serveGithub(options: {
   webhookSecretFile: string;
   webhookUrl?: string;
   gitRoot?: string;
+  adminTokenFile?: string;
   gitUrl?: string;
   logger: Logger;
 }): Promise<void> {
@@ -25,6 +26,7 @@ export async function serveGithub(options: {
     privateKey: await readFile(options.privateKeyFile, 'utf8'),
     webhookSecret: (await readFile(options.webhookSecretFile, 'utf8')).trim(),
     ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }),
+    ...(options.adminTokenFile !== undefined && { adminToken: (await readFile(options.adminTokenFile, 'utf8')).trim() }),
     ...(options.gitRoot !== undefined && options.gitUrl !== undefined && { git: { root: options.gitRoot, url: options.gitUrl } }),
     logger: options.logger,
   });

@@ -33,11 +33,14 @@ export async function startGithub(
     await writeFile(privateKeyFile, privateKey, { mode: 0o600 });
   }
   if (!(await exists(webhookSecretFile))) await writeFile(webhookSecretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  // `gradual local github …` proves with it that it may mint people's tokens.
+  const adminTokenFile = join(root, 'admin-token');
+  if (!(await exists(adminTokenFile))) await writeFile(adminTokenFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   const cli = ownCliInvocation();
   const process = startProcess({
     name: 'github',
     command: cli.command,
-    args: [...cli.args, 'local', 'serve-github', '--dir', root, '--port', String(port), '--app-id', String(localAppId), '--private-key-file', privateKeyFile, '--webhook-secret-file', webhookSecretFile,
+    args: [...cli.args, 'local', 'serve-github', '--dir', root, '--port', String(port), '--app-id', String(localAppId), '--private-key-file', privateKeyFile, '--webhook-secret-file', webhookSecretFile, '--admin-token-file', adminTokenFile,
       '--git-root', options.git.root, '--git-url', options.git.url,
       ...(options.webhookUrl === undefined ? [] : ['--webhook-url', options.webhookUrl])],
     cwd: cli.cwd,
@@ -50,7 +53,7 @@ export async function startGithub(
     { what: `the local GitHub at ${url}`, timeoutMs: 60_000, abortOn: [process.exited] },
   );
   logger.info({ component: 'github', url }, 'ready');
-  return { url, appId: localAppId, privateKeyFile, webhookSecretFile, stateFile: join(root, stateFileName), ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }) };
+  return { url, appId: localAppId, privateKeyFile, webhookSecretFile, stateFile: join(root, stateFileName), adminTokenFile, ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }) };
 }
 
 function exists(path: string): Promise<boolean> {

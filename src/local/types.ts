@@ -50,6 +50,8 @@ export const localEnvironmentSchema = z.object({
       privateKeyFile: z.string(),
       webhookSecretFile: z.string(),
       stateFile: z.string(),
+      /** Proves to the local GitHub's `/_local/people` that the caller may act as anyone (0600). */
+      adminTokenFile: z.string().optional(),
       /** Where webhooks are delivered (`local up --webhook-url`); absent: none are. */
       webhookUrl: z.string().optional(),
     })

@@ -3,3 +3,4 @@ export { seedInstallation, seedPerson, seedPullRequest, seedRepository, seedUser
 export { loadGithubDescription } from './description.js';
 export { validateWebhookPayload } from './webhook-schema.js';
 export type * from './types.js';
+export * as person from './person.js';

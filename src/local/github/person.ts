@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { Octokit } from '@octokit/rest';
+import type { CollaboratorPermission } from './types.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -134,4 +135,31 @@ export async function setBranchProtection(person: Person, options: RepositoryRef
     required_pull_request_reviews: options.requiredApprovals > 0 ? { required_approving_review_count: options.requiredApprovals } : null,
     restrictions: null,
   });
+}
+
+/**
+ * A person with a role, for tools outside the server's process: asks the
+ * local GitHub's `/_local/people` (with the environment's admin token) for a
+ * token, as a person would create a personal access token on github.com.
+ */
+export async function personFor(options: { apiUrl: string; adminToken: string; login: string; role: CollaboratorPermission; repository?: { owner: string; name: string } }): Promise<Person> {
+  const response = await fetch(`${options.apiUrl}/_local/people`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ login: options.login, role: options.role, ...(options.repository !== undefined && { repository: options.repository }) }),
+  });
+  const body = (await response.json()) as { token?: string; message?: string };
+  if (!response.ok || body.token === undefined) throw new Error(`the local GitHub at ${options.apiUrl} gave no token for ${options.login}: ${body.message ?? String(response.status)}`);
+  return { login: options.login, token: body.token, apiUrl: options.apiUrl };
+}
+
+/** Presses a check run's button, as on the pull-request page: the server sends `check_run.requested_action`. */
+export async function pressCheckRunButton(options: { apiUrl: string; login: string; checkRunId: number; identifier: string }): Promise<void> {
+  const response = await fetch(`${options.apiUrl}/_local/check-runs/${String(options.checkRunId)}/press`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier: options.identifier, login: options.login }),
+  });
+  const body = (await response.json()) as { message?: string };
+  if (!response.ok) throw new Error(`pressing ${options.identifier} on check run ${String(options.checkRunId)} failed: ${body.message ?? String(response.status)}`);
 }

@@ -106,7 +106,7 @@ const personPermissions: Record<CollaboratorPermission, PermissionSet> = {
  * collaborator), else on their organization `owner` (admin of every
  * repository they create there). Returns a fresh token for them.
  */
-export function seedPerson(state: GithubState, options: { login: string; role: CollaboratorPermission; repository?: { owner: string; name: string }; now: Date }): string {
+export function seedPerson(state: GithubState, options: { login: string; role: CollaboratorPermission; repository?: { owner: string; name: string } | undefined; now: Date }): string {
   seedUser(state, options.login);
   const target = options.repository;
   if (target !== undefined) {

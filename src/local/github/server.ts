@@ -2,14 +2,15 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ErrorObject } from 'ajv';
-import { z } from 'zod';
 import { rootLogger, type Logger } from '../../log/index.js';
 import type { RateWindow, WebhookEvent } from './handler.js';
 import { checkRunEvent } from './handlers-checks.js';
 import { handlers } from './handlers.js';
 import { gitRepositories } from './git-repositories.js';
 import { initialState, nextId, upgradeState } from './initial-state.js';
+import { handleLocalRoute, localPrefix } from './local-routes.js';
 import { syncRepository } from './push-sync.js';
+import { seedUser } from './seed.js';
 import { githubOpenApi } from './openapi.js';
 import { processRequest, type ApiResponse } from './process-request.js';
 import { readStateFile, writeStateFile } from './state-file.js';
@@ -34,6 +35,8 @@ export interface GithubServerOptions {
   publicKey?: string;
   webhookUrl?: string;
   webhookSecret: string;
+  /** Guards the local routes that hand out people's tokens (`gradual local github …` reads it from a 0600 file). */
+  adminToken?: string;
   /** The local git server's bare repositories (`root/owner/name.git`) and its URL; without it, pull requests are seeded only. */
   git?: { root: string; url: string };
   logger?: Logger;
@@ -64,14 +67,6 @@ export interface GithubServer {
   /** Reads the branches of git-backed repositories (all, or `owner/name`) and sends what changed as pushes. */
   syncGit: (options?: { repository?: string; pusher?: string }) => Promise<void>;
 }
-
-/**
- * Where the git server reports a push (`{ repository: "owner/name", pusher }`).
- * Not a GitHub path; it carries no data the server trusts: it only says
- * which repository to read again.
- */
-export const gitPushedPath = '/_local/git/pushed';
-const gitPushNotice = z.object({ repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/), pusher: z.string().regex(/^[\w.[\]-]+$/).optional() });
 
 /** Deliveries kept in the log; older ones are dropped so the state does not grow without bound. */
 const maxDeliveries = 1000;
@@ -188,19 +183,36 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     });
   }
 
+  function update<T>(change: (state: GithubState) => T): Promise<T> {
+    return serialize(async () => {
+      const next = structuredClone(state);
+      const result = change(next);
+      await commit(next);
+      return result;
+    });
+  }
+
+  /** A person pressed a check run's button (on the PR page, or `gradual local github press`). */
+  async function requestCheckRunAction({ checkRunId, identifier, login }: { checkRunId: number; identifier: string; login: string }): Promise<void> {
+    const run = state.checkRuns.find((candidate) => candidate.id === checkRunId);
+    if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
+    if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
+    await update((next) => seedUser(next, login));
+    queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
+    await deliveryChain;
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = req.socket.remoteAddress ?? 'unknown';
     const received = performance.now();
     const url = new URL(req.url ?? '/', urls.api);
     const rawBody = await readBody(req);
-    if (url.pathname === gitPushedPath && req.method === 'POST') {
-      const notice = gitPushNotice.safeParse(JSON.parse(rawBody ?? '{}'));
-      if (!notice.success) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end(`invalid push notice: ${notice.error.message}\n`);
-        return;
-      }
-      await syncGit({ repository: notice.data.repository, ...(notice.data.pusher !== undefined && { pusher: notice.data.pusher }) });
-      res.writeHead(204).end();
+    if (url.pathname.startsWith(localPrefix)) {
+      const answer = await handleLocalRoute(
+        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction },
+        { method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization, rawBody: rawBody ?? '' },
+      );
+      res.writeHead(answer.status, answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
       return;
     }
     const query: Record<string, string | string[]> = {};
@@ -269,24 +281,12 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       server.closeAllConnections();
     },
     state: () => structuredClone(state),
-    update: (change) =>
-      serialize(async () => {
-        const next = structuredClone(state);
-        const result = change(next);
-        await commit(next);
-        return result;
-      }),
+    update,
     redeliver: async (deliveryId) => {
       await deliveryChain;
       return redeliver(deliveryId);
     },
-    requestCheckRunAction: async ({ checkRunId, identifier, login }) => {
-      const run = state.checkRuns.find((candidate) => candidate.id === checkRunId);
-      if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
-      if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
-      queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
-      await deliveryChain;
-    },
+    requestCheckRunAction,
     idle: async () => {
       await stateChain;
       await deliveryChain;
