@@ -10,12 +10,14 @@ import { gitRepositories } from './git-repositories.js';
 import { initialState, nextId, upgradeState } from './initial-state.js';
 import { handleLocalRoute, localPrefix } from './local-routes.js';
 import { syncRepository } from './push-sync.js';
-import { seedUser } from './seed.js';
+import { pullFacts } from './pull-facts.js';
+import { renderPullPage } from './pull-page.js';
+import { seedPerson, seedUser } from './seed.js';
 import { githubOpenApi } from './openapi.js';
 import { processRequest, type ApiResponse } from './process-request.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 import type { Urls } from './shape-user.js';
-import type { DeliveryRecord, GithubState, Principal } from './types.js';
+import type { DeliveryRecord, GithubState, Principal, PullRequestRecord, RepositoryRecord } from './types.js';
 import { deliverWebhook } from './webhook-delivery.js';
 import { validateWebhookPayload } from './webhook-schema.js';
 
@@ -202,11 +204,38 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     await deliveryChain;
   }
 
+  /** Tokens the page acts with, one per viewer and process (the state keeps only digests, so they cannot be read back). */
+  const viewerTokens = new Map<string, string>();
+  async function renderPage(request: { owner: string; name: string; number: number; viewer: string }): Promise<string | undefined> {
+    const find = (from: GithubState): { repo: RepositoryRecord; pull: PullRequestRecord } | undefined => {
+      const repo = from.repositories.find((candidate) => candidate.owner.toLowerCase() === request.owner.toLowerCase() && candidate.name.toLowerCase() === request.name.toLowerCase());
+      const pull = from.pullRequests.find((candidate) => candidate.repositoryId === repo?.id && candidate.number === request.number);
+      return repo === undefined || pull === undefined ? undefined : { repo, pull };
+    };
+    const found = find(state);
+    if (found === undefined || !/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(request.viewer)) return undefined;
+    let token = viewerTokens.get(request.viewer);
+    if (token === undefined) {
+      const role = found.repo.collaborators[request.viewer] ?? 'write';
+      token = await update((next) => seedPerson(next, { login: request.viewer, role, repository: { owner: found.repo.owner, name: found.repo.name }, now: now() }));
+      viewerTokens.set(request.viewer, token);
+    }
+    const current = find(state) ?? found;
+    return renderPullPage({ state, ...current, facts: pullFacts(state, current.repo, current.pull, git), viewer: request.viewer, token, apiUrl: urls.api });
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = req.socket.remoteAddress ?? 'unknown';
     const received = performance.now();
     const url = new URL(req.url ?? '/', urls.api);
     const rawBody = await readBody(req);
+    const page = /^\/([\w.-]+)\/([\w.-]+)\/pull\/(\d+)$/.exec(url.pathname);
+    if (page !== null && req.method === 'GET') {
+      const viewer = url.searchParams.get('as') ?? 'developer';
+      const html = await renderPage({ owner: page[1] ?? '', name: page[2] ?? '', number: Number(page[3]), viewer });
+      res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' https: data:" }).end(html ?? 'Not Found');
+      return;
+    }
     if (url.pathname.startsWith(localPrefix)) {
       const answer = await handleLocalRoute(
         { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction },
