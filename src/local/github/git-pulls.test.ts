@@ -92,8 +92,9 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     const pushed = await during(async () => {
       second = await pushBranch(bob, { owner, repo, branch: 'v2', files: { 'apps/web/service.yaml': 'kind: Service\n' }, message: 'add the service' });
     });
-    expect(pushed.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['push.undefined', 'pull_request.synchronize']);
-    const synchronize = pushed[1]?.payload as { before: string; after: string; pull_request: { head: { sha: string } }; sender: { login: string } };
+    expect(pushed.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['push.undefined', 'check_suite.requested', 'pull_request.synchronize']);
+    expect((pushed[1]?.payload as { check_suite: { head_sha: string; head_branch: string } }).check_suite).toMatchObject({ head_sha: second, head_branch: 'v2' });
+    const synchronize = pushed[2]?.payload as { before: string; after: string; pull_request: { head: { sha: string } }; sender: { login: string } };
     expect([synchronize.before, synchronize.after, synchronize.pull_request.head.sha, synchronize.sender.login]).toEqual([first, second, second, 'bob']);
     const push = pushed[0]?.payload as { ref: string; before: string; after: string; commits: { id: string; added: string[] }[] };
     expect([push.ref, push.before, push.after, push.commits.map((commit) => [commit.id, commit.added])]).toEqual(['refs/heads/v2', first, second, [[second, ['apps/web/service.yaml']]]]);
@@ -122,11 +123,47 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     const merged = await during(async () => {
       sha = await merge(alice, { owner, repo, number: 1 });
     });
-    expect(merged.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.closed', 'push.undefined']);
+    expect(merged.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.closed', 'push.undefined', 'check_suite.requested']);
     expect((merged[0]?.payload as { pull_request: { merged: boolean; merge_commit_sha: string } }).pull_request).toMatchObject({ merged: true, merge_commit_sha: sha });
     expect(bareGit('rev-parse', 'refs/heads/main')).toBe(sha);
     expect(bareGit('rev-list', '--parents', '-n', '1', sha).split(' ')).toEqual([sha, mainBefore, head]);
     expect(bareGit('show', `${sha}:apps/web/rollout.yaml`)).toContain('image: web:v2');
+    expect(github.violations).toEqual([]);
+  });
+
+  it('sends edited, closed and reopened; completes the check suite when its last run completes; passes on rerequests', async () => {
+    await pushBranch(alice, { owner, repo, branch: 'v4', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v4\n' }, message: 'web v4' });
+    const number = await openPullRequest(alice, { owner, repo, head: 'v4', title: 'web v4' });
+    const person = new Octokit({ baseUrl: github.server.url, auth: alice.token });
+    const changed = await during(async () => {
+      await person.rest.pulls.update({ owner, repo, pull_number: number, title: 'Roll out web v4' });
+      await person.rest.pulls.update({ owner, repo, pull_number: number, state: 'closed' });
+      await person.rest.pulls.update({ owner, repo, pull_number: number, state: 'open' });
+    });
+    expect(changed.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.edited', 'pull_request.closed', 'pull_request.reopened']);
+    expect((changed[0]?.payload as { changes: unknown }).changes).toEqual({ title: { from: 'web v4' } });
+
+    const head = (await app.rest.pulls.get({ owner, repo, pull_number: number })).data.head.sha;
+    const suites = await during(async () => {
+      const first = await app.rest.checks.create({ owner, repo, name: 'lint', head_sha: head, status: 'in_progress' });
+      await app.rest.checks.create({ owner, repo, name: 'plan', head_sha: head, conclusion: 'success' });
+      await app.rest.checks.update({ owner, repo, check_run_id: first.data.id, conclusion: 'failure' });
+      await person.rest.checks.rerequestRun({ owner, repo, check_run_id: first.data.id });
+    });
+    expect(suites.map((item) => `${item.event}.${String(item.action)}`)).toEqual([
+      'check_run.created',
+      'check_run.created',
+      'check_run.completed',
+      'check_run.completed',
+      'check_suite.completed',
+      'check_run.rerequested',
+    ]);
+    const suite = (suites[4]?.payload as { check_suite: { id: number; conclusion: string; head_sha: string } }).check_suite;
+    expect([suite.conclusion, suite.head_sha]).toEqual(['failure', head]);
+    expect((suites[5]?.payload as { sender: { login: string } }).sender.login).toBe('alice');
+    const fetched = await app.rest.checks.getSuite({ owner, repo, check_suite_id: suite.id });
+    expect([fetched.data.status, fetched.data.conclusion, fetched.data.latest_check_runs_count, fetched.data.head_commit.message]).toEqual(['completed', 'failure', 2, 'web v4']);
+    expect((await app.rest.checks.listForSuite({ owner, repo, check_suite_id: suite.id })).data.total_count).toBe(2);
     expect(github.violations).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import type { Handler } from './handler.js';
 import { createInstallationAccessToken, getAuthenticatedApp, getInstallation, getRepoInstallation, listInstallations } from './handlers-app.js';
-import { createCheckRun, getCheckRun, listCheckRunAnnotations, listCheckRunsForRef, updateCheckRun } from './handlers-checks.js';
+import { createCheckRun, getCheckRun, getCheckSuite, listCheckRunAnnotations, listCheckRunsForRef, listCheckRunsForSuite, rerequestCheckRun, updateCheckRun } from './handlers-checks.js';
 import {
   createIssueComment,
   createIssueCommentReaction,
@@ -56,6 +56,9 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'checks/get': getCheckRun,
   'checks/list-for-ref': listCheckRunsForRef,
   'checks/list-annotations': listCheckRunAnnotations,
+  'checks/rerequest-run': rerequestCheckRun,
+  'checks/get-suite': getCheckSuite,
+  'checks/list-for-suite': listCheckRunsForSuite,
   'repos/create-commit-status': createCommitStatus,
   'repos/list-commit-statuses-for-ref': listCommitStatuses,
   'repos/get-combined-status-for-ref': getCombinedStatus,

@@ -38,6 +38,7 @@ export function initialState(options: { appId: number; appSlug: string; appName:
     statuses: [],
     deliveries: [],
     reviews: [],
+    checkSuites: [],
   };
 }
 
@@ -50,5 +51,6 @@ export function nextId(state: GithubState): number {
 
 /** Fills in the record lists added after a state file was written, so older files keep working. */
 export function upgradeState(state: GithubState): GithubState {
-  return { ...state, reviews: (state as Partial<GithubState>).reviews ?? [] };
+  const partial = state as Partial<GithubState>;
+  return { ...state, reviews: partial.reviews ?? [], checkSuites: partial.checkSuites ?? [] };
 }

@@ -49,6 +49,10 @@ export const operationRequirements: Readonly<Record<string, Requirement>> = {
   'checks/get': read('checks'),
   'checks/list-for-ref': read('checks'),
   'checks/list-annotations': read('checks'),
+  // A person re-runs a check from the UI with read access; an app needs checks:write.
+  'checks/rerequest-run': read('checks'),
+  'checks/get-suite': read('checks'),
+  'checks/list-for-suite': read('checks'),
   'repos/create-commit-status': write('statuses'),
   'repos/list-commit-statuses-for-ref': read('statuses'),
   'repos/get-combined-status-for-ref': read('statuses'),

@@ -1,5 +1,6 @@
 import type { GitRepositories, GitRepository } from './git-repositories.js';
 import type { WebhookEvent } from './handler.js';
+import { checkSuiteEvent, checkSuiteFor } from './check-suites.js';
 import { pullFacts } from './pull-facts.js';
 import type { GithubState, PullRequestRecord, RepositoryRecord } from './types.js';
 import { pullRequestPayload, pushPayload, type BranchUpdate } from './webhook-payloads-pull.js';
@@ -30,6 +31,9 @@ export function syncRepository(input: { state: GithubState; repo: RepositoryReco
     const update = branchUpdate(repository, branch, previous, current);
     events.push({ name: 'push', action: '', repositoryId: repo.id, payload: (saved, urls) => pushPayload(saved, urls, { repo: savedRepo(saved, repo), update, pusher }) });
     if (update.after === zeroSha) continue;
+    // GitHub asks every installed app for checks on a pushed commit (`check_suite.requested`).
+    const known = state.checkSuites.some((suite) => suite.repositoryId === repo.id && suite.headSha === update.after && suite.appId === state.app.id);
+    if (!known) events.push(checkSuiteEvent(repo, checkSuiteFor(state, repo, update.after, input.now, { branch, before: update.before }), 'requested', git, pusher));
     for (const pull of state.pullRequests.filter((candidate) => candidate.repositoryId === repo.id && candidate.state === 'open')) {
       if (pull.base.ref === branch) pull.base.sha = update.after;
       if (pull.head.ref !== branch || pull.head.sha === update.after) continue;

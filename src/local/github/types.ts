@@ -169,6 +169,17 @@ export interface CheckRunRecord {
   actions: CheckActionRecord[];
 }
 
+/** One app's suite of check runs on a commit: made when a push requests it, or with the suite's first run. */
+export interface CheckSuiteRecord {
+  id: number;
+  repositoryId: number;
+  appId: number;
+  headSha: string;
+  headBranch: string | null;
+  before: string | null;
+  createdAt: string;
+}
+
 export interface StatusRecord {
   id: number;
   repositoryId: number;
@@ -211,6 +222,7 @@ export interface GithubState {
   statuses: StatusRecord[];
   deliveries: DeliveryRecord[];
   reviews: ReviewRecord[];
+  checkSuites: CheckSuiteRecord[];
 }
 
 /** Who is calling, after authentication. */

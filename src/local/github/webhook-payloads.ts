@@ -64,8 +64,9 @@ export function checkRunPayload(
   state: GithubState,
   urls: Urls,
   runId: number,
-  action: 'created' | 'completed' | 'requested_action',
+  action: 'created' | 'completed' | 'requested_action' | 'rerequested',
   requested?: { identifier: string; sender: string },
+  rerequestedBy?: string,
 ): Payload {
   const run = state.checkRuns.find((candidate) => candidate.id === runId);
   const repo = state.repositories.find((candidate) => candidate.id === run?.repositoryId);
@@ -75,7 +76,7 @@ export function checkRunPayload(
   const suiteRuns = state.checkRuns.filter((candidate) => candidate.checkSuiteId === run.checkSuiteId);
   const suiteDone = suiteRuns.every((candidate) => candidate.status === 'completed');
   const pull = state.pullRequests.find((candidate) => candidate.repositoryId === repo.id && candidate.head.sha === run.headSha);
-  const sender = requested?.sender ?? `${state.app.slug}[bot]`;
+  const sender = requested?.sender ?? rerequestedBy ?? `${state.app.slug}[bot]`;
   return {
     action,
     check_run: {

@@ -77,6 +77,7 @@ describe('webhooks from the local GitHub', () => {
       'issue_comment.edited',
       'check_run.created',
       'check_run.completed',
+      'check_suite.completed',
       'check_run.requested_action',
       'issue_comment.deleted',
     ]);
@@ -88,7 +89,7 @@ describe('webhooks from the local GitHub', () => {
       const payload = JSON.parse(webhook.body) as { action: string };
       expect(valid(header(webhook, 'x-github-event'), payload.action, payload)).toBe(true);
     }
-    const requested = JSON.parse(github.received[4]?.body ?? '{}') as { requested_action: { identifier: string }; sender: { login: string }; check_run: { id: number } };
+    const requested = JSON.parse(github.received[5]?.body ?? '{}') as { requested_action: { identifier: string }; sender: { login: string }; check_run: { id: number } };
     expect([requested.requested_action.identifier, requested.sender.login, requested.check_run.id]).toEqual(['abort', 'alice', run.data.id]);
     const created = JSON.parse(github.received[0]?.body ?? '{}') as { comment: { body: string }; issue: { number: number; pull_request: unknown }; installation: { id: number } };
     expect(created.comment.body).toBe('Rollout started');
