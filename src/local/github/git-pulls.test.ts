@@ -100,6 +100,19 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     expect([push.ref, push.before, push.after, push.commits.map((commit) => [commit.id, commit.added])]).toEqual(['refs/heads/v2', first, second, [[second, ['apps/web/service.yaml']]]]);
     const pull = await app.rest.pulls.get({ owner, repo, pull_number: 1 });
     expect([pull.data.head.sha, pull.data.commits, pull.data.changed_files, pull.data.mergeable_state]).toEqual([second, 2, 2, 'clean']);
+
+    // Branches, refs, commits and contents come from the bare repository.
+    const branches = await app.rest.repos.listBranches({ owner, repo });
+    expect(branches.data.map((branch) => [branch.name, branch.commit.sha])).toEqual([['main', bareGit('rev-parse', 'main')], ['v2', second]]);
+    const ref = await app.rest.git.getRef({ owner, repo, ref: 'heads/v2' });
+    expect(ref.data.object.sha).toBe(second);
+    const commit = await app.rest.git.getCommit({ owner, repo, commit_sha: second });
+    expect([commit.data.message, commit.data.parents.map((parent) => parent.sha), commit.data.author.name]).toEqual(['add the service', [first], 'bob']);
+    const file = await app.rest.repos.getContent({ owner, repo, path: 'apps/web/rollout.yaml', ref: 'v2' });
+    expect(Buffer.from((file.data as { content: string }).content, 'base64').toString('utf8')).toBe('kind: Rollout\nimage: web:v2\n');
+    const folder = await app.rest.repos.getContent({ owner, repo, path: 'apps/web', ref: 'v2' });
+    expect((folder.data as { name: string }[]).map((entry) => entry.name)).toEqual(['rollout.yaml', 'service.yaml']);
+    expect(await refusal(app.rest.repos.getContent({ owner, repo, path: 'missing.yaml' }))).toMatchObject({ status: 404 });
     expect(github.violations).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import {
   updateIssueComment,
 } from './handlers-comments.js';
 import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
+import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.js';
 import { mergePull } from './handlers-merge.js';
 import { deleteBranchProtection, getBranchProtection, updateBranchProtection } from './handlers-protection.js';
 import { createPull, getPull, listPullFiles, listPulls, updatePull } from './handlers-pulls.js';
@@ -31,6 +32,10 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'rate-limit/get': getRateLimit,
   'repos/get': getRepository,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,
+  'repos/list-branches': listBranches,
+  'git/get-ref': getRef,
+  'git/get-commit': getGitCommit,
+  'repos/get-content': getContent,
   'repos/create-in-org': createRepositoryInOrg,
   'repos/create-for-authenticated-user': createRepositoryForUser,
   'repos/get-branch-protection': getBranchProtection,
