@@ -11,6 +11,7 @@ import {
   updateIssueComment,
 } from './handlers-comments.js';
 import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
+import { createDeployment, createDeploymentStatus, listDeployments, listDeploymentStatuses } from './handlers-deployments.js';
 import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.js';
 import { mergePull } from './handlers-merge.js';
 import { deleteBranchProtection, getBranchProtection, updateBranchProtection } from './handlers-protection.js';
@@ -32,6 +33,10 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'rate-limit/get': getRateLimit,
   'repos/get': getRepository,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,
+  'repos/create-deployment': createDeployment,
+  'repos/list-deployments': listDeployments,
+  'repos/create-deployment-status': createDeploymentStatus,
+  'repos/list-deployment-statuses': listDeploymentStatuses,
   'repos/list-branches': listBranches,
   'git/get-ref': getRef,
   'git/get-commit': getGitCommit,

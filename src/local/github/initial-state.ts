@@ -39,6 +39,7 @@ export function initialState(options: { appId: number; appSlug: string; appName:
     deliveries: [],
     reviews: [],
     checkSuites: [],
+    deployments: [],
   };
 }
 
@@ -52,5 +53,5 @@ export function nextId(state: GithubState): number {
 /** Fills in the record lists added after a state file was written, so older files keep working. */
 export function upgradeState(state: GithubState): GithubState {
   const partial = state as Partial<GithubState>;
-  return { ...state, reviews: partial.reviews ?? [], checkSuites: partial.checkSuites ?? [] };
+  return { ...state, reviews: partial.reviews ?? [], checkSuites: partial.checkSuites ?? [], deployments: partial.deployments ?? [] };
 }

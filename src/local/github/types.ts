@@ -180,6 +180,33 @@ export interface CheckSuiteRecord {
   createdAt: string;
 }
 
+export interface DeploymentStatusRecord {
+  id: number;
+  state: 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+  description: string;
+  environment: string;
+  environmentUrl: string;
+  logUrl: string;
+  creator: string;
+  createdAt: string;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  repositoryId: number;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  description: string | null;
+  payload: Record<string, unknown> | string;
+  transient: boolean;
+  production: boolean;
+  creator: string;
+  createdAt: string;
+  statuses: DeploymentStatusRecord[];
+}
+
 export interface StatusRecord {
   id: number;
   repositoryId: number;
@@ -223,6 +250,7 @@ export interface GithubState {
   deliveries: DeliveryRecord[];
   reviews: ReviewRecord[];
   checkSuites: CheckSuiteRecord[];
+  deployments: DeploymentRecord[];
 }
 
 /** Who is calling, after authentication. */
