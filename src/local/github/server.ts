@@ -12,13 +12,14 @@ import { handleLocalRoute, localPrefix } from './local-routes.js';
 import { syncRepository } from './push-sync.js';
 import { pullFacts } from './pull-facts.js';
 import { renderPullPage } from './pull-page.js';
-import { seedPerson, seedUser } from './seed.js';
+import { seedInstallation, seedPerson, seedUser } from './seed.js';
 import { githubOpenApi } from './openapi.js';
 import { processRequest, type ApiResponse } from './process-request.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 import type { Urls } from './shape-user.js';
 import type { DeliveryRecord, GithubState, Principal, PullRequestRecord, RepositoryRecord } from './types.js';
 import { deliverWebhook } from './webhook-delivery.js';
+import { installationPayload } from './webhook-payloads.js';
 import { validateWebhookPayload } from './webhook-schema.js';
 
 export interface GithubServerOptions {
@@ -66,6 +67,8 @@ export interface GithubServer {
   requestCheckRunAction: (options: { checkRunId: number; identifier: string; login: string }) => Promise<void>;
   /** Resolves when every webhook queued so far has been delivered (or has failed). */
   idle: () => Promise<void>;
+  /** Installs the app on an account (as its owner would on github.com): sends `installation.created`; returns the installation id. */
+  install: (options: { account: string; sender?: string }) => Promise<number>;
   /** Reads the branches of git-backed repositories (all, or `owner/name`) and sends what changed as pushes. */
   syncGit: (options?: { repository?: string; pusher?: string }) => Promise<void>;
 }
@@ -316,6 +319,13 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       return redeliver(deliveryId);
     },
     requestCheckRunAction,
+    install: async ({ account, sender }) => {
+      const known = state.installations.some((installation) => installation.account === account);
+      const id = await update((next) => seedInstallation(next, account, now()).id);
+      if (!known) queueWebhook({ name: 'installation', action: 'created', repositoryId: null, payload: (saved, at) => installationPayload(saved, at, id, sender ?? account) });
+      await deliveryChain;
+      return id;
+    },
     idle: async () => {
       await stateChain;
       await deliveryChain;

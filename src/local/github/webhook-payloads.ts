@@ -1,4 +1,4 @@
-import { shapeApp } from './shape-app.js';
+import { shapeApp, shapeInstallation } from './shape-app.js';
 import { shapeCheckRun } from './shape-check-run.js';
 import { shapeIssueComment } from './shape-issue-comment.js';
 import { shapeRepository } from './shape-repository.js';
@@ -178,5 +178,23 @@ function webhookIssue(state: GithubState, repo: RepositoryRecord, number: number
     timeline_url: `${url}/timeline`,
     performed_via_github_app: null,
     state_reason: null,
+  };
+}
+
+/** `installation.created`: the REST installation with the webhook's user shape, and the repositories it can reach. */
+export function installationPayload(state: GithubState, urls: Urls, installationId: number, sender: string): Payload {
+  const installation = state.installations.find((candidate) => candidate.id === installationId);
+  if (installation === undefined) throw new Error(`installation ${String(installationId)} vanished before its webhook was built`);
+  const shaped = shapeInstallation(state, installation, urls);
+  const account = findUser(state, installation.account);
+  const repositories = state.repositories.filter((repo) => repo.owner.toLowerCase() === installation.account.toLowerCase());
+  const shapedInstallation: Payload = { ...shaped, account: webhookUser(account, urls), suspended_by: null, suspended_at: null, single_file_name: null, target_type: account.type === 'Organization' ? 'Organization' : 'User' };
+  // The webhook's installation has no client_id (the REST one has).
+  delete shapedInstallation['client_id'];
+  return {
+    action: 'created',
+    installation: shapedInstallation,
+    repositories: repositories.map((repo) => ({ id: repo.id, node_id: nodeId('Repository', repo.id), name: repo.name, full_name: `${repo.owner}/${repo.name}`, private: repo.private })),
+    sender: webhookUser(findUser(state, sender), urls),
   };
 }

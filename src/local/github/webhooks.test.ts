@@ -54,7 +54,8 @@ afterAll(async () => {
   await github.stop();
 });
 
-describe('webhooks from the local GitHub', () => {
+// Each test makes several round trips through the whole pipeline; two loaded cores make that seconds.
+describe('webhooks from the local GitHub', { timeout: 30_000 }, () => {
   it('sends issue_comment and check_run events, signed, with payloads that match @octokit/webhooks-schemas', async () => {
     const comment = await octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'Rollout started' });
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: comment.data.id, body: 'Rollout at 50%' });
@@ -136,6 +137,19 @@ describe('webhooks from the local GitHub', () => {
     const resent = github.received[count];
     expect(resent === undefined ? undefined : header(resent, 'x-github-delivery')).toBe(completed.guid);
     expect(github.server.state().deliveries.at(-1)).toMatchObject({ guid: completed.guid, redelivery: true });
+    expect(github.violations).toEqual([]);
+  });
+
+  it('sends installation.created when the app is installed on an account, once', async () => {
+    const from = github.received.length;
+    const id = await github.server.install({ account: 'globex', sender: 'alice' });
+    expect(await github.server.install({ account: 'globex' })).toBe(id);
+    await github.server.idle();
+    const sent = github.received.slice(from);
+    expect(eventsOf(sent)).toEqual(['installation.created']);
+    const payload = JSON.parse(sent[0]?.body ?? '{}') as { installation: { id: number; account: { login: string }; app_id: number }; sender: { login: string } };
+    expect([payload.installation.id, payload.installation.account.login, payload.installation.app_id, payload.sender.login]).toEqual([id, 'globex', github.appId, 'alice']);
+    expect(schemaValidator()('installation', 'created', payload)).toBe(true);
     expect(github.violations).toEqual([]);
   });
 });
