@@ -13,7 +13,7 @@ export const localPrefix = '/_local/';
 /** Where the git server reports a push. It only says which repository to read again, so it needs no secret. */
 export const gitPushedPath = '/_local/git/pushed';
 
-const gitPushNotice = z.object({ repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/), pusher: z.string().regex(/^[\w.[\]-]+$/).optional() });
+const gitPushNotice = z.object({ repository: z.string().regex(/^[\w-][\w.-]*\/[\w-][\w.-]*$/), pusher: z.string().regex(/^[\w.[\]-]+$/).optional() });
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/);
 const personRequest = z.object({
   login,
