@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { rootLogger } from '../log/index.js';
 import type { LocalEnvironment } from '../local/types.js';
 import type * as Local from '../local/index.js';
+import { localGithubCommand } from './local-github-command.js';
 
 // The environment's code (Kubernetes client, PKI, Go builds) is loaded only by the verb that
 // needs it, so `gradual --help` and other verbs start quickly.
@@ -18,6 +19,11 @@ function portOption(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 1 to 65535');
   return port;
+}
+
+function urlOption(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new InvalidArgumentError('an http:// or https:// URL');
+  return value;
 }
 
 function countOption(value: string): number {
@@ -35,7 +41,7 @@ export function describeEnvironment(environment: LocalEnvironment): string {
     `    nodes: ${environment.kubernetes.nodes.join(', ')} (KWOK)`,
     `  Prometheus ${environment.versions.prometheus}  ${environment.prometheus.url}`,
     `  git ${environment.versions.git}  ${environment.git.url}/<name>.git  (bare repositories in ${environment.git.root})`,
-    ...(environment.github === undefined ? [] : [`  GitHub (local)  ${environment.github.url}  (app id ${String(environment.github.appId)}, key ${environment.github.privateKeyFile})`]),
+    ...(environment.github === undefined ? [] : [`  GitHub (local)  ${environment.github.url}  (app id ${String(environment.github.appId)}, key ${environment.github.privateKeyFile}; webhooks to ${environment.github.webhookUrl ?? 'nowhere: --webhook-url'})`]),
     `  everything else: ${join(environment.dir, 'env.json')}; logs in ${join(environment.dir, 'logs')}`,
     `  stop it: gradual local down --dir ${environment.dir}`,
   ].join('\n');
@@ -53,7 +59,8 @@ export function localCommand(): Command {
     .option('--prometheus-port <port>', 'port of Prometheus (default: a free port)', portOption)
     .option('--git-port <port>', 'port of the git server (default: a free port)', portOption)
     .option('--github-port <port>', 'port of the local GitHub (default: a free port)', portOption)
-    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number; githubPort?: number }) => {
+    .option('--webhook-url <url>', "where the local GitHub delivers webhooks (the app's webhook URL)", urlOption)
+    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number; githubPort?: number; webhookUrl?: string }) => {
       const { localUp } = await loadLocal();
       const environment = await localUp({
         dir: options.dir,
@@ -64,6 +71,7 @@ export function localCommand(): Command {
           ...(options.gitPort === undefined ? {} : { git: options.gitPort }),
           ...(options.githubPort === undefined ? {} : { github: options.githubPort }),
         },
+        ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
         logger: rootLogger(),
       });
       process.stdout.write(`${describeEnvironment(environment)}\n`);
@@ -101,9 +109,10 @@ export function localCommand(): Command {
     .description('serve bare repositories over HTTP with git http-backend (started by `local up`)')
     .requiredOption('--root <dir>', 'folder of bare repositories')
     .requiredOption('--port <port>', 'port on 127.0.0.1', portOption)
-    .action(async (options: { root: string; port: number }) => {
+    .option('--notify-url <url>', 'told about every push (the local GitHub)', urlOption)
+    .action(async (options: { root: string; port: number; notifyUrl?: string }) => {
       const { serveGit } = await loadLocal();
-      await serveGit({ root: options.root, port: options.port, logger: rootLogger() });
+      await serveGit({ root: options.root, port: options.port, logger: rootLogger(), ...(options.notifyUrl !== undefined && { notifyUrl: options.notifyUrl }) });
     });
 
   local
@@ -114,11 +123,15 @@ export function localCommand(): Command {
     .requiredOption('--app-id <id>', 'the GitHub App id', Number)
     .requiredOption('--private-key-file <file>', "the app's private key (PEM)")
     .requiredOption('--webhook-secret-file <file>', 'the webhook secret')
-    .option('--webhook-url <url>', 'where webhooks are delivered')
-    .action(async (options: { dir: string; port: number; appId: number; privateKeyFile: string; webhookSecretFile: string; webhookUrl?: string }) => {
+    .option('--webhook-url <url>', 'where webhooks are delivered', urlOption)
+    .option('--git-root <dir>', "the git server's bare repositories")
+    .option('--admin-token-file <file>', 'the token that may mint people\'s tokens')
+    .option('--git-url <url>', 'the git server', urlOption)
+    .action(async (options: { dir: string; port: number; appId: number; privateKeyFile: string; webhookSecretFile: string; webhookUrl?: string; gitRoot?: string; gitUrl?: string; adminTokenFile?: string }) => {
       const { serveGithub } = await loadLocal();
       await serveGithub({ ...options, logger: rootLogger() });
     });
 
+  local.addCommand(localGithubCommand(defaultEnvironmentDir()));
   return local;
 }

@@ -9,6 +9,7 @@ import { ensureDebianPackages } from './debian-packages.js';
 import { SetupError } from './errors.js';
 import { startKwokNodes } from './kwok-nodes.js';
 import { ownCliInvocation } from './own-cli.js';
+import { gitPushedPath } from './github/local-routes.js';
 import { startGithub } from './start-github.js';
 import { allocatePorts } from './ports.js';
 import { isRunning, startProcess, stopProcess } from './process-supervisor.js';
@@ -25,6 +26,8 @@ export interface LocalUpOptions {
   ports?: { apiServer?: number; prometheus?: number; git?: number; github?: number };
   cacheRoot?: string;
   crdDir?: string;
+  /** Where the local GitHub delivers webhooks (the app's webhook URL); none are delivered without it. */
+  webhookUrl?: string;
   logger: Logger;
 }
 
@@ -83,8 +86,9 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
     const nodes = await startKwokNodes({ dir, kubeconfig: controlPlane.kubeconfig, binaries, count: nodeCount, serverPort: ports.kwokServer, logger, started });
     await installCrds({ kubeconfig: controlPlane.kubeconfig, logger, ...(options.crdDir === undefined ? {} : { dir: options.crdDir }) });
     const prometheus = await startPrometheus(dir, prometheusPort, logger, started);
-    const git = await startGitServer(dir, gitPort, logger, started);
-    const github = await startGithub(dir, githubPort, logger, started);
+    // The git server tells the local GitHub about pushes; the GitHub's port is known before either starts.
+    const git = await startGitServer(dir, gitPort, logger, started, `http://127.0.0.1:${String(githubPort)}${gitPushedPath}`);
+    const github = await startGithub(dir, githubPort, logger, started, { git, ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }) });
     const environment: LocalEnvironment = {
       dir,
       startedAt: new Date().toISOString(),
@@ -134,14 +138,14 @@ async function startPrometheus(dir: string, port: number, logger: Logger, starte
   return { url, configFile, targetsDir };
 }
 
-async function startGitServer(dir: string, port: number, logger: Logger, started: ManagedProcess[]): Promise<LocalEnvironment['git']> {
+async function startGitServer(dir: string, port: number, logger: Logger, started: ManagedProcess[], notifyUrl: string): Promise<LocalEnvironment['git']> {
   const root = join(dir, 'git');
   await mkdir(root, { recursive: true });
   const cli = ownCliInvocation();
   const process = startProcess({
     name: 'git-server',
     command: cli.command,
-    args: [...cli.args, 'local', 'serve-git', '--root', root, '--port', String(port)],
+    args: [...cli.args, 'local', 'serve-git', '--root', root, '--port', String(port), '--notify-url', notifyUrl],
     cwd: cli.cwd,
     logFile: join(dir, 'logs', 'git-server.log'),
   });

@@ -16,11 +16,26 @@ const maxStderrBytes = 8 * 1024;
  * (instead of reimplementing the protocol) means the CLI, isomorphic-git and
  * Argo-style controllers all talk to the exact server behaviour of real hosts.
  */
-export function createGitServer(options: { root: string; logger?: Logger }): http.Server {
+export function createGitServer(options: { root: string; logger?: Logger; onPush?: PushListener }): http.Server {
   const logger = options.logger?.child({ component: 'git-server' });
   return http.createServer((req, res) => {
-    serveRequest({ root: options.root, ...(logger && { logger }) }, req, res);
+    serveRequest({ root: options.root, ...(logger && { logger }), ...(options.onPush && { onPush: options.onPush }) }, req, res);
   });
+}
+
+/**
+ * Told after every successful `git-receive-pack` (a push), with the
+ * repository's path under the root (`owner/name` for `owner/name.git`) and
+ * the pusher (the HTTP basic-auth user, if any). The push's HTTP response is
+ * held until the listener settles, so when `git push` returns, whoever
+ * listens (the local GitHub) has seen the push.
+ */
+export type PushListener = (push: { repository: string; pusher: string | undefined }) => Promise<void>;
+
+interface ServeOptions {
+  root: string;
+  logger?: Logger;
+  onPush?: PushListener;
 }
 
 /** Creates `root/name.git` as a bare repository whose default branch is `main`; a no-op if it already exists. */
@@ -33,7 +48,7 @@ export async function createBareRepository(root: string, name: string): Promise<
   return path;
 }
 
-function serveRequest(options: { root: string; logger?: Logger }, req: http.IncomingMessage, res: http.ServerResponse): void {
+function serveRequest(options: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
   const method = req.method ?? 'GET';
   const [rawPath = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
   const path = repositoryPath(rawPath);
@@ -120,7 +135,19 @@ function serveRequest(options: { root: string; logger?: Logger }, req: http.Inco
         const status = res.statusCode;
         if (status >= 400) options.logger?.warn({ method, path: rawPath, status, detail: stderr.trim() }, 'git request refused');
         else options.logger?.debug({ method, path: rawPath, status }, 'git request');
-        res.end();
+        const pushed = status < 400 && method === 'POST' ? /^\/(.+)\.git\/git-receive-pack$/.exec(path)?.[1] : undefined;
+        if (pushed === undefined || options.onPush === undefined) {
+          res.end();
+          return;
+        }
+        // A listener that fails must not fail the push: git has already updated the refs.
+        options.onPush({ repository: pushed, pusher: basicAuthUser(req.headers.authorization) }).then(
+          () => res.end(),
+          (error: unknown) => {
+            options.logger?.warn({ err: error, repository: pushed }, 'push listener failed; the push itself succeeded');
+            res.end();
+          },
+        );
         return;
       }
       // Ending normally would let a truncated pack look complete; a reset connection makes the client fail loudly.

@@ -14,6 +14,9 @@ export async function serveGithub(options: {
   privateKeyFile: string;
   webhookSecretFile: string;
   webhookUrl?: string;
+  gitRoot?: string;
+  adminTokenFile?: string;
+  gitUrl?: string;
   logger: Logger;
 }): Promise<void> {
   const server = await startGithubServer({
@@ -23,6 +26,8 @@ export async function serveGithub(options: {
     privateKey: await readFile(options.privateKeyFile, 'utf8'),
     webhookSecret: (await readFile(options.webhookSecretFile, 'utf8')).trim(),
     ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }),
+    ...(options.adminTokenFile !== undefined && { adminToken: (await readFile(options.adminTokenFile, 'utf8')).trim() }),
+    ...(options.gitRoot !== undefined && options.gitUrl !== undefined && { git: { root: options.gitRoot, url: options.gitUrl } }),
     logger: options.logger,
   });
   await new Promise<void>((resolve) => {

@@ -17,7 +17,13 @@ const localAppId = 1;
  * state and tokens stay valid), then runs `gradual local serve-github` and
  * waits until it answers `GET /rate_limit`.
  */
-export async function startGithub(dir: string, port: number, logger: Logger, started: ManagedProcess[]): Promise<NonNullable<LocalEnvironment['github']>> {
+export async function startGithub(
+  dir: string,
+  port: number,
+  logger: Logger,
+  started: ManagedProcess[],
+  options: { git: LocalEnvironment['git']; webhookUrl?: string },
+): Promise<NonNullable<LocalEnvironment['github']>> {
   const root = join(dir, 'github');
   await mkdir(root, { recursive: true });
   const privateKeyFile = join(root, 'app-private-key.pem');
@@ -27,11 +33,16 @@ export async function startGithub(dir: string, port: number, logger: Logger, sta
     await writeFile(privateKeyFile, privateKey, { mode: 0o600 });
   }
   if (!(await exists(webhookSecretFile))) await writeFile(webhookSecretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  // `gradual local github …` proves with it that it may mint people's tokens.
+  const adminTokenFile = join(root, 'admin-token');
+  if (!(await exists(adminTokenFile))) await writeFile(adminTokenFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   const cli = ownCliInvocation();
   const process = startProcess({
     name: 'github',
     command: cli.command,
-    args: [...cli.args, 'local', 'serve-github', '--dir', root, '--port', String(port), '--app-id', String(localAppId), '--private-key-file', privateKeyFile, '--webhook-secret-file', webhookSecretFile],
+    args: [...cli.args, 'local', 'serve-github', '--dir', root, '--port', String(port), '--app-id', String(localAppId), '--private-key-file', privateKeyFile, '--webhook-secret-file', webhookSecretFile, '--admin-token-file', adminTokenFile,
+      '--git-root', options.git.root, '--git-url', options.git.url,
+      ...(options.webhookUrl === undefined ? [] : ['--webhook-url', options.webhookUrl])],
     cwd: cli.cwd,
     logFile: join(dir, 'logs', 'github.log'),
   });
@@ -42,7 +53,7 @@ export async function startGithub(dir: string, port: number, logger: Logger, sta
     { what: `the local GitHub at ${url}`, timeoutMs: 60_000, abortOn: [process.exited] },
   );
   logger.info({ component: 'github', url }, 'ready');
-  return { url, appId: localAppId, privateKeyFile, webhookSecretFile, stateFile: join(root, stateFileName) };
+  return { url, appId: localAppId, privateKeyFile, webhookSecretFile, stateFile: join(root, stateFileName), adminTokenFile, ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }) };
 }
 
 function exists(path: string): Promise<boolean> {

@@ -36,7 +36,7 @@ export const localEnvironmentSchema = z.object({
     targetsDir: z.string(),
   }),
   git: z.object({
-    /** Base URL: a bare repository `D/git/NAME.git` is served at `${url}/NAME.git`. */
+    /** Base URL: a bare repository `D/git/NAME.git` is served at `${url}/NAME.git`; the local GitHub's `owner/name` is `D/git/owner/name.git`. */
     url: z.string(),
     root: z.string(),
   }),
@@ -50,6 +50,10 @@ export const localEnvironmentSchema = z.object({
       privateKeyFile: z.string(),
       webhookSecretFile: z.string(),
       stateFile: z.string(),
+      /** Proves to the local GitHub's `/_local/people` that the caller may act as anyone (0600). */
+      adminTokenFile: z.string().optional(),
+      /** Where webhooks are delivered (`local up --webhook-url`); absent: none are. */
+      webhookUrl: z.string().optional(),
     })
     .optional(),
   processes: z.array(managedProcessSchema),

@@ -1,4 +1,5 @@
 import { GithubApiError, notFound } from './errors.js';
+import type { GitRepositories } from './git-repositories.js';
 import type { Urls } from './shape-user.js';
 import type { GithubState, Principal, RepositoryRecord } from './types.js';
 
@@ -27,6 +28,8 @@ export interface HandlerInput {
   rate: RateWindow;
   /** The request path (without query), for pagination links. */
   path: string;
+  /** The git server's repositories, when the server was started with them. */
+  git: GitRepositories | undefined;
 }
 
 /** The caller's primary rate-limit window, as the `x-ratelimit-*` headers report it. */

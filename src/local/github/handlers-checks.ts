@@ -3,8 +3,9 @@ import { notFound, validationFailed } from './errors.js';
 import { bodyOf, listed, numberParam, paginate, requireRepository, stringParam, type Handler, type HandlerInput, type WebhookEvent } from './handler.js';
 import { nextId } from './initial-state.js';
 import { shapeAnnotation, shapeCheckRun } from './shape-check-run.js';
+import { checkSuiteEvent, checkSuiteFor, shapeCheckSuite, suiteHeadCommit, suiteOutcome } from './check-suites.js';
 import { checkRunPayload } from './webhook-payloads.js';
-import type { AnnotationRecord, CheckActionRecord, CheckRunRecord, GithubState, RepositoryRecord } from './types.js';
+import type { AnnotationRecord, CheckActionRecord, CheckRunRecord, CheckSuiteRecord, GithubState, RepositoryRecord } from './types.js';
 
 type CreateBody = NonNullable<operations['checks/create']['requestBody']>['content']['application/json'];
 type UpdateBody = NonNullable<operations['checks/update']['requestBody']>['content']['application/json'];
@@ -25,7 +26,7 @@ export const createCheckRun: Handler = (input) => {
     id: nextId(input.state),
     repositoryId: repo.id,
     appId,
-    checkSuiteId: checkSuiteFor(input.state, repo, body.head_sha),
+    checkSuiteId: checkSuiteFor(input.state, repo, body.head_sha, input.now).id,
     headSha: body.head_sha,
     name: body.name,
     status,
@@ -42,7 +43,7 @@ export const createCheckRun: Handler = (input) => {
   run.actions = actionsOf(body.actions) ?? [];
   input.state.checkRuns.push(run);
   const events: WebhookEvent[] = [checkRunEvent(run, 'created')];
-  if (run.status === 'completed') events.push(checkRunEvent(run, 'completed'));
+  if (run.status === 'completed') events.push(checkRunEvent(run, 'completed'), ...suiteCompleted(input, repo, run));
   return { status: 201, body: shapeCheckRun(input.state, repo, run, input.urls), changed: true, events };
 };
 
@@ -66,7 +67,7 @@ export const updateCheckRun: Handler = (input) => {
   applyOutput(run, body.output);
   const actions = actionsOf(body.actions);
   if (actions !== undefined) run.actions = actions;
-  const events = !wasCompleted && run.status === 'completed' ? [checkRunEvent(run, 'completed')] : [];
+  const events = !wasCompleted && run.status === 'completed' ? [checkRunEvent(run, 'completed'), ...suiteCompleted(input, repo, run)] : [];
   return { status: 200, body: shapeCheckRun(input.state, repo, run, input.urls), changed: true, events };
 };
 
@@ -102,6 +103,42 @@ export const listCheckRunAnnotations: Handler = (input) => {
   return { status: 200, ...listed(input, run.annotations, (annotation) => shapeAnnotation(repo, run, annotation, input.urls)) };
 };
 
+/** `check_suite.completed` once the run that just completed was the suite's last one running. */
+function suiteCompleted(input: HandlerInput, repo: RepositoryRecord, run: CheckRunRecord): WebhookEvent[] {
+  const suite = input.state.checkSuites.find((candidate) => candidate.id === run.checkSuiteId);
+  if (suite === undefined || suiteOutcome(input.state, suite).status !== 'completed') return [];
+  return [checkSuiteEvent(repo, suite, 'completed', input.git, `${input.state.app.slug}[bot]`)];
+}
+
+export const getCheckSuite: Handler = (input) => {
+  const repo = requireRepository(input);
+  const suite = findSuite(input, repo);
+  return { status: 200, body: shapeCheckSuite(input.state, repo, suite, input.urls, suiteHeadCommit(repo, suite.headSha, input.git)) };
+};
+
+export const listCheckRunsForSuite: Handler = (input) => {
+  const repo = requireRepository(input);
+  const suite = findSuite(input, repo);
+  const runs = [...input.state.checkRuns.filter((run) => run.checkSuiteId === suite.id)].reverse();
+  const page = paginate(input, runs);
+  return { status: 200, body: { total_count: runs.length, check_runs: page.items.map((run) => shapeCheckRun(input.state, repo, run, input.urls)) }, headers: page.headers };
+};
+
+/** A person asks for a check again: the app gets `check_run.rerequested` and decides what to do (GitHub changes nothing itself). */
+export const rerequestCheckRun: Handler = (input) => {
+  const repo = requireRepository(input);
+  const run = findRun(input, repo);
+  const sender = input.principal.kind === 'user' ? input.principal.login : `${input.state.app.slug}[bot]`;
+  return { status: 201, body: {}, events: [{ name: 'check_run', action: 'rerequested', repositoryId: repo.id, payload: (state, urls) => checkRunPayload(state, urls, run.id, 'rerequested', undefined, sender) }] };
+};
+
+function findSuite(input: HandlerInput, repo: RepositoryRecord): CheckSuiteRecord {
+  const id = numberParam(input, 'check_suite_id');
+  const suite = input.state.checkSuites.find((candidate) => candidate.id === id && candidate.repositoryId === repo.id);
+  if (suite === undefined) throw notFound();
+  return suite;
+}
+
 function findRun(input: HandlerInput, repo: RepositoryRecord): CheckRunRecord {
   const id = numberParam(input, 'check_run_id');
   const run = input.state.checkRuns.find((candidate) => candidate.id === id && candidate.repositoryId === repo.id);
@@ -114,12 +151,6 @@ function resolveRef(state: GithubState, repo: RepositoryRecord, ref: string): st
   const branch = ref.replace(/^refs\/heads\//, '').replace(/^heads\//, '');
   const pull = [...state.pullRequests].reverse().find((candidate) => candidate.repositoryId === repo.id && candidate.head.ref === branch);
   return pull?.head.sha ?? ref;
-}
-
-/** One check suite per app and head SHA, as GitHub creates them; its id is kept on the runs. */
-function checkSuiteFor(state: GithubState, repo: RepositoryRecord, headSha: string): number {
-  const existing = state.checkRuns.find((run) => run.repositoryId === repo.id && run.headSha === headSha && run.appId === state.app.id);
-  return existing?.checkSuiteId ?? nextId(state);
 }
 
 /** Output replaces title, summary and text; annotations are appended, as GitHub documents. */

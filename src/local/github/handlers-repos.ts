@@ -1,5 +1,7 @@
-import { notFound } from './errors.js';
-import { requireRepository, stringParam, type Handler } from './handler.js';
+import type { operations } from '@octokit/openapi-types';
+import { GithubApiError, notFound, validationFailed } from './errors.js';
+import { bodyOf, requireRepository, stringParam, type Handler, type HandlerInput, type HandlerResult } from './handler.js';
+import { seedRepository } from './seed.js';
 import { shapeFullRepository } from './shape-repository.js';
 import { shapeUser, type Schemas } from './shape-user.js';
 import type { CollaboratorPermission } from './types.js';
@@ -37,3 +39,39 @@ export const getRateLimit: Handler = (input) => {
   const search = { limit: 30, remaining: 30, used: 0, reset: input.rate.reset };
   return { status: 200, body: { resources: { core, search, graphql: { ...core }, integration_manifest: { ...core } }, rate: core } };
 };
+
+type CreateRepositoryBody = NonNullable<operations['repos/create-in-org']['requestBody']>['content']['application/json'];
+
+/**
+ * Creates a repository and its bare git repository on the git server (empty:
+ * the first push creates the default branch). The person who creates it is
+ * its admin. `POST /orgs/{org}/repos` creates the organization on first use:
+ * the local GitHub has no other way to make one.
+ */
+export const createRepositoryInOrg: Handler = (input) => createRepository(input, stringParam(input, 'org'));
+
+export const createRepositoryForUser: Handler = (input) => {
+  if (input.principal.kind !== 'user') throw new GithubApiError(403, 'Resource not accessible by integration');
+  return createRepository(input, input.principal.login);
+};
+
+function createRepository(input: HandlerInput, owner: string): HandlerResult {
+  const body = bodyOf(input) as CreateRepositoryBody;
+  if (input.git === undefined) throw validationFailed('Repository', 'name', 'The local GitHub was started without a git server');
+  if (!/^[\w.-]+$/.test(body.name) || body.name.startsWith('.')) throw validationFailed('Repository', 'name', 'name is invalid');
+  if (input.state.repositories.some((repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === body.name.toLowerCase())) {
+    throw new GithubApiError(422, 'Repository creation failed.', [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }]);
+  }
+  const creator = input.principal.kind === 'user' ? input.principal.login : undefined;
+  const repo = seedRepository(input.state, {
+    owner,
+    name: body.name,
+    private: body.private ?? body.visibility === 'private',
+    ...(creator !== undefined && creator !== owner && { collaborators: { [creator]: 'admin' } }),
+    now: input.now,
+  });
+  repo.description = body.description ?? null;
+  repo.heads = {};
+  input.git.create(owner, body.name, repo.defaultBranch);
+  return { status: 201, body: shapeFullRepository(input.state, repo, input.urls), changed: true };
+}

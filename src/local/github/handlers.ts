@@ -1,6 +1,6 @@
 import type { Handler } from './handler.js';
 import { createInstallationAccessToken, getAuthenticatedApp, getInstallation, getRepoInstallation, listInstallations } from './handlers-app.js';
-import { createCheckRun, getCheckRun, listCheckRunAnnotations, listCheckRunsForRef, updateCheckRun } from './handlers-checks.js';
+import { createCheckRun, getCheckRun, getCheckSuite, listCheckRunAnnotations, listCheckRunsForRef, listCheckRunsForSuite, rerequestCheckRun, updateCheckRun } from './handlers-checks.js';
 import {
   createIssueComment,
   createIssueCommentReaction,
@@ -11,8 +11,13 @@ import {
   updateIssueComment,
 } from './handlers-comments.js';
 import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
-import { getPull, listPullFiles } from './handlers-pulls.js';
-import { getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
+import { createDeployment, createDeploymentStatus, listDeployments, listDeploymentStatuses } from './handlers-deployments.js';
+import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.js';
+import { mergePull } from './handlers-merge.js';
+import { deleteBranchProtection, getBranchProtection, updateBranchProtection } from './handlers-protection.js';
+import { createPull, getPull, listPullFiles, listPulls, updatePull } from './handlers-pulls.js';
+import { createRepositoryForUser, createRepositoryInOrg, getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
+import { createReview, listReviews } from './handlers-reviews.js';
 import { createCommitStatus, getCombinedStatus, listCommitStatuses } from './handlers-statuses.js';
 
 /** Every operation the local GitHub serves, by GitHub's operationId; the rest answer 404 as unknown routes do. */
@@ -28,8 +33,27 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'rate-limit/get': getRateLimit,
   'repos/get': getRepository,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,
+  'repos/create-deployment': createDeployment,
+  'repos/list-deployments': listDeployments,
+  'repos/create-deployment-status': createDeploymentStatus,
+  'repos/list-deployment-statuses': listDeploymentStatuses,
+  'repos/list-branches': listBranches,
+  'git/get-ref': getRef,
+  'git/get-commit': getGitCommit,
+  'repos/get-content': getContent,
+  'repos/create-in-org': createRepositoryInOrg,
+  'repos/create-for-authenticated-user': createRepositoryForUser,
+  'repos/get-branch-protection': getBranchProtection,
+  'repos/update-branch-protection': updateBranchProtection,
+  'repos/delete-branch-protection': deleteBranchProtection,
   'pulls/get': getPull,
+  'pulls/list': listPulls,
+  'pulls/create': createPull,
+  'pulls/update': updatePull,
+  'pulls/merge': mergePull,
   'pulls/list-files': listPullFiles,
+  'pulls/create-review': createReview,
+  'pulls/list-reviews': listReviews,
   'issues/create-comment': createIssueComment,
   'issues/update-comment': updateIssueComment,
   'issues/delete-comment': deleteIssueComment,
@@ -42,6 +66,9 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'checks/get': getCheckRun,
   'checks/list-for-ref': listCheckRunsForRef,
   'checks/list-annotations': listCheckRunAnnotations,
+  'checks/rerequest-run': rerequestCheckRun,
+  'checks/get-suite': getCheckSuite,
+  'checks/list-for-suite': listCheckRunsForSuite,
   'repos/create-commit-status': createCommitStatus,
   'repos/list-commit-statuses-for-ref': listCommitStatuses,
   'repos/get-combined-status-for-ref': getCombinedStatus,

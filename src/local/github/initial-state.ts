@@ -37,6 +37,9 @@ export function initialState(options: { appId: number; appSlug: string; appName:
     checkRuns: [],
     statuses: [],
     deliveries: [],
+    reviews: [],
+    checkSuites: [],
+    deployments: [],
   };
 }
 
@@ -45,4 +48,10 @@ export function nextId(state: GithubState): number {
   const id = state.nextId;
   state.nextId += 1;
   return id;
+}
+
+/** Fills in the record lists added after a state file was written, so older files keep working. */
+export function upgradeState(state: GithubState): GithubState {
+  const partial = state as Partial<GithubState>;
+  return { ...state, reviews: partial.reviews ?? [], checkSuites: partial.checkSuites ?? [], deployments: partial.deployments ?? [] };
 }

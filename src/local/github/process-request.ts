@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { OpenAPIBackend, Operation } from 'openapi-backend';
+import type { GitRepositories } from './git-repositories.js';
 import { errorBody, GithubApiError, invalidRequest, restDocs } from './errors.js';
 import type { HandlerResult, RateWindow, WebhookEvent } from './handler.js';
 import { handlers } from './handlers.js';
@@ -39,6 +40,7 @@ export interface RequestContext {
   now: Date;
   urls: Urls;
   rate: (principal: Principal) => RateWindow;
+  git: GitRepositories | undefined;
 }
 
 /**
@@ -74,6 +76,7 @@ export function processRequest(context: RequestContext, request: ApiRequest): Ap
       urls: context.urls,
       rate: context.rate(principal),
       path: request.path,
+      git: context.git,
     });
     const responseErrors = checkResponse(context.api, operation, result.status, result.body);
     if (responseErrors.length > 0) {

@@ -91,3 +91,28 @@ export function seedUserToken(state: GithubState, login: string, now: Date, perm
   seedUser(state, login);
   return issueToken(state, { kind: 'user', login, permissions: permissions ?? { issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'read' } }, now).token;
 }
+
+/** What a personal access token of someone with this role on a repository may do. */
+const personPermissions: Record<CollaboratorPermission, PermissionSet> = {
+  admin: { administration: 'write', contents: 'write', issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'write', deployments: 'write' },
+  maintain: { contents: 'write', issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'write', deployments: 'write' },
+  write: { contents: 'write', issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'write', deployments: 'write' },
+  triage: { issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'read' },
+  read: { issues: 'write', pull_requests: 'read', metadata: 'read', checks: 'read', statuses: 'read' },
+};
+
+/**
+ * A person with a role: on the repository `owner/name` if given (as a
+ * collaborator), else on their organization `owner` (admin of every
+ * repository they create there). Returns a fresh token for them.
+ */
+export function seedPerson(state: GithubState, options: { login: string; role: CollaboratorPermission; repository?: { owner: string; name: string } | undefined; now: Date }): string {
+  seedUser(state, options.login);
+  const target = options.repository;
+  if (target !== undefined) {
+    const repo = state.repositories.find((candidate) => candidate.owner === target.owner && candidate.name === target.name);
+    if (repo === undefined) throw new Error(`seedPerson: no repository ${target.owner}/${target.name}`);
+    repo.collaborators[options.login] = options.role;
+  }
+  return issueToken(state, { kind: 'user', login: options.login, permissions: personPermissions[options.role] }, options.now).token;
+}

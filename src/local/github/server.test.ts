@@ -136,4 +136,25 @@ describe('the local GitHub, through @octokit/rest unchanged', () => {
     expect([combined.data.state, combined.data.total_count]).toEqual(['success', 1]);
     expect(github.violations).toEqual([]);
   });
+
+  it('creates deployments only when the commit\'s contexts passed, and keeps their statuses', async () => {
+    const sha = 'd'.repeat(40);
+    await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'failure', context: 'ci' });
+    const refused = await octokit.rest.repos.createDeployment({ owner, repo, ref: sha, environment: 'staging' }).then(
+      () => undefined,
+      (error: unknown) => (error as { status: number }).status,
+    );
+    expect(refused).toBe(409);
+    await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success', context: 'ci' });
+    const deployment = await octokit.rest.repos.createDeployment({ owner, repo, ref: sha, environment: 'staging', payload: { rollout: 'web' } });
+    expect(deployment.status).toBe(201);
+    const id = (deployment.data as { id: number }).id;
+    await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state: 'in_progress' });
+    await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state: 'success', environment_url: 'http://web.local' });
+    const statuses = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: id });
+    expect(statuses.data.map((status) => status.state)).toEqual(['success', 'in_progress']);
+    const listed = await octokit.rest.repos.listDeployments({ owner, repo, environment: 'staging' });
+    expect(listed.data.map((item) => [item.id, item.sha, item.payload])).toEqual([[id, sha, { rollout: 'web' }]]);
+    expect(github.violations).toEqual([]);
+  });
 });

@@ -6,13 +6,20 @@ import { rootLogger, type Logger } from '../../log/index.js';
 import type { RateWindow, WebhookEvent } from './handler.js';
 import { checkRunEvent } from './handlers-checks.js';
 import { handlers } from './handlers.js';
-import { initialState, nextId } from './initial-state.js';
+import { gitRepositories } from './git-repositories.js';
+import { initialState, nextId, upgradeState } from './initial-state.js';
+import { handleLocalRoute, localPrefix } from './local-routes.js';
+import { syncRepository } from './push-sync.js';
+import { pullFacts } from './pull-facts.js';
+import { renderPullPage } from './pull-page.js';
+import { seedInstallation, seedPerson, seedUser } from './seed.js';
 import { githubOpenApi } from './openapi.js';
 import { processRequest, type ApiResponse } from './process-request.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 import type { Urls } from './shape-user.js';
-import type { DeliveryRecord, GithubState, Principal } from './types.js';
+import type { DeliveryRecord, GithubState, Principal, PullRequestRecord, RepositoryRecord } from './types.js';
 import { deliverWebhook } from './webhook-delivery.js';
+import { installationPayload } from './webhook-payloads.js';
 import { validateWebhookPayload } from './webhook-schema.js';
 
 export interface GithubServerOptions {
@@ -31,6 +38,10 @@ export interface GithubServerOptions {
   publicKey?: string;
   webhookUrl?: string;
   webhookSecret: string;
+  /** Guards the local routes that hand out people's tokens (`gradual local github …` reads it from a 0600 file). */
+  adminToken?: string;
+  /** The local git server's bare repositories (`root/owner/name.git`) and its URL; without it, pull requests are seeded only. */
+  git?: { root: string; url: string };
   logger?: Logger;
   now?: () => Date;
   /** Called for every response or webhook that breaks its schema (a bug in this server); tests fail on it. */
@@ -56,6 +67,10 @@ export interface GithubServer {
   requestCheckRunAction: (options: { checkRunId: number; identifier: string; login: string }) => Promise<void>;
   /** Resolves when every webhook queued so far has been delivered (or has failed). */
   idle: () => Promise<void>;
+  /** Installs the app on an account (as its owner would on github.com): sends `installation.created`; returns the installation id. */
+  install: (options: { account: string; sender?: string }) => Promise<number>;
+  /** Reads the branches of git-backed repositories (all, or `owner/name`) and sends what changed as pushes. */
+  syncGit: (options?: { repository?: string; pusher?: string }) => Promise<void>;
 }
 
 /** Deliveries kept in the log; older ones are dropped so the state does not grow without bound. */
@@ -70,8 +85,10 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   const started = performance.now();
   const api = await githubOpenApi(Object.keys(handlers));
   const readyMs = Math.round(performance.now() - started);
+  const git = options.git === undefined ? undefined : gitRepositories(options.git);
+  const stored = await readStateFile(options.dir);
   let state =
-    (await readStateFile(options.dir)) ??
+    (stored === undefined ? undefined : upgradeState(stored)) ??
     initialState({ appId: options.appId, appSlug: options.appSlug ?? 'gradual', appName: options.appName ?? 'Gradual', owner: options.appOwner ?? 'gradual-local', now: now() });
   await writeStateFile(options.dir, state);
 
@@ -123,14 +140,15 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
 
   async function sendEvent(event: WebhookEvent): Promise<void> {
     const payload = event.payload(state, urls);
-    const check = validateWebhookPayload(event.name, event.action, payload);
+    // Events without actions (push) are described in the schemas as `push$event`.
+    const check = validateWebhookPayload(event.name, event.action === '' ? 'event' : event.action, payload);
     if (!check.valid) {
       violation({ kind: 'webhook', name: `${event.name}.${event.action}`, errors: check.errors });
       return;
     }
     const body = JSON.stringify(payload);
     const installation = (payload['installation'] as { id?: number } | undefined)?.id ?? null;
-    await send({ guid: randomUUID(), event: event.name, action: event.action, installationId: installation, repositoryId: event.repositoryId, body, redelivery: false });
+    await send({ guid: randomUUID(), event: event.name, action: event.action === '' ? null : event.action, installationId: installation, repositoryId: event.repositoryId, body, redelivery: false });
   }
 
   async function send(delivery: Omit<DeliveryRecord, 'id' | 'deliveredAt' | 'statusCode' | 'outcome'>): Promise<DeliveryRecord> {
@@ -156,11 +174,79 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     return send({ guid: original.guid, event: original.event, action: original.action, installationId: original.installationId, repositoryId: original.repositoryId, body: original.body, redelivery: true });
   }
 
+  /** Finds pushes by reading git (see push-sync.ts); serialized with requests so a push and a request never interleave. */
+  function syncGit(request: { repository?: string; pusher?: string } = {}): Promise<void> {
+    if (git === undefined) return Promise.resolve();
+    return serialize(async () => {
+      const next = structuredClone(state);
+      const events = next.repositories
+        .filter((repo) => repo.heads !== undefined && (request.repository === undefined || `${repo.owner}/${repo.name}`.toLowerCase() === request.repository.toLowerCase()))
+        .flatMap((repo) => syncRepository({ state: next, repo, git, now: now(), ...(request.pusher !== undefined && { pusher: request.pusher }) }));
+      if (events.length === 0) return;
+      await commit(next);
+      for (const event of events) queueWebhook(event);
+    });
+  }
+
+  function update<T>(change: (state: GithubState) => T): Promise<T> {
+    return serialize(async () => {
+      const next = structuredClone(state);
+      const result = change(next);
+      await commit(next);
+      return result;
+    });
+  }
+
+  /** A person pressed a check run's button (on the PR page, or `gradual local github press`). */
+  async function requestCheckRunAction({ checkRunId, identifier, login }: { checkRunId: number; identifier: string; login: string }): Promise<void> {
+    const run = state.checkRuns.find((candidate) => candidate.id === checkRunId);
+    if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
+    if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
+    await update((next) => seedUser(next, login));
+    queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
+    await deliveryChain;
+  }
+
+  /** Tokens the page acts with, one per viewer and process (the state keeps only digests, so they cannot be read back). */
+  const viewerTokens = new Map<string, string>();
+  async function renderPage(request: { owner: string; name: string; number: number; viewer: string }): Promise<string | undefined> {
+    const find = (from: GithubState): { repo: RepositoryRecord; pull: PullRequestRecord } | undefined => {
+      const repo = from.repositories.find((candidate) => candidate.owner.toLowerCase() === request.owner.toLowerCase() && candidate.name.toLowerCase() === request.name.toLowerCase());
+      const pull = from.pullRequests.find((candidate) => candidate.repositoryId === repo?.id && candidate.number === request.number);
+      return repo === undefined || pull === undefined ? undefined : { repo, pull };
+    };
+    const found = find(state);
+    if (found === undefined || !/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(request.viewer)) return undefined;
+    let token = viewerTokens.get(request.viewer);
+    if (token === undefined) {
+      const role = found.repo.collaborators[request.viewer] ?? 'write';
+      token = await update((next) => seedPerson(next, { login: request.viewer, role, repository: { owner: found.repo.owner, name: found.repo.name }, now: now() }));
+      viewerTokens.set(request.viewer, token);
+    }
+    const current = find(state) ?? found;
+    return renderPullPage({ state, ...current, facts: pullFacts(state, current.repo, current.pull, git), viewer: request.viewer, token, apiUrl: urls.api });
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = req.socket.remoteAddress ?? 'unknown';
     const received = performance.now();
     const url = new URL(req.url ?? '/', urls.api);
     const rawBody = await readBody(req);
+    const page = /^\/([\w.-]+)\/([\w.-]+)\/pull\/(\d+)$/.exec(url.pathname);
+    if (page !== null && req.method === 'GET') {
+      const viewer = url.searchParams.get('as') ?? 'developer';
+      const html = await renderPage({ owner: page[1] ?? '', name: page[2] ?? '', number: Number(page[3]), viewer });
+      res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' https: data:" }).end(html ?? 'Not Found');
+      return;
+    }
+    if (url.pathname.startsWith(localPrefix)) {
+      const answer = await handleLocalRoute(
+        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction },
+        { method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization, rawBody: rawBody ?? '' },
+      );
+      res.writeHead(answer.status, answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      return;
+    }
     const query: Record<string, string | string[]> = {};
     for (const [key, value] of url.searchParams) {
       const previous = query[key];
@@ -170,7 +256,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = value;
     const response = await serialize(async (): Promise<ApiResponse> => {
       const result = processRequest(
-        { api, state, publicKey, now: now(), urls, rate: (principal) => rateFor(principal, address) },
+        { api, state, publicKey, now: now(), urls, rate: (principal) => rateFor(principal, address), git },
         { method: req.method ?? 'GET', path: url.pathname, query, headers, rawBody: rawBody ?? '' },
       );
       if (result.responseErrors !== undefined) violation({ kind: 'response', name: result.operationId ?? url.pathname, errors: result.responseErrors });
@@ -213,7 +299,9 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   });
   const address = server.address() as AddressInfo;
   const base = `http://${address.address}:${String(address.port)}`;
-  urls = { api: base, web: base };
+  urls = { api: base, web: base, ...(options.git !== undefined && { git: options.git.url }) };
+  // Pushes made while the server was down are found now.
+  await syncGit();
   logger.info({ url: base, descriptionMs: readyMs, startupMs: Math.round(performance.now() - started) }, 'local GitHub listening');
 
   return {
@@ -225,27 +313,24 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       server.closeAllConnections();
     },
     state: () => structuredClone(state),
-    update: (change) =>
-      serialize(async () => {
-        const next = structuredClone(state);
-        const result = change(next);
-        await commit(next);
-        return result;
-      }),
+    update,
     redeliver: async (deliveryId) => {
       await deliveryChain;
       return redeliver(deliveryId);
     },
-    requestCheckRunAction: async ({ checkRunId, identifier, login }) => {
-      const run = state.checkRuns.find((candidate) => candidate.id === checkRunId);
-      if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
-      if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
-      queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
+    requestCheckRunAction,
+    install: async ({ account, sender }) => {
+      const known = state.installations.some((installation) => installation.account === account);
+      const id = await update((next) => seedInstallation(next, account, now()).id);
+      if (!known) queueWebhook({ name: 'installation', action: 'created', repositoryId: null, payload: (saved, at) => installationPayload(saved, at, id, sender ?? account) });
       await deliveryChain;
+      return id;
     },
     idle: async () => {
+      await stateChain;
       await deliveryChain;
     },
+    syncGit,
   };
 }
 

@@ -1,8 +1,9 @@
+import type { PullFacts } from './pull-facts.js';
 import { shapeRepository } from './shape-repository.js';
 import { findUser, nodeId, shapeUser, type Schemas, type Urls } from './shape-user.js';
 import type { GithubState, PullFileRecord, PullRequestRecord, RepositoryRecord } from './types.js';
 
-export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls): Schemas['pull-request'] {
+export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls, facts: PullFacts): Schemas['pull-request'] {
   const fullName = `${repo.owner}/${repo.name}`;
   const url = `${urls.api}/repos/${fullName}/pulls/${String(pull.number)}`;
   const issueUrl = `${urls.api}/repos/${fullName}/issues/${String(pull.number)}`;
@@ -42,9 +43,9 @@ export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pul
     active_lock_reason: null,
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,
-    closed_at: null,
-    merged_at: null,
-    merge_commit_sha: null,
+    closed_at: pull.closedAt ?? null,
+    merged_at: pull.merged?.at ?? null,
+    merge_commit_sha: pull.merged?.sha ?? null,
     assignee: null,
     assignees: [],
     requested_reviewers: [],
@@ -64,18 +65,18 @@ export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pul
     author_association: repo.collaborators[pull.user] === undefined ? 'NONE' : 'COLLABORATOR',
     auto_merge: null,
     draft: false,
-    merged: false,
-    mergeable: true,
-    rebaseable: true,
-    mergeable_state: 'clean',
-    merged_by: null,
+    merged: pull.merged !== undefined,
+    mergeable: facts.mergeable,
+    rebaseable: facts.mergeable,
+    mergeable_state: facts.mergeableState,
+    merged_by: pull.merged === undefined ? null : shapeUser(findUser(state, pull.merged.by), urls),
     comments,
     review_comments: 0,
     maintainer_can_modify: false,
-    commits: 1,
-    additions: pull.files.reduce((sum, file) => sum + file.additions, 0),
-    deletions: pull.files.reduce((sum, file) => sum + file.deletions, 0),
-    changed_files: pull.files.length,
+    commits: facts.commits,
+    additions: facts.files.reduce((sum, file) => sum + file.additions, 0),
+    deletions: facts.files.reduce((sum, file) => sum + file.deletions, 0),
+    changed_files: facts.files.length,
   };
 }
 
@@ -93,5 +94,6 @@ export function shapeDiffEntry(repo: RepositoryRecord, pull: PullRequestRecord, 
     raw_url: `${urls.web}/${fullName}/raw/${pull.head.sha}/${path}`,
     contents_url: `${urls.api}/repos/${fullName}/contents/${path}?ref=${pull.head.sha}`,
     ...(file.patch !== undefined && { patch: file.patch }),
+    ...(file.previousFilename !== undefined && { previous_filename: file.previousFilename }),
   };
 }

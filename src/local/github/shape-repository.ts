@@ -56,7 +56,7 @@ export function shapeRepository(state: GithubState, repo: RepositoryRecord, urls
     tags_url: `${url}/tags`,
     teams_url: `${url}/teams`,
     trees_url: `${url}/git/trees{/sha}`,
-    clone_url: `${urls.web}/${fullName}.git`,
+    clone_url: `${urls.git ?? urls.web}/${fullName}.git`,
     mirror_url: null,
     hooks_url: `${url}/hooks`,
     svn_url: `${urls.web}/${fullName}`,

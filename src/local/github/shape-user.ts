@@ -7,6 +7,8 @@ export type Schemas = components['schemas'];
 export interface Urls {
   api: string;
   web: string;
+  /** The git server, where repositories are cloned and pushed: `${git}/owner/name.git`. */
+  git?: string;
 }
 
 export function nodeId(kind: string, id: number): string {

@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../log/index.js';
+import { createGitServer } from '../git-server.js';
 import { startGithubServer, type GithubServer, type Violation } from './server.js';
 
 export interface ReceivedWebhook {
@@ -22,6 +23,8 @@ export interface TestGithub {
   received: ReceivedWebhook[];
   /** Responses or webhooks that broke their schema; a test helper asserts this stays empty. */
   violations: Violation[];
+  /** The in-process git server (when started with `git: true`): its URL and bare repositories' root. */
+  git: { url: string; root: string } | undefined;
   /** Starts the server again on the same folder (a restart). */
   restart: () => Promise<void>;
   stop: () => Promise<void>;
@@ -32,7 +35,7 @@ export interface TestGithub {
  * webhook receiver on loopback that records every delivery. Violations are
  * collected so the test can fail on them (`expect(github.violations).toEqual([])`).
  */
-export async function startTestGithub(options: { dir?: string; appId?: number } = {}): Promise<TestGithub> {
+export async function startTestGithub(options: { dir?: string; appId?: number; git?: boolean } = {}): Promise<TestGithub> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'gradual-github-')));
   const appId = options.appId ?? 4242;
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -50,10 +53,18 @@ export async function startTestGithub(options: { dir?: string; appId?: number } 
   await new Promise<void>((resolve) => receiver.listen({ port: 0, host: '127.0.0.1' }, resolve));
   const webhookUrl = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}/api/github/webhooks`;
   const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
-  const start = (): Promise<GithubServer> =>
-    startGithubServer({ dir, appId, privateKey, webhookUrl, webhookSecret, logger, onViolation: (violation) => violations.push(violation) });
+  // The git server tells the GitHub server about pushes in-process, as `local up`'s does over HTTP.
+  let current: GithubServer | undefined;
+  const gitServer = options.git === true ? createGitServer({ root: join(dir, 'git'), logger, onPush: (push) => current?.syncGit({ repository: push.repository, ...(push.pusher !== undefined && { pusher: push.pusher }) }) ?? Promise.resolve() }) : undefined;
+  if (gitServer !== undefined) await new Promise<void>((resolve) => gitServer.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  const git = gitServer === undefined ? undefined : { url: `http://127.0.0.1:${String((gitServer.address() as AddressInfo).port)}`, root: join(dir, 'git') };
+  const start = async (): Promise<GithubServer> => {
+    current = await startGithubServer({ dir, appId, privateKey, webhookUrl, webhookSecret, logger, onViolation: (violation) => violations.push(violation), ...(git !== undefined && { git }) });
+    return current;
+  };
   const handle: TestGithub = {
     server: await start(),
+    git,
     dir,
     appId,
     privateKey,
@@ -67,6 +78,10 @@ export async function startTestGithub(options: { dir?: string; appId?: number } 
     stop: async () => {
       await handle.server.stop();
       await new Promise<void>((resolve) => receiver.close(() => { resolve(); }));
+      if (gitServer !== undefined) {
+        gitServer.closeAllConnections();
+        await new Promise<void>((resolve) => gitServer.close(() => { resolve(); }));
+      }
     },
   };
   return handle;

@@ -53,6 +53,31 @@ export interface RepositoryRecord {
   createdAt: string;
   pushedAt: string;
   collaborators: Record<string, CollaboratorPermission>;
+  /**
+   * Branch name → commit SHA as last read from the repository's bare git
+   * repository; present only for git-backed repositories. A push is found by
+   * comparing this snapshot with git's refs.
+   */
+  heads?: Record<string, string>;
+  /** Branch protection by branch name. */
+  protection?: Record<string, BranchProtectionRecord>;
+}
+
+export interface BranchProtectionRecord {
+  /** Contexts (check run names or status contexts) that must be successful on the head commit. */
+  requiredContexts: string[];
+  requiredApprovals: number;
+}
+
+export interface ReviewRecord {
+  id: number;
+  repositoryId: number;
+  pullNumber: number;
+  user: string;
+  body: string | null;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  commitId: string;
+  submittedAt: string;
 }
 
 export interface PullFileRecord {
@@ -62,6 +87,7 @@ export interface PullFileRecord {
   deletions: number;
   patch?: string;
   sha: string;
+  previousFilename?: string;
 }
 
 export interface PullRequestRecord {
@@ -74,9 +100,12 @@ export interface PullRequestRecord {
   user: string;
   head: { ref: string; sha: string };
   base: { ref: string; sha: string };
+  /** Seeded pull requests carry their files; a git-backed one's files are read from git. */
   files: PullFileRecord[];
   createdAt: string;
   updatedAt: string;
+  closedAt?: string;
+  merged?: { at: string; by: string; sha: string };
 }
 
 export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
@@ -140,6 +169,44 @@ export interface CheckRunRecord {
   actions: CheckActionRecord[];
 }
 
+/** One app's suite of check runs on a commit: made when a push requests it, or with the suite's first run. */
+export interface CheckSuiteRecord {
+  id: number;
+  repositoryId: number;
+  appId: number;
+  headSha: string;
+  headBranch: string | null;
+  before: string | null;
+  createdAt: string;
+}
+
+export interface DeploymentStatusRecord {
+  id: number;
+  state: 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+  description: string;
+  environment: string;
+  environmentUrl: string;
+  logUrl: string;
+  creator: string;
+  createdAt: string;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  repositoryId: number;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  description: string | null;
+  payload: Record<string, unknown> | string;
+  transient: boolean;
+  production: boolean;
+  creator: string;
+  createdAt: string;
+  statuses: DeploymentStatusRecord[];
+}
+
 export interface StatusRecord {
   id: number;
   repositoryId: number;
@@ -181,6 +248,9 @@ export interface GithubState {
   checkRuns: CheckRunRecord[];
   statuses: StatusRecord[];
   deliveries: DeliveryRecord[];
+  reviews: ReviewRecord[];
+  checkSuites: CheckSuiteRecord[];
+  deployments: DeploymentRecord[];
 }
 
 /** Who is calling, after authentication. */

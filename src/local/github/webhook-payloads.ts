@@ -1,4 +1,4 @@
-import { shapeApp } from './shape-app.js';
+import { shapeApp, shapeInstallation } from './shape-app.js';
 import { shapeCheckRun } from './shape-check-run.js';
 import { shapeIssueComment } from './shape-issue-comment.js';
 import { shapeRepository } from './shape-repository.js';
@@ -13,17 +13,17 @@ import type { GithubState, IssueCommentRecord, RepositoryRecord, UserRecord } fr
  */
 type Payload = Record<string, unknown>;
 
-function webhookUser(user: UserRecord, urls: Urls): Payload {
+export function webhookUser(user: UserRecord, urls: Urls): Payload {
   const shaped: Payload = { ...shapeUser(user, urls) };
   delete shaped['user_view_type'];
   return shaped;
 }
 
-function webhookRepository(state: GithubState, repo: RepositoryRecord, urls: Urls): Payload {
+export function webhookRepository(state: GithubState, repo: RepositoryRecord, urls: Urls): Payload {
   return { ...shapeRepository(state, repo, urls), owner: webhookUser(findUser(state, repo.owner), urls), custom_properties: {} };
 }
 
-function webhookApp(state: GithubState, urls: Urls): Payload {
+export function webhookApp(state: GithubState, urls: Urls): Payload {
   const app: Payload = { ...shapeApp(state, urls), owner: webhookUser(findUser(state, state.app.owner), urls) };
   delete app['client_id'];
   delete app['installations_count'];
@@ -31,7 +31,7 @@ function webhookApp(state: GithubState, urls: Urls): Payload {
 }
 
 /** The fields every event shares: repository, sender, and the installation the app sees it through. */
-function envelope(state: GithubState, repo: RepositoryRecord, sender: string, urls: Urls): Payload {
+export function envelope(state: GithubState, repo: RepositoryRecord, sender: string, urls: Urls): Payload {
   const installation = state.installations.find((candidate) => candidate.account.toLowerCase() === repo.owner.toLowerCase());
   const owner = findUser(state, repo.owner);
   return {
@@ -64,8 +64,9 @@ export function checkRunPayload(
   state: GithubState,
   urls: Urls,
   runId: number,
-  action: 'created' | 'completed' | 'requested_action',
+  action: 'created' | 'completed' | 'requested_action' | 'rerequested',
   requested?: { identifier: string; sender: string },
+  rerequestedBy?: string,
 ): Payload {
   const run = state.checkRuns.find((candidate) => candidate.id === runId);
   const repo = state.repositories.find((candidate) => candidate.id === run?.repositoryId);
@@ -75,7 +76,7 @@ export function checkRunPayload(
   const suiteRuns = state.checkRuns.filter((candidate) => candidate.checkSuiteId === run.checkSuiteId);
   const suiteDone = suiteRuns.every((candidate) => candidate.status === 'completed');
   const pull = state.pullRequests.find((candidate) => candidate.repositoryId === repo.id && candidate.head.sha === run.headSha);
-  const sender = requested?.sender ?? `${state.app.slug}[bot]`;
+  const sender = requested?.sender ?? rerequestedBy ?? `${state.app.slug}[bot]`;
   return {
     action,
     check_run: {
@@ -150,7 +151,7 @@ function webhookIssue(state: GithubState, repo: RepositoryRecord, number: number
     comments: comments.length,
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,
-    closed_at: null,
+    closed_at: pull.closedAt ?? null,
     author_association: repo.collaborators[pull.user] === undefined ? 'NONE' : 'COLLABORATOR',
     active_lock_reason: null,
     draft: false,
@@ -159,7 +160,7 @@ function webhookIssue(state: GithubState, repo: RepositoryRecord, number: number
       html_url: `${urls.web}/${fullName}/pull/${String(number)}`,
       diff_url: `${urls.web}/${fullName}/pull/${String(number)}.diff`,
       patch_url: `${urls.web}/${fullName}/pull/${String(number)}.patch`,
-      merged_at: null,
+      merged_at: pull.merged?.at ?? null,
     },
     body: pull.body,
     reactions: {
@@ -177,5 +178,23 @@ function webhookIssue(state: GithubState, repo: RepositoryRecord, number: number
     timeline_url: `${url}/timeline`,
     performed_via_github_app: null,
     state_reason: null,
+  };
+}
+
+/** `installation.created`: the REST installation with the webhook's user shape, and the repositories it can reach. */
+export function installationPayload(state: GithubState, urls: Urls, installationId: number, sender: string): Payload {
+  const installation = state.installations.find((candidate) => candidate.id === installationId);
+  if (installation === undefined) throw new Error(`installation ${String(installationId)} vanished before its webhook was built`);
+  const shaped = shapeInstallation(state, installation, urls);
+  const account = findUser(state, installation.account);
+  const repositories = state.repositories.filter((repo) => repo.owner.toLowerCase() === installation.account.toLowerCase());
+  const shapedInstallation: Payload = { ...shaped, account: webhookUser(account, urls), suspended_by: null, suspended_at: null, single_file_name: null, target_type: account.type === 'Organization' ? 'Organization' : 'User' };
+  // The webhook's installation has no client_id (the REST one has).
+  delete shapedInstallation['client_id'];
+  return {
+    action: 'created',
+    installation: shapedInstallation,
+    repositories: repositories.map((repo) => ({ id: repo.id, node_id: nodeId('Repository', repo.id), name: repo.name, full_name: `${repo.owner}/${repo.name}`, private: repo.private })),
+    sender: webhookUser(findUser(state, sender), urls),
   };
 }

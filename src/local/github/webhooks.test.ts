@@ -54,7 +54,8 @@ afterAll(async () => {
   await github.stop();
 });
 
-describe('webhooks from the local GitHub', () => {
+// Each test makes several round trips through the whole pipeline; two loaded cores make that seconds.
+describe('webhooks from the local GitHub', { timeout: 30_000 }, () => {
   it('sends issue_comment and check_run events, signed, with payloads that match @octokit/webhooks-schemas', async () => {
     const comment = await octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'Rollout started' });
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: comment.data.id, body: 'Rollout at 50%' });
@@ -77,6 +78,7 @@ describe('webhooks from the local GitHub', () => {
       'issue_comment.edited',
       'check_run.created',
       'check_run.completed',
+      'check_suite.completed',
       'check_run.requested_action',
       'issue_comment.deleted',
     ]);
@@ -88,7 +90,7 @@ describe('webhooks from the local GitHub', () => {
       const payload = JSON.parse(webhook.body) as { action: string };
       expect(valid(header(webhook, 'x-github-event'), payload.action, payload)).toBe(true);
     }
-    const requested = JSON.parse(github.received[4]?.body ?? '{}') as { requested_action: { identifier: string }; sender: { login: string }; check_run: { id: number } };
+    const requested = JSON.parse(github.received[5]?.body ?? '{}') as { requested_action: { identifier: string }; sender: { login: string }; check_run: { id: number } };
     expect([requested.requested_action.identifier, requested.sender.login, requested.check_run.id]).toEqual(['abort', 'alice', run.data.id]);
     const created = JSON.parse(github.received[0]?.body ?? '{}') as { comment: { body: string }; issue: { number: number; pull_request: unknown }; installation: { id: number } };
     expect(created.comment.body).toBe('Rollout started');
@@ -135,6 +137,19 @@ describe('webhooks from the local GitHub', () => {
     const resent = github.received[count];
     expect(resent === undefined ? undefined : header(resent, 'x-github-delivery')).toBe(completed.guid);
     expect(github.server.state().deliveries.at(-1)).toMatchObject({ guid: completed.guid, redelivery: true });
+    expect(github.violations).toEqual([]);
+  });
+
+  it('sends installation.created when the app is installed on an account, once', async () => {
+    const from = github.received.length;
+    const id = await github.server.install({ account: 'globex', sender: 'alice' });
+    expect(await github.server.install({ account: 'globex' })).toBe(id);
+    await github.server.idle();
+    const sent = github.received.slice(from);
+    expect(eventsOf(sent)).toEqual(['installation.created']);
+    const payload = JSON.parse(sent[0]?.body ?? '{}') as { installation: { id: number; account: { login: string }; app_id: number }; sender: { login: string } };
+    expect([payload.installation.id, payload.installation.account.login, payload.installation.app_id, payload.sender.login]).toEqual([id, 'globex', github.appId, 'alice']);
+    expect(schemaValidator()('installation', 'created', payload)).toBe(true);
     expect(github.violations).toEqual([]);
   });
 });

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { initialState } from './initial-state.js';
+import { handleLocalRoute, type LocalRouteContext } from './local-routes.js';
+import type { GithubState } from './types.js';
+
+function context(): { context: LocalRouteContext; state: GithubState; synced: unknown[]; pressed: unknown[] } {
+  const now = new Date('2026-01-01T00:00:00Z');
+  const state = initialState({ appId: 1, appSlug: 'gradual', appName: 'Gradual', owner: 'gradual-local', now });
+  const synced: unknown[] = [];
+  const pressed: unknown[] = [];
+  return {
+    state,
+    synced,
+    pressed,
+    context: {
+      adminToken: 'secret-admin-token',
+      now: () => now,
+      syncGit: (request) => {
+        synced.push(request);
+        return Promise.resolve();
+      },
+      update: (change) => Promise.resolve(change(state)),
+      requestCheckRunAction: (options) => {
+        pressed.push(options);
+        return Promise.resolve();
+      },
+    },
+  };
+}
+
+const post = (path: string, body: unknown, authorization?: string): { method: string; path: string; authorization: string | undefined; rawBody: string } => ({ method: 'POST', path, authorization, rawBody: JSON.stringify(body) });
+
+describe('the local routes', () => {
+  it('mints a person token only with the admin token, and stores nothing otherwise', async () => {
+    const { context: routes, state } = context();
+    expect((await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'write' }))).status).toBe(401);
+    expect((await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'write' }, 'Bearer wrong-admin-token!'))).status).toBe(401);
+    expect(state.tokens).toEqual([]);
+    const minted = await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'write' }, 'Bearer secret-admin-token'));
+    expect(minted.status).toBe(201);
+    expect((minted.body as { token: string }).token.length).toBeGreaterThan(20);
+    expect(state.tokens).toHaveLength(1);
+    expect((await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'owner' }, 'Bearer secret-admin-token'))).status).toBe(400);
+  });
+
+  it('passes a valid push notice on and refuses a malformed one', async () => {
+    const { context: routes, synced } = context();
+    expect((await handleLocalRoute(routes, post('/_local/git/pushed', { repository: 'acme/deploys', pusher: 'bob' }))).status).toBe(204);
+    expect((await handleLocalRoute(routes, post('/_local/git/pushed', { repository: '../etc' }))).status).toBe(400);
+    expect(synced).toEqual([{ repository: 'acme/deploys', pusher: 'bob' }]);
+  });
+
+  it('presses a check-run button as the named person', async () => {
+    const { context: routes, pressed } = context();
+    expect((await handleLocalRoute(routes, post('/_local/check-runs/42/press', { identifier: 'abort', login: 'alice' }))).status).toBe(202);
+    expect(pressed).toEqual([{ checkRunId: 42, identifier: 'abort', login: 'alice' }]);
+  });
+});

@@ -1,0 +1,72 @@
+import type { CollaboratorPermission, GithubState, PullRequestRecord, RepositoryRecord } from './types.js';
+
+/** Where one required context stands on a commit: a check run or a commit status of that name. */
+export type ContextState = 'success' | 'pending' | 'failing' | 'missing';
+
+/** Conclusions GitHub counts as passing for a required check. */
+const passing = new Set(['success', 'neutral', 'skipped']);
+
+/**
+ * The newest check run named `context` and the newest status of that
+ * context on `sha`; either one passing satisfies the requirement, as on GitHub.
+ */
+export function contextState(state: GithubState, repo: RepositoryRecord, sha: string, context: string): ContextState {
+  const run = state.checkRuns.filter((candidate) => candidate.repositoryId === repo.id && candidate.headSha === sha && candidate.name === context).at(-1);
+  const status = state.statuses.filter((candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.context === context).at(-1);
+  const fromRun: ContextState | undefined = run === undefined ? undefined : run.status !== 'completed' ? 'pending' : passing.has(run.conclusion ?? '') ? 'success' : 'failing';
+  const fromStatus: ContextState | undefined = status === undefined ? undefined : status.state === 'success' ? 'success' : status.state === 'pending' ? 'pending' : 'failing';
+  if (fromRun === 'success' || fromStatus === 'success') return 'success';
+  if (fromRun === 'failing' || fromStatus === 'failing') return 'failing';
+  return fromRun ?? fromStatus ?? 'missing';
+}
+
+const writers: readonly CollaboratorPermission[] = ['admin', 'maintain', 'write'];
+
+/** Approvals that count: each reviewer's latest approving or change-requesting review, by people with write access. */
+export function approvals(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord): string[] {
+  const latest = new Map<string, string>();
+  for (const review of state.reviews) {
+    if (review.repositoryId !== repo.id || review.pullNumber !== pull.number || review.state === 'COMMENTED') continue;
+    latest.set(review.user, review.state);
+  }
+  return [...latest].filter(([user, verdict]) => verdict === 'APPROVED' && writers.includes(repo.collaborators[user] ?? 'read')).map(([user]) => user);
+}
+
+/**
+ * Why branch protection refuses to merge the pull request now, in GitHub's
+ * words (the message of the 405), or undefined when it allows it. Required
+ * checks come first: one not reported or still running is "expected", a
+ * failed one "failing".
+ */
+export function protectionRefusal(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord): string | undefined {
+  const protection = repo.protection?.[pull.base.ref];
+  if (protection === undefined) return undefined;
+  for (const context of protection.requiredContexts) {
+    const found = contextState(state, repo, pull.head.sha, context);
+    if (found === 'failing') return `Required status check "${context}" is failing.`;
+    if (found !== 'success') return `Required status check "${context}" is expected.`;
+  }
+  const needed = protection.requiredApprovals;
+  if (needed > 0 && approvals(state, repo, pull).length < needed) {
+    return needed === 1
+      ? 'At least 1 approving review is required by reviewers with write access.'
+      : `At least ${String(needed)} approving reviews are required by reviewers with write access.`;
+  }
+  return undefined;
+}
+
+/**
+ * GitHub's `mergeable_state` for an open pull request: `dirty` (conflicts),
+ * `blocked` (protection refuses), `unstable` (a non-required check failing),
+ * else `clean`. A closed one is `unknown`.
+ */
+export function mergeableState(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, conflicts: boolean): string {
+  if (pull.state === 'closed') return 'unknown';
+  if (conflicts) return 'dirty';
+  if (protectionRefusal(state, repo, pull) !== undefined) return 'blocked';
+  const names = new Set([
+    ...state.checkRuns.filter((run) => run.repositoryId === repo.id && run.headSha === pull.head.sha).map((run) => run.name),
+    ...state.statuses.filter((status) => status.repositoryId === repo.id && status.sha === pull.head.sha).map((status) => status.context),
+  ]);
+  return [...names].some((name) => contextState(state, repo, pull.head.sha, name) === 'failing') ? 'unstable' : 'clean';
+}
