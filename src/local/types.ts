@@ -52,6 +52,8 @@ export const localEnvironmentSchema = z.object({
       stateFile: z.string(),
     })
     .optional(),
+  /** The reference Argo Rollouts controller, when started with `local up --with-argo`. */
+  argoRollouts: z.object({ version: z.string(), instanceId: z.string(), metricsUrl: z.string() }).optional(),
   processes: z.array(managedProcessSchema),
 });
 export type LocalEnvironment = z.infer<typeof localEnvironmentSchema>;
