@@ -9,6 +9,7 @@ import { localDown } from '../src/local/index.js';
 import { benchManyRollouts, benchRequestsPerStep, type Defer } from './controller.js';
 import { benchEnvironment, startEnvironment, stopEnvironment } from './local-environment.js';
 import { benchPlanner } from './planner.js';
+import { benchIdleSideBySide } from './side-by-side-idle.js';
 
 const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
 
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   await benchEnvironment(environment);
   await benchRequestsPerStep(environment, logger, defer);
   await benchManyRollouts(environment, logger, defer, count);
+  // Beside the real Argo Rollouts (issue 5): opt-in, since a cold build of Argo's controller takes ~20 minutes.
+  if (process.env['GRADUAL_BENCH_ARGO'] === '1') await benchIdleSideBySide(environment, logger, count);
 
   // Controllers and informers first (newest first), then the environment, timed as before.
   const environmentStep = cleanUps.shift();
