@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startDifferentialControllers, type DifferentialControllers } from './support/controllers.js';
+import { describe, expect, inject, it } from 'vitest';
+import { withDifferentialControllers } from './support/controllers.js';
 import { runScenario } from './support/run-scenario.js';
 import { loadScenarios } from './support/scenario.js';
 
@@ -7,23 +7,13 @@ import { loadScenarios } from './support/scenario.js';
 // side by side on the shared control plane; any difference a scenario does not
 // name (with its reason) fails it, with a per-field diff.
 const scenarios = await loadScenarios();
-let controllers: DifferentialControllers | undefined;
-
-beforeAll(async () => {
-  controllers = await startDifferentialControllers(inject('gradualEnv'));
-  // A cold build of Argo's controller takes minutes on two cores; later runs take it from the cache.
-}, 40 * 60_000);
-
-afterAll(async () => {
-  await controllers?.stop();
-});
+const controllers = withDifferentialControllers(inject('gradualEnv'));
 
 describe('Gradual behaves like Argo Rollouts', () => {
   it.each(scenarios)('scenario $name', async (scenario) => {
-    if (controllers === undefined) throw new Error('the controllers start in beforeAll');
-    const result = await runScenario(scenario, controllers);
+    const result = await runScenario(scenario, controllers());
     // The report is the point of a differential run: printed for green runs too (known differences included).
     process.stdout.write(`${result.report}\n`);
-    expect(result.verdict.unexpected, `${result.report}\n(Argo's log: ${controllers.argoLogFile})`).toEqual([]);
+    expect(result.verdict.unexpected, `${result.report}\n(Argo's log: ${controllers().argoLogFile})`).toEqual([]);
   }, 300_000);
 });

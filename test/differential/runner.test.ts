@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startDifferentialControllers, type DifferentialControllers } from './support/controllers.js';
+import { describe, expect, inject, it } from 'vitest';
+import { withDifferentialControllers } from './support/controllers.js';
 import { runScenario } from './support/run-scenario.js';
 import { loadScenarios } from './support/scenario.js';
 
 // The runner must be able to fail: a deliberately broken Gradual (its status
 // message rewritten as read, before comparison; the engine is untouched) must
 // come out as a failure that names the field and both values.
-let controllers: DifferentialControllers | undefined;
-
-beforeAll(async () => {
-  controllers = await startDifferentialControllers(inject('gradualEnv'));
-}, 40 * 60_000);
-
-afterAll(async () => {
-  await controllers?.stop();
-});
+const controllers = withDifferentialControllers(inject('gradualEnv'));
 
 describe('the differential runner', () => {
   it('reports a Gradual whose status message differs, with the field and both values', async () => {
-    if (controllers === undefined) throw new Error('the controllers start in beforeAll');
     const scenario = (await loadScenarios()).find((candidate) => candidate.name === 'abort-retry');
     if (scenario === undefined) throw new Error('scenarios/abort-retry.yaml is missing');
-    const result = await runScenario(scenario, controllers, {
+    const result = await runScenario(scenario, controllers(), {
       tamperWithGradual: (raw) => {
         const status = raw.rollout.status ?? {};
         const message = status['message'];

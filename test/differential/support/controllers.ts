@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll } from 'vitest';
 import { createRolloutController, type RolloutController } from '../../../src/engine/controller/rollout-controller.js';
 import { createLogger, type Logger } from '../../../src/log/index.js';
 import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts, type RunningArgoRollouts } from '../../../src/local/argo-rollouts.js';
@@ -57,4 +58,22 @@ export async function startDifferentialControllers(environment: LocalEnvironment
     throw cause;
   }
   return { kubeConfig, kubeconfigPath, instanceIds, argo, gradual, argoLogFile, stop };
+}
+
+/**
+ * Both controllers for one test file: started before its tests (building Argo's controller
+ * first when the cache lacks it: minutes on two cores), stopped after them, Gradual's CRDs put back.
+ */
+export function withDifferentialControllers(environment: LocalEnvironment): () => DifferentialControllers {
+  let controllers: DifferentialControllers | undefined;
+  beforeAll(async () => {
+    controllers = await startDifferentialControllers(environment);
+  }, 40 * 60_000);
+  afterAll(async () => {
+    await controllers?.stop();
+  });
+  return () => {
+    if (controllers === undefined) throw new Error('the controllers start in beforeAll');
+    return controllers;
+  };
 }
