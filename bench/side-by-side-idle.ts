@@ -74,7 +74,7 @@ async function measureIdle(environment: LocalEnvironment, controller: ManagedPro
       logger.info({ bench: 'idle', instanceId, healthy, of: count }, 'bench progress');
       return healthy === count;
     },
-    { what: `${String(count)} Healthy Rollouts (${instanceId})`, timeoutMs: Math.max(300_000, count * 600), intervalMs: 5_000 },
+    { what: `${String(count)} Healthy Rollouts (${instanceId})`, timeoutMs: Math.max(600_000, count * 3_000), intervalMs: 5_000 },
   );
   const healthySeconds = Number(seconds(started));
   // Settle: trailing writes and events finish before the idle window opens.
@@ -82,6 +82,8 @@ async function measureIdle(environment: LocalEnvironment, controller: ManagedPro
   const cpuBefore = await cpuSeconds(controller.pid);
   await delay(idleMs);
   const figures = { rssMiB: await rssMiB(controller.pid), cpuSeconds: (await cpuSeconds(controller.pid)) - cpuBefore, healthySeconds };
+  // Printed at once: if the other side fails or is stopped, this side's figures are not lost.
+  row(`${instanceId}: create → all ${String(count)} Healthy (s) | RSS idle (MiB) | CPU over ${String(idleMs / 1000)} s idle (s)`, `${healthySeconds.toFixed(1)} | ${figures.rssMiB.toFixed(0)} | ${figures.cpuSeconds.toFixed(2)}`);
   await core.deleteNamespace({ name: namespace });
   await waitUntil(async () => (await core.listNamespace()).items.every((item) => item.metadata?.name !== namespace), { what: `${namespace} deleted`, timeoutMs: 600_000, intervalMs: 2_000 });
   return figures;
