@@ -15,5 +15,5 @@ describe('Gradual behaves like Argo Rollouts', () => {
     // The report is the point of a differential run: printed for green runs too (known differences included).
     process.stdout.write(`${result.report}\n`);
     expect(result.verdict.unexpected, `${result.report}\n(Argo's log: ${controllers().argoLogFile})`).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

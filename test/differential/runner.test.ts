@@ -26,5 +26,5 @@ describe('the differential runner', () => {
     expect(broken?.argo).toMatch(/^"RolloutAborted: /);
     expect(result.report).toContain('✗ aborted › rollout.message');
     expect(result.report).toContain('gradual: "broken on purpose"');
-  }, 300_000);
+  }, 600_000);
 });
