@@ -115,7 +115,8 @@ export async function benchIdleSideBySide(environment: LocalEnvironment, logger:
   header(`Side by side: ${String(count)} idle Healthy Rollouts (replicas 1) — each controller alone, RSS after settling, CPU over a ${String(idleMs / 1000)} s idle window`);
   const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
   await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, dir: argoCrdDir(binary.moduleDir), logger });
-  await addKwokNodes(kubeConfigOf(environment), Math.ceil(count / 100));
+  // Nodes of its own: the scale bench before it keeps its Rollouts' pods on the `bench-node-*` ones.
+  await addKwokNodes(kubeConfigOf(environment), Math.ceil(count / 100), 'bench-idle-node');
   let figures: { gradual: IdleFigures; argo: IdleFigures };
   try {
     const argoProcess = await startArgoRollouts({ controller: binary.controller, kubeconfig: environment.kubernetes.kubeconfig, instanceId: 'bench-argo', logFile: join(environment.dir, 'logs', 'argo-bench.log'), logger });
