@@ -46,11 +46,12 @@ export interface RolloutAnalysisResult {
   events: RolloutEvent[];
 }
 
+/** Where the status records each kind of current run. */
 const STATUS_FIELDS = {
-  step: (status: RolloutStatus) => status.canary?.currentStepAnalysisRunStatus?.name,
-  background: (status: RolloutStatus) => status.canary?.currentBackgroundAnalysisRunStatus?.name,
-  prePromotion: (status: RolloutStatus) => status.blueGreen?.prePromotionAnalysisRunStatus?.name,
-  postPromotion: (status: RolloutStatus) => status.blueGreen?.postPromotionAnalysisRunStatus?.name,
+  step: (status: RolloutStatus) => status.canary?.currentStepAnalysisRunStatus,
+  background: (status: RolloutStatus) => status.canary?.currentBackgroundAnalysisRunStatus,
+  prePromotion: (status: RolloutStatus) => status.blueGreen?.prePromotionAnalysisRunStatus,
+  postPromotion: (status: RolloutStatus) => status.blueGreen?.postPromotionAnalysisRunStatus,
 } as const;
 
 type RunSlot = keyof typeof STATUS_FIELDS;
@@ -61,7 +62,7 @@ export function currentAnalysisRuns(status: RolloutStatus, runs: readonly Analys
   const current: CurrentAnalysisRuns = {};
   const others: AnalysisRun[] = [];
   for (const run of runs) {
-    const slot = SLOTS.find((candidate) => STATUS_FIELDS[candidate](status) === run.metadata?.name);
+    const slot = SLOTS.find((candidate) => STATUS_FIELDS[candidate](status)?.name === run.metadata?.name);
     if (slot === undefined || current[slot] !== undefined) others.push(run);
     else current[slot] = run;
   }
@@ -285,17 +286,11 @@ const EVENT_LABELS: Record<RunSlot, RolloutType> = { step: 'Step', background: '
 
 /** Argo's reconcileAnalysisRunStatusChanges: an event when a current run's phase is new or changed (post, pre, step, background). */
 function emitStatusChanges(status: RolloutStatus, next: CurrentAnalysisRuns, events: RolloutEvent[]): void {
-  const previous: Record<RunSlot, { name: string; status: string } | undefined> = {
-    step: status.canary?.currentStepAnalysisRunStatus,
-    background: status.canary?.currentBackgroundAnalysisRunStatus,
-    prePromotion: status.blueGreen?.prePromotionAnalysisRunStatus,
-    postPromotion: status.blueGreen?.postPromotionAnalysisRunStatus,
-  };
   for (const slot of ['postPromotion', 'prePromotion', 'step', 'background'] as const) {
     const run = next[slot];
     const phase = run?.status?.phase ?? '';
     if (run === undefined || phase === '') continue;
-    const before = previous[slot];
+    const before = STATUS_FIELDS[slot](status);
     if (before !== undefined && !(before.name === run.metadata?.name && before.status !== phase)) continue;
     const type = phase === 'Failed' || phase === 'Error' ? 'Warning' : 'Normal';
     const message = `${EVENT_LABELS[slot]} Analysis Run '${run.metadata?.name ?? ''}' Status New: '${phase}' Previous: '${before?.status ?? 'NoPreviousStatus'}'`;
