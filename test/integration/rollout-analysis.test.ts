@@ -199,7 +199,9 @@ describe('Rollouts with analysis, against the real Prometheus', () => {
 
   it('(c) Prometheus unreachable mid-run: Error measurements, the run errs after consecutiveErrorLimit and the rollout aborts saying so', async () => {
     backend.setErrorRatio(0);
-    await custom.createNamespacedCustomObject({ ...templatesApi, body: successRateTemplate('proxied-rate', { interval: '1s', consecutiveErrorLimit: 1 }) });
+    // A constant query: this case is about reaching Prometheus, and the backend's rate window may still hold (b)'s errors.
+    const reachability = { interval: '1s', consecutiveErrorLimit: 1, provider: { prometheus: { address: '{{args.address}}', query: 'vector(1)' } } };
+    await custom.createNamespacedCustomObject({ ...templatesApi, body: successRateTemplate('proxied-rate', reachability) });
     await custom.createNamespacedCustomObject({
       ...rolloutApi,
       body: canary('unreachable', {
