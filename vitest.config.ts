@@ -16,8 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          // The differential scenarios (Gradual beside the real Argo Rollouts) share the same environment.
-          include: ['test/integration/**/*.test.ts', 'test/differential/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
