@@ -4,7 +4,7 @@ import { isCompleted } from '../../analysis/assess-analysis-run.js';
 import { makeCountedApiClient, recordObjectEvent, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
-import type { KubeAction, PodTemplateChanges, ReconcilePlan } from '../reconcile-types.js';
+import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
 
 export { eventSourceComponent } from '../../kube/index.js';
 
@@ -20,6 +20,13 @@ export interface ApplyResult {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ANALYSIS_RUNS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' } as const;
+
+/**
+ * Events that report an action of the plan (a ReplicaSet created or scaled, a Service switched),
+ * as opposed to those the new status implies (a step completed, paused, completed). Argo records
+ * the former the moment it acts.
+ */
+const ACTION_EVENT_REASONS: ReadonlySet<string> = new Set(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', 'SwitchService']);
 
 /**
  * The imperative half of a reconcile: writes a plan to the API server. Every
@@ -148,6 +155,16 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     }
   }
 
+  async function recordEvents(rollout: Rollout, events: readonly RolloutEvent[], log: Logger): Promise<void> {
+    const now = new Date();
+    for (const event of events) {
+      // An event is a report, not state: failing to record one must not fail (and repeat) the reconcile.
+      await recordObjectEvent(core, rollout, event, now).catch((cause: unknown) => {
+        log.warn({ err: cause, reason: event.reason }, 'could not record event');
+      });
+    }
+  }
+
   return {
     async apply(rollout, plan) {
       const { name, namespace } = identityOf(rollout);
@@ -160,23 +177,25 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
       if (!sameStatus(plan.status, rollout.status ?? {})) {
         // PUT on the status subresource: the whole status is replaced (a merge patch could not remove fields),
         // and the resourceVersion in the body makes a stale write fail with 409.
-        await custom.replaceNamespacedCustomObjectStatus({
-          group: 'argoproj.io',
-          version: 'v1alpha1',
-          namespace,
-          plural: 'rollouts',
-          name,
-          body: { ...rollout, status: plan.status },
-        });
+        try {
+          await custom.replaceNamespacedCustomObjectStatus({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            namespace,
+            plural: 'rollouts',
+            name,
+            body: { ...rollout, status: plan.status },
+          });
+        } catch (cause) {
+          // Every action has landed and the next reconcile will not repeat them, so their Events would be lost with
+          // this status; the Events the status implies are planned again from fresh state and wait for it.
+          const actionEvents = plan.events.filter((event) => ACTION_EVENT_REASONS.has(event.reason));
+          await recordEvents(rollout, actionEvents, log);
+          throw cause;
+        }
         statusWritten = true;
       }
-      const now = new Date();
-      for (const event of plan.events) {
-        // An event is a report, not state: failing to record one must not fail (and repeat) the reconcile.
-        await recordObjectEvent(core, rollout, event, now).catch((cause: unknown) => {
-          log.warn({ err: cause, reason: event.reason }, 'could not record event');
-        });
-      }
+      await recordEvents(rollout, plan.events, log);
       return { actions: plan.actions.length, statusWritten, events: plan.events.length };
     },
   };
