@@ -16,7 +16,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // The differential scenarios (Gradual beside the real Argo Rollouts) share the same environment.
+          include: ['test/integration/**/*.test.ts', 'test/differential/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -89,10 +89,15 @@ export async function stopEnvironment(dir: string, logger: Logger): Promise<void
  * N Rollouts mid-canary hold 2 N. KWOK manages every node carrying its annotation, so creating
  * the Node objects is enough.
  */
-export async function addKwokNodes(kubeConfig: KubeConfig, count: number): Promise<void> {
+export async function addKwokNodes(kubeConfig: KubeConfig, count: number, prefix = 'bench-node'): Promise<void> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const names = Array.from({ length: count }, (_, index) => `bench-node-${String(index)}`);
-  for (const name of names) await core.createNode({ body: fakeNode(name) });
+  const names = Array.from({ length: count }, (_, index) => `${prefix}-${String(index)}`);
+  for (const name of names) {
+    // A node left by an earlier run on the same environment serves as well as a new one.
+    await core.createNode({ body: fakeNode(name) }).catch((cause: unknown) => {
+      if ((cause as { code?: number }).code !== 409) throw cause;
+    });
+  }
   await waitUntil(
     async () => {
       const nodes = await core.listNode({ labelSelector: 'type=kwok' });

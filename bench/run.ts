@@ -11,6 +11,7 @@ import { benchManyRollouts, benchRequestsPerStep, type Defer } from './controlle
 import { benchEnvironment, startEnvironment, stopEnvironment } from './local-environment.js';
 import { benchPlanner } from './planner.js';
 import { benchAbortLatency, benchConditions, benchFinishedRuns } from './analysis.js';
+import { benchIdleSideBySide } from './side-by-side-idle.js';
 
 const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
 
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
   await benchAbortLatency(environment, logger, defer, 100);
   await benchFinishedRuns(environment, logger, 5000);
   await benchManyRollouts(environment, logger, defer, count);
+  // Beside the real Argo Rollouts (issue 5): opt-in, since a cold build of Argo's controller takes ~20 minutes.
+  if (process.env['GRADUAL_BENCH_ARGO'] === '1') await benchIdleSideBySide(environment, logger, count);
 
   // Controllers and informers first (newest first), then the environment, timed as before.
   const environmentStep = cleanUps.shift();

@@ -42,6 +42,9 @@ export function describeEnvironment(environment: LocalEnvironment): string {
     `  Prometheus ${environment.versions.prometheus}  ${environment.prometheus.url}`,
     `  git ${environment.versions.git}  ${environment.git.url}/<name>.git  (bare repositories in ${environment.git.root})`,
     ...(environment.github === undefined ? [] : [`  GitHub (local)  ${environment.github.url}  (app id ${String(environment.github.appId)}, key ${environment.github.privateKeyFile}; webhooks to ${environment.github.webhookUrl ?? 'nowhere: --webhook-url'})`]),
+    ...(environment.argoRollouts === undefined
+      ? []
+      : [`  Argo Rollouts ${environment.argoRollouts.version} (reference)  metrics ${environment.argoRollouts.metricsUrl}; handles Rollouts labelled argo-rollouts.argoproj.io/controller-instance-id=${environment.argoRollouts.instanceId}`]),
     `  everything else: ${join(environment.dir, 'env.json')}; logs in ${join(environment.dir, 'logs')}`,
     `  stop it: gradual local down --dir ${environment.dir}`,
   ].join('\n');
@@ -60,7 +63,8 @@ export function localCommand(): Command {
     .option('--git-port <port>', 'port of the git server (default: a free port)', portOption)
     .option('--github-port <port>', 'port of the local GitHub (default: a free port)', portOption)
     .option('--webhook-url <url>', "where the local GitHub delivers webhooks (the app's webhook URL)", urlOption)
-    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number; githubPort?: number; webhookUrl?: string }) => {
+    .option('--with-argo', "also build and start the reference Argo Rollouts controller (instance id 'argo'); installs Argo's CRDs instead of Gradual's")
+    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number; githubPort?: number; webhookUrl?: string; withArgo?: boolean }) => {
       const { localUp } = await loadLocal();
       const environment = await localUp({
         dir: options.dir,
@@ -72,6 +76,7 @@ export function localCommand(): Command {
           ...(options.githubPort === undefined ? {} : { github: options.githubPort }),
         },
         ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
+        withArgo: options.withArgo === true,
         logger: rootLogger(),
       });
       process.stdout.write(`${describeEnvironment(environment)}\n`);

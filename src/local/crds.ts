@@ -11,7 +11,10 @@ export const defaultCrdDir = fileURLToPath(new URL('../../deploy/crds/', import.
 
 /** Reads every CustomResourceDefinition in `dir` (*.yaml, multi-document allowed); a YAML error names its file and line. */
 export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
-  const files = (await readdir(dir).catch(() => [])).filter((file) => file.endsWith('.yaml') || file.endsWith('.yml')).sort();
+  // A kustomization.yaml beside the CRDs (Argo's manifests/crds has one) lists them; it is not one.
+  const files = (await readdir(dir).catch(() => []))
+    .filter((file) => (file.endsWith('.yaml') || file.endsWith('.yml')) && !/^kustomization\.ya?ml$/.test(file))
+    .sort();
   const crds: V1CustomResourceDefinition[] = [];
   for (const file of files) {
     const path = join(dir, file);

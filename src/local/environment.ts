@@ -1,6 +1,7 @@
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../log/index.js';
+import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts } from './argo-rollouts.js';
 import { ensureControlPlaneBinaries } from './binaries.js';
 import { cacheRoot as defaultCacheRoot } from './cache-dir.js';
 import { startControlPlane } from './control-plane.js';
@@ -28,8 +29,13 @@ export interface LocalUpOptions {
   crdDir?: string;
   /** Where the local GitHub delivers webhooks (the app's webhook URL); none are delivered without it. */
   webhookUrl?: string;
+  /** Also build and start the reference Argo Rollouts controller (instance id `argo`), with Argo's own CRDs installed instead of Gradual's. */
+  withArgo?: boolean;
   logger: Logger;
 }
+
+/** The instance id `local up --with-argo` gives Argo's controller; label a Rollout with it to hand it to Argo. */
+export const localArgoInstanceId = 'argo';
 
 const envFileName = 'env.json';
 
@@ -73,6 +79,9 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
 
   await ensureDebianPackages(debianPackages, logger);
   const binaries = await ensureControlPlaneBinaries({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger });
+  const argo = options.withArgo === true ? await ensureArgoRolloutsBinary({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger }) : undefined;
+  // Both sets define the same kinds under the same names; with Argo running, its own schema decides what is stored.
+  const crdDir = argo === undefined ? options.crdDir : argoCrdDir(argo.moduleDir);
 
   const started: ManagedProcess[] = [];
   try {
@@ -84,7 +93,8 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
       started,
     });
     const nodes = await startKwokNodes({ dir, kubeconfig: controlPlane.kubeconfig, binaries, count: nodeCount, serverPort: ports.kwokServer, logger, started });
-    await installCrds({ kubeconfig: controlPlane.kubeconfig, logger, ...(options.crdDir === undefined ? {} : { dir: options.crdDir }) });
+    await installCrds({ kubeconfig: controlPlane.kubeconfig, logger, ...(crdDir === undefined ? {} : { dir: crdDir }) });
+    const argoRollouts = argo === undefined ? undefined : await startLocalArgo(dir, argo.controller, controlPlane.kubeconfig, logger, started);
     const prometheus = await startPrometheus(dir, prometheusPort, logger, started);
     // The git server tells the local GitHub about pushes; the GitHub's port is known before either starts.
     const git = await startGitServer(dir, gitPort, logger, started, `http://127.0.0.1:${String(githubPort)}${gitPushedPath}`);
@@ -101,6 +111,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
       prometheus,
       git,
       github,
+      ...(argoRollouts === undefined ? {} : { argoRollouts }),
       processes: started,
     };
     await writeEnvironment(dir, environment);
@@ -111,6 +122,12 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
     for (const record of [...started].reverse()) await stopProcess(record);
     throw cause;
   }
+}
+
+async function startLocalArgo(dir: string, controller: string, kubeconfig: string, logger: Logger, started: ManagedProcess[]): Promise<NonNullable<LocalEnvironment['argoRollouts']>> {
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  const running = await startArgoRollouts({ controller, kubeconfig, instanceId: localArgoInstanceId, logFile: join(dir, 'logs', 'argo-rollouts.log'), logger, onStart: (record) => started.push(record) });
+  return { version: pinnedVersions.argoRollouts, instanceId: localArgoInstanceId, metricsUrl: running.metricsUrl };
 }
 
 async function startPrometheus(dir: string, port: number, logger: Logger, started: ManagedProcess[]): Promise<LocalEnvironment['prometheus']> {

@@ -56,6 +56,8 @@ export const localEnvironmentSchema = z.object({
       webhookUrl: z.string().optional(),
     })
     .optional(),
+  /** The reference Argo Rollouts controller, when started with `local up --with-argo`. */
+  argoRollouts: z.object({ version: z.string(), instanceId: z.string(), metricsUrl: z.string() }).optional(),
   processes: z.array(managedProcessSchema),
 });
 export type LocalEnvironment = z.infer<typeof localEnvironmentSchema>;

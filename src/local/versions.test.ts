@@ -46,7 +46,7 @@ function parseGoMod(text: string): GoMod {
   return { requires, replaces };
 }
 
-async function readGoMod(module: 'kubernetes' | 'etcd' | 'kwok'): Promise<GoMod> {
+async function readGoMod(module: 'kubernetes' | 'etcd' | 'kwok' | 'argo-rollouts'): Promise<GoMod> {
   return parseGoMod(await readFile(join(infraModulesDir, module, 'go.mod'), 'utf8'));
 }
 
@@ -84,6 +84,7 @@ describe('pinned versions agree with the Go wrapper modules', () => {
     { module: 'kubernetes', dependency: 'k8s.io/kubernetes', pinned: pinnedVersions.kubernetes },
     { module: 'etcd', dependency: 'go.etcd.io/etcd/server/v3', pinned: pinnedVersions.etcd },
     { module: 'kwok', dependency: 'sigs.k8s.io/kwok', pinned: pinnedVersions.kwok },
+    { module: 'argo-rollouts', dependency: 'github.com/argoproj/argo-rollouts', pinned: pinnedVersions.argoRollouts },
   ] as const)('test/infra/$module/go.mod requires $dependency at the pinned $pinned', async ({ module, dependency, pinned }) => {
     const goMod = await readGoMod(module);
 
@@ -110,5 +111,14 @@ describe('pinned versions agree with the Go wrapper modules', () => {
     const placeholders = [...goMod.requires].filter(([path, version]) => path.startsWith('k8s.io/') && version === 'v0.0.0').map(([path]) => path);
     expect(placeholders.length).toBeGreaterThan(0);
     expect(placeholders.filter((path) => !goMod.replaces.has(path))).toEqual([]);
+  });
+
+  it("repeats Argo Rollouts' k8s.io replace directives (they only apply in the main module): every k8s.io client module at one v0.<minor>.<patch>", async () => {
+    const goMod = await readGoMod('argo-rollouts');
+
+    const k8sReplaces = [...goMod.replaces].filter(([path]) => path.startsWith('k8s.io/') && path !== 'k8s.io/legacy-cloud-providers');
+    expect(k8sReplaces.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(k8sReplaces.map(([, replacement]) => replacement.version)).size).toBe(1);
+    expect(goMod.replaces.get('k8s.io/client-go')?.version).toMatch(/^v0\.\d+\.\d+$/);
   });
 });

@@ -7,6 +7,8 @@ export const pinnedVersions = {
   kubernetes: 'v1.34.4',
   etcd: 'v3.6.16',
   kwok: 'v0.8.0',
+  /** The reference controller for differential tests and side-by-side benches (not part of the control plane). */
+  argoRollouts: 'v1.9.1',
 } as const;
 
 /** Debian packages the environment runs (their versions are whatever Debian ships; env.json records them). */

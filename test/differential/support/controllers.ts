@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll } from 'vitest';
+import { createRolloutController, type RolloutController } from '../../../src/engine/controller/rollout-controller.js';
+import { createLogger, type Logger } from '../../../src/log/index.js';
+import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts, type RunningArgoRollouts } from '../../../src/local/argo-rollouts.js';
+import { cacheRoot } from '../../../src/local/cache-dir.js';
+import { installCrds } from '../../../src/local/crds.js';
+import { stopProcess } from '../../../src/local/process-supervisor.js';
+import type { LocalEnvironment } from '../../../src/local/types.js';
+
+/** Both controllers on one control plane, each handling only the objects labelled with its own instance id. */
+export interface DifferentialControllers {
+  kubeConfig: KubeConfig;
+  kubeconfigPath: string;
+  instanceIds: { gradual: string; argo: string };
+  argo: RunningArgoRollouts;
+  gradual: RolloutController;
+  /** Where Argo's controller logs (for a failing scenario's message). */
+  argoLogFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds Argo's controller if the cache lacks it, installs Argo's CRDs in
+ * place of Gradual's (the same kinds under the same names: one set at a
+ * time; Argo's schema is the reference here, and Gradual reads what it
+ * stores), starts Argo as a process and Gradual in this process, each with
+ * its own instance id. stop() puts Gradual's CRDs back for the test files
+ * that run after this one on the shared environment.
+ */
+export async function startDifferentialControllers(environment: LocalEnvironment, logger: Logger = createLogger({ level: 'error' })): Promise<DifferentialControllers> {
+  const kubeconfigPath = environment.kubernetes.kubeconfig;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  const suffix = randomUUID().slice(0, 6);
+  const instanceIds = { gradual: `gradual-${suffix}`, argo: `argo-${suffix}` };
+  const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
+  await installCrds({ kubeconfig: kubeconfigPath, dir: argoCrdDir(binary.moduleDir), logger });
+  const logDir = join(environment.dir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const argoLogFile = join(logDir, `argo-rollouts-${instanceIds.argo}.log`);
+  let argo: RunningArgoRollouts | undefined;
+  let gradual: RolloutController | undefined;
+  const stop = async (): Promise<void> => {
+    await gradual?.stop();
+    if (argo !== undefined) await stopProcess(argo.record);
+    await installCrds({ kubeconfig: kubeconfigPath, logger });
+  };
+  try {
+    argo = await startArgoRollouts({ controller: binary.controller, kubeconfig: kubeconfigPath, instanceId: instanceIds.argo, logFile: argoLogFile, logger });
+    gradual = createRolloutController({ kubeConfig, instanceId: instanceIds.gradual, logger: logger.child({ side: 'gradual' }) });
+    await gradual.start();
+  } catch (cause) {
+    await stop();
+    throw cause;
+  }
+  return { kubeConfig, kubeconfigPath, instanceIds, argo, gradual, argoLogFile, stop };
+}
+
+/**
+ * Both controllers for one test file: started before its tests (building Argo's controller
+ * first when the cache lacks it: minutes on two cores), stopped after them, Gradual's CRDs put back.
+ */
+export function withDifferentialControllers(environment: LocalEnvironment): () => DifferentialControllers {
+  let controllers: DifferentialControllers | undefined;
+  beforeAll(async () => {
+    controllers = await startDifferentialControllers(environment);
+  }, 40 * 60_000);
+  afterAll(async () => {
+    await controllers?.stop();
+  });
+  return () => {
+    if (controllers === undefined) throw new Error('the controllers start in beforeAll');
+    return controllers;
+  };
+}

@@ -1,0 +1,99 @@
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ownCliInvocation } from '../../../src/local/own-cli.js';
+import { runCommand } from '../../../src/local/run-command.js';
+import { waitUntil } from '../../../src/local/wait-until.js';
+import type { Scenario, ScenarioAction } from './scenario.js';
+import type { RawSide } from './snapshot.js';
+
+export const instanceLabel = 'argo-rollouts.argoproj.io/controller-instance-id';
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export interface SideEvent {
+  /** The Event object's name: client-go updates one object (count + 1) for a repeat. */
+  name: string;
+  reason: string;
+  message: string;
+  /** client-go's recorder folds repeats into one Event and counts them; Gradual writes each. */
+  count: number;
+}
+
+/** One copy of a scenario's objects: a namespace of its own, labelled for one controller. */
+export interface Side {
+  controller: 'gradual' | 'argo';
+  namespace: string;
+  instanceId: string;
+  create(objects: Scenario['objects']): Promise<void>;
+  act(action: ScenarioAction): Promise<void>;
+  read(rollout: string): Promise<RawSide>;
+  /** The Events about the Rollout, in the order the API server last wrote them, with client-go's aggregation count. */
+  events(rollout: string): Promise<SideEvent[]>;
+  tearDown(): Promise<void>;
+}
+
+export async function createSide(options: { controller: Side['controller']; namespace: string; instanceId: string; kubeConfig: KubeConfig; kubeconfigPath: string }): Promise<Side> {
+  const { namespace, instanceId, kubeConfig } = options;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  const argoproj = (plural: string) => ({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural });
+
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await waitUntil(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace })).metadata?.name === 'default', {
+    what: `the default ServiceAccount of ${namespace}`,
+    timeoutMs: 30_000,
+  });
+
+  async function gradual(...args: string[]): Promise<void> {
+    const cli = ownCliInvocation();
+    const result = await runCommand(cli.command, [...cli.args, ...args, '-n', namespace, '--kubeconfig', options.kubeconfigPath], { cwd: cli.cwd });
+    if (result.code !== 0) throw new Error(`gradual ${args.join(' ')} (in ${namespace}) failed: ${result.stderr.trim()}`);
+  }
+
+  return {
+    controller: options.controller,
+    namespace,
+    instanceId,
+    async create(manifests) {
+      for (const manifest of manifests) {
+        // Every object carries the instance label: Argo filters Rollouts (and its other kinds) by it; it is harmless elsewhere.
+        const labels: unknown = manifest.metadata['labels'];
+        const metadata = { ...manifest.metadata, namespace, labels: { ...(typeof labels === 'object' ? labels : {}), [instanceLabel]: instanceId } };
+        await objects.create({ ...manifest, metadata });
+      }
+    },
+    async act(action) {
+      switch (action.action) {
+        case 'set-image':
+          return gradual('set', 'image', action.rollout, action.image);
+        case 'promote':
+          return action.full === true ? gradual('promote', action.rollout, '--full') : gradual('promote', action.rollout);
+        case 'abort':
+          return gradual('abort', action.rollout);
+        case 'retry':
+          return gradual('retry', 'rollout', action.rollout);
+        case 'patch-template':
+          await custom.patchNamespacedCustomObject({ ...argoproj('rollouts'), name: action.rollout, body: { spec: { template: { spec: action.podSpec } } } }, mergePatch);
+          return;
+      }
+    },
+    async read(rollout) {
+      const [object, replicaSets, services, analysisRuns] = await Promise.all([
+        custom.getNamespacedCustomObject({ ...argoproj('rollouts'), name: rollout }) as Promise<RawSide['rollout']>,
+        apps.listNamespacedReplicaSet({ namespace }),
+        core.listNamespacedService({ namespace }),
+        custom.listNamespacedCustomObject(argoproj('analysisruns')) as Promise<{ items: RawSide['analysisRuns'] }>,
+      ]);
+      const owned = replicaSets.items.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === rollout) === true);
+      return { namespace, instanceId, rollout: object, replicaSets: owned, services: services.items, analysisRuns: analysisRuns.items };
+    },
+    async events(rollout) {
+      const events = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${rollout},involvedObject.kind=Rollout` })).items;
+      // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
+      return events.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => ({ name: event.metadata.name ?? '', reason: event.reason ?? '', message: event.message ?? '', count: event.count ?? 1 }));
+    },
+    async tearDown() {
+      await core.deleteNamespace({ name: namespace });
+    },
+  };
+}

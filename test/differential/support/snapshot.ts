@@ -1,0 +1,140 @@
+/**
+ * What one controller wrote, reduced to the fields the differential compares
+ * and normalised so that only behaviour can differ: the namespace, the
+ * instance id, timestamps and uids are replaced by placeholders, and pod
+ * template hashes by the revision they belong to (a hash that differs is
+ * reported once, under `podTemplateHashes`, instead of in every name and
+ * selector that contains it). Pure: the shell reads the objects.
+ */
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+interface Meta {
+  name?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** The raw objects of one side, as the API server returned them (only the parts read here are typed). */
+export interface RawSide {
+  namespace: string;
+  instanceId: string;
+  rollout: { metadata?: Meta; status?: Record<string, unknown> };
+  replicaSets: {
+    metadata?: Meta & { generation?: number };
+    spec?: { replicas?: number };
+    status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number };
+  }[];
+  services: { metadata?: Meta; spec?: { selector?: Record<string, string> } }[];
+  analysisRuns: { metadata?: Meta; status?: { phase?: string } }[];
+}
+
+export const hashLabel = 'rollouts-pod-template-hash';
+const revisionAnnotation = 'rollout.argoproj.io/revision';
+const timestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Rollout status fields compared as they are (after normalisation). */
+const statusFields = [
+  'phase',
+  'message',
+  'currentStepIndex',
+  'controllerPause',
+  'abort',
+  'stableRS',
+  'currentPodHash',
+  'replicas',
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'promoteFull',
+] as const;
+
+export function snapshotSide(raw: RawSide): { [key: string]: Json } {
+  const hashNames = hashPlaceholders(raw.replicaSets);
+  const clean = (value: unknown): Json => normalise(value, raw, hashNames);
+  const status = raw.rollout.status ?? {};
+  const rollout: { [key: string]: Json } = {};
+  for (const field of statusFields) rollout[field] = clean(status[field] ?? null);
+  rollout['pauseConditions'] = clean(asArray(status['pauseConditions']).map((condition) => field(condition, 'reason')));
+  // Keyed by type so a diff names the condition; the order of the list carries no meaning.
+  rollout['conditions'] = Object.fromEntries(
+    asArray(status['conditions'])
+      .map((condition) => [String(field(condition, 'type')), clean(`${String(field(condition, 'status'))} ${String(field(condition, 'reason'))}`)] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  const canary = status['canary'];
+  rollout['canaryWeights'] = clean(typeof canary === 'object' && canary !== null ? ((canary as Record<string, unknown>)['weights'] ?? null) : null);
+  const blueGreen = status['blueGreen'];
+  rollout['blueGreen'] = clean(
+    typeof blueGreen === 'object' && blueGreen !== null
+      ? { activeSelector: field(blueGreen, 'activeSelector') ?? null, previewSelector: field(blueGreen, 'previewSelector') ?? null }
+      : null,
+  );
+  rollout['annotations'] = clean(raw.rollout.metadata?.annotations ?? {});
+
+  const replicaSets: { [key: string]: Json } = {};
+  for (const replicaSet of raw.replicaSets) {
+    const hash = replicaSet.metadata?.labels?.[hashLabel] ?? replicaSet.metadata?.name ?? '';
+    replicaSets[hashNames.get(hash) ?? hash] = clean({
+      replicas: replicaSet.spec?.replicas ?? 0,
+      readyReplicas: replicaSet.status?.readyReplicas ?? 0,
+      labels: replicaSet.metadata?.labels ?? {},
+      annotations: replicaSet.metadata?.annotations ?? {},
+    });
+  }
+  const services = Object.fromEntries(
+    raw.services.map((service) => [service.metadata?.name ?? '', clean({ selector: service.spec?.selector ?? {}, annotations: service.metadata?.annotations ?? {} })]),
+  );
+  const analysisRuns = Object.fromEntries(
+    raw.analysisRuns.map((run) => [JSON.stringify(clean(run.metadata?.name ?? '')), clean({ labels: run.metadata?.labels ?? {}, phase: run.status?.phase ?? null })]),
+  );
+  return {
+    rollout,
+    replicaSetCount: raw.replicaSets.length,
+    replicaSets,
+    // The raw hashes, by revision: Argo and Gradual must compute the same ones.
+    podTemplateHashes: Object.fromEntries([...hashNames].map(([hash, name]) => [name, hash])),
+    services,
+    analysisRuns,
+  };
+}
+
+/** Each ReplicaSet's hash → `<rev N>` (its revision annotation), so names and selectors compare across sides. */
+function hashPlaceholders(replicaSets: RawSide['replicaSets']): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const replicaSet of replicaSets) {
+    const hash = replicaSet.metadata?.labels?.[hashLabel];
+    if (hash === undefined) continue;
+    names.set(hash, `<rev ${replicaSet.metadata?.annotations?.[revisionAnnotation] ?? '?'}>`);
+  }
+  return names;
+}
+
+function normalise(value: unknown, raw: RawSide, hashNames: Map<string, string>): Json {
+  if (typeof value === 'string') {
+    if (timestamp.test(value)) return '<time>';
+    let text = value.split(raw.namespace).join('<namespace>');
+    if (raw.instanceId !== '') text = text === raw.instanceId ? '<instance-id>' : text;
+    // Longest first: one hash is never a prefix of another in practice, but the order must not matter.
+    for (const [hash, name] of [...hashNames].sort(([a], [b]) => b.length - a.length)) text = text.split(hash).join(name);
+    return text;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => normalise(item, raw, hashNames));
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([key]) => key !== 'uid')
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, item]) => [key, normalise(item, raw, hashNames)] as const);
+    return Object.fromEntries(entries);
+  }
+  return null;
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function field(object: unknown, key: string): unknown {
+  return typeof object === 'object' && object !== null ? (object as Record<string, unknown>)[key] : undefined;
+}

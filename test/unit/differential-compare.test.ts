@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { diffSequences, diffTrees, judge, renderVerdict } from '../differential/support/compare.js';
+import { snapshotSide, type RawSide } from '../differential/support/snapshot.js';
+
+function side(namespace: string, hash: string, message: string): RawSide {
+  return {
+    namespace,
+    instanceId: `id-${namespace}`,
+    rollout: {
+      metadata: { name: 'web', annotations: { 'rollout.argoproj.io/revision': '2' } },
+      status: {
+        phase: 'Paused',
+        message,
+        stableRS: hash,
+        currentPodHash: hash,
+        conditions: [
+          { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: '2026-01-01T00:00:00Z' },
+          { type: 'Available', status: 'True', reason: 'AvailableReason' },
+        ],
+        pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:01Z' }],
+      },
+    },
+    replicaSets: [
+      {
+        metadata: {
+          name: `web-${hash}`,
+          labels: { 'rollouts-pod-template-hash': hash, 'argo-rollouts.argoproj.io/controller-instance-id': `id-${namespace}` },
+          annotations: { 'rollout.argoproj.io/revision': '2', 'argo-rollouts.argoproj.io/scale-down-deadline': '2026-01-01T00:00:30Z' },
+        },
+        spec: { replicas: 1 },
+      },
+    ],
+    services: [{ metadata: { name: 'web-canary', annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' } }, spec: { selector: { app: 'web', 'rollouts-pod-template-hash': hash } } }],
+    analysisRuns: [],
+  };
+}
+
+describe('differential snapshots', () => {
+  it('normalise what must differ (namespace, instance id, timestamps, hashes) and nothing else', () => {
+    const gradual = snapshotSide(side('diff-ns-one', 'aaaa1111', 'CanaryPauseStep'));
+    const argo = snapshotSide(side('diff-ns-two', 'bbbb2222', 'CanaryPauseStep'));
+
+    const differences = diffTrees('paused ›', gradual, argo);
+
+    // Only the hashes themselves differ, reported once; names and selectors compare by revision.
+    expect(differences).toEqual([{ field: 'paused › podTemplateHashes.<rev 2>', gradual: '"aaaa1111"', argo: '"bbbb2222"' }]);
+    expect(gradual['services']).toEqual({ 'web-canary': { annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' }, selector: { app: 'web', 'rollouts-pod-template-hash': '<rev 2>' } } });
+    expect(gradual['rollout']).toMatchObject({ conditions: { Available: 'True AvailableReason', Progressing: 'True ReplicaSetUpdated' }, pauseConditions: ['CanaryPauseStep'] });
+  });
+
+  it('a changed message is one difference naming the field and both values', () => {
+    const differences = diffTrees('x ›', snapshotSide(side('diff-ns-one', 'h1', 'one')), snapshotSide(side('diff-ns-two', 'h1', 'two')));
+
+    expect(differences).toEqual([{ field: 'x › rollout.message', gradual: '"one"', argo: '"two"' }]);
+  });
+});
+
+describe('judging differences', () => {
+  it('a known difference (glob on the field) is allowed, anything else is unexpected, unused entries are listed', () => {
+    const differences = [
+      { field: 'paused › rollout.message', gradual: '"a"', argo: '"b"' },
+      { field: 'paused › rollout.phase', gradual: '"Paused"', argo: '"Progressing"' },
+    ];
+    const known = [
+      { field: '* › rollout.message', kind: 'argo-bug' as const, reason: 'Argo says b, which is wrong' },
+      { field: 'never', kind: 'gradual-todo' as const, reason: 'matches nothing at all' },
+    ];
+
+    const verdict = judge(differences, known);
+
+    expect(verdict.unexpected.map((d) => d.field)).toEqual(['paused › rollout.phase']);
+    expect(verdict.allowed.map((a) => a.difference.field)).toEqual(['paused › rollout.message']);
+    expect(verdict.unused.map((entry) => entry.field)).toEqual(['never']);
+    const report = renderVerdict('canary', verdict);
+    expect(report).toContain('✗ paused › rollout.phase\n      gradual: "Paused"\n      argo:    "Progressing"');
+    expect(report).toContain('~ known (argo-bug: Argo says b, which is wrong) paused › rollout.message');
+  });
+
+  it('event sequences show where the two stories part', () => {
+    expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'B', 'C'])).toEqual([]);
+    expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'X'])).toEqual([{ field: 'events (after 1 equal: A)', gradual: 'B, C', argo: 'X' }]);
+  });
+});
