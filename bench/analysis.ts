@@ -218,7 +218,6 @@ async function controllerRss(environment: LocalEnvironment, namespace: string, l
   try {
     // Both controllers log once their caches have synced.
     await waitUntil(async () => Promise.resolve((output.match(/caches synced/gu) ?? []).length >= 2), { what: `gradual controller on ${namespace} to sync its caches`, timeoutMs: 120_000, intervalMs: 200 });
-    global.gc?.();
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       samples.push(await rssMiB(child.pid ?? 0));

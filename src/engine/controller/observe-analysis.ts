@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { analysisRunSchema, analysisTemplateSchema, clusterAnalysisTemplateSchema, type AnalysisRun, type AnalysisTemplate, type ClusterAnalysisTemplate, type Rollout } from '../../api/index.js';
 import type { AnalysisTemplateCatalog, TemplateEntry } from '../analysis-templates.js';
+import { controlledBy } from './observe-rollout.js';
 
 /*
  * The analysis part of a Rollout's observation: its own AnalysisRuns (by controller
@@ -48,10 +49,10 @@ export function observeAnalysis(input: {
   analysisTemplates: readonly Raw[];
   clusterAnalysisTemplates: readonly Raw[];
 }): { analysisRuns: AnalysisRun[]; analysisTemplates: AnalysisTemplateCatalog } {
-  const uid = input.rollout.metadata?.uid;
+  const owned = controlledBy(input.rollout.metadata?.uid);
   const analysisRuns: AnalysisRun[] = [];
   for (const raw of input.analysisRuns) {
-    if (uid === undefined || !(raw.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && owner.uid === uid)) continue;
+    if (!owned(raw)) continue;
     const run = parseRun(raw);
     if (run !== null) analysisRuns.push(run);
   }

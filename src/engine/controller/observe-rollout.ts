@@ -26,7 +26,8 @@ export function referencedDeploymentName(rollout: Rollout): string | undefined {
   return isDeploymentRef({ apiVersion, kind }) ? name : undefined;
 }
 
-function controlledBy(uid: string | undefined): (object: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }) => boolean {
+/** Objects whose controller ownerReference is the given uid (Argo's claim on ReplicaSets and AnalysisRuns). */
+export function controlledBy(uid: string | undefined): (object: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }) => boolean {
   return (object) => uid !== undefined && (object.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && owner.uid === uid);
 }
 

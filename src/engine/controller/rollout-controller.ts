@@ -161,7 +161,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       const validation = validateRollout(raw);
       // An invalid spec still gets a plan (its InvalidSpec condition); planRollout validates again and says why.
       const rollout = validation.ok ? validation.rollout : (raw as unknown as Rollout);
-      const observation = observeRollout({
+      const observed = observeRollout({
         rollout,
         replicaSets: replicaSets.list(rolloutNamespace),
         services: services.list(rolloutNamespace),
@@ -169,15 +169,15 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         deployments: deployments.list(rolloutNamespace),
         now: new Date(clock.now()),
       });
-      Object.assign(
-        observation,
-        observeAnalysis({
-          rollout: observation.rollout,
+      const observation = {
+        ...observed,
+        ...observeAnalysis({
+          rollout,
           analysisRuns: analysisRuns.list(rolloutNamespace),
           analysisTemplates: analysisTemplates.list(rolloutNamespace),
           clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
         }),
-      );
+      };
       const plan = planner(observation);
       const result = await applier.apply(rollout, plan);
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
