@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import type { Logger } from '../log/index.js';
@@ -7,6 +8,60 @@ import type { ManagedProcess } from './types.js';
 import { waitUntil } from './wait-until.js';
 
 const fakeNodeAnnotation = 'kwok.x-k8s.io/node';
+
+/**
+ * A pod of a Job that carries this label with the value `failed` ends Failed
+ * (exit code 1) instead of Succeeded: KWOK runs no containers, so tests of a
+ * failing job metric need a way to say how the "container" ends.
+ */
+export const jobOutcomeLabel = 'local.gradual.dev/job-outcome';
+
+/**
+ * A KWOK Stage beside KWOK's own: weight 1 makes KWOK prefer it over the
+ * weightless pod-complete stage for the pods it selects (KWOK drops stages of
+ * weight 0 when a matching one has a weight).
+ */
+const podFailStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: gradual-pod-fail
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.metadata.ownerReferences.[].kind'
+      operator: 'In'
+      values: ['Job']
+    - key: '.metadata.labels["${jobOutcomeLabel}"]'
+      operator: 'In'
+      values: ['failed']
+  weight: 1
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      containerStatuses:
+      {{ range $index, $item := .spec.containers }}
+      - image: {{ $item.image | Quote }}
+        name: {{ $item.name | Quote }}
+        ready: false
+        restartCount: 0
+        started: false
+        state:
+          terminated:
+            exitCode: 1
+            finishedAt: {{ $now | Quote }}
+            reason: Error
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      phase: Failed
+`;
 
 export function kwokNodeName(index: number): string {
   return `kwok-node-${String(index)}`;
@@ -57,12 +112,15 @@ export async function startKwokNodes(options: {
   logger: Logger;
   started: ManagedProcess[];
 }): Promise<string[]> {
+  const gradualStages = join(options.dir, 'kwok-gradual-stages.yaml');
+  await writeFile(gradualStages, podFailStage);
   const kwok = startProcess({
     name: 'kwok',
     command: options.binaries.kwok,
     args: [
       `--kubeconfig=${options.kubeconfig}`,
       `--config=${options.binaries.kwokStages}`,
+      `--config=${gradualStages}`,
       '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${fakeNodeAnnotation}=fake`,
       '--cidr=10.0.0.1/16',

@@ -6,6 +6,7 @@ import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/
 import { Registry } from 'prom-client';
 import { createAnalysisMetrics } from '../../src/analysis/controller/analysis-metrics.js';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
+import { jobOutcomeLabel } from '../../src/local/kwok-nodes.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -144,6 +145,19 @@ describe('AnalysisRuns on a real control plane, against the real Prometheus', ()
     expect(jobs[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'AnalysisRun', name: 'job', controller: true });
     expect(jobs[0]?.metadata?.labels).toMatchObject({ suite: 'e2e' });
     expect(jobs[0]?.spec?.template.spec?.containers[0]?.image).toBe('example.test/e2e:7');
+  });
+
+  it('a job metric whose Job fails: the measurement and the run are Failed (the pod exits 1 through a KWOK stage)', async () => {
+    const template = { metadata: { labels: { [jobOutcomeLabel]: 'failed' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'e2e', image: 'example.test/e2e:broken' }] } };
+    await createRun('job-fails', [{ name: 'e2e', provider: { job: { spec: { backoffLimit: 0, template } } } }]);
+    const run = await untilCompleted('job-fails');
+    expect(run.status?.phase).toBe('Failed');
+    expect(run.status?.message).toBe('Metric "e2e" assessed Failed due to failed (1) > failureLimit (0): "Error Message: Job has reached the specified backoff limit"');
+    const result = run.status?.metricResults?.[0];
+    expect(result).toMatchObject({ name: 'e2e', phase: 'Failed', failed: 1, count: 1 });
+    expect(result?.measurements?.[0]?.phase).toBe('Failed');
+    const jobs = (await batch.listNamespacedJob({ namespace })).items.filter((job) => job.metadata?.ownerReferences?.[0]?.name === 'job-fails');
+    expect(jobs.map((job) => job.status?.conditions?.find((condition) => condition.type === 'Failed')?.status)).toEqual(['True']);
   });
 
   it('`gradual terminate analysisrun` stops an endless run: Successful, "Run Terminated", no measurement after it', async () => {

@@ -5,6 +5,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { analysisRunSchema, type AnalysisRun, type Rollout } from '../../src/api/index.js';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
+import { jobOutcomeLabel } from '../../src/local/kwok-nodes.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 import { startMetricBackend, type MetricBackend } from './support/metric-backend.js';
@@ -222,6 +223,25 @@ describe('Rollouts with analysis, against the real Prometheus', () => {
     expect(run.status?.phase).toBe('Error');
     expect(run.status?.metricResults?.[0]?.consecutiveError).toBe(2);
     expect(aborted.status?.message).toMatch(/Background analysis phase error\/failed: Metric "success-rate" assessed Error due to consecutiveErrors \(2\) > consecutiveErrorLimit \(1\): "Error Message: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query: unreachable: ECONNREFUSED/u);
+  });
+
+  it('(e) a job metric whose Job fails: the step analysis fails and the canary aborts back to stable', async () => {
+    const podTemplate = { metadata: { labels: { [jobOutcomeLabel]: 'failed' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'example.test/smoke:1' }] } };
+    await custom.createNamespacedCustomObject({
+      ...templatesApi,
+      body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'smoke-test', namespace }, spec: { metrics: [{ name: 'smoke', provider: { job: { spec: { backoffLimit: 0, template: podTemplate } } } }] } },
+    });
+    await custom.createNamespacedCustomObject({ ...rolloutApi, body: canary('smoke', { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: 'smoke-test' }] } }, { setWeight: 100 }] }) });
+    const first = await healthy('smoke');
+    await setImage('smoke', 'example.test/smoke:yellow');
+    const aborted = await cluster.untilRollout('smoke', 'the canary to abort on the failed Job', (r) => r.status?.phase === 'Degraded' && r.status.abort === true);
+    expect(aborted.status?.message).toBe('RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase error/failed: Metric "smoke" assessed Failed due to failed (1) > failureLimit (0): "Error Message: Job has reached the specified backoff limit"');
+    const runName = aborted.status?.canary?.currentStepAnalysisRunStatus?.name ?? '';
+    expect((await readRun(runName)).status?.phase).toBe('Failed');
+    await waitUntil(async () => {
+      const counts = await sizes('smoke');
+      return counts[aborted.status?.currentPodHash ?? ''] === 0 && counts[first.status?.stableRS ?? ''] === 2;
+    }, { what: 'the canary ReplicaSet scaled to 0 and the stable back to 2', timeoutMs: 20_000 });
   });
 
   it('an analysis naming a template that does not exist is an InvalidSpec naming it; nothing else of the rollout changes', async () => {
