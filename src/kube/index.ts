@@ -16,6 +16,7 @@ export {
 export { runLeaderElection, type LeaderElectionOptions, type LeaderElector } from './leader-election.js';
 export { patchMerge, replaceWithResourceVersion, isConflict, isNotFound, isGone, statusCodeOf } from './apply.js';
 export { apiPath, type ResourceRef } from './api-path.js';
+export { createEventRecorder, type EventRecorder } from './event-recorder.js';
 export { eventSourceComponent, recordObjectEvent, type EventSubject, type ObjectEvent } from './object-event.js';
 export { createRestClient, type RestClient, type RestMethod, type RestRequest } from './rest-client.js';
 export { createRequestCounter, classifyRequest, countingHttpLibrary, makeCountedApiClient } from './request-counter.js';

@@ -79,6 +79,8 @@ describe('createPlanApplier', () => {
     expect(replicaSet.metadata?.ownerReferences?.[0]?.uid).toBe(uid);
     const written = await readRollout('web');
     expect(written.status).toEqual({ phase: 'Progressing', message: 'more replicas need to be updated', currentPodHash: 'abc123', observedGeneration: '1' });
+    // Events are written after the reconcile, in order; flushing waits for them.
+    await applier.flushEvents();
     const events = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items;
     expect(events.map((event) => [event.reason, event.message, event.source?.component, event.involvedObject.kind])).toEqual([
       ['RolloutUpdated', 'Rollout updated to revision 1', eventSourceComponent, 'Rollout'],
@@ -96,8 +98,10 @@ describe('createPlanApplier', () => {
       status: { ...(rollout.status ?? {}), message: 'decided once' },
       events: [{ type: 'Normal' as const, reason: 'RolloutStepCompleted', message: 'Rollout step 1/2 completed (setWeight: 50)' }],
     };
-    const count = async (): Promise<number> =>
-      (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.filter((event) => event.reason === 'RolloutStepCompleted').length;
+    const count = async (): Promise<number> => {
+      await applier.flushEvents();
+      return (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.filter((event) => event.reason === 'RolloutStepCompleted').length;
+    };
     expect(await applier.apply(rollout, plan)).toMatchObject({ statusWritten: true, events: 1 });
     // The same decision again, on the same (now stale) Rollout: the Event is not repeated, and the status write is refused.
     await expect(applier.apply(rollout, plan)).rejects.toMatchObject({ code: 409 });

@@ -1,6 +1,6 @@
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job, type V1Secret } from '@kubernetes/client-node';
 import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
-import { createInformerCache, createKeyQueue, makeCountedApiClient, recordObjectEvent, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { createInformerCache, createKeyQueue, makeCountedApiClient, createEventRecorder, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { isHandledByInstance } from '../../engine/controller/observe-rollout.js';
 import { canonicalJson } from '../../engine/pod-template-hash.js';
 import type { Logger } from '../../log/index.js';
@@ -101,13 +101,9 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     return true;
   }
 
-  async function recordEvents(raw: KubernetesObject, events: readonly AnalysisEvent[]): Promise<void> {
-    const now = new Date(clock.now());
-    for (const event of events) {
-      await recordObjectEvent(core, { ...raw, apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' }, event, now).catch((cause: unknown) => {
-        logger.warn({ err: cause, reason: event.reason }, 'could not record event');
-      });
-    }
+  const eventRecorder = createEventRecorder(core);
+  function recordEvents(raw: KubernetesObject, events: readonly AnalysisEvent[]): void {
+    eventRecorder.record({ ...raw, apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' }, events, new Date(clock.now()), logger);
   }
 
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
@@ -131,7 +127,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     if (plan.kind === 'completed') return undefined;
     if (plan.kind === 'invalid') {
       await write(run, raw, plan.status);
-      await recordEvents(raw, plan.events);
+      recordEvents(raw, plan.events);
       log.warn({ message: plan.status.message }, 'AnalysisRun invalid');
       return undefined;
     }
@@ -139,7 +135,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     if (!secrets.ok) {
       const status: AnalysisRunStatus = { ...(run.status ?? {}), phase: 'Error', message: `Unable to resolve metric arguments: ${secrets.message}`, startedAt: run.status?.startedAt ?? formatTime(now), completedAt: formatTime(now) };
       await write(run, raw, status);
-      await recordEvents(raw, [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }]);
+      recordEvents(raw, [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }]);
       return undefined;
     }
     const args = argumentValues(run.spec.args, secrets.values);
@@ -162,7 +158,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     const outcome = finishAnalysisRun(run, taken, plan.conditions, new Date(clock.now()), [...secrets.values.values()]);
     options.metrics?.observeRun({ ...run, status: outcome.status });
     await write(run, raw, outcome.status);
-    await recordEvents(raw, outcome.events);
+    recordEvents(raw, outcome.events);
     if (taken.length > 0 || outcome.events.length > 0) log.info({ measurements: taken.length, phase: outcome.status.phase, events: outcome.events.map((event) => event.reason) }, 'reconciled');
     return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
   }
@@ -193,6 +189,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     async stop() {
       await queue.shutdown();
       await running;
+      await eventRecorder.flush();
       await Promise.all([runs.stop(), jobs.stop()]);
     },
   };

@@ -1,7 +1,7 @@
 import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { AnalysisRun, Rollout } from '../../api/index.js';
 import { isCompleted } from '../../analysis/assess-analysis-run.js';
-import { makeCountedApiClient, recordObjectEvent, type RequestCounter } from '../../kube/index.js';
+import { createEventRecorder, makeCountedApiClient, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
 import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
@@ -9,7 +9,10 @@ import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from
 export { eventSourceComponent } from '../../kube/index.js';
 
 export interface PlanApplier {
+  /** Writes the plan's actions and status; its Events are queued and written after (see flushEvents). */
   apply(rollout: Rollout, plan: ReconcilePlan): Promise<ApplyResult>;
+  /** Resolves when every Event of the plans applied so far is written. */
+  flushEvents(): Promise<void>;
 }
 
 export interface ApplyResult {
@@ -155,14 +158,9 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     }
   }
 
-  async function recordEvents(rollout: Rollout, events: readonly RolloutEvent[], log: Logger): Promise<void> {
-    const now = new Date();
-    for (const event of events) {
-      // An event is a report, not state: failing to record one must not fail (and repeat) the reconcile.
-      await recordObjectEvent(core, rollout, event, now).catch((cause: unknown) => {
-        log.warn({ err: cause, reason: event.reason }, 'could not record event');
-      });
-    }
+  const eventRecorder = createEventRecorder(core);
+  function recordEvents(rollout: Rollout, events: readonly RolloutEvent[], log: Logger): void {
+    eventRecorder.record(rollout, events, new Date(), log);
   }
 
   return {
@@ -190,14 +188,15 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
           // Every action has landed and the next reconcile will not repeat them, so their Events would be lost with
           // this status; the Events the status implies are planned again from fresh state and wait for it.
           const actionEvents = plan.events.filter((event) => ACTION_EVENT_REASONS.has(event.reason));
-          await recordEvents(rollout, actionEvents, log);
+          recordEvents(rollout, actionEvents, log);
           throw cause;
         }
         statusWritten = true;
       }
-      await recordEvents(rollout, plan.events, log);
+      recordEvents(rollout, plan.events, log);
       return { actions: plan.actions.length, statusWritten, events: plan.events.length };
     },
+    flushEvents: () => eventRecorder.flush(),
   };
 }
 

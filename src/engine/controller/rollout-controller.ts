@@ -209,6 +209,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     async stop() {
       await queue.shutdown();
       await running;
+      await applier.flushEvents();
       await Promise.all(informers.map((informer) => informer.stop()));
     },
   };
