@@ -1,4 +1,5 @@
-import { inlineCode } from './markdown.js';
+import { escapeText, inlineCode } from './markdown.js';
+import { rolloutCheckName } from './rollout-check-name.js';
 import { rolloutFacts, type RolloutFacts } from './rollout-facts.js';
 import { rolloutTitle, stateIcons } from './rollout-headline.js';
 import { callout } from './rollout-sections.js';
@@ -65,10 +66,10 @@ export function noticeFor(input: RolloutReportInput): Notice | undefined {
     noticeMarker(key),
     `### ${stateIcons[facts.state]} ${heading(facts, kind)}`,
     '',
-    `${rolloutTitle(facts, input.now)} · PR #${String(input.pullRequest.number)} at ${inlineCode(input.pullRequest.headSha.slice(0, 7))}`,
+    `${escapeText(rolloutTitle(facts, input.now))} · PR #${String(input.pullRequest.number)} at ${inlineCode(input.pullRequest.headSha.slice(0, 7))}`,
   ];
   const advice = callout(facts);
   if (advice !== undefined) lines.push('', advice);
-  if (kind === 'completed') lines.push('', `${revision} is fully promoted and healthy.`);
+  if (kind === 'completed') lines.push('', `${revision} is fully promoted and healthy; the check ${inlineCode(rolloutCheckName(facts.namespace, facts.name))} passed.`);
   return { key, body: fitComment(`${lines.join('\n')}\n`) };
 }

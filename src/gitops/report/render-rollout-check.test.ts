@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analysisRunSchema, rolloutSchema } from '../../api/index.js';
-import { parseRolloutCheckName, renderRolloutCheck, rolloutCheckName } from './render-rollout-check.js';
+import { renderRolloutCheck } from './render-rollout-check.js';
+import { parseRolloutCheckName, rolloutCheckName } from './rollout-check-name.js';
 import { rolloutCheckState } from './rollout-check-state.js';
 import { canaryHash, canaryWeb, input, scenario } from './testing/report-fixtures.js';
 

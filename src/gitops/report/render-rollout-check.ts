@@ -1,25 +1,11 @@
 import type { CheckRunOutput } from '../types.js';
 import { checkActions } from './check-actions.js';
 import { fitCheckOutput } from './fit-output.js';
+import { rolloutCheckName } from './rollout-check-name.js';
 import { rolloutFacts } from './rollout-facts.js';
 import { rolloutTitle } from './rollout-headline.js';
 import { analysisSection, callout, identityLine, replicasSection, stepsSection, timelineSection, trafficSection } from './rollout-sections.js';
 import type { RolloutCheckState, RolloutReportInput } from './types.js';
-
-export const rolloutCheckPrefix = 'gradual/rollout ';
-
-/** The check run's name for a rollout: `gradual/rollout <namespace>/<name>`. */
-export function rolloutCheckName(namespace: string, name: string): string {
-  return `${rolloutCheckPrefix}${namespace}/${name}`;
-}
-
-/** The rollout a check run is about, from its name; undefined for another check. */
-export function parseRolloutCheckName(checkName: string): { namespace: string; name: string } | undefined {
-  if (!checkName.startsWith(rolloutCheckPrefix)) return undefined;
-  const [namespace, name, ...rest] = checkName.slice(rolloutCheckPrefix.length).split('/');
-  if (namespace === undefined || name === undefined || namespace === '' || name === '' || rest.length > 0) return undefined;
-  return { namespace, name };
-}
 
 /**
  * The issue's contract: in progress while the rollout moves by itself; completed and waiting
