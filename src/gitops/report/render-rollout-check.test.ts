@@ -1,0 +1,433 @@
+import { describe, expect, it } from 'vitest';
+import { analysisRunSchema, rolloutSchema } from '../../api/index.js';
+import { renderRolloutCheck } from './render-rollout-check.js';
+import { parseRolloutCheckName, rolloutCheckName } from './rollout-check-name.js';
+import { rolloutCheckState } from './rollout-check-state.js';
+import { canaryHash, canaryWeb, input, scenario } from './testing/report-fixtures.js';
+
+describe('the seed scenario fixtures', () => {
+  it.each(Object.entries(scenario))('%s is a valid Rollout with valid AnalysisRuns', (_, report) => {
+    expect(rolloutSchema.safeParse(report.rollout).success).toBe(true);
+    for (const run of report.analysisRuns) expect(analysisRunSchema.safeParse(run).success).toBe(true);
+  });
+});
+
+describe('rolloutCheckState', () => {
+  it.each([
+    ['progressingAtStep0', 'progressing'],
+    ['pausedIndefinitely', 'paused'],
+    ['pausedWithDuration', 'progressing'],
+    ['analysisRunning', 'progressing'],
+    ['inconclusive', 'inconclusive'],
+    ['aborted', 'aborted'],
+    ['healthy', 'healthy'],
+    ['blueGreenWaiting', 'paused'],
+  ] as const)('%s is %s', (name, state) => {
+    expect(rolloutCheckState(scenario[name])).toBe(state);
+  });
+
+  it('is not healthy while the controller reports Healthy for an older revision than the one promoted', () => {
+    expect(rolloutCheckState(input(canaryWeb({ currentStepIndex: 5, phase: 'Healthy', stableRS: 'older' })))).toBe('progressing');
+  });
+
+  it('is not healthy while the controller has not seen the newest spec', () => {
+    const rollout = canaryWeb({ currentStepIndex: 5, phase: 'Healthy', stableRS: canaryHash, observedGeneration: '1' });
+    expect(rolloutCheckState(input(rollout))).toBe('progressing');
+  });
+
+  it('is paused, for a person, when the Rollout was paused by hand', () => {
+    const rollout = canaryWeb({ currentStepIndex: 0, phase: 'Paused', message: 'manually paused' });
+    rollout.spec.paused = true;
+    expect(rolloutCheckState(input(rollout))).toBe('paused');
+  });
+
+  it('is degraded when the progress deadline passed without an abort', () => {
+    const rollout = canaryWeb({ currentStepIndex: 0, phase: 'Degraded', message: 'ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.' });
+    expect(rolloutCheckState(input(rollout))).toBe('degraded');
+  });
+
+  it('a blue-green with timed auto-promotion is progressing while it waits', () => {
+    const report = structuredClone(scenario.blueGreenWaiting);
+    report.rollout.spec.strategy = { blueGreen: { activeService: 'web-active', autoPromotionSeconds: 30 } };
+    expect(rolloutCheckState(report)).toBe('progressing');
+  });
+});
+
+describe('renderRolloutCheck: status, conclusion, title and buttons', () => {
+  it.each([
+    ['progressingAtStep0', 'in_progress', undefined, 'Step 1/5 · progressing · canary 20%', ['abort']],
+    ['pausedIndefinitely', 'completed', 'action_required', 'Step 2/5 · paused · canary 20%', ['promote', 'abort']],
+    ['pausedWithDuration', 'in_progress', undefined, 'Step 5/5 · paused until 00:20:03Z · canary 60%', ['abort']],
+    ['analysisRunning', 'in_progress', undefined, 'Step 3/5 · analysis running · canary 20%', ['abort']],
+    ['inconclusive', 'completed', 'action_required', 'Step 3/5 · inconclusive: success-rate · canary 20%', ['promote', 'abort']],
+    [
+      'aborted',
+      'completed',
+      'failure',
+      'Aborted · success-rate failed: [0.81], [0.79] (needs result[0] >= 0.95, fails when result[0] < 0.9 || isNaN(result[0]))',
+      ['retry'],
+    ],
+    ['healthy', 'completed', 'success', 'Healthy · revision 2 fully promoted', undefined],
+    ['blueGreenWaiting', 'completed', 'action_required', 'Preview of revision 2 ready · waiting for promotion', ['promote', 'abort']],
+  ] as const)('%s: %s %s, "%s"', (name, status, conclusion, title, buttons) => {
+    const output = renderRolloutCheck(scenario[name]);
+    expect(output.name).toBe('gradual/rollout prod/web');
+    expect(output.status).toBe(status);
+    expect(output.conclusion).toBe(conclusion);
+    expect(output.title).toBe(title);
+    expect(output.actions?.map((action) => action.identifier)).toEqual(buttons);
+  });
+
+  it('keeps every button within GitHub limits', () => {
+    for (const report of Object.values(scenario)) {
+      const actions = renderRolloutCheck(report).actions ?? [];
+      expect(actions.length).toBeLessThanOrEqual(3);
+      for (const action of actions) {
+        expect(action.label.length).toBeLessThanOrEqual(20);
+        expect(action.description.length).toBeLessThanOrEqual(40);
+        expect(action.identifier.length).toBeLessThanOrEqual(20);
+      }
+    }
+  });
+
+  it('renders the same output twice from the same state', () => {
+    expect(renderRolloutCheck(scenario.analysisRunning)).toEqual(renderRolloutCheck(structuredClone(scenario.analysisRunning)));
+  });
+
+  it('takes the weights the traffic router reports over the step', () => {
+    const report = structuredClone(scenario.pausedIndefinitely);
+    report.rollout.status = { ...report.rollout.status, canary: { weights: { canary: { weight: 18 }, stable: { weight: 82 } } } };
+    const output = renderRolloutCheck(report);
+    expect(output.title).toBe('Step 2/5 · paused · canary 18%');
+    expect(output.summary).toContain('canary **18%** · stable **82%** (as the traffic router reports)');
+  });
+
+  it('names the check after the rollout and reads it back', () => {
+    expect(rolloutCheckName('prod', 'web')).toBe('gradual/rollout prod/web');
+    expect(parseRolloutCheckName('gradual/rollout prod/web')).toEqual({ namespace: 'prod', name: 'web' });
+    expect(parseRolloutCheckName('gradual/plan')).toBeUndefined();
+    expect(parseRolloutCheckName('gradual/rollout web')).toBeUndefined();
+  });
+});
+
+describe('renderRolloutCheck: summaries', () => {
+  it('progressing at step 0', () => {
+    expect(renderRolloutCheck(scenario.progressingAtStep0).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Progressing** — more replicas need to be updated
+
+      #### Steps
+
+      1. ◌ **set weight 20%** ← current
+      2. ◷ pause until promoted
+      3. ◷ analysis (success-rate)
+      4. ◷ set weight 60%
+      5. ◷ pause 5s
+
+      #### Traffic
+
+      canary **20%** · stable **80%** (as the current step sets)
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | canary | 0/0 | 0 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | stable | 5/5 | 5 | \`registry.example/web:1.0\` |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      "
+    `);
+  });
+
+  it('paused indefinitely at step 1', () => {
+    expect(renderRolloutCheck(scenario.pausedIndefinitely).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Paused** — CanaryPauseStep
+
+      > ॥ Waiting for a person. Comment \`/promote web\` (or press **Promote**) to go on, or \`/abort web\`.
+
+      #### Steps
+
+      1. ✔ set weight 20%
+      2. ॥ **pause until promoted** ← current
+      3. ◷ analysis (success-rate)
+      4. ◷ set weight 60%
+      5. ◷ pause 5s
+
+      #### Traffic
+
+      canary **20%** · stable **80%** (as the current step sets)
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | canary | 1/1 | 1 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | stable | 4/4 | 4 | \`registry.example/web:1.0\` |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      | 00:14:10Z | RolloutStepCompleted | Rollout step 1/5 completed (setWeight: 20) |
+      | 00:14:10Z | RolloutPaused | Rollout is paused (CanaryPauseStep) |
+      "
+    `);
+  });
+
+  it('paused with a duration', () => {
+    expect(renderRolloutCheck(scenario.pausedWithDuration).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Paused** — CanaryPauseStep
+
+      #### Steps
+
+      1. ✔ set weight 20%
+      2. ✔ pause until promoted
+      3. ✔ analysis (success-rate)
+      4. ✔ set weight 60%
+      5. ◌ **pause 5s** ← current, until 00:20:03Z
+
+      #### Traffic
+
+      canary **60%** · stable **40%** (as the current step sets)
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | canary | 3/3 | 3 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | stable | 2/2 | 2 | \`registry.example/web:1.0\` |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      | 00:14:10Z | RolloutStepCompleted | Rollout step 1/5 completed (setWeight: 20) |
+      | 00:14:10Z | RolloutPaused | Rollout is paused (CanaryPauseStep) |
+      "
+    `);
+  });
+
+  it('analysis running with measurements', () => {
+    expect(renderRolloutCheck(scenario.analysisRunning).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Progressing**
+
+      #### Steps
+
+      1. ✔ set weight 20%
+      2. ✔ pause until promoted
+      3. ◌ **analysis (success-rate)** ← current
+      4. ◷ set weight 60%
+      5. ◷ pause 5s
+
+      #### Traffic
+
+      canary **20%** · stable **80%** (as the current step sets)
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | canary | 1/1 | 1 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | stable | 4/4 | 4 | \`registry.example/web:1.0\` |
+
+      #### Analysis
+
+      ◌ \`web-7d9f8c6b4-2-2\` **Running**
+
+      | Metric | Phase | Last values | Condition | Measurements |
+      | --- | --- | --- | --- | --- |
+      | success-rate | ◌ Running | \`[0.99]\`, \`[0.97]\` | success: \`result[0] >= 0.95\` · failure: \`result[0] < 0.9 \\|\\| isNaN(result[0])\` | 2 ✔ · 0 ✖ · 0 ? · 0 ⚠ |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      | 00:14:10Z | RolloutStepCompleted | Rollout step 1/5 completed (setWeight: 20) |
+      | 00:14:10Z | RolloutPaused | Rollout is paused (CanaryPauseStep) |
+      "
+    `);
+  });
+
+  it('inconclusive analysis', () => {
+    expect(renderRolloutCheck(scenario.inconclusive).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Paused** — InconclusiveAnalysisRun
+
+      > ? The analysis was inconclusive (\`success-rate\`: \`[0.93]\`). Comment \`/promote web\` to go on, or \`/abort web\`.
+
+      #### Steps
+
+      1. ✔ set weight 20%
+      2. ✔ pause until promoted
+      3. ? **analysis (success-rate)** ← current
+      4. ◷ set weight 60%
+      5. ◷ pause 5s
+
+      #### Traffic
+
+      canary **20%** · stable **80%** (as the current step sets)
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | canary | 1/1 | 1 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | stable | 4/4 | 4 | \`registry.example/web:1.0\` |
+
+      #### Analysis
+
+      ? \`web-7d9f8c6b4-2-2\` **Inconclusive**
+
+      | Metric | Phase | Last values | Condition | Measurements |
+      | --- | --- | --- | --- | --- |
+      | success-rate | ? Inconclusive | \`[0.93]\` | success: \`result[0] >= 0.95\` · failure: \`result[0] < 0.9 \\|\\| isNaN(result[0])\` | 0 ✔ · 0 ✖ · 1 ? · 0 ⚠ |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      | 00:14:10Z | RolloutStepCompleted | Rollout step 1/5 completed (setWeight: 20) |
+      | 00:14:10Z | RolloutPaused | Rollout is paused (CanaryPauseStep) |
+      "
+    `);
+  });
+
+  it('aborted by a failed metric: the metric, its values and its condition', () => {
+    expect(renderRolloutCheck(scenario.aborted).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Degraded** — RolloutAborted: Rollout aborted update to revision 2: Metric "success-rate" assessed Failed due to failed (2) \\> failureLimit (1)
+
+      > ✖ Aborted: metric \`success-rate\` Failed.
+      > Values: \`[0.81]\`, \`[0.79]\` · condition: \`needs result[0] >= 0.95, fails when result[0] < 0.9 || isNaN(result[0])\` · 2 of 2 measurements failed, failure limit 1.
+      > Metric "success-rate" assessed Failed due to failed (2) \\> failureLimit (1)
+      > Comment \`/retry web\` to start again.
+
+      #### Steps
+
+      1. ✔ set weight 20%
+      2. ✔ pause until promoted
+      3. ✖ **analysis (success-rate)** ← current
+      4. ◷ set weight 60%
+      5. ◷ pause 5s
+
+      #### Traffic
+
+      canary **0%** · stable **100%** (aborted: traffic is back on stable)
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | canary | 0/0 | 0 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | stable | 5/5 | 5 | \`registry.example/web:1.0\` |
+
+      #### Analysis
+
+      ✖ \`web-7d9f8c6b4-2-2\` **Failed** — Metric "success-rate" assessed Failed due to failed (2) \\> failureLimit (1)
+
+      | Metric | Phase | Last values | Condition | Measurements |
+      | --- | --- | --- | --- | --- |
+      | success-rate | ✖ Failed | \`[0.81]\`, \`[0.79]\` | success: \`result[0] >= 0.95\` · failure: \`result[0] < 0.9 \\|\\| isNaN(result[0])\` | 0 ✔ · 2 ✖ · 0 ? · 0 ⚠ |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      | 00:14:10Z | RolloutStepCompleted | Rollout step 1/5 completed (setWeight: 20) |
+      | 00:14:10Z | RolloutPaused | Rollout is paused (CanaryPauseStep) |
+      "
+    `);
+  });
+
+  it('healthy', () => {
+    expect(renderRolloutCheck(scenario.healthy).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Healthy**
+
+      #### Steps
+
+      1. ✔ set weight 20%
+      2. ✔ pause until promoted
+      3. ✔ analysis (success-rate)
+      4. ✔ set weight 60%
+      5. ✔ pause 5s
+
+      All 5 steps done.
+
+      #### Traffic
+
+      stable **100%** (revision 2)
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | stable | 5/5 | 5 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | old | 0/0 | 0 | \`registry.example/web:1.0\` |
+
+      #### Analysis
+
+      ✔ \`web-7d9f8c6b4-2-2\` **Successful**
+
+      | Metric | Phase | Last values | Condition | Measurements |
+      | --- | --- | --- | --- | --- |
+      | success-rate | ✔ Successful | \`[0.99]\`, \`[0.98]\`, \`[0.99]\` | success: \`result[0] >= 0.95\` · failure: \`result[0] < 0.9 \\|\\| isNaN(result[0])\` | 3 ✔ · 0 ✖ · 0 ? · 0 ⚠ |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      | 00:14:10Z | RolloutStepCompleted | Rollout step 1/5 completed (setWeight: 20) |
+      | 00:14:10Z | RolloutPaused | Rollout is paused (CanaryPauseStep) |
+      "
+    `);
+  });
+
+  it('blue-green waiting for promotion', () => {
+    expect(renderRolloutCheck(scenario.blueGreenWaiting).summary).toMatchInlineSnapshot(`
+      "Rollout \`prod/web\` · revision 2 (\`7d9f8c6b4\`) · PR #12 at \`3f1c2ab\` · **Paused** — BlueGreenPause
+
+      > ॥ Waiting for a person. Comment \`/promote web\` (or press **Promote**) to go on, or \`/abort web\`.
+
+      #### Services
+
+      | Role | Service | Selects pods |
+      | --- | --- | --- |
+      | active | \`web-active\` | \`6c7b8d9f5\` |
+      | preview | \`web-preview\` | \`7d9f8c6b4\` |
+
+      Promotion waits for a person.
+
+      #### Replicas
+
+      | Revision | ReplicaSet | Role | Ready | Available | Images |
+      | --- | --- | --- | --- | --- | --- |
+      | 2 | \`web-7d9f8c6b4\` | preview | 5/5 | 5 | \`registry.example/web:1.1\` |
+      | 1 | \`web-6c7b8d9f5\` | stable, active | 5/5 | 5 | \`registry.example/web:1.0\` |
+
+      #### Timeline
+
+      | Time (UTC) | Reason | Message |
+      | --- | --- | --- |
+      | 00:14:00Z | RolloutUpdated | Rollout updated to revision 2 |
+      | 00:14:00Z | NewReplicaSetCreated | Created ReplicaSet web-7d9f8c6b4 (revision 2) |
+      | 00:14:10Z | RolloutStepCompleted | Rollout step 1/5 completed (setWeight: 20) |
+      | 00:14:10Z | RolloutPaused | Rollout is paused (CanaryPauseStep) |
+      "
+    `);
+  });
+});
