@@ -40,7 +40,8 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
 
   function repositoryContext(context: AnyContext, fields: Record<string, unknown>): RepositoryContext {
     const repository: RepositoryRef = context.repo();
-    const installationId = context.payload.installation?.id ?? 0;
+    const installation = 'installation' in context.payload ? context.payload.installation : undefined;
+    const installationId = installation?.id ?? 0;
     const log: Logger = services.logger.child({ delivery: context.id, event: context.name, repository: repositoryName(repository), ...fields });
     return {
       github: githubPort(context.octokit, repository),

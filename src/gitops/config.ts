@@ -53,7 +53,9 @@ export function parseGradualConfig(text: string, file: string): GradualConfig {
     return result.data;
   }
   const lines = result.error.issues.map((issue) => {
-    const node = document.getIn(issue.path as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    // An unknown key is placed at the key itself, not at the object holding it.
+    const path = [...issue.path, ...(issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys : [])] as (string | number)[];
+    const node = (document.getIn(path, true) ?? document.getIn(issue.path as (string | number)[], true)) as { range?: [number, number, number] } | undefined;
     const line = node?.range === undefined ? 1 : text.slice(0, node.range[0]).split('\n').length;
     return `${file}:${String(line)}: ${issue.path.join('.') || '(top)'}: ${issue.message}`;
   });
