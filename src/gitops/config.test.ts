@@ -19,7 +19,7 @@ describe('the Gradual config', () => {
   });
 
   it.each([
-    ['an unknown field, at its line', `${valid}  - match: acme/x\n    environments: {}\n    typo: 1\n`, /gradual\.yaml:8: repositories\.1: Unrecognized key: "typo"/u],
+    ['an unknown field, at its line', `${valid}  - match: acme/x\n    environments: {}\n    typo: 1\n`, /gradual\.yaml:9: repositories\.1: Unrecognized key: "typo"/u],
     ['a cluster that is not defined', valid.replace("'*': staging", "'*': nowhere"), /clusters that are not defined: nowhere/u],
     ['a YAML error, at its line', 'clusters: {\n', /gradual\.yaml:\d+: /u],
     ['no repositories', 'clusters: { a: {} }\nrepositories: []\n', /repositories/u],
