@@ -8,4 +8,5 @@ export { renderStickyComment, STICKY_MARKER, isStickyComment } from './sticky-co
 export { noticeFor, noticeMarker, parseNoticeKey } from './notice.js';
 export { fitCheckOutput, fitComment, cutMarkdown, checkOutputLimit, commentLimit } from './fit-output.js';
 export { rolloutSummaryLine } from './rollout-summary-line.js';
+export { escapeText, inlineCode } from './markdown.js';
 export type * from './types.js';

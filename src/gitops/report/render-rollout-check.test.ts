@@ -431,3 +431,55 @@ describe('renderRolloutCheck: summaries', () => {
     `);
   });
 });
+
+describe('renderRolloutCheck: text from the cluster', () => {
+  it('escapes event messages so they cannot break a table row, link or add HTML', () => {
+    const report = input(scenario.pausedIndefinitely.rollout, {
+      timeline: [{ at: new Date('2026-11-24T00:14:00Z'), reason: 'Custom', message: 'a | b <img src=x onerror=alert(1)> [link](http://x)\nsecond line' }],
+    });
+    const row = renderRolloutCheck(report).summary.split('\n').find((line) => line.includes('Custom'));
+    expect(row).toBe('| 00:14:00Z | Custom | a \\| b \\<img src=x onerror=alert(1)\\> \\[link\\](http://x) second line |');
+  });
+
+  it('shows the last 20 events and says how many earlier ones it left out', () => {
+    const timeline = Array.from({ length: 25 }, (_, index) => ({ at: new Date(Date.UTC(2026, 10, 23, 23, index)), reason: 'RolloutStepCompleted', message: `event ${String(index)}` }));
+    const summary = renderRolloutCheck(input(scenario.pausedIndefinitely.rollout, { timeline })).summary;
+    expect(summary).not.toContain('| event 4 |');
+    expect(summary).toContain('| 2026-11-23 23:05:00Z | RolloutStepCompleted | event 5 |');
+    expect(summary).toContain('5 earlier events not shown.');
+  });
+
+  it('names the metric of the newest run when an older run of the revision failed before a retry', () => {
+    const older = structuredClone(scenario.aborted.analysisRuns[0]);
+    if (older === undefined) throw new Error('fixture without a run');
+    older.metadata = { ...older.metadata, name: 'web-older', creationTimestamp: '2026-11-24T00:10:00Z' };
+    const newer = structuredClone(older);
+    newer.metadata = { ...newer.metadata, name: 'web-newer', creationTimestamp: '2026-11-24T00:16:00Z' };
+    newer.status = { phase: 'Failed', metricResults: [{ name: 'success-rate', phase: 'Error', measurements: [{ phase: 'Error', message: 'connection refused' }] }] };
+    const report = input(scenario.aborted.rollout, { analysisRuns: [newer, older] });
+    expect(renderRolloutCheck(report).title).toBe('Aborted · success-rate error: connection refused (needs result[0] >= 0.95, fails when result[0] < 0.9 || isNaN(result[0]))');
+  });
+
+  it('a blue-green fully switched to the new revision succeeds', () => {
+    const report = structuredClone(scenario.blueGreenWaiting);
+    report.rollout.status = { observedGeneration: '2', currentPodHash: canaryHash, stableRS: canaryHash, phase: 'Healthy', blueGreen: { activeSelector: canaryHash, previewSelector: canaryHash } };
+    const output = renderRolloutCheck(report);
+    expect([output.status, output.conclusion, output.title, output.actions]).toEqual(['completed', 'success', 'Healthy · revision 2 fully promoted', undefined]);
+  });
+
+  it('a degraded rollout fails the check and can be aborted', () => {
+    const rollout = canaryWeb({ currentStepIndex: 0, phase: 'Degraded', message: 'ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.' });
+    const output = renderRolloutCheck(input(rollout));
+    expect([output.status, output.conclusion, output.title]).toEqual(['completed', 'failure', 'Degraded · ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.']);
+    expect(output.actions?.map((action) => action.identifier)).toEqual(['abort']);
+  });
+});
+
+describe('renderRolloutCheck: before the controller wrote a status', () => {
+  it('is in progress at the first step', () => {
+    const rollout = canaryWeb({});
+    delete rollout.status;
+    const output = renderRolloutCheck(input(rollout, { replicaSets: [], timeline: [] }));
+    expect([output.status, output.conclusion, output.title]).toEqual(['in_progress', undefined, 'Step 1/5 · progressing · canary 20%']);
+  });
+});
