@@ -1,3 +1,4 @@
+import { authorAssociation } from './author-association.js';
 import type { PullFacts } from './pull-facts.js';
 import { shapeRepository } from './shape-repository.js';
 import { findUser, nodeId, shapeUser, type Schemas, type Urls } from './shape-user.js';
@@ -62,7 +63,7 @@ export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pul
       review_comment: link(`${urls.api}/repos/${fullName}/pulls/comments{/number}`),
       self: link(url),
     },
-    author_association: repo.collaborators[pull.user] === undefined ? 'NONE' : 'COLLABORATOR',
+    author_association: authorAssociation(repo, pull.user),
     auto_merge: null,
     draft: false,
     merged: pull.merged !== undefined,
