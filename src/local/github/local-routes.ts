@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { RequestLogEntry } from './request-log.js';
 import { seedPerson } from './seed.js';
 import type { GithubState } from './types.js';
 
@@ -29,6 +30,8 @@ export interface LocalRouteContext {
   syncGit: (request: { repository: string; pusher?: string }) => Promise<void>;
   update: <T>(change: (state: GithubState) => T) => Promise<T>;
   requestCheckRunAction: (options: { checkRunId: number; identifier: string; login: string }) => Promise<void>;
+  /** The API requests answered so far, for `GET /_local/requests` (read only; it names routes and callers, no tokens). */
+  requestLog: () => readonly RequestLogEntry[];
 }
 
 export interface LocalResponse {
@@ -36,7 +39,16 @@ export interface LocalResponse {
   body?: unknown;
 }
 
-export async function handleLocalRoute(context: LocalRouteContext, request: { method: string; path: string; authorization: string | undefined; rawBody: string }): Promise<LocalResponse> {
+export async function handleLocalRoute(
+  context: LocalRouteContext,
+  request: { method: string; path: string; query?: URLSearchParams; authorization: string | undefined; rawBody: string },
+): Promise<LocalResponse> {
+  if (request.path === '/_local/requests') {
+    if (request.method !== 'GET') return { status: 405, body: { message: `${request.path} takes GET` } };
+    const since = z.coerce.number().int().min(0).safeParse(request.query?.get('since') ?? '0');
+    if (!since.success) return { status: 400, body: { message: `${request.path}: since must be a whole number (the last seq seen)` } };
+    return { status: 200, body: { entries: context.requestLog().filter((entry) => entry.seq > since.data) } };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(request.rawBody === '' ? '{}' : request.rawBody);
