@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { RolloutObject } from '../cli/rollout-verbs/types.js';
 import { actionRefusal, type RolloutAction } from './rollout-actions.js';
 
-const paused = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'old', pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }] } };
-const promoted = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'new' } };
-const aborted = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'old', abort: true } };
-const manuallyPaused = { metadata: { name: 'web' }, spec: { paused: true }, status: { currentPodHash: 'new', stableRS: 'old' } };
+const paused: RolloutObject = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'old', pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }] } };
+const promoted: RolloutObject = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'new' } };
+const aborted: RolloutObject = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'old', abort: true } };
+const manuallyPaused: RolloutObject = { metadata: { name: 'web' }, spec: { paused: true }, status: { currentPodHash: 'new', stableRS: 'old' } };
 
 describe('which actions apply to a rollout', () => {
-  it.each<[string, object, RolloutAction, RegExp | undefined]>([
+  it.each<[string, RolloutObject, RolloutAction, RegExp | undefined]>([
     ['promote a paused canary', paused, { kind: 'promote', full: false }, undefined],
     ['promote a fully promoted rollout', promoted, { kind: 'promote', full: false }, /nothing to promote/u],
     ['promote an aborted rollout', aborted, { kind: 'promote', full: true }, /\/retry web/u],
