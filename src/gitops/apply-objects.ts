@@ -20,7 +20,8 @@ export class ApplyError extends Error {
 /** The object as sent: the manifest's fields plus the annotations that tie it to where it came from. */
 export function withOrigin(object: KubernetesObject, origin: DeploymentOrigin): KubernetesObject {
   const copy = structuredClone(object);
-  copy.metadata = { ...copy.metadata, annotations: { ...copy.metadata?.annotations, ...originAnnotations(origin) } };
+  copy.metadata ??= {};
+  copy.metadata.annotations = { ...copy.metadata.annotations, ...originAnnotations(origin) };
   return copy;
 }
 

@@ -127,6 +127,8 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
     },
     async pullRequest(number) {
       const pull = (await octokit.rest.pulls.get({ ...base, pull_number: number })).data;
+      // GitHub sends a null head repository when the fork was deleted; the description does not say so.
+      const headRepository = pull.head.repo as { full_name: string } | null;
       return {
         number,
         state: pull.state === 'open' ? 'open' : 'closed',
@@ -134,7 +136,7 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
         headSha: pull.head.sha,
         headRef: pull.head.ref,
         baseRef: pull.base.ref,
-        fromFork: pull.head.repo?.full_name !== pull.base.repo.full_name,
+        fromFork: headRepository?.full_name !== pull.base.repo.full_name,
         author: pull.user.login,
         defaultBranch: pull.base.repo.default_branch,
         cloneUrl: pull.base.repo.clone_url,

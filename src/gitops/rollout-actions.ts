@@ -9,7 +9,7 @@ export type RolloutAction = { kind: 'promote'; full: boolean } | { kind: 'abort'
 
 /** Pure: why an action would do nothing, in a sentence for the reply; undefined when it applies. */
 export function actionRefusal(rollout: RolloutObject, action: RolloutAction): string | undefined {
-  const name = rollout.metadata?.name ?? '';
+  const name = rollout.metadata.name ?? '';
   const status = rollout.status;
   const promoted = status?.currentPodHash !== undefined && status.currentPodHash === status.stableRS;
   const aborted = status?.abort === true;
@@ -43,8 +43,8 @@ function kubeContextFor(cluster: Cluster, namespace: string): KubeContext {
 
 /** The shell: the same patches as `gradual promote|abort|retry|pause` (Argo's kubectl plugin). */
 export async function applyRolloutAction(cluster: Cluster, rollout: RolloutObject, action: RolloutAction): Promise<void> {
-  const kube = kubeContextFor(cluster, rollout.metadata?.namespace ?? 'default');
-  const name = rollout.metadata?.name ?? '';
+  const kube = kubeContextFor(cluster, rollout.metadata.namespace ?? 'default');
+  const name = rollout.metadata.name ?? '';
   switch (action.kind) {
     case 'promote': {
       const plan = promotePlan(rollout, { full: action.full });

@@ -118,7 +118,7 @@ beforeAll(async () => {
   runs = createAnalysisRunController({ kubeConfig: cluster.kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
   await runs.start();
   const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
-  github = await startTestGithub({ git: true, webhookUrl: 'pending' });
+  github = await startTestGithub({ git: true });
   bot = await startBot({
     environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
     config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },

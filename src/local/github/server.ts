@@ -235,10 +235,14 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     return renderPullPage({ state, ...current, facts: pullFacts(state, current.repo, current.pull, git), viewer: request.viewer, token, apiUrl: urls.api });
   }
 
+  const enterprisePrefix = '/api/v3';
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = req.socket.remoteAddress ?? 'unknown';
     const received = performance.now();
     const url = new URL(req.url ?? '/', urls.api);
+    // GitHub Enterprise Server serves the REST API under /api/v3, where Probot's GHE_HOST points: the same API answers there.
+    if (url.pathname === enterprisePrefix || url.pathname.startsWith(`${enterprisePrefix}/`)) url.pathname = url.pathname.slice(enterprisePrefix.length) || '/';
     const rawBody = await readBody(req);
     const page = /^\/([\w.-]+)\/([\w.-]+)\/pull\/(\d+)$/.exec(url.pathname);
     if (page !== null && req.method === 'GET') {
