@@ -199,3 +199,18 @@ describe('parseRepositoryPolicy', () => {
     expect(parsed.policy).toBe(defaults);
   });
 });
+
+describe('policies/example.gradual.yml', () => {
+  it('narrows the shipped defaults as its comments say', () => {
+    const text = readFileSync(new URL('../../policies/example.gradual.yml', import.meta.url), 'utf8');
+    const parsed = parseRepositoryPolicy(text, '.gradual.yml', shippedDefaults());
+    expect(parsed.ok ? [] : parsed.errors).toEqual([]);
+    const [staging, production] = parsed.policy.environments;
+    expect(staging).toMatchObject({ name: 'staging', namespace: 'shop-staging', trigger: 'approved', requiredApprovals: 1 });
+    expect(production).toMatchObject({ name: 'production', namespace: 'shop', trigger: 'command', requiredApprovals: 2 });
+    expect(production?.commands.deploy).toEqual({ permission: 'write', teams: ['acme/sre', 'acme/release-managers'], codeowners: false });
+    expect(production?.commands.promote.codeowners).toBe(true);
+    expect(production?.commands.unlock).toEqual({ permission: 'maintain', teams: ['acme/release-managers'], codeowners: false });
+    expect(production?.freezeWindows.map((window) => window.name)).toEqual(['weekend', 'year-end']);
+  });
+});
