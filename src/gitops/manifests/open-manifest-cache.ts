@@ -61,6 +61,8 @@ async function checkoutNow(gitdir: string, input: CheckoutInput, logger: Logger)
   if (!cloned) {
     await mkdir(gitdir, { recursive: true });
     await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
+    // The remote names the repository without credentials (it is on disk); each fetch is given the URL with them.
+    await git.addRemote({ fs, gitdir, remote: 'origin', url: urlWithoutCredentials(input.url), force: true });
   }
   if (cloned && (await hasCommit(gitdir, input.sha))) {
     logger.info({ phase: 'cached', ms: elapsed(started) }, 'manifest commit already in the cache');
