@@ -5,7 +5,7 @@ import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
-import { comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
+import { close, comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -206,5 +206,37 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
     expect(refusal).toBe(405);
     expect(github.violations).toEqual([]);
     backend.setErrorRatio(0);
+  });
+
+  it('closing the aborted pull request unmerged rolls the environment back to main; an invalid manifest fails the plan at its line and applies nothing', async () => {
+    const open = (await octokitFor(alice).rest.pulls.list({ owner, repo, state: 'open' })).data.map((pull) => pull.number);
+    expect(open).toHaveLength(1);
+    await close(bob, { owner, repo, number: open[0] ?? 0 });
+    await cluster.untilRollout('web', 'back on main (yellow) and Healthy', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/web:yellow' && rollout.status?.phase === 'Healthy');
+    const before = await cluster.readRollout('web');
+
+    // Line 17 of the file: an unknown field of the Rollout's spec.
+    const broken = `# web, green\n${rolloutYaml('example.test/web:green')}`.replace('  strategy:\n', '  paused_: false\n  strategy:\n');
+    expect(broken.split('\n')[16]).toBe('  paused_: false');
+    const sha = await pushBranch(bob, { owner, repo, branch: 'green', files: { 'apps/web/rollout.yaml': broken }, message: 'web: green (typo)' });
+    await openPullRequest(bob, { owner, repo, head: 'green', title: 'Roll out green' });
+    const plan = await untilCheck(sha, 'gradual/plan', 'the failed plan', (run) => run.status === 'completed');
+    expect(plan.conclusion).toBe('failure');
+    const annotations = await octokitFor(alice).rest.checks.listAnnotations({ owner, repo, check_run_id: plan.id });
+    expect(annotations.data.map((annotation) => [annotation.path, annotation.start_line])).toContainEqual(['apps/web/rollout.yaml', 17]);
+    const after = await cluster.readRollout('web');
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('a forged webhook (bad signature) is refused with 400 and changes nothing', async () => {
+    const requestsBefore = github.server.requestLog().length;
+    const response = await fetch(bot.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': 'forged-1', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+      body: JSON.stringify({ action: 'created', issue: { number: 1, pull_request: {} }, comment: { id: 1, body: '/abort' }, sender: { login: 'mallory', type: 'User' } }),
+    });
+    expect(response.status).toBe(400);
+    expect(github.server.requestLog().length).toBe(requestsBefore);
   });
 });
