@@ -71,6 +71,17 @@ export function localGithubCommand(defaultDir: string): Command {
       print(`${created.cloneUrl} ${created.sha}`);
     });
 
+  verb('install', 'install the app on an account (sends installation.created once); prints the installation id', 'admin')
+    .argument('<account>', 'the organization or user')
+    .action(async (account: string, options: Common) => {
+      const { readEnvironment } = await import('../local/index.js');
+      const { installApp } = await import('../local/github/person.js');
+      const github = (await readEnvironment(options.dir)).github;
+      if (github?.adminTokenFile === undefined) throw new Error(`the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`);
+      const adminToken = (await readFile(github.adminTokenFile, 'utf8')).trim();
+      print(String(await installApp({ apiUrl: github.url, adminToken, account, sender: options.as })));
+    });
+
   verb('push', 'commit changed files on a branch and git push it', 'write')
     .argument('<owner/name>', 'the repository', repositoryArgument)
     .argument('<branch>', 'the branch (created from --from when new)')

@@ -164,3 +164,15 @@ export async function pressCheckRunButton(options: { apiUrl: string; login: stri
   const body = (await response.json()) as { message?: string };
   if (!response.ok) throw new Error(`pressing ${options.identifier} on check run ${String(options.checkRunId)} failed: ${body.message ?? String(response.status)}`);
 }
+
+/** Installs the app on an account, as its owner would on github.com (needs the environment's admin token); returns the installation id. */
+export async function installApp(options: { apiUrl: string; adminToken: string; account: string; sender?: string }): Promise<number> {
+  const response = await fetch(`${options.apiUrl}/_local/installations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ account: options.account, ...(options.sender !== undefined && { sender: options.sender }) }),
+  });
+  const body = (await response.json()) as { id?: number; message?: string };
+  if (!response.ok || body.id === undefined) throw new Error(`installing the app on ${options.account} at ${options.apiUrl} failed: ${body.message ?? String(response.status)}`);
+  return body.id;
+}

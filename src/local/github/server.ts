@@ -215,6 +215,15 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     await deliveryChain;
   }
 
+  /** Installs the app on an account (as its owner would on github.com); `installation.created` is sent once. */
+  async function install({ account, sender }: { account: string; sender?: string }): Promise<number> {
+    const known = state.installations.some((installation) => installation.account === account);
+    const id = await update((next) => seedInstallation(next, account, now()).id);
+    if (!known) queueWebhook({ name: 'installation', action: 'created', repositoryId: null, payload: (saved, at) => installationPayload(saved, at, id, sender ?? account) });
+    await deliveryChain;
+    return id;
+  }
+
   /** Tokens the page acts with, one per viewer and process (the state keeps only digests, so they cannot be read back). */
   const viewerTokens = new Map<string, string>();
   async function renderPage(request: { owner: string; name: string; number: number; viewer: string }): Promise<string | undefined> {
@@ -253,7 +262,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     }
     if (url.pathname.startsWith(localPrefix)) {
       const answer = await handleLocalRoute(
-        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction, requestLog: () => requests },
+        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction, requestLog: () => requests, install },
         { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization, rawBody: rawBody ?? '' },
       );
       res.writeHead(answer.status, answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
@@ -332,13 +341,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       return redeliver(deliveryId);
     },
     requestCheckRunAction,
-    install: async ({ account, sender }) => {
-      const known = state.installations.some((installation) => installation.account === account);
-      const id = await update((next) => seedInstallation(next, account, now()).id);
-      if (!known) queueWebhook({ name: 'installation', action: 'created', repositoryId: null, payload: (saved, at) => installationPayload(saved, at, id, sender ?? account) });
-      await deliveryChain;
-      return id;
-    },
+    install,
     idle: async () => {
       await stateChain;
       await deliveryChain;
