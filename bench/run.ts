@@ -12,6 +12,7 @@ import { benchEnvironment, startEnvironment, stopEnvironment } from './local-env
 import { benchPlanner } from './planner.js';
 import { benchAbortLatency, benchConditions, benchFinishedRuns } from './analysis.js';
 import { benchIdleSideBySide } from './side-by-side-idle.js';
+import { benchGitopsFetch } from './gitops-fetch.js';
 
 const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
 
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   // First, while nothing else of ours runs: the pure planner.
   benchPlanner();
   benchConditions();
+  // The bot's manifest cache on a loopback git server: a first clone and an incremental fetch after a one-file change.
+  await benchGitopsFetch(logger);
 
   const environment = await startEnvironment(dir, logger);
   await benchEnvironment(environment);

@@ -9,7 +9,7 @@ function portOption(value: string): number {
   return port;
 }
 
-interface ControllerOptions {
+export interface ControllerOptions {
   kubeconfig?: string;
   namespace?: string;
   instanceId?: string;
@@ -45,70 +45,83 @@ export function controllerCommand(): Command {
     .option('--rollout-threads <n>', 'Rollouts reconciled at once (Argo\'s flag and default)', threadsOption, 10)
     .option('--analysis-threads <n>', 'AnalysisRuns reconciled at once (Argo\'s flag; its default is 30)', threadsOption, 30)
     .action(async (options: ControllerOptions) => {
-      const [{ KubeConfig }, { createRolloutController }, { createAnalysisRunController }, analysisMetrics, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
-        import('@kubernetes/client-node'),
-        import('../engine/controller/rollout-controller.js'),
-        import('../analysis/controller/analysis-run-controller.js'),
-        import('../analysis/controller/analysis-metrics.js'),
-        import('../engine/controller/metrics.js'),
-        import('../engine/controller/http-endpoints.js'),
-        import('../kube/index.js'),
-      ]);
-      const logger = rootLogger();
-      const kubeConfig = new KubeConfig();
-      if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
-      else kubeConfig.loadFromFile(options.kubeconfig);
-      const metrics = createControllerMetrics();
-      const requestCounter = kube.createRequestCounter();
-      const scope = {
-        ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-        ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
-      };
-      const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, ...scope });
-      const analysisRuns = createAnalysisRunController({ kubeConfig, logger, requestCounter, metrics: analysisMetrics.createAnalysisMetrics(metrics.registry), workers: options.analysisThreads, ...scope });
-      // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
-      const controller = {
-        start: async (): Promise<void> => {
-          await Promise.all([rollouts.start(), analysisRuns.start()]);
-        },
-        stop: async (): Promise<void> => {
-          await Promise.all([rollouts.stop(), analysisRuns.stop()]);
-        },
-      };
-      let leading = !options.leaderElect;
-      const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
-      const healthServer = await serveHealthz(() => true, options.healthzPort);
-      logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
-
-      let elector: { stop(): Promise<void> } | undefined;
-      if (options.leaderElect) {
-        elector = kube.runLeaderElection({
-          kubeConfig,
-          namespace: options.leaseNamespace,
-          name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
-          identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
-          logger,
-          onStartedLeading: async () => {
-            leading = true;
-            await controller.start();
-          },
-          onStoppedLeading: async () => {
-            if (leading) await controller.stop();
-            leading = false;
-          },
-        });
-      } else {
-        await controller.start();
-      }
-
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
-      });
-      logger.info('stopping');
-      if (elector !== undefined) await elector.stop();
-      else await controller.stop();
-      metricsServer.close();
-      healthServer.close();
+      await runEngine(options);
     });
+}
+
+/**
+ * Runs the engine until SIGTERM/SIGINT: both controllers under one leader, /metrics and
+ * /healthz. `alsoLead` starts more work with the controllers when this replica leads
+ * (`gradual start` adds the bot), and stops it with them.
+ */
+export async function runEngine(options: ControllerOptions, alsoLead?: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+  const [{ KubeConfig }, { createRolloutController }, { createAnalysisRunController }, analysisMetrics, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('../engine/controller/rollout-controller.js'),
+    import('../analysis/controller/analysis-run-controller.js'),
+    import('../analysis/controller/analysis-metrics.js'),
+    import('../engine/controller/metrics.js'),
+    import('../engine/controller/http-endpoints.js'),
+    import('../kube/index.js'),
+  ]);
+  const logger = rootLogger();
+  const kubeConfig = new KubeConfig();
+  if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
+  else kubeConfig.loadFromFile(options.kubeconfig);
+  const metrics = createControllerMetrics();
+  const requestCounter = kube.createRequestCounter();
+  const scope = {
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+  };
+  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, ...scope });
+  const analysisRuns = createAnalysisRunController({ kubeConfig, logger, requestCounter, metrics: analysisMetrics.createAnalysisMetrics(metrics.registry), workers: options.analysisThreads, ...scope });
+  // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
+  let extra: { stop(): Promise<void> } | undefined;
+  const controller = {
+    start: async (): Promise<void> => {
+      await Promise.all([rollouts.start(), analysisRuns.start()]);
+      if (alsoLead !== undefined) extra = await alsoLead();
+    },
+    stop: async (): Promise<void> => {
+      await extra?.stop();
+      extra = undefined;
+      await Promise.all([rollouts.stop(), analysisRuns.stop()]);
+    },
+  };
+  let leading = !options.leaderElect;
+  const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
+  const healthServer = await serveHealthz(() => true, options.healthzPort);
+  logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
+
+  let elector: { stop(): Promise<void> } | undefined;
+  if (options.leaderElect) {
+    elector = kube.runLeaderElection({
+      kubeConfig,
+      namespace: options.leaseNamespace,
+      name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
+      identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+      logger,
+      onStartedLeading: async () => {
+        leading = true;
+        await controller.start();
+      },
+      onStoppedLeading: async () => {
+        if (leading) await controller.stop();
+        leading = false;
+      },
+    });
+  } else {
+    await controller.start();
+  }
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('stopping');
+  if (elector !== undefined) await elector.stop();
+  else await controller.stop();
+  metricsServer.close();
+  healthServer.close();
 }

@@ -71,6 +71,17 @@ export function localGithubCommand(defaultDir: string): Command {
       print(`${created.cloneUrl} ${created.sha}`);
     });
 
+  verb('install', 'install the app on an account (sends installation.created once); prints the installation id', 'admin')
+    .argument('<account>', 'the organization or user')
+    .action(async (account: string, options: Common) => {
+      const { readEnvironment } = await import('../local/index.js');
+      const { installApp } = await import('../local/github/person.js');
+      const github = (await readEnvironment(options.dir)).github;
+      if (github?.adminTokenFile === undefined) throw new Error(`the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`);
+      const adminToken = (await readFile(github.adminTokenFile, 'utf8')).trim();
+      print(String(await installApp({ apiUrl: github.url, adminToken, account, sender: options.as })));
+    });
+
   verb('push', 'commit changed files on a branch and git push it', 'write')
     .argument('<owner/name>', 'the repository', repositoryArgument)
     .argument('<branch>', 'the branch (created from --from when new)')
@@ -132,8 +143,8 @@ export function localGithubCommand(defaultDir: string): Command {
   verb('merge', 'merge a pull request (refused while branch protection is unmet)', 'write')
     .argument('<owner/name>', 'the repository', repositoryArgument)
     .argument('<number>', 'the pull request', numberArgument)
-    .addOption(new Option('--method <method>', 'merge method').choices(['merge', 'squash']).default('merge'))
-    .action(async (target: { owner: string; repo: string }, number: number, options: Common & { method: 'merge' | 'squash' }) => {
+    .addOption(new Option('--method <method>', 'merge method').choices(['merge', 'squash', 'rebase']).default('merge'))
+    .action(async (target: { owner: string; repo: string }, number: number, options: Common & { method: 'merge' | 'squash' | 'rebase' }) => {
       const { person, module } = await actAs(options, target);
       print(await module.merge(person, { ...target, number, method: options.method }));
     });
@@ -151,9 +162,10 @@ export function localGithubCommand(defaultDir: string): Command {
     .argument('<branch>', 'the branch')
     .option('--require-check <name>', 'a check run name or status context that must pass (repeatable)', collect, [])
     .option('--approvals <n>', 'required approving reviews', (value) => Number(value), 0)
-    .action(async (target: { owner: string; repo: string }, branch: string, options: Common & { requireCheck: string[]; approvals: number }) => {
+    .option('--strict', 'require the head branch to be up to date with the base before merging', false)
+    .action(async (target: { owner: string; repo: string }, branch: string, options: Common & { requireCheck: string[]; approvals: number; strict: boolean }) => {
       const { person, module } = await actAs(options, target);
-      await module.setBranchProtection(person, { ...target, branch, requiredChecks: options.requireCheck, requiredApprovals: options.approvals });
+      await module.setBranchProtection(person, { ...target, branch, requiredChecks: options.requireCheck, requiredApprovals: options.approvals, strict: options.strict });
     });
 
   return github;

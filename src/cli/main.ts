@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
 import { SetupError } from '../local/errors.js';
+import { botCommand, startCommand } from './bot-command.js';
 import { controllerCommand } from './controller-command.js';
 import { demoCommand } from './demo-command.js';
 import { lintCommand } from './lint-command.js';
@@ -16,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(localCommand())
     .addCommand(controllerCommand())
+    .addCommand(startCommand())
+    .addCommand(botCommand())
     .addCommand(lintCommand())
     .addCommand(demoCommand());
   for (const verb of rolloutVerbCommands()) program.addCommand(verb);

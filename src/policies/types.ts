@@ -8,3 +8,133 @@ export type PermissionLevel = (typeof permissionLevels)[number];
 /** The comment commands the bot obeys (DESIGN.md section 1, point 4). */
 export const commandNames = ['promote', 'abort', 'retry', 'pause', 'resume', 'status', 'deploy', 'unlock', 'help'] as const;
 export type CommandName = (typeof commandNames)[number];
+
+/**
+ * What makes Gradual deploy a pull request, weakest first: every push to it
+ * (`pull_request`), once approved (`approved`), when someone says `/deploy`
+ * (`command`), or only after it merged (`merge`). A repository may move an
+ * environment to a later trigger, never to an earlier one.
+ */
+export const deployTriggers = ['pull_request', 'approved', 'command', 'merge'] as const;
+export type DeployTrigger = (typeof deployTriggers)[number];
+
+/** Who may run one command: every condition must hold (they narrow each other). */
+export interface CommandRule {
+  /** The weakest repository permission that may run the command. */
+  permission: PermissionLevel;
+  /** When not empty, the person must belong to one of these teams (`org/team-slug`). */
+  teams: string[];
+  /** When true, the person must be a code owner of every changed manifest of the environment. */
+  codeowners: boolean;
+}
+
+export type CommandRules = Record<CommandName, CommandRule>;
+
+interface FreezeWindowBase {
+  name: string;
+  /** The IANA time zone the schedule or the start/end pair is read in. */
+  timeZone: string;
+  /** Where the window was written (`file:line`), so a refusal can point at it. */
+  source: string;
+}
+
+/** A freeze that starts at every occurrence of a cron schedule and lasts a fixed time. */
+export interface RecurringFreezeWindow extends FreezeWindowBase {
+  kind: 'recurring';
+  schedule: string;
+  /** Elapsed time, so a window across a DST change lasts exactly this long. */
+  durationSeconds: number;
+}
+
+/** A freeze between two instants (written as local times in the window's time zone, or with an offset). */
+export interface FixedFreezeWindow extends FreezeWindowBase {
+  kind: 'fixed';
+  start: Date;
+  end: Date;
+}
+
+export type FreezeWindow = RecurringFreezeWindow | FixedFreezeWindow;
+
+/** The rules that apply to deploys and commands; a repository and each of its environments may only narrow them. */
+export interface PolicyRules {
+  trigger: DeployTrigger;
+  /** Approvals from distinct people with write permission or more that a deploy needs. */
+  requiredApprovals: number;
+  /** Whether pull requests from forks are deployed before they merge. */
+  allowForks: boolean;
+  commands: CommandRules;
+  freezeWindows: FreezeWindow[];
+}
+
+/** One environment with its rules resolved (defaults, narrowed by the repository, narrowed by the environment). */
+export interface EnvironmentPolicy extends PolicyRules {
+  name: string;
+  /** Globs of the manifest files that belong to the environment, relative to the repository root. */
+  paths: string[];
+  /** The namespace the manifests are applied to; undefined: the namespace each manifest names. */
+  namespace: string | undefined;
+}
+
+export interface RepositoryPolicy {
+  /** The repository-wide rules, for commands that concern no environment (`/help`, `/status`). */
+  rules: PolicyRules;
+  environments: EnvironmentPolicy[];
+}
+
+/** A problem in a policy file, placed where it is written. Lines and columns count from 1. */
+export interface PolicyError {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type PolicyParseResult = { ok: true; policy: RepositoryPolicy } | { ok: false; errors: PolicyError[]; policy: RepositoryPolicy };
+
+export interface EnvironmentMatch {
+  environment: EnvironmentPolicy;
+  /** The changed paths that belong to the environment, in the order given. */
+  paths: string[];
+}
+
+export interface PullRequestApproval {
+  login: string;
+  permission: PermissionLevel;
+}
+
+export interface DeployInput {
+  environment: EnvironmentPolicy;
+  /** What happened: a push or an opened pull request, an approving review, a `/deploy` comment, or the merge. */
+  trigger: DeployTrigger;
+  pullRequest: { fromFork: boolean; approvals: readonly PullRequestApproval[] };
+  now: Date;
+}
+
+export type DeployDecision = { deploy: true } | { deploy: false; reason: string; retryAt?: Date };
+
+export interface CommandActor {
+  login: string;
+  permission: PermissionLevel;
+  /** The teams the person belongs to, as `org/team-slug`. */
+  teams: readonly string[];
+}
+
+export interface CommandInput {
+  environment: EnvironmentPolicy;
+  command: CommandName;
+  actor: CommandActor;
+  changedPaths: readonly string[];
+  /** The CODEOWNERS text from the default branch; undefined when the repository has none. */
+  codeowners: string | undefined;
+  now: Date;
+  /** `owner/repo`, for the reasons a person reads; "this repository" when not given. */
+  repository?: string;
+}
+
+export type CommandDecision = { allowed: true } | { allowed: false; reason: string };
+
+export interface ActiveFreeze {
+  window: FreezeWindow;
+  /** The first instant at or after now when no freeze window is active (windows that overlap or touch run on). */
+  endsAt: Date;
+}

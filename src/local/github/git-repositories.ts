@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PullFileRecord } from './types.js';
 
@@ -38,6 +39,10 @@ export interface GitRepository {
   /** Commits reachable from `to` and from none of `exclude`, oldest first. */
   log: (to: string, exclude?: string | string[]) => GitCommit[];
   isAncestor: (ancestor: string, descendant: string) => boolean;
+  /** The best common ancestor of two commits, or undefined when they share no history. */
+  mergeBase: (a: string, b: string) => string | undefined;
+  /** Files changed from `from` to `to` exactly (a commit against its parent; no merge base). */
+  diffFiles: (from: string, to: string) => PullFileRecord[];
   /** Files changed between the merge base of `base` and `head`, and `head` (GitHub's three-dot diff). */
   changedFiles: (base: string, head: string) => PullFileRecord[];
   /** Paths a commit added, removed and modified against its first parent. */
@@ -46,6 +51,13 @@ export interface GitRepository {
   /** The tree of merging `head` into `base`, or undefined when they conflict. */
   mergeTree: (base: string, head: string) => string | undefined;
   commitTree: (options: { tree: string; parents: string[]; message: string; author: { name: string; email: string }; date: Date }) => string;
+  /**
+   * Replays the non-merge commits of `head` not in `onto` on top of `onto`,
+   * each keeping its author and message (GitHub is the committer): a rebase
+   * merge. Returns the new tip, or undefined when a commit does not apply.
+   * Writes objects only; no branch moves.
+   */
+  replay: (options: { onto: string; head: string; date: Date }) => string | undefined;
   /** Moves a branch from `expected` to `sha`; fails if someone moved it meanwhile. */
   updateBranch: (branch: string, sha: string, expected: string) => void;
 }
@@ -141,7 +153,9 @@ function gitRepository(path: string): GitRepository {
       return out.split('\x01').map((record) => record.replace(/^\n/, '')).filter((record) => record !== '').map(parseCommit);
     },
     isAncestor: (ancestor, descendant) => gitMaybe(path, ['merge-base', '--is-ancestor', ancestor, descendant]) !== undefined,
-    changedFiles: (base, head) => changedFiles(path, base, head),
+    mergeBase: (a, b) => gitMaybe(path, ['merge-base', a, b])?.trim() || undefined,
+    changedFiles: (base, head) => changedFiles(path, gitMaybe(path, ['merge-base', base, head])?.trim() ?? base, head),
+    diffFiles: (from, to) => changedFiles(path, from, to),
     commitPaths: (sha) => {
       const paths = { added: [] as string[], removed: [] as string[], modified: [] as string[] };
       const out = git(path, ['diff-tree', '--root', '--no-commit-id', '-r', '--name-status', '-z', sha]);
@@ -165,14 +179,49 @@ function gitRepository(path: string): GitRepository {
       const env = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_AUTHOR_DATE: when, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com', GIT_COMMITTER_DATE: when };
       return git(path, ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent]), '-m', message], true, env).trim();
     },
+    replay: ({ onto, head, date }) => replay(path, onto, head, date),
     updateBranch: (branch, sha, expected) => {
       git(path, ['update-ref', '-m', 'merged by the local GitHub', `refs/heads/${branch}`, sha, expected]);
     },
   };
 }
 
-function changedFiles(path: string, base: string, head: string): PullFileRecord[] {
-  const mergeBase = gitMaybe(path, ['merge-base', base, head])?.trim() ?? base;
+/** The tree of a commit with no parent: what a root commit is diffed against. */
+export const emptyTree = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/**
+ * Cherry-picks in a temporary worktree of the bare repository: git 2.39 has
+ * no `merge-tree --merge-base` nor `replay`, and a worktree shares the
+ * object store, so the new commits land in the repository without a push.
+ */
+function replay(path: string, onto: string, head: string, date: Date): string | undefined {
+  const commits = git(path, ['rev-list', '--reverse', '--no-merges', head, `^${onto}`, '--']).split('\n').filter((line) => line !== '');
+  if (commits.length === 0) return onto;
+  const work = mkdtempSync(join(tmpdir(), 'gradual-rebase-'));
+  const when = date.toISOString();
+  const env = { GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com', GIT_COMMITTER_DATE: when };
+  try {
+    git(path, ['worktree', 'add', '--quiet', '--detach', work, onto]);
+    const inWork = (args: string[]): string | undefined => {
+      try {
+        return execFileSync('git', ['-C', work, ...args], { encoding: 'utf8', maxBuffer, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch {
+        return undefined;
+      }
+    };
+    if (inWork(['cherry-pick', '--allow-empty', '--keep-redundant-commits', ...commits]) === undefined) {
+      inWork(['cherry-pick', '--abort']);
+      return undefined;
+    }
+    return inWork(['rev-parse', 'HEAD'])?.trim();
+  } finally {
+    gitMaybe(path, ['worktree', 'remove', '--force', work]);
+    rmSync(work, { recursive: true, force: true });
+    gitMaybe(path, ['worktree', 'prune']);
+  }
+}
+
+function changedFiles(path: string, mergeBase: string, head: string): PullFileRecord[] {
   const raw = git(path, ['diff', '--raw', '--no-abbrev', '-M', '-z', mergeBase, head]).split('\0');
   const numstat = git(path, ['diff', '--numstat', '-M', '-z', mergeBase, head]);
   const counts = parseNumstat(numstat);

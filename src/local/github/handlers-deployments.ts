@@ -1,11 +1,12 @@
 import type { operations } from '@octokit/openapi-types';
 import { GithubApiError, notFound } from './errors.js';
-import { bodyOf, listed, numberParam, requireRepository, type Handler, type HandlerInput } from './handler.js';
+import { bodyOf, listed, numberParam, requireRepository, type Handler, type HandlerInput, type WebhookEvent } from './handler.js';
 import { actor } from './handlers-pulls.js';
 import { nextId } from './initial-state.js';
 import { contextState } from './merge-rules.js';
 import { findUser, nodeId, shapeUser, type Schemas } from './shape-user.js';
-import type { DeploymentRecord, DeploymentStatusRecord, RepositoryRecord } from './types.js';
+import type { DeploymentRecord, DeploymentStatusRecord, GithubState, RepositoryRecord } from './types.js';
+import { deploymentPayload, deploymentStatusPayload } from './webhook-payloads-deployment.js';
 
 type CreateBody = NonNullable<operations['repos/create-deployment']['requestBody']>['content']['application/json'];
 type StatusBody = NonNullable<operations['repos/create-deployment-status']['requestBody']>['content']['application/json'];
@@ -15,7 +16,8 @@ type StatusBody = NonNullable<operations['repos/create-deployment-status']['requ
  * commit's contexts first (`required_contexts`, by default every context
  * reported on it) and answers 409 when one is not successful. `auto_merge`
  * is accepted and ignored: the local GitHub never merges the default branch
- * into the ref for you.
+ * into the ref for you. Each sends its webhook (`deployment.created`,
+ * `deployment_status.created`).
  */
 export const createDeployment: Handler = (input) => {
   const repo = requireRepository(input);
@@ -46,7 +48,8 @@ export const createDeployment: Handler = (input) => {
     statuses: [],
   };
   input.state.deployments.push(deployment);
-  return { status: 201, body: shapeDeployment(input, repo, deployment), changed: true };
+  const event: WebhookEvent = { name: 'deployment', action: 'created', repositoryId: repo.id, payload: (saved, urls) => deploymentPayload(saved, urls, { repo: savedRepo(saved, repo), deploymentId: deployment.id }) };
+  return { status: 201, body: shapeDeployment(input, repo, deployment), changed: true, events: [event] };
 };
 
 export const listDeployments: Handler = (input) => {
@@ -80,7 +83,12 @@ export const createDeploymentStatus: Handler = (input) => {
     }
   }
   deployment.statuses.push(status);
-  return { status: 201, body: shapeDeploymentStatus(input, repo, deployment, status), changed: true };
+  // The webhook schema has no `inactive` state (GitHub sends none for it), so that status is stored without an event.
+  const events: WebhookEvent[] =
+    status.state === 'inactive'
+      ? []
+      : [{ name: 'deployment_status', action: 'created', repositoryId: repo.id, payload: (saved, urls) => deploymentStatusPayload(saved, urls, { repo: savedRepo(saved, repo), deploymentId: deployment.id, statusId: status.id }) }];
+  return { status: 201, body: shapeDeploymentStatus(input, repo, deployment, status), changed: true, events };
 };
 
 export const listDeploymentStatuses: Handler = (input) => {
@@ -140,4 +148,8 @@ function shapeDeploymentStatus(input: HandlerInput, repo: RepositoryRecord, depl
     deployment_url: deploymentUrl,
     repository_url: api,
   };
+}
+
+function savedRepo(state: GithubState, repo: RepositoryRecord): RepositoryRecord {
+  return state.repositories.find((candidate) => candidate.id === repo.id) ?? repo;
 }

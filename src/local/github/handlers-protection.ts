@@ -7,10 +7,11 @@ import type { BranchProtectionRecord, RepositoryRecord } from './types.js';
 type ProtectionBody = NonNullable<operations['repos/update-branch-protection']['requestBody']>['content']['application/json'];
 
 /**
- * Classic branch protection, the two rules a delivery flow needs: required
- * status checks (by context: a check run's name or a status context) and a
- * number of required approving reviews. Other settings are accepted and
- * reported as off.
+ * Classic branch protection, the rules a delivery flow needs: required
+ * status checks (by context: a check run's name or a status context; with
+ * `strict`, the head must be up to date with the base) and a number of
+ * required approving reviews. Other settings are accepted and reported as
+ * off.
  */
 export const updateBranchProtection: Handler = (input) => {
   const repo = requireRepository(input);
@@ -24,6 +25,7 @@ export const updateBranchProtection: Handler = (input) => {
   const protection: BranchProtectionRecord = {
     requiredContexts: contexts,
     requiredApprovals: body.required_pull_request_reviews?.required_approving_review_count ?? 0,
+    strict: checks?.strict ?? false,
   };
   repo.protection = { ...repo.protection, [branch]: protection };
   return { status: 200, body: shapeProtection(repo, branch, protection, input.urls), changed: true };
@@ -51,7 +53,7 @@ function shapeProtection(repo: RepositoryRecord, branch: string, protection: Bra
     url,
     required_status_checks: {
       url: `${url}/required_status_checks`,
-      strict: false,
+      strict: protection.strict ?? false,
       contexts: protection.requiredContexts,
       contexts_url: `${url}/required_status_checks/contexts`,
       checks: protection.requiredContexts.map((context) => ({ context, app_id: null })),

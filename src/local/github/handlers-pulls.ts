@@ -47,7 +47,7 @@ export const listPullFiles: Handler = (input) => {
   const repo = requireRepository(input);
   const pull = findPull(input, repo, 'pull_number');
   const { files } = pullFacts(input.state, repo, pull, input.git);
-  return { status: 200, ...listed(input, files, (file) => shapeDiffEntry(repo, pull, file, input.urls)) };
+  return { status: 200, ...listed(input, files, (file) => shapeDiffEntry(repo, pull.head.sha, file, input.urls)) };
 };
 
 /** Opens a pull request between two branches of a git-backed repository; both must exist in git. */

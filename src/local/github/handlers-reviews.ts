@@ -1,3 +1,4 @@
+import { authorAssociation } from './author-association.js';
 import type { operations } from '@octokit/openapi-types';
 import { validationFailed } from './errors.js';
 import { bodyOf, listed, requireRepository, type Handler, type WebhookEvent } from './handler.js';
@@ -63,6 +64,6 @@ function shapeReview(state: GithubState, repo: RepositoryRecord, review: ReviewR
     _links: { html: { href: htmlUrl }, pull_request: { href: pullUrl } },
     submitted_at: review.submittedAt,
     commit_id: review.commitId,
-    author_association: repo.collaborators[review.user] === undefined ? 'NONE' : 'COLLABORATOR',
+    author_association: authorAssociation(repo, review.user),
   };
 }

@@ -10,6 +10,7 @@ import {
   listIssueComments,
   updateIssueComment,
 } from './handlers-comments.js';
+import { compareCommits, getBranch, getCommit } from './handlers-commits.js';
 import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
 import { createDeployment, createDeploymentStatus, listDeployments, listDeploymentStatuses } from './handlers-deployments.js';
 import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.js';
@@ -38,6 +39,10 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'repos/create-deployment-status': createDeploymentStatus,
   'repos/list-deployment-statuses': listDeploymentStatuses,
   'repos/list-branches': listBranches,
+  'repos/get-branch': getBranch,
+  'repos/get-commit': getCommit,
+  'repos/compare-commits': compareCommits,
+  'repos/compare-commits-with-basehead': compareCommits,
   'git/get-ref': getRef,
   'git/get-commit': getGitCommit,
   'repos/get-content': getContent,

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { RequestLogEntry } from './request-log.js';
 import { seedPerson } from './seed.js';
 import type { GithubState } from './types.js';
 
@@ -21,6 +22,7 @@ const personRequest = z.object({
   repository: z.object({ owner: z.string().min(1), name: z.string().min(1) }).optional(),
 });
 const pressRequest = z.object({ identifier: z.string().min(1).max(20), login });
+const installRequest = z.object({ account: login, sender: login.optional() });
 
 export interface LocalRouteContext {
   /** Guards `/_local/people`: a token for anyone is a key to everything. */
@@ -29,6 +31,10 @@ export interface LocalRouteContext {
   syncGit: (request: { repository: string; pusher?: string }) => Promise<void>;
   update: <T>(change: (state: GithubState) => T) => Promise<T>;
   requestCheckRunAction: (options: { checkRunId: number; identifier: string; login: string }) => Promise<void>;
+  /** The API requests answered so far, for `GET /_local/requests` (read only; it names routes and callers, no tokens). */
+  requestLog: () => readonly RequestLogEntry[];
+  /** Installs the app on an account (sends `installation.created` once); returns the installation id. */
+  install: (options: { account: string; sender?: string }) => Promise<number>;
 }
 
 export interface LocalResponse {
@@ -36,7 +42,16 @@ export interface LocalResponse {
   body?: unknown;
 }
 
-export async function handleLocalRoute(context: LocalRouteContext, request: { method: string; path: string; authorization: string | undefined; rawBody: string }): Promise<LocalResponse> {
+export async function handleLocalRoute(
+  context: LocalRouteContext,
+  request: { method: string; path: string; query?: URLSearchParams; authorization: string | undefined; rawBody: string },
+): Promise<LocalResponse> {
+  if (request.path === '/_local/requests') {
+    if (request.method !== 'GET') return { status: 405, body: { message: `${request.path} takes GET` } };
+    const since = z.coerce.number().int().min(0).safeParse(request.query?.get('since') ?? '0');
+    if (!since.success) return { status: 400, body: { message: `${request.path}: since must be a whole number (the last seq seen)` } };
+    return { status: 200, body: { entries: context.requestLog().filter((entry) => entry.seq > since.data) } };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(request.rawBody === '' ? '{}' : request.rawBody);
@@ -63,6 +78,15 @@ export async function handleLocalRoute(context: LocalRouteContext, request: { me
     } catch (cause) {
       return { status: 404, body: { message: cause instanceof Error ? cause.message : String(cause) } };
     }
+  }
+
+  if (request.path === '/_local/installations') {
+    // Installing gives the app's tokens reach into the account: admin only, like minting people.
+    if (!authorized(context.adminToken, request.authorization)) return { status: 401, body: { message: '/_local/installations needs the local admin token (Authorization: Bearer …)' } };
+    const wanted = installRequest.safeParse(parsed);
+    if (!wanted.success) return { status: 400, body: { message: `invalid installation: ${wanted.error.message}` } };
+    const id = await context.install({ account: wanted.data.account, ...(wanted.data.sender !== undefined && { sender: wanted.data.sender }) });
+    return { status: 201, body: { id, account: wanted.data.account } };
   }
 
   const press = /^\/_local\/check-runs\/(\d+)\/press$/.exec(request.path);

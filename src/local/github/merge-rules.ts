@@ -32,13 +32,18 @@ export function approvals(state: GithubState, repo: RepositoryRecord, pull: Pull
   return [...latest].filter(([user, verdict]) => verdict === 'APPROVED' && writers.includes(repo.collaborators[user] ?? 'read')).map(([user]) => user);
 }
 
+/** The 405 message when strict status checks require an up-to-date head branch. */
+export const behindMessage = 'Head branch is not up to date with the base branch';
+
 /**
  * Why branch protection refuses to merge the pull request now, in GitHub's
  * words (the message of the 405), or undefined when it allows it. Required
  * checks come first: one not reported or still running is "expected", a
- * failed one "failing".
+ * failed one "failing"; then approvals; then, with `strict`, a head branch
+ * that does not contain the base branch's head (`behind`, read from git by
+ * the caller).
  */
-export function protectionRefusal(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord): string | undefined {
+export function protectionRefusal(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, behind = false): string | undefined {
   const protection = repo.protection?.[pull.base.ref];
   if (protection === undefined) return undefined;
   for (const context of protection.requiredContexts) {
@@ -52,18 +57,22 @@ export function protectionRefusal(state: GithubState, repo: RepositoryRecord, pu
       ? 'At least 1 approving review is required by reviewers with write access.'
       : `At least ${String(needed)} approving reviews are required by reviewers with write access.`;
   }
+  if (protection.strict === true && behind) return behindMessage;
   return undefined;
 }
 
 /**
  * GitHub's `mergeable_state` for an open pull request: `dirty` (conflicts),
- * `blocked` (protection refuses), `unstable` (a non-required check failing),
- * else `clean`. A closed one is `unknown`.
+ * `blocked` (protection refuses for checks or reviews), `behind` (strict
+ * protection and the head is out of date), `unstable` (a non-required check
+ * failing), else `clean`. A closed one is `unknown`.
  */
-export function mergeableState(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, conflicts: boolean): string {
+export function mergeableState(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, conflicts: boolean, behind = false): string {
   if (pull.state === 'closed') return 'unknown';
   if (conflicts) return 'dirty';
-  if (protectionRefusal(state, repo, pull) !== undefined) return 'blocked';
+  const refusal = protectionRefusal(state, repo, pull, behind);
+  if (refusal === behindMessage) return 'behind';
+  if (refusal !== undefined) return 'blocked';
   const names = new Set([
     ...state.checkRuns.filter((run) => run.repositoryId === repo.id && run.headSha === pull.head.sha).map((run) => run.name),
     ...state.statuses.filter((status) => status.repositoryId === repo.id && status.sha === pull.head.sha).map((status) => status.context),

@@ -117,7 +117,7 @@ export async function approve(person: Person, options: RepositoryRef & { number:
   await client(person).rest.pulls.createReview({ owner: options.owner, repo: options.repo, pull_number: options.number, event: 'APPROVE', ...(options.body !== undefined && { body: options.body }) });
 }
 
-export async function merge(person: Person, options: RepositoryRef & { number: number; method?: 'merge' | 'squash' }): Promise<string> {
+export async function merge(person: Person, options: RepositoryRef & { number: number; method?: 'merge' | 'squash' | 'rebase' }): Promise<string> {
   return (await client(person).rest.pulls.merge({ owner: options.owner, repo: options.repo, pull_number: options.number, merge_method: options.method ?? 'merge' })).data.sha;
 }
 
@@ -125,12 +125,13 @@ export async function close(person: Person, options: RepositoryRef & { number: n
   await client(person).rest.pulls.update({ owner: options.owner, repo: options.repo, pull_number: options.number, state: 'closed' });
 }
 
-export async function setBranchProtection(person: Person, options: RepositoryRef & { branch: string; requiredChecks: string[]; requiredApprovals: number }): Promise<void> {
+/** Classic branch protection; `strict` also requires the head branch to be up to date with the base before merging. */
+export async function setBranchProtection(person: Person, options: RepositoryRef & { branch: string; requiredChecks: string[]; requiredApprovals: number; strict?: boolean }): Promise<void> {
   await client(person).rest.repos.updateBranchProtection({
     owner: options.owner,
     repo: options.repo,
     branch: options.branch,
-    required_status_checks: { strict: false, contexts: options.requiredChecks },
+    required_status_checks: { strict: options.strict ?? false, contexts: options.requiredChecks },
     enforce_admins: null,
     required_pull_request_reviews: options.requiredApprovals > 0 ? { required_approving_review_count: options.requiredApprovals } : null,
     restrictions: null,
@@ -162,4 +163,16 @@ export async function pressCheckRunButton(options: { apiUrl: string; login: stri
   });
   const body = (await response.json()) as { message?: string };
   if (!response.ok) throw new Error(`pressing ${options.identifier} on check run ${String(options.checkRunId)} failed: ${body.message ?? String(response.status)}`);
+}
+
+/** Installs the app on an account, as its owner would on github.com (needs the environment's admin token); returns the installation id. */
+export async function installApp(options: { apiUrl: string; adminToken: string; account: string; sender?: string }): Promise<number> {
+  const response = await fetch(`${options.apiUrl}/_local/installations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ account: options.account, ...(options.sender !== undefined && { sender: options.sender }) }),
+  });
+  const body = (await response.json()) as { id?: number; message?: string };
+  if (!response.ok || body.id === undefined) throw new Error(`installing the app on ${options.account} at ${options.apiUrl} failed: ${body.message ?? String(response.status)}`);
+  return body.id;
 }

@@ -24,6 +24,8 @@ export interface ApiResponse {
   body: unknown;
   headers?: Record<string, string>;
   operationId: string | undefined;
+  /** The operation's OpenAPI path template, or undefined for an unknown route. */
+  route: string | undefined;
   principal: Principal;
   /** The new state when the request changed it; absent when nothing is to be stored. */
   state?: GithubState;
@@ -80,13 +82,14 @@ export function processRequest(context: RequestContext, request: ApiRequest): Ap
     });
     const responseErrors = checkResponse(context.api, operation, result.status, result.body);
     if (responseErrors.length > 0) {
-      return { status: 500, body: { message: 'Server Error', documentation_url: restDocs, status: '500' }, operationId: operation.operationId, principal, events: [], responseErrors };
+      return { status: 500, body: { message: 'Server Error', documentation_url: restDocs, status: '500' }, operationId: operation.operationId, route: operation.path, principal, events: [], responseErrors };
     }
     return {
       status: result.status,
       body: result.body,
       ...(result.headers !== undefined && { headers: result.headers }),
       operationId: operation.operationId,
+      route: operation.path,
       principal,
       events: result.events ?? [],
       ...(result.redeliveries !== undefined && { redeliveries: result.redeliveries }),
@@ -95,7 +98,7 @@ export function processRequest(context: RequestContext, request: ApiRequest): Ap
   } catch (error) {
     if (!(error instanceof GithubApiError)) throw error;
     const documentationUrl = operation?.externalDocs?.url ?? restDocs;
-    return { status: error.status, body: errorBody(error, documentationUrl), operationId: operation?.operationId, principal, events: [] };
+    return { status: error.status, body: errorBody(error, documentationUrl), operationId: operation?.operationId, route: operation?.path, principal, events: [] };
   }
 }
 

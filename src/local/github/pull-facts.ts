@@ -8,6 +8,8 @@ export interface PullFacts {
   commits: number;
   mergeable: boolean | null;
   mergeableState: string;
+  /** The head does not contain the base branch's head (what strict protection refuses). */
+  behind: boolean;
 }
 
 /**
@@ -19,10 +21,11 @@ export interface PullFacts {
 export function pullFacts(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, git: GitRepositories | undefined): PullFacts {
   const repository = repo.heads === undefined ? undefined : git?.open(repo.owner, repo.name);
   if (repository === undefined) {
-    return { files: pull.files, commits: 1, mergeable: pull.state === 'open' ? true : null, mergeableState: mergeableState(state, repo, pull, false) };
+    return { files: pull.files, commits: 1, mergeable: pull.state === 'open' ? true : null, mergeableState: mergeableState(state, repo, pull, false), behind: false };
   }
   const files = repository.changedFiles(pull.base.sha, pull.head.sha);
   const commits = repository.log(pull.head.sha, pull.base.sha).length;
   const conflicts = pull.state === 'open' && repository.mergeTree(pull.base.sha, pull.head.sha) === undefined;
-  return { files, commits, mergeable: pull.state === 'open' ? !conflicts : null, mergeableState: mergeableState(state, repo, pull, conflicts) };
+  const behind = pull.state === 'open' && !repository.isAncestor(pull.base.sha, pull.head.sha);
+  return { files, commits, mergeable: pull.state === 'open' ? !conflicts : null, mergeableState: mergeableState(state, repo, pull, conflicts, behind), behind };
 }

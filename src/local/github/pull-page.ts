@@ -30,7 +30,7 @@ export function renderPullPage(input: PullPageInput): string {
   const comments = state.issueComments.filter((comment) => comment.repositoryId === repo.id && comment.issueNumber === pull.number);
   const runs = state.checkRuns.filter((run) => run.repositoryId === repo.id && run.headSha === pull.head.sha);
   const latest = runs.filter((run) => !runs.some((other) => other.name === run.name && other.id > run.id));
-  const refusal = pull.state === 'open' ? protectionRefusal(state, repo, pull) : 'This pull request is closed.';
+  const refusal = pull.state === 'open' ? protectionRefusal(state, repo, pull, input.facts.behind) : 'This pull request is closed.';
   const blocked = refusal ?? (input.facts.mergeable === false ? 'This branch has conflicts that must be resolved.' : undefined);
   const required = repo.protection?.[pull.base.ref]?.requiredContexts ?? [];
   const fullName = `${repo.owner}/${repo.name}`;

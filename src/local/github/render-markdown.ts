@@ -21,7 +21,8 @@ function safeUrl(href: string): string | undefined {
 const marked = new Marked({
   gfm: true,
   renderer: {
-    html: (token: Tokens.HTML | Tokens.Tag) => escapeHtml(token.text),
+    // GitHub drops HTML comments (apps hide markers in them) and sanitises the rest; the page escapes the rest.
+    html: (token: Tokens.HTML | Tokens.Tag) => escapeHtml(token.text.replace(/<!--[\s\S]*?-->/gu, '')),
     link(token: Tokens.Link) {
       const href = safeUrl(token.href);
       const text = this.parser.parseInline(token.tokens);

@@ -15,6 +15,7 @@ import { renderPullPage } from './pull-page.js';
 import { seedInstallation, seedPerson, seedUser } from './seed.js';
 import { githubOpenApi } from './openapi.js';
 import { processRequest, type ApiResponse } from './process-request.js';
+import { appendRequestLog, type RequestLogEntry } from './request-log.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 import type { Urls } from './shape-user.js';
 import type { DeliveryRecord, GithubState, Principal, PullRequestRecord, RepositoryRecord } from './types.js';
@@ -71,6 +72,12 @@ export interface GithubServer {
   install: (options: { account: string; sender?: string }) => Promise<number>;
   /** Reads the branches of git-backed repositories (all, or `owner/name`) and sends what changed as pushes. */
   syncGit: (options?: { repository?: string; pusher?: string }) => Promise<void>;
+  /**
+   * Every API request answered since the server started (in memory, not
+   * persisted), oldest first: what tests count to prove the bot made no
+   * duplicate call. Also served at `GET /_local/requests?since=<seq>`.
+   */
+  requestLog: () => RequestLogEntry[];
 }
 
 /** Deliveries kept in the log; older ones are dropped so the state does not grow without bound. */
@@ -131,6 +138,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   }
 
   let urls: Urls = { api: '', web: '' };
+  const requests: RequestLogEntry[] = [];
 
   function queueWebhook(event: WebhookEvent): void {
     deliveryChain = deliveryChain.then(() => sendEvent(event)).catch((error: unknown) => {
@@ -207,6 +215,15 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     await deliveryChain;
   }
 
+  /** Installs the app on an account (as its owner would on github.com); `installation.created` is sent once. */
+  async function install({ account, sender }: { account: string; sender?: string }): Promise<number> {
+    const known = state.installations.some((installation) => installation.account === account);
+    const id = await update((next) => seedInstallation(next, account, now()).id);
+    if (!known) queueWebhook({ name: 'installation', action: 'created', repositoryId: null, payload: (saved, at) => installationPayload(saved, at, id, sender ?? account) });
+    await deliveryChain;
+    return id;
+  }
+
   /** Tokens the page acts with, one per viewer and process (the state keeps only digests, so they cannot be read back). */
   const viewerTokens = new Map<string, string>();
   async function renderPage(request: { owner: string; name: string; number: number; viewer: string }): Promise<string | undefined> {
@@ -227,10 +244,14 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     return renderPullPage({ state, ...current, facts: pullFacts(state, current.repo, current.pull, git), viewer: request.viewer, token, apiUrl: urls.api });
   }
 
+  const enterprisePrefix = '/api/v3';
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = req.socket.remoteAddress ?? 'unknown';
     const received = performance.now();
     const url = new URL(req.url ?? '/', urls.api);
+    // GitHub Enterprise Server serves the REST API under /api/v3, where Probot's GHE_HOST points: the same API answers there.
+    if (url.pathname === enterprisePrefix || url.pathname.startsWith(`${enterprisePrefix}/`)) url.pathname = url.pathname.slice(enterprisePrefix.length) || '/';
     const rawBody = await readBody(req);
     const page = /^\/([\w.-]+)\/([\w.-]+)\/pull\/(\d+)$/.exec(url.pathname);
     if (page !== null && req.method === 'GET') {
@@ -241,8 +262,8 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     }
     if (url.pathname.startsWith(localPrefix)) {
       const answer = await handleLocalRoute(
-        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction },
-        { method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization, rawBody: rawBody ?? '' },
+        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction, requestLog: () => requests, install },
+        { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization, rawBody: rawBody ?? '' },
       );
       res.writeHead(answer.status, answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
       return;
@@ -264,6 +285,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       return result;
     });
     const rate = countRequest(response.principal, address);
+    appendRequestLog(requests, { method: (req.method ?? 'GET').toUpperCase(), route: response.route ?? url.pathname, operationId: response.operationId, status: response.status, at: now().toISOString(), caller: callerName(response.principal) });
     logger.debug({ method: req.method, path: url.pathname, operation: response.operationId, status: response.status, ms: Math.round(performance.now() - received) }, 'local GitHub request');
     res.writeHead(response.status, {
       ...(response.body !== undefined && { 'content-type': 'application/json; charset=utf-8' }),
@@ -319,19 +341,20 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       return redeliver(deliveryId);
     },
     requestCheckRunAction,
-    install: async ({ account, sender }) => {
-      const known = state.installations.some((installation) => installation.account === account);
-      const id = await update((next) => seedInstallation(next, account, now()).id);
-      if (!known) queueWebhook({ name: 'installation', action: 'created', repositoryId: null, payload: (saved, at) => installationPayload(saved, at, id, sender ?? account) });
-      await deliveryChain;
-      return id;
-    },
+    install,
     idle: async () => {
       await stateChain;
       await deliveryChain;
     },
     syncGit,
+    requestLog: () => structuredClone(requests),
   };
+}
+
+function callerName(principal: Principal): string {
+  if (principal.kind === 'installation') return `installation:${String(principal.installationId)}`;
+  if (principal.kind === 'user') return `user:${principal.login}`;
+  return principal.kind;
 }
 
 function appPublicKey(options: GithubServerOptions): string {

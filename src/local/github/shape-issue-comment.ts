@@ -1,3 +1,4 @@
+import { authorAssociation } from './author-association.js';
 import { findUser, nodeId, shapeUser, type Schemas, type Urls } from './shape-user.js';
 import type { GithubState, IssueCommentRecord, ReactionContent, ReactionRecord, RepositoryRecord } from './types.js';
 
@@ -18,7 +19,7 @@ export function shapeIssueComment(state: GithubState, repo: RepositoryRecord, co
     created_at: comment.createdAt,
     updated_at: comment.updatedAt,
     issue_url: `${urls.api}/repos/${fullName}/issues/${String(comment.issueNumber)}`,
-    author_association: comment.appId !== undefined ? 'NONE' : repo.collaborators[comment.user] === undefined ? 'NONE' : 'COLLABORATOR',
+    author_association: comment.appId !== undefined ? 'NONE' : authorAssociation(repo, comment.user),
     ...(comment.appId !== undefined && { performed_via_github_app: null }),
     reactions: {
       url: `${url}/reactions`,

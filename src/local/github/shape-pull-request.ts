@@ -1,3 +1,4 @@
+import { authorAssociation } from './author-association.js';
 import type { PullFacts } from './pull-facts.js';
 import { shapeRepository } from './shape-repository.js';
 import { findUser, nodeId, shapeUser, type Schemas, type Urls } from './shape-user.js';
@@ -62,7 +63,7 @@ export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pul
       review_comment: link(`${urls.api}/repos/${fullName}/pulls/comments{/number}`),
       self: link(url),
     },
-    author_association: repo.collaborators[pull.user] === undefined ? 'NONE' : 'COLLABORATOR',
+    author_association: authorAssociation(repo, pull.user),
     auto_merge: null,
     draft: false,
     merged: pull.merged !== undefined,
@@ -80,7 +81,8 @@ export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pul
   };
 }
 
-export function shapeDiffEntry(repo: RepositoryRecord, pull: PullRequestRecord, file: PullFileRecord, urls: Urls): Schemas['diff-entry'] {
+/** A changed file as GitHub lists it, its URLs at `headSha` (a pull request's head, a commit, a comparison's head). */
+export function shapeDiffEntry(repo: RepositoryRecord, headSha: string, file: PullFileRecord, urls: Urls): Schemas['diff-entry'] {
   const fullName = `${repo.owner}/${repo.name}`;
   const path = file.filename.split('/').map(encodeURIComponent).join('/');
   return {
@@ -90,9 +92,9 @@ export function shapeDiffEntry(repo: RepositoryRecord, pull: PullRequestRecord, 
     additions: file.additions,
     deletions: file.deletions,
     changes: file.additions + file.deletions,
-    blob_url: `${urls.web}/${fullName}/blob/${pull.head.sha}/${path}`,
-    raw_url: `${urls.web}/${fullName}/raw/${pull.head.sha}/${path}`,
-    contents_url: `${urls.api}/repos/${fullName}/contents/${path}?ref=${pull.head.sha}`,
+    blob_url: `${urls.web}/${fullName}/blob/${headSha}/${path}`,
+    raw_url: `${urls.web}/${fullName}/raw/${headSha}/${path}`,
+    contents_url: `${urls.api}/repos/${fullName}/contents/${path}?ref=${headSha}`,
     ...(file.patch !== undefined && { patch: file.patch }),
     ...(file.previousFilename !== undefined && { previous_filename: file.previousFilename }),
   };

@@ -25,6 +25,8 @@ export interface TestGithub {
   violations: Violation[];
   /** The in-process git server (when started with `git: true`): its URL and bare repositories' root. */
   git: { url: string; root: string } | undefined;
+  /** Every webhook is passed on to this URL too (the app under test), after it is recorded. */
+  setWebhookUrl: (url: string | undefined) => void;
   /** Starts the server again on the same folder (a restart). */
   restart: () => Promise<void>;
   stop: () => Promise<void>;
@@ -42,12 +44,26 @@ export async function startTestGithub(options: { dir?: string; appId?: number; g
   const webhookSecret = 'local-github-test-secret';
   const received: ReceivedWebhook[] = [];
   const violations: Violation[] = [];
+  let forwardTo: string | undefined;
   const receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(202).end();
+      const body = Buffer.concat(chunks).toString('utf8');
+      received.push({ headers: req.headers, body });
+      if (forwardTo === undefined) {
+        res.writeHead(202).end();
+        return;
+      }
+      // Passed on to the app under test as GitHub sent it (signature and delivery id included); its answer goes back.
+      const headers = Object.fromEntries(Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
+      fetch(forwardTo, { method: 'POST', headers, body })
+        .then(async (answer) => {
+          res.writeHead(answer.status).end(await answer.text());
+        })
+        .catch(() => {
+          res.writeHead(502).end();
+        });
     });
   });
   await new Promise<void>((resolve) => receiver.listen({ port: 0, host: '127.0.0.1' }, resolve));
@@ -71,6 +87,9 @@ export async function startTestGithub(options: { dir?: string; appId?: number; g
     webhookSecret,
     received,
     violations,
+    setWebhookUrl: (url) => {
+      forwardTo = url;
+    },
     restart: async () => {
       await handle.server.stop();
       handle.server = await start();

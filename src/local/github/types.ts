@@ -67,6 +67,8 @@ export interface BranchProtectionRecord {
   /** Contexts (check run names or status contexts) that must be successful on the head commit. */
   requiredContexts: string[];
   requiredApprovals: number;
+  /** `required_status_checks.strict`: the head must contain the base branch's head (up to date) to merge. Absent in older state files: false. */
+  strict?: boolean;
 }
 
 export interface ReviewRecord {

@@ -1,3 +1,4 @@
+import { authorAssociation } from './author-association.js';
 import type { GitCommit } from './git-repositories.js';
 import type { PullFacts } from './pull-facts.js';
 import { shapePullRequest } from './shape-pull-request.js';
@@ -54,7 +55,7 @@ export function reviewPayload(state: GithubState, urls: Urls, options: { repo: R
       state: review.state.toLowerCase(),
       html_url: `${htmlUrl}#pullrequestreview-${String(review.id)}`,
       pull_request_url: `${urls.api}/repos/${repo.owner}/${repo.name}/pulls/${String(pull.number)}`,
-      author_association: repo.collaborators[review.user] === undefined ? 'NONE' : 'COLLABORATOR',
+      author_association: authorAssociation(repo, review.user),
       _links: { html: { href: `${htmlUrl}#pullrequestreview-${String(review.id)}` }, pull_request: { href: `${urls.api}/repos/${repo.owner}/${repo.name}/pulls/${String(pull.number)}` } },
     },
     pull_request: simple,

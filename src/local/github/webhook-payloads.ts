@@ -1,3 +1,4 @@
+import { authorAssociation } from './author-association.js';
 import { shapeApp, shapeInstallation } from './shape-app.js';
 import { shapeCheckRun } from './shape-check-run.js';
 import { shapeIssueComment } from './shape-issue-comment.js';
@@ -152,7 +153,7 @@ function webhookIssue(state: GithubState, repo: RepositoryRecord, number: number
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,
     closed_at: pull.closedAt ?? null,
-    author_association: repo.collaborators[pull.user] === undefined ? 'NONE' : 'COLLABORATOR',
+    author_association: authorAssociation(repo, pull.user),
     active_lock_reason: null,
     draft: false,
     pull_request: {

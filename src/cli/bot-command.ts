@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import { rootLogger } from '../log/index.js';
+import { controllerCommand, runEngine, type ControllerOptions } from './controller-command.js';
+
+interface BotOptions {
+  config?: string;
+}
+
+async function startConfiguredBot(options: BotOptions): Promise<{ stop(): Promise<void> }> {
+  const { loadGradualConfig, readBotEnvironment, startBot } = await import('../gitops/index.js');
+  const environment = await readBotEnvironment(process.env);
+  const file = options.config ?? environment.configFile;
+  if (file === undefined) throw new Error('no Gradual config: pass --config FILE or set GRADUAL_CONFIG (see README: "Run the GitHub App")');
+  const config = await loadGradualConfig(file);
+  return startBot({ environment, config, logger: rootLogger() });
+}
+
+/**
+ * `gradual bot`: the GitHub App alone (webhooks, plan, deploy, reports), for
+ * installs whose engine runs elsewhere. Probot's environment variables
+ * (APP_ID, PRIVATE_KEY / PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST,
+ * GHE_PROTOCOL, PORT) and a Gradual config (--config or GRADUAL_CONFIG).
+ */
+export function botCommand(): Command {
+  return new Command('bot')
+    .description('run the GitHub App: plan and deploy pull requests, report rollouts on them, take commands')
+    .option('--config <file>', 'the Gradual config: repositories → environments → clusters (default: $GRADUAL_CONFIG)')
+    .action(async (options: BotOptions) => {
+      const running = await startConfiguredBot(options);
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      await running.stop();
+    });
+}
+
+/** `gradual start`: the default install — the engine and the bot in one process, both run by the replica that leads. */
+export function startCommand(): Command {
+  const command = new Command('start').description('run the engine (Rollout and AnalysisRun controllers, /metrics) and the GitHub App in one process');
+  // The engine's flags, as `gradual controller` has them.
+  for (const option of controllerCommand().options) command.addOption(option);
+  return command.option('--config <file>', 'the Gradual config (default: $GRADUAL_CONFIG)').action(async (options: ControllerOptions & BotOptions) => {
+    await runEngine(options, () => startConfiguredBot(options));
+  });
+}

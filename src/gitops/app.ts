@@ -1,0 +1,158 @@
+import type { Context, Probot } from 'probot';
+import type { Logger } from '../log/index.js';
+import { parseCommands, type ParsedCommand } from './commands/index.js';
+import { closePullRequest, deployDefaultBranch } from './deploy-default-branch.js';
+import { planAndDeployPullRequest } from './deploy-pull-request.js';
+import { createDeliveryMemory } from './delivery-memory.js';
+import { githubPort, repositoryName, type GithubPort, type RepositoryRef } from './github-port.js';
+import { parseRolloutCheckName } from './report/index.js';
+import { createRolloutReporter, type RolloutReporter } from './rollout-reporter.js';
+import { runCommand } from './run-command.js';
+import type { BotServices, RepositoryContext } from './services.js';
+
+export interface GradualBot {
+  /** The Probot application function. */
+  app: (probot: Probot) => void;
+  reporter: RolloutReporter;
+}
+
+type AnyContext = Context<'pull_request' | 'pull_request_review' | 'issue_comment' | 'check_run' | 'push'>;
+
+/**
+ * The GitHub App: webhook handlers over the services. Each delivery is handled
+ * once (by its id), and every handler is idempotent besides, so a redelivery, a
+ * repeat or a pair out of order changes nothing twice.
+ */
+export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, probot: Probot): GradualBot {
+  const ports = new Map<string, GithubPort>();
+  async function githubFor(installationId: number, repository: string): Promise<GithubPort> {
+    const key = `${String(installationId)} ${repository}`;
+    const cached = ports.get(key);
+    if (cached !== undefined) return cached;
+    const [owner = '', repo = ''] = repository.split('/');
+    const port = githubPort(await probot.auth(installationId), { owner, repo });
+    ports.set(key, port);
+    return port;
+  }
+  const reporter = createRolloutReporter({ clusters: services.clusters, githubFor, logger: services.logger, now: services.now });
+  const full: BotServices = { ...services, nudgeReports: (repository, pullRequest) => { reporter.nudge(repository, pullRequest); } };
+  const deliveries = createDeliveryMemory();
+
+  function repositoryContext(context: AnyContext, fields: Record<string, unknown>): RepositoryContext {
+    const repository: RepositoryRef = context.repo();
+    const installation = 'installation' in context.payload ? context.payload.installation : undefined;
+    const installationId = installation?.id ?? 0;
+    const log: Logger = services.logger.child({ delivery: context.id, event: context.name, repository: repositoryName(repository), ...fields });
+    return {
+      github: githubPort(context.octokit, repository),
+      repository,
+      installationId,
+      log,
+      async gitHeaders() {
+        const { token } = (await context.octokit.auth({ type: 'installation' })) as { token: string };
+        return { authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` };
+      },
+    };
+  }
+
+  /** Runs a handler once per delivery id, logging failures with their place (Probot answers the webhook 500 otherwise). */
+  function once<C extends AnyContext>(handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
+    return async (context) => {
+      if (!deliveries.firstTime(context.id)) {
+        services.logger.info({ delivery: context.id, event: context.name }, 'delivery already handled; ignored');
+        return;
+      }
+      await handler(context);
+    };
+  }
+
+  async function handleCommands(context: RepositoryContext, pullNumber: number, actor: string, commands: readonly ParsedCommand[], react: ((content: 'eyes' | 'rocket' | 'confused') => Promise<void>) | undefined): Promise<void> {
+    if (commands.length === 0) return;
+    await react?.('eyes');
+    const pull = await context.github.pullRequest(pullNumber);
+    let refused = false;
+    for (const command of commands) {
+      const outcome = await runCommand(context, full, reporter, pull, actor, command);
+      context.log.info({ command: command.name, target: command.target, actor, outcome: outcome.kind }, 'command handled');
+      if (outcome.kind === 'refused') refused = true;
+      if (outcome.reply !== undefined) await context.github.createIssueComment(pullNumber, outcome.reply);
+    }
+    await react?.(refused ? 'confused' : 'rocket');
+  }
+
+  function app(bot: Probot): void {
+    bot.on(
+      ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'],
+      once(async (context) => {
+        const payload = context.payload;
+        const repo = repositoryContext(context, { pullRequest: payload.pull_request.number });
+        const pull = await repo.github.pullRequest(payload.pull_request.number);
+        // Out of order: a synchronize for an older head than the pull request has now is already superseded.
+        if (pull.headSha !== payload.pull_request.head.sha || pull.state !== 'open') {
+          repo.log.info({ headSha: payload.pull_request.head.sha, current: pull.headSha }, 'stale pull_request event; the newer head is handled by its own');
+          return;
+        }
+        const outcomes = await planAndDeployPullRequest(repo, full, pull, 'pull_request');
+        repo.log.info({ outcomes }, 'planned');
+      }),
+    );
+    bot.on(
+      'pull_request_review.submitted',
+      once(async (context) => {
+        if (context.payload.review.state.toLowerCase() !== 'approved') return;
+        const repo = repositoryContext(context, { pullRequest: context.payload.pull_request.number });
+        const pull = await repo.github.pullRequest(context.payload.pull_request.number);
+        if (pull.state !== 'open') return;
+        await planAndDeployPullRequest(repo, full, pull, 'approved');
+      }),
+    );
+    bot.on(
+      'pull_request.closed',
+      once(async (context) => {
+        const number = context.payload.pull_request.number;
+        const repo = repositoryContext(context, { pullRequest: number });
+        const pull = await repo.github.pullRequest(number);
+        const lines = await closePullRequest(repo, full, { number, merged: pull.merged, defaultBranch: pull.defaultBranch, cloneUrl: pull.cloneUrl, changedFiles: await repo.github.changedFiles(number) });
+        if (lines.length > 0) await repo.github.createIssueComment(number, `${pull.merged ? 'Merged' : 'Closed without merging'}.\n\n${lines.map((line) => `- ${line}`).join('\n')}`);
+      }),
+    );
+    bot.on(
+      'issue_comment.created',
+      once(async (context) => {
+        const { issue, comment, sender } = context.payload;
+        if (issue.pull_request === undefined || sender.type === 'Bot') return;
+        const { commands } = parseCommands(comment.body);
+        const repo = repositoryContext(context, { pullRequest: issue.number, actor: sender.login });
+        await handleCommands(repo, issue.number, sender.login, commands, async (content) => {
+          await repo.github.react(comment.id, content);
+        });
+      }),
+    );
+    bot.on(
+      'check_run.requested_action',
+      once(async (context) => {
+        const { check_run: checkRun, requested_action: requested, sender } = context.payload;
+        const target = parseRolloutCheckName(checkRun.name);
+        const identifier = requested?.identifier;
+        const pullNumber = checkRun.pull_requests[0]?.number;
+        if (target === undefined || pullNumber === undefined || (identifier !== 'promote' && identifier !== 'abort' && identifier !== 'retry')) return;
+        const repo = repositoryContext(context, { pullRequest: pullNumber, actor: sender.login });
+        const command: ParsedCommand = { name: identifier, target: `${target.namespace}/${target.name}`, full: false, line: 0, text: `/${identifier} ${target.namespace}/${target.name} (button on ${checkRun.name})` };
+        await handleCommands(repo, pullNumber, sender.login, [command], undefined);
+      }),
+    );
+    bot.on(
+      'push',
+      once(async (context) => {
+        const payload = context.payload;
+        const defaultBranch = payload.repository.default_branch;
+        if (payload.ref !== `refs/heads/${defaultBranch}` || payload.deleted || payload.after === '0'.repeat(40)) return;
+        const repo = repositoryContext(context, { headSha: payload.after });
+        const results = await deployDefaultBranch(repo, full, { defaultBranch, cloneUrl: payload.repository.clone_url, sha: payload.after });
+        repo.log.info({ results }, 'default branch reconciled');
+      }),
+    );
+  }
+
+  return { app, reporter };
+}

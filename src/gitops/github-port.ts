@@ -1,0 +1,165 @@
+import type { ProbotOctokit } from 'probot';
+import type { PermissionLevel } from '../policies/index.js';
+import { permissionLevels } from '../policies/index.js';
+import type { CheckAnnotation, CheckRunOutput } from './types.js';
+
+/** The repository a handler works on. */
+export interface RepositoryRef {
+  owner: string;
+  repo: string;
+}
+
+export function repositoryName(ref: RepositoryRef): string {
+  return `${ref.owner}/${ref.repo}`;
+}
+
+const annotationsPerRequest = 50;
+
+/**
+ * Everything the bot asks of GitHub, over an installation's authenticated client.
+ * Small on purpose: handlers depend on this, not on Octokit's whole surface.
+ */
+export interface GithubPort {
+  /** Creates the named check run on the commit, or updates the one that exists (found by name), so a repeat changes nothing twice. Returns its id. */
+  upsertCheckRun(headSha: string, output: CheckRunOutput): Promise<number>;
+  findCheckRun(headSha: string, name: string): Promise<{ id: number; status: string; conclusion: string | null; title: string | null; summary: string | null } | undefined>;
+  listIssueComments(issue: number): Promise<{ id: number; body: string; login: string }[]>;
+  createIssueComment(issue: number, body: string): Promise<number>;
+  updateIssueComment(id: number, body: string): Promise<void>;
+  react(commentId: number, content: '+1' | 'eyes' | 'rocket' | 'confused'): Promise<void>;
+  permissionOf(login: string): Promise<PermissionLevel>;
+  /** The file's text on a ref (the default branch when absent); undefined when there is none. */
+  readFile(path: string, ref?: string): Promise<string | undefined>;
+  pullRequest(number: number): Promise<PullRequestFacts>;
+  /** Open pull requests' head SHAs, by number. */
+  changedFiles(number: number): Promise<string[]>;
+  approvals(number: number): Promise<{ login: string; permission: PermissionLevel }[]>;
+  createCommitStatus(sha: string, status: { state: 'pending' | 'success' | 'failure' | 'error'; context: string; description: string }): Promise<void>;
+  /** The commit a branch points at. */
+  branchHead(branch: string): Promise<string>;
+}
+
+export interface PullRequestFacts {
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  fromFork: boolean;
+  author: string;
+  defaultBranch: string;
+  cloneUrl: string;
+}
+
+function asPermission(value: string | undefined): PermissionLevel {
+  return (permissionLevels as readonly string[]).includes(value ?? '') ? (value as PermissionLevel) : 'none';
+}
+
+export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPort {
+  const base = { owner: ref.owner, repo: ref.repo };
+  // Check run ids by commit and name: an update then costs one request instead of a lookup and a write.
+  const checkIds = new Map<string, number>();
+  const port: GithubPort = {
+    async findCheckRun(headSha, name) {
+      const found = await octokit.rest.checks.listForRef({ ...base, ref: headSha, check_name: name, filter: 'latest', per_page: 100 });
+      const run = found.data.check_runs.find((candidate) => candidate.name === name);
+      return run === undefined ? undefined : { id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title, summary: run.output.summary };
+    },
+    async upsertCheckRun(headSha, output) {
+      const annotations = output.annotations ?? [];
+      const batches: CheckAnnotation[][] = [];
+      for (let index = 0; index < annotations.length; index += annotationsPerRequest) batches.push(annotations.slice(index, index + annotationsPerRequest));
+      const body = {
+        name: output.name,
+        status: output.status,
+        ...(output.conclusion !== undefined && { conclusion: output.conclusion }),
+        output: { title: output.title, summary: output.summary, ...(output.text !== undefined && { text: output.text }), ...(batches[0] !== undefined && { annotations: batches[0] }) },
+        actions: output.actions ?? [],
+      };
+      const cacheKey = `${headSha} ${output.name}`;
+      const id = checkIds.get(cacheKey) ?? (await port.findCheckRun(headSha, output.name))?.id;
+      if (id === undefined) {
+        const created = (await octokit.rest.checks.create({ ...base, head_sha: headSha, ...body })).data.id;
+        checkIds.set(cacheKey, created);
+        for (const batch of batches.slice(1)) await octokit.rest.checks.update({ ...base, check_run_id: created, output: { title: output.title, summary: output.summary, annotations: batch } });
+        return created;
+      }
+      await octokit.rest.checks.update({ ...base, check_run_id: id, ...body });
+      checkIds.set(cacheKey, id);
+      // GitHub takes at most 50 annotations per request; the rest follow in updates that append them.
+      for (const batch of batches.slice(1)) {
+        await octokit.rest.checks.update({ ...base, check_run_id: id, output: { title: output.title, summary: output.summary, annotations: batch } });
+      }
+      return id;
+    },
+    async listIssueComments(issue) {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: issue, per_page: 100 });
+      return comments.map((comment) => ({ id: comment.id, body: comment.body ?? '', login: comment.user?.login ?? '' }));
+    },
+    async createIssueComment(issue, body) {
+      return (await octokit.rest.issues.createComment({ ...base, issue_number: issue, body })).data.id;
+    },
+    async updateIssueComment(id, body) {
+      await octokit.rest.issues.updateComment({ ...base, comment_id: id, body });
+    },
+    async react(commentId, content) {
+      await octokit.rest.reactions.createForIssueComment({ ...base, comment_id: commentId, content });
+    },
+    async permissionOf(login) {
+      try {
+        return asPermission((await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login })).data.permission);
+      } catch (cause) {
+        if (typeof cause === 'object' && cause !== null && 'status' in cause && cause.status === 404) return 'none';
+        throw cause;
+      }
+    },
+    async readFile(path, at) {
+      try {
+        const response = await octokit.rest.repos.getContent({ ...base, path, ...(at !== undefined && { ref: at }) });
+        const data = response.data;
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+        return Buffer.from(data.content, 'base64').toString('utf8');
+      } catch (cause) {
+        if (typeof cause === 'object' && cause !== null && 'status' in cause && cause.status === 404) return undefined;
+        throw cause;
+      }
+    },
+    async pullRequest(number) {
+      const pull = (await octokit.rest.pulls.get({ ...base, pull_number: number })).data;
+      // GitHub sends a null head repository when the fork was deleted; the description does not say so.
+      const headRepository = pull.head.repo as { full_name: string } | null;
+      return {
+        number,
+        state: pull.state === 'open' ? 'open' : 'closed',
+        merged: pull.merged,
+        headSha: pull.head.sha,
+        headRef: pull.head.ref,
+        baseRef: pull.base.ref,
+        fromFork: headRepository?.full_name !== pull.base.repo.full_name,
+        author: pull.user.login,
+        defaultBranch: pull.base.repo.default_branch,
+        cloneUrl: pull.base.repo.clone_url,
+      };
+    },
+    async changedFiles(number) {
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...base, pull_number: number, per_page: 100 });
+      return files.flatMap((file) => (file.previous_filename === undefined ? [file.filename] : [file.filename, file.previous_filename]));
+    },
+    async approvals(number) {
+      const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...base, pull_number: number, per_page: 100 });
+      // A person's latest review decides (an approval later dismissed by "changes requested" does not count).
+      const latest = new Map<string, string>();
+      for (const review of reviews) if (review.user !== null && review.state !== 'COMMENTED') latest.set(review.user.login, review.state);
+      const approvers = [...latest].filter(([, state]) => state === 'APPROVED').map(([login]) => login);
+      return Promise.all(approvers.map(async (login) => ({ login, permission: await port.permissionOf(login) })));
+    },
+    async createCommitStatus(sha, status) {
+      await octokit.rest.repos.createCommitStatus({ ...base, sha, ...status });
+    },
+    async branchHead(branch) {
+      return (await octokit.rest.git.getRef({ ...base, ref: `heads/${branch}` })).data.object.sha;
+    },
+  };
+  return port;
+}

@@ -1,0 +1,22 @@
+export type ManifestFetchErrorCode = 'FETCH_FAILED' | 'COMMIT_NOT_FOUND' | 'INVALID_INPUT';
+
+/**
+ * Why a commit could not be brought into the cache. The message names the
+ * repository without credentials; the cause is not attached, because git
+ * errors may quote the URL or headers they were given. The HTTP status is
+ * kept when the server answered.
+ */
+export class ManifestFetchError extends Error {
+  override readonly name = 'ManifestFetchError';
+  readonly code: ManifestFetchErrorCode;
+  readonly retryable: boolean;
+  readonly statusCode: number | undefined;
+
+  constructor(code: ManifestFetchErrorCode, message: string, options: { statusCode?: number; retryable?: boolean } = {}) {
+    super(message);
+    this.code = code;
+    this.statusCode = options.statusCode;
+    // A 4xx (bad credentials, no such repository) will not mend by itself; a network failure or a 5xx may.
+    this.retryable = options.retryable ?? (options.statusCode === undefined || options.statusCode >= 500);
+  }
+}

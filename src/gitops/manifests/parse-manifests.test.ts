@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifests } from './parse-manifests.js';
+import type { ObjectRef } from './types.js';
+
+const namespace = 'prod';
+
+// Lines are numbered in the comments so the positions asserted below can be read off the fixture.
+const rolloutWithUnknownField = [
+  'apiVersion: v1', //                         1
+  'kind: Service', //                          2
+  'metadata:', //                              3
+  '  name: web', //                            4
+  'spec:', //                                  5
+  '  ports:', //                               6
+  '    - port: 80', //                         7
+  '---', //                                    8
+  'apiVersion: argoproj.io/v1alpha1', //       9
+  'kind: Rollout', //                          10
+  'metadata:', //                              11
+  '  name: web', //                            12
+  'spec:', //                                  13
+  '  selector:', //                            14
+  '    matchLabels: { app: web }', //          15
+  '  strategy:', //                            16
+  '    canaryy: {}', //                        17
+  '  template:', //                            18
+  '    metadata: { labels: { app: web } }', // 19
+  '    spec:', //                              20
+  '      containers:', //                      21
+  '        - name: web', //                    22
+  '          image: nginx:1.25', //            23
+  '',
+].join('\n');
+
+const validRollout = (name: string, image = 'nginx:1.25'): string =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Rollout',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  selector: { matchLabels: { app: web } }',
+    '  strategy:',
+    '    canary:',
+    '      steps: [{ setWeight: 20 }, { pause: {} }]',
+    '  template:',
+    '    metadata: { labels: { app: web } }',
+    '    spec:',
+    '      containers:',
+    `        - { name: web, image: "${image}" }`,
+    '',
+  ].join('\n');
+
+describe('parseManifests', () => {
+  it('places an unknown Rollout field at its own line in a multi-document file, and keeps the valid documents', () => {
+    const { objects, errors } = parseManifests([{ path: 'apps/web.yaml', text: rolloutWithUnknownField }], { namespace });
+    expect(errors).toEqual([{ file: 'apps/web.yaml', line: 17, column: 5, path: 'spec.strategy.canaryy', message: 'unknown field "canaryy" (did you mean "canary"?)' }]);
+    expect(objects.map((object) => [object.ref, object.line])).toEqual([[{ apiVersion: 'v1', kind: 'Service', namespace: 'prod', name: 'web' }, 1]]);
+  });
+
+  it('gives a YAML syntax error its line and column and goes on with the next document', () => {
+    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: a', 'data:', '  key: [unclosed', '---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: b }', ''].join('\n');
+    const { objects, errors } = parseManifests([{ path: 'c.yaml', text }], { namespace });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ file: 'c.yaml', line: 7, message: expect.stringMatching(/^YAML: /) as unknown });
+    expect(objects.map((object) => object.ref.name)).toEqual(['b']);
+  });
+
+  it('refuses the same object twice, across files, at the second one', () => {
+    const { objects, errors } = parseManifests(
+      [
+        { path: 'a.yaml', text: validRollout('web') },
+        { path: 'b.yaml', text: `# the same Rollout again\n${validRollout('web', 'nginx:1.26')}` },
+        { path: 'c.yaml', text: validRollout('api') },
+      ],
+      { namespace },
+    );
+    expect(errors).toEqual([{ file: 'b.yaml', line: 2, column: 1, message: 'duplicate object Rollout prod/web: also defined at a.yaml:1' }]);
+    expect(objects.map((object) => object.ref.name)).toEqual(['web', 'api']);
+  });
+
+  it('treats a namespace written out and the one filled in as the same object', () => {
+    const explicit = validRollout('web').replace('  name: web', '  name: web\n  namespace: prod');
+    const { errors } = parseManifests([{ path: 'a.yaml', text: explicit }, { path: 'b.yaml', text: validRollout('web') }], { namespace });
+    expect(errors.map((error) => error.message)).toEqual(['duplicate object Rollout prod/web: also defined at a.yaml:1']);
+  });
+
+  it.each([
+    ['a Deployment', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: { anything: goes }\n', { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'prod', name: 'd' }],
+    ['a ConfigMap in its own namespace', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: other }\n', { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'other', name: 'c' }],
+    ['a cluster-scoped ClusterRole', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: r }\n', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'r' }],
+    ['a custom resource of another group', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\nspec: { size: 3 }\n', { apiVersion: 'example.com/v1', kind: 'Widget', namespace: 'prod', name: 'w' }],
+  ] as [string, string, ObjectRef][])('applies %s as written, with the namespace filled in when namespaced', (_, text, ref) => {
+    const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
+    expect(errors).toEqual([]);
+    expect(objects[0]?.ref).toEqual(ref);
+    expect(objects[0]?.object.metadata?.namespace).toBe(ref.namespace);
+  });
+
+  it.each([
+    ['no apiVersion', 'kind: ConfigMap\nmetadata: { name: c }\n', { line: 1, column: 1, path: 'apiVersion', message: 'missing field "apiVersion": every Kubernetes object needs apiVersion, kind and metadata.name' }],
+    ['no metadata.name', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: { a: b }\n', { line: 1, column: 1, path: 'metadata.name', message: 'missing field "metadata.name": every Kubernetes object needs apiVersion, kind and metadata.name' }],
+    ['a kind that is a number', 'apiVersion: v1\nkind: 3\nmetadata: { name: c }\n', { line: 2, column: 7, path: 'kind', message: 'expected a non-empty string, got the number 3' }],
+    ['a list instead of an object', '- a\n- b\n', { line: 1, column: 1, message: 'expected a Kubernetes object (a map with apiVersion, kind and metadata.name), got a list' }],
+  ])('reports %s at its place', (_, text, error) => {
+    const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
+    expect(objects).toEqual([]);
+    expect(errors).toEqual([{ file: 'x.yaml', ...error }]);
+  });
+
+  it('checks AnalysisTemplates with their schema, unknown fields at their line', () => {
+    const text = ['apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: success-rate }', 'spec:', '  metrics:', '    - name: rate', '      intervall: 5s', '      provider: { web: { url: "http://x" } }', ''].join('\n');
+    const { objects, errors } = parseManifests([{ path: 't.yaml', text }], { namespace });
+    expect(objects).toEqual([]);
+    expect(errors).toEqual([{ file: 't.yaml', line: 7, column: 7, path: 'spec.metrics[0].intervall', message: 'unknown field "intervall" (did you mean "interval"?)' }]);
+  });
+
+  it('keeps a ClusterAnalysisTemplate cluster-scoped and a valid Rollout with its positions', () => {
+    const template = 'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: { name: shared }\nspec:\n  metrics: [{ name: m, provider: { web: { url: "http://x" } } }]\n';
+    const { objects, errors } = parseManifests([{ path: 't.yaml', text: template }, { path: 'r.yaml', text: `---\n${validRollout('web')}` }], { namespace });
+    expect(errors).toEqual([]);
+    expect(objects.map((object) => object.ref)).toEqual([
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'ClusterAnalysisTemplate', name: 'shared' },
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'prod', name: 'web' },
+    ]);
+    const rollout = objects[1];
+    expect([rollout?.line, rollout?.column]).toEqual([2, 1]);
+    expect(rollout?.locate(['spec', 'template', 'spec', 'containers', 0, 'image'])).toEqual({ line: 15, column: 31 });
+  });
+
+  it('skips empty documents and drops null fields as the API server would', () => {
+    const text = '---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n---\n';
+    const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
+    expect(errors).toEqual([]);
+    expect(objects.map((object) => object.object)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'prod' } }]);
+  });
+});

@@ -1,0 +1,118 @@
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { formatPath } from '../../api/index.js';
+import { documentPosition, offsetToPosition, positionOf } from '../../api/yaml-positions.js';
+import { describeValue } from '../../api/zod-issues.js';
+import type { KubeObject } from '../../kube/index.js';
+import { clusterScopedKinds } from './cluster-scoped-kinds.js';
+import type { ManifestError, ManifestFileText, ManifestObject, ObjectRef, ParsedManifests, ParseManifestsOptions } from './types.js';
+import { validateArgoObject } from './validate-argo-object.js';
+
+/**
+ * Every YAML document of every file, as objects to apply and errors at their
+ * file:line:column. Rollouts, AnalysisTemplates and ClusterAnalysisTemplates
+ * are checked with the engine's schemas (an unknown field is an error at its
+ * own line); every object needs apiVersion, kind and metadata.name; the same
+ * object (group, kind, namespace, name) twice is an error at the second.
+ * A document with an error is left out of `objects`: with any error, nothing
+ * should be applied. Pure.
+ */
+export function parseManifests(files: readonly ManifestFileText[], options: ParseManifestsOptions): ParsedManifests {
+  const objects: ManifestObject[] = [];
+  const errors: ManifestError[] = [];
+  const seen = new Map<string, ManifestObject>();
+  for (const file of files) {
+    const fileErrors: ManifestError[] = [];
+    const lineCounter = new LineCounter();
+    for (const document of parseAllDocuments(file.text, { lineCounter, prettyErrors: false })) {
+      if (document.errors.length > 0) {
+        for (const error of document.errors) fileErrors.push({ file: file.path, ...offsetToPosition(error.pos[0], lineCounter), message: `YAML: ${error.message}` });
+        continue;
+      }
+      const parsed = parseDocument(file.path, document, lineCounter, options, fileErrors);
+      if (parsed === undefined) continue;
+      const key = identityKey(parsed.ref);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        fileErrors.push({ file: file.path, line: parsed.line, column: parsed.column, message: `duplicate object ${describeRef(parsed.ref)}: also defined at ${first.file}:${String(first.line)}` });
+        continue;
+      }
+      seen.set(key, parsed);
+      objects.push(parsed);
+    }
+    errors.push(...fileErrors.sort((a, b) => a.line - b.line || a.column - b.column));
+  }
+  return { objects, errors };
+}
+
+/** `Rollout prod/web`, `ClusterRole reader`. */
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace === undefined ? '' : `${ref.namespace}/`}${ref.name}`;
+}
+
+function parseDocument(file: string, document: Document, lineCounter: LineCounter, options: ParseManifestsOptions, errors: ManifestError[]): ManifestObject | undefined {
+  const start = documentPosition(document, lineCounter);
+  const fail = (at: { line: number; column: number }, message: string, path?: string): void => {
+    errors.push({ file, line: at.line, column: at.column, message, ...(path === undefined || path === '' ? {} : { path }) });
+  };
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    // Only an alias bomb gets here: the syntax was checked already.
+    fail(start, `YAML: ${cause instanceof Error ? cause.message : String(cause)}`);
+    return undefined;
+  }
+  if (value === null || value === undefined) return undefined; // an empty document, such as after a trailing ---
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fail(start, `expected a Kubernetes object (a map with apiVersion, kind and metadata.name), got ${describeValue(value)}`);
+    return undefined;
+  }
+  const object = withoutNulls(value) as Record<string, unknown>;
+  const before = errors.length;
+  const apiVersion = requiredString(object['apiVersion'], ['apiVersion']);
+  const kind = requiredString(object['kind'], ['kind']);
+  const metadata = object['metadata'];
+  const name = requiredString(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? (metadata as Record<string, unknown>)['name'] : undefined, ['metadata', 'name']);
+  const namespace = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['namespace'] : undefined;
+  if (namespace !== undefined && typeof namespace !== 'string') fail(positionOf(document, ['metadata', 'namespace'], lineCounter), `expected a string, got ${describeValue(namespace)}`, 'metadata.namespace');
+  for (const issue of validateArgoObject(object) ?? []) fail(positionOf(document, issue.path, lineCounter, issue.at), issue.message, formatPath(issue.path));
+  if (errors.length > before || apiVersion === undefined || kind === undefined || name === undefined) return undefined;
+
+  const clusterScoped = clusterScopedKinds.has(kind);
+  const ownNamespace = typeof namespace === 'string' && namespace !== '' ? namespace : undefined;
+  const filled = clusterScoped ? undefined : (ownNamespace ?? options.namespace);
+  const applied: KubeObject = filled === ownNamespace ? object : { ...object, metadata: { ...(metadata as Record<string, unknown>), namespace: filled } };
+  return {
+    ref: { apiVersion, kind, name, ...(filled === undefined ? {} : { namespace: filled }) },
+    object: applied,
+    file,
+    line: start.line,
+    column: start.column,
+    locate: (path) => positionOf(document, path, lineCounter),
+  };
+
+  function requiredString(field: unknown, path: readonly string[]): string | undefined {
+    if (typeof field === 'string' && field !== '') return field;
+    const at = field === undefined ? start : positionOf(document, path, lineCounter);
+    const dotted = path.join('.');
+    fail(at, field === undefined ? `missing field "${dotted}": every Kubernetes object needs apiVersion, kind and metadata.name` : `expected a non-empty string, got ${describeValue(field)}`, dotted);
+    return undefined;
+  }
+}
+
+/** Objects are the same when the API server would store them as one: the group (not the version), kind, namespace and name. */
+function identityKey(ref: ObjectRef): string {
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+  return JSON.stringify([group, ref.kind, ref.namespace ?? '', ref.name]);
+}
+
+/**
+ * The API server drops a field whose value is null (`labels:` with nothing
+ * after it), so an object means what it would mean once applied. Null list
+ * entries stay, to be reported by the schemas.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, child]) => child !== null).map(([key, child]) => [key, withoutNulls(child)]));
+}

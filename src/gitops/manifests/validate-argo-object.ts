@@ -1,0 +1,23 @@
+import { analysisTemplateKind, analysisTemplateSchema, clusterAnalysisTemplateKind, clusterAnalysisTemplateSchema, rolloutApiVersion, rolloutGroup, rolloutKind, validateRollout, type RolloutIssue } from '../../api/index.js';
+import { fromZodIssues } from '../../api/zod-issues.js';
+
+/**
+ * The engine's own checks of the argoproj.io kinds it reads from git: a
+ * Rollout through validateRollout (schema, unknown fields, unsupported
+ * fields, Argo's InvalidSpec rules), an AnalysisTemplate or
+ * ClusterAnalysisTemplate through its strict schema. Undefined for any other
+ * kind (applied as written; the API server judges it).
+ */
+export function validateArgoObject(object: Record<string, unknown>): RolloutIssue[] | undefined {
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`)) return undefined;
+  if (kind !== rolloutKind && kind !== analysisTemplateKind && kind !== clusterAnalysisTemplateKind) return undefined;
+  if (apiVersion !== rolloutApiVersion) return [{ path: ['apiVersion'], message: `Gradual serves ${kind} of ${rolloutApiVersion}, got "${apiVersion}"` }];
+  if (kind === rolloutKind) {
+    const result = validateRollout(object);
+    return result.ok ? [] : result.issues;
+  }
+  const schema = kind === analysisTemplateKind ? analysisTemplateSchema : clusterAnalysisTemplateSchema;
+  const parsed = schema.safeParse(object, { reportInput: true });
+  return parsed.success ? [] : fromZodIssues(parsed.error.issues, schema);
+}

@@ -1,0 +1,8 @@
+// The plan: what applying the manifests would change in the cluster, and the `gradual/plan` check that says so.
+export { diffAgainstLive } from './diff-against-live.js';
+export { diffFields } from './diff-fields.js';
+export { readLiveObject } from './read-live-object.js';
+export { renderPlanCheck, planCheckName } from './render-plan-check.js';
+export { annotationBatches } from './annotation-batches.js';
+export { checkOutputLimit, joinWithinLimit } from './markdown.js';
+export type * from './types.js';

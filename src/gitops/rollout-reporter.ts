@@ -1,0 +1,235 @@
+import type { V1ReplicaSet } from '@kubernetes/client-node';
+import { analysisRunSchema, rolloutSchema, type AnalysisRun, type Rollout } from '../api/index.js';
+import { apiPath, createInformerCache, createKeyQueue, type InformerCache, type KeyQueue, type KubeObject } from '../kube/index.js';
+import type { Logger } from '../log/index.js';
+import { originOf, type DeploymentOrigin } from './annotations.js';
+import type { Cluster } from './clusters.js';
+import type { GithubPort } from './github-port.js';
+import { fitCheckOutput, fitComment, isStickyComment, noticeFor, parseNoticeKey, renderRolloutCheck, renderStickyComment, type ReplicaSetReport, type RolloutReportInput, type TimelineEntry } from './report/index.js';
+
+/** Where the reporter gets an authenticated GitHub client for an installation and repository. */
+export type GithubFor = (installationId: number, repository: string) => Promise<GithubPort>;
+
+interface ClusterCaches {
+  cluster: Cluster;
+  rollouts: InformerCache<KubeObject>;
+  analysisRuns: InformerCache<KubeObject>;
+  replicaSets: InformerCache<V1ReplicaSet & KubeObject>;
+}
+
+export interface RolloutReporter {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Renders a pull request's rollouts and comment again (after a deploy or a command). */
+  nudge(repository: string, pullRequest: number): void;
+  /** The Rollouts deployed from a pull request, across clusters (from the caches). */
+  rolloutsOf(repository: string, pullRequest: number): { cluster: Cluster; rollout: KubeObject; origin: DeploymentOrigin }[];
+  /** What the check runs are rendered from, for `/status`. */
+  reportInputsOf(repository: string, pullRequest: number): Promise<RolloutReportInput[]>;
+}
+
+/** Debounce: changes within this window become one GitHub update. */
+const settleMs = 250;
+
+function ownerName(object: KubeObject): string | undefined {
+  return object.metadata?.ownerReferences?.find((owner) => owner.controller === true && owner.kind === 'Rollout')?.name;
+}
+
+/**
+ * The report loop: informers over the Rollouts the bot deployed (found by their
+ * origin annotations), their AnalysisRuns and ReplicaSets; a change queues the
+ * Rollout, and its reconcile renders the check run (on the origin's head SHA) and
+ * the pull request's sticky comment, and posts a notice once for what a person
+ * must see. GitHub is written only when the rendering changed. Nothing is kept
+ * but caches: after a restart every Rollout is rendered again and lands on the
+ * same check run and comment (found by name and marker).
+ */
+export function createRolloutReporter(options: { clusters: Map<string, Cluster>; githubFor: GithubFor; logger: Logger; now: () => Date }): RolloutReporter {
+  const logger = options.logger.child({ component: 'rollout-reporter' });
+  const caches: ClusterCaches[] = [...options.clusters.values()].map((cluster) => ({
+    cluster,
+    rollouts: createInformerCache<KubeObject>(cluster.kubeConfig, { path: '/apis/argoproj.io/v1alpha1/rollouts', logger }),
+    analysisRuns: createInformerCache<KubeObject>(cluster.kubeConfig, { path: '/apis/argoproj.io/v1alpha1/analysisruns', logger }),
+    replicaSets: createInformerCache<V1ReplicaSet & KubeObject>(cluster.kubeConfig, { path: '/apis/apps/v1/replicasets', logger }),
+  }));
+  const queue: KeyQueue = createKeyQueue({ name: 'reports', workers: 4, minDelayMs: 50, logger });
+  /** What was last written, by check or comment key: GitHub is written only when this changes. */
+  const written = new Map<string, string>();
+  /** Notice keys already posted, by pull request (seeded from the comments on first use). */
+  const noticesPosted = new Map<string, Set<string>>();
+  const stickyIds = new Map<string, number>();
+
+  const rolloutKey = (cluster: string, namespace: string, name: string): string => `rollout|${cluster}|${namespace}|${name}`;
+  const commentKey = (repository: string, pullRequest: number): string => `comment|${repository}|${String(pullRequest)}`;
+
+  for (const cache of caches) {
+    const enqueue = (namespace: string | undefined, name: string | undefined): void => {
+      if (namespace === undefined || name === undefined) return;
+      const rollout = cache.rollouts.get(namespace, name);
+      if (rollout !== undefined && originOf(rollout.metadata?.annotations) !== undefined) queue.addAfter(rolloutKey(cache.cluster.name, namespace, name), settleMs);
+    };
+    for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
+      cache.rollouts[event]((object) => {
+        enqueue(object.metadata?.namespace, object.metadata?.name);
+      });
+      cache.analysisRuns[event]((object) => {
+        enqueue(object.metadata?.namespace, ownerName(object));
+      });
+      cache.replicaSets[event]((object) => {
+        enqueue(object.metadata?.namespace, ownerName(object));
+      });
+    }
+  }
+
+  async function timelineOf(cluster: Cluster, rollout: KubeObject): Promise<TimelineEntry[]> {
+    const namespace = rollout.metadata?.namespace ?? 'default';
+    const list = await cluster.rest.request<{ items: { reason?: string; message?: string; lastTimestamp?: string; eventTime?: string; firstTimestamp?: string; involvedObject?: { uid?: string } }[] }>({
+      method: 'GET',
+      path: apiPath({ version: 'v1', resource: 'events', namespace }),
+      query: { fieldSelector: `involvedObject.kind=Rollout,involvedObject.name=${rollout.metadata?.name ?? ''}` },
+    });
+    return list.items
+      .filter((event) => event.involvedObject?.uid === undefined || event.involvedObject.uid === rollout.metadata?.uid)
+      .map((event) => ({ at: new Date(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? 0), reason: event.reason ?? '', message: event.message ?? '' }))
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  function replicaSetReports(cache: ClusterCaches, rollout: KubeObject): ReplicaSetReport[] {
+    const namespace = rollout.metadata?.namespace ?? 'default';
+    return cache.replicaSets
+      .list(namespace, (rs) => ownerName(rs) === rollout.metadata?.name)
+      .map((rs) => ({
+        name: rs.metadata?.name ?? '',
+        revision: Number(rs.metadata?.annotations?.['rollout.argoproj.io/revision'] ?? '0'),
+        podTemplateHash: rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '',
+        replicas: rs.status?.replicas ?? 0,
+        readyReplicas: rs.status?.readyReplicas ?? 0,
+        availableReplicas: rs.status?.availableReplicas ?? 0,
+        images: rs.spec?.template?.spec?.containers.map((container) => container.image ?? '') ?? [],
+      }));
+  }
+
+  function analysisRunsOf(cache: ClusterCaches, rollout: KubeObject): AnalysisRun[] {
+    return cache.analysisRuns
+      .list(rollout.metadata?.namespace ?? 'default', (run) => ownerName(run) === rollout.metadata?.name)
+      .flatMap((run) => {
+        const parsed = analysisRunSchema.safeParse(run);
+        return parsed.success ? [parsed.data] : [];
+      });
+  }
+
+  async function reportInput(cache: ClusterCaches, raw: KubeObject, origin: DeploymentOrigin): Promise<RolloutReportInput | undefined> {
+    const parsed = rolloutSchema.safeParse(raw);
+    if (!parsed.success) return undefined;
+    const rollout: Rollout = parsed.data;
+    return {
+      rollout,
+      analysisRuns: analysisRunsOf(cache, raw),
+      replicaSets: replicaSetReports(cache, raw),
+      timeline: await timelineOf(cache.cluster, raw),
+      pullRequest: { number: origin.pullRequest ?? 0, headSha: origin.headSha },
+      now: options.now(),
+    };
+  }
+
+  function deployedFrom(repository: string, pullRequest: number): { cache: ClusterCaches; rollout: KubeObject; origin: DeploymentOrigin }[] {
+    return caches.flatMap((cache) =>
+      cache.rollouts.list().flatMap((rollout) => {
+        const origin = originOf(rollout.metadata?.annotations);
+        return origin !== undefined && origin.repository === repository && origin.pullRequest === pullRequest ? [{ cache, rollout, origin }] : [];
+      }),
+    );
+  }
+
+  async function reportRollout(clusterName: string, namespace: string, name: string): Promise<void> {
+    const cache = caches.find((candidate) => candidate.cluster.name === clusterName);
+    const raw = cache?.rollouts.get(namespace, name);
+    const origin = originOf(raw?.metadata?.annotations);
+    if (cache === undefined || raw === undefined || origin === undefined) return;
+    const input = await reportInput(cache, raw, origin);
+    if (input === undefined) return;
+    const output = fitCheckOutput(renderRolloutCheck(input));
+    const key = `check|${origin.headSha}|${output.name}`;
+    const rendered = JSON.stringify(output);
+    const log = logger.child({ rollout: name, namespace, repository: origin.repository, pullRequest: origin.pullRequest, headSha: origin.headSha });
+    const github = await options.githubFor(origin.installationId, origin.repository);
+    if (written.get(key) !== rendered) {
+      await github.upsertCheckRun(origin.headSha, output);
+      written.set(key, rendered);
+      log.info({ check: output.name, status: output.status, conclusion: output.conclusion, title: output.title }, 'check run updated');
+    }
+    if (origin.pullRequest === undefined) return;
+    const notice = noticeFor(input);
+    if (notice !== undefined) await postNoticeOnce(github, origin, notice, log);
+    queue.addAfter(commentKey(origin.repository, origin.pullRequest), settleMs);
+  }
+
+  async function postNoticeOnce(github: GithubPort, origin: DeploymentOrigin, notice: { key: string; body: string }, log: Logger): Promise<void> {
+    const pullRequest = origin.pullRequest ?? 0;
+    const prKey = `${origin.repository}#${String(pullRequest)}`;
+    let posted = noticesPosted.get(prKey);
+    if (posted === undefined) {
+      const comments = await github.listIssueComments(pullRequest);
+      posted = new Set(comments.flatMap((comment) => parseNoticeKey(comment.body) ?? []));
+      const sticky = comments.find((comment) => isStickyComment(comment.body));
+      if (sticky !== undefined) stickyIds.set(prKey, sticky.id);
+      noticesPosted.set(prKey, posted);
+    }
+    if (posted.has(notice.key)) return;
+    await github.createIssueComment(pullRequest, fitComment(notice.body));
+    posted.add(notice.key);
+    log.info({ notice: notice.key }, 'notice posted');
+  }
+
+  async function reportComment(repository: string, pullRequest: number): Promise<void> {
+    const deployed = deployedFrom(repository, pullRequest);
+    const [first] = deployed;
+    if (first === undefined) return;
+    const inputs = (await Promise.all(deployed.map(({ cache, rollout, origin }) => reportInput(cache, rollout, origin)))).flatMap((input) => (input === undefined ? [] : [input]));
+    const body = fitComment(renderStickyComment({ pullRequest: { number: pullRequest, headSha: first.origin.headSha }, rollouts: inputs }));
+    const key = `comment|${repository}|${String(pullRequest)}`;
+    if (written.get(key) === body) return;
+    const github = await options.githubFor(first.origin.installationId, repository);
+    const prKey = `${repository}#${String(pullRequest)}`;
+    let id = stickyIds.get(prKey);
+    if (id === undefined) {
+      const comments = await github.listIssueComments(pullRequest);
+      id = comments.find((comment) => isStickyComment(comment.body))?.id;
+      noticesPosted.set(prKey, new Set(comments.flatMap((comment) => parseNoticeKey(comment.body) ?? [])));
+    }
+    if (id === undefined) id = await github.createIssueComment(pullRequest, body);
+    else await github.updateIssueComment(id, body);
+    stickyIds.set(prKey, id);
+    written.set(key, body);
+  }
+
+  let running: Promise<void> | undefined;
+  return {
+    async start() {
+      const informers = caches.flatMap((cache) => [cache.rollouts, cache.analysisRuns, cache.replicaSets]);
+      await Promise.all(informers.map((informer) => informer.start()));
+      await Promise.all(informers.map((informer) => informer.waitForSync(60_000)));
+      running = queue.run(async (key) => {
+        const [kind, a = '', b = '', c = ''] = key.split('|');
+        if (kind === 'rollout') await reportRollout(a, b, c);
+        else await reportComment(a, Number(b));
+      });
+      logger.info({ clusters: caches.length }, 'caches synced; reporting');
+    },
+    async stop() {
+      await queue.shutdown();
+      await running;
+      await Promise.all(caches.flatMap((cache) => [cache.rollouts.stop(), cache.analysisRuns.stop(), cache.replicaSets.stop()]));
+    },
+    nudge(repository, pullRequest) {
+      for (const { cache, rollout } of deployedFrom(repository, pullRequest)) queue.addAfter(rolloutKey(cache.cluster.name, rollout.metadata?.namespace ?? 'default', rollout.metadata?.name ?? ''), settleMs);
+    },
+    async reportInputsOf(repository, pullRequest) {
+      const inputs = await Promise.all(deployedFrom(repository, pullRequest).map(({ cache, rollout, origin }) => reportInput(cache, rollout, origin)));
+      return inputs.flatMap((input) => (input === undefined ? [] : [input]));
+    },
+    rolloutsOf(repository, pullRequest) {
+      return deployedFrom(repository, pullRequest).map(({ cache, rollout, origin }) => ({ cluster: cache.cluster, rollout, origin }));
+    },
+  };
+}

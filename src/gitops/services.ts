@@ -1,0 +1,29 @@
+import type { Logger } from '../log/index.js';
+import type { RepositoryPolicy } from '../policies/index.js';
+import type { Cluster } from './clusters.js';
+import type { GradualConfig } from './config.js';
+import type { GithubPort, RepositoryRef } from './github-port.js';
+import type { ManifestCache } from './manifests/index.js';
+
+/** What every handler shares for the life of the process. */
+export interface BotServices {
+  config: GradualConfig;
+  /** The shipped defaults (policies/default.yml), which a repository may only narrow. */
+  defaults: RepositoryPolicy;
+  clusters: Map<string, Cluster>;
+  manifests: ManifestCache;
+  logger: Logger;
+  now: () => Date;
+  /** Asks the reporter to render a pull request's rollouts again (after a deploy or a command). */
+  nudgeReports: (repository: string, pullRequest: number) => void;
+}
+
+/** One webhook's view of a repository: its GitHub client and how to clone it. */
+export interface RepositoryContext {
+  github: GithubPort;
+  repository: RepositoryRef;
+  installationId: number;
+  /** Headers that authenticate git over HTTP as the installation (a fresh token). */
+  gitHeaders: () => Promise<Record<string, string>>;
+  log: Logger;
+}

@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNodeMiddleware, Probot } from 'probot';
+import type { Logger } from '../log/index.js';
+import { parseDefaultPolicy } from '../policies/index.js';
+import { createGradualBot, type GradualBot } from './app.js';
+import type { BotEnvironment } from './bot-environment.js';
+import { loadClusters } from './clusters.js';
+import type { GradualConfig } from './config.js';
+import { openManifestCache } from './manifests/index.js';
+
+export interface RunningBot {
+  url: string;
+  bot: GradualBot;
+  stop(): Promise<void>;
+}
+
+/** The shipped defaults: policies/default.yml at the top of the project. */
+export const defaultPolicyFile = fileURLToPath(new URL('../../policies/default.yml', import.meta.url));
+
+/**
+ * The composition root of `gradual bot` (and the bot half of `gradual start`):
+ * the defaults, the clusters, the clone cache, Probot over the validated
+ * environment, the webhook endpoint and the report loop.
+ */
+export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date }): Promise<RunningBot> {
+  const { environment, config, logger } = options;
+  const policyFile = config.defaultPolicy ?? defaultPolicyFile;
+  const parsedDefaults = parseDefaultPolicy(await readFile(policyFile, 'utf8'), policyFile);
+  if (!parsedDefaults.ok) throw new Error(`the default policy is invalid:\n${parsedDefaults.errors.map((error) => `${error.file}:${String(error.line)}: ${error.message}`).join('\n')}`);
+  const clusters = loadClusters(config);
+  const manifests = openManifestCache({ dir: config.cacheDir ?? join(homedir(), '.cache', 'gradual', 'manifests'), logger });
+  const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, logLevel: 'warn' });
+  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now: options.now ?? (() => new Date()) }, probot);
+  // The middleware loads the app into this Probot (loading it here too would register every handler twice).
+  const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
+  const server: Server = createServer((request, response) => {
+    if (request.url === '/healthz') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    void middleware(request, response, () => {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(environment.port, environment.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = environment.host === '0.0.0.0' ? '127.0.0.1' : environment.host;
+  await bot.reporter.start();
+  const url = `http://${host}:${String(port)}${environment.webhookPath}`;
+  logger.info({ url, appId: environment.appId, baseUrl: environment.baseUrl, clusters: clusters.size }, 'bot listening');
+  return {
+    url,
+    bot,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await bot.reporter.stop();
+    },
+  };
+}
