@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { antiAffinity, int32, intOrString, opaqueObject, podTemplateMetadata } from './common.js';
 import { backgroundAnalysisSchema, rolloutAnalysisSchema } from './rollout-analysis.js';
+import { setHeaderRouteSchema, setMirrorRouteSchema, trafficRoutingSchema } from './traffic-routing.js';
 
 /** `pause: {}` waits until promoted; `pause: {duration: 30s}` (or `30`, seconds) waits that long. */
 export const rolloutPauseSchema = z
@@ -19,9 +20,9 @@ export const setCanaryScaleSchema = z
   .meta({ description: 'scale the canary ReplicaSet without changing traffic weight' });
 
 /**
- * One canary step. Argo's step kinds are all known; `experiment`,
- * `setHeaderRoute`, `setMirrorRoute` and `plugin` are accepted as opaque
- * objects here and rejected by name in not-yet-supported.ts.
+ * One canary step. Argo's step kinds are all known; `experiment` and
+ * `plugin` are accepted as opaque objects here and rejected by name in
+ * not-yet-supported.ts.
  */
 export const canaryStepSchema = z
   .strictObject({
@@ -30,8 +31,8 @@ export const canaryStepSchema = z
     setCanaryScale: setCanaryScaleSchema.optional(),
     experiment: opaqueObject('run an Experiment (not yet supported by Gradual)').optional(),
     analysis: rolloutAnalysisSchema.meta({ description: 'run an AnalysisRun and wait for it: Successful moves on, Failed or Error aborts, Inconclusive pauses' }).optional(),
-    setHeaderRoute: opaqueObject('route requests by header to the canary (not yet supported by Gradual)').optional(),
-    setMirrorRoute: opaqueObject('mirror matching requests to the canary (not yet supported by Gradual)').optional(),
+    setHeaderRoute: setHeaderRouteSchema.optional(),
+    setMirrorRoute: setMirrorRouteSchema.optional(),
     plugin: opaqueObject('run a step plugin (not yet supported by Gradual)').optional(),
   })
   .meta({ description: 'one step of the canary: exactly one of its fields' });
@@ -44,7 +45,7 @@ export const canaryStrategySchema = z
     canaryService: z.string().meta({ description: 'Service that Gradual points at the canary pods' }).optional(),
     stableService: z.string().meta({ description: 'Service that Gradual points at the stable pods' }).optional(),
     steps: z.array(canaryStepSchema).meta({ description: 'the steps of the canary; none: promote at once' }).optional(),
-    trafficRouting: opaqueObject('shift traffic with a mesh or ingress (not yet supported by Gradual)').optional(),
+    trafficRouting: trafficRoutingSchema.optional(),
     maxUnavailable: intOrString('pods that may be unavailable during the update, a number or a percentage (default 25%)').optional(),
     maxSurge: intOrString('pods that may exist above spec.replicas during the update, a number or a percentage (default 25%)').optional(),
     analysis: backgroundAnalysisSchema.optional(),

@@ -78,7 +78,7 @@ describe('rolloutCrd', () => {
     for (const pointer of [
       `${spec}/template/properties/spec`,
       `${spec}/template/properties/metadata`,
-      `${spec}/strategy/properties/canary/properties/trafficRouting`,
+      `${spec}/strategy/properties/canary/properties/trafficRouting/properties/plugins`,
       `${spec}/strategy/properties/canary/properties/steps/items/properties/experiment`,
       '#/properties/status',
     ]) {

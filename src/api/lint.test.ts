@@ -55,8 +55,8 @@ describe('lintManifests', () => {
     ['a missing required field, at the map that lacks it', { 19: '    blueGreen:', 20: '      previewService: web-preview', 21: null, 22: null, 23: null }, ['web.yaml:19:5: spec.strategy.blueGreen.activeService: missing field "activeService"']],
     ['a bad value, at the value', { 21: '        - setWeight: 120' }, ['web.yaml:21:22: spec.strategy.canary.steps[0].setWeight: must be between 0 and 100 (got 120)']],
     ['labels that do not match the selector, at the name of the block', { 13: '        app: api' }, ['web.yaml:12:7: spec.template.metadata.labels: do not match spec.selector, which needs app=web']],
-    ['a not-yet-supported field, at its name', { 20: '      trafficRouting: {smi: {}}', 21: '      steps:', 22: '        - experiment: {templates: []}', 23: null }, [
-      'web.yaml:20:7: spec.strategy.canary.trafficRouting: not yet supported by Gradual: trafficRouting',
+    ['a not-yet-supported field, at its name', { 20: '      pingPong: {pingService: a, pongService: b}', 21: '      steps:', 22: '        - experiment: {templates: []}', 23: null }, [
+      'web.yaml:20:7: spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
       'web.yaml:22:11: spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
     ]],
     ['a YAML syntax error, where the parser stopped', { 9: '      app: [web' }, ['web.yaml:10:3: : YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],

@@ -7,12 +7,9 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * index of an array. Later issues shrink this list as they land.
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
-  ['spec', 'strategy', 'canary', 'trafficRouting'],
   ['spec', 'strategy', 'canary', 'pingPong'],
   ['spec', 'strategy', 'canary', 'replicaProgressThreshold'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'experiment'],
-  ['spec', 'strategy', 'canary', 'steps', '*', 'setHeaderRoute'],
-  ['spec', 'strategy', 'canary', 'steps', '*', 'setMirrorRoute'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'plugin'],
 ];
 

@@ -88,11 +88,10 @@ describe('validateRollout refuses', () => {
   });
 
   it.each([
-    ['traffic routing', { canary: { trafficRouting: { nginx: { stableIngress: 'web' } } } }, ['spec.strategy.canary.trafficRouting']],
     ['ping-pong', { canary: { pingPong: { pingService: 'a', pongService: 'b' } } }, ['spec.strategy.canary.pingPong']],
-    ['experiment, header and mirror route and plugin steps (an analysis step is supported)', {
-      canary: { steps: [{ analysis: { templates: [{ templateName: 'rate' }] } }, { experiment: {} }, { setHeaderRoute: {} }, { setMirrorRoute: {} }, { plugin: {} }] },
-    }, ['spec.strategy.canary.steps[1].experiment', 'spec.strategy.canary.steps[2].setHeaderRoute', 'spec.strategy.canary.steps[3].setMirrorRoute', 'spec.strategy.canary.steps[4].plugin']],
+    ['experiment and plugin steps (analysis, header and mirror route steps are supported)', {
+      canary: { steps: [{ analysis: { templates: [{ templateName: 'rate' }] } }, { experiment: {} }, { setHeaderRoute: { name: 'h' } }, { setMirrorRoute: { name: 'm' } }, { plugin: {} }] },
+    }, ['spec.strategy.canary.steps[1].experiment', 'spec.strategy.canary.steps[4].plugin']],
   ])('%s as not yet supported, naming the field', (_name, strategy, paths) => {
     const result = validateRollout(rollout({ strategy }));
     expect(result.ok).toBe(false);
@@ -103,9 +102,9 @@ describe('validateRollout refuses', () => {
   });
 
   it('reports not-yet-supported fields beside schema errors', () => {
-    expect(issuesOf(rollout({ replicas: 'x', strategy: { canary: { trafficRouting: {} } } }))).toEqual([
+    expect(issuesOf(rollout({ replicas: 'x', strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } }))).toEqual([
       'spec.replicas: expected an integer, got the string "x"',
-      'spec.strategy.canary.trafficRouting: not yet supported by Gradual: trafficRouting',
+      'spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
     ]);
   });
 

@@ -6,8 +6,7 @@ import { int32 } from './common.js';
  * field names (pkg/apis/rollouts/v1alpha1/types.go: RolloutTrafficRouting,
  * SetHeaderRoute, SetMirrorRoute). Strict, so a router Gradual does not have
  * yet (alb, ambassador, appMesh, traefik, apisix) or a misspelt field is an
- * error that names it. canary-strategy.ts still models trafficRouting as an
- * opaque object; these schemas are what it should point at.
+ * error that names it. canary-strategy.ts points at them.
  */
 
 /** Argo's StringMatch: exactly one of exact, prefix, regex. */

@@ -19,6 +19,7 @@ import type {
 } from './rollout-status.js';
 
 export type { PathSegment } from './common.js';
+export type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from './traffic-routing.js';
 
 export type Rollout = z.infer<typeof rolloutSchema>;
 export type ObjectMeta = z.infer<typeof objectMetaSchema>;

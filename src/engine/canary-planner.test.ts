@@ -316,7 +316,7 @@ describe('planCanary: pause, deadlines, history', () => {
   test('an unsupported field only sets InvalidSpec', () => {
     const rollout = canaryRollout();
     const plan = planRollout({
-      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary: { trafficRouting: { istio: {} } } } } },
+      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } } },
       replicaSets: [],
       services: {},
       pods: [],
@@ -325,7 +325,7 @@ describe('planCanary: pause, deadlines, history', () => {
     expect(plan.actions).toEqual([]);
     expect(plan.status.conditions).toHaveLength(1);
     expect(plan.status.conditions?.[0]).toMatchObject({ type: 'InvalidSpec', status: 'True', reason: 'InvalidSpec' });
-    expect(plan.status.conditions?.[0]?.message).toMatch(/^The Rollout "demo" is invalid: spec\.strategy\.canary\.trafficRouting: not yet supported/u);
+    expect(plan.status.conditions?.[0]?.message).toMatch(/^The Rollout "demo" is invalid: spec\.strategy\.canary\.pingPong: not yet supported/u);
     expect(plan.status.phase).toBe('Degraded');
     expect(plan.requeueAfterMs).toBe(20_000);
   });
@@ -386,7 +386,13 @@ describe('planCanary: services and adoption', () => {
 
 describe('planRollout: what the engine refuses', () => {
   test.each([
-    ['trafficRouting', { strategy: { canary: { trafficRouting: { smi: {} } } } }, 'spec.strategy.canary.trafficRouting: not yet supported by Gradual: trafficRouting'],
+    ['pingPong', { strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } }, 'spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong'],
+    ['trafficRouting without Services', { strategy: { canary: { trafficRouting: { smi: {} } } } }, 'spec.strategy.canary.canaryService: traffic routing needs both canaryService and stableService'],
+    [
+      'a header route step not in managedRoutes',
+      { strategy: { canary: { canaryService: 'c', stableService: 's', trafficRouting: { istio: { virtualService: { name: 'vs' } } }, steps: [{ setHeaderRoute: { name: 'h' } }] } } },
+      'spec.strategy.canary.trafficRouting.managedRoutes: spec.strategy.canary.trafficRouting.managedRoutes must be specified',
+    ],
     ['a missing Service', { strategy: { canary: { canaryService: 'nope' } } }, 'spec.strategy.canary.canaryService: service "nope" not found'],
   ])('%s', (_name, change, detail) => {
     const rollout = canaryRollout();

@@ -1,5 +1,5 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { pauseDurationSeconds, withDefaults, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus } from '../api/index.js';
+import { pauseDurationSeconds, withDefaults, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus, type TrafficWeights } from '../api/index.js';
 import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
 import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
 import {
@@ -12,6 +12,8 @@ import {
   type PersistInput,
 } from './canary-status.js';
 import { reconcileCanaryServices } from './canary-services.js';
+import { atDesiredTrafficReplicaCounts, decideTrafficRouting, type TrafficContext } from './canary-traffic.js';
+import { reconcileTrafficReplicaSets } from './traffic-replica-sets.js';
 import { analysisInputOf, analysisRunStatusEntry, reconcileRolloutAnalysis } from './rollout-analysis.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
@@ -79,11 +81,29 @@ function planCanaryReconcile(
   if (templateSync !== undefined) return templateSync;
 
   actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
+  const aborted = isAborted(decisions, observed);
+  const traffic: TrafficContext | undefined = canary.trafficRouting === undefined ? undefined : { rollout, spec, canary, replicaSets, newRS, aborted };
+  const trafficDecision = traffic === undefined ? undefined : decideTrafficRouting(traffic);
   reconcileCanaryServices(
-    { rolloutName: rollout.metadata?.name ?? '', canary, services: observation.services, newRS, stableRS: replicaSets.stableRS, aborted: isAborted(decisions, observed) },
+    {
+      rolloutName: rollout.metadata?.name ?? '',
+      canary,
+      services: observation.services,
+      newRS,
+      stableRS: replicaSets.stableRS,
+      // With a router the canary Service goes back to the stable pods only once the abort's weight allows it.
+      aborted: trafficDecision === undefined ? aborted : trafficDecision.canaryServiceToStable,
+      checkAvailabilityOnAbort: trafficDecision === undefined,
+    },
     actions,
     events,
   );
+  if (trafficDecision !== undefined) {
+    // After the Services and before any scaling, as Argo's rolloutCanary: on abort the weight leaves the canary before its pods do.
+    if (trafficDecision.operations.length > 0) actions.push({ kind: 'routeTraffic', operations: trafficDecision.operations });
+    events.push(...trafficDecision.events);
+    if (trafficDecision.weights !== undefined) draft.canary = { ...draft.canary, weights: trafficDecision.weights };
+  }
 
   const fastRollback = replicaSets.stableRS !== undefined && (observed.stableRS === newHash || withinWindow);
   const analysis = reconcileRolloutAnalysis(analysisInputOf(observation, replicaSets, newRS, decisions, { fastRollback }));
@@ -100,8 +120,16 @@ function planCanaryReconcile(
   const analysisPaused = decisions.addPause.includes('InconclusiveAnalysisRun');
 
   let pauseRequeue: number | undefined;
-  const scaled = spec.paused || analysisPaused ? false : reconcileReplicaSets(observation, spec, canary, replicaSets, newRS, actions, events);
-  if (!scaled && !analysisPaused) pauseRequeue = reconcilePause(rollout, spec, canary, decisions, now);
+  let scaled = false;
+  if (!spec.paused && !analysisPaused) {
+    if (traffic === undefined) scaled = reconcileReplicaSets(observation, spec, canary, replicaSets, newRS, actions, events);
+    else {
+      const scaling = reconcileTrafficReplicaSets({ context: traffic, newWeights: draft.canary.weights, services: observation.services, now }, actions, events);
+      scaled = scaling.scaled;
+      pauseRequeue = scaling.wakeUpMs;
+    }
+  }
+  if (!scaled && !analysisPaused) pauseRequeue = earliestWakeUp(pauseRequeue, reconcilePause(rollout, spec, canary, decisions, now));
 
   const { step, index } = currentCanaryStep(rollout);
   let stepIndex = index;
@@ -128,7 +156,11 @@ function planCanaryReconcile(
     return finish(persist, draft, actions, pauseRequeue);
   }
   // While a full promotion waits for the canary, the steps no longer move (see the report).
-  if (observed.promoteFull !== true && !withinWindow && step !== undefined && stepIndex !== undefined && completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now, analysis.current.step)) {
+  const stepDone =
+    traffic === undefined
+      ? completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now, analysis.current.step)
+      : completedCurrentTrafficStep(rollout, spec, traffic, draft.canary.weights, now, analysis.current.step);
+  if (observed.promoteFull !== true && !withinWindow && step !== undefined && stepIndex !== undefined && stepDone) {
     stepIndex += 1;
     delete draft.canary.currentStepAnalysisRunStatus;
     events.push({ type: 'Normal', reason: REASONS.rolloutStepCompleted, message: MESSAGES.rolloutStepCompleted(stepIndex, stepCount, canaryStepString(step)) });
@@ -205,6 +237,29 @@ function reconcilePause(rollout: Rollout, spec: RolloutSpecWithDefaults, canary:
   if (step.pause.duration === undefined) return undefined;
   const remaining = Date.parse(condition.startTime) + (pauseDurationSeconds(step.pause.duration) ?? 0) * 1000 - now.getTime();
   return remaining > 0 ? remaining : undefined;
+}
+
+function earliestWakeUp(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
+
+/** Argo's completedCurrentCanaryStep with a router: sized for the weight and the weight verified; route steps complete at once. */
+function completedCurrentTrafficStep(
+  rollout: Rollout,
+  spec: RolloutSpecWithDefaults,
+  traffic: TrafficContext,
+  weights: TrafficWeights | undefined,
+  now: Date,
+  stepRun: AnalysisRun | undefined,
+): boolean {
+  if (spec.paused) return false;
+  const { step } = currentCanaryStep(rollout);
+  if (step === undefined) return false;
+  if (step.setCanaryScale !== undefined) return atDesiredTrafficReplicaCounts(traffic, weights);
+  if (step.setWeight !== undefined) return atDesiredTrafficReplicaCounts(traffic, weights) && weights?.verified !== false;
+  if (step.setHeaderRoute !== undefined || step.setMirrorRoute !== undefined) return true;
+  return completedCurrentStep(rollout, spec, traffic.canary, traffic.replicaSets, traffic.newRS, now, stepRun);
 }
 
 /** Argo's completedCurrentCanaryStep for the step kinds a basic canary has, and analysis steps. */

@@ -14,6 +14,8 @@ export interface CanaryServicesInput {
   newRS: V1ReplicaSet;
   stableRS: V1ReplicaSet | undefined;
   aborted: boolean;
+  /** Argo checks availability before pointing the canary Service back at stable only without a router; default true. */
+  checkAvailabilityOnAbort?: boolean;
 }
 
 /**
@@ -24,11 +26,11 @@ export interface CanaryServicesInput {
  */
 export function reconcileCanaryServices(input: CanaryServicesInput, actions: KubeAction[], events: RolloutEvent[]): void {
   const { canary, stableRS, newRS } = input;
-  ensureServiceTargets(input, canary.stableService, stableRS, actions, events);
-  ensureServiceTargets(input, canary.canaryService, input.aborted ? stableRS : newRS, actions, events);
+  ensureServiceTargets(input, canary.stableService, stableRS, actions, events, true);
+  ensureServiceTargets(input, canary.canaryService, input.aborted ? stableRS : newRS, actions, events, !input.aborted || input.checkAvailabilityOnAbort !== false);
 }
 
-function ensureServiceTargets(input: CanaryServicesInput, serviceName: string | undefined, rs: V1ReplicaSet | undefined, actions: KubeAction[], events: RolloutEvent[]): void {
+function ensureServiceTargets(input: CanaryServicesInput, serviceName: string | undefined, rs: V1ReplicaSet | undefined, actions: KubeAction[], events: RolloutEvent[], checkAvailability: boolean): void {
   if (rs === undefined || serviceName === undefined || serviceName === '') return;
   const service = input.services[serviceName];
   if (service === undefined) return;
@@ -38,8 +40,8 @@ function ensureServiceTargets(input: CanaryServicesInput, serviceName: string | 
   const managed = service.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION] !== undefined;
   const available = rs.status?.availableReplicas ?? 0;
   const replicas = rs.spec?.replicas;
-  if (!managed && !(replicas !== undefined && replicas !== 0 && available !== 0 && replicas <= available)) return;
-  if (available === 0) return;
+  if (checkAvailability && !managed && !(replicas !== undefined && replicas !== 0 && available !== 0 && replicas <= available)) return;
+  if (checkAvailability && available === 0) return;
   actions.push({
     kind: 'updateServiceSelector',
     name: serviceName,

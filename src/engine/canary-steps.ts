@@ -107,8 +107,8 @@ export function canaryStepString(step: CanaryStep): string {
     if (scale.replicas !== undefined) return `setCanaryScale{replicas: ${String(scale.replicas)}}`;
   }
   if (step.plugin !== undefined) return `plugin: ${String(step.plugin.name)}`;
-  if (step.setHeaderRoute !== undefined) return `setHeaderRoute: ${String(step.setHeaderRoute.name)}`;
-  if (step.setMirrorRoute !== undefined) return `setMirrorRoute: ${String(step.setMirrorRoute.name)}`;
+  if (step.setHeaderRoute !== undefined) return `setHeaderRoute: ${step.setHeaderRoute.name}`;
+  if (step.setMirrorRoute !== undefined) return `setMirrorRoute: ${step.setMirrorRoute.name}`;
   return 'invalid';
 }
 

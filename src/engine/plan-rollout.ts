@@ -1,4 +1,5 @@
-import { formatPath, validateRollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
+import { formatPath, validateRollout, type Rollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
+import { checkRouteSteps, describeProblem, routerRollout, type RouteStep, type RouterProblem } from '../traffic/index.js';
 import { EMPTY_TEMPLATE_CATALOG, flattenRolloutAnalysis, rolloutAnalyses } from './analysis-templates.js';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
 import { planBlueGreen } from './blue-green-planner.js';
@@ -23,6 +24,9 @@ export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const resolved = resolveWorkloadRef(observation.rollout, observation.workload);
   if (!resolved.ok) return planInvalidSpec(observation, resolved.issues);
   const effective: RolloutObservation = { ...observation, rollout: resolved.rollout };
+  // Spec checks (Argo's validation.go) before the references to other objects.
+  const trafficIssues = trafficRoutingIssues(effective.rollout);
+  if (trafficIssues.length > 0) return planInvalidSpec(observation, trafficIssues);
   const serviceIssues = referencedServiceIssues(effective);
   if (serviceIssues.length > 0) return planInvalidSpec(observation, serviceIssues);
   const analysisIssues = referencedAnalysisIssues(effective);
@@ -83,6 +87,47 @@ function referencedAnalysisIssues(observation: RolloutObservation): RolloutIssue
     if (!result.ok) issues.push(result.issue);
   }
   return issues;
+}
+
+/**
+ * The traffic routing a router can be built from (src/traffic routerRollout: the
+ * config parsed, canary and stable Services set and different) and route steps
+ * the routers support and managedRoutes lists (checkRouteSteps). The router
+ * objects themselves are checked by the shell before it writes anything
+ * (planTrafficProblem).
+ */
+function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
+  if (rollout.spec.strategy?.canary?.trafficRouting === undefined) return [];
+  const parsed = routerRollout(rollout);
+  if (!parsed.ok) return [issueOfProblem(parsed.problem)];
+  const canary = rollout.spec.strategy.canary;
+  if ((canary.canaryService ?? '') === '' || (canary.stableService ?? '') === '') {
+    return [{ path: ['spec', 'strategy', 'canary', (canary.canaryService ?? '') === '' ? 'canaryService' : 'stableService'], message: 'traffic routing needs both canaryService and stableService' }];
+  }
+  const steps: RouteStep[] = (canary.steps ?? []).flatMap((step, index): RouteStep[] => [
+    ...(step.setHeaderRoute === undefined ? [] : [{ index, kind: 'setHeaderRoute' as const, name: step.setHeaderRoute.name }]),
+    ...(step.setMirrorRoute === undefined ? [] : [{ index, kind: 'setMirrorRoute' as const, name: step.setMirrorRoute.name }]),
+  ]);
+  return checkRouteSteps(parsed.value, steps).map(issueOfProblem);
+}
+
+/** A problem on the Rollout at its field; one on a router object under trafficRouting, the object and its field in the message. */
+function issueOfProblem(problem: RouterProblem): RolloutIssue {
+  if (problem.kind === 'Rollout') {
+    const path = problem.field.replace(/\[(\d+)\]/gu, '.$1').split('.').filter((segment) => segment !== '').map((segment) => (/^\d+$/u.test(segment) ? Number(segment) : segment));
+    return { path, message: problem.message };
+  }
+  return { path: ['spec', 'strategy', 'canary', 'trafficRouting'], message: describeProblem(problem) };
+}
+
+/**
+ * A router object that cannot be used as it is (a VirtualService or its route
+ * missing, an object owned by another controller), found by the shell's dry
+ * run before any write: the InvalidSpec condition naming the object and field,
+ * nothing modified, retried as any invalid spec.
+ */
+export function planTrafficProblem(observation: RolloutObservation, problem: RouterProblem): ReconcilePlan {
+  return planInvalidSpec(observation, [issueOfProblem(problem)]);
 }
 
 function planInvalidSpec(observation: RolloutObservation, issues: readonly RolloutIssue[]): ReconcilePlan {

@@ -1,5 +1,5 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { AnalysisRun, Rollout, RolloutStatus } from '../api/index.js';
+import type { AnalysisRun, Rollout, RolloutStatus, SetHeaderRoute, SetMirrorRoute } from '../api/index.js';
 import type { AnalysisTemplateCatalog } from './analysis-templates.js';
 
 /*
@@ -84,12 +84,28 @@ export type KubeAction =
   /** A finished run beyond the history limits; a run already gone is not an error. */
   | { kind: 'deleteAnalysisRun'; name: string }
   | {
+      /**
+       * Calls on the Rollout's traffic routers (src/traffic), in order, on each router in Argo's
+       * order. Idempotent: a router writes only what differs from the object it reads.
+       */
+      kind: 'routeTraffic';
+      operations: TrafficOperation[];
+    }
+  | {
       /** spec.replicas of the Deployment a workloadRef names (its scale subresource), for scaleDown onsuccess/progressively. */
       kind: 'scaleDeployment';
       name: string;
       resourceVersion: string;
       replicas: number;
     };
+
+/** One call of Argo's TrafficRoutingReconciler interface (src/traffic TrafficRouter). */
+export type TrafficOperation =
+  | { op: 'updateHash'; canaryHash: string; stableHash: string }
+  | { op: 'setWeight'; weight: number }
+  | { op: 'setHeaderRoute'; route: SetHeaderRoute }
+  | { op: 'setMirrorRoute'; route: SetMirrorRoute }
+  | { op: 'removeManagedRoutes' };
 
 /** What an updateReplicaSet changes in the ReplicaSet's pod template. */
 export interface PodTemplateChanges {

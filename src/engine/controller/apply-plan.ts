@@ -5,6 +5,7 @@ import { createEventRecorder, makeCountedApiClient, type RequestCounter } from '
 import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
 import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
+import type { TrafficApplier } from './apply-traffic.js';
 
 export { eventSourceComponent } from '../../kube/index.js';
 
@@ -19,6 +20,8 @@ export interface ApplyResult {
   actions: number;
   statusWritten: boolean;
   events: number;
+  /** Writes the traffic routers sent (0 when their objects already held the plan's weights and routes). */
+  routerWrites: number;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -38,7 +41,7 @@ const ACTION_EVENT_REASONS: ReadonlySet<string> = new Set(['RolloutUpdated', 'Ne
  * of overwriting it. The status is written only when it differs, which is
  * what lets a settled rollout cost zero writes.
  */
-export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, requestCounter?: RequestCounter): PlanApplier {
+export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, requestCounter?: RequestCounter, traffic?: TrafficApplier): PlanApplier {
   // Counted clients let tests and /metrics see every write a reconcile makes.
   const apps = requestCounter === undefined ? kubeConfig.makeApiClient(AppsV1Api) : makeCountedApiClient(kubeConfig, AppsV1Api, requestCounter);
   const core = requestCounter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, requestCounter);
@@ -117,6 +120,8 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
       case 'deleteAnalysisRun':
         await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, name: action.name }), action.name);
         return;
+      case 'routeTraffic':
+        throw new Error(`routeTraffic in ${namespace} is applied with its Rollout (apply), not alone`);
       case 'scaleDeployment':
         // Through the scale subresource: the controller may change a referenced Deployment's replicas and nothing
         // else of it (deploy/cluster-role.yaml grants patch on deployments/scale only). The resourceVersion makes a
@@ -167,7 +172,17 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     async apply(rollout, plan) {
       const { name, namespace } = identityOf(rollout);
       const log = logger.child({ rollout: name, namespace });
+      let routerWrites = 0;
       for (const action of plan.actions) {
+        if (action.kind === 'routeTraffic') {
+          if (traffic === undefined) throw new Error(`Rollout ${namespace}/${name}: a routeTraffic action but no traffic applier`);
+          const outcome = await traffic.apply(rollout, action.operations);
+          routerWrites += outcome.writes;
+          // The routers' Events ('Updated VirtualService', ...) report writes that landed: recorded now, as Argo's routers do.
+          recordEvents(rollout, outcome.events, log);
+          log.debug({ action: action.kind, writes: outcome.writes }, 'applied');
+          continue;
+        }
         await applyAction(namespace, action);
         log.debug({ action: action.kind, target: targetName(action) }, 'applied');
       }
@@ -194,7 +209,7 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         statusWritten = true;
       }
       recordEvents(rollout, plan.events, log);
-      return { actions: plan.actions.length, statusWritten, events: plan.events.length };
+      return { actions: plan.actions.length, statusWritten, events: plan.events.length, routerWrites };
     },
     flushEvents: () => eventRecorder.flush(),
   };
@@ -225,6 +240,7 @@ function podTemplatePatch(changes: PodTemplateChanges): Record<string, unknown> 
 
 function targetName(action: KubeAction): string {
   if (action.kind === 'createReplicaSet') return action.replicaSet.metadata?.name ?? '';
+  if (action.kind === 'routeTraffic') return action.operations.map((operation) => operation.op).join(',');
   if (action.kind === 'createAnalysisRun') return action.run.metadata?.name ?? '';
   return action.name;
 }

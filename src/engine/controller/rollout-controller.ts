@@ -1,10 +1,13 @@
 import { ApiException, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
 import { validateRollout, type Rollout } from '../../api/index.js';
-import { createInformerCache, createKeyQueue, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { createInformerCache, createKeyQueue, createRestClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
-import { planRollout } from '../plan-rollout.js';
+import { planRollout, planTrafficProblem } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { createPlanApplier } from './apply-plan.js';
+import { createTrafficApplier } from './apply-traffic.js';
+import { createTrafficInformers } from './traffic-informers.js';
 import type { ControllerMetrics } from './metrics.js';
 import { observeAnalysis, usesAnalysis } from './observe-analysis.js';
 import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
@@ -52,8 +55,10 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: 'rollout-controller', ...(instanceId === undefined ? {} : { instanceId }) });
   const planner = options.planner ?? planRollout;
-  const applier = createPlanApplier(kubeConfig, logger, options.requestCounter);
   const counting = options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter };
+  const rest = createRestClient(kubeConfig, counting);
+  const traffic = createTrafficApplier(createTrafficKube(rest));
+  const applier = createPlanApplier(kubeConfig, logger, options.requestCounter, traffic);
   const informerOptions = { clock, logger, ...counting };
   const rollouts: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'rollouts', namespace), ...informerOptions });
   const replicaSets: InformerCache<V1ReplicaSet & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'replicasets', namespace), ...informerOptions });
@@ -132,6 +137,15 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   }
 
+  /** A router object changed (by us or by hand): the Rollouts of its namespace that route traffic reconcile, and put it back if needed. */
+  function enqueueRolloutsRouting(object: KubernetesObject): void {
+    for (const rollout of rollouts.list(object.metadata?.namespace)) {
+      const validation = validateRollout(rollout);
+      if (validation.ok && validation.rollout.spec.strategy?.canary?.trafficRouting !== undefined) enqueueRollout(rollout);
+    }
+  }
+  const trafficInformers = createTrafficInformers(kubeConfig, rest, { ...informerOptions, namespace, onChange: enqueueRolloutsRouting });
+
   for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
     rollouts[event](enqueueRollout);
     analysisRuns[event](enqueueOwnerOfRun);
@@ -178,7 +192,17 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
           clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
         }),
       };
-      const plan = planner(observation);
+      let plan = planner(observation);
+      // A router object that cannot take the plan (missing, route not found) is found before anything is written,
+      // as Argo's ValidateRolloutReferencedResources does: checked with the plan's router calls, or with the weight held now.
+      // A plan that already refuses the spec (no actions, InvalidSpec) says why itself.
+      const refused = plan.actions.length === 0 && (plan.status.conditions ?? []).some((c) => c.type === 'InvalidSpec');
+      if (validation.ok && rollout.spec.strategy?.canary?.trafficRouting !== undefined && !refused) {
+        const routed = plan.actions.find((action) => action.kind === 'routeTraffic');
+        const operations = routed?.operations ?? [{ op: 'setWeight' as const, weight: rollout.status?.canary?.weights?.canary.weight ?? 0 }];
+        const problem = await traffic.check(rollout, operations);
+        if (problem !== undefined) plan = planTrafficProblem(observation, problem);
+      }
       const result = await applier.apply(rollout, plan);
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
@@ -203,6 +227,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     async start() {
       await Promise.all(informers.map((informer) => informer.start()));
       await Promise.all(informers.map((informer) => informer.waitForSync(60_000)));
+      await trafficInformers.start();
       logger.info({ namespace: namespace ?? '(all)', rollouts: rollouts.list().length }, 'caches synced; reconciling');
       running = queue.run(reconcile);
     },
@@ -211,6 +236,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       await running;
       await applier.flushEvents();
       await Promise.all(informers.map((informer) => informer.stop()));
+      await trafficInformers.stop();
     },
   };
 }

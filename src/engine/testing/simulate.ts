@@ -4,7 +4,7 @@ import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
 import { applyMergePatch } from '../json-merge-patch.js';
-import type { PodTemplateChanges, ReconcilePlan, RolloutEvent, RolloutObservation } from '../reconcile-types.js';
+import type { PodTemplateChanges, ReconcilePlan, RolloutEvent, RolloutObservation, TrafficOperation } from '../reconcile-types.js';
 
 /**
  * A test-only stand-in for the API server, the ReplicaSet controller and the kubelet: it
@@ -28,6 +28,8 @@ export interface SimulatedCluster {
   /** AnalysisRuns the planner created (their phases are set by the test, standing in for the AnalysisRun controller). */
   analysisRuns: AnalysisRun[];
   analysisTemplates: AnalysisTemplateCatalog;
+  /** A stand-in traffic router: the canary weight last set (undefined before any), the header/mirror routes it holds, and every call in order. */
+  router: { weight: number | undefined; routes: string[]; calls: { at: number; operation: TrafficOperation }[] };
 }
 
 export function simulatedCluster(rollout: Rollout, options: { now?: Date; readyAfterMs?: number } = {}): SimulatedCluster {
@@ -43,6 +45,7 @@ export function simulatedCluster(rollout: Rollout, options: { now?: Date; readyA
     nextVersion: 1,
     analysisRuns: [],
     analysisTemplates: { namespaced: {}, cluster: {} },
+    router: { weight: undefined, routes: [], calls: [] },
   };
 }
 
@@ -142,6 +145,8 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
       if (run !== undefined) run.spec.terminate = true;
     } else if (action.kind === 'deleteAnalysisRun') {
       cluster.analysisRuns = cluster.analysisRuns.filter((run) => run.metadata?.name !== action.name);
+    } else if (action.kind === 'routeTraffic') {
+      for (const operation of action.operations) routeTraffic(cluster, operation);
     } else if (action.kind === 'scaleDeployment') {
       const deployment = cluster.workload;
       if (deployment?.metadata?.name !== action.name || deployment.metadata.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Deployment ${action.name}`);
@@ -152,6 +157,17 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
   cluster.rollout.status = structuredClone(plan.status);
   cluster.events.push(...plan.events);
   refreshStatuses(cluster);
+}
+
+function routeTraffic(cluster: SimulatedCluster, operation: TrafficOperation): void {
+  const { router } = cluster;
+  router.calls.push({ at: cluster.now, operation });
+  if (operation.op === 'setWeight') router.weight = operation.weight;
+  else if (operation.op === 'removeManagedRoutes') router.routes = [];
+  else if (operation.op === 'setHeaderRoute' || operation.op === 'setMirrorRoute') {
+    const others = router.routes.filter((name) => name !== operation.route.name);
+    router.routes = operation.route.match === undefined ? others : [...others, operation.route.name];
+  }
 }
 
 /** The ReplicaSet controller: pods follow spec.replicas at once (the newest go first), and become available after readyAfterMs. */
@@ -183,10 +199,14 @@ export function runUntilSettled(cluster: SimulatedCluster, maxReconciles = 200):
   const steps: RunResult['steps'] = [];
   for (let i = 0; i < maxReconciles; i++) {
     const before = structuredClone(cluster.rollout.status ?? {});
+    const routerBefore = JSON.stringify([cluster.router.weight, cluster.router.routes]);
     const at = cluster.now;
     const plan = reconcileOnce(cluster);
     steps.push({ at, plan });
-    if (plan.actions.length > 0 || !sameStatus(before, plan.status)) continue;
+    // Router calls are planned at every reconcile (idempotent, as Argo's); only those that changed the router count.
+    const routerChanged = JSON.stringify([cluster.router.weight, cluster.router.routes]) !== routerBefore;
+    const acted = plan.actions.some((action) => action.kind !== 'routeTraffic') || routerChanged;
+    if (acted || !sameStatus(before, plan.status)) continue;
     const next = nextPodReady(cluster);
     const wake = plan.requeueAfterMs === undefined ? undefined : cluster.now + plan.requeueAfterMs;
     const candidates = [next, wake].filter((time): time is number => time !== undefined);

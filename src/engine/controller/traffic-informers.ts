@@ -1,0 +1,65 @@
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { createInformerCache, isNotFound, type InformerCache, type RestClient } from '../../kube/index.js';
+import type { Logger } from '../../log/index.js';
+import type { InformerCacheOptions } from '../../kube/types.js';
+
+/** The kinds the routers write, at the versions they write them (Argo's defaults). */
+export const routerResources: readonly { group: string; version: string; resource: string }[] = [
+  { group: 'networking.istio.io', version: 'v1alpha3', resource: 'virtualservices' },
+  { group: 'networking.istio.io', version: 'v1alpha3', resource: 'destinationrules' },
+  { group: 'split.smi-spec.io', version: 'v1alpha1', resource: 'trafficsplits' },
+  { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses' },
+  { group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes' },
+];
+
+export interface TrafficInformers {
+  /** Starts an informer per router kind the API server serves (a mesh not installed is skipped, as Argo does). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Informers over the router objects, only to wake Rollouts: a VirtualService
+ * (or TrafficSplit, Ingress, HTTPRoute) changed by someone else makes the
+ * Rollouts of its namespace that route traffic reconcile, and the routers put
+ * the weights back. The routers read the objects themselves, fresh, so these
+ * caches are never the source of a decision.
+ */
+export function createTrafficInformers(
+  kubeConfig: KubeConfig,
+  rest: RestClient,
+  options: Omit<InformerCacheOptions, 'path'> & { logger: Logger; namespace?: string | undefined; onChange: (object: KubernetesObject) => void },
+): TrafficInformers {
+  const started: InformerCache<KubernetesObject>[] = [];
+  const { onChange, namespace, ...informerOptions } = options;
+
+  async function served(group: string, version: string, resource: string): Promise<boolean> {
+    try {
+      const list = await rest.request<{ resources?: { name: string }[] }>({ method: 'GET', path: `/apis/${group}/${version}` });
+      return (list.resources ?? []).some((entry) => entry.name === resource);
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  return {
+    async start() {
+      for (const { group, version, resource } of routerResources) {
+        if (!(await served(group, version, resource))) {
+          options.logger.debug({ group, version, resource }, 'router kind not served; not watched');
+          continue;
+        }
+        const base = `/apis/${group}/${version}`;
+        const path = namespace === undefined ? `${base}/${resource}` : `${base}/namespaces/${namespace}/${resource}`;
+        const informer = createInformerCache<KubernetesObject>(kubeConfig, { path, ...informerOptions });
+        for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) informer[event](onChange);
+        started.push(informer);
+        await informer.start();
+      }
+    },
+    async stop() {
+      await Promise.all(started.map((informer) => informer.stop()));
+    },
+  };
+}
