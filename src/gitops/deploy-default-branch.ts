@@ -98,7 +98,7 @@ export async function closePullRequest(
     const waiting = await context.github.pullRequest(next);
     if (waiting.state !== 'open') continue;
     lines.push(`**${environment.name}**: #${String(next)} goes next.`);
-    await planAndDeployPullRequest(context, services, waiting, environment.trigger === 'approved' ? 'approved' : environment.trigger);
+    await planAndDeployPullRequest(context, services, waiting, environment.trigger);
   }
   return lines;
 }

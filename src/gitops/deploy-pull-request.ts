@@ -124,6 +124,12 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     await context.github.upsertCheckRun(pull.headSha, { name, status: 'queued', title: `Waiting for #${String(lock.by.pullRequest)} to release ${environment.name}`, summary });
     return { environment: environment.name, result: 'waiting', detail: `held by #${String(lock.by.pullRequest)}` };
   }
+  const changed = planned.plan.objects.filter((object) => object.change !== 'unchanged').length;
+  if (lock.already && changed === 0) {
+    // The same head deployed already (a repeated or reordered webhook): nothing to apply, nothing to report again.
+    context.log.info({ environment: environment.name }, 'already deployed at this head; nothing applied');
+    return { environment: environment.name, result: 'unchanged', detail: 'already deployed at this head' };
+  }
   try {
     await applyObjects(cluster.kubeConfig, planned.objects, { repository, pullRequest: pull.number, headSha: pull.headSha, installationId: context.installationId, environment: environment.name }, context.log);
   } catch (cause) {
@@ -139,7 +145,6 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     });
     return { environment: environment.name, result: 'failed', detail: message };
   }
-  const changed = planned.plan.objects.filter((object) => object.change !== 'unchanged').length;
   await context.github.upsertCheckRun(pull.headSha, {
     name,
     status: 'completed',

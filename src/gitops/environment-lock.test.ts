@@ -17,8 +17,13 @@ describe('the environment lock (pure decisions)', () => {
     expect({ kind: decision.kind, holder: decision.state.holder?.pullRequest, waiting: decision.state.waiting }).toEqual(expected);
   });
 
-  it('the new head SHA replaces the old one when the holder pushes again', () => {
-    expect(decideAcquire(held(1), ask(1, 'f'.repeat(40))).state.holder?.headSha).toBe('f'.repeat(40));
+  it('the new head SHA replaces the old one when the holder pushes again; the same SHA again is a repeat', () => {
+    const newHead = decideAcquire(held(1), ask(1, 'f'.repeat(40)));
+    expect([newHead.state.holder?.headSha, newHead.kind === 'acquired' && newHead.already]).toEqual(['f'.repeat(40), false]);
+    const repeat = decideAcquire(held(1), ask(1, 'a'.repeat(40)));
+    expect(repeat.kind === 'acquired' && repeat.already).toBe(true);
+    const first = decideAcquire(free, ask(1));
+    expect(first.kind === 'acquired' && first.already).toBe(false);
   });
 
   it.each([

@@ -52,14 +52,16 @@ export function readLockState(lease: LeaseObject | undefined): LockState {
 }
 
 export type LockDecision =
-  | { kind: 'acquired'; state: LockState }
+  /** `already`: this pull request held it at this very head SHA (a repeated or reordered webhook). */
+  | { kind: 'acquired'; state: LockState; already: boolean }
   | { kind: 'held'; by: LockHolder; state: LockState; changed: boolean };
 
 /** Pure: what asking for the lock does to it. Asking again (a new push) refreshes the holder's head SHA. */
 export function decideAcquire(state: LockState, request: LockHolder): LockDecision {
   const { holder } = state;
   if (holder === undefined || (holder.repository === request.repository && holder.pullRequest === request.pullRequest)) {
-    return { kind: 'acquired', state: { holder: request, waiting: state.waiting.filter((number) => number !== request.pullRequest) } };
+    const already = holder !== undefined && holder.headSha === request.headSha;
+    return { kind: 'acquired', already, state: { holder: request, waiting: state.waiting.filter((number) => number !== request.pullRequest) } };
   }
   if (state.waiting.includes(request.pullRequest) || holder.repository !== request.repository) return { kind: 'held', by: holder, state, changed: false };
   return { kind: 'held', by: holder, state: { holder, waiting: [...state.waiting, request.pullRequest] }, changed: true };

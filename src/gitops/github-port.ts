@@ -31,7 +31,7 @@ export interface GithubPort {
   /** The file's text on a ref (the default branch when absent); undefined when there is none. */
   readFile(path: string, ref?: string): Promise<string | undefined>;
   pullRequest(number: number): Promise<PullRequestFacts>;
-  /** Open pull requests' head SHAs, by number. */
+  /** The paths a pull request changes (a rename counts both names). */
   changedFiles(number: number): Promise<string[]>;
   approvals(number: number): Promise<{ login: string; permission: PermissionLevel }[]>;
   createCommitStatus(sha: string, status: { state: 'pending' | 'success' | 'failure' | 'error'; context: string; description: string }): Promise<void>;
