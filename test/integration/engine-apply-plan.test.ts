@@ -73,7 +73,7 @@ describe('createPlanApplier', () => {
       status: { phase: 'Progressing', message: 'more replicas need to be updated', currentPodHash: 'abc123', observedGeneration: '1' },
       events: [{ type: 'Normal', reason: 'RolloutUpdated', message: 'Rollout updated to revision 1' }],
     });
-    expect(result).toEqual({ actions: 1, statusWritten: true, events: 1 });
+    expect(result).toEqual({ actions: 1, statusWritten: true, events: 1, routerWrites: 0 });
 
     const replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
     expect(replicaSet.metadata?.ownerReferences?.[0]?.uid).toBe(uid);
@@ -87,7 +87,7 @@ describe('createPlanApplier', () => {
     ]);
 
     const settled = await applier.apply(written, { actions: [], status: structuredClone(written.status ?? {}), events: [] });
-    expect(settled).toEqual({ actions: 0, statusWritten: false, events: 0 });
+    expect(settled).toEqual({ actions: 0, statusWritten: false, events: 0, routerWrites: 0 });
     expect((await readRollout('web')).metadata?.resourceVersion).toBe(written.metadata?.resourceVersion);
   });
 
