@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int32 } from './common.js';
+import { int32, opaqueObject } from './common.js';
 
 /**
  * The canary's `trafficRouting` block and the two route steps, in Argo's
@@ -105,6 +105,12 @@ export const trafficRoutingSchema = z
     smi: smiTrafficRoutingSchema.optional(),
     gatewayAPI: gatewayApiTrafficRoutingSchema.optional(),
     plugins: z.record(z.string(), z.unknown()).optional(),
+    // Argo's other routers: stored as written (the CRD keeps them, as Argo's does) and refused by validation, never ignored.
+    alb: opaqueObject('AWS ALB (not yet supported by Gradual)').optional(),
+    ambassador: opaqueObject('Ambassador (not yet supported by Gradual)').optional(),
+    apisix: opaqueObject('Apache APISIX (not yet supported by Gradual)').optional(),
+    appMesh: opaqueObject('AWS App Mesh (not yet supported by Gradual)').optional(),
+    traefik: opaqueObject('Traefik (not yet supported by Gradual)').optional(),
     managedRoutes: z.array(z.strictObject({ name: z.string() })).optional(),
     maxTrafficWeight: int32('the total weight of traffic (default 100)').optional(),
   })
