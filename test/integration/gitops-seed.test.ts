@@ -5,7 +5,7 @@ import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
-import { close, comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
+import { close, comment, createRepositoryFromFolder, merge, openPullRequest, pressCheckRunButton, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -227,6 +227,18 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
     // Nothing applied: the spec and its generation are as they were (the engine may still write the status).
     const after = await cluster.readRollout('web');
     expect([after.metadata?.generation, after.spec]).toEqual([before.metadata?.generation, before.spec]);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('the Abort button on the rollout check aborts the canary, with the clicker’s permission', async () => {
+    const sha = await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:purple') }, message: 'web: purple' });
+    await openPullRequest(bob, { owner, repo, head: 'purple', title: 'Roll out purple' });
+    const paused = await untilCheck(sha, checkName, 'paused for a person', (run) => run.conclusion === 'action_required');
+    await pressCheckRunButton({ apiUrl: github.server.url, login: 'bob', checkRunId: paused.id, identifier: 'abort' });
+    const aborted = await cluster.untilRollout('web', 'aborted by the button', (rollout) => rollout.status?.abort === true);
+    expect(aborted.status?.phase).toBe('Degraded');
+    const failed = await untilCheck(sha, checkName, 'failure after the abort', (run) => run.conclusion === 'failure');
+    expect(failed.title).toMatch(/abort/iu);
     expect(github.violations).toEqual([]);
   });
 
