@@ -5,6 +5,8 @@ import { problemAt } from './plan.js';
 import type { RouterRollout } from './types.js';
 
 const canaryPath = 'spec.strategy.canary';
+/** Argo's routers that Gradual has no folder for yet (the API keeps them; see not-yet-supported.ts). */
+const unsupportedRouters = ['alb', 'ambassador', 'apisix', 'appMesh', 'traefik'] as const;
 
 /**
  * What the routers need from a Rollout, checked: trafficRouting parsed by
@@ -18,6 +20,9 @@ export function routerRollout(rollout: Rollout): Parsed<RouterRollout> {
   if (canary?.trafficRouting === undefined) return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, 'no traffic routing configured');
   const parsed = parseObject(trafficRoutingSchema, canary.trafficRouting, place);
   if (!parsed.ok) return { ok: false, problem: { ...parsed.problem, field: `${canaryPath}.trafficRouting.${parsed.problem.field}`.replace(/\.$/u, '') } };
+  // Argo's other routers are kept by the schema (so the CRD stores them) but have no router here yet.
+  const unsupported = unsupportedRouters.find((key) => parsed.value[key] !== undefined);
+  if (unsupported !== undefined) return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, `not yet supported by Gradual: ${unsupported}`);
   const canaryService = canary.canaryService ?? '';
   const stableService = canary.stableService ?? '';
   if (canaryService !== '' && canaryService === stableService) {
