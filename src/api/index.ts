@@ -11,6 +11,8 @@ export { matchesLabelSelector, unmetRequirements } from './label-selector.js';
 export { notYetSupportedFields } from './not-yet-supported.js';
 export { validateRollout } from './validate-rollout.js';
 export { formatPath } from './format-path.js';
+export { documentPosition, offsetToPosition, positionOf, type Position } from './yaml-positions.js';
+export { describeValue, fromZodIssues } from './zod-issues.js';
 export { lintManifests, type ManifestFile } from './lint.js';
 export { rolloutCrd, rolloutCrdYaml } from './crd.js';
 export { analysisCrds, analysisCrdYamls } from './analysis-crd.js';

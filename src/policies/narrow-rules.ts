@@ -1,6 +1,6 @@
 import type { PolicyFileCommandRule, PolicyFileRules } from './schema.js';
 import { commandNames, deployTriggers, permissionLevels, type CommandRule, type CommandRules, type FreezeWindow, type PolicyRules } from './types.js';
-import type { PolicyPath } from './yaml-place.js';
+import type { PolicyPath } from './types.js';
 
 export interface NarrowingProblem {
   path: PolicyPath;

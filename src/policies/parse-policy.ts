@@ -1,10 +1,9 @@
 import { CronDate } from 'croner';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { parseGoDuration } from '../api/index.js';
+import { parseGoDuration, positionOf } from '../api/index.js';
 import { narrowRules, normalizeTeam } from './narrow-rules.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileFreezeWindow, type PolicyFileRules } from './schema.js';
-import { commandNames, deployTriggers, type CommandName, type CommandRule, type CommandRules, type EnvironmentPolicy, type FreezeWindow, type PolicyError, type PolicyParseResult, type PolicyRules, type RepositoryPolicy } from './types.js';
-import { placeOf, type PolicyPath } from './yaml-place.js';
+import { commandNames, deployTriggers, type CommandName, type CommandRule, type CommandRules, type EnvironmentPolicy, type FreezeWindow, type PolicyError, type PolicyParseResult, type PolicyPath, type PolicyRules, type RepositoryPolicy } from './types.js';
 import { describeValue, fieldProblems } from './zod-messages.js';
 
 /**
@@ -125,7 +124,7 @@ function readPolicyFile(text: string, file: string): ReadResult {
       }),
     };
   }
-  const errorAt: ErrorAt = (path, message, at = 'value') => ({ file, ...placeOf(document, path, lineCounter, at), message });
+  const errorAt: ErrorAt = (path, message, at = 'value') => ({ file, ...positionOf(document, path, lineCounter, at), message });
   let value: unknown;
   try {
     value = document.toJS({ maxAliasCount: 100 });

@@ -138,3 +138,6 @@ export interface ActiveFreeze {
   /** The first instant at or after now when no freeze window is active (windows that overlap or touch run on). */
   endsAt: Date;
 }
+
+/** A field's place in a policy document: map keys and list indexes. */
+export type PolicyPath = readonly (string | number)[];

@@ -1,5 +1,6 @@
+import { distance as editDistance } from 'fastest-levenshtein';
 import type { z } from 'zod';
-import type { PolicyPath } from './yaml-place.js';
+import type { PolicyPath } from './types.js';
 
 export interface FieldProblem {
   path: PolicyPath;
@@ -84,16 +85,4 @@ function closest(word: string, candidates: readonly string[]): string | undefine
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 0; i < a.length; i += 1) {
-    const current = [i + 1];
-    for (let j = 0; j < b.length; j += 1) {
-      current.push(Math.min((previous[j + 1] ?? 0) + 1, (current[j] ?? 0) + 1, (previous[j] ?? 0) + (a[i] === b[j] ? 0 : 1)));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

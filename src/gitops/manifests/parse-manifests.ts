@@ -1,7 +1,6 @@
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { formatPath } from '../../api/index.js';
-import { documentPosition, offsetToPosition, positionOf } from '../../api/yaml-positions.js';
-import { describeValue } from '../../api/zod-issues.js';
+import { describeValue, documentPosition, offsetToPosition, positionOf } from '../../api/index.js';
 import type { KubeObject } from '../../kube/index.js';
 import { clusterScopedKinds } from './cluster-scoped-kinds.js';
 import type { ManifestError, ManifestFileText, ManifestObject, ObjectRef, ParsedManifests, ParseManifestsOptions } from './types.js';

@@ -1,4 +1,4 @@
-import type { Position } from '../../api/yaml-positions.js';
+import type { Position } from '../../api/index.js';
 import type { PathSegment } from '../../api/index.js';
 import type { KubeObject } from '../../kube/index.js';
 

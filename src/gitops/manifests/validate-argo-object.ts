@@ -1,5 +1,5 @@
 import { analysisTemplateKind, analysisTemplateSchema, clusterAnalysisTemplateKind, clusterAnalysisTemplateSchema, rolloutApiVersion, rolloutGroup, rolloutKind, validateRollout, type RolloutIssue } from '../../api/index.js';
-import { fromZodIssues } from '../../api/zod-issues.js';
+import { fromZodIssues } from '../../api/index.js';
 
 /**
  * The engine's own checks of the argoproj.io kinds it reads from git: a
