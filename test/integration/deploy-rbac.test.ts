@@ -327,7 +327,15 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     await waitUntil(async () => Object.keys(await sizes('web')).join() === green, { what: 'the old ReplicaSet to be deleted', timeoutMs: 30_000 });
 
     // Events are best effort in the applier (a refused one is only logged), so check they were really written.
-    const reasons = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.map((event) => event.reason);
+    // They follow the status they report, so wait for the last.
+    let reasons: (string | undefined)[] = [];
+    await waitUntil(
+      async () => {
+        reasons = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.map((event) => event.reason);
+        return reasons.includes('RolloutCompleted');
+      },
+      { what: 'the RolloutCompleted Event', timeoutMs: 30_000, intervalMs: 100 },
+    );
     expect(reasons).toEqual(expect.arrayContaining(['RolloutPaused', 'SwitchService', 'RolloutCompleted']));
   });
 

@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/index.js';
 import { createRequestCounter } from '../../src/kube/index.js';
@@ -34,12 +34,6 @@ async function sizes(name: string): Promise<Record<string, number>> {
 
 async function selectorOf(service: string): Promise<string | undefined> {
   return (await core.readNamespacedService({ name: service, namespace })).spec?.selector?.[HASH_KEY];
-}
-
-async function events(name: string): Promise<CoreV1Event[]> {
-  const items: CoreV1Event[] = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
-  // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
-  return items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
 }
 
 function until(what: string, check: (rollout: Rollout) => boolean, name = 'web'): Promise<Rollout> {
@@ -105,14 +99,14 @@ describe('the blue-green engine on a real control plane', () => {
     await waitUntil(async () => (await sizes('web'))[blue] === 0, { what: 'the old ReplicaSet to scale down', timeoutMs: 30_000 });
     expect(await sizes('web')).toEqual({ [blue]: 0, [green]: 3 });
 
-    const all = await events('web');
-    const lines = all.map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+    const scaledDown = `ScalingReplicaSet: Scaled down ReplicaSet web-${blue} (revision 1) from 3 to 0`;
+    const lines = await cluster.untilEventLines('web', 'the scale-down Event', (candidate) => candidate.includes(scaledDown));
     const order = [
       `SwitchService: Switched selector for service 'web-preview' from '${blue}' to '${green}'`,
       'RolloutPaused: Rollout is paused (BlueGreenPause)',
       `SwitchService: Switched selector for service 'web-active' from '${blue}' to '${green}'`,
       `RolloutCompleted: Rollout completed update to revision 2 (${green}): Completed blue-green update`,
-      `ScalingReplicaSet: Scaled down ReplicaSet web-${blue} (revision 1) from 3 to 0`,
+      scaledDown,
     ];
     const positions = order.map((line) => lines.indexOf(line));
     expect(positions.every((position) => position >= 0), lines.join('\n')).toBe(true);
@@ -139,7 +133,8 @@ describe('the blue-green engine on a real control plane', () => {
     await waitUntil(async () => (await sizes('shop'))[red] === 0, { what: 'the preview ReplicaSet to scale down', timeoutMs: 30_000 });
     expect(await sizes('shop')).toEqual({ [blue]: 3, [red]: 0 });
     expect(await selectorOf('shop-active')).toBe(blue);
-    const reasons = (await events('shop')).map((event) => event.reason ?? '');
+    const shopLines = await cluster.untilEventLines('shop', 'the preview scale-down Event', (candidate) => candidate.some((line) => line.startsWith(`ScalingReplicaSet: Scaled down ReplicaSet shop-${red}`)));
+    const reasons = shopLines.map((line) => line.slice(0, line.indexOf(': ')));
     expect(reasons.indexOf('RolloutAborted')).toBeGreaterThan(reasons.indexOf('RolloutPaused'));
     expect(reasons.at(-1)).toBe('ScalingReplicaSet');
   });

@@ -54,7 +54,8 @@ describe('canary edges on a real control plane', () => {
     expect(await sizes('back')).toEqual({ [blue]: 4, [red]: 0 });
     // No new ReplicaSet for the old template: the stable one is reused, as Argo does.
     expect(Object.keys(await sizes('back'))).toHaveLength(2);
-    expect((await cluster.eventLines('back')).some((line) => line.startsWith('SkipSteps: '))).toBe(true);
+    const backLines = await cluster.untilEventLines('back', 'the SkipSteps Event', (lines) => lines.some((line) => line.startsWith('SkipSteps: ')));
+    expect(backLines.some((line) => line.startsWith('SkipSteps: '))).toBe(true);
   });
 
   it('progress deadline with progressDeadlineAbort: a canary whose pods never become available is aborted', async () => {
@@ -68,7 +69,9 @@ describe('canary edges on a real control plane', () => {
     expect(progressing).toMatchObject({ status: 'False', reason: 'RolloutAborted' });
     expect(aborted.status?.message).toMatch(/^RolloutAborted: /);
     // The abort says why: the new ReplicaSet timed out progressing (Argo's wording).
-    expect((await cluster.eventLines('stuck')).some((line) => /^RolloutAborted: .*ReplicaSet "stuck-[a-z0-9]+" has timed out progressing/.test(line))).toBe(true);
+    const timedOut = /^RolloutAborted: .*ReplicaSet "stuck-[a-z0-9]+" has timed out progressing/;
+    const stuckLines = await cluster.untilEventLines('stuck', 'the RolloutAborted Event', (lines) => lines.some((line) => line.startsWith('RolloutAborted: ')));
+    expect(stuckLines.some((line) => timedOut.test(line)), stuckLines.join('\n')).toBe(true);
     await waitUntil(async () => (await sizes('stuck'))[blue] === 4, { what: 'the stable ReplicaSet at full size', timeoutMs: 30_000 });
     expect((await sizes('stuck'))[blue]).toBe(4);
   });

@@ -1,4 +1,4 @@
-import { type CoreV1Event, type V1ReplicaSet } from '@kubernetes/client-node';
+import { type V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/index.js';
 import { createRequestCounter } from '../../src/kube/index.js';
@@ -12,7 +12,7 @@ import { testCluster } from './support/test-cluster.js';
 // this process, a person drives it with the `gradual` verbs, and the test
 // asserts on the objects the API server holds.
 const cluster = testCluster('canary');
-const { core, apps, custom, namespace, rolloutApi } = cluster;
+const { apps, custom, namespace, rolloutApi } = cluster;
 const requestCounter = createRequestCounter();
 const controller = withRolloutController(cluster, { requestCounter });
 
@@ -35,10 +35,10 @@ async function sizes(name: string): Promise<Record<string, number>> {
   return Object.fromEntries((await replicaSetsOf(name)).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]));
 }
 
-async function eventReasons(name: string): Promise<string[]> {
-  const events: CoreV1Event[] = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
-  // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
-  return events.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => event.reason ?? '');
+/** The Events' reasons in recording order, once one with `awaited` is there (Events follow the status they report). */
+async function eventReasons(name: string, awaited: string): Promise<string[]> {
+  const lines = await cluster.untilEventLines(name, `a ${awaited} Event`, (candidate) => candidate.some((line) => line.startsWith(`${awaited}: `)));
+  return lines.map((line) => line.slice(0, line.indexOf(': ')));
 }
 
 function until(what: string, check: (rollout: Rollout) => boolean, name = 'web'): Promise<Rollout> {
@@ -85,7 +85,7 @@ describe('the canary engine on a real control plane', () => {
     await waitUntil(async () => (await sizes('web'))[blue] === 0, { what: 'the old ReplicaSet to scale down', timeoutMs: 30_000 });
     expect(await sizes('web')).toEqual({ [blue]: 0, [yellow]: 5 });
 
-    const reasons = await eventReasons('web');
+    const reasons = await eventReasons('web', 'RolloutCompleted');
     // Argo's reasons, in Argo's order (repeated scaling events collapsed for the comparison).
     const collapsed = reasons.filter((reason, index) => reason !== reasons[index - 1]);
     expect(collapsed).toEqual(expect.arrayContaining(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', 'RolloutStepCompleted', 'RolloutPaused', 'RolloutResumed', 'RolloutCompleted']));
@@ -123,7 +123,7 @@ describe('the canary engine on a real control plane', () => {
     expect(aborted.status?.message).toMatch(/^RolloutAborted: Rollout aborted update to revision 2/);
     await waitUntil(async () => (await sizes('shop'))[blue] === 5, { what: 'the stable ReplicaSet back at full size', timeoutMs: 30_000 });
     expect((await sizes('shop'))[blue]).toBe(5);
-    expect(await eventReasons('shop')).toContain('RolloutAborted');
+    expect(await eventReasons('shop', 'RolloutAborted')).toContain('RolloutAborted');
 
     const retry = await gradual('retry', 'rollout', 'shop');
     expect(retry.code, retry.stderr).toBe(0);

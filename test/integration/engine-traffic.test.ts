@@ -145,7 +145,8 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
     });
     await waitUntil(async () => (await split('web-vs')).join() === 'web-stable:80,web-canary:20', { what: 'the hand edit put back', timeoutMs: 30_000, intervalMs: 50 });
     // The router's Event for the write that put it back (identical Events may be folded into one by the recorder).
-    const lines = await cluster.eventLines('web');
+    const putBack = "Updated VirtualService: VirtualService `web-vs` set to desiredWeight '20'";
+    const lines = await cluster.untilEventLines('web', 'the router Event of the put-back', (candidate) => candidate.includes(putBack));
     expect(lines).toContain("Updated VirtualService: VirtualService `web-vs` set to desiredWeight '20'");
 
     const promote = await gradual('promote', 'web');

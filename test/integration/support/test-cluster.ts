@@ -21,6 +21,11 @@ export interface TestCluster {
   untilRollout(name: string, what: string, check: (rollout: Rollout) => boolean): Promise<Rollout>;
   /** `reason: message` of each Event about the named object, in the order they were recorded. */
   eventLines(name: string): Promise<string[]>;
+  /**
+   * Waits until the Events about the named object satisfy `check` and returns their lines. The engine records
+   * Events after the status write they report (as Argo's recorder does), so a status seen is no proof its Event is.
+   */
+  untilEventLines(name: string, what: string, check: (lines: string[]) => boolean): Promise<string[]>;
 }
 
 export function testCluster(prefix: string): TestCluster {
@@ -31,6 +36,12 @@ export function testCluster(prefix: string): TestCluster {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const namespace = `${prefix}-${randomUUID().slice(0, 8)}`;
   const rolloutApi = { group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'rollouts' } as const;
+
+  async function eventLines(name: string): Promise<string[]> {
+    const items = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
+    // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
+    return items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+  }
 
   async function readRollout(name: string): Promise<Rollout> {
     return rolloutSchema.parse(await custom.getNamespacedCustomObject({ ...rolloutApi, name }));
@@ -67,10 +78,21 @@ export function testCluster(prefix: string): TestCluster {
       if (last === undefined) throw new Error(what);
       return last;
     },
-    async eventLines(name) {
-      const items = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
-      // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
-      return items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+    eventLines,
+    async untilEventLines(name, what, check) {
+      let last: string[] = [];
+      try {
+        await waitUntil(
+          async () => {
+            last = await eventLines(name);
+            return check(last);
+          },
+          { what, timeoutMs: 30_000, intervalMs: 100 },
+        );
+      } catch (error) {
+        throw new Error(`${String(error)}\nEvents about ${name}:\n${last.join('\n')}`, { cause: error });
+      }
+      return last;
     },
   };
 }
