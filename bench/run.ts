@@ -13,6 +13,7 @@ import { benchPlanner } from './planner.js';
 import { benchAbortLatency, benchConditions, benchFinishedRuns } from './analysis.js';
 import { benchIdleSideBySide } from './side-by-side-idle.js';
 import { benchGitopsFetch } from './gitops-fetch.js';
+import { benchWebhookToPlan } from './gitops-webhook.js';
 
 const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
 
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   await benchRequestsPerStep(environment, logger, defer);
   await benchAbortLatency(environment, logger, defer, 100);
   await benchFinishedRuns(environment, logger, 5000);
+  await benchWebhookToPlan(environment, logger, defer, 30);
   await benchManyRollouts(environment, logger, defer, count);
   // Beside the real Argo Rollouts (issue 5): opt-in, since a cold build of Argo's controller takes ~20 minutes.
   if (process.env['GRADUAL_BENCH_ARGO'] === '1') await benchIdleSideBySide(environment, logger, count);

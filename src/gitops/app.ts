@@ -123,6 +123,13 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         if (issue.pull_request === undefined || sender.type === 'Bot') return;
         const { commands } = parseCommands(comment.body);
         const repo = repositoryContext(context, { pullRequest: issue.number, actor: sender.login });
+        if (commands.length === 0) return;
+        // A redelivery after a restart (the delivery memory is gone) must not promote a second time: the bot's
+        // final reaction on the comment is the record that its commands ran.
+        if (await repo.github.commentHandled(comment.id)) {
+          repo.log.info({ comment: comment.id }, 'comment already answered; its commands are not run again');
+          return;
+        }
         await handleCommands(repo, issue.number, sender.login, commands, async (content) => {
           await repo.github.react(comment.id, content);
         });

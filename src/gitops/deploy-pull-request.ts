@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { decideDeploy, environmentsForPaths, type DeployTrigger, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
 import { ApplyError, applyObjects } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
@@ -90,8 +91,9 @@ export async function planAndDeployPullRequest(
     await context.github.upsertCheckRun(pull.headSha, { name: 'gradual/plan', status: 'completed', conclusion: 'neutral', title: 'No manifests change', summary: 'This pull request changes no file of any environment, so there is nothing to deploy.' });
     return [];
   }
+  const checkoutStarted = performance.now();
   const tree = await services.manifests.checkout({ url: pull.cloneUrl, headers: await context.gitHeaders(), ref: pull.fromFork ? `refs/pull/${String(pull.number)}/head` : pull.headRef, sha: pull.headSha });
-  log.info({ fetch: tree.fetch }, 'manifests checked out');
+  log.info({ fetch: tree.fetch, checkoutMs: Math.round(performance.now() - checkoutStarted) }, 'manifests checked out');
   const outcomes: DeployOutcome[] = [];
   for (const { environment } of matches) {
     const planned = await planEnvironment(services, repository, environment, tree);

@@ -27,6 +27,8 @@ export interface GithubPort {
   createIssueComment(issue: number, body: string): Promise<number>;
   updateIssueComment(id: number, body: string): Promise<void>;
   react(commentId: number, content: '+1' | 'eyes' | 'rocket' | 'confused'): Promise<void>;
+  /** True when an app already answered the comment with 🚀 or 😕: its commands ran (the durable record a restart keeps). */
+  commentHandled(commentId: number): Promise<boolean>;
   permissionOf(login: string): Promise<PermissionLevel>;
   /** The file's text on a ref (the default branch when absent); undefined when there is none. */
   readFile(path: string, ref?: string): Promise<string | undefined>;
@@ -105,6 +107,10 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
     },
     async react(commentId, content) {
       await octokit.rest.reactions.createForIssueComment({ ...base, comment_id: commentId, content });
+    },
+    async commentHandled(commentId) {
+      const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, { ...base, comment_id: commentId, per_page: 100 });
+      return reactions.some((reaction) => reaction.user?.type === 'Bot' && (reaction.content === 'rocket' || reaction.content === 'confused'));
     },
     async permissionOf(login) {
       try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approve, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
+import { approve, createRepositoryFromFolder, forkRepository, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
 import { seedInstallation, seedPerson } from './seed.js';
 import { startTestGithub, type ReceivedWebhook, type TestGithub } from './testing.js';
 
@@ -17,6 +17,7 @@ let github: TestGithub;
 let app: Octokit;
 let alice: Person;
 let bob: Person;
+let mallory: Person;
 
 interface Delivered {
   event: string;
@@ -59,11 +60,18 @@ beforeAll(async () => {
   const now = new Date();
   const tokens = await github.server.update((state) => {
     const installation = seedInstallation(state, owner, now);
-    return { installation: installation.id, alice: seedPerson(state, { login: 'alice', role: 'admin', now }), bob: seedPerson(state, { login: 'bob', role: 'write', now }) };
+    return {
+      installation: installation.id,
+      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+      // An outside contributor: a token that can push her own fork and open pull requests, and no role on the repository.
+      mallory: seedPerson(state, { login: 'mallory', role: 'write', now }),
+    };
   });
   app = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation } });
   alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
   bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
+  mallory = { login: 'mallory', token: tokens.mallory, apiUrl: github.server.url };
   const folder = await mkdtemp(join(tmpdir(), 'gradual-manifests-'));
   await mkdir(join(folder, 'apps', 'web'), { recursive: true });
   await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), 'kind: Rollout\nimage: web:v1\n');
@@ -191,6 +199,34 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     expect(bareGit('log', '-1', '--format=%s', sha)).toBe(`Roll out web v3 (#${String(number)})`);
     const pull = await app.rest.pulls.get({ owner, repo, pull_number: number });
     expect([pull.data.state, pull.data.merged, pull.data.merged_by?.login]).toEqual(['closed', true, 'bob']);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('a pull request from a fork: its head is the fork’s, GitHub’s refs/pull/N/head holds it in the base repository, and a push to the fork synchronizes it', async () => {
+    expect(await forkRepository(mallory, { owner, repo })).toBe(`mallory/${repo}`);
+    // The app is installed on acme only: the fork is read with its owner's token.
+    const fork = await new Octokit({ baseUrl: github.server.url, auth: mallory.token }).rest.repos.get({ owner: 'mallory', repo });
+    expect([fork.data.fork, fork.data.parent?.full_name]).toEqual([true, `${owner}/${repo}`]);
+    const first = await pushBranch(mallory, { owner: 'mallory', repo, branch: 'evil', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: evil:1\n' }, message: 'evil 1' });
+    let number = 0;
+    const opened = await during(async () => {
+      number = await openPullRequest(mallory, { owner, repo, head: 'mallory:evil', base: 'main', title: 'From a fork' });
+    });
+    const payload = opened.find((item) => item.event === 'pull_request')?.payload as { pull_request: { head: { label: string; sha: string; repo: { full_name: string; fork: boolean } }; base: { repo: { full_name: string } } } };
+    expect([payload.pull_request.head.label, payload.pull_request.head.sha, payload.pull_request.head.repo.full_name, payload.pull_request.head.repo.fork, payload.pull_request.base.repo.full_name]).toEqual(['mallory:evil', first, `mallory/${repo}`, true, `${owner}/${repo}`]);
+    expect(bareGit('rev-parse', `refs/pull/${String(number)}/head`)).toBe(first);
+    // The fork's branch is not a branch of the base repository.
+    expect((await app.rest.repos.listBranches({ owner, repo })).data.map((branch) => branch.name)).not.toContain('evil');
+
+    let second = '';
+    const pushed = await during(async () => {
+      second = await pushBranch(mallory, { owner: 'mallory', repo, branch: 'evil', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: evil:2\n' }, message: 'evil 2' });
+    });
+    const synchronize = pushed.find((item) => item.event === 'pull_request' && item.action === 'synchronize')?.payload as { repository: { full_name: string }; pull_request: { number: number; head: { sha: string } } };
+    expect([synchronize.repository.full_name, synchronize.pull_request.number, synchronize.pull_request.head.sha]).toEqual([`${owner}/${repo}`, number, second]);
+    expect(bareGit('rev-parse', `refs/pull/${String(number)}/head`)).toBe(second);
+    const files = await app.rest.pulls.listFiles({ owner, repo, pull_number: number });
+    expect(files.data.map((file) => file.filename)).toEqual(['apps/web/rollout.yaml']);
     expect(github.violations).toEqual([]);
   });
 });

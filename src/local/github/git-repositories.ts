@@ -69,6 +69,10 @@ export interface GitRepositories {
   url: string;
   open: (owner: string, name: string) => GitRepository | undefined;
   create: (owner: string, name: string, defaultBranch: string) => GitRepository;
+  /** A bare copy of `from` (all its branches) as `to`: a fork. */
+  fork: (from: { owner: string; name: string }, to: { owner: string; name: string }) => GitRepository;
+  /** Copies `branch` of `from` into `into` as `ref` (GitHub's `refs/pull/N/head` for a pull request from a fork). */
+  fetchRef: (from: { owner: string; name: string }, branch: string, into: { owner: string; name: string }, ref: string) => void;
 }
 
 const maxBuffer = 64 * 1024 * 1024;
@@ -89,6 +93,17 @@ export function gitRepositories(options: { root: string; url: string }): GitRepo
         git(path, ['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, path], false);
       }
       return gitRepository(path);
+    },
+    fork: (from, to) => {
+      const path = pathOf(to.owner, to.name);
+      if (!existsSync(join(path, 'HEAD'))) {
+        mkdirSync(join(options.root, to.owner), { recursive: true });
+        git(path, ['clone', '--quiet', '--bare', '--no-hardlinks', pathOf(from.owner, from.name), path], false);
+      }
+      return gitRepository(path);
+    },
+    fetchRef: (from, branch, into, ref) => {
+      git(pathOf(into.owner, into.name), ['fetch', '--quiet', '--no-tags', pathOf(from.owner, from.name), `+refs/heads/${branch}:${ref}`]);
     },
   };
 }

@@ -58,17 +58,23 @@ export const createPull: Handler = (input) => {
   if (repository === undefined) throw validationFailed('PullRequest', 'head', 'The repository has no git repository behind it');
   if (body.title === undefined) throw validationFailed('PullRequest', 'title', 'title is required');
   const headRef = body.head.replace(/^[^:]*:/, '');
+  const headOwner = body.head.includes(':') ? body.head.slice(0, body.head.indexOf(':')) : repo.owner;
+  // `owner:branch` with another owner: the branch lives in that owner's fork of this repository.
+  const fork = headOwner.toLowerCase() === repo.owner.toLowerCase() ? undefined : input.state.repositories.find((candidate) => candidate.forkOf === repo.id && candidate.owner.toLowerCase() === headOwner.toLowerCase());
+  if (headOwner.toLowerCase() !== repo.owner.toLowerCase() && fork === undefined) throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
   const heads = repository.heads();
-  const headSha = heads[headRef];
+  const headSha = fork === undefined ? heads[headRef] : input.git?.open(fork.owner, fork.name)?.heads()[headRef];
   const baseSha = heads[body.base];
   if (headSha === undefined) throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
   if (baseSha === undefined) throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+  const number = Math.max(0, ...input.state.pullRequests.filter((pull) => pull.repositoryId === repo.id).map((pull) => pull.number)) + 1;
+  const open = input.state.pullRequests.find((pull) => pull.repositoryId === repo.id && pull.state === 'open' && pull.head.ref === headRef && pull.head.repositoryId === fork?.id && pull.base.ref === body.base);
+  if (open !== undefined) throw validationFailed('PullRequest', 'head', `A pull request already exists for ${headOwner}:${headRef}.`);
+  // GitHub keeps a fork's head in the base repository as refs/pull/N/head: reviewers and apps fetch it from there.
+  if (fork !== undefined) input.git?.fetchRef({ owner: fork.owner, name: fork.name }, headRef, { owner: repo.owner, name: repo.name }, `refs/pull/${String(number)}/head`);
   if (repository.log(headSha, baseSha).length === 0) throw validationFailed('PullRequest', 'head', `No commits between ${body.base} and ${headRef}`);
-  const open = input.state.pullRequests.find((pull) => pull.repositoryId === repo.id && pull.state === 'open' && pull.head.ref === headRef && pull.base.ref === body.base);
-  if (open !== undefined) throw validationFailed('PullRequest', 'head', `A pull request already exists for ${repo.owner}:${headRef}.`);
   const user = actor(input.principal, input.state.app.slug);
   const now = input.now.toISOString();
-  const number = Math.max(0, ...input.state.pullRequests.filter((pull) => pull.repositoryId === repo.id).map((pull) => pull.number)) + 1;
   const pull: PullRequestRecord = {
     id: nextId(input.state),
     repositoryId: repo.id,
@@ -77,7 +83,7 @@ export const createPull: Handler = (input) => {
     body: body.body ?? null,
     state: 'open',
     user,
-    head: { ref: headRef, sha: headSha },
+    head: { ref: headRef, sha: headSha, ...(fork !== undefined && { repositoryId: fork.id }) },
     base: { ref: body.base, sha: baseSha },
     files: [],
     createdAt: now,

@@ -75,3 +75,31 @@ function createRepository(input: HandlerInput, owner: string): HandlerResult {
   input.git.create(owner, body.name, repo.defaultBranch);
   return { status: 201, body: shapeFullRepository(input.state, repo, input.urls), changed: true };
 }
+
+type CreateForkBody = NonNullable<operations['repos/create-fork']['requestBody']>['content']['application/json'];
+
+/**
+ * Forks a git-backed repository into the caller's account (or `organization`),
+ * with all its branches, as GitHub does (202: GitHub copies in the background;
+ * here the copy is done before the answer). A second fork returns the first.
+ */
+export const createFork: Handler = (input) => {
+  const parent = requireRepository(input);
+  if (input.principal.kind !== 'user') throw new GithubApiError(403, 'Resource not accessible by integration');
+  if (input.git === undefined || parent.heads === undefined) throw validationFailed('Repository', 'name', 'The repository has no git repository behind it');
+  // The body is optional (a fork with the parent's name into the caller's account).
+  const body: NonNullable<CreateForkBody> = typeof input.body === 'object' && input.body !== null ? input.body : {};
+  const owner = body.organization ?? input.principal.login;
+  const name = body.name ?? parent.name;
+  const existing = input.state.repositories.find((repo) => repo.forkOf === parent.id && repo.owner.toLowerCase() === owner.toLowerCase());
+  if (existing !== undefined) return { status: 202, body: shapeFullRepository(input.state, existing, input.urls) };
+  if (input.state.repositories.some((repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === name.toLowerCase())) {
+    throw new GithubApiError(422, 'Repository creation failed.', [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }]);
+  }
+  const fork = seedRepository(input.state, { owner, name, private: parent.private, defaultBranch: parent.defaultBranch, ...(owner !== input.principal.login && { collaborators: { [input.principal.login]: 'admin' } }), now: input.now });
+  fork.forkOf = parent.id;
+  const repository = input.git.fork({ owner: parent.owner, name: parent.name }, { owner, name });
+  const heads = repository.heads();
+  fork.heads = body.default_branch_only === true ? Object.fromEntries(Object.entries(heads).filter(([branch]) => branch === parent.defaultBranch)) : heads;
+  return { status: 202, body: shapeFullRepository(input.state, fork, input.urls), changed: true };
+};

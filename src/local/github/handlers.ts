@@ -17,7 +17,7 @@ import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.j
 import { mergePull } from './handlers-merge.js';
 import { deleteBranchProtection, getBranchProtection, updateBranchProtection } from './handlers-protection.js';
 import { createPull, getPull, listPullFiles, listPulls, updatePull } from './handlers-pulls.js';
-import { createRepositoryForUser, createRepositoryInOrg, getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
+import { createFork, createRepositoryForUser, createRepositoryInOrg, getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
 import { createReview, listReviews } from './handlers-reviews.js';
 import { createCommitStatus, getCombinedStatus, listCommitStatuses } from './handlers-statuses.js';
 
@@ -54,6 +54,7 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'pulls/get': getPull,
   'pulls/list': listPulls,
   'pulls/create': createPull,
+  'repos/create-fork': createFork,
   'pulls/update': updatePull,
   'pulls/merge': mergePull,
   'pulls/list-files': listPullFiles,

@@ -37,6 +37,8 @@ export const operationRequirements: Readonly<Record<string, Requirement>> = {
   'repos/get-content': read('contents'),
   'repos/create-in-org': write('administration'),
   'repos/create-for-authenticated-user': write('administration'),
+  // GitHub asks an app for administration:write in the account it forks into; a person needs only to read the repository.
+  'repos/create-fork': read('contents'),
   'repos/get-branch-protection': read('administration'),
   'repos/update-branch-protection': write('administration'),
   'repos/delete-branch-protection': write('administration'),

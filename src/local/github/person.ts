@@ -109,6 +109,11 @@ export async function openPullRequest(person: Person, options: RepositoryRef & {
   return created.data.number;
 }
 
+/** Forks the repository into the person's account (all branches); returns the fork's `owner/name`. */
+export async function forkRepository(person: Person, options: RepositoryRef): Promise<string> {
+  return (await client(person).rest.repos.createFork({ owner: options.owner, repo: options.repo })).data.full_name;
+}
+
 export async function comment(person: Person, options: RepositoryRef & { number: number; body: string }): Promise<number> {
   return (await client(person).rest.issues.createComment({ owner: options.owner, repo: options.repo, issue_number: options.number, body: options.body })).data.id;
 }

@@ -34,13 +34,18 @@ export function syncRepository(input: { state: GithubState; repo: RepositoryReco
     // GitHub asks every installed app for checks on a pushed commit (`check_suite.requested`).
     const known = state.checkSuites.some((suite) => suite.repositoryId === repo.id && suite.headSha === update.after && suite.appId === state.app.id);
     if (!known) events.push(checkSuiteEvent(repo, checkSuiteFor(state, repo, update.after, input.now, { branch, before: update.before }), 'requested', git, pusher));
-    for (const pull of state.pullRequests.filter((candidate) => candidate.repositoryId === repo.id && candidate.state === 'open')) {
-      if (pull.base.ref === branch) pull.base.sha = update.after;
-      if (pull.head.ref !== branch || pull.head.sha === update.after) continue;
+    // The pull requests of this repository, and those of its parent whose head branch lives in this fork.
+    for (const pull of state.pullRequests.filter((candidate) => candidate.state === 'open' && (candidate.repositoryId === repo.id || candidate.head.repositoryId === repo.id))) {
+      const headRepositoryId = pull.head.repositoryId ?? pull.repositoryId;
+      if (pull.repositoryId === repo.id && pull.base.ref === branch) pull.base.sha = update.after;
+      if (headRepositoryId !== repo.id || pull.head.ref !== branch || pull.head.sha === update.after) continue;
+      const base = pull.repositoryId === repo.id ? repo : state.repositories.find((candidate) => candidate.id === pull.repositoryId);
+      if (base === undefined) continue;
+      if (base !== repo) git.fetchRef({ owner: repo.owner, name: repo.name }, branch, { owner: base.owner, name: base.name }, `refs/pull/${String(pull.number)}/head`);
       const before = pull.head.sha;
       pull.head.sha = update.after;
       pull.updatedAt = input.now.toISOString();
-      events.push(pullRequestEvent(state, repo, pull, git, 'synchronize', pusher, { before, after: update.after }));
+      events.push(pullRequestEvent(state, base, pull, git, 'synchronize', pusher, { before, after: update.after }));
     }
   }
   return events;

@@ -11,13 +11,12 @@ export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pul
   const htmlUrl = `${urls.web}/${fullName}/pull/${String(pull.number)}`;
   const owner = shapeUser(findUser(state, repo.owner), urls);
   const repository = shapeRepository(state, repo, urls);
-  const side = (ref: { ref: string; sha: string }): Schemas['pull-request']['head'] => ({
-    label: `${repo.owner}:${ref.ref}`,
-    ref: ref.ref,
-    repo: repository,
-    sha: ref.sha,
-    user: owner,
-  });
+  const side = (ref: { ref: string; sha: string; repositoryId?: number }): Schemas['pull-request']['head'] => {
+    // A pull request from a fork has its head in the fork: label, repository and user are the fork's.
+    const fork = ref.repositoryId === undefined || ref.repositoryId === repo.id ? undefined : state.repositories.find((candidate) => candidate.id === ref.repositoryId);
+    if (fork === undefined) return { label: `${repo.owner}:${ref.ref}`, ref: ref.ref, repo: repository, sha: ref.sha, user: owner };
+    return { label: `${fork.owner}:${ref.ref}`, ref: ref.ref, repo: shapeRepository(state, fork, urls), sha: ref.sha, user: shapeUser(findUser(state, fork.owner), urls) };
+  };
   const link = (href: string): Schemas['link'] => ({ href });
   const comments = state.issueComments.filter((comment) => comment.repositoryId === repo.id && comment.issueNumber === pull.number).length;
   return {

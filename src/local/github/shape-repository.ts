@@ -11,13 +11,13 @@ export function shapeRepository(state: GithubState, repo: RepositoryRecord, urls
     name: repo.name,
     full_name: fullName,
     license: null,
-    forks: 0,
+    forks: state.repositories.filter((candidate) => candidate.forkOf === repo.id).length,
     permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
     owner: shapeUser(findUser(state, repo.owner), urls),
     private: repo.private,
     html_url: `${urls.web}/${fullName}`,
     description: repo.description,
-    fork: false,
+    fork: repo.forkOf !== undefined,
     url,
     archive_url: `${url}/{archive_format}{/ref}`,
     assignees_url: `${url}/assignees{/user}`,
@@ -62,7 +62,7 @@ export function shapeRepository(state: GithubState, repo: RepositoryRecord, urls
     svn_url: `${urls.web}/${fullName}`,
     homepage: null,
     language: null,
-    forks_count: 0,
+    forks_count: state.repositories.filter((candidate) => candidate.forkOf === repo.id).length,
     stargazers_count: 0,
     watchers_count: 0,
     size: 0,
@@ -96,8 +96,11 @@ export function shapeRepository(state: GithubState, repo: RepositoryRecord, urls
 
 export function shapeFullRepository(state: GithubState, repo: RepositoryRecord, urls: Urls): Schemas['full-repository'] {
   const { ...base } = shapeRepository(state, repo, urls);
+  const parent = repo.forkOf === undefined ? undefined : state.repositories.find((candidate) => candidate.id === repo.forkOf);
   return {
     ...base,
+    // A fork names where it came from; forks of forks are not made here, so the parent is also the source.
+    ...(parent !== undefined && { parent: shapeRepository(state, parent, urls), source: shapeRepository(state, parent, urls) }),
     pushed_at: repo.pushedAt,
     created_at: repo.createdAt,
     updated_at: repo.pushedAt,

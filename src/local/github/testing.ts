@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { startGithubServer, type GithubServer, type Violation } from './server.j
 export interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When the receiver had the whole delivery (performance.now(), ms): benchmarks time from here. */
+  receivedAt: number;
 }
 
 export interface TestGithub {
@@ -25,6 +28,8 @@ export interface TestGithub {
   violations: Violation[];
   /** The in-process git server (when started with `git: true`): its URL and bare repositories' root. */
   git: { url: string; root: string } | undefined;
+  /** Called with every delivery as it is recorded (before it is passed on); returns the unsubscribe. */
+  onWebhook: (listener: (webhook: ReceivedWebhook) => void) => () => void;
   /** Every webhook is passed on to this URL too (the app under test), after it is recorded. */
   setWebhookUrl: (url: string | undefined) => void;
   /** Starts the server again on the same folder (a restart). */
@@ -45,12 +50,15 @@ export async function startTestGithub(options: { dir?: string; appId?: number; g
   const received: ReceivedWebhook[] = [];
   const violations: Violation[] = [];
   let forwardTo: string | undefined;
+  const listeners = new Set<(webhook: ReceivedWebhook) => void>();
   const receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ headers: req.headers, body });
+      const webhook: ReceivedWebhook = { headers: req.headers, body, receivedAt: performance.now() };
+      received.push(webhook);
+      for (const listener of listeners) listener(webhook);
       if (forwardTo === undefined) {
         res.writeHead(202).end();
         return;
@@ -87,6 +95,10 @@ export async function startTestGithub(options: { dir?: string; appId?: number; g
     webhookSecret,
     received,
     violations,
+    onWebhook: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     setWebhookUrl: (url) => {
       forwardTo = url;
     },

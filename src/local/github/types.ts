@@ -61,6 +61,8 @@ export interface RepositoryRecord {
   heads?: Record<string, string>;
   /** Branch protection by branch name. */
   protection?: Record<string, BranchProtectionRecord>;
+  /** The repository this one was forked from (its id); absent for a repository that is not a fork. */
+  forkOf?: number;
 }
 
 export interface BranchProtectionRecord {
@@ -100,7 +102,8 @@ export interface PullRequestRecord {
   body: string | null;
   state: 'open' | 'closed';
   user: string;
-  head: { ref: string; sha: string };
+  /** `repositoryId`: the fork the head branch lives in, for a pull request from a fork (absent: the base repository). */
+  head: { ref: string; sha: string; repositoryId?: number };
   base: { ref: string; sha: string };
   /** Seeded pull requests carry their files; a git-backed one's files are read from git. */
   files: PullFileRecord[];

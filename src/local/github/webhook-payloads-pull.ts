@@ -8,6 +8,12 @@ import { envelope, webhookRepository, webhookUser } from './webhook-payloads.js'
 
 type Payload = Record<string, unknown>;
 
+/** The head's repository and user in the webhook's shapes: the fork's for a pull request from a fork. */
+function headSide(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls, repository: Payload, owner: Payload): { repo: Payload; user: Payload } {
+  const fork = pull.head.repositoryId === undefined || pull.head.repositoryId === repo.id ? undefined : state.repositories.find((candidate) => candidate.id === pull.head.repositoryId);
+  return fork === undefined ? { repo: repository, user: owner } : { repo: webhookRepository(state, fork, urls), user: webhookUser(findUser(state, fork.owner), urls) };
+}
+
 /** The webhook's pull request: the REST shape with the webhook schema's user and repository shapes. */
 export function webhookPullRequest(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls, facts: PullFacts): Payload {
   const shaped = shapePullRequest(state, repo, pull, urls, facts);
@@ -17,7 +23,7 @@ export function webhookPullRequest(state: GithubState, repo: RepositoryRecord, p
     ...shaped,
     user: webhookUser(findUser(state, pull.user), urls),
     merged_by: pull.merged === undefined ? null : webhookUser(findUser(state, pull.merged.by), urls),
-    head: { ...shaped.head, repo: repository, user: owner },
+    head: { ...shaped.head, ...headSide(state, repo, pull, urls, repository, owner) },
     base: { ...shaped.base, repo: repository, user: owner },
   };
 }
