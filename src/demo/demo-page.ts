@@ -58,8 +58,11 @@ const bars = document.getElementById('bars');
 const sliders = document.getElementById('sliders');
 const totalLabel = document.getElementById('total');
 
+// Softer shades of the colours Argo's demo images are tagged with; other CSS colour names as they are.
+const palette = { blue: '#2f81f7', yellow: '#f2cc0c', green: '#2da44e', red: '#e5534b', orange: '#f0883e', purple: '#a371f7' };
+
 function paint(color) {
-  return CSS.supports('color', color) ? color : '#8c959f';
+  return palette[color] ?? (CSS.supports('color', color) ? color : '#8c959f');
 }
 
 function ensureSlider(color, errorRate) {
