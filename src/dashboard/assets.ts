@@ -11,8 +11,10 @@ export interface Asset {
 
 const require = createRequire(import.meta.url);
 
-function packageDir(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`));
+/** A package's folder, from its main file (htm's exports map hides its package.json). */
+function packageDir(name: string, mainFolder: string): string {
+  const main = require.resolve(name);
+  return mainFolder === '' ? dirname(main) : dirname(dirname(main));
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,9 +49,9 @@ const css = 'text/css; charset=utf-8';
 function assetFiles(): Record<string, { file: string; contentType: string }> {
   return {
     'dashboard.css': { file: join(sourceBrowserDir, 'dashboard.css'), contentType: css },
-    'preact-htm.js': { file: join(packageDir('htm'), 'preact', 'standalone.mjs'), contentType: javascript },
-    'uplot.js': { file: join(packageDir('uplot'), 'dist', 'uPlot.esm.js'), contentType: javascript },
-    'uplot.css': { file: join(packageDir('uplot'), 'dist', 'uPlot.min.css'), contentType: css },
+    'preact-htm.js': { file: join(packageDir('htm', 'dist'), 'preact', 'standalone.mjs'), contentType: javascript },
+    'uplot.js': { file: join(packageDir('uplot', 'dist'), 'dist', 'uPlot.esm.js'), contentType: javascript },
+    'uplot.css': { file: join(packageDir('uplot', 'dist'), 'dist', 'uPlot.min.css'), contentType: css },
   };
 }
 
