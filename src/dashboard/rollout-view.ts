@@ -1,0 +1,74 @@
+import { rolloutInfo } from '../cli/rollout-verbs/index.js';
+import { analysisRunView } from './measurement-series.js';
+import type { DashboardAnalysisRun, DashboardRollout, TreePod, TreeReplicaSet } from './schema.js';
+import { stepViews } from './steps.js';
+import type { RolloutSummary, RolloutTree, RolloutView, WeightsView } from './types.js';
+
+/** The objects of one namespace that a rollout's page is computed from (the informers' caches). */
+export interface RolloutObjects {
+  rollout: DashboardRollout;
+  replicaSets: readonly TreeReplicaSet[];
+  pods: readonly TreePod[];
+  analysisRuns: readonly DashboardAnalysisRun[];
+}
+
+function ownedBy(uid: string | undefined, run: DashboardAnalysisRun): boolean {
+  return uid !== undefined && run.metadata.ownerReferences?.some((owner) => owner.uid === uid) === true;
+}
+
+function summaryOf(tree: RolloutTree): RolloutSummary {
+  return {
+    namespace: tree.namespace,
+    name: tree.name,
+    strategy: tree.strategy,
+    status: tree.status,
+    message: tree.message,
+    step: tree.step,
+    setWeight: tree.setWeight,
+    actualWeight: tree.actualWeight,
+    desired: tree.desired,
+    ready: tree.ready,
+    available: tree.available,
+  };
+}
+
+function weightsOf(tree: RolloutTree): WeightsView | undefined {
+  if (tree.strategy !== 'Canary') return undefined;
+  const actual = Number(tree.actualWeight);
+  return { set: Number(tree.setWeight), actual, stable: 100 - actual };
+}
+
+// rolloutInfo reads all-optional views of the same objects the schema checked.
+function treeOf(objects: RolloutObjects): RolloutTree {
+  return rolloutInfo(objects.rollout, objects.replicaSets, objects.pods, objects.analysisRuns);
+}
+
+/** The list's row for one Rollout. */
+export function rolloutSummary(objects: RolloutObjects): RolloutSummary {
+  return summaryOf(treeOf(objects));
+}
+
+/**
+ * Everything a rollout's page draws, from the cached objects alone (pure):
+ * the `get rollout` tree, the steps with the current one, the weights, and
+ * its analysis runs (newest first) as charts.
+ */
+export function rolloutView(objects: RolloutObjects): RolloutView {
+  const tree = treeOf(objects);
+  const { rollout } = objects;
+  const steps = rollout.spec?.strategy?.canary?.steps ?? [];
+  const index = rollout.status?.currentStepIndex;
+  const runs = objects.analysisRuns
+    .filter((run) => ownedBy(rollout.metadata.uid, run))
+    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name.localeCompare(a.metadata.name));
+  return {
+    ...summaryOf(tree),
+    tree,
+    steps: stepViews(steps, index),
+    // Argo's `Step: 7/7` once past the last step.
+    currentStep: steps.length === 0 ? undefined : Math.min((index ?? 0) + 1, steps.length),
+    stepCount: steps.length,
+    weights: weightsOf(tree),
+    analysisRuns: runs.map(analysisRunView),
+  };
+}
