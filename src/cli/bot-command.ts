@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
 import { controllerCommand, runEngine, type ControllerOptions } from './controller-command.js';
+import { portOption } from './dashboard-command.js';
 
 interface BotOptions {
   config?: string;
@@ -35,12 +36,30 @@ export function botCommand(): Command {
     });
 }
 
+async function startReadOnlyDashboard(kubeconfig: string | undefined, port: number): Promise<{ stop(): Promise<void> }> {
+  const [{ KubeConfig }, { startDashboard }] = await Promise.all([import('@kubernetes/client-node'), import('../dashboard/index.js')]);
+  const kubeConfig = new KubeConfig();
+  if (kubeconfig === undefined) kubeConfig.loadFromDefault();
+  else kubeConfig.loadFromFile(kubeconfig);
+  return startDashboard({ kubeConfig, port, host: '0.0.0.0', enableActions: false, logger: rootLogger() });
+}
+
 /** `gradual start`: the default install — the engine and the bot in one process, both run by the replica that leads. */
 export function startCommand(): Command {
   const command = new Command('start').description('run the engine (Rollout and AnalysisRun controllers, /metrics) and the GitHub App in one process');
   // The engine's flags, as `gradual controller` has them.
   for (const option of controllerCommand().options) command.addOption(option);
-  return command.option('--config <file>', 'the Gradual config (default: $GRADUAL_CONFIG)').action(async (options: ControllerOptions & BotOptions) => {
-    await runEngine(options, () => startConfiguredBot(options));
-  });
+  return command
+    .option('--config <file>', 'the Gradual config (default: $GRADUAL_CONFIG)')
+    .option('--dashboard-port <port>', 'port of the read-only dashboard (as `gradual dashboard`)', portOption, 3100)
+    .option('--no-dashboard', 'serve no dashboard')
+    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number }) => {
+      // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
+      const dashboard = options.dashboard ? await startReadOnlyDashboard(options.kubeconfig, options.dashboardPort) : undefined;
+      try {
+        await runEngine(options, () => startConfiguredBot(options));
+      } finally {
+        await dashboard?.stop();
+      }
+    });
 }

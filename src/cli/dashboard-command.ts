@@ -10,7 +10,7 @@ interface DashboardCommandOptions {
   allowRemoteActions: boolean;
 }
 
-function portOption(value: string): number {
+export function portOption(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return port;

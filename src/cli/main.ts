@@ -4,6 +4,7 @@ import { rootLogger } from '../log/index.js';
 import { SetupError } from '../local/errors.js';
 import { botCommand, startCommand } from './bot-command.js';
 import { controllerCommand } from './controller-command.js';
+import { dashboardCommand } from './dashboard-command.js';
 import { demoCommand } from './demo-command.js';
 import { lintCommand } from './lint-command.js';
 import { localCommand } from './local-command.js';
@@ -20,7 +21,8 @@ export function buildProgram(): Command {
     .addCommand(startCommand())
     .addCommand(botCommand())
     .addCommand(lintCommand())
-    .addCommand(demoCommand());
+    .addCommand(demoCommand())
+    .addCommand(dashboardCommand());
   for (const verb of rolloutVerbCommands()) program.addCommand(verb);
   return program;
 }
