@@ -332,7 +332,8 @@ describe('planBlueGreen: abort', () => {
     expect(retried.status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'RolloutRetry' });
     expect(runUntilSettled(simulated).settled).toBe(true);
     expect(sizes(simulated)).toEqual({ [blue]: 3, [green]: 3 });
-    expect(simulated.rollout.status).toMatchObject({ phase: 'Paused', message: 'BlueGreenPause' });
+    // abort: false as retry wrote it, kept as Argo's status patch keeps it.
+    expect(simulated.rollout.status).toMatchObject({ phase: 'Paused', message: 'BlueGreenPause', abort: false });
     expect(deadlineOf(simulated, green)).toBeUndefined();
   });
 });

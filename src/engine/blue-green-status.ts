@@ -285,7 +285,9 @@ function pauseFields(observed: RolloutStatus, decisions: PauseDecisions, now: Da
   if (decisions.addAbort || (!decisions.removeAbort && observed.abort === true)) {
     return { abort: true, abortedAt: observed.abortedAt ?? formatTime(now) };
   }
-  if (decisions.clearPause) return {};
+  // `retry` writes abort: false; Argo's status patch (a two-way merge of false over false) never removes it.
+  const keptAbort: Pick<RolloutStatus, 'abort'> = observed.abort === false ? { abort: false } : {};
+  if (decisions.clearPause) return keptAbort;
   let controllerPause = observed.controllerPause === true;
   const kept: PauseCondition[] = [];
   const existing = new Set<string>();
@@ -299,8 +301,8 @@ function pauseFields(observed: RolloutStatus, decisions: PauseDecisions, now: Da
       controllerPause = true;
     }
   }
-  if (kept.length === 0) return {};
-  return { pauseConditions: kept, controllerPause };
+  if (kept.length === 0) return keptAbort;
+  return { ...keptAbort, pauseConditions: kept, controllerPause };
 }
 
 /** Argo's sendStateChangeEvents. */

@@ -204,6 +204,8 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
     expect(replicasByName(cluster)).toEqual({ [OLD]: 4, [NEW]: 1 });
     expect(cluster.rollout.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1 });
     expect(cluster.rollout.status?.abortedAt).toBeUndefined();
+    // Argo keeps the abort: false that retry wrote (its status patch never removes a false over a false).
+    expect(cluster.rollout.status?.abort).toBe(false);
   });
 
   test('going back to the stable template skips the steps and scales the canary away', () => {

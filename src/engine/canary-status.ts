@@ -151,6 +151,8 @@ function calculatePauseStatus(observed: RolloutStatus, decisions: PauseDecisions
   if (decisions.addAbort || (!decisions.removeAbort && observed.abort === true)) {
     return { ...rest, abort: true, abortedAt: observed.abortedAt ?? formatTime(now) };
   }
+  // `retry` writes abort: false; Argo's status patch (a two-way merge of false over false) never removes it.
+  if (observed.abort === false) rest.abort = false;
   if (decisions.clearPause) return rest;
   let controllerPause = observed.controllerPause === true;
   const kept: PauseCondition[] = [];
@@ -354,7 +356,8 @@ function progressRequeue(input: PersistInput, status: RolloutStatus): number | u
 export function compactStatus(status: RolloutStatus): RolloutStatus {
   return Object.fromEntries(
     Object.entries(status).filter(([key, value]) => {
-      if (value === undefined || value === false || value === '') return false;
+      // Go's omitempty, except a stored abort: false (retry's), which Argo's status patch leaves in place.
+      if (value === undefined || (value === false && key !== 'abort') || value === '') return false;
       if (value === 0 && key !== 'currentStepIndex' && key !== 'collisionCount') return false;
       return !(Array.isArray(value) && value.length === 0);
     }),

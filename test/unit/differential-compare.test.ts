@@ -76,6 +76,17 @@ describe('judging differences', () => {
     expect(report).toContain('~ known (argo-bug: Argo says b, which is wrong) paused › rollout.message');
   });
 
+  it('a known difference with value patterns explains only the values it names', () => {
+    const known = [{ field: '* › rollout.message', gradual: '"Aborted: x (*)"', argo: '"Aborted: x"', kind: 'deliberate' as const, reason: 'Gradual adds the measured value' }];
+    const extended = { field: 'failed › rollout.message', gradual: '"Aborted: x (health measured 0)"', argo: '"Aborted: x"' };
+    const other = { field: 'failed › rollout.message', gradual: '"Aborted: y (health measured 0)"', argo: '"Aborted: x"' };
+
+    const verdict = judge([extended, other], known);
+
+    expect(verdict.allowed.map((a) => a.difference)).toEqual([extended]);
+    expect(verdict.unexpected).toEqual([other]);
+  });
+
   it('event sequences show where the two stories part', () => {
     expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'B', 'C'])).toEqual([]);
     expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'X'])).toEqual([{ field: 'events (after 1 equal: A)', gradual: 'B, C', argo: 'X' }]);

@@ -45,18 +45,24 @@ export function diffSequences(field: string, gradual: readonly string[], argo: r
   return [{ field: `${field} (after ${String(common)} equal: ${gradual.slice(0, common).join(', ') || 'none'})`, gradual: tail(gradual), argo: tail(argo) }];
 }
 
-/** `*` in a known difference's field matches any run of characters; everything else literally. */
+/** `*` in a known difference's field (or value) matches any run of characters; everything else literally. */
 function fieldPattern(field: string): RegExp {
   return new RegExp(`^${field.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
 export function judge(differences: readonly Difference[], known: readonly KnownDifference[]): Verdict {
-  const patterns = known.map((entry) => ({ entry, pattern: fieldPattern(entry.field) }));
+  const patterns = known.map((entry) => ({
+    entry,
+    test: (difference: Difference): boolean =>
+      fieldPattern(entry.field).test(difference.field) &&
+      (entry.gradual === undefined || fieldPattern(entry.gradual).test(difference.gradual)) &&
+      (entry.argo === undefined || fieldPattern(entry.argo).test(difference.argo)),
+  }));
   const used = new Set<KnownDifference>();
   const unexpected: Difference[] = [];
   const allowed: Verdict['allowed'] = [];
   for (const difference of differences) {
-    const match = patterns.find(({ pattern }) => pattern.test(difference.field));
+    const match = patterns.find(({ test }) => test(difference));
     if (match === undefined) {
       unexpected.push(difference);
     } else {

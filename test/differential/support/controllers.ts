@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { createAnalysisRunController, type AnalysisRunController } from '../../../src/analysis/controller/analysis-run-controller.js';
 import { createRolloutController, type RolloutController } from '../../../src/engine/controller/rollout-controller.js';
 import { createLogger, type Logger } from '../../../src/log/index.js';
 import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts, type RunningArgoRollouts } from '../../../src/local/argo-rollouts.js';
@@ -11,6 +13,9 @@ import { installCrds } from '../../../src/local/crds.js';
 import { stopProcess } from '../../../src/local/process-supervisor.js';
 import type { LocalEnvironment } from '../../../src/local/types.js';
 
+/** The test CRDs of the traffic routers' kinds (structural, unknown fields kept): Argo needs them as much as Gradual. */
+const trafficCrdDir = fileURLToPath(new URL('../../fixtures/traffic-crds/', import.meta.url));
+
 /** Both controllers on one control plane, each handling only the objects labelled with its own instance id. */
 export interface DifferentialControllers {
   kubeConfig: KubeConfig;
@@ -18,6 +23,8 @@ export interface DifferentialControllers {
   instanceIds: { gradual: string; argo: string };
   argo: RunningArgoRollouts;
   gradual: RolloutController;
+  /** Gradual's AnalysisRun controller (Argo's one process runs both). */
+  gradualAnalysis: AnalysisRunController;
   /** Where Argo's controller logs (for a failing scenario's message). */
   argoLogFile: string;
   stop(): Promise<void>;
@@ -39,13 +46,17 @@ export async function startDifferentialControllers(environment: LocalEnvironment
   const instanceIds = { gradual: `gradual-${suffix}`, argo: `argo-${suffix}` };
   const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
   await installCrds({ kubeconfig: kubeconfigPath, dir: argoCrdDir(binary.moduleDir), logger });
+  // The routers' CRDs before either controller starts: Argo looks for Istio's VirtualService kind once, at start-up.
+  await installCrds({ kubeconfig: kubeconfigPath, dir: trafficCrdDir, logger });
   const logDir = join(environment.dir, 'logs');
   await mkdir(logDir, { recursive: true });
   const argoLogFile = join(logDir, `argo-rollouts-${instanceIds.argo}.log`);
   let argo: RunningArgoRollouts | undefined;
   let gradual: RolloutController | undefined;
+  let gradualAnalysis: AnalysisRunController | undefined;
   const stop = async (): Promise<void> => {
     await gradual?.stop();
+    await gradualAnalysis?.stop();
     if (argo !== undefined) await stopProcess(argo.record);
     await installCrds({ kubeconfig: kubeconfigPath, logger });
   };
@@ -53,11 +64,13 @@ export async function startDifferentialControllers(environment: LocalEnvironment
     argo = await startArgoRollouts({ controller: binary.controller, kubeconfig: kubeconfigPath, instanceId: instanceIds.argo, logFile: argoLogFile, logger });
     gradual = createRolloutController({ kubeConfig, instanceId: instanceIds.gradual, logger: logger.child({ side: 'gradual' }) });
     await gradual.start();
+    gradualAnalysis = createAnalysisRunController({ kubeConfig, instanceId: instanceIds.gradual, logger: logger.child({ side: 'gradual' }) });
+    await gradualAnalysis.start();
   } catch (cause) {
     await stop();
     throw cause;
   }
-  return { kubeConfig, kubeconfigPath, instanceIds, argo, gradual, argoLogFile, stop };
+  return { kubeConfig, kubeconfigPath, instanceIds, argo, gradual, gradualAnalysis, argoLogFile, stop };
 }
 
 /**

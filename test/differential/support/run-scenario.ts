@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { diffSequences, diffTrees, judge, renderVerdict, type Difference, type Verdict } from './compare.js';
 import type { DifferentialControllers } from './controllers.js';
-import { isCheckpoint, type Checkpoint, type Scenario } from './scenario.js';
+import { startMetricServer, withMetricServer } from './metric-server.js';
+import { isCheckpoint, isSetMetric, type Checkpoint, type Scenario } from './scenario.js';
 import { createSide, type Side, type SideEvent } from './side.js';
 import { hashLabel, snapshotSide, type Json, type RawSide } from './snapshot.js';
 
@@ -33,6 +34,7 @@ export interface ScenarioResult {
 export async function runScenario(scenario: Scenario, controllers: DifferentialControllers, options: RunOptions = {}): Promise<ScenarioResult> {
   const suffix = randomUUID().slice(0, 6);
   const sides: Side[] = [];
+  const metrics = await startMetricServer();
   try {
     for (const controller of ['gradual', 'argo'] as const) {
       sides.push(
@@ -50,10 +52,14 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
       const raw = await side.read(rollout);
       return side === gradual && options.tamperWithGradual !== undefined ? options.tamperWithGradual(raw) : raw;
     };
-    await Promise.all(sides.map((side) => side.create(scenario.objects)));
+    await Promise.all(sides.map((side) => side.create(withMetricServer(scenario.objects, metrics.url))));
     const differences: Difference[] = [];
     const seen = { gradual: new Map<string, number>(), argo: new Map<string, number>() };
     for (const step of scenario.steps) {
+      if (isSetMetric(step)) {
+        metrics.set(step.metric, step.value);
+        continue;
+      }
       if (!isCheckpoint(step)) {
         await Promise.all(sides.map((side) => side.act(step)));
         continue;
@@ -67,6 +73,7 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
     return { verdict, differences, report: renderVerdict(scenario.name, verdict) };
   } finally {
     await Promise.all(sides.map((side) => side.tearDown()));
+    await metrics.close();
   }
 }
 
@@ -152,7 +159,9 @@ async function settle(side: Side, checkpoint: Checkpoint, read: (rollout: string
     last = text;
     if (now > deadline) {
       throw new Error(
-        `${side.controller} (namespace ${side.namespace}) did not reach checkpoint "${checkpoint.checkpoint}" (${JSON.stringify(checkpoint.until)}) and hold still; last status: ${JSON.stringify(lastRaw.rollout.status ?? {})}`,
+        `${side.controller} (namespace ${side.namespace}) did not reach checkpoint "${checkpoint.checkpoint}" (${JSON.stringify(checkpoint.until)}) and hold still ` +
+          `(reached: ${String(reached(lastRaw, checkpoint))}, ReplicaSets at size: ${String(replicaSetsSettled(lastRaw))}, AnalysisRun phases: ${JSON.stringify(lastRaw.analysisRuns.map((run) => run.status?.phase ?? ''))}); ` +
+          `last status: ${JSON.stringify(lastRaw.rollout.status ?? {})}`,
       );
     }
     await delay(250);
@@ -161,11 +170,15 @@ async function settle(side: Side, checkpoint: Checkpoint, read: (rollout: string
 
 function reached(raw: RawSide, checkpoint: Checkpoint): boolean {
   const status = raw.rollout.status ?? {};
-  const { phase, currentStepIndex, abort, stableIsCurrent } = checkpoint.until;
+  const { phase, currentStepIndex, abort, stableIsCurrent, analysisRunPhases } = checkpoint.until;
   if (phase !== undefined && status['phase'] !== phase) return false;
   if (currentStepIndex !== undefined && status['currentStepIndex'] !== currentStepIndex) return false;
   if (abort !== undefined && (status['abort'] === true) !== abort) return false;
   if (stableIsCurrent !== undefined && (status['stableRS'] !== undefined && status['stableRS'] === status['currentPodHash']) !== stableIsCurrent) return false;
+  if (analysisRunPhases !== undefined) {
+    const phases = raw.analysisRuns.map((run) => run.status?.phase ?? '').sort();
+    if (JSON.stringify(phases) !== JSON.stringify([...analysisRunPhases].sort())) return false;
+  }
   return true;
 }
 

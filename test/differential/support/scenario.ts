@@ -24,6 +24,13 @@ const actionSchema = z.discriminatedUnion('action', [
 export type ScenarioAction = z.infer<typeof actionSchema>;
 
 /**
+ * What the metric backend answers from now on (support/metric-server.ts): one
+ * step for both sides, since both controllers ask the same server.
+ */
+const setMetricSchema = z.strictObject({ action: z.literal('set-metric'), metric: z.string().min(1), value: z.unknown() });
+export type SetMetric = z.infer<typeof setMetricSchema>;
+
+/**
  * A checkpoint: wait until each side's Rollout shows these status values and
  * its ReplicaSets hold still, then compare everything both controllers wrote.
  */
@@ -36,11 +43,13 @@ const checkpointSchema = z.strictObject({
     abort: z.boolean().optional(),
     /** The current pod hash is the stable one again (a finished rollout or rollback). */
     stableIsCurrent: z.boolean().optional(),
+    /** The phases of the side's AnalysisRuns, sorted (`''` for a run with no phase yet). */
+    analysisRunPhases: z.array(z.string()).optional(),
   }),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-const stepSchema = z.union([actionSchema, checkpointSchema]);
+const stepSchema = z.union([actionSchema, setMetricSchema, checkpointSchema]);
 export type ScenarioStep = z.infer<typeof stepSchema>;
 
 /**
@@ -54,6 +63,12 @@ export type ScenarioStep = z.infer<typeof stepSchema>;
  */
 const knownDifferenceSchema = z.strictObject({
   field: z.string(),
+  /**
+   * The values the entry explains, as the report shows them (JSON; `*` matches anything), when the
+   * field alone would say too much: e.g. a message Gradual extends, which must still start as Argo's.
+   */
+  gradual: z.string().optional(),
+  argo: z.string().optional(),
   kind: z.enum(['argo-bug', 'deliberate', 'gradual-todo']),
   reason: z.string().min(10),
 });
@@ -98,4 +113,8 @@ export async function loadScenarios(dir = scenarioDir): Promise<Scenario[]> {
 
 export function isCheckpoint(step: ScenarioStep): step is Checkpoint {
   return 'checkpoint' in step;
+}
+
+export function isSetMetric(step: ScenarioStep): step is SetMetric {
+  return 'action' in step && step.action === 'set-metric';
 }

@@ -5,6 +5,8 @@ import { waitUntil } from '../../../src/local/wait-until.js';
 import type { Scenario, ScenarioAction } from './scenario.js';
 import type { RawSide } from './snapshot.js';
 
+type RouterObject = NonNullable<RawSide['routers']>[number] & { apiVersion?: string; metadata?: { name?: string } };
+
 export const instanceLabel = 'argo-rollouts.argoproj.io/controller-instance-id';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -44,6 +46,9 @@ export async function createSide(options: { controller: Side['controller']; name
     timeoutMs: 30_000,
   });
 
+  // Router objects (VirtualService, TrafficSplit, Ingress, ...): what the scenario created outside the core, apps and argoproj.io groups.
+  const routers: { apiVersion: string; kind: string; name: string }[] = [];
+
   async function gradual(...args: string[]): Promise<void> {
     const cli = ownCliInvocation();
     const result = await runCommand(cli.command, [...cli.args, ...args, '-n', namespace, '--kubeconfig', options.kubeconfigPath], { cwd: cli.cwd });
@@ -60,6 +65,7 @@ export async function createSide(options: { controller: Side['controller']; name
         const labels: unknown = manifest.metadata['labels'];
         const metadata = { ...manifest.metadata, namespace, labels: { ...(typeof labels === 'object' ? labels : {}), [instanceLabel]: instanceId } };
         await objects.create({ ...manifest, metadata });
+        if (isRouterKind(manifest.apiVersion, manifest.kind)) routers.push({ apiVersion: manifest.apiVersion, kind: manifest.kind, name: manifest.metadata.name });
       }
     },
     async act(action) {
@@ -78,14 +84,15 @@ export async function createSide(options: { controller: Side['controller']; name
       }
     },
     async read(rollout) {
-      const [object, replicaSets, services, analysisRuns] = await Promise.all([
+      const [object, replicaSets, services, analysisRuns, routerObjects] = await Promise.all([
         custom.getNamespacedCustomObject({ ...argoproj('rollouts'), name: rollout }) as Promise<RawSide['rollout']>,
         apps.listNamespacedReplicaSet({ namespace }),
         core.listNamespacedService({ namespace }),
         custom.listNamespacedCustomObject(argoproj('analysisruns')) as Promise<{ items: RawSide['analysisRuns'] }>,
+        Promise.all(routers.map((router) => objects.read<RouterObject>({ apiVersion: router.apiVersion, kind: router.kind, metadata: { name: router.name, namespace } }))),
       ]);
       const owned = replicaSets.items.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === rollout) === true);
-      return { namespace, instanceId, rollout: object, replicaSets: owned, services: services.items, analysisRuns: analysisRuns.items };
+      return { namespace, instanceId, rollout: object, replicaSets: owned, services: services.items, analysisRuns: analysisRuns.items, routers: routerObjects };
     },
     async events(rollout) {
       const events = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${rollout},involvedObject.kind=Rollout` })).items;
@@ -96,4 +103,10 @@ export async function createSide(options: { controller: Side['controller']; name
       await core.deleteNamespace({ name: namespace });
     },
   };
+}
+
+/** Objects a traffic router writes: anything outside the core, apps and argoproj.io groups (Istio, SMI, networking.k8s.io Ingress, Gateway API). */
+function isRouterKind(apiVersion: string, kind: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return group !== '' && group !== 'apps' && group !== 'argoproj.io' && kind !== 'Namespace';
 }

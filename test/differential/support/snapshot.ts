@@ -27,6 +27,8 @@ export interface RawSide {
   }[];
   services: { metadata?: Meta; spec?: { selector?: Record<string, string> } }[];
   analysisRuns: { metadata?: Meta; status?: { phase?: string } }[];
+  /** The router objects the scenario created (VirtualService, TrafficSplit, Ingress, ...), as stored now. */
+  routers?: { kind?: string; metadata?: Meta; spec?: unknown }[];
 }
 
 export const hashLabel = 'rollouts-pod-template-hash';
@@ -88,6 +90,8 @@ export function snapshotSide(raw: RawSide): { [key: string]: Json } {
   const analysisRuns = Object.fromEntries(
     raw.analysisRuns.map((run) => [JSON.stringify(clean(run.metadata?.name ?? '')), clean({ labels: run.metadata?.labels ?? {}, phase: run.status?.phase ?? null })]),
   );
+  // Whole spec: the weights and destinations each controller wrote, and whatever else it touched.
+  const routers = Object.fromEntries((raw.routers ?? []).map((router) => [`${router.kind ?? '?'}/${router.metadata?.name ?? ''}`, clean({ spec: router.spec ?? null, annotations: router.metadata?.annotations ?? {} })]));
   return {
     rollout,
     replicaSetCount: raw.replicaSets.length,
@@ -96,6 +100,7 @@ export function snapshotSide(raw: RawSide): { [key: string]: Json } {
     podTemplateHashes: Object.fromEntries([...hashNames].map(([hash, name]) => [name, hash])),
     services,
     analysisRuns,
+    ...(Object.keys(routers).length === 0 ? {} : { routers }),
   };
 }
 

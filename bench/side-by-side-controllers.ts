@@ -1,0 +1,185 @@
+// Shared by the side-by-side benches (issue 5, item 3): each controller as its own process, alone on
+// the cluster, talking to the API server through a counting proxy of the bench's, so every request
+// it sends is counted by the same code for both (the local control plane has no audit log, and
+// apiserver_request_total has no user-agent label: kube-controller-manager's and KWOK's requests
+// would be mixed in).
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts } from '../src/local/argo-rollouts.js';
+import { cacheRoot } from '../src/local/cache-dir.js';
+import { installCrds } from '../src/local/crds.js';
+import type { LocalEnvironment } from '../src/local/index.js';
+import { ownCliInvocation } from '../src/local/own-cli.js';
+import { allocatePorts } from '../src/local/ports.js';
+import { startProcess, stopProcess } from '../src/local/process-supervisor.js';
+import type { ManagedProcess } from '../src/local/types.js';
+import { waitUntil } from '../src/local/wait-until.js';
+import type { Logger } from '../src/log/index.js';
+
+export type ControllerName = 'gradual' | 'argo';
+export const instanceLabel = 'argo-rollouts.argoproj.io/controller-instance-id';
+
+/** One request as the API server's own metrics would name it: verb (Kubernetes' verbs, watch apart from list) and resource. */
+export interface CountedRequest {
+  verb: string;
+  resource: string;
+  userAgent: string;
+}
+
+export interface CountingProxy {
+  /** A kubeconfig whose server is the proxy (plain HTTP on loopback; the proxy holds the admin credentials). */
+  kubeconfigPath: string;
+  /** Requests seen since the last reset (a watch counts once, when it opens, as apiserver_request_total counts it). */
+  requests(): CountedRequest[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const writeVerbs = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+export const isWrite = (request: CountedRequest): boolean => writeVerbs.has(request.verb);
+
+/** `/api/v1/namespaces/ns/pods/name/status` → { resource: 'pods/status', named: true }. */
+export function resourceOf(path: string): { resource: string; named: boolean } {
+  const parts = path.split('?')[0]?.split('/').filter((part) => part !== '') ?? [];
+  // /api/v1/... or /apis/<group>/<version>/...
+  const rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
+  const scoped = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
+  const [resource = '', name, subresource] = scoped;
+  return { resource: subresource === undefined ? resource : `${resource}/${subresource}`, named: name !== undefined };
+}
+
+export function verbOf(method: string, url: string): string {
+  const { named } = resourceOf(url);
+  const query = new URL(url, 'http://proxy.local').searchParams;
+  switch (method) {
+    case 'GET':
+      if (query.get('watch') === 'true' || query.get('watch') === '1') return 'watch';
+      return named ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return named ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+/**
+ * A loopback HTTP proxy in front of the API server: forwards every request
+ * with the kubeconfig's credentials, streams the answer (watches included),
+ * and records verb and resource. One proxy per controller, so the counts are
+ * that controller's alone.
+ */
+export async function startCountingProxy(kubeConfig: KubeConfig, dir: string, name: string): Promise<CountingProxy> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster === null) throw new Error('counting proxy: the kubeconfig has no current cluster');
+  const upstream = new URL(cluster.server);
+  const tls: RequestOptions = {};
+  await kubeConfig.applyToHTTPSOptions(tls);
+  let counted: CountedRequest[] = [];
+  const server: Server = createServer((incoming: IncomingMessage, outgoing) => {
+    const url = incoming.url ?? '/';
+    const { resource } = resourceOf(url);
+    if (url.startsWith('/api') && resource !== '') counted.push({ verb: verbOf(incoming.method ?? 'GET', url), resource, userAgent: incoming.headers['user-agent'] ?? '' });
+    const headers = { ...incoming.headers, host: upstream.host };
+    const forwarded = httpsRequest(
+      { ...tls, hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: url, headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', (cause) => {
+      if (!outgoing.headersSent) outgoing.writeHead(502);
+      outgoing.end(String(cause));
+    });
+    incoming.on('aborted', () => forwarded.destroy());
+    outgoing.on('close', () => forwarded.destroy());
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const kubeconfigPath = join(dir, `kubeconfig-counting-${name}`);
+  await writeFile(
+    kubeconfigPath,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      // Plain HTTP on loopback: no TLS to verify (client-node refuses http:// unless told so).
+      clusters: [{ name: 'counted', cluster: { server: `http://127.0.0.1:${String(port)}`, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'counted', user: {} }],
+      contexts: [{ name: 'counted', context: { cluster: 'counted', user: 'counted' } }],
+      'current-context': 'counted',
+    }),
+    { mode: 0o600 },
+  );
+  return {
+    kubeconfigPath,
+    requests: () => [...counted],
+    reset: () => {
+      counted = [];
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+export interface RunningController {
+  name: ControllerName;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one controller as a process with its instance id, against `kubeconfigPath` (the counting
+ * proxy's or the admin one): Gradual through `gradual controller` (Rollouts and AnalysisRuns, as
+ * Argo's one binary runs both), Argo's binary built from its module. Neither uses leader election.
+ */
+export async function startController(name: ControllerName, environment: LocalEnvironment, kubeconfigPath: string, instanceId: string, logger: Logger): Promise<RunningController> {
+  if (name === 'argo') {
+    const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
+    const argo = await startArgoRollouts({ controller: binary.controller, kubeconfig: kubeconfigPath, instanceId, logFile: join(environment.dir, 'logs', `argo-${instanceId}.log`), logger });
+    return { name, process: argo.record, stop: () => stopProcess(argo.record) };
+  }
+  const ports = await allocatePorts({ metrics: undefined, healthz: undefined });
+  const cli = ownCliInvocation();
+  const args = [...cli.args, 'controller', '--kubeconfig', kubeconfigPath, '--instance-id', instanceId, '--no-leader-elect', '--metrics-port', String(ports.metrics), '--healthz-port', String(ports.healthz)];
+  const started = startProcess({ name: 'gradual-controller', command: cli.command, args, cwd: cli.cwd, logFile: join(environment.dir, 'logs', `gradual-${instanceId}.log`) });
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, { what: "Gradual's controller healthz", timeoutMs: 60_000, abortOn: [started.exited] });
+  return { name, process: started.record, stop: () => stopProcess(started.record) };
+}
+
+/** Argo's CRDs for the duration of `task` (both controllers read them; Argo's schema is the reference), Gradual's put back after. */
+export async function withArgoCrds<T>(environment: LocalEnvironment, logger: Logger, task: () => Promise<T>): Promise<T> {
+  const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
+  await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, dir: argoCrdDir(binary.moduleDir), logger });
+  try {
+    return await task();
+  } finally {
+    await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, logger });
+  }
+}
+
+export function ratio(gradual: number, argo: number): string {
+  return argo === 0 || !Number.isFinite(argo) || !Number.isFinite(gradual) ? 'n/a' : (gradual / argo).toFixed(2);
+}
+
+/** Results go here too, so a later run can be compared with this one (GRADUAL_BENCH_RESULTS_DIR, default .gradual/bench-results/, git-ignored). */
+export async function writeResult(name: string, result: object): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  const dir = process.env['GRADUAL_BENCH_RESULTS_DIR'] ?? join(process.cwd(), '.gradual', 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ bench: name, at: new Date().toISOString(), ...result }, null, 2)}\n`);
+  return file;
+}
