@@ -1,0 +1,388 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/rest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
+import { close, comment, createRepositoryFromFolder, forkRepository, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
+import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
+import { stateFileName } from '../../src/local/github/state-file.js';
+import { startTestGithub, type ReceivedWebhook, type TestGithub } from '../../src/local/github/testing.js';
+import { ownCliInvocation } from '../../src/local/own-cli.js';
+import { waitUntil } from '../../src/local/wait-until.js';
+import { createLogger } from '../../src/log/index.js';
+import { withRolloutController } from './support/rollout-controller.js';
+import { testCluster } from './support/test-cluster.js';
+
+// What the bot promises beyond the happy path, with the bot as its own `gradual bot` process:
+// one pull request per environment at a time, webhooks delivered twice or out of order,
+// a SIGKILL mid-rollout, a pull request that edits the policy, and a planted provider
+// token that must never reach a log line, a comment or a check run.
+const cluster = testCluster('gitops-guarantees');
+withRolloutController(cluster);
+const { namespace, core } = cluster;
+const owner = 'acme';
+const repo = 'guarantees';
+const rolloutCheck = `gradual/rollout ${namespace}/api`;
+const deployCheck = 'gradual/deploy staging';
+/** The provider token the analysis sends as a header: it must never be seen outside the cluster and the provider. */
+const plantedToken = 'planted-provider-token-6f1c2a9e4b';
+
+let github: TestGithub;
+let runs: AnalysisRunController;
+let provider: Server;
+let bot: { child: ChildProcess; url: string; output: string[] } | undefined;
+const botOutput: string[] = [];
+let configFile: string;
+/** The bot's log, kept beside the test's other files for a post-mortem. */
+let botLogFile: string;
+let alice: Person;
+let bob: Person;
+let carol: Person;
+let mallory: Person;
+
+function rolloutYaml(image: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: api
+spec:
+  replicas: 2
+  selector:
+    matchLabels: { app: api }
+  template:
+    metadata:
+      labels: { app: api }
+    spec:
+      containers:
+        - name: api
+          image: ${image}
+  strategy:
+    canary:
+      steps:
+        - setWeight: 50
+        - pause: {}
+        - analysis:
+            templates:
+              - templateName: health
+        - setWeight: 100
+`;
+}
+
+function templateYaml(url: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: health
+spec:
+  args:
+    - name: token
+      valueFrom:
+        secretKeyRef: { name: provider-token, key: token }
+  metrics:
+    - name: health
+      interval: 1s
+      count: 2
+      successCondition: result == true
+      provider:
+        web:
+          url: ${url}
+          headers:
+            - key: Authorization
+              value: 'Bearer {{args.token}}'
+          jsonPath: '{$.ok}'
+`;
+}
+
+function octokitFor(person: Person): Octokit {
+  return new Octokit({ baseUrl: person.apiUrl, auth: person.token });
+}
+
+interface CheckFacts {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  title: string;
+  summary: string;
+}
+
+async function checkRuns(sha: string, name: string): Promise<CheckFacts[]> {
+  const found = await octokitFor(alice).rest.checks.listForRef({ owner, repo, ref: sha, check_name: name });
+  return found.data.check_runs.map((run) => ({ id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' }));
+}
+
+async function untilCheck(sha: string, name: string, what: string, predicate: (run: CheckFacts) => boolean): Promise<CheckFacts> {
+  let last: CheckFacts | undefined;
+  await waitUntil(
+    async () => {
+      last = (await checkRuns(sha, name))[0];
+      return last !== undefined && predicate(last);
+    },
+    { what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last === undefined ? null : { status: last.status, conclusion: last.conclusion, title: last.title })})`, timeoutMs: 90_000, intervalMs: 200 },
+  );
+  if (last === undefined) throw new Error(what);
+  return last;
+}
+
+async function comments(number: number): Promise<{ id: number; body: string; login: string }[]> {
+  const list = await octokitFor(alice).rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 });
+  return list.data.map((item) => ({ id: item.id, body: item.body ?? '', login: item.user?.login ?? '' }));
+}
+
+async function reactionsOn(commentId: number): Promise<string[]> {
+  const reactions = await octokitFor(alice).rest.reactions.listForIssueComment({ owner, repo, comment_id: commentId });
+  return reactions.data.map((reaction) => reaction.content);
+}
+
+/**
+ * What only a webhook handler creates — reactions and check runs (the report loop updates
+ * its check runs in place and may post a notice of its own while a test waits) — by the bot.
+ */
+function handlerCreations(sinceSeq: number): string[] {
+  const created = new Set(['/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', '/repos/{owner}/{repo}/check-runs']);
+  return github.server
+    .requestLog()
+    .filter((entry) => entry.seq > sinceSeq && entry.caller.startsWith('installation:') && entry.method === 'POST' && created.has(entry.route))
+    .map((entry) => `${entry.method} ${entry.route}`);
+}
+
+/** The bot's comments whose body appears twice (a notice or a reply posted again); people may repeat themselves. */
+async function repeatedComments(number: number): Promise<string[]> {
+  const bodies = (await comments(number)).filter((item) => item.login.endsWith('[bot]')).map((item) => item.body);
+  return bodies.filter((body, index) => bodies.indexOf(body) !== index);
+}
+
+function lastSeq(): number {
+  return github.server.requestLog().at(-1)?.seq ?? 0;
+}
+
+/** `gradual bot` as an operator runs it: Probot's environment variables and a Gradual config file. */
+async function startBotProcess(): Promise<{ child: ChildProcess; url: string; output: string[] }> {
+  const cli = ownCliInvocation();
+  const apiHost = new URL(github.server.url).host;
+  const child = spawn(cli.command, [...cli.args, 'bot'], {
+    cwd: cli.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      APP_ID: String(github.appId),
+      PRIVATE_KEY: github.privateKey,
+      WEBHOOK_SECRET: github.webhookSecret,
+      GHE_HOST: apiHost,
+      GHE_PROTOCOL: 'http',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      GRADUAL_CONFIG: configFile,
+      // Every line the bot can write is swept for secrets below.
+      GRADUAL_LOG_LEVEL: 'debug',
+    },
+  });
+  const output: string[] = [];
+  let url: string | undefined;
+  const collect = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    output.push(text);
+    botOutput.push(text);
+    void appendFile(botLogFile, text);
+    const listening = /"url":"(http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks)"[^\n]*"msg":"bot listening"/u.exec(output.join(''));
+    if (listening !== null) url = listening[1];
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  await waitUntil(() => Promise.resolve(url !== undefined || child.exitCode !== null), { what: 'the bot process to listen', timeoutMs: 60_000, intervalMs: 100 });
+  if (url === undefined) throw new Error(`the bot did not listen (exit code ${String(child.exitCode)}); its log: ${botLogFile}`);
+  github.setWebhookUrl(url);
+  return { child, url, output };
+}
+
+function killBot(running: { child: ChildProcess }): Promise<void> {
+  return new Promise((resolve) => {
+    running.child.once('exit', () => {
+      resolve();
+    });
+    running.child.kill('SIGKILL');
+  });
+}
+
+/** Sends a recorded delivery to the bot again, as GitHub's "Redeliver" does: same body, same id, same signature. */
+async function redeliver(delivery: ReceivedWebhook, to: string): Promise<number> {
+  const headers = Object.fromEntries(Object.entries(delivery.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
+  // The recorded signature must still be GitHub's: the redelivery is exactly what GitHub sent.
+  expect(headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', github.webhookSecret).update(delivery.body).digest('hex')}`);
+  return (await fetch(to, { method: 'POST', headers, body: delivery.body })).status;
+}
+
+beforeAll(async () => {
+  runs = createAnalysisRunController({ kubeConfig: cluster.kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
+  await runs.start();
+  // The analysis's provider answers only when the planted token is sent.
+  provider = createServer((request, response) => {
+    const authorized = request.headers.authorization === `Bearer ${plantedToken}`;
+    response.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: authorized }));
+  });
+  await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+  await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'provider-token' }, stringData: { token: plantedToken } } });
+
+  github = await startTestGithub({ git: true });
+  const work = await mkdtemp(join(tmpdir(), 'gradual-guarantees-'));
+  configFile = join(work, 'gradual.yaml');
+  botLogFile = join(work, 'bot.log');
+  await writeFile(configFile, `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`);
+  bot = await startBotProcess();
+
+  const tokens = await github.server.update((state) => {
+    const now = new Date();
+    seedInstallation(state, owner, now);
+    return {
+      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+      carol: seedPerson(state, { login: 'carol', role: 'read', now }),
+      // An outside contributor: her token can push her own fork and open pull requests; no role on the repository.
+      mallory: seedPerson(state, { login: 'mallory', role: 'write', now }),
+    };
+  });
+  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
+  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
+  carol = { login: 'carol', token: tokens.carol, apiUrl: github.server.url };
+  mallory = { login: 'mallory', token: tokens.mallory, apiUrl: github.server.url };
+  const folder = join(work, 'repository');
+  await mkdir(join(folder, 'apps', 'api'), { recursive: true });
+  await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+  await writeFile(join(folder, 'apps', 'api', 'rollout.yaml'), rolloutYaml('example.test/api:blue'));
+  const address = provider.address() as AddressInfo;
+  await writeFile(join(folder, 'apps', 'api', 'analysis.yaml'), templateYaml(`http://127.0.0.1:${String(address.port)}/health`));
+  await createRepositoryFromFolder(alice, { owner, repo, folder });
+  await github.server.update((state) => {
+    const repository = state.repositories.find((candidate) => candidate.name === repo);
+    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write', carol: 'read' });
+  });
+  // The first push to main is applied by drift correction: the environment starts at blue.
+  await cluster.untilRollout('api', 'the first revision to be Healthy', (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
+}, 300_000);
+
+afterAll(async () => {
+  if (bot !== undefined) await killBot(bot);
+  await runs.stop();
+  await github.stop();
+  await new Promise((resolve) => provider.close(resolve));
+});
+
+describe('the bot’s guarantees', { timeout: 240_000 }, () => {
+  let first: { number: number; sha: string };
+  let second: { number: number; sha: string };
+
+  it('two pull requests on one environment: the second waits naming the first; closing the first unmerged rolls back to main and the second proceeds', async () => {
+    const shaA = await pushBranch(bob, { owner, repo, branch: 'green', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:green') }, message: 'api: green' });
+    first = { number: await openPullRequest(bob, { owner, repo, head: 'green', title: 'api: green' }), sha: shaA };
+    await untilCheck(shaA, rolloutCheck, 'paused for a person', (run) => run.conclusion === 'action_required');
+
+    const shaB = await pushBranch(bob, { owner, repo, branch: 'red', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:red') }, message: 'api: red' });
+    second = { number: await openPullRequest(bob, { owner, repo, head: 'red', title: 'api: red' }), sha: shaB };
+    const waiting = await untilCheck(shaB, deployCheck, 'waiting for the first', (run) => run.status === 'queued');
+    expect(waiting.title).toBe(`Waiting for #${String(first.number)} to release staging`);
+    expect(waiting.summary).toContain(`#${String(first.number)}`);
+    // The second applied nothing: the environment still runs the first pull request's image.
+    expect((await cluster.readRollout('api')).spec.template?.spec?.containers?.[0]?.image).toBe('example.test/api:green');
+    expect(await checkRuns(shaB, rolloutCheck)).toEqual([]);
+
+    await close(bob, { owner, repo, number: first.number });
+    // Rolled back to main (blue), then the second deployed (red) and paused at its step 2.
+    await cluster.untilRollout('api', 'the second pull request deployed', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:red');
+    const deployed = await untilCheck(shaB, deployCheck, 'deployed after the first closed', (run) => run.conclusion === 'success');
+    expect(deployed.title).toBe(`Deployed ${shaB.slice(0, 7)} to staging`);
+    await untilCheck(shaB, rolloutCheck, 'paused for a person', (run) => run.conclusion === 'action_required');
+    await waitUntil(async () => (await comments(first.number)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
+    const closing = (await comments(first.number)).find((item) => item.body.includes('Closed without merging'));
+    expect(closing?.body).toContain('rolled back to main@');
+    expect(closing?.body).toContain(`#${String(second.number)} goes next`);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('a .gradual.yml changed by the pull request grants it nothing: the default branch’s policy still refuses a reader', async () => {
+    // The pull request tries to let readers promote; the policy is read from main, so it does not count.
+    const sha = await pushBranch(bob, { owner, repo, branch: 'red', files: { '.gradual.yml': `commands:\n  promote:\n    permission: read\nenvironments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n` }, message: 'let readers promote' });
+    await untilCheck(sha, rolloutCheck, 'the rollout check on the new head', (run) => run.conclusion === 'action_required');
+    const before = await cluster.readRollout('api');
+    const refused = await comment(carol, { owner, repo, number: second.number, body: '/promote' });
+    await waitUntil(async () => (await reactionsOn(refused)).includes('confused'), { what: 'the refusal', timeoutMs: 30_000 });
+    expect((await comments(second.number)).some((item) => item.body.includes('carol') && item.body.includes('write'))).toBe(true);
+    const after = await cluster.readRollout('api');
+    expect([after.status?.currentStepIndex, after.status?.pauseConditions?.length]).toEqual([before.status?.currentStepIndex, 1]);
+    second.sha = sha;
+  });
+
+  it('every webhook delivered twice and pairs swapped, before and after a SIGKILL mid-rollout: nothing applied or posted twice, and the check run carries on', async () => {
+    if (bot === undefined) throw new Error('no bot');
+    const promote = await comment(bob, { owner, repo, number: second.number, body: '/promote' });
+    await waitUntil(async () => (await reactionsOn(promote)).includes('rocket'), { what: '🚀 on /promote', timeoutMs: 30_000 });
+    // Mid-rollout: the analysis step is running.
+    await cluster.untilRollout('api', 'the analysis step', (rollout) => rollout.status?.currentStepIndex === 2);
+    const checkBefore = await checkRuns(second.sha, rolloutCheck);
+    expect(checkBefore).toHaveLength(1);
+    const generation = (await cluster.readRollout('api')).metadata?.generation;
+
+    // Redelivered to the live bot: each is recognised by its delivery id and dropped.
+    const deliveries = [...github.received];
+    let mark = lastSeq();
+    for (const delivery of deliveries) expect(await redeliver(delivery, bot.url)).toBeLessThan(300);
+    expect(handlerCreations(mark)).toEqual([]);
+
+    await killBot(bot);
+    bot = undefined;
+    const commentsBefore = await comments(second.number);
+    bot = await startBotProcess();
+
+    // The new process remembers no delivery: every one is handled again, pairs swapped, and changes nothing twice.
+    const swapped = deliveries.flatMap((delivery, index, all) => (index % 2 === 0 ? [all[index + 1], delivery] : [])).filter((delivery): delivery is ReceivedWebhook => delivery !== undefined);
+    expect(swapped).toHaveLength(deliveries.length);
+    mark = lastSeq();
+    for (const delivery of swapped) expect(await redeliver(delivery, bot.url)).toBeLessThan(300);
+    expect(handlerCreations(mark)).toEqual([]);
+    expect((await cluster.readRollout('api')).metadata?.generation).toBe(generation);
+
+    // The check run carries on where it was: the same one, now completed after the analysis.
+    const done = await untilCheck(second.sha, rolloutCheck, 'success after the analysis', (run) => run.conclusion === 'success');
+    expect(done.id).toBe(checkBefore[0]?.id);
+    expect(await checkRuns(second.sha, rolloutCheck)).toHaveLength(1);
+    const sticky = (list: { body: string }[]): number => list.filter((item) => item.body.startsWith('<!-- gradual:sticky -->')).length;
+    expect(sticky(await comments(second.number))).toBe(sticky(commentsBefore));
+    expect(sticky(commentsBefore)).toBe(1);
+    expect(await repeatedComments(second.number)).toEqual([]);
+    expect(await repeatedComments(first.number)).toEqual([]);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('a pull request from a fork is planned but not deployed (the default policy), and applies nothing', async () => {
+    const before = await cluster.readRollout('api');
+    await forkRepository(mallory, { owner, repo });
+    const sha = await pushBranch(mallory, { owner: 'mallory', repo, branch: 'takeover', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:mallory') }, message: 'api: mine now' });
+    await openPullRequest(mallory, { owner, repo, head: 'mallory:takeover', base: 'main', title: 'api: mallory' });
+    // The plan reads the fork's head from refs/pull/N/head and shows the change; the deploy is refused by policy.
+    const plan = await untilCheck(sha, 'gradual/plan', 'the plan', (run) => run.status === 'completed');
+    expect(plan.summary).toContain('example.test/api:mallory');
+    const refused = await untilCheck(sha, deployCheck, 'the refusal', (run) => run.status === 'completed');
+    expect([refused.conclusion, refused.title]).toEqual(['neutral', 'Not deployed to staging']);
+    expect(refused.summary).toContain('forks');
+    const after = await cluster.readRollout('api');
+    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, before.spec.template?.spec?.containers?.[0]?.image]);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('the planted provider token never reached a log line, a comment or a check run', async () => {
+    // The analysis really used it: the provider only says ok to the token.
+    const analysisRuns = (await cluster.custom.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns' })) as { items: { status?: { phase?: string } }[] };
+    expect(analysisRuns.items.map((run) => run.status?.phase)).toContain('Successful');
+    const logs = botOutput.join('');
+    expect(logs.length).toBeGreaterThan(1000);
+    for (const secret of [plantedToken, github.webhookSecret, github.privateKey.split('\n')[1] ?? 'unreachable']) expect(logs.includes(secret), `a secret in the bot's log`).toBe(false);
+    expect(/ghs_[A-Za-z0-9]{20,}/u.test(logs), 'an installation token in the bot’s log').toBe(false);
+    // Everything the local GitHub holds (comments, check runs and their output, statuses) is in its state file.
+    const state = await readFile(join(github.dir, stateFileName), 'utf8');
+    expect(state).toContain('gradual/rollout');
+    expect(state.includes(plantedToken)).toBe(false);
+  });
+});
