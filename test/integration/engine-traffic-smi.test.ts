@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/traffic/index.js';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { runAbortScenario, runSeedScenario, trafficBed, trafficSplitRef, weightSequence } from './support/traffic-fixtures.js';
+import { runAbortScenario, runSeedScenario, trafficBed, trafficSplitRef, weightSequence, scenarioTimeoutMs } from './support/traffic-fixtures.js';
 
 // The engine driving an SMI TrafficSplit on the real control plane. Argo's smi.go creates the
 // TrafficSplit (owned by the Rollout) at the first reconcile and merge-patches its backends after;
@@ -64,7 +64,7 @@ describe('canary with an SMI TrafficSplit, driven by the engine', () => {
     expect(weightSequence(versions, canaryWeightOf(app))).toEqual([0, 20, 40, 60, 80, 100, 0]);
     // The first version is the one the watch listed; every later one is a write, and each changed the weight.
     expect(versions.length - 1).toBe(6);
-  });
+  }, scenarioTimeoutMs);
 
   it('abort: the TrafficSplit at 0 first, the canary scaled down after abortScaleDownDelaySeconds', async () => {
     const app = 'sa';
@@ -72,7 +72,7 @@ describe('canary with an SMI TrafficSplit, driven by the engine', () => {
     const ref = trafficSplitRef(namespace, `${app}-split`);
     await runAbortScenario(bed, app, smi(app), async () => canaryWeightOf(app)(await bed.read(ref)));
     expect(await bed.written(ref)).toEqual(splitOf(app, { canary: 0, stable: 100 }));
-  });
+  }, scenarioTimeoutMs);
 
   it.each([
     ['setHeaderRoute', { setHeaderRoute: { name: 'by-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] } }, 'SetHeaderRoute requires TrafficRouting, supports Istio and Gateway API'],
@@ -86,5 +86,5 @@ describe('canary with an SMI TrafficSplit, driven by the engine', () => {
     expect(invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec')?.message).toBe(`The Rollout "${app}" is invalid: spec.strategy.canary.steps[1].${kind}: ${message}`);
     expect(await bed.written(trafficSplitRef(namespace, `${app}-split`))).toBeUndefined();
     expect(await bed.replicaSetCount(app)).toBe(0);
-  });
+  }, scenarioTimeoutMs);
 });

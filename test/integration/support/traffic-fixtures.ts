@@ -245,3 +245,6 @@ export async function runAbortScenario(bed: TrafficBed, app: string, canary: Rec
   expect(aborted.status?.phase).toBe('Degraded');
   expect(aborted.status?.canary?.weights?.canary.weight).toBe(0);
 }
+
+/** A whole scenario waits on several reconciles and pod start-ups; the machine running it may be shared and slow. */
+export const scenarioTimeoutMs = 300_000;
