@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const environment = await startEnvironment(dir, logger);
   await benchEnvironment(environment);
   await benchRequestsPerStep(environment, logger, defer);
+  await (await import('./traffic.js')).benchTrafficSteps(environment, logger, defer, 30);
   await benchAbortLatency(environment, logger, defer, 100);
   await benchFinishedRuns(environment, logger, 5000);
   await benchWebhookToPlan(environment, logger, defer, 30);
