@@ -159,15 +159,32 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     });
   }
 
+  /**
+   * The resourceVersion each Rollout had when this controller last wrote its status. The write
+   * succeeded with that version as its precondition, so a cached copy still at it predates our own
+   * write: deciding on it would repeat the last reconcile's creations (an AnalysisRun the stale status
+   * does not name yet would be created a second time under the next name). The watch event of the
+   * write is on its way and enqueues the Rollout again.
+   */
+  const statusWrittenFrom = new Map<string, string>();
+
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
     const [rolloutNamespace = 'default', name = ''] = key.split('/');
     const raw = rollouts.get(rolloutNamespace, name);
     if (raw === undefined) {
       // Deleted: its ReplicaSets go with it through their ownerReferences (garbage collection).
       options.metrics?.forgetRollout(rolloutNamespace, name);
+      statusWrittenFrom.delete(key);
       return undefined;
     }
     if (!isHandledByInstance(raw.metadata?.labels, instanceId)) return undefined;
+    const cachedVersion = raw.metadata?.resourceVersion;
+    if (cachedVersion !== undefined && statusWrittenFrom.get(key) === cachedVersion) {
+      logger.debug({ rollout: name, namespace: rolloutNamespace, resourceVersion: cachedVersion }, 'cache predates our status write; waiting for its watch event');
+      // A safety net only: the watch event normally comes first.
+      return { requeueAfterMs: 1000 };
+    }
+    statusWrittenFrom.delete(key);
     const startedAt = clock.now();
     const log = logger.child({ rollout: name, namespace: rolloutNamespace });
     let failed = false;
@@ -204,6 +221,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         if (problem !== undefined) plan = planTrafficProblem(observation, problem);
       }
       const result = await applier.apply(rollout, plan);
+      if (result.statusWritten && cachedVersion !== undefined) statusWrittenFrom.set(key, cachedVersion);
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
       if (result.actions + result.events > 0 || result.statusWritten) {
