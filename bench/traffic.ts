@@ -17,7 +17,7 @@ import { kubeConfigOf } from './local-environment.js';
 import { header, note, percentile, row, seconds } from './report.js';
 
 // The fixture CRDs the integration tests install: the bench needs a VirtualService kind, not Istio.
-const crdDir = fileURLToPath(new URL('../test/fixtures/traffic-crds/', import.meta.url));
+const crdDir = fileURLToPath(new URL('../src/local/traffic-crds/', import.meta.url));
 
 interface RolloutState extends KubernetesObject {
   metadata: { name?: string; resourceVersion?: string };

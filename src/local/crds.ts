@@ -9,6 +9,12 @@ import { waitUntil } from './wait-until.js';
 
 export const defaultCrdDir = fileURLToPath(new URL('../../deploy/crds/', import.meta.url));
 
+/**
+ * Minimal CRDs of the traffic routers' kinds (Istio, SMI, Gateway API): the local environment has no mesh,
+ * but tests and the demo need the API server to store the objects Gradual writes for them.
+ */
+export const trafficCrdDir = fileURLToPath(new URL('./traffic-crds/', import.meta.url));
+
 /** Reads every CustomResourceDefinition in `dir` (*.yaml, multi-document allowed); a YAML error names its file and line. */
 export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
   // A kustomization.yaml beside the CRDs (Argo's manifests/crds has one) lists them; it is not one.

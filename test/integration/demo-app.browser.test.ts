@@ -13,7 +13,7 @@ import { testCluster } from './support/test-cluster.js';
 // Gradual leaves it while the rollout is paused at setWeight 20.
 const cluster = testCluster('demo-app');
 const { custom, core, namespace } = cluster;
-const crdDir = fileURLToPath(new URL('../fixtures/traffic-crds/', import.meta.url));
+const crdDir = fileURLToPath(new URL('../../src/local/traffic-crds/', import.meta.url));
 const screenshot = fileURLToPath(new URL('../../docs/demo-app.png', import.meta.url));
 let demo: DemoTraffic;
 let browser: Browser;

@@ -15,7 +15,7 @@ import { testCluster } from './support/test-cluster.js';
 const cluster = testCluster('demo-gw');
 const { custom, core, namespace } = cluster;
 const environment = inject('gradualEnv');
-const crdDir = fileURLToPath(new URL('../fixtures/traffic-crds/', import.meta.url));
+const crdDir = fileURLToPath(new URL('../../src/local/traffic-crds/', import.meta.url));
 const virtualServiceApi = { group: 'networking.istio.io', version: 'v1alpha3', namespace, plural: 'virtualservices' } as const;
 const pods = { 'demo-blue-1': 'blue', 'demo-blue-2': 'blue', 'demo-yellow-1': 'yellow' } as const;
 const backends = new Map<string, Backend>();

@@ -17,7 +17,7 @@ import { testCluster } from './support/test-cluster.js';
 // the test reads back what the API server holds.
 const cluster = testCluster('traffic-engine');
 const { core, apps, custom, namespace, rolloutApi } = cluster;
-const crdDir = fileURLToPath(new URL('../fixtures/traffic-crds/', import.meta.url));
+const crdDir = fileURLToPath(new URL('../../src/local/traffic-crds/', import.meta.url));
 const kube = createTrafficKube(createRestClient(cluster.kubeConfig));
 let controller: RolloutController | undefined;
 

@@ -13,7 +13,7 @@ import { testCluster } from './support/test-cluster.js';
 // garbage collector keeps what the routers create with it as owner.
 const cluster = testCluster('traffic');
 const { custom, namespace } = cluster;
-const crdDir = fileURLToPath(new URL('../fixtures/traffic-crds/', import.meta.url));
+const crdDir = fileURLToPath(new URL('../../src/local/traffic-crds/', import.meta.url));
 const client = createRestClient(cluster.kubeConfig);
 const kube = createTrafficKube(client);
 let rolloutUid = '';

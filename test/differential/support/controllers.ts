@@ -14,7 +14,7 @@ import { stopProcess } from '../../../src/local/process-supervisor.js';
 import type { LocalEnvironment } from '../../../src/local/types.js';
 
 /** The test CRDs of the traffic routers' kinds (structural, unknown fields kept): Argo needs them as much as Gradual. */
-const trafficCrdDir = fileURLToPath(new URL('../../fixtures/traffic-crds/', import.meta.url));
+const trafficCrdDir = fileURLToPath(new URL('../../../src/local/traffic-crds/', import.meta.url));
 
 /** Both controllers on one control plane, each handling only the objects labelled with its own instance id. */
 export interface DifferentialControllers {

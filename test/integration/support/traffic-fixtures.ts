@@ -15,7 +15,7 @@ import { testCluster, type TestCluster } from './test-cluster.js';
 // What the engine-traffic-* files share: a namespace of their own, the fixture CRDs installed
 // before the controller starts (so it watches the router kinds), a person's `gradual` verbs,
 // and reads of the router objects as the API server holds them.
-const crdDir = fileURLToPath(new URL('../../fixtures/traffic-crds/', import.meta.url));
+const crdDir = fileURLToPath(new URL('../../../src/local/traffic-crds/', import.meta.url));
 
 export const virtualServiceRef = (namespace: string, name: string): ObjectRef => ({ group: 'networking.istio.io', version: 'v1alpha3', resource: 'virtualservices', kind: 'VirtualService', namespace, name });
 export const destinationRuleRef = (namespace: string, name: string): ObjectRef => ({ group: 'networking.istio.io', version: 'v1alpha3', resource: 'destinationrules', kind: 'DestinationRule', namespace, name });
