@@ -1,33 +1,115 @@
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
-import { defaultEnvironmentDir, describeEnvironment } from './local-command.js';
+import { portOption } from './dashboard-command.js';
+import { defaultEnvironmentDir } from './local-command.js';
+
+interface DemoOptions {
+  dir: string;
+  auto?: boolean;
+  dashboardPort: number;
+  appPort: number;
+  timeout: number;
+}
+
+function secondsOption(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error('a timeout is a whole number of seconds');
+  return seconds;
+}
 
 /**
- * For now the demo brings the local environment up (or finds it running) and
- * says how to reach it; the pull-request story lands with the bot and traffic.
- * With --detach it returns at once; otherwise it keeps the environment until
- * Ctrl-C and then stops it.
+ * `npm run demo`: the Argo Rollouts demo on a pull request. Brings everything
+ * up, opens pull request #1 and says what to do; Ctrl-C stops everything it
+ * started. With --auto it plays the whole story unattended and exits 0 only if
+ * every expectation held; without a terminal (CI, a script) that is the default.
  */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('run the local demo: bring up the embedded environment and show how to reach it')
-    .option('--dir <dir>', 'folder of the demo environment', join(defaultEnvironmentDir(), '..', 'demo'))
-    .option('--detach', 'leave the environment running and return')
-    .action(async (options: { dir: string; detach?: boolean }) => {
-      const logger = rootLogger();
-      const { environmentExists, localDown, localStatus, localUp } = await import('../local/index.js');
-      const running = (await environmentExists(options.dir)) && (await localStatus({ dir: options.dir })).processes.every((p) => p.running);
-      const environment = running ? (await localStatus({ dir: options.dir })).environment : await localUp({ dir: options.dir, logger });
-      process.stdout.write(`${describeEnvironment(environment)}\n`);
-      if (options.detach === true || !process.stdin.isTTY) {
-        process.stdout.write(`The demo environment keeps running. Stop it with: npm run gradual -- local down --dir ${environment.dir}\n`);
-        return;
-      }
-      process.stdout.write('Press Ctrl-C to stop the demo environment.\n');
-      await new Promise<void>((resolve) => process.once('SIGINT', () => {
-        resolve();
-      }));
-      await localDown({ dir: environment.dir, logger });
+    .description('run the demo: a canary of the Argo Rollouts demo app on a pull request, with real traffic, Prometheus analysis and the dashboard')
+    .option('--dir <dir>', "the demo's folder (its local environment, logs and demo.json); emptied at start", join(defaultEnvironmentDir(), '..', 'demo'))
+    .option('--auto', 'play the whole story unattended (promote and merge #1; #2 with injected errors fails), print a timeline, exit 0 only if every expectation held (the default without a terminal)')
+    .option('--no-auto', 'wait for you (and Ctrl-C) even without a terminal')
+    .option('--dashboard-port <port>', "the dashboard's port (0: any free one)", portOption, 3100)
+    .option('--app-port <port>', "the demo app's port: the gateway and its page (0: any free one)", portOption, 3200)
+    .option('--timeout <seconds>', 'with --auto: how long one expectation may take', secondsOption, 120)
+    .action(async (options: DemoOptions) => {
+      const code = await runDemo(options);
+      process.exitCode = code;
     });
+}
+
+async function runDemo(options: DemoOptions): Promise<number> {
+  const logger = rootLogger();
+  const began = performance.now();
+  const say = (message: string): void => {
+    process.stdout.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+  };
+  const { startDemoSession } = await import('../demo/demo-session.js');
+  // The environment's processes run in their own process groups (they outlive `local up`), so Ctrl-C reaches only
+  // this process: it must stop them. A Ctrl-C during start-up is honoured as soon as start-up returns.
+  const signals = { interrupted: false };
+  let wake: () => void = () => undefined;
+  const interruptedPromise = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signals.interrupted) return;
+    signals.interrupted = true;
+    say(`${signal}: stopping everything the demo started`);
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const session = await startDemoSession({ dir: options.dir, logger, progress: say, ports: { dashboard: options.dashboardPort, gateway: options.appPort } });
+    try {
+      say(`ready in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+      process.stdout.write(readyText(session.urls, session.stateFile));
+      if (signals.interrupted) return 130;
+      // Without a terminal nobody can press Ctrl-C or open the pages: play the story, so a script's `npm run demo` ends.
+      const auto = options.auto ?? !process.stdin.isTTY;
+      if (!auto) {
+        process.stdout.write('\nComment /promote on the pull request (or press Promote on the dashboard), then move the yellow error slider on the demo app page. Ctrl-C stops the demo.\n');
+        await interruptedPromise;
+        return 0;
+      }
+      const [{ demoStory }, { formatTimeline, formatTimelineEntry, playStory }] = await Promise.all([import('../demo/demo-story.js'), import('../demo/timeline.js')]);
+      const context = { session, timeoutMs: options.timeout * 1000, pulls: {} };
+      process.stdout.write('\nPlaying the story (--auto):\n');
+      const story = await Promise.race([
+        playStory(demoStory(context), context, () => performance.now(), (entry) => {
+          process.stdout.write(`${formatTimelineEntry(entry)}\n`);
+        }),
+        interruptedPromise.then(() => undefined),
+      ]);
+      if (story === undefined) return 130;
+      process.stdout.write(`\n${formatTimeline(story.entries, story.ok)}\n`);
+      return story.ok ? 0 : 1;
+    } finally {
+      await session.stop();
+      say('stopped');
+    }
+  } catch (error) {
+    logger.error({ err: error }, 'the demo failed');
+    process.stderr.write(`The demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function readyText(urls: { pullRequest: string; app: string; dashboard: string; github: string; prometheus: string }, stateFile: string): string {
+  return [
+    '',
+    'Open:',
+    `  the pull request     ${urls.pullRequest}`,
+    `  the demo app         ${urls.app}`,
+    `  the dashboard        ${urls.dashboard}`,
+    `  Prometheus           ${urls.prometheus}`,
+    `  (URLs and process ids: ${stateFile})`,
+    '',
+  ].join('\n');
 }

@@ -14,7 +14,8 @@ import { testCluster } from './support/test-cluster.js';
 const cluster = testCluster('demo-app');
 const { custom, core, namespace } = cluster;
 const crdDir = fileURLToPath(new URL('../../src/local/traffic-crds/', import.meta.url));
-const screenshot = fileURLToPath(new URL('../../docs/demo-app.png', import.meta.url));
+// docs/demo-app.png comes from the real demo (demo-walkthrough.browser.test.ts); this one is kept for a person to look at.
+const screenshot = fileURLToPath(new URL('../../test-artifacts/demo-app.png', import.meta.url));
 let demo: DemoTraffic;
 let browser: Browser;
 
@@ -107,7 +108,7 @@ describe('the demo app page in Chromium', { timeout: 120_000 }, () => {
     expect(sliderColors).toEqual(['blue', 'yellow']);
     expect(await page.getByLabel('error rate of yellow').inputValue()).toBe('10');
 
-    await mkdir(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true });
+    await mkdir(fileURLToPath(new URL('../../test-artifacts/', import.meta.url)), { recursive: true });
     await page.screenshot({ path: screenshot });
     expect(errors).toEqual([]);
   });
