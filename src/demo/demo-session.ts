@@ -4,7 +4,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import { startDashboard } from '../dashboard/index.js';
 import { installCrds, trafficCrdDir } from '../local/crds.js';
 import { createRepositoryFromFolder, installApp, openPullRequest, personFor, pushBranch, setBranchProtection, type Person } from '../local/github/person.js';
-import { environmentExists, localDown, localUp } from '../local/index.js';
+import { environmentExists, localDown, localStatus, localUp } from '../local/index.js';
 import { ownCliInvocation } from '../local/own-cli.js';
 import { allocatePorts } from '../local/ports.js';
 import { startProcess, stopProcess } from '../local/process-supervisor.js';
@@ -64,6 +64,7 @@ export interface DemoSession {
 export async function startDemoSession(options: DemoSessionOptions): Promise<DemoSession> {
   const dir = resolve(options.dir);
   const logger = options.logger.child({ component: 'demo' });
+  const quiet = logger.child({}, { level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
   const undo: { what: string; run: () => Promise<void> }[] = [];
   const processes: ManagedProcess[] = [];
   async function stop(): Promise<void> {
@@ -77,9 +78,9 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
 
   try {
     const environmentDir = join(dir, 'env');
-    if (await environmentExists(environmentDir)) {
+    if ((await environmentExists(environmentDir)) && (await localStatus({ dir: environmentDir })).processes.some((process) => process.running)) {
       options.progress('stopping the environment an earlier demo left running');
-      await localDown({ dir: environmentDir, logger });
+      await localDown({ dir: environmentDir, logger: quiet });
     }
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
@@ -87,9 +88,10 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     const ports = await allocatePorts({ app: undefined, healthz: undefined, metrics: undefined });
     const webhookUrl = `http://127.0.0.1:${String(ports.app)}/api/github/webhooks`;
     options.progress('bringing up the local environment (control plane, KWOK nodes, Prometheus, git, the local GitHub); the first run builds the control plane');
+    // The environment's own progress (the first build takes minutes) is worth seeing; the rest speaks only of trouble.
     const environment = await localUp({ dir: environmentDir, logger, webhookUrl, nodes: 3 });
     undo.push({ what: 'the local environment', run: async () => {
-        await localDown({ dir: environmentDir, logger });
+        await localDown({ dir: environmentDir, logger: quiet });
       } });
     processes.push(...environment.processes);
     const github = environment.github;
@@ -98,7 +100,7 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(environment.kubernetes.kubeconfig);
     options.progress('installing the VirtualService kind and the demo namespace');
-    await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, dir: trafficCrdDir, logger });
+    await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, dir: trafficCrdDir, logger: quiet });
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: demoNamespace } } });
 
     options.progress('starting gradual start (the engine and the GitHub App)');
@@ -115,11 +117,11 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
       ...(options.ports?.gateway === undefined ? {} : { port: options.ports.gateway }),
       requestsPerSecond: options.requestsPerSecond ?? 20,
       prometheusTargetsDir: environment.prometheus.targetsDir,
-      logger,
+      logger: quiet,
     });
     undo.push({ what: 'the demo traffic', run: () => traffic.stop() });
 
-    const dashboard = await startDashboard({ kubeConfig, namespace: demoNamespace, port: options.ports?.dashboard ?? 0, host: '127.0.0.1', enableActions: true, logger });
+    const dashboard = await startDashboard({ kubeConfig, namespace: demoNamespace, port: options.ports?.dashboard ?? 0, host: '127.0.0.1', enableActions: true, logger: quiet });
     undo.push({ what: 'the dashboard', run: () => dashboard.stop() });
 
     options.progress(`creating ${demoOwner}/${demoRepository} with branch protection; main deploys ${demoFirstColor}`);
@@ -192,8 +194,9 @@ async function startGradual(options: { dir: string; environment: LocalEnvironmen
     },
   });
   try {
-    // A webhook without a signature is refused with 400: the app answers, so it listens.
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.app)}/api/github/webhooks`, { method: 'POST', body: '{}' })).status === 400, {
+    // A webhook with a wrong signature is refused with 400: the app answers, so it listens.
+    const forged = { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'demo-readiness', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.app)}/api/github/webhooks`, { method: 'POST', headers: forged, body: '{}' })).status === 400, {
       what: `gradual start to answer on port ${String(ports.app)} (log: ${join(options.dir, 'gradual-start.log')})`,
       timeoutMs: 60_000,
       intervalMs: 200,

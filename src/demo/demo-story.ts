@@ -197,7 +197,7 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
           },
           { what: 'a comment about the abort', timeoutMs: context.timeoutMs, intervalMs: 250 },
         );
-        return `"${body.split('\n').find((line) => line.trim() !== '')?.slice(0, 100) ?? ''}"`;
+        return `"${body.split('\n').find((line) => line.trim() !== '' && !line.startsWith('<!--'))?.slice(0, 100) ?? ''}"`;
       },
     },
     {
