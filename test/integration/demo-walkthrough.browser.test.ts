@@ -37,7 +37,7 @@ async function readRollout(): Promise<RolloutView> {
 beforeAll(async () => {
   await ensureDebianPackages(['chromium'], createLogger({ level: 'warn' }));
   dir = await mkdtemp(join(tmpdir(), 'gradual-demo-walk-'));
-  demo = startDemoProcess(dir);
+  demo = startDemoProcess(dir, ['--no-auto']);
   state = await untilDemoReady(demo, join(dir, 'demo.json'), 600_000);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(state.kubeconfig);
