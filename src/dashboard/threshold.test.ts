@@ -11,13 +11,19 @@ describe('parseThreshold', () => {
     ['(result[0] > .5)', { operator: '>', value: 0.5 }],
     ['0.95 <= result[0]', { operator: '>=', value: 0.95 }],
     ['10 > result', { operator: '<', value: 10 }],
+    // A guard for a measurement without a number does not change the line the numbers are held to.
+    ['len(result) == 0 || result[0] >= 0.95', { operator: '>=', value: 0.95 }],
+    ['isNaN(result[0]) || result[0] < 3', { operator: '<', value: 3 }],
+    ['result[0] >= 0.9 || isNil(result)', { operator: '>=', value: 0.9 }],
   ])('%s is one line', (condition, expected) => {
     expect(parseThreshold(condition, 'success')).toEqual({ ...expected, from: 'success' });
   });
 
   it.each([
-    ['len(result) == 0 || result[0] >= 0.95'],
     ['result[0] >= 0.9 && result[0] < 2'],
+    ['result[0] >= 0.9 || result[0] < 0.1'],
+    ['len(result) == 0 || len(result) == 0'],
+    ['len(result) > 3 || result[0] >= 0.9'],
     ['result == true'],
     ['all(result, {# > 0.9})'],
     ['result[1] >= 0.9'],

@@ -9,6 +9,18 @@ const operator = '(>=|<=|==|!=|>|<)';
 const resultFirst = new RegExp(String.raw`^\(?\s*${operand}\s*${operator}\s*${number}\s*\)?$`, 'u');
 const numberFirst = new RegExp(String.raw`^\(?\s*${number}\s*${operator}\s*${operand}\s*\)?$`, 'u');
 
+// Disjuncts that only decide a measurement with no number in it (an empty vector, NaN, nil). The chart draws
+// numbers only, and for every number the condition is the comparison that remains.
+const noValueGuard = /^\(?\s*(?:len\(result\)\s*==\s*0|isNaN\(result(?:\[0\])?\)|isNil\(result(?:\[0\])?\))\s*\)?$/u;
+
+function withoutNoValueGuards(condition: string): string {
+  const disjuncts = condition.split('||').map((part) => part.trim());
+  if (disjuncts.length < 2) return condition;
+  const rest = disjuncts.filter((part) => !noValueGuard.test(part));
+  // Only guards removed, and exactly one comparison left: anything else stays unparsed (no line).
+  return rest.length === 1 && rest.length < disjuncts.length ? (rest[0] ?? '') : condition;
+}
+
 /** `0.9 <= result` says `result >= 0.9`. */
 const mirrored: Record<Operator, Operator> = { '>=': '<=', '<=': '>=', '>': '<', '<': '>', '==': '==', '!=': '!=' };
 
@@ -19,12 +31,13 @@ function isOperator(text: string | undefined): text is Operator {
 /**
  * The line a condition draws on the measurement chart, when it is a single
  * comparison of the (first) result with a number: `result[0] >= 0.90`,
- * `result < 5`, `0.95 <= result[0]`. Anything richer (`&&`, `len(result)`,
- * `all(...)`) has no single line and gives undefined.
+ * `result < 5`, `0.95 <= result[0]`, also behind a guard for a measurement
+ * without a number (`len(result) == 0 || result[0] >= 0.90`, the seed's). Anything
+ * richer (`&&`, `all(...)`) has no single line and gives undefined.
  */
 export function parseThreshold(condition: string | undefined, from: Threshold['from']): Threshold | undefined {
   if (condition === undefined) return undefined;
-  const text = condition.trim();
+  const text = withoutNoValueGuards(condition.trim());
   const direct = resultFirst.exec(text);
   if (direct !== null && isOperator(direct[1])) return { operator: direct[1], value: Number(direct[2]), from };
   const reversed = numberFirst.exec(text);

@@ -35,7 +35,8 @@ async function readRollout(): Promise<RolloutView> {
 }
 
 beforeAll(async () => {
-  await ensureDebianPackages(['chromium'], createLogger({ level: 'warn' }));
+  // The emoji font: the bot's checks and comments mark steps with ✔ ॥ ◷, which Chromium would draw as boxes without it.
+  await ensureDebianPackages(['chromium', 'fonts-noto-color-emoji'], createLogger({ level: 'warn' }));
   dir = await mkdtemp(join(tmpdir(), 'gradual-demo-walk-'));
   demo = startDemoProcess(dir, ['--no-auto']);
   state = await untilDemoReady(demo, join(dir, 'demo.json'), 600_000);
@@ -79,7 +80,9 @@ describe('npm run demo, walked through in Chromium', { timeout: 180_000 }, () =>
     const check = page.locator('article.check', { hasText: `gradual/rollout ${namespace}/${name}` });
     await check.waitFor();
     expect(await check.locator('header .badge').first().textContent()).toBe('action_required');
-    expect(await check.locator('.summary').textContent()).toMatch(/Step 2\/7/u);
+    const summary = (await check.locator('.summary').textContent()) ?? '';
+    expect(summary).toMatch(/॥ pause until promoted ← current/u);
+    expect(summary).toContain('canary 20% · stable 80%');
     const headers = await check.locator('.summary table th').allTextContents();
     expect(headers).toEqual(expect.arrayContaining(['Revision', 'ReplicaSet', 'Role', 'Ready', 'Available', 'Images']));
     expect(await check.locator('button.check-action').allTextContents()).toContain('Promote');

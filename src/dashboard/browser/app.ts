@@ -159,7 +159,7 @@ function Actions({ namespace, name }: { namespace: string; name: string }) {
 function Steps({ view }: { view: RolloutView }) {
   if (view.steps.length === 0) return null;
   return html`<section class="steps-section">
-    <h2>Steps <span class="step-position">step ${view.currentStep} of ${view.stepCount}</span></h2>
+    <h2>Steps · <span class="step-position">step ${view.currentStep} of ${view.stepCount}</span></h2>
     <ol class="steps">
       ${view.steps.map((step) => html`<li data-state=${step.state} data-index=${step.index} class=${`step ${step.state}`}>${step.text}${step.state === 'current' ? html` <em>← current</em>` : null}</li>`)}
     </ol>
