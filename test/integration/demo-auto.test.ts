@@ -17,7 +17,7 @@ describe('npm run demo -- --auto', () => {
     expect(code, output).toBe(0);
     const timeline = output.slice(output.indexOf('Timeline:'));
     // For the record (cold and warm times to ready are reported from CI runs).
-    process.stdout.write(`demo --auto: ${/ready in [\d.]+ s/u.exec(output)?.[0] ?? 'no ready line'}; ${timeline.split('\n').at(-1) ?? ''}\n`);
+    process.stdout.write(`demo --auto: ${/ready in [\d.]+ s/u.exec(output)?.[0] ?? 'no ready line'}; ${/Every expectation held[^\n]*/u.exec(timeline)?.[0] ?? 'no verdict'}\n`);
     expect(timeline).toMatch(/✔ the gateway sends about 20 % of 500 requests to yellow — \d+\.\d % yellow/u);
     expect(timeline).toContain('✔ alice merges pull request #1');
     expect(timeline).toContain('✔ the background analysis fails on success-rate; the rollout check fails');
