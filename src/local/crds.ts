@@ -12,8 +12,9 @@ export const defaultCrdDir = fileURLToPath(new URL('../../deploy/crds/', import.
 /**
  * Minimal CRDs of the traffic routers' kinds (Istio, SMI, Gateway API): the local environment has no mesh,
  * but tests and the demo need the API server to store the objects Gradual writes for them.
+ * The path goes through the repository root so it holds from dist/local as from src/local (tsc copies no YAML).
  */
-export const trafficCrdDir = fileURLToPath(new URL('./traffic-crds/', import.meta.url));
+export const trafficCrdDir = fileURLToPath(new URL('../../src/local/traffic-crds/', import.meta.url));
 
 /** Reads every CustomResourceDefinition in `dir` (*.yaml, multi-document allowed); a YAML error names its file and line. */
 export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
