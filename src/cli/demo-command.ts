@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
@@ -71,7 +71,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
       // Without a terminal nobody can press Ctrl-C or open the pages: play the story, so a script's `npm run demo` ends.
       const auto = options.auto ?? !process.stdin.isTTY;
       if (!auto) {
-        process.stdout.write('\nComment /promote on the pull request (or press Promote on the dashboard), then move the yellow error slider on the demo app page. Ctrl-C stops the demo.\n');
+        process.stdout.write(nextStepsText(dirname(session.stateFile), session.environment.dir));
         await interruptedPromise;
         return 0;
       }
@@ -110,6 +110,22 @@ function readyText(urls: { pullRequest: string; app: string; dashboard: string; 
     `  the dashboard        ${urls.dashboard}`,
     `  Prometheus           ${urls.prometheus}`,
     `  (URLs and process ids: ${stateFile})`,
+    '',
+  ].join('\n');
+}
+
+function nextStepsText(demoDir: string, environmentDir: string): string {
+  const github = `npm run gradual -- local github`;
+  return [
+    'What to do next:',
+    '  1. On the pull request page, comment /promote (you are bob, a writer), or press Promote there or on the dashboard.',
+    '     The canary goes 40 % → 60 % → 100 % with 10 s pauses while the analysis keeps measuring; then merge.',
+    '  2. Or, before promoting, drag the yellow error slider on the demo app page above 10 %: within about 30 s the',
+    '     analysis fails, the rollout aborts (all traffic back on blue), the check fails and the merge is refused.',
+    '  3. Another colour, as bob, from a shell:',
+    `     ${github} push demo/rollouts-demo green --file rollouts-demo/rollout.yaml=${demoDir}/rollout-green.yaml --as bob --dir ${environmentDir}`,
+    `     ${github} open-pr demo/rollouts-demo --head green --title "Roll out green" --as bob --dir ${environmentDir}`,
+    'Ctrl-C stops everything the demo started.',
     '',
   ].join('\n');
 }

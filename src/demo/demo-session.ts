@@ -145,6 +145,8 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
       github: github.url,
       prometheus: environment.prometheus.url,
     };
+    // The next colour's manifest, for a person who wants to open pull request #2 from a shell.
+    await writeFile(join(dir, 'rollout-green.yaml'), demoRolloutYaml('green', demoNamespace));
     const stateFile = join(dir, 'demo.json');
     await writeFile(stateFile, `${JSON.stringify({ urls, kubeconfig: environment.kubernetes.kubeconfig, demoPid: process.pid, processes }, null, 2)}\n`);
     return { urls, namespace: demoNamespace, environment, kubeConfig, traffic, people, processes, stateFile, stop };
