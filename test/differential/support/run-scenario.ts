@@ -52,7 +52,7 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
       const raw = await side.read(rollout);
       return side === gradual && options.tamperWithGradual !== undefined ? options.tamperWithGradual(raw) : raw;
     };
-    await Promise.all(sides.map((side) => side.create(withMetricServer(scenario.objects, metrics.url))));
+    await Promise.all(sides.map((side) => side.create(withMetricServer(scenario.objects, metrics.url), scenario.createdRouters)));
     const differences: Difference[] = [];
     const seen = { gradual: new Map<string, number>(), argo: new Map<string, number>() };
     for (const step of scenario.steps) {

@@ -74,9 +74,15 @@ const knownDifferenceSchema = z.strictObject({
 });
 export type KnownDifference = z.infer<typeof knownDifferenceSchema>;
 
+/** An object a controller creates itself (SMI's TrafficSplit, NGINX's canary Ingress), read back like the scenario's router objects. */
+const createdRouterSchema = z.strictObject({ apiVersion: z.string(), kind: z.string(), name: z.string() });
+export type CreatedRouter = z.infer<typeof createdRouterSchema>;
+
 export const scenarioSchema = z.strictObject({
   description: z.string(),
   objects: z.array(kubeObject).min(1),
+  /** Router objects the controllers create: compared at each checkpoint (spec, annotations, owners), `null` while absent. */
+  createdRouters: z.array(createdRouterSchema).default([]),
   steps: z.array(stepSchema).min(1),
   knownDifferences: z.array(knownDifferenceSchema).default([]),
 });
