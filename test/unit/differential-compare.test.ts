@@ -60,7 +60,7 @@ describe('differential snapshots', () => {
       metadata: { name: 'web-split', ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: namespace, controller: true }] },
       spec: { service: 'web-root', backends: [{ service: 'web-canary', weight }] },
     });
-    const withRouters = (namespace: string, routers: RawSide['routers']): RawSide => ({ ...side(namespace, 'h1', 'm'), routers });
+    const withRouters = (namespace: string, routers: NonNullable<RawSide['routers']>): RawSide => ({ ...side(namespace, 'h1', 'm'), routers });
     const absent = { kind: 'TrafficSplit', metadata: { name: 'web-split' }, absent: true };
 
     const created = snapshotSide(withRouters('diff-ns-one', [split('diff-ns-one', '20')]));
