@@ -42,7 +42,8 @@ const ROLLOUTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts'
  * as opposed to those the new status implies (a step completed, paused, completed). Argo records
  * the former the moment it acts.
  */
-const ACTION_EVENT_REASONS: ReadonlySet<string> = new Set(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', 'SwitchService']);
+const SWITCH_SERVICE = 'SwitchService';
+const ACTION_EVENT_REASONS: ReadonlySet<string> = new Set(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', SWITCH_SERVICE]);
 
 /**
  * The imperative half of a reconcile: writes a plan to the API server. Every
@@ -213,6 +214,8 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
       // The Rollout as the status write must send it: its resourceVersion moves on when the revision annotation is written first.
       let current = rollout;
       const superseded = new Set<string>();
+      // Events recorded with an action rather than after the status (see the routeTraffic case).
+      const recordedEarly = new Set<RolloutEvent>();
       for (const action of plan.actions) {
         if (action.kind === 'setRolloutRevision') {
           const version = await setRolloutRevision(current, action.revision, action.resourceVersion, log);
@@ -225,6 +228,13 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         }
         if (action.kind === 'routeTraffic') {
           if (traffic === undefined) throw new Error(`Rollout ${namespace}/${name}: a routeTraffic action but no traffic applier`);
+          // The Service switches planned before the routers have landed: their SwitchService Events go first, as Argo's
+          // reconcileStableAndCanaryService records them before reconcileTrafficRouting writes (and reports) the routers.
+          const switched = plan.events.filter((event) => event.reason === SWITCH_SERVICE && !recordedEarly.has(event));
+          if (plan.actions.indexOf(action) > 0 && switched.length > 0) {
+            recordEvents(rollout, switched, log);
+            for (const event of switched) recordedEarly.add(event);
+          }
           const outcome = await traffic.apply(rollout, action.operations);
           routerWrites += outcome.writes;
           // The routers' Events ('Updated VirtualService', ...) report writes that landed: recorded now, as Argo's routers do.
@@ -251,14 +261,14 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         } catch (cause) {
           // Every action has landed and the next reconcile will not repeat them, so their Events would be lost with
           // this status; the Events the status implies are planned again from fresh state and wait for it.
-          const actionEvents = plan.events.filter((event) => ACTION_EVENT_REASONS.has(event.reason));
+          const actionEvents = plan.events.filter((event) => ACTION_EVENT_REASONS.has(event.reason) && !recordedEarly.has(event));
           recordEvents(rollout, actionEvents, log);
           throw cause;
         }
         statusWritten = true;
         for (const version of [rollout.metadata?.resourceVersion, current.metadata?.resourceVersion]) if (version !== undefined) superseded.add(version);
       }
-      recordEvents(rollout, plan.events, log);
+      recordEvents(rollout, plan.events.filter((event) => !recordedEarly.has(event)), log);
       return { actions: plan.actions.length, statusWritten, supersededVersions: [...superseded], events: plan.events.length, routerWrites };
     },
     recordEvents(rollout, events) {

@@ -79,11 +79,13 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
 
 /**
  * The ordered Event reasons, after taking out the reasons a known difference
- * names (`events: <Reason>`): those are compared by count instead, so one
+ * names (`* › events: <Reason>`, or `<checkpoint> › events: <Reason>` for one checkpoint): those are compared by count instead, so one
  * extra Event on one side does not hide how the rest of the story compares.
  */
 function compareEvents(checkpoint: string, gradual: readonly SideEvent[], argo: readonly SideEvent[], scenario: Scenario): Difference[] {
-  const set = new Set(scenario.knownDifferences.map((entry) => /^\* › events: (\w+)$/.exec(entry.field)?.[1]).filter((reason) => reason !== undefined));
+  // `* › events: X` takes X out at every checkpoint, `<checkpoint> › events: X` at that one only.
+  const named = scenario.knownDifferences.map((entry) => /^(.+) › events: (\w+)$/.exec(entry.field));
+  const set = new Set(named.filter((match) => match !== null && (match[1] === '*' || `${match[1] ?? ''} ›` === checkpoint)).map((match) => match?.[2] ?? ''));
   const differences: Difference[] = [];
   for (const reason of set) {
     const count = (events: readonly { reason: string }[]): string => String(events.filter((event) => event.reason === reason).length);

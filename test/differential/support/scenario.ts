@@ -56,7 +56,8 @@ export type ScenarioStep = z.infer<typeof stepSchema>;
  * A difference the suite knows about, so it stays green while saying so:
  * `field` is a diff path (`*` matches any run of characters), or
  * `* › events: <Reason>` to take one Event reason out of both stories (its
- * counts are compared on their own, per checkpoint). `kind` says whose it is: `argo-bug` — Argo's
+ * counts are compared on their own, per checkpoint; `<checkpoint> › events: <Reason>`
+ * at that checkpoint only). `kind` says whose it is: `argo-bug` — Argo's
  * behaviour that Gradual deliberately does not copy; `deliberate` — a
  * documented design choice of Gradual's; `gradual-todo` — Gradual should
  * match Argo and does not yet.
