@@ -99,9 +99,10 @@ describe('planBlueGreen: first deploy', () => {
   test('creates the ReplicaSet empty, scales it up, points both Services at it and is Healthy', () => {
     const simulated = cluster();
     const first = reconcileOnce(simulated);
-    expect(first.actions.map((action) => action.kind)).toEqual(['createReplicaSet']);
+    expect(first.actions.map((action) => action.kind)).toEqual(['createReplicaSet', 'setRolloutRevision']);
     expect(first.actions[0]?.kind === 'createReplicaSet' ? first.actions[0].replicaSet.spec?.replicas : undefined).toBe(0);
     expect(runUntilSettled(simulated).settled).toBe(true);
+    expect(simulated.rollout.metadata?.annotations?.['rollout.argoproj.io/revision']).toBe('1');
     const hash = simulated.rollout.status?.currentPodHash ?? '';
     expect(selectors(simulated)).toEqual({ 'demo-active': hash, 'demo-preview': hash });
     expect(simulated.services['demo-active']?.metadata?.annotations).toEqual({ [MANAGED_BY]: 'demo' });

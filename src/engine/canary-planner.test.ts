@@ -48,8 +48,9 @@ describe('planCanary: first deploy', () => {
   test('creates the ReplicaSet empty, scales it to spec.replicas and marks it stable without steps', () => {
     const cluster = simulatedCluster(canaryRollout());
     const first = reconcileOnce(cluster);
-    expect(first.actions).toHaveLength(1);
-    expect(first.actions[0]?.kind).toBe('createReplicaSet');
+    // Argo's createDesiredReplicaSet, then setRolloutRevision: the Rollout's own revision annotation, before the status write.
+    expect(first.actions.map((action) => action.kind)).toEqual(['createReplicaSet', 'setRolloutRevision']);
+    expect(first.actions[1]).toMatchObject({ kind: 'setRolloutRevision', revision: '1' });
     expect(first.events.map((event) => event.message)).toEqual(['Rollout updated to revision 1', `Created ReplicaSet ${OLD} (revision 1)`]);
     expect(first.status.conditions?.[0]).toMatchObject({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${OLD}"` });
 
@@ -423,7 +424,7 @@ describe('planRollout: what the engine refuses', () => {
       spec: { selector: { app: 'demo', 'rollouts-pod-template-hash': 'abc' } },
     };
     const plan = planRollout({ rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary } } }, replicaSets: [], services: { 'demo-stable': service }, pods: [], now: new Date(0) });
-    expect(plan.actions.map((action) => action.kind)).toEqual(['createReplicaSet']);
+    expect(plan.actions.map((action) => action.kind)).toEqual(['createReplicaSet', 'setRolloutRevision']);
   });
 
   test('an InvalidSpec condition is removed once the spec is fixed', () => {

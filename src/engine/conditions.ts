@@ -42,6 +42,8 @@ export const REASONS = {
   scalingReplicaSet: 'ScalingReplicaSet',
   /** Event only: a rollback to the stable ReplicaSet skips the steps. */
   skipSteps: 'SkipSteps',
+  /** Event only: the Rollout entered the controller's informer (rollout/controller.go's AddFunc). */
+  rolloutAddedToInformer: 'RolloutAddedToInformer',
 } as const;
 
 export const MESSAGES = {
@@ -72,6 +74,7 @@ export const MESSAGES = {
   invalidSpec: (rollout: string, error: string): string => `The Rollout "${rollout}" is invalid: ${error}`,
   rollbackToStable: 'Rollback to stable ReplicaSets',
   rollbackWithinWindow: 'Rollback to active ReplicaSets within RollbackWindow',
+  rolloutAddedToInformer: (namespace: string, rollout: string): string => `Rollout resource added to informer: ${namespace}/${rollout}`,
 } as const;
 
 /** Go's %q for the names Argo quotes: Kubernetes names never need escaping, so JSON's quoting is the same. */

@@ -56,6 +56,16 @@ export type KubeAction =
     }
   | { kind: 'deleteReplicaSet'; name: string; resourceVersion: string }
   | {
+      /**
+       * Argo's setRolloutRevision: the Rollout's own rollout.argoproj.io/revision annotation, set to its new
+       * ReplicaSet's revision (a merge patch of that one annotation, on the resourceVersion the plan was decided on).
+       * Before the status write, as Argo updates the Rollout before its UpdateStatus.
+       */
+      kind: 'setRolloutRevision';
+      revision: string;
+      resourceVersion: string;
+    }
+  | {
       kind: 'updatePodMetadata';
       name: string;
       /** As for ReplicaSets: a pod changed since the decision makes the write fail with 409. */

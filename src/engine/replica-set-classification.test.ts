@@ -57,7 +57,8 @@ describe('newReplicaSetFor', () => {
     expect(rs.metadata).toEqual({
       name: 'demo-h4sh',
       namespace: 'default',
-      labels: { app: 'demo', 'rollouts-pod-template-hash': 'h4sh', 'argo-rollouts.argoproj.io/controller-instance-id': 'gradual' },
+      // The Rollout's controller-instance-id label is not copied: Argo's ReplicaSets carry the template's labels and the hash only.
+      labels: { app: 'demo', 'rollouts-pod-template-hash': 'h4sh' },
       annotations: {
         team: 'a',
         'rollout.argoproj.io/revision': '3',

@@ -2,7 +2,6 @@ import type { V1Affinity, V1OwnerReference, V1PodTemplateSpec, V1ReplicaSet } fr
 import { rolloutApiVersion, rolloutKind, withDefaults, type Rollout } from '../api/index.js';
 import { replicaSetAffinity, withoutInjectedTerm } from './anti-affinity.js';
 import {
-  CONTROLLER_INSTANCE_ID_LABEL,
   DESIRED_REPLICAS_ANNOTATION,
   EPHEMERAL_METADATA_ANNOTATION,
   POD_TEMPLATE_HASH_LABEL,
@@ -138,9 +137,9 @@ export function newReplicaSetFor(rollout: Rollout, hash: string, revision: numbe
   const template = { ...source, metadata: { ...(source.metadata ?? {}), labels: templateLabels } } as V1PodTemplateSpec & {
     metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
   };
+  // The template's labels and the hash, nothing else: Argo v1.9.1 puts no controller-instance-id label on its
+  // ReplicaSets (its ReplicaSet informer is not filtered by instance id; ownership is the controller ownerReference).
   const labels: Record<string, string> = { ...templateLabels };
-  const instanceId = rollout.metadata?.labels?.[CONTROLLER_INSTANCE_ID_LABEL];
-  if (instanceId !== undefined) labels[CONTROLLER_INSTANCE_ID_LABEL] = instanceId;
 
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(rollout.metadata?.annotations ?? {})) {

@@ -39,13 +39,30 @@ function planNewReplicaSet(observation: RolloutObservation, replicaSets: Replica
   const replicaSet = newReplicaSetFor(rollout, replicaSets.desiredHash, revision, { hasStableReplicaSet: replicaSets.stableRS !== undefined, stableHash: rollout.status?.stableRS });
   const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.newReplicaSetCreated, MESSAGES.newReplicaSet(name), now);
   return {
-    actions: [{ kind: 'createReplicaSet', replicaSet }],
+    actions: [{ kind: 'createReplicaSet', replicaSet }, ...rolloutRevisionWrite(rollout, String(revision))],
     status: { ...observed, conditions: setCondition(observed.conditions, condition, now).conditions },
     events: [
       { type: 'Normal', reason: REASONS.rolloutUpdated, message: MESSAGES.rolloutUpdated(String(revision)) },
       { type: 'Normal', reason: REASONS.newReplicaSetCreated, message: MESSAGES.newReplicaSetDetailed(name, revision) },
     ],
   };
+}
+
+/**
+ * Argo's setRolloutRevision (rollout/sync.go): the Rollout's own revision annotation follows its new ReplicaSet's.
+ * Argo writes it right after creating the ReplicaSet, and on the reconcile after a revision sync (the one that
+ * finds the ReplicaSet's annotations already right), before anything else that reconcile writes. Its RolloutUpdated
+ * Event goes, here, with the ReplicaSet's revision change (planNewReplicaSet, planRevisionSync), which is where
+ * the annotation changes too.
+ */
+function rolloutRevisionWrite(rollout: Rollout, revision: string | undefined): KubeAction[] {
+  if (revision === undefined || rollout.metadata?.annotations?.[REVISION_ANNOTATION] === revision) return [];
+  return [{ kind: 'setRolloutRevision', revision, resourceVersion: rollout.metadata?.resourceVersion ?? '' }];
+}
+
+function withRolloutRevision(plan: ReconcilePlan, rollout: Rollout, newRS: V1ReplicaSet): ReconcilePlan {
+  const write = rolloutRevisionWrite(rollout, newRS.metadata?.annotations?.[REVISION_ANNOTATION]);
+  return write.length === 0 ? plan : { ...plan, actions: [...write, ...plan.actions] };
 }
 
 /** Argo's checkPausedConditions: a pause, resume or retry is first recorded in the conditions alone, as its own status write. */
@@ -168,7 +185,8 @@ function withEarlierWakeUp(plan: ReconcilePlan, requeueAfterMs: number | undefin
  * The preamble, then the strategy: find or create the new ReplicaSet, record a pause, resume
  * or retry, sync the revision, restart pods older than spec.restartAt, and only when none of
  * those had anything to write, run `reconcile` with the Rollout as it stands once the new
- * ReplicaSet is found.
+ * ReplicaSet is found. The Rollout's revision annotation, when behind its new ReplicaSet's, is
+ * written first in whichever plan follows the revision sync.
  */
 export function planWithPreamble(
   observation: RolloutObservation,
@@ -181,7 +199,8 @@ export function planWithPreamble(
   const early = planPausedConditions(observation, spec) ?? planRevisionSync(observation.rollout, spec, newRS, replicaSets);
   if (early !== undefined) return early;
   const restart = planRestartStage(observation, spec, replicaSets, newRS);
-  if ('plan' in restart) return restart.plan;
+  if ('plan' in restart) return withRolloutRevision(restart.plan, observation.rollout, newRS);
   const found = restart.observation;
-  return withEarlierWakeUp(reconcile({ ...found, rollout: withFoundNewReplicaSet(found, newRS) }, replicaSets, newRS), restart.requeueAfterMs);
+  const plan = withEarlierWakeUp(reconcile({ ...found, rollout: withFoundNewReplicaSet(found, newRS) }, replicaSets, newRS), restart.requeueAfterMs);
+  return withRolloutRevision(plan, observation.rollout, newRS);
 }

@@ -73,7 +73,7 @@ describe('createPlanApplier', () => {
       status: { phase: 'Progressing', message: 'more replicas need to be updated', currentPodHash: 'abc123', observedGeneration: '1' },
       events: [{ type: 'Normal', reason: 'RolloutUpdated', message: 'Rollout updated to revision 1' }],
     });
-    expect(result).toEqual({ actions: 1, statusWritten: true, events: 1, routerWrites: 0 });
+    expect(result).toEqual({ actions: 1, statusWritten: true, supersededVersions: [rollout.metadata?.resourceVersion], events: 1, routerWrites: 0 });
 
     const replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
     expect(replicaSet.metadata?.ownerReferences?.[0]?.uid).toBe(uid);
@@ -87,8 +87,29 @@ describe('createPlanApplier', () => {
     ]);
 
     const settled = await applier.apply(written, { actions: [], status: structuredClone(written.status ?? {}), events: [] });
-    expect(settled).toEqual({ actions: 0, statusWritten: false, events: 0, routerWrites: 0 });
+    expect(settled).toEqual({ actions: 0, statusWritten: false, supersededVersions: [], events: 0, routerWrites: 0 });
     expect((await readRollout('web')).metadata?.resourceVersion).toBe(written.metadata?.resourceVersion);
+  });
+
+  it("writes the Rollout's revision annotation before its status, and the status on the version that write made", async () => {
+    const rollout = await readRollout('web');
+    const before = rollout.metadata?.resourceVersion ?? '';
+    const result = await applier.apply(rollout, {
+      actions: [{ kind: 'setRolloutRevision', revision: '7', resourceVersion: before }],
+      status: { ...(rollout.status ?? {}), message: 'after the revision' },
+      events: [],
+    });
+    const written = await readRollout('web');
+    expect(written.metadata?.annotations?.['rollout.argoproj.io/revision']).toBe('7');
+    expect(written.status?.message).toBe('after the revision');
+    // Both writes landed: the cached version and the one the annotation write made are stale now.
+    expect(result.statusWritten).toBe(true);
+    expect(result.supersededVersions).toHaveLength(2);
+    expect(result.supersededVersions[0]).toBe(before);
+    expect(result.supersededVersions).not.toContain(written.metadata?.resourceVersion);
+    // Decided on a stale Rollout, the annotation write is refused like any other write.
+    await expect(applier.apply(rollout, { actions: [{ kind: 'setRolloutRevision', revision: '8', resourceVersion: before }], status: rollout.status ?? {}, events: [] })).rejects.toMatchObject({ code: 409 });
+    expect((await readRollout('web')).metadata?.annotations?.['rollout.argoproj.io/revision']).toBe('7');
   });
 
   it('records the Events of a decision only once its status is written: a decision repeated on a stale Rollout records nothing', async () => {

@@ -53,6 +53,24 @@ describe('differential snapshots', () => {
 
     expect(differences).toEqual([{ field: 'x › rollout.message', gradual: '"one"', argo: '"two"' }]);
   });
+
+  it('router objects a controller creates: null while absent, their owners compared when they have some', () => {
+    const split = (namespace: string, weight: string): NonNullable<RawSide['routers']>[number] => ({
+      kind: 'TrafficSplit',
+      metadata: { name: 'web-split', ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: namespace, controller: true }] },
+      spec: { service: 'web-root', backends: [{ service: 'web-canary', weight }] },
+    });
+    const withRouters = (namespace: string, routers: NonNullable<RawSide['routers']>): RawSide => ({ ...side(namespace, 'h1', 'm'), routers });
+    const absent = { kind: 'TrafficSplit', metadata: { name: 'web-split' }, absent: true };
+
+    const created = snapshotSide(withRouters('diff-ns-one', [split('diff-ns-one', '20')]));
+    expect(created['routers']).toEqual({
+      'TrafficSplit/web-split': { annotations: {}, owners: ['Rollout/web (controller)'], spec: { backends: [{ service: 'web-canary', weight: '20' }], service: 'web-root' } },
+    });
+    expect(snapshotSide(withRouters('diff-ns-one', [absent]))['routers']).toEqual({ 'TrafficSplit/web-split': null });
+    const differences = diffTrees('x ›', snapshotSide(withRouters('diff-ns-one', [absent])), snapshotSide(withRouters('diff-ns-two', [split('diff-ns-two', '20')])));
+    expect(differences.map((difference) => [difference.field, difference.gradual])).toEqual([['x › routers.TrafficSplit/web-split', 'null']]);
+  });
 });
 
 describe('judging differences', () => {

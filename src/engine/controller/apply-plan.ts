@@ -1,10 +1,11 @@
 import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { AnalysisRun, Rollout } from '../../api/index.js';
 import { isCompleted } from '../../analysis/assess-analysis-run.js';
-import { createEventRecorder, makeCountedApiClient, type RequestCounter } from '../../kube/index.js';
+import { createEventRecorder, makeCountedApiClient, type EventSubject, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
 import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
+import { REVISION_ANNOTATION } from '../argo-labels.js';
 import type { TrafficApplier } from './apply-traffic.js';
 
 export { eventSourceComponent } from '../../kube/index.js';
@@ -12,6 +13,8 @@ export { eventSourceComponent } from '../../kube/index.js';
 export interface PlanApplier {
   /** Writes the plan's actions and status; its Events are queued and written after (see flushEvents). */
   apply(rollout: Rollout, plan: ReconcilePlan): Promise<ApplyResult>;
+  /** Queues Events about the Rollout that no plan decided (RolloutAddedToInformer), in order with the plans' Events. */
+  recordEvents(rollout: EventSubject, events: readonly RolloutEvent[]): void;
   /** Resolves when every Event of the plans applied so far is written. */
   flushEvents(): Promise<void>;
 }
@@ -19,6 +22,12 @@ export interface PlanApplier {
 export interface ApplyResult {
   actions: number;
   statusWritten: boolean;
+  /**
+   * The Rollout's resourceVersions this apply's writes made stale (the cached one, and the one a revision
+   * annotation write produced when the status was written after it): a cached copy still at one of them
+   * predates these writes.
+   */
+  supersededVersions: string[];
   events: number;
   /** Writes the traffic routers sent (0 when their objects already held the plan's weights and routes). */
   routerWrites: number;
@@ -26,13 +35,15 @@ export interface ApplyResult {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ANALYSIS_RUNS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' } as const;
+const ROLLOUTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
 
 /**
  * Events that report an action of the plan (a ReplicaSet created or scaled, a Service switched),
  * as opposed to those the new status implies (a step completed, paused, completed). Argo records
  * the former the moment it acts.
  */
-const ACTION_EVENT_REASONS: ReadonlySet<string> = new Set(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', 'SwitchService']);
+const SWITCH_SERVICE = 'SwitchService';
+const ACTION_EVENT_REASONS: ReadonlySet<string> = new Set(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', SWITCH_SERVICE]);
 
 /**
  * The imperative half of a reconcile: writes a plan to the API server. Every
@@ -122,6 +133,8 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         return;
       case 'routeTraffic':
         throw new Error(`routeTraffic in ${namespace} is applied with its Rollout (apply), not alone`);
+      case 'setRolloutRevision':
+        throw new Error(`setRolloutRevision in ${namespace} is applied with its Rollout (apply), not alone`);
       case 'scaleDeployment':
         // Through the scale subresource: the controller may change a referenced Deployment's replicas and nothing
         // else of it (deploy/cluster-role.yaml grants patch on deployments/scale only). The resourceVersion makes a
@@ -163,6 +176,31 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     }
   }
 
+  /**
+   * Set once the API server refused the revision annotation write (403): a role without `patch` on rollouts
+   * (deploy/cluster-role.yaml grants only the status subresource) then costs one refused request per
+   * process, not one per reconcile. The annotation is informational; the rollout goes on without it.
+   */
+  let revisionWriteDenied = false;
+
+  /** Argo's setRolloutRevision; answers the Rollout's resourceVersion after the write (undefined when nothing was written). */
+  async function setRolloutRevision(rollout: Rollout, revision: string, resourceVersion: string, log: Logger): Promise<string | undefined> {
+    if (revisionWriteDenied) return undefined;
+    const { name, namespace } = identityOf(rollout);
+    try {
+      const patched = (await custom.patchNamespacedCustomObject(
+        { ...ROLLOUTS, namespace, name, body: { metadata: { resourceVersion, annotations: { [REVISION_ANNOTATION]: revision } } } },
+        mergePatch,
+      )) as Rollout;
+      return patched.metadata?.resourceVersion;
+    } catch (cause) {
+      if (!(cause instanceof ApiException) || cause.code !== 403) throw cause;
+      revisionWriteDenied = true;
+      log.warn({ status: 403, annotation: REVISION_ANNOTATION }, 'the role may not patch Rollouts: their revision annotation is not written (grant patch on argoproj.io rollouts to have it)');
+      return undefined;
+    }
+  }
+
   const eventRecorder = createEventRecorder(core);
   function recordEvents(rollout: Rollout, events: readonly RolloutEvent[], log: Logger): void {
     eventRecorder.record(rollout, events, new Date(), log);
@@ -173,9 +211,30 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
       const { name, namespace } = identityOf(rollout);
       const log = logger.child({ rollout: name, namespace });
       let routerWrites = 0;
+      // The Rollout as the status write must send it: its resourceVersion moves on when the revision annotation is written first.
+      let current = rollout;
+      const superseded = new Set<string>();
+      // Events recorded with an action rather than after the status (see the routeTraffic case).
+      const recordedEarly = new Set<RolloutEvent>();
       for (const action of plan.actions) {
+        if (action.kind === 'setRolloutRevision') {
+          const version = await setRolloutRevision(current, action.revision, action.resourceVersion, log);
+          if (version !== undefined) {
+            if (action.resourceVersion !== '') superseded.add(action.resourceVersion);
+            current = { ...current, metadata: { ...current.metadata, resourceVersion: version } };
+          }
+          log.debug({ action: action.kind, revision: action.revision, written: version !== undefined }, 'applied');
+          continue;
+        }
         if (action.kind === 'routeTraffic') {
           if (traffic === undefined) throw new Error(`Rollout ${namespace}/${name}: a routeTraffic action but no traffic applier`);
+          // The Service switches planned before the routers have landed: their SwitchService Events go first, as Argo's
+          // reconcileStableAndCanaryService records them before reconcileTrafficRouting writes (and reports) the routers.
+          const switched = plan.events.filter((event) => event.reason === SWITCH_SERVICE && !recordedEarly.has(event));
+          if (plan.actions.indexOf(action) > 0 && switched.length > 0) {
+            recordEvents(rollout, switched, log);
+            for (const event of switched) recordedEarly.add(event);
+          }
           const outcome = await traffic.apply(rollout, action.operations);
           routerWrites += outcome.writes;
           // The routers' Events ('Updated VirtualService', ...) report writes that landed: recorded now, as Argo's routers do.
@@ -197,19 +256,23 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
             namespace,
             plural: 'rollouts',
             name,
-            body: { ...rollout, status: plan.status },
+            body: { ...current, status: plan.status },
           });
         } catch (cause) {
           // Every action has landed and the next reconcile will not repeat them, so their Events would be lost with
           // this status; the Events the status implies are planned again from fresh state and wait for it.
-          const actionEvents = plan.events.filter((event) => ACTION_EVENT_REASONS.has(event.reason));
+          const actionEvents = plan.events.filter((event) => ACTION_EVENT_REASONS.has(event.reason) && !recordedEarly.has(event));
           recordEvents(rollout, actionEvents, log);
           throw cause;
         }
         statusWritten = true;
+        for (const version of [rollout.metadata?.resourceVersion, current.metadata?.resourceVersion]) if (version !== undefined) superseded.add(version);
       }
-      recordEvents(rollout, plan.events, log);
-      return { actions: plan.actions.length, statusWritten, events: plan.events.length, routerWrites };
+      recordEvents(rollout, plan.events.filter((event) => !recordedEarly.has(event)), log);
+      return { actions: plan.actions.length, statusWritten, supersededVersions: [...superseded], events: plan.events.length, routerWrites };
+    },
+    recordEvents(rollout, events) {
+      eventRecorder.record(rollout, events, new Date(), logger.child({ rollout: rollout.metadata?.name, namespace: rollout.metadata?.namespace }));
     },
     flushEvents: () => eventRecorder.flush(),
   };
@@ -242,6 +305,7 @@ function targetName(action: KubeAction): string {
   if (action.kind === 'createReplicaSet') return action.replicaSet.metadata?.name ?? '';
   if (action.kind === 'routeTraffic') return action.operations.map((operation) => operation.op).join(',');
   if (action.kind === 'createAnalysisRun') return action.run.metadata?.name ?? '';
+  if (action.kind === 'setRolloutRevision') return action.revision;
   return action.name;
 }
 

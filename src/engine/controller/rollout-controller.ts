@@ -10,6 +10,7 @@ import { createTrafficApplier } from './apply-traffic.js';
 import { createTrafficInformers } from './traffic-informers.js';
 import type { ControllerMetrics } from './metrics.js';
 import { observeAnalysis, usesAnalysis } from './observe-analysis.js';
+import { createInformerMembership } from './informer-membership.js';
 import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
 
 export interface RolloutControllerOptions {
@@ -146,8 +147,26 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   }
   const trafficInformers = createTrafficInformers(kubeConfig, rest, { ...informerOptions, namespace, onChange: enqueueRolloutsRouting });
 
+  // Argo's RolloutAddedToInformer: recorded as the Rollout enters this instance's view, before its first reconcile's Events.
+  const membership = createInformerMembership();
+  function noteMembership(object: KubernetesObject, event: 'onAdd' | 'onUpdate' | 'onDelete'): void {
+    const key = keyOf(object.metadata?.namespace, object.metadata?.name);
+    if (event === 'onDelete') {
+      membership.forget(key);
+      return;
+    }
+    const added = membership.seen(key, isHandledByInstance(object.metadata?.labels, instanceId));
+    if (added === undefined) return;
+    applier.recordEvents(object, [added]);
+    options.metrics?.countEvent(object.metadata?.namespace ?? 'default', object.metadata?.name ?? '', added.type, added.reason);
+  }
+
   for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
-    rollouts[event](enqueueRollout);
+    rollouts[event]((object) => {
+      // Before the enqueue's reconcile can record anything: Argo's AddFunc records it as it enqueues.
+      noteMembership(object, event);
+      enqueueRollout(object);
+    });
     analysisRuns[event](enqueueOwnerOfRun);
     analysisTemplates[event](enqueueRolloutsUsingAnalysis);
     clusterAnalysisTemplates[event](enqueueRolloutsUsingAnalysis);
@@ -160,13 +179,13 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   }
 
   /**
-   * The resourceVersion each Rollout had when this controller last wrote its status. The write
-   * succeeded with that version as its precondition, so a cached copy still at it predates our own
-   * write: deciding on it would repeat the last reconcile's creations (an AnalysisRun the stale status
+   * The resourceVersions each Rollout had before this controller last wrote it (its status, and the
+   * revision annotation written just before). The writes succeeded with those versions as their
+   * preconditions, so a cached copy still at one of them predates our own writes: deciding on it would repeat the last reconcile's creations (an AnalysisRun the stale status
    * does not name yet would be created a second time under the next name). The watch event of the
    * write is on its way and enqueues the Rollout again.
    */
-  const statusWrittenFrom = new Map<string, string>();
+  const statusWrittenFrom = new Map<string, ReadonlySet<string>>();
 
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
     const [rolloutNamespace = 'default', name = ''] = key.split('/');
@@ -179,7 +198,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
     if (!isHandledByInstance(raw.metadata?.labels, instanceId)) return undefined;
     const cachedVersion = raw.metadata?.resourceVersion;
-    if (cachedVersion !== undefined && statusWrittenFrom.get(key) === cachedVersion) {
+    if (cachedVersion !== undefined && statusWrittenFrom.get(key)?.has(cachedVersion) === true) {
       logger.debug({ rollout: name, namespace: rolloutNamespace, resourceVersion: cachedVersion }, 'cache predates our status write; waiting for its watch event');
       // A safety net only: the watch event normally comes first.
       return { requeueAfterMs: 1000 };
@@ -221,7 +240,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         if (problem !== undefined) plan = planTrafficProblem(observation, problem);
       }
       const result = await applier.apply(rollout, plan);
-      if (result.statusWritten && cachedVersion !== undefined) statusWrittenFrom.set(key, cachedVersion);
+      if (result.supersededVersions.length > 0) statusWrittenFrom.set(key, new Set(result.supersededVersions));
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
       if (result.actions + result.events > 0 || result.statusWritten) {

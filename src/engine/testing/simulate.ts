@@ -3,6 +3,7 @@ import type { AnalysisRun, Rollout, RolloutSpec } from '../../api/index.js';
 import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
+import { REVISION_ANNOTATION } from '../argo-labels.js';
 import { applyMergePatch } from '../json-merge-patch.js';
 import type { PodTemplateChanges, ReconcilePlan, RolloutEvent, RolloutObservation, TrafficOperation } from '../reconcile-types.js';
 
@@ -133,6 +134,9 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
       service.spec = Object.assign(service.spec ?? {}, { selector: merge(service.spec?.selector, action.selector) });
       service.metadata.annotations = merge(service.metadata.annotations, action.annotations ?? {});
       service.metadata.resourceVersion = version(cluster);
+    } else if (action.kind === 'setRolloutRevision') {
+      const metadata = cluster.rollout.metadata ?? {};
+      cluster.rollout.metadata = { ...metadata, annotations: { ...(metadata.annotations ?? {}), [REVISION_ANNOTATION]: action.revision } };
     } else if (action.kind === 'deleteReplicaSet') {
       cluster.replicaSets = cluster.replicaSets.filter((rs) => rs.metadata?.name !== action.name);
       cluster.pods.delete(action.name);

@@ -52,7 +52,7 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
       const raw = await side.read(rollout);
       return side === gradual && options.tamperWithGradual !== undefined ? options.tamperWithGradual(raw) : raw;
     };
-    await Promise.all(sides.map((side) => side.create(withMetricServer(scenario.objects, metrics.url))));
+    await Promise.all(sides.map((side) => side.create(withMetricServer(scenario.objects, metrics.url), scenario.createdRouters)));
     const differences: Difference[] = [];
     const seen = { gradual: new Map<string, number>(), argo: new Map<string, number>() };
     for (const step of scenario.steps) {
@@ -79,11 +79,13 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
 
 /**
  * The ordered Event reasons, after taking out the reasons a known difference
- * names (`events: <Reason>`): those are compared by count instead, so one
+ * names (`* › events: <Reason>`, or `<checkpoint> › events: <Reason>` for one checkpoint): those are compared by count instead, so one
  * extra Event on one side does not hide how the rest of the story compares.
  */
 function compareEvents(checkpoint: string, gradual: readonly SideEvent[], argo: readonly SideEvent[], scenario: Scenario): Difference[] {
-  const set = new Set(scenario.knownDifferences.map((entry) => /^\* › events: (\w+)$/.exec(entry.field)?.[1]).filter((reason) => reason !== undefined));
+  // `* › events: X` takes X out at every checkpoint, `<checkpoint> › events: X` at that one only.
+  const named = scenario.knownDifferences.map((entry) => /^(.+) › events: (\w+)$/.exec(entry.field));
+  const set = new Set(named.filter((match) => match !== null && (match[1] === '*' || `${match[1] ?? ''} ›` === checkpoint)).map((match) => match?.[2] ?? ''));
   const differences: Difference[] = [];
   for (const reason of set) {
     const count = (events: readonly { reason: string }[]): string => String(events.filter((event) => event.reason === reason).length);

@@ -56,7 +56,8 @@ export type ScenarioStep = z.infer<typeof stepSchema>;
  * A difference the suite knows about, so it stays green while saying so:
  * `field` is a diff path (`*` matches any run of characters), or
  * `* › events: <Reason>` to take one Event reason out of both stories (its
- * counts are compared on their own, per checkpoint). `kind` says whose it is: `argo-bug` — Argo's
+ * counts are compared on their own, per checkpoint; `<checkpoint> › events: <Reason>`
+ * at that checkpoint only). `kind` says whose it is: `argo-bug` — Argo's
  * behaviour that Gradual deliberately does not copy; `deliberate` — a
  * documented design choice of Gradual's; `gradual-todo` — Gradual should
  * match Argo and does not yet.
@@ -74,9 +75,15 @@ const knownDifferenceSchema = z.strictObject({
 });
 export type KnownDifference = z.infer<typeof knownDifferenceSchema>;
 
+/** An object a controller creates itself (SMI's TrafficSplit, NGINX's canary Ingress), read back like the scenario's router objects. */
+const createdRouterSchema = z.strictObject({ apiVersion: z.string(), kind: z.string(), name: z.string() });
+export type CreatedRouter = z.infer<typeof createdRouterSchema>;
+
 export const scenarioSchema = z.strictObject({
   description: z.string(),
   objects: z.array(kubeObject).min(1),
+  /** Router objects the controllers create: compared at each checkpoint (spec, annotations, owners), `null` while absent. */
+  createdRouters: z.array(createdRouterSchema).default([]),
   steps: z.array(stepSchema).min(1),
   knownDifferences: z.array(knownDifferenceSchema).default([]),
 });

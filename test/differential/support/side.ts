@@ -1,8 +1,8 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { ownCliInvocation } from '../../../src/local/own-cli.js';
 import { runCommand } from '../../../src/local/run-command.js';
 import { waitUntil } from '../../../src/local/wait-until.js';
-import type { Scenario, ScenarioAction } from './scenario.js';
+import type { CreatedRouter, Scenario, ScenarioAction } from './scenario.js';
 import type { RawSide } from './snapshot.js';
 
 type RouterObject = NonNullable<RawSide['routers']>[number] & { apiVersion?: string; metadata?: { name?: string } };
@@ -24,7 +24,8 @@ export interface Side {
   controller: 'gradual' | 'argo';
   namespace: string;
   instanceId: string;
-  create(objects: Scenario['objects']): Promise<void>;
+  /** Creates the scenario's objects; `createdRouters` are the router objects the controller will create, read back too. */
+  create(objects: Scenario['objects'], createdRouters?: readonly CreatedRouter[]): Promise<void>;
   act(action: ScenarioAction): Promise<void>;
   read(rollout: string): Promise<RawSide>;
   /** The Events about the Rollout, in the order the API server last wrote them, with client-go's aggregation count. */
@@ -55,11 +56,22 @@ export async function createSide(options: { controller: Side['controller']; name
     if (result.code !== 0) throw new Error(`gradual ${args.join(' ')} (in ${namespace}) failed: ${result.stderr.trim()}`);
   }
 
+  /** A router object as stored; one a controller has not created (yet) reads as absent. */
+  async function readRouter(router: { apiVersion: string; kind: string; name: string }): Promise<RouterObject> {
+    try {
+      return await objects.read<RouterObject>({ apiVersion: router.apiVersion, kind: router.kind, metadata: { name: router.name, namespace } });
+    } catch (cause) {
+      if (cause instanceof ApiException && cause.code === 404) return { kind: router.kind, metadata: { name: router.name }, absent: true };
+      throw cause;
+    }
+  }
+
   return {
     controller: options.controller,
     namespace,
     instanceId,
-    async create(manifests) {
+    async create(manifests, createdRouters = []) {
+      routers.push(...createdRouters);
       for (const manifest of manifests) {
         // Every object carries the instance label: Argo filters Rollouts (and its other kinds) by it; it is harmless elsewhere.
         const labels: unknown = manifest.metadata['labels'];
@@ -89,7 +101,7 @@ export async function createSide(options: { controller: Side['controller']; name
         apps.listNamespacedReplicaSet({ namespace }),
         core.listNamespacedService({ namespace }),
         custom.listNamespacedCustomObject(argoproj('analysisruns')) as Promise<{ items: RawSide['analysisRuns'] }>,
-        Promise.all(routers.map((router) => objects.read<RouterObject>({ apiVersion: router.apiVersion, kind: router.kind, metadata: { name: router.name, namespace } }))),
+        Promise.all(routers.map((router) => readRouter(router))),
       ]);
       const owned = replicaSets.items.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === rollout) === true);
       return { namespace, instanceId, rollout: object, replicaSets: owned, services: services.items, analysisRuns: analysisRuns.items, routers: routerObjects };

@@ -27,8 +27,11 @@ export interface RawSide {
   }[];
   services: { metadata?: Meta; spec?: { selector?: Record<string, string> } }[];
   analysisRuns: { metadata?: Meta; status?: { phase?: string } }[];
-  /** The router objects the scenario created (VirtualService, TrafficSplit, Ingress, ...), as stored now. */
-  routers?: { kind?: string; metadata?: Meta; spec?: unknown }[];
+  /**
+   * The router objects the scenario created (VirtualService, TrafficSplit, Ingress, ...) and those it
+   * expects a controller to create, as stored now; `absent` when not there (not created yet).
+   */
+  routers?: { kind?: string; metadata?: Meta & { ownerReferences?: { apiVersion: string; uid: string; kind: string; name: string; controller?: boolean }[] }; spec?: unknown; absent?: boolean }[];
 }
 
 export const hashLabel = 'rollouts-pod-template-hash';
@@ -91,7 +94,14 @@ export function snapshotSide(raw: RawSide): { [key: string]: Json } {
     raw.analysisRuns.map((run) => [JSON.stringify(clean(run.metadata?.name ?? '')), clean({ labels: run.metadata?.labels ?? {}, phase: run.status?.phase ?? null })]),
   );
   // Whole spec: the weights and destinations each controller wrote, and whatever else it touched.
-  const routers = Object.fromEntries((raw.routers ?? []).map((router) => [`${router.kind ?? '?'}/${router.metadata?.name ?? ''}`, clean({ spec: router.spec ?? null, annotations: router.metadata?.annotations ?? {} })]));
+  // Owners only where there are some (the objects a controller creates: owned by the Rollout), so the scenario's own compare as before.
+  const routers = Object.fromEntries(
+    (raw.routers ?? []).map((router) => {
+      const owners = (router.metadata?.ownerReferences ?? []).map((owner) => `${owner.kind}/${owner.name}${owner.controller === true ? ' (controller)' : ''}`);
+      const value = router.absent === true ? null : clean({ spec: router.spec ?? null, annotations: router.metadata?.annotations ?? {}, ...(owners.length === 0 ? {} : { owners }) });
+      return [`${router.kind ?? '?'}/${router.metadata?.name ?? ''}`, value];
+    }),
+  );
   return {
     rollout,
     replicaSetCount: raw.replicaSets.length,
