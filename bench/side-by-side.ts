@@ -78,6 +78,8 @@ function summarise(results: Results): void {
     if (figures.lateness === undefined) continue;
     rowSideBySide(`(b) step lateness p50, ${count} active Rollouts (ms)`, pick(figures.lateness, (figure) => figure.p50Ms));
     rowSideBySide(`(b) step lateness p99, ${count} active Rollouts (ms)`, pick(figures.lateness, (figure) => figure.p99Ms));
+    rowSideBySide(`(b) the same from the pause as seen, p50 (ms)`, pick(figures.lateness, (figure) => figure.seenP50Ms));
+    rowSideBySide(`(b) the same from the pause as seen, p99 (ms)`, pick(figures.lateness, (figure) => figure.seenP99Ms));
   }
   for (const [count, figures] of Object.entries(idle ?? {})) {
     rowSideBySide(`(c) RSS, ${count} idle Rollouts (MiB)`, pick(figures.idle, (figure) => figure.rssMiB));
