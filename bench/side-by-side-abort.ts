@@ -29,7 +29,7 @@ export interface AbortFigures {
   latenciesMs: number[];
 }
 
-async function measure(name: ControllerName, environment: LocalEnvironment, logger: Logger, trials: number, batch: number): Promise<AbortFigures> {
+export async function measureAbort(name: ControllerName, environment: LocalEnvironment, logger: Logger, trials: number, batch: number): Promise<AbortFigures> {
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
   const instanceId = `bench-abort-${name}`;
@@ -129,8 +129,8 @@ export function abortTrials(): number {
 export async function benchAbortSideBySide(environment: LocalEnvironment, logger: Logger, trials = 100): Promise<SideBySide<AbortFigures>> {
   const batch = 10;
   header(`Side by side (a): abort latency, failing measurement → canary ReplicaSet at 0 (${String(trials)} trials per controller, ${String(batch)} at a time; web metric, interval 1s, failureLimit 0; each controller alone)`);
-  const argo = await measure('argo', environment, logger, trials, batch);
-  const gradual = await measure('gradual', environment, logger, trials, batch);
+  const argo = await measureAbort('argo', environment, logger, trials, batch);
+  const gradual = await measureAbort('gradual', environment, logger, trials, batch);
   const figures = { gradual, argo };
   rowSideBySide('abort latency p50 (ms)', pick(figures, (figure) => figure.p50Ms));
   rowSideBySide('abort latency p99 (ms)', pick(figures, (figure) => figure.p99Ms));

@@ -44,7 +44,7 @@ function rollout(name: string, instanceId: string): object {
   };
 }
 
-async function measure(
+export async function measureIdleAndLateness(
   environment: LocalEnvironment,
   name: ControllerName,
   count: number,
@@ -106,8 +106,8 @@ export async function benchIdleSideBySide(environment: LocalEnvironment, logger:
     `Side by side (c${lateness ? ', b' : ''}): ${String(count)} Healthy Rollouts (replicas 1) — each controller alone, RSS and CPU over ${String(idleMs / 1000)} s idle once settled` +
       (lateness ? `; then a new image on all: step lateness of 3 × pause {duration: ${String(pauseSeconds)}s} each` : ''),
   );
-  const argo = await measure(environment, 'argo', count, { idleMs, lateness }, logger);
-  const gradual = await measure(environment, 'gradual', count, { idleMs, lateness }, logger);
+  const argo = await measureIdleAndLateness(environment, 'argo', count, { idleMs, lateness }, logger);
+  const gradual = await measureIdleAndLateness(environment, 'gradual', count, { idleMs, lateness }, logger);
   const idle = { gradual: gradual.idle, argo: argo.idle };
   rowSideBySide(`${String(count)} Rollouts: create → all Healthy (s)`, pick(idle, (figure) => figure.healthySeconds), 1);
   rowSideBySide(`${String(count)} Rollouts: CPU from start to settled (s)`, pick(idle, (figure) => figure.cpuToSettledSeconds), 1);

@@ -55,6 +55,8 @@ interface Observed {
   /** When the bench's watch first saw the pause condition, + the duration: the end of the pause as observed. */
   seenDeadlines: Map<string, number>;
   advancedAt: Map<string, number>;
+  /** Seen on a step of the new revision (the first revision sits at the end of its steps from the start). */
+  started: Set<string>;
   finished: Set<string>;
 }
 
@@ -67,7 +69,8 @@ function observe(rollout: RolloutState, observed: Observed): void {
     const key = `${name}/${String(earlier)}`;
     if (observed.deadlines.has(key) && !observed.advancedAt.has(key)) observed.advancedAt.set(key, Date.now());
   }
-  if (step >= latenessSteps.length) observed.finished.add(name);
+  if (step < latenessSteps.length) observed.started.add(name);
+  else if (observed.started.has(name)) observed.finished.add(name);
   const pause = rollout.status?.pauseConditions?.find((condition) => condition.reason === 'CanaryPauseStep');
   if (step >= 1 && step <= pausesPerRollout && pause?.startTime !== undefined) {
     const key = `${name}/${String(step)}`;
@@ -86,7 +89,7 @@ export async function measureLateness(environment: LocalEnvironment, name: Contr
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
   const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`;
-  const observed: Observed = { deadlines: new Map(), seenDeadlines: new Map(), advancedAt: new Map(), finished: new Set() };
+  const observed: Observed = { deadlines: new Map(), seenDeadlines: new Map(), advancedAt: new Map(), started: new Set(), finished: new Set() };
   const rollouts = createInformerCache<RolloutState>(kubeConfig, { path, logger });
   rollouts.onUpdate((rollout) => {
     observe(rollout, observed);
