@@ -101,6 +101,12 @@ function summarise(results: Results): void {
 /** Runs the chosen benches (all by default) against a running environment; returns the JSON file's path. */
 export async function benchSideBySide(environment: LocalEnvironment, logger: Logger, options: SideBySideOptions, benches: readonly SideBySideBench[] = sideBySideBenches): Promise<string> {
   const results: Results = { options, seconds: {}, failures: [] };
+  const dir = process.env['GRADUAL_BENCH_RESULTS_DIR'] ?? join(repositoryRoot, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const at = new Date().toISOString();
+  const file = join(dir, `side-by-side-${at.replace(/[:.]/g, '-')}.json`);
+  // Written after each bench too: a run stopped halfway keeps what it measured.
+  const save = (): Promise<void> => writeFile(file, `${JSON.stringify({ bench: 'side-by-side', at, ...results }, null, 2)}\n`);
   const [latenessCount = 0] = options.idleRollouts;
   // Pods of their own: N idle ones, and 2 N while the lateness run has two revisions each (110 pods a node).
   const pods = Math.max(...options.idleRollouts, 2 * latenessCount);
@@ -126,14 +132,11 @@ export async function benchSideBySide(environment: LocalEnvironment, logger: Log
       }
       results.seconds[bench] = Math.round((performance.now() - started) / 1000);
       row(`${bench}: bench wall time (s)`, String(results.seconds[bench]));
+      await save();
     }
   });
   summarise(results);
-  const dir = process.env['GRADUAL_BENCH_RESULTS_DIR'] ?? join(repositoryRoot, 'bench-results');
-  await mkdir(dir, { recursive: true });
-  const at = new Date().toISOString();
-  const file = join(dir, `side-by-side-${at.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify({ bench: 'side-by-side', at, ...results }, null, 2)}\n`);
+  await save();
   note(`every figure, each controller's latencies included: ${file}`);
   return file;
 }
