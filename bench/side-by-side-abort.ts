@@ -67,7 +67,9 @@ export async function measureAbort(name: ControllerName, environment: LocalEnvir
       body: {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'AnalysisTemplate',
-        metadata: { name: 'ok', namespace },
+        // Argo's informers see only objects labelled with its instance id, templates included: unlabelled,
+        // the template is "not found" and every trial's Rollout InvalidSpec (never Healthy).
+        metadata: { name: 'ok', namespace, labels: { [instanceLabel]: instanceId } },
         spec: { args: [{ name: 'trial' }], metrics: [{ name: 'ok', interval: '1s', successCondition: 'result == true', provider: { web: { url: `http://127.0.0.1:${String(port)}/?trial={{args.trial}}`, jsonPath: '{$.ok}' } } }] },
       },
     });
