@@ -12,6 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts } from '../src/local/argo-rollouts.js';
 import { cacheRoot } from '../src/local/cache-dir.js';
 import { installCrds } from '../src/local/crds.js';
+import { createRestClient } from '../src/kube/index.js';
 import type { LocalEnvironment } from '../src/local/index.js';
 import { ownCliInvocation } from '../src/local/own-cli.js';
 import { allocatePorts } from '../src/local/ports.js';
@@ -19,6 +20,8 @@ import { startProcess, stopProcess } from '../src/local/process-supervisor.js';
 import type { ManagedProcess } from '../src/local/types.js';
 import { waitUntil } from '../src/local/wait-until.js';
 import type { Logger } from '../src/log/index.js';
+import { kubeConfigOf } from './local-environment.js';
+import { row } from './report.js';
 
 export type ControllerName = 'gradual' | 'argo';
 export const instanceLabel = 'argo-rollouts.argoproj.io/controller-instance-id';
@@ -94,6 +97,10 @@ export async function startCountingProxy(kubeConfig: KubeConfig, dir: string, na
       { ...tls, hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: url, headers },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Node holds the head until the first body byte; a watch that has no event yet has none, and a
+        // client waiting for the head (client-node's Watch awaits fetch's response before the informer
+        // counts as synced) would wait until the first event. Send it now, as the API server did.
+        outgoing.flushHeaders();
         answer.pipe(outgoing);
       },
     );
@@ -163,6 +170,15 @@ export async function startController(name: ControllerName, environment: LocalEn
 export async function withArgoCrds<T>(environment: LocalEnvironment, logger: Logger, task: () => Promise<T>): Promise<T> {
   const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
   await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, dir: argoCrdDir(binary.moduleDir), logger });
+  // Right after a CRD changes, the API server may answer 429 "storage is (re)initializing" for a while;
+  // a controller started then would count (and wait out) failed lists that have nothing to do with it.
+  const rest = createRestClient(kubeConfigOf(environment));
+  for (const plural of ['rollouts', 'analysisruns', 'analysistemplates']) {
+    await waitUntil(async () => Array.isArray((await rest.request<{ items?: unknown }>({ method: 'GET', path: `/apis/argoproj.io/v1alpha1/${plural}`, query: { limit: '1' } })).items), {
+      what: `the ${plural} API to answer a list on Argo's CRDs`,
+      timeoutMs: 60_000,
+    });
+  }
   try {
     return await task();
   } finally {
@@ -170,16 +186,38 @@ export async function withArgoCrds<T>(environment: LocalEnvironment, logger: Log
   }
 }
 
+/** One figure per controller. */
+export type SideBySide<T> = Record<ControllerName, T>;
+
 export function ratio(gradual: number, argo: number): string {
   return argo === 0 || !Number.isFinite(argo) || !Number.isFinite(gradual) ? 'n/a' : (gradual / argo).toFixed(2);
 }
 
-/** Results go here too, so a later run can be compared with this one (GRADUAL_BENCH_RESULTS_DIR, default .gradual/bench-results/, git-ignored). */
-export async function writeResult(name: string, result: object): Promise<string> {
-  const { mkdir } = await import('node:fs/promises');
-  const dir = process.env['GRADUAL_BENCH_RESULTS_DIR'] ?? join(process.cwd(), '.gradual', 'bench-results');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify({ bench: name, at: new Date().toISOString(), ...result }, null, 2)}\n`);
-  return file;
+/** One line: Gradual's figure, Argo's, and their ratio (Gradual / Argo; below 1 is Gradual smaller). */
+export function rowSideBySide(label: string, figures: SideBySide<number>, digits = 0): void {
+  row(`${label}, Gradual | Argo | ratio`, `${figures.gradual.toFixed(digits)} | ${figures.argo.toFixed(digits)} | ${ratio(figures.gradual, figures.argo)}`);
+}
+
+/** Picks one number out of both controllers' results. */
+export function pick<T>(figures: SideBySide<T>, field: (figure: T) => number): SideBySide<number> {
+  return { gradual: field(figures.gradual), argo: field(figures.argo) };
+}
+
+/** Deletes a bench namespace and waits until it is gone (its Rollouts, ReplicaSets and pods with it), so the next controller is alone. */
+export async function deleteNamespaceAndWait(environment: LocalEnvironment, namespace: string, timeoutMs = 600_000): Promise<void> {
+  const rest = createRestClient(kubeConfigOf(environment));
+  await rest.request({ method: 'DELETE', path: `/api/v1/namespaces/${namespace}` }).catch((cause: unknown) => {
+    if ((cause as { code?: number }).code !== 404) throw cause;
+  });
+  await waitUntil(
+    async () => {
+      try {
+        await rest.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}` });
+        return false;
+      } catch (cause) {
+        return (cause as { code?: number }).code === 404;
+      }
+    },
+    { what: `namespace ${namespace} deleted`, timeoutMs, intervalMs: 1_000 },
+  );
 }

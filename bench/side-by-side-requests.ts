@@ -3,26 +3,24 @@
 // its own requests are counted, by the same code for both). One Rollout (replicas 5; setWeight 20,
 // pause {}, setWeight 60, pause {}) driven as a person does: set image, promote, promote.
 //
-// TODO: not in `npm run bench` yet. Argo's controller works through the counting proxy (its figures
-// print); Gradual's `gradual controller` process, given the proxy's kubeconfig (http://, insecure-
-// skip-tls-verify), logged "controller starting" and never made the first revision Healthy within
-// 120 s; not yet diagnosed (client-node's watch through the proxy is the first suspect). Run it by
-// hand with bench/side-by-side-run.ts requests.
+// The proxy must send each answer's head at once (a watch with no event yet has no body): client-node's
+// informers wait for the watch's head before they count as synced, so a buffered head kept Gradual's
+// controller from ever starting its work (see startCountingProxy).
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { LocalEnvironment } from '../src/local/index.js';
 import { waitUntil } from '../src/local/wait-until.js';
 import type { Logger } from '../src/log/index.js';
 import { createNamespace } from './controller.js';
 import { kubeConfigOf } from './local-environment.js';
 import { header, note, row } from './report.js';
-import { instanceLabel, isWrite, ratio, startController, startCountingProxy, withArgoCrds, writeResult, type ControllerName, type CountedRequest, type CountingProxy } from './side-by-side-controllers.js';
+import { deleteNamespaceAndWait, instanceLabel, isWrite, pick, rowSideBySide, startController, startCountingProxy, type ControllerName, type CountedRequest, type CountingProxy, type SideBySide } from './side-by-side-controllers.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const phases = ['update to paused at step 1', 'promote to paused at step 3', 'promote to Healthy'] as const;
 const canarySteps = 4;
 
-interface RequestFigures {
+export interface RequestFigures {
   /** Requests (and writes) per phase of the update, then over the idle window. */
   phases: Record<(typeof phases)[number], { requests: number; writes: number }>;
   perStep: number;
@@ -125,20 +123,19 @@ async function measure(name: ControllerName, environment: LocalEnvironment, logg
   } finally {
     await controller.stop();
     await proxy.close();
-    await kubeConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace });
+    await deleteNamespaceAndWait(environment, namespace);
   }
 }
 
-export async function benchRequestsSideBySide(environment: LocalEnvironment, logger: Logger, idleMs = 60_000): Promise<void> {
-  header(`Side by side: API requests per canary step and per idle minute — one Rollout (replicas 5, 4 steps), each controller alone, counted by a proxy in front of the API server`);
-  const figures = await withArgoCrds(environment, logger, async () => ({
-    argo: await measure('argo', environment, logger, idleMs),
-    gradual: await measure('gradual', environment, logger, idleMs),
-  }));
-  const { gradual, argo } = figures;
-  row('requests per canary step, Gradual | Argo | ratio', `${gradual.perStep.toFixed(1)} | ${argo.perStep.toFixed(1)} | ${ratio(gradual.perStep, argo.perStep)}`);
-  row('writes per canary step, Gradual | Argo | ratio', `${gradual.writesPerStep.toFixed(1)} | ${argo.writesPerStep.toFixed(1)} | ${ratio(gradual.writesPerStep, argo.writesPerStep)}`);
-  row('requests per idle minute (one Healthy Rollout), Gradual | Argo | ratio', `${gradual.idlePerMinute.toFixed(1)} | ${argo.idlePerMinute.toFixed(1)} | ${ratio(gradual.idlePerMinute, argo.idlePerMinute)}`);
-  const file = await writeResult('side-by-side-requests', { gradual, argo });
-  note(`a watch counts once, when it opens (as apiserver_request_total counts it); per step = the three phases' requests / 4 steps. Results: ${file}`);
+/** Each controller alone, Argo first; the caller has installed Argo's CRDs. */
+export async function benchRequestsSideBySide(environment: LocalEnvironment, logger: Logger, idleMs = 60_000): Promise<SideBySide<RequestFigures>> {
+  header(`Side by side (d): API requests per canary step and per idle minute — one Rollout (replicas 5, 4 steps), each controller alone, counted by a proxy in front of the API server`);
+  const argo = await measure('argo', environment, logger, idleMs);
+  const gradual = await measure('gradual', environment, logger, idleMs);
+  const figures = { gradual, argo };
+  rowSideBySide('requests per canary step', pick(figures, (figure) => figure.perStep), 1);
+  rowSideBySide('writes per canary step', pick(figures, (figure) => figure.writesPerStep), 1);
+  rowSideBySide(`requests per idle minute (one Healthy Rollout, over ${String(idleMs / 1000)} s)`, pick(figures, (figure) => figure.idlePerMinute), 1);
+  note('a watch counts once, when it opens (as apiserver_request_total counts it); per step = the three phases\' requests / 4 steps');
+  return figures;
 }
