@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
+import { demoOwner, demoRepository, demoRolloutFile, demoThirdColor } from '../demo/demo-manifests.js';
 import { rootLogger } from '../log/index.js';
 import { portOption } from './dashboard-command.js';
 import { defaultEnvironmentDir } from './local-command.js';
@@ -116,6 +117,8 @@ function readyText(urls: { pullRequest: string; app: string; dashboard: string; 
 
 function nextStepsText(demoDir: string, environmentDir: string): string {
   const github = `npm run gradual -- local github`;
+  const repository = `${demoOwner}/${demoRepository}`;
+  const color = demoThirdColor;
   return [
     'What to do next:',
     '  1. On the pull request page, comment /promote (you are bob, a writer), or press Promote there or on the dashboard.',
@@ -123,8 +126,8 @@ function nextStepsText(demoDir: string, environmentDir: string): string {
     '  2. Or, before promoting, drag the yellow error slider on the demo app page above 10 %: within about 30 s the',
     '     analysis fails, the rollout aborts (all traffic back on blue), the check fails and the merge is refused.',
     '  3. Another colour, as bob, from a shell:',
-    `     ${github} push demo/rollouts-demo green --file rollouts-demo/rollout.yaml=${demoDir}/rollout-green.yaml --as bob --dir ${environmentDir}`,
-    `     ${github} open-pr demo/rollouts-demo --head green --title "Roll out green" --as bob --dir ${environmentDir}`,
+    `     ${github} push ${repository} ${color} --file ${demoRolloutFile}=${demoDir}/rollout-${color}.yaml --as bob --dir ${environmentDir}`,
+    `     ${github} open-pr ${repository} --head ${color} --title "Roll out ${color}" --as bob --dir ${environmentDir}`,
     'Ctrl-C stops everything the demo started.',
     '',
   ].join('\n');

@@ -10,9 +10,14 @@ export const demoRolloutName = 'rollouts-demo';
 export const demoEnvironmentName = 'demo';
 export const demoRolloutFile = 'rollouts-demo/rollout.yaml';
 
+/** The colours of the story: main starts blue, pull request #1 rolls out yellow, #2 green. */
+export const demoFirstColor = 'blue';
+export const demoSecondColor = 'yellow';
+export const demoThirdColor = 'green';
+
 /** The check names the bot gives a rollout in `namespace`, as branch protection must require them. */
-export function demoCheckNames(namespace: string): { plan: string; deploy: string; rollout: string } {
-  return { plan: 'gradual/plan', deploy: `gradual/deploy ${demoEnvironmentName}`, rollout: `gradual/rollout ${namespace}/${demoRolloutName}` };
+export function demoCheckNames(namespace: string): { plan: string; rollout: string } {
+  return { plan: 'gradual/plan', rollout: `gradual/rollout ${namespace}/${demoRolloutName}` };
 }
 
 /** The image of one colour, as Argo's rollouts-demo tags them; the pod runner reads the colour back from the tag. */

@@ -11,14 +11,11 @@ import { startProcess, stopProcess } from '../local/process-supervisor.js';
 import type { LocalEnvironment, ManagedProcess } from '../local/types.js';
 import { waitUntil } from '../local/wait-until.js';
 import type { Logger } from '../log/index.js';
-import { demoCheckNames, demoOwner, demoRepository, demoRepositoryFiles, demoRolloutFile, demoRolloutName, demoRolloutYaml } from './demo-manifests.js';
+import { demoCheckNames, demoFirstColor, demoOwner, demoRepository, demoRepositoryFiles, demoRolloutFile, demoRolloutName, demoRolloutYaml, demoSecondColor, demoThirdColor } from './demo-manifests.js';
 import { startDemoTraffic } from './start-demo-traffic.js';
 import type { DemoTraffic } from './types.js';
 
 export const demoNamespace = 'demo';
-/** The colour the environment starts at (main) and the one pull request #1 rolls out. */
-export const demoFirstColor = 'blue';
-export const demoSecondColor = 'yellow';
 
 export interface DemoSessionOptions {
   /** The demo's folder: its local environment, `gradual start`'s config, clones and log, and `demo.json`. */
@@ -146,7 +143,7 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
       prometheus: environment.prometheus.url,
     };
     // The next colour's manifest, for a person who wants to open pull request #2 from a shell.
-    await writeFile(join(dir, 'rollout-green.yaml'), demoRolloutYaml('green', demoNamespace));
+    await writeFile(join(dir, `rollout-${demoThirdColor}.yaml`), demoRolloutYaml(demoThirdColor, demoNamespace));
     const stateFile = join(dir, 'demo.json');
     await writeFile(stateFile, `${JSON.stringify({ urls, kubeconfig: environment.kubernetes.kubeconfig, demoPid: process.pid, processes }, null, 2)}\n`);
     return { urls, namespace: demoNamespace, environment, kubeConfig, traffic, people, processes, stateFile, stop };

@@ -1,14 +1,12 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { Octokit } from '@octokit/rest';
-import { comment, merge, openPullRequest, pushBranch, type Person } from '../local/github/person.js';
+import { comment, merge, openPullRequest, personOctokit, pushBranch } from '../local/github/person.js';
 import { waitUntil } from '../local/wait-until.js';
-import { demoCheckNames, demoOwner, demoRepository, demoRolloutFile, demoRolloutName, demoRolloutYaml } from './demo-manifests.js';
-import { demoSecondColor, readDemoRollout, untilRolloutHealthy, type DemoSession } from './demo-session.js';
+import { demoCheckNames, demoOwner, demoRepository, demoRolloutFile, demoRolloutName, demoRolloutYaml, demoSecondColor, demoThirdColor } from './demo-manifests.js';
+import { readDemoRollout, untilRolloutHealthy, type DemoSession } from './demo-session.js';
 import { colorResponseSchema } from './schema.js';
 import type { StoryStep } from './timeline.js';
 
-/** The colour pull request #2 rolls out, and the share of its requests that fail. */
-export const demoThirdColor = 'green';
+/** The share of pull request #2's requests that fail. */
 export const demoInjectedErrorRate = 0.65;
 const owner = demoOwner;
 const repo = demoRepository;
@@ -28,12 +26,9 @@ interface CheckView {
   summary: string;
 }
 
-function client(person: Person): Octokit {
-  return new Octokit({ baseUrl: person.apiUrl, auth: person.token, log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
-}
 
 async function untilCheck(context: StoryContext, sha: string, name: string, what: string, holds: (check: CheckView) => boolean): Promise<CheckView> {
-  const octokit = client(context.session.people.alice);
+  const octokit = personOctokit(context.session.people.alice);
   let last: CheckView | undefined;
   try {
     await waitUntil(
@@ -53,7 +48,7 @@ async function untilCheck(context: StoryContext, sha: string, name: string, what
 }
 
 async function headSha(context: StoryContext, number: number): Promise<string> {
-  return (await client(context.session.people.alice).rest.pulls.get({ owner, repo, pull_number: number })).data.head.sha;
+  return (await personOctokit(context.session.people.alice).rest.pulls.get({ owner, repo, pull_number: number })).data.head.sha;
 }
 
 /** Sends `count` requests through the gateway, ten at a time, and counts the colours that answered. */
@@ -127,7 +122,7 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
       title: 'bob comments /promote; the bot reacts 🚀',
       run: async () => {
         const id = await comment(bob, { owner, repo, number: 1, body: '/promote' });
-        const octokit = client(alice);
+        const octokit = personOctokit(alice);
         await waitUntil(async () => (await octokit.rest.reactions.listForIssueComment({ owner, repo, comment_id: id })).data.some((reaction) => reaction.content === 'rocket'), {
           what: '🚀 on /promote',
           timeoutMs: context.timeoutMs,
@@ -187,7 +182,7 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
       title: 'the bot comments the abort on pull request #2',
       run: async () => {
         const number = context.pulls.second?.number ?? 0;
-        const octokit = client(alice);
+        const octokit = personOctokit(alice);
         let body = '';
         await waitUntil(
           async () => {
@@ -204,7 +199,7 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
       title: 'merging pull request #2 is refused',
       run: async () => {
         const number = context.pulls.second?.number ?? 0;
-        const status = await client(alice).rest.pulls.merge({ owner, repo, pull_number: number }).then(
+        const status = await personOctokit(alice).rest.pulls.merge({ owner, repo, pull_number: number }).then(
           () => 200,
           (error: unknown) => (error as { status?: number }).status ?? 0,
         );

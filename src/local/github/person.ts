@@ -25,13 +25,14 @@ export interface RepositoryRef {
   repo: string;
 }
 
-function client(person: Person): Octokit {
+/** GitHub's REST API as this person, quiet (the local GitHub's answers are checked there, not logged here). */
+export function personOctokit(person: Person): Octokit {
   return new Octokit({ baseUrl: person.apiUrl, auth: person.token, log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
 }
 
 /** Creates the repository (in the organization `owner`, or the person's own) and pushes `folder` as the first commit of its default branch. */
 export async function createRepositoryFromFolder(person: Person, options: RepositoryRef & { folder: string; private?: boolean }): Promise<{ cloneUrl: string; sha: string }> {
-  const octokit = client(person);
+  const octokit = personOctokit(person);
   const created = options.owner === person.login
     ? await octokit.rest.repos.createForAuthenticatedUser({ name: options.repo, private: options.private ?? false })
     : await octokit.rest.repos.createInOrg({ org: options.owner, name: options.repo, private: options.private ?? false });
@@ -49,7 +50,7 @@ export async function pushBranch(
   person: Person,
   options: RepositoryRef & { branch: string; from?: string; files: Readonly<Record<string, string | null>>; message: string },
 ): Promise<string> {
-  const repository = (await client(person).rest.repos.get({ owner: options.owner, repo: options.repo })).data;
+  const repository = (await personOctokit(person).rest.repos.get({ owner: options.owner, repo: options.repo })).data;
   const work = await mkdtemp(join(tmpdir(), 'gradual-person-'));
   // The pusher is named by basic auth, which the git server passes on as the push's sender.
   const auth = ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`${person.login}:`).toString('base64')}`];
@@ -103,7 +104,7 @@ async function readFolder(folder: string): Promise<Record<string, string>> {
 }
 
 export async function openPullRequest(person: Person, options: RepositoryRef & { head: string; base?: string; title: string; body?: string }): Promise<number> {
-  const octokit = client(person);
+  const octokit = personOctokit(person);
   const base = options.base ?? (await octokit.rest.repos.get({ owner: options.owner, repo: options.repo })).data.default_branch;
   const created = await octokit.rest.pulls.create({ owner: options.owner, repo: options.repo, head: options.head, base, title: options.title, ...(options.body !== undefined && { body: options.body }) });
   return created.data.number;
@@ -111,28 +112,28 @@ export async function openPullRequest(person: Person, options: RepositoryRef & {
 
 /** Forks the repository into the person's account (all branches); returns the fork's `owner/name`. */
 export async function forkRepository(person: Person, options: RepositoryRef): Promise<string> {
-  return (await client(person).rest.repos.createFork({ owner: options.owner, repo: options.repo })).data.full_name;
+  return (await personOctokit(person).rest.repos.createFork({ owner: options.owner, repo: options.repo })).data.full_name;
 }
 
 export async function comment(person: Person, options: RepositoryRef & { number: number; body: string }): Promise<number> {
-  return (await client(person).rest.issues.createComment({ owner: options.owner, repo: options.repo, issue_number: options.number, body: options.body })).data.id;
+  return (await personOctokit(person).rest.issues.createComment({ owner: options.owner, repo: options.repo, issue_number: options.number, body: options.body })).data.id;
 }
 
 export async function approve(person: Person, options: RepositoryRef & { number: number; body?: string }): Promise<void> {
-  await client(person).rest.pulls.createReview({ owner: options.owner, repo: options.repo, pull_number: options.number, event: 'APPROVE', ...(options.body !== undefined && { body: options.body }) });
+  await personOctokit(person).rest.pulls.createReview({ owner: options.owner, repo: options.repo, pull_number: options.number, event: 'APPROVE', ...(options.body !== undefined && { body: options.body }) });
 }
 
 export async function merge(person: Person, options: RepositoryRef & { number: number; method?: 'merge' | 'squash' | 'rebase' }): Promise<string> {
-  return (await client(person).rest.pulls.merge({ owner: options.owner, repo: options.repo, pull_number: options.number, merge_method: options.method ?? 'merge' })).data.sha;
+  return (await personOctokit(person).rest.pulls.merge({ owner: options.owner, repo: options.repo, pull_number: options.number, merge_method: options.method ?? 'merge' })).data.sha;
 }
 
 export async function close(person: Person, options: RepositoryRef & { number: number }): Promise<void> {
-  await client(person).rest.pulls.update({ owner: options.owner, repo: options.repo, pull_number: options.number, state: 'closed' });
+  await personOctokit(person).rest.pulls.update({ owner: options.owner, repo: options.repo, pull_number: options.number, state: 'closed' });
 }
 
 /** Classic branch protection; `strict` also requires the head branch to be up to date with the base before merging. */
 export async function setBranchProtection(person: Person, options: RepositoryRef & { branch: string; requiredChecks: string[]; requiredApprovals: number; strict?: boolean }): Promise<void> {
-  await client(person).rest.repos.updateBranchProtection({
+  await personOctokit(person).rest.repos.updateBranchProtection({
     owner: options.owner,
     repo: options.repo,
     branch: options.branch,
