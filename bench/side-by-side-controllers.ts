@@ -3,10 +3,13 @@
 // it sends is counted by the same code for both (the local control plane has no audit log, and
 // apiserver_request_total has no user-agent label: kube-controller-manager's and KWOK's requests
 // would be mixed in).
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts } from '../src/local/argo-rollouts.js';
@@ -14,7 +17,7 @@ import { cacheRoot } from '../src/local/cache-dir.js';
 import { installCrds } from '../src/local/crds.js';
 import { createRestClient } from '../src/kube/index.js';
 import type { LocalEnvironment } from '../src/local/index.js';
-import { ownCliInvocation } from '../src/local/own-cli.js';
+import { repositoryRoot } from '../src/local/own-cli.js';
 import { allocatePorts } from '../src/local/ports.js';
 import { startProcess, stopProcess } from '../src/local/process-supervisor.js';
 import type { ManagedProcess } from '../src/local/types.js';
@@ -147,9 +150,28 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
+let compiling: Promise<string> | undefined;
+
+/**
+ * Gradual as its image runs it (deploy/Dockerfile): the compiled dist/ under plain node with
+ * NODE_ENV=production. Not through tsx: its loader alone adds ~90 MiB of RSS and start-up CPU that
+ * no installation carries. Compiled once per bench process, from the sources as they are.
+ */
+function compiledGradual(logger: Logger): Promise<string> {
+  compiling ??= (async () => {
+    const started = performance.now();
+    await rm(join(repositoryRoot, 'dist'), { recursive: true, force: true });
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repositoryRoot });
+    logger.info({ seconds: Math.round((performance.now() - started) / 1000) }, 'bench: Gradual compiled to dist/');
+    return join(repositoryRoot, 'dist', 'cli', 'main.js');
+  })();
+  return compiling;
+}
+
 /**
  * Starts one controller as a process with its instance id, against `kubeconfigPath` (the counting
- * proxy's or the admin one): Gradual through `gradual controller` (Rollouts and AnalysisRuns, as
+ * proxy's or the admin one): Gradual through the compiled `gradual controller` (Rollouts and AnalysisRuns, as
  * Argo's one binary runs both), Argo's binary built from its module. Neither uses leader election.
  */
 export async function startController(name: ControllerName, environment: LocalEnvironment, kubeconfigPath: string, instanceId: string, logger: Logger): Promise<RunningController> {
@@ -158,10 +180,17 @@ export async function startController(name: ControllerName, environment: LocalEn
     const argo = await startArgoRollouts({ controller: binary.controller, kubeconfig: kubeconfigPath, instanceId, logFile: join(environment.dir, 'logs', `argo-${instanceId}.log`), logger });
     return { name, process: argo.record, stop: () => stopProcess(argo.record) };
   }
+  const entry = await compiledGradual(logger);
   const ports = await allocatePorts({ metrics: undefined, healthz: undefined });
-  const cli = ownCliInvocation();
-  const args = [...cli.args, 'controller', '--kubeconfig', kubeconfigPath, '--instance-id', instanceId, '--no-leader-elect', '--metrics-port', String(ports.metrics), '--healthz-port', String(ports.healthz)];
-  const started = startProcess({ name: 'gradual-controller', command: cli.command, args, cwd: cli.cwd, logFile: join(environment.dir, 'logs', `gradual-${instanceId}.log`) });
+  const args = [entry, 'controller', '--kubeconfig', kubeconfigPath, '--instance-id', instanceId, '--no-leader-elect', '--metrics-port', String(ports.metrics), '--healthz-port', String(ports.healthz)];
+  const started = startProcess({
+    name: 'gradual-controller',
+    command: process.execPath,
+    args,
+    cwd: repositoryRoot,
+    env: { ...process.env, NODE_ENV: 'production' },
+    logFile: join(environment.dir, 'logs', `gradual-${instanceId}.log`),
+  });
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, { what: "Gradual's controller healthz", timeoutMs: 60_000, abortOn: [started.exited] });
   return { name, process: started.record, stop: () => stopProcess(started.record) };
 }

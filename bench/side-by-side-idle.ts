@@ -119,6 +119,6 @@ export async function benchIdleSideBySide(environment: LocalEnvironment, logger:
   rowSideBySide(`step lateness with ${String(count)} active Rollouts, p99 (ms)`, pick(steps, (figure) => figure.p99Ms));
   rowSideBySide(`step lateness from the pause as seen, p50 (ms)`, pick(steps, (figure) => figure.seenP50Ms));
   rowSideBySide(`step lateness from the pause as seen, p99 (ms)`, pick(steps, (figure) => figure.seenP99Ms));
-  note("Gradual runs from sources through tsx (its RSS includes the TypeScript loader); Argo's binary is stripped Go. Both with their default workers and informers, the admin kubeconfig, no leader election");
+  note("Gradual runs compiled (dist/, NODE_ENV=production, as its image runs it); Argo's binary is stripped Go. Both with their default workers and informers, the admin kubeconfig, no leader election");
   return { idle, lateness: steps };
 }
