@@ -66,6 +66,15 @@ export function localCommand(): Command {
     .option('--with-argo', "also build and start the reference Argo Rollouts controller (instance id 'argo'); installs Argo's CRDs instead of Gradual's")
     .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number; githubPort?: number; webhookUrl?: string; withArgo?: boolean }) => {
       const { localUp } = await loadLocal();
+      // The environment's processes run in their own process groups, so Ctrl-C or a SIGTERM reaches only this
+      // process: stop what has started, then exit as the signal would have (130, 143).
+      const interrupt = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        rootLogger().warn({ signal }, 'interrupted: stopping what has started');
+        interrupt.abort(signal);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const environment = await localUp({
         dir: options.dir,
         nodes: options.nodes,
@@ -77,8 +86,19 @@ export function localCommand(): Command {
         },
         ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
         withArgo: options.withArgo === true,
+        signal: interrupt.signal,
         logger: rootLogger(),
-      });
+      })
+        .catch((cause: unknown) => {
+          if (!interrupt.signal.aborted) throw cause;
+          process.stderr.write(`gradual: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+          // The step under way when the signal came (a build, a wait) would keep the process alive.
+          process.exit(interrupt.signal.reason === 'SIGINT' ? 130 : 143);
+        })
+        .finally(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        });
       process.stdout.write(`${describeEnvironment(environment)}\n`);
     });
 

@@ -31,6 +31,12 @@ export interface LocalUpOptions {
   webhookUrl?: string;
   /** Also build and start the reference Argo Rollouts controller (instance id `argo`), with Argo's own CRDs installed instead of Gradual's. */
   withArgo?: boolean;
+  /**
+   * Aborting stops at once every process started so far and rejects with an INTERRUPTED SetupError. The
+   * processes run in their own process groups (they outlive `local up`), so a SIGINT or SIGTERM to the
+   * starting process alone would otherwise leave them running, unrecorded in env.json.
+   */
+  signal?: AbortSignal;
   logger: Logger;
 }
 
@@ -77,14 +83,13 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
   const gitPort = ports['the git server (--git-port)'];
   const githubPort = ports['the local GitHub (--github-port)'];
 
-  await ensureDebianPackages(debianPackages, logger);
-  const binaries = await ensureControlPlaneBinaries({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger });
-  const argo = options.withArgo === true ? await ensureArgoRolloutsBinary({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger }) : undefined;
-  // Both sets define the same kinds under the same names; with Argo running, its own schema decides what is stored.
-  const crdDir = argo === undefined ? options.crdDir : argoCrdDir(argo.moduleDir);
-
   const started: ManagedProcess[] = [];
-  try {
+  const startEverything = async (): Promise<LocalEnvironment> => {
+    await ensureDebianPackages(debianPackages, logger);
+    const binaries = await ensureControlPlaneBinaries({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger });
+    const argo = options.withArgo === true ? await ensureArgoRolloutsBinary({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger }) : undefined;
+    // Both sets define the same kinds under the same names; with Argo running, its own schema decides what is stored.
+    const crdDir = argo === undefined ? options.crdDir : argoCrdDir(argo.moduleDir);
     const controlPlane = await startControlPlane({
       dir,
       binaries,
@@ -99,7 +104,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
     // The git server tells the local GitHub about pushes; the GitHub's port is known before either starts.
     const git = await startGitServer(dir, gitPort, logger, started, `http://127.0.0.1:${String(githubPort)}${gitPushedPath}`);
     const github = await startGithub(dir, githubPort, logger, started, { git, ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }) });
-    const environment: LocalEnvironment = {
+    return {
       dir,
       startedAt: new Date().toISOString(),
       versions: {
@@ -114,13 +119,30 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
       ...(argoRollouts === undefined ? {} : { argoRollouts }),
       processes: started,
     };
+  };
+
+  const { signal } = options;
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => {
+      reject(new SetupError('INTERRUPTED', `Interrupted (${String(signal?.reason ?? 'aborted')}) while starting the local environment in ${dir}; stopped what had started.`));
+    };
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    // On an abort the step under way (a build, a wait) is left behind: the caller exits, and whatever it
+    // started by then is in `started`, which the clean-up below drains.
+    const environment = await Promise.race([startEverything(), interrupted]);
     await writeEnvironment(dir, environment);
-    logger.info({ apiServer: controlPlane.apiServerUrl, prometheus: prometheus.url, git: git.url, github: github.url }, 'local environment up');
+    logger.info({ apiServer: environment.kubernetes.apiServerUrl, prometheus: environment.prometheus.url, git: environment.git.url, github: environment.github?.url }, 'local environment up');
     return environment;
   } catch (cause) {
     logger.error({ err: cause }, 'local environment failed to start; stopping what was started');
-    for (const record of [...started].reverse()) await stopProcess(record);
+    for (let record = started.pop(); record !== undefined; record = started.pop()) await stopProcess(record);
     throw cause;
+  } finally {
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -11,7 +11,8 @@ export type SetupErrorCode =
   | 'NOT_READY'
   | 'ENVIRONMENT_EXISTS'
   | 'ENVIRONMENT_MISSING'
-  | 'INVALID_INPUT';
+  | 'INVALID_INPUT'
+  | 'INTERRUPTED';
 
 export class SetupError extends Error {
   override readonly name = 'SetupError';

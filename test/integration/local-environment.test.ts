@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -10,6 +11,7 @@ import { localUp, readEnvironment, SetupError, type LocalEnvironment } from '../
 import { isRunning } from '../../src/local/process-supervisor.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand, type CommandResult } from '../../src/local/run-command.js';
+import { waitUntil } from '../../src/local/wait-until.js';
 
 // These tests start environments of their own, beside the shared one, through
 // the real `gradual` command a person would type.
@@ -154,5 +156,24 @@ describe('gradual local up / down', () => {
     expect((failure as SetupError).message).toContain(`${join(crdDir, 'broken.yaml')}:4: Flow sequence in block collection must be sufficiently indented`);
     expect(await readdir(join(dir, 'logs'))).toContain('kwok.log');
     expect(await processesMentioning(dir)).toEqual([]);
+  });
+
+  it('a SIGTERM while `up` starts stops every process started so far and exits 143', { timeout: 180_000 }, async () => {
+    const dir = await newDir();
+    const cli = ownCliInvocation();
+    const child = spawn(cli.command, [...cli.args, 'local', 'up', '--dir', dir, '--nodes', '1'], { cwd: cli.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRADUAL_LOG_LEVEL: 'info' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Half-way: the control plane and KWOK run (each in its own process group), Prometheus and the rest do not yet.
+    await waitUntil(() => Promise.resolve(output.includes('"nodes ready"') || child.exitCode !== null), { what: 'KWOK to be ready in `local up`', timeoutMs: 150_000, intervalMs: 100 });
+    expect((await processesMentioning(dir)).length).toBeGreaterThan(1);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(output).toContain(`Interrupted (SIGTERM) while starting the local environment in ${dir}`);
+    expect(await processesMentioning(dir)).toEqual([]);
+    // Nothing claims to run: `status` and `down` find no environment written.
+    await expect(access(join(dir, 'env.json'))).rejects.toThrow();
   });
 });
