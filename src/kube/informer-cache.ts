@@ -9,7 +9,7 @@ import type { InformerCacheOptions, InformerEvent, KubeObject, TimerHandle } fro
 export type InformerHandler<T> = (object: T) => void;
 
 export interface InformerCache<T extends KubeObject> {
-  /** The object as the API server last sent it (no copy: treat it as read-only). Cluster-scoped objects use namespace ''. */
+  /** The object as the API server last sent it, less its managedFields (no copy: treat it as read-only). Cluster-scoped objects use namespace ''. */
   get(namespace: string, name: string): T | undefined;
   /** All cached objects, or those of one namespace, optionally filtered. */
   list(namespace?: string, filter?: (object: T) => boolean): readonly T[];
@@ -29,6 +29,20 @@ export interface InformerCache<T extends KubeObject> {
 
 type WatchCallback = Parameters<Watch['watch']>[2];
 type WatchDone = Parameters<Watch['watch']>[3];
+
+/**
+ * Drops `metadata.managedFields` (in place) from an object about to be cached, as client-go's
+ * TransformStripManagedFields does: nothing a controller decides reads it, and it is a third to a
+ * half of a Rollout's, ReplicaSet's or pod's JSON. A write from a cached copy is unaffected: the API
+ * server keeps an object's managedFields when a request leaves them out.
+ */
+export function withoutManagedFields<T>(object: T): T {
+  if (typeof object === 'object' && object !== null) {
+    const metadata = (object as { metadata?: unknown }).metadata;
+    if (typeof metadata === 'object' && metadata !== null && 'managedFields' in metadata) delete (metadata as { managedFields?: unknown }).managedFields;
+  }
+  return object;
+}
 
 /**
  * A typed cache over client-node's ListWatch (what makeInformer builds), for
@@ -70,6 +84,7 @@ export function createInformerCache<T extends KubeObject>(
     for (const item of list.items) {
       if (apiVersion !== undefined) item.apiVersion ??= apiVersion;
       if (kind !== undefined) item.kind ??= kind;
+      withoutManagedFields(item);
     }
     listSucceeded = true;
     return list;
@@ -86,7 +101,10 @@ export function createInformerCache<T extends KubeObject>(
       let failure: string | undefined;
       let connected = false;
       const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
-      const controller = await plainWatch.watch(path, { ...query, allowWatchBookmarks: true, timeoutSeconds }, callback, (error: unknown) => {
+      const stripped: WatchCallback = (phase, object: unknown, watchObject?: unknown) => {
+        callback(phase, withoutManagedFields(object), watchObject);
+      };
+      const controller = await plainWatch.watch(path, { ...query, allowWatchBookmarks: true, timeoutSeconds }, stripped, (error: unknown) => {
         if (!connected && error !== null && error !== undefined) failure = String(statusCodeOf(error) ?? 'error');
         done(error);
       });

@@ -99,10 +99,15 @@ describe('createInformerCache', () => {
     const added = informer.get(namespace, 'a');
     expect(added).toMatchObject({ kind: 'ConfigMap', data: { value: '1' } });
     expect(typeof added?.metadata?.creationTimestamp).toBe('string');
+    // The server records who wrote what (managedFields); the cache drops it, listed or watched.
+    expect((await core.readNamespacedConfigMap({ name: 'a', namespace })).metadata?.managedFields?.length).toBeGreaterThan(0);
+    expect(listed?.metadata).not.toHaveProperty('managedFields');
+    expect(added?.metadata).not.toHaveProperty('managedFields');
 
     await core.patchNamespacedConfigMap({ name: 'a', namespace, body: [{ op: 'replace', path: '/data/value', value: '2' }] });
     await seen.next((s) => s.event === 'update' && s.name === 'a' && s.data?.['value'] === '2', 'update of a');
     expect(informer.get(namespace, 'a')?.data).toEqual({ value: '2' });
+    expect(informer.get(namespace, 'a')?.metadata).not.toHaveProperty('managedFields');
     expect(informer.list(namespace).map((cm) => cm.metadata?.name).sort()).toEqual(expect.arrayContaining(['a', 'before']));
     expect(informer.list(namespace, (cm) => cm.metadata?.labels?.['app'] === 'demo').map((cm) => cm.metadata?.name)).toEqual(['a']);
     expect(informer.list('elsewhere')).toEqual([]);

@@ -3,6 +3,7 @@ import { validateRollout, type Rollout } from '../../api/index.js';
 import { createInformerCache, createKeyQueue, createRestClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
 import { planRollout, planTrafficProblem } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { createPlanApplier } from './apply-plan.js';
@@ -62,9 +63,13 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const applier = createPlanApplier(kubeConfig, logger, options.requestCounter, traffic);
   const informerOptions = { clock, logger, ...counting };
   const rollouts: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'rollouts', namespace), ...informerOptions });
-  const replicaSets: InformerCache<V1ReplicaSet & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'replicasets', namespace), ...informerOptions });
+  // Only ReplicaSets and pods carrying the pod-template-hash label a Rollout's ReplicaSets are made with, filtered by
+  // the API server as Argo's ReplicaSet informer is: a Deployment's or a Job's pods are not cached (a cluster may hold
+  // thousands), and Argo, seeing none without the label, claims none either.
+  const ownedByRollouts = { labelSelector: POD_TEMPLATE_HASH_LABEL };
+  const replicaSets: InformerCache<V1ReplicaSet & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'replicasets', namespace), ...ownedByRollouts, ...informerOptions });
   const services: InformerCache<V1Service & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'services', namespace), ...informerOptions });
-  const pods: InformerCache<V1Pod & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'pods', namespace), ...informerOptions });
+  const pods: InformerCache<V1Pod & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'pods', namespace), ...ownedByRollouts, ...informerOptions });
   // The Deployments workloadRefs name: a change of one's template is a new revision of the Rollouts that reference it.
   const deployments: InformerCache<V1Deployment & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'deployments', namespace), ...informerOptions });
   const analysisRuns: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'analysisruns', namespace), ...informerOptions });
