@@ -23,8 +23,10 @@ export type SideBySideBench = (typeof sideBySideBenches)[number];
 export interface SideBySideOptions {
   /** (a) trials per controller. */
   abortTrials: number;
-  /** (c) idle sizes; (b) runs on the first of them. */
+  /** (c) idle sizes. */
   idleRollouts: number[];
+  /** (b) runs on these N idle Rollouts (one of idleRollouts; the first by default), or not at all (0). */
+  latenessRollouts: number;
   /** (c) finished AnalysisRuns. */
   finishedRuns: number;
   /** Idle windows of (c) and (d). */
@@ -41,7 +43,8 @@ function whole(name: string, fallback: number, max: number): number {
 
 /**
  * Sizes from the environment, the issue's by default: GRADUAL_BENCH_ABORT_TRIALS (100),
- * GRADUAL_BENCH_IDLE_ROLLOUTS (comma-separated, "1000,5000"; step lateness runs on the first),
+ * GRADUAL_BENCH_IDLE_ROLLOUTS (comma-separated, "1000,5000"), GRADUAL_BENCH_LATENESS_ROLLOUTS (the
+ * first idle size; 0 skips step lateness, which is what makes a size alone affordable to re-run),
  * GRADUAL_BENCH_FINISHED_RUNS (5000), GRADUAL_BENCH_IDLE_SECONDS (60).
  */
 export function sideBySideOptions(): SideBySideOptions {
@@ -49,9 +52,15 @@ export function sideBySideOptions(): SideBySideOptions {
   if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 1 || size > 10_000)) {
     throw new Error(`GRADUAL_BENCH_IDLE_ROLLOUTS must be whole numbers from 1 to 10000, comma-separated, got "${process.env['GRADUAL_BENCH_IDLE_ROLLOUTS'] ?? ''}"`);
   }
+  const latenessText = process.env['GRADUAL_BENCH_LATENESS_ROLLOUTS'] ?? '';
+  const latenessRollouts = latenessText === '' ? (sizes[0] ?? 0) : Number(latenessText);
+  if (latenessRollouts !== 0 && !sizes.includes(latenessRollouts)) {
+    throw new Error(`GRADUAL_BENCH_LATENESS_ROLLOUTS must be 0 or one of GRADUAL_BENCH_IDLE_ROLLOUTS (${sizes.join(', ')}), got "${latenessText}"`);
+  }
   return {
     abortTrials: whole('GRADUAL_BENCH_ABORT_TRIALS', 100, 1000),
     idleRollouts: sizes,
+    latenessRollouts,
     finishedRuns: whole('GRADUAL_BENCH_FINISHED_RUNS', 5000, 20_000),
     idleMs: whole('GRADUAL_BENCH_IDLE_SECONDS', 60, 3600) * 1000,
   };
@@ -107,7 +116,7 @@ export async function benchSideBySide(environment: LocalEnvironment, logger: Log
   const file = join(dir, `side-by-side-${at.replace(/[:.]/g, '-')}.json`);
   // Written after each bench too: a run stopped halfway keeps what it measured.
   const save = (): Promise<void> => writeFile(file, `${JSON.stringify({ bench: 'side-by-side', at, ...results }, null, 2)}\n`);
-  const [latenessCount = 0] = options.idleRollouts;
+  const latenessCount = options.latenessRollouts;
   // Pods of their own: N idle ones, and 2 N while the lateness run has two revisions each (110 pods a node).
   const pods = Math.max(...options.idleRollouts, 2 * latenessCount);
   if (benches.includes('idle')) await addKwokNodes(kubeConfigOf(environment), Math.ceil(pods / 100), 'bench-side-node');
@@ -121,8 +130,8 @@ export async function benchSideBySide(environment: LocalEnvironment, logger: Log
         if (bench === 'runs') results.runs = await benchFinishedRunsSideBySide(environment, logger, options.finishedRuns, options.idleMs);
         if (bench === 'idle') {
           results.idle = {};
-          for (const [index, count] of options.idleRollouts.entries()) {
-            results.idle[String(count)] = await benchIdleSideBySide(environment, logger, count, { idleMs: options.idleMs, lateness: index === 0 });
+          for (const count of options.idleRollouts) {
+            results.idle[String(count)] = await benchIdleSideBySide(environment, logger, count, { idleMs: options.idleMs, lateness: count === options.latenessRollouts });
           }
         }
       } catch (cause) {
