@@ -147,7 +147,22 @@ export async function startCountingProxy(kubeConfig: KubeConfig, dir: string, na
 export interface RunningController {
   name: ControllerName;
   process: ManagedProcess;
+  /** Its Prometheus endpoint (both expose their runtime's heap figures there). */
+  metricsUrl: string;
   stop(): Promise<void>;
+}
+
+/** The heap a controller's runtime reports: Go's heap in use and obtained from the OS, Node's V8 heap used and total. */
+export async function heapMiB(controller: RunningController): Promise<{ usedMiB: number; totalMiB: number }> {
+  const text = await (await fetch(controller.metricsUrl)).text();
+  const value = (name: string): number => {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    if (match?.[1] === undefined) throw new Error(`${controller.name}'s metrics have no ${name}`);
+    return Number(match[1]) / 2 ** 20;
+  };
+  return controller.name === 'argo'
+    ? { usedMiB: value('go_memstats_heap_inuse_bytes'), totalMiB: value('go_memstats_heap_sys_bytes') }
+    : { usedMiB: value('nodejs_heap_size_used_bytes'), totalMiB: value('nodejs_heap_size_total_bytes') };
 }
 
 let compiling: Promise<string> | undefined;
@@ -178,7 +193,7 @@ export async function startController(name: ControllerName, environment: LocalEn
   if (name === 'argo') {
     const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
     const argo = await startArgoRollouts({ controller: binary.controller, kubeconfig: kubeconfigPath, instanceId, logFile: join(environment.dir, 'logs', `argo-${instanceId}.log`), logger });
-    return { name, process: argo.record, stop: () => stopProcess(argo.record) };
+    return { name, process: argo.record, metricsUrl: argo.metricsUrl, stop: () => stopProcess(argo.record) };
   }
   const entry = await compiledGradual(logger);
   const ports = await allocatePorts({ metrics: undefined, healthz: undefined });
@@ -192,7 +207,7 @@ export async function startController(name: ControllerName, environment: LocalEn
     logFile: join(environment.dir, 'logs', `gradual-${instanceId}.log`),
   });
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, { what: "Gradual's controller healthz", timeoutMs: 60_000, abortOn: [started.exited] });
-  return { name, process: started.record, stop: () => stopProcess(started.record) };
+  return { name, process: started.record, metricsUrl: `http://127.0.0.1:${String(ports.metrics)}/metrics`, stop: () => stopProcess(started.record) };
 }
 
 /** Argo's CRDs for the duration of `task` (both controllers read them; Argo's schema is the reference), Gradual's put back after. */

@@ -13,7 +13,7 @@ import type { Logger } from '../src/log/index.js';
 import { createNamespace, withConcurrency } from './controller.js';
 import { kubeConfigOf } from './local-environment.js';
 import { header, note, row } from './report.js';
-import { deleteNamespaceAndWait, instanceLabel, pick, rowSideBySide, startController, type ControllerName, type SideBySide } from './side-by-side-controllers.js';
+import { deleteNamespaceAndWait, heapMiB, instanceLabel, pick, rowSideBySide, startController, type ControllerName, type SideBySide } from './side-by-side-controllers.js';
 import { latenessSteps, measureLateness, pauseSeconds, type LatenessFigures } from './side-by-side-lateness.js';
 import { cpuSeconds, measureIdleWindow, sampleProcess, waitSettled } from './side-by-side-process.js';
 
@@ -28,6 +28,9 @@ export interface IdleFigures {
   rssMiB: number;
   idleCpuSeconds: number;
   idleMs: number;
+  /** The runtime's own heap figures at the end of the idle window (what of the RSS is heap, and how much of that is live). */
+  heapUsedMiB?: number;
+  heapTotalMiB?: number;
 }
 
 function rollout(name: string, instanceId: string): object {
@@ -76,7 +79,21 @@ export async function measureIdleAndLateness(
     const settled = await waitSettled(controller.process.pid);
     const cpuToSettledSeconds = await cpuSeconds(controller.process.pid);
     const window = await measureIdleWindow(controller.process.pid, options.idleMs);
-    const idle: IdleFigures = { rollouts: count, healthySeconds, cpuToSettledSeconds, settled, rssMiB: window.rssMiB, idleCpuSeconds: window.cpuSeconds, idleMs: options.idleMs };
+    const heap = await heapMiB(controller).catch((cause: unknown) => {
+      logger.warn({ err: cause, controller: name }, 'no heap figures');
+      return undefined;
+    });
+    const idle: IdleFigures = {
+      rollouts: count,
+      healthySeconds,
+      cpuToSettledSeconds,
+      settled,
+      rssMiB: window.rssMiB,
+      idleCpuSeconds: window.cpuSeconds,
+      idleMs: options.idleMs,
+      ...(heap === undefined ? {} : { heapUsedMiB: heap.usedMiB, heapTotalMiB: heap.totalMiB }),
+    };
+    if (heap !== undefined) row(`${name}: ${String(count)} idle Rollouts: heap used | heap total (MiB)`, `${heap.usedMiB.toFixed(0)} | ${heap.totalMiB.toFixed(0)}`);
     // Printed at once: if the other side fails, this side's figures are not lost.
     row(
       `${name}: ${String(count)} Rollouts: create → Healthy (s) | CPU to settled (s) | RSS idle (MiB) | CPU ${String(options.idleMs / 1000)} s idle (s)`,
