@@ -128,7 +128,7 @@ export async function startControlPlane(options: {
     '--secure-port=0',
     '--controllers=*',
     // Its client defaults (20 requests/s, bursts of 30) suit a shared production API server, not a loopback one:
-    // with 5,000 ReplicaSets waiting, the ReplicaSet controller created about 2 pods a second.
+    // with them, 1,000 new Rollouts took 243 s to be Healthy under Gradual's controller; with these, 155 s.
     '--kube-api-qps=200',
     '--kube-api-burst=400',
     '--v=0',
