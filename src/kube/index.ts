@@ -3,6 +3,7 @@ export { TerminalError, isRetryable } from './terminal-error.js';
 export { systemClock } from './clock.js';
 export { createFakeClock, type FakeClock } from './fake-clock.js';
 export { createInformerCache, type InformerCache, type InformerHandler } from './informer-cache.js';
+export { createControllerIndex, type ControllerIndex } from './controller-index.js';
 export {
   decideLeadership,
   defaultLeaderElectionTiming,

@@ -1,6 +1,6 @@
 import { ApiException, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
 import { validateRollout, type Rollout } from '../../api/index.js';
-import { createInformerCache, createKeyQueue, createRestClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { createControllerIndex, createInformerCache, createKeyQueue, createRestClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
@@ -77,6 +77,10 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   // Cluster-scoped: watched whole even when the controller watches one namespace.
   const clusterAnalysisTemplates: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'clusteranalysistemplates', undefined), ...informerOptions });
   const informers = [rollouts, replicaSets, services, pods, deployments, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
+  // A reconcile reads its own Rollout's ReplicaSets, their pods and its AnalysisRuns, not the namespace's.
+  const replicaSetsByController = createControllerIndex(replicaSets);
+  const podsByController = createControllerIndex(pods);
+  const analysisRunsByController = createControllerIndex(analysisRuns);
   // Timed pauses and scale-down delays are planned to the second; a long floor would blur them.
   // Argo's --rollout-threads defaults to 10; reconciles mostly wait on the API server, so more than the core count pays.
   const queue = createKeyQueue({ clock, name: 'rollouts', workers: options.workers ?? 10, minDelayMs: 10, logger });
@@ -216,11 +220,12 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       const validation = validateRollout(raw);
       // An invalid spec still gets a plan (its InvalidSpec condition); planRollout validates again and says why.
       const rollout = validation.ok ? validation.rollout : (raw as unknown as Rollout);
+      const ownReplicaSets = replicaSetsByController.controlledBy(raw.metadata?.uid);
       const observed = observeRollout({
         rollout,
-        replicaSets: replicaSets.list(rolloutNamespace),
+        replicaSets: ownReplicaSets,
         services: services.list(rolloutNamespace),
-        pods: pods.list(rolloutNamespace),
+        pods: ownReplicaSets.flatMap((replicaSet) => podsByController.controlledBy(replicaSet.metadata.uid)),
         deployments: deployments.list(rolloutNamespace),
         now: new Date(clock.now()),
       });
@@ -228,7 +233,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         ...observed,
         ...observeAnalysis({
           rollout,
-          analysisRuns: analysisRuns.list(rolloutNamespace),
+          analysisRuns: analysisRunsByController.controlledBy(raw.metadata?.uid),
           analysisTemplates: analysisTemplates.list(rolloutNamespace),
           clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
         }),
