@@ -1,5 +1,4 @@
 import {
-  IsomorphicFetchHttpLibrary,
   Observable,
   ServerConfiguration,
   createConfiguration,
@@ -10,6 +9,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { sharedAgentHttpLibrary } from './shared-agent.js';
 import type { RequestCount, RequestCounter, RequestSample } from './types.js';
 
 const writeVerbs = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
@@ -91,7 +91,7 @@ function nameInBody(body: unknown): string {
 }
 
 /** An HttpLibrary for client-node's generated clients that records every request's labels and status. */
-export function countingHttpLibrary(counter: RequestCounter, inner: HttpLibrary = new IsomorphicFetchHttpLibrary()): HttpLibrary {
+export function countingHttpLibrary(counter: RequestCounter, inner: HttpLibrary = sharedAgentHttpLibrary()): HttpLibrary {
   return {
     send(request: RequestContext): Observable<ResponseContext> {
       const record = (statusCode: string): void => {

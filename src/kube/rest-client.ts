@@ -1,5 +1,6 @@
-import { ApiException, HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type HttpLibrary, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, HttpMethod, RequestContext, type HttpLibrary, type KubeConfig } from '@kubernetes/client-node';
 import { countingHttpLibrary } from './request-counter.js';
+import { sharedAgentHttpLibrary } from './shared-agent.js';
 import type { RequestCounter } from './types.js';
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -37,14 +38,14 @@ function parseJson(text: string): unknown {
 
 /**
  * Requests by path through client-node's own HTTP stack (authentication,
- * TLS agent, ApiException), for what the generated clients do awkwardly:
+ * TLS agent, shared with keep-alive, ApiException), for what the generated clients do awkwardly:
  * any kind (custom resources, subresources) without discovery, a patch with
  * an explicit content type, and objects exactly as the server sent them (the
  * generated clients turn timestamps into Date objects; watches do not).
  * Unlike the generated clients, ApiException.body is the parsed Status object.
  */
 export function createRestClient(kubeConfig: KubeConfig, options: { requestCounter?: RequestCounter } = {}): RestClient {
-  const plain = new IsomorphicFetchHttpLibrary();
+  const plain = sharedAgentHttpLibrary();
   const httpApi: HttpLibrary = options.requestCounter === undefined ? plain : countingHttpLibrary(options.requestCounter, plain);
   return {
     async request<T>(request: RestRequest): Promise<T> {
