@@ -85,8 +85,8 @@ spec:
         secretKeyRef: { name: provider-token, key: token }
   metrics:
     - name: health
-      interval: 1s
-      count: 2
+      interval: 2s
+      count: 3
       successCondition: result == true
       provider:
         web:
@@ -319,8 +319,9 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     if (bot === undefined) throw new Error('no bot');
     const promote = await comment(bob, { owner, repo, number: second.number, body: '/promote' });
     await waitUntil(async () => (await reactionsOn(promote)).includes('rocket'), { what: '🚀 on /promote', timeoutMs: 30_000 });
-    // Mid-rollout: the analysis step is running.
-    await cluster.untilRollout('api', 'the analysis step', (rollout) => rollout.status?.currentStepIndex === 2);
+    // Mid-rollout: the analysis step (about 4 s: three measurements 2 s apart) is running. Waited for as reached
+    // or passed: a poll that starts late must not miss a step the controller has already finished.
+    await cluster.untilRollout('api', 'the analysis step', (rollout) => (rollout.status?.currentStepIndex ?? 0) >= 2);
     const checkBefore = await checkRuns(second.sha, rolloutCheck);
     expect(checkBefore).toHaveLength(1);
     const generation = (await cluster.readRollout('api')).metadata?.generation;
