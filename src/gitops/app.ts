@@ -74,7 +74,8 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
     for (const command of commands) {
       const outcome = await runCommand(context, full, reporter, pull, actor, command);
       context.log.info({ command: command.name, target: command.target, actor, outcome: outcome.kind }, 'command handled');
-      if (outcome.kind === 'refused') refused = true;
+      // Partly refused (some of its targets) is refused too: the person must read the reply.
+      if (outcome.kind !== 'done') refused = true;
       if (outcome.reply !== undefined) await context.github.createIssueComment(pullNumber, outcome.reply);
     }
     await react?.(refused ? 'confused' : 'rocket');

@@ -3,7 +3,7 @@ import { applyObjects } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
 import { clusterFor } from './config.js';
 import { deployCheckName, fallbackNamespace, planAndDeployPullRequest, planEnvironment } from './deploy-pull-request.js';
-import { environmentLock } from './environment-lock.js';
+import { environmentLock, nextWaiting } from './environment-lock.js';
 import { repositoryName } from './github-port.js';
 import { loadRepositoryPolicy } from './repository-policy.js';
 import type { BotServices, RepositoryContext } from './services.js';
@@ -41,7 +41,7 @@ export async function deployDefaultBranch(
       results.push({ environment: environment.name, result: 'invalid', detail: `${String(planned.plan.errors.length)} problem(s)` });
       continue;
     }
-    const lock = await environmentLock(planned.cluster.rest, environment.namespace ?? fallbackNamespace, environment.name).read();
+    const lock = await environmentLock(planned.cluster.rest, environment.namespace ?? fallbackNamespace, environment.name, planned.cluster.name).read();
     if (lock.holder !== undefined) {
       results.push({ environment: environment.name, result: 'held', detail: `#${String(lock.holder.pullRequest)} holds it` });
       continue;
@@ -81,11 +81,13 @@ export async function closePullRequest(
   for (const { environment } of environmentsForPaths(policy, pull.changedFiles)) {
     const cluster = clusterOf(services, repository, environment.name);
     if (cluster === undefined) continue;
-    const lock = environmentLock(cluster.rest, environment.namespace ?? fallbackNamespace, environment.name);
+    const lock = environmentLock(cluster.rest, environment.namespace ?? fallbackNamespace, environment.name, cluster.name);
     const before = await lock.read();
     const held = before.holder?.repository === repository && before.holder.pullRequest === pull.number;
-    const after = await lock.release(pull.number);
-    if (held) released.push({ environment, next: after.waiting[0] });
+    // Only this repository's pull request is released: #7 of another repository holding the same target keeps it.
+    const after = await lock.release({ repository, pullRequest: pull.number });
+    if (held) released.push({ environment, next: nextWaiting(after, repository) });
+    else if (before.holder !== undefined) context.log.info({ environment: environment.name, holder: before.holder }, 'closed pull request does not hold the lock; left to its holder');
   }
   if (released.length === 0) return lines;
   const sha = await context.github.branchHead(pull.defaultBranch);

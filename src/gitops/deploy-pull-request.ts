@@ -1,18 +1,19 @@
 import { performance } from 'node:perf_hooks';
-import { decideDeploy, environmentsForPaths, type DeployTrigger, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
+import { decideDeploy, environmentsForPaths, fallbackNamespace, type DeployTrigger, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
+import type { KubeObject } from '../kube/index.js';
 import { ApplyError, applyObjects } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
 import { clusterFor } from './config.js';
 import { environmentLock } from './environment-lock.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
-import { parseManifests, type ManifestObject, type ManifestTree } from './manifests/index.js';
+import { confineManifests, parseManifests, type ManifestObject, type ManifestTree, type ObjectRef } from './manifests/index.js';
 import { diffAgainstLive, readLiveObject, renderPlanCheck, type Plan } from './plan/index.js';
 import { loadRepositoryPolicy, policyFile } from './repository-policy.js';
 import type { BotServices, RepositoryContext } from './services.js';
 import type { CheckRunOutput } from './types.js';
 
 /** The namespace an environment's objects and lock live in when it names none. */
-export const fallbackNamespace = 'default';
+export { fallbackNamespace };
 
 export function deployCheckName(environment: string): string {
   return `gradual/deploy ${environment}`;
@@ -30,25 +31,61 @@ export interface EnvironmentPlan {
   objects: ManifestObject[];
 }
 
-/** Reads, parses and diffs one environment's manifests at a commit. Pure apart from git and the live reads. */
+/**
+ * What a plan compares the manifests with: the live cluster, or (for a pull
+ * request from a fork, whose author may not read the cluster) the default
+ * branch's manifests of the same environment.
+ */
+export type PlanBaseline = { kind: 'live' } | { kind: 'manifests'; tree: ManifestTree; branch: string };
+
+/**
+ * Reads, parses, confines and diffs one environment's manifests at a commit:
+ * an object outside the environment's namespaces or kinds is an error at its
+ * file:line, and with any error nothing is read from the cluster nor applied.
+ * Pure apart from git and the live reads.
+ */
 export async function planEnvironment(
   services: BotServices,
   repository: string,
   environment: EnvironmentPolicy,
   tree: ManifestTree,
+  baseline: PlanBaseline = { kind: 'live' },
 ): Promise<EnvironmentPlan> {
   const namespace = environment.namespace ?? fallbackNamespace;
-  const paths = await tree.listFiles(environment.paths);
-  const files = await Promise.all(paths.map(async (path) => ({ path, text: (await tree.readFile(path)) ?? '' })));
-  const parsed = parseManifests(files, { namespace });
+  const parsed = await readEnvironmentManifests(environment, tree);
   const target = clusterFor(services.config, repository, environment.name);
   const cluster = target === undefined ? undefined : services.clusters.get(target.name);
   const errors = [...parsed.errors];
   if (cluster === undefined) {
     errors.push({ file: policyFile, line: 1, column: 1, message: `environment "${environment.name}" has no cluster in the Gradual config for ${repository}; ask the operator to map it` });
   }
-  const objects = cluster === undefined || errors.length > 0 ? [] : await diffAgainstLive(parsed.objects, (ref) => readLiveObject(cluster.rest, ref));
-  return { environment, cluster, objects: parsed.objects, plan: { headSha: tree.sha, environment: environment.name, namespace, objects, errors } };
+  let objects: Plan['objects'] = [];
+  if (cluster !== undefined && errors.length === 0) {
+    if (baseline.kind === 'live') {
+      objects = await diffAgainstLive(parsed.objects, (ref) => readLiveObject(cluster.rest, ref));
+    } else {
+      const base = await readEnvironmentManifests(environment, baseline.tree);
+      const byRef = new Map(base.objects.map((object) => [refKey(object.ref), object.object]));
+      objects = await diffAgainstLive(parsed.objects, (ref) => Promise.resolve<KubeObject | undefined>(byRef.get(refKey(ref))));
+    }
+  }
+  const against = baseline.kind === 'live' ? {} : { baseline: `${baseline.branch}@${baseline.tree.sha.slice(0, 7)}` };
+  return { environment, cluster, objects: parsed.objects, plan: { headSha: tree.sha, environment: environment.name, namespace, objects, errors, ...against } };
+}
+
+/** The environment's manifests at a commit, parsed (the default namespace filled in) and confined to its namespaces and kinds. */
+async function readEnvironmentManifests(environment: EnvironmentPolicy, tree: ManifestTree): Promise<{ objects: ManifestObject[]; errors: Plan['errors'] }> {
+  const paths = await tree.listFiles(environment.paths);
+  const files = await Promise.all(paths.map(async (path) => ({ path, text: (await tree.readFile(path)) ?? '' })));
+  const parsed = parseManifests(files, { namespace: environment.namespace ?? fallbackNamespace });
+  const confinement = confineManifests(parsed.objects, environment);
+  const errors = [...parsed.errors, ...confinement].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return { objects: parsed.objects, errors };
+}
+
+function refKey(ref: ObjectRef): string {
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+  return JSON.stringify([group, ref.kind, ref.namespace ?? '', ref.name]);
 }
 
 export interface DeployOutcome {
@@ -61,7 +98,8 @@ export interface DeployOutcome {
  * A pull request's plan and, when its environment's policy allows, its deploy:
  * `gradual/plan` on the head commit; invalid manifests stop here with nothing
  * applied; then the environment's lock (one pull request at a time) and a
- * server-side apply. Every step is idempotent: a repeated webhook re-posts the
+ * server-side apply. `only` limits it to the environments named (a `/deploy`
+ * refused on the others). Every step is idempotent: a repeated webhook re-posts the
  * same checks (updated in place) and re-applies the same objects (no change).
  */
 export async function planAndDeployPullRequest(
@@ -69,6 +107,7 @@ export async function planAndDeployPullRequest(
   services: BotServices,
   pull: PullRequestFacts,
   trigger: DeployTrigger,
+  only?: readonly string[],
 ): Promise<DeployOutcome[]> {
   const repository = repositoryName(context.repository);
   const log = context.log.child({ pullRequest: pull.number, headSha: pull.headSha });
@@ -94,9 +133,14 @@ export async function planAndDeployPullRequest(
   const checkoutStarted = performance.now();
   const tree = await services.manifests.checkout({ url: pull.cloneUrl, headers: await context.gitHeaders(), ref: pull.fromFork ? `refs/pull/${String(pull.number)}/head` : pull.headRef, sha: pull.headSha });
   log.info({ fetch: tree.fetch, checkoutMs: Math.round(performance.now() - checkoutStarted) }, 'manifests checked out');
+  // A fork's author may not read the cluster: its plan compares with the default branch's manifests instead.
+  const baseline: PlanBaseline = pull.fromFork
+    ? { kind: 'manifests', branch: pull.defaultBranch, tree: await services.manifests.checkout({ url: pull.cloneUrl, headers: await context.gitHeaders(), ref: pull.defaultBranch, sha: await context.github.branchHead(pull.defaultBranch) }) }
+    : { kind: 'live' };
   const outcomes: DeployOutcome[] = [];
   for (const { environment } of matches) {
-    const planned = await planEnvironment(services, repository, environment, tree);
+    if (only !== undefined && !only.includes(environment.name)) continue;
+    const planned = await planEnvironment(services, repository, environment, tree, baseline);
     const check = renderPlanCheck(planned.plan);
     await context.github.upsertCheckRun(pull.headSha, { ...check, name: planCheckNameFor(policy, environment.name) });
     if (planned.plan.errors.length > 0 || planned.cluster === undefined) {
@@ -120,14 +164,17 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     return { environment: environment.name, result: 'not-allowed', detail: decision.reason };
   }
   const namespace = environment.namespace ?? fallbackNamespace;
-  const lock = await environmentLock(cluster.rest, namespace, environment.name).acquire({ repository, pullRequest: pull.number, headSha: pull.headSha });
+  const lock = await environmentLock(cluster.rest, namespace, environment.name, cluster.name).acquire({ repository, pullRequest: pull.number, headSha: pull.headSha });
   if (lock.kind === 'held') {
-    const summary = `#${String(lock.by.pullRequest)} (${lock.by.headSha.slice(0, 7)}) holds ${environment.name}; this pull request is deployed when it is merged, closed or unlocked (\`/unlock\`).\n\nWaiting, in order: ${lock.state.waiting.map((number) => `#${String(number)}`).join(', ')}`;
-    await context.github.upsertCheckRun(pull.headSha, { name, status: 'queued', title: `Waiting for #${String(lock.by.pullRequest)} to release ${environment.name}`, summary });
-    return { environment: environment.name, result: 'waiting', detail: `held by #${String(lock.by.pullRequest)}` };
+    const by = lock.by.repository === repository ? `#${String(lock.by.pullRequest)}` : `${lock.by.repository}#${String(lock.by.pullRequest)}`;
+    const queue = lock.state.waiting.map((waiter) => (waiter.repository === repository ? `#${String(waiter.pullRequest)}` : `${waiter.repository}#${String(waiter.pullRequest)}`));
+    const summary = `${by} (${lock.by.headSha.slice(0, 7)}) holds ${environment.name}; this pull request is deployed when it is merged, closed or unlocked (\`/unlock\`).\n\nWaiting, in order: ${queue.join(', ')}`;
+    await context.github.upsertCheckRun(pull.headSha, { name, status: 'queued', title: `Waiting for ${by} to release ${environment.name}`, summary });
+    return { environment: environment.name, result: 'waiting', detail: `held by ${by}` };
   }
   const changed = planned.plan.objects.filter((object) => object.change !== 'unchanged').length;
-  if (lock.already && changed === 0) {
+  // A fork's plan was compared with the default branch, not the cluster: its count says nothing about what is live.
+  if (lock.already && changed === 0 && !pull.fromFork) {
     // The same head deployed already (a repeated or reordered webhook): nothing to apply, nothing to report again.
     context.log.info({ environment: environment.name }, 'already deployed at this head; nothing applied');
     return { environment: environment.name, result: 'unchanged', detail: 'already deployed at this head' };

@@ -4,5 +4,5 @@ export { startBot, defaultPolicyFile, type RunningBot } from './start-bot.js';
 export { readBotEnvironment, type BotEnvironment } from './bot-environment.js';
 export { loadGradualConfig, parseGradualConfig, gradualConfigSchema, clusterFor, ConfigError, type GradualConfig } from './config.js';
 export { gradualAnnotations, originOf, type DeploymentOrigin } from './annotations.js';
-export { environmentLock, decideAcquire, decideRelease, readLockState, lockName, type LockState, type LockHolder } from './environment-lock.js';
+export { environmentLock, decideAcquire, decideRelease, readLockState, lockName, nextWaiting, type LockState, type LockHolder, type LockWaiter } from './environment-lock.js';
 export type * from './types.js';

@@ -6,6 +6,7 @@ export { decideDeploy, countedApprovers } from './decide-deploy.js';
 export { authorizeCommand, frozenCommands } from './authorize-command.js';
 export { activeFreeze } from './active-freeze.js';
 export { parseCodeowners, codeOwnersOf, type CodeownersRule } from './codeowners.js';
+export { applicationKinds, environmentNamespaces, fallbackNamespace, kindName } from './confinement.js';
 export { formatInstant } from './format-instant.js';
 export { commandNames, deployTriggers, permissionLevels } from './types.js';
 export type * from './types.js';

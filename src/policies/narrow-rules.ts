@@ -10,7 +10,8 @@ export interface NarrowingProblem {
 /**
  * The rules `written` asks for, on top of `base`: each field may only make
  * the rules stricter (a later trigger, more approvals, a higher permission,
- * fewer teams, code owners required, more freeze windows, forks refused).
+ * fewer teams, code owners required, more freeze windows, forks refused,
+ * fewer kinds).
  * A field that would loosen them is a problem at its path, under `prefix`;
  * `baseName` says in the message what it would loosen ("the defaults").
  * The freeze windows are resolved by the caller, which knows their places.
@@ -60,7 +61,14 @@ export function narrowRules(
     });
   }
 
-  return { rules: { trigger, requiredApprovals, allowForks, commands: commands satisfies CommandRules, freezeWindows: [...base.freezeWindows, ...addedWindows] }, problems };
+  let kinds = base.kinds;
+  if (written.kinds !== undefined) {
+    const outside = written.kinds.filter((kind) => !base.kinds.includes(kind));
+    for (const kind of outside) problem(['kinds', written.kinds.indexOf(kind)], `kind ${kind} is not among the kinds allowed (${base.kinds.join(', ') || 'none'})`);
+    if (outside.length === 0) kinds = [...new Set(written.kinds)];
+  }
+
+  return { rules: { trigger, requiredApprovals, allowForks, commands: commands satisfies CommandRules, freezeWindows: [...base.freezeWindows, ...addedWindows], kinds }, problems };
 }
 
 function narrowCommandRule(base: CommandRule, written: PolicyFileCommandRule, problem: (field: PolicyPath, message: string) => void): CommandRule {

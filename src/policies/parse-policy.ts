@@ -1,6 +1,7 @@
 import { CronDate } from 'croner';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { parseGoDuration, positionOf } from '../api/index.js';
+import { applicationKinds } from './confinement.js';
 import { narrowRules, normalizeTeam } from './narrow-rules.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileFreezeWindow, type PolicyFileRules } from './schema.js';
 import { commandNames, deployTriggers, type CommandName, type CommandRule, type CommandRules, type EnvironmentPolicy, type FreezeWindow, type PolicyError, type PolicyParseResult, type PolicyPath, type PolicyRules, type RepositoryPolicy } from './types.js';
@@ -17,6 +18,7 @@ export const lockedDownPolicy: RepositoryPolicy = {
     allowForks: false,
     commands: Object.fromEntries(commandNames.map((name): [CommandName, CommandRule] => [name, { permission: 'admin', teams: [], codeowners: false }])) as CommandRules,
     freezeWindows: [],
+    kinds: [],
   },
   environments: [],
 };
@@ -26,7 +28,9 @@ export const lockedDownPolicy: RepositoryPolicy = {
  * rule — the trigger, the approvals, forks and each command's permission —
  * so that nothing is allowed by omission. Their environments name only paths
  * and a namespace: rules written on them would not bind a repository that
- * defines its own environments. A broken file gives lockedDownPolicy.
+ * defines its own environments. `kinds` may be left out: then the
+ * application kinds (confinement.ts), never more. A broken file gives
+ * lockedDownPolicy.
  */
 export function parseDefaultPolicy(text: string, file: string): PolicyParseResult {
   const read = readPolicyFile(text, file);
@@ -43,7 +47,7 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     if (written.commands?.[name]?.permission === undefined) missing(['commands', name, 'permission'], `who may run /${name}`);
   }
   for (const [index, environment] of (written.environments ?? []).entries()) {
-    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows'] as const) {
+    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds'] as const) {
       if (environment[field] !== undefined) {
         errors.push(errorAt(['environments', index, field], `"${field}" belongs at the top level of the defaults: an environment here names only its paths and namespace`, 'key'));
       }
@@ -65,8 +69,9 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     allowForks: written.allowForks ?? false,
     commands,
     freezeWindows: windows.windows,
+    kinds: [...new Set(written.kinds ?? applicationKinds)],
   };
-  const environments = (written.environments ?? []).map((environment): EnvironmentPolicy => ({ ...rules, name: environment.name, paths: environment.paths, namespace: environment.namespace }));
+  const environments = (written.environments ?? []).map((environment): EnvironmentPolicy => ({ ...rules, name: environment.name, paths: environment.paths, ...namespacesOf(environment) }));
   return { ok: true, policy: { rules, environments } };
 }
 
@@ -101,10 +106,16 @@ export function parseRepositoryPolicy(text: string | undefined, file: string, de
           ...narrow(rules, environment, ['environments', index], 'the repository-wide rules (and so the defaults)'),
           name: environment.name,
           paths: environment.paths,
-          namespace: environment.namespace,
+          ...namespacesOf(environment),
         }));
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors), policy: defaults };
   return { ok: true, policy: { rules, environments } };
+}
+
+/** `namespace: a` or `namespaces: [a, b]` as the environment's default namespace and the list it is confined to. */
+function namespacesOf(environment: { namespace?: string | undefined; namespaces?: string[] | undefined }): Pick<EnvironmentPolicy, 'namespace' | 'namespaces'> {
+  const namespaces = environment.namespaces ?? (environment.namespace === undefined ? [] : [environment.namespace]);
+  return { namespace: namespaces[0], namespaces };
 }
 
 type ErrorAt = (path: PolicyPath, message: string, at?: 'key' | 'value') => PolicyError;
@@ -162,14 +173,14 @@ function resolveFreezeWindows(written: readonly PolicyFileFreezeWindow[], prefix
   return { windows, errors };
 }
 
-const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows'];
+const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds'];
 
 /** The fields a policy file knows at a path, for "did you mean" on an unknown one. */
 function knownFieldsAt(path: PolicyPath): readonly string[] {
   const names = path.filter((segment): segment is string => typeof segment === 'string');
   const last = names.at(-1);
   if (last === undefined) return [...ruleFields, 'environments'];
-  if (last === 'environments') return ['name', 'paths', 'namespace', ...ruleFields];
+  if (last === 'environments') return ['name', 'paths', 'namespace', 'namespaces', ...ruleFields];
   if (last === 'commands') return commandNames;
   if (last === 'freezeWindows') return ['name', 'schedule', 'duration', 'start', 'end', 'timeZone'];
   if ((commandNames as readonly string[]).includes(last)) return ['permission', 'teams', 'codeowners'];

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { parseGoDuration } from '../api/index.js';
+import { kindNamePattern } from './confinement.js';
 import { commandNames, deployTriggers, permissionLevels, type CommandName } from './types.js';
 
 /*
@@ -102,18 +103,24 @@ const commandRulesSchema = z.strictObject(
   Object.fromEntries(commandNames.map((name) => [name, commandRuleSchema.optional()])) as Record<CommandName, z.ZodOptional<typeof commandRuleSchema>>,
 );
 
+/** `Service`, `Deployment.apps`, `Rollout.argoproj.io`: a kind and its API group, as Kubernetes spells them. */
+const kindName = z.string().regex(kindNamePattern, 'expected a kind as "Kind" (core group) or "Kind.group", such as "Service" or "Deployment.apps"');
+
 const rulesShape = {
   trigger: z.enum(deployTriggers).optional(),
   requiredApprovals: z.int().min(0).max(100).optional(),
   allowForks: z.boolean().optional(),
   commands: commandRulesSchema.optional(),
   freezeWindows: z.array(freezeWindowSchema).optional(),
+  kinds: z.array(kindName).optional(),
 };
 
 const environmentSchema = z.strictObject({
   name: dnsLabel,
   paths: z.array(manifestGlob).min(1),
   namespace: dnsLabel.optional(),
+  /** Several namespaces, the first given to manifests that name none; instead of `namespace`. */
+  namespaces: z.array(dnsLabel).min(1).optional(),
   ...rulesShape,
 });
 
@@ -127,6 +134,12 @@ export const policyFileSchema = z
     for (const [index, environment] of (file.environments ?? []).entries()) {
       if (seen.has(environment.name)) context.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `environment "${environment.name}" is defined twice` });
       seen.add(environment.name);
+      if (environment.namespace !== undefined && environment.namespaces !== undefined) {
+        context.addIssue({ code: 'custom', path: ['environments', index, 'namespaces'], message: 'write either "namespace" or "namespaces" (the first of which is the default), not both' });
+      }
+      for (const [position, namespace] of (environment.namespaces ?? []).entries()) {
+        if (environment.namespaces?.indexOf(namespace) !== position) context.addIssue({ code: 'custom', path: ['environments', index, 'namespaces', position], message: `namespace "${namespace}" is listed twice` });
+      }
     }
   });
 

@@ -64,6 +64,8 @@ export interface PolicyRules {
   allowForks: boolean;
   commands: CommandRules;
   freezeWindows: FreezeWindow[];
+  /** The kinds manifests may have, as `Kind` or `Kind.group` (see confinement.ts); anything else is a plan error. */
+  kinds: string[];
 }
 
 /** One environment with its rules resolved (defaults, narrowed by the repository, narrowed by the environment). */
@@ -71,8 +73,13 @@ export interface EnvironmentPolicy extends PolicyRules {
   name: string;
   /** Globs of the manifest files that belong to the environment, relative to the repository root. */
   paths: string[];
-  /** The namespace the manifests are applied to; undefined: the namespace each manifest names. */
+  /**
+   * The namespace given to manifests that name none; undefined: the
+   * fallback namespace `default` (environmentNamespaces says which).
+   */
   namespace: string | undefined;
+  /** Every namespace the manifests may be in, `namespace` first; empty when the environment names none (then only `namespace` or the fallback). */
+  namespaces: string[];
 }
 
 export interface RepositoryPolicy {

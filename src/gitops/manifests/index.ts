@@ -4,6 +4,7 @@ export { openManifestCache } from './open-manifest-cache.js';
 export { ManifestFetchError, type ManifestFetchErrorCode } from './manifest-fetch-error.js';
 export { readManifestFiles } from './read-manifest-files.js';
 export { parseManifests, describeRef } from './parse-manifests.js';
+export { confineManifests } from './confine-manifests.js';
 export { clusterScopedKinds } from './cluster-scoped-kinds.js';
 export { urlWithoutCredentials } from './redact-credentials.js';
 export type * from './types.js';

@@ -1,5 +1,6 @@
 import { describeRef, type ManifestError } from '../manifests/index.js';
 import type { CheckAnnotation, CheckRunOutput } from '../types.js';
+import { hiddenValues } from './hide-secret-values.js';
 import { cell, code, joinWithinLimit } from './markdown.js';
 import type { FieldChange, Plan, PlannedObject } from './types.js';
 
@@ -19,7 +20,8 @@ const maxValueLength = 120;
 export function renderPlanCheck(plan: Plan): CheckRunOutput {
   const counts = { created: 0, changed: 0, unchanged: 0 };
   for (const object of plan.objects) counts[object.change] += 1;
-  const where = `**${cell(plan.environment)}** (namespace ${code(plan.namespace)}) at ${code(plan.headSha.slice(0, 7))}`;
+  const against = plan.baseline === undefined ? '' : `, compared with ${code(plan.baseline)}'s manifests (a pull request from a fork does not read the cluster)`;
+  const where = `**${cell(plan.environment)}** (namespace ${code(plan.namespace)}) at ${code(plan.headSha.slice(0, 7))}${against}`;
   const tally = `${String(counts.created)} to create, ${String(counts.changed)} to change, ${String(counts.unchanged)} unchanged`;
   const lines: string[] = [];
   let title: string;
@@ -64,6 +66,7 @@ function errorTable(errors: readonly ManifestError[]): string[] {
 /** `spec…image`: `nginx:1.25` → `nginx:1.26` for a scalar; the path alone for a map or list. */
 function describeChange(change: FieldChange): string {
   const path = code(change.path);
+  if (change.hidden === true) return `${path}: ${hiddenValues}`;
   if (!isScalar(change.to) || (change.from !== undefined && !isScalar(change.from))) return path;
   const to = code(shorten(String(change.to)));
   return change.from === undefined ? `${path}: (unset) → ${to}` : `${path}: ${code(shorten(String(change.from)))} → ${to}`;

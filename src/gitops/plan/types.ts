@@ -6,6 +6,8 @@ export interface FieldChange {
   path: string;
   from?: unknown;
   to?: unknown;
+  /** A Secret's field: the values are left out (neither from nor to is set) and never rendered. */
+  hidden?: true;
 }
 
 export type PlannedChange = 'created' | 'changed' | 'unchanged';
@@ -25,6 +27,8 @@ export interface Plan {
   headSha: string;
   environment: string;
   namespace: string;
+  /** What the objects were compared with when not the live cluster: `main@abc1234` (a fork's plan). */
+  baseline?: string;
   objects: PlannedObject[];
   errors: ManifestError[];
 }

@@ -8,11 +8,13 @@ export function testEnvironment(overrides: Partial<EnvironmentPolicy> = {}, comm
     name: 'production',
     paths: ['deploy/prod/**'],
     namespace: 'shop',
+    namespaces: ['shop'],
     trigger: 'pull_request',
     requiredApprovals: 0,
     allowForks: false,
     commands,
     freezeWindows: [],
+    kinds: ['Rollout.argoproj.io', 'Service'],
     ...overrides,
   };
 }
