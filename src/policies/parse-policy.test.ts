@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { applicationKinds } from './confinement.js';
 import { lockedDownPolicy, parseDefaultPolicy, parseRepositoryPolicy } from './parse-policy.js';
 import type { RepositoryPolicy } from './types.js';
 
@@ -212,5 +213,80 @@ describe('policies/example.gradual.yml', () => {
     expect(production?.commands.promote.codeowners).toBe(true);
     expect(production?.commands.unlock).toEqual({ permission: 'maintain', teams: ['acme/release-managers'], codeowners: false });
     expect(production?.freezeWindows.map((window) => window.name)).toEqual(['weekend', 'year-end']);
+  });
+});
+
+describe('confinement in the policy: namespaces and kinds', () => {
+  const defaults = shippedDefaults();
+  const file = '.gradual.yml';
+
+  it('ships the application kinds and no cluster-scoped kind, Role or RoleBinding', () => {
+    expect(defaults.rules.kinds).toEqual(applicationKinds);
+    for (const kind of ['Rollout.argoproj.io', 'AnalysisTemplate.argoproj.io', 'Service', 'Secret', 'Deployment.apps', 'VirtualService.networking.istio.io', 'HTTPRoute.gateway.networking.k8s.io']) expect(defaults.rules.kinds).toContain(kind);
+    for (const kind of ['ClusterRoleBinding.rbac.authorization.k8s.io', 'ClusterRole.rbac.authorization.k8s.io', 'RoleBinding.rbac.authorization.k8s.io', 'Role.rbac.authorization.k8s.io', 'Namespace', 'CustomResourceDefinition.apiextensions.k8s.io', 'ClusterAnalysisTemplate.argoproj.io']) expect(defaults.rules.kinds).not.toContain(kind);
+    // The default environment names no namespace: it is confined to `default`.
+    expect(defaults.environments[0]).toMatchObject({ namespace: undefined, namespaces: [], kinds: applicationKinds });
+  });
+
+  it.each([
+    { name: 'one namespace', lines: ['    namespace: shop'], expected: { namespace: 'shop', namespaces: ['shop'] } },
+    { name: 'several namespaces, the first the default', lines: ['    namespaces: [shop, shop-jobs]'], expected: { namespace: 'shop', namespaces: ['shop', 'shop-jobs'] } },
+    { name: 'none', lines: [], expected: { namespace: undefined, namespaces: [] } },
+    { name: 'fewer kinds at the top', lines: [], top: ['kinds: [Rollout.argoproj.io, Service]'], expected: { kinds: ['Rollout.argoproj.io', 'Service'] } },
+    { name: 'fewer kinds on the environment', lines: ['    kinds: [Service]'], top: ['kinds: [Rollout.argoproj.io, Service]'], expected: { kinds: ['Service'] } },
+  ])('reads $name', ({ lines, top = [], expected }) => {
+    const parsed = parseRepositoryPolicy(yaml(...top, 'environments:', '  - name: shop', '    paths: [deploy/**]', ...lines), file, defaults);
+    expect(parsed.ok ? [] : parsed.errors).toEqual([]);
+    expect(parsed.policy.environments[0]).toMatchObject(expected);
+  });
+
+  it.each([
+    {
+      name: 'a kind the defaults do not allow, at the top',
+      text: yaml('kinds: [Service, ClusterRoleBinding.rbac.authorization.k8s.io]'),
+      error: { line: 1, column: 18, message: expect.stringMatching(/^kind ClusterRoleBinding\.rbac\.authorization\.k8s\.io is not among the kinds allowed \(Rollout\.argoproj\.io, .*\); a repository may only narrow the defaults$/u) as string },
+    },
+    {
+      name: 'a kind the top level removed, on an environment',
+      text: yaml('kinds: [Service]', 'environments:', '  - name: shop', '    paths: [deploy/**]', '    kinds: [Service, Secret]'),
+      error: { line: 5, column: 22, message: 'kind Secret is not among the kinds allowed (Service); a repository may only narrow the repository-wide rules (and so the defaults)' },
+    },
+    {
+      name: 'a kind spelled as a resource',
+      text: yaml('kinds: [deployments.apps]'),
+      error: { line: 1, column: 9, message: expect.stringContaining('expected a kind as "Kind" (core group) or "Kind.group"') as string },
+    },
+    {
+      name: 'both namespace and namespaces',
+      text: yaml('environments:', '  - name: shop', '    paths: [deploy/**]', '    namespace: shop', '    namespaces: [shop]'),
+      error: { line: 5, column: 17, message: 'write either "namespace" or "namespaces" (the first of which is the default), not both' },
+    },
+    {
+      name: 'a namespace listed twice',
+      text: yaml('environments:', '  - name: shop', '    paths: [deploy/**]', '    namespaces: [shop, shop]'),
+      error: { line: 4, column: 24, message: 'namespace "shop" is listed twice' },
+    },
+  ])('refuses $name, at its place, and gives the defaults', ({ text, error }) => {
+    const parsed = parseRepositoryPolicy(text, file, defaults);
+    expect(parsed.ok ? [] : parsed.errors).toEqual([{ file, ...error }]);
+    expect(parsed.policy).toBe(defaults);
+  });
+
+  it('lets the operator allow a kind in the defaults, and refuses kinds on a defaults environment', () => {
+    const wider = parseDefaultPolicy(`${shippedText}\n`.replace('kinds:\n', 'kinds:\n  - RoleBinding.rbac.authorization.k8s.io\n'), defaultsFile);
+    expect(wider.ok ? [] : wider.errors).toEqual([]);
+    expect(wider.policy.rules.kinds).toContain('RoleBinding.rbac.authorization.k8s.io');
+    const onEnvironment = parseDefaultPolicy(`${shippedText}    kinds: [Service]\n`, defaultsFile);
+    expect(onEnvironment.ok).toBe(false);
+    expect(onEnvironment.policy).toBe(lockedDownPolicy);
+    expect(lockedDownPolicy.rules.kinds).toEqual([]);
+  });
+
+  it('gives defaults that leave kinds out the application kinds, never more', () => {
+    const withoutKinds = shippedText.replace(/^kinds:\n(?: {2}- .*\n)+/mu, '');
+    expect(withoutKinds).not.toContain('kinds:');
+    const parsed = parseDefaultPolicy(withoutKinds, defaultsFile);
+    expect(parsed.ok ? [] : parsed.errors).toEqual([]);
+    expect(parsed.policy.rules.kinds).toEqual(applicationKinds);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { confineManifests } from './confine-manifests.js';
 import { parseManifests } from './parse-manifests.js';
 import type { ObjectRef } from './types.js';
 
@@ -133,5 +134,14 @@ describe('parseManifests', () => {
     const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
     expect(errors).toEqual([]);
     expect(objects.map((object) => object.object)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'prod' } }]);
+  });
+
+  it('keeps a namespace written out as written, for confineManifests to refuse outside the environment (the namespace no longer wins)', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: other }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: d }\n';
+    const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
+    expect(errors).toEqual([]);
+    expect(objects.map((object) => object.ref.namespace)).toEqual(['other', 'prod']);
+    const refused = confineManifests(objects, { name: 'production', namespace, namespaces: [namespace], kinds: ['ConfigMap'] });
+    expect(refused.map((error) => [error.file, error.line, error.path])).toEqual([['x.yaml', 3, 'metadata.namespace']]);
   });
 });
