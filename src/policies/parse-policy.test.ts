@@ -213,6 +213,8 @@ describe('policies/example.gradual.yml', () => {
     expect(production?.commands.promote.codeowners).toBe(true);
     expect(production?.commands.unlock).toEqual({ permission: 'maintain', teams: ['acme/release-managers'], codeowners: false });
     expect(production?.freezeWindows.map((window) => window.name)).toEqual(['weekend', 'year-end']);
+    expect(staging).toMatchObject({ namespaces: ['shop-staging', 'shop-staging-jobs'], kinds: applicationKinds });
+    expect(production).toMatchObject({ namespaces: ['shop'], kinds: ['Rollout.argoproj.io', 'AnalysisTemplate.argoproj.io', 'Service', 'ConfigMap', 'Secret'] });
   });
 });
 
