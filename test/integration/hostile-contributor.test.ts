@@ -248,6 +248,22 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     await close(bob, { owner, repo, number });
   });
 
+  it('a RoleBinding granting the namespace’s admin ClusterRole is refused at its kind: line and never reaches the cluster', async () => {
+    const binding = `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: hostile-admin\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin }\nsubjects:\n  - { kind: User, name: mallory }\n`;
+    const sha = await pushBranch(bob, { owner, repo, branch: 'role-binding', files: { 'staging/web/role-binding.yaml': binding }, message: 'staging: a role binding' });
+    const number = await openPullRequest(bob, { owner, repo, head: 'role-binding', title: 'role binding' });
+    const plan = await untilCheck(sha, stagingPlan, 'the plan', (run) => run.status === 'completed');
+    expect(plan.conclusion).toBe('failure');
+    const [annotation] = await annotationsOf(plan.id);
+    expect(annotation).toMatchObject({ path: 'staging/web/role-binding.yaml', start_line: 2 });
+    expect(annotation?.message).toContain(`RoleBinding ${staging.namespace}/hostile-admin: kind RoleBinding.rbac.authorization.k8s.io is not allowed in environment "staging"`);
+    const { reply } = await command(alice, number, '/deploy');
+    expect(reply).toContain('**staging**: invalid');
+    const rbac = staging.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    await expect(rbac.readNamespacedRoleBinding({ namespace: staging.namespace, name: 'hostile-admin' })).rejects.toMatchObject({ code: 404 });
+    await close(bob, { owner, repo, number });
+  });
+
   it('a Secret through the plan: in its own namespace it shows "changed, values hidden"; in another namespace it is refused unread; the live values appear nowhere', async () => {
     const same = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\ndata:\n  password: ${Buffer.from('guess').toString('base64')}\n`;
     const sameSha = await pushBranch(bob, { owner, repo, branch: 'secret-same', files: { 'staging/web/secret.yaml': same }, message: 'staging: the secret' });
