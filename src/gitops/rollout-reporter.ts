@@ -72,8 +72,9 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
   const stickyIds = new Map<string, number>();
 
   const rolloutKey = (cluster: string, namespace: string, name: string): string => `rollout|${cluster}|${namespace}|${name}`;
-  /** Objects already logged as refused (by cluster, uid and what they claim): one warning per object, not per event. */
-  const refusedLogged = new Set<string>();
+  /** What each object refused was last logged as claiming (by cluster and uid): one warning per object and claim, not per event. Forgotten when the object is deleted. */
+  const refusedLogged = new Map<string, string>();
+  const objectKey = (cluster: Cluster, object: KubeObject): string => `${cluster.name}|${object.metadata?.uid ?? `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`}`;
 
   /** The Rollout's origin when the bot signed it for this very object; a refusal is logged once per object. */
   function verifiedOrigin(cluster: Cluster, rollout: KubeObject | undefined): DeploymentOrigin | undefined {
@@ -82,9 +83,10 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
     const check = verifyProvenance(options.provenanceKey, metadata?.annotations, { namespace: metadata?.namespace, kind: 'Rollout', name: metadata?.name ?? '' });
     if (check.kind === 'verified') return check.origin;
     if (check.kind === 'refused') {
-      const key = `${cluster.name}|${metadata?.uid ?? `${metadata?.namespace ?? ''}/${metadata?.name ?? ''}`}|${JSON.stringify(check.claimed ?? null)}`;
-      if (!refusedLogged.has(key)) {
-        refusedLogged.add(key);
+      const key = objectKey(cluster, rollout);
+      const claim = JSON.stringify(check.claimed ?? null);
+      if (refusedLogged.get(key) !== claim) {
+        refusedLogged.set(key, claim);
         logger.warn(
           { cluster: cluster.name, namespace: metadata?.namespace, rollout: metadata?.name, uid: metadata?.uid, claimedRepository: check.claimed?.repository, claimedPullRequest: check.claimed?.pullRequest, claimedHeadSha: check.claimed?.headSha, reason: check.reason },
           'Rollout claims a Gradual origin the bot did not sign; not reported',
@@ -102,6 +104,9 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
       const rollout = cache.rollouts.get(namespace, name);
       if (verifiedOrigin(cache.cluster, rollout) !== undefined) queue.addAfter(rolloutKey(cache.cluster.name, namespace, name), settleMs);
     };
+    cache.rollouts.onDelete((object) => {
+      refusedLogged.delete(objectKey(cache.cluster, object));
+    });
     for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
       cache.rollouts[event]((object) => {
         enqueue(object.metadata?.namespace, object.metadata?.name);

@@ -255,3 +255,29 @@ describe('forged provenance: a Rollout the bot did not sign gets no check run an
     expect(github.violations).toEqual([]);
   });
 });
+
+describe('an environment mapped to a bare cluster deploys with the bot\'s own identity, and the bot says so at start', { timeout: 60_000 }, () => {
+  it('logs one SECURITY warning naming each such environment, and none for impersonated ones', async () => {
+    const github = await startTestGithub();
+    const lines: string[] = [];
+    const captured = new PassThrough();
+    captured.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== '')));
+    const bot = await startBot({
+      environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
+      config: {
+        clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
+        repositories: [{ match: `${owner}/*`, environments: { production: { cluster: 'local', impersonate: deployerIdentity(namespace) }, preview: 'local' } }],
+        cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+      },
+      logger: createLogger({ level: 'info', destination: captured }),
+    });
+    try {
+      const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string; environments?: string[] }).filter((line) => line.level === 40 && line.msg.startsWith('SECURITY'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.environments).toEqual([`${owner}/* preview → local`]);
+    } finally {
+      await bot.stop();
+      await github.stop();
+    }
+  });
+});
