@@ -11,6 +11,8 @@ import { startProcess, stopProcess } from '../local/process-supervisor.js';
 import type { LocalEnvironment, ManagedProcess } from '../local/types.js';
 import { waitUntil } from '../local/wait-until.js';
 import type { Logger } from '../log/index.js';
+import { deployerIdentity } from '../gitops/deployer-rbac.js';
+import { installDeployer } from '../gitops/install-deployer.js';
 import { demoCheckNames, demoFirstColor, demoOwner, demoRepository, demoRepositoryFiles, demoRolloutFile, demoRolloutName, demoRolloutYaml, demoSecondColor, demoThirdColor } from './demo-manifests.js';
 import { startDemoTraffic } from './start-demo-traffic.js';
 import type { DemoTraffic } from './types.js';
@@ -99,6 +101,8 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     options.progress('installing the VirtualService kind and the demo namespace');
     await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, dir: trafficCrdDir, logger: quiet });
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: demoNamespace } } });
+    // The bot deploys the demo as this namespace's deployer (impersonated): the Role an operator installs per environment.
+    await installDeployer(kubeConfig, demoNamespace);
 
     options.progress('starting gradual start (the engine and the GitHub App)');
     const gradual = await startGradual({ dir, environment, ports, logger });
@@ -161,7 +165,8 @@ async function startGradual(options: { dir: string; environment: LocalEnvironmen
   const configFile = join(options.dir, 'gradual.yaml');
   await writeFile(
     configFile,
-    `clusters:\n  local:\n    kubeconfig: ${environment.kubernetes.kubeconfig}\nrepositories:\n  - match: ${demoOwner}/*\n    environments:\n      '*': local\ncacheDir: ${join(options.dir, 'clones')}\n`,
+    // The demo's environment deploys as the demo namespace's deployer (impersonated), as a real installation does.
+    `clusters:\n  local:\n    kubeconfig: ${environment.kubernetes.kubeconfig}\nrepositories:\n  - match: ${demoOwner}/*\n    environments:\n      '*': { cluster: local, impersonate: { serviceAccount: ${deployerIdentity(demoNamespace).serviceAccount} } }\ncacheDir: ${join(options.dir, 'clones')}\n`,
   );
   const cli = ownCliInvocation();
   const started = startProcess({

@@ -9,6 +9,8 @@ export const gradualAnnotations = {
   headSha: 'gradual.dev/head-sha',
   installation: 'gradual.dev/installation-id',
   environment: 'gradual.dev/environment',
+  /** HMAC of the others and the object's identity (provenance.ts); the reporter believes nothing unsigned. */
+  signature: 'gradual.dev/signature',
 } as const;
 
 /** The pull request (or default-branch commit) a deployed object reports to. */
@@ -33,7 +35,10 @@ export function originAnnotations(origin: DeploymentOrigin): Record<string, stri
   };
 }
 
-/** Reads an origin back from an object's annotations; undefined when the object was not deployed by the bot. */
+/**
+ * Reads an origin back from an object's annotations; undefined when it claims none. Unverified: anyone who
+ * can write the object can write these; verifyProvenance (provenance.ts) says whether the bot signed them.
+ */
 export function originOf(annotations: Readonly<Record<string, string>> | undefined): DeploymentOrigin | undefined {
   const repository = annotations?.[gradualAnnotations.repository];
   const headSha = annotations?.[gradualAnnotations.headSha];

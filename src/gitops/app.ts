@@ -1,6 +1,7 @@
 import type { Context, Probot } from 'probot';
 import type { Logger } from '../log/index.js';
 import { parseCommands, type ParsedCommand } from './commands/index.js';
+import { clusterFor } from './config.js';
 import { closePullRequest, deployDefaultBranch } from './deploy-default-branch.js';
 import { planAndDeployPullRequest } from './deploy-pull-request.js';
 import { createDeliveryMemory } from './delivery-memory.js';
@@ -34,7 +35,18 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
     ports.set(key, port);
     return port;
   }
-  const reporter = createRolloutReporter({ clusters: services.clusters, githubFor, logger: services.logger, now: services.now });
+  const reporter = createRolloutReporter({
+    clusters: services.clusters,
+    githubFor,
+    logger: services.logger,
+    now: services.now,
+    provenanceKey: services.provenanceKey,
+    // A command acts as the Rollout's environment's identity, and only on the cluster the config maps it to.
+    actingCluster: (origin, foundIn) => {
+      const target = clusterFor(services.config, origin.repository, origin.environment);
+      return target === undefined || target.clusterName !== foundIn.clusterName ? undefined : services.clusters.get(target.name);
+    },
+  });
   const full: BotServices = { ...services, nudgeReports: (repository, pullRequest) => { reporter.nudge(repository, pullRequest); } };
   const deliveries = createDeliveryMemory();
 

@@ -2,7 +2,8 @@ import { KubernetesObjectApi, loadYaml, PatchStrategy, type KubeConfig, type Kub
 import type { Logger } from '../log/index.js';
 import { describeFailure } from '../cli/rollout-verbs/kube-context.js';
 import type { ManifestObject } from './manifests/index.js';
-import { originAnnotations, type DeploymentOrigin } from './annotations.js';
+import type { DeploymentOrigin } from './annotations.js';
+import { signedOriginAnnotations, type ProvenanceKey } from './provenance.js';
 
 export const fieldManager = 'gradual';
 
@@ -17,11 +18,15 @@ export class ApplyError extends Error {
   }
 }
 
-/** The object as sent: the manifest's fields plus the annotations that tie it to where it came from. */
-export function withOrigin(object: KubernetesObject, origin: DeploymentOrigin): KubernetesObject {
+/**
+ * The object as sent: the manifest's fields plus the annotations that tie it to where it came from,
+ * signed for this object's namespace, kind and name (a manifest's own gradual.dev/* annotations are overwritten).
+ */
+export function withOrigin(object: KubernetesObject, origin: DeploymentOrigin, key: ProvenanceKey): KubernetesObject {
   const copy = structuredClone(object);
   copy.metadata ??= {};
-  copy.metadata.annotations = { ...copy.metadata.annotations, ...originAnnotations(origin) };
+  const identity = { namespace: copy.metadata.namespace, kind: copy.kind ?? '', name: copy.metadata.name ?? '' };
+  copy.metadata.annotations = { ...copy.metadata.annotations, ...signedOriginAnnotations(key, origin, identity) };
   return copy;
 }
 
@@ -30,12 +35,14 @@ export function withOrigin(object: KubernetesObject, origin: DeploymentOrigin): 
  * is first sent as a server-side dry run: the API server checks them all (schemas,
  * admission, immutable fields) and only when every one passes are they applied for
  * real, so a refused object leaves the cluster as it was (no half-applied release).
+ * `kubeConfig` is the environment's (clusters.ts): it impersonates the environment's identity, so the
+ * API server refuses with 403 whatever that identity may not do, whatever the manifests say.
  */
-export async function applyObjects(kubeConfig: KubeConfig, objects: readonly ManifestObject[], origin: DeploymentOrigin, logger: Logger): Promise<number> {
+export async function applyObjects(kubeConfig: KubeConfig, objects: readonly ManifestObject[], origin: DeploymentOrigin, logger: Logger, key: ProvenanceKey): Promise<number> {
   const client = KubernetesObjectApi.makeApiClient(kubeConfig);
   // Through the client's own model, as local/apply-manifests does: its serializer keeps int-or-string and
   // preserve-unknown-fields values intact.
-  const bodies = objects.map((manifest) => ({ manifest, body: loadYaml<KubernetesObject>(JSON.stringify(withOrigin(manifest.object, origin))) }));
+  const bodies = objects.map((manifest) => ({ manifest, body: loadYaml<KubernetesObject>(JSON.stringify(withOrigin(manifest.object, origin, key))) }));
   for (const dryRun of ['All', undefined] as const) {
     for (const { manifest, body } of bodies) {
       try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterFor, parseGradualConfig, servesRepository } from './config.js';
+import { clusterFor, impersonatedUser, parseGradualConfig, servesRepository, unimpersonatedEnvironments } from './config.js';
 
 const valid = `clusters:
   prod: { kubeconfig: /etc/gradual/prod.kubeconfig, context: prod }
@@ -25,5 +25,42 @@ describe('the Gradual config', () => {
     ['no repositories', 'clusters: { a: {} }\nrepositories: []\n', /repositories/u],
   ])('refuses %s', (_name, text, message) => {
     expect(() => parseGradualConfig(text, 'gradual.yaml')).toThrow(message);
+  });
+});
+
+describe('impersonated identities in the Gradual config', () => {
+  const text = `clusters:
+  prod: {}
+repositories:
+  - match: acme/*
+    environments:
+      production: { cluster: prod, impersonate: { serviceAccount: app-prod/gradual-deployer } }
+      staging: { cluster: prod, impersonate: { user: deployer@example.test } }
+      preview: prod
+`;
+
+  it('names, per environment, the identity its clients impersonate, and keys the clients by cluster and identity', () => {
+    const config = parseGradualConfig(text, 'gradual.yaml');
+    expect(clusterFor(config, 'acme/web', 'production')).toMatchObject({ name: 'prod as system:serviceaccount:app-prod:gradual-deployer', clusterName: 'prod', identity: { serviceAccount: 'app-prod/gradual-deployer' } });
+    expect(clusterFor(config, 'acme/web', 'staging')).toMatchObject({ name: 'prod as deployer@example.test', clusterName: 'prod' });
+    // The plain form is still read: the bot's own identity, which the bot warns about at start.
+    expect(clusterFor(config, 'acme/web', 'preview')).toMatchObject({ name: 'prod', clusterName: 'prod', identity: undefined });
+    expect(unimpersonatedEnvironments(config)).toEqual(['acme/* preview → prod']);
+    expect(impersonatedUser({ serviceAccount: 'app-prod/gradual-deployer' })).toBe('system:serviceaccount:app-prod:gradual-deployer');
+  });
+
+  it.each([
+    ['a ServiceAccount without its namespace', 'serviceAccount: gradual-deployer'],
+    ['a ServiceAccount with a path', 'serviceAccount: a/b/c'],
+    ['a ServiceAccount in upper case', 'serviceAccount: App/deployer'],
+    ['a ServiceAccount spelled as a user', "user: 'system:serviceaccount:app:deployer'"],
+    ['groups (not offered)', 'user: alice, groups: [admins]'],
+    ['no identity', ''],
+  ])('refuses %s', (_name, identity) => {
+    expect(() => parseGradualConfig(text.replace('serviceAccount: app-prod/gradual-deployer', identity), 'gradual.yaml')).toThrow(/gradual\.yaml:6: /u);
+  });
+
+  it('refuses an impersonating environment on a cluster that is not defined', () => {
+    expect(() => parseGradualConfig(text.replace('{ cluster: prod, impersonate: { user', '{ cluster: nowhere, impersonate: { user'), 'gradual.yaml')).toThrow(/not defined: nowhere/u);
   });
 });

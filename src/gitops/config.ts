@@ -15,11 +15,46 @@ const clusterSchema = z.strictObject({
   context: z.string().min(1).optional(),
 });
 
+/** A Kubernetes name segment (RFC 1123 label for namespaces, subdomain for ServiceAccounts). */
+const dnsName = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/u;
+
+/**
+ * Who the bot acts as in an environment (Kubernetes impersonation): every apply, dry run, live read,
+ * lock and Rollout action for the environment is sent with `Impersonate-User`, so the API server
+ * judges it by that identity's RBAC, not the bot's. Fixed here by the operator, never taken from a
+ * repository (a `.gradual.yml` names its namespace, which is hostile input).
+ * A ServiceAccount is the usual choice: the API server adds its groups itself. Impersonating extra
+ * groups is not offered: client-node sends every header once, and a group would widen the identity
+ * beyond the one subject a deployer RoleBinding names.
+ */
+const identitySchema = z.union([
+  z.strictObject({
+    /** `namespace/name` of a ServiceAccount; impersonated as `system:serviceaccount:<namespace>:<name>`. */
+    serviceAccount: z.string().refine((value) => {
+      const [namespace = '', name = '', ...rest] = value.split('/');
+      return rest.length === 0 && dnsName.test(namespace) && namespace.length <= 63 && dnsName.test(name);
+    }, 'namespace/name of a ServiceAccount'),
+  }),
+  z.strictObject({
+    /** A user name as the cluster's authenticator knows it. */
+    user: z.string().min(1).refine((value) => !value.startsWith('system:serviceaccount:'), 'a ServiceAccount is named with serviceAccount: namespace/name'),
+  }),
+]);
+
+/** Where an environment is deployed: a cluster name (the bot's own identity), or a cluster and the identity to act as. */
+const environmentTargetSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    cluster: z.string().min(1),
+    impersonate: identitySchema,
+  }),
+]);
+
 const repositoryRuleSchema = z.strictObject({
   /** `owner/name`, globs allowed (`acme/*`). */
   match: z.string().regex(/^[\w.*?-]+\/[\w.*?-]+$/u, 'owner/name, globs allowed'),
-  /** Environment name → cluster name; `*` for any environment. */
-  environments: z.record(z.string().min(1), z.string().min(1)),
+  /** Environment name → cluster name, or `{ cluster, impersonate }`; `*` for any environment. */
+  environments: z.record(z.string().min(1), environmentTargetSchema),
 });
 
 export const gradualConfigSchema = z.strictObject({
@@ -33,6 +68,24 @@ export const gradualConfigSchema = z.strictObject({
 
 export type GradualConfig = z.infer<typeof gradualConfigSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type IdentityConfig = z.infer<typeof identitySchema>;
+type EnvironmentTarget = z.infer<typeof environmentTargetSchema>;
+
+function clusterNameOf(target: EnvironmentTarget): string {
+  return typeof target === 'string' ? target : target.cluster;
+}
+
+/** The Kubernetes user name an identity is impersonated as (the `Impersonate-User` header). */
+export function impersonatedUser(identity: IdentityConfig): string {
+  if ('user' in identity) return identity.user;
+  const [namespace = '', name = ''] = identity.serviceAccount.split('/');
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/** The key of a cluster's clients for an identity: the cluster's name alone for the bot's own identity. */
+export function clientKey(cluster: string, identity: IdentityConfig | undefined): string {
+  return identity === undefined ? cluster : `${cluster} as ${impersonatedUser(identity)}`;
+}
 
 export class ConfigError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -48,7 +101,7 @@ export function parseGradualConfig(text: string, file: string): GradualConfig {
   if (syntax !== undefined) throw new ConfigError(`${file}:${String(syntax.linePos?.[0].line ?? 1)}: ${syntax.message}`);
   const result = gradualConfigSchema.safeParse(document.toJS());
   if (result.success) {
-    const unknownClusters = result.data.repositories.flatMap((rule) => Object.values(rule.environments).filter((cluster) => !(cluster in result.data.clusters)));
+    const unknownClusters = result.data.repositories.flatMap((rule) => Object.values(rule.environments).map(clusterNameOf).filter((cluster) => !(cluster in result.data.clusters)));
     if (unknownClusters.length > 0) throw new ConfigError(`${file}: repositories name clusters that are not defined: ${[...new Set(unknownClusters)].join(', ')}`);
     return result.data;
   }
@@ -72,15 +125,48 @@ export async function loadGradualConfig(file: string): Promise<GradualConfig> {
   return parseGradualConfig(text, file);
 }
 
-/** The cluster an environment of a repository is deployed to; undefined when the config does not serve it. */
-export function clusterFor(config: GradualConfig, repository: string, environment: string): { name: string; cluster: ClusterConfig } | undefined {
+/** Where an environment is deployed and as whom. */
+export interface DeployTarget {
+  /** The key of its clients in the bot's cluster map (`clientKey`): the cluster, with the identity when impersonated. */
+  name: string;
+  /** The cluster's name in the config. */
+  clusterName: string;
+  cluster: ClusterConfig;
+  /** Absent: the bot's own identity (a warning at start says so). */
+  identity: IdentityConfig | undefined;
+}
+
+/** The cluster (and identity) an environment of a repository is deployed to; undefined when the config does not serve it. */
+export function clusterFor(config: GradualConfig, repository: string, environment: string): DeployTarget | undefined {
   for (const rule of config.repositories) {
     if (!picomatch.isMatch(repository, rule.match, { nocase: true })) continue;
-    const name = rule.environments[environment] ?? rule.environments['*'];
-    const cluster = name === undefined ? undefined : config.clusters[name];
-    if (name !== undefined && cluster !== undefined) return { name, cluster };
+    const target = rule.environments[environment] ?? rule.environments['*'];
+    if (target === undefined) continue;
+    const clusterName = clusterNameOf(target);
+    const cluster = config.clusters[clusterName];
+    const identity = typeof target === 'string' ? undefined : target.impersonate;
+    if (cluster !== undefined) return { name: clientKey(clusterName, identity), clusterName, cluster, identity };
   }
   return undefined;
+}
+
+/** Every (cluster, identity) pair the config deploys with, each once. */
+export function deployIdentities(config: GradualConfig): { key: string; clusterName: string; identity: IdentityConfig | undefined }[] {
+  const pairs = new Map<string, { key: string; clusterName: string; identity: IdentityConfig | undefined }>();
+  for (const rule of config.repositories) {
+    for (const target of Object.values(rule.environments)) {
+      const clusterName = clusterNameOf(target);
+      const identity = typeof target === 'string' ? undefined : target.impersonate;
+      const key = clientKey(clusterName, identity);
+      pairs.set(key, { key, clusterName, identity });
+    }
+  }
+  return [...pairs.values()];
+}
+
+/** `match → environment` of each mapping deployed with the bot's own identity, for the warning at start. */
+export function unimpersonatedEnvironments(config: GradualConfig): string[] {
+  return config.repositories.flatMap((rule) => Object.entries(rule.environments).flatMap(([environment, target]) => (typeof target === 'string' ? [`${rule.match} ${environment} → ${target}`] : [])));
 }
 
 /** Whether the bot serves a repository at all. */

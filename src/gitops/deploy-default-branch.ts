@@ -51,7 +51,7 @@ export async function deployDefaultBranch(
       results.push({ environment: environment.name, result: 'unchanged', detail: 'the cluster already matches' });
       continue;
     }
-    await applyObjects(planned.cluster.kubeConfig, planned.objects, { repository, headSha: target.sha, installationId: context.installationId, environment: environment.name }, context.log);
+    await applyObjects(planned.cluster.kubeConfig, planned.objects, { repository, headSha: target.sha, installationId: context.installationId, environment: environment.name }, context.log, services.provenanceKey);
     await context.github.upsertCheckRun(target.sha, {
       name,
       status: 'completed',

@@ -180,7 +180,7 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     return { environment: environment.name, result: 'unchanged', detail: 'already deployed at this head' };
   }
   try {
-    await applyObjects(cluster.kubeConfig, planned.objects, { repository, pullRequest: pull.number, headSha: pull.headSha, installationId: context.installationId, environment: environment.name }, context.log);
+    await applyObjects(cluster.kubeConfig, planned.objects, { repository, pullRequest: pull.number, headSha: pull.headSha, installationId: context.installationId, environment: environment.name }, context.log, services.provenanceKey);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     const place = cause instanceof ApplyError ? cause.place : undefined;

@@ -2,13 +2,20 @@ import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { analysisRunSchema, rolloutSchema, type AnalysisRun, type Rollout } from '../api/index.js';
 import { apiPath, createInformerCache, createKeyQueue, type InformerCache, type KeyQueue, type KubeObject } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
-import { originOf, type DeploymentOrigin } from './annotations.js';
+import type { DeploymentOrigin } from './annotations.js';
 import type { Cluster } from './clusters.js';
 import type { GithubPort } from './github-port.js';
+import { verifyProvenance, type ProvenanceKey } from './provenance.js';
 import { fitCheckOutput, fitComment, isStickyComment, noticeFor, parseNoticeKey, renderRolloutCheck, renderStickyComment, type ReplicaSetReport, type RolloutReportInput, type TimelineEntry } from './report/index.js';
 
 /** Where the reporter gets an authenticated GitHub client for an installation and repository. */
 export type GithubFor = (installationId: number, repository: string) => Promise<GithubPort>;
+
+/**
+ * The clients a person's command acts on a Rollout with: its environment's identity on the cluster it was
+ * found in (config.ts clusterFor); undefined when the config no longer maps that environment to that cluster.
+ */
+export type ActingCluster = (origin: DeploymentOrigin, foundIn: Cluster) => Cluster | undefined;
 
 interface ClusterCaches {
   cluster: Cluster;
@@ -22,7 +29,7 @@ export interface RolloutReporter {
   stop(): Promise<void>;
   /** Renders a pull request's rollouts and comment again (after a deploy or a command). */
   nudge(repository: string, pullRequest: number): void;
-  /** The Rollouts deployed from a pull request, across clusters (from the caches). */
+  /** The Rollouts deployed from a pull request, across clusters (from the caches), with the clients to act on each as its environment's identity. */
   rolloutsOf(repository: string, pullRequest: number): { cluster: Cluster; rollout: KubeObject; origin: DeploymentOrigin }[];
   /** What the check runs are rendered from, for `/status`. */
   reportInputsOf(repository: string, pullRequest: number): Promise<RolloutReportInput[]>;
@@ -37,16 +44,21 @@ function ownerName(object: KubeObject): string | undefined {
 
 /**
  * The report loop: informers over the Rollouts the bot deployed (found by their
- * origin annotations), their AnalysisRuns and ReplicaSets; a change queues the
+ * signed origin annotations, provenance.ts), their AnalysisRuns and ReplicaSets; a change queues the
  * Rollout, and its reconcile renders the check run (on the origin's head SHA) and
  * the pull request's sticky comment, and posts a notice once for what a person
  * must see. GitHub is written only when the rendering changed. Nothing is kept
  * but caches: after a restart every Rollout is rendered again and lands on the
  * same check run and comment (found by name and marker).
+ *
+ * The informers read with the bot's own identity, cluster-wide: status only (Rollouts, AnalysisRuns,
+ * ReplicaSets, Events; never Secrets or ConfigMaps), which nothing a pull request says can change. A Rollout
+ * whose origin is not signed by the bot is never reported: it is logged once, and ignored.
  */
-export function createRolloutReporter(options: { clusters: Map<string, Cluster>; githubFor: GithubFor; logger: Logger; now: () => Date }): RolloutReporter {
+export function createRolloutReporter(options: { clusters: Map<string, Cluster>; githubFor: GithubFor; logger: Logger; now: () => Date; provenanceKey: ProvenanceKey; actingCluster: ActingCluster }): RolloutReporter {
   const logger = options.logger.child({ component: 'rollout-reporter' });
-  const caches: ClusterCaches[] = [...options.clusters.values()].map((cluster) => ({
+  const ownIdentity = [...options.clusters.values()].filter((cluster) => cluster.impersonating === undefined);
+  const caches: ClusterCaches[] = ownIdentity.map((cluster) => ({
     cluster,
     rollouts: createInformerCache<KubeObject>(cluster.kubeConfig, { path: '/apis/argoproj.io/v1alpha1/rollouts', logger }),
     analysisRuns: createInformerCache<KubeObject>(cluster.kubeConfig, { path: '/apis/argoproj.io/v1alpha1/analysisruns', logger }),
@@ -60,14 +72,41 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
   const stickyIds = new Map<string, number>();
 
   const rolloutKey = (cluster: string, namespace: string, name: string): string => `rollout|${cluster}|${namespace}|${name}`;
+  /** What each object refused was last logged as claiming (by cluster and uid): one warning per object and claim, not per event. Forgotten when the object is deleted. */
+  const refusedLogged = new Map<string, string>();
+  const objectKey = (cluster: Cluster, object: KubeObject): string => `${cluster.name}|${object.metadata?.uid ?? `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`}`;
+
+  /** The Rollout's origin when the bot signed it for this very object; a refusal is logged once per object. */
+  function verifiedOrigin(cluster: Cluster, rollout: KubeObject | undefined): DeploymentOrigin | undefined {
+    if (rollout === undefined) return undefined;
+    const metadata = rollout.metadata;
+    const check = verifyProvenance(options.provenanceKey, metadata?.annotations, { namespace: metadata?.namespace, kind: 'Rollout', name: metadata?.name ?? '' });
+    if (check.kind === 'verified') return check.origin;
+    if (check.kind === 'refused') {
+      const key = objectKey(cluster, rollout);
+      const claim = JSON.stringify(check.claimed ?? null);
+      if (refusedLogged.get(key) !== claim) {
+        refusedLogged.set(key, claim);
+        logger.warn(
+          { cluster: cluster.name, namespace: metadata?.namespace, rollout: metadata?.name, uid: metadata?.uid, claimedRepository: check.claimed?.repository, claimedPullRequest: check.claimed?.pullRequest, claimedHeadSha: check.claimed?.headSha, reason: check.reason },
+          'Rollout claims a Gradual origin the bot did not sign; not reported',
+        );
+      }
+    }
+    return undefined;
+  }
+
   const commentKey = (repository: string, pullRequest: number): string => `comment|${repository}|${String(pullRequest)}`;
 
   for (const cache of caches) {
     const enqueue = (namespace: string | undefined, name: string | undefined): void => {
       if (namespace === undefined || name === undefined) return;
       const rollout = cache.rollouts.get(namespace, name);
-      if (rollout !== undefined && originOf(rollout.metadata?.annotations) !== undefined) queue.addAfter(rolloutKey(cache.cluster.name, namespace, name), settleMs);
+      if (verifiedOrigin(cache.cluster, rollout) !== undefined) queue.addAfter(rolloutKey(cache.cluster.name, namespace, name), settleMs);
     };
+    cache.rollouts.onDelete((object) => {
+      refusedLogged.delete(objectKey(cache.cluster, object));
+    });
     for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
       cache.rollouts[event]((object) => {
         enqueue(object.metadata?.namespace, object.metadata?.name);
@@ -135,7 +174,7 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
   function deployedFrom(repository: string, pullRequest: number): { cache: ClusterCaches; rollout: KubeObject; origin: DeploymentOrigin }[] {
     return caches.flatMap((cache) =>
       cache.rollouts.list().flatMap((rollout) => {
-        const origin = originOf(rollout.metadata?.annotations);
+        const origin = verifiedOrigin(cache.cluster, rollout);
         return origin !== undefined && origin.repository === repository && origin.pullRequest === pullRequest ? [{ cache, rollout, origin }] : [];
       }),
     );
@@ -144,7 +183,7 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
   async function reportRollout(clusterName: string, namespace: string, name: string): Promise<void> {
     const cache = caches.find((candidate) => candidate.cluster.name === clusterName);
     const raw = cache?.rollouts.get(namespace, name);
-    const origin = originOf(raw?.metadata?.annotations);
+    const origin = cache === undefined ? undefined : verifiedOrigin(cache.cluster, raw);
     if (cache === undefined || raw === undefined || origin === undefined) return;
     const input = await reportInput(cache, raw, origin);
     if (input === undefined) return;
@@ -229,7 +268,10 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
       return inputs.flatMap((input) => (input === undefined ? [] : [input]));
     },
     rolloutsOf(repository, pullRequest) {
-      return deployedFrom(repository, pullRequest).map(({ cache, rollout, origin }) => ({ cluster: cache.cluster, rollout, origin }));
+      return deployedFrom(repository, pullRequest).flatMap(({ cache, rollout, origin }) => {
+        const cluster = options.actingCluster(origin, cache.cluster);
+        return cluster === undefined ? [] : [{ cluster, rollout, origin }];
+      });
     },
   };
 }

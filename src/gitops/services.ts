@@ -4,13 +4,17 @@ import type { Cluster } from './clusters.js';
 import type { GradualConfig } from './config.js';
 import type { GithubPort, RepositoryRef } from './github-port.js';
 import type { ManifestCache } from './manifests/index.js';
+import type { ProvenanceKey } from './provenance.js';
 
 /** What every handler shares for the life of the process. */
 export interface BotServices {
   config: GradualConfig;
   /** The shipped defaults (policies/default.yml), which a repository may only narrow. */
   defaults: RepositoryPolicy;
+  /** Each cluster under the bot's identity, and each (cluster, identity) an environment deploys as (config.ts clusterFor names the key). */
   clusters: Map<string, Cluster>;
+  /** Signs the origin of every applied object (provenance.ts); only the bot holds it. */
+  provenanceKey: ProvenanceKey;
   manifests: ManifestCache;
   logger: Logger;
   now: () => Date;

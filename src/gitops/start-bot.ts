@@ -10,7 +10,8 @@ import { parseDefaultPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
 import type { BotEnvironment } from './bot-environment.js';
 import { loadClusters } from './clusters.js';
-import type { GradualConfig } from './config.js';
+import { unimpersonatedEnvironments, type GradualConfig } from './config.js';
+import { provenanceKeyFrom } from './provenance.js';
 import { openManifestCache } from './manifests/index.js';
 
 export interface RunningBot {
@@ -33,9 +34,16 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   const parsedDefaults = parseDefaultPolicy(await readFile(policyFile, 'utf8'), policyFile);
   if (!parsedDefaults.ok) throw new Error(`the default policy is invalid:\n${parsedDefaults.errors.map((error) => `${error.file}:${String(error.line)}: ${error.message}`).join('\n')}`);
   const clusters = loadClusters(config);
+  const unimpersonated = unimpersonatedEnvironments(config);
+  if (unimpersonated.length > 0) {
+    logger.warn(
+      { environments: unimpersonated },
+      'SECURITY: these environments deploy with the bot\'s own Kubernetes identity, so anyone who can merge (or, where pull requests deploy, open) a pull request can do whatever the bot\'s kubeconfig may; name an identity to impersonate for each (`environments: { <name>: { cluster, impersonate: { serviceAccount: <namespace>/<name> } } }`, README "Security model")',
+    );
+  }
   const manifests = openManifestCache({ dir: config.cacheDir ?? join(homedir(), '.cache', 'gradual', 'manifests'), logger });
   const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, logLevel: 'warn' });
-  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now: options.now ?? (() => new Date()) }, probot);
+  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId) }, probot);
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
   const server: Server = createServer((request, response) => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
   AppsV1Api,
@@ -17,8 +17,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rolloutSchema, type Rollout } from '../../src/api/index.js';
 import { createAnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
-import { runLeaderElection, statusCodeOf, type LeaderElector } from '../../src/kube/index.js';
+import { createRestClient, runLeaderElection, statusCodeOf, type LeaderElector } from '../../src/kube/index.js';
 import { applyManifests, type AppliedObject } from '../../src/local/apply-manifests.js';
+import { applyObjects } from '../../src/gitops/apply-objects.js';
+import { impersonatingKubeConfig } from '../../src/gitops/clusters.js';
+import { environmentLock } from '../../src/gitops/environment-lock.js';
+import { installDeployer } from '../../src/gitops/install-deployer.js';
+import type { ManifestObject } from '../../src/gitops/manifests/index.js';
+import { readLiveObject } from '../../src/gitops/plan/index.js';
+import { provenanceKeyFrom } from '../../src/gitops/provenance.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 
@@ -62,10 +69,10 @@ function withoutReplicas(object: KubernetesObject): KubernetesObject {
   return { ...object, spec: { ...(object as { spec: object }).spec, replicas: 0 } } as KubernetesObject;
 }
 
-/** A kubeconfig for the ServiceAccount: the environment's server and CA, a bearer token from the TokenRequest API. */
-async function serviceAccountKubeConfig(): Promise<KubeConfig> {
+/** A kubeconfig for a ServiceAccount of gradual-system: the environment's server and CA, a bearer token from the TokenRequest API. */
+async function serviceAccountKubeConfig(name: string = serviceAccount): Promise<KubeConfig> {
   const request = await core.createNamespacedServiceAccountToken({
-    name: serviceAccount,
+    name,
     namespace: systemNamespace,
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
@@ -180,6 +187,8 @@ afterAll(async () => {
   await core.deleteNamespace({ name: systemNamespace }).catch(() => undefined);
   await rbac.deleteClusterRoleBinding({ name: 'gradual-controller' }).catch(() => undefined);
   await rbac.deleteClusterRole({ name: 'gradual-controller' }).catch(() => undefined);
+  await rbac.deleteClusterRoleBinding({ name: 'gradual-bot' }).catch(() => undefined);
+  await rbac.deleteClusterRole({ name: 'gradual-bot' }).catch(() => undefined);
 });
 
 describe('the install manifests (deploy/) on a real control plane with RBAC', () => {
@@ -195,6 +204,9 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
       'ClusterRoleBinding/gradual-controller',
       'Role/gradual-leader-election',
       'RoleBinding/gradual-leader-election',
+      'ServiceAccount/gradual-bot',
+      'ClusterRole/gradual-bot',
+      'ClusterRoleBinding/gradual-bot',
       'Deployment/gradual-controller',
       'Service/gradual-metrics',
     ]);
@@ -452,5 +464,80 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(await allowed('watch', 'secrets')).toBe(false);
     expect(await allowed('update', 'secrets')).toBe(false);
     expect(await allowed('update', 'services')).toBe(false);
+  });
+});
+
+describe('the bot under its own ServiceAccount, impersonating an environment\'s deployer (deploy/environment/deployer.yaml)', { timeout: 60_000 }, () => {
+  const deployerUser = `system:serviceaccount:${namespace}:gradual-deployer`;
+  const origin = { repository: 'acme/shop', pullRequest: 1, headSha: 'a'.repeat(40), installationId: 1, environment: 'production' };
+  const key = provenanceKeyFrom(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 1);
+  const quiet = createLogger({ level: 'warn' });
+  let botConfig: KubeConfig;
+  let asDeployer: KubeConfig;
+
+  function manifest(object: KubernetesObject): ManifestObject {
+    return {
+      ref: { apiVersion: object.apiVersion ?? '', kind: object.kind ?? '', name: object.metadata?.name ?? '', ...(object.metadata?.namespace === undefined ? {} : { namespace: object.metadata.namespace }) },
+      object: object,
+      file: 'apps/shop.yaml',
+      line: 1,
+      column: 1,
+      locate: () => ({ line: 1, column: 1 }),
+    };
+  }
+
+  const configMap = (name: string, ns: string): KubernetesObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { color: 'blue' } }) as KubernetesObject;
+
+  beforeAll(async () => {
+    await installDeployer(adminConfig, namespace);
+    botConfig = await serviceAccountKubeConfig('gradual-bot');
+    asDeployer = impersonatingKubeConfig(botConfig, deployerUser);
+  });
+
+  it('holds only status reads of its own, no wildcard', async () => {
+    const clusterRole = await rbac.readClusterRole({ name: 'gradual-bot' });
+    const grants = (clusterRole.rules ?? []).flatMap((rule) =>
+      (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${verb} ${group === '' ? 'core' : group}/${resource}`))),
+    );
+    expect(grants.sort()).toEqual(['list argoproj.io/rollouts', 'watch argoproj.io/rollouts', 'list argoproj.io/analysisruns', 'watch argoproj.io/analysisruns', 'list apps/replicasets', 'watch apps/replicasets', 'list core/events'].sort());
+  });
+
+  it("deploys a repository's environment as the deployer: server-side apply with its dry run, live reads, the environment's lock", async () => {
+    const objects = [
+      configMap('shop-settings', namespace),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } } as KubernetesObject,
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'shop-success', namespace }, spec: { metrics: [{ name: 'm', provider: { prometheus: { address: environment.prometheus.url, query: 'vector(1)' } } }] } } as KubernetesObject,
+    ];
+    expect(await applyObjects(asDeployer, objects.map(manifest), origin, quiet, key)).toBe(3);
+    expect((await core.readNamespacedConfigMap({ name: 'shop-settings', namespace })).metadata?.managedFields?.some((field) => field.manager === 'gradual')).toBe(true);
+    const rest = createRestClient(asDeployer);
+    const live = await readLiveObject(rest, { apiVersion: 'v1', kind: 'Service', namespace, name: 'shop' });
+    expect(live?.metadata?.name).toBe('shop');
+    const lock = await environmentLock(rest, namespace, 'production').acquire({ repository: 'acme/shop', pullRequest: 1, headSha: 'a'.repeat(40) });
+    expect(lock.kind).toBe('acquired');
+    // The reporter's reads, with the bot's own identity, cluster-wide.
+    expect(await statusOf(botConfig.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' }))).toBe(200);
+  });
+
+  it('gets 403 for everything outside it, and the cluster is unchanged', async () => {
+    // Another namespace, as the deployer: refused on the dry run.
+    await expect(applyObjects(asDeployer, [manifest(configMap('escaped', systemNamespace))], origin, quiet, key)).rejects.toThrow(/refused by the API server \(dry run; nothing was applied\).*forbidden/isu);
+    expect(await statusOf(core.readNamespacedConfigMap({ name: 'escaped', namespace: systemNamespace }))).toBe(404);
+    // RBAC and cluster-scoped kinds, as the deployer.
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'grab', namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: [{ kind: 'ServiceAccount', name: 'gradual-deployer', namespace }] } as KubernetesObject;
+    await expect(applyObjects(asDeployer, [manifest(binding)], origin, quiet, key)).rejects.toThrow(/forbidden/iu);
+    expect(await statusOf(rbac.readNamespacedRoleBinding({ name: 'grab', namespace }))).toBe(404);
+    await expect(applyObjects(asDeployer, [manifest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${namespace}-x` } })], origin, quiet, key)).rejects.toThrow(/forbidden/iu);
+    expect(await statusOf(core.readNamespace({ name: `${namespace}-x` }))).toBe(404);
+    // Live reads elsewhere, as the deployer.
+    await expect(readLiveObject(createRestClient(asDeployer), { apiVersion: 'v1', kind: 'ServiceAccount', namespace: systemNamespace, name: 'gradual-bot' })).rejects.toThrow(/HTTP 403/u);
+    // The bot's own identity writes nothing and reads no Secret.
+    expect(await statusOf(botConfig.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace, body: { metadata: { name: 'direct' } } }))).toBe(403);
+    expect(await statusOf(botConfig.makeApiClient(CoreV1Api).listSecretForAllNamespaces())).toBe(403);
+    expect(await statusOf(botConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'shop-settings', namespace }))).toBe(403);
+    // It impersonates this deployer and nobody else: another namespace's ServiceAccount, a user, the controller.
+    for (const user of [`system:serviceaccount:${systemNamespace}:gradual`, 'system:serviceaccount:kube-system:default', 'admin', 'system:admin']) {
+      expect(await statusOf(impersonatingKubeConfig(botConfig, user).makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace }))).toBe(403);
+    }
   });
 });

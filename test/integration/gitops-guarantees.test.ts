@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
+import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
+import { installDeployer } from '../../src/gitops/install-deployer.js';
 import { close, comment, createRepositoryFromFolder, forkRepository, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { stateFileName } from '../../src/local/github/state-file.js';
@@ -231,7 +233,9 @@ beforeAll(async () => {
   const work = await mkdtemp(join(tmpdir(), 'gradual-guarantees-'));
   configFile = join(work, 'gradual.yaml');
   botLogFile = join(work, 'bot.log');
-  await writeFile(configFile, `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`);
+  // As installed: the environment deploys as its namespace's deployer (impersonated), not as the test's administrator.
+  await installDeployer(cluster.kubeConfig, namespace);
+  await writeFile(configFile, `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': { cluster: local, impersonate: { serviceAccount: ${deployerIdentity(namespace).serviceAccount} } } }\ncacheDir: ${join(work, 'clones')}\n`);
   bot = await startBotProcess();
 
   const tokens = await github.server.update((state) => {

@@ -5,6 +5,8 @@ import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
+import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
+import { installDeployer } from '../../src/gitops/install-deployer.js';
 import { close, comment, createRepositoryFromFolder, merge, openPullRequest, pressCheckRunButton, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
@@ -119,9 +121,11 @@ beforeAll(async () => {
   await runs.start();
   const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
   github = await startTestGithub({ git: true });
+  await installDeployer(cluster.kubeConfig, namespace);
   bot = await startBot({
     environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-    config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
+    // As installed: the environment deploys as its namespace's deployer (impersonated), not as the test's administrator.
+    config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
     logger,
   });
   github.setWebhookUrl(bot.url);
