@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { applicationKinds } from '../policies/confinement.js';
 import { deployerObjects, deployerRules, deployerYaml } from './deployer-rbac.js';
 
 describe("an environment's deployer RBAC", () => {
@@ -27,5 +28,15 @@ describe("an environment's deployer RBAC", () => {
     expect(objects.every((object) => (object['metadata'] as { namespace: string }).namespace === 'shop')).toBe(true);
     const impersonate = objects.find((object) => object['kind'] === 'Role' && (object['metadata'] as { name: string }).name === 'gradual-bot-impersonate');
     expect(impersonate?.['rules']).toEqual([{ apiGroups: [''], resources: ['serviceaccounts'], resourceNames: ['gradual-deployer'], verbs: ['impersonate'] }]);
+  });
+
+  it('grants every kind the shipped policy allows, so a kind the policy lets through is not refused by the API server instead', () => {
+    const granted = new Set(deployerRules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${resource}.${group}`))));
+    const resourceOf = (kind: string): string => {
+      const [name = '', ...group] = kind.split('.');
+      const lower = name.toLowerCase();
+      return `${lower.endsWith('s') ? `${lower}es` : `${lower}s`}.${group.join('.')}`;
+    };
+    expect(applicationKinds.map(resourceOf).filter((resource) => !granted.has(resource))).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ const allVerbs = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']
 export const deployerRules = [
   // Server-side apply (and its dry run) needs get + create + patch; a plan reads live objects (get); a
   // removed manifest is deleted. Secrets are here because an application deploys its own; their values are never rendered.
-  { apiGroups: [''], resources: ['services', 'configmaps', 'secrets'], verbs: allVerbs },
+  { apiGroups: [''], resources: ['services', 'configmaps', 'secrets', 'serviceaccounts'], verbs: allVerbs },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: allVerbs },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: allVerbs },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: allVerbs },
