@@ -5,7 +5,7 @@ import type { Cluster } from './clusters.js';
 import { clusterFor } from './config.js';
 import { environmentLock } from './environment-lock.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
-import { parseManifests, type ManifestObject, type ManifestTree } from './manifests/index.js';
+import { newManifestBudget, readBoundedManifests, type ManifestBudget, type ManifestObject, type ManifestTree } from './manifests/index.js';
 import { diffAgainstLive, readLiveObject, renderPlanCheck, type Plan } from './plan/index.js';
 import { loadRepositoryPolicy, policyFile } from './repository-policy.js';
 import type { BotServices, RepositoryContext } from './services.js';
@@ -36,11 +36,11 @@ export async function planEnvironment(
   repository: string,
   environment: EnvironmentPolicy,
   tree: ManifestTree,
+  budget: ManifestBudget = newManifestBudget(),
 ): Promise<EnvironmentPlan> {
   const namespace = environment.namespace ?? fallbackNamespace;
   const paths = await tree.listFiles(environment.paths);
-  const files = await Promise.all(paths.map(async (path) => ({ path, text: (await tree.readFile(path)) ?? '' })));
-  const parsed = parseManifests(files, { namespace });
+  const parsed = await readBoundedManifests(tree, paths, { namespace, limits: environment.manifestLimits, budget });
   const target = clusterFor(services.config, repository, environment.name);
   const cluster = target === undefined ? undefined : services.clusters.get(target.name);
   const errors = [...parsed.errors];
@@ -95,8 +95,10 @@ export async function planAndDeployPullRequest(
   const tree = await services.manifests.checkout({ url: pull.cloneUrl, headers: await context.gitHeaders(), ref: pull.fromFork ? `refs/pull/${String(pull.number)}/head` : pull.headRef, sha: pull.headSha });
   log.info({ fetch: tree.fetch, checkoutMs: Math.round(performance.now() - checkoutStarted) }, 'manifests checked out');
   const outcomes: DeployOutcome[] = [];
+  // The size caps hold for the pull request, whichever environments its files belong to.
+  const budget = newManifestBudget();
   for (const { environment } of matches) {
-    const planned = await planEnvironment(services, repository, environment, tree);
+    const planned = await planEnvironment(services, repository, environment, tree, budget);
     const check = renderPlanCheck(planned.plan);
     await context.github.upsertCheckRun(pull.headSha, { ...check, name: planCheckNameFor(policy, environment.name) });
     if (planned.plan.errors.length > 0 || planned.cluster === undefined) {

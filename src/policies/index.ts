@@ -7,5 +7,5 @@ export { authorizeCommand, frozenCommands } from './authorize-command.js';
 export { activeFreeze } from './active-freeze.js';
 export { parseCodeowners, codeOwnersOf, type CodeownersRule } from './codeowners.js';
 export { formatInstant } from './format-instant.js';
-export { commandNames, deployTriggers, permissionLevels } from './types.js';
+export { commandNames, defaultManifestLimits, deployTriggers, manifestLimitCeilings, manifestLimitFields, permissionLevels } from './types.js';
 export type * from './types.js';

@@ -2,7 +2,7 @@ import { Cron } from 'croner';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { parseGoDuration } from '../api/index.js';
-import { commandNames, deployTriggers, permissionLevels, type CommandName } from './types.js';
+import { commandNames, deployTriggers, manifestLimitCeilings, permissionLevels, type CommandName } from './types.js';
 
 /*
  * The shape of a policy file (`policies/default.yml` and a repository's
@@ -102,12 +102,22 @@ const commandRulesSchema = z.strictObject(
   Object.fromEntries(commandNames.map((name) => [name, commandRuleSchema.optional()])) as Record<CommandName, z.ZodOptional<typeof commandRuleSchema>>,
 );
 
+const manifestLimitsSchema = z.strictObject({
+  fileBytes: z.int().min(1).max(manifestLimitCeilings.fileBytes).optional(),
+  fileNodes: z.int().min(1).max(manifestLimitCeilings.fileNodes).optional(),
+  fileObjects: z.int().min(1).max(manifestLimitCeilings.fileObjects).optional(),
+  pullRequestBytes: z.int().min(1).max(manifestLimitCeilings.pullRequestBytes).optional(),
+  pullRequestNodes: z.int().min(1).max(manifestLimitCeilings.pullRequestNodes).optional(),
+  pullRequestObjects: z.int().min(1).max(manifestLimitCeilings.pullRequestObjects).optional(),
+});
+
 const rulesShape = {
   trigger: z.enum(deployTriggers).optional(),
   requiredApprovals: z.int().min(0).max(100).optional(),
   allowForks: z.boolean().optional(),
   commands: commandRulesSchema.optional(),
   freezeWindows: z.array(freezeWindowSchema).optional(),
+  manifestLimits: manifestLimitsSchema.optional(),
 };
 
 const environmentSchema = z.strictObject({
@@ -135,3 +145,4 @@ export type PolicyFileRules = Omit<PolicyFile, 'environments'>;
 export type PolicyFileEnvironment = z.infer<typeof environmentSchema>;
 export type PolicyFileFreezeWindow = z.infer<typeof freezeWindowSchema>;
 export type PolicyFileCommandRule = z.infer<typeof commandRuleSchema>;
+export type PolicyFileManifestLimits = z.infer<typeof manifestLimitsSchema>;

@@ -7,3 +7,4 @@ export { parseManifests, describeRef } from './parse-manifests.js';
 export { clusterScopedKinds } from './cluster-scoped-kinds.js';
 export { urlWithoutCredentials } from './redact-credentials.js';
 export type * from './types.js';
+export { newManifestBudget, readBoundedManifests, type ManifestBudget } from './read-bounded-manifests.js';
