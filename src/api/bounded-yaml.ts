@@ -108,6 +108,8 @@ export function measureYaml(text: string, caps: { nodes: number; documents: numb
   let nodes = 0;
   let documents = 1;
   let offset = 0;
+  // The first document needs no marker: with no document left, the text's start is already past the cap.
+  if (caps.documents < 1 && text.trim() !== '') return { nodes, documents, over: { what: 'documents', offset: 0 } };
   for (const token of new Lexer().lex(text)) {
     const type = CST.tokenType(token);
     if (type !== null && nodeTokens.has(type)) {
