@@ -121,6 +121,16 @@ describe('matching spends from the step budget', () => {
     expect(run('result matches "^(a+)+$"', `${'a'.repeat(200_000)}b`)).toEqual({ ok: true, value: false });
   });
 
+  test('compiling big patterns over and over is paid for: patterns taken from values cannot stall the evaluator', () => {
+    // Each pattern is ~110,000 instructions (tens of milliseconds to compile); at most a few fit in the budget.
+    const patterns = Array.from({ length: 50 }, (_, index) => `${'\\pL{999}'.repeat(110)}${String(index)}`);
+    const started = performance.now();
+    const verdict = run('any(result, {"x" matches #})', patterns);
+    const elapsed = performance.now() - started;
+    console.log(`50 distinct patterns of ${String(patterns[0]?.length)} characters from the value: refused after ${elapsed.toFixed(0)} ms`);
+    expect(verdict).toMatchObject({ ok: false, error: { message: 'condition too expensive to evaluate' } });
+  });
+
   test('many matches in one condition share the budget', () => {
     const value = Array.from({ length: 2_000 }, () => 'x'.repeat(1_000));
     expect(run('all(result, {not (# matches "^(x+)+y$")})', value)).toMatchObject({ ok: false, error: { message: 'condition too expensive to evaluate' } });

@@ -31,6 +31,18 @@ export type CompiledPattern = { ok: true; regexp: RE2JS } | { ok: false; message
 /** Compiled patterns by source: conditions are evaluated once per measurement, often with the same pattern. */
 const cache = new Map<string, CompiledPattern>();
 const CACHE_SIZE = 256;
+/**
+ * Bigger programs are not kept: a 1,000-character pattern can compile to ~110,000
+ * instructions (megabytes), and patterns taken from measured values could fill the cache
+ * with them. Real patterns compile to tens of instructions.
+ */
+const CACHED_PROGRAM_SIZE = 5_000;
+
+/**
+ * Budget steps per program instruction, for compiling it (~0.6 µs an instruction measured,
+ * several evaluation steps), charged on every match so the cost does not depend on the cache.
+ */
+const STEPS_PER_INSTRUCTION = 5;
 
 function compileUncached(pattern: string): CompiledPattern {
   if (pattern.length > MAX_PATTERN_LENGTH) return { ok: false, message: `regular expression longer than ${String(MAX_PATTERN_LENGTH)} characters`, offset: MAX_PATTERN_LENGTH };
@@ -59,6 +71,7 @@ export function compilePattern(pattern: string): CompiledPattern {
     return cached;
   }
   const compiled = compileUncached(pattern);
+  if (compiled.ok && compiled.regexp.programSize() > CACHED_PROGRAM_SIZE) return compiled;
   cache.set(pattern, compiled);
   if (cache.size > CACHE_SIZE) {
     const oldest = cache.keys().next();
@@ -70,5 +83,5 @@ export function compilePattern(pattern: string): CompiledPattern {
 /** Budget steps a match of this pattern against this input costs; the same whether or not the pattern was cached. */
 export function matchCost(regexp: RE2JS, input: string): number {
   const size = regexp.programSize();
-  return size + Math.ceil((size * (input.length + 1)) / INSTRUCTION_CHARACTERS_PER_STEP);
+  return size * STEPS_PER_INSTRUCTION + Math.ceil((size * (input.length + 1)) / INSTRUCTION_CHARACTERS_PER_STEP);
 }
