@@ -1,4 +1,5 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, type Document } from 'yaml';
+import { measureYaml, parseYamlDocuments } from './bounded-yaml.js';
 import { formatPath } from './format-path.js';
 import { rolloutApiVersion, rolloutGroup, rolloutKind } from './rollout.js';
 import type { LintProblem, LintResult } from './types.js';
@@ -17,9 +18,11 @@ export interface ManifestFile {
  * each argoproj.io Rollout is checked with validateRollout (the engine's own
  * check) and every problem placed at its file, line and column. Documents of
  * other kinds are skipped, but a document that is not a Kubernetes object at
- * all (no apiVersion or kind) is a problem. Pure: no I/O.
+ * all (no apiVersion or kind) is a problem. Pure: no I/O. Files run in CI on pull
+ * requests, so a file over `limits` is a problem at its start, not a stall: parsing is
+ * linear, and the caps bound its memory (the defaults are the bot's largest possible caps).
  */
-export function lintManifests(files: readonly ManifestFile[]): LintResult {
+export function lintManifests(files: readonly ManifestFile[], limits: { fileBytes: number; fileNodes: number } = lintLimits): LintResult {
   let rollouts = 0;
   const problems: LintProblem[] = [];
   for (const file of files) {
@@ -28,7 +31,16 @@ export function lintManifests(files: readonly ManifestFile[]): LintResult {
     const problem = (line: number, column: number, path: string, message: string): void => {
       fileProblems.push({ file: file.path, line, column, path, message });
     };
-    for (const document of parseAllDocuments(file.text, { lineCounter, prettyErrors: false })) {
+    const bytes = Buffer.byteLength(file.text, 'utf8');
+    if (bytes > limits.fileBytes) {
+      problems.push({ file: file.path, line: 1, column: 1, path: '', message: `the file is ${String(bytes)} bytes, more than ${String(limits.fileBytes)}; it was not parsed` });
+      continue;
+    }
+    if (measureYaml(file.text, { nodes: limits.fileNodes, documents: Number.POSITIVE_INFINITY }).over !== undefined) {
+      problems.push({ file: file.path, line: 1, column: 1, path: '', message: `the file has more than ${String(limits.fileNodes)} YAML nodes; it was not parsed` });
+      continue;
+    }
+    for (const document of parseYamlDocuments(file.text, lineCounter)) {
       if (document.errors.length > 0) {
         for (const error of document.errors) {
           const { line, column } = offsetToPosition(error.pos[0], lineCounter);
@@ -43,6 +55,9 @@ export function lintManifests(files: readonly ManifestFile[]): LintResult {
   }
   return { files: files.length, rollouts, problems };
 }
+
+/** The largest manifest file the bot can be allowed to read (its policy's ceilings). */
+export const lintLimits = { fileBytes: 16 * 1024 * 1024, fileNodes: 1_000_000 };
 
 type Problem = (line: number, column: number, path: string, message: string) => void;
 
@@ -77,7 +92,8 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
   }
   const result = validateRollout(withoutNulls(object));
   if (!result.ok) {
-    for (const issue of result.issues) {
+    // Placing an issue walks the maps on its path: all of 100,000 unknown fields would take minutes.
+    for (const issue of result.issues.slice(0, 100)) {
       const at = positionOf(document, issue.path, lineCounter, issue.at);
       problem(at.line, at.column, formatPath(issue.path), issue.message);
     }

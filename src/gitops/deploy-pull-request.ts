@@ -6,7 +6,7 @@ import type { Cluster } from './clusters.js';
 import { clusterFor } from './config.js';
 import { environmentLock } from './environment-lock.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
-import { confineManifests, parseManifests, type ManifestObject, type ManifestTree, type ObjectRef } from './manifests/index.js';
+import { confineManifests, newManifestBudget, readBoundedManifests, type ManifestBudget, type ManifestObject, type ManifestTree, type ObjectRef } from './manifests/index.js';
 import { diffAgainstLive, readLiveObject, renderPlanCheck, type Plan } from './plan/index.js';
 import { loadRepositoryPolicy, policyFile } from './repository-policy.js';
 import type { BotServices, RepositoryContext } from './services.js';
@@ -50,9 +50,10 @@ export async function planEnvironment(
   environment: EnvironmentPolicy,
   tree: ManifestTree,
   baseline: PlanBaseline = { kind: 'live' },
+  budget: ManifestBudget = newManifestBudget(),
 ): Promise<EnvironmentPlan> {
   const namespace = environment.namespace ?? fallbackNamespace;
-  const parsed = await readEnvironmentManifests(environment, tree);
+  const parsed = await readEnvironmentManifests(environment, tree, budget);
   const target = clusterFor(services.config, repository, environment.name);
   const cluster = target === undefined ? undefined : services.clusters.get(target.name);
   const errors = [...parsed.errors];
@@ -64,7 +65,8 @@ export async function planEnvironment(
     if (baseline.kind === 'live') {
       objects = await diffAgainstLive(parsed.objects, (ref) => readLiveObject(cluster.rest, ref));
     } else {
-      const base = await readEnvironmentManifests(environment, baseline.tree);
+      // The default branch's manifests are bounded too, on a budget of their own.
+      const base = await readEnvironmentManifests(environment, baseline.tree, newManifestBudget());
       const byRef = new Map(base.objects.map((object) => [refKey(object.ref), object.object]));
       objects = await diffAgainstLive(parsed.objects, (ref) => Promise.resolve<KubeObject | undefined>(byRef.get(refKey(ref))));
     }
@@ -73,11 +75,13 @@ export async function planEnvironment(
   return { environment, cluster, objects: parsed.objects, plan: { headSha: tree.sha, environment: environment.name, namespace, objects, errors, ...against } };
 }
 
-/** The environment's manifests at a commit, parsed (the default namespace filled in) and confined to its namespaces and kinds. */
-async function readEnvironmentManifests(environment: EnvironmentPolicy, tree: ManifestTree): Promise<{ objects: ManifestObject[]; errors: Plan['errors'] }> {
+/**
+ * The environment's manifests at a commit, read within the size caps, parsed (the default namespace
+ * filled in) and confined to its namespaces and kinds.
+ */
+async function readEnvironmentManifests(environment: EnvironmentPolicy, tree: ManifestTree, budget: ManifestBudget): Promise<{ objects: ManifestObject[]; errors: Plan['errors'] }> {
   const paths = await tree.listFiles(environment.paths);
-  const files = await Promise.all(paths.map(async (path) => ({ path, text: (await tree.readFile(path)) ?? '' })));
-  const parsed = parseManifests(files, { namespace: environment.namespace ?? fallbackNamespace });
+  const parsed = await readBoundedManifests(tree, paths, { namespace: environment.namespace ?? fallbackNamespace, limits: environment.manifestLimits, budget });
   const confinement = confineManifests(parsed.objects, environment);
   const errors = [...parsed.errors, ...confinement].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { objects: parsed.objects, errors };
@@ -138,9 +142,11 @@ export async function planAndDeployPullRequest(
     ? { kind: 'manifests', branch: pull.defaultBranch, tree: await services.manifests.checkout({ url: pull.cloneUrl, headers: await context.gitHeaders(), ref: pull.defaultBranch, sha: await context.github.branchHead(pull.defaultBranch) }) }
     : { kind: 'live' };
   const outcomes: DeployOutcome[] = [];
+  // The size caps hold for the pull request, whichever environments its files belong to.
+  const budget = newManifestBudget();
   for (const { environment } of matches) {
     if (only !== undefined && !only.includes(environment.name)) continue;
-    const planned = await planEnvironment(services, repository, environment, tree, baseline);
+    const planned = await planEnvironment(services, repository, environment, tree, baseline, budget);
     const check = renderPlanCheck(planned.plan);
     await context.github.upsertCheckRun(pull.headSha, { ...check, name: planCheckNameFor(policy, environment.name) });
     if (planned.plan.errors.length > 0 || planned.cluster === undefined) {

@@ -8,5 +8,5 @@ export { activeFreeze } from './active-freeze.js';
 export { parseCodeowners, codeOwnersOf, type CodeownersRule } from './codeowners.js';
 export { applicationKinds, environmentNamespaces, fallbackNamespace, kindName } from './confinement.js';
 export { formatInstant } from './format-instant.js';
-export { commandNames, deployTriggers, permissionLevels } from './types.js';
+export { commandNames, defaultManifestLimits, deployTriggers, manifestLimitCeilings, manifestLimitFields, permissionLevels } from './types.js';
 export type * from './types.js';

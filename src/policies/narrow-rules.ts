@@ -1,5 +1,5 @@
 import type { PolicyFileCommandRule, PolicyFileRules } from './schema.js';
-import { commandNames, deployTriggers, permissionLevels, type CommandRule, type CommandRules, type FreezeWindow, type PolicyRules } from './types.js';
+import { commandNames, deployTriggers, manifestLimitFields, permissionLevels, type CommandRule, type CommandRules, type FreezeWindow, type ManifestLimits, type PolicyRules } from './types.js';
 import type { PolicyPath } from './types.js';
 
 export interface NarrowingProblem {
@@ -11,7 +11,7 @@ export interface NarrowingProblem {
  * The rules `written` asks for, on top of `base`: each field may only make
  * the rules stricter (a later trigger, more approvals, a higher permission,
  * fewer teams, code owners required, more freeze windows, forks refused,
- * fewer kinds).
+ * fewer kinds, lower manifest limits).
  * A field that would loosen them is a problem at its path, under `prefix`;
  * `baseName` says in the message what it would loosen ("the defaults").
  * The freeze windows are resolved by the caller, which knows their places.
@@ -68,7 +68,15 @@ export function narrowRules(
     if (outside.length === 0) kinds = [...new Set(written.kinds)];
   }
 
-  return { rules: { trigger, requiredApprovals, allowForks, commands: commands satisfies CommandRules, freezeWindows: [...base.freezeWindows, ...addedWindows], kinds }, problems };
+  const manifestLimits: ManifestLimits = { ...base.manifestLimits };
+  for (const field of manifestLimitFields) {
+    const asked = written.manifestLimits?.[field];
+    if (asked === undefined) continue;
+    if (asked > base.manifestLimits[field]) problem(['manifestLimits', field], `manifestLimits.${field} ${String(asked)} is more than ${String(base.manifestLimits[field])}`);
+    else manifestLimits[field] = asked;
+  }
+
+  return { rules: { trigger, requiredApprovals, allowForks, commands: commands satisfies CommandRules, freezeWindows: [...base.freezeWindows, ...addedWindows], kinds, manifestLimits }, problems };
 }
 
 function narrowCommandRule(base: CommandRule, written: PolicyFileCommandRule, problem: (field: PolicyPath, message: string) => void): CommandRule {

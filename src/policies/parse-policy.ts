@@ -1,10 +1,10 @@
 import { CronDate } from 'croner';
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { parseGoDuration, positionOf } from '../api/index.js';
+import { LineCounter, type Document } from 'yaml';
+import { parseGoDuration, parseYamlDocument, positionOf } from '../api/index.js';
 import { applicationKinds } from './confinement.js';
 import { narrowRules, normalizeTeam } from './narrow-rules.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileFreezeWindow, type PolicyFileRules } from './schema.js';
-import { commandNames, deployTriggers, type CommandName, type CommandRule, type CommandRules, type EnvironmentPolicy, type FreezeWindow, type PolicyError, type PolicyParseResult, type PolicyPath, type PolicyRules, type RepositoryPolicy } from './types.js';
+import { commandNames, defaultManifestLimits, deployTriggers, manifestLimitFields, type CommandName, type ManifestLimits, type CommandRule, type CommandRules, type EnvironmentPolicy, type FreezeWindow, type PolicyError, type PolicyParseResult, type PolicyPath, type PolicyRules, type RepositoryPolicy } from './types.js';
 import { describeValue, fieldProblems } from './zod-messages.js';
 
 /**
@@ -19,6 +19,7 @@ export const lockedDownPolicy: RepositoryPolicy = {
     commands: Object.fromEntries(commandNames.map((name): [CommandName, CommandRule] => [name, { permission: 'admin', teams: [], codeowners: false }])) as CommandRules,
     freezeWindows: [],
     kinds: [],
+    manifestLimits: defaultManifestLimits,
   },
   environments: [],
 };
@@ -47,7 +48,7 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     if (written.commands?.[name]?.permission === undefined) missing(['commands', name, 'permission'], `who may run /${name}`);
   }
   for (const [index, environment] of (written.environments ?? []).entries()) {
-    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds'] as const) {
+    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds', 'manifestLimits'] as const) {
       if (environment[field] !== undefined) {
         errors.push(errorAt(['environments', index, field], `"${field}" belongs at the top level of the defaults: an environment here names only its paths and namespace`, 'key'));
       }
@@ -63,6 +64,8 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
       return [name, { permission: rule?.permission ?? 'admin', teams: [...new Set((rule?.teams ?? []).map(normalizeTeam))], codeowners: rule?.codeowners ?? false }];
     }),
   ) as CommandRules;
+  const manifestLimits: ManifestLimits = { ...defaultManifestLimits };
+  for (const field of manifestLimitFields) manifestLimits[field] = written.manifestLimits?.[field] ?? defaultManifestLimits[field];
   const rules: PolicyRules = {
     trigger: written.trigger ?? 'merge',
     requiredApprovals: written.requiredApprovals ?? 0,
@@ -70,6 +73,8 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     commands,
     freezeWindows: windows.windows,
     kinds: [...new Set(written.kinds ?? applicationKinds)],
+    // Unstated caps are the built-in ones: the defaults need not know every cap to be safe.
+    manifestLimits,
   };
   const environments = (written.environments ?? []).map((environment): EnvironmentPolicy => ({ ...rules, name: environment.name, paths: environment.paths, ...namespacesOf(environment) }));
   return { ok: true, policy: { rules, environments } };
@@ -117,6 +122,11 @@ function namespacesOf(environment: { namespace?: string | undefined; namespaces?
   const namespaces = environment.namespaces ?? (environment.namespace === undefined ? [] : [environment.namespace]);
   return { namespace: namespaces[0], namespaces };
 }
+/** Problems reported from one policy file; the rest are counted. */
+const MAX_POLICY_PROBLEMS = 100;
+
+/** The largest policy file read. */
+export const MAX_POLICY_FILE_BYTES = 256 * 1024;
 
 type ErrorAt = (path: PolicyPath, message: string, at?: 'key' | 'value') => PolicyError;
 
@@ -124,8 +134,11 @@ type ReadResult = { ok: true; written: PolicyFile; errorAt: ErrorAt } | { ok: fa
 
 /** Parses one YAML document and checks it against the policy file schema, every problem at its place. */
 function readPolicyFile(text: string, file: string): ReadResult {
+  // A repository's .gradual.yml is written by anyone who can merge to it; real ones are a few kilobytes.
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_POLICY_FILE_BYTES) return { ok: false, errors: [{ file, line: 1, column: 1, message: `the policy file is ${String(bytes)} bytes, more than ${String(MAX_POLICY_FILE_BYTES)}` }] };
   const lineCounter = new LineCounter();
-  const document: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document: Document = parseYamlDocument(text, lineCounter);
   if (document.errors.length > 0) {
     return {
       ok: false,
@@ -149,7 +162,10 @@ function readPolicyFile(text: string, file: string): ReadResult {
       return { ok: false, errors: [errorAt([], `expected a map of policy fields, got ${describeValue(value)}`)] };
     }
     const problems = fieldProblems(parsed.error.issues, knownFieldsAt);
-    return { ok: false, errors: sortErrors(problems.map((problem) => errorAt(problem.path, problem.message, problem.at))) };
+    // Placing a problem walks the map it is in: a file of 20,000 unknown keys took minutes placing them all.
+    const placed = sortErrors(problems.slice(0, MAX_POLICY_PROBLEMS).map((problem) => errorAt(problem.path, problem.message, problem.at)));
+    if (problems.length > MAX_POLICY_PROBLEMS) placed.push({ ...(placed.at(-1) ?? { file, line: 1, column: 1 }), message: `and ${String(problems.length - MAX_POLICY_PROBLEMS)} more problems` });
+    return { ok: false, errors: placed };
   }
   return { ok: true, written: parsed.data, errorAt };
 }
@@ -173,7 +189,7 @@ function resolveFreezeWindows(written: readonly PolicyFileFreezeWindow[], prefix
   return { windows, errors };
 }
 
-const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds'];
+const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds', 'manifestLimits'];
 
 /** The fields a policy file knows at a path, for "did you mean" on an unknown one. */
 function knownFieldsAt(path: PolicyPath): readonly string[] {

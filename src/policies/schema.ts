@@ -3,7 +3,7 @@ import picomatch from 'picomatch';
 import { z } from 'zod';
 import { parseGoDuration } from '../api/index.js';
 import { kindNamePattern } from './confinement.js';
-import { commandNames, deployTriggers, permissionLevels, type CommandName } from './types.js';
+import { commandNames, deployTriggers, manifestLimitCeilings, permissionLevels, type CommandName } from './types.js';
 
 /*
  * The shape of a policy file (`policies/default.yml` and a repository's
@@ -105,6 +105,14 @@ const commandRulesSchema = z.strictObject(
 
 /** `Service`, `Deployment.apps`, `Rollout.argoproj.io`: a kind and its API group, as Kubernetes spells them. */
 const kindName = z.string().regex(kindNamePattern, 'expected a kind as "Kind" (core group) or "Kind.group", such as "Service" or "Deployment.apps"');
+const manifestLimitsSchema = z.strictObject({
+  fileBytes: z.int().min(1).max(manifestLimitCeilings.fileBytes).optional(),
+  fileNodes: z.int().min(1).max(manifestLimitCeilings.fileNodes).optional(),
+  fileObjects: z.int().min(1).max(manifestLimitCeilings.fileObjects).optional(),
+  pullRequestBytes: z.int().min(1).max(manifestLimitCeilings.pullRequestBytes).optional(),
+  pullRequestNodes: z.int().min(1).max(manifestLimitCeilings.pullRequestNodes).optional(),
+  pullRequestObjects: z.int().min(1).max(manifestLimitCeilings.pullRequestObjects).optional(),
+});
 
 const rulesShape = {
   trigger: z.enum(deployTriggers).optional(),
@@ -113,6 +121,7 @@ const rulesShape = {
   commands: commandRulesSchema.optional(),
   freezeWindows: z.array(freezeWindowSchema).optional(),
   kinds: z.array(kindName).optional(),
+  manifestLimits: manifestLimitsSchema.optional(),
 };
 
 const environmentSchema = z.strictObject({
@@ -148,3 +157,4 @@ export type PolicyFileRules = Omit<PolicyFile, 'environments'>;
 export type PolicyFileEnvironment = z.infer<typeof environmentSchema>;
 export type PolicyFileFreezeWindow = z.infer<typeof freezeWindowSchema>;
 export type PolicyFileCommandRule = z.infer<typeof commandRuleSchema>;
+export type PolicyFileManifestLimits = z.infer<typeof manifestLimitsSchema>;

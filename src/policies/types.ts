@@ -66,7 +66,51 @@ export interface PolicyRules {
   freezeWindows: FreezeWindow[];
   /** The kinds manifests may have, as `Kind` or `Kind.group` (see confinement.ts); anything else is a plan error. */
   kinds: string[];
+  /** How much YAML a plan reads; beyond it, a plan error at the file. */
+  manifestLimits: ManifestLimits;
 }
+
+/**
+ * Size caps on a pull request's manifests, hostile input parsed by a process holding cluster
+ * credentials: bytes, YAML nodes (scalars, aliases, collections: parsing holds up to ~1 KB
+ * of memory per node) and Kubernetes objects (YAML documents), per file and over all the
+ * files a pull request's plans read. A repository may lower them, never raise them.
+ */
+export interface ManifestLimits {
+  fileBytes: number;
+  fileNodes: number;
+  fileObjects: number;
+  pullRequestBytes: number;
+  pullRequestNodes: number;
+  pullRequestObjects: number;
+}
+
+export const manifestLimitFields = ['fileBytes', 'fileNodes', 'fileObjects', 'pullRequestBytes', 'pullRequestNodes', 'pullRequestObjects'] as const satisfies readonly (keyof ManifestLimits)[];
+
+/**
+ * The caps when policies/default.yml states none. 2 MiB and 100,000 nodes hold a large CRD
+ * (a Kubernetes object is at most ~1.5 MiB in etcd); 200,000 nodes a pull request keep a
+ * plan's parse trees near 200 MB at worst (1 KB a node for flow sequences, ~300 bytes for
+ * block maps), under the bot's 512 MiB limit.
+ */
+export const defaultManifestLimits: ManifestLimits = {
+  fileBytes: 2 * 1024 * 1024,
+  fileNodes: 100_000,
+  fileObjects: 1_000,
+  pullRequestBytes: 8 * 1024 * 1024,
+  pullRequestNodes: 200_000,
+  pullRequestObjects: 5_000,
+};
+
+/** What even policies/default.yml may not exceed. */
+export const manifestLimitCeilings: ManifestLimits = {
+  fileBytes: 16 * 1024 * 1024,
+  fileNodes: 1_000_000,
+  fileObjects: 20_000,
+  pullRequestBytes: 64 * 1024 * 1024,
+  pullRequestNodes: 2_000_000,
+  pullRequestObjects: 100_000,
+};
 
 /** One environment with its rules resolved (defaults, narrowed by the repository, narrowed by the environment). */
 export interface EnvironmentPolicy extends PolicyRules {

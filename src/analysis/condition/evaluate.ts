@@ -1,12 +1,15 @@
 import { BUILTINS } from './builtins.js';
 import { PREDICATE_BUILTINS, type Node, type Value } from './parser.js';
+import { compilePattern, matchCost } from './regexp.js';
 import { ConditionEvaluationError, formatValue, isMap, typeName, valuesEqual } from './values.js';
 
 /*
  * A small tree-walking interpreter with expr's semantics where Argo's users meet them:
  * `and`/`or`/`not` want booleans, comparisons want matching types, `/` always divides as
  * floats, a missing map field is nil, indexing past the end is an error. Every step costs
- * from a budget so that no condition, however written, can keep the controller busy.
+ * from a budget so that no condition, however written, can keep the controller busy; a
+ * `matches` spends in proportion to its pattern's program size times the input's length
+ * (regexp.ts), charged before the match runs.
  */
 
 /** Evaluation steps one condition may take: far above any real condition, far below a stall. */
@@ -78,7 +81,7 @@ function arithmetic(operator: string, left: Value, right: Value, column: number,
   }
 }
 
-function membership(operator: string, left: Value, right: Value, column: number): boolean {
+function membership(operator: string, left: Value, right: Value, column: number, scope: Scope): boolean {
   switch (operator) {
     case 'in':
       if (Array.isArray(right)) return right.some((item) => valuesEqual(item, left));
@@ -90,13 +93,11 @@ function membership(operator: string, left: Value, right: Value, column: number)
       return mismatched(operator, left, right, column);
     case 'matches': {
       if (typeof left !== 'string' || typeof right !== 'string') return mismatched(operator, left, right, column);
-      let pattern: RegExp;
-      try {
-        pattern = new RegExp(right, 'u');
-      } catch {
-        return fail(`invalid regular expression ${JSON.stringify(right)}`, column);
-      }
-      return pattern.test(left);
+      // A pattern written in the condition was checked when it compiled; one computed from the value is checked here.
+      const pattern = compilePattern(right);
+      if (!pattern.ok) return fail(`invalid regular expression ${JSON.stringify(right)} at offset ${String(pattern.offset)}: ${pattern.message}`, column);
+      spend(scope, matchCost(pattern.regexp, left), column);
+      return pattern.regexp.test(left);
     }
     default: {
       if (typeof left !== 'string' || typeof right !== 'string') return mismatched(operator, left, right, column);
@@ -136,7 +137,7 @@ function binary(node: Extract<Node, { type: 'binary' }>, scope: Scope): Value {
     case 'contains':
     case 'startsWith':
     case 'endsWith':
-      return membership(operator, left, right, column);
+      return membership(operator, left, right, column, scope);
     case '..': {
       if (typeof left !== 'number' || typeof right !== 'number' || !Number.isInteger(left) || !Number.isInteger(right)) return mismatched(operator, left, right, column);
       const size = Math.max(0, right - left + 1);

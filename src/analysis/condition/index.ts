@@ -2,6 +2,7 @@ import { BUILTINS } from './builtins.js';
 import { evaluate, newScope } from './evaluate.js';
 import { ConditionSyntaxError } from './lexer.js';
 import { PREDICATE_BUILTINS, parseCondition, type Node, type Value } from './parser.js';
+import { compilePattern } from './regexp.js';
 import { ConditionEvaluationError, formatValue, typeName } from './values.js';
 
 export type { Value } from './parser.js';
@@ -34,9 +35,28 @@ export interface ConditionError {
 export type CompileResult = { ok: true; condition: CompiledCondition } | { ok: false; error: ConditionError };
 export type EvaluationResult = { ok: true; value: boolean } | { ok: false; error: ConditionError };
 
-function checkNames(node: Node, variables: ReadonlySet<string>): void {
+/**
+ * The source column of a character of a string literal's decoded text: the literal starts at
+ * `literalColumn` (its quote), and an escape such as `\\` takes two source characters for one.
+ */
+function literalColumn(source: string, literalColumnAt: number, decodedOffset: number): number {
+  const quote = source[literalColumnAt - 1];
+  let at = literalColumnAt;
+  for (let decoded = 0; decoded < decodedOffset && at < source.length; decoded += 1) {
+    if (source[at] === '\\' && quote !== '`') {
+      const escaped = source[at + 1];
+      at += escaped === 'u' ? 6 : escaped === 'x' ? 4 : 2;
+    } else {
+      at += 1;
+    }
+  }
+  return at + 1;
+}
+
+/** Names are known, and a pattern written as a literal is a valid Go regular expression (expr checks it when compiling too). */
+function checkNames(node: Node, variables: ReadonlySet<string>, source: string): void {
   const visit = (child: Node | undefined): void => {
-    if (child !== undefined) checkNames(child, variables);
+    if (child !== undefined) checkNames(child, variables, source);
   };
   switch (node.type) {
     case 'identifier':
@@ -65,6 +85,13 @@ function checkNames(node: Node, variables: ReadonlySet<string>): void {
       visit(node.operand);
       return;
     case 'binary':
+      if (node.operator === 'matches' && node.right.type === 'literal' && typeof node.right.value === 'string') {
+        const pattern = compilePattern(node.right.value);
+        if (!pattern.ok) {
+          const column = literalColumn(source, node.right.column, pattern.offset);
+          throw new ConditionSyntaxError(`invalid regular expression ${JSON.stringify(node.right.value)}: ${pattern.message}`, column);
+        }
+      }
       visit(node.left);
       visit(node.right);
       return;
@@ -93,7 +120,7 @@ export function compileCondition(source: string, variables: readonly string[] = 
   if (source.trim() === '') return { ok: false, error: { message: 'empty condition', column: 1 } };
   try {
     const tree = parseCondition(source);
-    checkNames(tree, new Set(variables));
+    checkNames(tree, new Set(variables), source);
     return { ok: true, condition: { source, tree } };
   } catch (cause) {
     if (cause instanceof ConditionSyntaxError) return { ok: false, error: { message: cause.message, column: cause.column } };

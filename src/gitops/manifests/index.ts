@@ -8,3 +8,4 @@ export { confineManifests } from './confine-manifests.js';
 export { clusterScopedKinds } from './cluster-scoped-kinds.js';
 export { urlWithoutCredentials } from './redact-credentials.js';
 export type * from './types.js';
+export { newManifestBudget, readBoundedManifests, type ManifestBudget } from './read-bounded-manifests.js';

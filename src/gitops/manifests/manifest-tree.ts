@@ -12,6 +12,21 @@ export function createManifestTree(options: { gitdir: string; sha: string; fetch
   const { gitdir, sha } = options;
   const cache = {};
   let allFiles: Promise<string[]> | undefined;
+  /*
+   * isomorphic-git inflates a blob whole (a packed object's size is in its header, but it
+   * offers no way to read only that); what a size cap saves is the decoded string and all
+   * parsing after it, which cost many times the blob.
+   */
+  async function readBlob(path: string, maxBytes = Number.POSITIVE_INFINITY): Promise<{ bytes: number; text?: string } | undefined> {
+    try {
+      const { blob } = await git.readBlob({ fs, gitdir, oid: sha, filepath: path, cache });
+      if (blob.byteLength > maxBytes) return { bytes: blob.byteLength };
+      return { bytes: blob.byteLength, text: new TextDecoder('utf-8').decode(blob) };
+    } catch (error) {
+      if (error instanceof git.Errors.NotFoundError) return undefined;
+      throw new Error(`reading ${path} at ${sha}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
   return {
     sha,
     fetch: options.fetch,
@@ -23,13 +38,10 @@ export function createManifestTree(options: { gitdir: string; sha: string; fetch
       return files.filter((file) => matches(file)).sort();
     },
     async readFile(path) {
-      try {
-        const { blob } = await git.readBlob({ fs, gitdir, oid: sha, filepath: path, cache });
-        return new TextDecoder('utf-8').decode(blob);
-      } catch (error) {
-        if (error instanceof git.Errors.NotFoundError) return undefined;
-        throw new Error(`reading ${path} at ${sha}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      }
+      return (await readBlob(path))?.text;
+    },
+    async readFileWithin(path, maxBytes) {
+      return readBlob(path, maxBytes);
     },
   };
 }

@@ -1,6 +1,6 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, type Document } from 'yaml';
 import { formatPath } from '../../api/index.js';
-import { describeValue, documentPosition, offsetToPosition, positionOf } from '../../api/index.js';
+import { describeValue, documentPosition, offsetToPosition, parseYamlDocuments, positionOf } from '../../api/index.js';
 import type { KubeObject } from '../../kube/index.js';
 import { clusterScopedKinds } from './cluster-scoped-kinds.js';
 import type { ManifestError, ManifestFileText, ManifestObject, ObjectRef, ParsedManifests, ParseManifestsOptions } from './types.js';
@@ -22,7 +22,8 @@ export function parseManifests(files: readonly ManifestFileText[], options: Pars
   for (const file of files) {
     const fileErrors: ManifestError[] = [];
     const lineCounter = new LineCounter();
-    for (const document of parseAllDocuments(file.text, { lineCounter, prettyErrors: false })) {
+    // Linear in the file (yaml's own duplicate-key check is quadratic); the caller bounds the size (readBoundedManifests).
+    for (const document of parseYamlDocuments(file.text, lineCounter)) {
       if (document.errors.length > 0) {
         for (const error of document.errors) fileErrors.push({ file: file.path, ...offsetToPosition(error.pos[0], lineCounter), message: `YAML: ${error.message}` });
         continue;
@@ -42,6 +43,9 @@ export function parseManifests(files: readonly ManifestFileText[], options: Pars
   }
   return { objects, errors };
 }
+
+/** Schema problems reported per document, enough to fix it in a few rounds. */
+const MAX_ISSUES_PER_DOCUMENT = 100;
 
 /** `Rollout prod/web`, `ClusterRole reader`. */
 export function describeRef(ref: ObjectRef): string {
@@ -74,7 +78,8 @@ function parseDocument(file: string, document: Document, lineCounter: LineCounte
   const name = requiredString(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? (metadata as Record<string, unknown>)['name'] : undefined, ['metadata', 'name']);
   const namespace = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['namespace'] : undefined;
   if (namespace !== undefined && typeof namespace !== 'string') fail(positionOf(document, ['metadata', 'namespace'], lineCounter), `expected a string, got ${describeValue(namespace)}`, 'metadata.namespace');
-  for (const issue of validateArgoObject(object) ?? []) fail(positionOf(document, issue.path, lineCounter, issue.at), issue.message, formatPath(issue.path));
+  // Placing an issue walks the maps on its path: a hostile object with 100,000 unknown fields would take minutes placing them all.
+  for (const issue of (validateArgoObject(object) ?? []).slice(0, MAX_ISSUES_PER_DOCUMENT)) fail(positionOf(document, issue.path, lineCounter, issue.at), issue.message, formatPath(issue.path));
   if (errors.length > before || apiVersion === undefined || kind === undefined || name === undefined) return undefined;
 
   const clusterScoped = clusterScopedKinds.has(kind);

@@ -31,6 +31,8 @@ export interface ManifestTree {
   listFiles(globs: readonly string[]): Promise<string[]>;
   /** A file's text (UTF-8) at that commit; undefined when there is no such file. */
   readFile(path: string): Promise<string | undefined>;
+  /** A file's size, and its text when it is at most `maxBytes` (a bigger one is never decoded); undefined when there is no such file. */
+  readFileWithin(path: string, maxBytes: number): Promise<{ bytes: number; text?: string } | undefined>;
 }
 
 export interface ManifestCache {

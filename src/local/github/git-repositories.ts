@@ -236,6 +236,9 @@ function replay(path: string, onto: string, head: string, date: Date): string | 
   }
 }
 
+const patchByteLimit = 500 * 1024;
+const patchLineLimit = 20_000;
+
 function changedFiles(path: string, mergeBase: string, head: string): PullFileRecord[] {
   const raw = git(path, ['diff', '--raw', '--no-abbrev', '-M', '-z', mergeBase, head]).split('\0');
   const numstat = git(path, ['diff', '--numstat', '-M', '-z', mergeBase, head]);
@@ -254,8 +257,10 @@ function changedFiles(path: string, mergeBase: string, head: string): PullFileRe
     index += renamed ? 3 : 2;
     const status = code.startsWith('A') ? 'added' : code.startsWith('D') ? 'removed' : renamed ? 'renamed' : 'modified';
     const count = counts.get(filename) ?? { additions: 0, deletions: 0 };
-    const patch = git(path, ['diff', '--no-color', '--no-ext-diff', '-M', mergeBase, head, '--', ...(renamed ? [previous] : []), filename]);
-    const hunks = patch.indexOf('\n@@');
+    // GitHub's diff limits apply to the API too: no patch for a file whose diff passes 500 KB or 20,000 lines
+    // (docs.github.com/en/repositories/creating-and-managing-repositories/repository-limits#diff-limits).
+    const patch = count.additions + count.deletions > patchLineLimit ? '' : git(path, ['diff', '--no-color', '--no-ext-diff', '-M', mergeBase, head, '--', ...(renamed ? [previous] : []), filename]);
+    const hunks = patch.length > patchByteLimit ? -1 : patch.indexOf('\n@@');
     files.push({
       filename,
       status,

@@ -1,4 +1,4 @@
-import { commandNames, type CommandRule, type CommandRules, type EnvironmentPolicy } from '../types.js';
+import { commandNames, defaultManifestLimits, type CommandRule, type CommandRules, type EnvironmentPolicy } from '../types.js';
 
 /** An environment as the shipped defaults give it, for the tables of the decision tests; `overrides` narrow it. */
 export function testEnvironment(overrides: Partial<EnvironmentPolicy> = {}, commandOverrides: Partial<CommandRules> = {}): EnvironmentPolicy {
@@ -15,6 +15,7 @@ export function testEnvironment(overrides: Partial<EnvironmentPolicy> = {}, comm
     commands,
     freezeWindows: [],
     kinds: ['Rollout.argoproj.io', 'Service'],
+    manifestLimits: defaultManifestLimits,
     ...overrides,
   };
 }
