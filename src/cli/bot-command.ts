@@ -36,12 +36,12 @@ export function botCommand(): Command {
     });
 }
 
-async function startReadOnlyDashboard(kubeconfig: string | undefined, port: number): Promise<{ stop(): Promise<void> }> {
+async function startReadOnlyDashboard(options: { kubeconfig: string | undefined; port: number; host: string; namespace: string | undefined }): Promise<{ stop(): Promise<void> }> {
   const [{ KubeConfig }, { startDashboard }] = await Promise.all([import('@kubernetes/client-node'), import('../dashboard/index.js')]);
   const kubeConfig = new KubeConfig();
-  if (kubeconfig === undefined) kubeConfig.loadFromDefault();
-  else kubeConfig.loadFromFile(kubeconfig);
-  return startDashboard({ kubeConfig, port, host: '0.0.0.0', enableActions: false, logger: rootLogger() });
+  if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
+  else kubeConfig.loadFromFile(options.kubeconfig);
+  return startDashboard({ kubeConfig, port: options.port, host: options.host, enableActions: false, logger: rootLogger(), ...(options.namespace === undefined ? {} : { namespace: options.namespace }) });
 }
 
 /** `gradual start`: the default install — the engine and the bot in one process, both run by the replica that leads. */
@@ -52,10 +52,14 @@ export function startCommand(): Command {
   return command
     .option('--config <file>', 'the Gradual config (default: $GRADUAL_CONFIG)')
     .option('--dashboard-port <port>', 'port of the read-only dashboard (as `gradual dashboard`)', portOption, 3100)
+    // Loopback unless told otherwise: the rollouts' names, images and analysis values are not for every machine on the network.
+    .option('--dashboard-host <address>', 'address of the read-only dashboard (0.0.0.0 to serve other machines)', '127.0.0.1')
     .option('--no-dashboard', 'serve no dashboard')
-    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number }) => {
+    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string }) => {
       // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
-      const dashboard = options.dashboard ? await startReadOnlyDashboard(options.kubeconfig, options.dashboardPort) : undefined;
+      const dashboard = options.dashboard
+        ? await startReadOnlyDashboard({ kubeconfig: options.kubeconfig, port: options.dashboardPort, host: options.dashboardHost, namespace: options.namespace })
+        : undefined;
       try {
         await runEngine(options, () => startConfiguredBot(options));
       } finally {
