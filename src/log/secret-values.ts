@@ -93,63 +93,75 @@ export function secretValueCount(): number {
 }
 
 /**
- * All forms of all values, found in one pass: a form is at least
- * {@link minimumSecretLength} characters, so each position of the line is
- * looked up by its first three characters (one number in a Set) and only the
- * forms that start so are compared. A regular expression alternating
- * hundreds of forms (a PEM key's lines in every encoding) cost 200 µs a line.
+ * All forms of all values, found in one pass. Every form is at least
+ * {@link minimumSecretLength} characters, so any occurrence covers one of the
+ * positions 0, 6, 12, … of the line with a whole 3-character run of it at
+ * offset 0–5: only those positions are hashed and looked up (one bit in a
+ * bitmap rejects nearly all), and a hit is checked against the forms holding
+ * that run at that offset. A regular expression alternating the hundreds of
+ * forms (a PEM key's lines in every encoding) cost 200 µs a line.
  */
+interface Candidate {
+  form: string;
+  offset: number;
+}
 interface Matcher {
-  /** One bit per hash of a form's first three characters: most positions are passed over on one byte read. */
   bits: Uint8Array;
-  prefixes: Map<number, string[]>;
+  runs: Map<number, Candidate[]>;
 }
 let matcher: Matcher | undefined;
 
 const hashBits = 20;
+const stride = minimumSecretLength - 2;
 
-/** The first three characters' hash, a small integer (a Map key V8 keeps unboxed). */
-function prefixOf(text: string, at: number): number {
+/** The hash of the three characters at `at`, a small integer (a Map key V8 keeps unboxed). */
+function runAt(text: string, at: number): number {
   return ((text.charCodeAt(at) * 961 + text.charCodeAt(at + 1) * 31 + text.charCodeAt(at + 2)) >>> 0) & ((1 << hashBits) - 1);
 }
 
 function currentMatcher(): Matcher | undefined {
   if (known.size === 0) return undefined;
   if (matcher === undefined) {
-    const prefixes = new Map<number, string[]>();
+    const runs = new Map<number, Candidate[]>();
     const bits = new Uint8Array(1 << (hashBits - 3));
     const forms = new Set<string>();
     for (const list of known.values()) for (const form of list) forms.add(form);
     for (const form of forms) {
-      const key = prefixOf(form, 0);
-      bits[key >>> 3] = (bits[key >>> 3] ?? 0) | (1 << (key & 7));
-      const list = prefixes.get(key) ?? [];
-      list.push(form);
-      prefixes.set(key, list);
+      for (let offset = 0; offset < stride; offset += 1) {
+        const key = runAt(form, offset);
+        bits[key >>> 3] = (bits[key >>> 3] ?? 0) | (1 << (key & 7));
+        const list = runs.get(key) ?? [];
+        list.push({ form, offset });
+        runs.set(key, list);
+      }
     }
-    // Longest first: a value that contains another is replaced whole.
-    for (const list of prefixes.values()) list.sort((left, right) => right.length - left.length);
-    matcher = { bits, prefixes };
+    matcher = { bits, runs };
   }
   return matcher;
 }
 
 function replaceKnownValues(text: string, found: Matcher): string {
+  const spans: [number, number][] = [];
+  for (let at = 0; at + 2 < text.length; at += stride) {
+    const key = runAt(text, at);
+    if (((found.bits[key >>> 3] ?? 0) & (1 << (key & 7))) === 0) continue;
+    for (const { form, offset } of found.runs.get(key) ?? []) {
+      const start = at - offset;
+      if (start >= 0 && text.startsWith(form, start)) spans.push([start, start + form.length]);
+    }
+  }
+  if (spans.length === 0) return text;
+  // Overlapping and nested finds (a value inside another, one found from two positions) become one replacement.
+  spans.sort((left, right) => left[0] - right[0]);
   let result = '';
   let copiedUpTo = 0;
-  const last = text.length - minimumSecretLength;
-  for (let at = 0; at <= last; at += 1) {
-    const key = prefixOf(text, at);
-    if (((found.bits[key >>> 3] ?? 0) & (1 << (key & 7))) === 0) continue;
-    const candidates = found.prefixes.get(key);
-    if (candidates === undefined) continue;
-    const form = candidates.find((candidate) => text.startsWith(candidate, at));
-    if (form === undefined) continue;
-    if (at > copiedUpTo) result += text.slice(copiedUpTo, at);
-    if (copiedUpTo <= at) result += redactedText;
-    copiedUpTo = Math.max(copiedUpTo, at + form.length);
+  for (const [start, end] of spans) {
+    if (start >= copiedUpTo) {
+      result += `${text.slice(copiedUpTo, start)}${redactedText}`;
+      copiedUpTo = end;
+    } else if (end > copiedUpTo) copiedUpTo = end;
   }
-  return copiedUpTo === 0 ? text : result + text.slice(copiedUpTo);
+  return result + text.slice(copiedUpTo);
 }
 
 /**
