@@ -30,7 +30,8 @@ export async function readActionToken(file: string): Promise<string> {
   return token;
 }
 
-function collect(value: string, previous: string[]): string[] {
+/** A repeatable option's values, in order. */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
