@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
 import { controllerCommand, runEngine, type ControllerOptions } from './controller-command.js';
-import { portOption } from './dashboard-command.js';
+import { collect, portOption } from './dashboard-command.js';
 
 interface BotOptions {
   config?: string;
@@ -36,12 +36,20 @@ export function botCommand(): Command {
     });
 }
 
-async function startReadOnlyDashboard(kubeconfig: string | undefined, port: number): Promise<{ stop(): Promise<void> }> {
+async function startReadOnlyDashboard(options: { kubeconfig: string | undefined; port: number; host: string; allowedHosts: string[]; namespace: string | undefined }): Promise<{ stop(): Promise<void> }> {
   const [{ KubeConfig }, { startDashboard }] = await Promise.all([import('@kubernetes/client-node'), import('../dashboard/index.js')]);
   const kubeConfig = new KubeConfig();
-  if (kubeconfig === undefined) kubeConfig.loadFromDefault();
-  else kubeConfig.loadFromFile(kubeconfig);
-  return startDashboard({ kubeConfig, port, host: '0.0.0.0', enableActions: false, logger: rootLogger() });
+  if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
+  else kubeConfig.loadFromFile(options.kubeconfig);
+  return startDashboard({
+    kubeConfig,
+    port: options.port,
+    host: options.host,
+    allowedHosts: options.allowedHosts,
+    enableActions: false,
+    logger: rootLogger(),
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+  });
 }
 
 /** `gradual start`: the default install — the engine and the bot in one process, both run by the replica that leads. */
@@ -52,10 +60,15 @@ export function startCommand(): Command {
   return command
     .option('--config <file>', 'the Gradual config (default: $GRADUAL_CONFIG)')
     .option('--dashboard-port <port>', 'port of the read-only dashboard (as `gradual dashboard`)', portOption, 3100)
+    // Loopback unless told otherwise: the rollouts' names, images and analysis values are not for every machine on the network.
+    .option('--dashboard-host <address>', 'address of the read-only dashboard (0.0.0.0 to serve other machines)', '127.0.0.1')
+    .option('--dashboard-allowed-host <name>', 'a host name the dashboard answers to besides loopback names and addresses (repeatable)', collect, [])
     .option('--no-dashboard', 'serve no dashboard')
-    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number }) => {
+    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] }) => {
       // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
-      const dashboard = options.dashboard ? await startReadOnlyDashboard(options.kubeconfig, options.dashboardPort) : undefined;
+      const dashboard = options.dashboard
+        ? await startReadOnlyDashboard({ kubeconfig: options.kubeconfig, port: options.dashboardPort, host: options.dashboardHost, allowedHosts: options.dashboardAllowedHost, namespace: options.namespace })
+        : undefined;
       try {
         await runEngine(options, () => startConfiguredBot(options));
       } finally {

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRestClient, statusCodeOf } from '../kube/index.js';
+import { registerSecretValue } from '../log/index.js';
 import { actionHeader, decideActionRequest } from './action-guard.js';
 import { loadAssets } from './assets.js';
-import { checkBind, isLoopbackHost } from './bind-policy.js';
+import { checkBind, decideHost, isLoopbackHost } from './bind-policy.js';
 import { createDashboardCache } from './dashboard-cache.js';
 import { createEventStreams } from './event-streams.js';
 import { renderPage, securityHeaders } from './page.js';
@@ -49,6 +51,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const streams = createEventStreams();
   const page = renderPage({ enableActions: options.enableActions });
   const loopbackOnly = isLoopbackHost(options.host);
+  const actionToken = options.enableActions ? (options.actionToken ?? randomBytes(16).toString('base64url')) : undefined;
+  // Never in a log line, whichever logger meets it.
+  registerSecretValue(actionToken);
+  const hostPolicy = { bound: options.host, allowedHosts: options.allowedHosts };
   cache.onChange(() => {
     streams.publish();
   });
@@ -60,8 +66,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   async function handleAction(request: IncomingMessage, response: ServerResponse, namespace: string, name: string, action: string): Promise<void> {
     const decision = decideActionRequest(
-      { method: request.method ?? '', action, host: header(request, 'host'), origin: header(request, 'origin'), secFetchSite: header(request, 'sec-fetch-site'), actionHeader: header(request, actionHeader) },
-      { enableActions: options.enableActions, loopbackOnly },
+      {
+        method: request.method ?? '',
+        action,
+        host: header(request, 'host'),
+        origin: header(request, 'origin'),
+        secFetchSite: header(request, 'sec-fetch-site'),
+        actionHeader: header(request, actionHeader),
+        authorization: header(request, 'authorization'),
+        namespace,
+      },
+      { enableActions: options.enableActions, loopbackOnly, token: actionToken ?? '', namespaces: options.namespace === undefined ? undefined : [options.namespace] },
     );
     if (!decision.allowed) {
       logger.warn({ namespace, name, action, status: decision.status, reason: decision.reason, remote: request.socket.remoteAddress }, 'action refused');
@@ -85,6 +100,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const hostDecision = decideHost(header(request, 'host'), hostPolicy);
+    if (!hostDecision.allowed) {
+      logger.warn({ host: header(request, 'host'), method: request.method, status: hostDecision.status, remote: request.socket.remoteAddress }, 'request for a host not served');
+      sendJson(response, hostDecision.status, { error: hostDecision.reason });
+      return;
+    }
     const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
     const path = url.pathname;
     const action = actionPath.exec(path);
@@ -135,7 +156,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      logger.error({ err: error, url: request.url }, 'dashboard request failed');
+      logger.error({ err: error, path: request.url?.split('?')[0] }, 'dashboard request failed');
       if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
       else response.end();
     });
@@ -160,6 +181,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   logger.info({ url, enableActions: options.enableActions, namespace: options.namespace ?? '(all)' }, 'dashboard listening');
   return {
     url,
+    actionToken,
+    openUrl: actionToken === undefined ? url : `${url}/#token=${actionToken}`,
     async stop() {
       streams.closeAll();
       await new Promise<void>((resolve) => {

@@ -15,13 +15,25 @@ export interface DashboardOptions {
   logger: Logger;
   /** Actions on a non-loopback address need this second, explicit consent. */
   allowRemoteActions?: boolean;
-  /** Watch one namespace only (default: all). */
+  /** Watch one namespace only (default: all); actions outside it answer 403. */
   namespace?: string;
+  /** The bearer token actions need; without it one is generated (128 bits) and given back in {@link Dashboard.actionToken}. */
+  actionToken?: string;
+  /** Host names served beyond loopback and IP literals (a dashboard behind a proxy or reached by name). */
+  allowedHosts?: readonly string[];
 }
 
 export interface Dashboard {
   /** `http://host:port`, with the port actually bound. */
   url: string;
+  /** The token actions need (undefined without actions). */
+  actionToken: string | undefined;
+  /**
+   * The URL to open: with actions, `url/#token=…`. The token rides in the
+   * fragment, which a browser never sends (no server log, no Referer); the
+   * page moves it to sessionStorage and takes it out of the address bar.
+   */
+  openUrl: string;
   stop(): Promise<void>;
 }
 

@@ -142,14 +142,15 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     const urls: DemoUrls = {
       pullRequest: `${github.url}/${demoOwner}/${demoRepository}/pull/${String(number)}?as=bob`,
       app: traffic.gatewayUrl,
-      dashboard: dashboard.url,
+      // With the action token in its fragment: the URL a person opens to press Promote.
+      dashboard: dashboard.openUrl,
       github: github.url,
       prometheus: environment.prometheus.url,
     };
     // The next colour's manifest, for a person who wants to open pull request #2 from a shell.
     await writeFile(join(dir, `rollout-${demoThirdColor}.yaml`), demoRolloutYaml(demoThirdColor, demoNamespace));
     const stateFile = join(dir, 'demo.json');
-    await writeFile(stateFile, `${JSON.stringify({ urls, kubeconfig: environment.kubernetes.kubeconfig, demoPid: process.pid, processes }, null, 2)}\n`);
+    await writeFile(stateFile, `${JSON.stringify({ urls, kubeconfig: environment.kubernetes.kubeconfig, demoPid: process.pid, processes }, null, 2)}\n`, { mode: 0o600 });
     return { urls, namespace: demoNamespace, environment, kubeConfig, traffic, people, processes, stateFile, stop };
   } catch (error) {
     await stop();

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { registerSecretValue } from '../log/index.js';
 
 /**
  * Probot's environment variables (the names every Probot app uses), validated.
@@ -44,6 +45,9 @@ export async function readBotEnvironment(env: NodeJS.ProcessEnv): Promise<BotEnv
     }
   }
   if (privateKey?.includes('PRIVATE KEY') !== true) throw new Error('PRIVATE_KEY or PRIVATE_KEY_PATH must give the GitHub App\'s PEM private key');
+  // Known from here on: no logger of the process writes them, whatever carries them.
+  registerSecretValue(privateKey);
+  registerSecretValue(values.WEBHOOK_SECRET);
   return {
     appId: values.APP_ID,
     privateKey,

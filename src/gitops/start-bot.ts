@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeMiddleware, Probot } from 'probot';
-import type { Logger } from '../log/index.js';
+import { registerSecretValue, type Logger } from '../log/index.js';
 import { parseDefaultPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
 import type { BotEnvironment } from './bot-environment.js';
@@ -42,7 +42,11 @@ export async function startBot(options: { environment: BotEnvironment; config: G
     );
   }
   const manifests = openManifestCache({ dir: config.cacheDir ?? join(homedir(), '.cache', 'gradual', 'manifests'), logger });
-  const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, logLevel: 'warn' });
+  registerSecretValue(environment.privateKey);
+  registerSecretValue(environment.webhookSecret);
+  // Probot logs through Gradual's logger, so its lines (and its Octokit's errors) get the same redaction; at warn as before, unless Gradual's own level asks for debug.
+  const probotLog = logger.child({ component: 'probot' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
+  const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog });
   const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId) }, probot);
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -18,8 +19,36 @@ import { testCluster } from './support/test-cluster.js';
 const cluster = testCluster('dashboard');
 const { custom, namespace, rolloutApi } = cluster;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const logger = createLogger({ level: 'warn' });
+// The dashboards' log, kept to sweep for the action token afterwards (and echoed to stderr as before).
+const dashboardLog: string[] = [];
+const logger = createLogger({
+  level: 'info',
+  destination: new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      dashboardLog.push(chunk.toString('utf8'));
+      process.stderr.write(chunk, () => {
+        done();
+      });
+    },
+  }),
+});
 withRolloutController(cluster);
+
+/** A GET with a Host header of the test's choosing (fetch would set its own). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const request = httpRequest(url, { headers: { host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        done({ status: response.statusCode ?? 0, body });
+      });
+    });
+    request.on('error', fail);
+    request.end();
+  });
+}
 
 // The web metric's target: a score that rises by 0.01 per measurement from 0.95.
 let served = 0;
@@ -101,7 +130,10 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
 
-    await page.goto(withActions.url);
+    // The URL the dashboard prints, with the action token in its fragment; the page keeps it for the tab and takes it out of the address bar.
+    expect(withActions.openUrl).toBe(`${withActions.url}/#token=${withActions.actionToken ?? 'missing'}`);
+    await page.goto(withActions.openUrl);
+    await page.waitForURL(`${withActions.url}/`);
     const row = page.locator(`table.rollouts tr[data-rollout="${namespace}/web"]`);
     await row.waitFor();
     expect(await row.locator('td').nth(4).textContent()).toBe('1/7');
@@ -175,6 +207,47 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(crossOrigin.status).toBe(403);
     const noHeader = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST' });
     expect(noHeader.status).toBe(403);
+    // The token does not make a cross-origin request acceptable.
+    const authorization = `Bearer ${withActions.actionToken ?? ''}`;
+    const crossOriginWithToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST', headers: { 'x-gradual-action': 'abort', origin: 'http://evil.example', authorization } });
+    expect(crossOriginWithToken.status).toBe(403);
     expect((await cluster.readRollout('web')).metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+  });
+
+  it('an action without the token answers 401, even from loopback with every CSRF header right; with it, outside the served namespace, 403', async () => {
+    const before = await cluster.readRollout('web');
+    const sameOrigin = { 'x-gradual-action': 'abort', origin: withActions.url, 'sec-fetch-site': 'same-origin' };
+    const withoutToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST', headers: sameOrigin });
+    expect(withoutToken.status).toBe(401);
+    expect(((await withoutToken.json()) as { error: string }).error).toMatch(/token/u);
+    const wrongToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST', headers: { ...sameOrigin, authorization: 'Bearer not-the-dashboard-token-0000' } });
+    expect(wrongToken.status).toBe(401);
+    const outside = await fetch(`${withActions.url}/api/rollouts/kube-system/web/actions/abort`, { method: 'POST', headers: { ...sameOrigin, authorization: `Bearer ${withActions.actionToken ?? ''}` } });
+    expect(outside.status).toBe(403);
+    expect(((await outside.json()) as { error: string }).error).toMatch(/not served/u);
+    const after = await cluster.readRollout('web');
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(after.status?.abort).not.toBe(true);
+  });
+
+  it('refuses a foreign Host on every route, GET included (DNS rebinding), with 421 Misdirected Request', async () => {
+    for (const dashboard of [withActions, readOnly]) {
+      for (const path of ['/', '/api/rollouts', `/api/rollouts/${namespace}/web`, '/api/events', '/assets/app.js', '/healthz']) {
+        const rebound = await getWithHost(`${dashboard.url}${path}`, `attacker.example:${new URL(dashboard.url).port}`);
+        expect([path, rebound.status]).toEqual([path, 421]);
+        expect(rebound.body).not.toContain(namespace);
+        const loopback = await getWithHost(`${dashboard.url}${path === '/api/events' ? '/healthz' : path}`, `localhost:${new URL(dashboard.url).port}`);
+        expect([path, loopback.status]).toEqual([path, 200]);
+      }
+    }
+  });
+
+  it('never wrote the action token to its log, on the refused paths either', () => {
+    const log = dashboardLog.join('');
+    expect(log).toContain('action refused');
+    expect(log).toContain('request for a host not served');
+    const token = withActions.actionToken ?? 'missing';
+    expect(token.length).toBeGreaterThanOrEqual(16);
+    for (const form of [token, encodeURIComponent(token), Buffer.from(token).toString('base64')]) expect(log.includes(form)).toBe(false);
   });
 });

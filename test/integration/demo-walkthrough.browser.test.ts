@@ -94,8 +94,14 @@ describe('npm run demo, walked through in Chromium', { timeout: 180_000 }, () =>
     const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${state.urls.dashboard}/rollouts/${namespace}/${name}`);
+    // The demo prints the dashboard's URL with its action token in the fragment; the rollout's page keeps it.
+    const rolloutPage = new URL(state.urls.dashboard);
+    expect(rolloutPage.hash).toMatch(/^#token=[\w-]{16,}$/u);
+    rolloutPage.pathname = `/rollouts/${namespace}/${name}`;
+    await page.goto(rolloutPage.toString());
     await page.locator('article.rollout[data-step="2"]').waitFor();
+    // The page took the token out of the address bar (and keeps it in the tab's sessionStorage).
+    expect(new URL(page.url()).hash).toBe('');
     expect(await page.locator('.step-position').textContent()).toBe('step 2 of 7');
     expect(await page.locator('.canary-weight').textContent()).toBe('canary 20%');
 

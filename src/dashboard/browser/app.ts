@@ -1,6 +1,7 @@
 // The dashboard's browser side: Preact + htm and uPlot, served by the dashboard itself from
 // their npm packages (/assets/). Data arrives only by server-sent events (/api/events);
-// buttons POST actions with the x-gradual-action header, which no other origin can send.
+// buttons POST actions with the x-gradual-action header, which no other origin can send, and the
+// dashboard's token as a bearer credential (it arrives in the URL's fragment, see actionToken()).
 // Compiled by tsc into dist/, or by assets.ts when running from src/.
 import type { AnalysisRunView, MetricChart as MetricChartView, RolloutSummary, RolloutTree, RolloutView, Threshold, WeightsView } from '../types.js';
 
@@ -19,7 +20,9 @@ interface BrowserEventSource {
 }
 interface BrowserGlobals {
   document: { body: BrowserElement; getElementById(id: string): BrowserElement | null };
-  location: { pathname: string };
+  location: { pathname: string; search: string; hash: string };
+  history: { replaceState(state: unknown, unused: string, url: string): void };
+  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
   EventSource: new (url: string) => BrowserEventSource;
   confirm(message: string): boolean;
 }
@@ -66,6 +69,27 @@ const { html, render, useEffect, useRef, useState } = (await import(preactUrl)) 
 const { default: uPlot } = (await import(uplotUrl)) as { default: PlotConstructor };
 
 const actionsEnabled = browser.document.body.dataset['actions'] === 'enabled';
+
+const tokenKey = 'gradual-dashboard-action-token';
+
+/*
+ * The action token: the dashboard prints its URL with `#token=…`. A fragment
+ * is never sent to a server (no access log, no Referer); it is kept in this
+ * tab's sessionStorage (not a cookie, so no request carries it on its own and
+ * no other site can make the browser send it) and taken out of the address
+ * bar, so a screenshot or a copied link does not show it.
+ */
+function actionToken(): string | undefined {
+  const fragment = new URLSearchParams(browser.location.hash.replace(/^#/u, ''));
+  const given = fragment.get('token');
+  if (given !== null && given !== '') {
+    browser.sessionStorage.setItem(tokenKey, given);
+    browser.history.replaceState(null, '', `${browser.location.pathname}${browser.location.search}`);
+    return given;
+  }
+  return browser.sessionStorage.getItem(tokenKey) ?? undefined;
+}
+const token = actionsEnabled ? actionToken() : undefined;
 
 interface StreamState<T> {
   event: string | undefined;
@@ -140,10 +164,11 @@ function Actions({ namespace, name }: { namespace: string; name: string }) {
     try {
       const response = await fetch(`/api/rollouts/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/actions/${action}`, {
         method: 'POST',
-        headers: { 'x-gradual-action': action },
+        headers: { 'x-gradual-action': action, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
       });
       const body = (await response.json()) as { message?: string; error?: string };
-      setResult({ ok: response.ok, text: (response.ok ? body.message : body.error) ?? '' });
+      const text = (response.ok ? body.message : body.error) ?? '';
+      setResult({ ok: response.ok, text: response.status === 401 && token === undefined ? `${text} (this tab has no token yet)` : text });
     } catch (error) {
       setResult({ ok: false, text: String(error) });
     } finally {
