@@ -1,7 +1,8 @@
 import type { Value } from '../../analysis/condition/index.js';
 import type { ProviderAnswer } from '../../analysis/reconcile-analysis-run.js';
 import { resolveDeep } from '../../analysis/resolve-args.js';
-import { fetchWithTimeout, redactUrl, type MeasurementContext, type MetricProvider } from '../provider.js';
+import { outboundPolicy, outboundRequest, redactUrl, type OutboundPolicy } from '../outbound/outbound-request.js';
+import type { MeasurementContext, MetricProvider } from '../provider.js';
 
 /*
  * The web provider (Argo's metricproviders/webmetric): an HTTP request whose JSON answer, or
@@ -65,7 +66,7 @@ export function mapWebResponse(status: number, body: string, jsonPath: string | 
   return { kind: 'value', value: selected.value, text };
 }
 
-export function webProvider(): MetricProvider {
+export function webProvider(policy: OutboundPolicy = outboundPolicy()): MetricProvider {
   return {
     type: 'web',
     async run(context: MeasurementContext): Promise<ProviderAnswer> {
@@ -73,20 +74,21 @@ export function webProvider(): MetricProvider {
       if (settings === undefined) return { kind: 'error', message: 'metric has no web provider' };
       const resolved = resolveDeep(settings, context.args);
       if (!resolved.ok) return { kind: 'error', message: resolved.message };
-      const { url, method, headers, body, jsonBody, timeoutSeconds, jsonPath } = resolved.value;
+      const { url, method, headers, body, jsonBody, timeoutSeconds, jsonPath, insecure } = resolved.value;
       const requestHeaders: Record<string, string> = Object.fromEntries((headers ?? []).map((header) => [header.key, header.value]));
       let requestBody: string | undefined = body;
       if (jsonBody !== undefined) {
         requestBody = JSON.stringify(jsonBody);
         requestHeaders['Content-Type'] ??= 'application/json';
       }
-      const result = await fetchWithTimeout(
+      const result = await outboundRequest(
         url,
-        { method: method ?? 'GET', headers: requestHeaders, ...(requestBody === undefined || (method ?? 'GET') === 'GET' ? {} : { body: requestBody }) },
+        { method: method ?? 'GET', headers: requestHeaders, insecure, ...(requestBody === undefined || (method ?? 'GET') === 'GET' ? {} : { body: requestBody }) },
         (timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+        policy,
       );
       if (!result.ok) return { kind: 'error', message: result.message };
-      return mapWebResponse(result.response.status, result.body, jsonPath, url);
+      return mapWebResponse(result.status, result.body, jsonPath, url);
     },
   };
 }
