@@ -49,9 +49,37 @@ export function selectJsonPath(document: Value, steps: readonly PathStep[]): { o
   return { ok: true, value: current };
 }
 
+/**
+ * How deep a JSON answer may nest. JSON.parse takes any depth, but the value is then written
+ * back with JSON.stringify and walked by conditions and renderers, which recurse: a body of
+ * 100,000 `[` overflowed the stack and threw out of the provider. A metric's answer is a few
+ * levels deep.
+ */
+export const maxJsonDepth = 64;
+
+/** The deepest nesting of arrays and objects in a JSON text, counted in one pass without recursion (strings skipped). */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text.charCodeAt(index);
+    if (inString) {
+      if (character === 0x5c) index += 1;
+      else if (character === 0x22) inString = false;
+    } else if (character === 0x22) inString = true;
+    else if (character === 0x5b || character === 0x7b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (character === 0x5d || character === 0x7d) depth -= 1;
+  }
+  return deepest;
+}
+
 /** The response as a measurement answer. Pure. */
 export function mapWebResponse(status: number, body: string, jsonPath: string | undefined, url: string): ProviderAnswer {
   if (status < 200 || status >= 300) return { kind: 'error', message: `received non 2xx response code: ${String(status)} from ${redactUrl(url)}` };
+  if (jsonNestingDepth(body) > maxJsonDepth) return { kind: 'error', message: `the response of ${redactUrl(url)} nests deeper than ${String(maxJsonDepth)} levels` };
   let document: Value;
   try {
     document = JSON.parse(body) as Value;
