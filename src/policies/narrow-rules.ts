@@ -1,6 +1,7 @@
 import type { PolicyFileCommandRule, PolicyFileRules } from './schema.js';
 import { commandNames, deployTriggers, permissionLevels, type CommandRule, type CommandRules, type FreezeWindow, type PolicyRules } from './types.js';
 import type { PolicyPath } from './types.js';
+import { hostCoveredBy } from './metric-hosts.js';
 
 export interface NarrowingProblem {
   path: PolicyPath;
@@ -10,7 +11,8 @@ export interface NarrowingProblem {
 /**
  * The rules `written` asks for, on top of `base`: each field may only make
  * the rules stricter (a later trigger, more approvals, a higher permission,
- * fewer teams, code owners required, more freeze windows, forks refused).
+ * fewer teams, code owners required, more freeze windows, forks refused,
+ * metric hosts within those allowed).
  * A field that would loosen them is a problem at its path, under `prefix`;
  * `baseName` says in the message what it would loosen ("the defaults").
  * The freeze windows are resolved by the caller, which knows their places.
@@ -60,7 +62,28 @@ export function narrowRules(
     });
   }
 
-  return { rules: { trigger, requiredApprovals, allowForks, commands: commands satisfies CommandRules, freezeWindows: [...base.freezeWindows, ...addedWindows] }, problems };
+  let metricHosts = base.metricHosts;
+  if (written.metricHosts !== undefined) {
+    const asked = [...new Set(written.metricHosts)];
+    const allowed = base.metricHosts;
+    const outside = allowed === undefined ? [] : asked.filter((host) => !allowed.some((entry) => hostCoveredBy(host, entry)));
+    for (const host of outside) {
+      problem(['metricHosts', written.metricHosts.indexOf(host)], `metric host "${host}" is not among ${allowed?.map((entry) => `"${entry}"`).join(', ') || 'none (no metric host is allowed)'}`);
+    }
+    if (outside.length === 0) metricHosts = asked;
+  }
+
+  return {
+    rules: {
+      trigger,
+      requiredApprovals,
+      allowForks,
+      commands: commands satisfies CommandRules,
+      freezeWindows: [...base.freezeWindows, ...addedWindows],
+      ...(metricHosts === undefined ? {} : { metricHosts }),
+    },
+    problems,
+  };
 }
 
 function narrowCommandRule(base: CommandRule, written: PolicyFileCommandRule, problem: (field: PolicyPath, message: string) => void): CommandRule {

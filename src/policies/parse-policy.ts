@@ -43,7 +43,7 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     if (written.commands?.[name]?.permission === undefined) missing(['commands', name, 'permission'], `who may run /${name}`);
   }
   for (const [index, environment] of (written.environments ?? []).entries()) {
-    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows'] as const) {
+    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'metricHosts'] as const) {
       if (environment[field] !== undefined) {
         errors.push(errorAt(['environments', index, field], `"${field}" belongs at the top level of the defaults: an environment here names only its paths and namespace`, 'key'));
       }
@@ -65,6 +65,7 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     allowForks: written.allowForks ?? false,
     commands,
     freezeWindows: windows.windows,
+    ...(written.metricHosts === undefined ? {} : { metricHosts: [...new Set(written.metricHosts)] }),
   };
   const environments = (written.environments ?? []).map((environment): EnvironmentPolicy => ({ ...rules, name: environment.name, paths: environment.paths, namespace: environment.namespace }));
   return { ok: true, policy: { rules, environments } };
@@ -162,7 +163,7 @@ function resolveFreezeWindows(written: readonly PolicyFileFreezeWindow[], prefix
   return { windows, errors };
 }
 
-const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows'];
+const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'metricHosts'];
 
 /** The fields a policy file knows at a path, for "did you mean" on an unknown one. */
 function knownFieldsAt(path: PolicyPath): readonly string[] {

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { parseGoDuration } from '../api/index.js';
+import { metricHostPattern } from './metric-hosts.js';
 import { commandNames, deployTriggers, permissionLevels, type CommandName } from './types.js';
 
 /*
@@ -108,6 +109,10 @@ const rulesShape = {
   allowForks: z.boolean().optional(),
   commands: commandRulesSchema.optional(),
   freezeWindows: z.array(freezeWindowSchema).optional(),
+  /** The hosts web and prometheus metrics may be pointed at; absent: any host (the controller's address rules still apply). */
+  metricHosts: z
+    .array(z.string().transform((host) => host.toLowerCase()).pipe(z.string().regex(metricHostPattern, 'expected a host name such as "prometheus.monitoring", "*.example.com" or an IP address')))
+    .optional(),
 };
 
 const environmentSchema = z.strictObject({

@@ -64,6 +64,8 @@ export interface PolicyRules {
   allowForks: boolean;
   commands: CommandRules;
   freezeWindows: FreezeWindow[];
+  /** The hosts a pull request's web and prometheus metrics may be pointed at (`*.domain` for every name under it); undefined: any host. */
+  metricHosts?: string[];
 }
 
 /** One environment with its rules resolved (defaults, narrowed by the repository, narrowed by the environment). */
