@@ -155,6 +155,25 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
     }
   });
 
+  test('the checked addresses are tried in order: ::1 refusing goes on to 127.0.0.1 (localhost)', async () => {
+    const server = await stand('127.0.0.1', (_request, response) => {
+      response.end('{"up":1}');
+    });
+    const connectSpy = vi.fn(systemConnect);
+    const localhost: LookupAll = () =>
+      Promise.resolve([
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
+    try {
+      const result = await outboundRequest(`http://localhost:${String(server.port)}/`, { method: 'GET', headers: {} }, 5000, outboundPolicy({ lookup: localhost, connect: connectSpy }));
+      expect(result).toEqual({ ok: true, status: 200, body: '{"up":1}' });
+      expect(connectSpy.mock.calls.map(([target]) => target.address)).toEqual(['::1', '127.0.0.1']);
+    } finally {
+      await close([server]);
+    }
+  });
+
   test('a lookup that never answers ends at the deadline', async () => {
     vi.useFakeTimers();
     try {

@@ -102,7 +102,7 @@ function describeError(cause: unknown): string {
 class Refusal extends Error {}
 
 /** Resolves the host and checks every address it resolves to; a refusal names the host, the address and why. */
-async function resolveChecked(host: string, policy: OutboundPolicy): Promise<ResolvedAddress> {
+async function resolveChecked(host: string, policy: OutboundPolicy): Promise<ResolvedAddress[]> {
   const family = isIP(host);
   const addresses = family === 0 ? await policy.lookup(host) : [{ address: host, family: family === 6 ? (6 as const) : (4 as const) }];
   if (addresses.length === 0) throw new Refusal(`unreachable: ${host} resolves to no address`);
@@ -115,8 +115,23 @@ async function resolveChecked(host: string, policy: OutboundPolicy): Promise<Res
       }
     }
   }
-  // Every address passed; the first is the one connected to (as dns.lookup's default answer).
-  return addresses[0] as ResolvedAddress;
+  // Every address passed: they are tried in the resolver's order (localhost may answer ::1 first and serve on 127.0.0.1 only).
+  return addresses;
+}
+
+/** Errors after which nothing was sent, so the next checked address may be tried. */
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT']);
+
+async function exchangeAny(url: URL, targets: readonly ResolvedAddress[], init: OutboundInit, policy: OutboundPolicy, signal: AbortSignal): Promise<IncomingMessage> {
+  for (const [index, target] of targets.entries()) {
+    try {
+      return await exchange(url, target, init, policy, signal);
+    } catch (cause) {
+      const code = (cause as { code?: unknown }).code;
+      if (index === targets.length - 1 || typeof code !== 'string' || !NOT_CONNECTED_CODES.has(code)) throw cause;
+    }
+  }
+  throw new Error('unreachable: no address to connect to');
 }
 
 /** One request/response exchange over a checked address; resolves once the headers arrive. */
@@ -207,8 +222,8 @@ export async function outboundRequest(url: string, init: OutboundInit, timeoutMs
   try {
     for (let redirects = 0; ; redirects += 1) {
       if (current.protocol !== 'http:' && current.protocol !== 'https:') return { ok: false, message: `${method} ${redactUrl(current)}: only http and https URLs are measured` };
-      const target = await untilAborted(resolveChecked(current.hostname.replace(/^\[|\]$/gu, ''), policy), controller.signal);
-      const response = await exchange(current, target, { ...init, method, headers, body }, policy, controller.signal);
+      const targets = await untilAborted(resolveChecked(current.hostname.replace(/^\[|\]$/gu, ''), policy), controller.signal);
+      const response = await exchangeAny(current, targets, { ...init, method, headers, body }, policy, controller.signal);
       const location = response.headers.location;
       if (!redirectStatuses.has(response.statusCode ?? 0) || location === undefined) {
         const read = await readCapped(response, policy.maxResponseBytes, current);
