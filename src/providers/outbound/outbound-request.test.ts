@@ -1,7 +1,9 @@
 import diagnostics from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createControlPlanePki } from '../../local/pki.js';
 import { refusedAddressReason } from './address-rules.js';
 import { outboundPolicy, outboundRequest, systemConnect, type ConnectTarget, type LookupAll } from './outbound-request.js';
 
@@ -307,5 +309,30 @@ describe('outboundRequest: redirects and response size', () => {
     // What the server got rid of: the cap, one chunk and what the two sockets' kernel buffers held.
     console.log(`outbound cap: 64 KiB cap; server wrote ${String(bytesSent)} bytes of 104857600 before the connection was destroyed`);
     expect(bytesSent).toBeLessThan(32 * 1024 * 1024);
+  });
+});
+
+describe('outboundRequest over TLS', () => {
+  test('the certificate is checked against the name (an unknown CA is an error), and insecure skips the check as the metric asks', async () => {
+    const pki = await createControlPlanePki();
+    const hosts: (string | undefined)[] = [];
+    const server = createHttpsServer({ cert: pki.apiServer.cert, key: pki.apiServer.key }, (request, response) => {
+      hosts.push(request.headers.host);
+      response.end('{"tls":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    // The certificate names "kubernetes"; the name resolves to the loopback server.
+    const policy = outboundPolicy({ lookup: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]) });
+    try {
+      const verified = await outboundRequest(`https://kubernetes:${String(port)}/x`, { method: 'GET', headers: {} }, 5000, policy);
+      expect(verified.ok ? '' : verified.message).toMatch(/^GET https:\/\/kubernetes:\d+\/x: .*(certificate|self-signed|self signed)/u);
+      const insecure = await outboundRequest(`https://kubernetes:${String(port)}/x`, { method: 'GET', headers: {}, insecure: true }, 5000, policy);
+      expect(insecure).toEqual({ ok: true, status: 200, body: '{"tls":true}' });
+      expect(hosts).toEqual([`kubernetes:${String(port)}`]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
