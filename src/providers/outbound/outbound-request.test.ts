@@ -92,6 +92,8 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
     ['an IPv4-mapped metadata literal', 'http://[::ffff:169.254.169.254]/', 'is a cloud metadata address'],
     ["Alibaba's metadata literal", 'http://100.100.100.200/latest/meta-data', '100.100.100.200 is a cloud metadata address'],
     ['an IPv6 link-local literal', 'http://[fe80::1]:8080/', 'fe80::1 is a link-local address'],
+    ['the metadata address spelt as one decimal number', 'http://2852039166/latest/', '169.254.169.254 is a cloud metadata address'],
+    ['the metadata address spelt in hex', 'http://0xa9.0xfe.0xa9.0xfe/', '169.254.169.254 is a cloud metadata address'],
   ])('%s is refused, and no socket is opened', async (_name, url, words) => {
     const lookup = vi.fn(metadataLookup);
     const connectSpy = vi.fn(systemConnect);
