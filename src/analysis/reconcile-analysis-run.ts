@@ -4,6 +4,7 @@ import { assessRun, isCompleted, recordMeasurement, retainMeasurements, type Ana
 import { compileMetricConditions, evaluateMeasurement, type MetricConditions } from './evaluate-measurement.js';
 import { metricTasks, nextReconcileAfterMs, type MetricTask } from './measurement-schedule.js';
 import { dryRunMetricNames } from './metric-settings.js';
+import { secretRedactor } from './redact-secrets.js';
 
 /*
  * One reconcile of an AnalysisRun, in two pure halves around the providers: planAnalysisRun
@@ -81,12 +82,13 @@ export function measurementOf(taken: TakenMeasurement, conditions: MetricConditi
   }
 }
 
-/** Secrets from args never reach a stored message (Argo's redaction). */
-function redact(measurement: Measurement, secrets: readonly string[]): Measurement {
-  if (measurement.message === undefined) return measurement;
-  let message = measurement.message;
-  for (const secret of secrets) if (secret !== '') message = message.replaceAll(secret, '*****');
-  return { ...measurement, message };
+/** Secrets from args never reach a stored message, value or metadata, in any encoding (Argo's redaction covers the message only). */
+function redact(measurement: Measurement, mask: (text: string) => string): Measurement {
+  const redacted: Measurement = { ...measurement };
+  if (measurement.message !== undefined) redacted.message = mask(measurement.message);
+  if (measurement.value !== undefined) redacted.value = mask(measurement.value);
+  if (measurement.metadata !== undefined) redacted.metadata = Object.fromEntries(Object.entries(measurement.metadata).map(([key, value]) => [key, mask(value)]));
+  return redacted;
 }
 
 export interface AnalysisRunOutcome {
@@ -103,12 +105,13 @@ export function finishAnalysisRun(
   secrets: readonly string[] = [],
 ): AnalysisRunOutcome {
   const dryRun = dryRunMetricNames(run.spec.dryRun, run.spec.metrics);
+  const mask = secretRedactor(secrets);
   const results: MetricResult[] = [...(run.status?.metricResults ?? [])];
   for (const measurementTaken of taken) {
     const name = measurementTaken.task.metric.name;
     const index = results.findIndex((result) => result.name === name);
     const current: MetricResult = results[index] ?? { name, phase: 'Running', ...(dryRun.has(name) ? { dryRun: true } : {}) };
-    const measurement = redact(measurementOf(measurementTaken, conditions.get(name), now), secrets);
+    const measurement = redact(measurementOf(measurementTaken, conditions.get(name), now), mask);
     const next = recordMeasurement(current, measurement, measurementTaken.task.kind === 'resume');
     if (index === -1) results.push(next);
     else results[index] = next;

@@ -19,6 +19,14 @@ export interface ControllerOptions {
   leaseNamespace: string;
   rolloutThreads: number;
   analysisThreads: number;
+  allowMetadataAddresses: boolean;
+  maxMetricResponseBytes: number;
+}
+
+function bytesOption(value: string): number {
+  const bytes = Number(value);
+  if (!Number.isInteger(bytes) || bytes < 1) throw new InvalidArgumentError('a whole number of bytes, at least 1');
+  return bytes;
 }
 
 function threadsOption(value: string): number {
@@ -44,6 +52,8 @@ export function controllerCommand(): Command {
     .option('--lease-namespace <ns>', 'namespace of the leader-election Lease', 'argo-rollouts')
     .option('--rollout-threads <n>', 'Rollouts reconciled at once (Argo\'s flag and default)', threadsOption, 10)
     .option('--analysis-threads <n>', 'AnalysisRuns reconciled at once (Argo\'s flag; its default is 30)', threadsOption, 30)
+    .option('--allow-metadata-addresses', 'let web and prometheus metrics reach link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default', false)
+    .option('--max-metric-response-bytes <n>', 'the most bytes of a metric provider\'s answer read; a longer one is an Error measurement', bytesOption, 1024 * 1024)
     .action(async (options: ControllerOptions) => {
       await runEngine(options);
     });
@@ -75,7 +85,15 @@ export async function runEngine(options: ControllerOptions, alsoLead?: () => Pro
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   };
   const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, ...scope });
-  const analysisRuns = createAnalysisRunController({ kubeConfig, logger, requestCounter, metrics: analysisMetrics.createAnalysisMetrics(metrics.registry), workers: options.analysisThreads, ...scope });
+  const analysisRuns = createAnalysisRunController({
+    kubeConfig,
+    logger,
+    requestCounter,
+    metrics: analysisMetrics.createAnalysisMetrics(metrics.registry),
+    workers: options.analysisThreads,
+    outbound: { allowMetadataAddresses: options.allowMetadataAddresses, maxResponseBytes: options.maxMetricResponseBytes },
+    ...scope,
+  });
   // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
   let extra: { stop(): Promise<void> } | undefined;
   const controller = {

@@ -7,7 +7,7 @@ import { clusterFor } from './config.js';
 import { environmentLock } from './environment-lock.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
 import { confineManifests, newManifestBudget, readBoundedManifests, type ManifestBudget, type ManifestObject, type ManifestTree, type ObjectRef } from './manifests/index.js';
-import { diffAgainstLive, readLiveObject, renderPlanCheck, type Plan } from './plan/index.js';
+import { diffAgainstLive, metricHostErrors, readLiveObject, renderPlanCheck, type Plan } from './plan/index.js';
 import { loadRepositoryPolicy, policyFile } from './repository-policy.js';
 import type { BotServices, RepositoryContext } from './services.js';
 import type { CheckRunOutput } from './types.js';
@@ -56,7 +56,7 @@ export async function planEnvironment(
   const parsed = await readEnvironmentManifests(environment, tree, budget);
   const target = clusterFor(services.config, repository, environment.name);
   const cluster = target === undefined ? undefined : services.clusters.get(target.name);
-  const errors = [...parsed.errors];
+  const errors = [...parsed.errors, ...metricHostErrors(parsed.objects, environment.metricHosts, environment.name)];
   if (cluster === undefined) {
     errors.push({ file: policyFile, line: 1, column: 1, message: `environment "${environment.name}" has no cluster in the Gradual config for ${repository}; ask the operator to map it` });
   }

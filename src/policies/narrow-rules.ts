@@ -1,6 +1,7 @@
 import type { PolicyFileCommandRule, PolicyFileRules } from './schema.js';
 import { commandNames, deployTriggers, manifestLimitFields, permissionLevels, type CommandRule, type CommandRules, type FreezeWindow, type ManifestLimits, type PolicyRules } from './types.js';
 import type { PolicyPath } from './types.js';
+import { hostCoveredBy } from './metric-hosts.js';
 
 export interface NarrowingProblem {
   path: PolicyPath;
@@ -11,7 +12,7 @@ export interface NarrowingProblem {
  * The rules `written` asks for, on top of `base`: each field may only make
  * the rules stricter (a later trigger, more approvals, a higher permission,
  * fewer teams, code owners required, more freeze windows, forks refused,
- * fewer kinds, lower manifest limits).
+ * fewer kinds, lower manifest limits, metric hosts within those allowed).
  * A field that would loosen them is a problem at its path, under `prefix`;
  * `baseName` says in the message what it would loosen ("the defaults").
  * The freeze windows are resolved by the caller, which knows their places.
@@ -76,7 +77,30 @@ export function narrowRules(
     else manifestLimits[field] = asked;
   }
 
-  return { rules: { trigger, requiredApprovals, allowForks, commands: commands satisfies CommandRules, freezeWindows: [...base.freezeWindows, ...addedWindows], kinds, manifestLimits }, problems };
+  let metricHosts = base.metricHosts;
+  if (written.metricHosts !== undefined) {
+    const asked = [...new Set(written.metricHosts)];
+    const allowed = base.metricHosts;
+    const outside = allowed === undefined ? [] : asked.filter((host) => !allowed.some((entry) => hostCoveredBy(host, entry)));
+    for (const host of outside) {
+      problem(['metricHosts', written.metricHosts.indexOf(host)], `metric host "${host}" is not among ${allowed?.map((entry) => `"${entry}"`).join(', ') || 'none (no metric host is allowed)'}`);
+    }
+    if (outside.length === 0) metricHosts = asked;
+  }
+
+  return {
+    rules: {
+      trigger,
+      requiredApprovals,
+      allowForks,
+      commands: commands satisfies CommandRules,
+      freezeWindows: [...base.freezeWindows, ...addedWindows],
+      kinds,
+      manifestLimits,
+      ...(metricHosts === undefined ? {} : { metricHosts }),
+    },
+    problems,
+  };
 }
 
 function narrowCommandRule(base: CommandRule, written: PolicyFileCommandRule, problem: (field: PolicyPath, message: string) => void): CommandRule {

@@ -3,6 +3,7 @@ import picomatch from 'picomatch';
 import { z } from 'zod';
 import { parseGoDuration } from '../api/index.js';
 import { kindNamePattern } from './confinement.js';
+import { metricHostPattern } from './metric-hosts.js';
 import { commandNames, deployTriggers, manifestLimitCeilings, permissionLevels, type CommandName } from './types.js';
 
 /*
@@ -122,6 +123,10 @@ const rulesShape = {
   freezeWindows: z.array(freezeWindowSchema).optional(),
   kinds: z.array(kindName).optional(),
   manifestLimits: manifestLimitsSchema.optional(),
+  /** The hosts web and prometheus metrics may be pointed at; absent: any host (the controller's address rules still apply). */
+  metricHosts: z
+    .array(z.string().transform((host) => host.toLowerCase()).pipe(z.string().regex(metricHostPattern, 'expected a host name such as "prometheus.monitoring", "*.example.com" or an IP address')))
+    .optional(),
 };
 
 const environmentSchema = z.strictObject({

@@ -1,14 +1,16 @@
 import type { Metric } from '../api/index.js';
 import { prometheusProvider } from './prometheus/prometheus-provider.js';
+import { outboundPolicy, type OutboundPolicy } from './outbound/outbound-request.js';
 import { providerTypeOf, type MetricProvider } from './provider.js';
 import { webProvider } from './web/web-provider.js';
 
 /*
  * The providers Gradual measures with, in one explicit map: a new provider is one folder and
- * one line here. The job provider needs the Kubernetes client and is added by the shell.
+ * one line here. The job provider needs the Kubernetes client and is added by the shell. The HTTP
+ * providers share the controller's outbound policy (addresses, response cap).
  */
-export function defaultProviders(extra: readonly MetricProvider[] = []): ReadonlyMap<string, MetricProvider> {
-  return new Map([prometheusProvider(), webProvider(), ...extra].map((provider) => [provider.type, provider]));
+export function defaultProviders(extra: readonly MetricProvider[] = [], policy: OutboundPolicy = outboundPolicy()): ReadonlyMap<string, MetricProvider> {
+  return new Map([prometheusProvider(policy), webProvider(policy), ...extra].map((provider) => [provider.type, provider]));
 }
 
 export type ProviderLookup = { ok: true; provider: MetricProvider } | { ok: false; message: string };

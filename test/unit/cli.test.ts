@@ -21,10 +21,18 @@ describe('the gradual command', { timeout: 30_000 }, () => {
     [['--help'], ['local', 'demo']],
     [['local', '--help'], ['up [options]', 'down [options]', 'status [options]']],
     [['local', 'up', '--help'], ['--dir <dir>', '--nodes <n>', '--apiserver-port <port>', '--prometheus-port <port>', '--git-port <port>']],
+    [['controller', '--help'], ['--allow-metadata-addresses', '--max-metric-response-bytes <n>']],
+    [['start', '--help'], ['--allow-metadata-addresses', '--max-metric-response-bytes <n>']],
   ])('gradual %j lists %j', async (args, expected) => {
     const result = await gradual(args);
     expect(result.code).toBe(0);
     for (const text of expected) expect(result.stdout).toContain(text);
+  });
+
+  it('refuses a response cap that is not a whole number of bytes', async () => {
+    const result = await gradual(['controller', '--max-metric-response-bytes', '0']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('a whole number of bytes, at least 1');
   });
 
   it('refuses an unknown command with a non-zero exit and a hint', async () => {

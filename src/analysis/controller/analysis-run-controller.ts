@@ -7,6 +7,7 @@ import type { Logger } from '../../log/index.js';
 import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-provider.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
 import type { MetricProvider } from '../../providers/provider.js';
+import { outboundPolicy, type OutboundPolicy } from '../../providers/outbound/outbound-request.js';
 import type { AnalysisEvent } from '../assess-analysis-run.js';
 import type { AnalysisMetrics } from './analysis-metrics.js';
 import { finishAnalysisRun, formatTime, planAnalysisRun, type TakenMeasurement } from '../reconcile-analysis-run.js';
@@ -30,6 +31,8 @@ export interface AnalysisRunControllerOptions {
   workers?: number;
   clock?: Clock;
   providers?: ReadonlyMap<string, MetricProvider>;
+  /** The HTTP providers' outbound policy (--allow-metadata-addresses, --max-metric-response-bytes); safe defaults when absent. */
+  outbound?: Partial<OutboundPolicy>;
   requestCounter?: RequestCounter;
   metrics?: AnalysisMetrics;
 }
@@ -58,7 +61,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   const jobsPath = namespace === undefined ? '/apis/batch/v1/jobs' : `/apis/batch/v1/namespaces/${namespace}/jobs`;
   const jobs: InformerCache<V1Job & { metadata: object }> = createInformerCache(kubeConfig, { path: jobsPath, labelSelector: ANALYSIS_RUN_UID_LABEL, ...informerOptions });
   const batch = counter === undefined ? kubeConfig.makeApiClient(BatchV1Api) : makeCountedApiClient(kubeConfig, BatchV1Api, counter);
-  const providers = options.providers ?? defaultProviders([jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })]);
+  const providers = options.providers ?? defaultProviders([jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })], outboundPolicy(options.outbound));
   const queue = createKeyQueue({ clock, name: 'analysisruns', workers: options.workers ?? 10, minDelayMs: 10, logger });
   const enqueue = (object: KubernetesObject): void => {
     if (isHandledByInstance(object.metadata?.labels, options.instanceId)) queue.add(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`);

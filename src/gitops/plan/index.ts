@@ -4,5 +4,6 @@ export { diffFields } from './diff-fields.js';
 export { readLiveObject } from './read-live-object.js';
 export { renderPlanCheck, planCheckName } from './render-plan-check.js';
 export { annotationBatches } from './annotation-batches.js';
+export { metricHostErrors } from './metric-host-errors.js';
 export { checkOutputLimit, joinWithinLimit } from './markdown.js';
 export type * from './types.js';

@@ -1,10 +1,15 @@
+import { codeCell } from '../report/markdown.js';
+
 /** GitHub's limit for a check run's summary and text. */
 export const checkOutputLimit = 65_535;
 
-/** A code span that survives a table cell: a backtick inside gets a longer fence, a pipe is escaped, a newline flattened. */
+/**
+ * A code span that survives a table cell: a fence longer than any run of backticks inside, a
+ * pipe escaped, a newline flattened (a fixed double fence let a value holding two backticks
+ * end the span early).
+ */
 export function code(text: string): string {
-  const flat = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-  return flat.includes('`') ? `\`\` ${flat} \`\`` : `\`${flat}\``;
+  return codeCell(text.replace(/\r?\n/g, ' '));
 }
 
 /** Plain text in a table cell. */

@@ -5,18 +5,42 @@
  * of it), except the hidden markers.
  */
 
+/**
+ * The most characters of one value a report shows. Values and messages come from metric
+ * servers and are up to the provider's response cap (1 MiB): escaped whole they made a
+ * report slow to render, only to be cut to GitHub's 65,535 characters after.
+ */
+export const maxShownLength = 2000;
+
+/** Text cut to maxShownLength, with an ellipsis saying so (never half a surrogate pair). */
+export function shorten(text: string, limit = maxShownLength): string {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit);
+  return `${/[\ud800-\udbff]$/u.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
 /** Escapes the characters that would format text or end a table cell; a line break becomes a space. */
 export function escapeText(text: string): string {
-  return text.replace(/\r?\n|\r/gu, ' ').replace(/[\\`*_[\]<>|~]/gu, (character) => `\\${character}`);
+  return shorten(text).replace(/\r?\n|\r/gu, ' ').replace(/[\\`*_[\]<>|~]/gu, (character) => `\\${character}`);
 }
 
 /** An inline code span that holds any text: the fence is longer than any run of backticks inside. */
 export function inlineCode(text: string): string {
-  const flat = text.replace(/\r?\n|\r/gu, ' ');
-  const longest = Math.max(0, ...[...flat.matchAll(/`+/gu)].map((match) => match[0].length));
-  const fence = '`'.repeat(longest + 1);
+  const flat = shorten(text).replace(/\r?\n|\r/gu, ' ');
+  const fence = '`'.repeat(longestBacktickRun(flat) + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** The longest run of backticks, counted in one pass: a spread of one entry per run into Math.max overflowed the stack on a value with ~100,000 runs. */
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  let run = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    run = text.charCodeAt(index) === 0x60 ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  return longest;
 }
 
 /** An inline code span inside a table row: GitHub ends the cell at a bare `|`, even in code. */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Value } from '../../analysis/condition/index.js';
 import type { ProviderAnswer } from '../../analysis/reconcile-analysis-run.js';
 import { resolveDeep } from '../../analysis/resolve-args.js';
-import { fetchWithTimeout, redactUrl, type MeasurementContext, type MetricProvider } from '../provider.js';
+import { outboundPolicy, outboundRequest, redactUrl, type OutboundPolicy } from '../outbound/outbound-request.js';
+import type { MeasurementContext, MetricProvider } from '../provider.js';
 
 /*
  * The prometheus provider (Argo's metricproviders/prometheus): an instant query against
@@ -66,7 +67,7 @@ export function mapQueryResponse(status: number, body: string): ProviderAnswer {
   return { kind: 'error', message: `Prometheus metric type not supported: ${data.resultType}` };
 }
 
-export function prometheusProvider(): MetricProvider {
+export function prometheusProvider(policy: OutboundPolicy = outboundPolicy()): MetricProvider {
   return {
     type: 'prometheus',
     async run(context: MeasurementContext): Promise<ProviderAnswer> {
@@ -74,20 +75,21 @@ export function prometheusProvider(): MetricProvider {
       if (settings === undefined) return { kind: 'error', message: 'metric has no prometheus provider' };
       const resolved = resolveDeep(settings, context.args);
       if (!resolved.ok) return { kind: 'error', message: resolved.message };
-      const { address, query, headers, timeout } = resolved.value;
+      const { address, query, headers, timeout, insecure } = resolved.value;
       if (address === undefined || address === '') return { kind: 'error', message: 'prometheus provider: address is required' };
       if (query === undefined || query === '') return { kind: 'error', message: 'prometheus provider: query is required' };
       const url = `${address.replace(/\/+$/u, '')}/api/v1/query?${new URLSearchParams({ query, time: String(context.now.getTime() / 1000) }).toString()}`;
-      const result = await fetchWithTimeout(
+      const result = await outboundRequest(
         url,
-        { method: 'GET', headers: Object.fromEntries((headers ?? []).map((header) => [header.key, header.value])) },
+        { method: 'GET', headers: Object.fromEntries((headers ?? []).map((header) => [header.key, header.value])), insecure },
         (timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+        policy,
       );
       if (!result.ok) return { kind: 'error', message: result.message };
-      if (result.response.status >= 500 || result.response.status === 401 || result.response.status === 403 || result.response.status === 404) {
-        return { kind: 'error', message: `GET ${redactUrl(url)}: HTTP ${String(result.response.status)}` };
+      if (result.status >= 500 || result.status === 401 || result.status === 403 || result.status === 404) {
+        return { kind: 'error', message: `GET ${redactUrl(url)}: HTTP ${String(result.status)}` };
       }
-      return mapQueryResponse(result.response.status, result.body);
+      return mapQueryResponse(result.status, result.body);
     },
   };
 }

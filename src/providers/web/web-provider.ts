@@ -1,7 +1,8 @@
 import type { Value } from '../../analysis/condition/index.js';
 import type { ProviderAnswer } from '../../analysis/reconcile-analysis-run.js';
 import { resolveDeep } from '../../analysis/resolve-args.js';
-import { fetchWithTimeout, redactUrl, type MeasurementContext, type MetricProvider } from '../provider.js';
+import { outboundPolicy, outboundRequest, redactUrl, type OutboundPolicy } from '../outbound/outbound-request.js';
+import type { MeasurementContext, MetricProvider } from '../provider.js';
 
 /*
  * The web provider (Argo's metricproviders/webmetric): an HTTP request whose JSON answer, or
@@ -48,9 +49,37 @@ export function selectJsonPath(document: Value, steps: readonly PathStep[]): { o
   return { ok: true, value: current };
 }
 
+/**
+ * How deep a JSON answer may nest. JSON.parse takes any depth, but the value is then written
+ * back with JSON.stringify and walked by conditions and renderers, which recurse: a body of
+ * 100,000 `[` overflowed the stack and threw out of the provider. A metric's answer is a few
+ * levels deep.
+ */
+export const maxJsonDepth = 64;
+
+/** The deepest nesting of arrays and objects in a JSON text, counted in one pass without recursion (strings skipped). */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text.charCodeAt(index);
+    if (inString) {
+      if (character === 0x5c) index += 1;
+      else if (character === 0x22) inString = false;
+    } else if (character === 0x22) inString = true;
+    else if (character === 0x5b || character === 0x7b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (character === 0x5d || character === 0x7d) depth -= 1;
+  }
+  return deepest;
+}
+
 /** The response as a measurement answer. Pure. */
 export function mapWebResponse(status: number, body: string, jsonPath: string | undefined, url: string): ProviderAnswer {
   if (status < 200 || status >= 300) return { kind: 'error', message: `received non 2xx response code: ${String(status)} from ${redactUrl(url)}` };
+  if (jsonNestingDepth(body) > maxJsonDepth) return { kind: 'error', message: `the response of ${redactUrl(url)} nests deeper than ${String(maxJsonDepth)} levels` };
   let document: Value;
   try {
     document = JSON.parse(body) as Value;
@@ -65,7 +94,7 @@ export function mapWebResponse(status: number, body: string, jsonPath: string | 
   return { kind: 'value', value: selected.value, text };
 }
 
-export function webProvider(): MetricProvider {
+export function webProvider(policy: OutboundPolicy = outboundPolicy()): MetricProvider {
   return {
     type: 'web',
     async run(context: MeasurementContext): Promise<ProviderAnswer> {
@@ -73,20 +102,21 @@ export function webProvider(): MetricProvider {
       if (settings === undefined) return { kind: 'error', message: 'metric has no web provider' };
       const resolved = resolveDeep(settings, context.args);
       if (!resolved.ok) return { kind: 'error', message: resolved.message };
-      const { url, method, headers, body, jsonBody, timeoutSeconds, jsonPath } = resolved.value;
+      const { url, method, headers, body, jsonBody, timeoutSeconds, jsonPath, insecure } = resolved.value;
       const requestHeaders: Record<string, string> = Object.fromEntries((headers ?? []).map((header) => [header.key, header.value]));
       let requestBody: string | undefined = body;
       if (jsonBody !== undefined) {
         requestBody = JSON.stringify(jsonBody);
         requestHeaders['Content-Type'] ??= 'application/json';
       }
-      const result = await fetchWithTimeout(
+      const result = await outboundRequest(
         url,
-        { method: method ?? 'GET', headers: requestHeaders, ...(requestBody === undefined || (method ?? 'GET') === 'GET' ? {} : { body: requestBody }) },
+        { method: method ?? 'GET', headers: requestHeaders, insecure, ...(requestBody === undefined || (method ?? 'GET') === 'GET' ? {} : { body: requestBody }) },
         (timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+        policy,
       );
       if (!result.ok) return { kind: 'error', message: result.message };
-      return mapWebResponse(result.response.status, result.body, jsonPath, url);
+      return mapWebResponse(result.status, result.body, jsonPath, url);
     },
   };
 }
