@@ -3,7 +3,7 @@ import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../
 import { createInformerCache, createKeyQueue, makeCountedApiClient, createEventRecorder, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { isHandledByInstance } from '../../engine/controller/observe-rollout.js';
 import { canonicalJson } from '../../engine/pod-template-hash.js';
-import type { Logger } from '../../log/index.js';
+import { registerSecretValue, type Logger } from '../../log/index.js';
 import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-provider.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
 import type { MetricProvider } from '../../providers/provider.js';
@@ -91,7 +91,10 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
       }
       const encoded = secret.data?.[ref.key];
       if (encoded === undefined) return { ok: false, message: `arg "${arg.name}": key '${ref.key}' does not exist in secret '${ref.name}'` };
-      values.set(arg.name, Buffer.from(encoded, 'base64').toString('utf8'));
+      const value = Buffer.from(encoded, 'base64').toString('utf8');
+      // Masked in this process's every log line from now on (raw, percent-encoded, base64), not only in measurements.
+      registerSecretValue(value);
+      values.set(arg.name, value);
     }
     return { ok: true, values };
   }
