@@ -130,11 +130,28 @@ export function planTrafficProblem(observation: RolloutObservation, problem: Rou
   return planInvalidSpec(observation, [issueOfProblem(problem)]);
 }
 
+/** Longest error text a condition carries: the status stays small and the PR report readable. */
+const MAX_ERROR_TEXT = 500;
+
+/**
+ * A reconcile that threw on the Rollout's own content (the planner or the observation failed on
+ * something validateRollout let through): Argo's InvalidSpec condition with the error, nothing
+ * written but the status, and no requeue — the shell tries again when the Rollout changes, not
+ * in a loop.
+ */
+export function planUnplannable(observation: RolloutObservation, cause: unknown): ReconcilePlan {
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  const error = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  const plan = planInvalidSpec(observation, [{ path: [], message: `the controller cannot plan this Rollout (${error}); it tries again when the Rollout changes` }]);
+  return { actions: plan.actions, status: plan.status, events: plan.events };
+}
+
 function planInvalidSpec(observation: RolloutObservation, issues: readonly RolloutIssue[]): ReconcilePlan {
   const { rollout, now } = observation;
   const observed: RolloutStatus = rollout.status ?? {};
   const first = issues[0];
-  const detail = first === undefined ? 'invalid' : `${formatPath(first.path)}: ${first.message}`;
+  const place = first === undefined ? '' : formatPath(first.path);
+  const detail = first === undefined ? 'invalid' : place === '' ? first.message : `${place}: ${first.message}`;
   const message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', detail);
   const previous = getCondition(observed.conditions, CONDITION_TYPES.invalidSpec);
   // The message says why; a new reason to be invalid replaces the condition even with the same status and reason.

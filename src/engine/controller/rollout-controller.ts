@@ -4,7 +4,7 @@ import { createControllerIndex, createInformerCache, createKeyQueue, createRestC
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
-import { planRollout, planTrafficProblem } from '../plan-rollout.js';
+import { planRollout, planTrafficProblem, planUnplannable } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { createPlanApplier } from './apply-plan.js';
 import { createTrafficApplier } from './apply-traffic.js';
@@ -196,6 +196,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
    */
   const statusWrittenFrom = new Map<string, ReadonlySet<string>>();
 
+  /** The InvalidSpec message last written for a Rollout its reconcile could not plan: logged once, not per event. */
+  const unplannable = new Map<string, string>();
+
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
     const [rolloutNamespace = 'default', name = ''] = key.split('/');
     const raw = rollouts.get(rolloutNamespace, name);
@@ -203,6 +206,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       // Deleted: its ReplicaSets go with it through their ownerReferences (garbage collection).
       options.metrics?.forgetRollout(rolloutNamespace, name);
       statusWrittenFrom.delete(key);
+      unplannable.delete(key);
       return undefined;
     }
     if (!isHandledByInstance(raw.metadata?.labels, instanceId)) return undefined;
@@ -220,25 +224,39 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       const validation = validateRollout(raw);
       // An invalid spec still gets a plan (its InvalidSpec condition); planRollout validates again and says why.
       const rollout = validation.ok ? validation.rollout : (raw as unknown as Rollout);
-      const ownReplicaSets = replicaSetsByController.controlledBy(raw.metadata?.uid);
-      const observed = observeRollout({
-        rollout,
-        replicaSets: ownReplicaSets,
-        services: services.list(rolloutNamespace),
-        pods: ownReplicaSets.flatMap((replicaSet) => podsByController.controlledBy(replicaSet.metadata.uid)),
-        deployments: deployments.list(rolloutNamespace),
-        now: new Date(clock.now()),
-      });
-      const observation = {
-        ...observed,
-        ...observeAnalysis({
+      const now = new Date(clock.now());
+      let observation: RolloutObservation = { rollout, replicaSets: [], services: {}, pods: [], now };
+      let plan: ReconcilePlan;
+      try {
+        const ownReplicaSets = replicaSetsByController.controlledBy(raw.metadata?.uid);
+        const observed = observeRollout({
           rollout,
-          analysisRuns: analysisRunsByController.controlledBy(raw.metadata?.uid),
-          analysisTemplates: analysisTemplates.list(rolloutNamespace),
-          clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
-        }),
-      };
-      let plan = planner(observation);
+          replicaSets: ownReplicaSets,
+          services: services.list(rolloutNamespace),
+          pods: ownReplicaSets.flatMap((replicaSet) => podsByController.controlledBy(replicaSet.metadata.uid)),
+          deployments: deployments.list(rolloutNamespace),
+          now,
+        });
+        observation = {
+          ...observed,
+          ...observeAnalysis({
+            rollout,
+            analysisRuns: analysisRunsByController.controlledBy(raw.metadata?.uid),
+            analysisTemplates: analysisTemplates.list(rolloutNamespace),
+            clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
+          }),
+        };
+        plan = planner(observation);
+        unplannable.delete(key);
+      } catch (cause) {
+        // Observing and planning are pure: what throws there is the Rollout's content (or what it references), and
+        // would throw again on every retry. It becomes the InvalidSpec condition, and nothing is requeued: the next
+        // watch event (the Rollout, its template or its workload changing) plans again, and a fixed spec proceeds.
+        plan = planUnplannable(observation, cause);
+        const reported = plan.status.conditions?.find((condition) => condition.type === 'InvalidSpec')?.message ?? '';
+        if (unplannable.get(key) !== reported) log.error({ err: cause, generation: raw.metadata?.generation }, 'cannot plan this Rollout; InvalidSpec until it changes');
+        unplannable.set(key, reported);
+      }
       // A router object that cannot take the plan (missing, route not found) is found before anything is written,
       // as Argo's ValidateRolloutReferencedResources does: checked with the plan's router calls, or with the weight held now.
       // A plan that already refuses the spec (no actions, InvalidSpec) says why itself.
