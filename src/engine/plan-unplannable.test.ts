@@ -9,7 +9,7 @@ describe('planUnplannable: a reconcile that threw becomes the InvalidSpec condit
     ['a thrown string', 'boom', 'boom'],
     ['a long message, cut', new Error(long), `Error: ${long}`.slice(0, 500) + '…'],
   ])('%s', (_name, cause, shown) => {
-    const rollout = { ...canaryRollout(), status: { phase: 'Healthy', stableRS: 'abc' } };
+    const rollout = { ...canaryRollout(), status: { phase: 'Healthy' as const, stableRS: 'abc' } };
     const plan = planUnplannable({ rollout, replicaSets: [], services: {}, pods: [], now: new Date('2026-01-01T00:00:00Z') }, cause);
     expect(plan.actions).toEqual([]);
     expect(plan.events).toEqual([]);
