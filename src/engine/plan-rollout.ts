@@ -8,6 +8,7 @@ import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeC
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
 import { classifyReplicaSets } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
+import { tolerantPodTemplate } from './tolerant-template.js';
 import { resolveWorkloadRef, withWorkload } from './workload-ref.js';
 
 /** Argo requeues an invalid Rollout every 20 s: the cause may be timing (a Service applied after the Rollout). */
@@ -21,7 +22,7 @@ const INVALID_SPEC_REQUEUE_MS = 20_000;
 export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const validation = validateRollout(observation.rollout);
   if (!validation.ok) return planInvalidSpec(observation, validation.issues);
-  const resolved = resolveWorkloadRef(observation.rollout, observation.workload);
+  const resolved = resolveWorkloadRef(asArgoReadsIt(observation.rollout), observation.workload);
   if (!resolved.ok) return planInvalidSpec(observation, resolved.issues);
   const effective: RolloutObservation = { ...observation, rollout: resolved.rollout };
   // Spec checks (Argo's validation.go) before the references to other objects.
@@ -33,6 +34,17 @@ export function planRollout(observation: RolloutObservation): ReconcilePlan {
   if (analysisIssues.length > 0) return planInvalidSpec(observation, analysisIssues);
   const plan = resolved.rollout.spec.strategy?.canary !== undefined ? planCanary(effective) : planBlueGreen(effective);
   return withWorkload(plan, resolved, classifyReplicaSets(resolved.rollout, effective.replicaSets).newRS);
+}
+
+/**
+ * The Rollout with its pod template as Argo's tolerant informer decodes it: a resource quantity
+ * that does not parse ends the decoding there (src/engine/tolerant-template.ts), and Argo creates
+ * the ReplicaSet from what was kept instead of one the API server refuses.
+ */
+function asArgoReadsIt(rollout: Rollout): Rollout {
+  const { template, stoppedAt } = tolerantPodTemplate(rollout.spec.template);
+  if (stoppedAt === undefined) return rollout;
+  return { ...rollout, spec: { ...rollout.spec, template: template as NonNullable<Rollout['spec']['template']> } };
 }
 
 /**

@@ -6,7 +6,9 @@ import type { Logger } from '../../log/index.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
 import { planRollout, planTrafficProblem, planUnplannable } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
-import { createPlanApplier } from './apply-plan.js';
+import { hasMalformedQuantity } from '../tolerant-template.js';
+import { planWriteRefused } from '../write-refused.js';
+import { WriteRefusedError, createPlanApplier } from './apply-plan.js';
 import { createTrafficApplier } from './apply-traffic.js';
 import { createTrafficInformers } from './traffic-informers.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -165,7 +167,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       return;
     }
     const added = membership.seen(key, isHandledByInstance(object.metadata?.labels, instanceId));
-    if (added === undefined) return;
+    // Argo records it only for a Rollout its strict conversion reads: not for one with a malformed quantity.
+    if (added === undefined || hasMalformedQuantity(object)) return;
     applier.recordEvents(object, [added]);
     options.metrics?.countEvent(object.metadata?.namespace ?? 'default', object.metadata?.name ?? '', added.type, added.reason);
   }
@@ -267,7 +270,17 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         const problem = await traffic.check(rollout, operations);
         if (problem !== undefined) plan = planTrafficProblem(observation, problem);
       }
-      const result = await applier.apply(rollout, plan);
+      let result;
+      try {
+        result = await applier.apply(rollout, plan);
+      } catch (cause) {
+        if (!(cause instanceof WriteRefusedError)) throw cause;
+        // The API server will refuse the same write for the same content: reported on the Rollout (a condition and,
+        // for a ReplicaSet create, Argo's Warning Event), not retried in a loop; the next watch event plans again.
+        log.warn({ status: cause.refusal.status, object: cause.refusal.object, reason: cause.refusal.message }, 'the API server refused a write made from this Rollout; reported on it');
+        plan = planWriteRefused(observation, cause.refusal);
+        result = await applier.apply(rollout, plan);
+      }
       if (result.supersededVersions.length > 0) statusWrittenFrom.set(key, new Set(result.supersededVersions));
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
