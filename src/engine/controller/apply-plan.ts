@@ -313,13 +313,30 @@ function refusalOf(action: KubeAction, cause: unknown): WriteRefusal | undefined
   else if (action.kind === 'updateReplicaSet') [object, name] = [`ReplicaSet "${action.name}"`, action.name];
   else if (action.kind === 'updateServiceSelector') [object, name] = [`Service "${action.name}"`, action.name];
   else return undefined;
-  return { action, object, name, status: cause.code, message: statusMessage(cause) };
+  const causes = statusCauses(cause);
+  return { action, object, name, status: cause.code, message: statusMessage(cause), ...(causes.length === 0 ? {} : { causes }) };
+}
+
+function statusBody(cause: ApiException<unknown>): Record<string, unknown> | undefined {
+  const body: unknown = typeof cause.body === 'string' ? safeJson(cause.body) : cause.body;
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+}
+
+/** Status.details.causes with a field and a message (the API server's field errors, in its order). */
+function statusCauses(cause: ApiException<unknown>): { field: string; message: string }[] {
+  const details = statusBody(cause)?.['details'];
+  const causes: unknown = typeof details === 'object' && details !== null ? (details as Record<string, unknown>)['causes'] : undefined;
+  if (!Array.isArray(causes)) return [];
+  return causes.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { field, message } = entry as Record<string, unknown>;
+    return typeof field === 'string' && typeof message === 'string' ? [{ field, message }] : [];
+  });
 }
 
 /** The Status.message of an API error's body, or its status line when the body is not a Status. */
 function statusMessage(cause: ApiException<unknown>): string {
-  const body: unknown = typeof cause.body === 'string' ? safeJson(cause.body) : cause.body;
-  const message = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['message'] : undefined;
+  const message = statusBody(cause)?.['message'];
   return typeof message === 'string' && message !== '' ? message : `HTTP ${String(cause.code)}`;
 }
 
