@@ -2,6 +2,7 @@ import { canaryStepKinds } from './canary-strategy.js';
 import { rolloutDefaults } from './defaults.js';
 import { pauseDurationSeconds } from './duration.js';
 import { selectorExpressionProblems, unmetRequirements } from './label-selector.js';
+import { checkTemplateAffinity } from './pod-affinity-checks.js';
 import type { AntiAffinity, BlueGreenStrategy, CanaryStep, CanaryStrategy, IntOrString, PathSegment, Rollout, RolloutIssue } from './types.js';
 
 /*
@@ -67,6 +68,8 @@ function checkSelectorAndTemplate(rollout: Rollout, report: Report): void {
     return;
   }
   for (const { index, message } of selectorExpressionProblems(selector)) report(['spec', 'selector', 'matchExpressions', index, 'operator'], message);
+  const podSpec = spec.template?.spec;
+  if (podSpec !== undefined) checkTemplateAffinity(podSpec, ['spec', 'template', 'spec'], report);
   const containers = spec.template?.spec?.containers ?? [];
   if (containers.length === 0) report(['spec', 'template', 'spec', 'containers'], 'missing containers: the pod template needs at least one');
   const unmet = unmetRequirements(selector, templateMetadata?.labels ?? {});

@@ -1,4 +1,4 @@
-import type { V1Affinity, V1PodAffinityTerm, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1Affinity, V1PodAffinityTerm, V1PodAntiAffinity, V1ReplicaSet } from '@kubernetes/client-node';
 import type { AntiAffinity, Rollout } from '../api/index.js';
 import { POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
 
@@ -61,8 +61,10 @@ export function replicaSetAffinity(rollout: Rollout, stableHash: string | undefi
 /** Argo's HasInjectedAntiAffinityRule: where the injected term is in the list of the configured kind. */
 export function findInjectedTerm(affinity: V1Affinity | undefined, rollout: Rollout): { index: number; term: V1PodAffinityTerm } | undefined {
   const strategy = antiAffinityStrategy(rollout);
-  const anti = affinity?.podAntiAffinity;
-  if (strategy === undefined || anti === undefined) return undefined;
+  // Kubernetes reads a null podAntiAffinity as none (validateRollout refuses the shapes it cannot read).
+  const read: unknown = affinity?.podAntiAffinity;
+  if (strategy === undefined || typeof read !== 'object' || read === null) return undefined;
+  const anti = read as V1PodAntiAffinity;
   const terms =
     strategy.preferredDuringSchedulingIgnoredDuringExecution !== undefined
       ? (anti.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((weighted) => weighted.podAffinityTerm)

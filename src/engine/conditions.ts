@@ -72,6 +72,7 @@ export const MESSAGES = {
   scalingReplicaSet: (direction: 'up' | 'down', replicaSet: string, revision: number, from: number, to: number): string =>
     `Scaled ${direction} ReplicaSet ${replicaSet} (revision ${String(revision)}) from ${String(from)} to ${String(to)}`,
   invalidSpec: (rollout: string, error: string): string => `The Rollout "${rollout}" is invalid: ${error}`,
+  failedReplicaSetCreate: (replicaSet: string, error: string): string => `Failed to create new replica set ${goQuote(replicaSet)}: ${error}`,
   rollbackToStable: 'Rollback to stable ReplicaSets',
   rollbackWithinWindow: 'Rollback to active ReplicaSets within RollbackWindow',
   rolloutAddedToInformer: (namespace: string, rollout: string): string => `Rollout resource added to informer: ${namespace}/${rollout}`,

@@ -8,6 +8,7 @@ import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeC
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
 import { classifyReplicaSets } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
+import { tolerantPodTemplate } from './tolerant-template.js';
 import { resolveWorkloadRef, withWorkload } from './workload-ref.js';
 
 /** Argo requeues an invalid Rollout every 20 s: the cause may be timing (a Service applied after the Rollout). */
@@ -21,7 +22,7 @@ const INVALID_SPEC_REQUEUE_MS = 20_000;
 export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const validation = validateRollout(observation.rollout);
   if (!validation.ok) return planInvalidSpec(observation, validation.issues);
-  const resolved = resolveWorkloadRef(observation.rollout, observation.workload);
+  const resolved = resolveWorkloadRef(asArgoReadsIt(observation.rollout), observation.workload);
   if (!resolved.ok) return planInvalidSpec(observation, resolved.issues);
   const effective: RolloutObservation = { ...observation, rollout: resolved.rollout };
   // Spec checks (Argo's validation.go) before the references to other objects.
@@ -33,6 +34,17 @@ export function planRollout(observation: RolloutObservation): ReconcilePlan {
   if (analysisIssues.length > 0) return planInvalidSpec(observation, analysisIssues);
   const plan = resolved.rollout.spec.strategy?.canary !== undefined ? planCanary(effective) : planBlueGreen(effective);
   return withWorkload(plan, resolved, classifyReplicaSets(resolved.rollout, effective.replicaSets).newRS);
+}
+
+/**
+ * The Rollout with its pod template as Argo's tolerant informer decodes it: a resource quantity
+ * that does not parse ends the decoding there (src/engine/tolerant-template.ts), and Argo creates
+ * the ReplicaSet from what was kept instead of one the API server refuses.
+ */
+function asArgoReadsIt(rollout: Rollout): Rollout {
+  const { template, stoppedAt } = tolerantPodTemplate(rollout.spec.template);
+  if (stoppedAt === undefined) return rollout;
+  return { ...rollout, spec: { ...rollout.spec, template: template as NonNullable<Rollout['spec']['template']> } };
 }
 
 /**
@@ -130,11 +142,28 @@ export function planTrafficProblem(observation: RolloutObservation, problem: Rou
   return planInvalidSpec(observation, [issueOfProblem(problem)]);
 }
 
+/** Longest error text a condition carries: the status stays small and the PR report readable. */
+const MAX_ERROR_TEXT = 500;
+
+/**
+ * A reconcile that threw on the Rollout's own content (the planner or the observation failed on
+ * something validateRollout let through): Argo's InvalidSpec condition with the error, nothing
+ * written but the status, and no requeue — the shell tries again when the Rollout changes, not
+ * in a loop.
+ */
+export function planUnplannable(observation: RolloutObservation, cause: unknown): ReconcilePlan {
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  const error = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  const plan = planInvalidSpec(observation, [{ path: [], message: `the controller cannot plan this Rollout (${error}); it tries again when the Rollout changes` }]);
+  return { actions: plan.actions, status: plan.status, events: plan.events };
+}
+
 function planInvalidSpec(observation: RolloutObservation, issues: readonly RolloutIssue[]): ReconcilePlan {
   const { rollout, now } = observation;
   const observed: RolloutStatus = rollout.status ?? {};
   const first = issues[0];
-  const detail = first === undefined ? 'invalid' : `${formatPath(first.path)}: ${first.message}`;
+  const place = first === undefined ? '' : formatPath(first.path);
+  const detail = first === undefined ? 'invalid' : place === '' ? first.message : `${place}: ${first.message}`;
   const message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', detail);
   const previous = getCondition(observed.conditions, CONDITION_TYPES.invalidSpec);
   // The message says why; a new reason to be invalid replaces the condition even with the same status and reason.

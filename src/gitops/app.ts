@@ -1,6 +1,6 @@
 import type { Context, Probot } from 'probot';
 import type { Logger } from '../log/index.js';
-import { parseCommands, type ParsedCommand } from './commands/index.js';
+import { parseCommands, renderBeyondLimit, type ParsedCommand } from './commands/index.js';
 import { clusterFor } from './config.js';
 import { closePullRequest, deployDefaultBranch } from './deploy-default-branch.js';
 import { planAndDeployPullRequest } from './deploy-pull-request.js';
@@ -134,7 +134,7 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
       once(async (context) => {
         const { issue, comment, sender } = context.payload;
         if (issue.pull_request === undefined || sender.type === 'Bot') return;
-        const { commands } = parseCommands(comment.body);
+        const { commands, beyondLimit } = parseCommands(comment.body);
         const repo = repositoryContext(context, { pullRequest: issue.number, actor: sender.login });
         if (commands.length === 0) return;
         // A redelivery after a restart (the delivery memory is gone) must not promote a second time: the bot's
@@ -143,6 +143,8 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
           repo.log.info({ comment: comment.id }, 'comment already answered; its commands are not run again');
           return;
         }
+        // One reply for every command past the cap, before the ones that run: a pasted wall of commands runs ten, not thousands.
+        if (beyondLimit !== undefined) await repo.github.createIssueComment(issue.number, renderBeyondLimit(beyondLimit));
         await handleCommands(repo, issue.number, sender.login, commands, async (content) => {
           await repo.github.react(comment.id, content);
         });

@@ -6,6 +6,7 @@ import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
 import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
 import { REVISION_ANNOTATION } from '../argo-labels.js';
+import type { WriteRefusal } from '../write-refused.js';
 import type { TrafficApplier } from './apply-traffic.js';
 
 export { eventSourceComponent } from '../../kube/index.js';
@@ -58,7 +59,22 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
   const core = requestCounter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, requestCounter);
   const custom = requestCounter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, requestCounter);
 
+  /**
+   * A ReplicaSet or Service write the API server refuses as malformed (400, 422) came from the Rollout's content and
+   * would be refused again: it is raised as a WriteRefusedError for the controller to report on the Rollout.
+   * Conflicts, absences, quota (403) and throttling stay ordinary errors, retried.
+   */
   async function applyAction(namespace: string, action: KubeAction): Promise<void> {
+    try {
+      await applyOne(namespace, action);
+    } catch (cause) {
+      const refused = refusalOf(action, cause);
+      if (refused !== undefined) throw new WriteRefusedError(refused, cause);
+      throw cause;
+    }
+  }
+
+  async function applyOne(namespace: string, action: KubeAction): Promise<void> {
     switch (action.kind) {
       case 'createReplicaSet':
         await apps.createNamespacedReplicaSet({ namespace, body: action.replicaSet });
@@ -276,6 +292,60 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     },
     flushEvents: () => eventRecorder.flush(),
   };
+}
+
+/** Thrown by apply when the API server refused a write for the Rollout's content (see planWriteRefused). */
+export class WriteRefusedError extends Error {
+  readonly refusal: WriteRefusal;
+  constructor(refusal: WriteRefusal, cause: unknown) {
+    super(`${refusal.object}: HTTP ${String(refusal.status)}: ${refusal.message}`, { cause });
+    this.name = 'WriteRefusedError';
+    this.refusal = refusal;
+  }
+}
+
+/** The refusal an API error is, for the writes a Rollout's content shapes; undefined for any other error. */
+function refusalOf(action: KubeAction, cause: unknown): WriteRefusal | undefined {
+  if (!(cause instanceof ApiException) || (cause.code !== 400 && cause.code !== 422)) return undefined;
+  let object: string;
+  let name: string;
+  if (action.kind === 'createReplicaSet') [object, name] = [`ReplicaSet "${action.replicaSet.metadata?.name ?? ''}"`, action.replicaSet.metadata?.name ?? ''];
+  else if (action.kind === 'updateReplicaSet') [object, name] = [`ReplicaSet "${action.name}"`, action.name];
+  else if (action.kind === 'updateServiceSelector') [object, name] = [`Service "${action.name}"`, action.name];
+  else return undefined;
+  const causes = statusCauses(cause);
+  return { action, object, name, status: cause.code, message: statusMessage(cause), ...(causes.length === 0 ? {} : { causes }) };
+}
+
+function statusBody(cause: ApiException<unknown>): Record<string, unknown> | undefined {
+  const body: unknown = typeof cause.body === 'string' ? safeJson(cause.body) : cause.body;
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+}
+
+/** Status.details.causes with a field and a message (the API server's field errors, in its order). */
+function statusCauses(cause: ApiException<unknown>): { field: string; message: string }[] {
+  const details = statusBody(cause)?.['details'];
+  const causes: unknown = typeof details === 'object' && details !== null ? (details as Record<string, unknown>)['causes'] : undefined;
+  if (!Array.isArray(causes)) return [];
+  return causes.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { field, message } = entry as Record<string, unknown>;
+    return typeof field === 'string' && typeof message === 'string' ? [{ field, message }] : [];
+  });
+}
+
+/** The Status.message of an API error's body, or its status line when the body is not a Status. */
+function statusMessage(cause: ApiException<unknown>): string {
+  const message = statusBody(cause)?.['message'];
+  return typeof message === 'string' && message !== '' ? message : `HTTP ${String(cause.code)}`;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a Rollout from the informer cache lives; the API server always sets these. */

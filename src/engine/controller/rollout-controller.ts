@@ -4,9 +4,11 @@ import { createControllerIndex, createInformerCache, createKeyQueue, createRestC
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
-import { planRollout, planTrafficProblem } from '../plan-rollout.js';
+import { planRollout, planTrafficProblem, planUnplannable } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
-import { createPlanApplier } from './apply-plan.js';
+import { hasMalformedQuantity } from '../tolerant-template.js';
+import { planWriteRefused } from '../write-refused.js';
+import { WriteRefusedError, createPlanApplier } from './apply-plan.js';
 import { createTrafficApplier } from './apply-traffic.js';
 import { createTrafficInformers } from './traffic-informers.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -165,7 +167,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       return;
     }
     const added = membership.seen(key, isHandledByInstance(object.metadata?.labels, instanceId));
-    if (added === undefined) return;
+    // Argo records it only for a Rollout its strict conversion reads: not for one with a malformed quantity.
+    if (added === undefined || hasMalformedQuantity(object)) return;
     applier.recordEvents(object, [added]);
     options.metrics?.countEvent(object.metadata?.namespace ?? 'default', object.metadata?.name ?? '', added.type, added.reason);
   }
@@ -196,6 +199,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
    */
   const statusWrittenFrom = new Map<string, ReadonlySet<string>>();
 
+  /** The InvalidSpec message last written for a Rollout its reconcile could not plan: logged once, not per event. */
+  const unplannable = new Map<string, string>();
+
   async function reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
     const [rolloutNamespace = 'default', name = ''] = key.split('/');
     const raw = rollouts.get(rolloutNamespace, name);
@@ -203,6 +209,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       // Deleted: its ReplicaSets go with it through their ownerReferences (garbage collection).
       options.metrics?.forgetRollout(rolloutNamespace, name);
       statusWrittenFrom.delete(key);
+      unplannable.delete(key);
       return undefined;
     }
     if (!isHandledByInstance(raw.metadata?.labels, instanceId)) return undefined;
@@ -220,25 +227,39 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       const validation = validateRollout(raw);
       // An invalid spec still gets a plan (its InvalidSpec condition); planRollout validates again and says why.
       const rollout = validation.ok ? validation.rollout : (raw as unknown as Rollout);
-      const ownReplicaSets = replicaSetsByController.controlledBy(raw.metadata?.uid);
-      const observed = observeRollout({
-        rollout,
-        replicaSets: ownReplicaSets,
-        services: services.list(rolloutNamespace),
-        pods: ownReplicaSets.flatMap((replicaSet) => podsByController.controlledBy(replicaSet.metadata.uid)),
-        deployments: deployments.list(rolloutNamespace),
-        now: new Date(clock.now()),
-      });
-      const observation = {
-        ...observed,
-        ...observeAnalysis({
+      const now = new Date(clock.now());
+      let observation: RolloutObservation = { rollout, replicaSets: [], services: {}, pods: [], now };
+      let plan: ReconcilePlan;
+      try {
+        const ownReplicaSets = replicaSetsByController.controlledBy(raw.metadata?.uid);
+        const observed = observeRollout({
           rollout,
-          analysisRuns: analysisRunsByController.controlledBy(raw.metadata?.uid),
-          analysisTemplates: analysisTemplates.list(rolloutNamespace),
-          clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
-        }),
-      };
-      let plan = planner(observation);
+          replicaSets: ownReplicaSets,
+          services: services.list(rolloutNamespace),
+          pods: ownReplicaSets.flatMap((replicaSet) => podsByController.controlledBy(replicaSet.metadata.uid)),
+          deployments: deployments.list(rolloutNamespace),
+          now,
+        });
+        observation = {
+          ...observed,
+          ...observeAnalysis({
+            rollout,
+            analysisRuns: analysisRunsByController.controlledBy(raw.metadata?.uid),
+            analysisTemplates: analysisTemplates.list(rolloutNamespace),
+            clusterAnalysisTemplates: clusterAnalysisTemplates.list(),
+          }),
+        };
+        plan = planner(observation);
+        unplannable.delete(key);
+      } catch (cause) {
+        // Observing and planning are pure: what throws there is the Rollout's content (or what it references), and
+        // would throw again on every retry. It becomes the InvalidSpec condition, and nothing is requeued: the next
+        // watch event (the Rollout, its template or its workload changing) plans again, and a fixed spec proceeds.
+        plan = planUnplannable(observation, cause);
+        const reported = plan.status.conditions?.find((condition) => condition.type === 'InvalidSpec')?.message ?? '';
+        if (unplannable.get(key) !== reported) log.error({ err: cause, generation: raw.metadata?.generation }, 'cannot plan this Rollout; InvalidSpec until it changes');
+        unplannable.set(key, reported);
+      }
       // A router object that cannot take the plan (missing, route not found) is found before anything is written,
       // as Argo's ValidateRolloutReferencedResources does: checked with the plan's router calls, or with the weight held now.
       // A plan that already refuses the spec (no actions, InvalidSpec) says why itself.
@@ -249,7 +270,17 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         const problem = await traffic.check(rollout, operations);
         if (problem !== undefined) plan = planTrafficProblem(observation, problem);
       }
-      const result = await applier.apply(rollout, plan);
+      let result;
+      try {
+        result = await applier.apply(rollout, plan);
+      } catch (cause) {
+        if (!(cause instanceof WriteRefusedError)) throw cause;
+        // The API server will refuse the same write for the same content: reported on the Rollout (a condition and,
+        // for a ReplicaSet create, Argo's Warning Event), not retried in a loop; the next watch event plans again.
+        log.warn({ status: cause.refusal.status, object: cause.refusal.object, reason: cause.refusal.message }, 'the API server refused a write made from this Rollout; reported on it');
+        plan = planWriteRefused(observation, cause.refusal);
+        result = await applier.apply(rollout, plan);
+      }
       if (result.supersededVersions.length > 0) statusWrittenFrom.set(key, new Set(result.supersededVersions));
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });

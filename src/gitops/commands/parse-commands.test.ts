@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandNames } from '../../policies/types.js';
-import { parseCommands } from './parse-commands.js';
+import { MAX_COMMANDS_PER_COMMENT, parseCommands } from './parse-commands.js';
+import { renderBeyondLimit } from './render-beyond-limit.js';
 import { renderHelp } from './render-help.js';
 import { renderRefusal } from './render-refusal.js';
 import { renderUnknownCommand } from './render-unknown-command.js';
@@ -22,7 +23,10 @@ describe('parseCommands: what is a command', () => {
     ['/PROMOTE Web', []],
     ['/Promote web', ['promote web@1']],
     ['   /abort web   ', ['abort web@1']],
-    ['\t/retry', ['retry@1']],
+    // A tab at the start of a line makes an indented code block (CommonMark 4.4): GitHub shows it as code, so it is
+    // text about a command (issue 20: commands only outside code). Three spaces are still the start of a line.
+    ['\t/retry', []],
+    ['   /retry', ['retry@1']],
     ['/pause api.v2', ['pause api.v2@1']],
     ['/resume', ['resume@1']],
     ['/status', ['status@1']],
@@ -45,6 +49,30 @@ describe('parseCommands: what is a command', () => {
     ['```\nnever closed\n/promote web', []],
     ['<!-- template\n/promote web\n-->\n/abort', ['abort@4']],
     ['<!-- one line --> \n/abort', ['abort@2']],
+    // Quote continuations: a line after a quote, without `>`, is still in the quote (a lazy continuation line).
+    ['> I will\n/abort web\nlater', []],
+    ['> quoted\n\n/abort', ['abort@3']],
+    ['> a\n> b\n/promote --full', []],
+    // Indented code, and indented lines that only continue a paragraph.
+    ['    /abort', []],
+    ['text\n\n    /abort', []],
+    ['text\n    /abort', ['abort@2']],
+    // Inline code, even across lines.
+    ['`/abort`', []],
+    ['see `x\n/abort` here', []],
+    ['`one`\n/abort', ['abort@2']],
+    // <pre> blocks and inline <pre>, HTML comments inside a paragraph.
+    ['<pre>\n/abort\n</pre>\n\n/status', ['status@5']],
+    ['text <pre>\n/abort\n</pre>\n/status', ['status@4']],
+    ['text <pre>\n/abort', []],
+    ['text <!-- hidden\n/abort\n--> shown\n/status', ['status@4']],
+    ['<!-- never closed\n/abort', []],
+    ['<details>\n\n/status\n\n</details>', ['status@3']],
+    // Other blocks around commands.
+    ['/promote web\n---', ['promote web@1']],
+    ['- a list\n\n/abort', ['abort@3']],
+    ['# /abort', []],
+    ['| a |\n| - |\n| /abort |', []],
   ])('%j → %j', (body, expected) => {
     expect(found(body)).toEqual(expected);
   });
@@ -90,6 +118,44 @@ describe('parseCommands: what is not quite a command', () => {
   });
 });
 
+describe('parseCommands: at most MAX_COMMANDS_PER_COMMENT from one comment', () => {
+  it.each([
+    [1, 1, 0],
+    [MAX_COMMANDS_PER_COMMENT, MAX_COMMANDS_PER_COMMENT, 0],
+    [MAX_COMMANDS_PER_COMMENT + 1, MAX_COMMANDS_PER_COMMENT, 1],
+    [6_500, MAX_COMMANDS_PER_COMMENT, 6_500 - MAX_COMMANDS_PER_COMMENT],
+  ])('%i commands: %i run, %i refused', (written, run, refused) => {
+    const body = Array.from({ length: written }, (_, index) => `/promote web-${String(index)}`).join('\n');
+    const parsed = parseCommands(body);
+    expect(parsed.commands.map((command) => command.line)).toEqual(Array.from({ length: run }, (_, index) => index + 1));
+    expect(parsed.beyondLimit?.length ?? 0).toBe(refused);
+    if (refused > 0) expect(parsed.beyondLimit?.[0]).toMatchObject({ line: MAX_COMMANDS_PER_COMMENT + 1, target: `web-${String(MAX_COMMANDS_PER_COMMENT)}` });
+  });
+
+  it('counts only commands: hidden ones and unknown lines take no place', () => {
+    const body = ['```', ...Array.from({ length: 20 }, () => '/abort'), '```', '/promte', ...Array.from({ length: 10 }, () => '/status')].join('\n');
+    const parsed = parseCommands(body);
+    expect(parsed.commands).toHaveLength(10);
+    expect(parsed.beyondLimit).toBeUndefined();
+    expect(parsed.unknown).toHaveLength(1);
+  });
+
+  it('refuses the rest in one reply that quotes a few and is itself no command', () => {
+    const body = Array.from({ length: 15 }, (_, index) => `/abort web-${String(index)}`).join('\n');
+    const reply = renderBeyondLimit(parseCommands(body).beyondLimit ?? []);
+    expect(reply).toMatchInlineSnapshot(`
+      "> \`/abort web-10\` (line 11)
+      > \`/abort web-11\` (line 12)
+      > \`/abort web-12\` (line 13)
+      > … and 2 more
+
+      Not done: these 5 commands were not run. Gradual runs at most 10 commands from one comment (the first 10 were). Comment the others again if you meant them.
+      "
+    `);
+    expect(parseCommands(reply)).toEqual({ commands: [], unknown: [] });
+  });
+});
+
 describe('suggestCommand', () => {
   it('suggests every command for itself', () => {
     for (const name of commandNames) expect(suggestCommand(name)).toBe(name);
@@ -110,6 +176,8 @@ describe('replies', () => {
       "### Gradual commands
 
       Comment one command per line, at the start of the line. \`name\` is a rollout of this pull request (\`name\` or \`namespace/name\`); without it the command applies to every rollout. The buttons on a rollout check do the same as the commands, with the same permissions.
+
+      Lines in code blocks, inline code, \`<pre>\`, HTML comments or \`>\` quotes are not commands. At most 10 commands run from one comment; the ones after are not run, and a reply says which.
 
       | Command | What it does |
       | --- | --- |

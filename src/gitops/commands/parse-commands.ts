@@ -1,23 +1,22 @@
 import { commandNames, type CommandName } from '../../policies/types.js';
+import { textLines } from './command-lines.js';
 import { commandSyntax } from './command-syntax.js';
 import { suggestCommand } from './suggest-command.js';
 import type { ParsedComment, ParsedCommand } from './types.js';
 
 /*
- * Prow's habit: one command per line, at the start of the line (leading spaces allowed). Lines
- * inside code fences, `>` quotes and HTML comments are text about commands, not commands — a
- * reply that quotes `/abort` must not abort anything.
+ * Prow's habit: one command per line, at the start of the line (leading spaces allowed), on a
+ * line GitHub shows as text (textLines: not in code, `<pre>`, HTML comments or quotes). At most
+ * MAX_COMMANDS_PER_COMMENT run from one comment; the ones after are returned apart, to be
+ * refused in one reply.
  */
 
-const fencePattern = /^ {0,3}(`{3,}|~{3,})(.*)$/u;
+/** Commands run from one comment; a comment holding more is almost surely pasted or hostile. */
+export const MAX_COMMANDS_PER_COMMENT = 10;
+
 const commandPattern = /^\s*\/([A-Za-z][\w-]*)(?:\s+(.*))?$/u;
 /** `name` or `namespace/name`: a DNS label, then a DNS subdomain. */
 const targetPattern = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\/)?[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/u;
-
-interface Fence {
-  character: string;
-  length: number;
-}
 
 function isCommandName(word: string): word is CommandName {
   return (commandNames as readonly string[]).includes(word);
@@ -46,38 +45,14 @@ function parseLine(text: string, line: number): { command: ParsedCommand } | { u
 
 export function parseCommands(body: string): ParsedComment {
   const parsed: ParsedComment = { commands: [], unknown: [] };
-  let fence: Fence | undefined;
-  let inHtmlComment = false;
-  body.split(/\r\n|\r|\n/u).forEach((text, index) => {
-    const line = index + 1;
-    if (fence !== undefined) {
-      const closing = fencePattern.exec(text);
-      const marker = closing?.[1] ?? '';
-      if (marker.startsWith(fence.character) && marker.length >= fence.length && (closing?.[2] ?? '').trim() === '') fence = undefined;
-      return;
-    }
-    if (inHtmlComment) {
-      if (text.includes('-->')) inHtmlComment = false;
-      return;
-    }
-    const opening = fencePattern.exec(text);
-    if (opening !== null) {
-      const marker = opening[1] ?? '';
-      // A backtick fence's info string cannot hold a backtick (CommonMark): such a line is inline code.
-      if (!(marker.startsWith('`') && (opening[2] ?? '').includes('`'))) {
-        fence = { character: marker[0] ?? '`', length: marker.length };
-        return;
-      }
-    }
-    if (text.lastIndexOf('<!--') > text.lastIndexOf('-->')) {
-      inHtmlComment = true;
-      return;
-    }
-    if (/^\s*>/u.test(text)) return;
+  const beyondLimit: ParsedCommand[] = [];
+  for (const { line, text } of textLines(body)) {
     const result = parseLine(text, line);
-    if (result === undefined) return;
-    if ('command' in result) parsed.commands.push(result.command);
-    else parsed.unknown.push({ line, text, ...result.unknown });
-  });
+    if (result === undefined) continue;
+    if (!('command' in result)) parsed.unknown.push({ line, text, ...result.unknown });
+    else if (parsed.commands.length < MAX_COMMANDS_PER_COMMENT) parsed.commands.push(result.command);
+    else beyondLimit.push(result.command);
+  }
+  if (beyondLimit.length > 0) parsed.beyondLimit = beyondLimit;
   return parsed;
 }

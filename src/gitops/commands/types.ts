@@ -24,8 +24,11 @@ export interface UnknownCommand {
 }
 
 export interface ParsedComment {
+  /** The commands to run, in order: at most MAX_COMMANDS_PER_COMMENT. */
   commands: ParsedCommand[];
   unknown: UnknownCommand[];
+  /** Commands after the first MAX_COMMANDS_PER_COMMENT: not run, refused in one reply (absent when there are none). */
+  beyondLimit?: ParsedCommand[];
 }
 
 /** How a command is written and what it does, for the parser and the help. */

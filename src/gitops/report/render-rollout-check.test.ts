@@ -153,6 +153,29 @@ describe('renderRolloutCheck: text from the cluster', () => {
   });
 });
 
+describe('renderRolloutCheck: a Rollout the controller cannot act on fails the check (issue 20 item 4, issue 28 item 3)', () => {
+  const cannotPlan = 'The Rollout "web" is invalid: the controller cannot plan this Rollout (TypeError: x); it tries again when the Rollout changes';
+  const refused = 'Failed to create new replica set "web-7d9f8c6b4": ReplicaSet.apps "web-7d9f8c6b4" is invalid: spec.template.spec.containers[0].name: Invalid value: "Bad_Name"';
+  it.each([
+    [
+      'InvalidSpec from a planner exception',
+      { phase: 'Degraded' as const, message: `InvalidSpec: ${cannotPlan}`, conditions: [{ type: 'InvalidSpec' as const, status: 'True' as const, reason: 'InvalidSpec', message: cannotPlan }] },
+      `Degraded · InvalidSpec: ${cannotPlan}`,
+    ],
+    [
+      'ReplicaSetCreateError, while Argo’s phase stays Progressing',
+      { phase: 'Progressing' as const, message: 'more replicas need to be updated', conditions: [{ type: 'Progressing' as const, status: 'False' as const, reason: 'ReplicaSetCreateError', message: refused }] },
+      `Degraded · ReplicaSetCreateError: ${refused}`,
+    ],
+  ])('%s: completed, failure, the reason in the title', (_name, status, title) => {
+    const output = renderRolloutCheck(input(canaryWeb({ currentStepIndex: 0, ...status })));
+    expect([output.status, output.conclusion]).toEqual(['completed', 'failure']);
+    // Long titles are cut (with …) at the title limit: the start is the reason.
+    expect(title.startsWith(output.title.replace(/…$/u, ''))).toBe(true);
+    expect(output.title.length).toBeGreaterThan(60);
+  });
+});
+
 describe('renderRolloutCheck: before the controller wrote a status', () => {
   it('is in progress at the first step', () => {
     const rollout = canaryWeb({});

@@ -144,10 +144,20 @@ function weightsOf(rollout: Rollout, object: RolloutObject, healthy: boolean): W
   return { canary, stable: Math.max(0, 100 - canary), source: 'steps' };
 }
 
+/**
+ * The controller could not create the new ReplicaSet (Argo's Progressing=False, ReplicaSetCreateError: the API
+ * server refused the pod template). Argo's phase stays Progressing, but nothing will progress until the Rollout
+ * changes: the check must not stay "in progress".
+ */
+function replicaSetCreateError(rollout: Rollout): string | undefined {
+  const progressing = rollout.status?.conditions?.find((condition) => condition.type === 'Progressing');
+  return progressing?.status === 'False' && progressing.reason === 'ReplicaSetCreateError' ? `ReplicaSetCreateError: ${progressing.message ?? ''}` : undefined;
+}
+
 function stateOf(rollout: Rollout, phase: string, pause: PauseFacts | undefined): RolloutCheckState {
   const status = rollout.status;
   if (status?.abort === true) return 'aborted';
-  if (phase === 'Degraded') return 'degraded';
+  if (phase === 'Degraded' || replicaSetCreateError(rollout) !== undefined) return 'degraded';
   const reasons = (status?.pauseConditions ?? []).map((condition) => condition.reason);
   if (reasons.some((reason) => reason.startsWith('Inconclusive'))) return 'inconclusive';
   if (rollout.spec.paused === true) return 'paused';
@@ -161,7 +171,8 @@ export function rolloutFacts(input: RolloutReportInput): RolloutFacts {
   const { rollout } = input;
   const object = asRolloutObject(rollout);
   const status = rollout.status;
-  const { phase, message } = rolloutPhase(object);
+  const { phase, message: phaseMessage } = rolloutPhase(object);
+  const message = phase === 'Degraded' ? phaseMessage : (replicaSetCreateError(rollout) ?? phaseMessage);
   const steps = rollout.spec.strategy?.canary?.steps ?? [];
   const stepIndex = Math.min(status?.currentStepIndex ?? 0, steps.length);
   const podHash = nonEmpty(status?.currentPodHash);
