@@ -134,7 +134,7 @@ function planInvalidSpec(observation: RolloutObservation, issues: readonly Rollo
   const { rollout, now } = observation;
   const observed: RolloutStatus = rollout.status ?? {};
   const first = issues[0];
-  const detail = first === undefined ? 'invalid' : `${formatPath(first.path)}: ${first.message}`;
+  const detail = first === undefined ? 'invalid' : first.unplaced === true ? first.message : `${formatPath(first.path)}: ${first.message}`;
   const message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', detail);
   const previous = getCondition(observed.conditions, CONDITION_TYPES.invalidSpec);
   // The message says why; a new reason to be invalid replaces the condition even with the same status and reason.
