@@ -6,6 +6,7 @@ import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
+import { releaseServices } from './service-references.js';
 import { classifyReplicaSets } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 import { resolveWorkloadRef, withWorkload } from './workload-ref.js';
@@ -19,6 +20,12 @@ const INVALID_SPEC_REQUEUE_MS = 20_000;
  * Deployment's template stands in for its own) and run its strategy's planner on the result.
  */
 export function planRollout(observation: RolloutObservation): ReconcilePlan {
+  const plan = planRolloutSpec(observation);
+  const releases = releaseServices(observation);
+  return releases.length === 0 ? plan : { ...plan, actions: [...releases, ...plan.actions] };
+}
+
+function planRolloutSpec(observation: RolloutObservation): ReconcilePlan {
   const validation = validateRollout(observation.rollout);
   if (!validation.ok) return planInvalidSpec(observation, validation.issues);
   const resolved = resolveWorkloadRef(observation.rollout, observation.workload);
