@@ -108,8 +108,13 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
   const parsed = routerRollout(rollout);
   if (!parsed.ok) return [issueOfProblem(parsed.problem)];
   const canary = rollout.spec.strategy.canary;
-  if ((canary.canaryService ?? '') === '' || (canary.stableService ?? '') === '') {
-    return [{ path: ['spec', 'strategy', 'canary', (canary.canaryService ?? '') === '' ? 'canaryService' : 'stableService'], message: 'traffic routing needs both canaryService and stableService' }];
+  // Argo's requireCanaryStableServices: every router splits between the two Services, except Istio splitting by
+  // DestinationRule subsets, whose destinations are the subsets. Argo checks stableService first, in its words.
+  const subsetLevel = canary.trafficRouting?.istio?.destinationRule !== undefined;
+  if (!subsetLevel) {
+    for (const field of ['stableService', 'canaryService'] as const) {
+      if ((canary[field] ?? '') === '') return [{ path: ['spec', 'strategy', 'canary', field], message: 'Canary service and Stable service must to be set to use Traffic Routing' }];
+    }
   }
   const steps: RouteStep[] = (canary.steps ?? []).flatMap((step, index): RouteStep[] => [
     ...(step.setHeaderRoute === undefined ? [] : [{ index, kind: 'setHeaderRoute' as const, name: step.setHeaderRoute.name }]),
