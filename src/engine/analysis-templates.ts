@@ -96,7 +96,12 @@ export function flattenRolloutAnalysis(analysis: RolloutAnalysis, path: readonly
     // Argo's validateAnalysisMetrics: every `{{…}}` must name an argument; the values are the run's business, so a
     // condition is compiled with its references filled in (a secret's as a placeholder) and checked again by the run.
     const resolved = resolveMetricArgs(metric, placeholders);
-    if (!resolved.ok) return { ok: false, issue: { path: templatesPath, message: `${label}: ${resolved.message}` } };
+    if (!resolved.ok) {
+      // Argo's ValidateAnalysisTemplateWithType resolves step and blue-green analyses only: a background run that
+      // cannot resolve its references is created, errs as it starts, and its Error aborts the rollout.
+      if (isBackgroundAnalysis(path)) continue;
+      return { ok: false, issue: { path: templatesPath, message: `${label}: ${resolved.message}` } };
+    }
     const conditions = compileMetricConditions(resolved.value);
     if (!conditions.ok) return { ok: false, issue: { path: templatesPath, message: `${label}: ${conditions.message}` } };
   }
@@ -105,6 +110,11 @@ export function flattenRolloutAnalysis(analysis: RolloutAnalysis, path: readonly
   const retention = uniqueRules([...(analysis.measurementRetention ?? []), ...ordered.flatMap(({ spec }) => spec.measurementRetention ?? [])], 'Measurement Retention');
   if (!retention.ok) return { ok: false, issue: { path: [...path, 'measurementRetention'], message: retention.message } };
   return { ok: true, analysis: { metrics, args: args.args, dryRun: dryRun.rules, measurementRetention: retention.rules, metricSources } };
+}
+
+/** spec.strategy.canary.analysis: the background analysis (Argo's BackgroundAnalysis template type). */
+function isBackgroundAnalysis(path: readonly PathSegment[]): boolean {
+  return path.length === 4 && path[2] === 'canary' && path[3] === 'analysis';
 }
 
 function flattenArgs(specs: readonly NamedSpec[]): { ok: true; args: AnalysisArgument[] } | { ok: false; message: string } {

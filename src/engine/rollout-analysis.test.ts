@@ -199,6 +199,15 @@ describe('templated metric settings', () => {
     expect(cluster.analysisRuns[0]?.spec.metrics).toEqual([written]);
     expect(cluster.analysisRuns[0]?.spec.args).toEqual([{ name: 'threshold', value: '0.9' }, { name: 'runs', value: '5' }]);
   });
+
+  it('a background analysis naming no argument is not refused: Argo creates the run, which errs as it starts', () => {
+    const unknownArg = template('rate');
+    unknownArg.spec.metrics = [{ name: 'success-rate', interval: '20s', count: '{{args.nowhere}}', provider: { prometheus: { address: 'http://p', query: 'up' } } }];
+    const cluster = released([{ setWeight: 25 }, { pause: {} }], { analysis: { templates: [{ templateName: 'rate' }] } }, [unknownArg]);
+    runUntilSettled(cluster);
+    expect(cluster.rollout.status?.conditions?.find((candidate) => candidate.type === 'InvalidSpec')).toBeUndefined();
+    expect(cluster.analysisRuns.map((run) => run.metadata?.labels?.['rollout-type'])).toEqual(['Background']);
+  });
 });
 
 describe('history limits', () => {
