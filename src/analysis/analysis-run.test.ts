@@ -44,7 +44,7 @@ function simulate(start: AnalysisRun, answer: (metric: string, n: number) => Pro
       times.push((now - START) / 1000);
       return { task, startedAt: new Date(now).toISOString().replace(/\.\d{3}Z$/u, 'Z'), answer: answer(task.metric.name, times.length) };
     });
-    const outcome = finishAnalysisRun(run, taken, plan.conditions, new Date(now), ['s3cr3t']);
+    const outcome = finishAnalysisRun(run, taken, plan, new Date(now), ['s3cr3t']);
     run = { ...run, status: outcome.status };
     events.push(...outcome.events.map((event) => event.reason));
     if (outcome.requeueAfterMs === undefined) break;
@@ -96,7 +96,7 @@ describe('the AnalysisRun state machine: timing', () => {
     const now = new Date(START);
     const first = planAnalysisRun(run, now);
     if (first.kind !== 'measure') throw new Error('expected measurements');
-    const outcome = finishAnalysisRun(run, first.tasks.map((task) => ({ task, startedAt: '2026-01-01T00:00:00Z', answer: value(0.99) })), first.conditions, now);
+    const outcome = finishAnalysisRun(run, first.tasks.map((task) => ({ task, startedAt: '2026-01-01T00:00:00Z', answer: value(0.99) })), first, now);
     const again = planAnalysisRun({ ...run, status: outcome.status }, new Date(START + 19_999));
     expect(again.kind === 'measure' && again.tasks).toEqual([]);
     expect(outcome.requeueAfterMs).toBe(20_000);

@@ -11,11 +11,19 @@ export const ERROR_RETRY_INTERVAL_MS = 10_000;
 export const DEFAULT_MEASUREMENT_HISTORY_LIMIT = 10;
 export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 
-/** An IntOrString limit: Argo's IntValue() reads a string as an integer, and anything else as 0. */
-function intValue(value: number | string | undefined, otherwise: number): number {
-  if (value === undefined) return otherwise;
+/**
+ * An IntOrString setting as Argo's IntValue() reads it: a string through Go's strconv.Atoi (an
+ * optional sign and digits, nothing else), anything else as 0. Arguments are resolved before
+ * this is read (resolveMetricArgs): a `{{args.*}}` left here would be a bug, not a 0.
+ */
+export function intOrStringValue(value: number | string | undefined): number {
+  if (value === undefined) return 0;
   if (typeof value === 'number') return value;
-  return /^[+-]?\d+$/u.test(value.trim()) ? Number(value.trim()) : 0;
+  return /^[+-]?\d+$/u.test(value) ? Number(value) : 0;
+}
+
+function intValue(value: number | string | undefined, otherwise: number): number {
+  return value === undefined ? otherwise : intOrStringValue(value);
 }
 
 export function failureLimit(metric: Metric): number {
@@ -34,10 +42,14 @@ export function consecutiveSuccessLimit(metric: Metric): number {
   return intValue(metric.consecutiveSuccessLimit, 0);
 }
 
-/** Argo's EffectiveCount: the count; without one, a single measurement unless an interval repeats it forever. */
+/**
+ * Argo's EffectiveCount: the count; without one (or with one that reads as 0), a single
+ * measurement unless an interval repeats it forever.
+ */
 export function effectiveCount(metric: Metric): number | undefined {
-  if (metric.count === undefined) return metric.interval === undefined || metric.interval === '' ? 1 : undefined;
-  return intValue(metric.count, 0);
+  const count = intOrStringValue(metric.count);
+  if (count === 0) return metric.interval === undefined || metric.interval === '' ? 1 : undefined;
+  return count;
 }
 
 /** A metric duration (interval, initialDelay) in ms; undefined when absent or not a Go duration. */

@@ -1,10 +1,12 @@
-import type { AnalysisRun, AnalysisRunStatus, Measurement, MetricResult } from '../api/index.js';
+import type { AnalysisRun, AnalysisRunStatus, Measurement, Metric, MetricResult } from '../api/index.js';
 import type { Value } from './condition/index.js';
 import { assessRun, isCompleted, recordMeasurement, retainMeasurements, type AnalysisEvent } from './assess-analysis-run.js';
 import { compileMetricConditions, evaluateMeasurement, type MetricConditions } from './evaluate-measurement.js';
 import { metricTasks, nextReconcileAfterMs, type MetricTask } from './measurement-schedule.js';
 import { dryRunMetricNames } from './metric-settings.js';
 import { secretRedactor } from './redact-secrets.js';
+import { resolveMetricArgs } from './resolve-args.js';
+import { validateMetrics } from './validate-metrics.js';
 
 /*
  * One reconcile of an AnalysisRun, in two pure halves around the providers: planAnalysisRun
@@ -32,15 +34,27 @@ export interface TakenMeasurement {
 export type AnalysisRunPlan =
   | { kind: 'completed' }
   | { kind: 'invalid'; status: AnalysisRunStatus; events: AnalysisEvent[] }
-  | { kind: 'measure'; tasks: MetricTask[]; conditions: ReadonlyMap<string, MetricConditions> };
+  | MeasurePlan;
+
+/**
+ * Measurements to take now, with the run's metrics as they are read: arguments resolved in
+ * every setting (count, interval, limits, conditions), the provider left as written so the
+ * provider resolves it with the secrets' real values.
+ */
+export interface MeasurePlan {
+  kind: 'measure';
+  tasks: MetricTask[];
+  metrics: Metric[];
+  conditions: ReadonlyMap<string, MetricConditions>;
+}
 
 export function formatTime(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/u, 'Z');
 }
 
-function compileAll(run: AnalysisRun): { ok: true; conditions: Map<string, MetricConditions> } | { ok: false; message: string } {
+function compileAll(metrics: readonly Metric[]): { ok: true; conditions: Map<string, MetricConditions> } | { ok: false; message: string } {
   const conditions = new Map<string, MetricConditions>();
-  for (const metric of run.spec.metrics) {
+  for (const metric of metrics) {
     const compiled = compileMetricConditions(metric);
     if (!compiled.ok) return { ok: false, message: compiled.message };
     conditions.set(metric.name, compiled.conditions);
@@ -48,18 +62,36 @@ function compileAll(run: AnalysisRun): { ok: true; conditions: Map<string, Metri
   return { ok: true, conditions };
 }
 
+/** The run's metrics with their arguments resolved (Argo's getResolvedMetricsWithoutSecrets), or why they cannot be. */
+export function resolveRunMetrics(run: AnalysisRun): { ok: true; metrics: Metric[] } | { ok: false; message: string } {
+  const metrics: Metric[] = [];
+  for (const metric of run.spec.metrics) {
+    const resolved = resolveMetricArgs(metric, run.spec.args);
+    if (!resolved.ok) return resolved;
+    // The provider keeps its references: the provider fills them in with the secrets' values, which the planner never sees.
+    metrics.push({ ...resolved.value, provider: metric.provider });
+  }
+  return { ok: true, metrics };
+}
+
+function invalid(run: AnalysisRun, message: string, now: Date): AnalysisRunPlan {
+  return {
+    kind: 'invalid',
+    status: { ...(run.status ?? {}), phase: 'Error', message, startedAt: run.status?.startedAt ?? formatTime(now), completedAt: formatTime(now) },
+    events: [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }],
+  };
+}
+
 export function planAnalysisRun(run: AnalysisRun, now: Date): AnalysisRunPlan {
   if (isCompleted(run.status?.phase)) return { kind: 'completed' };
-  const compiled = compileAll(run);
-  if (!compiled.ok) {
-    const message = `Analysis spec invalid: ${compiled.message}`;
-    return {
-      kind: 'invalid',
-      status: { ...(run.status ?? {}), phase: 'Error', message, startedAt: run.status?.startedAt ?? formatTime(now), completedAt: formatTime(now) },
-      events: [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }],
-    };
-  }
-  return { kind: 'measure', tasks: metricTasks(run, run.spec.metrics, now), conditions: compiled.conditions };
+  // Argo's reconcile, in its order: resolve every metric's arguments, validate the resolved settings, then measure.
+  const resolved = resolveRunMetrics(run);
+  if (!resolved.ok) return invalid(run, `Unable to resolve metric arguments: ${resolved.message}`, now);
+  const problem = validateMetrics(resolved.metrics);
+  if (problem !== undefined) return invalid(run, `Analysis spec invalid: ${problem}`, now);
+  const compiled = compileAll(resolved.metrics);
+  if (!compiled.ok) return invalid(run, `Analysis spec invalid: ${compiled.message}`, now);
+  return { kind: 'measure', tasks: metricTasks(run, resolved.metrics, now), metrics: resolved.metrics, conditions: compiled.conditions };
 }
 
 /** A provider's answer as the measurement Argo stores. */
@@ -97,14 +129,9 @@ export interface AnalysisRunOutcome {
   requeueAfterMs: number | undefined;
 }
 
-export function finishAnalysisRun(
-  run: AnalysisRun,
-  taken: readonly TakenMeasurement[],
-  conditions: ReadonlyMap<string, MetricConditions>,
-  now: Date,
-  secrets: readonly string[] = [],
-): AnalysisRunOutcome {
-  const dryRun = dryRunMetricNames(run.spec.dryRun, run.spec.metrics);
+export function finishAnalysisRun(run: AnalysisRun, taken: readonly TakenMeasurement[], plan: Pick<MeasurePlan, 'metrics' | 'conditions'>, now: Date, secrets: readonly string[] = []): AnalysisRunOutcome {
+  const { metrics, conditions } = plan;
+  const dryRun = dryRunMetricNames(run.spec.dryRun, metrics);
   const mask = secretRedactor(secrets);
   const results: MetricResult[] = [...(run.status?.metricResults ?? [])];
   for (const measurementTaken of taken) {
@@ -117,9 +144,9 @@ export function finishAnalysisRun(
     else results[index] = next;
   }
   const measured: AnalysisRun = { ...run, status: { ...(run.status ?? {}), metricResults: results } };
-  const { status, events } = assessRun(measured, run.spec.metrics, dryRun, formatTime(now));
+  const { status, events } = assessRun(measured, metrics, dryRun, formatTime(now));
   const retained = retainMeasurements(status, run.spec.measurementRetention);
   const after: AnalysisRun = { ...run, status: retained };
-  const requeueAfterMs = isCompleted(retained.phase) ? undefined : nextReconcileAfterMs(after, run.spec.metrics, now);
+  const requeueAfterMs = isCompleted(retained.phase) ? undefined : nextReconcileAfterMs(after, metrics, now);
   return { status: retained, events, requeueAfterMs };
 }

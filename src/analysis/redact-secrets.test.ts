@@ -68,7 +68,7 @@ describe('finishAnalysisRun masks secrets in values, messages and metadata', () 
     const task = plan.tasks[0];
     if (task === undefined) throw new Error('no task');
     const text = JSON.stringify({ header: `Bearer ${secret}`, path: `/x/${encodeURIComponent(secret)}`, basic: Buffer.from(`u:${secret}`).toString('base64') });
-    const outcome = finishAnalysisRun(run, [{ task, startedAt: '1970-01-01T00:00:00Z', answer: { kind: 'value', value: text, text, metadata: { echoed: secret } } }], plan.conditions, new Date(1000), [secret]);
+    const outcome = finishAnalysisRun(run, [{ task, startedAt: '1970-01-01T00:00:00Z', answer: { kind: 'value', value: text, text, metadata: { echoed: secret } } }], plan, new Date(1000), [secret]);
     const measurement: Measurement | undefined = outcome.status.metricResults?.[0]?.measurements?.[0];
     const stored = JSON.stringify(outcome.status);
     expect(stored).not.toContain('s3cr3t');

@@ -14,11 +14,11 @@ import type { AntiAffinity, BlueGreenStrategy, CanaryStep, CanaryStrategy, IntOr
  * where a rule compares against one (progressDeadlineSeconds, for example).
  */
 
-type Report = (path: PathSegment[], message: string) => void;
+type Report = (path: PathSegment[], message: string, extra?: Pick<RolloutIssue, 'unplaced'>) => void;
 
 export function checkRolloutSpec(rollout: Rollout): RolloutIssue[] {
   const issues: RolloutIssue[] = [];
-  const report: Report = (path, message) => issues.push({ path, message });
+  const report: Report = (path, message, extra) => issues.push({ path, message, ...extra });
   const { spec } = rollout;
 
   if ((rollout.metadata?.name ?? '') === '' && (rollout.metadata?.generateName ?? '') === '') {
@@ -52,9 +52,10 @@ function checkSelectorAndTemplate(rollout: Rollout, report: Report): void {
   const { spec } = rollout;
   const templateMetadata = spec.template?.metadata;
   if (spec.workloadRef !== undefined) {
-    // Argo takes template and selector from the workload; a template of one's own would be silently replaced.
+    // Argo takes template and selector from the workload; a template of one's own would be silently replaced. Argo's
+    // EmptyTemplate looks at the template's labels and annotations only, and its resolver's words name no field.
     if (Object.keys(templateMetadata?.labels ?? {}).length + Object.keys(templateMetadata?.annotations ?? {}).length > 0) {
-      report(['spec', 'template'], 'must be empty when workloadRef is set: the pod template comes from the referenced workload');
+      report(['spec', 'template'], 'template must be empty for workload reference rollout', { unplaced: true });
     }
     return;
   }

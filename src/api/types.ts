@@ -59,6 +59,12 @@ export interface RolloutIssue {
   message: string;
   /** Which part of the field the problem is about, for positions in a file: its name (unknown, unsupported) or its value (the default). */
   at?: 'key' | 'value';
+  /**
+   * Argo states this problem without a field (an error of its template resolver, not of its
+   * validation): the InvalidSpec condition carries the message alone, Argo's words that tools
+   * match on; lint still points at the path.
+   */
+  unplaced?: true;
 }
 
 export type ValidateRolloutResult = { ok: true; rollout: Rollout } | { ok: false; issues: RolloutIssue[] };

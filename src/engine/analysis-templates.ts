@@ -1,5 +1,6 @@
 import type { AnalysisArgument, AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, Metric, PathSegment, Rollout, RolloutAnalysis, RolloutIssue } from '../api/index.js';
 import { compileMetricConditions } from '../analysis/evaluate-measurement.js';
+import { resolveMetricArgs } from '../analysis/resolve-args.js';
 
 /*
  * The templates a Rollout's analysis names, resolved and combined as Argo's
@@ -81,8 +82,6 @@ export function flattenRolloutAnalysis(analysis: RolloutAnalysis, path: readonly
     for (const metric of spec.metrics ?? []) {
       if (metricSources[metric.name] !== undefined) return { ok: false, issue: { path: templatesPath, message: `two metrics have the same name '${metric.name}'` } };
       metricSources[metric.name] = label;
-      const conditions = compileMetricConditions(metric);
-      if (!conditions.ok) return { ok: false, issue: { path: templatesPath, message: `${label}: ${conditions.message}` } };
       metrics.push(metric);
     }
   }
@@ -90,11 +89,32 @@ export function flattenRolloutAnalysis(analysis: RolloutAnalysis, path: readonly
   if (!templateArgs.ok) return { ok: false, issue: { path: templatesPath, message: templateArgs.message } };
   const args = mergeArgs(values, templateArgs.args);
   if (!args.ok) return { ok: false, issue: { path: [...path, 'args'], message: args.message } };
+  // An argument read from elsewhere (a Secret) stands as Argo's "dummy-value" here.
+  const placeholders = args.args.map((arg) => (arg.value === undefined ? { name: arg.name, value: 'dummy-value' } : arg));
+  for (const metric of metrics) {
+    const label = metricSources[metric.name] ?? '';
+    // Argo's validateAnalysisMetrics: every `{{…}}` must name an argument; the values are the run's business, so a
+    // condition is compiled with its references filled in (a secret's as a placeholder) and checked again by the run.
+    const resolved = resolveMetricArgs(metric, placeholders);
+    if (!resolved.ok) {
+      // Argo's ValidateAnalysisTemplateWithType resolves step and blue-green analyses only: a background run that
+      // cannot resolve its references is created, errs as it starts, and its Error aborts the rollout.
+      if (isBackgroundAnalysis(path)) continue;
+      return { ok: false, issue: { path: templatesPath, message: `${label}: ${resolved.message}` } };
+    }
+    const conditions = compileMetricConditions(resolved.value);
+    if (!conditions.ok) return { ok: false, issue: { path: templatesPath, message: `${label}: ${conditions.message}` } };
+  }
   const dryRun = uniqueRules([...(analysis.dryRun ?? []), ...ordered.flatMap(({ spec }) => spec.dryRun ?? [])], 'Dry-Run');
   if (!dryRun.ok) return { ok: false, issue: { path: [...path, 'dryRun'], message: dryRun.message } };
   const retention = uniqueRules([...(analysis.measurementRetention ?? []), ...ordered.flatMap(({ spec }) => spec.measurementRetention ?? [])], 'Measurement Retention');
   if (!retention.ok) return { ok: false, issue: { path: [...path, 'measurementRetention'], message: retention.message } };
   return { ok: true, analysis: { metrics, args: args.args, dryRun: dryRun.rules, measurementRetention: retention.rules, metricSources } };
+}
+
+/** spec.strategy.canary.analysis: the background analysis (Argo's BackgroundAnalysis template type). */
+function isBackgroundAnalysis(path: readonly PathSegment[]): boolean {
+  return path.length === 4 && path[2] === 'canary' && path[3] === 'analysis';
 }
 
 function flattenArgs(specs: readonly NamedSpec[]): { ok: true; args: AnalysisArgument[] } | { ok: false; message: string } {

@@ -422,3 +422,47 @@ describe('planBlueGreen: spec.paused, rollback, refusals', () => {
     expectSecondPassChangesNothing(simulated);
   });
 });
+
+describe('switching strategy (Argo\'s TestBlueGreenToCanary): Services the Rollout stops naming are released', () => {
+  test('blue-green → canary: the active and preview Services lose the hash selector and the managed-by annotation', () => {
+    const simulated = deployed();
+    expect(simulated.services['demo-active']?.metadata?.annotations).toEqual({ [MANAGED_BY]: 'demo' });
+    updateSpec(simulated, (spec) => {
+      spec.strategy = { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } };
+      spec.template = { ...spec.template, metadata: { ...spec.template?.metadata, annotations: { foo: 'bar' } } };
+    });
+    const first = reconcileOnce(simulated);
+    expect(first.actions.slice(0, 2)).toEqual([
+      { kind: 'updateServiceSelector', name: 'demo-active', resourceVersion: expect.any(String) as string, selector: { [HASH_KEY]: null }, annotations: { [MANAGED_BY]: null } },
+      { kind: 'updateServiceSelector', name: 'demo-preview', resourceVersion: expect.any(String) as string, selector: { [HASH_KEY]: null }, annotations: { [MANAGED_BY]: null } },
+    ]);
+    runUntilSettled(simulated);
+    expect(simulated.rollout.status?.phase).toBe('Paused');
+    for (const name of ['demo-active', 'demo-preview']) {
+      expect(simulated.services[name]?.spec?.selector).toEqual({ app: 'demo' });
+      expect(simulated.services[name]?.metadata?.annotations).toEqual({});
+    }
+  });
+
+  test('canary → blue-green: the stable and canary Services are released; a Service another Rollout manages is left alone', () => {
+    const simulated = deployed();
+    simulated.services['other'] = { metadata: { name: 'other', namespace: 'default', resourceVersion: '1', annotations: { [MANAGED_BY]: 'another' } }, spec: { selector: { app: 'demo', [HASH_KEY]: 'x' } } };
+    simulated.services['demo-canary'] = service('demo-canary');
+    simulated.services['demo-stable'] = service('demo-stable');
+    updateSpec(simulated, (spec) => {
+      spec.strategy = { canary: { canaryService: 'demo-canary', stableService: 'demo-stable', steps: [{ setWeight: 50 }, { pause: {} }] } };
+    });
+    runUntilSettled(simulated);
+    expect(simulated.services['demo-stable'].metadata?.annotations).toEqual({ [MANAGED_BY]: 'demo' });
+    updateSpec(simulated, (spec) => {
+      spec.strategy = { blueGreen: { activeService: 'demo-active' } };
+    });
+    runUntilSettled(simulated);
+    for (const name of ['demo-canary', 'demo-stable', 'demo-preview']) {
+      expect(simulated.services[name]?.spec?.selector?.[HASH_KEY]).toBeUndefined();
+      expect(simulated.services[name]?.metadata?.annotations?.[MANAGED_BY]).toBeUndefined();
+    }
+    expect(simulated.services['demo-active']?.spec?.selector?.[HASH_KEY]).toBeDefined();
+    expect(simulated.services['other'].spec?.selector).toEqual({ app: 'demo', [HASH_KEY]: 'x' });
+  });
+});

@@ -390,7 +390,7 @@ describe('planCanary: services and adoption', () => {
 describe('planRollout: what the engine refuses', () => {
   test.each([
     ['pingPong', { strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } }, 'spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong'],
-    ['trafficRouting without Services', { strategy: { canary: { trafficRouting: { smi: {} } } } }, 'spec.strategy.canary.canaryService: traffic routing needs both canaryService and stableService'],
+    ['trafficRouting without Services', { strategy: { canary: { trafficRouting: { smi: {} } } } }, 'spec.strategy.canary.stableService: Canary service and Stable service must to be set to use Traffic Routing'],
     [
       'a header route step not in managedRoutes',
       { strategy: { canary: { canaryService: 'c', stableService: 's', trafficRouting: { istio: { virtualService: { name: 'vs' } } }, steps: [{ setHeaderRoute: { name: 'h' } }] } } },

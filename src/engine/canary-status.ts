@@ -91,7 +91,8 @@ export function baseCanaryStatus(rollout: Rollout, observed: RolloutStatus, repl
     currentStepHash: stepHash,
     conditions: removeCondition(observed.conditions, CONDITION_TYPES.invalidSpec),
     promoteFull: currentPodHash !== stableRS && observed.promoteFull === true,
-    canary: { ...(observed.canary?.weights === undefined ? {} : { weights: observed.canary.weights }) },
+    // Argo's reconcileTrafficRouting sets weights to nil when the Rollout no longer routes traffic (trafficRouting removed).
+    canary: { ...(observed.canary?.weights === undefined || rollout.spec.strategy?.canary?.trafficRouting === undefined ? {} : { weights: observed.canary.weights }) },
     blueGreen: {},
   };
 }

@@ -262,3 +262,36 @@ describe('trafficRoutedReplicaCounts (Argo CalculateReplicaCountsForTrafficRoute
     expect(trafficRoutedReplicaCounts({ ...base, ...change }, current)).toEqual(expected);
   });
 });
+
+describe('canary with Istio subset-level routing and no Services (Argo\'s TestIstioSubsetSplit)', () => {
+  const subsets = { istio: { virtualService: { name: 'demo-vs', routes: ['primary'] }, destinationRule: { name: 'demo-dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } } };
+
+  test('is accepted (Argo requires the Services for every router but this one) and routes by weight to 10, then back to 100 / 0', () => {
+    const rollout = canaryRollout({ replicas: 2, steps: [{ setWeight: 10 }, { pause: {} }] });
+    rollout.spec.strategy = { canary: { trafficRouting: subsets, steps: [{ setWeight: 10 }, { pause: {} }] } };
+    const cluster = simulatedCluster(rollout);
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    expect(cluster.rollout.status?.conditions?.map((condition) => condition.type)).not.toContain('InvalidSpec');
+    expect(cluster.rollout.status?.phase).toBe('Healthy');
+    setImage(cluster, 'demo:2');
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    expect(cluster.rollout.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1 });
+    expect(cluster.router.weight).toBe(10);
+    const hashes = cluster.router.calls.flatMap(({ operation }) => (operation.op === 'updateHash' ? [operation] : []));
+    expect(hashes.at(-1)?.canaryHash).not.toBe(hashes.at(-1)?.stableHash);
+    promote(cluster);
+    expect(runUntilSettled(cluster).settled).toBe(true);
+    expect(cluster.rollout.status?.phase).toBe('Healthy');
+    expect(cluster.router.weight).toBe(0);
+  });
+
+  test.each([
+    ['Istio host-level', istio],
+    ['SMI', { smi: {} }],
+  ])('%s without Services is still refused, stableService first, in Argo\'s words', (_name, trafficRouting) => {
+    const rollout = canaryRollout();
+    rollout.spec.strategy = { canary: { trafficRouting, steps: [{ setWeight: 10 }] } };
+    const plan = planRollout({ rollout, replicaSets: [], services: {}, pods: [], now: new Date(0) });
+    expect(plan.status.conditions?.[0]?.message).toBe('The Rollout "demo" is invalid: spec.strategy.canary.stableService: Canary service and Stable service must to be set to use Traffic Routing');
+  });
+});

@@ -162,8 +162,9 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
   operations.push({ op: 'setWeight', weight: desiredWeight });
 
   const weights: TrafficWeights = {
-    canary: { weight: desiredWeight, podTemplateHash: canaryHash, serviceName: canary.canaryService ?? '' },
-    stable: { weight: maxWeight - desiredWeight, podTemplateHash: stableHash, serviceName: canary.stableService ?? '' },
+    // Argo's serviceName is omitempty: absent when splitting by DestinationRule subsets without the Services.
+    canary: { weight: desiredWeight, podTemplateHash: canaryHash, ...serviceNameOf(canary.canaryService) },
+    stable: { weight: maxWeight - desiredWeight, podTemplateHash: stableHash, ...serviceNameOf(canary.stableService) },
   };
   const previous = observed.canary?.weights;
   const modified = previous === undefined || !sameDestination(previous.canary, weights.canary) || !sameDestination(previous.stable, weights.stable) || (previous.additional?.length ?? 0) > 0;
@@ -177,6 +178,10 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
   if (verified === undefined) delete next.verified;
   else next.verified = verified;
   return { operations, weights: next, events, canaryServiceToStable };
+}
+
+function serviceNameOf(name: string | undefined): { serviceName?: string } {
+  return name === undefined || name === '' ? {} : { serviceName: name };
 }
 
 function sameDestination(a: TrafficWeights['canary'], b: TrafficWeights['canary']): boolean {

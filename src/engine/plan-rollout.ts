@@ -6,6 +6,7 @@ import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
+import { releaseServices } from './service-references.js';
 import { classifyReplicaSets } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 import { tolerantPodTemplate } from './tolerant-template.js';
@@ -20,6 +21,12 @@ const INVALID_SPEC_REQUEUE_MS = 20_000;
  * Deployment's template stands in for its own) and run its strategy's planner on the result.
  */
 export function planRollout(observation: RolloutObservation): ReconcilePlan {
+  const plan = planRolloutSpec(observation);
+  const releases = releaseServices(observation);
+  return releases.length === 0 ? plan : { ...plan, actions: [...releases, ...plan.actions] };
+}
+
+function planRolloutSpec(observation: RolloutObservation): ReconcilePlan {
   const validation = validateRollout(observation.rollout);
   if (!validation.ok) return planInvalidSpec(observation, validation.issues);
   const resolved = resolveWorkloadRef(asArgoReadsIt(observation.rollout), observation.workload);
@@ -113,8 +120,13 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
   const parsed = routerRollout(rollout);
   if (!parsed.ok) return [issueOfProblem(parsed.problem)];
   const canary = rollout.spec.strategy.canary;
-  if ((canary.canaryService ?? '') === '' || (canary.stableService ?? '') === '') {
-    return [{ path: ['spec', 'strategy', 'canary', (canary.canaryService ?? '') === '' ? 'canaryService' : 'stableService'], message: 'traffic routing needs both canaryService and stableService' }];
+  // Argo's requireCanaryStableServices: every router splits between the two Services, except Istio splitting by
+  // DestinationRule subsets, whose destinations are the subsets. Argo checks stableService first, in its words.
+  const subsetLevel = canary.trafficRouting?.istio?.destinationRule !== undefined;
+  if (!subsetLevel) {
+    for (const field of ['stableService', 'canaryService'] as const) {
+      if ((canary[field] ?? '') === '') return [{ path: ['spec', 'strategy', 'canary', field], message: 'Canary service and Stable service must to be set to use Traffic Routing' }];
+    }
   }
   const steps: RouteStep[] = (canary.steps ?? []).flatMap((step, index): RouteStep[] => [
     ...(step.setHeaderRoute === undefined ? [] : [{ index, kind: 'setHeaderRoute' as const, name: step.setHeaderRoute.name }]),
@@ -163,7 +175,7 @@ function planInvalidSpec(observation: RolloutObservation, issues: readonly Rollo
   const observed: RolloutStatus = rollout.status ?? {};
   const first = issues[0];
   const place = first === undefined ? '' : formatPath(first.path);
-  const detail = first === undefined ? 'invalid' : place === '' ? first.message : `${place}: ${first.message}`;
+  const detail = first === undefined ? 'invalid' : first.unplaced === true || place === '' ? first.message : `${place}: ${first.message}`;
   const message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', detail);
   const previous = getCondition(observed.conditions, CONDITION_TYPES.invalidSpec);
   // The message says why; a new reason to be invalid replaces the condition even with the same status and reason.

@@ -25,6 +25,12 @@ export interface RolloutObservation {
   replicaSets: V1ReplicaSet[];
   /** The Services the strategy names (canaryService, stableService, activeService, previewService), by name; absent ones are missing from the cluster. */
   services: Record<string, V1Service>;
+  /**
+   * Services annotated as managed by this Rollout, with a pod-template-hash selector, that its
+   * strategy no longer names (after a blue-green → canary switch, or a renamed Service): Argo's
+   * Service controller takes back what it injected. Absent reads as none.
+   */
+  releasedServices?: V1Service[];
   /** Pods of the Rollout's ReplicaSets: restartAt and the ephemeral pod metadata read them. */
   pods: V1Pod[];
   /** The Deployment spec.workloadRef names, when the Rollout has one and the Deployment exists in its namespace. */

@@ -167,10 +167,14 @@ describe('arguments and templates', () => {
     ['an argument without a value', [{ templateName: 'needs-arg' }], [], 'spec.strategy.canary.steps[1].analysis.args: args.service was not resolved'],
     ['an unparsable condition', [{ templateName: 'broken' }], [], "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'broken': "],
     ['a metric twice', [{ templateName: 'rate' }, { templateName: 'rate-again' }], [], "spec.strategy.canary.steps[1].analysis.templates: two metrics have the same name 'success-rate'"],
+    // Argo's validateAnalysisMetrics: every {{…}} in a metric must name an argument (issue 28, item 1).
+    ['a setting naming no argument', [{ templateName: 'unknown-arg' }], [], "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'unknown-arg': failed to resolve {{args.nowhere}}"],
   ])('%s is an InvalidSpec naming it, and nothing else moves', (_name, templates, args, message) => {
     const broken = template('broken');
     broken.spec.metrics = [{ name: 'success-rate', successCondition: 'result[0] >=', provider: { prometheus: { address: 'http://p', query: 'up' } } }];
-    const cluster = released([{ setWeight: 25 }, stepAnalysis], {}, [template('rate'), template('rate-again'), template('needs-arg', [{ name: 'service' }]), broken]);
+    const unknownArg = template('unknown-arg');
+    unknownArg.spec.metrics = [{ name: 'success-rate', interval: '20s', count: '{{args.nowhere}}', provider: { prometheus: { address: 'http://p', query: 'up' } } }];
+    const cluster = released([{ setWeight: 25 }, stepAnalysis], {}, [template('rate'), template('rate-again'), template('needs-arg', [{ name: 'service' }]), broken, unknownArg]);
     const before = structuredClone(cluster.replicaSets);
     updateSpec(cluster, (spec) => {
       spec.strategy = { canary: { steps: [{ setWeight: 25 }, { analysis: { templates, args } }] } };
@@ -181,6 +185,28 @@ describe('arguments and templates', () => {
     expect(condition?.message).toContain(`The Rollout "demo" is invalid: ${message}`);
     expect(cluster.replicaSets).toEqual(before);
     expect(cluster.analysisRuns).toEqual([]);
+  });
+});
+
+describe('templated metric settings', () => {
+  it('a condition and settings made of arguments are checked resolved, and the run carries them as written (Argo resolves them in the run)', () => {
+    const templated = template('rate', [{ name: 'threshold' }, { name: 'runs', value: '5' }]);
+    const written = { name: 'success-rate', interval: '20s', count: '{{args.runs}}', successCondition: 'result[0] >= {{args.threshold}}', provider: { prometheus: { address: 'http://p', query: 'up' } } };
+    templated.spec.metrics = [written];
+    const cluster = released([{ setWeight: 25 }, { analysis: { templates: [{ templateName: 'rate' }], args: [{ name: 'threshold', value: '0.9' }] } }], {}, [templated]);
+    runUntilSettled(cluster);
+    expect(cluster.rollout.status?.conditions?.find((candidate) => candidate.type === 'InvalidSpec')).toBeUndefined();
+    expect(cluster.analysisRuns[0]?.spec.metrics).toEqual([written]);
+    expect(cluster.analysisRuns[0]?.spec.args).toEqual([{ name: 'threshold', value: '0.9' }, { name: 'runs', value: '5' }]);
+  });
+
+  it('a background analysis naming no argument is not refused: Argo creates the run, which errs as it starts', () => {
+    const unknownArg = template('rate');
+    unknownArg.spec.metrics = [{ name: 'success-rate', interval: '20s', count: '{{args.nowhere}}', provider: { prometheus: { address: 'http://p', query: 'up' } } }];
+    const cluster = released([{ setWeight: 25 }, { pause: {} }], { analysis: { templates: [{ templateName: 'rate' }] } }, [unknownArg]);
+    runUntilSettled(cluster);
+    expect(cluster.rollout.status?.conditions?.find((candidate) => candidate.type === 'InvalidSpec')).toBeUndefined();
+    expect(cluster.analysisRuns.map((run) => run.metadata?.labels?.['rollout-type'])).toEqual(['Background']);
   });
 });
 

@@ -147,6 +147,17 @@ describe('planRollout with a workloadRef', () => {
     expect(plan.status.phase).toBe('Degraded');
   });
 
+  it("refuses a template beside the workloadRef with Argo's own words, the one condition (Argo's TestWorkloadRefTemplate)", () => {
+    const rollout = referencing();
+    rollout.spec = { ...rollout.spec, selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'demo' } } } };
+    const plan = planRollout({ rollout, replicaSets: [], services: {}, pods: [], workload: deployment(), now });
+    expect(plan.actions).toEqual([]);
+    expect(plan.status.conditions?.map((condition) => [condition.type, condition.message])).toEqual([
+      ['InvalidSpec', 'The Rollout "demo" is invalid: template must be empty for workload reference rollout'],
+    ]);
+    expect(plan.status.phase).toBe('Degraded');
+  });
+
   it("creates the first ReplicaSet from the Deployment's template and selector", () => {
     const plan = planRollout({ rollout: referencing(), replicaSets: [], services: {}, pods: [], workload: deployment({ image: 'demo:9' }), now });
     const create = plan.actions[0];

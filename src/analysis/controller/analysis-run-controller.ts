@@ -161,7 +161,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
         return { task, startedAt, answer };
       }),
     );
-    const outcome = finishAnalysisRun(run, taken, plan.conditions, new Date(clock.now()), [...secrets.values.values()]);
+    const outcome = finishAnalysisRun(run, taken, plan, new Date(clock.now()), [...secrets.values.values()]);
     options.metrics?.observeRun({ ...run, status: outcome.status });
     await write(run, raw, outcome.status);
     recordEvents(raw, outcome.events);

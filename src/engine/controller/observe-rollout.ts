@@ -1,16 +1,11 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout } from '../../api/index.js';
 import { CONTROLLER_INSTANCE_ID_LABEL } from '../argo-labels.js';
+import { referencedServiceNames, releasedServices } from '../service-references.js';
 import type { RolloutObservation } from '../reconcile-types.js';
 import { isDeploymentRef } from '../workload-ref.js';
 
-/** The Services a Rollout's strategy names; the reconcile looks up exactly these. */
-export function referencedServiceNames(rollout: Rollout): string[] {
-  const canary = rollout.spec.strategy?.canary;
-  const blueGreen = rollout.spec.strategy?.blueGreen;
-  const names = [canary?.canaryService, canary?.stableService, blueGreen?.activeService, blueGreen?.previewService];
-  return names.filter((name): name is string => name !== undefined && name !== '');
-}
+export { referencedServiceNames } from '../service-references.js';
 
 /**
  * The name of the Deployment a Rollout's workloadRef names; undefined without one (or for another kind).
@@ -56,9 +51,18 @@ export function observeRollout(input: {
     const name = service.metadata?.name;
     if (name !== undefined && wanted.has(name)) services[name] = service;
   }
+  const released = releasedServices(input.rollout, input.services);
   const deploymentName = referencedDeploymentName(input.rollout);
   const workload = deploymentName === undefined ? undefined : (input.deployments ?? []).find((deployment) => deployment.metadata?.name === deploymentName);
-  return { rollout: input.rollout, replicaSets, services, pods, ...(workload === undefined ? {} : { workload }), now: input.now };
+  return {
+    rollout: input.rollout,
+    replicaSets,
+    services,
+    ...(released.length === 0 ? {} : { releasedServices: released }),
+    pods,
+    ...(workload === undefined ? {} : { workload }),
+    now: input.now,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AnalysisRun, Rollout, RolloutSpec } from '../../api/index.js';
 import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
+import { releasedServices } from '../service-references.js';
 import { REVISION_ANNOTATION } from '../argo-labels.js';
 import { applyMergePatch } from '../json-merge-patch.js';
 import type { PodTemplateChanges, ReconcilePlan, RolloutEvent, RolloutObservation, TrafficOperation } from '../reconcile-types.js';
@@ -56,6 +57,7 @@ export function observe(cluster: SimulatedCluster): RolloutObservation {
     rollout: structuredClone(cluster.rollout),
     replicaSets: structuredClone(cluster.replicaSets),
     services: structuredClone(cluster.services),
+    releasedServices: structuredClone(releasedServices(cluster.rollout, Object.values(cluster.services))),
     pods: podsOf(cluster),
     ...(cluster.workload === undefined ? {} : { workload: structuredClone(cluster.workload) }),
     analysisRuns: structuredClone(cluster.analysisRuns),

@@ -109,7 +109,7 @@ function pipeline(answer: Answer, metric: Metric): string[] {
   const plan = planAnalysisRun(run, new Date('2026-11-24T00:15:00Z'));
   if (plan.kind !== 'measure') return [];
   const taken = plan.tasks.map((task) => ({ task, startedAt: '2026-11-24T00:15:00Z', answer: mapped }));
-  const outcome = finishAnalysisRun(run, taken, plan.conditions, new Date('2026-11-24T00:15:01Z'), ['s3cr3t']);
+  const outcome = finishAnalysisRun(run, taken, plan, new Date('2026-11-24T00:15:01Z'), ['s3cr3t']);
   const stored: AnalysisRun = { ...run, status: outcome.status };
   const message = outcome.status.metricResults?.[0]?.measurements?.[0]?.message ?? outcome.status.message ?? '';
   const rollout = canaryWeb({

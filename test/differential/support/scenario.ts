@@ -20,6 +20,8 @@ const actionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('retry'), rollout: z.string() }),
   /** A JSON merge patch of the Rollout's pod template spec: another image, or a nodeSelector no node has (pods never ready). */
   z.strictObject({ action: z.literal('patch-template'), rollout: z.string(), podSpec: z.record(z.string(), z.unknown()) }),
+  /** A JSON merge patch of the Rollout's spec, as `kubectl patch --type merge` or an apply: e.g. another strategy (`blueGreen: null`, `canary: {...}`). */
+  z.strictObject({ action: z.literal('patch-spec'), rollout: z.string(), spec: z.record(z.string(), z.unknown()) }),
 ]);
 export type ScenarioAction = z.infer<typeof actionSchema>;
 

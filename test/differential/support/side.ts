@@ -93,6 +93,9 @@ export async function createSide(options: { controller: Side['controller']; name
         case 'patch-template':
           await custom.patchNamespacedCustomObject({ ...argoproj('rollouts'), name: action.rollout, body: { spec: { template: { spec: action.podSpec } } } }, mergePatch);
           return;
+        case 'patch-spec':
+          await custom.patchNamespacedCustomObject({ ...argoproj('rollouts'), name: action.rollout, body: { spec: action.spec } }, mergePatch);
+          return;
       }
     },
     async read(rollout) {
