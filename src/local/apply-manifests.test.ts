@@ -116,6 +116,10 @@ describe('the install manifests in deploy/', () => {
       'ClusterRoleBinding/gradual-controller',
       'Role/gradual-leader-election',
       'RoleBinding/gradual-leader-election',
+      // The bot's own identity (issue 19): it only reads status and impersonates each environment's deployer.
+      'ServiceAccount/gradual-bot',
+      'ClusterRole/gradual-bot',
+      'ClusterRoleBinding/gradual-bot',
       'Deployment/gradual-controller',
       'Service/gradual-metrics',
     ]);
