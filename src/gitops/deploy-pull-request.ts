@@ -163,7 +163,7 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
   const { environment, cluster } = planned;
   if (cluster === undefined) throw new Error('unreachable: planned without a cluster');
   const name = deployCheckName(environment.name);
-  const approvals = trigger === 'approved' || environment.requiredApprovals > 0 ? await context.github.approvals(pull.number) : [];
+  const approvals = trigger === 'approved' || environment.requiredApprovals > 0 ? await context.github.approvals(pull.number, pull.headSha) : [];
   const decision = decideDeploy({ environment, trigger, pullRequest: { fromFork: pull.fromFork, approvals }, now: services.now() });
   if (!decision.deploy) {
     await context.github.upsertCheckRun(pull.headSha, { name, status: 'completed', conclusion: 'neutral', title: `Not deployed to ${environment.name}`, summary: decision.reason });
