@@ -3,10 +3,10 @@ import { decideDeploy, environmentsForPaths, fallbackNamespace, type DeployTrigg
 import type { KubeObject } from '../kube/index.js';
 import { ApplyError, applyObjects } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
-import { clusterFor } from './config.js';
+import { clusterFor, type IdentityConfig } from './config.js';
 import { environmentLock } from './environment-lock.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
-import { confineManifests, newManifestBudget, readBoundedManifests, type ManifestBudget, type ManifestObject, type ManifestTree, type ObjectRef } from './manifests/index.js';
+import { confineManifests, deployerCredentialErrors, newManifestBudget, readBoundedManifests, type DeployerAccount, type ManifestBudget, type ManifestObject, type ManifestTree, type ObjectRef } from './manifests/index.js';
 import { diffAgainstLive, metricHostErrors, readLiveObject, renderPlanCheck, type Plan } from './plan/index.js';
 import { loadRepositoryPolicy, policyFile } from './repository-policy.js';
 import type { BotServices, RepositoryContext } from './services.js';
@@ -56,7 +56,7 @@ export async function planEnvironment(
   const parsed = await readEnvironmentManifests(environment, tree, budget);
   const target = clusterFor(services.config, repository, environment.name);
   const cluster = target === undefined ? undefined : services.clusters.get(target.name);
-  const errors = [...parsed.errors, ...metricHostErrors(parsed.objects, environment.metricHosts, environment.name)];
+  const errors = [...parsed.errors, ...metricHostErrors(parsed.objects, environment.metricHosts, environment.name), ...deployerCredentialErrors(parsed.objects, deployerAccount(target?.identity))].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   if (cluster === undefined) {
     errors.push({ file: policyFile, line: 1, column: 1, message: `environment "${environment.name}" has no cluster in the Gradual config for ${repository}; ask the operator to map it` });
   }
@@ -85,6 +85,13 @@ async function readEnvironmentManifests(environment: EnvironmentPolicy, tree: Ma
   const confinement = confineManifests(parsed.objects, environment);
   const errors = [...parsed.errors, ...confinement].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { objects: parsed.objects, errors };
+}
+
+/** The ServiceAccount an environment is impersonated as, when it is one (config.ts `impersonate: { serviceAccount: namespace/name }`). */
+function deployerAccount(identity: IdentityConfig | undefined): DeployerAccount | undefined {
+  if (identity === undefined || !('serviceAccount' in identity)) return undefined;
+  const [namespace = '', name = ''] = identity.serviceAccount.split('/');
+  return { namespace, name };
 }
 
 function refKey(ref: ObjectRef): string {
@@ -163,7 +170,7 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
   const { environment, cluster } = planned;
   if (cluster === undefined) throw new Error('unreachable: planned without a cluster');
   const name = deployCheckName(environment.name);
-  const approvals = trigger === 'approved' || environment.requiredApprovals > 0 ? await context.github.approvals(pull.number) : [];
+  const approvals = trigger === 'approved' || environment.requiredApprovals > 0 ? await context.github.approvals(pull.number, pull.headSha) : [];
   const decision = decideDeploy({ environment, trigger, pullRequest: { fromFork: pull.fromFork, approvals }, now: services.now() });
   if (!decision.deploy) {
     await context.github.upsertCheckRun(pull.headSha, { name, status: 'completed', conclusion: 'neutral', title: `Not deployed to ${environment.name}`, summary: decision.reason });

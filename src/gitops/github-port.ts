@@ -35,7 +35,8 @@ export interface GithubPort {
   pullRequest(number: number): Promise<PullRequestFacts>;
   /** The paths a pull request changes (a rename counts both names). */
   changedFiles(number: number): Promise<string[]>;
-  approvals(number: number): Promise<{ login: string; permission: PermissionLevel }[]>;
+  /** Who approved `headSha` (their latest review, of that very commit), with their permission. */
+  approvals(number: number, headSha: string): Promise<{ login: string; permission: PermissionLevel }[]>;
   createCommitStatus(sha: string, status: { state: 'pending' | 'success' | 'failure' | 'error'; context: string; description: string }): Promise<void>;
   /** The commit a branch points at. */
   branchHead(branch: string): Promise<string>;
@@ -152,12 +153,13 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
       const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...base, pull_number: number, per_page: 100 });
       return files.flatMap((file) => (file.previous_filename === undefined ? [file.filename] : [file.filename, file.previous_filename]));
     },
-    async approvals(number) {
+    async approvals(number, headSha) {
       const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...base, pull_number: number, per_page: 100 });
-      // A person's latest review decides (an approval later dismissed by "changes requested" does not count).
-      const latest = new Map<string, string>();
-      for (const review of reviews) if (review.user !== null && review.state !== 'COMMENTED') latest.set(review.user.login, review.state);
-      const approvers = [...latest].filter(([, state]) => state === 'APPROVED').map(([login]) => login);
+      // A person's latest review decides (an approval later dismissed by "changes requested" does not count),
+      // and it counts only when it approved this very head: an approval of an earlier push approves that push.
+      const latest = new Map<string, { state: string; commit: string | undefined }>();
+      for (const review of reviews) if (review.user !== null && review.state !== 'COMMENTED') latest.set(review.user.login, { state: review.state, commit: review.commit_id ?? undefined });
+      const approvers = [...latest].filter(([, review]) => review.state === 'APPROVED' && review.commit === headSha).map(([login]) => login);
       return Promise.all(approvers.map(async (login) => ({ login, permission: await port.permissionOf(login) })));
     },
     async createCommitStatus(sha, status) {

@@ -5,7 +5,8 @@ import type { Logger } from '../log/index.js';
 import type { DeploymentOrigin } from './annotations.js';
 import type { Cluster } from './clusters.js';
 import type { GithubPort } from './github-port.js';
-import { verifyProvenance, type ProvenanceKey } from './provenance.js';
+import type { ProvenanceKey } from './provenance.js';
+import { reportableOrigin } from './reportable-origin.js';
 import { fitCheckOutput, fitComment, isStickyComment, noticeFor, parseNoticeKey, renderRolloutCheck, renderStickyComment, type ReplicaSetReport, type RolloutReportInput, type TimelineEntry } from './report/index.js';
 
 /** Where the reporter gets an authenticated GitHub client for an installation and repository. */
@@ -53,7 +54,8 @@ function ownerName(object: KubeObject): string | undefined {
  *
  * The informers read with the bot's own identity, cluster-wide: status only (Rollouts, AnalysisRuns,
  * ReplicaSets, Events; never Secrets or ConfigMaps), which nothing a pull request says can change. A Rollout
- * whose origin is not signed by the bot is never reported: it is logged once, and ignored.
+ * whose origin is not signed by the bot, or is signed for an environment the config deploys to another cluster
+ * than the one it was found in (reportable-origin.ts), is never reported: it is logged once, and ignored.
  */
 export function createRolloutReporter(options: { clusters: Map<string, Cluster>; githubFor: GithubFor; logger: Logger; now: () => Date; provenanceKey: ProvenanceKey; actingCluster: ActingCluster }): RolloutReporter {
   const logger = options.logger.child({ component: 'rollout-reporter' });
@@ -76,11 +78,12 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
   const refusedLogged = new Map<string, string>();
   const objectKey = (cluster: Cluster, object: KubeObject): string => `${cluster.name}|${object.metadata?.uid ?? `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`}`;
 
-  /** The Rollout's origin when the bot signed it for this very object; a refusal is logged once per object. */
+  /** The Rollout's origin when the bot signed it for this very object and its environment deploys to this cluster; a refusal is logged once per object. */
   function verifiedOrigin(cluster: Cluster, rollout: KubeObject | undefined): DeploymentOrigin | undefined {
     if (rollout === undefined) return undefined;
     const metadata = rollout.metadata;
-    const check = verifyProvenance(options.provenanceKey, metadata?.annotations, { namespace: metadata?.namespace, kind: 'Rollout', name: metadata?.name ?? '' });
+    const identity = { namespace: metadata?.namespace, kind: 'Rollout', name: metadata?.name ?? '' };
+    const check = reportableOrigin(options.provenanceKey, metadata?.annotations, identity, cluster.clusterName, (origin) => options.actingCluster(origin, cluster) !== undefined);
     if (check.kind === 'verified') return check.origin;
     if (check.kind === 'refused') {
       const key = objectKey(cluster, rollout);

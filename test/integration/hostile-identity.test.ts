@@ -256,6 +256,64 @@ describe('forged provenance: a Rollout the bot did not sign gets no check run an
   });
 });
 
+describe('a signed Rollout copied into another watched cluster is not reported from there', { timeout: 120_000 }, () => {
+  // The signature binds repository, pull request, head, environment, namespace, kind and name, not the cluster:
+  // a cluster user who reads a signed production Rollout and may write Rollouts in a sandbox cluster the bot
+  // also watches could copy it there, same namespace and name, and its outcome would land on the production
+  // pull request's check run. The sandbox here is the same control plane under a second name in the config
+  // (the bot watches every configured cluster), so the same object is seen through both.
+  it('reports it from the cluster its environment deploys to and refuses it, logged, from the other', async () => {
+    const github = await startTestGithub({ git: true });
+    const lines: string[] = [];
+    const captured = new PassThrough();
+    captured.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== '')));
+    const bot = await startBot({
+      environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
+      config: {
+        clusters: { local: { kubeconfig: cluster.kubeconfigPath }, sandbox: { kubeconfig: cluster.kubeconfigPath } },
+        repositories: [{ match: `${owner}/${repo}`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }],
+        cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+      },
+      logger: createLogger({ level: 'info', destination: captured }),
+    });
+    try {
+      const seeded = await github.server.update((state) => {
+        const now = new Date();
+        const installation = seedInstallation(state, owner, now);
+        return { token: seedPerson(state, { login: 'alice', role: 'admin', now }), installationId: installation.id };
+      });
+      const alice: Person = { login: 'alice', token: seeded.token, apiUrl: github.server.url };
+      const folder = await mkdtemp(join(tmpdir(), 'gradual-hostile-repo-'));
+      await writeFile(join(folder, 'README.md'), '# shop\n');
+      await createRepositoryFromFolder(alice, { owner, repo, folder });
+      const headSha = await pushBranch(alice, { owner, repo, branch: 'crossed', files: { 'c.txt': 'c\n' }, message: 'crossed' });
+      const number = await openPullRequest(alice, { owner, repo, head: 'crossed', title: 'crossed' });
+      const origin = { repository: `${owner}/${repo}`, pullRequest: number, headSha, installationId: seeded.installationId, environment: 'production' };
+      const rollout = {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: 'crossed', namespace },
+        spec: { replicas: 1, selector: { matchLabels: { app: 'crossed' } }, template: { metadata: { labels: { app: 'crossed' } }, spec: { containers: [{ name: 'app', image: 'example.test/app:1' }] } }, strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } } },
+      } as KubeObject;
+      await applyObjects(deployer.kubeConfig, [manifest(rollout)], origin, logger, provenanceKeyFrom(github.privateKey, github.appId));
+
+      const octokit = new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
+      const checks = async (): Promise<string[]> => (await octokit.rest.checks.listForRef({ owner, repo, ref: headSha })).data.check_runs.map((run) => run.name);
+      await waitUntil(async () => (await checks()).includes(`gradual/rollout ${namespace}/crossed`), { what: 'the Rollout reported from the cluster production deploys to', timeoutMs: 60_000 });
+      const refusals = (): { cluster: string; rollout: string; reason: string }[] =>
+        lines.map((line) => JSON.parse(line) as { msg: string; cluster: string; rollout: string; reason: string }).filter((line) => line.msg.includes('not reported') && line.rollout === 'crossed');
+      await waitUntil(async () => Promise.resolve(refusals().length > 0), { what: 'the copy seen through the sandbox refused', timeoutMs: 30_000 });
+      expect(refusals().map(({ cluster: name }) => name)).toEqual(['sandbox']);
+      expect(refusals()[0]?.reason).toContain('does not deploy to cluster "sandbox"');
+      expect(await checks()).toEqual([`gradual/rollout ${namespace}/crossed`]);
+      expect(github.violations).toEqual([]);
+    } finally {
+      await bot.stop();
+      await github.stop();
+    }
+  });
+});
+
 describe('an environment mapped to a bare cluster deploys with the bot\'s own identity, and the bot says so at start', { timeout: 60_000 }, () => {
   it('logs one SECURITY warning naming each such environment, and none for impersonated ones', async () => {
     const github = await startTestGithub();

@@ -5,6 +5,7 @@ export { ManifestFetchError, type ManifestFetchErrorCode } from './manifest-fetc
 export { readManifestFiles } from './read-manifest-files.js';
 export { parseManifests, describeRef } from './parse-manifests.js';
 export { confineManifests } from './confine-manifests.js';
+export { deployerCredentialErrors, type DeployerAccount } from './deployer-credential.js';
 export { clusterScopedKinds } from './cluster-scoped-kinds.js';
 export { urlWithoutCredentials } from './redact-credentials.js';
 export type * from './types.js';

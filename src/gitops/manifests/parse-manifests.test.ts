@@ -109,6 +109,17 @@ describe('parseManifests', () => {
     expect(errors).toEqual([{ file: 'x.yaml', ...error }]);
   });
 
+  // The name is the last segment of the object's URL: `..` made the plan's live read GET the namespace itself
+  // (/api/v1/namespaces/prod/configmaps/.. is /api/v1/namespaces/prod once the client normalises it) and diff a
+  // ConfigMap against it; `.` made it LIST every object of the kind (every Secret of the namespace) into the bot.
+  // The API server refuses these names too (apimachinery's IsValidPathSegmentName), but only on the apply, after the plan's read.
+  it.each([['..'], ['.'], ['../secrets/db-credentials'], ['a/b'], ['%2e%2e']])('refuses the name %j at metadata.name, before anything reads the cluster', (name) => {
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${JSON.stringify(name)}\n`;
+    const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
+    expect(objects).toEqual([]);
+    expect(errors).toEqual([{ file: 'x.yaml', line: 4, column: 9, path: 'metadata.name', message: expect.stringContaining(`name ${JSON.stringify(name)} cannot be a Kubernetes object's name`) as string }]);
+  });
+
   it('checks AnalysisTemplates with their schema, unknown fields at their line', () => {
     const text = ['apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: success-rate }', 'spec:', '  metrics:', '    - name: rate', '      intervall: 5s', '      provider: { web: { url: "http://x" } }', ''].join('\n');
     const { objects, errors } = parseManifests([{ path: 't.yaml', text }], { namespace });

@@ -78,6 +78,8 @@ function parseDocument(file: string, document: Document, lineCounter: LineCounte
   const name = requiredString(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? (metadata as Record<string, unknown>)['name'] : undefined, ['metadata', 'name']);
   const namespace = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['namespace'] : undefined;
   if (namespace !== undefined && typeof namespace !== 'string') fail(positionOf(document, ['metadata', 'namespace'], lineCounter), `expected a string, got ${describeValue(namespace)}`, 'metadata.namespace');
+  const pathProblem = name === undefined ? undefined : pathSegmentProblem(name);
+  if (pathProblem !== undefined) fail(positionOf(document, ['metadata', 'name'], lineCounter), `name ${JSON.stringify(name)} cannot be a Kubernetes object's name: ${pathProblem}`, 'metadata.name');
   // Placing an issue walks the maps on its path: a hostile object with 100,000 unknown fields would take minutes placing them all.
   for (const issue of (validateArgoObject(object) ?? []).slice(0, MAX_ISSUES_PER_DOCUMENT)) fail(positionOf(document, issue.path, lineCounter, issue.at), issue.message, formatPath(issue.path));
   if (errors.length > before || apiVersion === undefined || kind === undefined || name === undefined) return undefined;
@@ -102,6 +104,17 @@ function parseDocument(file: string, document: Document, lineCounter: LineCounte
     fail(at, field === undefined ? `missing field "${dotted}": every Kubernetes object needs apiVersion, kind and metadata.name` : `expected a non-empty string, got ${describeValue(field)}`, dotted);
     return undefined;
   }
+}
+
+/**
+ * Why a name cannot be the last segment of its object's URL, as the API server's own rule says
+ * (apimachinery pkg/api/validation/path IsValidPathSegmentName: not `.` or `..`, no `/` or `%`).
+ * Checked before the plan reads the cluster: `..` would read the namespace itself, `.` the whole list of the kind.
+ */
+function pathSegmentProblem(name: string): string | undefined {
+  if (name === '.' || name === '..') return 'it may not be "." or ".."';
+  if (name.includes('/') || name.includes('%')) return 'it may not contain "/" or "%"';
+  return undefined;
 }
 
 /** Objects are the same when the API server would store them as one: the group (not the version), kind, namespace and name. */
