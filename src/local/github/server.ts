@@ -211,7 +211,9 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
     if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
     await update((next) => seedUser(next, login));
-    queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
+    // GitHub sends requested_action only to the app that created the run (README, "GitHub's rules");
+    // a run of another app is pressed, but that app is not served here.
+    if (run.appId === state.app.id) queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
     await deliveryChain;
   }
 
