@@ -171,6 +171,24 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
     expect(requested.map((payload) => payload.check_run.id)).toEqual([ours]);
   });
 
+  it('a secondary rate limit (injected) refuses content-creating requests with 403 and retry-after, stores nothing, lets reads through, then lifts', async () => {
+    const comments = `/repos/${owner}/${repo}/issues/1/comments`;
+    const before = github.server.state().issueComments.length;
+    github.server.secondaryRateLimit({ refuse: 2, retryAfterSeconds: 7 });
+    const response = await fetch(`${github.server.url}${comments}`, { method: 'POST', headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ body: 'hello' }) });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect(((await response.json()) as { message: string }).message).toMatch(/secondary rate limit/u);
+    expect((await call(comments, { token })).status).toBe(200);
+    expect((await call(checkRuns, { method: 'POST', token, body: { name: 'limited', head_sha: headSha } })).status).toBe(403);
+    expect(github.server.state().issueComments.length).toBe(before);
+    expect((await call(comments, { method: 'POST', token, body: { body: 'hello' } })).status).toBe(201);
+    github.server.secondaryRateLimit({ refuse: 1, retryAfterSeconds: 1, status: 429 });
+    expect((await call(comments, { method: 'POST', token, body: { body: 'again' } })).status).toBe(429);
+    github.server.secondaryRateLimit(undefined);
+    expect(github.server.state().issueComments.length).toBe(before + 1);
+  });
+
   it('GET /app/installations answers 200 in GitHub\'s shape (an organization account, with the app\'s JWT)', async () => {
     const listed = await call('/app/installations', { token: await appJwt() });
     expect(listed.status).toBe(200);
