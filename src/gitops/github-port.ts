@@ -36,6 +36,8 @@ export interface GithubPort {
   /** True when an app already answered the comment with 🚀 or 😕: its commands ran (the durable record a restart keeps). */
   commentHandled(commentId: number): Promise<boolean>;
   permissionOf(login: string): Promise<PermissionLevel>;
+  /** Whether `login` is an active member of the organization's team (404, not a member or no such team: false). */
+  teamMember(org: string, slug: string, login: string): Promise<boolean>;
   /** The file's text on a ref (the default branch when absent); undefined when there is none. */
   readFile(path: string, ref?: string): Promise<string | undefined>;
   pullRequest(number: number): Promise<PullRequestFacts>;
@@ -125,6 +127,14 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
         return asPermission((await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login })).data.permission);
       } catch (cause) {
         if (typeof cause === 'object' && cause !== null && 'status' in cause && cause.status === 404) return 'none';
+        throw cause;
+      }
+    },
+    async teamMember(org, slug, login) {
+      try {
+        return (await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })).data.state === 'active';
+      } catch (cause) {
+        if (typeof cause === 'object' && cause !== null && 'status' in cause && cause.status === 404) return false;
         throw cause;
       }
     },

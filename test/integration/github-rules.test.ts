@@ -5,7 +5,7 @@ import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
 import { comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
+import { seedInstallation, seedPerson, seedTeam } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
@@ -27,6 +27,8 @@ let github: TestGithub;
 let bot: RunningBot;
 let alice: Person;
 let bob: Person;
+let dave: Person;
+let erin: Person;
 
 function rolloutYaml(image: string): string {
   return `apiVersion: argoproj.io/v1alpha1
@@ -82,10 +84,18 @@ beforeAll(async () => {
   const tokens = await github.server.update((state) => {
     const now = new Date();
     seedInstallation(state, owner, now);
-    return { alice: seedPerson(state, { login: 'alice', role: 'admin', now }), bob: seedPerson(state, { login: 'bob', role: 'write', now }) };
+    seedTeam(state, { org: owner, slug: 'deployers', members: ['dave'] });
+    return {
+      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+      dave: seedPerson(state, { login: 'dave', role: 'write', now }),
+      erin: seedPerson(state, { login: 'erin', role: 'write', now }),
+    };
   });
   alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
   bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
+  dave = { login: 'dave', token: tokens.dave, apiUrl: github.server.url };
+  erin = { login: 'erin', token: tokens.erin, apiUrl: github.server.url };
   const folder = await mkdtemp(join(tmpdir(), 'gradual-rules-repo-'));
   await mkdir(join(folder, 'apps', 'web'), { recursive: true });
   await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
@@ -93,7 +103,7 @@ beforeAll(async () => {
   await createRepositoryFromFolder(alice, { owner, repo, folder });
   await github.server.update((state) => {
     const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write' });
+    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write', dave: 'write', erin: 'write' });
   });
   await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [checkName], requiredApprovals: 0 });
   await cluster.untilRollout('web', 'the first revision to be Healthy', (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
@@ -128,6 +138,29 @@ describe('the merge gate on GitHub that keeps completed check runs', { timeout: 
 
     const mergedSha = await merge(alice, { owner, repo, number });
     expect(mergedSha).toMatch(/^[0-9a-f]{40}$/u);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('a command rule naming a team: a member may /promote; a writer outside the team is refused with the reason and nothing moves', async () => {
+    const policy = `commands:\n  promote:\n    teams: ['${owner}/deployers']\nenvironments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`;
+    await pushBranch(alice, { owner, repo, branch: 'main', files: { '.gradual.yml': policy }, message: 'promote is kept to the deployers' });
+    const sha = await pushBranch(bob, { owner, repo, branch: 'teal', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:teal') }, message: 'web: teal' });
+    const number = await openPullRequest(bob, { owner, repo, head: 'teal', title: 'Roll out teal' });
+    await untilLatest(sha, 'paused for a person', (run) => run.conclusion === 'action_required');
+    const octokit = new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
+    const reactions = async (id: number): Promise<string[]> => (await octokit.rest.reactions.listForIssueComment({ owner, repo, comment_id: id })).data.map((reaction) => reaction.content);
+
+    const refused = await comment(erin, { owner, repo, number, body: '/promote' });
+    await waitUntil(async () => (await reactions(refused)).includes('confused'), { what: 'the refusal of erin', timeoutMs: 30_000 });
+    const replies = (await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 })).data.map((item) => item.body ?? '');
+    expect(replies.some((body) => body.includes(`@${owner}/deployers`) && body.includes('erin'))).toBe(true);
+    expect((await cluster.readRollout('web')).status?.pauseConditions?.length).toBe(1);
+
+    const promoted = await comment(dave, { owner, repo, number, body: '/promote' });
+    await waitUntil(async () => (await reactions(promoted)).includes('rocket'), { what: '🚀 on dave’s /promote', timeoutMs: 30_000 });
+    await untilLatest(sha, 'success after dave’s /promote', (run) => run.conclusion === 'success');
+    // The bot asked GitHub about the team (its membership endpoint), with the installation's token.
+    expect(github.server.requestLog().some((entry) => entry.route === '/orgs/{org}/teams/{team_slug}/memberships/{username}' && entry.caller.startsWith('installation:'))).toBe(true);
     expect(github.violations).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedInstallation, seedPerson, seedPullRequest, seedRepository } from './seed.js';
+import { seedInstallation, seedPerson, seedPullRequest, seedRepository, seedTeam } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
 
 /**
@@ -187,6 +187,16 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
     expect((await call(comments, { method: 'POST', token, body: { body: 'again' } })).status).toBe(429);
     github.server.secondaryRateLimit(undefined);
     expect(github.server.state().issueComments.length).toBe(before + 1);
+  });
+
+  it('team membership: 200 active for a member, 404 for a non-member or an unknown team; an installation token without members: read is a 403', async () => {
+    await github.server.update((state) => seedTeam(state, { org: owner, slug: 'deployers', members: ['dave'] }));
+    const member = await call(`/orgs/${owner}/teams/deployers/memberships/dave`, { token });
+    expect([member.status, member.body['state'], member.body['role']]).toEqual([200, 'active', 'member']);
+    expect((await call(`/orgs/${owner}/teams/deployers/memberships/wanda`, { token })).status).toBe(404);
+    expect((await call(`/orgs/${owner}/teams/nobody/memberships/dave`, { token })).status).toBe(404);
+    const narrowed = await call(`/app/installations/${String(installationId)}/access_tokens`, { method: 'POST', token: await appJwt(), body: { permissions: { checks: 'write' } } });
+    expect((await call(`/orgs/${owner}/teams/deployers/memberships/dave`, { token: String(narrowed.body['token']) })).status).toBe(403);
   });
 
   it('GET /app/installations answers 200 in GitHub\'s shape (an organization account, with the app\'s JWT)', async () => {
