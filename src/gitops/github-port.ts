@@ -1,6 +1,7 @@
 import type { ProbotOctokit } from 'probot';
 import type { PermissionLevel } from '../policies/index.js';
 import { permissionLevels } from '../policies/index.js';
+import { needsNewCheckRun, type KnownCheckRun } from './check-run-lifecycle.js';
 import type { CheckAnnotation, CheckRunOutput } from './types.js';
 
 /** The repository a handler works on. */
@@ -20,7 +21,12 @@ const annotationsPerRequest = 50;
  * Small on purpose: handlers depend on this, not on Octokit's whole surface.
  */
 export interface GithubPort {
-  /** Creates the named check run on the commit, or updates the one that exists (found by name), so a repeat changes nothing twice. Returns its id. */
+  /**
+   * Creates the named check run on the commit, or updates the newest one of that name, so a repeat
+   * changes nothing twice; when that run is completed and the check must leave it (a pause promoted)
+   * or end otherwise, a new run of the same name is created, since GitHub keeps a completed run's
+   * status and conclusion and reads the newest run. Returns the id written.
+   */
   upsertCheckRun(headSha: string, output: CheckRunOutput): Promise<number>;
   findCheckRun(headSha: string, name: string): Promise<{ id: number; status: string; conclusion: string | null; title: string | null; summary: string | null } | undefined>;
   listIssueComments(issue: number): Promise<{ id: number; body: string; login: string }[]>;
@@ -30,6 +36,8 @@ export interface GithubPort {
   /** True when an app already answered the comment with 🚀 or 😕: its commands ran (the durable record a restart keeps). */
   commentHandled(commentId: number): Promise<boolean>;
   permissionOf(login: string): Promise<PermissionLevel>;
+  /** Whether `login` is an active member of the organization's team (404, not a member or no such team: false). */
+  teamMember(org: string, slug: string, login: string): Promise<boolean>;
   /** The file's text on a ref (the default branch when absent); undefined when there is none. */
   readFile(path: string, ref?: string): Promise<string | undefined>;
   pullRequest(number: number): Promise<PullRequestFacts>;
@@ -61,8 +69,12 @@ function asPermission(value: string | undefined): PermissionLevel {
 
 export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPort {
   const base = { owner: ref.owner, repo: ref.repo };
-  // Check run ids by commit and name: an update then costs one request instead of a lookup and a write.
-  const checkIds = new Map<string, number>();
+  // The newest run by commit and name: an update then costs one request instead of a lookup and a write.
+  const checkRuns = new Map<string, KnownCheckRun>();
+  const appendAnnotations = async (id: number, output: CheckRunOutput, batches: CheckAnnotation[][]): Promise<void> => {
+    // GitHub takes at most 50 annotations per request; the rest follow in updates that append them.
+    for (const batch of batches) await octokit.rest.checks.update({ ...base, check_run_id: id, output: { title: output.title, summary: output.summary, annotations: batch } });
+  };
   const port: GithubPort = {
     async findCheckRun(headSha, name) {
       const found = await octokit.rest.checks.listForRef({ ...base, ref: headSha, check_name: name, filter: 'latest', per_page: 100 });
@@ -81,20 +93,18 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
         actions: output.actions ?? [],
       };
       const cacheKey = `${headSha} ${output.name}`;
-      const id = checkIds.get(cacheKey) ?? (await port.findCheckRun(headSha, output.name))?.id;
-      if (id === undefined) {
+      const known = checkRuns.get(cacheKey) ?? (await port.findCheckRun(headSha, output.name));
+      const written = { status: output.status, conclusion: output.conclusion ?? null };
+      if (known === undefined || needsNewCheckRun(known, output)) {
         const created = (await octokit.rest.checks.create({ ...base, head_sha: headSha, ...body })).data.id;
-        checkIds.set(cacheKey, created);
-        for (const batch of batches.slice(1)) await octokit.rest.checks.update({ ...base, check_run_id: created, output: { title: output.title, summary: output.summary, annotations: batch } });
+        checkRuns.set(cacheKey, { id: created, ...written });
+        await appendAnnotations(created, output, batches.slice(1));
         return created;
       }
-      await octokit.rest.checks.update({ ...base, check_run_id: id, ...body });
-      checkIds.set(cacheKey, id);
-      // GitHub takes at most 50 annotations per request; the rest follow in updates that append them.
-      for (const batch of batches.slice(1)) {
-        await octokit.rest.checks.update({ ...base, check_run_id: id, output: { title: output.title, summary: output.summary, annotations: batch } });
-      }
-      return id;
+      await octokit.rest.checks.update({ ...base, check_run_id: known.id, ...body });
+      checkRuns.set(cacheKey, { id: known.id, ...(known.status === 'completed' ? { status: known.status, conclusion: known.conclusion } : written) });
+      await appendAnnotations(known.id, output, batches.slice(1));
+      return known.id;
     },
     async listIssueComments(issue) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: issue, per_page: 100 });
@@ -118,6 +128,14 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
         return asPermission((await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login })).data.permission);
       } catch (cause) {
         if (typeof cause === 'object' && cause !== null && 'status' in cause && cause.status === 404) return 'none';
+        throw cause;
+      }
+    },
+    async teamMember(org, slug, login) {
+      try {
+        return (await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })).data.state === 'active';
+      } catch (cause) {
+        if (typeof cause === 'object' && cause !== null && 'status' in cause && cause.status === 404) return false;
         throw cause;
       }
     },

@@ -9,6 +9,7 @@ import { loadRepositoryPolicy } from './repository-policy.js';
 import { actionRefusal, applyRolloutAction, type RolloutAction } from './rollout-actions.js';
 import type { RolloutReporter } from './rollout-reporter.js';
 import type { BotServices, RepositoryContext } from './services.js';
+import { createTeamMembership, type TeamMembership } from './team-membership.js';
 
 /**
  * How a command ended: done (🚀, maybe with a reply), refused with the reason
@@ -25,6 +26,17 @@ async function readCodeowners(context: RepositoryContext, defaultBranch: string)
     if (text !== undefined) return text;
   }
   return undefined;
+}
+
+/** One team cache per running bot (its services), on the bot's clock. */
+const teamMemberships = new WeakMap<BotServices, TeamMembership>();
+function teamMembershipOf(services: BotServices): TeamMembership {
+  let found = teamMemberships.get(services);
+  if (found === undefined) {
+    found = createTeamMembership({ now: services.now });
+    teamMemberships.set(services, found);
+  }
+  return found;
 }
 
 /** The repository-wide rules as an environment, for commands that act on none (`/help`, `/status`). */
@@ -53,8 +65,11 @@ export async function runCommand(
   const { policy } = await loadRepositoryPolicy(context, services, pull.defaultBranch);
   const changed = await context.github.changedFiles(pull.number);
   const [permission, codeowners] = await Promise.all([context.github.permissionOf(actor), readCodeowners(context, pull.defaultBranch)]);
+  // Only the teams this command's rules name are asked about (cached a minute; team-membership.ts).
+  const named = [policy.rules, ...policy.environments].flatMap((rules) => rules.commands[command.name].teams);
+  const teams = await teamMembershipOf(services).teamsOf((org, slug, login) => context.github.teamMember(org, slug, login), actor, named);
   const judge = (environment: EnvironmentPolicy): string | undefined => {
-    const decision = authorizeCommand({ environment, command: command.name, actor: { login: actor, permission, teams: [] }, changedPaths: changed, codeowners, now: services.now(), repository });
+    const decision = authorizeCommand({ environment, command: command.name, actor: { login: actor, permission, teams }, changedPaths: changed, codeowners, now: services.now(), repository });
     return decision.allowed ? undefined : decision.reason;
   };
   /** Splits the environments into those the person may act on and the refused ones with their reasons. */

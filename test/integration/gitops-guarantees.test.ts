@@ -326,6 +326,9 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     // Mid-rollout: the analysis step (about 4 s: three measurements 2 s apart) is running. Waited for as reached
     // or passed: a poll that starts late must not miss a step the controller has already finished.
     await cluster.untilRollout('api', 'the analysis step', (rollout) => (rollout.status?.currentStepIndex ?? 0) >= 2);
+    // GitHub keeps the paused run completed/action_required; the reporter goes on in a new run of the
+    // same name (src/local/github/README.md, "GitHub's rules"). That run is the one that must carry on.
+    await untilCheck(second.sha, rolloutCheck, 'the rollout going on in a new run after /promote', (run) => run.conclusion !== 'action_required');
     const checkBefore = await checkRuns(second.sha, rolloutCheck);
     expect(checkBefore).toHaveLength(1);
     const generation = (await cluster.readRollout('api')).metadata?.generation;

@@ -29,6 +29,21 @@ async function readDescription(): Promise<Document> {
 }
 
 /**
+ * An installation's `account` is a user/organization or an enterprise, but some
+ * operations' inlined copies (`GET /app/installations`) say `allOf` [Simple
+ * User, Enterprise], which requires an organization to carry an enterprise's
+ * `name`, `slug` and dates; GitHub sends the simple user (its docs' example),
+ * and the description's maintainers list the allOf/anyOf mix-up as an
+ * inaccuracy (github/rest-api-description#2497). Read as the union it means.
+ */
+function isAccountIntersection(record: Record<string, unknown>): boolean {
+  const members: unknown = record['allOf'];
+  if (!Array.isArray(members) || members.length !== 2) return false;
+  const titles = members.map((member: unknown) => (typeof member === 'object' && member !== null ? (member as Record<string, unknown>)['title'] : undefined));
+  return titles[0] === 'Simple User' && titles[1] === 'Enterprise';
+}
+
+/**
  * Two places where GitHub's description and a strict JSON-schema validator
  * disagree about `nullable` (OpenAPI 3.0), both fixed so the validator
  * accepts exactly what the description means:
@@ -45,6 +60,10 @@ function fixNullables(node: unknown): void {
   if (typeof node !== 'object' || node === null) return;
   const record = node as Record<string, unknown>;
   for (const value of Object.values(record)) fixNullables(value);
+  if (isAccountIntersection(record)) {
+    record['anyOf'] = record['allOf'];
+    delete record['allOf'];
+  }
   if (record['nullable'] !== true) return;
   const values: unknown = record['enum'];
   if (Array.isArray(values) && !values.includes(null)) record['enum'] = [...(values as unknown[]), null];

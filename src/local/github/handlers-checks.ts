@@ -56,14 +56,18 @@ export const updateCheckRun: Handler = (input) => {
   if (body.details_url !== undefined) run.detailsUrl = body.details_url;
   if (body.external_id !== undefined) run.externalId = body.external_id;
   if (body.started_at !== undefined) run.startedAt = body.started_at;
-  if (body.conclusion !== undefined) {
-    run.conclusion = body.conclusion;
-    run.status = 'completed';
-  } else if (body.status !== undefined) {
-    run.status = body.status;
+  // A completed run keeps its status, conclusion and completion time: GitHub answers 200 and
+  // ignores the change (README, "GitHub's rules"); only output, actions and links still change.
+  if (!wasCompleted) {
+    if (body.conclusion !== undefined) {
+      run.conclusion = body.conclusion;
+      run.status = 'completed';
+    } else if (body.status !== undefined) {
+      run.status = body.status;
+    }
+    if (run.status === 'completed' && run.conclusion === null) throw conclusionMissing();
+    if (run.status === 'completed') run.completedAt = body.completed_at ?? run.completedAt ?? input.now.toISOString();
   }
-  if (run.status === 'completed' && run.conclusion === null) throw conclusionMissing();
-  if (run.status === 'completed') run.completedAt = body.completed_at ?? run.completedAt ?? input.now.toISOString();
   applyOutput(run, body.output);
   const actions = actionsOf(body.actions);
   if (actions !== undefined) run.actions = actions;

@@ -19,6 +19,7 @@ import { deleteBranchProtection, getBranchProtection, updateBranchProtection } f
 import { createPull, getPull, listPullFiles, listPulls, updatePull } from './handlers-pulls.js';
 import { createFork, createRepositoryForUser, createRepositoryInOrg, getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
 import { createReview, listReviews } from './handlers-reviews.js';
+import { getTeamMembership } from './handlers-teams.js';
 import { createCommitStatus, getCombinedStatus, listCommitStatuses } from './handlers-statuses.js';
 
 /** Every operation the local GitHub serves, by GitHub's operationId; the rest answer 404 as unknown routes do. */
@@ -34,6 +35,7 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'rate-limit/get': getRateLimit,
   'repos/get': getRepository,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,
+  'teams/get-membership-for-user-in-org': getTeamMembership,
   'repos/create-deployment': createDeployment,
   'repos/list-deployments': listDeployments,
   'repos/create-deployment-status': createDeploymentStatus,

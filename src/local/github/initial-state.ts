@@ -8,6 +8,7 @@ export function initialState(options: { appId: number; appSlug: string; appName:
     contents: 'write',
     issues: 'write',
     metadata: 'read',
+    members: 'read',
     pull_requests: 'write',
     statuses: 'write',
     deployments: 'write',

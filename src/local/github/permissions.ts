@@ -23,6 +23,7 @@ export const operationRequirements: Readonly<Record<string, Requirement>> = {
   'rate-limit/get': 'any',
   'repos/get': read('metadata'),
   'repos/get-collaborator-permission-level': read('metadata'),
+  'teams/get-membership-for-user-in-org': read('members'),
   'repos/create-deployment': write('deployments'),
   'repos/list-deployments': read('deployments'),
   'repos/create-deployment-status': write('deployments'),

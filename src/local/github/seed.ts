@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { nextId } from './initial-state.js';
 import { issueToken } from './tokens.js';
-import type { CollaboratorPermission, GithubState, InstallationRecord, PermissionSet, PullFileRecord, PullRequestRecord, RepositoryRecord, UserRecord } from './types.js';
+import type { CollaboratorPermission, GithubState, TeamRecord, InstallationRecord, PermissionSet, PullFileRecord, PullRequestRecord, RepositoryRecord, UserRecord } from './types.js';
 
 /**
  * Functions that put things into a local GitHub's state the way a person
@@ -115,4 +115,19 @@ export function seedPerson(state: GithubState, options: { login: string; role: C
     repo.collaborators[options.login] = options.role;
   }
   return issueToken(state, { kind: 'user', login: options.login, permissions: personPermissions[options.role] }, options.now).token;
+}
+
+/** An organization's team with these members (replacing the members of a team of that slug). */
+export function seedTeam(state: GithubState, team: TeamRecord): TeamRecord {
+  seedUser(state, team.org, 'Organization');
+  for (const login of team.members) seedUser(state, login);
+  const teams = (state.teams ??= []);
+  const existing = teams.find((candidate) => candidate.org.toLowerCase() === team.org.toLowerCase() && candidate.slug.toLowerCase() === team.slug.toLowerCase());
+  if (existing !== undefined) {
+    existing.members = [...team.members];
+    return existing;
+  }
+  const record = { org: team.org, slug: team.slug, members: [...team.members] };
+  teams.push(record);
+  return record;
 }

@@ -1,3 +1,4 @@
+import { createSecondaryRateLimiter, type SecondaryRateLimit } from './secondary-rate-limit.js';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -78,6 +79,8 @@ export interface GithubServer {
    * duplicate call. Also served at `GET /_local/requests?since=<seq>`.
    */
   requestLog: () => RequestLogEntry[];
+  /** Injects GitHub's secondary rate limit: the next `refuse` content-creating requests are refused (undefined lifts it). */
+  secondaryRateLimit: (limit: SecondaryRateLimit | undefined) => void;
 }
 
 /** Deliveries kept in the log; older ones are dropped so the state does not grow without bound. */
@@ -211,7 +214,9 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
     if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
     await update((next) => seedUser(next, login));
-    queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
+    // GitHub sends requested_action only to the app that created the run (README, "GitHub's rules");
+    // a run of another app is pressed, but that app is not served here.
+    if (run.appId === state.app.id) queueWebhook(checkRunEvent(run, 'requested_action', { identifier, sender: login }));
     await deliveryChain;
   }
 
@@ -226,6 +231,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
 
   /** Tokens the page acts with, one per viewer and process (the state keeps only digests, so they cannot be read back). */
   const viewerTokens = new Map<string, string>();
+  const secondaryLimiter = createSecondaryRateLimiter();
   async function renderPage(request: { owner: string; name: string; number: number; viewer: string }): Promise<string | undefined> {
     const find = (from: GithubState): { repo: RepositoryRecord; pull: PullRequestRecord } | undefined => {
       const repo = from.repositories.find((candidate) => candidate.owner.toLowerCase() === request.owner.toLowerCase() && candidate.name.toLowerCase() === request.name.toLowerCase());
@@ -275,6 +281,13 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     }
     const headers: Record<string, string | string[]> = {};
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = value;
+    const secondary = secondaryLimiter.refusal(req.method ?? 'GET');
+    if (secondary !== undefined) {
+      appendRequestLog(requests, { method: (req.method ?? 'GET').toUpperCase(), route: url.pathname, operationId: undefined, status: secondary.status, at: now().toISOString(), caller: 'anonymous' });
+      logger.info({ method: req.method, path: url.pathname, status: secondary.status }, 'local GitHub: secondary rate limit (injected)');
+      res.writeHead(secondary.status, { 'content-type': 'application/json; charset=utf-8', ...secondary.headers }).end(JSON.stringify(secondary.body));
+      return;
+    }
     const response = await serialize(async (): Promise<ApiResponse> => {
       const result = processRequest(
         { api, state, publicKey, now: now(), urls, rate: (principal) => rateFor(principal, address), git },
@@ -341,6 +354,9 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       return redeliver(deliveryId);
     },
     requestCheckRunAction,
+    secondaryRateLimit: (limit) => {
+      secondaryLimiter.set(limit);
+    },
     install,
     idle: async () => {
       await stateChain;

@@ -4,7 +4,7 @@
  * them (`shape-*.ts`), never stored.
  */
 export type Permission = 'read' | 'write';
-export type PermissionName = 'checks' | 'contents' | 'issues' | 'metadata' | 'pull_requests' | 'statuses' | 'deployments' | 'administration';
+export type PermissionName = 'checks' | 'contents' | 'issues' | 'metadata' | 'pull_requests' | 'statuses' | 'deployments' | 'administration' | 'members';
 export type PermissionSet = Partial<Record<PermissionName, Permission>>;
 export type CollaboratorPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
@@ -256,6 +256,15 @@ export interface GithubState {
   reviews: ReviewRecord[];
   checkSuites: CheckSuiteRecord[];
   deployments: DeploymentRecord[];
+  /** An organization's teams (absent in states saved before teams existed). */
+  teams?: TeamRecord[];
+}
+
+/** A team of an organization and its members' logins (all active members; no maintainers or pending invitations here). */
+export interface TeamRecord {
+  org: string;
+  slug: string;
+  members: string[];
 }
 
 /** Who is calling, after authentication. */

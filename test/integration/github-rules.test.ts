@@ -1,0 +1,166 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/rest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBot, type RunningBot } from '../../src/gitops/index.js';
+import { comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
+import { seedInstallation, seedPerson, seedTeam } from '../../src/local/github/seed.js';
+import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import { waitUntil } from '../../src/local/wait-until.js';
+import { createLogger } from '../../src/log/index.js';
+import { withRolloutController } from './support/rollout-controller.js';
+import { testCluster } from './support/test-cluster.js';
+
+// The merge gate survives a pause on a GitHub that keeps completed check runs as they are
+// (src/local/github/README.md, "GitHub's rules"): the rollout check paused `action_required`
+// cannot go back to in_progress, so the bot starts a new run of the same name on the same
+// head, and branch protection reads that newest run.
+const cluster = testCluster('github-rules');
+withRolloutController(cluster);
+const { namespace } = cluster;
+const owner = 'acme';
+const repo = 'rules';
+const checkName = `gradual/rollout ${namespace}/web`;
+
+let github: TestGithub;
+let bot: RunningBot;
+let alice: Person;
+let bob: Person;
+let dave: Person;
+let erin: Person;
+
+function rolloutYaml(image: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      containers:
+        - name: web
+          image: ${image}
+  strategy:
+    canary:
+      steps:
+        - setWeight: 30
+        - pause: {}
+        - setWeight: 100
+`;
+}
+
+interface Run { id: number; status: string; conclusion: string | null }
+
+/** Every run of the check on the commit, oldest first (`filter=all`: the history, not only the gate). */
+async function history(sha: string): Promise<Run[]> {
+  const found = await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'all', per_page: 100 });
+  return found.data.check_runs.map((run) => ({ id: run.id, status: run.status, conclusion: run.conclusion })).sort((a, b) => a.id - b.id);
+}
+
+async function untilLatest(sha: string, what: string, predicate: (run: Run) => boolean): Promise<Run[]> {
+  let runs: Run[] = [];
+  await waitUntil(async () => {
+    runs = await history(sha);
+    const latest = runs.at(-1);
+    return latest !== undefined && predicate(latest);
+  }, { what: `${checkName} on ${sha.slice(0, 7)}: ${what} (runs: ${JSON.stringify(runs)})`, timeoutMs: 90_000, intervalMs: 200 });
+  return runs;
+}
+
+beforeAll(async () => {
+  github = await startTestGithub({ git: true });
+  bot = await startBot({
+    environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
+    config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
+    logger: createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' }),
+  });
+  github.setWebhookUrl(bot.url);
+  const tokens = await github.server.update((state) => {
+    const now = new Date();
+    seedInstallation(state, owner, now);
+    seedTeam(state, { org: owner, slug: 'deployers', members: ['dave'] });
+    return {
+      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+      dave: seedPerson(state, { login: 'dave', role: 'write', now }),
+      erin: seedPerson(state, { login: 'erin', role: 'write', now }),
+    };
+  });
+  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
+  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
+  dave = { login: 'dave', token: tokens.dave, apiUrl: github.server.url };
+  erin = { login: 'erin', token: tokens.erin, apiUrl: github.server.url };
+  const folder = await mkdtemp(join(tmpdir(), 'gradual-rules-repo-'));
+  await mkdir(join(folder, 'apps', 'web'), { recursive: true });
+  await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+  await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
+  await createRepositoryFromFolder(alice, { owner, repo, folder });
+  await github.server.update((state) => {
+    const repository = state.repositories.find((candidate) => candidate.name === repo);
+    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write', dave: 'write', erin: 'write' });
+  });
+  await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [checkName], requiredApprovals: 0 });
+  await cluster.untilRollout('web', 'the first revision to be Healthy', (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
+}, 180_000);
+
+afterAll(async () => {
+  await bot.stop();
+  await github.stop();
+});
+
+describe('the merge gate on GitHub that keeps completed check runs', { timeout: 180_000 }, () => {
+  it('a manual pause is a completed action_required run; /promote starts a new run of the same name that ends success, and the merge goes through', async () => {
+    const sha = await pushBranch(bob, { owner, repo, branch: 'green', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:green') }, message: 'web: green' });
+    const number = await openPullRequest(bob, { owner, repo, head: 'green', title: 'Roll out green' });
+
+    const paused = await untilLatest(sha, 'paused for a person', (run) => run.conclusion === 'action_required');
+    const pausedRun = paused.at(-1);
+    const refused = await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.pulls.merge({ owner, repo, pull_number: number }).then(() => undefined, (error: unknown) => (error as { status: number }).status);
+    expect(refused).toBe(405);
+
+    await comment(bob, { owner, repo, number, body: '/promote' });
+    const runs = await untilLatest(sha, 'success after /promote', (run) => run.status === 'completed' && run.conclusion === 'success');
+
+    // The history: the paused run is still completed/action_required (GitHub never changed it), a newer run ended success.
+    const pausedAfter = runs.find((run) => run.id === pausedRun?.id);
+    expect(pausedAfter).toEqual({ id: pausedRun?.id, status: 'completed', conclusion: 'action_required' });
+    const last = runs.at(-1);
+    expect(last?.id).toBeGreaterThan(pausedRun?.id ?? Infinity);
+    expect(runs.slice(runs.indexOf(pausedAfter ?? runs[0] as Run)).map((run) => run.conclusion)).toEqual(['action_required', 'success']);
+    // No run is left behind running: every run before the last is completed.
+    expect(runs.every((run) => run.status === 'completed')).toBe(true);
+
+    const mergedSha = await merge(alice, { owner, repo, number });
+    expect(mergedSha).toMatch(/^[0-9a-f]{40}$/u);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('a command rule naming a team: a member may /promote; a writer outside the team is refused with the reason and nothing moves', async () => {
+    const policy = `commands:\n  promote:\n    teams: ['${owner}/deployers']\nenvironments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`;
+    await pushBranch(alice, { owner, repo, branch: 'main', files: { '.gradual.yml': policy }, message: 'promote is kept to the deployers' });
+    const sha = await pushBranch(bob, { owner, repo, branch: 'teal', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:teal') }, message: 'web: teal' });
+    const number = await openPullRequest(bob, { owner, repo, head: 'teal', title: 'Roll out teal' });
+    await untilLatest(sha, 'paused for a person', (run) => run.conclusion === 'action_required');
+    const octokit = new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
+    const reactions = async (id: number): Promise<string[]> => (await octokit.rest.reactions.listForIssueComment({ owner, repo, comment_id: id })).data.map((reaction) => reaction.content);
+
+    const refused = await comment(erin, { owner, repo, number, body: '/promote' });
+    await waitUntil(async () => (await reactions(refused)).includes('confused'), { what: 'the refusal of erin', timeoutMs: 30_000 });
+    const replies = (await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 })).data.map((item) => item.body ?? '');
+    expect(replies.some((body) => body.includes(`@${owner}/deployers`) && body.includes('erin'))).toBe(true);
+    expect((await cluster.readRollout('web')).status?.pauseConditions?.length).toBe(1);
+
+    const promoted = await comment(dave, { owner, repo, number, body: '/promote' });
+    await waitUntil(async () => (await reactions(promoted)).includes('rocket'), { what: '🚀 on dave’s /promote', timeoutMs: 30_000 });
+    await untilLatest(sha, 'success after dave’s /promote', (run) => run.conclusion === 'success');
+    // The bot asked GitHub about the team (its membership endpoint), with the installation's token.
+    expect(github.server.requestLog().some((entry) => entry.route === '/orgs/{org}/teams/{team_slug}/memberships/{username}' && entry.caller.startsWith('installation:'))).toBe(true);
+    expect(github.violations).toEqual([]);
+  });
+});
