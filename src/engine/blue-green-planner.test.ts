@@ -466,3 +466,26 @@ describe('switching strategy (Argo\'s TestBlueGreenToCanary): Services the Rollo
     expect(simulated.services['other'].spec?.selector).toEqual({ app: 'demo', [HASH_KEY]: 'x' });
   });
 });
+
+describe("status writes after a template change (issue 28 item 6, Argo's TestKubectlWaitForCompleted)", () => {
+  const states = (status: RolloutStatus | undefined): Record<string, string> =>
+    Object.fromEntries((status?.conditions ?? []).map((condition) => [condition.type, `${condition.status}/${condition.reason}`]));
+
+  test('the reconcile that creates the new ReplicaSet writes only Progressing=NewReplicaSetCreated (Argo\'s patchCondition); the next one Healthy=False and Completed=False', () => {
+    const simulated = deployed({ previewService: '', autoPromotionEnabled: true }, 1);
+    setImage(simulated, 'demo:2');
+    const first = reconcileOnce(simulated);
+    expect(first.actions.map((action) => action.kind)).toContain('createReplicaSet');
+    // Argo's createDesiredReplicaSet persists this condition change alone, on the old status: still Healthy and Completed.
+    expect(states(first.status)).toEqual({
+      Available: 'True/AvailableReason',
+      Completed: 'True/RolloutCompleted',
+      Healthy: 'True/RolloutHealthy',
+      Progressing: 'True/NewReplicaSetCreated',
+    });
+    const second = reconcileOnce(simulated);
+    // Then syncRolloutStatusBlueGreen: the current pod hash is no longer the stable one.
+    expect(states(second.status)).toMatchObject({ Completed: 'False/RolloutCompleted', Healthy: 'False/RolloutHealthy', Progressing: 'True/ReplicaSetUpdated' });
+    expect(second.status.phase).toBe('Progressing');
+  });
+});

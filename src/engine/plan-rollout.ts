@@ -7,6 +7,7 @@ import { planCanary } from './canary-planner.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
 import { releaseServices } from './service-references.js';
+import { releaseDestinationRules } from './destination-rule-references.js';
 import { classifyReplicaSets } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 import { tolerantPodTemplate } from './tolerant-template.js';
@@ -22,7 +23,7 @@ const INVALID_SPEC_REQUEUE_MS = 20_000;
  */
 export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const plan = planRolloutSpec(observation);
-  const releases = releaseServices(observation);
+  const releases = [...releaseServices(observation), ...releaseDestinationRules(observation)];
   return releases.length === 0 ? plan : { ...plan, actions: [...releases, ...plan.actions] };
 }
 

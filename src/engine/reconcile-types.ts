@@ -31,6 +31,11 @@ export interface RolloutObservation {
    * Service controller takes back what it injected. Absent reads as none.
    */
   releasedServices?: V1Service[];
+  /**
+   * DestinationRules annotated as managed by this Rollout that its strategy no longer names (routing
+   * turned off, another rule named): Argo's Istio controller takes back what it injected. Absent reads as none.
+   */
+  releasedDestinationRules?: ObservedDestinationRule[];
   /** Pods of the Rollout's ReplicaSets: restartAt and the ephemeral pod metadata read them. */
   pods: V1Pod[];
   /** The Deployment spec.workloadRef names, when the Rollout has one and the Deployment exists in its namespace. */
@@ -40,6 +45,12 @@ export interface RolloutObservation {
   /** The AnalysisTemplates of the namespace and the ClusterAnalysisTemplates; absent reads as none. */
   analysisTemplates?: AnalysisTemplateCatalog;
   now: Date;
+}
+
+/** A DestinationRule as the router informer holds it: read defensively, it is anybody's object. */
+export interface ObservedDestinationRule {
+  metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  spec?: unknown;
 }
 
 /** One write to the cluster. Names are within the Rollout's namespace. */
@@ -88,6 +99,18 @@ export type KubeAction =
       /** Selector entries to set (string) or remove (null), e.g. rollouts-pod-template-hash. */
       selector: Record<string, string | null>;
       annotations?: Record<string, string | null>;
+    }
+  | {
+      /**
+       * A merge patch of a DestinationRule (networking.istio.io/v1alpha3) on the resourceVersion the plan was
+       * decided on: annotations to set or remove, and its subsets replaced whole when given (a merge patch
+       * replaces arrays), as Argo's cleanDestRule update does.
+       */
+      kind: 'releaseDestinationRule';
+      name: string;
+      resourceVersion: string;
+      annotations: Record<string, string | null>;
+      subsets?: unknown[];
     }
   | { kind: 'evictPod'; name: string; reason: string }
   | {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffSequences, diffTrees, judge, renderVerdict } from '../differential/support/compare.js';
+import { diffSequences, diffTrees, judge, renderVerdict, statesSince } from '../differential/support/compare.js';
+import { conditionState, withState } from '../differential/support/side.js';
 import { snapshotSide, type RawSide } from '../differential/support/snapshot.js';
 
 function side(namespace: string, hash: string, message: string): RawSide {
@@ -108,5 +109,30 @@ describe('judging differences', () => {
   it('event sequences show where the two stories part', () => {
     expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'B', 'C'])).toEqual([]);
     expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'X'])).toEqual([{ field: 'events (after 1 equal: A)', gradual: 'B, C', argo: 'X' }]);
+  });
+});
+
+describe('condition states persisted (recordConditions)', () => {
+  const created = [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated' }, { type: 'Healthy', status: 'True', reason: 'RolloutHealthy' }];
+  const updating = [{ type: 'Healthy', status: 'False', reason: 'RolloutHealthy' }, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }];
+  const done = [{ type: 'Healthy', status: 'True', reason: 'RolloutHealthy' }, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }];
+
+  it('one state per write that changes a condition status, sorted by type (a reason alone is no new state)', () => {
+    let history: string[] = [];
+    for (const conditions of [undefined, created, created, updating, done]) history = withState(history, conditions);
+    expect(history).toEqual(['{}', '{Healthy=True Progressing=True}', '{Healthy=False Progressing=True}', '{Healthy=True Progressing=True}']);
+    expect(withState(['{}'], [{ type: 'Progressing', status: 'True', reason: 'A' }])).toEqual(['{}', '{Progressing=True}']);
+    expect(withState(['{Progressing=True}'], [{ type: 'Progressing', status: 'True', reason: 'B' }])).toEqual(['{Progressing=True}']);
+    expect(conditionState([{ type: 'B', status: 'False' }, { type: 'A', status: 'True' }])).toBe('{A=True B=False}');
+  });
+
+  it('a controller that never persists the intermediate state differs, from the state both carried over', () => {
+    const argo = [undefined, created, updating, done].reduce<string[]>((history, conditions) => withState(history, conditions), []);
+    const gradual = [undefined, created, done].reduce<string[]>((history, conditions) => withState(history, conditions), []);
+    const differences = diffSequences('second revision › conditions', statesSince(gradual, 2), statesSince(argo, 2));
+    expect(differences).toHaveLength(1);
+    expect(differences[0]?.argo).toBe('{Healthy=False Progressing=True}, {Healthy=True Progressing=True}');
+    expect(differences[0]?.gradual).toBe('(nothing more)');
+    expect(statesSince(argo, 0)).toEqual(argo);
   });
 });

@@ -37,6 +37,7 @@ export interface ApplyResult {
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ANALYSIS_RUNS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' } as const;
 const ROLLOUTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
+const DESTINATION_RULES = { group: 'networking.istio.io', version: 'v1alpha3', plural: 'destinationrules' } as const;
 
 /**
  * Events that report an action of the plan (a ReplicaSet created or scaled, a Service switched),
@@ -123,6 +124,21 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
             body: {
               metadata: { resourceVersion: action.resourceVersion, ...(action.annotations === undefined ? {} : { annotations: action.annotations }) },
               spec: { selector: action.selector },
+            },
+          },
+          mergePatch,
+        );
+        return;
+      case 'releaseDestinationRule':
+        // Argo's cleanDestRule: an update on the resourceVersion it read; a merge patch here, of exactly what changes.
+        await custom.patchNamespacedCustomObject(
+          {
+            ...DESTINATION_RULES,
+            namespace,
+            name: action.name,
+            body: {
+              metadata: { resourceVersion: action.resourceVersion, annotations: action.annotations },
+              ...(action.subsets === undefined ? {} : { spec: { subsets: action.subsets } }),
             },
           },
           mergePatch,

@@ -1,8 +1,9 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout } from '../../api/index.js';
 import { CONTROLLER_INSTANCE_ID_LABEL } from '../argo-labels.js';
+import { releasedDestinationRules } from '../destination-rule-references.js';
 import { referencedServiceNames, releasedServices } from '../service-references.js';
-import type { RolloutObservation } from '../reconcile-types.js';
+import type { ObservedDestinationRule, RolloutObservation } from '../reconcile-types.js';
 import { isDeploymentRef } from '../workload-ref.js';
 
 export { referencedServiceNames } from '../service-references.js';
@@ -29,7 +30,8 @@ export function controlledBy(uid: string | undefined): (object: { metadata?: { o
 /**
  * Builds the planner's input from what the informer caches hold for the
  * Rollout's namespace: its own ReplicaSets (by controller ownerReference, as
- * Argo claims them), the Services its strategy names, the pods of its
+ * Argo claims them), the Services its strategy names (and those and the
+ * DestinationRules it no longer names but still marks), the pods of its
  * ReplicaSets, and the Deployment its workloadRef names. Pure: the shell
  * passes the cache contents and the clock.
  */
@@ -39,6 +41,8 @@ export function observeRollout(input: {
   services: readonly V1Service[];
   pods: readonly V1Pod[];
   deployments?: readonly V1Deployment[];
+  /** The namespace's Istio DestinationRules (none when Istio's kinds are not served). */
+  destinationRules?: readonly ObservedDestinationRule[];
   now: Date;
 }): RolloutObservation {
   const uid = input.rollout.metadata?.uid;
@@ -52,6 +56,7 @@ export function observeRollout(input: {
     if (name !== undefined && wanted.has(name)) services[name] = service;
   }
   const released = releasedServices(input.rollout, input.services);
+  const releasedRules = releasedDestinationRules(input.rollout, input.destinationRules ?? []);
   const deploymentName = referencedDeploymentName(input.rollout);
   const workload = deploymentName === undefined ? undefined : (input.deployments ?? []).find((deployment) => deployment.metadata?.name === deploymentName);
   return {
@@ -59,6 +64,7 @@ export function observeRollout(input: {
     replicaSets,
     services,
     ...(released.length === 0 ? {} : { releasedServices: released }),
+    ...(releasedRules.length === 0 ? {} : { releasedDestinationRules: releasedRules }),
     pods,
     ...(workload === undefined ? {} : { workload }),
     now: input.now,

@@ -3,7 +3,7 @@ import { validateRollout, type Rollout } from '../../api/index.js';
 import { createControllerIndex, createInformerCache, createKeyQueue, createRestClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
-import { POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
 import { planRollout, planTrafficProblem, planUnplannable } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { hasMalformedQuantity } from '../tolerant-template.js';
@@ -149,11 +149,16 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   }
 
-  /** A router object changed (by us or by hand): the Rollouts of its namespace that route traffic reconcile, and put it back if needed. */
+  /**
+   * A router object changed (by us or by hand): the Rollouts of its namespace that route traffic reconcile, and put it
+   * back if needed; so does the Rollout it says manages it (a DestinationRule it may have to release, as Argo's
+   * syncDestinationRule is enqueued for every rule change).
+   */
   function enqueueRolloutsRouting(object: KubernetesObject): void {
+    const managing = object.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION];
     for (const rollout of rollouts.list(object.metadata?.namespace)) {
       const validation = validateRollout(rollout);
-      if (validation.ok && validation.rollout.spec.strategy?.canary?.trafficRouting !== undefined) enqueueRollout(rollout);
+      if ((validation.ok && validation.rollout.spec.strategy?.canary?.trafficRouting !== undefined) || rollout.metadata?.name === managing) enqueueRollout(rollout);
     }
   }
   const trafficInformers = createTrafficInformers(kubeConfig, rest, { ...informerOptions, namespace, onChange: enqueueRolloutsRouting });
@@ -238,6 +243,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
           services: services.list(rolloutNamespace),
           pods: ownReplicaSets.flatMap((replicaSet) => podsByController.controlledBy(replicaSet.metadata.uid)),
           deployments: deployments.list(rolloutNamespace),
+          destinationRules: trafficInformers.list('destinationrules', rolloutNamespace),
           now,
         });
         observation = {

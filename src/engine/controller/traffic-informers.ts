@@ -16,6 +16,8 @@ export interface TrafficInformers {
   /** Starts an informer per router kind the API server serves (a mesh not installed is skipped, as Argo does). */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The cached objects of one router kind in a namespace (all when undefined); none when the kind is not served. */
+  list(resource: string, namespace: string | undefined): readonly KubernetesObject[];
 }
 
 /**
@@ -23,7 +25,10 @@ export interface TrafficInformers {
  * (or TrafficSplit, Ingress, HTTPRoute) changed by someone else makes the
  * Rollouts of its namespace that route traffic reconcile, and the routers put
  * the weights back. The routers read the objects themselves, fresh, so these
- * caches are never the source of a decision.
+ * caches decide no routing; the DestinationRules cached here are where a
+ * Rollout finds the rules it still marks as managed but no longer names
+ * (src/engine/destination-rule-references.ts), written back on their
+ * resourceVersion.
  */
 export function createTrafficInformers(
   kubeConfig: KubeConfig,
@@ -31,6 +36,7 @@ export function createTrafficInformers(
   options: Omit<InformerCacheOptions, 'path'> & { logger: Logger; namespace?: string | undefined; onChange: (object: KubernetesObject) => void },
 ): TrafficInformers {
   const started: InformerCache<KubernetesObject>[] = [];
+  const byResource = new Map<string, InformerCache<KubernetesObject>>();
   const { onChange, namespace, ...informerOptions } = options;
 
   async function served(group: string, version: string, resource: string): Promise<boolean> {
@@ -55,11 +61,16 @@ export function createTrafficInformers(
         const informer = createInformerCache<KubernetesObject>(kubeConfig, { path, ...informerOptions });
         for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) informer[event](onChange);
         started.push(informer);
+        byResource.set(resource, informer);
         await informer.start();
+        await informer.waitForSync(60_000);
       }
     },
     async stop() {
       await Promise.all(started.map((informer) => informer.stop()));
+    },
+    list(resource, listNamespace) {
+      return byResource.get(resource)?.list(listNamespace) ?? [];
     },
   };
 }

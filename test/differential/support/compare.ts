@@ -105,3 +105,11 @@ function isRecord(value: Json | undefined): value is { [key: string]: Json } {
 function show(value: Json | undefined): string {
   return value === undefined ? absent : JSON.stringify(value);
 }
+
+/**
+ * The condition states persisted since the previous checkpoint, which had seen `seen` of them: from the last one it
+ * saw (the state carried over), so a checkpoint that only repeats it still shows where it started.
+ */
+export function statesSince(states: readonly string[], seen: number): string[] {
+  return states.slice(Math.max(0, seen - 1));
+}

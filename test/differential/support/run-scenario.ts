@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { diffSequences, diffTrees, judge, renderVerdict, type Difference, type Verdict } from './compare.js';
+import { diffSequences, diffTrees, judge, renderVerdict, statesSince, type Difference, type Verdict } from './compare.js';
 import type { DifferentialControllers } from './controllers.js';
 import { startMetricServer, withMetricServer } from './metric-server.js';
 import { isCheckpoint, isSetMetric, type Checkpoint, type Scenario } from './scenario.js';
@@ -52,7 +52,9 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
       const raw = await side.read(rollout);
       return side === gradual && options.tamperWithGradual !== undefined ? options.tamperWithGradual(raw) : raw;
     };
+    if (scenario.recordConditions) await Promise.all(sides.map((side) => side.watchConditions()));
     await Promise.all(sides.map((side) => side.create(withMetricServer(scenario.objects, metrics.url), scenario.createdRouters)));
+    const conditionsSeen = { gradual: 0, argo: 0 };
     const differences: Difference[] = [];
     const seen = { gradual: new Map<string, number>(), argo: new Map<string, number>() };
     for (const step of scenario.steps) {
@@ -68,6 +70,13 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
       differences.push(...diffTrees(`${step.checkpoint} ›`, left ?? null, right ?? null));
       const [gradualEvents, argoEvents] = await Promise.all([settleEvents(gradual, step.rollout, options), settleEvents(argo, step.rollout, options)]);
       differences.push(...compareEvents(`${step.checkpoint} ›`, sinceLast(gradualEvents, seen.gradual), sinceLast(argoEvents, seen.argo), scenario));
+      if (scenario.recordConditions) {
+        // The states persisted since the previous checkpoint, starting from the last one it saw (the state carried over).
+        const [gradualStates, argoStates] = [gradual, argo].map((side) => side.conditionHistory(step.rollout)) as [string[], string[]];
+        differences.push(...diffSequences(`${step.checkpoint} › conditions`, statesSince(gradualStates, conditionsSeen.gradual), statesSince(argoStates, conditionsSeen.argo)));
+        conditionsSeen.gradual = gradualStates.length;
+        conditionsSeen.argo = argoStates.length;
+      }
     }
     const verdict = judge(differences, scenario.knownDifferences);
     return { verdict, differences, report: renderVerdict(scenario.name, verdict) };

@@ -87,6 +87,13 @@ export const scenarioSchema = z.strictObject({
   /** Router objects the controllers create: compared at each checkpoint (spec, annotations, owners), `null` while absent. */
   createdRouters: z.array(createdRouterSchema).default([]),
   steps: z.array(stepSchema).min(1),
+  /**
+   * Watch each side's Rollouts from before their creation and compare, at each checkpoint, the sequence of
+   * distinct condition states (the sorted `Type=Status` set of each write) persisted since the previous one:
+   * what `kubectl wait --for=condition=…` can observe. Opt-in: a status written in more or fewer steps with
+   * the same end state is invisible to the snapshots.
+   */
+  recordConditions: z.boolean().default(false),
   knownDifferences: z.array(knownDifferenceSchema).default([]),
 });
 export type Scenario = z.infer<typeof scenarioSchema> & { name: string };

@@ -1,4 +1,4 @@
-import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { ownCliInvocation } from '../../../src/local/own-cli.js';
 import { runCommand } from '../../../src/local/run-command.js';
 import { waitUntil } from '../../../src/local/wait-until.js';
@@ -30,7 +30,30 @@ export interface Side {
   read(rollout: string): Promise<RawSide>;
   /** The Events about the Rollout, in the order the API server last wrote them, with client-go's aggregation count. */
   events(rollout: string): Promise<SideEvent[]>;
+  /**
+   * Starts watching the namespace's Rollouts (before the scenario's objects exist, so no write is missed);
+   * conditionHistory then returns, per Rollout, the distinct condition states in the order they were persisted.
+   */
+  watchConditions(): Promise<void>;
+  conditionHistory(rollout: string): string[];
   tearDown(): Promise<void>;
+}
+
+/** The history with the state of one more write appended, unless that write left the conditions as they were. */
+export function withState(history: readonly string[], conditions: readonly { type?: string; status?: string; reason?: string }[] | undefined): string[] {
+  const state = conditionState(conditions);
+  // A write that changes no condition status (replica counts, selectors, the revision annotation) is not a new state.
+  return history.at(-1) === state ? [...history] : [...history, state];
+}
+
+/**
+ * A Rollout's conditions as one comparable state: `{Type=Status …}`, sorted by type. What `kubectl wait
+ * --for=condition=Type=Status` can observe; not the reasons, since whether a reconcile lands between a ReplicaSet's
+ * scale-up and its pods' readiness (Progressing=True ReplicaSetUpdated, then NewReplicaSetAvailable) is the
+ * cluster's timing, on both sides (seen in 1 run of 4 for Argo on the first revision).
+ */
+export function conditionState(conditions: readonly { type?: string; status?: string }[] | undefined): string {
+  return `{${(conditions ?? []).map((condition) => `${condition.type ?? ''}=${condition.status ?? ''}`).sort().join(' ')}}`;
 }
 
 export async function createSide(options: { controller: Side['controller']; namespace: string; instanceId: string; kubeConfig: KubeConfig; kubeconfigPath: string }): Promise<Side> {
@@ -65,6 +88,9 @@ export async function createSide(options: { controller: Side['controller']; name
       throw cause;
     }
   }
+
+  const histories = new Map<string, string[]>();
+  let stopWatch: AbortController | undefined;
 
   return {
     controller: options.controller,
@@ -114,7 +140,24 @@ export async function createSide(options: { controller: Side['controller']; name
       // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
       return events.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => ({ name: event.metadata.name ?? '', reason: event.reason ?? '', message: event.message ?? '', count: event.count ?? 1 }));
     },
+    async watchConditions() {
+      const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`;
+      stopWatch = await new Watch(kubeConfig).watch(
+        path,
+        {},
+        (type: string, object: { metadata?: { name?: string }; status?: { conditions?: { type?: string; status?: string }[] } }) => {
+          if (type !== 'ADDED' && type !== 'MODIFIED') return;
+          const name = object.metadata?.name ?? '';
+          histories.set(name, withState(histories.get(name) ?? [], object.status?.conditions));
+        },
+        () => undefined,
+      );
+    },
+    conditionHistory(rollout) {
+      return [...(histories.get(rollout) ?? [])];
+    },
     async tearDown() {
+      stopWatch?.abort();
       await core.deleteNamespace({ name: namespace });
     },
   };
