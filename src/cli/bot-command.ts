@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
-import { controllerCommand, runEngine, type ControllerOptions } from './controller-command.js';
+import { controllerCommand, prepareEngine, runEngine, type ControllerOptions } from './controller-command.js';
 import { collect, portOption } from './dashboard-command.js';
 
 interface BotOptions {
@@ -64,7 +64,8 @@ export function startCommand(): Command {
     .option('--dashboard-host <address>', 'address of the read-only dashboard (0.0.0.0 to serve other machines)', '127.0.0.1')
     .option('--dashboard-allowed-host <name>', 'a host name the dashboard answers to besides loopback names and addresses (repeatable)', collect, [])
     .option('--no-dashboard', 'serve no dashboard')
-    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] }) => {
+    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] } & Record<string, unknown>) => {
+      if (!prepareEngine(options)) return;
       // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
       const dashboard = options.dashboard
         ? await startReadOnlyDashboard({ kubeconfig: options.kubeconfig, port: options.dashboardPort, host: options.dashboardHost, allowedHosts: options.dashboardAllowedHost, namespace: options.namespace })
