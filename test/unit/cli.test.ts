@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -118,5 +119,26 @@ describe('the gradual command', { timeout: 60_000 }, () => {
     for (const pretty of [await gradual(['--log-format', 'pretty', ...args]), await gradual([...args, '--logformat', 'text'])]) {
       expect(pretty.stderr.split('\n')[0]).toMatch(/^\[[\d:.]+\] WARN: --qps is accepted for Argo Rollouts' manifests/u);
     }
+  });
+
+  it('`gradual bot` without APP_ID serves the setup page on loopback, and stops on SIGTERM', async () => {
+    const cli = ownCliInvocation();
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET', 'GRADUAL_CONFIG', 'HOST', 'GHE_HOST'].includes(name)));
+    const child = spawn(cli.command, [...cli.args, 'bot'], { cwd: cli.cwd, env: { ...inherited, PORT: '0', GRADUAL_WEBHOOK_URL: 'https://gradual.example.test/api/github/webhooks', GRADUAL_APP_CREDENTIALS_FILE: join(tmpdir(), 'gradual-cli-never-written.env') }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = /"url":"(http:\/\/127\.0\.0\.1:\d+\/probot)"/u.exec(stderr)?.[1];
+        if (found !== undefined) resolve(found);
+      });
+      void exited.then(() => { reject(new Error(`gradual bot exited before serving the setup page:\n${stderr}`)); });
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('https://gradual.example.test/api/github/webhooks');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
