@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
-import { controllerCommand, runEngine, type ControllerOptions } from './controller-command.js';
+import { controllerCommand, prepareEngine, runEngine, type ControllerOptions } from './controller-command.js';
 import { collect, portOption } from './dashboard-command.js';
 
 interface BotOptions {
@@ -17,6 +17,34 @@ async function startConfiguredBot(options: BotOptions): Promise<{ stop(): Promis
 }
 
 /**
+ * Without APP_ID there is no app yet: serve Probot's setup page, which creates
+ * it from app.yml and writes its credentials, then stop. Loopback unless HOST
+ * says otherwise (the page hands out the app's key to whoever finishes it).
+ */
+async function setUpApp(): Promise<boolean> {
+  if ((process.env['APP_ID'] ?? '') !== '') return false;
+  const { startAppSetup } = await import('../gitops/app-setup.js');
+  const logger = rootLogger();
+  const port = Number(process.env['PORT'] ?? 3000);
+  const webhookPath = process.env['WEBHOOK_PATH'] ?? '/api/github/webhooks';
+  const webhookUrl = process.env['GRADUAL_WEBHOOK_URL'] ?? `http://localhost:${String(port)}${webhookPath}`;
+  if (process.env['GRADUAL_WEBHOOK_URL'] === undefined) logger.warn({ webhookUrl }, 'GRADUAL_WEBHOOK_URL is not set: the app will deliver webhooks to this machine\'s own address; set it to Gradual\'s public URL and webhook path');
+  const credentialsFile = process.env['GRADUAL_APP_CREDENTIALS_FILE'] ?? 'gradual-app.env';
+  const setup = await startAppSetup({ host: process.env['HOST'] ?? '127.0.0.1', port, webhookUrl, credentialsFile, logger });
+  logger.info({ url: setup.url, webhookUrl, credentialsFile }, 'no APP_ID: open the setup page to create the GitHub App from app.yml');
+  const stopped = new Promise<undefined>((resolve) => {
+    process.once('SIGTERM', () => { resolve(undefined); });
+    process.once('SIGINT', () => { resolve(undefined); });
+  });
+  const created = await Promise.race([setup.created, stopped]);
+  await setup.stop();
+  if (created !== undefined) {
+    process.stderr.write(`gradual: GitHub App ${created.appId} created; its credentials are in ${created.credentialsFile} (mode 0600). Start again with them: node --env-file=${created.credentialsFile} …, or kubectl create secret generic gradual-github-app --from-env-file=${created.credentialsFile}\n`);
+  }
+  return true;
+}
+
+/**
  * `gradual bot`: the GitHub App alone (webhooks, plan, deploy, reports), for
  * installs whose engine runs elsewhere. Probot's environment variables
  * (APP_ID, PRIVATE_KEY / PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST,
@@ -27,6 +55,7 @@ export function botCommand(): Command {
     .description('run the GitHub App: plan and deploy pull requests, report rollouts on them, take commands')
     .option('--config <file>', 'the Gradual config: repositories → environments → clusters (default: $GRADUAL_CONFIG)')
     .action(async (options: BotOptions) => {
+      if (await setUpApp()) return;
       const running = await startConfiguredBot(options);
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
@@ -64,7 +93,9 @@ export function startCommand(): Command {
     .option('--dashboard-host <address>', 'address of the read-only dashboard (0.0.0.0 to serve other machines)', '127.0.0.1')
     .option('--dashboard-allowed-host <name>', 'a host name the dashboard answers to besides loopback names and addresses (repeatable)', collect, [])
     .option('--no-dashboard', 'serve no dashboard')
-    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] }) => {
+    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] } & Record<string, unknown>) => {
+      if (!prepareEngine(options)) return;
+      if (await setUpApp()) return;
       // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
       const dashboard = options.dashboard
         ? await startReadOnlyDashboard({ kubeconfig: options.kubeconfig, port: options.dashboardPort, host: options.dashboardHost, allowedHosts: options.dashboardAllowedHost, namespace: options.namespace })

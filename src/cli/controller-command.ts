@@ -1,7 +1,11 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError } from 'commander';
-import { rootLogger } from '../log/index.js';
+import { configureRootLogger, rootLogger } from '../log/index.js';
+import { addArgoFlags, resolveArgoFlags, type ArgoFlagValues } from './argo-flags.js';
+import { StartupError } from './startup-error.js';
+import { packageVersion } from './version.js';
 
 function portOption(value: string): number {
   const port = Number(value);
@@ -9,7 +13,7 @@ function portOption(value: string): number {
   return port;
 }
 
-export interface ControllerOptions {
+export interface ControllerOptions extends ArgoFlagValues {
   kubeconfig?: string;
   namespace?: string;
   instanceId?: string;
@@ -38,10 +42,10 @@ function threadsOption(value: string): number {
 /**
  * `gradual controller`: the engine alone, as Argo's `rollouts-controller`
  * (its flags where they exist: --namespace, --instance-id, --leader-elect,
- * metrics on 8090, health on 8080).
+ * metrics on 8090, health on 8080; its other spellings in argo-flags.ts).
  */
 export function controllerCommand(): Command {
-  return new Command('controller')
+  const command = new Command('controller')
     .description('run the Rollout and AnalysisRun controllers (the engine) against a cluster')
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--namespace <ns>', 'watch only this namespace (default: all)')
@@ -54,9 +58,49 @@ export function controllerCommand(): Command {
     .option('--analysis-threads <n>', 'AnalysisRuns reconciled at once (Argo\'s flag; its default is 30)', threadsOption, 30)
     .option('--allow-metadata-addresses', 'let web and prometheus metrics reach link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default', false)
     .option('--max-metric-response-bytes <n>', 'the most bytes of a metric provider\'s answer read; a longer one is an Error measurement', bytesOption, 1024 * 1024)
-    .action(async (options: ControllerOptions) => {
-      await runEngine(options);
+    .action(async (options: ControllerOptions & Record<string, unknown>) => {
+      if (prepareEngine(options)) await runEngine(options);
     });
+  return addArgoFlags(command)
+    .addHelpText('after', `
+--namespace alone restricts Gradual to that namespace; Argo's --namespace alone only sets its client's
+namespace and still watches every namespace unless --namespaced is given. With --namespaced both agree.`);
+}
+
+/**
+ * Applies the Argo spellings that act before the engine starts (log level and
+ * format, --version, refused flags) and warns of the ignored ones. Returns
+ * false when the command is done (--version).
+ */
+export function prepareEngine(options: ControllerOptions & Record<string, unknown>): boolean {
+  const argo = resolveArgoFlags(options);
+  if (argo.logLevel !== undefined || argo.logFormat !== undefined) {
+    configureRootLogger({ ...(argo.logLevel === undefined ? {} : { level: argo.logLevel }), ...(argo.logFormat === undefined ? {} : { format: argo.logFormat }) });
+  }
+  if (options.version === true) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return false;
+  }
+  if (argo.metricsPort !== undefined) options.metricsPort = argo.metricsPort;
+  for (const warning of argo.ignored) rootLogger().warn(warning);
+  return true;
+}
+
+function loadKubeConfig(kubeConfig: KubeConfigType, options: ControllerOptions): void {
+  try {
+    if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
+    else kubeConfig.loadFromFile(options.kubeconfig);
+  } catch (cause) {
+    throw new StartupError(`cannot load the kubeconfig ${options.kubeconfig ?? '(KUBECONFIG, ~/.kube/config or in-cluster)'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  if (options.context !== undefined) {
+    if (kubeConfig.getContextObject(options.context) === null) throw new StartupError(`--context ${options.context}: no such context in the kubeconfig (it has ${kubeConfig.getContexts().map((context) => context.name).join(', ') || 'none'})`);
+    kubeConfig.setCurrentContext(options.context);
+  }
+  // Argo's --namespaced: the namespace given, else the kubeconfig's (in a pod: the pod's own), else default.
+  if (options.namespaced === true && options.namespace === undefined) {
+    options.namespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  }
 }
 
 /**
@@ -76,8 +120,7 @@ export async function runEngine(options: ControllerOptions, alsoLead?: () => Pro
   ]);
   const logger = rootLogger();
   const kubeConfig = new KubeConfig();
-  if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
-  else kubeConfig.loadFromFile(options.kubeconfig);
+  loadKubeConfig(kubeConfig, options);
   const metrics = createControllerMetrics();
   const requestCounter = kube.createRequestCounter();
   const scope = {
@@ -120,6 +163,9 @@ export async function runEngine(options: ControllerOptions, alsoLead?: () => Pro
       name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
       identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
       logger,
+      ...(options.leaderElectionLeaseDuration === undefined ? {} : { leaseDurationMs: options.leaderElectionLeaseDuration }),
+      ...(options.leaderElectionRenewDeadline === undefined ? {} : { renewDeadlineMs: options.leaderElectionRenewDeadline }),
+      ...(options.leaderElectionRetryPeriod === undefined ? {} : { retryPeriodMs: options.leaderElectionRetryPeriod }),
       onStartedLeading: async () => {
         leading = true;
         await controller.start();

@@ -1,38 +1,17 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { rootLogger } from '../log/index.js';
-import { SetupError } from '../local/errors.js';
-import { botCommand, startCommand } from './bot-command.js';
-import { controllerCommand } from './controller-command.js';
-import { dashboardCommand } from './dashboard-command.js';
-import { demoCommand } from './demo-command.js';
-import { lintCommand } from './lint-command.js';
-import { localCommand } from './local-command.js';
-import { rolloutVerbCommands } from './rollout-verbs/index.js';
-import { packageVersion } from './version.js';
-
-export function buildProgram(): Command {
-  const program = new Command('gradual')
-    .description('Pull-request-driven progressive delivery for Kubernetes (Argo Rollouts compatible)')
-    .version(packageVersion(), '-v, --version')
-    .showHelpAfterError()
-    .addCommand(localCommand())
-    .addCommand(controllerCommand())
-    .addCommand(startCommand())
-    .addCommand(botCommand())
-    .addCommand(lintCommand())
-    .addCommand(demoCommand())
-    .addCommand(dashboardCommand());
-  for (const verb of rolloutVerbCommands()) program.addCommand(verb);
-  return program;
-}
+import { isLogFormatName, rootLogger } from '../log/index.js';
+import { buildProgram } from './program.js';
+import { StartupError, startupErrorText } from './startup-error.js';
 
 try {
+  const format = process.env['GRADUAL_LOG_FORMAT'];
+  if (format !== undefined && format !== '' && !isLogFormatName(format)) throw new StartupError(`GRADUAL_LOG_FORMAT is auto, json or pretty, not ${JSON.stringify(format)}`);
   await buildProgram().parseAsync(process.argv);
 } catch (cause) {
-  // A set-up error is the user's to fix: say what and where, without a stack.
-  if (cause instanceof SetupError) {
-    process.stderr.write(`gradual: ${cause.message}\n`);
+  // A start-up error is the operator's to fix: say what and where in one line each, without a stack.
+  const text = startupErrorText(cause);
+  if (text !== undefined) {
+    process.stderr.write(text);
     process.exitCode = 2;
   } else {
     rootLogger().error({ err: cause }, 'failed');

@@ -3,17 +3,20 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Probot } from 'probot';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecretValues, createLogger, isSecretKey, redactSecretValues, registerSecretValue, type Logger } from './index.js';
+import { clearSecretValues, createLogger, isSecretKey, redactSecretValues, registerSecretValue, resolveLogFormat, type LogFormatName, type Logger } from './index.js';
 
-function capture(level = 'debug'): { logger: Logger; lines: string[] } {
+function capture(level = 'debug', options: { format?: LogFormatName; terminal?: boolean } = {}): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { logger: createLogger({ level, destination }), lines };
+  const destination = Object.assign(
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+    options.terminal === true ? { isTTY: true } : {},
+  );
+  return { logger: createLogger({ level, destination, ...(options.format === undefined ? {} : { format: options.format }) }), lines };
 }
 
 const token = 'tok-3f9a1c7e5b2d4a6c';
@@ -170,6 +173,48 @@ describe("Probot's logger", () => {
       expect(JSON.parse(line)).toMatchObject({ name: 'probot' });
       expect(line.includes(token) || line.includes('whsec-probe-3c1d9e7f'), line).toBe(false);
     }
+  });
+});
+
+describe('the log format: pretty for a person at a terminal, JSON for everything else', () => {
+  it.each([
+    [undefined, false, 'json'],
+    [undefined, true, 'pretty'],
+    ['auto', false, 'json'],
+    ['auto', true, 'pretty'],
+    ['json', true, 'json'],
+    ['pretty', false, 'pretty'],
+    ['text', false, 'pretty'],
+  ] as const)('asked %s, a terminal: %s → %s', (requested, terminal, expected) => {
+    expect(resolveLogFormat(requested, terminal)).toBe(expected);
+  });
+
+  it('writes JSON to a pipe and pino-pretty lines to a terminal', () => {
+    const piped = capture('info');
+    piped.logger.info({ rollout: 'web' }, 'step reached');
+    expect(JSON.parse(piped.lines[0] ?? '')).toMatchObject({ msg: 'step reached', rollout: 'web' });
+    const terminal = capture('info', { terminal: true });
+    terminal.logger.info({ rollout: 'web' }, 'step reached');
+    // Coloured: a terminal is a person's. The escapes stripped to read the text.
+    const coloured = terminal.lines.join('');
+    expect(coloured).toContain(`${String.fromCharCode(27)}[`);
+    const line = coloured.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'gu'), '');
+    expect(() => JSON.parse(line) as unknown).toThrow();
+    expect(line).toContain('step reached');
+    expect(line).toMatch(/rollout: "web"/u);
+  });
+
+  it('redacts before it formats: credential fields, registered values and child bindings never reach a pretty line', () => {
+    registerSecretValue('whsec-pretty-5b8e2a1c');
+    const { logger, lines } = capture('debug', { format: 'pretty' });
+    logger.info({ headers: { Authorization: `Bearer ${token}` }, nested: { apiKey: token } }, 'request');
+    logger.child({ token }).warn('webhook whsec-pretty-5b8e2a1c received');
+    logger.error({ err: Object.assign(new Error('Bad credentials'), { request: { headers: { 'x-api-key': token } } }) }, 'failed');
+    expect(lines).toHaveLength(3);
+    const text = lines.join('');
+    expect(text).toContain('webhook');
+    expect(text.includes(token), text).toBe(false);
+    expect(text.includes('whsec-pretty-5b8e2a1c'), text).toBe(false);
   });
 });
 

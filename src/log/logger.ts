@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { redactSecretKeys } from './redact-keys.js';
 import { redactSecretValues } from './secret-values.js';
 
@@ -47,15 +49,72 @@ function redactChildBindings(logger: Logger): Logger {
   return logger;
 }
 
-/** The process-wide root logger: one JSON event per line on stderr, so stdout stays for command output. */
-export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+/** `json`: one JSON event per line, for collectors. `pretty`: pino-pretty's lines, for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/** What GRADUAL_LOG_FORMAT / --log-format accept; `text` is Argo Rollouts' `--logformat` spelling of `pretty`. */
+export const logFormatNames = ['auto', 'json', 'pretty', 'text'] as const;
+export type LogFormatName = (typeof logFormatNames)[number];
+
+export function isLogFormatName(value: string): value is LogFormatName {
+  return (logFormatNames as readonly string[]).includes(value);
+}
+
+/** `auto` (the default) is pretty on a terminal and JSON everywhere else (a pod, a pipe, a file). */
+export function resolveLogFormat(requested: LogFormatName | undefined, destinationIsTerminal: boolean): LogFormat {
+  if (requested === 'json') return 'json';
+  if (requested === 'pretty' || requested === 'text') return 'pretty';
+  return destinationIsTerminal ? 'pretty' : 'json';
+}
+
+/**
+ * pino-pretty's formatter behind pino's stream: pino hands it each finished
+ * line after hooks.streamWrite, so what it formats is already redacted
+ * (redaction works on the JSON, the one shape it knows). Synchronous, in this
+ * thread: no transport worker that could outlive a crash with lines unwritten.
+ */
+function prettyDestination(destination: NodeJS.WritableStream, colorize: boolean): NodeJS.WritableStream {
+  const prettify = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' });
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done): void {
+      destination.write(prettify(chunk.toString()));
+      done();
+    },
+  });
+}
+
+function isTerminal(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** Default: GRADUAL_LOG_FORMAT, else auto. */
+  format?: LogFormatName;
+  destination?: NodeJS.WritableStream;
+}
+
+/** The process-wide root logger on stderr, so stdout stays for command output. */
+export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env['GRADUAL_LOG_LEVEL'] ?? 'info';
-  return redactChildBindings(pino({ level, ...loggerRedaction, serializers, base: { app: 'gradual' } }, options.destination ?? process.stderr));
+  const destination = options.destination ?? process.stderr;
+  const environmentFormat = process.env['GRADUAL_LOG_FORMAT'];
+  const requested = options.format ?? (environmentFormat !== undefined && isLogFormatName(environmentFormat) ? environmentFormat : undefined);
+  const format = resolveLogFormat(requested, isTerminal(destination));
+  const stream = format === 'pretty' ? prettyDestination(destination, isTerminal(destination)) : destination;
+  return redactChildBindings(pino({ level, ...loggerRedaction, serializers, base: { app: 'gradual' } }, stream));
 }
 
 let root: Logger | undefined;
+let rootOptions: Omit<LoggerOptions, 'destination'> = {};
+
+/** Sets the root logger's level and format (the CLI's --log-level / --log-format); call before the first rootLogger(). */
+export function configureRootLogger(options: Omit<LoggerOptions, 'destination'>): void {
+  rootOptions = { ...rootOptions, ...options };
+  if (root !== undefined) root = createLogger(rootOptions);
+}
 
 export function rootLogger(): Logger {
-  root ??= createLogger();
+  root ??= createLogger(rootOptions);
   return root;
 }

@@ -114,6 +114,17 @@ describe('the compiled build, laid out as the image lays it out', () => {
     expect(stdout.trim()).toContain(manifest.version);
   });
 
+  it('runs `version`, `completion` and a start-up error the way the sources do', async () => {
+    const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production' };
+    const { stdout } = await run(process.execPath, ['dist/cli/main.js', 'version', '--json'], { cwd: root, env });
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(JSON.parse(stdout)).toMatchObject({ gradual: manifest.version, node: process.version });
+    expect((await run(process.execPath, ['dist/cli/main.js', 'completion', 'zsh'], { cwd: root, env })).stdout).toContain('complete -F _gradual_completion gradual');
+    const refused = await run(process.execPath, ['dist/cli/main.js', 'controller', '--controllers=analysis'], { cwd: root, env }).then(() => undefined, (error: unknown) => error as { code: number; stderr: string });
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toMatch(/^gradual: --controllers=analysis is not supported[^\n]*\n$/u);
+  });
+
   it('runs `controller`: a canary reaches its pause, /metrics reports it, and SIGTERM stops it cleanly', async () => {
     const started = await startCompiledController();
     controller = started.child;

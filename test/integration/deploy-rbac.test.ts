@@ -189,6 +189,7 @@ afterAll(async () => {
   await rbac.deleteClusterRole({ name: 'gradual-controller' }).catch(() => undefined);
   await rbac.deleteClusterRoleBinding({ name: 'gradual-bot' }).catch(() => undefined);
   await rbac.deleteClusterRole({ name: 'gradual-bot' }).catch(() => undefined);
+  for (const role of ['view', 'edit', 'admin']) await rbac.deleteClusterRole({ name: `gradual-aggregate-to-${role}` }).catch(() => undefined);
 });
 
 describe('the install manifests (deploy/) on a real control plane with RBAC', () => {
@@ -202,6 +203,9 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
       'ServiceAccount/gradual',
       'ClusterRole/gradual-controller',
       'ClusterRoleBinding/gradual-controller',
+      'ClusterRole/gradual-aggregate-to-view',
+      'ClusterRole/gradual-aggregate-to-edit',
+      'ClusterRole/gradual-aggregate-to-admin',
       'Role/gradual-leader-election',
       'RoleBinding/gradual-leader-election',
       'ServiceAccount/gradual-bot',
