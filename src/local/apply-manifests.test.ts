@@ -114,6 +114,10 @@ describe('the install manifests in deploy/', () => {
       'ServiceAccount/gradual',
       'ClusterRole/gradual-controller',
       'ClusterRoleBinding/gradual-controller',
+      // Aggregated into Kubernetes' view/edit/admin, as Argo ships them (issue 24).
+      'ClusterRole/gradual-aggregate-to-view',
+      'ClusterRole/gradual-aggregate-to-edit',
+      'ClusterRole/gradual-aggregate-to-admin',
       'Role/gradual-leader-election',
       'RoleBinding/gradual-leader-election',
       // The bot's own identity (issue 19): it only reads status and impersonates each environment's deployer.
