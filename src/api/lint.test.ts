@@ -96,6 +96,13 @@ describe('lintManifests', () => {
     expect(result.problems).toEqual([{ file: 'a.yaml', line: 1, column: 13, path: 'apiVersion', message: 'Gradual serves Rollouts of argoproj.io/v1alpha1, got "argoproj.io/v1"' }]);
   });
 
+  it('reports a Rollout whose alias makes a cycle at its document instead of overflowing the stack', () => {
+    const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec: &s\n  replicas: 1\n  self: *s\n';
+    expect(lintManifests([{ path: 'cycle.yaml', text }]).problems.map((p) => `${p.file}:${String(p.line)}:${String(p.column)}: ${p.message}`)).toEqual([
+      'cycle.yaml:1:1: YAML: an alias refers to a node that contains it (a cycle)',
+    ]);
+  });
+
   it('places a problem behind an alias at the alias', () => {
     const text = edit({ 6: '  replicas: &count many', 21: '        - setWeight: *count' });
     expect(lintOne(text)).toEqual([

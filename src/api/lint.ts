@@ -6,6 +6,7 @@ import type { LintProblem, LintResult } from './types.js';
 import { validateRollout } from './validate-rollout.js';
 import { describeValue } from './zod-issues.js';
 import { documentPosition, offsetToPosition, positionOf } from './yaml-positions.js';
+import { withoutNulls } from './without-nulls.js';
 
 export interface ManifestFile {
   /** How the file is named in problems (as given on the command line, or its path in the repository). */
@@ -90,7 +91,12 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
     problem(at.line, at.column, 'apiVersion', `Gradual serves Rollouts of ${rolloutApiVersion}, got "${apiVersion}"`);
     return true;
   }
-  const result = validateRollout(withoutNulls(object));
+  const plain = withoutNulls(object);
+  if (!plain.ok) {
+    problem(start.line, start.column, '', plain.message);
+    return true;
+  }
+  const result = validateRollout(plain.value);
   if (!result.ok) {
     // Placing an issue walks the maps on its path: all of 100,000 unknown fields would take minutes.
     for (const issue of result.issues.slice(0, 100)) {
@@ -101,13 +107,3 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
   return true;
 }
 
-/**
- * The API server drops a field whose value is null (`labels:` with nothing
- * after it) before it validates a custom resource, so a manifest means what
- * it would mean once applied. Null list entries stay, to be reported.
- */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, child]) => child !== null).map(([key, child]) => [key, withoutNulls(child)]));
-}

@@ -155,4 +155,24 @@ describe('parseManifests', () => {
     const refused = confineManifests(objects, { name: 'production', namespace, namespaces: [namespace], kinds: ['ConfigMap'] });
     expect(refused.map((error) => [error.file, error.line, error.path])).toEqual([['x.yaml', 3, 'metadata.namespace']]);
   });
+
+  it('reports an alias that makes a cycle, or nests too deep once followed, at its document (found by the manifests fuzzer: it overflowed the stack)', () => {
+    const cycle = 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: x\n  self: *m\n';
+    const deepAnchor = `x: &d ${'['.repeat(150)}${']'.repeat(150)}\n`;
+    const tooDeep = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: y }\n${deepAnchor}z: ${'['.repeat(100)}*d${']'.repeat(100)}\n`;
+    const shallow = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: w }\n${deepAnchor}z: [*d, *d]\n`;
+    const { objects, errors } = parseManifests(
+      [
+        { path: 'cycle.yaml', text: cycle },
+        { path: 'deep.yaml', text: tooDeep },
+        { path: 'shallow.yaml', text: shallow },
+      ],
+      { namespace },
+    );
+    expect(errors).toEqual([
+      { file: 'cycle.yaml', line: 1, column: 1, message: 'YAML: an alias refers to a node that contains it (a cycle)' },
+      { file: 'deep.yaml', line: 1, column: 1, message: 'YAML: nested deeper than 200 levels once aliases are followed' },
+    ]);
+    expect(objects.map((object) => object.ref.name)).toEqual(['w']);
+  });
 });

@@ -1,6 +1,6 @@
 import { LineCounter, type Document } from 'yaml';
 import { formatPath } from '../../api/index.js';
-import { describeValue, documentPosition, offsetToPosition, parseYamlDocuments, positionOf } from '../../api/index.js';
+import { describeValue, documentPosition, offsetToPosition, parseYamlDocuments, positionOf, withoutNulls } from '../../api/index.js';
 import type { KubeObject } from '../../kube/index.js';
 import { clusterScopedKinds } from './cluster-scoped-kinds.js';
 import type { ManifestError, ManifestFileText, ManifestObject, ObjectRef, ParsedManifests, ParseManifestsOptions } from './types.js';
@@ -70,7 +70,12 @@ function parseDocument(file: string, document: Document, lineCounter: LineCounte
     fail(start, `expected a Kubernetes object (a map with apiVersion, kind and metadata.name), got ${describeValue(value)}`);
     return undefined;
   }
-  const object = withoutNulls(value) as Record<string, unknown>;
+  const plain = withoutNulls(value);
+  if (!plain.ok) {
+    fail(start, plain.message);
+    return undefined;
+  }
+  const object = plain.value as Record<string, unknown>;
   const before = errors.length;
   const apiVersion = requiredString(object['apiVersion'], ['apiVersion']);
   const kind = requiredString(object['kind'], ['kind']);
@@ -121,15 +126,4 @@ function pathSegmentProblem(name: string): string | undefined {
 function identityKey(ref: ObjectRef): string {
   const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
   return JSON.stringify([group, ref.kind, ref.namespace ?? '', ref.name]);
-}
-
-/**
- * The API server drops a field whose value is null (`labels:` with nothing
- * after it), so an object means what it would mean once applied. Null list
- * entries stay, to be reported by the schemas.
- */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, child]) => child !== null).map(([key, child]) => [key, withoutNulls(child)]));
 }
