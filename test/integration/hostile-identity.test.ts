@@ -235,7 +235,13 @@ describe('forged provenance: a Rollout the bot did not sign gets no check run an
     }
 
     const refusal = 'Rollout claims a Gradual origin the bot did not sign; not reported';
-    const refusedNames = (): string[] => logLines.filter((line) => line.includes(refusal)).map((line) => (JSON.parse(line) as { rollout: string }).rollout);
+    // The bot watches every namespace: Rollouts other test files left behind, signed with their own App's key, are refused too.
+    const refusedNames = (): string[] =>
+      logLines
+        .filter((line) => line.includes(refusal))
+        .map((line) => JSON.parse(line) as { rollout: string; namespace: string })
+        .filter((entry) => entry.namespace === namespace)
+        .map((entry) => entry.rollout);
     await waitUntil(async () => Promise.resolve(['copied', 'repointed', 'other-repo', 'unsigned'].every((name) => refusedNames().includes(name))), { what: 'a log line for each forged Rollout', timeoutMs: 30_000 });
     // Nudge the reporter once more through the signed one, and let its queue drain: the forged ones had every chance.
     await cluster.custom.patchNamespacedCustomObject({ ...cluster.rolloutApi, name: 'signed', body: { metadata: { labels: { touched: 'yes' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
