@@ -239,8 +239,11 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
     await openPullRequest(bob, { owner, repo, head: 'purple', title: 'Roll out purple' });
     const paused = await untilCheck(sha, checkName, 'paused for a person', (run) => run.conclusion === 'action_required');
     await pressCheckRunButton({ apiUrl: github.server.url, login: 'bob', checkRunId: paused.id, identifier: 'abort' });
-    const aborted = await cluster.untilRollout('web', 'aborted by the button', (rollout) => rollout.status?.abort === true);
+    // The button's patch sets status.abort; the controller's next reconcile makes the phase Degraded. Between the two
+    // the Rollout is abort: true and still Paused, so the wait is for the state the controller writes.
+    const aborted = await cluster.untilRollout('web', 'aborted by the button and Degraded', (rollout) => rollout.status?.abort === true && rollout.status.phase === 'Degraded');
     expect(aborted.status?.phase).toBe('Degraded');
+    expect(aborted.status?.message).toMatch(/abort/iu);
     const failed = await untilCheck(sha, checkName, 'failure after the abort', (run) => run.conclusion === 'failure');
     expect(failed.title).toMatch(/abort/iu);
     expect(github.violations).toEqual([]);
