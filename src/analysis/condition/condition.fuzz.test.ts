@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { createSeededRandom } from '../../demo/seeded-random.js';
 import { compileCondition, evaluateCondition, type Value } from './index.js';
 
 /*
@@ -14,18 +15,6 @@ import { compileCondition, evaluateCondition, type Value } from './index.js';
 const SEED = 20;
 const BUDGET_MS = 3_000;
 const HANG_MS = 1_000;
-
-function generator(seed: number): () => number {
-  // mulberry32: small, good enough for choosing among alternatives.
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const PATTERN_FRAGMENTS = [
   'a', 'b', 'x', '.', '^', '$', '|', '(', ')', '(?:', '+', '*', '?', '+?', '{2}', '{2,}', '{1000}', '{1001}', '{,3}', '[a-z]', '[^0-9]', '[z-a]',
@@ -106,7 +95,7 @@ function fuzz(random: () => number): { expression: () => string; value: (depth?:
 
 describe('conditions fuzzer', () => {
   test(`random and mutated expressions against random values for ${String(BUDGET_MS)} ms (seed ${String(SEED)}): no throw, every error positioned, no case over ${String(HANG_MS)} ms`, () => {
-    const random = generator(SEED);
+    const random = createSeededRandom(SEED);
     const { expression, value, mutate } = fuzz(random);
     const figures = { cases: 0, compiled: 0, compileErrors: 0, evaluated: 0, evaluationErrors: 0, regexpErrors: 0, budgetErrors: 0, slowestMs: 0, slowest: '' };
     const started = performance.now();

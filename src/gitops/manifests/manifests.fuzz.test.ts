@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../../demo/seeded-random.js';
 import { parseManifests } from './parse-manifests.js';
 
 /*
@@ -15,17 +16,6 @@ import { parseManifests } from './parse-manifests.js';
 const SEED = 20;
 const BUDGET_MS = 3_000;
 const HANG_MS = 1_000;
-
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const SEEDS = [
   `apiVersion: argoproj.io/v1alpha1
@@ -99,7 +89,7 @@ const SPRINKLES = [
 
 describe('manifests fuzzer', () => {
   it(`random mutations of real manifests for ${String(BUDGET_MS)} ms (seed ${String(SEED)}): no throw, every error at a file:line:column, no file over ${String(HANG_MS)} ms`, () => {
-    const random = generator(SEED);
+    const random = createSeededRandom(SEED);
     const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const integer = (max: number): number => Math.floor(random() * max);
     const mutate = (source: string): string => {
