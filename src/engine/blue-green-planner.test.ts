@@ -193,11 +193,8 @@ describe('planBlueGreen: promotion and the old ReplicaSet', () => {
     const { simulated, blue, green } = pausedForPromotion();
     simulated.events.length = 0;
     promote(simulated);
-    // The resume is first recorded in the conditions alone.
-    const resumed = reconcileOnce(simulated);
-    expect(resumed.actions).toEqual([]);
-    expect(resumed.status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'RolloutResumed' });
-
+    // The resume's own write (checkPausedConditions) is lost under the switch's, which changes the conditions and
+    // sends them whole, as Argo's does: Paused stays True in it, and the next reconcile records Paused False alone.
     const switched = reconcileOnce(simulated);
     expect(switched.actions).toEqual([
       { kind: 'updateServiceSelector', name: 'demo-active', resourceVersion: expect.any(String) as string, selector: { [HASH_KEY]: green } },
@@ -209,6 +206,10 @@ describe('planBlueGreen: promotion and the old ReplicaSet', () => {
     expect(switched.status).toMatchObject({ phase: 'Healthy', stableRS: green, blueGreen: { activeSelector: green, previewSelector: green } });
     expect(switched.status.pauseConditions).toBeUndefined();
     expect(switched.status.controllerPause).toBeUndefined();
+    expect(switched.status.conditions?.find((c) => c.type === 'Paused')).toMatchObject({ status: 'True' });
+    const resumed = reconcileOnce(simulated);
+    expect(resumed.actions).toEqual([]);
+    expect(resumed.status.conditions?.find((c) => c.type === 'Paused')).toMatchObject({ status: 'False' });
 
     // The next reconcile stamps the old ReplicaSet's deadline (default 30 s) and asks to be woken then.
     const stamped = reconcileOnce(simulated);

@@ -117,13 +117,19 @@ describe('planCanary: an update through its steps', () => {
     cluster.events.length = 0;
     promote(cluster);
 
-    // The controller first records the resume in the conditions alone, as Argo's checkPausedConditions does.
-    const resumed = reconcileOnce(cluster);
-    expect(resumed.actions).toEqual([]);
-    expect(resumed.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'RolloutResumed' });
+    // Argo's checkPausedConditions writes the resume, but the same reconcile completes the pause step, which changes
+    // the conditions (Progressing ReplicaSetUpdated): its status write sends them whole, computed from those read, so
+    // the resume's write is lost and Paused stays True in this write.
     const completesPause = reconcileOnce(cluster);
     expect(completesPause.events.map((event) => event.message)).toEqual(['Rollout step 2/4 completed (pause)']);
     expect(completesPause.status.controllerPause).toBeUndefined();
+    expect(completesPause.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+    expect(completesPause.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'True' });
+    // The next reconcile records it again, alone: Paused False (Progressing no longer reads paused, so it stays).
+    const resumed = reconcileOnce(cluster);
+    expect(resumed.actions).toEqual([]);
+    expect(resumed.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'False', reason: 'RolloutPaused' });
+    expect(resumed.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
 
     // Scaling towards 60 %: 3 canary, 2 stable.
     let result = runUntilSettled(cluster, 30);
@@ -228,7 +234,7 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
 });
 
 describe('planCanary: pause, deadlines, history', () => {
-  test('spec.paused holds the rollout and resuming records RolloutResumed', () => {
+  test('spec.paused holds the rollout; resuming turns Paused False once a reconcile leaves the conditions as they were', () => {
     const cluster = deployed();
     setImage(cluster, 'demo:2');
     runUntilSettled(cluster);
@@ -248,10 +254,19 @@ describe('planCanary: pause, deadlines, history', () => {
       spec.paused = false;
     });
     reconcileOnce(cluster);
-    const resumed = reconcileOnce(cluster);
-    expect(resumed.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'RolloutResumed' });
-    expect(resumed.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'False' });
-    expect(runUntilSettled(cluster).settled).toBe(true);
+    // The resume's write (Progressing RolloutResumed, Paused False) is lost under the scaling reconcile's, which changes
+    // the conditions (as Argo's merge patch replaces them whole); the reconcile after records Paused False alone.
+    const scaling = reconcileOnce(cluster);
+    expect(scaling.actions.map((action) => action.kind)).toEqual(['updateReplicaSet']);
+    expect(scaling.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+    expect(scaling.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'True' });
+    // While each reconcile changes the conditions (the canary coming up), the resume's write keeps being lost; it
+    // stands, alone, in the first reconcile that leaves them as they were.
+    const settled = runUntilSettled(cluster);
+    expect(settled.settled).toBe(true);
+    const resumedAlone = settled.steps.find((step) => step.plan.status.conditions?.find((condition) => condition.type === 'Paused')?.status === 'False');
+    expect(resumedAlone?.plan.actions).toEqual([]);
+    expect(cluster.rollout.status?.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'False' });
     expect(replicasByName(cluster)).toEqual({ [OLD]: 0, [NEW]: 5 });
     expect(cluster.rollout.status?.stableRS).toBe('5c8d7f54c6');
   });

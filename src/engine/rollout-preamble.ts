@@ -2,6 +2,7 @@ import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './argo-labels.js';
 import { compactStatus } from './canary-status.js';
+import { canonicalJson } from './pod-template-hash.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCondition } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import {
@@ -65,7 +66,10 @@ function withRolloutRevision(plan: ReconcilePlan, rollout: Rollout, newRS: V1Rep
   return write.length === 0 ? plan : { ...plan, actions: [...write, ...plan.actions] };
 }
 
-/** Argo's checkPausedConditions: a pause, resume or retry is first recorded in the conditions alone, as its own status write. */
+/**
+ * Argo's checkPausedConditions: a pause, resume or retry recorded in the conditions alone, as its own status write
+ * (which the same reconcile's status write may undo: see planWithPreamble).
+ */
 function planPausedConditions(observation: RolloutObservation, spec: RolloutSpecWithDefaults): ReconcilePlan | undefined {
   const { rollout, now } = observation;
   const observed = rollout.status ?? {};
@@ -185,8 +189,9 @@ function withEarlierWakeUp(plan: ReconcilePlan, requeueAfterMs: number | undefin
  * The preamble, then the strategy: find or create the new ReplicaSet, record a pause, resume
  * or retry, sync the revision, restart pods older than spec.restartAt, and only when none of
  * those had anything to write, run `reconcile` with the Rollout as it stands once the new
- * ReplicaSet is found. The Rollout's revision annotation, when behind its new ReplicaSet's, is
- * written first in whichever plan follows the revision sync.
+ * ReplicaSet is found (a pause, resume or retry record gives way to a strategy write that
+ * changes the conditions, as in Argo; see below). The Rollout's revision annotation, when
+ * behind its new ReplicaSet's, is written first in whichever plan follows the revision sync.
  */
 export function planWithPreamble(
   observation: RolloutObservation,
@@ -196,8 +201,31 @@ export function planWithPreamble(
   const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
   const { newRS } = replicaSets;
   if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
-  const early = planPausedConditions(observation, spec) ?? planRevisionSync(observation.rollout, spec, newRS, replicaSets);
-  if (early !== undefined) return early;
+  const pausedWrite = planPausedConditions(observation, spec);
+  const plan = planAfterPausedConditions(observation, spec, replicaSets, newRS, reconcile);
+  if (pausedWrite === undefined) return plan;
+  // Argo's checkPausedConditions patches the conditions and the reconcile goes on with the Rollout as it was read;
+  // its own status write then sends the conditions it computed from those read, whole (a merge patch replaces a
+  // list). When that write changes the conditions, the paused write is lost in the same reconcile (the next one
+  // records it again, unless an abort now stands in the way): e.g. a run that errs as a pause step begins aborts
+  // without a Paused condition ever staying. Otherwise the paused write stands, and is its own step here.
+  return sameConditions(plan.status, observation.rollout.status ?? {}) ? pausedWrite : plan;
+}
+
+function sameConditions(a: RolloutStatus, b: RolloutStatus): boolean {
+  return canonicalJson(a.conditions ?? []) === canonicalJson(b.conditions ?? []);
+}
+
+/** Everything after checkPausedConditions: the revision sync, the restart stage, then the strategy's own reconcile. */
+function planAfterPausedConditions(
+  observation: RolloutObservation,
+  spec: RolloutSpecWithDefaults,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+  reconcile: (observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet) => ReconcilePlan,
+): ReconcilePlan {
+  const revisionSync = planRevisionSync(observation.rollout, spec, newRS, replicaSets);
+  if (revisionSync !== undefined) return revisionSync;
   const restart = planRestartStage(observation, spec, replicaSets, newRS);
   if ('plan' in restart) return withRolloutRevision(restart.plan, observation.rollout, newRS);
   const found = restart.observation;
