@@ -62,7 +62,8 @@ export type ScenarioStep = z.infer<typeof stepSchema>;
  * at that checkpoint only). `kind` says whose it is: `argo-bug` — Argo's
  * behaviour that Gradual deliberately does not copy; `deliberate` — a
  * documented design choice of Gradual's; `gradual-todo` — Gradual should
- * match Argo and does not yet.
+ * match Argo and does not yet; `timing` — each controller's own outcome
+ * depends on the cluster's timing, and both outcomes were seen on both sides.
  */
 const knownDifferenceSchema = z.strictObject({
   field: z.string(),
@@ -72,7 +73,7 @@ const knownDifferenceSchema = z.strictObject({
    */
   gradual: z.string().optional(),
   argo: z.string().optional(),
-  kind: z.enum(['argo-bug', 'deliberate', 'gradual-todo']),
+  kind: z.enum(['argo-bug', 'deliberate', 'gradual-todo', 'timing']),
   reason: z.string().min(10),
 });
 export type KnownDifference = z.infer<typeof knownDifferenceSchema>;
