@@ -170,6 +170,21 @@ describe('the install manifests in deploy/', () => {
     expect(Object.keys(config.clusters)).toEqual(['in-cluster']);
   });
 
+  it('install the engine alone with overlays/controller-only: deploy/\'s list less the bot\'s files, `gradual controller` as `gradual` in place of `gradual start`', async () => {
+    const root = parseKustomization(await readFile(join(deployDir, 'kustomization.yaml'), 'utf8'), 'deploy/kustomization.yaml');
+    const overlay = parseKustomization(await readFile(join(deployDir, 'overlays', 'controller-only', 'kustomization.yaml'), 'utf8'), 'controller-only');
+    const botFiles = ['bot-service-account.yaml', 'bot-cluster-role.yaml', 'bot-cluster-role-binding.yaml', 'start-role-bindings.yaml', 'config.yaml', 'deployment.yaml', 'webhook-service.yaml'];
+    expect(overlay).toEqual(root.flatMap((file) => (file === 'deployment.yaml' ? ['controller-deployment.yaml'] : botFiles.includes(file) ? [] : [`../../${file}`])));
+    const documents = await readManifests(join(deployDir, 'overlays', 'controller-only'));
+    const names = documents.map((d) => `${d.object.kind}/${d.object.metadata?.name ?? ''}`);
+    expect(names.filter((name) => name.includes('bot') || name === 'Deployment/gradual' || name.startsWith('ConfigMap/'))).toEqual([]);
+    const deployment = documents.find((d) => d.object.kind === 'Deployment')?.object as KubernetesObject & { spec: { replicas: number; template: { spec: { serviceAccountName: string; containers: { args: string[] }[] } } } };
+    expect(deployment.metadata?.name).toBe('gradual-controller');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('gradual');
+    expect(deployment.spec.template.spec.containers[0]?.args).toEqual(['controller', '--lease-namespace', 'gradual-system']);
+  });
+
   it('keep the Secret and the Ingress out of the kustomization: re-applying deploy/ never overwrites the app\'s credentials', async () => {
     const kinds = (await readManifests(deployDir)).map((d) => d.object.kind);
     expect(kinds).not.toContain('Secret');
