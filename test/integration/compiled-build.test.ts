@@ -115,7 +115,7 @@ async function startCompiledController(): Promise<{ child: ChildProcess; metrics
 beforeAll(async () => {
   root = await buildImageLayout();
   await cluster.setUp();
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   controller?.kill('SIGKILL');
