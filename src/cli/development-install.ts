@@ -5,7 +5,9 @@ export function missingPackageOf(cause: unknown): string | undefined {
   if (!(cause instanceof Error)) return undefined;
   const code = (cause as { code?: unknown }).code;
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return undefined;
-  return /Cannot find (?:package|module) '([^']+)'/u.exec(cause.message)?.[1];
+  const name = /Cannot find (?:package|module) '([^']+)'/u.exec(cause.message)?.[1];
+  // A file of ours that is missing is a broken build, not a production install: passed on as it is.
+  return name === undefined || /^(?:[./]|file:)/u.test(name) ? undefined : name;
 }
 
 /**
