@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { demoOwner, demoRepository, demoRolloutFile, demoThirdColor } from '../demo/demo-manifests.js';
 import { rootLogger } from '../log/index.js';
+import { loadDevelopmentModule } from './development-install.js';
 import { portOption } from './dashboard-command.js';
 import { defaultEnvironmentDir } from './local-command.js';
 
@@ -47,7 +48,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const say = (message: string): void => {
     process.stdout.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
   };
-  const { startDemoSession } = await import('../demo/demo-session.js');
+  const { startDemoSession } = await loadDevelopmentModule('demo', () => import('../demo/demo-session.js'));
   // The environment's processes run in their own process groups (they outlive `local up`), so Ctrl-C reaches only
   // this process: it must stop them. A Ctrl-C during start-up is honoured as soon as start-up returns.
   const signals = { interrupted: false };
@@ -76,7 +77,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
         await interruptedPromise;
         return 0;
       }
-      const [{ demoStory }, { formatTimeline, formatTimelineEntry, playStory }] = await Promise.all([import('../demo/demo-story.js'), import('../demo/timeline.js')]);
+      const [{ demoStory }, { formatTimeline, formatTimelineEntry, playStory }] = await loadDevelopmentModule('demo', () => Promise.all([import('../demo/demo-story.js'), import('../demo/timeline.js')]));
       const context = { session, timeoutMs: options.timeout * 1000, pulls: {} };
       process.stdout.write('\nPlaying the story (--auto):\n');
       const story = await Promise.race([

@@ -4,11 +4,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { rootLogger } from '../log/index.js';
 import type { LocalEnvironment } from '../local/types.js';
 import type * as Local from '../local/index.js';
+import { loadDevelopmentModule } from './development-install.js';
 import { localGithubCommand } from './local-github-command.js';
 
 // The environment's code (Kubernetes client, PKI, Go builds) is loaded only by the verb that
 // needs it, so `gradual --help` and other verbs start quickly.
-const loadLocal = (): Promise<typeof Local> => import('../local/index.js');
+const loadLocal = (): Promise<typeof Local> => loadDevelopmentModule('local', () => import('../local/index.js'));
 
 export function defaultEnvironmentDir(env: NodeJS.ProcessEnv = process.env): string {
   const state = env['XDG_STATE_HOME'];

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type * as Person from '../local/github/person.js';
+import { loadDevelopmentModule } from './development-install.js';
 
 type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
@@ -28,8 +29,8 @@ function collect(value: string, previous: string[]): string[] {
 
 /** The person named by --as, with --role on the repository (on the organization when the repository does not exist yet). */
 async function actAs(options: Common, target: { owner: string; repo: string }, onRepository = true): Promise<{ person: Person.Person; module: typeof Person }> {
-  const module = await import('../local/github/person.js');
-  const { readEnvironment } = await import('../local/index.js');
+  const module = await loadDevelopmentModule('local github', () => import('../local/github/person.js'));
+  const { readEnvironment } = await loadDevelopmentModule('local github', () => import('../local/index.js'));
   const environment = await readEnvironment(options.dir);
   const github = environment.github;
   if (github?.adminTokenFile === undefined) throw new Error(`the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`);
@@ -74,8 +75,8 @@ export function localGithubCommand(defaultDir: string): Command {
   verb('install', 'install the app on an account (sends installation.created once); prints the installation id', 'admin')
     .argument('<account>', 'the organization or user')
     .action(async (account: string, options: Common) => {
-      const { readEnvironment } = await import('../local/index.js');
-      const { installApp } = await import('../local/github/person.js');
+      const { readEnvironment } = await loadDevelopmentModule('local github', () => import('../local/index.js'));
+      const { installApp } = await loadDevelopmentModule('local github', () => import('../local/github/person.js'));
       const github = (await readEnvironment(options.dir)).github;
       if (github?.adminTokenFile === undefined) throw new Error(`the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`);
       const adminToken = (await readFile(github.adminTokenFile, 'utf8')).trim();
@@ -133,8 +134,8 @@ export function localGithubCommand(defaultDir: string): Command {
     .argument('<check-run-id>', 'the check run', numberArgument)
     .argument('<identifier>', "the button's identifier, e.g. abort")
     .action(async (checkRunId: number, identifier: string, options: Common) => {
-      const { readEnvironment } = await import('../local/index.js');
-      const { pressCheckRunButton } = await import('../local/github/person.js');
+      const { readEnvironment } = await loadDevelopmentModule('local github', () => import('../local/index.js'));
+      const { pressCheckRunButton } = await loadDevelopmentModule('local github', () => import('../local/github/person.js'));
       const apiUrl = (await readEnvironment(options.dir)).github?.url;
       if (apiUrl === undefined) throw new Error(`the environment in ${options.dir} has no local GitHub`);
       await pressCheckRunButton({ apiUrl, login: options.as, checkRunId, identifier });

@@ -1,9 +1,11 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { gradualConfigSchema } from '../gitops/config.js';
 import { parseKustomization, parseManifests, readManifests } from './apply-manifests.js';
 
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
@@ -124,22 +126,70 @@ describe('the install manifests in deploy/', () => {
       'ServiceAccount/gradual-bot',
       'ClusterRole/gradual-bot',
       'ClusterRoleBinding/gradual-bot',
-      'Deployment/gradual-controller',
+      // `gradual start` runs the engine too, as gradual-bot: the engine's rights bound to it (issue 24).
+      'ClusterRoleBinding/gradual-start',
+      'RoleBinding/gradual-start-leader-election',
+      'ConfigMap/gradual-config',
+      'Deployment/gradual',
+      'Service/gradual-webhook',
       'Service/gradual-metrics',
     ]);
     const cluster = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
     for (const { object } of documents) expect(object.metadata?.namespace, object.kind).toBe(cluster.has(object.kind ?? '') ? undefined : 'gradual-system');
   });
 
-  it('run two replicas of `gradual controller` with the lease in gradual-system, as a non-root user', async () => {
+  it('run `gradual start` (engine, bot, dashboard) once, as gradual-bot, locked down, with the config and the app\'s Secret', async () => {
     const deployment = (await readManifests(deployDir)).find((d) => d.object.kind === 'Deployment')?.object as KubernetesObject & {
-      spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: { runAsNonRoot: boolean }; containers: { args: string[]; ports: { containerPort: number }[] }[] } } };
+      spec: {
+        replicas: number;
+        template: {
+          spec: {
+            serviceAccountName: string;
+            securityContext: { runAsNonRoot: boolean };
+            containers: { args: string[]; ports: { containerPort: number }[]; envFrom: { secretRef: { name: string } }[]; securityContext: { readOnlyRootFilesystem: boolean; allowPrivilegeEscalation: boolean; capabilities: { drop: string[] } }; volumeMounts: { mountPath: string }[] }[];
+          };
+        };
+      };
     };
-    expect(deployment.spec.replicas).toBe(2);
-    expect(deployment.spec.template.spec.serviceAccountName).toBe('gradual');
+    // One replica: the bot runs on the leader only, and a waiting replica behind the webhook Service would take deliveries it cannot handle.
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('gradual-bot');
     expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     const [container] = deployment.spec.template.spec.containers;
-    expect(container?.args).toEqual(['controller', '--lease-namespace', 'gradual-system']);
-    expect(container?.ports.map((p) => p.containerPort)).toEqual([8090, 8080]);
+    expect(container?.args).toEqual(['start', '--lease-namespace', 'gradual-system', '--config', '/etc/gradual/config.yaml']);
+    expect(container?.ports.map((p) => p.containerPort)).toEqual([3000, 8090, 8080]);
+    expect(container?.envFrom).toEqual([{ secretRef: { name: 'gradual-github-app' } }]);
+    expect(container?.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container?.volumeMounts.map((m) => m.mountPath)).toEqual(['/etc/gradual', '/var/cache/gradual', '/tmp']);
+  });
+
+  it('ship a config that is valid and writes its clones where the read-only container can', async () => {
+    const configMap = (await readManifests(deployDir)).find((d) => d.object.kind === 'ConfigMap')?.object as KubernetesObject & { data: Record<string, string> };
+    const config = gradualConfigSchema.parse(parse(configMap.data['config.yaml'] ?? ''));
+    expect(config.cacheDir).toBe('/var/cache/gradual');
+    expect(Object.keys(config.clusters)).toEqual(['in-cluster']);
+  });
+
+  it('install the engine alone with overlays/controller-only: deploy/\'s list less the bot\'s files, `gradual controller` as `gradual` in place of `gradual start`', async () => {
+    const root = parseKustomization(await readFile(join(deployDir, 'kustomization.yaml'), 'utf8'), 'deploy/kustomization.yaml');
+    const overlay = parseKustomization(await readFile(join(deployDir, 'overlays', 'controller-only', 'kustomization.yaml'), 'utf8'), 'controller-only');
+    const botFiles = ['bot-service-account.yaml', 'bot-cluster-role.yaml', 'bot-cluster-role-binding.yaml', 'start-role-bindings.yaml', 'config.yaml', 'deployment.yaml', 'webhook-service.yaml'];
+    expect(overlay).toEqual(root.flatMap((file) => (file === 'deployment.yaml' ? ['controller-deployment.yaml'] : botFiles.includes(file) ? [] : [`../../${file}`])));
+    const documents = await readManifests(join(deployDir, 'overlays', 'controller-only'));
+    const names = documents.map((d) => `${d.object.kind}/${d.object.metadata?.name ?? ''}`);
+    expect(names.filter((name) => name.includes('bot') || name === 'Deployment/gradual' || name.startsWith('ConfigMap/'))).toEqual([]);
+    const deployment = documents.find((d) => d.object.kind === 'Deployment')?.object as KubernetesObject & { spec: { replicas: number; template: { spec: { serviceAccountName: string; containers: { args: string[] }[] } } } };
+    expect(deployment.metadata?.name).toBe('gradual-controller');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('gradual');
+    expect(deployment.spec.template.spec.containers[0]?.args).toEqual(['controller', '--lease-namespace', 'gradual-system']);
+  });
+
+  it('keep the Secret and the Ingress out of the kustomization: re-applying deploy/ never overwrites the app\'s credentials', async () => {
+    const kinds = (await readManifests(deployDir)).map((d) => d.object.kind);
+    expect(kinds).not.toContain('Secret');
+    expect(kinds).not.toContain('Ingress');
+    const secret = parseManifests(await readFile(join(deployDir, 'github-app-secret.example.yaml'), 'utf8'), 'github-app-secret.example.yaml')[0]?.object as KubernetesObject & { stringData: Record<string, string> };
+    expect(Object.keys(secret.stringData).sort()).toEqual(['APP_ID', 'PRIVATE_KEY', 'WEBHOOK_SECRET']);
   });
 });

@@ -46,7 +46,7 @@ function parseGoMod(text: string): GoMod {
   return { requires, replaces };
 }
 
-async function readGoMod(module: 'kubernetes' | 'etcd' | 'kwok' | 'argo-rollouts'): Promise<GoMod> {
+async function readGoMod(module: 'kubernetes' | 'kubectl' | 'etcd' | 'kwok' | 'argo-rollouts'): Promise<GoMod> {
   return parseGoMod(await readFile(join(infraModulesDir, module, 'go.mod'), 'utf8'));
 }
 
@@ -82,6 +82,7 @@ describe('parseGoMod (the helper this file relies on)', () => {
 describe('pinned versions agree with the Go wrapper modules', () => {
   it.each([
     { module: 'kubernetes', dependency: 'k8s.io/kubernetes', pinned: pinnedVersions.kubernetes },
+    { module: 'kubectl', dependency: 'k8s.io/kubernetes', pinned: pinnedVersions.kubernetes },
     { module: 'etcd', dependency: 'go.etcd.io/etcd/server/v3', pinned: pinnedVersions.etcd },
     { module: 'kwok', dependency: 'sigs.k8s.io/kwok', pinned: pinnedVersions.kwok },
     { module: 'argo-rollouts', dependency: 'github.com/argoproj/argo-rollouts', pinned: pinnedVersions.argoRollouts },
@@ -103,6 +104,12 @@ describe('pinned versions agree with the Go wrapper modules', () => {
     for (const [path, replacement] of k8sReplaces) {
       expect({ path, replacement }).toEqual({ path, replacement: { path, version: stagingVersion } });
     }
+  });
+
+  it('builds kubectl from the control plane\'s requirements and replacements (test/infra/kubectl differs in go.sum only)', async () => {
+    const [kubernetes, kubectl] = await Promise.all([readGoMod('kubernetes'), readGoMod('kubectl')]);
+    expect(kubectl.requires.size).toBeGreaterThan(25);
+    expect(kubectl).toEqual(kubernetes);
   });
 
   it('replaces every k8s.io module the Kubernetes wrapper requires at the placeholder v0.0.0', async () => {

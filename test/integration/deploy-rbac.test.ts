@@ -188,6 +188,7 @@ afterAll(async () => {
   await rbac.deleteClusterRoleBinding({ name: 'gradual-controller' }).catch(() => undefined);
   await rbac.deleteClusterRole({ name: 'gradual-controller' }).catch(() => undefined);
   await rbac.deleteClusterRoleBinding({ name: 'gradual-bot' }).catch(() => undefined);
+  await rbac.deleteClusterRoleBinding({ name: 'gradual-start' }).catch(() => undefined);
   await rbac.deleteClusterRole({ name: 'gradual-bot' }).catch(() => undefined);
   for (const role of ['view', 'edit', 'admin']) await rbac.deleteClusterRole({ name: `gradual-aggregate-to-${role}` }).catch(() => undefined);
 });
@@ -211,12 +212,16 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
       'ServiceAccount/gradual-bot',
       'ClusterRole/gradual-bot',
       'ClusterRoleBinding/gradual-bot',
-      'Deployment/gradual-controller',
+      'ClusterRoleBinding/gradual-start',
+      'RoleBinding/gradual-start-leader-election',
+      'ConfigMap/gradual-config',
+      'Deployment/gradual',
+      'Service/gradual-webhook',
       'Service/gradual-metrics',
     ]);
-    const deployment = await apps.readNamespacedDeployment({ name: 'gradual-controller', namespace: systemNamespace });
+    const deployment = await apps.readNamespacedDeployment({ name: 'gradual', namespace: systemNamespace });
     expect(deployment.spec?.replicas).toBe(0);
-    expect(deployment.spec?.template.spec?.containers[0]?.args).toEqual(['controller', '--lease-namespace', systemNamespace]);
+    expect(deployment.spec?.template.spec?.containers[0]?.args).toEqual(['start', '--lease-namespace', systemNamespace, '--config', '/etc/gradual/config.yaml']);
 
     const clusterRole = await rbac.readClusterRole({ name: 'gradual-controller' });
     const role = await rbac.readNamespacedRole({ name: 'gradual-leader-election', namespace: systemNamespace });

@@ -13,6 +13,7 @@ import { startTestGithub, type TestGithub } from '../../src/local/github/testing
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 import { startMetricBackend, type MetricBackend } from './support/metric-backend.js';
+import { seedAnalysisYaml, seedRolloutYaml } from './support/seed-story.js';
 import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
@@ -37,52 +38,11 @@ let bob: Person;
 let carol: Person;
 
 function rolloutYaml(image: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-spec:
-  replicas: 5
-  selector:
-    matchLabels: { app: web }
-  template:
-    metadata:
-      labels: { app: web }
-    spec:
-      containers:
-        - name: web
-          image: ${image}
-  strategy:
-    canary:
-      steps:
-        - setWeight: 20
-        - pause: {}
-        - analysis:
-            templates:
-              - templateName: success-rate
-        - setWeight: 60
-        - pause: { duration: 1s }
-        - setWeight: 100
-`;
+  return seedRolloutYaml(image);
 }
 
 function templateYaml(query: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: AnalysisTemplate
-metadata:
-  name: success-rate
-spec:
-  metrics:
-    - name: success-rate
-      interval: 1s
-      count: 2
-      successCondition: result[0] >= 0.90
-      failureLimit: 0
-      provider:
-        prometheus:
-          address: ${environment.prometheus.url}
-          query: ${JSON.stringify(query)}
-`;
+  return seedAnalysisYaml(environment.prometheus.url, query);
 }
 
 function octokitFor(person: Person): Octokit {

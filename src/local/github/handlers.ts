@@ -20,11 +20,13 @@ import { createPull, getPull, listPullFiles, listPulls, updatePull } from './han
 import { createFork, createRepositoryForUser, createRepositoryInOrg, getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
 import { createReview, listReviews } from './handlers-reviews.js';
 import { getTeamMembership } from './handlers-teams.js';
+import { createAppFromManifest } from './app-manifests.js';
 import { createCommitStatus, getCombinedStatus, listCommitStatuses } from './handlers-statuses.js';
 
 /** Every operation the local GitHub serves, by GitHub's operationId; the rest answer 404 as unknown routes do. */
 export const handlers: Readonly<Record<string, Handler>> = {
   'apps/get-authenticated': getAuthenticatedApp,
+  'apps/create-from-manifest': createAppFromManifest,
   'apps/list-installations': listInstallations,
   'apps/get-installation': getInstallation,
   'apps/get-repo-installation': getRepoInstallation,

@@ -13,6 +13,8 @@ const write = (permission: PermissionName): Requirement => ({ permission, level:
 
 export const operationRequirements: Readonly<Record<string, Requirement>> = {
   'apps/get-authenticated': 'app',
+  // No authentication: the one-time code is the credential (GitHub's documentation of the endpoint).
+  'apps/create-from-manifest': 'any',
   'apps/list-installations': 'app',
   'apps/get-installation': 'app',
   'apps/get-repo-installation': 'app',

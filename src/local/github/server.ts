@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { ErrorObject } from 'ajv';
 import { rootLogger, type Logger } from '../../log/index.js';
 import type { RateWindow, WebhookEvent } from './handler.js';
+import { createManifestCode, parseManifest, renderManifestPage } from './app-manifests.js';
+import { GithubApiError } from './errors.js';
 import { checkRunEvent } from './handlers-checks.js';
 import { handlers } from './handlers.js';
 import { gitRepositories } from './git-repositories.js';
@@ -142,6 +144,11 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
 
   let urls: Urls = { api: '', web: '' };
   const requests: RequestLogEntry[] = [];
+  /**
+   * The webhook secret of an app created through the manifest flow. Kept in memory only (the state file
+   * holds no usable credential): a restarted server signs with options.webhookSecret again.
+   */
+  let convertedWebhookSecret: string | undefined;
 
   function queueWebhook(event: WebhookEvent): void {
     deliveryChain = deliveryChain.then(() => sendEvent(event)).catch((error: unknown) => {
@@ -165,10 +172,12 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   async function send(delivery: Omit<DeliveryRecord, 'id' | 'deliveredAt' | 'statusCode' | 'outcome'>): Promise<DeliveryRecord> {
     const deliveredAt = now().toISOString();
     const sendStarted = performance.now();
+    // An app created through the manifest flow delivers to its manifest's URL, signed with the secret its conversion returned.
+    const webhookUrl = state.app.webhookUrl ?? options.webhookUrl;
     const outcome =
-      options.webhookUrl === undefined
+      webhookUrl === undefined
         ? { statusCode: 0, outcome: 'no webhook URL configured' }
-        : await deliverWebhook({ url: options.webhookUrl, secret: options.webhookSecret, event: delivery.event, guid: delivery.guid, hookId: options.appId, appId: options.appId, body: delivery.body });
+        : await deliverWebhook({ url: webhookUrl, secret: convertedWebhookSecret ?? options.webhookSecret, event: delivery.event, guid: delivery.guid, hookId: state.app.id, appId: state.app.id, body: delivery.body });
     logger.info({ event: delivery.event, action: delivery.action, delivery: delivery.guid, statusCode: outcome.statusCode, redelivery: delivery.redelivery }, 'webhook delivered');
     return serialize(async () => {
       const next = structuredClone(state);
@@ -252,6 +261,34 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
 
   const enterprisePrefix = '/api/v3';
 
+  /**
+   * The browser's half of the manifest flow (app-manifests.ts): the form's POST shows the confirmation
+   * page; its confirmation makes the one-time code and redirects to the manifest's redirect_url with it
+   * and the form's `state`. The person is `?as=` (the local GitHub's pages have no sign-in).
+   */
+  async function manifestForm(request: { organization: string | undefined; viewer: string; form: URLSearchParams; path: string }): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    const html = { 'content-type': 'text/html; charset=utf-8' };
+    const manifestText = request.form.get('manifest') ?? '';
+    const formState = request.form.get('state') ?? '';
+    const owner = request.organization ?? request.viewer;
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/u.test(request.viewer)) return { status: 404, headers: html, body: 'Not Found' };
+    try {
+      if (request.form.get('confirm') !== '1') {
+        return { status: 200, headers: html, body: renderManifestPage({ manifestText, state: formState, owner, action: `${request.path}?as=${encodeURIComponent(request.viewer)}` }) };
+      }
+      const manifest = parseManifest(manifestText);
+      if (manifest.redirect_url === undefined) return { status: 422, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'The manifest has no redirect_url to send the code to' };
+      const code = await update((next) => createManifestCode(next, { manifest, owner, now: now() }));
+      const target = new URL(manifest.redirect_url);
+      target.searchParams.set('code', code);
+      if (formState !== '') target.searchParams.set('state', formState);
+      return { status: 302, headers: { location: target.toString() }, body: '' };
+    } catch (error) {
+      if (error instanceof GithubApiError) return { status: error.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${error.message}: ${JSON.stringify(error.errors ?? [])}` };
+      throw error;
+    }
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const address = req.socket.remoteAddress ?? 'unknown';
     const received = performance.now();
@@ -264,6 +301,12 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       const viewer = url.searchParams.get('as') ?? 'developer';
       const html = await renderPage({ owner: page[1] ?? '', name: page[2] ?? '', number: Number(page[3]), viewer });
       res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' https: data:" }).end(html ?? 'Not Found');
+      return;
+    }
+    const newApp = /^(?:\/organizations\/([\w.-]+))?\/settings\/apps\/new$/u.exec(url.pathname);
+    if (newApp !== null && req.method === 'POST') {
+      const answer = await manifestForm({ organization: newApp[1], viewer: url.searchParams.get('as') ?? 'developer', form: new URLSearchParams(rawBody ?? ''), path: url.pathname });
+      res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
     if (url.pathname.startsWith(localPrefix)) {
@@ -295,6 +338,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       );
       if (result.responseErrors !== undefined) violation({ kind: 'response', name: result.operationId ?? url.pathname, errors: result.responseErrors });
       if (result.state !== undefined) await commit(result.state);
+      if (result.operationId === 'apps/create-from-manifest' && result.status === 201) convertedWebhookSecret = (result.body as { webhook_secret?: string }).webhook_secret;
       return result;
     });
     const rate = countRequest(response.principal, address);

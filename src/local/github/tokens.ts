@@ -32,7 +32,7 @@ export function authenticate(header: string | undefined, state: GithubState, opt
   const credential = match?.[1];
   if (credential === undefined) throw badCredentials();
   if (looksLikeJwt(credential)) {
-    verifyAppJwt(credential, { publicKey: options.publicKey, appId: state.app.id, clientId: state.app.clientId, now: options.now });
+    verifyAppJwt(credential, { publicKey: state.app.publicKey ?? options.publicKey, appId: state.app.id, clientId: state.app.clientId, now: options.now });
     return { kind: 'app', appId: state.app.id };
   }
   const digest = tokenDigest(credential);

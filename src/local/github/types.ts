@@ -23,6 +23,29 @@ export interface AppRecord {
   permissions: PermissionSet;
   events: string[];
   createdAt: string;
+  /** Set when the app was created through the manifest flow (app-manifests.ts): its key's public half, which verifies its JWTs. */
+  publicKey?: string;
+  /** The manifest's hook_attributes.url: where this app's webhooks go (else the server's configured URL). */
+  webhookUrl?: string;
+}
+
+/** A manifest a person confirmed on /settings/apps/new, until its code is exchanged (once, within the hour). */
+export interface PendingManifestRecord {
+  /** SHA-256 of the code: the state never holds a usable code. */
+  codeDigest: string;
+  /** The manifest as GitHub's documentation describes it (validated by app-manifests.ts). */
+  manifest: {
+    name?: string | undefined;
+    url: string;
+    hook_attributes?: { url: string; active?: boolean | undefined } | undefined;
+    redirect_url?: string | undefined;
+    default_events?: string[] | undefined;
+    default_permissions?: Record<string, 'read' | 'write' | 'admin'> | undefined;
+    [field: string]: unknown;
+  };
+  /** The account the app is created for. */
+  owner: string;
+  expiresAt: string;
 }
 
 export interface InstallationRecord {
@@ -258,6 +281,8 @@ export interface GithubState {
   deployments: DeploymentRecord[];
   /** An organization's teams (absent in states saved before teams existed). */
   teams?: TeamRecord[];
+  /** Manifests confirmed and not yet converted (absent until the first). */
+  pendingManifests?: PendingManifestRecord[];
 }
 
 /** A team of an organization and its members' logins (all active members; no maintainers or pending invitations here). */
