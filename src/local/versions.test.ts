@@ -46,7 +46,7 @@ function parseGoMod(text: string): GoMod {
   return { requires, replaces };
 }
 
-async function readGoMod(module: 'kubernetes' | 'etcd' | 'kwok' | 'argo-rollouts'): Promise<GoMod> {
+async function readGoMod(module: 'kubernetes' | 'etcd' | 'kwok' | 'argo-rollouts' | 'kustomize'): Promise<GoMod> {
   return parseGoMod(await readFile(join(infraModulesDir, module, 'go.mod'), 'utf8'));
 }
 
@@ -85,6 +85,7 @@ describe('pinned versions agree with the Go wrapper modules', () => {
     { module: 'etcd', dependency: 'go.etcd.io/etcd/server/v3', pinned: pinnedVersions.etcd },
     { module: 'kwok', dependency: 'sigs.k8s.io/kwok', pinned: pinnedVersions.kwok },
     { module: 'argo-rollouts', dependency: 'github.com/argoproj/argo-rollouts', pinned: pinnedVersions.argoRollouts },
+    { module: 'kustomize', dependency: 'sigs.k8s.io/kustomize/kustomize/v5', pinned: pinnedVersions.kustomize },
   ] as const)('test/infra/$module/go.mod requires $dependency at the pinned $pinned', async ({ module, dependency, pinned }) => {
     const goMod = await readGoMod(module);
 

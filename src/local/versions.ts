@@ -9,6 +9,8 @@ export const pinnedVersions = {
   kwok: 'v0.8.0',
   /** The reference controller for differential tests and side-by-side benches (not part of the control plane). */
   argoRollouts: 'v1.9.1',
+  /** The bot renders kustomize directories with it: the version kubectl v1.34 embeds. */
+  kustomize: 'v5.7.1',
 } as const;
 
 /** Debian packages the environment runs (their versions are whatever Debian ships; env.json records them). */
