@@ -42,6 +42,28 @@ export async function ensureArgoRolloutsBinary(options: { cacheRoot: string; log
   return { controller: join(binDir, 'rollouts-controller'), moduleDir: await argoRolloutsModuleDir() };
 }
 
+/** The plugin's wrapper: the controller's replaces, plus the go.sum lines of the plugin's own dependencies (a separate module keeps the controller's build key). */
+export const argoRolloutsPluginWrapperDir = join(infraModulesDir, 'argo-rollouts-plugin');
+
+/**
+ * Builds (once, cached) Argo's kubectl plugin, `kubectl-argo-rollouts`, from the same pinned
+ * module as the controller, so tests can run Argo's own CLI against Gradual's objects.
+ */
+export async function ensureArgoRolloutsPlugin(options: { cacheRoot: string; logger: Logger }): Promise<string> {
+  const version = pinnedVersions.argoRollouts;
+  const binDir = await ensureGoBuild(
+    {
+      name: 'kubectl-argo-rollouts',
+      version,
+      moduleDir: argoRolloutsPluginWrapperDir,
+      packages: [`${argoRolloutsModule}/cmd/kubectl-argo-rollouts`],
+      ldflags: ['-s', '-w', `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`, `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`],
+    },
+    options,
+  );
+  return join(binDir, 'kubectl-argo-rollouts');
+}
+
 /** Argo's CRDs as its module ships them (read at run time, never committed here). */
 export function argoCrdDir(moduleDir: string): string {
   return join(moduleDir, 'manifests', 'crds');
