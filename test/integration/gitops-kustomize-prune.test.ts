@@ -87,6 +87,10 @@ beforeAll(async () => {
       '  - name: hostile', //                     9
       "    paths: ['hostile/**']", //             10
       `    namespace: ${namespace}`, //           11
+      '  - name: tiny', //                        12
+      "    paths: ['tiny/**']", //                13
+      `    namespace: ${namespace}`, //           14
+      '    manifestLimits: { fileBytes: 4096 }', // 15
       '',
     ].join('\n'),
   );
@@ -179,5 +183,24 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
       ['hostile/remote/kustomization.yaml', expect.stringContaining('resources: "https://raw.githubusercontent.com/acme/evil/main/all.yaml" is a URL') as unknown],
     ]);
     expect((await liveConfigMaps()).has('hostile-plain')).toBe(false);
+  });
+
+  it('stops kustomize output that passes manifestLimits.fileBytes (one small file generated ten times over), nothing applied', async () => {
+    const keys = Array.from({ length: 10 }, (_, index) => `k${String(index)}=blob.txt`).join(', ');
+    const sha = await pushBranch(alice, {
+      owner,
+      repo,
+      branch: 'tiny',
+      files: { 'tiny/kustomization.yaml': `configMapGenerator: [{ name: amplified, files: [${keys}] }]\n`, 'tiny/blob.txt': 'x'.repeat(3000) },
+      message: 'an amplifying kustomization',
+    });
+    await openPullRequest(alice, { owner, repo, head: 'tiny', title: 'Tiny' });
+    const plan = await completedCheck(sha, 'gradual/plan tiny');
+    expect(plan.conclusion).toBe('failure');
+    const annotations = await octokit().rest.checks.listAnnotations({ owner, repo, check_run_id: plan.id });
+    expect(annotations.data.map((annotation) => [annotation.path, annotation.message])).toEqual([
+      ['tiny/kustomization.yaml', "kustomize's output passed 4096 bytes (manifestLimits.fileBytes of the repository policy); it was not parsed"],
+    ]);
+    expect([...(await liveConfigMaps()).keys()].filter((name) => name.startsWith('amplified'))).toEqual([]);
   });
 });
