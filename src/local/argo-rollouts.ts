@@ -13,6 +13,11 @@ import { waitUntil } from './wait-until.js';
 export const argoRolloutsModule = 'github.com/argoproj/argo-rollouts';
 export const argoRolloutsWrapperDir = join(infraModulesDir, 'argo-rollouts');
 
+/** Argo's version package reports what its Makefile would stamp; without it the controller logs v99.99.99. */
+function argoLdflags(version: string): string[] {
+  return ['-s', '-w', `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`, `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`];
+}
+
 export interface ArgoRolloutsBinary {
   /** The `rollouts-controller` executable. */
   controller: string;
@@ -34,8 +39,7 @@ export async function ensureArgoRolloutsBinary(options: { cacheRoot: string; log
       version,
       moduleDir: argoRolloutsWrapperDir,
       packages: [`${argoRolloutsModule}/cmd/rollouts-controller`],
-      // Argo's version package reports what its Makefile would stamp; without it the controller logs v99.99.99.
-      ldflags: ['-s', '-w', `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`, `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`],
+      ldflags: argoLdflags(version),
     },
     options,
   );
@@ -57,7 +61,7 @@ export async function ensureArgoRolloutsPlugin(options: { cacheRoot: string; log
       version,
       moduleDir: argoRolloutsPluginWrapperDir,
       packages: [`${argoRolloutsModule}/cmd/kubectl-argo-rollouts`],
-      ldflags: ['-s', '-w', `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`, `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`],
+      ldflags: argoLdflags(version),
     },
     options,
   );
