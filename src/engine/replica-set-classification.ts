@@ -9,6 +9,7 @@ import {
   REVISION_HISTORY_ANNOTATION,
 } from './argo-labels.js';
 import { ephemeralMetadataAnnotation, ephemeralMetadataChanges, ephemeralRoles, parseEphemeralMetadata } from './ephemeral-metadata.js';
+import { withPodTemplateDefaults } from './pod-template-defaults.js';
 import { canonicalJson, computePodTemplateHash } from './pod-template-hash.js';
 import { replicaSetName } from './replica-set-naming.js';
 
@@ -74,10 +75,11 @@ export function classifyReplicaSets(rollout: Rollout, replicaSets: readonly V1Re
   return { desiredHash, newRS, stableRS, others, older, all };
 }
 
-/** Argo's PodTemplateEqualIgnoreHash after removing injected ephemeral metadata and anti-affinity (without Kubernetes' defaulting: see the report). */
+/** Argo's PodTemplateEqualIgnoreHash after removing injected ephemeral metadata and anti-affinity, both sides with Kubernetes' pod template defaults. */
 export function templatesEqualIgnoringHash(rs: V1ReplicaSet, rollout: Rollout): boolean {
   const live = withoutEphemeralMetadata(rs, rollout);
-  return canonicalJson(normalizeTemplate(live)) === canonicalJson(normalizeTemplate(rollout.spec.template));
+  // The stored ReplicaSet's template carries the API server's defaults; the Rollout's does not (Argo defaults it too).
+  return canonicalJson(normalizeTemplate(withPodTemplateDefaults(live))) === canonicalJson(normalizeTemplate(withPodTemplateDefaults(rollout.spec.template)));
 }
 
 function withoutEphemeralMetadata(rs: V1ReplicaSet, rollout: Rollout): unknown {

@@ -2,7 +2,7 @@ import { environmentsForPaths, type EnvironmentPolicy } from '../policies/index.
 import { applyObjects } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
 import { clusterFor } from './config.js';
-import { deployCheckName, fallbackNamespace, planAndDeployPullRequest, planEnvironment } from './deploy-pull-request.js';
+import { deployCheckName, fallbackNamespace, planAndDeployPullRequest, planEnvironment, pruneAndRecord } from './deploy-pull-request.js';
 import { environmentLock, nextWaiting } from './environment-lock.js';
 import { repositoryName } from './github-port.js';
 import { loadRepositoryPolicy } from './repository-policy.js';
@@ -52,6 +52,7 @@ export async function deployDefaultBranch(
       continue;
     }
     await applyObjects(planned.cluster.kubeConfig, planned.objects, { repository, headSha: target.sha, installationId: context.installationId, environment: environment.name }, context.log, services.provenanceKey);
+    await pruneAndRecord(services, repository, planned, context.log);
     await context.github.upsertCheckRun(target.sha, {
       name,
       status: 'completed',

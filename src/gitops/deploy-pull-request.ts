@@ -6,8 +6,10 @@ import type { Cluster } from './clusters.js';
 import { clusterFor, type IdentityConfig } from './config.js';
 import { environmentLock } from './environment-lock.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
-import { confineManifests, deployerCredentialErrors, newManifestBudget, readBoundedManifests, type DeployerAccount, type ManifestBudget, type ManifestObject, type ManifestTree, type ObjectRef } from './manifests/index.js';
-import { diffAgainstLive, metricHostErrors, readLiveObject, renderPlanCheck, type Plan } from './plan/index.js';
+import { confineManifests, deployerCredentialErrors, expandKustomizations, locateInKustomizations, newManifestBudget, readBoundedManifests, type DeployerAccount, type KustomizeOptions, type ManifestBudget, type ManifestObject, type ManifestTree } from './manifests/index.js';
+import { environmentInventory, inventoryName } from './inventory.js';
+import { diffAgainstLive, metricHostErrors, readLiveObject, renderPlanCheck, type Plan, type PlannedObject } from './plan/index.js';
+import { inventoryOf, plannedDeletions, pruneObjects, refKey, type PlannedDeletion } from './prune.js';
 import { loadRepositoryPolicy, policyFile } from './repository-policy.js';
 import type { BotServices, RepositoryContext } from './services.js';
 import type { CheckRunOutput } from './types.js';
@@ -29,6 +31,8 @@ export interface EnvironmentPlan {
   cluster: Cluster | undefined;
   plan: Plan;
   objects: ManifestObject[];
+  /** What the deploy prunes (the plan's `deleted` rows, when compared with the live cluster). */
+  deletions: PlannedDeletion[];
 }
 
 /**
@@ -53,37 +57,60 @@ export async function planEnvironment(
   budget: ManifestBudget = newManifestBudget(),
 ): Promise<EnvironmentPlan> {
   const namespace = environment.namespace ?? fallbackNamespace;
-  const parsed = await readEnvironmentManifests(environment, tree, budget);
+  const parsed = await readEnvironmentManifests(environment, tree, budget, services.kustomize);
   const target = clusterFor(services.config, repository, environment.name);
   const cluster = target === undefined ? undefined : services.clusters.get(target.name);
   const errors = [...parsed.errors, ...metricHostErrors(parsed.objects, environment.metricHosts, environment.name), ...deployerCredentialErrors(parsed.objects, deployerAccount(target?.identity))].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   if (cluster === undefined) {
     errors.push({ file: policyFile, line: 1, column: 1, message: `environment "${environment.name}" has no cluster in the Gradual config for ${repository}; ask the operator to map it` });
   }
+  // The inventory is the bot's record (inventory.ts): a manifest of the same name would let a pull request rewrite what is pruned.
+  for (const object of parsed.objects) {
+    if (object.ref.kind === 'ConfigMap' && object.ref.apiVersion === 'v1' && object.ref.name === inventoryName(environment.name) && object.ref.namespace === namespace) {
+      errors.push({ file: object.file, line: object.line, column: object.column, message: `ConfigMap ${namespace}/${object.ref.name} is the bot's inventory of what this environment deployed; a manifest may not name it` });
+    }
+  }
   let objects: Plan['objects'] = [];
+  let deletions: PlannedDeletion[] = [];
   if (cluster !== undefined && errors.length === 0) {
     if (baseline.kind === 'live') {
       objects = await diffAgainstLive(parsed.objects, (ref) => readLiveObject(cluster.rest, ref));
+      deletions = await plannedDeletions(cluster.rest, services.provenanceKey, { repository, environment: environment.name, namespace }, parsed.objects);
+      objects.push(...deletions.map((deletion): PlannedObject => ({ ref: deletion.ref, file: deletion.file, line: 1, change: 'deleted', changes: [] })));
     } else {
       // The default branch's manifests are bounded too, on a budget of their own.
-      const base = await readEnvironmentManifests(environment, baseline.tree, newManifestBudget());
+      const base = await readEnvironmentManifests(environment, baseline.tree, newManifestBudget(), services.kustomize);
       const byRef = new Map(base.objects.map((object) => [refKey(object.ref), object.object]));
       objects = await diffAgainstLive(parsed.objects, (ref) => Promise.resolve<KubeObject | undefined>(byRef.get(refKey(ref))));
+      // Without reading the cluster, what the default branch has and the pull request no longer does.
+      const wanted = new Set(parsed.objects.map((object) => refKey(object.ref)));
+      objects.push(...base.objects.filter((object) => !wanted.has(refKey(object.ref))).map((object): PlannedObject => ({ ref: object.ref, file: object.file, line: object.line, change: 'deleted', changes: [] })));
+    }
+    const deleted = objects.filter((object) => object.change === 'deleted');
+    if (deleted.length > 0 && environment.prune === false) {
+      errors.push({
+        file: policyFile,
+        line: 1,
+        column: 1,
+        message: `environment "${environment.name}" forbids pruning (prune: false), and ${deleted.map((object) => `${object.ref.kind} ${object.ref.namespace === undefined ? '' : `${object.ref.namespace}/`}${object.ref.name} (${object.file})`).join(', ')} would be deleted: nothing is applied. Restore the manifest, or delete the object by hand first`,
+      });
     }
   }
   const against = baseline.kind === 'live' ? {} : { baseline: `${baseline.branch}@${baseline.tree.sha.slice(0, 7)}` };
-  return { environment, cluster, objects: parsed.objects, plan: { headSha: tree.sha, environment: environment.name, namespace, objects, errors, ...against } };
+  return { environment, cluster, objects: parsed.objects, deletions, plan: { headSha: tree.sha, environment: environment.name, namespace, objects, errors, ...against } };
 }
 
 /**
  * The environment's manifests at a commit, read within the size caps, parsed (the default namespace
  * filled in) and confined to its namespaces and kinds.
  */
-async function readEnvironmentManifests(environment: EnvironmentPolicy, tree: ManifestTree, budget: ManifestBudget): Promise<{ objects: ManifestObject[]; errors: Plan['errors'] }> {
-  const paths = await tree.listFiles(environment.paths);
-  const parsed = await readBoundedManifests(tree, paths, { namespace: environment.namespace ?? fallbackNamespace, limits: environment.manifestLimits, budget });
+async function readEnvironmentManifests(environment: EnvironmentPolicy, tree: ManifestTree, budget: ManifestBudget, kustomize: KustomizeOptions | undefined): Promise<{ objects: ManifestObject[]; errors: Plan['errors'] }> {
+  // A directory with a kustomization is rendered by kustomize first; its output is parsed, bounded and confined as any file.
+  const expanded = await expandKustomizations(tree, await tree.listFiles(environment.paths), environment.manifestLimits, kustomize);
+  const read = await readBoundedManifests(expanded.tree, expanded.paths, { namespace: environment.namespace ?? fallbackNamespace, limits: environment.manifestLimits, budget });
+  const parsed = locateInKustomizations(read, expanded.rendered);
   const confinement = confineManifests(parsed.objects, environment);
-  const errors = [...parsed.errors, ...confinement].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const errors = [...expanded.errors, ...parsed.errors, ...confinement].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { objects: parsed.objects, errors };
 }
 
@@ -94,10 +121,6 @@ function deployerAccount(identity: IdentityConfig | undefined): DeployerAccount 
   return { namespace, name };
 }
 
-function refKey(ref: ObjectRef): string {
-  const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
-  return JSON.stringify([group, ref.kind, ref.namespace ?? '', ref.name]);
-}
 
 export interface DeployOutcome {
   environment: string;
@@ -194,6 +217,7 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
   }
   try {
     await applyObjects(cluster.kubeConfig, planned.objects, { repository, pullRequest: pull.number, headSha: pull.headSha, installationId: context.installationId, environment: environment.name }, context.log, services.provenanceKey);
+    await pruneAndRecord(services, repository, planned, context.log);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     const place = cause instanceof ApplyError ? cause.place : undefined;
@@ -212,8 +236,23 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     status: 'completed',
     conclusion: 'success',
     title: `Deployed ${pull.headSha.slice(0, 7)} to ${environment.name}`,
-    summary: `${String(planned.objects.length)} object(s) applied to \`${namespace}\` with field manager \`gradual\` (${String(changed)} changed). #${String(pull.number)} holds ${environment.name} until it is merged or closed.`,
+    summary: `${String(planned.objects.length)} object(s) applied to \`${namespace}\` with field manager \`gradual\` (${String(changed)} changed${planned.deletions.length === 0 ? '' : `, ${String(planned.deletions.length)} deleted`}). #${String(pull.number)} holds ${environment.name} until it is merged or closed.`,
   });
   services.nudgeReports(repository, pull.number);
   return { environment: environment.name, result: changed > 0 ? 'deployed' : 'unchanged', detail: `${String(changed)} object(s) changed` };
+}
+
+/**
+ * After the apply: the objects the plan said to delete are deleted (a fork's plan compared manifests, so
+ * its deletions are read from the live inventory now, verified the same way), then the inventory records
+ * what this commit deployed. Refused by the plan when the policy says `prune: false`.
+ */
+export async function pruneAndRecord(services: BotServices, repository: string, planned: EnvironmentPlan, log: RepositoryContext['log']): Promise<number> {
+  const { cluster, environment } = planned;
+  if (cluster === undefined) return 0;
+  const namespace = environment.namespace ?? fallbackNamespace;
+  const deletions = planned.plan.baseline === undefined ? planned.deletions : await plannedDeletions(cluster.rest, services.provenanceKey, { repository, environment: environment.name, namespace }, planned.objects);
+  const deleted = environment.prune === false ? 0 : await pruneObjects(cluster.rest, deletions, log);
+  await environmentInventory(cluster.rest, namespace, environment.name).write(repository, inventoryOf(planned.objects));
+  return deleted;
 }

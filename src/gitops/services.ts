@@ -3,7 +3,7 @@ import type { RepositoryPolicy } from '../policies/index.js';
 import type { Cluster } from './clusters.js';
 import type { GradualConfig } from './config.js';
 import type { GithubPort, RepositoryRef } from './github-port.js';
-import type { ManifestCache } from './manifests/index.js';
+import type { KustomizeOptions, ManifestCache } from './manifests/index.js';
 import type { ProvenanceKey } from './provenance.js';
 
 /** What every handler shares for the life of the process. */
@@ -16,6 +16,8 @@ export interface BotServices {
   /** Signs the origin of every applied object (provenance.ts); only the bot holds it. */
   provenanceKey: ProvenanceKey;
   manifests: ManifestCache;
+  /** The kustomize a directory with a kustomization.yaml is rendered with; absent: such a directory is a plan error. */
+  kustomize?: KustomizeOptions;
   logger: Logger;
   now: () => Date;
   /** Asks the reporter to render a pull request's rollouts again (after a deploy or a command). */

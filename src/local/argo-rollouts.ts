@@ -13,6 +13,11 @@ import { waitUntil } from './wait-until.js';
 export const argoRolloutsModule = 'github.com/argoproj/argo-rollouts';
 export const argoRolloutsWrapperDir = join(infraModulesDir, 'argo-rollouts');
 
+/** Argo's version package reports what its Makefile would stamp; without it the controller logs v99.99.99. */
+function argoLdflags(version: string): string[] {
+  return ['-s', '-w', `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`, `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`];
+}
+
 export interface ArgoRolloutsBinary {
   /** The `rollouts-controller` executable. */
   controller: string;
@@ -34,12 +39,33 @@ export async function ensureArgoRolloutsBinary(options: { cacheRoot: string; log
       version,
       moduleDir: argoRolloutsWrapperDir,
       packages: [`${argoRolloutsModule}/cmd/rollouts-controller`],
-      // Argo's version package reports what its Makefile would stamp; without it the controller logs v99.99.99.
-      ldflags: ['-s', '-w', `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`, `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`],
+      ldflags: argoLdflags(version),
     },
     options,
   );
   return { controller: join(binDir, 'rollouts-controller'), moduleDir: await argoRolloutsModuleDir() };
+}
+
+/** The plugin's wrapper: the controller's replaces, plus the go.sum lines of the plugin's own dependencies (a separate module keeps the controller's build key). */
+export const argoRolloutsPluginWrapperDir = join(infraModulesDir, 'argo-rollouts-plugin');
+
+/**
+ * Builds (once, cached) Argo's kubectl plugin, `kubectl-argo-rollouts`, from the same pinned
+ * module as the controller, so tests can run Argo's own CLI against Gradual's objects.
+ */
+export async function ensureArgoRolloutsPlugin(options: { cacheRoot: string; logger: Logger }): Promise<string> {
+  const version = pinnedVersions.argoRollouts;
+  const binDir = await ensureGoBuild(
+    {
+      name: 'kubectl-argo-rollouts',
+      version,
+      moduleDir: argoRolloutsPluginWrapperDir,
+      packages: [`${argoRolloutsModule}/cmd/kubectl-argo-rollouts`],
+      ldflags: argoLdflags(version),
+    },
+    options,
+  );
+  return join(binDir, 'kubectl-argo-rollouts');
 }
 
 /** Argo's CRDs as its module ships them (read at run time, never committed here). */

@@ -46,7 +46,7 @@ function parseGoMod(text: string): GoMod {
   return { requires, replaces };
 }
 
-async function readGoMod(module: 'kubernetes' | 'kubectl' | 'etcd' | 'kwok' | 'argo-rollouts'): Promise<GoMod> {
+async function readGoMod(module: 'kubernetes' | 'kubectl' | 'etcd' | 'kwok' | 'argo-rollouts' | 'argo-rollouts-plugin' | 'kustomize'): Promise<GoMod> {
   return parseGoMod(await readFile(join(infraModulesDir, module, 'go.mod'), 'utf8'));
 }
 
@@ -86,6 +86,8 @@ describe('pinned versions agree with the Go wrapper modules', () => {
     { module: 'etcd', dependency: 'go.etcd.io/etcd/server/v3', pinned: pinnedVersions.etcd },
     { module: 'kwok', dependency: 'sigs.k8s.io/kwok', pinned: pinnedVersions.kwok },
     { module: 'argo-rollouts', dependency: 'github.com/argoproj/argo-rollouts', pinned: pinnedVersions.argoRollouts },
+    { module: 'argo-rollouts-plugin', dependency: 'github.com/argoproj/argo-rollouts', pinned: pinnedVersions.argoRollouts },
+    { module: 'kustomize', dependency: 'sigs.k8s.io/kustomize/kustomize/v5', pinned: pinnedVersions.kustomize },
   ] as const)('test/infra/$module/go.mod requires $dependency at the pinned $pinned', async ({ module, dependency, pinned }) => {
     const goMod = await readGoMod(module);
 
@@ -127,5 +129,13 @@ describe('pinned versions agree with the Go wrapper modules', () => {
     expect(k8sReplaces.length).toBeGreaterThanOrEqual(25);
     expect(new Set(k8sReplaces.map(([, replacement]) => replacement.version)).size).toBe(1);
     expect(goMod.replaces.get('k8s.io/client-go')?.version).toMatch(/^v0\.\d+\.\d+$/);
+  });
+
+  it("builds Argo's kubectl plugin with the controller wrapper's very replaces (one Argo, two builds)", async () => {
+    const controller = await readGoMod('argo-rollouts');
+    const plugin = await readGoMod('argo-rollouts-plugin');
+
+    expect([...plugin.replaces].sort()).toEqual([...controller.replaces].sort());
+    expect([...plugin.requires].sort()).toEqual([...controller.requires].sort());
   });
 });

@@ -9,7 +9,11 @@ export const pinnedVersions = {
   kwok: 'v0.8.0',
   /** The reference controller for differential tests and side-by-side benches (not part of the control plane). */
   argoRollouts: 'v1.9.1',
+  /** The bot renders kustomize directories with it: the version kubectl v1.34 embeds. */
+  kustomize: 'v5.7.1',
+  /** Argo CD's module, read (never built) for its Rollout health check, resource_customizations/argoproj.io/Rollout/health.lua (v3.6 needs Go 1.27 to extract). */
+  argoCd: 'v3.5.8',
 } as const;
 
 /** Debian packages the environment runs (their versions are whatever Debian ships; env.json records them). */
-export const debianPackages = ['prometheus', 'git'] as const;
+export const debianPackages = ['prometheus', 'git', 'lua5.4'] as const;

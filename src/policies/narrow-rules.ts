@@ -77,6 +77,12 @@ export function narrowRules(
     else manifestLimits[field] = asked;
   }
 
+  let prune = base.prune;
+  if (written.prune !== undefined) {
+    if (written.prune && base.prune === false) problem(['prune'], 'prune: true would delete objects removed from git, which is forbidden');
+    else prune = written.prune;
+  }
+
   let metricHosts = base.metricHosts;
   if (written.metricHosts !== undefined) {
     const asked = [...new Set(written.metricHosts)];
@@ -97,6 +103,7 @@ export function narrowRules(
       freezeWindows: [...base.freezeWindows, ...addedWindows],
       kinds,
       manifestLimits,
+      ...(prune === undefined ? {} : { prune }),
       ...(metricHosts === undefined ? {} : { metricHosts }),
     },
     problems,

@@ -134,6 +134,23 @@ describe('parseRepositoryPolicy', () => {
     ]);
   });
 
+  it('lets a repository or an environment forbid pruning (prune: false), and not allow it again under defaults that forbid it', () => {
+    const parsed = parseRepositoryPolicy(yaml('environments:', '  - name: staging', '    paths: [staging/**]', '  - name: production', '    paths: [prod/**]', '    prune: false'), file, defaults);
+    expect(parsed.ok ? [] : parsed.errors).toEqual([]);
+    expect(parsed.policy.environments.map(({ name, prune }) => ({ name, prune }))).toEqual([
+      { name: 'staging', prune: undefined },
+      { name: 'production', prune: false },
+    ]);
+    const noPrune = parseDefaultPolicy(`${shippedText}\nprune: false\n`, defaultsFile);
+    if (!noPrune.ok) throw new Error('the defaults with prune: false do not parse');
+    expect(noPrune.policy.rules.prune).toBe(false);
+    expect(parseRepositoryPolicy(yaml('prune: true'), file, noPrune.policy)).toEqual({
+      ok: false,
+      errors: [{ file, line: 1, column: 8, message: 'prune: true would delete objects removed from git, which is forbidden; a repository may only narrow the defaults' }],
+      policy: noPrune.policy,
+    });
+  });
+
   const strictDefaults = parseDefaultPolicy(
     shippedText.replace('trigger: pull_request', 'trigger: approved').replace('requiredApprovals: 0', 'requiredApprovals: 1').replace('promote: { permission: write }', 'promote: { permission: write, teams: [acme/sre, acme/release], codeowners: true }'),
     defaultsFile,

@@ -48,7 +48,7 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     if (written.commands?.[name]?.permission === undefined) missing(['commands', name, 'permission'], `who may run /${name}`);
   }
   for (const [index, environment] of (written.environments ?? []).entries()) {
-    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds', 'manifestLimits', 'metricHosts'] as const) {
+    for (const field of ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds', 'manifestLimits', 'prune', 'metricHosts'] as const) {
       if (environment[field] !== undefined) {
         errors.push(errorAt(['environments', index, field], `"${field}" belongs at the top level of the defaults: an environment here names only its paths and namespace`, 'key'));
       }
@@ -75,6 +75,7 @@ export function parseDefaultPolicy(text: string, file: string): PolicyParseResul
     kinds: [...new Set(written.kinds ?? applicationKinds)],
     // Unstated caps are the built-in ones: the defaults need not know every cap to be safe.
     manifestLimits,
+    ...(written.prune === undefined ? {} : { prune: written.prune }),
     ...(written.metricHosts === undefined ? {} : { metricHosts: [...new Set(written.metricHosts)] }),
   };
   const environments = (written.environments ?? []).map((environment): EnvironmentPolicy => ({ ...rules, name: environment.name, paths: environment.paths, ...namespacesOf(environment) }));
@@ -190,7 +191,7 @@ function resolveFreezeWindows(written: readonly PolicyFileFreezeWindow[], prefix
   return { windows, errors };
 }
 
-const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds', 'manifestLimits', 'metricHosts'];
+const ruleFields = ['trigger', 'requiredApprovals', 'allowForks', 'commands', 'freezeWindows', 'kinds', 'manifestLimits', 'prune', 'metricHosts'];
 
 /** The fields a policy file knows at a path, for "did you mean" on an unknown one. */
 function knownFieldsAt(path: PolicyPath): readonly string[] {

@@ -123,6 +123,8 @@ const rulesShape = {
   freezeWindows: z.array(freezeWindowSchema).optional(),
   kinds: z.array(kindName).optional(),
   manifestLimits: manifestLimitsSchema.optional(),
+  /** false: an object whose manifest was removed from git is not deleted, and a deploy that would delete one is refused. */
+  prune: z.boolean().optional(),
   /** The hosts web and prometheus metrics may be pointed at; absent: any host (the controller's address rules still apply). */
   metricHosts: z
     .array(z.string().transform((host) => host.toLowerCase()).pipe(z.string().regex(metricHostPattern, 'expected a host name such as "prometheus.monitoring", "*.example.com" or an IP address')))

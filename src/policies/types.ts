@@ -68,6 +68,8 @@ export interface PolicyRules {
   kinds: string[];
   /** How much YAML a plan reads; beyond it, a plan error at the file. */
   manifestLimits: ManifestLimits;
+  /** false: a deploy that would delete objects removed from git is refused; absent or true: they are pruned. */
+  prune?: boolean;
   /** The hosts a pull request's web and prometheus metrics may be pointed at (`*.domain` for every name under it); undefined: any host. */
   metricHosts?: string[];
 }

@@ -10,3 +10,5 @@ export { clusterScopedKinds } from './cluster-scoped-kinds.js';
 export { urlWithoutCredentials } from './redact-credentials.js';
 export type * from './types.js';
 export { newManifestBudget, readBoundedManifests, type ManifestBudget } from './read-bounded-manifests.js';
+export { expandKustomizations, locateInKustomizations } from './expand-kustomizations.js';
+export type { KustomizeOptions } from './render-kustomization.js';

@@ -25,11 +25,7 @@ const discovered = new WeakMap<RestClient, Map<string, Promise<Resources>>>();
  * rejects with an error naming the request and its HTTP status.
  */
 export async function readLiveObject(client: RestClient, ref: ObjectRef): Promise<KubeObject | undefined> {
-  const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/', 2) : ['', ref.apiVersion];
-  const resources = await resourcesOf(client, group ?? '', version ?? '');
-  const resource = resources.find((candidate) => candidate.kind === ref.kind && !candidate.name.includes('/'));
-  if (resource === undefined) throw new Error(`the API server serves no kind ${ref.kind} in ${ref.apiVersion} (is its CustomResourceDefinition installed?)`);
-  const path = apiPath({ group: group ?? '', version: version ?? '', resource: resource.name, name: ref.name, ...(resource.namespaced && ref.namespace !== undefined ? { namespace: ref.namespace } : {}) });
+  const path = await objectPath(client, ref);
   let body: unknown;
   try {
     body = await client.request<unknown>({ method: 'GET', path });
@@ -41,6 +37,15 @@ export async function readLiveObject(client: RestClient, ref: ObjectRef): Promis
   const parsed = liveObjectSchema.safeParse(body);
   if (!parsed.success) throw new Error(`GET ${path}: the answer is not a Kubernetes object: ${parsed.error.message}`);
   return parsed.data;
+}
+
+/** The object's REST path, its resource name and scope read from discovery (once per client and group-version). */
+export async function objectPath(client: RestClient, ref: ObjectRef): Promise<string> {
+  const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/', 2) : ['', ref.apiVersion];
+  const resources = await resourcesOf(client, group ?? '', version ?? '');
+  const resource = resources.find((candidate) => candidate.kind === ref.kind && !candidate.name.includes('/'));
+  if (resource === undefined) throw new Error(`the API server serves no kind ${ref.kind} in ${ref.apiVersion} (is its CustomResourceDefinition installed?)`);
+  return apiPath({ group: group ?? '', version: version ?? '', resource: resource.name, name: ref.name, ...(resource.namespaced && ref.namespace !== undefined ? { namespace: ref.namespace } : {}) });
 }
 
 function resourcesOf(client: RestClient, group: string, version: string): Promise<Resources> {

@@ -23,6 +23,13 @@ const service: PlannedObject = { ref: { apiVersion: 'v1', kind: 'Service', names
 const template: PlannedObject = { ref: { apiVersion: 'argoproj.io/v1alpha1', kind: 'ClusterAnalysisTemplate', name: 'success-rate' }, file: 'shared/analysis.yaml', line: 1, change: 'created', changes: [] };
 
 describe('renderPlanCheck', () => {
+  it('lists an object no manifest names any more as deleted, counted as a change', () => {
+    const removed: PlannedObject = { ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'prod', name: 'extra' }, file: 'apps/web/extra.yaml', line: 1, change: 'deleted', changes: [] };
+    const output = renderPlanCheck({ ...base, objects: [service, removed], errors: [] });
+    expect([output.conclusion, output.title]).toEqual(['success', '0 to create, 0 to change, 1 to delete, 1 unchanged']);
+    expect(output.summary).toContain('| ConfigMap prod/extra | `apps/web/extra.yaml:1` | deleted (no manifest names it any more) |  |\n| Service prod/web |');
+  });
+
   it('tables what changes, with from → to for the image, and succeeds', () => {
     const output = renderPlanCheck({ ...base, objects: [service, template, rollout], errors: [] });
     expect({ ...output, summary: undefined }).toEqual({ name: 'gradual/plan', status: 'completed', conclusion: 'success', title: '1 to create, 1 to change, 1 unchanged', summary: undefined });

@@ -10,7 +10,8 @@ export interface FieldChange {
   hidden?: true;
 }
 
-export type PlannedChange = 'created' | 'changed' | 'unchanged';
+/** `deleted`: deployed from this repository before, and no manifest names it any more (pruned by the deploy). */
+export type PlannedChange = 'created' | 'changed' | 'unchanged' | 'deleted';
 
 /** What applying one manifest object would do to the cluster. */
 export interface PlannedObject {
