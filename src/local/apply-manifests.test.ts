@@ -113,6 +113,7 @@ describe('the install manifests in deploy/', () => {
       'CustomResourceDefinition/analysistemplates.argoproj.io',
       'CustomResourceDefinition/clusteranalysistemplates.argoproj.io',
       'CustomResourceDefinition/analysisruns.argoproj.io',
+      'CustomResourceDefinition/experiments.argoproj.io',
       'ServiceAccount/gradual',
       'ClusterRole/gradual-controller',
       'ClusterRoleBinding/gradual-controller',
