@@ -5,6 +5,7 @@ import { clusterFor } from './config.js';
 import { closePullRequest, deployDefaultBranch } from './deploy-default-branch.js';
 import { planAndDeployPullRequest } from './deploy-pull-request.js';
 import { createDeliveryMemory } from './delivery-memory.js';
+import { deactivateDeployments } from './github-deployments.js';
 import { githubPort, repositoryName, type GithubPort, type RepositoryRef } from './github-port.js';
 import { parseRolloutCheckName } from './report/index.js';
 import { createRolloutReporter, type RolloutReporter } from './rollout-reporter.js';
@@ -37,6 +38,7 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
   }
   const reporter = createRolloutReporter({
     clusters: services.clusters,
+    ...(services.config.dashboardUrl !== undefined && { dashboardUrl: services.config.dashboardUrl }),
     githubFor,
     logger: services.logger,
     now: services.now,
@@ -127,6 +129,8 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         const pull = await repo.github.pullRequest(number);
         const lines = await closePullRequest(repo, full, { number, merged: pull.merged, defaultBranch: pull.defaultBranch, cloneUrl: pull.cloneUrl, changedFiles: await repo.github.changedFiles(number) });
         if (lines.length > 0) await repo.github.createIssueComment(number, `${pull.merged ? 'Merged' : 'Closed without merging'}.\n\n${lines.map((line) => `- ${line}`).join('\n')}`);
+        // Closed unmerged: its environments were rolled back, so its GitHub Deployments are no longer what runs.
+        if (!pull.merged) await deactivateDeployments(repo.github, repo.log, number);
       }),
     );
     bot.on(
