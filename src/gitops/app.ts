@@ -5,6 +5,7 @@ import { clusterFor } from './config.js';
 import { closePullRequest, deployDefaultBranch } from './deploy-default-branch.js';
 import { planAndDeployPullRequest } from './deploy-pull-request.js';
 import { createDeliveryMemory } from './delivery-memory.js';
+import { reportMergeGroup } from './merge-queue.js';
 import { deactivateDeployments } from './github-deployments.js';
 import { githubPort, repositoryName, type GithubPort, type RepositoryRef } from './github-port.js';
 import { parseRolloutCheckName } from './report/index.js';
@@ -18,7 +19,7 @@ export interface GradualBot {
   reporter: RolloutReporter;
 }
 
-type AnyContext = Context<'pull_request' | 'pull_request_review' | 'issue_comment' | 'check_run' | 'push'>;
+type AnyContext = Context<'pull_request' | 'pull_request_review' | 'issue_comment' | 'check_run' | 'push' | 'merge_group'>;
 
 /**
  * The GitHub App: webhook handlers over the services. Each delivery is handled
@@ -165,6 +166,14 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         const repo = repositoryContext(context, { pullRequest: pullNumber, actor: sender.login });
         const command: ParsedCommand = { name: identifier, target: `${target.namespace}/${target.name}`, full: false, line: 0, text: `/${identifier} ${target.namespace}/${target.name} (button on ${checkRun.name})` };
         await handleCommands(repo, pullNumber, sender.login, [command], undefined);
+      }),
+    );
+    bot.on(
+      'merge_group.checks_requested',
+      once(async (context) => {
+        const group = context.payload.merge_group;
+        const repo = repositoryContext(context, { headSha: group.head_sha });
+        await reportMergeGroup(repo, full, (repository, number) => reporter.rolloutsOf(repository, number), { headSha: group.head_sha, baseSha: group.base_sha, baseRef: group.base_ref, defaultBranch: context.payload.repository?.default_branch ?? group.base_ref.replace(/^refs\/heads\//u, '') });
       }),
     );
     bot.on(

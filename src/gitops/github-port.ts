@@ -55,6 +55,10 @@ export interface GithubPort {
   /** Creates a Deployment of a commit to an environment (no required contexts: the rollout is the deploy's own check); returns its id. */
   createDeployment(deployment: { sha: string; environment: string; description: string; payload: Record<string, unknown> }): Promise<number>;
   createDeploymentStatus(id: number, status: { state: GithubDeploymentState; description: string; environmentUrl?: string; logUrl?: string }): Promise<void>;
+  /** The open pull requests into a base branch, with their heads. */
+  openPullRequests(base: string): Promise<{ number: number; headSha: string }[]>;
+  /** Every commit reachable from `head` and not from `base` (GitHub's compare; at most 250, as GitHub lists). */
+  commitsBetween(base: string, head: string): Promise<string[]>;
 }
 
 export type GithubDeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive';
@@ -220,6 +224,14 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
       const created = await octokit.rest.repos.createDeployment({ ...base, ref: deployment.sha, environment: deployment.environment, description: deployment.description, payload: deployment.payload, required_contexts: [], auto_merge: false, transient_environment: false });
       if (!('id' in created.data)) throw new Error(`GitHub did not create a deployment of ${deployment.sha} to ${deployment.environment}: ${created.data.message ?? 'no message'}`);
       return created.data.id;
+    },
+    async openPullRequests(baseBranch) {
+      const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', base: baseBranch, per_page: 100 });
+      return pulls.map((pull) => ({ number: pull.number, headSha: pull.head.sha }));
+    },
+    async commitsBetween(from, to) {
+      const compared = await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: `${from}...${to}`, per_page: 100 });
+      return compared.data.commits.map((commit) => commit.sha);
     },
     async createDeploymentStatus(id, status) {
       await octokit.rest.repos.createDeploymentStatus({
