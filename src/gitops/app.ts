@@ -5,6 +5,8 @@ import { clusterFor } from './config.js';
 import { closePullRequest, deployDefaultBranch } from './deploy-default-branch.js';
 import { planAndDeployPullRequest } from './deploy-pull-request.js';
 import { createDeliveryMemory } from './delivery-memory.js';
+import { reportMergeGroup } from './merge-queue.js';
+import { deactivateDeployments } from './github-deployments.js';
 import { githubPort, repositoryName, type GithubPort, type RepositoryRef } from './github-port.js';
 import { parseRolloutCheckName } from './report/index.js';
 import { createRolloutReporter, type RolloutReporter } from './rollout-reporter.js';
@@ -17,7 +19,7 @@ export interface GradualBot {
   reporter: RolloutReporter;
 }
 
-type AnyContext = Context<'pull_request' | 'pull_request_review' | 'issue_comment' | 'check_run' | 'push'>;
+type AnyContext = Context<'pull_request' | 'pull_request_review' | 'issue_comment' | 'check_run' | 'push' | 'merge_group'>;
 
 /**
  * The GitHub App: webhook handlers over the services. Each delivery is handled
@@ -37,6 +39,7 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
   }
   const reporter = createRolloutReporter({
     clusters: services.clusters,
+    ...(services.config.dashboardUrl !== undefined && { dashboardUrl: services.config.dashboardUrl }),
     githubFor,
     logger: services.logger,
     now: services.now,
@@ -127,6 +130,8 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         const pull = await repo.github.pullRequest(number);
         const lines = await closePullRequest(repo, full, { number, merged: pull.merged, defaultBranch: pull.defaultBranch, cloneUrl: pull.cloneUrl, changedFiles: await repo.github.changedFiles(number) });
         if (lines.length > 0) await repo.github.createIssueComment(number, `${pull.merged ? 'Merged' : 'Closed without merging'}.\n\n${lines.map((line) => `- ${line}`).join('\n')}`);
+        // Closed unmerged: its environments were rolled back, so its GitHub Deployments are no longer what runs.
+        if (!pull.merged) await deactivateDeployments(repo.github, repo.log, number);
       }),
     );
     bot.on(
@@ -161,6 +166,14 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         const repo = repositoryContext(context, { pullRequest: pullNumber, actor: sender.login });
         const command: ParsedCommand = { name: identifier, target: `${target.namespace}/${target.name}`, full: false, line: 0, text: `/${identifier} ${target.namespace}/${target.name} (button on ${checkRun.name})` };
         await handleCommands(repo, pullNumber, sender.login, [command], undefined);
+      }),
+    );
+    bot.on(
+      'merge_group.checks_requested',
+      once(async (context) => {
+        const group = context.payload.merge_group;
+        const repo = repositoryContext(context, { headSha: group.head_sha });
+        await reportMergeGroup(repo, full, (repository, number) => reporter.rolloutsOf(repository, number), { headSha: group.head_sha, baseSha: group.base_sha, baseRef: group.base_ref, defaultBranch: context.payload.repository?.default_branch ?? group.base_ref.replace(/^refs\/heads\//u, '') });
       }),
     );
     bot.on(

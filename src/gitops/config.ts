@@ -64,6 +64,8 @@ export const gradualConfigSchema = z.strictObject({
   cacheDir: z.string().min(1).optional(),
   /** The default policy file (top-level policies/default.yml when absent). */
   defaultPolicy: z.string().min(1).optional(),
+  /** The dashboard's address as people reach it: each GitHub Deployment's `environment_url` (none when absent). */
+  dashboardUrl: z.url({ protocol: /^https?$/u }).optional(),
 });
 
 export type GradualConfig = z.infer<typeof gradualConfigSchema>;

@@ -5,6 +5,7 @@ import { ApplyError, applyObjects } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
 import { clusterFor, type IdentityConfig } from './config.js';
 import { environmentLock } from './environment-lock.js';
+import { startDeployment } from './github-deployments.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
 import { confineManifests, deployerCredentialErrors, expandKustomizations, locateInKustomizations, newManifestBudget, readBoundedManifests, type DeployerAccount, type KustomizeOptions, type ManifestBudget, type ManifestObject, type ManifestTree } from './manifests/index.js';
 import { environmentInventory, inventoryName } from './inventory.js';
@@ -237,6 +238,10 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     conclusion: 'success',
     title: `Deployed ${pull.headSha.slice(0, 7)} to ${environment.name}`,
     summary: `${String(planned.objects.length)} object(s) applied to \`${namespace}\` with field manager \`gradual\` (${String(changed)} changed${planned.deletions.length === 0 ? '' : `, ${String(planned.deletions.length)} deleted`}). #${String(pull.number)} holds ${environment.name} until it is merged or closed.`,
+  });
+  // The GitHub Deployment is a report of what was applied: GitHub refusing it (no deployments permission) does not undo the deploy.
+  await startDeployment(context.github, context.log, { environment: environment.name, sha: pull.headSha, pullRequest: pull.number, ...(services.config.dashboardUrl !== undefined && { environmentUrl: services.config.dashboardUrl }) }).catch((cause: unknown) => {
+    context.log.error({ err: cause, environment: environment.name }, 'GitHub deployment not recorded');
   });
   services.nudgeReports(repository, pull.number);
   return { environment: environment.name, result: changed > 0 ? 'deployed' : 'unchanged', detail: `${String(changed)} object(s) changed` };

@@ -48,6 +48,28 @@ export interface GithubPort {
   createCommitStatus(sha: string, status: { state: 'pending' | 'success' | 'failure' | 'error'; context: string; description: string }): Promise<void>;
   /** The commit a branch points at. */
   branchHead(branch: string): Promise<string>;
+  /** A check run's page (its `html_url`). */
+  checkRunUrl(id: number): Promise<string>;
+  /** The repository's GitHub Deployments, newest first (one page of 100), filtered by environment and/or commit, each with its newest status. */
+  listDeployments(filter: { environment?: string; sha?: string }): Promise<GithubDeployment[]>;
+  /** Creates a Deployment of a commit to an environment (no required contexts: the rollout is the deploy's own check); returns its id. */
+  createDeployment(deployment: { sha: string; environment: string; description: string; payload: Record<string, unknown> }): Promise<number>;
+  createDeploymentStatus(id: number, status: { state: GithubDeploymentState; description: string; environmentUrl?: string; logUrl?: string }): Promise<void>;
+  /** The open pull requests into a base branch, with their heads. */
+  openPullRequests(base: string): Promise<{ number: number; headSha: string }[]>;
+  /** Every commit reachable from `head` and not from `base` (GitHub's compare; at most 250, as GitHub lists). */
+  commitsBetween(base: string, head: string): Promise<string[]>;
+}
+
+export type GithubDeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive';
+
+export interface GithubDeployment {
+  id: number;
+  sha: string;
+  environment: string;
+  payload: unknown;
+  /** The newest status's state; `pending` when it has none. */
+  state: string;
 }
 
 export interface PullRequestFacts {
@@ -185,6 +207,43 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
     },
     async branchHead(branch) {
       return (await octokit.rest.git.getRef({ ...base, ref: `heads/${branch}` })).data.object.sha;
+    },
+    async checkRunUrl(id) {
+      return (await octokit.rest.checks.get({ ...base, check_run_id: id })).data.html_url ?? '';
+    },
+    async listDeployments(filter) {
+      const found = (await octokit.rest.repos.listDeployments({ ...base, ...filter, per_page: 100 })).data;
+      return Promise.all(
+        found.map(async (deployment) => {
+          const statuses = (await octokit.rest.repos.listDeploymentStatuses({ ...base, deployment_id: deployment.id, per_page: 1 })).data;
+          return { id: deployment.id, sha: deployment.sha, environment: deployment.environment, payload: deployment.payload, state: statuses[0]?.state ?? 'pending' };
+        }),
+      );
+    },
+    async createDeployment(deployment) {
+      const created = await octokit.rest.repos.createDeployment({ ...base, ref: deployment.sha, environment: deployment.environment, description: deployment.description, payload: deployment.payload, required_contexts: [], auto_merge: false, transient_environment: false });
+      if (!('id' in created.data)) throw new Error(`GitHub did not create a deployment of ${deployment.sha} to ${deployment.environment}: ${created.data.message ?? 'no message'}`);
+      return created.data.id;
+    },
+    async openPullRequests(baseBranch) {
+      const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', base: baseBranch, per_page: 100 });
+      return pulls.map((pull) => ({ number: pull.number, headSha: pull.head.sha }));
+    },
+    async commitsBetween(from, to) {
+      const compared = await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: `${from}...${to}`, per_page: 100 });
+      return compared.data.commits.map((commit) => commit.sha);
+    },
+    async createDeploymentStatus(id, status) {
+      await octokit.rest.repos.createDeploymentStatus({
+        ...base,
+        deployment_id: id,
+        state: status.state,
+        description: status.description.slice(0, 140),
+        ...(status.environmentUrl !== undefined && { environment_url: status.environmentUrl }),
+        ...(status.logUrl !== undefined && { log_url: status.logUrl }),
+        // Superseded deployments are marked inactive by the bot itself (production ones are never auto-inactivated by GitHub).
+        auto_inactive: false,
+      });
     },
   };
   return port;

@@ -4,6 +4,7 @@ import { apiPath, createInformerCache, createKeyQueue, type InformerCache, type 
 import type { Logger } from '../log/index.js';
 import type { DeploymentOrigin } from './annotations.js';
 import type { Cluster } from './clusters.js';
+import { combinedDeploymentState, deploymentStateOfCheck, followDeployment } from './github-deployments.js';
 import type { GithubPort } from './github-port.js';
 import type { ProvenanceKey } from './provenance.js';
 import { reportableOrigin } from './reportable-origin.js';
@@ -57,7 +58,7 @@ function ownerName(object: KubeObject): string | undefined {
  * whose origin is not signed by the bot, or is signed for an environment the config deploys to another cluster
  * than the one it was found in (reportable-origin.ts), is never reported: it is logged once, and ignored.
  */
-export function createRolloutReporter(options: { clusters: Map<string, Cluster>; githubFor: GithubFor; logger: Logger; now: () => Date; provenanceKey: ProvenanceKey; actingCluster: ActingCluster }): RolloutReporter {
+export function createRolloutReporter(options: { clusters: Map<string, Cluster>; githubFor: GithubFor; logger: Logger; now: () => Date; provenanceKey: ProvenanceKey; actingCluster: ActingCluster; dashboardUrl?: string }): RolloutReporter {
   const logger = options.logger.child({ component: 'rollout-reporter' });
   const ownIdentity = [...options.clusters.values()].filter((cluster) => cluster.impersonating === undefined);
   const caches: ClusterCaches[] = ownIdentity.map((cluster) => ({
@@ -72,6 +73,10 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
   /** Notice keys already posted, by pull request (seeded from the comments on first use). */
   const noticesPosted = new Map<string, Set<string>>();
   const stickyIds = new Map<string, number>();
+  /** Each reported Rollout's deployment state (from its check), by rollout key: an environment's GitHub Deployment combines them. */
+  const deploymentStates = new Map<string, ReturnType<typeof deploymentStateOfCheck>>();
+  /** The check run last written by check key, for the deployment's log_url. */
+  const checkRunIds = new Map<string, number>();
 
   const rolloutKey = (cluster: string, namespace: string, name: string): string => `rollout|${cluster}|${namespace}|${name}`;
   /** What each object refused was last logged as claiming (by cluster and uid): one warning per object and claim, not per event. Forgotten when the object is deleted. */
@@ -196,14 +201,46 @@ export function createRolloutReporter(options: { clusters: Map<string, Cluster>;
     const log = logger.child({ rollout: name, namespace, repository: origin.repository, pullRequest: origin.pullRequest, headSha: origin.headSha });
     const github = await options.githubFor(origin.installationId, origin.repository);
     if (written.get(key) !== rendered) {
-      await github.upsertCheckRun(origin.headSha, output);
+      checkRunIds.set(key, await github.upsertCheckRun(origin.headSha, output));
       written.set(key, rendered);
       log.info({ check: output.name, status: output.status, conclusion: output.conclusion, title: output.title }, 'check run updated');
     }
+    const checkRunId = checkRunIds.get(key);
+    if (origin.pullRequest !== undefined && checkRunId !== undefined) await reportDeployment(github, { clusterName, namespace, name }, origin, output, checkRunId, log);
     if (origin.pullRequest === undefined) return;
     const notice = noticeFor(input);
     if (notice !== undefined) await postNoticeOnce(github, origin, notice, log);
     queue.addAfter(commentKey(origin.repository, origin.pullRequest), settleMs);
+  }
+
+  /**
+   * The pull request's GitHub Deployment of this environment follows its Rollouts (github-deployments.ts):
+   * written only when the combined state changes. A refusal from GitHub is logged, not retried here: the
+   * next change of any of the environment's Rollouts writes it again.
+   */
+  async function reportDeployment(github: GithubPort, at: { clusterName: string; namespace: string; name: string }, origin: DeploymentOrigin, output: { status: string; conclusion?: string | undefined; title: string }, checkRunId: number, log: Logger): Promise<void> {
+    const pullRequest = origin.pullRequest ?? 0;
+    deploymentStates.set(rolloutKey(at.clusterName, at.namespace, at.name), deploymentStateOfCheck(output as Parameters<typeof deploymentStateOfCheck>[0]));
+    const siblings = deployedFrom(origin.repository, pullRequest).filter((entry) => entry.origin.environment === origin.environment && entry.origin.headSha === origin.headSha);
+    const state = combinedDeploymentState(siblings.map((entry) => deploymentStates.get(rolloutKey(entry.cache.cluster.name, entry.rollout.metadata?.namespace ?? 'default', entry.rollout.metadata?.name ?? '')) ?? 'in_progress'));
+    const key = `deployment|${origin.repository}|${String(pullRequest)}|${origin.environment}|${origin.headSha}`;
+    if (written.get(key) === state) return;
+    try {
+      const changed = await followDeployment(github, {
+        environment: origin.environment,
+        sha: origin.headSha,
+        pullRequest,
+        state,
+        description: output.title,
+        ...(options.dashboardUrl !== undefined && { environmentUrl: options.dashboardUrl }),
+        logUrl: () => github.checkRunUrl(checkRunId),
+      });
+      // Not found yet (the deploy creates it just after applying): left unwritten, so the next reconcile (the deploy's nudge) tries again.
+      if (changed !== 'missing') written.set(key, state);
+      if (changed === 'written') log.info({ environment: origin.environment, state }, 'GitHub deployment status written');
+    } catch (cause) {
+      log.error({ err: cause, environment: origin.environment, state }, 'GitHub deployment status not written');
+    }
   }
 
   async function postNoticeOnce(github: GithubPort, origin: DeploymentOrigin, notice: { key: string; body: string }, log: Logger): Promise<void> {

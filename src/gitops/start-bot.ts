@@ -5,11 +5,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeMiddleware, Probot } from 'probot';
+import { Registry } from 'prom-client';
 import { registerSecretValue, type Logger } from '../log/index.js';
 import { parseDefaultPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
 import type { BotEnvironment } from './bot-environment.js';
 import { loadClusters } from './clusters.js';
+import { githubClientMetrics, gradualOctokit, observingFetch } from './github-client.js';
 import { unimpersonatedEnvironments, type GradualConfig } from './config.js';
 import { provenanceKeyFrom } from './provenance.js';
 import { openManifestCache } from './manifests/index.js';
@@ -17,6 +19,8 @@ import { openManifestCache } from './manifests/index.js';
 export interface RunningBot {
   url: string;
   bot: GradualBot;
+  /** The bot's own metrics (GitHub rate limits and transient errors absorbed), also served at `/metrics`. */
+  metrics: Registry;
   stop(): Promise<void>;
 }
 
@@ -28,7 +32,7 @@ export const defaultPolicyFile = fileURLToPath(new URL('../../policies/default.y
  * the defaults, the clusters, the clone cache, Probot over the validated
  * environment, the webhook endpoint and the report loop.
  */
-export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date; kustomizeBinary?: string }): Promise<RunningBot> {
+export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date; kustomizeBinary?: string; githubRetryAfterBaseMs?: number }): Promise<RunningBot> {
   const { environment, config, logger } = options;
   const policyFile = config.defaultPolicy ?? defaultPolicyFile;
   const parsedDefaults = parseDefaultPolicy(await readFile(policyFile, 'utf8'), policyFile);
@@ -46,15 +50,23 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   registerSecretValue(environment.webhookSecret);
   // Probot logs through Gradual's logger, so its lines (and its Octokit's errors) get the same redaction; at warn as before, unless Gradual's own level asks for debug.
   const probotLog = logger.child({ component: 'probot' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
-  const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog });
   // kustomize v5 (kubectl v1.34 embeds v5.7.1): GRADUAL_KUSTOMIZE names the executable, else `kustomize` on the PATH.
   const kustomize = { binary: options.kustomizeBinary ?? process.env.GRADUAL_KUSTOMIZE ?? 'kustomize' };
+  // Secondary rate limits and transient 5xx are absorbed by Octokit's throttling and retry plugins, configured in github-client.ts.
+  const metrics = new Registry();
+  const clientMetrics = githubClientMetrics(metrics);
+  const Octokit = gradualOctokit({ logger, metrics: clientMetrics, ...(options.githubRetryAfterBaseMs !== undefined && { retryAfterBaseMs: options.githubRetryAfterBaseMs }) });
+  const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog, Octokit, request: { fetch: observingFetch(clientMetrics, logger) } });
   const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, kustomize, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId) }, probot);
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
   const server: Server = createServer((request, response) => {
     if (request.url === '/healthz') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (request.url === '/metrics') {
+      void metrics.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.contentType }).end(text));
       return;
     }
     void middleware(request, response, () => {
@@ -70,6 +82,7 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   return {
     url,
     bot,
+    metrics,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => { resolve(); }));
       await bot.reporter.stop();

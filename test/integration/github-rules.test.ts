@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
-import { comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
+import { isStickyComment } from '../../src/gitops/report/index.js';
+import { close, comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson, seedTeam } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -79,6 +80,8 @@ beforeAll(async () => {
     environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
     config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
     logger: createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' }),
+    // retry-after and the retry back-off count 20 ms per second here, so an injected `retry-after: 1` does not sleep a second.
+    githubRetryAfterBaseMs: 20,
   });
   github.setWebhookUrl(bot.url);
   const tokens = await github.server.update((state) => {
@@ -161,6 +164,42 @@ describe('the merge gate on GitHub that keeps completed check runs', { timeout: 
     await untilLatest(sha, 'success after dave’s /promote', (run) => run.conclusion === 'success');
     // The bot asked GitHub about the team (its membership endpoint), with the installation's token.
     expect(github.server.requestLog().some((entry) => entry.route === '/orgs/{org}/teams/{team_slug}/memberships/{username}' && entry.caller.startsWith('installation:'))).toBe(true);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('under a secondary rate limit the bot waits retry-after and catches up: nothing lost, nothing doubled', async () => {
+    const octokit = new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
+    // The team test's pull request still holds the environment: close it so this one deploys.
+    const open = (await octokit.rest.pulls.list({ owner, repo, state: 'open' })).data;
+    for (const pull of open) await close(alice, { owner, repo, number: pull.number });
+    const sha = await pushBranch(dave, { owner, repo, branch: 'amber', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:amber') }, message: 'web: amber' });
+    const since = github.server.requestLog().at(-1)?.seq ?? 0;
+    const number = await openPullRequest(dave, { owner, repo, head: 'amber', title: 'Roll out amber' });
+    // From here only the bot writes until the refusals are used up: five, fewer than the retries one request is allowed (5), so none is dropped by design.
+    const refusals = 5;
+    github.server.secondaryRateLimit({ refuse: refusals, retryAfterSeconds: 1 });
+    const refused = (): number => github.server.requestLog().filter((entry) => entry.seq > since && (entry.status === 403 || entry.status === 429)).length;
+    await waitUntil(() => Promise.resolve(refused() >= refusals), { what: `${String(refusals)} bot writes refused by the secondary rate limit (refused so far: ${String(refused())})`, timeoutMs: 60_000 });
+    await untilLatest(sha, 'paused for a person', (run) => run.conclusion === 'action_required');
+    await comment(dave, { owner, repo, number, body: '/promote' });
+    await untilLatest(sha, 'success after /promote', (run) => run.conclusion === 'success');
+    await github.server.idle();
+
+    // Slowed down: every refusal was waited for and retried, logged and counted by the bot.
+    expect(refused()).toBe(refusals);
+    const metric = (await bot.metrics.getMetricsAsJSON()).find((candidate) => candidate.name === 'gradual_github_rate_limited_total');
+    expect(metric?.values.filter((value) => value.labels['kind'] === 'secondary').reduce((sum, value) => sum + value.value, 0)).toBe(refusals);
+    // Caught up, nothing doubled: one plan run, one deploy run, the rollout check paused then a new run that ended success.
+    const runs = (await octokit.rest.checks.listForRef({ owner, repo, ref: sha, filter: 'all', per_page: 100 })).data.check_runs;
+    const byName = (name: string): string[] => runs.filter((run) => run.name === name).sort((a, b) => a.id - b.id).map((run) => `${run.status}/${run.conclusion ?? ''}`);
+    expect(byName('gradual/plan')).toEqual(['completed/success']);
+    expect(byName('gradual/deploy production')).toEqual(['completed/success']);
+    expect(byName(checkName)).toEqual(['completed/action_required', 'completed/success']);
+    // The bot's comments: one sticky comment, and no body twice (no notice or reply lost and posted again).
+    const botComments = (await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 })).data.filter((item) => item.user?.type === 'Bot').map((item) => item.body ?? '');
+    expect(botComments.length).toBeGreaterThan(0);
+    expect(new Set(botComments).size).toBe(botComments.length);
+    expect(botComments.filter((body) => isStickyComment(body))).toHaveLength(1);
     expect(github.violations).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { GithubApiError, notFound } from './errors.js';
 import { bodyOf, listed, numberParam, requireRepository, type Handler, type HandlerInput, type WebhookEvent } from './handler.js';
 import { actor } from './handlers-pulls.js';
 import { nextId } from './initial-state.js';
+import { ensureEnvironment } from './handlers-environments.js';
 import { contextState } from './merge-rules.js';
 import { findUser, nodeId, shapeUser, type Schemas } from './shape-user.js';
 import type { DeploymentRecord, DeploymentStatusRecord, GithubState, RepositoryRecord } from './types.js';
@@ -48,6 +49,7 @@ export const createDeployment: Handler = (input) => {
     statuses: [],
   };
   input.state.deployments.push(deployment);
+  ensureEnvironment(input.state, repo, environment, input.now);
   const event: WebhookEvent = { name: 'deployment', action: 'created', repositoryId: repo.id, payload: (saved, urls) => deploymentPayload(saved, urls, { repo: savedRepo(saved, repo), deploymentId: deployment.id }) };
   return { status: 201, body: shapeDeployment(input, repo, deployment), changed: true, events: [event] };
 };
@@ -69,19 +71,22 @@ export const createDeploymentStatus: Handler = (input) => {
     id: nextId(input.state),
     state: body.state,
     description: body.description ?? '',
-    environment: body.environment ?? deployment.environment,
+    // "If not defined, the environment of the previous status on the deployment will be used, if it exists. Otherwise, the environment of the deployment."
+    environment: body.environment ?? deployment.statuses.at(-1)?.environment ?? deployment.environment,
     environmentUrl: body.environment_url ?? '',
     logUrl: body.log_url ?? body.target_url ?? '',
     creator: actor(input.principal, input.state.app.slug),
     createdAt: input.now.toISOString(),
   };
-  // auto_inactive (default true): a new success marks earlier non-transient deployments of the environment inactive.
+  // auto_inactive (default true), in the description's words: "Adds a new inactive status to all prior non-transient, non-production
+  // environment deployments with the same repository and environment name… only added to deployments that had a success state".
   if (body.state === 'success' && body.auto_inactive !== false) {
     for (const earlier of input.state.deployments) {
-      if (earlier.repositoryId !== repo.id || earlier.id === deployment.id || earlier.environment !== status.environment || earlier.transient) continue;
+      if (earlier.repositoryId !== repo.id || earlier.id >= deployment.id || earlier.environment !== status.environment || earlier.transient || earlier.production) continue;
       if (earlier.statuses.at(-1)?.state === 'success') earlier.statuses.push({ ...status, id: nextId(input.state), state: 'inactive', description: '' });
     }
   }
+  if (body.environment !== undefined) ensureEnvironment(input.state, repo, body.environment, input.now);
   deployment.statuses.push(status);
   // The webhook schema has no `inactive` state (GitHub sends none for it), so that status is stored without an event.
   const events: WebhookEvent[] =

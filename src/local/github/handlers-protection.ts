@@ -22,8 +22,10 @@ export const updateBranchProtection: Handler = (input) => {
   // `contexts` is deprecated in favour of `checks` but still what most clients send; both count.
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   const contexts = checks === null ? [] : [...new Set([...checks.contexts, ...(checks.checks ?? []).map((check) => check.context)])];
+  const requiredApps = Object.fromEntries((checks?.checks ?? []).flatMap((check) => (check.app_id === undefined || check.app_id === -1 ? [] : [[check.context, check.app_id]])));
   const protection: BranchProtectionRecord = {
     requiredContexts: contexts,
+    ...(Object.keys(requiredApps).length > 0 && { requiredApps }),
     requiredApprovals: body.required_pull_request_reviews?.required_approving_review_count ?? 0,
     strict: checks?.strict ?? false,
   };
@@ -56,7 +58,7 @@ function shapeProtection(repo: RepositoryRecord, branch: string, protection: Bra
       strict: protection.strict ?? false,
       contexts: protection.requiredContexts,
       contexts_url: `${url}/required_status_checks/contexts`,
-      checks: protection.requiredContexts.map((context) => ({ context, app_id: null })),
+      checks: protection.requiredContexts.map((context) => ({ context, app_id: protection.requiredApps?.[context] ?? null })),
     },
     ...(protection.requiredApprovals > 0 && {
       required_pull_request_reviews: {

@@ -12,6 +12,8 @@ import {
 } from './handlers-comments.js';
 import { compareCommits, getBranch, getCommit } from './handlers-commits.js';
 import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './handlers-deliveries.js';
+import { getEnvironment, listEnvironments, putEnvironment } from './handlers-environments.js';
+import { createRuleset, getRuleset, listRulesets } from './handlers-rulesets.js';
 import { createDeployment, createDeploymentStatus, listDeployments, listDeploymentStatuses } from './handlers-deployments.js';
 import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.js';
 import { mergePull } from './handlers-merge.js';
@@ -42,6 +44,12 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'repos/list-deployments': listDeployments,
   'repos/create-deployment-status': createDeploymentStatus,
   'repos/list-deployment-statuses': listDeploymentStatuses,
+  'repos/get-all-environments': listEnvironments,
+  'repos/get-environment': getEnvironment,
+  'repos/create-or-update-environment': putEnvironment,
+  'repos/create-repo-ruleset': createRuleset,
+  'repos/get-repo-rulesets': listRulesets,
+  'repos/get-repo-ruleset': getRuleset,
   'repos/list-branches': listBranches,
   'repos/get-branch': getBranch,
   'repos/get-commit': getCommit,

@@ -1,3 +1,4 @@
+import { activeRulesets } from './handlers-rulesets.js';
 import type { CollaboratorPermission, GithubState, PullRequestRecord, RepositoryRecord } from './types.js';
 
 /** Where one required context stands on a commit: a check run or a commit status of that name. */
@@ -9,10 +10,14 @@ const passing = new Set(['success', 'neutral', 'skipped']);
 /**
  * The newest check run named `context` and the newest status of that
  * context on `sha`; either one passing satisfies the requirement, as on GitHub.
+ * With `appId` (branch protection's `checks[].app_id`, a ruleset's
+ * `integration_id`) only that app's check runs and statuses count: another
+ * app's run of the same name neither satisfies nor blocks it.
  */
-export function contextState(state: GithubState, repo: RepositoryRecord, sha: string, context: string): ContextState {
-  const run = state.checkRuns.filter((candidate) => candidate.repositoryId === repo.id && candidate.headSha === sha && candidate.name === context).at(-1);
-  const status = state.statuses.filter((candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.context === context).at(-1);
+export function contextState(state: GithubState, repo: RepositoryRecord, sha: string, context: string, appId?: number): ContextState {
+  const run = state.checkRuns.filter((candidate) => candidate.repositoryId === repo.id && candidate.headSha === sha && candidate.name === context && (appId === undefined || candidate.appId === appId)).at(-1);
+  const appLogin = appId === state.app.id ? `${state.app.slug}[bot]` : undefined;
+  const status = state.statuses.filter((candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.context === context && (appId === undefined || candidate.creator === appLogin)).at(-1);
   const fromRun: ContextState | undefined = run === undefined ? undefined : run.status !== 'completed' ? 'pending' : passing.has(run.conclusion ?? '') ? 'success' : 'failing';
   const fromStatus: ContextState | undefined = status === undefined ? undefined : status.state === 'success' ? 'success' : status.state === 'pending' ? 'pending' : 'failing';
   if (fromRun === 'success' || fromStatus === 'success') return 'success';
@@ -45,9 +50,9 @@ export const behindMessage = 'Head branch is not up to date with the base branch
  */
 export function protectionRefusal(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, behind = false): string | undefined {
   const protection = repo.protection?.[pull.base.ref];
-  if (protection === undefined) return undefined;
+  if (protection === undefined) return rulesetRefusal(state, repo, pull, behind);
   for (const context of protection.requiredContexts) {
-    const found = contextState(state, repo, pull.head.sha, context);
+    const found = contextState(state, repo, pull.head.sha, context, protection.requiredApps?.[context]);
     if (found === 'failing') return `Required status check "${context}" is failing.`;
     if (found !== 'success') return `Required status check "${context}" is expected.`;
   }
@@ -58,6 +63,42 @@ export function protectionRefusal(state: GithubState, repo: RepositoryRecord, pu
       : `At least ${String(needed)} approving reviews are required by reviewers with write access.`;
   }
   if (protection.strict === true && behind) return behindMessage;
+  return rulesetRefusal(state, repo, pull, behind);
+}
+
+/** Where the newest deployment of `sha` to an environment stands: its newest status, or undefined when there is none. */
+export function deploymentState(state: GithubState, repo: RepositoryRecord, sha: string, environment: string): string | undefined {
+  const deployment = state.deployments.filter((candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.environment.toLowerCase() === environment.toLowerCase()).at(-1);
+  return deployment === undefined ? undefined : (deployment.statuses.at(-1)?.state ?? 'pending');
+}
+
+/**
+ * Why the active rulesets on the base branch refuse the merge, in GitHub's
+ * form (`Repository rule violations found\n\n<reason>\n\n`, as apps report
+ * the 405), or undefined. `required_status_checks` reads the newest run per
+ * name (from the `integration_id` app when set); `required_deployments` needs
+ * the newest deployment of the head commit to each environment to stand at
+ * `success` (a failed, inactive or still running one refuses).
+ */
+export function rulesetRefusal(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, behind = false): string | undefined {
+  const violation = (reason: string): string => `Repository rule violations found\n\n${reason}\n\n`;
+  for (const ruleset of activeRulesets(state, repo, pull.base.ref)) {
+    for (const rule of ruleset.rules) {
+      if (rule.type === 'required_status_checks') {
+        for (const check of rule.parameters.required_status_checks) {
+          const found = contextState(state, repo, pull.head.sha, check.context, check.integration_id);
+          if (found === 'failing') return violation(`Required status check "${check.context}" is failing.`);
+          if (found !== 'success') return violation(`Required status check "${check.context}" is expected.`);
+        }
+        if (rule.parameters.strict_required_status_checks_policy && behind) return behindMessage;
+      } else {
+        for (const environment of rule.parameters.required_deployment_environments) {
+          const found = deploymentState(state, repo, pull.head.sha, environment);
+          if (found !== 'success') return violation(`Required deployment to "${environment}" has not succeeded (${found ?? 'not deployed'}).`);
+        }
+      }
+    }
+  }
   return undefined;
 }
 

@@ -30,6 +30,13 @@ export const operationRequirements: Readonly<Record<string, Requirement>> = {
   'repos/list-deployments': read('deployments'),
   'repos/create-deployment-status': write('deployments'),
   'repos/list-deployment-statuses': read('deployments'),
+  // GitHub's page asks for actions:read to read environments; the local GitHub has no actions permission, and deployments:read is its nearest.
+  'repos/get-all-environments': read('deployments'),
+  'repos/get-environment': read('deployments'),
+  'repos/create-or-update-environment': write('administration'),
+  'repos/create-repo-ruleset': write('administration'),
+  'repos/get-repo-rulesets': read('metadata'),
+  'repos/get-repo-ruleset': read('metadata'),
   'repos/list-branches': read('metadata'),
   'repos/get-branch': read('metadata'),
   'repos/get-commit': read('contents'),

@@ -91,6 +91,8 @@ export interface RepositoryRecord {
 export interface BranchProtectionRecord {
   /** Contexts (check run names or status contexts) that must be successful on the head commit. */
   requiredContexts: string[];
+  /** `required_status_checks.checks[].app_id`: a context that must come from this app (its check runs only), by context. */
+  requiredApps?: Record<string, number>;
   requiredApprovals: number;
   /** `required_status_checks.strict`: the head must contain the base branch's head (up to date) to merge. Absent in older state files: false. */
   strict?: boolean;
@@ -283,6 +285,36 @@ export interface GithubState {
   teams?: TeamRecord[];
   /** Manifests confirmed and not yet converted (absent until the first). */
   pendingManifests?: PendingManifestRecord[];
+  /** Deployment environments by repository (absent in older states). */
+  environments?: EnvironmentRecord[];
+  /** Repository rulesets (absent in older states). */
+  rulesets?: RulesetRecord[];
+}
+
+/** A repository's deployment environment (`repos/create-or-update-environment`, or made by the first deployment to it). */
+export interface EnvironmentRecord {
+  id: number;
+  repositoryId: number;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The ruleset rules the local GitHub enforces on merge; any other rule type is refused when the ruleset is created. */
+export type RulesetRule =
+  | { type: 'required_status_checks'; parameters: { required_status_checks: { context: string; integration_id?: number }[]; strict_required_status_checks_policy: boolean } }
+  | { type: 'required_deployments'; parameters: { required_deployment_environments: string[] } };
+
+export interface RulesetRecord {
+  id: number;
+  repositoryId: number;
+  name: string;
+  enforcement: 'active' | 'disabled' | 'evaluate';
+  /** `conditions.ref_name`: `refs/heads/<glob>`, `~DEFAULT_BRANCH` or `~ALL`. */
+  include: string[];
+  exclude: string[];
+  rules: RulesetRule[];
+  createdAt: string;
 }
 
 /** A team of an organization and its members' logins (all active members; no maintainers or pending invitations here). */

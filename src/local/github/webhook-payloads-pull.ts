@@ -116,6 +116,8 @@ export function pushPayload(state: GithubState, urls: Urls, options: { repo: Rep
     // The push event's repository stamps times as epoch seconds and names its owner.
     repository: {
       ...repository,
+      // …and its owner carries `name` and `email` as well (GitHub's published push examples; email null when not public).
+      owner: { ...(repository['owner'] as Record<string, unknown>), name: repo.owner, email: null },
       created_at: Math.floor(new Date(repo.createdAt).getTime() / 1000),
       pushed_at: Math.floor(new Date(repo.pushedAt).getTime() / 1000),
       master_branch: repo.defaultBranch,
