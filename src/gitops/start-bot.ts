@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeMiddleware, Probot } from 'probot';
+import type { ClusterManagers } from '../kube/index.js';
 import { registerSecretValue, type Logger } from '../log/index.js';
 import { parseDefaultPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
@@ -28,7 +29,7 @@ export const defaultPolicyFile = fileURLToPath(new URL('../../policies/default.y
  * the defaults, the clusters, the clone cache, Probot over the validated
  * environment, the webhook endpoint and the report loop.
  */
-export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date }): Promise<RunningBot> {
+export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date; managers?: ClusterManagers }): Promise<RunningBot> {
   const { environment, config, logger } = options;
   const policyFile = config.defaultPolicy ?? defaultPolicyFile;
   const parsedDefaults = parseDefaultPolicy(await readFile(policyFile, 'utf8'), policyFile);
@@ -47,7 +48,7 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   // Probot logs through Gradual's logger, so its lines (and its Octokit's errors) get the same redaction; at warn as before, unless Gradual's own level asks for debug.
   const probotLog = logger.child({ component: 'probot' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
   const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog });
-  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId) }, probot);
+  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId), managers: options.managers }, probot);
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
   const server: Server = createServer((request, response) => {
