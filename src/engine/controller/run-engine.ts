@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createAnalysisRunController } from '../../analysis/controller/analysis-run-controller.js';
 import { createAnalysisMetrics } from '../../analysis/controller/analysis-metrics.js';
-import { createClusterManagers, createRequestCounter, type ClusterManagers, type Manager } from '../../kube/index.js';
+import { createClusterManagers, createRequestCounter, type ClusterManagers, type Manager, type RequestCounter } from '../../kube/index.js';
 import { rootLogger, type Logger } from '../../log/index.js';
 import { serveHealthz, serveMetrics } from './http-endpoints.js';
 import { createControllerMetrics } from './metrics.js';
@@ -28,18 +28,25 @@ export interface EngineOptions {
   leaderElectionRetryPeriod?: number | undefined;
   /** The process's cluster managers (`gradual start` shares them with the dashboard and the bot); its own when absent. */
   managers?: ClusterManagers;
+  /** Counts the engine's requests (tests); one of its own when absent. */
+  requestCounter?: RequestCounter;
 }
 
 export interface Engine {
   /** The manager of the engine's cluster: its informers are the ones the dashboard and the bot's reporter share. */
   manager: Manager;
   /**
-   * Runs the engine until SIGTERM/SIGINT: both controllers under one leader, /metrics and /healthz.
-   * `alsoLead` starts more work with the controllers when this replica leads (`gradual start` adds the
-   * bot), and stops it with them.
+   * Starts both controllers under one leader (at once without --leader-elect). `alsoLead` starts more
+   * work with the controllers when this replica leads (`gradual start` adds the bot), and stops it with them.
    */
-  run(alsoLead?: () => Promise<{ stop(): Promise<void> }>): Promise<void>;
+  start(alsoLead?: AlsoLead): Promise<void>;
+  /** Stops the controllers and what leads with them, and hands the Lease back. */
+  stop(): Promise<void>;
+  /** start(), /metrics and /healthz, until SIGTERM/SIGINT; then stop(). */
+  run(alsoLead?: AlsoLead): Promise<void>;
 }
+
+export type AlsoLead = () => Promise<{ stop(): Promise<void> }>;
 
 /**
  * The engine's composition: the Rollout and AnalysisRun controllers on the cluster's manager (one cache
@@ -49,7 +56,7 @@ export function createEngine(options: EngineOptions): Engine {
   const logger = options.logger ?? rootLogger();
   const { kubeConfig } = options;
   const metrics = createControllerMetrics();
-  const requestCounter = createRequestCounter();
+  const requestCounter = options.requestCounter ?? createRequestCounter();
   const manager = (options.managers ?? createClusterManagers()).managerFor(kubeConfig, { logger, requestCounter });
   const scope = {
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
@@ -67,40 +74,45 @@ export function createEngine(options: EngineOptions): Engine {
     ...scope,
   });
 
+  async function start(alsoLead?: AlsoLead): Promise<void> {
+    // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
+    let extra: { stop(): Promise<void> } | undefined;
+    await manager.add({
+      name: 'engine',
+      needLeaderElection: true,
+      start: async () => {
+        await Promise.all([rollouts.start(), analysisRuns.start()]);
+        if (alsoLead !== undefined) extra = await alsoLead();
+      },
+      stop: async () => {
+        await extra?.stop();
+        extra = undefined;
+        await Promise.all([rollouts.stop(), analysisRuns.stop()]);
+      },
+    });
+    await manager.start(
+      options.leaderElect
+        ? {
+            namespace: options.leaseNamespace,
+            name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
+            identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+            ...(options.leaderElectionLeaseDuration === undefined ? {} : { leaseDurationMs: options.leaderElectionLeaseDuration }),
+            ...(options.leaderElectionRenewDeadline === undefined ? {} : { renewDeadlineMs: options.leaderElectionRenewDeadline }),
+            ...(options.leaderElectionRetryPeriod === undefined ? {} : { retryPeriodMs: options.leaderElectionRetryPeriod }),
+          }
+        : undefined,
+    );
+  }
+
   return {
     manager,
+    start,
+    stop: () => manager.stop(),
     async run(alsoLead) {
-      // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
-      let extra: { stop(): Promise<void> } | undefined;
-      await manager.add({
-        name: 'engine',
-        needLeaderElection: true,
-        start: async () => {
-          await Promise.all([rollouts.start(), analysisRuns.start()]);
-          if (alsoLead !== undefined) extra = await alsoLead();
-        },
-        stop: async () => {
-          await extra?.stop();
-          extra = undefined;
-          await Promise.all([rollouts.stop(), analysisRuns.stop()]);
-        },
-      });
       const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
       const healthServer = await serveHealthz(() => true, options.healthzPort);
       logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
-      await manager.start(
-        options.leaderElect
-          ? {
-              namespace: options.leaseNamespace,
-              name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
-              identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
-              ...(options.leaderElectionLeaseDuration === undefined ? {} : { leaseDurationMs: options.leaderElectionLeaseDuration }),
-              ...(options.leaderElectionRenewDeadline === undefined ? {} : { renewDeadlineMs: options.leaderElectionRenewDeadline }),
-              ...(options.leaderElectionRetryPeriod === undefined ? {} : { retryPeriodMs: options.leaderElectionRetryPeriod }),
-            }
-          : undefined,
-      );
-
+      await start(alsoLead);
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
