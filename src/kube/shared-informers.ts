@@ -124,7 +124,8 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
     const scopes = [...kinds.values()].find((candidate) => candidate.get('') === wide);
     if (scopes === undefined) return;
     for (const [namespace, narrow] of [...scopes]) {
-      if (namespace === '') continue;
+      // Another widen() (the start and the sync wait of one user) may have handed this one over already.
+      if (namespace === '' || scopes.get(namespace) !== narrow) continue;
       scopes.delete(namespace);
       for (const view of narrow.views) {
         if (view.active) {
