@@ -1,19 +1,20 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
-import { controllerCommand, prepareEngine, runEngine, type ControllerOptions } from './controller-command.js';
+import type { ClusterManagers, Manager } from '../kube/index.js';
+import { controllerCommand, engineOptions, prepareEngine, type ControllerOptions } from './controller-command.js';
 import { collect, portOption } from './dashboard-command.js';
 
 interface BotOptions {
   config?: string;
 }
 
-async function startConfiguredBot(options: BotOptions): Promise<{ stop(): Promise<void> }> {
+async function startConfiguredBot(options: BotOptions, managers?: ClusterManagers): Promise<{ stop(): Promise<void> }> {
   const { loadGradualConfig, readBotEnvironment, startBot } = await import('../gitops/index.js');
   const environment = await readBotEnvironment(process.env);
   const file = options.config ?? environment.configFile;
   if (file === undefined) throw new Error('no Gradual config: pass --config FILE or set GRADUAL_CONFIG (see README: "Run the GitHub App")');
   const config = await loadGradualConfig(file);
-  return startBot({ environment, config, logger: rootLogger() });
+  return startBot({ environment, config, logger: rootLogger(), ...(managers === undefined ? {} : { managers }) });
 }
 
 /**
@@ -65,13 +66,11 @@ export function botCommand(): Command {
     });
 }
 
-async function startReadOnlyDashboard(options: { kubeconfig: string | undefined; port: number; host: string; allowedHosts: string[]; namespace: string | undefined }): Promise<{ stop(): Promise<void> }> {
-  const [{ KubeConfig }, { startDashboard }] = await Promise.all([import('@kubernetes/client-node'), import('../dashboard/index.js')]);
-  const kubeConfig = new KubeConfig();
-  if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
-  else kubeConfig.loadFromFile(options.kubeconfig);
+async function startReadOnlyDashboard(options: { manager: Manager; port: number; host: string; allowedHosts: string[]; namespace: string | undefined }): Promise<{ stop(): Promise<void> }> {
+  const { startDashboard } = await import('../dashboard/index.js');
   return startDashboard({
-    kubeConfig,
+    kubeConfig: options.manager.kubeConfig,
+    manager: options.manager,
     port: options.port,
     host: options.host,
     allowedHosts: options.allowedHosts,
@@ -96,12 +95,16 @@ export function startCommand(): Command {
     .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] } & Record<string, unknown>) => {
       if (!prepareEngine(options)) return;
       if (await setUpApp()) return;
+      // One manager per cluster for the whole process: the engine, the dashboard and the bot's reporter share its informers.
+      const [{ createEngine }, { createClusterManagers }] = await Promise.all([import('../engine/controller/run-engine.js'), import('../kube/index.js')]);
+      const managers = createClusterManagers();
+      const engine = createEngine({ ...(await engineOptions(options)), managers });
       // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
       const dashboard = options.dashboard
-        ? await startReadOnlyDashboard({ kubeconfig: options.kubeconfig, port: options.dashboardPort, host: options.dashboardHost, allowedHosts: options.dashboardAllowedHost, namespace: options.namespace })
+        ? await startReadOnlyDashboard({ manager: engine.manager, port: options.dashboardPort, host: options.dashboardHost, allowedHosts: options.dashboardAllowedHost, namespace: options.namespace })
         : undefined;
       try {
-        await runEngine(options, () => startConfiguredBot(options));
+        await engine.run(() => startConfiguredBot(options, managers));
       } finally {
         await dashboard?.stop();
       }

@@ -1,7 +1,6 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError } from 'commander';
+import type { EngineOptions } from '../engine/controller/run-engine.js';
 import { configureRootLogger, rootLogger } from '../log/index.js';
 import { addArgoFlags, resolveArgoFlags, type ArgoFlagValues } from './argo-flags.js';
 import { StartupError } from './startup-error.js';
@@ -59,7 +58,7 @@ export function controllerCommand(): Command {
     .option('--allow-metadata-addresses', 'let web and prometheus metrics reach link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default', false)
     .option('--max-metric-response-bytes <n>', 'the most bytes of a metric provider\'s answer read; a longer one is an Error measurement', bytesOption, 1024 * 1024)
     .action(async (options: ControllerOptions & Record<string, unknown>) => {
-      if (prepareEngine(options)) await runEngine(options);
+      if (prepareEngine(options)) await runController(options);
     });
   return addArgoFlags(command)
     .addHelpText('after', `
@@ -104,88 +103,18 @@ function loadKubeConfig(kubeConfig: KubeConfigType, options: ControllerOptions):
 }
 
 /**
- * Runs the engine until SIGTERM/SIGINT: both controllers under one leader, /metrics and
- * /healthz. `alsoLead` starts more work with the controllers when this replica leads
- * (`gradual start` adds the bot), and stops it with them.
+ * The engine's options from the command's flags, with the kubeconfig loaded (its --context, and
+ * --namespaced's namespace). The engine itself starts in src/engine/controller/run-engine.ts.
  */
-export async function runEngine(options: ControllerOptions, alsoLead?: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
-  const [{ KubeConfig }, { createRolloutController }, { createAnalysisRunController }, analysisMetrics, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
-    import('@kubernetes/client-node'),
-    import('../engine/controller/rollout-controller.js'),
-    import('../analysis/controller/analysis-run-controller.js'),
-    import('../analysis/controller/analysis-metrics.js'),
-    import('../engine/controller/metrics.js'),
-    import('../engine/controller/http-endpoints.js'),
-    import('../kube/index.js'),
-  ]);
-  const logger = rootLogger();
+export async function engineOptions(options: ControllerOptions): Promise<EngineOptions> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
   loadKubeConfig(kubeConfig, options);
-  const metrics = createControllerMetrics();
-  const requestCounter = kube.createRequestCounter();
-  const scope = {
-    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
-  };
-  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, ...scope });
-  const analysisRuns = createAnalysisRunController({
-    kubeConfig,
-    logger,
-    requestCounter,
-    metrics: analysisMetrics.createAnalysisMetrics(metrics.registry),
-    workers: options.analysisThreads,
-    outbound: { allowMetadataAddresses: options.allowMetadataAddresses, maxResponseBytes: options.maxMetricResponseBytes },
-    ...scope,
-  });
-  // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
-  let extra: { stop(): Promise<void> } | undefined;
-  const controller = {
-    start: async (): Promise<void> => {
-      await Promise.all([rollouts.start(), analysisRuns.start()]);
-      if (alsoLead !== undefined) extra = await alsoLead();
-    },
-    stop: async (): Promise<void> => {
-      await extra?.stop();
-      extra = undefined;
-      await Promise.all([rollouts.stop(), analysisRuns.stop()]);
-    },
-  };
-  let leading = !options.leaderElect;
-  const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
-  const healthServer = await serveHealthz(() => true, options.healthzPort);
-  logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
+  return { ...options, kubeConfig, logger: rootLogger() };
+}
 
-  let elector: { stop(): Promise<void> } | undefined;
-  if (options.leaderElect) {
-    elector = kube.runLeaderElection({
-      kubeConfig,
-      namespace: options.leaseNamespace,
-      name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
-      identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
-      logger,
-      ...(options.leaderElectionLeaseDuration === undefined ? {} : { leaseDurationMs: options.leaderElectionLeaseDuration }),
-      ...(options.leaderElectionRenewDeadline === undefined ? {} : { renewDeadlineMs: options.leaderElectionRenewDeadline }),
-      ...(options.leaderElectionRetryPeriod === undefined ? {} : { retryPeriodMs: options.leaderElectionRetryPeriod }),
-      onStartedLeading: async () => {
-        leading = true;
-        await controller.start();
-      },
-      onStoppedLeading: async () => {
-        if (leading) await controller.stop();
-        leading = false;
-      },
-    });
-  } else {
-    await controller.start();
-  }
-
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  logger.info('stopping');
-  if (elector !== undefined) await elector.stop();
-  else await controller.stop();
-  metricsServer.close();
-  healthServer.close();
+/** `gradual controller`: the engine alone, until SIGTERM/SIGINT. */
+async function runController(options: ControllerOptions): Promise<void> {
+  const { createEngine } = await import('../engine/controller/run-engine.js');
+  await createEngine(await engineOptions(options)).run();
 }

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { apiPath, createInformerCache, type InformerCache, type KubeObject } from '../kube/index.js';
+import { createManager, type InformerCache, type KubeObject, type Manager } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import { rolloutSummary, rolloutView, type RolloutObjects } from './rollout-view.js';
 import { dashboardAnalysisRunSchema, dashboardPodSchema, dashboardReplicaSetSchema, dashboardRolloutSchema, type DashboardAnalysisRun, type DashboardRollout, type TreePod, type TreeReplicaSet } from './schema.js';
@@ -23,16 +23,17 @@ interface Parsed<T> {
 }
 
 /**
- * The dashboard's own informers over Rollouts, ReplicaSets, pods and
- * AnalysisRuns (the engine's cache type, opened read-only here so the
- * dashboard runs beside any controller). Objects are checked by zod when a
+ * The dashboard's informers over Rollouts, ReplicaSets, pods and AnalysisRuns: the cluster
+ * manager's shared ones (read-only here, so the dashboard runs beside any controller; in `gradual
+ * start` the engine's), or a manager of its own. Objects are checked by zod when a
  * view is computed; one that fails is logged once per resourceVersion and left out.
  */
-export function createDashboardCache(kubeConfig: KubeConfig, options: { namespace?: string | undefined; logger: Logger }): DashboardCache {
+export function createDashboardCache(kubeConfig: KubeConfig, options: { namespace?: string | undefined; logger: Logger; manager?: Manager | undefined }): DashboardCache {
   const { logger } = options;
   const namespace = options.namespace ?? '';
+  const manager = options.manager ?? createManager({ kubeConfig, logger });
   function informer<T extends KubeObject>(group: string, version: string, resource: string, labelSelector?: string): InformerCache<T> {
-    return createInformerCache<T>(kubeConfig, { path: apiPath({ group, version, resource, namespace }), logger, ...(labelSelector === undefined ? {} : { labelSelector }) });
+    return manager.informer<T>({ group, version, resource, namespace, labelSelector }, 'dashboard');
   }
   const rollouts = informer<KubeObject>('argoproj.io', 'v1alpha1', 'rollouts');
   const replicaSets = informer<KubeObject>('apps', 'v1', 'replicasets', ownedByRolloutSelector);

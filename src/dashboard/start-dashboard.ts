@@ -46,7 +46,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   checkBind(options);
   const logger = options.logger.child({ component: 'dashboard' });
   const assets = await loadAssets();
-  const cache = createDashboardCache(options.kubeConfig, { namespace: options.namespace, logger });
+  const cache = createDashboardCache(options.kubeConfig, { namespace: options.namespace, logger, manager: options.manager });
   const rest = createRestClient(options.kubeConfig);
   const streams = createEventStreams();
   const page = renderPage({ enableActions: options.enableActions });

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { rolloutInfo } from '../cli/rollout-verbs/index.js';
+import type { Manager } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 
 /** What `get rollout` shows (revisions, ReplicaSets, pods, analysis runs), reused as the page's tree. */
@@ -21,6 +22,8 @@ export interface DashboardOptions {
   actionToken?: string;
   /** Host names served beyond loopback and IP literals (a dashboard behind a proxy or reached by name). */
   allowedHosts?: readonly string[];
+  /** The cluster's manager whose informers the pages read (`gradual start`: the engine's); one of its own when absent. */
+  manager?: Manager;
 }
 
 export interface Dashboard {

@@ -44,6 +44,7 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
     logger: services.logger,
     now: services.now,
     provenanceKey: services.provenanceKey,
+    managers: services.managers,
     // A command acts as the Rollout's environment's identity, and only on the cluster the config maps it to.
     actingCluster: (origin, foundIn) => {
       const target = clusterFor(services.config, origin.repository, origin.environment);

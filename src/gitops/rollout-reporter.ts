@@ -1,6 +1,7 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { analysisRunSchema, rolloutSchema, type AnalysisRun, type Rollout } from '../api/index.js';
-import { apiPath, createInformerCache, createKeyQueue, type InformerCache, type KeyQueue, type KubeObject } from '../kube/index.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../engine/argo-labels.js';
+import { apiPath, createClusterManagers, createKeyQueue, type ClusterManagers, type InformerCache, type KeyQueue, type KubeObject } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import type { DeploymentOrigin } from './annotations.js';
 import type { Cluster } from './clusters.js';
@@ -58,15 +59,31 @@ function ownerName(object: KubeObject): string | undefined {
  * whose origin is not signed by the bot, or is signed for an environment the config deploys to another cluster
  * than the one it was found in (reportable-origin.ts), is never reported: it is logged once, and ignored.
  */
-export function createRolloutReporter(options: { clusters: Map<string, Cluster>; githubFor: GithubFor; logger: Logger; now: () => Date; provenanceKey: ProvenanceKey; actingCluster: ActingCluster; dashboardUrl?: string }): RolloutReporter {
+export function createRolloutReporter(options: {
+  clusters: Map<string, Cluster>;
+  githubFor: GithubFor;
+  logger: Logger;
+  now: () => Date;
+  provenanceKey: ProvenanceKey;
+  actingCluster: ActingCluster;
+  /** The process's cluster managers (`gradual start`: the engine's too, so a cluster's objects are cached once); its own when absent. */
+  managers?: ClusterManagers | undefined;
+  dashboardUrl?: string;
+}): RolloutReporter {
   const logger = options.logger.child({ component: 'rollout-reporter' });
   const ownIdentity = [...options.clusters.values()].filter((cluster) => cluster.impersonating === undefined);
-  const caches: ClusterCaches[] = ownIdentity.map((cluster) => ({
-    cluster,
-    rollouts: createInformerCache<KubeObject>(cluster.kubeConfig, { path: '/apis/argoproj.io/v1alpha1/rollouts', logger }),
-    analysisRuns: createInformerCache<KubeObject>(cluster.kubeConfig, { path: '/apis/argoproj.io/v1alpha1/analysisruns', logger }),
-    replicaSets: createInformerCache<V1ReplicaSet & KubeObject>(cluster.kubeConfig, { path: '/apis/apps/v1/replicasets', logger }),
-  }));
+  const managers = options.managers ?? createClusterManagers();
+  const argo = { group: 'argoproj.io', version: 'v1alpha1' };
+  const caches: ClusterCaches[] = ownIdentity.map((cluster) => {
+    const manager = managers.managerFor(cluster.kubeConfig, { logger });
+    return {
+      cluster,
+      rollouts: manager.informer<KubeObject>({ ...argo, resource: 'rollouts' }, 'reporter'),
+      analysisRuns: manager.informer<KubeObject>({ ...argo, resource: 'analysisruns' }, 'reporter'),
+      // Only what it reports on: a Rollout's ReplicaSets, which carry the pod-template-hash label (as the engine's informer selects them), not every ReplicaSet of the cluster.
+      replicaSets: manager.informer<V1ReplicaSet & KubeObject>({ group: 'apps', version: 'v1', resource: 'replicasets', labelSelector: POD_TEMPLATE_HASH_LABEL }, 'reporter'),
+    };
+  });
   const queue: KeyQueue = createKeyQueue({ name: 'reports', workers: 4, minDelayMs: 50, logger });
   /** What was last written, by check or comment key: GitHub is written only when this changes. */
   const written = new Map<string, string>();

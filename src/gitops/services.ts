@@ -1,3 +1,4 @@
+import type { ClusterManagers } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import type { RepositoryPolicy } from '../policies/index.js';
 import type { Cluster } from './clusters.js';
@@ -22,6 +23,8 @@ export interface BotServices {
   now: () => Date;
   /** Asks the reporter to render a pull request's rollouts again (after a deploy or a command). */
   nudgeReports: (repository: string, pullRequest: number) => void;
+  /** The process's cluster managers, shared with the engine under `gradual start` (the reporter's caches are the engine's). */
+  managers?: ClusterManagers | undefined;
 }
 
 /** One webhook's view of a repository: its GitHub client and how to clone it. */

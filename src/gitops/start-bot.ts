@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeMiddleware, Probot } from 'probot';
 import { Registry } from 'prom-client';
+import type { ClusterManagers } from '../kube/index.js';
 import { registerSecretValue, type Logger } from '../log/index.js';
 import { parseDefaultPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
@@ -32,7 +33,7 @@ export const defaultPolicyFile = fileURLToPath(new URL('../../policies/default.y
  * the defaults, the clusters, the clone cache, Probot over the validated
  * environment, the webhook endpoint and the report loop.
  */
-export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date; kustomizeBinary?: string; githubRetryAfterBaseMs?: number }): Promise<RunningBot> {
+export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date; kustomizeBinary?: string; githubRetryAfterBaseMs?: number; managers?: ClusterManagers }): Promise<RunningBot> {
   const { environment, config, logger } = options;
   const policyFile = config.defaultPolicy ?? defaultPolicyFile;
   const parsedDefaults = parseDefaultPolicy(await readFile(policyFile, 'utf8'), policyFile);
@@ -57,7 +58,7 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   const clientMetrics = githubClientMetrics(metrics);
   const Octokit = gradualOctokit({ logger, metrics: clientMetrics, ...(options.githubRetryAfterBaseMs !== undefined && { retryAfterBaseMs: options.githubRetryAfterBaseMs }) });
   const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog, Octokit, request: { fetch: observingFetch(clientMetrics, logger) } });
-  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, kustomize, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId) }, probot);
+  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, kustomize, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId), managers: options.managers }, probot);
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
   const server: Server = createServer((request, response) => {

@@ -65,7 +65,13 @@ export function createControllerIndex<T extends KubeObject>(cache: InformerCache
     controlledBy(ownerUid) {
       if (ownerUid === undefined) return [];
       const owned = byOwner.get(ownerUid);
-      return owned === undefined ? [] : [...owned.values()];
+      if (owned === undefined) return [];
+      // Checked against the cache: a shared informer's handle hears nothing while its user is stopped
+      // (shared-informers.ts), so an object deleted or re-owned meanwhile may still be filed here.
+      return [...owned.values()].flatMap((object) => {
+        const current = cache.get(object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+        return current !== undefined && controllerUidOf(current) === ownerUid ? [current] : [];
+      });
     },
     stop() {
       for (const stopFollowing of unsubscribe) stopFollowing();

@@ -1,6 +1,6 @@
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job, type V1Secret } from '@kubernetes/client-node';
 import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
-import { createInformerCache, createKeyQueue, makeCountedApiClient, createEventRecorder, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { createController, createManager, makeCountedApiClient, createEventRecorder, systemClock, watch, type Clock, type KeyQueue, type Manager, type RequestCounter } from '../../kube/index.js';
 import { isHandledByInstance } from '../../engine/controller/observe-rollout.js';
 import { canonicalJson } from '../../engine/pod-template-hash.js';
 import { registerSecretValue, type Logger } from '../../log/index.js';
@@ -35,6 +35,8 @@ export interface AnalysisRunControllerOptions {
   outbound?: Partial<OutboundPolicy>;
   requestCounter?: RequestCounter;
   metrics?: AnalysisMetrics;
+  /** The cluster's manager, whose informers this controller shares (`gradual start`); one of its own when absent. */
+  manager?: Manager;
 }
 
 export interface AnalysisRunController {
@@ -54,27 +56,20 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   const counter = options.requestCounter;
   const custom = counter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, counter);
   const core = counter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, counter);
-  const path = namespace === undefined ? '/apis/argoproj.io/v1alpha1/analysisruns' : `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`;
-  const informerOptions = { clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) };
-  const runs: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path, ...informerOptions });
+  const manager = options.manager ?? createManager({ kubeConfig, clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) });
+  const runs = manager.informer<KubernetesObject>({ group: 'argoproj.io', version: 'v1alpha1', resource: 'analysisruns', namespace }, 'analysisruns');
   // Jobs the job provider created (labelled with their run's uid): a Job finishing wakes its run, so nothing polls.
-  const jobsPath = namespace === undefined ? '/apis/batch/v1/jobs' : `/apis/batch/v1/namespaces/${namespace}/jobs`;
-  const jobs: InformerCache<V1Job & { metadata: object }> = createInformerCache(kubeConfig, { path: jobsPath, labelSelector: ANALYSIS_RUN_UID_LABEL, ...informerOptions });
+  const jobs = manager.informer<V1Job & { metadata: object }>({ group: 'batch', version: 'v1', resource: 'jobs', namespace, labelSelector: ANALYSIS_RUN_UID_LABEL }, 'analysisruns');
   const batch = counter === undefined ? kubeConfig.makeApiClient(BatchV1Api) : makeCountedApiClient(kubeConfig, BatchV1Api, counter);
   const providers = options.providers ?? defaultProviders([jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })], outboundPolicy(options.outbound));
-  const queue = createKeyQueue({ clock, name: 'analysisruns', workers: options.workers ?? 10, minDelayMs: 10, logger });
-  const enqueue = (object: KubernetesObject): void => {
-    if (isHandledByInstance(object.metadata?.labels, options.instanceId)) queue.add(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`);
-  };
-  runs.onAdd(enqueue);
-  runs.onUpdate(enqueue);
-  runs.onDelete(enqueue);
-  const enqueueOwnerRun = (job: V1Job): void => {
+  const runKeys = (object: KubernetesObject): string[] =>
+    isHandledByInstance(object.metadata?.labels, options.instanceId) ? [`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`] : [];
+  const ownerRunKeys = (job: V1Job, event: string): string[] => {
+    // A Job's deletion says nothing its run needs (the run deleted it, or the run is gone).
+    if (event === 'delete') return [];
     const owner = job.metadata?.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'AnalysisRun');
-    if (owner !== undefined) queue.add(`${job.metadata?.namespace ?? 'default'}/${owner.name}`);
+    return owner === undefined ? [] : [`${job.metadata?.namespace ?? 'default'}/${owner.name}`];
   };
-  jobs.onAdd(enqueueOwnerRun);
-  jobs.onUpdate(enqueueOwnerRun);
 
   /** The values of secretKeyRef args; a missing Secret or key is the run's Error, naming both. */
   async function secretValues(run: AnalysisRun, runNamespace: string): Promise<SecretValues> {
@@ -169,34 +164,30 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
   }
 
-  let running: Promise<void> | undefined;
-  return {
-    queue,
-    async start() {
-      await Promise.all([runs.start(), jobs.start()]);
-      await Promise.all([runs.waitForSync(60_000), jobs.waitForSync(60_000)]);
+  const controller = createController({
+    name: 'analysisruns',
+    logger,
+    watches: [watch(runs, runKeys), watch(jobs, ownerRunKeys)],
+    queue: { clock, workers: options.workers ?? 10, minDelayMs: 10 },
+    beforeRun() {
       logger.info({ namespace: options.namespace ?? '(all)', analysisRuns: runs.list().length }, 'caches synced; reconciling');
-      running = queue.run(async (key) => {
-        const [runNamespace = 'default', name = ''] = key.split('/');
-        const startedAt = clock.now();
-        let failed = false;
-        try {
-          return await reconcile(key);
-        } catch (cause) {
-          failed = true;
-          if (cause instanceof ApiException && cause.code === 409) logger.debug({ key, status: 409 }, 'write conflict; reconciling again on fresh state');
-          else logger.warn({ key, err: cause }, 'reconcile failed; retrying with backoff');
-          throw cause;
-        } finally {
-          options.metrics?.observeReconcile(runNamespace, name, (clock.now() - startedAt) / 1000, failed);
-        }
-      });
     },
-    async stop() {
-      await queue.shutdown();
-      await running;
-      await eventRecorder.flush();
-      await Promise.all([runs.stop(), jobs.stop()]);
+    async reconcile(key) {
+      const [runNamespace = 'default', name = ''] = key.split('/');
+      const startedAt = clock.now();
+      let failed = false;
+      try {
+        return await reconcile(key);
+      } catch (cause) {
+        failed = true;
+        if (cause instanceof ApiException && cause.code === 409) logger.debug({ key, status: 409 }, 'write conflict; reconciling again on fresh state');
+        else logger.warn({ key, err: cause }, 'reconcile failed; retrying with backoff');
+        throw cause;
+      } finally {
+        options.metrics?.observeReconcile(runNamespace, name, (clock.now() - startedAt) / 1000, failed);
+      }
     },
-  };
+    afterStop: () => eventRecorder.flush(),
+  });
+  return controller;
 }

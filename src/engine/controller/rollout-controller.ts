@@ -1,6 +1,6 @@
 import { ApiException, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
 import { validateRollout, type Rollout } from '../../api/index.js';
-import { createControllerIndex, createInformerCache, createKeyQueue, createRestClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
+import { createController, createControllerIndex, createManager, createRestClient, systemClock, watch, type Clock, type InformerEvent, type InformerSpec, type KeyQueue, type Manager, type RequestCounter, type SharedInformer } from '../../kube/index.js';
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
@@ -29,6 +29,8 @@ export interface RolloutControllerOptions {
   requestCounter?: RequestCounter;
   /** The pure decision; injectable so tests can drive the shell with a planner of their own. */
   planner?: (observation: RolloutObservation) => ReconcilePlan;
+  /** The cluster's manager, whose informers this controller shares (`gradual start`); one of its own when absent. */
+  manager?: Manager;
 }
 
 export interface RolloutController {
@@ -38,11 +40,6 @@ export interface RolloutController {
   queue: KeyQueue;
 }
 
-
-function collectionPath(group: string, resource: string, namespace: string | undefined): string {
-  const base = group === '' ? '/api/v1' : `/apis/${group}`;
-  return namespace === undefined ? `${base}/${resource}` : `${base}/namespaces/${namespace}/${resource}`;
-}
 
 function keyOf(namespace: string | undefined, name: string | undefined): string {
   return `${namespace ?? 'default'}/${name ?? ''}`;
@@ -64,31 +61,30 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const traffic = createTrafficApplier(createTrafficKube(rest));
   const applier = createPlanApplier(kubeConfig, logger, options.requestCounter, traffic);
   const informerOptions = { clock, logger, ...counting };
-  const rollouts: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'rollouts', namespace), ...informerOptions });
+  const manager = options.manager ?? createManager({ kubeConfig, clock, logger, ...counting });
+  const informer = <T extends KubernetesObject>(spec: InformerSpec): SharedInformer<T> => manager.informer<T>({ ...spec, namespace }, 'rollouts');
+  const argo = { group: 'argoproj.io', version: 'v1alpha1' };
+  const rollouts = informer<KubernetesObject>({ ...argo, resource: 'rollouts' });
   // Only ReplicaSets and pods carrying the pod-template-hash label a Rollout's ReplicaSets are made with, filtered by
   // the API server as Argo's ReplicaSet informer is: a Deployment's or a Job's pods are not cached (a cluster may hold
   // thousands), and Argo, seeing none without the label, claims none either.
   const ownedByRollouts = { labelSelector: POD_TEMPLATE_HASH_LABEL };
-  const replicaSets: InformerCache<V1ReplicaSet & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'replicasets', namespace), ...ownedByRollouts, ...informerOptions });
-  const services: InformerCache<V1Service & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'services', namespace), ...informerOptions });
-  const pods: InformerCache<V1Pod & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('', 'pods', namespace), ...ownedByRollouts, ...informerOptions });
+  const replicaSets = informer<V1ReplicaSet & { metadata: object }>({ group: 'apps', version: 'v1', resource: 'replicasets', ...ownedByRollouts });
+  const services = informer<V1Service & { metadata: object }>({ version: 'v1', resource: 'services' });
+  const pods = informer<V1Pod & { metadata: object }>({ version: 'v1', resource: 'pods', ...ownedByRollouts });
   // The Deployments workloadRefs name: a change of one's template is a new revision of the Rollouts that reference it.
-  const deployments: InformerCache<V1Deployment & { metadata: object }> = createInformerCache(kubeConfig, { path: collectionPath('apps/v1', 'deployments', namespace), ...informerOptions });
-  const analysisRuns: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'analysisruns', namespace), ...informerOptions });
-  const analysisTemplates: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'analysistemplates', namespace), ...informerOptions });
+  const deployments = informer<V1Deployment & { metadata: object }>({ group: 'apps', version: 'v1', resource: 'deployments' });
+  const analysisRuns = informer<KubernetesObject>({ ...argo, resource: 'analysisruns' });
+  const analysisTemplates = informer<KubernetesObject>({ ...argo, resource: 'analysistemplates' });
   // Cluster-scoped: watched whole even when the controller watches one namespace.
-  const clusterAnalysisTemplates: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'clusteranalysistemplates', undefined), ...informerOptions });
-  const informers = [rollouts, replicaSets, services, pods, deployments, analysisRuns, analysisTemplates, clusterAnalysisTemplates];
+  const clusterAnalysisTemplates = manager.informer<KubernetesObject>({ ...argo, resource: 'clusteranalysistemplates' }, 'rollouts');
   // A reconcile reads its own Rollout's ReplicaSets, their pods and its AnalysisRuns, not the namespace's.
   const replicaSetsByController = createControllerIndex(replicaSets);
   const podsByController = createControllerIndex(pods);
   const analysisRunsByController = createControllerIndex(analysisRuns);
-  // Timed pauses and scale-down delays are planned to the second; a long floor would blur them.
-  // Argo's --rollout-threads defaults to 10; reconciles mostly wait on the API server, so more than the core count pays.
-  const queue = createKeyQueue({ clock, name: 'rollouts', workers: options.workers ?? 10, minDelayMs: 10, logger });
 
-  function enqueueRollout(object: KubernetesObject): void {
-    if (isHandledByInstance(object.metadata?.labels, instanceId)) queue.add(keyOf(object.metadata?.namespace, object.metadata?.name));
+  function rolloutKeys(object: KubernetesObject): string[] {
+    return isHandledByInstance(object.metadata?.labels, instanceId) ? [keyOf(object.metadata?.namespace, object.metadata?.name)] : [];
   }
 
   function ownerRolloutOf(object: { metadata?: { namespace?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }): string | undefined {
@@ -96,24 +92,24 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     return owner === undefined ? undefined : keyOf(object.metadata?.namespace, owner.name);
   }
 
-  function enqueueOwnerOfReplicaSet(replicaSet: V1ReplicaSet): void {
-    const key = ownerRolloutOf(replicaSet);
-    if (key !== undefined) queue.add(key);
+  function ownerOf(object: KubernetesObject): string[] {
+    const key = ownerRolloutOf(object);
+    return key === undefined ? [] : [key];
   }
 
-  function enqueueOwnerOfPod(pod: V1Pod): void {
+  function ownerOfPod(pod: V1Pod): string[] {
     const owner = pod.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'ReplicaSet');
-    if (owner === undefined) return;
+    if (owner === undefined) return [];
     const replicaSet = replicaSets.get(pod.metadata?.namespace ?? 'default', owner.name);
-    if (replicaSet !== undefined) enqueueOwnerOfReplicaSet(replicaSet);
+    return replicaSet === undefined ? [] : ownerOf(replicaSet);
   }
 
-  function enqueueRolloutsNaming(service: V1Service): void {
+  function rolloutsNaming(service: V1Service): string[] {
     const serviceNamespace = service.metadata?.namespace ?? 'default';
-    for (const rollout of rollouts.list(serviceNamespace)) {
+    return rollouts.list(serviceNamespace).flatMap((rollout) => {
       const validation = validateRollout(rollout);
-      if (validation.ok && referencedServiceNames(validation.rollout).includes(service.metadata?.name ?? '')) enqueueRollout(rollout);
-    }
+      return validation.ok && referencedServiceNames(validation.rollout).includes(service.metadata?.name ?? '') ? rolloutKeys(rollout) : [];
+    });
   }
 
   // The generation each Deployment had when last seen. A Deployment's status changes many times while its own
@@ -121,32 +117,27 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   // per status change would mostly race the Rollout's own status write (409) for nothing.
   const deploymentGenerations = new Map<string, number | undefined>();
 
-  function enqueueRolloutsReferencing(deployment: V1Deployment, event: 'onAdd' | 'onUpdate' | 'onDelete'): void {
+  function rolloutsReferencing(deployment: V1Deployment, event: InformerEvent): string[] {
     const key = keyOf(deployment.metadata?.namespace, deployment.metadata?.name);
     const generation = deployment.metadata?.generation;
-    const unchanged = event === 'onUpdate' && deploymentGenerations.has(key) && deploymentGenerations.get(key) === generation;
-    if (event === 'onDelete') deploymentGenerations.delete(key);
+    const unchanged = event === 'update' && deploymentGenerations.has(key) && deploymentGenerations.get(key) === generation;
+    if (event === 'delete') deploymentGenerations.delete(key);
     else deploymentGenerations.set(key, generation);
-    if (unchanged) return;
+    if (unchanged) return [];
     const deploymentNamespace = deployment.metadata?.namespace ?? 'default';
-    for (const rollout of rollouts.list(deploymentNamespace)) {
+    return rollouts.list(deploymentNamespace).flatMap((rollout) => {
       const validation = validateRollout(rollout);
-      if (validation.ok && referencedDeploymentName(validation.rollout) === deployment.metadata?.name) enqueueRollout(rollout);
-    }
-  }
-
-  function enqueueOwnerOfRun(run: KubernetesObject): void {
-    const key = ownerRolloutOf(run);
-    if (key !== undefined) queue.add(key);
+      return validation.ok && referencedDeploymentName(validation.rollout) === deployment.metadata?.name ? rolloutKeys(rollout) : [];
+    });
   }
 
   /** A template appearing, changing or going can make a Rollout valid or invalid: wake the ones that use analysis. */
-  function enqueueRolloutsUsingAnalysis(template: KubernetesObject): void {
+  function rolloutsUsingAnalysis(template: KubernetesObject): string[] {
     const templateNamespace = template.metadata?.namespace;
-    for (const rollout of rollouts.list(templateNamespace)) {
+    return rollouts.list(templateNamespace).flatMap((rollout) => {
       const validation = validateRollout(rollout);
-      if (validation.ok && usesAnalysis(validation.rollout)) enqueueRollout(rollout);
-    }
+      return validation.ok && usesAnalysis(validation.rollout) ? rolloutKeys(rollout) : [];
+    });
   }
 
   /**
@@ -158,16 +149,16 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     const managing = object.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION];
     for (const rollout of rollouts.list(object.metadata?.namespace)) {
       const validation = validateRollout(rollout);
-      if ((validation.ok && validation.rollout.spec.strategy?.canary?.trafficRouting !== undefined) || rollout.metadata?.name === managing) enqueueRollout(rollout);
+      if ((validation.ok && validation.rollout.spec.strategy?.canary?.trafficRouting !== undefined) || rollout.metadata?.name === managing) for (const key of rolloutKeys(rollout)) controller.queue.add(key);
     }
   }
   const trafficInformers = createTrafficInformers(kubeConfig, rest, { ...informerOptions, namespace, onChange: enqueueRolloutsRouting });
 
   // Argo's RolloutAddedToInformer: recorded as the Rollout enters this instance's view, before its first reconcile's Events.
   const membership = createInformerMembership();
-  function noteMembership(object: KubernetesObject, event: 'onAdd' | 'onUpdate' | 'onDelete'): void {
+  function noteMembership(object: KubernetesObject, event: InformerEvent): void {
     const key = keyOf(object.metadata?.namespace, object.metadata?.name);
-    if (event === 'onDelete') {
+    if (event === 'delete') {
       membership.forget(key);
       return;
     }
@@ -178,22 +169,20 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     options.metrics?.countEvent(object.metadata?.namespace ?? 'default', object.metadata?.name ?? '', added.type, added.reason);
   }
 
-  for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) {
-    rollouts[event]((object) => {
+  const watches = [
+    watch(rollouts, (object, event) => {
       // Before the enqueue's reconcile can record anything: Argo's AddFunc records it as it enqueues.
       noteMembership(object, event);
-      enqueueRollout(object);
-    });
-    analysisRuns[event](enqueueOwnerOfRun);
-    analysisTemplates[event](enqueueRolloutsUsingAnalysis);
-    clusterAnalysisTemplates[event](enqueueRolloutsUsingAnalysis);
-    replicaSets[event](enqueueOwnerOfReplicaSet);
-    pods[event](enqueueOwnerOfPod);
-    services[event](enqueueRolloutsNaming);
-    deployments[event]((deployment) => {
-      enqueueRolloutsReferencing(deployment, event);
-    });
-  }
+      return rolloutKeys(object);
+    }),
+    watch(analysisRuns, ownerOf),
+    watch(analysisTemplates, rolloutsUsingAnalysis),
+    watch(clusterAnalysisTemplates, rolloutsUsingAnalysis),
+    watch(replicaSets, ownerOf),
+    watch(pods, ownerOfPod),
+    watch(services, rolloutsNaming),
+    watch(deployments, rolloutsReferencing),
+  ];
 
   /**
    * The resourceVersions each Rollout had before this controller last wrote it (its status, and the
@@ -305,22 +294,22 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   }
 
-  let running: Promise<void> | undefined;
-  return {
-    queue,
-    async start() {
-      await Promise.all(informers.map((informer) => informer.start()));
-      await Promise.all(informers.map((informer) => informer.waitForSync(60_000)));
+  const controller = createController({
+    name: 'rollouts',
+    logger,
+    watches,
+    reconcile,
+    // Timed pauses and scale-down delays are planned to the second; a long floor would blur them.
+    // Argo's --rollout-threads defaults to 10; reconciles mostly wait on the API server, so more than the core count pays.
+    queue: { clock, workers: options.workers ?? 10, minDelayMs: 10 },
+    async beforeRun() {
       await trafficInformers.start();
       logger.info({ namespace: namespace ?? '(all)', rollouts: rollouts.list().length }, 'caches synced; reconciling');
-      running = queue.run(reconcile);
     },
-    async stop() {
-      await queue.shutdown();
-      await running;
+    async afterStop() {
       await applier.flushEvents();
-      await Promise.all(informers.map((informer) => informer.stop()));
       await trafficInformers.stop();
     },
-  };
+  });
+  return controller;
 }

@@ -1,0 +1,126 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createAnalysisRunController } from '../../analysis/controller/analysis-run-controller.js';
+import { createAnalysisMetrics } from '../../analysis/controller/analysis-metrics.js';
+import { createClusterManagers, createRequestCounter, type ClusterManagers, type Manager, type RequestCounter } from '../../kube/index.js';
+import { rootLogger, type Logger } from '../../log/index.js';
+import { serveHealthz, serveMetrics } from './http-endpoints.js';
+import { createControllerMetrics } from './metrics.js';
+import { createRolloutController } from './rollout-controller.js';
+
+/** What the engine runs with: the flags of `gradual controller` (Argo's where they exist), read by the CLI. */
+export interface EngineOptions {
+  kubeConfig: KubeConfig;
+  logger?: Logger;
+  namespace?: string | undefined;
+  instanceId?: string | undefined;
+  metricsPort: number;
+  healthzPort: number;
+  leaderElect: boolean;
+  leaseNamespace: string;
+  rolloutThreads: number;
+  analysisThreads: number;
+  allowMetadataAddresses: boolean;
+  maxMetricResponseBytes: number;
+  leaderElectionLeaseDuration?: number | undefined;
+  leaderElectionRenewDeadline?: number | undefined;
+  leaderElectionRetryPeriod?: number | undefined;
+  /** The process's cluster managers (`gradual start` shares them with the dashboard and the bot); its own when absent. */
+  managers?: ClusterManagers;
+  /** Counts the engine's requests (tests); one of its own when absent. */
+  requestCounter?: RequestCounter;
+}
+
+export interface Engine {
+  /** The manager of the engine's cluster: its informers are the ones the dashboard and the bot's reporter share. */
+  manager: Manager;
+  /**
+   * Starts both controllers under one leader (at once without --leader-elect). `alsoLead` starts more
+   * work with the controllers when this replica leads (`gradual start` adds the bot), and stops it with them.
+   */
+  start(alsoLead?: AlsoLead): Promise<void>;
+  /** Stops the controllers and what leads with them, and hands the Lease back. */
+  stop(): Promise<void>;
+  /** start(), /metrics and /healthz, until SIGTERM/SIGINT; then stop(). */
+  run(alsoLead?: AlsoLead): Promise<void>;
+}
+
+export type AlsoLead = () => Promise<{ stop(): Promise<void> }>;
+
+/**
+ * The engine's composition: the Rollout and AnalysisRun controllers on the cluster's manager (one cache
+ * per kind, shared), one leader running both as Argo's controller does, and its HTTP endpoints.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const logger = options.logger ?? rootLogger();
+  const { kubeConfig } = options;
+  const metrics = createControllerMetrics();
+  const requestCounter = options.requestCounter ?? createRequestCounter();
+  const manager = (options.managers ?? createClusterManagers()).managerFor(kubeConfig, { logger, requestCounter });
+  const scope = {
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+  };
+  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, manager, workers: options.rolloutThreads, ...scope });
+  const analysisRuns = createAnalysisRunController({
+    kubeConfig,
+    logger,
+    requestCounter,
+    manager,
+    metrics: createAnalysisMetrics(metrics.registry),
+    workers: options.analysisThreads,
+    outbound: { allowMetadataAddresses: options.allowMetadataAddresses, maxResponseBytes: options.maxMetricResponseBytes },
+    ...scope,
+  });
+
+  async function start(alsoLead?: AlsoLead): Promise<void> {
+    // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
+    let extra: { stop(): Promise<void> } | undefined;
+    await manager.add({
+      name: 'engine',
+      needLeaderElection: true,
+      start: async () => {
+        await Promise.all([rollouts.start(), analysisRuns.start()]);
+        if (alsoLead !== undefined) extra = await alsoLead();
+      },
+      stop: async () => {
+        await extra?.stop();
+        extra = undefined;
+        await Promise.all([rollouts.stop(), analysisRuns.stop()]);
+      },
+    });
+    await manager.start(
+      options.leaderElect
+        ? {
+            namespace: options.leaseNamespace,
+            name: options.instanceId === undefined ? 'gradual-controller-lock' : `gradual-controller-lock-${options.instanceId}`,
+            identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+            ...(options.leaderElectionLeaseDuration === undefined ? {} : { leaseDurationMs: options.leaderElectionLeaseDuration }),
+            ...(options.leaderElectionRenewDeadline === undefined ? {} : { renewDeadlineMs: options.leaderElectionRenewDeadline }),
+            ...(options.leaderElectionRetryPeriod === undefined ? {} : { retryPeriodMs: options.leaderElectionRetryPeriod }),
+          }
+        : undefined,
+    );
+  }
+
+  return {
+    manager,
+    start,
+    stop: () => manager.stop(),
+    async run(alsoLead) {
+      const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
+      const healthServer = await serveHealthz(() => true, options.healthzPort);
+      logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
+      await start(alsoLead);
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      logger.info('stopping');
+      await manager.stop();
+      metricsServer.close();
+      healthServer.close();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { clusterIdentity, createClusterManagers } from './cluster-managers.js';
+import { createController, watch } from './controller.js';
+import { createManager } from './manager.js';
+import type { InformerCache, InformerHandler } from './informer-cache.js';
+import type { KubeObject } from './types.js';
+
+function kubeConfig(server: string, token: string, names = 'a'): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: `cluster-${names}`, server, skipTLSVerify: false }],
+    users: [{ name: `user-${names}`, token }],
+    contexts: [{ name: `context-${names}`, cluster: `cluster-${names}`, user: `user-${names}` }],
+    currentContext: `context-${names}`,
+  });
+  return config;
+}
+
+/** One informer whose `add` the test calls as the watch would. */
+function singleCache(): { createCache: () => InformerCache<KubeObject>; add: (object: KubeObject) => void; starts: () => number } {
+  const handlers = new Set<InformerHandler<KubeObject>>();
+  const store: KubeObject[] = [];
+  let starts = 0;
+  let synced = false;
+  const cache: InformerCache<KubeObject> = {
+    get: (namespace, name) => store.find((object) => object.metadata?.namespace === namespace && object.metadata.name === name),
+    list: () => store,
+    onAdd: (handler) => {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    onUpdate: () => () => true,
+    onDelete: () => () => true,
+    // The first list: every object the collection holds is an add.
+    start: () => {
+      starts += 1;
+      synced = true;
+      for (const object of store) for (const handler of handlers) handler(object);
+      return Promise.resolve();
+    },
+    stop: () => Promise.resolve(),
+    hasSynced: () => synced,
+    waitForSync: () => Promise.resolve(),
+  };
+  return {
+    createCache: () => cache,
+    add(object) {
+      store.push(object);
+      if (synced) for (const handler of handlers) handler(object);
+    },
+    starts: () => starts,
+  };
+}
+
+describe('cluster managers', () => {
+  it('are one per cluster and identity, whatever the kubeconfig names them', () => {
+    const managers = createClusterManagers();
+    const engine = managers.managerFor(kubeConfig('https://127.0.0.1:6443', 'token-1', 'engine'));
+    const bot = managers.managerFor(kubeConfig('https://127.0.0.1:6443', 'token-1', 'bot'));
+    const otherIdentity = managers.managerFor(kubeConfig('https://127.0.0.1:6443', 'token-2'));
+    const otherCluster = managers.managerFor(kubeConfig('https://127.0.0.2:6443', 'token-1'));
+    expect(bot).toBe(engine);
+    expect(otherIdentity).not.toBe(engine);
+    expect(otherCluster).not.toBe(engine);
+  });
+
+  it('key the identity by a hash: no credential in the key', () => {
+    const key = clusterIdentity(kubeConfig('https://127.0.0.1:6443', 'secret-token-value'));
+    expect(key).toMatch(/^[0-9a-f]{64}$/u);
+    expect(key).not.toContain('secret-token-value');
+  });
+});
+
+describe('manager and controllers', () => {
+  it('runs leader-only work once leading (at once without an election), every-replica work first, and stops in reverse order', async () => {
+    const fake = singleCache();
+    const manager = createManager({ kubeConfig: new KubeConfig(), createCache: fake.createCache });
+    const log: string[] = [];
+    const runnable = (name: string, needLeaderElection: boolean) => ({
+      name,
+      needLeaderElection,
+      start: () => {
+        log.push(`start ${name}`);
+        return Promise.resolve();
+      },
+      stop: () => {
+        log.push(`stop ${name}`);
+        return Promise.resolve();
+      },
+    });
+    await manager.add(runnable('engine', true));
+    await manager.add(runnable('dashboard', false));
+    await manager.add(runnable('bot', true));
+    expect(log).toEqual([]);
+    await manager.start();
+    await manager.stop();
+    expect(log).toEqual(['start dashboard', 'start engine', 'start bot', 'stop bot', 'stop engine', 'stop dashboard']);
+  });
+
+  it('maps watched events to keys, reconciles each key, and shares the informer between two controllers', async () => {
+    const fake = singleCache();
+    const manager = createManager({ kubeConfig: new KubeConfig(), createCache: fake.createCache });
+    const rollouts = { group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts' };
+    const reconciled: string[] = [];
+    const controllers = ['first', 'second'].map((name) =>
+      createController({
+        name,
+        logger: silentLogger,
+        watches: [watch(manager.informer(rollouts, name), (object) => (object.metadata?.labels?.['skip'] === 'true' ? [] : [`${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`]))],
+        queue: { workers: 1 },
+        reconcile: (key) => {
+          reconciled.push(`${name} ${key}`);
+          return Promise.resolve(undefined);
+        },
+      }),
+    );
+    fake.add({ metadata: { namespace: 'ns', name: 'before-start' } });
+    for (const controller of controllers) await controller.start();
+    fake.add({ metadata: { namespace: 'ns', name: 'web' } });
+    fake.add({ metadata: { namespace: 'ns', name: 'ignored', labels: { skip: 'true' } } });
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const controller of controllers) await controller.stop();
+    expect(fake.starts()).toBe(1);
+    expect(manager.registry()).toEqual([{ path: '/apis/argoproj.io/v1alpha1/rollouts', labelSelector: undefined, users: ['first', 'second'], running: [] }]);
+    expect(reconciled.sort()).toEqual(['first ns/before-start', 'first ns/web', 'second ns/before-start', 'second ns/web']);
+  });
+});
+
+const silentLogger = (await import('../log/index.js')).createLogger({ level: 'silent' });

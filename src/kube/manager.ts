@@ -1,0 +1,123 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { rootLogger, type Logger } from '../log/index.js';
+import { runLeaderElection, type LeaderElectionOptions, type LeaderElector } from './leader-election.js';
+import { createSharedInformers, type InformerRegistration, type InformerSpec, type SharedInformer, type SharedInformersOptions } from './shared-informers.js';
+import type { Clock, KubeObject, RequestCounter } from './types.js';
+
+/** Work the manager starts and stops: a controller, or anything run beside them (the bot's webhook server). */
+export interface Runnable {
+  name: string;
+  /** Run only by the replica that holds the lease (controllers, the bot); false: by every replica. */
+  needLeaderElection: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type ManagerLeaderElection = Omit<LeaderElectionOptions, 'kubeConfig' | 'onStartedLeading' | 'onStoppedLeading' | 'clock' | 'logger'>;
+
+export interface Manager {
+  readonly kubeConfig: KubeConfig;
+  /** A handle on the cluster's one informer for the kind (shared-informers.ts); `user` names the holder in the registry. */
+  informer<T extends KubeObject>(spec: InformerSpec, user: string): SharedInformer<T>;
+  /** Every informer of the cluster with its users: one per kind and label selector is the point. */
+  registry(): InformerRegistration[];
+  /** Registers work; added after start() it is started at once (when this replica leads, for leader-only work). */
+  add(runnable: Runnable): Promise<void>;
+  /** Starts the work every replica runs, and the leader-only work at once, or under the Lease when one is given. */
+  start(leaderElection?: ManagerLeaderElection): Promise<void>;
+  /** Stops all work (leader-only first, then the rest) and releases the Lease. */
+  stop(): Promise<void>;
+}
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  logger?: Logger;
+  clock?: Clock;
+  requestCounter?: RequestCounter;
+  /** Replaces the informers over the API (unit tests). */
+  createCache?: SharedInformersOptions['createCache'];
+}
+
+/**
+ * controller-runtime's manager for one cluster: the shared informers, the work registered on them, and
+ * leader election. Leader-only work starts in registration order when this replica starts leading and stops
+ * in reverse order when it stops (before the Lease is released, so no other replica works at the same time);
+ * an informer lists and watches only while some started work holds it, as each did before it was shared.
+ */
+export function createManager(options: ManagerOptions): Manager {
+  const logger = (options.logger ?? rootLogger()).child({ component: 'manager' });
+  const informers = createSharedInformers(options.kubeConfig, {
+    logger: options.logger ?? rootLogger(),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter }),
+    ...(options.createCache === undefined ? {} : { createCache: options.createCache }),
+  });
+  const runnables: Runnable[] = [];
+  const started = new Set<Runnable>();
+  let running = false;
+  let leading = false;
+  let elector: LeaderElector | undefined;
+
+  async function startAll(filter: (runnable: Runnable) => boolean): Promise<void> {
+    for (const runnable of runnables.filter(filter)) {
+      if (started.has(runnable)) continue;
+      started.add(runnable);
+      logger.debug({ runnable: runnable.name }, 'starting');
+      await runnable.start();
+    }
+  }
+
+  async function stopAll(filter: (runnable: Runnable) => boolean): Promise<void> {
+    for (const runnable of runnables.filter(filter).reverse()) {
+      if (!started.delete(runnable)) continue;
+      try {
+        await runnable.stop();
+      } catch (error) {
+        logger.error({ err: error, runnable: runnable.name }, 'stopping failed');
+      }
+    }
+  }
+
+  const leaderOnly = (runnable: Runnable): boolean => runnable.needLeaderElection;
+  const everyReplica = (runnable: Runnable): boolean => !runnable.needLeaderElection;
+
+  return {
+    kubeConfig: options.kubeConfig,
+    informer: (spec, user) => informers.informer(spec, user),
+    registry: () => informers.registry(),
+    async add(runnable) {
+      runnables.push(runnable);
+      if (running && (!runnable.needLeaderElection || leading)) await startAll((candidate) => candidate === runnable);
+    },
+    async start(leaderElection) {
+      running = true;
+      await startAll(everyReplica);
+      if (leaderElection === undefined) {
+        leading = true;
+        await startAll(leaderOnly);
+        return;
+      }
+      elector = runLeaderElection({
+        ...leaderElection,
+        kubeConfig: options.kubeConfig,
+        logger: options.logger ?? rootLogger(),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        onStartedLeading: async () => {
+          leading = true;
+          await startAll(leaderOnly);
+        },
+        onStoppedLeading: async () => {
+          if (leading) await stopAll(leaderOnly);
+          leading = false;
+        },
+      });
+    },
+    async stop() {
+      if (elector !== undefined) await elector.stop();
+      else if (leading) await stopAll(leaderOnly);
+      leading = false;
+      running = false;
+      await stopAll(everyReplica);
+    },
+  };
+}
