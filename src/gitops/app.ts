@@ -4,7 +4,7 @@ import { parseCommands, renderBeyondLimit, type ParsedCommand } from './commands
 import { clusterFor } from './config.js';
 import { closePullRequest, deployDefaultBranch } from './deploy-default-branch.js';
 import { planAndDeployPullRequest } from './deploy-pull-request.js';
-import { createDeliveryMemory } from './delivery-memory.js';
+import { createDeliveryLedger, type DeliveryLedger } from './delivery-ledger.js';
 import { githubPort, repositoryName, type GithubPort, type RepositoryRef } from './github-port.js';
 import { parseRolloutCheckName } from './report/index.js';
 import { createRolloutReporter, type RolloutReporter } from './rollout-reporter.js';
@@ -24,7 +24,7 @@ type AnyContext = Context<'pull_request' | 'pull_request_review' | 'issue_commen
  * once (by its id), and every handler is idempotent besides, so a redelivery, a
  * repeat or a pair out of order changes nothing twice.
  */
-export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, probot: Probot): GradualBot {
+export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, probot: Probot, options: { deliveries?: DeliveryLedger } = {}): GradualBot {
   const ports = new Map<string, GithubPort>();
   async function githubFor(installationId: number, repository: string): Promise<GithubPort> {
     const key = `${String(installationId)} ${repository}`;
@@ -48,7 +48,7 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
     },
   });
   const full: BotServices = { ...services, nudgeReports: (repository, pullRequest) => { reporter.nudge(repository, pullRequest); } };
-  const deliveries = createDeliveryMemory();
+  const deliveries = options.deliveries ?? createDeliveryLedger({ now: services.now, logger: services.logger });
 
   function repositoryContext(context: AnyContext, fields: Record<string, unknown>): RepositoryContext {
     const repository: RepositoryRef = context.repo();
@@ -67,24 +67,30 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
     };
   }
 
-  /** Runs a handler once per delivery id, logging failures with their place (Probot answers the webhook 500 otherwise). */
+  /**
+   * Runs a handler unless its delivery was handled to the end before (the ledger survives restarts), and
+   * records it only once the handler succeeded: a handler that throws (an outage) is left for a redelivery
+   * and for the reconcile. Probot answers the webhook 500 then, with the error logged with its place.
+   */
   function once<C extends AnyContext>(handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
     return async (context) => {
-      if (!deliveries.firstTime(context.id)) {
+      if (await deliveries.handled(context.id)) {
         services.logger.info({ delivery: context.id, event: context.name }, 'delivery already handled; ignored');
         return;
       }
       await handler(context);
+      await deliveries.record(context.id);
     };
   }
 
-  async function handleCommands(context: RepositoryContext, pullNumber: number, actor: string, commands: readonly ParsedCommand[], react: ((content: 'eyes' | 'rocket' | 'confused') => Promise<void>) | undefined): Promise<void> {
+  /** `idOf(n)` is the n-th command's own id, the same on every delivery of it: its record on the Rollouts it moves (command-intent.ts). */
+  async function handleCommands(context: RepositoryContext, pullNumber: number, actor: string, commands: readonly ParsedCommand[], idOf: (index: number) => string, react: ((content: 'eyes' | 'rocket' | 'confused') => Promise<void>) | undefined): Promise<void> {
     if (commands.length === 0) return;
     await react?.('eyes');
     const pull = await context.github.pullRequest(pullNumber);
     let refused = false;
-    for (const command of commands) {
-      const outcome = await runCommand(context, full, reporter, pull, actor, command);
+    for (const [index, command] of commands.entries()) {
+      const outcome = await runCommand(context, full, reporter, pull, actor, command, idOf(index));
       context.log.info({ command: command.name, target: command.target, actor, outcome: outcome.kind }, 'command handled');
       // Partly refused (some of its targets) is refused too: the person must read the reply.
       if (outcome.kind !== 'done') refused = true;
@@ -145,7 +151,7 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         }
         // One reply for every command past the cap, before the ones that run: a pasted wall of commands runs ten, not thousands.
         if (beyondLimit !== undefined) await repo.github.createIssueComment(issue.number, renderBeyondLimit(beyondLimit));
-        await handleCommands(repo, issue.number, sender.login, commands, async (content) => {
+        await handleCommands(repo, issue.number, sender.login, commands, (index) => `comment:${String(comment.id)}#${String(index)}`, async (content) => {
           await repo.github.react(comment.id, content);
         });
       }),
@@ -160,7 +166,8 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         if (target === undefined || pullNumber === undefined || (identifier !== 'promote' && identifier !== 'abort' && identifier !== 'retry')) return;
         const repo = repositoryContext(context, { pullRequest: pullNumber, actor: sender.login });
         const command: ParsedCommand = { name: identifier, target: `${target.namespace}/${target.name}`, full: false, line: 0, text: `/${identifier} ${target.namespace}/${target.name} (button on ${checkRun.name})` };
-        await handleCommands(repo, pullNumber, sender.login, [command], undefined);
+        // A press has no id of its own but its delivery's, which a redelivery keeps (X-GitHub-Delivery).
+        await handleCommands(repo, pullNumber, sender.login, [command], () => `button:${context.id}`, undefined);
       }),
     );
     bot.on(
@@ -169,9 +176,13 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         const payload = context.payload;
         const defaultBranch = payload.repository.default_branch;
         if (payload.ref !== `refs/heads/${defaultBranch}` || payload.deleted || payload.after === '0'.repeat(40)) return;
-        const repo = repositoryContext(context, { headSha: payload.after });
-        const results = await deployDefaultBranch(repo, full, { defaultBranch, cloneUrl: payload.repository.clone_url, sha: payload.after });
-        repo.log.info({ results }, 'default branch reconciled');
+        const repo = repositoryContext(context, { pushed: payload.after });
+        // The push is a hint: what is applied is the branch head as read now, never `payload.after`, so a late or
+        // replayed push (an old signed delivery sent again) cannot roll the environment back to an older commit.
+        const head = await repo.github.branchHead(defaultBranch);
+        if (head !== payload.after) repo.log.info({ pushed: payload.after, head }, 'the push is not the branch head any more; the head as read now is applied');
+        const results = await deployDefaultBranch(repo, full, { defaultBranch, cloneUrl: payload.repository.clone_url, sha: head });
+        repo.log.info({ results, headSha: head }, 'default branch reconciled');
       }),
     );
   }

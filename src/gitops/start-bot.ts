@@ -10,7 +10,8 @@ import { parseDefaultPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
 import type { BotEnvironment } from './bot-environment.js';
 import { loadClusters } from './clusters.js';
-import { unimpersonatedEnvironments, type GradualConfig } from './config.js';
+import { stateLocation, unimpersonatedEnvironments, type GradualConfig } from './config.js';
+import { createDeliveryLedger } from './delivery-ledger.js';
 import { provenanceKeyFrom } from './provenance.js';
 import { openManifestCache } from './manifests/index.js';
 
@@ -47,7 +48,11 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   // Probot logs through Gradual's logger, so its lines (and its Octokit's errors) get the same redaction; at warn as before, unless Gradual's own level asks for debug.
   const probotLog = logger.child({ component: 'probot' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
   const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog });
-  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId) }, probot);
+  const now = options.now ?? (() => new Date());
+  const state = stateLocation(config);
+  const stateCluster = clusters.get(state.cluster);
+  const deliveries = createDeliveryLedger({ now, logger, ...(stateCluster !== undefined && { store: { client: stateCluster.rest, namespace: state.namespace } }) });
+  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, logger, now, provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId) }, probot, { deliveries });
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
   const server: Server = createServer((request, response) => {

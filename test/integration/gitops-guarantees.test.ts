@@ -341,6 +341,17 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
 
     await killBot(bot);
     bot = undefined;
+    // The ledger of handled deliveries outlives the process (a ConfigMap): every delivery handled so far is in it.
+    const ledger = await core.readNamespacedConfigMap({ namespace: 'default', name: 'gradual-deliveries' });
+    // (Only the events the bot has a handler for: the others are not its to record.)
+    const handledEvents = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.closed', 'issue_comment.created', 'push.'];
+    const handledIds = deliveries
+      .filter((delivery) => handledEvents.includes(`${String(delivery.headers['x-github-event'])}.${String((JSON.parse(delivery.body) as { action?: string }).action ?? '')}`))
+      .map((delivery) => String(delivery.headers['x-github-delivery']));
+    expect(handledIds.length).toBeGreaterThan(3);
+    expect(handledIds.filter((id) => ledger.data?.[id] === undefined)).toEqual([]);
+    // Then it is lost too, so the handlers themselves are put to the test: they must be idempotent without it.
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'gradual-deliveries' });
     const commentsBefore = await comments(second.number);
     bot = await startBotProcess();
 
