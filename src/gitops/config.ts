@@ -68,6 +68,8 @@ export const gradualConfigSchema = z.strictObject({
    * Where the bot keeps its own records (the ledger of handled deliveries, a ConfigMap): one of `clusters`
    * (under the bot's own identity) and a namespace. Absent: the first cluster, namespace `default`.
    */
+  /** How often the bot reconciles every pull request, default branch and lock without a webhook (the bound on a lost one); default 300. */
+  resyncSeconds: z.number().int().min(5).max(86_400).optional(),
   state: z.strictObject({ cluster: z.string().min(1), namespace: z.string().max(63).regex(dnsName, 'a namespace name (RFC 1123 label)') }).optional(),
 });
 

@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
+import { lockName } from '../../src/gitops/environment-lock.js';
 import { installDeployer } from '../../src/gitops/install-deployer.js';
 import { close, comment, createRepositoryFromFolder, forkRepository, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
@@ -346,7 +348,7 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     // (Only the events the bot has a handler for: the others are not its to record.)
     const handledEvents = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.closed', 'issue_comment.created', 'push.'];
     const handledIds = deliveries
-      .filter((delivery) => handledEvents.includes(`${String(delivery.headers['x-github-event'])}.${String((JSON.parse(delivery.body) as { action?: string }).action ?? '')}`))
+      .filter((delivery) => handledEvents.includes(`${String(delivery.headers['x-github-event'])}.${(JSON.parse(delivery.body) as { action?: string }).action ?? ''}`))
       .map((delivery) => String(delivery.headers['x-github-delivery']));
     expect(handledIds.length).toBeGreaterThan(3);
     expect(handledIds.filter((id) => ledger.data?.[id] === undefined)).toEqual([]);
@@ -389,6 +391,70 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     const after = await cluster.readRollout('api');
     expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, before.spec.template?.spec?.containers?.[0]?.image]);
     expect(github.violations).toEqual([]);
+  });
+
+  it('lost webhooks: the bot is down while a pull request opens and is pushed to, is commented /promote, and is closed; each time the reconcile at start-up puts it where it would have been; then every delivery replayed changes nothing', async () => {
+    if (bot === undefined) throw new Error('no bot');
+    // A free environment at main (blue) first: the pull request holding it closes, with the bot up.
+    await close(bob, { owner, repo, number: second.number });
+    await cluster.untilRollout('api', 'rolled back to main', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue');
+    const lease = async (): Promise<string | undefined> => (await cluster.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: lockName('staging') })).metadata?.annotations?.['gradual.dev/lock-holder'];
+    await waitUntil(async () => (await lease()) === 'null', { what: 'the lock released', timeoutMs: 30_000 });
+    const figures: Record<string, number> = {};
+
+    // 1. Opened and pushed to while the bot is down.
+    await killBot(bot);
+    bot = undefined;
+    await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple') }, message: 'api: purple' });
+    const purple = await openPullRequest(bob, { owner, repo, head: 'purple', title: 'api: purple' });
+    const head = await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple2') }, message: 'api: purple, again' });
+    let started = performance.now();
+    bot = await startBotProcess();
+    const deployed = await untilCheck(head, deployCheck, 'deployed by the start-up reconcile', (run) => run.conclusion === 'success');
+    figures['openAndPushHealedMs'] = Math.round(performance.now() - started);
+    expect(deployed.title).toBe(`Deployed ${head.slice(0, 7)} to staging`);
+    expect((await checkRuns(head, 'gradual/plan'))[0]?.status).toBe('completed');
+    await untilCheck(head, rolloutCheck, 'paused for a person', (run) => run.conclusion === 'action_required');
+    expect((await cluster.readRollout('api')).spec.template?.spec?.containers?.[0]?.image).toBe('example.test/api:purple2');
+
+    // 2. Commented /promote while the bot is down: acted on once at start-up, recorded on the Rollout with what it saw.
+    await killBot(bot);
+    bot = undefined;
+    const promote = await comment(bob, { owner, repo, number: purple, body: '/promote' });
+    started = performance.now();
+    bot = await startBotProcess();
+    await waitUntil(async () => (await reactionsOn(promote)).includes('rocket'), { what: '🚀 on the /promote sent while the bot was down', timeoutMs: 60_000 });
+    figures['promoteHealedMs'] = Math.round(performance.now() - started);
+    await cluster.untilRollout('api', 'past the pause', (rollout) => (rollout.status?.currentStepIndex ?? 0) >= 2);
+    const records = JSON.parse((await cluster.readRollout('api')).metadata?.annotations?.['gradual.dev/commands'] ?? '[]') as { id: string; action: string; from: { step: number } }[];
+    expect(records.filter((record) => record.id === `comment:${String(promote)}#0`).map((record) => [record.action, record.from.step])).toEqual([['promote', 1]]);
+
+    // 3. Closed while the bot is down: rolled back to main before the lock is released, at start-up.
+    await killBot(bot);
+    bot = undefined;
+    await close(bob, { owner, repo, number: purple });
+    started = performance.now();
+    bot = await startBotProcess();
+    await cluster.untilRollout('api', 'rolled back to main after the close the bot missed', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue');
+    await waitUntil(async () => (await lease()) === 'null', { what: 'the lock released after the rollback', timeoutMs: 30_000 });
+    figures['closeHealedMs'] = Math.round(performance.now() - started);
+    await waitUntil(async () => (await comments(purple)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
+    // purple2 may have been fully promoted by now, so going back to blue is a new rollout, which stops at its pause step.
+    await cluster.untilRollout('api', 'settled on main (Healthy, or at its pause step)', (rollout) => rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0);
+    await untilCheck((await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha, rolloutCheck, 'the rollout reported on main', (run) => run.status === 'completed');
+
+    // Replay: every delivery GitHub ever sent, again, to a bot whose ledger is gone: nothing changes.
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'gradual-deliveries' });
+    const before = await cluster.readRollout('api');
+    const mark = lastSeq();
+    for (const delivery of [...github.received]) expect(await redeliver(delivery, bot.url)).toBeLessThan(300);
+    expect(handlerCreations(mark)).toEqual([]);
+    const after = await cluster.readRollout('api');
+    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, 'example.test/api:blue']);
+    expect(await lease()).toBe('null');
+    expect(await repeatedComments(purple)).toEqual([]);
+    expect(github.violations).toEqual([]);
+    process.stdout.write(`lost-webhooks drill: ${JSON.stringify(figures)} (start-up reconcile; bound while running: resyncSeconds, default 300 s)\n`);
   });
 
   it('the planted provider token never reached a log line, a comment or a check run', async () => {
