@@ -108,7 +108,7 @@ function loadKubeConfig(kubeConfig: KubeConfigType, options: ControllerOptions):
  * /healthz. `alsoLead` starts more work with the controllers when this replica leads
  * (`gradual start` adds the bot), and stops it with them.
  */
-export async function runEngine(options: ControllerOptions, alsoLead?: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+export async function runEngine(options: ControllerOptions, alsoLead?: () => Promise<{ stop(): Promise<void> }>, readiness: { servesWebhooks?: boolean } = {}): Promise<void> {
   const [{ KubeConfig }, { createRolloutController }, { createAnalysisRunController }, analysisMetrics, { createControllerMetrics }, { serveHealthz, serveMetrics }, kube] = await Promise.all([
     import('@kubernetes/client-node'),
     import('../engine/controller/rollout-controller.js'),
@@ -152,7 +152,9 @@ export async function runEngine(options: ControllerOptions, alsoLead?: () => Pro
   };
   let leading = !options.leaderElect;
   const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
-  const healthServer = await serveHealthz(() => true, options.healthzPort);
+  // /readyz under `gradual start`: only the replica whose bot listens for webhooks is ready, so a Service never
+  // routes a delivery to a follower's closed port; a follower stays healthy (it must not be restarted for following).
+  const healthServer = await serveHealthz(() => true, options.healthzPort, undefined, () => readiness.servesWebhooks !== true || extra !== undefined);
   logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
 
   let elector: { stop(): Promise<void> } | undefined;
