@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { decideDeploy, environmentsForPaths, fallbackNamespace, type DeployTrigger, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
 import type { KubeObject } from '../kube/index.js';
-import { ApplyError, applyObjects } from './apply-objects.js';
+import { ApplyError, applyObjects, renderPendingApply } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
 import { clusterFor, type IdentityConfig } from './config.js';
 import { environmentLock } from './environment-lock.js';
@@ -200,12 +200,13 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     const place = cause instanceof ApplyError ? cause.place : undefined;
+    const pending = cause instanceof ApplyError ? cause.pending : [];
     await context.github.upsertCheckRun(pull.headSha, {
       name,
       status: 'completed',
       conclusion: 'failure',
-      title: `Deploy to ${environment.name} failed`,
-      summary: message,
+      title: `Deploy to ${environment.name} failed: ${String(pending.length)} of ${String(planned.objects.length)} object(s) pending`,
+      summary: renderPendingApply(message, pending, planned.objects.length),
       ...(place !== undefined && { annotations: [{ path: place.file, start_line: place.line, end_line: place.line, annotation_level: 'failure', message }] }),
     });
     return { environment: environment.name, result: 'failed', detail: message };
