@@ -443,18 +443,64 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     await cluster.untilRollout('api', 'settled on main (Healthy, or at its pause step)', (rollout) => rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0);
     await untilCheck((await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha, rolloutCheck, 'the rollout reported on main', (run) => run.status === 'completed');
 
-    // Replay: every delivery GitHub ever sent, again, to a bot whose ledger is gone: nothing changes.
+    // main moves on (blue2) with the bot up: the environment follows it.
+    await pushBranch(alice, { owner, repo, branch: 'main', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:blue2') }, message: 'api: blue2' });
+    await cluster.untilRollout('api', 'main at blue2, settled', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue2' && (rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0));
+    await untilCheck((await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha, rolloutCheck, 'the rollout reported on blue2', (run) => run.status === 'completed');
+
+    // Replay: every delivery GitHub ever sent, again, to a bot whose ledger is gone: nothing changes. The old
+    // push to main (blue) among them is applied from the branch head as read now, so it rolls nothing back.
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'gradual-deliveries' });
+    // Quiet first: nothing created by the bot for 3 s (the report loop settles on blue2's pause).
+    let quietFrom = lastSeq();
+    let quietSince = performance.now();
+    await waitUntil(
+      () => {
+        if (handlerCreations(quietFrom).length > 0) {
+          quietFrom = lastSeq();
+          quietSince = performance.now();
+        }
+        return Promise.resolve(performance.now() - quietSince > 3000);
+      },
+      { what: 'the bot to be quiet before the replay', timeoutMs: 60_000, intervalMs: 200 },
+    );
     const before = await cluster.readRollout('api');
     const mark = lastSeq();
     for (const delivery of [...github.received]) expect(await redeliver(delivery, bot.url)).toBeLessThan(300);
     expect(handlerCreations(mark)).toEqual([]);
     const after = await cluster.readRollout('api');
-    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, 'example.test/api:blue']);
+    expect(github.received.filter((delivery) => delivery.headers['x-github-event'] === 'push').length).toBeGreaterThan(1);
+    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, 'example.test/api:blue2']);
     expect(await lease()).toBe('null');
     expect(await repeatedComments(purple)).toEqual([]);
     expect(github.violations).toEqual([]);
     process.stdout.write(`lost-webhooks drill: ${JSON.stringify(figures)} (start-up reconcile; bound while running: resyncSeconds, default 300 s)\n`);
+  });
+
+  it('apply converges: an apply the API server refuses is retried by the pull request’s reconcile, with no new webhook, and the check names what is pending and why', async () => {
+    // A live immutable ConfigMap the pull request changes: refused (immutable) until someone deletes it.
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'settings' }, immutable: true, data: { level: '1' } } });
+    const settings = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\nimmutable: true\ndata:\n  level: '2'\n`;
+    const sha = await pushBranch(bob, { owner, repo, branch: 'settings', files: { 'apps/api/settings.yaml': settings }, message: 'settings: level 2' });
+    const number = await openPullRequest(bob, { owner, repo, head: 'settings', title: 'settings: level 2' });
+    const failed = await untilCheck(sha, deployCheck, 'the refused apply', (run) => run.conclusion === 'failure');
+    expect(failed.title).toMatch(/^Deploy to staging failed: 3 of 3 object\(s\) pending$/u);
+    expect(failed.summary).toContain('ConfigMap');
+    expect(failed.summary).toMatch(/Pending \(3 of 3\):\n(- .+\n){2}- .+/u);
+    expect(failed.summary).toContain(`ConfigMap ${namespace}/settings`);
+    const deliveriesBefore = github.received.length;
+    await core.deleteNamespacedConfigMap({ namespace, name: 'settings' });
+    const started = performance.now();
+    const converged = await untilCheck(sha, deployCheck, 'applied by the reconcile', (run) => run.conclusion === 'success');
+    expect(converged.title).toBe(`Deployed ${sha.slice(0, 7)} to staging`);
+    expect((await core.readNamespacedConfigMap({ namespace, name: 'settings' })).data).toEqual({ level: '2' });
+    // No webhook did it: none was sent for this pull request meanwhile.
+    // (The bot's own check runs and comments cause deliveries too; a person's would be the webhook that retried it.)
+    const byPeople = github.received.slice(deliveriesBefore).filter((delivery) => (JSON.parse(delivery.body) as { sender?: { type?: string } }).sender?.type !== 'Bot');
+    expect(byPeople.map((delivery) => delivery.headers['x-github-event'])).toEqual([]);
+    process.stdout.write(`apply converged ${String(Math.round(performance.now() - started))} ms after the obstacle went (reconcile backoff 1 s doubling)\n`);
+    await close(bob, { owner, repo, number });
+    await waitUntil(async () => (await comments(number)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
   });
 
   it('the planted provider token never reached a log line, a comment or a check run', async () => {
