@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { rootLogger } from '../log/index.js';
 import type { ClusterManagers, Manager } from '../kube/index.js';
+import { StartupError } from './startup-error.js';
 import { controllerCommand, engineOptions, prepareEngine, type ControllerOptions } from './controller-command.js';
 import { collect, portOption } from './dashboard-command.js';
 
@@ -8,13 +9,19 @@ interface BotOptions {
   config?: string;
 }
 
-async function startConfiguredBot(options: BotOptions, managers?: ClusterManagers): Promise<{ stop(): Promise<void> }> {
-  const { loadGradualConfig, readBotEnvironment, startBot } = await import('../gitops/index.js');
+/**
+ * Reads and validates everything the bot needs (its environment, the Gradual config, the default
+ * policy) before anything else happens: a bad one ends the process with one clear line (main.ts),
+ * not after winning an election with /healthz answering 200 meanwhile. Returns the bot to start.
+ */
+export async function prepareConfiguredBot(options: BotOptions): Promise<(managers?: ClusterManagers) => Promise<{ stop(): Promise<void> }>> {
+  const { loadDefaultPolicy, loadGradualConfig, readBotEnvironment, startBot } = await import('../gitops/index.js');
   const environment = await readBotEnvironment(process.env);
   const file = options.config ?? environment.configFile;
-  if (file === undefined) throw new Error('no Gradual config: pass --config FILE or set GRADUAL_CONFIG (see README: "Run the GitHub App")');
+  if (file === undefined) throw new StartupError('no Gradual config: pass --config FILE or set GRADUAL_CONFIG (see README: "Run the GitHub App")');
   const config = await loadGradualConfig(file);
-  return startBot({ environment, config, logger: rootLogger(), ...(managers === undefined ? {} : { managers }) });
+  await loadDefaultPolicy(config);
+  return (managers?: ClusterManagers) => startBot({ environment, config, logger: rootLogger(), ...(managers === undefined ? {} : { managers }) });
 }
 
 /**
@@ -57,7 +64,7 @@ export function botCommand(): Command {
     .option('--config <file>', 'the Gradual config: repositories → environments → clusters (default: $GRADUAL_CONFIG)')
     .action(async (options: BotOptions) => {
       if (await setUpApp()) return;
-      const running = await startConfiguredBot(options);
+      const running = await (await prepareConfiguredBot(options))();
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
@@ -95,6 +102,8 @@ export function startCommand(): Command {
     .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] } & Record<string, unknown>) => {
       if (!prepareEngine(options)) return;
       if (await setUpApp()) return;
+      // Validated before the election: a follower with a bad config would otherwise report healthy for ever.
+      const startBot = await prepareConfiguredBot(options);
       // One manager per cluster for the whole process: the engine, the dashboard and the bot's reporter share its informers.
       const [{ createEngine }, { createClusterManagers }] = await Promise.all([import('../engine/controller/run-engine.js'), import('../kube/index.js')]);
       const managers = createClusterManagers();
@@ -104,7 +113,7 @@ export function startCommand(): Command {
         ? await startReadOnlyDashboard({ manager: engine.manager, port: options.dashboardPort, host: options.dashboardHost, allowedHosts: options.dashboardAllowedHost, namespace: options.namespace })
         : undefined;
       try {
-        await engine.run(() => startConfiguredBot(options, managers));
+        await engine.run(() => startBot(managers), { servesWebhooks: true });
       } finally {
         await dashboard?.stop();
       }

@@ -12,6 +12,8 @@ export class ApplyError extends Error {
     message: string,
     readonly place: { file: string; line: number },
     options?: ErrorOptions,
+    /** The objects not applied (the refused one first), as `Kind namespace/name`; all of them when the dry run refused. */
+    readonly pending: readonly string[] = [],
   ) {
     super(message, options);
     this.name = 'ApplyError';
@@ -43,16 +45,27 @@ export async function applyObjects(kubeConfig: KubeConfig, objects: readonly Man
   // Through the client's own model, as local/apply-manifests does: its serializer keeps int-or-string and
   // preserve-unknown-fields values intact.
   const bodies = objects.map((manifest) => ({ manifest, body: loadYaml<KubernetesObject>(JSON.stringify(withOrigin(manifest.object, origin, key))) }));
+  const named = (manifest: ManifestObject): string => `${manifest.ref.kind} ${manifest.ref.namespace === undefined ? '' : `${manifest.ref.namespace}/`}${manifest.ref.name}`;
   for (const dryRun of ['All', undefined] as const) {
-    for (const { manifest, body } of bodies) {
+    for (const [index, { manifest, body }] of bodies.entries()) {
       try {
         await client.patch(body, undefined, dryRun, fieldManager, true, PatchStrategy.ServerSideApply);
       } catch (cause) {
-        const where = `${manifest.ref.kind} ${manifest.ref.namespace === undefined ? '' : `${manifest.ref.namespace}/`}${manifest.ref.name}`;
-        throw new ApplyError(`${manifest.file}:${String(manifest.line)}: ${where} was refused by the API server${dryRun === undefined ? '' : ' (dry run; nothing was applied)'}: ${describeFailure(cause)}`, { file: manifest.file, line: manifest.line }, { cause });
+        // After a refused dry run nothing was applied; after a refusal for real, this object and the ones after it are pending.
+        const pending = (dryRun === undefined ? bodies.slice(index) : bodies).map(({ manifest: object }) => named(object));
+        throw new ApplyError(`${manifest.file}:${String(manifest.line)}: ${named(manifest)} was refused by the API server${dryRun === undefined ? '' : ' (dry run; nothing was applied)'}: ${describeFailure(cause)}`, { file: manifest.file, line: manifest.line }, { cause }, pending);
       }
     }
   }
   logger.info({ objects: objects.length, headSha: origin.headSha }, 'applied');
   return objects.length;
+}
+
+/**
+ * Pure: the deploy check's summary for an apply that did not converge: why, and which objects are
+ * still pending; the pull request's reconcile applies it again (with backoff) until every one is applied.
+ */
+export function renderPendingApply(message: string, pending: readonly string[], total: number): string {
+  const list = pending.length === 0 ? '' : `\n\nPending (${String(pending.length)} of ${String(total)}):\n${pending.map((object) => `- ${object}`).join('\n')}`;
+  return `${message}${list}\n\nGradual applies it again until every object is applied (retried with backoff, from 1 s up to 5 min); a new push or \`/deploy\` retries at once.`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterFor, impersonatedUser, parseGradualConfig, servesRepository, unimpersonatedEnvironments } from './config.js';
+import { clusterFor, impersonatedUser, parseGradualConfig, servesRepository, stateLocation, unimpersonatedEnvironments } from './config.js';
 
 const valid = `clusters:
   prod: { kubeconfig: /etc/gradual/prod.kubeconfig, context: prod }
@@ -18,11 +18,18 @@ describe('the Gradual config', () => {
     expect(servesRepository(config, 'ACME/Deploys')).toBe(true);
   });
 
+  it('keeps the bot’s own records where `state` says, else in the first cluster’s namespace default', () => {
+    expect(stateLocation(parseGradualConfig(valid, 'gradual.yaml'))).toEqual({ cluster: 'prod', namespace: 'default' });
+    expect(stateLocation(parseGradualConfig(`${valid}state: { cluster: staging, namespace: gradual }\n`, 'gradual.yaml'))).toEqual({ cluster: 'staging', namespace: 'gradual' });
+  });
+
   it.each([
     ['an unknown field, at its line', `${valid}  - match: acme/x\n    environments: {}\n    typo: 1\n`, /gradual\.yaml:9: repositories\.1: Unrecognized key: "typo"/u],
     ['a cluster that is not defined', valid.replace("'*': staging", "'*': nowhere"), /clusters that are not defined: nowhere/u],
     ['a YAML error, at its line', 'clusters: {\n', /gradual\.yaml:\d+: /u],
     ['no repositories', 'clusters: { a: {} }\nrepositories: []\n', /repositories/u],
+    ['a state cluster that is not defined', `${valid}state: { cluster: nowhere, namespace: gradual }\n`, /state\.cluster names a cluster that is not defined: nowhere/u],
+    ['a state namespace that is no namespace name', `${valid}state: { cluster: prod, namespace: ../x }\n`, /gradual\.yaml:7: state\.namespace: a namespace name/u],
   ])('refuses %s', (_name, text, message) => {
     expect(() => parseGradualConfig(text, 'gradual.yaml')).toThrow(message);
   });

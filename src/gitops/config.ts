@@ -66,6 +66,13 @@ export const gradualConfigSchema = z.strictObject({
   defaultPolicy: z.string().min(1).optional(),
   /** The dashboard's address as people reach it: each GitHub Deployment's `environment_url` (none when absent). */
   dashboardUrl: z.url({ protocol: /^https?$/u }).optional(),
+  /** How often the bot reconciles every pull request, default branch and lock without a webhook (the bound on a lost one); default 300. */
+  resyncSeconds: z.number().int().min(5).max(86_400).optional(),
+  /**
+   * Where the bot keeps its own records (the ledger of handled deliveries, a ConfigMap): one of `clusters`
+   * (under the bot's own identity) and a namespace. Absent: the first cluster, namespace `default`.
+   */
+  state: z.strictObject({ cluster: z.string().min(1), namespace: z.string().max(63).regex(dnsName, 'a namespace name (RFC 1123 label)') }).optional(),
 });
 
 export type GradualConfig = z.infer<typeof gradualConfigSchema>;
@@ -105,6 +112,7 @@ export function parseGradualConfig(text: string, file: string): GradualConfig {
   if (result.success) {
     const unknownClusters = result.data.repositories.flatMap((rule) => Object.values(rule.environments).map(clusterNameOf).filter((cluster) => !(cluster in result.data.clusters)));
     if (unknownClusters.length > 0) throw new ConfigError(`${file}: repositories name clusters that are not defined: ${[...new Set(unknownClusters)].join(', ')}`);
+    if (result.data.state !== undefined && !(result.data.state.cluster in result.data.clusters)) throw new ConfigError(`${file}: state.cluster names a cluster that is not defined: ${result.data.state.cluster}`);
     return result.data;
   }
   const lines = result.error.issues.map((issue) => {
@@ -125,6 +133,11 @@ export async function loadGradualConfig(file: string): Promise<GradualConfig> {
     throw new ConfigError(`cannot read the Gradual config ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
   return parseGradualConfig(text, file);
+}
+
+/** Where the bot keeps its own records (config `state`): the named cluster, else the first one, namespace `default`. */
+export function stateLocation(config: GradualConfig): { cluster: string; namespace: string } {
+  return config.state ?? { cluster: Object.keys(config.clusters)[0] ?? '', namespace: 'default' };
 }
 
 /** Where an environment is deployed and as whom. */

@@ -25,7 +25,7 @@ export interface DefaultBranchDeploy {
 export async function deployDefaultBranch(
   context: RepositoryContext,
   services: BotServices,
-  target: { defaultBranch: string; cloneUrl: string; sha: string; only?: readonly string[] },
+  target: { defaultBranch: string; cloneUrl: string; sha: string; only?: readonly string[]; heldBy?: { repository: string; pullRequest: number } },
 ): Promise<DefaultBranchDeploy[]> {
   const repository = repositoryName(context.repository);
   const { policy, errors } = await loadRepositoryPolicy(context, services, target.defaultBranch);
@@ -42,7 +42,9 @@ export async function deployDefaultBranch(
       continue;
     }
     const lock = await environmentLock(planned.cluster.rest, environment.namespace ?? fallbackNamespace, environment.name, planned.cluster.name).read();
-    if (lock.holder !== undefined) {
+    // A closing pull request still holds the lock while its rollback is applied (closePullRequest): it is let through.
+    const closingHolder = target.heldBy !== undefined && lock.holder?.repository === target.heldBy.repository && lock.holder.pullRequest === target.heldBy.pullRequest;
+    if (lock.holder !== undefined && !closingHolder) {
       results.push({ environment: environment.name, result: 'held', detail: `#${String(lock.holder.pullRequest)} holds it` });
       continue;
     }
@@ -66,9 +68,11 @@ export async function deployDefaultBranch(
 }
 
 /**
- * A pull request closed: it lets go of its environments (merged or not); when it
- * was deployed and did not merge, the default branch is applied again (rollback);
- * then the next waiting pull request of each environment is deployed.
+ * A pull request closed: the default branch is applied to every environment it holds (the rollback
+ * when it did not merge, the catch-up when it did) WHILE it still holds them, and only then are they
+ * released, so a kill in between leaves the lock held by a closed pull request, which its reconcile
+ * finishes (pull-request-reconciler.ts), never a released environment with the pull request's objects
+ * on it. Then the next waiting pull request of each environment is deployed.
  */
 export async function closePullRequest(
   context: RepositoryContext,
@@ -78,23 +82,31 @@ export async function closePullRequest(
   const repository = repositoryName(context.repository);
   const { policy } = await loadRepositoryPolicy(context, services, pull.defaultBranch);
   const lines: string[] = [];
-  const released: { environment: EnvironmentPolicy; next: number | undefined }[] = [];
+  const locks: { environment: EnvironmentPolicy; lock: ReturnType<typeof environmentLock>; held: boolean }[] = [];
   for (const { environment } of environmentsForPaths(policy, pull.changedFiles)) {
     const cluster = clusterOf(services, repository, environment.name);
     if (cluster === undefined) continue;
     const lock = environmentLock(cluster.rest, environment.namespace ?? fallbackNamespace, environment.name, cluster.name);
     const before = await lock.read();
     const held = before.holder?.repository === repository && before.holder.pullRequest === pull.number;
-    // Only this repository's pull request is released: #7 of another repository holding the same target keeps it.
+    if (!held && before.holder !== undefined) context.log.info({ environment: environment.name, holder: before.holder }, 'closed pull request does not hold the lock; left to its holder');
+    locks.push({ environment, lock, held });
+  }
+  const heldOnes = locks.filter(({ held }) => held);
+  let sha: string | undefined;
+  if (heldOnes.length > 0) {
+    // From the branch head as read now; an apply that fails throws here with every lock still held.
+    sha = await context.github.branchHead(pull.defaultBranch);
+    const results = await deployDefaultBranch(context, services, { defaultBranch: pull.defaultBranch, cloneUrl: pull.cloneUrl, sha, only: heldOnes.map(({ environment }) => environment.name), heldBy: { repository, pullRequest: pull.number } });
+    for (const result of results) {
+      lines.push(pull.merged ? `**${result.environment}**: released; ${pull.defaultBranch}@${sha.slice(0, 7)} ${result.result === 'applied' ? 'applied' : 'already live'}.` : `**${result.environment}**: closed without merging — rolled back to ${pull.defaultBranch}@${sha.slice(0, 7)} (${result.detail}).`);
+    }
+  }
+  // Released (or taken out of the queue) only now. Only this repository's pull request is released: #7 of another repository holding the same target keeps it.
+  const released: { environment: EnvironmentPolicy; next: number | undefined }[] = [];
+  for (const { environment, lock, held } of locks) {
     const after = await lock.release({ repository, pullRequest: pull.number });
     if (held) released.push({ environment, next: nextWaiting(after, repository) });
-    else if (before.holder !== undefined) context.log.info({ environment: environment.name, holder: before.holder }, 'closed pull request does not hold the lock; left to its holder');
-  }
-  if (released.length === 0) return lines;
-  const sha = await context.github.branchHead(pull.defaultBranch);
-  const results = await deployDefaultBranch(context, services, { defaultBranch: pull.defaultBranch, cloneUrl: pull.cloneUrl, sha, only: released.map(({ environment }) => environment.name) });
-  for (const result of results) {
-    lines.push(pull.merged ? `**${result.environment}**: released; ${pull.defaultBranch}@${sha.slice(0, 7)} ${result.result === 'applied' ? 'applied' : 'already live'}.` : `**${result.environment}**: closed without merging — rolled back to ${pull.defaultBranch}@${sha.slice(0, 7)} (${result.detail}).`);
   }
   for (const { environment, next } of released) {
     if (next === undefined) continue;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { decideDeploy, environmentsForPaths, fallbackNamespace, type DeployTrigger, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
 import type { KubeObject } from '../kube/index.js';
-import { ApplyError, applyObjects } from './apply-objects.js';
+import { ApplyError, applyObjects, renderPendingApply } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
 import { clusterFor, type IdentityConfig } from './config.js';
 import { environmentLock } from './environment-lock.js';
@@ -194,13 +194,16 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
   const { environment, cluster } = planned;
   if (cluster === undefined) throw new Error('unreachable: planned without a cluster');
   const name = deployCheckName(environment.name);
-  const approvals = trigger === 'approved' || environment.requiredApprovals > 0 ? await context.github.approvals(pull.number, pull.headSha) : [];
+  const approvals = trigger === 'approved' || environment.trigger === 'approved' || environment.requiredApprovals > 0 ? await context.github.approvals(pull.number, pull.headSha) : [];
   const decision = decideDeploy({ environment, trigger, pullRequest: { fromFork: pull.fromFork, approvals }, now: services.now() });
+  const namespace = environment.namespace ?? fallbackNamespace;
   if (!decision.deploy) {
+    // Already deployed at this head (a /deploy, an approval): a later look (a reconcile) leaves its check as it is.
+    const holder = (await environmentLock(cluster.rest, namespace, environment.name, cluster.name).read()).holder;
+    if (holder?.repository === repository && holder.pullRequest === pull.number && holder.headSha === pull.headSha) return { environment: environment.name, result: 'unchanged', detail: 'already deployed at this head' };
     await context.github.upsertCheckRun(pull.headSha, { name, status: 'completed', conclusion: 'neutral', title: `Not deployed to ${environment.name}`, summary: decision.reason });
     return { environment: environment.name, result: 'not-allowed', detail: decision.reason };
   }
-  const namespace = environment.namespace ?? fallbackNamespace;
   const lock = await environmentLock(cluster.rest, namespace, environment.name, cluster.name).acquire({ repository, pullRequest: pull.number, headSha: pull.headSha });
   if (lock.kind === 'held') {
     const by = lock.by.repository === repository ? `#${String(lock.by.pullRequest)}` : `${lock.by.repository}#${String(lock.by.pullRequest)}`;
@@ -222,12 +225,13 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     const place = cause instanceof ApplyError ? cause.place : undefined;
+    const pending = cause instanceof ApplyError ? cause.pending : [];
     await context.github.upsertCheckRun(pull.headSha, {
       name,
       status: 'completed',
       conclusion: 'failure',
-      title: `Deploy to ${environment.name} failed`,
-      summary: message,
+      title: `Deploy to ${environment.name} failed: ${String(pending.length)} of ${String(planned.objects.length)} object(s) pending`,
+      summary: renderPendingApply(message, pending, planned.objects.length),
       ...(place !== undefined && { annotations: [{ path: place.file, start_line: place.line, end_line: place.line, annotation_level: 'failure', message }] }),
     });
     return { environment: environment.name, result: 'failed', detail: message };

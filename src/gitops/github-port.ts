@@ -29,7 +29,8 @@ export interface GithubPort {
    */
   upsertCheckRun(headSha: string, output: CheckRunOutput): Promise<number>;
   findCheckRun(headSha: string, name: string): Promise<{ id: number; status: string; conclusion: string | null; title: string | null; summary: string | null } | undefined>;
-  listIssueComments(issue: number): Promise<{ id: number; body: string; login: string }[]>;
+  /** An issue's comments, oldest first; `isBot` for an app's or a bot's comment, `createdAt` ISO. */
+  listIssueComments(issue: number): Promise<{ id: number; body: string; login: string; isBot?: boolean; createdAt?: string }[]>;
   createIssueComment(issue: number, body: string): Promise<number>;
   updateIssueComment(id: number, body: string): Promise<void>;
   react(commentId: number, content: '+1' | 'eyes' | 'rocket' | 'confused'): Promise<void>;
@@ -130,7 +131,7 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
     },
     async listIssueComments(issue) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: issue, per_page: 100 });
-      return comments.map((comment) => ({ id: comment.id, body: comment.body ?? '', login: comment.user?.login ?? '' }));
+      return comments.map((comment) => ({ id: comment.id, body: comment.body ?? '', login: comment.user?.login ?? '', isBot: comment.user?.type === 'Bot', createdAt: comment.created_at }));
     },
     async createIssueComment(issue, body) {
       return (await octokit.rest.issues.createComment({ ...base, issue_number: issue, body })).data.id;

@@ -1,6 +1,6 @@
 // The GitHub App: webhook handlers, manifest loading, plan, deploy, report, commands, locks.
 export { createGradualBot, type GradualBot } from './app.js';
-export { startBot, defaultPolicyFile, type RunningBot } from './start-bot.js';
+export { startBot, defaultPolicyFile, loadDefaultPolicy, type RunningBot } from './start-bot.js';
 export { readBotEnvironment, type BotEnvironment } from './bot-environment.js';
 export { loadGradualConfig, parseGradualConfig, gradualConfigSchema, clusterFor, ConfigError, type GradualConfig } from './config.js';
 export { gradualAnnotations, originOf, type DeploymentOrigin } from './annotations.js';

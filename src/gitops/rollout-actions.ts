@@ -1,6 +1,6 @@
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { patchRollout, patchRolloutStatus, sendPatch, isNotFound, type KubeContext } from '../cli/rollout-verbs/kube-context.js';
-import { abortPatch, pausePatch, promotePlan, resumePatch, retryRolloutPatch } from '../cli/rollout-verbs/patches.js';
+import { abortPatch, pausePatch, promotePlan, resumePatch, retryRolloutPatch, type PatchRequest } from '../cli/rollout-verbs/patches.js';
 import type { RolloutObject } from '../cli/rollout-verbs/types.js';
 import type { Cluster } from './clusters.js';
 
@@ -41,36 +41,54 @@ function kubeContextFor(cluster: Cluster, namespace: string): KubeContext {
   };
 }
 
-/** The shell: the same patches as `gradual promote|abort|retry|pause` (Argo's kubectl plugin). */
-export async function applyRolloutAction(cluster: Cluster, rollout: RolloutObject, action: RolloutAction): Promise<void> {
+/** A merge patch that lands only on the object at `resourceVersion` (409 otherwise); unchanged without one. */
+function onVersion(patch: Record<string, unknown>, resourceVersion: string | undefined): Record<string, unknown> {
+  if (resourceVersion === undefined) return patch;
+  const metadata = (patch['metadata'] ?? {}) as Record<string, unknown>;
+  return { ...patch, metadata: { ...metadata, resourceVersion } };
+}
+
+/**
+ * The shell: the same patches as `gradual promote|abort|retry|pause` (Argo's kubectl plugin). With
+ * `resourceVersion`, the first write carries it as a precondition: the action lands only on the state
+ * it was decided on, and a 409 says the Rollout moved in between (command-intent.ts).
+ */
+export async function applyRolloutAction(cluster: Cluster, rollout: RolloutObject, action: RolloutAction, resourceVersion?: string): Promise<void> {
   const kube = kubeContextFor(cluster, rollout.metadata.namespace ?? 'default');
   const name = rollout.metadata.name ?? '';
   switch (action.kind) {
     case 'promote': {
       const plan = promotePlan(rollout, { full: action.full });
       let specPatch = plan.spec;
+      // The precondition goes on the first write only: the second sees the first one's new version.
+      let specFirst = plan.status === undefined;
       if (plan.status !== undefined) {
         try {
-          await patchRolloutStatus(kube, name, plan.status);
+          await patchRolloutStatus(kube, name, onVersion(plan.status, resourceVersion));
         } catch (cause) {
           if (!isNotFound(cause)) throw cause;
           specPatch = plan.fallback;
+          specFirst = true;
         }
       }
-      if (specPatch !== undefined) await patchRollout(kube, name, specPatch);
+      if (specPatch !== undefined) await patchRollout(kube, name, specFirst ? onVersion(specPatch, resourceVersion) : specPatch);
       return;
     }
     case 'abort':
-      await sendPatch(kube, name, abortPatch());
+      await sendPatch(kube, name, versioned(abortPatch(), resourceVersion));
       return;
     case 'retry':
-      await sendPatch(kube, name, retryRolloutPatch());
+      await sendPatch(kube, name, versioned(retryRolloutPatch(), resourceVersion));
       return;
     case 'pause':
-      await sendPatch(kube, name, pausePatch());
+      await sendPatch(kube, name, versioned(pausePatch(), resourceVersion));
       return;
     case 'resume':
-      await sendPatch(kube, name, resumePatch());
+      await sendPatch(kube, name, versioned(resumePatch(), resourceVersion));
       return;
   }
+}
+
+function versioned(request: PatchRequest, resourceVersion: string | undefined): PatchRequest {
+  return { ...request, body: onVersion(request.body, resourceVersion) };
 }

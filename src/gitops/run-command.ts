@@ -1,12 +1,12 @@
 import { authorizeCommand, environmentsForPaths, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
-import type { RolloutObject } from '../cli/rollout-verbs/types.js';
 import { renderHelp, renderRefusal, renderStatusReply, type ParsedCommand } from './commands/index.js';
 import { fallbackNamespace, planAndDeployPullRequest } from './deploy-pull-request.js';
 import { environmentLock, nextWaiting } from './environment-lock.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
 import { clusterFor } from './config.js';
 import { loadRepositoryPolicy } from './repository-policy.js';
-import { actionRefusal, applyRolloutAction, type RolloutAction } from './rollout-actions.js';
+import { runRecordedAction } from './recorded-rollout-action.js';
+import type { RolloutAction } from './rollout-actions.js';
 import type { RolloutReporter } from './rollout-reporter.js';
 import type { BotServices, RepositoryContext } from './services.js';
 import { createTeamMembership, type TeamMembership } from './team-membership.js';
@@ -59,6 +59,8 @@ export async function runCommand(
   pull: PullRequestFacts,
   actor: string,
   command: ParsedCommand,
+  /** The command's own id, the same on every delivery of it (`comment:<id>#<n>`, `button:<delivery id>`): its record on the Rollouts it moves. */
+  commandId: string,
 ): Promise<CommandOutcome> {
   const repository = repositoryName(context.repository);
   const refuse = (reason: string): CommandOutcome => ({ kind: 'refused', reply: renderRefusal(command, reason) });
@@ -158,17 +160,27 @@ export async function runCommand(
       const judged = targets.map((target) => {
         const environment = policy.environments.find((candidate) => candidate.name === target.origin.environment);
         const name = `${target.rollout.metadata?.namespace ?? ''}/${target.rollout.metadata?.name ?? ''}`;
-        const reason = environment === undefined ? `\`${name}\` was deployed to environment \`${target.origin.environment}\`, which the repository policy no longer names.` : (judge(environment) ?? actionRefusal(target.rollout as RolloutObject, action));
+        const reason = environment === undefined ? `\`${name}\` was deployed to environment \`${target.origin.environment}\`, which the repository policy no longer names.` : judge(environment);
         return { ...target, name, reason };
       });
-      const runnable = judged.filter((target) => target.reason === undefined);
-      const skipped = judged.filter((target): target is typeof target & { reason: string } => target.reason !== undefined);
-      if (runnable.length === 0) return refuse([...new Set(skipped.map((target) => target.reason))].join(' '));
-      for (const { cluster, rollout } of runnable) await applyRolloutAction(cluster, rollout as RolloutObject, action);
+      const permitted = judged.filter((target) => target.reason === undefined);
+      const denied = judged.filter((target): target is typeof target & { reason: string } => target.reason !== undefined);
+      // Whether the action applies is judged on the Rollout as read now, together with the command's record on it
+      // (command-intent.ts): a replay of a command already carried out is done, not refused, and not done twice.
+      const skipped: { name: string; environment: string; reason: string }[] = [];
+      const carriedOut: string[] = [];
+      for (const { cluster, rollout, name, origin } of permitted) {
+        const outcome = await runRecordedAction(cluster, { namespace: rollout.metadata?.namespace ?? '', name: rollout.metadata?.name ?? '' }, action, commandId, services.now);
+        context.log.info({ command: command.name, rollout: name, commandId, outcome }, 'recorded command');
+        if (outcome.kind === 'acted' || outcome.kind === 'done-before') carriedOut.push(name);
+        else skipped.push({ name, environment: origin.environment, reason: outcome.kind === 'superseded' ? `not done again: ${outcome.reason}.` : outcome.reason });
+      }
+      const notDone = [...denied.map((target) => ({ name: target.name, environment: target.origin.environment, reason: target.reason })), ...skipped];
+      if (carriedOut.length === 0) return refuse([...new Set(notDone.map((target) => target.reason))].join(' '));
       reporter.nudge(repository, pull.number);
-      if (skipped.length === 0) return { kind: 'done' };
-      const permissionRefused = skipped.some((target) => target.reason !== actionRefusal(target.rollout as RolloutObject, action));
-      const reply = `Done on ${runnable.map((target) => `\`${target.name}\``).join(', ')}; skipped:\n\n${skipped.map((target) => `- \`${target.name}\` (${target.origin.environment}): ${target.reason}`).join('\n')}`;
+      if (notDone.length === 0) return { kind: 'done' };
+      const permissionRefused = denied.length > 0;
+      const reply = `Done on ${carriedOut.map((name) => `\`${name}\``).join(', ')}; skipped:\n\n${notDone.map((target) => `- \`${target.name}\` (${target.environment}): ${target.reason}`).join('\n')}`;
       return permissionRefused ? { kind: 'partial', reply } : { kind: 'done', reply };
     }
   }

@@ -8,12 +8,13 @@ import { createNodeMiddleware, Probot } from 'probot';
 import { Registry } from 'prom-client';
 import type { ClusterManagers } from '../kube/index.js';
 import { registerSecretValue, type Logger } from '../log/index.js';
-import { parseDefaultPolicy } from '../policies/index.js';
+import { parseDefaultPolicy, type RepositoryPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
 import type { BotEnvironment } from './bot-environment.js';
 import { loadClusters } from './clusters.js';
 import { githubClientMetrics, gradualOctokit, observingFetch } from './github-client.js';
-import { unimpersonatedEnvironments, type GradualConfig } from './config.js';
+import { ConfigError, stateLocation, unimpersonatedEnvironments, type GradualConfig } from './config.js';
+import { createDeliveryLedger } from './delivery-ledger.js';
 import { provenanceKeyFrom } from './provenance.js';
 import { openManifestCache } from './manifests/index.js';
 
@@ -29,15 +30,30 @@ export interface RunningBot {
 export const defaultPolicyFile = fileURLToPath(new URL('../../policies/default.yml', import.meta.url));
 
 /**
+ * The default policy the config names (or the shipped one), parsed; a problem is a ConfigError, so
+ * the process ends with it in one line per problem (cli/startup-error.ts) before it elects or listens.
+ */
+export async function loadDefaultPolicy(config: GradualConfig): Promise<RepositoryPolicy> {
+  const policyFile = config.defaultPolicy ?? defaultPolicyFile;
+  let text: string;
+  try {
+    text = await readFile(policyFile, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read the default policy ${policyFile}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  const parsed = parseDefaultPolicy(text, policyFile);
+  if (!parsed.ok) throw new ConfigError(`the default policy is invalid:\n${parsed.errors.map((error) => `${error.file}:${String(error.line)}: ${error.message}`).join('\n')}`);
+  return parsed.policy;
+}
+
+/**
  * The composition root of `gradual bot` (and the bot half of `gradual start`):
  * the defaults, the clusters, the clone cache, Probot over the validated
  * environment, the webhook endpoint and the report loop.
  */
 export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date; kustomizeBinary?: string; githubRetryAfterBaseMs?: number; managers?: ClusterManagers }): Promise<RunningBot> {
   const { environment, config, logger } = options;
-  const policyFile = config.defaultPolicy ?? defaultPolicyFile;
-  const parsedDefaults = parseDefaultPolicy(await readFile(policyFile, 'utf8'), policyFile);
-  if (!parsedDefaults.ok) throw new Error(`the default policy is invalid:\n${parsedDefaults.errors.map((error) => `${error.file}:${String(error.line)}: ${error.message}`).join('\n')}`);
+  const defaults = await loadDefaultPolicy(config);
   const clusters = loadClusters(config);
   const unimpersonated = unimpersonatedEnvironments(config);
   if (unimpersonated.length > 0) {
@@ -58,7 +74,11 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   const clientMetrics = githubClientMetrics(metrics);
   const Octokit = gradualOctokit({ logger, metrics: clientMetrics, ...(options.githubRetryAfterBaseMs !== undefined && { retryAfterBaseMs: options.githubRetryAfterBaseMs }) });
   const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog, Octokit, request: { fetch: observingFetch(clientMetrics, logger) } });
-  const bot = createGradualBot({ config, defaults: parsedDefaults.policy, clusters, manifests, kustomize, logger, now: options.now ?? (() => new Date()), provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId), managers: options.managers }, probot);
+  const now = options.now ?? (() => new Date());
+  const state = stateLocation(config);
+  const stateCluster = clusters.get(state.cluster);
+  const deliveries = createDeliveryLedger({ now, logger, ...(stateCluster !== undefined && { store: { client: stateCluster.rest, namespace: state.namespace } }) });
+  const bot = createGradualBot({ config, defaults, clusters, manifests, kustomize, logger, now, provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId), managers: options.managers }, probot, { deliveries, ...(config.resyncSeconds !== undefined && { resyncSeconds: config.resyncSeconds }) });
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
   const server: Server = createServer((request, response) => {
@@ -78,6 +98,8 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   const { port } = server.address() as AddressInfo;
   const host = environment.host === '0.0.0.0' ? '127.0.0.1' : environment.host;
   await bot.reporter.start();
+  // After the reporter's first listing: a command found by the start-up reconcile sees the Rollouts deployed already.
+  await bot.reconciler.start();
   const url = `http://${host}:${String(port)}${environment.webhookPath}`;
   logger.info({ url, appId: environment.appId, baseUrl: environment.baseUrl, clusters: clusters.size }, 'bot listening');
   return {
@@ -86,6 +108,7 @@ export async function startBot(options: { environment: BotEnvironment; config: G
     metrics,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await bot.reconciler.stop();
       await bot.reporter.stop();
     },
   };

@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
+import { lockName } from '../../src/gitops/environment-lock.js';
 import { installDeployer } from '../../src/gitops/install-deployer.js';
 import { close, comment, createRepositoryFromFolder, forkRepository, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
@@ -341,6 +343,17 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
 
     await killBot(bot);
     bot = undefined;
+    // The ledger of handled deliveries outlives the process (a ConfigMap): every delivery handled so far is in it.
+    const ledger = await core.readNamespacedConfigMap({ namespace: 'default', name: 'gradual-deliveries' });
+    // (Only the events the bot has a handler for: the others are not its to record.)
+    const handledEvents = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.closed', 'issue_comment.created', 'push.'];
+    const handledIds = deliveries
+      .filter((delivery) => handledEvents.includes(`${String(delivery.headers['x-github-event'])}.${(JSON.parse(delivery.body) as { action?: string }).action ?? ''}`))
+      .map((delivery) => String(delivery.headers['x-github-delivery']));
+    expect(handledIds.length).toBeGreaterThan(3);
+    expect(handledIds.filter((id) => ledger.data?.[id] === undefined)).toEqual([]);
+    // Then it is lost too, so the handlers themselves are put to the test: they must be idempotent without it.
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'gradual-deliveries' });
     const commentsBefore = await comments(second.number);
     bot = await startBotProcess();
 
@@ -378,6 +391,116 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     const after = await cluster.readRollout('api');
     expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, before.spec.template?.spec?.containers?.[0]?.image]);
     expect(github.violations).toEqual([]);
+  });
+
+  it('lost webhooks: the bot is down while a pull request opens and is pushed to, is commented /promote, and is closed; each time the reconcile at start-up puts it where it would have been; then every delivery replayed changes nothing', async () => {
+    if (bot === undefined) throw new Error('no bot');
+    // A free environment at main (blue) first: the pull request holding it closes, with the bot up.
+    await close(bob, { owner, repo, number: second.number });
+    await cluster.untilRollout('api', 'rolled back to main', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue');
+    const lease = async (): Promise<string | undefined> => (await cluster.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: lockName('staging') })).metadata?.annotations?.['gradual.dev/lock-holder'];
+    await waitUntil(async () => (await lease()) === 'null', { what: 'the lock released', timeoutMs: 30_000 });
+    const figures: Record<string, number> = {};
+
+    // 1. Opened and pushed to while the bot is down.
+    await killBot(bot);
+    bot = undefined;
+    await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple') }, message: 'api: purple' });
+    const purple = await openPullRequest(bob, { owner, repo, head: 'purple', title: 'api: purple' });
+    const head = await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple2') }, message: 'api: purple, again' });
+    let started = performance.now();
+    bot = await startBotProcess();
+    const deployed = await untilCheck(head, deployCheck, 'deployed by the start-up reconcile', (run) => run.conclusion === 'success');
+    figures['openAndPushHealedMs'] = Math.round(performance.now() - started);
+    expect(deployed.title).toBe(`Deployed ${head.slice(0, 7)} to staging`);
+    expect((await checkRuns(head, 'gradual/plan'))[0]?.status).toBe('completed');
+    await untilCheck(head, rolloutCheck, 'paused for a person', (run) => run.conclusion === 'action_required');
+    expect((await cluster.readRollout('api')).spec.template?.spec?.containers?.[0]?.image).toBe('example.test/api:purple2');
+
+    // 2. Commented /promote while the bot is down: acted on once at start-up, recorded on the Rollout with what it saw.
+    await killBot(bot);
+    bot = undefined;
+    const promote = await comment(bob, { owner, repo, number: purple, body: '/promote' });
+    started = performance.now();
+    bot = await startBotProcess();
+    await waitUntil(async () => (await reactionsOn(promote)).includes('rocket'), { what: '🚀 on the /promote sent while the bot was down', timeoutMs: 60_000 });
+    figures['promoteHealedMs'] = Math.round(performance.now() - started);
+    await cluster.untilRollout('api', 'past the pause', (rollout) => (rollout.status?.currentStepIndex ?? 0) >= 2);
+    const records = JSON.parse((await cluster.readRollout('api')).metadata?.annotations?.['gradual.dev/commands'] ?? '[]') as { id: string; action: string; from: { step: number } }[];
+    expect(records.filter((record) => record.id === `comment:${String(promote)}#0`).map((record) => [record.action, record.from.step])).toEqual([['promote', 1]]);
+
+    // 3. Closed while the bot is down: rolled back to main before the lock is released, at start-up.
+    await killBot(bot);
+    bot = undefined;
+    await close(bob, { owner, repo, number: purple });
+    started = performance.now();
+    bot = await startBotProcess();
+    await cluster.untilRollout('api', 'rolled back to main after the close the bot missed', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue');
+    await waitUntil(async () => (await lease()) === 'null', { what: 'the lock released after the rollback', timeoutMs: 30_000 });
+    figures['closeHealedMs'] = Math.round(performance.now() - started);
+    await waitUntil(async () => (await comments(purple)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
+    // purple2 may have been fully promoted by now, so going back to blue is a new rollout, which stops at its pause step.
+    await cluster.untilRollout('api', 'settled on main (Healthy, or at its pause step)', (rollout) => rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0);
+    await untilCheck((await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha, rolloutCheck, 'the rollout reported on main', (run) => run.status === 'completed');
+
+    // main moves on (blue2) with the bot up: the environment follows it.
+    await pushBranch(alice, { owner, repo, branch: 'main', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:blue2') }, message: 'api: blue2' });
+    await cluster.untilRollout('api', 'main at blue2, settled', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue2' && (rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0));
+    await untilCheck((await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha, rolloutCheck, 'the rollout reported on blue2', (run) => run.status === 'completed');
+
+    // Replay: every delivery GitHub ever sent, again, to a bot whose ledger is gone: nothing changes. The old
+    // push to main (blue) among them is applied from the branch head as read now, so it rolls nothing back.
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'gradual-deliveries' });
+    // Quiet first: nothing created by the bot for 3 s (the report loop settles on blue2's pause).
+    let quietFrom = lastSeq();
+    let quietSince = performance.now();
+    await waitUntil(
+      () => {
+        if (handlerCreations(quietFrom).length > 0) {
+          quietFrom = lastSeq();
+          quietSince = performance.now();
+        }
+        return Promise.resolve(performance.now() - quietSince > 3000);
+      },
+      { what: 'the bot to be quiet before the replay', timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const before = await cluster.readRollout('api');
+    const mark = lastSeq();
+    for (const delivery of [...github.received]) expect(await redeliver(delivery, bot.url)).toBeLessThan(300);
+    expect(handlerCreations(mark)).toEqual([]);
+    const after = await cluster.readRollout('api');
+    expect(github.received.filter((delivery) => delivery.headers['x-github-event'] === 'push').length).toBeGreaterThan(1);
+    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, 'example.test/api:blue2']);
+    expect(await lease()).toBe('null');
+    expect(await repeatedComments(purple)).toEqual([]);
+    expect(github.violations).toEqual([]);
+    process.stdout.write(`lost-webhooks drill: ${JSON.stringify(figures)} (start-up reconcile; bound while running: resyncSeconds, default 300 s)\n`);
+  });
+
+  it('apply converges: an apply the API server refuses is retried by the pull request’s reconcile, with no new webhook, and the check names what is pending and why', async () => {
+    // A live immutable ConfigMap the pull request changes: refused (immutable) until someone deletes it.
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'settings' }, immutable: true, data: { level: '1' } } });
+    const settings = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\nimmutable: true\ndata:\n  level: '2'\n`;
+    const sha = await pushBranch(bob, { owner, repo, branch: 'settings', files: { 'apps/api/settings.yaml': settings }, message: 'settings: level 2' });
+    const number = await openPullRequest(bob, { owner, repo, head: 'settings', title: 'settings: level 2' });
+    const failed = await untilCheck(sha, deployCheck, 'the refused apply', (run) => run.conclusion === 'failure');
+    expect(failed.title).toMatch(/^Deploy to staging failed: 3 of 3 object\(s\) pending$/u);
+    expect(failed.summary).toContain('ConfigMap');
+    expect(failed.summary).toMatch(/Pending \(3 of 3\):\n(- .+\n){2}- .+/u);
+    expect(failed.summary).toContain(`ConfigMap ${namespace}/settings`);
+    const deliveriesBefore = github.received.length;
+    await core.deleteNamespacedConfigMap({ namespace, name: 'settings' });
+    const started = performance.now();
+    const converged = await untilCheck(sha, deployCheck, 'applied by the reconcile', (run) => run.conclusion === 'success');
+    expect(converged.title).toBe(`Deployed ${sha.slice(0, 7)} to staging`);
+    expect((await core.readNamespacedConfigMap({ namespace, name: 'settings' })).data).toEqual({ level: '2' });
+    // No webhook did it: none was sent for this pull request meanwhile.
+    // (The bot's own check runs and comments cause deliveries too; a person's would be the webhook that retried it.)
+    const byPeople = github.received.slice(deliveriesBefore).filter((delivery) => (JSON.parse(delivery.body) as { sender?: { type?: string } }).sender?.type !== 'Bot');
+    expect(byPeople.map((delivery) => delivery.headers['x-github-event'])).toEqual([]);
+    process.stdout.write(`apply converged ${String(Math.round(performance.now() - started))} ms after the obstacle went (reconcile backoff 1 s doubling)\n`);
+    await close(bob, { owner, repo, number });
+    await waitUntil(async () => (await comments(number)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
   });
 
   it('the planted provider token never reached a log line, a comment or a check run', async () => {

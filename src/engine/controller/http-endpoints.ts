@@ -23,14 +23,16 @@ export async function serveMetrics(registry: Registry, port: number, host = '0.0
   );
 }
 
-export async function serveHealthz(isHealthy: () => boolean, port: number, host = '0.0.0.0'): Promise<Server> {
+export async function serveHealthz(isHealthy: () => boolean, port: number, host = '0.0.0.0', isReady: () => boolean = isHealthy): Promise<Server> {
   return listen(
     createServer((request, response) => {
-      if (request.url !== '/healthz') {
+      // /readyz: whether this replica should be sent traffic (under `gradual start`, only the one that serves webhooks is).
+      const check = request.url === '/healthz' ? isHealthy : request.url === '/readyz' ? isReady : undefined;
+      if (check === undefined) {
         response.writeHead(404).end();
         return;
       }
-      const healthy = isHealthy();
+      const healthy = check();
       response.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(healthy ? 'ok' : 'not ready');
     }),
     port,

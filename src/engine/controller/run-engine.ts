@@ -42,8 +42,11 @@ export interface Engine {
   start(alsoLead?: AlsoLead): Promise<void>;
   /** Stops the controllers and what leads with them, and hands the Lease back. */
   stop(): Promise<void>;
-  /** start(), /metrics and /healthz, until SIGTERM/SIGINT; then stop(). */
-  run(alsoLead?: AlsoLead): Promise<void>;
+  /**
+   * start(), /metrics, /healthz and /readyz, until SIGTERM/SIGINT; then stop(). With `servesWebhooks`
+   * (`gradual start`), /readyz is 200 only while what leads with the engine (the bot) runs here.
+   */
+  run(alsoLead?: AlsoLead, readiness?: { servesWebhooks?: boolean }): Promise<void>;
 }
 
 export type AlsoLead = () => Promise<{ stop(): Promise<void> }>;
@@ -74,9 +77,10 @@ export function createEngine(options: EngineOptions): Engine {
     ...scope,
   });
 
+  // What leads with the engine (the bot under `gradual start`), while it runs on this replica.
+  let extra: { stop(): Promise<void> } | undefined;
   async function start(alsoLead?: AlsoLead): Promise<void> {
     // One leader runs both, as Argo's controller does: the Rollouts and the AnalysisRuns they will create.
-    let extra: { stop(): Promise<void> } | undefined;
     await manager.add({
       name: 'engine',
       needLeaderElection: true,
@@ -108,9 +112,11 @@ export function createEngine(options: EngineOptions): Engine {
     manager,
     start,
     stop: () => manager.stop(),
-    async run(alsoLead) {
+    async run(alsoLead, readiness = {}) {
       const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
-      const healthServer = await serveHealthz(() => true, options.healthzPort);
+      // /readyz under `gradual start`: only the replica whose bot listens for webhooks is ready, so a Service never
+      // routes a delivery to a follower's closed port; a follower stays healthy (it must not be restarted for following).
+      const healthServer = await serveHealthz(() => true, options.healthzPort, undefined, () => readiness.servesWebhooks !== true || extra !== undefined);
       logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
       await start(alsoLead);
       await new Promise<void>((resolve) => {

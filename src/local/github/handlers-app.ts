@@ -1,6 +1,7 @@
 import type { operations } from '@octokit/openapi-types';
 import { GithubApiError, notFound } from './errors.js';
-import { numberParam, listed, stringParam, type Handler } from './handler.js';
+import { numberParam, listed, paginate, stringParam, type Handler } from './handler.js';
+import { shapeRepository } from './shape-repository.js';
 import { shapeApp, shapeInstallation } from './shape-app.js';
 import { issueToken, narrowPermissions } from './tokens.js';
 
@@ -46,4 +47,20 @@ export const createInstallationAccessToken: Handler = (input) => {
     body: { token, expires_at: expiresAt, permissions, repository_selection: wanted === undefined ? 'all' : 'selected' },
     changed: true,
   };
+};
+
+/**
+ * GET /installation/repositories: the repositories the installation's token reaches, as
+ * `{ total_count, repositories }` (docs.github.com/rest/apps/installations#list-repositories-accessible-to-the-app-installation).
+ * Only an installation token may ask ("Resource not accessible by personal access token" otherwise); every
+ * installation here is for all repositories of its account.
+ */
+export const listInstallationRepositories: Handler = (input) => {
+  if (input.principal.kind !== 'installation') throw new GithubApiError(403, 'Resource not accessible by personal access token');
+  const { installationId } = input.principal;
+  const installation = input.state.installations.find((candidate) => candidate.id === installationId);
+  if (installation === undefined) throw notFound();
+  const repositories = input.state.repositories.filter((repo) => repo.owner.toLowerCase() === installation.account.toLowerCase());
+  const page = paginate(input, repositories);
+  return { status: 200, body: { total_count: repositories.length, repository_selection: 'all', repositories: page.items.map((repo) => shapeRepository(input.state, repo, input.urls)) }, headers: page.headers };
 };

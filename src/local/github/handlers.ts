@@ -1,5 +1,5 @@
 import type { Handler } from './handler.js';
-import { createInstallationAccessToken, getAuthenticatedApp, getInstallation, getRepoInstallation, listInstallations } from './handlers-app.js';
+import { createInstallationAccessToken, getAuthenticatedApp, getInstallation, getRepoInstallation, listInstallationRepositories, listInstallations } from './handlers-app.js';
 import { createCheckRun, getCheckRun, getCheckSuite, listCheckRunAnnotations, listCheckRunsForRef, listCheckRunsForSuite, rerequestCheckRun, updateCheckRun } from './handlers-checks.js';
 import {
   createIssueComment,
@@ -36,6 +36,7 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'apps/list-webhook-deliveries': listWebhookDeliveries,
   'apps/get-webhook-delivery': getWebhookDelivery,
   'apps/redeliver-webhook-delivery': redeliverWebhookDelivery,
+  'apps/list-repos-accessible-to-installation': listInstallationRepositories,
   'rate-limit/get': getRateLimit,
   'repos/get': getRepository,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,

@@ -22,6 +22,7 @@ export const operationRequirements: Readonly<Record<string, Requirement>> = {
   'apps/list-webhook-deliveries': 'app',
   'apps/get-webhook-delivery': 'app',
   'apps/redeliver-webhook-delivery': 'app',
+  'apps/list-repos-accessible-to-installation': read('metadata'),
   'rate-limit/get': 'any',
   'repos/get': read('metadata'),
   'repos/get-collaborator-permission-level': read('metadata'),
