@@ -15,6 +15,7 @@ import type { ControllerMetrics } from './metrics.js';
 import { observeAnalysis, usesAnalysis } from './observe-analysis.js';
 import { createInformerMembership } from './informer-membership.js';
 import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
+import { createNotifier, type NotifierSettings } from '../../notifications/index.js';
 
 export interface RolloutControllerOptions {
   kubeConfig: KubeConfig;
@@ -29,6 +30,8 @@ export interface RolloutControllerOptions {
   requestCounter?: RequestCounter;
   /** The pure decision; injectable so tests can drive the shell with a planner of their own. */
   planner?: (observation: RolloutObservation) => ReconcilePlan;
+  /** Argo's notifications (argo-rollouts-notification-configmap in this namespace); off when absent. */
+  notifications?: NotifierSettings;
 }
 
 export interface RolloutController {
@@ -64,6 +67,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const traffic = createTrafficApplier(createTrafficKube(rest));
   const applier = createPlanApplier(kubeConfig, logger, options.requestCounter, traffic);
   const informerOptions = { clock, logger, ...counting };
+  const notifier = options.notifications === undefined ? undefined : createNotifier({ ...options.notifications, rest, logger, now: () => clock.now(), ...(options.metrics === undefined ? {} : { registry: options.metrics.registry }), recordEvent: (rollout, event) => {
+    applier.recordEvents(rollout, [event]);
+  } });
   const rollouts: InformerCache<KubernetesObject> = createInformerCache(kubeConfig, { path: collectionPath('argoproj.io/v1alpha1', 'rollouts', namespace), ...informerOptions });
   // Only ReplicaSets and pods carrying the pod-template-hash label a Rollout's ReplicaSets are made with, filtered by
   // the API server as Argo's ReplicaSet informer is: a Deployment's or a Job's pods are not cached (a cluster may hold
@@ -289,6 +295,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       }
       if (result.supersededVersions.length > 0) statusWrittenFrom.set(key, new Set(result.supersededVersions));
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
+      // Argo sends notifications from its Event recorder: the Events this reconcile recorded fire their triggers.
+      notifier?.notify({ ...raw, status: plan.status }, (raw as { status?: unknown }).status, plan.events);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
       if (result.actions + result.events > 0 || result.statusWritten) {
         log.info({ actions: result.actions, statusWritten: result.statusWritten, events: plan.events.map((e) => e.reason), phase: plan.status.phase, step: plan.status.currentStepIndex }, 'reconciled');
@@ -318,6 +326,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     async stop() {
       await queue.shutdown();
       await running;
+      await notifier?.idle();
       await applier.flushEvents();
       await Promise.all(informers.map((informer) => informer.stop()));
       await trafficInformers.stop();
