@@ -36,10 +36,9 @@ export interface NotifierOptions extends NotifierSettings {
 }
 
 export interface NotifiedRollout {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [key: string]: unknown;
+  apiVersion?: string | undefined;
+  kind?: string | undefined;
+  metadata?: { name?: string | undefined; namespace?: string | undefined; uid?: string | undefined; labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined } | undefined;
 }
 
 export interface Notifier {

@@ -9,7 +9,7 @@ import { destinationsByTrigger, triggerForReason, type Destination } from './sub
  * Event with a reason fires the trigger the reason names, for the destinations subscribed to it;
  * a condition with a `when` sends when it is true, one without always (record.go's
  * sendNotifications). The planner is pure: it renders every notification now, from the Rollout as
- * the reconcile wrote it, and names each with a key recorded in the notified annotation, so the
+ * the reconcile read it (Argo records Events against that object), and names each with a key recorded in the notified annotation, so the
  * same transition replayed (a reconcile retried, a controller restarted before the status write
  * settled) does not send twice. The key is notifications-engine's (trigger, condition, service,
  * recipient), prefixed with the oncePer value when the condition has one, else with the
@@ -46,8 +46,8 @@ export interface NotificationPlan {
 
 export interface NotificationInput {
   config: NotificationConfig;
-  /** The Rollout as JSON, with the status the reconcile wrote. */
-  rollout: { metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
+  /** The Rollout as JSON, as the reconcile read it. */
+  rollout: { metadata?: { name?: string | undefined; labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined } | undefined };
   /** The status the reconcile started from (part of each transition's identity). */
   previousStatus: unknown;
   events: readonly TransitionEvent[];

@@ -295,8 +295,10 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       }
       if (result.supersededVersions.length > 0) statusWrittenFrom.set(key, new Set(result.supersededVersions));
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
-      // Argo sends notifications from its Event recorder: the Events this reconcile recorded fire their triggers.
-      notifier?.notify({ ...raw, status: plan.status }, (raw as { status?: unknown }).status, plan.events);
+      // Argo sends notifications from its Event recorder, with the Rollout the reconcile read: the Events this
+      // reconcile recorded fire their triggers, and templates see the status before this reconcile's write
+      // (on-rollout-step-completed's "step number {{add .rollout.status.currentStepIndex 1}}" is the step just completed).
+      notifier?.notify(raw, (raw as { status?: unknown }).status, plan.events);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
       if (result.actions + result.events > 0 || result.statusWritten) {
         log.info({ actions: result.actions, statusWritten: result.statusWritten, events: plan.events.map((e) => e.reason), phase: plan.status.phase, step: plan.status.currentStepIndex }, 'reconciled');
