@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError } from 'commander';
 import { configureRootLogger, rootLogger } from '../log/index.js';
+import { outboundPolicy } from '../providers/outbound/outbound-request.js';
 import { addArgoFlags, resolveArgoFlags, type ArgoFlagValues } from './argo-flags.js';
 import { StartupError } from './startup-error.js';
 import { packageVersion } from './version.js';
@@ -127,7 +128,9 @@ export async function runEngine(options: ControllerOptions, alsoLead?: () => Pro
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   };
-  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, ...scope });
+  // Argo reads argo-rollouts-notification-configmap from its own namespace (POD_NAMESPACE, else argo-rollouts: the Lease's default).
+  const notifications = { namespace: process.env.POD_NAMESPACE ?? options.leaseNamespace, policy: outboundPolicy({ allowMetadataAddresses: options.allowMetadataAddresses }) };
+  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, workers: options.rolloutThreads, notifications, ...scope });
   const analysisRuns = createAnalysisRunController({
     kubeConfig,
     logger,

@@ -65,6 +65,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   /** Per Rollout, the tail of its batches: one Rollout's batches run in order, so each sees the last one's record. */
   const tails = new Map<string, Promise<void>>();
   let lastConfigError = '';
+  let forbiddenReported = false;
 
   async function readConfig(): Promise<ParsedConfig | undefined> {
     const base = `/api/v1/namespaces/${options.namespace}`;
@@ -73,6 +74,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
       configMap = await options.rest.request({ method: 'GET', path: `${base}/configmaps/${NOTIFICATION_CONFIGMAP}` });
     } catch (cause) {
       if (cause instanceof ApiException && cause.code === 404) return undefined;
+      // Not allowed to read it (an install without the notifications Role rule): notifications are off, said once.
+      if (cause instanceof ApiException && cause.code === 403) {
+        if (!forbiddenReported) logger.warn({ status: 403, configMap: `${options.namespace}/${NOTIFICATION_CONFIGMAP}` }, 'cannot read the notification ConfigMap; notifications are off');
+        forbiddenReported = true;
+        return undefined;
+      }
       throw cause;
     }
     let secret: { data?: Record<string, string> } = {};
@@ -84,10 +91,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return parseNotificationConfig(configMap.data ?? {}, decodeSecret(secret.data));
   }
 
-  async function readNotifiedAnnotation(namespace: string, name: string): Promise<Record<string, number>> {
-    const current: NotifiedRollout = await options.rest.request({ method: 'GET', path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}` });
-    return readNotified(current.metadata?.annotations?.[NOTIFIED_ANNOTATION]);
-  }
+  /**
+   * What this process recorded per Rollout: the reconcile's cached copy may predate our own annotation patch, and
+   * where the patch is not allowed (deploy/'s ClusterRole lets the controller write no Rollout metadata) it is the
+   * only record, good for this process's lifetime.
+   */
+  const recorded = new Map<string, Record<string, number>>();
+  let patchForbiddenReported = false;
 
   async function batch(rollout: NotifiedRollout, previousStatus: unknown, events: readonly TransitionEvent[]): Promise<void> {
     const namespace = rollout.metadata?.namespace ?? 'default';
@@ -103,8 +113,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       return;
     }
     lastConfigError = '';
-    // The annotation as the API server has it now, not as the reconcile's cached copy had it.
-    const notified = await readNotifiedAnnotation(namespace, name);
+    const notified = { ...readNotified(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION]), ...recorded.get(`${namespace}/${name}`) };
     const plan = planNotifications({ config: parsed.config, rollout, previousStatus, events, notified });
     for (const problem of plan.problems) {
       log.warn({ trigger: problem.trigger, reason: problem.event.reason, problem: problem.message }, 'notification trigger failed');
@@ -114,12 +123,20 @@ export function createNotifier(options: NotifierOptions): Notifier {
     // Recorded before sending: a crash mid-send loses a message rather than repeating it on restart, and a
     // reconcile planned meanwhile sees the record. (notifications-engine records after; Argo Rollouts not at all.)
     const patched = recordNotified(notified, plan.sends.map((send) => send.key), Math.floor(now() / 1000));
-    await options.rest.request({
-      method: 'PATCH',
-      path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
-      body: { metadata: { annotations: { [NOTIFIED_ANNOTATION]: patched } } },
-      contentType: PatchStrategy.MergePatch,
-    });
+    recorded.set(`${namespace}/${name}`, readNotified(patched));
+    try {
+      await options.rest.request({
+        method: 'PATCH',
+        path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
+        body: { metadata: { annotations: { [NOTIFIED_ANNOTATION]: patched } } },
+        contentType: PatchStrategy.MergePatch,
+      });
+    } catch (cause) {
+      if (!(cause instanceof ApiException && cause.code === 403)) throw cause;
+      // Sent anyway: a notification once per transition within this process beats none.
+      if (!patchForbiddenReported) log.warn({ status: 403 }, `cannot record ${NOTIFIED_ANNOTATION} on Rollouts; a controller restart may repeat a notification`);
+      patchForbiddenReported = true;
+    }
     await Promise.all(
       plan.sends.map(async (send) => {
         const service = parsed.config.services.get(send.destination.service);
