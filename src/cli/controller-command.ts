@@ -2,6 +2,7 @@ import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError } from 'commander';
 import type { EngineOptions } from '../engine/controller/run-engine.js';
 import { configureRootLogger, rootLogger } from '../log/index.js';
+import { outboundPolicy } from '../providers/outbound/outbound-request.js';
 import { addArgoFlags, resolveArgoFlags, type ArgoFlagValues } from './argo-flags.js';
 import { StartupError } from './startup-error.js';
 import { packageVersion } from './version.js';
@@ -110,7 +111,9 @@ export async function engineOptions(options: ControllerOptions): Promise<EngineO
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
   loadKubeConfig(kubeConfig, options);
-  return { ...options, kubeConfig, logger: rootLogger() };
+  // Argo reads argo-rollouts-notification-configmap from its own namespace (POD_NAMESPACE, else argo-rollouts: the Lease's default).
+  const notifications = { namespace: process.env.POD_NAMESPACE ?? options.leaseNamespace, policy: outboundPolicy({ allowMetadataAddresses: options.allowMetadataAddresses }) };
+  return { ...options, kubeConfig, logger: rootLogger(), notifications };
 }
 
 /** `gradual controller`: the engine alone, until SIGTERM/SIGINT. */

@@ -15,6 +15,7 @@ import type { ControllerMetrics } from './metrics.js';
 import { observeAnalysis, usesAnalysis } from './observe-analysis.js';
 import { createInformerMembership } from './informer-membership.js';
 import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
+import { createNotifier, type NotifierSettings } from '../../notifications/index.js';
 
 export interface RolloutControllerOptions {
   kubeConfig: KubeConfig;
@@ -31,6 +32,8 @@ export interface RolloutControllerOptions {
   planner?: (observation: RolloutObservation) => ReconcilePlan;
   /** The cluster's manager, whose informers this controller shares (`gradual start`); one of its own when absent. */
   manager?: Manager;
+  /** Argo's notifications (argo-rollouts-notification-configmap in this namespace); off when absent. */
+  notifications?: NotifierSettings;
 }
 
 export interface RolloutController {
@@ -61,6 +64,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const traffic = createTrafficApplier(createTrafficKube(rest));
   const applier = createPlanApplier(kubeConfig, logger, options.requestCounter, traffic);
   const informerOptions = { clock, logger, ...counting };
+  const notifier = options.notifications === undefined ? undefined : createNotifier({ ...options.notifications, rest, logger, now: () => clock.now(), ...(options.metrics === undefined ? {} : { registry: options.metrics.registry }), recordEvent: (rollout, event) => {
+    applier.recordEvents(rollout, [event]);
+  } });
   const manager = options.manager ?? createManager({ kubeConfig, clock, logger, ...counting });
   const informer = <T extends KubernetesObject>(spec: InformerSpec): SharedInformer<T> => manager.informer<T>({ ...spec, namespace }, 'rollouts');
   const argo = { group: 'argoproj.io', version: 'v1alpha1' };
@@ -278,6 +284,10 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       }
       if (result.supersededVersions.length > 0) statusWrittenFrom.set(key, new Set(result.supersededVersions));
       for (const event of plan.events) options.metrics?.countEvent(rolloutNamespace, name, event.type, event.reason);
+      // Argo sends notifications from its Event recorder, with the Rollout the reconcile read: the Events this
+      // reconcile recorded fire their triggers, and templates see the status before this reconcile's write
+      // (on-rollout-step-completed's "step number {{add .rollout.status.currentStepIndex 1}}" is the step just completed).
+      notifier?.notify(raw, (raw as { status?: unknown }).status, plan.events);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
       if (result.actions + result.events > 0 || result.statusWritten) {
         log.info({ actions: result.actions, statusWritten: result.statusWritten, events: plan.events.map((e) => e.reason), phase: plan.status.phase, step: plan.status.currentStepIndex }, 'reconciled');
@@ -307,6 +317,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       logger.info({ namespace: namespace ?? '(all)', rollouts: rollouts.list().length }, 'caches synced; reconciling');
     },
     async afterStop() {
+      await notifier?.idle();
       await applier.flushEvents();
       await trafficInformers.stop();
     },

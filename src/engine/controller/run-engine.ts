@@ -5,6 +5,7 @@ import { createAnalysisRunController } from '../../analysis/controller/analysis-
 import { createAnalysisMetrics } from '../../analysis/controller/analysis-metrics.js';
 import { createClusterManagers, createRequestCounter, type ClusterManagers, type Manager, type RequestCounter } from '../../kube/index.js';
 import { rootLogger, type Logger } from '../../log/index.js';
+import type { NotifierSettings } from '../../notifications/index.js';
 import { serveHealthz, serveMetrics } from './http-endpoints.js';
 import { createControllerMetrics } from './metrics.js';
 import { createRolloutController } from './rollout-controller.js';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   leaderElectionRetryPeriod?: number | undefined;
   /** The process's cluster managers (`gradual start` shares them with the dashboard and the bot); its own when absent. */
   managers?: ClusterManagers;
+  /** Argo's notifications (argo-rollouts-notification-configmap in this namespace); off when absent. */
+  notifications?: NotifierSettings | undefined;
   /** Counts the engine's requests (tests); one of its own when absent. */
   requestCounter?: RequestCounter;
 }
@@ -65,7 +68,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   };
-  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, manager, workers: options.rolloutThreads, ...scope });
+  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, manager, workers: options.rolloutThreads, ...(options.notifications === undefined ? {} : { notifications: options.notifications }), ...scope });
   const analysisRuns = createAnalysisRunController({
     kubeConfig,
     logger,

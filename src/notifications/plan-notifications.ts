@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { CompiledTemplate, NotificationConfig } from './config.js';
+import { formatOncePer } from './expr.js';
+import { fromJson, type GoValue } from './go-values.js';
+import { destinationsByTrigger, triggerForReason, type Destination } from './subscriptions.js';
+
+/*
+ * What a reconcile's Events send. Argo Rollouts sends notifications from its event recorder: each
+ * Event with a reason fires the trigger the reason names, for the destinations subscribed to it;
+ * a condition with a `when` sends when it is true, one without always (record.go's
+ * sendNotifications). The planner is pure: it renders every notification now, from the Rollout as
+ * the reconcile read it (Argo records Events against that object), and names each with a key recorded in the notified annotation, so the
+ * same transition replayed (a reconcile retried, a controller restarted before the status write
+ * settled) does not send twice. The key is notifications-engine's (trigger, condition, service,
+ * recipient), prefixed with the oncePer value when the condition has one, else with the
+ * transition: the Event and the status it was planned from.
+ */
+
+export interface TransitionEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface RenderedNotification {
+  message: string | undefined;
+  slack: { attachments: string | undefined; blocks: string | undefined; username: string | undefined; icon: string | undefined } | undefined;
+  webhook: Record<string, { method: string | undefined; path: string | undefined; body: string }>;
+}
+
+export interface PlannedSend {
+  trigger: string;
+  destination: Destination;
+  templates: string[];
+  notification: RenderedNotification;
+  /** The notified annotation's key for this send. */
+  key: string;
+  event: TransitionEvent;
+}
+
+export interface NotificationPlan {
+  sends: PlannedSend[];
+  /** Triggers that could not run (an expression or template failing on this Rollout), each with its place. */
+  problems: { trigger: string; event: TransitionEvent; message: string }[];
+}
+
+export interface NotificationInput {
+  config: NotificationConfig;
+  /** The Rollout as JSON, as the reconcile read it. */
+  rollout: { metadata?: { name?: string | undefined; labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined } | undefined };
+  /** The status the reconcile started from (part of each transition's identity). */
+  previousStatus: unknown;
+  events: readonly TransitionEvent[];
+  /** The notified annotation as read (key → unix seconds). */
+  notified: Readonly<Record<string, number>>;
+}
+
+/** notifications-engine's condition hash: sha1 of the `when`, base64url without padding. */
+export function conditionHash(when: string): string {
+  return createHash('sha1').update(when).digest('base64url');
+}
+
+function transitionId(previousStatus: unknown, event: TransitionEvent): string {
+  return createHash('sha256')
+    .update(JSON.stringify([previousStatus ?? null, event.reason, event.message]))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+/** Renders the templates in order, later ones overriding earlier fields, as FormatNotification merges them. */
+export function renderNotification(templates: readonly CompiledTemplate[], vars: GoValue): RenderedNotification {
+  const out: RenderedNotification = { message: undefined, slack: undefined, webhook: {} };
+  for (const template of templates) {
+    if (template.message !== undefined) out.message = template.message.execute(vars);
+    if (template.slack !== undefined) {
+      out.slack = {
+        attachments: template.slack.attachments?.execute(vars) ?? out.slack?.attachments,
+        blocks: template.slack.blocks?.execute(vars) ?? out.slack?.blocks,
+        username: template.slack.username ?? out.slack?.username,
+        icon: template.slack.icon ?? out.slack?.icon,
+      };
+    }
+    for (const [service, webhook] of Object.entries(template.webhook)) {
+      out.webhook[service] = { method: webhook.method, path: webhook.path?.execute(vars), body: webhook.body?.execute(vars) ?? '' };
+    }
+  }
+  return out;
+}
+
+export function planNotifications(input: NotificationInput): NotificationPlan {
+  const { config, rollout } = input;
+  const sends: PlannedSend[] = [];
+  const problems: NotificationPlan['problems'] = [];
+  const byTrigger = destinationsByTrigger(config, rollout.metadata?.labels, rollout.metadata?.annotations);
+  // The variables Argo Rollouts gives templates and conditions: the Rollout as JSON (numbers float64).
+  // `secrets`, `time` and `analysisRuns` are not offered (see the README's Notifications section).
+  const rolloutValue = fromJson(rollout);
+  const vars: GoValue = { rollout: rolloutValue };
+  const exprVars: Record<string, unknown> = { rollout };
+  const planned = new Set<string>();
+  for (const event of input.events) {
+    if (event.reason === '') continue;
+    const trigger = triggerForReason(event.reason);
+    const destinations = byTrigger.get(trigger) ?? [];
+    if (destinations.length === 0) continue;
+    const conditions = config.triggers.get(trigger);
+    // Argo skips a lifecycle Event with no trigger configured quietly ("is not configured" at debug).
+    if (conditions === undefined) continue;
+    for (const condition of conditions) {
+      let oncePer: string | undefined;
+      try {
+        if (condition.when !== undefined && condition.when.evaluate(exprVars) !== true) continue;
+        if (condition.oncePer !== undefined) oncePer = formatOncePer(condition.oncePer.evaluate(exprVars));
+      } catch (cause) {
+        problems.push({ trigger, event, message: `trigger.${trigger}[${String(condition.index)}]: ${cause instanceof Error ? cause.message : String(cause)}` });
+        continue;
+      }
+      const templates = condition.send.map((name) => config.templates.get(name)).filter((template): template is CompiledTemplate => template !== undefined);
+      let notification: RenderedNotification;
+      try {
+        notification = renderNotification(templates, vars);
+      } catch (cause) {
+        problems.push({ trigger, event, message: cause instanceof Error ? cause.message : String(cause) });
+        continue;
+      }
+      const conditionKey = `[${String(condition.index)}].${conditionHash(condition.when?.source ?? '')}`;
+      for (const destination of destinations) {
+        const base = `${trigger}:${conditionKey}:${destination.service}:${destination.recipient}`;
+        const key = `${oncePer ?? transitionId(input.previousStatus, event)}:${base}`;
+        if (Object.hasOwn(input.notified, key) || planned.has(key)) continue;
+        planned.add(key);
+        sends.push({ trigger, destination, templates: condition.send, notification, key, event });
+      }
+    }
+  }
+  return { sends, problems };
+}
+
+/** The most entries the notified annotation keeps (newest first): an annotation is capped at 256 KiB with the others. */
+export const NOTIFIED_CAP = 200;
+
+/** Parses the notified annotation; anything unreadable starts afresh (it only suppresses repeats). */
+export function readNotified(value: string | undefined): Record<string, number> {
+  if (value === undefined || value === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  } catch {
+    return {};
+  }
+}
+
+/** The notified annotation after recording `keys` at `nowSeconds`, oldest entries dropped past the cap. */
+export function recordNotified(previous: Readonly<Record<string, number>>, keys: readonly string[], nowSeconds: number): string {
+  const merged: Record<string, number> = { ...previous };
+  for (const key of keys) merged[key] = nowSeconds;
+  const kept = Object.entries(merged)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, NOTIFIED_CAP);
+  return JSON.stringify(Object.fromEntries(kept.sort((a, b) => a[0].localeCompare(b[0]))));
+}

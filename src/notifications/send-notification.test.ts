@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { outboundPolicy, systemConnect } from '../providers/outbound/outbound-request.js';
+import { MAX_REQUEST_BYTES, sendNotification } from './send-notification.js';
+import type { RenderedNotification } from './plan-notifications.js';
+
+interface Received {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+let server: Server;
+let base = '';
+const received: Received[] = [];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
+      if (request.url?.startsWith('/api/chat.postMessage') === true) {
+        // Slack's documented answers: 200 with ok true, or ok false and an error code.
+        const parsed = JSON.parse(body) as { channel?: string };
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify(parsed.channel === 'missing' ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: parsed.channel, ts: '1.2' }));
+        return;
+      }
+      response.statusCode = request.url?.startsWith('/fail') === true ? 500 : 200;
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const notification: RenderedNotification = {
+  message: 'Rollout web has been aborted.',
+  slack: { attachments: '[{"title": "web", "color": "#E01E5A"}]', blocks: undefined, username: undefined, icon: undefined },
+  webhook: { custom: { method: 'POST', path: '/rollouts/web', body: '{"rollout": "web"}' } },
+};
+const send = { policy: outboundPolicy(), timeoutMs: 5000 };
+
+describe('sendNotification', () => {
+  it('webhook: the message by GET to the URL, with the headers, unless the template has a webhook.<service> entry', async () => {
+    received.length = 0;
+    const plain = await sendNotification({ type: 'webhook', name: 'receiver', options: { url: `${base}/hook`, headers: [{ name: 'X-Token', value: 'abc' }] } }, { service: 'receiver', recipient: '' }, notification, send);
+    expect(plain).toEqual({ ok: true });
+    const custom = await sendNotification({ type: 'webhook', name: 'custom', options: { url: `${base}/base/` } }, { service: 'custom', recipient: '' }, notification, send);
+    expect(custom).toEqual({ ok: true });
+    expect(received.map((r) => [r.method, r.url, r.body, r.headers['x-token']])).toEqual([
+      ['GET', '/hook', 'Rollout web has been aborted.', 'abc'],
+      ['POST', '/base/rollouts/web', '{"rollout": "web"}', undefined],
+    ]);
+  });
+
+  it('webhook: a non-2xx answer is a failure naming the status and the URL without its query', async () => {
+    const result = await sendNotification({ type: 'webhook', name: 'r', options: { url: `${base}/fail?token=hidden` } }, { service: 'r', recipient: '' }, { ...notification, webhook: {} }, send);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.message).toContain('HTTP 500');
+      expect(result.message).not.toContain('hidden');
+    }
+  });
+
+  it('slack: chat.postMessage with the bearer token, channel, text and parsed attachments; ok:false is a failure with Slack\'s error', async () => {
+    received.length = 0;
+    const service = { type: 'slack' as const, name: 'slack', options: { token: 'xoxb-secret', apiURL: `${base}/api/` } };
+    expect(await sendNotification(service, { service: 'slack', recipient: 'deploys' }, notification, send)).toEqual({ ok: true });
+    const [request] = received;
+    expect(request?.headers.authorization).toBe('Bearer xoxb-secret');
+    expect(JSON.parse(request?.body ?? '')).toEqual({ channel: 'deploys', text: 'Rollout web has been aborted.', attachments: [{ title: 'web', color: '#E01E5A' }] });
+    const refused = await sendNotification(service, { service: 'slack', recipient: 'missing' }, notification, send);
+    expect(refused).toEqual({ ok: false, message: 'slack slack: chat.postMessage failed: channel_not_found' });
+    expect(JSON.stringify(refused)).not.toContain('xoxb-secret');
+  });
+
+  it('slack: attachments that do not render to JSON fail the send, as notifications-engine does', async () => {
+    const result = await sendNotification({ type: 'slack', name: 'slack', options: { token: 't', apiURL: `${base}/api/` } }, { service: 'slack', recipient: 'c' }, { ...notification, slack: { attachments: '[{', blocks: undefined, username: undefined, icon: undefined } }, send);
+    expect(result.ok).toBe(false);
+  });
+
+  it('hostile: a webhook to a cloud metadata address is refused before any socket is opened', async () => {
+    const connect = vi.fn(systemConnect);
+    const policy = outboundPolicy({ lookup: () => Promise.resolve([{ address: '169.254.169.254', family: 4 }]), connect });
+    const result = await sendNotification({ type: 'webhook', name: 'evil', options: { url: 'http://metadata.google.internal/computeMetadata/v1/' } }, { service: 'evil', recipient: '' }, notification, { policy, timeoutMs: 1000 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain('cloud metadata');
+    expect(connect).not.toHaveBeenCalled();
+  });
+
+  it('hostile: a rendered body past the cap is not sent', async () => {
+    received.length = 0;
+    const huge = { ...notification, message: 'x'.repeat(MAX_REQUEST_BYTES + 1), webhook: {} };
+    const result = await sendNotification({ type: 'webhook', name: 'r', options: { url: `${base}/hook` } }, { service: 'r', recipient: '' }, huge, send);
+    expect(result.ok).toBe(false);
+    expect(received).toEqual([]);
+  });
+});
