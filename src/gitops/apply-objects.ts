@@ -1,6 +1,6 @@
 import { KubernetesObjectApi, loadYaml, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log/index.js';
-import { describeFailure } from '../cli/rollout-verbs/kube-context.js';
+import { describeFailure } from '../rollout-actions/kube-client.js';
 import type { ManifestObject } from './manifests/index.js';
 import type { DeploymentOrigin } from './annotations.js';
 import { signedOriginAnnotations, type ProvenanceKey } from './provenance.js';

@@ -1,11 +1,10 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { patchRollout, patchRolloutStatus, sendPatch, isNotFound, type KubeContext } from '../cli/rollout-verbs/kube-context.js';
-import { abortPatch, pausePatch, promotePlan, resumePatch, retryRolloutPatch } from '../cli/rollout-verbs/patches.js';
-import type { RolloutObject } from '../cli/rollout-verbs/types.js';
+import { kubeContextFromConfig } from '../rollout-actions/kube-client.js';
+import { kubeWriter, runRolloutAction, type RolloutAction as AnyRolloutAction } from '../rollout-actions/run-action.js';
+import type { RolloutObject } from '../rollout-view/types.js';
 import type { Cluster } from './clusters.js';
 
 /** What a person can do to a Rollout from the pull request (commands and check-run buttons). */
-export type RolloutAction = { kind: 'promote'; full: boolean } | { kind: 'abort' } | { kind: 'retry' } | { kind: 'pause' } | { kind: 'resume' };
+export type RolloutAction = Exclude<AnyRolloutAction, { kind: 'restart' }>;
 
 /** Pure: why an action would do nothing, in a sentence for the reply; undefined when it applies. */
 export function actionRefusal(rollout: RolloutObject, action: RolloutAction): string | undefined {
@@ -31,46 +30,9 @@ export function actionRefusal(rollout: RolloutObject, action: RolloutAction): st
   }
 }
 
-function kubeContextFor(cluster: Cluster, namespace: string): KubeContext {
-  return {
-    config: cluster.kubeConfig,
-    namespace,
-    customObjects: cluster.kubeConfig.makeApiClient(CustomObjectsApi),
-    core: cluster.kubeConfig.makeApiClient(CoreV1Api),
-    apps: cluster.kubeConfig.makeApiClient(AppsV1Api),
-  };
-}
-
-/** The shell: the same patches as `gradual promote|abort|retry|pause` (Argo's kubectl plugin). */
+/** The shell: the same sequence as `gradual promote|abort|retry|pause|resume` (Argo's kubectl plugin), on the Rollout the bot read. */
 export async function applyRolloutAction(cluster: Cluster, rollout: RolloutObject, action: RolloutAction): Promise<void> {
-  const kube = kubeContextFor(cluster, rollout.metadata.namespace ?? 'default');
+  const kube = kubeContextFromConfig(cluster.kubeConfig, rollout.metadata.namespace ?? 'default');
   const name = rollout.metadata.name ?? '';
-  switch (action.kind) {
-    case 'promote': {
-      const plan = promotePlan(rollout, { full: action.full });
-      let specPatch = plan.spec;
-      if (plan.status !== undefined) {
-        try {
-          await patchRolloutStatus(kube, name, plan.status);
-        } catch (cause) {
-          if (!isNotFound(cause)) throw cause;
-          specPatch = plan.fallback;
-        }
-      }
-      if (specPatch !== undefined) await patchRollout(kube, name, specPatch);
-      return;
-    }
-    case 'abort':
-      await sendPatch(kube, name, abortPatch());
-      return;
-    case 'retry':
-      await sendPatch(kube, name, retryRolloutPatch());
-      return;
-    case 'pause':
-      await sendPatch(kube, name, pausePatch());
-      return;
-    case 'resume':
-      await sendPatch(kube, name, resumePatch());
-      return;
-  }
+  await runRolloutAction(kubeWriter(kube, name), name, action, () => Promise.resolve(rollout));
 }

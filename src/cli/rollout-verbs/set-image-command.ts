@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { isConflict, kubeContext, readRollout, rolloutResource, RolloutVerbError, verbAction, withKubeOptions, type KubeContext, type KubeOptions } from './kube-context.js';
-import { parseImageUpdate, withImage, type ImageUpdate } from './patches.js';
-import type { PodTemplateLike } from './types.js';
+import { isConflict, readRollout, rolloutResource, RolloutVerbError, type KubeContext } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
+import { parseImageUpdate, withImage, type ImageUpdate } from '../../rollout-actions/patches.js';
+import type { PodTemplateLike } from '../../rollout-view/types.js';
 
 // Argo retries a whole-object update this many times when someone else wrote the object in between.
 const maxAttempts = 5;

@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseGoDuration } from '../../api/index.js';
-import { kubeContext, readRollout, RolloutVerbError, verbAction, withKubeOptions, type KubeOptions } from './kube-context.js';
-import { rolloutPhase, type PhaseAndMessage } from './rollout-phase.js';
+import { readRollout, RolloutVerbError } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
+import { rolloutPhase, type PhaseAndMessage } from '../../rollout-view/rollout-phase.js';
 import { watchRollout } from './watch-rollout.js';
 
 interface StatusOptions extends KubeOptions {

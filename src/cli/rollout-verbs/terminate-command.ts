@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { RolloutVerbError, isNotFound, kubeContext, mergePatch, verbAction, withKubeOptions, type KubeOptions } from './kube-context.js';
+import { RolloutVerbError, isNotFound, mergePatch } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 
 /**
  * `gradual terminate analysisrun RUN...`: sets spec.terminate, as Argo's plugin does; the

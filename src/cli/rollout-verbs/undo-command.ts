@@ -1,8 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '../../engine/argo-labels.js';
-import { jsonPatch, kubeContext, listOwnedReplicaSets, patchRollout, readRollout, RolloutVerbError, verbAction, withKubeOptions, type KubeContext, type KubeOptions } from './kube-context.js';
-import { isDerivative, templateForUndo, undoPatch, type JsonPatchOperation } from './patches.js';
-import type { ReplicaSetLike, RolloutObject } from './types.js';
+import { jsonPatch, listOwnedReplicaSets, patchRollout, readRollout, RolloutVerbError, type KubeContext } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
+import { isDerivative, templateForUndo, undoPatch, type JsonPatchOperation } from '../../rollout-actions/patches.js';
+import type { ReplicaSetLike, RolloutObject } from '../../rollout-view/types.js';
 
 interface UndoOptions extends KubeOptions {
   toRevision: number;
