@@ -1,4 +1,4 @@
-import { REVISION_ANNOTATION } from '../engine/argo-labels.js';
+import { REVISION_ANNOTATION } from '../api/argo-labels.js';
 import { icons } from './icons.js';
 import type { ObjectMetaLike, Timestamp } from './types.js';
 

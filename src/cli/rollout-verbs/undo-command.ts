@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '../../engine/argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '../../api/argo-labels.js';
 import { jsonPatch, listOwnedReplicaSets, patchRollout, readRollout, RolloutVerbError, type KubeContext } from '../../rollout-actions/kube-client.js';
 import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 import { isDerivative, templateForUndo, undoPatch, type JsonPatchOperation } from '../../rollout-actions/patches.js';

@@ -5,7 +5,7 @@ import { createEventRecorder, makeCountedApiClient, type EventSubject, type Requ
 import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
 import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
-import { REVISION_ANNOTATION } from '../argo-labels.js';
+import { REVISION_ANNOTATION } from '../../api/argo-labels.js';
 import type { WriteRefusal } from '../write-refused.js';
 import type { TrafficApplier } from './apply-traffic.js';
 

@@ -3,7 +3,7 @@ import { validateRollout, type Rollout } from '../../api/index.js';
 import { createControllerIndex, createInformerCache, createKeyQueue, createRestClient, systemClock, type Clock, type InformerCache, type KeyQueue, type RequestCounter } from '../../kube/index.js';
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
+import { isHandledByInstance, MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../../api/argo-labels.js';
 import { planRollout, planTrafficProblem, planUnplannable } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { hasMalformedQuantity } from '../tolerant-template.js';
@@ -14,7 +14,7 @@ import { createTrafficInformers } from './traffic-informers.js';
 import type { ControllerMetrics } from './metrics.js';
 import { observeAnalysis, usesAnalysis } from './observe-analysis.js';
 import { createInformerMembership } from './informer-membership.js';
-import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
+import { observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
 
 export interface RolloutControllerOptions {
   kubeConfig: KubeConfig;

@@ -2,7 +2,7 @@ import { pauseDurationSeconds, type AnalysisRun, type CanaryStep, type Rollout }
 import { currentSetWeight } from '../../rollout-view/rollout-info.js';
 import { rolloutPhase } from '../../rollout-view/rollout-phase.js';
 import type { RolloutObject } from '../../rollout-view/types.js';
-import { POD_TEMPLATE_HASH_LABEL } from '../../engine/argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../../api/argo-labels.js';
 import type { ReplicaSetReport, RolloutCheckState, RolloutReportInput } from './types.js';
 
 /*
