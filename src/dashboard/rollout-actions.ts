@@ -4,6 +4,7 @@ import { runRolloutAction, type RolloutAction, type RolloutWriter } from '../rol
 import { apiPath, isNotFound, type RestClient } from '../kube/index.js';
 import { dashboardRolloutSchema } from './schema.js';
 import type { DashboardAction } from './types.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 export interface RolloutRef {
   namespace: string;
@@ -11,11 +12,10 @@ export interface RolloutRef {
 }
 
 /** The action failed in a way a person can act on (the Rollout is gone, or unreadable). */
-export class DashboardActionError extends Error {
+export class DashboardActionError extends GradualError {
   readonly status: number;
   constructor(status: number, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DashboardActionError';
+    super(status === 404 ? 'NOT_FOUND' : 'INVALID_INPUT', message, { cause: options?.cause });
     this.status = status;
   }
 }

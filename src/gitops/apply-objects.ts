@@ -4,17 +4,17 @@ import { describeFailure } from '../rollout-actions/kube-client.js';
 import type { ManifestObject } from './manifests/index.js';
 import type { DeploymentOrigin } from './annotations.js';
 import { signedOriginAnnotations, type ProvenanceKey } from './provenance.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 export const fieldManager = 'gradual';
 
-export class ApplyError extends Error {
+export class ApplyError extends GradualError {
   constructor(
     message: string,
     readonly place: { file: string; line: number },
     options?: ErrorOptions,
   ) {
-    super(message, options);
-    this.name = 'ApplyError';
+    super('APPLY_FAILED', message, { cause: options?.cause });
   }
 }
 

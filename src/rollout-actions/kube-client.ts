@@ -1,6 +1,7 @@
 import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { LabelSelectorLike, ReplicaSetLike, RolloutObject } from '../rollout-view/types.js';
 import type { JsonPatchOperation, MergePatch } from './patches.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 /*
  * What every user action on a Rollout shares, whoever asks (the CLI's verbs,
@@ -19,12 +20,10 @@ export interface KubeContext {
 export const rolloutResource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
 
 /** A failure the user can act on: printed as one line, exit code 1. */
-export class RolloutVerbError extends Error {
-  readonly code: 'not-found' | 'refused' | 'timeout' | 'degraded' | 'kubeconfig';
+export class RolloutVerbError extends GradualError {
+  declare readonly code: 'NOT_FOUND' | 'REFUSED' | 'TIMEOUT' | 'DEGRADED' | 'KUBECONFIG';
   constructor(code: RolloutVerbError['code'], message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RolloutVerbError';
-    this.code = code;
+    super(code, message, { cause: options?.cause });
   }
 }
 
@@ -48,7 +47,7 @@ export function isConflict(cause: unknown): boolean {
 }
 
 export function notFound(kube: KubeContext, name: string, cause?: unknown): RolloutVerbError {
-  return new RolloutVerbError('not-found', `rollout "${name}" not found in namespace "${kube.namespace}"`, { cause });
+  return new RolloutVerbError('NOT_FOUND', `rollout "${name}" not found in namespace "${kube.namespace}"`, { cause });
 }
 
 /** The one line printed for a failure: ours as written, the API server's own message (its Status) otherwise. */

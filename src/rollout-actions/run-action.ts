@@ -77,7 +77,7 @@ export async function runRolloutAction(writer: RolloutWriter, name: string, acti
   const flags = { full: action.full === true, skipCurrentStep: action.skipCurrentStep === true, skipAllSteps: action.skipAllSteps === true };
   const rollout = await read();
   const refusal = promoteRefusal(rollout, flags);
-  if (refusal !== undefined) throw new RolloutVerbError('refused', refusal);
+  if (refusal !== undefined) throw new RolloutVerbError('REFUSED', refusal);
   const plan = promotePlan(rollout, flags);
   let specPatch = plan.spec;
   // No status subresource (an old CRD): Argo sends one patch with both halves to the object instead of the spec patch.

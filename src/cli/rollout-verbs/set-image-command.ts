@@ -17,7 +17,7 @@ function applyAll(object: Updatable, updates: readonly ImageUpdate[]): Updatable
   let current = object;
   for (const update of updates) {
     const next = withImage(current, update);
-    if (next === undefined) throw new RolloutVerbError('refused', `unable to find container named "${update.container}"`);
+    if (next === undefined) throw new RolloutVerbError('REFUSED', `unable to find container named "${update.container}"`);
     current = next;
   }
   return current;
@@ -53,7 +53,7 @@ export function setCommand(): Command {
         verbAction(async (name: string, pairs: string[], options: KubeOptions) => {
           const updates = pairs.map((pair) => {
             const update = parseImageUpdate(pair);
-            if (update === undefined) throw new RolloutVerbError('refused', `expected CONTAINER=IMAGE, got "${pair}"`);
+            if (update === undefined) throw new RolloutVerbError('REFUSED', `expected CONTAINER=IMAGE, got "${pair}"`);
             return update;
           });
           const kube = kubeContext(options);

@@ -21,7 +21,7 @@ export function terminateCommand(): Command {
               mergePatch,
             );
           } catch (cause) {
-            if (isNotFound(cause)) throw new RolloutVerbError('not-found', `analysisrun "${name}" not found in namespace "${kube.namespace}"`, { cause });
+            if (isNotFound(cause)) throw new RolloutVerbError('NOT_FOUND', `analysisrun "${name}" not found in namespace "${kube.namespace}"`, { cause });
             throw cause;
           }
           process.stdout.write(`analysisrun '${name}' terminated\n`);

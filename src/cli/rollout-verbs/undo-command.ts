@@ -36,8 +36,8 @@ export function replicaSetForRevision(rollout: RolloutObject, replicaSets: reado
       previous = { revision, rs };
     }
   }
-  if (toRevision > 0) throw new RolloutVerbError('not-found', `unable to find specified revision ${toRevision} in history`);
-  if (previous.rs === undefined) throw new RolloutVerbError('not-found', `no revision found for rollout "${rollout.metadata.name ?? ''}"`);
+  if (toRevision > 0) throw new RolloutVerbError('NOT_FOUND', `unable to find specified revision ${toRevision} in history`);
+  if (previous.rs === undefined) throw new RolloutVerbError('NOT_FOUND', `no revision found for rollout "${rollout.metadata.name ?? ''}"`);
   return previous.rs;
 }
 
@@ -61,7 +61,7 @@ async function patchWorkload(kube: KubeContext, rollout: RolloutObject, body: Js
       await kube.core.patchNamespacedPodTemplate({ name, namespace, body }, jsonPatch);
       return;
     default:
-      throw new RolloutVerbError('refused', `workload of type ${ref?.kind ?? ''} is not supported`);
+      throw new RolloutVerbError('REFUSED', `workload of type ${ref?.kind ?? ''} is not supported`);
   }
 }
 
@@ -86,7 +86,7 @@ export function undoCommand(): Command {
           if (rollout.spec?.workloadRef !== undefined) await patchWorkload(kube, rollout, body);
           else await patchRollout(kube, name, body);
         } catch (cause) {
-          throw new RolloutVerbError('refused', `failed restoring revision ${options.toRevision}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+          throw new RolloutVerbError('REFUSED', `failed restoring revision ${options.toRevision}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
         }
         process.stdout.write(`rollout '${name}' undo\n`);
       }),
