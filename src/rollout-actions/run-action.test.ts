@@ -33,17 +33,7 @@ const at = new Date('2026-12-07T10:00:00.123Z');
 
 describe('the one action runner (CLI, bot and dashboard)', () => {
   it.each<[string, RolloutObject, RolloutAction, boolean, Call[], string]>([
-    [
-      'promote: the status patch, then the spec patch',
-      pausedCanary,
-      { kind: 'promote' },
-      true,
-      [
-        ['status', { status: { pauseConditions: null } }],
-        ['object', { spec: { paused: false } }],
-      ],
-      "rollout 'web' promoted",
-    ],
+    ['promote: the status patch, then the spec patch', pausedCanary, { kind: 'promote' }, true, [['status', { status: { pauseConditions: null } }], ['object', { spec: { paused: false } }]], "rollout 'web' promoted"],
     [
       'promote without a status subresource: one unified patch to the object instead of the spec patch',
       pausedCanary,
@@ -57,17 +47,7 @@ describe('the one action runner (CLI, bot and dashboard)', () => {
     ],
     ['promote --full', pausedCanary, { kind: 'promote', full: true }, true, [['status', { status: { promoteFull: true } }], ['object', { spec: { paused: false } }]], "rollout 'web' fully promoted"],
     ['abort: status subresource', pausedCanary, { kind: 'abort' }, true, [['status', { status: { abort: true } }]], "rollout 'web' aborted"],
-    [
-      'abort without a status subresource: the same patch to the object',
-      pausedCanary,
-      { kind: 'abort' },
-      false,
-      [
-        ['status', { status: { abort: true } }],
-        ['object', { status: { abort: true } }],
-      ],
-      "rollout 'web' aborted",
-    ],
+    ['abort without a status subresource: the same patch to the object', pausedCanary, { kind: 'abort' }, false, [['status', { status: { abort: true } }], ['object', { status: { abort: true } }]], "rollout 'web' aborted"],
     ['retry', pausedCanary, { kind: 'retry' }, true, [['status', { status: { abort: false } }]], "rollout 'web' retried"],
     ['pause: the object only', pausedCanary, { kind: 'pause' }, true, [['object', { spec: { paused: true } }]], "rollout 'web' paused"],
     ['resume: the object only', pausedCanary, { kind: 'resume' }, true, [['object', { spec: { paused: false } }]], "rollout 'web' resumed"],

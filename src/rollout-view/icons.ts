@@ -17,41 +17,21 @@ export const icons = {
   metric: '∿',
 } as const;
 
+/** An icon by status, or a space for a status Argo has no icon for (a Map: a status such as `constructor` is not a key). */
+export function iconFor(table: ReadonlyMap<string, string>, status: string): string {
+  return table.get(status) ?? ' ';
+}
+
+const rolloutIcons: ReadonlyMap<string, string> = new Map([['Progressing', icons.progressing], ['Error', icons.warning], ['InvalidSpec', icons.warning], ['Paused', icons.paused], ['Healthy', icons.ok], ['Degraded', icons.bad], ['Unknown', icons.unknown], ['ScaledDown', icons.neutral]]);
+
 /** The status icon of a Rollout (rollout_info.go rolloutIcon). */
 export function rolloutIcon(status: string): string {
-  switch (status) {
-    case 'Progressing':
-      return icons.progressing;
-    case 'Error':
-    case 'InvalidSpec':
-      return icons.warning;
-    case 'Paused':
-      return icons.paused;
-    case 'Healthy':
-      return icons.ok;
-    case 'Degraded':
-      return icons.bad;
-    case 'Unknown':
-      return icons.unknown;
-    case 'ScaledDown':
-      return icons.neutral;
-    default:
-      return ' ';
-  }
+  return iconFor(rolloutIcons, status);
 }
+
+const replicaSetIcons: ReadonlyMap<string, string> = new Map([['Progressing', icons.progressing], ['Healthy', icons.ok], ['ReplicaFailure', icons.bad], ['ScaledDown', icons.neutral]]);
 
 /** The status icon of a ReplicaSet (replicaset_info.go replicaSetIcon). */
 export function replicaSetIcon(status: string): string {
-  switch (status) {
-    case 'Progressing':
-      return icons.progressing;
-    case 'Healthy':
-      return icons.ok;
-    case 'ReplicaFailure':
-      return icons.bad;
-    case 'ScaledDown':
-      return icons.neutral;
-    default:
-      return ' ';
-  }
+  return iconFor(replicaSetIcons, status);
 }
