@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type KubernetesObject, type V1ReplicaSet } from '@kubernetes/client-node';
-import { compileCondition, evaluateCondition, type CompiledCondition } from '../src/analysis/condition/index.js';
+import { compileCondition, evaluateCondition, type CompiledCondition } from '../src/condition/index.js';
 import { createAnalysisRunController } from '../src/analysis/controller/analysis-run-controller.js';
 import { createRolloutController } from '../src/engine/controller/rollout-controller.js';
 import { createInformerCache, createRestClient } from '../src/kube/index.js';

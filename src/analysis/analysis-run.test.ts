@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { AnalysisRun, Metric } from '../api/index.js';
-import { finishAnalysisRun, planAnalysisRun, type ProviderAnswer, type TakenMeasurement } from './reconcile-analysis-run.js';
+import { finishAnalysisRun, planAnalysisRun, type TakenMeasurement } from './reconcile-analysis-run.js';
+import type { ProviderAnswer } from '../providers/provider.js';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 

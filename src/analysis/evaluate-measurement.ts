@@ -1,5 +1,5 @@
 import type { AnalysisPhase } from '../api/index.js';
-import { compileCondition, describeConditionError, evaluateCondition, type CompiledCondition, type Value } from './condition/index.js';
+import { compileCondition, describeConditionError, evaluateCondition, type CompiledCondition, type Value } from '../condition/index.js';
 
 /*
  * Argo's EvaluateResult (utils/evaluate): a measured value against the metric's success and

@@ -1,11 +1,11 @@
 import type { AnalysisRun, AnalysisRunStatus, Measurement, Metric, MetricResult } from '../api/index.js';
-import type { Value } from './condition/index.js';
+import type { ProviderAnswer } from '../providers/provider.js';
 import { assessRun, isCompleted, recordMeasurement, retainMeasurements, type AnalysisEvent } from './assess-analysis-run.js';
 import { compileMetricConditions, evaluateMeasurement, type MetricConditions } from './evaluate-measurement.js';
 import { metricTasks, nextReconcileAfterMs, type MetricTask } from './measurement-schedule.js';
 import { dryRunMetricNames } from './metric-settings.js';
 import { secretRedactor } from './redact-secrets.js';
-import { resolveMetricArgs } from './resolve-args.js';
+import { resolveMetricArgs } from '../providers/resolve-args.js';
 import { validateMetrics } from './validate-metrics.js';
 
 /*
@@ -13,17 +13,6 @@ import { validateMetrics } from './validate-metrics.js';
  * says which measurements to take now; finishAnalysisRun folds what the providers answered
  * into the status and says when to come back. The shell between them only calls providers.
  */
-
-/** What a provider answers for one measurement; a provider never throws. */
-export type ProviderAnswer =
-  /** A value to judge with the metric's conditions, and its text as Argo stores it (e.g. `[0.97]`). */
-  | { kind: 'value'; value: Value; text: string; metadata?: Record<string, string> }
-  /** Still running (a Job): look again at resumeAt, or when the provider's own watch wakes the run. */
-  | { kind: 'running'; resumeAt?: string; metadata?: Record<string, string> }
-  /** Already judged by the provider (a Job that succeeded or failed). */
-  | { kind: 'verdict'; phase: 'Successful' | 'Failed'; message?: string; metadata?: Record<string, string> }
-  /** Could not measure: unreachable, timed out, a bad response. An Error measurement, counted against consecutiveErrorLimit. */
-  | { kind: 'error'; message: string };
 
 export interface TakenMeasurement {
   task: MetricTask;

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import type { AnalysisRun, Metric } from '../api/index.js';
 import { effectiveCount } from './metric-settings.js';
-import { finishAnalysisRun, planAnalysisRun, type ProviderAnswer } from './reconcile-analysis-run.js';
-import { resolveMetricArgs } from './resolve-args.js';
+import { finishAnalysisRun, planAnalysisRun } from './reconcile-analysis-run.js';
+import type { ProviderAnswer } from '../providers/provider.js';
+import { resolveMetricArgs } from '../providers/resolve-args.js';
 
 /*
  * Issue 28, item 1: Argo resolves `{{args.*}}` in every field of a metric (ResolveMetricArgs marshals

@@ -1,10 +1,13 @@
 import { SetupError } from '../local/errors.js';
 import { BotEnvironmentError } from '../gitops/bot-environment.js';
 import { ConfigError } from '../gitops/config.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 /** A start-up problem that is the operator's to fix (a flag, a file, a variable): said in one line, without a stack. */
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
+export class StartupError extends GradualError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('STARTUP_FAILED', message, { cause: options?.cause });
+  }
 }
 
 /** Node's listen errors carry the address and port they were refused. */

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { GradualError } from '../errors/gradual-error.js';
 
 /** A host name or address that only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
@@ -11,11 +12,13 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** A refused start: the message says which flag a person must add. */
-export class DashboardBindError extends Error {
-  readonly code = 'remote-actions-refused';
+export class DashboardBindError extends GradualError {
   constructor(readonly host: string) {
-    super(`The dashboard refuses to serve actions on ${host}, which other machines can reach: bind it to 127.0.0.1 (the default with --enable-actions), or add --allow-remote-actions to accept that anyone who reaches ${host} can promote and abort rollouts.`);
-    this.name = 'DashboardBindError';
+    super(
+      'REMOTE_ACTIONS_REFUSED',
+      `The dashboard refuses to serve actions on ${host}, which other machines can reach: bind it to 127.0.0.1 (the default with --enable-actions), or add --allow-remote-actions to accept that anyone who reaches ${host} can promote and abort rollouts.`,
+      { retryable: false },
+    );
   }
 }
 

@@ -7,6 +7,6 @@ export { analysisRunView, firstNumber, measurementPoints } from './measurement-s
 export { formatSseEvent, formatSseComment, formatSseRetry } from './sse.js';
 export { decideActionRequest, actionHeader, type ActionDecision, type ActionRequest, type ActionPolicy } from './action-guard.js';
 export { checkBind, isLoopbackHost, DashboardBindError } from './bind-policy.js';
-export { runRolloutAction, DashboardActionError, type RolloutRef } from './rollout-actions.js';
+export { runDashboardAction, DashboardActionError, type RolloutRef } from './rollout-actions.js';
 export { dashboardActions } from './types.js';
 export type * from './types.js';

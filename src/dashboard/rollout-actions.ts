@@ -1,22 +1,21 @@
 import { PatchStrategy } from '@kubernetes/client-node';
-import { abortPatch, promotePlan, restartPatch, retryRolloutPatch } from '../cli/rollout-verbs/index.js';
+import type { MergePatch } from '../rollout-actions/patches.js';
+import { runRolloutAction, type RolloutAction, type RolloutWriter } from '../rollout-actions/run-action.js';
 import { apiPath, isNotFound, type RestClient } from '../kube/index.js';
 import { dashboardRolloutSchema } from './schema.js';
 import type { DashboardAction } from './types.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 export interface RolloutRef {
   namespace: string;
   name: string;
 }
 
-type MergePatch = Record<string, unknown>;
-
 /** The action failed in a way a person can act on (the Rollout is gone, or unreadable). */
-export class DashboardActionError extends Error {
+export class DashboardActionError extends GradualError {
   readonly status: number;
   constructor(status: number, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DashboardActionError';
+    super(status === 404 ? 'NOT_FOUND' : 'INVALID_INPUT', message, { cause: options?.cause });
     this.status = status;
   }
 }
@@ -29,16 +28,22 @@ async function patch(rest: RestClient, path: string, body: MergePatch): Promise<
   await rest.request({ method: 'PATCH', path, body, contentType: PatchStrategy.MergePatch });
 }
 
-/** A status patch to the subresource and, when the CRD has none (404 there), to the object, as Argo's plugin sends it. */
-async function patchStatus(rest: RestClient, ref: RolloutRef, body: MergePatch, fallback: MergePatch = body): Promise<'status' | 'fallback'> {
-  try {
-    await patch(rest, rolloutPath(ref, 'status'), body);
-    return 'status';
-  } catch (cause) {
-    if (!isNotFound(cause)) throw cause;
-    await patch(rest, rolloutPath(ref), fallback);
-    return 'fallback';
-  }
+/** The writer over the dashboard's REST client (its request counter and identity); a 404 on the status subresource falls back to the object. */
+function restWriter(rest: RestClient, ref: RolloutRef): RolloutWriter {
+  return {
+    async patchStatus(body) {
+      try {
+        await patch(rest, rolloutPath(ref, 'status'), body);
+        return 'patched';
+      } catch (cause) {
+        if (isNotFound(cause)) return 'no-subresource';
+        throw cause;
+      }
+    },
+    async patchObject(body) {
+      await patch(rest, rolloutPath(ref), body);
+    },
+  };
 }
 
 async function readRollout(rest: RestClient, ref: RolloutRef) {
@@ -54,30 +59,21 @@ async function readRollout(rest: RestClient, ref: RolloutRef) {
   return parsed.data;
 }
 
+const actions: Record<DashboardAction, (now: Date) => RolloutAction> = {
+  promote: () => ({ kind: 'promote', full: false }),
+  'promote-full': () => ({ kind: 'promote', full: true }),
+  abort: () => ({ kind: 'abort' }),
+  retry: () => ({ kind: 'retry' }),
+  restart: (now) => ({ kind: 'restart', at: now }),
+};
+
 /**
- * Runs one button: the patches come from the CLI's rollout verbs (Argo's
- * kubectl plugin's), read from a fresh GET as the plugin does; this only
- * sends them, in the plugin's order. `now` is the restart time.
+ * Runs one button through the one action runner (src/rollout-actions/, the
+ * CLI's and the bot's too), on a Rollout read by a fresh GET as the plugin
+ * does: a missing or unreadable Rollout is refused before anything is sent.
+ * `now` is the restart time.
  */
-export async function runRolloutAction(rest: RestClient, ref: RolloutRef, action: DashboardAction, now: Date): Promise<string> {
-  switch (action) {
-    case 'promote':
-    case 'promote-full': {
-      const full = action === 'promote-full';
-      const plan = promotePlan(await readRollout(rest, ref), { full });
-      let specPatch = plan.spec;
-      if (plan.status !== undefined && (await patchStatus(rest, ref, plan.status, plan.fallback)) === 'fallback') specPatch = undefined;
-      if (specPatch !== undefined) await patch(rest, rolloutPath(ref), specPatch);
-      return `rollout '${ref.name}' ${full ? 'fully promoted' : 'promoted'}`;
-    }
-    case 'abort':
-    case 'retry':
-    case 'restart': {
-      await readRollout(rest, ref);
-      const request = action === 'abort' ? abortPatch() : action === 'retry' ? retryRolloutPatch() : restartPatch(now);
-      if (request.target === 'status') await patchStatus(rest, ref, request.body);
-      else await patch(rest, rolloutPath(ref), request.body);
-      return `rollout '${ref.name}' ${action === 'abort' ? 'aborted' : action === 'retry' ? 'retried' : 'restarted'}`;
-    }
-  }
+export async function runDashboardAction(rest: RestClient, ref: RolloutRef, action: DashboardAction, now: Date): Promise<string> {
+  const rollout = await readRollout(rest, ref);
+  return runRolloutAction(restWriter(rest, ref), ref.name, actions[action](now), () => Promise.resolve(rollout));
 }

@@ -1,4 +1,4 @@
-import { rolloutInfo } from '../cli/rollout-verbs/index.js';
+import { rolloutInfo } from '../rollout-view/rollout-info.js';
 import { analysisRunView } from './measurement-series.js';
 import type { DashboardAnalysisRun, DashboardRollout, TreePod, TreeReplicaSet } from './schema.js';
 import { stepViews } from './steps.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { rolloutInfo } from '../cli/rollout-verbs/index.js';
+import type { rolloutInfo } from '../rollout-view/rollout-info.js';
 
 /*
  * The objects the dashboard's informers receive, checked at the boundary.

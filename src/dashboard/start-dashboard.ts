@@ -9,7 +9,7 @@ import { checkBind, decideHost, isLoopbackHost } from './bind-policy.js';
 import { createDashboardCache } from './dashboard-cache.js';
 import { createEventStreams } from './event-streams.js';
 import { renderPage, securityHeaders } from './page.js';
-import { DashboardActionError, runRolloutAction } from './rollout-actions.js';
+import { DashboardActionError, runDashboardAction } from './rollout-actions.js';
 import { dashboardActions, type Dashboard, type DashboardAction, type DashboardEvent, type DashboardOptions } from './types.js';
 
 const rolloutApiPath = /^\/api\/rollouts\/([^/]+)\/([^/]+)$/u;
@@ -88,7 +88,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return;
     }
     try {
-      const message = await runRolloutAction(rest, { namespace, name }, action, new Date());
+      const message = await runDashboardAction(rest, { namespace, name }, action, new Date());
       logger.info({ namespace, name, action, remote: request.socket.remoteAddress }, message);
       sendJson(response, 200, { message });
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { rolloutInfo } from '../cli/rollout-verbs/index.js';
+import type { rolloutInfo } from '../rollout-view/rollout-info.js';
 import type { Manager } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 
@@ -40,7 +40,7 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-/** The buttons; each is one of the rollout verbs of src/cli/rollout-verbs/. */
+/** The buttons; each runs one action of src/rollout-actions/. */
 export const dashboardActions = ['promote', 'promote-full', 'abort', 'retry', 'restart'] as const;
 export type DashboardAction = (typeof dashboardActions)[number];
 

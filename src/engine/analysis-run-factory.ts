@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { AnalysisArgument, AnalysisRun, Rollout, RolloutAnalysis, RolloutAnalysisArgument } from '../api/index.js';
-import { CANARY_STEP_INDEX_LABEL, CONTROLLER_INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, ROLLOUT_TYPE_LABEL, type RolloutType } from './argo-labels.js';
+import { CANARY_STEP_INDEX_LABEL, CONTROLLER_INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, ROLLOUT_TYPE_LABEL, type RolloutType } from '../api/argo-labels.js';
 import type { FlattenedAnalysis } from './analysis-templates.js';
 
 /*

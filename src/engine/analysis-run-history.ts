@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { AnalysisRun, RolloutSpec } from '../api/index.js';
-import { POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 
 const DEFAULT_HISTORY_LIMIT = 5;
 

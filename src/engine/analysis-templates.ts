@@ -1,6 +1,6 @@
 import type { AnalysisArgument, AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, Metric, PathSegment, Rollout, RolloutAnalysis, RolloutIssue } from '../api/index.js';
 import { compileMetricConditions } from '../analysis/evaluate-measurement.js';
-import { resolveMetricArgs } from '../analysis/resolve-args.js';
+import { resolveMetricArgs } from '../providers/resolve-args.js';
 
 /*
  * The templates a Rollout's analysis names, resolved and combined as Argo's

@@ -1,6 +1,6 @@
 import type { V1Affinity, V1PodAffinityTerm, V1PodAntiAffinity, V1ReplicaSet } from '@kubernetes/client-node';
 import type { AntiAffinity, Rollout } from '../api/index.js';
-import { POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 
 /*
  * The anti-affinity Argo injects into a new ReplicaSet's pods so they avoid the nodes running

@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { withDefaults, type BlueGreenStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults } from '../api/index.js';
-import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from './argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { parseRfc3339 } from './blue-green-replica-counts.js';
 import { blueGreenStatusView, isSaturated, readyForPause, reconcileBlueGreenReplicaSets } from './blue-green-replica-sets.js';
 import { serviceView, switchServiceSelector, type BlueGreenServiceView } from './blue-green-services.js';

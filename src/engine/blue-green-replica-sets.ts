@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { BlueGreenStrategyWithDefaults, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
-import { DESIRED_REPLICAS_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from './argo-labels.js';
+import { DESIRED_REPLICAS_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { blueGreenNewReplicas, blueGreenReplicaSets, type BlueGreenReplicaSet, type BlueGreenStatusView, type DesiredReplicaSet } from './blue-green-replica-counts.js';
 import { addUpdate, nameOf, revisionHistoryDeletions, specReplicas } from './canary-replica-sets.js';
 import { MESSAGES, REASONS } from './conditions.js';

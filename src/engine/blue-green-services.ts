@@ -1,5 +1,5 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import { SWITCH_SERVICE_REASON } from './canary-services.js';
 import type { KubeAction, RolloutEvent } from './reconcile-types.js';
 

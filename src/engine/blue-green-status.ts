@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { BlueGreenStrategyWithDefaults, PauseCondition, Rollout, RolloutCondition, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
-import { SCALE_DOWN_DEADLINE_ANNOTATION } from './argo-labels.js';
+import { SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { isSaturated } from './blue-green-replica-sets.js';
 import {
   compactStatus,

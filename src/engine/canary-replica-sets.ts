@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { RolloutSpecWithDefaults } from '../api/index.js';
-import { DESIRED_REPLICAS_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from './argo-labels.js';
+import { DESIRED_REPLICAS_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction, RolloutEvent } from './reconcile-types.js';
 import { byCreation, revisionOf } from './replica-set-classification.js';

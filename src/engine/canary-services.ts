@@ -1,6 +1,6 @@
 import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { CanaryStrategyWithDefaults } from '../api/index.js';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import type { KubeAction, RolloutEvent } from './reconcile-types.js';
 import { podTemplateHashOf } from './replica-set-classification.js';
 

@@ -2,7 +2,7 @@ import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { LabelSelector, PauseCondition, PauseReason, Rollout, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, formatTime, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
 import { currentCanaryStep } from './canary-steps.js';
-import { canonicalJson } from './pod-template-hash.js';
+import { canonicalJson } from '../api/canonical-json.js';
 import type { RolloutEvent } from './reconcile-types.js';
 import { podTemplateHashOf } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../api/index.js';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import { referencedDestinationRuleName, releaseDestinationRules, releasedDestinationRules, subsetsWithoutHash } from './destination-rule-references.js';
 import { planRollout } from './plan-rollout.js';
 import type { ObservedDestinationRule, RolloutObservation } from './reconcile-types.js';

@@ -1,5 +1,5 @@
 import type { Rollout } from '../api/index.js';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import type { KubeAction, ObservedDestinationRule, RolloutObservation } from './reconcile-types.js';
 
 /*

@@ -1,7 +1,7 @@
 import type { V1ObjectMeta, V1ReplicaSet } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { PodTemplateMetadata, Rollout } from '../api/index.js';
-import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 
 /*
  * Ephemeral pod metadata as Argo v1.9.1 keeps it (rollout/ephemeralmetadata.go and

@@ -1,4 +1,4 @@
-export * from './argo-labels.js';
+export * from '../api/argo-labels.js';
 export {
   DEFAULT_MAX_SURGE,
   DEFAULT_MAX_UNAVAILABLE,

@@ -4,7 +4,7 @@
  * send it as it is and a test double can apply it the way the API server does.
  */
 
-import { canonicalJson } from './pod-template-hash.js';
+import { canonicalJson } from '../api/canonical-json.js';
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { formatPath, validateRollout, type Rollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
 import { checkRouteSteps, describeProblem, routerRollout, type RouteStep, type RouterProblem } from '../traffic/index.js';
 import { EMPTY_TEMPLATE_CATALOG, flattenRolloutAnalysis, rolloutAnalyses } from './analysis-templates.js';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, computePodTemplateHash, fnv1a32, safeEncodeString } from './pod-template-hash.js';
+import { canonicalJson } from '../api/canonical-json.js';
+import { computePodTemplateHash, fnv1a32, safeEncodeString } from './pod-template-hash.js';
 
 const template = {
   metadata: { labels: { app: 'demo' } },

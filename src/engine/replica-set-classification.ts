@@ -7,10 +7,11 @@ import {
   POD_TEMPLATE_HASH_LABEL,
   REVISION_ANNOTATION,
   REVISION_HISTORY_ANNOTATION,
-} from './argo-labels.js';
+} from '../api/argo-labels.js';
 import { ephemeralMetadataAnnotation, ephemeralMetadataChanges, ephemeralRoles, parseEphemeralMetadata } from './ephemeral-metadata.js';
 import { withPodTemplateDefaults } from './pod-template-defaults.js';
-import { canonicalJson, computePodTemplateHash } from './pod-template-hash.js';
+import { canonicalJson } from '../api/canonical-json.js';
+import { computePodTemplateHash } from './pod-template-hash.js';
 import { replicaSetName } from './replica-set-naming.js';
 
 /** The Rollout's ReplicaSets sorted into the roles Argo's rolloutContext gives them. */

@@ -6,7 +6,7 @@ import {
   REVISION_ANNOTATION,
   ROLLOUT_TYPES,
   SCALE_DOWN_DEADLINE_ANNOTATION,
-} from './argo-labels.js';
+} from '../api/argo-labels.js';
 import { computePodTemplateHash } from './pod-template-hash.js';
 import { MAX_REPLICA_SET_NAME_LENGTH, MAX_ROLLOUT_NAME_LENGTH, replicaSetName } from './replica-set-naming.js';
 

@@ -4,9 +4,9 @@ import { isCompleted } from '../analysis/assess-analysis-run.js';
 import { analysisRunBaseName, newAnalysisRun, rolloutArgumentValues, type AnalysisRunRequest } from './analysis-run-factory.js';
 import { analysisRunsToDelete } from './analysis-run-history.js';
 import { EMPTY_TEMPLATE_CATALOG, flattenRolloutAnalysis, type AnalysisTemplateCatalog } from './analysis-templates.js';
-import { ROLLOUT_TYPES, type RolloutType } from './argo-labels.js';
+import { ROLLOUT_TYPES, type RolloutType } from '../api/argo-labels.js';
 import { isAborted, type PauseDecisions } from './canary-status.js';
-import { canonicalJson } from './pod-template-hash.js';
+import { canonicalJson } from '../api/canonical-json.js';
 import type { KubeAction, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 
 /*

@@ -1,6 +1,6 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { Rollout } from '../api/index.js';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from './argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import type { KubeAction, RolloutObservation } from './reconcile-types.js';
 
 /*

@@ -1,6 +1,6 @@
 import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { TrafficWeights } from '../api/index.js';
-import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from './argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { newestRevisionFirst } from './canary-replica-counts.js';
 import { addUpdate, nameOf, olderCountsOf, removeScaleDownDeadlines, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
 import { trafficCanaryInput, type TrafficContext } from './canary-traffic.js';

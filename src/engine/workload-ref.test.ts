@@ -1,7 +1,7 @@
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus, WorkloadRefScaleDown } from '../api/index.js';
-import { REVISION_ANNOTATION } from './argo-labels.js';
+import { REVISION_ANNOTATION } from '../api/argo-labels.js';
 import { planRollout } from './plan-rollout.js';
 import type { KubeAction } from './reconcile-types.js';
 import { canaryRollout } from './testing/fixtures.js';

@@ -1,13 +1,14 @@
 import { KubernetesObjectApi, loadYaml, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log/index.js';
-import { describeFailure } from '../cli/rollout-verbs/kube-context.js';
+import { describeFailure } from '../rollout-actions/kube-client.js';
 import type { ManifestObject } from './manifests/index.js';
 import type { DeploymentOrigin } from './annotations.js';
 import { signedOriginAnnotations, type ProvenanceKey } from './provenance.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 export const fieldManager = 'gradual';
 
-export class ApplyError extends Error {
+export class ApplyError extends GradualError {
   constructor(
     message: string,
     readonly place: { file: string; line: number },
@@ -15,8 +16,7 @@ export class ApplyError extends Error {
     /** The objects not applied (the refused one first), as `Kind namespace/name`; all of them when the dry run refused. */
     readonly pending: readonly string[] = [],
   ) {
-    super(message, options);
-    this.name = 'ApplyError';
+    super('APPLY_FAILED', message, { cause: options?.cause });
   }
 }
 

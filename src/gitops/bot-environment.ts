@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { registerSecretValue } from '../log/index.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 /**
  * Probot's environment variables (the names every Probot app uses), validated.
@@ -21,8 +22,10 @@ const botEnvironmentSchema = z.object({
 });
 
 /** The bot's environment variables are missing or wrong: the operator's to fix, said without a stack. */
-export class BotEnvironmentError extends Error {
-  override readonly name = 'BotEnvironmentError';
+export class BotEnvironmentError extends GradualError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('INVALID_CONFIG', message, { cause: options?.cause });
+  }
 }
 
 export interface BotEnvironment {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RolloutObject } from '../cli/rollout-verbs/types.js';
+import type { RolloutObject } from '../rollout-view/types.js';
 import { commandsAnnotation, decideCommand, readCommandRecords, recordsKept, withRecord, type CommandRecord } from './command-intent.js';
 
 const now = new Date('2026-12-07T09:00:00Z');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RolloutObject } from '../cli/rollout-verbs/types.js';
+import type { RolloutObject } from '../rollout-view/types.js';
 import { actionRefusal, type RolloutAction } from './rollout-actions.js';
 
 /**

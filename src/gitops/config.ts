@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import picomatch from 'picomatch';
+import { GradualError } from '../errors/gradual-error.js';
 
 /**
  * The operator's configuration (not the repository's): which repositories the
@@ -96,10 +97,9 @@ export function clientKey(cluster: string, identity: IdentityConfig | undefined)
   return identity === undefined ? cluster : `${cluster} as ${impersonatedUser(identity)}`;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends GradualError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ConfigError';
+    super('INVALID_CONFIG', message, { cause: options?.cause });
   }
 }
 

@@ -1,5 +1,5 @@
 import { apiPath, isConflict, patchMerge } from '../kube/index.js';
-import type { RolloutObject } from '../cli/rollout-verbs/types.js';
+import type { RolloutObject } from '../rollout-view/types.js';
 import type { Cluster } from './clusters.js';
 import { commandsAnnotation, decideCommand, withRecord } from './command-intent.js';
 import { applyRolloutAction, type RolloutAction } from './rollout-actions.js';

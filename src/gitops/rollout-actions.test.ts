@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RolloutObject } from '../cli/rollout-verbs/types.js';
+import type { RolloutObject } from '../rollout-view/types.js';
 import { actionRefusal, type RolloutAction } from './rollout-actions.js';
 
 const paused: RolloutObject = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'old', pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }] } };

@@ -1,11 +1,11 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { patchRollout, patchRolloutStatus, sendPatch, isNotFound, type KubeContext } from '../cli/rollout-verbs/kube-context.js';
-import { abortPatch, pausePatch, promotePlan, resumePatch, retryRolloutPatch, type PatchRequest } from '../cli/rollout-verbs/patches.js';
-import type { RolloutObject } from '../cli/rollout-verbs/types.js';
+import { kubeContextFromConfig } from '../rollout-actions/kube-client.js';
+import type { MergePatch } from '../rollout-actions/patches.js';
+import { kubeWriter, runRolloutAction, type RolloutAction as AnyRolloutAction, type RolloutWriter } from '../rollout-actions/run-action.js';
+import type { RolloutObject } from '../rollout-view/types.js';
 import type { Cluster } from './clusters.js';
 
 /** What a person can do to a Rollout from the pull request (commands and check-run buttons). */
-export type RolloutAction = { kind: 'promote'; full: boolean } | { kind: 'abort' } | { kind: 'retry' } | { kind: 'pause' } | { kind: 'resume' };
+export type RolloutAction = Exclude<AnyRolloutAction, { kind: 'restart' }>;
 
 /** Pure: why an action would do nothing, in a sentence for the reply; undefined when it applies. */
 export function actionRefusal(rollout: RolloutObject, action: RolloutAction): string | undefined {
@@ -31,64 +31,39 @@ export function actionRefusal(rollout: RolloutObject, action: RolloutAction): st
   }
 }
 
-function kubeContextFor(cluster: Cluster, namespace: string): KubeContext {
-  return {
-    config: cluster.kubeConfig,
-    namespace,
-    customObjects: cluster.kubeConfig.makeApiClient(CustomObjectsApi),
-    core: cluster.kubeConfig.makeApiClient(CoreV1Api),
-    apps: cluster.kubeConfig.makeApiClient(AppsV1Api),
-  };
-}
-
-/** A merge patch that lands only on the object at `resourceVersion` (409 otherwise); unchanged without one. */
-function onVersion(patch: Record<string, unknown>, resourceVersion: string | undefined): Record<string, unknown> {
-  if (resourceVersion === undefined) return patch;
+/** A merge patch that lands only on the object at `resourceVersion` (409 otherwise). */
+function onVersion(patch: MergePatch, resourceVersion: string): MergePatch {
   const metadata = (patch['metadata'] ?? {}) as Record<string, unknown>;
   return { ...patch, metadata: { ...metadata, resourceVersion } };
 }
 
 /**
- * The shell: the same patches as `gradual promote|abort|retry|pause` (Argo's kubectl plugin). With
- * `resourceVersion`, the first write carries it as a precondition: the action lands only on the state
- * it was decided on, and a 409 says the Rollout moved in between (command-intent.ts).
+ * A writer whose first write that lands carries `resourceVersion` as a precondition: the action lands only
+ * on the state it was decided on, and a 409 says the Rollout moved in between (command-intent.ts). The
+ * writes after it see that write's new version, so they go without it.
  */
-export async function applyRolloutAction(cluster: Cluster, rollout: RolloutObject, action: RolloutAction, resourceVersion?: string): Promise<void> {
-  const kube = kubeContextFor(cluster, rollout.metadata.namespace ?? 'default');
-  const name = rollout.metadata.name ?? '';
-  switch (action.kind) {
-    case 'promote': {
-      const plan = promotePlan(rollout, { full: action.full });
-      let specPatch = plan.spec;
-      // The precondition goes on the first write only: the second sees the first one's new version.
-      let specFirst = plan.status === undefined;
-      if (plan.status !== undefined) {
-        try {
-          await patchRolloutStatus(kube, name, onVersion(plan.status, resourceVersion));
-        } catch (cause) {
-          if (!isNotFound(cause)) throw cause;
-          specPatch = plan.fallback;
-          specFirst = true;
-        }
-      }
-      if (specPatch !== undefined) await patchRollout(kube, name, specFirst ? onVersion(specPatch, resourceVersion) : specPatch);
-      return;
-    }
-    case 'abort':
-      await sendPatch(kube, name, versioned(abortPatch(), resourceVersion));
-      return;
-    case 'retry':
-      await sendPatch(kube, name, versioned(retryRolloutPatch(), resourceVersion));
-      return;
-    case 'pause':
-      await sendPatch(kube, name, versioned(pausePatch(), resourceVersion));
-      return;
-    case 'resume':
-      await sendPatch(kube, name, versioned(resumePatch(), resourceVersion));
-      return;
-  }
+function preconditioned(writer: RolloutWriter, resourceVersion: string | undefined): RolloutWriter {
+  if (resourceVersion === undefined) return writer;
+  let landed = false;
+  return {
+    async patchStatus(body) {
+      const result = await writer.patchStatus(landed ? body : onVersion(body, resourceVersion));
+      if (result === 'patched') landed = true;
+      return result;
+    },
+    async patchObject(body) {
+      await writer.patchObject(landed ? body : onVersion(body, resourceVersion));
+      landed = true;
+    },
+  };
 }
 
-function versioned(request: PatchRequest, resourceVersion: string | undefined): PatchRequest {
-  return { ...request, body: onVersion(request.body, resourceVersion) };
+/**
+ * The shell: the same sequence as `gradual promote|abort|retry|pause|resume` (Argo's kubectl plugin), on the
+ * Rollout the bot read; with `resourceVersion`, only on that version of it.
+ */
+export async function applyRolloutAction(cluster: Cluster, rollout: RolloutObject, action: RolloutAction, resourceVersion?: string): Promise<void> {
+  const kube = kubeContextFromConfig(cluster.kubeConfig, rollout.metadata.namespace ?? 'default');
+  const name = rollout.metadata.name ?? '';
+  await runRolloutAction(preconditioned(kubeWriter(kube, name), resourceVersion), name, action, () => Promise.resolve(rollout));
 }

@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { analysisRunSchema, rolloutSchema, type AnalysisRun, type Rollout } from '../api/index.js';
-import { POD_TEMPLATE_HASH_LABEL } from '../engine/argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import { apiPath, createClusterManagers, createKeyQueue, type ClusterManagers, type InformerCache, type KeyQueue, type KubeObject } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import type { DeploymentOrigin } from './annotations.js';

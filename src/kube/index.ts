@@ -1,5 +1,5 @@
 export { createKeyQueue, defaultMinDelayMs } from './key-queue.js';
-export { TerminalError, isRetryable } from './terminal-error.js';
+export { TerminalError, isRetryable } from '../errors/terminal-error.js';
 export { systemClock } from './clock.js';
 export { createFakeClock, type FakeClock } from './fake-clock.js';
 export { createInformerCache, type InformerCache, type InformerHandler } from './informer-cache.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log/index.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 import { createKeyQueue } from './key-queue.js';
-import { TerminalError } from './terminal-error.js';
+import { TerminalError } from '../errors/terminal-error.js';
 import type { KeyQueue, KeyQueueOptions, Reconcile, ReconcileResult } from './types.js';
 
 const silent = createLogger({ level: 'silent' });

@@ -1,6 +1,6 @@
 import { rootLogger, type Logger } from '../log/index.js';
 import { systemClock } from './clock.js';
-import { isRetryable } from './terminal-error.js';
+import { isRetryable } from '../errors/terminal-error.js';
 import type { KeyQueue, KeyQueueMetrics, KeyQueueOptions, Reconcile, TimerHandle } from './types.js';
 
 /**

@@ -1,3 +1,4 @@
+import { GradualError } from '../errors/gradual-error.js';
 /**
  * Why setting up the local environment failed. `code` is what callers branch
  * on; the message is for a person and names the place and the cause.
@@ -14,14 +15,10 @@ export type SetupErrorCode =
   | 'INVALID_INPUT'
   | 'INTERRUPTED';
 
-export class SetupError extends Error {
-  override readonly name = 'SetupError';
-  readonly code: SetupErrorCode;
-  readonly retryable: boolean;
+export class SetupError extends GradualError {
+  declare readonly code: SetupErrorCode;
 
   constructor(code: SetupErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retryable = options.retryable ?? false;
+    super(code, message, { cause: options.cause, retryable: options.retryable ?? false });
   }
 }

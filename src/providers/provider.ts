@@ -1,6 +1,6 @@
 import type { Metric } from '../api/index.js';
-import type { ProviderAnswer } from '../analysis/reconcile-analysis-run.js';
-import type { ResolvedArgs } from '../analysis/resolve-args.js';
+import type { Value } from '../condition/index.js';
+import type { ResolvedArgs } from './resolve-args.js';
 
 /*
  * Argo's metric provider model (metricproviders/provider.go): run a measurement, resume one
@@ -18,6 +18,17 @@ export interface MeasurementContext {
   measurementsTaken: number;
   now: Date;
 }
+
+/** What a provider answers for one measurement; a provider never throws. */
+export type ProviderAnswer =
+  /** A value to judge with the metric's conditions, and its text as Argo stores it (e.g. `[0.97]`). */
+  | { kind: 'value'; value: Value; text: string; metadata?: Record<string, string> }
+  /** Still running (a Job): look again at resumeAt, or when the provider's own watch wakes the run. */
+  | { kind: 'running'; resumeAt?: string; metadata?: Record<string, string> }
+  /** Already judged by the provider (a Job that succeeded or failed). */
+  | { kind: 'verdict'; phase: 'Successful' | 'Failed'; message?: string; metadata?: Record<string, string> }
+  /** Could not measure: unreachable, timed out, a bad response. An Error measurement, counted against consecutiveErrorLimit. */
+  | { kind: 'error'; message: string };
 
 export interface MetricProvider {
   readonly type: string;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Metric } from '../api/index.js';
-import { argumentValues } from '../analysis/resolve-args.js';
+import { argumentValues } from './resolve-args.js';
 import { mapQueryResponse, prometheusProvider } from './prometheus/prometheus-provider.js';
 import { providerFor, defaultProviders } from './registry.js';
 import { mapWebResponse, parseJsonPath, webProvider } from './web/web-provider.js';

@@ -1,4 +1,5 @@
 import type { RouterProblem, RouterProblemCode } from './types.js';
+import { GradualError, type ErrorCode } from '../errors/gradual-error.js';
 
 /**
  * A router problem as an exception for the engine: `code` to branch on,
@@ -6,16 +7,13 @@ import type { RouterProblem, RouterProblemCode } from './types.js';
  * Only NotFound is retryable: the object may be created later, while an
  * invalid spec or a foreign owner needs a person.
  */
-export class TrafficRoutingError extends Error {
-  override readonly name = 'TrafficRoutingError';
-  readonly code: RouterProblemCode;
-  readonly retryable: boolean;
+const codes: Record<RouterProblemCode, ErrorCode> = { InvalidSpec: 'INVALID_SPEC', NotFound: 'NOT_FOUND', NotOwned: 'NOT_OWNED' };
+
+export class TrafficRoutingError extends GradualError {
   readonly problem: RouterProblem;
 
   constructor(problem: RouterProblem, options: { cause?: unknown } = {}) {
-    super(describeProblem(problem), options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = problem.code;
-    this.retryable = problem.code === 'NotFound';
+    super(codes[problem.code], describeProblem(problem), { cause: options.cause, retryable: problem.code === 'NotFound' });
     this.problem = problem;
   }
 }

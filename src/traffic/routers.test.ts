@@ -68,7 +68,7 @@ describe('createTrafficRouters and the shell', () => {
 
     const [missing] = createTrafficRouters(testRouterRollout({ istio: { virtualService: { name: 'absent', routes: ['primary'] } } }), kube);
     kube.sent.length = 0;
-    await expect(missing?.setWeight(40)).rejects.toMatchObject({ code: 'NotFound', retryable: true, message: expect.stringContaining('VirtualService default/absent') as unknown });
+    await expect(missing?.setWeight(40)).rejects.toMatchObject({ code: 'NOT_FOUND', problem: { code: 'NotFound' }, retryable: true, message: expect.stringContaining('VirtualService default/absent') as unknown });
     expect(kube.sent).toHaveLength(0);
   });
 

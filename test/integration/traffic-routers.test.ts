@@ -149,7 +149,7 @@ describe('Istio on the real API server', () => {
   });
 
   it('refuses a missing VirtualService, writing nothing', async () => {
-    await expect(routers({ istio: { virtualService: { name: 'absent' } } }).setWeight(10)).rejects.toMatchObject({ code: 'NotFound', problem: { kind: 'VirtualService', name: 'absent' } });
+    await expect(routers({ istio: { virtualService: { name: 'absent' } } }).setWeight(10)).rejects.toMatchObject({ code: 'NOT_FOUND', problem: { code: 'NotFound', kind: 'VirtualService', name: 'absent' } });
   });
 });
 

@@ -1,8 +1,8 @@
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job, type V1Secret } from '@kubernetes/client-node';
 import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
 import { createController, createManager, makeCountedApiClient, createEventRecorder, systemClock, watch, type Clock, type KeyQueue, type Manager, type RequestCounter } from '../../kube/index.js';
-import { isHandledByInstance } from '../../engine/controller/observe-rollout.js';
-import { canonicalJson } from '../../engine/pod-template-hash.js';
+import { isHandledByInstance } from '../../api/argo-labels.js';
+import { canonicalJson } from '../../api/canonical-json.js';
 import { registerSecretValue, type Logger } from '../../log/index.js';
 import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-provider.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
@@ -11,7 +11,7 @@ import { outboundPolicy, type OutboundPolicy } from '../../providers/outbound/ou
 import type { AnalysisEvent } from '../assess-analysis-run.js';
 import type { AnalysisMetrics } from './analysis-metrics.js';
 import { finishAnalysisRun, formatTime, planAnalysisRun, type TakenMeasurement } from '../reconcile-analysis-run.js';
-import { argumentValues } from '../resolve-args.js';
+import { argumentValues } from '../../providers/resolve-args.js';
 
 /*
  * The AnalysisRun controller shell: an informer over AnalysisRuns enqueues their keys; a

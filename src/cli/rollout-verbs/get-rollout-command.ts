@@ -1,10 +1,11 @@
 import { makeInformer, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError } from 'commander';
-import { kubeContext, readRollout, rolloutResource, selectorString, verbAction, withKubeOptions, type KubeContext, type KubeOptions } from './kube-context.js';
+import { readRollout, rolloutResource, selectorString, type KubeContext } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 import { renderRolloutTree } from './render-rollout-tree.js';
-import { rolloutInfo } from './rollout-info.js';
-import type { AnalysisRunLike } from './analysis-run-info.js';
-import type { PodLike, ReplicaSetLike, RolloutObject } from './types.js';
+import { rolloutInfo } from '../../rollout-view/rollout-info.js';
+import type { AnalysisRunLike } from '../../rollout-view/analysis-run-info.js';
+import type { PodLike, ReplicaSetLike, RolloutObject } from '../../rollout-view/types.js';
 
 interface GetRolloutOptions extends KubeOptions {
   watch?: boolean;

@@ -29,8 +29,3 @@ export function rolloutVerbCommands(): Command[] {
     terminateCommand(),
   ];
 }
-
-export { promotePlan, abortPatch, retryRolloutPatch, pausePatch, resumePatch, restartPatch, undoPatch, withImage } from './patches.js';
-export { renderRolloutTree } from './render-rollout-tree.js';
-export { rolloutInfo } from './rollout-info.js';
-export { rolloutPhase } from './rollout-phase.js';

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { kubeContext, rolloutResource, verbAction, withKubeOptions, type KubeOptions } from './kube-context.js';
+import { rolloutResource } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 import { renderRolloutList } from './render-rollout-list.js';
-import type { RolloutObject } from './types.js';
+import type { RolloutObject } from '../../rollout-view/types.js';
 
 interface ListOptions extends KubeOptions {
   allNamespaces?: boolean;

@@ -1,7 +1,7 @@
-import { currentSetWeight } from './rollout-info.js';
-import { rolloutPhase } from './rollout-phase.js';
+import { currentSetWeight } from '../../rollout-view/rollout-info.js';
+import { rolloutPhase } from '../../rollout-view/rollout-phase.js';
 import { alignColumns } from './render-rollout-tree.js';
-import type { RolloutObject } from './types.js';
+import type { RolloutObject } from '../../rollout-view/types.js';
 
 /*
  * `list rollouts`' table as Argo's plugin prints it (cmd/list/

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderRolloutList } from './render-rollout-list.js';
 import { renderRolloutTree } from './render-rollout-tree.js';
-import { rolloutInfo } from './rollout-info.js';
-import { rolloutPhase } from './rollout-phase.js';
-import type { PodLike, ReplicaSetLike, RolloutObject } from './types.js';
+import { rolloutInfo } from '../../rollout-view/rollout-info.js';
+import { rolloutPhase } from '../../rollout-view/rollout-phase.js';
+import type { PodLike, ReplicaSetLike, RolloutObject } from '../../rollout-view/types.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 const ago = (seconds: number): string => new Date(now - seconds * 1000).toISOString();

@@ -1,7 +1,7 @@
-import { humanDuration } from './human-duration.js';
-import { icons } from './icons.js';
-import { analysisCounts, type AnalysisRunInfo } from './analysis-run-info.js';
-import type { ReplicaSetInfo, RolloutInfo } from './rollout-info.js';
+import { humanDuration } from '../../rollout-view/human-duration.js';
+import { icons } from '../../rollout-view/icons.js';
+import { analysisCounts, type AnalysisRunInfo } from '../../rollout-view/analysis-run-info.js';
+import type { ReplicaSetInfo, RolloutInfo } from '../../rollout-view/rollout-info.js';
 
 /*
  * `get rollout`'s text, laid out as Argo's plugin prints it (cmd/get/

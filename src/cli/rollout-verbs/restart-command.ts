@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseGoDuration } from '../../api/index.js';
-import { kubeContext, sendPatch, verbAction, withKubeOptions, type KubeOptions } from './kube-context.js';
-import { restartDelaySeconds, restartPatch } from './patches.js';
+import { restartDelaySeconds } from '../../rollout-actions/patches.js';
+import { runVerb } from './action-verb.js';
+import { verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 
 interface RestartOptions extends KubeOptions {
   in?: string;
@@ -21,9 +22,8 @@ export function restartCommand(): Command {
     .option('-i, --in <duration>', 'time before the restart (e.g. 30s, 5m, 1h)', delayOption)
     .action(
       verbAction(async (name: string, options: RestartOptions) => {
-        const kube = kubeContext(options);
         const seconds = options.in === undefined ? 0 : (restartDelaySeconds(options.in, parseGoDuration) ?? 0);
-        await sendPatch(kube, name, restartPatch(new Date(Date.now() + seconds * 1000)));
+        await runVerb(options, [name], { kind: 'restart', at: new Date(Date.now() + seconds * 1000) }, false);
         process.stdout.write(`rollout '${name}' restarts in ${options.in ?? '0s'}\n`);
       }),
     );

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { isConflict, kubeContext, readRollout, rolloutResource, RolloutVerbError, verbAction, withKubeOptions, type KubeContext, type KubeOptions } from './kube-context.js';
-import { parseImageUpdate, withImage, type ImageUpdate } from './patches.js';
-import type { PodTemplateLike } from './types.js';
+import { isConflict, readRollout, rolloutResource, RolloutVerbError, type KubeContext } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
+import { parseImageUpdate, withImage, type ImageUpdate } from '../../rollout-actions/patches.js';
+import type { PodTemplateLike } from '../../rollout-view/types.js';
 
 // Argo retries a whole-object update this many times when someone else wrote the object in between.
 const maxAttempts = 5;
@@ -16,7 +17,7 @@ function applyAll(object: Updatable, updates: readonly ImageUpdate[]): Updatable
   let current = object;
   for (const update of updates) {
     const next = withImage(current, update);
-    if (next === undefined) throw new RolloutVerbError('refused', `unable to find container named "${update.container}"`);
+    if (next === undefined) throw new RolloutVerbError('REFUSED', `unable to find container named "${update.container}"`);
     current = next;
   }
   return current;
@@ -52,7 +53,7 @@ export function setCommand(): Command {
         verbAction(async (name: string, pairs: string[], options: KubeOptions) => {
           const updates = pairs.map((pair) => {
             const update = parseImageUpdate(pair);
-            if (update === undefined) throw new RolloutVerbError('refused', `expected CONTAINER=IMAGE, got "${pair}"`);
+            if (update === undefined) throw new RolloutVerbError('REFUSED', `expected CONTAINER=IMAGE, got "${pair}"`);
             return update;
           });
           const kube = kubeContext(options);

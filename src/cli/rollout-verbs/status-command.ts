@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseGoDuration } from '../../api/index.js';
-import { kubeContext, readRollout, RolloutVerbError, verbAction, withKubeOptions, type KubeOptions } from './kube-context.js';
-import { rolloutPhase, type PhaseAndMessage } from './rollout-phase.js';
+import { readRollout, RolloutVerbError } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
+import { rolloutPhase, type PhaseAndMessage } from '../../rollout-view/rollout-phase.js';
 import { watchRollout } from './watch-rollout.js';
 
 interface StatusOptions extends KubeOptions {
@@ -60,8 +61,8 @@ export function statusCommand(): Command {
           print(status);
           if (!isDone(status)) status = await waitUntilDone(kube, name, rollout.metadata.resourceVersion, options.timeout, status, print);
         }
-        if (status.phase === 'Degraded') throw new RolloutVerbError('degraded', `The rollout is in a degraded state with message: ${status.message}`);
-        if (status.phase !== 'Healthy' && options.watch) throw new RolloutVerbError('timeout', 'Rollout status watch exceeded timeout');
+        if (status.phase === 'Degraded') throw new RolloutVerbError('DEGRADED', `The rollout is in a degraded state with message: ${status.message}`);
+        if (status.phase !== 'Healthy' && options.watch) throw new RolloutVerbError('TIMEOUT', 'Rollout status watch exceeded timeout');
       }),
     );
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { RolloutVerbError, isNotFound, kubeContext, mergePatch, verbAction, withKubeOptions, type KubeOptions } from './kube-context.js';
+import { RolloutVerbError, isNotFound, mergePatch } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 
 /**
  * `gradual terminate analysisrun RUN...`: sets spec.terminate, as Argo's plugin does; the
@@ -20,7 +21,7 @@ export function terminateCommand(): Command {
               mergePatch,
             );
           } catch (cause) {
-            if (isNotFound(cause)) throw new RolloutVerbError('not-found', `analysisrun "${name}" not found in namespace "${kube.namespace}"`, { cause });
+            if (isNotFound(cause)) throw new RolloutVerbError('NOT_FOUND', `analysisrun "${name}" not found in namespace "${kube.namespace}"`, { cause });
             throw cause;
           }
           process.stdout.write(`analysisrun '${name}' terminated\n`);

@@ -1,8 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '../../engine/argo-labels.js';
-import { jsonPatch, kubeContext, listOwnedReplicaSets, patchRollout, readRollout, RolloutVerbError, verbAction, withKubeOptions, type KubeContext, type KubeOptions } from './kube-context.js';
-import { isDerivative, templateForUndo, undoPatch, type JsonPatchOperation } from './patches.js';
-import type { ReplicaSetLike, RolloutObject } from './types.js';
+import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '../../api/argo-labels.js';
+import { jsonPatch, listOwnedReplicaSets, patchRollout, readRollout, RolloutVerbError, type KubeContext } from '../../rollout-actions/kube-client.js';
+import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
+import { isDerivative, templateForUndo, undoPatch, type JsonPatchOperation } from '../../rollout-actions/patches.js';
+import type { ReplicaSetLike, RolloutObject } from '../../rollout-view/types.js';
 
 interface UndoOptions extends KubeOptions {
   toRevision: number;
@@ -35,8 +36,8 @@ export function replicaSetForRevision(rollout: RolloutObject, replicaSets: reado
       previous = { revision, rs };
     }
   }
-  if (toRevision > 0) throw new RolloutVerbError('not-found', `unable to find specified revision ${toRevision} in history`);
-  if (previous.rs === undefined) throw new RolloutVerbError('not-found', `no revision found for rollout "${rollout.metadata.name ?? ''}"`);
+  if (toRevision > 0) throw new RolloutVerbError('NOT_FOUND', `unable to find specified revision ${toRevision} in history`);
+  if (previous.rs === undefined) throw new RolloutVerbError('NOT_FOUND', `no revision found for rollout "${rollout.metadata.name ?? ''}"`);
   return previous.rs;
 }
 
@@ -60,7 +61,7 @@ async function patchWorkload(kube: KubeContext, rollout: RolloutObject, body: Js
       await kube.core.patchNamespacedPodTemplate({ name, namespace, body }, jsonPatch);
       return;
     default:
-      throw new RolloutVerbError('refused', `workload of type ${ref?.kind ?? ''} is not supported`);
+      throw new RolloutVerbError('REFUSED', `workload of type ${ref?.kind ?? ''} is not supported`);
   }
 }
 
@@ -85,7 +86,7 @@ export function undoCommand(): Command {
           if (rollout.spec?.workloadRef !== undefined) await patchWorkload(kube, rollout, body);
           else await patchRollout(kube, name, body);
         } catch (cause) {
-          throw new RolloutVerbError('refused', `failed restoring revision ${options.toRevision}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+          throw new RolloutVerbError('REFUSED', `failed restoring revision ${options.toRevision}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
         }
         process.stdout.write(`rollout '${name}' undo\n`);
       }),

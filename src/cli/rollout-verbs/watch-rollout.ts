@@ -1,6 +1,6 @@
 import { Watch } from '@kubernetes/client-node';
-import { readRollout, type KubeContext } from './kube-context.js';
-import type { RolloutObject } from './types.js';
+import { readRollout, type KubeContext } from '../../rollout-actions/kube-client.js';
+import type { RolloutObject } from '../../rollout-view/types.js';
 
 export interface RolloutWatch {
   stop: () => void;

@@ -5,9 +5,10 @@ import { createEventRecorder, makeCountedApiClient, type EventSubject, type Requ
 import type { Logger } from '../../log/index.js';
 import { sameStatus } from '../canary-status.js';
 import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
-import { REVISION_ANNOTATION } from '../argo-labels.js';
+import { REVISION_ANNOTATION } from '../../api/argo-labels.js';
 import type { WriteRefusal } from '../write-refused.js';
 import type { TrafficApplier } from './apply-traffic.js';
+import { GradualError } from '../../errors/gradual-error.js';
 
 export { eventSourceComponent } from '../../kube/index.js';
 
@@ -311,11 +312,10 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
 }
 
 /** Thrown by apply when the API server refused a write for the Rollout's content (see planWriteRefused). */
-export class WriteRefusedError extends Error {
+export class WriteRefusedError extends GradualError {
   readonly refusal: WriteRefusal;
   constructor(refusal: WriteRefusal, cause: unknown) {
-    super(`${refusal.object}: HTTP ${String(refusal.status)}: ${refusal.message}`, { cause });
-    this.name = 'WriteRefusedError';
+    super('WRITE_REFUSED', `${refusal.object}: HTTP ${String(refusal.status)}: ${refusal.message}`, { cause });
     this.refusal = refusal;
   }
 }

@@ -1,7 +1,7 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { rolloutSchema } from '../../api/index.js';
-import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
+import { observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
 
 const rollout = rolloutSchema.parse({
   apiVersion: 'argoproj.io/v1alpha1',
@@ -65,17 +65,4 @@ describe('observeRollout', () => {
       expect(referencedDeploymentName(raw)).toBeUndefined();
     },
   );
-});
-
-describe('isHandledByInstance', () => {
-  it.each([
-    { labels: undefined, instanceId: undefined, handled: true },
-    { labels: {}, instanceId: '', handled: true },
-    { labels: { 'argo-rollouts.argoproj.io/controller-instance-id': 'argo' }, instanceId: undefined, handled: false },
-    { labels: { 'argo-rollouts.argoproj.io/controller-instance-id': 'gradual' }, instanceId: 'gradual', handled: true },
-    { labels: { 'argo-rollouts.argoproj.io/controller-instance-id': 'argo' }, instanceId: 'gradual', handled: false },
-    { labels: {}, instanceId: 'gradual', handled: false },
-  ])('labels $labels with instance id $instanceId → $handled', ({ labels, instanceId, handled }) => {
-    expect(isHandledByInstance(labels, instanceId)).toBe(handled);
-  });
 });

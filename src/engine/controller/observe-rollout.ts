@@ -1,6 +1,5 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { Rollout } from '../../api/index.js';
-import { CONTROLLER_INSTANCE_ID_LABEL } from '../argo-labels.js';
 import { releasedDestinationRules } from '../destination-rule-references.js';
 import { referencedServiceNames, releasedServices } from '../service-references.js';
 import type { ObservedDestinationRule, RolloutObservation } from '../reconcile-types.js';
@@ -69,16 +68,4 @@ export function observeRollout(input: {
     ...(workload === undefined ? {} : { workload }),
     now: input.now,
   };
-}
-
-/**
- * Argo's instance-id semantics: a controller started with --instance-id X
- * handles only objects labelled X; one started without handles only objects
- * with no such label. Two controllers can share a cluster without touching
- * each other's Rollouts.
- */
-export function isHandledByInstance(labels: Record<string, string> | undefined, instanceId: string | undefined): boolean {
-  const label = labels?.[CONTROLLER_INSTANCE_ID_LABEL];
-  if (instanceId === undefined || instanceId === '') return label === undefined || label === '';
-  return label === instanceId;
 }

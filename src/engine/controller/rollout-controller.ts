@@ -3,7 +3,7 @@ import { validateRollout, type Rollout } from '../../api/index.js';
 import { createController, createControllerIndex, createManager, createRestClient, systemClock, watch, type Clock, type InformerEvent, type InformerSpec, type KeyQueue, type Manager, type RequestCounter, type SharedInformer } from '../../kube/index.js';
 import { createTrafficKube } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../argo-labels.js';
+import { isHandledByInstance, MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../../api/argo-labels.js';
 import { planRollout, planTrafficProblem, planUnplannable } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { hasMalformedQuantity } from '../tolerant-template.js';
@@ -14,7 +14,7 @@ import { createTrafficInformers } from './traffic-informers.js';
 import type { ControllerMetrics } from './metrics.js';
 import { observeAnalysis, usesAnalysis } from './observe-analysis.js';
 import { createInformerMembership } from './informer-membership.js';
-import { isHandledByInstance, observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
+import { observeRollout, referencedDeploymentName, referencedServiceNames } from './observe-rollout.js';
 import { createNotifier, type NotifierSettings } from '../../notifications/index.js';
 
 export interface RolloutControllerOptions {

@@ -4,7 +4,7 @@ import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
 import { sameStatus } from '../canary-status.js';
 import { planRollout } from '../plan-rollout.js';
 import { releasedServices } from '../service-references.js';
-import { REVISION_ANNOTATION } from '../argo-labels.js';
+import { REVISION_ANNOTATION } from '../../api/argo-labels.js';
 import { applyMergePatch } from '../json-merge-patch.js';
 import type { PodTemplateChanges, ReconcilePlan, RolloutEvent, RolloutObservation, TrafficOperation } from '../reconcile-types.js';
 

@@ -1,3 +1,4 @@
+import { GradualError } from '../../errors/gradual-error.js';
 export type ManifestFetchErrorCode = 'FETCH_FAILED' | 'COMMIT_NOT_FOUND' | 'INVALID_INPUT';
 
 /**
@@ -6,17 +7,13 @@ export type ManifestFetchErrorCode = 'FETCH_FAILED' | 'COMMIT_NOT_FOUND' | 'INVA
  * errors may quote the URL or headers they were given. The HTTP status is
  * kept when the server answered.
  */
-export class ManifestFetchError extends Error {
-  override readonly name = 'ManifestFetchError';
-  readonly code: ManifestFetchErrorCode;
-  readonly retryable: boolean;
+export class ManifestFetchError extends GradualError {
+  declare readonly code: ManifestFetchErrorCode;
   readonly statusCode: number | undefined;
 
   constructor(code: ManifestFetchErrorCode, message: string, options: { statusCode?: number; retryable?: boolean } = {}) {
-    super(message);
-    this.code = code;
-    this.statusCode = options.statusCode;
     // A 4xx (bad credentials, no such repository) will not mend by itself; a network failure or a 5xx may.
-    this.retryable = options.retryable ?? (options.statusCode === undefined || options.statusCode >= 500);
+    super(code, message, { retryable: options.retryable ?? (options.statusCode === undefined || options.statusCode >= 500) });
+    this.statusCode = options.statusCode;
   }
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, test } from 'vitest';
-import { finishAnalysisRun, planAnalysisRun, type ProviderAnswer } from '../../analysis/reconcile-analysis-run.js';
+import { finishAnalysisRun, planAnalysisRun } from '../../analysis/reconcile-analysis-run.js';
+import type { ProviderAnswer } from '../../providers/provider.js';
 import type { AnalysisRun, Metric } from '../../api/index.js';
 import { defaultMaxResponseBytes } from '../../providers/outbound/outbound-request.js';
 import { mapQueryResponse } from '../../providers/prometheus/prometheus-provider.js';

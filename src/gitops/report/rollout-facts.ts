@@ -1,8 +1,8 @@
 import { pauseDurationSeconds, type AnalysisRun, type CanaryStep, type Rollout } from '../../api/index.js';
-import { currentSetWeight } from '../../cli/rollout-verbs/rollout-info.js';
-import { rolloutPhase } from '../../cli/rollout-verbs/rollout-phase.js';
-import type { RolloutObject } from '../../cli/rollout-verbs/types.js';
-import { POD_TEMPLATE_HASH_LABEL } from '../../engine/argo-labels.js';
+import { currentSetWeight } from '../../rollout-view/rollout-info.js';
+import { rolloutPhase } from '../../rollout-view/rollout-phase.js';
+import type { RolloutObject } from '../../rollout-view/types.js';
+import { POD_TEMPLATE_HASH_LABEL } from '../../api/argo-labels.js';
 import type { ReplicaSetReport, RolloutCheckState, RolloutReportInput } from './types.js';
 
 /*

@@ -1,4 +1,4 @@
-import { icons } from '../../cli/rollout-verbs/icons.js';
+import { icons } from '../../rollout-view/icons.js';
 import { formatTime } from './markdown.js';
 import type { MetricVerdict, RolloutFacts } from './rollout-facts.js';
 import type { RolloutCheckState } from './types.js';

@@ -1,6 +1,6 @@
 import type { AnalysisRun, Rollout } from '../../api/index.js';
-import { analysisIcon } from '../../cli/rollout-verbs/analysis-run-info.js';
-import { icons } from '../../cli/rollout-verbs/icons.js';
+import { analysisIcon } from '../../rollout-view/analysis-run-info.js';
+import { icons } from '../../rollout-view/icons.js';
 import { describeStep } from './describe-step.js';
 import { codeCell, escapeText, formatTime, inlineCode, table } from './markdown.js';
 import { conditionText, stateIcons } from './rollout-headline.js';

@@ -1,3 +1,4 @@
+import { GradualError } from '../../errors/gradual-error.js';
 /**
  * A request GitHub would refuse: the HTTP status and the body GitHub sends
  * (`message`, `documentation_url`, `status` as a string, and for validation
@@ -11,13 +12,12 @@ export interface GithubErrorDetail {
   message?: string;
 }
 
-export class GithubApiError extends Error {
-  override readonly name = 'GithubApiError';
+export class GithubApiError extends GradualError {
   readonly status: number;
   readonly errors: readonly GithubErrorDetail[] | undefined;
 
   constructor(status: number, message: string, errors?: readonly GithubErrorDetail[]) {
-    super(message);
+    super('GITHUB_API', message);
     this.status = status;
     this.errors = errors;
   }

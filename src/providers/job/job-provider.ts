@@ -1,6 +1,6 @@
 import { ApiException, type BatchV1Api, type V1Job, type V1JobSpec } from '@kubernetes/client-node';
-import type { ProviderAnswer } from '../../analysis/reconcile-analysis-run.js';
-import { resolveDeep } from '../../analysis/resolve-args.js';
+import type { ProviderAnswer } from '../provider.js';
+import { resolveDeep } from '../resolve-args.js';
 import type { MetricProvider } from '../provider.js';
 
 /*

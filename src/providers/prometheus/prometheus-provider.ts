@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Value } from '../../analysis/condition/index.js';
-import type { ProviderAnswer } from '../../analysis/reconcile-analysis-run.js';
-import { resolveDeep } from '../../analysis/resolve-args.js';
+import type { Value } from '../../condition/index.js';
+import type { ProviderAnswer } from '../provider.js';
+import { resolveDeep } from '../resolve-args.js';
 import { outboundPolicy, outboundRequest, redactUrl, type OutboundPolicy } from '../outbound/outbound-request.js';
 import type { MeasurementContext, MetricProvider } from '../provider.js';
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../../engine/argo-labels.js';
+import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../../api/argo-labels.js';
 import { parseObject } from '../parse-object.js';
 import { planned, problemAt, unchanged } from '../plan.js';
 import type { JsonObject, ObjectRef, RouterPlan, RouterRollout, WeightDestination } from '../types.js';

@@ -1,4 +1,4 @@
-import { icons } from './icons.js';
+import { iconFor, icons } from './icons.js';
 import type { PodLike } from './types.js';
 
 export interface PodInfo {
@@ -69,28 +69,11 @@ export function podInfo(pod: PodLike): PodInfo {
   };
 }
 
+const podIcons: ReadonlyMap<string, string> = new Map([['Pending', icons.progressing], ['Terminating', icons.progressing], ['ContainerCreating', icons.progressing], ['Running', icons.ok], ['Completed', icons.ok], ['Failed', icons.bad], ['InvalidImageName', icons.bad], ['CrashLoopBackOff', icons.bad], ['ImagePullBackOff', icons.warning], ['RegistryUnavailable', icons.warning], ['Unknown', icons.unknown]]);
+
 function podIcon(status: string): string {
   if (status.startsWith('Init:')) return icons.progressing;
   if (status.startsWith('Signal:') || status.startsWith('ExitCode:')) return icons.bad;
   if (status.endsWith('Error') || status.startsWith('Err')) return icons.warning;
-  switch (status) {
-    case 'Pending':
-    case 'Terminating':
-    case 'ContainerCreating':
-      return icons.progressing;
-    case 'Running':
-    case 'Completed':
-      return icons.ok;
-    case 'Failed':
-    case 'InvalidImageName':
-    case 'CrashLoopBackOff':
-      return icons.bad;
-    case 'ImagePullBackOff':
-    case 'RegistryUnavailable':
-      return icons.warning;
-    case 'Unknown':
-      return icons.unknown;
-    default:
-      return ' ';
-  }
+  return iconFor(podIcons, status);
 }

@@ -1,4 +1,4 @@
-import type { ContainerLike, PodTemplateLike, RolloutObject } from './types.js';
+import type { ContainerLike, PodTemplateLike, RolloutObject } from '../rollout-view/types.js';
 
 /*
  * The exact patches Argo Rollouts' kubectl plugin (v1.9.1,

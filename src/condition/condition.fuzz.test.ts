@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createSeededRandom } from '../../demo/seeded-random.js';
+import { createSeededRandom } from '../demo/seeded-random.js';
 import { compileCondition, evaluateCondition, type Value } from './index.js';
 
 /*

@@ -1,13 +1,13 @@
 import type { Value } from './parser.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 /** A failure while evaluating: a wrong type, a missing field, an index out of range. */
-export class ConditionEvaluationError extends Error {
+export class ConditionEvaluationError extends GradualError {
   constructor(
     message: string,
     readonly column: number,
   ) {
-    super(message);
-    this.name = 'ConditionEvaluationError';
+    super('CONDITION_EVALUATION', message);
   }
 }
 

@@ -17,8 +17,8 @@ import {
   type PromoteOptions,
   type PromotePlan,
 } from './patches.js';
-import type { RolloutObject } from './types.js';
-import { parseGoDuration } from '../../api/index.js';
+import type { RolloutObject } from '../rollout-view/types.js';
+import { parseGoDuration } from '../api/index.js';
 
 // Expected bodies are Argo v1.9.1's patch constants (pkg/kubectl-argo-rollouts/cmd/*), parsed.
 const unpause = { spec: { paused: false } };

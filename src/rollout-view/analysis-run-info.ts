@@ -1,5 +1,5 @@
-import { REVISION_ANNOTATION } from '../../engine/argo-labels.js';
-import { icons } from './icons.js';
+import { REVISION_ANNOTATION } from '../api/argo-labels.js';
+import { iconFor, icons } from './icons.js';
 import type { ObjectMetaLike, Timestamp } from './types.js';
 
 /*
@@ -50,24 +50,11 @@ export interface AnalysisRunInfo {
   metrics: MetricInfo[];
 }
 
+const analysisIcons: ReadonlyMap<string, string> = new Map([['Successful', icons.ok], ['Inconclusive', icons.unknown], ['Failed', icons.bad], ['Error', icons.warning], ['Running', icons.progressing], ['Pending', icons.waiting]]);
+
 /** Argo's analysisIcon. */
 export function analysisIcon(phase: string): string {
-  switch (phase) {
-    case 'Successful':
-      return icons.ok;
-    case 'Inconclusive':
-      return icons.unknown;
-    case 'Failed':
-      return icons.bad;
-    case 'Error':
-      return icons.warning;
-    case 'Running':
-      return icons.progressing;
-    case 'Pending':
-      return icons.waiting;
-    default:
-      return ' ';
-  }
+  return iconFor(analysisIcons, phase);
 }
 
 function time(timestamp: Timestamp | undefined): number | undefined {

@@ -1,4 +1,4 @@
-import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../../engine/argo-labels.js';
+import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { analysisRunInfos, type AnalysisRunInfo, type AnalysisRunLike } from './analysis-run-info.js';
 import { replicaSetIcon, rolloutIcon } from './icons.js';
 import { podInfo, type PodInfo } from './pod-info.js';

@@ -1,18 +1,13 @@
-import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { Command } from 'commander';
-import type { JsonPatchOperation, MergePatch, PatchRequest } from './patches.js';
-import type { LabelSelectorLike, ReplicaSetLike, RolloutObject } from './types.js';
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { LabelSelectorLike, ReplicaSetLike, RolloutObject } from '../rollout-view/types.js';
+import type { JsonPatchOperation, MergePatch } from './patches.js';
+import { GradualError } from '../errors/gradual-error.js';
 
 /*
- * What every rollout verb shares: kubectl's connection options, the clients,
- * and reading and patching one Rollout with errors a person can act on.
+ * What every user action on a Rollout shares, whoever asks (the CLI's verbs,
+ * the bot's commands, the dashboard's buttons): the clients, and reading and
+ * patching one Rollout with errors a person can act on.
  */
-
-export interface KubeOptions {
-  kubeconfig?: string;
-  namespace?: string;
-  context?: string;
-}
 
 export interface KubeContext {
   config: KubeConfig;
@@ -25,37 +20,15 @@ export interface KubeContext {
 export const rolloutResource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
 
 /** A failure the user can act on: printed as one line, exit code 1. */
-export class RolloutVerbError extends Error {
-  readonly code: 'not-found' | 'refused' | 'timeout' | 'degraded' | 'kubeconfig';
+export class RolloutVerbError extends GradualError {
+  declare readonly code: 'NOT_FOUND' | 'REFUSED' | 'TIMEOUT' | 'DEGRADED' | 'KUBECONFIG';
   constructor(code: RolloutVerbError['code'], message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RolloutVerbError';
-    this.code = code;
+    super(code, message, { cause: options?.cause });
   }
 }
 
-/** Adds kubectl's --kubeconfig, --context and -n/--namespace to a verb (each verb's own, as main.ts owns the root). */
-export function withKubeOptions(command: Command): Command {
-  return command
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context (default: the current context)')
-    .option('-n, --namespace <namespace>', "namespace (default: the context's, then \"default\")");
-}
-
-export function kubeContext(options: KubeOptions): KubeContext {
-  const config = new KubeConfig();
-  try {
-    if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
-    else config.loadFromDefault();
-  } catch (cause) {
-    throw new RolloutVerbError('kubeconfig', `cannot read kubeconfig ${options.kubeconfig ?? ''}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
-  if (options.context !== undefined) {
-    if (config.getContextObject(options.context) === null) throw new RolloutVerbError('kubeconfig', `context "${options.context}" does not exist in the kubeconfig`);
-    config.setCurrentContext(options.context);
-  }
-  const fromContext = config.getContextObject(config.getCurrentContext())?.namespace;
-  const namespace = options.namespace ?? (fromContext !== undefined && fromContext !== '' ? fromContext : 'default');
+/** The clients for one namespace of the cluster a kubeconfig names. */
+export function kubeContextFromConfig(config: KubeConfig, namespace: string): KubeContext {
   return {
     config,
     namespace,
@@ -74,7 +47,7 @@ export function isConflict(cause: unknown): boolean {
 }
 
 export function notFound(kube: KubeContext, name: string, cause?: unknown): RolloutVerbError {
-  return new RolloutVerbError('not-found', `rollout "${name}" not found in namespace "${kube.namespace}"`, { cause });
+  return new RolloutVerbError('NOT_FOUND', `rollout "${name}" not found in namespace "${kube.namespace}"`, { cause });
 }
 
 /** The one line printed for a failure: ours as written, the API server's own message (its Status) otherwise. */
@@ -123,21 +96,6 @@ export async function patchRollout(kube: KubeContext, name: string, body: MergeP
   }
 }
 
-/**
- * Sends one request as Argo does: a status patch to the subresource, and to
- * the object when the subresource does not exist (a CRD without it); a 404
- * from both means the Rollout does not exist.
- */
-export async function sendPatch(kube: KubeContext, name: string, request: PatchRequest): Promise<RolloutObject> {
-  if (request.target === 'resource') return patchRollout(kube, name, request.body);
-  try {
-    return await patchRolloutStatus(kube, name, request.body);
-  } catch (cause) {
-    if (!isNotFound(cause)) throw cause;
-    return patchRollout(kube, name, request.body);
-  }
-}
-
 /** A label selector as the API's labelSelector query parameter. */
 export function selectorString(selector: LabelSelectorLike | undefined): string {
   const terms = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
@@ -167,20 +125,4 @@ export async function listOwnedReplicaSets(kube: KubeContext, rollout: RolloutOb
   })) as { items?: ReplicaSetLike[] };
   const uid = rollout.metadata.uid;
   return (list.items ?? []).filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.uid === uid && owner.controller === true) === true);
-}
-
-/**
- * Wraps a verb's action: a failure is one line on stderr and exit code 1, as
- * kubectl plugins behave, rather than the logged stack main.ts gives
- * unexpected errors.
- */
-export function verbAction<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await action(...args);
-    } catch (cause) {
-      process.stderr.write(`gradual: ${describeFailure(cause)}\n`);
-      process.exitCode = 1;
-    }
-  };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { analysisIcon } from './analysis-run-info.js';
+import { replicaSetIcon, rolloutIcon } from './icons.js';
 import { podInfo } from './pod-info.js';
 import type { PodLike } from './types.js';
 
@@ -33,5 +35,14 @@ describe('podInfo', () => {
 
   it('counts restarts of the app containers', () => {
     expect(podInfo(pod({ phase: 'Running', containerStatuses: [running, { ...running, restartCount: 3 }] })).restarts).toBe(3);
+  });
+});
+
+describe('status icons by table', () => {
+  it('a status that names an Object property has no icon (hostile status text from the cluster)', () => {
+    for (const status of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect([rolloutIcon(status), replicaSetIcon(status), analysisIcon(status)]).toEqual([' ', ' ', ' ']);
+    }
+    expect([rolloutIcon('Healthy'), replicaSetIcon('ScaledDown'), analysisIcon('Pending')]).toEqual(['✔', '•', '◷']);
   });
 });

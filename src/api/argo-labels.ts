@@ -57,3 +57,15 @@ export const CANARY_STEP_INDEX_LABEL = 'step-index';
 /** On Experiments' ReplicaSets and pods. */
 export const EXPERIMENT_NAME_ANNOTATION = 'experiment.argoproj.io/name';
 export const EXPERIMENT_TEMPLATE_NAME_ANNOTATION = 'experiment.argoproj.io/template-name';
+
+/**
+ * Argo's instance-id semantics: a controller started with --instance-id X
+ * handles only objects labelled X; one started without handles only objects
+ * with no such label. Two controllers can share a cluster without touching
+ * each other's Rollouts.
+ */
+export function isHandledByInstance(labels: Record<string, string> | undefined, instanceId: string | undefined): boolean {
+  const label = labels?.[CONTROLLER_INSTANCE_ID_LABEL];
+  if (instanceId === undefined || instanceId === '') return label === undefined || label === '';
+  return label === instanceId;
+}

@@ -1,3 +1,4 @@
+import { GradualError } from '../errors/gradual-error.js';
 /*
  * Tokens of the condition language Argo Rollouts evaluates with the Go `expr` library
  * (successCondition / failureCondition). Columns are 1-based, for error messages that point
@@ -14,13 +15,12 @@ export interface Token {
   column: number;
 }
 
-export class ConditionSyntaxError extends Error {
+export class ConditionSyntaxError extends GradualError {
   constructor(
     message: string,
     readonly column: number,
   ) {
-    super(message);
-    this.name = 'ConditionSyntaxError';
+    super('CONDITION_SYNTAX', message);
   }
 }
 

@@ -1,0 +1,18 @@
+import { GradualError } from './gradual-error.js';
+
+/**
+ * A reconcile error that retrying cannot fix because the spec is the user's
+ * to fix (an invalid spec, a missing referenced object the user must create):
+ * the queue logs it and forgets the key instead of backing off; the next
+ * change to the object queues it again.
+ */
+export class TerminalError extends GradualError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('TERMINAL', message, { ...options, retryable: false });
+  }
+}
+
+/** True unless the error says it is not retryable (TerminalError, any GradualError with `retryable: false`, or any error with `retryable: false`). */
+export function isRetryable(error: unknown): boolean {
+  return !(typeof error === 'object' && error !== null && 'retryable' in error && error.retryable === false);
+}
