@@ -1,5 +1,4 @@
 import { authorizeCommand, environmentsForPaths, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
-import type { RolloutObject } from '../rollout-view/types.js';
 import { renderHelp, renderRefusal, renderStatusReply, type ParsedCommand } from './commands/index.js';
 import { fallbackNamespace, planAndDeployPullRequest } from './deploy-pull-request.js';
 import { environmentLock, nextWaiting } from './environment-lock.js';
