@@ -1,5 +1,5 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { withDefaults, type BlueGreenStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults } from '../api/index.js';
+import { type BlueGreenStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults } from '../api/index.js';
 import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from './argo-labels.js';
 import { parseRfc3339 } from './blue-green-replica-counts.js';
 import { blueGreenStatusView, isSaturated, readyForPause, reconcileBlueGreenReplicaSets } from './blue-green-replica-sets.js';
@@ -8,6 +8,7 @@ import { syncBlueGreenStatus } from './blue-green-status.js';
 import { isAborted, noPauseDecisions, type PauseDecisions } from './canary-status.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import type { ReconcileContext } from './reconcile-context.js';
 import { isRollbackWithinWindow } from './rollback-window.js';
 import { analysisInputOf, analysisRunStatusEntry, currentAnalysisRuns, reconcileRolloutAnalysis, type CurrentAnalysisRuns } from './rollout-analysis.js';
 import { planWithPreamble } from './rollout-preamble.js';
@@ -24,12 +25,10 @@ const BLUE_GREEN_PAUSE = 'BlueGreenPause';
  * switch the active Service, and write the status — promoting the new ReplicaSet to stable
  * once the active Service selects it.
  */
-export function planBlueGreen(observation: RolloutObservation): ReconcilePlan {
-  const spec = withDefaults(observation.rollout.spec);
-  const blueGreen = spec.strategy.blueGreen;
-  const observed = observation.rollout.status ?? {};
-  if (blueGreen === undefined) return { actions: [], status: observed, events: [] };
-  return planWithPreamble(observation, spec, (found, replicaSets, newRS) => planBlueGreenReconcile(found, spec, blueGreen, replicaSets, newRS));
+export function planBlueGreen(context: ReconcileContext): ReconcilePlan {
+  const blueGreen = context.spec.strategy.blueGreen;
+  if (blueGreen === undefined) return { actions: [], status: context.rollout.status ?? {}, events: [] };
+  return planWithPreamble(context, (found, newRS) => planBlueGreenReconcile(found.observation, found.spec, blueGreen, found.replicaSets, newRS));
 }
 
 interface BlueGreenContext {

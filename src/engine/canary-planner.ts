@@ -1,5 +1,5 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { pauseDurationSeconds, withDefaults, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus, type TrafficWeights } from '../api/index.js';
+import { pauseDurationSeconds, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus, type TrafficWeights } from '../api/index.js';
 import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
 import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
 import {
@@ -22,6 +22,7 @@ import { isActiveReplicaSet, isRollbackWithinWindow } from './rollback-window.js
 import { planWithPreamble } from './rollout-preamble.js';
 import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import type { ReconcileContext } from './reconcile-context.js';
 
 /**
  * The basic canary (no traffic router) as Argo's controller runs it: newRolloutContext,
@@ -31,22 +32,14 @@ import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-
  * new ReplicaSet's revision; reset the status on a template or steps change; then scale one
  * ReplicaSet, or pause, and move the steps on.
  */
-export function planCanary(observation: RolloutObservation): ReconcilePlan {
-  const spec = withDefaults(observation.rollout.spec);
-  const canary = spec.strategy.canary;
-  const observed = observation.rollout.status ?? {};
-  if (canary === undefined) return { actions: [], status: observed, events: [] };
-  return planWithPreamble(observation, spec, (found, replicaSets, newRS) => planCanaryReconcile(found, spec, canary, replicaSets, newRS));
+export function planCanary(context: ReconcileContext): ReconcilePlan {
+  const canary = context.spec.strategy.canary;
+  if (canary === undefined) return { actions: [], status: context.rollout.status ?? {}, events: [] };
+  return planWithPreamble(context, (found, newRS) => planCanaryReconcile(found, canary, newRS));
 }
 
-function planCanaryReconcile(
-  observation: RolloutObservation,
-  spec: RolloutSpecWithDefaults,
-  canary: CanaryStrategyWithDefaults,
-  replicaSets: ReplicaSetClassification,
-  newRS: V1ReplicaSet,
-): ReconcilePlan {
-  const { rollout, now } = observation;
+function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWithDefaults, newRS: V1ReplicaSet): ReconcilePlan {
+  const { observation, spec, replicaSets, rollout, now } = context;
   const observed = rollout.status ?? {};
   const actions: KubeAction[] = [];
   const events: RolloutEvent[] = [];

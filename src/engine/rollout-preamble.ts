@@ -6,7 +6,6 @@ import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCond
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import {
   ANNOTATIONS_NOT_COPIED,
-  classifyReplicaSets,
   newReplicaSetFor,
   podTemplateHashOf,
   revisionOf,
@@ -15,6 +14,7 @@ import {
 import { replicaSetName } from './replica-set-naming.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 import { needsRestart, planPodRestart, restartWakeUpMs } from './pod-restart.js';
+import { withRollout, type ReconcileContext } from './reconcile-context.js';
 
 /*
  * The steps every strategy takes before its own reconcile, as Argo's newRolloutContext,
@@ -188,12 +188,8 @@ function withEarlierWakeUp(plan: ReconcilePlan, requeueAfterMs: number | undefin
  * ReplicaSet is found. The Rollout's revision annotation, when behind its new ReplicaSet's, is
  * written first in whichever plan follows the revision sync.
  */
-export function planWithPreamble(
-  observation: RolloutObservation,
-  spec: RolloutSpecWithDefaults,
-  reconcile: (observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet) => ReconcilePlan,
-): ReconcilePlan {
-  const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
+export function planWithPreamble(context: ReconcileContext, reconcile: (context: ReconcileContext, newRS: V1ReplicaSet) => ReconcilePlan): ReconcilePlan {
+  const { observation, spec, replicaSets } = context;
   const { newRS } = replicaSets;
   if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
   const early = planPausedConditions(observation, spec) ?? planRevisionSync(observation.rollout, spec, newRS, replicaSets);
@@ -201,6 +197,6 @@ export function planWithPreamble(
   const restart = planRestartStage(observation, spec, replicaSets, newRS);
   if ('plan' in restart) return withRolloutRevision(restart.plan, observation.rollout, newRS);
   const found = restart.observation;
-  const plan = withEarlierWakeUp(reconcile({ ...found, rollout: withFoundNewReplicaSet(found, newRS) }, replicaSets, newRS), restart.requeueAfterMs);
+  const plan = withEarlierWakeUp(reconcile(withRollout(context, withFoundNewReplicaSet(found, newRS)), newRS), restart.requeueAfterMs);
   return withRolloutRevision(plan, observation.rollout, newRS);
 }
