@@ -5,7 +5,7 @@ import { parseRfc3339 } from './blue-green-replica-counts.js';
 import { blueGreenStatusView, isSaturated, readyForPause, reconcileBlueGreenReplicaSets } from './blue-green-replica-sets.js';
 import { serviceView, switchServiceSelector, type BlueGreenServiceView } from './blue-green-services.js';
 import { syncBlueGreenStatus } from './blue-green-status.js';
-import { isAborted, noPauseDecisions, type PauseDecisions } from './canary-status.js';
+import { isAborted, noPauseDecisions, type PauseDecisions } from './rollout-status.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import type { ReconcileContext } from './reconcile-context.js';

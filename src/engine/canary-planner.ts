@@ -2,15 +2,8 @@ import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { pauseDurationSeconds, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus, type TrafficWeights } from '../api/index.js';
 import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
 import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
-import {
-  baseCanaryStatus,
-  isAborted,
-  noPauseDecisions,
-  persistCanaryStatus,
-  revisionOfRollout,
-  type PauseDecisions,
-  type PersistInput,
-} from './canary-status.js';
+import { baseCanaryStatus, persistCanaryStatus, type PersistInput } from './canary-status.js';
+import { isAborted, noPauseDecisions, revisionOfRollout, type PauseDecisions } from './rollout-status.js';
 import { reconcileCanaryServices } from './canary-services.js';
 import { atDesiredTrafficReplicaCounts, decideTrafficRouting, type TrafficContext } from './canary-traffic.js';
 import { reconcileTrafficReplicaSets } from './traffic-replica-sets.js';

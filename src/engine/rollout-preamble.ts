@@ -1,7 +1,7 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './argo-labels.js';
-import { compactStatus } from './canary-status.js';
+import { compactStatus } from './rollout-status.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCondition } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import {
