@@ -80,7 +80,7 @@ function planBlueGreenReconcile(
   const halted = haltProgress(rollout, spec);
 
   // Argo's reconcilePreviewService, right after the new ReplicaSet exists (even before it has pods).
-  if (context.preview !== undefined && !halted) switchServiceSelector(context.preview, newHash, rolloutName, actions, events);
+  if (context.preview !== undefined && !halted) switchServiceSelector(context.preview, newHash, rolloutName, context);
 
   const podSpecChanged = (observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash;
   const wakeUps: number[] = [];
@@ -104,8 +104,7 @@ function planBlueGreenReconcile(
         holdOlder: holdOlderReplicaSets(context),
         now: now.getTime(),
       },
-      actions,
-      events,
+      context,
     );
     if (scaleDownWake !== undefined) wakeUps.push(scaleDownWake);
     const ready = readyForPause(spec, blueGreen, newRS, statusView);
@@ -219,14 +218,14 @@ function completedBlueGreenPause(context: BlueGreenContext): boolean {
 
 /** Argo's reconcileActiveService: once the new ReplicaSet is saturated, switch when fast-tracked or promoted; after an abort, select the stable one. */
 function reconcileActiveService(context: BlueGreenContext, completedPause: boolean, rolloutName: string): void {
-  const { active, newRS, observation, actions, events } = context;
+  const { active, newRS, observation } = context;
   if (active === undefined) return;
   const observed = observation.rollout.status ?? {};
   let hash = active.selector;
   if (fastTracked(context) || (completedPause && context.completedPrePromotion)) hash = podTemplateHashOf(newRS);
   if (observed.abort === true) hash = observed.stableRS ?? '';
   if (hash === '') return;
-  switchServiceSelector(active, hash, rolloutName, actions, events);
+  switchServiceSelector(active, hash, rolloutName, context);
 }
 
 /** Argo's isFastRollback for blue-green: back to the stable ReplicaSet, within the rollback window, or to one still within its scale-down delay. */
