@@ -7,6 +7,7 @@ import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-
 import {
   carriedStatusFields,
   compactStatus,
+  countsProgressing,
   formatLabelSelector,
   isAborted,
   progressRequeue,
@@ -162,15 +163,7 @@ function blueGreenProgressing(rollout: Rollout, status: RolloutStatus): boolean 
   const old = rollout.status ?? {};
   const selectorMoved =
     (old.blueGreen?.activeSelector ?? '') !== (status.blueGreen?.activeSelector ?? '') || (old.blueGreen?.previewSelector ?? '') !== (status.blueGreen?.previewSelector ?? '');
-  const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
-  const newOld = (status.replicas ?? 0) - (status.updatedReplicas ?? 0);
-  return (
-    (status.updatedReplicas ?? 0) !== (old.updatedReplicas ?? 0) ||
-    newOld < oldOld ||
-    (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
-    (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) ||
-    selectorMoved
-  );
+  return countsProgressing(rollout, status, selectorMoved);
 }
 
 /**

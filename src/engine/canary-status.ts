@@ -6,6 +6,7 @@ import { calculateRolloutPhase } from './rollout-phase.js';
 import {
   carriedStatusFields,
   compactStatus,
+  countsProgressing,
   formatLabelSelector,
   isAborted,
   isIndefiniteStep,
@@ -123,13 +124,5 @@ export function rolloutProgressing(rollout: Rollout, status: RolloutStatus): boo
   const old = rollout.status ?? {};
   const stepIndexChanged = status.currentStepIndex !== undefined && old.currentStepIndex !== undefined && status.currentStepIndex !== old.currentStepIndex;
   const strategyProgress = (status.stableRS ?? '') !== (old.stableRS ?? '') || stepIndexChanged || (status.currentStepHash ?? '') !== (old.currentStepHash ?? '');
-  const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
-  const newOld = (status.replicas ?? 0) - (status.updatedReplicas ?? 0);
-  return (
-    (status.updatedReplicas ?? 0) !== (old.updatedReplicas ?? 0) ||
-    newOld < oldOld ||
-    (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
-    (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) ||
-    strategyProgress
-  );
+  return countsProgressing(rollout, status, strategyProgress);
 }

@@ -224,6 +224,24 @@ function replicaFailure(replicaSets: StatusReplicaSets): RolloutCondition | unde
   return undefined;
 }
 
+/**
+ * Argo's RolloutProgressing: the counts moved since the observed status (more updated, fewer old, more ready or
+ * available), or the strategy's own progress (`strategyMoved`: the canary's stable hash, step or step hash; the
+ * blue-green selectors).
+ */
+export function countsProgressing(rollout: Rollout, status: RolloutStatus, strategyMoved: boolean): boolean {
+  const old = rollout.status ?? {};
+  const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
+  const newOld = (status.replicas ?? 0) - (status.updatedReplicas ?? 0);
+  return (
+    (status.updatedReplicas ?? 0) !== (old.updatedReplicas ?? 0) ||
+    newOld < oldOld ||
+    (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
+    (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) ||
+    strategyMoved
+  );
+}
+
 /** The revision of the update, as the Rollout's revision annotation holds it (Argo copies it from the new ReplicaSet). */
 export function revisionOfRollout(replicaSets: Pick<StatusReplicaSets, 'newRS'>): number {
   const text = replicaSets.newRS?.metadata?.annotations?.['rollout.argoproj.io/revision'];
