@@ -125,9 +125,16 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
     contentType: PatchStrategy.MergePatch,
   });
   const writesPerStep: number[] = [];
+  const requestsPerStep: number[] = [];
+  const routerReadsPerStep: number[] = [];
+  // Every request the controller sends (writes, reads and the informers' LISTs/WATCH restarts), and the router reads alone.
+  const allRequests = (): number => counter.total();
+  const routerReads = (): number => counter.counts().filter((count) => count.kind === 'virtualservices' && count.verb === 'get').reduce((sum, count) => sum + count.count, 0);
   const routerWrites = (): number => counter.counts().filter((count) => count.kind === 'virtualservices' && ['create', 'update', 'patch'].includes(count.verb)).reduce((sum, count) => sum + count.count, 0);
   for (const [index, weight] of weights.entries()) {
     const before = routerWrites();
+    const requestsBefore = allRequests();
+    const readsBefore = routerReads();
     await waitUntil(async () => Promise.resolve(weightSeenAt.has(weight)), { what: `weight ${String(weight)} on the VirtualService`, timeoutMs: 120_000, intervalMs: 10 });
     const pauseIndex = 2 * index + 1;
     await waitUntil(async () => Promise.resolve(phase()?.status?.phase === 'Paused' && phase()?.status?.currentStepIndex === pauseIndex), {
@@ -136,6 +143,8 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
       intervalMs: 10,
     });
     writesPerStep.push(routerWrites() - before);
+    requestsPerStep.push(allRequests() - requestsBefore);
+    routerReadsPerStep.push(routerReads() - readsBefore);
     if (index < weights.length - 1) await promote(rest, namespace, name);
   }
   const wall = seconds(started);
@@ -149,6 +158,9 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
   const total = writesPerStep.reduce((sum, count) => sum + count, 0);
   row('VirtualService writes per setWeight step, mean (goal 1)', (total / writesPerStep.length).toFixed(2));
   row('VirtualService writes per setWeight step, max', String(Math.max(...writesPerStep)));
+  const mean = (values: readonly number[]): string => (values.reduce((sum, value) => sum + value, 0) / values.length).toFixed(2);
+  row('controller API requests per setWeight step (all kinds), mean', mean(requestsPerStep));
+  row('VirtualService GETs per setWeight step, mean', mean(routerReadsPerStep));
   row(`${String(steps)} steps with the bench's promotes, wall time (s)`, wall);
   note('a step starts at the Rollout status write that sets currentStepIndex on it (seen by a watch); a write is a PATCH/PUT/POST by the controller on virtualservices');
 }

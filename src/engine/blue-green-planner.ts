@@ -1,13 +1,14 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { withDefaults, type BlueGreenStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults } from '../api/index.js';
+import { type BlueGreenStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults } from '../api/index.js';
 import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { parseRfc3339 } from './blue-green-replica-counts.js';
 import { blueGreenStatusView, isSaturated, readyForPause, reconcileBlueGreenReplicaSets } from './blue-green-replica-sets.js';
 import { serviceView, switchServiceSelector, type BlueGreenServiceView } from './blue-green-services.js';
 import { syncBlueGreenStatus } from './blue-green-status.js';
-import { isAborted, noPauseDecisions, type PauseDecisions } from './canary-status.js';
+import { isAborted, noPauseDecisions, type PauseDecisions } from './rollout-status.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import type { ReconcileContext } from './reconcile-context.js';
 import { isRollbackWithinWindow } from './rollback-window.js';
 import { analysisInputOf, analysisRunStatusEntry, currentAnalysisRuns, reconcileRolloutAnalysis, type CurrentAnalysisRuns } from './rollout-analysis.js';
 import { planWithPreamble } from './rollout-preamble.js';
@@ -24,12 +25,10 @@ const BLUE_GREEN_PAUSE = 'BlueGreenPause';
  * switch the active Service, and write the status — promoting the new ReplicaSet to stable
  * once the active Service selects it.
  */
-export function planBlueGreen(observation: RolloutObservation): ReconcilePlan {
-  const spec = withDefaults(observation.rollout.spec);
-  const blueGreen = spec.strategy.blueGreen;
-  const observed = observation.rollout.status ?? {};
-  if (blueGreen === undefined) return { actions: [], status: observed, events: [] };
-  return planWithPreamble(observation, spec, (found, replicaSets, newRS) => planBlueGreenReconcile(found, spec, blueGreen, replicaSets, newRS));
+export function planBlueGreen(context: ReconcileContext): ReconcilePlan {
+  const blueGreen = context.spec.strategy.blueGreen;
+  if (blueGreen === undefined) return { actions: [], status: context.rollout.status ?? {}, events: [] };
+  return planWithPreamble(context, (found, newRS) => planBlueGreenReconcile(found.observation, found.spec, blueGreen, found.replicaSets, newRS));
 }
 
 interface BlueGreenContext {
@@ -81,7 +80,7 @@ function planBlueGreenReconcile(
   const halted = haltProgress(rollout, spec);
 
   // Argo's reconcilePreviewService, right after the new ReplicaSet exists (even before it has pods).
-  if (context.preview !== undefined && !halted) switchServiceSelector(context.preview, newHash, rolloutName, actions, events);
+  if (context.preview !== undefined && !halted) switchServiceSelector(context.preview, newHash, rolloutName, context);
 
   const podSpecChanged = (observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash;
   const wakeUps: number[] = [];
@@ -105,8 +104,7 @@ function planBlueGreenReconcile(
         holdOlder: holdOlderReplicaSets(context),
         now: now.getTime(),
       },
-      actions,
-      events,
+      context,
     );
     if (scaleDownWake !== undefined) wakeUps.push(scaleDownWake);
     const ready = readyForPause(spec, blueGreen, newRS, statusView);
@@ -220,14 +218,14 @@ function completedBlueGreenPause(context: BlueGreenContext): boolean {
 
 /** Argo's reconcileActiveService: once the new ReplicaSet is saturated, switch when fast-tracked or promoted; after an abort, select the stable one. */
 function reconcileActiveService(context: BlueGreenContext, completedPause: boolean, rolloutName: string): void {
-  const { active, newRS, observation, actions, events } = context;
+  const { active, newRS, observation } = context;
   if (active === undefined) return;
   const observed = observation.rollout.status ?? {};
   let hash = active.selector;
   if (fastTracked(context) || (completedPause && context.completedPrePromotion)) hash = podTemplateHashOf(newRS);
   if (observed.abort === true) hash = observed.stableRS ?? '';
   if (hash === '') return;
-  switchServiceSelector(active, hash, rolloutName, actions, events);
+  switchServiceSelector(active, hash, rolloutName, context);
 }
 
 /** Argo's isFastRollback for blue-green: back to the stable ReplicaSet, within the rollback window, or to one still within its scale-down delay. */

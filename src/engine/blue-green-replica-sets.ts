@@ -1,10 +1,11 @@
+import type { PlanCollector } from './plan-collector.js';
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { BlueGreenStrategyWithDefaults, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { DESIRED_REPLICAS_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { blueGreenNewReplicas, blueGreenReplicaSets, type BlueGreenReplicaSet, type BlueGreenStatusView, type DesiredReplicaSet } from './blue-green-replica-counts.js';
 import { addUpdate, nameOf, revisionHistoryDeletions, specReplicas } from './canary-replica-sets.js';
 import { MESSAGES, REASONS } from './conditions.js';
-import type { KubeAction, RolloutEvent } from './reconcile-types.js';
+import type { KubeAction } from './reconcile-types.js';
 import { podTemplateHashOf, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
 
 /**
@@ -73,7 +74,8 @@ export interface BlueGreenReplicaSetsInput {
  * one at spec.replicas, the new one at its size, older ones kept until their deadline, then the
  * revision history limit. Returns the earliest deadline still waited for (epoch ms).
  */
-export function reconcileBlueGreenReplicaSets(input: BlueGreenReplicaSetsInput, actions: KubeAction[], events: RolloutEvent[]): number | undefined {
+export function reconcileBlueGreenReplicaSets(input: BlueGreenReplicaSetsInput, collector: PlanCollector): number | undefined {
+  const { actions } = collector;
   const { spec, blueGreen, replicaSets, newRS, delayScaleDownOnAbort } = input;
   const stableRS = replicaSets.stableRS;
   const plan = blueGreenReplicaSets({
@@ -94,11 +96,11 @@ export function reconcileBlueGreenReplicaSets(input: BlueGreenReplicaSetsInput, 
   // Argo's removeScaleDownDeadlines, then the stable, the new and the older ReplicaSets, in that order.
   if (!delayScaleDownOnAbort) removeDeadline(newRS, actions);
   if (stableRS !== undefined && stableRS !== newRS) removeDeadline(stableRS, actions);
-  if (plan.stableRS !== undefined && stableRS !== undefined) scale(stableRS, plan.stableRS.replicas, input, actions, events);
-  if (plan.newRS !== undefined) applyDesired(newRS, plan.newRS, input, actions, events, true);
+  if (plan.stableRS !== undefined && stableRS !== undefined) scale(stableRS, plan.stableRS.replicas, input, collector);
+  if (plan.newRS !== undefined) applyDesired(newRS, plan.newRS, input, collector, true);
   for (const desired of plan.older) {
     const rs = byName.get(desired.name);
-    if (rs !== undefined) applyDesired(rs, desired, input, actions, events, false);
+    if (rs !== undefined) applyDesired(rs, desired, input, collector, false);
   }
   actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
   return plan.nextWakeUp;
@@ -110,17 +112,19 @@ function removeDeadline(rs: V1ReplicaSet, actions: KubeAction[]): void {
 }
 
 /** A new deadline is stamped on its own (Argo's addScaleDownDelay); a size change goes through scale(). */
-function applyDesired(rs: V1ReplicaSet, desired: DesiredReplicaSet, input: BlueGreenReplicaSetsInput, actions: KubeAction[], events: RolloutEvent[], syncAnnotation: boolean): void {
+function applyDesired(rs: V1ReplicaSet, desired: DesiredReplicaSet, input: BlueGreenReplicaSetsInput, collector: PlanCollector, syncAnnotation: boolean): void {
+  const { actions } = collector;
   const current = rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION];
   if (desired.scaleDownDeadline !== undefined && desired.scaleDownDeadline !== current) {
     addUpdate(actions, { kind: 'updateReplicaSet', name: nameOf(rs), resourceVersion: rs.metadata?.resourceVersion ?? '', annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: desired.scaleDownDeadline } });
   }
   // Argo's scaleDownOldReplicaSetsForBlueGreen leaves an older ReplicaSet at its size alone; the new one also gets its desired-replicas annotation synced.
-  if (syncAnnotation || specReplicas(rs) !== desired.replicas) scale(rs, desired.replicas, input, actions, events);
+  if (syncAnnotation || specReplicas(rs) !== desired.replicas) scale(rs, desired.replicas, input, collector);
 }
 
 /** Argo's scaleReplicaSetAndRecordEvent: size and desired-replicas annotation; a full scale-down drops the deadline unless an abort delays it. */
-function scale(rs: V1ReplicaSet, replicas: number, input: BlueGreenReplicaSetsInput, actions: KubeAction[], events: RolloutEvent[]): void {
+function scale(rs: V1ReplicaSet, replicas: number, input: BlueGreenReplicaSetsInput, collector: PlanCollector): void {
+  const { actions, events } = collector;
   const { spec, delayScaleDownOnAbort } = input;
   const from = specReplicas(rs);
   const annotations: Record<string, string | null> = {};

@@ -1,7 +1,8 @@
+import type { PlanCollector } from './plan-collector.js';
 import type { V1Service } from '@kubernetes/client-node';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import { SWITCH_SERVICE_REASON } from './canary-services.js';
-import type { KubeAction, RolloutEvent } from './reconcile-types.js';
+import type { KubeAction } from './reconcile-types.js';
 
 /**
  * The active and preview Services of a blue-green Rollout as one reconcile sees them: what each
@@ -35,7 +36,8 @@ export function serviceView(name: string | undefined, services: Readonly<Record<
  * Service over (managed-by annotation) if no Rollout manages it yet. Nothing is written when
  * it already selects that hash and is managed. Event SwitchService, with Argo's words.
  */
-export function switchServiceSelector(view: BlueGreenServiceView, hash: string, rolloutName: string, actions: KubeAction[], events: RolloutEvent[]): void {
+export function switchServiceSelector(view: BlueGreenServiceView, hash: string, rolloutName: string, plan: PlanCollector): void {
+  const { actions, events } = plan;
   if (view.selector === hash && view.managed) return;
   const action: KubeAction = {
     kind: 'updateServiceSelector',

@@ -1,22 +1,24 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import type { BlueGreenStrategyWithDefaults, PauseCondition, Rollout, RolloutCondition, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
-import { SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
+import type { BlueGreenStrategyWithDefaults, Rollout, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { isSaturated } from './blue-green-replica-sets.js';
-import {
-  compactStatus,
-  formatLabelSelector,
-  isAborted,
-  isIndefiniteStep,
-  revisionOfRollout,
-  rolloutCompleted,
-  rolloutTimedOut,
-  sameStatus,
-  sumStatus,
-  type PauseDecisions,
-} from './canary-status.js';
-import { CONDITION_TYPES, MESSAGES, REASONS, formatTime, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
+import { CONDITION_TYPES, MESSAGES, REASONS, removeCondition } from './conditions.js';
 import type { RolloutEvent } from './reconcile-types.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import {
+  carriedStatusFields,
+  compactStatus,
+  countsProgressing,
+  formatLabelSelector,
+  isAborted,
+  progressRequeue,
+  revisionOfRollout,
+  rolloutConditions,
+  sameStatus,
+  stateChangeEvents,
+  sumStatus,
+  withPauseStatus,
+  type PauseDecisions,
+} from './rollout-status.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 
 /**
@@ -55,12 +57,6 @@ export interface BlueGreenStatusInput {
   prePromotionRun?: { name: string; status: string; message?: string } | undefined;
   postPromotionRun?: { name: string; status: string; message?: string } | undefined;
 }
-
-const KNOWN_STATUS_FIELDS = new Set([
-  'abort', 'pauseConditions', 'controllerPause', 'abortedAt', 'currentPodHash', 'currentStepHash', 'replicas', 'updatedReplicas',
-  'readyReplicas', 'availableReplicas', 'currentStepIndex', 'collisionCount', 'observedGeneration', 'conditions', 'canary', 'blueGreen',
-  'HPAReplicas', 'selector', 'stableRS', 'restartedAt', 'promoteFull', 'phase', 'message', 'workloadObservedGeneration', 'alb', 'albs',
-]);
 
 /** The whole desired status, and when to check the progress deadline again (undefined: no need). */
 export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: RolloutStatus; requeueAfterMs: number | undefined } {
@@ -103,11 +99,7 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
   if (input.prePromotionRun !== undefined) blueGreenStatus.prePromotionAnalysisRunStatus = input.prePromotionRun;
   if (input.postPromotionRun !== undefined) blueGreenStatus.postPromotionAnalysisRunStatus = input.postPromotionRun;
   let status: RolloutStatus = {
-    ...Object.fromEntries(Object.entries(observed).filter(([key]) => !KNOWN_STATUS_FIELDS.has(key))),
-    ...(observed.restartedAt === undefined ? {} : { restartedAt: observed.restartedAt }),
-    ...(observed.collisionCount === undefined ? {} : { collisionCount: observed.collisionCount }),
-    ...(observed.alb === undefined ? {} : { alb: observed.alb }),
-    ...(observed.albs === undefined ? {} : { albs: observed.albs }),
+    ...carriedStatusFields(observed),
     currentPodHash,
     replicas,
     updatedReplicas: newRS.status?.replicas ?? 0,
@@ -121,12 +113,12 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
     canary: {},
     blueGreen: blueGreenStatus,
   };
-  status = calculateConditions(input, status, activeRS);
-  status = { ...status, ...pauseFields(observed, decisions, input.now), observedGeneration: String(rollout.metadata?.generation ?? 0) };
+  status = { ...status, conditions: calculateConditions(input, status, activeRS) };
+  status = { ...withPauseStatus(status, observed, decisions, input.now), observedGeneration: String(rollout.metadata?.generation ?? 0) };
   const { phase, message } = calculateRolloutPhase(rollout.spec, status);
   status = compactStatus({ ...status, phase, message });
-  if (!sameStatus(observed, status)) sendStateChangeEvents(observed, status, events);
-  return { status, requeueAfterMs: progressRequeue(input, status) };
+  if (!sameStatus(observed, status)) events.push(...stateChangeEvents(observed, status));
+  return { status, requeueAfterMs: progressRequeue(rollout, input.spec, status, blueGreenHealthy(rollout, input.spec, status), input.now) };
 }
 
 /** Argo's shouldFullPromote for blue-green (target verification is ALB-only and refused by validation; Argo's blue-green ignores rollback windows here). */
@@ -171,164 +163,37 @@ function blueGreenProgressing(rollout: Rollout, status: RolloutStatus): boolean 
   const old = rollout.status ?? {};
   const selectorMoved =
     (old.blueGreen?.activeSelector ?? '') !== (status.blueGreen?.activeSelector ?? '') || (old.blueGreen?.previewSelector ?? '') !== (status.blueGreen?.previewSelector ?? '');
-  const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
-  const newOld = (status.replicas ?? 0) - (status.updatedReplicas ?? 0);
-  return (
-    (status.updatedReplicas ?? 0) !== (old.updatedReplicas ?? 0) ||
-    newOld < oldOld ||
-    (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
-    (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) ||
-    selectorMoved
-  );
+  return countsProgressing(rollout, status, selectorMoved);
 }
 
-function waitingForScaleDown(replicaSets: ReplicaSetClassification): boolean {
-  return replicaSets.others.some((rs) => (rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '') !== '');
-}
-
-/** Argo's calculateRolloutConditions (v1.9.1) for blue-green. */
-function calculateConditions(input: BlueGreenStatusInput, draft: RolloutStatus, activeRS: V1ReplicaSet | undefined): RolloutStatus {
+/**
+ * Argo's calculateRolloutConditions (v1.9.1) for blue-green: the shared conditions (rollout-status.ts) with
+ * blue-green's RolloutHealthy, RolloutProgressing and Available (the active ReplicaSet saturated), computed
+ * before the pause fields as v1.9.1 does; progressDeadlineAbort aborts as the deadline passes.
+ */
+function calculateConditions(input: BlueGreenStatusInput, draft: RolloutStatus, activeRS: V1ReplicaSet | undefined): RolloutStatus['conditions'] {
   const { rollout, spec, decisions, replicaSets, now, events, newRS } = input;
   const observed = rollout.status ?? {};
-  const newRSName = newRS.metadata?.name ?? '';
-  let conditions = draft.conditions ?? [];
-  const set = (condition: RolloutCondition): boolean => {
-    const result = setCondition(conditions, condition, now);
-    conditions = result.conditions;
-    return result.changed;
-  };
-  const isPaused = (observed.pauseConditions?.length ?? 0) > 0 || spec.paused;
-  const aborted = isAborted(decisions, observed);
-  const healthy = blueGreenHealthy(rollout, spec, draft);
-
-  let becameUnhealthy = false;
-  if (!isPaused && healthy) {
-    set(newCondition(CONDITION_TYPES.healthy, 'True', REASONS.rolloutHealthy, MESSAGES.rolloutHealthy, now));
-  } else if (getCondition(observed.conditions, CONDITION_TYPES.healthy) !== undefined) {
-    becameUnhealthy = set(newCondition(CONDITION_TYPES.healthy, 'False', REASONS.rolloutHealthy, MESSAGES.rolloutNotHealthy, now));
-  }
-
-  const revision = revisionOfRollout(replicaSets);
-  if (aborted) {
-    const base = MESSAGES.rolloutAborted(revision);
-    const message = decisions.abortMessage === '' ? base : `${base}: ${decisions.abortMessage}`;
-    if (set(newCondition(CONDITION_TYPES.progressing, 'False', REASONS.rolloutAborted, message, now))) {
-      events.push({ type: 'Warning', reason: REASONS.rolloutAborted, message });
-    }
-  }
-
-  const current = getCondition(observed.conditions, CONDITION_TYPES.progressing);
-  if (!aborted) {
-    if (healthy) {
-      set(newCondition(CONDITION_TYPES.progressing, 'True', REASONS.newReplicaSetAvailable, MESSAGES.replicaSetCompleted(newRSName), now));
-    } else if (blueGreenProgressing(rollout, draft) || becameUnhealthy) {
-      let reason: string = REASONS.replicaSetUpdated;
-      let message = MESSAGES.replicaSetProgressing(newRSName);
-      if (draft.stableRS === draft.currentPodHash && becameUnhealthy) {
-        reason = REASONS.replicaSetNotAvailable;
-        message = MESSAGES.notAvailable;
-      }
-      const condition = newCondition(CONDITION_TYPES.progressing, 'True', reason, message, now);
-      if (current?.status === 'True' && current.lastTransitionTime !== undefined) condition.lastTransitionTime = current.lastTransitionTime;
-      conditions = removeCondition(conditions, CONDITION_TYPES.progressing);
-      set(condition);
-    } else if (!isIndefiniteStep(rollout) && !waitingForScaleDown(replicaSets) && rolloutTimedOut(rollout, { ...draft, conditions }, now)) {
-      const message = MESSAGES.replicaSetTimeOut(newRSName);
-      const changed = set(newCondition(CONDITION_TYPES.progressing, 'False', REASONS.progressDeadlineExceeded, message, now));
-      if (spec.progressDeadlineAbort && (changed || !isAborted(decisions, observed))) {
+  const { conditions, events: recorded } = rolloutConditions(
+    {
+      rollout,
+      spec,
+      decisions,
+      replicaSets: { newRS, stableRS: replicaSets.stableRS, others: replicaSets.others, all: replicaSets.all },
+      now,
+      isPaused: (observed.pauseConditions?.length ?? 0) > 0 || spec.paused,
+      healthy: blueGreenHealthy(rollout, spec, draft),
+      progressing: blueGreenProgressing(rollout, draft),
+      available: isSaturated(spec, activeRS),
+      onProgressDeadlineExceeded(message, changed) {
+        if (!spec.progressDeadlineAbort || (!changed && isAborted(decisions, observed))) return [];
         decisions.addAbort = true;
         decisions.abortMessage = message;
-        events.push({ type: 'Warning', reason: REASONS.rolloutAborted, message });
-      }
-    }
-  }
-
-  if (isSaturated(spec, activeRS)) {
-    set(newCondition(CONDITION_TYPES.available, 'True', REASONS.available, MESSAGES.available, now));
-  } else {
-    set(newCondition(CONDITION_TYPES.available, 'False', REASONS.available, MESSAGES.notAvailable, now));
-  }
-
-  const failure = replicaFailure(replicaSets, newRS);
-  if (failure === undefined) conditions = removeCondition(conditions, CONDITION_TYPES.replicaFailure);
-  else set(failure);
-
-  if (rolloutCompleted(draft)) {
-    set(newCondition(CONDITION_TYPES.completed, 'True', REASONS.rolloutCompleted, REASONS.rolloutCompleted, now));
-  } else if (set(newCondition(CONDITION_TYPES.completed, 'False', REASONS.rolloutCompleted, REASONS.rolloutCompleted, now))) {
-    events.push({ type: 'Normal', reason: REASONS.rolloutNotCompleted, message: MESSAGES.rolloutNotCompleted(revision, draft.currentPodHash ?? '') });
-  }
-  return { ...draft, conditions };
-}
-
-/** Argo's getReplicaFailures: the new ReplicaSet's ReplicaFailure condition first, else any other's. */
-function replicaFailure(replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet): RolloutCondition | undefined {
-  for (const rs of [newRS, ...replicaSets.all]) {
-    const failure = rs.status?.conditions?.find((condition) => condition.type === 'ReplicaFailure');
-    if (failure !== undefined) {
-      const at: unknown = failure.lastTransitionTime;
-      const time = at instanceof Date ? formatTime(at) : typeof at === 'string' ? at : undefined;
-      return {
-        type: CONDITION_TYPES.replicaFailure,
-        status: failure.status,
-        ...(failure.reason === undefined ? {} : { reason: failure.reason }),
-        ...(failure.message === undefined ? {} : { message: failure.message }),
-        ...(time === undefined ? {} : { lastTransitionTime: time, lastUpdateTime: time }),
-      };
-    }
-  }
-  return undefined;
-}
-
-/** Argo's CalculatePauseStatus: the abort fields, else the pause conditions and controllerPause. */
-function pauseFields(observed: RolloutStatus, decisions: PauseDecisions, now: Date): Pick<RolloutStatus, 'abort' | 'abortedAt' | 'pauseConditions' | 'controllerPause'> {
-  if (decisions.addAbort || (!decisions.removeAbort && observed.abort === true)) {
-    return { abort: true, abortedAt: observed.abortedAt ?? formatTime(now) };
-  }
-  // `retry` writes abort: false; Argo's status patch (a two-way merge of false over false) never removes it.
-  const keptAbort: Pick<RolloutStatus, 'abort'> = observed.abort === false ? { abort: false } : {};
-  if (decisions.clearPause) return keptAbort;
-  let controllerPause = observed.controllerPause === true;
-  const kept: PauseCondition[] = [];
-  const existing = new Set<string>();
-  for (const condition of observed.pauseConditions ?? []) {
-    if (!decisions.removePause.includes(condition.reason as PauseDecisions['removePause'][number])) kept.push(condition);
-    existing.add(condition.reason);
-  }
-  for (const reason of decisions.addPause) {
-    if (!existing.has(reason)) {
-      kept.push({ reason, startTime: formatTime(now) });
-      controllerPause = true;
-    }
-  }
-  if (kept.length === 0) return keptAbort;
-  return { ...keptAbort, pauseConditions: kept, controllerPause };
-}
-
-/** Argo's sendStateChangeEvents. */
-function sendStateChangeEvents(previous: RolloutStatus, next: RolloutStatus, events: RolloutEvent[]): void {
-  const wasPaused = (previous.pauseConditions?.length ?? 0) > 0;
-  const firstPause = next.pauseConditions?.[0];
-  if (wasPaused === (firstPause !== undefined)) return;
-  if (firstPause !== undefined) {
-    events.push({ type: 'Normal', reason: REASONS.rolloutPaused, message: `${MESSAGES.rolloutPaused} (${firstPause.reason})` });
-  } else if (next.abortedAt === undefined) {
-    events.push({ type: 'Normal', reason: REASONS.rolloutResumed, message: MESSAGES.rolloutResumed });
-  }
-}
-
-/** Argo's requeueStuckRollout: wake up when the progress deadline would pass. */
-function progressRequeue(input: BlueGreenStatusInput, status: RolloutStatus): number | undefined {
-  const { rollout, spec, now } = input;
-  const observed = rollout.status ?? {};
-  const current = getCondition(observed.conditions, CONDITION_TYPES.progressing);
-  if (current === undefined) return undefined;
-  const isPaused = (observed.pauseConditions?.length ?? 0) > 0 || spec.paused;
-  if (blueGreenHealthy(rollout, spec, status) || current.reason === REASONS.progressDeadlineExceeded || isPaused || observed.abort === true || isIndefiniteStep(rollout)) {
-    return undefined;
-  }
-  const progressing = getCondition(status.conditions, CONDITION_TYPES.progressing) ?? current;
-  const last = Date.parse(progressing.lastUpdateTime ?? '');
-  if (Number.isNaN(last)) return undefined;
-  return Math.max(1000, last + spec.progressDeadlineSeconds * 1000 - now.getTime() + 1000);
+        return [{ type: 'Warning', reason: REASONS.rolloutAborted, message }];
+      },
+    },
+    draft,
+  );
+  events.push(...recorded);
+  return conditions;
 }

@@ -1,27 +1,22 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { pauseDurationSeconds, withDefaults, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus, type TrafficWeights } from '../api/index.js';
+import { pauseDurationSeconds, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus, type TrafficWeights } from '../api/index.js';
 import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
 import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
-import {
-  baseCanaryStatus,
-  isAborted,
-  noPauseDecisions,
-  persistCanaryStatus,
-  revisionOfRollout,
-  type PauseDecisions,
-  type PersistInput,
-} from './canary-status.js';
+import { baseCanaryStatus, persistCanaryStatus, type PersistInput } from './canary-status.js';
+import { isAborted, noPauseDecisions, revisionOfRollout, type PauseDecisions } from './rollout-status.js';
 import { reconcileCanaryServices } from './canary-services.js';
 import { atDesiredTrafficReplicaCounts, decideTrafficRouting, type TrafficContext } from './canary-traffic.js';
 import { reconcileTrafficReplicaSets } from './traffic-replica-sets.js';
 import { analysisInputOf, analysisRunStatusEntry, reconcileRolloutAnalysis } from './rollout-analysis.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
-import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
+import type { KubeAction, ReconcilePlan } from './reconcile-types.js';
 import { isActiveReplicaSet, isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
 import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
+import type { ReconcileContext } from './reconcile-context.js';
+import { newPlanCollector, type PlanCollector } from './plan-collector.js';
 
 /**
  * The basic canary (no traffic router) as Argo's controller runs it: newRolloutContext,
@@ -31,25 +26,17 @@ import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-
  * new ReplicaSet's revision; reset the status on a template or steps change; then scale one
  * ReplicaSet, or pause, and move the steps on.
  */
-export function planCanary(observation: RolloutObservation): ReconcilePlan {
-  const spec = withDefaults(observation.rollout.spec);
-  const canary = spec.strategy.canary;
-  const observed = observation.rollout.status ?? {};
-  if (canary === undefined) return { actions: [], status: observed, events: [] };
-  return planWithPreamble(observation, spec, (found, replicaSets, newRS) => planCanaryReconcile(found, spec, canary, replicaSets, newRS));
+export function planCanary(context: ReconcileContext): ReconcilePlan {
+  const canary = context.spec.strategy.canary;
+  if (canary === undefined) return { actions: [], status: context.rollout.status ?? {}, events: [] };
+  return planWithPreamble(context, (found, newRS) => planCanaryReconcile(found, canary, newRS));
 }
 
-function planCanaryReconcile(
-  observation: RolloutObservation,
-  spec: RolloutSpecWithDefaults,
-  canary: CanaryStrategyWithDefaults,
-  replicaSets: ReplicaSetClassification,
-  newRS: V1ReplicaSet,
-): ReconcilePlan {
-  const { rollout, now } = observation;
+function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWithDefaults, newRS: V1ReplicaSet): ReconcilePlan {
+  const { observation, spec, replicaSets, rollout, now } = context;
   const observed = rollout.status ?? {};
-  const actions: KubeAction[] = [];
-  const events: RolloutEvent[] = [];
+  const plan = newPlanCollector();
+  const { actions, events } = plan;
   const decisions = noPauseDecisions();
   const stepHash = computeStepHash(rollout);
   const persist: PersistInput = { rollout, spec, replicaSets, decisions, now, events };
@@ -95,8 +82,7 @@ function planCanaryReconcile(
       aborted: trafficDecision === undefined ? aborted : trafficDecision.canaryServiceToStable,
       checkAvailabilityOnAbort: trafficDecision === undefined,
     },
-    actions,
-    events,
+    plan,
   );
   if (trafficDecision !== undefined) {
     // After the Services and before any scaling, as Argo's rolloutCanary: on abort the weight leaves the canary before its pods do.
@@ -122,9 +108,9 @@ function planCanaryReconcile(
   let pauseRequeue: number | undefined;
   let scaled = false;
   if (!spec.paused && !analysisPaused) {
-    if (traffic === undefined) scaled = reconcileReplicaSets(observation, spec, canary, replicaSets, newRS, actions, events);
+    if (traffic === undefined) scaled = reconcileReplicaSets(context, canary, newRS, plan);
     else {
-      const scaling = reconcileTrafficReplicaSets({ context: traffic, newWeights: draft.canary.weights, services: observation.services, now }, actions, events);
+      const scaling = reconcileTrafficReplicaSets({ context: traffic, newWeights: draft.canary.weights, services: observation.services, now }, plan);
       scaled = scaling.scaled;
       pauseRequeue = scaling.wakeUpMs;
     }
@@ -203,21 +189,14 @@ function scalingInput(rollout: Rollout, spec: RolloutSpecWithDefaults, canary: C
 }
 
 /** Argo's reconcileCanaryReplicaSets: deadlines off the serving ReplicaSets, then one scaling (stable, else canary, else older). */
-function reconcileReplicaSets(
-  observation: RolloutObservation,
-  spec: RolloutSpecWithDefaults,
-  canary: CanaryStrategyWithDefaults,
-  replicaSets: ReplicaSetClassification,
-  newRS: V1ReplicaSet,
-  actions: KubeAction[],
-  events: RolloutEvent[],
-): boolean {
-  removeScaleDownDeadlines([newRS, replicaSets.stableRS], actions);
-  const scaling = nextBasicCanaryScaling(scalingInput(observation.rollout, spec, canary, replicaSets, newRS));
+function reconcileReplicaSets(context: ReconcileContext, canary: CanaryStrategyWithDefaults, newRS: V1ReplicaSet, plan: PlanCollector): boolean {
+  const { rollout, spec, replicaSets } = context;
+  removeScaleDownDeadlines([newRS, replicaSets.stableRS], plan.actions);
+  const scaling = nextBasicCanaryScaling(scalingInput(rollout, spec, canary, replicaSets, newRS));
   if (scaling === undefined) return false;
   for (const scale of scaling.scales) {
     const rs = replicaSets.all.find((candidate) => nameOf(candidate) === scale.name);
-    if (rs !== undefined) scaleReplicaSet(rs, scale.replicas, spec, actions, events);
+    if (rs !== undefined) scaleReplicaSet(rs, scale.replicas, spec, plan);
   }
   return true;
 }

@@ -1,8 +1,9 @@
+import type { PlanCollector } from './plan-collector.js';
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { RolloutSpecWithDefaults } from '../api/index.js';
 import { DESIRED_REPLICAS_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { MESSAGES, REASONS } from './conditions.js';
-import type { KubeAction, RolloutEvent } from './reconcile-types.js';
+import type { KubeAction } from './reconcile-types.js';
 import { byCreation, revisionOf } from './replica-set-classification.js';
 import type { OlderReplicaSet, ReplicaSetCounts } from './types.js';
 
@@ -45,7 +46,8 @@ export function addUpdate(actions: KubeAction[], update: UpdateAction): void {
 }
 
 /** Argo's scaleReplicaSetAndRecordEvent: the size, the desired-replicas annotation, and a ScalingReplicaSet event. */
-export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: RolloutSpecWithDefaults, actions: KubeAction[], events: RolloutEvent[]): void {
+export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: RolloutSpecWithDefaults, plan: PlanCollector): void {
+  const { actions, events } = plan;
   const from = specReplicas(rs);
   const annotations: Record<string, string | null> = {};
   if (rs.metadata?.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(spec.replicas)) annotations[DESIRED_REPLICAS_ANNOTATION] = String(spec.replicas);

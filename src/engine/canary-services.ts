@@ -1,7 +1,7 @@
+import type { PlanCollector } from './plan-collector.js';
 import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { CanaryStrategyWithDefaults } from '../api/index.js';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
-import type { KubeAction, RolloutEvent } from './reconcile-types.js';
 import { podTemplateHashOf } from './replica-set-classification.js';
 
 /** Argo's event when it points a Service at another ReplicaSet. */
@@ -24,13 +24,14 @@ export interface CanaryServicesInput {
  * abort. A Service not yet managed by a Rollout is only taken over once the ReplicaSet is fully
  * available, and no Service is ever pointed at a ReplicaSet with no available pod.
  */
-export function reconcileCanaryServices(input: CanaryServicesInput, actions: KubeAction[], events: RolloutEvent[]): void {
+export function reconcileCanaryServices(input: CanaryServicesInput, plan: PlanCollector): void {
   const { canary, stableRS, newRS } = input;
-  ensureServiceTargets(input, canary.stableService, stableRS, actions, events, true);
-  ensureServiceTargets(input, canary.canaryService, input.aborted ? stableRS : newRS, actions, events, !input.aborted || input.checkAvailabilityOnAbort !== false);
+  ensureServiceTargets(input, canary.stableService, stableRS, plan, true);
+  ensureServiceTargets(input, canary.canaryService, input.aborted ? stableRS : newRS, plan, !input.aborted || input.checkAvailabilityOnAbort !== false);
 }
 
-function ensureServiceTargets(input: CanaryServicesInput, serviceName: string | undefined, rs: V1ReplicaSet | undefined, actions: KubeAction[], events: RolloutEvent[], checkAvailability: boolean): void {
+function ensureServiceTargets(input: CanaryServicesInput, serviceName: string | undefined, rs: V1ReplicaSet | undefined, plan: PlanCollector, checkAvailability: boolean): void {
+  const { actions, events } = plan;
   if (rs === undefined || serviceName === undefined || serviceName === '') return;
   const service = input.services[serviceName];
   if (service === undefined) return;

@@ -295,3 +295,29 @@ describe('canary with Istio subset-level routing and no Services (Argo\'s TestIs
     expect(plan.status.conditions?.[0]?.message).toBe('The Rollout "demo" is invalid: spec.strategy.canary.stableService: Canary service and Stable service must to be set to use Traffic Routing');
   });
 });
+
+describe('router objects decided in the same reconcile', () => {
+  const vsOf = (stable: number, canary: number): Record<string, unknown> => ({
+    metadata: { name: 'demo-vs', namespace: 'default', resourceVersion: '7' },
+    spec: { http: [{ name: 'primary', route: [{ destination: { host: 'demo-stable' }, weight: stable }, { destination: { host: 'demo-canary' }, weight: canary }] }] },
+  });
+
+  test('a VirtualService missing from the cached objects is InvalidSpec of the same plan, nothing written', () => {
+    const cluster = routed(seedSteps);
+    setImage(cluster, 'demo:2');
+    const observation = { ...observe(cluster), routerObjects: () => undefined };
+    const plan = planRollout(observation);
+    expect(plan.actions).toEqual([]);
+    expect(plan.status.conditions?.find((condition) => condition.type === 'InvalidSpec')?.message).toMatch(/VirtualService .*demo-vs/u);
+  });
+
+  test('a route the VirtualService lacks is refused too, and a VirtualService that holds the plan lets it through unchanged', () => {
+    const cluster = routed(seedSteps);
+    const withoutRoute = { ...vsOf(100, 0), spec: { http: [{ name: 'other', route: [] }] } };
+    const refused = planRollout({ ...observe(cluster), routerObjects: (ref) => (ref.name === 'demo-vs' ? withoutRoute : undefined) });
+    expect(refused.status.conditions?.find((condition) => condition.type === 'InvalidSpec')?.message).toContain('primary');
+    const unchecked = planRollout(observe(cluster));
+    const checked = planRollout({ ...observe(cluster), routerObjects: (ref) => (ref.name === 'demo-vs' ? vsOf(100, 0) : undefined) });
+    expect(checked).toEqual(unchecked);
+  });
+});

@@ -1,6 +1,6 @@
-import { formatPath, validateRollout, type Rollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
-import { checkRouteSteps, describeProblem, routerRollout, type RouteStep, type RouterProblem } from '../traffic/index.js';
-import { EMPTY_TEMPLATE_CATALOG, flattenRolloutAnalysis, rolloutAnalyses } from './analysis-templates.js';
+import { formatPath, type Rollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
+import { checkRouteSteps, describeProblem, planRouterOperations, routerRollout, type RouteStep, type RouterProblem } from '../traffic/index.js';
+import { flattenRolloutAnalysis, rolloutAnalyses } from './analysis-templates.js';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import { planBlueGreen } from './blue-green-planner.js';
 import { planCanary } from './canary-planner.js';
@@ -8,10 +8,9 @@ import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, removeC
 import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
 import { releaseServices } from './service-references.js';
 import { releaseDestinationRules } from './destination-rule-references.js';
-import { classifyReplicaSets } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
-import { tolerantPodTemplate } from './tolerant-template.js';
-import { resolveWorkloadRef, withWorkload } from './workload-ref.js';
+import { newReconcileContext, type ReconcileContext } from './reconcile-context.js';
+import { withWorkload } from './workload-ref.js';
 
 /** Argo requeues an invalid Rollout every 20 s: the cause may be timing (a Service applied after the Rollout). */
 const INVALID_SPEC_REQUEUE_MS = 20_000;
@@ -23,36 +22,26 @@ const INVALID_SPEC_REQUEUE_MS = 20_000;
  */
 export function planRollout(observation: RolloutObservation): ReconcilePlan {
   const plan = planRolloutSpec(observation);
+  const problem = routerProblem(observation, plan);
+  if (problem !== undefined) return planTrafficProblem(observation, problem);
   const releases = [...releaseServices(observation), ...releaseDestinationRules(observation)];
   return releases.length === 0 ? plan : { ...plan, actions: [...releases, ...plan.actions] };
 }
 
 function planRolloutSpec(observation: RolloutObservation): ReconcilePlan {
-  const validation = validateRollout(observation.rollout);
-  if (!validation.ok) return planInvalidSpec(observation, validation.issues);
-  const resolved = resolveWorkloadRef(asArgoReadsIt(observation.rollout), observation.workload);
-  if (!resolved.ok) return planInvalidSpec(observation, resolved.issues);
-  const effective: RolloutObservation = { ...observation, rollout: resolved.rollout };
+  // Built once: validated (reusing the shell's validation), workloadRef resolved, defaults applied, ReplicaSets classified.
+  const built = newReconcileContext(observation, observation.validation);
+  if (!built.ok) return planInvalidSpec(observation, built.issues);
+  const { context } = built;
   // Spec checks (Argo's validation.go) before the references to other objects.
-  const trafficIssues = trafficRoutingIssues(effective.rollout);
+  const trafficIssues = trafficRoutingIssues(context.rollout);
   if (trafficIssues.length > 0) return planInvalidSpec(observation, trafficIssues);
-  const serviceIssues = referencedServiceIssues(effective);
+  const serviceIssues = referencedServiceIssues(context);
   if (serviceIssues.length > 0) return planInvalidSpec(observation, serviceIssues);
-  const analysisIssues = referencedAnalysisIssues(effective);
+  const analysisIssues = referencedAnalysisIssues(context);
   if (analysisIssues.length > 0) return planInvalidSpec(observation, analysisIssues);
-  const plan = resolved.rollout.spec.strategy?.canary !== undefined ? planCanary(effective) : planBlueGreen(effective);
-  return withWorkload(plan, resolved, classifyReplicaSets(resolved.rollout, effective.replicaSets).newRS);
-}
-
-/**
- * The Rollout with its pod template as Argo's tolerant informer decodes it: a resource quantity
- * that does not parse ends the decoding there (src/engine/tolerant-template.ts), and Argo creates
- * the ReplicaSet from what was kept instead of one the API server refuses.
- */
-function asArgoReadsIt(rollout: Rollout): Rollout {
-  const { template, stoppedAt } = tolerantPodTemplate(rollout.spec.template);
-  if (stoppedAt === undefined) return rollout;
-  return { ...rollout, spec: { ...rollout.spec, template: template as NonNullable<Rollout['spec']['template']> } };
+  const plan = context.rollout.spec.strategy?.canary !== undefined ? planCanary(context) : planBlueGreen(context);
+  return withWorkload(plan, { rollout: context.rollout, ...(context.workload === undefined ? {} : { deployment: context.workload }) }, context.replicaSets.newRS);
 }
 
 /**
@@ -62,8 +51,8 @@ function asArgoReadsIt(rollout: Rollout): Rollout {
  * managed by another Rollout. Fields the engine does not act on yet are refused earlier, by
  * validateRollout's not-yet-supported list, which lint shares.
  */
-function referencedServiceIssues(observation: RolloutObservation): RolloutIssue[] {
-  const { rollout } = observation;
+function referencedServiceIssues(context: ReconcileContext): RolloutIssue[] {
+  const { rollout, observation } = context;
   const { strategy } = rollout.spec;
   const named: [path: string[], name: string | undefined][] = [
     [['spec', 'strategy', 'canary', 'canaryService'], strategy?.canary?.canaryService],
@@ -97,10 +86,10 @@ function referencedServiceIssues(observation: RolloutObservation): RolloutIssue[
  * analysis that could never run holds the Rollout where it is (InvalidSpec) rather than
  * failing it halfway.
  */
-function referencedAnalysisIssues(observation: RolloutObservation): RolloutIssue[] {
-  const catalog = observation.analysisTemplates ?? EMPTY_TEMPLATE_CATALOG;
+function referencedAnalysisIssues(context: ReconcileContext): RolloutIssue[] {
+  const catalog = context.analysisTemplates;
   const issues: RolloutIssue[] = [];
-  for (const { analysis, path } of rolloutAnalyses(observation.rollout)) {
+  for (const { analysis, path } of rolloutAnalyses(context.rollout)) {
     // Only the presence of values matters here: the hashes they may name are not known before the ReplicaSets exist.
     const values = (analysis.args ?? []).map((arg) => ({ name: arg.name, value: arg.value ?? '' }));
     const result = flattenRolloutAnalysis(analysis, path, catalog, values);
@@ -113,8 +102,7 @@ function referencedAnalysisIssues(observation: RolloutObservation): RolloutIssue
  * The traffic routing a router can be built from (src/traffic routerRollout: the
  * config parsed, canary and stable Services set and different) and route steps
  * the routers support and managedRoutes lists (checkRouteSteps). The router
- * objects themselves are checked by the shell before it writes anything
- * (planTrafficProblem).
+ * objects themselves are checked once the strategy has planned (routerProblem).
  */
 function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
   if (rollout.spec.strategy?.canary?.trafficRouting === undefined) return [];
@@ -136,6 +124,25 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
   return checkRouteSteps(parsed.value, steps).map(issueOfProblem);
 }
 
+/**
+ * A router object that cannot take the plan (a VirtualService or its route missing, an object another controller
+ * owns), found before anything is written, as Argo's ValidateRolloutReferencedResources does: the plan's router calls
+ * decided on the cached objects, or, without a routeTraffic action, the weight held now. A plan that already refuses
+ * the spec (no actions, InvalidSpec) says why itself.
+ */
+function routerProblem(observation: RolloutObservation, plan: ReconcilePlan): RouterProblem | undefined {
+  const { rollout, routerObjects } = observation;
+  if (routerObjects === undefined || rollout.spec.strategy?.canary?.trafficRouting === undefined) return undefined;
+  const refused = plan.actions.length === 0 && (plan.status.conditions ?? []).some((condition) => condition.type === CONDITION_TYPES.invalidSpec);
+  if (refused) return undefined;
+  const parsed = routerRollout(rollout);
+  if (!parsed.ok) return parsed.problem;
+  const routed = plan.actions.find((action) => action.kind === 'routeTraffic');
+  const operations = routed?.operations ?? [{ op: 'setWeight' as const, weight: rollout.status?.canary?.weights?.canary.weight ?? 0 }];
+  const decided = planRouterOperations(parsed.value, operations, routerObjects);
+  return decided.ok ? undefined : decided.problem;
+}
+
 /** A problem on the Rollout at its field; one on a router object under trafficRouting, the object and its field in the message. */
 function issueOfProblem(problem: RouterProblem): RolloutIssue {
   if (problem.kind === 'Rollout') {
@@ -147,8 +154,8 @@ function issueOfProblem(problem: RouterProblem): RolloutIssue {
 
 /**
  * A router object that cannot be used as it is (a VirtualService or its route
- * missing, an object owned by another controller), found by the shell's dry
- * run before any write: the InvalidSpec condition naming the object and field,
+ * missing, an object owned by another controller), found on the cached objects
+ * before any write: the InvalidSpec condition naming the object and field,
  * nothing modified, retried as any invalid spec.
  */
 export function planTrafficProblem(observation: RolloutObservation, problem: RouterProblem): ReconcilePlan {

@@ -1,5 +1,6 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { AnalysisRun, Rollout, RolloutStatus, SetHeaderRoute, SetMirrorRoute } from '../api/index.js';
+import type { AnalysisRun, Rollout, RolloutStatus, ValidateRolloutResult } from '../api/index.js';
+import type { RouterObjects, RouterOperation } from '../traffic/index.js';
 import type { AnalysisTemplateCatalog } from './analysis-templates.js';
 
 /*
@@ -21,6 +22,8 @@ import type { AnalysisTemplateCatalog } from './analysis-templates.js';
 export interface RolloutObservation {
   /** The Rollout as validated by src/api (spec strict, status lenient), with its metadata. */
   rollout: Rollout;
+  /** The shell's validateRollout of this same object, reused so a reconcile validates it once; absent: the planner validates. */
+  validation?: ValidateRolloutResult;
   /** ReplicaSets controlled by this Rollout (ownerReference with controller: true and the Rollout's uid). */
   replicaSets: V1ReplicaSet[];
   /** The Services the strategy names (canaryService, stableService, activeService, previewService), by name; absent ones are missing from the cluster. */
@@ -44,6 +47,12 @@ export interface RolloutObservation {
   analysisRuns?: AnalysisRun[];
   /** The AnalysisTemplates of the namespace and the ClusterAnalysisTemplates; absent reads as none. */
   analysisTemplates?: AnalysisTemplateCatalog;
+  /**
+   * The traffic router objects (VirtualServices, DestinationRules, Ingresses, TrafficSplits, HTTPRoutes) as the
+   * shell's informer caches hold them: the planner decides the routers' calls on them and refuses a Rollout whose
+   * objects cannot take them (InvalidSpec) in the same reconcile. Absent: not known, not checked.
+   */
+  routerObjects?: RouterObjects;
   now: Date;
 }
 
@@ -139,12 +148,7 @@ export type KubeAction =
     };
 
 /** One call of Argo's TrafficRoutingReconciler interface (src/traffic TrafficRouter). */
-export type TrafficOperation =
-  | { op: 'updateHash'; canaryHash: string; stableHash: string }
-  | { op: 'setWeight'; weight: number }
-  | { op: 'setHeaderRoute'; route: SetHeaderRoute }
-  | { op: 'setMirrorRoute'; route: SetMirrorRoute }
-  | { op: 'removeManagedRoutes' };
+export type TrafficOperation = RouterOperation;
 
 /** What an updateReplicaSet changes in the ReplicaSet's pod template. */
 export interface PodTemplateChanges {

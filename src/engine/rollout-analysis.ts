@@ -5,7 +5,7 @@ import { analysisRunBaseName, newAnalysisRun, rolloutArgumentValues, type Analys
 import { analysisRunsToDelete } from './analysis-run-history.js';
 import { EMPTY_TEMPLATE_CATALOG, flattenRolloutAnalysis, type AnalysisTemplateCatalog } from './analysis-templates.js';
 import { ROLLOUT_TYPES, type RolloutType } from '../api/argo-labels.js';
-import { isAborted, type PauseDecisions } from './canary-status.js';
+import { isAborted, type PauseDecisions } from './rollout-status.js';
 import { canonicalJson } from '../api/canonical-json.js';
 import type { KubeAction, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 

@@ -1,13 +1,12 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from '../api/argo-labels.js';
-import { compactStatus } from './canary-status.js';
+import { compactStatus } from './rollout-status.js';
 import { canonicalJson } from '../api/canonical-json.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, getCondition, newCondition, setCondition } from './conditions.js';
 import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
 import {
   ANNOTATIONS_NOT_COPIED,
-  classifyReplicaSets,
   newReplicaSetFor,
   podTemplateHashOf,
   revisionOf,
@@ -16,6 +15,7 @@ import {
 import { replicaSetName } from './replica-set-naming.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 import { needsRestart, planPodRestart, restartWakeUpMs } from './pod-restart.js';
+import { withRollout, type ReconcileContext } from './reconcile-context.js';
 
 /*
  * The steps every strategy takes before its own reconcile, as Argo's newRolloutContext,
@@ -193,16 +193,12 @@ function withEarlierWakeUp(plan: ReconcilePlan, requeueAfterMs: number | undefin
  * changes the conditions, as in Argo; see below). The Rollout's revision annotation, when
  * behind its new ReplicaSet's, is written first in whichever plan follows the revision sync.
  */
-export function planWithPreamble(
-  observation: RolloutObservation,
-  spec: RolloutSpecWithDefaults,
-  reconcile: (observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet) => ReconcilePlan,
-): ReconcilePlan {
-  const replicaSets = classifyReplicaSets(observation.rollout, observation.replicaSets);
+export function planWithPreamble(context: ReconcileContext, reconcile: (context: ReconcileContext, newRS: V1ReplicaSet) => ReconcilePlan): ReconcilePlan {
+  const { observation, spec, replicaSets } = context;
   const { newRS } = replicaSets;
   if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
   const pausedWrite = planPausedConditions(observation, spec);
-  const plan = planAfterPausedConditions(observation, spec, replicaSets, newRS, reconcile);
+  const plan = planAfterPausedConditions(context, newRS, reconcile);
   if (pausedWrite === undefined) return plan;
   // Argo's checkPausedConditions patches the conditions and the reconcile goes on with the Rollout as it was read;
   // its own status write then sends the conditions it computed from those read, whole (a merge patch replaces a
@@ -217,18 +213,13 @@ function sameConditions(a: RolloutStatus, b: RolloutStatus): boolean {
 }
 
 /** Everything after checkPausedConditions: the revision sync, the restart stage, then the strategy's own reconcile. */
-function planAfterPausedConditions(
-  observation: RolloutObservation,
-  spec: RolloutSpecWithDefaults,
-  replicaSets: ReplicaSetClassification,
-  newRS: V1ReplicaSet,
-  reconcile: (observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet) => ReconcilePlan,
-): ReconcilePlan {
+function planAfterPausedConditions(context: ReconcileContext, newRS: V1ReplicaSet, reconcile: (context: ReconcileContext, newRS: V1ReplicaSet) => ReconcilePlan): ReconcilePlan {
+  const { observation, spec, replicaSets } = context;
   const revisionSync = planRevisionSync(observation.rollout, spec, newRS, replicaSets);
   if (revisionSync !== undefined) return revisionSync;
   const restart = planRestartStage(observation, spec, replicaSets, newRS);
   if ('plan' in restart) return withRolloutRevision(restart.plan, observation.rollout, newRS);
   const found = restart.observation;
-  const plan = withEarlierWakeUp(reconcile({ ...found, rollout: withFoundNewReplicaSet(found, newRS) }, replicaSets, newRS), restart.requeueAfterMs);
+  const plan = withEarlierWakeUp(reconcile(withRollout(context, withFoundNewReplicaSet(found, newRS)), newRS), restart.requeueAfterMs);
   return withRolloutRevision(plan, observation.rollout, newRS);
 }

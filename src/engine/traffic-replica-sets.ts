@@ -1,3 +1,4 @@
+import type { PlanCollector } from './plan-collector.js';
 import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { TrafficWeights } from '../api/index.js';
 import { POD_TEMPLATE_HASH_LABEL, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
@@ -5,7 +6,6 @@ import { newestRevisionFirst } from './canary-replica-counts.js';
 import { addUpdate, nameOf, olderCountsOf, removeScaleDownDeadlines, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
 import { trafficCanaryInput, type TrafficContext } from './canary-traffic.js';
 import { canaryFenceposts } from './int-or-percent.js';
-import type { KubeAction, RolloutEvent } from './reconcile-types.js';
 import { podTemplateHashOf } from './replica-set-classification.js';
 import { abortScaleDownDelay, trafficRoutedReplicaCounts } from './traffic-replica-counts.js';
 
@@ -43,19 +43,19 @@ export function delayScaleDownOnAbort(context: TrafficContext): boolean {
   return true;
 }
 
-export function reconcileTrafficReplicaSets(input: TrafficReplicaSetsInput, actions: KubeAction[], events: RolloutEvent[]): TrafficScaling {
+export function reconcileTrafficReplicaSets(input: TrafficReplicaSetsInput, plan: PlanCollector): TrafficScaling {
   const { context, now } = input;
   const { spec, newRS, replicaSets } = context;
   const stableRS = replicaSets.stableRS;
   const delayOnAbort = delayScaleDownOnAbort(context);
-  removeScaleDownDeadlines(delayOnAbort ? [stableRS] : [newRS, stableRS], actions);
+  removeScaleDownDeadlines(delayOnAbort ? [stableRS] : [newRS, stableRS], plan.actions);
 
   const distinctStable = stableRS !== undefined && nameOf(stableRS) !== nameOf(newRS) ? stableRS : undefined;
   if (distinctStable !== undefined) {
     // The weights the router held before this reconcile: the stable shrinks a reconcile after the traffic moved.
     const desiredStable = trafficRoutedReplicaCounts(trafficCanaryInput(context), context.rollout.status?.canary?.weights).stable;
     if (desiredStable !== specReplicas(distinctStable)) {
-      scaleReplicaSet(distinctStable, desiredStable, spec, actions, events);
+      scaleReplicaSet(distinctStable, desiredStable, spec, plan);
       return { scaled: true, wakeUpMs: undefined };
     }
   }
@@ -71,7 +71,7 @@ export function reconcileTrafficReplicaSets(input: TrafficReplicaSetsInput, acti
       // The deadline starts only once the stable can serve all traffic: the canary is never scaled down before.
       if ((stableRS.status?.availableReplicas ?? 0) >= spec.replicas) {
         const delaySeconds = abortScaleDownDelay(context.rollout.spec.strategy?.canary?.abortScaleDownDelaySeconds) ?? 0;
-        addUpdate(actions, {
+        addUpdate(plan.actions, {
           kind: 'updateReplicaSet',
           name: nameOf(newRS),
           resourceVersion: newRS.metadata?.resourceVersion ?? '',
@@ -83,14 +83,14 @@ export function reconcileTrafficReplicaSets(input: TrafficReplicaSetsInput, acti
     }
   }
   if (desiredCanary !== specReplicas(newRS)) {
-    scaleReplicaSet(newRS, desiredCanary, spec, actions, events);
+    scaleReplicaSet(newRS, desiredCanary, spec, plan);
     return { scaled: true, wakeUpMs: undefined };
   }
-  return reconcileOlderReplicaSets(input, actions, events);
+  return reconcileOlderReplicaSets(input, plan);
 }
 
 /** Argo's scaleDownOldReplicaSetsForCanary with traffic routing. */
-function reconcileOlderReplicaSets(input: TrafficReplicaSetsInput, actions: KubeAction[], events: RolloutEvent[]): TrafficScaling {
+function reconcileOlderReplicaSets(input: TrafficReplicaSetsInput, plan: PlanCollector): TrafficScaling {
   const { context, now } = input;
   const { spec, canary, replicaSets, rollout } = context;
   const others = replicaSets.others.filter((rs) => specReplicas(rs) > 0);
@@ -100,7 +100,7 @@ function reconcileOlderReplicaSets(input: TrafficReplicaSetsInput, actions: Kube
   for (const rs of others) {
     const available = rs.status?.availableReplicas ?? 0;
     if (available < specReplicas(rs) && !isReferenced(rs, input)) {
-      scaleReplicaSet(rs, available, spec, actions, events);
+      scaleReplicaSet(rs, available, spec, plan);
       scaled = true;
     }
   }
@@ -125,7 +125,7 @@ function reconcileOlderReplicaSets(input: TrafficReplicaSetsInput, actions: Kube
       if (deadline === '') {
         annotated += 1;
         if (annotated <= limit) {
-          addUpdate(actions, { kind: 'updateReplicaSet', name: nameOf(rs), resourceVersion: rs.metadata?.resourceVersion ?? '', annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: rfc3339(new Date(now.getTime() + canary.scaleDownDelaySeconds * 1000)) } });
+          addUpdate(plan.actions, { kind: 'updateReplicaSet', name: nameOf(rs), resourceVersion: rs.metadata?.resourceVersion ?? '', annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: rfc3339(new Date(now.getTime() + canary.scaleDownDelaySeconds * 1000)) } });
           wakeUpMs = earliest(wakeUpMs, canary.scaleDownDelaySeconds * 1000);
           desired = specReplicas(rs);
         }
@@ -139,7 +139,7 @@ function reconcileOlderReplicaSets(input: TrafficReplicaSetsInput, actions: Kube
       }
     }
     if (desired === specReplicas(rs)) continue;
-    scaleReplicaSet(rs, desired, spec, actions, events);
+    scaleReplicaSet(rs, desired, spec, plan);
     room -= specReplicas(rs) - desired;
     scaled = true;
   }

@@ -1,6 +1,6 @@
 import { isConflict } from '../kube/index.js';
 import { TrafficRoutingError } from './errors.js';
-import type { JsonObject, ObjectRef, RouterOutcome, RouterPlan, TrafficKube } from './types.js';
+import type { JsonObject, ObjectRef, RouterCall, RouterDecisions, RouterOutcome, RouterPlan, TrafficKube, TrafficRouter } from './types.js';
 
 /** Attempts of read → decide → write before a 409 is handed to the engine (client-go's retry.DefaultRetry: 5). */
 export const conflictAttempts = 5;
@@ -37,4 +37,24 @@ export async function applyRouterPlan(
 /** Adds up the outcomes of several calls (one per VirtualService, Ingress, HTTPRoute). */
 export function sumOutcomes(outcomes: readonly RouterOutcome[]): RouterOutcome {
   return { writes: outcomes.reduce((sum, outcome) => sum + outcome.writes, 0), events: outcomes.flatMap((outcome) => outcome.events) };
+}
+
+/** Runs calls one after the other (one per VirtualService, Ingress, HTTPRoute), each reading what the previous wrote. */
+export async function applyRouterCalls(kube: TrafficKube, calls: readonly RouterCall[]): Promise<RouterOutcome> {
+  const outcomes: RouterOutcome[] = [];
+  for (const call of calls) outcomes.push(await applyRouterPlan(kube, call.refs, (current) => call.decide(current)));
+  return sumOutcomes(outcomes);
+}
+
+/** A router's decisions bound to a Kubernetes port: Argo's TrafficRoutingReconciler over read → decide → write. */
+export function bindRouter(decisions: RouterDecisions, kube: TrafficKube): TrafficRouter {
+  return {
+    type: decisions.type,
+    updateHash: (canaryHash, stableHash, additional) => applyRouterCalls(kube, decisions.updateHash(canaryHash, stableHash, additional)),
+    setWeight: (desiredWeight, additional) => applyRouterCalls(kube, decisions.setWeight(desiredWeight, additional)),
+    setHeaderRoute: (route) => applyRouterCalls(kube, decisions.setHeaderRoute(route)),
+    setMirrorRoute: (route) => applyRouterCalls(kube, decisions.setMirrorRoute(route)),
+    verifyWeight: (desiredWeight, additional) => Promise.resolve(decisions.verifyWeight(desiredWeight, additional)),
+    removeManagedRoutes: () => applyRouterCalls(kube, decisions.removeManagedRoutes()),
+  };
 }

@@ -1,20 +1,32 @@
-import { createGatewayApiRouter } from './gateway-api/index.js';
-import { createIstioRouter } from './istio/index.js';
-import { createNginxRouter } from './nginx/index.js';
-import { createSmiRouter } from './smi/index.js';
-import type { RouterOptions, RouterRollout, TrafficKube, TrafficRouter } from './types.js';
+import { bindRouter } from './apply-router-plan.js';
+import { gatewayApiRouterDecisions } from './gateway-api/index.js';
+import { istioRouterDecisions } from './istio/index.js';
+import { nginxRouterDecisions } from './nginx/index.js';
+import { smiRouterDecisions } from './smi/index.js';
+import type { RouterDecisions, RouterOptions, RouterRollout, TrafficKube, TrafficRouter } from './types.js';
 
 export type RouterFactory = (rollout: RouterRollout, kube: TrafficKube, options: RouterOptions) => TrafficRouter;
+
+/** A router's pure side: its calls as data, built from the Rollout (a bad config throws TrafficRoutingError). */
+export type RouterDecisionsFactory = (rollout: RouterRollout, options: RouterOptions) => RouterDecisions;
 
 /** Which routers a Rollout's trafficRouting asks for. */
 export type RouterKey = 'istio' | 'nginx' | 'smi' | 'gatewayAPI';
 
 /** Every router, registered here and nowhere else; a new router is one folder and one line. */
+export const routerDecisions: Readonly<Record<RouterKey, RouterDecisionsFactory>> = {
+  istio: istioRouterDecisions,
+  nginx: (rollout) => nginxRouterDecisions(rollout),
+  smi: smiRouterDecisions,
+  gatewayAPI: (rollout) => gatewayApiRouterDecisions(rollout),
+};
+
+/** The routers bound to a Kubernetes port (read → decide → write), one per key. */
 export const trafficRouters: Readonly<Record<RouterKey, RouterFactory>> = {
-  istio: createIstioRouter,
-  nginx: (rollout, kube) => createNginxRouter(rollout, kube),
-  smi: createSmiRouter,
-  gatewayAPI: (rollout, kube) => createGatewayApiRouter(rollout, kube),
+  istio: (rollout, kube, options) => bindRouter(routerDecisions.istio(rollout, options), kube),
+  nginx: (rollout, kube, options) => bindRouter(routerDecisions.nginx(rollout, options), kube),
+  smi: (rollout, kube, options) => bindRouter(routerDecisions.smi(rollout, options), kube),
+  gatewayAPI: (rollout, kube, options) => bindRouter(routerDecisions.gatewayAPI(rollout, options), kube),
 };
 
 /** In Argo's order (NewTrafficRoutingReconciler: istio, nginx, smi, then plugins). */
@@ -39,4 +51,9 @@ export function configuredRouters(rollout: RouterRollout): RouterKey[] {
  */
 export function createTrafficRouters(rollout: RouterRollout, kube: TrafficKube, options: RouterOptions = {}): TrafficRouter[] {
   return configuredRouters(rollout).map((key) => trafficRouters[key](rollout, kube, options));
+}
+
+/** The routers' decisions for a Rollout, in the same order; a bad config throws TrafficRoutingError. */
+export function trafficRouterDecisions(rollout: RouterRollout, options: RouterOptions = {}): RouterDecisions[] {
+  return configuredRouters(rollout).map((key) => routerDecisions[key](rollout, options));
 }

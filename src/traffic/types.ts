@@ -104,6 +104,42 @@ export interface TrafficRouter {
   removeManagedRoutes(): Promise<RouterOutcome>;
 }
 
+/**
+ * One read → decide → write of a router, as data: the objects it reads and the
+ * pure decision on them. The shell runs it against the API (applyRouterPlan,
+ * retrying a 409 from a fresh read); the engine's planner evaluates it against
+ * the cached objects (planRouterOperations), so a router that cannot take the
+ * plan is an InvalidSpec of the same reconcile, without a dry run.
+ */
+export interface RouterCall {
+  refs: readonly ObjectRef[];
+  decide(current: readonly (JsonObject | undefined)[]): RouterPlan;
+}
+
+/** A TrafficRouter's methods as RouterCalls (in order): what bindRouter runs and planRouterOperations evaluates. */
+export interface RouterDecisions {
+  readonly type: RouterType;
+  /** Every object a call may read, so the shell can have them at hand before the reconcile decides. */
+  refs(): ObjectRef[];
+  updateHash(canaryHash: string, stableHash: string, additional?: readonly WeightDestination[]): RouterCall[];
+  setWeight(desiredWeight: number, additional?: readonly WeightDestination[]): RouterCall[];
+  setHeaderRoute(route: SetHeaderRoute): RouterCall[];
+  setMirrorRoute(route: SetMirrorRoute): RouterCall[];
+  verifyWeight(desiredWeight: number, additional?: readonly WeightDestination[]): VerifyWeightResult;
+  removeManagedRoutes(): RouterCall[];
+}
+
+/** One call of Argo's TrafficRoutingReconciler interface, as the engine's plan names it (its routeTraffic action). */
+export type RouterOperation =
+  | { op: 'updateHash'; canaryHash: string; stableHash: string }
+  | { op: 'setWeight'; weight: number }
+  | { op: 'setHeaderRoute'; route: SetHeaderRoute }
+  | { op: 'setMirrorRoute'; route: SetMirrorRoute }
+  | { op: 'removeManagedRoutes' };
+
+/** The router objects as a reconcile sees them (the engine's informer caches): undefined when absent. */
+export type RouterObjects = (ref: ObjectRef) => JsonObject | undefined;
+
 /** Reads and writes the routers' objects; implemented over the REST client in kube-port.ts. */
 export interface TrafficKube {
   /** The object, or undefined when it does not exist. */

@@ -3,7 +3,7 @@ import type { AnalysisRun, Rollout } from '../../api/index.js';
 import { isCompleted } from '../../analysis/assess-analysis-run.js';
 import { createEventRecorder, makeCountedApiClient, type EventSubject, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
-import { sameStatus } from '../canary-status.js';
+import { sameStatus } from '../rollout-status.js';
 import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from '../reconcile-types.js';
 import { REVISION_ANNOTATION } from '../../api/argo-labels.js';
 import type { WriteRefusal } from '../write-refused.js';

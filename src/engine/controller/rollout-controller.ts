@@ -1,10 +1,10 @@
 import { ApiException, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
 import { validateRollout, type Rollout } from '../../api/index.js';
 import { createController, createControllerIndex, createManager, createRestClient, systemClock, watch, type Clock, type InformerEvent, type InformerSpec, type KeyQueue, type Manager, type RequestCounter, type SharedInformer } from '../../kube/index.js';
-import { createTrafficKube } from '../../traffic/index.js';
+import { createCachedTrafficKube, createTrafficKube, routerObjectRefs, routerRollout, type RouterObjects } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
 import { isHandledByInstance, MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../../api/argo-labels.js';
-import { planRollout, planTrafficProblem, planUnplannable } from '../plan-rollout.js';
+import { planRollout, planUnplannable } from '../plan-rollout.js';
 import type { ReconcilePlan, RolloutObservation } from '../reconcile-types.js';
 import { hasMalformedQuantity } from '../tolerant-template.js';
 import { planWriteRefused } from '../write-refused.js';
@@ -61,8 +61,6 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const planner = options.planner ?? planRollout;
   const counting = options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter };
   const rest = createRestClient(kubeConfig, counting);
-  const traffic = createTrafficApplier(createTrafficKube(rest));
-  const applier = createPlanApplier(kubeConfig, logger, options.requestCounter, traffic);
   const informerOptions = { clock, logger, ...counting };
   const notifier = options.notifications === undefined ? undefined : createNotifier({ ...options.notifications, rest, logger, now: () => clock.now(), ...(options.metrics === undefined ? {} : { registry: options.metrics.registry }), recordEvent: (rollout, event) => {
     applier.recordEvents(rollout, [event]);
@@ -159,6 +157,10 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     }
   }
   const trafficInformers = createTrafficInformers(kubeConfig, rest, { ...informerOptions, namespace, onChange: enqueueRolloutsRouting });
+  // The routers read the router informers' caches, and live only what our own writes have made stale.
+  const routerKube = createCachedTrafficKube(createTrafficKube(rest), trafficInformers);
+  const traffic = createTrafficApplier(routerKube);
+  const applier = createPlanApplier(kubeConfig, logger, options.requestCounter, traffic);
 
   // Argo's RolloutAddedToInformer: recorded as the Rollout enters this instance's view, before its first reconcile's Events.
   const membership = createInformerMembership();
@@ -228,7 +230,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       // An invalid spec still gets a plan (its InvalidSpec condition); planRollout validates again and says why.
       const rollout = validation.ok ? validation.rollout : (raw as unknown as Rollout);
       const now = new Date(clock.now());
-      let observation: RolloutObservation = { rollout, replicaSets: [], services: {}, pods: [], now };
+      const routerObjects = validation.ok ? await routerObjectsOf(rollout) : undefined;
+      // The validation travels with the observation: the planner reuses it instead of validating the Rollout again.
+      let observation: RolloutObservation = { rollout, validation, replicaSets: [], services: {}, pods: [], now, ...(routerObjects === undefined ? {} : { routerObjects }) };
       let plan: ReconcilePlan;
       try {
         const ownReplicaSets = replicaSetsByController.controlledBy(raw.metadata?.uid);
@@ -243,6 +247,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         });
         observation = {
           ...observed,
+          validation,
+          ...(routerObjects === undefined ? {} : { routerObjects }),
           ...observeAnalysis({
             rollout,
             analysisRuns: analysisRunsByController.controlledBy(raw.metadata?.uid),
@@ -260,16 +266,6 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         const reported = plan.status.conditions?.find((condition) => condition.type === 'InvalidSpec')?.message ?? '';
         if (unplannable.get(key) !== reported) log.error({ err: cause, generation: raw.metadata?.generation }, 'cannot plan this Rollout; InvalidSpec until it changes');
         unplannable.set(key, reported);
-      }
-      // A router object that cannot take the plan (missing, route not found) is found before anything is written,
-      // as Argo's ValidateRolloutReferencedResources does: checked with the plan's router calls, or with the weight held now.
-      // A plan that already refuses the spec (no actions, InvalidSpec) says why itself.
-      const refused = plan.actions.length === 0 && (plan.status.conditions ?? []).some((c) => c.type === 'InvalidSpec');
-      if (validation.ok && rollout.spec.strategy?.canary?.trafficRouting !== undefined && !refused) {
-        const routed = plan.actions.find((action) => action.kind === 'routeTraffic');
-        const operations = routed?.operations ?? [{ op: 'setWeight' as const, weight: rollout.status?.canary?.weights?.canary.weight ?? 0 }];
-        const problem = await traffic.check(rollout, operations);
-        if (problem !== undefined) plan = planTrafficProblem(observation, problem);
       }
       let result;
       try {
@@ -302,6 +298,13 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     } finally {
       options.metrics?.observeReconcile(rolloutNamespace, name, (clock.now() - startedAt) / 1000, failed);
     }
+  }
+
+  /** The Rollout's router objects as the planner sees them: the caches, read live only where our writes made them stale. */
+  async function routerObjectsOf(rollout: Rollout): Promise<RouterObjects | undefined> {
+    if (rollout.spec.strategy?.canary?.trafficRouting === undefined) return undefined;
+    const parsed = routerRollout(rollout);
+    return routerKube.snapshot(parsed.ok ? routerObjectRefs(parsed.value) : []);
   }
 
   const controller = createController({

@@ -2,6 +2,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { createInformerCache, isNotFound, type InformerCache, type RestClient } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
 import type { InformerCacheOptions } from '../../kube/types.js';
+import type { JsonObject, ObjectRef, RouterObjectCache } from '../../traffic/index.js';
 
 /** The kinds the routers write, at the versions they write them (Argo's defaults). */
 export const routerResources: readonly { group: string; version: string; resource: string }[] = [
@@ -12,7 +13,7 @@ export const routerResources: readonly { group: string; version: string; resourc
   { group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes' },
 ];
 
-export interface TrafficInformers {
+export interface TrafficInformers extends RouterObjectCache {
   /** Starts an informer per router kind the API server serves (a mesh not installed is skipped, as Argo does). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -21,12 +22,14 @@ export interface TrafficInformers {
 }
 
 /**
- * Informers over the router objects, only to wake Rollouts: a VirtualService
- * (or TrafficSplit, Ingress, HTTPRoute) changed by someone else makes the
- * Rollouts of its namespace that route traffic reconcile, and the routers put
- * the weights back. The routers read the objects themselves, fresh, so these
- * caches decide no routing; the DestinationRules cached here are where a
- * Rollout finds the rules it still marks as managed but no longer names
+ * Informers over the router objects. They wake Rollouts: a VirtualService (or
+ * TrafficSplit, Ingress, HTTPRoute) changed by someone else makes the Rollouts
+ * of its namespace that route traffic reconcile, and the routers put the
+ * weights back. And they are what the routers read (RouterObjectCache, through
+ * src/traffic/cached-kube.ts): a reconcile of a Rollout at rest sends no
+ * request for its router objects, as Argo's routers read their listers. The
+ * DestinationRules cached here are also where a Rollout finds the rules it
+ * still marks as managed but no longer names
  * (src/engine/destination-rule-references.ts), written back on their
  * resourceVersion.
  */
@@ -37,6 +40,10 @@ export function createTrafficInformers(
 ): TrafficInformers {
   const started: InformerCache<KubernetesObject>[] = [];
   const byResource = new Map<string, InformerCache<KubernetesObject>>();
+  const groupOf = new Map(routerResources.map(({ group, resource }) => [resource, group]));
+  // A kind is cached whole at one version; any version a router asks for reads the same object (Istio's are one schema).
+  const informerOf = (ref: ObjectRef): InformerCache<KubernetesObject> | undefined =>
+    groupOf.get(ref.resource) === ref.group && (namespace === undefined || namespace === ref.namespace) ? byResource.get(ref.resource) : undefined;
   const { onChange, namespace, ...informerOptions } = options;
 
   async function served(group: string, version: string, resource: string): Promise<boolean> {
@@ -72,5 +79,7 @@ export function createTrafficInformers(
     list(resource, listNamespace) {
       return byResource.get(resource)?.list(listNamespace) ?? [];
     },
+    watches: (ref) => informerOf(ref) !== undefined,
+    get: (ref) => informerOf(ref)?.get(ref.namespace, ref.name) as JsonObject | undefined,
   };
 }

@@ -1,7 +1,7 @@
 import type { V1Affinity, V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { AnalysisRun, Rollout, RolloutSpec } from '../../api/index.js';
 import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
-import { sameStatus } from '../canary-status.js';
+import { sameStatus } from '../rollout-status.js';
 import { planRollout } from '../plan-rollout.js';
 import { releasedServices } from '../service-references.js';
 import { REVISION_ANNOTATION } from '../../api/argo-labels.js';

@@ -1,7 +1,7 @@
 import type { IstioVirtualServiceRef } from '../../api/traffic-routing.js';
-import { applyRouterPlan, sumOutcomes } from '../apply-router-plan.js';
+import { bindRouter } from '../apply-router-plan.js';
 import { invalidRolloutSpec } from '../errors.js';
-import type { ObjectRef, RouterOptions, RouterOutcome, RouterRollout, TrafficKube, TrafficRouter } from '../types.js';
+import type { ObjectRef, RouterCall, RouterDecisions, RouterOptions, RouterRollout, TrafficKube, TrafficRouter } from '../types.js';
 import { planDestinationRuleHashes } from './destination-rule.js';
 import { defaultIstioApiVersion, destinationRuleRef, virtualServiceRef } from './refs.js';
 import { planRemoveManagedRoutes, planVirtualServiceHeaderRoute, planVirtualServiceMirrorRoute } from './virtual-service-routes.js';
@@ -18,20 +18,18 @@ function virtualServices(rollout: RouterRollout): IstioVirtualServiceRef[] {
 }
 
 /**
- * The Istio router's shell (Argo's rollout/trafficrouting/istio/istio.go):
+ * The Istio router's decisions (Argo's rollout/trafficrouting/istio/istio.go):
  * each VirtualService in turn, and the DestinationRule for subset-level
- * splitting, through read → pure plan → conditional write.
+ * splitting, as read → pure plan calls.
  */
-export function createIstioRouter(rollout: RouterRollout, kube: TrafficKube, options: RouterOptions = {}): TrafficRouter {
+export function istioRouterDecisions(rollout: RouterRollout, options: RouterOptions = {}): RouterDecisions {
   const apiVersion = options.istioApiVersion ?? defaultIstioApiVersion;
   const references = virtualServices(rollout);
   const ruleName = rollout.trafficRouting.istio?.destinationRule?.name;
   const ruleRef = ruleName === undefined ? undefined : destinationRuleRef(rollout, ruleName, apiVersion);
 
-  async function eachVirtualService(run: (reference: IstioVirtualServiceRef, ref: ObjectRef) => Promise<RouterOutcome>): Promise<RouterOutcome> {
-    const outcomes: RouterOutcome[] = [];
-    for (const reference of references) outcomes.push(await run(reference, virtualServiceRef(rollout, reference.name, apiVersion)));
-    return sumOutcomes(outcomes);
+  function eachVirtualService(call: (reference: IstioVirtualServiceRef, ref: ObjectRef) => RouterCall): RouterCall[] {
+    return references.map((reference) => call(reference, virtualServiceRef(rollout, reference.name, apiVersion)));
   }
 
   function withRule(ref: ObjectRef): ObjectRef[] {
@@ -40,35 +38,37 @@ export function createIstioRouter(rollout: RouterRollout, kube: TrafficKube, opt
 
   return {
     type: 'Istio',
-    async updateHash(canaryHash, stableHash, additional = []) {
-      if (ruleRef === undefined) return { writes: 0, events: [] };
-      return applyRouterPlan(kube, [ruleRef], ([object]) => planDestinationRuleHashes({ rollout, ref: ruleRef, object, canaryHash, stableHash, additional }));
+    refs: () => [...references.map((reference) => virtualServiceRef(rollout, reference.name, apiVersion)), ...(ruleRef === undefined ? [] : [ruleRef])],
+    updateHash(canaryHash, stableHash, additional = []) {
+      if (ruleRef === undefined) return [];
+      return [{ refs: [ruleRef], decide: ([object]) => planDestinationRuleHashes({ rollout, ref: ruleRef, object, canaryHash, stableHash, additional }) }];
     },
     setWeight(desiredWeight, additional = []) {
-      return eachVirtualService((reference, ref) =>
-        applyRouterPlan(kube, [ref], ([object]) => planVirtualServiceWeight({ rollout, reference, ref, object, desiredWeight, additional })),
-      );
+      return eachVirtualService((reference, ref) => ({ refs: [ref], decide: ([object]) => planVirtualServiceWeight({ rollout, reference, ref, object, desiredWeight, additional }) }));
     },
     setHeaderRoute(step) {
-      return eachVirtualService((reference, ref) =>
-        applyRouterPlan(kube, withRule(ref), ([object, rule]) =>
+      return eachVirtualService((reference, ref) => ({
+        refs: withRule(ref),
+        decide: ([object, rule]) =>
           planVirtualServiceHeaderRoute({ rollout, reference, ref, object, ...(ruleRef === undefined ? {} : { destinationRule: { ref: ruleRef, object: rule } }) }, step),
-        ),
-      );
+      }));
     },
     setMirrorRoute(step) {
-      return eachVirtualService((reference, ref) =>
-        applyRouterPlan(kube, withRule(ref), ([object, rule]) =>
+      return eachVirtualService((reference, ref) => ({
+        refs: withRule(ref),
+        decide: ([object, rule]) =>
           planVirtualServiceMirrorRoute({ rollout, reference, ref, object, ...(ruleRef === undefined ? {} : { destinationRule: { ref: ruleRef, object: rule } }) }, step),
-        ),
-      );
+      }));
     },
     // Argo's Istio router cannot tell whether the mesh applied a weight.
-    verifyWeight() {
-      return Promise.resolve('notSupported' as const);
-    },
+    verifyWeight: () => 'notSupported',
     removeManagedRoutes() {
-      return eachVirtualService((_reference, ref) => applyRouterPlan(kube, [ref], ([object]) => planRemoveManagedRoutes({ rollout, ref, object })));
+      return eachVirtualService((_reference, ref) => ({ refs: [ref], decide: ([object]) => planRemoveManagedRoutes({ rollout, ref, object }) }));
     },
   };
+}
+
+/** The Istio router's shell: its decisions through read → pure plan → conditional write. */
+export function createIstioRouter(rollout: RouterRollout, kube: TrafficKube, options: RouterOptions = {}): TrafficRouter {
+  return bindRouter(istioRouterDecisions(rollout, options), kube);
 }

@@ -1,17 +1,15 @@
-import { applyRouterPlan } from '../apply-router-plan.js';
+import { bindRouter } from '../apply-router-plan.js';
 import { TrafficRoutingError } from '../errors.js';
-import type { RouterOptions, RouterRollout, TrafficKube, TrafficRouter } from '../types.js';
+import type { RouterDecisions, RouterOptions, RouterRollout, TrafficKube, TrafficRouter } from '../types.js';
 import { defaultSmiApiVersion, smiApiVersions } from './schema.js';
 import { planTrafficSplit, trafficSplitRef } from './traffic-split.js';
 
-const nothing = { writes: 0, events: [] };
-
 /**
- * The SMI router's shell (Argo's rollout/trafficrouting/smi/smi.go). Header
+ * The SMI router's decisions (Argo's rollout/trafficrouting/smi/smi.go). Header
  * and mirror routes, hashes and managed routes are no-ops, as in Argo (its
  * validation refuses those steps with SMI: see route-step-support.ts).
  */
-export function createSmiRouter(rollout: RouterRollout, kube: TrafficKube, options: RouterOptions = {}): TrafficRouter {
+export function smiRouterDecisions(rollout: RouterRollout, options: RouterOptions = {}): RouterDecisions {
   const apiVersion = options.smiApiVersion ?? defaultSmiApiVersion;
   if (!(smiApiVersions as readonly string[]).includes(apiVersion)) {
     throw new TrafficRoutingError({ code: 'InvalidSpec', kind: 'TrafficSplit', namespace: rollout.namespace, name: '', field: 'apiVersion', message: `Unsupported TrafficSplit API version \`${apiVersion}\`` });
@@ -19,11 +17,17 @@ export function createSmiRouter(rollout: RouterRollout, kube: TrafficKube, optio
   const ref = trafficSplitRef(rollout, apiVersion);
   return {
     type: 'SMI',
-    updateHash: () => Promise.resolve(nothing),
-    setWeight: (desiredWeight, additional = []) => applyRouterPlan(kube, [ref], ([object]) => planTrafficSplit({ rollout, ref, object, desiredWeight, additional })),
-    setHeaderRoute: () => Promise.resolve(nothing),
-    setMirrorRoute: () => Promise.resolve(nothing),
-    verifyWeight: () => Promise.resolve('notSupported' as const),
-    removeManagedRoutes: () => Promise.resolve(nothing),
+    refs: () => [ref],
+    updateHash: () => [],
+    setWeight: (desiredWeight, additional = []) => [{ refs: [ref], decide: ([object]) => planTrafficSplit({ rollout, ref, object, desiredWeight, additional }) }],
+    setHeaderRoute: () => [],
+    setMirrorRoute: () => [],
+    verifyWeight: () => 'notSupported',
+    removeManagedRoutes: () => [],
   };
+}
+
+/** The SMI router's shell. */
+export function createSmiRouter(rollout: RouterRollout, kube: TrafficKube, options: RouterOptions = {}): TrafficRouter {
+  return bindRouter(smiRouterDecisions(rollout, options), kube);
 }

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Rollout } from '../../../src/api/index.js';
-import { createRolloutController, type RolloutController } from '../../../src/engine/controller/rollout-controller.js';
+import { createRolloutController, type RolloutController, type RolloutControllerOptions } from '../../../src/engine/controller/rollout-controller.js';
 import { createInformerCache, createRestClient, type InformerCache } from '../../../src/kube/index.js';
 import { installCrds } from '../../../src/local/crds.js';
 import { ownCliInvocation } from '../../../src/local/own-cli.js';
@@ -69,8 +69,11 @@ export function withoutServerFields(object: JsonObject): JsonObject {
   return copy;
 }
 
-/** The file's namespace, the CRDs and a Rollout controller, set up before the file's tests and torn down after them. */
-export function trafficBed(prefix: string): TrafficBed {
+/**
+ * The file's namespace, the CRDs and a Rollout controller, set up before the file's tests and torn down after them;
+ * `controllerOptions` adds to the controller's (a request counter, metrics).
+ */
+export function trafficBed(prefix: string, controllerOptions: Partial<Pick<RolloutControllerOptions, 'requestCounter' | 'metrics'>> = {}): TrafficBed & { controller(): RolloutController } {
   const cluster = testCluster(prefix);
   const { core, apps, custom, namespace, rolloutApi } = cluster;
   const kube = createTrafficKube(createRestClient(cluster.kubeConfig));
@@ -79,7 +82,7 @@ export function trafficBed(prefix: string): TrafficBed {
   beforeAll(async () => {
     await cluster.setUp();
     await installCrds({ kubeconfig: cluster.kubeconfigPath, dir: crdDir, logger: rootLogger().child({ component: `${prefix}-test` }) });
-    controller = createRolloutController({ kubeConfig: cluster.kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
+    controller = createRolloutController({ kubeConfig: cluster.kubeConfig, namespace, logger: createLogger({ level: 'warn' }), ...controllerOptions });
     await controller.start();
   });
 
@@ -104,6 +107,10 @@ export function trafficBed(prefix: string): TrafficBed {
     namespace,
     kube,
     gradual,
+    controller() {
+      if (controller === undefined) throw new Error('the controller starts in beforeAll');
+      return controller;
+    },
     async createServices(app, names = [`${app}-stable`, `${app}-canary`]) {
       for (const name of names) await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80 }] } } });
     },
