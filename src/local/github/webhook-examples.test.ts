@@ -106,9 +106,9 @@ describe('deliveries have the keys and types of GitHub’s published examples', 
     expect([...new Set(report)]).toEqual([]);
   });
 
-  it('the comparison finds a missing key, a wrong type and a non-string permission level; nulls and extra keys pass', () => {
+  it('the comparison finds a missing key (also one whose example value is null: GitHub sends the key), a wrong type and a non-string permission level; null values and extra keys pass', () => {
     const example = { a: 1, b: { c: 'x', d: [{ e: true }] }, n: null, permissions: { checks: 'write' } };
     expect(shapeDifferences(example, { a: 2, b: { c: 'y', d: [{ e: false }] }, n: 'now', extra: 1, permissions: { issues: 'read' } })).toEqual([]);
-    expect(shapeDifferences(example, { a: '2', b: { d: [{ e: 'yes' }] }, permissions: { issues: 1 } })).toEqual(['$.a: string where the example has number', '$.b.c: missing', '$.b.d[0].e: string where the example has boolean', '$.permissions.issues: number where a permission level (string) belongs']);
+    expect(shapeDifferences(example, { a: '2', b: { d: [{ e: 'yes' }] }, permissions: { issues: 1 } })).toEqual(['$.a: string where the example has number', '$.b.c: missing', '$.b.d[0].e: string where the example has boolean', '$.n: missing', '$.permissions.issues: number where a permission level (string) belongs']);
   });
 });
