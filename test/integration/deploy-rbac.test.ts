@@ -201,6 +201,7 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
       'CustomResourceDefinition/analysistemplates.argoproj.io',
       'CustomResourceDefinition/clusteranalysistemplates.argoproj.io',
       'CustomResourceDefinition/analysisruns.argoproj.io',
+      'CustomResourceDefinition/experiments.argoproj.io',
       'ServiceAccount/gradual',
       'ClusterRole/gradual-controller',
       'ClusterRoleBinding/gradual-controller',
