@@ -40,11 +40,17 @@ export function benchConditions(): void {
   const started = performance.now();
   for (let i = 0; i < iterations; i++) {
     const condition = compiled[i % compiled.length];
-    const result = condition === undefined ? undefined : evaluateCondition(condition, { result: condition.source.includes("'") ? 'ok' : (inputs[i % inputs.length] ?? []) });
+    const result =
+      condition === undefined
+        ? undefined
+        : evaluateCondition(condition, { result: condition.source.includes("'") ? 'ok' : (inputs[i % inputs.length] ?? []) });
     if (result !== undefined) evaluated += 1;
   }
   const elapsed = (performance.now() - started) / 1000;
-  row(`conditions evaluated per second (${String(CONDITIONS.length)} kinds, ${String(iterations)} evaluations)`, (evaluated / elapsed).toFixed(0));
+  row(
+    `conditions evaluated per second (${String(CONDITIONS.length)} kinds, ${String(iterations)} evaluations)`,
+    (evaluated / elapsed).toFixed(0),
+  );
   const parseStarted = performance.now();
   for (let i = 0; i < 20_000; i++) compileCondition(CONDITIONS[i % CONDITIONS.length] ?? '');
   row('conditions parsed per second', (20_000 / ((performance.now() - parseStarted) / 1000)).toFixed(0));
@@ -62,7 +68,9 @@ interface RolloutState extends KubernetesObject {
  */
 export async function benchAbortLatency(environment: LocalEnvironment, logger: Logger, defer: Defer, trials: number): Promise<void> {
   const batch = 10;
-  header(`Abort latency: failing measurement → canary ReplicaSet at 0 (${String(trials)} trials, ${String(batch)} Rollouts at a time; web metric, interval 1s, failureLimit 0)`);
+  header(
+    `Abort latency: failing measurement → canary ReplicaSet at 0 (${String(trials)} trials, ${String(batch)} Rollouts at a time; web metric, interval 1s, failureLimit 0)`,
+  );
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
   const namespace = 'bench-abort';
@@ -90,14 +98,21 @@ export async function benchAbortLatency(environment: LocalEnvironment, logger: L
     await rollouts.stop();
     await runs.stop();
   });
-  const rolloutCache = createInformerCache<RolloutState>(kubeConfig, { path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`, logger });
-  const replicaSets = createInformerCache<V1ReplicaSet & { metadata: object }>(kubeConfig, { path: `/apis/apps/v1/namespaces/${namespace}/replicasets`, logger });
+  const rolloutCache = createInformerCache<RolloutState>(kubeConfig, {
+    path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`,
+    logger,
+  });
+  const replicaSets = createInformerCache<V1ReplicaSet & { metadata: object }>(kubeConfig, {
+    path: `/apis/apps/v1/namespaces/${namespace}/replicasets`,
+    logger,
+  });
   const scaledToZeroAt = new Map<string, number>();
   replicaSets.onUpdate((rs) => {
     const owner = rs.metadata.ownerReferences?.[0]?.name ?? '';
     const hash = rs.metadata.labels?.['rollouts-pod-template-hash'] ?? '';
     const canaryHash = rolloutCache.get(namespace, owner)?.status?.currentPodHash;
-    if (failing.has(owner) && hash === canaryHash && rs.spec?.replicas === 0 && !scaledToZeroAt.has(owner)) scaledToZeroAt.set(owner, performance.now());
+    if (failing.has(owner) && hash === canaryHash && rs.spec?.replicas === 0 && !scaledToZeroAt.has(owner))
+      scaledToZeroAt.set(owner, performance.now());
   });
   for (const cache of [rolloutCache, replicaSets]) {
     await cache.start();
@@ -114,7 +129,17 @@ export async function benchAbortLatency(environment: LocalEnvironment, logger: L
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
       metadata: { name: 'ok', namespace },
-      spec: { args: [{ name: 'trial' }], metrics: [{ name: 'ok', interval: '1s', successCondition: 'result == true', provider: { web: { url: `http://127.0.0.1:${String(port)}/?trial={{args.trial}}`, jsonPath: '{$.ok}' } } }] },
+      spec: {
+        args: [{ name: 'trial' }],
+        metrics: [
+          {
+            name: 'ok',
+            interval: '1s',
+            successCondition: 'result == true',
+            provider: { web: { url: `http://127.0.0.1:${String(port)}/?trial={{args.trial}}`, jsonPath: '{$.ok}' } },
+          },
+        ],
+      },
     },
   });
   const started = performance.now();
@@ -133,27 +158,48 @@ export async function benchAbortLatency(environment: LocalEnvironment, logger: L
             replicas: 1,
             selector: { matchLabels: { app: name } },
             template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example.test/app:1' }] } },
-            strategy: { canary: { analysis: { templates: [{ templateName: 'ok' }], args: [{ name: 'trial', value: name }] }, steps: [{ setWeight: 50 }, { pause: {} }] } },
+            strategy: {
+              canary: {
+                analysis: { templates: [{ templateName: 'ok' }], args: [{ name: 'trial', value: name }] },
+                steps: [{ setWeight: 50 }, { pause: {} }],
+              },
+            },
           },
         },
       });
-      await waitUntil(async () => Promise.resolve(rolloutCache.get(namespace, name)?.status?.phase === 'Healthy'), { what: `${name} Healthy`, timeoutMs: 60_000, intervalMs: 50 });
+      await waitUntil(async () => Promise.resolve(rolloutCache.get(namespace, name)?.status?.phase === 'Healthy'), {
+        what: `${name} Healthy`,
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
       await rest.request({
         method: 'PATCH',
         path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
         body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/app:2' }] } } } },
         contentType: 'application/merge-patch+json',
       });
-      await waitUntil(async () => Promise.resolve(rolloutCache.get(namespace, name)?.status?.phase === 'Paused'), { what: `${name} paused mid-canary`, timeoutMs: 60_000, intervalMs: 50 });
+      await waitUntil(async () => Promise.resolve(rolloutCache.get(namespace, name)?.status?.phase === 'Paused'), {
+        what: `${name} paused mid-canary`,
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
       failing.add(name);
-      await waitUntil(async () => Promise.resolve(scaledToZeroAt.has(name)), { what: `${name}'s canary at 0`, timeoutMs: 60_000, intervalMs: 20 });
+      await waitUntil(async () => Promise.resolve(scaledToZeroAt.has(name)), {
+        what: `${name}'s canary at 0`,
+        timeoutMs: 60_000,
+        intervalMs: 20,
+      });
     });
   }
-  const latencies = names.map((name) => (scaledToZeroAt.get(name) ?? Number.NaN) - (failedAt.get(name) ?? Number.NaN)).sort((a, b) => a - b);
+  const latencies = names
+    .map((name) => (scaledToZeroAt.get(name) ?? Number.NaN) - (failedAt.get(name) ?? Number.NaN))
+    .sort((a, b) => a - b);
   row('abort latency p50 (ms)', percentile(latencies, 50).toFixed(0));
   row('abort latency p99 (ms)', percentile(latencies, 99).toFixed(0));
   row(`${String(trials)} trials, wall time (s)`, seconds(started));
-  note('the latency spans the AnalysisRun write, the Rollout reconcile that aborts (status write), and the next one that scales the canary (Argo takes the same two steps)');
+  note(
+    'the latency spans the AnalysisRun write, the Rollout reconcile that aborts (status write), and the next one that scales the canary (Argo takes the same two steps)',
+  );
 }
 
 /**
@@ -179,14 +225,30 @@ export async function benchFinishedRuns(environment: LocalEnvironment, logger: L
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'AnalysisRun',
         metadata: { name, namespace: full },
-        spec: { metrics: [{ name: 'success-rate', interval: '20s', count: 3, successCondition: 'result[0] >= 0.9', provider: { prometheus: { address: 'http://prometheus.example:9090', query: 'sum(rate(x[5m]))' } } }] },
+        spec: {
+          metrics: [
+            {
+              name: 'success-rate',
+              interval: '20s',
+              count: 3,
+              successCondition: 'result[0] >= 0.9',
+              provider: { prometheus: { address: 'http://prometheus.example:9090', query: 'sum(rate(x[5m]))' } },
+            },
+          ],
+        },
         status: {
           phase: 'Successful',
           startedAt: at(0),
           completedAt: at(1),
           runSummary: { count: 1, successful: 1 },
           metricResults: [
-            { name: 'success-rate', phase: 'Successful', count: 3, successful: 3, measurements: [0, 1, 2].map((i) => ({ phase: 'Successful', value: '[0.97]', startedAt: at(i), finishedAt: at(i) })) },
+            {
+              name: 'success-rate',
+              phase: 'Successful',
+              count: 3,
+              successful: 3,
+              measurements: [0, 1, 2].map((i) => ({ phase: 'Successful', value: '[0.97]', startedAt: at(i), finishedAt: at(i) })),
+            },
           ],
         },
       },
@@ -198,16 +260,34 @@ export async function benchFinishedRuns(environment: LocalEnvironment, logger: L
   row('gradual controller RSS, no AnalysisRuns (MiB)', baseline.toFixed(0));
   row(`gradual controller RSS, ${String(count)} finished AnalysisRuns (MiB)`, loaded.toFixed(0));
   row('per finished AnalysisRun (KiB)', (((loaded - baseline) * 1024) / count).toFixed(1));
-  note('a separate `gradual controller` process (run from sources through tsx, which adds to both figures alike), measured once its caches synced');
+  note(
+    'a separate `gradual controller` process (run from sources through tsx, which adds to both figures alike), measured once its caches synced',
+  );
 }
 
 async function controllerRss(environment: LocalEnvironment, namespace: string, logger: Logger): Promise<number> {
   const cli = ownCliInvocation();
-  const child = spawn(cli.command, [...cli.args, 'controller', '--kubeconfig', environment.kubernetes.kubeconfig, '--namespace', namespace, '--no-leader-elect', '--metrics-port', '0', '--healthz-port', '0'], {
-    cwd: cli.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GRADUAL_LOG_LEVEL: 'info' },
-  });
+  const child = spawn(
+    cli.command,
+    [
+      ...cli.args,
+      'controller',
+      '--kubeconfig',
+      environment.kubernetes.kubeconfig,
+      '--namespace',
+      namespace,
+      '--no-leader-elect',
+      '--metrics-port',
+      '0',
+      '--healthz-port',
+      '0',
+    ],
+    {
+      cwd: cli.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GRADUAL_LOG_LEVEL: 'info' },
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -217,7 +297,11 @@ async function controllerRss(environment: LocalEnvironment, namespace: string, l
   });
   try {
     // Both controllers log once their caches have synced.
-    await waitUntil(async () => Promise.resolve((output.match(/caches synced/gu) ?? []).length >= 2), { what: `gradual controller on ${namespace} to sync its caches`, timeoutMs: 120_000, intervalMs: 200 });
+    await waitUntil(async () => Promise.resolve((output.match(/caches synced/gu) ?? []).length >= 2), {
+      what: `gradual controller on ${namespace} to sync its caches`,
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    });
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       samples.push(await rssMiB(child.pid ?? 0));

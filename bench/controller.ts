@@ -56,7 +56,12 @@ function setImage(rest: RestClient, namespace: string, name: string, image: stri
 
 /** `gradual promote NAME` on a canary paused at a pause step: clear the pause conditions through the status subresource. */
 function promote(rest: RestClient, namespace: string, name: string): Promise<unknown> {
-  return rest.request({ method: 'PATCH', path: rolloutsPath(namespace, name, 'status'), body: { status: { pauseConditions: null } }, contentType: PatchStrategy.MergePatch });
+  return rest.request({
+    method: 'PATCH',
+    path: rolloutsPath(namespace, name, 'status'),
+    body: { status: { pauseConditions: null } },
+    contentType: PatchStrategy.MergePatch,
+  });
 }
 
 export async function createNamespace(kubeConfig: KubeConfig, namespace: string): Promise<void> {
@@ -69,7 +74,13 @@ export async function createNamespace(kubeConfig: KubeConfig, namespace: string)
   });
 }
 
-async function startController(kubeConfig: KubeConfig, namespace: string, logger: Logger, requestCounter: RequestCounter, defer: Defer): Promise<RolloutController> {
+async function startController(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  logger: Logger,
+  requestCounter: RequestCounter,
+  defer: Defer,
+): Promise<RolloutController> {
   const controller = createRolloutController({ kubeConfig, logger, requestCounter, namespace });
   defer(`the controller for ${namespace}`, () => controller.stop());
   await controller.start();
@@ -124,12 +135,16 @@ function printRequests(label: string, counter: RequestCounter): void {
   row(`${label}: API requests, total (requests)`, String(counter.total()));
   row(`${label}: writes, total (requests)`, String(counter.writes()));
   for (const [verb, kinds] of [...writesByVerb(counter)].sort(([a], [b]) => a.localeCompare(b))) {
-    const detail = [...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([kind, count]) => `${kind} ${String(count)}`).join(', ');
+    const detail = [...kinds]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, count]) => `${kind} ${String(count)}`)
+      .join(', ');
     const sum = [...kinds.values()].reduce((a, b) => a + b, 0);
     row(`${label}: writes, ${verb} [${detail}] (requests)`, String(sum));
   }
   const failed = counter.counts().filter((count) => !/^2\d\d$/.test(count.statusCode));
-  const describe = (count: (typeof failed)[number]): string => `${count.verb} ${count.kind}${count.subresource === '' ? '' : `/${count.subresource}`} ${count.statusCode} ×${String(count.count)}`;
+  const describe = (count: (typeof failed)[number]): string =>
+    `${count.verb} ${count.kind}${count.subresource === '' ? '' : `/${count.subresource}`} ${count.statusCode} ×${String(count.count)}`;
   if (failed.length > 0) note(`${label}: non-2xx answers (counted above): ${failed.map(describe).join(', ')}`);
 }
 
@@ -148,31 +163,48 @@ export async function benchRequestsPerStep(environment: LocalEnvironment, logger
   await createNamespace(kubeConfig, namespace);
   // Right after start-up the API server may still answer 429 "storage is (re)initializing" for the CRD; the
   // controller's informer would retry, but its failed list would then count as a request of the first revision.
-  await waitUntil(async () => Array.isArray((await rest.request<{ items?: unknown }>({ method: 'GET', path: rolloutsPath(namespace) })).items), {
-    what: 'the Rollout API to answer a list',
-    timeoutMs: 60_000,
-  });
+  await waitUntil(
+    async () => Array.isArray((await rest.request<{ items?: unknown }>({ method: 'GET', path: rolloutsPath(namespace) })).items),
+    {
+      what: 'the Rollout API to answer a list',
+      timeoutMs: 60_000,
+    },
+  );
   const counter = createRequestCounter();
   const controller = await startController(kubeConfig, namespace, logger, counter, defer);
   const steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: {} }];
 
   async function until(what: string, check: (rollout: RolloutState) => boolean): Promise<void> {
-    await waitUntil(async () => check(await rest.request<RolloutState>({ method: 'GET', path: rolloutsPath(namespace, name) })), { what, timeoutMs: 120_000, intervalMs: 50 });
+    await waitUntil(async () => check(await rest.request<RolloutState>({ method: 'GET', path: rolloutsPath(namespace, name) })), {
+      what,
+      timeoutMs: 120_000,
+      intervalMs: 50,
+    });
   }
 
-  await rest.request({ method: 'POST', path: rolloutsPath(namespace), body: canaryManifest(namespace, name, 5, steps, 'example.test/web:1') });
+  await rest.request({
+    method: 'POST',
+    path: rolloutsPath(namespace),
+    body: canaryManifest(namespace, name, 5, steps, 'example.test/web:1'),
+  });
   await until('the first revision to be Healthy', isHealthy);
   await waitQuiet(controller, counter, 1000, 30_000);
   row('first revision (create → Healthy, 5 pods): API requests (requests)', String(counter.total()));
 
   const phases: { label: string; act: () => Promise<unknown>; what: string; done: (rollout: RolloutState) => boolean }[] = [
-    { label: 'set image → paused at step 1', act: () => setImage(rest, namespace, name, 'example.test/web:2'), what: 'paused at step 1', done: isPausedAt(1) },
+    {
+      label: 'set image → paused at step 1',
+      act: () => setImage(rest, namespace, name, 'example.test/web:2'),
+      what: 'paused at step 1',
+      done: isPausedAt(1),
+    },
     { label: 'promote → paused at step 3', act: () => promote(rest, namespace, name), what: 'paused at step 3', done: isPausedAt(3) },
     {
       label: 'promote → Healthy',
       act: () => promote(rest, namespace, name),
       what: 'Healthy on the new revision',
-      done: (rollout) => isHealthy(rollout) && rollout.status?.stableRS !== undefined && rollout.status.stableRS === rollout.status.currentPodHash,
+      done: (rollout) =>
+        isHealthy(rollout) && rollout.status?.stableRS !== undefined && rollout.status.stableRS === rollout.status.currentPodHash,
     },
   ];
   for (const phase of phases) {
@@ -185,7 +217,9 @@ export async function benchRequestsPerStep(environment: LocalEnvironment, logger
     if (!quiet) note(`${phase.label}: the controller was still busy after 30 s; counted what it had sent`);
     printRequests(phase.label, counter);
   }
-  note('requests are the controller’s own (reconcile writes, events, informer list/watch), counted until it is idle for 1 s; the bench’s patches are not counted');
+  note(
+    'requests are the controller’s own (reconcile writes, events, informer list/watch), counted until it is idle for 1 s; the bench’s patches are not counted',
+  );
 }
 
 /**
@@ -195,7 +229,9 @@ export async function benchRequestsPerStep(environment: LocalEnvironment, logger
  */
 export async function benchManyRollouts(environment: LocalEnvironment, logger: Logger, defer: Defer, count: number): Promise<void> {
   const concurrency = 20;
-  header(`Controller: ${String(count)} Rollouts on KWOK (replicas 1; setWeight 50, pause {}; one namespace; controller defaults (10 workers); the bench's creates and patches ${String(concurrency)} in flight)`);
+  header(
+    `Controller: ${String(count)} Rollouts on KWOK (replicas 1; setWeight 50, pause {}; one namespace; controller defaults (10 workers); the bench's creates and patches ${String(concurrency)} in flight)`,
+  );
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
   const namespace = 'bench-scale';
@@ -231,7 +267,10 @@ export async function benchManyRollouts(environment: LocalEnvironment, logger: L
       if (done === count) return;
       if (performance.now() - lastProgress > 10_000) {
         lastProgress = performance.now();
-        logger.warn({ bench: label, done, of: count, seconds: Number(seconds(started)), queue: controller.queue.metrics().depth }, 'bench progress');
+        logger.warn(
+          { bench: label, done, of: count, seconds: Number(seconds(started)), queue: controller.queue.metrics().depth },
+          'bench progress',
+        );
       }
       if (performance.now() - started > timeoutMs) {
         row(`${label}: TIMED OUT, Rollouts done after ${String(timeoutMs / 1000)} s (Rollouts)`, String(done));
@@ -243,7 +282,9 @@ export async function benchManyRollouts(environment: LocalEnvironment, logger: L
 
   const timeoutMs = Math.max(180_000, count * 700);
   const createStarted = performance.now();
-  await withConcurrency(names, concurrency, (name) => rest.request({ method: 'POST', path: rolloutsPath(namespace), body: canaryManifest(namespace, name, 1, steps, 'example.test/app:1') }));
+  await withConcurrency(names, concurrency, (name) =>
+    rest.request({ method: 'POST', path: rolloutsPath(namespace), body: canaryManifest(namespace, name, 1, steps, 'example.test/app:1') }),
+  );
   row(`create ${String(count)} Rollouts (s)`, seconds(createStarted));
   await waitAll('first revision', createStarted, isHealthy, timeoutMs);
   row(`create → all ${String(count)} Healthy (s)`, seconds(createStarted));
@@ -263,7 +304,10 @@ export async function benchManyRollouts(environment: LocalEnvironment, logger: L
   await waitQuiet(controller, counter, 1000, 60_000);
   const reconciles = reconcilesSoFar() - reconcilesBefore;
   row('new image: reconciles (reconciles)', String(reconciles));
-  row('new image: mean reconcile time, incl. its writes (ms)', (((controller.queue.metrics().workDurationSecondsSum - workBefore) / Math.max(1, reconciles)) * 1000).toFixed(1));
+  row(
+    'new image: mean reconcile time, incl. its writes (ms)',
+    (((controller.queue.metrics().workDurationSecondsSum - workBefore) / Math.max(1, reconciles)) * 1000).toFixed(1),
+  );
   row('new image: API requests (requests)', String(counter.total()));
   row('new image: writes (requests)', String(counter.writes()));
   row('new image: writes per Rollout (requests)', (counter.writes() / count).toFixed(1));
@@ -272,6 +316,8 @@ export async function benchManyRollouts(environment: LocalEnvironment, logger: L
   row('bench process RSS before the controller started (MiB)', mebibytes(rssBefore));
   row('bench process RSS after settling (MiB)', mebibytes(memory.rss));
   row('bench process V8 heap used after settling (MiB)', mebibytes(memory.heapUsed));
-  note(`the process also holds the bench’s own informer of ${String(count)} Rollouts; the controller caches ${String(count)} Rollouts, ${String(2 * count)} ReplicaSets and ${String(2 * count)} pods`);
+  note(
+    `the process also holds the bench’s own informer of ${String(count)} Rollouts; the controller caches ${String(count)} Rollouts, ${String(2 * count)} ReplicaSets and ${String(2 * count)} pods`,
+  );
   await printProcessMemory(environment, ` after ${String(count)} Rollouts`);
 }

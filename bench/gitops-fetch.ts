@@ -27,7 +27,10 @@ function configMap(index: number, revision: number): string {
 }
 
 /** Times the first clone (a fresh cache each run) and the fetch + read after a one-file change (one cache). */
-export async function benchGitopsFetch(logger: Logger, options: { files?: number; cloneRuns?: number; fetchRuns?: number } = {}): Promise<void> {
+export async function benchGitopsFetch(
+  logger: Logger,
+  options: { files?: number; cloneRuns?: number; fetchRuns?: number } = {},
+): Promise<void> {
   const files = options.files ?? 1000;
   const cloneRuns = options.cloneRuns ?? 5;
   const fetchRuns = options.fetchRuns ?? 10;
@@ -91,7 +94,10 @@ export async function benchGitopsFetch(logger: Logger, options: { files?: number
     row(`first clone + read (p50 of ${String(cloneRuns)})`, `${percentile(sorted(cloneMs), 50).toFixed(0)} ms`);
     row('first clone (max)', `${Math.max(...cloneMs).toFixed(0)} ms`);
     row('first clone packfile', `${String(cloneStats.objects)} objects, ${(cloneStats.bytes / 1024).toFixed(0)} KiB`);
-    row(`incremental fetch + read after a one-file change (p50 of ${String(fetchRuns)})`, `${percentile(sorted(fetchMs), 50).toFixed(0)} ms`);
+    row(
+      `incremental fetch + read after a one-file change (p50 of ${String(fetchRuns)})`,
+      `${percentile(sorted(fetchMs), 50).toFixed(0)} ms`,
+    );
     row('incremental fetch + read (max)', `${Math.max(...fetchMs).toFixed(0)} ms`);
     row('incremental packfile', `${String(fetchStats.objects)} objects, ${(fetchStats.bytes / 1024).toFixed(1)} KiB`);
     row(`list all ${files.toLocaleString('en-US')} files at a commit (p50)`, `${percentile(sorted(listMs), 50).toFixed(0)} ms`);

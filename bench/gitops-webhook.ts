@@ -62,8 +62,16 @@ function spread(sortedMs: number[]): string {
 function checkoutTimes(lines: string[]): Map<string, number> {
   const times = new Map<string, number>();
   for (const line of lines) {
-    const parsed = z.object({ msg: z.string(), headSha: z.string().optional(), checkoutMs: z.number().optional() }).safeParse(JSON.parse(line));
-    if (parsed.success && parsed.data.msg === 'manifests checked out' && parsed.data.headSha !== undefined && parsed.data.checkoutMs !== undefined) times.set(parsed.data.headSha, parsed.data.checkoutMs);
+    const parsed = z
+      .object({ msg: z.string(), headSha: z.string().optional(), checkoutMs: z.number().optional() })
+      .safeParse(JSON.parse(line));
+    if (
+      parsed.success &&
+      parsed.data.msg === 'manifests checked out' &&
+      parsed.data.headSha !== undefined &&
+      parsed.data.checkoutMs !== undefined
+    )
+      times.set(parsed.data.headSha, parsed.data.checkoutMs);
   }
   return times;
 }
@@ -81,13 +89,31 @@ export async function benchWebhookToPlan(environment: LocalEnvironment, logger: 
   const logLines: string[] = [];
   const botLog = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      logLines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
   const bot = await startBot({
-    environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-    config: { clusters: { local: { kubeconfig: environment.kubernetes.kubeconfig } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: join(work, 'clones') },
+    environment: {
+      appId: github.appId,
+      privateKey: github.privateKey,
+      webhookSecret: github.webhookSecret,
+      webhookPath: '/api/github/webhooks',
+      baseUrl: `${github.server.url}/api/v3`,
+      port: 0,
+      host: '127.0.0.1',
+      configFile: undefined,
+    },
+    config: {
+      clusters: { local: { kubeconfig: environment.kubernetes.kubeconfig } },
+      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
+      cacheDir: join(work, 'clones'),
+    },
     logger: createLogger({ level: 'info', destination: botLog }),
   });
   defer('the bench bot', () => bot.stop());
@@ -100,7 +126,10 @@ export async function benchWebhookToPlan(environment: LocalEnvironment, logger: 
   const ada: Person = { login: 'ada', token: tokens.admin, apiUrl: github.server.url };
   const folder = join(work, 'repository');
   await mkdir(join(folder, 'apps'), { recursive: true });
-  await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: bench\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+  await writeFile(
+    join(folder, '.gradual.yml'),
+    `environments:\n  - name: bench\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+  );
   await writeFile(join(folder, 'apps', 'rollout.yaml'), rolloutYaml(0));
   await createRepositoryFromFolder(ada, { owner, repo, folder });
 
@@ -132,7 +161,13 @@ export async function benchWebhookToPlan(environment: LocalEnvironment, logger: 
   let pullNumber: number | undefined;
   // One warm-up push first (the first clone, the informers' first lists), then the measured ones.
   for (let trial = 0; trial <= trials; trial += 1) {
-    const sha = await pushBranch(ada, { owner, repo, branch: 'change', files: { 'apps/rollout.yaml': rolloutYaml(trial + 1) }, message: `web: ${String(trial + 1)}` });
+    const sha = await pushBranch(ada, {
+      owner,
+      repo,
+      branch: 'change',
+      files: { 'apps/rollout.yaml': rolloutYaml(trial + 1) },
+      message: `web: ${String(trial + 1)}`,
+    });
     pullNumber ??= await openPullRequest(ada, { owner, repo, head: 'change', title: 'bench' });
     await planned(sha);
     const webhookAt = pullAt.get(sha);
@@ -146,6 +181,9 @@ export async function benchWebhookToPlan(environment: LocalEnvironment, logger: 
   withoutFetch.sort((a, b) => a - b);
   row('webhook received → plan check completed (ms)', spread(totals));
   row('  the same, without the git fetch of the new head (ms)', spread(withoutFetch));
-  note('from the synchronize delivery reaching the bot to the check_run webhook of the completed gradual/plan; every API call validated against GitHub’s OpenAPI description');
-  if (github.violations.length > 0) logger.warn({ violations: github.violations.length }, 'the local GitHub saw schema violations during the bench');
+  note(
+    'from the synchronize delivery reaching the bot to the check_run webhook of the completed gradual/plan; every API call validated against GitHub’s OpenAPI description',
+  );
+  if (github.violations.length > 0)
+    logger.warn({ violations: github.violations.length }, 'the local GitHub saw schema violations during the bench');
 }

@@ -33,7 +33,10 @@ async function apiRoundTrips(core: CoreV1Api, namespace: string, count: number):
   const timings: number[] = [];
   for (let index = 0; index < count; index += 1) {
     const started = performance.now();
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `bench-${String(index)}` }, data: { index: String(index) } } });
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: `bench-${String(index)}` }, data: { index: String(index) } },
+    });
     await core.readNamespacedConfigMap({ name: `bench-${String(index)}`, namespace });
     timings.push(performance.now() - started);
   }
@@ -48,14 +51,21 @@ async function podsReady(kubeConfig: KubeConfig, replicas: number): Promise<numb
     namespace: 'default',
     body: {
       metadata: { name: 'bench' },
-      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'bench', image: 'example.test/bench:1' }] } } },
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'bench', image: 'example.test/bench:1' }] } },
+      },
     },
   });
-  await waitUntil(async () => (await apps.readNamespacedReplicaSet({ name: 'bench', namespace: 'default' })).status?.readyReplicas === replicas, {
-    what: `${String(replicas)} ready replicas`,
-    timeoutMs: 120_000,
-    intervalMs: 50,
-  });
+  await waitUntil(
+    async () => (await apps.readNamespacedReplicaSet({ name: 'bench', namespace: 'default' })).status?.readyReplicas === replicas,
+    {
+      what: `${String(replicas)} ready replicas`,
+      timeoutMs: 120_000,
+      intervalMs: 50,
+    },
+  );
   return performance.now() - started;
 }
 
@@ -101,7 +111,11 @@ export async function addKwokNodes(kubeConfig: KubeConfig, count: number, prefix
   await waitUntil(
     async () => {
       const nodes = await core.listNode({ labelSelector: 'type=kwok' });
-      const ready = new Set(nodes.items.filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((node) => node.metadata?.name));
+      const ready = new Set(
+        nodes.items
+          .filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+          .map((node) => node.metadata?.name),
+      );
       return names.every((name) => ready.has(name));
     },
     { what: `${String(count)} more KWOK nodes`, timeoutMs: 120_000, intervalMs: 250 },

@@ -41,7 +41,10 @@ function observationWhere(cluster: SimulatedCluster, wanted: (plan: ReconcilePla
     const before = cluster.rollout.status;
     apply(cluster, plan);
     if (plan.actions.length === 0 && isDeepStrictEqual(before, plan.status)) {
-      const pending = [...cluster.pods.values()].flat().map((created) => created + cluster.readyAfterMs).filter((time) => time > cluster.now);
+      const pending = [...cluster.pods.values()]
+        .flat()
+        .map((created) => created + cluster.readyAfterMs)
+        .filter((time) => time > cluster.now);
       if (pending.length === 0) break;
       cluster.now = Math.min(...pending);
     }
@@ -49,7 +52,8 @@ function observationWhere(cluster: SimulatedCluster, wanted: (plan: ReconcilePla
   throw new Error('the simulator never reached the wanted situation');
 }
 
-const scales = (plan: ReconcilePlan): boolean => plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.replicas !== undefined);
+const scales = (plan: ReconcilePlan): boolean =>
+  plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.replicas !== undefined);
 
 export function plannerScenarios(): Scenario[] {
   const healthy = settledCluster(10);
@@ -109,5 +113,7 @@ export function benchPlanner(durationMs = 1500): void {
     const { perSecond } = decisionsPerSecond(scenario.observation, durationMs);
     row(`${scenario.name} (decisions/s)`, perSecond.toFixed(0));
   }
-  note(`replicas 10, steps setWeight 20, pause {}, setWeight 60, pause {}; ~${(durationMs / 1000).toFixed(1)} s each after a 0.2 s warm-up`);
+  note(
+    `replicas 10, steps setWeight 20, pause {}, setWeight 60, pause {}; ~${(durationMs / 1000).toFixed(1)} s each after a 0.2 s warm-up`,
+  );
 }

@@ -22,7 +22,8 @@ function rolloutCount(): number {
   const text = process.env['GRADUAL_BENCH_ROLLOUTS'] ?? '';
   if (text === '') return 1000;
   const count = Number(text);
-  if (!Number.isInteger(count) || count < 1 || count > 5000) throw new Error(`GRADUAL_BENCH_ROLLOUTS must be a whole number from 1 to 5000, got "${text}"`);
+  if (!Number.isInteger(count) || count < 1 || count > 5000)
+    throw new Error(`GRADUAL_BENCH_ROLLOUTS must be a whole number from 1 to 5000, got "${text}"`);
   return count;
 }
 

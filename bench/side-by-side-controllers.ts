@@ -50,7 +50,11 @@ export const isWrite = (request: CountedRequest): boolean => writeVerbs.has(requ
 
 /** `/api/v1/namespaces/ns/pods/name/status` → { resource: 'pods/status', named: true }. */
 export function resourceOf(path: string): { resource: string; named: boolean } {
-  const parts = path.split('?')[0]?.split('/').filter((part) => part !== '') ?? [];
+  const parts =
+    path
+      .split('?')[0]
+      ?.split('/')
+      .filter((part) => part !== '') ?? [];
   // /api/v1/... or /apis/<group>/<version>/...
   const rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
   const scoped = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
@@ -94,7 +98,8 @@ export async function startCountingProxy(kubeConfig: KubeConfig, dir: string, na
   const server: Server = createServer((incoming: IncomingMessage, outgoing) => {
     const url = incoming.url ?? '/';
     const { resource } = resourceOf(url);
-    if (url.startsWith('/api') && resource !== '') counted.push({ verb: verbOf(incoming.method ?? 'GET', url), resource, userAgent: incoming.headers['user-agent'] ?? '' });
+    if (url.startsWith('/api') && resource !== '')
+      counted.push({ verb: verbOf(incoming.method ?? 'GET', url), resource, userAgent: incoming.headers['user-agent'] ?? '' });
     const headers = { ...incoming.headers, host: upstream.host };
     const forwarded = httpsRequest(
       { ...tls, hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: url, headers },
@@ -189,15 +194,39 @@ function compiledGradual(logger: Logger): Promise<string> {
  * proxy's or the admin one): Gradual through the compiled `gradual controller` (Rollouts and AnalysisRuns, as
  * Argo's one binary runs both), Argo's binary built from its module. Neither uses leader election.
  */
-export async function startController(name: ControllerName, environment: LocalEnvironment, kubeconfigPath: string, instanceId: string, logger: Logger): Promise<RunningController> {
+export async function startController(
+  name: ControllerName,
+  environment: LocalEnvironment,
+  kubeconfigPath: string,
+  instanceId: string,
+  logger: Logger,
+): Promise<RunningController> {
   if (name === 'argo') {
     const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
-    const argo = await startArgoRollouts({ controller: binary.controller, kubeconfig: kubeconfigPath, instanceId, logFile: join(environment.dir, 'logs', `argo-${instanceId}.log`), logger });
+    const argo = await startArgoRollouts({
+      controller: binary.controller,
+      kubeconfig: kubeconfigPath,
+      instanceId,
+      logFile: join(environment.dir, 'logs', `argo-${instanceId}.log`),
+      logger,
+    });
     return { name, process: argo.record, metricsUrl: argo.metricsUrl, stop: () => stopProcess(argo.record) };
   }
   const entry = await compiledGradual(logger);
   const ports = await allocatePorts({ metrics: undefined, healthz: undefined });
-  const args = [entry, 'controller', '--kubeconfig', kubeconfigPath, '--instance-id', instanceId, '--no-leader-elect', '--metrics-port', String(ports.metrics), '--healthz-port', String(ports.healthz)];
+  const args = [
+    entry,
+    'controller',
+    '--kubeconfig',
+    kubeconfigPath,
+    '--instance-id',
+    instanceId,
+    '--no-leader-elect',
+    '--metrics-port',
+    String(ports.metrics),
+    '--healthz-port',
+    String(ports.healthz),
+  ];
   const started = startProcess({
     name: 'gradual-controller',
     command: process.execPath,
@@ -206,8 +235,17 @@ export async function startController(name: ControllerName, environment: LocalEn
     env: { ...process.env, NODE_ENV: 'production' },
     logFile: join(environment.dir, 'logs', `gradual-${instanceId}.log`),
   });
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, { what: "Gradual's controller healthz", timeoutMs: 60_000, abortOn: [started.exited] });
-  return { name, process: started.record, metricsUrl: `http://127.0.0.1:${String(ports.metrics)}/metrics`, stop: () => stopProcess(started.record) };
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, {
+    what: "Gradual's controller healthz",
+    timeoutMs: 60_000,
+    abortOn: [started.exited],
+  });
+  return {
+    name,
+    process: started.record,
+    metricsUrl: `http://127.0.0.1:${String(ports.metrics)}/metrics`,
+    stop: () => stopProcess(started.record),
+  };
 }
 
 /** Argo's CRDs for the duration of `task` (both controllers read them; Argo's schema is the reference), Gradual's put back after. */
@@ -218,10 +256,17 @@ export async function withArgoCrds<T>(environment: LocalEnvironment, logger: Log
   // a controller started then would count (and wait out) failed lists that have nothing to do with it.
   const rest = createRestClient(kubeConfigOf(environment));
   for (const plural of ['rollouts', 'analysisruns', 'analysistemplates']) {
-    await waitUntil(async () => Array.isArray((await rest.request<{ items?: unknown }>({ method: 'GET', path: `/apis/argoproj.io/v1alpha1/${plural}`, query: { limit: '1' } })).items), {
-      what: `the ${plural} API to answer a list on Argo's CRDs`,
-      timeoutMs: 60_000,
-    });
+    await waitUntil(
+      async () =>
+        Array.isArray(
+          (await rest.request<{ items?: unknown }>({ method: 'GET', path: `/apis/argoproj.io/v1alpha1/${plural}`, query: { limit: '1' } }))
+            .items,
+        ),
+      {
+        what: `the ${plural} API to answer a list on Argo's CRDs`,
+        timeoutMs: 60_000,
+      },
+    );
   }
   try {
     return await task();
@@ -239,7 +284,10 @@ export function ratio(gradual: number, argo: number): string {
 
 /** One line: Gradual's figure, Argo's, and their ratio (Gradual / Argo; below 1 is Gradual smaller). */
 export function rowSideBySide(label: string, figures: SideBySide<number>, digits = 0): void {
-  row(`${label}, Gradual | Argo | ratio`, `${figures.gradual.toFixed(digits)} | ${figures.argo.toFixed(digits)} | ${ratio(figures.gradual, figures.argo)}`);
+  row(
+    `${label}, Gradual | Argo | ratio`,
+    `${figures.gradual.toFixed(digits)} | ${figures.argo.toFixed(digits)} | ${ratio(figures.gradual, figures.argo)}`,
+  );
 }
 
 /** Picks one number out of both controllers' results. */

@@ -13,7 +13,16 @@ import type { Logger } from '../src/log/index.js';
 import { createNamespace, withConcurrency } from './controller.js';
 import { kubeConfigOf } from './local-environment.js';
 import { header, note, row } from './report.js';
-import { deleteNamespaceAndWait, heapMiB, instanceLabel, pick, rowSideBySide, startController, type ControllerName, type SideBySide } from './side-by-side-controllers.js';
+import {
+  deleteNamespaceAndWait,
+  heapMiB,
+  instanceLabel,
+  pick,
+  rowSideBySide,
+  startController,
+  type ControllerName,
+  type SideBySide,
+} from './side-by-side-controllers.js';
 import { latenessSteps, measureLateness, pauseSeconds, type LatenessFigures } from './side-by-side-lateness.js';
 import { cpuSeconds, measureIdleWindow, sampleProcess, waitSettled } from './side-by-side-process.js';
 
@@ -69,7 +78,10 @@ export async function measureIdleAndLateness(
       async () => {
         const list = await rest.request<{ items: { status?: { phase?: string } }[] }>({ method: 'GET', path });
         const healthy = list.items.filter((item) => item.status?.phase === 'Healthy').length;
-        logger.info({ bench: 'idle', controller: name, healthy, of: count, seconds: Math.round((performance.now() - started) / 1000) }, 'bench progress');
+        logger.info(
+          { bench: 'idle', controller: name, healthy, of: count, seconds: Math.round((performance.now() - started) / 1000) },
+          'bench progress',
+        );
         return healthy === count;
       },
       { what: `${String(count)} Healthy Rollouts (${name})`, timeoutMs: Math.max(600_000, count * 600), intervalMs: 5_000 },
@@ -93,7 +105,11 @@ export async function measureIdleAndLateness(
       idleMs: options.idleMs,
       ...(heap === undefined ? {} : { heapUsedMiB: heap.usedMiB, heapTotalMiB: heap.totalMiB }),
     };
-    if (heap !== undefined) row(`${name}: ${String(count)} idle Rollouts: heap used | heap total (MiB)`, `${heap.usedMiB.toFixed(0)} | ${heap.totalMiB.toFixed(0)}`);
+    if (heap !== undefined)
+      row(
+        `${name}: ${String(count)} idle Rollouts: heap used | heap total (MiB)`,
+        `${heap.usedMiB.toFixed(0)} | ${heap.totalMiB.toFixed(0)}`,
+      );
     // Printed at once: if the other side fails, this side's figures are not lost.
     row(
       `${name}: ${String(count)} Rollouts: create → Healthy (s) | CPU to settled (s) | RSS idle (MiB) | CPU ${String(options.idleMs / 1000)} s idle (s)`,
@@ -116,7 +132,12 @@ export interface IdleSideBySide {
 }
 
 /** Each controller alone, Argo first; the caller has installed Argo's CRDs and added KWOK nodes for N (2 N with lateness) pods. */
-export async function benchIdleSideBySide(environment: LocalEnvironment, logger: Logger, count: number, options: { idleMs?: number; lateness?: boolean } = {}): Promise<IdleSideBySide> {
+export async function benchIdleSideBySide(
+  environment: LocalEnvironment,
+  logger: Logger,
+  count: number,
+  options: { idleMs?: number; lateness?: boolean } = {},
+): Promise<IdleSideBySide> {
   const idleMs = options.idleMs ?? 60_000;
   const lateness = options.lateness ?? false;
   header(
@@ -126,16 +147,45 @@ export async function benchIdleSideBySide(environment: LocalEnvironment, logger:
   const argo = await measureIdleAndLateness(environment, 'argo', count, { idleMs, lateness }, logger);
   const gradual = await measureIdleAndLateness(environment, 'gradual', count, { idleMs, lateness }, logger);
   const idle = { gradual: gradual.idle, argo: argo.idle };
-  rowSideBySide(`${String(count)} Rollouts: create → all Healthy (s)`, pick(idle, (figure) => figure.healthySeconds), 1);
-  rowSideBySide(`${String(count)} Rollouts: CPU from start to settled (s)`, pick(idle, (figure) => figure.cpuToSettledSeconds), 1);
-  rowSideBySide(`${String(count)} idle Rollouts: RSS (MiB)`, pick(idle, (figure) => figure.rssMiB));
-  rowSideBySide(`${String(count)} idle Rollouts: CPU over ${String(idleMs / 1000)} s (s)`, pick(idle, (figure) => figure.idleCpuSeconds), 2);
+  rowSideBySide(
+    `${String(count)} Rollouts: create → all Healthy (s)`,
+    pick(idle, (figure) => figure.healthySeconds),
+    1,
+  );
+  rowSideBySide(
+    `${String(count)} Rollouts: CPU from start to settled (s)`,
+    pick(idle, (figure) => figure.cpuToSettledSeconds),
+    1,
+  );
+  rowSideBySide(
+    `${String(count)} idle Rollouts: RSS (MiB)`,
+    pick(idle, (figure) => figure.rssMiB),
+  );
+  rowSideBySide(
+    `${String(count)} idle Rollouts: CPU over ${String(idleMs / 1000)} s (s)`,
+    pick(idle, (figure) => figure.idleCpuSeconds),
+    2,
+  );
   if (!lateness || gradual.lateness === undefined || argo.lateness === undefined) return { idle };
   const steps = { gradual: gradual.lateness, argo: argo.lateness };
-  rowSideBySide(`step lateness with ${String(count)} active Rollouts, p50 (ms)`, pick(steps, (figure) => figure.p50Ms));
-  rowSideBySide(`step lateness with ${String(count)} active Rollouts, p99 (ms)`, pick(steps, (figure) => figure.p99Ms));
-  rowSideBySide(`step lateness from the pause as seen, p50 (ms)`, pick(steps, (figure) => figure.seenP50Ms));
-  rowSideBySide(`step lateness from the pause as seen, p99 (ms)`, pick(steps, (figure) => figure.seenP99Ms));
-  note("Gradual runs compiled (dist/, NODE_ENV=production, as its image runs it); Argo's binary is stripped Go. Both with their default workers and informers, the admin kubeconfig, no leader election");
+  rowSideBySide(
+    `step lateness with ${String(count)} active Rollouts, p50 (ms)`,
+    pick(steps, (figure) => figure.p50Ms),
+  );
+  rowSideBySide(
+    `step lateness with ${String(count)} active Rollouts, p99 (ms)`,
+    pick(steps, (figure) => figure.p99Ms),
+  );
+  rowSideBySide(
+    `step lateness from the pause as seen, p50 (ms)`,
+    pick(steps, (figure) => figure.seenP50Ms),
+  );
+  rowSideBySide(
+    `step lateness from the pause as seen, p99 (ms)`,
+    pick(steps, (figure) => figure.seenP99Ms),
+  );
+  note(
+    "Gradual runs compiled (dist/, NODE_ENV=production, as its image runs it); Argo's binary is stripped Go. Both with their default workers and informers, the admin kubeconfig, no leader election",
+  );
   return { idle, lateness: steps };
 }

@@ -20,7 +20,10 @@ export const pauseSeconds = 20;
 const pausesPerRollout = 3;
 
 /** The steps every bench Rollout carries (its first revision skips them; a new image runs them). */
-export const latenessSteps: readonly object[] = [{ setWeight: 50 }, ...Array.from({ length: pausesPerRollout }, () => ({ pause: { duration: `${String(pauseSeconds)}s` } }))];
+export const latenessSteps: readonly object[] = [
+  { setWeight: 50 },
+  ...Array.from({ length: pausesPerRollout }, () => ({ pause: { duration: `${String(pauseSeconds)}s` } })),
+];
 
 export interface LatenessFigures {
   rollouts: number;
@@ -85,11 +88,24 @@ function observe(rollout: RolloutState, observed: Observed): void {
  * Sets a new image on the `names` (Healthy, carrying latenessSteps) in `namespace` and waits until each
  * has gone through its three pauses; the controller process `pid` is the one handling them.
  */
-export async function measureLateness(environment: LocalEnvironment, name: ControllerName, pid: number, namespace: string, names: readonly string[], logger: Logger): Promise<LatenessFigures> {
+export async function measureLateness(
+  environment: LocalEnvironment,
+  name: ControllerName,
+  pid: number,
+  namespace: string,
+  names: readonly string[],
+  logger: Logger,
+): Promise<LatenessFigures> {
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
   const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`;
-  const observed: Observed = { deadlines: new Map(), seenDeadlines: new Map(), advancedAt: new Map(), started: new Set(), finished: new Set() };
+  const observed: Observed = {
+    deadlines: new Map(),
+    seenDeadlines: new Map(),
+    advancedAt: new Map(),
+    started: new Set(),
+    finished: new Set(),
+  };
   const rollouts = createInformerCache<RolloutState>(kubeConfig, { path, logger });
   rollouts.onUpdate((rollout) => {
     observe(rollout, observed);
@@ -112,12 +128,18 @@ export async function measureLateness(environment: LocalEnvironment, name: Contr
     let lastReport = performance.now();
     while (observed.finished.size < names.length) {
       if (performance.now() - started > timeoutMs) {
-        logger.warn({ bench: 'lateness', controller: name, finished: observed.finished.size, of: names.length }, 'step lateness: not all Rollouts finished their pauses; measuring those that did');
+        logger.warn(
+          { bench: 'lateness', controller: name, finished: observed.finished.size, of: names.length },
+          'step lateness: not all Rollouts finished their pauses; measuring those that did',
+        );
         break;
       }
       if (performance.now() - lastReport > 15_000) {
         lastReport = performance.now();
-        logger.info({ bench: 'lateness', controller: name, finished: observed.finished.size, of: names.length, pauseEnds: observed.advancedAt.size }, 'bench progress');
+        logger.info(
+          { bench: 'lateness', controller: name, finished: observed.finished.size, of: names.length, pauseEnds: observed.advancedAt.size },
+          'bench progress',
+        );
       }
       await delay(250);
     }
@@ -141,8 +163,14 @@ export async function measureLateness(environment: LocalEnvironment, name: Contr
       `${name}: step lateness p50 | p99 | max | min (ms), ${String(figures.samples)} pause ends`,
       `${figures.p50Ms.toFixed(0)} | ${figures.p99Ms.toFixed(0)} | ${figures.maxMs.toFixed(0)} | ${figures.minMs.toFixed(0)}`,
     );
-    row(`${name}: step lateness from the pause seen by the watch + duration, p50 | p99 (ms)`, `${figures.seenP50Ms.toFixed(0)} | ${figures.seenP99Ms.toFixed(0)}`);
-    row(`${name}: new image → all ${String(names.length)} through 3 pauses of ${String(pauseSeconds)} s (s) | CPU (s)`, `${wallSeconds.toFixed(1)} | ${cpu.toFixed(1)}`);
+    row(
+      `${name}: step lateness from the pause seen by the watch + duration, p50 | p99 (ms)`,
+      `${figures.seenP50Ms.toFixed(0)} | ${figures.seenP99Ms.toFixed(0)}`,
+    );
+    row(
+      `${name}: new image → all ${String(names.length)} through 3 pauses of ${String(pauseSeconds)} s (s) | CPU (s)`,
+      `${wallSeconds.toFixed(1)} | ${cpu.toFixed(1)}`,
+    );
     return figures;
   } finally {
     await rollouts.stop();

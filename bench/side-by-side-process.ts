@@ -29,7 +29,10 @@ export async function sampleProcess(pid: number): Promise<ProcessSample> {
  * Waits until the process used less than `idleCpuFraction` of a core over one `windowMs` (its start-up
  * syncs and trailing writes are done), at most `timeoutMs`; returns whether it settled.
  */
-export async function waitSettled(pid: number, options: { windowMs?: number; idleCpuFraction?: number; timeoutMs?: number } = {}): Promise<boolean> {
+export async function waitSettled(
+  pid: number,
+  options: { windowMs?: number; idleCpuFraction?: number; timeoutMs?: number } = {},
+): Promise<boolean> {
   const windowMs = options.windowMs ?? 5_000;
   const fraction = options.idleCpuFraction ?? 0.05;
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);

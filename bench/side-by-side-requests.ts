@@ -14,7 +14,19 @@ import type { Logger } from '../src/log/index.js';
 import { createNamespace } from './controller.js';
 import { kubeConfigOf } from './local-environment.js';
 import { header, note, row } from './report.js';
-import { deleteNamespaceAndWait, instanceLabel, isWrite, pick, rowSideBySide, startController, startCountingProxy, type ControllerName, type CountedRequest, type CountingProxy, type SideBySide } from './side-by-side-controllers.js';
+import {
+  deleteNamespaceAndWait,
+  instanceLabel,
+  isWrite,
+  pick,
+  rowSideBySide,
+  startController,
+  startCountingProxy,
+  type ControllerName,
+  type CountedRequest,
+  type CountingProxy,
+  type SideBySide,
+} from './side-by-side-controllers.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const phases = ['update to paused at step 1', 'promote to paused at step 3', 'promote to Healthy'] as const;
@@ -89,11 +101,13 @@ async function measure(name: ControllerName, environment: LocalEnvironment, logg
       },
       // `gradual promote` / Argo's plugin: the pause conditions cleared through the status subresource.
       'promote to paused at step 3': {
-        act: () => custom.patchNamespacedCustomObjectStatus({ ...api, name: 'web', body: { status: { pauseConditions: null } } }, mergePatch),
+        act: () =>
+          custom.patchNamespacedCustomObjectStatus({ ...api, name: 'web', body: { status: { pauseConditions: null } } }, mergePatch),
         done: (rollout) => rollout.status?.phase === 'Paused' && rollout.status.currentStepIndex === 3,
       },
       'promote to Healthy': {
-        act: () => custom.patchNamespacedCustomObjectStatus({ ...api, name: 'web', body: { status: { pauseConditions: null } } }, mergePatch),
+        act: () =>
+          custom.patchNamespacedCustomObjectStatus({ ...api, name: 'web', body: { status: { pauseConditions: null } } }, mergePatch),
         done: (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.currentStepIndex === canarySteps,
       },
     };
@@ -106,7 +120,9 @@ async function measure(name: ControllerName, environment: LocalEnvironment, logg
     proxy.reset();
     await delay(idleMs);
     const idle = proxy.requests();
-    const figures = Object.fromEntries(phases.map((phase) => [phase, { requests: counted[phase]?.length ?? 0, writes: (counted[phase] ?? []).filter(isWrite).length }])) as RequestFigures['phases'];
+    const figures = Object.fromEntries(
+      phases.map((phase) => [phase, { requests: counted[phase]?.length ?? 0, writes: (counted[phase] ?? []).filter(isWrite).length }]),
+    ) as RequestFigures['phases'];
     const all = phases.flatMap((phase) => counted[phase] ?? []);
     const byVerb: Record<string, number> = {};
     for (const request of all) byVerb[`${request.verb} ${request.resource}`] = (byVerb[`${request.verb} ${request.resource}`] ?? 0) + 1;
@@ -118,7 +134,10 @@ async function measure(name: ControllerName, environment: LocalEnvironment, logg
       idleMs,
       byVerb,
     };
-    row(`${name}: requests (writes) per phase — ${phases.join(' | ')}`, phases.map((phase) => `${String(figures[phase].requests)} (${String(figures[phase].writes)})`).join(' | '));
+    row(
+      `${name}: requests (writes) per phase — ${phases.join(' | ')}`,
+      phases.map((phase) => `${String(figures[phase].requests)} (${String(figures[phase].writes)})`).join(' | '),
+    );
     return result;
   } finally {
     await controller.stop();
@@ -128,14 +147,32 @@ async function measure(name: ControllerName, environment: LocalEnvironment, logg
 }
 
 /** Each controller alone, Argo first; the caller has installed Argo's CRDs. */
-export async function benchRequestsSideBySide(environment: LocalEnvironment, logger: Logger, idleMs = 60_000): Promise<SideBySide<RequestFigures>> {
-  header(`Side by side (d): API requests per canary step and per idle minute — one Rollout (replicas 5, 4 steps), each controller alone, counted by a proxy in front of the API server`);
+export async function benchRequestsSideBySide(
+  environment: LocalEnvironment,
+  logger: Logger,
+  idleMs = 60_000,
+): Promise<SideBySide<RequestFigures>> {
+  header(
+    `Side by side (d): API requests per canary step and per idle minute — one Rollout (replicas 5, 4 steps), each controller alone, counted by a proxy in front of the API server`,
+  );
   const argo = await measure('argo', environment, logger, idleMs);
   const gradual = await measure('gradual', environment, logger, idleMs);
   const figures = { gradual, argo };
-  rowSideBySide('requests per canary step', pick(figures, (figure) => figure.perStep), 1);
-  rowSideBySide('writes per canary step', pick(figures, (figure) => figure.writesPerStep), 1);
-  rowSideBySide(`requests per idle minute (one Healthy Rollout, over ${String(idleMs / 1000)} s)`, pick(figures, (figure) => figure.idlePerMinute), 1);
-  note('a watch counts once, when it opens (as apiserver_request_total counts it); per step = the three phases\' requests / 4 steps');
+  rowSideBySide(
+    'requests per canary step',
+    pick(figures, (figure) => figure.perStep),
+    1,
+  );
+  rowSideBySide(
+    'writes per canary step',
+    pick(figures, (figure) => figure.writesPerStep),
+    1,
+  );
+  rowSideBySide(
+    `requests per idle minute (one Healthy Rollout, over ${String(idleMs / 1000)} s)`,
+    pick(figures, (figure) => figure.idlePerMinute),
+    1,
+  );
+  note("a watch counts once, when it opens (as apiserver_request_total counts it); per step = the three phases' requests / 4 steps");
   return figures;
 }

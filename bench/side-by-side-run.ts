@@ -7,7 +7,8 @@ import { benchSideBySide, sideBySideBenches, sideBySideOptions, type SideBySideB
 
 const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
 const dir = process.env['GRADUAL_BENCH_ENV_DIR'];
-if (dir === undefined || dir === '') throw new Error('GRADUAL_BENCH_ENV_DIR must name a running local environment (gradual local up --dir DIR)');
+if (dir === undefined || dir === '')
+  throw new Error('GRADUAL_BENCH_ENV_DIR must name a running local environment (gradual local up --dir DIR)');
 const environment = await readEnvironment(dir);
 const named = process.argv.slice(2);
 const isBench = (name: string): name is SideBySideBench => (sideBySideBenches as readonly string[]).includes(name);

@@ -10,7 +10,15 @@ import type { Logger } from '../src/log/index.js';
 import { createNamespace, withConcurrency } from './controller.js';
 import { kubeConfigOf } from './local-environment.js';
 import { header, note, row, seconds } from './report.js';
-import { deleteNamespaceAndWait, instanceLabel, pick, rowSideBySide, startController, type ControllerName, type SideBySide } from './side-by-side-controllers.js';
+import {
+  deleteNamespaceAndWait,
+  instanceLabel,
+  pick,
+  rowSideBySide,
+  startController,
+  type ControllerName,
+  type SideBySide,
+} from './side-by-side-controllers.js';
 import { cpuSeconds, measureIdleWindow, waitSettled } from './side-by-side-process.js';
 
 export interface RunsFigures {
@@ -35,13 +43,31 @@ function finishedRun(name: string): object {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisRun',
     metadata: { name, namespace, labels: { [instanceLabel]: instanceId } },
-    spec: { metrics: [{ name: 'success-rate', interval: '20s', count: 3, successCondition: 'result[0] >= 0.9', provider: { prometheus: { address: 'http://prometheus.example:9090', query: 'sum(rate(x[5m]))' } } }] },
+    spec: {
+      metrics: [
+        {
+          name: 'success-rate',
+          interval: '20s',
+          count: 3,
+          successCondition: 'result[0] >= 0.9',
+          provider: { prometheus: { address: 'http://prometheus.example:9090', query: 'sum(rate(x[5m]))' } },
+        },
+      ],
+    },
     status: {
       phase: 'Successful',
       startedAt: at(0),
       completedAt: at(1),
       runSummary: { count: 1, successful: 1 },
-      metricResults: [{ name: 'success-rate', phase: 'Successful', count: 3, successful: 3, measurements: [0, 1, 2].map((i) => ({ phase: 'Successful', value: '[0.97]', startedAt: at(i), finishedAt: at(i) })) }],
+      metricResults: [
+        {
+          name: 'success-rate',
+          phase: 'Successful',
+          count: 3,
+          successful: 3,
+          measurements: [0, 1, 2].map((i) => ({ phase: 'Successful', value: '[0.97]', startedAt: at(i), finishedAt: at(i) })),
+        },
+      ],
     },
   };
 }
@@ -56,7 +82,14 @@ async function settledRss(environment: LocalEnvironment, name: ControllerName, l
   }
 }
 
-async function measure(environment: LocalEnvironment, name: ControllerName, runs: number, emptyRssMiB: number, idleMs: number, logger: Logger): Promise<RunsFigures> {
+async function measure(
+  environment: LocalEnvironment,
+  name: ControllerName,
+  runs: number,
+  emptyRssMiB: number,
+  idleMs: number,
+  logger: Logger,
+): Promise<RunsFigures> {
   const controller = await startController(name, environment, environment.kubernetes.kubeconfig, instanceId, logger);
   try {
     const settled = await waitSettled(controller.process.pid);
@@ -83,8 +116,15 @@ async function measure(environment: LocalEnvironment, name: ControllerName, runs
 }
 
 /** Both controllers alone, Argo first, on the same N runs; the caller has installed Argo's CRDs. */
-export async function benchFinishedRunsSideBySide(environment: LocalEnvironment, logger: Logger, runs: number, idleMs = 60_000): Promise<SideBySide<RunsFigures>> {
-  header(`Side by side (c): ${String(runs)} finished AnalysisRuns (3 measurements each) — each controller alone, RSS and CPU once settled, against the same controller on an empty cluster`);
+export async function benchFinishedRunsSideBySide(
+  environment: LocalEnvironment,
+  logger: Logger,
+  runs: number,
+  idleMs = 60_000,
+): Promise<SideBySide<RunsFigures>> {
+  header(
+    `Side by side (c): ${String(runs)} finished AnalysisRuns (3 measurements each) — each controller alone, RSS and CPU once settled, against the same controller on an empty cluster`,
+  );
   const empty = { argo: await settledRss(environment, 'argo', logger), gradual: await settledRss(environment, 'gradual', logger) };
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
@@ -92,17 +132,39 @@ export async function benchFinishedRunsSideBySide(environment: LocalEnvironment,
   try {
     const started = performance.now();
     const names = Array.from({ length: runs }, (_, index) => `done-${String(index).padStart(5, '0')}`);
-    await withConcurrency(names, 20, (name) => rest.request({ method: 'POST', path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`, body: finishedRun(name) }));
+    await withConcurrency(names, 20, (name) =>
+      rest.request({ method: 'POST', path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`, body: finishedRun(name) }),
+    );
     row(`create ${String(runs)} finished AnalysisRuns (s)`, seconds(started));
     const argo = await measure(environment, 'argo', runs, empty.argo, idleMs, logger);
     const gradual = await measure(environment, 'gradual', runs, empty.gradual, idleMs, logger);
     const figures = { gradual, argo };
-    rowSideBySide('no AnalysisRuns: RSS (MiB)', pick(figures, (figure) => figure.emptyRssMiB));
-    rowSideBySide(`${String(runs)} finished AnalysisRuns: RSS (MiB)`, pick(figures, (figure) => figure.rssMiB));
-    rowSideBySide(`${String(runs)} finished AnalysisRuns: per run (KiB)`, pick(figures, (figure) => figure.perRunKiB), 1);
-    rowSideBySide(`${String(runs)} finished AnalysisRuns: CPU from start to settled (s)`, pick(figures, (figure) => figure.cpuToSettledSeconds), 1);
-    rowSideBySide(`${String(runs)} finished AnalysisRuns: CPU over ${String(idleMs / 1000)} s idle (s)`, pick(figures, (figure) => figure.idleCpuSeconds), 2);
-    note('the runs are created once and carry the instance id both controllers are started with; a controller "settled" when it used under 5 % of a core over 5 s');
+    rowSideBySide(
+      'no AnalysisRuns: RSS (MiB)',
+      pick(figures, (figure) => figure.emptyRssMiB),
+    );
+    rowSideBySide(
+      `${String(runs)} finished AnalysisRuns: RSS (MiB)`,
+      pick(figures, (figure) => figure.rssMiB),
+    );
+    rowSideBySide(
+      `${String(runs)} finished AnalysisRuns: per run (KiB)`,
+      pick(figures, (figure) => figure.perRunKiB),
+      1,
+    );
+    rowSideBySide(
+      `${String(runs)} finished AnalysisRuns: CPU from start to settled (s)`,
+      pick(figures, (figure) => figure.cpuToSettledSeconds),
+      1,
+    );
+    rowSideBySide(
+      `${String(runs)} finished AnalysisRuns: CPU over ${String(idleMs / 1000)} s idle (s)`,
+      pick(figures, (figure) => figure.idleCpuSeconds),
+      2,
+    );
+    note(
+      'the runs are created once and carry the instance id both controllers are started with; a controller "settled" when it used under 5 % of a core over 5 s',
+    );
     return figures;
   } finally {
     await deleteNamespaceAndWait(environment, namespace);

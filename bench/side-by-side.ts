@@ -37,7 +37,8 @@ function whole(name: string, fallback: number, max: number): number {
   const text = process.env[name] ?? '';
   if (text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number from 1 to ${String(max)}, got "${text}"`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new Error(`${name} must be a whole number from 1 to ${String(max)}, got "${text}"`);
   return value;
 }
 
@@ -50,12 +51,16 @@ function whole(name: string, fallback: number, max: number): number {
 export function sideBySideOptions(): SideBySideOptions {
   const sizes = (process.env['GRADUAL_BENCH_IDLE_ROLLOUTS'] ?? '1000,5000').split(',').map((text) => Number(text.trim()));
   if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 1 || size > 10_000)) {
-    throw new Error(`GRADUAL_BENCH_IDLE_ROLLOUTS must be whole numbers from 1 to 10000, comma-separated, got "${process.env['GRADUAL_BENCH_IDLE_ROLLOUTS'] ?? ''}"`);
+    throw new Error(
+      `GRADUAL_BENCH_IDLE_ROLLOUTS must be whole numbers from 1 to 10000, comma-separated, got "${process.env['GRADUAL_BENCH_IDLE_ROLLOUTS'] ?? ''}"`,
+    );
   }
   const latenessText = process.env['GRADUAL_BENCH_LATENESS_ROLLOUTS'] ?? '';
   const latenessRollouts = latenessText === '' ? (sizes[0] ?? 0) : Number(latenessText);
   if (latenessRollouts !== 0 && !sizes.includes(latenessRollouts)) {
-    throw new Error(`GRADUAL_BENCH_LATENESS_ROLLOUTS must be 0 or one of GRADUAL_BENCH_IDLE_ROLLOUTS (${sizes.join(', ')}), got "${latenessText}"`);
+    throw new Error(
+      `GRADUAL_BENCH_LATENESS_ROLLOUTS must be 0 or one of GRADUAL_BENCH_IDLE_ROLLOUTS (${sizes.join(', ')}), got "${latenessText}"`,
+    );
   }
   return {
     abortTrials: whole('GRADUAL_BENCH_ABORT_TRIALS', 100, 1000),
@@ -80,35 +85,88 @@ function summarise(results: Results): void {
   header('Side by side with Argo Rollouts: the four figures (Gradual | Argo | Gradual / Argo)');
   const { requests, abort, idle, runs } = results;
   if (abort !== undefined) {
-    rowSideBySide(`(a) abort latency p50, ${String(results.options.abortTrials)} trials (ms)`, pick(abort, (figure) => figure.p50Ms));
-    rowSideBySide(`(a) abort latency p99, ${String(results.options.abortTrials)} trials (ms)`, pick(abort, (figure) => figure.p99Ms));
+    rowSideBySide(
+      `(a) abort latency p50, ${String(results.options.abortTrials)} trials (ms)`,
+      pick(abort, (figure) => figure.p50Ms),
+    );
+    rowSideBySide(
+      `(a) abort latency p99, ${String(results.options.abortTrials)} trials (ms)`,
+      pick(abort, (figure) => figure.p99Ms),
+    );
   }
   for (const [count, figures] of Object.entries(idle ?? {})) {
     if (figures.lateness === undefined) continue;
-    rowSideBySide(`(b) step lateness p50, ${count} active Rollouts (ms)`, pick(figures.lateness, (figure) => figure.p50Ms));
-    rowSideBySide(`(b) step lateness p99, ${count} active Rollouts (ms)`, pick(figures.lateness, (figure) => figure.p99Ms));
-    rowSideBySide(`(b) the same from the pause as seen, p50 (ms)`, pick(figures.lateness, (figure) => figure.seenP50Ms));
-    rowSideBySide(`(b) the same from the pause as seen, p99 (ms)`, pick(figures.lateness, (figure) => figure.seenP99Ms));
+    rowSideBySide(
+      `(b) step lateness p50, ${count} active Rollouts (ms)`,
+      pick(figures.lateness, (figure) => figure.p50Ms),
+    );
+    rowSideBySide(
+      `(b) step lateness p99, ${count} active Rollouts (ms)`,
+      pick(figures.lateness, (figure) => figure.p99Ms),
+    );
+    rowSideBySide(
+      `(b) the same from the pause as seen, p50 (ms)`,
+      pick(figures.lateness, (figure) => figure.seenP50Ms),
+    );
+    rowSideBySide(
+      `(b) the same from the pause as seen, p99 (ms)`,
+      pick(figures.lateness, (figure) => figure.seenP99Ms),
+    );
   }
   for (const [count, figures] of Object.entries(idle ?? {})) {
-    rowSideBySide(`(c) RSS, ${count} idle Rollouts (MiB)`, pick(figures.idle, (figure) => figure.rssMiB));
-    rowSideBySide(`(c) CPU over ${String(results.options.idleMs / 1000)} s, ${count} idle Rollouts (s)`, pick(figures.idle, (figure) => figure.idleCpuSeconds), 2);
-    rowSideBySide(`(c) CPU start → ${count} Healthy and settled (s)`, pick(figures.idle, (figure) => figure.cpuToSettledSeconds), 1);
+    rowSideBySide(
+      `(c) RSS, ${count} idle Rollouts (MiB)`,
+      pick(figures.idle, (figure) => figure.rssMiB),
+    );
+    rowSideBySide(
+      `(c) CPU over ${String(results.options.idleMs / 1000)} s, ${count} idle Rollouts (s)`,
+      pick(figures.idle, (figure) => figure.idleCpuSeconds),
+      2,
+    );
+    rowSideBySide(
+      `(c) CPU start → ${count} Healthy and settled (s)`,
+      pick(figures.idle, (figure) => figure.cpuToSettledSeconds),
+      1,
+    );
   }
   if (runs !== undefined) {
-    rowSideBySide(`(c) RSS, ${String(results.options.finishedRuns)} finished AnalysisRuns (MiB)`, pick(runs, (figure) => figure.rssMiB));
-    rowSideBySide(`(c) CPU over ${String(results.options.idleMs / 1000)} s, ${String(results.options.finishedRuns)} finished AnalysisRuns (s)`, pick(runs, (figure) => figure.idleCpuSeconds), 2);
+    rowSideBySide(
+      `(c) RSS, ${String(results.options.finishedRuns)} finished AnalysisRuns (MiB)`,
+      pick(runs, (figure) => figure.rssMiB),
+    );
+    rowSideBySide(
+      `(c) CPU over ${String(results.options.idleMs / 1000)} s, ${String(results.options.finishedRuns)} finished AnalysisRuns (s)`,
+      pick(runs, (figure) => figure.idleCpuSeconds),
+      2,
+    );
   }
   if (requests !== undefined) {
-    rowSideBySide('(d) API requests per canary step', pick(requests, (figure) => figure.perStep), 1);
-    rowSideBySide('(d) API writes per canary step', pick(requests, (figure) => figure.writesPerStep), 1);
-    rowSideBySide('(d) API requests per idle minute, one Rollout', pick(requests, (figure) => figure.idlePerMinute), 1);
+    rowSideBySide(
+      '(d) API requests per canary step',
+      pick(requests, (figure) => figure.perStep),
+      1,
+    );
+    rowSideBySide(
+      '(d) API writes per canary step',
+      pick(requests, (figure) => figure.writesPerStep),
+      1,
+    );
+    rowSideBySide(
+      '(d) API requests per idle minute, one Rollout',
+      pick(requests, (figure) => figure.idlePerMinute),
+      1,
+    );
   }
   for (const failure of results.failures) row(`${failure.bench}: FAILED`, failure.error.split('\n')[0] ?? '');
 }
 
 /** Runs the chosen benches (all by default) against a running environment; returns the JSON file's path. */
-export async function benchSideBySide(environment: LocalEnvironment, logger: Logger, options: SideBySideOptions, benches: readonly SideBySideBench[] = sideBySideBenches): Promise<string> {
+export async function benchSideBySide(
+  environment: LocalEnvironment,
+  logger: Logger,
+  options: SideBySideOptions,
+  benches: readonly SideBySideBench[] = sideBySideBenches,
+): Promise<string> {
   const results: Results = { options, seconds: {}, failures: [] };
   const dir = process.env['GRADUAL_BENCH_RESULTS_DIR'] ?? join(repositoryRoot, 'bench-results');
   await mkdir(dir, { recursive: true });
@@ -131,7 +189,10 @@ export async function benchSideBySide(environment: LocalEnvironment, logger: Log
         if (bench === 'idle') {
           results.idle = {};
           for (const count of options.idleRollouts) {
-            results.idle[String(count)] = await benchIdleSideBySide(environment, logger, count, { idleMs: options.idleMs, lateness: count === options.latenessRollouts });
+            results.idle[String(count)] = await benchIdleSideBySide(environment, logger, count, {
+              idleMs: options.idleMs,
+              lateness: count === options.latenessRollouts,
+            });
           }
         }
       } catch (cause) {

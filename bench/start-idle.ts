@@ -24,7 +24,12 @@ import { measureIdleWindow, waitSettled } from './side-by-side-process.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { env: { type: 'string' }, rollouts: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' }, 'idle-ms': { type: 'string', default: '30000' } },
+  options: {
+    env: { type: 'string' },
+    rollouts: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '3' },
+    'idle-ms': { type: 'string', default: '30000' },
+  },
 });
 const count = Number(values.rollouts);
 const runs = Number(values.runs);
@@ -48,7 +53,10 @@ const namespace = `bench-start-idle-${String(count)}`;
 const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`;
 const work = await mkdtemp(join(tmpdir(), 'gradual-start-idle-'));
 const configFile = join(work, 'gradual.yaml');
-await writeFile(configFile, `clusters:\n  local:\n    kubeconfig: ${environment.kubernetes.kubeconfig}\nrepositories:\n  - match: bench/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`);
+await writeFile(
+  configFile,
+  `clusters:\n  local:\n    kubeconfig: ${environment.kubernetes.kubeconfig}\nrepositories:\n  - match: bench/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`,
+);
 
 function rollout(name: string): object {
   return {
@@ -86,7 +94,21 @@ async function measure(build: { name: string; path: string }, run: number): Prom
   const started = startProcess({
     name: `gradual-start-${build.name}`,
     command: process.execPath,
-    args: [build.path, 'start', '--config', configFile, '--kubeconfig', environment.kubernetes.kubeconfig, '--no-leader-elect', '--healthz-port', String(ports.healthz), '--metrics-port', String(ports.metrics), '--dashboard-port', '0'],
+    args: [
+      build.path,
+      'start',
+      '--config',
+      configFile,
+      '--kubeconfig',
+      environment.kubernetes.kubeconfig,
+      '--no-leader-elect',
+      '--healthz-port',
+      String(ports.healthz),
+      '--metrics-port',
+      String(ports.metrics),
+      '--dashboard-port',
+      '0',
+    ],
     cwd: work,
     env: {
       ...process.env,
@@ -103,11 +125,24 @@ async function measure(build: { name: string; path: string }, run: number): Prom
     logFile: join(work, `gradual-start-${build.name}-${String(run)}.log`),
   });
   try {
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, { what: 'healthz', timeoutMs: 120_000, intervalMs: 250, abortOn: [started.exited] });
-    await waitUntil(async () => (await healthy()) === count, { what: `${String(count)} Healthy Rollouts`, timeoutMs: Math.max(600_000, count * 600), intervalMs: 5_000, abortOn: [started.exited] });
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, {
+      what: 'healthz',
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      abortOn: [started.exited],
+    });
+    await waitUntil(async () => (await healthy()) === count, {
+      what: `${String(count)} Healthy Rollouts`,
+      timeoutMs: Math.max(600_000, count * 600),
+      intervalMs: 5_000,
+      abortOn: [started.exited],
+    });
     const settled = await waitSettled(started.record.pid);
     const window = await measureIdleWindow(started.record.pid, idleMs);
-    row(`run ${String(run)}: ${build.name}: RSS after ${String(idleMs / 1000)} s idle (MiB) | CPU over it (s)`, `${window.rssMiB.toFixed(0)} | ${window.cpuSeconds.toFixed(2)}${settled ? '' : ' (never settled)'}`);
+    row(
+      `run ${String(run)}: ${build.name}: RSS after ${String(idleMs / 1000)} s idle (MiB) | CPU over it (s)`,
+      `${window.rssMiB.toFixed(0)} | ${window.cpuSeconds.toFixed(2)}${settled ? '' : ' (never settled)'}`,
+    );
     return window.rssMiB;
   } finally {
     await stopProcess(started.record);
@@ -122,7 +157,10 @@ for (let run = 1; run <= runs; run += 1) {
 }
 for (const [name, samples] of figures) {
   const sorted = [...samples].sort((a, b) => a - b);
-  const median = sorted.length % 2 === 1 ? (sorted[(sorted.length - 1) / 2] ?? 0) : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[(sorted.length - 1) / 2] ?? 0)
+      : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
   row(`${name}: median RSS (MiB) [runs]`, `${median.toFixed(0)} [${samples.map((sample) => sample.toFixed(0)).join(', ')}]`);
 }
 logger.info({ work }, 'logs of the runs');

@@ -26,7 +26,8 @@ interface RolloutState extends KubernetesObject {
 
 type Watched = KubernetesObject & { metadata: object };
 
-const rolloutsPath = (namespace: string, name = ''): string => `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts${name === '' ? '' : `/${name}`}`;
+const rolloutsPath = (namespace: string, name = ''): string =>
+  `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts${name === '' ? '' : `/${name}`}`;
 
 /** The canary weight of the VirtualService's `primary` route, through the reader the demo gateway uses. */
 function canaryWeight(object: KubernetesObject, canaryService: string): number | undefined {
@@ -36,7 +37,12 @@ function canaryWeight(object: KubernetesObject, canaryService: string): number |
 }
 
 function promote(rest: RestClient, namespace: string, name: string): Promise<unknown> {
-  return rest.request({ method: 'PATCH', path: `${rolloutsPath(namespace, name)}/status`, body: { status: { pauseConditions: null } }, contentType: PatchStrategy.MergePatch });
+  return rest.request({
+    method: 'PATCH',
+    path: `${rolloutsPath(namespace, name)}/status`,
+    body: { status: { pauseConditions: null } },
+    contentType: PatchStrategy.MergePatch,
+  });
 }
 
 /**
@@ -46,7 +52,9 @@ function promote(rest: RestClient, namespace: string, name: string): Promise<unk
  * next step. Router writes are the controller's PATCH/PUT/POST on virtualservices per step.
  */
 export async function benchTrafficSteps(environment: LocalEnvironment, logger: Logger, defer: Defer, steps = 30): Promise<void> {
-  header(`Traffic routing: setWeight step → VirtualService written (${String(steps)} steps, Istio host-level, replicas 1; times from watch events)`);
+  header(
+    `Traffic routing: setWeight step → VirtualService written (${String(steps)} steps, Istio host-level, replicas 1; times from watch events)`,
+  );
   const kubeConfig = kubeConfigOf(environment);
   const rest = createRestClient(kubeConfig);
   const core = kubeConfig.makeApiClient(CoreV1Api);
@@ -54,7 +62,11 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
   const name = 'web';
   await createNamespace(kubeConfig, namespace);
   await installCrds({ kubeconfig: environment.kubernetes.kubeconfig, dir: crdDir, logger });
-  for (const service of [`${name}-stable`, `${name}-canary`]) await core.createNamespacedService({ namespace, body: { metadata: { name: service }, spec: { selector: { app: name }, ports: [{ port: 80 }] } } });
+  for (const service of [`${name}-stable`, `${name}-canary`])
+    await core.createNamespacedService({
+      namespace,
+      body: { metadata: { name: service }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
+    });
   const vsPath = `/apis/networking.istio.io/v1alpha3/namespaces/${namespace}/virtualservices`;
   await rest.request({
     method: 'POST',
@@ -63,7 +75,18 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
       apiVersion: 'networking.istio.io/v1alpha3',
       kind: 'VirtualService',
       metadata: { name: `${name}-vs`, namespace },
-      spec: { hosts: [`${name}.local`], http: [{ name: 'primary', route: [{ destination: { host: `${name}-stable` }, weight: 100 }, { destination: { host: `${name}-canary` }, weight: 0 }] }] },
+      spec: {
+        hosts: [`${name}.local`],
+        http: [
+          {
+            name: 'primary',
+            route: [
+              { destination: { host: `${name}-stable` }, weight: 100 },
+              { destination: { host: `${name}-canary` }, weight: 0 },
+            ],
+          },
+        ],
+      },
     },
   });
 
@@ -109,12 +132,23 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
         replicas: 1,
         selector: { matchLabels: { app: name } },
         template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example.test/web:1' }] } },
-        strategy: { canary: { canaryService: `${name}-canary`, stableService: `${name}-stable`, trafficRouting: { istio: { virtualService: { name: `${name}-vs`, routes: ['primary'] } } }, steps: rolloutSteps } },
+        strategy: {
+          canary: {
+            canaryService: `${name}-canary`,
+            stableService: `${name}-stable`,
+            trafficRouting: { istio: { virtualService: { name: `${name}-vs`, routes: ['primary'] } } },
+            steps: rolloutSteps,
+          },
+        },
       },
     },
   });
   const phase = (): RolloutState | undefined => rollouts.get(namespace, name);
-  await waitUntil(async () => Promise.resolve(phase()?.status?.phase === 'Healthy'), { what: 'the first revision Healthy', timeoutMs: 120_000, intervalMs: 50 });
+  await waitUntil(async () => Promise.resolve(phase()?.status?.phase === 'Healthy'), {
+    what: 'the first revision Healthy',
+    timeoutMs: 120_000,
+    intervalMs: 50,
+  });
   stepSeenAt.clear();
 
   const started = performance.now();
@@ -129,13 +163,25 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
   const routerReadsPerStep: number[] = [];
   // Every request the controller sends (writes, reads and the informers' LISTs/WATCH restarts), and the router reads alone.
   const allRequests = (): number => counter.total();
-  const routerReads = (): number => counter.counts().filter((count) => count.kind === 'virtualservices' && count.verb === 'get').reduce((sum, count) => sum + count.count, 0);
-  const routerWrites = (): number => counter.counts().filter((count) => count.kind === 'virtualservices' && ['create', 'update', 'patch'].includes(count.verb)).reduce((sum, count) => sum + count.count, 0);
+  const routerReads = (): number =>
+    counter
+      .counts()
+      .filter((count) => count.kind === 'virtualservices' && count.verb === 'get')
+      .reduce((sum, count) => sum + count.count, 0);
+  const routerWrites = (): number =>
+    counter
+      .counts()
+      .filter((count) => count.kind === 'virtualservices' && ['create', 'update', 'patch'].includes(count.verb))
+      .reduce((sum, count) => sum + count.count, 0);
   for (const [index, weight] of weights.entries()) {
     const before = routerWrites();
     const requestsBefore = allRequests();
     const readsBefore = routerReads();
-    await waitUntil(async () => Promise.resolve(weightSeenAt.has(weight)), { what: `weight ${String(weight)} on the VirtualService`, timeoutMs: 120_000, intervalMs: 10 });
+    await waitUntil(async () => Promise.resolve(weightSeenAt.has(weight)), {
+      what: `weight ${String(weight)} on the VirtualService`,
+      timeoutMs: 120_000,
+      intervalMs: 10,
+    });
     const pauseIndex = 2 * index + 1;
     await waitUntil(async () => Promise.resolve(phase()?.status?.phase === 'Paused' && phase()?.status?.currentStepIndex === pauseIndex), {
       what: `paused at step ${String(pauseIndex)}`,
@@ -150,7 +196,10 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
   const wall = seconds(started);
 
   // The first step waits for the canary pod to start (the router holds the weight until it is available).
-  const latencies = weights.slice(1).map((weight, offset) => (weightSeenAt.get(weight) ?? Number.NaN) - (stepSeenAt.get(2 * (offset + 1)) ?? Number.NaN)).sort((a, b) => a - b);
+  const latencies = weights
+    .slice(1)
+    .map((weight, offset) => (weightSeenAt.get(weight) ?? Number.NaN) - (stepSeenAt.get(2 * (offset + 1)) ?? Number.NaN))
+    .sort((a, b) => a - b);
   const first = (weightSeenAt.get(weights[0] ?? 0) ?? Number.NaN) - (stepSeenAt.get(0) ?? Number.NaN);
   row('first step (canary pod starting) → written (ms)', first.toFixed(0));
   row(`later steps, step started → VirtualService written, p50 (ms)`, percentile(latencies, 50).toFixed(0));
@@ -162,5 +211,7 @@ export async function benchTrafficSteps(environment: LocalEnvironment, logger: L
   row('controller API requests per setWeight step (all kinds), mean', mean(requestsPerStep));
   row('VirtualService GETs per setWeight step, mean', mean(routerReadsPerStep));
   row(`${String(steps)} steps with the bench's promotes, wall time (s)`, wall);
-  note('a step starts at the Rollout status write that sets currentStepIndex on it (seen by a watch); a write is a PATCH/PUT/POST by the controller on virtualservices');
+  note(
+    'a step starts at the Rollout status write that sets currentStepIndex on it (seen by a watch); a write is a PATCH/PUT/POST by the controller on virtualservices',
+  );
 }

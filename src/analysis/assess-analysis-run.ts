@@ -1,5 +1,12 @@
 import type { AnalysisPhase, AnalysisRun, AnalysisRunStatus, Measurement, Metric, MetricResult } from '../api/index.js';
-import { DEFAULT_MEASUREMENT_HISTORY_LIMIT, consecutiveErrorLimit, consecutiveSuccessLimit, effectiveCount, failureLimit, inconclusiveLimit } from './metric-settings.js';
+import {
+  DEFAULT_MEASUREMENT_HISTORY_LIMIT,
+  consecutiveErrorLimit,
+  consecutiveSuccessLimit,
+  effectiveCount,
+  failureLimit,
+  inconclusiveLimit,
+} from './metric-settings.js';
 import { isTerminating } from './measurement-schedule.js';
 
 /*
@@ -56,7 +63,8 @@ export function recordMeasurement(result: MetricResult, measurement: Measurement
         next.consecutiveError = (next.consecutiveError ?? 0) + 1;
     }
   }
-  if (replacesLast && next.measurements !== undefined && next.measurements.length > 0) next.measurements[next.measurements.length - 1] = measurement;
+  if (replacesLast && next.measurements !== undefined && next.measurements.length > 0)
+    next.measurements[next.measurements.length - 1] = measurement;
   else next.measurements?.push(measurement);
   return next;
 }
@@ -64,12 +72,19 @@ export function recordMeasurement(result: MetricResult, measurement: Measurement
 /** Argo's assessMetricFailureInconclusiveOrError: which limit, if any, the metric has gone past, and the words Argo uses for it. */
 export function limitExceeded(metric: Metric, result: MetricResult): { phase: AnalysisPhase; message: string } | undefined {
   let verdict: { phase: AnalysisPhase; message: string } | undefined;
-  if ((result.failed ?? 0) > failureLimit(metric)) verdict = { phase: 'Failed', message: `failed (${String(result.failed ?? 0)}) > failureLimit (${String(failureLimit(metric))})` };
+  if ((result.failed ?? 0) > failureLimit(metric))
+    verdict = { phase: 'Failed', message: `failed (${String(result.failed ?? 0)}) > failureLimit (${String(failureLimit(metric))})` };
   if ((result.inconclusive ?? 0) > inconclusiveLimit(metric)) {
-    verdict = { phase: 'Inconclusive', message: `inconclusive (${String(result.inconclusive ?? 0)}) > inconclusiveLimit (${String(inconclusiveLimit(metric))})` };
+    verdict = {
+      phase: 'Inconclusive',
+      message: `inconclusive (${String(result.inconclusive ?? 0)}) > inconclusiveLimit (${String(inconclusiveLimit(metric))})`,
+    };
   }
   if ((result.consecutiveError ?? 0) > consecutiveErrorLimit(metric)) {
-    verdict = { phase: 'Error', message: `consecutiveErrors (${String(result.consecutiveError ?? 0)}) > consecutiveErrorLimit (${String(consecutiveErrorLimit(metric))})` };
+    verdict = {
+      phase: 'Error',
+      message: `consecutiveErrors (${String(result.consecutiveError ?? 0)}) > consecutiveErrorLimit (${String(consecutiveErrorLimit(metric))})`,
+    };
   }
   return verdict;
 }
@@ -122,7 +137,11 @@ export function assessRun(run: AnalysisRun, metrics: readonly Metric[], dryRun: 
     if (result.phase !== phase) {
       if (isCompleted(phase)) {
         const warning = phase === 'Error' || phase === 'Failed';
-        events.push({ type: warning ? 'Warning' : 'Normal', reason: `Metric${phase}`, message: `Metric '${metric.name}' Completed. Result: ${phase}` });
+        events.push({
+          type: warning ? 'Warning' : 'Normal',
+          reason: `Metric${phase}`,
+          message: `Metric '${metric.name}' Completed. Result: ${phase}`,
+        });
       }
       const lastMessage = result.measurements?.at(-1)?.message;
       result = { ...result, phase, ...(lastMessage === undefined ? {} : { message: lastMessage }) };
@@ -172,7 +191,10 @@ export function assessRun(run: AnalysisRun, metrics: readonly Metric[], dryRun: 
 }
 
 /** Argo's garbageCollectMeasurements: the newest measurements per metric, measurementRetention's limit or 10. */
-export function retainMeasurements(status: AnalysisRunStatus, retention: readonly { metricName: string; limit: number }[] | undefined): AnalysisRunStatus {
+export function retainMeasurements(
+  status: AnalysisRunStatus,
+  retention: readonly { metricName: string; limit: number }[] | undefined,
+): AnalysisRunStatus {
   const limits = new Map((retention ?? []).map((rule) => [rule.metricName, rule.limit]));
   return {
     ...status,

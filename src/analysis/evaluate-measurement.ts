@@ -18,7 +18,11 @@ export interface MetricConditions {
 export type ConditionsResult = { ok: true; conditions: MetricConditions } | { ok: false; message: string };
 
 /** Compiles a metric's conditions once; an unparsable one names the metric, the field and the column. */
-export function compileMetricConditions(metric: { name: string; successCondition?: string | undefined; failureCondition?: string | undefined }): ConditionsResult {
+export function compileMetricConditions(metric: {
+  name: string;
+  successCondition?: string | undefined;
+  failureCondition?: string | undefined;
+}): ConditionsResult {
   const conditions: MetricConditions = { metric: metric.name };
   for (const [field, source] of [
     ['successCondition', metric.successCondition],

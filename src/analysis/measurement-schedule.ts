@@ -33,7 +33,9 @@ function completed(phase: string | undefined): boolean {
 /** Argo's IsTerminating: asked to stop, or a metric that counts (not a dry run) has failed, errored or been inconclusive. */
 export function isTerminating(run: AnalysisRun): boolean {
   if (run.spec.terminate === true) return true;
-  return (run.status?.metricResults ?? []).some((result) => (result.phase === 'Failed' || result.phase === 'Error' || result.phase === 'Inconclusive') && result.dryRun !== true);
+  return (run.status?.metricResults ?? []).some(
+    (result) => (result.phase === 'Failed' || result.phase === 'Error' || result.phase === 'Inconclusive') && result.dryRun !== true,
+  );
 }
 
 /** When the metric's next measurement is due (epoch ms), or undefined when it needs none. */

@@ -20,10 +20,7 @@ export interface TakenMeasurement {
   answer: ProviderAnswer;
 }
 
-export type AnalysisRunPlan =
-  | { kind: 'completed' }
-  | { kind: 'invalid'; status: AnalysisRunStatus; events: AnalysisEvent[] }
-  | MeasurePlan;
+export type AnalysisRunPlan = { kind: 'completed' } | { kind: 'invalid'; status: AnalysisRunStatus; events: AnalysisEvent[] } | MeasurePlan;
 
 /**
  * Measurements to take now, with the run's metrics as they are read: arguments resolved in
@@ -66,7 +63,13 @@ export function resolveRunMetrics(run: AnalysisRun): { ok: true; metrics: Metric
 function invalid(run: AnalysisRun, message: string, now: Date): AnalysisRunPlan {
   return {
     kind: 'invalid',
-    status: { ...(run.status ?? {}), phase: 'Error', message, startedAt: run.status?.startedAt ?? formatTime(now), completedAt: formatTime(now) },
+    status: {
+      ...(run.status ?? {}),
+      phase: 'Error',
+      message,
+      startedAt: run.status?.startedAt ?? formatTime(now),
+      completedAt: formatTime(now),
+    },
     events: [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }],
   };
 }
@@ -95,10 +98,23 @@ export function measurementOf(taken: TakenMeasurement, conditions: MetricConditi
     case 'error':
       return { phase: 'Error', startedAt, finishedAt, message: answer.message };
     case 'verdict':
-      return { phase: answer.phase, startedAt, finishedAt, ...(answer.message === undefined ? {} : { message: answer.message }), ...metadata };
+      return {
+        phase: answer.phase,
+        startedAt,
+        finishedAt,
+        ...(answer.message === undefined ? {} : { message: answer.message }),
+        ...metadata,
+      };
     case 'value': {
       const verdict = conditions === undefined ? { phase: 'Successful' as const } : evaluateMeasurement(conditions, answer.value);
-      return { phase: verdict.phase, startedAt, finishedAt, value: answer.text, ...(verdict.message === undefined ? {} : { message: verdict.message }), ...metadata };
+      return {
+        phase: verdict.phase,
+        startedAt,
+        finishedAt,
+        value: answer.text,
+        ...(verdict.message === undefined ? {} : { message: verdict.message }),
+        ...metadata,
+      };
     }
   }
 }
@@ -108,7 +124,8 @@ function redact(measurement: Measurement, mask: (text: string) => string): Measu
   const redacted: Measurement = { ...measurement };
   if (measurement.message !== undefined) redacted.message = mask(measurement.message);
   if (measurement.value !== undefined) redacted.value = mask(measurement.value);
-  if (measurement.metadata !== undefined) redacted.metadata = Object.fromEntries(Object.entries(measurement.metadata).map(([key, value]) => [key, mask(value)]));
+  if (measurement.metadata !== undefined)
+    redacted.metadata = Object.fromEntries(Object.entries(measurement.metadata).map(([key, value]) => [key, mask(value)]));
   return redacted;
 }
 
@@ -118,7 +135,13 @@ export interface AnalysisRunOutcome {
   requeueAfterMs: number | undefined;
 }
 
-export function finishAnalysisRun(run: AnalysisRun, taken: readonly TakenMeasurement[], plan: Pick<MeasurePlan, 'metrics' | 'conditions'>, now: Date, secrets: readonly string[] = []): AnalysisRunOutcome {
+export function finishAnalysisRun(
+  run: AnalysisRun,
+  taken: readonly TakenMeasurement[],
+  plan: Pick<MeasurePlan, 'metrics' | 'conditions'>,
+  now: Date,
+  secrets: readonly string[] = [],
+): AnalysisRunOutcome {
   const { metrics, conditions } = plan;
   const dryRun = dryRunMetricNames(run.spec.dryRun, metrics);
   const mask = secretRedactor(secrets);

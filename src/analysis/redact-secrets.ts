@@ -35,7 +35,10 @@ function base64Forms(bytes: Buffer): string[] {
 function percentForms(secret: string): string[] {
   const forms: string[] = [];
   for (const encoded of [encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ s: secret }).toString().slice(2)]) {
-    forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/gu, (escape) => escape.toLowerCase()));
+    forms.push(
+      encoded,
+      encoded.replace(/%[0-9A-F]{2}/gu, (escape) => escape.toLowerCase()),
+    );
   }
   return forms;
 }
@@ -43,7 +46,9 @@ function percentForms(secret: string): string[] {
 function jsonForms(secret: string): string[] {
   const escaped = JSON.stringify(secret).slice(1, -1);
   // Some encoders also escape "/" and every non-ASCII character.
-  const strict = escaped.replaceAll('/', '\\/').replace(/[\u007f-\uffff]/gu, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const strict = escaped
+    .replaceAll('/', '\\/')
+    .replace(/[\u007f-\uffff]/gu, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return [escaped, strict];
 }
 
@@ -52,7 +57,8 @@ export function secretForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (secret === '') continue;
-    for (const form of [secret, ...percentForms(secret), ...jsonForms(secret), ...base64Forms(Buffer.from(secret, 'utf8'))]) if (form !== '') forms.add(form);
+    for (const form of [secret, ...percentForms(secret), ...jsonForms(secret), ...base64Forms(Buffer.from(secret, 'utf8'))])
+      if (form !== '') forms.add(form);
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }

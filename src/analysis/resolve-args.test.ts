@@ -41,35 +41,63 @@ describe('resolveMetricArgs: every templated metric field (table)', () => {
     expect(result).toEqual({ ok: true, value: metric({ [field]: resolved }) });
   });
 
-  test.each(['name', 'interval', 'initialDelay', 'count', 'successCondition', 'failureCondition', 'failureLimit', 'inconclusiveLimit', 'consecutiveErrorLimit', 'consecutiveSuccessLimit'] as const)(
-    '%s naming no argument is an error naming the tag, never a default',
-    (field) => {
-      expect(resolveMetricArgs(metric({ [field]: '{{args.missing}}' }), args)).toEqual({ ok: false, message: 'failed to resolve {{args.missing}}' });
-    },
-  );
+  test.each([
+    'name',
+    'interval',
+    'initialDelay',
+    'count',
+    'successCondition',
+    'failureCondition',
+    'failureLimit',
+    'inconclusiveLimit',
+    'consecutiveErrorLimit',
+    'consecutiveSuccessLimit',
+  ] as const)('%s naming no argument is an error naming the tag, never a default', (field) => {
+    expect(resolveMetricArgs(metric({ [field]: '{{args.missing}}' }), args)).toEqual({
+      ok: false,
+      message: 'failed to resolve {{args.missing}}',
+    });
+  });
 
-  test('the provider is resolved too; a secret stands as Argo\'s placeholder, never its value', () => {
-    const result = resolveMetricArgs(metric({ provider: { web: { url: '{{args.url}}', headers: [{ key: 'X-Runs', value: '{{args.runs}}' }] } } }), args);
-    expect(result).toEqual({ ok: true, value: metric({ provider: { web: { url: 'temp-for-secret', headers: [{ key: 'X-Runs', value: '3' }] } } }) });
-    expect(resolveMetricArgs(metric({ provider: { web: { url: '{{args.nope}}' } } }), args)).toEqual({ ok: false, message: 'failed to resolve {{args.nope}}' });
+  test("the provider is resolved too; a secret stands as Argo's placeholder, never its value", () => {
+    const result = resolveMetricArgs(
+      metric({ provider: { web: { url: '{{args.url}}', headers: [{ key: 'X-Runs', value: '{{args.runs}}' }] } } }),
+      args,
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: metric({ provider: { web: { url: 'temp-for-secret', headers: [{ key: 'X-Runs', value: '3' }] } } }),
+    });
+    expect(resolveMetricArgs(metric({ provider: { web: { url: '{{args.nope}}' } } }), args)).toEqual({
+      ok: false,
+      message: 'failed to resolve {{args.nope}}',
+    });
   });
 
   test.each([
     ['an argument without a value, even unreferenced', metric(), [{ name: 'empty' }], 'argument "empty" was not supplied'],
     ['a tag that is not an argument', metric({ count: '{{count}}' }), args, 'failed to resolve {{count}}'],
     ['an opening {{ never closed', metric({ interval: '{{args.interval' }), args, 'cannot find end tag "}}" in "{{args.interval"'],
-    ['the last unresolved tag is named, in Argo\'s field order', metric({ count: '{{args.a}}', failureLimit: '{{args.b}}' }), args, 'failed to resolve {{args.b}}'],
+    [
+      "the last unresolved tag is named, in Argo's field order",
+      metric({ count: '{{args.a}}', failureLimit: '{{args.b}}' }),
+      args,
+      'failed to resolve {{args.b}}',
+    ],
   ])('%s is an error', (_name, input, runArgs, message) => {
     expect(resolveMetricArgs(input, runArgs)).toEqual({ ok: false, message });
   });
 
   test('hostile: a value holding a template is inserted as text, not resolved again', () => {
-    const result = resolveMetricArgs(metric({ successCondition: 'result == "{{args.a}}"' }), [{ name: 'a', value: '{{args.b}}' }, { name: 'b', value: 'leak' }]);
+    const result = resolveMetricArgs(metric({ successCondition: 'result == "{{args.a}}"' }), [
+      { name: 'a', value: '{{args.b}}' },
+      { name: 'b', value: 'leak' },
+    ]);
     expect(result).toEqual({ ok: true, value: metric({ successCondition: 'result == "{{args.b}}"' }) });
   });
 });
 
-describe('effectiveCount: Argo\'s EffectiveCount after resolution', () => {
+describe("effectiveCount: Argo's EffectiveCount after resolution", () => {
   test.each([
     [{}, 1],
     [{ interval: '5s' }, undefined],
@@ -99,7 +127,12 @@ function simulate(start: AnalysisRun, answer: ProviderAnswer): { run: AnalysisRu
     if (plan.kind === 'completed') break;
     if (plan.kind === 'invalid') return { run: { ...current, status: plan.status }, measurements };
     measurements += plan.tasks.length;
-    const outcome = finishAnalysisRun(current, plan.tasks.map((task) => ({ task, startedAt: new Date(now).toISOString(), answer })), plan, new Date(now));
+    const outcome = finishAnalysisRun(
+      current,
+      plan.tasks.map((task) => ({ task, startedAt: new Date(now).toISOString(), answer })),
+      plan,
+      new Date(now),
+    );
     current = { ...current, status: outcome.status };
     if (outcome.requeueAfterMs === undefined) break;
     now += outcome.requeueAfterMs;
@@ -107,8 +140,14 @@ function simulate(start: AnalysisRun, answer: ProviderAnswer): { run: AnalysisRu
   return { run: current, measurements };
 }
 
-describe('a run whose settings are arguments (Argo\'s TestAnalysisWithArgs)', () => {
-  const templated = metric({ count: '{{args.runs}}', interval: '{{args.interval}}', initialDelay: '{{args.interval}}', failureLimit: '{{args.limit}}', successCondition: 'result == "{{args.wanted}}"' });
+describe("a run whose settings are arguments (Argo's TestAnalysisWithArgs)", () => {
+  const templated = metric({
+    count: '{{args.runs}}',
+    interval: '{{args.interval}}',
+    initialDelay: '{{args.interval}}',
+    failureLimit: '{{args.limit}}',
+    successCondition: 'result == "{{args.wanted}}"',
+  });
 
   test('takes the resolved count of measurements, judged by the resolved condition', () => {
     const result = simulate(run([templated]), { kind: 'value', value: 'It worked!', text: 'It worked!' });
@@ -117,7 +156,10 @@ describe('a run whose settings are arguments (Argo\'s TestAnalysisWithArgs)', ()
   });
 
   test('measurements that error do not make it Successful: it errs past consecutiveErrorLimit', () => {
-    const result = simulate(run([{ ...templated, consecutiveErrorLimit: '{{args.limit}}' }]), { kind: 'error', message: 'connection refused' });
+    const result = simulate(run([{ ...templated, consecutiveErrorLimit: '{{args.limit}}' }]), {
+      kind: 'error',
+      message: 'connection refused',
+    });
     expect(result.run.status?.phase).toBe('Error');
     expect(result.measurements).toBe(3);
   });
@@ -126,9 +168,17 @@ describe('a run whose settings are arguments (Argo\'s TestAnalysisWithArgs)', ()
     ['count', { count: '{{args.missing}}' }, 'Unable to resolve metric arguments: failed to resolve {{args.missing}}'],
     ['interval', { interval: '{{args.missing}}' }, 'Unable to resolve metric arguments: failed to resolve {{args.missing}}'],
     ['failureLimit', { failureLimit: '{{args.missing}}' }, 'Unable to resolve metric arguments: failed to resolve {{args.missing}}'],
-    ['a resolved interval that is no duration', { count: 2, interval: '{{args.wanted}}' }, 'Analysis spec invalid: metrics[0]: invalid interval string: time: invalid duration "It worked!"'],
-    ['a resolved count below failureLimit', { count: '{{args.limit}}', interval: '5s', failureLimit: '{{args.runs}}' }, 'Analysis spec invalid: metrics[0]: count (2) must be >= failureLimit + consecutiveSuccessLimit (3 + 0) if both >= 0'],
-  ])('an unresolvable or invalid %s is the run\'s Error, with nothing measured', (_name, fields, message) => {
+    [
+      'a resolved interval that is no duration',
+      { count: 2, interval: '{{args.wanted}}' },
+      'Analysis spec invalid: metrics[0]: invalid interval string: time: invalid duration "It worked!"',
+    ],
+    [
+      'a resolved count below failureLimit',
+      { count: '{{args.limit}}', interval: '5s', failureLimit: '{{args.runs}}' },
+      'Analysis spec invalid: metrics[0]: count (2) must be >= failureLimit + consecutiveSuccessLimit (3 + 0) if both >= 0',
+    ],
+  ])("an unresolvable or invalid %s is the run's Error, with nothing measured", (_name, fields, message) => {
     const result = simulate(run([metric(fields)]), { kind: 'value', value: 'It worked!', text: 'It worked!' });
     expect(result.measurements).toBe(0);
     expect(result.run.status?.phase).toBe('Error');

@@ -29,7 +29,8 @@ export function validateMetric(metric: Metric): string | undefined {
   if (failureLimit < -1) return 'failureLimit must be >= 0, or -1 to be disabled';
   if (consecutiveSuccessLimit === 0 && failureLimit === -1) return 'failureLimit and consecutiveSuccessLimit cannot both be disabled';
   if (inconclusiveLimit < 0) return 'inconclusiveLimit must be >= 0';
-  if (metric.consecutiveErrorLimit !== undefined && intOrStringValue(metric.consecutiveErrorLimit) < 0) return 'consecutiveErrorLimit must be >= 0';
+  if (metric.consecutiveErrorLimit !== undefined && intOrStringValue(metric.consecutiveErrorLimit) < 0)
+    return 'consecutiveErrorLimit must be >= 0';
   if (count > 0) {
     if (failureLimit >= 0 && count < failureLimit + consecutiveSuccessLimit) {
       return `count (${String(count)}) must be >= failureLimit + consecutiveSuccessLimit (${String(failureLimit)} + ${String(consecutiveSuccessLimit)}) if both >= 0`;
@@ -40,9 +41,11 @@ export function validateMetric(metric: Metric): string | undefined {
   const interval = metric.interval ?? '';
   if (count > 1 && interval === '') return 'interval must be specified when count > 1';
   // Go's error text for a bad duration is `time: invalid duration "<text>"`.
-  if (interval !== '' && parseGoDuration(interval) === undefined) return `invalid interval string: time: invalid duration ${JSON.stringify(interval)}`;
+  if (interval !== '' && parseGoDuration(interval) === undefined)
+    return `invalid interval string: time: invalid duration ${JSON.stringify(interval)}`;
   const initialDelay = metric.initialDelay ?? '';
-  if (initialDelay !== '' && parseGoDuration(initialDelay) === undefined) return `invalid startDelay string: time: invalid duration ${JSON.stringify(initialDelay)}`;
+  if (initialDelay !== '' && parseGoDuration(initialDelay) === undefined)
+    return `invalid startDelay string: time: invalid duration ${JSON.stringify(initialDelay)}`;
   const providers = Object.values(metric.provider).filter((provider) => provider !== undefined).length;
   if (providers === 0) return 'no provider specified';
   if (providers > 1) return 'multiple providers specified';

@@ -5,12 +5,17 @@ import { analysisCrdYamls } from './analysis-crd.js';
 import { analysisRunSchema, analysisTemplateSchema } from './index.js';
 
 describe('the analysis CRDs', () => {
-  it.each(Object.entries(analysisCrdYamls()))('deploy/crds/%s is what the schema generates (run `npm run generate:crds`)', async (file, text) => {
-    expect(await readFile(new URL(`../../deploy/crds/${file}`, import.meta.url), 'utf8')).toBe(text);
-  });
+  it.each(Object.entries(analysisCrdYamls()))(
+    'deploy/crds/%s is what the schema generates (run `npm run generate:crds`)',
+    async (file, text) => {
+      expect(await readFile(new URL(`../../deploy/crds/${file}`, import.meta.url), 'utf8')).toBe(text);
+    },
+  );
 
   it("carries Argo's names, short names and scopes", () => {
-    const specs = Object.values(analysisCrdYamls()).map((text) => (parse(text) as { spec: { names: { kind: string; shortNames: string[] }; scope: string } }).spec);
+    const specs = Object.values(analysisCrdYamls()).map(
+      (text) => (parse(text) as { spec: { names: { kind: string; shortNames: string[] }; scope: string } }).spec,
+    );
     expect(specs.map((spec) => [spec.names.kind, spec.names.shortNames[0], spec.scope])).toEqual([
       ['AnalysisTemplate', 'at', 'Namespaced'],
       ['ClusterAnalysisTemplate', 'cat', 'Cluster'],
@@ -32,7 +37,11 @@ describe('the analysis schemas', () => {
     ['a web metric without url', { name: 'm', provider: { web: {} } }, 'url'],
     ['an unknown provider', { name: 'm', provider: { graphana: {} } }, 'graphana'],
   ])('refuse %s, naming the field', (_name, metric, field) => {
-    const parsed = analysisTemplateSchema.safeParse({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', spec: { metrics: [metric] } });
+    const parsed = analysisTemplateSchema.safeParse({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      spec: { metrics: [metric] },
+    });
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error?.issues)).toContain(field);
   });
@@ -42,7 +51,11 @@ describe('the analysis schemas', () => {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisRun',
       spec: { metrics: [{ name: 'm', provider: { prometheus: { address: 'http://p', query: 'up' } } }] },
-      status: { phase: 'Running', somethingNew: 1, metricResults: [{ name: 'm', phase: 'Running', count: 1, measurements: [{ phase: 'Successful', value: '[1]', extra: true }] }] },
+      status: {
+        phase: 'Running',
+        somethingNew: 1,
+        metricResults: [{ name: 'm', phase: 'Running', count: 1, measurements: [{ phase: 'Successful', value: '[1]', extra: true }] }],
+      },
     };
     expect(analysisRunSchema.safeParse(run).success).toBe(true);
   });

@@ -43,7 +43,13 @@ function crd(input: AnalysisCrdInput): object {
     metadata: { name: `${input.plural}.${group}` },
     spec: {
       group,
-      names: { kind: input.kind, listKind: `${input.kind}List`, plural: input.plural, singular: input.kind.toLowerCase(), shortNames: [input.shortName] },
+      names: {
+        kind: input.kind,
+        listKind: `${input.kind}List`,
+        plural: input.plural,
+        singular: input.kind.toLowerCase(),
+        shortNames: [input.shortName],
+      },
       scope: input.scope,
       versions: [
         {
@@ -68,7 +74,8 @@ export function analysisCrds(): Record<string, object> {
       shortName: 'at',
       scope: 'Namespaced',
       spec: analysisTemplateSpecSchema,
-      description: 'AnalysisTemplate: the metrics a rollout step, a background analysis or a blue-green promotion measures (Argo Rollouts compatible)',
+      description:
+        'AnalysisTemplate: the metrics a rollout step, a background analysis or a blue-green promotion measures (Argo Rollouts compatible)',
       columns: [age],
     }),
     'cluster-analysis-template.yaml': crd({
@@ -95,5 +102,7 @@ export function analysisCrds(): Record<string, object> {
 
 /** Each CRD as the YAML text committed in deploy/crds/, by file name. */
 export function analysisCrdYamls(): Record<string, string> {
-  return Object.fromEntries(Object.entries(analysisCrds()).map(([file, object]) => [file, crdHeader + stringify(object, { sortMapEntries: true, lineWidth: 0 })]));
+  return Object.fromEntries(
+    Object.entries(analysisCrds()).map(([file, object]) => [file, crdHeader + stringify(object, { sortMapEntries: true, lineWidth: 0 })]),
+  );
 }

@@ -61,7 +61,17 @@ export const jobProviderSchema = z
 
 /** The providers Gradual measures with; the rest of Argo's are known by name and refused until they land. */
 export const supportedProviders = ['prometheus', 'web', 'job'] as const;
-export const notYetSupportedProviders = ['kayenta', 'datadog', 'newRelic', 'wavefront', 'cloudWatch', 'graphite', 'influxdb', 'skywalking', 'plugin'] as const;
+export const notYetSupportedProviders = [
+  'kayenta',
+  'datadog',
+  'newRelic',
+  'wavefront',
+  'cloudWatch',
+  'graphite',
+  'influxdb',
+  'skywalking',
+  'plugin',
+] as const;
 
 export const metricProviderSchema = z
   .strictObject({
@@ -110,14 +120,16 @@ export const argumentSchema = z
   })
   .meta({ description: 'an argument the metrics refer to as {{args.name}}' });
 
-
 export const analysisTemplateSpecSchema = z
   .strictObject({
     metrics: z.array(metricSchema).optional(),
     args: z.array(argumentSchema).optional(),
     dryRun: z.array(dryRunSchema).optional(),
     measurementRetention: z.array(measurementRetentionSchema).optional(),
-    templates: z.array(analysisTemplateRefSchema).meta({ description: 'other templates whose metrics and args this one includes' }).optional(),
+    templates: z
+      .array(analysisTemplateRefSchema)
+      .meta({ description: 'other templates whose metrics and args this one includes' })
+      .optional(),
   })
   .meta({ description: 'the metrics an analysis measures' });
 

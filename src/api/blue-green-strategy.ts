@@ -12,7 +12,9 @@ export const blueGreenStrategySchema = z
     maxUnavailable: intOrString('pods that may be unavailable during the update, a number or a percentage (default 25%)').optional(),
     scaleDownDelaySeconds: int32('seconds before the previous version is scaled down after the switch (default 30)').optional(),
     scaleDownDelayRevisionLimit: int32('old ReplicaSets that may keep running during their scale-down delay').optional(),
-    prePromotionAnalysis: rolloutAnalysisSchema.meta({ description: 'analysis of the preview before the switch; the switch waits for it to succeed' }).optional(),
+    prePromotionAnalysis: rolloutAnalysisSchema
+      .meta({ description: 'analysis of the preview before the switch; the switch waits for it to succeed' })
+      .optional(),
     antiAffinity: antiAffinity().optional(),
     postPromotionAnalysis: rolloutAnalysisSchema.meta({ description: 'analysis after the switch; its failure switches back' }).optional(),
     previewMetadata: podTemplateMetadata('labels and annotations added to preview pods while they are the preview').optional(),

@@ -1,4 +1,17 @@
-import { CST, isAlias, isCollection, isMap, isNode, isPair, isScalar, Lexer, parseAllDocuments, YAMLParseError, type Document, type LineCounter } from 'yaml';
+import {
+  CST,
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  Lexer,
+  parseAllDocuments,
+  YAMLParseError,
+  type Document,
+  type LineCounter,
+} from 'yaml';
 
 /*
  * YAML from a pull request, parsed in time linear in its size. The `yaml` package checks
@@ -41,7 +54,9 @@ export function parseYamlDocument(text: string, lineCounter: LineCounter): Parse
   if (first === undefined) return failedDocument(lineCounter, undefined);
   if (second !== undefined) {
     const at = second.range[0];
-    first.errors.push(new YAMLParseError([at, at + 1], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+    first.errors.push(
+      new YAMLParseError([at, at + 1], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'),
+    );
   }
   return first;
 }
@@ -87,7 +102,16 @@ function checkDocument(document: ParsedDocument): void {
 }
 
 /** Token types of yaml's lexer that are a node of the tree: scalars, aliases, flow collections and sequence items. */
-const nodeTokens = new Set(['scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'block-scalar-header', 'alias', 'flow-seq-start', 'flow-map-start', 'seq-item-ind']);
+const nodeTokens = new Set([
+  'scalar',
+  'single-quoted-scalar',
+  'double-quoted-scalar',
+  'block-scalar-header',
+  'alias',
+  'flow-seq-start',
+  'flow-map-start',
+  'seq-item-ind',
+]);
 
 export interface YamlMeasure {
   /** Nodes (scalars, aliases, collections, sequence items) counted, up to the first cap passed. */

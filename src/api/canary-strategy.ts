@@ -30,7 +30,9 @@ export const canaryStepSchema = z
     pause: rolloutPauseSchema.optional(),
     setCanaryScale: setCanaryScaleSchema.optional(),
     experiment: opaqueObject('run an Experiment (not yet supported by Gradual)').optional(),
-    analysis: rolloutAnalysisSchema.meta({ description: 'run an AnalysisRun and wait for it: Successful moves on, Failed or Error aborts, Inconclusive pauses' }).optional(),
+    analysis: rolloutAnalysisSchema
+      .meta({ description: 'run an AnalysisRun and wait for it: Successful moves on, Failed or Error aborts, Inconclusive pauses' })
+      .optional(),
     setHeaderRoute: setHeaderRouteSchema.optional(),
     setMirrorRoute: setMirrorRouteSchema.optional(),
     plugin: opaqueObject('run a step plugin (not yet supported by Gradual)').optional(),
@@ -38,7 +40,16 @@ export const canaryStepSchema = z
   .meta({ description: 'one step of the canary: exactly one of its fields' });
 
 /** The step kinds, in Argo's order; a step sets exactly one of them. */
-export const canaryStepKinds = ['setWeight', 'pause', 'setCanaryScale', 'experiment', 'analysis', 'setHeaderRoute', 'setMirrorRoute', 'plugin'] as const;
+export const canaryStepKinds = [
+  'setWeight',
+  'pause',
+  'setCanaryScale',
+  'experiment',
+  'analysis',
+  'setHeaderRoute',
+  'setMirrorRoute',
+  'plugin',
+] as const;
 
 export const canaryStrategySchema = z
   .strictObject({
@@ -54,8 +65,13 @@ export const canaryStrategySchema = z
     stableMetadata: podTemplateMetadata('labels and annotations added to stable pods while they are stable').optional(),
     scaleDownDelaySeconds: int32('with traffic routing: seconds before the old ReplicaSet is scaled down (default 30)').optional(),
     scaleDownDelayRevisionLimit: int32('old ReplicaSets that may keep running during their scale-down delay').optional(),
-    abortScaleDownDelaySeconds: int32('with traffic routing: seconds before the canary is scaled down after an abort; 0: never (default 30)').optional(),
-    dynamicStableScale: z.boolean().meta({ description: 'with traffic routing: scale the stable ReplicaSet down as the canary takes traffic' }).optional(),
+    abortScaleDownDelaySeconds: int32(
+      'with traffic routing: seconds before the canary is scaled down after an abort; 0: never (default 30)',
+    ).optional(),
+    dynamicStableScale: z
+      .boolean()
+      .meta({ description: 'with traffic routing: scale the stable ReplicaSet down as the canary takes traffic' })
+      .optional(),
     pingPong: z
       .strictObject({ pingService: z.string(), pongService: z.string() })
       .meta({ description: 'ping-pong services (not yet supported by Gradual)' })

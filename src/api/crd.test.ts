@@ -24,9 +24,11 @@ function version(): Version {
 /** Every node of a schema with its JSON pointer. */
 function* walk(node: JsonSchema, pointer = '#'): Generator<[string, JsonSchema]> {
   yield [pointer, node];
-  for (const [name, child] of Object.entries((node['properties'] ?? {}) as Record<string, JsonSchema>)) yield* walk(child, `${pointer}/properties/${name}`);
+  for (const [name, child] of Object.entries((node['properties'] ?? {}) as Record<string, JsonSchema>))
+    yield* walk(child, `${pointer}/properties/${name}`);
   if (typeof node['items'] === 'object') yield* walk(node['items'] as JsonSchema, `${pointer}/items`);
-  if (typeof node['additionalProperties'] === 'object') yield* walk(node['additionalProperties'] as JsonSchema, `${pointer}/additionalProperties`);
+  if (typeof node['additionalProperties'] === 'object')
+    yield* walk(node['additionalProperties'] as JsonSchema, `${pointer}/additionalProperties`);
 }
 
 function at(pointer: string): JsonSchema {
@@ -49,13 +51,19 @@ describe('rolloutCrd', () => {
   it('is a structural schema: every node typed, no $ref, unions only as IntOrString, no defaults', () => {
     for (const [pointer, node] of walk(version().schema.openAPIV3Schema)) {
       const where = `at ${pointer}`;
-      expect(Object.keys(node).filter((key) => ['$ref', '$defs', 'oneOf', 'allOf', 'not', 'default', 'nullable', 'const'].includes(key)), where).toEqual([]);
+      expect(
+        Object.keys(node).filter((key) => ['$ref', '$defs', 'oneOf', 'allOf', 'not', 'default', 'nullable', 'const'].includes(key)),
+        where,
+      ).toEqual([]);
       const intOrString = node['x-kubernetes-int-or-string'] === true;
       if (intOrString) expect(node['anyOf'], where).toEqual([{ type: 'integer' }, { type: 'string' }]);
       else expect(node['anyOf'], where).toBeUndefined();
       expect(intOrString || typeof node['type'] === 'string', `${where} has no type`).toBe(true);
       expect(node['additionalProperties'] === false, where).toBe(false);
-      expect(node['properties'] !== undefined && node['additionalProperties'] !== undefined, `${where} has both properties and additionalProperties`).toBe(false);
+      expect(
+        node['properties'] !== undefined && node['additionalProperties'] !== undefined,
+        `${where} has both properties and additionalProperties`,
+      ).toBe(false);
       if (node['type'] === 'array') expect(typeof node['items'], where).toBe('object');
       if (node['x-kubernetes-preserve-unknown-fields'] === true) expect(node['type'], where).toBe('object');
     }
@@ -92,13 +100,25 @@ describe('rolloutCrd', () => {
   it('has Argo’s names, subresources and printer columns', () => {
     const crd = rolloutCrd() as { metadata: { name: string }; spec: { group: string; scope: string; names: Record<string, unknown> } };
     expect(crd.metadata.name).toBe('rollouts.argoproj.io');
-    expect(crd.spec).toMatchObject({ group: 'argoproj.io', scope: 'Namespaced', names: { kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'] } });
+    expect(crd.spec).toMatchObject({
+      group: 'argoproj.io',
+      scope: 'Namespaced',
+      names: { kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'] },
+    });
     expect(version().subresources).toEqual({
       status: {},
       scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.HPAReplicas', labelSelectorPath: '.status.selector' },
     });
-    expect(version().additionalPrinterColumns.map((column) => column.name)).toEqual(['Desired', 'Current', 'Up-to-date', 'Available', 'Age']);
-    expect(at('#/properties/spec/properties/selector')['x-kubernetes-validations']).toEqual([{ rule: 'self == oldSelf', message: '.spec.selector is immutable' }]);
+    expect(version().additionalPrinterColumns.map((column) => column.name)).toEqual([
+      'Desired',
+      'Current',
+      'Up-to-date',
+      'Available',
+      'Age',
+    ]);
+    expect(at('#/properties/spec/properties/selector')['x-kubernetes-validations']).toEqual([
+      { rule: 'self == oldSelf', message: '.spec.selector is immutable' },
+    ]);
     expect(at('#/properties/status/properties/observedGeneration')).toEqual({ type: 'string' });
   });
 });
@@ -107,8 +127,16 @@ describe('toStructuralSchema', () => {
   const convert = (schema: z.ZodType) => toStructuralSchema(z.toJSONSchema(schema, { io: 'input' }));
 
   it.each([
-    ['a union other than IntOrString', z.strictObject({ a: z.union([z.string(), z.boolean()]) }), '#/properties/a: a structural schema needs a single type'],
-    ['a union of objects', z.strictObject({ a: z.union([z.strictObject({ b: z.string() }), z.strictObject({ c: z.string() })]) }), '#/properties/a: anyOf'],
+    [
+      'a union other than IntOrString',
+      z.strictObject({ a: z.union([z.string(), z.boolean()]) }),
+      '#/properties/a: a structural schema needs a single type',
+    ],
+    [
+      'a union of objects',
+      z.strictObject({ a: z.union([z.strictObject({ b: z.string() }), z.strictObject({ c: z.string() })]) }),
+      '#/properties/a: anyOf',
+    ],
     ['a nullable field', z.strictObject({ a: z.string().nullable() }), '#/properties/a: a structural schema needs a single type'],
     ['an untyped field', z.strictObject({ a: z.unknown() }), '#/properties/a: a structural schema needs a single type'],
   ])('refuses %s, naming where', (_name, schema, message) => {

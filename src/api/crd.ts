@@ -38,9 +38,24 @@ export function rolloutCrd(): object {
           },
           additionalPrinterColumns: [
             { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas', description: 'Number of desired pods' },
-            { name: 'Current', type: 'integer', jsonPath: '.status.replicas', description: 'Total number of non-terminated pods targeted by this rollout' },
-            { name: 'Up-to-date', type: 'integer', jsonPath: '.status.updatedReplicas', description: 'Total number of non-terminated pods targeted by this rollout that have the desired template spec' },
-            { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this rollout' },
+            {
+              name: 'Current',
+              type: 'integer',
+              jsonPath: '.status.replicas',
+              description: 'Total number of non-terminated pods targeted by this rollout',
+            },
+            {
+              name: 'Up-to-date',
+              type: 'integer',
+              jsonPath: '.status.updatedReplicas',
+              description: 'Total number of non-terminated pods targeted by this rollout that have the desired template spec',
+            },
+            {
+              name: 'Available',
+              type: 'integer',
+              jsonPath: '.status.availableReplicas',
+              description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this rollout',
+            },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since resource was created' },
           ],
         },

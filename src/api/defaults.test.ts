@@ -13,12 +13,25 @@ describe('withDefaults', () => {
       paused: false,
       progressDeadlineAbort: false,
       analysis: { successfulRunHistoryLimit: 5, unsuccessfulRunHistoryLimit: 5 },
-      strategy: { canary: { steps: [], maxSurge: '25%', maxUnavailable: '25%', scaleDownDelaySeconds: 30, abortScaleDownDelaySeconds: 30, dynamicStableScale: false } },
+      strategy: {
+        canary: {
+          steps: [],
+          maxSurge: '25%',
+          maxUnavailable: '25%',
+          scaleDownDelaySeconds: 30,
+          abortScaleDownDelaySeconds: 30,
+          dynamicStableScale: false,
+        },
+      },
     });
   });
 
   it('fills in Argo’s defaults for a blue-green and keeps what is set, zero included', () => {
-    const spec: RolloutSpec = { replicas: 0, revisionHistoryLimit: 0, strategy: { blueGreen: { activeService: 'web', abortScaleDownDelaySeconds: 0 } } };
+    const spec: RolloutSpec = {
+      replicas: 0,
+      revisionHistoryLimit: 0,
+      strategy: { blueGreen: { activeService: 'web', abortScaleDownDelaySeconds: 0 } },
+    };
     const result = withDefaults(spec);
     expect(result.replicas).toBe(0);
     expect(result.revisionHistoryLimit).toBe(0);

@@ -35,18 +35,67 @@ describe('valid fixtures', () => {
   it('together use every supported Rollout field (the not-yet-supported ones are in invalid/)', () => {
     const all = files.map((file) => file.text).join('\n');
     const fields = [
-      'replicas', 'selector', 'template', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds',
-      'progressDeadlineAbort', 'successfulRunHistoryLimit', 'unsuccessfulRunHistoryLimit',
-      'canary', 'steps', 'setWeight', 'pause', 'duration', 'maxSurge', 'maxUnavailable', 'canaryService', 'stableService', 'canaryMetadata',
-      'stableMetadata', 'scaleDownDelayRevisionLimit', 'abortScaleDownDelaySeconds', 'minPodsPerReplicaSet',
-      'blueGreen', 'activeService', 'previewService', 'previewReplicaCount', 'autoPromotionEnabled', 'autoPromotionSeconds',
-      'scaleDownDelaySeconds', 'antiAffinity', 'preferredDuringSchedulingIgnoredDuringExecution', 'requiredDuringSchedulingIgnoredDuringExecution',
-      'previewMetadata', 'activeMetadata', 'analysis', 'prePromotionAnalysis', 'postPromotionAnalysis', 'templates', 'templateName', 'clusterScope',
-      'startingStep', 'args', 'podTemplateHashValue', 'fieldRef', 'dryRun', 'measurementRetention', 'analysisRunMetadata',
+      'replicas',
+      'selector',
+      'template',
+      'minReadySeconds',
+      'revisionHistoryLimit',
+      'paused',
+      'progressDeadlineSeconds',
+      'progressDeadlineAbort',
+      'successfulRunHistoryLimit',
+      'unsuccessfulRunHistoryLimit',
+      'canary',
+      'steps',
+      'setWeight',
+      'pause',
+      'duration',
+      'maxSurge',
+      'maxUnavailable',
+      'canaryService',
+      'stableService',
+      'canaryMetadata',
+      'stableMetadata',
+      'scaleDownDelayRevisionLimit',
+      'abortScaleDownDelaySeconds',
+      'minPodsPerReplicaSet',
+      'blueGreen',
+      'activeService',
+      'previewService',
+      'previewReplicaCount',
+      'autoPromotionEnabled',
+      'autoPromotionSeconds',
+      'scaleDownDelaySeconds',
+      'antiAffinity',
+      'preferredDuringSchedulingIgnoredDuringExecution',
+      'requiredDuringSchedulingIgnoredDuringExecution',
+      'previewMetadata',
+      'activeMetadata',
+      'analysis',
+      'prePromotionAnalysis',
+      'postPromotionAnalysis',
+      'templates',
+      'templateName',
+      'clusterScope',
+      'startingStep',
+      'args',
+      'podTemplateHashValue',
+      'fieldRef',
+      'dryRun',
+      'measurementRetention',
+      'analysisRunMetadata',
     ];
     expect(fields.filter((field) => !new RegExp(`\\b${field}:`, 'u').test(all))).toEqual([]);
     // Timed (seconds, Go duration, numeric string) and indefinite pauses; int and percent IntOrStrings.
-    for (const form of [/duration: 90\b/u, /duration: 30s/u, /duration: "45"/u, /pause: \{\}/u, /maxSurge: 2\b/u, /maxSurge: "50%"/u, /maxUnavailable: 25%/u]) {
+    for (const form of [
+      /duration: 90\b/u,
+      /duration: 30s/u,
+      /duration: "45"/u,
+      /pause: \{\}/u,
+      /maxSurge: 2\b/u,
+      /maxSurge: "50%"/u,
+      /maxUnavailable: 25%/u,
+    ]) {
       expect(all).toMatch(form);
     }
   });
@@ -62,7 +111,10 @@ describe('invalid fixtures', () => {
     expect([...new Set(problems.map((problem) => problem.line))].sort((a, b) => a - b)).toEqual([...expected.keys()]);
     for (const [line, fragment] of expected) {
       const here = problems.filter((problem) => problem.line === line).map((problem) => problem.message);
-      expect(here.some((message) => message.includes(fragment)), `${name}:${String(line)}: ${here.join(' | ')}`).toBe(true);
+      expect(
+        here.some((message) => message.includes(fragment)),
+        `${name}:${String(line)}: ${here.join(' | ')}`,
+      ).toBe(true);
       expect(problems.every((problem) => problem.file === name)).toBe(true);
     }
   });

@@ -5,7 +5,13 @@ export { objectMetaSchema, podTemplateSchema, rolloutSpecSchema, workloadRefScal
 export { canaryStepKinds, canaryStepSchema, canaryStrategySchema } from './canary-strategy.js';
 export { blueGreenStrategySchema } from './blue-green-strategy.js';
 export { parseRolloutStatus, pauseReasons, rolloutConditionTypes, rolloutPhases, rolloutStatusSchema } from './rollout-status.js';
-export { rolloutDefaults, withDefaults, type BlueGreenStrategyWithDefaults, type CanaryStrategyWithDefaults, type RolloutSpecWithDefaults } from './defaults.js';
+export {
+  rolloutDefaults,
+  withDefaults,
+  type BlueGreenStrategyWithDefaults,
+  type CanaryStrategyWithDefaults,
+  type RolloutSpecWithDefaults,
+} from './defaults.js';
 export { parseGoDuration, pauseDurationSeconds } from './duration.js';
 export { matchesLabelSelector, unmetRequirements } from './label-selector.js';
 export { notYetSupportedFields } from './not-yet-supported.js';

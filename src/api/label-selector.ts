@@ -15,10 +15,13 @@ export function unmetRequirements(selector: LabelSelector, labels: Readonly<Reco
     const has = Object.hasOwn(labels, key);
     const value = labels[key];
     const met =
-      operator === 'In' ? has && value !== undefined && values.includes(value)
-      : operator === 'NotIn' ? !has || value === undefined || !values.includes(value)
-      : operator === 'Exists' ? has
-      : !has;
+      operator === 'In'
+        ? has && value !== undefined && values.includes(value)
+        : operator === 'NotIn'
+          ? !has || value === undefined || !values.includes(value)
+          : operator === 'Exists'
+            ? has
+            : !has;
     if (!met) unmet.push(describeExpression(key, operator, values));
   }
   return unmet;
@@ -42,8 +45,10 @@ export function selectorExpressionProblems(selector: LabelSelector): { index: nu
   const problems: { index: number; message: string }[] = [];
   (selector.matchExpressions ?? []).forEach(({ operator, values }, index) => {
     const count = values?.length ?? 0;
-    if ((operator === 'In' || operator === 'NotIn') && count === 0) problems.push({ index, message: `operator ${operator} needs at least one value` });
-    if ((operator === 'Exists' || operator === 'DoesNotExist') && count > 0) problems.push({ index, message: `operator ${operator} takes no values` });
+    if ((operator === 'In' || operator === 'NotIn') && count === 0)
+      problems.push({ index, message: `operator ${operator} needs at least one value` });
+    if ((operator === 'Exists' || operator === 'DoesNotExist') && count > 0)
+      problems.push({ index, message: `operator ${operator} takes no values` });
   });
   return problems;
 }

@@ -29,14 +29,18 @@ const valid = [
 ];
 
 function edit(changes: Record<number, string | null>): string {
-  return `${valid.flatMap((line, index) => {
-    const change = changes[index + 1];
-    return change === undefined ? [line] : change === null ? [] : [change];
-  }).join('\n')}\n`;
+  return `${valid
+    .flatMap((line, index) => {
+      const change = changes[index + 1];
+      return change === undefined ? [line] : change === null ? [] : [change];
+    })
+    .join('\n')}\n`;
 }
 
 function lintOne(text: string): string[] {
-  return lintManifests([{ path: 'web.yaml', text }]).problems.map((p) => `${p.file}:${String(p.line)}:${String(p.column)}: ${p.path}: ${p.message}`);
+  return lintManifests([{ path: 'web.yaml', text }]).problems.map(
+    (p) => `${p.file}:${String(p.line)}:${String(p.column)}: ${p.path}: ${p.message}`,
+  );
 }
 
 describe('lintManifests', () => {
@@ -45,22 +49,74 @@ describe('lintManifests', () => {
   });
 
   it.each([
-    ['an unknown field, at its name', { 23: '        - setWieght: 60' }, ['web.yaml:23:11: spec.strategy.canary.steps[2].setWieght: unknown field "setWieght" (did you mean "setWeight"?)']],
-    ['an unknown field in a map, at its name', { 6: '  replicaz: 3' }, ['web.yaml:6:3: spec.replicaz: unknown field "replicaz" (did you mean "replicas"?)']],
-    ['an unknown step kind, at its name', { 22: '        - wait: {duration: 30s}' }, ['web.yaml:22:11: spec.strategy.canary.steps[1].wait: unknown field "wait"']],
-    ['a wrong type, at the value', { 6: '  replicas: three' }, ['web.yaml:6:13: spec.replicas: expected an integer, got the string "three"']],
-    ['a wrong type in a flow map, at the value', { 22: '        - pause: {duration: [30]}' }, ['web.yaml:22:29: spec.strategy.canary.steps[1].pause.duration: expected an integer or a string, got a list']],
-    ['a missing selector, at the spec that lacks it', { 7: null, 8: null, 9: null }, ['web.yaml:5:1: spec.selector: missing field "selector": a Rollout without a workloadRef needs one']],
-    ['an empty selector value as a missing selector, at its name', { 8: null, 9: null }, ['web.yaml:7:3: spec.selector: missing field "selector": a Rollout without a workloadRef needs one']],
-    ['a missing required field, at the map that lacks it', { 19: '    blueGreen:', 20: '      previewService: web-preview', 21: null, 22: null, 23: null }, ['web.yaml:19:5: spec.strategy.blueGreen.activeService: missing field "activeService"']],
-    ['a bad value, at the value', { 21: '        - setWeight: 120' }, ['web.yaml:21:22: spec.strategy.canary.steps[0].setWeight: must be between 0 and 100 (got 120)']],
-    ['labels that do not match the selector, at the name of the block', { 13: '        app: api' }, ['web.yaml:12:7: spec.template.metadata.labels: do not match spec.selector, which needs app=web']],
-    ['a not-yet-supported field, at its name', { 20: '      pingPong: {pingService: a, pongService: b}', 21: '      steps:', 22: '        - experiment: {templates: []}', 23: null }, [
-      'web.yaml:20:7: spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
-      'web.yaml:22:11: spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
-    ]],
-    ['a YAML syntax error, where the parser stopped', { 9: '      app: [web' }, ['web.yaml:10:3: : YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
-    ['a duplicate key, as YAML error', { 8: '    matchLabels: {app: web}', 9: '    matchLabels: {app: api}' }, ['web.yaml:9:5: : YAML: Map keys must be unique']],
+    [
+      'an unknown field, at its name',
+      { 23: '        - setWieght: 60' },
+      ['web.yaml:23:11: spec.strategy.canary.steps[2].setWieght: unknown field "setWieght" (did you mean "setWeight"?)'],
+    ],
+    [
+      'an unknown field in a map, at its name',
+      { 6: '  replicaz: 3' },
+      ['web.yaml:6:3: spec.replicaz: unknown field "replicaz" (did you mean "replicas"?)'],
+    ],
+    [
+      'an unknown step kind, at its name',
+      { 22: '        - wait: {duration: 30s}' },
+      ['web.yaml:22:11: spec.strategy.canary.steps[1].wait: unknown field "wait"'],
+    ],
+    [
+      'a wrong type, at the value',
+      { 6: '  replicas: three' },
+      ['web.yaml:6:13: spec.replicas: expected an integer, got the string "three"'],
+    ],
+    [
+      'a wrong type in a flow map, at the value',
+      { 22: '        - pause: {duration: [30]}' },
+      ['web.yaml:22:29: spec.strategy.canary.steps[1].pause.duration: expected an integer or a string, got a list'],
+    ],
+    [
+      'a missing selector, at the spec that lacks it',
+      { 7: null, 8: null, 9: null },
+      ['web.yaml:5:1: spec.selector: missing field "selector": a Rollout without a workloadRef needs one'],
+    ],
+    [
+      'an empty selector value as a missing selector, at its name',
+      { 8: null, 9: null },
+      ['web.yaml:7:3: spec.selector: missing field "selector": a Rollout without a workloadRef needs one'],
+    ],
+    [
+      'a missing required field, at the map that lacks it',
+      { 19: '    blueGreen:', 20: '      previewService: web-preview', 21: null, 22: null, 23: null },
+      ['web.yaml:19:5: spec.strategy.blueGreen.activeService: missing field "activeService"'],
+    ],
+    [
+      'a bad value, at the value',
+      { 21: '        - setWeight: 120' },
+      ['web.yaml:21:22: spec.strategy.canary.steps[0].setWeight: must be between 0 and 100 (got 120)'],
+    ],
+    [
+      'labels that do not match the selector, at the name of the block',
+      { 13: '        app: api' },
+      ['web.yaml:12:7: spec.template.metadata.labels: do not match spec.selector, which needs app=web'],
+    ],
+    [
+      'a not-yet-supported field, at its name',
+      { 20: '      pingPong: {pingService: a, pongService: b}', 21: '      steps:', 22: '        - experiment: {templates: []}', 23: null },
+      [
+        'web.yaml:20:7: spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
+        'web.yaml:22:11: spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
+      ],
+    ],
+    [
+      'a YAML syntax error, where the parser stopped',
+      { 9: '      app: [web' },
+      ['web.yaml:10:3: : YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ],
+    [
+      'a duplicate key, as YAML error',
+      { 8: '    matchLabels: {app: web}', 9: '    matchLabels: {app: api}' },
+      ['web.yaml:9:5: : YAML: Map keys must be unique'],
+    ],
   ])('reports %s', (_name, changes: Record<number, string | null>, expected) => {
     expect(lintOne(edit(changes))).toEqual(expected);
   });
@@ -72,7 +128,9 @@ describe('lintManifests', () => {
     const result = lintManifests([{ path: 'all.yaml', text }]);
     expect(result.rollouts).toBe(2);
     // The second Rollout starts on line 30 (23 + 5 + the --- on line 29): its replicas are on line 35.
-    expect(result.problems).toEqual([{ file: 'all.yaml', line: 35, column: 13, path: 'spec.replicas', message: 'expected an integer, got the string "many"' }]);
+    expect(result.problems).toEqual([
+      { file: 'all.yaml', line: 35, column: 13, path: 'spec.replicas', message: 'expected an integer, got the string "many"' },
+    ]);
   });
 
   it('reports a document that is not a Kubernetes object, and carries on after a broken one', () => {
@@ -93,14 +151,22 @@ describe('lintManifests', () => {
     ]);
     expect(result.files).toBe(3);
     expect(result.rollouts).toBe(1);
-    expect(result.problems).toEqual([{ file: 'a.yaml', line: 1, column: 13, path: 'apiVersion', message: 'Gradual serves Rollouts of argoproj.io/v1alpha1, got "argoproj.io/v1"' }]);
+    expect(result.problems).toEqual([
+      {
+        file: 'a.yaml',
+        line: 1,
+        column: 13,
+        path: 'apiVersion',
+        message: 'Gradual serves Rollouts of argoproj.io/v1alpha1, got "argoproj.io/v1"',
+      },
+    ]);
   });
 
   it('reports a Rollout whose alias makes a cycle at its document instead of overflowing the stack', () => {
     const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec: &s\n  replicas: 1\n  self: *s\n';
-    expect(lintManifests([{ path: 'cycle.yaml', text }]).problems.map((p) => `${p.file}:${String(p.line)}:${String(p.column)}: ${p.message}`)).toEqual([
-      'cycle.yaml:1:1: YAML: an alias refers to a node that contains it (a cycle)',
-    ]);
+    expect(
+      lintManifests([{ path: 'cycle.yaml', text }]).problems.map((p) => `${p.file}:${String(p.line)}:${String(p.column)}: ${p.message}`),
+    ).toEqual(['cycle.yaml:1:1: YAML: an alias refers to a node that contains it (a cycle)']);
   });
 
   it('places a problem behind an alias at the alias', () => {

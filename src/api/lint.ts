@@ -34,11 +34,23 @@ export function lintManifests(files: readonly ManifestFile[], limits: { fileByte
     };
     const bytes = Buffer.byteLength(file.text, 'utf8');
     if (bytes > limits.fileBytes) {
-      problems.push({ file: file.path, line: 1, column: 1, path: '', message: `the file is ${String(bytes)} bytes, more than ${String(limits.fileBytes)}; it was not parsed` });
+      problems.push({
+        file: file.path,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `the file is ${String(bytes)} bytes, more than ${String(limits.fileBytes)}; it was not parsed`,
+      });
       continue;
     }
     if (measureYaml(file.text, { nodes: limits.fileNodes, documents: Number.POSITIVE_INFINITY }).over !== undefined) {
-      problems.push({ file: file.path, line: 1, column: 1, path: '', message: `the file has more than ${String(limits.fileNodes)} YAML nodes; it was not parsed` });
+      problems.push({
+        file: file.path,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `the file has more than ${String(limits.fileNodes)} YAML nodes; it was not parsed`,
+      });
       continue;
     }
     for (const document of parseYamlDocuments(file.text, lineCounter)) {
@@ -79,10 +91,20 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
     return false;
   }
   const { apiVersion, kind } = object as Record<string, unknown>;
-  for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind]] as const) {
+  for (const [field, value] of [
+    ['apiVersion', apiVersion],
+    ['kind', kind],
+  ] as const) {
     if (typeof value !== 'string' || value === '') {
       const at = value === undefined ? start : positionOf(document, [field], lineCounter);
-      problem(at.line, at.column, field, value === undefined ? `missing field "${field}": every Kubernetes object needs apiVersion and kind` : `expected a string, got ${describeValue(value)}`);
+      problem(
+        at.line,
+        at.column,
+        field,
+        value === undefined
+          ? `missing field "${field}": every Kubernetes object needs apiVersion and kind`
+          : `expected a string, got ${describeValue(value)}`,
+      );
     }
   }
   if (kind !== rolloutKind || typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`)) return false;
@@ -106,4 +128,3 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
   }
   return true;
 }
-

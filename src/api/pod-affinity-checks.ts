@@ -65,12 +65,15 @@ function checkLabelSelector(value: unknown, path: PathSegment[], report: Report)
   const { matchLabels, matchExpressions } = value;
   if (matchLabels !== undefined && matchLabels !== null) {
     if (!isRecord(matchLabels)) report([...path, 'matchLabels'], `expected an object, got ${describe(matchLabels)}`);
-    else for (const [key, label] of Object.entries(matchLabels)) if (typeof label !== 'string') report([...path, 'matchLabels', key], `expected a string, got ${describe(label)}`);
+    else
+      for (const [key, label] of Object.entries(matchLabels))
+        if (typeof label !== 'string') report([...path, 'matchLabels', key], `expected a string, got ${describe(label)}`);
   }
   checkList(matchExpressions, [...path, 'matchExpressions'], report, (expression, at) => {
     if (!checkObject(expression, EXPRESSION_KEYS, at, report)) return;
     if (typeof expression['key'] !== 'string') report([...at, 'key'], `expected a string, got ${describe(expression['key'])}`);
-    if (typeof expression['operator'] !== 'string') report([...at, 'operator'], `expected a string, got ${describe(expression['operator'])}`);
+    if (typeof expression['operator'] !== 'string')
+      report([...at, 'operator'], `expected a string, got ${describe(expression['operator'])}`);
     checkStringList(expression['values'], [...at, 'values'], report);
   });
 }
@@ -83,22 +86,35 @@ function checkTerm(value: unknown, path: PathSegment[], report: Report): void {
   checkStringList(value['matchLabelKeys'], [...path, 'matchLabelKeys'], report);
   checkStringList(value['mismatchLabelKeys'], [...path, 'mismatchLabelKeys'], report);
   const topologyKey = value['topologyKey'];
-  if (topologyKey !== undefined && typeof topologyKey !== 'string') report([...path, 'topologyKey'], `expected a string, got ${describe(topologyKey)}`);
+  if (topologyKey !== undefined && typeof topologyKey !== 'string')
+    report([...path, 'topologyKey'], `expected a string, got ${describe(topologyKey)}`);
 }
 
 function checkPodAffinity(value: unknown, path: PathSegment[], report: Report): void {
   if (value === undefined || value === null) return;
   if (!checkObject(value, POD_AFFINITY_KEYS, path, report)) return;
-  checkList(value['requiredDuringSchedulingIgnoredDuringExecution'], [...path, 'requiredDuringSchedulingIgnoredDuringExecution'], report, (term, at) => {
-    checkTerm(term, at, report);
-  });
-  checkList(value['preferredDuringSchedulingIgnoredDuringExecution'], [...path, 'preferredDuringSchedulingIgnoredDuringExecution'], report, (weighted, at) => {
-    if (!checkObject(weighted, WEIGHTED_TERM_KEYS, at, report)) return;
-    const weight = weighted['weight'];
-    if (typeof weight !== 'number' || !Number.isInteger(weight)) report([...at, 'weight'], `expected an integer, got ${describe(weight)}`);
-    if (weighted['podAffinityTerm'] === undefined) report([...at, 'podAffinityTerm'], 'missing field "podAffinityTerm": a weighted term needs one');
-    else checkTerm(weighted['podAffinityTerm'], [...at, 'podAffinityTerm'], report);
-  });
+  checkList(
+    value['requiredDuringSchedulingIgnoredDuringExecution'],
+    [...path, 'requiredDuringSchedulingIgnoredDuringExecution'],
+    report,
+    (term, at) => {
+      checkTerm(term, at, report);
+    },
+  );
+  checkList(
+    value['preferredDuringSchedulingIgnoredDuringExecution'],
+    [...path, 'preferredDuringSchedulingIgnoredDuringExecution'],
+    report,
+    (weighted, at) => {
+      if (!checkObject(weighted, WEIGHTED_TERM_KEYS, at, report)) return;
+      const weight = weighted['weight'];
+      if (typeof weight !== 'number' || !Number.isInteger(weight))
+        report([...at, 'weight'], `expected an integer, got ${describe(weight)}`);
+      if (weighted['podAffinityTerm'] === undefined)
+        report([...at, 'podAffinityTerm'], 'missing field "podAffinityTerm": a weighted term needs one');
+      else checkTerm(weighted['podAffinityTerm'], [...at, 'podAffinityTerm'], report);
+    },
+  );
 }
 
 /** spec.template.spec.affinity, where `podSpec` is the template's spec (already known to be an object). */
@@ -108,7 +124,8 @@ export function checkTemplateAffinity(podSpec: Record<string, unknown>, path: Pa
   const at = [...path, 'affinity'];
   if (!checkObject(affinity, AFFINITY_KEYS, at, report)) return;
   const { nodeAffinity } = affinity;
-  if (nodeAffinity !== undefined && nodeAffinity !== null && !isRecord(nodeAffinity)) report([...at, 'nodeAffinity'], `expected an object, got ${describe(nodeAffinity)}`);
+  if (nodeAffinity !== undefined && nodeAffinity !== null && !isRecord(nodeAffinity))
+    report([...at, 'nodeAffinity'], `expected an object, got ${describe(nodeAffinity)}`);
   checkPodAffinity(affinity['podAffinity'], [...at, 'podAffinity'], report);
   checkPodAffinity(affinity['podAntiAffinity'], [...at, 'podAntiAffinity'], report);
 }

@@ -13,7 +13,16 @@ describe('parseRolloutStatus', () => {
       controllerPause: true,
       canary: { weights: { canary: { weight: 20, podTemplateHash: 'a' }, stable: { weight: 80, podTemplateHash: 'b' } } },
       blueGreen: {},
-      conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'updated', lastUpdateTime: '2024-05-01T10:00:00Z', lastTransitionTime: '2024-05-01T10:00:00Z' }],
+      conditions: [
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'ReplicaSetUpdated',
+          message: 'updated',
+          lastUpdateTime: '2024-05-01T10:00:00Z',
+          lastTransitionTime: '2024-05-01T10:00:00Z',
+        },
+      ],
       HPAReplicas: 5,
       selector: 'app=web',
       writtenByANewerController: { anything: [1, 2] },
@@ -26,7 +35,11 @@ describe('parseRolloutStatus', () => {
       phase: 'Sleeping',
       replicas: 'three',
       readyReplicas: 2,
-      pauseConditions: [{ reason: 'CanaryPauseStep' }, { reason: 'BlueGreenPause', startTime: '2024-05-01T10:00:00Z' }, { reason: 1, startTime: 'yesterday' }],
+      pauseConditions: [
+        { reason: 'CanaryPauseStep' },
+        { reason: 'BlueGreenPause', startTime: '2024-05-01T10:00:00Z' },
+        { reason: 1, startTime: 'yesterday' },
+      ],
       canary: { weights: { canary: { weight: 'x' }, stable: { weight: 100 } } },
     });
     expect(result.status).toEqual({

@@ -13,7 +13,15 @@ import { int32, opaqueObject, timestamp, type PathSegment } from './common.js';
 
 export const rolloutPhases = ['Progressing', 'Paused', 'Healthy', 'Degraded'] as const;
 export const pauseReasons = ['CanaryPauseStep', 'BlueGreenPause', 'InconclusiveAnalysisRun', 'InconclusiveExperiment'] as const;
-export const rolloutConditionTypes = ['InvalidSpec', 'Available', 'Progressing', 'ReplicaFailure', 'Paused', 'Completed', 'Healthy'] as const;
+export const rolloutConditionTypes = [
+  'InvalidSpec',
+  'Available',
+  'Progressing',
+  'ReplicaFailure',
+  'Paused',
+  'Completed',
+  'Healthy',
+] as const;
 
 export const pauseConditionSchema = z.looseObject({
   reason: z.string().meta({ description: `why the rollout paused: ${pauseReasons.join(', ')}` }),

@@ -3,7 +3,16 @@ import { rolloutDefaults } from './defaults.js';
 import { pauseDurationSeconds } from './duration.js';
 import { selectorExpressionProblems, unmetRequirements } from './label-selector.js';
 import { checkTemplateAffinity } from './pod-affinity-checks.js';
-import type { AntiAffinity, BlueGreenStrategy, CanaryStep, CanaryStrategy, IntOrString, PathSegment, Rollout, RolloutIssue } from './types.js';
+import type {
+  AntiAffinity,
+  BlueGreenStrategy,
+  CanaryStep,
+  CanaryStrategy,
+  IntOrString,
+  PathSegment,
+  Rollout,
+  RolloutIssue,
+} from './types.js';
 
 /*
  * The checks Argo's controller makes before it acts on a Rollout (an
@@ -68,11 +77,13 @@ function checkSelectorAndTemplate(rollout: Rollout, report: Report): void {
     report(['spec', 'selector'], 'an empty selector would select every pod: give matchLabels or matchExpressions');
     return;
   }
-  for (const { index, message } of selectorExpressionProblems(selector)) report(['spec', 'selector', 'matchExpressions', index, 'operator'], message);
+  for (const { index, message } of selectorExpressionProblems(selector))
+    report(['spec', 'selector', 'matchExpressions', index, 'operator'], message);
   const podSpec = spec.template?.spec;
   if (podSpec !== undefined) checkTemplateAffinity(podSpec, ['spec', 'template', 'spec'], report);
   const containers = spec.template?.spec?.containers ?? [];
-  if (containers.length === 0) report(['spec', 'template', 'spec', 'containers'], 'missing containers: the pod template needs at least one');
+  if (containers.length === 0)
+    report(['spec', 'template', 'spec', 'containers'], 'missing containers: the pod template needs at least one');
   const unmet = unmetRequirements(selector, templateMetadata?.labels ?? {});
   if (unmet.length > 0) {
     report(['spec', 'template', 'metadata', 'labels'], `do not match spec.selector, which needs ${unmet.join(', ')}`);
@@ -85,7 +96,10 @@ function checkBlueGreen(blueGreen: BlueGreenStrategy, revisionHistoryLimit: numb
     report([...path, 'activeService'], 'activeService and previewService are the same Service; blue-green needs two');
   }
   if (blueGreen.scaleDownDelayRevisionLimit !== undefined && blueGreen.scaleDownDelayRevisionLimit > revisionHistoryLimit) {
-    report([...path, 'scaleDownDelayRevisionLimit'], `must not exceed revisionHistoryLimit (${blueGreen.scaleDownDelayRevisionLimit} > ${revisionHistoryLimit})`);
+    report(
+      [...path, 'scaleDownDelayRevisionLimit'],
+      `must not exceed revisionHistoryLimit (${blueGreen.scaleDownDelayRevisionLimit} > ${revisionHistoryLimit})`,
+    );
   }
   checkIntOrPercent(blueGreen.maxUnavailable, [...path, 'maxUnavailable'], report);
   checkAntiAffinity(blueGreen.antiAffinity, [...path, 'antiAffinity'], report);
@@ -130,7 +144,8 @@ function checkStep(step: CanaryStep, path: PathSegment[], context: { routed: boo
   const duration = step.pause?.duration;
   if (duration !== undefined) {
     const seconds = pauseDurationSeconds(duration);
-    if (seconds === undefined) report([...path, 'pause', 'duration'], `expected seconds or a duration such as 30s, 5m, 1h; got "${String(duration)}"`);
+    if (seconds === undefined)
+      report([...path, 'pause', 'duration'], `expected seconds or a duration such as 30s, 5m, 1h; got "${String(duration)}"`);
     else if (seconds < 0) report([...path, 'pause', 'duration'], `must not be negative (got ${JSON.stringify(duration)})`);
   }
   if (step.setCanaryScale !== undefined && !context.routed) {

@@ -57,7 +57,8 @@ function objectSchema(node: JsonSchema, pointer: string): JsonSchema {
       }),
     );
     const required = node['required'];
-    if (Array.isArray(required) && required.length > 0) out['required'] = required.filter((name): name is string => typeof name === 'string').sort();
+    if (Array.isArray(required) && required.length > 0)
+      out['required'] = required.filter((name): name is string => typeof name === 'string').sort();
     // A loose object (z.looseObject): the named fields are typed, the rest kept rather than pruned.
     if (isSchema(additional) && Object.keys(additional).length === 0) out['x-kubernetes-preserve-unknown-fields'] = true;
     return out;

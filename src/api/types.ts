@@ -1,9 +1,22 @@
 import type { z } from 'zod';
 import type { blueGreenStrategySchema } from './blue-green-strategy.js';
-import type { canaryStepKinds, canaryStepSchema, canaryStrategySchema, rolloutPauseSchema, setCanaryScaleSchema } from './canary-strategy.js';
+import type {
+  canaryStepKinds,
+  canaryStepSchema,
+  canaryStrategySchema,
+  rolloutPauseSchema,
+  setCanaryScaleSchema,
+} from './canary-strategy.js';
 import type { antiAffinity, intOrString, labelSelector, PathSegment, podTemplateMetadata } from './common.js';
 import type { rolloutSchema } from './rollout.js';
-import type { objectMetaSchema, objectRefSchema, podTemplateSchema, rolloutSpecSchema, rolloutStrategySchema, workloadRefScaleDownValues } from './rollout-spec.js';
+import type {
+  objectMetaSchema,
+  objectRefSchema,
+  podTemplateSchema,
+  rolloutSpecSchema,
+  rolloutStrategySchema,
+  workloadRefScaleDownValues,
+} from './rollout-spec.js';
 import type {
   analysisRunStatusSchema,
   blueGreenStatusSchema,

@@ -13,7 +13,12 @@ export interface Position {
  * missing required one) is placed at the nearest written ancestor, on the
  * line that names it. Lines and columns count from 1.
  */
-export function positionOf(document: Document, path: readonly PathSegment[], lineCounter: LineCounter, at: 'key' | 'value' = 'value'): Position {
+export function positionOf(
+  document: Document,
+  path: readonly PathSegment[],
+  lineCounter: LineCounter,
+  at: 'key' | 'value' = 'value',
+): Position {
   let node: unknown = document.contents;
   // Where the last field found was named: its key, or for a list item the item itself.
   let named: Node | undefined = isNode(node) ? node : undefined;

@@ -56,24 +56,32 @@ export const ignoredArgoFlags: readonly { flags: string; why: string; parse?: (v
   { flags: '--kloglevel <n>', why: 'Gradual has no klog', parse: wholeNumber },
   { flags: '--qps <n>', why: 'Gradual does not throttle its API client', parse: Number },
   { flags: '--burst <n>', why: 'Gradual does not throttle its API client', parse: wholeNumber },
-  { flags: '--rollout-resync <seconds>', why: 'Gradual\'s informers do not resync on a period', parse: wholeNumber },
+  { flags: '--rollout-resync <seconds>', why: "Gradual's informers do not resync on a period", parse: wholeNumber },
   { flags: '--experiment-threads <n>', why: 'Gradual has no Experiment controller', parse: wholeNumber },
   { flags: '--service-threads <n>', why: 'Gradual has no separate Service controller', parse: wholeNumber },
   { flags: '--ingress-threads <n>', why: 'Gradual has no separate Ingress controller', parse: wholeNumber },
   { flags: '--ephemeral-metadata-threads <n>', why: 'Gradual sets ephemeral metadata in the Rollout reconcile', parse: wholeNumber },
-  { flags: '--ephemeral-metadata-update-pod-retries <n>', why: 'Gradual sets ephemeral metadata in the Rollout reconcile', parse: wholeNumber },
+  {
+    flags: '--ephemeral-metadata-update-pod-retries <n>',
+    why: 'Gradual sets ephemeral metadata in the Rollout reconcile',
+    parse: wholeNumber,
+  },
   { flags: '--aws-target-group-binding-api-version <version>', why: 'Gradual has no AWS traffic router' },
   { flags: '--alb-tag-key-resource-id <key>', why: 'Gradual has no AWS traffic router' },
-  { flags: '--istio-api-version <version>', why: 'Gradual uses networking.istio.io/v1alpha3 (Argo\'s default)' },
+  { flags: '--istio-api-version <version>', why: "Gradual uses networking.istio.io/v1alpha3 (Argo's default)" },
   { flags: '--ambassador-api-version <version>', why: 'Gradual has no Ambassador traffic router' },
-  { flags: '--traffic-split-api-version <version>', why: 'Gradual uses split.smi-spec.io/v1alpha1 (Argo\'s default)' },
+  { flags: '--traffic-split-api-version <version>', why: "Gradual uses split.smi-spec.io/v1alpha1 (Argo's default)" },
   { flags: '--traefik-api-group <group>', why: 'Gradual has no Traefik traffic router' },
   { flags: '--traefik-api-version <version>', why: 'Gradual has no Traefik traffic router' },
   { flags: '--ingress-api-version <version>', why: 'Gradual uses networking.k8s.io/v1' },
   { flags: '--appmesh-crd-version <version>', why: 'Gradual has no App Mesh traffic router' },
   { flags: '--alb-ingress-classes <class>', why: 'Gradual has no AWS traffic router', parse: repeatable },
   { flags: '--nginx-ingress-classes <class>', why: 'Gradual does not select Ingresses by their class', parse: repeatable },
-  { flags: '--self-service-notification-enabled [bool]', why: 'Gradual reports on the pull request, not through Argo\'s notification engine', parse: goBoolean },
+  {
+    flags: '--self-service-notification-enabled [bool]',
+    why: "Gradual reports on the pull request, not through Argo's notification engine",
+    parse: goBoolean,
+  },
   { flags: '--enable-pprof-address <address>', why: 'Node has no pprof; use node --inspect' },
 ];
 
@@ -87,25 +95,50 @@ function attributeOf(flags: string): string {
 export function addArgoFlags(command: Command): Command {
   const alias = (option: Option): Command => command.addOption(option.helpGroup(argoGroup));
   alias(new Option('--leader-elect [bool]', 'leader election on or off (--leader-elect=false is --no-leader-elect)').argParser(goBoolean));
-  alias(new Option('--namespaced [bool]', 'watch only --namespace, or the kubeconfig\'s (in a pod: its own) namespace').argParser(goBoolean));
+  alias(
+    new Option('--namespaced [bool]', "watch only --namespace, or the kubeconfig's (in a pod: its own) namespace").argParser(goBoolean),
+  );
   alias(new Option('--loglevel <level>', 'log level (as --log-level)').choices(['debug', 'info', 'warn', 'error']));
   alias(new Option('--logformat <format>', 'log format: text (pino-pretty) or json (as --log-format)').choices(['text', 'json']));
   alias(new Option('--metricsPort <port>', 'as --metrics-port').argParser(portOption));
   alias(new Option('--metricsport <port>', 'as --metrics-port (deprecated in Argo too)').argParser(portOption));
   alias(new Option('--healthzPort <port>', 'as --healthz-port').argParser(portOption));
   alias(new Option('--context <name>', 'the kubeconfig context to use'));
-  alias(new Option('--leader-election-lease-duration <duration>', 'how long a Lease is held without renewal (Go duration; default 15s)').argParser(goDurationMs));
-  alias(new Option('--leader-election-renew-deadline <duration>', 'how long the leader tries to renew before it stops leading (default 10s)').argParser(goDurationMs));
-  alias(new Option('--leader-election-retry-period <duration>', 'the wait between attempts to acquire or renew (default 2s)').argParser(goDurationMs));
+  alias(
+    new Option(
+      '--leader-election-lease-duration <duration>',
+      'how long a Lease is held without renewal (Go duration; default 15s)',
+    ).argParser(goDurationMs),
+  );
+  alias(
+    new Option(
+      '--leader-election-renew-deadline <duration>',
+      'how long the leader tries to renew before it stops leading (default 10s)',
+    ).argParser(goDurationMs),
+  );
+  alias(
+    new Option('--leader-election-retry-period <duration>', 'the wait between attempts to acquire or renew (default 2s)').argParser(
+      goDurationMs,
+    ),
+  );
   alias(new Option('--version [bool]', 'print the version and exit').argParser(goBoolean));
   for (const flag of ignoredArgoFlags) {
     const option = new Option(flag.flags, flag.why).helpGroup(ignoredGroup);
     command.addOption(flag.parse === undefined ? option : option.argParser(flag.parse as (value: string, previous: unknown) => unknown));
   }
   const refused = 'Refused (Gradual cannot honour it, and ignoring it would be unsafe):';
-  command.addOption(new Option('--controllers <names>', 'Argo\'s --controllers=analysis: Gradual runs the Rollout and AnalysisRun controllers together').helpGroup(refused));
-  command.addOption(new Option('--aws-verify-target-group [bool]', 'Gradual does not verify ALB target groups').argParser(goBoolean).helpGroup(refused));
-  command.addOption(new Option('--alb-verify-weight [bool]', 'Gradual does not verify ALB target groups').argParser(goBoolean).helpGroup(refused));
+  command.addOption(
+    new Option(
+      '--controllers <names>',
+      "Argo's --controllers=analysis: Gradual runs the Rollout and AnalysisRun controllers together",
+    ).helpGroup(refused),
+  );
+  command.addOption(
+    new Option('--aws-verify-target-group [bool]', 'Gradual does not verify ALB target groups').argParser(goBoolean).helpGroup(refused),
+  );
+  command.addOption(
+    new Option('--alb-verify-weight [bool]', 'Gradual does not verify ALB target groups').argParser(goBoolean).helpGroup(refused),
+  );
   return command;
 }
 
@@ -140,12 +173,18 @@ export interface ResolvedArgoFlags {
 /** Folds Argo's spellings into Gradual's settings; throws StartupError for a refused flag. Pure: the options in, the settings out. */
 export function resolveArgoFlags(options: ArgoFlagValues & Record<string, unknown>): ResolvedArgoFlags {
   if (options.controllers !== undefined) {
-    throw new StartupError(`--controllers=${options.controllers} is not supported: Gradual runs the Rollout and AnalysisRun controllers together (run Argo's controller for an analysis-only install)`);
+    throw new StartupError(
+      `--controllers=${options.controllers} is not supported: Gradual runs the Rollout and AnalysisRun controllers together (run Argo's controller for an analysis-only install)`,
+    );
   }
   if (options.awsVerifyTargetGroup === true || options.albVerifyWeight === true) {
-    throw new StartupError('--aws-verify-target-group is not supported: Gradual does not verify ALB target group weights, and a rollout that relied on that check would proceed without it');
+    throw new StartupError(
+      '--aws-verify-target-group is not supported: Gradual does not verify ALB target group weights, and a rollout that relied on that check would proceed without it',
+    );
   }
-  const ignored = ignoredArgoFlags.filter((flag) => options[attributeOf(flag.flags)] !== undefined).map((flag) => `${flag.flags.split(' ')[0] ?? flag.flags} is accepted for Argo Rollouts' manifests and has no effect: ${flag.why}`);
+  const ignored = ignoredArgoFlags
+    .filter((flag) => options[attributeOf(flag.flags)] !== undefined)
+    .map((flag) => `${flag.flags.split(' ')[0] ?? flag.flags} is accepted for Argo Rollouts' manifests and has no effect: ${flag.why}`);
   return {
     metricsPort: options.metricsport ?? options.metricsPort,
     logLevel: options.loglevel,

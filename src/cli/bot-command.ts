@@ -14,14 +14,18 @@ interface BotOptions {
  * policy) before anything else happens: a bad one ends the process with one clear line (main.ts),
  * not after winning an election with /healthz answering 200 meanwhile. Returns the bot to start.
  */
-export async function prepareConfiguredBot(options: BotOptions): Promise<(managers?: ClusterManagers) => Promise<{ stop(): Promise<void> }>> {
+export async function prepareConfiguredBot(
+  options: BotOptions,
+): Promise<(managers?: ClusterManagers) => Promise<{ stop(): Promise<void> }>> {
   const { loadDefaultPolicy, loadGradualConfig, readBotEnvironment, startBot } = await import('../gitops/index.js');
   const environment = await readBotEnvironment(process.env);
   const file = options.config ?? environment.configFile;
-  if (file === undefined) throw new StartupError('no Gradual config: pass --config FILE or set GRADUAL_CONFIG (see README: "Run the GitHub App")');
+  if (file === undefined)
+    throw new StartupError('no Gradual config: pass --config FILE or set GRADUAL_CONFIG (see README: "Run the GitHub App")');
   const config = await loadGradualConfig(file);
   await loadDefaultPolicy(config);
-  return (managers?: ClusterManagers) => startBot({ environment, config, logger: rootLogger(), ...(managers === undefined ? {} : { managers }) });
+  return (managers?: ClusterManagers) =>
+    startBot({ environment, config, logger: rootLogger(), ...(managers === undefined ? {} : { managers }) });
 }
 
 /**
@@ -36,18 +40,28 @@ async function setUpApp(): Promise<boolean> {
   const port = Number(process.env['PORT'] ?? 3000);
   const webhookPath = process.env['WEBHOOK_PATH'] ?? '/api/github/webhooks';
   const webhookUrl = process.env['GRADUAL_WEBHOOK_URL'] ?? `http://localhost:${String(port)}${webhookPath}`;
-  if (process.env['GRADUAL_WEBHOOK_URL'] === undefined) logger.warn({ webhookUrl }, 'GRADUAL_WEBHOOK_URL is not set: the app will deliver webhooks to this machine\'s own address; set it to Gradual\'s public URL and webhook path');
+  if (process.env['GRADUAL_WEBHOOK_URL'] === undefined)
+    logger.warn(
+      { webhookUrl },
+      "GRADUAL_WEBHOOK_URL is not set: the app will deliver webhooks to this machine's own address; set it to Gradual's public URL and webhook path",
+    );
   const credentialsFile = process.env['GRADUAL_APP_CREDENTIALS_FILE'] ?? 'gradual-app.env';
   const setup = await startAppSetup({ host: process.env['HOST'] ?? '127.0.0.1', port, webhookUrl, credentialsFile, logger });
   logger.info({ url: setup.url, webhookUrl, credentialsFile }, 'no APP_ID: open the setup page to create the GitHub App from app.yml');
   const stopped = new Promise<undefined>((resolve) => {
-    process.once('SIGTERM', () => { resolve(undefined); });
-    process.once('SIGINT', () => { resolve(undefined); });
+    process.once('SIGTERM', () => {
+      resolve(undefined);
+    });
+    process.once('SIGINT', () => {
+      resolve(undefined);
+    });
   });
   const created = await Promise.race([setup.created, stopped]);
   await setup.stop();
   if (created !== undefined) {
-    process.stderr.write(`gradual: GitHub App ${created.appId} created; its credentials are in ${created.credentialsFile} (mode 0600). Start again with them: node --env-file=${created.credentialsFile} …, or kubectl create secret generic gradual-github-app --from-env-file=${created.credentialsFile}\n`);
+    process.stderr.write(
+      `gradual: GitHub App ${created.appId} created; its credentials are in ${created.credentialsFile} (mode 0600). Start again with them: node --env-file=${created.credentialsFile} …, or kubectl create secret generic gradual-github-app --from-env-file=${created.credentialsFile}\n`,
+    );
   }
   return true;
 }
@@ -73,7 +87,13 @@ export function botCommand(): Command {
     });
 }
 
-async function startReadOnlyDashboard(options: { manager: Manager; port: number; host: string; allowedHosts: string[]; namespace: string | undefined }): Promise<{ stop(): Promise<void> }> {
+async function startReadOnlyDashboard(options: {
+  manager: Manager;
+  port: number;
+  host: string;
+  allowedHosts: string[];
+  namespace: string | undefined;
+}): Promise<{ stop(): Promise<void> }> {
   const { startDashboard } = await import('../dashboard/index.js');
   return startDashboard({
     kubeConfig: options.manager.kubeConfig,
@@ -89,33 +109,59 @@ async function startReadOnlyDashboard(options: { manager: Manager; port: number;
 
 /** `gradual start`: the default install — the engine and the bot in one process, both run by the replica that leads. */
 export function startCommand(): Command {
-  const command = new Command('start').description('run the engine (Rollout and AnalysisRun controllers, /metrics) and the GitHub App in one process');
+  const command = new Command('start').description(
+    'run the engine (Rollout and AnalysisRun controllers, /metrics) and the GitHub App in one process',
+  );
   // The engine's flags, as `gradual controller` has them.
   for (const option of controllerCommand().options) command.addOption(option);
-  return command
-    .option('--config <file>', 'the Gradual config (default: $GRADUAL_CONFIG)')
-    .option('--dashboard-port <port>', 'port of the read-only dashboard (as `gradual dashboard`)', portOption, 3100)
-    // Loopback unless told otherwise: the rollouts' names, images and analysis values are not for every machine on the network.
-    .option('--dashboard-host <address>', 'address of the read-only dashboard (0.0.0.0 to serve other machines)', '127.0.0.1')
-    .option('--dashboard-allowed-host <name>', 'a host name the dashboard answers to besides loopback names and addresses (repeatable)', collect, [])
-    .option('--no-dashboard', 'serve no dashboard')
-    .action(async (options: ControllerOptions & BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] } & Record<string, unknown>) => {
-      if (!prepareEngine(options)) return;
-      if (await setUpApp()) return;
-      // Validated before the election: a follower with a bad config would otherwise report healthy for ever.
-      const startBot = await prepareConfiguredBot(options);
-      // One manager per cluster for the whole process: the engine, the dashboard and the bot's reporter share its informers.
-      const [{ createEngine }, { createClusterManagers }] = await Promise.all([import('../engine/controller/run-engine.js'), import('../kube/index.js')]);
-      const managers = createClusterManagers();
-      const engine = createEngine({ ...(await engineOptions(options)), managers });
-      // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
-      const dashboard = options.dashboard
-        ? await startReadOnlyDashboard({ manager: engine.manager, port: options.dashboardPort, host: options.dashboardHost, allowedHosts: options.dashboardAllowedHost, namespace: options.namespace })
-        : undefined;
-      try {
-        await engine.run(() => startBot(managers), { servesWebhooks: true });
-      } finally {
-        await dashboard?.stop();
-      }
-    });
+  return (
+    command
+      .option('--config <file>', 'the Gradual config (default: $GRADUAL_CONFIG)')
+      .option('--dashboard-port <port>', 'port of the read-only dashboard (as `gradual dashboard`)', portOption, 3100)
+      // Loopback unless told otherwise: the rollouts' names, images and analysis values are not for every machine on the network.
+      .option('--dashboard-host <address>', 'address of the read-only dashboard (0.0.0.0 to serve other machines)', '127.0.0.1')
+      .option(
+        '--dashboard-allowed-host <name>',
+        'a host name the dashboard answers to besides loopback names and addresses (repeatable)',
+        collect,
+        [],
+      )
+      .option('--no-dashboard', 'serve no dashboard')
+      .action(
+        async (
+          options: ControllerOptions &
+            BotOptions & { dashboard: boolean; dashboardPort: number; dashboardHost: string; dashboardAllowedHost: string[] } & Record<
+              string,
+              unknown
+            >,
+        ) => {
+          if (!prepareEngine(options)) return;
+          if (await setUpApp()) return;
+          // Validated before the election: a follower with a bad config would otherwise report healthy for ever.
+          const startBot = await prepareConfiguredBot(options);
+          // One manager per cluster for the whole process: the engine, the dashboard and the bot's reporter share its informers.
+          const [{ createEngine }, { createClusterManagers }] = await Promise.all([
+            import('../engine/controller/run-engine.js'),
+            import('../kube/index.js'),
+          ]);
+          const managers = createClusterManagers();
+          const engine = createEngine({ ...(await engineOptions(options)), managers });
+          // The dashboard reads the informer caches of every replica, leader or not: it runs beside the engine, not under its lease.
+          const dashboard = options.dashboard
+            ? await startReadOnlyDashboard({
+                manager: engine.manager,
+                port: options.dashboardPort,
+                host: options.dashboardHost,
+                allowedHosts: options.dashboardAllowedHost,
+                namespace: options.namespace,
+              })
+            : undefined;
+          try {
+            await engine.run(() => startBot(managers), { servesWebhooks: true });
+          } finally {
+            await dashboard?.stop();
+          }
+        },
+      )
+  );
 }

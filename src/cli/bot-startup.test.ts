@@ -22,9 +22,21 @@ async function configFile(text: string): Promise<string> {
 
 describe('the bot’s start-up (gradual bot, gradual start)', { timeout: 60_000 }, () => {
   it.each([
-    ['an unknown field', 'clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\nresyncSecond: 5\n', /^gradual: invalid Gradual config:\n {2}.*gradual\.yaml:5: \(top\): Unrecognized key: "resyncSecond"\n$/u],
-    ['a resync interval below its floor', 'clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\nresyncSeconds: 0\n', /^gradual: invalid Gradual config:\n {2}.*gradual\.yaml:5: resyncSeconds: /u],
-    ['a default policy that cannot be read', 'clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\ndefaultPolicy: /nonexistent/policy.yml\n', /^gradual: cannot read the default policy \/nonexistent\/policy\.yml: [^\n]+\n$/u],
+    [
+      'an unknown field',
+      'clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\nresyncSecond: 5\n',
+      /^gradual: invalid Gradual config:\n {2}.*gradual\.yaml:5: \(top\): Unrecognized key: "resyncSecond"\n$/u,
+    ],
+    [
+      'a resync interval below its floor',
+      'clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\nresyncSeconds: 0\n',
+      /^gradual: invalid Gradual config:\n {2}.*gradual\.yaml:5: resyncSeconds: /u,
+    ],
+    [
+      'a default policy that cannot be read',
+      'clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\ndefaultPolicy: /nonexistent/policy.yml\n',
+      /^gradual: cannot read the default policy \/nonexistent\/policy\.yml: [^\n]+\n$/u,
+    ],
   ])('a bad config (%s) fails before any election or listening, in one clear line per problem', async (_name, text, expected) => {
     vi.stubEnv('APP_ID', '1');
     vi.stubEnv('PRIVATE_KEY', privateKey);
@@ -40,13 +52,22 @@ describe('the bot’s start-up (gradual bot, gradual start)', { timeout: 60_000 
     vi.stubEnv('APP_ID', '1');
     vi.stubEnv('PRIVATE_KEY', privateKey);
     vi.stubEnv('WEBHOOK_SECRET', 'a-webhook-secret');
-    const start = await prepareConfiguredBot({ config: await configFile('clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\nresyncSeconds: 60\n') });
+    const start = await prepareConfiguredBot({
+      config: await configFile(
+        'clusters: { local: {} }\nrepositories:\n  - match: acme/*\n    environments: { "*": local }\nresyncSeconds: 60\n',
+      ),
+    });
     expect(typeof start).toBe('function');
   });
 
   it('/readyz says whether this replica serves webhooks; /healthz stays 200 on a follower', async () => {
     let serving = false;
-    const server = await serveHealthz(() => true, 0, '127.0.0.1', () => serving);
+    const server = await serveHealthz(
+      () => true,
+      0,
+      '127.0.0.1',
+      () => serving,
+    );
     try {
       const base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
       expect([(await fetch(`${base}/healthz`)).status, (await fetch(`${base}/readyz`)).status]).toEqual([200, 503]);

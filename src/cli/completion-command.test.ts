@@ -25,7 +25,14 @@ afterAll(async () => {
 /** What bash offers after `words` (the last one being completed), run by bash itself. */
 async function complete(words: string[]): Promise<string[]> {
   const array = words.map((word) => `'${word}'`).join(' ');
-  const { stdout } = await run('bash', ['-c', `source '${script}'; COMP_WORDS=(${array}); COMP_CWORD=${String(words.length - 1)}; _gradual_completion; printf '%s\\n' "\${COMPREPLY[@]}"`], { cwd: folder });
+  const { stdout } = await run(
+    'bash',
+    [
+      '-c',
+      `source '${script}'; COMP_WORDS=(${array}); COMP_CWORD=${String(words.length - 1)}; _gradual_completion; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { cwd: folder },
+  );
   return stdout.split('\n').filter(Boolean).sort();
 }
 
@@ -33,9 +40,15 @@ describe('gradual completion bash, run by bash', () => {
   it.each([
     [['gradual', 'lo'], ['local']],
     [['gradual', 've'], ['version']],
-    [['gradual', 'local', ''], ['--help', 'down', 'github', 'serve-git', 'serve-github', 'status', 'up']],
+    [
+      ['gradual', 'local', ''],
+      ['--help', 'down', 'github', 'serve-git', 'serve-github', 'status', 'up'],
+    ],
     [['gradual', 'local', 'up', '--wi'], ['--with-argo']],
-    [['gradual', 'controller', '--leader-e'], ['--leader-elect', '--leader-election-lease-duration', '--leader-election-renew-deadline', '--leader-election-retry-period']],
+    [
+      ['gradual', 'controller', '--leader-e'],
+      ['--leader-elect', '--leader-election-lease-duration', '--leader-election-renew-deadline', '--leader-election-retry-period'],
+    ],
     [['gradual', '--log-format', 'json', 'controller', '--metricsP'], ['--metricsPort']],
     [['gradual', 'completion', '--h'], ['--help']],
     // `status` is a command at the top and under `local`: the place decides.

@@ -54,17 +54,28 @@ export function controllerCommand(): Command {
     .option('--healthz-port <port>', 'port of /healthz', portOption, 8080)
     .option('--no-leader-elect', 'run without Lease-based leader election (one replica only)')
     .option('--lease-namespace <ns>', 'namespace of the leader-election Lease', 'argo-rollouts')
-    .option('--rollout-threads <n>', 'Rollouts reconciled at once (Argo\'s flag and default)', threadsOption, 10)
-    .option('--analysis-threads <n>', 'AnalysisRuns reconciled at once (Argo\'s flag; its default is 30)', threadsOption, 30)
-    .option('--allow-metadata-addresses', 'let web and prometheus metrics reach link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default', false)
-    .option('--max-metric-response-bytes <n>', 'the most bytes of a metric provider\'s answer read; a longer one is an Error measurement', bytesOption, 1024 * 1024)
+    .option('--rollout-threads <n>', "Rollouts reconciled at once (Argo's flag and default)", threadsOption, 10)
+    .option('--analysis-threads <n>', "AnalysisRuns reconciled at once (Argo's flag; its default is 30)", threadsOption, 30)
+    .option(
+      '--allow-metadata-addresses',
+      'let web and prometheus metrics reach link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default',
+      false,
+    )
+    .option(
+      '--max-metric-response-bytes <n>',
+      "the most bytes of a metric provider's answer read; a longer one is an Error measurement",
+      bytesOption,
+      1024 * 1024,
+    )
     .action(async (options: ControllerOptions & Record<string, unknown>) => {
       if (prepareEngine(options)) await runController(options);
     });
-  return addArgoFlags(command)
-    .addHelpText('after', `
+  return addArgoFlags(command).addHelpText(
+    'after',
+    `
 --namespace alone restricts Gradual to that namespace; Argo's --namespace alone only sets its client's
-namespace and still watches every namespace unless --namespaced is given. With --namespaced both agree.`);
+namespace and still watches every namespace unless --namespaced is given. With --namespaced both agree.`,
+  );
 }
 
 /**
@@ -75,7 +86,10 @@ namespace and still watches every namespace unless --namespaced is given. With -
 export function prepareEngine(options: ControllerOptions & Record<string, unknown>): boolean {
   const argo = resolveArgoFlags(options);
   if (argo.logLevel !== undefined || argo.logFormat !== undefined) {
-    configureRootLogger({ ...(argo.logLevel === undefined ? {} : { level: argo.logLevel }), ...(argo.logFormat === undefined ? {} : { format: argo.logFormat }) });
+    configureRootLogger({
+      ...(argo.logLevel === undefined ? {} : { level: argo.logLevel }),
+      ...(argo.logFormat === undefined ? {} : { format: argo.logFormat }),
+    });
   }
   if (options.version === true) {
     process.stdout.write(`${packageVersion()}\n`);
@@ -91,10 +105,21 @@ function loadKubeConfig(kubeConfig: KubeConfigType, options: ControllerOptions):
     if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
     else kubeConfig.loadFromFile(options.kubeconfig);
   } catch (cause) {
-    throw new StartupError(`cannot load the kubeconfig ${options.kubeconfig ?? '(KUBECONFIG, ~/.kube/config or in-cluster)'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new StartupError(
+      `cannot load the kubeconfig ${options.kubeconfig ?? '(KUBECONFIG, ~/.kube/config or in-cluster)'}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   if (options.context !== undefined) {
-    if (kubeConfig.getContextObject(options.context) === null) throw new StartupError(`--context ${options.context}: no such context in the kubeconfig (it has ${kubeConfig.getContexts().map((context) => context.name).join(', ') || 'none'})`);
+    if (kubeConfig.getContextObject(options.context) === null)
+      throw new StartupError(
+        `--context ${options.context}: no such context in the kubeconfig (it has ${
+          kubeConfig
+            .getContexts()
+            .map((context) => context.name)
+            .join(', ') || 'none'
+        })`,
+      );
     kubeConfig.setCurrentContext(options.context);
   }
   // Argo's --namespaced: the namespace given, else the kubeconfig's (in a pod: the pod's own), else default.
@@ -112,7 +137,10 @@ export async function engineOptions(options: ControllerOptions): Promise<EngineO
   const kubeConfig = new KubeConfig();
   loadKubeConfig(kubeConfig, options);
   // Argo reads argo-rollouts-notification-configmap from its own namespace (POD_NAMESPACE, else argo-rollouts: the Lease's default).
-  const notifications = { namespace: process.env.POD_NAMESPACE ?? options.leaseNamespace, policy: outboundPolicy({ allowMetadataAddresses: options.allowMetadataAddresses }) };
+  const notifications = {
+    namespace: process.env.POD_NAMESPACE ?? options.leaseNamespace,
+    policy: outboundPolicy({ allowMetadataAddresses: options.allowMetadataAddresses }),
+  };
   return { ...options, kubeConfig, logger: rootLogger(), notifications };
 }
 

@@ -22,11 +22,14 @@ export async function readActionToken(file: string): Promise<string> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new Error(`the dashboard token file ${file} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new Error(`the dashboard token file ${file} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
   const token = text.split(/\r?\n/u)[0]?.trim() ?? '';
   registerSecretValue(token);
-  if (token.length < minimumTokenLength || /\s/u.test(token)) throw new Error(`the dashboard token in ${file} must be one line of at least ${String(minimumTokenLength)} characters without spaces`);
+  if (token.length < minimumTokenLength || /\s/u.test(token))
+    throw new Error(`the dashboard token in ${file} must be one line of at least ${String(minimumTokenLength)} characters without spaces`);
   return token;
 }
 
@@ -56,12 +59,25 @@ export function dashboardCommand(): Command {
     .option('--port <port>', 'port to listen on', portOption, 3100)
     .option('--host <address>', 'address to listen on (default: 0.0.0.0 read-only, 127.0.0.1 with --enable-actions)')
     .option('--enable-actions', 'show Promote / Promote full / Abort / Retry / Restart buttons and accept them', false)
-    .option('--allow-remote-actions', 'accept actions on a non-loopback --host (anyone who reaches it with the token can change rollouts)', false)
-    .option('--token-file <file>', 'read the action token from this file instead of generating one (default: $GRADUAL_DASHBOARD_TOKEN_FILE)')
-    .option('--allowed-host <name>', 'a host name the dashboard answers to besides loopback names and addresses (repeatable; e.g. behind a proxy)', collect, [])
+    .option(
+      '--allow-remote-actions',
+      'accept actions on a non-loopback --host (anyone who reaches it with the token can change rollouts)',
+      false,
+    )
+    .option(
+      '--token-file <file>',
+      'read the action token from this file instead of generating one (default: $GRADUAL_DASHBOARD_TOKEN_FILE)',
+    )
+    .option(
+      '--allowed-host <name>',
+      'a host name the dashboard answers to besides loopback names and addresses (repeatable; e.g. behind a proxy)',
+      collect,
+      [],
+    )
     .action(async (options: DashboardCommandOptions) => {
       const tokenFile = options.tokenFile ?? process.env['GRADUAL_DASHBOARD_TOKEN_FILE'];
-      const actionToken = options.enableActions && tokenFile !== undefined && tokenFile !== '' ? await readActionToken(tokenFile) : undefined;
+      const actionToken =
+        options.enableActions && tokenFile !== undefined && tokenFile !== '' ? await readActionToken(tokenFile) : undefined;
       const [{ KubeConfig }, { startDashboard }] = await Promise.all([import('@kubernetes/client-node'), import('../dashboard/index.js')]);
       const kubeConfig = new KubeConfig();
       if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
@@ -78,7 +94,9 @@ export function dashboardCommand(): Command {
         ...(actionToken === undefined ? {} : { actionToken }),
       });
       // On stdout for the person who started it, never in the log: the URL carries the action token in its fragment.
-      process.stdout.write(`dashboard: ${actionToken === undefined ? dashboard.openUrl : dashboard.url} ${options.enableActions ? (actionToken === undefined ? '(actions: open this URL; it carries the token)' : '(actions: the token of --token-file)') : '(read-only)'}\n`);
+      process.stdout.write(
+        `dashboard: ${actionToken === undefined ? dashboard.openUrl : dashboard.url} ${options.enableActions ? (actionToken === undefined ? '(actions: open this URL; it carries the token)' : '(actions: the token of --token-file)') : '(read-only)'}\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

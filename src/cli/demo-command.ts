@@ -29,9 +29,18 @@ function secondsOption(value: string): number {
  */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('run the demo: a canary of the Argo Rollouts demo app on a pull request, with real traffic, Prometheus analysis and the dashboard')
-    .option('--dir <dir>', "the demo's folder (its local environment, logs and demo.json); emptied at start", join(defaultEnvironmentDir(), '..', 'demo'))
-    .option('--auto', 'play the whole story unattended (promote and merge #1; #2 with injected errors fails), print a timeline, exit 0 only if every expectation held (the default without a terminal)')
+    .description(
+      'run the demo: a canary of the Argo Rollouts demo app on a pull request, with real traffic, Prometheus analysis and the dashboard',
+    )
+    .option(
+      '--dir <dir>',
+      "the demo's folder (its local environment, logs and demo.json); emptied at start",
+      join(defaultEnvironmentDir(), '..', 'demo'),
+    )
+    .option(
+      '--auto',
+      'play the whole story unattended (promote and merge #1; #2 with injected errors fails), print a timeline, exit 0 only if every expectation held (the default without a terminal)',
+    )
     .option('--no-auto', 'wait for you (and Ctrl-C) even without a terminal')
     .option('--dashboard-port <port>', "the dashboard's port (0: any free one)", portOption, 3100)
     .option('--app-port <port>', "the demo app's port: the gateway and its page (0: any free one)", portOption, 3200)
@@ -65,7 +74,12 @@ async function runDemo(options: DemoOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const session = await startDemoSession({ dir: options.dir, logger, progress: say, ports: { dashboard: options.dashboardPort, gateway: options.appPort } });
+    const session = await startDemoSession({
+      dir: options.dir,
+      logger,
+      progress: say,
+      ports: { dashboard: options.dashboardPort, gateway: options.appPort },
+    });
     try {
       say(`ready in ${((performance.now() - began) / 1000).toFixed(1)} s`);
       process.stdout.write(readyText(session.urls, session.stateFile));
@@ -77,13 +91,20 @@ async function runDemo(options: DemoOptions): Promise<number> {
         await interruptedPromise;
         return 0;
       }
-      const [{ demoStory }, { formatTimeline, formatTimelineEntry, playStory }] = await loadDevelopmentModule('demo', () => Promise.all([import('../demo/demo-story.js'), import('../demo/timeline.js')]));
+      const [{ demoStory }, { formatTimeline, formatTimelineEntry, playStory }] = await loadDevelopmentModule('demo', () =>
+        Promise.all([import('../demo/demo-story.js'), import('../demo/timeline.js')]),
+      );
       const context = { session, timeoutMs: options.timeout * 1000, pulls: {} };
       process.stdout.write('\nPlaying the story (--auto):\n');
       const story = await Promise.race([
-        playStory(demoStory(context), context, () => performance.now(), (entry) => {
-          process.stdout.write(`${formatTimelineEntry(entry)}\n`);
-        }),
+        playStory(
+          demoStory(context),
+          context,
+          () => performance.now(),
+          (entry) => {
+            process.stdout.write(`${formatTimelineEntry(entry)}\n`);
+          },
+        ),
         interruptedPromise.then(() => undefined),
       ]);
       if (story === undefined) return 130;
@@ -103,7 +124,10 @@ async function runDemo(options: DemoOptions): Promise<number> {
   }
 }
 
-function readyText(urls: { pullRequest: string; app: string; dashboard: string; github: string; prometheus: string }, stateFile: string): string {
+function readyText(
+  urls: { pullRequest: string; app: string; dashboard: string; github: string; prometheus: string },
+  stateFile: string,
+): string {
   return [
     '',
     'Open:',

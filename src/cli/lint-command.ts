@@ -29,7 +29,12 @@ export function lintCommand(): Command {
         try {
           files.push({ path, text: await readFile(path, 'utf8') });
         } catch (cause) {
-          const reason = cause instanceof Error && 'code' in cause && cause.code === 'ENOENT' ? 'no such file' : cause instanceof Error ? cause.message : String(cause);
+          const reason =
+            cause instanceof Error && 'code' in cause && cause.code === 'ENOENT'
+              ? 'no such file'
+              : cause instanceof Error
+                ? cause.message
+                : String(cause);
           unreadable.push({ file: path, line: 1, column: 1, path: '', message: `cannot read: ${reason}` });
         }
       }

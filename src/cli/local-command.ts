@@ -42,17 +42,25 @@ export function describeEnvironment(environment: LocalEnvironment): string {
     `    nodes: ${environment.kubernetes.nodes.join(', ')} (KWOK)`,
     `  Prometheus ${environment.versions.prometheus}  ${environment.prometheus.url}`,
     `  git ${environment.versions.git}  ${environment.git.url}/<name>.git  (bare repositories in ${environment.git.root})`,
-    ...(environment.github === undefined ? [] : [`  GitHub (local)  ${environment.github.url}  (app id ${String(environment.github.appId)}, key ${environment.github.privateKeyFile}; webhooks to ${environment.github.webhookUrl ?? 'nowhere: --webhook-url'})`]),
+    ...(environment.github === undefined
+      ? []
+      : [
+          `  GitHub (local)  ${environment.github.url}  (app id ${String(environment.github.appId)}, key ${environment.github.privateKeyFile}; webhooks to ${environment.github.webhookUrl ?? 'nowhere: --webhook-url'})`,
+        ]),
     ...(environment.argoRollouts === undefined
       ? []
-      : [`  Argo Rollouts ${environment.argoRollouts.version} (reference)  metrics ${environment.argoRollouts.metricsUrl}; handles Rollouts labelled argo-rollouts.argoproj.io/controller-instance-id=${environment.argoRollouts.instanceId}`]),
+      : [
+          `  Argo Rollouts ${environment.argoRollouts.version} (reference)  metrics ${environment.argoRollouts.metricsUrl}; handles Rollouts labelled argo-rollouts.argoproj.io/controller-instance-id=${environment.argoRollouts.instanceId}`,
+        ]),
     `  everything else: ${join(environment.dir, 'env.json')}; logs in ${join(environment.dir, 'logs')}`,
     `  stop it: gradual local down --dir ${environment.dir}`,
   ].join('\n');
 }
 
 export function localCommand(): Command {
-  const local = new Command('local').description('the embedded local environment: Kubernetes control plane with KWOK nodes, Prometheus, git server, local GitHub');
+  const local = new Command('local').description(
+    'the embedded local environment: Kubernetes control plane with KWOK nodes, Prometheus, git server, local GitHub',
+  );
 
   local
     .command('up')
@@ -64,44 +72,58 @@ export function localCommand(): Command {
     .option('--git-port <port>', 'port of the git server (default: a free port)', portOption)
     .option('--github-port <port>', 'port of the local GitHub (default: a free port)', portOption)
     .option('--webhook-url <url>', "where the local GitHub delivers webhooks (the app's webhook URL)", urlOption)
-    .option('--with-argo', "also build and start the reference Argo Rollouts controller (instance id 'argo'); installs Argo's CRDs instead of Gradual's")
-    .action(async (options: { dir: string; nodes: number; apiserverPort?: number; prometheusPort?: number; gitPort?: number; githubPort?: number; webhookUrl?: string; withArgo?: boolean }) => {
-      const { localUp } = await loadLocal();
-      // The environment's processes run in their own process groups, so Ctrl-C or a SIGTERM reaches only this
-      // process: stop what has started, then exit as the signal would have (130, 143).
-      const interrupt = new AbortController();
-      const onSignal = (signal: NodeJS.Signals): void => {
-        rootLogger().warn({ signal }, 'interrupted: stopping what has started');
-        interrupt.abort(signal);
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const environment = await localUp({
-        dir: options.dir,
-        nodes: options.nodes,
-        ports: {
-          ...(options.apiserverPort === undefined ? {} : { apiServer: options.apiserverPort }),
-          ...(options.prometheusPort === undefined ? {} : { prometheus: options.prometheusPort }),
-          ...(options.gitPort === undefined ? {} : { git: options.gitPort }),
-          ...(options.githubPort === undefined ? {} : { github: options.githubPort }),
-        },
-        ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
-        withArgo: options.withArgo === true,
-        signal: interrupt.signal,
-        logger: rootLogger(),
-      })
-        .catch((cause: unknown) => {
-          if (!interrupt.signal.aborted) throw cause;
-          process.stderr.write(`gradual: ${cause instanceof Error ? cause.message : String(cause)}\n`);
-          // The step under way when the signal came (a build, a wait) would keep the process alive.
-          process.exit(interrupt.signal.reason === 'SIGINT' ? 130 : 143);
+    .option(
+      '--with-argo',
+      "also build and start the reference Argo Rollouts controller (instance id 'argo'); installs Argo's CRDs instead of Gradual's",
+    )
+    .action(
+      async (options: {
+        dir: string;
+        nodes: number;
+        apiserverPort?: number;
+        prometheusPort?: number;
+        gitPort?: number;
+        githubPort?: number;
+        webhookUrl?: string;
+        withArgo?: boolean;
+      }) => {
+        const { localUp } = await loadLocal();
+        // The environment's processes run in their own process groups, so Ctrl-C or a SIGTERM reaches only this
+        // process: stop what has started, then exit as the signal would have (130, 143).
+        const interrupt = new AbortController();
+        const onSignal = (signal: NodeJS.Signals): void => {
+          rootLogger().warn({ signal }, 'interrupted: stopping what has started');
+          interrupt.abort(signal);
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        const environment = await localUp({
+          dir: options.dir,
+          nodes: options.nodes,
+          ports: {
+            ...(options.apiserverPort === undefined ? {} : { apiServer: options.apiserverPort }),
+            ...(options.prometheusPort === undefined ? {} : { prometheus: options.prometheusPort }),
+            ...(options.gitPort === undefined ? {} : { git: options.gitPort }),
+            ...(options.githubPort === undefined ? {} : { github: options.githubPort }),
+          },
+          ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
+          withArgo: options.withArgo === true,
+          signal: interrupt.signal,
+          logger: rootLogger(),
         })
-        .finally(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        });
-      process.stdout.write(`${describeEnvironment(environment)}\n`);
-    });
+          .catch((cause: unknown) => {
+            if (!interrupt.signal.aborted) throw cause;
+            process.stderr.write(`gradual: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+            // The step under way when the signal came (a build, a wait) would keep the process alive.
+            process.exit(interrupt.signal.reason === 'SIGINT' ? 130 : 143);
+          })
+          .finally(() => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          });
+        process.stdout.write(`${describeEnvironment(environment)}\n`);
+      },
+    );
 
   local
     .command('down')
@@ -110,7 +132,9 @@ export function localCommand(): Command {
     .action(async (options: { dir: string }) => {
       const { localDown } = await loadLocal();
       const stopped = await localDown({ dir: options.dir, logger: rootLogger() });
-      process.stdout.write(`Stopped ${String(stopped.length)} processes: ${stopped.map((p) => `${p.name} (${String(p.pid)})`).join(', ') || 'none were running'}\n`);
+      process.stdout.write(
+        `Stopped ${String(stopped.length)} processes: ${stopped.map((p) => `${p.name} (${String(p.pid)})`).join(', ') || 'none were running'}\n`,
+      );
     });
 
   local
@@ -125,7 +149,9 @@ export function localCommand(): Command {
         process.stdout.write(`${JSON.stringify({ ...status.environment, processes: status.processes }, null, 2)}\n`);
         return;
       }
-      const lines = status.processes.map((p) => `  ${p.running ? 'running' : 'stopped'}  ${p.name.padEnd(24)} pid ${String(p.pid)}  log ${p.logFile}`);
+      const lines = status.processes.map(
+        (p) => `  ${p.running ? 'running' : 'stopped'}  ${p.name.padEnd(24)} pid ${String(p.pid)}  log ${p.logFile}`,
+      );
       process.stdout.write(`${describeEnvironment(status.environment)}\nProcesses:\n${lines.join('\n')}\n`);
       if (status.processes.some((p) => !p.running)) process.exitCode = 3;
     });
@@ -138,7 +164,12 @@ export function localCommand(): Command {
     .option('--notify-url <url>', 'told about every push (the local GitHub)', urlOption)
     .action(async (options: { root: string; port: number; notifyUrl?: string }) => {
       const { serveGit } = await loadLocal();
-      await serveGit({ root: options.root, port: options.port, logger: rootLogger(), ...(options.notifyUrl !== undefined && { notifyUrl: options.notifyUrl }) });
+      await serveGit({
+        root: options.root,
+        port: options.port,
+        logger: rootLogger(),
+        ...(options.notifyUrl !== undefined && { notifyUrl: options.notifyUrl }),
+      });
     });
 
   local
@@ -151,12 +182,24 @@ export function localCommand(): Command {
     .requiredOption('--webhook-secret-file <file>', 'the webhook secret')
     .option('--webhook-url <url>', 'where webhooks are delivered', urlOption)
     .option('--git-root <dir>', "the git server's bare repositories")
-    .option('--admin-token-file <file>', 'the token that may mint people\'s tokens')
+    .option('--admin-token-file <file>', "the token that may mint people's tokens")
     .option('--git-url <url>', 'the git server', urlOption)
-    .action(async (options: { dir: string; port: number; appId: number; privateKeyFile: string; webhookSecretFile: string; webhookUrl?: string; gitRoot?: string; gitUrl?: string; adminTokenFile?: string }) => {
-      const { serveGithub } = await loadLocal();
-      await serveGithub({ ...options, logger: rootLogger() });
-    });
+    .action(
+      async (options: {
+        dir: string;
+        port: number;
+        appId: number;
+        privateKeyFile: string;
+        webhookSecretFile: string;
+        webhookUrl?: string;
+        gitRoot?: string;
+        gitUrl?: string;
+        adminTokenFile?: string;
+      }) => {
+        const { serveGithub } = await loadLocal();
+        await serveGithub({ ...options, logger: rootLogger() });
+      },
+    );
 
   local.addCommand(localGithubCommand(defaultEnvironmentDir()));
   return local;

@@ -28,12 +28,19 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The person named by --as, with --role on the repository (on the organization when the repository does not exist yet). */
-async function actAs(options: Common, target: { owner: string; repo: string }, onRepository = true): Promise<{ person: Person.Person; module: typeof Person }> {
+async function actAs(
+  options: Common,
+  target: { owner: string; repo: string },
+  onRepository = true,
+): Promise<{ person: Person.Person; module: typeof Person }> {
   const module = await loadDevelopmentModule('local github', () => import('../local/github/person.js'));
   const { readEnvironment } = await loadDevelopmentModule('local github', () => import('../local/index.js'));
   const environment = await readEnvironment(options.dir);
   const github = environment.github;
-  if (github?.adminTokenFile === undefined) throw new Error(`the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`);
+  if (github?.adminTokenFile === undefined)
+    throw new Error(
+      `the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`,
+    );
   const adminToken = (await readFile(github.adminTokenFile, 'utf8')).trim();
   const person = await module.personFor({
     apiUrl: github.url,
@@ -58,7 +65,11 @@ export function localGithubCommand(defaultDir: string): Command {
       .description(description)
       .option('--dir <dir>', 'folder of the environment', defaultDir)
       .option('--as <login>', 'the person acting', 'developer')
-      .addOption(new Option('--role <role>', 'their permission level on the repository').choices(['admin', 'maintain', 'write', 'triage', 'read']).default(defaultRole));
+      .addOption(
+        new Option('--role <role>', 'their permission level on the repository')
+          .choices(['admin', 'maintain', 'write', 'triage', 'read'])
+          .default(defaultRole),
+      );
   const print = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
@@ -78,7 +89,10 @@ export function localGithubCommand(defaultDir: string): Command {
       const { readEnvironment } = await loadDevelopmentModule('local github', () => import('../local/index.js'));
       const { installApp } = await loadDevelopmentModule('local github', () => import('../local/github/person.js'));
       const github = (await readEnvironment(options.dir)).github;
-      if (github?.adminTokenFile === undefined) throw new Error(`the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`);
+      if (github?.adminTokenFile === undefined)
+        throw new Error(
+          `the environment in ${options.dir} has no local GitHub with an admin token; restart it: gradual local down && gradual local up`,
+        );
       const adminToken = (await readFile(github.adminTokenFile, 'utf8')).trim();
       print(String(await installApp({ apiUrl: github.url, adminToken, account, sender: options.as })));
     });
@@ -86,21 +100,35 @@ export function localGithubCommand(defaultDir: string): Command {
   verb('push', 'commit changed files on a branch and git push it', 'write')
     .argument('<owner/name>', 'the repository', repositoryArgument)
     .argument('<branch>', 'the branch (created from --from when new)')
-    .option('--file <path=local>', 'set a file of the repository to a local file\'s content (repeatable)', collect, [])
+    .option('--file <path=local>', "set a file of the repository to a local file's content (repeatable)", collect, [])
     .option('--delete <path>', 'delete a file (repeatable)', collect, [])
     .option('--from <branch>', 'start a new branch here (default: the default branch)')
     .option('-m, --message <message>', 'the commit message', 'Update manifests')
-    .action(async (target: { owner: string; repo: string }, branch: string, options: Common & { file: string[]; delete: string[]; from?: string; message: string }) => {
-      const files: Record<string, string | null> = {};
-      for (const pair of options.file) {
-        const [path, local] = pair.split('=', 2);
-        if (path === undefined || local === undefined) throw new InvalidArgumentError(`--file ${pair}: give path=localfile`);
-        files[path] = await readFile(local, 'utf8');
-      }
-      for (const path of options.delete) files[path] = null;
-      const { person, module } = await actAs(options, target);
-      print(await module.pushBranch(person, { ...target, branch, files, message: options.message, ...(options.from !== undefined && { from: options.from }) }));
-    });
+    .action(
+      async (
+        target: { owner: string; repo: string },
+        branch: string,
+        options: Common & { file: string[]; delete: string[]; from?: string; message: string },
+      ) => {
+        const files: Record<string, string | null> = {};
+        for (const pair of options.file) {
+          const [path, local] = pair.split('=', 2);
+          if (path === undefined || local === undefined) throw new InvalidArgumentError(`--file ${pair}: give path=localfile`);
+          files[path] = await readFile(local, 'utf8');
+        }
+        for (const path of options.delete) files[path] = null;
+        const { person, module } = await actAs(options, target);
+        print(
+          await module.pushBranch(person, {
+            ...target,
+            branch,
+            files,
+            message: options.message,
+            ...(options.from !== undefined && { from: options.from }),
+          }),
+        );
+      },
+    );
 
   verb('open-pr', 'open a pull request', 'write')
     .argument('<owner/name>', 'the repository', repositoryArgument)
@@ -108,10 +136,22 @@ export function localGithubCommand(defaultDir: string): Command {
     .option('--base <branch>', 'the branch to merge into (default: the default branch)')
     .requiredOption('--title <title>', 'the title')
     .option('--body <body>', 'the description')
-    .action(async (target: { owner: string; repo: string }, options: Common & { head: string; base?: string; title: string; body?: string }) => {
-      const { person, module } = await actAs(options, target);
-      print(String(await module.openPullRequest(person, { ...target, head: options.head, title: options.title, ...(options.base !== undefined && { base: options.base }), ...(options.body !== undefined && { body: options.body }) })));
-    });
+    .action(
+      async (target: { owner: string; repo: string }, options: Common & { head: string; base?: string; title: string; body?: string }) => {
+        const { person, module } = await actAs(options, target);
+        print(
+          String(
+            await module.openPullRequest(person, {
+              ...target,
+              head: options.head,
+              title: options.title,
+              ...(options.base !== undefined && { base: options.base }),
+              ...(options.body !== undefined && { body: options.body }),
+            }),
+          ),
+        );
+      },
+    );
 
   verb('comment', 'comment on a pull request (e.g. a /gradual command)', 'write')
     .argument('<owner/name>', 'the repository', repositoryArgument)
@@ -145,10 +185,12 @@ export function localGithubCommand(defaultDir: string): Command {
     .argument('<owner/name>', 'the repository', repositoryArgument)
     .argument('<number>', 'the pull request', numberArgument)
     .addOption(new Option('--method <method>', 'merge method').choices(['merge', 'squash', 'rebase']).default('merge'))
-    .action(async (target: { owner: string; repo: string }, number: number, options: Common & { method: 'merge' | 'squash' | 'rebase' }) => {
-      const { person, module } = await actAs(options, target);
-      print(await module.merge(person, { ...target, number, method: options.method }));
-    });
+    .action(
+      async (target: { owner: string; repo: string }, number: number, options: Common & { method: 'merge' | 'squash' | 'rebase' }) => {
+        const { person, module } = await actAs(options, target);
+        print(await module.merge(person, { ...target, number, method: options.method }));
+      },
+    );
 
   verb('close', 'close a pull request', 'write')
     .argument('<owner/name>', 'the repository', repositoryArgument)
@@ -164,10 +206,22 @@ export function localGithubCommand(defaultDir: string): Command {
     .option('--require-check <name>', 'a check run name or status context that must pass (repeatable)', collect, [])
     .option('--approvals <n>', 'required approving reviews', (value) => Number(value), 0)
     .option('--strict', 'require the head branch to be up to date with the base before merging', false)
-    .action(async (target: { owner: string; repo: string }, branch: string, options: Common & { requireCheck: string[]; approvals: number; strict: boolean }) => {
-      const { person, module } = await actAs(options, target);
-      await module.setBranchProtection(person, { ...target, branch, requiredChecks: options.requireCheck, requiredApprovals: options.approvals, strict: options.strict });
-    });
+    .action(
+      async (
+        target: { owner: string; repo: string },
+        branch: string,
+        options: Common & { requireCheck: string[]; approvals: number; strict: boolean },
+      ) => {
+        const { person, module } = await actAs(options, target);
+        await module.setBranchProtection(person, {
+          ...target,
+          branch,
+          requiredChecks: options.requireCheck,
+          requiredApprovals: options.approvals,
+          strict: options.strict,
+        });
+      },
+    );
 
   return github;
 }

@@ -5,7 +5,8 @@ import { StartupError, startupErrorText } from './startup-error.js';
 
 try {
   const format = process.env['GRADUAL_LOG_FORMAT'];
-  if (format !== undefined && format !== '' && !isLogFormatName(format)) throw new StartupError(`GRADUAL_LOG_FORMAT is auto, json or pretty, not ${JSON.stringify(format)}`);
+  if (format !== undefined && format !== '' && !isLogFormatName(format))
+    throw new StartupError(`GRADUAL_LOG_FORMAT is auto, json or pretty, not ${JSON.stringify(format)}`);
   await buildProgram().parseAsync(process.argv);
 } catch (cause) {
   // A start-up error is the operator's to fix: say what and where in one line each, without a stack.

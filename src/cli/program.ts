@@ -16,11 +16,29 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError()
     // The log's shape and level for every command; set before any command logs its first line.
-    .addOption(new Option('--log-format <format>', 'log lines: auto (pretty on a terminal, JSON otherwise), json, pretty (default: $GRADUAL_LOG_FORMAT or auto)').choices(logFormatNames))
-    .addOption(new Option('--log-level <level>', 'log level (default: $GRADUAL_LOG_LEVEL or info)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines: auto (pretty on a terminal, JSON otherwise), json, pretty (default: $GRADUAL_LOG_FORMAT or auto)',
+      ).choices(logFormatNames),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level (default: $GRADUAL_LOG_LEVEL or info)').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'fatal',
+        'silent',
+      ]),
+    )
     .hook('preAction', (command) => {
       const options = command.opts<{ logFormat?: LogFormatName; logLevel?: string }>();
-      configureRootLogger({ ...(options.logFormat === undefined ? {} : { format: options.logFormat }), ...(options.logLevel === undefined ? {} : { level: options.logLevel }) });
+      configureRootLogger({
+        ...(options.logFormat === undefined ? {} : { format: options.logFormat }),
+        ...(options.logLevel === undefined ? {} : { level: options.logLevel }),
+      });
     })
     .addCommand(localCommand())
     .addCommand(controllerCommand())

@@ -22,7 +22,12 @@ function isAddressInUse(cause: unknown): cause is Error & { code: string; addres
  * with its stack instead.
  */
 export function startupErrorText(cause: unknown): string | undefined {
-  if (cause instanceof SetupError || cause instanceof StartupError || cause instanceof ConfigError || cause instanceof BotEnvironmentError) {
+  if (
+    cause instanceof SetupError ||
+    cause instanceof StartupError ||
+    cause instanceof ConfigError ||
+    cause instanceof BotEnvironmentError
+  ) {
     const [first = '', ...rest] = cause.message.split('\n');
     return [`gradual: ${first}`, ...rest.map((line) => `  ${line.replace(/^- /u, '')}`)].join('\n') + '\n';
   }

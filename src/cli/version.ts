@@ -13,7 +13,11 @@ export function versionText(options: { short?: boolean; json?: boolean } = {}): 
   const facts = { gradual: packageVersion(), node: process.version, platform: `${process.platform}/${process.arch}` };
   if (options.short === true) return `${facts.gradual}\n`;
   if (options.json === true) return `${JSON.stringify(facts)}\n`;
-  return Object.entries(facts).map(([key, value]) => `${key}: ${value}`).join('\n') + '\n';
+  return (
+    Object.entries(facts)
+      .map(([key, value]) => `${key}: ${value}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** `gradual version`, as `kubectl argo rollouts version` has it (--short for the number alone). */

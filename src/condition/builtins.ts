@@ -40,7 +40,8 @@ function parseGoFloat(name: string, input: string, column: number): number {
   const trimmed = input.trim();
   if (/^[+-]?(?:inf|infinity)$/iu.test(trimmed)) return trimmed.startsWith('-') ? -Infinity : Infinity;
   if (/^nan$/iu.test(trimmed)) return Number.NaN;
-  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/u.test(trimmed)) fail(`${name}: cannot parse ${JSON.stringify(input)} as a number`, column);
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/u.test(trimmed))
+    fail(`${name}: cannot parse ${JSON.stringify(input)} as a number`, column);
   return Number(trimmed);
 }
 

@@ -17,15 +17,78 @@ const BUDGET_MS = 3_000;
 const HANG_MS = 1_000;
 
 const PATTERN_FRAGMENTS = [
-  'a', 'b', 'x', '.', '^', '$', '|', '(', ')', '(?:', '+', '*', '?', '+?', '{2}', '{2,}', '{1000}', '{1001}', '{,3}', '[a-z]', '[^0-9]', '[z-a]',
-  '\\d', '\\w', '\\s', '\\b', '\\z', '\\Z', '\\A', '\\1', '\\k<n>', '\\u0041', '\\x{41}', '\\pL', '\\p{Greek}', '\\Q', '\\E', '(?i)', '(?s)', '(?m)', '(?U)',
-  '(?=', '(?!', '(?<=', '(?P<n>', '(?<n>', '[[:alpha:]]', '[[:foo:]]', '++', '*+', '\\', '(a+)+', '(a|aa)+', 'é', '😀',
+  'a',
+  'b',
+  'x',
+  '.',
+  '^',
+  '$',
+  '|',
+  '(',
+  ')',
+  '(?:',
+  '+',
+  '*',
+  '?',
+  '+?',
+  '{2}',
+  '{2,}',
+  '{1000}',
+  '{1001}',
+  '{,3}',
+  '[a-z]',
+  '[^0-9]',
+  '[z-a]',
+  '\\d',
+  '\\w',
+  '\\s',
+  '\\b',
+  '\\z',
+  '\\Z',
+  '\\A',
+  '\\1',
+  '\\k<n>',
+  '\\u0041',
+  '\\x{41}',
+  '\\pL',
+  '\\p{Greek}',
+  '\\Q',
+  '\\E',
+  '(?i)',
+  '(?s)',
+  '(?m)',
+  '(?U)',
+  '(?=',
+  '(?!',
+  '(?<=',
+  '(?P<n>',
+  '(?<n>',
+  '[[:alpha:]]',
+  '[[:foo:]]',
+  '++',
+  '*+',
+  '\\',
+  '(a+)+',
+  '(a|aa)+',
+  'é',
+  '😀',
 ];
 
-const VALUE_STRINGS = ['', 'a', 'ok', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab', '204', 'HTTP 503', 'Grüße', '😀', '\n', 'a'.repeat(5_000) + 'b'];
+const VALUE_STRINGS = [
+  '',
+  'a',
+  'ok',
+  'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab',
+  '204',
+  'HTTP 503',
+  'Grüße',
+  '😀',
+  '\n',
+  'a'.repeat(5_000) + 'b',
+];
 
 function fuzz(random: () => number): { expression: () => string; value: (depth?: number) => Value; mutate: (source: string) => string } {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const integer = (max: number): number => Math.floor(random() * max);
 
   const pattern = (): string => Array.from({ length: 1 + integer(8) }, () => pick(PATTERN_FRAGMENTS)).join('');
@@ -40,16 +103,21 @@ function fuzz(random: () => number): { expression: () => string; value: (depth?:
     ])();
 
   const expression = (depth = 0): string => {
-    if (depth > 4 || random() < 0.25) return random() < 0.5 ? literal() : pick(['result', 'result[0]', 'result[-1]', 'result.a', 'result?.a', 'result["b"]', 'result[1:]', '#']);
+    if (depth > 4 || random() < 0.25)
+      return random() < 0.5
+        ? literal()
+        : pick(['result', 'result[0]', 'result[-1]', 'result.a', 'result?.a', 'result["b"]', 'result[1:]', '#']);
     const sub = (): string => expression(depth + 1);
     return pick([
-      () => `${sub()} ${pick(['+', '-', '*', '/', '%', '**', '==', '!=', '<', '>=', 'and', 'or', '&&', '||', '??', 'in', 'not in', 'contains', 'startsWith', 'endsWith', '..'])} ${sub()}`,
+      () =>
+        `${sub()} ${pick(['+', '-', '*', '/', '%', '**', '==', '!=', '<', '>=', 'and', 'or', '&&', '||', '??', 'in', 'not in', 'contains', 'startsWith', 'endsWith', '..'])} ${sub()}`,
       () => `${sub()} ${pick(['matches', 'not matches'])} ${JSON.stringify(pattern())}`,
       () => `${sub()} matches ${sub()}`,
       () => `${pick(['not ', '!', '-', '+'])}${sub()}`,
       () => `(${sub()})`,
       () => `${sub()} ? ${sub()} : ${sub()}`,
-      () => `${pick(['len', 'abs', 'isNaN', 'isNil', 'asInt', 'asFloat', 'string', 'upper', 'first', 'last', 'keys', 'int', 'float', 'max', 'mean'])}(${sub()})`,
+      () =>
+        `${pick(['len', 'abs', 'isNaN', 'isNil', 'asInt', 'asFloat', 'string', 'upper', 'first', 'last', 'keys', 'int', 'float', 'max', 'mean'])}(${sub()})`,
       () => `${pick(['default', 'split', 'join', 'isInf'])}(${sub()}, ${sub()})`,
       () => `${pick(['all', 'any', 'none', 'one', 'filter', 'map', 'count', 'find', 'sum'])}(${sub()}, {${sub()}})`,
       () => `[${sub()}, ${sub()}]`,
@@ -74,7 +142,9 @@ function fuzz(random: () => number): { expression: () => string; value: (depth?:
       case 5:
         return Array.from({ length: integer(5) }, () => value(depth + 1));
       default:
-        return Object.fromEntries(Array.from({ length: integer(4) }, () => [pick(['a', 'b', '__proto__', 'constructor', '']), value(depth + 1)]));
+        return Object.fromEntries(
+          Array.from({ length: integer(4) }, () => [pick(['a', 'b', '__proto__', 'constructor', '']), value(depth + 1)]),
+        );
     }
   };
 
@@ -84,7 +154,11 @@ function fuzz(random: () => number): { expression: () => string; value: (depth?:
       const at = integer(result.length + 1);
       const action = integer(3);
       if (action === 0) result = result.slice(0, at) + result.slice(at + 1);
-      else if (action === 1) result = result.slice(0, at) + pick(['"', "'", '`', '\\', '(', ')', '[', '{', '}', '#', '.', '?', ':', ' ', '|', 'matches ', '\0', '\u{10FFFF}']) + result.slice(at);
+      else if (action === 1)
+        result =
+          result.slice(0, at) +
+          pick(['"', "'", '`', '\\', '(', ')', '[', '{', '}', '#', '.', '?', ':', ' ', '|', 'matches ', '\0', '\u{10FFFF}']) +
+          result.slice(at);
       else result = result.slice(0, at) + result.slice(at, at + integer(20)).repeat(2) + result.slice(at + 20);
     }
     return result;
@@ -97,7 +171,17 @@ describe('conditions fuzzer', () => {
   test(`random and mutated expressions against random values for ${String(BUDGET_MS)} ms (seed ${String(SEED)}): no throw, every error positioned, no case over ${String(HANG_MS)} ms`, () => {
     const random = createSeededRandom(SEED);
     const { expression, value, mutate } = fuzz(random);
-    const figures = { cases: 0, compiled: 0, compileErrors: 0, evaluated: 0, evaluationErrors: 0, regexpErrors: 0, budgetErrors: 0, slowestMs: 0, slowest: '' };
+    const figures = {
+      cases: 0,
+      compiled: 0,
+      compileErrors: 0,
+      evaluated: 0,
+      evaluationErrors: 0,
+      regexpErrors: 0,
+      budgetErrors: 0,
+      slowestMs: 0,
+      slowest: '',
+    };
     const started = performance.now();
     while (performance.now() - started < BUDGET_MS) {
       const generated = expression();
@@ -130,7 +214,9 @@ describe('conditions fuzzer', () => {
         figures.slowest = source.slice(0, 120);
       }
     }
-    console.log(`conditions fuzzer (seed ${String(SEED)}): ${JSON.stringify({ ...figures, slowestMs: Number(figures.slowestMs.toFixed(1)) })}`);
+    console.log(
+      `conditions fuzzer (seed ${String(SEED)}): ${JSON.stringify({ ...figures, slowestMs: Number(figures.slowestMs.toFixed(1)) })}`,
+    );
     expect(figures.cases).toBeGreaterThan(100);
     expect(figures.regexpErrors).toBeGreaterThan(0);
     expect(figures.slowestMs).toBeLessThan(HANG_MS);

@@ -160,9 +160,9 @@ describe('errors carry their place', () => {
     const compiled = compileCondition('result[0] >= 0.9 &&& true');
     expect(compiled.ok).toBe(false);
     if (!compiled.ok) {
-      expect(describeConditionError(compiled.error, { metric: 'success-rate', field: 'successCondition', source: 'result[0] >= 0.9 &&& true' })).toBe(
-        'metric "success-rate": successCondition "result[0] >= 0.9 &&& true": column 20: unexpected character "&"',
-      );
+      expect(
+        describeConditionError(compiled.error, { metric: 'success-rate', field: 'successCondition', source: 'result[0] >= 0.9 &&& true' }),
+      ).toBe('metric "success-rate": successCondition "result[0] >= 0.9 &&& true": column 20: unexpected character "&"');
     }
   });
 });
@@ -176,7 +176,51 @@ describe('no input crashes or stalls the evaluator', () => {
       return state / 2_147_483_648;
     };
   }
-  const alphabet = ['result', '[', ']', '(', ')', '{', '}', '#', '.', '0', '1', '0.5', '"a"', ' ', '+', '-', '*', '/', '%', '**', '==', '<', '>=', '&&', '||', 'and', 'not', 'in', '?', ':', ',', 'len', 'all', 'map', 'default', 'isNaN', 'nil', '..', '??', '?.', 'matches', "'", '\\'];
+  const alphabet = [
+    'result',
+    '[',
+    ']',
+    '(',
+    ')',
+    '{',
+    '}',
+    '#',
+    '.',
+    '0',
+    '1',
+    '0.5',
+    '"a"',
+    ' ',
+    '+',
+    '-',
+    '*',
+    '/',
+    '%',
+    '**',
+    '==',
+    '<',
+    '>=',
+    '&&',
+    '||',
+    'and',
+    'not',
+    'in',
+    '?',
+    ':',
+    ',',
+    'len',
+    'all',
+    'map',
+    'default',
+    'isNaN',
+    'nil',
+    '..',
+    '??',
+    '?.',
+    'matches',
+    "'",
+    '\\',
+  ];
 
   test('10,000 random token strings compile or fail with a column, and evaluate or fail with a message', () => {
     const random = generator(42);
@@ -203,6 +247,10 @@ describe('no input crashes or stalls the evaluator', () => {
   test('an expensive condition stops at the step budget', () => {
     const compiled = compileCondition('len(map(1..100000, {map(1..100000, {#})})) > 0');
     expect(compiled.ok).toBe(true);
-    if (compiled.ok) expect(evaluateCondition(compiled.condition, { result: null })).toMatchObject({ ok: false, error: { message: 'condition too expensive to evaluate' } });
+    if (compiled.ok)
+      expect(evaluateCondition(compiled.condition, { result: null })).toMatchObject({
+        ok: false,
+        error: { message: 'condition too expensive to evaluate' },
+      });
   });
 });

@@ -41,7 +41,8 @@ function mismatched(operator: string, left: Value, right: Value, column: number)
 }
 
 function compare(operator: string, left: Value, right: Value, column: number): boolean {
-  if (!((typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string'))) mismatched(operator, left, right, column);
+  if (!((typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string')))
+    mismatched(operator, left, right, column);
   switch (operator) {
     case '<':
       return left < right;
@@ -95,7 +96,8 @@ function membership(operator: string, left: Value, right: Value, column: number,
       if (typeof left !== 'string' || typeof right !== 'string') return mismatched(operator, left, right, column);
       // A pattern written in the condition was checked when it compiled; one computed from the value is checked here.
       const pattern = compilePattern(right);
-      if (!pattern.ok) return fail(`invalid regular expression ${JSON.stringify(right)} at offset ${String(pattern.offset)}: ${pattern.message}`, column);
+      if (!pattern.ok)
+        return fail(`invalid regular expression ${JSON.stringify(right)} at offset ${String(pattern.offset)}: ${pattern.message}`, column);
       spend(scope, matchCost(pattern.regexp, left), column);
       return pattern.regexp.test(left);
     }
@@ -139,7 +141,8 @@ function binary(node: Extract<Node, { type: 'binary' }>, scope: Scope): Value {
     case 'endsWith':
       return membership(operator, left, right, column, scope);
     case '..': {
-      if (typeof left !== 'number' || typeof right !== 'number' || !Number.isInteger(left) || !Number.isInteger(right)) return mismatched(operator, left, right, column);
+      if (typeof left !== 'number' || typeof right !== 'number' || !Number.isInteger(left) || !Number.isInteger(right))
+        return mismatched(operator, left, right, column);
       const size = Math.max(0, right - left + 1);
       spend(scope, size, column);
       return Array.from({ length: size }, (_, index) => left + index);
@@ -155,10 +158,12 @@ function member(object: Value, key: Value, optional: boolean, column: number): V
     return fail(`cannot fetch ${formatValue(key)} from nil`, column);
   }
   if (Array.isArray(object) || typeof object === 'string') {
-    if (typeof key !== 'number' || !Number.isInteger(key)) return fail(`cannot use ${typeName(key)} as an index to ${typeName(object)}`, column);
+    if (typeof key !== 'number' || !Number.isInteger(key))
+      return fail(`cannot use ${typeName(key)} as an index to ${typeName(object)}`, column);
     const items = Array.isArray(object) ? object : Array.from(object);
     const index = key < 0 ? items.length + key : key;
-    if (index < 0 || index >= items.length) return fail(`index out of range: ${String(key)} (array length is ${String(items.length)})`, column);
+    if (index < 0 || index >= items.length)
+      return fail(`index out of range: ${String(key)} (array length is ${String(items.length)})`, column);
     return items[index] ?? null;
   }
   if (isMap(object)) {
@@ -175,7 +180,8 @@ function slice(node: Extract<Node, { type: 'slice' }>, scope: Scope): Value {
   const bound = (value: Node | undefined, otherwise: number): number => {
     if (value === undefined) return otherwise;
     const result = evaluate(value, scope);
-    if (typeof result !== 'number' || !Number.isInteger(result)) return fail(`cannot use ${typeName(result)} as a slice bound`, node.column);
+    if (typeof result !== 'number' || !Number.isInteger(result))
+      return fail(`cannot use ${typeName(result)} as a slice bound`, node.column);
     const index = result < 0 ? length + result : result;
     return Math.min(Math.max(index, 0), length);
   };
@@ -191,7 +197,11 @@ function predicate(node: Extract<Node, { type: 'call' }>, scope: Scope): Value {
   const collection = evaluate(collectionNode, scope);
   if (!Array.isArray(collection)) return fail(`${node.callee}: cannot iterate over ${typeName(collection)}`, node.column);
   if (closure === undefined) {
-    if (node.callee === 'sum') return collection.reduce<number>((sum, item) => sum + (typeof item === 'number' ? item : fail(`sum: expected numbers, got ${typeName(item)}`, node.column)), 0);
+    if (node.callee === 'sum')
+      return collection.reduce<number>(
+        (sum, item) => sum + (typeof item === 'number' ? item : fail(`sum: expected numbers, got ${typeName(item)}`, node.column)),
+        0,
+      );
     if (node.callee === 'count') return collection.filter((item) => item === true).length;
     return fail(`${node.callee}: expected a predicate as the second argument`, node.column);
   }
@@ -238,7 +248,9 @@ export function evaluate(node: Node, scope: Scope): Value {
     case 'literal':
       return node.value;
     case 'identifier':
-      return Object.hasOwn(scope.variables, node.name) ? (scope.variables[node.name] ?? null) : fail(`unknown name ${node.name}`, node.column);
+      return Object.hasOwn(scope.variables, node.name)
+        ? (scope.variables[node.name] ?? null)
+        : fail(`unknown name ${node.name}`, node.column);
     case 'pointer':
       return scope.pointer === undefined ? fail('# is only defined inside a predicate', node.column) : scope.pointer;
     case 'member':
@@ -257,11 +269,15 @@ export function evaluate(node: Node, scope: Scope): Value {
       );
     }
     case 'closure':
-      return fail('a predicate is only allowed as the second argument of all, any, none, one, filter, map, count, find and sum', node.column);
+      return fail(
+        'a predicate is only allowed as the second argument of all, any, none, one, filter, map, count, find and sum',
+        node.column,
+      );
     case 'unary': {
       const operand = evaluate(node.operand, scope);
       if (node.operator === 'not') return !bool(operand, 'not', node.column);
-      if (typeof operand !== 'number') return fail(`invalid operation: ${node.operator} (mismatched type ${typeName(operand)})`, node.column);
+      if (typeof operand !== 'number')
+        return fail(`invalid operation: ${node.operator} (mismatched type ${typeName(operand)})`, node.column);
       return node.operator === '-' ? -operand : operand;
     }
     case 'binary':

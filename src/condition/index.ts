@@ -63,7 +63,8 @@ function checkNames(node: Node, variables: ReadonlySet<string>, source: string):
       if (!variables.has(node.name)) throw new ConditionSyntaxError(`unknown name ${node.name}`, node.column);
       return;
     case 'call':
-      if (!Object.hasOwn(BUILTINS, node.callee) && !PREDICATE_BUILTINS.has(node.callee)) throw new ConditionSyntaxError(`unknown function ${node.callee}`, node.column);
+      if (!Object.hasOwn(BUILTINS, node.callee) && !PREDICATE_BUILTINS.has(node.callee))
+        throw new ConditionSyntaxError(`unknown function ${node.callee}`, node.column);
       node.args.forEach(visit);
       return;
     case 'member':
@@ -116,7 +117,11 @@ function checkNames(node: Node, variables: ReadonlySet<string>, source: string):
 }
 
 export function compileCondition(source: string, variables: readonly string[] = CONDITION_VARIABLES): CompileResult {
-  if (source.length > MAX_CONDITION_LENGTH) return { ok: false, error: { message: `condition longer than ${String(MAX_CONDITION_LENGTH)} characters`, column: MAX_CONDITION_LENGTH + 1 } };
+  if (source.length > MAX_CONDITION_LENGTH)
+    return {
+      ok: false,
+      error: { message: `condition longer than ${String(MAX_CONDITION_LENGTH)} characters`, column: MAX_CONDITION_LENGTH + 1 },
+    };
   if (source.trim() === '') return { ok: false, error: { message: 'empty condition', column: 1 } };
   try {
     const tree = parseCondition(source);
@@ -134,7 +139,8 @@ export function compileCondition(source: string, variables: readonly string[] = 
 export function evaluateCondition(condition: CompiledCondition, variables: Readonly<Record<string, Value>>): EvaluationResult {
   try {
     const value = evaluate(condition.tree, newScope(variables));
-    if (typeof value !== 'boolean') return { ok: false, error: { message: `expected bool, but got ${typeName(value)} (${formatValue(value)})`, column: 1 } };
+    if (typeof value !== 'boolean')
+      return { ok: false, error: { message: `expected bool, but got ${typeName(value)} (${formatValue(value)})`, column: 1 } };
     return { ok: true, value };
   } catch (cause) {
     if (cause instanceof ConditionEvaluationError) return { ok: false, error: { message: cause.message, column: cause.column } };

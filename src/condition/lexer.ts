@@ -25,9 +25,47 @@ export class ConditionSyntaxError extends GradualError {
 }
 
 /** Longest first, so `**` wins over `*` and `!=` over `!`. */
-const OPERATORS = ['??', '?.', '**', '==', '!=', '<=', '>=', '&&', '||', '..', '+', '-', '*', '/', '%', '^', '<', '>', '!', '?', ':', ',', '.', '#', '|'];
+const OPERATORS = [
+  '??',
+  '?.',
+  '**',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '..',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+  '<',
+  '>',
+  '!',
+  '?',
+  ':',
+  ',',
+  '.',
+  '#',
+  '|',
+];
 const BRACKETS = new Set(['(', ')', '[', ']', '{', '}']);
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", '0': '\0', b: '\b', f: '\f', v: '\v', a: '\x07' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+  '0': '\0',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  a: '\x07',
+};
 
 function isDigit(char: string | undefined): boolean {
   return char !== undefined && char >= '0' && char <= '9';
@@ -52,14 +90,17 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     if (isDigit(char) || (char === '.' && isDigit(source[at + 1]))) {
-      const match = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?)/u.exec(source.slice(at));
+      const match = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?)/u.exec(
+        source.slice(at),
+      );
       let text = match?.[0] ?? '';
       // `1..3` is a range: the number stops before `..`.
       if (text.endsWith('.') && source[at + text.length] === '.') text = text.slice(0, -1);
       const cleaned = text.replaceAll('_', '');
       const value = /^0[oO]/u.test(cleaned) ? Number.parseInt(cleaned.slice(2), 8) : Number(cleaned);
       if (text === '' || Number.isNaN(value)) throw new ConditionSyntaxError(`invalid number ${JSON.stringify(text || char)}`, column);
-      if (isIdentifierStart(source[at + text.length])) throw new ConditionSyntaxError(`invalid number ${JSON.stringify(source.slice(at, at + text.length + 1))}`, column);
+      if (isIdentifierStart(source[at + text.length]))
+        throw new ConditionSyntaxError(`invalid number ${JSON.stringify(source.slice(at, at + text.length + 1))}`, column);
       tokens.push({ kind: 'number', text, value, column });
       at += text.length;
       continue;
@@ -76,7 +117,8 @@ export function tokenize(source: string): Token[] {
           if (escaped === 'u' || escaped === 'x') {
             const length = escaped === 'u' ? 4 : 2;
             const hex = source.slice(end + 2, end + 2 + length);
-            if (!new RegExp(`^[0-9a-fA-F]{${String(length)}}$`, 'u').test(hex)) throw new ConditionSyntaxError('invalid escape sequence in string literal', end + 1);
+            if (!new RegExp(`^[0-9a-fA-F]{${String(length)}}$`, 'u').test(hex))
+              throw new ConditionSyntaxError('invalid escape sequence in string literal', end + 1);
             text += String.fromCharCode(Number.parseInt(hex, 16));
             end += 2 + length;
             continue;

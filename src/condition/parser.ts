@@ -55,7 +55,20 @@ const BINARY: Record<string, { precedence: number; right?: boolean }> = {
 const UNARY: Record<string, number> = { not: 50, '!': 50, '-': 90, '+': 90 };
 
 /** The builtins whose second argument is a predicate evaluated per element (`#`). */
-export const PREDICATE_BUILTINS: ReadonlySet<string> = new Set(['all', 'any', 'none', 'one', 'filter', 'map', 'count', 'find', 'findIndex', 'findLast', 'findLastIndex', 'sum']);
+export const PREDICATE_BUILTINS: ReadonlySet<string> = new Set([
+  'all',
+  'any',
+  'none',
+  'one',
+  'filter',
+  'map',
+  'count',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'sum',
+]);
 
 /** Word operators that `not` can prefix: `x not in list`. */
 const NEGATABLE = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith']);
@@ -64,7 +77,8 @@ const NEGATABLE = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith'
 export function parseCondition(source: string): Node {
   const tokens = tokenize(source);
   let at = 0;
-  const peek = (offset = 0): Token => tokens[Math.min(at + offset, tokens.length - 1)] ?? { kind: 'eof', text: '', column: source.length + 1 };
+  const peek = (offset = 0): Token =>
+    tokens[Math.min(at + offset, tokens.length - 1)] ?? { kind: 'eof', text: '', column: source.length + 1 };
   const next = (): Token => {
     const token = peek();
     at += 1;
@@ -121,7 +135,11 @@ export function parseCondition(source: string): Node {
 
   function parseUnary(): Node {
     const token = peek();
-    if ((token.kind === 'operator' || token.kind === 'identifier') && Object.hasOwn(UNARY, token.text) && !(token.kind === 'identifier' && token.text !== 'not')) {
+    if (
+      (token.kind === 'operator' || token.kind === 'identifier') &&
+      Object.hasOwn(UNARY, token.text) &&
+      !(token.kind === 'identifier' && token.text !== 'not')
+    ) {
       next();
       const operand = parseExpression(UNARY[token.text] ?? 0);
       return { type: 'unary', operator: token.text === '!' ? 'not' : token.text, operand, column: token.column };
@@ -147,7 +165,13 @@ export function parseCondition(source: string): Node {
         if (token.text === '.' && peek().kind === 'identifier') {
           // `.field` inside a closure is `#.field`.
           const property = next();
-          return { type: 'member', object: { type: 'pointer', column: token.column }, property: property.text, optional: false, column: property.column };
+          return {
+            type: 'member',
+            object: { type: 'pointer', column: token.column },
+            property: property.text,
+            optional: false,
+            column: property.column,
+          };
         }
         break;
       case 'bracket':
@@ -231,7 +255,8 @@ export function parseCondition(source: string): Node {
           continue;
         }
         const property = next();
-        if (property.kind !== 'identifier') throw new ConditionSyntaxError(`expected a field name but found ${describe(property)}`, property.column);
+        if (property.kind !== 'identifier')
+          throw new ConditionSyntaxError(`expected a field name but found ${describe(property)}`, property.column);
         node = { type: 'member', object: node, property: property.text, optional, column: property.column };
       } else if (is('[')) {
         node = parseIndex(node, false);

@@ -89,7 +89,10 @@ describe('Go-invalid patterns are refused when the condition compiles, at the co
     if (!compiled.ok) throw new Error(compiled.error.message);
     expect(evaluateCondition(compiled.condition, { result: '(a)\\1' })).toEqual({
       ok: false,
-      error: { message: 'invalid regular expression "(a)\\\\1" at offset 3: error parsing regexp: invalid escape sequence: `\\1`', column: 5 },
+      error: {
+        message: 'invalid regular expression "(a)\\\\1" at offset 3: error parsing regexp: invalid escape sequence: `\\1`',
+        column: 5,
+      },
     });
     expect(evaluateCondition(compiled.condition, { result: 'x|y' })).toEqual({ ok: true, value: true });
   });
@@ -133,7 +136,10 @@ describe('matching spends from the step budget', () => {
 
   test('many matches in one condition share the budget', () => {
     const value = Array.from({ length: 2_000 }, () => 'x'.repeat(1_000));
-    expect(run('all(result, {not (# matches "^(x+)+y$")})', value)).toMatchObject({ ok: false, error: { message: 'condition too expensive to evaluate' } });
+    expect(run('all(result, {not (# matches "^(x+)+y$")})', value)).toMatchObject({
+      ok: false,
+      error: { message: 'condition too expensive to evaluate' },
+    });
     expect(run('any(result, {# matches "^x"})', value)).toEqual({ ok: true, value: true });
   });
 });

@@ -45,7 +45,8 @@ const CACHED_PROGRAM_SIZE = 5_000;
 const STEPS_PER_INSTRUCTION = 5;
 
 function compileUncached(pattern: string): CompiledPattern {
-  if (pattern.length > MAX_PATTERN_LENGTH) return { ok: false, message: `regular expression longer than ${String(MAX_PATTERN_LENGTH)} characters`, offset: MAX_PATTERN_LENGTH };
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    return { ok: false, message: `regular expression longer than ${String(MAX_PATTERN_LENGTH)} characters`, offset: MAX_PATTERN_LENGTH };
   try {
     return { ok: true, regexp: RE2JS.compile(pattern) };
   } catch (cause) {

@@ -29,12 +29,20 @@ export function typeName(value: Value): string {
 export function valuesEqual(left: Value, right: Value): boolean {
   if (left === null || right === null) return left === right;
   if (Array.isArray(left) || Array.isArray(right)) {
-    return Array.isArray(left) && Array.isArray(right) && left.length === right.length && left.every((item, index) => valuesEqual(item, right[index] ?? null));
+    return (
+      Array.isArray(left) &&
+      Array.isArray(right) &&
+      left.length === right.length &&
+      left.every((item, index) => valuesEqual(item, right[index] ?? null))
+    );
   }
   if (isMap(left) || isMap(right)) {
     if (!isMap(left) || !isMap(right)) return false;
     const keys = Object.keys(left);
-    return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && valuesEqual(left[key] ?? null, right[key] ?? null));
+    return (
+      keys.length === Object.keys(right).length &&
+      keys.every((key) => Object.hasOwn(right, key) && valuesEqual(left[key] ?? null, right[key] ?? null))
+    );
   }
   return left === right;
 }

@@ -51,11 +51,15 @@ function sameToken(authorization: string | undefined, token: string): boolean {
  * outside them: `-n` limits what the dashboard may change, not only what it shows).
  */
 export function decideActionRequest(request: ActionRequest, policy: ActionPolicy): ActionDecision {
-  if (!policy.enableActions) return { allowed: false, status: 403, reason: 'actions are disabled: start the dashboard with --enable-actions' };
+  if (!policy.enableActions)
+    return { allowed: false, status: 403, reason: 'actions are disabled: start the dashboard with --enable-actions' };
   if (request.method !== 'POST') return { allowed: false, status: 405, reason: 'actions are POST requests' };
-  if (request.actionHeader !== request.action) return { allowed: false, status: 403, reason: `an action request must carry the header ${actionHeader}: ${request.action}` };
-  if (request.host === undefined || request.host === '') return { allowed: false, status: 403, reason: 'an action request must carry a Host header' };
-  if (policy.loopbackOnly && !isLoopbackHost(hostName(request.host))) return { allowed: false, status: 403, reason: `the dashboard listens on loopback; Host ${request.host} is not a loopback name` };
+  if (request.actionHeader !== request.action)
+    return { allowed: false, status: 403, reason: `an action request must carry the header ${actionHeader}: ${request.action}` };
+  if (request.host === undefined || request.host === '')
+    return { allowed: false, status: 403, reason: 'an action request must carry a Host header' };
+  if (policy.loopbackOnly && !isLoopbackHost(hostName(request.host)))
+    return { allowed: false, status: 403, reason: `the dashboard listens on loopback; Host ${request.host} is not a loopback name` };
   if (request.origin !== undefined && request.origin !== `http://${request.host}` && request.origin !== `https://${request.host}`) {
     return { allowed: false, status: 403, reason: `cross-origin action refused (Origin ${request.origin})` };
   }
@@ -63,10 +67,19 @@ export function decideActionRequest(request: ActionRequest, policy: ActionPolicy
     return { allowed: false, status: 403, reason: `cross-site action refused (Sec-Fetch-Site ${request.secFetchSite})` };
   }
   if (!sameToken(request.authorization, policy.token)) {
-    return { allowed: false, status: 401, reason: 'an action needs the dashboard\'s token (Authorization: Bearer …): open the URL the dashboard printed at start, which carries it' };
+    return {
+      allowed: false,
+      status: 401,
+      reason:
+        "an action needs the dashboard's token (Authorization: Bearer …): open the URL the dashboard printed at start, which carries it",
+    };
   }
   if (policy.namespaces !== undefined && !policy.namespaces.includes(request.namespace)) {
-    return { allowed: false, status: 403, reason: `namespace ${request.namespace} is not served by this dashboard (serving ${policy.namespaces.join(', ')})` };
+    return {
+      allowed: false,
+      status: 403,
+      reason: `namespace ${request.namespace} is not served by this dashboard (serving ${policy.namespaces.join(', ')})`,
+    };
   }
   return { allowed: true };
 }

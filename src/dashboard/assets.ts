@@ -19,7 +19,9 @@ function packageDir(name: string, mainFolder: string): string {
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** browser/ in src/ (the stylesheet lives only there: tsc copies no CSS into dist/). */
-const sourceBrowserDir = existsSync(join(here, 'browser', 'dashboard.css')) ? join(here, 'browser') : join(here, '..', '..', 'src', 'dashboard', 'browser');
+const sourceBrowserDir = existsSync(join(here, 'browser', 'dashboard.css'))
+  ? join(here, 'browser')
+  : join(here, '..', '..', 'src', 'dashboard', 'browser');
 
 /**
  * The page's own code, browser/app.ts, as JavaScript: tsc's output beside

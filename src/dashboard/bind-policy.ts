@@ -28,7 +28,8 @@ export class DashboardBindError extends GradualError {
  * any address is allowed.
  */
 export function checkBind(options: { host: string; enableActions: boolean; allowRemoteActions?: boolean | undefined }): void {
-  if (options.enableActions && !isLoopbackHost(options.host) && options.allowRemoteActions !== true) throw new DashboardBindError(options.host);
+  if (options.enableActions && !isLoopbackHost(options.host) && options.allowRemoteActions !== true)
+    throw new DashboardBindError(options.host);
 }
 
 /** The name part of a Host header (`[::1]:3100` → `[::1]`, `a.example:80` → `a.example`). */
@@ -60,9 +61,14 @@ export function decideHost(host: string | undefined, policy: HostPolicy): HostDe
   if (host === undefined || host === '') return { allowed: false, status: 421, reason: 'a request must carry a Host header' };
   const name = hostName(host).toLowerCase();
   if (isLoopbackHost(name)) return { allowed: true };
-  if (isLoopbackHost(policy.bound)) return { allowed: false, status: 421, reason: `the dashboard listens on loopback; Host ${host} is not a loopback name` };
+  if (isLoopbackHost(policy.bound))
+    return { allowed: false, status: 421, reason: `the dashboard listens on loopback; Host ${host} is not a loopback name` };
   const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
   if (isIP(bare) !== 0) return { allowed: true };
   if ((policy.allowedHosts ?? []).some((allowed) => allowed.toLowerCase() === name)) return { allowed: true };
-  return { allowed: false, status: 421, reason: `Host ${host} is not served: use an address, or start the dashboard with --allowed-host ${name}` };
+  return {
+    allowed: false,
+    status: 421,
+    reason: `Host ${host} is not served: use an address, or start the dashboard with --allowed-host ${name}`,
+  };
 }

@@ -2,7 +2,16 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { createManager, type InformerCache, type KubeObject, type Manager } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import { rolloutSummary, rolloutView, type RolloutObjects } from './rollout-view.js';
-import { dashboardAnalysisRunSchema, dashboardPodSchema, dashboardReplicaSetSchema, dashboardRolloutSchema, type DashboardAnalysisRun, type DashboardRollout, type TreePod, type TreeReplicaSet } from './schema.js';
+import {
+  dashboardAnalysisRunSchema,
+  dashboardPodSchema,
+  dashboardReplicaSetSchema,
+  dashboardRolloutSchema,
+  type DashboardAnalysisRun,
+  type DashboardRollout,
+  type TreePod,
+  type TreeReplicaSet,
+} from './schema.js';
 import type { RolloutSummary, RolloutView } from './types.js';
 
 /** Only what a Rollout owns: its ReplicaSets and pods carry this label, so the caches skip the rest of the cluster. */
@@ -28,7 +37,10 @@ interface Parsed<T> {
  * start` the engine's), or a manager of its own. Objects are checked by zod when a
  * view is computed; one that fails is logged once per resourceVersion and left out.
  */
-export function createDashboardCache(kubeConfig: KubeConfig, options: { namespace?: string | undefined; logger: Logger; manager?: Manager | undefined }): DashboardCache {
+export function createDashboardCache(
+  kubeConfig: KubeConfig,
+  options: { namespace?: string | undefined; logger: Logger; manager?: Manager | undefined },
+): DashboardCache {
   const { logger } = options;
   const namespace = options.namespace ?? '';
   const manager = options.manager ?? createManager({ kubeConfig, logger });
@@ -66,7 +78,11 @@ export function createDashboardCache(kubeConfig: KubeConfig, options: { namespac
   // Parsed once per object version: a page update re-reads every cached object.
   const parsedByVersion = new WeakMap<object, Parsed<unknown>>();
   const reported = new Set<string>();
-  function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, kind: string, object: KubeObject): T | undefined {
+  function parse<T>(
+    schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } } },
+    kind: string,
+    object: KubeObject,
+  ): T | undefined {
     const cached = parsedByVersion.get(object) as Parsed<T> | undefined;
     if (cached !== undefined) return cached.value;
     const result = schema.safeParse(object);

@@ -33,7 +33,12 @@ export function createEventStreams(): EventStreams {
 
   return {
     open(response, current) {
-      response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       response.write(formatSseRetry(2000));
       const subscriber: Subscriber = { response, current, lastSent: undefined };
       subscribers.add(subscriber);

@@ -40,8 +40,22 @@ describe('analysisRunView', () => {
   it('draws every metric of the spec, with its threshold, even before it was measured', () => {
     const view = analysisRunView({
       metadata: { name: 'web-abc-2-3' },
-      spec: { metrics: [{ name: 'success-rate', successCondition: 'result[0] >= 0.90' }, { name: 'health', successCondition: 'result == true' }] },
-      status: { phase: 'Running', metricResults: [{ name: 'success-rate', phase: 'Running', measurements: [{ phase: 'Successful', value: '[0.99]', finishedAt: '2026-01-01T00:00:01Z' }] }] },
+      spec: {
+        metrics: [
+          { name: 'success-rate', successCondition: 'result[0] >= 0.90' },
+          { name: 'health', successCondition: 'result == true' },
+        ],
+      },
+      status: {
+        phase: 'Running',
+        metricResults: [
+          {
+            name: 'success-rate',
+            phase: 'Running',
+            measurements: [{ phase: 'Successful', value: '[0.99]', finishedAt: '2026-01-01T00:00:01Z' }],
+          },
+        ],
+      },
     });
     expect(view).toEqual({
       name: 'web-abc-2-3',

@@ -36,7 +36,12 @@ export function measurementPoints(measurements: Measurements): MeasurementPoint[
   for (const measurement of measurements) {
     const at = Date.parse(measurement.finishedAt ?? measurement.startedAt ?? '');
     if (Number.isNaN(at)) continue;
-    points.push({ at, value: firstNumber(measurement.value), phase: measurement.phase, raw: measurement.value ?? measurement.message ?? '' });
+    points.push({
+      at,
+      value: firstNumber(measurement.value),
+      phase: measurement.phase,
+      raw: measurement.value ?? measurement.message ?? '',
+    });
   }
   return points;
 }
@@ -44,7 +49,8 @@ export function measurementPoints(measurements: Measurements): MeasurementPoint[
 /** A run's charts: one per metric of its spec (in spec order), each with its measurements and its condition's line. */
 export function analysisRunView(run: DashboardAnalysisRun): AnalysisRunView {
   const results = run.status?.metricResults ?? [];
-  const metrics = run.spec?.metrics ?? results.map((result) => ({ name: result.name, successCondition: undefined, failureCondition: undefined }));
+  const metrics =
+    run.spec?.metrics ?? results.map((result) => ({ name: result.name, successCondition: undefined, failureCondition: undefined }));
   const charts: MetricChart[] = metrics.map((metric) => {
     const result = results.find((candidate) => candidate.name === metric.name);
     return {

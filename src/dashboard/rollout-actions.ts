@@ -21,7 +21,14 @@ export class DashboardActionError extends GradualError {
 }
 
 function rolloutPath(ref: RolloutRef, subresource?: string): string {
-  return apiPath({ group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts', namespace: ref.namespace, name: ref.name, ...(subresource === undefined ? {} : { subresource }) });
+  return apiPath({
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    resource: 'rollouts',
+    namespace: ref.namespace,
+    name: ref.name,
+    ...(subresource === undefined ? {} : { subresource }),
+  });
 }
 
 async function patch(rest: RestClient, path: string, body: MergePatch): Promise<void> {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { rolloutSummary, rolloutView, type RolloutObjects } from './rollout-view.js';
 
-const steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { analysis: { templates: [{ templateName: 'rate' }] } }, { setWeight: 60 }, { pause: { duration: '10s' } }, { setWeight: 80 }];
+const steps = [
+  { setWeight: 20 },
+  { pause: {} },
+  { setWeight: 40 },
+  { analysis: { templates: [{ templateName: 'rate' }] } },
+  { setWeight: 60 },
+  { pause: { duration: '10s' } },
+  { setWeight: 80 },
+];
 
 function objects(currentStepIndex: number | undefined, extra: Partial<RolloutObjects> = {}): RolloutObjects {
   const owner = (uid: string) => [{ uid, controller: true, kind: 'ReplicaSet' }];
@@ -21,14 +29,50 @@ function objects(currentStepIndex: number | undefined, extra: Partial<RolloutObj
       },
     },
     replicaSets: [
-      { metadata: { name: 'web-old', uid: 'rs-old', labels: { 'rollouts-pod-template-hash': 'old' }, annotations: { 'rollout.argoproj.io/revision': '1' }, ownerReferences: [{ uid: 'r1', controller: true }] }, spec: { replicas: 4 }, status: { replicas: 4, availableReplicas: 4 } },
-      { metadata: { name: 'web-new', uid: 'rs-new', labels: { 'rollouts-pod-template-hash': 'new' }, annotations: { 'rollout.argoproj.io/revision': '2' }, ownerReferences: [{ uid: 'r1', controller: true }] }, spec: { replicas: 1 }, status: { replicas: 1, availableReplicas: 1 } },
+      {
+        metadata: {
+          name: 'web-old',
+          uid: 'rs-old',
+          labels: { 'rollouts-pod-template-hash': 'old' },
+          annotations: { 'rollout.argoproj.io/revision': '1' },
+          ownerReferences: [{ uid: 'r1', controller: true }],
+        },
+        spec: { replicas: 4 },
+        status: { replicas: 4, availableReplicas: 4 },
+      },
+      {
+        metadata: {
+          name: 'web-new',
+          uid: 'rs-new',
+          labels: { 'rollouts-pod-template-hash': 'new' },
+          annotations: { 'rollout.argoproj.io/revision': '2' },
+          ownerReferences: [{ uid: 'r1', controller: true }],
+        },
+        spec: { replicas: 1 },
+        status: { replicas: 1, availableReplicas: 1 },
+      },
       { metadata: { name: 'other', uid: 'rs-x', ownerReferences: [{ uid: 'someone-else' }] } },
     ],
     pods: [{ metadata: { name: 'web-new-a', ownerReferences: owner('rs-new') }, status: { phase: 'Running' } }],
     analysisRuns: [
-      { metadata: { name: 'web-new-2-3', uid: 'a2', creationTimestamp: '2026-01-01T00:01:00Z', ownerReferences: [{ uid: 'r1', controller: true }] }, status: { phase: 'Successful' } },
-      { metadata: { name: 'web-old-1-3', uid: 'a1', creationTimestamp: '2026-01-01T00:00:00Z', ownerReferences: [{ uid: 'r1', controller: true }] }, status: { phase: 'Failed' } },
+      {
+        metadata: {
+          name: 'web-new-2-3',
+          uid: 'a2',
+          creationTimestamp: '2026-01-01T00:01:00Z',
+          ownerReferences: [{ uid: 'r1', controller: true }],
+        },
+        status: { phase: 'Successful' },
+      },
+      {
+        metadata: {
+          name: 'web-old-1-3',
+          uid: 'a1',
+          creationTimestamp: '2026-01-01T00:00:00Z',
+          ownerReferences: [{ uid: 'r1', controller: true }],
+        },
+        status: { phase: 'Failed' },
+      },
       { metadata: { name: 'not-ours', uid: 'a3', ownerReferences: [{ uid: 'r2' }] } },
     ],
     ...extra,

@@ -60,7 +60,11 @@ export function rolloutView(objects: RolloutObjects): RolloutView {
   const index = rollout.status?.currentStepIndex;
   const runs = objects.analysisRuns
     .filter((run) => ownedBy(rollout.metadata.uid, run))
-    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name.localeCompare(a.metadata.name));
+    .sort(
+      (a, b) =>
+        (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') ||
+        b.metadata.name.localeCompare(a.metadata.name),
+    );
   return {
     ...summaryOf(tree),
     tree,

@@ -46,7 +46,9 @@ export const dashboardRolloutSchema = z.looseObject({
       abort: z.boolean().optional(),
       currentPodHash: z.string().optional(),
       stableRS: z.string().optional(),
-      canary: z.looseObject({ weights: z.looseObject({ canary: z.looseObject({ weight: z.number().optional() }).optional() }).optional() }).optional(),
+      canary: z
+        .looseObject({ weights: z.looseObject({ canary: z.looseObject({ weight: z.number().optional() }).optional() }).optional() })
+        .optional(),
     })
     .optional(),
 });
@@ -66,14 +68,18 @@ export const dashboardAnalysisRunSchema = z.looseObject({
   metadata: metadataSchema,
   spec: z
     .looseObject({
-      metrics: z.array(z.looseObject({ name: z.string(), successCondition: z.string().optional(), failureCondition: z.string().optional() })).optional(),
+      metrics: z
+        .array(z.looseObject({ name: z.string(), successCondition: z.string().optional(), failureCondition: z.string().optional() }))
+        .optional(),
     })
     .optional(),
   status: z
     .looseObject({
       phase: z.string().optional(),
       message: z.string().optional(),
-      metricResults: z.array(z.looseObject({ name: z.string(), phase: z.string().optional(), measurements: z.array(measurementSchema).optional() })).optional(),
+      metricResults: z
+        .array(z.looseObject({ name: z.string(), phase: z.string().optional(), measurements: z.array(measurementSchema).optional() }))
+        .optional(),
     })
     .optional(),
 });

@@ -27,7 +27,9 @@ function parse(stream: string): { event: string; data: string; id: string | unde
 
 describe('formatSseEvent', () => {
   it('writes the event name, the id and the JSON data, ended by a blank line', () => {
-    expect(formatSseEvent({ event: 'rollout', id: '7', data: { name: 'web', step: '1/7' } })).toBe('id: 7\nevent: rollout\ndata: {"name":"web","step":"1/7"}\n\n');
+    expect(formatSseEvent({ event: 'rollout', id: '7', data: { name: 'web', step: '1/7' } })).toBe(
+      'id: 7\nevent: rollout\ndata: {"name":"web","step":"1/7"}\n\n',
+    );
   });
 
   it.each([
@@ -42,12 +44,12 @@ describe('formatSseEvent', () => {
     expect(JSON.parse(events[0]?.data ?? '')).toEqual(data);
   });
 
-  it.each([
-    [{ event: 'rollout' as const, id: '1\nevent: gone', data: {} }],
-    [{ event: 'rollout\ndata: x' as 'rollout', data: {} }],
-  ])('refuses a multi-line name or id: %j', (message) => {
-    expect(() => formatSseEvent(message)).toThrow(/must be one line/u);
-  });
+  it.each([[{ event: 'rollout' as const, id: '1\nevent: gone', data: {} }], [{ event: 'rollout\ndata: x' as 'rollout', data: {} }]])(
+    'refuses a multi-line name or id: %j',
+    (message) => {
+      expect(() => formatSseEvent(message)).toThrow(/must be one line/u);
+    },
+  );
 });
 
 describe('formatSseComment and formatSseRetry', () => {

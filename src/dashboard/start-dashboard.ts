@@ -64,7 +64,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return view === undefined ? { event: 'gone', data: { namespace, name } } : { event: 'rollout', data: view };
   }
 
-  async function handleAction(request: IncomingMessage, response: ServerResponse, namespace: string, name: string, action: string): Promise<void> {
+  async function handleAction(
+    request: IncomingMessage,
+    response: ServerResponse,
+    namespace: string,
+    name: string,
+    action: string,
+  ): Promise<void> {
     const decision = decideActionRequest(
       {
         method: request.method ?? '',
@@ -76,10 +82,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         authorization: header(request, 'authorization'),
         namespace,
       },
-      { enableActions: options.enableActions, loopbackOnly, token: actionToken ?? '', namespaces: options.namespace === undefined ? undefined : [options.namespace] },
+      {
+        enableActions: options.enableActions,
+        loopbackOnly,
+        token: actionToken ?? '',
+        namespaces: options.namespace === undefined ? undefined : [options.namespace],
+      },
     );
     if (!decision.allowed) {
-      logger.warn({ namespace, name, action, status: decision.status, reason: decision.reason, remote: request.socket.remoteAddress }, 'action refused');
+      logger.warn(
+        { namespace, name, action, status: decision.status, reason: decision.reason, remote: request.socket.remoteAddress },
+        'action refused',
+      );
       sendJson(response, decision.status, { error: decision.reason });
       return;
     }
@@ -102,7 +116,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const hostDecision = decideHost(header(request, 'host'), hostPolicy);
     if (!hostDecision.allowed) {
-      logger.warn({ host: header(request, 'host'), method: request.method, status: hostDecision.status, remote: request.socket.remoteAddress }, 'request for a host not served');
+      logger.warn(
+        { host: header(request, 'host'), method: request.method, status: hostDecision.status, remote: request.socket.remoteAddress },
+        'request for a host not served',
+      );
       sendJson(response, hostDecision.status, { error: hostDecision.reason });
       return;
     }
@@ -136,7 +153,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const rollout = rolloutApiPath.exec(path);
     if (rollout !== null) {
       const view = cache.view(decode(rollout[1] ?? ''), decode(rollout[2] ?? ''));
-      if (view === undefined) sendJson(response, 404, { error: `rollout ${decode(rollout[1] ?? '')}/${decode(rollout[2] ?? '')} not found` });
+      if (view === undefined)
+        sendJson(response, 404, { error: `rollout ${decode(rollout[1] ?? '')}/${decode(rollout[2] ?? '')} not found` });
       else sendJson(response, 200, view);
       return;
     }
@@ -173,7 +191,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     });
   } catch (cause) {
     await cache.stop();
-    throw new Error(`The dashboard cannot listen on ${options.host}:${String(options.port)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new Error(
+      `The dashboard cannot listen on ${options.host}:${String(options.port)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -7,7 +7,11 @@ describe('describeStep', () => {
     [{ pause: {} }, 'pause', 'pause'],
     [{ pause: { duration: '10s' } }, 'pause', 'pause 10s'],
     [{ pause: { duration: 30 } }, 'pause', 'pause 30s'],
-    [{ analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'latency' }] } }, 'analysis', 'analysis success-rate, latency'],
+    [
+      { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'latency' }] } },
+      'analysis',
+      'analysis success-rate, latency',
+    ],
     [{ analysis: {} }, 'analysis', 'analysis'],
     [{ setCanaryScale: { weight: 50 } }, 'setCanaryScale', 'setCanaryScale 50%'],
     [{ setCanaryScale: { replicas: 3 } }, 'setCanaryScale', 'setCanaryScale 3 replicas'],

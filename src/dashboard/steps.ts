@@ -8,7 +8,8 @@ function templateNames(analysis: unknown): string {
   if (typeof analysis !== 'object' || analysis === null || !('templates' in analysis) || !Array.isArray(analysis.templates)) return '';
   const names: string[] = [];
   for (const template of analysis.templates as unknown[]) {
-    if (typeof template === 'object' && template !== null && 'templateName' in template && typeof template.templateName === 'string') names.push(template.templateName);
+    if (typeof template === 'object' && template !== null && 'templateName' in template && typeof template.templateName === 'string')
+      names.push(template.templateName);
   }
   return names.join(', ');
 }
@@ -35,7 +36,8 @@ export function describeStep(step: Readonly<Record<string, unknown>>): { kind: s
     case 'setCanaryScale': {
       const weight = field(value, 'weight');
       const replicas = field(value, 'replicas');
-      const scale = typeof weight === 'number' ? `${weight}%` : typeof replicas === 'number' ? `${replicas} replicas` : 'matchTrafficWeight';
+      const scale =
+        typeof weight === 'number' ? `${weight}%` : typeof replicas === 'number' ? `${replicas} replicas` : 'matchTrafficWeight';
       return { kind, text: `setCanaryScale ${scale}` };
     }
     case 'setHeaderRoute':

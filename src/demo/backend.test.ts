@@ -29,7 +29,8 @@ describe('startBackend', () => {
 
   it('takes PUT /error-rate and refuses a rate outside 0–1 with 400', async () => {
     backend = await startBackend({ color: 'blue' });
-    const put = (body: string) => fetch(`${backend?.url ?? ''}/error-rate`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+    const put = (body: string) =>
+      fetch(`${backend?.url ?? ''}/error-rate`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
     expect((await put('{"errorRate":1}')).status).toBe(200);
     expect(backend.errorRate()).toBe(1);
     expect(await get(`${backend.url}/color`)).toEqual([500, { color: 'blue', error: true }]);

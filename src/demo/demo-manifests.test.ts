@@ -23,8 +23,12 @@ describe('the demo repository', () => {
 
   it("lints clean, with the Argo demo's seven steps and the analysis from the first pause", () => {
     expect(lintManifests(manifests).problems).toEqual([]);
-    const rollout = parseManifests([{ path: demoRolloutFile, text: demoRolloutYaml('yellow', 'demo') }], { namespace: 'demo' }).objects[0]?.object as {
-      spec: { template: { spec: { containers: { image: string }[] } }; strategy: { canary: { steps: unknown[]; analysis: { startingStep: number } } } };
+    const rollout = parseManifests([{ path: demoRolloutFile, text: demoRolloutYaml('yellow', 'demo') }], { namespace: 'demo' }).objects[0]
+      ?.object as {
+      spec: {
+        template: { spec: { containers: { image: string }[] } };
+        strategy: { canary: { steps: unknown[]; analysis: { startingStep: number } } };
+      };
     };
     expect(rollout.spec.template.spec.containers[0]?.image).toBe('argoproj/rollouts-demo:yellow');
     expect(rollout.spec.strategy.canary.steps).toEqual([
@@ -42,7 +46,9 @@ describe('the demo repository', () => {
   it("asks Prometheus for the canary Service's success rate in Istio's labels, at the environment's address", () => {
     const template = files['rollouts-demo/analysis-template.yaml'] ?? '';
     expect(template).toContain('address: http://127.0.0.1:9090');
-    expect(template).toContain('istio_requests_total{reporter="destination",destination_service=~"{{args.service-name}}",response_code!~"5.*"}');
+    expect(template).toContain(
+      'istio_requests_total{reporter="destination",destination_service=~"{{args.service-name}}",response_code!~"5.*"}',
+    );
     expect(template).toMatch(/interval: 10s\n\s+failureLimit: 2/u);
     expect(files['.gradual.yml']).toContain('namespace: demo');
   });

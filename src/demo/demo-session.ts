@@ -3,7 +3,15 @@ import { join, resolve } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startDashboard } from '../dashboard/index.js';
 import { installCrds, trafficCrdDir } from '../local/crds.js';
-import { createRepositoryFromFolder, installApp, openPullRequest, personFor, pushBranch, setBranchProtection, type Person } from '../local/github/person.js';
+import {
+  createRepositoryFromFolder,
+  installApp,
+  openPullRequest,
+  personFor,
+  pushBranch,
+  setBranchProtection,
+  type Person,
+} from '../local/github/person.js';
 import { environmentExists, localDown, localStatus, localUp } from '../local/index.js';
 import { ownCliInvocation } from '../local/own-cli.js';
 import { allocatePorts } from '../local/ports.js';
@@ -13,7 +21,18 @@ import { waitUntil } from '../local/wait-until.js';
 import type { Logger } from '../log/index.js';
 import { deployerIdentity } from '../gitops/deployer-rbac.js';
 import { installDeployer } from '../gitops/install-deployer.js';
-import { demoCheckNames, demoFirstColor, demoOwner, demoRepository, demoRepositoryFiles, demoRolloutFile, demoRolloutName, demoRolloutYaml, demoSecondColor, demoThirdColor } from './demo-manifests.js';
+import {
+  demoCheckNames,
+  demoFirstColor,
+  demoOwner,
+  demoRepository,
+  demoRepositoryFiles,
+  demoRolloutFile,
+  demoRolloutName,
+  demoRolloutYaml,
+  demoSecondColor,
+  demoThirdColor,
+} from './demo-manifests.js';
 import { startDemoTraffic } from './start-demo-traffic.js';
 import type { DemoTraffic } from './types.js';
 
@@ -77,7 +96,10 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
 
   try {
     const environmentDir = join(dir, 'env');
-    if ((await environmentExists(environmentDir)) && (await localStatus({ dir: environmentDir })).processes.some((process) => process.running)) {
+    if (
+      (await environmentExists(environmentDir)) &&
+      (await localStatus({ dir: environmentDir })).processes.some((process) => process.running)
+    ) {
       options.progress('stopping the environment an earlier demo left running');
       await localDown({ dir: environmentDir, logger: quiet });
     }
@@ -86,12 +108,17 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
 
     const ports = await allocatePorts({ app: undefined, healthz: undefined, metrics: undefined });
     const webhookUrl = `http://127.0.0.1:${String(ports.app)}/api/github/webhooks`;
-    options.progress('bringing up the local environment (control plane, KWOK nodes, Prometheus, git, the local GitHub); the first run builds the control plane');
+    options.progress(
+      'bringing up the local environment (control plane, KWOK nodes, Prometheus, git, the local GitHub); the first run builds the control plane',
+    );
     // The environment's own progress (the first build takes minutes) is worth seeing; the rest speaks only of trouble.
     const environment = await localUp({ dir: environmentDir, logger, webhookUrl, nodes: 3 });
-    undo.push({ what: 'the local environment', run: async () => {
+    undo.push({
+      what: 'the local environment',
+      run: async () => {
         await localDown({ dir: environmentDir, logger: quiet });
-      } });
+      },
+    });
     processes.push(...environment.processes);
     const github = environment.github;
     if (github === undefined) throw new Error(`the local environment in ${environmentDir} has no local GitHub`);
@@ -122,7 +149,14 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     });
     undo.push({ what: 'the demo traffic', run: () => traffic.stop() });
 
-    const dashboard = await startDashboard({ kubeConfig, namespace: demoNamespace, port: options.ports?.dashboard ?? 0, host: '127.0.0.1', enableActions: true, logger: quiet });
+    const dashboard = await startDashboard({
+      kubeConfig,
+      namespace: demoNamespace,
+      port: options.ports?.dashboard ?? 0,
+      host: '127.0.0.1',
+      enableActions: true,
+      logger: quiet,
+    });
     undo.push({ what: 'the dashboard', run: () => dashboard.stop() });
 
     options.progress(`creating ${demoOwner}/${demoRepository} with branch protection; main deploys ${demoFirstColor}`);
@@ -130,7 +164,13 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     await untilRolloutHealthy(kubeConfig, demoFirstColor);
 
     options.progress(`opening pull request #1: ${demoFirstColor} → ${demoSecondColor}`);
-    await pushBranch(people.bob, { owner: demoOwner, repo: demoRepository, branch: demoSecondColor, files: { [demoRolloutFile]: demoRolloutYaml(demoSecondColor, demoNamespace) }, message: `rollouts-demo: ${demoSecondColor}` });
+    await pushBranch(people.bob, {
+      owner: demoOwner,
+      repo: demoRepository,
+      branch: demoSecondColor,
+      files: { [demoRolloutFile]: demoRolloutYaml(demoSecondColor, demoNamespace) },
+      message: `rollouts-demo: ${demoSecondColor}`,
+    });
     const number = await openPullRequest(people.bob, {
       owner: demoOwner,
       repo: demoRepository,
@@ -150,7 +190,11 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     // The next colour's manifest, for a person who wants to open pull request #2 from a shell.
     await writeFile(join(dir, `rollout-${demoThirdColor}.yaml`), demoRolloutYaml(demoThirdColor, demoNamespace));
     const stateFile = join(dir, 'demo.json');
-    await writeFile(stateFile, `${JSON.stringify({ urls, kubeconfig: environment.kubernetes.kubeconfig, demoPid: process.pid, processes }, null, 2)}\n`, { mode: 0o600 });
+    await writeFile(
+      stateFile,
+      `${JSON.stringify({ urls, kubeconfig: environment.kubernetes.kubeconfig, demoPid: process.pid, processes }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
     return { urls, namespace: demoNamespace, environment, kubeConfig, traffic, people, processes, stateFile, stop };
   } catch (error) {
     await stop();
@@ -159,7 +203,12 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
 }
 
 /** `gradual start` as an operator runs it: Probot's variables pointing at the local GitHub, a Gradual config, the engine on the demo namespace. */
-async function startGradual(options: { dir: string; environment: LocalEnvironment; ports: { app: number; healthz: number; metrics: number }; logger: Logger }): Promise<ManagedProcess> {
+async function startGradual(options: {
+  dir: string;
+  environment: LocalEnvironment;
+  ports: { app: number; healthz: number; metrics: number };
+  logger: Logger;
+}): Promise<ManagedProcess> {
   const { environment, ports } = options;
   const github = environment.github;
   if (github === undefined) throw new Error('no local GitHub');
@@ -176,13 +225,18 @@ async function startGradual(options: { dir: string; environment: LocalEnvironmen
     args: [
       ...cli.args,
       'start',
-      '--config', configFile,
-      '--kubeconfig', environment.kubernetes.kubeconfig,
-      '--namespace', demoNamespace,
+      '--config',
+      configFile,
+      '--kubeconfig',
+      environment.kubernetes.kubeconfig,
+      '--namespace',
+      demoNamespace,
       '--no-leader-elect',
       '--no-dashboard',
-      '--healthz-port', String(ports.healthz),
-      '--metrics-port', String(ports.metrics),
+      '--healthz-port',
+      String(ports.healthz),
+      '--metrics-port',
+      String(ports.metrics),
     ],
     cwd: cli.cwd,
     logFile: join(options.dir, 'gradual-start.log'),
@@ -200,14 +254,29 @@ async function startGradual(options: { dir: string; environment: LocalEnvironmen
   });
   try {
     // A webhook with a wrong signature is refused with 400: the app answers, so it listens.
-    const forged = { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'demo-readiness', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.app)}/api/github/webhooks`, { method: 'POST', headers: forged, body: '{}' })).status === 400, {
-      what: `gradual start to answer on port ${String(ports.app)} (log: ${join(options.dir, 'gradual-start.log')})`,
+    const forged = {
+      'content-type': 'application/json',
+      'x-github-event': 'ping',
+      'x-github-delivery': 'demo-readiness',
+      'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+    };
+    await waitUntil(
+      async () =>
+        (await fetch(`http://127.0.0.1:${String(ports.app)}/api/github/webhooks`, { method: 'POST', headers: forged, body: '{}' }))
+          .status === 400,
+      {
+        what: `gradual start to answer on port ${String(ports.app)} (log: ${join(options.dir, 'gradual-start.log')})`,
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        abortOn: [started.exited],
+      },
+    );
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, {
+      what: "the engine's /healthz",
       timeoutMs: 60_000,
       intervalMs: 200,
       abortOn: [started.exited],
     });
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(ports.healthz)}/healthz`)).ok, { what: "the engine's /healthz", timeoutMs: 60_000, intervalMs: 200, abortOn: [started.exited] });
   } catch (error) {
     await stopProcess(started.record);
     throw error;
@@ -215,7 +284,12 @@ async function startGradual(options: { dir: string; environment: LocalEnvironmen
   return started.record;
 }
 
-async function createDemoRepository(options: { environment: LocalEnvironment; githubUrl: string; adminTokenFile: string | undefined; dir: string }): Promise<{ alice: Person; bob: Person }> {
+async function createDemoRepository(options: {
+  environment: LocalEnvironment;
+  githubUrl: string;
+  adminTokenFile: string | undefined;
+  dir: string;
+}): Promise<{ alice: Person; bob: Person }> {
   if (options.adminTokenFile === undefined) throw new Error('the local GitHub has no admin token file');
   const adminToken = (await readFile(options.adminTokenFile, 'utf8')).trim();
   const alice = await personFor({ apiUrl: options.githubUrl, adminToken, login: 'alice', role: 'admin' });
@@ -227,9 +301,21 @@ async function createDemoRepository(options: { environment: LocalEnvironment; gi
     await writeFile(join(folder, path), content);
   }
   await createRepositoryFromFolder(alice, { owner: demoOwner, repo: demoRepository, folder });
-  const bob = await personFor({ apiUrl: options.githubUrl, adminToken, login: 'bob', role: 'write', repository: { owner: demoOwner, name: demoRepository } });
+  const bob = await personFor({
+    apiUrl: options.githubUrl,
+    adminToken,
+    login: 'bob',
+    role: 'write',
+    repository: { owner: demoOwner, name: demoRepository },
+  });
   const checks = demoCheckNames(demoNamespace);
-  await setBranchProtection(alice, { owner: demoOwner, repo: demoRepository, branch: 'main', requiredChecks: [checks.plan, checks.rollout], requiredApprovals: 0 });
+  await setBranchProtection(alice, {
+    owner: demoOwner,
+    repo: demoRepository,
+    branch: 'main',
+    requiredChecks: [checks.plan, checks.rollout],
+    requiredApprovals: 0,
+  });
   return { alice, bob };
 }
 
@@ -240,7 +326,15 @@ interface RolloutView {
 
 export async function readDemoRollout(kubeConfig: KubeConfig): Promise<RolloutView | undefined> {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
-  return (await api.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace: demoNamespace, plural: 'rollouts', name: demoRolloutName }).catch(() => undefined)) as RolloutView | undefined;
+  return (await api
+    .getNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: demoNamespace,
+      plural: 'rollouts',
+      name: demoRolloutName,
+    })
+    .catch(() => undefined)) as RolloutView | undefined;
 }
 
 /** Waits for the rollout to run `color` everywhere: Healthy, its stable ReplicaSet the current one. */
@@ -256,6 +350,8 @@ export async function untilRolloutHealthy(kubeConfig: KubeConfig, color: string,
       { what: `${demoNamespace}/${demoRolloutName} Healthy on ${color}`, timeoutMs, intervalMs: 250 },
     );
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}; last status: ${JSON.stringify(last?.status ?? null)}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; last status: ${JSON.stringify(last?.status ?? null)}`, {
+      cause: error,
+    });
   }
 }

@@ -1,7 +1,16 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { comment, merge, openPullRequest, personOctokit, pushBranch } from '../local/github/person.js';
 import { waitUntil } from '../local/wait-until.js';
-import { demoCheckNames, demoOwner, demoRepository, demoRolloutFile, demoRolloutName, demoRolloutYaml, demoSecondColor, demoThirdColor } from './demo-manifests.js';
+import {
+  demoCheckNames,
+  demoOwner,
+  demoRepository,
+  demoRolloutFile,
+  demoRolloutName,
+  demoRolloutYaml,
+  demoSecondColor,
+  demoThirdColor,
+} from './demo-manifests.js';
 import { readDemoRollout, untilRolloutHealthy, type DemoSession } from './demo-session.js';
 import { colorResponseSchema } from './schema.js';
 import type { StoryStep } from './timeline.js';
@@ -26,15 +35,23 @@ interface CheckView {
   summary: string;
 }
 
-
-async function untilCheck(context: StoryContext, sha: string, name: string, what: string, holds: (check: CheckView) => boolean): Promise<CheckView> {
+async function untilCheck(
+  context: StoryContext,
+  sha: string,
+  name: string,
+  what: string,
+  holds: (check: CheckView) => boolean,
+): Promise<CheckView> {
   const octokit = personOctokit(context.session.people.alice);
   let last: CheckView | undefined;
   try {
     await waitUntil(
       async () => {
         const run = (await octokit.rest.checks.listForRef({ owner, repo, ref: sha, check_name: name })).data.check_runs[0];
-        last = run === undefined ? undefined : { status: run.status, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' };
+        last =
+          run === undefined
+            ? undefined
+            : { status: run.status, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' };
         return last !== undefined && holds(last);
       },
       { what: `${name} on ${sha.slice(0, 7)}: ${what}`, timeoutMs: context.timeoutMs, intervalMs: 250 },
@@ -68,7 +85,13 @@ async function sampleColors(gatewayUrl: string, count: number): Promise<Map<stri
 
 async function canaryWeight(context: StoryContext): Promise<number | undefined> {
   const api = context.session.kubeConfig.makeApiClient(CustomObjectsApi);
-  const service = (await api.getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1alpha3', namespace: context.session.namespace, plural: 'virtualservices', name: demoRolloutName })) as {
+  const service = (await api.getNamespacedCustomObject({
+    group: 'networking.istio.io',
+    version: 'v1alpha3',
+    namespace: context.session.namespace,
+    plural: 'virtualservices',
+    name: demoRolloutName,
+  })) as {
     spec?: { http?: { name?: string; route?: { destination?: { host?: string }; weight?: number }[] }[] };
   };
   const primary = service.spec?.http?.find((route) => route.name === 'primary');
@@ -81,7 +104,13 @@ function pausedAtFirstStep(context: StoryContext, which: 'first' | 'second'): St
     title: `the rollout check pauses at step 2 of 7 (setWeight 20 reached) on #${which === 'first' ? '1' : '2'}`,
     run: async () => {
       const sha = context.pulls[which]?.sha ?? '';
-      const check = await untilCheck(context, sha, checks.rollout, 'paused for a person at step 2', (run) => run.conclusion === 'action_required');
+      const check = await untilCheck(
+        context,
+        sha,
+        checks.rollout,
+        'paused for a person at step 2',
+        (run) => run.conclusion === 'action_required',
+      );
       if (!/Step 2\/7/u.test(check.title)) throw new Error(`expected "Step 2/7" in the check's title, got "${check.title}"`);
       const weight = await canaryWeight(context);
       if (weight !== 20) throw new Error(`expected the VirtualService's canary weight at 20, got ${String(weight)}`);
@@ -123,18 +152,30 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
       run: async () => {
         const id = await comment(bob, { owner, repo, number: 1, body: '/promote' });
         const octokit = personOctokit(alice);
-        await waitUntil(async () => (await octokit.rest.reactions.listForIssueComment({ owner, repo, comment_id: id })).data.some((reaction) => reaction.content === 'rocket'), {
-          what: '🚀 on /promote',
-          timeoutMs: context.timeoutMs,
-          intervalMs: 250,
-        });
+        await waitUntil(
+          async () =>
+            (await octokit.rest.reactions.listForIssueComment({ owner, repo, comment_id: id })).data.some(
+              (reaction) => reaction.content === 'rocket',
+            ),
+          {
+            what: '🚀 on /promote',
+            timeoutMs: context.timeoutMs,
+            intervalMs: 250,
+          },
+        );
         return `comment ${String(id)}`;
       },
     },
     {
       title: 'the steps 40 → 60 → 100 run, the analysis passes, the rollout check succeeds',
       run: async () => {
-        const check = await untilCheck(context, context.pulls.first?.sha ?? '', checks.rollout, 'success', (run) => run.status === 'completed' && run.conclusion !== 'action_required');
+        const check = await untilCheck(
+          context,
+          context.pulls.first?.sha ?? '',
+          checks.rollout,
+          'success',
+          (run) => run.status === 'completed' && run.conclusion !== 'action_required',
+        );
         if (check.conclusion !== 'success') throw new Error(`the rollout check concluded ${String(check.conclusion)}: ${check.title}`);
         return `"${check.title}"`;
       },
@@ -154,7 +195,13 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
       title: `pull request #2 (yellow → green) with ${String(demoInjectedErrorRate * 100)} % errors injected into green`,
       run: async () => {
         session.traffic.setErrorRate(demoThirdColor, demoInjectedErrorRate);
-        const sha = await pushBranch(bob, { owner, repo, branch: demoThirdColor, files: { [demoRolloutFile]: demoRolloutYaml(demoThirdColor, session.namespace) }, message: `rollouts-demo: ${demoThirdColor}` });
+        const sha = await pushBranch(bob, {
+          owner,
+          repo,
+          branch: demoThirdColor,
+          files: { [demoRolloutFile]: demoRolloutYaml(demoThirdColor, session.namespace) },
+          message: `rollouts-demo: ${demoThirdColor}`,
+        });
         const number = await openPullRequest(bob, { owner, repo, head: demoThirdColor, title: `Roll out ${demoThirdColor}` });
         context.pulls.second = { number, sha };
         return `#${String(number)} at ${sha.slice(0, 7)}`;
@@ -164,17 +211,30 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
     {
       title: 'the background analysis fails on success-rate; the rollout check fails',
       run: async () => {
-        const check = await untilCheck(context, context.pulls.second?.sha ?? '', checks.rollout, 'failure', (run) => run.conclusion === 'failure');
-        if (!`${check.title}\n${check.summary}`.includes('success-rate')) throw new Error(`the failed check does not name the metric: "${check.title}"`);
+        const check = await untilCheck(
+          context,
+          context.pulls.second?.sha ?? '',
+          checks.rollout,
+          'failure',
+          (run) => run.conclusion === 'failure',
+        );
+        if (!`${check.title}\n${check.summary}`.includes('success-rate'))
+          throw new Error(`the failed check does not name the metric: "${check.title}"`);
         return `"${check.title}"`;
       },
     },
     {
       title: 'the rollout is aborted: Degraded, all traffic back on yellow',
       run: async () => {
-        const rollout = (await readDemoRollout(session.kubeConfig)) as { status?: { phase?: string; abort?: boolean; message?: string } } | undefined;
-        if (rollout?.status?.abort !== true || rollout.status.phase !== 'Degraded') throw new Error(`expected an aborted, Degraded rollout; status: ${JSON.stringify(rollout?.status ?? null)}`);
-        await waitUntil(async () => (await canaryWeight(context)) === 0, { what: 'the canary weight back to 0', timeoutMs: context.timeoutMs, intervalMs: 250 });
+        const rollout = (await readDemoRollout(session.kubeConfig)) as
+          { status?: { phase?: string; abort?: boolean; message?: string } } | undefined;
+        if (rollout?.status?.abort !== true || rollout.status.phase !== 'Degraded')
+          throw new Error(`expected an aborted, Degraded rollout; status: ${JSON.stringify(rollout?.status ?? null)}`);
+        await waitUntil(async () => (await canaryWeight(context)) === 0, {
+          what: 'the canary weight back to 0',
+          timeoutMs: context.timeoutMs,
+          intervalMs: 250,
+        });
         return `"${rollout.status.message ?? ''}"`;
       },
     },
@@ -192,17 +252,24 @@ export function demoStory(context: StoryContext): StoryStep<StoryContext>[] {
           },
           { what: 'a comment about the abort', timeoutMs: context.timeoutMs, intervalMs: 250 },
         );
-        return `"${body.split('\n').find((line) => line.trim() !== '' && !line.startsWith('<!--'))?.slice(0, 100) ?? ''}"`;
+        return `"${
+          body
+            .split('\n')
+            .find((line) => line.trim() !== '' && !line.startsWith('<!--'))
+            ?.slice(0, 100) ?? ''
+        }"`;
       },
     },
     {
       title: 'merging pull request #2 is refused',
       run: async () => {
         const number = context.pulls.second?.number ?? 0;
-        const status = await personOctokit(alice).rest.pulls.merge({ owner, repo, pull_number: number }).then(
-          () => 200,
-          (error: unknown) => (error as { status?: number }).status ?? 0,
-        );
+        const status = await personOctokit(alice)
+          .rest.pulls.merge({ owner, repo, pull_number: number })
+          .then(
+            () => 200,
+            (error: unknown) => (error as { status?: number }).status ?? 0,
+          );
         if (status !== 405) throw new Error(`expected 405 from the merge, got ${String(status)}`);
         return 'HTTP 405: required check failed';
       },

@@ -47,7 +47,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createRequestMetrics();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-  const routeObjects = createInformerCache<KubeObject>(options.kubeConfig, { path: routeCollectionPath(route, namespace), fieldSelector: `metadata.name=${route.name}`, logger });
+  const routeObjects = createInformerCache<KubeObject>(options.kubeConfig, {
+    path: routeCollectionPath(route, namespace),
+    fieldSelector: `metadata.name=${route.name}`,
+    logger,
+  });
   const services = createInformerCache<KubeObject>(options.kubeConfig, { path: `/api/v1/namespaces/${namespace}/services`, logger });
   const ownsPods = options.pods === undefined;
   const pods: InformerCache<KubeObject> = options.pods ?? createPodInformer(options.kubeConfig, namespace, logger);
@@ -71,10 +75,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }),
       observedAt: now(),
     });
-    logger.debug({ source: table.source, problem: table.problem, destinations: table.destinations.map((d) => `${d.service}:${String(d.weight)} (${String(d.pods.length)} pods)`) }, 'route table rebuilt');
+    logger.debug(
+      {
+        source: table.source,
+        problem: table.problem,
+        destinations: table.destinations.map((d) => `${d.service}:${String(d.weight)} (${String(d.pods.length)} pods)`),
+      },
+      'route table rebuilt',
+    );
     for (const handler of tableHandlers) handler(table);
   }
-  const unsubscribe = [routeObjects, services, pods].flatMap((informer: InformerCache<KubeObject>) => [informer.onAdd(rebuild), informer.onUpdate(rebuild), informer.onDelete(rebuild)]);
+  const unsubscribe = [routeObjects, services, pods].flatMap((informer: InformerCache<KubeObject>) => [
+    informer.onAdd(rebuild),
+    informer.onUpdate(rebuild),
+    informer.onDelete(rebuild),
+  ]);
 
   function proxy(request: IncomingMessage, response: ServerResponse): void {
     const current = table;
@@ -87,15 +102,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const outcome: Omit<RequestOutcome, 'status' | 'flags'> = { service: destination.service, namespace, color: backend?.color ?? '' };
     if (backend === undefined) {
       metrics.record({ ...outcome, status: 503, flags: 'UH' });
-      sendJson(response, 503, { error: `no healthy upstream: Service ${namespace}/${destination.service} has ${String(destination.pods.length)} Ready pods and none has a backend yet` });
+      sendJson(response, 503, {
+        error: `no healthy upstream: Service ${namespace}/${destination.service} has ${String(destination.pods.length)} Ready pods and none has a backend yet`,
+      });
       return;
     }
-    const upstream = httpRequest({ host: '127.0.0.1', port: backend.port, method: request.method, path: request.url, headers: request.headers, agent }, (answer) => {
-      const status = answer.statusCode ?? 502;
-      metrics.record({ ...outcome, status, flags: '-' });
-      response.writeHead(status, answer.headers);
-      answer.pipe(response);
-    });
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: backend.port, method: request.method, path: request.url, headers: request.headers, agent },
+      (answer) => {
+        const status = answer.statusCode ?? 502;
+        metrics.record({ ...outcome, status, flags: '-' });
+        response.writeHead(status, answer.headers);
+        answer.pipe(response);
+      },
+    );
     upstream.on('error', (error) => {
       metrics.record({ ...outcome, status: 502, flags: 'UF' });
       if (!response.headersSent) sendJson(response, 502, { error: `upstream ${backend.url} (${destination.service}): ${error.message}` });
@@ -150,7 +170,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     port = await listen(server, options.port ?? 0, host);
   } catch (error) {
     await Promise.all([routeObjects.stop(), services.stop(), ownsPods ? pods.stop() : Promise.resolve()]);
-    throw new Error(`demo gateway could not listen on ${host}:${String(options.port ?? 0)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `demo gateway could not listen on ${host}:${String(options.port ?? 0)}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const url = urlOf(host, port);
   logger.info({ url }, 'demo gateway listening');

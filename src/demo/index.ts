@@ -11,6 +11,13 @@ export { colorOfImage, colorOfPod, isPodReady } from './pod-color.js';
 export { resolveRouteTable, selectRoute, podsBehindService, backendsOf, type RouteTableInput } from './resolve-route-table.js';
 export { chooseWeighted, chooseUniform } from './weighted-choice.js';
 export { createSeededRandom } from './seeded-random.js';
-export { createRequestMetrics, istioRequestLabels, istioRequestLabelNames, type IstioRequestLabels, type RequestMetrics, type RequestOutcome } from './request-metrics.js';
+export {
+  createRequestMetrics,
+  istioRequestLabels,
+  istioRequestLabelNames,
+  type IstioRequestLabels,
+  type RequestMetrics,
+  type RequestOutcome,
+} from './request-metrics.js';
 export { demoPodSchema, demoServiceSchema, colorResponseSchema, type ColorResponse } from './schema.js';
 export type * from './types.js';

@@ -24,7 +24,9 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   const ownsInformer = options.pods === undefined;
   const pods = options.pods ?? createPodInformer(options.kubeConfig, options.namespace, logger);
   const running = new Map<string, RunningPod>();
-  const errorRates = new Map<string, number>(Object.entries(options.errorRates ?? {}).map(([color, rate]) => [color, errorRateSchema.parse(rate)]));
+  const errorRates = new Map<string, number>(
+    Object.entries(options.errorRates ?? {}).map(([color, rate]) => [color, errorRateSchema.parse(rate)]),
+  );
   const changeHandlers = new Set<() => void>();
   let stopped = false;
 
@@ -35,7 +37,12 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   function start(name: string, color: string): void {
     const entry: RunningPod = {
       color,
-      started: startBackend({ color, pod: name, errorRate: errorRates.get(color) ?? 0, ...(options.random === undefined ? {} : { random: options.random }) }).then(
+      started: startBackend({
+        color,
+        pod: name,
+        errorRate: errorRates.get(color) ?? 0,
+        ...(options.random === undefined ? {} : { random: options.random }),
+      }).then(
         async (backend) => {
           if (running.get(name) !== entry || stopped) {
             // The pod went while the server was starting.
@@ -85,7 +92,8 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
         logger.error({ err: error, pod: name }, 'backend failed to stop');
       });
     }
-    if (!deleted && isPodReady(pod) && color === undefined) logger.warn({ pod: name, image: pod.spec?.containers[0]?.image }, 'pod image has no tag to take a colour from; no backend');
+    if (!deleted && isPodReady(pod) && color === undefined)
+      logger.warn({ pod: name, image: pod.spec?.containers[0]?.image }, 'pod image has no tag to take a colour from; no backend');
   }
 
   const unsubscribe = [

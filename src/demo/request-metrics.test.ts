@@ -18,7 +18,11 @@ describe('istioRequestLabels', () => {
   });
 
   it('marks a request no backend answered', () => {
-    expect(istioRequestLabels({ service: 'web', namespace: 'demo', color: '', status: 503, flags: 'UH' })).toMatchObject({ destination_version: 'unknown', response_code: '503', response_flags: 'UH' });
+    expect(istioRequestLabels({ service: 'web', namespace: 'demo', color: '', status: 503, flags: 'UH' })).toMatchObject({
+      destination_version: 'unknown',
+      response_code: '503',
+      response_flags: 'UH',
+    });
   });
 });
 

@@ -6,7 +6,11 @@ import type { Backend } from './types.js';
 const namespace = 'demo';
 
 function pod(name: string, labels: Record<string, string>, ready = true): DemoPod {
-  return { metadata: { name, namespace, labels }, spec: { containers: [{ name: 'demo', image: 'demo:blue' }] }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } };
+  return {
+    metadata: { name, namespace, labels },
+    spec: { containers: [{ name: 'demo', image: 'demo:blue' }] },
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
 }
 
 function service(name: string, selector?: Record<string, string>): DemoService {
@@ -20,10 +24,19 @@ const pods = [
   pod('yellow-starting', { app: 'demo', 'rollouts-pod-template-hash': 'y1' }, false),
   pod('other', { app: 'other' }),
 ];
-const services = [service('stable', { app: 'demo', 'rollouts-pod-template-hash': 'b1' }), service('canary', { app: 'demo', 'rollouts-pod-template-hash': 'y1' }), service('manual')];
+const services = [
+  service('stable', { app: 'demo', 'rollouts-pod-template-hash': 'b1' }),
+  service('canary', { app: 'demo', 'rollouts-pod-template-hash': 'y1' }),
+  service('manual'),
+];
 
 function virtualService(http: unknown[]): Record<string, unknown> {
-  return { apiVersion: 'networking.istio.io/v1alpha3', kind: 'VirtualService', metadata: { name: 'vs', namespace }, spec: { hosts: ['demo'], http } };
+  return {
+    apiVersion: 'networking.istio.io/v1alpha3',
+    kind: 'VirtualService',
+    metadata: { name: 'vs', namespace },
+    spec: { hosts: ['demo'], http },
+  };
 }
 
 const split = (stable: number, canary: number) => [
@@ -32,7 +45,14 @@ const split = (stable: number, canary: number) => [
 ];
 
 function input(routeObject: Record<string, unknown> | undefined, routeName?: string): RouteTableInput {
-  return { ref: { kind: 'VirtualService', name: 'vs', ...(routeName === undefined ? {} : { routeName }) }, namespace, routeObject, services, pods, observedAt: 1000 };
+  return {
+    ref: { kind: 'VirtualService', name: 'vs', ...(routeName === undefined ? {} : { routeName }) },
+    namespace,
+    routeObject,
+    services,
+    pods,
+    observedAt: 1000,
+  };
 }
 
 describe('podsBehindService', () => {
@@ -70,7 +90,16 @@ describe('resolveRouteTable', () => {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: { name: 'route', namespace },
-      spec: { rules: [{ backendRefs: [{ name: 'stable', port: 80, weight: 70 }, { name: 'canary', port: 80, weight: 30 }] }] },
+      spec: {
+        rules: [
+          {
+            backendRefs: [
+              { name: 'stable', port: 80, weight: 70 },
+              { name: 'canary', port: 80, weight: 30 },
+            ],
+          },
+        ],
+      },
     };
     const table = resolveRouteTable({ ...input(route), ref: { kind: 'HTTPRoute', name: 'route' } });
     expect(table.destinations.map((d) => [d.service, d.weight, d.pods.length])).toEqual([
@@ -81,8 +110,16 @@ describe('resolveRouteTable', () => {
 
   it.each([
     ['a missing object', undefined, 'VirtualService demo/vs does not exist'],
-    ['an invalid spec', { kind: 'VirtualService', metadata: { name: 'vs', namespace }, spec: { http: 'nope' } }, /^VirtualService demo\/vs: /],
-    ['subset-level routing', virtualService([{ route: [{ destination: { host: 'demo', subset: 'canary' }, weight: 100 }] }]), /subset "canary"/],
+    [
+      'an invalid spec',
+      { kind: 'VirtualService', metadata: { name: 'vs', namespace }, spec: { http: 'nope' } },
+      /^VirtualService demo\/vs: /,
+    ],
+    [
+      'subset-level routing',
+      virtualService([{ route: [{ destination: { host: 'demo', subset: 'canary' }, weight: 100 }] }]),
+      /subset "canary"/,
+    ],
   ])('reports %s as a problem with no destinations', (_what, object, problem) => {
     const table = resolveRouteTable(input(object));
     expect(table.destinations).toEqual([]);
@@ -91,9 +128,11 @@ describe('resolveRouteTable', () => {
 });
 
 describe('backendsOf', () => {
-  it("maps each pod to the backend running for it, skipping pods without one yet", () => {
+  it('maps each pod to the backend running for it, skipping pods without one yet', () => {
     const backend = { color: 'blue', port: 1 } as Backend;
-    const found = backendsOf({ service: 'stable', namespace, weight: 80, pods: ['blue-1', 'blue-2'] }, (ns, name) => (ns === namespace && name === 'blue-2' ? backend : undefined));
+    const found = backendsOf({ service: 'stable', namespace, weight: 80, pods: ['blue-1', 'blue-2'] }, (ns, name) =>
+      ns === namespace && name === 'blue-2' ? backend : undefined,
+    );
     expect(found).toEqual([backend]);
   });
 });

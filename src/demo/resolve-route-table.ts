@@ -54,7 +54,12 @@ export function resolveRouteTable(input: RouteTableInput): RouteTable {
   const subset = route.destinations.find((destination) => destination.subset !== undefined);
   if (subset !== undefined) {
     // Subsets need the DestinationRule's labels; the demo routes host-level splits only.
-    return { source: route.source, destinations: [], problem: `${route.source}: subset "${subset.subset ?? ''}" — the demo gateway routes host-level splits only`, observedAt };
+    return {
+      source: route.source,
+      destinations: [],
+      problem: `${route.source}: subset "${subset.subset ?? ''}" — the demo gateway routes host-level splits only`,
+      observedAt,
+    };
   }
   const destinations: ResolvedDestination[] = route.destinations.map((destination) => {
     const service = input.services.find((candidate) => candidate.metadata.name === destination.service);
@@ -64,7 +69,10 @@ export function resolveRouteTable(input: RouteTableInput): RouteTable {
 }
 
 /** The backends of a destination's pods that are listening now (a pod just Ready may not have one yet). */
-export function backendsOf(destination: ResolvedDestination, backendFor: (namespace: string, podName: string) => Backend | undefined): Backend[] {
+export function backendsOf(
+  destination: ResolvedDestination,
+  backendFor: (namespace: string, podName: string) => Backend | undefined,
+): Backend[] {
   return destination.pods.flatMap((pod) => {
     const backend = backendFor(destination.namespace, pod);
     return backend === undefined ? [] : [backend];

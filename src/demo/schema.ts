@@ -33,7 +33,10 @@ export const errorRateSchema = z.number().min(0).max(1);
 export const backendErrorRateBodySchema = z.strictObject({ errorRate: errorRateSchema });
 
 /** `PUT /api/error-rate` on the gateway (the page's sliders). */
-export const gatewayErrorRateBodySchema = z.strictObject({ color: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), errorRate: errorRateSchema });
+export const gatewayErrorRateBodySchema = z.strictObject({
+  color: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  errorRate: errorRateSchema,
+});
 
 /** What a backend answers on `GET /color`, errors included (HTTP 500 with `error: true`). */
 export const colorResponseSchema = z.strictObject({ color: z.string(), pod: z.string().optional(), error: z.boolean().optional() });

@@ -64,8 +64,14 @@ describe('playStory', () => {
 
 describe('formatting the timeline', () => {
   it.each([
-    [{ title: 'plan passes', startedMs: 0, endedMs: 2340, outcome: 'held' as const, detail: '"1 change"' }, '   2.3 s  (+2.3 s)  ✔ plan passes — "1 change"'],
-    [{ title: 'merge refused', startedMs: 61_000, endedMs: 61_050, outcome: 'failed' as const, detail: '' }, '  61.0 s  (+0.1 s)  ✘ merge refused'],
+    [
+      { title: 'plan passes', startedMs: 0, endedMs: 2340, outcome: 'held' as const, detail: '"1 change"' },
+      '   2.3 s  (+2.3 s)  ✔ plan passes — "1 change"',
+    ],
+    [
+      { title: 'merge refused', startedMs: 61_000, endedMs: 61_050, outcome: 'failed' as const, detail: '' },
+      '  61.0 s  (+0.1 s)  ✘ merge refused',
+    ],
   ])('%# %o', (entry, line) => {
     expect(formatTimelineEntry(entry)).toBe(line);
   });
@@ -73,6 +79,10 @@ describe('formatting the timeline', () => {
   it('ends with the verdict: the count and total time, or the step that failed', () => {
     const held = { title: 'a', startedMs: 0, endedMs: 90_000, outcome: 'held' as const, detail: '' };
     expect(formatTimeline([held, held], true).split('\n').at(-1)).toBe('Every expectation held (2 in 90.0 s).');
-    expect(formatTimeline([held, { ...held, title: 'b', outcome: 'failed' }], false).split('\n').at(-1)).toBe('Failed at: b.');
+    expect(
+      formatTimeline([held, { ...held, title: 'b', outcome: 'failed' }], false)
+        .split('\n')
+        .at(-1),
+    ).toBe('Failed at: b.');
   });
 });

@@ -20,7 +20,12 @@ export interface StoryStep<Context> {
  * clock is injected so the formatting and the stop-at-first-failure rule are
  * tested without waiting.
  */
-export async function playStory<Context>(steps: readonly StoryStep<Context>[], context: Context, clock: () => number, onEntry: (entry: TimelineEntry) => void = () => undefined): Promise<{ ok: boolean; entries: TimelineEntry[] }> {
+export async function playStory<Context>(
+  steps: readonly StoryStep<Context>[],
+  context: Context,
+  clock: () => number,
+  onEntry: (entry: TimelineEntry) => void = () => undefined,
+): Promise<{ ok: boolean; entries: TimelineEntry[] }> {
   const began = clock();
   const entries: TimelineEntry[] = [];
   for (const step of steps) {
@@ -30,7 +35,13 @@ export async function playStory<Context>(steps: readonly StoryStep<Context>[], c
       const detail = await step.run(context);
       entry = { title: step.title, startedMs, endedMs: clock() - began, outcome: 'held', detail };
     } catch (error) {
-      entry = { title: step.title, startedMs, endedMs: clock() - began, outcome: 'failed', detail: error instanceof Error ? error.message : String(error) };
+      entry = {
+        title: step.title,
+        startedMs,
+        endedMs: clock() - began,
+        outcome: 'failed',
+        detail: error instanceof Error ? error.message : String(error),
+      };
     }
     entries.push(entry);
     onEntry(entry);

@@ -39,7 +39,9 @@ function conditionOf(status: RolloutStatus, type: string) {
 
 function canaryUpdating(steps: CanaryStep[], background?: { startingStep?: number }, readyAfterMs = 5_000): SimulatedCluster {
   const rollout: Rollout = canaryRollout({ replicas: 4, steps });
-  rollout.spec.strategy = { canary: { steps, ...(background === undefined ? {} : { analysis: { templates: [{ templateName: 'health' }], ...background } }) } };
+  rollout.spec.strategy = {
+    canary: { steps, ...(background === undefined ? {} : { analysis: { templates: [{ templateName: 'health' }], ...background } }) },
+  };
   const cluster = simulatedCluster(rollout, { readyAfterMs });
   cluster.analysisTemplates = { namespaced: { health: { ok: true, template: webTemplate('health') } }, cluster: {} };
   expect(runUntilSettled(cluster).settled).toBe(true);
@@ -58,11 +60,16 @@ function blueGreenUpdating(analysis: 'prePromotionAnalysis' | 'postPromotionAnal
       replicas: 2,
       selector: { matchLabels: { app: 'demo' } },
       template: { metadata: { labels: { app: 'demo' } }, spec: { containers: [{ name: 'app', image: 'demo:1' }] } },
-      strategy: { blueGreen: { activeService: 'active', previewService: 'preview', [analysis]: { templates: [{ templateName: 'health' }] } } },
+      strategy: {
+        blueGreen: { activeService: 'active', previewService: 'preview', [analysis]: { templates: [{ templateName: 'health' }] } },
+      },
     },
   };
   const cluster = simulatedCluster(rollout);
-  const service = (name: string): V1Service => ({ metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { selector: { app: 'demo' } } });
+  const service = (name: string): V1Service => ({
+    metadata: { name, namespace: 'default', resourceVersion: '1' },
+    spec: { selector: { app: 'demo' } },
+  });
   cluster.services = { active: service('active'), preview: service('preview') };
   cluster.analysisTemplates = { namespaced: { health: { ok: true, template: webTemplate('health') } }, cluster: {} };
   expect(runUntilSettled(cluster).settled).toBe(true);

@@ -1,6 +1,13 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { AnalysisArgument, AnalysisRun, Rollout, RolloutAnalysis, RolloutAnalysisArgument } from '../api/index.js';
-import { CANARY_STEP_INDEX_LABEL, CONTROLLER_INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, ROLLOUT_TYPE_LABEL, type RolloutType } from '../api/argo-labels.js';
+import {
+  CANARY_STEP_INDEX_LABEL,
+  CONTROLLER_INSTANCE_ID_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
+  REVISION_ANNOTATION,
+  ROLLOUT_TYPE_LABEL,
+  type RolloutType,
+} from '../api/argo-labels.js';
 import type { FlattenedAnalysis } from './analysis-templates.js';
 
 /*
@@ -12,7 +19,12 @@ import type { FlattenedAnalysis } from './analysis-templates.js';
  */
 
 /** The Rollout's arguments with their values: a literal, a pod-template hash, or a field of the Rollout. */
-export function rolloutArgumentValues(args: readonly RolloutAnalysisArgument[] | undefined, rollout: Rollout, newRS: V1ReplicaSet | undefined, stableRS: V1ReplicaSet | undefined): AnalysisArgument[] {
+export function rolloutArgumentValues(
+  args: readonly RolloutAnalysisArgument[] | undefined,
+  rollout: Rollout,
+  newRS: V1ReplicaSet | undefined,
+  stableRS: V1ReplicaSet | undefined,
+): AnalysisArgument[] {
   return (args ?? []).map((arg) => {
     let value = arg.value ?? '';
     const from = arg.valueFrom;
@@ -103,7 +115,14 @@ export function newAnalysisRun(request: AnalysisRunRequest, name: string): Analy
       labels,
       annotations,
       ownerReferences: [
-        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: rollout.metadata?.name ?? '', uid: rollout.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          name: rollout.metadata?.name ?? '',
+          uid: rollout.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     },
     spec: {

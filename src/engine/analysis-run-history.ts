@@ -10,7 +10,11 @@ const DEFAULT_HISTORY_LIMIT = 5;
  * unsuccessfulRunHistoryLimit failed/error/inconclusive ones (5 each by default); delete the
  * rest, and every run whose ReplicaSet is gone or going. Runs still running are kept.
  */
-export function analysisRunsToDelete(runs: readonly AnalysisRun[], replicaSets: readonly V1ReplicaSet[], limits: RolloutSpec['analysis']): string[] {
+export function analysisRunsToDelete(
+  runs: readonly AnalysisRun[],
+  replicaSets: readonly V1ReplicaSet[],
+  limits: RolloutSpec['analysis'],
+): string[] {
   const successfulLimit = limits?.successfulRunHistoryLimit ?? DEFAULT_HISTORY_LIMIT;
   const unsuccessfulLimit = limits?.unsuccessfulRunHistoryLimit ?? DEFAULT_HISTORY_LIMIT;
   const hashes = new Map<string, boolean>();
@@ -50,5 +54,10 @@ function created(run: AnalysisRun): number {
 
 /** metadata.deletionTimestamp, which the loose metadata schema keeps without typing it. */
 function isDeleting(metadata: object | undefined): boolean {
-  return metadata !== undefined && 'deletionTimestamp' in metadata && metadata.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null;
+  return (
+    metadata !== undefined &&
+    'deletionTimestamp' in metadata &&
+    metadata.deletionTimestamp !== undefined &&
+    metadata.deletionTimestamp !== null
+  );
 }

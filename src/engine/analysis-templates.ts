@@ -1,4 +1,14 @@
-import type { AnalysisArgument, AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, Metric, PathSegment, Rollout, RolloutAnalysis, RolloutIssue } from '../api/index.js';
+import type {
+  AnalysisArgument,
+  AnalysisTemplate,
+  AnalysisTemplateSpec,
+  ClusterAnalysisTemplate,
+  Metric,
+  PathSegment,
+  Rollout,
+  RolloutAnalysis,
+  RolloutIssue,
+} from '../api/index.js';
 import { compileMetricConditions } from '../analysis/evaluate-measurement.js';
 import { resolveMetricArgs } from '../providers/resolve-args.js';
 
@@ -46,14 +56,22 @@ interface NamedSpec {
  * (for example spec.strategy.canary.steps[2].analysis); `values` are the Rollout's argument
  * values, already computed (their presence is what MergeArgs checks).
  */
-export function flattenRolloutAnalysis(analysis: RolloutAnalysis, path: readonly PathSegment[], catalog: AnalysisTemplateCatalog, values: readonly AnalysisArgument[]): FlattenResult {
+export function flattenRolloutAnalysis(
+  analysis: RolloutAnalysis,
+  path: readonly PathSegment[],
+  catalog: AnalysisTemplateCatalog,
+  values: readonly AnalysisArgument[],
+): FlattenResult {
   const templatesPath = [...path, 'templates'];
   const specs: NamedSpec[] = [];
   const clusterSpecs: NamedSpec[] = [];
   const seen = new Set<string>();
   const refs = analysis.templates ?? [];
   if (refs.length === 0) return { ok: false, issue: { path: templatesPath, message: 'at least one template is required' } };
-  const visit = (templateRefs: readonly { templateName: string; clusterScope?: boolean | undefined }[], depth: number): RolloutIssue | undefined => {
+  const visit = (
+    templateRefs: readonly { templateName: string; clusterScope?: boolean | undefined }[],
+    depth: number,
+  ): RolloutIssue | undefined => {
     for (const ref of templateRefs) {
       const cluster = ref.clusterScope === true;
       const kind = cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
@@ -80,7 +98,8 @@ export function flattenRolloutAnalysis(analysis: RolloutAnalysis, path: readonly
   const metricSources: Record<string, string> = {};
   for (const { label, spec } of ordered) {
     for (const metric of spec.metrics ?? []) {
-      if (metricSources[metric.name] !== undefined) return { ok: false, issue: { path: templatesPath, message: `two metrics have the same name '${metric.name}'` } };
+      if (metricSources[metric.name] !== undefined)
+        return { ok: false, issue: { path: templatesPath, message: `two metrics have the same name '${metric.name}'` } };
       metricSources[metric.name] = label;
       metrics.push(metric);
     }
@@ -107,7 +126,10 @@ export function flattenRolloutAnalysis(analysis: RolloutAnalysis, path: readonly
   }
   const dryRun = uniqueRules([...(analysis.dryRun ?? []), ...ordered.flatMap(({ spec }) => spec.dryRun ?? [])], 'Dry-Run');
   if (!dryRun.ok) return { ok: false, issue: { path: [...path, 'dryRun'], message: dryRun.message } };
-  const retention = uniqueRules([...(analysis.measurementRetention ?? []), ...ordered.flatMap(({ spec }) => spec.measurementRetention ?? [])], 'Measurement Retention');
+  const retention = uniqueRules(
+    [...(analysis.measurementRetention ?? []), ...ordered.flatMap(({ spec }) => spec.measurementRetention ?? [])],
+    'Measurement Retention',
+  );
   if (!retention.ok) return { ok: false, issue: { path: [...path, 'measurementRetention'], message: retention.message } };
   return { ok: true, analysis: { metrics, args: args.args, dryRun: dryRun.rules, measurementRetention: retention.rules, metricSources } };
 }
@@ -128,7 +150,10 @@ function flattenArgs(specs: readonly NamedSpec[]): { ok: true; args: AnalysisArg
         continue;
       }
       if (previous.value !== undefined && arg.value !== undefined && previous.value !== arg.value) {
-        return { ok: false, message: `Argument \`${arg.name}\` specified multiple times with different values: '${previous.value}', '${arg.value}'` };
+        return {
+          ok: false,
+          message: `Argument \`${arg.name}\` specified multiple times with different values: '${previous.value}', '${arg.value}'`,
+        };
       }
       if (previous.value === undefined) combined[index] = arg;
     }
@@ -137,7 +162,10 @@ function flattenArgs(specs: readonly NamedSpec[]): { ok: true; args: AnalysisArg
 }
 
 /** Argo's MergeArgs: the Rollout's values fill the templates' arguments; one still without a value is an error. */
-function mergeArgs(incoming: readonly AnalysisArgument[], templateArgs: readonly AnalysisArgument[]): { ok: true; args: AnalysisArgument[] } | { ok: false; message: string } {
+function mergeArgs(
+  incoming: readonly AnalysisArgument[],
+  templateArgs: readonly AnalysisArgument[],
+): { ok: true; args: AnalysisArgument[] } | { ok: false; message: string } {
   const merged = templateArgs.map((arg) => ({ ...arg }));
   for (const arg of incoming) {
     const target = merged.find((candidate) => candidate.name === arg.name);
@@ -150,7 +178,10 @@ function mergeArgs(incoming: readonly AnalysisArgument[], templateArgs: readonly
   return { ok: true, args: merged };
 }
 
-function uniqueRules<T extends { metricName: string }>(rules: readonly T[], kind: string): { ok: true; rules: T[] } | { ok: false; message: string } {
+function uniqueRules<T extends { metricName: string }>(
+  rules: readonly T[],
+  kind: string,
+): { ok: true; rules: T[] } | { ok: false; message: string } {
   const seen = new Set<string>();
   for (const rule of rules) {
     if (seen.has(rule.metricName)) return { ok: false, message: `two ${kind} metric rules have the same name '${rule.metricName}'` };
@@ -165,13 +196,17 @@ export function rolloutAnalyses(rollout: Rollout): { analysis: RolloutAnalysis; 
   const found: { analysis: RolloutAnalysis; path: PathSegment[] }[] = [];
   if (strategy?.blueGreen !== undefined) {
     const { prePromotionAnalysis, postPromotionAnalysis } = strategy.blueGreen;
-    if (prePromotionAnalysis !== undefined) found.push({ analysis: prePromotionAnalysis, path: ['spec', 'strategy', 'blueGreen', 'prePromotionAnalysis'] });
-    if (postPromotionAnalysis !== undefined) found.push({ analysis: postPromotionAnalysis, path: ['spec', 'strategy', 'blueGreen', 'postPromotionAnalysis'] });
+    if (prePromotionAnalysis !== undefined)
+      found.push({ analysis: prePromotionAnalysis, path: ['spec', 'strategy', 'blueGreen', 'prePromotionAnalysis'] });
+    if (postPromotionAnalysis !== undefined)
+      found.push({ analysis: postPromotionAnalysis, path: ['spec', 'strategy', 'blueGreen', 'postPromotionAnalysis'] });
   } else if (strategy?.canary !== undefined) {
     (strategy.canary.steps ?? []).forEach((step, index) => {
-      if (step.analysis !== undefined) found.push({ analysis: step.analysis, path: ['spec', 'strategy', 'canary', 'steps', index, 'analysis'] });
+      if (step.analysis !== undefined)
+        found.push({ analysis: step.analysis, path: ['spec', 'strategy', 'canary', 'steps', index, 'analysis'] });
     });
-    if (strategy.canary.analysis !== undefined) found.push({ analysis: strategy.canary.analysis, path: ['spec', 'strategy', 'canary', 'analysis'] });
+    if (strategy.canary.analysis !== undefined)
+      found.push({ analysis: strategy.canary.analysis, path: ['spec', 'strategy', 'canary', 'analysis'] });
   }
   return found;
 }

@@ -1,15 +1,30 @@
 import type { V1Affinity, V1PodAntiAffinity, V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
 import type { AntiAffinity, Rollout } from '../api/index.js';
-import { antiAffinityStrategy, findInjectedTerm, injectedTermNeedsUpdate, replicaSetAffinity, wantedAffinity, withoutInjectedTerm } from './anti-affinity.js';
+import {
+  antiAffinityStrategy,
+  findInjectedTerm,
+  injectedTermNeedsUpdate,
+  replicaSetAffinity,
+  wantedAffinity,
+  withoutInjectedTerm,
+} from './anti-affinity.js';
 import { applyMergePatch, mergePatchBetween } from './json-merge-patch.js';
 import { canaryRollout } from './testing/fixtures.js';
 
 const PREFERRED: AntiAffinity = { preferredDuringSchedulingIgnoredDuringExecution: { weight: 50 } };
 const REQUIRED: AntiAffinity = { requiredDuringSchedulingIgnoredDuringExecution: {} };
 const USER: V1Affinity = {
-  podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { labelSelector: { matchLabels: { app: 'demo' } }, topologyKey: 'zone' } }] },
-  nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } },
+  podAntiAffinity: {
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      { weight: 10, podAffinityTerm: { labelSelector: { matchLabels: { app: 'demo' } }, topologyKey: 'zone' } },
+    ],
+  },
+  nodeAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }],
+    },
+  },
 };
 
 /** The user's affinity with a change to its podAntiAffinity (a copy: USER stays as it is). */
@@ -22,7 +37,11 @@ function userWith(change: (anti: V1PodAntiAffinity) => void): V1Affinity {
 }
 
 function term(hash: string) {
-  return { labelSelector: { matchExpressions: [{ key: 'rollouts-pod-template-hash', operator: 'In', values: [hash] }] }, namespaces: ['default'], topologyKey: 'kubernetes.io/hostname' };
+  return {
+    labelSelector: { matchExpressions: [{ key: 'rollouts-pod-template-hash', operator: 'In', values: [hash] }] },
+    namespaces: ['default'],
+    topologyKey: 'kubernetes.io/hostname',
+  };
 }
 
 function rollout(antiAffinity: AntiAffinity | undefined, affinity?: V1Affinity, stableRS?: string): Rollout {
@@ -36,15 +55,30 @@ function rollout(antiAffinity: AntiAffinity | undefined, affinity?: V1Affinity, 
 
 describe('replicaSetAffinity (Argo GenerateReplicaSetAffinity)', () => {
   test.each([
-    ['preferred, no affinity of its own', rollout(PREFERRED), 'old', { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('old') }] } }],
-    ['required, no affinity of its own', rollout(REQUIRED), 'old', { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('old')] } }],
+    [
+      'preferred, no affinity of its own',
+      rollout(PREFERRED),
+      'old',
+      { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('old') }] } },
+    ],
+    [
+      'required, no affinity of its own',
+      rollout(REQUIRED),
+      'old',
+      { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('old')] } },
+    ],
     [
       "preferred, after the user's own terms, the rest of the affinity untouched",
       rollout(PREFERRED, USER),
       'old',
       userWith((anti) => anti.preferredDuringSchedulingIgnoredDuringExecution?.push({ weight: 50, podAffinityTerm: term('old') })),
     ],
-    ['required next to user preferred terms', rollout(REQUIRED, USER), 'old', userWith((anti) => (anti.requiredDuringSchedulingIgnoredDuringExecution = [term('old')]))],
+    [
+      'required next to user preferred terms',
+      rollout(REQUIRED, USER),
+      'old',
+      userWith((anti) => (anti.requiredDuringSchedulingIgnoredDuringExecution = [term('old')])),
+    ],
     ['no stable ReplicaSet: the template as it is', rollout(PREFERRED, USER), undefined, USER],
     ['no antiAffinity: the template as it is', rollout(undefined, USER), 'old', USER],
     ['an antiAffinity with neither kind is no antiAffinity', rollout({}), 'old', undefined],
@@ -104,7 +138,14 @@ describe('wantedAffinity', () => {
 
   test.each([
     ['during an update the term naming the running stable stays', 'old', [rs('old', 3)], true, 'old', undefined],
-    ['during an update the term follows a new stable hash', 'other', [rs('old', 3), rs('other', 3)], true, 'old', { affinity: withTerm('other') }],
+    [
+      'during an update the term follows a new stable hash',
+      'other',
+      [rs('old', 3), rs('other', 3)],
+      true,
+      'old',
+      { affinity: withTerm('other') },
+    ],
     ['promoted, the old stable still running: kept', 'new', [rs('old', 3)], true, 'old', undefined],
     ['promoted, the old stable scaled to zero: removed', 'new', [rs('old', 0)], true, 'old', { affinity: undefined }],
     ['promoted, the old stable deleted: removed', 'new', [], true, 'old', { affinity: undefined }],
@@ -135,7 +176,11 @@ describe('JSON merge patches (RFC 7386)', () => {
     const source = rollout(PREFERRED, USER);
     const live = replicaSetAffinity(source, 'old');
     const patch = mergePatchBetween(live, withoutInjectedTerm(live, source));
-    expect(patch).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: USER.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution } });
+    expect(patch).toEqual({
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: USER.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+      },
+    });
     expect(applyMergePatch(live, patch)).toEqual(USER);
   });
 });

@@ -18,7 +18,8 @@ export function antiAffinityStrategy(rollout: Rollout): AntiAffinity | undefined
   const strategy = rollout.spec.strategy;
   const configured = strategy?.canary?.antiAffinity ?? strategy?.blueGreen?.antiAffinity;
   if (configured === undefined) return undefined;
-  const { preferredDuringSchedulingIgnoredDuringExecution: preferred, requiredDuringSchedulingIgnoredDuringExecution: required } = configured;
+  const { preferredDuringSchedulingIgnoredDuringExecution: preferred, requiredDuringSchedulingIgnoredDuringExecution: required } =
+    configured;
   return preferred === undefined && required === undefined ? undefined : configured;
 }
 
@@ -50,7 +51,10 @@ export function replicaSetAffinity(rollout: Rollout, stableHash: string | undefi
   const anti = result.podAntiAffinity ?? {};
   const weight = strategy.preferredDuringSchedulingIgnoredDuringExecution?.weight;
   if (weight !== undefined) {
-    anti.preferredDuringSchedulingIgnoredDuringExecution = [...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? []), { weight, podAffinityTerm: term }];
+    anti.preferredDuringSchedulingIgnoredDuringExecution = [
+      ...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+      { weight, podAffinityTerm: term },
+    ];
   } else {
     anti.requiredDuringSchedulingIgnoredDuringExecution = [...(anti.requiredDuringSchedulingIgnoredDuringExecution ?? []), term];
   }
@@ -59,7 +63,10 @@ export function replicaSetAffinity(rollout: Rollout, stableHash: string | undefi
 }
 
 /** Argo's HasInjectedAntiAffinityRule: where the injected term is in the list of the configured kind. */
-export function findInjectedTerm(affinity: V1Affinity | undefined, rollout: Rollout): { index: number; term: V1PodAffinityTerm } | undefined {
+export function findInjectedTerm(
+  affinity: V1Affinity | undefined,
+  rollout: Rollout,
+): { index: number; term: V1PodAffinityTerm } | undefined {
   const strategy = antiAffinityStrategy(rollout);
   // Kubernetes reads a null podAntiAffinity as none (validateRollout refuses the shapes it cannot read).
   const read: unknown = affinity?.podAntiAffinity;
@@ -69,7 +76,9 @@ export function findInjectedTerm(affinity: V1Affinity | undefined, rollout: Roll
     strategy.preferredDuringSchedulingIgnoredDuringExecution !== undefined
       ? (anti.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((weighted) => weighted.podAffinityTerm)
       : (anti.requiredDuringSchedulingIgnoredDuringExecution ?? []);
-  const index = terms.findIndex((term) => (term.labelSelector?.matchExpressions ?? []).some((expression) => expression.key === POD_TEMPLATE_HASH_LABEL));
+  const index = terms.findIndex((term) =>
+    (term.labelSelector?.matchExpressions ?? []).some((expression) => expression.key === POD_TEMPLATE_HASH_LABEL),
+  );
   const term = terms[index];
   return term === undefined ? undefined : { index, term };
 }
@@ -127,10 +136,15 @@ export interface AffinityContext {
  * gone or scaled to nothing and is no longer the stable one: there are no pods left to avoid,
  * and a `required` term naming a stale hash only confuses whoever reads the template.
  */
-export function wantedAffinity(rs: V1ReplicaSet, isNew: boolean, context: AffinityContext): { affinity: V1Affinity | undefined } | undefined {
+export function wantedAffinity(
+  rs: V1ReplicaSet,
+  isNew: boolean,
+  context: AffinityContext,
+): { affinity: V1Affinity | undefined } | undefined {
   const { rollout, currentHash, all } = context;
   const live = rs.spec?.template?.spec?.affinity;
-  if (isNew && injectedTermNeedsUpdate(live, rollout, currentHash)) return { affinity: replicaSetAffinity(rollout, rollout.status?.stableRS) };
+  if (isNew && injectedTermNeedsUpdate(live, rollout, currentHash))
+    return { affinity: replicaSetAffinity(rollout, rollout.status?.stableRS) };
   const found = findInjectedTerm(live, rollout);
   if (found === undefined) return undefined;
   const hash = referencedHash(found.term);

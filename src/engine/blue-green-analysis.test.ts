@@ -27,7 +27,10 @@ function released(blueGreen: Partial<BlueGreenStrategy>): SimulatedCluster {
     },
   };
   const cluster = simulatedCluster(rollout);
-  const service = (name: string): V1Service => ({ metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { selector: { app: 'demo' } } });
+  const service = (name: string): V1Service => ({
+    metadata: { name, namespace: 'default', resourceVersion: '1' },
+    spec: { selector: { app: 'demo' } },
+  });
   cluster.services = { active: service('active'), preview: service('preview') };
   cluster.analysisTemplates = { namespaced: { smoke: { ok: true, template } }, cluster: {} };
   expect(runUntilSettled(cluster).settled).toBe(true);
@@ -51,7 +54,9 @@ describe('blue-green analysis', () => {
     const blue = cluster.rollout.status?.stableRS;
     runUntilSettled(cluster);
     const green = cluster.rollout.status?.currentPodHash ?? '';
-    expect(cluster.analysisRuns.map((run) => [run.metadata?.name, run.metadata?.labels?.['rollout-type']])).toEqual([[`demo-${green}-2-pre`, 'PrePromotion']]);
+    expect(cluster.analysisRuns.map((run) => [run.metadata?.name, run.metadata?.labels?.['rollout-type']])).toEqual([
+      [`demo-${green}-2-pre`, 'PrePromotion'],
+    ]);
     expect(activeHash(cluster)).toBe(blue);
     expect(cluster.services['preview']?.spec?.selector?.[HASH]).toBe(green);
     setPhase(cluster, '-pre', 'Running');
@@ -72,7 +77,9 @@ describe('blue-green analysis', () => {
     setPhase(cluster, '-pre', 'Failed');
     runUntilSettled(cluster);
     expect(activeHash(cluster)).toBe(blue);
-    expect(cluster.rollout.status?.message).toBe('RolloutAborted: Rollout aborted update to revision 2: Blue/green pre-promotion analysis phase error/failed: smoke failed');
+    expect(cluster.rollout.status?.message).toBe(
+      'RolloutAborted: Rollout aborted update to revision 2: Blue/green pre-promotion analysis phase error/failed: smoke failed',
+    );
   });
 
   it('post-promotion analysis runs after the switch; the old ReplicaSet is kept until it succeeds, and its failure switches back', () => {

@@ -2,7 +2,15 @@ import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
 import type { BlueGreenStrategy, Rollout, RolloutStatus } from '../api/index.js';
 import { planRollout } from './plan-rollout.js';
-import { observe, reconcileOnce, replicasByName, runUntilSettled, simulatedCluster, updateSpec, type SimulatedCluster } from './testing/simulate.js';
+import {
+  observe,
+  reconcileOnce,
+  replicasByName,
+  runUntilSettled,
+  simulatedCluster,
+  updateSpec,
+  type SimulatedCluster,
+} from './testing/simulate.js';
 
 const HASH_KEY = 'rollouts-pod-template-hash';
 const MANAGED_BY = 'argo-rollouts.argoproj.io/managed-by-rollouts';
@@ -106,7 +114,14 @@ describe('planBlueGreen: first deploy', () => {
     const hash = simulated.rollout.status?.currentPodHash ?? '';
     expect(selectors(simulated)).toEqual({ 'demo-active': hash, 'demo-preview': hash });
     expect(simulated.services['demo-active']?.metadata?.annotations).toEqual({ [MANAGED_BY]: 'demo' });
-    expect(reasons(simulated)).toEqual(['RolloutUpdated', 'NewReplicaSetCreated', 'SwitchService', 'ScalingReplicaSet', 'RolloutCompleted', 'SwitchService']);
+    expect(reasons(simulated)).toEqual([
+      'RolloutUpdated',
+      'NewReplicaSetCreated',
+      'SwitchService',
+      'ScalingReplicaSet',
+      'RolloutCompleted',
+      'SwitchService',
+    ]);
     expect(simulated.events.map((event) => event.message)).toContain(`Rollout completed update to revision 1 (${hash}): Initial deploy`);
     expect(simulated.events.at(-1)?.message).toBe(`Switched selector for service 'demo-active' from '' to '${hash}'`);
     expect(simulated.rollout.status).toMatchObject({
@@ -122,7 +137,9 @@ describe('planBlueGreen: first deploy', () => {
       blueGreen: { activeSelector: hash, previewSelector: hash },
       observedGeneration: '1',
     });
-    const conditions = Object.fromEntries((simulated.rollout.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason ?? ''}`]));
+    const conditions = Object.fromEntries(
+      (simulated.rollout.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason ?? ''}`]),
+    );
     expect(conditions).toEqual({
       Available: 'True/AvailableReason',
       Completed: 'True/RolloutCompleted',
@@ -152,7 +169,14 @@ describe('planBlueGreen: an update waiting for promotion', () => {
       HPAReplicas: 3,
       selector: `app=demo,${HASH_KEY}=${blue}`,
     });
-    expect(reasons(simulated)).toEqual(['RolloutUpdated', 'NewReplicaSetCreated', 'SwitchService', 'RolloutNotCompleted', 'ScalingReplicaSet', 'RolloutPaused']);
+    expect(reasons(simulated)).toEqual([
+      'RolloutUpdated',
+      'NewReplicaSetCreated',
+      'SwitchService',
+      'RolloutNotCompleted',
+      'ScalingReplicaSet',
+      'RolloutPaused',
+    ]);
     expect(simulated.events[2]?.message).toBe(`Switched selector for service 'demo-preview' from '${blue}' to '${green}'`);
     expect(simulated.events.at(-1)?.message).toBe('Rollout is paused (BlueGreenPause)');
     const paused = simulated.rollout.status?.conditions?.find((c) => c.type === 'Paused');
@@ -172,7 +196,11 @@ describe('planBlueGreen: an update waiting for promotion', () => {
     expect(checkpoint).toBeDefined();
     const switchStep = result.steps.find((step) => step.plan.events.some((event) => event.message.includes("service 'demo-active'")));
     expect(switchStep?.plan.status.updatedReplicas).toBe(3);
-    expect(simulated.rollout.status).toMatchObject({ phase: 'Healthy', stableRS: green, blueGreen: { activeSelector: green, previewSelector: green } });
+    expect(simulated.rollout.status).toMatchObject({
+      phase: 'Healthy',
+      stableRS: green,
+      blueGreen: { activeSelector: green, previewSelector: green },
+    });
     expect(simulated.rollout.status?.blueGreen?.scaleUpPreviewCheckPoint).toBeUndefined();
   });
 
@@ -197,13 +225,22 @@ describe('planBlueGreen: promotion and the old ReplicaSet', () => {
     // sends them whole, as Argo's does: Paused stays True in it, and the next reconcile records Paused False alone.
     const switched = reconcileOnce(simulated);
     expect(switched.actions).toEqual([
-      { kind: 'updateServiceSelector', name: 'demo-active', resourceVersion: expect.any(String) as string, selector: { [HASH_KEY]: green } },
+      {
+        kind: 'updateServiceSelector',
+        name: 'demo-active',
+        resourceVersion: expect.any(String) as string,
+        selector: { [HASH_KEY]: green },
+      },
     ]);
     expect(switched.events.map((event) => `${event.reason}: ${event.message}`)).toEqual([
       `SwitchService: Switched selector for service 'demo-active' from '${blue}' to '${green}'`,
       `RolloutCompleted: Rollout completed update to revision 2 (${green}): Completed blue-green update`,
     ]);
-    expect(switched.status).toMatchObject({ phase: 'Healthy', stableRS: green, blueGreen: { activeSelector: green, previewSelector: green } });
+    expect(switched.status).toMatchObject({
+      phase: 'Healthy',
+      stableRS: green,
+      blueGreen: { activeSelector: green, previewSelector: green },
+    });
     expect(switched.status.pauseConditions).toBeUndefined();
     expect(switched.status.controllerPause).toBeUndefined();
     expect(switched.status.conditions?.find((c) => c.type === 'Paused')).toMatchObject({ status: 'True' });
@@ -236,7 +273,9 @@ describe('planBlueGreen: promotion and the old ReplicaSet', () => {
     patchStatus(simulated, { promoteFull: true });
     expect(runUntilSettled(simulated).settled).toBe(true);
     expect(selectors(simulated)).toEqual({ 'demo-active': green, 'demo-preview': green });
-    expect(simulated.events.map((event) => event.message)).toContain(`Rollout completed update to revision 2 (${green}): Full promotion requested`);
+    expect(simulated.events.map((event) => event.message)).toContain(
+      `Rollout completed update to revision 2 (${green}): Full promotion requested`,
+    );
     expect(sizes(simulated)).toEqual({ [blue]: 0, [green]: 3 });
     expect(simulated.rollout.status?.promoteFull).toBeUndefined();
     expect(simulated.rollout.status?.phase).toBe('Healthy');
@@ -303,7 +342,9 @@ describe('planBlueGreen: abort', () => {
     patchStatus(simulated, { abort: true });
     const aborted = reconcileOnce(simulated);
     const abortedAt = simulated.now;
-    expect(aborted.events.map((event) => `${event.type} ${event.reason}: ${event.message}`)).toEqual(['Warning RolloutAborted: Rollout aborted update to revision 2']);
+    expect(aborted.events.map((event) => `${event.type} ${event.reason}: ${event.message}`)).toEqual([
+      'Warning RolloutAborted: Rollout aborted update to revision 2',
+    ]);
     expect(aborted.status).toMatchObject({
       abort: true,
       phase: 'Degraded',
@@ -384,7 +425,12 @@ describe('planBlueGreen: spec.paused, rollback, refusals', () => {
     Reflect.deleteProperty(simulated.services, missing);
     const plan = reconcileOnce(simulated);
     expect(plan.actions).toEqual([]);
-    expect(plan.status.conditions?.[0]).toMatchObject({ type: 'InvalidSpec', status: 'True', reason: 'InvalidSpec', message: `The Rollout "demo" is invalid: ${detail}` });
+    expect(plan.status.conditions?.[0]).toMatchObject({
+      type: 'InvalidSpec',
+      status: 'True',
+      reason: 'InvalidSpec',
+      message: `The Rollout "demo" is invalid: ${detail}`,
+    });
     expect(plan.status).toMatchObject({ phase: 'Degraded', message: `InvalidSpec: The Rollout "demo" is invalid: ${detail}` });
     expect(plan.requeueAfterMs).toBe(20_000);
     simulated.services[missing] = service(missing);
@@ -395,9 +441,14 @@ describe('planBlueGreen: spec.paused, rollback, refusals', () => {
 
   // This test asserted the refusal while previewMetadata was on the not-yet-supported list; it now checks the support that replaced it.
   test('previewMetadata and activeMetadata follow the roles: active on the first stack, preview on the update, active again once promoted', () => {
-    const simulated = deployed({ autoPromotionEnabled: false, previewMetadata: { labels: { role: 'preview' } }, activeMetadata: { labels: { role: 'active' } } });
+    const simulated = deployed({
+      autoPromotionEnabled: false,
+      previewMetadata: { labels: { role: 'preview' } },
+      activeMetadata: { labels: { role: 'active' } },
+    });
     const blue = simulated.rollout.status?.currentPodHash ?? '';
-    const roleOf = (hash: string) => simulated.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === hash)?.spec?.template?.metadata?.labels?.['role'];
+    const roleOf = (hash: string) =>
+      simulated.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === hash)?.spec?.template?.metadata?.labels?.['role'];
     expect(roleOf(blue)).toBe('active');
     setImage(simulated, 'demo:2');
     expect(runUntilSettled(simulated).settled).toBe(true);
@@ -424,7 +475,7 @@ describe('planBlueGreen: spec.paused, rollback, refusals', () => {
   });
 });
 
-describe('switching strategy (Argo\'s TestBlueGreenToCanary): Services the Rollout stops naming are released', () => {
+describe("switching strategy (Argo's TestBlueGreenToCanary): Services the Rollout stops naming are released", () => {
   test('blue-green → canary: the active and preview Services lose the hash selector and the managed-by annotation', () => {
     const simulated = deployed();
     expect(simulated.services['demo-active']?.metadata?.annotations).toEqual({ [MANAGED_BY]: 'demo' });
@@ -434,8 +485,20 @@ describe('switching strategy (Argo\'s TestBlueGreenToCanary): Services the Rollo
     });
     const first = reconcileOnce(simulated);
     expect(first.actions.slice(0, 2)).toEqual([
-      { kind: 'updateServiceSelector', name: 'demo-active', resourceVersion: expect.any(String) as string, selector: { [HASH_KEY]: null }, annotations: { [MANAGED_BY]: null } },
-      { kind: 'updateServiceSelector', name: 'demo-preview', resourceVersion: expect.any(String) as string, selector: { [HASH_KEY]: null }, annotations: { [MANAGED_BY]: null } },
+      {
+        kind: 'updateServiceSelector',
+        name: 'demo-active',
+        resourceVersion: expect.any(String) as string,
+        selector: { [HASH_KEY]: null },
+        annotations: { [MANAGED_BY]: null },
+      },
+      {
+        kind: 'updateServiceSelector',
+        name: 'demo-preview',
+        resourceVersion: expect.any(String) as string,
+        selector: { [HASH_KEY]: null },
+        annotations: { [MANAGED_BY]: null },
+      },
     ]);
     runUntilSettled(simulated);
     expect(simulated.rollout.status?.phase).toBe('Paused');
@@ -447,7 +510,10 @@ describe('switching strategy (Argo\'s TestBlueGreenToCanary): Services the Rollo
 
   test('canary → blue-green: the stable and canary Services are released; a Service another Rollout manages is left alone', () => {
     const simulated = deployed();
-    simulated.services['other'] = { metadata: { name: 'other', namespace: 'default', resourceVersion: '1', annotations: { [MANAGED_BY]: 'another' } }, spec: { selector: { app: 'demo', [HASH_KEY]: 'x' } } };
+    simulated.services['other'] = {
+      metadata: { name: 'other', namespace: 'default', resourceVersion: '1', annotations: { [MANAGED_BY]: 'another' } },
+      spec: { selector: { app: 'demo', [HASH_KEY]: 'x' } },
+    };
     simulated.services['demo-canary'] = service('demo-canary');
     simulated.services['demo-stable'] = service('demo-stable');
     updateSpec(simulated, (spec) => {
@@ -472,7 +538,7 @@ describe("status writes after a template change (issue 28 item 6, Argo's TestKub
   const states = (status: RolloutStatus | undefined): Record<string, string> =>
     Object.fromEntries((status?.conditions ?? []).map((condition) => [condition.type, `${condition.status}/${condition.reason}`]));
 
-  test('the reconcile that creates the new ReplicaSet writes only Progressing=NewReplicaSetCreated (Argo\'s patchCondition); the next one Healthy=False and Completed=False', () => {
+  test("the reconcile that creates the new ReplicaSet writes only Progressing=NewReplicaSetCreated (Argo's patchCondition); the next one Healthy=False and Completed=False", () => {
     const simulated = deployed({ previewService: '', autoPromotionEnabled: true }, 1);
     setImage(simulated, 'demo:2');
     const first = reconcileOnce(simulated);
@@ -486,7 +552,11 @@ describe("status writes after a template change (issue 28 item 6, Argo's TestKub
     });
     const second = reconcileOnce(simulated);
     // Then syncRolloutStatusBlueGreen: the current pod hash is no longer the stable one.
-    expect(states(second.status)).toMatchObject({ Completed: 'False/RolloutCompleted', Healthy: 'False/RolloutHealthy', Progressing: 'True/ReplicaSetUpdated' });
+    expect(states(second.status)).toMatchObject({
+      Completed: 'False/RolloutCompleted',
+      Healthy: 'False/RolloutHealthy',
+      Progressing: 'True/ReplicaSetUpdated',
+    });
     expect(second.status.phase).toBe('Progressing');
   });
 });

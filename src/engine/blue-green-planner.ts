@@ -10,7 +10,13 @@ import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { isRollbackWithinWindow } from './rollback-window.js';
-import { analysisInputOf, analysisRunStatusEntry, currentAnalysisRuns, reconcileRolloutAnalysis, type CurrentAnalysisRuns } from './rollout-analysis.js';
+import {
+  analysisInputOf,
+  analysisRunStatusEntry,
+  currentAnalysisRuns,
+  reconcileRolloutAnalysis,
+  type CurrentAnalysisRuns,
+} from './rollout-analysis.js';
 import { planWithPreamble } from './rollout-preamble.js';
 import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
 
@@ -28,7 +34,9 @@ const BLUE_GREEN_PAUSE = 'BlueGreenPause';
 export function planBlueGreen(context: ReconcileContext): ReconcilePlan {
   const blueGreen = context.spec.strategy.blueGreen;
   if (blueGreen === undefined) return { actions: [], status: context.rollout.status ?? {}, events: [] };
-  return planWithPreamble(context, (found, newRS) => planBlueGreenReconcile(found.observation, found.spec, blueGreen, found.replicaSets, newRS));
+  return planWithPreamble(context, (found, newRS) =>
+    planBlueGreenReconcile(found.observation, found.spec, blueGreen, found.replicaSets, newRS),
+  );
 }
 
 interface BlueGreenContext {
@@ -111,7 +119,8 @@ function planBlueGreenReconcile(
     const pauseWake = reconcileBlueGreenPause(context, ready, halted);
     if (pauseWake !== undefined) wakeUps.push(pauseWake);
     completedPause = completedBlueGreenPause(context);
-    if (!halted && ready && isSaturated(spec, newRS) && context.active !== undefined) reconcileActiveService(context, completedPause, rolloutName);
+    if (!halted && ready && isSaturated(spec, newRS) && context.active !== undefined)
+      reconcileActiveService(context, completedPause, rolloutName);
     const analysis = reconcileRolloutAnalysis(
       analysisInputOf(observation, replicaSets, newRS, decisions, {
         fastRollback: fastRollback(context),
@@ -138,7 +147,8 @@ function planBlueGreenReconcile(
     podSpecChanged,
     completedPause,
     completedPrePromotion: context.completedPrePromotion,
-    postPromotionSucceeded: blueGreen.postPromotionAnalysis === undefined ? undefined : analysisRuns.postPromotion?.status?.phase === 'Successful',
+    postPromotionSucceeded:
+      blueGreen.postPromotionAnalysis === undefined ? undefined : analysisRuns.postPromotion?.status?.phase === 'Successful',
     prePromotionRun: analysisRunStatusEntry(analysisRuns.prePromotion),
     postPromotionRun: analysisRunStatusEntry(analysisRuns.postPromotion),
     rollbackWithinWindow: isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS),
@@ -234,9 +244,14 @@ function fastRollback(context: BlueGreenContext): boolean {
   if (replicaSets.stableRS === undefined) return false;
   const newHash = podTemplateHashOf(newRS);
   if (observation.rollout.status?.stableRS === newHash) return true;
-  const olderThanStable = Date.parse(newRS.metadata?.creationTimestamp?.toString() ?? '') < Date.parse(replicaSets.stableRS.metadata?.creationTimestamp?.toString() ?? '');
+  const olderThanStable =
+    Date.parse(newRS.metadata?.creationTimestamp?.toString() ?? '') <
+    Date.parse(replicaSets.stableRS.metadata?.creationTimestamp?.toString() ?? '');
   if (!olderThanStable) return false;
-  return isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS) || (newRS.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '') !== '';
+  return (
+    isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS) ||
+    (newRS.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '') !== ''
+  );
 }
 
 /** Argo's skipPrePromotionAnalysisRun: only for a saturated preview that is not yet active (a run once started keeps going). */
@@ -248,7 +263,10 @@ function skipPrePromotionAnalysis(context: BlueGreenContext): boolean {
   if (observed.stableRS === hash || activeSelector === '' || activeSelector === hash || hash === '') return true;
   if (context.observedRuns.prePromotion !== undefined) return false;
   if (blueGreen.previewReplicaCount !== undefined) {
-    return (newRS.spec?.replicas ?? 0) !== blueGreen.previewReplicaCount || (newRS.status?.availableReplicas ?? 0) !== blueGreen.previewReplicaCount;
+    return (
+      (newRS.spec?.replicas ?? 0) !== blueGreen.previewReplicaCount ||
+      (newRS.status?.availableReplicas ?? 0) !== blueGreen.previewReplicaCount
+    );
   }
   return !isSaturated(spec, newRS);
 }

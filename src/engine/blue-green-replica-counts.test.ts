@@ -15,7 +15,14 @@ function rs(hash: string, replicas: number, revision: number, scaleDownDeadline?
   return { name: `web-${hash}`, podTemplateHash: hash, replicas, availableReplicas: replicas, revision, scaleDownDeadline };
 }
 
-const status = { currentPodHash: 'v2', activeHash: 'v1', promoteFull: false, aborted: false, paused: false, scaleUpPreviewCheckPoint: false };
+const status = {
+  currentPodHash: 'v2',
+  activeHash: 'v1',
+  promoteFull: false,
+  aborted: false,
+  paused: false,
+  scaleUpPreviewCheckPoint: false,
+};
 
 function input(change: Partial<BlueGreenInput> = {}): BlueGreenInput {
   return {
@@ -38,11 +45,19 @@ describe('blueGreenNewReplicas', () => {
   it.each([
     { name: 'no active ReplicaSet', change: {}, expected: 10 },
     { name: 'the new ReplicaSet is active', change: { activeHash: 'foo' }, expected: 10 },
-    { name: "currentPodHash doesn't match: a fresh update", change: { activeHash: 'bar', currentPodHash: 'baz', scaleUpPreviewCheckPoint: true }, expected: 1 },
+    {
+      name: "currentPodHash doesn't match: a fresh update",
+      change: { activeHash: 'bar', currentPodHash: 'baz', scaleUpPreviewCheckPoint: true },
+      expected: 1,
+    },
     { name: 'resumed past the preview checkpoint', change: { activeHash: 'bar', scaleUpPreviewCheckPoint: true }, expected: 10 },
     { name: 'waiting for promotion', change: { activeHash: 'bar' }, expected: 1 },
     { name: 'promote full', change: { activeHash: 'bar', promoteFull: true }, expected: 10 },
-    { name: 'checkpoint passed but paused again', change: { activeHash: 'bar', scaleUpPreviewCheckPoint: true, paused: true }, expected: 1 },
+    {
+      name: 'checkpoint passed but paused again',
+      change: { activeHash: 'bar', scaleUpPreviewCheckPoint: true, paused: true },
+      expected: 1,
+    },
   ])('$name → $expected', ({ change, expected }) => {
     expect(blueGreenNewReplicas({ ...base, status: { ...base.status, ...change } })).toBe(expected);
   });
@@ -55,7 +70,12 @@ describe('blueGreenNewReplicas', () => {
 describe('blueGreenReplicaSets', () => {
   it('sizes a first rollout at spec.replicas', () => {
     const plan = blueGreenReplicaSets(input({ newRS: rs('v1', 0, 1), stableRS: undefined, status: { ...status, activeHash: undefined } }));
-    expect(plan).toEqual({ newRS: { name: 'web-v1', replicas: 10, scaleDownDeadline: undefined }, stableRS: undefined, older: [], nextWakeUp: undefined });
+    expect(plan).toEqual({
+      newRS: { name: 'web-v1', replicas: 10, scaleDownDeadline: undefined },
+      stableRS: undefined,
+      older: [],
+      nextWakeUp: undefined,
+    });
   });
 
   it('keeps the active stack at spec.replicas and brings the preview up at previewReplicaCount', () => {
@@ -69,7 +89,12 @@ describe('blueGreenReplicaSets', () => {
     expect(blueGreenReplicaSets(input({ newRS: rs('v2', 10, 2, at(20)) })).newRS?.scaleDownDeadline).toBeUndefined();
   });
 
-  const promoted = { newRS: rs('v2', 10, 2), stableRS: rs('v2', 10, 2), status: { ...status, activeHash: 'v2' }, referencedHashes: new Set(['v2']) };
+  const promoted = {
+    newRS: rs('v2', 10, 2),
+    stableRS: rs('v2', 10, 2),
+    status: { ...status, activeHash: 'v2' },
+    referencedHashes: new Set(['v2']),
+  };
 
   it('reports a promoted stack once, as the new ReplicaSet', () => {
     const plan = blueGreenReplicaSets(input(promoted));
@@ -101,7 +126,10 @@ describe('blueGreenReplicaSets', () => {
     const plan = blueGreenReplicaSets(
       input({ replicas: 1, ...promoted, scaleDownDelayRevisionLimit: 1, older: [rs('v0', 1, 1, at(10)), rs('v1', 1, 2, at(10))] }),
     );
-    expect(plan.older.map((o) => [o.name, o.replicas])).toEqual([['web-v0', 0], ['web-v1', 1]]);
+    expect(plan.older.map((o) => [o.name, o.replicas])).toEqual([
+      ['web-v0', 0],
+      ['web-v1', 1],
+    ]);
   });
 
   it('scales down at once with scaleDownDelayRevisionLimit 0 (Argo: TestReconcileOldReplicaSet)', () => {
@@ -148,7 +176,11 @@ describe('blueGreenReplicaSets', () => {
 
     it('waits, unstamped, while the stable stack is not fully available', () => {
       const stableRS = { ...rs('v1', 10, 1), availableReplicas: 9 };
-      expect(blueGreenReplicaSets(input({ ...aborted, stableRS })).newRS).toEqual({ name: 'web-v2', replicas: 3, scaleDownDeadline: undefined });
+      expect(blueGreenReplicaSets(input({ ...aborted, stableRS })).newRS).toEqual({
+        name: 'web-v2',
+        replicas: 3,
+        scaleDownDeadline: undefined,
+      });
     });
 
     it.each([
@@ -161,11 +193,19 @@ describe('blueGreenReplicaSets', () => {
     });
 
     it('sizes the preview normally when its deadline cannot be read', () => {
-      expect(blueGreenReplicaSets(input({ ...aborted, newRS: rs('v2', 2, 2, 'soon') })).newRS).toEqual({ name: 'web-v2', replicas: 3, scaleDownDeadline: undefined });
+      expect(blueGreenReplicaSets(input({ ...aborted, newRS: rs('v2', 2, 2, 'soon') })).newRS).toEqual({
+        name: 'web-v2',
+        replicas: 3,
+        scaleDownDeadline: undefined,
+      });
     });
 
     it('leaves the preview up with abortScaleDownDelaySeconds 0', () => {
-      expect(blueGreenReplicaSets(input({ ...aborted, abortScaleDownDelaySeconds: 0 })).newRS).toEqual({ name: 'web-v2', replicas: 3, scaleDownDeadline: undefined });
+      expect(blueGreenReplicaSets(input({ ...aborted, abortScaleDownDelaySeconds: 0 })).newRS).toEqual({
+        name: 'web-v2',
+        replicas: 3,
+        scaleDownDeadline: undefined,
+      });
     });
   });
 });
@@ -185,10 +225,18 @@ describe('scale-down deadline text', () => {
     expect(parseRfc3339(text)).toBe(ms);
   });
 
-  it.each(['', 'tomorrow', '2023-11-14 22:13:50Z', '2023-11-14T22:13:50', '2023-02-29T00:00:00Z', '2023-11-14T24:00:00Z', '2023-11-14T22:60:00Z', '2023-11-14T22:13:50+25:00', '2023-11-14t22:13:50z', '1700000000'])(
-    'refuses %j',
-    (text) => {
-      expect(parseRfc3339(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'tomorrow',
+    '2023-11-14 22:13:50Z',
+    '2023-11-14T22:13:50',
+    '2023-02-29T00:00:00Z',
+    '2023-11-14T24:00:00Z',
+    '2023-11-14T22:60:00Z',
+    '2023-11-14T22:13:50+25:00',
+    '2023-11-14t22:13:50z',
+    '1700000000',
+  ])('refuses %j', (text) => {
+    expect(parseRfc3339(text)).toBeUndefined();
+  });
 });

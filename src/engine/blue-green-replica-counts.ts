@@ -98,7 +98,8 @@ export function blueGreenReplicaSets(input: BlueGreenInput): BlueGreenPlan {
   if (newRS !== undefined) {
     const normal = { name: newRS.name, replicas: blueGreenNewReplicas(input), scaleDownDeadline: undefined };
     // Argo clears `abort` on a fully promoted Rollout before sizing anything, hence "distinct".
-    const delayOnAbort = input.status.aborted && stableRS !== undefined && stableRS.name !== newRS.name && input.abortScaleDownDelaySeconds !== 0;
+    const delayOnAbort =
+      input.status.aborted && stableRS !== undefined && stableRS.name !== newRS.name && input.abortScaleDownDelaySeconds !== 0;
     newDesired = delayOnAbort ? (abortedNewReplicaSet(newRS, stableRS, input, wakeUps) ?? normal) : normal;
   }
 
@@ -174,7 +175,11 @@ function abortedNewReplicaSet(
 }
 
 function olderReplicaSets(input: BlueGreenInput, wakeUps: number[]): DesiredReplicaSet[] {
-  const unchanged = (rs: BlueGreenReplicaSet): DesiredReplicaSet => ({ name: rs.name, replicas: rs.replicas, scaleDownDeadline: rs.scaleDownDeadline });
+  const unchanged = (rs: BlueGreenReplicaSet): DesiredReplicaSet => ({
+    name: rs.name,
+    replicas: rs.replicas,
+    scaleDownDeadline: rs.scaleDownDeadline,
+  });
   const hasPods = input.older.some((rs) => rs.replicas > 0);
   if (!hasPods || input.holdOlder) {
     return input.older.map(unchanged);

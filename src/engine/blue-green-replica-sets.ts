@@ -2,7 +2,13 @@ import type { PlanCollector } from './plan-collector.js';
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { BlueGreenStrategyWithDefaults, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { DESIRED_REPLICAS_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
-import { blueGreenNewReplicas, blueGreenReplicaSets, type BlueGreenReplicaSet, type BlueGreenStatusView, type DesiredReplicaSet } from './blue-green-replica-counts.js';
+import {
+  blueGreenNewReplicas,
+  blueGreenReplicaSets,
+  type BlueGreenReplicaSet,
+  type BlueGreenStatusView,
+  type DesiredReplicaSet,
+} from './blue-green-replica-counts.js';
 import { addUpdate, nameOf, revisionHistoryDeletions, specReplicas } from './canary-replica-sets.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import type { KubeAction } from './reconcile-types.js';
@@ -26,7 +32,12 @@ export function blueGreenReplicaSetOf(rs: V1ReplicaSet): BlueGreenReplicaSet {
 }
 
 /** The status fields that size the new ReplicaSet (Argo's NewRSNewReplicas reads the observed Rollout). */
-export function blueGreenStatusView(spec: RolloutSpecWithDefaults, observed: RolloutStatus, replicaSets: ReplicaSetClassification, aborted: boolean): BlueGreenStatusView {
+export function blueGreenStatusView(
+  spec: RolloutSpecWithDefaults,
+  observed: RolloutStatus,
+  replicaSets: ReplicaSetClassification,
+  aborted: boolean,
+): BlueGreenStatusView {
   const active = observed.blueGreen?.activeSelector ?? '';
   const activeRS = active === '' ? undefined : replicaSets.all.find((rs) => podTemplateHashOf(rs) === active);
   return {
@@ -40,8 +51,18 @@ export function blueGreenStatusView(spec: RolloutSpecWithDefaults, observed: Rol
 }
 
 /** Argo's ReadyForPause: the new ReplicaSet is at its desired size and all of it available. */
-export function readyForPause(spec: RolloutSpecWithDefaults, blueGreen: BlueGreenStrategyWithDefaults, newRS: V1ReplicaSet, status: BlueGreenStatusView): boolean {
-  const desired = blueGreenNewReplicas({ replicas: spec.replicas, previewReplicaCount: blueGreen.previewReplicaCount, newRS: blueGreenReplicaSetOf(newRS), status });
+export function readyForPause(
+  spec: RolloutSpecWithDefaults,
+  blueGreen: BlueGreenStrategyWithDefaults,
+  newRS: V1ReplicaSet,
+  status: BlueGreenStatusView,
+): boolean {
+  const desired = blueGreenNewReplicas({
+    replicas: spec.replicas,
+    previewReplicaCount: blueGreen.previewReplicaCount,
+    newRS: blueGreenReplicaSetOf(newRS),
+    status,
+  });
   return specReplicas(newRS) === desired && (newRS.status?.availableReplicas ?? 0) === desired;
 }
 
@@ -108,15 +129,31 @@ export function reconcileBlueGreenReplicaSets(input: BlueGreenReplicaSetsInput, 
 
 function removeDeadline(rs: V1ReplicaSet, actions: KubeAction[]): void {
   if ((rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '') === '') return;
-  addUpdate(actions, { kind: 'updateReplicaSet', name: nameOf(rs), resourceVersion: rs.metadata?.resourceVersion ?? '', annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: null } });
+  addUpdate(actions, {
+    kind: 'updateReplicaSet',
+    name: nameOf(rs),
+    resourceVersion: rs.metadata?.resourceVersion ?? '',
+    annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: null },
+  });
 }
 
 /** A new deadline is stamped on its own (Argo's addScaleDownDelay); a size change goes through scale(). */
-function applyDesired(rs: V1ReplicaSet, desired: DesiredReplicaSet, input: BlueGreenReplicaSetsInput, collector: PlanCollector, syncAnnotation: boolean): void {
+function applyDesired(
+  rs: V1ReplicaSet,
+  desired: DesiredReplicaSet,
+  input: BlueGreenReplicaSetsInput,
+  collector: PlanCollector,
+  syncAnnotation: boolean,
+): void {
   const { actions } = collector;
   const current = rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION];
   if (desired.scaleDownDeadline !== undefined && desired.scaleDownDeadline !== current) {
-    addUpdate(actions, { kind: 'updateReplicaSet', name: nameOf(rs), resourceVersion: rs.metadata?.resourceVersion ?? '', annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: desired.scaleDownDeadline } });
+    addUpdate(actions, {
+      kind: 'updateReplicaSet',
+      name: nameOf(rs),
+      resourceVersion: rs.metadata?.resourceVersion ?? '',
+      annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: desired.scaleDownDeadline },
+    });
   }
   // Argo's scaleDownOldReplicaSetsForBlueGreen leaves an older ReplicaSet at its size alone; the new one also gets its desired-replicas annotation synced.
   if (syncAnnotation || specReplicas(rs) !== desired.replicas) scale(rs, desired.replicas, input, collector);
@@ -128,7 +165,8 @@ function scale(rs: V1ReplicaSet, replicas: number, input: BlueGreenReplicaSetsIn
   const { spec, delayScaleDownOnAbort } = input;
   const from = specReplicas(rs);
   const annotations: Record<string, string | null> = {};
-  if (rs.metadata?.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(spec.replicas)) annotations[DESIRED_REPLICAS_ANNOTATION] = String(spec.replicas);
+  if (rs.metadata?.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(spec.replicas))
+    annotations[DESIRED_REPLICAS_ANNOTATION] = String(spec.replicas);
   const deadline = rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '';
   if (replicas === 0 && deadline !== '' && !delayScaleDownOnAbort) annotations[SCALE_DOWN_DEADLINE_ANNOTATION] = null;
   if (from === replicas && Object.keys(annotations).length === 0) return;
@@ -141,6 +179,10 @@ function scale(rs: V1ReplicaSet, replicas: number, input: BlueGreenReplicaSetsIn
   });
   if (from !== replicas) {
     const direction = from < replicas ? 'up' : 'down';
-    events.push({ type: 'Normal', reason: REASONS.scalingReplicaSet, message: MESSAGES.scalingReplicaSet(direction, nameOf(rs), revisionOf(rs), from, replicas) });
+    events.push({
+      type: 'Normal',
+      reason: REASONS.scalingReplicaSet,
+      message: MESSAGES.scalingReplicaSet(direction, nameOf(rs), revisionOf(rs), from, replicas),
+    });
   }
 }

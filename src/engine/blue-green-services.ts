@@ -47,7 +47,11 @@ export function switchServiceSelector(view: BlueGreenServiceView, hash: string, 
     ...(view.managed ? {} : { annotations: { [MANAGED_BY_ROLLOUTS_ANNOTATION]: rolloutName } }),
   };
   actions.push(action);
-  events.push({ type: 'Normal', reason: SWITCH_SERVICE_REASON, message: `Switched selector for service '${view.name}' from '${view.selector}' to '${hash}'` });
+  events.push({
+    type: 'Normal',
+    reason: SWITCH_SERVICE_REASON,
+    message: `Switched selector for service '${view.name}' from '${view.selector}' to '${hash}'`,
+  });
   view.selector = hash;
   view.managed = true;
 }

@@ -86,7 +86,11 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
     checkPoint = false;
     if (stableRS !== currentPodHash) {
       stableRS = currentPodHash;
-      events.push({ type: 'Normal', reason: REASONS.rolloutCompleted, message: MESSAGES.rolloutCompleted(revisionOfRollout(replicaSets), currentPodHash, reason) });
+      events.push({
+        type: 'Normal',
+        reason: REASONS.rolloutCompleted,
+        message: MESSAGES.rolloutCompleted(revisionOfRollout(replicaSets), currentPodHash, reason),
+      });
     }
   }
 
@@ -106,7 +110,9 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
     readyReplicas: activeRS === undefined ? sumStatus(replicaSets.all, 'readyReplicas') : (activeRS.status?.readyReplicas ?? 0),
     availableReplicas: activeRS === undefined ? sumStatus(replicaSets.all, 'availableReplicas') : (activeRS.status?.availableReplicas ?? 0),
     HPAReplicas: activeRS === undefined ? replicas : (activeRS.status?.replicas ?? 0),
-    selector: formatLabelSelector(activeRS === undefined ? rollout.spec.selector : (activeRS.spec?.selector as Parameters<typeof formatLabelSelector>[0])),
+    selector: formatLabelSelector(
+      activeRS === undefined ? rollout.spec.selector : (activeRS.spec?.selector as Parameters<typeof formatLabelSelector>[0]),
+    ),
     stableRS,
     conditions: removeCondition(observed.conditions, CONDITION_TYPES.invalidSpec),
     promoteFull,
@@ -162,7 +168,8 @@ export function blueGreenHealthy(rollout: Rollout, spec: RolloutSpecWithDefaults
 function blueGreenProgressing(rollout: Rollout, status: RolloutStatus): boolean {
   const old = rollout.status ?? {};
   const selectorMoved =
-    (old.blueGreen?.activeSelector ?? '') !== (status.blueGreen?.activeSelector ?? '') || (old.blueGreen?.previewSelector ?? '') !== (status.blueGreen?.previewSelector ?? '');
+    (old.blueGreen?.activeSelector ?? '') !== (status.blueGreen?.activeSelector ?? '') ||
+    (old.blueGreen?.previewSelector ?? '') !== (status.blueGreen?.previewSelector ?? '');
   return countsProgressing(rollout, status, selectorMoved);
 }
 
@@ -171,7 +178,11 @@ function blueGreenProgressing(rollout: Rollout, status: RolloutStatus): boolean 
  * blue-green's RolloutHealthy, RolloutProgressing and Available (the active ReplicaSet saturated), computed
  * before the pause fields as v1.9.1 does; progressDeadlineAbort aborts as the deadline passes.
  */
-function calculateConditions(input: BlueGreenStatusInput, draft: RolloutStatus, activeRS: V1ReplicaSet | undefined): RolloutStatus['conditions'] {
+function calculateConditions(
+  input: BlueGreenStatusInput,
+  draft: RolloutStatus,
+  activeRS: V1ReplicaSet | undefined,
+): RolloutStatus['conditions'] {
   const { rollout, spec, decisions, replicaSets, now, events, newRS } = input;
   const observed = rollout.status ?? {};
   const { conditions, events: recorded } = rolloutConditions(

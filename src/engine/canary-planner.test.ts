@@ -2,7 +2,15 @@ import { describe, expect, test } from 'vitest';
 import type { RolloutStatus } from '../api/index.js';
 import { planRollout } from './plan-rollout.js';
 import { canaryRollout } from './testing/fixtures.js';
-import { observe, reconcileOnce, replicasByName, runUntilSettled, simulatedCluster, updateSpec, type SimulatedCluster } from './testing/simulate.js';
+import {
+  observe,
+  reconcileOnce,
+  replicasByName,
+  runUntilSettled,
+  simulatedCluster,
+  updateSpec,
+  type SimulatedCluster,
+} from './testing/simulate.js';
 
 const OLD = 'demo-5bbc6ffc5c';
 const NEW = 'demo-5c8d7f54c6';
@@ -52,10 +60,21 @@ describe('planCanary: first deploy', () => {
     expect(first.actions.map((action) => action.kind)).toEqual(['createReplicaSet', 'setRolloutRevision']);
     expect(first.actions[1]).toMatchObject({ kind: 'setRolloutRevision', revision: '1' });
     expect(first.events.map((event) => event.message)).toEqual(['Rollout updated to revision 1', `Created ReplicaSet ${OLD} (revision 1)`]);
-    expect(first.status.conditions?.[0]).toMatchObject({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${OLD}"` });
+    expect(first.status.conditions?.[0]).toMatchObject({
+      type: 'Progressing',
+      status: 'True',
+      reason: 'NewReplicaSetCreated',
+      message: `Created new replica set "${OLD}"`,
+    });
 
     expect(runUntilSettled(cluster).settled).toBe(true);
-    expect(reasons(cluster)).toEqual(['RolloutUpdated', 'NewReplicaSetCreated', 'RolloutNotCompleted', 'ScalingReplicaSet', 'RolloutCompleted']);
+    expect(reasons(cluster)).toEqual([
+      'RolloutUpdated',
+      'NewReplicaSetCreated',
+      'RolloutNotCompleted',
+      'ScalingReplicaSet',
+      'RolloutCompleted',
+    ]);
     expect(cluster.events.at(-1)?.message).toBe('Rollout completed update to revision 1 (5bbc6ffc5c): Initial deploy');
     expect(cluster.rollout.status).toMatchObject({
       phase: 'Healthy',
@@ -70,7 +89,9 @@ describe('planCanary: first deploy', () => {
       observedGeneration: '1',
     });
     expect(cluster.rollout.status?.message).toBeUndefined();
-    const types = Object.fromEntries((cluster.rollout.status?.conditions ?? []).map((condition) => [condition.type, `${condition.status}/${condition.reason ?? ''}`]));
+    const types = Object.fromEntries(
+      (cluster.rollout.status?.conditions ?? []).map((condition) => [condition.type, `${condition.status}/${condition.reason ?? ''}`]),
+    );
     expect(types).toEqual({
       Available: 'True/AvailableReason',
       Completed: 'True/RolloutCompleted',
@@ -123,13 +144,22 @@ describe('planCanary: an update through its steps', () => {
     const completesPause = reconcileOnce(cluster);
     expect(completesPause.events.map((event) => event.message)).toEqual(['Rollout step 2/4 completed (pause)']);
     expect(completesPause.status.controllerPause).toBeUndefined();
-    expect(completesPause.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+    expect(completesPause.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'ReplicaSetUpdated',
+    });
     expect(completesPause.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'True' });
     // The next reconcile records it again, alone: Paused False (Progressing no longer reads paused, so it stays).
     const resumed = reconcileOnce(cluster);
     expect(resumed.actions).toEqual([]);
-    expect(resumed.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'False', reason: 'RolloutPaused' });
-    expect(resumed.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+    expect(resumed.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({
+      status: 'False',
+      reason: 'RolloutPaused',
+    });
+    expect(resumed.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'ReplicaSetUpdated',
+    });
 
     // Scaling towards 60 %: 3 canary, 2 stable.
     let result = runUntilSettled(cluster, 30);
@@ -144,14 +174,22 @@ describe('planCanary: an update through its steps', () => {
     // The timed pause asks to be woken when it ends.
     const waiting = result.steps.find((step) => step.plan.requeueAfterMs === 30_000);
     expect(waiting).toBeDefined();
-    expect(cluster.rollout.status).toMatchObject({ phase: 'Healthy', stableRS: '5c8d7f54c6', currentStepIndex: 4, replicas: 5, updatedReplicas: 5 });
+    expect(cluster.rollout.status).toMatchObject({
+      phase: 'Healthy',
+      stableRS: '5c8d7f54c6',
+      currentStepIndex: 4,
+      replicas: 5,
+      updatedReplicas: 5,
+    });
     expectSecondPassChangesNothing(cluster);
     result = runUntilSettled(cluster);
     expect(result.steps).toHaveLength(1);
   });
 
   test('the canary sizes at each weight follow Argo (5 replicas, 25 % surge and unavailability)', () => {
-    const cluster = deployed({ steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: {} }, { setWeight: 80 }, { pause: {} }] });
+    const cluster = deployed({
+      steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: {} }, { setWeight: 80 }, { pause: {} }],
+    });
     setImage(cluster, 'demo:2');
     const sizes: Record<string, number>[] = [];
     for (let i = 0; i < 3; i++) {
@@ -176,7 +214,9 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
     patchStatus(cluster, { promoteFull: true });
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(replicasByName(cluster)).toEqual({ [OLD]: 0, [NEW]: 5 });
-    expect(cluster.events.map((event) => event.message)).toContain('Rollout completed update to revision 2 (5c8d7f54c6): Full promotion requested');
+    expect(cluster.events.map((event) => event.message)).toContain(
+      'Rollout completed update to revision 2 (5c8d7f54c6): Full promotion requested',
+    );
     expect(cluster.rollout.status?.promoteFull).toBeUndefined();
     expect(cluster.rollout.status?.phase).toBe('Healthy');
     expectSecondPassChangesNothing(cluster);
@@ -189,7 +229,9 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
     cluster.events.length = 0;
     patchStatus(cluster, { abort: true });
     const aborted = reconcileOnce(cluster);
-    expect(aborted.events.map((event) => `${event.type} ${event.reason}: ${event.message}`)).toContain('Warning RolloutAborted: Rollout aborted update to revision 2');
+    expect(aborted.events.map((event) => `${event.type} ${event.reason}: ${event.message}`)).toContain(
+      'Warning RolloutAborted: Rollout aborted update to revision 2',
+    );
     expect(aborted.status).toMatchObject({
       abort: true,
       abortedAt: '2026-01-01T00:00:10Z',
@@ -206,7 +248,11 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
     cluster.events.length = 0;
     patchStatus(cluster, { abort: false });
     const retried = reconcileOnce(cluster);
-    expect(retried.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'RolloutRetry', message: 'Retrying Rollout after abort' });
+    expect(retried.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({
+      status: 'Unknown',
+      reason: 'RolloutRetry',
+      message: 'Retrying Rollout after abort',
+    });
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(replicasByName(cluster)).toEqual({ [OLD]: 4, [NEW]: 1 });
     expect(cluster.rollout.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1 });
@@ -228,7 +274,12 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
     expect(cluster.events[0]).toMatchObject({ reason: 'RolloutUpdated', message: 'Rollout updated to revision 3' });
     const rs = cluster.replicaSets.find((candidate) => candidate.metadata?.name === OLD);
     expect(rs?.metadata?.annotations).toMatchObject({ 'rollout.argoproj.io/revision': '3', 'rollout.argoproj.io/revision-history': '1' });
-    expect(cluster.rollout.status).toMatchObject({ phase: 'Healthy', stableRS: '5bbc6ffc5c', currentPodHash: '5bbc6ffc5c', currentStepIndex: 4 });
+    expect(cluster.rollout.status).toMatchObject({
+      phase: 'Healthy',
+      stableRS: '5bbc6ffc5c',
+      currentPodHash: '5bbc6ffc5c',
+      currentStepIndex: 4,
+    });
     expectSecondPassChangesNothing(cluster);
   });
 });
@@ -247,7 +298,10 @@ describe('planCanary: pause, deadlines, history', () => {
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(cluster.rollout.status).toMatchObject({ phase: 'Paused', message: 'manually paused', currentStepIndex: 2 });
     expect(replicasByName(cluster)).toEqual({ [OLD]: 4, [NEW]: 1 });
-    expect(cluster.rollout.status?.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'True', reason: 'RolloutPaused' });
+    expect(cluster.rollout.status?.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({
+      status: 'True',
+      reason: 'RolloutPaused',
+    });
     expectSecondPassChangesNothing(cluster);
 
     updateSpec(cluster, (spec) => {
@@ -258,13 +312,18 @@ describe('planCanary: pause, deadlines, history', () => {
     // the conditions (as Argo's merge patch replaces them whole); the reconcile after records Paused False alone.
     const scaling = reconcileOnce(cluster);
     expect(scaling.actions.map((action) => action.kind)).toEqual(['updateReplicaSet']);
-    expect(scaling.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+    expect(scaling.status.conditions?.find((condition) => condition.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'ReplicaSetUpdated',
+    });
     expect(scaling.status.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'True' });
     // While each reconcile changes the conditions (the canary coming up), the resume's write keeps being lost; it
     // stands, alone, in the first reconcile that leaves them as they were.
     const settled = runUntilSettled(cluster);
     expect(settled.settled).toBe(true);
-    const resumedAlone = settled.steps.find((step) => step.plan.status.conditions?.find((condition) => condition.type === 'Paused')?.status === 'False');
+    const resumedAlone = settled.steps.find(
+      (step) => step.plan.status.conditions?.find((condition) => condition.type === 'Paused')?.status === 'False',
+    );
     expect(resumedAlone?.plan.actions).toEqual([]);
     expect(cluster.rollout.status?.conditions?.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'False' });
     expect(replicasByName(cluster)).toEqual({ [OLD]: 0, [NEW]: 5 });
@@ -313,7 +372,9 @@ describe('planCanary: pause, deadlines, history', () => {
     });
     runUntilSettled(cluster, 50);
     expect(cluster.rollout.status).toMatchObject({ abort: true, phase: 'Degraded' });
-    expect(cluster.rollout.status?.message).toBe(`RolloutAborted: Rollout aborted update to revision 2: ReplicaSet "${NEW}" has timed out progressing.`);
+    expect(cluster.rollout.status?.message).toBe(
+      `RolloutAborted: Rollout aborted update to revision 2: ReplicaSet "${NEW}" has timed out progressing.`,
+    );
     expect(replicasByName(cluster)[NEW]).toBe(0);
   });
 
@@ -343,7 +404,9 @@ describe('planCanary: pause, deadlines, history', () => {
     expect(plan.actions).toEqual([]);
     expect(plan.status.conditions).toHaveLength(1);
     expect(plan.status.conditions?.[0]).toMatchObject({ type: 'InvalidSpec', status: 'True', reason: 'InvalidSpec' });
-    expect(plan.status.conditions?.[0]?.message).toMatch(/^The Rollout "demo" is invalid: spec\.strategy\.canary\.pingPong: not yet supported/u);
+    expect(plan.status.conditions?.[0]?.message).toMatch(
+      /^The Rollout "demo" is invalid: spec\.strategy\.canary\.pingPong: not yet supported/u,
+    );
     expect(plan.status.phase).toBe('Degraded');
     expect(plan.requeueAfterMs).toBe(20_000);
   });
@@ -360,7 +423,9 @@ describe('planCanary: services and adoption', () => {
     }
     runUntilSettled(cluster);
     const selectors = (): Record<string, string | undefined> =>
-      Object.fromEntries(Object.entries(cluster.services).map(([name, service]) => [name, service.spec?.selector?.['rollouts-pod-template-hash']]));
+      Object.fromEntries(
+        Object.entries(cluster.services).map(([name, service]) => [name, service.spec?.selector?.['rollouts-pod-template-hash']]),
+      );
     expect(selectors()).toEqual({ 'demo-canary': '5bbc6ffc5c', 'demo-stable': '5bbc6ffc5c' });
     expect(cluster.services['demo-stable']?.metadata?.annotations).toEqual({ 'argo-rollouts.argoproj.io/managed-by-rollouts': 'demo' });
     expect(cluster.events.filter((event) => event.reason === 'SwitchService').map((event) => event.message)).toContain(
@@ -389,7 +454,10 @@ describe('planCanary: services and adoption', () => {
       spec: {
         replicas: 5,
         selector: { matchLabels: { app: 'demo', 'rollouts-pod-template-hash': '6d4f9c7b8' } },
-        template: { metadata: { labels: { app: 'demo', 'rollouts-pod-template-hash': '6d4f9c7b8' } }, spec: { containers: [{ name: 'app', image: 'demo:1' }] } },
+        template: {
+          metadata: { labels: { app: 'demo', 'rollouts-pod-template-hash': '6d4f9c7b8' } },
+          spec: { containers: [{ name: 'app', image: 'demo:1' }] },
+        },
       },
     });
     cluster.pods.set('demo-6d4f9c7b8', [0, 0, 0, 0, 0]);
@@ -404,29 +472,72 @@ describe('planCanary: services and adoption', () => {
 
 describe('planRollout: what the engine refuses', () => {
   test.each([
-    ['pingPong', { strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } }, 'spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong'],
-    ['trafficRouting without Services', { strategy: { canary: { trafficRouting: { smi: {} } } } }, 'spec.strategy.canary.stableService: Canary service and Stable service must to be set to use Traffic Routing'],
+    [
+      'pingPong',
+      { strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } },
+      'spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
+    ],
+    [
+      'trafficRouting without Services',
+      { strategy: { canary: { trafficRouting: { smi: {} } } } },
+      'spec.strategy.canary.stableService: Canary service and Stable service must to be set to use Traffic Routing',
+    ],
     [
       'a header route step not in managedRoutes',
-      { strategy: { canary: { canaryService: 'c', stableService: 's', trafficRouting: { istio: { virtualService: { name: 'vs' } } }, steps: [{ setHeaderRoute: { name: 'h' } }] } } },
+      {
+        strategy: {
+          canary: {
+            canaryService: 'c',
+            stableService: 's',
+            trafficRouting: { istio: { virtualService: { name: 'vs' } } },
+            steps: [{ setHeaderRoute: { name: 'h' } }],
+          },
+        },
+      },
       'spec.strategy.canary.trafficRouting.managedRoutes: spec.strategy.canary.trafficRouting.managedRoutes must be specified',
     ],
-    ['a missing Service', { strategy: { canary: { canaryService: 'nope' } } }, 'spec.strategy.canary.canaryService: service "nope" not found'],
+    [
+      'a missing Service',
+      { strategy: { canary: { canaryService: 'nope' } } },
+      'spec.strategy.canary.canaryService: service "nope" not found',
+    ],
   ])('%s', (_name, change, detail) => {
     const rollout = canaryRollout();
-    const plan = planRollout({ rollout: { ...rollout, spec: { ...rollout.spec, ...change } }, replicaSets: [], services: {}, pods: [], now: new Date(0) });
+    const plan = planRollout({
+      rollout: { ...rollout, spec: { ...rollout.spec, ...change } },
+      replicaSets: [],
+      services: {},
+      pods: [],
+      now: new Date(0),
+    });
     expect(plan.actions).toEqual([]);
     expect(plan.status.conditions?.[0]?.message).toBe(`The Rollout "demo" is invalid: ${detail}`);
   });
 
   test.each([
-    ['a Service selecting a label the pods lack', { app: 'demo', tier: 'web' }, {}, 'Service "demo-stable" has unmatch label "tier" in rollout'],
-    ['a Service managed by another Rollout', { app: 'demo' }, { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'other' }, 'Service "demo-stable" is managed by another Rollout'],
+    [
+      'a Service selecting a label the pods lack',
+      { app: 'demo', tier: 'web' },
+      {},
+      'Service "demo-stable" has unmatch label "tier" in rollout',
+    ],
+    [
+      'a Service managed by another Rollout',
+      { app: 'demo' },
+      { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'other' },
+      'Service "demo-stable" is managed by another Rollout',
+    ],
   ])('%s', (_name, selector, annotations, detail) => {
     const rollout = canaryRollout();
     const canary = { ...rollout.spec.strategy?.canary, stableService: 'demo-stable' };
     const service = { metadata: { name: 'demo-stable', annotations, resourceVersion: '1' }, spec: { selector } };
-    const plan = planRollout({ rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary } } }, replicaSets: [], services: { 'demo-stable': service }, pods: [], now: new Date(0) });
+    const plan = planRollout({
+      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary } } },
+      replicaSets: [],
+      services: { 'demo-stable': service },
+      pods: [],
+      now: new Date(0),
+    });
     expect(plan.actions).toEqual([]);
     expect(plan.status.conditions?.[0]?.message).toBe(`The Rollout "demo" is invalid: spec.strategy.canary.stableService: ${detail}`);
   });
@@ -438,13 +549,22 @@ describe('planRollout: what the engine refuses', () => {
       metadata: { name: 'demo-stable', annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'demo' }, resourceVersion: '1' },
       spec: { selector: { app: 'demo', 'rollouts-pod-template-hash': 'abc' } },
     };
-    const plan = planRollout({ rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary } } }, replicaSets: [], services: { 'demo-stable': service }, pods: [], now: new Date(0) });
+    const plan = planRollout({
+      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary } } },
+      replicaSets: [],
+      services: { 'demo-stable': service },
+      pods: [],
+      now: new Date(0),
+    });
     expect(plan.actions.map((action) => action.kind)).toEqual(['createReplicaSet', 'setRolloutRevision']);
   });
 
   test('an InvalidSpec condition is removed once the spec is fixed', () => {
     const valid = canaryRollout().spec;
-    const cluster = simulatedCluster({ ...canaryRollout(), spec: { ...valid, strategy: { canary: { ...valid.strategy?.canary, trafficRouting: { smi: {} } } } } });
+    const cluster = simulatedCluster({
+      ...canaryRollout(),
+      spec: { ...valid, strategy: { canary: { ...valid.strategy?.canary, trafficRouting: { smi: {} } } } },
+    });
     reconcileOnce(cluster);
     expect(cluster.rollout.status?.phase).toBe('Degraded');
     updateSpec(cluster, (spec) => {

@@ -1,7 +1,23 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { pauseDurationSeconds, type AnalysisRun, type CanaryStrategyWithDefaults, type Rollout, type RolloutSpecWithDefaults, type RolloutStatus, type TrafficWeights } from '../api/index.js';
+import {
+  pauseDurationSeconds,
+  type AnalysisRun,
+  type CanaryStrategyWithDefaults,
+  type Rollout,
+  type RolloutSpecWithDefaults,
+  type RolloutStatus,
+  type TrafficWeights,
+} from '../api/index.js';
 import { basicCanaryDesiredWeight, basicCanaryReplicaCounts, nextBasicCanaryScaling } from './canary-replica-counts.js';
-import { countsOf, nameOf, olderCountsOf, removeScaleDownDeadlines, revisionHistoryDeletions, scaleReplicaSet, specReplicas } from './canary-replica-sets.js';
+import {
+  countsOf,
+  nameOf,
+  olderCountsOf,
+  removeScaleDownDeadlines,
+  revisionHistoryDeletions,
+  scaleReplicaSet,
+  specReplicas,
+} from './canary-replica-sets.js';
 import { baseCanaryStatus, persistCanaryStatus, type PersistInput } from './canary-status.js';
 import { isAborted, noPauseDecisions, revisionOfRollout, type PauseDecisions } from './rollout-status.js';
 import { reconcileCanaryServices } from './canary-services.js';
@@ -45,7 +61,10 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
   // A fully promoted rollout cannot be aborted (newRolloutContext drops the abort).
   if ((observed.stableRS ?? '') === (observed.currentPodHash ?? '') && observed.abort === true) decisions.removeAbort = true;
 
-  const templateOrStepsChanged = (observed.currentStepHash ?? '') === '' || observed.currentStepHash !== stepHash || ((observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash);
+  const templateOrStepsChanged =
+    (observed.currentStepHash ?? '') === '' ||
+    observed.currentStepHash !== stepHash ||
+    ((observed.currentPodHash ?? '') !== '' && observed.currentPodHash !== newHash);
   const draft = baseCanaryStatus(rollout, observed, replicaSets, stepHash);
   const withinWindow = isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS);
   if (templateOrStepsChanged) {
@@ -69,7 +88,8 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
 
   actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
   const aborted = isAborted(decisions, observed);
-  const traffic: TrafficContext | undefined = canary.trafficRouting === undefined ? undefined : { rollout, spec, canary, replicaSets, newRS, aborted };
+  const traffic: TrafficContext | undefined =
+    canary.trafficRouting === undefined ? undefined : { rollout, spec, canary, replicaSets, newRS, aborted };
   const trafficDecision = traffic === undefined ? undefined : decideTrafficRouting(traffic);
   reconcileCanaryServices(
     {
@@ -110,7 +130,10 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
   if (!spec.paused && !analysisPaused) {
     if (traffic === undefined) scaled = reconcileReplicaSets(context, canary, newRS, plan);
     else {
-      const scaling = reconcileTrafficReplicaSets({ context: traffic, newWeights: draft.canary.weights, services: observation.services, now }, plan);
+      const scaling = reconcileTrafficReplicaSets(
+        { context: traffic, newWeights: draft.canary.weights, services: observation.services, now },
+        plan,
+      );
       scaled = scaling.scaled;
       pauseRequeue = scaling.wakeUpMs;
     }
@@ -149,7 +172,11 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
   if (observed.promoteFull !== true && !withinWindow && step !== undefined && stepIndex !== undefined && stepDone) {
     stepIndex += 1;
     delete draft.canary.currentStepAnalysisRunStatus;
-    events.push({ type: 'Normal', reason: REASONS.rolloutStepCompleted, message: MESSAGES.rolloutStepCompleted(stepIndex, stepCount, canaryStepString(step)) });
+    events.push({
+      type: 'Normal',
+      reason: REASONS.rolloutStepCompleted,
+      message: MESSAGES.rolloutStepCompleted(stepIndex, stepCount, canaryStepString(step)),
+    });
     decisions.removePause.push('CanaryPauseStep');
   }
   if (stepIndex !== undefined) draft.currentStepIndex = stepIndex;
@@ -176,7 +203,13 @@ function weightInput(rollout: Rollout, canary: CanaryStrategyWithDefaults): numb
   });
 }
 
-function scalingInput(rollout: Rollout, spec: RolloutSpecWithDefaults, canary: CanaryStrategyWithDefaults, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet) {
+function scalingInput(
+  rollout: Rollout,
+  spec: RolloutSpecWithDefaults,
+  canary: CanaryStrategyWithDefaults,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+) {
   return {
     replicas: spec.replicas,
     canaryWeight: weightInput(rollout, canary),
@@ -189,7 +222,12 @@ function scalingInput(rollout: Rollout, spec: RolloutSpecWithDefaults, canary: C
 }
 
 /** Argo's reconcileCanaryReplicaSets: deadlines off the serving ReplicaSets, then one scaling (stable, else canary, else older). */
-function reconcileReplicaSets(context: ReconcileContext, canary: CanaryStrategyWithDefaults, newRS: V1ReplicaSet, plan: PlanCollector): boolean {
+function reconcileReplicaSets(
+  context: ReconcileContext,
+  canary: CanaryStrategyWithDefaults,
+  newRS: V1ReplicaSet,
+  plan: PlanCollector,
+): boolean {
   const { rollout, spec, replicaSets } = context;
   removeScaleDownDeadlines([newRS, replicaSets.stableRS], plan.actions);
   const scaling = nextBasicCanaryScaling(scalingInput(rollout, spec, canary, replicaSets, newRS));
@@ -202,7 +240,13 @@ function reconcileReplicaSets(context: ReconcileContext, canary: CanaryStrategyW
 }
 
 /** Argo's reconcileCanaryPause: at a pause step, pause once; a timed pause wakes the rollout when it ends. */
-function reconcilePause(rollout: Rollout, spec: RolloutSpecWithDefaults, canary: CanaryStrategyWithDefaults, decisions: PauseDecisions, now: Date): number | undefined {
+function reconcilePause(
+  rollout: Rollout,
+  spec: RolloutSpecWithDefaults,
+  canary: CanaryStrategyWithDefaults,
+  decisions: PauseDecisions,
+  now: Date,
+): number | undefined {
   const observed = rollout.status ?? {};
   if (spec.paused || observed.promoteFull === true || canary.steps.length === 0) return undefined;
   const { step } = currentCanaryStep(rollout);
@@ -266,7 +310,8 @@ function completedCurrentStep(
     const desired = basicCanaryReplicaCounts(scalingInput(rollout, spec, canary, replicaSets, newRS));
     const stable = replicaSets.stableRS;
     const canaryReady = desired.canary === specReplicas(newRS) && desired.canary === (newRS.status?.availableReplicas ?? 0);
-    const stableCreated = stable !== undefined && desired.stable === specReplicas(stable) && desired.stable === (stable.status?.replicas ?? 0);
+    const stableCreated =
+      stable !== undefined && desired.stable === specReplicas(stable) && desired.stable === (stable.status?.replicas ?? 0);
     const olderGone = replicaSets.others.every((rs) => (rs.status?.availableReplicas ?? 0) === 0);
     return canaryReady && stableCreated && olderGone;
   }

@@ -110,7 +110,12 @@ export function basicCanaryReplicaCounts(input: BasicCanaryInput): CanaryReplica
  * wins; a weight strictly between 0 and max never rounds the canary to zero pods unless the
  * only pod cannot be doubled (one replica, no surge). Argo: `approximateWeightedCanaryStableReplicaCounts`.
  */
-export function approximateCanaryStableSplit(replicas: number, weight: number, maxWeight: number, maxSurge: number): [canary: number, stable: number] {
+export function approximateCanaryStableSplit(
+  replicas: number,
+  weight: number,
+  maxWeight: number,
+  maxSurge: number,
+): [canary: number, stable: number] {
   if (replicas === 0) {
     return [0, 0];
   }

@@ -50,9 +50,11 @@ export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: Rollou
   const { actions, events } = plan;
   const from = specReplicas(rs);
   const annotations: Record<string, string | null> = {};
-  if (rs.metadata?.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(spec.replicas)) annotations[DESIRED_REPLICAS_ANNOTATION] = String(spec.replicas);
+  if (rs.metadata?.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(spec.replicas))
+    annotations[DESIRED_REPLICAS_ANNOTATION] = String(spec.replicas);
   // A ReplicaSet scaled to zero no longer waits for a deadline (basic canary never delays an abort's scale-down).
-  if (replicas === 0 && rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] !== undefined) annotations[SCALE_DOWN_DEADLINE_ANNOTATION] = null;
+  if (replicas === 0 && rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] !== undefined)
+    annotations[SCALE_DOWN_DEADLINE_ANNOTATION] = null;
   addUpdate(actions, {
     kind: 'updateReplicaSet',
     name: nameOf(rs),
@@ -62,7 +64,11 @@ export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: Rollou
   });
   if (from !== replicas) {
     const direction = from < replicas ? 'up' : 'down';
-    events.push({ type: 'Normal', reason: REASONS.scalingReplicaSet, message: MESSAGES.scalingReplicaSet(direction, nameOf(rs), revisionOf(rs), from, replicas) });
+    events.push({
+      type: 'Normal',
+      reason: REASONS.scalingReplicaSet,
+      message: MESSAGES.scalingReplicaSet(direction, nameOf(rs), revisionOf(rs), from, replicas),
+    });
   }
 }
 
@@ -92,7 +98,8 @@ export function revisionHistoryDeletions(others: readonly V1ReplicaSet[], limit:
   const excess = alive.length - limit;
   const deletions: KubeAction[] = [];
   for (const rs of alive.slice(0, Math.max(0, excess))) {
-    const settled = (rs.status?.replicas ?? 0) === 0 && specReplicas(rs) === 0 && (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0);
+    const settled =
+      (rs.status?.replicas ?? 0) === 0 && specReplicas(rs) === 0 && (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0);
     if (settled) deletions.push({ kind: 'deleteReplicaSet', name: nameOf(rs), resourceVersion: rs.metadata?.resourceVersion ?? '' });
   }
   return deletions;

@@ -27,10 +27,22 @@ export interface CanaryServicesInput {
 export function reconcileCanaryServices(input: CanaryServicesInput, plan: PlanCollector): void {
   const { canary, stableRS, newRS } = input;
   ensureServiceTargets(input, canary.stableService, stableRS, plan, true);
-  ensureServiceTargets(input, canary.canaryService, input.aborted ? stableRS : newRS, plan, !input.aborted || input.checkAvailabilityOnAbort !== false);
+  ensureServiceTargets(
+    input,
+    canary.canaryService,
+    input.aborted ? stableRS : newRS,
+    plan,
+    !input.aborted || input.checkAvailabilityOnAbort !== false,
+  );
 }
 
-function ensureServiceTargets(input: CanaryServicesInput, serviceName: string | undefined, rs: V1ReplicaSet | undefined, plan: PlanCollector, checkAvailability: boolean): void {
+function ensureServiceTargets(
+  input: CanaryServicesInput,
+  serviceName: string | undefined,
+  rs: V1ReplicaSet | undefined,
+  plan: PlanCollector,
+  checkAvailability: boolean,
+): void {
   const { actions, events } = plan;
   if (rs === undefined || serviceName === undefined || serviceName === '') return;
   const service = input.services[serviceName];

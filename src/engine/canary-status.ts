@@ -32,7 +32,12 @@ import {
  */
 
 /** The status fields Argo recomputes at every reconcile (calculateBaseStatus plus the canary additions). */
-export function baseCanaryStatus(rollout: Rollout, observed: RolloutStatus, replicaSets: StatusReplicaSets, stepHash: string): RolloutStatus {
+export function baseCanaryStatus(
+  rollout: Rollout,
+  observed: RolloutStatus,
+  replicaSets: StatusReplicaSets,
+  stepHash: string,
+): RolloutStatus {
   const currentPodHash = replicaSets.newRS === undefined ? '' : podTemplateHashOf(replicaSets.newRS);
   const replicas = sumStatus(replicaSets.all, 'replicas');
   const stableRS = observed.stableRS ?? '';
@@ -50,7 +55,11 @@ export function baseCanaryStatus(rollout: Rollout, observed: RolloutStatus, repl
     conditions: removeCondition(observed.conditions, CONDITION_TYPES.invalidSpec),
     promoteFull: currentPodHash !== stableRS && observed.promoteFull === true,
     // Argo's reconcileTrafficRouting sets weights to nil when the Rollout no longer routes traffic (trafficRouting removed).
-    canary: { ...(observed.canary?.weights === undefined || rollout.spec.strategy?.canary?.trafficRouting === undefined ? {} : { weights: observed.canary.weights }) },
+    canary: {
+      ...(observed.canary?.weights === undefined || rollout.spec.strategy?.canary?.trafficRouting === undefined
+        ? {}
+        : { weights: observed.canary.weights }),
+    },
     blueGreen: {},
   };
 }
@@ -65,7 +74,10 @@ export interface PersistInput {
 }
 
 /** Argo's persistRolloutStatus for the canary: returns the whole status and when to check progress again. */
-export function persistCanaryStatus(input: PersistInput, draft: RolloutStatus): { status: RolloutStatus; requeueAfterMs: number | undefined } {
+export function persistCanaryStatus(
+  input: PersistInput,
+  draft: RolloutStatus,
+): { status: RolloutStatus; requeueAfterMs: number | undefined } {
   const { rollout, decisions, now } = input;
   const observed = rollout.status ?? {};
   let status: RolloutStatus = { ...draft, observedGeneration: String(rollout.metadata?.generation ?? 0) };
@@ -100,7 +112,8 @@ function evaluateProgressDeadlineAbort(input: PersistInput, status: RolloutStatu
   if (isIndefiniteStep(rollout) || waitingForScaleDown(replicaSets)) return;
   if (!rolloutTimedOut(rollout, rollout.status ?? {}, input.now)) return;
   const name = rollout.metadata?.name ?? '';
-  const message = replicaSets.newRS === undefined ? MESSAGES.rolloutTimeOut(name) : MESSAGES.replicaSetTimeOut(replicaSets.newRS.metadata?.name ?? '');
+  const message =
+    replicaSets.newRS === undefined ? MESSAGES.rolloutTimeOut(name) : MESSAGES.replicaSetTimeOut(replicaSets.newRS.metadata?.name ?? '');
   decisions.addAbort = true;
   decisions.abortMessage = message;
   input.events.push({ type: 'Warning', reason: REASONS.rolloutAborted, message });
@@ -122,7 +135,9 @@ export function rolloutHealthy(rollout: Rollout, spec: RolloutSpecWithDefaults, 
 /** Argo's RolloutProgressing: anything moved since the observed status. */
 export function rolloutProgressing(rollout: Rollout, status: RolloutStatus): boolean {
   const old = rollout.status ?? {};
-  const stepIndexChanged = status.currentStepIndex !== undefined && old.currentStepIndex !== undefined && status.currentStepIndex !== old.currentStepIndex;
-  const strategyProgress = (status.stableRS ?? '') !== (old.stableRS ?? '') || stepIndexChanged || (status.currentStepHash ?? '') !== (old.currentStepHash ?? '');
+  const stepIndexChanged =
+    status.currentStepIndex !== undefined && old.currentStepIndex !== undefined && status.currentStepIndex !== old.currentStepIndex;
+  const strategyProgress =
+    (status.stableRS ?? '') !== (old.stableRS ?? '') || stepIndexChanged || (status.currentStepHash ?? '') !== (old.currentStepHash ?? '');
   return countsProgressing(rollout, status, strategyProgress);
 }

@@ -45,7 +45,10 @@ function stepJson(step: CanaryStep): string {
 function rolloutAnalysisJson(analysis: RolloutAnalysis): string {
   const members: string[] = [];
   if (analysis.templates !== undefined && analysis.templates.length > 0) {
-    const templates = analysis.templates.map((ref) => `{"templateName":${goString(ref.templateName)}${ref.clusterScope === undefined ? '' : `,"clusterScope":${String(ref.clusterScope)}`}}`);
+    const templates = analysis.templates.map(
+      (ref) =>
+        `{"templateName":${goString(ref.templateName)}${ref.clusterScope === undefined ? '' : `,"clusterScope":${String(ref.clusterScope)}`}}`,
+    );
     members.push(`"templates":[${templates.join(',')}]`);
   }
   if (analysis.args !== undefined && analysis.args.length > 0) {
@@ -54,7 +57,8 @@ function rolloutAnalysisJson(analysis: RolloutAnalysis): string {
       if (arg.value !== undefined && arg.value !== '') parts.push(`"value":${goString(arg.value)}`);
       if (arg.valueFrom !== undefined) {
         const from: string[] = [];
-        if (arg.valueFrom.podTemplateHashValue !== undefined) from.push(`"podTemplateHashValue":${goString(arg.valueFrom.podTemplateHashValue)}`);
+        if (arg.valueFrom.podTemplateHashValue !== undefined)
+          from.push(`"podTemplateHashValue":${goString(arg.valueFrom.podTemplateHashValue)}`);
         if (arg.valueFrom.fieldRef !== undefined) from.push(`"fieldRef":{"fieldPath":${goString(arg.valueFrom.fieldRef.fieldPath)}}`);
         parts.push(`"valueFrom":{${from.join(',')}}`);
       }

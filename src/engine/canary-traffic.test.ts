@@ -8,13 +8,25 @@ import { trafficRoutedReplicaCounts, type TrafficCanaryInput } from './traffic-r
 const OLD = 'demo-5bbc6ffc5c';
 const NEW = 'demo-5c8d7f54c6';
 const istio = { istio: { virtualService: { name: 'demo-vs', routes: ['primary'] } } };
-const seedSteps: CanaryStep[] = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: {} }, { setWeight: 60 }, { pause: {} }, { setWeight: 80 }, { pause: {} }];
+const seedSteps: CanaryStep[] = [
+  { setWeight: 20 },
+  { pause: {} },
+  { setWeight: 40 },
+  { pause: {} },
+  { setWeight: 60 },
+  { pause: {} },
+  { setWeight: 80 },
+  { pause: {} },
+];
 
 function routed(steps: CanaryStep[], canary: Partial<CanaryStrategy> = {}, replicas = 5): SimulatedCluster {
   const rollout = canaryRollout({ replicas, steps });
-  rollout.spec.strategy = { canary: { canaryService: 'demo-canary', stableService: 'demo-stable', trafficRouting: istio, steps, ...canary } };
+  rollout.spec.strategy = {
+    canary: { canaryService: 'demo-canary', stableService: 'demo-stable', trafficRouting: istio, steps, ...canary },
+  };
   const cluster = simulatedCluster(rollout);
-  for (const name of ['demo-canary', 'demo-stable']) cluster.services[name] = { metadata: { name, resourceVersion: '1' }, spec: { selector: { app: 'demo' } } };
+  for (const name of ['demo-canary', 'demo-stable'])
+    cluster.services[name] = { metadata: { name, resourceVersion: '1' }, spec: { selector: { app: 'demo' } } };
   expect(runUntilSettled(cluster).settled).toBe(true);
   cluster.events.length = 0;
   cluster.router.calls.length = 0;
@@ -41,7 +53,9 @@ function weightSequence(cluster: SimulatedCluster): number[] {
 }
 
 function selectors(cluster: SimulatedCluster): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(cluster.services).map(([name, service]) => [name, service.spec?.selector?.['rollouts-pod-template-hash']]));
+  return Object.fromEntries(
+    Object.entries(cluster.services).map(([name, service]) => [name, service.spec?.selector?.['rollouts-pod-template-hash']]),
+  );
 }
 
 describe('canary with traffic routing: the seed scenario', () => {
@@ -59,8 +73,16 @@ describe('canary with traffic routing: the seed scenario', () => {
       expect(runUntilSettled(cluster).settled).toBe(true);
       expect(cluster.rollout.status?.pauseConditions?.[0]?.reason).toBe('CanaryPauseStep');
       sizes.push(replicasByName(cluster));
-      expect(cluster.rollout.status?.canary?.weights?.canary).toEqual({ weight: 20 * (pause + 1), podTemplateHash: '5c8d7f54c6', serviceName: 'demo-canary' });
-      expect(cluster.rollout.status?.canary?.weights?.stable).toEqual({ weight: 100 - 20 * (pause + 1), podTemplateHash: '5bbc6ffc5c', serviceName: 'demo-stable' });
+      expect(cluster.rollout.status?.canary?.weights?.canary).toEqual({
+        weight: 20 * (pause + 1),
+        podTemplateHash: '5c8d7f54c6',
+        serviceName: 'demo-canary',
+      });
+      expect(cluster.rollout.status?.canary?.weights?.stable).toEqual({
+        weight: 100 - 20 * (pause + 1),
+        podTemplateHash: '5bbc6ffc5c',
+        serviceName: 'demo-stable',
+      });
       promote(cluster);
     }
     // ceil(weight × 5 / 100) canary pods; the stable keeps all 5 (no dynamicStableScale).
@@ -100,10 +122,16 @@ describe('canary with traffic routing: the seed scenario', () => {
     runUntilSettled(cluster);
     // Every setWeight(40) call came when the canary ReplicaSet already had 2 available pods.
     const firstForty = cluster.router.calls.find(({ operation }) => operation.op === 'setWeight' && operation.weight === 40);
-    const plans = cluster.plans.filter((plan) => plan.actions.some((action) => action.kind === 'routeTraffic' && action.operations.some((op) => op.op === 'setWeight' && op.weight === 40)));
+    const plans = cluster.plans.filter((plan) =>
+      plan.actions.some(
+        (action) => action.kind === 'routeTraffic' && action.operations.some((op) => op.op === 'setWeight' && op.weight === 40),
+      ),
+    );
     expect(firstForty).toBeDefined();
     expect(plans.length).toBeGreaterThan(0);
-    const scaledTo2 = cluster.plans.findIndex((plan) => plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.name === NEW && action.replicas === 2));
+    const scaledTo2 = cluster.plans.findIndex((plan) =>
+      plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.name === NEW && action.replicas === 2),
+    );
     const firstFortyPlan = cluster.plans.indexOf(plans[0] ?? plan0());
     expect(scaledTo2).toBeGreaterThanOrEqual(0);
     expect(firstFortyPlan).toBeGreaterThan(scaledTo2);
@@ -138,9 +166,15 @@ describe('canary with traffic routing: abort', () => {
     expect(calls.slice(0, 3)).toEqual(['removeManagedRoutes', 'updateHash', 'setWeight']);
     expect(cluster.router.calls[2]?.operation).toEqual({ op: 'setWeight', weight: 0 });
     expect(cluster.router.calls[2]?.at).toBe(abortedAt);
-    const scaleDown = cluster.plans.find((plan) => plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.name === NEW && action.replicas === 0));
+    const scaleDown = cluster.plans.find((plan) =>
+      plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.name === NEW && action.replicas === 0),
+    );
     const scaleDownAt = cluster.plans.indexOf(scaleDown ?? plan0());
-    const weightZeroAt = cluster.plans.findIndex((plan) => plan.actions.some((action) => action.kind === 'routeTraffic' && action.operations.some((op) => op.op === 'setWeight' && op.weight === 0)));
+    const weightZeroAt = cluster.plans.findIndex((plan) =>
+      plan.actions.some(
+        (action) => action.kind === 'routeTraffic' && action.operations.some((op) => op.op === 'setWeight' && op.weight === 0),
+      ),
+    );
     expect(weightZeroAt).toBeLessThan(scaleDownAt);
     // The canary kept its pods for the whole delay.
     const deadline = cluster.replicaSets.find((rs) => rs.metadata?.name === NEW);
@@ -169,8 +203,14 @@ describe('canary with traffic routing: dynamicStableScale', () => {
     setImage(cluster, 'demo:2');
     runUntilSettled(cluster);
     expect(replicasByName(cluster)).toEqual({ [OLD]: 4, [NEW]: 1 });
-    const shrink = cluster.plans.findIndex((plan) => plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.name === OLD && action.replicas === 4));
-    const weight20 = cluster.plans.findIndex((plan) => plan.actions.some((action) => action.kind === 'routeTraffic' && action.operations.some((op) => op.op === 'setWeight' && op.weight === 20)));
+    const shrink = cluster.plans.findIndex((plan) =>
+      plan.actions.some((action) => action.kind === 'updateReplicaSet' && action.name === OLD && action.replicas === 4),
+    );
+    const weight20 = cluster.plans.findIndex((plan) =>
+      plan.actions.some(
+        (action) => action.kind === 'routeTraffic' && action.operations.some((op) => op.op === 'setWeight' && op.weight === 20),
+      ),
+    );
     expect(weight20).toBeLessThan(shrink);
     promote(cluster);
     runUntilSettled(cluster);
@@ -210,7 +250,15 @@ describe('canary with traffic routing: header and mirror routes', () => {
 
 describe('canary with traffic routing: setCanaryScale', () => {
   test('replicas, then weight, then back to the traffic weight', () => {
-    const steps: CanaryStep[] = [{ setCanaryScale: { replicas: 3 } }, { setWeight: 20 }, { pause: {} }, { setCanaryScale: { weight: 60 } }, { pause: {} }, { setCanaryScale: { matchTrafficWeight: true } }, { pause: {} }];
+    const steps: CanaryStep[] = [
+      { setCanaryScale: { replicas: 3 } },
+      { setWeight: 20 },
+      { pause: {} },
+      { setCanaryScale: { weight: 60 } },
+      { pause: {} },
+      { setCanaryScale: { matchTrafficWeight: true } },
+      { pause: {} },
+    ];
     const cluster = routed(steps, {}, 10);
     setImage(cluster, 'demo:2');
     runUntilSettled(cluster);
@@ -251,20 +299,58 @@ describe('trafficRoutedReplicaCounts (Argo CalculateReplicaCountsForTrafficRoute
     ['minPodsPerReplicaSet raises a non-zero canary', { minPodsPerReplicaSet: 2 }, undefined, { canary: 2, stable: 10 }],
     ['fully promoted: all canary', { currentPodHash: 'stable' }, undefined, { canary: 10, stable: 10 }],
     ['setCanaryScale replicas', { steps: [{ setCanaryScale: { replicas: 4 } }] }, undefined, { canary: 4, stable: 10 }],
-    ['setCanaryScale weight', { steps: [{ setWeight: 10 }, { setCanaryScale: { weight: 30 } }], currentStepIndex: 1 }, undefined, { canary: 3, stable: 10 }],
-    ['matchTrafficWeight cancels it', { steps: [{ setCanaryScale: { weight: 30 } }, { setWeight: 10 }, { setCanaryScale: { matchTrafficWeight: true } }], currentStepIndex: 2 }, undefined, { canary: 1, stable: 10 }],
+    [
+      'setCanaryScale weight',
+      { steps: [{ setWeight: 10 }, { setCanaryScale: { weight: 30 } }], currentStepIndex: 1 },
+      undefined,
+      { canary: 3, stable: 10 },
+    ],
+    [
+      'matchTrafficWeight cancels it',
+      {
+        steps: [{ setCanaryScale: { weight: 30 } }, { setWeight: 10 }, { setCanaryScale: { matchTrafficWeight: true } }],
+        currentStepIndex: 2,
+      },
+      undefined,
+      { canary: 1, stable: 10 },
+    ],
     ['dynamicStableScale: stable follows the desired weight', { dynamicStableScale: true }, undefined, { canary: 1, stable: 9 }],
-    ['dynamicStableScale: stable keeps what its current traffic needs', { dynamicStableScale: true, currentStepIndex: 2 }, weights(10), { canary: 5, stable: 9 }],
-    ['dynamicStableScale abort: weight steps back to 10, canary keeps what its traffic needs', { dynamicStableScale: true, aborted: true, canaryAvailable: 5, stableAvailable: 5 }, weights(50), { canary: 5, stable: 9 }],
-    ['abort without delay 0: setCanaryScale ignored, canary to 0', { aborted: true, steps: [{ setCanaryScale: { replicas: 4 } }] }, undefined, { canary: 0, stable: 10 }],
-    ['abort with abortScaleDownDelaySeconds 0: setCanaryScale kept', { aborted: true, abortScaleDownDelaySeconds: 0, steps: [{ setCanaryScale: { replicas: 4 } }] }, undefined, { canary: 4, stable: 10 }],
+    [
+      'dynamicStableScale: stable keeps what its current traffic needs',
+      { dynamicStableScale: true, currentStepIndex: 2 },
+      weights(10),
+      { canary: 5, stable: 9 },
+    ],
+    [
+      'dynamicStableScale abort: weight steps back to 10, canary keeps what its traffic needs',
+      { dynamicStableScale: true, aborted: true, canaryAvailable: 5, stableAvailable: 5 },
+      weights(50),
+      { canary: 5, stable: 9 },
+    ],
+    [
+      'abort without delay 0: setCanaryScale ignored, canary to 0',
+      { aborted: true, steps: [{ setCanaryScale: { replicas: 4 } }] },
+      undefined,
+      { canary: 0, stable: 10 },
+    ],
+    [
+      'abort with abortScaleDownDelaySeconds 0: setCanaryScale kept',
+      { aborted: true, abortScaleDownDelaySeconds: 0, steps: [{ setCanaryScale: { replicas: 4 } }] },
+      undefined,
+      { canary: 4, stable: 10 },
+    ],
   ] as const)('%s', (_name, change, current, expected) => {
     expect(trafficRoutedReplicaCounts({ ...base, ...change }, current)).toEqual(expected);
   });
 });
 
-describe('canary with Istio subset-level routing and no Services (Argo\'s TestIstioSubsetSplit)', () => {
-  const subsets = { istio: { virtualService: { name: 'demo-vs', routes: ['primary'] }, destinationRule: { name: 'demo-dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } } };
+describe("canary with Istio subset-level routing and no Services (Argo's TestIstioSubsetSplit)", () => {
+  const subsets = {
+    istio: {
+      virtualService: { name: 'demo-vs', routes: ['primary'] },
+      destinationRule: { name: 'demo-dr', canarySubsetName: 'canary', stableSubsetName: 'stable' },
+    },
+  };
 
   test('is accepted (Argo requires the Services for every router but this one) and routes by weight to 10, then back to 100 / 0', () => {
     const rollout = canaryRollout({ replicas: 2, steps: [{ setWeight: 10 }, { pause: {} }] });
@@ -288,18 +374,30 @@ describe('canary with Istio subset-level routing and no Services (Argo\'s TestIs
   test.each([
     ['Istio host-level', istio],
     ['SMI', { smi: {} }],
-  ])('%s without Services is still refused, stableService first, in Argo\'s words', (_name, trafficRouting) => {
+  ])("%s without Services is still refused, stableService first, in Argo's words", (_name, trafficRouting) => {
     const rollout = canaryRollout();
     rollout.spec.strategy = { canary: { trafficRouting, steps: [{ setWeight: 10 }] } };
     const plan = planRollout({ rollout, replicaSets: [], services: {}, pods: [], now: new Date(0) });
-    expect(plan.status.conditions?.[0]?.message).toBe('The Rollout "demo" is invalid: spec.strategy.canary.stableService: Canary service and Stable service must to be set to use Traffic Routing');
+    expect(plan.status.conditions?.[0]?.message).toBe(
+      'The Rollout "demo" is invalid: spec.strategy.canary.stableService: Canary service and Stable service must to be set to use Traffic Routing',
+    );
   });
 });
 
 describe('router objects decided in the same reconcile', () => {
   const vsOf = (stable: number, canary: number): Record<string, unknown> => ({
     metadata: { name: 'demo-vs', namespace: 'default', resourceVersion: '7' },
-    spec: { http: [{ name: 'primary', route: [{ destination: { host: 'demo-stable' }, weight: stable }, { destination: { host: 'demo-canary' }, weight: canary }] }] },
+    spec: {
+      http: [
+        {
+          name: 'primary',
+          route: [
+            { destination: { host: 'demo-stable' }, weight: stable },
+            { destination: { host: 'demo-canary' }, weight: canary },
+          ],
+        },
+      ],
+    },
   });
 
   test('a VirtualService missing from the cached objects is InvalidSpec of the same plan, nothing written', () => {

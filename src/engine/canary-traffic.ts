@@ -51,7 +51,8 @@ export function trafficCanaryInput(context: Omit<TrafficContext, 'newRS'> & { ne
     abortScaleDownDelaySeconds: rollout.spec.strategy?.canary?.abortScaleDownDelaySeconds,
     minPodsPerReplicaSet: canary.minPodsPerReplicaSet,
     canaryAvailable: newRS?.status?.availableReplicas ?? (newRS === undefined ? undefined : 0),
-    stableAvailable: replicaSets.stableRS === undefined || newRS === undefined ? undefined : (replicaSets.stableRS.status?.availableReplicas ?? 0),
+    stableAvailable:
+      replicaSets.stableRS === undefined || newRS === undefined ? undefined : (replicaSets.stableRS.status?.availableReplicas ?? 0),
   };
 }
 
@@ -129,7 +130,9 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
     // A canary without an available pod never gets traffic, nor the routes a defunct one may have had.
     operations.push(removeRoutes);
   } else if (observed.promoteFull === true) {
-    desiredWeight = canary.dynamicStableScale ? Math.trunc((maxWeight * newAvailable) / context.spec.replicas) : (observed.canary?.weights?.canary.weight ?? 0);
+    desiredWeight = canary.dynamicStableScale
+      ? Math.trunc((maxWeight * newAvailable) / context.spec.replicas)
+      : (observed.canary?.weights?.canary.weight ?? 0);
     operations.push(removeRoutes);
   } else if (index !== undefined) {
     if (!atDesiredTrafficReplicaCounts(context, undefined)) {
@@ -167,11 +170,20 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
     stable: { weight: maxWeight - desiredWeight, podTemplateHash: stableHash, ...serviceNameOf(canary.stableService) },
   };
   const previous = observed.canary?.weights;
-  const modified = previous === undefined || !sameDestination(previous.canary, weights.canary) || !sameDestination(previous.stable, weights.stable) || (previous.additional?.length ?? 0) > 0;
+  const modified =
+    previous === undefined ||
+    !sameDestination(previous.canary, weights.canary) ||
+    !sameDestination(previous.stable, weights.stable) ||
+    (previous.additional?.length ?? 0) > 0;
   const events: RolloutEvent[] = [];
   const verified = weightVerified(canary);
   if (modified) {
-    const detail = previous === undefined ? `to ${String(desiredWeight)}` : previous.canary.weight !== desiredWeight ? `from ${String(previous.canary.weight)} to ${String(desiredWeight)}` : '';
+    const detail =
+      previous === undefined
+        ? `to ${String(desiredWeight)}`
+        : previous.canary.weight !== desiredWeight
+          ? `from ${String(previous.canary.weight)} to ${String(desiredWeight)}`
+          : '';
     events.push({ type: 'Normal', reason: TRAFFIC_WEIGHT_UPDATED_REASON, message: `Traffic weight updated ${detail}`.trimEnd() });
   }
   const next: TrafficWeights = previous === undefined || modified ? weights : { ...previous };
@@ -185,7 +197,9 @@ function serviceNameOf(name: string | undefined): { serviceName?: string } {
 }
 
 function sameDestination(a: TrafficWeights['canary'], b: TrafficWeights['canary']): boolean {
-  return a.weight === b.weight && (a.podTemplateHash ?? '') === (b.podTemplateHash ?? '') && (a.serviceName ?? '') === (b.serviceName ?? '');
+  return (
+    a.weight === b.weight && (a.podTemplateHash ?? '') === (b.podTemplateHash ?? '') && (a.serviceName ?? '') === (b.serviceName ?? '')
+  );
 }
 
 /**

@@ -69,7 +69,10 @@ describe("Argo's messages", () => {
     [MESSAGES.rolloutUpdated('2'), 'Rollout updated to revision 2'],
     [MESSAGES.scalingReplicaSet('up', 'demo-abc', 2, 0, 1), 'Scaled up ReplicaSet demo-abc (revision 2) from 0 to 1'],
     [MESSAGES.rolloutStepCompleted(1, 4, 'setWeight: 20'), 'Rollout step 1/4 completed (setWeight: 20)'],
-    [MESSAGES.rolloutCompleted(2, 'abc', 'Completed all 4 canary steps'), 'Rollout completed update to revision 2 (abc): Completed all 4 canary steps'],
+    [
+      MESSAGES.rolloutCompleted(2, 'abc', 'Completed all 4 canary steps'),
+      'Rollout completed update to revision 2 (abc): Completed all 4 canary steps',
+    ],
     [MESSAGES.rolloutAborted(3), 'Rollout aborted update to revision 3'],
     [MESSAGES.replicaSetTimeOut('demo-abc'), 'ReplicaSet "demo-abc" has timed out progressing.'],
     [MESSAGES.replicaSetCompleted('demo-abc'), 'ReplicaSet "demo-abc" has successfully progressed.'],

@@ -52,12 +52,14 @@ export const MESSAGES = {
   rolloutProgressing: (rollout: string): string => `Rollout ${goQuote(rollout)} is progressing.`,
   replicaSetProgressing: (replicaSet: string): string => `ReplicaSet ${goQuote(replicaSet)} is progressing.`,
   newReplicaSet: (replicaSet: string): string => `Created new replica set ${goQuote(replicaSet)}`,
-  newReplicaSetDetailed: (replicaSet: string, revision: number): string => `Created ReplicaSet ${replicaSet} (revision ${String(revision)})`,
+  newReplicaSetDetailed: (replicaSet: string, revision: number): string =>
+    `Created ReplicaSet ${replicaSet} (revision ${String(revision)})`,
   foundNewReplicaSet: (replicaSet: string): string => `Found new replica set ${goQuote(replicaSet)}`,
   rolloutUpdated: (revision: string): string => `Rollout updated to revision ${revision}`,
   rolloutCompleted: (revision: number, podHash: string, reason: string): string =>
     `Rollout completed update to revision ${String(revision)} (${podHash}): ${reason}`,
-  rolloutNotCompleted: (revision: number, podHash: string): string => `Rollout not completed, started update to revision ${String(revision)} (${podHash})`,
+  rolloutNotCompleted: (revision: number, podHash: string): string =>
+    `Rollout not completed, started update to revision ${String(revision)} (${podHash})`,
   rolloutHealthy: 'Rollout is healthy',
   rolloutNotHealthy: 'Rollout is not healthy',
   rolloutAborted: (revision: number): string => `Rollout aborted update to revision ${String(revision)}`,
@@ -72,7 +74,8 @@ export const MESSAGES = {
   scalingReplicaSet: (direction: 'up' | 'down', replicaSet: string, revision: number, from: number, to: number): string =>
     `Scaled ${direction} ReplicaSet ${replicaSet} (revision ${String(revision)}) from ${String(from)} to ${String(to)}`,
   invalidSpec: (rollout: string, error: string): string => `The Rollout "${rollout}" is invalid: ${error}`,
-  failedReplicaSetCreate: (replicaSet: string, error: string): string => `Failed to create new replica set ${goQuote(replicaSet)}: ${error}`,
+  failedReplicaSetCreate: (replicaSet: string, error: string): string =>
+    `Failed to create new replica set ${goQuote(replicaSet)}: ${error}`,
   rollbackToStable: 'Rollback to stable ReplicaSets',
   rollbackWithinWindow: 'Rollback to active ReplicaSets within RollbackWindow',
   rolloutAddedToInformer: (namespace: string, rollout: string): string => `Rollout resource added to informer: ${namespace}/${rollout}`,
@@ -88,7 +91,13 @@ export function formatTime(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/u, 'Z');
 }
 
-export function newCondition(type: RolloutConditionType, status: ConditionStatus, reason: string, message: string, now: Date): RolloutCondition {
+export function newCondition(
+  type: RolloutConditionType,
+  status: ConditionStatus,
+  reason: string,
+  message: string,
+  now: Date,
+): RolloutCondition {
   const at = formatTime(now);
   return { type, status, reason, message, lastUpdateTime: at, lastTransitionTime: at };
 }
@@ -110,14 +119,22 @@ export interface SetConditionResult {
  * old one is removed and the new one appended, keeping lastTransitionTime when only the reason
  * changed. `now` stamps a condition given without times.
  */
-export function setCondition(conditions: readonly RolloutCondition[] | undefined, condition: RolloutCondition, now: Date): SetConditionResult {
+export function setCondition(
+  conditions: readonly RolloutCondition[] | undefined,
+  condition: RolloutCondition,
+  now: Date,
+): SetConditionResult {
   const current = getCondition(conditions, condition.type);
   const list = conditions ?? [];
   if (current !== undefined && current.status === condition.status && current.reason === condition.reason) {
     return { conditions: [...list], changed: false };
   }
   const at = formatTime(now);
-  let next: RolloutCondition = { ...condition, lastUpdateTime: condition.lastUpdateTime ?? at, lastTransitionTime: condition.lastTransitionTime ?? at };
+  let next: RolloutCondition = {
+    ...condition,
+    lastUpdateTime: condition.lastUpdateTime ?? at,
+    lastTransitionTime: condition.lastTransitionTime ?? at,
+  };
   if (current !== undefined && current.status === condition.status && current.lastTransitionTime !== undefined) {
     next = { ...next, lastTransitionTime: current.lastTransitionTime };
   }

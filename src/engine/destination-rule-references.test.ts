@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../api/index.js';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
-import { referencedDestinationRuleName, releaseDestinationRules, releasedDestinationRules, subsetsWithoutHash } from './destination-rule-references.js';
+import {
+  referencedDestinationRuleName,
+  releaseDestinationRules,
+  releasedDestinationRules,
+  subsetsWithoutHash,
+} from './destination-rule-references.js';
 import { planRollout } from './plan-rollout.js';
 import type { ObservedDestinationRule, RolloutObservation } from './reconcile-types.js';
 
@@ -20,14 +25,24 @@ function rollout(destinationRule?: string): Rollout {
         canary:
           destinationRule === undefined
             ? {}
-            : { trafficRouting: { istio: { virtualService: { name: 'web-vs' }, destinationRule: { name: destinationRule, canarySubsetName: 'canary', stableSubsetName: 'stable' } } } },
+            : {
+                trafficRouting: {
+                  istio: {
+                    virtualService: { name: 'web-vs' },
+                    destinationRule: { name: destinationRule, canarySubsetName: 'canary', stableSubsetName: 'stable' },
+                  },
+                },
+              },
       },
     },
   };
 }
 
 function rule(name: string, annotations: Record<string, string> | undefined, subsets: unknown): ObservedDestinationRule {
-  return { metadata: { name, resourceVersion: '7', ...(annotations === undefined ? {} : { annotations }) }, spec: { host: 'web', subsets } };
+  return {
+    metadata: { name, resourceVersion: '7', ...(annotations === undefined ? {} : { annotations }) },
+    spec: { host: 'web', subsets },
+  };
 }
 
 const hashed = [
@@ -40,16 +55,34 @@ describe('releasedDestinationRules (Argo syncDestinationRule: which rules a Roll
   it.each([
     { case: 'routing turned off: its marked rule', spec: undefined, rules: [rule('web-dr', managed, hashed)], released: ['web-dr'] },
     { case: 'still named: kept', spec: 'web-dr', rules: [rule('web-dr', managed, hashed)], released: [] },
-    { case: 'another rule named: the old one', spec: 'web-dr2', rules: [rule('web-dr', managed, hashed), rule('web-dr2', managed, hashed)], released: ['web-dr'] },
-    { case: 'marked by another Rollout: not ours', spec: undefined, rules: [rule('web-dr', { [MANAGED_BY_ROLLOUTS_ANNOTATION]: 'api' }, hashed)], released: [] },
+    {
+      case: 'another rule named: the old one',
+      spec: 'web-dr2',
+      rules: [rule('web-dr', managed, hashed), rule('web-dr2', managed, hashed)],
+      released: ['web-dr'],
+    },
+    {
+      case: 'marked by another Rollout: not ours',
+      spec: undefined,
+      rules: [rule('web-dr', { [MANAGED_BY_ROLLOUTS_ANNOTATION]: 'api' }, hashed)],
+      released: [],
+    },
     { case: 'not marked at all: never touched', spec: undefined, rules: [rule('web-dr', undefined, hashed)], released: [] },
-    { case: 'marked without hash labels: released (the annotation alone)', spec: undefined, rules: [rule('web-dr', managed, [{ name: 'stable' }])], released: ['web-dr'] },
+    {
+      case: 'marked without hash labels: released (the annotation alone)',
+      spec: undefined,
+      rules: [rule('web-dr', managed, [{ name: 'stable' }])],
+      released: ['web-dr'],
+    },
   ])('$case', ({ spec, rules, released }) => {
     expect(releasedDestinationRules(rollout(spec), rules).map((r) => r.metadata?.name)).toEqual(released);
   });
 
   it('reads an invalid Rollout defensively (a destinationRule that is not an object names nothing)', () => {
-    const hostile = { ...rollout(), spec: { strategy: { canary: { trafficRouting: { istio: { destinationRule: 'web-dr' } } } } } } as unknown as Rollout;
+    const hostile = {
+      ...rollout(),
+      spec: { strategy: { canary: { trafficRouting: { istio: { destinationRule: 'web-dr' } } } } },
+    } as unknown as Rollout;
     expect(referencedDestinationRuleName(hostile)).toBeUndefined();
     expect(releasedDestinationRules(hostile, [rule('web-dr', managed, hashed)]).map((r) => r.metadata?.name)).toEqual(['web-dr']);
   });
@@ -91,7 +124,12 @@ describe('releaseDestinationRules in planRollout', () => {
   });
 
   it('only the annotation when no subset carries the hash', () => {
-    expect(releaseDestinationRules({ ...base, releasedDestinationRules: [rule('web-dr', managed, [{ name: 'stable' }])] })[0]).toEqual({ kind: 'releaseDestinationRule', name: 'web-dr', resourceVersion: '7', annotations: { [MANAGED_BY_ROLLOUTS_ANNOTATION]: null } });
+    expect(releaseDestinationRules({ ...base, releasedDestinationRules: [rule('web-dr', managed, [{ name: 'stable' }])] })[0]).toEqual({
+      kind: 'releaseDestinationRule',
+      name: 'web-dr',
+      resourceVersion: '7',
+      annotations: { [MANAGED_BY_ROLLOUTS_ANNOTATION]: null },
+    });
   });
 
   it('releases even when the Rollout is invalid, as Argo cleans whatever the Rollout holds', () => {

@@ -17,7 +17,8 @@ import type { KubeAction, ObservedDestinationRule, RolloutObservation } from './
 export function referencedDestinationRuleName(rollout: Rollout): string | undefined {
   // The Rollout may be one that failed validation: every level is checked, not trusted.
   let value: unknown = rollout.spec;
-  for (const key of ['strategy', 'canary', 'trafficRouting', 'istio', 'destinationRule', 'name']) value = isObject(value) ? value[key] : undefined;
+  for (const key of ['strategy', 'canary', 'trafficRouting', 'istio', 'destinationRule', 'name'])
+    value = isObject(value) ? value[key] : undefined;
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
@@ -27,7 +28,9 @@ export function releasedDestinationRules(rollout: Rollout, rules: readonly Obser
   if (name === undefined || name === '') return [];
   const referenced = referencedDestinationRuleName(rollout);
   // Argo cleans on the annotation alone: a rule without hash labels still loses it.
-  return rules.filter((rule) => rule.metadata?.name !== referenced && rule.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION] === name);
+  return rules.filter(
+    (rule) => rule.metadata?.name !== referenced && rule.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION] === name,
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -44,7 +44,10 @@ export function parseEphemeralMetadata(rs: V1ReplicaSet): PodTemplateMetadata | 
   }
 }
 
-function withoutUndefined(metadata: { labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined }): PodTemplateMetadata {
+function withoutUndefined(metadata: {
+  labels?: Record<string, string> | undefined;
+  annotations?: Record<string, string> | undefined;
+}): PodTemplateMetadata {
   return {
     ...(metadata.labels === undefined ? {} : { labels: metadata.labels }),
     ...(metadata.annotations === undefined ? {} : { annotations: metadata.annotations }),
@@ -53,7 +56,10 @@ function withoutUndefined(metadata: { labels?: Record<string, string> | undefine
 
 /** The annotation's value as Go's encoding/json writes PodTemplateMetadata: labels first, keys sorted, empty maps left out. */
 export function ephemeralMetadataAnnotation(metadata: PodTemplateMetadata): string {
-  const sorted = (map: Record<string, string> | undefined) => (map === undefined || Object.keys(map).length === 0 ? undefined : Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  const sorted = (map: Record<string, string> | undefined) =>
+    map === undefined || Object.keys(map).length === 0
+      ? undefined
+      : Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return JSON.stringify({ labels: sorted(metadata.labels), annotations: sorted(metadata.annotations) });
 }
 
@@ -113,7 +119,11 @@ export interface ReplicaSetMetadataSync {
  */
 export function syncReplicaSetMetadata(rs: V1ReplicaSet, desired: PodTemplateMetadata | undefined): ReplicaSetMetadataSync | undefined {
   const live = rs.spec?.template?.metadata ?? {};
-  const { changes, modified } = ephemeralMetadataChanges({ labels: live.labels, annotations: live.annotations }, parseEphemeralMetadata(rs), desired);
+  const { changes, modified } = ephemeralMetadataChanges(
+    { labels: live.labels, annotations: live.annotations },
+    parseEphemeralMetadata(rs),
+    desired,
+  );
   if (!modified) return undefined;
   const recorded = rs.metadata?.annotations?.[EPHEMERAL_METADATA_ANNOTATION];
   const annotations: MapChanges = {};
@@ -128,8 +138,16 @@ export function syncReplicaSetMetadata(rs: V1ReplicaSet, desired: PodTemplateMet
 }
 
 /** The changes one running pod needs (Argo's updatePodMetadataWithRetry): `desired` set, the `removable` keys it is not asking for taken off. */
-export function podMetadataChanges(pod: { metadata?: V1ObjectMeta }, removable: PodTemplateMetadata | undefined, desired: PodTemplateMetadata | undefined): MetadataChanges | undefined {
-  const { changes } = ephemeralMetadataChanges({ labels: pod.metadata?.labels, annotations: pod.metadata?.annotations }, removable, desired);
+export function podMetadataChanges(
+  pod: { metadata?: V1ObjectMeta },
+  removable: PodTemplateMetadata | undefined,
+  desired: PodTemplateMetadata | undefined,
+): MetadataChanges | undefined {
+  const { changes } = ephemeralMetadataChanges(
+    { labels: pod.metadata?.labels, annotations: pod.metadata?.annotations },
+    removable,
+    desired,
+  );
   return Object.keys(changes).length === 0 ? undefined : changes;
 }
 
@@ -183,7 +201,8 @@ export function assignEphemeralRoles(
     assignments.push({ rs: replicaSets.newRS, desired: stable });
   } else {
     assignments.push({ rs: replicaSets.newRS, desired: upcoming });
-    if (replicaSets.stableRS !== undefined && replicaSets.stableRS !== replicaSets.newRS) assignments.push({ rs: replicaSets.stableRS, desired: stable });
+    if (replicaSets.stableRS !== undefined && replicaSets.stableRS !== replicaSets.newRS)
+      assignments.push({ rs: replicaSets.stableRS, desired: stable });
   }
   for (const rs of replicaSets.others) assignments.push({ rs, desired: undefined });
   return assignments;

@@ -36,7 +36,12 @@ export {
   type DesiredReplicaSet,
 } from './blue-green-replica-counts.js';
 export { computePodTemplateHash } from './pod-template-hash.js';
-export { MAX_POD_TEMPLATE_HASH_LENGTH, MAX_REPLICA_SET_NAME_LENGTH, MAX_ROLLOUT_NAME_LENGTH, replicaSetName } from './replica-set-naming.js';
+export {
+  MAX_POD_TEMPLATE_HASH_LENGTH,
+  MAX_REPLICA_SET_NAME_LENGTH,
+  MAX_ROLLOUT_NAME_LENGTH,
+  replicaSetName,
+} from './replica-set-naming.js';
 export type { CanaryReplicaCounts, IntOrPercent, OlderReplicaSet, ReplicaSetCounts, ReplicaSetScale } from './types.js';
 export { planRollout } from './plan-rollout.js';
 export { planCanary } from './canary-planner.js';

@@ -1,5 +1,12 @@
 import { formatPath, type Rollout, type RolloutIssue, type RolloutStatus } from '../api/index.js';
-import { checkRouteSteps, describeProblem, planRouterOperations, routerRollout, type RouteStep, type RouterProblem } from '../traffic/index.js';
+import {
+  checkRouteSteps,
+  describeProblem,
+  planRouterOperations,
+  routerRollout,
+  type RouteStep,
+  type RouterProblem,
+} from '../traffic/index.js';
 import { flattenRolloutAnalysis, rolloutAnalyses } from './analysis-templates.js';
 import { MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 import { planBlueGreen } from './blue-green-planner.js';
@@ -41,7 +48,11 @@ function planRolloutSpec(observation: RolloutObservation): ReconcilePlan {
   const analysisIssues = referencedAnalysisIssues(context);
   if (analysisIssues.length > 0) return planInvalidSpec(observation, analysisIssues);
   const plan = context.rollout.spec.strategy?.canary !== undefined ? planCanary(context) : planBlueGreen(context);
-  return withWorkload(plan, { rollout: context.rollout, ...(context.workload === undefined ? {} : { deployment: context.workload }) }, context.replicaSets.newRS);
+  return withWorkload(
+    plan,
+    { rollout: context.rollout, ...(context.workload === undefined ? {} : { deployment: context.workload }) },
+    context.replicaSets.newRS,
+  );
 }
 
 /**
@@ -71,10 +82,12 @@ function referencedServiceIssues(context: ReconcileContext): RolloutIssue[] {
       continue;
     }
     for (const [key, value] of Object.entries(service.spec?.selector ?? {})) {
-      if (key !== POD_TEMPLATE_HASH_LABEL && templateLabels[key] !== value) issues.push({ path, message: `Service "${name}" has unmatch label "${key}" in rollout` });
+      if (key !== POD_TEMPLATE_HASH_LABEL && templateLabels[key] !== value)
+        issues.push({ path, message: `Service "${name}" has unmatch label "${key}" in rollout` });
     }
     const manager = service.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION];
-    if (manager !== undefined && manager !== rollout.metadata?.name) issues.push({ path, message: `Service "${name}" is managed by another Rollout` });
+    if (manager !== undefined && manager !== rollout.metadata?.name)
+      issues.push({ path, message: `Service "${name}" is managed by another Rollout` });
   }
   return issues;
 }
@@ -114,7 +127,13 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
   const subsetLevel = canary.trafficRouting?.istio?.destinationRule !== undefined;
   if (!subsetLevel) {
     for (const field of ['stableService', 'canaryService'] as const) {
-      if ((canary[field] ?? '') === '') return [{ path: ['spec', 'strategy', 'canary', field], message: 'Canary service and Stable service must to be set to use Traffic Routing' }];
+      if ((canary[field] ?? '') === '')
+        return [
+          {
+            path: ['spec', 'strategy', 'canary', field],
+            message: 'Canary service and Stable service must to be set to use Traffic Routing',
+          },
+        ];
     }
   }
   const steps: RouteStep[] = (canary.steps ?? []).flatMap((step, index): RouteStep[] => [
@@ -133,7 +152,8 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
 function routerProblem(observation: RolloutObservation, plan: ReconcilePlan): RouterProblem | undefined {
   const { rollout, routerObjects } = observation;
   if (routerObjects === undefined || rollout.spec.strategy?.canary?.trafficRouting === undefined) return undefined;
-  const refused = plan.actions.length === 0 && (plan.status.conditions ?? []).some((condition) => condition.type === CONDITION_TYPES.invalidSpec);
+  const refused =
+    plan.actions.length === 0 && (plan.status.conditions ?? []).some((condition) => condition.type === CONDITION_TYPES.invalidSpec);
   if (refused) return undefined;
   const parsed = routerRollout(rollout);
   if (!parsed.ok) return parsed.problem;
@@ -146,7 +166,11 @@ function routerProblem(observation: RolloutObservation, plan: ReconcilePlan): Ro
 /** A problem on the Rollout at its field; one on a router object under trafficRouting, the object and its field in the message. */
 function issueOfProblem(problem: RouterProblem): RolloutIssue {
   if (problem.kind === 'Rollout') {
-    const path = problem.field.replace(/\[(\d+)\]/gu, '.$1').split('.').filter((segment) => segment !== '').map((segment) => (/^\d+$/u.test(segment) ? Number(segment) : segment));
+    const path = problem.field
+      .replace(/\[(\d+)\]/gu, '.$1')
+      .split('.')
+      .filter((segment) => segment !== '')
+      .map((segment) => (/^\d+$/u.test(segment) ? Number(segment) : segment));
     return { path, message: problem.message };
   }
   return { path: ['spec', 'strategy', 'canary', 'trafficRouting'], message: describeProblem(problem) };
@@ -174,7 +198,9 @@ const MAX_ERROR_TEXT = 500;
 export function planUnplannable(observation: RolloutObservation, cause: unknown): ReconcilePlan {
   const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
   const error = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
-  const plan = planInvalidSpec(observation, [{ path: [], message: `the controller cannot plan this Rollout (${error}); it tries again when the Rollout changes` }]);
+  const plan = planInvalidSpec(observation, [
+    { path: [], message: `the controller cannot plan this Rollout (${error}); it tries again when the Rollout changes` },
+  ]);
   return { actions: plan.actions, status: plan.status, events: plan.events };
 }
 
@@ -187,8 +213,15 @@ function planInvalidSpec(observation: RolloutObservation, issues: readonly Rollo
   const message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', detail);
   const previous = getCondition(observed.conditions, CONDITION_TYPES.invalidSpec);
   // The message says why; a new reason to be invalid replaces the condition even with the same status and reason.
-  const base = previous !== undefined && previous.message !== message ? removeCondition(observed.conditions, CONDITION_TYPES.invalidSpec) : observed.conditions;
-  const conditions = setCondition(base, newCondition(CONDITION_TYPES.invalidSpec, 'True', REASONS.invalidSpec, message, now), now).conditions;
+  const base =
+    previous !== undefined && previous.message !== message
+      ? removeCondition(observed.conditions, CONDITION_TYPES.invalidSpec)
+      : observed.conditions;
+  const conditions = setCondition(
+    base,
+    newCondition(CONDITION_TYPES.invalidSpec, 'True', REASONS.invalidSpec, message, now),
+    now,
+  ).conditions;
   const status: RolloutStatus = { ...observed, conditions, observedGeneration: String(rollout.metadata?.generation ?? 0) };
   const { phase, message: phaseMessage } = calculateRolloutPhase(rollout.spec, status);
   const withPhase: RolloutStatus = { ...status, phase };

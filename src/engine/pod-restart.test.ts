@@ -80,7 +80,12 @@ describe('planPodRestart', () => {
       [],
     ],
     // A terminating pod is never evicted again, and counts as unavailable.
-    ['a pod terminating: none', spec({}, { maxUnavailable: 2 }), [pod('demo-stable-a', 'demo-stable', BEFORE, { deleting: true }), ...fourOld.slice(1)], ['demo-stable-b']],
+    [
+      'a pod terminating: none',
+      spec({}, { maxUnavailable: 2 }),
+      [pod('demo-stable-a', 'demo-stable', BEFORE, { deleting: true }), ...fourOld.slice(1)],
+      ['demo-stable-b'],
+    ],
   ])('%s', (_name, rolloutSpec, pods, evicted) => {
     const decision = planPodRestart({ spec: rolloutSpec, all: [stable], stableRS: stable, newRS: stable, pods, now: NOW }, {});
     const names = decision.kind === 'evict' ? decision.actions.map((action) => (action.kind === 'evictPod' ? action.name : '')) : [];
@@ -92,8 +97,15 @@ describe('planPodRestart', () => {
     const canary = replicaSet('demo-canary', 1);
     const older = replicaSet('demo-older', 1);
     const stable = replicaSet('demo-stable', 1);
-    const pods = [pod('demo-canary-a', 'demo-canary', BEFORE), pod('demo-older-a', 'demo-older', BEFORE), pod('demo-stable-z', 'demo-stable', BEFORE)];
-    const decision = planPodRestart({ spec: spec({ replicas: 3 }, { maxUnavailable: 3 }), all: [older, canary, stable], stableRS: stable, newRS: canary, pods, now: NOW }, {});
+    const pods = [
+      pod('demo-canary-a', 'demo-canary', BEFORE),
+      pod('demo-older-a', 'demo-older', BEFORE),
+      pod('demo-stable-z', 'demo-stable', BEFORE),
+    ];
+    const decision = planPodRestart(
+      { spec: spec({ replicas: 3 }, { maxUnavailable: 3 }), all: [older, canary, stable], stableRS: stable, newRS: canary, pods, now: NOW },
+      {},
+    );
     expect(decision.kind === 'evict' ? decision.actions.map((action) => (action.kind === 'evictPod' ? action.name : '')) : []).toEqual([
       'demo-stable-z',
       'demo-canary-a',
@@ -103,7 +115,10 @@ describe('planPodRestart', () => {
 
   test('every pod newer than restartAt: done, with restartAt to record', () => {
     const pods = ['a', 'b', 'c', 'd'].map((name) => pod(`demo-stable-${name}`, 'demo-stable', AFTER));
-    expect(planPodRestart({ spec: spec(), all: [stable], stableRS: stable, newRS: stable, pods, now: NOW }, {})).toEqual({ kind: 'done', restartedAt: RESTART_AT });
+    expect(planPodRestart({ spec: spec(), all: [stable], stableRS: stable, newRS: stable, pods, now: NOW }, {})).toEqual({
+      kind: 'done',
+      restartedAt: RESTART_AT,
+    });
   });
 
   test('a pod created exactly at restartAt is current', () => {
@@ -130,10 +145,14 @@ describe('restartAt through the planner', () => {
     cluster.now += 1_000;
     const result = runUntilSettled(cluster);
     expect(result.settled).toBe(true);
-    const evictionsPerPlan = result.steps.map((step) => step.plan.actions.filter((action) => action.kind === 'evictPod').length).filter((count) => count > 0);
+    const evictionsPerPlan = result.steps
+      .map((step) => step.plan.actions.filter((action) => action.kind === 'evictPod').length)
+      .filter((count) => count > 0);
     expect(evictionsPerPlan).toEqual([1, 1, 1, 1]);
     expect(cluster.replicaSets.map((rs) => rs.metadata?.name)).toEqual([rsName]);
-    expect(podsOf(cluster).every((candidate) => (candidate.metadata?.creationTimestamp?.getTime() ?? 0) >= Date.parse(restartAt))).toBe(true);
+    expect(podsOf(cluster).every((candidate) => (candidate.metadata?.creationTimestamp?.getTime() ?? 0) >= Date.parse(restartAt))).toBe(
+      true,
+    );
     expect(cluster.rollout.status).toMatchObject({ restartedAt: restartAt, phase: 'Healthy' });
     expect(cluster.events).toEqual([]);
     const again = planRollout(observe(cluster));

@@ -100,7 +100,11 @@ export function planPodRestart(input: PodRestartInput, status: RolloutStatus): P
   if (!needsRestart(spec, status, now) || spec.restartAt === undefined) return { kind: 'none' };
   const restartAt = millis(spec.restartAt) ?? 0;
   const canary = spec.strategy.canary;
-  const { maxUnavailable } = canaryFenceposts(spec.replicas, canary?.maxSurge, canary?.maxUnavailable ?? spec.strategy.blueGreen?.maxUnavailable);
+  const { maxUnavailable } = canaryFenceposts(
+    spec.replicas,
+    canary?.maxSurge,
+    canary?.maxUnavailable ?? spec.strategy.blueGreen?.maxUnavailable,
+  );
   // A canary weight that does not divide the replicas leaves more pods than spec.replicas; keep them all.
   const totalReplicas = input.all.reduce((sum, rs) => sum + (rs.spec?.replicas ?? 0), 0);
   const available = input.pods.filter((pod) => isPodAvailable(pod, spec.minReadySeconds, now)).length;

@@ -48,17 +48,33 @@ describe('withPodTemplateDefaults', () => {
             imagePullPolicy: 'IfNotPresent',
             ports: [{ containerPort: 80, protocol: 'TCP' }],
             env: [{ name: 'A', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } }],
-            readinessProbe: { httpGet: { path: '/', port: 80, scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 },
+            readinessProbe: {
+              httpGet: { path: '/', port: 80, scheme: 'HTTP' },
+              timeoutSeconds: 1,
+              periodSeconds: 10,
+              successThreshold: 1,
+              failureThreshold: 3,
+            },
             resources: { limits: { cpu: '100m' } },
             terminationMessagePath: '/dev/termination-log',
             terminationMessagePolicy: 'File',
           },
-          { name: 'latest', image: 'nginx', imagePullPolicy: 'Always', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' },
+          {
+            name: 'latest',
+            image: 'nginx',
+            imagePullPolicy: 'Always',
+            resources: {},
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'File',
+          },
         ],
         volumes: [
           { name: 'c', configMap: { name: 'c', defaultMode: 420 } },
           { name: 'h', hostPath: { path: '/tmp', type: '' } },
-          { name: 'd', downwardAPI: { defaultMode: 420, items: [{ path: 'p', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } }] } },
+          {
+            name: 'd',
+            downwardAPI: { defaultMode: 420, items: [{ path: 'p', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } }] },
+          },
         ],
         restartPolicy: 'Always',
         terminationGracePeriodSeconds: 30,
@@ -72,7 +88,15 @@ describe('withPodTemplateDefaults', () => {
   });
 
   it('keeps what the template sets, so a changed field still differs', () => {
-    const template = { spec: { restartPolicy: 'Always', containers: [{ name: 'app', image: 'nginx:1.25', imagePullPolicy: 'Always' }], terminationGracePeriodSeconds: 5 } };
-    expect(withPodTemplateDefaults(template)).toMatchObject({ spec: { terminationGracePeriodSeconds: 5, containers: [{ imagePullPolicy: 'Always' }] } });
+    const template = {
+      spec: {
+        restartPolicy: 'Always',
+        containers: [{ name: 'app', image: 'nginx:1.25', imagePullPolicy: 'Always' }],
+        terminationGracePeriodSeconds: 5,
+      },
+    };
+    expect(withPodTemplateDefaults(template)).toMatchObject({
+      spec: { terminationGracePeriodSeconds: 5, containers: [{ imagePullPolicy: 'Always' }] },
+    });
   });
 });

@@ -50,7 +50,8 @@ function defaultProbe(probe: unknown): void {
 
 function defaultContainer(container: Json): void {
   fill(container, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} });
-  if (container.imagePullPolicy === undefined && typeof container.image === 'string') container.imagePullPolicy = defaultPullPolicy(container.image);
+  if (container.imagePullPolicy === undefined && typeof container.image === 'string')
+    container.imagePullPolicy = defaultPullPolicy(container.image);
   each(container.ports, (port) => {
     fill(port, { protocol: 'TCP' });
   });
@@ -83,7 +84,13 @@ export function withPodTemplateDefaults(template: unknown): unknown {
   const copy = structuredClone(template ?? {}) as Json;
   if (!isObject(copy.spec)) return copy;
   const spec = copy.spec;
-  fill(spec, { restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler' });
+  fill(spec, {
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: 'ClusterFirst',
+    securityContext: {},
+    schedulerName: 'default-scheduler',
+  });
   each(spec.containers, defaultContainer);
   each(spec.initContainers, defaultContainer);
   each(spec.volumes, defaultVolume);

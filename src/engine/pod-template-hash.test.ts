@@ -29,7 +29,9 @@ describe('the hash pipeline after the bytes is Argo’s', () => {
     { collision: 1, hash: '6f94d5c978' },
     { collision: -1, hash: '6b4479f98c' },
   ])('hashes a template’s canonical JSON like Go hashes the same bytes (collision count $collision)', ({ collision, hash }) => {
-    expect(canonicalJson(template)).toBe('{"metadata":{"labels":{"app":"demo"}},"spec":{"containers":[{"image":"nginx:1.25","name":"app"}]}}');
+    expect(canonicalJson(template)).toBe(
+      '{"metadata":{"labels":{"app":"demo"}},"spec":{"containers":[{"image":"nginx:1.25","name":"app"}]}}',
+    );
     expect(computePodTemplateHash(template, collision)).toBe(hash);
   });
 
@@ -51,7 +53,17 @@ describe('computePodTemplateHash', () => {
   it.each([
     { name: 'image', change: { spec: { containers: [{ name: 'app', image: 'nginx:1.26' }] } } },
     { name: 'a label', change: { metadata: { labels: { app: 'demo', tier: 'web' } } } },
-    { name: 'container order', change: { spec: { containers: [{ name: 'side', image: 'envoy' }, { name: 'app', image: 'nginx:1.25' }] } } },
+    {
+      name: 'container order',
+      change: {
+        spec: {
+          containers: [
+            { name: 'side', image: 'envoy' },
+            { name: 'app', image: 'nginx:1.25' },
+          ],
+        },
+      },
+    },
     { name: 'an empty field', change: { spec: { containers: [{ name: 'app', image: 'nginx:1.25', env: [] }] } } },
   ])('changes with $name', ({ change }) => {
     expect(computePodTemplateHash({ ...template, ...change })).not.toBe(hash);

@@ -1,5 +1,13 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import { validateRollout, withDefaults, type AnalysisRun, type Rollout, type RolloutIssue, type RolloutSpecWithDefaults, type ValidateRolloutResult } from '../api/index.js';
+import {
+  validateRollout,
+  withDefaults,
+  type AnalysisRun,
+  type Rollout,
+  type RolloutIssue,
+  type RolloutSpecWithDefaults,
+  type ValidateRolloutResult,
+} from '../api/index.js';
 import { EMPTY_TEMPLATE_CATALOG, type AnalysisTemplateCatalog } from './analysis-templates.js';
 import type { RolloutObservation } from './reconcile-types.js';
 import { classifyReplicaSets, type ReplicaSetClassification } from './replica-set-classification.js';
@@ -34,7 +42,10 @@ export type NewReconcileContext = { ok: true; context: ReconcileContext } | { ok
  * Deployment its workloadRef names, invalid). `validation` is the shell's validateRollout of the
  * same object, when it has one, so a reconcile validates the Rollout once.
  */
-export function newReconcileContext(observation: RolloutObservation, validation: ValidateRolloutResult = validateRollout(observation.rollout)): NewReconcileContext {
+export function newReconcileContext(
+  observation: RolloutObservation,
+  validation: ValidateRolloutResult = validateRollout(observation.rollout),
+): NewReconcileContext {
   if (!validation.ok) return { ok: false, issues: validation.issues };
   const resolved = resolveWorkloadRef(asArgoReadsIt(observation.rollout), observation.workload);
   if (!resolved.ok) return { ok: false, issues: resolved.issues };

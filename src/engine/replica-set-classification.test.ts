@@ -6,7 +6,13 @@ import { computePodTemplateHash } from './pod-template-hash.js';
 import { classifyReplicaSets, newReplicaSetFor, templatesEqualIgnoringHash } from './replica-set-classification.js';
 import { canaryRollout } from './testing/fixtures.js';
 
-function replicaSet(name: string, hash: string, created: string, template: unknown, annotations: Record<string, string> = {}): V1ReplicaSet {
+function replicaSet(
+  name: string,
+  hash: string,
+  created: string,
+  template: unknown,
+  annotations: Record<string, string> = {},
+): V1ReplicaSet {
   return {
     metadata: { name, labels: { 'rollouts-pod-template-hash': hash }, annotations, creationTimestamp: new Date(created) },
     spec: { selector: {}, template: template as NonNullable<NonNullable<V1ReplicaSet['spec']>['template']> },
@@ -35,14 +41,19 @@ describe('classifyReplicaSets', () => {
       metadata: { labels: { app: 'demo', 'rollouts-pod-template-hash': 'argohash', role: 'stable' } },
       spec: { containers: [{ image: 'demo:1', name: 'app' }] },
     };
-    const adopted = replicaSet('demo-argohash', 'argohash', '2026-01-01T00:00:00Z', live, { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"stable"}}' });
+    const adopted = replicaSet('demo-argohash', 'argohash', '2026-01-01T00:00:00Z', live, {
+      'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"stable"}}',
+    });
     const result = classifyReplicaSets(rollout, [adopted]);
     expect(result.newRS).toBe(adopted);
     expect(result.desiredHash).toBe(hash);
   });
 
   test('a different template is not the new ReplicaSet', () => {
-    const other = replicaSet('demo-x', 'x', '2026-01-01T00:00:00Z', { metadata: { labels: { app: 'demo' } }, spec: { containers: [{ name: 'app', image: 'demo:0' }] } });
+    const other = replicaSet('demo-x', 'x', '2026-01-01T00:00:00Z', {
+      metadata: { labels: { app: 'demo' } },
+      spec: { containers: [{ name: 'app', image: 'demo:0' }] },
+    });
     expect(classifyReplicaSets(rollout, [other]).newRS).toBeUndefined();
   });
 });
@@ -50,7 +61,11 @@ describe('classifyReplicaSets', () => {
 describe('newReplicaSetFor', () => {
   test('builds the ReplicaSet Argo creates', () => {
     const rollout = canaryRollout();
-    rollout.metadata = { ...rollout.metadata, labels: { 'argo-rollouts.argoproj.io/controller-instance-id': 'gradual' }, annotations: { team: 'a', 'rollout.argoproj.io/revision': '9' } };
+    rollout.metadata = {
+      ...rollout.metadata,
+      labels: { 'argo-rollouts.argoproj.io/controller-instance-id': 'gradual' },
+      annotations: { team: 'a', 'rollout.argoproj.io/revision': '9' },
+    };
     const canary = rollout.spec.strategy?.canary;
     if (canary !== undefined) canary.stableMetadata = { labels: { role: 'stable' } };
     const rs = newReplicaSetFor(rollout, 'h4sh', 3);
@@ -65,7 +80,9 @@ describe('newReplicaSetFor', () => {
         'rollout.argoproj.io/desired-replicas': '5',
         'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"stable"}}',
       },
-      ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'demo', uid: 'uid-1', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'demo', uid: 'uid-1', controller: true, blockOwnerDeletion: true },
+      ],
     });
     expect(rs.spec?.replicas).toBe(0);
     expect(rs.spec?.selector).toEqual({ matchLabels: { app: 'demo', 'rollouts-pod-template-hash': 'h4sh' } });
@@ -82,7 +99,9 @@ describe('newReplicaSetFor', () => {
 
   test('blue-green: previewMetadata while an active ReplicaSet exists, activeMetadata on a first deploy', () => {
     const rollout = canaryRollout();
-    rollout.spec.strategy = { blueGreen: { activeService: 'a', previewMetadata: { labels: { role: 'preview' } }, activeMetadata: { labels: { role: 'active' } } } };
+    rollout.spec.strategy = {
+      blueGreen: { activeService: 'a', previewMetadata: { labels: { role: 'preview' } }, activeMetadata: { labels: { role: 'active' } } },
+    };
     expect(newReplicaSetFor(rollout, 'h', 2, { hasStableReplicaSet: true }).spec?.template?.metadata?.labels?.role).toBe('preview');
     const first = newReplicaSetFor(rollout, 'h', 1);
     expect(first.spec?.template?.metadata?.labels?.role).toBe('active');
@@ -125,7 +144,7 @@ describe('canary steps', () => {
   test.each([
     [[{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: { duration: '30s' } }], '5fd75bcd7f'],
     [[{ setWeight: 20 }, { pause: { duration: 10 } }], '6c4467f6d'],
-  ])('step hash of %j is Argo\'s %s', (steps, hash) => {
+  ])("step hash of %j is Argo's %s", (steps, hash) => {
     expect(computeStepHash(canaryRollout({ steps }))).toBe(hash);
   });
 

@@ -80,15 +80,23 @@ export function classifyReplicaSets(rollout: Rollout, replicaSets: readonly V1Re
 export function templatesEqualIgnoringHash(rs: V1ReplicaSet, rollout: Rollout): boolean {
   const live = withoutEphemeralMetadata(rs, rollout);
   // The stored ReplicaSet's template carries the API server's defaults; the Rollout's does not (Argo defaults it too).
-  return canonicalJson(normalizeTemplate(withPodTemplateDefaults(live))) === canonicalJson(normalizeTemplate(withPodTemplateDefaults(rollout.spec.template)));
+  return (
+    canonicalJson(normalizeTemplate(withPodTemplateDefaults(live))) ===
+    canonicalJson(normalizeTemplate(withPodTemplateDefaults(rollout.spec.template)))
+  );
 }
 
 function withoutEphemeralMetadata(rs: V1ReplicaSet, rollout: Rollout): unknown {
-  const template = structuredClone(rs.spec?.template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { affinity?: V1Affinity } };
+  const template = structuredClone(rs.spec?.template ?? {}) as {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: { affinity?: V1Affinity };
+  };
   const injected = parseEphemeralMetadata(rs) ?? {};
   if (template.metadata !== undefined) {
-    if (template.metadata.labels !== undefined) template.metadata.labels = without(template.metadata.labels, Object.keys(injected.labels ?? {}));
-    if (template.metadata.annotations !== undefined) template.metadata.annotations = without(template.metadata.annotations, Object.keys(injected.annotations ?? {}));
+    if (template.metadata.labels !== undefined)
+      template.metadata.labels = without(template.metadata.labels, Object.keys(injected.labels ?? {}));
+    if (template.metadata.annotations !== undefined)
+      template.metadata.annotations = without(template.metadata.annotations, Object.keys(injected.annotations ?? {}));
   }
   // The injected anti-affinity term is not part of the user's template either (Argo's FindNewReplicaSet takes it out too).
   if (template.spec !== undefined) {
@@ -156,7 +164,8 @@ export function newReplicaSetFor(rollout: Rollout, hash: string, revision: numbe
   // Argo records what it injected (to take it out when the role changes), but only when the template did not already say it.
   if (ephemeral !== undefined && ephemeralMetadataChanges(template.metadata, undefined, ephemeral).modified) {
     template.metadata.labels = { ...template.metadata.labels, ...(ephemeral.labels ?? {}) };
-    if (ephemeral.annotations !== undefined) template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...ephemeral.annotations };
+    if (ephemeral.annotations !== undefined)
+      template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...ephemeral.annotations };
     annotations[EPHEMERAL_METADATA_ANNOTATION] = ephemeralMetadataAnnotation(ephemeral);
   }
   const stableHash = options.stableHash === hash ? undefined : options.stableHash;

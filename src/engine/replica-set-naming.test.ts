@@ -29,7 +29,13 @@ describe('replicaSetName', () => {
 
 describe('Argo label and annotation keys', () => {
   it('are Argo’s, byte for byte', () => {
-    expect([POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, SCALE_DOWN_DEADLINE_ANNOTATION, MANAGED_BY_ROLLOUTS_ANNOTATION, CONTROLLER_INSTANCE_ID_LABEL]).toEqual([
+    expect([
+      POD_TEMPLATE_HASH_LABEL,
+      REVISION_ANNOTATION,
+      SCALE_DOWN_DEADLINE_ANNOTATION,
+      MANAGED_BY_ROLLOUTS_ANNOTATION,
+      CONTROLLER_INSTANCE_ID_LABEL,
+    ]).toEqual([
       'rollouts-pod-template-hash',
       'rollout.argoproj.io/revision',
       // Not the prefixed key Argo's FAQ names: the controller and the kubectl plugin use this one.

@@ -53,7 +53,14 @@ describe('the canary through an update and its promotion', () => {
     expect(canaryTemplate?.spec?.affinity).toEqual({
       podAntiAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [
-          { weight: 40, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: HASH_KEY, operator: 'In', values: [blue] }] }, namespaces: ['default'], topologyKey: 'kubernetes.io/hostname' } },
+          {
+            weight: 40,
+            podAffinityTerm: {
+              labelSelector: { matchExpressions: [{ key: HASH_KEY, operator: 'In', values: [blue] }] },
+              namespaces: ['default'],
+              topologyKey: 'kubernetes.io/hostname',
+            },
+          },
         ],
       },
     });
@@ -68,7 +75,9 @@ describe('the canary through an update and its promotion', () => {
     expect(promoted?.metadata?.labels).toMatchObject({ app: 'demo', role: 'stable' });
     expect(promoted?.metadata?.annotations).toEqual({});
     expect(promoted?.spec?.affinity).toBeUndefined();
-    expect(cluster.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === green)?.metadata?.annotations?.[RECORD]).toBe('{"labels":{"role":"stable"}}');
+    expect(cluster.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === green)?.metadata?.annotations?.[RECORD]).toBe(
+      '{"labels":{"role":"stable"}}',
+    );
     expect(templateOf(cluster, blue)?.metadata?.labels?.['role']).toBeUndefined();
     expect(cluster.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === blue)?.metadata?.annotations?.[RECORD]).toBeUndefined();
     expectSecondPassChangesNothing(cluster);
@@ -93,12 +102,18 @@ describe('the canary aborted, then rolled back', () => {
     cluster.rollout.status = { ...(cluster.rollout.status ?? {}), abort: true };
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(cluster.rollout.status.phase).toBe('Degraded');
-    expect([templateOf(cluster, blue)?.metadata?.labels?.['role'], templateOf(cluster, green)?.metadata?.labels?.['role']]).toEqual(['stable', 'canary']);
+    expect([templateOf(cluster, blue)?.metadata?.labels?.['role'], templateOf(cluster, green)?.metadata?.labels?.['role']]).toEqual([
+      'stable',
+      'canary',
+    ]);
 
     setImage('demo:1');
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(cluster.rollout.status).toMatchObject({ phase: 'Healthy', stableRS: blue, currentPodHash: blue });
-    expect([templateOf(cluster, blue)?.metadata?.labels?.['role'], templateOf(cluster, green)?.metadata?.labels?.['role']]).toEqual(['stable', undefined]);
+    expect([templateOf(cluster, blue)?.metadata?.labels?.['role'], templateOf(cluster, green)?.metadata?.labels?.['role']]).toEqual([
+      'stable',
+      undefined,
+    ]);
     expectSecondPassChangesNothing(cluster);
   });
 });
@@ -114,12 +129,26 @@ describe('replicaSetTemplateActions with running pods', () => {
         annotations: role === undefined ? {} : { [RECORD]: `{"labels":{"role":"${role}"}}` },
         creationTimestamp: new Date(uid === 'uid-old' ? '2026-01-01T00:00:00Z' : '2026-01-02T00:00:00Z'),
       },
-      spec: { replicas: 2, selector: {}, template: { metadata: { labels: { app: 'demo', [HASH_KEY]: hash, ...(role === undefined ? {} : { role }) } }, spec: { containers: [] } } },
+      spec: {
+        replicas: 2,
+        selector: {},
+        template: {
+          metadata: { labels: { app: 'demo', [HASH_KEY]: hash, ...(role === undefined ? {} : { role }) } },
+          spec: { containers: [] },
+        },
+      },
       status: { replicas: 2 },
     };
   }
   function pod(name: string, ownerUid: string, labels: Record<string, string>): V1Pod {
-    return { metadata: { name, resourceVersion: `rv-${name}`, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: ownerUid, controller: true }] } };
+    return {
+      metadata: {
+        name,
+        resourceVersion: `rv-${name}`,
+        labels,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: ownerUid, controller: true }],
+      },
+    };
   }
 
   test('after promotion: the ReplicaSet first, then each pod not yet relabelled, each with the version it was judged on', () => {
@@ -140,9 +169,21 @@ describe('replicaSetTemplateActions with running pods', () => {
     if (newRS === undefined) throw new Error('no new ReplicaSet');
     const actions = replicaSetTemplateActions({ rollout, replicaSets, services: {}, pods, now: new Date() }, classified, newRS);
     expect(actions).toEqual([
-      { kind: 'updateReplicaSet', name: `demo-${newHash}`, resourceVersion: `rv-demo-${newHash}`, annotations: { [RECORD]: '{"labels":{"role":"stable"}}' }, template: { labels: { role: 'stable' } } },
+      {
+        kind: 'updateReplicaSet',
+        name: `demo-${newHash}`,
+        resourceVersion: `rv-demo-${newHash}`,
+        annotations: { [RECORD]: '{"labels":{"role":"stable"}}' },
+        template: { labels: { role: 'stable' } },
+      },
       { kind: 'updatePodMetadata', name: 'new-a', resourceVersion: 'rv-new-a', labels: { role: 'stable' } },
-      { kind: 'updateReplicaSet', name: 'demo-old', resourceVersion: 'rv-demo-old', annotations: { [RECORD]: null }, template: { labels: { role: null } } },
+      {
+        kind: 'updateReplicaSet',
+        name: 'demo-old',
+        resourceVersion: 'rv-demo-old',
+        annotations: { [RECORD]: null },
+        template: { labels: { role: null } },
+      },
       { kind: 'updatePodMetadata', name: 'old-a', resourceVersion: 'rv-old-a', labels: { role: null } },
     ]);
   });

@@ -39,7 +39,10 @@ function podsByOwner(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
 }
 
 /** The template's labels and annotations once `changes` are applied. */
-function templateAfter(rs: V1ReplicaSet, changes: MetadataChanges | undefined): { labels: Record<string, string>; annotations: Record<string, string> } {
+function templateAfter(
+  rs: V1ReplicaSet,
+  changes: MetadataChanges | undefined,
+): { labels: Record<string, string>; annotations: Record<string, string> } {
   const apply = (map: Record<string, string> | undefined, change: MapChanges | undefined): Record<string, string> => {
     const result = { ...(map ?? {}) };
     for (const [key, value] of Object.entries(change ?? {})) {
@@ -53,7 +56,11 @@ function templateAfter(rs: V1ReplicaSet, changes: MetadataChanges | undefined): 
 }
 
 /** The actions that sync every ReplicaSet's template and pods to its role; empty when all are in sync. */
-export function replicaSetTemplateActions(observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet): KubeAction[] {
+export function replicaSetTemplateActions(
+  observation: RolloutObservation,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+): KubeAction[] {
   const { rollout } = observation;
   const pods = podsByOwner(observation.pods);
   const affinityContext = { rollout, currentHash: replicaSets.desiredHash, all: replicaSets.all };
@@ -89,7 +96,11 @@ export function replicaSetTemplateActions(observation: RolloutObservation, repli
 }
 
 /** The stage as a plan: when anything is out of line, these writes are the whole reconcile (one step per reconcile), with the status as observed. */
-export function planReplicaSetTemplateSync(observation: RolloutObservation, replicaSets: ReplicaSetClassification, newRS: V1ReplicaSet): ReconcilePlan | undefined {
+export function planReplicaSetTemplateSync(
+  observation: RolloutObservation,
+  replicaSets: ReplicaSetClassification,
+  newRS: V1ReplicaSet,
+): ReconcilePlan | undefined {
   const actions = replicaSetTemplateActions(observation, replicaSets, newRS);
   if (actions.length === 0) return undefined;
   return { actions, status: observation.rollout.status ?? {}, events: [] };

@@ -24,7 +24,9 @@ describe('isRollbackWithinWindow', () => {
     ['forward, not a rollback', 3, r4, r3, false],
     ['the stable one itself', 3, r4, r4, false],
   ])('%s', (_name, revisions, newRS, stableRS, expected) => {
-    expect(isRollbackWithinWindow({ rollbackWindow: revisions === undefined ? undefined : { revisions } }, all, newRS, stableRS)).toBe(expected);
+    expect(isRollbackWithinWindow({ rollbackWindow: revisions === undefined ? undefined : { revisions } }, all, newRS, stableRS)).toBe(
+      expected,
+    );
   });
 
   test('created in the same second: not a rollback (Argo compares creation times strictly)', () => {

@@ -14,15 +14,32 @@ function template(name: string, args: { name: string; value?: string }[] = []): 
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
     metadata: { name, namespace: 'default' },
-    spec: { args, metrics: [{ name: 'success-rate', interval: '20s', successCondition: 'result[0] >= 0.90', provider: { prometheus: { address: 'http://prometheus', query: 'up' } } }] },
+    spec: {
+      args,
+      metrics: [
+        {
+          name: 'success-rate',
+          interval: '20s',
+          successCondition: 'result[0] >= 0.90',
+          provider: { prometheus: { address: 'http://prometheus', query: 'up' } },
+        },
+      ],
+    },
   };
 }
 
 function catalogOf(...templates: AnalysisTemplate[]): AnalysisTemplateCatalog {
-  return { namespaced: Object.fromEntries(templates.map((t) => [t.metadata?.name ?? '', { ok: true as const, template: t }])), cluster: {} };
+  return {
+    namespaced: Object.fromEntries(templates.map((t) => [t.metadata?.name ?? '', { ok: true as const, template: t }])),
+    cluster: {},
+  };
 }
 
-function released(steps: CanaryStep[], strategy: Record<string, unknown> = {}, templates: AnalysisTemplate[] = [template('rate')]): SimulatedCluster {
+function released(
+  steps: CanaryStep[],
+  strategy: Record<string, unknown> = {},
+  templates: AnalysisTemplate[] = [template('rate')],
+): SimulatedCluster {
   const rollout: Rollout = canaryRollout({ replicas: 4, steps });
   rollout.spec.strategy = { canary: { steps, ...strategy } };
   const cluster = simulatedCluster(rollout);
@@ -34,7 +51,12 @@ function released(steps: CanaryStep[], strategy: Record<string, unknown> = {}, t
   return cluster;
 }
 
-function setPhase(cluster: SimulatedCluster, name: string, phase: NonNullable<AnalysisRun['status']>['phase'], extra: Partial<NonNullable<AnalysisRun['status']>> = {}): void {
+function setPhase(
+  cluster: SimulatedCluster,
+  name: string,
+  phase: NonNullable<AnalysisRun['status']>['phase'],
+  extra: Partial<NonNullable<AnalysisRun['status']>> = {},
+): void {
   const run = cluster.analysisRuns.find((candidate) => candidate.metadata?.name === name);
   if (run === undefined) throw new Error(`no run ${name}; have ${cluster.analysisRuns.map((r) => r.metadata?.name ?? '').join(', ')}`);
   run.status = { ...(run.status ?? {}), phase, ...extra };
@@ -52,14 +74,20 @@ describe('step analysis', () => {
     const run = cluster.analysisRuns[0];
     expect(run?.metadata?.labels).toEqual({ 'rollouts-pod-template-hash': hash, 'rollout-type': 'Step', 'step-index': '1', app: 'demo' });
     expect(run?.metadata?.annotations).toEqual({ 'rollout.argoproj.io/revision': '2' });
-    expect(run?.metadata?.ownerReferences).toEqual([{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'demo', uid: 'uid-1', controller: true, blockOwnerDeletion: true }]);
+    expect(run?.metadata?.ownerReferences).toEqual([
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'demo', uid: 'uid-1', controller: true, blockOwnerDeletion: true },
+    ]);
     expect(run?.spec.metrics.map((metric) => metric.name)).toEqual(['success-rate']);
     expect(cluster.rollout.status?.canary?.currentStepAnalysisRunStatus).toEqual({ name: `demo-${hash}-2-1`, status: '' });
 
     setPhase(cluster, `demo-${hash}-2-1`, 'Running');
     runUntilSettled(cluster);
     expect(cluster.rollout.status?.currentStepIndex).toBe(1);
-    expect(cluster.events.at(-1)).toEqual({ type: 'Normal', reason: 'AnalysisRunRunning', message: `Step Analysis Run 'demo-${hash}-2-1' Status New: 'Running' Previous: ''` });
+    expect(cluster.events.at(-1)).toEqual({
+      type: 'Normal',
+      reason: 'AnalysisRunRunning',
+      message: `Step Analysis Run 'demo-${hash}-2-1' Status New: 'Running' Previous: ''`,
+    });
 
     setPhase(cluster, `demo-${hash}-2-1`, 'Successful');
     runUntilSettled(cluster);
@@ -78,7 +106,9 @@ describe('step analysis', () => {
     setPhase(cluster, `demo-${hash}-2-1`, phase, { message });
     runUntilSettled(cluster);
     expect(cluster.rollout.status).toMatchObject({ abort: true, phase: 'Degraded', currentStepIndex: 0 });
-    expect(cluster.rollout.status?.message).toBe(`RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase error/failed: ${message}`);
+    expect(cluster.rollout.status?.message).toBe(
+      `RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase error/failed: ${message}`,
+    );
     const canary = cluster.replicaSets.find((rs) => rs.metadata?.labels?.['rollouts-pod-template-hash'] === hash);
     expect(canary?.spec?.replicas).toBe(0);
     expect(cluster.events.filter((event) => event.reason === `AnalysisRun${phase}`).map((event) => event.type)).toEqual(['Warning']);
@@ -114,18 +144,26 @@ describe('step analysis', () => {
 
 describe('background analysis', () => {
   it('starts at startingStep, runs beside the steps, and a Failed run aborts at any step', () => {
-    const cluster = released([{ setWeight: 25 }, { pause: {} }, { setWeight: 75 }, { pause: {} }], { analysis: { templates: [{ templateName: 'rate' }], startingStep: 1 } });
+    const cluster = released([{ setWeight: 25 }, { pause: {} }, { setWeight: 75 }, { pause: {} }], {
+      analysis: { templates: [{ templateName: 'rate' }], startingStep: 1 },
+    });
     runUntilSettled(cluster);
     const hash = cluster.rollout.status?.currentPodHash ?? '';
     expect(cluster.rollout.status?.currentStepIndex).toBe(1);
-    expect(cluster.analysisRuns.map((run) => [run.metadata?.name, run.metadata?.labels?.['rollout-type']])).toEqual([[`demo-${hash}-2`, 'Background']]);
+    expect(cluster.analysisRuns.map((run) => [run.metadata?.name, run.metadata?.labels?.['rollout-type']])).toEqual([
+      [`demo-${hash}-2`, 'Background'],
+    ]);
     setPhase(cluster, `demo-${hash}-2`, 'Failed', { message: 'bad' });
     runUntilSettled(cluster);
-    expect(cluster.rollout.status?.message).toBe('RolloutAborted: Rollout aborted update to revision 2: Background analysis phase error/failed: bad');
+    expect(cluster.rollout.status?.message).toBe(
+      'RolloutAborted: Rollout aborted update to revision 2: Background analysis phase error/failed: bad',
+    );
   });
 
   it('is not started before startingStep, and is terminated once the rollout is fully promoted', () => {
-    const cluster = released([{ setWeight: 25 }, { pause: {} }, { setWeight: 75 }], { analysis: { templates: [{ templateName: 'rate' }], startingStep: 2 } });
+    const cluster = released([{ setWeight: 25 }, { pause: {} }, { setWeight: 75 }], {
+      analysis: { templates: [{ templateName: 'rate' }], startingStep: 2 },
+    });
     runUntilSettled(cluster);
     expect(cluster.analysisRuns).toEqual([]);
     cluster.rollout.status = { ...cluster.rollout.status, pauseConditions: [] };
@@ -143,11 +181,18 @@ describe('arguments and templates', () => {
       {
         analysis: {
           templates: [{ templateName: 'args' }],
-          args: [{ name: 'latest', valueFrom: { podTemplateHashValue: 'Latest' } }, { name: 'stable', valueFrom: { podTemplateHashValue: 'Stable' } }, { name: 'app', valueFrom: { fieldRef: { fieldPath: "metadata.labels['team']" } } }, { name: 'image', valueFrom: { fieldRef: { fieldPath: 'spec.template.spec.containers[0].image' } } }],
+          args: [
+            { name: 'latest', valueFrom: { podTemplateHashValue: 'Latest' } },
+            { name: 'stable', valueFrom: { podTemplateHashValue: 'Stable' } },
+            { name: 'app', valueFrom: { fieldRef: { fieldPath: "metadata.labels['team']" } } },
+            { name: 'image', valueFrom: { fieldRef: { fieldPath: 'spec.template.spec.containers[0].image' } } },
+          ],
         },
       },
     ];
-    const cluster = released(steps, {}, [template('args', [{ name: 'latest' }, { name: 'stable' }, { name: 'app' }, { name: 'image' }, { name: 'fixed', value: 'x' }])]);
+    const cluster = released(steps, {}, [
+      template('args', [{ name: 'latest' }, { name: 'stable' }, { name: 'app' }, { name: 'image' }, { name: 'fixed', value: 'x' }]),
+    ]);
     cluster.rollout.metadata = { ...cluster.rollout.metadata, labels: { team: 'web' } };
     const stable = cluster.rollout.status?.stableRS ?? '';
     runUntilSettled(cluster);
@@ -162,19 +207,59 @@ describe('arguments and templates', () => {
   });
 
   it.each([
-    ['a missing template', [{ templateName: 'nowhere' }], [], "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'nowhere' not found"],
-    ['a missing cluster template', [{ templateName: 'nowhere', clusterScope: true }], [], "spec.strategy.canary.steps[1].analysis.templates: ClusterAnalysisTemplate 'nowhere' not found"],
-    ['an argument without a value', [{ templateName: 'needs-arg' }], [], 'spec.strategy.canary.steps[1].analysis.args: args.service was not resolved'],
-    ['an unparsable condition', [{ templateName: 'broken' }], [], "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'broken': "],
-    ['a metric twice', [{ templateName: 'rate' }, { templateName: 'rate-again' }], [], "spec.strategy.canary.steps[1].analysis.templates: two metrics have the same name 'success-rate'"],
+    [
+      'a missing template',
+      [{ templateName: 'nowhere' }],
+      [],
+      "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'nowhere' not found",
+    ],
+    [
+      'a missing cluster template',
+      [{ templateName: 'nowhere', clusterScope: true }],
+      [],
+      "spec.strategy.canary.steps[1].analysis.templates: ClusterAnalysisTemplate 'nowhere' not found",
+    ],
+    [
+      'an argument without a value',
+      [{ templateName: 'needs-arg' }],
+      [],
+      'spec.strategy.canary.steps[1].analysis.args: args.service was not resolved',
+    ],
+    [
+      'an unparsable condition',
+      [{ templateName: 'broken' }],
+      [],
+      "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'broken': ",
+    ],
+    [
+      'a metric twice',
+      [{ templateName: 'rate' }, { templateName: 'rate-again' }],
+      [],
+      "spec.strategy.canary.steps[1].analysis.templates: two metrics have the same name 'success-rate'",
+    ],
     // Argo's validateAnalysisMetrics: every {{…}} in a metric must name an argument (issue 28, item 1).
-    ['a setting naming no argument', [{ templateName: 'unknown-arg' }], [], "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'unknown-arg': failed to resolve {{args.nowhere}}"],
+    [
+      'a setting naming no argument',
+      [{ templateName: 'unknown-arg' }],
+      [],
+      "spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'unknown-arg': failed to resolve {{args.nowhere}}",
+    ],
   ])('%s is an InvalidSpec naming it, and nothing else moves', (_name, templates, args, message) => {
     const broken = template('broken');
-    broken.spec.metrics = [{ name: 'success-rate', successCondition: 'result[0] >=', provider: { prometheus: { address: 'http://p', query: 'up' } } }];
+    broken.spec.metrics = [
+      { name: 'success-rate', successCondition: 'result[0] >=', provider: { prometheus: { address: 'http://p', query: 'up' } } },
+    ];
     const unknownArg = template('unknown-arg');
-    unknownArg.spec.metrics = [{ name: 'success-rate', interval: '20s', count: '{{args.nowhere}}', provider: { prometheus: { address: 'http://p', query: 'up' } } }];
-    const cluster = released([{ setWeight: 25 }, stepAnalysis], {}, [template('rate'), template('rate-again'), template('needs-arg', [{ name: 'service' }]), broken, unknownArg]);
+    unknownArg.spec.metrics = [
+      { name: 'success-rate', interval: '20s', count: '{{args.nowhere}}', provider: { prometheus: { address: 'http://p', query: 'up' } } },
+    ];
+    const cluster = released([{ setWeight: 25 }, stepAnalysis], {}, [
+      template('rate'),
+      template('rate-again'),
+      template('needs-arg', [{ name: 'service' }]),
+      broken,
+      unknownArg,
+    ]);
     const before = structuredClone(cluster.replicaSets);
     updateSpec(cluster, (spec) => {
       spec.strategy = { canary: { steps: [{ setWeight: 25 }, { analysis: { templates, args } }] } };
@@ -191,18 +276,33 @@ describe('arguments and templates', () => {
 describe('templated metric settings', () => {
   it('a condition and settings made of arguments are checked resolved, and the run carries them as written (Argo resolves them in the run)', () => {
     const templated = template('rate', [{ name: 'threshold' }, { name: 'runs', value: '5' }]);
-    const written = { name: 'success-rate', interval: '20s', count: '{{args.runs}}', successCondition: 'result[0] >= {{args.threshold}}', provider: { prometheus: { address: 'http://p', query: 'up' } } };
+    const written = {
+      name: 'success-rate',
+      interval: '20s',
+      count: '{{args.runs}}',
+      successCondition: 'result[0] >= {{args.threshold}}',
+      provider: { prometheus: { address: 'http://p', query: 'up' } },
+    };
     templated.spec.metrics = [written];
-    const cluster = released([{ setWeight: 25 }, { analysis: { templates: [{ templateName: 'rate' }], args: [{ name: 'threshold', value: '0.9' }] } }], {}, [templated]);
+    const cluster = released(
+      [{ setWeight: 25 }, { analysis: { templates: [{ templateName: 'rate' }], args: [{ name: 'threshold', value: '0.9' }] } }],
+      {},
+      [templated],
+    );
     runUntilSettled(cluster);
     expect(cluster.rollout.status?.conditions?.find((candidate) => candidate.type === 'InvalidSpec')).toBeUndefined();
     expect(cluster.analysisRuns[0]?.spec.metrics).toEqual([written]);
-    expect(cluster.analysisRuns[0]?.spec.args).toEqual([{ name: 'threshold', value: '0.9' }, { name: 'runs', value: '5' }]);
+    expect(cluster.analysisRuns[0]?.spec.args).toEqual([
+      { name: 'threshold', value: '0.9' },
+      { name: 'runs', value: '5' },
+    ]);
   });
 
   it('a background analysis naming no argument is not refused: Argo creates the run, which errs as it starts', () => {
     const unknownArg = template('rate');
-    unknownArg.spec.metrics = [{ name: 'success-rate', interval: '20s', count: '{{args.nowhere}}', provider: { prometheus: { address: 'http://p', query: 'up' } } }];
+    unknownArg.spec.metrics = [
+      { name: 'success-rate', interval: '20s', count: '{{args.nowhere}}', provider: { prometheus: { address: 'http://p', query: 'up' } } },
+    ];
     const cluster = released([{ setWeight: 25 }, { pause: {} }], { analysis: { templates: [{ templateName: 'rate' }] } }, [unknownArg]);
     runUntilSettled(cluster);
     expect(cluster.rollout.status?.conditions?.find((candidate) => candidate.type === 'InvalidSpec')).toBeUndefined();

@@ -58,7 +58,10 @@ type RunSlot = keyof typeof STATUS_FIELDS;
 const SLOTS = Object.keys(STATUS_FIELDS) as RunSlot[];
 
 /** Argo's FilterCurrentRolloutAnalysisRuns: the runs the status names, and the others. */
-export function currentAnalysisRuns(status: RolloutStatus, runs: readonly AnalysisRun[]): { current: CurrentAnalysisRuns; others: AnalysisRun[] } {
+export function currentAnalysisRuns(
+  status: RolloutStatus,
+  runs: readonly AnalysisRun[],
+): { current: CurrentAnalysisRuns; others: AnalysisRun[] } {
   const current: CurrentAnalysisRuns = {};
   const others: AnalysisRun[] = [];
   for (const run of runs) {
@@ -85,7 +88,14 @@ class AnalysisPlanner {
   cancel(runs: readonly (AnalysisRun | undefined)[]): void {
     for (const run of runs) {
       const name = run?.metadata?.name;
-      if (run === undefined || name === undefined || run.spec.terminate === true || isCompleted(run.status?.phase) || this.terminated.has(name)) continue;
+      if (
+        run === undefined ||
+        name === undefined ||
+        run.spec.terminate === true ||
+        isCompleted(run.status?.phase) ||
+        this.terminated.has(name)
+      )
+        continue;
       this.terminated.add(name);
       this.actions.push({ kind: 'terminateAnalysisRun', name });
     }
@@ -96,7 +106,8 @@ class AnalysisPlanner {
     if (current === undefined) return true;
     const status = this.status;
     const paused = (reason: string) => (status.pauseConditions ?? []).some((condition) => condition.reason === reason);
-    if (status.controllerPause === true && !paused('CanaryPauseStep') && !paused('BlueGreenPause')) return current.status?.phase === 'Inconclusive';
+    if (status.controllerPause === true && !paused('CanaryPauseStep') && !paused('BlueGreenPause'))
+      return current.status?.phase === 'Inconclusive';
     return status.abortedAt !== undefined;
   }
 
@@ -110,7 +121,14 @@ class AnalysisPlanner {
     const flattened = flattenRolloutAnalysis(analysis, path, catalog, values);
     // planRollout refuses a Rollout whose analysis cannot be built (InvalidSpec) before any planner runs.
     if (!flattened.ok) return undefined;
-    const request: AnalysisRunRequest = { rollout, analysis, flattened: flattened.analysis, newRS, type, ...(stepIndex === undefined ? {} : { stepIndex }) };
+    const request: AnalysisRunRequest = {
+      rollout,
+      analysis,
+      flattened: flattened.analysis,
+      newRS,
+      type,
+      ...(stepIndex === undefined ? {} : { stepIndex }),
+    };
     const base = analysisRunBaseName(request);
     const wanted = newAnalysisRun(request, base);
     for (let collision = 0; ; collision += 1) {
@@ -155,9 +173,13 @@ class AnalysisPlanner {
  * `(success-rate measured [0.35]; successCondition: result[0] >= 0.90)`.
  */
 export function failedMeasurementDetail(run: AnalysisRun): string {
-  const result = (run.status?.metricResults ?? []).find((candidate) => candidate.phase === 'Failed') ?? (run.status?.metricResults ?? []).find((candidate) => candidate.phase === 'Inconclusive');
+  const result =
+    (run.status?.metricResults ?? []).find((candidate) => candidate.phase === 'Failed') ??
+    (run.status?.metricResults ?? []).find((candidate) => candidate.phase === 'Inconclusive');
   if (result === undefined) return '';
-  const measured = [...(result.measurements ?? [])].reverse().find((measurement) => measurement.phase === result.phase && measurement.value !== undefined);
+  const measured = [...(result.measurements ?? [])]
+    .reverse()
+    .find((measurement) => measurement.phase === result.phase && measurement.value !== undefined);
   const metric = run.spec.metrics.find((candidate) => candidate.name === result.name);
   const conditions = [
     metric?.successCondition === undefined ? undefined : `successCondition: ${metric.successCondition}`,
@@ -173,7 +195,12 @@ function ownedByRollout(run: AnalysisRun, rollout: Rollout): boolean {
 
 /** Argo's IsSemanticallyEqual: metrics, dry-run, retention and args only. */
 function semanticallyEqual(left: AnalysisRun, right: AnalysisRun): boolean {
-  const pick = (run: AnalysisRun) => ({ metrics: run.spec.metrics, dryRun: run.spec.dryRun, measurementRetention: run.spec.measurementRetention, args: run.spec.args });
+  const pick = (run: AnalysisRun) => ({
+    metrics: run.spec.metrics,
+    dryRun: run.spec.dryRun,
+    measurementRetention: run.spec.measurementRetention,
+    args: run.spec.args,
+  });
   return canonicalJson(pick(left)) === canonicalJson(pick(right));
 }
 
@@ -223,7 +250,8 @@ export function reconcileRolloutAnalysis(input: RolloutAnalysisInput): RolloutAn
   const keptNames = new Set(SLOTS.map((slot) => next[slot]?.metadata?.name));
   const otherRuns = others.filter((run) => !keptNames.has(run.metadata?.name));
   planner.cancel(otherRuns);
-  for (const name of analysisRunsToDelete(otherRuns, input.allReplicaSets, rollout.spec.analysis)) planner.actions.push({ kind: 'deleteAnalysisRun', name });
+  for (const name of analysisRunsToDelete(otherRuns, input.allReplicaSets, rollout.spec.analysis))
+    planner.actions.push({ kind: 'deleteAnalysisRun', name });
   emitStatusChanges(status, next, planner.events);
   return { current: next, actions: planner.actions, events: planner.events };
 }
@@ -235,12 +263,14 @@ function reconcileStepRun(planner: AnalysisPlanner, current: AnalysisRun | undef
   const steps = rollout.spec.strategy?.canary?.steps ?? [];
   const index = steps.length === 0 ? undefined : (status.currentStepIndex ?? 0);
   const step = index === undefined ? undefined : steps[index];
-  const fromPreviousStep = step?.analysis !== undefined && current !== undefined && current.metadata?.labels?.['step-index'] !== String(index);
+  const fromPreviousStep =
+    step?.analysis !== undefined && current !== undefined && current.metadata?.labels?.['step-index'] !== String(index);
   if (step?.analysis === undefined || (step.analysis.templates ?? []).length === 0 || index === undefined || fromPreviousStep) {
     planner.cancel([current]);
     return undefined;
   }
-  if (planner.needsNewRun(current)) return planner.create(step.analysis, ROLLOUT_TYPES.step, ['spec', 'strategy', 'canary', 'steps', index, 'analysis'], index);
+  if (planner.needsNewRun(current))
+    return planner.create(step.analysis, ROLLOUT_TYPES.step, ['spec', 'strategy', 'canary', 'steps', index, 'analysis'], index);
   planner.judge(current, 'Step-based analysis phase error/failed');
   return current;
 }
@@ -256,14 +286,24 @@ function reconcileBackgroundRun(planner: AnalysisPlanner, current: AnalysisRun |
   const steps = rollout.spec.strategy?.canary?.steps ?? [];
   const stepIndex = steps.length === 0 ? undefined : (status.currentStepIndex ?? 0);
   const beforeStartingStep = background.startingStep !== undefined && stepIndex !== undefined && stepIndex < background.startingStep;
-  if ((status.stableRS ?? '') === (status.currentPodHash ?? '') || (status.stableRS ?? '') === '' || (status.currentPodHash ?? '') === '' || beforeStartingStep) return undefined;
+  if (
+    (status.stableRS ?? '') === (status.currentPodHash ?? '') ||
+    (status.stableRS ?? '') === '' ||
+    (status.currentPodHash ?? '') === '' ||
+    beforeStartingStep
+  )
+    return undefined;
   if ((status.pauseConditions ?? []).some((condition) => condition.reason === 'InconclusiveAnalysisRun')) return current;
   if (planner.needsNewRun(current)) return planner.create(background, ROLLOUT_TYPES.background, ['spec', 'strategy', 'canary', 'analysis']);
   planner.judge(current, 'Background analysis phase error/failed');
   return current;
 }
 
-function reconcilePromotionRun(planner: AnalysisPlanner, current: AnalysisRun | undefined, type: 'PrePromotion' | 'PostPromotion'): AnalysisRun | undefined {
+function reconcilePromotionRun(
+  planner: AnalysisPlanner,
+  current: AnalysisRun | undefined,
+  type: 'PrePromotion' | 'PostPromotion',
+): AnalysisRun | undefined {
   const input = planner.input;
   const blueGreen = input.rollout.spec.strategy?.blueGreen;
   const analysis = type === 'PrePromotion' ? blueGreen?.prePromotionAnalysis : blueGreen?.postPromotionAnalysis;
@@ -282,7 +322,12 @@ function reconcilePromotionRun(planner: AnalysisPlanner, current: AnalysisRun | 
   return current;
 }
 
-const EVENT_LABELS: Record<RunSlot, RolloutType> = { step: 'Step', background: 'Background', prePromotion: 'PrePromotion', postPromotion: 'PostPromotion' };
+const EVENT_LABELS: Record<RunSlot, RolloutType> = {
+  step: 'Step',
+  background: 'Background',
+  prePromotion: 'PrePromotion',
+  postPromotion: 'PostPromotion',
+};
 
 /** Argo's reconcileAnalysisRunStatusChanges: an event when a current run's phase is new or changed (post, pre, step, background). */
 function emitStatusChanges(status: RolloutStatus, next: CurrentAnalysisRuns, events: RolloutEvent[]): void {

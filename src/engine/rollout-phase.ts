@@ -34,7 +34,8 @@ export interface PhaseStatus {
   availableReplicas?: number | undefined;
   stableRS?: string | undefined;
   currentPodHash?: string | undefined;
-  blueGreen?: { activeSelector?: string | undefined; postPromotionAnalysisRunStatus?: { status?: string | undefined } | undefined } | undefined;
+  blueGreen?:
+    { activeSelector?: string | undefined; postPromotionAnalysisRunStatus?: { status?: string | undefined } | undefined } | undefined;
 }
 
 /** Argo's AnalysisPhase.Completed(). */

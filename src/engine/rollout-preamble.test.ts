@@ -19,7 +19,8 @@ describe('minReadySeconds on the new ReplicaSet', () => {
 });
 
 describe("the Rollout's own revision annotation (Argo's setRolloutRevision)", () => {
-  const revisionOfRollout = (cluster: ReturnType<typeof simulatedCluster>): string | undefined => cluster.rollout.metadata?.annotations?.['rollout.argoproj.io/revision'];
+  const revisionOfRollout = (cluster: ReturnType<typeof simulatedCluster>): string | undefined =>
+    cluster.rollout.metadata?.annotations?.['rollout.argoproj.io/revision'];
 
   test('follows each new ReplicaSet, written with its creation and before the status', () => {
     const cluster = simulatedCluster(canaryRollout({ replicas: 2 }));
@@ -30,7 +31,10 @@ describe("the Rollout's own revision annotation (Argo's setRolloutRevision)", ()
       if (container !== undefined) container.image = 'demo:2';
     });
     const plan = planRollout(observe(cluster));
-    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'createReplicaSet' }), { kind: 'setRolloutRevision', revision: '2', resourceVersion: '' }]);
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'createReplicaSet' }),
+      { kind: 'setRolloutRevision', revision: '2', resourceVersion: '' },
+    ]);
     expect(plan.events.map((event) => event.reason)).toEqual(['RolloutUpdated', 'NewReplicaSetCreated']);
   });
 
@@ -49,7 +53,12 @@ describe("the Rollout's own revision annotation (Argo's setRolloutRevision)", ()
     expect(revisionOfRollout(cluster)).toBe('2');
     setImage('demo:1');
     const revisionSync = reconcileOnce(cluster);
-    expect(revisionSync.actions).toEqual([expect.objectContaining({ kind: 'updateReplicaSet', annotations: expect.objectContaining({ 'rollout.argoproj.io/revision': '3' }) as unknown })]);
+    expect(revisionSync.actions).toEqual([
+      expect.objectContaining({
+        kind: 'updateReplicaSet',
+        annotations: expect.objectContaining({ 'rollout.argoproj.io/revision': '3' }) as unknown,
+      }),
+    ]);
     expect(revisionOfRollout(cluster)).toBe('2');
     const next = reconcileOnce(cluster);
     expect(next.actions[0]).toEqual({ kind: 'setRolloutRevision', revision: '3', resourceVersion: '' });

@@ -37,7 +37,10 @@ function planNewReplicaSet(observation: RolloutObservation, replicaSets: Replica
     return { actions: [], status: { ...observed, collisionCount: (observed.collisionCount ?? 0) + 1 }, events: [] };
   }
   const revision = Math.max(0, ...replicaSets.all.map(revisionOf)) + 1;
-  const replicaSet = newReplicaSetFor(rollout, replicaSets.desiredHash, revision, { hasStableReplicaSet: replicaSets.stableRS !== undefined, stableHash: rollout.status?.stableRS });
+  const replicaSet = newReplicaSetFor(rollout, replicaSets.desiredHash, revision, {
+    hasStableReplicaSet: replicaSets.stableRS !== undefined,
+    stableHash: rollout.status?.stableRS,
+  });
   const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.newReplicaSetCreated, MESSAGES.newReplicaSet(name), now);
   return {
     actions: [{ kind: 'createReplicaSet', replicaSet }, ...rolloutRevisionWrite(rollout, String(revision))],
@@ -108,7 +111,12 @@ function planPausedConditions(observation: RolloutObservation, spec: RolloutSpec
  * to it alone reaches the existing ReplicaSet only this way); RolloutUpdated goes with the
  * write (see canary-planner.ts).
  */
-function planRevisionSync(rollout: Rollout, spec: RolloutSpecWithDefaults, newRS: V1ReplicaSet, replicaSets: ReplicaSetClassification): ReconcilePlan | undefined {
+function planRevisionSync(
+  rollout: Rollout,
+  spec: RolloutSpecWithDefaults,
+  newRS: V1ReplicaSet,
+  replicaSets: ReplicaSetClassification,
+): ReconcilePlan | undefined {
   const current = newRS.metadata?.annotations ?? {};
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(rollout.metadata?.annotations ?? {})) {
@@ -142,7 +150,13 @@ function withFoundNewReplicaSet(observation: RolloutObservation, newRS: V1Replic
   const { rollout, now } = observation;
   const observed = rollout.status ?? {};
   if (getCondition(observed.conditions, CONDITION_TYPES.progressing) !== undefined) return rollout;
-  const condition = newCondition(CONDITION_TYPES.progressing, 'True', REASONS.foundNewReplicaSet, MESSAGES.foundNewReplicaSet(nameOf(newRS)), now);
+  const condition = newCondition(
+    CONDITION_TYPES.progressing,
+    'True',
+    REASONS.foundNewReplicaSet,
+    MESSAGES.foundNewReplicaSet(nameOf(newRS)),
+    now,
+  );
   return { ...rollout, status: { ...observed, conditions: setCondition(observed.conditions, condition, now).conditions } };
 }
 
@@ -160,13 +174,20 @@ function planRestartStage(
 ): { plan: ReconcilePlan } | { observation: RolloutObservation; requeueAfterMs: number | undefined } {
   const { rollout, now } = observation;
   const observed = rollout.status ?? {};
-  const withRestartedAt = (restartedAt: string): RolloutObservation => ({ ...observation, rollout: { ...rollout, status: { ...observed, restartedAt } } });
+  const withRestartedAt = (restartedAt: string): RolloutObservation => ({
+    ...observation,
+    rollout: { ...rollout, status: { ...observed, restartedAt } },
+  });
   const wakeUp = restartWakeUpMs(spec, now);
   if ((observed.currentPodHash ?? '') !== podTemplateHashOf(newRS)) {
-    if (spec.restartAt !== undefined && needsRestart(spec, observed, now)) return { observation: withRestartedAt(spec.restartAt), requeueAfterMs: wakeUp };
+    if (spec.restartAt !== undefined && needsRestart(spec, observed, now))
+      return { observation: withRestartedAt(spec.restartAt), requeueAfterMs: wakeUp };
     return { observation, requeueAfterMs: wakeUp };
   }
-  const decision = planPodRestart({ spec, all: replicaSets.all, stableRS: replicaSets.stableRS, newRS, pods: observation.pods, now }, observed);
+  const decision = planPodRestart(
+    { spec, all: replicaSets.all, stableRS: replicaSets.stableRS, newRS, pods: observation.pods, now },
+    observed,
+  );
   switch (decision.kind) {
     case 'none':
       return { observation, requeueAfterMs: wakeUp };
@@ -193,7 +214,10 @@ function withEarlierWakeUp(plan: ReconcilePlan, requeueAfterMs: number | undefin
  * changes the conditions, as in Argo; see below). The Rollout's revision annotation, when
  * behind its new ReplicaSet's, is written first in whichever plan follows the revision sync.
  */
-export function planWithPreamble(context: ReconcileContext, reconcile: (context: ReconcileContext, newRS: V1ReplicaSet) => ReconcilePlan): ReconcilePlan {
+export function planWithPreamble(
+  context: ReconcileContext,
+  reconcile: (context: ReconcileContext, newRS: V1ReplicaSet) => ReconcilePlan,
+): ReconcilePlan {
   const { observation, spec, replicaSets } = context;
   const { newRS } = replicaSets;
   if (newRS === undefined) return planNewReplicaSet(observation, replicaSets);
@@ -213,7 +237,11 @@ function sameConditions(a: RolloutStatus, b: RolloutStatus): boolean {
 }
 
 /** Everything after checkPausedConditions: the revision sync, the restart stage, then the strategy's own reconcile. */
-function planAfterPausedConditions(context: ReconcileContext, newRS: V1ReplicaSet, reconcile: (context: ReconcileContext, newRS: V1ReplicaSet) => ReconcilePlan): ReconcilePlan {
+function planAfterPausedConditions(
+  context: ReconcileContext,
+  newRS: V1ReplicaSet,
+  reconcile: (context: ReconcileContext, newRS: V1ReplicaSet) => ReconcilePlan,
+): ReconcilePlan {
   const { observation, spec, replicaSets } = context;
   const revisionSync = planRevisionSync(observation.rollout, spec, newRS, replicaSets);
   if (revisionSync !== undefined) return revisionSync;

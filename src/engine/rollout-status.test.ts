@@ -1,11 +1,21 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
 import { withDefaults, type RolloutStatus } from '../api/index.js';
-import { isAborted, noPauseDecisions, rolloutConditions, stateChangeEvents, waitingForScaleDown, withPauseStatus, type ConditionsInput } from './rollout-status.js';
+import {
+  isAborted,
+  noPauseDecisions,
+  rolloutConditions,
+  stateChangeEvents,
+  waitingForScaleDown,
+  withPauseStatus,
+  type ConditionsInput,
+} from './rollout-status.js';
 import { canaryRollout } from './testing/fixtures.js';
 
 const now = new Date('2026-01-01T00:20:00Z');
-const olderWith = (annotations: Record<string, string> | undefined): V1ReplicaSet => ({ metadata: { name: 'old', ...(annotations === undefined ? {} : { annotations }) } });
+const olderWith = (annotations: Record<string, string> | undefined): V1ReplicaSet => ({
+  metadata: { name: 'old', ...(annotations === undefined ? {} : { annotations }) },
+});
 
 describe('waitingForScaleDown (Argo HasScaleDownDeadline over the older ReplicaSets)', () => {
   test.each([
@@ -20,10 +30,20 @@ describe('waitingForScaleDown (Argo HasScaleDownDeadline over the older ReplicaS
 
 describe('withPauseStatus (Argo CalculatePauseStatus), one implementation for both strategies', () => {
   test('an abort replaces the pause fields and keeps the first abortedAt', () => {
-    const observed: RolloutStatus = { pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }], controllerPause: true };
+    const observed: RolloutStatus = {
+      pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }],
+      controllerPause: true,
+    };
     const decisions = { ...noPauseDecisions(), addAbort: true };
-    expect(withPauseStatus({ ...observed, replicas: 3 }, observed, decisions, now)).toEqual({ replicas: 3, abort: true, abortedAt: '2026-01-01T00:20:00Z' });
-    expect(withPauseStatus({}, { abort: true, abortedAt: '2026-01-01T00:01:00Z' }, noPauseDecisions(), now)).toEqual({ abort: true, abortedAt: '2026-01-01T00:01:00Z' });
+    expect(withPauseStatus({ ...observed, replicas: 3 }, observed, decisions, now)).toEqual({
+      replicas: 3,
+      abort: true,
+      abortedAt: '2026-01-01T00:20:00Z',
+    });
+    expect(withPauseStatus({}, { abort: true, abortedAt: '2026-01-01T00:01:00Z' }, noPauseDecisions(), now)).toEqual({
+      abort: true,
+      abortedAt: '2026-01-01T00:01:00Z',
+    });
   });
 
   test('retry’s abort: false stays; a new pause is stamped now and sets controllerPause; a removed one goes', () => {
@@ -40,9 +60,24 @@ describe('withPauseStatus (Argo CalculatePauseStatus), one implementation for bo
 
 describe('stateChangeEvents (Argo sendStateChangeEvents)', () => {
   test.each([
-    { name: 'paused', previous: {}, next: { pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }] }, reasons: ['RolloutPaused'] },
-    { name: 'resumed', previous: { pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }] }, next: {}, reasons: ['RolloutResumed'] },
-    { name: 'unpaused by an abort: no resume', previous: { pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }] }, next: { abortedAt: 'x' }, reasons: [] },
+    {
+      name: 'paused',
+      previous: {},
+      next: { pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }] },
+      reasons: ['RolloutPaused'],
+    },
+    {
+      name: 'resumed',
+      previous: { pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }] },
+      next: {},
+      reasons: ['RolloutResumed'],
+    },
+    {
+      name: 'unpaused by an abort: no resume',
+      previous: { pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }] },
+      next: { abortedAt: 'x' },
+      reasons: [],
+    },
     { name: 'no change', previous: {}, next: {}, reasons: [] },
   ])('$name', ({ previous, next, reasons }) => {
     expect(stateChangeEvents(previous, next).map((event) => event.reason)).toEqual(reasons);
@@ -55,7 +90,16 @@ describe('rolloutConditions (Argo calculateRolloutConditions), shared by both st
   rollout.status = {
     observedGeneration: '1',
     currentStepIndex: 0,
-    conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'm', lastUpdateTime: timedOutAt, lastTransitionTime: timedOutAt }],
+    conditions: [
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'ReplicaSetUpdated',
+        message: 'm',
+        lastUpdateTime: timedOutAt,
+        lastTransitionTime: timedOutAt,
+      },
+    ],
   };
   const newRS: V1ReplicaSet = { metadata: { name: 'demo-abc', annotations: { 'rollout.argoproj.io/revision': '2' } } };
   const input = (overrides: Partial<ConditionsInput> = {}): ConditionsInput => ({
@@ -83,14 +127,20 @@ describe('rolloutConditions (Argo calculateRolloutConditions), shared by both st
       }),
       rollout.status ?? {},
     );
-    expect(conditions.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(conditions.find((condition) => condition.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+    });
     expect(events.map((event) => event.reason)).toEqual(['RolloutAborted', 'RolloutNotCompleted']);
     expect(isAborted(decisions, {})).toBe(true);
   });
 
   test('waiting for an older ReplicaSet’s scale-down holds the deadline', () => {
     const older = olderWith({ 'scale-down-deadline': '2026-01-01T00:21:00Z' });
-    const { conditions } = rolloutConditions(input({ replicaSets: { newRS, stableRS: undefined, others: [older], all: [newRS, older] } }), rollout.status ?? {});
+    const { conditions } = rolloutConditions(
+      input({ replicaSets: { newRS, stableRS: undefined, others: [older], all: [newRS, older] } }),
+      rollout.status ?? {},
+    );
     expect(conditions.find((condition) => condition.type === 'Progressing')?.reason).toBe('ReplicaSetUpdated');
   });
 });

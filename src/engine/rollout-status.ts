@@ -1,5 +1,13 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import type { LabelSelector, PauseCondition, PauseReason, Rollout, RolloutCondition, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
+import type {
+  LabelSelector,
+  PauseCondition,
+  PauseReason,
+  Rollout,
+  RolloutCondition,
+  RolloutSpecWithDefaults,
+  RolloutStatus,
+} from '../api/index.js';
 import { SCALE_DOWN_DEADLINE_ANNOTATION } from '../api/argo-labels.js';
 import { currentCanaryStep } from './canary-steps.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, formatTime, getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
@@ -41,7 +49,10 @@ export interface StatusReplicaSets {
   all: readonly V1ReplicaSet[];
 }
 
-export function sumStatus(replicaSets: readonly (V1ReplicaSet | undefined)[], field: 'replicas' | 'readyReplicas' | 'availableReplicas'): number {
+export function sumStatus(
+  replicaSets: readonly (V1ReplicaSet | undefined)[],
+  field: 'replicas' | 'readyReplicas' | 'availableReplicas',
+): number {
   return replicaSets.reduce((sum, rs) => sum + (rs?.status?.[field] ?? 0), 0);
 }
 
@@ -69,9 +80,32 @@ export function formatLabelSelector(selector: LabelSelector | undefined): string
 }
 
 const KNOWN_STATUS_FIELDS = new Set([
-  'abort', 'pauseConditions', 'controllerPause', 'abortedAt', 'currentPodHash', 'currentStepHash', 'replicas', 'updatedReplicas',
-  'readyReplicas', 'availableReplicas', 'currentStepIndex', 'collisionCount', 'observedGeneration', 'conditions', 'canary', 'blueGreen',
-  'HPAReplicas', 'selector', 'stableRS', 'restartedAt', 'promoteFull', 'phase', 'message', 'workloadObservedGeneration', 'alb', 'albs',
+  'abort',
+  'pauseConditions',
+  'controllerPause',
+  'abortedAt',
+  'currentPodHash',
+  'currentStepHash',
+  'replicas',
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'currentStepIndex',
+  'collisionCount',
+  'observedGeneration',
+  'conditions',
+  'canary',
+  'blueGreen',
+  'HPAReplicas',
+  'selector',
+  'stableRS',
+  'restartedAt',
+  'promoteFull',
+  'phase',
+  'message',
+  'workloadObservedGeneration',
+  'alb',
+  'albs',
 ]);
 
 /**
@@ -91,7 +125,9 @@ export function carriedStatusFields(observed: RolloutStatus): RolloutStatus {
 
 /** Argo's CalculatePauseStatus: the abort fields, else the pause conditions and controllerPause, in place of the draft's. */
 export function withPauseStatus(status: RolloutStatus, observed: RolloutStatus, decisions: PauseDecisions, now: Date): RolloutStatus {
-  const rest: RolloutStatus = Object.fromEntries(Object.entries(status).filter(([key]) => !['abort', 'abortedAt', 'pauseConditions', 'controllerPause'].includes(key)));
+  const rest: RolloutStatus = Object.fromEntries(
+    Object.entries(status).filter(([key]) => !['abort', 'abortedAt', 'pauseConditions', 'controllerPause'].includes(key)),
+  );
   if (decisions.addAbort || (!decisions.removeAbort && observed.abort === true)) {
     return { ...rest, abort: true, abortedAt: observed.abortedAt ?? formatTime(now) };
   }
@@ -136,7 +172,10 @@ export interface ConditionsInput {
 }
 
 /** Argo's calculateRolloutConditions (v1.9.1): the conditions of the draft, and the Events their changes record. */
-export function rolloutConditions(input: ConditionsInput, draft: RolloutStatus): { conditions: RolloutCondition[]; events: RolloutEvent[] } {
+export function rolloutConditions(
+  input: ConditionsInput,
+  draft: RolloutStatus,
+): { conditions: RolloutCondition[]; events: RolloutEvent[] } {
   const { rollout, decisions, replicaSets, now, isPaused, healthy } = input;
   const observed = rollout.status ?? {};
   const name = rollout.metadata?.name ?? '';
@@ -170,7 +209,15 @@ export function rolloutConditions(input: ConditionsInput, draft: RolloutStatus):
   const current = getCondition(observed.conditions, CONDITION_TYPES.progressing);
   if (!aborted) {
     if (healthy) {
-      set(newCondition(CONDITION_TYPES.progressing, 'True', REASONS.newReplicaSetAvailable, MESSAGES.replicaSetCompleted(newRSName ?? ''), now));
+      set(
+        newCondition(
+          CONDITION_TYPES.progressing,
+          'True',
+          REASONS.newReplicaSetAvailable,
+          MESSAGES.replicaSetCompleted(newRSName ?? ''),
+          now,
+        ),
+      );
     } else if (input.progressing || becameUnhealthy) {
       let reason: string = REASONS.replicaSetUpdated;
       let message = newRSName === undefined ? MESSAGES.rolloutProgressing(name) : MESSAGES.replicaSetProgressing(newRSName);
@@ -200,7 +247,11 @@ export function rolloutConditions(input: ConditionsInput, draft: RolloutStatus):
   if (rolloutCompleted(draft)) {
     set(newCondition(CONDITION_TYPES.completed, 'True', REASONS.rolloutCompleted, REASONS.rolloutCompleted, now));
   } else if (set(newCondition(CONDITION_TYPES.completed, 'False', REASONS.rolloutCompleted, REASONS.rolloutCompleted, now))) {
-    events.push({ type: 'Normal', reason: REASONS.rolloutNotCompleted, message: MESSAGES.rolloutNotCompleted(revision, draft.currentPodHash ?? '') });
+    events.push({
+      type: 'Normal',
+      reason: REASONS.rolloutNotCompleted,
+      message: MESSAGES.rolloutNotCompleted(revision, draft.currentPodHash ?? ''),
+    });
   }
   return { conditions, events };
 }
@@ -279,18 +330,26 @@ export function stateChangeEvents(previous: RolloutStatus, next: RolloutStatus):
   const wasPaused = (previous.pauseConditions?.length ?? 0) > 0;
   const firstPause = next.pauseConditions?.[0];
   if (wasPaused === (firstPause !== undefined)) return [];
-  if (firstPause !== undefined) return [{ type: 'Normal', reason: REASONS.rolloutPaused, message: `${MESSAGES.rolloutPaused} (${firstPause.reason})` }];
+  if (firstPause !== undefined)
+    return [{ type: 'Normal', reason: REASONS.rolloutPaused, message: `${MESSAGES.rolloutPaused} (${firstPause.reason})` }];
   if (next.abortedAt === undefined) return [{ type: 'Normal', reason: REASONS.rolloutResumed, message: MESSAGES.rolloutResumed }];
   return [];
 }
 
 /** Argo's requeueStuckRollout: when the progress deadline would pass, unless healthy (by the strategy's RolloutHealthy), paused, aborted or waiting indefinitely. */
-export function progressRequeue(rollout: Rollout, spec: RolloutSpecWithDefaults, status: RolloutStatus, healthy: boolean, now: Date): number | undefined {
+export function progressRequeue(
+  rollout: Rollout,
+  spec: RolloutSpecWithDefaults,
+  status: RolloutStatus,
+  healthy: boolean,
+  now: Date,
+): number | undefined {
   const observed = rollout.status ?? {};
   const current = getCondition(observed.conditions, CONDITION_TYPES.progressing);
   if (current === undefined) return undefined;
   const isPaused = (observed.pauseConditions?.length ?? 0) > 0 || spec.paused;
-  if (healthy || current.reason === REASONS.progressDeadlineExceeded || isPaused || observed.abort === true || isIndefiniteStep(rollout)) return undefined;
+  if (healthy || current.reason === REASONS.progressDeadlineExceeded || isPaused || observed.abort === true || isIndefiniteStep(rollout))
+    return undefined;
   const progressing = getCondition(status.conditions, CONDITION_TYPES.progressing) ?? current;
   const last = Date.parse(progressing.lastUpdateTime ?? '');
   if (Number.isNaN(last)) return undefined;

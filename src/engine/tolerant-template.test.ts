@@ -7,9 +7,29 @@ const labels = { metadata: { labels: { app: 'demo' } } };
 
 describe('isDecodableQuantity (apimachinery ParseQuantity through Quantity.UnmarshalJSON)', () => {
   test.each([
-    ['1', true], ['100m', true], ['1.5Gi', true], ['128Mi', true], ['2k', true], ['1e3', true], ['+1', true], ['-1', true], ['.5', true], [' 1Gi ', true],
-    [1, true], [0.5, true], [null, true],
-    ['invalid', false], ['', false], ['1 Gi', false], ['1gi', false], ['1KB', false], ['Gi', false], ['1e', false], [true, false], [{}, false], [[], false],
+    ['1', true],
+    ['100m', true],
+    ['1.5Gi', true],
+    ['128Mi', true],
+    ['2k', true],
+    ['1e3', true],
+    ['+1', true],
+    ['-1', true],
+    ['.5', true],
+    [' 1Gi ', true],
+    [1, true],
+    [0.5, true],
+    [null, true],
+    ['invalid', false],
+    ['', false],
+    ['1 Gi', false],
+    ['1gi', false],
+    ['1KB', false],
+    ['Gi', false],
+    ['1e', false],
+    [true, false],
+    [{}, false],
+    [[], false],
   ])('%j → %s', (value, expected) => {
     expect(isDecodableQuantity(value)).toBe(expected);
   });
@@ -17,16 +37,35 @@ describe('isDecodableQuantity (apimachinery ParseQuantity through Quantity.Unmar
 
 describe('tolerantPodTemplate: Go decoding stops at the first quantity that does not parse', () => {
   test.each([
-    ['every quantity parses: the template as it is', { ...labels, spec: { containers: [{ name: 'a', image: 'x', resources: { requests: { memory: '1Gi' } } }] } }, { ...labels, spec: { containers: [{ name: 'a', image: 'x', resources: { requests: { memory: '1Gi' } } }] } }, undefined],
+    [
+      'every quantity parses: the template as it is',
+      { ...labels, spec: { containers: [{ name: 'a', image: 'x', resources: { requests: { memory: '1Gi' } } }] } },
+      { ...labels, spec: { containers: [{ name: 'a', image: 'x', resources: { requests: { memory: '1Gi' } } }] } },
+      undefined,
+    ],
     [
       "Argo's malformed-rollout.yaml: requests emptied, the container kept",
-      { ...labels, spec: { containers: [{ name: 'malformed-rollout', image: 'argoproj/rollouts-demo:blue', resources: { requests: { memory: 'invalid' } } }] } },
-      { ...labels, spec: { containers: [{ image: 'argoproj/rollouts-demo:blue', name: 'malformed-rollout', resources: { requests: {} } }] } },
+      {
+        ...labels,
+        spec: {
+          containers: [{ name: 'malformed-rollout', image: 'argoproj/rollouts-demo:blue', resources: { requests: { memory: 'invalid' } } }],
+        },
+      },
+      {
+        ...labels,
+        spec: { containers: [{ image: 'argoproj/rollouts-demo:blue', name: 'malformed-rollout', resources: { requests: {} } }] },
+      },
       'spec.containers[].resources.requests.memory',
     ],
     [
       "Argo's malformed-rollout-ephemeral.yaml: the ephemeral containers come after, and go",
-      { ...labels, spec: { containers: [{ name: 'a', image: 'x', resources: { requests: { memory: 'invalid' } } }], ephemeralContainers: [{ name: 'a', image: 'x', resources: { requests: { memory: 'invalid' } } }] } },
+      {
+        ...labels,
+        spec: {
+          containers: [{ name: 'a', image: 'x', resources: { requests: { memory: 'invalid' } } }],
+          ephemeralContainers: [{ name: 'a', image: 'x', resources: { requests: { memory: 'invalid' } } }],
+        },
+      },
       { ...labels, spec: { containers: [{ image: 'x', name: 'a', resources: { requests: {} } }] } },
       'spec.containers[].resources.requests.memory',
     ],
@@ -37,25 +76,46 @@ describe('tolerantPodTemplate: Go decoding stops at the first quantity that does
         spec: {
           affinity: { nodeAffinity: {} },
           containers: [
-            { name: 'a', image: 'x', resources: { limits: { cpu: '1' }, requests: { cpu: '100m', memory: 'lots', storage: '1Gi' } }, volumeMounts: [{ name: 'v', mountPath: '/v' }] },
+            {
+              name: 'a',
+              image: 'x',
+              resources: { limits: { cpu: '1' }, requests: { cpu: '100m', memory: 'lots', storage: '1Gi' } },
+              volumeMounts: [{ name: 'v', mountPath: '/v' }],
+            },
             { name: 'b', image: 'y' },
           ],
           nodeSelector: { zone: 'a' },
           volumes: [{ name: 'v', emptyDir: {} }],
         },
       },
-      { ...labels, spec: { affinity: { nodeAffinity: {} }, containers: [{ image: 'x', name: 'a', resources: { limits: { cpu: '1' }, requests: { cpu: '100m' } } }] } },
+      {
+        ...labels,
+        spec: {
+          affinity: { nodeAffinity: {} },
+          containers: [{ image: 'x', name: 'a', resources: { limits: { cpu: '1' }, requests: { cpu: '100m' } } }],
+        },
+      },
       'spec.containers[].resources.requests.memory',
     ],
     [
       'an init container (sorted after containers): the containers stay whole',
-      { ...labels, spec: { containers: [{ name: 'a', image: 'x' }], initContainers: [{ name: 'i', resources: { limits: { cpu: true } } }], volumes: [] } },
+      {
+        ...labels,
+        spec: {
+          containers: [{ name: 'a', image: 'x' }],
+          initContainers: [{ name: 'i', resources: { limits: { cpu: true } } }],
+          volumes: [],
+        },
+      },
       { ...labels, spec: { containers: [{ name: 'a', image: 'x' }], initContainers: [{ name: 'i', resources: { limits: {} } }] } },
       'spec.initContainers[].resources.limits.cpu',
     ],
     [
       "an emptyDir's sizeLimit",
-      { ...labels, spec: { containers: [{ name: 'a' }], volumes: [{ name: 'v', emptyDir: { medium: 'Memory', sizeLimit: 'big' } }, { name: 'w' }] } },
+      {
+        ...labels,
+        spec: { containers: [{ name: 'a' }], volumes: [{ name: 'v', emptyDir: { medium: 'Memory', sizeLimit: 'big' } }, { name: 'w' }] },
+      },
       { ...labels, spec: { containers: [{ name: 'a' }], volumes: [{ emptyDir: { medium: 'Memory' } }] } }, // "name" sorts after "emptyDir": never decoded
       'spec.volumes[].emptyDir.sizeLimit',
     ],
@@ -85,7 +145,9 @@ describe('planRollout with a malformed quantity', () => {
     if (container !== undefined) container['resources'] = { requests: { memory: 'invalid' } };
     const plan = planRollout({ rollout, replicaSets: [], services: {}, pods: [], now: new Date(0) });
     const created = plan.actions.find((action) => action.kind === 'createReplicaSet');
-    expect(created?.kind === 'createReplicaSet' ? created.replicaSet.spec?.template?.spec?.containers : undefined).toEqual([{ image: 'demo:1', name: 'app', resources: { requests: {} } }]);
+    expect(created?.kind === 'createReplicaSet' ? created.replicaSet.spec?.template?.spec?.containers : undefined).toEqual([
+      { image: 'demo:1', name: 'app', resources: { requests: {} } },
+    ]);
     expect(plan.status.conditions?.some((condition) => condition.type === 'InvalidSpec')).toBe(false);
   });
 });

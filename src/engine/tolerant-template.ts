@@ -68,7 +68,8 @@ interface Decoded {
 }
 
 function decode(value: Json, path: string[]): Decoded {
-  if (QUANTITIES.some((pattern) => matches(pattern, path))) return isDecodableQuantity(value) ? { value } : { value: undefined, stoppedAt: path };
+  if (QUANTITIES.some((pattern) => matches(pattern, path)))
+    return isDecodableQuantity(value) ? { value } : { value: undefined, stoppedAt: path };
   if (Array.isArray(value)) {
     const kept: Json[] = [];
     for (const item of value) {

@@ -105,15 +105,23 @@ export function canaryReplicasOrWeight(input: TrafficCanaryInput): { replicas?: 
  * the stable keeps the pods its current traffic needs (and, on abort, the
  * canary too) until the router has moved the traffic away.
  */
-export function trafficRoutedReplicaCounts(input: TrafficCanaryInput, weights: TrafficWeights | undefined): { canary: number; stable: number } {
+export function trafficRoutedReplicaCounts(
+  input: TrafficCanaryInput,
+  weights: TrafficWeights | undefined,
+): { canary: number; stable: number } {
   const { replicas, maxWeight } = input;
   const wanted = canaryReplicasOrWeight(input);
-  let canary = wanted.replicas ?? minPodsPerReplicaSet(trafficWeightToReplicas(replicas, wanted.weight, maxWeight), input.minPodsPerReplicaSet, replicas);
+  let canary =
+    wanted.replicas ??
+    minPodsPerReplicaSet(trafficWeightToReplicas(replicas, wanted.weight, maxWeight), input.minPodsPerReplicaSet, replicas);
   if (!input.dynamicStableScale) return { canary, stable: replicas };
   let stable = trafficWeightToReplicas(replicas, maxWeight - wanted.weight, maxWeight);
   if (weights !== undefined) {
     stable = Math.max(stable, trafficWeightToReplicas(replicas, weights.stable.weight, maxWeight));
     if (input.aborted) canary = Math.max(canary, trafficWeightToReplicas(replicas, weights.canary.weight, maxWeight));
   }
-  return { canary: minPodsPerReplicaSet(canary, input.minPodsPerReplicaSet, replicas), stable: minPodsPerReplicaSet(stable, input.minPodsPerReplicaSet, replicas) };
+  return {
+    canary: minPodsPerReplicaSet(canary, input.minPodsPerReplicaSet, replicas),
+    stable: minPodsPerReplicaSet(stable, input.minPodsPerReplicaSet, replicas),
+  };
 }

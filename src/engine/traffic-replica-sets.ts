@@ -125,7 +125,12 @@ function reconcileOlderReplicaSets(input: TrafficReplicaSetsInput, plan: PlanCol
       if (deadline === '') {
         annotated += 1;
         if (annotated <= limit) {
-          addUpdate(plan.actions, { kind: 'updateReplicaSet', name: nameOf(rs), resourceVersion: rs.metadata?.resourceVersion ?? '', annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: rfc3339(new Date(now.getTime() + canary.scaleDownDelaySeconds * 1000)) } });
+          addUpdate(plan.actions, {
+            kind: 'updateReplicaSet',
+            name: nameOf(rs),
+            resourceVersion: rs.metadata?.resourceVersion ?? '',
+            annotations: { [SCALE_DOWN_DEADLINE_ANNOTATION]: rfc3339(new Date(now.getTime() + canary.scaleDownDelaySeconds * 1000)) },
+          });
           wakeUpMs = earliest(wakeUpMs, canary.scaleDownDelaySeconds * 1000);
           desired = specReplicas(rs);
         }
@@ -155,7 +160,9 @@ function isReferenced(rs: V1ReplicaSet, input: TrafficReplicaSetsInput): boolean
   const references = [status.stableRS, status.currentPodHash, weights?.canary.podTemplateHash, weights?.stable.podTemplateHash];
   if (references.includes(hash)) return true;
   const canary = input.context.canary;
-  return [canary.canaryService, canary.stableService].some((name) => name !== undefined && name !== '' && input.services[name]?.spec?.selector?.[POD_TEMPLATE_HASH_LABEL] === hash);
+  return [canary.canaryService, canary.stableService].some(
+    (name) => name !== undefined && name !== '' && input.services[name]?.spec?.selector?.[POD_TEMPLATE_HASH_LABEL] === hash,
+  );
 }
 
 function earliest(a: number | undefined, b: number): number {

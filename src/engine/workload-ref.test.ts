@@ -10,7 +10,9 @@ import { planWorkloadScaleDown, resolveWorkloadRef, withWorkloadObservedGenerati
 
 const now = new Date('2026-11-23T12:00:00Z');
 
-function deployment(options: { replicas?: number; image?: string; generation?: number; labels?: Record<string, string>; containers?: boolean } = {}): V1Deployment {
+function deployment(
+  options: { replicas?: number; image?: string; generation?: number; labels?: Record<string, string>; containers?: boolean } = {},
+): V1Deployment {
   const labels = options.labels ?? { app: 'demo' };
   return {
     apiVersion: 'apps/v1',
@@ -28,7 +30,9 @@ function deployment(options: { replicas?: number; image?: string; generation?: n
 }
 
 /** A canary Rollout that takes its template and selector from the Deployment "demo". */
-function referencing(options: { scaleDown?: WorkloadRefScaleDown; kind?: string; apiVersion?: string; selector?: boolean; replicas?: number } = {}): Rollout {
+function referencing(
+  options: { scaleDown?: WorkloadRefScaleDown; kind?: string; apiVersion?: string; selector?: boolean; replicas?: number } = {},
+): Rollout {
   const rollout = canaryRollout({ replicas: options.replicas ?? 3, steps: [{ setWeight: 50 }, { pause: {} }] });
   const spec = { ...rollout.spec };
   const { selector } = spec;
@@ -65,16 +69,43 @@ describe('resolveWorkloadRef', () => {
 
   it("keeps the Rollout's own selector", () => {
     const own = referencing({ selector: true });
-    const result = resolveWorkloadRef({ ...own, spec: { ...own.spec, selector: { matchLabels: { app: 'demo', tier: 'web' } } } }, deployment({ labels: { app: 'demo', tier: 'web' } }));
+    const result = resolveWorkloadRef(
+      { ...own, spec: { ...own.spec, selector: { matchLabels: { app: 'demo', tier: 'web' } } } },
+      deployment({ labels: { app: 'demo', tier: 'web' } }),
+    );
     expect(result.ok && result.rollout.spec.selector).toEqual({ matchLabels: { app: 'demo', tier: 'web' } });
   });
 
   it.each<[string, Rollout, V1Deployment | undefined, string, string]>([
     ['a missing Deployment, named', referencing(), undefined, 'spec.workloadRef', 'deployment "demo" not found'],
-    ['a kind other than Deployment', referencing({ kind: 'ReplicaSet' }), deployment(), 'spec.workloadRef', 'workload of type apps/ReplicaSet is not supported'],
-    ['a Deployment in another group', referencing({ apiVersion: 'example.com/v1' }), deployment(), 'spec.workloadRef', 'workload of type example.com/Deployment is not supported'],
-    ['a template without containers, saying where it came from', referencing(), deployment({ containers: false }), 'spec.template.spec.containers', 'the pod template comes from deployment "demo"'],
-    ["a template the Rollout's own selector does not match", referencing({ selector: true }), deployment({ labels: { app: 'other' } }), 'spec.template.metadata.labels', 'do not match spec.selector'],
+    [
+      'a kind other than Deployment',
+      referencing({ kind: 'ReplicaSet' }),
+      deployment(),
+      'spec.workloadRef',
+      'workload of type apps/ReplicaSet is not supported',
+    ],
+    [
+      'a Deployment in another group',
+      referencing({ apiVersion: 'example.com/v1' }),
+      deployment(),
+      'spec.workloadRef',
+      'workload of type example.com/Deployment is not supported',
+    ],
+    [
+      'a template without containers, saying where it came from',
+      referencing(),
+      deployment({ containers: false }),
+      'spec.template.spec.containers',
+      'the pod template comes from deployment "demo"',
+    ],
+    [
+      "a template the Rollout's own selector does not match",
+      referencing({ selector: true }),
+      deployment({ labels: { app: 'other' } }),
+      'spec.template.metadata.labels',
+      'do not match spec.selector',
+    ],
   ])('refuses %s', (_name, rollout, workload, path, message) => {
     const result = resolveWorkloadRef(rollout, workload);
     expect(result.ok).toBe(false);
@@ -85,7 +116,10 @@ describe('resolveWorkloadRef', () => {
 });
 
 function replicaSet(revision: number, replicas = 3): V1ReplicaSet {
-  return { metadata: { name: 'demo-abc', resourceVersion: '7', annotations: { [REVISION_ANNOTATION]: String(revision) } }, spec: { replicas, selector: {} } };
+  return {
+    metadata: { name: 'demo-abc', resourceVersion: '7', annotations: { [REVISION_ANNOTATION]: String(revision) } },
+    spec: { replicas, selector: {} },
+  };
 }
 
 function withStatus(rollout: Rollout, status: RolloutStatus): Rollout {
@@ -101,11 +135,39 @@ describe('workloadScaleDownReplicas', () => {
     ['onsuccess scales to 0 once Healthy', 'onsuccess', 1, { phase: 'Healthy', readyReplicas: 3 }, [], 0],
     ['progressively scales to 0 once Healthy', 'progressively', 1, { phase: 'Healthy', readyReplicas: 3 }, [], 0],
     ['progressively gives up one pod per ready Rollout pod', 'progressively', 1, { phase: 'Progressing', readyReplicas: 2 }, [], 1],
-    ['progressively does nothing before a Rollout pod is ready', 'progressively', 1, { phase: 'Progressing', readyReplicas: 0 }, [], undefined],
-    ['progressively scales back up when the new ReplicaSet shrinks with no ready pod', 'progressively', 1, { phase: 'Degraded', readyReplicas: 0 }, scaleNewRSDown, 3],
+    [
+      'progressively does nothing before a Rollout pod is ready',
+      'progressively',
+      1,
+      { phase: 'Progressing', readyReplicas: 0 },
+      [],
+      undefined,
+    ],
+    [
+      'progressively scales back up when the new ReplicaSet shrinks with no ready pod',
+      'progressively',
+      1,
+      { phase: 'Degraded', readyReplicas: 0 },
+      scaleNewRSDown,
+      3,
+    ],
     ['progressively never goes below 0', 'progressively', 1, { phase: 'Progressing', readyReplicas: 5 }, [], 0],
-    ['only the first revision: a later one leaves the Deployment alone (onsuccess)', 'onsuccess', 2, { phase: 'Healthy', readyReplicas: 3 }, [], undefined],
-    ['only the first revision: a later one leaves the Deployment alone (progressively)', 'progressively', 2, { phase: 'Paused', readyReplicas: 3 }, [], undefined],
+    [
+      'only the first revision: a later one leaves the Deployment alone (onsuccess)',
+      'onsuccess',
+      2,
+      { phase: 'Healthy', readyReplicas: 3 },
+      [],
+      undefined,
+    ],
+    [
+      'only the first revision: a later one leaves the Deployment alone (progressively)',
+      'progressively',
+      2,
+      { phase: 'Paused', readyReplicas: 3 },
+      [],
+      undefined,
+    ],
   ])('%s', (_name, scaleDown, revision, status, actions, expected) => {
     const rollout = withStatus(referencing(scaleDown === undefined ? {} : { scaleDown }), status);
     expect(workloadScaleDownReplicas({ rollout, deployment: deployment(), newRS: replicaSet(revision), actions })).toBe(expected);
@@ -115,7 +177,9 @@ describe('workloadScaleDownReplicas', () => {
     const rollout = withStatus(referencing({ scaleDown: 'progressively' }), { phase: 'Progressing', readyReplicas: 1 });
     const spec = { ...rollout.spec };
     delete spec.replicas;
-    expect(workloadScaleDownReplicas({ rollout: { ...rollout, spec }, deployment: deployment(), newRS: replicaSet(1), actions: [] })).toBeUndefined();
+    expect(
+      workloadScaleDownReplicas({ rollout: { ...rollout, spec }, deployment: deployment(), newRS: replicaSet(1), actions: [] }),
+    ).toBeUndefined();
   });
 
   it('plans no write when the Deployment already has the replicas, else a scaleDeployment with its resourceVersion', () => {
@@ -132,7 +196,10 @@ describe('workloadScaleDownReplicas', () => {
 
 describe('withWorkloadObservedGeneration', () => {
   it("records the Deployment's generation, and drops it without a Deployment", () => {
-    expect(withWorkloadObservedGeneration({ phase: 'Healthy' }, deployment({ generation: 4 }))).toEqual({ phase: 'Healthy', workloadObservedGeneration: '4' });
+    expect(withWorkloadObservedGeneration({ phase: 'Healthy' }, deployment({ generation: 4 }))).toEqual({
+      phase: 'Healthy',
+      workloadObservedGeneration: '4',
+    });
     expect(withWorkloadObservedGeneration({ phase: 'Healthy', workloadObservedGeneration: '4' }, undefined)).toEqual({ phase: 'Healthy' });
   });
 });
@@ -159,7 +226,14 @@ describe('planRollout with a workloadRef', () => {
   });
 
   it("creates the first ReplicaSet from the Deployment's template and selector", () => {
-    const plan = planRollout({ rollout: referencing(), replicaSets: [], services: {}, pods: [], workload: deployment({ image: 'demo:9' }), now });
+    const plan = planRollout({
+      rollout: referencing(),
+      replicaSets: [],
+      services: {},
+      pods: [],
+      workload: deployment({ image: 'demo:9' }),
+      now,
+    });
     const create = plan.actions[0];
     expect(create?.kind).toBe('createReplicaSet');
     if (create?.kind !== 'createReplicaSet') return;
@@ -174,9 +248,14 @@ describe('planRollout with a workloadRef', () => {
     // Until the first ReplicaSet is scaled up; then its three pods become ready one second apart.
     for (let i = 0; i < 10 && (cluster.pods.values().next().value?.length ?? 0) < 3; i++) reconcileOnce(cluster);
     const [name = '', created = []] = [...cluster.pods.entries()][0] ?? [];
-    cluster.pods.set(name, created.map((time, index) => time + index * 1_000));
+    cluster.pods.set(
+      name,
+      created.map((time, index) => time + index * 1_000),
+    );
     runUntilSettled(cluster);
-    const seen = cluster.plans.flatMap((plan) => plan.actions.flatMap((action) => (action.kind === 'scaleDeployment' ? [action.replicas] : [])));
+    const seen = cluster.plans.flatMap((plan) =>
+      plan.actions.flatMap((action) => (action.kind === 'scaleDeployment' ? [action.replicas] : [])),
+    );
     expect(cluster.rollout.status?.phase).toBe('Healthy');
     expect(cluster.workload.spec?.replicas).toBe(0);
     // Down as the Rollout's pods became ready (never up), ending at 0.
@@ -198,7 +277,9 @@ describe('planRollout with a workloadRef', () => {
     const cluster = simulatedCluster(referencing({ scaleDown: 'onsuccess' }), { now });
     cluster.workload = deployment();
     runUntilSettled(cluster);
-    const scaling = cluster.plans.flatMap((plan, index) => (plan.actions.some((action) => action.kind === 'scaleDeployment') ? [index] : []));
+    const scaling = cluster.plans.flatMap((plan, index) =>
+      plan.actions.some((action) => action.kind === 'scaleDeployment') ? [index] : [],
+    );
     expect(scaling).toHaveLength(1);
     // Decided on the status the reconcile before it wrote: Healthy.
     expect(cluster.plans[(scaling[0] ?? 0) - 1]?.status.phase).toBe('Healthy');
@@ -209,7 +290,10 @@ describe('planRollout with a workloadRef', () => {
     const base = referencing({ scaleDown: 'onsuccess' });
     const rollout: Rollout = { ...base, spec: { ...base.spec, strategy: { blueGreen: { activeService: 'demo-active' } } } };
     const cluster = simulatedCluster(rollout, { now });
-    cluster.services['demo-active'] = { metadata: { name: 'demo-active', namespace: 'default', resourceVersion: '1' }, spec: { selector: { app: 'demo' } } };
+    cluster.services['demo-active'] = {
+      metadata: { name: 'demo-active', namespace: 'default', resourceVersion: '1' },
+      spec: { selector: { app: 'demo' } },
+    };
     cluster.workload = deployment({ image: 'demo:5' });
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(cluster.rollout.status?.phase).toBe('Healthy');

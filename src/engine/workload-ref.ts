@@ -16,9 +16,7 @@ import { revisionOf } from './replica-set-classification.js';
 const WORKLOAD_REF_PATH = ['spec', 'workloadRef'];
 
 /** The result of resolving: the Rollout to plan with, or why it cannot be planned. */
-export type ResolvedWorkload =
-  | { ok: true; rollout: Rollout; deployment?: V1Deployment }
-  | { ok: false; issues: RolloutIssue[] };
+export type ResolvedWorkload = { ok: true; rollout: Rollout; deployment?: V1Deployment } | { ok: false; issues: RolloutIssue[] };
 
 /** The group of an apiVersion ("apps/v1" → "apps", "v1" → ""), as Kubernetes' schema.FromAPIVersionAndKind splits it. */
 function groupOf(apiVersion: string): string {
@@ -44,7 +42,15 @@ export function resolveWorkloadRef(rollout: Rollout, deployment: V1Deployment | 
   if (ref === undefined) return { ok: true, rollout };
   if (!isDeploymentRef(ref)) {
     // Argo also follows ReplicaSets and PodTemplates; Gradual follows Deployments only, and says so.
-    return { ok: false, issues: [{ path: WORKLOAD_REF_PATH, message: `workload of type ${groupOf(ref.apiVersion)}/${ref.kind} is not supported: only apps/v1 Deployment` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: WORKLOAD_REF_PATH,
+          message: `workload of type ${groupOf(ref.apiVersion)}/${ref.kind} is not supported: only apps/v1 Deployment`,
+        },
+      ],
+    };
   }
   if (deployment === undefined) return { ok: false, issues: [{ path: WORKLOAD_REF_PATH, message: `deployment "${ref.name}" not found` }] };
   const { workloadRef, ...ownSpec } = rollout.spec;
@@ -124,7 +130,9 @@ export function workloadScaleDownReplicas(input: WorkloadScaleDownInput): number
 function newRSScaledDown(newRS: V1ReplicaSet, actions: readonly KubeAction[]): boolean {
   const name = newRS.metadata?.name;
   const current = newRS.spec?.replicas ?? 1;
-  return actions.some((action) => action.kind === 'updateReplicaSet' && action.name === name && action.replicas !== undefined && action.replicas < current);
+  return actions.some(
+    (action) => action.kind === 'updateReplicaSet' && action.name === name && action.replicas !== undefined && action.replicas < current,
+  );
 }
 
 /** The scaleDeployment action that brings the Deployment to `workloadScaleDownReplicas`, when it is not there already. */
@@ -141,7 +149,11 @@ export function planWorkloadScaleDown(input: WorkloadScaleDownInput): KubeAction
 }
 
 /** The strategy's plan with what workloadRef adds: the Deployment's scale-down and status.workloadObservedGeneration. */
-export function withWorkload(plan: ReconcilePlan, resolved: { rollout: Rollout; deployment?: V1Deployment }, newRS: V1ReplicaSet | undefined): ReconcilePlan {
+export function withWorkload(
+  plan: ReconcilePlan,
+  resolved: { rollout: Rollout; deployment?: V1Deployment },
+  newRS: V1ReplicaSet | undefined,
+): ReconcilePlan {
   const { rollout, deployment } = resolved;
   const status = withWorkloadObservedGeneration(plan.status, deployment);
   if (deployment === undefined) return status === plan.status ? plan : { ...plan, status };

@@ -42,14 +42,21 @@ export function planWriteRefused(observation: RolloutObservation, refusal: Write
   const templateCause = refusal.causes?.find((cause) => cause.field.startsWith('spec.template'));
   const create = refusal.action.kind === 'createReplicaSet' && templateCause === undefined;
   let message: string;
-  if (templateCause !== undefined) message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', `${templateCause.field}: ${templateCause.message}`);
+  if (templateCause !== undefined)
+    message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', `${templateCause.field}: ${templateCause.message}`);
   else if (create) message = MESSAGES.failedReplicaSetCreate(refusal.name, said);
-  else message = MESSAGES.invalidSpec(rollout.metadata?.name ?? '', `the API server refused the write of ${refusal.object} (HTTP ${String(refusal.status)}): ${said}`);
+  else
+    message = MESSAGES.invalidSpec(
+      rollout.metadata?.name ?? '',
+      `the API server refused the write of ${refusal.object} (HTTP ${String(refusal.status)}): ${said}`,
+    );
   const type = create ? CONDITION_TYPES.progressing : CONDITION_TYPES.invalidSpec;
   const previous = getCondition(observed.conditions, type);
   // A new message replaces the condition even with the same status and reason.
   const base = previous !== undefined && previous.message !== message ? removeCondition(observed.conditions, type) : observed.conditions;
-  const condition = create ? newCondition(type, 'False', REASONS.failedReplicaSetCreate, message, now) : newCondition(type, 'True', REASONS.invalidSpec, message, now);
+  const condition = create
+    ? newCondition(type, 'False', REASONS.failedReplicaSetCreate, message, now)
+    : newCondition(type, 'True', REASONS.invalidSpec, message, now);
   const conditions = setCondition(base, condition, now).conditions;
   const status: RolloutStatus = { ...observed, conditions, observedGeneration: String(rollout.metadata?.generation ?? 0) };
   const { phase, message: phaseMessage } = calculateRolloutPhase(rollout.spec, status);

@@ -11,11 +11,36 @@
 /** Every code an error of Gradual carries, SCREAMING_SNAKE as the first ones were written. */
 export type ErrorCode =
   // Anyone's; the rollout verbs'; configuration and start-up
-  | 'INVALID_INPUT' | 'NOT_FOUND' | 'REFUSED' | 'TIMEOUT' | 'TERMINAL' | 'DEGRADED' | 'KUBECONFIG' | 'INVALID_CONFIG' | 'STARTUP_FAILED'
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'REFUSED'
+  | 'TIMEOUT'
+  | 'TERMINAL'
+  | 'DEGRADED'
+  | 'KUBECONFIG'
+  | 'INVALID_CONFIG'
+  | 'STARTUP_FAILED'
   // Manifests from git; the engine and traffic routers; the condition language; the dashboard
-  | 'FETCH_FAILED' | 'COMMIT_NOT_FOUND' | 'APPLY_FAILED' | 'WRITE_REFUSED' | 'INVALID_SPEC' | 'NOT_OWNED' | 'CONDITION_SYNTAX' | 'CONDITION_EVALUATION' | 'REMOTE_ACTIONS_REFUSED'
+  | 'FETCH_FAILED'
+  | 'COMMIT_NOT_FOUND'
+  | 'APPLY_FAILED'
+  | 'WRITE_REFUSED'
+  | 'INVALID_SPEC'
+  | 'NOT_OWNED'
+  | 'CONDITION_SYNTAX'
+  | 'CONDITION_EVALUATION'
+  | 'REMOTE_ACTIONS_REFUSED'
   // The local environment and its GitHub
-  | 'PORT_IN_USE' | 'PACKAGE_UNAVAILABLE' | 'CACHE_NOT_WRITABLE' | 'GO_BUILD_FAILED' | 'PROCESS_EXITED' | 'NOT_READY' | 'ENVIRONMENT_EXISTS' | 'ENVIRONMENT_MISSING' | 'INTERRUPTED' | 'GITHUB_API';
+  | 'PORT_IN_USE'
+  | 'PACKAGE_UNAVAILABLE'
+  | 'CACHE_NOT_WRITABLE'
+  | 'GO_BUILD_FAILED'
+  | 'PROCESS_EXITED'
+  | 'NOT_READY'
+  | 'ENVIRONMENT_EXISTS'
+  | 'ENVIRONMENT_MISSING'
+  | 'INTERRUPTED'
+  | 'GITHUB_API';
 
 export interface GradualErrorOptions {
   cause?: unknown;

@@ -44,7 +44,8 @@ export function originOf(annotations: Readonly<Record<string, string>> | undefin
   const headSha = annotations?.[gradualAnnotations.headSha];
   const installationId = Number(annotations?.[gradualAnnotations.installation]);
   const environment = annotations?.[gradualAnnotations.environment];
-  if (repository === undefined || headSha === undefined || environment === undefined || !Number.isSafeInteger(installationId)) return undefined;
+  if (repository === undefined || headSha === undefined || environment === undefined || !Number.isSafeInteger(installationId))
+    return undefined;
   const pullRequest = Number(annotations?.[gradualAnnotations.pullRequest] ?? '');
   return { repository, headSha, installationId, environment, ...(Number.isSafeInteger(pullRequest) && pullRequest > 0 && { pullRequest }) };
 }

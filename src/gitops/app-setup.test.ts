@@ -11,7 +11,11 @@ import { credentialsText, startAppSetup, type AppSetup } from './app-setup.js';
 
 // A loopback stand-in for GitHub's one call in the flow, answering as
 // https://docs.github.com/en/rest/apps/apps#create-a-github-app-from-a-manifest documents (201, the app with its pem).
-const pem = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const pem = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 const conversions: string[] = [];
 let github: HttpServer;
 let setup: AppSetup;
@@ -28,13 +32,36 @@ beforeAll(async () => {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
       return;
     }
-    response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 4242, slug: 'gradual', node_id: 'A_1', name: 'Gradual', html_url: 'http://127.0.0.1/apps/gradual', client_id: 'Iv1.client', client_secret: 'client-secret-7c2e9a4b', webhook_secret: 'whsec-setup-1f3b5d7e', pem }));
+    response.writeHead(201, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 4242,
+        slug: 'gradual',
+        node_id: 'A_1',
+        name: 'Gradual',
+        html_url: 'http://127.0.0.1/apps/gradual',
+        client_id: 'Iv1.client',
+        client_secret: 'client-secret-7c2e9a4b',
+        webhook_secret: 'whsec-setup-1f3b5d7e',
+        pem,
+      }),
+    );
   });
   await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
   process.env['GHE_HOST'] = `127.0.0.1:${String((github.address() as AddressInfo).port)}`;
   process.env['GHE_PROTOCOL'] = 'http';
-  const destination = new Writable({ write(chunk: Buffer, _encoding, done) { logLines.push(chunk.toString()); done(); } });
-  setup = await startAppSetup({ host: '127.0.0.1', port: 0, webhookUrl: 'https://gradual.example.test/api/github/webhooks', credentialsFile: join(folder, 'gradual-app.env'), logger: createLogger({ destination, format: 'json' }) });
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
+  setup = await startAppSetup({
+    host: '127.0.0.1',
+    port: 0,
+    webhookUrl: 'https://gradual.example.test/api/github/webhooks',
+    credentialsFile: join(folder, 'gradual-app.env'),
+    logger: createLogger({ destination, format: 'json' }),
+  });
 });
 
 afterAll(async () => {
@@ -49,7 +76,7 @@ afterAll(async () => {
 });
 
 describe("the GitHub App's setup page (Probot's manifest flow)", () => {
-  it('posts app.yml\'s manifest, with the webhook URL given, to the GitHub it is pointed at', async () => {
+  it("posts app.yml's manifest, with the webhook URL given, to the GitHub it is pointed at", async () => {
     const response = await fetch(setup.url);
     expect(response.status).toBe(200);
     const html = await response.text();
@@ -65,7 +92,10 @@ describe("the GitHub App's setup page (Probot's manifest flow)", () => {
   });
 
   it("refuses Probot's credential import: any page the operator's browser opens could post to it", async () => {
-    const response = await fetch(new URL('/probot/import', setup.url), { method: 'POST', body: JSON.stringify({ appId: 1, pem: 'x', webhook_secret: 'y' }) });
+    const response = await fetch(new URL('/probot/import', setup.url), {
+      method: 'POST',
+      body: JSON.stringify({ appId: 1, pem: 'x', webhook_secret: 'y' }),
+    });
     expect(response.status).toBe(404);
   });
 
@@ -86,7 +116,8 @@ describe("the GitHub App's setup page (Probot's manifest flow)", () => {
     expect(text).toContain(`PRIVATE_KEY=${pem.trim().replace(/\n/gu, '\\n')}`);
     expect((await stat(created.credentialsFile)).mode & 0o777).toBe(0o600);
     const log = logLines.join('');
-    for (const secret of ['whsec-setup-1f3b5d7e', 'client-secret-7c2e9a4b', pem.split('\n')[1] ?? 'pem']) expect(log.includes(secret), secret).toBe(false);
+    for (const secret of ['whsec-setup-1f3b5d7e', 'client-secret-7c2e9a4b', pem.split('\n')[1] ?? 'pem'])
+      expect(log.includes(secret), secret).toBe(false);
     expect((await fetch(new URL('/probot/setup?code=another', setup.url), { redirect: 'manual' })).status).toBe(410);
     expect(conversions).toHaveLength(1);
   });
@@ -94,6 +125,8 @@ describe("the GitHub App's setup page (Probot's manifest flow)", () => {
 
 describe('the credentials file', () => {
   it('is one KEY=value line each, without quotes, newlines as \\n (for kubectl --from-env-file and node --env-file)', () => {
-    expect(credentialsText({ APP_ID: '7', PRIVATE_KEY: '"-----BEGIN KEY-----\na\nb\n-----END KEY-----\n"', WEBHOOK_SECRET: 's' })).toBe('APP_ID=7\nPRIVATE_KEY=-----BEGIN KEY-----\\na\\nb\\n-----END KEY-----\\n\nWEBHOOK_SECRET=s\n');
+    expect(credentialsText({ APP_ID: '7', PRIVATE_KEY: '"-----BEGIN KEY-----\na\nb\n-----END KEY-----\n"', WEBHOOK_SECRET: 's' })).toBe(
+      'APP_ID=7\nPRIVATE_KEY=-----BEGIN KEY-----\\na\\nb\\n-----END KEY-----\\n\nWEBHOOK_SECRET=s\n',
+    );
   });
 });

@@ -8,7 +8,12 @@ import { Probot, Server } from 'probot';
 import { registerSecretValue, type Logger } from '../log/index.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean> | boolean;
-type SetupAppFactory = (options: { host: string; port: number; log: Logger; updateEnv: (env: Record<string, string>) => Record<string, string> }) => () => Promise<Handler>;
+type SetupAppFactory = (options: {
+  host: string;
+  port: number;
+  log: Logger;
+  updateEnv: (env: Record<string, string>) => Record<string, string>;
+}) => () => Promise<Handler>;
 
 /**
  * Probot's own manifest flow (lib/apps/setup.js): the page at /probot posts
@@ -20,8 +25,11 @@ type SetupAppFactory = (options: { host: string; port: number; log: Logger; upda
  */
 async function loadSetupAppFactory(): Promise<SetupAppFactory> {
   const probotIndex = createRequire(import.meta.url).resolve('probot');
-  const module = (await import(pathToFileURL(join(dirname(probotIndex), 'apps', 'setup.js')).href)) as { setupAppFactory?: SetupAppFactory };
-  if (typeof module.setupAppFactory !== 'function') throw new Error(`probot at ${probotIndex} has no setupAppFactory: its setup flow moved; pin probot 14`);
+  const module = (await import(pathToFileURL(join(dirname(probotIndex), 'apps', 'setup.js')).href)) as {
+    setupAppFactory?: SetupAppFactory;
+  };
+  if (typeof module.setupAppFactory !== 'function')
+    throw new Error(`probot at ${probotIndex} has no setupAppFactory: its setup flow moved; pin probot 14`);
   return module.setupAppFactory;
 }
 
@@ -45,7 +53,11 @@ export interface AppSetup {
 
 /** The credentials file: one `KEY=value` line each, newlines of the key as `\n` (Gradual's PRIVATE_KEY reading turns them back). */
 export function credentialsText(env: Record<string, string>): string {
-  return Object.entries(env).map(([key, value]) => `${key}=${value.replace(/^"|"$/gu, '').replace(/\r?\n/gu, '\\n')}`).join('\n') + '\n';
+  return (
+    Object.entries(env)
+      .map(([key, value]) => `${key}=${value.replace(/^"|"$/gu, '').replace(/\r?\n/gu, '\\n')}`)
+      .join('\n') + '\n'
+  );
 }
 
 /**
@@ -69,7 +81,8 @@ export async function startAppSetup(options: AppSetupOptions): Promise<AppSetup>
   let done = false;
   const log = options.logger.child({ component: 'app-setup' });
   const updateEnv = (env: Record<string, string>): Record<string, string> => {
-    for (const [key, value] of Object.entries(env)) if (key !== 'APP_ID' && key !== 'GITHUB_CLIENT_ID') registerSecretValue(value.replace(/^"|"$/gu, ''));
+    for (const [key, value] of Object.entries(env))
+      if (key !== 'APP_ID' && key !== 'GITHUB_CLIENT_ID') registerSecretValue(value.replace(/^"|"$/gu, ''));
     done = true;
     const text = credentialsText(env);
     writeFile(options.credentialsFile, text, { mode: 0o600 })

@@ -33,7 +33,11 @@ type AnyContext = Context<'pull_request' | 'pull_request_review' | 'issue_commen
 /** How often every key is reconciled when no webhook says so (the bound on a lost webhook; config `resyncSeconds`). */
 export const defaultResyncSeconds = 300;
 
-export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, probot: Probot, options: { deliveries?: DeliveryLedger; resyncSeconds?: number } = {}): GradualBot {
+export function createGradualBot(
+  services: Omit<BotServices, 'nudgeReports'>,
+  probot: Probot,
+  options: { deliveries?: DeliveryLedger; resyncSeconds?: number } = {},
+): GradualBot {
   const ports = new Map<string, GithubPort>();
   async function githubFor(installationId: number, repository: string): Promise<GithubPort> {
     const key = `${String(installationId)} ${repository}`;
@@ -58,14 +62,24 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
       return target === undefined || target.clusterName !== foundIn.clusterName ? undefined : services.clusters.get(target.name);
     },
   });
-  const full: BotServices = { ...services, nudgeReports: (repository, pullRequest) => { reporter.nudge(repository, pullRequest); } };
+  const full: BotServices = {
+    ...services,
+    nudgeReports: (repository, pullRequest) => {
+      reporter.nudge(repository, pullRequest);
+    },
+  };
   const deliveries = options.deliveries ?? createDeliveryLedger({ now: services.now, logger: services.logger });
 
   function repositoryContext(context: AnyContext, fields: Record<string, unknown>): RepositoryContext {
     const repository: RepositoryRef = context.repo();
     const installation = 'installation' in context.payload ? context.payload.installation : undefined;
     const installationId = installation?.id ?? 0;
-    const log: Logger = services.logger.child({ delivery: context.id, event: context.name, repository: repositoryName(repository), ...fields });
+    const log: Logger = services.logger.child({
+      delivery: context.id,
+      event: context.name,
+      repository: repositoryName(repository),
+      ...fields,
+    });
     return {
       github: githubPort(context.octokit, repository),
       repository,
@@ -100,14 +114,28 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
 
   /** A closed pull request: rollback (or catch-up) while it still holds its environments, release, next; said in a comment when it held any. */
   async function closeAndReport(repo: RepositoryContext, pull: PullRequestFacts): Promise<void> {
-    const lines = await closePullRequest(repo, full, { number: pull.number, merged: pull.merged, defaultBranch: pull.defaultBranch, cloneUrl: pull.cloneUrl, changedFiles: await repo.github.changedFiles(pull.number) });
-    if (lines.length > 0) await repo.github.createIssueComment(pull.number, `${pull.merged ? 'Merged' : 'Closed without merging'}.\n\n${lines.map((line) => `- ${line}`).join('\n')}`);
+    const lines = await closePullRequest(repo, full, {
+      number: pull.number,
+      merged: pull.merged,
+      defaultBranch: pull.defaultBranch,
+      cloneUrl: pull.cloneUrl,
+      changedFiles: await repo.github.changedFiles(pull.number),
+    });
+    if (lines.length > 0)
+      await repo.github.createIssueComment(
+        pull.number,
+        `${pull.merged ? 'Merged' : 'Closed without merging'}.\n\n${lines.map((line) => `- ${line}`).join('\n')}`,
+      );
     // Closed unmerged: its environments were rolled back, so its GitHub Deployments are no longer what runs.
     if (!pull.merged) await deactivateDeployments(repo.github, repo.log, pull.number);
   }
 
   /** A comment's commands, once: skipped when an app already answered it (🚀/😕), else run with their ids. */
-  async function runComment(repo: RepositoryContext, pullNumber: number, comment: { id: number; body: string; login: string }): Promise<void> {
+  async function runComment(
+    repo: RepositoryContext,
+    pullNumber: number,
+    comment: { id: number; body: string; login: string },
+  ): Promise<void> {
     const { commands, beyondLimit } = parseCommands(comment.body);
     if (commands.length === 0) return;
     // A redelivery after a restart must not promote a second time: the bot's final reaction on the comment
@@ -118,9 +146,16 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
     }
     // One reply for every command past the cap, before the ones that run: a pasted wall of commands runs ten, not thousands.
     if (beyondLimit !== undefined) await repo.github.createIssueComment(pullNumber, renderBeyondLimit(beyondLimit));
-    await handleCommands(repo, pullNumber, comment.login, commands, (index) => `comment:${String(comment.id)}#${String(index)}`, async (content) => {
-      await repo.github.react(comment.id, content);
-    });
+    await handleCommands(
+      repo,
+      pullNumber,
+      comment.login,
+      commands,
+      (index) => `comment:${String(comment.id)}#${String(index)}`,
+      async (content) => {
+        await repo.github.react(comment.id, content);
+      },
+    );
   }
 
   const reconciler = createBotReconciler({
@@ -154,17 +189,33 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
 
   /** The key a delivery is about, for its reconcile. */
   function keyOf(context: AnyContext): BotKey | undefined {
-    const payload = context.payload as { installation?: { id: number }; repository?: { full_name: string }; pull_request?: { number: number }; issue?: { number: number; pull_request?: unknown }; check_run?: { pull_requests: { number: number }[] } };
+    const payload = context.payload as {
+      installation?: { id: number };
+      repository?: { full_name: string };
+      pull_request?: { number: number };
+      issue?: { number: number; pull_request?: unknown };
+      check_run?: { pull_requests: { number: number }[] };
+    };
     const installationId = payload.installation?.id;
     const repository = payload.repository?.full_name;
     if (installationId === undefined || repository === undefined) return undefined;
-    const number = payload.pull_request?.number ?? (payload.issue?.pull_request === undefined ? undefined : payload.issue.number) ?? payload.check_run?.pull_requests[0]?.number;
+    const number =
+      payload.pull_request?.number ??
+      (payload.issue?.pull_request === undefined ? undefined : payload.issue.number) ??
+      payload.check_run?.pull_requests[0]?.number;
     if (number !== undefined) return { kind: 'pull-request', installationId, repository, number };
     return context.name === 'push' ? { kind: 'default-branch', installationId, repository } : undefined;
   }
 
   /** `idOf(n)` is the n-th command's own id, the same on every delivery of it: its record on the Rollouts it moves (command-intent.ts). */
-  async function handleCommands(context: RepositoryContext, pullNumber: number, actor: string, commands: readonly ParsedCommand[], idOf: (index: number) => string, react: ((content: 'eyes' | 'rocket' | 'confused') => Promise<void>) | undefined): Promise<void> {
+  async function handleCommands(
+    context: RepositoryContext,
+    pullNumber: number,
+    actor: string,
+    commands: readonly ParsedCommand[],
+    idOf: (index: number) => string,
+    react: ((content: 'eyes' | 'rocket' | 'confused') => Promise<void>) | undefined,
+  ): Promise<void> {
     if (commands.length === 0) return;
     await react?.('eyes');
     const pull = await context.github.pullRequest(pullNumber);
@@ -188,10 +239,15 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         const pull = await repo.github.pullRequest(payload.pull_request.number);
         // Out of order: a synchronize for an older head than the pull request has now is already superseded.
         if (pull.headSha !== payload.pull_request.head.sha || pull.state !== 'open') {
-          repo.log.info({ headSha: payload.pull_request.head.sha, current: pull.headSha }, 'stale pull_request event; the newer head is handled by its own');
+          repo.log.info(
+            { headSha: payload.pull_request.head.sha, current: pull.headSha },
+            'stale pull_request event; the newer head is handled by its own',
+          );
           return;
         }
-        const outcomes = await reconciler.exclusive(pullKey(repo, pull.number), () => planAndDeployPullRequest(repo, full, pull, 'pull_request'));
+        const outcomes = await reconciler.exclusive(pullKey(repo, pull.number), () =>
+          planAndDeployPullRequest(repo, full, pull, 'pull_request'),
+        );
         repo.log.info({ outcomes }, 'planned');
         // An apply that did not converge is the reconcile's to retry (with backoff) until it does.
         if (outcomes.some((outcome) => outcome.result === 'failed')) reconciler.hint(pullKey(repo, pull.number));
@@ -224,7 +280,9 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         if (issue.pull_request === undefined || sender.type === 'Bot') return;
         const repo = repositoryContext(context, { pullRequest: issue.number, actor: sender.login });
         // Under the pull request's key: its reconcile (which answers comments whose webhook was lost) never runs the same comment at once.
-        await reconciler.exclusive(pullKey(repo, issue.number), () => runComment(repo, issue.number, { id: comment.id, body: comment.body, login: sender.login }));
+        await reconciler.exclusive(pullKey(repo, issue.number), () =>
+          runComment(repo, issue.number, { id: comment.id, body: comment.body, login: sender.login }),
+        );
       }),
     );
     bot.on(
@@ -234,11 +292,24 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         const target = parseRolloutCheckName(checkRun.name);
         const identifier = requested?.identifier;
         const pullNumber = checkRun.pull_requests[0]?.number;
-        if (target === undefined || pullNumber === undefined || (identifier !== 'promote' && identifier !== 'abort' && identifier !== 'retry')) return;
+        if (
+          target === undefined ||
+          pullNumber === undefined ||
+          (identifier !== 'promote' && identifier !== 'abort' && identifier !== 'retry')
+        )
+          return;
         const repo = repositoryContext(context, { pullRequest: pullNumber, actor: sender.login });
-        const command: ParsedCommand = { name: identifier, target: `${target.namespace}/${target.name}`, full: false, line: 0, text: `/${identifier} ${target.namespace}/${target.name} (button on ${checkRun.name})` };
+        const command: ParsedCommand = {
+          name: identifier,
+          target: `${target.namespace}/${target.name}`,
+          full: false,
+          line: 0,
+          text: `/${identifier} ${target.namespace}/${target.name} (button on ${checkRun.name})`,
+        };
         // A press has no id of its own but its delivery's, which a redelivery keeps (X-GitHub-Delivery).
-        await reconciler.exclusive(pullKey(repo, pullNumber), () => handleCommands(repo, pullNumber, sender.login, [command], () => `button:${context.id}`, undefined));
+        await reconciler.exclusive(pullKey(repo, pullNumber), () =>
+          handleCommands(repo, pullNumber, sender.login, [command], () => `button:${context.id}`, undefined),
+        );
       }),
     );
     bot.on(
@@ -246,7 +317,12 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
       once(async (context) => {
         const group = context.payload.merge_group;
         const repo = repositoryContext(context, { headSha: group.head_sha });
-        await reportMergeGroup(repo, full, (repository, number) => reporter.rolloutsOf(repository, number), { headSha: group.head_sha, baseSha: group.base_sha, baseRef: group.base_ref, defaultBranch: context.payload.repository?.default_branch ?? group.base_ref.replace(/^refs\/heads\//u, '') });
+        await reportMergeGroup(repo, full, (repository, number) => reporter.rolloutsOf(repository, number), {
+          headSha: group.head_sha,
+          baseSha: group.base_sha,
+          baseRef: group.base_ref,
+          defaultBranch: context.payload.repository?.default_branch ?? group.base_ref.replace(/^refs\/heads\//u, ''),
+        });
       }),
     );
     bot.on(
@@ -259,9 +335,16 @@ export function createGradualBot(services: Omit<BotServices, 'nudgeReports'>, pr
         // The push is a hint: what is applied is the branch head as read now, never `payload.after`, so a late or
         // replayed push (an old signed delivery sent again) cannot roll the environment back to an older commit.
         const head = await repo.github.branchHead(defaultBranch);
-        if (head !== payload.after) repo.log.info({ pushed: payload.after, head }, 'the push is not the branch head any more; the head as read now is applied');
-        const branchKey: BotKey = { kind: 'default-branch', installationId: repo.installationId, repository: repositoryName(repo.repository) };
-        const results = await reconciler.exclusive(branchKey, () => deployDefaultBranch(repo, full, { defaultBranch, cloneUrl: payload.repository.clone_url, sha: head }));
+        if (head !== payload.after)
+          repo.log.info({ pushed: payload.after, head }, 'the push is not the branch head any more; the head as read now is applied');
+        const branchKey: BotKey = {
+          kind: 'default-branch',
+          installationId: repo.installationId,
+          repository: repositoryName(repo.repository),
+        };
+        const results = await reconciler.exclusive(branchKey, () =>
+          deployDefaultBranch(repo, full, { defaultBranch, cloneUrl: payload.repository.clone_url, sha: head }),
+        );
         repo.log.info({ results, headSha: head }, 'default branch reconciled');
       }),
     );

@@ -40,12 +40,22 @@ export function withOrigin(object: KubernetesObject, origin: DeploymentOrigin, k
  * `kubeConfig` is the environment's (clusters.ts): it impersonates the environment's identity, so the
  * API server refuses with 403 whatever that identity may not do, whatever the manifests say.
  */
-export async function applyObjects(kubeConfig: KubeConfig, objects: readonly ManifestObject[], origin: DeploymentOrigin, logger: Logger, key: ProvenanceKey): Promise<number> {
+export async function applyObjects(
+  kubeConfig: KubeConfig,
+  objects: readonly ManifestObject[],
+  origin: DeploymentOrigin,
+  logger: Logger,
+  key: ProvenanceKey,
+): Promise<number> {
   const client = KubernetesObjectApi.makeApiClient(kubeConfig);
   // Through the client's own model, as local/apply-manifests does: its serializer keeps int-or-string and
   // preserve-unknown-fields values intact.
-  const bodies = objects.map((manifest) => ({ manifest, body: loadYaml<KubernetesObject>(JSON.stringify(withOrigin(manifest.object, origin, key))) }));
-  const named = (manifest: ManifestObject): string => `${manifest.ref.kind} ${manifest.ref.namespace === undefined ? '' : `${manifest.ref.namespace}/`}${manifest.ref.name}`;
+  const bodies = objects.map((manifest) => ({
+    manifest,
+    body: loadYaml<KubernetesObject>(JSON.stringify(withOrigin(manifest.object, origin, key))),
+  }));
+  const named = (manifest: ManifestObject): string =>
+    `${manifest.ref.kind} ${manifest.ref.namespace === undefined ? '' : `${manifest.ref.namespace}/`}${manifest.ref.name}`;
   for (const dryRun of ['All', undefined] as const) {
     for (const [index, { manifest, body }] of bodies.entries()) {
       try {
@@ -53,7 +63,12 @@ export async function applyObjects(kubeConfig: KubeConfig, objects: readonly Man
       } catch (cause) {
         // After a refused dry run nothing was applied; after a refusal for real, this object and the ones after it are pending.
         const pending = (dryRun === undefined ? bodies.slice(index) : bodies).map(({ manifest: object }) => named(object));
-        throw new ApplyError(`${manifest.file}:${String(manifest.line)}: ${named(manifest)} was refused by the API server${dryRun === undefined ? '' : ' (dry run; nothing was applied)'}: ${describeFailure(cause)}`, { file: manifest.file, line: manifest.line }, { cause }, pending);
+        throw new ApplyError(
+          `${manifest.file}:${String(manifest.line)}: ${named(manifest)} was refused by the API server${dryRun === undefined ? '' : ' (dry run; nothing was applied)'}: ${describeFailure(cause)}`,
+          { file: manifest.file, line: manifest.line },
+          { cause },
+          pending,
+        );
       }
     }
   }
@@ -66,6 +81,9 @@ export async function applyObjects(kubeConfig: KubeConfig, objects: readonly Man
  * still pending; the pull request's reconcile applies it again (with backoff) until every one is applied.
  */
 export function renderPendingApply(message: string, pending: readonly string[], total: number): string {
-  const list = pending.length === 0 ? '' : `\n\nPending (${String(pending.length)} of ${String(total)}):\n${pending.map((object) => `- ${object}`).join('\n')}`;
+  const list =
+    pending.length === 0
+      ? ''
+      : `\n\nPending (${String(pending.length)} of ${String(total)}):\n${pending.map((object) => `- ${object}`).join('\n')}`;
   return `${message}${list}\n\nGradual applies it again until every object is applied (retried with backoff, from 1 s up to 5 min); a new push or \`/deploy\` retries at once.`;
 }

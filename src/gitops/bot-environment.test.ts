@@ -12,11 +12,15 @@ describe('the bot without its App key', () => {
     ['empty', { PRIVATE_KEY: '' }],
     ['not a PEM key', { PRIVATE_KEY: 'not-a-key-at-all' }],
   ])('does not start when PRIVATE_KEY is %s', async (_case, key) => {
-    await expect(readBotEnvironment({ ...base, ...key })).rejects.toThrow("PRIVATE_KEY or PRIVATE_KEY_PATH must give the GitHub App's PEM private key");
+    await expect(readBotEnvironment({ ...base, ...key })).rejects.toThrow(
+      "PRIVATE_KEY or PRIVATE_KEY_PATH must give the GitHub App's PEM private key",
+    );
   });
 
   it('does not start when PRIVATE_KEY_PATH cannot be read, naming the path', async () => {
-    await expect(readBotEnvironment({ ...base, PRIVATE_KEY_PATH: '/nonexistent/gradual-app-key.pem' })).rejects.toThrow('PRIVATE_KEY_PATH /nonexistent/gradual-app-key.pem cannot be read');
+    await expect(readBotEnvironment({ ...base, PRIVATE_KEY_PATH: '/nonexistent/gradual-app-key.pem' })).rejects.toThrow(
+      'PRIVATE_KEY_PATH /nonexistent/gradual-app-key.pem cannot be read',
+    );
   });
 
   it('derives no provenance key from a PEM that only looks like one', () => {

@@ -9,10 +9,15 @@ import { GradualError } from '../errors/gradual-error.js';
  * local GitHub, which serves the same `/api/v3` paths.
  */
 const botEnvironmentSchema = z.object({
-  APP_ID: z.coerce.number({ error: 'APP_ID is the GitHub App\'s numeric id' }).int().positive({ error: 'APP_ID is the GitHub App\'s numeric id' }),
+  APP_ID: z.coerce
+    .number({ error: "APP_ID is the GitHub App's numeric id" })
+    .int()
+    .positive({ error: "APP_ID is the GitHub App's numeric id" }),
   PRIVATE_KEY: z.string().optional(),
   PRIVATE_KEY_PATH: z.string().optional(),
-  WEBHOOK_SECRET: z.string({ error: 'WEBHOOK_SECRET is required: unsigned webhooks are refused' }).min(1, { error: 'WEBHOOK_SECRET is required: unsigned webhooks are refused' }),
+  WEBHOOK_SECRET: z
+    .string({ error: 'WEBHOOK_SECRET is required: unsigned webhooks are refused' })
+    .min(1, { error: 'WEBHOOK_SECRET is required: unsigned webhooks are refused' }),
   WEBHOOK_PATH: z.string().startsWith('/').default('/api/github/webhooks'),
   GHE_HOST: z.string().optional(),
   GHE_PROTOCOL: z.enum(['http', 'https']).default('https'),
@@ -42,17 +47,24 @@ export interface BotEnvironment {
 
 export async function readBotEnvironment(env: NodeJS.ProcessEnv): Promise<BotEnvironment> {
   const parsed = botEnvironmentSchema.safeParse(env);
-  if (!parsed.success) throw new BotEnvironmentError(`the bot's environment is incomplete:\n${parsed.error.issues.map((issue) => `- ${issue.message.startsWith(issue.path.join('.')) ? issue.message : `${issue.path.join('.')}: ${issue.message}`}`).join('\n')}`);
+  if (!parsed.success)
+    throw new BotEnvironmentError(
+      `the bot's environment is incomplete:\n${parsed.error.issues.map((issue) => `- ${issue.message.startsWith(issue.path.join('.')) ? issue.message : `${issue.path.join('.')}: ${issue.message}`}`).join('\n')}`,
+    );
   const values = parsed.data;
   let privateKey = values.PRIVATE_KEY?.replace(/\\n/gu, '\n');
   if (privateKey === undefined && values.PRIVATE_KEY_PATH !== undefined) {
     try {
       privateKey = await readFile(values.PRIVATE_KEY_PATH, 'utf8');
     } catch (cause) {
-      throw new BotEnvironmentError(`PRIVATE_KEY_PATH ${values.PRIVATE_KEY_PATH} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new BotEnvironmentError(
+        `PRIVATE_KEY_PATH ${values.PRIVATE_KEY_PATH} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
     }
   }
-  if (privateKey?.includes('PRIVATE KEY') !== true) throw new BotEnvironmentError('PRIVATE_KEY or PRIVATE_KEY_PATH must give the GitHub App\'s PEM private key');
+  if (privateKey?.includes('PRIVATE KEY') !== true)
+    throw new BotEnvironmentError("PRIVATE_KEY or PRIVATE_KEY_PATH must give the GitHub App's PEM private key");
   // Known from here on: no logger of the process writes them, whatever carries them.
   registerSecretValue(privateKey);
   registerSecretValue(values.WEBHOOK_SECRET);
@@ -61,7 +73,10 @@ export async function readBotEnvironment(env: NodeJS.ProcessEnv): Promise<BotEnv
     privateKey,
     webhookSecret: values.WEBHOOK_SECRET,
     webhookPath: values.WEBHOOK_PATH,
-    baseUrl: values.GHE_HOST === undefined || values.GHE_HOST === '' ? 'https://api.github.com' : `${values.GHE_PROTOCOL}://${values.GHE_HOST}/api/v3`,
+    baseUrl:
+      values.GHE_HOST === undefined || values.GHE_HOST === ''
+        ? 'https://api.github.com'
+        : `${values.GHE_PROTOCOL}://${values.GHE_HOST}/api/v3`,
     port: values.PORT,
     host: values.HOST,
     configFile: values.GRADUAL_CONFIG,

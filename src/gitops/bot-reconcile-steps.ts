@@ -50,21 +50,39 @@ export function botReconcileSteps(deps: ReconcileStepsDeps): BotReconcileSteps {
       for (const repository of repositories) {
         if (!servesRepository(services.config, repository.full_name)) continue;
         keys.push({ kind: 'default-branch', installationId: installation.id, repository: repository.full_name });
-        const pulls = await octokit.paginate(octokit.rest.pulls.list, { owner: repository.owner.login, repo: repository.name, state: 'open', per_page: 100 });
-        for (const pull of pulls) keys.push({ kind: 'pull-request', installationId: installation.id, repository: repository.full_name, number: pull.number });
+        const pulls = await octokit.paginate(octokit.rest.pulls.list, {
+          owner: repository.owner.login,
+          repo: repository.name,
+          state: 'open',
+          per_page: 100,
+        });
+        for (const pull of pulls)
+          keys.push({ kind: 'pull-request', installationId: installation.id, repository: repository.full_name, number: pull.number });
       }
     }
     for (const name of Object.keys(services.config.clusters)) {
       const cluster = services.clusters.get(name);
       if (cluster === undefined) continue;
       try {
-        const leases = await cluster.rest.request<LeaseList>({ method: 'GET', path: apiPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }), query: { labelSelector: 'app.kubernetes.io/managed-by=gradual' } });
+        const leases = await cluster.rest.request<LeaseList>({
+          method: 'GET',
+          path: apiPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }),
+          query: { labelSelector: 'app.kubernetes.io/managed-by=gradual' },
+        });
         for (const lease of leases.items) {
-          if (lease.metadata?.annotations?.['gradual.dev/lock-holder'] === undefined || lease.metadata.name === undefined || lease.metadata.namespace === undefined) continue;
+          if (
+            lease.metadata?.annotations?.['gradual.dev/lock-holder'] === undefined ||
+            lease.metadata.name === undefined ||
+            lease.metadata.namespace === undefined
+          )
+            continue;
           keys.push({ kind: 'lock', cluster: name, namespace: lease.metadata.namespace, name: lease.metadata.name });
         }
       } catch (cause) {
-        services.logger.warn({ cluster: name, err: cause }, 'the environment locks could not be listed (the bot may not list Leases cluster-wide); a close lost while the bot was down is healed when the pull request is next looked at');
+        services.logger.warn(
+          { cluster: name, err: cause },
+          'the environment locks could not be listed (the bot may not list Leases cluster-wide); a close lost while the bot was down is healed when the pull request is next looked at',
+        );
       }
     }
     return keys;
@@ -84,7 +102,9 @@ export function botReconcileSteps(deps: ReconcileStepsDeps): BotReconcileSteps {
     const failed = outcomes.filter((outcome) => outcome.result === 'failed');
     if (failed.length > 0) {
       // Apply converges: retried with backoff until every object is applied; the deploy check says what is pending and why.
-      throw new Error(`${key.repository}#${String(key.number)}: apply not converged: ${failed.map((outcome) => `${outcome.environment}: ${outcome.detail}`).join('; ')}`);
+      throw new Error(
+        `${key.repository}#${String(key.number)}: apply not converged: ${failed.map((outcome) => `${outcome.environment}: ${outcome.detail}`).join('; ')}`,
+      );
     }
     return deployedNow ? { requeueAfterMs: afterDeployMs } : undefined;
   }
@@ -107,14 +127,18 @@ export function botReconcileSteps(deps: ReconcileStepsDeps): BotReconcileSteps {
     const { data } = await octokit.rest.repos.get({ owner: context.repository.owner, repo: context.repository.repo });
     const sha = await context.github.branchHead(data.default_branch);
     const results = await deployDefaultBranch(context, services, { defaultBranch: data.default_branch, cloneUrl: data.clone_url, sha });
-    if (results.some((result) => result.result === 'applied')) context.log.info({ results, headSha: sha }, 'drift corrected from the default branch');
+    if (results.some((result) => result.result === 'applied'))
+      context.log.info({ results, headSha: sha }, 'drift corrected from the default branch');
     return undefined;
   }
 
   async function reconcileLock(key: Extract<BotKey, { kind: 'lock' }>): Promise<BotKey[]> {
     const cluster = services.clusters.get(key.cluster);
     if (cluster === undefined) return [];
-    const lease = await cluster.rest.request<Parameters<typeof readLockState>[0]>({ method: 'GET', path: apiPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: key.namespace, name: key.name }) });
+    const lease = await cluster.rest.request<Parameters<typeof readLockState>[0]>({
+      method: 'GET',
+      path: apiPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: key.namespace, name: key.name }),
+    });
     const holder = readLockState(lease).holder;
     if (holder === undefined) return [];
     const [owner = '', repo = ''] = holder.repository.split('/');

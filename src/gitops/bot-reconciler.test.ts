@@ -13,11 +13,25 @@ async function settle(): Promise<void> {
 }
 
 describe('the bot’s keys', () => {
-  it.each([pr(7), { kind: 'default-branch', installationId: 3, repository: 'acme/site.web' }, { kind: 'lock', cluster: 'prod', namespace: 'shop', name: 'gradual-lock-staging' }] as BotKey[])('%o round-trips', (key) => {
+  it.each([
+    pr(7),
+    { kind: 'default-branch', installationId: 3, repository: 'acme/site.web' },
+    { kind: 'lock', cluster: 'prod', namespace: 'shop', name: 'gradual-lock-staging' },
+  ] as BotKey[])('%o round-trips', (key) => {
     expect(decodeBotKey(encodeBotKey(key))).toEqual(key);
   });
 
-  it.each(['', 'pull-request 1 acme/deploys', 'pull-request 1 acme/deploys 0', 'pull-request x acme/deploys 1', 'pull-request 1 ../etc 1', 'pull-request 1 acme/deploys 1 extra', 'default-branch 1 acme', 'lock a b', 'delete everything'])('hostile or foreign: %j is no key', (text) => {
+  it.each([
+    '',
+    'pull-request 1 acme/deploys',
+    'pull-request 1 acme/deploys 0',
+    'pull-request x acme/deploys 1',
+    'pull-request 1 ../etc 1',
+    'pull-request 1 acme/deploys 1 extra',
+    'default-branch 1 acme',
+    'lock a b',
+    'delete everything',
+  ])('hostile or foreign: %j is no key', (text) => {
     expect(decodeBotKey(text)).toBeUndefined();
   });
 });

@@ -40,9 +40,12 @@ export function decodeBotKey(text: string): BotKey | undefined {
   const [kind, first = '', second = '', third = ''] = parts;
   const installationId = Number(first);
   const installationOk = Number.isSafeInteger(installationId) && installationId >= 0;
-  if (kind === 'pull-request' && parts.length === 4 && installationOk && repositoryName.test(second) && /^[1-9]\d{0,9}$/u.test(third)) return { kind, installationId, repository: second, number: Number(third) };
-  if (kind === 'default-branch' && parts.length === 3 && installationOk && repositoryName.test(second)) return { kind, installationId, repository: second };
-  if (kind === 'lock' && parts.length === 4 && first !== '' && second !== '' && third !== '') return { kind, cluster: first, namespace: second, name: third };
+  if (kind === 'pull-request' && parts.length === 4 && installationOk && repositoryName.test(second) && /^[1-9]\d{0,9}$/u.test(third))
+    return { kind, installationId, repository: second, number: Number(third) };
+  if (kind === 'default-branch' && parts.length === 3 && installationOk && repositoryName.test(second))
+    return { kind, installationId, repository: second };
+  if (kind === 'lock' && parts.length === 4 && first !== '' && second !== '' && third !== '')
+    return { kind, cluster: first, namespace: second, name: third };
   return undefined;
 }
 
@@ -83,7 +86,14 @@ const retryMaxMs = 5 * 60 * 1000;
 export function createBotReconciler(options: BotReconcilerOptions): BotReconciler {
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: 'bot-reconciler' });
-  const queue = createKeyQueue({ name: 'gradual-bot', clock, workers: options.workers ?? 2, baseRetryDelayMs: retryBaseMs, maxRetryDelayMs: retryMaxMs, logger });
+  const queue = createKeyQueue({
+    name: 'gradual-bot',
+    clock,
+    workers: options.workers ?? 2,
+    baseRetryDelayMs: retryBaseMs,
+    maxRetryDelayMs: retryMaxMs,
+    logger,
+  });
   /** The tail of each key's chain of exclusive work (reconciles and webhook handlers). */
   const tails = new Map<string, Promise<unknown>>();
   let timer: ReturnType<Clock['setTimeout']> | undefined;
@@ -105,7 +115,11 @@ export function createBotReconciler(options: BotReconcilerOptions): BotReconcile
     const key = decodeBotKey(text);
     if (key === undefined) return undefined;
     try {
-      return await exclusiveOn(text, () => options.steps.reconcile(key, (next) => { queue.add(encodeBotKey(next)); }));
+      return await exclusiveOn(text, () =>
+        options.steps.reconcile(key, (next) => {
+          queue.add(encodeBotKey(next));
+        }),
+      );
     } catch (cause) {
       // Retried by the queue with backoff; logged here with the key, as the engine's reconciles do.
       logger.warn({ key: text, err: cause, failures: queue.numRequeues(text) + 1 }, 'bot reconcile failed; retried with backoff');

@@ -20,7 +20,7 @@ async function headersOf(config: KubeConfig): Promise<Record<string, string>> {
 }
 
 describe('the clients of an environment identity', () => {
-  it('send Impersonate-User with the bot\'s own credentials on every request (generated clients and the REST client)', async () => {
+  it("send Impersonate-User with the bot's own credentials on every request (generated clients and the REST client)", async () => {
     const base = baseConfig();
     const headers = await headersOf(impersonatingKubeConfig(base, 'system:serviceaccount:app:gradual-deployer'));
     expect(headers['Impersonate-User']).toBe('system:serviceaccount:app:gradual-deployer');
@@ -32,7 +32,7 @@ describe('the clients of an environment identity', () => {
     expect((options.headers as { get(name: string): string | null }).get('Impersonate-User')).toBe('deployer');
   });
 
-  it('leave the bot\'s own kubeconfig as it was', async () => {
+  it("leave the bot's own kubeconfig as it was", async () => {
     const base = baseConfig();
     impersonatingKubeConfig(base, 'deployer');
     expect((await headersOf(base))['Impersonate-User']).toBeUndefined();

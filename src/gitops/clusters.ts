@@ -19,7 +19,8 @@ function loadKubeConfig(name: string, config: ClusterConfig): KubeConfig {
   if (config.kubeconfig === undefined) kubeConfig.loadFromDefault();
   else kubeConfig.loadFromFile(config.kubeconfig);
   if (config.context !== undefined) {
-    if (kubeConfig.getContextObject(config.context) === null) throw new Error(`cluster "${name}": context "${config.context}" is not in its kubeconfig`);
+    if (kubeConfig.getContextObject(config.context) === null)
+      throw new Error(`cluster "${name}": context "${config.context}" is not in its kubeconfig`);
     kubeConfig.setCurrentContext(config.context);
   }
   return kubeConfig;

@@ -100,15 +100,25 @@ function fullyPromoted(rollout: RolloutObject): boolean {
  *   since acting now would act on a state the person never saw and could skip a step;
  * - `refused`: new, and the action does nothing on this state (the reason for the reply).
  */
-export type CommandDecision = { kind: 'record'; record: CommandRecord } | { kind: 'act'; record: CommandRecord } | { kind: 'done' } | { kind: 'superseded'; reason: string } | { kind: 'refused'; reason: string };
+export type CommandDecision =
+  | { kind: 'record'; record: CommandRecord }
+  | { kind: 'act'; record: CommandRecord }
+  | { kind: 'done' }
+  | { kind: 'superseded'; reason: string }
+  | { kind: 'refused'; reason: string };
 
 export function decideCommand(rollout: RolloutObject, action: RolloutAction, id: string, now: Date): CommandDecision {
   const recorded = readCommandRecords(rollout).find((record) => record.id === id);
   if (recorded !== undefined) {
     const seen = seenState(rollout);
-    if (seen.podHash !== recorded.from.podHash) return { kind: 'superseded', reason: `revision ${recorded.from.podHash} it was given for is no longer current (${seen.podHash})` };
+    if (seen.podHash !== recorded.from.podHash)
+      return { kind: 'superseded', reason: `revision ${recorded.from.podHash} it was given for is no longer current (${seen.podHash})` };
     if (effectSeen(recorded, rollout)) return { kind: 'done' };
-    if (seen.step !== recorded.from.step) return { kind: 'superseded', reason: `it was given at step ${String(recorded.from.step)}; the Rollout is at step ${String(seen.step)}` };
+    if (seen.step !== recorded.from.step)
+      return {
+        kind: 'superseded',
+        reason: `it was given at step ${String(recorded.from.step)}; the Rollout is at step ${String(seen.step)}`,
+      };
     return { kind: 'act', record: recorded };
   }
   const refusal = actionRefusal(rollout, action);

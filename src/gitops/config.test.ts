@@ -20,16 +20,31 @@ describe('the Gradual config', () => {
 
   it('keeps the bot’s own records where `state` says, else in the first cluster’s namespace default', () => {
     expect(stateLocation(parseGradualConfig(valid, 'gradual.yaml'))).toEqual({ cluster: 'prod', namespace: 'default' });
-    expect(stateLocation(parseGradualConfig(`${valid}state: { cluster: staging, namespace: gradual }\n`, 'gradual.yaml'))).toEqual({ cluster: 'staging', namespace: 'gradual' });
+    expect(stateLocation(parseGradualConfig(`${valid}state: { cluster: staging, namespace: gradual }\n`, 'gradual.yaml'))).toEqual({
+      cluster: 'staging',
+      namespace: 'gradual',
+    });
   });
 
   it.each([
-    ['an unknown field, at its line', `${valid}  - match: acme/x\n    environments: {}\n    typo: 1\n`, /gradual\.yaml:9: repositories\.1: Unrecognized key: "typo"/u],
+    [
+      'an unknown field, at its line',
+      `${valid}  - match: acme/x\n    environments: {}\n    typo: 1\n`,
+      /gradual\.yaml:9: repositories\.1: Unrecognized key: "typo"/u,
+    ],
     ['a cluster that is not defined', valid.replace("'*': staging", "'*': nowhere"), /clusters that are not defined: nowhere/u],
     ['a YAML error, at its line', 'clusters: {\n', /gradual\.yaml:\d+: /u],
     ['no repositories', 'clusters: { a: {} }\nrepositories: []\n', /repositories/u],
-    ['a state cluster that is not defined', `${valid}state: { cluster: nowhere, namespace: gradual }\n`, /state\.cluster names a cluster that is not defined: nowhere/u],
-    ['a state namespace that is no namespace name', `${valid}state: { cluster: prod, namespace: ../x }\n`, /gradual\.yaml:7: state\.namespace: a namespace name/u],
+    [
+      'a state cluster that is not defined',
+      `${valid}state: { cluster: nowhere, namespace: gradual }\n`,
+      /state\.cluster names a cluster that is not defined: nowhere/u,
+    ],
+    [
+      'a state namespace that is no namespace name',
+      `${valid}state: { cluster: prod, namespace: ../x }\n`,
+      /gradual\.yaml:7: state\.namespace: a namespace name/u,
+    ],
   ])('refuses %s', (_name, text, message) => {
     expect(() => parseGradualConfig(text, 'gradual.yaml')).toThrow(message);
   });
@@ -48,7 +63,11 @@ repositories:
 
   it('names, per environment, the identity its clients impersonate, and keys the clients by cluster and identity', () => {
     const config = parseGradualConfig(text, 'gradual.yaml');
-    expect(clusterFor(config, 'acme/web', 'production')).toMatchObject({ name: 'prod as system:serviceaccount:app-prod:gradual-deployer', clusterName: 'prod', identity: { serviceAccount: 'app-prod/gradual-deployer' } });
+    expect(clusterFor(config, 'acme/web', 'production')).toMatchObject({
+      name: 'prod as system:serviceaccount:app-prod:gradual-deployer',
+      clusterName: 'prod',
+      identity: { serviceAccount: 'app-prod/gradual-deployer' },
+    });
     expect(clusterFor(config, 'acme/web', 'staging')).toMatchObject({ name: 'prod as deployer@example.test', clusterName: 'prod' });
     // The plain form is still read: the bot's own identity, which the bot warns about at start.
     expect(clusterFor(config, 'acme/web', 'preview')).toMatchObject({ name: 'prod', clusterName: 'prod', identity: undefined });
@@ -64,10 +83,14 @@ repositories:
     ['groups (not offered)', 'user: alice, groups: [admins]'],
     ['no identity', ''],
   ])('refuses %s', (_name, identity) => {
-    expect(() => parseGradualConfig(text.replace('serviceAccount: app-prod/gradual-deployer', identity), 'gradual.yaml')).toThrow(/gradual\.yaml:6: /u);
+    expect(() => parseGradualConfig(text.replace('serviceAccount: app-prod/gradual-deployer', identity), 'gradual.yaml')).toThrow(
+      /gradual\.yaml:6: /u,
+    );
   });
 
   it('refuses an impersonating environment on a cluster that is not defined', () => {
-    expect(() => parseGradualConfig(text.replace('{ cluster: prod, impersonate: { user', '{ cluster: nowhere, impersonate: { user'), 'gradual.yaml')).toThrow(/not defined: nowhere/u);
+    expect(() =>
+      parseGradualConfig(text.replace('{ cluster: prod, impersonate: { user', '{ cluster: nowhere, impersonate: { user'), 'gradual.yaml'),
+    ).toThrow(/not defined: nowhere/u);
   });
 });

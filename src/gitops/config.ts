@@ -38,7 +38,10 @@ const identitySchema = z.union([
   }),
   z.strictObject({
     /** A user name as the cluster's authenticator knows it. */
-    user: z.string().min(1).refine((value) => !value.startsWith('system:serviceaccount:'), 'a ServiceAccount is named with serviceAccount: namespace/name'),
+    user: z
+      .string()
+      .min(1)
+      .refine((value) => !value.startsWith('system:serviceaccount:'), 'a ServiceAccount is named with serviceAccount: namespace/name'),
   }),
 ]);
 
@@ -73,7 +76,9 @@ export const gradualConfigSchema = z.strictObject({
    * Where the bot keeps its own records (the ledger of handled deliveries, a ConfigMap): one of `clusters`
    * (under the bot's own identity) and a namespace. Absent: the first cluster, namespace `default`.
    */
-  state: z.strictObject({ cluster: z.string().min(1), namespace: z.string().max(63).regex(dnsName, 'a namespace name (RFC 1123 label)') }).optional(),
+  state: z
+    .strictObject({ cluster: z.string().min(1), namespace: z.string().max(63).regex(dnsName, 'a namespace name (RFC 1123 label)') })
+    .optional(),
 });
 
 export type GradualConfig = z.infer<typeof gradualConfigSchema>;
@@ -110,15 +115,24 @@ export function parseGradualConfig(text: string, file: string): GradualConfig {
   if (syntax !== undefined) throw new ConfigError(`${file}:${String(syntax.linePos?.[0].line ?? 1)}: ${syntax.message}`);
   const result = gradualConfigSchema.safeParse(document.toJS());
   if (result.success) {
-    const unknownClusters = result.data.repositories.flatMap((rule) => Object.values(rule.environments).map(clusterNameOf).filter((cluster) => !(cluster in result.data.clusters)));
-    if (unknownClusters.length > 0) throw new ConfigError(`${file}: repositories name clusters that are not defined: ${[...new Set(unknownClusters)].join(', ')}`);
-    if (result.data.state !== undefined && !(result.data.state.cluster in result.data.clusters)) throw new ConfigError(`${file}: state.cluster names a cluster that is not defined: ${result.data.state.cluster}`);
+    const unknownClusters = result.data.repositories.flatMap((rule) =>
+      Object.values(rule.environments)
+        .map(clusterNameOf)
+        .filter((cluster) => !(cluster in result.data.clusters)),
+    );
+    if (unknownClusters.length > 0)
+      throw new ConfigError(`${file}: repositories name clusters that are not defined: ${[...new Set(unknownClusters)].join(', ')}`);
+    if (result.data.state !== undefined && !(result.data.state.cluster in result.data.clusters))
+      throw new ConfigError(`${file}: state.cluster names a cluster that is not defined: ${result.data.state.cluster}`);
     return result.data;
   }
   const lines = result.error.issues.map((issue) => {
     // An unknown key is placed at the key itself, not at the object holding it.
-    const path = [...issue.path, ...(issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys : [])] as (string | number)[];
-    const node = (document.getIn(path, true) ?? document.getIn(issue.path as (string | number)[], true)) as { range?: [number, number, number] } | undefined;
+    const path = [...issue.path, ...(issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys : [])] as (
+      string | number
+    )[];
+    const node = (document.getIn(path, true) ?? document.getIn(issue.path as (string | number)[], true)) as
+      { range?: [number, number, number] } | undefined;
     const line = node?.range === undefined ? 1 : text.slice(0, node.range[0]).split('\n').length;
     return `${file}:${String(line)}: ${issue.path.join('.') || '(top)'}: ${issue.message}`;
   });
@@ -181,7 +195,11 @@ export function deployIdentities(config: GradualConfig): { key: string; clusterN
 
 /** `match → environment` of each mapping deployed with the bot's own identity, for the warning at start. */
 export function unimpersonatedEnvironments(config: GradualConfig): string[] {
-  return config.repositories.flatMap((rule) => Object.entries(rule.environments).flatMap(([environment, target]) => (typeof target === 'string' ? [`${rule.match} ${environment} → ${target}`] : [])));
+  return config.repositories.flatMap((rule) =>
+    Object.entries(rule.environments).flatMap(([environment, target]) =>
+      typeof target === 'string' ? [`${rule.match} ${environment} → ${target}`] : [],
+    ),
+  );
 }
 
 /** Whether the bot serves a repository at all. */

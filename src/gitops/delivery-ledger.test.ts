@@ -6,7 +6,12 @@ import { createDeliveryLedger, isRecordableDelivery, mergeLedger } from './deliv
 const logger = createLogger({ level: 'silent' });
 
 /** An API server holding ConfigMaps by path, with resourceVersions and 409 on a stale PUT; `down` fails every request. */
-function fakeApiServer(): RestClient & { objects: Map<string, { metadata: { resourceVersion: string }; data?: Record<string, string> }>; down: boolean; conflictsToInject: number; writes: number } {
+function fakeApiServer(): RestClient & {
+  objects: Map<string, { metadata: { resourceVersion: string }; data?: Record<string, string> }>;
+  down: boolean;
+  conflictsToInject: number;
+  writes: number;
+} {
   let version = 1;
   const server = {
     objects: new Map<string, { metadata: { resourceVersion: string }; data?: Record<string, string> }>(),
@@ -18,8 +23,15 @@ function fakeApiServer(): RestClient & { objects: Map<string, { metadata: { reso
       const body = request.body as { metadata: { name: string; resourceVersion?: string }; data?: Record<string, string> } | undefined;
       const path = request.method === 'POST' ? `${request.path}/${body?.metadata.name ?? ''}` : request.path;
       const current = server.objects.get(path);
-      if (request.method === 'GET') return current === undefined ? Promise.reject(Object.assign(new Error('not found'), { code: 404 })) : Promise.resolve(structuredClone(current) as T);
-      if (server.conflictsToInject > 0 || (request.method === 'PUT' && current?.metadata.resourceVersion !== body?.metadata.resourceVersion) || (request.method === 'POST' && current !== undefined)) {
+      if (request.method === 'GET')
+        return current === undefined
+          ? Promise.reject(Object.assign(new Error('not found'), { code: 404 }))
+          : Promise.resolve(structuredClone(current) as T);
+      if (
+        server.conflictsToInject > 0 ||
+        (request.method === 'PUT' && current?.metadata.resourceVersion !== body?.metadata.resourceVersion) ||
+        (request.method === 'POST' && current !== undefined)
+      ) {
         server.conflictsToInject = Math.max(0, server.conflictsToInject - 1);
         return Promise.reject(Object.assign(new Error('conflict'), { code: 409 }));
       }
@@ -87,7 +99,8 @@ describe('the delivery ledger (delivery-ledger.ts)', () => {
   });
 
   it('hostile: an id that is not a GUID (a hand-made delivery) is neither recorded nor able to break the ConfigMap’s keys', async () => {
-    for (const bad of ['', '../etc', 'a b', 'x'.repeat(65), 'id\nwith-newline', '{"__proto__":1}']) expect(isRecordableDelivery(bad)).toBe(false);
+    for (const bad of ['', '../etc', 'a b', 'x'.repeat(65), 'id\nwith-newline', '{"__proto__":1}'])
+      expect(isRecordableDelivery(bad)).toBe(false);
     const server = fakeApiServer();
     const ledger = createDeliveryLedger({ store: { client: server, namespace: 'gradual' }, now: () => new Date(), logger });
     await ledger.record('../etc');

@@ -30,7 +30,11 @@ export function isRecordableDelivery(id: string): boolean {
 }
 
 /** Pure: the stored entries (id → epoch ms) with `added` merged in, the newest `capacity` kept. */
-export function mergeLedger(stored: Readonly<Record<string, string>>, added: ReadonlyMap<string, number>, capacity: number): Record<string, string> {
+export function mergeLedger(
+  stored: Readonly<Record<string, string>>,
+  added: ReadonlyMap<string, number>,
+  capacity: number,
+): Record<string, string> {
   const entries = new Map<string, number>();
   for (const [id, at] of Object.entries(stored)) if (isRecordableDelivery(id) && Number.isFinite(Number(at))) entries.set(id, Number(at));
   for (const [id, at] of added) entries.set(id, Math.max(at, entries.get(id) ?? 0));
@@ -83,7 +87,10 @@ export function createDeliveryLedger(options: DeliveryLedgerOptions): DeliveryLe
       (cause: unknown) => {
         // Unreadable now (API server down): handle as new (handlers are idempotent) and read it again next time.
         loaded = undefined;
-        options.logger.warn({ err: cause, configMap: `${store?.namespace ?? ''}/${name}` }, 'delivery ledger unreadable; deliveries are handled as new until it is');
+        options.logger.warn(
+          { err: cause, configMap: `${store?.namespace ?? ''}/${name}` },
+          'delivery ledger unreadable; deliveries are handled as new until it is',
+        );
       },
     );
     return loaded;
@@ -98,7 +105,12 @@ export function createDeliveryLedger(options: DeliveryLedgerOptions): DeliveryLe
       const body: ConfigMapObject = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name, namespace: store.namespace, labels: { 'app.kubernetes.io/managed-by': 'gradual' }, ...(current?.metadata?.resourceVersion !== undefined && { resourceVersion: current.metadata.resourceVersion }) },
+        metadata: {
+          name,
+          namespace: store.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'gradual' },
+          ...(current?.metadata?.resourceVersion !== undefined && { resourceVersion: current.metadata.resourceVersion }),
+        },
         data,
       };
       try {
@@ -128,7 +140,10 @@ export function createDeliveryLedger(options: DeliveryLedgerOptions): DeliveryLe
       }
       unwritten.set(id, at);
       writing = writing.then(flush).catch((cause: unknown) => {
-        options.logger.warn({ err: cause, delivery: id, configMap: `${store?.namespace ?? ''}/${name}` }, 'delivery ledger not written; a redelivery of it is handled again (idempotently)');
+        options.logger.warn(
+          { err: cause, delivery: id, configMap: `${store?.namespace ?? ''}/${name}` },
+          'delivery ledger not written; a redelivery of it is handled again (idempotently)',
+        );
       });
       await writing;
     },

@@ -25,25 +25,52 @@ export interface DefaultBranchDeploy {
 export async function deployDefaultBranch(
   context: RepositoryContext,
   services: BotServices,
-  target: { defaultBranch: string; cloneUrl: string; sha: string; only?: readonly string[]; heldBy?: { repository: string; pullRequest: number } },
+  target: {
+    defaultBranch: string;
+    cloneUrl: string;
+    sha: string;
+    only?: readonly string[];
+    heldBy?: { repository: string; pullRequest: number };
+  },
 ): Promise<DefaultBranchDeploy[]> {
   const repository = repositoryName(context.repository);
   const { policy, errors } = await loadRepositoryPolicy(context, services, target.defaultBranch);
   if (errors.length > 0) return [{ environment: '*', result: 'invalid', detail: 'the repository policy is invalid' }];
-  const environments: EnvironmentPolicy[] = policy.environments.filter((environment) => target.only === undefined || target.only.includes(environment.name));
-  const tree = await services.manifests.checkout({ url: target.cloneUrl, headers: await context.gitHeaders(), ref: target.defaultBranch, sha: target.sha });
+  const environments: EnvironmentPolicy[] = policy.environments.filter(
+    (environment) => target.only === undefined || target.only.includes(environment.name),
+  );
+  const tree = await services.manifests.checkout({
+    url: target.cloneUrl,
+    headers: await context.gitHeaders(),
+    ref: target.defaultBranch,
+    sha: target.sha,
+  });
   const results: DefaultBranchDeploy[] = [];
   for (const environment of environments) {
     const planned = await planEnvironment(services, repository, environment, tree);
     const name = deployCheckName(environment.name);
     if (planned.plan.errors.length > 0 || planned.cluster === undefined) {
-      await context.github.upsertCheckRun(target.sha, { name, status: 'completed', conclusion: 'failure', title: `${environment.name}: the manifests on ${target.defaultBranch} are invalid`, summary: planned.plan.errors.map((error) => `- \`${error.file}:${String(error.line)}\`: ${error.message}`).join('\n') });
+      await context.github.upsertCheckRun(target.sha, {
+        name,
+        status: 'completed',
+        conclusion: 'failure',
+        title: `${environment.name}: the manifests on ${target.defaultBranch} are invalid`,
+        summary: planned.plan.errors.map((error) => `- \`${error.file}:${String(error.line)}\`: ${error.message}`).join('\n'),
+      });
       results.push({ environment: environment.name, result: 'invalid', detail: `${String(planned.plan.errors.length)} problem(s)` });
       continue;
     }
-    const lock = await environmentLock(planned.cluster.rest, environment.namespace ?? fallbackNamespace, environment.name, planned.cluster.name).read();
+    const lock = await environmentLock(
+      planned.cluster.rest,
+      environment.namespace ?? fallbackNamespace,
+      environment.name,
+      planned.cluster.name,
+    ).read();
     // A closing pull request still holds the lock while its rollback is applied (closePullRequest): it is let through.
-    const closingHolder = target.heldBy !== undefined && lock.holder?.repository === target.heldBy.repository && lock.holder.pullRequest === target.heldBy.pullRequest;
+    const closingHolder =
+      target.heldBy !== undefined &&
+      lock.holder?.repository === target.heldBy.repository &&
+      lock.holder.pullRequest === target.heldBy.pullRequest;
     if (lock.holder !== undefined && !closingHolder) {
       results.push({ environment: environment.name, result: 'held', detail: `#${String(lock.holder.pullRequest)} holds it` });
       continue;
@@ -53,14 +80,25 @@ export async function deployDefaultBranch(
       results.push({ environment: environment.name, result: 'unchanged', detail: 'the cluster already matches' });
       continue;
     }
-    await applyObjects(planned.cluster.kubeConfig, planned.objects, { repository, headSha: target.sha, installationId: context.installationId, environment: environment.name }, context.log, services.provenanceKey);
+    await applyObjects(
+      planned.cluster.kubeConfig,
+      planned.objects,
+      { repository, headSha: target.sha, installationId: context.installationId, environment: environment.name },
+      context.log,
+      services.provenanceKey,
+    );
     await pruneAndRecord(services, repository, planned, context.log);
     await context.github.upsertCheckRun(target.sha, {
       name,
       status: 'completed',
       conclusion: 'success',
       title: `Applied ${target.defaultBranch}@${target.sha.slice(0, 7)} to ${environment.name}`,
-      summary: changes.map((object) => `- ${object.ref.kind} \`${object.ref.namespace ?? ''}/${object.ref.name}\`: ${object.change}${object.changes.length === 0 ? '' : ` (${object.changes.map((change) => `\`${change.path}\``).join(', ')})`}`).join('\n'),
+      summary: changes
+        .map(
+          (object) =>
+            `- ${object.ref.kind} \`${object.ref.namespace ?? ''}/${object.ref.name}\`: ${object.change}${object.changes.length === 0 ? '' : ` (${object.changes.map((change) => `\`${change.path}\``).join(', ')})`}`,
+        )
+        .join('\n'),
     });
     results.push({ environment: environment.name, result: 'applied', detail: `${String(changes.length)} object(s) changed` });
   }
@@ -89,7 +127,11 @@ export async function closePullRequest(
     const lock = environmentLock(cluster.rest, environment.namespace ?? fallbackNamespace, environment.name, cluster.name);
     const before = await lock.read();
     const held = before.holder?.repository === repository && before.holder.pullRequest === pull.number;
-    if (!held && before.holder !== undefined) context.log.info({ environment: environment.name, holder: before.holder }, 'closed pull request does not hold the lock; left to its holder');
+    if (!held && before.holder !== undefined)
+      context.log.info(
+        { environment: environment.name, holder: before.holder },
+        'closed pull request does not hold the lock; left to its holder',
+      );
     locks.push({ environment, lock, held });
   }
   const heldOnes = locks.filter(({ held }) => held);
@@ -97,9 +139,19 @@ export async function closePullRequest(
   if (heldOnes.length > 0) {
     // From the branch head as read now; an apply that fails throws here with every lock still held.
     sha = await context.github.branchHead(pull.defaultBranch);
-    const results = await deployDefaultBranch(context, services, { defaultBranch: pull.defaultBranch, cloneUrl: pull.cloneUrl, sha, only: heldOnes.map(({ environment }) => environment.name), heldBy: { repository, pullRequest: pull.number } });
+    const results = await deployDefaultBranch(context, services, {
+      defaultBranch: pull.defaultBranch,
+      cloneUrl: pull.cloneUrl,
+      sha,
+      only: heldOnes.map(({ environment }) => environment.name),
+      heldBy: { repository, pullRequest: pull.number },
+    });
     for (const result of results) {
-      lines.push(pull.merged ? `**${result.environment}**: released; ${pull.defaultBranch}@${sha.slice(0, 7)} ${result.result === 'applied' ? 'applied' : 'already live'}.` : `**${result.environment}**: closed without merging — rolled back to ${pull.defaultBranch}@${sha.slice(0, 7)} (${result.detail}).`);
+      lines.push(
+        pull.merged
+          ? `**${result.environment}**: released; ${pull.defaultBranch}@${sha.slice(0, 7)} ${result.result === 'applied' ? 'applied' : 'already live'}.`
+          : `**${result.environment}**: closed without merging — rolled back to ${pull.defaultBranch}@${sha.slice(0, 7)} (${result.detail}).`,
+      );
     }
   }
   // Released (or taken out of the queue) only now. Only this repository's pull request is released: #7 of another repository holding the same target keeps it.

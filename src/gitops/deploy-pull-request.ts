@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { decideDeploy, environmentsForPaths, fallbackNamespace, type DeployTrigger, type EnvironmentPolicy, type RepositoryPolicy } from '../policies/index.js';
+import {
+  decideDeploy,
+  environmentsForPaths,
+  fallbackNamespace,
+  type DeployTrigger,
+  type EnvironmentPolicy,
+  type RepositoryPolicy,
+} from '../policies/index.js';
 import type { KubeObject } from '../kube/index.js';
 import { ApplyError, applyObjects, renderPendingApply } from './apply-objects.js';
 import type { Cluster } from './clusters.js';
@@ -7,7 +14,19 @@ import { clusterFor, type IdentityConfig } from './config.js';
 import { environmentLock } from './environment-lock.js';
 import { startDeployment } from './github-deployments.js';
 import { repositoryName, type PullRequestFacts } from './github-port.js';
-import { confineManifests, deployerCredentialErrors, expandKustomizations, locateInKustomizations, newManifestBudget, readBoundedManifests, type DeployerAccount, type KustomizeOptions, type ManifestBudget, type ManifestObject, type ManifestTree } from './manifests/index.js';
+import {
+  confineManifests,
+  deployerCredentialErrors,
+  expandKustomizations,
+  locateInKustomizations,
+  newManifestBudget,
+  readBoundedManifests,
+  type DeployerAccount,
+  type KustomizeOptions,
+  type ManifestBudget,
+  type ManifestObject,
+  type ManifestTree,
+} from './manifests/index.js';
 import { environmentInventory, inventoryName } from './inventory.js';
 import { diffAgainstLive, metricHostErrors, readLiveObject, renderPlanCheck, type Plan, type PlannedObject } from './plan/index.js';
 import { inventoryOf, plannedDeletions, pruneObjects, refKey, type PlannedDeletion } from './prune.js';
@@ -61,14 +80,33 @@ export async function planEnvironment(
   const parsed = await readEnvironmentManifests(environment, tree, budget, services.kustomize);
   const target = clusterFor(services.config, repository, environment.name);
   const cluster = target === undefined ? undefined : services.clusters.get(target.name);
-  const errors = [...parsed.errors, ...metricHostErrors(parsed.objects, environment.metricHosts, environment.name), ...deployerCredentialErrors(parsed.objects, deployerAccount(target?.identity))].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const errors = [
+    ...parsed.errors,
+    ...metricHostErrors(parsed.objects, environment.metricHosts, environment.name),
+    ...deployerCredentialErrors(parsed.objects, deployerAccount(target?.identity)),
+  ].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   if (cluster === undefined) {
-    errors.push({ file: policyFile, line: 1, column: 1, message: `environment "${environment.name}" has no cluster in the Gradual config for ${repository}; ask the operator to map it` });
+    errors.push({
+      file: policyFile,
+      line: 1,
+      column: 1,
+      message: `environment "${environment.name}" has no cluster in the Gradual config for ${repository}; ask the operator to map it`,
+    });
   }
   // The inventory is the bot's record (inventory.ts): a manifest of the same name would let a pull request rewrite what is pruned.
   for (const object of parsed.objects) {
-    if (object.ref.kind === 'ConfigMap' && object.ref.apiVersion === 'v1' && object.ref.name === inventoryName(environment.name) && object.ref.namespace === namespace) {
-      errors.push({ file: object.file, line: object.line, column: object.column, message: `ConfigMap ${namespace}/${object.ref.name} is the bot's inventory of what this environment deployed; a manifest may not name it` });
+    if (
+      object.ref.kind === 'ConfigMap' &&
+      object.ref.apiVersion === 'v1' &&
+      object.ref.name === inventoryName(environment.name) &&
+      object.ref.namespace === namespace
+    ) {
+      errors.push({
+        file: object.file,
+        line: object.line,
+        column: object.column,
+        message: `ConfigMap ${namespace}/${object.ref.name} is the bot's inventory of what this environment deployed; a manifest may not name it`,
+      });
     }
   }
   let objects: Plan['objects'] = [];
@@ -76,8 +114,21 @@ export async function planEnvironment(
   if (cluster !== undefined && errors.length === 0) {
     if (baseline.kind === 'live') {
       objects = await diffAgainstLive(parsed.objects, (ref) => readLiveObject(cluster.rest, ref));
-      deletions = await plannedDeletions(cluster.rest, services.provenanceKey, { repository, environment: environment.name, namespace }, parsed.objects);
-      objects.push(...deletions.map((deletion): PlannedObject => ({ ref: deletion.ref, file: deletion.file, line: 1, change: 'deleted', changes: [] })));
+      deletions = await plannedDeletions(
+        cluster.rest,
+        services.provenanceKey,
+        { repository, environment: environment.name, namespace },
+        parsed.objects,
+      );
+      objects.push(
+        ...deletions.map((deletion): PlannedObject => ({
+          ref: deletion.ref,
+          file: deletion.file,
+          line: 1,
+          change: 'deleted',
+          changes: [],
+        })),
+      );
     } else {
       // The default branch's manifests are bounded too, on a budget of their own.
       const base = await readEnvironmentManifests(environment, baseline.tree, newManifestBudget(), services.kustomize);
@@ -85,7 +136,11 @@ export async function planEnvironment(
       objects = await diffAgainstLive(parsed.objects, (ref) => Promise.resolve<KubeObject | undefined>(byRef.get(refKey(ref))));
       // Without reading the cluster, what the default branch has and the pull request no longer does.
       const wanted = new Set(parsed.objects.map((object) => refKey(object.ref)));
-      objects.push(...base.objects.filter((object) => !wanted.has(refKey(object.ref))).map((object): PlannedObject => ({ ref: object.ref, file: object.file, line: object.line, change: 'deleted', changes: [] })));
+      objects.push(
+        ...base.objects
+          .filter((object) => !wanted.has(refKey(object.ref)))
+          .map((object): PlannedObject => ({ ref: object.ref, file: object.file, line: object.line, change: 'deleted', changes: [] })),
+      );
     }
     const deleted = objects.filter((object) => object.change === 'deleted');
     if (deleted.length > 0 && environment.prune === false) {
@@ -98,20 +153,37 @@ export async function planEnvironment(
     }
   }
   const against = baseline.kind === 'live' ? {} : { baseline: `${baseline.branch}@${baseline.tree.sha.slice(0, 7)}` };
-  return { environment, cluster, objects: parsed.objects, deletions, plan: { headSha: tree.sha, environment: environment.name, namespace, objects, errors, ...against } };
+  return {
+    environment,
+    cluster,
+    objects: parsed.objects,
+    deletions,
+    plan: { headSha: tree.sha, environment: environment.name, namespace, objects, errors, ...against },
+  };
 }
 
 /**
  * The environment's manifests at a commit, read within the size caps, parsed (the default namespace
  * filled in) and confined to its namespaces and kinds.
  */
-async function readEnvironmentManifests(environment: EnvironmentPolicy, tree: ManifestTree, budget: ManifestBudget, kustomize: KustomizeOptions | undefined): Promise<{ objects: ManifestObject[]; errors: Plan['errors'] }> {
+async function readEnvironmentManifests(
+  environment: EnvironmentPolicy,
+  tree: ManifestTree,
+  budget: ManifestBudget,
+  kustomize: KustomizeOptions | undefined,
+): Promise<{ objects: ManifestObject[]; errors: Plan['errors'] }> {
   // A directory with a kustomization is rendered by kustomize first; its output is parsed, bounded and confined as any file.
   const expanded = await expandKustomizations(tree, await tree.listFiles(environment.paths), environment.manifestLimits, kustomize);
-  const read = await readBoundedManifests(expanded.tree, expanded.paths, { namespace: environment.namespace ?? fallbackNamespace, limits: environment.manifestLimits, budget });
+  const read = await readBoundedManifests(expanded.tree, expanded.paths, {
+    namespace: environment.namespace ?? fallbackNamespace,
+    limits: environment.manifestLimits,
+    budget,
+  });
   const parsed = locateInKustomizations(read, expanded.rendered);
   const confinement = confineManifests(parsed.objects, environment);
-  const errors = [...expanded.errors, ...parsed.errors, ...confinement].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const errors = [...expanded.errors, ...parsed.errors, ...confinement].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+  );
   return { objects: parsed.objects, errors };
 }
 
@@ -121,7 +193,6 @@ function deployerAccount(identity: IdentityConfig | undefined): DeployerAccount 
   const [namespace = '', name = ''] = identity.serviceAccount.split('/');
   return { namespace, name };
 }
-
 
 export interface DeployOutcome {
   environment: string;
@@ -156,21 +227,47 @@ export async function planAndDeployPullRequest(
       conclusion: 'failure',
       title: `${policyFile} on ${pull.defaultBranch} is invalid`,
       summary: `The repository policy could not be read, so nothing is deployed.\n\n${policyErrors.map((error) => `- \`${error.file}:${String(error.line)}\`: ${error.message}`).join('\n')}`,
-      annotations: policyErrors.map((error) => ({ path: error.file, start_line: error.line, end_line: error.line, annotation_level: 'failure', message: error.message })),
+      annotations: policyErrors.map((error) => ({
+        path: error.file,
+        start_line: error.line,
+        end_line: error.line,
+        annotation_level: 'failure',
+        message: error.message,
+      })),
     };
     await context.github.upsertCheckRun(pull.headSha, output);
     return [{ environment: '*', result: 'invalid', detail: 'the repository policy is invalid' }];
   }
   if (matches.length === 0) {
-    await context.github.upsertCheckRun(pull.headSha, { name: 'gradual/plan', status: 'completed', conclusion: 'neutral', title: 'No manifests change', summary: 'This pull request changes no file of any environment, so there is nothing to deploy.' });
+    await context.github.upsertCheckRun(pull.headSha, {
+      name: 'gradual/plan',
+      status: 'completed',
+      conclusion: 'neutral',
+      title: 'No manifests change',
+      summary: 'This pull request changes no file of any environment, so there is nothing to deploy.',
+    });
     return [];
   }
   const checkoutStarted = performance.now();
-  const tree = await services.manifests.checkout({ url: pull.cloneUrl, headers: await context.gitHeaders(), ref: pull.fromFork ? `refs/pull/${String(pull.number)}/head` : pull.headRef, sha: pull.headSha });
+  const tree = await services.manifests.checkout({
+    url: pull.cloneUrl,
+    headers: await context.gitHeaders(),
+    ref: pull.fromFork ? `refs/pull/${String(pull.number)}/head` : pull.headRef,
+    sha: pull.headSha,
+  });
   log.info({ fetch: tree.fetch, checkoutMs: Math.round(performance.now() - checkoutStarted) }, 'manifests checked out');
   // A fork's author may not read the cluster: its plan compares with the default branch's manifests instead.
   const baseline: PlanBaseline = pull.fromFork
-    ? { kind: 'manifests', branch: pull.defaultBranch, tree: await services.manifests.checkout({ url: pull.cloneUrl, headers: await context.gitHeaders(), ref: pull.defaultBranch, sha: await context.github.branchHead(pull.defaultBranch) }) }
+    ? {
+        kind: 'manifests',
+        branch: pull.defaultBranch,
+        tree: await services.manifests.checkout({
+          url: pull.cloneUrl,
+          headers: await context.gitHeaders(),
+          ref: pull.defaultBranch,
+          sha: await context.github.branchHead(pull.defaultBranch),
+        }),
+      }
     : { kind: 'live' };
   const outcomes: DeployOutcome[] = [];
   // The size caps hold for the pull request, whichever environments its files belong to.
@@ -181,7 +278,11 @@ export async function planAndDeployPullRequest(
     const check = renderPlanCheck(planned.plan);
     await context.github.upsertCheckRun(pull.headSha, { ...check, name: planCheckNameFor(policy, environment.name) });
     if (planned.plan.errors.length > 0 || planned.cluster === undefined) {
-      outcomes.push({ environment: environment.name, result: 'invalid', detail: `${String(planned.plan.errors.length)} problem(s) in the manifests; nothing applied` });
+      outcomes.push({
+        environment: environment.name,
+        result: 'invalid',
+        detail: `${String(planned.plan.errors.length)} problem(s) in the manifests; nothing applied`,
+      });
       continue;
     }
     outcomes.push(await deployEnvironment(context, services, pull, trigger, planned));
@@ -189,27 +290,55 @@ export async function planAndDeployPullRequest(
   return outcomes;
 }
 
-async function deployEnvironment(context: RepositoryContext, services: BotServices, pull: PullRequestFacts, trigger: DeployTrigger, planned: EnvironmentPlan): Promise<DeployOutcome> {
+async function deployEnvironment(
+  context: RepositoryContext,
+  services: BotServices,
+  pull: PullRequestFacts,
+  trigger: DeployTrigger,
+  planned: EnvironmentPlan,
+): Promise<DeployOutcome> {
   const repository = repositoryName(context.repository);
   const { environment, cluster } = planned;
   if (cluster === undefined) throw new Error('unreachable: planned without a cluster');
   const name = deployCheckName(environment.name);
-  const approvals = trigger === 'approved' || environment.trigger === 'approved' || environment.requiredApprovals > 0 ? await context.github.approvals(pull.number, pull.headSha) : [];
+  const approvals =
+    trigger === 'approved' || environment.trigger === 'approved' || environment.requiredApprovals > 0
+      ? await context.github.approvals(pull.number, pull.headSha)
+      : [];
   const decision = decideDeploy({ environment, trigger, pullRequest: { fromFork: pull.fromFork, approvals }, now: services.now() });
   const namespace = environment.namespace ?? fallbackNamespace;
   if (!decision.deploy) {
     // Already deployed at this head (a /deploy, an approval): a later look (a reconcile) leaves its check as it is.
     const holder = (await environmentLock(cluster.rest, namespace, environment.name, cluster.name).read()).holder;
-    if (holder?.repository === repository && holder.pullRequest === pull.number && holder.headSha === pull.headSha) return { environment: environment.name, result: 'unchanged', detail: 'already deployed at this head' };
-    await context.github.upsertCheckRun(pull.headSha, { name, status: 'completed', conclusion: 'neutral', title: `Not deployed to ${environment.name}`, summary: decision.reason });
+    if (holder?.repository === repository && holder.pullRequest === pull.number && holder.headSha === pull.headSha)
+      return { environment: environment.name, result: 'unchanged', detail: 'already deployed at this head' };
+    await context.github.upsertCheckRun(pull.headSha, {
+      name,
+      status: 'completed',
+      conclusion: 'neutral',
+      title: `Not deployed to ${environment.name}`,
+      summary: decision.reason,
+    });
     return { environment: environment.name, result: 'not-allowed', detail: decision.reason };
   }
-  const lock = await environmentLock(cluster.rest, namespace, environment.name, cluster.name).acquire({ repository, pullRequest: pull.number, headSha: pull.headSha });
+  const lock = await environmentLock(cluster.rest, namespace, environment.name, cluster.name).acquire({
+    repository,
+    pullRequest: pull.number,
+    headSha: pull.headSha,
+  });
   if (lock.kind === 'held') {
-    const by = lock.by.repository === repository ? `#${String(lock.by.pullRequest)}` : `${lock.by.repository}#${String(lock.by.pullRequest)}`;
-    const queue = lock.state.waiting.map((waiter) => (waiter.repository === repository ? `#${String(waiter.pullRequest)}` : `${waiter.repository}#${String(waiter.pullRequest)}`));
+    const by =
+      lock.by.repository === repository ? `#${String(lock.by.pullRequest)}` : `${lock.by.repository}#${String(lock.by.pullRequest)}`;
+    const queue = lock.state.waiting.map((waiter) =>
+      waiter.repository === repository ? `#${String(waiter.pullRequest)}` : `${waiter.repository}#${String(waiter.pullRequest)}`,
+    );
     const summary = `${by} (${lock.by.headSha.slice(0, 7)}) holds ${environment.name}; this pull request is deployed when it is merged, closed or unlocked (\`/unlock\`).\n\nWaiting, in order: ${queue.join(', ')}`;
-    await context.github.upsertCheckRun(pull.headSha, { name, status: 'queued', title: `Waiting for ${by} to release ${environment.name}`, summary });
+    await context.github.upsertCheckRun(pull.headSha, {
+      name,
+      status: 'queued',
+      title: `Waiting for ${by} to release ${environment.name}`,
+      summary,
+    });
     return { environment: environment.name, result: 'waiting', detail: `held by ${by}` };
   }
   const changed = planned.plan.objects.filter((object) => object.change !== 'unchanged').length;
@@ -220,7 +349,19 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     return { environment: environment.name, result: 'unchanged', detail: 'already deployed at this head' };
   }
   try {
-    await applyObjects(cluster.kubeConfig, planned.objects, { repository, pullRequest: pull.number, headSha: pull.headSha, installationId: context.installationId, environment: environment.name }, context.log, services.provenanceKey);
+    await applyObjects(
+      cluster.kubeConfig,
+      planned.objects,
+      {
+        repository,
+        pullRequest: pull.number,
+        headSha: pull.headSha,
+        installationId: context.installationId,
+        environment: environment.name,
+      },
+      context.log,
+      services.provenanceKey,
+    );
     await pruneAndRecord(services, repository, planned, context.log);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
@@ -232,7 +373,9 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
       conclusion: 'failure',
       title: `Deploy to ${environment.name} failed: ${String(pending.length)} of ${String(planned.objects.length)} object(s) pending`,
       summary: renderPendingApply(message, pending, planned.objects.length),
-      ...(place !== undefined && { annotations: [{ path: place.file, start_line: place.line, end_line: place.line, annotation_level: 'failure', message }] }),
+      ...(place !== undefined && {
+        annotations: [{ path: place.file, start_line: place.line, end_line: place.line, annotation_level: 'failure', message }],
+      }),
     });
     return { environment: environment.name, result: 'failed', detail: message };
   }
@@ -244,7 +387,12 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
     summary: `${String(planned.objects.length)} object(s) applied to \`${namespace}\` with field manager \`gradual\` (${String(changed)} changed${planned.deletions.length === 0 ? '' : `, ${String(planned.deletions.length)} deleted`}). #${String(pull.number)} holds ${environment.name} until it is merged or closed.`,
   });
   // The GitHub Deployment is a report of what was applied: GitHub refusing it (no deployments permission) does not undo the deploy.
-  await startDeployment(context.github, context.log, { environment: environment.name, sha: pull.headSha, pullRequest: pull.number, ...(services.config.dashboardUrl !== undefined && { environmentUrl: services.config.dashboardUrl }) }).catch((cause: unknown) => {
+  await startDeployment(context.github, context.log, {
+    environment: environment.name,
+    sha: pull.headSha,
+    pullRequest: pull.number,
+    ...(services.config.dashboardUrl !== undefined && { environmentUrl: services.config.dashboardUrl }),
+  }).catch((cause: unknown) => {
     context.log.error({ err: cause, environment: environment.name }, 'GitHub deployment not recorded');
   });
   services.nudgeReports(repository, pull.number);
@@ -256,11 +404,24 @@ async function deployEnvironment(context: RepositoryContext, services: BotServic
  * its deletions are read from the live inventory now, verified the same way), then the inventory records
  * what this commit deployed. Refused by the plan when the policy says `prune: false`.
  */
-export async function pruneAndRecord(services: BotServices, repository: string, planned: EnvironmentPlan, log: RepositoryContext['log']): Promise<number> {
+export async function pruneAndRecord(
+  services: BotServices,
+  repository: string,
+  planned: EnvironmentPlan,
+  log: RepositoryContext['log'],
+): Promise<number> {
   const { cluster, environment } = planned;
   if (cluster === undefined) return 0;
   const namespace = environment.namespace ?? fallbackNamespace;
-  const deletions = planned.plan.baseline === undefined ? planned.deletions : await plannedDeletions(cluster.rest, services.provenanceKey, { repository, environment: environment.name, namespace }, planned.objects);
+  const deletions =
+    planned.plan.baseline === undefined
+      ? planned.deletions
+      : await plannedDeletions(
+          cluster.rest,
+          services.provenanceKey,
+          { repository, environment: environment.name, namespace },
+          planned.objects,
+        );
   const deleted = environment.prune === false ? 0 : await pruneObjects(cluster.rest, deletions, log);
   await environmentInventory(cluster.rest, namespace, environment.name).write(repository, inventoryOf(planned.objects));
   return deleted;

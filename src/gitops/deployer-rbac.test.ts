@@ -23,15 +23,21 @@ describe("an environment's deployer RBAC", () => {
     }
   });
 
-  it('lets the bot impersonate this namespace\'s deployer by name, and nobody else', () => {
+  it("lets the bot impersonate this namespace's deployer by name, and nobody else", () => {
     const objects = deployerObjects('shop');
     expect(objects.every((object) => (object['metadata'] as { namespace: string }).namespace === 'shop')).toBe(true);
-    const impersonate = objects.find((object) => object['kind'] === 'Role' && (object['metadata'] as { name: string }).name === 'gradual-bot-impersonate');
-    expect(impersonate?.['rules']).toEqual([{ apiGroups: [''], resources: ['serviceaccounts'], resourceNames: ['gradual-deployer'], verbs: ['impersonate'] }]);
+    const impersonate = objects.find(
+      (object) => object['kind'] === 'Role' && (object['metadata'] as { name: string }).name === 'gradual-bot-impersonate',
+    );
+    expect(impersonate?.['rules']).toEqual([
+      { apiGroups: [''], resources: ['serviceaccounts'], resourceNames: ['gradual-deployer'], verbs: ['impersonate'] },
+    ]);
   });
 
   it('grants every kind the shipped policy allows, so a kind the policy lets through is not refused by the API server instead', () => {
-    const granted = new Set(deployerRules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${resource}.${group}`))));
+    const granted = new Set(
+      deployerRules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${resource}.${group}`))),
+    );
     const resourceOf = (kind: string): string => {
       const [name = '', ...group] = kind.split('.');
       const lower = name.toLowerCase();

@@ -41,7 +41,10 @@ export const deployerRules = [
 const labels = { 'app.kubernetes.io/name': 'gradual', 'app.kubernetes.io/part-of': 'gradual', 'app.kubernetes.io/component': 'deployer' };
 
 /** The ServiceAccount, Role and RoleBinding of one environment's deployer, and the Role letting the bot impersonate it (only it). */
-export function deployerObjects(namespace: string, bot: { namespace: string; name: string } = botServiceAccount): Record<string, unknown>[] {
+export function deployerObjects(
+  namespace: string,
+  bot: { namespace: string; name: string } = botServiceAccount,
+): Record<string, unknown>[] {
   const metadata = (name: string): Record<string, unknown> => ({ name, namespace, labels });
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(deployerName) },
@@ -79,11 +82,13 @@ export function deployerIdentity(namespace: string): { serviceAccount: string } 
 /** deploy/environment/deployer.yaml's text for a namespace. */
 export function deployerYaml(namespace: string): string {
   const header = [
-    '# One environment\'s deployer: copy per environment and replace every `namespace: my-app`.',
+    "# One environment's deployer: copy per environment and replace every `namespace: my-app`.",
     '# Generated from src/gitops/deployer-rbac.ts (a unit test keeps them equal); README "Security model".',
     '# The bot deploys as system:serviceaccount:<namespace>:gradual-deployer (Kubernetes impersonation), so this',
     '# Role is all a pull request can reach: no cluster-scoped kind, no Role/RoleBinding, no other namespace.',
-    '# Add a kind here (and to the environment\'s kind allowlist in the repository policy) to let it be deployed.',
+    "# Add a kind here (and to the environment's kind allowlist in the repository policy) to let it be deployed.",
   ].join('\n');
-  return `${header}\n${deployerObjects(namespace).map((object) => `---\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('')}`;
+  return `${header}\n${deployerObjects(namespace)
+    .map((object) => `---\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`)
+    .join('')}`;
 }

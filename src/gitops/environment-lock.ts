@@ -32,7 +32,13 @@ export interface LockState {
 interface LeaseObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
   spec?: { holderIdentity?: string };
 }
 
@@ -49,7 +55,12 @@ export function readLockState(lease: LeaseObject | undefined): LockState {
   let holder: LockHolder | undefined;
   try {
     const parsed = JSON.parse(annotations[holderAnnotation] ?? 'null') as Partial<LockHolder> | null;
-    if (parsed !== null && typeof parsed.repository === 'string' && typeof parsed.pullRequest === 'number' && typeof parsed.headSha === 'string') {
+    if (
+      parsed !== null &&
+      typeof parsed.repository === 'string' &&
+      typeof parsed.pullRequest === 'number' &&
+      typeof parsed.headSha === 'string'
+    ) {
       holder = { repository: parsed.repository, pullRequest: parsed.pullRequest, headSha: parsed.headSha };
     }
   } catch {
@@ -60,7 +71,9 @@ export function readLockState(lease: LeaseObject | undefined): LockState {
     const hash = entry.lastIndexOf('#');
     const repository = hash < 0 ? holder?.repository : entry.slice(0, hash);
     const pullRequest = Number(hash < 0 ? entry : entry.slice(hash + 1));
-    return repository !== undefined && repository !== '' && Number.isSafeInteger(pullRequest) && pullRequest > 0 ? [{ repository, pullRequest }] : [];
+    return repository !== undefined && repository !== '' && Number.isSafeInteger(pullRequest) && pullRequest > 0
+      ? [{ repository, pullRequest }]
+      : [];
   });
   return { holder, waiting };
 }
@@ -71,8 +84,7 @@ function samePullRequest(a: LockWaiter | undefined, b: LockWaiter): boolean {
 
 export type LockDecision =
   /** `already`: this pull request held it at this very head SHA (a repeated or reordered webhook). */
-  | { kind: 'acquired'; state: LockState; already: boolean }
-  | { kind: 'held'; by: LockHolder; state: LockState; changed: boolean };
+  { kind: 'acquired'; state: LockState; already: boolean } | { kind: 'held'; by: LockHolder; state: LockState; changed: boolean };
 
 /** Pure: what asking for the lock does to it. Asking again (a new push) refreshes the holder's head SHA. */
 export function decideAcquire(state: LockState, request: LockHolder): LockDecision {
@@ -80,10 +92,15 @@ export function decideAcquire(state: LockState, request: LockHolder): LockDecisi
   const asking: LockWaiter = { repository: request.repository, pullRequest: request.pullRequest };
   if (holder === undefined || samePullRequest(holder, asking)) {
     const already = holder !== undefined && holder.headSha === request.headSha;
-    return { kind: 'acquired', already, state: { holder: request, waiting: state.waiting.filter((waiter) => !samePullRequest(waiter, asking)) } };
+    return {
+      kind: 'acquired',
+      already,
+      state: { holder: request, waiting: state.waiting.filter((waiter) => !samePullRequest(waiter, asking)) },
+    };
   }
   // Another repository's pull request does not queue: its next deploy is triggered by its own events, not by this repository's.
-  if (state.waiting.some((waiter) => samePullRequest(waiter, asking)) || holder.repository !== request.repository) return { kind: 'held', by: holder, state, changed: false };
+  if (state.waiting.some((waiter) => samePullRequest(waiter, asking)) || holder.repository !== request.repository)
+    return { kind: 'held', by: holder, state, changed: false };
   return { kind: 'held', by: holder, state: { holder, waiting: [...state.waiting, asking] }, changed: true };
 }
 
@@ -143,7 +160,8 @@ export function environmentLock(client: RestClient, namespace: string, environme
     }
   }
   async function write(current: LeaseObject | undefined, state: LockState): Promise<void> {
-    if (current === undefined) await client.request({ method: 'POST', path: collection, body: leaseBody(name, namespace, target, state, undefined) });
+    if (current === undefined)
+      await client.request({ method: 'POST', path: collection, body: leaseBody(name, namespace, target, state, undefined) });
     else await client.request({ method: 'PUT', path, body: leaseBody(name, namespace, target, state, current.metadata?.resourceVersion) });
   }
   async function withRetry<T>(step: (current: LeaseObject | undefined) => Promise<T>): Promise<T> {

@@ -24,10 +24,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 });
 
-function client(options: { maxRateLimitRetries?: number } = {}): { octokit: InstanceType<ReturnType<typeof gradualOctokit>>; registry: Registry; lines: string[] } {
+function client(options: { maxRateLimitRetries?: number } = {}): {
+  octokit: InstanceType<ReturnType<typeof gradualOctokit>>;
+  registry: Registry;
+  lines: string[];
+} {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -42,7 +50,11 @@ function client(options: { maxRateLimitRetries?: number } = {}): { octokit: Inst
   return { octokit: new Octokit({ baseUrl, request: { fetch: observingFetch(metrics, logger) } }), registry, lines };
 }
 
-const secondary = { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' } };
+const secondary = {
+  status: 403,
+  headers: { 'retry-after': '1' },
+  body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+};
 
 async function counter(registry: Registry, name: string): Promise<{ labels: Record<string, string | number>; value: number }[]> {
   const metric = (await registry.getMetricsAsJSON()).find((candidate) => candidate.name === name);
@@ -56,10 +68,17 @@ describe('the bot’s GitHub client (throttling and retry plugins)', { timeout: 
     scripts.set(path, [secondary, { ...secondary, status: 429 }, { status: 201, body: { id: 7 } }]);
     const { octokit, registry, lines } = client();
     const before = seen.length;
-    const created = await octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner: 'acme', repo: 'app', name: 'x', head_sha: 'a'.repeat(40) });
+    const created = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+      owner: 'acme',
+      repo: 'app',
+      name: 'x',
+      head_sha: 'a'.repeat(40),
+    });
     expect(created.status).toBe(201);
     expect(seen.slice(before)).toEqual([`POST ${path}`, `POST ${path}`, `POST ${path}`]);
-    expect(await counter(registry, 'gradual_github_rate_limited_total')).toEqual([{ labels: { kind: 'secondary', route: 'POST /repos/{owner}/{repo}/check-runs' }, value: 2 }]);
+    expect(await counter(registry, 'gradual_github_rate_limited_total')).toEqual([
+      { labels: { kind: 'secondary', route: 'POST /repos/{owner}/{repo}/check-runs' }, value: 2 },
+    ]);
     expect(lines.filter((line) => line.includes('secondary rate limit; waiting retry-after and retrying'))).toHaveLength(2);
   });
 
@@ -67,10 +86,12 @@ describe('the bot’s GitHub client (throttling and retry plugins)', { timeout: 
     const path = '/repos/acme/app/issues/1/comments';
     scripts.set(path, [secondary, secondary, secondary, secondary]);
     const { octokit, lines } = client({ maxRateLimitRetries: 2 });
-    const failed = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'app', issue_number: 1, body: 'hi' }).then(
-      () => undefined,
-      (error: unknown) => (error as { status: number }).status,
-    );
+    const failed = await octokit
+      .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'app', issue_number: 1, body: 'hi' })
+      .then(
+        () => undefined,
+        (error: unknown) => (error as { status: number }).status,
+      );
     expect(failed).toBe(403);
     expect(scripts.get(path)).toHaveLength(1);
     expect(lines.some((line) => line.includes('giving up'))).toBe(true);
@@ -78,7 +99,10 @@ describe('the bot’s GitHub client (throttling and retry plugins)', { timeout: 
 
   it('a transient 502 is retried and counted; a 422 or 405 (GitHub’s decision) is not retried', async () => {
     const transientPath = '/repos/acme/app/pulls/2';
-    scripts.set(transientPath, [{ status: 502, body: { message: 'Server Error' } }, { status: 200, body: { number: 2 } }]);
+    scripts.set(transientPath, [
+      { status: 502, body: { message: 'Server Error' } },
+      { status: 200, body: { number: 2 } },
+    ]);
     const { octokit, registry, lines } = client();
     const pull = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: 'acme', repo: 'app', pull_number: 2 });
     expect(pull.data).toEqual({ number: 2 });
@@ -87,11 +111,16 @@ describe('the bot’s GitHub client (throttling and retry plugins)', { timeout: 
 
     for (const status of [405, 422]) {
       const path = `/repos/acme/app/pulls/${String(status)}/merge`;
-      scripts.set(path, [{ status, body: { message: 'refused' } }, { status: 200, body: { merged: true } }]);
-      const refused = await octokit.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { owner: 'acme', repo: 'app', pull_number: status }).then(
-        () => undefined,
-        (error: unknown) => (error as { status: number }).status,
-      );
+      scripts.set(path, [
+        { status, body: { message: 'refused' } },
+        { status: 200, body: { merged: true } },
+      ]);
+      const refused = await octokit
+        .request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { owner: 'acme', repo: 'app', pull_number: status })
+        .then(
+          () => undefined,
+          (error: unknown) => (error as { status: number }).status,
+        );
       expect(refused).toBe(status);
       expect(scripts.get(path)).toHaveLength(1);
     }

@@ -100,7 +100,10 @@ export function observingFetch(metrics: GithubClientMetrics, logger: Logger, fet
     if (response.status >= 500) {
       metrics.transient.inc({ status: String(response.status) });
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      log.warn({ method: init?.method ?? 'GET', path: new URL(url).pathname, status: response.status }, 'GitHub answered a transient error; the retry plugin retries it');
+      log.warn(
+        { method: init?.method ?? 'GET', path: new URL(url).pathname, status: response.status },
+        'GitHub answered a transient error; the retry plugin retries it',
+      );
     }
     return response;
   };

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log/index.js';
-import { combinedDeploymentState, deactivateDeployments, deploymentStateOfCheck, followDeployment, payloadPullRequest, startDeployment } from './github-deployments.js';
+import {
+  combinedDeploymentState,
+  deactivateDeployments,
+  deploymentStateOfCheck,
+  followDeployment,
+  payloadPullRequest,
+  startDeployment,
+} from './github-deployments.js';
 import type { GithubDeployment, GithubPort } from './github-port.js';
 
 const log = createLogger({ level: 'silent' });
@@ -12,10 +19,24 @@ function fakeGithub(initial: GithubDeployment[] = []): { port: GithubPort; deplo
   let next = 100;
   const port = {
     listDeployments: (filter: { environment?: string; sha?: string }) =>
-      Promise.resolve(deployments.filter((deployment) => (filter.environment === undefined || deployment.environment === filter.environment) && (filter.sha === undefined || deployment.sha === filter.sha)).reverse()),
+      Promise.resolve(
+        deployments
+          .filter(
+            (deployment) =>
+              (filter.environment === undefined || deployment.environment === filter.environment) &&
+              (filter.sha === undefined || deployment.sha === filter.sha),
+          )
+          .reverse(),
+      ),
     createDeployment: (deployment: { sha: string; environment: string; payload: Record<string, unknown> }) => {
       next += 1;
-      deployments.push({ id: next, sha: deployment.sha, environment: deployment.environment, payload: deployment.payload, state: 'pending' });
+      deployments.push({
+        id: next,
+        sha: deployment.sha,
+        environment: deployment.environment,
+        payload: deployment.payload,
+        state: 'pending',
+      });
       writes.push(`create ${String(next)} ${deployment.environment}@${deployment.sha}`);
       return Promise.resolve(next);
     },
@@ -51,7 +72,16 @@ describe('GitHub Deployments of pull-request deploys', () => {
 
   it('the payload’s pull request is read back only when it is Gradual’s shape (hostile payloads give nothing)', () => {
     expect(payloadPullRequest({ gradual: { pullRequest: 7 } })).toBe(7);
-    for (const payload of [undefined, null, 'text', { gradual: 7 }, { gradual: { pullRequest: '7' } }, { gradual: { pullRequest: 1.5 } }, { other: { pullRequest: 7 } }]) expect(payloadPullRequest(payload)).toBeUndefined();
+    for (const payload of [
+      undefined,
+      null,
+      'text',
+      { gradual: 7 },
+      { gradual: { pullRequest: '7' } },
+      { gradual: { pullRequest: 1.5 } },
+      { other: { pullRequest: 7 } },
+    ])
+      expect(payloadPullRequest(payload)).toBeUndefined();
   });
 
   it('a deploy creates one Deployment, in progress, and supersedes the earlier active ones of the environment; a repeat creates nothing', async () => {
@@ -60,15 +90,30 @@ describe('GitHub Deployments of pull-request deploys', () => {
       { id: 2, sha: 'b', environment: 'production', payload: { gradual: { pullRequest: 2 } }, state: 'failure' },
       { id: 3, sha: 'c', environment: 'staging', payload: { gradual: { pullRequest: 3 } }, state: 'in_progress' },
     ]);
-    const id = await startDeployment(github.port, log, { environment: 'production', sha: 'd', pullRequest: 4, environmentUrl: 'http://127.0.0.1:3100/' });
+    const id = await startDeployment(github.port, log, {
+      environment: 'production',
+      sha: 'd',
+      pullRequest: 4,
+      environmentUrl: 'http://127.0.0.1:3100/',
+    });
     expect(github.writes).toEqual(['status 1 inactive', `create ${String(id)} production@d`, `status ${String(id)} in_progress`]);
     expect(await startDeployment(github.port, log, { environment: 'production', sha: 'd', pullRequest: 4 })).toBe(id);
     expect(github.writes).toHaveLength(3);
   });
 
   it('the status follows the check once per change, with the check as log_url; a missing deployment is said so', async () => {
-    const github = fakeGithub([{ id: 9, sha: 'e', environment: 'production', payload: { gradual: { pullRequest: 5 } }, state: 'in_progress' }]);
-    const follow = (state: 'in_progress' | 'success' | 'failure', pullRequest = 5): Promise<string> => followDeployment(github.port, { environment: 'production', sha: 'e', pullRequest, state, description: 'x', logUrl: () => Promise.resolve('http://127.0.0.1/runs/3') });
+    const github = fakeGithub([
+      { id: 9, sha: 'e', environment: 'production', payload: { gradual: { pullRequest: 5 } }, state: 'in_progress' },
+    ]);
+    const follow = (state: 'in_progress' | 'success' | 'failure', pullRequest = 5): Promise<string> =>
+      followDeployment(github.port, {
+        environment: 'production',
+        sha: 'e',
+        pullRequest,
+        state,
+        description: 'x',
+        logUrl: () => Promise.resolve('http://127.0.0.1/runs/3'),
+      });
     expect(await follow('in_progress')).toBe('unchanged');
     expect(await follow('success')).toBe('written');
     expect(await follow('success')).toBe('unchanged');

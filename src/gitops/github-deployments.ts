@@ -43,7 +43,9 @@ export function deploymentStateOfCheck(check: Pick<CheckRunOutput, 'status' | 'c
 }
 
 /** One environment's deployment from its Rollouts' states: any failure fails it, all success succeeds, else in progress. */
-export function combinedDeploymentState(states: readonly Exclude<GithubDeploymentState, 'inactive'>[]): Exclude<GithubDeploymentState, 'inactive'> {
+export function combinedDeploymentState(
+  states: readonly Exclude<GithubDeploymentState, 'inactive'>[],
+): Exclude<GithubDeploymentState, 'inactive'> {
   if (states.includes('failure')) return 'failure';
   if (states.length > 0 && states.every((state) => state === 'success')) return 'success';
   return 'in_progress';
@@ -55,17 +57,36 @@ const active = new Set(['pending', 'queued', 'in_progress', 'success']);
  * A pull request's head was applied to an environment: its Deployment (created once per environment and
  * head), `in_progress`; every earlier active deployment of the environment is superseded (`inactive`).
  */
-export async function startDeployment(github: GithubPort, log: Logger, deploy: { environment: string; sha: string; pullRequest: number; environmentUrl?: string }): Promise<number> {
+export async function startDeployment(
+  github: GithubPort,
+  log: Logger,
+  deploy: { environment: string; sha: string; pullRequest: number; environmentUrl?: string },
+): Promise<number> {
   const existing = await github.listDeployments({ environment: deploy.environment });
-  const own = existing.find((deployment) => deployment.sha === deploy.sha && payloadPullRequest(deployment.payload) === deploy.pullRequest && deployment.state !== 'inactive');
+  const own = existing.find(
+    (deployment) =>
+      deployment.sha === deploy.sha && payloadPullRequest(deployment.payload) === deploy.pullRequest && deployment.state !== 'inactive',
+  );
   for (const earlier of existing) {
     if (earlier.id === own?.id || !active.has(earlier.state)) continue;
-    await github.createDeploymentStatus(earlier.id, { state: 'inactive', description: `Superseded by #${String(deploy.pullRequest)} at ${deploy.sha.slice(0, 7)}` });
+    await github.createDeploymentStatus(earlier.id, {
+      state: 'inactive',
+      description: `Superseded by #${String(deploy.pullRequest)} at ${deploy.sha.slice(0, 7)}`,
+    });
     log.info({ deployment: earlier.id, environment: deploy.environment }, 'GitHub deployment superseded; marked inactive');
   }
   if (own !== undefined) return own.id;
-  const id = await github.createDeployment({ sha: deploy.sha, environment: deploy.environment, description: `#${String(deploy.pullRequest)} rolled out by Gradual`, payload: { ...deploymentPayload(deploy.pullRequest) } });
-  await github.createDeploymentStatus(id, { state: 'in_progress', description: 'Rolling out', ...(deploy.environmentUrl !== undefined && { environmentUrl: deploy.environmentUrl }) });
+  const id = await github.createDeployment({
+    sha: deploy.sha,
+    environment: deploy.environment,
+    description: `#${String(deploy.pullRequest)} rolled out by Gradual`,
+    payload: { ...deploymentPayload(deploy.pullRequest) },
+  });
+  await github.createDeploymentStatus(id, {
+    state: 'in_progress',
+    description: 'Rolling out',
+    ...(deploy.environmentUrl !== undefined && { environmentUrl: deploy.environmentUrl }),
+  });
   log.info({ deployment: id, environment: deploy.environment, sha: deploy.sha }, 'GitHub deployment created');
   return id;
 }
@@ -74,12 +95,30 @@ export async function startDeployment(github: GithubPort, log: Logger, deploy: {
  * Moves the pull request's deployment of the head to an environment to `state` when it stands elsewhere
  * (a superseded or inactive one is left alone). Says whether a status was written, or the deployment is not there (yet).
  */
-export async function followDeployment(github: GithubPort, deploy: { environment: string; sha: string; pullRequest: number; state: Exclude<GithubDeploymentState, 'inactive'>; description: string; environmentUrl?: string; logUrl?: () => Promise<string> }): Promise<'written' | 'unchanged' | 'missing'> {
-  const found = (await github.listDeployments({ environment: deploy.environment, sha: deploy.sha })).find((deployment) => payloadPullRequest(deployment.payload) === deploy.pullRequest);
+export async function followDeployment(
+  github: GithubPort,
+  deploy: {
+    environment: string;
+    sha: string;
+    pullRequest: number;
+    state: Exclude<GithubDeploymentState, 'inactive'>;
+    description: string;
+    environmentUrl?: string;
+    logUrl?: () => Promise<string>;
+  },
+): Promise<'written' | 'unchanged' | 'missing'> {
+  const found = (await github.listDeployments({ environment: deploy.environment, sha: deploy.sha })).find(
+    (deployment) => payloadPullRequest(deployment.payload) === deploy.pullRequest,
+  );
   if (found === undefined) return 'missing';
   if (found.state === 'inactive' || found.state === deploy.state) return 'unchanged';
   const logUrl = deploy.logUrl === undefined ? undefined : await deploy.logUrl();
-  await github.createDeploymentStatus(found.id, { state: deploy.state, description: deploy.description, ...(deploy.environmentUrl !== undefined && { environmentUrl: deploy.environmentUrl }), ...(logUrl !== undefined && logUrl !== '' && { logUrl }) });
+  await github.createDeploymentStatus(found.id, {
+    state: deploy.state,
+    description: deploy.description,
+    ...(deploy.environmentUrl !== undefined && { environmentUrl: deploy.environmentUrl }),
+    ...(logUrl !== undefined && logUrl !== '' && { logUrl }),
+  });
   return 'written';
 }
 
@@ -91,7 +130,10 @@ export async function deactivateDeployments(github: GithubPort, log: Logger, pul
   let marked = 0;
   for (const deployment of await github.listDeployments({})) {
     if (payloadPullRequest(deployment.payload) !== pullRequest || deployment.state === 'inactive') continue;
-    await github.createDeploymentStatus(deployment.id, { state: 'inactive', description: `#${String(pullRequest)} closed without merging; rolled back` });
+    await github.createDeploymentStatus(deployment.id, {
+      state: 'inactive',
+      description: `#${String(pullRequest)} closed without merging; rolled back`,
+    });
     marked += 1;
   }
   if (marked > 0) log.info({ pullRequest, deployments: marked }, 'GitHub deployments of a closed pull request marked inactive');

@@ -28,7 +28,10 @@ export interface GithubPort {
    * status and conclusion and reads the newest run. Returns the id written.
    */
   upsertCheckRun(headSha: string, output: CheckRunOutput): Promise<number>;
-  findCheckRun(headSha: string, name: string): Promise<{ id: number; status: string; conclusion: string | null; title: string | null; summary: string | null } | undefined>;
+  findCheckRun(
+    headSha: string,
+    name: string,
+  ): Promise<{ id: number; status: string; conclusion: string | null; title: string | null; summary: string | null } | undefined>;
   /** An issue's comments, oldest first; `isBot` for an app's or a bot's comment, `createdAt` ISO. */
   listIssueComments(issue: number): Promise<{ id: number; body: string; login: string; isBot?: boolean; createdAt?: string }[]>;
   createIssueComment(issue: number, body: string): Promise<number>;
@@ -46,7 +49,10 @@ export interface GithubPort {
   changedFiles(number: number): Promise<string[]>;
   /** Who approved `headSha` (their latest review, of that very commit), with their permission. */
   approvals(number: number, headSha: string): Promise<{ login: string; permission: PermissionLevel }[]>;
-  createCommitStatus(sha: string, status: { state: 'pending' | 'success' | 'failure' | 'error'; context: string; description: string }): Promise<void>;
+  createCommitStatus(
+    sha: string,
+    status: { state: 'pending' | 'success' | 'failure' | 'error'; context: string; description: string },
+  ): Promise<void>;
   /** The commit a branch points at. */
   branchHead(branch: string): Promise<string>;
   /** A check run's page (its `html_url`). */
@@ -54,8 +60,16 @@ export interface GithubPort {
   /** The repository's GitHub Deployments, newest first (one page of 100), filtered by environment and/or commit, each with its newest status. */
   listDeployments(filter: { environment?: string; sha?: string }): Promise<GithubDeployment[]>;
   /** Creates a Deployment of a commit to an environment (no required contexts: the rollout is the deploy's own check); returns its id. */
-  createDeployment(deployment: { sha: string; environment: string; description: string; payload: Record<string, unknown> }): Promise<number>;
-  createDeploymentStatus(id: number, status: { state: GithubDeploymentState; description: string; environmentUrl?: string; logUrl?: string }): Promise<void>;
+  createDeployment(deployment: {
+    sha: string;
+    environment: string;
+    description: string;
+    payload: Record<string, unknown>;
+  }): Promise<number>;
+  createDeploymentStatus(
+    id: number,
+    status: { state: GithubDeploymentState; description: string; environmentUrl?: string; logUrl?: string },
+  ): Promise<void>;
   /** The open pull requests into a base branch, with their heads. */
   openPullRequests(base: string): Promise<{ number: number; headSha: string }[]>;
   /** Every commit reachable from `head` and not from `base` (GitHub's compare; at most 250, as GitHub lists). */
@@ -96,23 +110,36 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
   const checkRuns = new Map<string, KnownCheckRun>();
   const appendAnnotations = async (id: number, output: CheckRunOutput, batches: CheckAnnotation[][]): Promise<void> => {
     // GitHub takes at most 50 annotations per request; the rest follow in updates that append them.
-    for (const batch of batches) await octokit.rest.checks.update({ ...base, check_run_id: id, output: { title: output.title, summary: output.summary, annotations: batch } });
+    for (const batch of batches)
+      await octokit.rest.checks.update({
+        ...base,
+        check_run_id: id,
+        output: { title: output.title, summary: output.summary, annotations: batch },
+      });
   };
   const port: GithubPort = {
     async findCheckRun(headSha, name) {
       const found = await octokit.rest.checks.listForRef({ ...base, ref: headSha, check_name: name, filter: 'latest', per_page: 100 });
       const run = found.data.check_runs.find((candidate) => candidate.name === name);
-      return run === undefined ? undefined : { id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title, summary: run.output.summary };
+      return run === undefined
+        ? undefined
+        : { id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title, summary: run.output.summary };
     },
     async upsertCheckRun(headSha, output) {
       const annotations = output.annotations ?? [];
       const batches: CheckAnnotation[][] = [];
-      for (let index = 0; index < annotations.length; index += annotationsPerRequest) batches.push(annotations.slice(index, index + annotationsPerRequest));
+      for (let index = 0; index < annotations.length; index += annotationsPerRequest)
+        batches.push(annotations.slice(index, index + annotationsPerRequest));
       const body = {
         name: output.name,
         status: output.status,
         ...(output.conclusion !== undefined && { conclusion: output.conclusion }),
-        output: { title: output.title, summary: output.summary, ...(output.text !== undefined && { text: output.text }), ...(batches[0] !== undefined && { annotations: batches[0] }) },
+        output: {
+          title: output.title,
+          summary: output.summary,
+          ...(output.text !== undefined && { text: output.text }),
+          ...(batches[0] !== undefined && { annotations: batches[0] }),
+        },
         actions: output.actions ?? [],
       };
       const cacheKey = `${headSha} ${output.name}`;
@@ -125,13 +152,22 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
         return created;
       }
       await octokit.rest.checks.update({ ...base, check_run_id: known.id, ...body });
-      checkRuns.set(cacheKey, { id: known.id, ...(known.status === 'completed' ? { status: known.status, conclusion: known.conclusion } : written) });
+      checkRuns.set(cacheKey, {
+        id: known.id,
+        ...(known.status === 'completed' ? { status: known.status, conclusion: known.conclusion } : written),
+      });
       await appendAnnotations(known.id, output, batches.slice(1));
       return known.id;
     },
     async listIssueComments(issue) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: issue, per_page: 100 });
-      return comments.map((comment) => ({ id: comment.id, body: comment.body ?? '', login: comment.user?.login ?? '', isBot: comment.user?.type === 'Bot', createdAt: comment.created_at }));
+      return comments.map((comment) => ({
+        id: comment.id,
+        body: comment.body ?? '',
+        login: comment.user?.login ?? '',
+        isBot: comment.user?.type === 'Bot',
+        createdAt: comment.created_at,
+      }));
     },
     async createIssueComment(issue, body) {
       return (await octokit.rest.issues.createComment({ ...base, issue_number: issue, body })).data.id;
@@ -143,8 +179,14 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
       await octokit.rest.reactions.createForIssueComment({ ...base, comment_id: commentId, content });
     },
     async commentHandled(commentId) {
-      const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, { ...base, comment_id: commentId, per_page: 100 });
-      return reactions.some((reaction) => reaction.user?.type === 'Bot' && (reaction.content === 'rocket' || reaction.content === 'confused'));
+      const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, {
+        ...base,
+        comment_id: commentId,
+        per_page: 100,
+      });
+      return reactions.some(
+        (reaction) => reaction.user?.type === 'Bot' && (reaction.content === 'rocket' || reaction.content === 'confused'),
+      );
     },
     async permissionOf(login) {
       try {
@@ -199,8 +241,12 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
       // A person's latest review decides (an approval later dismissed by "changes requested" does not count),
       // and it counts only when it approved this very head: an approval of an earlier push approves that push.
       const latest = new Map<string, { state: string; commit: string | undefined }>();
-      for (const review of reviews) if (review.user !== null && review.state !== 'COMMENTED') latest.set(review.user.login, { state: review.state, commit: review.commit_id ?? undefined });
-      const approvers = [...latest].filter(([, review]) => review.state === 'APPROVED' && review.commit === headSha).map(([login]) => login);
+      for (const review of reviews)
+        if (review.user !== null && review.state !== 'COMMENTED')
+          latest.set(review.user.login, { state: review.state, commit: review.commit_id ?? undefined });
+      const approvers = [...latest]
+        .filter(([, review]) => review.state === 'APPROVED' && review.commit === headSha)
+        .map(([login]) => login);
       return Promise.all(approvers.map(async (login) => ({ login, permission: await port.permissionOf(login) })));
     },
     async createCommitStatus(sha, status) {
@@ -217,13 +263,31 @@ export function githubPort(octokit: ProbotOctokit, ref: RepositoryRef): GithubPo
       return Promise.all(
         found.map(async (deployment) => {
           const statuses = (await octokit.rest.repos.listDeploymentStatuses({ ...base, deployment_id: deployment.id, per_page: 1 })).data;
-          return { id: deployment.id, sha: deployment.sha, environment: deployment.environment, payload: deployment.payload, state: statuses[0]?.state ?? 'pending' };
+          return {
+            id: deployment.id,
+            sha: deployment.sha,
+            environment: deployment.environment,
+            payload: deployment.payload,
+            state: statuses[0]?.state ?? 'pending',
+          };
         }),
       );
     },
     async createDeployment(deployment) {
-      const created = await octokit.rest.repos.createDeployment({ ...base, ref: deployment.sha, environment: deployment.environment, description: deployment.description, payload: deployment.payload, required_contexts: [], auto_merge: false, transient_environment: false });
-      if (!('id' in created.data)) throw new Error(`GitHub did not create a deployment of ${deployment.sha} to ${deployment.environment}: ${created.data.message ?? 'no message'}`);
+      const created = await octokit.rest.repos.createDeployment({
+        ...base,
+        ref: deployment.sha,
+        environment: deployment.environment,
+        description: deployment.description,
+        payload: deployment.payload,
+        required_contexts: [],
+        auto_merge: false,
+        transient_environment: false,
+      });
+      if (!('id' in created.data))
+        throw new Error(
+          `GitHub did not create a deployment of ${deployment.sha} to ${deployment.environment}: ${created.data.message ?? 'no message'}`,
+        );
       return created.data.id;
     },
     async openPullRequests(baseBranch) {

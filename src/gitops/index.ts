@@ -4,5 +4,15 @@ export { startBot, defaultPolicyFile, loadDefaultPolicy, type RunningBot } from 
 export { readBotEnvironment, type BotEnvironment } from './bot-environment.js';
 export { loadGradualConfig, parseGradualConfig, gradualConfigSchema, clusterFor, ConfigError, type GradualConfig } from './config.js';
 export { gradualAnnotations, originOf, type DeploymentOrigin } from './annotations.js';
-export { environmentLock, decideAcquire, decideRelease, readLockState, lockName, nextWaiting, type LockState, type LockHolder, type LockWaiter } from './environment-lock.js';
+export {
+  environmentLock,
+  decideAcquire,
+  decideRelease,
+  readLockState,
+  lockName,
+  nextWaiting,
+  type LockState,
+  type LockHolder,
+  type LockWaiter,
+} from './environment-lock.js';
 export type * from './types.js';

@@ -14,7 +14,10 @@ describe('the inventory of what a repository deployed to an environment', () => 
     ['another repository only', { 'acme.other': '[{"apiVersion":"v1","kind":"ConfigMap","name":"x","file":"a.yaml"}]' }, []],
     [
       'entries, cluster-scoped or not',
-      { 'acme.web': '[{"apiVersion":"v1","kind":"ConfigMap","namespace":"prod","name":"x","file":"a.yaml"},{"apiVersion":"argoproj.io/v1alpha1","kind":"ClusterAnalysisTemplate","name":"t","file":"t.yaml"}]' },
+      {
+        'acme.web':
+          '[{"apiVersion":"v1","kind":"ConfigMap","namespace":"prod","name":"x","file":"a.yaml"},{"apiVersion":"argoproj.io/v1alpha1","kind":"ClusterAnalysisTemplate","name":"t","file":"t.yaml"}]',
+      },
       [
         { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'prod', name: 'x', file: 'a.yaml' },
         { apiVersion: 'argoproj.io/v1alpha1', kind: 'ClusterAnalysisTemplate', name: 't', file: 't.yaml' },

@@ -15,7 +15,13 @@ export interface InventoryEntry extends ObjectRef {
   file: string;
 }
 
-const entrySchema = z.object({ apiVersion: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(), file: z.string() });
+const entrySchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  file: z.string(),
+});
 
 export function inventoryName(environment: string): string {
   return `gradual-inventory-${environment.toLowerCase().replace(/[^a-z0-9-]/gu, '-')}`.slice(0, 63).replace(/-+$/u, '');
@@ -37,7 +43,9 @@ export function parseInventory(data: Readonly<Record<string, string>> | undefine
   if (raw === undefined) return [];
   try {
     const parsed = z.array(entrySchema).safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data.map(({ namespace, ...rest }) => ({ ...rest, ...(namespace === undefined ? {} : { namespace }) })) : [];
+    return parsed.success
+      ? parsed.data.map(({ namespace, ...rest }) => ({ ...rest, ...(namespace === undefined ? {} : { namespace }) }))
+      : [];
   } catch {
     return [];
   }
@@ -66,14 +74,27 @@ export function environmentInventory(client: RestClient, namespace: string, envi
       return parseInventory((await get())?.data, repository);
     },
     async write(repository, entries) {
-      const value = JSON.stringify(entries.map(({ apiVersion, kind, namespace: objectNamespace, name: objectName, file }) => ({ apiVersion, kind, ...(objectNamespace === undefined ? {} : { namespace: objectNamespace }), name: objectName, file })));
+      const value = JSON.stringify(
+        entries.map(({ apiVersion, kind, namespace: objectNamespace, name: objectName, file }) => ({
+          apiVersion,
+          kind,
+          ...(objectNamespace === undefined ? {} : { namespace: objectNamespace }),
+          name: objectName,
+          file,
+        })),
+      );
       for (let attempt = 1; ; attempt += 1) {
         const current = await get();
         const data = { ...current?.data, [inventoryKey(repository)]: value };
         const body = {
           apiVersion: 'v1',
           kind: 'ConfigMap',
-          metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'gradual' }, ...(current?.metadata?.resourceVersion === undefined ? {} : { resourceVersion: current.metadata.resourceVersion }) },
+          metadata: {
+            name,
+            namespace,
+            labels: { 'app.kubernetes.io/managed-by': 'gradual' },
+            ...(current?.metadata?.resourceVersion === undefined ? {} : { resourceVersion: current.metadata.resourceVersion }),
+          },
           data,
         };
         try {
@@ -81,7 +102,10 @@ export function environmentInventory(client: RestClient, namespace: string, envi
           else await client.request({ method: 'PUT', path, body });
           return;
         } catch (cause) {
-          if (!isConflict(cause) || attempt >= 5) throw new Error(`writing the inventory ${namespace}/${name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+          if (!isConflict(cause) || attempt >= 5)
+            throw new Error(`writing the inventory ${namespace}/${name}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+              cause,
+            });
         }
       }
     },

@@ -45,7 +45,11 @@ export interface GroupVerdict {
 
 /** Promoted and Healthy: the controller reports Healthy and the stable ReplicaSet is the current one. */
 function settled(rollout: Rollout): boolean {
-  return rollout.status?.phase === 'Healthy' && rollout.status.stableRS !== undefined && rollout.status.stableRS === rollout.status.currentPodHash;
+  return (
+    rollout.status?.phase === 'Healthy' &&
+    rollout.status.stableRS !== undefined &&
+    rollout.status.stableRS === rollout.status.currentPodHash
+  );
 }
 
 /** Why one pull request holds the group back, or undefined when it does not. Pure. */
@@ -53,10 +57,13 @@ export function pullRequestHoldsBack(pull: GroupPull): string | undefined {
   if (pull.environments.length === 0) return undefined;
   if (pull.rollouts.length === 0) return `it was never rolled out (to ${pull.environments.join(', ')})`;
   const stale = pull.rollouts.find((rollout) => rollout.deployedSha !== pull.headSha);
-  if (stale !== undefined) return `its manifests changed after its rollout: ${stale.namespace}/${stale.name} runs ${stale.deployedSha.slice(0, 7)}, the pull request's head is ${pull.headSha.slice(0, 7)}`;
-  if (pull.manifestsDiffer.length > 0) return `the group merges other manifests than it rolled out (${pull.manifestsDiffer.map((path) => `\`${path}\``).join(', ')})`;
+  if (stale !== undefined)
+    return `its manifests changed after its rollout: ${stale.namespace}/${stale.name} runs ${stale.deployedSha.slice(0, 7)}, the pull request's head is ${pull.headSha.slice(0, 7)}`;
+  if (pull.manifestsDiffer.length > 0)
+    return `the group merges other manifests than it rolled out (${pull.manifestsDiffer.map((path) => `\`${path}\``).join(', ')})`;
   const unsettled = pull.rollouts.find((rollout) => !settled(rollout.rollout));
-  if (unsettled !== undefined) return `${unsettled.namespace}/${unsettled.name} is ${unsettled.rollout.status?.phase ?? 'not reported'}, not fully promoted and Healthy`;
+  if (unsettled !== undefined)
+    return `${unsettled.namespace}/${unsettled.name} is ${unsettled.rollout.status?.phase ?? 'not reported'}, not fully promoted and Healthy`;
   return undefined;
 }
 
@@ -65,9 +72,26 @@ export function evaluateMergeGroup(pulls: readonly GroupPull[]): GroupVerdict {
     const reason = pullRequestHoldsBack(pull);
     return reason === undefined ? [] : [{ number: pull.number, reason }];
   });
-  if (pulls.length === 0) return { conclusion: 'failure', title: 'No pull request of this repository found in the merge group', summary: 'The merge group\'s commits contain no open pull request\'s head, so nothing can be said to be rolled out.', failing };
+  if (pulls.length === 0)
+    return {
+      conclusion: 'failure',
+      title: 'No pull request of this repository found in the merge group',
+      summary: "The merge group's commits contain no open pull request's head, so nothing can be said to be rolled out.",
+      failing,
+    };
   const listed = pulls.map((pull) => `#${String(pull.number)}`).join(', ');
-  if (failing.length === 0) return { conclusion: 'success', title: `Every pull request in the group is rolled out and Healthy (${listed})`, summary: pulls.map((pull) => `- #${String(pull.number)} at ${pull.headSha.slice(0, 7)}: ${pull.environments.length === 0 ? 'changes no environment' : `rolled out, promoted and Healthy in ${pull.environments.join(', ')}`}`).join('\n'), failing };
+  if (failing.length === 0)
+    return {
+      conclusion: 'success',
+      title: `Every pull request in the group is rolled out and Healthy (${listed})`,
+      summary: pulls
+        .map(
+          (pull) =>
+            `- #${String(pull.number)} at ${pull.headSha.slice(0, 7)}: ${pull.environments.length === 0 ? 'changes no environment' : `rolled out, promoted and Healthy in ${pull.environments.join(', ')}`}`,
+        )
+        .join('\n'),
+      failing,
+    };
   return {
     conclusion: 'failure',
     title: `Not rolled out as merged: ${failing.map((entry) => `#${String(entry.number)}`).join(', ')}`,
@@ -79,7 +103,10 @@ export function evaluateMergeGroup(pulls: readonly GroupPull[]): GroupVerdict {
 export const mergeGroupCheckName = 'gradual/merge-group';
 
 /** Where the reporter's Rollouts of a pull request come from (RolloutReporter.rolloutsOf). */
-export type RolloutsOf = (repository: string, pullRequest: number) => { rollout: { metadata?: { namespace?: string | undefined; name?: string | undefined } | undefined }; origin: { headSha: string } }[];
+export type RolloutsOf = (
+  repository: string,
+  pullRequest: number,
+) => { rollout: { metadata?: { namespace?: string | undefined; name?: string | undefined } | undefined }; origin: { headSha: string } }[];
 
 /**
  * `merge_group.checks_requested`: finds the group's pull requests (the open pull requests into the base
@@ -87,7 +114,12 @@ export type RolloutsOf = (repository: string, pullRequest: number) => { rollout:
  * head as `gradual/merge-group` and as each of their rollout checks (the names branch protection requires
  * on the pull requests, which GitHub requires on the group too).
  */
-export async function reportMergeGroup(context: RepositoryContext, services: BotServices, rolloutsOf: RolloutsOf, group: { headSha: string; baseSha: string; baseRef: string; defaultBranch: string }): Promise<GroupVerdict> {
+export async function reportMergeGroup(
+  context: RepositoryContext,
+  services: BotServices,
+  rolloutsOf: RolloutsOf,
+  group: { headSha: string; baseSha: string; baseRef: string; defaultBranch: string },
+): Promise<GroupVerdict> {
   const repository = repositoryName(context.repository);
   const { policy } = await loadRepositoryPolicy(context, services, group.defaultBranch);
   const inGroup = new Set(await context.github.commitsBetween(group.baseSha, group.headSha));
@@ -101,7 +133,8 @@ export async function reportMergeGroup(context: RepositoryContext, services: Bot
     const manifestPaths = [...new Set(matches.flatMap((match) => match.paths))];
     const manifestsDiffer: string[] = [];
     for (const path of manifestPaths) {
-      if ((await context.github.readFile(path, group.headSha)) !== (await context.github.readFile(path, pull.headSha))) manifestsDiffer.push(path);
+      if ((await context.github.readFile(path, group.headSha)) !== (await context.github.readFile(path, pull.headSha)))
+        manifestsDiffer.push(path);
     }
     const rollouts = rolloutsOf(repository, pull.number).flatMap(({ rollout, origin }) => {
       const parsed = rollout as unknown as Rollout;
@@ -110,13 +143,28 @@ export async function reportMergeGroup(context: RepositoryContext, services: Bot
       checkNames.add(rolloutCheckName(namespace, name));
       return [{ namespace, name, deployedSha: origin.headSha, rollout: parsed }];
     });
-    facts.push({ number: pull.number, headSha: pull.headSha, environments: matches.map((match) => match.environment.name), rollouts, manifestsDiffer });
+    facts.push({
+      number: pull.number,
+      headSha: pull.headSha,
+      environments: matches.map((match) => match.environment.name),
+      rollouts,
+      manifestsDiffer,
+    });
   }
   const verdict = evaluateMergeGroup(facts);
   for (const name of checkNames) {
-    const output: CheckRunOutput = { name, status: 'completed', conclusion: verdict.conclusion, title: verdict.title, summary: verdict.summary };
+    const output: CheckRunOutput = {
+      name,
+      status: 'completed',
+      conclusion: verdict.conclusion,
+      title: verdict.title,
+      summary: verdict.summary,
+    };
     await context.github.upsertCheckRun(group.headSha, output);
   }
-  context.log.info({ group: group.headSha, pullRequests: pulls.map((pull) => pull.number), conclusion: verdict.conclusion, failing: verdict.failing }, 'merge group judged');
+  context.log.info(
+    { group: group.headSha, pullRequests: pulls.map((pull) => pull.number), conclusion: verdict.conclusion, failing: verdict.failing },
+    'merge group judged',
+  );
   return verdict;
 }

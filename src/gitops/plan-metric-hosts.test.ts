@@ -25,14 +25,24 @@ function tree(files: Record<string, string>): ManifestTree {
     fetch: { kind: 'cached', objects: 0, bytes: 0 },
     listFiles: () => Promise.resolve(Object.keys(files).sort()),
     readFile: (path) => Promise.resolve(files[path]),
-    readFileWithin: (path) => Promise.resolve(files[path] === undefined ? undefined : { bytes: Buffer.byteLength(files[path]), text: files[path] }),
+    readFileWithin: (path) =>
+      Promise.resolve(files[path] === undefined ? undefined : { bytes: Buffer.byteLength(files[path]), text: files[path] }),
   };
 }
 
-describe('planEnvironment checks the environment\'s metricHosts', () => {
+describe("planEnvironment checks the environment's metricHosts", () => {
   it("a pull request's templated metric host is a plan error at its line when the environment has an allowlist", async () => {
-    const services = { config: { repositories: [], clusters: {} } as unknown as GradualConfig, clusters: new Map(), logger: createLogger({ level: 'silent' }) } as unknown as BotServices;
-    const environment = testEnvironment({ name: 'prod', paths: ['**/*.yaml'], kinds: ['AnalysisTemplate.argoproj.io'], metricHosts: ['prometheus.monitoring'] });
+    const services = {
+      config: { repositories: [], clusters: {} } as unknown as GradualConfig,
+      clusters: new Map(),
+      logger: createLogger({ level: 'silent' }),
+    } as unknown as BotServices;
+    const environment = testEnvironment({
+      name: 'prod',
+      paths: ['**/*.yaml'],
+      kinds: ['AnalysisTemplate.argoproj.io'],
+      metricHosts: ['prometheus.monitoring'],
+    });
     const planned = await planEnvironment(services, 'octo/app', environment, tree({ 'apps/analysis.yaml': analysis }));
     expect(planned.plan.errors.filter((error) => error.file === 'apps/analysis.yaml')).toEqual([
       {
@@ -40,10 +50,16 @@ describe('planEnvironment checks the environment\'s metricHosts', () => {
         line: 9,
         column: 16,
         path: 'spec.metrics[0].provider.web.url',
-        message: 'metric "metadata": the host of url is a template ({{args.host}}), which cannot be checked before the metric runs; environment "prod" allows only metric hosts "prometheus.monitoring", so write the host out',
+        message:
+          'metric "metadata": the host of url is a template ({{args.host}}), which cannot be checked before the metric runs; environment "prod" allows only metric hosts "prometheus.monitoring", so write the host out',
       },
     ]);
-    const open = await planEnvironment(services, 'octo/app', testEnvironment({ name: 'prod', paths: ['**/*.yaml'], kinds: ['AnalysisTemplate.argoproj.io'] }), tree({ 'apps/analysis.yaml': analysis }));
+    const open = await planEnvironment(
+      services,
+      'octo/app',
+      testEnvironment({ name: 'prod', paths: ['**/*.yaml'], kinds: ['AnalysisTemplate.argoproj.io'] }),
+      tree({ 'apps/analysis.yaml': analysis }),
+    );
     expect(open.plan.errors.filter((error) => error.file === 'apps/analysis.yaml')).toEqual([]);
   });
 });

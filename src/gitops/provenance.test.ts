@@ -5,7 +5,13 @@ import { provenanceKeyFrom, provenanceMessage, signedOriginAnnotations, verifyPr
 
 const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
 const key = provenanceKeyFrom(pem, 42);
-const origin: DeploymentOrigin = { repository: 'acme/deploys', pullRequest: 7, headSha: 'a'.repeat(40), installationId: 3, environment: 'production' };
+const origin: DeploymentOrigin = {
+  repository: 'acme/deploys',
+  pullRequest: 7,
+  headSha: 'a'.repeat(40),
+  installationId: 3,
+  environment: 'production',
+};
 const object: SignedObject = { namespace: 'prod', kind: 'Rollout', name: 'web' };
 const signed = signedOriginAnnotations(key, origin, object);
 
@@ -36,7 +42,11 @@ describe('provenance signatures', () => {
     ['the signature itself', { [gradualAnnotations.signature]: `${signed[gradualAnnotations.signature]?.slice(0, -2) ?? ''}AA` }, object],
     ['the signature, truncated', { [gradualAnnotations.signature]: signed[gradualAnnotations.signature]?.slice(0, 10) ?? '' }, object],
     ['the signature, removed', { [gradualAnnotations.signature]: '' }, object],
-    ['the signature, another version', { [gradualAnnotations.signature]: signed[gradualAnnotations.signature]?.replace('v1=', 'v2=') ?? '' }, object],
+    [
+      'the signature, another version',
+      { [gradualAnnotations.signature]: signed[gradualAnnotations.signature]?.replace('v1=', 'v2=') ?? '' },
+      object,
+    ],
   ] as const)('refuses an origin whose %s was changed', (_field, edit, target) => {
     const check = verifyProvenance(key, { ...signed, ...edit }, target);
     expect(check.kind).toBe('refused');
@@ -44,7 +54,11 @@ describe('provenance signatures', () => {
 
   it('refuses an unsigned origin and an incomplete one, with the reason', () => {
     const unsigned = Object.fromEntries(Object.entries(signed).filter(([name]) => name !== gradualAnnotations.signature));
-    expect(verifyProvenance(key, unsigned, object)).toEqual({ kind: 'refused', reason: 'it carries no gradual.dev/signature', claimed: origin });
+    expect(verifyProvenance(key, unsigned, object)).toEqual({
+      kind: 'refused',
+      reason: 'it carries no gradual.dev/signature',
+      claimed: origin,
+    });
     const incomplete = verifyProvenance(key, { [gradualAnnotations.repository]: 'acme/deploys' }, object);
     expect(incomplete.kind === 'refused' ? incomplete.reason : '').toMatch(/incomplete/u);
   });

@@ -61,16 +61,24 @@ export type ProvenanceCheck =
   | { kind: 'refused'; reason: string; claimed: DeploymentOrigin | undefined };
 
 /** Pure: whether an object's origin annotations were signed by this key for this very object. Compared in constant time. */
-export function verifyProvenance(key: ProvenanceKey, annotations: Readonly<Record<string, string>> | undefined, object: SignedObject): ProvenanceCheck {
-  const claims = Object.keys(annotations ?? {}).some((name) => Object.values(gradualAnnotations).includes(name as never) && name !== gradualAnnotations.signature);
+export function verifyProvenance(
+  key: ProvenanceKey,
+  annotations: Readonly<Record<string, string>> | undefined,
+  object: SignedObject,
+): ProvenanceCheck {
+  const claims = Object.keys(annotations ?? {}).some(
+    (name) => Object.values(gradualAnnotations).includes(name as never) && name !== gradualAnnotations.signature,
+  );
   if (!claims) return { kind: 'none' };
   const origin = originOf(annotations);
   if (origin === undefined) return { kind: 'refused', reason: 'its gradual.dev/* origin annotations are incomplete', claimed: undefined };
   const signature = annotations?.[gradualAnnotations.signature];
-  if (signature === undefined || signature === '') return { kind: 'refused', reason: 'it carries no gradual.dev/signature', claimed: origin };
+  if (signature === undefined || signature === '')
+    return { kind: 'refused', reason: 'it carries no gradual.dev/signature', claimed: origin };
   const expected = Buffer.from(signProvenance(key, origin, object));
   const given = Buffer.from(signature);
   // timingSafeEqual needs equal lengths; the length of a signature is no secret.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: 'refused', reason: 'its gradual.dev/signature does not match its origin and identity', claimed: origin };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { kind: 'refused', reason: 'its gradual.dev/signature does not match its origin and identity', claimed: origin };
   return { kind: 'verified', origin };
 }

@@ -40,14 +40,20 @@ export async function plannedDeletions(
   const recorded = await environmentInventory(client, target.namespace, target.environment).read(target.repository);
   const deletions: PlannedDeletion[] = [];
   for (const entry of recorded) {
-    const ref: ObjectRef = { apiVersion: entry.apiVersion, kind: entry.kind, name: entry.name, ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }) };
+    const ref: ObjectRef = {
+      apiVersion: entry.apiVersion,
+      kind: entry.kind,
+      name: entry.name,
+      ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }),
+    };
     if (wanted.has(refKey(ref))) continue;
     // A kind no longer served (its CRD removed) has no object left to delete.
     const live = await readLiveObject(client, ref).catch(() => undefined);
     const uid = live?.metadata?.uid;
     if (live === undefined || typeof uid !== 'string') continue;
     const check = verifyProvenance(key, live.metadata?.annotations, { namespace: ref.namespace, kind: ref.kind, name: ref.name });
-    if (check.kind !== 'verified' || check.origin.repository !== target.repository || check.origin.environment !== target.environment) continue;
+    if (check.kind !== 'verified' || check.origin.repository !== target.repository || check.origin.environment !== target.environment)
+      continue;
     deletions.push({ ref, file: entry.file, uid });
   }
   return deletions;
@@ -59,13 +65,20 @@ export async function pruneObjects(client: RestClient, deletions: readonly Plann
   for (const deletion of deletions) {
     const path = await objectPath(client, deletion.ref);
     try {
-      await client.request({ method: 'DELETE', path, body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: deletion.uid } } });
+      await client.request({
+        method: 'DELETE',
+        path,
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: deletion.uid } },
+      });
       deleted += 1;
     } catch (cause) {
       // Gone already, or re-created since the plan (another uid): nothing of ours to delete.
       if (isNotFound(cause) || isConflict(cause)) continue;
       const status = statusCodeOf(cause);
-      throw new Error(`${deletion.file}: deleting ${deletion.ref.kind} ${deletion.ref.namespace ?? ''}/${deletion.ref.name} failed${status === undefined ? '' : ` with HTTP ${String(status)}`}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new Error(
+        `${deletion.file}: deleting ${deletion.ref.kind} ${deletion.ref.namespace ?? ''}/${deletion.ref.name} failed${status === undefined ? '' : ` with HTTP ${String(status)}`}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
     }
   }
   if (deletions.length > 0) logger.info({ deleted, planned: deletions.length }, 'pruned');

@@ -8,7 +8,11 @@ export const policyFile = '.gradual.yml';
  * request's head, so a pull request cannot grant itself rights. A broken file
  * fails closed (admins only, no environment), and the errors are reported.
  */
-export async function loadRepositoryPolicy(context: RepositoryContext, services: BotServices, defaultBranch: string): Promise<{ policy: RepositoryPolicy; errors: PolicyError[] }> {
+export async function loadRepositoryPolicy(
+  context: RepositoryContext,
+  services: BotServices,
+  defaultBranch: string,
+): Promise<{ policy: RepositoryPolicy; errors: PolicyError[] }> {
   const text = await context.github.readFile(policyFile, defaultBranch);
   const result = parseRepositoryPolicy(text, policyFile, services.defaults);
   // Fail closed: a broken file does not fall back to the (possibly wider) defaults, but to admins only and no environment.

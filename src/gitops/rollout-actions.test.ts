@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { RolloutObject } from '../rollout-view/types.js';
 import { actionRefusal, type RolloutAction } from './rollout-actions.js';
 
-const paused: RolloutObject = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'old', pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }] } };
+const paused: RolloutObject = {
+  metadata: { name: 'web' },
+  spec: {},
+  status: { currentPodHash: 'new', stableRS: 'old', pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }] },
+};
 const promoted: RolloutObject = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'new' } };
 const aborted: RolloutObject = { metadata: { name: 'web' }, spec: {}, status: { currentPodHash: 'new', stableRS: 'old', abort: true } };
-const manuallyPaused: RolloutObject = { metadata: { name: 'web' }, spec: { paused: true }, status: { currentPodHash: 'new', stableRS: 'old' } };
+const manuallyPaused: RolloutObject = {
+  metadata: { name: 'web' },
+  spec: { paused: true },
+  status: { currentPodHash: 'new', stableRS: 'old' },
+};
 
 describe('which actions apply to a rollout', () => {
   it.each<[string, RolloutObject, RolloutAction, RegExp | undefined]>([

@@ -62,7 +62,12 @@ function preconditioned(writer: RolloutWriter, resourceVersion: string | undefin
  * The shell: the same sequence as `gradual promote|abort|retry|pause|resume` (Argo's kubectl plugin), on the
  * Rollout the bot read; with `resourceVersion`, only on that version of it.
  */
-export async function applyRolloutAction(cluster: Cluster, rollout: RolloutObject, action: RolloutAction, resourceVersion?: string): Promise<void> {
+export async function applyRolloutAction(
+  cluster: Cluster,
+  rollout: RolloutObject,
+  action: RolloutAction,
+  resourceVersion?: string,
+): Promise<void> {
   const kube = kubeContextFromConfig(cluster.kubeConfig, rollout.metadata.namespace ?? 'default');
   const name = rollout.metadata.name ?? '';
   await runRolloutAction(preconditioned(kubeWriter(kube, name), resourceVersion), name, action, () => Promise.resolve(rollout));

@@ -1,7 +1,15 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { analysisRunSchema, rolloutSchema, type AnalysisRun, type Rollout } from '../api/index.js';
 import { POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
-import { apiPath, createClusterManagers, createKeyQueue, type ClusterManagers, type InformerCache, type KeyQueue, type KubeObject } from '../kube/index.js';
+import {
+  apiPath,
+  createClusterManagers,
+  createKeyQueue,
+  type ClusterManagers,
+  type InformerCache,
+  type KeyQueue,
+  type KubeObject,
+} from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import type { DeploymentOrigin } from './annotations.js';
 import type { Cluster } from './clusters.js';
@@ -9,7 +17,18 @@ import { combinedDeploymentState, deploymentStateOfCheck, followDeployment } fro
 import type { GithubPort } from './github-port.js';
 import type { ProvenanceKey } from './provenance.js';
 import { reportableOrigin } from './reportable-origin.js';
-import { fitCheckOutput, fitComment, isStickyComment, noticeFor, parseNoticeKey, renderRolloutCheck, renderStickyComment, type ReplicaSetReport, type RolloutReportInput, type TimelineEntry } from './report/index.js';
+import {
+  fitCheckOutput,
+  fitComment,
+  isStickyComment,
+  noticeFor,
+  parseNoticeKey,
+  renderRolloutCheck,
+  renderStickyComment,
+  type ReplicaSetReport,
+  type RolloutReportInput,
+  type TimelineEntry,
+} from './report/index.js';
 
 /** Where the reporter gets an authenticated GitHub client for an installation and repository. */
 export type GithubFor = (installationId: number, repository: string) => Promise<GithubPort>;
@@ -81,7 +100,10 @@ export function createRolloutReporter(options: {
       rollouts: manager.informer<KubeObject>({ ...argo, resource: 'rollouts' }, 'reporter'),
       analysisRuns: manager.informer<KubeObject>({ ...argo, resource: 'analysisruns' }, 'reporter'),
       // Only what it reports on: a Rollout's ReplicaSets, which carry the pod-template-hash label (as the engine's informer selects them), not every ReplicaSet of the cluster.
-      replicaSets: manager.informer<V1ReplicaSet & KubeObject>({ group: 'apps', version: 'v1', resource: 'replicasets', labelSelector: POD_TEMPLATE_HASH_LABEL }, 'reporter'),
+      replicaSets: manager.informer<V1ReplicaSet & KubeObject>(
+        { group: 'apps', version: 'v1', resource: 'replicasets', labelSelector: POD_TEMPLATE_HASH_LABEL },
+        'reporter',
+      ),
     };
   });
   const queue: KeyQueue = createKeyQueue({ name: 'reports', workers: 4, minDelayMs: 50, logger });
@@ -98,14 +120,21 @@ export function createRolloutReporter(options: {
   const rolloutKey = (cluster: string, namespace: string, name: string): string => `rollout|${cluster}|${namespace}|${name}`;
   /** What each object refused was last logged as claiming (by cluster and uid): one warning per object and claim, not per event. Forgotten when the object is deleted. */
   const refusedLogged = new Map<string, string>();
-  const objectKey = (cluster: Cluster, object: KubeObject): string => `${cluster.name}|${object.metadata?.uid ?? `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`}`;
+  const objectKey = (cluster: Cluster, object: KubeObject): string =>
+    `${cluster.name}|${object.metadata?.uid ?? `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`}`;
 
   /** The Rollout's origin when the bot signed it for this very object and its environment deploys to this cluster; a refusal is logged once per object. */
   function verifiedOrigin(cluster: Cluster, rollout: KubeObject | undefined): DeploymentOrigin | undefined {
     if (rollout === undefined) return undefined;
     const metadata = rollout.metadata;
     const identity = { namespace: metadata?.namespace, kind: 'Rollout', name: metadata?.name ?? '' };
-    const check = reportableOrigin(options.provenanceKey, metadata?.annotations, identity, cluster.clusterName, (origin) => options.actingCluster(origin, cluster) !== undefined);
+    const check = reportableOrigin(
+      options.provenanceKey,
+      metadata?.annotations,
+      identity,
+      cluster.clusterName,
+      (origin) => options.actingCluster(origin, cluster) !== undefined,
+    );
     if (check.kind === 'verified') return check.origin;
     if (check.kind === 'refused') {
       const key = objectKey(cluster, rollout);
@@ -113,7 +142,16 @@ export function createRolloutReporter(options: {
       if (refusedLogged.get(key) !== claim) {
         refusedLogged.set(key, claim);
         logger.warn(
-          { cluster: cluster.name, namespace: metadata?.namespace, rollout: metadata?.name, uid: metadata?.uid, claimedRepository: check.claimed?.repository, claimedPullRequest: check.claimed?.pullRequest, claimedHeadSha: check.claimed?.headSha, reason: check.reason },
+          {
+            cluster: cluster.name,
+            namespace: metadata?.namespace,
+            rollout: metadata?.name,
+            uid: metadata?.uid,
+            claimedRepository: check.claimed?.repository,
+            claimedPullRequest: check.claimed?.pullRequest,
+            claimedHeadSha: check.claimed?.headSha,
+            reason: check.reason,
+          },
           'Rollout claims a Gradual origin the bot did not sign; not reported',
         );
       }
@@ -147,14 +185,27 @@ export function createRolloutReporter(options: {
 
   async function timelineOf(cluster: Cluster, rollout: KubeObject): Promise<TimelineEntry[]> {
     const namespace = rollout.metadata?.namespace ?? 'default';
-    const list = await cluster.rest.request<{ items: { reason?: string; message?: string; lastTimestamp?: string; eventTime?: string; firstTimestamp?: string; involvedObject?: { uid?: string } }[] }>({
+    const list = await cluster.rest.request<{
+      items: {
+        reason?: string;
+        message?: string;
+        lastTimestamp?: string;
+        eventTime?: string;
+        firstTimestamp?: string;
+        involvedObject?: { uid?: string };
+      }[];
+    }>({
       method: 'GET',
       path: apiPath({ version: 'v1', resource: 'events', namespace }),
       query: { fieldSelector: `involvedObject.kind=Rollout,involvedObject.name=${rollout.metadata?.name ?? ''}` },
     });
     return list.items
       .filter((event) => event.involvedObject?.uid === undefined || event.involvedObject.uid === rollout.metadata?.uid)
-      .map((event) => ({ at: new Date(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? 0), reason: event.reason ?? '', message: event.message ?? '' }))
+      .map((event) => ({
+        at: new Date(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? 0),
+        reason: event.reason ?? '',
+        message: event.message ?? '',
+      }))
       .sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
@@ -196,11 +247,16 @@ export function createRolloutReporter(options: {
     };
   }
 
-  function deployedFrom(repository: string, pullRequest: number): { cache: ClusterCaches; rollout: KubeObject; origin: DeploymentOrigin }[] {
+  function deployedFrom(
+    repository: string,
+    pullRequest: number,
+  ): { cache: ClusterCaches; rollout: KubeObject; origin: DeploymentOrigin }[] {
     return caches.flatMap((cache) =>
       cache.rollouts.list().flatMap((rollout) => {
         const origin = verifiedOrigin(cache.cluster, rollout);
-        return origin !== undefined && origin.repository === repository && origin.pullRequest === pullRequest ? [{ cache, rollout, origin }] : [];
+        return origin !== undefined && origin.repository === repository && origin.pullRequest === pullRequest
+          ? [{ cache, rollout, origin }]
+          : [];
       }),
     );
   }
@@ -215,7 +271,13 @@ export function createRolloutReporter(options: {
     const output = fitCheckOutput(renderRolloutCheck(input));
     const key = `check|${origin.headSha}|${output.name}`;
     const rendered = JSON.stringify(output);
-    const log = logger.child({ rollout: name, namespace, repository: origin.repository, pullRequest: origin.pullRequest, headSha: origin.headSha });
+    const log = logger.child({
+      rollout: name,
+      namespace,
+      repository: origin.repository,
+      pullRequest: origin.pullRequest,
+      headSha: origin.headSha,
+    });
     const github = await options.githubFor(origin.installationId, origin.repository);
     if (written.get(key) !== rendered) {
       checkRunIds.set(key, await github.upsertCheckRun(origin.headSha, output));
@@ -223,7 +285,8 @@ export function createRolloutReporter(options: {
       log.info({ check: output.name, status: output.status, conclusion: output.conclusion, title: output.title }, 'check run updated');
     }
     const checkRunId = checkRunIds.get(key);
-    if (origin.pullRequest !== undefined && checkRunId !== undefined) await reportDeployment(github, { clusterName, namespace, name }, origin, output, checkRunId, log);
+    if (origin.pullRequest !== undefined && checkRunId !== undefined)
+      await reportDeployment(github, { clusterName, namespace, name }, origin, output, checkRunId, log);
     if (origin.pullRequest === undefined) return;
     const notice = noticeFor(input);
     if (notice !== undefined) await postNoticeOnce(github, origin, notice, log);
@@ -235,11 +298,30 @@ export function createRolloutReporter(options: {
    * written only when the combined state changes. A refusal from GitHub is logged, not retried here: the
    * next change of any of the environment's Rollouts writes it again.
    */
-  async function reportDeployment(github: GithubPort, at: { clusterName: string; namespace: string; name: string }, origin: DeploymentOrigin, output: { status: string; conclusion?: string | undefined; title: string }, checkRunId: number, log: Logger): Promise<void> {
+  async function reportDeployment(
+    github: GithubPort,
+    at: { clusterName: string; namespace: string; name: string },
+    origin: DeploymentOrigin,
+    output: { status: string; conclusion?: string | undefined; title: string },
+    checkRunId: number,
+    log: Logger,
+  ): Promise<void> {
     const pullRequest = origin.pullRequest ?? 0;
-    deploymentStates.set(rolloutKey(at.clusterName, at.namespace, at.name), deploymentStateOfCheck(output as Parameters<typeof deploymentStateOfCheck>[0]));
-    const siblings = deployedFrom(origin.repository, pullRequest).filter((entry) => entry.origin.environment === origin.environment && entry.origin.headSha === origin.headSha);
-    const state = combinedDeploymentState(siblings.map((entry) => deploymentStates.get(rolloutKey(entry.cache.cluster.name, entry.rollout.metadata?.namespace ?? 'default', entry.rollout.metadata?.name ?? '')) ?? 'in_progress'));
+    deploymentStates.set(
+      rolloutKey(at.clusterName, at.namespace, at.name),
+      deploymentStateOfCheck(output as Parameters<typeof deploymentStateOfCheck>[0]),
+    );
+    const siblings = deployedFrom(origin.repository, pullRequest).filter(
+      (entry) => entry.origin.environment === origin.environment && entry.origin.headSha === origin.headSha,
+    );
+    const state = combinedDeploymentState(
+      siblings.map(
+        (entry) =>
+          deploymentStates.get(
+            rolloutKey(entry.cache.cluster.name, entry.rollout.metadata?.namespace ?? 'default', entry.rollout.metadata?.name ?? ''),
+          ) ?? 'in_progress',
+      ),
+    );
     const key = `deployment|${origin.repository}|${String(pullRequest)}|${origin.environment}|${origin.headSha}`;
     if (written.get(key) === state) return;
     try {
@@ -260,7 +342,12 @@ export function createRolloutReporter(options: {
     }
   }
 
-  async function postNoticeOnce(github: GithubPort, origin: DeploymentOrigin, notice: { key: string; body: string }, log: Logger): Promise<void> {
+  async function postNoticeOnce(
+    github: GithubPort,
+    origin: DeploymentOrigin,
+    notice: { key: string; body: string },
+    log: Logger,
+  ): Promise<void> {
     const pullRequest = origin.pullRequest ?? 0;
     const prKey = `${origin.repository}#${String(pullRequest)}`;
     let posted = noticesPosted.get(prKey);
@@ -281,7 +368,9 @@ export function createRolloutReporter(options: {
     const deployed = deployedFrom(repository, pullRequest);
     const [first] = deployed;
     if (first === undefined) return;
-    const inputs = (await Promise.all(deployed.map(({ cache, rollout, origin }) => reportInput(cache, rollout, origin)))).flatMap((input) => (input === undefined ? [] : [input]));
+    const inputs = (await Promise.all(deployed.map(({ cache, rollout, origin }) => reportInput(cache, rollout, origin)))).flatMap(
+      (input) => (input === undefined ? [] : [input]),
+    );
     const body = fitComment(renderStickyComment({ pullRequest: { number: pullRequest, headSha: first.origin.headSha }, rollouts: inputs }));
     const key = `comment|${repository}|${String(pullRequest)}`;
     if (written.get(key) === body) return;
@@ -318,10 +407,13 @@ export function createRolloutReporter(options: {
       await Promise.all(caches.flatMap((cache) => [cache.rollouts.stop(), cache.analysisRuns.stop(), cache.replicaSets.stop()]));
     },
     nudge(repository, pullRequest) {
-      for (const { cache, rollout } of deployedFrom(repository, pullRequest)) queue.addAfter(rolloutKey(cache.cluster.name, rollout.metadata?.namespace ?? 'default', rollout.metadata?.name ?? ''), settleMs);
+      for (const { cache, rollout } of deployedFrom(repository, pullRequest))
+        queue.addAfter(rolloutKey(cache.cluster.name, rollout.metadata?.namespace ?? 'default', rollout.metadata?.name ?? ''), settleMs);
     },
     async reportInputsOf(repository, pullRequest) {
-      const inputs = await Promise.all(deployedFrom(repository, pullRequest).map(({ cache, rollout, origin }) => reportInput(cache, rollout, origin)));
+      const inputs = await Promise.all(
+        deployedFrom(repository, pullRequest).map(({ cache, rollout, origin }) => reportInput(cache, rollout, origin)),
+      );
       return inputs.flatMap((input) => (input === undefined ? [] : [input]));
     },
     rolloutsOf(repository, pullRequest) {

@@ -71,11 +71,21 @@ export async function runCommand(
   const named = [policy.rules, ...policy.environments].flatMap((rules) => rules.commands[command.name].teams);
   const teams = await teamMembershipOf(services).teamsOf((org, slug, login) => context.github.teamMember(org, slug, login), actor, named);
   const judge = (environment: EnvironmentPolicy): string | undefined => {
-    const decision = authorizeCommand({ environment, command: command.name, actor: { login: actor, permission, teams }, changedPaths: changed, codeowners, now: services.now(), repository });
+    const decision = authorizeCommand({
+      environment,
+      command: command.name,
+      actor: { login: actor, permission, teams },
+      changedPaths: changed,
+      codeowners,
+      now: services.now(),
+      repository,
+    });
     return decision.allowed ? undefined : decision.reason;
   };
   /** Splits the environments into those the person may act on and the refused ones with their reasons. */
-  const split = (environments: readonly EnvironmentPolicy[]): { allowed: EnvironmentPolicy[]; refused: { environment: string; reason: string }[] } => {
+  const split = (
+    environments: readonly EnvironmentPolicy[],
+  ): { allowed: EnvironmentPolicy[]; refused: { environment: string; reason: string }[] } => {
     const allowed: EnvironmentPolicy[] = [];
     const refused: { environment: string; reason: string }[] = [];
     for (const environment of environments) {
@@ -85,7 +95,8 @@ export async function runCommand(
     }
     return { allowed, refused };
   };
-  const refusalLines = (refused: readonly { environment: string; reason: string }[]): string[] => refused.map(({ environment, reason }) => `- **${environment}**: not done — ${reason}`);
+  const refusalLines = (refused: readonly { environment: string; reason: string }[]): string[] =>
+    refused.map(({ environment, reason }) => `- **${environment}**: not done — ${reason}`);
   const touched = environmentsForPaths(policy, changed).map((match) => match.environment);
 
   switch (command.name) {
@@ -93,18 +104,31 @@ export async function runCommand(
     case 'status': {
       const reason = judge(repositoryWide(policy));
       if (reason !== undefined) return refuse(reason);
-      return command.name === 'help' ? { kind: 'done', reply: renderHelp() } : { kind: 'done', reply: renderStatusReply(await reporter.reportInputsOf(repository, pull.number)) };
+      return command.name === 'help'
+        ? { kind: 'done', reply: renderHelp() }
+        : { kind: 'done', reply: renderStatusReply(await reporter.reportInputsOf(repository, pull.number)) };
     }
     case 'deploy': {
       if (touched.length === 0) {
         const reason = judge(repositoryWide(policy));
-        return reason === undefined ? { kind: 'done', reply: 'Nothing to deploy: this pull request changes no manifests.' } : refuse(reason);
+        return reason === undefined
+          ? { kind: 'done', reply: 'Nothing to deploy: this pull request changes no manifests.' }
+          : refuse(reason);
       }
       const { allowed, refused } = split(touched);
       if (allowed.length === 0) return refuse(refused.map(({ reason }) => reason).join(' '));
       if (pull.state !== 'open') return refuse('the pull request is closed.');
-      const outcomes = await planAndDeployPullRequest(context, services, pull, 'command', allowed.map((environment) => environment.name));
-      const lines = [...outcomes.map((outcome) => `- **${outcome.environment}**: ${outcome.result} — ${outcome.detail}`), ...refusalLines(refused)];
+      const outcomes = await planAndDeployPullRequest(
+        context,
+        services,
+        pull,
+        'command',
+        allowed.map((environment) => environment.name),
+      );
+      const lines = [
+        ...outcomes.map((outcome) => `- **${outcome.environment}**: ${outcome.result} — ${outcome.detail}`),
+        ...refusalLines(refused),
+      ];
       const reply = `Deploy requested by @${actor}:\n\n${lines.join('\n')}`;
       return refused.length === 0 ? { kind: 'done', reply } : { kind: 'partial', reply };
     }
@@ -118,7 +142,10 @@ export async function runCommand(
         const target = clusterFor(services.config, repository, environment.name);
         const cluster = target === undefined ? undefined : services.clusters.get(target.name);
         if (cluster === undefined) {
-          notDone.push({ environment: environment.name, reason: `environment \`${environment.name}\` has no cluster in the Gradual config.` });
+          notDone.push({
+            environment: environment.name,
+            reason: `environment \`${environment.name}\` has no cluster in the Gradual config.`,
+          });
           continue;
         }
         const lock = environmentLock(cluster.rest, environment.namespace ?? fallbackNamespace, environment.name, cluster.name);
@@ -129,13 +156,19 @@ export async function runCommand(
         }
         if (before.holder.repository !== repository) {
           // Another repository's pull request holds the same target: only its own events (or /unlock there) release it.
-          notDone.push({ environment: environment.name, reason: `\`${environment.name}\` is held by ${before.holder.repository}#${String(before.holder.pullRequest)}, another repository's pull request; only its own events or an /unlock in ${before.holder.repository} release it.` });
+          notDone.push({
+            environment: environment.name,
+            reason: `\`${environment.name}\` is held by ${before.holder.repository}#${String(before.holder.pullRequest)}, another repository's pull request; only its own events or an /unlock in ${before.holder.repository} release it.`,
+          });
           continue;
         }
         const after = await lock.release({ repository, pullRequest: before.holder.pullRequest });
         const next = nextWaiting(after, repository);
-        if (next !== undefined) await planAndDeployPullRequest(context, services, await context.github.pullRequest(next), environment.trigger);
-        lines.push(`Released \`${environment.name}\` (held by #${String(before.holder.pullRequest)}).${next === undefined ? '' : ` #${String(next)} goes next.`}`);
+        if (next !== undefined)
+          await planAndDeployPullRequest(context, services, await context.github.pullRequest(next), environment.trigger);
+        lines.push(
+          `Released \`${environment.name}\` (held by #${String(before.holder.pullRequest)}).${next === undefined ? '' : ` #${String(next)} goes next.`}`,
+        );
       }
       if (lines.length === 0) return refuse(notDone.map(({ reason }) => reason).join(' '));
       if (notDone.length === 0 && lines.length === 1) return { kind: 'done', reply: lines[0] ?? '' };
@@ -154,13 +187,24 @@ export async function runCommand(
         const reason = judge(touched[0] ?? repositoryWide(policy));
         return refuse(reason ?? 'no Rollout is deployed from this pull request.');
       }
-      const targets = command.target === undefined ? deployed : deployed.filter(({ rollout }) => [rollout.metadata?.name, `${rollout.metadata?.namespace ?? ''}/${rollout.metadata?.name ?? ''}`].includes(command.target));
-      if (targets.length === 0) return refuse(`no Rollout named \`${command.target ?? ''}\` is deployed from this pull request (deployed: ${deployed.map(({ rollout }) => `\`${rollout.metadata?.name ?? ''}\``).join(', ')}).`);
+      const targets =
+        command.target === undefined
+          ? deployed
+          : deployed.filter(({ rollout }) =>
+              [rollout.metadata?.name, `${rollout.metadata?.namespace ?? ''}/${rollout.metadata?.name ?? ''}`].includes(command.target),
+            );
+      if (targets.length === 0)
+        return refuse(
+          `no Rollout named \`${command.target ?? ''}\` is deployed from this pull request (deployed: ${deployed.map(({ rollout }) => `\`${rollout.metadata?.name ?? ''}\``).join(', ')}).`,
+        );
       // Each Rollout is judged by the rules of the environment it was deployed to, not by the first one the pull request touches.
       const judged = targets.map((target) => {
         const environment = policy.environments.find((candidate) => candidate.name === target.origin.environment);
         const name = `${target.rollout.metadata?.namespace ?? ''}/${target.rollout.metadata?.name ?? ''}`;
-        const reason = environment === undefined ? `\`${name}\` was deployed to environment \`${target.origin.environment}\`, which the repository policy no longer names.` : judge(environment);
+        const reason =
+          environment === undefined
+            ? `\`${name}\` was deployed to environment \`${target.origin.environment}\`, which the repository policy no longer names.`
+            : judge(environment);
         return { ...target, name, reason };
       });
       const permitted = judged.filter((target) => target.reason === undefined);
@@ -170,12 +214,26 @@ export async function runCommand(
       const skipped: { name: string; environment: string; reason: string }[] = [];
       const carriedOut: string[] = [];
       for (const { cluster, rollout, name, origin } of permitted) {
-        const outcome = await runRecordedAction(cluster, { namespace: rollout.metadata?.namespace ?? '', name: rollout.metadata?.name ?? '' }, action, commandId, services.now);
+        const outcome = await runRecordedAction(
+          cluster,
+          { namespace: rollout.metadata?.namespace ?? '', name: rollout.metadata?.name ?? '' },
+          action,
+          commandId,
+          services.now,
+        );
         context.log.info({ command: command.name, rollout: name, commandId, outcome }, 'recorded command');
         if (outcome.kind === 'acted' || outcome.kind === 'done-before') carriedOut.push(name);
-        else skipped.push({ name, environment: origin.environment, reason: outcome.kind === 'superseded' ? `not done again: ${outcome.reason}.` : outcome.reason });
+        else
+          skipped.push({
+            name,
+            environment: origin.environment,
+            reason: outcome.kind === 'superseded' ? `not done again: ${outcome.reason}.` : outcome.reason,
+          });
       }
-      const notDone = [...denied.map((target) => ({ name: target.name, environment: target.origin.environment, reason: target.reason })), ...skipped];
+      const notDone = [
+        ...denied.map((target) => ({ name: target.name, environment: target.origin.environment, reason: target.reason })),
+        ...skipped,
+      ];
       if (carriedOut.length === 0) return refuse([...new Set(notDone.map((target) => target.reason))].join(' '));
       reporter.nudge(repository, pull.number);
       if (notDone.length === 0) return { kind: 'done' };

@@ -39,10 +39,15 @@ export async function loadDefaultPolicy(config: GradualConfig): Promise<Reposito
   try {
     text = await readFile(policyFile, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`cannot read the default policy ${policyFile}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new ConfigError(`cannot read the default policy ${policyFile}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
   const parsed = parseDefaultPolicy(text, policyFile);
-  if (!parsed.ok) throw new ConfigError(`the default policy is invalid:\n${parsed.errors.map((error) => `${error.file}:${String(error.line)}: ${error.message}`).join('\n')}`);
+  if (!parsed.ok)
+    throw new ConfigError(
+      `the default policy is invalid:\n${parsed.errors.map((error) => `${error.file}:${String(error.line)}: ${error.message}`).join('\n')}`,
+    );
   return parsed.policy;
 }
 
@@ -51,7 +56,15 @@ export async function loadDefaultPolicy(config: GradualConfig): Promise<Reposito
  * the defaults, the clusters, the clone cache, Probot over the validated
  * environment, the webhook endpoint and the report loop.
  */
-export async function startBot(options: { environment: BotEnvironment; config: GradualConfig; logger: Logger; now?: () => Date; kustomizeBinary?: string; githubRetryAfterBaseMs?: number; managers?: ClusterManagers }): Promise<RunningBot> {
+export async function startBot(options: {
+  environment: BotEnvironment;
+  config: GradualConfig;
+  logger: Logger;
+  now?: () => Date;
+  kustomizeBinary?: string;
+  githubRetryAfterBaseMs?: number;
+  managers?: ClusterManagers;
+}): Promise<RunningBot> {
   const { environment, config, logger } = options;
   const defaults = await loadDefaultPolicy(config);
   const clusters = loadClusters(config);
@@ -72,13 +85,43 @@ export async function startBot(options: { environment: BotEnvironment; config: G
   // Secondary rate limits and transient 5xx are absorbed by Octokit's throttling and retry plugins, configured in github-client.ts.
   const metrics = new Registry();
   const clientMetrics = githubClientMetrics(metrics);
-  const Octokit = gradualOctokit({ logger, metrics: clientMetrics, ...(options.githubRetryAfterBaseMs !== undefined && { retryAfterBaseMs: options.githubRetryAfterBaseMs }) });
-  const probot = new Probot({ appId: environment.appId, privateKey: environment.privateKey, secret: environment.webhookSecret, baseUrl: environment.baseUrl, log: probotLog, Octokit, request: { fetch: observingFetch(clientMetrics, logger) } });
+  const Octokit = gradualOctokit({
+    logger,
+    metrics: clientMetrics,
+    ...(options.githubRetryAfterBaseMs !== undefined && { retryAfterBaseMs: options.githubRetryAfterBaseMs }),
+  });
+  const probot = new Probot({
+    appId: environment.appId,
+    privateKey: environment.privateKey,
+    secret: environment.webhookSecret,
+    baseUrl: environment.baseUrl,
+    log: probotLog,
+    Octokit,
+    request: { fetch: observingFetch(clientMetrics, logger) },
+  });
   const now = options.now ?? (() => new Date());
   const state = stateLocation(config);
   const stateCluster = clusters.get(state.cluster);
-  const deliveries = createDeliveryLedger({ now, logger, ...(stateCluster !== undefined && { store: { client: stateCluster.rest, namespace: state.namespace } }) });
-  const bot = createGradualBot({ config, defaults, clusters, manifests, kustomize, logger, now, provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId), managers: options.managers }, probot, { deliveries, ...(config.resyncSeconds !== undefined && { resyncSeconds: config.resyncSeconds }) });
+  const deliveries = createDeliveryLedger({
+    now,
+    logger,
+    ...(stateCluster !== undefined && { store: { client: stateCluster.rest, namespace: state.namespace } }),
+  });
+  const bot = createGradualBot(
+    {
+      config,
+      defaults,
+      clusters,
+      manifests,
+      kustomize,
+      logger,
+      now,
+      provenanceKey: provenanceKeyFrom(environment.privateKey, environment.appId),
+      managers: options.managers,
+    },
+    probot,
+    { deliveries, ...(config.resyncSeconds !== undefined && { resyncSeconds: config.resyncSeconds }) },
+  );
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
   const server: Server = createServer((request, response) => {
@@ -107,7 +150,11 @@ export async function startBot(options: { environment: BotEnvironment; config: G
     bot,
     metrics,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       await bot.reconciler.stop();
       await bot.reporter.stop();
     },

@@ -3,8 +3,12 @@ import { apiPath } from './api-path.js';
 
 describe('apiPath', () => {
   it('encodes a name and a namespace as one segment each', () => {
-    expect(apiPath({ version: 'v1', resource: 'configmaps', namespace: 'prod', name: 'a/b%c' })).toBe('/api/v1/namespaces/prod/configmaps/a%2Fb%25c');
-    expect(apiPath({ group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts', namespace: 'prod', name: 'web', subresource: 'status' })).toBe('/apis/argoproj.io/v1alpha1/namespaces/prod/rollouts/web/status');
+    expect(apiPath({ version: 'v1', resource: 'configmaps', namespace: 'prod', name: 'a/b%c' })).toBe(
+      '/api/v1/namespaces/prod/configmaps/a%2Fb%25c',
+    );
+    expect(
+      apiPath({ group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts', namespace: 'prod', name: 'web', subresource: 'status' }),
+    ).toBe('/apis/argoproj.io/v1alpha1/namespaces/prod/rollouts/web/status');
   });
 
   // encodeURIComponent leaves '.' and '..' as they are, and every HTTP client normalises them away: a Secret named

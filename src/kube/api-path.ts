@@ -26,6 +26,9 @@ export function apiPath(ref: ResourceRef): string {
  * never names an object so (apimachinery's IsValidPathSegmentName), so such a name is a caller's bug or hostile input.
  */
 function segment(name: string): string {
-  if (name === '.' || name === '..') throw new Error(`${JSON.stringify(name)} cannot be a path segment of a Kubernetes API URL (no object, namespace or name is "." or "..")`);
+  if (name === '.' || name === '..')
+    throw new Error(
+      `${JSON.stringify(name)} cannot be a path segment of a Kubernetes API URL (no object, namespace or name is "." or "..")`,
+    );
   return encodeURIComponent(name);
 }

@@ -47,7 +47,12 @@ export async function replaceWithResourceVersion<T extends KubeObject>(client: R
  * object's, so a patch computed from a stale read fails with 409 and changes
  * nothing. `path` may name a subresource (`.../rollouts/web/status`).
  */
-export async function patchMerge<T extends KubeObject>(client: RestClient, path: string, patch: Record<string, unknown>, resourceVersion: string): Promise<T> {
+export async function patchMerge<T extends KubeObject>(
+  client: RestClient,
+  path: string,
+  patch: Record<string, unknown>,
+  resourceVersion: string,
+): Promise<T> {
   if (resourceVersion === '') throw new Error(`Refusing an unconditional merge patch of ${path}: resourceVersion is empty.`);
   const metadata = typeof patch['metadata'] === 'object' && patch['metadata'] !== null ? patch['metadata'] : {};
   return client.request<T>({

@@ -6,7 +6,11 @@ import type { KubeObject } from './types.js';
 /** The cache's contract as the index sees it: handlers after each change, list() for what is already there. */
 function fakeCache(initial: KubeObject[] = []) {
   const objects = new Map(initial.map((object) => [`${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, object]));
-  const handlers = { add: new Set<InformerHandler<KubeObject>>(), update: new Set<InformerHandler<KubeObject>>(), delete: new Set<InformerHandler<KubeObject>>() };
+  const handlers = {
+    add: new Set<InformerHandler<KubeObject>>(),
+    update: new Set<InformerHandler<KubeObject>>(),
+    delete: new Set<InformerHandler<KubeObject>>(),
+  };
   const keyOf = (object: KubeObject) => `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
   const subscribe = (set: Set<InformerHandler<KubeObject>>) => (handler: InformerHandler<KubeObject>) => {
     set.add(handler);
@@ -38,13 +42,24 @@ function fakeCache(initial: KubeObject[] = []) {
   };
 }
 
-function owned(name: string, owners: { uid: string; controller?: boolean }[], namespace = 'ns', labels?: Record<string, string>): KubeObject {
+function owned(
+  name: string,
+  owners: { uid: string; controller?: boolean }[],
+  namespace = 'ns',
+  labels?: Record<string, string>,
+): KubeObject {
   return {
     metadata: {
       name,
       namespace,
       ...(labels === undefined ? {} : { labels }),
-      ownerReferences: owners.map((owner) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'r', uid: owner.uid, ...(owner.controller === undefined ? {} : { controller: owner.controller }) })),
+      ownerReferences: owners.map((owner) => ({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        name: 'r',
+        uid: owner.uid,
+        ...(owner.controller === undefined ? {} : { controller: owner.controller }),
+      })),
     },
   };
 }

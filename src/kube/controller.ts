@@ -11,7 +11,10 @@ export interface ControllerWatch {
 }
 
 /** Builds a watch with the informer's own object type. */
-export function watch<T extends KubeObject>(informer: SharedInformer<T>, keysOf: (object: T, event: InformerEvent) => Iterable<string>): ControllerWatch {
+export function watch<T extends KubeObject>(
+  informer: SharedInformer<T>,
+  keysOf: (object: T, event: InformerEvent) => Iterable<string>,
+): ControllerWatch {
   return { informer, keysOf } as unknown as ControllerWatch;
 }
 
@@ -47,9 +50,11 @@ export function createController(definition: ControllerDefinition): Controller {
   const queue = createKeyQueue({ ...definition.queue, name: definition.name, logger: definition.logger });
   const informers = [...new Set([...definition.watches.map((entry) => entry.informer), ...(definition.reads ?? [])])];
   for (const { informer, keysOf } of definition.watches) {
-    const enqueue = (event: InformerEvent) => (object: KubeObject): void => {
-      for (const key of keysOf(object, event)) queue.add(key);
-    };
+    const enqueue =
+      (event: InformerEvent) =>
+      (object: KubeObject): void => {
+        for (const key of keysOf(object, event)) queue.add(key);
+      };
     informer.onAdd(enqueue('add'));
     informer.onUpdate(enqueue('update'));
     informer.onDelete(enqueue('delete'));

@@ -7,7 +7,9 @@ const t0 = Date.parse('2026-01-01T00:00:00.000Z');
 
 function lease(spec: LeaseObject['spec'] | undefined): LeaseObject {
   const metadata = { namespace: lock.namespace, name: lock.name, resourceVersion: '42' };
-  return spec === undefined ? { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata } : { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec };
+  return spec === undefined
+    ? { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata }
+    : { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec };
 }
 
 function held(holder: string, renewedAt: number, transitions = 3): LeaseObject {
@@ -30,11 +32,51 @@ describe('decideLeadership', () => {
   it.each([
     { name: 'no lease: create it', lease: undefined, now: t0, action: 'create', holder: 'me', transitions: 0, next: 2000 },
     { name: 'our lease: renew it', lease: held('me', t0 - 1000), now: t0, action: 'renew', holder: 'me', transitions: 3, next: 2000 },
-    { name: 'our lease, even expired: renew it (the write is conditional)', lease: held('me', t0 - 60_000), now: t0, action: 'renew', holder: 'me', transitions: 3, next: 2000 },
-    { name: 'held by another, fresh: wait one retry period', lease: held('other', t0 - 1000), now: t0, action: 'wait', holder: undefined, transitions: undefined, next: 2000 },
-    { name: 'held by another, expiring sooner than a retry period: wait until expiry', lease: held('other', t0 - 14_500), now: t0, action: 'wait', holder: undefined, transitions: undefined, next: 500 },
-    { name: 'held by another, expired: acquire it', lease: held('other', t0 - 15_000), now: t0, action: 'acquire', holder: 'me', transitions: 4, next: 2000 },
-    { name: 'released (empty holder): acquire at once', lease: held('', t0), now: t0, action: 'acquire', holder: 'me', transitions: 4, next: 2000 },
+    {
+      name: 'our lease, even expired: renew it (the write is conditional)',
+      lease: held('me', t0 - 60_000),
+      now: t0,
+      action: 'renew',
+      holder: 'me',
+      transitions: 3,
+      next: 2000,
+    },
+    {
+      name: 'held by another, fresh: wait one retry period',
+      lease: held('other', t0 - 1000),
+      now: t0,
+      action: 'wait',
+      holder: undefined,
+      transitions: undefined,
+      next: 2000,
+    },
+    {
+      name: 'held by another, expiring sooner than a retry period: wait until expiry',
+      lease: held('other', t0 - 14_500),
+      now: t0,
+      action: 'wait',
+      holder: undefined,
+      transitions: undefined,
+      next: 500,
+    },
+    {
+      name: 'held by another, expired: acquire it',
+      lease: held('other', t0 - 15_000),
+      now: t0,
+      action: 'acquire',
+      holder: 'me',
+      transitions: 4,
+      next: 2000,
+    },
+    {
+      name: 'released (empty holder): acquire at once',
+      lease: held('', t0),
+      now: t0,
+      action: 'acquire',
+      holder: 'me',
+      transitions: 4,
+      next: 2000,
+    },
     { name: 'no spec at all: acquire', lease: lease(undefined), now: t0, action: 'acquire', holder: 'me', transitions: 1, next: 2000 },
   ])('$name', ({ lease: current, now, action, holder, transitions, next }) => {
     const decision = decideLeadership(current, lock, now, timing);

@@ -4,7 +4,13 @@ export { systemClock } from './clock.js';
 export { createFakeClock, type FakeClock } from './fake-clock.js';
 export { createInformerCache, type InformerCache, type InformerHandler } from './informer-cache.js';
 export { createControllerIndex, type ControllerIndex } from './controller-index.js';
-export { createSharedInformers, type InformerRegistration, type InformerSpec, type SharedInformer, type SharedInformers } from './shared-informers.js';
+export {
+  createSharedInformers,
+  type InformerRegistration,
+  type InformerSpec,
+  type SharedInformer,
+  type SharedInformers,
+} from './shared-informers.js';
 export { createController, watch, type Controller, type ControllerDefinition, type ControllerWatch } from './controller.js';
 export { createManager, type Manager, type ManagerLeaderElection, type ManagerOptions, type Runnable } from './manager.js';
 export { clusterIdentity, createClusterManagers, type ClusterManagers } from './cluster-managers.js';

@@ -39,7 +39,8 @@ type WatchDone = Parameters<Watch['watch']>[3];
 export function withoutManagedFields<T>(object: T): T {
   if (typeof object === 'object' && object !== null) {
     const metadata = (object as { metadata?: unknown }).metadata;
-    if (typeof metadata === 'object' && metadata !== null && 'managedFields' in metadata) delete (metadata as { managedFields?: unknown }).managedFields;
+    if (typeof metadata === 'object' && metadata !== null && 'managedFields' in metadata)
+      delete (metadata as { managedFields?: unknown }).managedFields;
   }
   return object;
 }
@@ -58,7 +59,11 @@ export function createInformerCache<T extends KubeObject>(
   options: InformerCacheOptions & { logger?: Logger },
 ): InformerCache<T> {
   const clock = options.clock ?? systemClock;
-  const logger = (options.logger ?? rootLogger()).child({ component: 'informer', path: options.path, labelSelector: options.labelSelector });
+  const logger = (options.logger ?? rootLogger()).child({
+    component: 'informer',
+    path: options.path,
+    labelSelector: options.labelSelector,
+  });
   const rest = createRestClient(kubeConfig, options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter });
   const minRestartDelayMs = options.minRestartDelayMs ?? 800;
   const maxRestartDelayMs = options.maxRestartDelayMs ?? 30_000;
@@ -104,10 +109,15 @@ export function createInformerCache<T extends KubeObject>(
       const stripped: WatchCallback = (phase, object: unknown, watchObject?: unknown) => {
         callback(phase, withoutManagedFields(object), watchObject);
       };
-      const controller = await plainWatch.watch(path, { ...query, allowWatchBookmarks: true, timeoutSeconds }, stripped, (error: unknown) => {
-        if (!connected && error !== null && error !== undefined) failure = String(statusCodeOf(error) ?? 'error');
-        done(error);
-      });
+      const controller = await plainWatch.watch(
+        path,
+        { ...query, allowWatchBookmarks: true, timeoutSeconds },
+        stripped,
+        (error: unknown) => {
+          if (!connected && error !== null && error !== undefined) failure = String(statusCodeOf(error) ?? 'error');
+          done(error);
+        },
+      );
       connected = true;
       const server = kubeConfig.getCurrentCluster()?.server ?? 'http://unknown';
       options.requestCounter?.record(classifyRequest('GET', `${server}${path}?watch=true`, failure ?? '200'));

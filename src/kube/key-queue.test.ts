@@ -84,7 +84,10 @@ describe('createKeyQueue', () => {
       async (key, clock) => {
         active.set(key, (active.get(key) ?? 0) + 1);
         maxSameKey = Math.max(maxSameKey, active.get(key) ?? 0);
-        maxOverall = Math.max(maxOverall, [...active.values()].reduce((a, b) => a + b, 0));
+        maxOverall = Math.max(
+          maxOverall,
+          [...active.values()].reduce((a, b) => a + b, 0),
+        );
         await new Promise<void>((resolve) => clock.setTimeout(resolve, 10));
         active.set(key, (active.get(key) ?? 1) - 1);
         return undefined;
@@ -204,11 +207,15 @@ describe('createKeyQueue', () => {
   });
 
   it('counts work and queue durations for metrics', async () => {
-    const h = start((_key, clock) => new Promise((resolve) => {
+    const h = start(
+      (_key, clock) =>
+        new Promise((resolve) => {
           clock.setTimeout(() => {
             resolve(undefined);
           }, 250);
-        }), { workers: 1 });
+        }),
+      { workers: 1 },
+    );
     h.queue.add('ns/a');
     h.queue.add('ns/b');
     await h.clock.advance(100);

@@ -3,7 +3,13 @@ import { rootLogger, type Logger } from '../log/index.js';
 import { apiPath } from './api-path.js';
 import { isConflict, isNotFound, replaceWithResourceVersion } from './apply.js';
 import { systemClock } from './clock.js';
-import { decideLeadership, defaultLeaderElectionTiming, formatMicroTime, type LeaderElectionTiming, type LeaseObject } from './decide-leadership.js';
+import {
+  decideLeadership,
+  defaultLeaderElectionTiming,
+  formatMicroTime,
+  type LeaderElectionTiming,
+  type LeaseObject,
+} from './decide-leadership.js';
 import { createRestClient, type RestClient } from './rest-client.js';
 import type { Clock, RequestCounter, TimerHandle } from './types.js';
 
@@ -51,10 +57,22 @@ export function runLeaderElection(options: LeaderElectionOptions): LeaderElector
     throw new Error('Leader election needs retryPeriod < renewDeadline < leaseDuration.');
   }
   const lock = { namespace: options.namespace, name: options.name, identity: options.identity };
-  const logger = (options.logger ?? rootLogger()).child({ component: 'leader-election', lease: `${lock.namespace}/${lock.name}`, identity: lock.identity });
-  const rest = options.restClient ?? createRestClient(options.kubeConfig, options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter });
+  const logger = (options.logger ?? rootLogger()).child({
+    component: 'leader-election',
+    lease: `${lock.namespace}/${lock.name}`,
+    identity: lock.identity,
+  });
+  const rest =
+    options.restClient ??
+    createRestClient(options.kubeConfig, options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter });
   const collectionPath = apiPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: lock.namespace });
-  const leasePath = apiPath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: lock.namespace, name: lock.name });
+  const leasePath = apiPath({
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resource: 'leases',
+    namespace: lock.namespace,
+    name: lock.name,
+  });
 
   let stopped = false;
   let releaseOnStop = true;

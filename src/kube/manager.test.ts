@@ -107,7 +107,11 @@ describe('manager and controllers', () => {
       createController({
         name,
         logger: silentLogger,
-        watches: [watch(manager.informer(rollouts, name), (object) => (object.metadata?.labels?.['skip'] === 'true' ? [] : [`${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`]))],
+        watches: [
+          watch(manager.informer(rollouts, name), (object) =>
+            object.metadata?.labels?.['skip'] === 'true' ? [] : [`${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`],
+          ),
+        ],
         queue: { workers: 1 },
         reconcile: (key) => {
           reconciled.push(`${name} ${key}`);
@@ -122,7 +126,9 @@ describe('manager and controllers', () => {
     await new Promise((resolve) => setImmediate(resolve));
     for (const controller of controllers) await controller.stop();
     expect(fake.starts()).toBe(1);
-    expect(manager.registry()).toEqual([{ path: '/apis/argoproj.io/v1alpha1/rollouts', labelSelector: undefined, users: ['first', 'second'], running: [] }]);
+    expect(manager.registry()).toEqual([
+      { path: '/apis/argoproj.io/v1alpha1/rollouts', labelSelector: undefined, users: ['first', 'second'], running: [] },
+    ]);
     expect(reconciled.sort()).toEqual(['first ns/before-start', 'first ns/web', 'second ns/before-start', 'second ns/web']);
   });
 });

@@ -1,7 +1,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { rootLogger, type Logger } from '../log/index.js';
 import { runLeaderElection, type LeaderElectionOptions, type LeaderElector } from './leader-election.js';
-import { createSharedInformers, type InformerRegistration, type InformerSpec, type SharedInformer, type SharedInformersOptions } from './shared-informers.js';
+import {
+  createSharedInformers,
+  type InformerRegistration,
+  type InformerSpec,
+  type SharedInformer,
+  type SharedInformersOptions,
+} from './shared-informers.js';
 import type { Clock, KubeObject, RequestCounter } from './types.js';
 
 /** Work the manager starts and stops: a controller, or anything run beside them (the bot's webhook server). */
@@ -13,7 +19,10 @@ export interface Runnable {
   stop(): Promise<void>;
 }
 
-export type ManagerLeaderElection = Omit<LeaderElectionOptions, 'kubeConfig' | 'onStartedLeading' | 'onStoppedLeading' | 'clock' | 'logger'>;
+export type ManagerLeaderElection = Omit<
+  LeaderElectionOptions,
+  'kubeConfig' | 'onStartedLeading' | 'onStoppedLeading' | 'clock' | 'logger'
+>;
 
 export interface Manager {
   readonly kubeConfig: KubeConfig;

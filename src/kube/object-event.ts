@@ -8,7 +8,9 @@ export const eventSourceComponent = 'rollouts-controller';
 export interface EventSubject {
   apiVersion?: string | undefined;
   kind?: string | undefined;
-  metadata?: { name?: string | undefined; namespace?: string | undefined; uid?: string | undefined; resourceVersion?: string | undefined } | undefined;
+  metadata?:
+    | { name?: string | undefined; namespace?: string | undefined; uid?: string | undefined; resourceVersion?: string | undefined }
+    | undefined;
 }
 
 export interface ObjectEvent {

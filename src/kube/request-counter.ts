@@ -57,7 +57,10 @@ export function createRequestCounter(): RequestCounter {
  */
 export function classifyRequest(method: string, url: string, statusCode: string, body?: unknown): RequestSample {
   const parsed = new URL(url);
-  const segments = parsed.pathname.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+  const segments = parsed.pathname
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeURIComponent);
   const rest = segments[0] === 'api' ? segments.slice(2) : segments[0] === 'apis' ? segments.slice(3) : undefined;
   const upper = method.toUpperCase();
   if (rest === undefined || rest.length === 0) {
@@ -84,7 +87,9 @@ function nameInBody(body: unknown): string {
     const parsed = JSON.parse(body) as unknown;
     if (typeof parsed !== 'object' || parsed === null || !('metadata' in parsed)) return '';
     const metadata = parsed.metadata;
-    return typeof metadata === 'object' && metadata !== null && 'name' in metadata && typeof metadata.name === 'string' ? metadata.name : '';
+    return typeof metadata === 'object' && metadata !== null && 'name' in metadata && typeof metadata.name === 'string'
+      ? metadata.name
+      : '';
   } catch {
     return '';
   }
@@ -120,7 +125,11 @@ export function countingHttpLibrary(counter: RequestCounter, inner: HttpLibrary 
  * authentication (client-node 1.4 builds the configuration exactly like this),
  * so `makeCountedApiClient(kc, CoreV1Api, counter)` is a drop-in replacement.
  */
-export function makeCountedApiClient<T extends ApiType>(kubeConfig: KubeConfig, apiClientType: ApiConstructor<T>, counter: RequestCounter): T {
+export function makeCountedApiClient<T extends ApiType>(
+  kubeConfig: KubeConfig,
+  apiClientType: ApiConstructor<T>,
+  counter: RequestCounter,
+): T {
   const cluster = kubeConfig.getCurrentCluster();
   if (cluster === null) throw new Error('The kubeconfig has no current cluster.');
   const configuration = createConfiguration({

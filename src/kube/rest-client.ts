@@ -63,7 +63,10 @@ export function createRestClient(kubeConfig: KubeConfig, options: { requestCount
       const response = await httpApi.send(context).toPromise();
       const body = parseJson(await response.body.text());
       if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-        const message = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : 'request failed';
+        const message =
+          typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string'
+            ? body.message
+            : 'request failed';
         throw new ApiException(response.httpStatusCode, `${request.method} ${request.path}: ${message}`, body, response.headers);
       }
       return body as T;

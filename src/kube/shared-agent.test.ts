@@ -15,17 +15,22 @@ let requests = 0;
 
 function kubeConfigFor(client: ControlPlanePki['admin']): KubeConfig {
   const config = new KubeConfig();
-  config.loadFromString(renderKubeconfig({ server: `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`, caCert: pki.ca.cert, client }));
+  config.loadFromString(
+    renderKubeconfig({ server: `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`, caCert: pki.ca.cert, client }),
+  );
   return config;
 }
 
 beforeAll(async () => {
   pki = await createControlPlanePki();
-  server = createServer({ cert: pki.apiServer.cert, key: pki.apiServer.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, (_request, response) => {
-    requests += 1;
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items: [] }));
-  });
+  server = createServer(
+    { cert: pki.apiServer.cert, key: pki.apiServer.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true },
+    (_request, response) => {
+      requests += 1;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items: [] }));
+    },
+  );
   server.on('secureConnection', () => {
     handshakes += 1;
   });

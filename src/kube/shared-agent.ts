@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
-import { IsomorphicFetchHttpLibrary, type HttpLibrary, type Observable, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import {
+  IsomorphicFetchHttpLibrary,
+  type HttpLibrary,
+  type Observable,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 
 // The TLS options client-node puts on each request's agent (KubeConfig.applySecurityAuthentication).
 const tlsOptionNames = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
@@ -43,7 +49,8 @@ export function sharedAgentHttpLibrary(inner: HttpLibrary = new IsomorphicFetchH
   return {
     send(request: RequestContext): Observable<ResponseContext> {
       const agent = request.getAgent();
-      if (agent instanceof Agent && agent.constructor === Agent && agent.options.keepAlive !== true) request.setAgent(sharedAgentLike(agent));
+      if (agent instanceof Agent && agent.constructor === Agent && agent.options.keepAlive !== true)
+        request.setAgent(sharedAgentLike(agent));
       return inner.send(request);
     },
   };

@@ -14,7 +14,10 @@ interface FakeCache extends InformerCache<KubeObject> {
   emit(event: InformerEvent, object: KubeObject): void;
 }
 
-function fakeCaches(world: Map<string, KubeObject>): { created: FakeCache[]; createCache: (path: string, labelSelector: string | undefined) => InformerCache<KubeObject> } {
+function fakeCaches(world: Map<string, KubeObject>): {
+  created: FakeCache[];
+  createCache: (path: string, labelSelector: string | undefined) => InformerCache<KubeObject>;
+} {
   const created: FakeCache[] = [];
   return {
     created,
@@ -40,7 +43,10 @@ function fakeCaches(world: Map<string, KubeObject>): { created: FakeCache[]; cre
           for (const handler of handlers[event]) handler(object);
         },
         get: (namespace, name) => store.get(`${namespace}/${name}`),
-        list: (namespace, filter) => [...store.values()].filter((object) => (namespace === undefined || object.metadata?.namespace === namespace) && (filter === undefined || filter(object))),
+        list: (namespace, filter) =>
+          [...store.values()].filter(
+            (object) => (namespace === undefined || object.metadata?.namespace === namespace) && (filter === undefined || filter(object)),
+          ),
         onAdd: (handler) => {
           handlers.add.add(handler);
           return () => handlers.add.delete(handler);
@@ -84,8 +90,15 @@ const replicaSets = { group: 'apps', version: 'v1', resource: 'replicasets' };
 function recorder(informer: InformerCache<KubeObject>): string[] {
   const seen: string[] = [];
   for (const event of ['add', 'update', 'delete'] as const) {
-    const subscribe = event === 'add' ? informer.onAdd.bind(informer) : event === 'update' ? informer.onUpdate.bind(informer) : informer.onDelete.bind(informer);
-    subscribe((object) => seen.push(`${event} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}@${object.metadata?.resourceVersion ?? ''}`));
+    const subscribe =
+      event === 'add'
+        ? informer.onAdd.bind(informer)
+        : event === 'update'
+          ? informer.onUpdate.bind(informer)
+          : informer.onDelete.bind(informer);
+    subscribe((object) =>
+      seen.push(`${event} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}@${object.metadata?.resourceVersion ?? ''}`),
+    );
   }
   return seen;
 }
@@ -180,7 +193,14 @@ describe('shared informers', () => {
     expect(wide.path).toBe('/apis/argoproj.io/v1alpha1/rollouts');
     expect(narrow.running).toBe(false);
     expect(engineSaw).toEqual(['add mine/a@1', 'update mine/a@2', 'add mine/b@1']);
-    expect(shared.registry()).toEqual([{ path: '/apis/argoproj.io/v1alpha1/rollouts', labelSelector: undefined, users: ['engine', 'reporter'], running: ['engine', 'reporter'] }]);
+    expect(shared.registry()).toEqual([
+      {
+        path: '/apis/argoproj.io/v1alpha1/rollouts',
+        labelSelector: undefined,
+        users: ['engine', 'reporter'],
+        running: ['engine', 'reporter'],
+      },
+    ]);
     wide.emit('delete', rollout('mine', 'b'));
     expect(engineSaw.at(-1)).toBe('delete mine/b@1');
     expect(engine.list().map((object) => object.metadata?.name)).toEqual(['a']);
@@ -191,7 +211,10 @@ describe('shared informers', () => {
 
   it('isolates a throwing handler: the other users still hear the event', async () => {
     const { created, createCache } = fakeCaches(new Map());
-    const shared = createSharedInformers(new KubeConfig(), { createCache, logger: (await import('../log/index.js')).createLogger({ level: 'silent' }) });
+    const shared = createSharedInformers(new KubeConfig(), {
+      createCache,
+      logger: (await import('../log/index.js')).createLogger({ level: 'silent' }),
+    });
     const bad = shared.informer(rollouts, 'bad');
     const good = shared.informer(rollouts, 'good');
     bad.onAdd(() => {

@@ -108,10 +108,19 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
     const existing = scopes.get(namespace ?? '');
     if (existing !== undefined) return existing;
     const path = apiPath({ ...collection, namespace: namespace ?? '' });
-    const backing: Backing = { path, labelSelector: spec.labelSelector, namespace, cache: createCache(path, spec.labelSelector), views: new Set(), running: new Set() };
-    const fanOut = (event: InformerEvent) => (object: KubeObject): void => {
-      for (const view of backing.views) view.deliver(event, object);
+    const backing: Backing = {
+      path,
+      labelSelector: spec.labelSelector,
+      namespace,
+      cache: createCache(path, spec.labelSelector),
+      views: new Set(),
+      running: new Set(),
     };
+    const fanOut =
+      (event: InformerEvent) =>
+      (object: KubeObject): void => {
+        for (const view of backing.views) view.deliver(event, object);
+      };
     backing.cache.onAdd(fanOut('add'));
     backing.cache.onUpdate(fanOut('update'));
     backing.cache.onDelete(fanOut('delete'));
@@ -129,7 +138,11 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
       scopes.delete(namespace);
       for (const view of narrow.views) {
         if (view.active) {
-          const before = new Map(narrow.cache.list(view.namespace).map((object) => [`${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, object]));
+          const before = new Map(
+            narrow.cache
+              .list(view.namespace)
+              .map((object) => [`${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, object]),
+          );
           for (const object of wide.cache.list(view.namespace)) {
             const key = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
             const old = before.get(key);
@@ -144,7 +157,10 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
         if (narrow.running.delete(view)) wide.running.add(view);
       }
       narrow.views.clear();
-      logger.debug({ path: narrow.path, into: wide.path, labelSelector: wide.labelSelector }, 'namespaced informer replaced by the cluster-wide one');
+      logger.debug(
+        { path: narrow.path, into: wide.path, labelSelector: wide.labelSelector },
+        'namespaced informer replaced by the cluster-wide one',
+      );
       await narrow.cache.stop();
     }
   }
@@ -165,7 +181,10 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
             try {
               handler(object as T);
             } catch (error) {
-              logger.error({ err: error, user, event, path: view.backing.path, name: object.metadata?.name, namespace: object.metadata?.namespace }, 'informer handler failed');
+              logger.error(
+                { err: error, user, event, path: view.backing.path, name: object.metadata?.name, namespace: object.metadata?.namespace },
+                'informer handler failed',
+              );
             }
           }
         },
@@ -175,7 +194,10 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
         handlers[event].add(handler);
         return () => handlers[event].delete(handler);
       };
-      const pendingWiden = (): boolean => view.namespace === undefined && view.backing.cache.hasSynced() && [...kinds.values()].some((scopes) => scopes.get('') === view.backing && scopes.size > 1);
+      const pendingWiden = (): boolean =>
+        view.namespace === undefined &&
+        view.backing.cache.hasSynced() &&
+        [...kinds.values()].some((scopes) => scopes.get('') === view.backing && scopes.size > 1);
       return {
         get(getNamespace, name) {
           if (namespace !== undefined && getNamespace !== namespace) return undefined;
@@ -183,7 +205,9 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
         },
         list(listNamespace, filter) {
           if (namespace !== undefined && listNamespace !== undefined && listNamespace !== '' && listNamespace !== namespace) return [];
-          const objects = view.backing.cache.list(listNamespace === undefined || listNamespace === '' ? namespace : listNamespace) as readonly T[];
+          const objects = view.backing.cache.list(
+            listNamespace === undefined || listNamespace === '' ? namespace : listNamespace,
+          ) as readonly T[];
           return filter === undefined ? objects : objects.filter(filter);
         },
         onAdd: (handler) => subscribe('add', handler),

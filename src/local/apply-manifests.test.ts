@@ -21,7 +21,12 @@ afterAll(async () => {
 
 describe('parseKustomization', () => {
   it('returns the resources in their listed order', () => {
-    expect(parseKustomization('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - b.yaml\n  - crds/a.yaml\n', 'k.yaml')).toEqual(['b.yaml', 'crds/a.yaml']);
+    expect(
+      parseKustomization(
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - b.yaml\n  - crds/a.yaml\n',
+        'k.yaml',
+      ),
+    ).toEqual(['b.yaml', 'crds/a.yaml']);
   });
 
   it('reads an empty kustomization as no resources', () => {
@@ -29,11 +34,15 @@ describe('parseKustomization', () => {
   });
 
   it('refuses any kustomize feature beyond a plain resources list, naming it', () => {
-    expect(() => parseKustomization('resources: [a.yaml]\nnamespace: x\nimages: []\n', 'k.yaml')).toThrow(/k\.yaml: .*unsupported kustomization fields: namespace, images/);
+    expect(() => parseKustomization('resources: [a.yaml]\nnamespace: x\nimages: []\n', 'k.yaml')).toThrow(
+      /k\.yaml: .*unsupported kustomization fields: namespace, images/,
+    );
   });
 
   it('refuses remote resources and non-path entries', () => {
-    expect(() => parseKustomization('resources:\n  - https://example.test/x.yaml\n', 'k.yaml')).toThrow(/resources\[0\] .*remote resources are not supported/);
+    expect(() => parseKustomization('resources:\n  - https://example.test/x.yaml\n', 'k.yaml')).toThrow(
+      /resources\[0\] .*remote resources are not supported/,
+    );
     expect(() => parseKustomization('resources:\n  - github.com/org/repo//deploy\n', 'k.yaml')).toThrow(/remote resources/);
     expect(() => parseKustomization('resources:\n  - 3\n', 'k.yaml')).toThrow(/resources\[0\] must be a non-empty path/);
     expect(() => parseKustomization('resources: a.yaml\n', 'k.yaml')).toThrow(/resources must be a list/);
@@ -47,7 +56,8 @@ describe('parseKustomization', () => {
 
 describe('parseManifests', () => {
   it('returns every non-empty document with the line it starts on', () => {
-    const text = '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n# only a comment\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n  namespace: a\n';
+    const text =
+      '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n# only a comment\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n  namespace: a\n';
     const documents = parseManifests(text, 'm.yaml');
     expect(documents.map((d) => [d.source, d.object.kind, d.object.metadata?.name])).toEqual([
       ['m.yaml:2', 'Namespace', 'a'],
@@ -56,12 +66,17 @@ describe('parseManifests', () => {
   });
 
   it('keeps x-kubernetes-* keys as written (they are sent through the client model later)', () => {
-    const [crd] = parseManifests('apiVersion: v1\nkind: X\nmetadata:\n  name: a\nspec:\n  x-kubernetes-preserve-unknown-fields: true\n', 'm.yaml');
+    const [crd] = parseManifests(
+      'apiVersion: v1\nkind: X\nmetadata:\n  name: a\nspec:\n  x-kubernetes-preserve-unknown-fields: true\n',
+      'm.yaml',
+    );
     expect(crd?.object).toMatchObject({ spec: { 'x-kubernetes-preserve-unknown-fields': true } });
   });
 
   it('refuses a document without apiVersion, kind or name, naming its place', () => {
-    expect(() => parseManifests('apiVersion: v1\nkind: A\nmetadata:\n  name: a\n---\nkind: B\nmetadata: {}\n', 'm.yaml')).toThrow('m.yaml:6: missing apiVersion, metadata.name');
+    expect(() => parseManifests('apiVersion: v1\nkind: A\nmetadata:\n  name: a\n---\nkind: B\nmetadata: {}\n', 'm.yaml')).toThrow(
+      'm.yaml:6: missing apiVersion, metadata.name',
+    );
     expect(() => parseManifests('- a\n- b\n', 'm.yaml')).toThrow('m.yaml:1: a manifest is a mapping');
   });
 
@@ -136,10 +151,11 @@ describe('the install manifests in deploy/', () => {
       'Service/gradual-metrics',
     ]);
     const cluster = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
-    for (const { object } of documents) expect(object.metadata?.namespace, object.kind).toBe(cluster.has(object.kind ?? '') ? undefined : 'gradual-system');
+    for (const { object } of documents)
+      expect(object.metadata?.namespace, object.kind).toBe(cluster.has(object.kind ?? '') ? undefined : 'gradual-system');
   });
 
-  it('run `gradual start` (engine, bot, dashboard) once, as gradual-bot, locked down, with the config and the app\'s Secret', async () => {
+  it("run `gradual start` (engine, bot, dashboard) once, as gradual-bot, locked down, with the config and the app's Secret", async () => {
     const deployment = (await readManifests(deployDir)).find((d) => d.object.kind === 'Deployment')?.object as KubernetesObject & {
       spec: {
         replicas: number;
@@ -147,7 +163,13 @@ describe('the install manifests in deploy/', () => {
           spec: {
             serviceAccountName: string;
             securityContext: { runAsNonRoot: boolean };
-            containers: { args: string[]; ports: { containerPort: number }[]; envFrom: { secretRef: { name: string } }[]; securityContext: { readOnlyRootFilesystem: boolean; allowPrivilegeEscalation: boolean; capabilities: { drop: string[] } }; volumeMounts: { mountPath: string }[] }[];
+            containers: {
+              args: string[];
+              ports: { containerPort: number }[];
+              envFrom: { secretRef: { name: string } }[];
+              securityContext: { readOnlyRootFilesystem: boolean; allowPrivilegeEscalation: boolean; capabilities: { drop: string[] } };
+              volumeMounts: { mountPath: string }[];
+            }[];
           };
         };
       };
@@ -160,37 +182,63 @@ describe('the install manifests in deploy/', () => {
     expect(container?.args).toEqual(['start', '--lease-namespace', 'gradual-system', '--config', '/etc/gradual/config.yaml']);
     expect(container?.ports.map((p) => p.containerPort)).toEqual([3000, 8090, 8080]);
     expect(container?.envFrom).toEqual([{ secretRef: { name: 'gradual-github-app' } }]);
-    expect(container?.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container?.volumeMounts.map((m) => m.mountPath)).toEqual(['/etc/gradual', '/var/cache/gradual', '/tmp']);
   });
 
   it('ship a config that is valid and writes its clones where the read-only container can', async () => {
-    const configMap = (await readManifests(deployDir)).find((d) => d.object.kind === 'ConfigMap')?.object as KubernetesObject & { data: Record<string, string> };
+    const configMap = (await readManifests(deployDir)).find((d) => d.object.kind === 'ConfigMap')?.object as KubernetesObject & {
+      data: Record<string, string>;
+    };
     const config = gradualConfigSchema.parse(parse(configMap.data['config.yaml'] ?? ''));
     expect(config.cacheDir).toBe('/var/cache/gradual');
     expect(Object.keys(config.clusters)).toEqual(['in-cluster']);
   });
 
-  it('install the engine alone with overlays/controller-only: deploy/\'s list less the bot\'s files, `gradual controller` as `gradual` in place of `gradual start`', async () => {
+  it("install the engine alone with overlays/controller-only: deploy/'s list less the bot's files, `gradual controller` as `gradual` in place of `gradual start`", async () => {
     const root = parseKustomization(await readFile(join(deployDir, 'kustomization.yaml'), 'utf8'), 'deploy/kustomization.yaml');
-    const overlay = parseKustomization(await readFile(join(deployDir, 'overlays', 'controller-only', 'kustomization.yaml'), 'utf8'), 'controller-only');
-    const botFiles = ['bot-service-account.yaml', 'bot-cluster-role.yaml', 'bot-cluster-role-binding.yaml', 'start-role-bindings.yaml', 'config.yaml', 'deployment.yaml', 'webhook-service.yaml'];
-    expect(overlay).toEqual(root.flatMap((file) => (file === 'deployment.yaml' ? ['controller-deployment.yaml'] : botFiles.includes(file) ? [] : [`../../${file}`])));
+    const overlay = parseKustomization(
+      await readFile(join(deployDir, 'overlays', 'controller-only', 'kustomization.yaml'), 'utf8'),
+      'controller-only',
+    );
+    const botFiles = [
+      'bot-service-account.yaml',
+      'bot-cluster-role.yaml',
+      'bot-cluster-role-binding.yaml',
+      'start-role-bindings.yaml',
+      'config.yaml',
+      'deployment.yaml',
+      'webhook-service.yaml',
+    ];
+    expect(overlay).toEqual(
+      root.flatMap((file) =>
+        file === 'deployment.yaml' ? ['controller-deployment.yaml'] : botFiles.includes(file) ? [] : [`../../${file}`],
+      ),
+    );
     const documents = await readManifests(join(deployDir, 'overlays', 'controller-only'));
     const names = documents.map((d) => `${d.object.kind}/${d.object.metadata?.name ?? ''}`);
     expect(names.filter((name) => name.includes('bot') || name === 'Deployment/gradual' || name.startsWith('ConfigMap/'))).toEqual([]);
-    const deployment = documents.find((d) => d.object.kind === 'Deployment')?.object as KubernetesObject & { spec: { replicas: number; template: { spec: { serviceAccountName: string; containers: { args: string[] }[] } } } };
+    const deployment = documents.find((d) => d.object.kind === 'Deployment')?.object as KubernetesObject & {
+      spec: { replicas: number; template: { spec: { serviceAccountName: string; containers: { args: string[] }[] } } };
+    };
     expect(deployment.metadata?.name).toBe('gradual-controller');
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.template.spec.serviceAccountName).toBe('gradual');
     expect(deployment.spec.template.spec.containers[0]?.args).toEqual(['controller', '--lease-namespace', 'gradual-system']);
   });
 
-  it('keep the Secret and the Ingress out of the kustomization: re-applying deploy/ never overwrites the app\'s credentials', async () => {
+  it("keep the Secret and the Ingress out of the kustomization: re-applying deploy/ never overwrites the app's credentials", async () => {
     const kinds = (await readManifests(deployDir)).map((d) => d.object.kind);
     expect(kinds).not.toContain('Secret');
     expect(kinds).not.toContain('Ingress');
-    const secret = parseManifests(await readFile(join(deployDir, 'github-app-secret.example.yaml'), 'utf8'), 'github-app-secret.example.yaml')[0]?.object as KubernetesObject & { stringData: Record<string, string> };
+    const secret = parseManifests(
+      await readFile(join(deployDir, 'github-app-secret.example.yaml'), 'utf8'),
+      'github-app-secret.example.yaml',
+    )[0]?.object as KubernetesObject & { stringData: Record<string, string> };
     expect(Object.keys(secret.stringData).sort()).toEqual(['APP_ID', 'PRIVATE_KEY', 'WEBHOOK_SECRET']);
   });
 });

@@ -52,7 +52,10 @@ export function parseKustomization(text: string, file: string): string[] {
   const kustomization = value as Record<string, unknown>;
   const unsupported = Object.keys(kustomization).filter((key) => !plainKustomizationKeys.has(key));
   if (unsupported.length > 0) {
-    throw new SetupError('INVALID_INPUT', `${file}: only a plain \`resources\` list is supported; unsupported kustomization fields: ${unsupported.join(', ')}`);
+    throw new SetupError(
+      'INVALID_INPUT',
+      `${file}: only a plain \`resources\` list is supported; unsupported kustomization fields: ${unsupported.join(', ')}`,
+    );
   }
   if (kustomization['kind'] !== undefined && kustomization['kind'] !== 'Kustomization') {
     throw new SetupError('INVALID_INPUT', `${file}: kind is ${JSON.stringify(kustomization['kind'])}, expected Kustomization`);
@@ -60,7 +63,8 @@ export function parseKustomization(text: string, file: string): string[] {
   const resources = kustomization['resources'] ?? [];
   if (!Array.isArray(resources)) throw new SetupError('INVALID_INPUT', `${file}: resources must be a list of paths`);
   return resources.map((entry: unknown, index) => {
-    if (typeof entry !== 'string' || entry === '') throw new SetupError('INVALID_INPUT', `${file}: resources[${String(index)}] must be a non-empty path`);
+    if (typeof entry !== 'string' || entry === '')
+      throw new SetupError('INVALID_INPUT', `${file}: resources[${String(index)}] must be a non-empty path`);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || entry.startsWith('github.com/')) {
       throw new SetupError('INVALID_INPUT', `${file}: resources[${String(index)}] ${entry}: remote resources are not supported`);
     }
@@ -77,7 +81,8 @@ export function parseManifests(text: string, file: string): ManifestDocument[] {
   const documents: ManifestDocument[] = [];
   for (const document of parseAllDocuments(text, { lineCounter })) {
     const [problem] = document.errors;
-    if (problem !== undefined) throw new SetupError('INVALID_INPUT', `${file}:${String(problem.linePos?.[0].line ?? 0)}: ${problem.message}`);
+    if (problem !== undefined)
+      throw new SetupError('INVALID_INPUT', `${file}:${String(problem.linePos?.[0].line ?? 0)}: ${problem.message}`);
     const object = document.toJS() as unknown;
     if (object === null || object === undefined) continue;
     const start = document.contents?.range[0] ?? document.range[0];
@@ -133,7 +138,8 @@ async function readFrom(path: string, seen: ReadonlySet<string>): Promise<Manife
   const text = await readFile(absolute, 'utf8');
   if (!kustomizationNames.includes(basename(absolute))) return parseManifests(text, absolute);
   const documents: ManifestDocument[] = [];
-  for (const resource of parseKustomization(text, absolute)) documents.push(...(await readFrom(join(dirname(absolute), resource), visiting)));
+  for (const resource of parseKustomization(text, absolute))
+    documents.push(...(await readFrom(join(dirname(absolute), resource), visiting)));
   return documents;
 }
 

@@ -17,10 +17,16 @@ const downloadSchema = z.object({ Dir: z.string().optional(), Error: z.string().
 export async function argoCdModuleDir(): Promise<string> {
   const target = `${argoCdModule}@${pinnedVersions.argoCd}`;
   // Outside any module: `go mod download` of an explicit version needs no go.mod.
-  const result = await runCommand('go', ['mod', 'download', '-json', target], { cwd: tmpdir(), env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' } });
+  const result = await runCommand('go', ['mod', 'download', '-json', target], {
+    cwd: tmpdir(),
+    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+  });
   const parsed = downloadSchema.safeParse(JSON.parse(result.stdout === '' ? '{}' : result.stdout));
   const dir = parsed.success ? parsed.data.Dir : undefined;
-  if (result.code !== 0 || dir === undefined) throw new Error(`go mod download ${target} failed (exit code ${String(result.code)}): ${parsed.success ? (parsed.data.Error ?? '') : ''} ${result.stderr.trim()}`);
+  if (result.code !== 0 || dir === undefined)
+    throw new Error(
+      `go mod download ${target} failed (exit code ${String(result.code)}): ${parsed.success ? (parsed.data.Error ?? '') : ''} ${result.stderr.trim()}`,
+    );
   return dir;
 }
 

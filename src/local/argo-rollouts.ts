@@ -15,7 +15,12 @@ export const argoRolloutsWrapperDir = join(infraModulesDir, 'argo-rollouts');
 
 /** Argo's version package reports what its Makefile would stamp; without it the controller logs v99.99.99. */
 function argoLdflags(version: string): string[] {
-  return ['-s', '-w', `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`, `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`];
+  return [
+    '-s',
+    '-w',
+    `-X ${argoRolloutsModule}/utils/version.version=${version.replace(/^v/, '')}`,
+    `-X ${argoRolloutsModule}/utils/version.gitTag=${version}`,
+  ];
 }
 
 export interface ArgoRolloutsBinary {
@@ -80,7 +85,8 @@ export async function argoRolloutsModuleDir(): Promise<string> {
     env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
   });
   const dir = listed.stdout.trim();
-  if (listed.code !== 0 || dir === '') throw new Error(`go list -m ${argoRolloutsModule} in ${argoRolloutsWrapperDir} failed: ${listed.stderr.trim()}`);
+  if (listed.code !== 0 || dir === '')
+    throw new Error(`go list -m ${argoRolloutsModule} in ${argoRolloutsWrapperDir} failed: ${listed.stderr.trim()}`);
   return dir;
 }
 
@@ -128,7 +134,14 @@ export async function startArgoRollouts(options: StartArgoRolloutsOptions): Prom
   options.onStart?.(started.record);
   const healthzUrl = `http://127.0.0.1:${String(ports.healthz)}/healthz`;
   const metricsUrl = `http://127.0.0.1:${String(ports.metrics)}/metrics`;
-  await waitUntil(async () => (await fetch(healthzUrl)).ok, { what: `Argo Rollouts' healthz at ${healthzUrl}`, timeoutMs: 60_000, abortOn: [started.exited] });
-  options.logger.info({ component: 'argo-rollouts', instanceId: options.instanceId, pid: started.record.pid, metricsUrl, logFile: options.logFile }, 'ready');
+  await waitUntil(async () => (await fetch(healthzUrl)).ok, {
+    what: `Argo Rollouts' healthz at ${healthzUrl}`,
+    timeoutMs: 60_000,
+    abortOn: [started.exited],
+  });
+  options.logger.info(
+    { component: 'argo-rollouts', instanceId: options.instanceId, pid: started.record.pid, metricsUrl, logFile: options.logFile },
+    'ready',
+  );
   return { ...started, metricsUrl, healthzUrl };
 }

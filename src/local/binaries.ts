@@ -35,7 +35,11 @@ export async function ensureControlPlaneBinaries(options: { cacheRoot: string; l
       name: 'kubernetes',
       version: kubernetes,
       moduleDir: join(infraModulesDir, 'kubernetes'),
-      packages: ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kube-scheduler'],
+      packages: [
+        'k8s.io/kubernetes/cmd/kube-apiserver',
+        'k8s.io/kubernetes/cmd/kube-controller-manager',
+        'k8s.io/kubernetes/cmd/kube-scheduler',
+      ],
       // Without these the binaries report v0.0.0-master, and clients negotiate features by version.
       ldflags: [
         '-s',
@@ -85,7 +89,10 @@ const kwokStageFiles = [
 ];
 
 async function writeKwokStages(moduleDir: string, target: string): Promise<void> {
-  const listed = await runCommand('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], { cwd: moduleDir, env: { ...process.env, GOTOOLCHAIN: 'local' } });
+  const listed = await runCommand('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], {
+    cwd: moduleDir,
+    env: { ...process.env, GOTOOLCHAIN: 'local' },
+  });
   if (listed.code !== 0) throw new Error(`go list -m sigs.k8s.io/kwok in ${moduleDir} failed: ${listed.stderr.trim()}`);
   const kwokSource = listed.stdout.trim();
   const documents = await Promise.all(kwokStageFiles.map((file) => readFile(join(kwokSource, file), 'utf8')));

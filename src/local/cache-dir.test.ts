@@ -19,7 +19,11 @@ afterAll(async () => {
 
 describe('cacheRoot', () => {
   it.each([
-    { case: 'GRADUAL_CACHE_DIR first', env: { GRADUAL_CACHE_DIR: '/srv/gradual-cache', XDG_CACHE_HOME: '/xdg' }, expected: '/srv/gradual-cache' },
+    {
+      case: 'GRADUAL_CACHE_DIR first',
+      env: { GRADUAL_CACHE_DIR: '/srv/gradual-cache', XDG_CACHE_HOME: '/xdg' },
+      expected: '/srv/gradual-cache',
+    },
     { case: 'XDG_CACHE_HOME next', env: { XDG_CACHE_HOME: '/xdg' }, expected: '/xdg/gradual' },
     { case: 'an empty GRADUAL_CACHE_DIR as unset', env: { GRADUAL_CACHE_DIR: '', XDG_CACHE_HOME: '/xdg' }, expected: '/xdg/gradual' },
     { case: '~/.cache/gradual last', env: {}, expected: join(homedir(), '.cache', 'gradual') },
@@ -72,7 +76,11 @@ describe('ensureWritableDir', () => {
 
     const outcome = await ensureWritableDirInChild(join(file, 'sub'));
 
-    expect(outcome).toEqual({ kind: 'rejected', code: 'CACHE_NOT_WRITABLE', message: expect.stringContaining(join(file, 'sub')) as unknown });
+    expect(outcome).toEqual({
+      kind: 'rejected',
+      code: 'CACHE_NOT_WRITABLE',
+      message: expect.stringContaining(join(file, 'sub')) as unknown,
+    });
   });
 
   // Node 20's mkdir({ recursive: true }) never settles for a path whose parent exists but cannot hold children and
@@ -81,11 +89,16 @@ describe('ensureWritableDir', () => {
   it('rejects a path under /proc with CACHE_NOT_WRITABLE naming the path', { timeout: 30_000 }, async () => {
     const outcome = await ensureWritableDirInChild('/proc/gradual-cache-test', 6_000);
 
-    expect(outcome).toEqual({ kind: 'rejected', code: 'CACHE_NOT_WRITABLE', message: expect.stringContaining('/proc/gradual-cache-test') as unknown });
+    expect(outcome).toEqual({
+      kind: 'rejected',
+      code: 'CACHE_NOT_WRITABLE',
+      message: expect.stringContaining('/proc/gradual-cache-test') as unknown,
+    });
   });
 });
 
-type ChildOutcome = { kind: 'resolved' } | { kind: 'rejected'; code: unknown; message: unknown } | { kind: 'killed'; afterMs: number; stderr: string };
+type ChildOutcome =
+  { kind: 'resolved' } | { kind: 'rejected'; code: unknown; message: unknown } | { kind: 'killed'; afterMs: number; stderr: string };
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cacheDirModule = new URL('./cache-dir.ts', import.meta.url).href;

@@ -24,7 +24,11 @@ export async function ensureWritableDir(dir: string, what = 'cache folder'): Pro
     await rm(probe, { force: true });
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new SetupError('CACHE_NOT_WRITABLE', `The ${what} ${dir} is not writable (${code}). Set GRADUAL_CACHE_DIR to a writable folder.`, { cause });
+    throw new SetupError(
+      'CACHE_NOT_WRITABLE',
+      `The ${what} ${dir} is not writable (${code}). Set GRADUAL_CACHE_DIR to a writable folder.`,
+      { cause },
+    );
   }
 }
 

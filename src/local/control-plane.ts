@@ -149,7 +149,11 @@ export async function startControlPlane(options: {
       const { status } = await httpsGet(`${apiServerUrl}/api/v1/namespaces/default/serviceaccounts/default`, tls);
       return status === 200;
     },
-    { what: 'kube-controller-manager (the default ServiceAccount)', timeoutMs: readyTimeoutMs, abortOn: [controllerManager.exited, scheduler.exited] },
+    {
+      what: 'kube-controller-manager (the default ServiceAccount)',
+      timeoutMs: readyTimeoutMs,
+      abortOn: [controllerManager.exited, scheduler.exited],
+    },
   );
   logger.info({ component: 'kube-controller-manager' }, 'ready');
   return { apiServerUrl, etcdUrl, kubeconfig, pki };
@@ -167,7 +171,14 @@ async function loadOrCreatePki(pkiDir: string): Promise<ControlPlanePki> {
     saPub: join(pkiDir, 'sa.pub'),
     saKey: join(pkiDir, 'sa.key'),
   };
-  const complete = await Promise.all(Object.values(files).map((file) => access(file).then(() => true, () => false)));
+  const complete = await Promise.all(
+    Object.values(files).map((file) =>
+      access(file).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   if (complete.every(Boolean)) {
     const read = (file: string): Promise<string> => readFile(file, 'utf8');
     return {

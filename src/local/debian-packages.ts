@@ -18,19 +18,27 @@ export async function ensureDebianPackages(names: readonly string[], logger: Log
   for (const name of names) if (!(await isInstalled(name))) missing.push(name);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new SetupError('PACKAGE_UNAVAILABLE', `Debian packages missing: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
+    throw new SetupError(
+      'PACKAGE_UNAVAILABLE',
+      `Debian packages missing: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   logger.info({ packages: missing }, 'installing Debian packages (apt-get update, then install)');
   const update = await runCommand('apt-get', ['update'], { env });
-  if (update.code !== 0) logger.warn({ stderr: update.stderr.slice(-500) }, 'apt-get update failed; trying the install with the lists at hand');
+  if (update.code !== 0)
+    logger.warn({ stderr: update.stderr.slice(-500) }, 'apt-get update failed; trying the install with the lists at hand');
   const install = await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
   if (install.code !== 0) {
     const aptSaid = `${install.stdout}\n${install.stderr}`.trim().split('\n').slice(-8).join('\n');
-    throw new SetupError('PACKAGE_UNAVAILABLE', `apt-get could not install ${missing.join(', ')} (exit code ${String(install.code)}):\n${aptSaid}`);
+    throw new SetupError(
+      'PACKAGE_UNAVAILABLE',
+      `apt-get could not install ${missing.join(', ')} (exit code ${String(install.code)}):\n${aptSaid}`,
+    );
   }
   for (const name of missing) {
-    if (!(await isInstalled(name))) throw new SetupError('PACKAGE_UNAVAILABLE', `apt-get reported success but Debian package ${name} is still not installed.`);
+    if (!(await isInstalled(name)))
+      throw new SetupError('PACKAGE_UNAVAILABLE', `apt-get reported success but Debian package ${name} is still not installed.`);
   }
   logger.info({ packages: missing }, 'installed Debian packages');
 }

@@ -14,7 +14,13 @@ import { gitPushedPath } from './github/local-routes.js';
 import { startGithub } from './start-github.js';
 import { allocatePorts } from './ports.js';
 import { isRunning, startProcess, stopProcess } from './process-supervisor.js';
-import { debianPrometheusBinary, prometheusArgs, readPrometheusVersion, renderPrometheusConfig, waitForPrometheusReady } from './prometheus.js';
+import {
+  debianPrometheusBinary,
+  prometheusArgs,
+  readPrometheusVersion,
+  renderPrometheusConfig,
+  waitForPrometheusReady,
+} from './prometheus.js';
 import { runCommand } from './run-command.js';
 import { localEnvironmentSchema, type LocalEnvironment, type ManagedProcess } from './types.js';
 import { debianPackages, pinnedVersions } from './versions.js';
@@ -65,7 +71,10 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
   await mkdir(dir, { recursive: true });
   const previous = await readEnvironment(dir).catch(() => undefined);
   if (previous !== undefined && (await runningProcesses(previous)).length > 0) {
-    throw new SetupError('ENVIRONMENT_EXISTS', `An environment is already running in ${dir}. Stop it first: gradual local down --dir ${dir}`);
+    throw new SetupError(
+      'ENVIRONMENT_EXISTS',
+      `An environment is already running in ${dir}. Stop it first: gradual local down --dir ${dir}`,
+    );
   }
 
   // Every port first: an occupied port a person asked for fails before anything is built or started.
@@ -87,7 +96,10 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
   const startEverything = async (): Promise<LocalEnvironment> => {
     await ensureDebianPackages(debianPackages, logger);
     const binaries = await ensureControlPlaneBinaries({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger });
-    const argo = options.withArgo === true ? await ensureArgoRolloutsBinary({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger }) : undefined;
+    const argo =
+      options.withArgo === true
+        ? await ensureArgoRolloutsBinary({ cacheRoot: options.cacheRoot ?? defaultCacheRoot(), logger })
+        : undefined;
     // Both sets define the same kinds under the same names; with Argo running, its own schema decides what is stored.
     const crdDir = argo === undefined ? options.crdDir : argoCrdDir(argo.moduleDir);
     const controlPlane = await startControlPlane({
@@ -97,13 +109,25 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
       logger,
       started,
     });
-    const nodes = await startKwokNodes({ dir, kubeconfig: controlPlane.kubeconfig, binaries, count: nodeCount, serverPort: ports.kwokServer, logger, started });
+    const nodes = await startKwokNodes({
+      dir,
+      kubeconfig: controlPlane.kubeconfig,
+      binaries,
+      count: nodeCount,
+      serverPort: ports.kwokServer,
+      logger,
+      started,
+    });
     await installCrds({ kubeconfig: controlPlane.kubeconfig, logger, ...(crdDir === undefined ? {} : { dir: crdDir }) });
-    const argoRollouts = argo === undefined ? undefined : await startLocalArgo(dir, argo.controller, controlPlane.kubeconfig, logger, started);
+    const argoRollouts =
+      argo === undefined ? undefined : await startLocalArgo(dir, argo.controller, controlPlane.kubeconfig, logger, started);
     const prometheus = await startPrometheus(dir, prometheusPort, logger, started);
     // The git server tells the local GitHub about pushes; the GitHub's port is known before either starts.
     const git = await startGitServer(dir, gitPort, logger, started, `http://127.0.0.1:${String(githubPort)}${gitPushedPath}`);
-    const github = await startGithub(dir, githubPort, logger, started, { git, ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }) });
+    const github = await startGithub(dir, githubPort, logger, started, {
+      git,
+      ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }),
+    });
     return {
       dir,
       startedAt: new Date().toISOString(),
@@ -125,7 +149,12 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
   let onAbort: (() => void) | undefined;
   const interrupted = new Promise<never>((_resolve, reject) => {
     onAbort = () => {
-      reject(new SetupError('INTERRUPTED', `Interrupted (${String(signal?.reason ?? 'aborted')}) while starting the local environment in ${dir}; stopped what had started.`));
+      reject(
+        new SetupError(
+          'INTERRUPTED',
+          `Interrupted (${String(signal?.reason ?? 'aborted')}) while starting the local environment in ${dir}; stopped what had started.`,
+        ),
+      );
     };
     if (signal?.aborted === true) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
@@ -135,7 +164,15 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
     // started by then is in `started`, which the clean-up below drains.
     const environment = await Promise.race([startEverything(), interrupted]);
     await writeEnvironment(dir, environment);
-    logger.info({ apiServer: environment.kubernetes.apiServerUrl, prometheus: environment.prometheus.url, git: environment.git.url, github: environment.github?.url }, 'local environment up');
+    logger.info(
+      {
+        apiServer: environment.kubernetes.apiServerUrl,
+        prometheus: environment.prometheus.url,
+        git: environment.git.url,
+        github: environment.github?.url,
+      },
+      'local environment up',
+    );
     return environment;
   } catch (cause) {
     logger.error({ err: cause }, 'local environment failed to start; stopping what was started');
@@ -146,13 +183,31 @@ export async function localUp(options: LocalUpOptions): Promise<LocalEnvironment
   }
 }
 
-async function startLocalArgo(dir: string, controller: string, kubeconfig: string, logger: Logger, started: ManagedProcess[]): Promise<NonNullable<LocalEnvironment['argoRollouts']>> {
+async function startLocalArgo(
+  dir: string,
+  controller: string,
+  kubeconfig: string,
+  logger: Logger,
+  started: ManagedProcess[],
+): Promise<NonNullable<LocalEnvironment['argoRollouts']>> {
   await mkdir(join(dir, 'logs'), { recursive: true });
-  const running = await startArgoRollouts({ controller, kubeconfig, instanceId: localArgoInstanceId, logFile: join(dir, 'logs', 'argo-rollouts.log'), logger, onStart: (record) => started.push(record) });
+  const running = await startArgoRollouts({
+    controller,
+    kubeconfig,
+    instanceId: localArgoInstanceId,
+    logFile: join(dir, 'logs', 'argo-rollouts.log'),
+    logger,
+    onStart: (record) => started.push(record),
+  });
   return { version: pinnedVersions.argoRollouts, instanceId: localArgoInstanceId, metricsUrl: running.metricsUrl };
 }
 
-async function startPrometheus(dir: string, port: number, logger: Logger, started: ManagedProcess[]): Promise<LocalEnvironment['prometheus']> {
+async function startPrometheus(
+  dir: string,
+  port: number,
+  logger: Logger,
+  started: ManagedProcess[],
+): Promise<LocalEnvironment['prometheus']> {
   const promDir = join(dir, 'prometheus');
   const targetsDir = join(promDir, 'targets');
   await mkdir(targetsDir, { recursive: true });
@@ -177,7 +232,13 @@ async function startPrometheus(dir: string, port: number, logger: Logger, starte
   return { url, configFile, targetsDir };
 }
 
-async function startGitServer(dir: string, port: number, logger: Logger, started: ManagedProcess[], notifyUrl: string): Promise<LocalEnvironment['git']> {
+async function startGitServer(
+  dir: string,
+  port: number,
+  logger: Logger,
+  started: ManagedProcess[],
+  notifyUrl: string,
+): Promise<LocalEnvironment['git']> {
   const root = join(dir, 'git');
   await mkdir(root, { recursive: true });
   const cli = ownCliInvocation();
@@ -208,7 +269,11 @@ export async function readEnvironment(dir: string): Promise<LocalEnvironment> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new SetupError('ENVIRONMENT_MISSING', `No local environment in ${resolve(dir)} (${file} not found). Start one: gradual local up --dir ${dir}`, { cause });
+    throw new SetupError(
+      'ENVIRONMENT_MISSING',
+      `No local environment in ${resolve(dir)} (${file} not found). Start one: gradual local up --dir ${dir}`,
+      { cause },
+    );
   }
   const parsed = localEnvironmentSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new SetupError('INVALID_INPUT', `${file} is not a valid environment description: ${parsed.error.message}`);

@@ -43,7 +43,10 @@ export async function createBareRepository(root: string, name: string): Promise<
   if (!/^[\w.-]+$/.test(name) || name.includes('..')) throw new Error(`invalid repository name: ${JSON.stringify(name)}`);
   const path = join(root, `${name}.git`);
   // Re-running `git init` on an existing repository would warn that --initial-branch is ignored; skip it instead.
-  const exists = await access(join(path, 'HEAD')).then(() => true, () => false);
+  const exists = await access(join(path, 'HEAD')).then(
+    () => true,
+    () => false,
+  );
   if (!exists) await execFileAsync('git', ['init', '--quiet', '--bare', '--initial-branch=main', path]);
   return path;
 }
@@ -151,7 +154,10 @@ function serveRequest(options: ServeOptions, req: http.IncomingMessage, res: htt
         return;
       }
       // Ending normally would let a truncated pack look complete; a reset connection makes the client fail loudly.
-      options.logger?.error({ method, path: rawPath, status: res.statusCode, code, signal, detail: stderr.trim() }, 'git http-backend failed mid-response');
+      options.logger?.error(
+        { method, path: rawPath, status: res.statusCode, code, signal, detail: stderr.trim() },
+        'git http-backend failed mid-response',
+      );
       res.destroy();
       return;
     }

@@ -112,7 +112,11 @@ async function runGoBuild(spec: GoBuildSpec, outDir: string, options: GoBuildOpt
     child.stderr.on('data', onChunk);
     child.on('error', (cause) => {
       clearInterval(progress);
-      reject(new SetupError('GO_BUILD_FAILED', `Could not run the Go toolchain to build ${spec.name} ${spec.version}: ${cause.message}`, { cause }));
+      reject(
+        new SetupError('GO_BUILD_FAILED', `Could not run the Go toolchain to build ${spec.name} ${spec.version}: ${cause.message}`, {
+          cause,
+        }),
+      );
     });
     child.on('close', (code) => {
       clearInterval(progress);

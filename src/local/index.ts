@@ -1,4 +1,13 @@
-export { localUp, localDown, localStatus, readEnvironment, environmentExists, environmentFile, type LocalUpOptions, type LocalStatus } from './environment.js';
+export {
+  localUp,
+  localDown,
+  localStatus,
+  readEnvironment,
+  environmentExists,
+  environmentFile,
+  type LocalUpOptions,
+  type LocalStatus,
+} from './environment.js';
 export { serveGit } from './serve-git.js';
 export { serveGithub } from './serve-github.js';
 export { createGitServer, createBareRepository } from './git-server.js';

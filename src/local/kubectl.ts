@@ -20,7 +20,14 @@ export async function ensureKubectl(options: { cacheRoot: string; logger: Logger
       moduleDir: join(infraModulesDir, 'kubectl'),
       packages: ['k8s.io/kubernetes/cmd/kubectl'],
       // As for the control plane: without these, `kubectl version` says v0.0.0-master and warns of skew.
-      ldflags: ['-s', '-w', `-X k8s.io/component-base/version.gitVersion=${kubernetes}`, '-X k8s.io/component-base/version.gitMajor=1', `-X k8s.io/component-base/version.gitMinor=${minor}`, '-X k8s.io/component-base/version.gitTreeState=clean'],
+      ldflags: [
+        '-s',
+        '-w',
+        `-X k8s.io/component-base/version.gitVersion=${kubernetes}`,
+        '-X k8s.io/component-base/version.gitMajor=1',
+        `-X k8s.io/component-base/version.gitMinor=${minor}`,
+        '-X k8s.io/component-base/version.gitTreeState=clean',
+      ],
     },
     options,
   );

@@ -158,5 +158,5 @@ export async function startKwokNodes(options: {
 }
 
 function isConflict(cause: unknown): boolean {
-  return typeof cause === 'object' && cause !== null && 'code' in cause && (cause).code === 409;
+  return typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 409;
 }

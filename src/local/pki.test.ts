@@ -54,7 +54,9 @@ describe('createControlPlanePki', () => {
   it('names loopback and the in-cluster kubernetes Service in the API server certificate, for server auth', () => {
     const sans = (apiServer.subjectAltName ?? '').split(', ');
 
-    expect(sans).toEqual(expect.arrayContaining(['IP Address:127.0.0.1', 'DNS:localhost', 'IP Address:10.96.0.1', 'DNS:kubernetes.default.svc']));
+    expect(sans).toEqual(
+      expect.arrayContaining(['IP Address:127.0.0.1', 'DNS:localhost', 'IP Address:10.96.0.1', 'DNS:kubernetes.default.svc']),
+    );
     expect(apiServer.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(apiServer.checkIP('10.96.0.1')).toBe('10.96.0.1');
     expect(apiServer.checkHost('kubernetes.default.svc')).toBe('kubernetes.default.svc');

@@ -55,7 +55,12 @@ export async function createControlPlanePki(): Promise<ControlPlanePki> {
     ],
   });
 
-  async function issue(serialNumber: string, subject: string, usage: 'server' | 'client', names: x509.JsonGeneralName[] = []): Promise<PemPair> {
+  async function issue(
+    serialNumber: string,
+    subject: string,
+    usage: 'server' | 'client',
+    names: x509.JsonGeneralName[] = [],
+  ): Promise<PemPair> {
     const keys = await newKeys();
     const extensions: x509.Extension[] = [
       new x509.BasicConstraintsExtension(false),

@@ -20,7 +20,11 @@ async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
   const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   return port;
 }
 
@@ -28,18 +32,39 @@ async function freePort(): Promise<number> {
 async function canBind(port: number): Promise<boolean> {
   const server = createServer();
   return new Promise((resolve) => {
-    server.once('error', () => { resolve(false); });
-    server.listen({ port, host: '127.0.0.1' }, () => server.close(() => { resolve(true); }));
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen({ port, host: '127.0.0.1' }, () =>
+      server.close(() => {
+        resolve(true);
+      }),
+    );
   });
 }
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => { resolve(); }))));
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise<void>((resolve) =>
+          server.close(() => {
+            resolve();
+          }),
+        ),
+    ),
+  );
 });
 
 describe('allocatePorts', () => {
   it('gives every undefined entry a distinct, bindable port and releases them all', async () => {
-    const ports = await allocatePorts({ apiServer: undefined, etcd: undefined, etcdPeer: undefined, prometheus: undefined, git: undefined });
+    const ports = await allocatePorts({
+      apiServer: undefined,
+      etcd: undefined,
+      etcdPeer: undefined,
+      prometheus: undefined,
+      git: undefined,
+    });
 
     const values = Object.values(ports);
     expect(Object.keys(ports).sort()).toEqual(['apiServer', 'etcd', 'etcdPeer', 'git', 'prometheus']);

@@ -14,9 +14,11 @@ function listen(port: number): Promise<Server> {
 }
 
 function close(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => {
-    resolve();
-  }));
+  return new Promise((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 }
 
 /**
@@ -29,7 +31,9 @@ export async function allocatePorts<Name extends string>(requested: Record<Name,
   const chosen: Partial<Record<Name, number>> = {};
   try {
     // Requested ports first, so a port the kernel picks for another part can never take one a person asked for.
-    const names = (Object.keys(requested) as Name[]).sort((a, b) => Number(requested[a] === undefined) - Number(requested[b] === undefined));
+    const names = (Object.keys(requested) as Name[]).sort(
+      (a, b) => Number(requested[a] === undefined) - Number(requested[b] === undefined),
+    );
     for (const name of names) {
       const want = requested[name];
       let server: Server;
@@ -37,7 +41,11 @@ export async function allocatePorts<Name extends string>(requested: Record<Name,
         server = await listen(want ?? 0);
       } catch (cause) {
         const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
-        throw new SetupError('PORT_IN_USE', `Port ${String(want)} asked for ${name} on ${loopback} cannot be used (${code}). Choose another port or leave it out to get a free one.`, { cause });
+        throw new SetupError(
+          'PORT_IN_USE',
+          `Port ${String(want)} asked for ${name} on ${loopback} cannot be used (${code}). Choose another port or leave it out to get a free one.`,
+          { cause },
+        );
       }
       held.push(server);
       const address = server.address();

@@ -46,7 +46,13 @@ describe('startProcess, isRunning and stopProcess', () => {
     const sleeper = start('sleeper', '/bin/sleep', ['30']);
     const { pid } = sleeper.record;
 
-    expect(sleeper.record).toEqual({ name: 'sleeper', pid, command: '/bin/sleep', startTime: expect.stringMatching(/^\d+$/) as unknown, logFile: join(dir, 'sleeper.log') });
+    expect(sleeper.record).toEqual({
+      name: 'sleeper',
+      pid,
+      command: '/bin/sleep',
+      startTime: expect.stringMatching(/^\d+$/) as unknown,
+      logFile: join(dir, 'sleeper.log'),
+    });
     expect(pid).toBeGreaterThan(0);
     expect(await isRunning(sleeper.record)).toBe(true);
     expect(await readFile(`/proc/${String(pid)}/cmdline`, 'utf8')).toBe('/bin/sleep\u000030\u0000');
@@ -60,7 +66,10 @@ describe('startProcess, isRunning and stopProcess', () => {
 
   it('kills with SIGKILL a process that ignores SIGTERM once the grace period is over', async () => {
     // The child logs "trapped" only after installing its handler, so the test knows the TERM will be ignored.
-    const stubborn = start('stubborn', process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('trapped'); setInterval(() => {}, 1000);"]);
+    const stubborn = start('stubborn', process.execPath, [
+      '-e',
+      "process.on('SIGTERM', () => {}); console.log('trapped'); setInterval(() => {}, 1000);",
+    ]);
     const logFile = stubborn.record.logFile;
     await waitForLog(logFile, 'trapped');
 

@@ -46,7 +46,12 @@ export function startProcess(options: StartProcessOptions): StartedProcess {
     });
     child.once('exit', (code, signal) => {
       void logTail(options.logFile).then((tail) => {
-        reject(new SetupError('PROCESS_EXITED', `${options.name} exited (${signal ?? `code ${String(code)}`}) before it was ready. Last lines of ${options.logFile}:\n${tail}`));
+        reject(
+          new SetupError(
+            'PROCESS_EXITED',
+            `${options.name} exited (${signal ?? `code ${String(code)}`}) before it was ready. Last lines of ${options.logFile}:\n${tail}`,
+          ),
+        );
       });
     });
   });

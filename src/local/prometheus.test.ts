@@ -210,7 +210,12 @@ describe('waitForPrometheusReady', () => {
   afterEach(async () => {
     const s = server;
     server = undefined;
-    if (s) await new Promise<void>((resolve) => s.close(() => { resolve(); }));
+    if (s)
+      await new Promise<void>((resolve) =>
+        s.close(() => {
+          resolve();
+        }),
+      );
   });
 
   async function serve(statusFor: (attempt: number) => number): Promise<string> {
@@ -246,7 +251,11 @@ describe('waitForPrometheusReady', () => {
 
   it('times out naming the cause when nothing listens', async () => {
     const url = await serve(() => 200);
-    await new Promise<void>((resolve) => server?.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server?.close(() => {
+        resolve();
+      }),
+    );
     server = undefined;
 
     await expect(waitForPrometheusReady(url, { timeoutMs: 300 })).rejects.toThrow(/ECONNREFUSED/);
@@ -255,7 +264,9 @@ describe('waitForPrometheusReady', () => {
   it('stops when the caller aborts', async () => {
     const url = await serve(() => 503);
     const controller = new AbortController();
-    setTimeout(() => { controller.abort(new Error('shutting down')); }, 150);
+    setTimeout(() => {
+      controller.abort(new Error('shutting down'));
+    }, 150);
 
     await expect(waitForPrometheusReady(url, { timeoutMs: 10_000, signal: controller.signal })).rejects.toThrow('shutting down');
   });

@@ -39,7 +39,10 @@ function promDuration(seconds: number): string {
 export function renderPrometheusConfig(options: { targetsDir: string; scrapeIntervalSeconds: number; selfTarget: string }): string {
   const { targetsDir, scrapeIntervalSeconds, selfTarget } = options;
   if (!Number.isFinite(scrapeIntervalSeconds) || scrapeIntervalSeconds < 0.001) {
-    throw new SetupError('INVALID_INPUT', `scrape interval must be a positive number of seconds (at least 1 ms), got ${String(scrapeIntervalSeconds)}`);
+    throw new SetupError(
+      'INVALID_INPUT',
+      `scrape interval must be a positive number of seconds (at least 1 ms), got ${String(scrapeIntervalSeconds)}`,
+    );
   }
   // Relative paths would be resolved against the config file's folder, not the caller's cwd.
   if (!path.isAbsolute(targetsDir)) {
@@ -116,7 +119,9 @@ export async function writeScrapeTargets(targetsDir: string, name: string, targe
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
-      throw new SetupError('ENVIRONMENT_MISSING', `scrape targets folder ${targetsDir} does not exist; is the local environment up?`, { cause: error });
+      throw new SetupError('ENVIRONMENT_MISSING', `scrape targets folder ${targetsDir} does not exist; is the local environment up?`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -135,7 +140,10 @@ export function prometheusArgs(options: { configFile: string; dataDir: string; l
   const match = /^(127\.0\.0\.1|\[::1\]|localhost):(\d{1,5})$/.exec(listenAddress);
   const port = match?.[2] === undefined ? Number.NaN : Number(match[2]);
   if (!(port >= 1 && port <= 65535)) {
-    throw new SetupError('INVALID_INPUT', `Prometheus listen address must be a loopback host:port (e.g. 127.0.0.1:9090), got "${listenAddress}"`);
+    throw new SetupError(
+      'INVALID_INPUT',
+      `Prometheus listen address must be a loopback host:port (e.g. 127.0.0.1:9090), got "${listenAddress}"`,
+    );
   }
   for (const [what, value] of [
     ['config file', configFile],

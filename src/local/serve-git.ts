@@ -4,7 +4,11 @@ import { createGitServer } from './git-server.js';
 /** Runs the git server in this process until SIGTERM/SIGINT (the `local serve-git` verb that `local up` starts). */
 export async function serveGit(options: { root: string; port: number; logger: Logger; notifyUrl?: string }): Promise<void> {
   const notifyUrl = options.notifyUrl;
-  const server = createGitServer({ root: options.root, logger: options.logger, ...(notifyUrl !== undefined && { onPush: (push) => notifyPush(notifyUrl, push) }) });
+  const server = createGitServer({
+    root: options.root,
+    logger: options.logger,
+    ...(notifyUrl !== undefined && { onPush: (push) => notifyPush(notifyUrl, push) }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => {

@@ -29,7 +29,11 @@ export async function startGithub(
   const privateKeyFile = join(root, 'app-private-key.pem');
   const webhookSecretFile = join(root, 'webhook-secret');
   if (!(await exists(privateKeyFile))) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     await writeFile(privateKeyFile, privateKey, { mode: 0o600 });
   }
   if (!(await exists(webhookSecretFile))) await writeFile(webhookSecretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
@@ -40,20 +44,48 @@ export async function startGithub(
   const process = startProcess({
     name: 'github',
     command: cli.command,
-    args: [...cli.args, 'local', 'serve-github', '--dir', root, '--port', String(port), '--app-id', String(localAppId), '--private-key-file', privateKeyFile, '--webhook-secret-file', webhookSecretFile, '--admin-token-file', adminTokenFile,
-      '--git-root', options.git.root, '--git-url', options.git.url,
-      ...(options.webhookUrl === undefined ? [] : ['--webhook-url', options.webhookUrl])],
+    args: [
+      ...cli.args,
+      'local',
+      'serve-github',
+      '--dir',
+      root,
+      '--port',
+      String(port),
+      '--app-id',
+      String(localAppId),
+      '--private-key-file',
+      privateKeyFile,
+      '--webhook-secret-file',
+      webhookSecretFile,
+      '--admin-token-file',
+      adminTokenFile,
+      '--git-root',
+      options.git.root,
+      '--git-url',
+      options.git.url,
+      ...(options.webhookUrl === undefined ? [] : ['--webhook-url', options.webhookUrl]),
+    ],
     cwd: cli.cwd,
     logFile: join(dir, 'logs', 'github.log'),
   });
   started.push(process.record);
   const url = `http://127.0.0.1:${String(port)}`;
-  await waitUntil(
-    async () => (await fetch(`${url}/rate_limit`)).ok,
-    { what: `the local GitHub at ${url}`, timeoutMs: 60_000, abortOn: [process.exited] },
-  );
+  await waitUntil(async () => (await fetch(`${url}/rate_limit`)).ok, {
+    what: `the local GitHub at ${url}`,
+    timeoutMs: 60_000,
+    abortOn: [process.exited],
+  });
   logger.info({ component: 'github', url }, 'ready');
-  return { url, appId: localAppId, privateKeyFile, webhookSecretFile, stateFile: join(root, stateFileName), adminTokenFile, ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }) };
+  return {
+    url,
+    appId: localAppId,
+    privateKeyFile,
+    webhookSecretFile,
+    stateFile: join(root, stateFileName),
+    adminTokenFile,
+    ...(options.webhookUrl !== undefined && { webhookUrl: options.webhookUrl }),
+  };
 }
 
 function exists(path: string): Promise<boolean> {

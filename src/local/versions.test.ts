@@ -46,7 +46,9 @@ function parseGoMod(text: string): GoMod {
   return { requires, replaces };
 }
 
-async function readGoMod(module: 'kubernetes' | 'kubectl' | 'etcd' | 'kwok' | 'argo-rollouts' | 'argo-rollouts-plugin' | 'kustomize'): Promise<GoMod> {
+async function readGoMod(
+  module: 'kubernetes' | 'kubectl' | 'etcd' | 'kwok' | 'argo-rollouts' | 'argo-rollouts-plugin' | 'kustomize',
+): Promise<GoMod> {
   return parseGoMod(await readFile(join(infraModulesDir, module, 'go.mod'), 'utf8'));
 }
 
@@ -108,7 +110,7 @@ describe('pinned versions agree with the Go wrapper modules', () => {
     }
   });
 
-  it('builds kubectl from the control plane\'s requirements and replacements (test/infra/kubectl differs in go.sum only)', async () => {
+  it("builds kubectl from the control plane's requirements and replacements (test/infra/kubectl differs in go.sum only)", async () => {
     const [kubernetes, kubectl] = await Promise.all([readGoMod('kubernetes'), readGoMod('kubectl')]);
     expect(kubectl.requires.size).toBeGreaterThan(25);
     expect(kubectl).toEqual(kubernetes);
@@ -117,7 +119,9 @@ describe('pinned versions agree with the Go wrapper modules', () => {
   it('replaces every k8s.io module the Kubernetes wrapper requires at the placeholder v0.0.0', async () => {
     const goMod = await readGoMod('kubernetes');
 
-    const placeholders = [...goMod.requires].filter(([path, version]) => path.startsWith('k8s.io/') && version === 'v0.0.0').map(([path]) => path);
+    const placeholders = [...goMod.requires]
+      .filter(([path, version]) => path.startsWith('k8s.io/') && version === 'v0.0.0')
+      .map(([path]) => path);
     expect(placeholders.length).toBeGreaterThan(0);
     expect(placeholders.filter((path) => !goMod.replaces.has(path))).toEqual([]);
   });

@@ -35,7 +35,10 @@ export async function waitUntil(check: () => Promise<boolean>, options: WaitOpti
         lastProblem = cause instanceof Error ? cause.message : String(cause);
       }
       if (Date.now() >= deadline) {
-        throw new SetupError('NOT_READY', `${options.what} was not ready after ${String(Math.round(options.timeoutMs / 1000))} s (last problem: ${lastProblem}).`);
+        throw new SetupError(
+          'NOT_READY',
+          `${options.what} was not ready after ${String(Math.round(options.timeoutMs / 1000))} s (last problem: ${lastProblem}).`,
+        );
       }
       await delay(options.intervalMs ?? 200);
     }

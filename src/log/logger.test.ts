@@ -3,7 +3,16 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Probot } from 'probot';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecretValues, createLogger, isSecretKey, redactSecretValues, registerSecretValue, resolveLogFormat, type LogFormatName, type Logger } from './index.js';
+import {
+  clearSecretValues,
+  createLogger,
+  isSecretKey,
+  redactSecretValues,
+  registerSecretValue,
+  resolveLogFormat,
+  type LogFormatName,
+  type Logger,
+} from './index.js';
 
 function capture(level = 'debug', options: { format?: LogFormatName; terminal?: boolean } = {}): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -33,19 +42,94 @@ describe('log redaction: fields named like credentials, at any depth and in any 
     response: { status: 401, headers: { 'Set-Cookie': `session=${token}` }, data: { message: 'Bad credentials' } },
   });
   const cases: [string, (logger: Logger) => void][] = [
-    ['headers.Authorization', (logger) => { logger.info({ headers: { Authorization: `Bearer ${token}` } }, 'request'); }],
-    ['err.request.headers.authorization', (logger) => { logger.error({ err: requestError }, 'failed'); }],
-    ['an error as the first argument', (logger) => { logger.error(requestError); }],
-    ['a cause two levels down', (logger) => { logger.error({ err: new Error('outer', { cause: new Error('inner', { cause: Object.assign(new Error('root'), { config: { headers: { 'X-API-KEY': token } } }) }) }) }, 'failed'); }],
-    ['nested token', (logger) => { logger.info({ a: { b: { c: { token } } } }, 'nested'); }],
-    ['nested privateKey', (logger) => { logger.info({ app: { settings: { privateKey: token } } }, 'nested'); }],
-    ['nested apiKey in an array', (logger) => { logger.info({ providers: [{ datadog: { apiKey: token } }] }, 'nested'); }],
-    ['mixed case and separators', (logger) => { logger.info({ Cfg: { API_KEY: token, Client_Secret: token, 'PRIVATE-KEY': token, AccessToken: token, PassWord: token, Cookie: token } }, 'mixed'); }],
-    ['a header as a key/value pair', (logger) => { logger.info({ headers: [{ key: 'Authorization', value: token }] }, 'pairs'); }],
-    ['a child logger\'s bindings', (logger) => { logger.child({ client: { bearerToken: token } }).info('bound'); }],
-    ['a Map', (logger) => { logger.info({ headers: new Map([['x-api-key', token]]) }, 'map'); }],
-    ['a bearer credential in a message', (logger) => { logger.warn(`upstream refused Authorization: Bearer ${token}`); }],
-    ['a URL password', (logger) => { logger.warn({ remote: `https://x-access-token:${token}@git.example.test/a/b.git` }, 'clone'); }],
+    [
+      'headers.Authorization',
+      (logger) => {
+        logger.info({ headers: { Authorization: `Bearer ${token}` } }, 'request');
+      },
+    ],
+    [
+      'err.request.headers.authorization',
+      (logger) => {
+        logger.error({ err: requestError }, 'failed');
+      },
+    ],
+    [
+      'an error as the first argument',
+      (logger) => {
+        logger.error(requestError);
+      },
+    ],
+    [
+      'a cause two levels down',
+      (logger) => {
+        logger.error(
+          {
+            err: new Error('outer', {
+              cause: new Error('inner', { cause: Object.assign(new Error('root'), { config: { headers: { 'X-API-KEY': token } } }) }),
+            }),
+          },
+          'failed',
+        );
+      },
+    ],
+    [
+      'nested token',
+      (logger) => {
+        logger.info({ a: { b: { c: { token } } } }, 'nested');
+      },
+    ],
+    [
+      'nested privateKey',
+      (logger) => {
+        logger.info({ app: { settings: { privateKey: token } } }, 'nested');
+      },
+    ],
+    [
+      'nested apiKey in an array',
+      (logger) => {
+        logger.info({ providers: [{ datadog: { apiKey: token } }] }, 'nested');
+      },
+    ],
+    [
+      'mixed case and separators',
+      (logger) => {
+        logger.info(
+          { Cfg: { API_KEY: token, Client_Secret: token, 'PRIVATE-KEY': token, AccessToken: token, PassWord: token, Cookie: token } },
+          'mixed',
+        );
+      },
+    ],
+    [
+      'a header as a key/value pair',
+      (logger) => {
+        logger.info({ headers: [{ key: 'Authorization', value: token }] }, 'pairs');
+      },
+    ],
+    [
+      "a child logger's bindings",
+      (logger) => {
+        logger.child({ client: { bearerToken: token } }).info('bound');
+      },
+    ],
+    [
+      'a Map',
+      (logger) => {
+        logger.info({ headers: new Map([['x-api-key', token]]) }, 'map');
+      },
+    ],
+    [
+      'a bearer credential in a message',
+      (logger) => {
+        logger.warn(`upstream refused Authorization: Bearer ${token}`);
+      },
+    ],
+    [
+      'a URL password',
+      (logger) => {
+        logger.warn({ remote: `https://x-access-token:${token}@git.example.test/a/b.git` }, 'clone');
+      },
+    ],
   ];
   it.each(cases)('%s', (_name, write) => {
     const { logger, lines } = capture();
@@ -63,7 +147,13 @@ describe('log redaction: fields named like credentials, at any depth and in any 
     logger.info({ tokenFile: '/run/token', secretKeyRef: { name: 'provider', key: 'token' }, tokens: 3, key: 'Authorization' }, 'kept');
     logger.error({ err: new Error('boom at step 2') }, 'failed');
     const first = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
-    expect(first).toMatchObject({ tokenFile: '/run/token', secretKeyRef: { name: 'provider', key: 'token' }, tokens: 3, key: 'Authorization', msg: 'kept' });
+    expect(first).toMatchObject({
+      tokenFile: '/run/token',
+      secretKeyRef: { name: 'provider', key: 'token' },
+      tokens: 3,
+      key: 'Authorization',
+      msg: 'kept',
+    });
     const second = JSON.parse(lines[1] ?? '{}') as { err: { type: string; message: string; stack: string } };
     expect(second.err.type).toBe('Error');
     expect(second.err.message).toBe('boom at step 2');
@@ -81,9 +171,22 @@ describe('log redaction: fields named like credentials, at any depth and in any 
   });
 
   it.each([
-    ['Authorization', true], ['proxy-authorization', true], ['set-cookie', true], ['x-api-key', true], ['client-secret', true], ['webhookSecret', true],
-    ['private_key', true], ['id_token', true], ['GITHUB_TOKEN', true], ['x-hub-signature-256', true],
-    ['tokenFile', false], ['secretKeyRef', false], ['tokens', false], ['keyName', false], ['name', false], ['secretName', false],
+    ['Authorization', true],
+    ['proxy-authorization', true],
+    ['set-cookie', true],
+    ['x-api-key', true],
+    ['client-secret', true],
+    ['webhookSecret', true],
+    ['private_key', true],
+    ['id_token', true],
+    ['GITHUB_TOKEN', true],
+    ['x-hub-signature-256', true],
+    ['tokenFile', false],
+    ['secretKeyRef', false],
+    ['tokens', false],
+    ['keyName', false],
+    ['name', false],
+    ['secretName', false],
   ] as const)('isSecretKey(%s) is %s', (key, secret) => {
     expect(isSecretKey(key)).toBe(secret);
   });
@@ -115,7 +218,11 @@ describe('log redaction: known secret values in every encoding', () => {
   });
 
   it('a PEM private key: whole, one line of it, or its body without line breaks', () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     registerSecretValue(privateKey);
     const lines = privateKey.trim().split('\n');
     const body = lines.slice(1, -1).join('');
@@ -148,7 +255,8 @@ describe('log redaction: known secret values in every encoding', () => {
       expect(result.includes(encoded), `${String(round)}: ${result}`).toBe(false);
       expect(result.startsWith('§') && result.endsWith('§') && result.includes('[redacted]')).toBe(true);
       const plain = `§${text(300)}§`;
-      if (!secrets.some((secret) => plain.includes(secret.slice(0, 8)))) expect(redactSecretValues(plain).replace(/Bearer|Basic/gu, '')).toBe(plain.replace(/Bearer|Basic/gu, ''));
+      if (!secrets.some((secret) => plain.includes(secret.slice(0, 8))))
+        expect(redactSecretValues(plain).replace(/Bearer|Basic/gu, '')).toBe(plain.replace(/Bearer|Basic/gu, ''));
     }
   });
 
@@ -164,10 +272,20 @@ describe("Probot's logger", () => {
   it('is the Gradual logger given to it: the same redaction applies to its lines', () => {
     const { logger, lines } = capture();
     registerSecretValue('whsec-probe-3c1d9e7f');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const probot = new Probot({ appId: 1, privateKey, secret: 'whsec-probe-3c1d9e7f', log: logger.child({ component: 'probot' }) });
-    probot.log.error({ err: Object.assign(new Error('Bad credentials'), { request: { headers: { Authorization: `token ${token}` } } }) }, 'probot request failed');
-    probot.log.warn({ event: { payload: { hook: { config: { secret: 'whsec-probe-3c1d9e7f' } } } } }, 'webhook whsec-probe-3c1d9e7f received');
+    probot.log.error(
+      { err: Object.assign(new Error('Bad credentials'), { request: { headers: { Authorization: `token ${token}` } } }) },
+      'probot request failed',
+    );
+    probot.log.warn(
+      { event: { payload: { hook: { config: { secret: 'whsec-probe-3c1d9e7f' } } } } },
+      'webhook whsec-probe-3c1d9e7f received',
+    );
     expect(lines).toHaveLength(2);
     for (const line of lines) {
       expect(JSON.parse(line)).toMatchObject({ name: 'probot' });
@@ -221,14 +339,40 @@ describe('the log format: pretty for a person at a terminal, JSON for everything
 describe('the cost of redaction per line', () => {
   it('is measured and stays small', { timeout: 60_000 }, () => {
     for (let index = 0; index < 20; index += 1) registerSecretValue(`provider-token-${String(index).padStart(2, '0')}-0123456789abcdef`);
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     registerSecretValue(privateKey);
-    const sink = new Writable({ write: (_chunk, _encoding, done) => { done(); } });
+    const sink = new Writable({
+      write: (_chunk, _encoding, done) => {
+        done();
+      },
+    });
     const redacted = createLogger({ level: 'info', destination: sink });
     // The same lines through a bare pino with the old shallow path list, for the comparison.
-    const before = pino({ level: 'info', redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' } }, sink);
-    const typical = { namespace: 'shop', rollout: 'api', step: 3, weights: { canary: 20, stable: 80 }, headers: { 'content-type': 'application/json', authorization: 'Bearer x' } };
-    const failure = Object.assign(new Error('provider answered 503'), { status: 503, request: { url: 'http://127.0.0.1/q', headers: { Authorization: 'Bearer y' } } });
+    const before = pino(
+      {
+        level: 'info',
+        redact: {
+          paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization'],
+          censor: '[redacted]',
+        },
+      },
+      sink,
+    );
+    const typical = {
+      namespace: 'shop',
+      rollout: 'api',
+      step: 3,
+      weights: { canary: 20, stable: 80 },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer x' },
+    };
+    const failure = Object.assign(new Error('provider answered 503'), {
+      status: 503,
+      request: { url: 'http://127.0.0.1/q', headers: { Authorization: 'Bearer y' } },
+    });
     const count = 20_000;
     function time(logger: Logger): number {
       const started = process.hrtime.bigint();

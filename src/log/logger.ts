@@ -99,7 +99,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env['GRADUAL_LOG_LEVEL'] ?? 'info';
   const destination = options.destination ?? process.stderr;
   const environmentFormat = process.env['GRADUAL_LOG_FORMAT'];
-  const requested = options.format ?? (environmentFormat !== undefined && isLogFormatName(environmentFormat) ? environmentFormat : undefined);
+  const requested =
+    options.format ?? (environmentFormat !== undefined && isLogFormatName(environmentFormat) ? environmentFormat : undefined);
   const format = resolveLogFormat(requested, isTerminal(destination));
   const stream = format === 'pretty' ? prettyDestination(destination, isTerminal(destination)) : destination;
   return redactChildBindings(pino({ level, ...loggerRedaction, serializers, base: { app: 'gradual' } }, stream));

@@ -7,7 +7,8 @@ import { redactedText } from './secret-values.js';
  * lower-cased. Names that merely mention one (`tokenFile`, `secretKeyRef`,
  * `tokens`) are kept: they hold a path, a reference or a count.
  */
-const secretKey = /^(?:.*token|.*secret|.*password|passwd|passphrase|authorization|proxyauthorization|cookie|setcookie|privatekey|clientkey|.*apikey|credentials?|xhubsignature(?:256)?|sessionid)$/u;
+const secretKey =
+  /^(?:.*token|.*secret|.*password|passwd|passphrase|authorization|proxyauthorization|cookie|setcookie|privatekey|clientkey|.*apikey|credentials?|xhubsignature(?:256)?|sessionid)$/u;
 
 export function isSecretKey(key: string): boolean {
   return secretKey.test(key.toLowerCase().replace(/[-_.\s]/gu, ''));
@@ -37,7 +38,7 @@ function walk(value: unknown, depth: number, state: Walk): unknown {
   if (depth > maximumDepth || state.nodes > maximumNodes) return '[truncated]';
   if (state.seen.has(value)) return '[circular]';
   if (value instanceof Date) return value;
-  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${String((value).byteLength)} bytes]`;
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${String(value.byteLength)} bytes]`;
   state.seen.add(value);
   try {
     if (Array.isArray(value)) return value.map((item: unknown) => walk(item, depth + 1, state));
@@ -47,9 +48,11 @@ function walk(value: unknown, depth: number, state: Walk): unknown {
       return json === value ? '[circular]' : walk(json, depth + 1, state);
     }
     const source: Record<string, unknown> =
-      value instanceof Error ? errorFields(value)
-      : value instanceof Map ? Object.fromEntries([...(value as Map<unknown, unknown>).entries()].map(([key, item]) => [String(key), item]))
-      : (value as Record<string, unknown>);
+      value instanceof Error
+        ? errorFields(value)
+        : value instanceof Map
+          ? Object.fromEntries([...(value as Map<unknown, unknown>).entries()].map(([key, item]) => [String(key), item]))
+          : (value as Record<string, unknown>);
     // A header as a name/value pair ({ key: 'Authorization', value: 'Bearer …' }, as web metrics list them).
     const pairName = source['key'] ?? source['name'];
     const pairHidesValue = typeof pairName === 'string' && 'value' in source && isSecretKey(pairName);

@@ -25,19 +25,29 @@ describe('argo-rollouts-notification-configmap', () => {
       'on-rollout-updated',
       'on-scaling-replica-set',
     ]);
-    expect(parsed.config.services.get('receiver')).toEqual({ type: 'webhook', name: 'receiver', options: { url: 'http://127.0.0.1:9/hook', headers: [{ name: 'X-Token', value: 'w-secret-value' }] } });
+    expect(parsed.config.services.get('receiver')).toEqual({
+      type: 'webhook',
+      name: 'receiver',
+      options: { url: 'http://127.0.0.1:9/hook', headers: [{ name: 'X-Token', value: 'w-secret-value' }] },
+    });
     expect(parsed.config.services.get('slack')).toMatchObject({ type: 'slack', options: { token: 'xoxb-secret-value' } });
   });
 
   it.each([
-    [{ 'trigger.on-x': '- when: rollout.status.phase ==\n  send: [rollout-aborted]' }, 'key trigger.on-x: [0].when: unexpected end of expression'],
+    [
+      { 'trigger.on-x': '- when: rollout.status.phase ==\n  send: [rollout-aborted]' },
+      'key trigger.on-x: [0].when: unexpected end of expression',
+    ],
     [{ 'trigger.on-x': '- when: "true"\n  send: [nope]' }, 'key trigger.on-x: sends template "nope", which is not configured'],
     [{ 'trigger.on-x': '- when: "true"' }, 'key trigger.on-x: 0.send'],
     [{ 'template.t': 'message: "{{ env \\"HOME\\" }}"' }, 'key template.t: message: template: t.message:1: function "env" not defined'],
     [{ 'template.t': 'slack:\n  attachments: "{{ .x"' }, 'key template.t: slack.attachments'],
-    [{ 'service.teams': 'recipientUrls: {}' }, 'key service.teams: the teams service is not supported by Gradual yet (supported: webhook, slack)'],
+    [
+      { 'service.teams': 'recipientUrls: {}' },
+      'key service.teams: the teams service is not supported by Gradual yet (supported: webhook, slack)',
+    ],
     [{ 'service.carrier-pigeon': 'x: 1' }, 'key service.carrier-pigeon: unknown service type "carrier-pigeon"'],
-    [{ 'service.webhook.a.b': 'url: http://x' }, "key service.webhook.a.b: invalid service key"],
+    [{ 'service.webhook.a.b': 'url: http://x' }, 'key service.webhook.a.b: invalid service key'],
     [{ 'service.webhook.w': 'url: not a url' }, 'key service.webhook.w: url'],
     [{ 'service.slack': 'token: $missing-key' }, 'key service.slack: references $missing-key, not in argo-rollouts-notification-secret'],
     [{ subscriptions: '- recipients: [slack:x]\n  selector: env in (a,b)' }, 'key subscriptions: [0].selector: set-based selector'],
@@ -57,7 +67,10 @@ describe('argo-rollouts-notification-configmap', () => {
   });
 
   it('a Secret value never appears in an error, even where the service config is wrong', () => {
-    const parsed = parseNotificationConfig({ 'service.webhook.w': 'url: $webhook-token', 'service.slack': 'token: $slack-token\napiURL: $slack-token' }, secret);
+    const parsed = parseNotificationConfig(
+      { 'service.webhook.w': 'url: $webhook-token', 'service.slack': 'token: $slack-token\napiURL: $slack-token' },
+      secret,
+    );
     expect(parsed.ok).toBe(false);
     const text = parsed.ok ? '' : parsed.errors.join('\n');
     expect(text).toContain('service.webhook.w');
@@ -76,8 +89,18 @@ describe('subscriptions', () => {
         other: 'x',
       }),
     ).toEqual([
-      { key: 'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver', trigger: 'on-rollout-aborted', service: 'receiver', recipients: [''] },
-      { key: 'notifications.argoproj.io/subscribe.on-rollout-step-completed.slack', trigger: 'on-rollout-step-completed', service: 'slack', recipients: ['my-channel1', 'my-channel2'] },
+      {
+        key: 'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver',
+        trigger: 'on-rollout-aborted',
+        service: 'receiver',
+        recipients: [''],
+      },
+      {
+        key: 'notifications.argoproj.io/subscribe.on-rollout-step-completed.slack',
+        trigger: 'on-rollout-step-completed',
+        service: 'slack',
+        recipients: ['my-channel1', 'my-channel2'],
+      },
       { key: 'notifications.argoproj.io/subscribe.slack', trigger: undefined, service: 'slack', recipients: ['ops'] },
     ]);
   });
@@ -86,14 +109,19 @@ describe('subscriptions', () => {
     const parsed = parseNotificationConfig(
       {
         ...base,
-        subscriptions: '- recipients: [slack:ops, receiver]\n  triggers: [on-rollout-aborted]\n  selector: tier=front\n- recipients: [slack:never]\n  selector: tier!=front',
+        subscriptions:
+          '- recipients: [slack:ops, receiver]\n  triggers: [on-rollout-aborted]\n  selector: tier=front\n- recipients: [slack:never]\n  selector: tier!=front',
         defaultTriggers: '[on-rollout-completed]',
         'defaultTriggers.slack': '[on-rollout-paused]',
       },
       secret,
     );
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    const byTrigger = destinationsByTrigger(parsed.config, { tier: 'front' }, { 'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'ops', 'notifications.argoproj.io/subscribe.slack': 'team' });
+    const byTrigger = destinationsByTrigger(
+      parsed.config,
+      { tier: 'front' },
+      { 'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'ops', 'notifications.argoproj.io/subscribe.slack': 'team' },
+    );
     expect(byTrigger.get('on-rollout-aborted')).toEqual([
       { service: 'slack', recipient: 'ops' },
       { service: 'receiver', recipient: '' },

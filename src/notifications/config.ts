@@ -19,7 +19,27 @@ export const NOTIFICATION_SECRET = 'argo-rollouts-notification-secret';
 /** The service types Gradual sends to. */
 export const SUPPORTED_SERVICE_TYPES = ['webhook', 'slack'] as const;
 /** notifications-engine's other service types: refused by name until Gradual sends to them. */
-export const REFUSED_SERVICE_TYPES = ['alertmanager', 'awssqs', 'email', 'gcppubsub', 'github', 'googlechat', 'grafana', 'mattermost', 'nats', 'newrelic', 'opsgenie', 'pagerduty', 'pagerdutyv2', 'pushover', 'rocketchat', 'teams', 'teams-workflows', 'telegram', 'webex'] as const;
+export const REFUSED_SERVICE_TYPES = [
+  'alertmanager',
+  'awssqs',
+  'email',
+  'gcppubsub',
+  'github',
+  'googlechat',
+  'grafana',
+  'mattermost',
+  'nats',
+  'newrelic',
+  'opsgenie',
+  'pagerduty',
+  'pagerdutyv2',
+  'pushover',
+  'rocketchat',
+  'teams',
+  'teams-workflows',
+  'telegram',
+  'webex',
+] as const;
 
 export type ServiceType = (typeof SUPPORTED_SERVICE_TYPES)[number];
 
@@ -34,7 +54,9 @@ const conditionSchema = z
 
 const triggerSchema = z.array(conditionSchema).min(1, 'a trigger needs at least one condition');
 
-const webhookTemplateSchema = z.object({ method: z.string().optional(), path: z.string().optional(), body: z.string().optional() }).strict();
+const webhookTemplateSchema = z
+  .object({ method: z.string().optional(), path: z.string().optional(), body: z.string().optional() })
+  .strict();
 
 const templateSchema = z
   .object({
@@ -95,7 +117,8 @@ const subscriptionSchema = z
 export type WebhookServiceOptions = z.infer<typeof webhookServiceSchema>;
 export type SlackServiceOptions = z.infer<typeof slackServiceSchema>;
 
-export type ServiceConfig = { type: 'webhook'; name: string; options: WebhookServiceOptions } | { type: 'slack'; name: string; options: SlackServiceOptions };
+export type ServiceConfig =
+  { type: 'webhook'; name: string; options: WebhookServiceOptions } | { type: 'slack'; name: string; options: SlackServiceOptions };
 
 export interface TriggerCondition {
   /** notifications-engine's condition key: `[i].<sha1 of when, base64url>`. */
@@ -108,7 +131,9 @@ export interface TriggerCondition {
 export interface CompiledTemplate {
   name: string;
   message: GoTemplate | undefined;
-  slack: { attachments: GoTemplate | undefined; blocks: GoTemplate | undefined; username: string | undefined; icon: string | undefined } | undefined;
+  slack:
+    | { attachments: GoTemplate | undefined; blocks: GoTemplate | undefined; username: string | undefined; icon: string | undefined }
+    | undefined;
   webhook: Record<string, { method: string | undefined; path: GoTemplate | undefined; body: GoTemplate | undefined }>;
 }
 
@@ -163,7 +188,8 @@ function replaceSecrets(value: unknown, secret: Readonly<Record<string, string>>
     });
   }
   if (Array.isArray(value)) return value.map((item) => replaceSecrets(item, secret, missing));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecrets(v, secret, missing)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecrets(v, secret, missing)]));
   return value;
 }
 
@@ -186,7 +212,9 @@ function compileTemplateField(templateName: string, field: string, source: strin
   try {
     return parseGoTemplate(`${templateName}.${field}`, source);
   } catch (cause) {
-    errors.push(`${NOTIFICATION_CONFIGMAP} key template.${templateName}: ${field}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    errors.push(
+      `${NOTIFICATION_CONFIGMAP} key template.${templateName}: ${field}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     return undefined;
   }
 }
@@ -205,9 +233,19 @@ function compileExpression(key: string, field: string, source: string | undefine
  * Reads the ConfigMap's and Secret's data (the Secret's values already decoded from base64).
  * Returns every problem at once, each naming its key; the values of the Secret never appear in them.
  */
-export function parseNotificationConfig(configMapData: Readonly<Record<string, string>>, secretData: Readonly<Record<string, string>>): ParsedConfig {
+export function parseNotificationConfig(
+  configMapData: Readonly<Record<string, string>>,
+  secretData: Readonly<Record<string, string>>,
+): ParsedConfig {
   const errors: string[] = [];
-  const config: NotificationConfig = { triggers: new Map(), templates: new Map(), services: new Map(), subscriptions: [], defaultTriggers: [], serviceDefaultTriggers: new Map() };
+  const config: NotificationConfig = {
+    triggers: new Map(),
+    templates: new Map(),
+    services: new Map(),
+    subscriptions: [],
+    defaultTriggers: [],
+    serviceDefaultTriggers: new Map(),
+  };
   for (const key of Object.keys(configMapData).sort()) {
     const text = configMapData[key] ?? '';
     if (key.startsWith('trigger.')) {
@@ -219,7 +257,12 @@ export function parseNotificationConfig(configMapData: Readonly<Record<string, s
       }
       config.triggers.set(
         name,
-        parsed.data.map((condition, index) => ({ index, when: compileExpression(key, `[${String(index)}].when`, condition.when, errors), send: condition.send, oncePer: compileExpression(key, `[${String(index)}].oncePer`, condition.oncePer, errors) })),
+        parsed.data.map((condition, index) => ({
+          index,
+          when: compileExpression(key, `[${String(index)}].when`, condition.when, errors),
+          send: condition.send,
+          oncePer: compileExpression(key, `[${String(index)}].oncePer`, condition.oncePer, errors),
+        })),
       );
     } else if (key.startsWith('template.')) {
       const name = key.slice('template.'.length);
@@ -235,11 +278,20 @@ export function parseNotificationConfig(configMapData: Readonly<Record<string, s
         slack:
           slack === undefined
             ? undefined
-            : { attachments: compileTemplateField(name, 'slack.attachments', slack.attachments, errors), blocks: compileTemplateField(name, 'slack.blocks', slack.blocks, errors), username: slack.username, icon: slack.icon },
+            : {
+                attachments: compileTemplateField(name, 'slack.attachments', slack.attachments, errors),
+                blocks: compileTemplateField(name, 'slack.blocks', slack.blocks, errors),
+                username: slack.username,
+                icon: slack.icon,
+              },
         webhook: Object.fromEntries(
           Object.entries(webhook ?? {}).map(([service, fields]) => [
             service,
-            { method: fields.method, path: compileTemplateField(name, `webhook.${service}.path`, fields.path, errors), body: compileTemplateField(name, `webhook.${service}.body`, fields.body, errors) },
+            {
+              method: fields.method,
+              path: compileTemplateField(name, `webhook.${service}.path`, fields.path, errors),
+              body: compileTemplateField(name, `webhook.${service}.body`, fields.body, errors),
+            },
           ]),
         ),
       });
@@ -252,17 +304,23 @@ export function parseNotificationConfig(configMapData: Readonly<Record<string, s
       const type = parts[1] ?? '';
       const name = parts[2] ?? type;
       if ((REFUSED_SERVICE_TYPES as readonly string[]).includes(type)) {
-        errors.push(`${NOTIFICATION_CONFIGMAP} key ${key}: the ${type} service is not supported by Gradual yet (supported: ${SUPPORTED_SERVICE_TYPES.join(', ')})`);
+        errors.push(
+          `${NOTIFICATION_CONFIGMAP} key ${key}: the ${type} service is not supported by Gradual yet (supported: ${SUPPORTED_SERVICE_TYPES.join(', ')})`,
+        );
         continue;
       }
       if (!(SUPPORTED_SERVICE_TYPES as readonly string[]).includes(type)) {
-        errors.push(`${NOTIFICATION_CONFIGMAP} key ${key}: unknown service type ${JSON.stringify(type)} (supported: ${SUPPORTED_SERVICE_TYPES.join(', ')})`);
+        errors.push(
+          `${NOTIFICATION_CONFIGMAP} key ${key}: unknown service type ${JSON.stringify(type)} (supported: ${SUPPORTED_SERVICE_TYPES.join(', ')})`,
+        );
         continue;
       }
       const missing = new Set<string>();
       const raw = replaceSecrets(parseYamlValue(key, text, errors), secretData, missing);
       if (missing.size > 0) {
-        errors.push(`${NOTIFICATION_CONFIGMAP} key ${key}: references ${[...missing].map((k) => `$${k}`).join(', ')}, not in ${NOTIFICATION_SECRET}`);
+        errors.push(
+          `${NOTIFICATION_CONFIGMAP} key ${key}: references ${[...missing].map((k) => `$${k}`).join(', ')}, not in ${NOTIFICATION_SECRET}`,
+        );
         continue;
       }
       const parsed = type === 'webhook' ? webhookServiceSchema.safeParse(raw) : slackServiceSchema.safeParse(raw);
@@ -275,7 +333,12 @@ export function parseNotificationConfig(configMapData: Readonly<Record<string, s
         errors.push(`${NOTIFICATION_CONFIGMAP} key ${key}: a service named ${JSON.stringify(name)} is configured twice`);
         continue;
       }
-      config.services.set(name, type === 'webhook' ? { type, name, options: parsed.data as WebhookServiceOptions } : { type: 'slack', name, options: parsed.data as SlackServiceOptions });
+      config.services.set(
+        name,
+        type === 'webhook'
+          ? { type, name, options: parsed.data as WebhookServiceOptions }
+          : { type: 'slack', name, options: parsed.data as SlackServiceOptions },
+      );
     } else if (key === 'subscriptions') {
       const parsed = z.array(subscriptionSchema).safeParse(parseYamlValue(key, text, errors));
       if (!parsed.success) {
@@ -294,7 +357,9 @@ export function parseNotificationConfig(configMapData: Readonly<Record<string, s
             selector: parseSelector(subscription.selector ?? ''),
           });
         } catch (cause) {
-          errors.push(`${NOTIFICATION_CONFIGMAP} key subscriptions: [${String(index)}].selector: ${cause instanceof Error ? cause.message : String(cause)}`);
+          errors.push(
+            `${NOTIFICATION_CONFIGMAP} key subscriptions: [${String(index)}].selector: ${cause instanceof Error ? cause.message : String(cause)}`,
+          );
         }
       }
     } else if (key === 'defaultTriggers' || key.startsWith('defaultTriggers.')) {
@@ -311,7 +376,8 @@ export function parseNotificationConfig(configMapData: Readonly<Record<string, s
   for (const [name, conditions] of config.triggers) {
     for (const condition of conditions) {
       for (const template of condition.send) {
-        if (!configMapData[`template.${template}`]) errors.push(`${NOTIFICATION_CONFIGMAP} key trigger.${name}: sends template ${JSON.stringify(template)}, which is not configured`);
+        if (!configMapData[`template.${template}`])
+          errors.push(`${NOTIFICATION_CONFIGMAP} key trigger.${name}: sends template ${JSON.stringify(template)}, which is not configured`);
       }
     }
   }

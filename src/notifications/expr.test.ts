@@ -4,7 +4,14 @@ import { compileExpr } from './expr.js';
 const rollout = {
   metadata: { name: 'web', annotations: { 'rollout.argoproj.io/revision': '3' } },
   spec: { template: { spec: { containers: [{ name: 'app', image: 'argoproj/rollouts-demo:purple' }] } } },
-  status: { phase: 'Degraded', currentStepIndex: 2, conditions: [{ type: 'Progressing', status: 'False' }, { type: 'Paused', status: 'True' }] },
+  status: {
+    phase: 'Degraded',
+    currentStepIndex: 2,
+    conditions: [
+      { type: 'Progressing', status: 'False' },
+      { type: 'Paused', status: 'True' },
+    ],
+  },
 };
 
 describe('expr-lang subset for trigger conditions', () => {
@@ -18,9 +25,9 @@ describe('expr-lang subset for trigger conditions', () => {
     ["none(rollout.status.conditions, {.type == 'Paused' && .status == 'False'})", true],
     ["len(filter(rollout.status.conditions, {.status == 'True'})) == 1", true],
     ["count(rollout.status.conditions, {.status == 'True'})", 1],
-    ["map(rollout.status.conditions, {.type})", ['Progressing', 'Paused']],
+    ['map(rollout.status.conditions, {.type})', ['Progressing', 'Paused']],
     ["rollout.status.currentStepIndex >= 2 and not (rollout.status.phase == 'Healthy')", true],
-    ["rollout.status.currentStepIndex + 1", 3],
+    ['rollout.status.currentStepIndex + 1', 3],
     ["rollout.metadata.annotations['rollout.argoproj.io/revision']", '3'],
     ['rollout.status.nope == nil', true],
     ['rollout.status.nope?.deeper', null],
@@ -33,7 +40,7 @@ describe('expr-lang subset for trigger conditions', () => {
   });
 
   it.each([
-    ["time.Now().Sub(time.Parse(rollout.status.x)) > 0", 'method calls (Now()) are not supported'],
+    ['time.Now().Sub(time.Parse(rollout.status.x)) > 0', 'method calls (Now()) are not supported'],
     ["rollout.status.phase matches '^D'", 'the operator matches is not supported'],
     ['exec(rollout)', 'the function exec() is not supported'],
     ["rollout.status.phase == 'x", 'unterminated string literal'],
@@ -45,14 +52,14 @@ describe('expr-lang subset for trigger conditions', () => {
   it.each([
     ['rollout.status.nope.deeper', 'cannot fetch deeper from <nil>'],
     ['unknown.field', 'unknown name unknown'],
-    ["rollout.status.phase + 1", 'invalid operation'],
+    ['rollout.status.phase + 1', 'invalid operation'],
     ['rollout.spec.template.spec.containers[5]', 'index out of range'],
   ])('fails %s when run, as expr does', (source, message) => {
     expect(() => compileExpr(source).evaluate({ rollout })).toThrow(message);
   });
 
   it('a hostile expression is data: no JavaScript is evaluated and prototype names are not reachable', () => {
-    expect(compileExpr("rollout.constructor == nil").evaluate({ rollout })).toBe(true);
+    expect(compileExpr('rollout.constructor == nil').evaluate({ rollout })).toBe(true);
     expect(compileExpr("rollout['__proto__'] == nil").evaluate({ rollout })).toBe(true);
     expect(() => compileExpr('process.exit(1)').evaluate({ rollout })).toThrow();
   });

@@ -30,9 +30,39 @@ type Node =
   | { kind: 'closure'; body: Node }
   | { kind: 'array'; items: Node[] };
 
-type Token = { kind: 'number'; value: number } | { kind: 'string'; value: string } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
+type Token =
+  { kind: 'number'; value: number } | { kind: 'string'; value: string } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
 
-const OPERATORS = ['?.', '??', '==', '!=', '<=', '>=', '&&', '||', '..', '<', '>', '+', '-', '*', '/', '%', '!', '(', ')', '[', ']', '{', '}', ',', '.', '?', ':', '#'];
+const OPERATORS = [
+  '?.',
+  '??',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '..',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '!',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '.',
+  '?',
+  ':',
+  '#',
+];
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -86,7 +116,29 @@ const BUILTINS = new Set(['any', 'all', 'none', 'one', 'filter', 'map', 'count',
 const PREDICATE_BUILTINS = new Set(['any', 'all', 'none', 'one', 'filter', 'map', 'count']);
 
 /** Binding powers: expr-lang's precedence, lowest first. */
-const BINARY: Record<string, number> = { '??': 1, '||': 2, or: 2, '&&': 3, and: 3, '==': 4, '!=': 4, '<': 4, '>': 4, '<=': 4, '>=': 4, in: 4, matches: 4, contains: 4, startsWith: 4, endsWith: 4, '+': 6, '-': 6, '*': 7, '/': 7, '%': 7 };
+const BINARY: Record<string, number> = {
+  '??': 1,
+  '||': 2,
+  or: 2,
+  '&&': 3,
+  and: 3,
+  '==': 4,
+  '!=': 4,
+  '<': 4,
+  '>': 4,
+  '<=': 4,
+  '>=': 4,
+  in: 4,
+  matches: 4,
+  contains: 4,
+  startsWith: 4,
+  endsWith: 4,
+  '+': 6,
+  '-': 6,
+  '*': 7,
+  '/': 7,
+  '%': 7,
+};
 const REFUSED_BINARY = new Set(['matches', 'contains', 'startsWith', 'endsWith']);
 
 class Parser {
@@ -127,7 +179,12 @@ class Parser {
     if (token === undefined) return undefined;
     if (token.kind === 'op' && BINARY[token.value] !== undefined) return token.value;
     if (token.kind === 'name') {
-      if (token.value === 'not' && this.tokens[this.i + 1]?.kind === 'name' && (this.tokens[this.i + 1] as { value: string }).value === 'in') return 'not in';
+      if (
+        token.value === 'not' &&
+        this.tokens[this.i + 1]?.kind === 'name' &&
+        (this.tokens[this.i + 1] as { value: string }).value === 'in'
+      )
+        return 'not in';
       if (BINARY[token.value] !== undefined) return token.value;
     }
     return undefined;
@@ -144,7 +201,10 @@ class Parser {
       this.i += operator === 'not in' ? 2 : 1;
       const right = this.expression(power);
       const normalized = operator === 'and' ? '&&' : operator === 'or' ? '||' : operator;
-      left = normalized === 'not in' ? { kind: 'unary', operator: '!', operand: { kind: 'binary', operator: 'in', left, right } } : { kind: 'binary', operator: normalized, left, right };
+      left =
+        normalized === 'not in'
+          ? { kind: 'unary', operator: '!', operand: { kind: 'binary', operator: 'in', left, right } }
+          : { kind: 'binary', operator: normalized, left, right };
     }
     if (minPower === 0 && this.isOp('?')) {
       this.i++;
@@ -177,7 +237,10 @@ class Parser {
       if (token.value === 'true' || token.value === 'false') return { kind: 'literal', value: token.value === 'true' };
       if (token.value === 'nil') return { kind: 'literal', value: null };
       if (this.isOp('(')) {
-        if (!BUILTINS.has(token.value)) this.fail(`the function ${token.value}() is not supported by Gradual's trigger conditions (supported: ${[...BUILTINS].sort().join(', ')})`);
+        if (!BUILTINS.has(token.value))
+          this.fail(
+            `the function ${token.value}() is not supported by Gradual's trigger conditions (supported: ${[...BUILTINS].sort().join(', ')})`,
+          );
         this.i++;
         const args: Node[] = [];
         while (!this.isOp(')')) {
@@ -241,7 +304,7 @@ class Parser {
       if (this.isOp('[')) {
         this.i++;
         const property = this.expression(0);
-        if (this.isOp(':')) this.fail('slices (a[x:y]) are not supported by Gradual\'s trigger conditions');
+        if (this.isOp(':')) this.fail("slices (a[x:y]) are not supported by Gradual's trigger conditions");
         this.expect(']');
         node = { kind: 'member', object: node, property, optional: false };
         continue;
@@ -290,9 +353,11 @@ export function compileExpr(source: string): CompiledExpr {
       return fail(`cannot fetch ${String(property)} from <nil>`);
     }
     if (Array.isArray(object)) {
-      if (typeof property !== 'number' || !Number.isInteger(property)) return fail(`cannot fetch ${String(property)} from ${typeName(object)}`);
+      if (typeof property !== 'number' || !Number.isInteger(property))
+        return fail(`cannot fetch ${String(property)} from ${typeName(object)}`);
       const index = property < 0 ? object.length + property : property;
-      if (index < 0 || index >= object.length) return fail(`index out of range: ${String(property)} (array length is ${String(object.length)})`);
+      if (index < 0 || index >= object.length)
+        return fail(`index out of range: ${String(property)} (array length is ${String(object.length)})`);
       return object[index] as ExprValue;
     }
     if (isRecord(object)) {
@@ -375,7 +440,8 @@ export function compileExpr(source: string): CompiledExpr {
       if (operator === '<=') return left <= right;
       if (operator === '>=') return left >= right;
     }
-    if (typeof left !== 'number' || typeof right !== 'number') return fail(`invalid operation: ${typeName(left)} ${operator} ${typeName(right)}`);
+    if (typeof left !== 'number' || typeof right !== 'number')
+      return fail(`invalid operation: ${typeName(left)} ${operator} ${typeName(right)}`);
     switch (operator) {
       case '<':
         return left < right;
@@ -404,9 +470,15 @@ export function compileExpr(source: string): CompiledExpr {
   function call(node: Extract<Node, { kind: 'call' }>, scope: Record<string, unknown>, element: ExprValue): ExprValue {
     const [first, second] = node.args;
     if (PREDICATE_BUILTINS.has(node.name)) {
-      if (node.args.length !== 2 || second?.kind !== 'closure' || first === undefined) return fail(`${node.name}() takes an array and a predicate`);
+      if (node.args.length !== 2 || second?.kind !== 'closure' || first === undefined)
+        return fail(`${node.name}() takes an array and a predicate`);
       const collection = run(first, scope, element);
-      const items: ExprValue[] = collection === null || collection === undefined ? [] : Array.isArray(collection) ? collection : fail(`${node.name}() needs an array, got ${typeName(collection)}`);
+      const items: ExprValue[] =
+        collection === null || collection === undefined
+          ? []
+          : Array.isArray(collection)
+            ? collection
+            : fail(`${node.name}() needs an array, got ${typeName(collection)}`);
       const predicate = (item: ExprValue): ExprValue => run(second.body, scope, item);
       const test = (item: ExprValue): boolean => {
         const value = predicate(item);

@@ -13,9 +13,22 @@ const rollout = {
   spec: {
     replicas: 5,
     strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }] } },
-    template: { spec: { containers: [{ name: 'app', image: 'argoproj/rollouts-demo:purple' }, { name: 'proxy', image: 'envoy:1.29' }] } },
+    template: {
+      spec: {
+        containers: [
+          { name: 'app', image: 'argoproj/rollouts-demo:purple' },
+          { name: 'proxy', image: 'envoy:1.29' },
+        ],
+      },
+    },
   },
-  status: { currentStepIndex: 1, updatedReplicas: 2, phase: 'Paused', message: 'CanaryPauseStep', conditions: [{ type: 'Paused', status: 'True' }] },
+  status: {
+    currentStepIndex: 1,
+    updatedReplicas: 2,
+    phase: 'Paused',
+    message: 'CanaryPauseStep',
+    conditions: [{ type: 'Paused', status: 'True' }],
+  },
 };
 const data = fromJson({ rollout });
 
@@ -34,20 +47,44 @@ describe('Go text/template subset, expected text derived from text/template and 
     // A missing map key prints <no value>; a chain through one stays <no value>.
     ['{{.rollout.spec.nope}}|{{.rollout.nope.deeper}}', '<no value>|<no value>'],
     // JSON numbers are float64: %d refuses them the way fmt does; len's int it takes.
-    ['{{printf "%d" .rollout.spec.replicas}} {{printf "%d" (len .rollout.spec.strategy.canary.steps)}} {{printf "%v/%s" .rollout.spec.replicas .rollout.metadata.name}}', '%!d(float64=5) 3 5/web'],
+    [
+      '{{printf "%d" .rollout.spec.replicas}} {{printf "%d" (len .rollout.spec.strategy.canary.steps)}} {{printf "%v/%s" .rollout.spec.replicas .rollout.metadata.name}}',
+      '%!d(float64=5) 3 5/web',
+    ],
     ['{{printf "%q" .rollout.metadata.name}} {{.rollout.metadata.name | quote}} {{quote "a\\"b\\n"}}', '"web" "web" "a\\"b\\n"'],
-    ['{{.rollout.metadata.name | upper}} {{lower "ABC"}} {{default "none" .rollout.spec.nope}} {{default "none" .rollout.metadata.name}}', 'WEB abc none web'],
+    [
+      '{{.rollout.metadata.name | upper}} {{lower "ABC"}} {{default "none" .rollout.spec.nope}} {{default "none" .rollout.metadata.name}}',
+      'WEB abc none web',
+    ],
     ['{{toJson .rollout.metadata.labels}} {{toJson "<&>"}}', '{"app":"web","tier":"front"} "\\u003c\\u0026\\u003e"'],
-    ['{{index .rollout.spec.template.spec.containers 1 | toJson}} {{index .rollout.metadata.labels "app"}}', '{"image":"envoy:1.29","name":"proxy"} web'],
+    [
+      '{{index .rollout.spec.template.spec.containers 1 | toJson}} {{index .rollout.metadata.labels "app"}}',
+      '{"image":"envoy:1.29","name":"proxy"} web',
+    ],
     // Trim markers eat the whitespace beside them.
     ['a  {{- "b" -}}  \n c', 'abc'],
     ['{{range $k, $v := .rollout.metadata.labels}}{{$k}}={{$v}};{{end}}', 'app=web;tier=front;'],
-    ['{{range .rollout.spec.template.spec.containers}}[{{.name}}]{{else}}none{{end}}{{range .rollout.spec.nope}}x{{else}}empty{{end}}', '[app][proxy]empty'],
-    ['{{with .rollout.status}}{{.phase}}: {{.message}}{{end}}{{with .rollout.spec.nope}}x{{else}} none{{end}}', 'Paused: CanaryPauseStep none'],
+    [
+      '{{range .rollout.spec.template.spec.containers}}[{{.name}}]{{else}}none{{end}}{{range .rollout.spec.nope}}x{{else}}empty{{end}}',
+      '[app][proxy]empty',
+    ],
+    [
+      '{{with .rollout.status}}{{.phase}}: {{.message}}{{end}}{{with .rollout.spec.nope}}x{{else}} none{{end}}',
+      'Paused: CanaryPauseStep none',
+    ],
     ['{{if eq .rollout.status.phase "Degraded"}}bad{{else if eq .rollout.status.phase "Paused"}}paused{{else}}ok{{end}}', 'paused'],
-    ['{{if and .rollout.spec.strategy.canary (not .rollout.spec.strategy.blueGreen)}}c{{end}} {{or .rollout.spec.nope "fallback"}}', 'c fallback'],
-    ['{{$name := .rollout.metadata.name}}{{range .rollout.spec.template.spec.containers}}{{$name}}/{{.name}} {{end}}', 'web/app web/proxy '],
-    ['{{.rollout.spec.strategy.canary.steps}} {{.rollout.metadata.labels}}', '[map[setWeight:20] map[pause:map[]] map[setWeight:60]] map[app:web tier:front]'],
+    [
+      '{{if and .rollout.spec.strategy.canary (not .rollout.spec.strategy.blueGreen)}}c{{end}} {{or .rollout.spec.nope "fallback"}}',
+      'c fallback',
+    ],
+    [
+      '{{$name := .rollout.metadata.name}}{{range .rollout.spec.template.spec.containers}}{{$name}}/{{.name}} {{end}}',
+      'web/app web/proxy ',
+    ],
+    [
+      '{{.rollout.spec.strategy.canary.steps}} {{.rollout.metadata.labels}}',
+      '[map[setWeight:20] map[pause:map[]] map[setWeight:60]] map[app:web tier:front]',
+    ],
     ['{{/* a comment */}}x{{- /* trimmed */ -}} y', 'xy'],
     ['{{ 3 }} {{ 1.5 }} {{ true }} {{ "s" }} {{ `raw` }}', '3 1.5 true s raw'],
     ['{{ (index .rollout.spec.template.spec.containers 0).image }}', 'argoproj/rollouts-demo:purple'],
@@ -78,7 +115,8 @@ describe('Go text/template subset, expected text derived from text/template and 
   });
 
   it('a hostile template stays bounded: nested ranges over the Rollout render without recursion into code', () => {
-    const source = '{{range .rollout.spec.template.spec.containers}}{{range $.rollout.spec.template.spec.containers}}{{.name}}{{end}}{{end}}';
+    const source =
+      '{{range .rollout.spec.template.spec.containers}}{{range $.rollout.spec.template.spec.containers}}{{.name}}{{end}}{{end}}';
     expect(render(source)).toBe('appproxyappproxy');
     // Template text is data, never evaluated as JavaScript.
     expect(render('{{ "${process.exit(1)}" }}')).toBe('${process.exit(1)}');
@@ -103,7 +141,12 @@ describe("Argo's built-in catalogue (manifests/notifications-install.yaml) for t
     ['analysis-run-running', "Rollout web's analysis run is running.", '#18be52', ''],
     ['analysis-run-failed', "Rollout web's analysis run failed.", '#E01E5A', ''],
     ['analysis-run-error', "Rollout web's analysis run is in error state.", '#ECB22E', ''],
-    ['rollout-step-completed', 'Rollout web step number 2/3 has been completed.', '#18be52', ',\n  {\n    "title": "Step completed",\n    "value": "2/3",\n    "short": true\n  }'],
+    [
+      'rollout-step-completed',
+      'Rollout web step number 2/3 has been completed.',
+      '#18be52',
+      ',\n  {\n    "title": "Step completed",\n    "value": "2/3",\n    "short": true\n  }',
+    ],
     [
       'scaling-replicaset',
       "Scaling Rollout web's replicaset to 5.",

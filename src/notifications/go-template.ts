@@ -53,7 +53,10 @@ type Node =
 type Fn = (args: GoValue[]) => GoValue;
 
 function requireString(name: string, value: GoValue, index: number): string {
-  if (typeof value !== 'string') throw new Error(`error calling ${name}: wrong type for value; expected string; got ${goTypeName(value)} (argument ${String(index + 1)})`);
+  if (typeof value !== 'string')
+    throw new Error(
+      `error calling ${name}: wrong type for value; expected string; got ${goTypeName(value)} (argument ${String(index + 1)})`,
+    );
   return value;
 }
 
@@ -101,7 +104,8 @@ function basicCompare(name: string, left: GoValue, right: GoValue): number {
   }
   if (left === NO_VALUE || right === NO_VALUE) throw new Error(`error calling ${name}: invalid type for comparison`);
   if (left === null && right === null && (name === 'eq' || name === 'ne')) return 0;
-  if (typeof left !== typeof right || leftKind !== undefined || rightKind !== undefined) throw new Error(`error calling ${name}: incompatible types for comparison`);
+  if (typeof left !== typeof right || leftKind !== undefined || rightKind !== undefined)
+    throw new Error(`error calling ${name}: incompatible types for comparison`);
   throw new Error(`error calling ${name}: invalid type for comparison`);
 }
 
@@ -117,7 +121,13 @@ function sprintf(format: string, args: GoValue[]): string {
       case 'v':
         return formatValue(arg);
       case 's':
-        return typeof arg === 'string' ? arg : arg === null ? '%!s(<nil>)' : typeof arg === 'object' ? formatValue(arg) : `%!s(${goTypeName(arg)}=${formatValue(arg)})`;
+        return typeof arg === 'string'
+          ? arg
+          : arg === null
+            ? '%!s(<nil>)'
+            : typeof arg === 'object'
+              ? formatValue(arg)
+              : `%!s(${goTypeName(arg)}=${formatValue(arg)})`;
       case 'd':
         return arg instanceof GoInt ? String(arg.value) : `%!d(${goTypeName(arg)}=${formatValue(arg)})`;
       case 'q':
@@ -126,7 +136,11 @@ function sprintf(format: string, args: GoValue[]): string {
         throw new Error(`error calling printf: the verb %${verb} is not supported here`);
     }
   });
-  if (next < args.length) return `${out}%!(EXTRA ${args.slice(next).map((arg) => `${goTypeName(arg)}=${formatValue(arg)}`).join(', ')})`;
+  if (next < args.length)
+    return `${out}%!(EXTRA ${args
+      .slice(next)
+      .map((arg) => `${goTypeName(arg)}=${formatValue(arg)}`)
+      .join(', ')})`;
   return out;
 }
 
@@ -163,7 +177,8 @@ const FUNCTIONS: Record<string, Fn> = {
   len: ([value = NO_VALUE]) => new GoInt(lengthOf(value)),
   index: ([value = NO_VALUE, ...keys]) => indexOf(value, keys),
   printf: ([format = NO_VALUE, ...args]) => sprintf(requireString('printf', format, 0), args),
-  print: (args) => args.map((arg, i) => (i > 0 && typeof arg !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + formatValue(arg)).join(''),
+  print: (args) =>
+    args.map((arg, i) => (i > 0 && typeof arg !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + formatValue(arg)).join(''),
   eq: ([left = NO_VALUE, ...rights]) => rights.some((right) => basicCompare('eq', left, right) === 0),
   ne: ([left = NO_VALUE, right = NO_VALUE]) => basicCompare('ne', left, right) !== 0,
   lt: ([left = NO_VALUE, right = NO_VALUE]) => basicCompare('lt', left, right) < 0,
@@ -228,7 +243,15 @@ class Lexer {
       if (char === '"') {
         const match = /^"(?:[^"\\\n]|\\.)*"/.exec(s.slice(this.pos));
         if (match === null) this.fail('unterminated quoted string');
-        out.push({ kind: 'string', value: JSON.parse(match[0].replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b')) as string });
+        out.push({
+          kind: 'string',
+          value: JSON.parse(
+            match[0]
+              .replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')
+              .replace(/\\a/g, '\\u0007')
+              .replace(/\\v/g, '\\u000b'),
+          ) as string,
+        });
         this.pos += match[0].length;
         continue;
       }
@@ -258,7 +281,11 @@ class Lexer {
       if (char === '$') {
         const match = /^\$([A-Za-z_][A-Za-z0-9_]*)?((?:\.[A-Za-z_][A-Za-z0-9_]*)*)/.exec(s.slice(this.pos));
         if (match === null) this.fail('bad variable');
-        out.push({ kind: 'variable', name: `$${match[1] ?? ''}`, names: match[2] === undefined || match[2] === '' ? [] : match[2].slice(1).split('.') });
+        out.push({
+          kind: 'variable',
+          name: `$${match[1] ?? ''}`,
+          names: match[2] === undefined || match[2] === '' ? [] : match[2].slice(1).split('.'),
+        });
         this.pos += match[0].length;
         continue;
       }
@@ -304,7 +331,12 @@ function split(source: string, fail: (line: number, message: string) => never): 
     }
     const line = source.slice(0, open).split('\n').length;
     let bodyStart = open + 2;
-    if (source.startsWith('- ', bodyStart) || source.startsWith('-\t', bodyStart) || source.startsWith('-\n', bodyStart) || source.startsWith('-\r', bodyStart)) {
+    if (
+      source.startsWith('- ', bodyStart) ||
+      source.startsWith('-\t', bodyStart) ||
+      source.startsWith('-\n', bodyStart) ||
+      source.startsWith('-\r', bodyStart)
+    ) {
       text = text.replace(/\s+$/, '');
       bodyStart += 1;
     }
@@ -376,7 +408,10 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
       const names = tokens.slice(0, declarationEnd);
       const variables = names.filter((token) => token.kind === 'variable');
       const commas = names.filter((token) => token.kind === 'punct' && token.value === ',');
-      const valid = variables.every((v) => v.names.length === 0) && variables.length === commas.length + 1 && names.length === variables.length + commas.length;
+      const valid =
+        variables.every((v) => v.names.length === 0) &&
+        variables.length === commas.length + 1 &&
+        names.length === variables.length + commas.length;
       if (valid) {
         if (!allowDeclarations && variables.length > 1) fail(line, 'too many declarations in command');
         if (variables.length > (allowTwo ? 2 : 1)) fail(line, 'too many declarations in command');
@@ -396,7 +431,8 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
         case 'field':
           return token.names.length === 0 ? { kind: 'dot' } : { kind: 'field', names: token.names };
         case 'variable':
-          if (!assign && !declarations.includes(token.name) && !scopes.some((scope) => scope.has(token.name))) fail(line, `undefined variable "${token.name}"`);
+          if (!assign && !declarations.includes(token.name) && !scopes.some((scope) => scope.has(token.name)))
+            fail(line, `undefined variable "${token.name}"`);
           return { kind: 'variable', name: token.name, names: token.names };
         case 'string':
           return { kind: 'literal', value: token.value };
@@ -406,7 +442,11 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
           if (token.name === 'true' || token.name === 'false') return { kind: 'literal', value: token.name === 'true' };
           if (token.name === 'nil') return fail(line, 'nil is not a command');
           if (FUNCTIONS[token.name] !== undefined || SHORT_CIRCUIT.has(token.name)) return { kind: 'function', name: token.name };
-          if (KNOWN_ELSEWHERE.test(token.name)) return fail(line, `function "${token.name}" is not supported by Gradual's template renderer (supported: ${TEMPLATE_FUNCTIONS.join(', ')})`);
+          if (KNOWN_ELSEWHERE.test(token.name))
+            return fail(
+              line,
+              `function "${token.name}" is not supported by Gradual's template renderer (supported: ${TEMPLATE_FUNCTIONS.join(', ')})`,
+            );
           return fail(line, `function "${token.name}" not defined`);
         case 'punct': {
           if (token.value !== '(') return fail(line, `unexpected "${token.value}" in operand`);
@@ -448,7 +488,8 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
     if (commands.length === 0) fail(line, 'missing value for command');
     for (const [position, command] of commands.entries()) {
       const first = command.operands[0];
-      if (first !== undefined && first.kind !== 'function' && command.operands.length > 1) fail(line, `can't give argument to non-function ${describe(first)}`);
+      if (first !== undefined && first.kind !== 'function' && command.operands.length > 1)
+        fail(line, `can't give argument to non-function ${describe(first)}`);
       if (position > 0 && first?.kind !== 'function') fail(line, `non executable command in pipeline stage ${String(position + 1)}`);
     }
     return { declarations, assign, commands };
@@ -501,7 +542,8 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
         const lexer = new Lexer(body.rest, (message) => fail(line, message));
         const restTokens = lexer.tokens();
         const nested = restTokens[0];
-        if (nested?.kind !== 'identifier' || (nested.name !== 'if' && nested.name !== 'with')) return fail(line, 'unexpected tokens after else');
+        if (nested?.kind !== 'identifier' || (nested.name !== 'if' && nested.name !== 'with'))
+          return fail(line, 'unexpected tokens after else');
         scopes.pop();
         otherwise = [parseControl(nested.name, restTokens.slice(1), line)];
         return { kind: keyword, pipe, body: body.nodes, otherwise, line };
@@ -675,7 +717,8 @@ class Executor {
     for (const name of names) {
       if (current === NO_VALUE) return NO_VALUE;
       if (current === null) this.fail(line, `executing "${this.name}" at <.${name}>: nil pointer evaluating interface {}.${name}`);
-      if (!isMap(current)) this.fail(line, `executing "${this.name}" at <.${name}>: can't evaluate field ${name} in type ${goTypeName(current)}`);
+      if (!isMap(current))
+        this.fail(line, `executing "${this.name}" at <.${name}>: can't evaluate field ${name} in type ${goTypeName(current)}`);
       current = Object.hasOwn(current, name) ? (current[name] ?? null) : NO_VALUE;
     }
     return current;

@@ -36,7 +36,8 @@ function fakeRest(configMap: Record<string, string>, patches: RestRequest[], pat
         return Promise.resolve({} as T);
       }
       if (request.path.endsWith('/configmaps/argo-rollouts-notification-configmap')) return Promise.resolve({ data: configMap } as T);
-      if (request.path.endsWith('/secrets/argo-rollouts-notification-secret')) return Promise.reject(new ApiException(404, 'not found', {}, {}));
+      if (request.path.endsWith('/secrets/argo-rollouts-notification-secret'))
+        return Promise.reject(new ApiException(404, 'not found', {}, {}));
       return Promise.reject(new Error(`unexpected ${request.method} ${request.path}`));
     },
   };
@@ -70,7 +71,9 @@ describe('the notifier shell', () => {
     expect(events.map((event) => [event.type, event.reason])).toEqual([['Warning', 'NotificationFailed']]);
     expect(events[0]?.message).toContain('Notification on-rollout-aborted to receiver failed: webhook receiver: GET');
     const metrics = await registry.getMetricsAsJSON();
-    expect(metrics.find((metric) => metric.name === 'notification_send_error')?.values).toEqual([{ value: 1, labels: { namespace: 'shop', name: 'web', type: 'Warning', reason: 'RolloutAborted' } }]);
+    expect(metrics.find((metric) => metric.name === 'notification_send_error')?.values).toEqual([
+      { value: 1, labels: { namespace: 'shop', name: 'web', type: 'Warning', reason: 'RolloutAborted' } },
+    ]);
     expect(patches).toHaveLength(1);
 
     // The same transition handed over again (a retried reconcile with the same cached copy) is not sent again.

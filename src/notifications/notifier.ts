@@ -38,7 +38,15 @@ export interface NotifierOptions extends NotifierSettings {
 export interface NotifiedRollout {
   apiVersion?: string | undefined;
   kind?: string | undefined;
-  metadata?: { name?: string | undefined; namespace?: string | undefined; uid?: string | undefined; labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined } | undefined;
+  metadata?:
+    | {
+        name?: string | undefined;
+        namespace?: string | undefined;
+        uid?: string | undefined;
+        labels?: Record<string, string> | undefined;
+        annotations?: Record<string, string> | undefined;
+      }
+    | undefined;
 }
 
 export interface Notifier {
@@ -61,7 +69,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const labelNames = ['namespace', 'name', 'type', 'reason'];
   const success = new Counter({ name: 'notification_send_success', help: 'Notification send success.', labelNames, registers });
   const failure = new Counter({ name: 'notification_send_error', help: 'Error sending the notification', labelNames, registers });
-  const performance = new Histogram({ name: 'notification_send_performance', help: 'Notification send performance.', labelNames: ['namespace', 'name'], buckets: [0.01, 0.15, 0.25, 0.5, 1], registers });
+  const performance = new Histogram({
+    name: 'notification_send_performance',
+    help: 'Notification send performance.',
+    labelNames: ['namespace', 'name'],
+    buckets: [0.01, 0.15, 0.25, 0.5, 1],
+    registers,
+  });
   /** Per Rollout, the tail of its batches: one Rollout's batches run in order, so each sees the last one's record. */
   const tails = new Map<string, Promise<void>>();
   let lastConfigError = '';
@@ -76,7 +90,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
       if (cause instanceof ApiException && cause.code === 404) return undefined;
       // Not allowed to read it (an install without the notifications Role rule): notifications are off, said once.
       if (cause instanceof ApiException && cause.code === 403) {
-        if (!forbiddenReported) logger.warn({ status: 403, configMap: `${options.namespace}/${NOTIFICATION_CONFIGMAP}` }, 'cannot read the notification ConfigMap; notifications are off');
+        if (!forbiddenReported)
+          logger.warn(
+            { status: 403, configMap: `${options.namespace}/${NOTIFICATION_CONFIGMAP}` },
+            'cannot read the notification ConfigMap; notifications are off',
+          );
         forbiddenReported = true;
         return undefined;
       }
@@ -107,7 +125,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     if (parsed === undefined) return;
     if (!parsed.ok) {
       const message = parsed.errors.join('; ');
-      if (message !== lastConfigError) log.error({ errors: parsed.errors }, 'the notification configuration is invalid; nothing is sent until it is fixed');
+      if (message !== lastConfigError)
+        log.error({ errors: parsed.errors }, 'the notification configuration is invalid; nothing is sent until it is fixed');
       lastConfigError = message;
       for (const event of events) failure.inc({ namespace, name, type: event.type, reason: event.reason });
       return;
@@ -122,7 +141,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
     if (plan.sends.length === 0) return;
     // Recorded before sending: a crash mid-send loses a message rather than repeating it on restart, and a
     // reconcile planned meanwhile sees the record. (notifications-engine records after; Argo Rollouts not at all.)
-    const patched = recordNotified(notified, plan.sends.map((send) => send.key), Math.floor(now() / 1000));
+    const patched = recordNotified(
+      notified,
+      plan.sends.map((send) => send.key),
+      Math.floor(now() / 1000),
+    );
     recorded.set(`${namespace}/${name}`, readNotified(patched));
     try {
       await options.rest.request({
@@ -134,7 +157,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     } catch (cause) {
       if (!(cause instanceof ApiException && cause.code === 403)) throw cause;
       // Sent anyway: a notification once per transition within this process beats none.
-      if (!patchForbiddenReported) log.warn({ status: 403 }, `cannot record ${NOTIFIED_ANNOTATION} on Rollouts; a controller restart may repeat a notification`);
+      if (!patchForbiddenReported)
+        log.warn({ status: 403 }, `cannot record ${NOTIFIED_ANNOTATION} on Rollouts; a controller restart may repeat a notification`);
       patchForbiddenReported = true;
     }
     await Promise.all(
@@ -144,7 +168,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
         const where = `${send.trigger} to ${send.destination.service}${send.destination.recipient === '' ? '' : `:${send.destination.recipient}`}`;
         if (service === undefined) {
           failure.inc(labels);
-          options.recordEvent(rollout, { type: 'Warning', reason: 'NotificationFailed', message: `Notification ${where} failed: the service ${JSON.stringify(send.destination.service)} is not configured in ${NOTIFICATION_CONFIGMAP}` });
+          options.recordEvent(rollout, {
+            type: 'Warning',
+            reason: 'NotificationFailed',
+            message: `Notification ${where} failed: the service ${JSON.stringify(send.destination.service)} is not configured in ${NOTIFICATION_CONFIGMAP}`,
+          });
           return;
         }
         const started = now();
@@ -156,7 +184,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
           log.info({ trigger: send.trigger, service: send.destination.service }, 'notification sent');
         } else {
           failure.inc(labels);
-          options.recordEvent(rollout, { type: 'Warning', reason: 'NotificationFailed', message: `Notification ${where} failed: ${result.message}` });
+          options.recordEvent(rollout, {
+            type: 'Warning',
+            reason: 'NotificationFailed',
+            message: `Notification ${where} failed: ${result.message}`,
+          });
           log.warn({ trigger: send.trigger, service: send.destination.service, problem: result.message }, 'notification failed');
         }
       }),

@@ -24,7 +24,8 @@ export interface TransitionEvent {
 
 export interface RenderedNotification {
   message: string | undefined;
-  slack: { attachments: string | undefined; blocks: string | undefined; username: string | undefined; icon: string | undefined } | undefined;
+  slack:
+    { attachments: string | undefined; blocks: string | undefined; username: string | undefined; icon: string | undefined } | undefined;
   webhook: Record<string, { method: string | undefined; path: string | undefined; body: string }>;
 }
 
@@ -47,7 +48,11 @@ export interface NotificationPlan {
 export interface NotificationInput {
   config: NotificationConfig;
   /** The Rollout as JSON, as the reconcile read it. */
-  rollout: { metadata?: { name?: string | undefined; labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined } | undefined };
+  rollout: {
+    metadata?:
+      | { name?: string | undefined; labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined }
+      | undefined;
+  };
   /** The status the reconcile started from (part of each transition's identity). */
   previousStatus: unknown;
   events: readonly TransitionEvent[];
@@ -112,10 +117,16 @@ export function planNotifications(input: NotificationInput): NotificationPlan {
         if (condition.when !== undefined && condition.when.evaluate(exprVars) !== true) continue;
         if (condition.oncePer !== undefined) oncePer = formatOncePer(condition.oncePer.evaluate(exprVars));
       } catch (cause) {
-        problems.push({ trigger, event, message: `trigger.${trigger}[${String(condition.index)}]: ${cause instanceof Error ? cause.message : String(cause)}` });
+        problems.push({
+          trigger,
+          event,
+          message: `trigger.${trigger}[${String(condition.index)}]: ${cause instanceof Error ? cause.message : String(cause)}`,
+        });
         continue;
       }
-      const templates = condition.send.map((name) => config.templates.get(name)).filter((template): template is CompiledTemplate => template !== undefined);
+      const templates = condition.send
+        .map((name) => config.templates.get(name))
+        .filter((template): template is CompiledTemplate => template !== undefined);
       let notification: RenderedNotification;
       try {
         notification = renderNotification(templates, vars);

@@ -26,7 +26,11 @@ beforeAll(async () => {
         // Slack's documented answers: 200 with ok true, or ok false and an error code.
         const parsed = JSON.parse(body) as { channel?: string };
         response.setHeader('content-type', 'application/json');
-        response.end(JSON.stringify(parsed.channel === 'missing' ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: parsed.channel, ts: '1.2' }));
+        response.end(
+          JSON.stringify(
+            parsed.channel === 'missing' ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: parsed.channel, ts: '1.2' },
+          ),
+        );
         return;
       }
       response.statusCode = request.url?.startsWith('/fail') === true ? 500 : 200;
@@ -51,9 +55,19 @@ const send = { policy: outboundPolicy(), timeoutMs: 5000 };
 describe('sendNotification', () => {
   it('webhook: the message by GET to the URL, with the headers, unless the template has a webhook.<service> entry', async () => {
     received.length = 0;
-    const plain = await sendNotification({ type: 'webhook', name: 'receiver', options: { url: `${base}/hook`, headers: [{ name: 'X-Token', value: 'abc' }] } }, { service: 'receiver', recipient: '' }, notification, send);
+    const plain = await sendNotification(
+      { type: 'webhook', name: 'receiver', options: { url: `${base}/hook`, headers: [{ name: 'X-Token', value: 'abc' }] } },
+      { service: 'receiver', recipient: '' },
+      notification,
+      send,
+    );
     expect(plain).toEqual({ ok: true });
-    const custom = await sendNotification({ type: 'webhook', name: 'custom', options: { url: `${base}/base/` } }, { service: 'custom', recipient: '' }, notification, send);
+    const custom = await sendNotification(
+      { type: 'webhook', name: 'custom', options: { url: `${base}/base/` } },
+      { service: 'custom', recipient: '' },
+      notification,
+      send,
+    );
     expect(custom).toEqual({ ok: true });
     expect(received.map((r) => [r.method, r.url, r.body, r.headers['x-token']])).toEqual([
       ['GET', '/hook', 'Rollout web has been aborted.', 'abc'],
@@ -62,7 +76,12 @@ describe('sendNotification', () => {
   });
 
   it('webhook: a non-2xx answer is a failure naming the status and the URL without its query', async () => {
-    const result = await sendNotification({ type: 'webhook', name: 'r', options: { url: `${base}/fail?token=hidden` } }, { service: 'r', recipient: '' }, { ...notification, webhook: {} }, send);
+    const result = await sendNotification(
+      { type: 'webhook', name: 'r', options: { url: `${base}/fail?token=hidden` } },
+      { service: 'r', recipient: '' },
+      { ...notification, webhook: {} },
+      send,
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.message).toContain('HTTP 500');
@@ -70,27 +89,41 @@ describe('sendNotification', () => {
     }
   });
 
-  it('slack: chat.postMessage with the bearer token, channel, text and parsed attachments; ok:false is a failure with Slack\'s error', async () => {
+  it("slack: chat.postMessage with the bearer token, channel, text and parsed attachments; ok:false is a failure with Slack's error", async () => {
     received.length = 0;
     const service = { type: 'slack' as const, name: 'slack', options: { token: 'xoxb-secret', apiURL: `${base}/api/` } };
     expect(await sendNotification(service, { service: 'slack', recipient: 'deploys' }, notification, send)).toEqual({ ok: true });
     const [request] = received;
     expect(request?.headers.authorization).toBe('Bearer xoxb-secret');
-    expect(JSON.parse(request?.body ?? '')).toEqual({ channel: 'deploys', text: 'Rollout web has been aborted.', attachments: [{ title: 'web', color: '#E01E5A' }] });
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      channel: 'deploys',
+      text: 'Rollout web has been aborted.',
+      attachments: [{ title: 'web', color: '#E01E5A' }],
+    });
     const refused = await sendNotification(service, { service: 'slack', recipient: 'missing' }, notification, send);
     expect(refused).toEqual({ ok: false, message: 'slack slack: chat.postMessage failed: channel_not_found' });
     expect(JSON.stringify(refused)).not.toContain('xoxb-secret');
   });
 
   it('slack: attachments that do not render to JSON fail the send, as notifications-engine does', async () => {
-    const result = await sendNotification({ type: 'slack', name: 'slack', options: { token: 't', apiURL: `${base}/api/` } }, { service: 'slack', recipient: 'c' }, { ...notification, slack: { attachments: '[{', blocks: undefined, username: undefined, icon: undefined } }, send);
+    const result = await sendNotification(
+      { type: 'slack', name: 'slack', options: { token: 't', apiURL: `${base}/api/` } },
+      { service: 'slack', recipient: 'c' },
+      { ...notification, slack: { attachments: '[{', blocks: undefined, username: undefined, icon: undefined } },
+      send,
+    );
     expect(result.ok).toBe(false);
   });
 
   it('hostile: a webhook to a cloud metadata address is refused before any socket is opened', async () => {
     const connect = vi.fn(systemConnect);
     const policy = outboundPolicy({ lookup: () => Promise.resolve([{ address: '169.254.169.254', family: 4 }]), connect });
-    const result = await sendNotification({ type: 'webhook', name: 'evil', options: { url: 'http://metadata.google.internal/computeMetadata/v1/' } }, { service: 'evil', recipient: '' }, notification, { policy, timeoutMs: 1000 });
+    const result = await sendNotification(
+      { type: 'webhook', name: 'evil', options: { url: 'http://metadata.google.internal/computeMetadata/v1/' } },
+      { service: 'evil', recipient: '' },
+      notification,
+      { policy, timeoutMs: 1000 },
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toContain('cloud metadata');
     expect(connect).not.toHaveBeenCalled();
@@ -99,7 +132,12 @@ describe('sendNotification', () => {
   it('hostile: a rendered body past the cap is not sent', async () => {
     received.length = 0;
     const huge = { ...notification, message: 'x'.repeat(MAX_REQUEST_BYTES + 1), webhook: {} };
-    const result = await sendNotification({ type: 'webhook', name: 'r', options: { url: `${base}/hook` } }, { service: 'r', recipient: '' }, huge, send);
+    const result = await sendNotification(
+      { type: 'webhook', name: 'r', options: { url: `${base}/hook` } },
+      { service: 'r', recipient: '' },
+      huge,
+      send,
+    );
     expect(result.ok).toBe(false);
     expect(received).toEqual([]);
   });

@@ -30,7 +30,11 @@ function tooLarge(body: string): boolean {
 }
 
 /** The webhook request: the message as body by GET, unless the template's webhook.<service> says otherwise. */
-export function webhookRequest(serviceName: string, options: WebhookServiceOptions, notification: RenderedNotification): { url: string; method: string; headers: Record<string, string>; body: string } {
+export function webhookRequest(
+  serviceName: string,
+  options: WebhookServiceOptions,
+  notification: RenderedNotification,
+): { url: string; method: string; headers: Record<string, string>; body: string } {
   let url = options.url;
   let method = 'GET';
   let body = notification.message ?? '';
@@ -42,16 +46,32 @@ export function webhookRequest(serviceName: string, options: WebhookServiceOptio
   }
   const headers: Record<string, string> = {};
   for (const header of options.headers ?? []) headers[header.name] = header.value;
-  if (options.basicAuth !== undefined) headers.Authorization = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
+  if (options.basicAuth !== undefined)
+    headers.Authorization = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
   return { url, method, headers, body };
 }
 
-async function sendWebhook(serviceName: string, options: WebhookServiceOptions, notification: RenderedNotification, send: SendOptions): Promise<SendResult> {
+async function sendWebhook(
+  serviceName: string,
+  options: WebhookServiceOptions,
+  notification: RenderedNotification,
+  send: SendOptions,
+): Promise<SendResult> {
   const request = webhookRequest(serviceName, options, notification);
-  if (tooLarge(request.body)) return { ok: false, message: `webhook ${serviceName}: the rendered body is larger than ${String(MAX_REQUEST_BYTES)} bytes` };
-  const result = await outboundRequest(request.url, { method: request.method, headers: request.headers, body: request.body, insecure: options.insecureSkipVerify }, send.timeoutMs, send.policy);
+  if (tooLarge(request.body))
+    return { ok: false, message: `webhook ${serviceName}: the rendered body is larger than ${String(MAX_REQUEST_BYTES)} bytes` };
+  const result = await outboundRequest(
+    request.url,
+    { method: request.method, headers: request.headers, body: request.body, insecure: options.insecureSkipVerify },
+    send.timeoutMs,
+    send.policy,
+  );
   if (!result.ok) return { ok: false, message: `webhook ${serviceName}: ${result.message}` };
-  if (result.status < 200 || result.status > 299) return { ok: false, message: `webhook ${serviceName}: ${request.method} ${redactUrl(request.url)} answered HTTP ${String(result.status)}` };
+  if (result.status < 200 || result.status > 299)
+    return {
+      ok: false,
+      message: `webhook ${serviceName}: ${request.method} ${redactUrl(request.url)} answered HTTP ${String(result.status)}`,
+    };
   return { ok: true };
 }
 
@@ -77,12 +97,21 @@ export function slackMessage(options: SlackServiceOptions, notification: Rendere
   return body;
 }
 
-async function sendSlack(serviceName: string, options: SlackServiceOptions, notification: RenderedNotification, channel: string, send: SendOptions): Promise<SendResult> {
+async function sendSlack(
+  serviceName: string,
+  options: SlackServiceOptions,
+  notification: RenderedNotification,
+  channel: string,
+  send: SendOptions,
+): Promise<SendResult> {
   let message: Record<string, unknown>;
   try {
     message = slackMessage(options, notification, channel);
   } catch (cause) {
-    return { ok: false, message: `slack ${serviceName}: the rendered attachments or blocks are not JSON: ${cause instanceof Error ? cause.message : String(cause)}` };
+    return {
+      ok: false,
+      message: `slack ${serviceName}: the rendered attachments or blocks are not JSON: ${cause instanceof Error ? cause.message : String(cause)}`,
+    };
   }
   const body = JSON.stringify(message);
   if (tooLarge(body)) return { ok: false, message: `slack ${serviceName}: the message is larger than ${String(MAX_REQUEST_BYTES)} bytes` };
@@ -90,12 +119,18 @@ async function sendSlack(serviceName: string, options: SlackServiceOptions, noti
   const url = `${base.endsWith('/') ? base : `${base}/`}chat.postMessage`;
   const result = await outboundRequest(
     url,
-    { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${options.token}` }, body, insecure: options.insecureSkipVerify },
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${options.token}` },
+      body,
+      insecure: options.insecureSkipVerify,
+    },
     send.timeoutMs,
     send.policy,
   );
   if (!result.ok) return { ok: false, message: `slack ${serviceName}: ${result.message}` };
-  if (result.status < 200 || result.status > 299) return { ok: false, message: `slack ${serviceName}: POST ${redactUrl(url)} answered HTTP ${String(result.status)}` };
+  if (result.status < 200 || result.status > 299)
+    return { ok: false, message: `slack ${serviceName}: POST ${redactUrl(url)} answered HTTP ${String(result.status)}` };
   // Slack answers 200 with {"ok": false, "error": "channel_not_found"} for a refused message.
   let answer: unknown;
   try {
@@ -105,13 +140,21 @@ async function sendSlack(serviceName: string, options: SlackServiceOptions, noti
   }
   if (typeof answer !== 'object' || answer === null || (answer as { ok?: unknown }).ok !== true) {
     const error = (answer as { error?: unknown } | null)?.error;
-    return { ok: false, message: `slack ${serviceName}: chat.postMessage failed: ${typeof error === 'string' ? error.slice(0, 200) : 'no error given'}` };
+    return {
+      ok: false,
+      message: `slack ${serviceName}: chat.postMessage failed: ${typeof error === 'string' ? error.slice(0, 200) : 'no error given'}`,
+    };
   }
   return { ok: true };
 }
 
 /** Sends one notification to one destination. Never throws. */
-export async function sendNotification(service: ServiceConfig, destination: Destination, notification: RenderedNotification, send: SendOptions): Promise<SendResult> {
+export async function sendNotification(
+  service: ServiceConfig,
+  destination: Destination,
+  notification: RenderedNotification,
+  send: SendOptions,
+): Promise<SendResult> {
   try {
     if (service.type === 'webhook') return await sendWebhook(service.name, service.options, notification, send);
     return await sendSlack(service.name, service.options, notification, destination.recipient, send);

@@ -42,7 +42,12 @@ export function annotationSubscriptions(annotations: Readonly<Record<string, str
     if (!key.startsWith(SUBSCRIBE_PREFIX)) continue;
     const parts = key.slice(SUBSCRIBE_PREFIX.length).split('.');
     const [first = '', second] = parts;
-    out.push({ key, trigger: second === undefined ? undefined : first, service: second ?? first, recipients: parseRecipients(annotations?.[key] ?? '') });
+    out.push({
+      key,
+      trigger: second === undefined ? undefined : first,
+      service: second ?? first,
+      recipients: parseRecipients(annotations?.[key] ?? ''),
+    });
   }
   return out;
 }
@@ -63,7 +68,11 @@ function selectorMatches(selector: readonly LabelRequirement[], labels: Readonly
   });
 }
 
-function globalDestinations(subscriptions: readonly GlobalSubscription[], defaultTriggers: readonly string[], labels: Readonly<Record<string, string>>): Map<string, Destination[]> {
+function globalDestinations(
+  subscriptions: readonly GlobalSubscription[],
+  defaultTriggers: readonly string[],
+  labels: Readonly<Record<string, string>>,
+): Map<string, Destination[]> {
   const out = new Map<string, Destination[]>();
   for (const subscription of subscriptions) {
     if (!selectorMatches(subscription.selector, labels)) continue;
@@ -75,10 +84,17 @@ function globalDestinations(subscriptions: readonly GlobalSubscription[], defaul
 }
 
 /** Destinations by trigger, de-duplicated (notifications-engine's Destinations.Merge). */
-export function destinationsByTrigger(config: NotificationConfig, labels: Readonly<Record<string, string>> | undefined, annotations: Readonly<Record<string, string>> | undefined): Map<string, Destination[]> {
+export function destinationsByTrigger(
+  config: NotificationConfig,
+  labels: Readonly<Record<string, string>> | undefined,
+  annotations: Readonly<Record<string, string>> | undefined,
+): Map<string, Destination[]> {
   const merged = globalDestinations(config.subscriptions, config.defaultTriggers, labels ?? {});
   for (const subscription of annotationSubscriptions(annotations)) {
-    const triggers = subscription.trigger !== undefined ? [subscription.trigger] : (config.serviceDefaultTriggers.get(subscription.service) ?? config.defaultTriggers);
+    const triggers =
+      subscription.trigger !== undefined
+        ? [subscription.trigger]
+        : (config.serviceDefaultTriggers.get(subscription.service) ?? config.defaultTriggers);
     for (const trigger of triggers) {
       const list = merged.get(trigger) ?? [];
       for (const recipient of subscription.recipients) list.push({ service: subscription.service, recipient });

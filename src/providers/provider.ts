@@ -40,6 +40,8 @@ export interface MetricProvider {
 
 /** The provider a metric names: exactly one key of metric.provider. */
 export function providerTypeOf(metric: Metric): string | undefined {
-  const types = Object.entries(metric.provider).filter(([, settings]) => settings !== undefined).map(([type]) => type);
+  const types = Object.entries(metric.provider)
+    .filter(([, settings]) => settings !== undefined)
+    .map(([type]) => type);
   return types.length === 1 ? types[0] : undefined;
 }

@@ -7,17 +7,33 @@ import { mapQueryResponse, prometheusProvider } from './prometheus/prometheus-pr
 import { providerFor, defaultProviders } from './registry.js';
 import { mapWebResponse, parseJsonPath, webProvider } from './web/web-provider.js';
 
-describe("mapQueryResponse: Prometheus answers as Argo maps them", () => {
-  const vector = (...values: string[]) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result: values.map((value) => ({ metric: {}, value: [1, value] })) } });
+describe('mapQueryResponse: Prometheus answers as Argo maps them', () => {
+  const vector = (...values: string[]) =>
+    JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result: values.map((value) => ({ metric: {}, value: [1, value] })) },
+    });
   test.each([
-    ['a scalar', JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '0.97'] } }), { kind: 'value', value: 0.97, text: '0.97' }],
+    [
+      'a scalar',
+      JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '0.97'] } }),
+      { kind: 'value', value: 0.97, text: '0.97' },
+    ],
     ['a one-sample vector', vector('0.99'), { kind: 'value', value: [0.99], text: '[0.99]' }],
     ['a two-sample vector', vector('0.5', '1'), { kind: 'value', value: [0.5, 1], text: '[0.5,1]' }],
     ['an empty vector', vector(), { kind: 'value', value: [], text: '[]' }],
     ['NaN (0/0 in PromQL)', vector('NaN'), { kind: 'value', value: [Number.NaN], text: '[NaN]' }],
     ['+Inf', vector('+Inf'), { kind: 'value', value: [Number.POSITIVE_INFINITY], text: '[+Inf]' }],
-    ['a matrix', JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }), { kind: 'error', message: 'Prometheus metric type not supported: matrix' }],
-    ['a query error', JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error at char 5' }), { kind: 'error', message: 'Prometheus query failed (400): bad_data: parse error at char 5' }],
+    [
+      'a matrix',
+      JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
+      { kind: 'error', message: 'Prometheus metric type not supported: matrix' },
+    ],
+    [
+      'a query error',
+      JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error at char 5' }),
+      { kind: 'error', message: 'Prometheus query failed (400): bad_data: parse error at char 5' },
+    ],
     ['not JSON', '<html>', { kind: 'error', message: 'Prometheus answered 400 with a body that is not JSON' }],
   ])('%s', (_name, body, expected) => {
     expect(mapQueryResponse(400, body)).toEqual(expected);
@@ -83,11 +99,20 @@ describe('providers against a real HTTP server', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const context = (metric: Metric, args = new Map<string, string>()) => ({ metric, args, run: { namespace: 'ns', name: 'run', uid: 'u' }, measurementsTaken: 0, now: new Date('2026-01-01T00:00:00Z') });
+  const context = (metric: Metric, args = new Map<string, string>()) => ({
+    metric,
+    args,
+    run: { namespace: 'ns', name: 'run', uid: 'u' },
+    measurementsTaken: 0,
+    now: new Date('2026-01-01T00:00:00Z'),
+  });
 
   test('prometheus: the query with its args filled in, and the vector result', async () => {
     ratio = '0.93';
-    const metric: Metric = { name: 'm', provider: { prometheus: { address: `${base}/`, query: 'sum(rate(x{service="{{args.service}}"}[1m]))' } } };
+    const metric: Metric = {
+      name: 'm',
+      provider: { prometheus: { address: `${base}/`, query: 'sum(rate(x{service="{{args.service}}"}[1m]))' } },
+    };
     const answer = await prometheusProvider().run(context(metric, new Map([['service', 'checkout']])));
     expect(answer).toEqual({ kind: 'value', value: [0.93], text: '[0.93]' });
     const query = new URL(requests.at(-1)?.url ?? '', base).searchParams.get('query');
@@ -97,7 +122,10 @@ describe('providers against a real HTTP server', () => {
   test('prometheus: a missing argument is an Error measurement naming it, and nothing is sent', async () => {
     const before = requests.length;
     const metric: Metric = { name: 'm', provider: { prometheus: { address: base, query: 'x{s="{{args.nope}}"}' } } };
-    expect(await prometheusProvider().run(context(metric))).toEqual({ kind: 'error', message: 'failed to resolve {{args.nope}}: no argument "nope" with a value' });
+    expect(await prometheusProvider().run(context(metric))).toEqual({
+      kind: 'error',
+      message: 'failed to resolve {{args.nope}}: no argument "nope" with a value',
+    });
     expect(requests.length).toBe(before);
   });
 
@@ -109,14 +137,25 @@ describe('providers against a real HTTP server', () => {
     await new Promise((resolve) => closed.close(resolve));
     const metric: Metric = { name: 'm', provider: { prometheus: { address: `http://127.0.0.1:${port}`, query: 'up' } } };
     const answer = await prometheusProvider().run(context(metric));
-    expect(answer).toEqual({ kind: 'error', message: `GET http://127.0.0.1:${port}/api/v1/query: unreachable: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(answer).toEqual({
+      kind: 'error',
+      message: `GET http://127.0.0.1:${port}/api/v1/query: unreachable: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
   });
 
   test('web: a secret header from args, a JSON body, the value at jsonPath', async () => {
     const args = argumentValues([{ name: 'token', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }], new Map([['token', 's3cr3t']]));
     const metric: Metric = {
       name: 'm',
-      provider: { web: { url: `${base}/check`, method: 'POST', headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }], jsonBody: { a: 1 }, jsonPath: '{$.data}' } },
+      provider: {
+        web: {
+          url: `${base}/check`,
+          method: 'POST',
+          headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }],
+          jsonBody: { a: 1 },
+          jsonPath: '{$.data}',
+        },
+      },
     };
     const answer = await webProvider().run(context(metric, new Map(args)));
     expect(answer).toEqual({ kind: 'value', value: { ok: true, received: '{"a":1}' }, text: '{"ok":true,"received":"{\\"a\\":1}"}' });
@@ -124,7 +163,10 @@ describe('providers against a real HTTP server', () => {
   });
 
   test('web: a wrong token is an Error measurement with the status, without the token', async () => {
-    const metric: Metric = { name: 'm', provider: { web: { url: `${base}/check?token=leak`, headers: [{ key: 'Authorization', value: 'Bearer wrong' }] } } };
+    const metric: Metric = {
+      name: 'm',
+      provider: { web: { url: `${base}/check?token=leak`, headers: [{ key: 'Authorization', value: 'Bearer wrong' }] } },
+    };
     const answer = await webProvider().run(context(metric));
     expect(answer).toEqual({ kind: 'error', message: `received non 2xx response code: 401 from ${base}/check` });
   });

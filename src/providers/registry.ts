@@ -9,7 +9,10 @@ import { webProvider } from './web/web-provider.js';
  * one line here. The job provider needs the Kubernetes client and is added by the shell. The HTTP
  * providers share the controller's outbound policy (addresses, response cap).
  */
-export function defaultProviders(extra: readonly MetricProvider[] = [], policy: OutboundPolicy = outboundPolicy()): ReadonlyMap<string, MetricProvider> {
+export function defaultProviders(
+  extra: readonly MetricProvider[] = [],
+  policy: OutboundPolicy = outboundPolicy(),
+): ReadonlyMap<string, MetricProvider> {
   return new Map([prometheusProvider(policy), webProvider(policy), ...extra].map((provider) => [provider.type, provider]));
 }
 

@@ -13,7 +13,10 @@ export type ArgsResult<T> = { ok: true; value: T } | { ok: false; message: strin
 
 const REFERENCE = /\{\{\s*args\.([^}\s]+)\s*\}\}/gu;
 
-export function argumentValues(args: readonly AnalysisArgument[] | undefined, secretValues: ReadonlyMap<string, string> = new Map()): ResolvedArgs {
+export function argumentValues(
+  args: readonly AnalysisArgument[] | undefined,
+  secretValues: ReadonlyMap<string, string> = new Map(),
+): ResolvedArgs {
   const values = new Map<string, string>();
   for (const arg of args ?? []) {
     const value = arg.valueFrom?.secretKeyRef === undefined ? arg.value : secretValues.get(arg.name);
@@ -64,7 +67,19 @@ export function resolveDeep<T>(value: T, args: ResolvedArgs): ArgsResult<T> {
 export const SECRET_PLACEHOLDER = 'temp-for-secret';
 
 /** A metric's fields in Argo's JSON order (v1alpha1.Metric): Argo's error names the last tag it could not resolve in that text. */
-const METRIC_FIELDS = ['name', 'interval', 'initialDelay', 'count', 'successCondition', 'failureCondition', 'failureLimit', 'inconclusiveLimit', 'consecutiveErrorLimit', 'provider', 'consecutiveSuccessLimit'] as const;
+const METRIC_FIELDS = [
+  'name',
+  'interval',
+  'initialDelay',
+  'count',
+  'successCondition',
+  'failureCondition',
+  'failureLimit',
+  'inconclusiveLimit',
+  'consecutiveErrorLimit',
+  'provider',
+  'consecutiveSuccessLimit',
+] as const;
 
 /**
  * Every `{{…}}` in one text, as fasttemplate reads it in Argo's ResolveArgs: the tag, trimmed,
@@ -94,7 +109,9 @@ function resolveValue(value: unknown, values: ReadonlyMap<string, string>, error
   if (typeof value === 'string') return resolveTags(value, values, errors);
   if (Array.isArray(value)) return value.map((item) => resolveValue(item, values, errors));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [resolveTags(key, values, errors), resolveValue(item, values, errors)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [resolveTags(key, values, errors), resolveValue(item, values, errors)]),
+    );
   }
   return value;
 }

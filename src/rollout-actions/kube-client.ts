@@ -1,4 +1,12 @@
-import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { LabelSelectorLike, ReplicaSetLike, RolloutObject } from '../rollout-view/types.js';
 import type { JsonPatchOperation, MergePatch } from './patches.js';
 import { GradualError } from '../errors/gradual-error.js';
@@ -54,7 +62,8 @@ export function notFound(kube: KubeContext, name: string, cause?: unknown): Roll
 export function describeFailure(cause: unknown): string {
   if (cause instanceof ApiException) {
     const body: unknown = typeof cause.body === 'string' ? safeJson(cause.body) : cause.body;
-    const message = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : cause.message;
+    const message =
+      typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : cause.message;
     return `${message} (HTTP ${cause.code})`;
   }
   return cause instanceof Error ? cause.message : String(cause);
@@ -82,14 +91,20 @@ export const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatc
 
 /** A merge patch on the Rollout's status subresource. */
 export async function patchRolloutStatus(kube: KubeContext, name: string, body: MergePatch): Promise<RolloutObject> {
-  return (await kube.customObjects.patchNamespacedCustomObjectStatus({ ...rolloutResource, namespace: kube.namespace, name, body }, mergePatch)) as RolloutObject;
+  return (await kube.customObjects.patchNamespacedCustomObjectStatus(
+    { ...rolloutResource, namespace: kube.namespace, name, body },
+    mergePatch,
+  )) as RolloutObject;
 }
 
 /** A merge patch (or, for undo, a JSON patch) on the Rollout itself. */
 export async function patchRollout(kube: KubeContext, name: string, body: MergePatch | JsonPatchOperation[]): Promise<RolloutObject> {
   try {
     const options = Array.isArray(body) ? jsonPatch : mergePatch;
-    return (await kube.customObjects.patchNamespacedCustomObject({ ...rolloutResource, namespace: kube.namespace, name, body }, options)) as RolloutObject;
+    return (await kube.customObjects.patchNamespacedCustomObject(
+      { ...rolloutResource, namespace: kube.namespace, name, body },
+      options,
+    )) as RolloutObject;
   } catch (cause) {
     if (isNotFound(cause)) throw notFound(kube, name, cause);
     throw cause;
@@ -124,5 +139,7 @@ export async function listOwnedReplicaSets(kube: KubeContext, rollout: RolloutOb
     labelSelector: selectorString(rollout.spec?.selector),
   })) as { items?: ReplicaSetLike[] };
   const uid = rollout.metadata.uid;
-  return (list.items ?? []).filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.uid === uid && owner.controller === true) === true);
+  return (list.items ?? []).filter(
+    (rs) => rs.metadata?.ownerReferences?.some((owner) => owner.uid === uid && owner.controller === true) === true,
+  );
 }

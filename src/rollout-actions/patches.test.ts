@@ -77,7 +77,11 @@ describe('promote', () => {
       'manually paused canary at a pause step: unpause the spec too',
       canary({ currentStepIndex: 1, pauseConditions: pausedAtStep }, { paused: true }),
       {},
-      { spec: unpause, status: { status: { pauseConditions: null } }, fallback: { spec: { paused: false }, status: { pauseConditions: null } } },
+      {
+        spec: unpause,
+        status: { status: { pauseConditions: null } },
+        fallback: { spec: { paused: false }, status: { pauseConditions: null } },
+      },
     ],
     [
       'paused on an inconclusive step analysis: clear controllerPause and go to the next step',
@@ -93,12 +97,7 @@ describe('promote', () => {
         fallback: { spec: { paused: false }, status: { pauseConditions: null } },
       },
     ],
-    [
-      'canary without steps and not paused: nothing to send',
-      canary({}, { steps: 0 }),
-      {},
-      {},
-    ],
+    ['canary without steps and not paused: nothing to send', canary({}, { steps: 0 }), {}, {}],
     [
       'blue-green paused before promotion: clear the pause conditions only',
       blueGreen({ pauseConditions: [{ reason: 'BlueGreenPause' }], controllerPause: true }),
@@ -152,7 +151,11 @@ describe('the single-patch verbs', () => {
     ['retry rollout', retryRolloutPatch(), { target: 'status', body: { status: { abort: false } } }],
     ['pause', pausePatch(), { target: 'resource', body: { spec: { paused: true } } }],
     ['resume', resumePatch(), { target: 'resource', body: { spec: { paused: false } } }],
-    ['restart', restartPatch(new Date('2026-11-23T17:18:05.789Z')), { target: 'resource', body: { spec: { restartAt: '2026-11-23T17:18:05Z' } } }],
+    [
+      'restart',
+      restartPatch(new Date('2026-11-23T17:18:05.789Z')),
+      { target: 'resource', body: { spec: { restartAt: '2026-11-23T17:18:05Z' } } },
+    ],
   ])('%s sends %j', (_, patch, expected) => {
     expect(patch).toEqual(expected);
   });
@@ -181,7 +184,11 @@ describe('undo', () => {
   it('replaces the whole template with the revision’s, without the hash label (a JSON patch)', () => {
     const restored = templateForUndo(template, 'rollouts-pod-template-hash');
     expect(undoPatch(restored)).toEqual([
-      { op: 'replace', path: '/spec/template', value: { metadata: { labels: { app: 'web' }, annotations: { a: 'b' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+      {
+        op: 'replace',
+        path: '/spec/template',
+        value: { metadata: { labels: { app: 'web' }, annotations: { a: 'b' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+      },
     ]);
     expect(template.metadata.labels['rollouts-pod-template-hash']).toBe('abc123');
   });
@@ -222,7 +229,11 @@ describe('set image', () => {
     const update = parseImageUpdate(pair);
     if (update === undefined) throw new Error('unparsed');
     const spec = withImage(rollout, update)?.spec.template.spec;
-    expect({ init: spec?.initContainers[0]?.image, containers: spec?.containers.map((c) => c.image), ephemeral: spec?.ephemeralContainers[0]?.image }).toEqual(expected);
+    expect({
+      init: spec?.initContainers[0]?.image,
+      containers: spec?.containers.map((c) => c.image),
+      ephemeral: spec?.ephemeralContainers[0]?.image,
+    }).toEqual(expected);
     expect(rollout.spec.template.spec.containers[0]?.image).toBe('web:1');
   });
 

@@ -47,7 +47,8 @@ export interface PromoteOptions {
 
 /** Argo refuses these combinations before sending anything; the messages are Argo's. */
 export function promoteRefusal(rollout: RolloutObject, options: PromoteOptions): string | undefined {
-  if (options.skipCurrentStep === true && options.skipAllSteps === true) return 'Cannot use skip-current-step and skip-all-steps flags at the same time';
+  if (options.skipCurrentStep === true && options.skipAllSteps === true)
+    return 'Cannot use skip-current-step and skip-all-steps flags at the same time';
   if (options.skipCurrentStep !== true && options.skipAllSteps !== true) return undefined;
   const strategy = rollout.spec?.strategy;
   if (strategy?.blueGreen !== undefined) return 'Cannot skip steps of a bluegreen rollout. Run without a flags';
@@ -92,13 +93,20 @@ export function promotePlan(rollout: RolloutObject, options: PromoteOptions = {}
   }
   if (options.full === true) {
     const promoted = rollout.status?.currentPodHash === rollout.status?.stableRS;
-    return { ...spec, ...(promoted ? {} : statusWithFallback({ status: { promoteFull: true } }, { spec: { paused: false }, status: { promoteFull: true } })) };
+    return {
+      ...spec,
+      ...(promoted
+        ? {}
+        : statusWithFallback({ status: { promoteFull: true } }, { spec: { paused: false }, status: { promoteFull: true } })),
+    };
   }
   const unified = { spec: { paused: false }, status: { pauseConditions: null } };
   const pauseConditions = rollout.status?.pauseConditions ?? [];
   if (isInconclusive(rollout) && pauseConditions.length > 0 && rollout.status?.controllerPause === true) {
     const index = nextStepIndex(rollout);
-    return index === undefined ? spec : { ...spec, ...statusWithFallback({ status: { pauseConditions: null, controllerPause: false, currentStepIndex: index } }, unified) };
+    return index === undefined
+      ? spec
+      : { ...spec, ...statusWithFallback({ status: { pauseConditions: null, controllerPause: false, currentStepIndex: index } }, unified) };
   }
   if (pauseConditions.length > 0) return { ...spec, ...statusWithFallback({ status: { pauseConditions: null } }, unified) };
   if (rollout.spec?.strategy?.canary !== undefined) {
@@ -106,7 +114,10 @@ export function promotePlan(rollout: RolloutObject, options: PromoteOptions = {}
     if (index === undefined) return spec;
     return {
       ...spec,
-      ...statusWithFallback({ status: { pauseConditions: null, currentStepIndex: index } }, { spec: { paused: false }, status: { pauseConditions: null, currentStepIndex: index } }),
+      ...statusWithFallback(
+        { status: { pauseConditions: null, currentStepIndex: index } },
+        { spec: { paused: false }, status: { pauseConditions: null, currentStepIndex: index } },
+      ),
     };
   }
   return spec;
@@ -211,7 +222,10 @@ export function parseImageUpdate(text: string): ImageUpdate | undefined {
  * container of that name (all of them for `*`) replaced, which the command
  * sends as a whole-object update. Undefined when no container has the name.
  */
-export function withImage<T extends { spec?: { template?: PodTemplateLike | undefined } | undefined }>(object: T, update: ImageUpdate): T | undefined {
+export function withImage<T extends { spec?: { template?: PodTemplateLike | undefined } | undefined }>(
+  object: T,
+  update: ImageUpdate,
+): T | undefined {
   const copy = structuredClone(object);
   const podSpec = copy.spec?.template?.spec;
   let found = false;

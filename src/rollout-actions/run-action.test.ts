@@ -26,14 +26,29 @@ function recordingWriter(subresource = true): { writer: RolloutWriter; calls: Ca
 const pausedCanary: RolloutObject = {
   metadata: { name: 'web' },
   spec: { paused: true, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } },
-  status: { currentStepIndex: 1, currentPodHash: 'new', stableRS: 'old', pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }] },
+  status: {
+    currentStepIndex: 1,
+    currentPodHash: 'new',
+    stableRS: 'old',
+    pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }],
+  },
 };
 const blueGreen: RolloutObject = { metadata: { name: 'web' }, spec: { strategy: { blueGreen: { activeService: 'web' } } }, status: {} };
 const at = new Date('2026-12-07T10:00:00.123Z');
 
 describe('the one action runner (CLI, bot and dashboard)', () => {
   it.each<[string, RolloutObject, RolloutAction, boolean, Call[], string]>([
-    ['promote: the status patch, then the spec patch', pausedCanary, { kind: 'promote' }, true, [['status', { status: { pauseConditions: null } }], ['object', { spec: { paused: false } }]], "rollout 'web' promoted"],
+    [
+      'promote: the status patch, then the spec patch',
+      pausedCanary,
+      { kind: 'promote' },
+      true,
+      [
+        ['status', { status: { pauseConditions: null } }],
+        ['object', { spec: { paused: false } }],
+      ],
+      "rollout 'web' promoted",
+    ],
     [
       'promote without a status subresource: one unified patch to the object instead of the spec patch',
       pausedCanary,
@@ -45,13 +60,47 @@ describe('the one action runner (CLI, bot and dashboard)', () => {
       ],
       "rollout 'web' promoted",
     ],
-    ['promote --full', pausedCanary, { kind: 'promote', full: true }, true, [['status', { status: { promoteFull: true } }], ['object', { spec: { paused: false } }]], "rollout 'web' fully promoted"],
-    ['abort: status subresource', pausedCanary, { kind: 'abort' }, true, [['status', { status: { abort: true } }]], "rollout 'web' aborted"],
-    ['abort without a status subresource: the same patch to the object', pausedCanary, { kind: 'abort' }, false, [['status', { status: { abort: true } }], ['object', { status: { abort: true } }]], "rollout 'web' aborted"],
+    [
+      'promote --full',
+      pausedCanary,
+      { kind: 'promote', full: true },
+      true,
+      [
+        ['status', { status: { promoteFull: true } }],
+        ['object', { spec: { paused: false } }],
+      ],
+      "rollout 'web' fully promoted",
+    ],
+    [
+      'abort: status subresource',
+      pausedCanary,
+      { kind: 'abort' },
+      true,
+      [['status', { status: { abort: true } }]],
+      "rollout 'web' aborted",
+    ],
+    [
+      'abort without a status subresource: the same patch to the object',
+      pausedCanary,
+      { kind: 'abort' },
+      false,
+      [
+        ['status', { status: { abort: true } }],
+        ['object', { status: { abort: true } }],
+      ],
+      "rollout 'web' aborted",
+    ],
     ['retry', pausedCanary, { kind: 'retry' }, true, [['status', { status: { abort: false } }]], "rollout 'web' retried"],
     ['pause: the object only', pausedCanary, { kind: 'pause' }, true, [['object', { spec: { paused: true } }]], "rollout 'web' paused"],
     ['resume: the object only', pausedCanary, { kind: 'resume' }, true, [['object', { spec: { paused: false } }]], "rollout 'web' resumed"],
-    ['restart: restartAt in whole seconds', pausedCanary, { kind: 'restart', at }, true, [['object', { spec: { restartAt: '2026-12-07T10:00:00Z' } }]], "rollout 'web' restarted"],
+    [
+      'restart: restartAt in whole seconds',
+      pausedCanary,
+      { kind: 'restart', at },
+      true,
+      [['object', { spec: { restartAt: '2026-12-07T10:00:00Z' } }]],
+      "rollout 'web' restarted",
+    ],
   ])('%s', async (_name, rollout, action, subresource, expected, line) => {
     const { writer, calls } = recordingWriter(subresource);
     await expect(runRolloutAction(writer, 'web', action, () => Promise.resolve(rollout))).resolves.toBe(line);
@@ -73,12 +122,12 @@ describe('the one action runner (CLI, bot and dashboard)', () => {
 
   it('refuses a promote Argo refuses before sending anything (nothing half-applied)', async () => {
     const { writer, calls } = recordingWriter();
-    await expect(runRolloutAction(writer, 'web', { kind: 'promote', skipCurrentStep: true }, () => Promise.resolve(blueGreen))).rejects.toThrow(
-      'Cannot skip steps of a bluegreen rollout. Run without a flags',
-    );
-    await expect(runRolloutAction(writer, 'web', { kind: 'promote', skipCurrentStep: true, skipAllSteps: true }, () => Promise.resolve(pausedCanary))).rejects.toThrow(
-      'Cannot use skip-current-step and skip-all-steps flags at the same time',
-    );
+    await expect(
+      runRolloutAction(writer, 'web', { kind: 'promote', skipCurrentStep: true }, () => Promise.resolve(blueGreen)),
+    ).rejects.toThrow('Cannot skip steps of a bluegreen rollout. Run without a flags');
+    await expect(
+      runRolloutAction(writer, 'web', { kind: 'promote', skipCurrentStep: true, skipAllSteps: true }, () => Promise.resolve(pausedCanary)),
+    ).rejects.toThrow('Cannot use skip-current-step and skip-all-steps flags at the same time');
     expect(calls).toEqual([]);
   });
 

@@ -1,6 +1,16 @@
 import type { RolloutObject } from '../rollout-view/types.js';
 import { isNotFound, patchRollout, patchRolloutStatus, RolloutVerbError, type KubeContext } from './kube-client.js';
-import { abortPatch, pausePatch, promotePlan, promoteRefusal, restartPatch, resumePatch, retryRolloutPatch, type MergePatch, type PatchRequest } from './patches.js';
+import {
+  abortPatch,
+  pausePatch,
+  promotePlan,
+  promoteRefusal,
+  restartPatch,
+  resumePatch,
+  retryRolloutPatch,
+  type MergePatch,
+  type PatchRequest,
+} from './patches.js';
 
 /*
  * The one sequence behind every user action on a Rollout, whoever asks: the
@@ -69,12 +79,21 @@ function singlePatch(action: Exclude<RolloutAction, { kind: 'promote' }>): Patch
  * only promote calls `read`: the others are blind patches, as in Argo's plugin.
  * Refusals (Argo's own, for promote's deprecated flags) throw before anything is sent.
  */
-export async function runRolloutAction(writer: RolloutWriter, name: string, action: RolloutAction, read: () => Promise<RolloutObject>): Promise<string> {
+export async function runRolloutAction(
+  writer: RolloutWriter,
+  name: string,
+  action: RolloutAction,
+  read: () => Promise<RolloutObject>,
+): Promise<string> {
   if (action.kind !== 'promote') {
     await send(writer, singlePatch(action));
     return `rollout '${name}' ${pastTense[action.kind]}`;
   }
-  const flags = { full: action.full === true, skipCurrentStep: action.skipCurrentStep === true, skipAllSteps: action.skipAllSteps === true };
+  const flags = {
+    full: action.full === true,
+    skipCurrentStep: action.skipCurrentStep === true,
+    skipAllSteps: action.skipAllSteps === true,
+  };
   const rollout = await read();
   const refusal = promoteRefusal(rollout, flags);
   if (refusal !== undefined) throw new RolloutVerbError('REFUSED', refusal);
@@ -103,4 +122,3 @@ export function kubeWriter(kube: KubeContext, name: string): RolloutWriter {
     },
   };
 }
-

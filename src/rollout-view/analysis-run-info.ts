@@ -50,7 +50,14 @@ export interface AnalysisRunInfo {
   metrics: MetricInfo[];
 }
 
-const analysisIcons: ReadonlyMap<string, string> = new Map([['Successful', icons.ok], ['Inconclusive', icons.unknown], ['Failed', icons.bad], ['Error', icons.warning], ['Running', icons.progressing], ['Pending', icons.waiting]]);
+const analysisIcons: ReadonlyMap<string, string> = new Map([
+  ['Successful', icons.ok],
+  ['Inconclusive', icons.unknown],
+  ['Failed', icons.bad],
+  ['Error', icons.warning],
+  ['Running', icons.progressing],
+  ['Pending', icons.waiting],
+]);
 
 /** Argo's analysisIcon. */
 export function analysisIcon(phase: string): string {
@@ -66,7 +73,8 @@ export function analysisRunInfos(uid: string | undefined, runs: readonly Analysi
   return owned
     .map((run) => {
       const results = run.status?.metricResults ?? [];
-      const sum = (field: 'successful' | 'failed' | 'inconclusive' | 'error') => results.reduce((total, result) => total + (result[field] ?? 0), 0);
+      const sum = (field: 'successful' | 'failed' | 'inconclusive' | 'error') =>
+        results.reduce((total, result) => total + (result[field] ?? 0), 0);
       const phase = run.status?.phase ?? 'Pending';
       return {
         name: run.metadata?.name ?? '',

@@ -22,14 +22,28 @@ export function iconFor(table: ReadonlyMap<string, string>, status: string): str
   return table.get(status) ?? ' ';
 }
 
-const rolloutIcons: ReadonlyMap<string, string> = new Map([['Progressing', icons.progressing], ['Error', icons.warning], ['InvalidSpec', icons.warning], ['Paused', icons.paused], ['Healthy', icons.ok], ['Degraded', icons.bad], ['Unknown', icons.unknown], ['ScaledDown', icons.neutral]]);
+const rolloutIcons: ReadonlyMap<string, string> = new Map([
+  ['Progressing', icons.progressing],
+  ['Error', icons.warning],
+  ['InvalidSpec', icons.warning],
+  ['Paused', icons.paused],
+  ['Healthy', icons.ok],
+  ['Degraded', icons.bad],
+  ['Unknown', icons.unknown],
+  ['ScaledDown', icons.neutral],
+]);
 
 /** The status icon of a Rollout (rollout_info.go rolloutIcon). */
 export function rolloutIcon(status: string): string {
   return iconFor(rolloutIcons, status);
 }
 
-const replicaSetIcons: ReadonlyMap<string, string> = new Map([['Progressing', icons.progressing], ['Healthy', icons.ok], ['ReplicaFailure', icons.bad], ['ScaledDown', icons.neutral]]);
+const replicaSetIcons: ReadonlyMap<string, string> = new Map([
+  ['Progressing', icons.progressing],
+  ['Healthy', icons.ok],
+  ['ReplicaFailure', icons.bad],
+  ['ScaledDown', icons.neutral],
+]);
 
 /** The status icon of a ReplicaSet (replicaset_info.go replicaSetIcon). */
 export function replicaSetIcon(status: string): string {

@@ -5,7 +5,12 @@ import { podInfo } from './pod-info.js';
 import type { PodLike } from './types.js';
 
 function pod(status: PodLike['status'], extra: Partial<PodLike> = {}): PodLike {
-  return { metadata: { name: 'p' }, spec: { containers: [{ name: 'a' }, { name: 'b' }], initContainers: [{ name: 'init' }] }, status, ...extra };
+  return {
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'a' }, { name: 'b' }], initContainers: [{ name: 'init' }] },
+    status,
+    ...extra,
+  };
 }
 const running = { ready: true, restartCount: 0, state: { running: {} } };
 
@@ -20,11 +25,26 @@ describe('podInfo', () => {
       '⚠',
       '1/2',
     ],
-    ['crashed without a reason', pod({ phase: 'Running', containerStatuses: [{ state: { terminated: { exitCode: 2 } } }] }), 'ExitCode:2', '✖', '0/2'],
-    ['in its init container', pod({ phase: 'Pending', initContainerStatuses: [{ name: 'init', state: { running: {} } }] }), 'Init:0/1', '◌', '0/2'],
+    [
+      'crashed without a reason',
+      pod({ phase: 'Running', containerStatuses: [{ state: { terminated: { exitCode: 2 } } }] }),
+      'ExitCode:2',
+      '✖',
+      '0/2',
+    ],
+    [
+      'in its init container',
+      pod({ phase: 'Pending', initContainerStatuses: [{ name: 'init', state: { running: {} } }] }),
+      'Init:0/1',
+      '◌',
+      '0/2',
+    ],
     [
       'being deleted',
-      pod({ phase: 'Running', containerStatuses: [running, running] }, { metadata: { name: 'p', deletionTimestamp: '2026-01-01T00:00:00Z' } }),
+      pod(
+        { phase: 'Running', containerStatuses: [running, running] },
+        { metadata: { name: 'p', deletionTimestamp: '2026-01-01T00:00:00Z' } },
+      ),
       'Terminating',
       '◌',
       '2/2',

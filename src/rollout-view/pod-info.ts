@@ -26,7 +26,11 @@ export function podInfo(pod: PodLike): PodInfo {
     if (terminated !== undefined && (terminated.exitCode ?? 0) === 0) continue;
     if (terminated !== undefined) {
       if (terminated.reason !== undefined && terminated.reason !== '') reason = `Init:${terminated.reason}`;
-      else reason = terminated.signal !== undefined && terminated.signal !== 0 ? `Init:Signal:${terminated.signal}` : `Init:ExitCode:${terminated.exitCode ?? 0}`;
+      else
+        reason =
+          terminated.signal !== undefined && terminated.signal !== 0
+            ? `Init:Signal:${terminated.signal}`
+            : `Init:ExitCode:${terminated.exitCode ?? 0}`;
     } else if (sidecars.has(container.name ?? '') && container.started === true) {
       // A started sidecar does not hold the pod in Init; a ready one lets the next init container count.
       if (container.ready === true) continue;
@@ -69,7 +73,19 @@ export function podInfo(pod: PodLike): PodInfo {
   };
 }
 
-const podIcons: ReadonlyMap<string, string> = new Map([['Pending', icons.progressing], ['Terminating', icons.progressing], ['ContainerCreating', icons.progressing], ['Running', icons.ok], ['Completed', icons.ok], ['Failed', icons.bad], ['InvalidImageName', icons.bad], ['CrashLoopBackOff', icons.bad], ['ImagePullBackOff', icons.warning], ['RegistryUnavailable', icons.warning], ['Unknown', icons.unknown]]);
+const podIcons: ReadonlyMap<string, string> = new Map([
+  ['Pending', icons.progressing],
+  ['Terminating', icons.progressing],
+  ['ContainerCreating', icons.progressing],
+  ['Running', icons.ok],
+  ['Completed', icons.ok],
+  ['Failed', icons.bad],
+  ['InvalidImageName', icons.bad],
+  ['CrashLoopBackOff', icons.bad],
+  ['ImagePullBackOff', icons.warning],
+  ['RegistryUnavailable', icons.warning],
+  ['Unknown', icons.unknown],
+]);
 
 function podIcon(status: string): string {
   if (status.startsWith('Init:')) return icons.progressing;

@@ -113,7 +113,12 @@ function replicaSetInfos(rollout: RolloutObject, replicaSets: readonly ReplicaSe
 }
 
 /** Everything `get rollout` shows, from the Rollout, the namespace's ReplicaSets, pods and AnalysisRuns (Argo's NewRolloutInfo). */
-export function rolloutInfo(rollout: RolloutObject, replicaSets: readonly ReplicaSetLike[], pods: readonly PodLike[], analysisRuns: readonly AnalysisRunLike[] = []): RolloutInfo {
+export function rolloutInfo(
+  rollout: RolloutObject,
+  replicaSets: readonly ReplicaSetLike[],
+  pods: readonly PodLike[],
+  analysisRuns: readonly AnalysisRunLike[] = [],
+): RolloutInfo {
   const { phase, message } = rolloutPhase(rollout);
   const status = rollout.status ?? {};
   const infos = replicaSetInfos(rollout, replicaSets, pods);

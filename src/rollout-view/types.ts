@@ -30,7 +30,13 @@ export interface ContainerLike {
 
 export interface PodTemplateLike {
   metadata?: ObjectMetaLike | undefined;
-  spec?: { containers?: ContainerLike[] | undefined; initContainers?: ContainerLike[] | undefined; ephemeralContainers?: ContainerLike[] | undefined } | undefined;
+  spec?:
+    | {
+        containers?: ContainerLike[] | undefined;
+        initContainers?: ContainerLike[] | undefined;
+        ephemeralContainers?: ContainerLike[] | undefined;
+      }
+    | undefined;
 }
 
 export interface LabelSelectorLike {
@@ -52,7 +58,12 @@ export interface RolloutSpecLike {
   workloadRef?: { apiVersion?: string | undefined; kind?: string | undefined; name?: string | undefined } | undefined;
   strategy?:
     | {
-        canary?: { steps?: CanaryStepLike[] | undefined; trafficRouting?: { maxTrafficWeight?: number | undefined; [router: string]: unknown } | undefined } | undefined;
+        canary?:
+          | {
+              steps?: CanaryStepLike[] | undefined;
+              trafficRouting?: { maxTrafficWeight?: number | undefined; [router: string]: unknown } | undefined;
+            }
+          | undefined;
         blueGreen?: { postPromotionAnalysis?: unknown; [field: string]: unknown } | undefined;
       }
     | undefined;
@@ -76,9 +87,18 @@ export interface RolloutStatusLike {
   promoteFull?: boolean | undefined;
   restartedAt?: string | undefined;
   conditions?: { type: string; status: string; reason?: string | undefined; message?: string | undefined }[] | undefined;
-  canary?: { currentStepAnalysisRunStatus?: { status?: string | undefined } | undefined; weights?: { canary?: { weight?: number | undefined } | undefined } | undefined } | undefined;
+  canary?:
+    | {
+        currentStepAnalysisRunStatus?: { status?: string | undefined } | undefined;
+        weights?: { canary?: { weight?: number | undefined } | undefined } | undefined;
+      }
+    | undefined;
   blueGreen?:
-    | { activeSelector?: string | undefined; previewSelector?: string | undefined; postPromotionAnalysisRunStatus?: { status?: string | undefined } | undefined }
+    | {
+        activeSelector?: string | undefined;
+        previewSelector?: string | undefined;
+        postPromotionAnalysisRunStatus?: { status?: string | undefined } | undefined;
+      }
     | undefined;
 }
 

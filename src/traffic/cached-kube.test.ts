@@ -6,9 +6,26 @@ import { testRouterRollout } from './testing/router-rollout.js';
 import { createTrafficRouters } from './routers.js';
 import type { JsonObject, ObjectRef, TrafficKube } from './types.js';
 
-const vsRef = (name: string): ObjectRef => ({ group: 'networking.istio.io', version: 'v1alpha3', resource: 'virtualservices', kind: 'VirtualService', namespace: 'default', name });
+const vsRef = (name: string): ObjectRef => ({
+  group: 'networking.istio.io',
+  version: 'v1alpha3',
+  resource: 'virtualservices',
+  kind: 'VirtualService',
+  namespace: 'default',
+  name,
+});
 const virtualService = (stable: number, canary: number): JsonObject => ({
-  spec: { http: [{ name: 'primary', route: [{ destination: { host: 'rollouts-demo-stable' }, weight: stable }, { destination: { host: 'rollouts-demo-canary' }, weight: canary }] }] },
+  spec: {
+    http: [
+      {
+        name: 'primary',
+        route: [
+          { destination: { host: 'rollouts-demo-stable' }, weight: stable },
+          { destination: { host: 'rollouts-demo-canary' }, weight: canary },
+        ],
+      },
+    ],
+  },
 });
 const weightsOf = (object: JsonObject | undefined): unknown =>
   (object?.['spec'] as { http: { route: { weight: number }[] }[] } | undefined)?.http[0]?.route.map((destination) => destination.weight);
@@ -46,7 +63,11 @@ describe('createCachedTrafficKube', () => {
     const [router] = createTrafficRouters(testRouterRollout(routing), kube);
     for (let pass = 0; pass < 3; pass += 1) expect(await router?.setWeight(20)).toEqual({ writes: 0, events: [] });
     const objects = await kube.snapshot(routerObjectRefs(testRouterRollout(routing)));
-    expect(planRouterOperations(testRouterRollout(routing), [{ op: 'setWeight', weight: 20 }], objects)).toEqual({ ok: true, writes: [], events: [] });
+    expect(planRouterOperations(testRouterRollout(routing), [{ op: 'setWeight', weight: 20 }], objects)).toEqual({
+      ok: true,
+      writes: [],
+      events: [],
+    });
     expect(live.reads).toBe(0);
     expect(server.sent).toEqual([]);
   });
@@ -95,7 +116,14 @@ describe('createCachedTrafficKube', () => {
 
   it('reads live a kind no informer watches (a mesh installed after start), as Argo without a lister', async () => {
     const { server, live, cache } = setUp();
-    const split: ObjectRef = { group: 'split.smi-spec.io', version: 'v1alpha1', resource: 'trafficsplits', kind: 'TrafficSplit', namespace: 'default', name: 'rollouts-demo' };
+    const split: ObjectRef = {
+      group: 'split.smi-spec.io',
+      version: 'v1alpha1',
+      resource: 'trafficsplits',
+      kind: 'TrafficSplit',
+      namespace: 'default',
+      name: 'rollouts-demo',
+    };
     server.put(split, { spec: {} });
     const kube = createCachedTrafficKube(live, cache);
     expect(await kube.read(split)).toMatchObject({ spec: {} });

@@ -26,5 +26,12 @@ export function describeProblem(problem: RouterProblem): string {
 
 /** An InvalidSpec on a Rollout field: a router configuration it cannot use. */
 export function invalidRolloutSpec(rollout: { namespace: string; name: string }, field: string, message: string): TrafficRoutingError {
-  return new TrafficRoutingError({ code: 'InvalidSpec', kind: 'Rollout', namespace: rollout.namespace, name: rollout.name, field, message });
+  return new TrafficRoutingError({
+    code: 'InvalidSpec',
+    kind: 'Rollout',
+    namespace: rollout.namespace,
+    name: rollout.name,
+    field,
+    message,
+  });
 }

@@ -1,6 +1,15 @@
 // The traffic area's surface: the router interface, the explicit registry, the
 // Kubernetes port the shells write through, and the pure weight reader.
-export { createTrafficRouters, configuredRouters, trafficRouters, routerDecisions, trafficRouterDecisions, type RouterFactory, type RouterDecisionsFactory, type RouterKey } from './routers.js';
+export {
+  createTrafficRouters,
+  configuredRouters,
+  trafficRouters,
+  routerDecisions,
+  trafficRouterDecisions,
+  type RouterFactory,
+  type RouterDecisionsFactory,
+  type RouterKey,
+} from './routers.js';
 export { applyRouterOperations, planRouterOperations, routerObjectRefs, routerOperationCalls } from './router-operations.js';
 export { createCachedTrafficKube, type CachedTrafficKube, type RouterObjectCache } from './cached-kube.js';
 export { routerRollout } from './router-rollout.js';

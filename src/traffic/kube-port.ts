@@ -3,7 +3,13 @@ import { isNotFound } from '../kube/index.js';
 import type { JsonObject, ObjectRef, RouterWrite, TrafficKube } from './types.js';
 
 function pathOf(ref: ObjectRef, withName: boolean): string {
-  return apiPath({ group: ref.group, version: ref.version, resource: ref.resource, namespace: ref.namespace, ...(withName ? { name: ref.name } : {}) });
+  return apiPath({
+    group: ref.group,
+    version: ref.version,
+    resource: ref.resource,
+    namespace: ref.namespace,
+    ...(withName ? { name: ref.name } : {}),
+  });
 }
 
 /**

@@ -9,7 +9,12 @@ export function planned(writes: RouterWrite[], events: RouterEvent[] = []): Rout
 export const unchanged: RouterPlan = { ok: true, writes: [], events: [] };
 
 /** A problem at `field` of the object `ref` names. */
-export function problemAt(code: RouterProblemCode, ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>, field: string, message: string): { ok: false; problem: RouterProblem } {
+export function problemAt(
+  code: RouterProblemCode,
+  ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>,
+  field: string,
+  message: string,
+): { ok: false; problem: RouterProblem } {
   return { ok: false, problem: { code, kind: ref.kind, namespace: ref.namespace, name: ref.name, field, message } };
 }
 

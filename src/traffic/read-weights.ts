@@ -15,10 +15,17 @@ import type { JsonObject, RouteWeights } from './types.js';
  * for tests: VirtualService, TrafficSplit, HTTPRoute, and a canary Ingress
  * (with its stable Ingress for the rest of the traffic).
  */
-export function readRouteWeights(object: JsonObject, options: { stableIngress?: JsonObject; annotationPrefix?: string } = {}): Parsed<RouteWeights[]> {
+export function readRouteWeights(
+  object: JsonObject,
+  options: { stableIngress?: JsonObject; annotationPrefix?: string } = {},
+): Parsed<RouteWeights[]> {
   const metadata = typeof object['metadata'] === 'object' && object['metadata'] !== null ? (object['metadata'] as JsonObject) : {};
   const kind = typeof object['kind'] === 'string' ? object['kind'] : '';
-  const place = { kind, namespace: typeof metadata['namespace'] === 'string' ? metadata['namespace'] : '', name: typeof metadata['name'] === 'string' ? metadata['name'] : '' };
+  const place = {
+    kind,
+    namespace: typeof metadata['namespace'] === 'string' ? metadata['namespace'] : '',
+    name: typeof metadata['name'] === 'string' ? metadata['name'] : '',
+  };
   switch (kind) {
     case 'VirtualService': {
       const parsed = parseObject(virtualServiceSchema, object, place);
@@ -35,11 +42,22 @@ export function readRouteWeights(object: JsonObject, options: { stableIngress?: 
     case 'Ingress': {
       const canary = parseObject(ingressSchema, object, place);
       if (!canary.ok) return canary;
-      const stable = options.stableIngress === undefined ? undefined : parseObject(ingressSchema, options.stableIngress, { ...place, name: 'stable Ingress' });
+      const stable =
+        options.stableIngress === undefined
+          ? undefined
+          : parseObject(ingressSchema, options.stableIngress, { ...place, name: 'stable Ingress' });
       if (stable !== undefined && !stable.ok) return stable;
       return { ok: true, value: canaryIngressWeights(canary.value, stable?.value, options.annotationPrefix) };
     }
     default:
-      return { ok: false, problem: { code: 'InvalidSpec', ...place, field: 'kind', message: `no traffic router reads ${kind === '' ? 'an object without kind' : kind}` } };
+      return {
+        ok: false,
+        problem: {
+          code: 'InvalidSpec',
+          ...place,
+          field: 'kind',
+          message: `no traffic router reads ${kind === '' ? 'an object without kind' : kind}`,
+        },
+      };
   }
 }

@@ -27,8 +27,19 @@ export function checkRouteSteps(rollout: RouterRollout, steps: readonly RouteSte
   return steps.flatMap((step): RouterProblem[] => {
     const field = `spec.strategy.canary.steps[${step.index}].${step.kind}`;
     const supported = routing.istio !== undefined || gateway;
-    if (!supported) return [{ ...place, code: 'InvalidSpec', field, message: step.kind === 'setHeaderRoute' ? headerRouteUnsupported : mirrorRouteUnsupported }];
-    if (routing.managedRoutes === undefined) return [{ ...place, code: 'InvalidSpec', field: 'spec.strategy.canary.trafficRouting.managedRoutes', message: 'spec.strategy.canary.trafficRouting.managedRoutes must be specified' }];
+    if (!supported)
+      return [
+        { ...place, code: 'InvalidSpec', field, message: step.kind === 'setHeaderRoute' ? headerRouteUnsupported : mirrorRouteUnsupported },
+      ];
+    if (routing.managedRoutes === undefined)
+      return [
+        {
+          ...place,
+          code: 'InvalidSpec',
+          field: 'spec.strategy.canary.trafficRouting.managedRoutes',
+          message: 'spec.strategy.canary.trafficRouting.managedRoutes must be specified',
+        },
+      ];
     if (!managed.has(step.name)) return [{ ...place, code: 'InvalidSpec', field, message: routeNotManaged }];
     return [];
   });

@@ -2,7 +2,18 @@ import { applyRouterCalls } from './apply-router-plan.js';
 import { TrafficRoutingError } from './errors.js';
 import { joinPlans } from './plan.js';
 import { trafficRouterDecisions } from './routers.js';
-import type { ObjectRef, RouterCall, RouterDecisions, RouterObjects, RouterOperation, RouterOptions, RouterOutcome, RouterPlan, RouterRollout, TrafficKube } from './types.js';
+import type {
+  ObjectRef,
+  RouterCall,
+  RouterDecisions,
+  RouterObjects,
+  RouterOperation,
+  RouterOptions,
+  RouterOutcome,
+  RouterPlan,
+  RouterRollout,
+  TrafficKube,
+} from './types.js';
 
 function callsOf(decisions: RouterDecisions, operation: RouterOperation): RouterCall[] {
   switch (operation.op) {
@@ -20,7 +31,11 @@ function callsOf(decisions: RouterDecisions, operation: RouterOperation): Router
 }
 
 /** As Argo's reconcileTrafficRouting: each router in turn takes every operation. A bad config throws TrafficRoutingError. */
-export function routerOperationCalls(rollout: RouterRollout, operations: readonly RouterOperation[], options: RouterOptions = {}): RouterCall[] {
+export function routerOperationCalls(
+  rollout: RouterRollout,
+  operations: readonly RouterOperation[],
+  options: RouterOptions = {},
+): RouterCall[] {
   return trafficRouterDecisions(rollout, options).flatMap((decisions) => operations.flatMap((operation) => callsOf(decisions, operation)));
 }
 
@@ -32,7 +47,12 @@ export function routerOperationCalls(rollout: RouterRollout, operations: readonl
  * router config). The engine's planner turns a problem into InvalidSpec in
  * the same reconcile, before anything is written.
  */
-export function planRouterOperations(rollout: RouterRollout, operations: readonly RouterOperation[], objects: RouterObjects, options: RouterOptions = {}): RouterPlan {
+export function planRouterOperations(
+  rollout: RouterRollout,
+  operations: readonly RouterOperation[],
+  objects: RouterObjects,
+  options: RouterOptions = {},
+): RouterPlan {
   let calls: RouterCall[];
   try {
     calls = routerOperationCalls(rollout, operations, options);
@@ -50,7 +70,12 @@ export function planRouterOperations(rollout: RouterRollout, operations: readonl
 }
 
 /** The operations for real, through the port: the writes sent and the routers' Events. */
-export function applyRouterOperations(rollout: RouterRollout, operations: readonly RouterOperation[], kube: TrafficKube, options: RouterOptions = {}): Promise<RouterOutcome> {
+export function applyRouterOperations(
+  rollout: RouterRollout,
+  operations: readonly RouterOperation[],
+  kube: TrafficKube,
+  options: RouterOptions = {},
+): Promise<RouterOutcome> {
   return applyRouterCalls(kube, routerOperationCalls(rollout, operations, options));
 }
 

@@ -9,7 +9,11 @@ function rollout(canary: Record<string, unknown>): Rollout {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
     metadata: { name: 'web', namespace: 'shop', uid: 'u-1' },
-    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } }, strategy: { canary } },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+      strategy: { canary },
+    },
   };
 }
 
@@ -25,23 +29,56 @@ describe('routerRollout', () => {
     );
     expect(parsed).toEqual({
       ok: true,
-      value: { name: 'web', namespace: 'shop', uid: 'u-1', canaryService: 'web-canary', stableService: 'web-stable', trafficRouting: { istio: { virtualService: { name: 'web' } }, managedRoutes: [{ name: 'h' }] }, stepRouteNames: ['h', 'm'] },
+      value: {
+        name: 'web',
+        namespace: 'shop',
+        uid: 'u-1',
+        canaryService: 'web-canary',
+        stableService: 'web-stable',
+        trafficRouting: { istio: { virtualService: { name: 'web' } }, managedRoutes: [{ name: 'h' }] },
+        stepRouteNames: ['h', 'm'],
+      },
     });
   });
 
   it.each([
-    { name: 'the same canary and stable Service', canary: { canaryService: 's', stableService: 's', trafficRouting: { smi: {} } }, field: 'spec.strategy.canary.stableService' },
-    { name: 'a router Gradual does not have yet', canary: { canaryService: 'c', stableService: 's', trafficRouting: { alb: { ingress: 'x' } } }, field: 'spec.strategy.canary.trafficRouting' },
-    { name: 'a misspelt Istio field', canary: { canaryService: 'c', stableService: 's', trafficRouting: { istio: { virtualservice: { name: 'x' } } } }, field: 'spec.strategy.canary.trafficRouting.istio' },
+    {
+      name: 'the same canary and stable Service',
+      canary: { canaryService: 's', stableService: 's', trafficRouting: { smi: {} } },
+      field: 'spec.strategy.canary.stableService',
+    },
+    {
+      name: 'a router Gradual does not have yet',
+      canary: { canaryService: 'c', stableService: 's', trafficRouting: { alb: { ingress: 'x' } } },
+      field: 'spec.strategy.canary.trafficRouting',
+    },
+    {
+      name: 'a misspelt Istio field',
+      canary: { canaryService: 'c', stableService: 's', trafficRouting: { istio: { virtualservice: { name: 'x' } } } },
+      field: 'spec.strategy.canary.trafficRouting.istio',
+    },
   ])('refuses $name, naming the field on the Rollout', ({ canary, field }) => {
-    expect(routerRollout(rollout(canary))).toMatchObject({ ok: false, problem: { code: 'InvalidSpec', kind: 'Rollout', namespace: 'shop', name: 'web', field } });
+    expect(routerRollout(rollout(canary))).toMatchObject({
+      ok: false,
+      problem: { code: 'InvalidSpec', kind: 'Rollout', namespace: 'shop', name: 'web', field },
+    });
   });
 });
 
 describe('checkRouteSteps', () => {
   it.each([
-    { name: 'a header route with SMI', routing: { smi: {} }, steps: [{ index: 2, kind: 'setHeaderRoute' as const, name: 'h' }], message: 'SetHeaderRoute requires TrafficRouting, supports Istio and Gateway API' },
-    { name: 'a mirror route with NGINX', routing: { nginx: { stableIngress: 'i' } }, steps: [{ index: 0, kind: 'setMirrorRoute' as const, name: 'm' }], message: 'SetMirrorRoute requires TrafficRouting, supports Istio and Gateway API' },
+    {
+      name: 'a header route with SMI',
+      routing: { smi: {} },
+      steps: [{ index: 2, kind: 'setHeaderRoute' as const, name: 'h' }],
+      message: 'SetHeaderRoute requires TrafficRouting, supports Istio and Gateway API',
+    },
+    {
+      name: 'a mirror route with NGINX',
+      routing: { nginx: { stableIngress: 'i' } },
+      steps: [{ index: 0, kind: 'setMirrorRoute' as const, name: 'm' }],
+      message: 'SetMirrorRoute requires TrafficRouting, supports Istio and Gateway API',
+    },
     {
       name: 'a route missing from managedRoutes',
       routing: { istio: { virtualService: { name: 'v' } }, managedRoutes: [{ name: 'other' }] },
@@ -53,7 +90,15 @@ describe('checkRouteSteps', () => {
   });
 
   it('accepts managed header and mirror routes with Istio', () => {
-    const steps = [{ index: 0, kind: 'setHeaderRoute' as const, name: 'h' }, { index: 1, kind: 'setMirrorRoute' as const, name: 'm' }];
-    expect(checkRouteSteps(testRouterRollout({ istio: { virtualService: { name: 'v' } }, managedRoutes: [{ name: 'h' }, { name: 'm' }] }), steps)).toEqual([]);
+    const steps = [
+      { index: 0, kind: 'setHeaderRoute' as const, name: 'h' },
+      { index: 1, kind: 'setMirrorRoute' as const, name: 'm' },
+    ];
+    expect(
+      checkRouteSteps(
+        testRouterRollout({ istio: { virtualService: { name: 'v' } }, managedRoutes: [{ name: 'h' }, { name: 'm' }] }),
+        steps,
+      ),
+    ).toEqual([]);
   });
 });

@@ -17,16 +17,24 @@ const unsupportedRouters = ['alb', 'ambassador', 'apisix', 'appMesh', 'traefik']
 export function routerRollout(rollout: Rollout): Parsed<RouterRollout> {
   const place = { kind: 'Rollout', namespace: rollout.metadata?.namespace ?? '', name: rollout.metadata?.name ?? '' };
   const canary = rollout.spec.strategy?.canary;
-  if (canary?.trafficRouting === undefined) return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, 'no traffic routing configured');
+  if (canary?.trafficRouting === undefined)
+    return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, 'no traffic routing configured');
   const parsed = parseObject(trafficRoutingSchema, canary.trafficRouting, place);
-  if (!parsed.ok) return { ok: false, problem: { ...parsed.problem, field: `${canaryPath}.trafficRouting.${parsed.problem.field}`.replace(/\.$/u, '') } };
+  if (!parsed.ok)
+    return { ok: false, problem: { ...parsed.problem, field: `${canaryPath}.trafficRouting.${parsed.problem.field}`.replace(/\.$/u, '') } };
   // Argo's other routers are kept by the schema (so the CRD stores them) but have no router here yet.
   const unsupported = unsupportedRouters.find((key) => parsed.value[key] !== undefined);
-  if (unsupported !== undefined) return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, `not yet supported by Gradual: ${unsupported}`);
+  if (unsupported !== undefined)
+    return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, `not yet supported by Gradual: ${unsupported}`);
   const canaryService = canary.canaryService ?? '';
   const stableService = canary.stableService ?? '';
   if (canaryService !== '' && canaryService === stableService) {
-    return problemAt('InvalidSpec', place, `${canaryPath}.stableService`, 'This rollout uses the same service for the stable and canary services, but two different services are required.');
+    return problemAt(
+      'InvalidSpec',
+      place,
+      `${canaryPath}.stableService`,
+      'This rollout uses the same service for the stable and canary services, but two different services are required.',
+    );
   }
   const stepRouteNames = (canary.steps ?? []).flatMap((step) => {
     const names: string[] = [];

@@ -7,31 +7,68 @@ import { createMemoryKube } from './testing/memory-kube.js';
 import { testRouterRollout } from './testing/router-rollout.js';
 import type { JsonObject, ObjectRef } from './types.js';
 
-const vsRef = (namespace: string, name: string): ObjectRef => ({ group: 'networking.istio.io', version: 'v1alpha3', resource: 'virtualservices', kind: 'VirtualService', namespace, name });
+const vsRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'networking.istio.io',
+  version: 'v1alpha3',
+  resource: 'virtualservices',
+  kind: 'VirtualService',
+  namespace,
+  name,
+});
 const virtualService = (stable: number, canary: number): JsonObject => ({
-  spec: { http: [{ name: 'primary', route: [{ destination: { host: 'rollouts-demo-stable' }, weight: stable }, { destination: { host: 'rollouts-demo-canary' }, weight: canary }] }] },
+  spec: {
+    http: [
+      {
+        name: 'primary',
+        route: [
+          { destination: { host: 'rollouts-demo-stable' }, weight: stable },
+          { destination: { host: 'rollouts-demo-canary' }, weight: canary },
+        ],
+      },
+    ],
+  },
 });
 const weightsOf = (object: JsonObject | undefined): unknown =>
   (object?.['spec'] as { http: { route: { weight: number }[] }[] } | undefined)?.http[0]?.route.map((destination) => destination.weight);
 
 describe('createTrafficRouters and the shell', () => {
   it('builds one router per configured router, in Argo’s order, with Argo’s type names', () => {
-    const rollout = testRouterRollout({ smi: {}, istio: { virtualService: { name: 'v' } }, plugins: { [gatewayApiPluginName]: { httpRoute: 'r' } }, nginx: { stableIngress: 'i' } });
+    const rollout = testRouterRollout({
+      smi: {},
+      istio: { virtualService: { name: 'v' } },
+      plugins: { [gatewayApiPluginName]: { httpRoute: 'r' } },
+      nginx: { stableIngress: 'i' },
+    });
     expect(createTrafficRouters(rollout, createMemoryKube()).map((router) => router.type)).toEqual(['Istio', 'Nginx', 'SMI', 'GatewayAPI']);
   });
 
   it('refuses a configuration it cannot use, naming the Rollout field', () => {
     expect(() => createTrafficRouters(testRouterRollout({ istio: {} }), createMemoryKube())).toThrow(TrafficRoutingError);
-    expect(() => createTrafficRouters(testRouterRollout({ plugins: { 'acme/router': {} } }), createMemoryKube())).toThrow('plugins["acme/router"]');
+    expect(() => createTrafficRouters(testRouterRollout({ plugins: { 'acme/router': {} } }), createMemoryKube())).toThrow(
+      'plugins["acme/router"]',
+    );
   });
 
   it('sets the weight on two VirtualServices (one named name.namespace), one write each, and none on a second pass', async () => {
     const kube = createMemoryKube();
     kube.put(vsRef('default', 'vs-a'), virtualService(100, 0));
     kube.put(vsRef('edge', 'vs-b'), virtualService(100, 0));
-    const [router] = createTrafficRouters(testRouterRollout({ istio: { virtualServices: [{ name: 'vs-a', routes: ['primary'] }, { name: 'vs-b.edge', routes: ['primary'] }] } }), kube);
+    const [router] = createTrafficRouters(
+      testRouterRollout({
+        istio: {
+          virtualServices: [
+            { name: 'vs-a', routes: ['primary'] },
+            { name: 'vs-b.edge', routes: ['primary'] },
+          ],
+        },
+      }),
+      kube,
+    );
     expect(await router?.setWeight(20)).toMatchObject({ writes: 2 });
-    expect([weightsOf(kube.get(vsRef('default', 'vs-a'))), weightsOf(kube.get(vsRef('edge', 'vs-b')))]).toEqual([[80, 20], [80, 20]]);
+    expect([weightsOf(kube.get(vsRef('default', 'vs-a'))), weightsOf(kube.get(vsRef('edge', 'vs-b')))]).toEqual([
+      [80, 20],
+      [80, 20],
+    ]);
     expect(await router?.setWeight(20)).toEqual({ writes: 0, events: [] });
     expect(await router?.verifyWeight(20)).toBe('notSupported');
   });
@@ -68,7 +105,12 @@ describe('createTrafficRouters and the shell', () => {
 
     const [missing] = createTrafficRouters(testRouterRollout({ istio: { virtualService: { name: 'absent', routes: ['primary'] } } }), kube);
     kube.sent.length = 0;
-    await expect(missing?.setWeight(40)).rejects.toMatchObject({ code: 'NOT_FOUND', problem: { code: 'NotFound' }, retryable: true, message: expect.stringContaining('VirtualService default/absent') as unknown });
+    await expect(missing?.setWeight(40)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      problem: { code: 'NotFound' },
+      retryable: true,
+      message: expect.stringContaining('VirtualService default/absent') as unknown,
+    });
     expect(kube.sent).toHaveLength(0);
   });
 

@@ -73,18 +73,24 @@ describe("Gradual's CRDs against Argo's", () => {
 
   it("accept every object Argo's CRDs accept", () => {
     const refused = fixtures.flatMap((fixture, index) =>
-      underArgo[index]?.accepted === true && underGradual[index]?.accepted !== true ? [`${fixture.where}: ${JSON.stringify(underGradual[index]?.result)}`] : [],
+      underArgo[index]?.accepted === true && underGradual[index]?.accepted !== true
+        ? [`${fixture.where}: ${JSON.stringify(underGradual[index]?.result)}`]
+        : [],
     );
     expect(refused, refused.join('\n')).toEqual([]);
   });
 
   it("keep every field Argo's CRDs keep (nothing pruned that Argo stores), but for the one named difference", () => {
     const accepted = underArgo.filter((answer) => answer.accepted).length;
-    process.stdout.write(`${String(fixtures.length)} Argo objects; Argo's CRDs accept ${String(accepted)}, Gradual's ${String(underGradual.filter((answer) => answer.accepted).length)}\n`);
+    process.stdout.write(
+      `${String(fixtures.length)} Argo objects; Argo's CRDs accept ${String(accepted)}, Gradual's ${String(underGradual.filter((answer) => answer.accepted).length)}\n`,
+    );
     // Objects Argo's own CRDs refuse (its e2e suite has deliberately invalid ones): listed, not judged.
     fixtures.forEach((fixture, index) => {
       if (underArgo[index]?.accepted !== true) {
-        process.stdout.write(`refused by Argo's CRDs: ${fixture.where} (Gradual's CRDs: ${underGradual[index]?.accepted === true ? 'accepted' : 'refused'}): ${JSON.stringify(underArgo[index]?.result)}\n`);
+        process.stdout.write(
+          `refused by Argo's CRDs: ${fixture.where} (Gradual's CRDs: ${underGradual[index]?.accepted === true ? 'accepted' : 'refused'}): ${JSON.stringify(underArgo[index]?.result)}\n`,
+        );
       }
     });
     let defaulted = 0;
@@ -99,7 +105,9 @@ describe("Gradual's CRDs against Argo's", () => {
     // Known difference (gradual-todo): Argo's CRD (controller-gen from the Go types) defaults every
     // container port's `protocol` to TCP; Gradual's generated CRD has no such default, so a stored
     // Rollout differs (and Argo's pod-template hash covers it). Counted here, so its fix shows.
-    process.stdout.write(`known difference (gradual-todo): Argo's CRD defaults ports[].protocol to TCP, Gradual's does not: ${String(defaulted)} stored objects differ by it alone\n`);
+    process.stdout.write(
+      `known difference (gradual-todo): Argo's CRD defaults ports[].protocol to TCP, Gradual's does not: ${String(defaulted)} stored objects differ by it alone\n`,
+    );
     expect(defaulted).toBeGreaterThan(0);
     const lines = pruned.map((difference) => `${difference.field}\n    gradual: ${difference.gradual}\n    argo:    ${difference.argo}`);
     expect(lines, lines.join('\n')).toEqual([]);
@@ -112,7 +120,14 @@ function withoutDefaultedProtocol(value: Json): Json {
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value).map(([key, item]): [string, Json] => {
     if (key === 'ports' && Array.isArray(item)) {
-      return [key, item.map((port) => (typeof port === 'object' && port !== null && !Array.isArray(port) && port['protocol'] === 'TCP' && 'containerPort' in port ? omitProtocol(port) : port))];
+      return [
+        key,
+        item.map((port) =>
+          typeof port === 'object' && port !== null && !Array.isArray(port) && port['protocol'] === 'TCP' && 'containerPort' in port
+            ? omitProtocol(port)
+            : port,
+        ),
+      ];
     }
     return [key, withoutDefaultedProtocol(item)];
   });

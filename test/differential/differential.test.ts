@@ -12,10 +12,14 @@ const scenarios = (await loadScenarios()).filter((scenario) => only.length === 0
 const controllers = withDifferentialControllers(inject('gradualEnv'));
 
 describe('Gradual behaves like Argo Rollouts', () => {
-  it.each(scenarios)('scenario $name', async (scenario) => {
-    const result = await runScenario(scenario, controllers());
-    // The report is the point of a differential run: printed for green runs too (known differences included).
-    process.stdout.write(`${result.report}\n`);
-    expect(result.verdict.unexpected, `${result.report}\n(Argo's log: ${controllers().argoLogFile})`).toEqual([]);
-  }, 600_000);
+  it.each(scenarios)(
+    'scenario $name',
+    async (scenario) => {
+      const result = await runScenario(scenario, controllers());
+      // The report is the point of a differential run: printed for green runs too (known differences included).
+      process.stdout.write(`${result.report}\n`);
+      expect(result.verdict.unexpected, `${result.report}\n(Argo's log: ${controllers().argoLogFile})`).toEqual([]);
+    },
+    600_000,
+  );
 });

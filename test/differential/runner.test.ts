@@ -16,7 +16,9 @@ describe('the differential runner', () => {
       tamperWithGradual: (raw) => {
         const status = raw.rollout.status ?? {};
         const message = status['message'];
-        return typeof message === 'string' && message.startsWith('RolloutAborted') ? { ...raw, rollout: { ...raw.rollout, status: { ...status, message: 'broken on purpose' } } } : raw;
+        return typeof message === 'string' && message.startsWith('RolloutAborted')
+          ? { ...raw, rollout: { ...raw.rollout, status: { ...status, message: 'broken on purpose' } } }
+          : raw;
       },
     });
 

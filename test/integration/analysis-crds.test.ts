@@ -27,7 +27,9 @@ afterAll(async () => {
 
 describe('the analysis CRDs on a real API server', () => {
   it("stores the seed blog's AnalysisTemplate unchanged, every provider field kept", async () => {
-    const manifest = parse(await readFile(new URL('../fixtures/argo/analysis/success-rate.yaml', import.meta.url), 'utf8')) as { spec: object };
+    const manifest = parse(await readFile(new URL('../fixtures/argo/analysis/success-rate.yaml', import.meta.url), 'utf8')) as {
+      spec: object;
+    };
     await custom.createNamespacedCustomObject({ ...api, plural: 'analysistemplates', body: manifest });
     const stored = analysisTemplateSchema.parse(await storedWithoutMetadata('analysistemplates', 'success-rate'));
     expect(stored.spec).toEqual(manifest.spec);
@@ -37,14 +39,31 @@ describe('the analysis CRDs on a real API server', () => {
     const status = {
       phase: 'Running',
       startedAt: '2026-01-01T00:00:00Z',
-      metricResults: [{ name: 'success-rate', phase: 'Running', count: 1, successful: 1, measurements: [{ phase: 'Successful', value: '[0.99]', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z' }] }],
+      metricResults: [
+        {
+          name: 'success-rate',
+          phase: 'Running',
+          count: 1,
+          successful: 1,
+          measurements: [{ phase: 'Successful', value: '[0.99]', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z' }],
+        },
+      ],
       runSummary: { count: 1, successful: 1 },
     };
     const body = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisRun',
       metadata: { name: 'run-1' },
-      spec: { metrics: [{ name: 'success-rate', interval: '20s', successCondition: 'result[0] >= 0.9', provider: { prometheus: { address: 'http://p:9090', query: 'up' } } }] },
+      spec: {
+        metrics: [
+          {
+            name: 'success-rate',
+            interval: '20s',
+            successCondition: 'result[0] >= 0.9',
+            provider: { prometheus: { address: 'http://p:9090', query: 'up' } },
+          },
+        ],
+      },
       status,
     };
     await custom.createNamespacedCustomObject({ ...api, plural: 'analysisruns', body });
@@ -54,7 +73,12 @@ describe('the analysis CRDs on a real API server', () => {
   });
 
   it('refuses a metric whose count is neither a number nor a string', async () => {
-    const body = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'bad' }, spec: { metrics: [{ name: 'm', count: true, provider: { web: { url: 'http://x' } } }] } };
+    const body = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'bad' },
+      spec: { metrics: [{ name: 'm', count: true, provider: { web: { url: 'http://x' } } }] },
+    };
     await expect(custom.createNamespacedCustomObject({ ...api, plural: 'analysistemplates', body })).rejects.toMatchObject({ code: 422 });
   });
 });

@@ -70,19 +70,29 @@ function rollout(image: string): object {
 }
 
 async function replicaSets(): Promise<V1ReplicaSet[]> {
-  return (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === 'web'));
+  return (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === 'web'),
+  );
 }
 
 /** name → [uid, revision, spec.replicas] of each ReplicaSet the Rollout owns. */
 async function replicaSetSummary(): Promise<Record<string, [string, string, number]>> {
-  return Object.fromEntries((await replicaSets()).map((rs) => [rs.metadata?.name ?? '', [rs.metadata?.uid ?? '', rs.metadata?.annotations?.['rollout.argoproj.io/revision'] ?? '', rs.spec?.replicas ?? -1]]));
+  return Object.fromEntries(
+    (await replicaSets()).map((rs) => [
+      rs.metadata?.name ?? '',
+      [rs.metadata?.uid ?? '', rs.metadata?.annotations?.['rollout.argoproj.io/revision'] ?? '', rs.spec?.replicas ?? -1],
+    ]),
+  );
 }
 
 async function pods(): Promise<V1Pod[]> {
-  return (await core.listNamespacedPod({ namespace, labelSelector: 'app=web' })).items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+  return (await core.listNamespacedPod({ namespace, labelSelector: 'app=web' })).items.filter(
+    (pod) => pod.metadata?.deletionTimestamp === undefined,
+  );
 }
 
-const observed = (r: Rollout): boolean => r.status?.observedGeneration !== undefined && r.status.observedGeneration === String(r.metadata?.generation ?? '');
+const observed = (r: Rollout): boolean =>
+  r.status?.observedGeneration !== undefined && r.status.observedGeneration === String(r.metadata?.generation ?? '');
 
 function until(what: string, check: (r: Rollout) => boolean): Promise<Rollout> {
   return cluster.untilRollout('web', what, check);
@@ -92,17 +102,28 @@ describe('a Rollout adopted from Argo Rollouts', { timeout: 300_000 }, () => {
   it("keeps Argo's ReplicaSets and pods, and carries the paused canary on to Healthy", async () => {
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('nginx:1.25') });
     await until("Argo's first revision Healthy", (r) => observed(r) && r.status?.phase === 'Healthy' && r.status.availableReplicas === 4);
-    const current = (await custom.getNamespacedCustomObject({ ...rolloutApi, name: 'web' })) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const current = (await custom.getNamespacedCustomObject({ ...rolloutApi, name: 'web' })) as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
     const container = current.spec.template.spec.containers[0];
     if (container === undefined) throw new Error('no container');
     container.image = 'nginx:1.26';
     await custom.replaceNamespacedCustomObject({ ...rolloutApi, name: 'web', body: current });
-    const paused = await until('Argo paused at the first pause, canary pods ready', (r) => observed(r) && r.status?.phase === 'Paused' && r.status.currentStepIndex === 1 && r.status.readyReplicas === 4);
+    const paused = await until(
+      'Argo paused at the first pause, canary pods ready',
+      (r) => observed(r) && r.status?.phase === 'Paused' && r.status.currentStepIndex === 1 && r.status.readyReplicas === 4,
+    );
     const argoReplicaSets = await replicaSetSummary();
     const argoPods = (await pods()).map((pod) => pod.metadata?.uid ?? '').sort();
     const canaryHash = paused.status?.currentPodHash ?? '';
-    const argoCanaryPods = (await pods()).filter((pod) => pod.metadata?.labels?.['rollouts-pod-template-hash'] === canaryHash).map((pod) => pod.metadata?.uid ?? '');
-    expect(Object.values(argoReplicaSets).map(([, revision, replicas]) => [revision, replicas]).sort()).toEqual([
+    const argoCanaryPods = (await pods())
+      .filter((pod) => pod.metadata?.labels?.['rollouts-pod-template-hash'] === canaryHash)
+      .map((pod) => pod.metadata?.uid ?? '');
+    expect(
+      Object.values(argoReplicaSets)
+        .map(([, revision, replicas]) => [revision, replicas])
+        .sort(),
+    ).toEqual([
       ['1', 3],
       ['2', 1],
     ]);
@@ -136,7 +157,12 @@ describe('a Rollout adopted from Argo Rollouts', { timeout: 300_000 }, () => {
     expect(await replicaSetSummary()).toEqual(argoReplicaSets);
     expect((await pods()).map((pod) => pod.metadata?.uid ?? '').sort()).toEqual(argoPods);
     const adopted = await cluster.readRollout('web');
-    expect([adopted.status?.phase, adopted.status?.currentStepIndex, adopted.status?.currentPodHash, adopted.status?.stableRS]).toEqual(['Paused', 1, paused.status?.currentPodHash, paused.status?.stableRS]);
+    expect([adopted.status?.phase, adopted.status?.currentStepIndex, adopted.status?.currentPodHash, adopted.status?.stableRS]).toEqual([
+      'Paused',
+      1,
+      paused.status?.currentPodHash,
+      paused.status?.stableRS,
+    ]);
 
     // Promoted with Argo's own plugin: Gradual carries on from Argo's step, with Argo's canary ReplicaSet.
     const promote = await runCommand(plugin, ['promote', 'web', '--namespace', namespace, '--kubeconfig', cluster.kubeconfigPath]);
@@ -144,13 +170,22 @@ describe('a Rollout adopted from Argo Rollouts', { timeout: 300_000 }, () => {
     await until('the second pause, at 75%', (r) => observed(r) && r.status?.phase === 'Paused' && r.status.currentStepIndex === 3);
     const again = await runCommand(plugin, ['promote', 'web', '--namespace', namespace, '--kubeconfig', cluster.kubeconfigPath]);
     expect([again.code, again.stderr]).toEqual([0, '']);
-    const healthy = await until('the new revision Healthy and stable', (r) => observed(r) && r.status?.phase === 'Healthy' && r.status.stableRS === paused.status?.currentPodHash && r.status.availableReplicas === 4);
+    const healthy = await until(
+      'the new revision Healthy and stable',
+      (r) =>
+        observed(r) &&
+        r.status?.phase === 'Healthy' &&
+        r.status.stableRS === paused.status?.currentPodHash &&
+        r.status.availableReplicas === 4,
+    );
     expect(healthy.status?.currentPodHash).toBe(paused.status?.currentPodHash);
     const after = await replicaSetSummary();
     expect(Object.keys(after).sort()).toEqual(Object.keys(argoReplicaSets).sort());
     for (const [name, [uid, revision]] of Object.entries(argoReplicaSets)) expect(after[name]?.slice(0, 2)).toEqual([uid, revision]);
     // The canary pod Argo started is among the new revision's pods: scaled up around it, not replaced.
-    const newRevisionPods = (await pods()).filter((pod) => pod.metadata?.labels?.['rollouts-pod-template-hash'] === canaryHash).map((pod) => pod.metadata?.uid ?? '');
+    const newRevisionPods = (await pods())
+      .filter((pod) => pod.metadata?.labels?.['rollouts-pod-template-hash'] === canaryHash)
+      .map((pod) => pod.metadata?.uid ?? '');
     expect(newRevisionPods).toHaveLength(4);
     expect(newRevisionPods).toEqual(expect.arrayContaining(argoCanaryPods));
   });

@@ -54,7 +54,8 @@ function until(name: string, what: string, check: (rollout: Rollout) => boolean)
 }
 
 /** Settled: the controller has written a status for the current spec. */
-const observed = (rollout: Rollout): boolean => rollout.status?.observedGeneration !== undefined && rollout.status.observedGeneration === String(rollout.metadata?.generation ?? '');
+const observed = (rollout: Rollout): boolean =>
+  rollout.status?.observedGeneration !== undefined && rollout.status.observedGeneration === String(rollout.metadata?.generation ?? '');
 
 async function setImage(name: string, image: string): Promise<void> {
   const rollout = await liveRollout(name);
@@ -77,15 +78,26 @@ describe("Argo CD's Rollout health check on Gradual's Rollouts", { timeout: 180_
     expect(await health('web')).toEqual({ status: 'Suspended', message: 'CanaryPauseStep' });
 
     // What `kubectl argo rollouts abort` (and the bot's /abort) does: status.abort, through the status subresource.
-    await custom.patchNamespacedCustomObjectStatus({ ...rolloutApi, name: 'web', body: [{ op: 'add', path: '/status/abort', value: true }] });
+    await custom.patchNamespacedCustomObjectStatus({
+      ...rolloutApi,
+      name: 'web',
+      body: [{ op: 'add', path: '/status/abort', value: true }],
+    });
     await until('web', 'the aborted Rollout Degraded', (rollout) => observed(rollout) && rollout.status?.phase === 'Degraded');
     const degraded = await health('web');
     expect(degraded.status).toBe('Degraded');
     expect(degraded.message).toContain('RolloutAborted');
 
     // No node has this label: the pods stay Pending, so the first revision never becomes available.
-    await custom.createNamespacedCustomObject({ ...rolloutApi, body: canary('stuck', 'nginx:1.25', { nodeSelector: { 'gradual.dev/test': 'no-such-node' } }) });
-    await until('stuck', 'the unschedulable Rollout Progressing', (rollout) => observed(rollout) && rollout.status?.phase === 'Progressing');
+    await custom.createNamespacedCustomObject({
+      ...rolloutApi,
+      body: canary('stuck', 'nginx:1.25', { nodeSelector: { 'gradual.dev/test': 'no-such-node' } }),
+    });
+    await until(
+      'stuck',
+      'the unschedulable Rollout Progressing',
+      (rollout) => observed(rollout) && rollout.status?.phase === 'Progressing',
+    );
     expect((await health('stuck')).status).toBe('Progressing');
   });
 });
@@ -95,12 +107,29 @@ describe("Argo Rollouts' kubectl plugin on a Gradual rollout", { timeout: 600_00
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: canary('shop', 'nginx:1.25') });
     await until('shop', 'the first revision Healthy', (rollout) => observed(rollout) && rollout.status?.phase === 'Healthy');
     await setImage('shop', 'nginx:1.26');
-    await until('shop', 'the canary Paused with its pods ready', (rollout) => observed(rollout) && rollout.status?.phase === 'Paused' && rollout.status.readyReplicas === 2);
-    const replicaSets = (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.name === 'shop'));
-    const byRevision = new Map(replicaSets.map((rs) => [rs.metadata?.annotations?.['rollout.argoproj.io/revision'], rs.metadata?.name ?? '']));
+    await until(
+      'shop',
+      'the canary Paused with its pods ready',
+      (rollout) => observed(rollout) && rollout.status?.phase === 'Paused' && rollout.status.readyReplicas === 2,
+    );
+    const replicaSets = (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) =>
+      rs.metadata?.ownerReferences?.some((owner) => owner.name === 'shop'),
+    );
+    const byRevision = new Map(
+      replicaSets.map((rs) => [rs.metadata?.annotations?.['rollout.argoproj.io/revision'], rs.metadata?.name ?? '']),
+    );
     expect([...byRevision.keys()].sort()).toEqual(['1', '2']);
 
-    const result = await runCommand(plugin, ['get', 'rollout', 'shop', '--namespace', namespace, '--kubeconfig', cluster.kubeconfigPath, '--no-color']);
+    const result = await runCommand(plugin, [
+      'get',
+      'rollout',
+      'shop',
+      '--namespace',
+      namespace,
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--no-color',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n').map((line) => line.trimEnd());

@@ -64,7 +64,11 @@ function start(...args: string[]): Running {
 
 interface Stored {
   metadata: { name: string; uid: string; generation: number };
-  spec: { paused?: boolean; restartAt?: string; template: { metadata?: { labels?: Record<string, string> }; spec: { containers: { name: string; image: string }[] } } };
+  spec: {
+    paused?: boolean;
+    restartAt?: string;
+    template: { metadata?: { labels?: Record<string, string> }; spec: { containers: { name: string; image: string }[] } };
+  };
   status?: Record<string, unknown>;
 }
 
@@ -115,12 +119,20 @@ async function createReplicaSet(rollout: Stored, hash: string, revision: number,
         annotations: { 'rollout.argoproj.io/revision': String(revision) },
         ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name, uid: rollout.metadata.uid, controller: true }],
       },
-      spec: { replicas, selector: { matchLabels: { app: name, 'rollouts-pod-template-hash': hash } }, template: template(name, image, hash) },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name, 'rollouts-pod-template-hash': hash } },
+        template: template(name, image, hash),
+      },
     },
   });
 }
 
-const pausedAtStep = { currentStepIndex: 1, pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }], controllerPause: true };
+const pausedAtStep = {
+  currentStepIndex: 1,
+  pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }],
+  controllerPause: true,
+};
 
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
@@ -186,7 +198,10 @@ describe('the rollout verbs against a real API server', { timeout: 120_000 }, ()
 
   it('set image changes the named container, and refuses an unknown one', async () => {
     await createRollout('image', {});
-    expect(await gradual('set', 'image', 'image', 'web=example.test/web:3')).toMatchObject({ code: 0, stdout: 'rollout "image" image updated\n' });
+    expect(await gradual('set', 'image', 'image', 'web=example.test/web:3')).toMatchObject({
+      code: 0,
+      stdout: 'rollout "image" image updated\n',
+    });
     expect((await read('image')).spec.template.spec.containers[0]?.image).toBe('example.test/web:3');
     const refused = await gradual('set', 'image', 'image', 'nope=x:1');
     expect(refused.code).toBe(1);
@@ -209,7 +224,10 @@ describe('the rollout verbs against a real API server', { timeout: 120_000 }, ()
     expect(stored.spec.template.spec.containers[0]?.image).toBe('example.test/web:1');
     expect(stored.spec.template.metadata?.labels).toEqual({ app: 'undo' });
 
-    expect(await gradual('undo', 'undo', '--to-revision', '1')).toMatchObject({ code: 0, stdout: 'skipped rollback (current template already matches revision 1)\n' });
+    expect(await gradual('undo', 'undo', '--to-revision', '1')).toMatchObject({
+      code: 0,
+      stdout: 'skipped rollback (current template already matches revision 1)\n',
+    });
     const missing = await gradual('undo', 'undo', '--to-revision', '9');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('unable to find specified revision 9 in history');
@@ -222,7 +240,9 @@ describe('the rollout verbs against a real API server', { timeout: 120_000 }, ()
     await setStatus('status', { phase: 'Degraded', message: 'RolloutAborted: metric "success-rate" assessed Failed' });
     const degraded = await gradual('status', 'status', '--watch=false');
     expect(degraded).toMatchObject({ code: 1, stdout: 'Degraded\n' });
-    expect(degraded.stderr).toContain('The rollout is in a degraded state with message: RolloutAborted: metric "success-rate" assessed Failed');
+    expect(degraded.stderr).toContain(
+      'The rollout is in a degraded state with message: RolloutAborted: metric "success-rate" assessed Failed',
+    );
 
     await setStatus('status', { phase: 'Paused', message: 'CanaryPauseStep' });
     expect(await gradual('status', 'status', '--watch=false')).toMatchObject({ code: 0, stdout: 'Paused - CanaryPauseStep\n' });
@@ -253,12 +273,20 @@ describe('the rollout verbs against a real API server', { timeout: 120_000 }, ()
   });
 
   it('get rollout prints the summary and the ReplicaSets; list rollouts has a line for it', async () => {
-    const rollout = await createRollout('tree', { phase: 'Paused', message: 'CanaryPauseStep', ...pausedAtStep, currentPodHash: 'c2', stableRS: 'c1' });
+    const rollout = await createRollout('tree', {
+      phase: 'Paused',
+      message: 'CanaryPauseStep',
+      ...pausedAtStep,
+      currentPodHash: 'c2',
+      stableRS: 'c1',
+    });
     await createReplicaSet(rollout, 'c1', 1, 'example.test/web:1', 1);
     await createReplicaSet(rollout, 'c2', 2, 'example.test/web:2', 0);
     const result = await gradual('get', 'rollout', 'tree');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Name:            tree\nNamespace:       ${namespace}\nStatus:          ॥ Paused\nMessage:         CanaryPauseStep\n`);
+    expect(result.stdout).toContain(
+      `Name:            tree\nNamespace:       ${namespace}\nStatus:          ॥ Paused\nMessage:         CanaryPauseStep\n`,
+    );
     expect(result.stdout).toContain('  Step:          1/4\n  SetWeight:     20\n');
     expect(result.stdout).toMatch(/├──# revision:2\n│ {2}└──⧉ tree-c2 +ReplicaSet/u);
     expect(result.stdout).toMatch(/└──# revision:1\n {3}└──⧉ tree-c1 +ReplicaSet .+ stable/u);
@@ -270,7 +298,12 @@ describe('the rollout verbs against a real API server', { timeout: 120_000 }, ()
   });
 
   it('an unknown rollout is exit code 1 and says where it looked', async () => {
-    for (const args of [['promote', 'nope'], ['abort', 'nope'], ['status', 'nope'], ['get', 'rollout', 'nope']]) {
+    for (const args of [
+      ['promote', 'nope'],
+      ['abort', 'nope'],
+      ['status', 'nope'],
+      ['get', 'rollout', 'nope'],
+    ]) {
       const result = await gradual(...args);
       expect(result.code, args.join(' ')).toBe(1);
       expect(result.stderr, args.join(' ')).toContain(`rollout "nope" not found in namespace "${namespace}"`);

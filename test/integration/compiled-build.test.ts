@@ -50,17 +50,23 @@ function importsOf(file: string, text: string): ImportEdge[] {
   const edges: ImportEdge[] = [];
   const guardedBy = (node: ts.Node): boolean => {
     for (let parent = node.parent as ts.Node | undefined; parent !== undefined; parent = parent.parent) {
-      if (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && parent.expression.text === 'loadDevelopmentModule') return true;
+      if (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && parent.expression.text === 'loadDevelopmentModule')
+        return true;
     }
     return false;
   };
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       edges.push({ file, specifier: node.moduleSpecifier.text, dynamic: false, guarded: false });
     }
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [argument] = node.arguments;
-      if (argument !== undefined && ts.isStringLiteral(argument)) edges.push({ file, specifier: argument.text, dynamic: true, guarded: guardedBy(node) });
+      if (argument !== undefined && ts.isStringLiteral(argument))
+        edges.push({ file, specifier: argument.text, dynamic: true, guarded: guardedBy(node) });
       else edges.push({ file, specifier: '<computed>', dynamic: true, guarded: guardedBy(node) });
     }
     ts.forEachChild(node, visit);
@@ -83,7 +89,8 @@ async function importedPackages(entry: string, follow: (edge: ImportEdge) => boo
     for (const edge of importsOf(file, await readFile(file, 'utf8'))) {
       if (!follow(edge)) continue;
       if (edge.specifier.startsWith('.')) pending.push(resolve(dirname(file), edge.specifier));
-      else if (!isBuiltin(edge.specifier)) packages.set(packageOf(edge.specifier), (packages.get(packageOf(edge.specifier)) ?? new Set()).add(file));
+      else if (!isBuiltin(edge.specifier))
+        packages.set(packageOf(edge.specifier), (packages.get(packageOf(edge.specifier)) ?? new Set()).add(file));
     }
   }
   return packages;
@@ -93,9 +100,25 @@ async function startCompiledController(): Promise<{ child: ChildProcess; metrics
   const { metrics, healthz } = await allocatePorts({ metrics: undefined, healthz: undefined });
   const child = spawn(
     process.execPath,
-    ['dist/cli/main.js', 'controller', '--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, '--no-leader-elect', '--metrics-port', String(metrics), '--healthz-port', String(healthz)],
+    [
+      'dist/cli/main.js',
+      'controller',
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--no-leader-elect',
+      '--metrics-port',
+      String(metrics),
+      '--healthz-port',
+      String(healthz),
+    ],
     // The image's working directory and environment; the work tree's own variables (tsx's loader) left out.
-    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', GRADUAL_LOG_LEVEL: 'warn' } },
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', GRADUAL_LOG_LEVEL: 'warn' },
+    },
   );
   const exited = new Promise<number | null>((done) => {
     child.once('exit', (code) => {
@@ -107,7 +130,13 @@ async function startCompiledController(): Promise<{ child: ChildProcess; metrics
   const early = exited.then((code) => {
     throw new Error(`the compiled controller exited (${String(code)}) before it was ready:\n${stderr}`);
   });
-  await Promise.race([waitUntil(async () => (await fetch(`http://127.0.0.1:${String(healthz)}/healthz`)).ok, { what: 'the compiled controller’s /healthz', timeoutMs: 60_000 }), early]);
+  await Promise.race([
+    waitUntil(async () => (await fetch(`http://127.0.0.1:${String(healthz)}/healthz`)).ok, {
+      what: 'the compiled controller’s /healthz',
+      timeoutMs: 60_000,
+    }),
+    early,
+  ]);
   early.catch(() => undefined);
   return { child, metricsPort: metrics, exited };
 }
@@ -124,8 +153,11 @@ afterAll(async () => {
 });
 
 describe('the compiled build, laid out as the image lays it out', () => {
-  it('imports no package the image leaves out (npm ci --omit=dev keeps `dependencies` only), except behind the development-only commands\' guard', async () => {
-    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  it("imports no package the image leaves out (npm ci --omit=dev keeps `dependencies` only), except behind the development-only commands' guard", async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     const entry = join(root, 'dist', 'cli', 'main.js');
     // Every import a production command can reach: static ones, and import('…') anywhere but inside
     // loadDevelopmentModule (which `gradual local …` and `gradual demo` use, and which fails in one line).
@@ -145,7 +177,15 @@ describe('the compiled build, laid out as the image lays it out', () => {
     // And the walk can fail: through the guard, the local GitHub's and the environment's packages are reached.
     const everything = await importedPackages(entry, () => true);
     expect([...everything.keys()]).toEqual(expect.arrayContaining(['openapi-backend', 'ajv', '@peculiar/x509', 'proper-lockfile']));
-    for (const devOnly of ['@octokit/openapi', 'openapi-backend', 'ajv', 'ajv-formats', '@octokit/webhooks-schemas', '@peculiar/x509', 'proper-lockfile']) {
+    for (const devOnly of [
+      '@octokit/openapi',
+      'openapi-backend',
+      'ajv',
+      'ajv-formats',
+      '@octokit/webhooks-schemas',
+      '@peculiar/x509',
+      'proper-lockfile',
+    ]) {
       expect(manifest.devDependencies, devOnly).toHaveProperty([devOnly]);
     }
   });
@@ -159,20 +199,47 @@ describe('the compiled build, laid out as the image lays it out', () => {
   });
 
   it('`local` and `demo` say in one line that they need the development install', async () => {
-    for (const args of [['local', 'up', '--dir', join(root, 'env')], ['local', 'status', '--dir', join(root, 'env')], ['demo', '--auto']]) {
-      const refused = await run(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, env: productionEnv() }).then(() => undefined, (error: unknown) => error as { code: number; stderr: string });
+    for (const args of [
+      ['local', 'up', '--dir', join(root, 'env')],
+      ['local', 'status', '--dir', join(root, 'env')],
+      ['demo', '--auto'],
+    ]) {
+      const refused = await run(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, env: productionEnv() }).then(
+        () => undefined,
+        (error: unknown) => error as { code: number; stderr: string },
+      );
       expect(refused?.code, args.join(' ')).toBe(2);
-      expect(refused?.stderr, args.join(' ')).toMatch(/^gradual: `gradual (local|demo)` needs the development install \(npm ci, without --omit=dev\): the package \S+ is not installed here[^\n]*\n$/u);
+      expect(refused?.stderr, args.join(' ')).toMatch(
+        /^gradual: `gradual (local|demo)` needs the development install \(npm ci, without --omit=dev\): the package \S+ is not installed here[^\n]*\n$/u,
+      );
     }
   });
 
   it('runs `dashboard`: the page, its script and its stylesheet are served', async () => {
     const { port } = await allocatePorts({ port: undefined });
-    const child = spawn(process.execPath, ['dist/cli/main.js', 'dashboard', '--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, '--port', String(port), '--host', '127.0.0.1'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: productionEnv() });
+    const child = spawn(
+      process.execPath,
+      [
+        'dist/cli/main.js',
+        'dashboard',
+        '--kubeconfig',
+        cluster.kubeconfigPath,
+        '--namespace',
+        namespace,
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+      ],
+      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: productionEnv() },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(port)}/`).catch(() => undefined))?.ok === true, { what: `the compiled dashboard (stderr: ${stderr})`, timeoutMs: 30_000 });
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(port)}/`).catch(() => undefined))?.ok === true, {
+        what: `the compiled dashboard (stderr: ${stderr})`,
+        timeoutMs: 30_000,
+      });
       for (const asset of ['dashboard.css', 'app.js', 'preact-htm.js', 'uplot.js']) {
         const response = await fetch(`http://127.0.0.1:${String(port)}/assets/${asset}`);
         expect(response.status, asset).toBe(200);
@@ -183,20 +250,32 @@ describe('the compiled build, laid out as the image lays it out', () => {
     }
   });
 
-  it('runs `start` and `bot` without APP_ID: the setup page serves app.yml\'s manifest', async () => {
+  it("runs `start` and `bot` without APP_ID: the setup page serves app.yml's manifest", async () => {
     for (const command of ['start', 'bot']) {
       const { port } = await allocatePorts({ port: undefined });
       const extra = command === 'start' ? ['--kubeconfig', cluster.kubeconfigPath, '--no-leader-elect'] : [];
-      const child = spawn(process.execPath, ['dist/cli/main.js', command, ...extra], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...productionEnv(), PORT: String(port), GRADUAL_WEBHOOK_URL: 'https://gradual.example.test/api/github/webhooks', GRADUAL_APP_CREDENTIALS_FILE: join(root, `${command}-app.env`) } });
+      const child = spawn(process.execPath, ['dist/cli/main.js', command, ...extra], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: {
+          ...productionEnv(),
+          PORT: String(port),
+          GRADUAL_WEBHOOK_URL: 'https://gradual.example.test/api/github/webhooks',
+          GRADUAL_APP_CREDENTIALS_FILE: join(root, `${command}-app.env`),
+        },
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       try {
         let page = '';
-        await waitUntil(async () => {
-          const response = await fetch(`http://127.0.0.1:${String(port)}/probot`).catch(() => undefined);
-          page = response?.ok === true ? await response.text() : '';
-          return page !== '';
-        }, { what: `the setup page of the compiled ${command} (stderr: ${stderr})`, timeoutMs: 30_000 });
+        await waitUntil(
+          async () => {
+            const response = await fetch(`http://127.0.0.1:${String(port)}/probot`).catch(() => undefined);
+            page = response?.ok === true ? await response.text() : '';
+            return page !== '';
+          },
+          { what: `the setup page of the compiled ${command} (stderr: ${stderr})`, timeoutMs: 30_000 },
+        );
         expect(page).toContain('https://github.com/settings/apps/new');
         expect(page).toContain('gradual.example.test/api/github/webhooks');
       } finally {
@@ -206,7 +285,10 @@ describe('the compiled build, laid out as the image lays it out', () => {
   });
 
   it('`bot` with an incomplete environment says what is missing, one line each, no stack', async () => {
-    const refused = await run(process.execPath, ['dist/cli/main.js', 'bot'], { cwd: root, env: { ...productionEnv(), APP_ID: '12' } }).then(() => undefined, (error: unknown) => error as { code: number; stderr: string });
+    const refused = await run(process.execPath, ['dist/cli/main.js', 'bot'], { cwd: root, env: { ...productionEnv(), APP_ID: '12' } }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toContain('WEBHOOK_SECRET is required');
     expect(refused?.stderr).not.toMatch(/\bat \S+ \(/u);
@@ -223,8 +305,13 @@ describe('the compiled build, laid out as the image lays it out', () => {
     const { stdout } = await run(process.execPath, ['dist/cli/main.js', 'version', '--json'], { cwd: root, env });
     const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
     expect(JSON.parse(stdout)).toMatchObject({ gradual: manifest.version, node: process.version });
-    expect((await run(process.execPath, ['dist/cli/main.js', 'completion', 'zsh'], { cwd: root, env })).stdout).toContain('complete -F _gradual_completion gradual');
-    const refused = await run(process.execPath, ['dist/cli/main.js', 'controller', '--controllers=analysis'], { cwd: root, env }).then(() => undefined, (error: unknown) => error as { code: number; stderr: string });
+    expect((await run(process.execPath, ['dist/cli/main.js', 'completion', 'zsh'], { cwd: root, env })).stdout).toContain(
+      'complete -F _gradual_completion gradual',
+    );
+    const refused = await run(process.execPath, ['dist/cli/main.js', 'controller', '--controllers=analysis'], { cwd: root, env }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toMatch(/^gradual: --controllers=analysis is not supported[^\n]*\n$/u);
   });
@@ -247,11 +334,24 @@ describe('the compiled build, laid out as the image lays it out', () => {
       },
     });
     await cluster.untilRollout('web', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
-    await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:yellow' }] } } } } }, mergePatch);
-    const paused = await cluster.untilRollout('web', 'the pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+    await custom.patchNamespacedCustomObject(
+      {
+        ...rolloutApi,
+        name: 'web',
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:yellow' }] } } } },
+      },
+      mergePatch,
+    );
+    const paused = await cluster.untilRollout(
+      'web',
+      'the pause at step 1',
+      (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1,
+    );
     expect(paused.status?.updatedReplicas).toBe(1);
     const metrics = await (await fetch(`http://127.0.0.1:${String(started.metricsPort)}/metrics`)).text();
-    const info = metrics.split('\n').filter((line) => line.startsWith('rollout_info{') && line.includes('name="web"') && line.includes(`namespace="${namespace}"`));
+    const info = metrics
+      .split('\n')
+      .filter((line) => line.startsWith('rollout_info{') && line.includes('name="web"') && line.includes(`namespace="${namespace}"`));
     expect(info).toEqual([expect.stringMatching(/phase="Paused".* 1$/)]);
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);

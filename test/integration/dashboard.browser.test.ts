@@ -88,7 +88,17 @@ beforeAll(async () => {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
       metadata: { name: 'score', namespace },
-      spec: { metrics: [{ name: 'score', interval: '1s', count: 3, successCondition: 'result >= 0.90', provider: { web: { url: scoreUrl, jsonPath: '{$.score}' } } }] },
+      spec: {
+        metrics: [
+          {
+            name: 'score',
+            interval: '1s',
+            count: 3,
+            successCondition: 'result >= 0.90',
+            provider: { web: { url: scoreUrl, jsonPath: '{$.score}' } },
+          },
+        ],
+      },
     },
   });
   await custom.createNamespacedCustomObject({
@@ -105,11 +115,29 @@ beforeAll(async () => {
       },
     },
   });
-  const healthy = await cluster.untilRollout('web', 'web to be Healthy', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash);
+  const healthy = await cluster.untilRollout(
+    'web',
+    'web to be Healthy',
+    (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash,
+  );
   stableHash = healthy.status?.stableRS ?? '';
-  await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:yellow' }] } } } } }, mergePatch);
+  await custom.patchNamespacedCustomObject(
+    {
+      ...rolloutApi,
+      name: 'web',
+      body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:yellow' }] } } } },
+    },
+    mergePatch,
+  );
   await cluster.untilRollout('web', 'web to pause at step 2', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
-  withActions = await startDashboard({ kubeConfig: cluster.kubeConfig, port: 0, host: '127.0.0.1', enableActions: true, logger, namespace });
+  withActions = await startDashboard({
+    kubeConfig: cluster.kubeConfig,
+    port: 0,
+    host: '127.0.0.1',
+    enableActions: true,
+    logger,
+    namespace,
+  });
   readOnly = await startDashboard({ kubeConfig: cluster.kubeConfig, port: 0, host: '127.0.0.1', enableActions: false, logger, namespace });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 }, 300_000);
@@ -157,20 +185,31 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     });
     await page.locator('button[data-action="promote"]').click();
     await page.locator('.action-result.ok').waitFor();
-    const promoted = await cluster.untilRollout('web', 'web to pass the analysis and pause at step 6', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 5);
+    const promoted = await cluster.untilRollout(
+      'web',
+      'web to pass the analysis and pause at step 6',
+      (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 5,
+    );
     expect(promoted.status?.stableRS).toBe(stableHash);
     await page.locator('article.rollout[data-step="6"]').waitFor({ timeout: 30_000 });
     expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await page.locator('ol.steps li.current').textContent()).toContain('pause');
     expect(await page.locator('.canary-weight').textContent()).toBe('canary 60%');
 
-    const runs = (await custom.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns' })) as { items: unknown[] };
+    const runs = (await custom.listNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace,
+      plural: 'analysisruns',
+    })) as { items: unknown[] };
     const run = analysisRunSchema.parse(runs.items[0]);
     expect(runs.items).toHaveLength(1);
     expect(run.status?.phase).toBe('Successful');
     const measurements = run.status?.metricResults?.[0]?.measurements ?? [];
     expect(measurements).toHaveLength(3);
-    const chart = page.locator(`.analysis-run[data-run="${run.metadata?.name ?? ''}"][data-phase="Successful"] .metric-chart[data-metric="score"]`);
+    const chart = page.locator(
+      `.analysis-run[data-run="${run.metadata?.name ?? ''}"][data-phase="Successful"] .metric-chart[data-metric="score"]`,
+    );
     await chart.locator('.plot[data-drawn="3"]').waitFor();
     expect(await chart.getAttribute('data-points')).toBe(String(measurements.length));
     expect(await chart.locator('tr.measurement td:nth-child(2)').allTextContents()).toEqual(measurements.map((m) => m.value));
@@ -192,7 +231,10 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(await page.locator('button[data-action]').count()).toBe(0);
 
     for (const action of ['promote', 'promote-full', 'abort', 'retry', 'restart']) {
-      const response = await fetch(`${readOnly.url}/api/rollouts/${namespace}/web/actions/${action}`, { method: 'POST', headers: { 'x-gradual-action': action } });
+      const response = await fetch(`${readOnly.url}/api/rollouts/${namespace}/web/actions/${action}`, {
+        method: 'POST',
+        headers: { 'x-gradual-action': action },
+      });
       expect([action, response.status]).toEqual([action, 403]);
       expect(((await response.json()) as { error: string }).error).toMatch(/--enable-actions/u);
     }
@@ -203,13 +245,19 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
 
   it('with actions, refuses a cross-origin request and one without the header', async () => {
     const before = await cluster.readRollout('web');
-    const crossOrigin = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST', headers: { 'x-gradual-action': 'abort', origin: 'http://evil.example' } });
+    const crossOrigin = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, {
+      method: 'POST',
+      headers: { 'x-gradual-action': 'abort', origin: 'http://evil.example' },
+    });
     expect(crossOrigin.status).toBe(403);
     const noHeader = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST' });
     expect(noHeader.status).toBe(403);
     // The token does not make a cross-origin request acceptable.
     const authorization = `Bearer ${withActions.actionToken ?? ''}`;
-    const crossOriginWithToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST', headers: { 'x-gradual-action': 'abort', origin: 'http://evil.example', authorization } });
+    const crossOriginWithToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, {
+      method: 'POST',
+      headers: { 'x-gradual-action': 'abort', origin: 'http://evil.example', authorization },
+    });
     expect(crossOriginWithToken.status).toBe(403);
     expect((await cluster.readRollout('web')).metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
@@ -217,12 +265,21 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
   it('an action without the token answers 401, even from loopback with every CSRF header right; with it, outside the served namespace, 403', async () => {
     const before = await cluster.readRollout('web');
     const sameOrigin = { 'x-gradual-action': 'abort', origin: withActions.url, 'sec-fetch-site': 'same-origin' };
-    const withoutToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST', headers: sameOrigin });
+    const withoutToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, {
+      method: 'POST',
+      headers: sameOrigin,
+    });
     expect(withoutToken.status).toBe(401);
     expect(((await withoutToken.json()) as { error: string }).error).toMatch(/token/u);
-    const wrongToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, { method: 'POST', headers: { ...sameOrigin, authorization: 'Bearer not-the-dashboard-token-0000' } });
+    const wrongToken = await fetch(`${withActions.url}/api/rollouts/${namespace}/web/actions/abort`, {
+      method: 'POST',
+      headers: { ...sameOrigin, authorization: 'Bearer not-the-dashboard-token-0000' },
+    });
     expect(wrongToken.status).toBe(401);
-    const outside = await fetch(`${withActions.url}/api/rollouts/kube-system/web/actions/abort`, { method: 'POST', headers: { ...sameOrigin, authorization: `Bearer ${withActions.actionToken ?? ''}` } });
+    const outside = await fetch(`${withActions.url}/api/rollouts/kube-system/web/actions/abort`, {
+      method: 'POST',
+      headers: { ...sameOrigin, authorization: `Bearer ${withActions.actionToken ?? ''}` },
+    });
     expect(outside.status).toBe(403);
     expect(((await outside.json()) as { error: string }).error).toMatch(/not served/u);
     const after = await cluster.readRollout('web');
@@ -236,7 +293,10 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
         const rebound = await getWithHost(`${dashboard.url}${path}`, `attacker.example:${new URL(dashboard.url).port}`);
         expect([path, rebound.status]).toEqual([path, 421]);
         expect(rebound.body).not.toContain(namespace);
-        const loopback = await getWithHost(`${dashboard.url}${path === '/api/events' ? '/healthz' : path}`, `localhost:${new URL(dashboard.url).port}`);
+        const loopback = await getWithHost(
+          `${dashboard.url}${path === '/api/events' ? '/healthz' : path}`,
+          `localhost:${new URL(dashboard.url).port}`,
+        );
         expect([path, loopback.status]).toEqual([path, 200]);
       }
     }

@@ -26,13 +26,22 @@ beforeAll(async () => {
   // Four stable replicas and one canary, as a 5-replica rollout at setWeight 20 has them.
   const replicas = [...['1', '2', '3', '4'].map((n) => [`rollouts-demo-blue-${n}`, 'blue']), ['rollouts-demo-yellow-1', 'yellow']] as const;
   for (const [name, color] of replicas) {
-    await core.createNamespacedPod({ namespace, body: { metadata: { name, labels: { app: 'rollouts-demo', color } }, spec: { containers: [{ name: 'demo', image: `argoproj/rollouts-demo:${color}` }] } } });
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name, labels: { app: 'rollouts-demo', color } },
+        spec: { containers: [{ name: 'demo', image: `argoproj/rollouts-demo:${color}` }] },
+      },
+    });
   }
   for (const [name, color] of [
     ['rollouts-demo-stable', 'blue'],
     ['rollouts-demo-canary', 'yellow'],
   ] as const) {
-    await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app: 'rollouts-demo', color }, ports: [{ port: 80 }] } } });
+    await core.createNamespacedService({
+      namespace,
+      body: { metadata: { name }, spec: { selector: { app: 'rollouts-demo', color }, ports: [{ port: 80 }] } },
+    });
   }
   await custom.createNamespacedCustomObject({
     group: 'networking.istio.io',
@@ -57,10 +66,19 @@ beforeAll(async () => {
       },
     },
   });
-  demo = await startDemoTraffic({ kubeConfig: cluster.kubeConfig, namespace, route: { kind: 'VirtualService', name: 'rollouts-demo' }, errorRates: { yellow: 0.1 } });
+  demo = await startDemoTraffic({
+    kubeConfig: cluster.kubeConfig,
+    namespace,
+    route: { kind: 'VirtualService', name: 'rollouts-demo' },
+    errorRates: { yellow: 0.1 },
+  });
   // KWOK marks the pods Ready shortly after they are scheduled; the runner starts a backend for each.
   await new Promise<void>((resolve, reject) => {
-    const ready = (): boolean => demo.runner.colors().map((state) => `${state.color}:${String(state.backends)}`).join() === 'blue:4,yellow:1';
+    const ready = (): boolean =>
+      demo.runner
+        .colors()
+        .map((state) => `${state.color}:${String(state.backends)}`)
+        .join() === 'blue:4,yellow:1';
     const timer = setTimeout(() => {
       off();
       reject(new Error(`backends not running within 60 s: ${JSON.stringify(demo.runner.colors())}`));
@@ -118,7 +136,10 @@ describe('the demo app page in Chromium', { timeout: 120_000 }, () => {
     await page.goto(`${demo.gatewayUrl}/?count=0`);
     const slider = page.getByLabel('error rate of yellow');
     await slider.fill('65');
-    await Promise.all([page.waitForResponse((response) => response.url().endsWith('/api/error-rate') && response.status() === 200), slider.dispatchEvent('change')]);
+    await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/api/error-rate') && response.status() === 200),
+      slider.dispatchEvent('change'),
+    ]);
     expect(demo.runner.colors().find((state) => state.color === 'yellow')?.errorRate).toBe(0.65);
   });
 });

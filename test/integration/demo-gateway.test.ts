@@ -2,7 +2,16 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createSeededRandom, startBackend, startGateway, startLoadGenerator, type Backend, type BackendDirectory, type Gateway, type RouteTable } from '../../src/demo/index.js';
+import {
+  createSeededRandom,
+  startBackend,
+  startGateway,
+  startLoadGenerator,
+  type Backend,
+  type BackendDirectory,
+  type Gateway,
+  type RouteTable,
+} from '../../src/demo/index.js';
 import { installCrds } from '../../src/local/crds.js';
 import { writeScrapeTargets } from '../../src/local/index.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -29,7 +38,12 @@ const backendSet: BackendDirectory = {
     errorRates.set(color, rate);
     for (const backend of backends.values()) if (backend.color === color) backend.setErrorRate(rate);
   },
-  colors: () => ['blue', 'yellow'].map((color) => ({ color, errorRate: errorRates.get(color) ?? 0, backends: [...backends.values()].filter((backend) => backend.color === color).length })),
+  colors: () =>
+    ['blue', 'yellow'].map((color) => ({
+      color,
+      errorRate: errorRates.get(color) ?? 0,
+      backends: [...backends.values()].filter((backend) => backend.color === color).length,
+    })),
 };
 
 const split = (stable: number, canary: number) => [
@@ -38,7 +52,11 @@ const split = (stable: number, canary: number) => [
 ];
 
 async function setWeights(stable: number, canary: number): Promise<void> {
-  await custom.patchNamespacedCustomObject({ ...virtualServiceApi, name: 'demo', body: [{ op: 'replace', path: '/spec/http/1/route', value: split(stable, canary) }] });
+  await custom.patchNamespacedCustomObject({
+    ...virtualServiceApi,
+    name: 'demo',
+    body: [{ op: 'replace', path: '/spec/http/1/route', value: split(stable, canary) }],
+  });
 }
 
 const weightsOf = (table: RouteTable): number[] => table.destinations.map((destination) => destination.weight);
@@ -82,14 +100,20 @@ beforeAll(async () => {
   await cluster.setUp();
   await installCrds({ kubeconfig: cluster.kubeconfigPath, dir: crdDir, logger: rootLogger().child({ component: 'demo-gateway-test' }) });
   for (const [name, color] of Object.entries(pods)) {
-    await core.createNamespacedPod({ namespace, body: { metadata: { name, labels: { app: 'demo', color } }, spec: { containers: [{ name: 'demo', image: `demo:${color}` }] } } });
+    await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name, labels: { app: 'demo', color } }, spec: { containers: [{ name: 'demo', image: `demo:${color}` }] } },
+    });
     backends.set(name, await startBackend({ color, pod: name }));
   }
   for (const [name, color] of [
     ['demo-stable', 'blue'],
     ['demo-canary', 'yellow'],
   ] as const) {
-    await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app: 'demo', color }, ports: [{ port: 80 }] } } });
+    await core.createNamespacedService({
+      namespace,
+      body: { metadata: { name }, spec: { selector: { app: 'demo', color }, ports: [{ port: 80 }] } },
+    });
   }
   await custom.createNamespacedCustomObject({
     ...virtualServiceApi,
@@ -106,8 +130,18 @@ beforeAll(async () => {
       },
     },
   });
-  gateway = await startGateway({ kubeConfig: cluster.kubeConfig, namespace, route: { kind: 'VirtualService', name: 'demo', routeName: 'primary' }, backends: backendSet, random: createSeededRandom(10) });
-  await nextTable((table) => table.destinations.map((destination) => destination.pods.length).join() === '2,1', 'all three pods Ready', 60_000);
+  gateway = await startGateway({
+    kubeConfig: cluster.kubeConfig,
+    namespace,
+    route: { kind: 'VirtualService', name: 'demo', routeName: 'primary' },
+    backends: backendSet,
+    random: createSeededRandom(10),
+  });
+  await nextTable(
+    (table) => table.destinations.map((destination) => destination.pods.length).join() === '2,1',
+    'all three pods Ready',
+    60_000,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -134,7 +168,10 @@ describe('the demo gateway on the real control plane', () => {
     [0, 100],
     [100, 0],
   ])('follows a change to %i/%i within one second, and splits the next 500 requests by it', async (stable, canary) => {
-    const seen = nextTable((table) => weightsOf(table).join() === `${String(stable)},${String(canary)}`, `weights ${String(stable)}/${String(canary)}`);
+    const seen = nextTable(
+      (table) => weightsOf(table).join() === `${String(stable)},${String(canary)}`,
+      `weights ${String(stable)}/${String(canary)}`,
+    );
     const changedAt = Date.now();
     await setWeights(stable, canary);
     const table = await seen;
@@ -149,18 +186,28 @@ describe('the demo gateway on the real control plane', () => {
   it("counts requests as Istio does, and Prometheus computes the seed's success rate with 40 % errors injected into yellow", async () => {
     await setWeights(50, 50);
     await nextTable((table) => weightsOf(table).join() === '50,50', 'weights 50/50');
-    const response = await fetch(`${gateway.url}/api/error-rate`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ color: 'yellow', errorRate: 0.4 }) });
+    const response = await fetch(`${gateway.url}/api/error-rate`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ color: 'yellow', errorRate: 0.4 }),
+    });
     expect(response.status).toBe(200);
     expect(backends.get('demo-yellow-1')?.errorRate()).toBe(0.4);
     expect((await fetch(`${gateway.url}/api/error-rate`, { method: 'PUT', body: '{"color":"yellow","errorRate":2}' })).status).toBe(400);
 
-    const targetFile = await writeScrapeTargets(environment.prometheus.targetsDir, `demo-gateway-${namespace}`, [{ targets: [gateway.hostPort] }]);
+    const targetFile = await writeScrapeTargets(environment.prometheus.targetsDir, `demo-gateway-${namespace}`, [
+      { targets: [gateway.hostPort] },
+    ]);
     const load = startLoadGenerator({ url: `${gateway.url}/color`, requestsPerSecond: 60 });
     try {
-      const selector = (service: string, extra = '') => `istio_requests_total{reporter="destination",destination_service_name="${service}",destination_service_namespace="${namespace}"${extra}}`;
-      const successRate = (service: string) => `sum(rate(${selector(service, ',response_code!~"5.*"')}[10s])) / sum(rate(${selector(service)}[10s]))`;
+      const selector = (service: string, extra = '') =>
+        `istio_requests_total{reporter="destination",destination_service_name="${service}",destination_service_namespace="${namespace}"${extra}}`;
+      const successRate = (service: string) =>
+        `sum(rate(${selector(service, ',response_code!~"5.*"')}[10s])) / sum(rate(${selector(service)}[10s]))`;
       const query = async (promql: string): Promise<number | undefined> => {
-        const body = (await (await fetch(`${environment.prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as { data: { result: { value: [number, string] }[] } };
+        const body = (await (await fetch(`${environment.prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as {
+          data: { result: { value: [number, string] }[] };
+        };
         const value = body.data.result[0]?.value[1];
         return value === undefined ? undefined : Number(value);
       };
@@ -178,7 +225,11 @@ describe('the demo gateway on the real control plane', () => {
       expect(canaryRate).toBeLessThan(0.75);
       expect(await query(successRate('demo-stable'))).toBe(1);
       const metrics = await (await fetch(gateway.metricsUrl)).text();
-      expect(metrics).toMatch(new RegExp(`istio_requests_total\\{[^}]*destination_service="demo-canary\\.${namespace}\\.svc\\.cluster\\.local"[^}]*response_code="500"`));
+      expect(metrics).toMatch(
+        new RegExp(
+          `istio_requests_total\\{[^}]*destination_service="demo-canary\\.${namespace}\\.svc\\.cluster\\.local"[^}]*response_code="500"`,
+        ),
+      );
     } finally {
       await load.stop();
       await rm(targetFile, { force: true });

@@ -31,7 +31,13 @@ interface RunView {
 }
 
 async function readRollout(): Promise<RolloutView> {
-  return (await custom.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'rollouts', name })) as RolloutView;
+  return (await custom.getNamespacedCustomObject({
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    namespace,
+    plural: 'rollouts',
+    name,
+  })) as RolloutView;
 }
 
 beforeAll(async () => {
@@ -58,7 +64,11 @@ afterAll(async () => {
 
 describe('npm run demo, walked through in Chromium', { timeout: 180_000 }, () => {
   it('pull request #1 pauses the rollout at setWeight 20, and the demo app page shows 12–28 % yellow over 500 requests', async () => {
-    await waitUntil(async () => (await readRollout()).status?.currentStepIndex === 1 && (await readRollout()).status?.phase === 'Paused', { what: 'the rollout paused at step 2', timeoutMs: 120_000, intervalMs: 250 });
+    await waitUntil(async () => (await readRollout()).status?.currentStepIndex === 1 && (await readRollout()).status?.phase === 'Paused', {
+      what: 'the rollout paused at step 2',
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -74,7 +84,7 @@ describe('npm run demo, walked through in Chromium', { timeout: 180_000 }, () =>
     expect(errors).toEqual([]);
   });
 
-  it("the pull-request page shows the rollout check paused for a person, with its tables and buttons, and merge blocked", async () => {
+  it('the pull-request page shows the rollout check paused for a person, with its tables and buttons, and merge blocked', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
     await page.goto(state.urls.pullRequest);
     const check = page.locator('article.check', { hasText: `gradual/rollout ${namespace}/${name}` });
@@ -109,7 +119,13 @@ describe('npm run demo, walked through in Chromium', { timeout: 180_000 }, () =>
     const runName = (await readRollout()).status?.canary?.currentBackgroundAnalysisRunStatus?.name ?? '';
     expect(runName).not.toBe('');
     const measurements = async (): Promise<number> => {
-      const run = (await custom.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns', name: runName })) as RunView;
+      const run = (await custom.getNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'analysisruns',
+        name: runName,
+      })) as RunView;
       return run.status?.metricResults?.find((metric) => metric.name === 'success-rate')?.measurements?.length ?? 0;
     };
     const chart = page.locator(`.analysis-run[data-run="${runName}"] .metric-chart[data-metric="success-rate"]`);
@@ -128,7 +144,11 @@ describe('npm run demo, walked through in Chromium', { timeout: 180_000 }, () =>
 
     await page.locator('button[data-action="promote"]').click();
     await page.locator('.action-result.ok').waitFor();
-    await waitUntil(async () => ((await page.locator('.step-position').textContent()) ?? '') !== 'step 2 of 7', { what: 'the page to move past step 2', timeoutMs: 30_000, intervalMs: 100 });
+    await waitUntil(async () => ((await page.locator('.step-position').textContent()) ?? '') !== 'step 2 of 7', {
+      what: 'the page to move past step 2',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     expect((await readRollout()).status?.currentStepIndex).toBeGreaterThan(1);
     expect(errors).toEqual([]);
   });

@@ -114,7 +114,9 @@ async function replicaSetsOf(name: string): Promise<V1ReplicaSet[]> {
 
 /** spec.replicas by pod-template hash. */
 async function sizes(name: string): Promise<Record<string, number>> {
-  return Object.fromEntries((await replicaSetsOf(name)).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]));
+  return Object.fromEntries(
+    (await replicaSetsOf(name)).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]),
+  );
 }
 
 async function selectedHash(service: string): Promise<string | undefined> {
@@ -147,7 +149,10 @@ beforeAll(async () => {
     timeoutMs: 30_000,
   });
   for (const name of ['web-stable', 'web-canary']) {
-    await core.createNamespacedService({ namespace, body: { metadata: { name, namespace }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+    await core.createNamespacedService({
+      namespace,
+      body: { metadata: { name, namespace }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    });
   }
   saConfig = await serviceAccountKubeConfig();
   const logger = createLogger({ level: 'warn' });
@@ -190,7 +195,8 @@ afterAll(async () => {
   await rbac.deleteClusterRoleBinding({ name: 'gradual-bot' }).catch(() => undefined);
   await rbac.deleteClusterRoleBinding({ name: 'gradual-start' }).catch(() => undefined);
   await rbac.deleteClusterRole({ name: 'gradual-bot' }).catch(() => undefined);
-  for (const role of ['view', 'edit', 'admin']) await rbac.deleteClusterRole({ name: `gradual-aggregate-to-${role}` }).catch(() => undefined);
+  for (const role of ['view', 'edit', 'admin'])
+    await rbac.deleteClusterRole({ name: `gradual-aggregate-to-${role}` }).catch(() => undefined);
 });
 
 describe('the install manifests (deploy/) on a real control plane with RBAC', () => {
@@ -222,16 +228,25 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     ]);
     const deployment = await apps.readNamespacedDeployment({ name: 'gradual', namespace: systemNamespace });
     expect(deployment.spec?.replicas).toBe(0);
-    expect(deployment.spec?.template.spec?.containers[0]?.args).toEqual(['start', '--lease-namespace', systemNamespace, '--config', '/etc/gradual/config.yaml']);
+    expect(deployment.spec?.template.spec?.containers[0]?.args).toEqual([
+      'start',
+      '--lease-namespace',
+      systemNamespace,
+      '--config',
+      '/etc/gradual/config.yaml',
+    ]);
 
     const clusterRole = await rbac.readClusterRole({ name: 'gradual-controller' });
     const role = await rbac.readNamespacedRole({ name: 'gradual-leader-election', namespace: systemNamespace });
     for (const rule of [...(clusterRole.rules ?? []), ...(role.rules ?? [])]) {
-      for (const value of [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs, ...(rule.resourceNames ?? [])]) expect(value).not.toContain('*');
+      for (const value of [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs, ...(rule.resourceNames ?? [])])
+        expect(value).not.toContain('*');
       expect(rule.nonResourceURLs ?? []).toEqual([]);
     }
     const grants = (clusterRole.rules ?? []).flatMap((rule) =>
-      (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${verb} ${group === '' ? 'core' : group}/${resource}`))),
+      (rule.apiGroups ?? []).flatMap((group) =>
+        (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${verb} ${group === '' ? 'core' : group}/${resource}`)),
+      ),
     );
     expect(grants.sort()).toEqual(
       [
@@ -302,7 +317,11 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
   });
 
   it("runs a full canary with only the ServiceAccount's rights: lease, setWeight 50, pause, promote, Healthy, Services switched, old ReplicaSet deleted", async () => {
-    await waitUntil(async () => Promise.resolve(elector?.isLeader() === true), { what: 'the SA to win the Lease', timeoutMs: 30_000, intervalMs: 50 });
+    await waitUntil(async () => Promise.resolve(elector?.isLeader() === true), {
+      what: 'the SA to win the Lease',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     await controllerStarted;
     const lease = await leases.readNamespacedLease({ name: leaseName, namespace: systemNamespace });
     expect(lease.spec?.holderIdentity).toBe(identity);
@@ -326,10 +345,17 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     const first = await until('the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
     const blue = first.status?.currentPodHash ?? '';
     expect(first.status?.stableRS).toBe(blue);
-    await waitUntil(async () => (await selectedHash('web-stable')) === blue, { what: 'web-stable to select the first revision', timeoutMs: 30_000 });
+    await waitUntil(async () => (await selectedHash('web-stable')) === blue, {
+      what: 'web-stable to select the first revision',
+      timeoutMs: 30_000,
+    });
 
     await custom.patchNamespacedCustomObject(
-      { ...rolloutApi, name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:green' }] } } } } },
+      {
+        ...rolloutApi,
+        name: 'web',
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:green' }] } } } },
+      },
       mergePatch,
     );
     const paused = await until('the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
@@ -338,22 +364,33 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(paused.status?.stableRS).toBe(blue);
     expect(paused.status?.pauseConditions?.map((c) => c.reason)).toEqual(['CanaryPauseStep']);
     expect(await sizes('web')).toEqual({ [blue]: 1, [green]: 1 });
-    await waitUntil(async () => (await selectedHash('web-canary')) === green, { what: 'web-canary to select the canary', timeoutMs: 30_000 });
+    await waitUntil(async () => (await selectedHash('web-canary')) === green, {
+      what: 'web-canary to select the canary',
+      timeoutMs: 30_000,
+    });
     expect(await selectedHash('web-stable')).toBe(blue);
 
     // Promote as a person would (`kubectl argo rollouts promote`): clear the pause conditions, with the admin's rights.
     await custom.patchNamespacedCustomObjectStatus({ ...rolloutApi, name: 'web', body: { status: { pauseConditions: null } } }, mergePatch);
     const done = await until('the rollout to complete', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === green);
     expect(done.status).toMatchObject({ currentPodHash: green, stableRS: green, replicas: 2, updatedReplicas: 2 });
-    await waitUntil(async () => (await selectedHash('web-stable')) === green, { what: 'web-stable to select the new revision', timeoutMs: 30_000 });
-    await waitUntil(async () => Object.keys(await sizes('web')).join() === green, { what: 'the old ReplicaSet to be deleted', timeoutMs: 30_000 });
+    await waitUntil(async () => (await selectedHash('web-stable')) === green, {
+      what: 'web-stable to select the new revision',
+      timeoutMs: 30_000,
+    });
+    await waitUntil(async () => Object.keys(await sizes('web')).join() === green, {
+      what: 'the old ReplicaSet to be deleted',
+      timeoutMs: 30_000,
+    });
 
     // Events are best effort in the applier (a refused one is only logged), so check they were really written.
     // They follow the status they report, so wait for the last.
     let reasons: (string | undefined)[] = [];
     await waitUntil(
       async () => {
-        reasons = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.map((event) => event.reason);
+        reasons = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.map(
+          (event) => event.reason,
+        );
         return reasons.includes('RolloutCompleted');
       },
       { what: 'the RolloutCompleted Event', timeoutMs: 30_000, intervalMs: 100 },
@@ -413,7 +450,13 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
             {
               name: 'success-rate',
               successCondition: 'result[0] >= 0.9',
-              provider: { prometheus: { address: environment.prometheus.url, query: 'vector(0.99)', headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }] } },
+              provider: {
+                prometheus: {
+                  address: environment.prometheus.url,
+                  query: 'vector(0.99)',
+                  headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }],
+                },
+              },
             },
           ],
         },
@@ -422,7 +465,13 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     let phase: unknown;
     await waitUntil(
       async () => {
-        const run = (await custom.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns', name: 'success-rate' })) as { status?: { phase?: string } };
+        const run = (await custom.getNamespacedCustomObject({
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          namespace,
+          plural: 'analysisruns',
+          name: 'success-rate',
+        })) as { status?: { phase?: string } };
         phase = run.status?.phase;
         return phase === 'Successful' || phase === 'Error' || phase === 'Failed';
       },
@@ -442,12 +491,16 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(await statusOf(saCore.listNamespacedConfigMap({ namespace }))).toBe(403);
     expect(await statusOf(saCore.deleteNamespacedPod({ name: 'anything', namespace }))).toBe(403);
     // Deployments (workloadRef): read through the informer, scaled through the scale subresource, never otherwise written.
-    expect(await statusOf(saApps.patchNamespacedDeployment({ name: 'web', namespace, body: { spec: { paused: true } } }, mergePatch))).toBe(403);
+    expect(await statusOf(saApps.patchNamespacedDeployment({ name: 'web', namespace, body: { spec: { paused: true } } }, mergePatch))).toBe(
+      403,
+    );
     expect(await statusOf(saApps.deleteNamespacedDeployment({ name: 'web', namespace }))).toBe(403);
     expect(await statusOf(saApps.createNamespacedDeployment({ namespace, body: { metadata: { name: 'x' } } }))).toBe(403);
     expect(await statusOf(saApps.readNamespacedDeployment({ name: 'web', namespace }))).toBe(403);
     // The controller never writes a Rollout's spec: people promote and abort with their own rights.
-    expect(await statusOf(saCustom.patchNamespacedCustomObject({ ...rolloutApi, name: 'web', body: { spec: { paused: true } } }, mergePatch))).toBe(403);
+    expect(
+      await statusOf(saCustom.patchNamespacedCustomObject({ ...rolloutApi, name: 'web', body: { spec: { paused: true } } }, mergePatch)),
+    ).toBe(403);
     expect(await statusOf(saCustom.deleteNamespacedCustomObject({ ...rolloutApi, name: 'web' }))).toBe(403);
     // Leases: only in gradual-system, and only the controller's own lock.
     expect(await statusOf(saLeases.listNamespacedLease({ namespace: 'kube-system' }))).toBe(403);
@@ -477,77 +530,155 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
   });
 });
 
-describe('the bot under its own ServiceAccount, impersonating an environment\'s deployer (deploy/environment/deployer.yaml)', { timeout: 60_000 }, () => {
-  const deployerUser = `system:serviceaccount:${namespace}:gradual-deployer`;
-  const origin = { repository: 'acme/shop', pullRequest: 1, headSha: 'a'.repeat(40), installationId: 1, environment: 'production' };
-  const key = provenanceKeyFrom(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 1);
-  const quiet = createLogger({ level: 'warn' });
-  let botConfig: KubeConfig;
-  let asDeployer: KubeConfig;
+describe(
+  "the bot under its own ServiceAccount, impersonating an environment's deployer (deploy/environment/deployer.yaml)",
+  { timeout: 60_000 },
+  () => {
+    const deployerUser = `system:serviceaccount:${namespace}:gradual-deployer`;
+    const origin = { repository: 'acme/shop', pullRequest: 1, headSha: 'a'.repeat(40), installationId: 1, environment: 'production' };
+    const key = provenanceKeyFrom(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 1);
+    const quiet = createLogger({ level: 'warn' });
+    let botConfig: KubeConfig;
+    let asDeployer: KubeConfig;
 
-  function manifest(object: KubernetesObject): ManifestObject {
-    return {
-      ref: { apiVersion: object.apiVersion ?? '', kind: object.kind ?? '', name: object.metadata?.name ?? '', ...(object.metadata?.namespace === undefined ? {} : { namespace: object.metadata.namespace }) },
-      object: object,
-      file: 'apps/shop.yaml',
-      line: 1,
-      column: 1,
-      locate: () => ({ line: 1, column: 1 }),
-    };
-  }
-
-  const configMap = (name: string, ns: string): KubernetesObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { color: 'blue' } }) as KubernetesObject;
-
-  beforeAll(async () => {
-    await installDeployer(adminConfig, namespace);
-    botConfig = await serviceAccountKubeConfig('gradual-bot');
-    asDeployer = impersonatingKubeConfig(botConfig, deployerUser);
-  });
-
-  it('holds only status reads of its own, no wildcard', async () => {
-    const clusterRole = await rbac.readClusterRole({ name: 'gradual-bot' });
-    const grants = (clusterRole.rules ?? []).flatMap((rule) =>
-      (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${verb} ${group === '' ? 'core' : group}/${resource}`))),
-    );
-    expect(grants.sort()).toEqual(['list argoproj.io/rollouts', 'watch argoproj.io/rollouts', 'list argoproj.io/analysisruns', 'watch argoproj.io/analysisruns', 'list apps/replicasets', 'watch apps/replicasets', 'list core/events'].sort());
-  });
-
-  it("deploys a repository's environment as the deployer: server-side apply with its dry run, live reads, the environment's lock", async () => {
-    const objects = [
-      configMap('shop-settings', namespace),
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } } as KubernetesObject,
-      { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'shop-success', namespace }, spec: { metrics: [{ name: 'm', provider: { prometheus: { address: environment.prometheus.url, query: 'vector(1)' } } }] } } as KubernetesObject,
-    ];
-    expect(await applyObjects(asDeployer, objects.map(manifest), origin, quiet, key)).toBe(3);
-    expect((await core.readNamespacedConfigMap({ name: 'shop-settings', namespace })).metadata?.managedFields?.some((field) => field.manager === 'gradual')).toBe(true);
-    const rest = createRestClient(asDeployer);
-    const live = await readLiveObject(rest, { apiVersion: 'v1', kind: 'Service', namespace, name: 'shop' });
-    expect(live?.metadata?.name).toBe('shop');
-    const lock = await environmentLock(rest, namespace, 'production').acquire({ repository: 'acme/shop', pullRequest: 1, headSha: 'a'.repeat(40) });
-    expect(lock.kind).toBe('acquired');
-    // The reporter's reads, with the bot's own identity, cluster-wide.
-    expect(await statusOf(botConfig.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' }))).toBe(200);
-  });
-
-  it('gets 403 for everything outside it, and the cluster is unchanged', async () => {
-    // Another namespace, as the deployer: refused on the dry run.
-    await expect(applyObjects(asDeployer, [manifest(configMap('escaped', systemNamespace))], origin, quiet, key)).rejects.toThrow(/refused by the API server \(dry run; nothing was applied\).*forbidden/isu);
-    expect(await statusOf(core.readNamespacedConfigMap({ name: 'escaped', namespace: systemNamespace }))).toBe(404);
-    // RBAC and cluster-scoped kinds, as the deployer.
-    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'grab', namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: [{ kind: 'ServiceAccount', name: 'gradual-deployer', namespace }] } as KubernetesObject;
-    await expect(applyObjects(asDeployer, [manifest(binding)], origin, quiet, key)).rejects.toThrow(/forbidden/iu);
-    expect(await statusOf(rbac.readNamespacedRoleBinding({ name: 'grab', namespace }))).toBe(404);
-    await expect(applyObjects(asDeployer, [manifest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${namespace}-x` } })], origin, quiet, key)).rejects.toThrow(/forbidden/iu);
-    expect(await statusOf(core.readNamespace({ name: `${namespace}-x` }))).toBe(404);
-    // Live reads elsewhere, as the deployer.
-    await expect(readLiveObject(createRestClient(asDeployer), { apiVersion: 'v1', kind: 'ServiceAccount', namespace: systemNamespace, name: 'gradual-bot' })).rejects.toThrow(/HTTP 403/u);
-    // The bot's own identity writes nothing and reads no Secret.
-    expect(await statusOf(botConfig.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace, body: { metadata: { name: 'direct' } } }))).toBe(403);
-    expect(await statusOf(botConfig.makeApiClient(CoreV1Api).listSecretForAllNamespaces())).toBe(403);
-    expect(await statusOf(botConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'shop-settings', namespace }))).toBe(403);
-    // It impersonates this deployer and nobody else: another namespace's ServiceAccount, a user, the controller.
-    for (const user of [`system:serviceaccount:${systemNamespace}:gradual`, 'system:serviceaccount:kube-system:default', 'admin', 'system:admin']) {
-      expect(await statusOf(impersonatingKubeConfig(botConfig, user).makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace }))).toBe(403);
+    function manifest(object: KubernetesObject): ManifestObject {
+      return {
+        ref: {
+          apiVersion: object.apiVersion ?? '',
+          kind: object.kind ?? '',
+          name: object.metadata?.name ?? '',
+          ...(object.metadata?.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+        },
+        object: object,
+        file: 'apps/shop.yaml',
+        line: 1,
+        column: 1,
+        locate: () => ({ line: 1, column: 1 }),
+      };
     }
-  });
-});
+
+    const configMap = (name: string, ns: string): KubernetesObject =>
+      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { color: 'blue' } }) as KubernetesObject;
+
+    beforeAll(async () => {
+      await installDeployer(adminConfig, namespace);
+      botConfig = await serviceAccountKubeConfig('gradual-bot');
+      asDeployer = impersonatingKubeConfig(botConfig, deployerUser);
+    });
+
+    it('holds only status reads of its own, no wildcard', async () => {
+      const clusterRole = await rbac.readClusterRole({ name: 'gradual-bot' });
+      const grants = (clusterRole.rules ?? []).flatMap((rule) =>
+        (rule.apiGroups ?? []).flatMap((group) =>
+          (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${verb} ${group === '' ? 'core' : group}/${resource}`)),
+        ),
+      );
+      expect(grants.sort()).toEqual(
+        [
+          'list argoproj.io/rollouts',
+          'watch argoproj.io/rollouts',
+          'list argoproj.io/analysisruns',
+          'watch argoproj.io/analysisruns',
+          'list apps/replicasets',
+          'watch apps/replicasets',
+          'list core/events',
+        ].sort(),
+      );
+    });
+
+    it("deploys a repository's environment as the deployer: server-side apply with its dry run, live reads, the environment's lock", async () => {
+      const objects = [
+        configMap('shop-settings', namespace),
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'shop', namespace },
+          spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] },
+        } as KubernetesObject,
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'AnalysisTemplate',
+          metadata: { name: 'shop-success', namespace },
+          spec: { metrics: [{ name: 'm', provider: { prometheus: { address: environment.prometheus.url, query: 'vector(1)' } } }] },
+        } as KubernetesObject,
+      ];
+      expect(await applyObjects(asDeployer, objects.map(manifest), origin, quiet, key)).toBe(3);
+      expect(
+        (await core.readNamespacedConfigMap({ name: 'shop-settings', namespace })).metadata?.managedFields?.some(
+          (field) => field.manager === 'gradual',
+        ),
+      ).toBe(true);
+      const rest = createRestClient(asDeployer);
+      const live = await readLiveObject(rest, { apiVersion: 'v1', kind: 'Service', namespace, name: 'shop' });
+      expect(live?.metadata?.name).toBe('shop');
+      const lock = await environmentLock(rest, namespace, 'production').acquire({
+        repository: 'acme/shop',
+        pullRequest: 1,
+        headSha: 'a'.repeat(40),
+      });
+      expect(lock.kind).toBe('acquired');
+      // The reporter's reads, with the bot's own identity, cluster-wide.
+      expect(
+        await statusOf(
+          botConfig
+            .makeApiClient(CustomObjectsApi)
+            .listClusterCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' }),
+        ),
+      ).toBe(200);
+    });
+
+    it('gets 403 for everything outside it, and the cluster is unchanged', async () => {
+      // Another namespace, as the deployer: refused on the dry run.
+      await expect(applyObjects(asDeployer, [manifest(configMap('escaped', systemNamespace))], origin, quiet, key)).rejects.toThrow(
+        /refused by the API server \(dry run; nothing was applied\).*forbidden/isu,
+      );
+      expect(await statusOf(core.readNamespacedConfigMap({ name: 'escaped', namespace: systemNamespace }))).toBe(404);
+      // RBAC and cluster-scoped kinds, as the deployer.
+      const binding = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'grab', namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'gradual-deployer', namespace }],
+      } as KubernetesObject;
+      await expect(applyObjects(asDeployer, [manifest(binding)], origin, quiet, key)).rejects.toThrow(/forbidden/iu);
+      expect(await statusOf(rbac.readNamespacedRoleBinding({ name: 'grab', namespace }))).toBe(404);
+      await expect(
+        applyObjects(
+          asDeployer,
+          [manifest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${namespace}-x` } })],
+          origin,
+          quiet,
+          key,
+        ),
+      ).rejects.toThrow(/forbidden/iu);
+      expect(await statusOf(core.readNamespace({ name: `${namespace}-x` }))).toBe(404);
+      // Live reads elsewhere, as the deployer.
+      await expect(
+        readLiveObject(createRestClient(asDeployer), {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          namespace: systemNamespace,
+          name: 'gradual-bot',
+        }),
+      ).rejects.toThrow(/HTTP 403/u);
+      // The bot's own identity writes nothing and reads no Secret.
+      expect(
+        await statusOf(botConfig.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace, body: { metadata: { name: 'direct' } } })),
+      ).toBe(403);
+      expect(await statusOf(botConfig.makeApiClient(CoreV1Api).listSecretForAllNamespaces())).toBe(403);
+      expect(await statusOf(botConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'shop-settings', namespace }))).toBe(403);
+      // It impersonates this deployer and nobody else: another namespace's ServiceAccount, a user, the controller.
+      for (const user of [
+        `system:serviceaccount:${systemNamespace}:gradual`,
+        'system:serviceaccount:kube-system:default',
+        'admin',
+        'system:admin',
+      ]) {
+        expect(
+          await statusOf(impersonatingKubeConfig(botConfig, user).makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace })),
+        ).toBe(403);
+      }
+    });
+  },
+);

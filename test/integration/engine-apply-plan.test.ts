@@ -57,7 +57,9 @@ describe('createPlanApplier', () => {
               name: 'web-abc123',
               namespace,
               labels: { app: 'web', 'rollouts-pod-template-hash': 'abc123' },
-              ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid, controller: true, blockOwnerDeletion: true }],
+              ownerReferences: [
+                { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid, controller: true, blockOwnerDeletion: true },
+              ],
             },
             spec: {
               replicas: 0,
@@ -73,12 +75,23 @@ describe('createPlanApplier', () => {
       status: { phase: 'Progressing', message: 'more replicas need to be updated', currentPodHash: 'abc123', observedGeneration: '1' },
       events: [{ type: 'Normal', reason: 'RolloutUpdated', message: 'Rollout updated to revision 1' }],
     });
-    expect(result).toEqual({ actions: 1, statusWritten: true, supersededVersions: [rollout.metadata?.resourceVersion], events: 1, routerWrites: 0 });
+    expect(result).toEqual({
+      actions: 1,
+      statusWritten: true,
+      supersededVersions: [rollout.metadata?.resourceVersion],
+      events: 1,
+      routerWrites: 0,
+    });
 
     const replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
     expect(replicaSet.metadata?.ownerReferences?.[0]?.uid).toBe(uid);
     const written = await readRollout('web');
-    expect(written.status).toEqual({ phase: 'Progressing', message: 'more replicas need to be updated', currentPodHash: 'abc123', observedGeneration: '1' });
+    expect(written.status).toEqual({
+      phase: 'Progressing',
+      message: 'more replicas need to be updated',
+      currentPodHash: 'abc123',
+      observedGeneration: '1',
+    });
     // Events are written after the reconcile, in order; flushing waits for them.
     await applier.flushEvents();
     const events = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items;
@@ -108,7 +121,13 @@ describe('createPlanApplier', () => {
     expect(result.supersededVersions[0]).toBe(before);
     expect(result.supersededVersions).not.toContain(written.metadata?.resourceVersion);
     // Decided on a stale Rollout, the annotation write is refused like any other write.
-    await expect(applier.apply(rollout, { actions: [{ kind: 'setRolloutRevision', revision: '8', resourceVersion: before }], status: rollout.status ?? {}, events: [] })).rejects.toMatchObject({ code: 409 });
+    await expect(
+      applier.apply(rollout, {
+        actions: [{ kind: 'setRolloutRevision', revision: '8', resourceVersion: before }],
+        status: rollout.status ?? {},
+        events: [],
+      }),
+    ).rejects.toMatchObject({ code: 409 });
     expect((await readRollout('web')).metadata?.annotations?.['rollout.argoproj.io/revision']).toBe('7');
   });
 
@@ -121,14 +140,18 @@ describe('createPlanApplier', () => {
     };
     const count = async (): Promise<number> => {
       await applier.flushEvents();
-      return (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.filter((event) => event.reason === 'RolloutStepCompleted').length;
+      return (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=web' })).items.filter(
+        (event) => event.reason === 'RolloutStepCompleted',
+      ).length;
     };
     expect(await applier.apply(rollout, plan)).toMatchObject({ statusWritten: true, events: 1 });
     // The same decision again, on the same (now stale) Rollout: the Event is not repeated, and the status write is refused.
     await expect(applier.apply(rollout, plan)).rejects.toMatchObject({ code: 409 });
     expect(await count()).toBe(1);
     // A later decision on the new version that says the same thing is a new Event.
-    expect(await applier.apply(await readRollout('web'), { ...plan, status: { ...plan.status, message: 'decided twice' } })).toMatchObject({ statusWritten: true });
+    expect(await applier.apply(await readRollout('web'), { ...plan, status: { ...plan.status, message: 'decided twice' } })).toMatchObject({
+      statusWritten: true,
+    });
     expect(await count()).toBe(2);
   });
 
@@ -136,10 +159,18 @@ describe('createPlanApplier', () => {
     const rollout = await readRollout('web');
     const replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
     const staleVersion = replicaSet.metadata?.resourceVersion ?? '';
-    await applier.apply(rollout, { actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: staleVersion, replicas: 1 }], status: rollout.status ?? {}, events: [] });
+    await applier.apply(rollout, {
+      actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: staleVersion, replicas: 1 }],
+      status: rollout.status ?? {},
+      events: [],
+    });
     expect((await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace })).spec?.replicas).toBe(1);
 
-    const staleScale = applier.apply(rollout, { actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: staleVersion, replicas: 2 }], status: rollout.status ?? {}, events: [] });
+    const staleScale = applier.apply(rollout, {
+      actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: staleVersion, replicas: 2 }],
+      status: rollout.status ?? {},
+      events: [],
+    });
     await expect(staleScale).rejects.toMatchObject({ code: 409 });
     expect((await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace })).spec?.replicas).toBe(1);
 
@@ -160,7 +191,11 @@ describe('createPlanApplier', () => {
       async () => {
         replicaSet = await apps.readNamespacedReplicaSet({ name: 'web-abc123', namespace });
         const wanted = replicaSet.spec?.replicas ?? 0;
-        return replicaSet.status?.observedGeneration === replicaSet.metadata?.generation && (replicaSet.status?.readyReplicas ?? 0) === wanted && (replicaSet.status?.availableReplicas ?? 0) === wanted;
+        return (
+          replicaSet.status?.observedGeneration === replicaSet.metadata?.generation &&
+          (replicaSet.status?.readyReplicas ?? 0) === wanted &&
+          (replicaSet.status?.availableReplicas ?? 0) === wanted
+        );
       },
       { what: 'the ReplicaSet controller to settle web-abc123', timeoutMs: 30_000, intervalMs: 50 },
     );
@@ -169,7 +204,10 @@ describe('createPlanApplier', () => {
 
   it('patches only the pod-template and pod metadata a plan names, and refuses a stale pod with 409', async () => {
     const rollout = await readRollout('web');
-    const term = { labelSelector: { matchExpressions: [{ key: 'rollouts-pod-template-hash', operator: 'In', values: ['old'] }] }, topologyKey: 'kubernetes.io/hostname' };
+    const term = {
+      labelSelector: { matchExpressions: [{ key: 'rollouts-pod-template-hash', operator: 'In', values: ['old'] }] },
+      topologyKey: 'kubernetes.io/hostname',
+    };
     const before = await settledReplicaSet();
     await applier.apply(rollout, {
       actions: [
@@ -178,7 +216,10 @@ describe('createPlanApplier', () => {
           name: 'web-abc123',
           resourceVersion: before.metadata?.resourceVersion ?? '',
           annotations: { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' },
-          template: { labels: { role: 'canary' }, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } },
+          template: {
+            labels: { role: 'canary' },
+            affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } },
+          },
         },
       ],
       status: rollout.status ?? {},
@@ -189,7 +230,14 @@ describe('createPlanApplier', () => {
     expect(injected.spec?.template?.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual([term]);
     expect(injected.spec?.replicas).toBe(before.spec?.replicas);
     await applier.apply(rollout, {
-      actions: [{ kind: 'updateReplicaSet', name: 'web-abc123', resourceVersion: injected.metadata?.resourceVersion ?? '', template: { labels: { role: null }, affinity: null } }],
+      actions: [
+        {
+          kind: 'updateReplicaSet',
+          name: 'web-abc123',
+          resourceVersion: injected.metadata?.resourceVersion ?? '',
+          template: { labels: { role: null }, affinity: null },
+        },
+      ],
       status: rollout.status ?? {},
       events: [],
     });
@@ -197,13 +245,19 @@ describe('createPlanApplier', () => {
     expect(cleared.spec?.template?.metadata?.labels).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'abc123' });
     expect(cleared.spec?.template?.spec?.affinity).toBeUndefined();
 
-    await waitUntil(async () => (await core.listNamespacedServiceAccount({ namespace })).items.some((account) => account.metadata?.name === 'default'), {
-      what: 'the default ServiceAccount',
-      timeoutMs: 30_000,
-    });
+    await waitUntil(
+      async () => (await core.listNamespacedServiceAccount({ namespace })).items.some((account) => account.metadata?.name === 'default'),
+      {
+        what: 'the default ServiceAccount',
+        timeoutMs: 30_000,
+      },
+    );
     await core.createNamespacedPod({
       namespace,
-      body: { metadata: { name: 'relabel-me', labels: { app: 'other', role: 'canary', keep: 'me' }, annotations: { track: 'canary' } }, spec: { containers: [{ name: 'c', image: 'example.test/c:1' }] } },
+      body: {
+        metadata: { name: 'relabel-me', labels: { app: 'other', role: 'canary', keep: 'me' }, annotations: { track: 'canary' } },
+        spec: { containers: [{ name: 'c', image: 'example.test/c:1' }] },
+      },
     });
     // The scheduler and KWOK write the new pod a few times; decide on it once it has settled, as the informer would see it.
     let staleVersion = '';
@@ -211,12 +265,23 @@ describe('createPlanApplier', () => {
       async () => {
         const pod = await core.readNamespacedPod({ name: 'relabel-me', namespace });
         staleVersion = pod.metadata?.resourceVersion ?? '';
-        return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
+        return (
+          pod.status?.phase === 'Running' &&
+          (pod.status.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True')
+        );
       },
       { what: 'the pod to run', timeoutMs: 30_000, intervalMs: 50 },
     );
     await applier.apply(rollout, {
-      actions: [{ kind: 'updatePodMetadata', name: 'relabel-me', resourceVersion: staleVersion, labels: { role: 'stable' }, annotations: { track: null } }],
+      actions: [
+        {
+          kind: 'updatePodMetadata',
+          name: 'relabel-me',
+          resourceVersion: staleVersion,
+          labels: { role: 'stable' },
+          annotations: { track: null },
+        },
+      ],
       status: rollout.status ?? {},
       events: [],
     });
@@ -225,7 +290,11 @@ describe('createPlanApplier', () => {
     expect(relabelled.metadata?.annotations?.['track']).toBeUndefined();
     expect(relabelled.spec?.containers[0]?.image).toBe('example.test/c:1');
 
-    const stale = applier.apply(rollout, { actions: [{ kind: 'updatePodMetadata', name: 'relabel-me', resourceVersion: staleVersion, labels: { role: 'canary' } }], status: rollout.status ?? {}, events: [] });
+    const stale = applier.apply(rollout, {
+      actions: [{ kind: 'updatePodMetadata', name: 'relabel-me', resourceVersion: staleVersion, labels: { role: 'canary' } }],
+      status: rollout.status ?? {},
+      events: [],
+    });
     await expect(stale).rejects.toMatchObject({ code: 409 });
     expect((await core.readNamespacedPod({ name: 'relabel-me', namespace })).metadata?.labels?.['role']).toBe('stable');
   });

@@ -49,13 +49,23 @@ function blueGreenRollout(name: string, image: string): object {
       replicas: 3,
       selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } },
-      strategy: { blueGreen: { activeService: `${name}-active`, previewService: `${name}-preview`, autoPromotionEnabled: false, scaleDownDelaySeconds: 2 } },
+      strategy: {
+        blueGreen: {
+          activeService: `${name}-active`,
+          previewService: `${name}-preview`,
+          autoPromotionEnabled: false,
+          scaleDownDelaySeconds: 2,
+        },
+      },
     },
   };
 }
 
 async function createService(name: string, app: string): Promise<void> {
-  await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] } } });
+  await core.createNamespacedService({
+    namespace,
+    body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] } },
+  });
 }
 
 describe('the blue-green engine on a real control plane', () => {
@@ -63,18 +73,33 @@ describe('the blue-green engine on a real control plane', () => {
     await createService('web-active', 'web');
     await createService('web-preview', 'web');
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: blueGreenRollout('web', 'example.test/web:blue') });
-    const first = await until('the first revision to be Healthy', (r) => r.status?.phase === 'Healthy' && r.status.blueGreen?.activeSelector !== undefined);
+    const first = await until(
+      'the first revision to be Healthy',
+      (r) => r.status?.phase === 'Healthy' && r.status.blueGreen?.activeSelector !== undefined,
+    );
     const blue = first.status?.currentPodHash ?? '';
-    expect(first.status).toMatchObject({ stableRS: blue, availableReplicas: 3, blueGreen: { activeSelector: blue, previewSelector: blue } });
+    expect(first.status).toMatchObject({
+      stableRS: blue,
+      availableReplicas: 3,
+      blueGreen: { activeSelector: blue, previewSelector: blue },
+    });
     expect(await selectorOf('web-active')).toBe(blue);
     const activeService = await core.readNamespacedService({ name: 'web-active', namespace });
     expect(activeService.metadata?.annotations?.['argo-rollouts.argoproj.io/managed-by-rollouts']).toBe('web');
 
     const setImage = await gradual('set', 'image', 'web', 'app=example.test/web:green');
     expect(setImage.code, setImage.stderr).toBe(0);
-    const paused = await until('the update to pause for promotion', (r) => r.status?.phase === 'Paused' && r.status.currentPodHash !== blue);
+    const paused = await until(
+      'the update to pause for promotion',
+      (r) => r.status?.phase === 'Paused' && r.status.currentPodHash !== blue,
+    );
     const green = paused.status?.currentPodHash ?? '';
-    expect(paused.status).toMatchObject({ stableRS: blue, message: 'BlueGreenPause', controllerPause: true, blueGreen: { activeSelector: blue, previewSelector: green } });
+    expect(paused.status).toMatchObject({
+      stableRS: blue,
+      message: 'BlueGreenPause',
+      controllerPause: true,
+      blueGreen: { activeSelector: blue, previewSelector: green },
+    });
     expect(paused.status?.pauseConditions?.map((c) => c.reason)).toEqual(['BlueGreenPause']);
     expect(await selectorOf('web-preview')).toBe(green);
     expect(await selectorOf('web-active')).toBe(blue);
@@ -109,7 +134,10 @@ describe('the blue-green engine on a real control plane', () => {
       scaledDown,
     ];
     const positions = order.map((line) => lines.indexOf(line));
-    expect(positions.every((position) => position >= 0), lines.join('\n')).toBe(true);
+    expect(
+      positions.every((position) => position >= 0),
+      lines.join('\n'),
+    ).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(lines.at(-1)).toBe(order.at(-1));
   });
@@ -120,20 +148,34 @@ describe('the blue-green engine on a real control plane', () => {
     const manifest = blueGreenRollout('shop', 'example.test/shop:blue') as { spec: { strategy: { blueGreen: Record<string, unknown> } } };
     manifest.spec.strategy.blueGreen['abortScaleDownDelaySeconds'] = 2;
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: manifest });
-    const first = await until('shop to be Healthy', (r) => r.status?.phase === 'Healthy' && r.status.blueGreen?.activeSelector !== undefined, 'shop');
+    const first = await until(
+      'shop to be Healthy',
+      (r) => r.status?.phase === 'Healthy' && r.status.blueGreen?.activeSelector !== undefined,
+      'shop',
+    );
     const blue = first.status?.currentPodHash ?? '';
     expect((await gradual('set', 'image', 'shop', 'app=example.test/shop:red')).code).toBe(0);
-    const paused = await until('shop to pause for promotion', (r) => r.status?.phase === 'Paused' && r.status.currentPodHash !== blue, 'shop');
+    const paused = await until(
+      'shop to pause for promotion',
+      (r) => r.status?.phase === 'Paused' && r.status.currentPodHash !== blue,
+      'shop',
+    );
     const red = paused.status?.currentPodHash ?? '';
 
     const abort = await gradual('abort', 'shop');
     expect(abort.code, abort.stderr).toBe(0);
     const aborted = await until('shop to be Degraded', (r) => r.status?.phase === 'Degraded', 'shop');
-    expect(aborted.status).toMatchObject({ abort: true, message: 'RolloutAborted: Rollout aborted update to revision 2', blueGreen: { activeSelector: blue } });
+    expect(aborted.status).toMatchObject({
+      abort: true,
+      message: 'RolloutAborted: Rollout aborted update to revision 2',
+      blueGreen: { activeSelector: blue },
+    });
     await waitUntil(async () => (await sizes('shop'))[red] === 0, { what: 'the preview ReplicaSet to scale down', timeoutMs: 30_000 });
     expect(await sizes('shop')).toEqual({ [blue]: 3, [red]: 0 });
     expect(await selectorOf('shop-active')).toBe(blue);
-    const shopLines = await cluster.untilEventLines('shop', 'the preview scale-down Event', (candidate) => candidate.some((line) => line.startsWith(`ScalingReplicaSet: Scaled down ReplicaSet shop-${red}`)));
+    const shopLines = await cluster.untilEventLines('shop', 'the preview scale-down Event', (candidate) =>
+      candidate.some((line) => line.startsWith(`ScalingReplicaSet: Scaled down ReplicaSet shop-${red}`)),
+    );
     const reasons = shopLines.map((line) => line.slice(0, line.indexOf(': ')));
     expect(reasons.indexOf('RolloutAborted')).toBeGreaterThan(reasons.indexOf('RolloutPaused'));
     expect(reasons.at(-1)).toBe('ScalingReplicaSet');

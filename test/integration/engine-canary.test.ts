@@ -32,12 +32,16 @@ async function replicaSetsOf(name: string): Promise<V1ReplicaSet[]> {
 
 /** spec.replicas by pod-template hash. */
 async function sizes(name: string): Promise<Record<string, number>> {
-  return Object.fromEntries((await replicaSetsOf(name)).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]));
+  return Object.fromEntries(
+    (await replicaSetsOf(name)).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs.spec?.replicas ?? 0]),
+  );
 }
 
 /** The Events' reasons in recording order, once one with `awaited` is there (Events follow the status they report). */
 async function eventReasons(name: string, awaited: string): Promise<string[]> {
-  const lines = await cluster.untilEventLines(name, `a ${awaited} Event`, (candidate) => candidate.some((line) => line.startsWith(`${awaited}: `)));
+  const lines = await cluster.untilEventLines(name, `a ${awaited} Event`, (candidate) =>
+    candidate.some((line) => line.startsWith(`${awaited}: `)),
+  );
   return lines.map((line) => line.slice(0, line.indexOf(': ')));
 }
 
@@ -80,7 +84,13 @@ describe('the canary engine on a real control plane', () => {
     const promote = await gradual('promote', 'web');
     expect(promote.code, promote.stderr).toBe(0);
     const done = await until('the rollout to complete', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === yellow);
-    expect(done.status).toMatchObject({ currentPodHash: yellow, currentStepIndex: 4, replicas: 5, updatedReplicas: 5, availableReplicas: 5 });
+    expect(done.status).toMatchObject({
+      currentPodHash: yellow,
+      currentStepIndex: 4,
+      replicas: 5,
+      updatedReplicas: 5,
+      availableReplicas: 5,
+    });
     expect(done.status?.pauseConditions ?? []).toEqual([]);
     await waitUntil(async () => (await sizes('web'))[blue] === 0, { what: 'the old ReplicaSet to scale down', timeoutMs: 30_000 });
     expect(await sizes('web')).toEqual({ [blue]: 0, [yellow]: 5 });
@@ -88,7 +98,17 @@ describe('the canary engine on a real control plane', () => {
     const reasons = await eventReasons('web', 'RolloutCompleted');
     // Argo's reasons, in Argo's order (repeated scaling events collapsed for the comparison).
     const collapsed = reasons.filter((reason, index) => reason !== reasons[index - 1]);
-    expect(collapsed).toEqual(expect.arrayContaining(['RolloutUpdated', 'NewReplicaSetCreated', 'ScalingReplicaSet', 'RolloutStepCompleted', 'RolloutPaused', 'RolloutResumed', 'RolloutCompleted']));
+    expect(collapsed).toEqual(
+      expect.arrayContaining([
+        'RolloutUpdated',
+        'NewReplicaSetCreated',
+        'ScalingReplicaSet',
+        'RolloutStepCompleted',
+        'RolloutPaused',
+        'RolloutResumed',
+        'RolloutCompleted',
+      ]),
+    );
     expect(reasons.indexOf('RolloutPaused')).toBeLessThan(reasons.indexOf('RolloutResumed'));
     expect(reasons.lastIndexOf('RolloutCompleted')).toBe(reasons.length - 1);
   });
@@ -127,7 +147,11 @@ describe('the canary engine on a real control plane', () => {
 
     const retry = await gradual('retry', 'rollout', 'shop');
     expect(retry.code, retry.stderr).toBe(0);
-    const again = await until('shop to pause at step 1 again', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1 && r.status.abort !== true, 'shop');
+    const again = await until(
+      'shop to pause at step 1 again',
+      (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1 && r.status.abort !== true,
+      'shop',
+    );
     expect(again.status?.currentPodHash).toBe(red);
     expect(await sizes('shop')).toEqual({ [blue]: 4, [red]: 1 });
   });

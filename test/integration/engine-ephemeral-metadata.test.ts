@@ -24,7 +24,9 @@ async function replicaSetOf(hash: string): Promise<V1ReplicaSet | undefined> {
 }
 
 async function podsOf(hash: string): Promise<V1Pod[]> {
-  return (await core.listNamespacedPod({ namespace, labelSelector: `${HASH_KEY}=${hash}` })).items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+  return (await core.listNamespacedPod({ namespace, labelSelector: `${HASH_KEY}=${hash}` })).items.filter(
+    (pod) => pod.metadata?.deletionTimestamp === undefined,
+  );
 }
 
 /** Waits until the revision runs `count` pods and every one satisfies `check`; returns them. */
@@ -41,11 +43,17 @@ async function untilPods(hash: string, count: number, what: string, check: (pod:
 }
 
 async function createService(name: string, app: string): Promise<void> {
-  await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] } } });
+  await core.createNamespacedService({
+    namespace,
+    body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] } },
+  });
 }
 
 async function setImage(name: string, image: string): Promise<void> {
-  await custom.patchNamespacedCustomObject({ ...rolloutApi, name, body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } }, mergePatch);
+  await custom.patchNamespacedCustomObject(
+    { ...rolloutApi, name, body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } },
+    mergePatch,
+  );
 }
 
 /** What `kubectl argo rollouts promote` does to a paused Rollout: the pause conditions go, controllerPause stays. */
@@ -82,12 +90,20 @@ describe('ephemeral metadata and anti-affinity on a real control plane', () => {
       },
     };
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('bg', blueGreen) });
-    const first = await until('bg', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy' && r.status.stableRS !== undefined);
+    const first = await until(
+      'bg',
+      'the first revision to be Healthy',
+      (r) => r.status?.phase === 'Healthy' && r.status.stableRS !== undefined,
+    );
     const blue = first.status?.stableRS ?? '';
     await untilPods(blue, 2, 'the first pods to be active', (pod) => pod.metadata?.labels?.['role'] === 'active');
 
     await setImage('bg', 'example.test/bg:green');
-    const paused = await until('bg', 'the update to pause for promotion', (r) => r.status?.phase === 'Paused' && r.status.currentPodHash !== blue);
+    const paused = await until(
+      'bg',
+      'the update to pause for promotion',
+      (r) => r.status?.phase === 'Paused' && r.status.currentPodHash !== blue,
+    );
     const green = paused.status?.currentPodHash ?? '';
     const previewPods = await untilPods(green, 2, 'the preview pods', (pod) => pod.metadata?.labels?.['role'] === 'preview');
     for (const pod of previewPods) expect(pod.metadata?.annotations?.['example.test/stage']).toBe('preview');
@@ -99,7 +115,10 @@ describe('ephemeral metadata and anti-affinity on a real control plane', () => {
       green,
       2,
       'the promoted pods to be relabelled active',
-      (pod) => pod.metadata?.labels?.['role'] === 'active' && pod.metadata.labels['previewed'] === undefined && pod.metadata.annotations?.['example.test/stage'] === undefined,
+      (pod) =>
+        pod.metadata?.labels?.['role'] === 'active' &&
+        pod.metadata.labels['previewed'] === undefined &&
+        pod.metadata.annotations?.['example.test/stage'] === undefined,
     );
     expect(promoted.map((pod) => pod.metadata?.labels?.['app'])).toEqual(['bg', 'bg']);
     const template = (await replicaSetOf(green))?.spec?.template?.metadata;
@@ -107,7 +126,10 @@ describe('ephemeral metadata and anti-affinity on a real control plane', () => {
     expect(template?.labels?.['previewed']).toBeUndefined();
     expect(template?.annotations?.['example.test/stage']).toBeUndefined();
     // The old active stack is no longer active: its template loses the role (its pods go with the scale-down).
-    await waitUntil(async () => (await replicaSetOf(blue))?.spec?.template?.metadata?.labels?.['role'] === undefined, { what: 'the old template to lose its role', timeoutMs: 30_000 });
+    await waitUntil(async () => (await replicaSetOf(blue))?.spec?.template?.metadata?.labels?.['role'] === undefined, {
+      what: 'the old template to lose its role',
+      timeoutMs: 30_000,
+    });
   });
 
   it('canary: the canary ReplicaSet avoids the stable pods (injected anti-affinity naming the stable hash), and after promotion its pods carry stableMetadata', async () => {
@@ -124,20 +146,32 @@ describe('ephemeral metadata and anti-affinity on a real control plane', () => {
       },
     };
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: rollout('cn', canary) });
-    const first = await until('cn', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy' && r.status.stableRS !== undefined);
+    const first = await until(
+      'cn',
+      'the first revision to be Healthy',
+      (r) => r.status?.phase === 'Healthy' && r.status.stableRS !== undefined,
+    );
     const blue = first.status?.stableRS ?? '';
     await untilPods(blue, 2, 'the first pods to be stable', (pod) => pod.metadata?.labels?.['role'] === 'stable');
     expect((await replicaSetOf(blue))?.spec?.template?.spec?.affinity).toBeUndefined();
 
     await setImage('cn', 'example.test/cn:green');
-    const paused = await until('cn', 'the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+    const paused = await until(
+      'cn',
+      'the canary to pause at step 1',
+      (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1,
+    );
     const green = paused.status?.currentPodHash ?? '';
     expect(green).not.toBe(blue);
     const canaryRS = await replicaSetOf(green);
     expect(canaryRS?.spec?.template?.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
       {
         weight: 50,
-        podAffinityTerm: { labelSelector: { matchExpressions: [{ key: HASH_KEY, operator: 'In', values: [blue] }] }, namespaces: [namespace], topologyKey: 'kubernetes.io/hostname' },
+        podAffinityTerm: {
+          labelSelector: { matchExpressions: [{ key: HASH_KEY, operator: 'In', values: [blue] }] },
+          namespaces: [namespace],
+          topologyKey: 'kubernetes.io/hostname',
+        },
       },
     ]);
     await untilPods(green, 1, 'the canary pod', (pod) => pod.metadata?.labels?.['role'] === 'canary');
@@ -148,6 +182,9 @@ describe('ephemeral metadata and anti-affinity on a real control plane', () => {
     await untilPods(green, 2, 'the new stable pods to carry stableMetadata', (pod) => pod.metadata?.labels?.['role'] === 'stable');
     expect((await replicaSetOf(green))?.spec?.template?.metadata?.labels?.['role']).toBe('stable');
     // With the old stable scaled away there are no pods left to avoid: the injected term goes.
-    await waitUntil(async () => (await replicaSetOf(green))?.spec?.template?.spec?.affinity === undefined, { what: 'the injected term to be removed', timeoutMs: 30_000 });
+    await waitUntil(async () => (await replicaSetOf(green))?.spec?.template?.spec?.affinity === undefined, {
+      what: 'the injected term to be removed',
+      timeoutMs: 30_000,
+    });
   });
 });

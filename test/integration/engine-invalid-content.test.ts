@@ -18,7 +18,8 @@ const plans = new Map<string, number>();
 function countingPlanner(observation: RolloutObservation) {
   const name = observation.rollout.metadata?.name ?? '';
   plans.set(name, (plans.get(name) ?? 0) + 1);
-  if (observation.rollout.spec.template?.metadata?.labels?.['planner'] === 'throw') throw new TypeError("Cannot read properties of null (reading 'labelSelector')");
+  if (observation.rollout.spec.template?.metadata?.labels?.['planner'] === 'throw')
+    throw new TypeError("Cannot read properties of null (reading 'labelSelector')");
   return planRollout(observation);
 }
 withRolloutController(cluster, { planner: countingPlanner });
@@ -33,9 +34,14 @@ function rollout(name: string, template: { labels?: Record<string, string>; affi
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name, ...template.labels } },
-        spec: { containers: [{ name: 'app', image: `example.test/${name}:blue` }], ...(template.affinity === undefined ? {} : { affinity: template.affinity }) },
+        spec: {
+          containers: [{ name: 'app', image: `example.test/${name}:blue` }],
+          ...(template.affinity === undefined ? {} : { affinity: template.affinity }),
+        },
       },
-      strategy: { canary: { antiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {} }, steps: [{ setWeight: 50 }, { pause: {} }] } },
+      strategy: {
+        canary: { antiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {} }, steps: [{ setWeight: 50 }, { pause: {} }] },
+      },
     },
   };
 }
@@ -52,18 +58,29 @@ describe('a Rollout the controller cannot act on', () => {
     await cluster.untilRollout('affinity', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
     // The update that used to throw in planRollout on every reconcile (the injected term merged with the user's null one).
     const affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [null] } };
-    await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'affinity', body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/affinity:red' }], affinity } } } } }, mergePatch);
+    await custom.patchNamespacedCustomObject(
+      {
+        ...rolloutApi,
+        name: 'affinity',
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/affinity:red' }], affinity } } } },
+      },
+      mergePatch,
+    );
     const refused = await cluster.untilRollout('affinity', 'the InvalidSpec condition', (r) => invalidSpec(r) !== undefined);
     expect(invalidSpec(refused)).toMatchObject({
       status: 'True',
       reason: 'InvalidSpec',
-      message: 'The Rollout "affinity" is invalid: spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]: expected an object, got null',
+      message:
+        'The Rollout "affinity" is invalid: spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]: expected an object, got null',
     });
     expect(refused.status?.phase).toBe('Degraded');
     expect(refused.status?.message).toMatch(/^InvalidSpec: The Rollout "affinity" is invalid: spec\.template\.spec\.affinity/);
     expect(await replicaSetCount('affinity')).toBe(1);
 
-    await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'affinity', body: { spec: { template: { spec: { affinity: null } } } } }, mergePatch);
+    await custom.patchNamespacedCustomObject(
+      { ...rolloutApi, name: 'affinity', body: { spec: { template: { spec: { affinity: null } } } } },
+      mergePatch,
+    );
     const paused = await cluster.untilRollout('affinity', 'the fixed update to reach its pause', (r) => r.status?.phase === 'Paused');
     expect(invalidSpec(paused)).toBeUndefined();
     expect(await replicaSetCount('affinity')).toBe(2);
@@ -87,7 +104,10 @@ describe('a Rollout the controller cannot act on', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((plans.get('throws') ?? 0) - settledAt).toBeLessThanOrEqual(1);
 
-    await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'throws', body: { spec: { template: { metadata: { labels: { planner: 'plan' } } } } } }, mergePatch);
+    await custom.patchNamespacedCustomObject(
+      { ...rolloutApi, name: 'throws', body: { spec: { template: { metadata: { labels: { planner: 'plan' } } } } } },
+      mergePatch,
+    );
     const healthy = await cluster.untilRollout('throws', 'the changed Rollout to be Healthy', (r) => r.status?.phase === 'Healthy');
     expect(invalidSpec(healthy)).toBeUndefined();
     expect(await replicaSetCount('throws')).toBe(1);
@@ -113,7 +133,9 @@ describe('a Rollout the controller cannot act on', () => {
     const refused = await cluster.untilRollout('refused', 'the InvalidSpec condition', (r) => invalidSpec(r) !== undefined);
     // Argo's words: ValidatePodTemplateSpecForReplicaSet's first error, which is the API server's first cause.
     expect(invalidSpec(refused)).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
-    expect(invalidSpec(refused)?.message).toMatch(/^The Rollout "refused" is invalid: spec\.template\.spec\.containers\[0\]\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of/);
+    expect(invalidSpec(refused)?.message).toMatch(
+      /^The Rollout "refused" is invalid: spec\.template\.spec\.containers\[0\]\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of/,
+    );
     expect(refused.status?.phase).toBe('Degraded');
     expect(refused.status?.observedGeneration).toBe('1');
     expect(await replicaSetCount('refused')).toBe(0);
@@ -123,7 +145,14 @@ describe('a Rollout the controller cannot act on', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((plans.get('refused') ?? 0) - attempts).toBeLessThanOrEqual(1);
 
-    await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'refused', body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/refused:blue' }] } } } } }, mergePatch);
+    await custom.patchNamespacedCustomObject(
+      {
+        ...rolloutApi,
+        name: 'refused',
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/refused:blue' }] } } } },
+      },
+      mergePatch,
+    );
     const healthy = await cluster.untilRollout('refused', 'the fixed Rollout to be Healthy', (r) => r.status?.phase === 'Healthy');
     expect(invalidSpec(healthy)).toBeUndefined();
   });

@@ -20,10 +20,25 @@ async function startController(): Promise<{ child: ChildProcess; metricsPort: nu
   const cli = ownCliInvocation();
   const child = spawn(
     cli.command,
-    [...cli.args, 'controller', '--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, '--no-leader-elect', '--metrics-port', String(metrics), '--healthz-port', String(healthz)],
+    [
+      ...cli.args,
+      'controller',
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--no-leader-elect',
+      '--metrics-port',
+      String(metrics),
+      '--healthz-port',
+      String(healthz),
+    ],
     { cwd: cli.cwd, stdio: 'ignore', env: { ...process.env, GRADUAL_LOG_LEVEL: 'warn' } },
   );
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(healthz)}/healthz`)).ok, { what: 'the controller process', timeoutMs: 60_000 });
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${String(healthz)}/healthz`)).ok, {
+    what: 'the controller process',
+    timeoutMs: 60_000,
+  });
   return { child, metricsPort: metrics };
 }
 
@@ -77,13 +92,19 @@ describe('a controller killed with SIGKILL', () => {
           replicas: 5,
           selector: { matchLabels: { app: 'web' } },
           template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'example.test/web:blue' }] } },
-          strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { setWeight: 60 }, { setWeight: 80 }, { pause: {} }] } },
+          strategy: {
+            canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { setWeight: 60 }, { setWeight: 80 }, { pause: {} }] },
+          },
         },
       },
     });
     await until('the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
     await custom.patchNamespacedCustomObject(
-      { ...rolloutApi, name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:yellow' }] } } } } },
+      {
+        ...rolloutApi,
+        name: 'web',
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:yellow' }] } } } },
+      },
       mergePatch,
     );
     const paused = await until('the pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
@@ -93,12 +114,19 @@ describe('a controller killed with SIGKILL', () => {
     const beforeRestart = { replicaSets: await replicaSetNames(), events: await cluster.eventLines('web') };
     controller = await startController();
     const restarted = controller;
-    await waitUntil(async () => (await reconcileCount(restarted.metricsPort, 'web')) >= 1, { what: 'a reconcile by the new process', timeoutMs: 30_000 });
+    await waitUntil(async () => (await reconcileCount(restarted.metricsPort, 'web')) >= 1, {
+      what: 'a reconcile by the new process',
+      timeoutMs: 30_000,
+    });
     expect(await replicaSetNames()).toEqual(beforeRestart.replicaSets);
     // The one new Event is Argo's RolloutAddedToInformer, which every controller start records for every Rollout it lists.
     const added = `RolloutAddedToInformer: Rollout resource added to informer: ${cluster.namespace}/web`;
     expect(beforeRestart.events[0]).toBe(added);
-    const afterEvents = await cluster.untilEventLines('web', 'the new process’s RolloutAddedToInformer', (lines) => lines.length > beforeRestart.events.length);
+    const afterEvents = await cluster.untilEventLines(
+      'web',
+      'the new process’s RolloutAddedToInformer',
+      (lines) => lines.length > beforeRestart.events.length,
+    );
     expect(afterEvents).toEqual([...beforeRestart.events, added]);
     const afterRestart = await readRollout();
     expect(afterRestart.status?.currentStepIndex).toBe(1);
@@ -125,7 +153,10 @@ describe('a controller killed with SIGKILL', () => {
       'RolloutStepCompleted: Rollout step 5/6 completed (setWeight: 80)',
     ];
     const recorded = all.filter((event) => event.startsWith('RolloutStepCompleted'));
-    expect(expected.filter((event) => recorded.includes(event)), all.join('\n')).toEqual(recorded);
+    expect(
+      expected.filter((event) => recorded.includes(event)),
+      all.join('\n'),
+    ).toEqual(recorded);
     expect(recorded.length, all.join('\n')).toBeGreaterThanOrEqual(expected.length - 1);
   });
 });

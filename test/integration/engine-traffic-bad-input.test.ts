@@ -21,7 +21,15 @@ const routers: RouterCase[] = [
   {
     name: 'istio',
     async setUp(app) {
-      const http = [{ name: 'primary', route: [{ destination: { host: `${app}-stable` }, weight: 100 }, { destination: { host: `${app}-canary` }, weight: 0 }] }];
+      const http = [
+        {
+          name: 'primary',
+          route: [
+            { destination: { host: `${app}-stable` }, weight: 100 },
+            { destination: { host: `${app}-canary` }, weight: 0 },
+          ],
+        },
+      ];
       await bed.createObject(virtualServiceRef(namespace, `${app}-vs`), { spec: { hosts: [`${app}.local`], http } });
     },
     trafficRouting: (app) => ({ istio: { virtualService: { name: `${app}-vs`, routes: ['primary'] } } }),
@@ -36,7 +44,10 @@ const routers: RouterCase[] = [
   {
     name: 'nginx',
     async setUp(app) {
-      const rule = { host: `${app}.local`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `${app}-stable`, port: { number: 80 } } } }] } };
+      const rule = {
+        host: `${app}.local`,
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `${app}-stable`, port: { number: 80 } } } }] },
+      };
       await bed.createObject(ingressRef(namespace, `${app}-ingress`), { spec: { ingressClassName: 'nginx', rules: [rule] } });
     },
     trafficRouting: (app) => ({ nginx: { stableIngress: `${app}-ingress` } }),
@@ -45,8 +56,13 @@ const routers: RouterCase[] = [
   {
     name: 'gatewayAPI',
     async setUp(app) {
-      const backendRefs = [{ name: `${app}-stable`, port: 80, weight: 100 }, { name: `${app}-canary`, port: 80, weight: 0 }];
-      await bed.createObject(httpRouteRef(namespace, `${app}-route`), { spec: { parentRefs: [{ name: 'gateway' }], rules: [{ backendRefs }] } });
+      const backendRefs = [
+        { name: `${app}-stable`, port: 80, weight: 100 },
+        { name: `${app}-canary`, port: 80, weight: 0 },
+      ];
+      await bed.createObject(httpRouteRef(namespace, `${app}-route`), {
+        spec: { parentRefs: [{ name: 'gateway' }], rules: [{ backendRefs }] },
+      });
     },
     trafficRouting: (app) => ({ gatewayAPI: { httpRoute: `${app}-route` } }),
     objects: (app) => [httpRouteRef(namespace, `${app}-route`)],
@@ -67,14 +83,21 @@ async function snapshot(app: string, router: RouterCase, services: string[]): Pr
   const serviceObjects = await Promise.all(
     services.map(async (name) => {
       const service = await bed.cluster.core.readNamespacedService({ name, namespace }).catch(() => undefined);
-      return service === undefined ? undefined : { metadata: { resourceVersion: service.metadata?.resourceVersion, annotations: service.metadata?.annotations }, selector: service.spec?.selector };
+      return service === undefined
+        ? undefined
+        : {
+            metadata: { resourceVersion: service.metadata?.resourceVersion, annotations: service.metadata?.annotations },
+            selector: service.spec?.selector,
+          };
     }),
   );
   return [...objects, ...serviceObjects];
 }
 
 async function expectInvalidAndUntouched(app: string, router: RouterCase, services: string[], before: unknown[]): Promise<string> {
-  const invalid = await bed.until(app, 'the InvalidSpec condition', (r) => (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'));
+  const invalid = await bed.until(app, 'the InvalidSpec condition', (r) =>
+    (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'),
+  );
   const condition = invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec');
   expect(condition?.reason).toBe('InvalidSpec');
   expect(condition?.status).toBe('True');
@@ -104,23 +127,40 @@ describe.each(routers)('bad Service references with $name', (router) => {
     await router.setUp(app);
     const services = [`${app}-stable`];
     const before = await snapshot(app, router, services);
-    await bed.createRollout(app, { canaryService: `${app}-stable`, trafficRouting: router.trafficRouting(app), steps: [{ setWeight: 20 }, { pause: {} }] });
+    await bed.createRollout(app, {
+      canaryService: `${app}-stable`,
+      trafficRouting: router.trafficRouting(app),
+      steps: [{ setWeight: 20 }, { pause: {} }],
+    });
     const message = await expectInvalidAndUntouched(app, router, services, before);
     // Argo's DuplicatedServicesCanaryMessage, or the wording validateRollout (src/api/spec-checks.ts) has today.
     const argo = 'This rollout uses the same service for the stable and canary services, but two different services are required.';
-    expect([`${prefixOf(app)}${argo}`, `${prefixOf(app)}canaryService and stableService are the same Service; the canary needs two`]).toContain(message);
+    expect([
+      `${prefixOf(app)}${argo}`,
+      `${prefixOf(app)}canaryService and stableService are the same Service; the canary needs two`,
+    ]).toContain(message);
   });
 });
 
 describe('router objects referenced but absent', () => {
   it.each([
-    ['nginx', (app: string) => ({ nginx: { stableIngress: `${app}-ingress` } }), (app: string) => `Ingress ${namespace}/${app}-ingress: stable Ingress \`${app}-ingress\` not found`],
-    ['gatewayAPI', (app: string) => ({ gatewayAPI: { httpRoute: `${app}-route` } }), (app: string) => `HTTPRoute ${namespace}/${app}-route: HTTPRoute \`${app}-route\` not found`],
+    [
+      'nginx',
+      (app: string) => ({ nginx: { stableIngress: `${app}-ingress` } }),
+      (app: string) => `Ingress ${namespace}/${app}-ingress: stable Ingress \`${app}-ingress\` not found`,
+    ],
+    [
+      'gatewayAPI',
+      (app: string) => ({ gatewayAPI: { httpRoute: `${app}-route` } }),
+      (app: string) => `HTTPRoute ${namespace}/${app}-route: HTTPRoute \`${app}-route\` not found`,
+    ],
   ])('%s: InvalidSpec naming the missing object, nothing created', async (name, trafficRouting, expected) => {
     const app = appName(name);
     await bed.createServices(app);
     await bed.createRollout(app, { trafficRouting: trafficRouting(app), steps: [{ setWeight: 20 }, { pause: {} }] });
-    const invalid = await bed.until(app, 'the InvalidSpec condition', (r) => (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'));
+    const invalid = await bed.until(app, 'the InvalidSpec condition', (r) =>
+      (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'),
+    );
     expect(invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec')?.message).toContain(expected(app));
     expect(await bed.replicaSetCount(app)).toBe(0);
     expect(await bed.kube.read(ingressRef(namespace, `${app}-${app}-ingress-canary`))).toBeUndefined();

@@ -44,7 +44,11 @@ async function forceReconciles(app: string, times: number): Promise<void> {
   for (let round = 0; round < times; round += 1) {
     const before = reconciles.get(key) ?? 0;
     bed.controller().queue.add(key);
-    await waitUntil(async () => Promise.resolve((reconciles.get(key) ?? 0) > before), { what: `reconcile ${String(round + 1)} of ${app}`, timeoutMs: 30_000, intervalMs: 10 });
+    await waitUntil(async () => Promise.resolve((reconciles.get(key) ?? 0) > before), {
+      what: `reconcile ${String(round + 1)} of ${app}`,
+      timeoutMs: 30_000,
+      intervalMs: 10,
+    });
   }
 }
 
@@ -56,14 +60,19 @@ const subsetRoute = (app: string, stable: number, canary: number): JsonObject[] 
   { destination: { host: app, subset: 'stable' }, weight: stable },
   { destination: { host: app, subset: 'canary' }, weight: canary },
 ];
-const ruleTo = (host: string, service: string): JsonObject => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } });
+const ruleTo = (host: string, service: string): JsonObject => ({
+  host,
+  http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] },
+});
 
 /** Each router's objects, created as a person would, and the trafficRouting naming them. */
 const routers: { name: string; setUp(app: string): Promise<void>; routing(app: string): Record<string, unknown> }[] = [
   {
     name: 'Istio host-level',
     async setUp(app) {
-      await bed.createObject(virtualServiceRef(namespace, `${app}-vs`), { spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: hostRoute(app, 100, 0) }] } });
+      await bed.createObject(virtualServiceRef(namespace, `${app}-vs`), {
+        spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: hostRoute(app, 100, 0) }] },
+      });
     },
     routing: (app) => ({ istio: { virtualService: { name: `${app}-vs`, routes: ['primary'] } } }),
   },
@@ -71,10 +80,19 @@ const routers: { name: string; setUp(app: string): Promise<void>; routing(app: s
     name: 'Istio subset-level (VirtualService and DestinationRule)',
     async setUp(app) {
       await bed.createServices(app, [app]);
-      await bed.createObject(destinationRuleRef(namespace, `${app}-dr`), { spec: { host: app, subsets: [{ name: 'stable' }, { name: 'canary' }] } });
-      await bed.createObject(virtualServiceRef(namespace, `${app}-vs`), { spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: subsetRoute(app, 100, 0) }] } });
+      await bed.createObject(destinationRuleRef(namespace, `${app}-dr`), {
+        spec: { host: app, subsets: [{ name: 'stable' }, { name: 'canary' }] },
+      });
+      await bed.createObject(virtualServiceRef(namespace, `${app}-vs`), {
+        spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: subsetRoute(app, 100, 0) }] },
+      });
     },
-    routing: (app) => ({ istio: { virtualService: { name: `${app}-vs`, routes: ['primary'] }, destinationRule: { name: `${app}-dr`, canarySubsetName: 'canary', stableSubsetName: 'stable' } } }),
+    routing: (app) => ({
+      istio: {
+        virtualService: { name: `${app}-vs`, routes: ['primary'] },
+        destinationRule: { name: `${app}-dr`, canarySubsetName: 'canary', stableSubsetName: 'stable' },
+      },
+    }),
   },
   {
     name: 'SMI (a TrafficSplit the router created)',
@@ -86,7 +104,9 @@ const routers: { name: string; setUp(app: string): Promise<void>; routing(app: s
   {
     name: 'NGINX (a canary Ingress the router created)',
     async setUp(app) {
-      await bed.createObject(ingressRef(namespace, `${app}-ingress`), { spec: { ingressClassName: 'nginx', rules: [ruleTo(`${app}.local`, `${app}-stable`)] } });
+      await bed.createObject(ingressRef(namespace, `${app}-ingress`), {
+        spec: { ingressClassName: 'nginx', rules: [ruleTo(`${app}.local`, `${app}-stable`)] },
+      });
     },
     routing: (app) => ({ nginx: { stableIngress: `${app}-ingress` } }),
   },
@@ -94,7 +114,18 @@ const routers: { name: string; setUp(app: string): Promise<void>; routing(app: s
     name: 'Gateway API',
     async setUp(app) {
       await bed.createObject(httpRouteRef(namespace, `${app}-route`), {
-        spec: { parentRefs: [{ name: 'gateway' }], hostnames: [`${app}.local`], rules: [{ backendRefs: [{ name: `${app}-stable`, port: 80, weight: 100 }, { name: `${app}-canary`, port: 80, weight: 0 }] }] },
+        spec: {
+          parentRefs: [{ name: 'gateway' }],
+          hostnames: [`${app}.local`],
+          rules: [
+            {
+              backendRefs: [
+                { name: `${app}-stable`, port: 80, weight: 100 },
+                { name: `${app}-canary`, port: 80, weight: 0 },
+              ],
+            },
+          ],
+        },
       });
     },
     routing: (app) => ({ gatewayAPI: { httpRoute: `${app}-route` } }),
@@ -120,7 +151,11 @@ describe('router objects read from the informer caches', () => {
       expect(writes()).toEqual([]);
 
       await bed.setImage(app, 'example.test/app:yellow');
-      await bed.until(app, 'paused at 20%', (rollout) => rollout.status?.phase === 'Paused' && rollout.status.canary?.weights?.canary.weight === 20);
+      await bed.until(
+        app,
+        'paused at 20%',
+        (rollout) => rollout.status?.phase === 'Paused' && rollout.status.canary?.weights?.canary.weight === 20,
+      );
       await forceReconciles(app, 2);
       counter.reset();
       await forceReconciles(app, 10);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../../src/local/wait-until.js';
 import type { JsonObject } from '../../src/traffic/index.js';
-import { destinationRuleRef, runAbortScenario, runSeedScenario, trafficBed, virtualServiceRef, weightSequence, scenarioTimeoutMs } from './support/traffic-fixtures.js';
+import {
+  destinationRuleRef,
+  runAbortScenario,
+  runSeedScenario,
+  trafficBed,
+  virtualServiceRef,
+  weightSequence,
+  scenarioTimeoutMs,
+} from './support/traffic-fixtures.js';
 
 // The engine driving Istio on the real control plane beyond the host-level case of
 // engine-traffic.test.ts: subset-level splitting (Argo's UpdateHash labels the DestinationRule's
@@ -14,8 +22,12 @@ const managedBy = 'argo-rollouts.argoproj.io/managed-by-rollouts';
 
 async function setUpSubsets(app: string): Promise<void> {
   await bed.createServices(app, [`${app}-stable`, `${app}-canary`, app]);
-  await bed.createObject(destinationRuleRef(namespace, `${app}-dr`), { spec: { host: app, subsets: [{ name: 'stable' }, { name: 'canary' }] } });
-  await bed.createObject(virtualServiceRef(namespace, `${app}-vs`), { spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: subsetRoute(app, 100, 0) }] } });
+  await bed.createObject(destinationRuleRef(namespace, `${app}-dr`), {
+    spec: { host: app, subsets: [{ name: 'stable' }, { name: 'canary' }] },
+  });
+  await bed.createObject(virtualServiceRef(namespace, `${app}-vs`), {
+    spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: subsetRoute(app, 100, 0) }] },
+  });
 }
 
 const subsetRoute = (app: string, stable: number, canary: number): JsonObject[] => [
@@ -53,88 +65,135 @@ const canaryWeightOf = (object: JsonObject): number | undefined => {
 };
 
 const subsetRouting = (app: string): Record<string, unknown> => ({
-  trafficRouting: { istio: { virtualService: { name: `${app}-vs`, routes: ['primary'] }, destinationRule: { name: `${app}-dr`, canarySubsetName: 'canary', stableSubsetName: 'stable' } } },
+  trafficRouting: {
+    istio: {
+      virtualService: { name: `${app}-vs`, routes: ['primary'] },
+      destinationRule: { name: `${app}-dr`, canarySubsetName: 'canary', stableSubsetName: 'stable' },
+    },
+  },
 });
 
 describe('canary with Istio subset-level splitting, driven by the engine', () => {
-  it('seed scenario: the DestinationRule subsets on the hashes, the VirtualService 100/0 → 20 → promote → 40 … → 100/0', async () => {
-    const app = 'is';
-    await setUpSubsets(app);
-    const vsRef = virtualServiceRef(namespace, `${app}-vs`);
-    const drRef = destinationRuleRef(namespace, `${app}-dr`);
-    const history = await bed.history(vsRef);
-    await runSeedScenario(bed, app, subsetRouting(app), {
-      async healthy(blue) {
-        await waitUntil(async () => (await bed.written(drRef))?.['metadata'] !== undefined && JSON.stringify(await bed.written(drRef)).includes(blue), { what: 'the subsets on blue', timeoutMs: 30_000 });
-        expect(await bed.written(drRef)).toEqual(destinationRule(app, blue, blue));
-        expect(await bed.written(vsRef)).toEqual(virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 100, 0) }]));
-      },
-      async paused(blue, yellow) {
-        expect(await bed.written(drRef)).toEqual(destinationRule(app, blue, yellow));
-        expect(await bed.written(vsRef)).toEqual(virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 80, 20) }]));
-      },
-      async done(yellow) {
-        await waitUntil(async () => canaryWeightOf(await bed.read(vsRef)) === 0, { what: 'the VirtualService back to 0', timeoutMs: 30_000 });
-        expect(await bed.written(vsRef)).toEqual(virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 100, 0) }]));
-        expect(await bed.written(drRef)).toEqual(destinationRule(app, yellow, yellow));
-      },
-    });
-    const versions = history.versions();
-    await history.stop();
-    expect(weightSequence(versions, canaryWeightOf)).toEqual([0, 20, 40, 60, 80, 100, 0]);
-    expect(versions.length - 1).toBe(6);
-  }, scenarioTimeoutMs);
+  it(
+    'seed scenario: the DestinationRule subsets on the hashes, the VirtualService 100/0 → 20 → promote → 40 … → 100/0',
+    async () => {
+      const app = 'is';
+      await setUpSubsets(app);
+      const vsRef = virtualServiceRef(namespace, `${app}-vs`);
+      const drRef = destinationRuleRef(namespace, `${app}-dr`);
+      const history = await bed.history(vsRef);
+      await runSeedScenario(bed, app, subsetRouting(app), {
+        async healthy(blue) {
+          await waitUntil(
+            async () => (await bed.written(drRef))?.['metadata'] !== undefined && JSON.stringify(await bed.written(drRef)).includes(blue),
+            { what: 'the subsets on blue', timeoutMs: 30_000 },
+          );
+          expect(await bed.written(drRef)).toEqual(destinationRule(app, blue, blue));
+          expect(await bed.written(vsRef)).toEqual(
+            virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 100, 0) }]),
+          );
+        },
+        async paused(blue, yellow) {
+          expect(await bed.written(drRef)).toEqual(destinationRule(app, blue, yellow));
+          expect(await bed.written(vsRef)).toEqual(
+            virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 80, 20) }]),
+          );
+        },
+        async done(yellow) {
+          await waitUntil(async () => canaryWeightOf(await bed.read(vsRef)) === 0, {
+            what: 'the VirtualService back to 0',
+            timeoutMs: 30_000,
+          });
+          expect(await bed.written(vsRef)).toEqual(
+            virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 100, 0) }]),
+          );
+          expect(await bed.written(drRef)).toEqual(destinationRule(app, yellow, yellow));
+        },
+      });
+      const versions = history.versions();
+      await history.stop();
+      expect(weightSequence(versions, canaryWeightOf)).toEqual([0, 20, 40, 60, 80, 100, 0]);
+      expect(versions.length - 1).toBe(6);
+    },
+    scenarioTimeoutMs,
+  );
 
-  it('abort: the VirtualService at 0 first, the canary scaled down after abortScaleDownDelaySeconds, the subsets left on their hashes as Argo leaves them', async () => {
-    const app = 'ia';
-    await setUpSubsets(app);
-    const vsRef = virtualServiceRef(namespace, `${app}-vs`);
-    await runAbortScenario(bed, app, subsetRouting(app), async () => canaryWeightOf(await bed.read(vsRef)));
-    expect(await bed.written(vsRef)).toEqual(virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 100, 0) }]));
-    // Argo's reconcileTrafficRouting keeps canaryHash on the new ReplicaSet after an abort: the weight, not the subset, moves.
-    const rollout = await bed.cluster.readRollout(app);
-    expect(await bed.written(destinationRuleRef(namespace, `${app}-dr`))).toEqual(destinationRule(app, rollout.status?.stableRS ?? '', rollout.status?.currentPodHash ?? ''));
-  }, scenarioTimeoutMs);
+  it(
+    'abort: the VirtualService at 0 first, the canary scaled down after abortScaleDownDelaySeconds, the subsets left on their hashes as Argo leaves them',
+    async () => {
+      const app = 'ia';
+      await setUpSubsets(app);
+      const vsRef = virtualServiceRef(namespace, `${app}-vs`);
+      await runAbortScenario(bed, app, subsetRouting(app), async () => canaryWeightOf(await bed.read(vsRef)));
+      expect(await bed.written(vsRef)).toEqual(
+        virtualService(`${app}-vs`, [`${app}.local`], [{ name: 'primary', route: subsetRoute(app, 100, 0) }]),
+      );
+      // Argo's reconcileTrafficRouting keeps canaryHash on the new ReplicaSet after an abort: the weight, not the subset, moves.
+      const rollout = await bed.cluster.readRollout(app);
+      expect(await bed.written(destinationRuleRef(namespace, `${app}-dr`))).toEqual(
+        destinationRule(app, rollout.status?.stableRS ?? '', rollout.status?.currentPodHash ?? ''),
+      );
+    },
+    scenarioTimeoutMs,
+  );
 
-  it('two VirtualServices at once: an http route in one, a tls route in the other, both moved at each step', async () => {
-    const app = 'iv';
-    await bed.createServices(app);
-    const hostRoute = (stable: number, canary: number): JsonObject[] => [
-      { destination: { host: `${app}-stable` }, weight: stable },
-      { destination: { host: `${app}-canary` }, weight: canary },
-    ];
-    const tlsRoute = (stable: number, canary: number): JsonObject[] => [
-      { destination: { host: `${app}-stable`, port: { number: 443 } }, weight: stable },
-      { destination: { host: `${app}-canary`, port: { number: 443 } }, weight: canary },
-    ];
-    const tls = (stable: number, canary: number): JsonObject[] => [{ match: [{ port: 443, sniHosts: [`${app}.local`] }], route: tlsRoute(stable, canary) }];
-    await bed.createObject(virtualServiceRef(namespace, `${app}-web`), { spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: hostRoute(100, 0) }] } });
-    await bed.createObject(virtualServiceRef(namespace, `${app}-tls`), { spec: { hosts: [`${app}.local`], tls: tls(100, 0) } });
-    const trafficRouting = {
-      istio: {
-        virtualServices: [
-          { name: `${app}-web`, routes: ['primary'] },
-          { name: `${app}-tls`, tlsRoutes: [{ port: 443, sniHosts: [`${app}.local`] }] },
-        ],
-      },
-    };
-    await bed.createRollout(app, { trafficRouting, steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: {} }] });
-    await bed.until(app, 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
-    await bed.setImage(app, 'example.test/app:yellow');
-    const web = virtualServiceRef(namespace, `${app}-web`);
-    const tlsRef = virtualServiceRef(namespace, `${app}-tls`);
-    const expectBoth = async (stable: number, canary: number): Promise<void> => {
-      expect(await bed.written(web)).toEqual(virtualService(`${app}-web`, [`${app}.local`], [{ name: 'primary', route: hostRoute(stable, canary) }]));
-      expect((await bed.written(tlsRef))?.['spec']).toEqual({ hosts: [`${app}.local`], tls: tls(stable, canary) });
-    };
-    await bed.until(app, 'the canary to pause at 20', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
-    await expectBoth(80, 20);
-    await bed.verb('promote', app);
-    await bed.until(app, 'the canary to pause at 60', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 3);
-    await expectBoth(40, 60);
-    await bed.verb('promote', app);
-    await bed.until(app, 'Healthy on yellow', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash && r.status.canary?.weights?.canary.weight === 0);
-    await waitUntil(async () => canaryWeightOf(await bed.read(web)) === 0, { what: 'the web VirtualService back to 0', timeoutMs: 30_000 });
-    await expectBoth(100, 0);
-  }, scenarioTimeoutMs);
+  it(
+    'two VirtualServices at once: an http route in one, a tls route in the other, both moved at each step',
+    async () => {
+      const app = 'iv';
+      await bed.createServices(app);
+      const hostRoute = (stable: number, canary: number): JsonObject[] => [
+        { destination: { host: `${app}-stable` }, weight: stable },
+        { destination: { host: `${app}-canary` }, weight: canary },
+      ];
+      const tlsRoute = (stable: number, canary: number): JsonObject[] => [
+        { destination: { host: `${app}-stable`, port: { number: 443 } }, weight: stable },
+        { destination: { host: `${app}-canary`, port: { number: 443 } }, weight: canary },
+      ];
+      const tls = (stable: number, canary: number): JsonObject[] => [
+        { match: [{ port: 443, sniHosts: [`${app}.local`] }], route: tlsRoute(stable, canary) },
+      ];
+      await bed.createObject(virtualServiceRef(namespace, `${app}-web`), {
+        spec: { hosts: [`${app}.local`], http: [{ name: 'primary', route: hostRoute(100, 0) }] },
+      });
+      await bed.createObject(virtualServiceRef(namespace, `${app}-tls`), { spec: { hosts: [`${app}.local`], tls: tls(100, 0) } });
+      const trafficRouting = {
+        istio: {
+          virtualServices: [
+            { name: `${app}-web`, routes: ['primary'] },
+            { name: `${app}-tls`, tlsRoutes: [{ port: 443, sniHosts: [`${app}.local`] }] },
+          ],
+        },
+      };
+      await bed.createRollout(app, { trafficRouting, steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: {} }] });
+      await bed.until(app, 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
+      await bed.setImage(app, 'example.test/app:yellow');
+      const web = virtualServiceRef(namespace, `${app}-web`);
+      const tlsRef = virtualServiceRef(namespace, `${app}-tls`);
+      const expectBoth = async (stable: number, canary: number): Promise<void> => {
+        expect(await bed.written(web)).toEqual(
+          virtualService(`${app}-web`, [`${app}.local`], [{ name: 'primary', route: hostRoute(stable, canary) }]),
+        );
+        expect((await bed.written(tlsRef))?.['spec']).toEqual({ hosts: [`${app}.local`], tls: tls(stable, canary) });
+      };
+      await bed.until(app, 'the canary to pause at 20', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+      await expectBoth(80, 20);
+      await bed.verb('promote', app);
+      await bed.until(app, 'the canary to pause at 60', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 3);
+      await expectBoth(40, 60);
+      await bed.verb('promote', app);
+      await bed.until(
+        app,
+        'Healthy on yellow',
+        (r) =>
+          r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash && r.status.canary?.weights?.canary.weight === 0,
+      );
+      await waitUntil(async () => canaryWeightOf(await bed.read(web)) === 0, {
+        what: 'the web VirtualService back to 0',
+        timeoutMs: 30_000,
+      });
+      await expectBoth(100, 0);
+    },
+    scenarioTimeoutMs,
+  );
 });

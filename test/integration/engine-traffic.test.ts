@@ -33,7 +33,14 @@ afterAll(async () => {
   await cluster.tearDown();
 });
 
-const vs = (name: string): ObjectRef => ({ group: 'networking.istio.io', version: 'v1alpha3', resource: 'virtualservices', kind: 'VirtualService', namespace, name });
+const vs = (name: string): ObjectRef => ({
+  group: 'networking.istio.io',
+  version: 'v1alpha3',
+  resource: 'virtualservices',
+  kind: 'VirtualService',
+  namespace,
+  name,
+});
 
 function gradual(...args: string[]): ReturnType<typeof runCommand> {
   const cli = ownCliInvocation();
@@ -42,7 +49,10 @@ function gradual(...args: string[]): ReturnType<typeof runCommand> {
 
 async function setUpApp(app: string, routes: string[] = ['primary']): Promise<void> {
   for (const role of ['stable', 'canary']) {
-    await core.createNamespacedService({ namespace, body: { metadata: { name: `${app}-${role}` }, spec: { selector: { app }, ports: [{ port: 80 }] } } });
+    await core.createNamespacedService({
+      namespace,
+      body: { metadata: { name: `${app}-${role}` }, spec: { selector: { app }, ports: [{ port: 80 }] } },
+    });
   }
   await kube.write({
     verb: 'create',
@@ -101,7 +111,12 @@ async function selectorOf(service: string): Promise<string | undefined> {
 
 async function canarySize(app: string, hash: string): Promise<number> {
   const all = (await apps.listNamespacedReplicaSet({ namespace })).items;
-  return all.find((rs) => rs.metadata?.labels?.['rollouts-pod-template-hash'] === hash && rs.metadata.ownerReferences?.some((owner) => owner.name === app))?.spec?.replicas ?? 0;
+  return (
+    all.find(
+      (rs) =>
+        rs.metadata?.labels?.['rollouts-pod-template-hash'] === hash && rs.metadata.ownerReferences?.some((owner) => owner.name === app),
+    )?.spec?.replicas ?? 0
+  );
 }
 
 function until(app: string, what: string, check: (rollout: Rollout) => boolean): Promise<Rollout> {
@@ -116,7 +131,16 @@ async function setImage(app: string, image: string): Promise<void> {
 describe('canary with an Istio VirtualService, driven by the engine', () => {
   it('seed scenario: 100/0 → 20 → promote → 40 → … → 100/0, a hand edit put back, the stable Service moved at the end', async () => {
     await setUpApp('web');
-    const steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '1s' } }, { setWeight: 60 }, { pause: { duration: '1s' } }, { setWeight: 80 }, { pause: { duration: '1s' } }];
+    const steps = [
+      { setWeight: 20 },
+      { pause: {} },
+      { setWeight: 40 },
+      { pause: { duration: '1s' } },
+      { setWeight: 60 },
+      { pause: { duration: '1s' } },
+      { setWeight: 80 },
+      { pause: { duration: '1s' } },
+    ];
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: rolloutOf('web', { steps }) });
     const first = await until('web', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
     const blue = first.status?.currentPodHash ?? '';
@@ -124,7 +148,11 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
     expect(await split('web-vs')).toEqual(['web-stable:100', 'web-canary:0']);
 
     await setImage('web', 'example.test/app:yellow');
-    const paused = await until('web', 'the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+    const paused = await until(
+      'web',
+      'the canary to pause at step 1',
+      (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1,
+    );
     const yellow = paused.status?.currentPodHash ?? '';
     expect(await split('web-vs')).toEqual(['web-stable:80', 'web-canary:20']);
     expect(paused.status?.canary?.weights).toEqual({
@@ -141,9 +169,25 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
       verb: 'patch',
       ref: vs('web-vs'),
       resourceVersion: String((edited?.['metadata'] as JsonObject)['resourceVersion']),
-      patch: { spec: { http: [{ name: 'primary', route: [{ destination: { host: 'web-stable' }, weight: 50 }, { destination: { host: 'web-canary' }, weight: 50 }] }] } },
+      patch: {
+        spec: {
+          http: [
+            {
+              name: 'primary',
+              route: [
+                { destination: { host: 'web-stable' }, weight: 50 },
+                { destination: { host: 'web-canary' }, weight: 50 },
+              ],
+            },
+          ],
+        },
+      },
     });
-    await waitUntil(async () => (await split('web-vs')).join() === 'web-stable:80,web-canary:20', { what: 'the hand edit put back', timeoutMs: 30_000, intervalMs: 50 });
+    await waitUntil(async () => (await split('web-vs')).join() === 'web-stable:80,web-canary:20', {
+      what: 'the hand edit put back',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     // The router's Event for the write that put it back (identical Events may be folded into one by the recorder).
     const putBack = "Updated VirtualService: VirtualService `web-vs` set to desiredWeight '20'";
     const lines = await cluster.untilEventLines('web', 'the router Event of the put-back', (candidate) => candidate.includes(putBack));
@@ -151,14 +195,26 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
 
     const promote = await gradual('promote', 'web');
     expect(promote.code, promote.stderr).toBe(0);
-    const done = await until('web', 'yellow to be stable and Healthy', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === yellow);
-    await waitUntil(async () => (await split('web-vs')).join() === 'web-stable:100,web-canary:0', { what: 'all traffic on the stable Service', timeoutMs: 30_000 });
+    const done = await until(
+      'web',
+      'yellow to be stable and Healthy',
+      (r) => r.status?.phase === 'Healthy' && r.status.stableRS === yellow,
+    );
+    await waitUntil(async () => (await split('web-vs')).join() === 'web-stable:100,web-canary:0', {
+      what: 'all traffic on the stable Service',
+      timeoutMs: 30_000,
+    });
     expect(await selectorOf('web-stable')).toBe(yellow);
     expect(done.status?.stableRS).toBe(yellow);
-    const settled = await until('web', 'the weights recorded at 0 on yellow', (r) => r.status?.canary?.weights?.canary.weight === 0 && r.status.canary.weights.stable.podTemplateHash === yellow);
+    const settled = await until(
+      'web',
+      'the weights recorded at 0 on yellow',
+      (r) => r.status?.canary?.weights?.canary.weight === 0 && r.status.canary.weights.stable.podTemplateHash === yellow,
+    );
     expect(settled.status?.canary?.weights?.stable).toEqual({ weight: 100, podTemplateHash: yellow, serviceName: 'web-stable' });
     // Events are recorded after the status write: wait for the last one.
-    const weightEvents = async (): Promise<string[]> => (await cluster.eventLines('web')).filter((line) => line.startsWith('TrafficWeightUpdated: ') && line.includes(' from '));
+    const weightEvents = async (): Promise<string[]> =>
+      (await cluster.eventLines('web')).filter((line) => line.startsWith('TrafficWeightUpdated: ') && line.includes(' from '));
     await waitUntil(async () => (await weightEvents()).length >= 6, { what: 'six weight events', timeoutMs: 10_000 });
     expect(await weightEvents()).toEqual([
       'TrafficWeightUpdated: Traffic weight updated from 0 to 20',
@@ -172,7 +228,10 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
 
   it('abort: the weight goes to 0 first, the canary keeps its pods for abortScaleDownDelaySeconds, then goes', async () => {
     await setUpApp('ab');
-    await custom.createNamespacedCustomObject({ ...rolloutApi, body: rolloutOf('ab', { abortScaleDownDelaySeconds: 10, steps: [{ setWeight: 40 }, { pause: {} }] }) });
+    await custom.createNamespacedCustomObject({
+      ...rolloutApi,
+      body: rolloutOf('ab', { abortScaleDownDelaySeconds: 10, steps: [{ setWeight: 40 }, { pause: {} }] }),
+    });
     const first = await until('ab', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
     const blue = first.status?.currentPodHash ?? '';
     await setImage('ab', 'example.test/app:yellow');
@@ -183,11 +242,19 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
 
     const abort = await gradual('abort', 'ab');
     expect(abort.code, abort.stderr).toBe(0);
-    await waitUntil(async () => (await split('ab-vs')).join() === 'ab-stable:100,ab-canary:0', { what: 'the weight back to stable', timeoutMs: 30_000, intervalMs: 50 });
+    await waitUntil(async () => (await split('ab-vs')).join() === 'ab-stable:100,ab-canary:0', {
+      what: 'the weight back to stable',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     const weightZeroAt = Date.now();
     // The canary still has its pods when the weight is 0 (weight first, then scale-down).
     expect(await canarySize('ab', yellow)).toBe(2);
-    await waitUntil(async () => (await canarySize('ab', yellow)) === 0, { what: 'the canary scaled down after the delay', timeoutMs: 30_000, intervalMs: 100 });
+    await waitUntil(async () => (await canarySize('ab', yellow)) === 0, {
+      what: 'the canary scaled down after the delay',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     // The CLI's own start-up delays when the test sees the weight; the delay is 10 s, at least 5 of them after that.
     expect(Date.now() - weightZeroAt).toBeGreaterThanOrEqual(5_000);
     expect(await canarySize('ab', blue)).toBe(5);
@@ -205,7 +272,10 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
       { setMirrorRoute: { name: 'mirror', match: [{ path: { prefix: '/api' } }], percentage: 50 } },
       { pause: {} },
     ];
-    const routing = { istio: { virtualService: { name: 'hdr-vs', routes: ['primary'] } }, managedRoutes: [{ name: 'by-header' }, { name: 'mirror' }] };
+    const routing = {
+      istio: { virtualService: { name: 'hdr-vs', routes: ['primary'] } },
+      managedRoutes: [{ name: 'by-header' }, { name: 'mirror' }],
+    };
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: rolloutOf('hdr', { steps, trafficRouting: routing }) });
     await until('hdr', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
     await setImage('hdr', 'example.test/app:yellow');
@@ -218,7 +288,11 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
     expect(await routeNames()).toEqual(['by-header', 'mirror', 'primary']);
     const object = await kube.read(vs('hdr-vs'));
     const http = (object?.['spec'] as JsonObject)['http'] as JsonObject[];
-    expect(http[0]).toMatchObject({ name: 'by-header', match: [{ headers: { 'x-canary': { exact: 'yes' } } }], route: [{ destination: { host: 'hdr-canary' }, weight: 100 }] });
+    expect(http[0]).toMatchObject({
+      name: 'by-header',
+      match: [{ headers: { 'x-canary': { exact: 'yes' } } }],
+      route: [{ destination: { host: 'hdr-canary' }, weight: 100 }],
+    });
     expect(http[1]).toMatchObject({ name: 'mirror', mirror: { host: 'hdr-canary' }, mirrorPercentage: { value: 50 } });
 
     const promote = await gradual('promote', 'hdr');
@@ -229,16 +303,27 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
 
   it.each([
     ['a missing VirtualService', { istio: { virtualService: { name: 'nowhere-vs' } } }, /VirtualService .*nowhere-vs.* not found/u],
-    ['a route name not found', { istio: { virtualService: { name: 'bad-vs', routes: ['secondary'] } } }, /VirtualService .*-vs spec\.http: HTTP Route 'secondary' is not found/u],
+    [
+      'a route name not found',
+      { istio: { virtualService: { name: 'bad-vs', routes: ['secondary'] } } },
+      /VirtualService .*-vs spec\.http: HTTP Route 'secondary' is not found/u,
+    ],
   ])('bad input, %s: InvalidSpec naming the object, nothing created', async (_name, trafficRouting, message) => {
     const app = `bad${String(Math.floor(Math.random() * 1e6))}`;
     await setUpApp(app);
     if (trafficRouting.istio.virtualService.name === 'bad-vs') trafficRouting.istio.virtualService.name = `${app}-vs`;
-    await custom.createNamespacedCustomObject({ ...rolloutApi, body: rolloutOf(app, { trafficRouting, steps: [{ setWeight: 20 }, { pause: {} }] }) });
-    const invalid = await until(app, 'the InvalidSpec condition', (r) => (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'));
+    await custom.createNamespacedCustomObject({
+      ...rolloutApi,
+      body: rolloutOf(app, { trafficRouting, steps: [{ setWeight: 20 }, { pause: {} }] }),
+    });
+    const invalid = await until(app, 'the InvalidSpec condition', (r) =>
+      (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'),
+    );
     const condition = invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec');
     expect(condition?.message).toMatch(message);
-    const replicaSets = (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.name === app));
+    const replicaSets = (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) =>
+      rs.metadata?.ownerReferences?.some((owner) => owner.name === app),
+    );
     expect(replicaSets).toEqual([]);
     expect(await selectorOf(`${app}-stable`)).toBeUndefined();
   });

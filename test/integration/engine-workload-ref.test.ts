@@ -88,21 +88,35 @@ describe('spec.workloadRef on a real control plane', () => {
     // Deployment, and status.workloadObservedGeneration follows it.
     const scaled = await untilDeployment('web', 'the Deployment to be scaled to 0', (d) => d.spec?.replicas === 0);
     expect(scaled.metadata?.generation).toBeGreaterThan(1);
-    await until('workloadObservedGeneration to reach the scaled Deployment', (r) => r.status?.workloadObservedGeneration === String(scaled.metadata?.generation), 'web');
+    await until(
+      'workloadObservedGeneration to reach the scaled Deployment',
+      (r) => r.status?.workloadObservedGeneration === String(scaled.metadata?.generation),
+      'web',
+    );
 
     // A release is a change to the Deployment's template (the Rollout itself is not edited).
     await apps.patchNamespacedDeployment(
-      { name: 'web', namespace, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:green' }] } } } } },
+      {
+        name: 'web',
+        namespace,
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/web:green' }] } } } },
+      },
       mergePatch,
     );
     const generation = String((await readDeployment('web')).metadata?.generation);
     expect(generation).not.toBe(String(scaled.metadata?.generation));
-    const paused = await until('the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1, 'web');
+    const paused = await until(
+      'the canary to pause at step 1',
+      (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1,
+      'web',
+    );
     const green = paused.status?.currentPodHash ?? '';
     expect(green).not.toBe(blue);
     expect(paused.status).toMatchObject({ stableRS: blue, workloadObservedGeneration: generation });
     expect(paused.status?.pauseConditions?.map((c) => c.reason)).toEqual(['CanaryPauseStep']);
-    const byHash = Object.fromEntries((await replicaSetsOf('web')).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs]));
+    const byHash = Object.fromEntries(
+      (await replicaSetsOf('web')).map((rs) => [rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '', rs]),
+    );
     expect(Object.keys(byHash).sort()).toEqual([blue, green].sort());
     expect(imageOf(byHash[green])).toBe('example.test/web:green');
     expect(byHash[green]?.spec?.replicas).toBe(1);
@@ -118,7 +132,11 @@ describe('spec.workloadRef on a real control plane', () => {
 
   it('refuses a Rollout whose Deployment does not exist with InvalidSpec naming it, then follows the Deployment once it is created (scaleDown onsuccess)', async () => {
     await custom.createNamespacedCustomObject({ ...rolloutApi, body: referencingRollout('late', 'late-app', 'onsuccess') });
-    const invalid = await until('InvalidSpec for the missing Deployment', (r) => r.status?.conditions?.some((c) => c.type === 'InvalidSpec') === true, 'late');
+    const invalid = await until(
+      'InvalidSpec for the missing Deployment',
+      (r) => r.status?.conditions?.some((c) => c.type === 'InvalidSpec') === true,
+      'late',
+    );
     expect(invalid.status?.phase).toBe('Degraded');
     expect(invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec')?.message).toContain('deployment "late-app" not found');
     expect(await replicaSetsOf('late')).toEqual([]);
@@ -128,7 +146,15 @@ describe('spec.workloadRef on a real control plane', () => {
     const healthy = await until('the Rollout to be Healthy', (r) => r.status?.phase === 'Healthy', 'late');
     expect(healthy.status?.conditions?.some((c) => c.type === 'InvalidSpec')).toBe(false);
     expect(imageOf((await replicaSetsOf('late'))[0])).toBe('example.test/late:1');
-    const scaled = await untilDeployment('late-app', 'the Deployment to be scaled to 0 once the Rollout is Healthy', (d) => d.spec?.replicas === 0);
-    await until('workloadObservedGeneration to reach the scaled Deployment', (r) => r.status?.workloadObservedGeneration === String(scaled.metadata?.generation), 'late');
+    const scaled = await untilDeployment(
+      'late-app',
+      'the Deployment to be scaled to 0 once the Rollout is Healthy',
+      (d) => d.spec?.replicas === 0,
+    );
+    await until(
+      'workloadObservedGeneration to reach the scaled Deployment',
+      (r) => r.status?.workloadObservedGeneration === String(scaled.metadata?.generation),
+      'late',
+    );
   });
 });

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
-import { close, comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
+import {
+  close,
+  comment,
+  createRepositoryFromFolder,
+  merge,
+  openPullRequest,
+  pushBranch,
+  type Person,
+} from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -53,7 +61,13 @@ spec:
 `;
 }
 
-interface Seen { id: number; sha: string; environment: string; states: string[]; statuses: { state: string; environment_url?: string; log_url?: string }[] }
+interface Seen {
+  id: number;
+  sha: string;
+  environment: string;
+  states: string[];
+  statuses: { state: string; environment_url?: string; log_url?: string }[];
+}
 
 /** Every deployment of the repository, oldest first, each with its statuses oldest first. */
 async function deployments(): Promise<Seen[]> {
@@ -61,8 +75,20 @@ async function deployments(): Promise<Seen[]> {
   const listed = (await octokit.rest.repos.listDeployments({ owner, repo, per_page: 100 })).data;
   const seen = await Promise.all(
     listed.map(async (deployment) => {
-      const statuses = (await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deployment.id, per_page: 100 })).data.reverse();
-      return { id: deployment.id, sha: deployment.sha, environment: deployment.environment, states: statuses.map((status) => status.state), statuses: statuses.map((status) => ({ state: status.state, ...(status.environment_url !== undefined && { environment_url: status.environment_url }), ...(status.log_url !== undefined && { log_url: status.log_url }) })) };
+      const statuses = (
+        await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deployment.id, per_page: 100 })
+      ).data.reverse();
+      return {
+        id: deployment.id,
+        sha: deployment.sha,
+        environment: deployment.environment,
+        states: statuses.map((status) => status.state),
+        statuses: statuses.map((status) => ({
+          state: status.state,
+          ...(status.environment_url !== undefined && { environment_url: status.environment_url }),
+          ...(status.log_url !== undefined && { log_url: status.log_url }),
+        })),
+      };
     }),
   );
   return seen.sort((a, b) => a.id - b.id);
@@ -70,10 +96,13 @@ async function deployments(): Promise<Seen[]> {
 
 async function untilDeployment(sha: string, what: string, predicate: (states: string[]) => boolean): Promise<Seen[]> {
   let found: Seen[] = [];
-  await waitUntil(async () => {
-    found = (await deployments()).filter((deployment) => deployment.sha === sha);
-    return found.length > 0 && predicate(found.at(-1)?.states ?? []);
-  }, { what: `the deployment of ${sha.slice(0, 7)}: ${what}`, timeoutMs: 90_000, intervalMs: 250 });
+  await waitUntil(
+    async () => {
+      found = (await deployments()).filter((deployment) => deployment.sha === sha);
+      return found.length > 0 && predicate(found.at(-1)?.states ?? []);
+    },
+    { what: `the deployment of ${sha.slice(0, 7)}: ${what}`, timeoutMs: 90_000, intervalMs: 250 },
+  );
   return found;
 }
 
@@ -87,8 +116,22 @@ async function mergeRefusal(number: number): Promise<string | undefined> {
 beforeAll(async () => {
   github = await startTestGithub({ git: true });
   bot = await startBot({
-    environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-    config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')), dashboardUrl },
+    environment: {
+      appId: github.appId,
+      privateKey: github.privateKey,
+      webhookSecret: github.webhookSecret,
+      webhookPath: '/api/github/webhooks',
+      baseUrl: `${github.server.url}/api/v3`,
+      port: 0,
+      host: '127.0.0.1',
+      configFile: undefined,
+    },
+    config: {
+      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
+      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
+      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+      dashboardUrl,
+    },
     logger: createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' }),
     githubRetryAfterBaseMs: 20,
   });
@@ -96,13 +139,19 @@ beforeAll(async () => {
   const tokens = await github.server.update((state) => {
     const now = new Date();
     seedInstallation(state, owner, now);
-    return { alice: seedPerson(state, { login: 'alice', role: 'admin', now }), bob: seedPerson(state, { login: 'bob', role: 'write', now }) };
+    return {
+      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+    };
   });
   alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
   bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
   const folder = await mkdtemp(join(tmpdir(), 'gradual-deploys-repo-'));
   await mkdir(join(folder, 'apps', 'web'), { recursive: true });
-  await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: ${environment}\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+  await writeFile(
+    join(folder, '.gradual.yml'),
+    `environments:\n  - name: ${environment}\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+  );
   await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
   await createRepositoryFromFolder(alice, { owner, repo, folder });
   await github.server.update((state) => {
@@ -119,7 +168,11 @@ beforeAll(async () => {
     conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
     rules: [{ type: 'required_deployments', parameters: { required_deployment_environments: [environment] } }],
   });
-  await cluster.untilRollout('web', 'the first revision to be Healthy', (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
+  await cluster.untilRollout(
+    'web',
+    'the first revision to be Healthy',
+    (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -129,13 +182,21 @@ afterAll(async () => {
 
 describe('GitHub Deployments follow the rollout', { timeout: 240_000 }, () => {
   it('an aborted deploy is a failed Deployment the merge is refused on; closing unmerged marks it inactive; a promoted one succeeds and the merge goes through', async () => {
-    const red = await pushBranch(bob, { owner, repo, branch: 'red', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:red') }, message: 'web: red' });
+    const red = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'red',
+      files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:red') },
+      message: 'web: red',
+    });
     const redNumber = await openPullRequest(bob, { owner, repo, head: 'red', title: 'Roll out red' });
     const started = await untilDeployment(red, 'in progress', (states) => states.at(-1) === 'in_progress');
     expect(started).toHaveLength(1);
     expect(started[0]?.environment).toBe(environment);
     expect(started[0]?.statuses[0]?.environment_url).toBe(dashboardUrl);
-    expect(await mergeRefusal(redNumber)).toMatch(/^405 Repository rule violations found[\s\S]*Required deployment to "production" has not succeeded \(in_progress\)/u);
+    expect(await mergeRefusal(redNumber)).toMatch(
+      /^405 Repository rule violations found[\s\S]*Required deployment to "production" has not succeeded \(in_progress\)/u,
+    );
 
     await cluster.untilRollout('web', 'paused for a person', (rollout) => (rollout.status?.pauseConditions?.length ?? 0) > 0);
     await comment(bob, { owner, repo, number: redNumber, body: '/abort' });
@@ -146,10 +207,21 @@ describe('GitHub Deployments follow the rollout', { timeout: 240_000 }, () => {
     const closed = await untilDeployment(red, 'inactive after closing unmerged', (states) => states.at(-1) === 'inactive');
     expect(closed.map((deployment) => deployment.states)).toEqual([['in_progress', 'failure', 'inactive']]);
 
-    const green = await pushBranch(bob, { owner, repo, branch: 'green', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:green') }, message: 'web: green' });
+    const green = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'green',
+      files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:green') },
+      message: 'web: green',
+    });
     const greenNumber = await openPullRequest(bob, { owner, repo, head: 'green', title: 'Roll out green' });
     await untilDeployment(green, 'in progress', (states) => states.at(-1) === 'in_progress');
-    await cluster.untilRollout('web', 'green paused for a person', (rollout) => (rollout.status?.pauseConditions?.length ?? 0) > 0 && JSON.stringify(rollout.spec.template).includes('example.test/web:green'));
+    await cluster.untilRollout(
+      'web',
+      'green paused for a person',
+      (rollout) =>
+        (rollout.status?.pauseConditions?.length ?? 0) > 0 && JSON.stringify(rollout.spec.template).includes('example.test/web:green'),
+    );
     expect(await mergeRefusal(greenNumber)).toMatch(/^405 /u);
     await comment(bob, { owner, repo, number: greenNumber, body: '/promote' });
     const promoted = await untilDeployment(green, 'success after /promote', (states) => states.at(-1) === 'success');
@@ -157,12 +229,22 @@ describe('GitHub Deployments follow the rollout', { timeout: 240_000 }, () => {
     // log_url is the rollout check's page; environment_url the dashboard.
     const success = promoted[0]?.statuses.at(-1);
     expect(success?.environment_url).toBe(dashboardUrl);
-    const checkRuns = (await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.checks.listForRef({ owner, repo, ref: green, check_name: checkName })).data.check_runs;
+    const checkRuns = (
+      await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.checks.listForRef({
+        owner,
+        repo,
+        ref: green,
+        check_name: checkName,
+      })
+    ).data.check_runs;
     expect(success?.log_url).toBe(checkRuns[0]?.html_url);
 
     expect(await merge(alice, { owner, repo, number: greenNumber })).toMatch(/^[0-9a-f]{40}$/u);
     // One Deployment per environment per pull-request deploy, no more.
-    expect((await deployments()).map((deployment) => [deployment.sha, deployment.environment])).toEqual([[red, environment], [green, environment]]);
+    expect((await deployments()).map((deployment) => [deployment.sha, deployment.environment])).toEqual([
+      [red, environment],
+      [green, environment],
+    ]);
     expect(github.violations).toEqual([]);
   });
 });

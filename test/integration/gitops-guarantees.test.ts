@@ -12,7 +12,15 @@ import { createAnalysisRunController, type AnalysisRunController } from '../../s
 import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
 import { lockName } from '../../src/gitops/environment-lock.js';
 import { installDeployer } from '../../src/gitops/install-deployer.js';
-import { close, comment, createRepositoryFromFolder, forkRepository, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
+import {
+  close,
+  comment,
+  createRepositoryFromFolder,
+  forkRepository,
+  openPullRequest,
+  pushBranch,
+  type Person,
+} from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { stateFileName } from '../../src/local/github/state-file.js';
 import { startTestGithub, type ReceivedWebhook, type TestGithub } from '../../src/local/github/testing.js';
@@ -116,7 +124,13 @@ interface CheckFacts {
 
 async function checkRuns(sha: string, name: string): Promise<CheckFacts[]> {
   const found = await octokitFor(alice).rest.checks.listForRef({ owner, repo, ref: sha, check_name: name });
-  return found.data.check_runs.map((run) => ({ id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' }));
+  return found.data.check_runs.map((run) => ({
+    id: run.id,
+    status: run.status,
+    conclusion: run.conclusion,
+    title: run.output.title ?? '',
+    summary: run.output.summary ?? '',
+  }));
 }
 
 async function untilCheck(sha: string, name: string, what: string, predicate: (run: CheckFacts) => boolean): Promise<CheckFacts> {
@@ -126,7 +140,11 @@ async function untilCheck(sha: string, name: string, what: string, predicate: (r
       last = (await checkRuns(sha, name))[0];
       return last !== undefined && predicate(last);
     },
-    { what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last === undefined ? null : { status: last.status, conclusion: last.conclusion, title: last.title })})`, timeoutMs: 90_000, intervalMs: 200 },
+    {
+      what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last === undefined ? null : { status: last.status, conclusion: last.conclusion, title: last.title })})`,
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    },
   );
   if (last === undefined) throw new Error(what);
   return last;
@@ -150,7 +168,9 @@ function handlerCreations(sinceSeq: number): string[] {
   const created = new Set(['/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', '/repos/{owner}/{repo}/check-runs']);
   return github.server
     .requestLog()
-    .filter((entry) => entry.seq > sinceSeq && entry.caller.startsWith('installation:') && entry.method === 'POST' && created.has(entry.route))
+    .filter(
+      (entry) => entry.seq > sinceSeq && entry.caller.startsWith('installation:') && entry.method === 'POST' && created.has(entry.route),
+    )
     .map((entry) => `${entry.method} ${entry.route}`);
 }
 
@@ -197,7 +217,11 @@ async function startBotProcess(): Promise<{ child: ChildProcess; url: string; ou
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  await waitUntil(() => Promise.resolve(url !== undefined || child.exitCode !== null), { what: 'the bot process to listen', timeoutMs: 60_000, intervalMs: 100 });
+  await waitUntil(() => Promise.resolve(url !== undefined || child.exitCode !== null), {
+    what: 'the bot process to listen',
+    timeoutMs: 60_000,
+    intervalMs: 100,
+  });
   if (url === undefined) throw new Error(`the bot did not listen (exit code ${String(child.exitCode)}); its log: ${botLogFile}`);
   github.setWebhookUrl(url);
   return { child, url, output };
@@ -214,7 +238,11 @@ function killBot(running: { child: ChildProcess }): Promise<void> {
 
 /** Sends a recorded delivery to the bot again, as GitHub's "Redeliver" does: same body, same id, same signature. */
 async function redeliver(delivery: ReceivedWebhook, to: string): Promise<number> {
-  const headers = Object.fromEntries(Object.entries(delivery.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
+  const headers = Object.fromEntries(
+    Object.entries(delivery.headers).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length',
+    ),
+  );
   // The recorded signature must still be GitHub's: the redelivery is exactly what GitHub sent.
   expect(headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', github.webhookSecret).update(delivery.body).digest('hex')}`);
   return (await fetch(to, { method: 'POST', headers, body: delivery.body })).status;
@@ -237,7 +265,10 @@ beforeAll(async () => {
   botLogFile = join(work, 'bot.log');
   // As installed: the environment deploys as its namespace's deployer (impersonated), not as the test's administrator.
   await installDeployer(cluster.kubeConfig, namespace);
-  await writeFile(configFile, `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': { cluster: local, impersonate: { serviceAccount: ${deployerIdentity(namespace).serviceAccount} } } }\ncacheDir: ${join(work, 'clones')}\n`);
+  await writeFile(
+    configFile,
+    `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': { cluster: local, impersonate: { serviceAccount: ${deployerIdentity(namespace).serviceAccount} } } }\ncacheDir: ${join(work, 'clones')}\n`,
+  );
   bot = await startBotProcess();
 
   const tokens = await github.server.update((state) => {
@@ -257,7 +288,10 @@ beforeAll(async () => {
   mallory = { login: 'mallory', token: tokens.mallory, apiUrl: github.server.url };
   const folder = join(work, 'repository');
   await mkdir(join(folder, 'apps', 'api'), { recursive: true });
-  await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+  await writeFile(
+    join(folder, '.gradual.yml'),
+    `environments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+  );
   await writeFile(join(folder, 'apps', 'api', 'rollout.yaml'), rolloutYaml('example.test/api:blue'));
   const address = provider.address() as AddressInfo;
   await writeFile(join(folder, 'apps', 'api', 'analysis.yaml'), templateYaml(`http://127.0.0.1:${String(address.port)}/health`));
@@ -267,7 +301,11 @@ beforeAll(async () => {
     if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write', carol: 'read' });
   });
   // The first push to main is applied by drift correction: the environment starts at blue.
-  await cluster.untilRollout('api', 'the first revision to be Healthy', (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
+  await cluster.untilRollout(
+    'api',
+    'the first revision to be Healthy',
+    (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -282,11 +320,23 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
   let second: { number: number; sha: string };
 
   it('two pull requests on one environment: the second waits naming the first; closing the first unmerged rolls back to main and the second proceeds', async () => {
-    const shaA = await pushBranch(bob, { owner, repo, branch: 'green', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:green') }, message: 'api: green' });
+    const shaA = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'green',
+      files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:green') },
+      message: 'api: green',
+    });
     first = { number: await openPullRequest(bob, { owner, repo, head: 'green', title: 'api: green' }), sha: shaA };
     await untilCheck(shaA, rolloutCheck, 'paused for a person', (run) => run.conclusion === 'action_required');
 
-    const shaB = await pushBranch(bob, { owner, repo, branch: 'red', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:red') }, message: 'api: red' });
+    const shaB = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'red',
+      files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:red') },
+      message: 'api: red',
+    });
     second = { number: await openPullRequest(bob, { owner, repo, head: 'red', title: 'api: red' }), sha: shaB };
     const waiting = await untilCheck(shaB, deployCheck, 'waiting for the first', (run) => run.status === 'queued');
     expect(waiting.title).toBe(`Waiting for #${String(first.number)} to release staging`);
@@ -297,11 +347,18 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
 
     await close(bob, { owner, repo, number: first.number });
     // Rolled back to main (blue), then the second deployed (red) and paused at its step 2.
-    await cluster.untilRollout('api', 'the second pull request deployed', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:red');
+    await cluster.untilRollout(
+      'api',
+      'the second pull request deployed',
+      (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:red',
+    );
     const deployed = await untilCheck(shaB, deployCheck, 'deployed after the first closed', (run) => run.conclusion === 'success');
     expect(deployed.title).toBe(`Deployed ${shaB.slice(0, 7)} to staging`);
     await untilCheck(shaB, rolloutCheck, 'paused for a person', (run) => run.conclusion === 'action_required');
-    await waitUntil(async () => (await comments(first.number)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
+    await waitUntil(async () => (await comments(first.number)).some((item) => item.body.includes('Closed without merging')), {
+      what: 'the close comment',
+      timeoutMs: 30_000,
+    });
     const closing = (await comments(first.number)).find((item) => item.body.includes('Closed without merging'));
     expect(closing?.body).toContain('rolled back to main@');
     expect(closing?.body).toContain(`#${String(second.number)} goes next`);
@@ -310,7 +367,15 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
 
   it('a .gradual.yml changed by the pull request grants it nothing: the default branch’s policy still refuses a reader', async () => {
     // The pull request tries to let readers promote; the policy is read from main, so it does not count.
-    const sha = await pushBranch(bob, { owner, repo, branch: 'red', files: { '.gradual.yml': `commands:\n  promote:\n    permission: read\nenvironments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n` }, message: 'let readers promote' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'red',
+      files: {
+        '.gradual.yml': `commands:\n  promote:\n    permission: read\nenvironments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+      },
+      message: 'let readers promote',
+    });
     await untilCheck(sha, rolloutCheck, 'the rollout check on the new head', (run) => run.conclusion === 'action_required');
     const before = await cluster.readRollout('api');
     const refused = await comment(carol, { owner, repo, number: second.number, body: '/promote' });
@@ -330,7 +395,12 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     await cluster.untilRollout('api', 'the analysis step', (rollout) => (rollout.status?.currentStepIndex ?? 0) >= 2);
     // GitHub keeps the paused run completed/action_required; the reporter goes on in a new run of the
     // same name (src/local/github/README.md, "GitHub's rules"). That run is the one that must carry on.
-    await untilCheck(second.sha, rolloutCheck, 'the rollout going on in a new run after /promote', (run) => run.conclusion !== 'action_required');
+    await untilCheck(
+      second.sha,
+      rolloutCheck,
+      'the rollout going on in a new run after /promote',
+      (run) => run.conclusion !== 'action_required',
+    );
     const checkBefore = await checkRuns(second.sha, rolloutCheck);
     expect(checkBefore).toHaveLength(1);
     const generation = (await cluster.readRollout('api')).metadata?.generation;
@@ -348,7 +418,11 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     // (Only the events the bot has a handler for: the others are not its to record.)
     const handledEvents = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.closed', 'issue_comment.created', 'push.'];
     const handledIds = deliveries
-      .filter((delivery) => handledEvents.includes(`${String(delivery.headers['x-github-event'])}.${(JSON.parse(delivery.body) as { action?: string }).action ?? ''}`))
+      .filter((delivery) =>
+        handledEvents.includes(
+          `${String(delivery.headers['x-github-event'])}.${(JSON.parse(delivery.body) as { action?: string }).action ?? ''}`,
+        ),
+      )
       .map((delivery) => String(delivery.headers['x-github-delivery']));
     expect(handledIds.length).toBeGreaterThan(3);
     expect(handledIds.filter((id) => ledger.data?.[id] === undefined)).toEqual([]);
@@ -358,7 +432,9 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     bot = await startBotProcess();
 
     // The new process remembers no delivery: every one is handled again, pairs swapped, and changes nothing twice.
-    const swapped = deliveries.flatMap((delivery, index, all) => (index % 2 === 0 ? [all[index + 1], delivery] : [])).filter((delivery): delivery is ReceivedWebhook => delivery !== undefined);
+    const swapped = deliveries
+      .flatMap((delivery, index, all) => (index % 2 === 0 ? [all[index + 1], delivery] : []))
+      .filter((delivery): delivery is ReceivedWebhook => delivery !== undefined);
     expect(swapped).toHaveLength(deliveries.length);
     mark = lastSeq();
     for (const delivery of swapped) expect(await redeliver(delivery, bot.url)).toBeLessThan(300);
@@ -380,7 +456,13 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
   it('a pull request from a fork is planned but not deployed (the default policy), and applies nothing', async () => {
     const before = await cluster.readRollout('api');
     await forkRepository(mallory, { owner, repo });
-    const sha = await pushBranch(mallory, { owner: 'mallory', repo, branch: 'takeover', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:mallory') }, message: 'api: mine now' });
+    const sha = await pushBranch(mallory, {
+      owner: 'mallory',
+      repo,
+      branch: 'takeover',
+      files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:mallory') },
+      message: 'api: mine now',
+    });
     await openPullRequest(mallory, { owner, repo, head: 'mallory:takeover', base: 'main', title: 'api: mallory' });
     // The plan reads the fork's head from refs/pull/N/head and shows the change; the deploy is refused by policy.
     const plan = await untilCheck(sha, 'gradual/plan', 'the plan', (run) => run.status === 'completed');
@@ -389,7 +471,10 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     expect([refused.conclusion, refused.title]).toEqual(['neutral', 'Not deployed to staging']);
     expect(refused.summary).toContain('forks');
     const after = await cluster.readRollout('api');
-    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, before.spec.template?.spec?.containers?.[0]?.image]);
+    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([
+      before.metadata?.generation,
+      before.spec.template?.spec?.containers?.[0]?.image,
+    ]);
     expect(github.violations).toEqual([]);
   });
 
@@ -397,17 +482,35 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     if (bot === undefined) throw new Error('no bot');
     // A free environment at main (blue) first: the pull request holding it closes, with the bot up.
     await close(bob, { owner, repo, number: second.number });
-    await cluster.untilRollout('api', 'rolled back to main', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue');
-    const lease = async (): Promise<string | undefined> => (await cluster.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: lockName('staging') })).metadata?.annotations?.['gradual.dev/lock-holder'];
+    await cluster.untilRollout(
+      'api',
+      'rolled back to main',
+      (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue',
+    );
+    const lease = async (): Promise<string | undefined> =>
+      (await cluster.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: lockName('staging') })).metadata
+        ?.annotations?.['gradual.dev/lock-holder'];
     await waitUntil(async () => (await lease()) === 'null', { what: 'the lock released', timeoutMs: 30_000 });
     const figures: Record<string, number> = {};
 
     // 1. Opened and pushed to while the bot is down.
     await killBot(bot);
     bot = undefined;
-    await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple') }, message: 'api: purple' });
+    await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'purple',
+      files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple') },
+      message: 'api: purple',
+    });
     const purple = await openPullRequest(bob, { owner, repo, head: 'purple', title: 'api: purple' });
-    const head = await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple2') }, message: 'api: purple, again' });
+    const head = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'purple',
+      files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:purple2') },
+      message: 'api: purple, again',
+    });
     let started = performance.now();
     bot = await startBotProcess();
     const deployed = await untilCheck(head, deployCheck, 'deployed by the start-up reconcile', (run) => run.conclusion === 'success');
@@ -423,11 +526,20 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     const promote = await comment(bob, { owner, repo, number: purple, body: '/promote' });
     started = performance.now();
     bot = await startBotProcess();
-    await waitUntil(async () => (await reactionsOn(promote)).includes('rocket'), { what: '🚀 on the /promote sent while the bot was down', timeoutMs: 60_000 });
+    await waitUntil(async () => (await reactionsOn(promote)).includes('rocket'), {
+      what: '🚀 on the /promote sent while the bot was down',
+      timeoutMs: 60_000,
+    });
     figures['promoteHealedMs'] = Math.round(performance.now() - started);
     await cluster.untilRollout('api', 'past the pause', (rollout) => (rollout.status?.currentStepIndex ?? 0) >= 2);
-    const records = JSON.parse((await cluster.readRollout('api')).metadata?.annotations?.['gradual.dev/commands'] ?? '[]') as { id: string; action: string; from: { step: number } }[];
-    expect(records.filter((record) => record.id === `comment:${String(promote)}#0`).map((record) => [record.action, record.from.step])).toEqual([['promote', 1]]);
+    const records = JSON.parse((await cluster.readRollout('api')).metadata?.annotations?.['gradual.dev/commands'] ?? '[]') as {
+      id: string;
+      action: string;
+      from: { step: number };
+    }[];
+    expect(
+      records.filter((record) => record.id === `comment:${String(promote)}#0`).map((record) => [record.action, record.from.step]),
+    ).toEqual([['promote', 1]]);
 
     // 3. Closed while the bot is down: rolled back to main before the lock is released, at start-up.
     await killBot(bot);
@@ -435,18 +547,51 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     await close(bob, { owner, repo, number: purple });
     started = performance.now();
     bot = await startBotProcess();
-    await cluster.untilRollout('api', 'rolled back to main after the close the bot missed', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue');
+    await cluster.untilRollout(
+      'api',
+      'rolled back to main after the close the bot missed',
+      (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue',
+    );
     await waitUntil(async () => (await lease()) === 'null', { what: 'the lock released after the rollback', timeoutMs: 30_000 });
     figures['closeHealedMs'] = Math.round(performance.now() - started);
-    await waitUntil(async () => (await comments(purple)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
+    await waitUntil(async () => (await comments(purple)).some((item) => item.body.includes('Closed without merging')), {
+      what: 'the close comment',
+      timeoutMs: 30_000,
+    });
     // purple2 may have been fully promoted by now, so going back to blue is a new rollout, which stops at its pause step.
-    await cluster.untilRollout('api', 'settled on main (Healthy, or at its pause step)', (rollout) => rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0);
-    await untilCheck((await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha, rolloutCheck, 'the rollout reported on main', (run) => run.status === 'completed');
+    await cluster.untilRollout(
+      'api',
+      'settled on main (Healthy, or at its pause step)',
+      (rollout) => rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0,
+    );
+    await untilCheck(
+      (await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha,
+      rolloutCheck,
+      'the rollout reported on main',
+      (run) => run.status === 'completed',
+    );
 
     // main moves on (blue2) with the bot up: the environment follows it.
-    await pushBranch(alice, { owner, repo, branch: 'main', files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:blue2') }, message: 'api: blue2' });
-    await cluster.untilRollout('api', 'main at blue2, settled', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue2' && (rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0));
-    await untilCheck((await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha, rolloutCheck, 'the rollout reported on blue2', (run) => run.status === 'completed');
+    await pushBranch(alice, {
+      owner,
+      repo,
+      branch: 'main',
+      files: { 'apps/api/rollout.yaml': rolloutYaml('example.test/api:blue2') },
+      message: 'api: blue2',
+    });
+    await cluster.untilRollout(
+      'api',
+      'main at blue2, settled',
+      (rollout) =>
+        rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/api:blue2' &&
+        (rollout.status?.phase === 'Healthy' || (rollout.status?.pauseConditions ?? []).length > 0),
+    );
+    await untilCheck(
+      (await octokitFor(alice).rest.repos.getBranch({ owner, repo, branch: 'main' })).data.commit.sha,
+      rolloutCheck,
+      'the rollout reported on blue2',
+      (run) => run.status === 'completed',
+    );
 
     // Replay: every delivery GitHub ever sent, again, to a bot whose ledger is gone: nothing changes. The old
     // push to main (blue) among them is applied from the branch head as read now, so it rolls nothing back.
@@ -470,18 +615,29 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     expect(handlerCreations(mark)).toEqual([]);
     const after = await cluster.readRollout('api');
     expect(github.received.filter((delivery) => delivery.headers['x-github-event'] === 'push').length).toBeGreaterThan(1);
-    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([before.metadata?.generation, 'example.test/api:blue2']);
+    expect([after.metadata?.generation, after.spec.template?.spec?.containers?.[0]?.image]).toEqual([
+      before.metadata?.generation,
+      'example.test/api:blue2',
+    ]);
     expect(await lease()).toBe('null');
     expect(await repeatedComments(purple)).toEqual([]);
     expect(github.violations).toEqual([]);
-    process.stdout.write(`lost-webhooks drill: ${JSON.stringify(figures)} (start-up reconcile; bound while running: resyncSeconds, default 300 s)\n`);
+    process.stdout.write(
+      `lost-webhooks drill: ${JSON.stringify(figures)} (start-up reconcile; bound while running: resyncSeconds, default 300 s)\n`,
+    );
   });
 
   it('apply converges: an apply the API server refuses is retried by the pull request’s reconcile, with no new webhook, and the check names what is pending and why', async () => {
     // A live immutable ConfigMap the pull request changes: refused (immutable) until someone deletes it.
     await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'settings' }, immutable: true, data: { level: '1' } } });
     const settings = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\nimmutable: true\ndata:\n  level: '2'\n`;
-    const sha = await pushBranch(bob, { owner, repo, branch: 'settings', files: { 'apps/api/settings.yaml': settings }, message: 'settings: level 2' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'settings',
+      files: { 'apps/api/settings.yaml': settings },
+      message: 'settings: level 2',
+    });
     const number = await openPullRequest(bob, { owner, repo, head: 'settings', title: 'settings: level 2' });
     const failed = await untilCheck(sha, deployCheck, 'the refused apply', (run) => run.conclusion === 'failure');
     expect(failed.title).toMatch(/^Deploy to staging failed: 3 of 3 object\(s\) pending$/u);
@@ -496,20 +652,33 @@ describe('the bot’s guarantees', { timeout: 240_000 }, () => {
     expect((await core.readNamespacedConfigMap({ namespace, name: 'settings' })).data).toEqual({ level: '2' });
     // No webhook did it: none was sent for this pull request meanwhile.
     // (The bot's own check runs and comments cause deliveries too; a person's would be the webhook that retried it.)
-    const byPeople = github.received.slice(deliveriesBefore).filter((delivery) => (JSON.parse(delivery.body) as { sender?: { type?: string } }).sender?.type !== 'Bot');
+    const byPeople = github.received
+      .slice(deliveriesBefore)
+      .filter((delivery) => (JSON.parse(delivery.body) as { sender?: { type?: string } }).sender?.type !== 'Bot');
     expect(byPeople.map((delivery) => delivery.headers['x-github-event'])).toEqual([]);
-    process.stdout.write(`apply converged ${String(Math.round(performance.now() - started))} ms after the obstacle went (reconcile backoff 1 s doubling)\n`);
+    process.stdout.write(
+      `apply converged ${String(Math.round(performance.now() - started))} ms after the obstacle went (reconcile backoff 1 s doubling)\n`,
+    );
     await close(bob, { owner, repo, number });
-    await waitUntil(async () => (await comments(number)).some((item) => item.body.includes('Closed without merging')), { what: 'the close comment', timeoutMs: 30_000 });
+    await waitUntil(async () => (await comments(number)).some((item) => item.body.includes('Closed without merging')), {
+      what: 'the close comment',
+      timeoutMs: 30_000,
+    });
   });
 
   it('the planted provider token never reached a log line, a comment or a check run', async () => {
     // The analysis really used it: the provider only says ok to the token.
-    const analysisRuns = (await cluster.custom.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysisruns' })) as { items: { status?: { phase?: string } }[] };
+    const analysisRuns = (await cluster.custom.listNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace,
+      plural: 'analysisruns',
+    })) as { items: { status?: { phase?: string } }[] };
     expect(analysisRuns.items.map((run) => run.status?.phase)).toContain('Successful');
     const logs = botOutput.join('');
     expect(logs.length).toBeGreaterThan(1000);
-    for (const secret of [plantedToken, github.webhookSecret, github.privateKey.split('\n')[1] ?? 'unreachable']) expect(logs.includes(secret), `a secret in the bot's log`).toBe(false);
+    for (const secret of [plantedToken, github.webhookSecret, github.privateKey.split('\n')[1] ?? 'unreachable'])
+      expect(logs.includes(secret), `a secret in the bot's log`).toBe(false);
     expect(/ghs_[A-Za-z0-9]{20,}/u.test(logs), 'an installation token in the bot’s log').toBe(false);
     // Everything the local GitHub holds (comments, check runs and their output, statuses) is in its state file.
     const state = await readFile(join(github.dir, stateFileName), 'utf8');

@@ -31,7 +31,16 @@ let alice: Person;
 
 type CheckRun = Awaited<ReturnType<Octokit['rest']['checks']['listForRef']>>['data']['check_runs'][number];
 
-const configMap = (name: string, data: Record<string, string> = { a: 'b' }): string => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${name}`, 'data:', ...Object.entries(data).map(([key, value]) => `  ${key}: "${value}"`), ''].join('\n');
+const configMap = (name: string, data: Record<string, string> = { a: 'b' }): string =>
+  [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    `  name: ${name}`,
+    'data:',
+    ...Object.entries(data).map(([key, value]) => `  ${key}: "${value}"`),
+    '',
+  ].join('\n');
 
 function octokit(): Octokit {
   return new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
@@ -60,8 +69,21 @@ beforeAll(async () => {
   const kustomize = await ensureKustomizeBinary({ cacheRoot: cacheRoot(), logger: createLogger({ level: 'warn' }) });
   github = await startTestGithub({ git: true });
   bot = await startBot({
-    environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-    config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
+    environment: {
+      appId: github.appId,
+      privateKey: github.privateKey,
+      webhookSecret: github.webhookSecret,
+      webhookPath: '/api/github/webhooks',
+      baseUrl: `${github.server.url}/api/v3`,
+      port: 0,
+      host: '127.0.0.1',
+      configFile: undefined,
+    },
+    config: {
+      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
+      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
+      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+    },
     logger: createLogger({ level: 'warn' }),
     kustomizeBinary: kustomize,
   });
@@ -112,7 +134,8 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
       files: {
         'apps/base/kustomization.yaml': 'resources: [settings.yaml]\n',
         'apps/base/settings.yaml': configMap('settings', { mode: 'stable' }),
-        'apps/overlay/kustomization.yaml': 'resources: [../base]\nnamePrefix: web-\nlabels: [{ pairs: { team: web } }]\nconfigMapGenerator: [{ name: flags, literals: [canary=on] }]\n',
+        'apps/overlay/kustomization.yaml':
+          'resources: [../base]\nnamePrefix: web-\nlabels: [{ pairs: { team: web } }]\nconfigMapGenerator: [{ name: flags, literals: [canary=on] }]\n',
         'apps/extra.yaml': configMap('extra'),
       },
       message: 'web: kustomize overlay and an extra ConfigMap',
@@ -121,8 +144,12 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
     const plan = await completedCheck(first, 'gradual/plan production');
     expect([plan.conclusion, plan.output.title]).toEqual(['success', '3 to create, 0 to change, 0 unchanged']);
     // The base is rendered through the overlay only (one web-settings, no bare settings); the generator's name is hashed.
-    expect(plan.output.summary).toMatch(new RegExp(`ConfigMap ${namespace}/web-settings \\| \`apps/overlay/kustomization.yaml:1\` \\| created`, 'u'));
-    expect(plan.output.summary).toMatch(new RegExp(`ConfigMap ${namespace}/web-flags-[a-z0-9]{10} \\| \`apps/overlay/kustomization.yaml:1\` \\| created`, 'u'));
+    expect(plan.output.summary).toMatch(
+      new RegExp(`ConfigMap ${namespace}/web-settings \\| \`apps/overlay/kustomization.yaml:1\` \\| created`, 'u'),
+    );
+    expect(plan.output.summary).toMatch(
+      new RegExp(`ConfigMap ${namespace}/web-flags-[a-z0-9]{10} \\| \`apps/overlay/kustomization.yaml:1\` \\| created`, 'u'),
+    );
     expect(plan.output.summary).toContain(`ConfigMap ${namespace}/extra | \`apps/extra.yaml:1\` | created`);
     expect((await completedCheck(first, 'gradual/deploy production')).conclusion).toBe('success');
     const deployed = await liveConfigMaps();
@@ -132,12 +159,26 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
     expect(deployed.has('settings')).toBe(false);
     // The bot's record of what production deployed from this repository.
     const inventory = await cluster.core.readNamespacedConfigMap({ namespace, name: inventoryName('production') });
-    expect(JSON.parse(inventory.data?.[`${owner}.${repo}`] ?? '[]')).toContainEqual({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'extra', file: 'apps/extra.yaml' });
+    expect(JSON.parse(inventory.data?.[`${owner}.${repo}`] ?? '[]')).toContainEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace,
+      name: 'extra',
+      file: 'apps/extra.yaml',
+    });
 
-    const second = await pushBranch(alice, { owner, repo, branch: 'kustomize', files: { 'apps/extra.yaml': null }, message: 'web: the extra ConfigMap goes' });
+    const second = await pushBranch(alice, {
+      owner,
+      repo,
+      branch: 'kustomize',
+      files: { 'apps/extra.yaml': null },
+      message: 'web: the extra ConfigMap goes',
+    });
     const replan = await completedCheck(second, 'gradual/plan production');
     expect([replan.conclusion, replan.output.title]).toEqual(['success', '0 to create, 0 to change, 1 to delete, 2 unchanged']);
-    expect(replan.output.summary).toContain(`ConfigMap ${namespace}/extra | \`apps/extra.yaml:1\` | deleted (no manifest names it any more)`);
+    expect(replan.output.summary).toContain(
+      `ConfigMap ${namespace}/extra | \`apps/extra.yaml:1\` | deleted (no manifest names it any more)`,
+    );
     const deploy = await completedCheck(second, 'gradual/deploy production');
     expect([deploy.conclusion, deploy.output.summary]).toEqual(['success', expect.stringContaining('1 deleted') as unknown]);
     const after = await liveConfigMaps();
@@ -147,7 +188,13 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
   });
 
   it('with prune: false, a deploy that would delete is refused with the reason, and nothing is deleted', async () => {
-    const first = await pushBranch(alice, { owner, repo, branch: 'frozen', files: { 'frozen/a.yaml': configMap('frozen-a'), 'frozen/b.yaml': configMap('frozen-b') }, message: 'frozen: two ConfigMaps' });
+    const first = await pushBranch(alice, {
+      owner,
+      repo,
+      branch: 'frozen',
+      files: { 'frozen/a.yaml': configMap('frozen-a'), 'frozen/b.yaml': configMap('frozen-b') },
+      message: 'frozen: two ConfigMaps',
+    });
     await openPullRequest(alice, { owner, repo, head: 'frozen', title: 'Frozen' });
     expect((await completedCheck(first, 'gradual/deploy frozen')).conclusion).toBe('success');
     const second = await pushBranch(alice, { owner, repo, branch: 'frozen', files: { 'frozen/b.yaml': null }, message: 'frozen: b goes' });
@@ -155,7 +202,11 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
     expect(plan.conclusion).toBe('failure');
     const annotations = await octokit().rest.checks.listAnnotations({ owner, repo, check_run_id: plan.id });
     expect(annotations.data.map((annotation) => [annotation.path, annotation.start_line, annotation.message])).toEqual([
-      ['.gradual.yml', 1, `environment "frozen" forbids pruning (prune: false), and ConfigMap ${namespace}/frozen-b (frozen/b.yaml) would be deleted: nothing is applied. Restore the manifest, or delete the object by hand first`],
+      [
+        '.gradual.yml',
+        1,
+        `environment "frozen" forbids pruning (prune: false), and ConfigMap ${namespace}/frozen-b (frozen/b.yaml) would be deleted: nothing is applied. Restore the manifest, or delete the object by hand first`,
+      ],
     ]);
     expect((await liveConfigMaps()).has('frozen-b')).toBe(true);
   });
@@ -166,8 +217,10 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
       repo,
       branch: 'hostile',
       files: {
-        'hostile/remote/kustomization.yaml': 'resources:\n  - https://raw.githubusercontent.com/acme/evil/main/all.yaml\n  - github.com/acme/evil//deploy?ref=main\n',
-        'hostile/outside/kustomization.yaml': 'resources: [../../../../etc]\nconfigMapGenerator: [{ name: loot, files: [../../../../root/.ssh/id_rsa] }]\n',
+        'hostile/remote/kustomization.yaml':
+          'resources:\n  - https://raw.githubusercontent.com/acme/evil/main/all.yaml\n  - github.com/acme/evil//deploy?ref=main\n',
+        'hostile/outside/kustomization.yaml':
+          'resources: [../../../../etc]\nconfigMapGenerator: [{ name: loot, files: [../../../../root/.ssh/id_rsa] }]\n',
         'hostile/plain.yaml': configMap('hostile-plain'),
       },
       message: 'hostile kustomizations',
@@ -179,8 +232,14 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
     expect(annotations.data.map((annotation) => [annotation.path, annotation.message]).sort()).toEqual([
       ['hostile/outside/kustomization.yaml', 'configMapGenerator.files: "../../../../root/.ssh/id_rsa" points outside the repository'],
       ['hostile/outside/kustomization.yaml', 'resources: "../../../../etc" points outside the repository'],
-      ['hostile/remote/kustomization.yaml', expect.stringContaining('resources: "github.com/acme/evil//deploy?ref=main" is a URL') as unknown],
-      ['hostile/remote/kustomization.yaml', expect.stringContaining('resources: "https://raw.githubusercontent.com/acme/evil/main/all.yaml" is a URL') as unknown],
+      [
+        'hostile/remote/kustomization.yaml',
+        expect.stringContaining('resources: "github.com/acme/evil//deploy?ref=main" is a URL') as unknown,
+      ],
+      [
+        'hostile/remote/kustomization.yaml',
+        expect.stringContaining('resources: "https://raw.githubusercontent.com/acme/evil/main/all.yaml" is a URL') as unknown,
+      ],
     ]);
     expect((await liveConfigMaps()).has('hostile-plain')).toBe(false);
   });
@@ -191,7 +250,10 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
       owner,
       repo,
       branch: 'tiny',
-      files: { 'tiny/kustomization.yaml': `configMapGenerator: [{ name: amplified, files: [${keys}] }]\n`, 'tiny/blob.txt': 'x'.repeat(3000) },
+      files: {
+        'tiny/kustomization.yaml': `configMapGenerator: [{ name: amplified, files: [${keys}] }]\n`,
+        'tiny/blob.txt': 'x'.repeat(3000),
+      },
       message: 'an amplifying kustomization',
     });
     await openPullRequest(alice, { owner, repo, head: 'tiny', title: 'Tiny' });
@@ -199,7 +261,10 @@ describe('kustomize directories and pruning through the bot', { timeout: 300_000
     expect(plan.conclusion).toBe('failure');
     const annotations = await octokit().rest.checks.listAnnotations({ owner, repo, check_run_id: plan.id });
     expect(annotations.data.map((annotation) => [annotation.path, annotation.message])).toEqual([
-      ['tiny/kustomization.yaml', "kustomize's output passed 4096 bytes (manifestLimits.fileBytes of the repository policy); it was not parsed"],
+      [
+        'tiny/kustomization.yaml',
+        "kustomize's output passed 4096 bytes (manifestLimits.fileBytes of the repository policy); it was not parsed",
+      ],
     ]);
     expect([...(await liveConfigMaps()).keys()].filter((name) => name.startsWith('amplified'))).toEqual([]);
   });

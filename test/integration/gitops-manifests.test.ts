@@ -7,7 +7,13 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManifestFetchError, openManifestCache, parseManifests, readManifestFiles, type ManifestCache } from '../../src/gitops/manifests/index.js';
+import {
+  ManifestFetchError,
+  openManifestCache,
+  parseManifests,
+  readManifestFiles,
+  type ManifestCache,
+} from '../../src/gitops/manifests/index.js';
 import { createGitServer, createBareRepository } from '../../src/local/git-server.js';
 import { createLogger } from '../../src/log/index.js';
 
@@ -29,7 +35,8 @@ function logSink(): { stream: Writable; lines: Record<string, unknown>[]; text: 
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       raw += chunk.toString('utf8');
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -65,7 +72,10 @@ describe('manifest cache against the local git server', () => {
   let cache: ManifestCache;
 
   /** The git server's answers to fetches (upload-pack POSTs): one per network fetch. */
-  const uploadPacks = (): number => serverLog.lines.filter((line) => line['msg'] === 'git request' && line['method'] === 'POST' && String(line['path']).endsWith('/git-upload-pack')).length;
+  const uploadPacks = (): number =>
+    serverLog.lines.filter(
+      (line) => line['msg'] === 'git request' && line['method'] === 'POST' && String(line['path']).endsWith('/git-upload-pack'),
+    ).length;
 
   async function commit(files: Record<string, string>, message: string): Promise<string> {
     for (const [path, text] of Object.entries(files)) {
@@ -102,7 +112,12 @@ describe('manifest cache against the local git server', () => {
   });
 
   it('clones once, then fetches only the new objects, and reads each commit as it was', async () => {
-    const filler = Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`apps/filler/config-${String(index)}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: filler-${String(index)} }\ndata: { index: "${String(index)}" }\n`]));
+    const filler = Object.fromEntries(
+      Array.from({ length: 40 }, (_, index) => [
+        `apps/filler/config-${String(index)}.yaml`,
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: filler-${String(index)} }\ndata: { index: "${String(index)}" }\n`,
+      ]),
+    );
     const first = await commit({ 'apps/web/rollout.yaml': rollout('nginx:1.25'), 'README.md': 'manifests\n', ...filler }, 'first');
     // The token rides in the URL as a GitHub App's installation token would; the server ignores it.
     const tokenUrl = url.replace('http://', `http://x-access-token:${plantedToken}@`);
@@ -147,7 +162,13 @@ describe('manifest cache against the local git server', () => {
     const configs = await Promise.all(clones.map((clone) => readFile(join(tmp, 'cache', clone, 'config'), 'utf8')));
     expect(cacheLog.text()).not.toContain(plantedToken);
     expect(configs.join('')).not.toContain(plantedToken);
-    expect(cacheLog.lines.filter((line) => line['component'] === 'manifest-cache').map((line) => line['phase'])).toEqual(['clone', 'ready', 'fetch', 'ready', 'cached']);
+    expect(cacheLog.lines.filter((line) => line['component'] === 'manifest-cache').map((line) => line['phase'])).toEqual([
+      'clone',
+      'ready',
+      'fetch',
+      'ready',
+      'cached',
+    ]);
     expect(cacheLog.lines.every((line) => line['repository'] === url)).toBe(true);
   });
 

@@ -7,7 +7,17 @@ import { createAnalysisRunController, type AnalysisRunController } from '../../s
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
 import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
 import { installDeployer } from '../../src/gitops/install-deployer.js';
-import { close, comment, createRepositoryFromFolder, merge, openPullRequest, pressCheckRunButton, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
+import {
+  close,
+  comment,
+  createRepositoryFromFolder,
+  merge,
+  openPullRequest,
+  pressCheckRunButton,
+  pushBranch,
+  setBranchProtection,
+  type Person,
+} from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -49,18 +59,35 @@ function octokitFor(person: Person): Octokit {
   return new Octokit({ baseUrl: person.apiUrl, auth: person.token });
 }
 
-async function checkRun(sha: string, name: string): Promise<{ id: number; status: string; conclusion: string | null; title: string; summary: string } | undefined> {
+async function checkRun(
+  sha: string,
+  name: string,
+): Promise<{ id: number; status: string; conclusion: string | null; title: string; summary: string } | undefined> {
   const found = await octokitFor(alice).rest.checks.listForRef({ owner, repo, ref: sha, check_name: name });
   const run = found.data.check_runs[0];
-  return run === undefined ? undefined : { id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' };
+  return run === undefined
+    ? undefined
+    : { id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' };
 }
 
-async function untilCheck(sha: string, name: string, what: string, predicate: (run: NonNullable<Awaited<ReturnType<typeof checkRun>>>) => boolean): Promise<NonNullable<Awaited<ReturnType<typeof checkRun>>>> {
+async function untilCheck(
+  sha: string,
+  name: string,
+  what: string,
+  predicate: (run: NonNullable<Awaited<ReturnType<typeof checkRun>>>) => boolean,
+): Promise<NonNullable<Awaited<ReturnType<typeof checkRun>>>> {
   let last: Awaited<ReturnType<typeof checkRun>>;
-  await waitUntil(async () => {
-    last = await checkRun(sha, name);
-    return last !== undefined && predicate(last);
-  }, { what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last === undefined ? null : { status: last.status, conclusion: last.conclusion, title: last.title })})`, timeoutMs: 90_000, intervalMs: 200 });
+  await waitUntil(
+    async () => {
+      last = await checkRun(sha, name);
+      return last !== undefined && predicate(last);
+    },
+    {
+      what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last === undefined ? null : { status: last.status, conclusion: last.conclusion, title: last.title })})`,
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    },
+  );
   if (last === undefined) throw new Error(what);
   return last;
 }
@@ -83,9 +110,22 @@ beforeAll(async () => {
   github = await startTestGithub({ git: true });
   await installDeployer(cluster.kubeConfig, namespace);
   bot = await startBot({
-    environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
+    environment: {
+      appId: github.appId,
+      privateKey: github.privateKey,
+      webhookSecret: github.webhookSecret,
+      webhookPath: '/api/github/webhooks',
+      baseUrl: `${github.server.url}/api/v3`,
+      port: 0,
+      host: '127.0.0.1',
+      configFile: undefined,
+    },
     // As installed: the environment deploys as its namespace's deployer (impersonated), not as the test's administrator.
-    config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
+    config: {
+      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
+      repositories: [{ match: `${owner}/*`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }],
+      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+    },
     logger,
   });
   github.setWebhookUrl(bot.url);
@@ -103,7 +143,10 @@ beforeAll(async () => {
   carol = { login: 'carol', token: tokens.carol, apiUrl: github.server.url };
   const folder = await mkdtemp(join(tmpdir(), 'gradual-seed-repo-'));
   await mkdir(join(folder, 'apps', 'web'), { recursive: true });
-  await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+  await writeFile(
+    join(folder, '.gradual.yml'),
+    `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+  );
   await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
   await writeFile(join(folder, 'apps', 'web', 'analysis.yaml'), templateYaml(backend.successRatioQuery('4s')));
   await createRepositoryFromFolder(alice, { owner, repo, folder });
@@ -113,7 +156,11 @@ beforeAll(async () => {
   });
   await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [checkName], requiredApprovals: 0 });
   // The first push to main is applied by drift correction: the environment starts at blue.
-  await cluster.untilRollout('web', 'the first revision to be Healthy', (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
+  await cluster.untilRollout(
+    'web',
+    'the first revision to be Healthy',
+    (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -125,7 +172,13 @@ afterAll(async () => {
 
 describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
   it('plans the image change, pauses for a person, takes /promote from a writer, passes the analysis and lets the merge through', async () => {
-    const sha = await pushBranch(bob, { owner, repo, branch: 'yellow', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:yellow') }, message: 'web: yellow' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'yellow',
+      files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:yellow') },
+      message: 'web: yellow',
+    });
     const number = await openPullRequest(bob, { owner, repo, head: 'yellow', title: 'Roll out yellow' });
 
     const plan = await untilCheck(sha, 'gradual/plan', 'the plan', (run) => run.status === 'completed');
@@ -140,14 +193,21 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
     const refusedId = await comment(carol, { owner, repo, number, body: '/promote' });
     await waitUntil(async () => (await reactionsOn(refusedId)).includes('confused'), { what: 'the refusal', timeoutMs: 30_000 });
     const replies = await comments(number);
-    expect(replies.some((reply) => reply.body.includes('/promote') && reply.body.includes('write') && reply.body.includes('carol'))).toBe(true);
+    expect(replies.some((reply) => reply.body.includes('/promote') && reply.body.includes('write') && reply.body.includes('carol'))).toBe(
+      true,
+    );
     expect((await cluster.readRollout('web')).status?.currentStepIndex).toBe(1);
 
     const promoteId = await comment(bob, { owner, repo, number, body: '/promote' });
     await waitUntil(async () => (await reactionsOn(promoteId)).includes('rocket'), { what: '🚀 on /promote', timeoutMs: 30_000 });
     expect(await reactionsOn(promoteId)).toEqual(['eyes', 'rocket']);
 
-    const done = await untilCheck(sha, checkName, 'success after the analysis', (run) => run.status === 'completed' && run.conclusion === 'success');
+    const done = await untilCheck(
+      sha,
+      checkName,
+      'success after the analysis',
+      (run) => run.status === 'completed' && run.conclusion === 'success',
+    );
     expect(done.summary).toContain('success-rate');
     const mergedSha = await merge(alice, { owner, repo, number });
     expect(mergedSha).toMatch(/^[0-9a-f]{40}$/u);
@@ -156,7 +216,13 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
 
   it('a failing backend: the analysis fails, the check names the metric, its values and its condition, a comment says so, and the merge is refused', async () => {
     backend.setErrorRatio(0.65);
-    const sha = await pushBranch(bob, { owner, repo, branch: 'red', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:red') }, message: 'web: red' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'red',
+      files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:red') },
+      message: 'web: red',
+    });
     const number = await openPullRequest(bob, { owner, repo, head: 'red', title: 'Roll out red' });
     await untilCheck(sha, checkName, 'paused for a person', (run) => run.conclusion === 'action_required');
     await comment(bob, { owner, repo, number, body: '/promote' });
@@ -165,8 +231,16 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
     expect(`${failed.title}\n${failed.summary}`).toContain('success-rate');
     expect(failed.summary).toContain('result[0] >= 0.90');
     expect(failed.summary).toMatch(/0\.3\d/u);
-    await waitUntil(async () => (await comments(number)).some((item) => /abort/iu.test(item.body) && item.body.includes('success-rate')), { what: 'a comment about the abort', timeoutMs: 30_000 });
-    const refusal = await octokitFor(alice).rest.pulls.merge({ owner, repo, pull_number: number }).then(() => undefined, (error: unknown) => (error as { status: number }).status);
+    await waitUntil(async () => (await comments(number)).some((item) => /abort/iu.test(item.body) && item.body.includes('success-rate')), {
+      what: 'a comment about the abort',
+      timeoutMs: 30_000,
+    });
+    const refusal = await octokitFor(alice)
+      .rest.pulls.merge({ owner, repo, pull_number: number })
+      .then(
+        () => undefined,
+        (error: unknown) => (error as { status: number }).status,
+      );
     expect(refusal).toBe(405);
     expect(github.violations).toEqual([]);
     backend.setErrorRatio(0);
@@ -176,13 +250,23 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
     const open = (await octokitFor(alice).rest.pulls.list({ owner, repo, state: 'open' })).data.map((pull) => pull.number);
     expect(open).toHaveLength(1);
     await close(bob, { owner, repo, number: open[0] ?? 0 });
-    await cluster.untilRollout('web', 'back on main (yellow) and Healthy', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/web:yellow' && rollout.status?.phase === 'Healthy');
+    await cluster.untilRollout(
+      'web',
+      'back on main (yellow) and Healthy',
+      (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/web:yellow' && rollout.status?.phase === 'Healthy',
+    );
     const before = await cluster.readRollout('web');
 
     // Line 17 of the file: an unknown field of the Rollout's spec.
     const broken = `# web, green\n${rolloutYaml('example.test/web:green')}`.replace('  strategy:\n', '  paused_: false\n  strategy:\n');
     expect(broken.split('\n')[16]).toBe('  paused_: false');
-    const sha = await pushBranch(bob, { owner, repo, branch: 'green', files: { 'apps/web/rollout.yaml': broken }, message: 'web: green (typo)' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'green',
+      files: { 'apps/web/rollout.yaml': broken },
+      message: 'web: green (typo)',
+    });
     await openPullRequest(bob, { owner, repo, head: 'green', title: 'Roll out green' });
     const plan = await untilCheck(sha, 'gradual/plan', 'the failed plan', (run) => run.status === 'completed');
     expect(plan.conclusion).toBe('failure');
@@ -195,13 +279,23 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
   });
 
   it('the Abort button on the rollout check aborts the canary, with the clicker’s permission', async () => {
-    const sha = await pushBranch(bob, { owner, repo, branch: 'purple', files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:purple') }, message: 'web: purple' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'purple',
+      files: { 'apps/web/rollout.yaml': rolloutYaml('example.test/web:purple') },
+      message: 'web: purple',
+    });
     await openPullRequest(bob, { owner, repo, head: 'purple', title: 'Roll out purple' });
     const paused = await untilCheck(sha, checkName, 'paused for a person', (run) => run.conclusion === 'action_required');
     await pressCheckRunButton({ apiUrl: github.server.url, login: 'bob', checkRunId: paused.id, identifier: 'abort' });
     // The button's patch sets status.abort; the controller's next reconcile makes the phase Degraded. Between the two
     // the Rollout is abort: true and still Paused, so the wait is for the state the controller writes.
-    const aborted = await cluster.untilRollout('web', 'aborted by the button and Degraded', (rollout) => rollout.status?.abort === true && rollout.status.phase === 'Degraded');
+    const aborted = await cluster.untilRollout(
+      'web',
+      'aborted by the button and Degraded',
+      (rollout) => rollout.status?.abort === true && rollout.status.phase === 'Degraded',
+    );
     expect(aborted.status?.phase).toBe('Degraded');
     expect(aborted.status?.message).toMatch(/abort/iu);
     const failed = await untilCheck(sha, checkName, 'failure after the abort', (run) => run.conclusion === 'failure');
@@ -213,8 +307,18 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
     const requestsBefore = github.server.requestLog().length;
     const response = await fetch(bot.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': 'forged-1', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
-      body: JSON.stringify({ action: 'created', issue: { number: 1, pull_request: {} }, comment: { id: 1, body: '/abort' }, sender: { login: 'mallory', type: 'User' } }),
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issue_comment',
+        'x-github-delivery': 'forged-1',
+        'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+      },
+      body: JSON.stringify({
+        action: 'created',
+        issue: { number: 1, pull_request: {} },
+        comment: { id: 1, body: '/abort' },
+        sender: { login: 'mallory', type: 'User' },
+      }),
     });
     expect(response.status).toBe(400);
     expect(github.server.requestLog().length).toBe(requestsBefore);

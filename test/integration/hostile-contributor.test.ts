@@ -6,7 +6,16 @@ import { CoordinationV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-no
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/gitops/index.js';
-import { close, comment, createRepositoryFromFolder, forkRepository, openPullRequest, pressCheckRunButton, pushBranch, type Person } from '../../src/local/github/person.js';
+import {
+  close,
+  comment,
+  createRepositoryFromFolder,
+  forkRepository,
+  openPullRequest,
+  pressCheckRunButton,
+  pushBranch,
+  type Person,
+} from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
@@ -31,7 +40,12 @@ const productionPlan = 'gradual/plan production';
 /** The live Secrets' values: they must never be seen outside the cluster. */
 const stagingPassword = 'staging-live-password-5d1c0e';
 const productionPassword = 'production-live-password-8b7a2f';
-const secretValues = [stagingPassword, productionPassword, Buffer.from(stagingPassword).toString('base64'), Buffer.from(productionPassword).toString('base64')];
+const secretValues = [
+  stagingPassword,
+  productionPassword,
+  Buffer.from(stagingPassword).toString('base64'),
+  Buffer.from(productionPassword).toString('base64'),
+];
 
 let github: TestGithub;
 let bot: RunningBot;
@@ -95,24 +109,42 @@ interface CheckFacts {
 
 async function checkRuns(sha: string, name: string, repository = repo): Promise<CheckFacts[]> {
   const found = await octokitFor(alice).rest.checks.listForRef({ owner, repo: repository, ref: sha, check_name: name });
-  return found.data.check_runs.map((run) => ({ id: run.id, status: run.status, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' }));
+  return found.data.check_runs.map((run) => ({
+    id: run.id,
+    status: run.status,
+    conclusion: run.conclusion,
+    title: run.output.title ?? '',
+    summary: run.output.summary ?? '',
+  }));
 }
 
-async function untilCheck(sha: string, name: string, what: string, predicate: (run: CheckFacts) => boolean, repository = repo): Promise<CheckFacts> {
+async function untilCheck(
+  sha: string,
+  name: string,
+  what: string,
+  predicate: (run: CheckFacts) => boolean,
+  repository = repo,
+): Promise<CheckFacts> {
   let last: CheckFacts | undefined;
   await waitUntil(
     async () => {
       last = (await checkRuns(sha, name, repository))[0];
       return last !== undefined && predicate(last);
     },
-    { what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last === undefined ? null : { status: last.status, conclusion: last.conclusion, title: last.title })})`, timeoutMs: 90_000, intervalMs: 200 },
+    {
+      what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last === undefined ? null : { status: last.status, conclusion: last.conclusion, title: last.title })})`,
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    },
   );
   if (last === undefined) throw new Error(what);
   return last;
 }
 
 async function annotationsOf(checkRunId: number): Promise<{ path: string; start_line: number; message: string | null }[]> {
-  return (await octokitFor(alice).rest.checks.listAnnotations({ owner, repo, check_run_id: checkRunId })).data.map(({ path, start_line, message }) => ({ path, start_line, message }));
+  return (await octokitFor(alice).rest.checks.listAnnotations({ owner, repo, check_run_id: checkRunId })).data.map(
+    ({ path, start_line, message }) => ({ path, start_line, message }),
+  );
 }
 
 async function comments(number: number, repository = repo): Promise<{ id: number; body: string; login: string }[]> {
@@ -163,8 +195,14 @@ async function leaseHolder(namespace: string, environment: string): Promise<stri
 }
 
 beforeAll(async () => {
-  for (const [cluster, password] of [[staging, stagingPassword], [production, productionPassword]] as const) {
-    await cluster.core.createNamespacedSecret({ namespace: cluster.namespace, body: { metadata: { name: 'db-credentials' }, stringData: { password } } });
+  for (const [cluster, password] of [
+    [staging, stagingPassword],
+    [production, productionPassword],
+  ] as const) {
+    await cluster.core.createNamespacedSecret({
+      namespace: cluster.namespace,
+      body: { metadata: { name: 'db-credentials' }, stringData: { password } },
+    });
   }
   github = await startTestGithub({ git: true });
   const sink = new Writable({
@@ -174,8 +212,21 @@ beforeAll(async () => {
     },
   });
   bot = await startBot({
-    environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-    config: { clusters: { local: { kubeconfig: staging.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-hostile-clones-')) },
+    environment: {
+      appId: github.appId,
+      privateKey: github.privateKey,
+      webhookSecret: github.webhookSecret,
+      webhookPath: '/api/github/webhooks',
+      baseUrl: `${github.server.url}/api/v3`,
+      port: 0,
+      host: '127.0.0.1',
+      configFile: undefined,
+    },
+    config: {
+      clusters: { local: { kubeconfig: staging.kubeconfigPath } },
+      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
+      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-hostile-clones-')),
+    },
     logger: createLogger({ level: 'debug', destination: sink }),
   });
   github.setWebhookUrl(bot.url);
@@ -204,7 +255,11 @@ beforeAll(async () => {
   });
   // The first push to main is applied by drift correction: both environments start at blue.
   for (const cluster of [staging, production]) {
-    await cluster.untilRollout('web', 'the first revision to be Healthy', (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
+    await cluster.untilRollout(
+      'web',
+      'the first revision to be Healthy',
+      (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
+    );
   }
 }, 300_000);
 
@@ -216,12 +271,22 @@ afterAll(async () => {
 describe('a hostile contributor', { timeout: 240_000 }, () => {
   it('the namespace escape: a file under staging naming production’s namespace is a plan error at its line, and /deploy applies nothing anywhere', async () => {
     const escape = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: escape\n  namespace: ${production.namespace}\ndata: { owned: "yes" }\n`;
-    const sha = await pushBranch(bob, { owner, repo, branch: 'escape', files: { 'staging/web/escape.yaml': escape }, message: 'staging: a config map' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'escape',
+      files: { 'staging/web/escape.yaml': escape },
+      message: 'staging: a config map',
+    });
     const number = await openPullRequest(bob, { owner, repo, head: 'escape', title: 'escape' });
     const plan = await untilCheck(sha, stagingPlan, 'the plan', (run) => run.status === 'completed');
     expect(plan.conclusion).toBe('failure');
     expect(await annotationsOf(plan.id)).toEqual([
-      { path: 'staging/web/escape.yaml', start_line: 5, message: `ConfigMap ${production.namespace}/escape: namespace "${production.namespace}" is outside environment "staging", which may deploy only to "${staging.namespace}"` },
+      {
+        path: 'staging/web/escape.yaml',
+        start_line: 5,
+        message: `ConfigMap ${production.namespace}/escape: namespace "${production.namespace}" is outside environment "staging", which may deploy only to "${staging.namespace}"`,
+      },
     ]);
     // Even an admin's /deploy applies nothing of it: the plan is invalid.
     const { reply } = await command(alice, number, '/deploy');
@@ -234,7 +299,13 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
 
   it('a ClusterRoleBinding is refused at its kind: line and never reaches the cluster', async () => {
     const binding = `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: hostile-${staging.namespace}\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }\nsubjects:\n  - { kind: ServiceAccount, name: default, namespace: ${staging.namespace} }\n`;
-    const sha = await pushBranch(bob, { owner, repo, branch: 'binding', files: { 'staging/web/binding.yaml': binding }, message: 'staging: a binding' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'binding',
+      files: { 'staging/web/binding.yaml': binding },
+      message: 'staging: a binding',
+    });
     const number = await openPullRequest(bob, { owner, repo, head: 'binding', title: 'binding' });
     const plan = await untilCheck(sha, stagingPlan, 'the plan', (run) => run.status === 'completed');
     expect(plan.conclusion).toBe('failure');
@@ -250,23 +321,39 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
 
   it('a RoleBinding granting the namespace’s admin ClusterRole is refused at its kind: line and never reaches the cluster', async () => {
     const binding = `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: hostile-admin\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin }\nsubjects:\n  - { kind: User, name: mallory }\n`;
-    const sha = await pushBranch(bob, { owner, repo, branch: 'role-binding', files: { 'staging/web/role-binding.yaml': binding }, message: 'staging: a role binding' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'role-binding',
+      files: { 'staging/web/role-binding.yaml': binding },
+      message: 'staging: a role binding',
+    });
     const number = await openPullRequest(bob, { owner, repo, head: 'role-binding', title: 'role binding' });
     const plan = await untilCheck(sha, stagingPlan, 'the plan', (run) => run.status === 'completed');
     expect(plan.conclusion).toBe('failure');
     const [annotation] = await annotationsOf(plan.id);
     expect(annotation).toMatchObject({ path: 'staging/web/role-binding.yaml', start_line: 2 });
-    expect(annotation?.message).toContain(`RoleBinding ${staging.namespace}/hostile-admin: kind RoleBinding.rbac.authorization.k8s.io is not allowed in environment "staging"`);
+    expect(annotation?.message).toContain(
+      `RoleBinding ${staging.namespace}/hostile-admin: kind RoleBinding.rbac.authorization.k8s.io is not allowed in environment "staging"`,
+    );
     const { reply } = await command(alice, number, '/deploy');
     expect(reply).toContain('**staging**: invalid');
     const rbac = staging.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    await expect(rbac.readNamespacedRoleBinding({ namespace: staging.namespace, name: 'hostile-admin' })).rejects.toMatchObject({ code: 404 });
+    await expect(rbac.readNamespacedRoleBinding({ namespace: staging.namespace, name: 'hostile-admin' })).rejects.toMatchObject({
+      code: 404,
+    });
     await close(bob, { owner, repo, number });
   });
 
   it('a Secret through the plan: in its own namespace it shows "changed, values hidden"; in another namespace it is refused unread; the live values appear nowhere', async () => {
     const same = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\ndata:\n  password: ${Buffer.from('guess').toString('base64')}\n`;
-    const sameSha = await pushBranch(bob, { owner, repo, branch: 'secret-same', files: { 'staging/web/secret.yaml': same }, message: 'staging: the secret' });
+    const sameSha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'secret-same',
+      files: { 'staging/web/secret.yaml': same },
+      message: 'staging: the secret',
+    });
     const sameNumber = await openPullRequest(bob, { owner, repo, head: 'secret-same', title: 'secret (same namespace)' });
     const samePlan = await untilCheck(sameSha, stagingPlan, 'the plan', (run) => run.status === 'completed');
     expect(samePlan.conclusion).toBe('success');
@@ -275,7 +362,13 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     expect(samePlan.summary).not.toContain(Buffer.from('guess').toString('base64'));
 
     const other = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\n  namespace: ${production.namespace}\ndata:\n  password: ${Buffer.from('guess').toString('base64')}\n`;
-    const otherSha = await pushBranch(bob, { owner, repo, branch: 'secret-other', files: { 'staging/web/secret.yaml': other }, message: 'staging: production’s secret' });
+    const otherSha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'secret-other',
+      files: { 'staging/web/secret.yaml': other },
+      message: 'staging: production’s secret',
+    });
     const otherNumber = await openPullRequest(bob, { owner, repo, head: 'secret-other', title: 'secret (another namespace)' });
     const otherPlan = await untilCheck(otherSha, stagingPlan, 'the plan', (run) => run.status === 'completed');
     expect(otherPlan.conclusion).toBe('failure');
@@ -292,12 +385,20 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
   it('a Secret from a fork: the plan compares with main’s manifests and never reads the cluster', async () => {
     await forkRepository(mallory, { owner, repo });
     const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\nstringData:\n  password: guess\n`;
-    const sha = await pushBranch(mallory, { owner: 'mallory', repo, branch: 'peek', files: { 'staging/web/secret.yaml': secret }, message: 'staging: peek' });
+    const sha = await pushBranch(mallory, {
+      owner: 'mallory',
+      repo,
+      branch: 'peek',
+      files: { 'staging/web/secret.yaml': secret },
+      message: 'staging: peek',
+    });
     const number = await openPullRequest(mallory, { owner, repo, head: 'mallory:peek', base: 'main', title: 'peek' });
     const plan = await untilCheck(sha, stagingPlan, 'the plan', (run) => run.status === 'completed');
     // The cluster has this Secret; main's manifests do not: "create" shows the cluster was not read.
     expect(plan.summary).toMatch(/compared with `main@[0-9a-f]{7}`'s manifests/u);
-    expect(plan.summary).toMatch(new RegExp(`Secret ${staging.namespace}/db-credentials \\| \`staging/web/secret.yaml:1\` \\| created`, 'u'));
+    expect(plan.summary).toMatch(
+      new RegExp(`Secret ${staging.namespace}/db-credentials \\| \`staging/web/secret.yaml:1\` \\| created`, 'u'),
+    );
     for (const value of secretValues) expect(plan.summary).not.toContain(value);
     expect(await secretPassword(staging.namespace)).toBe(stagingPassword);
     await close(alice, { owner, repo, number });
@@ -310,7 +411,10 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
       owner,
       repo,
       branch: 'green',
-      files: { 'staging/web/rollout.yaml': rolloutYaml('example.test/web:green'), 'production/web/rollout.yaml': rolloutYaml('example.test/web:green') },
+      files: {
+        'staging/web/rollout.yaml': rolloutYaml('example.test/web:green'),
+        'production/web/rollout.yaml': rolloutYaml('example.test/web:green'),
+      },
       message: 'web: green everywhere',
     });
     const number = await openPullRequest(bob, { owner, repo, head: 'green', title: 'green everywhere' });
@@ -320,9 +424,15 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     expect(reaction).toBe('confused');
     expect(reply).toContain('**staging**: deployed');
     expect(reply).toContain(`**production**: not done — \`/deploy\` needs maintain permission on ${owner}/${repo}; @bob has write.`);
-    await staging.untilRollout('web', 'staging at green', (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/web:green');
+    await staging.untilRollout(
+      'web',
+      'staging at green',
+      (rollout) => rollout.spec.template?.spec?.containers?.[0]?.image === 'example.test/web:green',
+    );
     expect((await production.readRollout('web')).spec.template?.spec?.containers?.[0]?.image).toBe('example.test/web:blue');
-    expect(await checkRuns(sha, 'gradual/deploy production').then((runs) => runs.filter((run) => run.conclusion === 'success'))).toEqual([]);
+    expect(await checkRuns(sha, 'gradual/deploy production').then((runs) => runs.filter((run) => run.conclusion === 'success'))).toEqual(
+      [],
+    );
   });
 
   it('a multi-environment /promote from a writer moves staging only; production (and its button) refuse with the reason and stay paused', async () => {
@@ -330,14 +440,21 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     const deployed = await command(alice, multi.number, '/deploy');
     expect(deployed.reply).toContain('**production**: deployed');
     for (const cluster of [staging, production]) {
-      await untilCheck(multi.sha, `gradual/rollout ${cluster.namespace}/web`, 'paused for a person', (run) => run.conclusion === 'action_required');
+      await untilCheck(
+        multi.sha,
+        `gradual/rollout ${cluster.namespace}/web`,
+        'paused for a person',
+        (run) => run.conclusion === 'action_required',
+      );
     }
     const before = await production.readRollout('web');
     expect(before.status?.currentStepIndex).toBe(1);
 
     const { reaction, reply } = await command(bob, multi.number, '/promote');
     expect(reaction).toBe('confused');
-    expect(reply).toContain(`\`${production.namespace}/web\` (production): \`/promote\` needs maintain permission on ${owner}/${repo}; @bob has write.`);
+    expect(reply).toContain(
+      `\`${production.namespace}/web\` (production): \`/promote\` needs maintain permission on ${owner}/${repo}; @bob has write.`,
+    );
     await staging.untilRollout('web', 'staging promoted past its pause', (rollout) => (rollout.status?.currentStepIndex ?? 0) >= 2);
 
     // The check run's Promote button on production's Rollout, pressed by the same writer.
@@ -345,8 +462,14 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     if (productionCheck === undefined) throw new Error('no rollout check for production');
     const repliesBefore = (await comments(multi.number)).length;
     await pressCheckRunButton({ apiUrl: github.server.url, login: 'bob', checkRunId: productionCheck.id, identifier: 'promote' });
-    await waitUntil(async () => (await comments(multi.number)).length > repliesBefore, { what: 'the reply to the button', timeoutMs: 60_000 });
-    const buttonReply = (await comments(multi.number)).slice(repliesBefore).map((item) => item.body).join('\n');
+    await waitUntil(async () => (await comments(multi.number)).length > repliesBefore, {
+      what: 'the reply to the button',
+      timeoutMs: 60_000,
+    });
+    const buttonReply = (await comments(multi.number))
+      .slice(repliesBefore)
+      .map((item) => item.body)
+      .join('\n');
     expect(buttonReply).toContain('Not done: `/promote` needs maintain permission');
 
     const after = await production.readRollout('web');
@@ -361,7 +484,10 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
 
     // Repository B deploys to the same staging namespace, and gets pull requests up to the same number.
     const folder = await mkdtemp(join(tmpdir(), 'gradual-hostile-other-'));
-    await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: staging\n    paths: ['staging/**/*.yaml']\n    namespace: ${staging.namespace}\n`);
+    await writeFile(
+      join(folder, '.gradual.yml'),
+      `environments:\n  - name: staging\n    paths: ['staging/**/*.yaml']\n    namespace: ${staging.namespace}\n`,
+    );
     await writeFile(join(folder, 'README.md'), '# other\n');
     await createRepositoryFromFolder(alice, { owner, repo: otherRepo, folder });
     let number = 0;
@@ -369,11 +495,25 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     while (number < multi.number) {
       const last = number + 1 === multi.number;
       const branch = `b${String(number + 1)}`;
-      sha = await pushBranch(alice, { owner, repo: otherRepo, branch, files: last ? { 'staging/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\n' } : { 'README.md': `# other ${branch}\n` }, message: branch });
+      sha = await pushBranch(alice, {
+        owner,
+        repo: otherRepo,
+        branch,
+        files: last
+          ? { 'staging/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\n' }
+          : { 'README.md': `# other ${branch}\n` },
+        message: branch,
+      });
       number = await openPullRequest(alice, { owner, repo: otherRepo, head: branch, title: branch });
     }
     expect(number).toBe(multi.number);
-    const waiting = await untilCheck(sha, 'gradual/deploy staging', 'waiting for the other repository', (run) => run.status === 'queued', otherRepo);
+    const waiting = await untilCheck(
+      sha,
+      'gradual/deploy staging',
+      'waiting for the other repository',
+      (run) => run.status === 'queued',
+      otherRepo,
+    );
     expect(waiting.title).toBe(`Waiting for ${holder} to release staging`);
 
     const unlock = await command(alice, number, '/unlock', otherRepo);
@@ -383,14 +523,23 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
 
     const logged = botLog.length;
     await close(alice, { owner, repo: otherRepo, number });
-    await waitUntil(() => Promise.resolve(botLog.slice(logged).some((line) => line.includes('closed pull request does not hold the lock; left to its holder'))), { what: 'the log line of the close', timeoutMs: 60_000 });
+    await waitUntil(
+      () =>
+        Promise.resolve(
+          botLog.slice(logged).some((line) => line.includes('closed pull request does not hold the lock; left to its holder')),
+        ),
+      { what: 'the log line of the close', timeoutMs: 60_000 },
+    );
     expect(await leaseHolder(staging.namespace, 'staging')).toBe(holder);
     expect(await configMapExists(staging.namespace, 'other')).toBe(false);
     expect((await staging.readRollout('web')).spec.template?.spec?.containers?.[0]?.image).toBe('example.test/web:green');
   });
 
   it('no live Secret value reached a check run, a comment or a log line', async () => {
-    const numbers = (await octokitFor(alice).rest.pulls.list({ owner, repo, state: 'all', per_page: 100 })).data.map((pull) => ({ number: pull.number, sha: pull.head.sha }));
+    const numbers = (await octokitFor(alice).rest.pulls.list({ owner, repo, state: 'all', per_page: 100 })).data.map((pull) => ({
+      number: pull.number,
+      sha: pull.head.sha,
+    }));
     const seen: string[] = [...botLog];
     for (const { number, sha } of numbers) {
       for (const item of await comments(number)) seen.push(item.body);

@@ -3,7 +3,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { KubernetesObjectApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  KubernetesObjectApi,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradualAnnotations } from '../../src/gitops/annotations.js';
@@ -39,7 +45,12 @@ let deployer: Cluster;
 function manifest(object: KubeObject, line = 1): ManifestObject {
   const namespaced = object.metadata?.namespace;
   return {
-    ref: { apiVersion: object.apiVersion ?? '', kind: object.kind ?? '', name: object.metadata?.name ?? '', ...(namespaced === undefined ? {} : { namespace: namespaced }) },
+    ref: {
+      apiVersion: object.apiVersion ?? '',
+      kind: object.kind ?? '',
+      name: object.metadata?.name ?? '',
+      ...(namespaced === undefined ? {} : { namespace: namespaced }),
+    },
     object,
     file: 'apps/hostile.yaml',
     line,
@@ -54,7 +65,13 @@ function configMap(name: string, ns: string, value: string): KubeObject {
 
 async function applyFailure(objects: KubeObject[], key: ProvenanceKey): Promise<ApplyError> {
   const origin = { repository: `${owner}/${repo}`, pullRequest: 1, headSha: 'f'.repeat(40), installationId: 1, environment: 'production' };
-  const failure = await applyObjects(deployer.kubeConfig, objects.map((object, index) => manifest(object, index + 1)), origin, logger, key).then(
+  const failure = await applyObjects(
+    deployer.kubeConfig,
+    objects.map((object, index) => manifest(object, index + 1)),
+    origin,
+    logger,
+    key,
+  ).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -74,8 +91,14 @@ async function statusOfRead(read: Promise<unknown>): Promise<number | undefined>
 beforeAll(async () => {
   await cluster.setUp();
   await cluster.core.createNamespace({ body: { metadata: { name: victim } } });
-  await cluster.core.createNamespacedConfigMap({ namespace: victim, body: { metadata: { name: 'settings' }, data: { value: 'untouched' } } });
-  await cluster.core.createNamespacedSecret({ namespace: victim, body: { metadata: { name: 'db-credentials' }, stringData: { password: 'never-shown' } } });
+  await cluster.core.createNamespacedConfigMap({
+    namespace: victim,
+    body: { metadata: { name: 'settings' }, data: { value: 'untouched' } },
+  });
+  await cluster.core.createNamespacedSecret({
+    namespace: victim,
+    body: { metadata: { name: 'db-credentials' }, stringData: { password: 'never-shown' } },
+  });
   await installDeployer(cluster.kubeConfig, namespace);
   deployer = loadCluster('local', { kubeconfig: cluster.kubeconfigPath }, deployerIdentity(namespace));
 }, 60_000);
@@ -90,7 +113,13 @@ describe('RBAC is the wall: confinement switched off, the API server refuses wit
   const key = provenanceKeyFrom(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 1);
 
   it('applies what the deployer may (the control: the path works and signs what it applies)', async () => {
-    const origin = { repository: `${owner}/${repo}`, pullRequest: 1, headSha: 'a'.repeat(40), installationId: 1, environment: 'production' };
+    const origin = {
+      repository: `${owner}/${repo}`,
+      pullRequest: 1,
+      headSha: 'a'.repeat(40),
+      installationId: 1,
+      environment: 'production',
+    };
     await applyObjects(deployer.kubeConfig, [manifest(configMap('allowed', namespace, 'v1'))], origin, logger, key);
     const live = await cluster.core.readNamespacedConfigMap({ name: 'allowed', namespace });
     expect(live.data).toEqual({ value: 'v1' });
@@ -99,7 +128,9 @@ describe('RBAC is the wall: confinement switched off, the API server refuses wit
 
   it('a manifest for another namespace: 403 on the dry run, the other namespace unchanged, and nothing of the batch applied', async () => {
     const failure = await applyFailure([configMap('batch-first', namespace, 'x'), configMap('settings', victim, 'hijacked')], key);
-    expect(failure.message).toMatch(/apps\/hostile\.yaml:2: ConfigMap .*settings was refused by the API server \(dry run; nothing was applied\)/u);
+    expect(failure.message).toMatch(
+      /apps\/hostile\.yaml:2: ConfigMap .*settings was refused by the API server \(dry run; nothing was applied\)/u,
+    );
     expect(failure.message).toMatch(/403|forbidden/iu);
     expect(failure.message).toContain(`system:serviceaccount:${namespace}:gradual-deployer`);
     expect((await cluster.core.readNamespacedConfigMap({ name: 'settings', namespace: victim })).data).toEqual({ value: 'untouched' });
@@ -131,12 +162,16 @@ describe('RBAC is the wall: confinement switched off, the API server refuses wit
     expect((await applyFailure([clusterBinding], key)).message).toMatch(/403|forbidden/iu);
     const rbac = cluster.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
     expect(await statusOfRead(rbac.readClusterRoleBinding({ name: `${namespace}-take-over` }))).toBe(404);
-    expect((await applyFailure([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${namespace}-new` } }], key)).message).toMatch(/403|forbidden/iu);
+    expect((await applyFailure([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${namespace}-new` } }], key)).message).toMatch(
+      /403|forbidden/iu,
+    );
     expect(await statusOfRead(cluster.core.readNamespace({ name: `${namespace}-new` }))).toBe(404);
   });
 
   it("a plan's live read of another namespace's Secret is refused with 403 (the deployer's identity reads, not the bot's)", async () => {
-    await expect(readLiveObject(deployer.rest, { apiVersion: 'v1', kind: 'Secret', namespace: victim, name: 'db-credentials' })).rejects.toThrow(/HTTP 403/u);
+    await expect(
+      readLiveObject(deployer.rest, { apiVersion: 'v1', kind: 'Secret', namespace: victim, name: 'db-credentials' }),
+    ).rejects.toThrow(/HTTP 403/u);
   });
 });
 
@@ -176,16 +211,43 @@ describe('forged provenance: a Rollout the bot did not sign gets no check run an
 
   /** Written with the test's administrator rights: a cluster user who may write Rollouts, not the bot. */
   async function writeAsClusterUser(object: KubernetesObject): Promise<void> {
-    await KubernetesObjectApi.makeApiClient(cluster.kubeConfig).patch(object, undefined, undefined, 'cluster-user', true, PatchStrategy.ServerSideApply);
+    await KubernetesObjectApi.makeApiClient(cluster.kubeConfig).patch(
+      object,
+      undefined,
+      undefined,
+      'cluster-user',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
   }
 
   beforeAll(async () => {
     github = await startTestGithub({ git: true });
     const captured = new PassThrough();
-    captured.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== '')));
+    captured.on('data', (chunk: Buffer) =>
+      logLines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      ),
+    );
     bot = await startBot({
-      environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-      config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
+      environment: {
+        appId: github.appId,
+        privateKey: github.privateKey,
+        webhookSecret: github.webhookSecret,
+        webhookPath: '/api/github/webhooks',
+        baseUrl: `${github.server.url}/api/v3`,
+        port: 0,
+        host: '127.0.0.1',
+        configFile: undefined,
+      },
+      config: {
+        clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
+        repositories: [{ match: `${owner}/*`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }],
+        cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+      },
       logger: createLogger({ level: 'info', destination: captured }),
     });
     // No webhooks reach the bot: what it reports here comes from the cluster alone.
@@ -216,22 +278,36 @@ describe('forged provenance: a Rollout the bot did not sign gets no check run an
     const key = provenanceKeyFrom(github.privateKey, github.appId);
     const origin = { repository: `${owner}/${repo}`, pullRequest: real, headSha: realSha, installationId, environment: 'production' };
     await applyObjects(deployer.kubeConfig, [manifest(rollout('signed', {}))], origin, logger, key);
-    await waitUntil(async () => (await checkNamesOn(realSha)).includes(`gradual/rollout ${namespace}/signed`), { what: 'the signed Rollout to be reported', timeoutMs: 60_000 });
-    const signedAnnotations = (await cluster.custom.getNamespacedCustomObject({ ...cluster.rolloutApi, name: 'signed' })) as { metadata: { annotations: Record<string, string> } };
-    const copied = Object.fromEntries(Object.entries(signedAnnotations.metadata.annotations).filter(([name]) => name.startsWith('gradual.dev/')));
+    await waitUntil(async () => (await checkNamesOn(realSha)).includes(`gradual/rollout ${namespace}/signed`), {
+      what: 'the signed Rollout to be reported',
+      timeoutMs: 60_000,
+    });
+    const signedAnnotations = (await cluster.custom.getNamespacedCustomObject({ ...cluster.rolloutApi, name: 'signed' })) as {
+      metadata: { annotations: Record<string, string> };
+    };
+    const copied = Object.fromEntries(
+      Object.entries(signedAnnotations.metadata.annotations).filter(([name]) => name.startsWith('gradual.dev/')),
+    );
 
     // 1. The real annotations, signature included, copied onto another Rollout.
     await writeAsClusterUser(rollout('copied', copied));
     // 2. The real annotations re-pointed at another pull request and head, keeping the real signature.
-    await writeAsClusterUser(rollout('repointed', { ...copied, [gradualAnnotations.pullRequest]: String(other), [gradualAnnotations.headSha]: otherSha }));
+    await writeAsClusterUser(
+      rollout('repointed', { ...copied, [gradualAnnotations.pullRequest]: String(other), [gradualAnnotations.headSha]: otherSha }),
+    );
     // 3. Another repository's name, same signature.
     await writeAsClusterUser(rollout('other-repo', { ...copied, [gradualAnnotations.repository]: `${owner}/payments` }));
     // 4. No signature at all, pointed at the other pull request.
     const unsigned = Object.fromEntries(Object.entries(copied).filter(([name]) => name !== gradualAnnotations.signature));
-    await writeAsClusterUser(rollout('unsigned', { ...unsigned, [gradualAnnotations.pullRequest]: String(other), [gradualAnnotations.headSha]: otherSha }));
+    await writeAsClusterUser(
+      rollout('unsigned', { ...unsigned, [gradualAnnotations.pullRequest]: String(other), [gradualAnnotations.headSha]: otherSha }),
+    );
     // Each is edited again: a second event for the same object must not log a second line.
     for (const name of ['copied', 'repointed', 'other-repo', 'unsigned']) {
-      await cluster.custom.patchNamespacedCustomObject({ ...cluster.rolloutApi, name, body: { metadata: { labels: { touched: 'yes' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await cluster.custom.patchNamespacedCustomObject(
+        { ...cluster.rolloutApi, name, body: { metadata: { labels: { touched: 'yes' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
     }
 
     const refusal = 'Rollout claims a Gradual origin the bot did not sign; not reported';
@@ -242,14 +318,28 @@ describe('forged provenance: a Rollout the bot did not sign gets no check run an
         .map((line) => JSON.parse(line) as { rollout: string; namespace: string })
         .filter((entry) => entry.namespace === namespace)
         .map((entry) => entry.rollout);
-    await waitUntil(async () => Promise.resolve(['copied', 'repointed', 'other-repo', 'unsigned'].every((name) => refusedNames().includes(name))), { what: 'a log line for each forged Rollout', timeoutMs: 30_000 });
+    await waitUntil(
+      async () => Promise.resolve(['copied', 'repointed', 'other-repo', 'unsigned'].every((name) => refusedNames().includes(name))),
+      { what: 'a log line for each forged Rollout', timeoutMs: 30_000 },
+    );
     // Nudge the reporter once more through the signed one, and let its queue drain: the forged ones had every chance.
-    await cluster.custom.patchNamespacedCustomObject({ ...cluster.rolloutApi, name: 'signed', body: { metadata: { labels: { touched: 'yes' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-    await waitUntil(async () => (await commentsOn(real)).length > 0, { what: 'the sticky comment on the real pull request', timeoutMs: 30_000 });
+    await cluster.custom.patchNamespacedCustomObject(
+      { ...cluster.rolloutApi, name: 'signed', body: { metadata: { labels: { touched: 'yes' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await waitUntil(async () => (await commentsOn(real)).length > 0, {
+      what: 'the sticky comment on the real pull request',
+      timeoutMs: 30_000,
+    });
 
     expect(refusedNames().sort()).toEqual(['copied', 'other-repo', 'repointed', 'unsigned']);
     const line = logLines.find((candidate) => candidate.includes(refusal) && candidate.includes('"unsigned"')) ?? '';
-    expect(JSON.parse(line)).toMatchObject({ level: 40, namespace, reason: 'it carries no gradual.dev/signature', claimedPullRequest: other });
+    expect(JSON.parse(line)).toMatchObject({
+      level: 40,
+      namespace,
+      reason: 'it carries no gradual.dev/signature',
+      claimedPullRequest: other,
+    });
     // GitHub, read back: only the signed Rollout has a check run; the other pull request has neither check nor comment.
     expect(await checkNamesOn(realSha)).toEqual([`gradual/rollout ${namespace}/signed`]);
     expect(await checkNamesOn(otherSha)).toEqual([]);
@@ -272,12 +362,30 @@ describe('a signed Rollout copied into another watched cluster is not reported f
     const github = await startTestGithub({ git: true });
     const lines: string[] = [];
     const captured = new PassThrough();
-    captured.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== '')));
+    captured.on('data', (chunk: Buffer) =>
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      ),
+    );
     const bot = await startBot({
-      environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
+      environment: {
+        appId: github.appId,
+        privateKey: github.privateKey,
+        webhookSecret: github.webhookSecret,
+        webhookPath: '/api/github/webhooks',
+        baseUrl: `${github.server.url}/api/v3`,
+        port: 0,
+        host: '127.0.0.1',
+        configFile: undefined,
+      },
       config: {
         clusters: { local: { kubeconfig: cluster.kubeconfigPath }, sandbox: { kubeconfig: cluster.kubeconfigPath } },
-        repositories: [{ match: `${owner}/${repo}`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }],
+        repositories: [
+          { match: `${owner}/${repo}`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } },
+        ],
         cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
       },
       logger: createLogger({ level: 'info', destination: captured }),
@@ -294,21 +402,41 @@ describe('a signed Rollout copied into another watched cluster is not reported f
       await createRepositoryFromFolder(alice, { owner, repo, folder });
       const headSha = await pushBranch(alice, { owner, repo, branch: 'crossed', files: { 'c.txt': 'c\n' }, message: 'crossed' });
       const number = await openPullRequest(alice, { owner, repo, head: 'crossed', title: 'crossed' });
-      const origin = { repository: `${owner}/${repo}`, pullRequest: number, headSha, installationId: seeded.installationId, environment: 'production' };
+      const origin = {
+        repository: `${owner}/${repo}`,
+        pullRequest: number,
+        headSha,
+        installationId: seeded.installationId,
+        environment: 'production',
+      };
       const rollout = {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Rollout',
         metadata: { name: 'crossed', namespace },
-        spec: { replicas: 1, selector: { matchLabels: { app: 'crossed' } }, template: { metadata: { labels: { app: 'crossed' } }, spec: { containers: [{ name: 'app', image: 'example.test/app:1' }] } }, strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'crossed' } },
+          template: { metadata: { labels: { app: 'crossed' } }, spec: { containers: [{ name: 'app', image: 'example.test/app:1' }] } },
+          strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
+        },
       } as KubeObject;
       await applyObjects(deployer.kubeConfig, [manifest(rollout)], origin, logger, provenanceKeyFrom(github.privateKey, github.appId));
 
       const octokit = new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
-      const checks = async (): Promise<string[]> => (await octokit.rest.checks.listForRef({ owner, repo, ref: headSha })).data.check_runs.map((run) => run.name);
-      await waitUntil(async () => (await checks()).includes(`gradual/rollout ${namespace}/crossed`), { what: 'the Rollout reported from the cluster production deploys to', timeoutMs: 60_000 });
+      const checks = async (): Promise<string[]> =>
+        (await octokit.rest.checks.listForRef({ owner, repo, ref: headSha })).data.check_runs.map((run) => run.name);
+      await waitUntil(async () => (await checks()).includes(`gradual/rollout ${namespace}/crossed`), {
+        what: 'the Rollout reported from the cluster production deploys to',
+        timeoutMs: 60_000,
+      });
       const refusals = (): { cluster: string; rollout: string; reason: string }[] =>
-        lines.map((line) => JSON.parse(line) as { msg: string; cluster: string; rollout: string; reason: string }).filter((line) => line.msg.includes('not reported') && line.rollout === 'crossed');
-      await waitUntil(async () => Promise.resolve(refusals().length > 0), { what: 'the copy seen through the sandbox refused', timeoutMs: 30_000 });
+        lines
+          .map((line) => JSON.parse(line) as { msg: string; cluster: string; rollout: string; reason: string })
+          .filter((line) => line.msg.includes('not reported') && line.rollout === 'crossed');
+      await waitUntil(async () => Promise.resolve(refusals().length > 0), {
+        what: 'the copy seen through the sandbox refused',
+        timeoutMs: 30_000,
+      });
       expect(refusals().map(({ cluster: name }) => name)).toEqual(['sandbox']);
       expect(refusals()[0]?.reason).toContain('does not deploy to cluster "sandbox"');
       expect(await checks()).toEqual([`gradual/rollout ${namespace}/crossed`]);
@@ -320,28 +448,55 @@ describe('a signed Rollout copied into another watched cluster is not reported f
   });
 });
 
-describe('an environment mapped to a bare cluster deploys with the bot\'s own identity, and the bot says so at start', { timeout: 60_000 }, () => {
-  it('logs one SECURITY warning naming each such environment, and none for impersonated ones', async () => {
-    const github = await startTestGithub();
-    const lines: string[] = [];
-    const captured = new PassThrough();
-    captured.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== '')));
-    const bot = await startBot({
-      environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-      config: {
-        clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
-        repositories: [{ match: `${owner}/*`, environments: { production: { cluster: 'local', impersonate: deployerIdentity(namespace) }, preview: 'local' } }],
-        cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
-      },
-      logger: createLogger({ level: 'info', destination: captured }),
+describe(
+  "an environment mapped to a bare cluster deploys with the bot's own identity, and the bot says so at start",
+  { timeout: 60_000 },
+  () => {
+    it('logs one SECURITY warning naming each such environment, and none for impersonated ones', async () => {
+      const github = await startTestGithub();
+      const lines: string[] = [];
+      const captured = new PassThrough();
+      captured.on('data', (chunk: Buffer) =>
+        lines.push(
+          ...chunk
+            .toString('utf8')
+            .split('\n')
+            .filter((line) => line !== ''),
+        ),
+      );
+      const bot = await startBot({
+        environment: {
+          appId: github.appId,
+          privateKey: github.privateKey,
+          webhookSecret: github.webhookSecret,
+          webhookPath: '/api/github/webhooks',
+          baseUrl: `${github.server.url}/api/v3`,
+          port: 0,
+          host: '127.0.0.1',
+          configFile: undefined,
+        },
+        config: {
+          clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
+          repositories: [
+            {
+              match: `${owner}/*`,
+              environments: { production: { cluster: 'local', impersonate: deployerIdentity(namespace) }, preview: 'local' },
+            },
+          ],
+          cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+        },
+        logger: createLogger({ level: 'info', destination: captured }),
+      });
+      try {
+        const warnings = lines
+          .map((line) => JSON.parse(line) as { level: number; msg: string; environments?: string[] })
+          .filter((line) => line.level === 40 && line.msg.startsWith('SECURITY'));
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]?.environments).toEqual([`${owner}/* preview → local`]);
+      } finally {
+        await bot.stop();
+        await github.stop();
+      }
     });
-    try {
-      const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string; environments?: string[] }).filter((line) => line.level === 40 && line.msg.startsWith('SECURITY'));
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]?.environments).toEqual([`${owner}/* preview → local`]);
-    } finally {
-      await bot.stop();
-      await github.stop();
-    }
-  });
-});
+  },
+);

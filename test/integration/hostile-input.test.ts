@@ -57,9 +57,18 @@ function sampleRss(pid: number): { stop(): Promise<number> } {
 }
 
 /** Runs `gradual <args>` as its own process, collecting its output; resolves once `ready` matches the output. */
-async function startCli(args: string[], env: Record<string, string>, ready: RegExp, logFile: string): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+async function startCli(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  logFile: string,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const cli = ownCliInvocation();
-  const child = spawn(cli.command, [...cli.args, ...args], { cwd: cli.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(cli.command, [...cli.args, ...args], {
+    cwd: cli.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const output: string[] = [];
   const found: { match: RegExpExecArray | null } = { match: null };
   const collect = (chunk: Buffer): void => {
@@ -70,7 +79,11 @@ async function startCli(args: string[], env: Record<string, string>, ready: RegE
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  await waitUntil(() => Promise.resolve(found.match !== null || child.exitCode !== null), { what: `gradual ${args[0] ?? ''} to start`, timeoutMs: 90_000, intervalMs: 100 });
+  await waitUntil(() => Promise.resolve(found.match !== null || child.exitCode !== null), {
+    what: `gradual ${args[0] ?? ''} to start`,
+    timeoutMs: 90_000,
+    intervalMs: 100,
+  });
   const { match } = found;
   if (match === null) throw new Error(`gradual ${args.join(' ')} did not start (exit ${String(child.exitCode)}); its log: ${logFile}`);
   return { child, match };
@@ -101,7 +114,10 @@ describe('oversized manifests in a pull request, through `gradual bot`', { timeo
   beforeAll(async () => {
     github = await startTestGithub({ git: true });
     const configFile = join(work, 'gradual.yaml');
-    await writeFile(configFile, `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`);
+    await writeFile(
+      configFile,
+      `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`,
+    );
     const started = await startCli(
       ['bot'],
       {
@@ -127,8 +143,14 @@ describe('oversized manifests in a pull request, through `gradual bot`', { timeo
     alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
     const folder = join(work, 'repository');
     await mkdir(join(folder, 'apps'), { recursive: true });
-    await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
-    await writeFile(join(folder, 'apps', 'settings.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: calm\n`);
+    await writeFile(
+      join(folder, '.gradual.yml'),
+      `environments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+    );
+    await writeFile(
+      join(folder, 'apps', 'settings.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: calm\n`,
+    );
     await createRepositoryFromFolder(alice, { owner, repo, folder });
   }, 240_000);
 
@@ -137,20 +159,32 @@ describe('oversized manifests in a pull request, through `gradual bot`', { timeo
     await github.stop();
   });
 
-  async function planOf(sha: string): Promise<{ conclusion: string | null; title: string; summary: string; annotations: { path: string; start_line: number; message: string }[] }> {
+  async function planOf(sha: string): Promise<{
+    conclusion: string | null;
+    title: string;
+    summary: string;
+    annotations: { path: string; start_line: number; message: string }[];
+  }> {
     const octokit = new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
     let found: { id: number; conclusion: string | null; title: string; summary: string } | undefined;
     await waitUntil(
       async () => {
         const runs = (await octokit.rest.checks.listForRef({ owner, repo, ref: sha, check_name: 'gradual/plan' })).data.check_runs;
         const run = runs[0];
-        found = run?.status === 'completed' ? { id: run.id, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' } : undefined;
+        found =
+          run?.status === 'completed'
+            ? { id: run.id, conclusion: run.conclusion, title: run.output.title ?? '', summary: run.output.summary ?? '' }
+            : undefined;
         return found !== undefined;
       },
       { what: `gradual/plan on ${sha.slice(0, 7)}`, timeoutMs: 120_000, intervalMs: 200 },
     );
     if (found === undefined) throw new Error('no plan');
-    const annotations = (await octokit.rest.checks.listAnnotations({ owner, repo, check_run_id: found.id })).data.map((item) => ({ path: item.path, start_line: item.start_line, message: item.message ?? '' }));
+    const annotations = (await octokit.rest.checks.listAnnotations({ owner, repo, check_run_id: found.id })).data.map((item) => ({
+      path: item.path,
+      start_line: item.start_line,
+      message: item.message ?? '',
+    }));
     return { ...found, annotations };
   }
 
@@ -159,15 +193,18 @@ describe('oversized manifests in a pull request, through `gradual bot`', { timeo
       name: 'a 20 MB manifest',
       file: 'apps/big.yaml',
       content: () => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: "${'x'.repeat(20 * 1024 * 1024)}"\n`,
-      message: (text: string) => `the file is ${String(Buffer.byteLength(text))} bytes, more than ${String(defaultManifestLimits.fileBytes)} (manifestLimits.fileBytes of the repository policy); it was not parsed`,
+      message: (text: string) =>
+        `the file is ${String(Buffer.byteLength(text))} bytes, more than ${String(defaultManifestLimits.fileBytes)} (manifestLimits.fileBytes of the repository policy); it was not parsed`,
       line: 1,
     },
     {
       name: 'a 200,000-key manifest',
       file: 'apps/keys.yaml',
       // Short keys keep it under the byte cap (1.4 MB): the node cap is what refuses it.
-      content: () => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n${Array.from({ length: 200_000 }, (_, index) => ` ${index.toString(36)}: v`).join('\n')}\n`,
-      message: () => `the file has more than ${String(defaultManifestLimits.fileNodes)} YAML nodes (manifestLimits.fileNodes of the repository policy); it was not parsed`,
+      content: () =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n${Array.from({ length: 200_000 }, (_, index) => ` ${index.toString(36)}: v`).join('\n')}\n`,
+      message: () =>
+        `the file has more than ${String(defaultManifestLimits.fileNodes)} YAML nodes (manifestLimits.fileNodes of the repository policy); it was not parsed`,
       // Eight nodes on lines 1-5, then two a line: the node past the cap is the key on line 6 + (cap - 8) / 2.
       line: 6 + (defaultManifestLimits.fileNodes - 8) / 2,
     },
@@ -182,7 +219,9 @@ describe('oversized manifests in a pull request, through `gradual bot`', { timeo
     const plan = await planOf(sha);
     const seconds = (performance.now() - opened) / 1000;
     const peak = await sampler.stop();
-    console.log(`${file} (${String(Buffer.byteLength(text))} bytes): plan error after ${seconds.toFixed(1)} s (pull request opened → check completed); bot RSS ${(baseline / 2 ** 20).toFixed(0)} MiB before, peak ${(peak / 2 ** 20).toFixed(0)} MiB (limit ${String(BOT_MEMORY_LIMIT_BYTES / 2 ** 20)} MiB)`);
+    console.log(
+      `${file} (${String(Buffer.byteLength(text))} bytes): plan error after ${seconds.toFixed(1)} s (pull request opened → check completed); bot RSS ${(baseline / 2 ** 20).toFixed(0)} MiB before, peak ${(peak / 2 ** 20).toFixed(0)} MiB (limit ${String(BOT_MEMORY_LIMIT_BYTES / 2 ** 20)} MiB)`,
+    );
     expect(plan.conclusion).toBe('failure');
     expect(plan.annotations).toEqual([{ path: file, start_line: line, message: expect.stringContaining(message(text)) as unknown }]);
     expect(peak).toBeLessThan(BOT_MEMORY_LIMIT_BYTES);
@@ -206,13 +245,28 @@ describe('`matches` on ^(a+)+$ against a long value, through `gradual controller
     const ports = await Promise.all([0, 0].map(() => freePort()));
     healthz = `http://127.0.0.1:${String(ports[0])}/healthz`;
     const started = await startCli(
-      ['controller', '--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, '--lease-namespace', namespace, '--healthz-port', String(ports[0]), '--metrics-port', String(ports[1])],
+      [
+        'controller',
+        '--kubeconfig',
+        cluster.kubeconfigPath,
+        '--namespace',
+        namespace,
+        '--lease-namespace',
+        namespace,
+        '--healthz-port',
+        String(ports[0]),
+        '--metrics-port',
+        String(ports[1]),
+      ],
       {},
       /"msg":"controller starting"/u,
       join(work, 'controller.log'),
     );
     controller = started.child;
-    await waitUntil(async () => (await coordination().listNamespacedLease({ namespace })).items.some((lease) => lease.spec?.holderIdentity !== undefined), { what: 'the controller to lead', timeoutMs: 60_000, intervalMs: 200 });
+    await waitUntil(
+      async () => (await coordination().listNamespacedLease({ namespace })).items.some((lease) => lease.spec?.holderIdentity !== undefined),
+      { what: 'the controller to lead', timeoutMs: 60_000, intervalMs: 200 },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -233,7 +287,10 @@ describe('`matches` on ^(a+)+$ against a long value, through `gradual controller
     const poller = (async () => {
       while (polling.on) {
         const sent = performance.now();
-        const status = await fetch(healthz).then((response) => response.status, () => 0);
+        const status = await fetch(healthz).then(
+          (response) => response.status,
+          () => 0,
+        );
         latencies.push(status === 200 ? performance.now() - sent : Number.POSITIVE_INFINITY);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -246,7 +303,15 @@ describe('`matches` on ^(a+)+$ against a long value, through `gradual controller
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'AnalysisRun',
         metadata: { name: 'redos' },
-        spec: { metrics: [{ name: 'redos', successCondition: 'result matches "^(a+)+$"', provider: { web: { url: `http://127.0.0.1:${String(address.port)}/value`, jsonPath: '{$.value}' } } }] },
+        spec: {
+          metrics: [
+            {
+              name: 'redos',
+              successCondition: 'result matches "^(a+)+$"',
+              provider: { web: { url: `http://127.0.0.1:${String(address.port)}/value`, jsonPath: '{$.value}' } },
+            },
+          ],
+        },
       },
     });
     let run: AnalysisRun | undefined;
@@ -260,13 +325,18 @@ describe('`matches` on ^(a+)+$ against a long value, through `gradual controller
       { what: 'the AnalysisRun to complete', timeoutMs: 60_000, intervalMs: 20 },
     );
     // The Lease renews every few seconds: keep polling until it has renewed once after the run.
-    await waitUntil(async () => String((await coordination().listNamespacedLease({ namespace })).items[0]?.spec?.renewTime) !== String(leaseBefore), { what: 'the Lease to renew', timeoutMs: 30_000, intervalMs: 200 });
+    await waitUntil(
+      async () => String((await coordination().listNamespacedLease({ namespace })).items[0]?.spec?.renewTime) !== String(leaseBefore),
+      { what: 'the Lease to renew', timeoutMs: 30_000, intervalMs: 200 },
+    );
     polling.on = false;
     await poller;
 
     const runMs = completedAt - requestedAt;
     const slowest = Math.max(...latencies);
-    console.log(`^(a+)+$ on ${String(value.length)} characters: the provider answered → the run completed, seen ${runMs.toFixed(0)} ms later; /healthz polled ${String(latencies.length)} times, slowest ${slowest.toFixed(0)} ms, median ${median(latencies).toFixed(0)} ms; the Lease renewed`);
+    console.log(
+      `^(a+)+$ on ${String(value.length)} characters: the provider answered → the run completed, seen ${runMs.toFixed(0)} ms later; /healthz polled ${String(latencies.length)} times, slowest ${slowest.toFixed(0)} ms, median ${median(latencies).toFixed(0)} ms; the Lease renewed`,
+    );
     expect(run?.status?.phase).toBe('Failed');
     expect(run?.status?.metricResults?.[0]?.measurements?.[0]?.phase).toBe('Failed');
     expect(runMs).toBeLessThan(1_000);

@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { installDeployer } from '../../src/gitops/install-deployer.js';
 import { cacheRoot } from '../../src/local/cache-dir.js';
-import { comment, createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
+import {
+  comment,
+  createRepositoryFromFolder,
+  merge,
+  openPullRequest,
+  pushBranch,
+  setBranchProtection,
+  type Person,
+} from '../../src/local/github/person.js';
 import { seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
 import { ensureKubectl } from '../../src/local/kubectl.js';
@@ -64,25 +72,49 @@ function kubectlRun(args: string[], kubeconfig = environment.kubernetes.kubeconf
 
 /** The Deployment's ServiceAccount, as its pod would hold it: a kubeconfig with the cluster's address and CA and a bound token. */
 async function serviceAccountKubeconfig(name: string): Promise<string> {
-  const request = await core.createNamespacedServiceAccountToken({ name, namespace: systemNamespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const request = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace: systemNamespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const token = request.status?.token ?? '';
   expect(token).not.toBe('');
   const server = adminConfig.getCurrentCluster();
   if (server === null) throw new Error('the environment kubeconfig has no current cluster');
   const file = join(work, `${name}.kubeconfig`);
   const config = new KubeConfig();
-  config.loadFromOptions({ clusters: [{ ...server, name: 'local' }], users: [{ name, token }], contexts: [{ name, cluster: 'local', user: name }], currentContext: name });
+  config.loadFromOptions({
+    clusters: [{ ...server, name: 'local' }],
+    users: [{ name, token }],
+    contexts: [{ name, cluster: 'local', user: name }],
+    currentContext: name,
+  });
   await writeFile(file, config.exportConfig(), { mode: 0o600 });
   return file;
 }
 
 /** Starts `node dist/cli/main.js …` in the image's layout with the image's environment plus `env`. */
 function startCompiled(args: string[], env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['dist/cli/main.js', ...args], { cwd: layout, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: work, NODE_ENV: 'production', GRADUAL_LOG_LEVEL: 'warn', GRADUAL_LOG_FORMAT: 'json', ...env } });
+  const child = spawn(process.execPath, ['dist/cli/main.js', ...args], {
+    cwd: layout,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: work,
+      NODE_ENV: 'production',
+      GRADUAL_LOG_LEVEL: 'warn',
+      GRADUAL_LOG_FORMAT: 'json',
+      ...env,
+    },
+  });
   gradualLog = '';
   child.stdout.on('data', (chunk: Buffer) => (gradualLog += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (gradualLog += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      resolve(code);
+    }),
+  );
   return { child, exited };
 }
 
@@ -90,18 +122,35 @@ function octokitFor(person: Person): Octokit {
   return new Octokit({ baseUrl: person.apiUrl, auth: person.token });
 }
 
-async function checkRun(sha: string, name: string): Promise<{ status: string; conclusion: string | null; title: string; summary: string } | undefined> {
+async function checkRun(
+  sha: string,
+  name: string,
+): Promise<{ status: string; conclusion: string | null; title: string; summary: string } | undefined> {
   const found = await octokitFor(alice).rest.checks.listForRef({ owner, repo, ref: sha, check_name: name });
   const first = found.data.check_runs[0];
-  return first === undefined ? undefined : { status: first.status, conclusion: first.conclusion, title: first.output.title ?? '', summary: first.output.summary ?? '' };
+  return first === undefined
+    ? undefined
+    : { status: first.status, conclusion: first.conclusion, title: first.output.title ?? '', summary: first.output.summary ?? '' };
 }
 
-async function untilCheck(sha: string, name: string, what: string, predicate: (run: NonNullable<Awaited<ReturnType<typeof checkRun>>>) => boolean): Promise<NonNullable<Awaited<ReturnType<typeof checkRun>>>> {
+async function untilCheck(
+  sha: string,
+  name: string,
+  what: string,
+  predicate: (run: NonNullable<Awaited<ReturnType<typeof checkRun>>>) => boolean,
+): Promise<NonNullable<Awaited<ReturnType<typeof checkRun>>>> {
   let last: Awaited<ReturnType<typeof checkRun>>;
-  await waitUntil(async () => {
-    last = await checkRun(sha, name);
-    return last !== undefined && predicate(last);
-  }, { what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last ?? null)}; gradual's log: ${gradualLog.slice(-2000)})`, timeoutMs: 90_000, intervalMs: 250 });
+  await waitUntil(
+    async () => {
+      last = await checkRun(sha, name);
+      return last !== undefined && predicate(last);
+    },
+    {
+      what: `${name} on ${sha.slice(0, 7)}: ${what} (last: ${JSON.stringify(last ?? null)}; gradual's log: ${gradualLog.slice(-2000)})`,
+      timeoutMs: 90_000,
+      intervalMs: 250,
+    },
+  );
   if (last === undefined) throw new Error(what);
   return last;
 }
@@ -112,7 +161,10 @@ beforeAll(async () => {
   [kubectl, layout] = await Promise.all([ensureKubectl({ cacheRoot: cacheRoot(), logger }), buildImageLayout()]);
   await cluster.setUp();
   // deploy-rbac.test.ts deletes gradual-system when it ends; nothing can be created in it until it is gone.
-  await waitUntil(async () => (await core.readNamespace({ name: systemNamespace }).catch(() => undefined))?.status?.phase !== 'Terminating', { what: `${systemNamespace} from an earlier run to finish terminating`, timeoutMs: 90_000 });
+  await waitUntil(
+    async () => (await core.readNamespace({ name: systemNamespace }).catch(() => undefined))?.status?.phase !== 'Terminating',
+    { what: `${systemNamespace} from an earlier run to finish terminating`, timeoutMs: 90_000 },
+  );
   applied = (await kubectlRun(['apply', '--server-side', '-k', 'deploy/'])).stdout;
   backend = await startMetricBackend(environment.prometheus.targetsDir);
   github = await startTestGithub({ git: true });
@@ -127,8 +179,12 @@ afterAll(async () => {
   await core.deleteNamespace({ name: systemNamespace }).catch(() => undefined);
   if (kubectl !== '') {
     const rendered = (await kubectlRun(['kustomize', 'deploy/'])).stdout;
-    const clusterScoped = rendered.split(/^---$/mu).map((text) => parseYaml(text) as { kind?: string; metadata?: { name?: string } } | null).filter((object) => object?.kind === 'ClusterRole' || object?.kind === 'ClusterRoleBinding');
-    for (const object of clusterScoped) await kubectlRun(['delete', '--ignore-not-found', `${object?.kind?.toLowerCase() ?? ''}/${object?.metadata?.name ?? ''}`]);
+    const clusterScoped = rendered
+      .split(/^---$/mu)
+      .map((text) => parseYaml(text) as { kind?: string; metadata?: { name?: string } } | null)
+      .filter((object) => object?.kind === 'ClusterRole' || object?.kind === 'ClusterRoleBinding');
+    for (const object of clusterScoped)
+      await kubectlRun(['delete', '--ignore-not-found', `${object?.kind?.toLowerCase() ?? ''}/${object?.metadata?.name ?? ''}`]);
   }
   if (layout !== '') await rm(layout, { recursive: true, force: true });
   if (work !== '') await rm(work, { recursive: true, force: true });
@@ -136,7 +192,15 @@ afterAll(async () => {
 
 describe('installing Gradual from deploy/ and the README, then the seed story through the installed bot', { timeout: 300_000 }, () => {
   it('`kubectl apply -k deploy/` installs the whole product: `gradual start` with probes, limits and a locked-down container, its Service, config and identities', async () => {
-    for (const object of ['namespace/gradual-system', 'serviceaccount/gradual-bot', 'clusterrolebinding.rbac.authorization.k8s.io/gradual-start', 'configmap/gradual-config', 'deployment.apps/gradual', 'service/gradual-webhook', 'service/gradual-metrics']) {
+    for (const object of [
+      'namespace/gradual-system',
+      'serviceaccount/gradual-bot',
+      'clusterrolebinding.rbac.authorization.k8s.io/gradual-start',
+      'configmap/gradual-config',
+      'deployment.apps/gradual',
+      'service/gradual-webhook',
+      'service/gradual-metrics',
+    ]) {
       expect(applied).toContain(`${object} serverside-applied`);
     }
     const deployment = await apps.readNamespacedDeployment({ name: 'gradual', namespace: systemNamespace });
@@ -145,7 +209,11 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
     expect(pod?.serviceAccountName).toBe('gradual-bot');
     expect(pod?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(container?.args?.[0]).toBe('start');
-    expect(container?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container?.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container?.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(container?.readinessProbe?.httpGet?.path).toBe('/healthz');
     expect(container?.resources?.limits?.['memory']).toBe('512Mi');
@@ -160,21 +228,53 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
   });
 
   it('the controller-only overlay renders the engine alone, as its own ServiceAccount, and the API server accepts it', async () => {
-    const rendered = (await kubectlRun(['kustomize', '--load-restrictor', 'LoadRestrictionsNone', 'deploy/overlays/controller-only'])).stdout;
-    const objects = rendered.split(/^---$/mu).map((text) => parseYaml(text) as { kind: string; metadata: { name: string }; spec?: { template?: { spec?: { serviceAccountName?: string; containers?: { args?: string[] }[] } } } });
+    const rendered = (await kubectlRun(['kustomize', '--load-restrictor', 'LoadRestrictionsNone', 'deploy/overlays/controller-only']))
+      .stdout;
+    const objects = rendered.split(/^---$/mu).map(
+      (text) =>
+        parseYaml(text) as {
+          kind: string;
+          metadata: { name: string };
+          spec?: { template?: { spec?: { serviceAccountName?: string; containers?: { args?: string[] }[] } } };
+        },
+    );
     const names = objects.map((object) => `${object.kind}/${object.metadata.name}`);
-    expect(names).toEqual(expect.arrayContaining(['Deployment/gradual-controller', 'ServiceAccount/gradual', 'ClusterRoleBinding/gradual-controller', 'Service/gradual-metrics', 'CustomResourceDefinition/rollouts.argoproj.io']));
-    for (const gone of ['Deployment/gradual', 'Service/gradual-webhook', 'ConfigMap/gradual-config', 'ClusterRoleBinding/gradual-start', 'RoleBinding/gradual-start-leader-election', 'ServiceAccount/gradual-bot', 'ClusterRole/gradual-bot']) expect(names).not.toContain(gone);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Deployment/gradual-controller',
+        'ServiceAccount/gradual',
+        'ClusterRoleBinding/gradual-controller',
+        'Service/gradual-metrics',
+        'CustomResourceDefinition/rollouts.argoproj.io',
+      ]),
+    );
+    for (const gone of [
+      'Deployment/gradual',
+      'Service/gradual-webhook',
+      'ConfigMap/gradual-config',
+      'ClusterRoleBinding/gradual-start',
+      'RoleBinding/gradual-start-leader-election',
+      'ServiceAccount/gradual-bot',
+      'ClusterRole/gradual-bot',
+    ])
+      expect(names).not.toContain(gone);
     // The CRDs and roles are deploy/'s own files, so both installs carry the same ones.
     expect(names.filter((name) => name.startsWith('CustomResourceDefinition/')).sort()).toEqual(
-      (await kubectlRun(['kustomize', 'deploy/'])).stdout.split(/^---$/mu).map((text) => parseYaml(text) as { kind: string; metadata: { name: string } }).filter((object) => object.kind === 'CustomResourceDefinition').map((object) => `CustomResourceDefinition/${object.metadata.name}`).sort(),
+      (await kubectlRun(['kustomize', 'deploy/'])).stdout
+        .split(/^---$/mu)
+        .map((text) => parseYaml(text) as { kind: string; metadata: { name: string } })
+        .filter((object) => object.kind === 'CustomResourceDefinition')
+        .map((object) => `CustomResourceDefinition/${object.metadata.name}`)
+        .sort(),
     );
     const controller = objects.find((object) => object.kind === 'Deployment');
     expect(controller?.spec?.template?.spec?.serviceAccountName).toBe('gradual');
     expect(controller?.spec?.template?.spec?.containers?.[0]?.args?.[0]).toBe('controller');
     const file = join(work, 'controller-only.yaml');
     await writeFile(file, rendered);
-    expect((await kubectlRun(['apply', '--server-side', '--dry-run=server', '-f', file])).stdout).toContain('deployment.apps/gradual-controller serverside-applied (server dry run)');
+    expect((await kubectlRun(['apply', '--server-side', '--dry-run=server', '-f', file])).stdout).toContain(
+      'deployment.apps/gradual-controller serverside-applied (server dry run)',
+    );
   });
 
   it('the setup flow creates the GitHub App on the local GitHub and writes its credentials; `kubectl create secret --from-env-file` takes them', async () => {
@@ -184,20 +284,37 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
     // The webhook URL the app is created with: where the installed bot will listen (here, a loopback port).
     const { webhook } = await allocatePorts({ webhook: undefined });
     webhookPort = webhook;
-    const started = startCompiled(['start', '--no-leader-elect'], { PORT: String(setup), GHE_HOST: githubHost, GHE_PROTOCOL: 'http', GRADUAL_WEBHOOK_URL: `http://127.0.0.1:${String(webhook)}/api/github/webhooks`, GRADUAL_APP_CREDENTIALS_FILE: credentials });
+    const started = startCompiled(['start', '--no-leader-elect'], {
+      PORT: String(setup),
+      GHE_HOST: githubHost,
+      GHE_PROTOCOL: 'http',
+      GRADUAL_WEBHOOK_URL: `http://127.0.0.1:${String(webhook)}/api/github/webhooks`,
+      GRADUAL_APP_CREDENTIALS_FILE: credentials,
+    });
     // The person's browser: the setup page's form, posted to GitHub; GitHub's confirmation; back to Gradual with the code.
     let page = '';
-    await waitUntil(async () => {
-      const response = await fetch(`http://127.0.0.1:${String(setup)}/probot`).catch(() => undefined);
-      page = response?.ok === true ? await response.text() : '';
-      return page !== '';
-    }, { what: `the setup page (log: ${gradualLog})`, timeoutMs: 60_000 });
+    await waitUntil(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${String(setup)}/probot`).catch(() => undefined);
+        page = response?.ok === true ? await response.text() : '';
+        return page !== '';
+      },
+      { what: `the setup page (log: ${gradualLog})`, timeoutMs: 60_000 },
+    );
     const action = /action="([^"]+)"/u.exec(page)?.[1] ?? '';
     expect(action).toBe(`http://${githubHost}/settings/apps/new`);
     const manifest = /name="manifest"[^>]*value='([^']*)'|value='([^']*)'/u.exec(page);
     const manifestText = manifest?.[1] ?? manifest?.[2] ?? '';
-    expect(JSON.parse(manifestText)).toMatchObject({ name: 'Gradual', hook_attributes: { url: `http://127.0.0.1:${String(webhook)}/api/github/webhooks` } });
-    const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    expect(JSON.parse(manifestText)).toMatchObject({
+      name: 'Gradual',
+      hook_attributes: { url: `http://127.0.0.1:${String(webhook)}/api/github/webhooks` },
+    });
+    const form = (fields: Record<string, string>): RequestInit => ({
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
     expect((await fetch(`${action}?as=alice`, form({ manifest: manifestText }))).status).toBe(200);
     const confirmed = await fetch(`${action}?as=alice`, form({ manifest: manifestText, confirm: '1' }));
     expect(confirmed.status).toBe(302);
@@ -227,11 +344,16 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
     // What the pod gets: the Secret's values as its environment, the ConfigMap's config.yaml at --config, and
     // the Deployment's own arguments; the operator has edited the config's example repository rule.
     const secret = await core.readNamespacedSecret({ name: 'gradual-github-app', namespace: systemNamespace });
-    const fromSecret = Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+    const fromSecret = Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
+    );
     const configMap = await core.readNamespacedConfigMap({ name: 'gradual-config', namespace: systemNamespace });
     const cacheDir = join(work, 'cache');
     await mkdir(cacheDir);
-    const config = (configMap.data?.['config.yaml'] ?? '').replace('my-org/*', `${owner}/*`).replace('my-app/gradual-deployer', `${namespace}/gradual-deployer`).replace('/var/cache/gradual', cacheDir);
+    const config = (configMap.data?.['config.yaml'] ?? '')
+      .replace('my-org/*', `${owner}/*`)
+      .replace('my-app/gradual-deployer', `${namespace}/gradual-deployer`)
+      .replace('/var/cache/gradual', cacheDir);
     expect(config).toContain(`${namespace}/gradual-deployer`);
     const configFile = join(work, 'config.yaml');
     await writeFile(configFile, config);
@@ -243,35 +365,63 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
     const kubeconfig = await serviceAccountKubeconfig(deployment.spec?.template.spec?.serviceAccountName ?? '');
     const { metrics, healthz, dashboard } = await allocatePorts({ metrics: undefined, healthz: undefined, dashboard: undefined });
     // --namespace: the shared environment's other test files have Rollouts of their own.
-    const started = startCompiled([...args, '--namespace', namespace, '--metrics-port', String(metrics), '--healthz-port', String(healthz), '--dashboard-port', String(dashboard)], {
-      ...fromSecret,
-      KUBECONFIG: kubeconfig,
-      GHE_HOST: new URL(github.server.url).host,
-      GHE_PROTOCOL: 'http',
-      PORT: String(webhookPort),
-      HOST: '127.0.0.1',
-    });
+    const started = startCompiled(
+      [
+        ...args,
+        '--namespace',
+        namespace,
+        '--metrics-port',
+        String(metrics),
+        '--healthz-port',
+        String(healthz),
+        '--dashboard-port',
+        String(dashboard),
+      ],
+      {
+        ...fromSecret,
+        KUBECONFIG: kubeconfig,
+        GHE_HOST: new URL(github.server.url).host,
+        GHE_PROTOCOL: 'http',
+        PORT: String(webhookPort),
+        HOST: '127.0.0.1',
+      },
+    );
     gradual = started.child;
     const early = started.exited.then((code) => {
       throw new Error(`gradual start exited (${String(code)}):\n${gradualLog}`);
     });
     early.catch(() => undefined);
     // The bot starts once this replica leads (the Lease in gradual-system, taken with the ServiceAccount's rights).
-    await Promise.race([waitUntil(async () => (await fetch(`http://127.0.0.1:${String(webhookPort)}/api/github/webhooks`).catch(() => undefined)) !== undefined, { what: `the installed bot's webhook port (log: ${gradualLog})`, timeoutMs: 90_000 }), early]);
+    await Promise.race([
+      waitUntil(
+        async () => (await fetch(`http://127.0.0.1:${String(webhookPort)}/api/github/webhooks`).catch(() => undefined)) !== undefined,
+        { what: `the installed bot's webhook port (log: ${gradualLog})`, timeoutMs: 90_000 },
+      ),
+      early,
+    ]);
     expect((await fetch(`http://127.0.0.1:${String(healthz)}/healthz`)).ok).toBe(true);
 
     await github.server.install({ account: owner, sender: 'alice' });
     const tokens = await github.server.update((state) => {
       const now = new Date();
-      return { alice: seedPerson(state, { login: 'alice', role: 'admin', now }), bob: seedPerson(state, { login: 'bob', role: 'write', now }) };
+      return {
+        alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+        bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+      };
     });
     alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
     bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
     const folder = await mkdtemp(join(work, 'repo-'));
     await mkdir(join(folder, 'apps', 'web'), { recursive: true });
-    await writeFile(join(folder, '.gradual.yml'), `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+    await writeFile(
+      join(folder, '.gradual.yml'),
+      `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+    );
     await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), seedRolloutYaml('example.test/web:blue'));
-    await writeFile(join(folder, 'apps', 'web', 'analysis.yaml'), seedAnalysisYaml(environment.prometheus.url, backend.successRatioQuery('4s')));
+    await writeFile(
+      join(folder, 'apps', 'web', 'analysis.yaml'),
+      seedAnalysisYaml(environment.prometheus.url, backend.successRatioQuery('4s')),
+    );
     await createRepositoryFromFolder(alice, { owner, repo, folder });
     await github.server.update((state) => {
       const repository = state.repositories.find((candidate) => candidate.name === repo);
@@ -279,9 +429,19 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
     });
     await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [checkName], requiredApprovals: 0 });
     // The push to main is applied by drift correction, through the deployer, and rolled out by the installed engine.
-    await cluster.untilRollout('web', `the first revision to be Healthy (log: ${gradualLog.slice(-2000)})`, (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash);
+    await cluster.untilRollout(
+      'web',
+      `the first revision to be Healthy (log: ${gradualLog.slice(-2000)})`,
+      (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
+    );
 
-    const sha = await pushBranch(bob, { owner, repo, branch: 'yellow', files: { 'apps/web/rollout.yaml': seedRolloutYaml('example.test/web:yellow') }, message: 'web: yellow' });
+    const sha = await pushBranch(bob, {
+      owner,
+      repo,
+      branch: 'yellow',
+      files: { 'apps/web/rollout.yaml': seedRolloutYaml('example.test/web:yellow') },
+      message: 'web: yellow',
+    });
     const number = await openPullRequest(bob, { owner, repo, head: 'yellow', title: 'Roll out yellow' });
     const plan = await untilCheck(sha, 'gradual/plan', 'the plan', (found) => found.status === 'completed');
     expect(plan.conclusion).toBe('success');
@@ -289,14 +449,27 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
     const paused = await untilCheck(sha, checkName, 'paused for a person at step 2', (found) => found.conclusion === 'action_required');
     expect(paused.title).toMatch(/Step 2\/6/u);
     const promoteId = await comment(bob, { owner, repo, number, body: '/promote' });
-    await waitUntil(async () => (await octokitFor(alice).rest.reactions.listForIssueComment({ owner, repo, comment_id: promoteId })).data.some((reaction) => reaction.content === 'rocket'), { what: '🚀 on /promote', timeoutMs: 30_000 });
-    const done = await untilCheck(sha, checkName, 'success after the analysis', (found) => found.status === 'completed' && found.conclusion === 'success');
+    await waitUntil(
+      async () =>
+        (await octokitFor(alice).rest.reactions.listForIssueComment({ owner, repo, comment_id: promoteId })).data.some(
+          (reaction) => reaction.content === 'rocket',
+        ),
+      { what: '🚀 on /promote', timeoutMs: 30_000 },
+    );
+    const done = await untilCheck(
+      sha,
+      checkName,
+      'success after the analysis',
+      (found) => found.status === 'completed' && found.conclusion === 'success',
+    );
     expect(done.summary).toContain('success-rate');
     const rollout = await cluster.readRollout('web');
     expect(rollout.spec.template?.spec?.containers?.[0]?.image).toBe('example.test/web:yellow');
     expect(rollout.status?.phase).toBe('Healthy');
     // Applied as the environment's deployer, whom the installed ServiceAccount impersonated.
-    const live = (await cluster.custom.getNamespacedCustomObject({ ...cluster.rolloutApi, name: 'web' })) as { metadata?: { managedFields?: { manager?: string }[] } };
+    const live = (await cluster.custom.getNamespacedCustomObject({ ...cluster.rolloutApi, name: 'web' })) as {
+      metadata?: { managedFields?: { manager?: string }[] };
+    };
     expect(live.metadata?.managedFields?.some((field) => field.manager === 'gradual')).toBe(true);
     expect(await merge(alice, { owner, repo, number })).toMatch(/^[0-9a-f]{40}$/u);
     expect(github.violations).toEqual([]);

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { CoreV1Api, KubeConfig, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { apiPath, createRestClient, isConflict, isNotFound, patchMerge, replaceWithResourceVersion, statusCodeOf } from '../../src/kube/index.js';
+import {
+  apiPath,
+  createRestClient,
+  isConflict,
+  isNotFound,
+  patchMerge,
+  replaceWithResourceVersion,
+  statusCodeOf,
+} from '../../src/kube/index.js';
 
 const environment = inject('gradualEnv');
 const kubeConfig = new KubeConfig();
@@ -65,7 +73,9 @@ describe('writes with optimistic concurrency against the API server', () => {
     expect(updated.data).toEqual({ value: '1' });
     const failure = await failureOf(replaceWithResourceVersion(rest, path('replaced'), { ...created, data: { value: '2' } }));
     expect(isConflict(failure)).toBe(true);
-    await expect(replaceWithResourceVersion(rest, path('replaced'), { metadata: { name: 'replaced' }, data: {} })).rejects.toThrow(/no metadata.resourceVersion/);
+    await expect(replaceWithResourceVersion(rest, path('replaced'), { metadata: { name: 'replaced' }, data: {} })).rejects.toThrow(
+      /no metadata.resourceVersion/,
+    );
     expect((await core.readNamespacedConfigMap({ name: 'replaced', namespace })).data).toEqual({ value: '1' });
   });
 

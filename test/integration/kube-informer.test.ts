@@ -18,7 +18,10 @@ interface Seen {
 }
 
 /** Records every event and lets a test await the next one matching a predicate, with a bounded wait. */
-function recordEvents(informer: InformerCache<V1ConfigMap>): { events: Seen[]; next(match: (seen: Seen) => boolean, what: string): Promise<Seen> } {
+function recordEvents(informer: InformerCache<V1ConfigMap>): {
+  events: Seen[];
+  next(match: (seen: Seen) => boolean, what: string): Promise<Seen>;
+} {
   const events: Seen[] = [];
   const waiters = new Set<{ match: (seen: Seen) => boolean; resolve: (seen: Seen) => void }>();
   const record = (event: Seen['event']) => (object: V1ConfigMap) => {
@@ -64,7 +67,10 @@ const collection = apiPath({ version: 'v1', resource: 'configmaps', namespace })
 const informers: { stop(): Promise<void> }[] = [];
 
 function informerFor(labelSelector?: string): InformerCache<V1ConfigMap> {
-  const informer = createInformerCache<V1ConfigMap>(kubeConfig, labelSelector === undefined ? { path: collection, logger } : { path: collection, labelSelector, logger });
+  const informer = createInformerCache<V1ConfigMap>(
+    kubeConfig,
+    labelSelector === undefined ? { path: collection, logger } : { path: collection, labelSelector, logger },
+  );
   informers.push(informer);
   return informer;
 }
@@ -108,7 +114,12 @@ describe('createInformerCache', () => {
     await seen.next((s) => s.event === 'update' && s.name === 'a' && s.data?.['value'] === '2', 'update of a');
     expect(informer.get(namespace, 'a')?.data).toEqual({ value: '2' });
     expect(informer.get(namespace, 'a')?.metadata).not.toHaveProperty('managedFields');
-    expect(informer.list(namespace).map((cm) => cm.metadata?.name).sort()).toEqual(expect.arrayContaining(['a', 'before']));
+    expect(
+      informer
+        .list(namespace)
+        .map((cm) => cm.metadata?.name)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['a', 'before']));
     expect(informer.list(namespace, (cm) => cm.metadata?.labels?.['app'] === 'demo').map((cm) => cm.metadata?.name)).toEqual(['a']);
     expect(informer.list('elsewhere')).toEqual([]);
 
@@ -127,7 +138,10 @@ describe('createInformerCache', () => {
     await Promise.all([all.waitForSync(30_000), selected.waitForSync(30_000)]);
 
     await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'other' }, data: { value: 'x' } } });
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'chosen', labels: { tier: 'selected' } }, data: { value: 'y' } } });
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'chosen', labels: { tier: 'selected' } }, data: { value: 'y' } },
+    });
     await selectedSeen.next((s) => s.event === 'add' && s.name === 'chosen', 'add of chosen');
     // Writes are ordered: once the unfiltered informer has seen both, the filtered one has had its chance to see `other`.
     await allSeen.next((s) => s.event === 'add' && s.name === 'chosen', 'add of chosen (unfiltered)');
@@ -148,7 +162,13 @@ describe('createInformerCache', () => {
   it('keeps retrying a failing list with backoff and syncs once the resource exists', async () => {
     const counter = createRequestCounter();
     const widgets = apiPath({ group, version: 'v1', resource: 'widgets', namespace });
-    const informer = createInformerCache<KubernetesObject>(kubeConfig, { path: widgets, logger: createLogger({ level: 'silent' }), requestCounter: counter, minRestartDelayMs: 100, maxRestartDelayMs: 400 });
+    const informer = createInformerCache<KubernetesObject>(kubeConfig, {
+      path: widgets,
+      logger: createLogger({ level: 'silent' }),
+      requestCounter: counter,
+      minRestartDelayMs: 100,
+      maxRestartDelayMs: 400,
+    });
     informers.push(informer);
     await informer.start();
     expect(informer.hasSynced()).toBe(false);
@@ -162,7 +182,14 @@ describe('createInformerCache', () => {
           group,
           scope: 'Namespaced',
           names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
+            },
+          ],
         },
       },
     });

@@ -47,7 +47,11 @@ function startElector(identity: string): LeaderElector {
 function nextLeader(identities: string[], timeoutMs = 15_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`none of ${identities.join(', ')} started leading within ${String(timeoutMs)} ms; transitions ${JSON.stringify(transitions)}`));
+      reject(
+        new Error(
+          `none of ${identities.join(', ')} started leading within ${String(timeoutMs)} ms; transitions ${JSON.stringify(transitions)}`,
+        ),
+      );
     }, timeoutMs);
     for (const identity of identities) {
       startWaiters.set(identity, () => {

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createLogger } from '../../src/log/index.js';
-import { apiPath, createInformerCache, createRequestCounter, createRestClient, makeCountedApiClient, patchMerge } from '../../src/kube/index.js';
+import {
+  apiPath,
+  createInformerCache,
+  createRequestCounter,
+  createRestClient,
+  makeCountedApiClient,
+  patchMerge,
+} from '../../src/kube/index.js';
 
 const environment = inject('gradualEnv');
 const kubeConfig = new KubeConfig();
@@ -29,7 +36,12 @@ describe('request counting', () => {
     await core.listNamespacedConfigMap({ namespace });
     // Ten reads made no writes: the assertion a "second reconcile changes nothing" test makes.
     expect(counter.writes()).toBe(1);
-    await patchMerge(rest, apiPath({ version: 'v1', resource: 'configmaps', namespace, name: 'counted' }), { data: { value: '1' } }, created.metadata?.resourceVersion ?? '');
+    await patchMerge(
+      rest,
+      apiPath({ version: 'v1', resource: 'configmaps', namespace, name: 'counted' }),
+      { data: { value: '1' } },
+      created.metadata?.resourceVersion ?? '',
+    );
     await core.readNamespacedConfigMap({ name: 'absent', namespace }).catch(() => undefined);
 
     expect(counter.writes()).toBe(2);

@@ -40,7 +40,10 @@ describe('the local control plane', () => {
         spec: {
           replicas: 3,
           selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'example.test/web:blue', ports: [{ containerPort: 8080 }] }] } },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'web', image: 'example.test/web:blue', ports: [{ containerPort: 8080 }] }] },
+          },
         },
       },
     });

@@ -68,7 +68,10 @@ describe('gradual local up / down', () => {
   // Two whole control planes start beside the shared one: on a loaded two-core machine that alone can take minutes.
   it('starts two independent environments in parallel and stops every process of each', { timeout: 300_000 }, async () => {
     const [dirA, dirB] = [await newDir(), await newDir()];
-    const [upA, upB] = await Promise.all([gradual(['local', 'up', '--dir', dirA, '--nodes', '1']), gradual(['local', 'up', '--dir', dirB, '--nodes', '2'])]);
+    const [upA, upB] = await Promise.all([
+      gradual(['local', 'up', '--dir', dirA, '--nodes', '1']),
+      gradual(['local', 'up', '--dir', dirB, '--nodes', '2']),
+    ]);
     expect(upA.stderr).toBe('');
     expect(upA.code).toBe(0);
     expect(upB.code).toBe(0);
@@ -149,11 +152,18 @@ describe('gradual local up / down', () => {
     const crdDir = join(dir, 'bad-crds');
     await mkdir(crdDir);
     // The control plane and KWOK are up by the time the CRDs are read; this document is broken YAML.
-    await writeFile(join(crdDir, 'broken.yaml'), 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: [unclosed\n');
-    const failure: unknown = await localUp({ dir, nodes: 1, crdDir, logger: createLogger({ level: 'silent' }) }).catch((cause: unknown) => cause);
+    await writeFile(
+      join(crdDir, 'broken.yaml'),
+      'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: [unclosed\n',
+    );
+    const failure: unknown = await localUp({ dir, nodes: 1, crdDir, logger: createLogger({ level: 'silent' }) }).catch(
+      (cause: unknown) => cause,
+    );
     expect(failure).toBeInstanceOf(SetupError);
     expect((failure as SetupError).code).toBe('INVALID_INPUT');
-    expect((failure as SetupError).message).toContain(`${join(crdDir, 'broken.yaml')}:4: Flow sequence in block collection must be sufficiently indented`);
+    expect((failure as SetupError).message).toContain(
+      `${join(crdDir, 'broken.yaml')}:4: Flow sequence in block collection must be sufficiently indented`,
+    );
     expect(await readdir(join(dir, 'logs'))).toContain('kwok.log');
     expect(await processesMentioning(dir)).toEqual([]);
   });
@@ -161,13 +171,21 @@ describe('gradual local up / down', () => {
   it('a SIGTERM while `up` starts stops every process started so far and exits 143', { timeout: 180_000 }, async () => {
     const dir = await newDir();
     const cli = ownCliInvocation();
-    const child = spawn(cli.command, [...cli.args, 'local', 'up', '--dir', dir, '--nodes', '1'], { cwd: cli.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRADUAL_LOG_LEVEL: 'info' } });
+    const child = spawn(cli.command, [...cli.args, 'local', 'up', '--dir', dir, '--nodes', '1'], {
+      cwd: cli.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GRADUAL_LOG_LEVEL: 'info' },
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     // Half-way: the control plane and KWOK run (each in its own process group), Prometheus and the rest do not yet.
-    await waitUntil(() => Promise.resolve(output.includes('"nodes ready"') || child.exitCode !== null), { what: 'KWOK to be ready in `local up`', timeoutMs: 150_000, intervalMs: 100 });
+    await waitUntil(() => Promise.resolve(output.includes('"nodes ready"') || child.exitCode !== null), {
+      what: 'KWOK to be ready in `local up`',
+      timeoutMs: 150_000,
+      intervalMs: 100,
+    });
     expect((await processesMentioning(dir)).length).toBeGreaterThan(1);
     child.kill('SIGTERM');
     expect(await exited).toBe(143);

@@ -49,8 +49,21 @@ beforeAll(async () => {
   await cluster.setUp();
   github = await startTestGithub({ git: true });
   bot = await startBot({
-    environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
-    config: { clusters: { local: { kubeconfig: cluster.kubeconfigPath } }, repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }], cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')) },
+    environment: {
+      appId: github.appId,
+      privateKey: github.privateKey,
+      webhookSecret: github.webhookSecret,
+      webhookPath: '/api/github/webhooks',
+      baseUrl: `${github.server.url}/api/v3`,
+      port: 0,
+      host: '127.0.0.1',
+      configFile: undefined,
+    },
+    config: {
+      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
+      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
+      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
+    },
     logger: createLogger({ level: 'warn' }),
   });
   github.setWebhookUrl(bot.url);
@@ -62,7 +75,10 @@ beforeAll(async () => {
   alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
   const folder = await mkdtemp(join(tmpdir(), 'gradual-metric-hosts-'));
   await mkdir(join(folder, 'apps'), { recursive: true });
-  await writeFile(join(folder, '.gradual.yml'), `metricHosts: [prometheus.monitoring, "*.metrics.example.com"]\nenvironments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`);
+  await writeFile(
+    join(folder, '.gradual.yml'),
+    `metricHosts: [prometheus.monitoring, "*.metrics.example.com"]\nenvironments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
+  );
   await writeFile(join(folder, 'apps', 'allowed.yaml'), template('allowed', 'http://web.metrics.example.com/ratio?service={{args.host}}'));
   await createRepositoryFromFolder(alice, { owner, repo, folder });
 }, 180_000);
@@ -79,7 +95,10 @@ describe('metricHosts when the bot plans a pull request', { timeout: 180_000 }, 
       owner,
       repo,
       branch: 'probe',
-      files: { 'apps/metadata.yaml': template('metadata', 'http://169.254.169.254/latest/meta-data/'), 'apps/templated.yaml': template('templated', 'http://{{args.host}}/x') },
+      files: {
+        'apps/metadata.yaml': template('metadata', 'http://169.254.169.254/latest/meta-data/'),
+        'apps/templated.yaml': template('templated', 'http://{{args.host}}/x'),
+      },
       message: 'analysis: probe',
     });
     await openPullRequest(alice, { owner, repo, head: 'probe', title: 'Probe' });
@@ -94,11 +113,26 @@ describe('metricHosts when the bot plans a pull request', { timeout: 180_000 }, 
     expect(plan?.conclusion).toBe('failure');
     const annotations = await octokit().rest.checks.listAnnotations({ owner, repo, check_run_id: plan?.id ?? 0 });
     expect(annotations.data.map((annotation) => [annotation.path, annotation.start_line, annotation.message]).sort()).toEqual([
-      ['apps/metadata.yaml', 11, expect.stringContaining('host "169.254.169.254" is not among the metric hosts environment "production" allows ("prometheus.monitoring", "*.metrics.example.com")')],
-      ['apps/templated.yaml', 11, expect.stringContaining('the host of url is a template ({{args.host}}), which cannot be checked before the metric runs')],
+      [
+        'apps/metadata.yaml',
+        11,
+        expect.stringContaining(
+          'host "169.254.169.254" is not among the metric hosts environment "production" allows ("prometheus.monitoring", "*.metrics.example.com")',
+        ),
+      ],
+      [
+        'apps/templated.yaml',
+        11,
+        expect.stringContaining('the host of url is a template ({{args.host}}), which cannot be checked before the metric runs'),
+      ],
     ]);
     // Nothing of the pull request applied (main's allowed template may be, by drift correction).
-    const templates = (await cluster.custom.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'analysistemplates' })) as { items: unknown[] };
+    const templates = (await cluster.custom.listNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace,
+      plural: 'analysistemplates',
+    })) as { items: unknown[] };
     expect(templates.items.filter((item) => (item as { metadata?: { name?: string } }).metadata?.name !== 'allowed')).toEqual([]);
     expect(github.violations).toEqual([]);
   });

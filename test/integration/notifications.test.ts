@@ -28,7 +28,12 @@ let base = '';
 let controller: RolloutController | undefined;
 
 function startController(): Promise<void> {
-  controller = createRolloutController({ kubeConfig: cluster.kubeConfig, namespace, logger: createLogger({ level: 'warn' }), notifications: { namespace, timeoutMs: 5000 } });
+  controller = createRolloutController({
+    kubeConfig: cluster.kubeConfig,
+    namespace,
+    logger: createLogger({ level: 'warn' }),
+    notifications: { namespace, timeoutMs: 5000 },
+  });
   return controller.start();
 }
 
@@ -55,10 +60,17 @@ beforeAll(async () => {
     namespace,
     body: {
       metadata: { name: NOTIFICATION_CONFIGMAP },
-      data: { ...BUILTIN_CATALOGUE, 'service.webhook.receiver': `url: ${base}/hook\n`, 'service.slack': `token: $slack-token\napiURL: ${base}/slack/api/\n` },
+      data: {
+        ...BUILTIN_CATALOGUE,
+        'service.webhook.receiver': `url: ${base}/hook\n`,
+        'service.slack': `token: $slack-token\napiURL: ${base}/slack/api/\n`,
+      },
     },
   });
-  await core.createNamespacedSecret({ namespace, body: { metadata: { name: NOTIFICATION_SECRET }, stringData: { 'slack-token': 'xoxb-local-token' } } });
+  await core.createNamespacedSecret({
+    namespace,
+    body: { metadata: { name: NOTIFICATION_SECRET }, stringData: { 'slack-token': 'xoxb-local-token' } },
+  });
   await startController();
 });
 
@@ -83,7 +95,10 @@ describe('notifications configured as Argo Rollouts configures them', () => {
         metadata: {
           name: 'web',
           namespace,
-          annotations: { 'notifications.argoproj.io/subscribe.on-rollout-step-completed.slack': 'deploys', 'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver': '' },
+          annotations: {
+            'notifications.argoproj.io/subscribe.on-rollout-step-completed.slack': 'deploys',
+            'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver': '',
+          },
         },
         spec: {
           replicas: 2,
@@ -96,25 +111,40 @@ describe('notifications configured as Argo Rollouts configures them', () => {
     await cluster.untilRollout('web', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
     const setImage = await gradual('set', 'image', 'web', 'app=example.test/web:green');
     expect(setImage.code, setImage.stderr).toBe(0);
-    await cluster.untilRollout('web', 'the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
-    await cluster.untilEventLines('web', 'the Slack notification to be sent', (lines) => lines.some((line) => line.startsWith('NotificationSent: Notification on-rollout-step-completed to slack:deploys sent')));
+    await cluster.untilRollout(
+      'web',
+      'the canary to pause at step 1',
+      (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1,
+    );
+    await cluster.untilEventLines('web', 'the Slack notification to be sent', (lines) =>
+      lines.some((line) => line.startsWith('NotificationSent: Notification on-rollout-step-completed to slack:deploys sent')),
+    );
 
     const abort = await gradual('abort', 'web');
     expect(abort.code, abort.stderr).toBe(0);
     await cluster.untilRollout('web', 'the abort to be Degraded', (r) => r.status?.phase === 'Degraded');
-    await cluster.untilEventLines('web', 'the webhook notification to be sent', (lines) => lines.some((line) => line.startsWith('NotificationSent: Notification on-rollout-aborted to receiver sent')));
+    await cluster.untilEventLines('web', 'the webhook notification to be sent', (lines) =>
+      lines.some((line) => line.startsWith('NotificationSent: Notification on-rollout-aborted to receiver sent')),
+    );
 
     // A restart: a new controller reconciles the aborted Rollout from scratch; the notified annotation holds what was sent.
     await controller?.stop();
     await startController();
-    await custom.patchNamespacedCustomObject({ ...rolloutApi, name: 'web', body: { metadata: { annotations: { poke: '1' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await custom.patchNamespacedCustomObject(
+      { ...rolloutApi, name: 'web', body: { metadata: { annotations: { poke: '1' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     await cluster.untilRollout('web', 'the restarted controller to see the poke', (r) => r.metadata?.annotations?.poke === '1');
     await controller?.stop();
     await startController();
 
     expect(slack).toHaveLength(1);
     expect(slack[0]?.authorization).toBe('Bearer xoxb-local-token');
-    const message = JSON.parse(slack[0]?.body ?? '{}') as { channel: string; text: string; attachments: { title: string; fields: { title: string; value: string }[] }[] };
+    const message = JSON.parse(slack[0]?.body ?? '{}') as {
+      channel: string;
+      text: string;
+      attachments: { title: string; fields: { title: string; value: string }[] }[];
+    };
     expect(message.channel).toBe('deploys');
     expect(message.text).toBe('Rollout web step number 1/2 has been completed.');
     expect(message.attachments[0]?.fields.map((field) => [field.title, field.value])).toEqual([
@@ -122,7 +152,9 @@ describe('notifications configured as Argo Rollouts configures them', () => {
       ['Step completed', '1/2'],
       ['app', 'example.test/web:green'],
     ]);
-    expect(webhook.map((delivery) => [delivery.method, delivery.path, delivery.body])).toEqual([['GET', '/hook', 'Rollout web has been aborted.']]);
+    expect(webhook.map((delivery) => [delivery.method, delivery.path, delivery.body])).toEqual([
+      ['GET', '/hook', 'Rollout web has been aborted.'],
+    ]);
     const rollout = await cluster.readRollout('web');
     expect(Object.keys(JSON.parse(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION] ?? '{}') as object)).toHaveLength(2);
   });

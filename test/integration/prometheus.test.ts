@@ -31,14 +31,16 @@ describe('embedded Prometheus', () => {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(
-      [
-        '# HELP gradual_test_requests_total Requests counted by the integration test exporter.',
-        '# TYPE gradual_test_requests_total counter',
-        `gradual_test_requests_total{path="/x",run="${run}"} ${String(counter)}`,
-        '',
-      ].join('\n'),
-    );
+    res
+      .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+      .end(
+        [
+          '# HELP gradual_test_requests_total Requests counted by the integration test exporter.',
+          '# TYPE gradual_test_requests_total counter',
+          `gradual_test_requests_total{path="/x",run="${run}"} ${String(counter)}`,
+          '',
+        ].join('\n'),
+      );
   });
   let instance = '';
   let targetFile: string | undefined;
@@ -68,7 +70,11 @@ describe('embedded Prometheus', () => {
     if (targetFile !== undefined) await rm(targetFile, { force: true });
     // Prometheus keeps its scrape connection alive; close it so close() does not wait for it to idle out.
     exporter.closeAllConnections();
-    await new Promise<void>((resolve) => exporter.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      exporter.close(() => {
+        resolve();
+      }),
+    );
   });
 
   it('scrapes a target added by dropping a file_sd file, with its labels', async () => {

@@ -65,7 +65,11 @@ beforeAll(async () => {
   await runController.start();
   await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'web-token' }, stringData: { token: 't0ken' } } });
   // Prometheus picks up new scrape targets on its own schedule; wait until the backend's ratio is queryable.
-  await waitUntil(async () => (await queryPrometheus(backend.successRatioQuery('4s'))) === '1', { what: 'Prometheus to scrape the test backend', timeoutMs: 60_000, intervalMs: 250 });
+  await waitUntil(async () => (await queryPrometheus(backend.successRatioQuery('4s'))) === '1', {
+    what: 'Prometheus to scrape the test backend',
+    timeoutMs: 60_000,
+    intervalMs: 250,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -118,7 +122,10 @@ function canary(name: string, strategy: Record<string, unknown>): object {
 }
 
 async function setImage(name: string, image: string): Promise<void> {
-  await custom.patchNamespacedCustomObject({ ...rolloutApi, name, body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } }, mergePatch);
+  await custom.patchNamespacedCustomObject(
+    { ...rolloutApi, name, body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } },
+    mergePatch,
+  );
 }
 
 async function readRun(name: string): Promise<AnalysisRun> {
@@ -131,34 +138,57 @@ async function sizes(name: string): Promise<Record<string, number>> {
 }
 
 async function healthy(name: string): Promise<Rollout> {
-  return cluster.untilRollout(name, `${name} to be Healthy`, (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash);
+  return cluster.untilRollout(
+    name,
+    `${name} to be Healthy`,
+    (r) => r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash,
+  );
 }
 
 describe('Rollouts with analysis, against the real Prometheus', () => {
   it("(a) the seed's template — initialDelay, interval, failureLimit 3 — passes while errors are 0, and the canary completes", async () => {
     backend.setErrorRatio(0);
-    await custom.createNamespacedCustomObject({ ...templatesApi, body: successRateTemplate('seed-rate', { initialDelay: '1s', interval: '1s', count: 3, failureLimit: 3 }) });
+    await custom.createNamespacedCustomObject({
+      ...templatesApi,
+      body: successRateTemplate('seed-rate', { initialDelay: '1s', interval: '1s', count: 3, failureLimit: 3 }),
+    });
     await custom.createNamespacedCustomObject({
       ...rolloutApi,
-      body: canary('seed', { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: 'seed-rate' }], args: [{ name: 'address', value: environment.prometheus.url }] } }] }),
+      body: canary('seed', {
+        steps: [
+          { setWeight: 50 },
+          { analysis: { templates: [{ templateName: 'seed-rate' }], args: [{ name: 'address', value: environment.prometheus.url }] } },
+        ],
+      }),
     });
     const first = await healthy('seed');
     await setImage('seed', 'example.test/seed:yellow');
-    const done = await cluster.untilRollout('seed', 'the analysed canary to complete', (r) => r.status?.phase === 'Healthy' && r.status.stableRS !== first.status?.stableRS && r.status.stableRS === r.status.currentPodHash);
+    const done = await cluster.untilRollout(
+      'seed',
+      'the analysed canary to complete',
+      (r) => r.status?.phase === 'Healthy' && r.status.stableRS !== first.status?.stableRS && r.status.stableRS === r.status.currentPodHash,
+    );
     const hash = done.status?.currentPodHash ?? '';
     expect(done.status?.currentStepIndex).toBe(2);
     expect(done.status?.canary?.currentStepAnalysisRunStatus).toBeUndefined();
 
     // Argo's name and labels: <rollout>-<hash>-<revision>-<step index>.
     const run = await readRun(`seed-${hash}-2-1`);
-    expect(run.metadata?.labels).toMatchObject({ 'rollout-type': 'Step', 'step-index': '1', 'rollouts-pod-template-hash': hash, app: 'seed' });
+    expect(run.metadata?.labels).toMatchObject({
+      'rollout-type': 'Step',
+      'step-index': '1',
+      'rollouts-pod-template-hash': hash,
+      app: 'seed',
+    });
     expect(run.metadata?.annotations).toMatchObject({ 'rollout.argoproj.io/revision': '2' });
     expect(run.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Rollout', name: 'seed', controller: true });
     expect(run.status?.phase).toBe('Successful');
     const measurements = run.status?.metricResults?.[0]?.measurements ?? [];
     expect(measurements.map((measurement) => measurement.phase)).toEqual(['Successful', 'Successful', 'Successful']);
     expect(measurements.map((measurement) => measurement.value)).toEqual(['[1]', '[1]', '[1]']);
-    const lines = await cluster.untilEventLines('seed', 'the AnalysisRunSuccessful Event', (candidate) => candidate.some((line) => line.startsWith('AnalysisRunSuccessful: ')));
+    const lines = await cluster.untilEventLines('seed', 'the AnalysisRunSuccessful Event', (candidate) =>
+      candidate.some((line) => line.startsWith('AnalysisRunSuccessful: ')),
+    );
     expect(lines.filter((line) => line.startsWith('AnalysisRun'))).toEqual([
       `AnalysisRunRunning: Step Analysis Run 'seed-${hash}-2-1' Status New: 'Running' Previous: ''`,
       `AnalysisRunSuccessful: Step Analysis Run 'seed-${hash}-2-1' Status New: 'Successful' Previous: 'Running'`,
@@ -168,7 +198,10 @@ describe('Rollouts with analysis, against the real Prometheus', () => {
 
   it('(b) errors raised to 65 % mid-canary: the background run fails after failureLimit + 1 bad measurements and the rollout aborts, naming the metric, the value and the condition', async () => {
     backend.setErrorRatio(0);
-    await custom.createNamespacedCustomObject({ ...templatesApi, body: successRateTemplate('background-rate', { interval: '1s', failureLimit: 2 }) });
+    await custom.createNamespacedCustomObject({
+      ...templatesApi,
+      body: successRateTemplate('background-rate', { interval: '1s', failureLimit: 2 }),
+    });
     await custom.createNamespacedCustomObject({
       ...rolloutApi,
       body: canary('errors', {
@@ -179,21 +212,42 @@ describe('Rollouts with analysis, against the real Prometheus', () => {
     const first = await healthy('errors');
     const stable = first.status?.stableRS ?? '';
     await setImage('errors', 'example.test/errors:yellow');
-    const paused = await cluster.untilRollout('errors', 'the canary to pause with its background run measuring', (r) => r.status?.phase === 'Paused' && r.status.canary?.currentBackgroundAnalysisRunStatus?.status === 'Running');
+    const paused = await cluster.untilRollout(
+      'errors',
+      'the canary to pause with its background run measuring',
+      (r) => r.status?.phase === 'Paused' && r.status.canary?.currentBackgroundAnalysisRunStatus?.status === 'Running',
+    );
     const canaryHash = paused.status?.currentPodHash ?? '';
     const runName = paused.status?.canary?.currentBackgroundAnalysisRunStatus?.name ?? '';
     expect(runName).toBe(`errors-${canaryHash}-2`);
-    expect((await readRun(runName)).metadata?.labels).toMatchObject({ 'rollout-type': 'Background', 'rollouts-pod-template-hash': canaryHash });
+    expect((await readRun(runName)).metadata?.labels).toMatchObject({
+      'rollout-type': 'Background',
+      'rollouts-pod-template-hash': canaryHash,
+    });
 
     backend.setErrorRatio(0.65);
-    const aborted = await cluster.untilRollout('errors', 'the rollout to abort', (r) => r.status?.phase === 'Degraded' && r.status.abort === true);
+    const aborted = await cluster.untilRollout(
+      'errors',
+      'the rollout to abort',
+      (r) => r.status?.phase === 'Degraded' && r.status.abort === true,
+    );
     const run = await readRun(runName);
     expect(run.status?.phase).toBe('Failed');
     expect(run.status?.metricResults?.[0]?.failed).toBe(3);
-    expect(aborted.status?.message).toMatch(/^RolloutAborted: Rollout aborted update to revision 2: Background analysis phase error\/failed: Metric "success-rate" assessed Failed due to failed \(3\) > failureLimit \(2\) \(success-rate measured \[0\.\d+\]; successCondition: result\[0\] >= 0\.90\)$/u);
-    await waitUntil(async () => (await sizes('errors'))[canaryHash] === 0, { what: 'the canary ReplicaSet scaled to 0', timeoutMs: 30_000 });
+    expect(aborted.status?.message).toMatch(
+      /^RolloutAborted: Rollout aborted update to revision 2: Background analysis phase error\/failed: Metric "success-rate" assessed Failed due to failed \(3\) > failureLimit \(2\) \(success-rate measured \[0\.\d+\]; successCondition: result\[0\] >= 0\.90\)$/u,
+    );
+    await waitUntil(async () => (await sizes('errors'))[canaryHash] === 0, {
+      what: 'the canary ReplicaSet scaled to 0',
+      timeoutMs: 30_000,
+    });
     expect(await sizes('errors')).toEqual({ [stable]: 2, [canaryHash]: 0 });
-    const lines = await cluster.untilEventLines('errors', 'the AnalysisRunFailed and RolloutAborted Events', (candidate) => candidate.some((line) => line.startsWith('AnalysisRunFailed: ')) && candidate.some((line) => line.startsWith('RolloutAborted: ')));
+    const lines = await cluster.untilEventLines(
+      'errors',
+      'the AnalysisRunFailed and RolloutAborted Events',
+      (candidate) =>
+        candidate.some((line) => line.startsWith('AnalysisRunFailed: ')) && candidate.some((line) => line.startsWith('RolloutAborted: ')),
+    );
     expect(lines).toContain(`AnalysisRunFailed: Background Analysis Run '${runName}' Status New: 'Failed' Previous: 'Running'`);
     expect(lines.some((line) => line.startsWith('RolloutAborted: '))).toBe(true);
   });
@@ -201,7 +255,11 @@ describe('Rollouts with analysis, against the real Prometheus', () => {
   it('(c) Prometheus unreachable mid-run: Error measurements, the run errs after consecutiveErrorLimit and the rollout aborts saying so', async () => {
     backend.setErrorRatio(0);
     // A constant query: this case is about reaching Prometheus, and the backend's rate window may still hold (b)'s errors.
-    const reachability = { interval: '1s', consecutiveErrorLimit: 1, provider: { prometheus: { address: '{{args.address}}', query: 'vector(1)' } } };
+    const reachability = {
+      interval: '1s',
+      consecutiveErrorLimit: 1,
+      provider: { prometheus: { address: '{{args.address}}', query: 'vector(1)' } },
+    };
     await custom.createNamespacedCustomObject({ ...templatesApi, body: successRateTemplate('proxied-rate', reachability) });
     await custom.createNamespacedCustomObject({
       ...rolloutApi,
@@ -212,39 +270,74 @@ describe('Rollouts with analysis, against the real Prometheus', () => {
     });
     await healthy('unreachable');
     await setImage('unreachable', 'example.test/unreachable:yellow');
-    const paused = await cluster.untilRollout('unreachable', 'the background run to measure through the proxy', (r) => r.status?.phase === 'Paused' && r.status.canary?.currentBackgroundAnalysisRunStatus?.status === 'Running');
+    const paused = await cluster.untilRollout(
+      'unreachable',
+      'the background run to measure through the proxy',
+      (r) => r.status?.phase === 'Paused' && r.status.canary?.currentBackgroundAnalysisRunStatus?.status === 'Running',
+    );
     const runName = paused.status?.canary?.currentBackgroundAnalysisRunStatus?.name ?? '';
-    await waitUntil(async () => ((await readRun(runName)).status?.metricResults?.[0]?.successful ?? 0) >= 1, { what: 'a successful measurement through the proxy', timeoutMs: 20_000 });
+    await waitUntil(async () => ((await readRun(runName)).status?.metricResults?.[0]?.successful ?? 0) >= 1, {
+      what: 'a successful measurement through the proxy',
+      timeoutMs: 20_000,
+    });
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => prometheusProxy.close(resolve));
 
-    const aborted = await cluster.untilRollout('unreachable', 'the rollout to abort on the provider error', (r) => r.status?.phase === 'Degraded' && r.status.abort === true);
+    const aborted = await cluster.untilRollout(
+      'unreachable',
+      'the rollout to abort on the provider error',
+      (r) => r.status?.phase === 'Degraded' && r.status.abort === true,
+    );
     const run = await readRun(runName);
     expect(run.status?.phase).toBe('Error');
     expect(run.status?.metricResults?.[0]?.consecutiveError).toBe(2);
-    expect(aborted.status?.message).toMatch(/Background analysis phase error\/failed: Metric "success-rate" assessed Error due to consecutiveErrors \(2\) > consecutiveErrorLimit \(1\): "Error Message: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query: unreachable: ECONNREFUSED/u);
+    expect(aborted.status?.message).toMatch(
+      /Background analysis phase error\/failed: Metric "success-rate" assessed Error due to consecutiveErrors \(2\) > consecutiveErrorLimit \(1\): "Error Message: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query: unreachable: ECONNREFUSED/u,
+    );
   });
 
   it('(e) a job metric whose Job fails: the step analysis fails and the canary aborts back to stable', async () => {
-    const podTemplate = { metadata: { labels: { [jobOutcomeLabel]: 'failed' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'example.test/smoke:1' }] } };
+    const podTemplate = {
+      metadata: { labels: { [jobOutcomeLabel]: 'failed' } },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'example.test/smoke:1' }] },
+    };
     await custom.createNamespacedCustomObject({
       ...templatesApi,
-      body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'smoke-test', namespace }, spec: { metrics: [{ name: 'smoke', provider: { job: { spec: { backoffLimit: 0, template: podTemplate } } } }] } },
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisTemplate',
+        metadata: { name: 'smoke-test', namespace },
+        spec: { metrics: [{ name: 'smoke', provider: { job: { spec: { backoffLimit: 0, template: podTemplate } } } }] },
+      },
     });
-    await custom.createNamespacedCustomObject({ ...rolloutApi, body: canary('smoke', { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: 'smoke-test' }] } }, { setWeight: 100 }] }) });
+    await custom.createNamespacedCustomObject({
+      ...rolloutApi,
+      body: canary('smoke', {
+        steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: 'smoke-test' }] } }, { setWeight: 100 }],
+      }),
+    });
     const first = await healthy('smoke');
     await setImage('smoke', 'example.test/smoke:yellow');
-    const aborted = await cluster.untilRollout('smoke', 'the canary to abort on the failed Job', (r) => r.status?.phase === 'Degraded' && r.status.abort === true);
-    expect(aborted.status?.message).toBe('RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase error/failed: Metric "smoke" assessed Failed due to failed (1) > failureLimit (0): "Error Message: Job has reached the specified backoff limit"');
+    const aborted = await cluster.untilRollout(
+      'smoke',
+      'the canary to abort on the failed Job',
+      (r) => r.status?.phase === 'Degraded' && r.status.abort === true,
+    );
+    expect(aborted.status?.message).toBe(
+      'RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase error/failed: Metric "smoke" assessed Failed due to failed (1) > failureLimit (0): "Error Message: Job has reached the specified backoff limit"',
+    );
     // The abort's next reconcile drops the step run from the status (Argo's reconcileAnalysisRuns): find it by owner and type.
     const runs = ((await custom.listNamespacedCustomObject({ ...runsApi })) as { items: AnalysisRun[] }).items.filter(
       (run) => run.metadata?.ownerReferences?.[0]?.name === 'smoke' && run.metadata.labels?.['rollout-type'] === 'Step',
     );
     expect(runs.map((run) => run.status?.phase)).toEqual(['Failed']);
-    await waitUntil(async () => {
-      const counts = await sizes('smoke');
-      return counts[aborted.status?.currentPodHash ?? ''] === 0 && counts[first.status?.stableRS ?? ''] === 2;
-    }, { what: 'the canary ReplicaSet scaled to 0 and the stable back to 2', timeoutMs: 20_000 });
+    await waitUntil(
+      async () => {
+        const counts = await sizes('smoke');
+        return counts[aborted.status?.currentPodHash ?? ''] === 0 && counts[first.status?.stableRS ?? ''] === 2;
+      },
+      { what: 'the canary ReplicaSet scaled to 0 and the stable back to 2', timeoutMs: 20_000 },
+    );
   });
 
   it('an analysis naming a template that does not exist is an InvalidSpec naming it; nothing else of the rollout changes', async () => {
@@ -255,11 +348,18 @@ describe('Rollouts with analysis, against the real Prometheus', () => {
       {
         ...rolloutApi,
         name: 'missing',
-        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'example.test/missing:yellow' }] } }, strategy: { canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: 'nowhere' }] } }] } } } },
+        body: {
+          spec: {
+            template: { spec: { containers: [{ name: 'app', image: 'example.test/missing:yellow' }] } },
+            strategy: { canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: 'nowhere' }] } }] } },
+          },
+        },
       },
       mergePatch,
     );
-    const invalid = await cluster.untilRollout('missing', 'the InvalidSpec condition', (r) => (r.status?.conditions ?? []).some((condition) => condition.type === 'InvalidSpec'));
+    const invalid = await cluster.untilRollout('missing', 'the InvalidSpec condition', (r) =>
+      (r.status?.conditions ?? []).some((condition) => condition.type === 'InvalidSpec'),
+    );
     expect(invalid.status?.conditions?.find((condition) => condition.type === 'InvalidSpec')?.message).toBe(
       `The Rollout "missing" is invalid: spec.strategy.canary.steps[1].analysis.templates: AnalysisTemplate 'nowhere' not found`,
     );
@@ -282,7 +382,13 @@ describe('blue-green with pre- and post-promotion analysis (web provider, secret
           {
             name: 'health',
             successCondition: 'result == true',
-            provider: { web: { url: `${listenAddress(webServer)}${path}`, headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }], jsonPath: '{$.ok}' } },
+            provider: {
+              web: {
+                url: `${listenAddress(webServer)}${path}`,
+                headers: [{ key: 'Authorization', value: 'Bearer {{args.token}}' }],
+                jsonPath: '{$.ok}',
+              },
+            },
             ...extra,
           },
         ],
@@ -292,10 +398,16 @@ describe('blue-green with pre- and post-promotion analysis (web provider, secret
 
   beforeAll(async () => {
     // The pre-promotion check waits 2 s before its one measurement: long enough to see the switch held back.
-    await custom.createNamespacedCustomObject({ ...templatesApi, body: webTemplate('pre-health', '/pre', { initialDelay: '2s', count: 1 }) });
+    await custom.createNamespacedCustomObject({
+      ...templatesApi,
+      body: webTemplate('pre-health', '/pre', { initialDelay: '2s', count: 1 }),
+    });
     await custom.createNamespacedCustomObject({ ...templatesApi, body: webTemplate('post-health', '/post', { count: 1 }) });
     for (const service of ['bg-active', 'bg-preview']) {
-      await core.createNamespacedService({ namespace, body: { metadata: { name: service }, spec: { selector: { app: 'bg' }, ports: [{ port: 80 }] } } });
+      await core.createNamespacedService({
+        namespace,
+        body: { metadata: { name: service }, spec: { selector: { app: 'bg' }, ports: [{ port: 80 }] } },
+      });
     }
   });
 
@@ -330,21 +442,33 @@ describe('blue-green with pre- and post-promotion analysis (web provider, secret
     expect(await activeSelector()).toBe(blue);
 
     await setImage('bg', 'example.test/bg:green');
-    const analysing = await cluster.untilRollout('bg', 'pre-promotion analysis to start', (r) => r.status?.blueGreen?.prePromotionAnalysisRunStatus?.status === 'Running');
+    const analysing = await cluster.untilRollout(
+      'bg',
+      'pre-promotion analysis to start',
+      (r) => r.status?.blueGreen?.prePromotionAnalysisRunStatus?.status === 'Running',
+    );
     const green = analysing.status?.currentPodHash ?? '';
     expect(analysing.status?.blueGreen?.prePromotionAnalysisRunStatus?.name).toBe(`bg-${green}-2-pre`);
     // Measuring (its initial delay): the preview is up, the active Service still selects blue.
     expect(await activeSelector()).toBe(blue);
-    expect((await core.readNamespacedService({ name: 'bg-preview', namespace })).spec?.selector?.['rollouts-pod-template-hash']).toBe(green);
+    expect((await core.readNamespacedService({ name: 'bg-preview', namespace })).spec?.selector?.['rollouts-pod-template-hash']).toBe(
+      green,
+    );
 
-    const aborted = await cluster.untilRollout('bg', 'post-promotion analysis to fail and abort', (r) => r.status?.abort === true && r.status.phase === 'Degraded');
+    const aborted = await cluster.untilRollout(
+      'bg',
+      'post-promotion analysis to fail and abort',
+      (r) => r.status?.abort === true && r.status.phase === 'Degraded',
+    );
     const pre = await readRun(`bg-${green}-2-pre`);
     expect(pre.status?.phase).toBe('Successful');
     expect(pre.metadata?.labels).toMatchObject({ 'rollout-type': 'PrePromotion' });
     const post = await readRun(`bg-${green}-2-post`);
     expect(post.status?.phase).toBe('Failed');
     expect(post.metadata?.labels).toMatchObject({ 'rollout-type': 'PostPromotion' });
-    expect(aborted.status?.message).toMatch(/^RolloutAborted: Rollout aborted update to revision 2: Blue\/green post-promotion analysis phase error\/failed: Metric "health" assessed Failed/u);
+    expect(aborted.status?.message).toMatch(
+      /^RolloutAborted: Rollout aborted update to revision 2: Blue\/green post-promotion analysis phase error\/failed: Metric "health" assessed Failed/u,
+    );
     // Switched back: blue is active and stable again, and was never scaled down while the analysis ran.
     await waitUntil(async () => (await activeSelector()) === blue, { what: 'the active Service back on blue', timeoutMs: 30_000 });
     expect(aborted.status?.stableRS).toBe(blue);

@@ -47,7 +47,11 @@ function echo(request: IncomingMessage): string {
 
 function spawnLogged(args: string[], env: NodeJS.ProcessEnv): Running {
   const cli = ownCliInvocation();
-  const child = spawn(cli.command, [...cli.args, ...args], { cwd: cli.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(cli.command, [...cli.args, ...args], {
+    cwd: cli.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const log: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
@@ -55,9 +59,14 @@ function spawnLogged(args: string[], env: NodeJS.ProcessEnv): Running {
 }
 
 async function untilLogged(running: Running, pattern: RegExp, what: string): Promise<RegExpExecArray> {
-  await waitUntil(() => Promise.resolve(pattern.test(running.log.join('')) || running.child.exitCode !== null), { what, timeoutMs: 90_000, intervalMs: 100 });
+  await waitUntil(() => Promise.resolve(pattern.test(running.log.join('')) || running.child.exitCode !== null), {
+    what,
+    timeoutMs: 90_000,
+    intervalMs: 100,
+  });
   const found = pattern.exec(running.log.join(''));
-  if (found === null) throw new Error(`${what}: not seen (exit ${String(running.child.exitCode)}); log:\n${running.log.join('').slice(-4000)}`);
+  if (found === null)
+    throw new Error(`${what}: not seen (exit ${String(running.child.exitCode)}); log:\n${running.log.join('').slice(-4000)}`);
   return found;
 }
 
@@ -80,7 +89,15 @@ async function createRun(name: string, url: string, header: string): Promise<voi
       metadata: { name },
       spec: {
         args: [{ name: 'token', valueFrom: { secretKeyRef: { name: 'provider-token', key: 'token' } } }],
-        metrics: [{ name: 'probe', count: 1, consecutiveErrorLimit: 0, successCondition: 'result == true', provider: { web: { url, headers: [{ key: 'Authorization', value: header }], jsonPath: '{$.ok}' } } }],
+        metrics: [
+          {
+            name: 'probe',
+            count: 1,
+            consecutiveErrorLimit: 0,
+            successCondition: 'result == true',
+            provider: { web: { url, headers: [{ key: 'Authorization', value: header }], jsonPath: '{$.ok}' } },
+          },
+        ],
       },
     },
   });
@@ -92,7 +109,10 @@ async function untilMeasured(name: string): Promise<string> {
     async () => {
       const run = analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name }));
       phase = run.status?.phase ?? '';
-      return (run.status?.metricResults?.[0]?.measurements?.length ?? 0) >= 1 && ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(phase);
+      return (
+        (run.status?.metricResults?.[0]?.measurements?.length ?? 0) >= 1 &&
+        ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(phase)
+      );
     },
     { what: `AnalysisRun ${name} to finish its measurement`, timeoutMs: 90_000, intervalMs: 200 },
   );
@@ -125,18 +145,45 @@ beforeAll(async () => {
   provider = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://provider.invalid').pathname;
     providerSaw.push(`${path} ${request.headers.authorization ?? ''}`);
-    if (path === '/unauthorized') response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="${request.headers.authorization ?? ''}"` }).end(echo(request));
-    else if (path === '/unavailable') response.writeHead(503, { 'content-type': 'text/plain' }).end(`upstream down; you sent ${request.headers.authorization ?? ''} to ${request.url ?? ''}`);
-    else if (path === '/redirect') response.writeHead(302, { location: `http://127.0.0.2:${String(elsewherePort)}/landing?token=${encodeURIComponent(plantedToken)}` }).end();
+    if (path === '/unauthorized')
+      response
+        .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="${request.headers.authorization ?? ''}"` })
+        .end(echo(request));
+    else if (path === '/unavailable')
+      response
+        .writeHead(503, { 'content-type': 'text/plain' })
+        .end(`upstream down; you sent ${request.headers.authorization ?? ''} to ${request.url ?? ''}`);
+    else if (path === '/redirect')
+      response
+        .writeHead(302, { location: `http://127.0.0.2:${String(elsewherePort)}/landing?token=${encodeURIComponent(plantedToken)}` })
+        .end();
     else response.writeHead(200, { 'content-type': 'application/json' }).end(echo(request));
   });
   await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
 
   github = await startTestGithub({});
   const configFile = join(work, 'gradual.yaml');
-  await writeFile(configFile, `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: acme/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`);
+  await writeFile(
+    configFile,
+    `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: acme/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`,
+  );
   start = spawnLogged(
-    ['start', '--config', configFile, '--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, '--no-leader-elect', '--healthz-port', '0', '--metrics-port', '0', '--dashboard-port', '0'],
+    [
+      'start',
+      '--config',
+      configFile,
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--no-leader-elect',
+      '--healthz-port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--dashboard-port',
+      '0',
+    ],
     {
       APP_ID: String(github.appId),
       PRIVATE_KEY: github.privateKey,
@@ -151,7 +198,10 @@ beforeAll(async () => {
   );
   const tokenFile = join(work, 'dashboard-token');
   await writeFile(tokenFile, `${dashboardToken}\n`, { mode: 0o600 });
-  dashboard = spawnLogged(['dashboard', '--kubeconfig', cluster.kubeconfigPath, '-n', namespace, '--port', '0', '--enable-actions', '--token-file', tokenFile], { GRADUAL_LOG_LEVEL: 'debug' });
+  dashboard = spawnLogged(
+    ['dashboard', '--kubeconfig', cluster.kubeconfigPath, '-n', namespace, '--port', '0', '--enable-actions', '--token-file', tokenFile],
+    { GRADUAL_LOG_LEVEL: 'debug' },
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -163,9 +213,10 @@ afterAll(async () => {
     server?.closeAllConnections();
     await new Promise<void>((resolve) => {
       if (server === undefined) resolve();
-      else server.close(() => {
-        resolve();
-      });
+      else
+        server.close(() => {
+          resolve();
+        });
     });
   }
 });
@@ -178,7 +229,12 @@ describe('the planted-secret sweep on failure paths, every process', { timeout: 
     await createRun('unavailable', `${base}/unavailable/{{args.token}}`, 'Bearer {{args.token}}');
     await createRun('redirect', `${base}/redirect`, 'Bearer {{args.token}}');
     await createRun('invalid-header', `${base}/ok`, 'Bearer {{args.token}}\r\nX-Injected: {{args.token}}');
-    const phases = [await untilMeasured('unauthorized'), await untilMeasured('unavailable'), await untilMeasured('redirect'), await untilMeasured('invalid-header')];
+    const phases = [
+      await untilMeasured('unauthorized'),
+      await untilMeasured('unavailable'),
+      await untilMeasured('redirect'),
+      await untilMeasured('invalid-header'),
+    ];
     // None of them can succeed: a 401, a 503, a body on another host (or a refused redirect), a header refused.
     expect(phases.every((phase) => phase !== 'Successful' && phase !== '')).toBe(true);
     expect(providerSaw).toContain(`/unauthorized Bearer ${plantedToken}`);
@@ -186,29 +242,79 @@ describe('the planted-secret sweep on failure paths, every process', { timeout: 
   });
 
   it('drives a GitHub 4xx: a signed webhook for an installation the GitHub does not know', async () => {
-    const url = (await untilLogged(start as Running, /"url":"(http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks)"[^\n]*"msg":"bot listening"/u, 'the bot URL'))[1] ?? '';
+    const url =
+      (
+        await untilLogged(
+          start as Running,
+          /"url":"(http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks)"[^\n]*"msg":"bot listening"/u,
+          'the bot URL',
+        )
+      )[1] ?? '';
     const body = JSON.stringify({
       action: 'created',
       installation: { id: 987_654 },
-      repository: { id: 1, name: 'sweep', full_name: 'acme/sweep', owner: { login: 'acme', id: 2, type: 'Organization' }, default_branch: 'main', private: false },
+      repository: {
+        id: 1,
+        name: 'sweep',
+        full_name: 'acme/sweep',
+        owner: { login: 'acme', id: 2, type: 'Organization' },
+        default_branch: 'main',
+        private: false,
+      },
       sender: { login: 'mallory', id: 3, type: 'User' },
-      issue: { number: 1, title: 'x', state: 'open', user: { login: 'mallory', id: 3, type: 'User' }, pull_request: { url: 'http://x.invalid' } },
-      comment: { id: 4, body: '/promote', user: { login: 'mallory', id: 3, type: 'User' }, author_association: 'NONE', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
+      issue: {
+        number: 1,
+        title: 'x',
+        state: 'open',
+        user: { login: 'mallory', id: 3, type: 'User' },
+        pull_request: { url: 'http://x.invalid' },
+      },
+      comment: {
+        id: 4,
+        body: '/promote',
+        user: { login: 'mallory', id: 3, type: 'User' },
+        author_association: 'NONE',
+        created_at: '2026-01-01T00:00:00Z',
+        updated_at: '2026-01-01T00:00:00Z',
+      },
     });
     const signature = `sha256=${createHmac('sha256', github.webhookSecret).update(body).digest('hex')}`;
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': 'sweep-4xx', 'x-hub-signature-256': signature }, body });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issue_comment',
+        'x-github-delivery': 'sweep-4xx',
+        'x-hub-signature-256': signature,
+      },
+      body,
+    });
     expect(response.status).toBeGreaterThanOrEqual(200);
     // The bot met GitHub's 4xx (the installation token is refused) and logged it.
-    await untilLogged(start as Running, /sweep-4xx[^\n]*"level":(40|50)|"level":(40|50)[^\n]*sweep-4xx/u, 'the bot to log the failed delivery');
+    await untilLogged(
+      start as Running,
+      /sweep-4xx[^\n]*"level":(40|50)|"level":(40|50)[^\n]*sweep-4xx/u,
+      'the bot to log the failed delivery',
+    );
   });
 
   it('drives the dashboard refusals: no token, a wrong one, a namespace not served, a foreign Host', async () => {
     const url = (await untilLogged(dashboard as Running, /dashboard: (http:\/\/127\.0\.0\.1:\d+)/u, 'the dashboard URL'))[1] ?? '';
     const headers = { 'x-gradual-action': 'abort', origin: url, 'sec-fetch-site': 'same-origin' };
     expect(await postAction(url, `/api/rollouts/${namespace}/web/actions/abort`, headers)).toBe(401);
-    expect(await postAction(url, `/api/rollouts/${namespace}/web/actions/abort`, { ...headers, authorization: `Bearer ${dashboardToken}x` })).toBe(401);
-    expect(await postAction(url, '/api/rollouts/kube-system/web/actions/abort', { ...headers, authorization: `Bearer ${dashboardToken}` })).toBe(403);
-    expect(await postAction(url, `/api/rollouts/${namespace}/web/actions/abort`, { ...headers, host: `rebound.example:${new URL(url).port}`, authorization: `Bearer ${dashboardToken}` })).toBe(421);
+    expect(
+      await postAction(url, `/api/rollouts/${namespace}/web/actions/abort`, { ...headers, authorization: `Bearer ${dashboardToken}x` }),
+    ).toBe(401);
+    expect(
+      await postAction(url, '/api/rollouts/kube-system/web/actions/abort', { ...headers, authorization: `Bearer ${dashboardToken}` }),
+    ).toBe(403);
+    expect(
+      await postAction(url, `/api/rollouts/${namespace}/web/actions/abort`, {
+        ...headers,
+        host: `rebound.example:${new URL(url).port}`,
+        authorization: `Bearer ${dashboardToken}`,
+      }),
+    ).toBe(421);
     // The dashboard prints the URL it serves, not the token it was given.
     await untilLogged(dashboard as Running, /"msg":"action refused"/u, 'the dashboard to log a refusal');
   });

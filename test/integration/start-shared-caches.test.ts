@@ -24,7 +24,9 @@ afterEach(async () => {
   for (let next = running.pop(); next !== undefined; next = running.pop()) await next.stop();
 });
 
-async function startComposition(options: { namespace?: string }): Promise<{ engine: Engine; counter: RequestCounter; managers: ClusterManagers }> {
+async function startComposition(options: {
+  namespace?: string;
+}): Promise<{ engine: Engine; counter: RequestCounter; managers: ClusterManagers }> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   const counter = createRequestCounter();
@@ -46,16 +48,37 @@ async function startComposition(options: { namespace?: string }): Promise<{ engi
     managers,
     requestCounter: counter,
   });
-  const dashboard: Dashboard = await startDashboard({ kubeConfig, manager: engine.manager, port: 0, host: '127.0.0.1', enableActions: false, logger, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) });
+  const dashboard: Dashboard = await startDashboard({
+    kubeConfig,
+    manager: engine.manager,
+    port: 0,
+    host: '127.0.0.1',
+    enableActions: false,
+    logger,
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+  });
   running.push(dashboard);
   const github: TestGithub = await startTestGithub({});
   running.push(github);
   const cacheDir = await mkdtemp(join(tmpdir(), 'gradual-shared-caches-'));
   await engine.start(() =>
     startBot({
-      environment: { appId: github.appId, privateKey: github.privateKey, webhookSecret: github.webhookSecret, webhookPath: '/api/github/webhooks', baseUrl: `${github.server.url}/api/v3`, port: 0, host: '127.0.0.1', configFile: undefined },
+      environment: {
+        appId: github.appId,
+        privateKey: github.privateKey,
+        webhookSecret: github.webhookSecret,
+        webhookPath: '/api/github/webhooks',
+        baseUrl: `${github.server.url}/api/v3`,
+        port: 0,
+        host: '127.0.0.1',
+        configFile: undefined,
+      },
       // The bot's cluster is the engine's, named by another kubeconfig object read from the same file (as an operator's config does).
-      config: { clusters: { local: { kubeconfig: kubeconfigPath } }, repositories: [{ match: 'acme/*', environments: { '*': 'local' } }], cacheDir },
+      config: {
+        clusters: { local: { kubeconfig: kubeconfigPath } },
+        repositories: [{ match: 'acme/*', environments: { '*': 'local' } }],
+        cacheDir,
+      },
       logger,
       managers,
     }),
@@ -77,31 +100,62 @@ describe('gradual start: one cache per kind', { timeout: 180_000 }, () => {
     const { engine, counter } = await startComposition({});
     const lists = opened(counter, 'list');
     const watches = opened(counter, 'watch');
-    for (const kind of ['rollouts', 'replicasets', 'analysisruns', 'pods', 'services', 'deployments', 'analysistemplates', 'clusteranalysistemplates', 'jobs']) {
+    for (const kind of [
+      'rollouts',
+      'replicasets',
+      'analysisruns',
+      'pods',
+      'services',
+      'deployments',
+      'analysistemplates',
+      'clusteranalysistemplates',
+      'jobs',
+    ]) {
       expect({ kind, lists: lists[kind], watches: watches[kind] }).toEqual({ kind, lists: 1, watches: 1 });
     }
     const registry = engine.manager.registry();
     const rollouts = registry.filter((entry) => entry.path.endsWith('/rollouts'));
-    expect(rollouts).toEqual([{ path: '/apis/argoproj.io/v1alpha1/rollouts', labelSelector: undefined, users: ['dashboard', 'reporter', 'rollouts'], running: ['dashboard', 'reporter', 'rollouts'] }]);
+    expect(rollouts).toEqual([
+      {
+        path: '/apis/argoproj.io/v1alpha1/rollouts',
+        labelSelector: undefined,
+        users: ['dashboard', 'reporter', 'rollouts'],
+        running: ['dashboard', 'reporter', 'rollouts'],
+      },
+    ]);
     // The reporter reads only a Rollout's ReplicaSets (pod-template-hash label), the engine's informer, not every ReplicaSet of the cluster.
     expect(registry.filter((entry) => entry.path.endsWith('/replicasets'))).toEqual([
-      { path: '/apis/apps/v1/replicasets', labelSelector: 'rollouts-pod-template-hash', users: ['dashboard', 'reporter', 'rollouts'], running: ['dashboard', 'reporter', 'rollouts'] },
+      {
+        path: '/apis/apps/v1/replicasets',
+        labelSelector: 'rollouts-pod-template-hash',
+        users: ['dashboard', 'reporter', 'rollouts'],
+        running: ['dashboard', 'reporter', 'rollouts'],
+      },
     ]);
     expect(registry.filter((entry) => entry.path.endsWith('/analysisruns'))).toEqual([
-      { path: '/apis/argoproj.io/v1alpha1/analysisruns', labelSelector: undefined, users: ['analysisruns', 'dashboard', 'reporter', 'rollouts'], running: ['analysisruns', 'dashboard', 'reporter', 'rollouts'] },
+      {
+        path: '/apis/argoproj.io/v1alpha1/analysisruns',
+        labelSelector: undefined,
+        users: ['analysisruns', 'dashboard', 'reporter', 'rollouts'],
+        running: ['analysisruns', 'dashboard', 'reporter', 'rollouts'],
+      },
     ]);
   });
 
-  it('with --namespace, holds one informer per kind once the bot runs: the namespaced ones hand over to the reporter\'s cluster-wide ones', async () => {
+  it("with --namespace, holds one informer per kind once the bot runs: the namespaced ones hand over to the reporter's cluster-wide ones", async () => {
     const namespace = `it-shared-${randomUUID().slice(0, 8)}`;
     const { engine } = await startComposition({ namespace });
     const registry = engine.manager.registry();
     for (const resource of ['rollouts', 'replicasets', 'analysisruns']) {
       const entries = registry.filter((entry) => entry.path.endsWith(`/${resource}`));
-      expect(entries.map((entry) => entry.path)).toEqual([resource === 'replicasets' ? '/apis/apps/v1/replicasets' : `/apis/argoproj.io/v1alpha1/${resource}`]);
+      expect(entries.map((entry) => entry.path)).toEqual([
+        resource === 'replicasets' ? '/apis/apps/v1/replicasets' : `/apis/argoproj.io/v1alpha1/${resource}`,
+      ]);
       expect(entries[0]?.running).toEqual(expect.arrayContaining(['dashboard', 'reporter', 'rollouts']));
     }
     // What only the engine reads stays in its namespace.
-    expect(registry.filter((entry) => entry.path.endsWith('/services')).map((entry) => entry.path)).toEqual([`/api/v1/namespaces/${namespace}/services`]);
+    expect(registry.filter((entry) => entry.path.endsWith('/services')).map((entry) => entry.path)).toEqual([
+      `/api/v1/namespaces/${namespace}/services`,
+    ]);
   });
 });

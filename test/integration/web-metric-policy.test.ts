@@ -79,7 +79,9 @@ const server = createServer((request, response) => {
     // A metric server that echoes what it was sent, in the forms a hostile one would use.
     const authorization = request.headers.authorization ?? '';
     response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ authorization, path: url, base64: Buffer.from(authorization).toString('base64'), decoded: decodeURIComponent(url) }));
+    response.end(
+      JSON.stringify({ authorization, path: url, base64: Buffer.from(authorization).toString('base64'), decoded: decodeURIComponent(url) }),
+    );
   } else if (url.startsWith('/fail/')) {
     response.statusCode = 500;
     response.end(JSON.stringify({ error: `no such token ${request.headers.authorization ?? ''}` }));
@@ -90,7 +92,10 @@ const server = createServer((request, response) => {
 });
 
 async function createRun(name: string, metrics: Metric[], spec: Partial<AnalysisRun['spec']> = {}): Promise<void> {
-  await custom.createNamespacedCustomObject({ ...api, body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', metadata: { name }, spec: { metrics, ...spec } } });
+  await custom.createNamespacedCustomObject({
+    ...api,
+    body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', metadata: { name }, spec: { metrics, ...spec } },
+  });
 }
 
 async function untilCompleted(name: string): Promise<{ run: AnalysisRun; raw: unknown }> {
@@ -159,8 +164,14 @@ describe('web metrics under the outbound policy, on a real control plane', () =>
       phase: 'Error',
       message: `GET ${origin}/huge: the response is more than the 1048576 bytes a metric may read; stopped reading`,
     });
-    await waitUntil(() => Promise.resolve(huge.closedEarly), { what: 'the server to see its connection closed', timeoutMs: 10_000, intervalMs: 50 });
-    console.log(`web metric cap: 1 MiB; the server had written ${String(huge.bytesSent)} of 104857600 bytes when the controller closed the connection`);
+    await waitUntil(() => Promise.resolve(huge.closedEarly), {
+      what: 'the server to see its connection closed',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    console.log(
+      `web metric cap: 1 MiB; the server had written ${String(huge.bytesSent)} of 104857600 bytes when the controller closed the connection`,
+    );
     expect(huge.finished).toBe(false);
     // The cap, plus what the two sockets' kernel buffers had taken: far from 100 MB.
     expect(huge.bytesSent).toBeLessThan(32 * 1024 * 1024);
@@ -170,7 +181,14 @@ describe('web metrics under the outbound policy, on a real control plane', () =>
     await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'metric-token' }, stringData: { token: secret } } });
     const args = [{ name: 'token', valueFrom: { secretKeyRef: { name: 'metric-token', key: 'token' } } }];
     const headers = [{ key: 'Authorization', value: 'Bearer {{args.token}}' }];
-    await createRun('echo', [webMetric('echo', '/echo/{{args.token}}', { headers }), webMetric('fails', '/fail/{{args.token}}?token={{args.token}}', { headers })], { args });
+    await createRun(
+      'echo',
+      [
+        webMetric('echo', '/echo/{{args.token}}', { headers }),
+        webMetric('fails', '/fail/{{args.token}}?token={{args.token}}', { headers }),
+      ],
+      { args },
+    );
     const { run, raw } = await untilCompleted('echo');
     const [echo, fails] = run.status?.metricResults ?? [];
     // The server did get the secret (the request was sent), and answered with it in every form.
@@ -188,14 +206,32 @@ describe('web metrics under the outbound policy, on a real control plane', () =>
       message: `RolloutAborted: ${run.status?.message ?? ''}`,
       canary: { currentStepAnalysisRunStatus: { name: runName, status: 'Error' } },
     });
-    const stored: AnalysisRun = { ...run, metadata: { ...run.metadata, name: runName, labels: { 'rollouts-pod-template-hash': '7d9f8c6b4' }, annotations: { 'rollout.argoproj.io/revision': '2' } } };
+    const stored: AnalysisRun = {
+      ...run,
+      metadata: {
+        ...run.metadata,
+        name: runName,
+        labels: { 'rollouts-pod-template-hash': '7d9f8c6b4' },
+        annotations: { 'rollout.argoproj.io/revision': '2' },
+      },
+    };
     const report = input(rollout, { analysisRuns: [stored], replicaSets: replicaSets(0, 5) });
     const check = renderRolloutCheck(report);
-    const rendered = [check.title, check.summary, check.text ?? '', noticeFor(report)?.body ?? '', renderStickyComment({ pullRequest: report.pullRequest, rollouts: [report] })].join('\n');
+    const rendered = [
+      check.title,
+      check.summary,
+      check.text ?? '',
+      noticeFor(report)?.body ?? '',
+      renderStickyComment({ pullRequest: report.pullRequest, rollouts: [report] }),
+    ].join('\n');
     // The values made it into the report (so the search below can fail), masked.
     expect(rendered).toContain('*****');
 
-    const places = { 'the stored AnalysisRun': JSON.stringify(raw), 'the rendered check run and comment': rendered, "the controller's log": logs.join('') };
+    const places = {
+      'the stored AnalysisRun': JSON.stringify(raw),
+      'the rendered check run and comment': rendered,
+      "the controller's log": logs.join(''),
+    };
     for (const [place, text] of Object.entries(places)) {
       for (const form of secretForms) expect({ place, form, found: text.includes(form) }).toEqual({ place, form, found: false });
     }

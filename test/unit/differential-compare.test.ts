@@ -31,7 +31,12 @@ function side(namespace: string, hash: string, message: string): RawSide {
         spec: { replicas: 1 },
       },
     ],
-    services: [{ metadata: { name: 'web-canary', annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' } }, spec: { selector: { app: 'web', 'rollouts-pod-template-hash': hash } } }],
+    services: [
+      {
+        metadata: { name: 'web-canary', annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' } },
+        spec: { selector: { app: 'web', 'rollouts-pod-template-hash': hash } },
+      },
+    ],
     analysisRuns: [],
   };
 }
@@ -45,8 +50,16 @@ describe('differential snapshots', () => {
 
     // Only the hashes themselves differ, reported once; names and selectors compare by revision.
     expect(differences).toEqual([{ field: 'paused › podTemplateHashes.<rev 2>', gradual: '"aaaa1111"', argo: '"bbbb2222"' }]);
-    expect(gradual['services']).toEqual({ 'web-canary': { annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' }, selector: { app: 'web', 'rollouts-pod-template-hash': '<rev 2>' } } });
-    expect(gradual['rollout']).toMatchObject({ conditions: { Available: 'True AvailableReason', Progressing: 'True ReplicaSetUpdated' }, pauseConditions: ['CanaryPauseStep'] });
+    expect(gradual['services']).toEqual({
+      'web-canary': {
+        annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' },
+        selector: { app: 'web', 'rollouts-pod-template-hash': '<rev 2>' },
+      },
+    });
+    expect(gradual['rollout']).toMatchObject({
+      conditions: { Available: 'True AvailableReason', Progressing: 'True ReplicaSetUpdated' },
+      pauseConditions: ['CanaryPauseStep'],
+    });
   });
 
   it('a changed message is one difference naming the field and both values', () => {
@@ -58,19 +71,35 @@ describe('differential snapshots', () => {
   it('router objects a controller creates: null while absent, their owners compared when they have some', () => {
     const split = (namespace: string, weight: string): NonNullable<RawSide['routers']>[number] => ({
       kind: 'TrafficSplit',
-      metadata: { name: 'web-split', ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: namespace, controller: true }] },
+      metadata: {
+        name: 'web-split',
+        ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: namespace, controller: true }],
+      },
       spec: { service: 'web-root', backends: [{ service: 'web-canary', weight }] },
     });
-    const withRouters = (namespace: string, routers: NonNullable<RawSide['routers']>): RawSide => ({ ...side(namespace, 'h1', 'm'), routers });
+    const withRouters = (namespace: string, routers: NonNullable<RawSide['routers']>): RawSide => ({
+      ...side(namespace, 'h1', 'm'),
+      routers,
+    });
     const absent = { kind: 'TrafficSplit', metadata: { name: 'web-split' }, absent: true };
 
     const created = snapshotSide(withRouters('diff-ns-one', [split('diff-ns-one', '20')]));
     expect(created['routers']).toEqual({
-      'TrafficSplit/web-split': { annotations: {}, owners: ['Rollout/web (controller)'], spec: { backends: [{ service: 'web-canary', weight: '20' }], service: 'web-root' } },
+      'TrafficSplit/web-split': {
+        annotations: {},
+        owners: ['Rollout/web (controller)'],
+        spec: { backends: [{ service: 'web-canary', weight: '20' }], service: 'web-root' },
+      },
     });
     expect(snapshotSide(withRouters('diff-ns-one', [absent]))['routers']).toEqual({ 'TrafficSplit/web-split': null });
-    const differences = diffTrees('x ›', snapshotSide(withRouters('diff-ns-one', [absent])), snapshotSide(withRouters('diff-ns-two', [split('diff-ns-two', '20')])));
-    expect(differences.map((difference) => [difference.field, difference.gradual])).toEqual([['x › routers.TrafficSplit/web-split', 'null']]);
+    const differences = diffTrees(
+      'x ›',
+      snapshotSide(withRouters('diff-ns-one', [absent])),
+      snapshotSide(withRouters('diff-ns-two', [split('diff-ns-two', '20')])),
+    );
+    expect(differences.map((difference) => [difference.field, difference.gradual])).toEqual([
+      ['x › routers.TrafficSplit/web-split', 'null'],
+    ]);
   });
 });
 
@@ -96,7 +125,15 @@ describe('judging differences', () => {
   });
 
   it('a known difference with value patterns explains only the values it names', () => {
-    const known = [{ field: '* › rollout.message', gradual: '"Aborted: x (*)"', argo: '"Aborted: x"', kind: 'deliberate' as const, reason: 'Gradual adds the measured value' }];
+    const known = [
+      {
+        field: '* › rollout.message',
+        gradual: '"Aborted: x (*)"',
+        argo: '"Aborted: x"',
+        kind: 'deliberate' as const,
+        reason: 'Gradual adds the measured value',
+      },
+    ];
     const extended = { field: 'failed › rollout.message', gradual: '"Aborted: x (health measured 0)"', argo: '"Aborted: x"' };
     const other = { field: 'failed › rollout.message', gradual: '"Aborted: y (health measured 0)"', argo: '"Aborted: x"' };
 
@@ -108,22 +145,43 @@ describe('judging differences', () => {
 
   it('event sequences show where the two stories part', () => {
     expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'B', 'C'])).toEqual([]);
-    expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'X'])).toEqual([{ field: 'events (after 1 equal: A)', gradual: 'B, C', argo: 'X' }]);
+    expect(diffSequences('events', ['A', 'B', 'C'], ['A', 'X'])).toEqual([
+      { field: 'events (after 1 equal: A)', gradual: 'B, C', argo: 'X' },
+    ]);
   });
 });
 
 describe('condition states persisted (recordConditions)', () => {
-  const created = [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated' }, { type: 'Healthy', status: 'True', reason: 'RolloutHealthy' }];
-  const updating = [{ type: 'Healthy', status: 'False', reason: 'RolloutHealthy' }, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }];
-  const done = [{ type: 'Healthy', status: 'True', reason: 'RolloutHealthy' }, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }];
+  const created = [
+    { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated' },
+    { type: 'Healthy', status: 'True', reason: 'RolloutHealthy' },
+  ];
+  const updating = [
+    { type: 'Healthy', status: 'False', reason: 'RolloutHealthy' },
+    { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' },
+  ];
+  const done = [
+    { type: 'Healthy', status: 'True', reason: 'RolloutHealthy' },
+    { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+  ];
 
   it('one state per write that changes a condition status, sorted by type (a reason alone is no new state)', () => {
     let history: string[] = [];
     for (const conditions of [undefined, created, created, updating, done]) history = withState(history, conditions);
-    expect(history).toEqual(['{}', '{Healthy=True Progressing=True}', '{Healthy=False Progressing=True}', '{Healthy=True Progressing=True}']);
+    expect(history).toEqual([
+      '{}',
+      '{Healthy=True Progressing=True}',
+      '{Healthy=False Progressing=True}',
+      '{Healthy=True Progressing=True}',
+    ]);
     expect(withState(['{}'], [{ type: 'Progressing', status: 'True', reason: 'A' }])).toEqual(['{}', '{Progressing=True}']);
     expect(withState(['{Progressing=True}'], [{ type: 'Progressing', status: 'True', reason: 'B' }])).toEqual(['{Progressing=True}']);
-    expect(conditionState([{ type: 'B', status: 'False' }, { type: 'A', status: 'True' }])).toBe('{A=True B=False}');
+    expect(
+      conditionState([
+        { type: 'B', status: 'False' },
+        { type: 'A', status: 'True' },
+      ]),
+    ).toBe('{A=True B=False}');
   });
 
   it('a controller that never persists the intermediate state differs, from the state both carried over', () => {

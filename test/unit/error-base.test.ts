@@ -25,19 +25,54 @@ const cause = new Error('the API server said no');
  */
 describe('the error base', () => {
   it.each<[string, GradualError, { name: string; code: string; retryable: boolean; message: string | RegExp; cause?: unknown }]>([
-    ['ApplyError', new ApplyError('bad object', { file: 'a.yaml', line: 3 }, { cause }), { name: 'ApplyError', code: 'APPLY_FAILED', retryable: true, message: 'bad object', cause }],
-    ['BotEnvironmentError', new BotEnvironmentError('GITHUB_APP_ID is missing'), { name: 'BotEnvironmentError', code: 'INVALID_CONFIG', retryable: true, message: 'GITHUB_APP_ID is missing' }],
-    ['ConfigError', new ConfigError('bad config', { cause }), { name: 'ConfigError', code: 'INVALID_CONFIG', retryable: true, message: 'bad config', cause }],
-    ['ManifestFetchError (404)', new ManifestFetchError('FETCH_FAILED', 'no such repository', { statusCode: 404 }), { name: 'ManifestFetchError', code: 'FETCH_FAILED', retryable: false, message: 'no such repository' }],
-    ['ManifestFetchError (network)', new ManifestFetchError('FETCH_FAILED', 'reset'), { name: 'ManifestFetchError', code: 'FETCH_FAILED', retryable: true, message: 'reset' }],
+    [
+      'ApplyError',
+      new ApplyError('bad object', { file: 'a.yaml', line: 3 }, { cause }),
+      { name: 'ApplyError', code: 'APPLY_FAILED', retryable: true, message: 'bad object', cause },
+    ],
+    [
+      'BotEnvironmentError',
+      new BotEnvironmentError('GITHUB_APP_ID is missing'),
+      { name: 'BotEnvironmentError', code: 'INVALID_CONFIG', retryable: true, message: 'GITHUB_APP_ID is missing' },
+    ],
+    [
+      'ConfigError',
+      new ConfigError('bad config', { cause }),
+      { name: 'ConfigError', code: 'INVALID_CONFIG', retryable: true, message: 'bad config', cause },
+    ],
+    [
+      'ManifestFetchError (404)',
+      new ManifestFetchError('FETCH_FAILED', 'no such repository', { statusCode: 404 }),
+      { name: 'ManifestFetchError', code: 'FETCH_FAILED', retryable: false, message: 'no such repository' },
+    ],
+    [
+      'ManifestFetchError (network)',
+      new ManifestFetchError('FETCH_FAILED', 'reset'),
+      { name: 'ManifestFetchError', code: 'FETCH_FAILED', retryable: true, message: 'reset' },
+    ],
     [
       'WriteRefusedError',
-      new WriteRefusedError({ action: { kind: 'noop' } as never, object: 'ReplicaSet "web-1"', name: 'web-1', status: 422, message: 'invalid', causes: [] }, cause),
+      new WriteRefusedError(
+        { action: { kind: 'noop' } as never, object: 'ReplicaSet "web-1"', name: 'web-1', status: 422, message: 'invalid', causes: [] },
+        cause,
+      ),
       { name: 'WriteRefusedError', code: 'WRITE_REFUSED', retryable: true, message: 'ReplicaSet "web-1": HTTP 422: invalid', cause },
     ],
-    ['ConditionSyntaxError', new ConditionSyntaxError('unexpected )', 4), { name: 'ConditionSyntaxError', code: 'CONDITION_SYNTAX', retryable: true, message: 'unexpected )' }],
-    ['ConditionEvaluationError', new ConditionEvaluationError('not a number', 2), { name: 'ConditionEvaluationError', code: 'CONDITION_EVALUATION', retryable: true, message: 'not a number' }],
-    ['StartupError', new StartupError('port 3000 is in use', { cause }), { name: 'StartupError', code: 'STARTUP_FAILED', retryable: true, message: 'port 3000 is in use', cause }],
+    [
+      'ConditionSyntaxError',
+      new ConditionSyntaxError('unexpected )', 4),
+      { name: 'ConditionSyntaxError', code: 'CONDITION_SYNTAX', retryable: true, message: 'unexpected )' },
+    ],
+    [
+      'ConditionEvaluationError',
+      new ConditionEvaluationError('not a number', 2),
+      { name: 'ConditionEvaluationError', code: 'CONDITION_EVALUATION', retryable: true, message: 'not a number' },
+    ],
+    [
+      'StartupError',
+      new StartupError('port 3000 is in use', { cause }),
+      { name: 'StartupError', code: 'STARTUP_FAILED', retryable: true, message: 'port 3000 is in use', cause },
+    ],
     [
       'TrafficRoutingError (not found)',
       new TrafficRoutingError({ code: 'NotFound', kind: 'Service', namespace: 'shop', name: 'web', field: 'spec', message: 'missing' }),
@@ -45,15 +80,46 @@ describe('the error base', () => {
     ],
     [
       'TrafficRoutingError (invalid spec: the user fixes it)',
-      new TrafficRoutingError({ code: 'InvalidSpec', kind: 'Rollout', namespace: 'shop', name: 'web', field: 'spec.strategy', message: 'bad' }),
+      new TrafficRoutingError({
+        code: 'InvalidSpec',
+        kind: 'Rollout',
+        namespace: 'shop',
+        name: 'web',
+        field: 'spec.strategy',
+        message: 'bad',
+      }),
       { name: 'TrafficRoutingError', code: 'INVALID_SPEC', retryable: false, message: new RegExp('bad', 'u') },
     ],
-    ['TerminalError', new TerminalError('spec is invalid', { cause }), { name: 'TerminalError', code: 'TERMINAL', retryable: false, message: 'spec is invalid', cause }],
-    ['GithubApiError', new GithubApiError(422, 'Validation Failed'), { name: 'GithubApiError', code: 'GITHUB_API', retryable: true, message: 'Validation Failed' }],
-    ['SetupError', new SetupError('PORT_IN_USE', 'port taken', { cause }), { name: 'SetupError', code: 'PORT_IN_USE', retryable: false, message: 'port taken', cause }],
-    ['RolloutVerbError', new RolloutVerbError('NOT_FOUND', 'rollout "web" not found in namespace "shop"', { cause }), { name: 'RolloutVerbError', code: 'NOT_FOUND', retryable: true, message: 'rollout "web" not found in namespace "shop"', cause }],
-    ['DashboardActionError', new DashboardActionError(404, 'rollout shop/web not found'), { name: 'DashboardActionError', code: 'NOT_FOUND', retryable: true, message: 'rollout shop/web not found' }],
-    ['DashboardBindError', new DashboardBindError('0.0.0.0'), { name: 'DashboardBindError', code: 'REMOTE_ACTIONS_REFUSED', retryable: false, message: new RegExp('0.0.0.0', 'u') }],
+    [
+      'TerminalError',
+      new TerminalError('spec is invalid', { cause }),
+      { name: 'TerminalError', code: 'TERMINAL', retryable: false, message: 'spec is invalid', cause },
+    ],
+    [
+      'GithubApiError',
+      new GithubApiError(422, 'Validation Failed'),
+      { name: 'GithubApiError', code: 'GITHUB_API', retryable: true, message: 'Validation Failed' },
+    ],
+    [
+      'SetupError',
+      new SetupError('PORT_IN_USE', 'port taken', { cause }),
+      { name: 'SetupError', code: 'PORT_IN_USE', retryable: false, message: 'port taken', cause },
+    ],
+    [
+      'RolloutVerbError',
+      new RolloutVerbError('NOT_FOUND', 'rollout "web" not found in namespace "shop"', { cause }),
+      { name: 'RolloutVerbError', code: 'NOT_FOUND', retryable: true, message: 'rollout "web" not found in namespace "shop"', cause },
+    ],
+    [
+      'DashboardActionError',
+      new DashboardActionError(404, 'rollout shop/web not found'),
+      { name: 'DashboardActionError', code: 'NOT_FOUND', retryable: true, message: 'rollout shop/web not found' },
+    ],
+    [
+      'DashboardBindError',
+      new DashboardBindError('0.0.0.0'),
+      { name: 'DashboardBindError', code: 'REMOTE_ACTIONS_REFUSED', retryable: false, message: new RegExp('0.0.0.0', 'u') },
+    ],
   ])('%s', (_label, error, expected) => {
     expect(error).toBeInstanceOf(GradualError);
     expect(error).toBeInstanceOf(Error);

@@ -18,7 +18,9 @@ async function lintImport(filePath: string, specifier: string): Promise<string[]
     overrideConfigFile: true,
     overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...config.layerBlocks],
   });
-  const [result] = await eslint.lintText(`import { thing } from '${specifier}';\nexport const used = thing;\n`, { filePath: `${root}src/${filePath}` });
+  const [result] = await eslint.lintText(`import { thing } from '${specifier}';\nexport const used = thing;\n`, {
+    filePath: `${root}src/${filePath}`,
+  });
   return (result?.messages ?? []).map((message) => `${message.ruleId ?? 'parse'}: ${message.message}`);
 }
 

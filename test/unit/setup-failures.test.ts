@@ -62,17 +62,14 @@ describe('ensureGoBuild', () => {
     let lines: LogLine[];
 
     beforeAll(async () => {
-      const moduleDir = await goModule(
-        join(dir, 'broken'),
-        'example.test/broken',
-        'package main\n\nfunc main() {\n\tdoesNotExist()\n}\n',
-      );
+      const moduleDir = await goModule(join(dir, 'broken'), 'example.test/broken', 'package main\n\nfunc main() {\n\tdoesNotExist()\n}\n');
       cacheRoot = join(dir, 'cache-broken');
       const capture = capturingLogger();
       lines = capture.lines;
-      error = await ensureGoBuild({ name: 'broken', version: 'v9.9.9', moduleDir, packages: ['.'] }, { cacheRoot, logger: capture.logger }).catch(
-        (cause: unknown) => cause,
-      );
+      error = await ensureGoBuild(
+        { name: 'broken', version: 'v9.9.9', moduleDir, packages: ['.'] },
+        { cacheRoot, logger: capture.logger },
+      ).catch((cause: unknown) => cause);
     }, 120_000);
 
     it("rejects with GO_BUILD_FAILED naming the component, its version and Go's own error", () => {
@@ -174,7 +171,9 @@ describe('ensureDebianPackages', () => {
     expect(error).toBeInstanceOf(SetupError);
     expect(error).toMatchObject({ code: 'PACKAGE_UNAVAILABLE' });
     expect((error as SetupError).message).toMatch(/^apt-get could not install gradual-no-such-package-xyz \(exit code [1-9]\d*\)/);
-    expect(lines.find((line) => line.msg.startsWith('installing Debian packages'))).toMatchObject({ packages: ['gradual-no-such-package-xyz'] });
+    expect(lines.find((line) => line.msg.startsWith('installing Debian packages'))).toMatchObject({
+      packages: ['gradual-no-such-package-xyz'],
+    });
     expect(lines.map((line) => line.msg)).not.toContain('installed Debian packages');
   });
 

@@ -24,7 +24,9 @@ describe("the AnalysisRun metrics, under Argo's names", () => {
     expect(text).not.toContain('analysis_run_info{namespace="shop",name="web-6d4f-2",phase="Running"}');
     expect(text).toContain('analysis_run_phase{namespace="shop",name="web-6d4f-2",phase="Failed"} 1');
     expect(text).toContain('analysis_run_phase{namespace="shop",name="web-6d4f-2",phase="Running"} 0');
-    expect(text).toContain('analysis_run_metric_phase{namespace="shop",name="web-6d4f-2",metric="success-rate",type="prometheus",phase="Failed"} 1');
+    expect(text).toContain(
+      'analysis_run_metric_phase{namespace="shop",name="web-6d4f-2",metric="success-rate",type="prometheus",phase="Failed"} 1',
+    );
     expect(text).toContain('analysis_run_metric_type{namespace="shop",name="web-6d4f-2",metric="success-rate",type="prometheus"} 1');
     metrics.observeReconcile('shop', 'web-6d4f-2', 0.02, true);
     expect(await registry.metrics()).toContain('analysis_run_reconcile_error{namespace="shop",name="web-6d4f-2"} 1');

@@ -14,12 +14,43 @@ export interface AnalysisMetrics {
 }
 
 export function createAnalysisMetrics(registry: Registry): AnalysisMetrics {
-  const info = new Gauge({ name: 'analysis_run_info', help: 'Information about analysis run.', labelNames: ['namespace', 'name', 'phase'], registers: [registry] });
-  const phase = new Gauge({ name: 'analysis_run_phase', help: 'Information on the state of the Analysis Run (DEPRECATED - use analysis_run_info).', labelNames: ['namespace', 'name', 'phase'], registers: [registry] });
-  const metricPhase = new Gauge({ name: 'analysis_run_metric_phase', help: 'Information on the duration of a specific metric in the Analysis Run.', labelNames: ['namespace', 'name', 'metric', 'type', 'phase'], registers: [registry] });
-  const metricType = new Gauge({ name: 'analysis_run_metric_type', help: 'Information on the type of a specific metric in the Analysis Runs.', labelNames: ['namespace', 'name', 'metric', 'type'], registers: [registry] });
-  const reconcile = new Histogram({ name: 'analysis_run_reconcile', help: 'Analysis Run reconciliation performance.', labelNames: ['namespace', 'name'], buckets: [0.01, 0.15, 0.25, 0.5, 1], registers: [registry] });
-  const reconcileErrors = new Counter({ name: 'analysis_run_reconcile_error', help: 'Error occurring during the analysis run.', labelNames: ['namespace', 'name'], registers: [registry] });
+  const info = new Gauge({
+    name: 'analysis_run_info',
+    help: 'Information about analysis run.',
+    labelNames: ['namespace', 'name', 'phase'],
+    registers: [registry],
+  });
+  const phase = new Gauge({
+    name: 'analysis_run_phase',
+    help: 'Information on the state of the Analysis Run (DEPRECATED - use analysis_run_info).',
+    labelNames: ['namespace', 'name', 'phase'],
+    registers: [registry],
+  });
+  const metricPhase = new Gauge({
+    name: 'analysis_run_metric_phase',
+    help: 'Information on the duration of a specific metric in the Analysis Run.',
+    labelNames: ['namespace', 'name', 'metric', 'type', 'phase'],
+    registers: [registry],
+  });
+  const metricType = new Gauge({
+    name: 'analysis_run_metric_type',
+    help: 'Information on the type of a specific metric in the Analysis Runs.',
+    labelNames: ['namespace', 'name', 'metric', 'type'],
+    registers: [registry],
+  });
+  const reconcile = new Histogram({
+    name: 'analysis_run_reconcile',
+    help: 'Analysis Run reconciliation performance.',
+    labelNames: ['namespace', 'name'],
+    buckets: [0.01, 0.15, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const reconcileErrors = new Counter({
+    name: 'analysis_run_reconcile_error',
+    help: 'Error occurring during the analysis run.',
+    labelNames: ['namespace', 'name'],
+    registers: [registry],
+  });
   // What each run has exported, so a change or a deletion removes the old series.
   const exported = new Map<string, { phase: string; metrics: { metric: string; type: string }[] }>();
 
@@ -47,7 +78,8 @@ export function createAnalysisMetrics(registry: Registry): AnalysisMetrics {
       for (const { metric, type } of metrics) {
         metricType.set({ namespace, name, metric, type }, 1);
         const resultPhase = run.status?.metricResults?.find((result) => result.name === metric)?.phase ?? 'Pending';
-        for (const candidate of analysisPhases) metricPhase.set({ namespace, name, metric, type, phase: candidate }, candidate === resultPhase ? 1 : 0);
+        for (const candidate of analysisPhases)
+          metricPhase.set({ namespace, name, metric, type, phase: candidate }, candidate === resultPhase ? 1 : 0);
       }
       exported.set(`${namespace}/${name}`, { phase: current, metrics });
     },

@@ -1,6 +1,26 @@
-import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job, type V1Secret } from '@kubernetes/client-node';
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Job,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import { analysisRunSchema, type AnalysisRun, type AnalysisRunStatus } from '../../api/index.js';
-import { createController, createManager, makeCountedApiClient, createEventRecorder, systemClock, watch, type Clock, type KeyQueue, type Manager, type RequestCounter } from '../../kube/index.js';
+import {
+  createController,
+  createManager,
+  makeCountedApiClient,
+  createEventRecorder,
+  systemClock,
+  watch,
+  type Clock,
+  type KeyQueue,
+  type Manager,
+  type RequestCounter,
+} from '../../kube/index.js';
 import { isHandledByInstance } from '../../api/argo-labels.js';
 import { canonicalJson } from '../../api/canonical-json.js';
 import { registerSecretValue, type Logger } from '../../log/index.js';
@@ -54,16 +74,31 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: 'analysis-run-controller' });
   const counter = options.requestCounter;
-  const custom = counter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, counter);
+  const custom =
+    counter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, counter);
   const core = counter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, counter);
-  const manager = options.manager ?? createManager({ kubeConfig, clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) });
-  const runs = manager.informer<KubernetesObject>({ group: 'argoproj.io', version: 'v1alpha1', resource: 'analysisruns', namespace }, 'analysisruns');
+  const manager =
+    options.manager ?? createManager({ kubeConfig, clock, logger, ...(counter === undefined ? {} : { requestCounter: counter }) });
+  const runs = manager.informer<KubernetesObject>(
+    { group: 'argoproj.io', version: 'v1alpha1', resource: 'analysisruns', namespace },
+    'analysisruns',
+  );
   // Jobs the job provider created (labelled with their run's uid): a Job finishing wakes its run, so nothing polls.
-  const jobs = manager.informer<V1Job & { metadata: object }>({ group: 'batch', version: 'v1', resource: 'jobs', namespace, labelSelector: ANALYSIS_RUN_UID_LABEL }, 'analysisruns');
+  const jobs = manager.informer<V1Job & { metadata: object }>(
+    { group: 'batch', version: 'v1', resource: 'jobs', namespace, labelSelector: ANALYSIS_RUN_UID_LABEL },
+    'analysisruns',
+  );
   const batch = counter === undefined ? kubeConfig.makeApiClient(BatchV1Api) : makeCountedApiClient(kubeConfig, BatchV1Api, counter);
-  const providers = options.providers ?? defaultProviders([jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })], outboundPolicy(options.outbound));
+  const providers =
+    options.providers ??
+    defaultProviders(
+      [jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })],
+      outboundPolicy(options.outbound),
+    );
   const runKeys = (object: KubernetesObject): string[] =>
-    isHandledByInstance(object.metadata?.labels, options.instanceId) ? [`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`] : [];
+    isHandledByInstance(object.metadata?.labels, options.instanceId)
+      ? [`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`]
+      : [];
   const ownerRunKeys = (job: V1Job, event: string): string[] => {
     // A Job's deletion says nothing its run needs (the run deleted it, or the run is gone).
     if (event === 'delete') return [];
@@ -81,11 +116,13 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
       try {
         secret = await core.readNamespacedSecret({ name: ref.name, namespace: runNamespace });
       } catch (cause) {
-        if (cause instanceof ApiException && cause.code === 404) return { ok: false, message: `arg "${arg.name}": secret "${ref.name}" not found` };
+        if (cause instanceof ApiException && cause.code === 404)
+          return { ok: false, message: `arg "${arg.name}": secret "${ref.name}" not found` };
         throw cause;
       }
       const encoded = secret.data?.[ref.key];
-      if (encoded === undefined) return { ok: false, message: `arg "${arg.name}": key '${ref.key}' does not exist in secret '${ref.name}'` };
+      if (encoded === undefined)
+        return { ok: false, message: `arg "${arg.name}": key '${ref.key}' does not exist in secret '${ref.name}'` };
       const value = Buffer.from(encoded, 'base64').toString('utf8');
       // Masked in this process's every log line from now on (raw, percent-encoded, base64), not only in measurements.
       registerSecretValue(value);
@@ -98,7 +135,12 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   async function write(run: AnalysisRun, raw: KubernetesObject, status: AnalysisRunStatus): Promise<boolean> {
     if (canonicalJson(run.status ?? {}) === canonicalJson(status)) return false;
     // AnalysisRuns have no status subresource (as in Argo): the whole object goes back, with the resourceVersion it was read at.
-    await custom.replaceNamespacedCustomObject({ ...api, namespace: raw.metadata?.namespace ?? 'default', name: raw.metadata?.name ?? '', body: { ...raw, status } });
+    await custom.replaceNamespacedCustomObject({
+      ...api,
+      namespace: raw.metadata?.namespace ?? 'default',
+      name: raw.metadata?.name ?? '',
+      body: { ...raw, status },
+    });
     return true;
   }
 
@@ -134,7 +176,13 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     }
     const secrets = await secretValues(run, runNamespace);
     if (!secrets.ok) {
-      const status: AnalysisRunStatus = { ...(run.status ?? {}), phase: 'Error', message: `Unable to resolve metric arguments: ${secrets.message}`, startedAt: run.status?.startedAt ?? formatTime(now), completedAt: formatTime(now) };
+      const status: AnalysisRunStatus = {
+        ...(run.status ?? {}),
+        phase: 'Error',
+        message: `Unable to resolve metric arguments: ${secrets.message}`,
+        startedAt: run.status?.startedAt ?? formatTime(now),
+        completedAt: formatTime(now),
+      };
       await write(run, raw, status);
       recordEvents(raw, [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }]);
       return undefined;
@@ -160,7 +208,11 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     options.metrics?.observeRun({ ...run, status: outcome.status });
     await write(run, raw, outcome.status);
     recordEvents(raw, outcome.events);
-    if (taken.length > 0 || outcome.events.length > 0) log.info({ measurements: taken.length, phase: outcome.status.phase, events: outcome.events.map((event) => event.reason) }, 'reconciled');
+    if (taken.length > 0 || outcome.events.length > 0)
+      log.info(
+        { measurements: taken.length, phase: outcome.status.phase, events: outcome.events.map((event) => event.reason) },
+        'reconciled',
+      );
     return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
   }
 
@@ -180,7 +232,8 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
         return await reconcile(key);
       } catch (cause) {
         failed = true;
-        if (cause instanceof ApiException && cause.code === 409) logger.debug({ key, status: 409 }, 'write conflict; reconciling again on fresh state');
+        if (cause instanceof ApiException && cause.code === 409)
+          logger.debug({ key, status: 409 }, 'write conflict; reconciling again on fresh state');
         else logger.warn({ key, err: cause }, 'reconcile failed; retrying with backoff');
         throw cause;
       } finally {

@@ -24,15 +24,30 @@ function secondsOption(value: string): number {
   return Number(value);
 }
 
-async function readTree(kube: KubeContext, name: string): Promise<{ rollout: RolloutObject; replicaSets: ReplicaSetLike[]; pods: PodLike[]; analysisRuns: AnalysisRunLike[] }> {
+async function readTree(
+  kube: KubeContext,
+  name: string,
+): Promise<{ rollout: RolloutObject; replicaSets: ReplicaSetLike[]; pods: PodLike[]; analysisRuns: AnalysisRunLike[] }> {
   const rollout = await readRollout(kube, name);
   const labelSelector = selectorString(rollout.spec?.selector);
-  const replicaSets = (await kube.customObjects.listNamespacedCustomObject({ group: 'apps', version: 'v1', plural: 'replicasets', namespace: kube.namespace, labelSelector })) as {
+  const replicaSets = (await kube.customObjects.listNamespacedCustomObject({
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    namespace: kube.namespace,
+    labelSelector,
+  })) as {
     items?: ReplicaSetLike[];
   };
   const pods = await kube.core.listNamespacedPod({ namespace: kube.namespace, labelSelector });
   // Runs carry the Rollout's selector labels too (as Argo writes them); ownership is checked when rendering.
-  const analysisRuns = (await kube.customObjects.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', namespace: kube.namespace, labelSelector })) as {
+  const analysisRuns = (await kube.customObjects.listNamespacedCustomObject({
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'analysisruns',
+    namespace: kube.namespace,
+    labelSelector,
+  })) as {
     items?: AnalysisRunLike[];
   };
   return { rollout, replicaSets: replicaSets.items ?? [], pods: pods.items, analysisRuns: analysisRuns.items ?? [] };
@@ -56,14 +71,31 @@ async function watchTree(kube: KubeContext, name: string, first: RolloutObject, 
     replicaSets: makeInformer(
       kube.config,
       `/apis/apps/v1/namespaces/${namespace}/replicasets`,
-      () => listOf(kube.customObjects.listNamespacedCustomObject({ group: 'apps', version: 'v1', plural: 'replicasets', namespace, labelSelector })),
+      () =>
+        listOf(
+          kube.customObjects.listNamespacedCustomObject({ group: 'apps', version: 'v1', plural: 'replicasets', namespace, labelSelector }),
+        ),
       labelSelector,
     ),
-    pods: makeInformer(kube.config, `/api/v1/namespaces/${namespace}/pods`, () => listOf(kube.core.listNamespacedPod({ namespace, labelSelector })), labelSelector),
+    pods: makeInformer(
+      kube.config,
+      `/api/v1/namespaces/${namespace}/pods`,
+      () => listOf(kube.core.listNamespacedPod({ namespace, labelSelector })),
+      labelSelector,
+    ),
     analysisRuns: makeInformer(
       kube.config,
       `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`,
-      () => listOf(kube.customObjects.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', namespace, labelSelector })),
+      () =>
+        listOf(
+          kube.customObjects.listNamespacedCustomObject({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            plural: 'analysisruns',
+            namespace,
+            labelSelector,
+          }),
+        ),
       labelSelector,
     ),
   };
@@ -75,7 +107,12 @@ async function watchTree(kube: KubeContext, name: string, first: RolloutObject, 
     pending = undefined;
     const rollout = informers.rollouts.get(name, namespace) as RolloutObject | undefined;
     if (rollout === undefined) return;
-    const tree = rolloutInfo(rollout, informers.replicaSets.list(namespace), informers.pods.list(namespace), informers.analysisRuns.list(namespace));
+    const tree = rolloutInfo(
+      rollout,
+      informers.replicaSets.list(namespace),
+      informers.pods.list(namespace),
+      informers.analysisRuns.list(namespace),
+    );
     process.stdout.write(`${clearScreen}${renderRolloutTree(tree, Date.now())}`);
   };
   const schedule = (): void => {

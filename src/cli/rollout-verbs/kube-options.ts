@@ -15,7 +15,7 @@ export function withKubeOptions(command: Command): Command {
   return command
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current context)')
-    .option('-n, --namespace <namespace>', "namespace (default: the context's, then \"default\")");
+    .option('-n, --namespace <namespace>', 'namespace (default: the context\'s, then "default")');
 }
 
 export function kubeContext(options: KubeOptions): KubeContext {
@@ -24,10 +24,15 @@ export function kubeContext(options: KubeOptions): KubeContext {
     if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
     else config.loadFromDefault();
   } catch (cause) {
-    throw new RolloutVerbError('KUBECONFIG', `cannot read kubeconfig ${options.kubeconfig ?? ''}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new RolloutVerbError(
+      'KUBECONFIG',
+      `cannot read kubeconfig ${options.kubeconfig ?? ''}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   if (options.context !== undefined) {
-    if (config.getContextObject(options.context) === null) throw new RolloutVerbError('KUBECONFIG', `context "${options.context}" does not exist in the kubeconfig`);
+    if (config.getContextObject(options.context) === null)
+      throw new RolloutVerbError('KUBECONFIG', `context "${options.context}" does not exist in the kubeconfig`);
     config.setCurrentContext(options.context);
   }
   const fromContext = config.getContextObject(config.getCurrentContext())?.namespace;

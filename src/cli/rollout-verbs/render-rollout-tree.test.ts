@@ -30,7 +30,14 @@ const rollout: RolloutObject = {
   },
 };
 
-function replicaSet(hash: string, revision: number, replicas: number, image: string, age: number, extra: Record<string, string> = {}): ReplicaSetLike {
+function replicaSet(
+  hash: string,
+  revision: number,
+  replicas: number,
+  image: string,
+  age: number,
+  extra: Record<string, string> = {},
+): ReplicaSetLike {
   return {
     metadata: {
       name: `checkout-${hash}`,
@@ -54,14 +61,21 @@ const replicaSets: ReplicaSetLike[] = [
 ];
 
 function pod(name: string, rs: string, age: number, status: PodLike['status']): PodLike {
-  return { metadata: { name, creationTimestamp: new Date(now - age * 1000), ownerReferences: [{ uid: `rs-${rs}` }] }, spec: { containers: [{ name: 'checkout' }] }, status };
+  return {
+    metadata: { name, creationTimestamp: new Date(now - age * 1000), ownerReferences: [{ uid: `rs-${rs}` }] },
+    spec: { containers: [{ name: 'checkout' }] },
+    status,
+  };
 }
 const running = { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 0, state: { running: {} } }] };
 
 const pods: PodLike[] = [
   pod('checkout-aaa-2', 'aaa', 3 * 86400, running),
   pod('checkout-aaa-1', 'aaa', 3 * 86400, { ...running, containerStatuses: [{ ready: true, restartCount: 2, state: { running: {} } }] }),
-  pod('checkout-bbb-1', 'bbb', 90, { phase: 'Pending', containerStatuses: [{ ready: false, state: { waiting: { reason: 'ContainerCreating' } } }] }),
+  pod('checkout-bbb-1', 'bbb', 90, {
+    phase: 'Pending',
+    containerStatuses: [{ ready: false, state: { waiting: { reason: 'ContainerCreating' } } }],
+  }),
 ];
 
 // Laid out as Argo v1.9.1 prints it (cmd/get/get_test.go TestGetCanaryRollout), colours off.
@@ -101,15 +115,43 @@ describe('get rollout', () => {
   });
 
   it('lists the AnalysisRuns under their revision, with Argo’s counts and each metric’s last value', () => {
-    const run = (name: string, revision: number, age: number, phase: string, results: { name: string; phase: string; successful?: number; failed?: number; measurements: { value?: string; message?: string }[] }[]) => ({
-      metadata: { name, creationTimestamp: ago(age), annotations: { 'rollout.argoproj.io/revision': String(revision) }, ownerReferences: [{ uid: 'ro-uid', controller: true, kind: 'Rollout' }] },
+    const run = (
+      name: string,
+      revision: number,
+      age: number,
+      phase: string,
+      results: {
+        name: string;
+        phase: string;
+        successful?: number;
+        failed?: number;
+        measurements: { value?: string; message?: string }[];
+      }[],
+    ) => ({
+      metadata: {
+        name,
+        creationTimestamp: ago(age),
+        annotations: { 'rollout.argoproj.io/revision': String(revision) },
+        ownerReferences: [{ uid: 'ro-uid', controller: true, kind: 'Rollout' }],
+      },
       status: { phase, metricResults: results },
     });
     const runs = [
-      run('checkout-bbb-2-1', 2, 20, 'Failed', [{ name: 'success-rate', phase: 'Failed', successful: 2, failed: 3, measurements: [{ value: '[0.97]' }, { value: '[0.35]' }] }]),
-      run('checkout-aaa-1-1', 1, 3 * 86400, 'Successful', [{ name: 'success-rate', phase: 'Successful', successful: 3, measurements: [{ value: '[1]' }] }]),
+      run('checkout-bbb-2-1', 2, 20, 'Failed', [
+        { name: 'success-rate', phase: 'Failed', successful: 2, failed: 3, measurements: [{ value: '[0.97]' }, { value: '[0.35]' }] },
+      ]),
+      run('checkout-aaa-1-1', 1, 3 * 86400, 'Successful', [
+        { name: 'success-rate', phase: 'Successful', successful: 3, measurements: [{ value: '[1]' }] },
+      ]),
       // Another Rollout's run, even with the same labels, is not shown.
-      { ...run('other-1', 2, 5, 'Running', []), metadata: { name: 'other-1', annotations: { 'rollout.argoproj.io/revision': '2' }, ownerReferences: [{ uid: 'other', controller: true }] } },
+      {
+        ...run('other-1', 2, 5, 'Running', []),
+        metadata: {
+          name: 'other-1',
+          annotations: { 'rollout.argoproj.io/revision': '2' },
+          ownerReferences: [{ uid: 'other', controller: true }],
+        },
+      },
     ];
     const text = renderRolloutTree(rolloutInfo(rollout, replicaSets, pods, runs), now);
     expect(text).toContain(
@@ -131,10 +173,18 @@ describe('get rollout', () => {
     const blueGreen = {
       ...rollout,
       spec: { replicas: 4, strategy: { blueGreen: { activeService: 'a' } } },
-      status: { phase: 'Healthy', observedGeneration: '3', currentPodHash: 'bbb', stableRS: 'aaa', blueGreen: { activeSelector: 'aaa', previewSelector: 'bbb' } },
+      status: {
+        phase: 'Healthy',
+        observedGeneration: '3',
+        currentPodHash: 'bbb',
+        stableRS: 'aaa',
+        blueGreen: { activeSelector: 'aaa', previewSelector: 'bbb' },
+      },
     };
     const text = renderRolloutTree(rolloutInfo(blueGreen, replicaSets, []), now);
-    expect(text).toContain('Strategy:        BlueGreen\nImages:          shop/checkout:1 (active, stable)\n                 shop/checkout:2 (preview)\n');
+    expect(text).toContain(
+      'Strategy:        BlueGreen\nImages:          shop/checkout:1 (active, stable)\n                 shop/checkout:2 (preview)\n',
+    );
     expect(text).toContain('│  └──⧉ checkout-aaa  ReplicaSet  ✔ Healthy     3d    stable,active\n');
     expect(text).toContain('│  └──⧉ checkout-bbb  ReplicaSet  ✔ Healthy     95s   preview\n');
     expect(text).not.toContain('Step:');
@@ -144,7 +194,12 @@ describe('get rollout', () => {
 describe('the phase a client shows (Argo’s GetRolloutPhase)', () => {
   it.each([
     ['the controller’s phase', { ...rollout }, 'Paused', 'CanaryPauseStep'],
-    ['a spec not yet observed', { ...rollout, metadata: { ...rollout.metadata, generation: 4 } }, 'Progressing', 'waiting for rollout spec update to be observed'],
+    [
+      'a spec not yet observed',
+      { ...rollout, metadata: { ...rollout.metadata, generation: 4 } },
+      'Progressing',
+      'waiting for rollout spec update to be observed',
+    ],
     [
       'an unpause not yet observed',
       { ...rollout, status: { ...rollout.status, pauseConditions: null, controllerPause: true } },
@@ -155,7 +210,12 @@ describe('the phase a client shows (Argo’s GetRolloutPhase)', () => {
     ['no phase, nothing updated yet', { metadata: {}, spec: { replicas: 2 } }, 'Progressing', 'more replicas need to be updated'],
     [
       'no phase, aborted',
-      { metadata: {}, status: { conditions: [{ type: 'Progressing', status: 'False', reason: 'RolloutAborted', message: 'Rollout aborted update to revision 2' }] } },
+      {
+        metadata: {},
+        status: {
+          conditions: [{ type: 'Progressing', status: 'False', reason: 'RolloutAborted', message: 'Rollout aborted update to revision 2' }],
+        },
+      },
       'Degraded',
       'RolloutAborted: Rollout aborted update to revision 2',
     ],
@@ -166,7 +226,11 @@ describe('the phase a client shows (Argo’s GetRolloutPhase)', () => {
 
 describe('list rollouts', () => {
   it('prints Argo’s columns, with NAMESPACE for -A', () => {
-    const other = { metadata: { name: 'payments-api', namespace: 'payments' }, spec: { strategy: { blueGreen: {} } }, status: { phase: 'Healthy' } };
+    const other = {
+      metadata: { name: 'payments-api', namespace: 'payments' },
+      spec: { strategy: { blueGreen: {} } },
+      status: { phase: 'Healthy' },
+    };
     expect(renderRolloutList([rollout, other], false)).toBe(
       [
         'NAME          STRATEGY   STATUS        STEP  SET-WEIGHT  READY  DESIRED  UP-TO-DATE  AVAILABLE',
@@ -175,7 +239,9 @@ describe('list rollouts', () => {
         '',
       ].join('\n'),
     );
-    expect(renderRolloutList([rollout], true)?.split('\n')[1]).toBe('shop       checkout    Canary     Paused        1/4   25          5/5    4        1           5');
+    expect(renderRolloutList([rollout], true)?.split('\n')[1]).toBe(
+      'shop       checkout    Canary     Paused        1/4   25          5/5    4        1           5',
+    );
     expect(renderRolloutList([], true)).toBeUndefined();
   });
 });

@@ -51,10 +51,14 @@ function images(info: RolloutInfo): ImageLine[] {
   const byImage = new Map<string, Set<string>>();
   for (const rs of info.replicaSets) {
     if (rs.replicas <= 0) continue;
-    const tags = [rs.canary ? 'canary' : '', rs.stable ? 'stable' : '', rs.active ? 'active' : '', rs.preview ? 'preview' : ''].filter((tag) => tag !== '');
+    const tags = [rs.canary ? 'canary' : '', rs.stable ? 'stable' : '', rs.active ? 'active' : '', rs.preview ? 'preview' : ''].filter(
+      (tag) => tag !== '',
+    );
     for (const image of rs.images) byImage.set(image, new Set([...(byImage.get(image) ?? []), ...tags]));
   }
-  return [...byImage.entries()].map(([image, tags]) => ({ image, tags: [...tags].sort() })).sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
+  return [...byImage.entries()]
+    .map(([image, tags]) => ({ image, tags: [...tags].sort() }))
+    .sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
 }
 
 function prefixes(isLast: boolean, parent: string): [string, string] {
@@ -68,9 +72,13 @@ function scaleDownDelay(rs: ReplicaSetInfo, now: number): string {
 }
 
 function replicaSetRows(rs: ReplicaSetInfo, prefix: string, childPrefix: string, now: number): string[][] {
-  const info = [rs.stable ? 'stable' : '', rs.canary ? 'canary' : rs.active ? 'active' : rs.preview ? 'preview' : ''].filter((tag) => tag !== '');
+  const info = [rs.stable ? 'stable' : '', rs.canary ? 'canary' : rs.active ? 'active' : rs.preview ? 'preview' : ''].filter(
+    (tag) => tag !== '',
+  );
   if (rs.scaleDownDeadline !== undefined && rs.scaleDownDeadline !== '') info.push(`delay:${scaleDownDelay(rs, now)}`);
-  const rows = [[`${prefix}${icons.replicaSet} ${rs.name}`, 'ReplicaSet', `${rs.icon} ${rs.status}`, age(rs.createdAt, now), info.join(',')]];
+  const rows = [
+    [`${prefix}${icons.replicaSet} ${rs.name}`, 'ReplicaSet', `${rs.icon} ${rs.status}`, age(rs.createdAt, now), info.join(',')],
+  ];
   rs.pods.forEach((pod, i) => {
     const [podPrefix] = prefixes(i === rs.pods.length - 1, childPrefix);
     const podInfo = [`ready:${pod.ready}`, ...(pod.restarts > 0 ? [`restarts:${pod.restarts}`] : [])];
@@ -81,10 +89,18 @@ function replicaSetRows(rs: ReplicaSetInfo, prefix: string, childPrefix: string,
 
 /** A run (Argo's row: phase and measurement counts) and, below it, each metric with its last value. */
 function analysisRunRows(run: AnalysisRunInfo, prefix: string, childPrefix: string, now: number): string[][] {
-  const rows = [[`${prefix}${icons.analysisRun} ${run.name}`, 'AnalysisRun', `${run.icon} ${run.status}`, age(run.createdAt, now), analysisCounts(run)]];
+  const rows = [
+    [`${prefix}${icons.analysisRun} ${run.name}`, 'AnalysisRun', `${run.icon} ${run.status}`, age(run.createdAt, now), analysisCounts(run)],
+  ];
   run.metrics.forEach((metric, i) => {
     const [metricPrefix] = prefixes(i === run.metrics.length - 1, childPrefix);
-    rows.push([`${metricPrefix}${icons.metric} ${metric.name}`, 'Metric', `${metric.icon} ${metric.status}`, '', metric.last === '' ? '' : `last:${metric.last}`]);
+    rows.push([
+      `${metricPrefix}${icons.metric} ${metric.name}`,
+      'Metric',
+      `${metric.icon} ${metric.status}`,
+      '',
+      metric.last === '' ? '' : `last:${metric.last}`,
+    ]);
   });
   return rows;
 }
@@ -94,7 +110,9 @@ function treeRows(info: RolloutInfo, now: number): string[][] {
     ['NAME', 'KIND', 'STATUS', 'AGE', 'INFO'],
     [`${icons.rollout} ${info.name}`, 'Rollout', `${info.icon} ${info.status}`, age(info.createdAt, now), ''],
   ];
-  const revisions = [...new Set([...info.replicaSets.map((rs) => rs.revision), ...info.analysisRuns.map((run) => run.revision)])].sort((a, b) => b - a);
+  const revisions = [...new Set([...info.replicaSets.map((rs) => rs.revision), ...info.analysisRuns.map((run) => run.revision)])].sort(
+    (a, b) => b - a,
+  );
   revisions.forEach((revision, i) => {
     const [prefix, childPrefix] = prefixes(i === revisions.length - 1, '');
     rows.push([`${prefix}${icons.revision} revision:${revision}`, '', ' ', '', '']);
@@ -116,8 +134,11 @@ export function renderRolloutTree(info: RolloutInfo, now: number): string {
   const lines = [field('Name:', info.name), field('Namespace:', info.namespace), field('Status:', `${info.icon} ${info.status}`)];
   if (info.message !== '') lines.push(field('Message:', info.message));
   lines.push(field('Strategy:', info.strategy));
-  if (info.strategy === 'Canary') lines.push(field('  Step:', info.step), field('  SetWeight:', info.setWeight), field('  ActualWeight:', info.actualWeight));
-  images(info).forEach((line, i) => lines.push(field(i === 0 ? 'Images:' : '', line.tags.length > 0 ? `${line.image} (${line.tags.join(', ')})` : line.image)));
+  if (info.strategy === 'Canary')
+    lines.push(field('  Step:', info.step), field('  SetWeight:', info.setWeight), field('  ActualWeight:', info.actualWeight));
+  images(info).forEach((line, i) =>
+    lines.push(field(i === 0 ? 'Images:' : '', line.tags.length > 0 ? `${line.image} (${line.tags.join(', ')})` : line.image)),
+  );
   lines.push(
     'Replicas:',
     field('  Desired:', info.desired),

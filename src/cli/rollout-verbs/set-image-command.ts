@@ -34,7 +34,12 @@ async function setImagesOnce(kube: KubeContext, name: string, updates: readonly 
   const ref = rollout.spec?.workloadRef;
   if (ref?.name === undefined) {
     const body = applyAll(rollout, updates);
-    return (await kube.customObjects.replaceNamespacedCustomObject({ ...rolloutResource, namespace: kube.namespace, name, body })) as Updatable;
+    return (await kube.customObjects.replaceNamespacedCustomObject({
+      ...rolloutResource,
+      namespace: kube.namespace,
+      name,
+      body,
+    })) as Updatable;
   }
   const deployment = { group: 'apps', version: 'v1', plural: 'deployments', namespace: kube.namespace, name: ref.name };
   const body = applyAll((await kube.customObjects.getNamespacedCustomObject(deployment)) as Updatable, updates);

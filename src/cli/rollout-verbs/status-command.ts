@@ -61,7 +61,8 @@ export function statusCommand(): Command {
           print(status);
           if (!isDone(status)) status = await waitUntilDone(kube, name, rollout.metadata.resourceVersion, options.timeout, status, print);
         }
-        if (status.phase === 'Degraded') throw new RolloutVerbError('DEGRADED', `The rollout is in a degraded state with message: ${status.message}`);
+        if (status.phase === 'Degraded')
+          throw new RolloutVerbError('DEGRADED', `The rollout is in a degraded state with message: ${status.message}`);
         if (status.phase !== 'Healthy' && options.watch) throw new RolloutVerbError('TIMEOUT', 'Rollout status watch exceeded timeout');
       }),
     );

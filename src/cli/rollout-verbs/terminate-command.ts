@@ -17,11 +17,19 @@ export function terminateCommand(): Command {
         for (const name of names) {
           try {
             await kube.customObjects.patchNamespacedCustomObject(
-              { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', namespace: kube.namespace, name, body: { spec: { terminate: true } } },
+              {
+                group: 'argoproj.io',
+                version: 'v1alpha1',
+                plural: 'analysisruns',
+                namespace: kube.namespace,
+                name,
+                body: { spec: { terminate: true } },
+              },
               mergePatch,
             );
           } catch (cause) {
-            if (isNotFound(cause)) throw new RolloutVerbError('NOT_FOUND', `analysisrun "${name}" not found in namespace "${kube.namespace}"`, { cause });
+            if (isNotFound(cause))
+              throw new RolloutVerbError('NOT_FOUND', `analysisrun "${name}" not found in namespace "${kube.namespace}"`, { cause });
             throw cause;
           }
           process.stdout.write(`analysisrun '${name}' terminated\n`);

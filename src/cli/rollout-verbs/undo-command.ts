@@ -1,6 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from '../../api/argo-labels.js';
-import { jsonPatch, listOwnedReplicaSets, patchRollout, readRollout, RolloutVerbError, type KubeContext } from '../../rollout-actions/kube-client.js';
+import {
+  jsonPatch,
+  listOwnedReplicaSets,
+  patchRollout,
+  readRollout,
+  RolloutVerbError,
+  type KubeContext,
+} from '../../rollout-actions/kube-client.js';
 import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 import { isDerivative, templateForUndo, undoPatch, type JsonPatchOperation } from '../../rollout-actions/patches.js';
 import type { ReplicaSetLike, RolloutObject } from '../../rollout-view/types.js';
@@ -86,7 +93,11 @@ export function undoCommand(): Command {
           if (rollout.spec?.workloadRef !== undefined) await patchWorkload(kube, rollout, body);
           else await patchRollout(kube, name, body);
         } catch (cause) {
-          throw new RolloutVerbError('REFUSED', `failed restoring revision ${options.toRevision}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+          throw new RolloutVerbError(
+            'REFUSED',
+            `failed restoring revision ${options.toRevision}: ${cause instanceof Error ? cause.message : String(cause)}`,
+            { cause },
+          );
         }
         process.stdout.write(`rollout '${name}' undo\n`);
       }),

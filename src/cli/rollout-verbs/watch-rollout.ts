@@ -16,7 +16,13 @@ const retryDelayMs = 1000;
  * watches on from there; `onError` gets failures of that read (a deleted
  * Rollout) and the watch stops.
  */
-export function watchRollout(kube: KubeContext, name: string, resourceVersion: string | undefined, onChange: (rollout: RolloutObject) => void, onError: (cause: unknown) => void): RolloutWatch {
+export function watchRollout(
+  kube: KubeContext,
+  name: string,
+  resourceVersion: string | undefined,
+  onChange: (rollout: RolloutObject) => void,
+  onError: (cause: unknown) => void,
+): RolloutWatch {
   const path = `/apis/argoproj.io/v1alpha1/namespaces/${kube.namespace}/rollouts`;
   const watch = new Watch(kube.config);
   let stopped = false;

@@ -3,7 +3,15 @@
 // buttons POST actions with the x-gradual-action header, which no other origin can send, and the
 // dashboard's token as a bearer credential (it arrives in the URL's fragment, see actionToken()).
 // Compiled by tsc into dist/, or by assets.ts when running from src/.
-import type { AnalysisRunView, MetricChart as MetricChartView, RolloutSummary, RolloutTree, RolloutView, Threshold, WeightsView } from '../types.js';
+import type {
+  AnalysisRunView,
+  MetricChart as MetricChartView,
+  RolloutSummary,
+  RolloutTree,
+  RolloutView,
+  Threshold,
+  WeightsView,
+} from '../types.js';
 
 /*
  * The few browser globals the page uses, typed here: the project's TypeScript
@@ -229,7 +237,10 @@ function MetricChart({ chart }: { chart: MetricChartView }) {
     const xs = chart.points.map((point) => point.at / 1000);
     const ys = chart.points.map((point) => point.value);
     const data: PlotData = chart.threshold === undefined ? [xs, ys] : [xs, ys, xs.map(() => chart.threshold?.value ?? null)];
-    const series: PlotSeries[] = [{}, { label: chart.metric, stroke: '#2563eb', width: 2, points: { show: true, size: 9, fill: '#2563eb' }, spanGaps: false }];
+    const series: PlotSeries[] = [
+      {},
+      { label: chart.metric, stroke: '#2563eb', width: 2, points: { show: true, size: 9, fill: '#2563eb' }, spanGaps: false },
+    ];
     if (chart.threshold !== undefined) {
       series.push({ label: thresholdLabel(chart.threshold), stroke: '#dc2626', dash: [6, 4], width: 1.5, points: { show: false } });
     }
@@ -278,7 +289,10 @@ function AnalysisRuns({ runs }: { runs: AnalysisRunView[] }) {
 }
 
 function RolloutPage({ namespace, name }: { namespace: string; name: string }) {
-  const { event, data, connected } = useEvents<RolloutView>(`/api/events?rollout=${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, ['rollout', 'gone']);
+  const { event, data, connected } = useEvents<RolloutView>(
+    `/api/events?rollout=${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`,
+    ['rollout', 'gone'],
+  );
   if (event === undefined) return html`<p class="loading">Loading…</p>`;
   if (event === 'gone' || data === undefined) return html`<p class="gone">Rollout ${namespace}/${name} not found.</p>`;
   const view = data;

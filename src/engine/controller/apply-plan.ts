@@ -1,4 +1,12 @@
-import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { AnalysisRun, Rollout } from '../../api/index.js';
 import { isCompleted } from '../../analysis/assess-analysis-run.js';
 import { createEventRecorder, makeCountedApiClient, type EventSubject, type RequestCounter } from '../../kube/index.js';
@@ -55,11 +63,21 @@ const ACTION_EVENT_REASONS: ReadonlySet<string> = new Set(['RolloutUpdated', 'Ne
  * of overwriting it. The status is written only when it differs, which is
  * what lets a settled rollout cost zero writes.
  */
-export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, requestCounter?: RequestCounter, traffic?: TrafficApplier): PlanApplier {
+export function createPlanApplier(
+  kubeConfig: KubeConfig,
+  logger: Logger,
+  requestCounter?: RequestCounter,
+  traffic?: TrafficApplier,
+): PlanApplier {
   // Counted clients let tests and /metrics see every write a reconcile makes.
-  const apps = requestCounter === undefined ? kubeConfig.makeApiClient(AppsV1Api) : makeCountedApiClient(kubeConfig, AppsV1Api, requestCounter);
-  const core = requestCounter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, requestCounter);
-  const custom = requestCounter === undefined ? kubeConfig.makeApiClient(CustomObjectsApi) : makeCountedApiClient(kubeConfig, CustomObjectsApi, requestCounter);
+  const apps =
+    requestCounter === undefined ? kubeConfig.makeApiClient(AppsV1Api) : makeCountedApiClient(kubeConfig, AppsV1Api, requestCounter);
+  const core =
+    requestCounter === undefined ? kubeConfig.makeApiClient(CoreV1Api) : makeCountedApiClient(kubeConfig, CoreV1Api, requestCounter);
+  const custom =
+    requestCounter === undefined
+      ? kubeConfig.makeApiClient(CustomObjectsApi)
+      : makeCountedApiClient(kubeConfig, CustomObjectsApi, requestCounter);
 
   /**
    * A ReplicaSet or Service write the API server refuses as malformed (400, 422) came from the Rollout's content and
@@ -123,7 +141,10 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
             name: action.name,
             namespace,
             body: {
-              metadata: { resourceVersion: action.resourceVersion, ...(action.annotations === undefined ? {} : { annotations: action.annotations }) },
+              metadata: {
+                resourceVersion: action.resourceVersion,
+                ...(action.annotations === undefined ? {} : { annotations: action.annotations }),
+              },
               spec: { selector: action.selector },
             },
           },
@@ -151,7 +172,10 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         } catch (cause) {
           // Already gone (the cache lagged) is what the eviction wanted; a PodDisruptionBudget's 429 is retried at the restart's next check, as Argo does.
           if (!(cause instanceof ApiException) || (cause.code !== 404 && cause.code !== 429)) throw cause;
-          logger.warn({ pod: action.name, namespace, status: cause.code }, cause.code === 404 ? 'pod to evict is already gone' : 'eviction refused by a PodDisruptionBudget; will retry');
+          logger.warn(
+            { pod: action.name, namespace, status: cause.code },
+            cause.code === 404 ? 'pod to evict is already gone' : 'eviction refused by a PodDisruptionBudget; will retry',
+          );
         }
         return;
       case 'createAnalysisRun':
@@ -159,7 +183,13 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         return;
       case 'terminateAnalysisRun':
         // Argo's cancelAnalysisRuns: a merge patch of spec.terminate; the run's own controller then stops it.
-        await ignoreNotFound(custom.patchNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, name: action.name, body: { spec: { terminate: true } } }, mergePatch), action.name);
+        await ignoreNotFound(
+          custom.patchNamespacedCustomObject(
+            { ...ANALYSIS_RUNS, namespace, name: action.name, body: { spec: { terminate: true } } },
+            mergePatch,
+          ),
+          action.name,
+        );
         return;
       case 'deleteAnalysisRun':
         await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, name: action.name }), action.name);
@@ -173,7 +203,11 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
         // else of it (deploy/cluster-role.yaml grants patch on deployments/scale only). The resourceVersion makes a
         // concurrent change (someone scaling or editing the Deployment) fail with 409.
         await apps.patchNamespacedDeploymentScale(
-          { name: action.name, namespace, body: { metadata: { resourceVersion: action.resourceVersion }, spec: { replicas: action.replicas } } },
+          {
+            name: action.name,
+            namespace,
+            body: { metadata: { resourceVersion: action.resourceVersion }, spec: { replicas: action.replicas } },
+          },
           mergePatch,
         );
         return;
@@ -229,7 +263,10 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
     } catch (cause) {
       if (!(cause instanceof ApiException) || cause.code !== 403) throw cause;
       revisionWriteDenied = true;
-      log.warn({ status: 403, annotation: REVISION_ANNOTATION }, 'the role may not patch Rollouts: their revision annotation is not written (grant patch on argoproj.io rollouts to have it)');
+      log.warn(
+        { status: 403, annotation: REVISION_ANNOTATION },
+        'the role may not patch Rollouts: their revision annotation is not written (grant patch on argoproj.io rollouts to have it)',
+      );
       return undefined;
     }
   }
@@ -299,13 +336,23 @@ export function createPlanApplier(kubeConfig: KubeConfig, logger: Logger, reques
           throw cause;
         }
         statusWritten = true;
-        for (const version of [rollout.metadata?.resourceVersion, current.metadata?.resourceVersion]) if (version !== undefined) superseded.add(version);
+        for (const version of [rollout.metadata?.resourceVersion, current.metadata?.resourceVersion])
+          if (version !== undefined) superseded.add(version);
       }
-      recordEvents(rollout, plan.events.filter((event) => !recordedEarly.has(event)), log);
+      recordEvents(
+        rollout,
+        plan.events.filter((event) => !recordedEarly.has(event)),
+        log,
+      );
       return { actions: plan.actions.length, statusWritten, supersededVersions: [...superseded], events: plan.events.length, routerWrites };
     },
     recordEvents(rollout, events) {
-      eventRecorder.record(rollout, events, new Date(), logger.child({ rollout: rollout.metadata?.name, namespace: rollout.metadata?.namespace }));
+      eventRecorder.record(
+        rollout,
+        events,
+        new Date(),
+        logger.child({ rollout: rollout.metadata?.name, namespace: rollout.metadata?.namespace }),
+      );
     },
     flushEvents: () => eventRecorder.flush(),
   };
@@ -325,7 +372,8 @@ function refusalOf(action: KubeAction, cause: unknown): WriteRefusal | undefined
   if (!(cause instanceof ApiException) || (cause.code !== 400 && cause.code !== 422)) return undefined;
   let object: string;
   let name: string;
-  if (action.kind === 'createReplicaSet') [object, name] = [`ReplicaSet "${action.replicaSet.metadata?.name ?? ''}"`, action.replicaSet.metadata?.name ?? ''];
+  if (action.kind === 'createReplicaSet')
+    [object, name] = [`ReplicaSet "${action.replicaSet.metadata?.name ?? ''}"`, action.replicaSet.metadata?.name ?? ''];
   else if (action.kind === 'updateReplicaSet') [object, name] = [`ReplicaSet "${action.name}"`, action.name];
   else if (action.kind === 'updateServiceSelector') [object, name] = [`Service "${action.name}"`, action.name];
   else return undefined;
@@ -394,4 +442,3 @@ function targetName(action: KubeAction): string {
   if (action.kind === 'setRolloutRevision') return action.revision;
   return action.name;
 }
-

@@ -1,5 +1,12 @@
 import type { Rollout } from '../../api/index.js';
-import { applyRouterOperations, routerRollout, TrafficRoutingError, type RouterOptions, type RouterOutcome, type TrafficKube } from '../../traffic/index.js';
+import {
+  applyRouterOperations,
+  routerRollout,
+  TrafficRoutingError,
+  type RouterOptions,
+  type RouterOutcome,
+  type TrafficKube,
+} from '../../traffic/index.js';
 import type { TrafficOperation } from '../reconcile-types.js';
 
 /** Runs a plan's routeTraffic operations on the Rollout's routers (src/traffic). */

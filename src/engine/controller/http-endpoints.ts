@@ -23,7 +23,12 @@ export async function serveMetrics(registry: Registry, port: number, host = '0.0
   );
 }
 
-export async function serveHealthz(isHealthy: () => boolean, port: number, host = '0.0.0.0', isReady: () => boolean = isHealthy): Promise<Server> {
+export async function serveHealthz(
+  isHealthy: () => boolean,
+  port: number,
+  host = '0.0.0.0',
+  isReady: () => boolean = isHealthy,
+): Promise<Server> {
   return listen(
     createServer((request, response) => {
       // /readyz: whether this replica should be sent traffic (under `gradual start`, only the one that serves webhooks is).

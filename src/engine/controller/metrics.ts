@@ -20,11 +20,36 @@ export function createControllerMetrics(): ControllerMetrics {
   // CPU a minute in an otherwise empty process (0.12 s at 100 ms). Every 100 ms still gives a scrape
   // hundreds of samples for nodejs_eventloop_lag_p99; a delay is measured whole at any sampling rate.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
-  const info = new Gauge({ name: 'rollout_info', help: 'Information about rollout.', labelNames: ['namespace', 'name', 'strategy', 'traffic_router', 'phase'], registers: [registry] });
-  const desired = new Gauge({ name: 'rollout_info_replicas_desired', help: 'The number of desired replicas.', labelNames: ['namespace', 'name'], registers: [registry] });
-  const available = new Gauge({ name: 'rollout_info_replicas_available', help: 'The number of available replicas.', labelNames: ['namespace', 'name'], registers: [registry] });
-  const updated = new Gauge({ name: 'rollout_info_replicas_updated', help: 'The number of updated replicas.', labelNames: ['namespace', 'name'], registers: [registry] });
-  const phase = new Gauge({ name: 'rollout_phase', help: 'Information on the state of the rollout (DEPRECATED - use rollout_info).', labelNames: ['namespace', 'name', 'strategy', 'phase'], registers: [registry] });
+  const info = new Gauge({
+    name: 'rollout_info',
+    help: 'Information about rollout.',
+    labelNames: ['namespace', 'name', 'strategy', 'traffic_router', 'phase'],
+    registers: [registry],
+  });
+  const desired = new Gauge({
+    name: 'rollout_info_replicas_desired',
+    help: 'The number of desired replicas.',
+    labelNames: ['namespace', 'name'],
+    registers: [registry],
+  });
+  const available = new Gauge({
+    name: 'rollout_info_replicas_available',
+    help: 'The number of available replicas.',
+    labelNames: ['namespace', 'name'],
+    registers: [registry],
+  });
+  const updated = new Gauge({
+    name: 'rollout_info_replicas_updated',
+    help: 'The number of updated replicas.',
+    labelNames: ['namespace', 'name'],
+    registers: [registry],
+  });
+  const phase = new Gauge({
+    name: 'rollout_phase',
+    help: 'Information on the state of the rollout (DEPRECATED - use rollout_info).',
+    labelNames: ['namespace', 'name', 'strategy', 'phase'],
+    registers: [registry],
+  });
   const reconcile = new Histogram({
     name: 'rollout_reconcile',
     help: 'Rollout reconciliation performance.',
@@ -32,8 +57,18 @@ export function createControllerMetrics(): ControllerMetrics {
     buckets: [0.01, 0.15, 0.25, 0.5, 1],
     registers: [registry],
   });
-  const reconcileErrors = new Counter({ name: 'rollout_reconcile_error', help: 'Error occurring during the rollout.', labelNames: ['namespace', 'name'], registers: [registry] });
-  const events = new Counter({ name: 'rollout_events_total', help: 'Count of rollout events.', labelNames: ['namespace', 'name', 'type', 'reason'], registers: [registry] });
+  const reconcileErrors = new Counter({
+    name: 'rollout_reconcile_error',
+    help: 'Error occurring during the rollout.',
+    labelNames: ['namespace', 'name'],
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: 'rollout_events_total',
+    help: 'Count of rollout events.',
+    labelNames: ['namespace', 'name', 'type', 'reason'],
+    registers: [registry],
+  });
   const requests = new Counter({
     name: 'controller_clientset_k8s_request_total',
     help: 'Number of kubernetes requests executed during application reconciliation.',

@@ -1,5 +1,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { analysisRunSchema, analysisTemplateSchema, clusterAnalysisTemplateSchema, type AnalysisRun, type AnalysisTemplate, type ClusterAnalysisTemplate, type Rollout } from '../../api/index.js';
+import {
+  analysisRunSchema,
+  analysisTemplateSchema,
+  clusterAnalysisTemplateSchema,
+  type AnalysisRun,
+  type AnalysisTemplate,
+  type ClusterAnalysisTemplate,
+  type Rollout,
+} from '../../api/index.js';
 import type { AnalysisTemplateCatalog, TemplateEntry } from '../analysis-templates.js';
 import { controlledBy } from './observe-rollout.js';
 
@@ -27,7 +35,9 @@ function parseRun(raw: Raw): AnalysisRun | null {
   return parsed;
 }
 
-function entryOf<T>(result: { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } }): TemplateEntry<T> {
+function entryOf<T>(
+  result: { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } },
+): TemplateEntry<T> {
   if (result.success) return { ok: true, template: result.data };
   const first = result.error.issues[0];
   const where = first === undefined ? '' : first.path.map(String).join('.');
@@ -64,7 +74,8 @@ export function observeAnalysis(input: {
   const cluster: Record<string, TemplateEntry<ClusterAnalysisTemplate>> = {};
   for (const raw of input.clusterAnalysisTemplates) {
     const name = raw.metadata?.name;
-    if (name !== undefined) cluster[name] = memo(parsedClusterTemplates, raw, (object) => entryOf(clusterAnalysisTemplateSchema.safeParse(object)));
+    if (name !== undefined)
+      cluster[name] = memo(parsedClusterTemplates, raw, (object) => entryOf(clusterAnalysisTemplateSchema.safeParse(object)));
   }
   return { analysisRuns, analysisTemplates: { namespaced, cluster } };
 }

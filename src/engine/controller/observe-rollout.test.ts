@@ -16,11 +16,19 @@ const rollout = rolloutSchema.parse({
 });
 
 function replicaSet(name: string, ownerUid: string, controller = true): V1ReplicaSet {
-  return { metadata: { name, uid: `${name}-uid`, ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: ownerUid, controller }] } };
+  return {
+    metadata: {
+      name,
+      uid: `${name}-uid`,
+      ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: ownerUid, controller }],
+    },
+  };
 }
 
 function pod(name: string, ownerUid: string): V1Pod {
-  return { metadata: { name, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: ownerUid, controller: true }] } };
+  return {
+    metadata: { name, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: ownerUid, controller: true }] },
+  };
 }
 
 function service(name: string): V1Service {
@@ -53,9 +61,14 @@ describe('observeRollout', () => {
     const referencing = { ...rollout, spec: { ...spec, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } };
     const deployments: V1Deployment[] = [{ metadata: { name: 'other' } }, { metadata: { name: 'web' } }];
     expect(referencedDeploymentName(referencing)).toBe('web');
-    expect(observeRollout({ rollout: referencing, replicaSets: [], services: [], pods: [], deployments, now: new Date() }).workload?.metadata?.name).toBe('web');
+    expect(
+      observeRollout({ rollout: referencing, replicaSets: [], services: [], pods: [], deployments, now: new Date() }).workload?.metadata
+        ?.name,
+    ).toBe('web');
     expect(observeRollout({ rollout, replicaSets: [], services: [], pods: [], deployments, now: new Date() }).workload).toBeUndefined();
-    expect(observeRollout({ rollout: referencing, replicaSets: [], services: [], pods: [], deployments: [], now: new Date() }).workload).toBeUndefined();
+    expect(
+      observeRollout({ rollout: referencing, replicaSets: [], services: [], pods: [], deployments: [], now: new Date() }).workload,
+    ).toBeUndefined();
   });
 
   it.each([null, 'web', { apiVersion: 5, kind: 'Deployment', name: 'web' }, { apiVersion: 'apps/v1', kind: 'Deployment' }])(

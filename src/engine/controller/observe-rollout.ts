@@ -22,8 +22,11 @@ export function referencedDeploymentName(rollout: Rollout): string | undefined {
 }
 
 /** Objects whose controller ownerReference is the given uid (Argo's claim on ReplicaSets and AnalysisRuns). */
-export function controlledBy(uid: string | undefined): (object: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }) => boolean {
-  return (object) => uid !== undefined && (object.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && owner.uid === uid);
+export function controlledBy(
+  uid: string | undefined,
+): (object: { metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] } }) => boolean {
+  return (object) =>
+    uid !== undefined && (object.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && owner.uid === uid);
 }
 
 /**
@@ -47,7 +50,9 @@ export function observeRollout(input: {
   const uid = input.rollout.metadata?.uid;
   const replicaSets = input.replicaSets.filter(controlledBy(uid));
   const replicaSetUids = new Set(replicaSets.map((rs) => rs.metadata?.uid).filter((id): id is string => id !== undefined));
-  const pods = input.pods.filter((pod) => (pod.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && replicaSetUids.has(owner.uid)));
+  const pods = input.pods.filter((pod) =>
+    (pod.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && replicaSetUids.has(owner.uid)),
+  );
   const wanted = new Set(referencedServiceNames(input.rollout));
   const services: Record<string, V1Service> = {};
   for (const service of input.services) {
@@ -57,7 +62,8 @@ export function observeRollout(input: {
   const released = releasedServices(input.rollout, input.services);
   const releasedRules = releasedDestinationRules(input.rollout, input.destinationRules ?? []);
   const deploymentName = referencedDeploymentName(input.rollout);
-  const workload = deploymentName === undefined ? undefined : (input.deployments ?? []).find((deployment) => deployment.metadata?.name === deploymentName);
+  const workload =
+    deploymentName === undefined ? undefined : (input.deployments ?? []).find((deployment) => deployment.metadata?.name === deploymentName);
   return {
     rollout: input.rollout,
     replicaSets,

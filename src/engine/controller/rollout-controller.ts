@@ -1,6 +1,28 @@
-import { ApiException, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
+import {
+  ApiException,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Pod,
+  type V1ReplicaSet,
+  type V1Service,
+} from '@kubernetes/client-node';
 import { validateRollout, type Rollout } from '../../api/index.js';
-import { createController, createControllerIndex, createManager, createRestClient, systemClock, watch, type Clock, type InformerEvent, type InformerSpec, type KeyQueue, type Manager, type RequestCounter, type SharedInformer } from '../../kube/index.js';
+import {
+  createController,
+  createControllerIndex,
+  createManager,
+  createRestClient,
+  systemClock,
+  watch,
+  type Clock,
+  type InformerEvent,
+  type InformerSpec,
+  type KeyQueue,
+  type Manager,
+  type RequestCounter,
+  type SharedInformer,
+} from '../../kube/index.js';
 import { createCachedTrafficKube, createTrafficKube, routerObjectRefs, routerRollout, type RouterObjects } from '../../traffic/index.js';
 import type { Logger } from '../../log/index.js';
 import { isHandledByInstance, MANAGED_BY_ROLLOUTS_ANNOTATION, POD_TEMPLATE_HASH_LABEL } from '../../api/argo-labels.js';
@@ -43,7 +65,6 @@ export interface RolloutController {
   queue: KeyQueue;
 }
 
-
 function keyOf(namespace: string | undefined, name: string | undefined): string {
   return `${namespace ?? 'default'}/${name ?? ''}`;
 }
@@ -62,18 +83,34 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const counting = options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter };
   const rest = createRestClient(kubeConfig, counting);
   const informerOptions = { clock, logger, ...counting };
-  const notifier = options.notifications === undefined ? undefined : createNotifier({ ...options.notifications, rest, logger, now: () => clock.now(), ...(options.metrics === undefined ? {} : { registry: options.metrics.registry }), recordEvent: (rollout, event) => {
-    applier.recordEvents(rollout, [event]);
-  } });
+  const notifier =
+    options.notifications === undefined
+      ? undefined
+      : createNotifier({
+          ...options.notifications,
+          rest,
+          logger,
+          now: () => clock.now(),
+          ...(options.metrics === undefined ? {} : { registry: options.metrics.registry }),
+          recordEvent: (rollout, event) => {
+            applier.recordEvents(rollout, [event]);
+          },
+        });
   const manager = options.manager ?? createManager({ kubeConfig, clock, logger, ...counting });
-  const informer = <T extends KubernetesObject>(spec: InformerSpec): SharedInformer<T> => manager.informer<T>({ ...spec, namespace }, 'rollouts');
+  const informer = <T extends KubernetesObject>(spec: InformerSpec): SharedInformer<T> =>
+    manager.informer<T>({ ...spec, namespace }, 'rollouts');
   const argo = { group: 'argoproj.io', version: 'v1alpha1' };
   const rollouts = informer<KubernetesObject>({ ...argo, resource: 'rollouts' });
   // Only ReplicaSets and pods carrying the pod-template-hash label a Rollout's ReplicaSets are made with, filtered by
   // the API server as Argo's ReplicaSet informer is: a Deployment's or a Job's pods are not cached (a cluster may hold
   // thousands), and Argo, seeing none without the label, claims none either.
   const ownedByRollouts = { labelSelector: POD_TEMPLATE_HASH_LABEL };
-  const replicaSets = informer<V1ReplicaSet & { metadata: object }>({ group: 'apps', version: 'v1', resource: 'replicasets', ...ownedByRollouts });
+  const replicaSets = informer<V1ReplicaSet & { metadata: object }>({
+    group: 'apps',
+    version: 'v1',
+    resource: 'replicasets',
+    ...ownedByRollouts,
+  });
   const services = informer<V1Service & { metadata: object }>({ version: 'v1', resource: 'services' });
   const pods = informer<V1Pod & { metadata: object }>({ version: 'v1', resource: 'pods', ...ownedByRollouts });
   // The Deployments workloadRefs name: a change of one's template is a new revision of the Rollouts that reference it.
@@ -91,7 +128,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     return isHandledByInstance(object.metadata?.labels, instanceId) ? [keyOf(object.metadata?.namespace, object.metadata?.name)] : [];
   }
 
-  function ownerRolloutOf(object: { metadata?: { namespace?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }): string | undefined {
+  function ownerRolloutOf(object: {
+    metadata?: { namespace?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+  }): string | undefined {
     const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'Rollout');
     return owner === undefined ? undefined : keyOf(object.metadata?.namespace, owner.name);
   }
@@ -153,7 +192,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     const managing = object.metadata?.annotations?.[MANAGED_BY_ROLLOUTS_ANNOTATION];
     for (const rollout of rollouts.list(object.metadata?.namespace)) {
       const validation = validateRollout(rollout);
-      if ((validation.ok && validation.rollout.spec.strategy?.canary?.trafficRouting !== undefined) || rollout.metadata?.name === managing) for (const key of rolloutKeys(rollout)) controller.queue.add(key);
+      if ((validation.ok && validation.rollout.spec.strategy?.canary?.trafficRouting !== undefined) || rollout.metadata?.name === managing)
+        for (const key of rolloutKeys(rollout)) controller.queue.add(key);
     }
   }
   const trafficInformers = createTrafficInformers(kubeConfig, rest, { ...informerOptions, namespace, onChange: enqueueRolloutsRouting });
@@ -217,7 +257,10 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     if (!isHandledByInstance(raw.metadata?.labels, instanceId)) return undefined;
     const cachedVersion = raw.metadata?.resourceVersion;
     if (cachedVersion !== undefined && statusWrittenFrom.get(key)?.has(cachedVersion) === true) {
-      logger.debug({ rollout: name, namespace: rolloutNamespace, resourceVersion: cachedVersion }, 'cache predates our status write; waiting for its watch event');
+      logger.debug(
+        { rollout: name, namespace: rolloutNamespace, resourceVersion: cachedVersion },
+        'cache predates our status write; waiting for its watch event',
+      );
       // A safety net only: the watch event normally comes first.
       return { requeueAfterMs: 1000 };
     }
@@ -232,7 +275,15 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       const now = new Date(clock.now());
       const routerObjects = validation.ok ? await routerObjectsOf(rollout) : undefined;
       // The validation travels with the observation: the planner reuses it instead of validating the Rollout again.
-      let observation: RolloutObservation = { rollout, validation, replicaSets: [], services: {}, pods: [], now, ...(routerObjects === undefined ? {} : { routerObjects }) };
+      let observation: RolloutObservation = {
+        rollout,
+        validation,
+        replicaSets: [],
+        services: {},
+        pods: [],
+        now,
+        ...(routerObjects === undefined ? {} : { routerObjects }),
+      };
       let plan: ReconcilePlan;
       try {
         const ownReplicaSets = replicaSetsByController.controlledBy(raw.metadata?.uid);
@@ -264,7 +315,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         // watch event (the Rollout, its template or its workload changing) plans again, and a fixed spec proceeds.
         plan = planUnplannable(observation, cause);
         const reported = plan.status.conditions?.find((condition) => condition.type === 'InvalidSpec')?.message ?? '';
-        if (unplannable.get(key) !== reported) log.error({ err: cause, generation: raw.metadata?.generation }, 'cannot plan this Rollout; InvalidSpec until it changes');
+        if (unplannable.get(key) !== reported)
+          log.error({ err: cause, generation: raw.metadata?.generation }, 'cannot plan this Rollout; InvalidSpec until it changes');
         unplannable.set(key, reported);
       }
       let result;
@@ -274,7 +326,10 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         if (!(cause instanceof WriteRefusedError)) throw cause;
         // The API server will refuse the same write for the same content: reported on the Rollout (a condition and,
         // for a ReplicaSet create, Argo's Warning Event), not retried in a loop; the next watch event plans again.
-        log.warn({ status: cause.refusal.status, object: cause.refusal.object, reason: cause.refusal.message }, 'the API server refused a write made from this Rollout; reported on it');
+        log.warn(
+          { status: cause.refusal.status, object: cause.refusal.object, reason: cause.refusal.message },
+          'the API server refused a write made from this Rollout; reported on it',
+        );
         plan = planWriteRefused(observation, cause.refusal);
         result = await applier.apply(rollout, plan);
       }
@@ -286,13 +341,23 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       notifier?.notify(raw, (raw as { status?: unknown }).status, plan.events);
       options.metrics?.observeRollout({ ...rollout, status: plan.status });
       if (result.actions + result.events > 0 || result.statusWritten) {
-        log.info({ actions: result.actions, statusWritten: result.statusWritten, events: plan.events.map((e) => e.reason), phase: plan.status.phase, step: plan.status.currentStepIndex }, 'reconciled');
+        log.info(
+          {
+            actions: result.actions,
+            statusWritten: result.statusWritten,
+            events: plan.events.map((e) => e.reason),
+            phase: plan.status.phase,
+            step: plan.status.currentStepIndex,
+          },
+          'reconciled',
+        );
       }
       return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
     } catch (cause) {
       failed = true;
       // A conflict is the optimistic-concurrency check doing its job: the next reconcile reads fresh state.
-      if (cause instanceof ApiException && cause.code === 409) log.debug({ status: 409 }, 'write conflict; reconciling again on fresh state');
+      if (cause instanceof ApiException && cause.code === 409)
+        log.debug({ status: 409 }, 'write conflict; reconciling again on fresh state');
       else log.warn({ err: cause }, 'reconcile failed; retrying with backoff');
       throw cause;
     } finally {

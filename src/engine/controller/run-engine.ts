@@ -68,7 +68,16 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   };
-  const rollouts = createRolloutController({ kubeConfig, logger, metrics, requestCounter, manager, workers: options.rolloutThreads, ...(options.notifications === undefined ? {} : { notifications: options.notifications }), ...scope });
+  const rollouts = createRolloutController({
+    kubeConfig,
+    logger,
+    metrics,
+    requestCounter,
+    manager,
+    workers: options.rolloutThreads,
+    ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
+    ...scope,
+  });
   const analysisRuns = createAnalysisRunController({
     kubeConfig,
     logger,
@@ -119,8 +128,16 @@ export function createEngine(options: EngineOptions): Engine {
       const metricsServer = await serveMetrics(metrics.registry, options.metricsPort);
       // /readyz under `gradual start`: only the replica whose bot listens for webhooks is ready, so a Service never
       // routes a delivery to a follower's closed port; a follower stays healthy (it must not be restarted for following).
-      const healthServer = await serveHealthz(() => true, options.healthzPort, undefined, () => readiness.servesWebhooks !== true || extra !== undefined);
-      logger.info({ metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect }, 'controller starting');
+      const healthServer = await serveHealthz(
+        () => true,
+        options.healthzPort,
+        undefined,
+        () => readiness.servesWebhooks !== true || extra !== undefined,
+      );
+      logger.info(
+        { metricsPort: options.metricsPort, healthzPort: options.healthzPort, leaderElect: options.leaderElect },
+        'controller starting',
+      );
       await start(alsoLead);
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);

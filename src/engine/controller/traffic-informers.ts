@@ -36,14 +36,20 @@ export interface TrafficInformers extends RouterObjectCache {
 export function createTrafficInformers(
   kubeConfig: KubeConfig,
   rest: RestClient,
-  options: Omit<InformerCacheOptions, 'path'> & { logger: Logger; namespace?: string | undefined; onChange: (object: KubernetesObject) => void },
+  options: Omit<InformerCacheOptions, 'path'> & {
+    logger: Logger;
+    namespace?: string | undefined;
+    onChange: (object: KubernetesObject) => void;
+  },
 ): TrafficInformers {
   const started: InformerCache<KubernetesObject>[] = [];
   const byResource = new Map<string, InformerCache<KubernetesObject>>();
   const groupOf = new Map(routerResources.map(({ group, resource }) => [resource, group]));
   // A kind is cached whole at one version; any version a router asks for reads the same object (Istio's are one schema).
   const informerOf = (ref: ObjectRef): InformerCache<KubernetesObject> | undefined =>
-    groupOf.get(ref.resource) === ref.group && (namespace === undefined || namespace === ref.namespace) ? byResource.get(ref.resource) : undefined;
+    groupOf.get(ref.resource) === ref.group && (namespace === undefined || namespace === ref.namespace)
+      ? byResource.get(ref.resource)
+      : undefined;
   const { onChange, namespace, ...informerOptions } = options;
 
   async function served(group: string, version: string, resource: string): Promise<boolean> {

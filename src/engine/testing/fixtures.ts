@@ -13,7 +13,9 @@ export function canaryRollout(options: { replicas?: number; steps?: CanaryStep[]
         metadata: { labels: { app: 'demo' } },
         spec: { containers: [{ name: 'app', image: options.image ?? 'demo:1' }] },
       },
-      strategy: { canary: { steps: options.steps ?? [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: { duration: '30s' } }] } },
+      strategy: {
+        canary: { steps: options.steps ?? [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: { duration: '30s' } }] },
+      },
     },
   };
 }

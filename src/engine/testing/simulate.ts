@@ -82,7 +82,15 @@ export function podsOf(cluster: SimulatedCluster): V1Pod[] {
           creationTimestamp: new Date(created),
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name, uid: rs.metadata?.uid ?? '', controller: true }],
         },
-        status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date(ready ? created + cluster.readyAfterMs : created) }] },
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: ready ? 'True' : 'False',
+              lastTransitionTime: new Date(ready ? created + cluster.readyAfterMs : created),
+            },
+          ],
+        },
       };
     });
   });
@@ -115,7 +123,12 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
   for (const action of plan.actions) {
     if (action.kind === 'createReplicaSet') {
       const rs = structuredClone(action.replicaSet);
-      rs.metadata = Object.assign(rs.metadata ?? {}, { uid: `uid-${rs.metadata?.name ?? ''}`, resourceVersion: version(cluster), creationTimestamp: new Date(cluster.now), generation: 1 });
+      rs.metadata = Object.assign(rs.metadata ?? {}, {
+        uid: `uid-${rs.metadata?.name ?? ''}`,
+        resourceVersion: version(cluster),
+        creationTimestamp: new Date(cluster.now),
+        generation: 1,
+      });
       cluster.replicaSets.push(rs);
     } else if (action.kind === 'updateReplicaSet') {
       const rs = find(cluster, action.name);
@@ -145,7 +158,10 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
     } else if (action.kind === 'createAnalysisRun') {
       const name = action.run.metadata?.name ?? '';
       if (cluster.analysisRuns.some((run) => run.metadata?.name === name)) throw new Error(`AnalysisRun ${name} already exists`);
-      cluster.analysisRuns.push({ ...structuredClone(action.run), metadata: { ...action.run.metadata, creationTimestamp: new Date(cluster.now).toISOString() } });
+      cluster.analysisRuns.push({
+        ...structuredClone(action.run),
+        metadata: { ...action.run.metadata, creationTimestamp: new Date(cluster.now).toISOString() },
+      });
     } else if (action.kind === 'terminateAnalysisRun') {
       const run = cluster.analysisRuns.find((candidate) => candidate.metadata?.name === action.name);
       if (run !== undefined) run.spec.terminate = true;
@@ -155,7 +171,8 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
       for (const operation of action.operations) routeTraffic(cluster, operation);
     } else if (action.kind === 'scaleDeployment') {
       const deployment = cluster.workload;
-      if (deployment?.metadata?.name !== action.name || deployment.metadata.resourceVersion !== action.resourceVersion) throw new Error(`conflict on Deployment ${action.name}`);
+      if (deployment?.metadata?.name !== action.name || deployment.metadata.resourceVersion !== action.resourceVersion)
+        throw new Error(`conflict on Deployment ${action.name}`);
       deployment.spec = Object.assign(deployment.spec ?? { selector: {}, template: {} }, { replicas: action.replicas });
       deployment.metadata.resourceVersion = version(cluster);
     }
@@ -186,7 +203,12 @@ function refreshStatuses(cluster: SimulatedCluster): void {
     pods.splice(desired);
     cluster.pods.set(name, pods);
     const available = pods.filter((created) => cluster.now - created >= cluster.readyAfterMs).length;
-    rs.status = { replicas: pods.length, readyReplicas: available, availableReplicas: available, observedGeneration: rs.metadata?.generation ?? 1 };
+    rs.status = {
+      replicas: pods.length,
+      readyReplicas: available,
+      availableReplicas: available,
+      observedGeneration: rs.metadata?.generation ?? 1,
+    };
   }
 }
 
@@ -223,7 +245,10 @@ export function runUntilSettled(cluster: SimulatedCluster, maxReconciles = 200):
 }
 
 function nextPodReady(cluster: SimulatedCluster): number | undefined {
-  const times = [...cluster.pods.values()].flat().map((created) => created + cluster.readyAfterMs).filter((time) => time > cluster.now);
+  const times = [...cluster.pods.values()]
+    .flat()
+    .map((created) => created + cluster.readyAfterMs)
+    .filter((time) => time > cluster.now);
   return times.length === 0 ? undefined : Math.min(...times);
 }
 

@@ -42,7 +42,36 @@ const hidden: ((command: string, random: Random) => string)[] = [
 ];
 
 /** Characters that build Markdown structure, for the comments that only have to be survived. */
-const chaos = ['`', '```', '~~~', '>', '<!--', '-->', '<pre>', '</pre>', '\n', '\n\n', '    ', '\t', '/promote', '/abort x', '*', '-', '|', '[', ']', '(', ')', '\\', '#', '<', '&amp;', '\r\n', ' ', 'a'];
+const chaos = [
+  '`',
+  '```',
+  '~~~',
+  '>',
+  '<!--',
+  '-->',
+  '<pre>',
+  '</pre>',
+  '\n',
+  '\n\n',
+  '    ',
+  '\t',
+  '/promote',
+  '/abort x',
+  '*',
+  '-',
+  '|',
+  '[',
+  ']',
+  '(',
+  ')',
+  '\\',
+  '#',
+  '<',
+  '&amp;',
+  '\r\n',
+  ' ',
+  'a',
+];
 
 function structured(random: Random): { body: string; hiddenCount: number } {
   const segments: string[] = [];
@@ -113,7 +142,9 @@ describe('parseCommands fuzzer', () => {
         }
       }
     }
-    console.log(`parseCommands fuzzer: seed ${String(SEED)}, ${JSON.stringify({ ...figures, slowestMs: Number(figures.slowestMs.toFixed(1)), elapsedMs: Math.round(performance.now() - started) })}`);
+    console.log(
+      `parseCommands fuzzer: seed ${String(SEED)}, ${JSON.stringify({ ...figures, slowestMs: Number(figures.slowestMs.toFixed(1)), elapsedMs: Math.round(performance.now() - started) })}`,
+    );
     expect(failures.slice(0, 5)).toEqual([]);
     expect(figures.comments).toBeGreaterThan(50);
     expect(figures.hiddenWrapped).toBeGreaterThan(30);

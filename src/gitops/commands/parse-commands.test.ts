@@ -9,7 +9,10 @@ import { suggestCommand } from './suggest-command.js';
 
 /** The commands of a body as `name target full@line`, for compact tables. */
 function found(body: string): string[] {
-  return parseCommands(body).commands.map((command) => `${command.name}${command.target === undefined ? '' : ` ${command.target}`}${command.full ? ' --full' : ''}@${String(command.line)}`);
+  return parseCommands(body).commands.map(
+    (command) =>
+      `${command.name}${command.target === undefined ? '' : ` ${command.target}`}${command.full ? ' --full' : ''}@${String(command.line)}`,
+  );
 }
 
 describe('parseCommands: what is a command', () => {
@@ -78,7 +81,9 @@ describe('parseCommands: what is a command', () => {
   });
 
   it('keeps the raw line and its number', () => {
-    expect(parseCommands('hello\r\n  /promote  prod/web   --full\r\n').commands).toEqual([{ name: 'promote', target: 'prod/web', full: true, line: 2, text: '  /promote  prod/web   --full' }]);
+    expect(parseCommands('hello\r\n  /promote  prod/web   --full\r\n').commands).toEqual([
+      { name: 'promote', target: 'prod/web', full: true, line: 2, text: '  /promote  prod/web   --full' },
+    ]);
   });
 });
 
@@ -129,11 +134,21 @@ describe('parseCommands: at most MAX_COMMANDS_PER_COMMENT from one comment', () 
     const parsed = parseCommands(body);
     expect(parsed.commands.map((command) => command.line)).toEqual(Array.from({ length: run }, (_, index) => index + 1));
     expect(parsed.beyondLimit?.length ?? 0).toBe(refused);
-    if (refused > 0) expect(parsed.beyondLimit?.[0]).toMatchObject({ line: MAX_COMMANDS_PER_COMMENT + 1, target: `web-${String(MAX_COMMANDS_PER_COMMENT)}` });
+    if (refused > 0)
+      expect(parsed.beyondLimit?.[0]).toMatchObject({
+        line: MAX_COMMANDS_PER_COMMENT + 1,
+        target: `web-${String(MAX_COMMANDS_PER_COMMENT)}`,
+      });
   });
 
   it('counts only commands: hidden ones and unknown lines take no place', () => {
-    const body = ['```', ...Array.from({ length: 20 }, () => '/abort'), '```', '/promte', ...Array.from({ length: 10 }, () => '/status')].join('\n');
+    const body = [
+      '```',
+      ...Array.from({ length: 20 }, () => '/abort'),
+      '```',
+      '/promte',
+      ...Array.from({ length: 10 }, () => '/status'),
+    ].join('\n');
     const parsed = parseCommands(body);
     expect(parsed.commands).toHaveLength(10);
     expect(parsed.beyondLimit).toBeUndefined();

@@ -11,7 +11,10 @@ import type { ManifestError, ManifestObject } from './types.js';
  * request is applied. Cluster-scoped objects have no namespace to check: the
  * allowlist refuses them unless it names their kind. Pure.
  */
-export function confineManifests(objects: readonly ManifestObject[], environment: Pick<EnvironmentPolicy, 'name' | 'namespace' | 'namespaces' | 'kinds'>): ManifestError[] {
+export function confineManifests(
+  objects: readonly ManifestObject[],
+  environment: Pick<EnvironmentPolicy, 'name' | 'namespace' | 'namespaces' | 'kinds'>,
+): ManifestError[] {
   const namespaces = environmentNamespaces(environment);
   const kinds = new Set(environment.kinds);
   const errors: ManifestError[] = [];

@@ -23,7 +23,12 @@ export function deployerCredentialErrors(objects: readonly ManifestObject[], dep
   const who = `${deployer.namespace}/${deployer.name}`;
   const errors: ManifestError[] = [];
   const refuse = (object: ManifestObject, path: (string | number)[], shown: string, what: string): void => {
-    errors.push({ file: object.file, ...object.locate(path), path: shown, message: `${describeRef(object.ref)}: ${what} ${who}, the identity Gradual deploys this environment as; a workload holding its token could deploy and report outside the bot` });
+    errors.push({
+      file: object.file,
+      ...object.locate(path),
+      path: shown,
+      message: `${describeRef(object.ref)}: ${what} ${who}, the identity Gradual deploys this environment as; a workload holding its token could deploy and report outside the bot`,
+    });
   };
   for (const object of objects) {
     if (object.ref.namespace !== deployer.namespace) continue;
@@ -35,12 +40,19 @@ export function deployerCredentialErrors(objects: readonly ManifestObject[], dep
     }
     if (core && object.ref.kind === 'Secret' && body['type'] === 'kubernetes.io/service-account-token') {
       const annotations = recordAt(body, ['metadata', 'annotations']);
-      if (annotations?.[serviceAccountNameAnnotation] === deployer.name) refuse(object, ['metadata', 'annotations', serviceAccountNameAnnotation], `metadata.annotations["${serviceAccountNameAnnotation}"]`, 'it asks for a token of');
+      if (annotations?.[serviceAccountNameAnnotation] === deployer.name)
+        refuse(
+          object,
+          ['metadata', 'annotations', serviceAccountNameAnnotation],
+          `metadata.annotations["${serviceAccountNameAnnotation}"]`,
+          'it asks for a token of',
+        );
       continue;
     }
     const podSpec = recordAt(body, ['spec', 'template', 'spec']);
     for (const field of ['serviceAccountName', 'serviceAccount']) {
-      if (podSpec?.[field] === deployer.name) refuse(object, ['spec', 'template', 'spec', field], `spec.template.spec.${field}`, 'its pods would run as');
+      if (podSpec?.[field] === deployer.name)
+        refuse(object, ['spec', 'template', 'spec', field], `spec.template.spec.${field}`, 'its pods would run as');
     }
   }
   return errors;

@@ -24,21 +24,37 @@ function within(path: string, directory: string): boolean {
  * not manifests of their own, and a kustomization another one reaches (a base of an overlay) is
  * rendered only through it, so no object is planned twice.
  */
-export async function expandKustomizations(tree: ManifestTree, paths: readonly string[], limits: ManifestLimits, kustomize: KustomizeOptions | undefined): Promise<ExpandedManifests> {
+export async function expandKustomizations(
+  tree: ManifestTree,
+  paths: readonly string[],
+  limits: ManifestLimits,
+  kustomize: KustomizeOptions | undefined,
+): Promise<ExpandedManifests> {
   const roots = paths.filter(isKustomizationFile);
   if (roots.length === 0) return { tree, paths: [...paths], rendered: new Set(), errors: [] };
   const dirOf = (file: string): string => (posix.dirname(file) === '.' ? '' : posix.dirname(file));
   const reached = new Map<string, Set<string>>();
   for (const root of roots) reached.set(root, (await kustomizationClosure(tree, root, limits)).directories);
   // A root another root reaches (besides itself) is rendered through that one.
-  const top = roots.filter((root) => !roots.some((other) => other !== root && reached.get(other)?.has(dirOf(root)) === true && reached.get(root)?.has(dirOf(other)) !== true));
+  const top = roots.filter(
+    (root) =>
+      !roots.some(
+        (other) => other !== root && reached.get(other)?.has(dirOf(root)) === true && reached.get(root)?.has(dirOf(other)) !== true,
+      ),
+  );
   const errors: ManifestError[] = [];
   const outputs = new Map<string, string>();
   const owned = new Set<string>();
   for (const root of top) {
     for (const directory of reached.get(root) ?? []) owned.add(directory);
     if (kustomize === undefined) {
-      errors.push({ file: root, line: 1, column: 1, message: 'this is a kustomization, and the bot has no kustomize to render it with (the operator sets GRADUAL_KUSTOMIZE to a kustomize v5 executable)' });
+      errors.push({
+        file: root,
+        line: 1,
+        column: 1,
+        message:
+          'this is a kustomization, and the bot has no kustomize to render it with (the operator sets GRADUAL_KUSTOMIZE to a kustomize v5 executable)',
+      });
       continue;
     }
     const rendered = await renderKustomization(tree, root, limits, kustomize);
@@ -68,7 +84,13 @@ export async function expandKustomizations(tree: ManifestTree, paths: readonly s
 export function locateInKustomizations(parsed: ParsedManifests, rendered: ReadonlySet<string>): ParsedManifests {
   if (rendered.size === 0) return parsed;
   return {
-    objects: parsed.objects.map((object) => (rendered.has(object.file) ? { ...object, line: 1, column: 1, locate: () => ({ line: 1, column: 1 }) } : object)),
-    errors: parsed.errors.map((error) => (rendered.has(error.file) && error.line !== 1 ? { ...error, line: 1, column: 1, message: `in kustomize's output, line ${String(error.line)}: ${error.message}` } : error)),
+    objects: parsed.objects.map((object) =>
+      rendered.has(object.file) ? { ...object, line: 1, column: 1, locate: () => ({ line: 1, column: 1 }) } : object,
+    ),
+    errors: parsed.errors.map((error) =>
+      rendered.has(error.file) && error.line !== 1
+        ? { ...error, line: 1, column: 1, message: `in kustomize's output, line ${String(error.line)}: ${error.message}` }
+        : error,
+    ),
   };
 }

@@ -40,7 +40,8 @@ export function resolveKustomizePath(directory: string, entry: string): { path: 
   if (/^[a-z][a-z0-9+.-]*:/iu.test(entry) || /^[^/]*@[^/]*:/u.test(entry) || entry.includes('//') || entry.includes('?')) {
     return { refused: `${JSON.stringify(entry)} is a URL: remote bases and resources are not fetched (vendor them into the repository)` };
   }
-  if (entry.startsWith('/')) return { refused: `${JSON.stringify(entry)} is an absolute path: kustomizations may only name files of the repository` };
+  if (entry.startsWith('/'))
+    return { refused: `${JSON.stringify(entry)} is an absolute path: kustomizations may only name files of the repository` };
   const path = posix.normalize(posix.join(directory === '' ? '.' : directory, entry));
   if (path === '..' || path.startsWith('../')) return { refused: `${JSON.stringify(entry)} points outside the repository` };
   return { path: path === '.' ? '' : path };
@@ -61,12 +62,18 @@ export async function kustomizationClosure(tree: ManifestTree, file: string, lim
     const read = await tree.readFileWithin(path, limits.fileBytes);
     if (read === undefined) return undefined;
     if (read.text === undefined) {
-      fail(at, `${path} is ${String(read.bytes)} bytes, more than ${String(limits.fileBytes)} (manifestLimits.fileBytes of the repository policy)`);
+      fail(
+        at,
+        `${path} is ${String(read.bytes)} bytes, more than ${String(limits.fileBytes)} (manifestLimits.fileBytes of the repository policy)`,
+      );
       return '';
     }
     bytes += read.bytes;
     if (bytes > limits.pullRequestBytes) {
-      fail(at, `the kustomization's files pass ${String(limits.pullRequestBytes)} bytes (manifestLimits.pullRequestBytes of the repository policy)`);
+      fail(
+        at,
+        `the kustomization's files pass ${String(limits.pullRequestBytes)} bytes (manifestLimits.pullRequestBytes of the repository policy)`,
+      );
       return '';
     }
     files.set(path, read.text);
@@ -90,7 +97,8 @@ export async function kustomizationClosure(tree: ManifestTree, file: string, lim
       fail(at, `${field}: ${resolved.refused}`);
       return;
     }
-    if ((await readCounted(at, resolved.path)) === undefined) fail(at, `${field}: ${JSON.stringify(entry)} is not a file of the repository at this commit`);
+    if ((await readCounted(at, resolved.path)) === undefined)
+      fail(at, `${field}: ${JSON.stringify(entry)} is not a file of the repository at this commit`);
   }
 
   /** A resource, base or component: a file, or a directory with a kustomization of its own. */
@@ -105,7 +113,11 @@ export async function kustomizationClosure(tree: ManifestTree, file: string, lim
     if (nested !== undefined) return visit(nested);
     // A directory path reads as a blob error in git; a kustomization or a file is all kustomize accepts locally.
     const text = await readCounted(at, resolved.path).catch(() => undefined);
-    if (text === undefined) fail(at, `${field}: ${JSON.stringify(entry)} is neither a file nor a directory with a kustomization in the repository at this commit`);
+    if (text === undefined)
+      fail(
+        at,
+        `${field}: ${JSON.stringify(entry)} is neither a file nor a directory with a kustomization in the repository at this commit`,
+      );
   }
 
   async function visit(path: string): Promise<void> {
@@ -120,7 +132,10 @@ export async function kustomizationClosure(tree: ManifestTree, file: string, lim
     if (text === undefined || text === '') return;
     const measured = measureYaml(text, { nodes: limits.fileNodes, documents: 1 });
     if (measured.over !== undefined) {
-      fail(path, `the kustomization has more than ${measured.over.what === 'nodes' ? `${String(limits.fileNodes)} YAML nodes` : 'one document'}`);
+      fail(
+        path,
+        `the kustomization has more than ${measured.over.what === 'nodes' ? `${String(limits.fileNodes)} YAML nodes` : 'one document'}`,
+      );
       return;
     }
     let value: unknown;
@@ -136,14 +151,19 @@ export async function kustomizationClosure(tree: ManifestTree, file: string, lim
     }
     const k = value as Record<string, unknown>;
     for (const field of refusedFields) {
-      if (k[field] !== undefined) fail(path, `${field} is not supported: it can run plugins or programs (helm, exec or container functions); render those yourself and commit the output`);
+      if (k[field] !== undefined)
+        fail(
+          path,
+          `${field} is not supported: it can run plugins or programs (helm, exec or container functions); render those yourself and commit the output`,
+        );
     }
     for (const field of ['resources', 'bases', 'components'] as const) {
       for (const entry of list(k[field])) await needResource(path, directory, entry, field);
     }
     for (const entry of list(k.patchesStrategicMerge)) {
       // An inline patch is YAML text (a newline or a colon), a path is not.
-      if (typeof entry === 'string' && !entry.includes('\n') && !entry.includes(': ')) await needFile(path, directory, entry, 'patchesStrategicMerge');
+      if (typeof entry === 'string' && !entry.includes('\n') && !entry.includes(': '))
+        await needFile(path, directory, entry, 'patchesStrategicMerge');
     }
     for (const field of ['patches', 'patchesJson6902', 'replacements'] as const) {
       for (const entry of list(k[field])) await needFile(path, directory, (entry as { path?: unknown } | null)?.path, field);
@@ -152,7 +172,8 @@ export async function kustomizationClosure(tree: ManifestTree, file: string, lim
       for (const generator of list(k[field])) {
         const g = (generator ?? {}) as { files?: unknown; envs?: unknown; env?: unknown };
         // `key=path` names the key; the path is after the first `=`.
-        for (const source of list(g.files)) await needFile(path, directory, typeof source === 'string' ? source.slice(source.indexOf('=') + 1) : source, `${field}.files`);
+        for (const source of list(g.files))
+          await needFile(path, directory, typeof source === 'string' ? source.slice(source.indexOf('=') + 1) : source, `${field}.files`);
         for (const source of [...list(g.envs), g.env]) await needFile(path, directory, source, `${field}.envs`);
       }
     }

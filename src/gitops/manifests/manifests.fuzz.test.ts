@@ -82,15 +82,59 @@ spec:
 ];
 
 const SPRINKLES = [
-  ':', ': ', '- ', '-', '{', '}', '[', ']', ',', '"', "'", '#', '&a ', '*a', '*b', '!!str ', '!!map ', '!custom ', '? ', '<<: *a\n', '|', '>-', '\t', '---\n', '...\n', '%YAML 1.2\n---\n',
-  'null', '~', '.nan', '0x1F', '1e999', 'true', '\n', '\n  ', '\n      ', '\u00a0', '\u{10FFFF}', '\0', '\uFEFF', 'name: dup\n', 'kind: Rollout\n', 'apiVersion: argoproj.io/v1alpha1\n',
-  '[[[[[[[[[[[[', '{a: {b: {c: {d: ', `${'- '.repeat(60)}x\n`, 'a: &x [*x]\n', 'x: &b [a, a, a, a]\ny: [*b, *b, *b, *b]\n',
+  ':',
+  ': ',
+  '- ',
+  '-',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '"',
+  "'",
+  '#',
+  '&a ',
+  '*a',
+  '*b',
+  '!!str ',
+  '!!map ',
+  '!custom ',
+  '? ',
+  '<<: *a\n',
+  '|',
+  '>-',
+  '\t',
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n---\n',
+  'null',
+  '~',
+  '.nan',
+  '0x1F',
+  '1e999',
+  'true',
+  '\n',
+  '\n  ',
+  '\n      ',
+  '\u00a0',
+  '\u{10FFFF}',
+  '\0',
+  '\uFEFF',
+  'name: dup\n',
+  'kind: Rollout\n',
+  'apiVersion: argoproj.io/v1alpha1\n',
+  '[[[[[[[[[[[[',
+  '{a: {b: {c: {d: ',
+  `${'- '.repeat(60)}x\n`,
+  'a: &x [*x]\n',
+  'x: &b [a, a, a, a]\ny: [*b, *b, *b, *b]\n',
 ];
 
 describe('manifests fuzzer', () => {
   it(`random mutations of real manifests for ${String(BUDGET_MS)} ms (seed ${String(SEED)}): no throw, every error at a file:line:column, no file over ${String(HANG_MS)} ms`, () => {
     const random = createSeededRandom(SEED);
-    const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const integer = (max: number): number => Math.floor(random() * max);
     const mutate = (source: string): string => {
       let text = source;
@@ -125,7 +169,10 @@ describe('manifests fuzzer', () => {
     let slowest = '';
     const started = performance.now();
     while (performance.now() - started < BUDGET_MS) {
-      const files = Array.from({ length: 1 + integer(2) }, (_, index) => ({ path: `apps/f${String(index)}.yaml`, text: mutate(pick(SEEDS)) }));
+      const files = Array.from({ length: 1 + integer(2) }, (_, index) => ({
+        path: `apps/f${String(index)}.yaml`,
+        text: mutate(pick(SEEDS)),
+      }));
       const caseStarted = performance.now();
       const parsed = parseManifests(files, { namespace: 'fuzz' });
       const elapsed = performance.now() - caseStarted;
@@ -149,7 +196,9 @@ describe('manifests fuzzer', () => {
         slowest = JSON.stringify(files.map((file) => file.text.slice(0, 80)));
       }
     }
-    console.log(`manifests fuzzer (seed ${String(SEED)}): ${JSON.stringify({ ...figures, slowestMs: Number(figures.slowestMs.toFixed(1)) })}; slowest: ${slowest}`);
+    console.log(
+      `manifests fuzzer (seed ${String(SEED)}): ${JSON.stringify({ ...figures, slowestMs: Number(figures.slowestMs.toFixed(1)) })}; slowest: ${slowest}`,
+    );
     expect(figures.cases).toBeGreaterThan(20);
     expect(figures.yamlErrors).toBeGreaterThan(0);
     expect(figures.schemaErrors).toBeGreaterThan(0);

@@ -44,10 +44,16 @@ export function openManifestCache(options: { dir: string; logger: Logger }): Man
   return {
     checkout(input) {
       if (!shaPattern.test(input.sha)) {
-        return Promise.reject(new ManifestFetchError('INVALID_INPUT', `expected a commit SHA of 40 lowercase hex digits, got ${JSON.stringify(input.sha)}`, { retryable: false }));
+        return Promise.reject(
+          new ManifestFetchError('INVALID_INPUT', `expected a commit SHA of 40 lowercase hex digits, got ${JSON.stringify(input.sha)}`, {
+            retryable: false,
+          }),
+        );
       }
       const key = repositoryKey(input.url);
-      return serialised(key, () => checkoutNow(join(options.dir, `${key}.git`), input, logger.child({ repository: urlWithoutCredentials(input.url), sha: input.sha })));
+      return serialised(key, () =>
+        checkoutNow(join(options.dir, `${key}.git`), input, logger.child({ repository: urlWithoutCredentials(input.url), sha: input.sha })),
+      );
     },
   };
 }
@@ -69,12 +75,22 @@ async function checkoutNow(gitdir: string, input: CheckoutInput, logger: Logger)
     return createManifestTree({ gitdir, sha: input.sha, fetch: { kind: 'cached', objects: 0, bytes: 0 } });
   }
   const kind = cloned ? 'fetched' : 'cloned';
-  logger.info({ phase: kind === 'cloned' ? 'clone' : 'fetch', ref: input.ref ?? 'HEAD' }, kind === 'cloned' ? 'cloning manifest repository' : 'fetching new objects');
+  logger.info(
+    { phase: kind === 'cloned' ? 'clone' : 'fetch', ref: input.ref ?? 'HEAD' },
+    kind === 'cloned' ? 'cloning manifest repository' : 'fetching new objects',
+  );
   const stats = await fetchInto(gitdir, input, kind);
   if (!(await hasCommit(gitdir, input.sha))) {
-    throw new ManifestFetchError('COMMIT_NOT_FOUND', `commit ${input.sha} is not reachable from ${input.ref ?? 'HEAD'} of ${urlWithoutCredentials(input.url)}`, { retryable: true });
+    throw new ManifestFetchError(
+      'COMMIT_NOT_FOUND',
+      `commit ${input.sha} is not reachable from ${input.ref ?? 'HEAD'} of ${urlWithoutCredentials(input.url)}`,
+      { retryable: true },
+    );
   }
-  logger.info({ phase: 'ready', kind, objects: stats.objects, bytes: stats.bytes, ms: elapsed(started) }, kind === 'cloned' ? 'manifest repository cloned' : 'manifest repository fetched');
+  logger.info(
+    { phase: 'ready', kind, objects: stats.objects, bytes: stats.bytes, ms: elapsed(started) },
+    kind === 'cloned' ? 'manifest repository cloned' : 'manifest repository fetched',
+  );
   return createManifestTree({ gitdir, sha: input.sha, fetch: stats });
 }
 
@@ -102,7 +118,11 @@ async function fetchInto(gitdir: string, input: CheckoutInput, kind: 'cloned' | 
     const statusCode = httpStatusOf(error);
     const message = redact(error instanceof Error ? error.message : String(error));
     const status = statusCode === undefined ? '' : ` (HTTP ${String(statusCode)})`;
-    throw new ManifestFetchError('FETCH_FAILED', `fetching ${input.ref ?? 'HEAD'} of ${urlWithoutCredentials(input.url)} failed${status}: ${message}`, statusCode === undefined ? {} : { statusCode });
+    throw new ManifestFetchError(
+      'FETCH_FAILED',
+      `fetching ${input.ref ?? 'HEAD'} of ${urlWithoutCredentials(input.url)} failed${status}: ${message}`,
+      statusCode === undefined ? {} : { statusCode },
+    );
   }
 }
 
@@ -133,7 +153,9 @@ async function packStats(gitdir: string, packfile: string | undefined): Promise<
 function httpStatusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null || !('data' in error)) return undefined;
   const data: unknown = error.data;
-  return typeof data === 'object' && data !== null && 'statusCode' in data && typeof data.statusCode === 'number' ? data.statusCode : undefined;
+  return typeof data === 'object' && data !== null && 'statusCode' in data && typeof data.statusCode === 'number'
+    ? data.statusCode
+    : undefined;
 }
 
 function elapsed(startedMs: number): number {

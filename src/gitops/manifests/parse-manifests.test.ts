@@ -55,12 +55,34 @@ const validRollout = (name: string, image = 'nginx:1.25'): string =>
 describe('parseManifests', () => {
   it('places an unknown Rollout field at its own line in a multi-document file, and keeps the valid documents', () => {
     const { objects, errors } = parseManifests([{ path: 'apps/web.yaml', text: rolloutWithUnknownField }], { namespace });
-    expect(errors).toEqual([{ file: 'apps/web.yaml', line: 17, column: 5, path: 'spec.strategy.canaryy', message: 'unknown field "canaryy" (did you mean "canary"?)' }]);
-    expect(objects.map((object) => [object.ref, object.line])).toEqual([[{ apiVersion: 'v1', kind: 'Service', namespace: 'prod', name: 'web' }, 1]]);
+    expect(errors).toEqual([
+      {
+        file: 'apps/web.yaml',
+        line: 17,
+        column: 5,
+        path: 'spec.strategy.canaryy',
+        message: 'unknown field "canaryy" (did you mean "canary"?)',
+      },
+    ]);
+    expect(objects.map((object) => [object.ref, object.line])).toEqual([
+      [{ apiVersion: 'v1', kind: 'Service', namespace: 'prod', name: 'web' }, 1],
+    ]);
   });
 
   it('gives a YAML syntax error its line and column and goes on with the next document', () => {
-    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: a', 'data:', '  key: [unclosed', '---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: b }', ''].join('\n');
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: a',
+      'data:',
+      '  key: [unclosed',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: b }',
+      '',
+    ].join('\n');
     const { objects, errors } = parseManifests([{ path: 'c.yaml', text }], { namespace });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ file: 'c.yaml', line: 7, message: expect.stringMatching(/^YAML: /) as unknown });
@@ -76,21 +98,45 @@ describe('parseManifests', () => {
       ],
       { namespace },
     );
-    expect(errors).toEqual([{ file: 'b.yaml', line: 2, column: 1, message: 'duplicate object Rollout prod/web: also defined at a.yaml:1' }]);
+    expect(errors).toEqual([
+      { file: 'b.yaml', line: 2, column: 1, message: 'duplicate object Rollout prod/web: also defined at a.yaml:1' },
+    ]);
     expect(objects.map((object) => object.ref.name)).toEqual(['web', 'api']);
   });
 
   it('treats a namespace written out and the one filled in as the same object', () => {
     const explicit = validRollout('web').replace('  name: web', '  name: web\n  namespace: prod');
-    const { errors } = parseManifests([{ path: 'a.yaml', text: explicit }, { path: 'b.yaml', text: validRollout('web') }], { namespace });
+    const { errors } = parseManifests(
+      [
+        { path: 'a.yaml', text: explicit },
+        { path: 'b.yaml', text: validRollout('web') },
+      ],
+      { namespace },
+    );
     expect(errors.map((error) => error.message)).toEqual(['duplicate object Rollout prod/web: also defined at a.yaml:1']);
   });
 
   it.each([
-    ['a Deployment', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: { anything: goes }\n', { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'prod', name: 'd' }],
-    ['a ConfigMap in its own namespace', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: other }\n', { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'other', name: 'c' }],
-    ['a cluster-scoped ClusterRole', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: r }\n', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'r' }],
-    ['a custom resource of another group', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\nspec: { size: 3 }\n', { apiVersion: 'example.com/v1', kind: 'Widget', namespace: 'prod', name: 'w' }],
+    [
+      'a Deployment',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: { anything: goes }\n',
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'prod', name: 'd' },
+    ],
+    [
+      'a ConfigMap in its own namespace',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: other }\n',
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'other', name: 'c' },
+    ],
+    [
+      'a cluster-scoped ClusterRole',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: r }\n',
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'r' },
+    ],
+    [
+      'a custom resource of another group',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\nspec: { size: 3 }\n',
+      { apiVersion: 'example.com/v1', kind: 'Widget', namespace: 'prod', name: 'w' },
+    ],
   ] as [string, string, ObjectRef][])('applies %s as written, with the namespace filled in when namespaced', (_, text, ref) => {
     const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
     expect(errors).toEqual([]);
@@ -99,10 +145,36 @@ describe('parseManifests', () => {
   });
 
   it.each([
-    ['no apiVersion', 'kind: ConfigMap\nmetadata: { name: c }\n', { line: 1, column: 1, path: 'apiVersion', message: 'missing field "apiVersion": every Kubernetes object needs apiVersion, kind and metadata.name' }],
-    ['no metadata.name', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: { a: b }\n', { line: 1, column: 1, path: 'metadata.name', message: 'missing field "metadata.name": every Kubernetes object needs apiVersion, kind and metadata.name' }],
-    ['a kind that is a number', 'apiVersion: v1\nkind: 3\nmetadata: { name: c }\n', { line: 2, column: 7, path: 'kind', message: 'expected a non-empty string, got the number 3' }],
-    ['a list instead of an object', '- a\n- b\n', { line: 1, column: 1, message: 'expected a Kubernetes object (a map with apiVersion, kind and metadata.name), got a list' }],
+    [
+      'no apiVersion',
+      'kind: ConfigMap\nmetadata: { name: c }\n',
+      {
+        line: 1,
+        column: 1,
+        path: 'apiVersion',
+        message: 'missing field "apiVersion": every Kubernetes object needs apiVersion, kind and metadata.name',
+      },
+    ],
+    [
+      'no metadata.name',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: { a: b }\n',
+      {
+        line: 1,
+        column: 1,
+        path: 'metadata.name',
+        message: 'missing field "metadata.name": every Kubernetes object needs apiVersion, kind and metadata.name',
+      },
+    ],
+    [
+      'a kind that is a number',
+      'apiVersion: v1\nkind: 3\nmetadata: { name: c }\n',
+      { line: 2, column: 7, path: 'kind', message: 'expected a non-empty string, got the number 3' },
+    ],
+    [
+      'a list instead of an object',
+      '- a\n- b\n',
+      { line: 1, column: 1, message: 'expected a Kubernetes object (a map with apiVersion, kind and metadata.name), got a list' },
+    ],
   ])('reports %s at its place', (_, text, error) => {
     const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
     expect(objects).toEqual([]);
@@ -113,23 +185,59 @@ describe('parseManifests', () => {
   // (/api/v1/namespaces/prod/configmaps/.. is /api/v1/namespaces/prod once the client normalises it) and diff a
   // ConfigMap against it; `.` made it LIST every object of the kind (every Secret of the namespace) into the bot.
   // The API server refuses these names too (apimachinery's IsValidPathSegmentName), but only on the apply, after the plan's read.
-  it.each([['..'], ['.'], ['../secrets/db-credentials'], ['a/b'], ['%2e%2e']])('refuses the name %j at metadata.name, before anything reads the cluster', (name) => {
-    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${JSON.stringify(name)}\n`;
-    const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
-    expect(objects).toEqual([]);
-    expect(errors).toEqual([{ file: 'x.yaml', line: 4, column: 9, path: 'metadata.name', message: expect.stringContaining(`name ${JSON.stringify(name)} cannot be a Kubernetes object's name`) as string }]);
-  });
+  it.each([['..'], ['.'], ['../secrets/db-credentials'], ['a/b'], ['%2e%2e']])(
+    'refuses the name %j at metadata.name, before anything reads the cluster',
+    (name) => {
+      const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${JSON.stringify(name)}\n`;
+      const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
+      expect(objects).toEqual([]);
+      expect(errors).toEqual([
+        {
+          file: 'x.yaml',
+          line: 4,
+          column: 9,
+          path: 'metadata.name',
+          message: expect.stringContaining(`name ${JSON.stringify(name)} cannot be a Kubernetes object's name`) as string,
+        },
+      ]);
+    },
+  );
 
   it('checks AnalysisTemplates with their schema, unknown fields at their line', () => {
-    const text = ['apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: success-rate }', 'spec:', '  metrics:', '    - name: rate', '      intervall: 5s', '      provider: { web: { url: "http://x" } }', ''].join('\n');
+    const text = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: AnalysisTemplate',
+      'metadata: { name: success-rate }',
+      'spec:',
+      '  metrics:',
+      '    - name: rate',
+      '      intervall: 5s',
+      '      provider: { web: { url: "http://x" } }',
+      '',
+    ].join('\n');
     const { objects, errors } = parseManifests([{ path: 't.yaml', text }], { namespace });
     expect(objects).toEqual([]);
-    expect(errors).toEqual([{ file: 't.yaml', line: 7, column: 7, path: 'spec.metrics[0].intervall', message: 'unknown field "intervall" (did you mean "interval"?)' }]);
+    expect(errors).toEqual([
+      {
+        file: 't.yaml',
+        line: 7,
+        column: 7,
+        path: 'spec.metrics[0].intervall',
+        message: 'unknown field "intervall" (did you mean "interval"?)',
+      },
+    ]);
   });
 
   it('keeps a ClusterAnalysisTemplate cluster-scoped and a valid Rollout with its positions', () => {
-    const template = 'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: { name: shared }\nspec:\n  metrics: [{ name: m, provider: { web: { url: "http://x" } } }]\n';
-    const { objects, errors } = parseManifests([{ path: 't.yaml', text: template }, { path: 'r.yaml', text: `---\n${validRollout('web')}` }], { namespace });
+    const template =
+      'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: { name: shared }\nspec:\n  metrics: [{ name: m, provider: { web: { url: "http://x" } } }]\n';
+    const { objects, errors } = parseManifests(
+      [
+        { path: 't.yaml', text: template },
+        { path: 'r.yaml', text: `---\n${validRollout('web')}` },
+      ],
+      { namespace },
+    );
     expect(errors).toEqual([]);
     expect(objects.map((object) => object.ref)).toEqual([
       { apiVersion: 'argoproj.io/v1alpha1', kind: 'ClusterAnalysisTemplate', name: 'shared' },
@@ -144,11 +252,14 @@ describe('parseManifests', () => {
     const text = '---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n---\n';
     const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
     expect(errors).toEqual([]);
-    expect(objects.map((object) => object.object)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'prod' } }]);
+    expect(objects.map((object) => object.object)).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'prod' } },
+    ]);
   });
 
   it('keeps a namespace written out as written, for confineManifests to refuse outside the environment (the namespace no longer wins)', () => {
-    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: other }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: d }\n';
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: other }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: d }\n';
     const { objects, errors } = parseManifests([{ path: 'x.yaml', text }], { namespace });
     expect(errors).toEqual([]);
     expect(objects.map((object) => object.ref.namespace)).toEqual(['other', 'prod']);

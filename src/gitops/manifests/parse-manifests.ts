@@ -25,7 +25,8 @@ export function parseManifests(files: readonly ManifestFileText[], options: Pars
     // Linear in the file (yaml's own duplicate-key check is quadratic); the caller bounds the size (readBoundedManifests).
     for (const document of parseYamlDocuments(file.text, lineCounter)) {
       if (document.errors.length > 0) {
-        for (const error of document.errors) fileErrors.push({ file: file.path, ...offsetToPosition(error.pos[0], lineCounter), message: `YAML: ${error.message}` });
+        for (const error of document.errors)
+          fileErrors.push({ file: file.path, ...offsetToPosition(error.pos[0], lineCounter), message: `YAML: ${error.message}` });
         continue;
       }
       const parsed = parseDocument(file.path, document, lineCounter, options, fileErrors);
@@ -33,7 +34,12 @@ export function parseManifests(files: readonly ManifestFileText[], options: Pars
       const key = identityKey(parsed.ref);
       const first = seen.get(key);
       if (first !== undefined) {
-        fileErrors.push({ file: file.path, line: parsed.line, column: parsed.column, message: `duplicate object ${describeRef(parsed.ref)}: also defined at ${first.file}:${String(first.line)}` });
+        fileErrors.push({
+          file: file.path,
+          line: parsed.line,
+          column: parsed.column,
+          message: `duplicate object ${describeRef(parsed.ref)}: also defined at ${first.file}:${String(first.line)}`,
+        });
         continue;
       }
       seen.set(key, parsed);
@@ -52,7 +58,13 @@ export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace === undefined ? '' : `${ref.namespace}/`}${ref.name}`;
 }
 
-function parseDocument(file: string, document: Document, lineCounter: LineCounter, options: ParseManifestsOptions, errors: ManifestError[]): ManifestObject | undefined {
+function parseDocument(
+  file: string,
+  document: Document,
+  lineCounter: LineCounter,
+  options: ParseManifestsOptions,
+  errors: ManifestError[],
+): ManifestObject | undefined {
   const start = documentPosition(document, lineCounter);
   const fail = (at: { line: number; column: number }, message: string, path?: string): void => {
     errors.push({ file, line: at.line, column: at.column, message, ...(path === undefined || path === '' ? {} : { path }) });
@@ -80,19 +92,36 @@ function parseDocument(file: string, document: Document, lineCounter: LineCounte
   const apiVersion = requiredString(object['apiVersion'], ['apiVersion']);
   const kind = requiredString(object['kind'], ['kind']);
   const metadata = object['metadata'];
-  const name = requiredString(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? (metadata as Record<string, unknown>)['name'] : undefined, ['metadata', 'name']);
+  const name = requiredString(
+    typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+      ? (metadata as Record<string, unknown>)['name']
+      : undefined,
+    ['metadata', 'name'],
+  );
   const namespace = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['namespace'] : undefined;
-  if (namespace !== undefined && typeof namespace !== 'string') fail(positionOf(document, ['metadata', 'namespace'], lineCounter), `expected a string, got ${describeValue(namespace)}`, 'metadata.namespace');
+  if (namespace !== undefined && typeof namespace !== 'string')
+    fail(
+      positionOf(document, ['metadata', 'namespace'], lineCounter),
+      `expected a string, got ${describeValue(namespace)}`,
+      'metadata.namespace',
+    );
   const pathProblem = name === undefined ? undefined : pathSegmentProblem(name);
-  if (pathProblem !== undefined) fail(positionOf(document, ['metadata', 'name'], lineCounter), `name ${JSON.stringify(name)} cannot be a Kubernetes object's name: ${pathProblem}`, 'metadata.name');
+  if (pathProblem !== undefined)
+    fail(
+      positionOf(document, ['metadata', 'name'], lineCounter),
+      `name ${JSON.stringify(name)} cannot be a Kubernetes object's name: ${pathProblem}`,
+      'metadata.name',
+    );
   // Placing an issue walks the maps on its path: a hostile object with 100,000 unknown fields would take minutes placing them all.
-  for (const issue of (validateArgoObject(object) ?? []).slice(0, MAX_ISSUES_PER_DOCUMENT)) fail(positionOf(document, issue.path, lineCounter, issue.at), issue.message, formatPath(issue.path));
+  for (const issue of (validateArgoObject(object) ?? []).slice(0, MAX_ISSUES_PER_DOCUMENT))
+    fail(positionOf(document, issue.path, lineCounter, issue.at), issue.message, formatPath(issue.path));
   if (errors.length > before || apiVersion === undefined || kind === undefined || name === undefined) return undefined;
 
   const clusterScoped = clusterScopedKinds.has(kind);
   const ownNamespace = typeof namespace === 'string' && namespace !== '' ? namespace : undefined;
   const filled = clusterScoped ? undefined : (ownNamespace ?? options.namespace);
-  const applied: KubeObject = filled === ownNamespace ? object : { ...object, metadata: { ...(metadata as Record<string, unknown>), namespace: filled } };
+  const applied: KubeObject =
+    filled === ownNamespace ? object : { ...object, metadata: { ...(metadata as Record<string, unknown>), namespace: filled } };
   return {
     ref: { apiVersion, kind, name, ...(filled === undefined ? {} : { namespace: filled }) },
     object: applied,
@@ -106,7 +135,13 @@ function parseDocument(file: string, document: Document, lineCounter: LineCounte
     if (typeof field === 'string' && field !== '') return field;
     const at = field === undefined ? start : positionOf(document, path, lineCounter);
     const dotted = path.join('.');
-    fail(at, field === undefined ? `missing field "${dotted}": every Kubernetes object needs apiVersion, kind and metadata.name` : `expected a non-empty string, got ${describeValue(field)}`, dotted);
+    fail(
+      at,
+      field === undefined
+        ? `missing field "${dotted}": every Kubernetes object needs apiVersion, kind and metadata.name`
+        : `expected a non-empty string, got ${describeValue(field)}`,
+      dotted,
+    );
     return undefined;
   }
 }

@@ -22,10 +22,11 @@ function treeOf(files: Record<string, string>): ManifestTree & { reads: string[]
   };
 }
 
-const configMap = (name: string, extra = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n${extra}`;
+const configMap = (name: string, extra = ''): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n${extra}`;
 const limits = (overrides: Partial<ManifestLimits>): ManifestLimits => ({ ...defaultManifestLimits, ...overrides });
 
-describe('readBoundedManifests: the policy\'s size caps, a plan error at the file', () => {
+describe("readBoundedManifests: the policy's size caps, a plan error at the file", () => {
   it('under the caps, the objects are parsed as parseManifests does', async () => {
     const tree = treeOf({ 'a.yaml': configMap('a'), 'b.yaml': configMap('b') });
     const parsed = await readBoundedManifests(tree, ['a.yaml', 'b.yaml'], { namespace: 'ns', limits: defaultManifestLimits });
@@ -38,7 +39,12 @@ describe('readBoundedManifests: the policy\'s size caps, a plan error at the fil
       name: 'a file over fileBytes is not decoded',
       files: { 'a.yaml': configMap('a'), 'big.yaml': configMap('big', `  blob: "${'x'.repeat(2000)}"\n`) },
       limits: limits({ fileBytes: 1000 }),
-      error: { file: 'big.yaml', line: 1, column: 1, message: /^the file is 2\d{3} bytes, more than 1000 \(manifestLimits.fileBytes of the repository policy\); it was not parsed$/u },
+      error: {
+        file: 'big.yaml',
+        line: 1,
+        column: 1,
+        message: /^the file is 2\d{3} bytes, more than 1000 \(manifestLimits.fileBytes of the repository policy\); it was not parsed$/u,
+      },
     },
     {
       name: 'a file over fileNodes, at the line where the cap was passed',
@@ -57,7 +63,12 @@ describe('readBoundedManifests: the policy\'s size caps, a plan error at the fil
       name: 'the pull request over pullRequestBytes, at the file that passes it',
       files: { 'a.yaml': configMap('a'), 'b.yaml': configMap('b'), 'c.yaml': configMap('c') },
       limits: limits({ pullRequestBytes: 150 }),
-      error: { file: 'c.yaml', line: 1, column: 1, message: /the pull request's manifests are 192 bytes, more than 150 \(manifestLimits.pullRequestBytes/u },
+      error: {
+        file: 'c.yaml',
+        line: 1,
+        column: 1,
+        message: /the pull request's manifests are 192 bytes, more than 150 \(manifestLimits.pullRequestBytes/u,
+      },
     },
     {
       name: 'the pull request over pullRequestNodes',
@@ -87,7 +98,7 @@ describe('readBoundedManifests: the policy\'s size caps, a plan error at the fil
     expect(tree.reads).toEqual(['a.yaml', 'b.yaml']);
   });
 
-  it('the budget is the pull request\'s: environments add up, a file shared by two counts once', async () => {
+  it("the budget is the pull request's: environments add up, a file shared by two counts once", async () => {
     const tree = treeOf({ 'a.yaml': configMap('a'), 'b.yaml': configMap('b'), 'shared.yaml': configMap('s') });
     const budget = newManifestBudget();
     const caps = limits({ pullRequestObjects: 3 });

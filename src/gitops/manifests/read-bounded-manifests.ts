@@ -53,7 +53,12 @@ export async function readBoundedManifests(
       continue;
     }
     if (read.text === undefined) {
-      errors.push({ file: path, line: 1, column: 1, message: `the file is ${String(read.bytes)} bytes, more than ${String(limits.fileBytes)} (${setting('fileBytes')}); it was not parsed` });
+      errors.push({
+        file: path,
+        line: 1,
+        column: 1,
+        message: `the file is ${String(read.bytes)} bytes, more than ${String(limits.fileBytes)} (${setting('fileBytes')}); it was not parsed`,
+      });
       continue;
     }
     if (!counted && budget.bytes + read.bytes > limits.pullRequestBytes) {
@@ -75,11 +80,19 @@ export async function readBoundedManifests(
       const count = nodes ? measure.nodes : measure.documents;
       const what = nodes ? 'YAML nodes' : 'documents';
       if (count > fileCap) {
-        errors.push({ file: path, ...at, message: `the file has more than ${String(fileCap)} ${what} (${setting(nodes ? 'fileNodes' : 'fileObjects')}); it was not parsed` });
+        errors.push({
+          file: path,
+          ...at,
+          message: `the file has more than ${String(fileCap)} ${what} (${setting(nodes ? 'fileNodes' : 'fileObjects')}); it was not parsed`,
+        });
         continue;
       }
       const prCap = nodes ? limits.pullRequestNodes : limits.pullRequestObjects;
-      errors.push({ file: path, ...at, message: `here the pull request's manifests pass ${String(prCap)} ${what} (${setting(nodes ? 'pullRequestNodes' : 'pullRequestObjects')}); this file and the files after it were not parsed` });
+      errors.push({
+        file: path,
+        ...at,
+        message: `here the pull request's manifests pass ${String(prCap)} ${what} (${setting(nodes ? 'pullRequestNodes' : 'pullRequestObjects')}); this file and the files after it were not parsed`,
+      });
       break;
     }
     if (!counted) {

@@ -6,7 +6,9 @@ describe('credentials of a manifest repository', () => {
   const token = 'ghs_plantedSecretToken1234';
 
   it('names a repository without its user and password', () => {
-    expect(urlWithoutCredentials(`https://x-access-token:${token}@git.example.com/org/manifests.git`)).toBe('https://git.example.com/org/manifests.git');
+    expect(urlWithoutCredentials(`https://x-access-token:${token}@git.example.com/org/manifests.git`)).toBe(
+      'https://git.example.com/org/manifests.git',
+    );
     expect(urlWithoutCredentials(`not a url ${token}`)).toBe('<unparseable repository URL>');
   });
 
@@ -22,7 +24,9 @@ describe('credentials of a manifest repository', () => {
     const encoded = Buffer.from(`x-access-token:${token}`).toString('base64');
     const url = `https://x-access-token:${encodeURIComponent(token)}@host/r.git`;
     const fromUrl = credentialRedactor(url);
-    expect(fromUrl(`GET ${url} failed for ${token}; also https://u:${token}@host`)).toBe('GET https://host/r.git failed for [redacted]; also https://u:[redacted]@host');
+    expect(fromUrl(`GET ${url} failed for ${token}; also https://u:${token}@host`)).toBe(
+      'GET https://host/r.git failed for [redacted]; also https://u:[redacted]@host',
+    );
     const fromHeaders = credentialRedactor('https://host/r.git', { authorization: `Basic ${encoded}` });
     expect(fromHeaders(`sent ${encoded}; token ${token}`)).toBe('sent [redacted]; token [redacted]');
     const bearer = credentialRedactor('https://host/r.git', { authorization: `Bearer ${token}` });

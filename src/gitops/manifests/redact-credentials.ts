@@ -44,7 +44,8 @@ export function credentialRedactor(url: string, headers: Readonly<Record<string,
   const ordered = [...secrets].sort((a, b) => b.length - a.length);
   // The URL as given is first named as it is in logs, so a message keeps its host and path.
   const safeUrl = urlWithoutCredentials(url);
-  return (text) => ordered.reduce((redacted, secret) => redacted.split(secret).join('[redacted]'), url === safeUrl ? text : text.split(url).join(safeUrl));
+  return (text) =>
+    ordered.reduce((redacted, secret) => redacted.split(secret).join('[redacted]'), url === safeUrl ? text : text.split(url).join(safeUrl));
 }
 
 function safeDecode(text: string): string {

@@ -30,7 +30,12 @@ const stderrKept = 4096;
  * and the output capped at manifestLimits.fileBytes. Any refusal or failure is an error at the
  * kustomization file, with kustomize's own words.
  */
-export async function renderKustomization(tree: ManifestTree, file: string, limits: ManifestLimits, options: KustomizeOptions): Promise<RenderedKustomization> {
+export async function renderKustomization(
+  tree: ManifestTree,
+  file: string,
+  limits: ManifestLimits,
+  options: KustomizeOptions,
+): Promise<RenderedKustomization> {
   const closure = await kustomizationClosure(tree, file, limits);
   if (closure.errors.length > 0) return { directories: closure.directories, errors: closure.errors };
   const work = await mkdtemp(join(tmpdir(), 'gradual-kustomize-'));
@@ -44,13 +49,26 @@ export async function renderKustomization(tree: ManifestTree, file: string, limi
     const directory = dirname(file) === '.' ? '' : dirname(file);
     const result = await runBounded(options.binary, ['build', '--load-restrictor=LoadRestrictionsRootOnly', join(root, directory)], {
       cwd: work,
-      env: { HOME: work, PATH: '', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '', KUSTOMIZE_PLUGIN_HOME: join(work, 'no-plugins') },
+      env: {
+        HOME: work,
+        PATH: '',
+        HTTP_PROXY: 'http://127.0.0.1:9',
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+        NO_PROXY: '',
+        KUSTOMIZE_PLUGIN_HOME: join(work, 'no-plugins'),
+      },
       maxStdout: limits.fileBytes,
       timeoutMs: options.timeoutMs ?? 30_000,
     });
-    const fail = (message: string): RenderedKustomization => ({ directories: closure.directories, errors: [{ file, line: 1, column: 1, message }] });
+    const fail = (message: string): RenderedKustomization => ({
+      directories: closure.directories,
+      errors: [{ file, line: 1, column: 1, message }],
+    });
     if (result.kind === 'spawn-failed') return fail(`kustomize could not be run (${options.binary}): ${result.message}`);
-    if (result.kind === 'too-long') return fail(`kustomize's output passed ${String(limits.fileBytes)} bytes (manifestLimits.fileBytes of the repository policy); it was not parsed`);
+    if (result.kind === 'too-long')
+      return fail(
+        `kustomize's output passed ${String(limits.fileBytes)} bytes (manifestLimits.fileBytes of the repository policy); it was not parsed`,
+      );
     if (result.kind === 'timed-out') return fail(`kustomize build took longer than ${String((options.timeoutMs ?? 30_000) / 1000)} s`);
     if (result.code !== 0) {
       const said = result.stderr.split(`${root}/`).join('').split(root).join('.').trim();
@@ -62,9 +80,17 @@ export async function renderKustomization(tree: ManifestTree, file: string, limi
   }
 }
 
-type BoundedResult = { kind: 'done'; code: number; stdout: string; stderr: string } | { kind: 'too-long' } | { kind: 'timed-out' } | { kind: 'spawn-failed'; message: string };
+type BoundedResult =
+  | { kind: 'done'; code: number; stdout: string; stderr: string }
+  | { kind: 'too-long' }
+  | { kind: 'timed-out' }
+  | { kind: 'spawn-failed'; message: string };
 
-function runBounded(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; maxStdout: number; timeoutMs: number }): Promise<BoundedResult> {
+function runBounded(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; maxStdout: number; timeoutMs: number },
+): Promise<BoundedResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];

@@ -7,6 +7,8 @@ import { urlWithoutCredentials } from './redact-credentials.js';
  * A trailing `.git` and slash do not make another repository.
  */
 export function repositoryKey(url: string): string {
-  const normalised = urlWithoutCredentials(url).replace(/\/+$/, '').replace(/\.git$/, '');
+  const normalised = urlWithoutCredentials(url)
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
   return createHash('sha256').update(normalised).digest('hex').slice(0, 24);
 }

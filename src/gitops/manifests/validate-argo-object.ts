@@ -1,4 +1,14 @@
-import { analysisTemplateKind, analysisTemplateSchema, clusterAnalysisTemplateKind, clusterAnalysisTemplateSchema, rolloutApiVersion, rolloutGroup, rolloutKind, validateRollout, type RolloutIssue } from '../../api/index.js';
+import {
+  analysisTemplateKind,
+  analysisTemplateSchema,
+  clusterAnalysisTemplateKind,
+  clusterAnalysisTemplateSchema,
+  rolloutApiVersion,
+  rolloutGroup,
+  rolloutKind,
+  validateRollout,
+  type RolloutIssue,
+} from '../../api/index.js';
 import { fromZodIssues } from '../../api/index.js';
 
 /**
@@ -12,7 +22,8 @@ export function validateArgoObject(object: Record<string, unknown>): RolloutIssu
   const { apiVersion, kind } = object;
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`)) return undefined;
   if (kind !== rolloutKind && kind !== analysisTemplateKind && kind !== clusterAnalysisTemplateKind) return undefined;
-  if (apiVersion !== rolloutApiVersion) return [{ path: ['apiVersion'], message: `Gradual serves ${kind} of ${rolloutApiVersion}, got "${apiVersion}"` }];
+  if (apiVersion !== rolloutApiVersion)
+    return [{ path: ['apiVersion'], message: `Gradual serves ${kind} of ${rolloutApiVersion}, got "${apiVersion}"` }];
   if (kind === rolloutKind) {
     const result = validateRollout(object);
     return result.ok ? [] : result.issues;

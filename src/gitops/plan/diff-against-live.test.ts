@@ -24,8 +24,18 @@ describe('diffAgainstLive', () => {
   it('plans created, changed and unchanged objects in manifest order, reading each object once', async () => {
     const { objects } = parseManifests([{ path: 'config.yaml', text }], { namespace: 'prod' });
     const cluster: Record<string, KubeObject> = {
-      settings: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'prod', resourceVersion: '9' }, data: { mode: 'stable' } } as KubeObject,
-      same: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'prod', uid: 'u' }, data: { a: '1' } } as KubeObject,
+      settings: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'settings', namespace: 'prod', resourceVersion: '9' },
+        data: { mode: 'stable' },
+      } as KubeObject,
+      same: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'same', namespace: 'prod', uid: 'u' },
+        data: { a: '1' },
+      } as KubeObject,
     };
     const reads: ObjectRef[] = [];
     const planned = await diffAgainstLive(objects, (ref) => {

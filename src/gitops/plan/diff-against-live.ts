@@ -14,7 +14,10 @@ const concurrentReads = 8;
  * keep the objects' order. The reads are injected
  * (readLiveObject in production); a failing read rejects the whole plan.
  */
-export async function diffAgainstLive(objects: readonly ManifestObject[], readLive: (ref: ObjectRef) => Promise<KubeObject | undefined>): Promise<PlannedObject[]> {
+export async function diffAgainstLive(
+  objects: readonly ManifestObject[],
+  readLive: (ref: ObjectRef) => Promise<KubeObject | undefined>,
+): Promise<PlannedObject[]> {
   const planned: PlannedObject[] = new Array<PlannedObject>(objects.length);
   let next = 0;
   async function worker(): Promise<void> {
@@ -33,6 +36,9 @@ function planObject(object: ManifestObject, live: KubeObject | undefined): Plann
   const base = { ref: object.ref, file: object.file, line: object.line };
   if (live === undefined) return { ...base, change: 'created', changes: [] };
   // A Secret's values never leave this function: the plan says which keys change, not to or from what.
-  const changes = hideSecretValues(object.ref.kind, diffFields(storedForm(object.ref.kind, object.object as Record<string, unknown>), live as Record<string, unknown>));
+  const changes = hideSecretValues(
+    object.ref.kind,
+    diffFields(storedForm(object.ref.kind, object.object as Record<string, unknown>), live as Record<string, unknown>),
+  );
   return { ...base, change: changes.length === 0 ? 'unchanged' : 'changed', changes };
 }

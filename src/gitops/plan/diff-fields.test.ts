@@ -64,7 +64,9 @@ const live = {
 
 describe('diffFields', () => {
   it('finds the image change in a named container, whatever order the cluster lists containers in', () => {
-    expect(diffFields(manifest, live)).toEqual([{ path: 'spec.template.spec.containers[name=web].image', from: 'nginx:1.25', to: 'nginx:1.26' }]);
+    expect(diffFields(manifest, live)).toEqual([
+      { path: 'spec.template.spec.containers[name=web].image', from: 'nginx:1.25', to: 'nginx:1.26' },
+    ]);
   });
 
   it('sees nothing when only server defaults, server metadata, status and other annotations differ', () => {
@@ -75,7 +77,11 @@ describe('diffFields', () => {
   });
 
   it('ignores server metadata and status written in the manifest', () => {
-    const withServerFields = { ...manifest, metadata: { ...manifest.metadata, resourceVersion: '1', uid: 'x' }, status: { phase: 'Degraded' } };
+    const withServerFields = {
+      ...manifest,
+      metadata: { ...manifest.metadata, resourceVersion: '1', uid: 'x' },
+      status: { phase: 'Degraded' },
+    };
     const same = structuredClone(live);
     const web = same.spec.template.spec.containers[1];
     if (web !== undefined) web.image = 'nginx:1.26';
@@ -83,9 +89,26 @@ describe('diffFields', () => {
   });
 
   it.each([
-    ['a new env entry', { env: [{ name: 'MODE', value: 'canary' }, { name: 'DEBUG', value: '1' }] }, [{ path: 'spec.template.spec.containers[name=web].env[name=DEBUG]', to: { name: 'DEBUG', value: '1' } }]],
-    ['a changed env value', { env: [{ name: 'MODE', value: 'stable' }] }, [{ path: 'spec.template.spec.containers[name=web].env[name=MODE].value', from: 'canary', to: 'stable' }]],
-    ['a changed port number', { ports: [{ name: 'http', containerPort: 9090 }] }, [{ path: 'spec.template.spec.containers[name=web].ports[name=http].containerPort', from: 8080, to: 9090 }]],
+    [
+      'a new env entry',
+      {
+        env: [
+          { name: 'MODE', value: 'canary' },
+          { name: 'DEBUG', value: '1' },
+        ],
+      },
+      [{ path: 'spec.template.spec.containers[name=web].env[name=DEBUG]', to: { name: 'DEBUG', value: '1' } }],
+    ],
+    [
+      'a changed env value',
+      { env: [{ name: 'MODE', value: 'stable' }] },
+      [{ path: 'spec.template.spec.containers[name=web].env[name=MODE].value', from: 'canary', to: 'stable' }],
+    ],
+    [
+      'a changed port number',
+      { ports: [{ name: 'http', containerPort: 9090 }] },
+      [{ path: 'spec.template.spec.containers[name=web].ports[name=http].containerPort', from: 8080, to: 9090 }],
+    ],
     ['a port number written as a string', { ports: [{ name: 'http', containerPort: '8080' }] }, []],
     ['new args', { args: ['--verbose'] }, [{ path: 'spec.template.spec.containers[name=web].args', to: ['--verbose'] }]],
   ])('matches named lists by name: %s', (_, webChanges, expected) => {
@@ -97,7 +120,10 @@ describe('diffFields', () => {
 
   it('reports a container the cluster lacks as a whole, and a new label by its quoted name', () => {
     const desired = structuredClone(manifest);
-    desired.spec.template.spec.containers = [{ name: 'web', image: 'nginx:1.25', ports: [], env: [] }, { name: 'debug', image: 'busybox' }] as typeof desired.spec.template.spec.containers;
+    desired.spec.template.spec.containers = [
+      { name: 'web', image: 'nginx:1.25', ports: [], env: [] },
+      { name: 'debug', image: 'busybox' },
+    ] as typeof desired.spec.template.spec.containers;
     Object.assign(desired.metadata.labels, { 'team.example.com/owner': 'payments' });
     expect(diffFields(desired, live)).toEqual([
       { path: 'metadata.labels["team.example.com/owner"]', to: 'payments' },
@@ -109,7 +135,13 @@ describe('diffFields', () => {
 
   it('compares unkeyed lists of maps item by item, and replaces them whole when their length changes', () => {
     const oneMoreStep = { spec: { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }] } } } };
-    expect(diffFields(oneMoreStep, live)).toEqual([{ path: 'spec.strategy.canary.steps', from: [{ setWeight: 20 }, { pause: {} }], to: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }] }]);
+    expect(diffFields(oneMoreStep, live)).toEqual([
+      {
+        path: 'spec.strategy.canary.steps',
+        from: [{ setWeight: 20 }, { pause: {} }],
+        to: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }],
+      },
+    ]);
     const otherWeight = { spec: { strategy: { canary: { steps: [{ setWeight: 30 }, { pause: {} }] } } } };
     expect(diffFields(otherWeight, live)).toEqual([{ path: 'spec.strategy.canary.steps[0].setWeight', from: 20, to: 30 }]);
   });

@@ -1,7 +1,16 @@
 import type { FieldChange } from './types.js';
 
 /** Written by the API server, never by a manifest: a manifest that sets them does not own them. */
-const serverMetadata = new Set(['resourceVersion', 'uid', 'managedFields', 'creationTimestamp', 'generation', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
+const serverMetadata = new Set([
+  'resourceVersion',
+  'uid',
+  'managedFields',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+]);
 
 /**
  * The fields of list items Kubernetes merges lists by (its list-map keys), in
@@ -74,7 +83,10 @@ function diffList(desired: readonly unknown[], live: readonly unknown[], path: s
   }
   // Scalars, or maps that changed in number: an atomic list (args, command, steps), replaced whole.
   const inner: FieldChange[] = [];
-  if (desired.length === live.length) desired.forEach((item, index) => { diffValue(item, live[index], `${path}[${String(index)}]`, inner); });
+  if (desired.length === live.length)
+    desired.forEach((item, index) => {
+      diffValue(item, live[index], `${path}[${String(index)}]`, inner);
+    });
   if (desired.length !== live.length || inner.length > 0) changes.push(change(path, live, desired));
 }
 

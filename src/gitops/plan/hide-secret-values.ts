@@ -22,7 +22,9 @@ export function storedForm(kind: string, object: Readonly<Record<string, unknown
   const stringData = object['stringData'];
   if (typeof stringData !== 'object' || stringData === null || Array.isArray(stringData)) return object;
   const data = typeof object['data'] === 'object' && object['data'] !== null ? (object['data'] as Record<string, unknown>) : {};
-  const encoded = Object.fromEntries(Object.entries(stringData).map(([key, value]) => [key, Buffer.from(String(value), 'utf8').toString('base64')]));
+  const encoded = Object.fromEntries(
+    Object.entries(stringData).map(([key, value]) => [key, Buffer.from(String(value), 'utf8').toString('base64')]),
+  );
   const rest = Object.fromEntries(Object.entries(object).filter(([key]) => key !== 'stringData'));
   return { ...rest, data: { ...data, ...encoded } };
 }

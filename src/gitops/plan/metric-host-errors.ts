@@ -29,14 +29,21 @@ function metricsOf(object: ManifestObject): unknown[] {
   return Array.isArray(spec?.metrics) ? spec.metrics : [];
 }
 
-export function metricHostErrors(objects: readonly ManifestObject[], allowed: readonly string[] | undefined, environment: string): ManifestError[] {
+export function metricHostErrors(
+  objects: readonly ManifestObject[],
+  allowed: readonly string[] | undefined,
+  environment: string,
+): ManifestError[] {
   if (allowed === undefined) return [];
   const errors: ManifestError[] = [];
   const list = allowed.length === 0 ? 'none' : allowed.map((host) => `"${host}"`).join(', ');
   for (const object of objects) {
     if (!analysisKinds.has(object.ref.kind) || !object.ref.apiVersion.startsWith('argoproj.io/')) continue;
     for (const [index, metric] of metricsOf(object).entries()) {
-      const { name, provider } = (metric ?? {}) as { name?: unknown; provider?: { web?: { url?: unknown }; prometheus?: { address?: unknown } } };
+      const { name, provider } = (metric ?? {}) as {
+        name?: unknown;
+        provider?: { web?: { url?: unknown }; prometheus?: { address?: unknown } };
+      };
       const fields = [
         ['web', 'url', provider?.web?.url],
         ['prometheus', 'address', provider?.prometheus?.address],
@@ -45,12 +52,24 @@ export function metricHostErrors(objects: readonly ManifestObject[], allowed: re
         if (typeof url !== 'string') continue;
         const path = ['spec', 'metrics', index, 'provider', type, field];
         const fail = (message: string): void => {
-          errors.push({ file: object.file, ...object.locate(path), path: `spec.metrics[${String(index)}].provider.${type}.${field}`, message: `metric ${JSON.stringify(typeof name === 'string' ? name : String(index))}: ${message}` });
+          errors.push({
+            file: object.file,
+            ...object.locate(path),
+            path: `spec.metrics[${String(index)}].provider.${type}.${field}`,
+            message: `metric ${JSON.stringify(typeof name === 'string' ? name : String(index))}: ${message}`,
+          });
         };
         const host = hostOf(url);
-        if (host.kind === 'invalid') fail(`${field} ${JSON.stringify(url)} is not a URL, so its host cannot be checked against the metric hosts environment "${environment}" allows (${list})`);
-        else if (host.kind === 'templated') fail(`the host of ${field} is a template (${host.authority}), which cannot be checked before the metric runs; environment "${environment}" allows only metric hosts ${list}, so write the host out`);
-        else if (!metricHostAllowed(host.host, allowed)) fail(`host "${host.host}" is not among the metric hosts environment "${environment}" allows (${list})`);
+        if (host.kind === 'invalid')
+          fail(
+            `${field} ${JSON.stringify(url)} is not a URL, so its host cannot be checked against the metric hosts environment "${environment}" allows (${list})`,
+          );
+        else if (host.kind === 'templated')
+          fail(
+            `the host of ${field} is a template (${host.authority}), which cannot be checked before the metric runs; environment "${environment}" allows only metric hosts ${list}, so write the host out`,
+          );
+        else if (!metricHostAllowed(host.host, allowed))
+          fail(`host "${host.host}" is not among the metric hosts environment "${environment}" allows (${list})`);
       }
     }
   }

@@ -32,7 +32,10 @@ export async function readLiveObject(client: RestClient, ref: ObjectRef): Promis
   } catch (cause) {
     const status = statusCodeOf(cause);
     if (status === 404) return undefined;
-    throw new Error(`GET ${path} failed${status === undefined ? '' : ` with HTTP ${String(status)}`}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new Error(
+      `GET ${path} failed${status === undefined ? '' : ` with HTTP ${String(status)}`}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   const parsed = liveObjectSchema.safeParse(body);
   if (!parsed.success) throw new Error(`GET ${path}: the answer is not a Kubernetes object: ${parsed.error.message}`);
@@ -44,8 +47,15 @@ export async function objectPath(client: RestClient, ref: ObjectRef): Promise<st
   const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/', 2) : ['', ref.apiVersion];
   const resources = await resourcesOf(client, group ?? '', version ?? '');
   const resource = resources.find((candidate) => candidate.kind === ref.kind && !candidate.name.includes('/'));
-  if (resource === undefined) throw new Error(`the API server serves no kind ${ref.kind} in ${ref.apiVersion} (is its CustomResourceDefinition installed?)`);
-  return apiPath({ group: group ?? '', version: version ?? '', resource: resource.name, name: ref.name, ...(resource.namespaced && ref.namespace !== undefined ? { namespace: ref.namespace } : {}) });
+  if (resource === undefined)
+    throw new Error(`the API server serves no kind ${ref.kind} in ${ref.apiVersion} (is its CustomResourceDefinition installed?)`);
+  return apiPath({
+    group: group ?? '',
+    version: version ?? '',
+    resource: resource.name,
+    name: ref.name,
+    ...(resource.namespaced && ref.namespace !== undefined ? { namespace: ref.namespace } : {}),
+  });
 }
 
 function resourcesOf(client: RestClient, group: string, version: string): Promise<Resources> {
@@ -66,7 +76,10 @@ function resourcesOf(client: RestClient, group: string, version: string): Promis
     },
     (cause: unknown) => {
       const status = statusCodeOf(cause);
-      const why = status === 404 ? `the API server serves no ${key.replace(/^\//, '')}` : `discovery GET ${path} failed${status === undefined ? '' : ` with HTTP ${String(status)}`}`;
+      const why =
+        status === 404
+          ? `the API server serves no ${key.replace(/^\//, '')}`
+          : `discovery GET ${path} failed${status === undefined ? '' : ` with HTTP ${String(status)}`}`;
       throw new Error(`${why}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     },
   );

@@ -19,20 +19,46 @@ const rollout: PlannedObject = {
     { path: 'spec.template.spec.containers[name=web].env[name=A]', to: { name: 'A', value: 'x|y' } },
   ],
 };
-const service: PlannedObject = { ref: { apiVersion: 'v1', kind: 'Service', namespace: 'prod', name: 'web' }, file: 'apps/web/service.yaml', line: 3, change: 'unchanged', changes: [] };
-const template: PlannedObject = { ref: { apiVersion: 'argoproj.io/v1alpha1', kind: 'ClusterAnalysisTemplate', name: 'success-rate' }, file: 'shared/analysis.yaml', line: 1, change: 'created', changes: [] };
+const service: PlannedObject = {
+  ref: { apiVersion: 'v1', kind: 'Service', namespace: 'prod', name: 'web' },
+  file: 'apps/web/service.yaml',
+  line: 3,
+  change: 'unchanged',
+  changes: [],
+};
+const template: PlannedObject = {
+  ref: { apiVersion: 'argoproj.io/v1alpha1', kind: 'ClusterAnalysisTemplate', name: 'success-rate' },
+  file: 'shared/analysis.yaml',
+  line: 1,
+  change: 'created',
+  changes: [],
+};
 
 describe('renderPlanCheck', () => {
   it('lists an object no manifest names any more as deleted, counted as a change', () => {
-    const removed: PlannedObject = { ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'prod', name: 'extra' }, file: 'apps/web/extra.yaml', line: 1, change: 'deleted', changes: [] };
+    const removed: PlannedObject = {
+      ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'prod', name: 'extra' },
+      file: 'apps/web/extra.yaml',
+      line: 1,
+      change: 'deleted',
+      changes: [],
+    };
     const output = renderPlanCheck({ ...base, objects: [service, removed], errors: [] });
     expect([output.conclusion, output.title]).toEqual(['success', '0 to create, 0 to change, 1 to delete, 1 unchanged']);
-    expect(output.summary).toContain('| ConfigMap prod/extra | `apps/web/extra.yaml:1` | deleted (no manifest names it any more) |  |\n| Service prod/web |');
+    expect(output.summary).toContain(
+      '| ConfigMap prod/extra | `apps/web/extra.yaml:1` | deleted (no manifest names it any more) |  |\n| Service prod/web |',
+    );
   });
 
   it('tables what changes, with from → to for the image, and succeeds', () => {
     const output = renderPlanCheck({ ...base, objects: [service, template, rollout], errors: [] });
-    expect({ ...output, summary: undefined }).toEqual({ name: 'gradual/plan', status: 'completed', conclusion: 'success', title: '1 to create, 1 to change, 1 unchanged', summary: undefined });
+    expect({ ...output, summary: undefined }).toEqual({
+      name: 'gradual/plan',
+      status: 'completed',
+      conclusion: 'success',
+      title: '1 to create, 1 to change, 1 unchanged',
+      summary: undefined,
+    });
     expect(output.summary).toMatchInlineSnapshot(`
       "Plan for **production** (namespace \`prod\`) at \`0123456\`: 1 to create, 1 to change, 1 unchanged.
 
@@ -59,7 +85,13 @@ describe('renderPlanCheck', () => {
 
   it('fails with every error as an annotation at its file:line, batched by 50 for the shell', () => {
     const errors: ManifestError[] = [
-      { file: 'apps/web/rollout.yaml', line: 17, column: 5, path: 'spec.strategy.canaryy', message: 'unknown field "canaryy" (did you mean "canary"?)' },
+      {
+        file: 'apps/web/rollout.yaml',
+        line: 17,
+        column: 5,
+        path: 'spec.strategy.canaryy',
+        message: 'unknown field "canaryy" (did you mean "canary"?)',
+      },
       { file: 'apps/web/broken.yaml', line: 4, column: 9, message: 'YAML: Unexpected flow-seq-end | token' },
     ];
     const output = renderPlanCheck({ ...base, objects: [service], errors });
@@ -79,13 +111,35 @@ describe('renderPlanCheck', () => {
       | Service prod/web | \`apps/web/service.yaml:3\` | unchanged |  |"
     `);
     expect(output.annotations).toEqual([
-      { path: 'apps/web/rollout.yaml', start_line: 17, end_line: 17, start_column: 5, end_column: 5, annotation_level: 'failure', title: 'spec.strategy.canaryy', message: 'unknown field "canaryy" (did you mean "canary"?)' },
-      { path: 'apps/web/broken.yaml', start_line: 4, end_line: 4, start_column: 9, end_column: 9, annotation_level: 'failure', message: 'YAML: Unexpected flow-seq-end | token' },
+      {
+        path: 'apps/web/rollout.yaml',
+        start_line: 17,
+        end_line: 17,
+        start_column: 5,
+        end_column: 5,
+        annotation_level: 'failure',
+        title: 'spec.strategy.canaryy',
+        message: 'unknown field "canaryy" (did you mean "canary"?)',
+      },
+      {
+        path: 'apps/web/broken.yaml',
+        start_line: 4,
+        end_line: 4,
+        start_column: 9,
+        end_column: 9,
+        annotation_level: 'failure',
+        message: 'YAML: Unexpected flow-seq-end | token',
+      },
     ]);
   });
 
   it('returns all of 120 annotations, which the shell sends as 50 + 50 + 20', () => {
-    const errors = Array.from({ length: 120 }, (_, index): ManifestError => ({ file: 'a.yaml', line: index + 1, column: 1, message: `problem ${String(index)}` }));
+    const errors = Array.from({ length: 120 }, (_, index): ManifestError => ({
+      file: 'a.yaml',
+      line: index + 1,
+      column: 1,
+      message: `problem ${String(index)}`,
+    }));
     const output = renderPlanCheck({ ...base, objects: [], errors });
     expect(output.annotations).toHaveLength(120);
     const batches = annotationBatches(output.annotations ?? [], 50);
@@ -95,7 +149,10 @@ describe('renderPlanCheck', () => {
   });
 
   it('cuts a huge plan to 65,535 characters at a row, with a note saying how much is left out', () => {
-    const objects = Array.from({ length: 1500 }, (_, index): PlannedObject => ({ ...rollout, ref: { ...rollout.ref, name: `web-${String(index)}` } }));
+    const objects = Array.from({ length: 1500 }, (_, index): PlannedObject => ({
+      ...rollout,
+      ref: { ...rollout.ref, name: `web-${String(index)}` },
+    }));
     const output = renderPlanCheck({ ...base, objects, errors: [] });
     expect(output.summary.length).toBeLessThanOrEqual(checkOutputLimit);
     const lines = output.summary.split('\n');

@@ -20,7 +20,10 @@ const maxValueLength = 120;
 export function renderPlanCheck(plan: Plan): CheckRunOutput {
   const counts = { created: 0, changed: 0, unchanged: 0, deleted: 0 };
   for (const object of plan.objects) counts[object.change] += 1;
-  const against = plan.baseline === undefined ? '' : `, compared with ${code(plan.baseline)}'s manifests (a pull request from a fork does not read the cluster)`;
+  const against =
+    plan.baseline === undefined
+      ? ''
+      : `, compared with ${code(plan.baseline)}'s manifests (a pull request from a fork does not read the cluster)`;
   const where = `**${cell(plan.environment)}** (namespace ${code(plan.namespace)}) at ${code(plan.headSha.slice(0, 7))}${against}`;
   const tally = `${String(counts.created)} to create, ${String(counts.changed)} to change, ${counts.deleted === 0 ? '' : `${String(counts.deleted)} to delete, `}${String(counts.unchanged)} unchanged`;
   const lines: string[] = [];
@@ -30,12 +33,18 @@ export function renderPlanCheck(plan: Plan): CheckRunOutput {
     const errors = plural(plan.errors.length, 'error');
     title = `${errors} in the manifests`;
     conclusion = 'failure';
-    lines.push(`Plan for ${where}: ${errors} in the manifests, so nothing will be applied. Fix them and push again.`, '', ...errorTable(plan.errors));
+    lines.push(
+      `Plan for ${where}: ${errors} in the manifests, so nothing will be applied. Fix them and push again.`,
+      '',
+      ...errorTable(plan.errors),
+    );
     if (plan.objects.length > 0) lines.push('', `The valid objects (${tally}):`, '', ...objectTable(plan.objects));
   } else if (counts.created + counts.changed + counts.deleted === 0) {
     title = plan.objects.length === 0 ? 'No objects in the manifests' : 'No changes';
     conclusion = 'neutral';
-    lines.push(`Plan for ${where}: ${plan.objects.length === 0 ? 'the manifest paths hold no objects' : `nothing to change (${plural(counts.unchanged, 'object')} as in the cluster)`}.`);
+    lines.push(
+      `Plan for ${where}: ${plan.objects.length === 0 ? 'the manifest paths hold no objects' : `nothing to change (${plural(counts.unchanged, 'object')} as in the cluster)`}.`,
+    );
     if (plan.objects.length > 0) lines.push('', ...objectTable(plan.objects));
   } else {
     title = tally;
@@ -56,11 +65,25 @@ function objectTable(objects: readonly PlannedObject[]): string[] {
   // Changes first, so a cut table loses the unchanged rows.
   const order = { created: 1, changed: 0, deleted: 2, unchanged: 3 } as const;
   const sorted = [...objects].sort((a, b) => order[a.change] - order[b.change]);
-  return ['| object | file | change | fields |', '| --- | --- | --- | --- |', ...sorted.map((object) => `| ${cell(describeRef(object.ref))} | ${code(`${object.file}:${String(object.line)}`)} | ${object.change === 'deleted' ? 'deleted (no manifest names it any more)' : object.change} | ${object.changes.map(describeChange).join('<br>')} |`)];
+  return [
+    '| object | file | change | fields |',
+    '| --- | --- | --- | --- |',
+    ...sorted.map(
+      (object) =>
+        `| ${cell(describeRef(object.ref))} | ${code(`${object.file}:${String(object.line)}`)} | ${object.change === 'deleted' ? 'deleted (no manifest names it any more)' : object.change} | ${object.changes.map(describeChange).join('<br>')} |`,
+    ),
+  ];
 }
 
 function errorTable(errors: readonly ManifestError[]): string[] {
-  return ['| file | field | error |', '| --- | --- | --- |', ...errors.map((error) => `| ${code(`${error.file}:${String(error.line)}:${String(error.column)}`)} | ${error.path === undefined ? '' : code(error.path)} | ${cell(error.message)} |`)];
+  return [
+    '| file | field | error |',
+    '| --- | --- | --- |',
+    ...errors.map(
+      (error) =>
+        `| ${code(`${error.file}:${String(error.line)}:${String(error.column)}`)} | ${error.path === undefined ? '' : code(error.path)} | ${cell(error.message)} |`,
+    ),
+  ];
 }
 
 /** `spec…image`: `nginx:1.25` → `nginx:1.26` for a scalar; the path alone for a map or list. */

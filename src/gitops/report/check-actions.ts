@@ -11,7 +11,8 @@ export const checkActionIdentifiers = ['promote', 'abort', 'retry'] as const;
 export type CheckActionIdentifier = (typeof checkActionIdentifiers)[number];
 
 function promote(facts: RolloutFacts): CheckAction {
-  if (facts.strategy === 'blueGreen') return { label: 'Promote', description: 'Switch the active Service to preview', identifier: 'promote' };
+  if (facts.strategy === 'blueGreen')
+    return { label: 'Promote', description: 'Switch the active Service to preview', identifier: 'promote' };
   return { label: 'Promote', description: 'Go on to the next step', identifier: 'promote' };
 }
 

@@ -21,7 +21,9 @@ export function shorten(text: string, limit = maxShownLength): string {
 
 /** Escapes the characters that would format text or end a table cell; a line break becomes a space. */
 export function escapeText(text: string): string {
-  return shorten(text).replace(/\r?\n|\r/gu, ' ').replace(/[\\`*_[\]<>|~]/gu, (character) => `\\${character}`);
+  return shorten(text)
+    .replace(/\r?\n|\r/gu, ' ')
+    .replace(/[\\`*_[\]<>|~]/gu, (character) => `\\${character}`);
 }
 
 /** An inline code span that holds any text: the fence is longer than any run of backticks inside. */

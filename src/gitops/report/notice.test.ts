@@ -79,6 +79,8 @@ describe('parseNoticeKey', () => {
   });
 
   it('does not take the sticky comment for a notice', () => {
-    expect(parseNoticeKey(renderStickyComment({ pullRequest: scenario.aborted.pullRequest, rollouts: [scenario.aborted] }))).toBeUndefined();
+    expect(
+      parseNoticeKey(renderStickyComment({ pullRequest: scenario.aborted.pullRequest, rollouts: [scenario.aborted] })),
+    ).toBeUndefined();
   });
 });

@@ -70,6 +70,10 @@ export function noticeFor(input: RolloutReportInput): Notice | undefined {
   ];
   const advice = callout(facts);
   if (advice !== undefined) lines.push('', advice);
-  if (kind === 'completed') lines.push('', `${revision} is fully promoted and healthy; the check ${inlineCode(rolloutCheckName(facts.namespace, facts.name))} passed.`);
+  if (kind === 'completed')
+    lines.push(
+      '',
+      `${revision} is fully promoted and healthy; the check ${inlineCode(rolloutCheckName(facts.namespace, facts.name))} passed.`,
+    );
   return { key, body: fitComment(`${lines.join('\n')}\n`) };
 }

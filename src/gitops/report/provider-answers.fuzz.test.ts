@@ -38,7 +38,54 @@ function generator(seed: number): () => number {
   };
 }
 
-const tokens = ['`', '``', '```', '````', '|', '\\|', '\n', '\r\n', '\r', '<', '>', '<!--', '-->', '<script>', '*', '_', '[', ']', '(', ')', '\\', '#', '~', '~~~', 'a', ' ', '\t', '\u0000', '\u202e', '\u2028', '😀', '\ud800', '{{args.token}}', '${x}', '%', '"', "'", '&amp;', '0.97', '-1e308', 'NaN', '@user', '#12', '/promote', '> quote', '- [ ] x'];
+const tokens = [
+  '`',
+  '``',
+  '```',
+  '````',
+  '|',
+  '\\|',
+  '\n',
+  '\r\n',
+  '\r',
+  '<',
+  '>',
+  '<!--',
+  '-->',
+  '<script>',
+  '*',
+  '_',
+  '[',
+  ']',
+  '(',
+  ')',
+  '\\',
+  '#',
+  '~',
+  '~~~',
+  'a',
+  ' ',
+  '\t',
+  '\u0000',
+  '\u202e',
+  '\u2028',
+  '😀',
+  '\ud800',
+  '{{args.token}}',
+  '${x}',
+  '%',
+  '"',
+  "'",
+  '&amp;',
+  '0.97',
+  '-1e308',
+  'NaN',
+  '@user',
+  '#12',
+  '/promote',
+  '> quote',
+  '- [ ] x',
+];
 
 function hostileText(random: () => number, size: number): string {
   const parts: string[] = [];
@@ -82,9 +129,15 @@ function answerFor(random: () => number): Answer {
     case 3:
       return { provider: 'web', body: nested(1 + Math.floor(random() * 100_000), JSON.stringify(text.slice(0, 100))) };
     case 4:
-      return { provider: 'web', body: JSON.stringify({ [text.slice(0, 200)]: 1, v: Array.from({ length: Math.floor(random() * 50_000) }, (_, index) => index) }) };
+      return {
+        provider: 'web',
+        body: JSON.stringify({ [text.slice(0, 200)]: 1, v: Array.from({ length: Math.floor(random() * 50_000) }, (_, index) => index) }),
+      };
     case 5: {
-      const samples = Array.from({ length: Math.floor(random() * 5000) }, () => ({ metric: { x: text.slice(0, 50) }, value: [1, random() < 0.5 ? String(random()) : text.slice(0, 40)] }));
+      const samples = Array.from({ length: Math.floor(random() * 5000) }, () => ({
+        metric: { x: text.slice(0, 50) },
+        value: [1, random() < 0.5 ? String(random()) : text.slice(0, 40)],
+      }));
       return { provider: 'prometheus', body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: samples } }) };
     }
     case 6:
@@ -95,16 +148,33 @@ function answerFor(random: () => number): Answer {
   }
 }
 
-const conditions = ['result == "ok"', 'len(result) > 0', 'result[0] >= 0.9', 'result > 1', 'result != nil', 'all(result, {# > 0.5})', 'string(result) contains "`"'];
+const conditions = [
+  'result == "ok"',
+  'len(result) > 0',
+  'result[0] >= 0.9',
+  'result > 1',
+  'result != nil',
+  'all(result, {# > 0.5})',
+  'string(result) contains "`"',
+];
 
 function metricFor(random: () => number): Metric {
   const pick = (): string => conditions[Math.floor(random() * conditions.length)] ?? 'true';
-  return { name: 'success-rate', successCondition: pick(), ...(random() < 0.5 ? { failureCondition: pick() } : {}), failureLimit: 0, provider: { web: { url: 'http://metrics.example/x' } } };
+  return {
+    name: 'success-rate',
+    successCondition: pick(),
+    ...(random() < 0.5 ? { failureCondition: pick() } : {}),
+    failureLimit: 0,
+    provider: { web: { url: 'http://metrics.example/x' } },
+  };
 }
 
 /** The answer through the stored run and every renderer it reaches; what the renderers produced, for the checks. */
 function pipeline(answer: Answer, metric: Metric): string[] {
-  const mapped: ProviderAnswer = answer.provider === 'web' ? mapWebResponse(200, answer.body, answer.jsonPath, 'http://metrics.example/x') : mapQueryResponse(200, answer.body);
+  const mapped: ProviderAnswer =
+    answer.provider === 'web'
+      ? mapWebResponse(200, answer.body, answer.jsonPath, 'http://metrics.example/x')
+      : mapQueryResponse(200, answer.body);
   const run: AnalysisRun = { ...successRateRun('Running', { name: metric.name, phase: 'Running' }), spec: { metrics: [metric] } };
   delete run.status;
   const plan = planAnalysisRun(run, new Date('2026-11-24T00:15:00Z'));
@@ -121,7 +191,11 @@ function pipeline(answer: Answer, metric: Metric): string[] {
     message: `RolloutAborted: ${message}`,
     canary: { currentStepAnalysisRunStatus: { name: runName, status: outcome.status.phase ?? 'Running' } },
   });
-  const report = input(rollout, { analysisRuns: [stored], replicaSets: replicaSets(0, 5), timeline: [{ at: new Date('2026-11-24T00:15:01Z'), reason: 'AnalysisRunFailed', message }] });
+  const report = input(rollout, {
+    analysisRuns: [stored],
+    replicaSets: replicaSets(0, 5),
+    timeline: [{ at: new Date('2026-11-24T00:15:01Z'), reason: 'AnalysisRunFailed', message }],
+  });
   const check = renderRolloutCheck(report);
   const notice = noticeFor(report);
   const sticky = renderStickyComment({ pullRequest: report.pullRequest, rollouts: [report] });
@@ -145,13 +219,19 @@ describe('fuzz: hostile provider answers through evaluation and the report rende
       const caseStarted = performance.now();
       try {
         const outputs = pipeline(answer, metric);
-        for (const output of outputs.slice(0, 3)) if (output.length > checkOutputLimit) crashes.push(`case ${String(done)}: an output of ${String(output.length)} characters`);
+        for (const output of outputs.slice(0, 3))
+          if (output.length > checkOutputLimit) crashes.push(`case ${String(done)}: an output of ${String(output.length)} characters`);
       } catch (cause) {
-        crashes.push(`case ${String(done)} (${answer.provider}, ${String(answer.body.length)} bytes): ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+        crashes.push(
+          `case ${String(done)} (${answer.provider}, ${String(answer.body.length)} bytes): ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`,
+        );
       }
       const elapsed = performance.now() - caseStarted;
       slowest = Math.max(slowest, elapsed);
-      if (elapsed > hangMs) hangs.push(`case ${String(done)} (${answer.provider}${answer.jsonPath ?? ''}, ${String(answer.body.length)} bytes, ${metric.successCondition ?? ''}): ${elapsed.toFixed(0)} ms`);
+      if (elapsed > hangMs)
+        hangs.push(
+          `case ${String(done)} (${answer.provider}${answer.jsonPath ?? ''}, ${String(answer.body.length)} bytes, ${metric.successCondition ?? ''}): ${elapsed.toFixed(0)} ms`,
+        );
     }
     const total = performance.now() - started;
     console.log(

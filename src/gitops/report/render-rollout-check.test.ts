@@ -42,7 +42,11 @@ describe('rolloutCheckState', () => {
   });
 
   it('is degraded when the progress deadline passed without an abort', () => {
-    const rollout = canaryWeb({ currentStepIndex: 0, phase: 'Degraded', message: 'ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.' });
+    const rollout = canaryWeb({
+      currentStepIndex: 0,
+      phase: 'Degraded',
+      message: 'ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.',
+    });
     expect(rolloutCheckState(input(rollout))).toBe('degraded');
   });
 
@@ -113,14 +117,26 @@ describe('renderRolloutCheck: status, conclusion, title and buttons', () => {
 describe('renderRolloutCheck: text from the cluster', () => {
   it('escapes event messages so they cannot break a table row, link or add HTML', () => {
     const report = input(scenario.pausedIndefinitely.rollout, {
-      timeline: [{ at: new Date('2026-11-24T00:14:00Z'), reason: 'Custom', message: 'a | b <img src=x onerror=alert(1)> [link](http://x)\nsecond line' }],
+      timeline: [
+        {
+          at: new Date('2026-11-24T00:14:00Z'),
+          reason: 'Custom',
+          message: 'a | b <img src=x onerror=alert(1)> [link](http://x)\nsecond line',
+        },
+      ],
     });
-    const row = renderRolloutCheck(report).summary.split('\n').find((line) => line.includes('Custom'));
+    const row = renderRolloutCheck(report)
+      .summary.split('\n')
+      .find((line) => line.includes('Custom'));
     expect(row).toBe('| 00:14:00Z | Custom | a \\| b \\<img src=x onerror=alert(1)\\> \\[link\\](http://x) second line |');
   });
 
   it('shows the last 20 events and says how many earlier ones it left out', () => {
-    const timeline = Array.from({ length: 25 }, (_, index) => ({ at: new Date(Date.UTC(2026, 10, 23, 23, index)), reason: 'RolloutStepCompleted', message: `event ${String(index)}` }));
+    const timeline = Array.from({ length: 25 }, (_, index) => ({
+      at: new Date(Date.UTC(2026, 10, 23, 23, index)),
+      reason: 'RolloutStepCompleted',
+      message: `event ${String(index)}`,
+    }));
     const summary = renderRolloutCheck(input(scenario.pausedIndefinitely.rollout, { timeline })).summary;
     expect(summary).not.toContain('| event 4 |');
     expect(summary).toContain('| 2026-11-23 23:05:00Z | RolloutStepCompleted | event 5 |');
@@ -133,38 +149,72 @@ describe('renderRolloutCheck: text from the cluster', () => {
     older.metadata = { ...older.metadata, name: 'web-older', creationTimestamp: '2026-11-24T00:10:00Z' };
     const newer = structuredClone(older);
     newer.metadata = { ...newer.metadata, name: 'web-newer', creationTimestamp: '2026-11-24T00:16:00Z' };
-    newer.status = { phase: 'Failed', metricResults: [{ name: 'success-rate', phase: 'Error', measurements: [{ phase: 'Error', message: 'connection refused' }] }] };
+    newer.status = {
+      phase: 'Failed',
+      metricResults: [{ name: 'success-rate', phase: 'Error', measurements: [{ phase: 'Error', message: 'connection refused' }] }],
+    };
     const report = input(scenario.aborted.rollout, { analysisRuns: [newer, older] });
-    expect(renderRolloutCheck(report).title).toBe('Aborted · success-rate error: connection refused (needs result[0] >= 0.95, fails when result[0] < 0.9 || isNaN(result[0]))');
+    expect(renderRolloutCheck(report).title).toBe(
+      'Aborted · success-rate error: connection refused (needs result[0] >= 0.95, fails when result[0] < 0.9 || isNaN(result[0]))',
+    );
   });
 
   it('a blue-green fully switched to the new revision succeeds', () => {
     const report = structuredClone(scenario.blueGreenWaiting);
-    report.rollout.status = { observedGeneration: '2', currentPodHash: canaryHash, stableRS: canaryHash, phase: 'Healthy', blueGreen: { activeSelector: canaryHash, previewSelector: canaryHash } };
+    report.rollout.status = {
+      observedGeneration: '2',
+      currentPodHash: canaryHash,
+      stableRS: canaryHash,
+      phase: 'Healthy',
+      blueGreen: { activeSelector: canaryHash, previewSelector: canaryHash },
+    };
     const output = renderRolloutCheck(report);
-    expect([output.status, output.conclusion, output.title, output.actions]).toEqual(['completed', 'success', 'Healthy · revision 2 fully promoted', undefined]);
+    expect([output.status, output.conclusion, output.title, output.actions]).toEqual([
+      'completed',
+      'success',
+      'Healthy · revision 2 fully promoted',
+      undefined,
+    ]);
   });
 
   it('a degraded rollout fails the check and can be aborted', () => {
-    const rollout = canaryWeb({ currentStepIndex: 0, phase: 'Degraded', message: 'ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.' });
+    const rollout = canaryWeb({
+      currentStepIndex: 0,
+      phase: 'Degraded',
+      message: 'ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.',
+    });
     const output = renderRolloutCheck(input(rollout));
-    expect([output.status, output.conclusion, output.title]).toEqual(['completed', 'failure', 'Degraded · ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.']);
+    expect([output.status, output.conclusion, output.title]).toEqual([
+      'completed',
+      'failure',
+      'Degraded · ProgressDeadlineExceeded: ReplicaSet "web-7d9f8c6b4" has timed out progressing.',
+    ]);
     expect(output.actions?.map((action) => action.identifier)).toEqual(['abort']);
   });
 });
 
 describe('renderRolloutCheck: a Rollout the controller cannot act on fails the check (issue 20 item 4, issue 28 item 3)', () => {
-  const cannotPlan = 'The Rollout "web" is invalid: the controller cannot plan this Rollout (TypeError: x); it tries again when the Rollout changes';
-  const refused = 'Failed to create new replica set "web-7d9f8c6b4": ReplicaSet.apps "web-7d9f8c6b4" is invalid: spec.template.spec.containers[0].name: Invalid value: "Bad_Name"';
+  const cannotPlan =
+    'The Rollout "web" is invalid: the controller cannot plan this Rollout (TypeError: x); it tries again when the Rollout changes';
+  const refused =
+    'Failed to create new replica set "web-7d9f8c6b4": ReplicaSet.apps "web-7d9f8c6b4" is invalid: spec.template.spec.containers[0].name: Invalid value: "Bad_Name"';
   it.each([
     [
       'InvalidSpec from a planner exception',
-      { phase: 'Degraded' as const, message: `InvalidSpec: ${cannotPlan}`, conditions: [{ type: 'InvalidSpec' as const, status: 'True' as const, reason: 'InvalidSpec', message: cannotPlan }] },
+      {
+        phase: 'Degraded' as const,
+        message: `InvalidSpec: ${cannotPlan}`,
+        conditions: [{ type: 'InvalidSpec' as const, status: 'True' as const, reason: 'InvalidSpec', message: cannotPlan }],
+      },
       `Degraded · InvalidSpec: ${cannotPlan}`,
     ],
     [
       'ReplicaSetCreateError, while Argo’s phase stays Progressing',
-      { phase: 'Progressing' as const, message: 'more replicas need to be updated', conditions: [{ type: 'Progressing' as const, status: 'False' as const, reason: 'ReplicaSetCreateError', message: refused }] },
+      {
+        phase: 'Progressing' as const,
+        message: 'more replicas need to be updated',
+        conditions: [{ type: 'Progressing' as const, status: 'False' as const, reason: 'ReplicaSetCreateError', message: refused }],
+      },
       `Degraded · ReplicaSetCreateError: ${refused}`,
     ],
   ])('%s: completed, failure, the reason in the title', (_name, status, title) => {

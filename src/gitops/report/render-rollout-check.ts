@@ -4,7 +4,15 @@ import { fitCheckOutput } from './fit-output.js';
 import { rolloutCheckName } from './rollout-check-name.js';
 import { rolloutFacts } from './rollout-facts.js';
 import { rolloutTitle } from './rollout-headline.js';
-import { analysisSection, callout, identityLine, replicasSection, stepsSection, timelineSection, trafficSection } from './rollout-sections.js';
+import {
+  analysisSection,
+  callout,
+  identityLine,
+  replicasSection,
+  stepsSection,
+  timelineSection,
+  trafficSection,
+} from './rollout-sections.js';
 import type { RolloutCheckState, RolloutReportInput } from './types.js';
 
 /**

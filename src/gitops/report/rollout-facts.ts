@@ -71,7 +71,13 @@ const valuesShown = 5;
 /** The CLI's helpers read a loosely typed Rollout: they need the generation and annotations of its metadata. */
 function asRolloutObject(rollout: Rollout): RolloutObject {
   const { name, namespace, generation, annotations } = rollout.metadata ?? {};
-  return { apiVersion: rollout.apiVersion, kind: rollout.kind, metadata: { name, namespace, generation, annotations }, spec: rollout.spec, status: rollout.status };
+  return {
+    apiVersion: rollout.apiVersion,
+    kind: rollout.kind,
+    metadata: { name, namespace, generation, annotations },
+    spec: rollout.spec,
+    status: rollout.status,
+  };
 }
 
 function nonEmpty(text: string | undefined): string | undefined {
@@ -151,7 +157,9 @@ function weightsOf(rollout: Rollout, object: RolloutObject, healthy: boolean): W
  */
 function replicaSetCreateError(rollout: Rollout): string | undefined {
   const progressing = rollout.status?.conditions?.find((condition) => condition.type === 'Progressing');
-  return progressing?.status === 'False' && progressing.reason === 'ReplicaSetCreateError' ? `ReplicaSetCreateError: ${progressing.message ?? ''}` : undefined;
+  return progressing?.status === 'False' && progressing.reason === 'ReplicaSetCreateError'
+    ? `ReplicaSetCreateError: ${progressing.message ?? ''}`
+    : undefined;
 }
 
 function stateOf(rollout: Rollout, phase: string, pause: PauseFacts | undefined): RolloutCheckState {

@@ -71,14 +71,16 @@ function blueGreenTitle(facts: RolloutFacts, now: Date): string {
     default:
       break;
   }
-  if (facts.pause?.until !== undefined) return `Preview of ${revisionText(facts)} ready · promotes at ${formatTime(facts.pause.until, now)}`;
+  if (facts.pause?.until !== undefined)
+    return `Preview of ${revisionText(facts)} ready · promotes at ${formatTime(facts.pause.until, now)}`;
   return `Progressing · ${facts.message === '' ? revisionText(facts) : facts.message}`;
 }
 
 /** The check run's title: the state first, then what a person needs to know next. */
 export function rolloutTitle(facts: RolloutFacts, now: Date): string {
   let title: string;
-  if (facts.state === 'aborted') title = `Aborted · ${facts.failure === undefined ? facts.message || 'by a person' : verdictLine(facts.failure)}`;
+  if (facts.state === 'aborted')
+    title = `Aborted · ${facts.failure === undefined ? facts.message || 'by a person' : verdictLine(facts.failure)}`;
   else if (facts.state === 'degraded') title = `Degraded · ${facts.message}`;
   else if (facts.state === 'healthy') title = `Healthy · ${revisionText(facts)} fully promoted`;
   else title = facts.strategy === 'canary' ? canaryTitle(facts, now) : blueGreenTitle(facts, now);

@@ -24,7 +24,8 @@ export function callout(facts: RolloutFacts): string | undefined {
       return `> ${icons.unknown} The analysis was inconclusive${facts.inconclusive === undefined ? '' : ` (${inlineCode(facts.inconclusive.metric)}: ${facts.inconclusive.values.map(inlineCode).join(', ') || 'no value'})`}. Comment ${inlineCode(`/promote ${name}`)} to go on, or ${inlineCode(`/abort ${name}`)}.`;
     case 'aborted': {
       const failure = facts.failure;
-      if (failure === undefined) return `> ${icons.bad} Aborted: ${escapeText(facts.message || 'by a person')}. Comment ${inlineCode(`/retry ${name}`)} to start again.`;
+      if (failure === undefined)
+        return `> ${icons.bad} Aborted: ${escapeText(facts.message || 'by a person')}. Comment ${inlineCode(`/retry ${name}`)} to start again.`;
       const condition = conditionText(failure);
       const limit = failure.failureLimit === undefined ? '' : `, failure limit ${failure.failureLimit}`;
       return [
@@ -126,13 +127,24 @@ function runSection(run: AnalysisRun): string {
   const rows = run.spec.metrics.map((metric) => {
     const result = run.status?.metricResults?.find((candidate) => candidate.name === metric.name);
     const metricPhase = result?.phase ?? 'Pending';
-    const values = (result?.measurements ?? []).slice(-valuesShown).map((measurement) => codeCell(measurement.value ?? measurement.message ?? measurement.phase));
+    const values = (result?.measurements ?? [])
+      .slice(-valuesShown)
+      .map((measurement) => codeCell(measurement.value ?? measurement.message ?? measurement.phase));
     const conditions = [
       ...(metric.successCondition === undefined ? [] : [`success: ${codeCell(metric.successCondition)}`]),
       ...(metric.failureCondition === undefined ? [] : [`failure: ${codeCell(metric.failureCondition)}`]),
     ];
-    const counts = result === undefined ? '—' : `${String(result.successful ?? 0)} ${icons.ok} · ${String(result.failed ?? 0)} ${icons.bad} · ${String(result.inconclusive ?? 0)} ? · ${String(result.error ?? 0)} ${icons.warning}`;
-    return [escapeText(metric.name), `${analysisIcon(metricPhase)} ${metricPhase}`, values.join(', ') || '—', conditions.join(' · ') || '—', counts];
+    const counts =
+      result === undefined
+        ? '—'
+        : `${String(result.successful ?? 0)} ${icons.ok} · ${String(result.failed ?? 0)} ${icons.bad} · ${String(result.inconclusive ?? 0)} ? · ${String(result.error ?? 0)} ${icons.warning}`;
+    return [
+      escapeText(metric.name),
+      `${analysisIcon(metricPhase)} ${metricPhase}`,
+      values.join(', ') || '—',
+      conditions.join(' · ') || '—',
+      counts,
+    ];
   });
   const message = run.status?.message === undefined || run.status.message === '' ? '' : ` — ${escapeText(run.status.message)}`;
   return `${analysisIcon(phase)} ${inlineCode(run.metadata?.name ?? 'analysis')} **${phase}**${message}\n\n${table(['Metric', 'Phase', 'Last values', 'Condition', 'Measurements'], rows)}`;

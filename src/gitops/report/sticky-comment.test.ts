@@ -58,7 +58,9 @@ describe('renderStickyComment', () => {
 
   it('is the same text when rendered again later from the same state, so the shell can skip the edit', () => {
     const later = { ...scenario.pausedWithDuration, now: new Date('2026-11-24T00:20:02Z') };
-    expect(renderStickyComment({ pullRequest, rollouts: [later] })).toBe(renderStickyComment({ pullRequest, rollouts: [scenario.pausedWithDuration] }));
+    expect(renderStickyComment({ pullRequest, rollouts: [later] })).toBe(
+      renderStickyComment({ pullRequest, rollouts: [scenario.pausedWithDuration] }),
+    );
   });
 
   it("stays within GitHub's comment limit with many rollouts", () => {

@@ -40,11 +40,17 @@ export function renderStickyComment(input: StickyCommentInput): string {
   if (header.length > 0) parts.push(header.join('\\\n'));
   if (facts.length === 0) parts.push('No rollout deployed yet.');
   else {
-    const rows = facts.map(({ facts: rollout, now }) => [inlineCode(rollout.id), `${stateIcons[rollout.state]} ${rollout.state}`, escapeText(rolloutTitle(rollout, now))]);
+    const rows = facts.map(({ facts: rollout, now }) => [
+      inlineCode(rollout.id),
+      `${stateIcons[rollout.state]} ${rollout.state}`,
+      escapeText(rolloutTitle(rollout, now)),
+    ]);
     parts.push(table(['Rollout', 'State', 'Where it stands'], rows));
     const callouts = facts.map(({ facts: rollout }) => callout(rollout)).filter((text): text is string => text !== undefined);
     parts.push(...callouts);
   }
-  parts.push(`Commands: ${inlineCode('/promote [name] [--full]')} · ${inlineCode('/abort [name]')} · ${inlineCode('/retry [name]')} · ${inlineCode('/status')} · ${inlineCode('/help')} for all.`);
+  parts.push(
+    `Commands: ${inlineCode('/promote [name] [--full]')} · ${inlineCode('/abort [name]')} · ${inlineCode('/retry [name]')} · ${inlineCode('/status')} · ${inlineCode('/help')} for all.`,
+  );
   return fitComment(`${parts.join('\n\n')}\n`);
 }

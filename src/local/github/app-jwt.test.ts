@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { verifyAppJwt } from './app-jwt.js';
 import { GithubApiError } from './errors.js';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+const other = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const now = new Date('2026-01-01T12:00:00Z');
 const seconds = now.getTime() / 1000;
 
@@ -32,7 +40,9 @@ describe('verifyAppJwt, by GitHub’s rules for app JWTs', () => {
   });
 
   it('refuses an expired token, one that lives longer than ten minutes, and an iat in the future', () => {
-    expect(refusal(jwt({ iat: seconds - 700, exp: seconds - 1, iss: 7 }))).toMatch(/^'Expiration time' claim \('exp'\) must be a numeric value/);
+    expect(refusal(jwt({ iat: seconds - 700, exp: seconds - 1, iss: 7 }))).toMatch(
+      /^'Expiration time' claim \('exp'\) must be a numeric value/,
+    );
     expect(refusal(jwt({ iat: seconds, exp: seconds + 3600, iss: 7 }))).toBe("'Expiration time' claim ('exp') is too far in the future.");
     expect(refusal(jwt({ iat: seconds + 300, exp: seconds + 500, iss: 7 }))).toMatch(/^'Issued at' claim \('iat'\)/);
   });

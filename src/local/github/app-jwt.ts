@@ -32,7 +32,10 @@ export function verifyAppJwt(token: string, options: { publicKey: string | KeyOb
     throw new GithubApiError(401, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued.");
   }
   if (typeof exp !== 'number' || exp <= now) {
-    throw new GithubApiError(401, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires.");
+    throw new GithubApiError(
+      401,
+      "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires.",
+    );
   }
   if (exp > now + maxLifetimeSeconds + clockDriftSeconds || exp - iat > maxLifetimeSeconds + clockDriftSeconds) {
     throw new GithubApiError(401, "'Expiration time' claim ('exp') is too far in the future.");

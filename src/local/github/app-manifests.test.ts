@@ -12,7 +12,11 @@ import { startGithubServer, type GithubServer, type Violation } from './server.j
 
 // GitHub's manifest flow on the local GitHub: the form, the confirmation, the redirect with a one-time code,
 // and POST /app-manifests/{code}/conversions (docs.github.com: "Registering a GitHub App from a manifest").
-const previousKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const previousKey = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 let clock = new Date();
 let dir = '';
 let server: GithubServer;
@@ -32,7 +36,12 @@ const manifest = (overrides: Record<string, unknown> = {}): Record<string, unkno
 });
 
 async function postForm(path: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(`${server.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
 }
 
 /** The person confirms the manifest; the code GitHub sends the browser back with. */
@@ -49,7 +58,10 @@ async function confirmedCode(fields: Record<string, string>, path = '/settings/a
 }
 
 function convert(code: string): Promise<Response> {
-  return fetch(`${server.url}/api/v3/app-manifests/${code}/conversions`, { method: 'POST', headers: { accept: 'application/vnd.github+json' } });
+  return fetch(`${server.url}/api/v3/app-manifests/${code}/conversions`, {
+    method: 'POST',
+    headers: { accept: 'application/vnd.github+json' },
+  });
 }
 
 beforeAll(async () => {
@@ -58,13 +70,25 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      deliveries.push({ signature: request.headers['x-hub-signature-256'] as string | undefined, event: request.headers['x-github-event'] as string | undefined, body: Buffer.concat(chunks).toString('utf8') });
+      deliveries.push({
+        signature: request.headers['x-hub-signature-256'] as string | undefined,
+        event: request.headers['x-github-event'] as string | undefined,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       response.writeHead(202).end();
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}/api/github/webhooks`;
-  server = await startGithubServer({ dir, appId: 1, privateKey: previousKey, webhookSecret: 'the-previous-secret', logger: createLogger({ level: 'warn' }), now: () => clock, onViolation: (found) => violations.push(found) });
+  server = await startGithubServer({
+    dir,
+    appId: 1,
+    privateKey: previousKey,
+    webhookSecret: 'the-previous-secret',
+    logger: createLogger({ level: 'warn' }),
+    now: () => clock,
+    onViolation: (found) => violations.push(found),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -81,8 +105,24 @@ describe('creating the app from a manifest on the local GitHub', () => {
     expect(JSON.stringify(server.state())).not.toContain(code);
     const answer = await convert(code);
     expect(answer.status).toBe(201);
-    const app = (await answer.json()) as { id: number; slug: string; name: string; owner: { login: string }; pem: string; webhook_secret: string; client_secret: string; permissions: Record<string, string>; events: string[] };
-    expect(app).toMatchObject({ slug: 'gradual', name: 'Gradual', owner: { login: 'alice' }, permissions: { checks: 'write', contents: 'read', metadata: 'read' }, events: ['pull_request', 'push'] });
+    const app = (await answer.json()) as {
+      id: number;
+      slug: string;
+      name: string;
+      owner: { login: string };
+      pem: string;
+      webhook_secret: string;
+      client_secret: string;
+      permissions: Record<string, string>;
+      events: string[];
+    };
+    expect(app).toMatchObject({
+      slug: 'gradual',
+      name: 'Gradual',
+      owner: { login: 'alice' },
+      permissions: { checks: 'write', contents: 'read', metadata: 'read' },
+      events: ['pull_request', 'push'],
+    });
     expect(app.id).not.toBe(1);
     expect(app.pem).toContain('PRIVATE KEY');
     expect(app.webhook_secret.length).toBeGreaterThanOrEqual(20);
@@ -97,7 +137,11 @@ describe('creating the app from a manifest on the local GitHub', () => {
     await server.install({ account: 'acme', sender: 'alice' });
     const delivery = deliveries.at(-1);
     expect(delivery?.event).toBe('installation');
-    expect(delivery?.signature).toBe(`sha256=${createHmac('sha256', app.webhook_secret).update(delivery?.body ?? '').digest('hex')}`);
+    expect(delivery?.signature).toBe(
+      `sha256=${createHmac('sha256', app.webhook_secret)
+        .update(delivery?.body ?? '')
+        .digest('hex')}`,
+    );
 
     // One use only.
     expect((await convert(code)).status).toBe(404);
@@ -106,14 +150,20 @@ describe('creating the app from a manifest on the local GitHub', () => {
 
   it('refuses an unknown code and one older than an hour with 404', async () => {
     expect((await convert('0'.repeat(40))).status).toBe(404);
-    const code = await confirmedCode({ manifest: JSON.stringify(manifest({ name: 'Late' })) }, '/organizations/acme/settings/apps/new?as=alice');
+    const code = await confirmedCode(
+      { manifest: JSON.stringify(manifest({ name: 'Late' })) },
+      '/organizations/acme/settings/apps/new?as=alice',
+    );
     clock = new Date(clock.getTime() + 3600 * 1000 + 1);
     expect((await convert(code)).status).toBe(404);
     expect(violations).toEqual([]);
   });
 
   it('an organization’s form creates the app for the organization', async () => {
-    const code = await confirmedCode({ manifest: JSON.stringify(manifest({ name: 'Org app' })) }, '/organizations/acme/settings/apps/new?as=alice');
+    const code = await confirmedCode(
+      { manifest: JSON.stringify(manifest({ name: 'Org app' })) },
+      '/organizations/acme/settings/apps/new?as=alice',
+    );
     const app = (await (await convert(code)).json()) as { owner: { login: string }; slug: string };
     expect(app).toMatchObject({ owner: { login: 'acme' }, slug: 'org-app' });
   });

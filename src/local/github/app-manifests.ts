@@ -59,12 +59,25 @@ export function parseManifest(text: string): AppManifest {
 export function createManifestCode(state: GithubState, options: { manifest: AppManifest; owner: string; now: Date }): string {
   const code = randomBytes(20).toString('hex');
   const live = (state.pendingManifests ?? []).filter((pending) => Date.parse(pending.expiresAt) > options.now.getTime());
-  state.pendingManifests = [...live, { codeDigest: tokenDigest(code), manifest: options.manifest, owner: options.owner, expiresAt: new Date(options.now.getTime() + manifestCodeSeconds * 1000).toISOString() }];
+  state.pendingManifests = [
+    ...live,
+    {
+      codeDigest: tokenDigest(code),
+      manifest: options.manifest,
+      owner: options.owner,
+      expiresAt: new Date(options.now.getTime() + manifestCodeSeconds * 1000).toISOString(),
+    },
+  ];
   return code;
 }
 
 function slugOf(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/gu, '-').replace(/^-|-$/gu, '') || 'app';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/gu, '-')
+      .replace(/^-|-$/gu, '') || 'app'
+  );
 }
 
 /** POST /app-manifests/{code}/conversions: unknown, used and expired codes are all 404, as GitHub answers them. */
@@ -72,11 +85,17 @@ export const createAppFromManifest: Handler = (input) => {
   const digest = tokenDigest(stringParam(input, 'code'));
   const pending = (input.state.pendingManifests ?? []).find((candidate) => candidate.codeDigest === digest);
   // One use: the code is gone whatever happens next.
-  input.state.pendingManifests = (input.state.pendingManifests ?? []).filter((candidate) => candidate.codeDigest !== digest && Date.parse(candidate.expiresAt) > input.now.getTime());
+  input.state.pendingManifests = (input.state.pendingManifests ?? []).filter(
+    (candidate) => candidate.codeDigest !== digest && Date.parse(candidate.expiresAt) > input.now.getTime(),
+  );
   if (pending === undefined || Date.parse(pending.expiresAt) <= input.now.getTime()) throw notFound();
   const { manifest } = pending;
   const name = manifest.name ?? `${pending.owner}-app`;
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const webhookSecret = randomBytes(20).toString('hex');
   const clientSecret = randomBytes(20).toString('hex');
   const id = nextId(input.state);
@@ -93,7 +112,8 @@ export const createAppFromManifest: Handler = (input) => {
     events: [...(manifest.default_events ?? [])],
     createdAt: input.now.toISOString(),
     publicKey,
-    ...(manifest.hook_attributes?.active !== false && manifest.hook_attributes?.url !== undefined && { webhookUrl: manifest.hook_attributes.url }),
+    ...(manifest.hook_attributes?.active !== false &&
+      manifest.hook_attributes?.url !== undefined && { webhookUrl: manifest.hook_attributes.url }),
   };
   // The previous app's installations and tokens belong to an app that is no longer served.
   input.state.installations = [];

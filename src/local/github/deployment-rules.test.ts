@@ -17,7 +17,10 @@ let admin: string;
 let writer: string;
 let repositoryId: number;
 
-async function call(path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${github.server.url}${path}`, {
     method: init.method ?? 'GET',
     headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
@@ -30,7 +33,11 @@ async function call(path: string, init: { method?: string; token?: string; body?
 const api = `/repos/${owner}/${repo}`;
 
 async function deploy(sha: string, environment: string, extra: Record<string, unknown> = {}): Promise<number> {
-  const created = await call(`${api}/deployments`, { method: 'POST', token, body: { ref: sha, environment, required_contexts: [], auto_merge: false, ...extra } });
+  const created = await call(`${api}/deployments`, {
+    method: 'POST',
+    token,
+    body: { ref: sha, environment, required_contexts: [], auto_merge: false, ...extra },
+  });
   expect(created.status).toBe(201);
   return Number(created.body['id']);
 }
@@ -50,7 +57,16 @@ let pulls = 0;
 async function pullRequest(): Promise<{ number: number; sha: string }> {
   pulls += 1;
   const sha = String(pulls).padStart(40, 'd');
-  const number = await github.server.update((state) => seedPullRequest(state, { repositoryId, title: `Change ${String(pulls)}`, user: 'wanda', head: { ref: `change-${String(pulls)}`, sha }, now: new Date() }).number);
+  const number = await github.server.update(
+    (state) =>
+      seedPullRequest(state, {
+        repositoryId,
+        title: `Change ${String(pulls)}`,
+        user: 'wanda',
+        head: { ref: `change-${String(pulls)}`, sha },
+        now: new Date(),
+      }).number,
+  );
   return { number, sha };
 }
 
@@ -60,7 +76,9 @@ async function mergeAs(person: string, number: number): Promise<{ status: number
 }
 
 async function checkRun(sha: string, name: string, conclusion: string): Promise<void> {
-  expect((await call(`${api}/check-runs`, { method: 'POST', token, body: { name, head_sha: sha, status: 'completed', conclusion } })).status).toBe(201);
+  expect(
+    (await call(`${api}/check-runs`, { method: 'POST', token, body: { name, head_sha: sha, status: 'completed', conclusion } })).status,
+  ).toBe(201);
 }
 
 beforeAll(async () => {
@@ -80,7 +98,9 @@ beforeAll(async () => {
   admin = seeded.admin;
   writer = seeded.writer;
   const jwt = (await createAppAuth({ appId: github.appId, privateKey: github.privateKey })({ type: 'app' })).token;
-  token = String((await call(`/app/installations/${String(seeded.installationId)}/access_tokens`, { method: 'POST', token: jwt })).body['token']);
+  token = String(
+    (await call(`/app/installations/${String(seeded.installationId)}/access_tokens`, { method: 'POST', token: jwt })).body['token'],
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -97,8 +117,17 @@ describe('GitHub’s rules for deployments, environments and rulesets', () => {
     expect((await call(`${api}/environments/staging`, { token })).status).toBe(200);
     expect((await call(`${api}/environments/nowhere`, { token })).status).toBe(404);
     await status(id, { state: 'in_progress', environment: 'staging-eu' });
-    const next = await status(id, { state: 'success', log_url: 'http://127.0.0.1:1/checks/9', environment_url: 'http://127.0.0.1:1/dashboard' });
-    expect([next['environment'], next['target_url'], next['log_url'], next['environment_url']]).toEqual(['staging-eu', 'http://127.0.0.1:1/checks/9', 'http://127.0.0.1:1/checks/9', 'http://127.0.0.1:1/dashboard']);
+    const next = await status(id, {
+      state: 'success',
+      log_url: 'http://127.0.0.1:1/checks/9',
+      environment_url: 'http://127.0.0.1:1/dashboard',
+    });
+    expect([next['environment'], next['target_url'], next['log_url'], next['environment_url']]).toEqual([
+      'staging-eu',
+      'http://127.0.0.1:1/checks/9',
+      'http://127.0.0.1:1/checks/9',
+      'http://127.0.0.1:1/dashboard',
+    ]);
   });
 
   it('auto_inactive: a new success marks earlier successful deployments of the environment inactive, but not production, transient or unsuccessful ones', async () => {
@@ -127,15 +156,31 @@ describe('GitHub’s rules for deployments, environments and rulesets', () => {
   });
 
   it('a ruleset requiring a deployment refuses the merge (405, rule violations) until the newest deployment of the head to that environment succeeded', async () => {
-    const ruleset = await call(`${api}/rulesets`, { method: 'POST', token: admin, body: { name: 'deployed first', enforcement: 'active', target: 'branch', conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } }, rules: [{ type: 'required_deployments', parameters: { required_deployment_environments: ['preview'] } }] } });
+    const ruleset = await call(`${api}/rulesets`, {
+      method: 'POST',
+      token: admin,
+      body: {
+        name: 'deployed first',
+        enforcement: 'active',
+        target: 'branch',
+        conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
+        rules: [{ type: 'required_deployments', parameters: { required_deployment_environments: ['preview'] } }],
+      },
+    });
     expect(ruleset.status).toBe(201);
     const { number, sha } = await pullRequest();
-    expect(await mergeAs(writer, number)).toEqual({ status: 405, message: 'Repository rule violations found\n\nRequired deployment to "preview" has not succeeded (not deployed).\n\n' });
+    expect(await mergeAs(writer, number)).toEqual({
+      status: 405,
+      message: 'Repository rule violations found\n\nRequired deployment to "preview" has not succeeded (not deployed).\n\n',
+    });
     const first = await deploy(sha, 'preview');
     await status(first, { state: 'success' });
     const second = await deploy(sha, 'preview');
     await status(second, { state: 'failure' });
-    expect(await mergeAs(writer, number)).toEqual({ status: 405, message: 'Repository rule violations found\n\nRequired deployment to "preview" has not succeeded (failure).\n\n' });
+    expect(await mergeAs(writer, number)).toEqual({
+      status: 405,
+      message: 'Repository rule violations found\n\nRequired deployment to "preview" has not succeeded (failure).\n\n',
+    });
     await status(second, { state: 'success' });
     expect((await mergeAs(writer, number)).status).toBe(200);
     const listed = await call(`${api}/rulesets/${String(ruleset.body['id'])}`, { token });
@@ -148,11 +193,31 @@ describe('GitHub’s rules for deployments, environments and rulesets', () => {
   });
 
   it('a ruleset’s required status check with integration_id reads the newest run of that name from that app only', async () => {
-    const created = await call(`${api}/rulesets`, { method: 'POST', token: admin, body: { name: 'checked', enforcement: 'active', conditions: { ref_name: { include: ['refs/heads/main'], exclude: [] } }, rules: [{ type: 'required_status_checks', parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: 'gradual/rollout web', integration_id: github.appId }] } }] } });
+    const created = await call(`${api}/rulesets`, {
+      method: 'POST',
+      token: admin,
+      body: {
+        name: 'checked',
+        enforcement: 'active',
+        conditions: { ref_name: { include: ['refs/heads/main'], exclude: [] } },
+        rules: [
+          {
+            type: 'required_status_checks',
+            parameters: {
+              strict_required_status_checks_policy: false,
+              required_status_checks: [{ context: 'gradual/rollout web', integration_id: github.appId }],
+            },
+          },
+        ],
+      },
+    });
     expect(created.status).toBe(201);
     const { number, sha } = await pullRequest();
     await checkRun(sha, 'gradual/rollout web', 'action_required');
-    expect(await mergeAs(writer, number)).toEqual({ status: 405, message: 'Repository rule violations found\n\nRequired status check "gradual/rollout web" is failing.\n\n' });
+    expect(await mergeAs(writer, number)).toEqual({
+      status: 405,
+      message: 'Repository rule violations found\n\nRequired status check "gradual/rollout web" is failing.\n\n',
+    });
     // Another app's success of the same name neither satisfies nor blocks the rule.
     await checkRun(sha, 'gradual/rollout web', 'success');
     await github.server.update((state) => {
@@ -168,9 +233,20 @@ describe('GitHub’s rules for deployments, environments and rulesets', () => {
   });
 
   it('branch protection’s checks[].app_id: only that app’s runs count', async () => {
-    const protection = await call(`${api}/branches/main/protection`, { method: 'PUT', token: admin, body: { required_status_checks: { strict: false, contexts: [], checks: [{ context: 'gradual/plan', app_id: github.appId }] }, enforce_admins: null, required_pull_request_reviews: null, restrictions: null } });
+    const protection = await call(`${api}/branches/main/protection`, {
+      method: 'PUT',
+      token: admin,
+      body: {
+        required_status_checks: { strict: false, contexts: [], checks: [{ context: 'gradual/plan', app_id: github.appId }] },
+        enforce_admins: null,
+        required_pull_request_reviews: null,
+        restrictions: null,
+      },
+    });
     expect(protection.status).toBe(200);
-    expect((protection.body['required_status_checks'] as { checks: unknown[] }).checks).toEqual([{ context: 'gradual/plan', app_id: github.appId }]);
+    expect((protection.body['required_status_checks'] as { checks: unknown[] }).checks).toEqual([
+      { context: 'gradual/plan', app_id: github.appId },
+    ]);
     const { number, sha } = await pullRequest();
     await checkRun(sha, 'gradual/plan', 'success');
     await github.server.update((state) => {
@@ -184,9 +260,15 @@ describe('GitHub’s rules for deployments, environments and rulesets', () => {
   });
 
   it('a ruleset with a rule the local GitHub does not enforce is refused (422), not stored and silently ignored', async () => {
-    const refused = await call(`${api}/rulesets`, { method: 'POST', token: admin, body: { name: 'linear', enforcement: 'active', rules: [{ type: 'required_linear_history' }] } });
+    const refused = await call(`${api}/rulesets`, {
+      method: 'POST',
+      token: admin,
+      body: { name: 'linear', enforcement: 'active', rules: [{ type: 'required_linear_history' }] },
+    });
     expect(refused.status).toBe(422);
     expect(String(refused.body['message'])).toContain('required_linear_history');
-    expect((await call(`${api}/rulesets`, { method: 'POST', token: writer, body: { name: 'x', enforcement: 'active', rules: [] } })).status).toBe(403);
+    expect(
+      (await call(`${api}/rulesets`, { method: 'POST', token: writer, body: { name: 'x', enforcement: 'active', rules: [] } })).status,
+    ).toBe(403);
   });
 });

@@ -39,7 +39,9 @@ async function readDescription(): Promise<Document> {
 function isAccountIntersection(record: Record<string, unknown>): boolean {
   const members: unknown = record['allOf'];
   if (!Array.isArray(members) || members.length !== 2) return false;
-  const titles = members.map((member: unknown) => (typeof member === 'object' && member !== null ? (member as Record<string, unknown>)['title'] : undefined));
+  const titles = members.map((member: unknown) =>
+    typeof member === 'object' && member !== null ? (member as Record<string, unknown>)['title'] : undefined,
+  );
   return titles[0] === 'Simple User' && titles[1] === 'Enterprise';
 }
 

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approve, createRepositoryFromFolder, forkRepository, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
+import {
+  approve,
+  createRepositoryFromFolder,
+  forkRepository,
+  merge,
+  openPullRequest,
+  pushBranch,
+  setBranchProtection,
+  type Person,
+} from './person.js';
 import { seedInstallation, seedPerson } from './seed.js';
 import { startTestGithub, type ReceivedWebhook, type TestGithub } from './testing.js';
 
@@ -68,7 +77,11 @@ beforeAll(async () => {
       mallory: seedPerson(state, { login: 'mallory', role: 'write', now }),
     };
   });
-  app = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation } });
+  app = new Octokit({
+    baseUrl: github.server.url,
+    authStrategy: createAppAuth,
+    auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation },
+  });
   alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
   bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
   mallory = { login: 'mallory', token: tokens.mallory, apiUrl: github.server.url };
@@ -89,33 +102,76 @@ afterAll(async () => {
 // Every step runs git processes and the whole request pipeline; on two loaded cores that takes seconds.
 describe('git-backed pull requests', { timeout: 60_000 }, () => {
   it('opens a pull request from a pushed branch, lists its files from git, and sends synchronize with the new head on git push', async () => {
-    const first = await pushBranch(alice, { owner, repo, branch: 'v2', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v2\n' }, message: 'web v2' });
+    const first = await pushBranch(alice, {
+      owner,
+      repo,
+      branch: 'v2',
+      files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v2\n' },
+      message: 'web v2',
+    });
     const opened = await during(() => openPullRequest(alice, { owner, repo, head: 'v2', title: 'Roll out web v2' }));
     expect(opened.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.opened']);
     const files = await app.rest.pulls.listFiles({ owner, repo, pull_number: 1 });
-    expect(files.data.map((file) => [file.filename, file.status, file.additions, file.deletions])).toEqual([['apps/web/rollout.yaml', 'modified', 1, 1]]);
+    expect(files.data.map((file) => [file.filename, file.status, file.additions, file.deletions])).toEqual([
+      ['apps/web/rollout.yaml', 'modified', 1, 1],
+    ]);
     expect(files.data[0]?.patch).toContain('+image: web:v2');
 
     let second = '';
     const pushed = await during(async () => {
-      second = await pushBranch(bob, { owner, repo, branch: 'v2', files: { 'apps/web/service.yaml': 'kind: Service\n' }, message: 'add the service' });
+      second = await pushBranch(bob, {
+        owner,
+        repo,
+        branch: 'v2',
+        files: { 'apps/web/service.yaml': 'kind: Service\n' },
+        message: 'add the service',
+      });
     });
-    expect(pushed.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['push.undefined', 'check_suite.requested', 'pull_request.synchronize']);
-    expect((pushed[1]?.payload as { check_suite: { head_sha: string; head_branch: string } }).check_suite).toMatchObject({ head_sha: second, head_branch: 'v2' });
-    const synchronize = pushed[2]?.payload as { before: string; after: string; pull_request: { head: { sha: string } }; sender: { login: string } };
-    expect([synchronize.before, synchronize.after, synchronize.pull_request.head.sha, synchronize.sender.login]).toEqual([first, second, second, 'bob']);
+    expect(pushed.map((item) => `${item.event}.${String(item.action)}`)).toEqual([
+      'push.undefined',
+      'check_suite.requested',
+      'pull_request.synchronize',
+    ]);
+    expect((pushed[1]?.payload as { check_suite: { head_sha: string; head_branch: string } }).check_suite).toMatchObject({
+      head_sha: second,
+      head_branch: 'v2',
+    });
+    const synchronize = pushed[2]?.payload as {
+      before: string;
+      after: string;
+      pull_request: { head: { sha: string } };
+      sender: { login: string };
+    };
+    expect([synchronize.before, synchronize.after, synchronize.pull_request.head.sha, synchronize.sender.login]).toEqual([
+      first,
+      second,
+      second,
+      'bob',
+    ]);
     const push = pushed[0]?.payload as { ref: string; before: string; after: string; commits: { id: string; added: string[] }[] };
-    expect([push.ref, push.before, push.after, push.commits.map((commit) => [commit.id, commit.added])]).toEqual(['refs/heads/v2', first, second, [[second, ['apps/web/service.yaml']]]]);
+    expect([push.ref, push.before, push.after, push.commits.map((commit) => [commit.id, commit.added])]).toEqual([
+      'refs/heads/v2',
+      first,
+      second,
+      [[second, ['apps/web/service.yaml']]],
+    ]);
     const pull = await app.rest.pulls.get({ owner, repo, pull_number: 1 });
     expect([pull.data.head.sha, pull.data.commits, pull.data.changed_files, pull.data.mergeable_state]).toEqual([second, 2, 2, 'clean']);
 
     // Branches, refs, commits and contents come from the bare repository.
     const branches = await app.rest.repos.listBranches({ owner, repo });
-    expect(branches.data.map((branch) => [branch.name, branch.commit.sha])).toEqual([['main', bareGit('rev-parse', 'main')], ['v2', second]]);
+    expect(branches.data.map((branch) => [branch.name, branch.commit.sha])).toEqual([
+      ['main', bareGit('rev-parse', 'main')],
+      ['v2', second],
+    ]);
     const ref = await app.rest.git.getRef({ owner, repo, ref: 'heads/v2' });
     expect(ref.data.object.sha).toBe(second);
     const commit = await app.rest.git.getCommit({ owner, repo, commit_sha: second });
-    expect([commit.data.message, commit.data.parents.map((parent) => parent.sha), commit.data.author.name]).toEqual(['add the service', [first], 'bob']);
+    expect([commit.data.message, commit.data.parents.map((parent) => parent.sha), commit.data.author.name]).toEqual([
+      'add the service',
+      [first],
+      'bob',
+    ]);
     const file = await app.rest.repos.getContent({ owner, repo, path: 'apps/web/rollout.yaml', ref: 'v2' });
     expect(Buffer.from((file.data as { content: string }).content, 'base64').toString('utf8')).toBe('kind: Rollout\nimage: web:v2\n');
     const folder = await app.rest.repos.getContent({ owner, repo, path: 'apps/web', ref: 'v2' });
@@ -129,12 +185,21 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     const head = (await app.rest.pulls.get({ owner, repo, pull_number: 1 })).data.head.sha;
     const mainBefore = bareGit('rev-parse', 'refs/heads/main');
     const run = await app.rest.checks.create({ owner, repo, name: check, head_sha: head, status: 'in_progress' });
-    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({ status: 405, message: `Required status check "${check}" is expected.` });
+    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({
+      status: 405,
+      message: `Required status check "${check}" is expected.`,
+    });
     expect((await app.rest.pulls.get({ owner, repo, pull_number: 1 })).data.mergeable_state).toBe('blocked');
     await app.rest.checks.update({ owner, repo, check_run_id: run.data.id, conclusion: 'failure' });
-    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({ status: 405, message: `Required status check "${check}" is failing.` });
+    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({
+      status: 405,
+      message: `Required status check "${check}" is failing.`,
+    });
     await app.rest.checks.create({ owner, repo, name: check, head_sha: head, conclusion: 'success' });
-    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({ status: 405, message: 'At least 1 approving review is required by reviewers with write access.' });
+    expect(await refusal(merge(alice, { owner, repo, number: 1 }))).toEqual({
+      status: 405,
+      message: 'At least 1 approving review is required by reviewers with write access.',
+    });
     expect(bareGit('rev-parse', 'refs/heads/main')).toBe(mainBefore);
     expect(await refusal(approve(alice, { owner, repo, number: 1 }))).toMatchObject({ status: 422 });
 
@@ -144,8 +209,15 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     const merged = await during(async () => {
       sha = await merge(alice, { owner, repo, number: 1 });
     });
-    expect(merged.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.closed', 'push.undefined', 'check_suite.requested']);
-    expect((merged[0]?.payload as { pull_request: { merged: boolean; merge_commit_sha: string } }).pull_request).toMatchObject({ merged: true, merge_commit_sha: sha });
+    expect(merged.map((item) => `${item.event}.${String(item.action)}`)).toEqual([
+      'pull_request.closed',
+      'push.undefined',
+      'check_suite.requested',
+    ]);
+    expect((merged[0]?.payload as { pull_request: { merged: boolean; merge_commit_sha: string } }).pull_request).toMatchObject({
+      merged: true,
+      merge_commit_sha: sha,
+    });
     expect(bareGit('rev-parse', 'refs/heads/main')).toBe(sha);
     expect(bareGit('rev-list', '--parents', '-n', '1', sha).split(' ')).toEqual([sha, mainBefore, head]);
     expect(bareGit('show', `${sha}:apps/web/rollout.yaml`)).toContain('image: web:v2');
@@ -153,7 +225,13 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
   });
 
   it('sends edited, closed and reopened; completes the check suite when its last run completes; passes on rerequests', async () => {
-    await pushBranch(alice, { owner, repo, branch: 'v4', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v4\n' }, message: 'web v4' });
+    await pushBranch(alice, {
+      owner,
+      repo,
+      branch: 'v4',
+      files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v4\n' },
+      message: 'web v4',
+    });
     const number = await openPullRequest(alice, { owner, repo, head: 'v4', title: 'web v4' });
     const person = new Octokit({ baseUrl: github.server.url, auth: alice.token });
     const changed = await during(async () => {
@@ -161,7 +239,11 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
       await person.rest.pulls.update({ owner, repo, pull_number: number, state: 'closed' });
       await person.rest.pulls.update({ owner, repo, pull_number: number, state: 'open' });
     });
-    expect(changed.map((item) => `${item.event}.${String(item.action)}`)).toEqual(['pull_request.edited', 'pull_request.closed', 'pull_request.reopened']);
+    expect(changed.map((item) => `${item.event}.${String(item.action)}`)).toEqual([
+      'pull_request.edited',
+      'pull_request.closed',
+      'pull_request.reopened',
+    ]);
     expect((changed[0]?.payload as { changes: unknown }).changes).toEqual({ title: { from: 'web v4' } });
 
     const head = (await app.rest.pulls.get({ owner, repo, pull_number: number })).data.head.sha;
@@ -183,7 +265,12 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     expect([suite.conclusion, suite.head_sha]).toEqual(['failure', head]);
     expect((suites[5]?.payload as { sender: { login: string } }).sender.login).toBe('alice');
     const fetched = await app.rest.checks.getSuite({ owner, repo, check_suite_id: suite.id });
-    expect([fetched.data.status, fetched.data.conclusion, fetched.data.latest_check_runs_count, fetched.data.head_commit.message]).toEqual(['completed', 'failure', 2, 'web v4']);
+    expect([fetched.data.status, fetched.data.conclusion, fetched.data.latest_check_runs_count, fetched.data.head_commit.message]).toEqual([
+      'completed',
+      'failure',
+      2,
+      'web v4',
+    ]);
     expect((await app.rest.checks.listForSuite({ owner, repo, check_suite_id: suite.id })).data.total_count).toBe(2);
     expect(github.violations).toEqual([]);
   });
@@ -191,7 +278,13 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
   it('squash-merges into one commit with a single parent', async () => {
     await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [], requiredApprovals: 0 });
     const mainBefore = bareGit('rev-parse', 'refs/heads/main');
-    await pushBranch(alice, { owner, repo, branch: 'v3', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v3\n' }, message: 'web v3' });
+    await pushBranch(alice, {
+      owner,
+      repo,
+      branch: 'v3',
+      files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v3\n' },
+      message: 'web v3',
+    });
     await pushBranch(alice, { owner, repo, branch: 'v3', files: { 'apps/web/README.md': 'v3\n' }, message: 'notes' });
     const number = await openPullRequest(alice, { owner, repo, head: 'v3', title: 'Roll out web v3' });
     const sha = await merge(bob, { owner, repo, number, method: 'squash' });
@@ -207,23 +300,53 @@ describe('git-backed pull requests', { timeout: 60_000 }, () => {
     // The app is installed on acme only: the fork is read with its owner's token.
     const fork = await new Octokit({ baseUrl: github.server.url, auth: mallory.token }).rest.repos.get({ owner: 'mallory', repo });
     expect([fork.data.fork, fork.data.parent?.full_name]).toEqual([true, `${owner}/${repo}`]);
-    const first = await pushBranch(mallory, { owner: 'mallory', repo, branch: 'evil', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: evil:1\n' }, message: 'evil 1' });
+    const first = await pushBranch(mallory, {
+      owner: 'mallory',
+      repo,
+      branch: 'evil',
+      files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: evil:1\n' },
+      message: 'evil 1',
+    });
     let number = 0;
     const opened = await during(async () => {
       number = await openPullRequest(mallory, { owner, repo, head: 'mallory:evil', base: 'main', title: 'From a fork' });
     });
-    const payload = opened.find((item) => item.event === 'pull_request')?.payload as { pull_request: { head: { label: string; sha: string; repo: { full_name: string; fork: boolean } }; base: { repo: { full_name: string } } } };
-    expect([payload.pull_request.head.label, payload.pull_request.head.sha, payload.pull_request.head.repo.full_name, payload.pull_request.head.repo.fork, payload.pull_request.base.repo.full_name]).toEqual(['mallory:evil', first, `mallory/${repo}`, true, `${owner}/${repo}`]);
+    const payload = opened.find((item) => item.event === 'pull_request')?.payload as {
+      pull_request: {
+        head: { label: string; sha: string; repo: { full_name: string; fork: boolean } };
+        base: { repo: { full_name: string } };
+      };
+    };
+    expect([
+      payload.pull_request.head.label,
+      payload.pull_request.head.sha,
+      payload.pull_request.head.repo.full_name,
+      payload.pull_request.head.repo.fork,
+      payload.pull_request.base.repo.full_name,
+    ]).toEqual(['mallory:evil', first, `mallory/${repo}`, true, `${owner}/${repo}`]);
     expect(bareGit('rev-parse', `refs/pull/${String(number)}/head`)).toBe(first);
     // The fork's branch is not a branch of the base repository.
     expect((await app.rest.repos.listBranches({ owner, repo })).data.map((branch) => branch.name)).not.toContain('evil');
 
     let second = '';
     const pushed = await during(async () => {
-      second = await pushBranch(mallory, { owner: 'mallory', repo, branch: 'evil', files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: evil:2\n' }, message: 'evil 2' });
+      second = await pushBranch(mallory, {
+        owner: 'mallory',
+        repo,
+        branch: 'evil',
+        files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: evil:2\n' },
+        message: 'evil 2',
+      });
     });
-    const synchronize = pushed.find((item) => item.event === 'pull_request' && item.action === 'synchronize')?.payload as { repository: { full_name: string }; pull_request: { number: number; head: { sha: string } } };
-    expect([synchronize.repository.full_name, synchronize.pull_request.number, synchronize.pull_request.head.sha]).toEqual([`${owner}/${repo}`, number, second]);
+    const synchronize = pushed.find((item) => item.event === 'pull_request' && item.action === 'synchronize')?.payload as {
+      repository: { full_name: string };
+      pull_request: { number: number; head: { sha: string } };
+    };
+    expect([synchronize.repository.full_name, synchronize.pull_request.number, synchronize.pull_request.head.sha]).toEqual([
+      `${owner}/${repo}`,
+      number,
+      second,
+    ]);
     expect(bareGit('rev-parse', `refs/pull/${String(number)}/head`)).toBe(second);
     const files = await app.rest.pulls.listFiles({ owner, repo, pull_number: number });
     expect(files.data.map((file) => file.filename)).toEqual(['apps/web/rollout.yaml']);

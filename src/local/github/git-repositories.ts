@@ -50,7 +50,13 @@ export interface GitRepository {
   readPath: (ref: string, path: string) => GitEntry | undefined;
   /** The tree of merging `head` into `base`, or undefined when they conflict. */
   mergeTree: (base: string, head: string) => string | undefined;
-  commitTree: (options: { tree: string; parents: string[]; message: string; author: { name: string; email: string }; date: Date }) => string;
+  commitTree: (options: {
+    tree: string;
+    parents: string[];
+    message: string;
+    author: { name: string; email: string };
+    date: Date;
+  }) => string;
   /**
    * Replays the non-merge commits of `head` not in `onto` on top of `onto`,
    * each keeping its author and message (GitHub is the committer): a rebase
@@ -113,7 +119,12 @@ const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) =
 
 function git(gitDir: string, args: string[], inRepository = true, env: Record<string, string> = {}): string {
   try {
-    return execFileSync('git', inRepository ? ['--git-dir', gitDir, ...args] : args, { encoding: 'utf8', maxBuffer, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', inRepository ? ['--git-dir', gitDir, ...args] : args, {
+      encoding: 'utf8',
+      maxBuffer,
+      env: { ...cleanEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (cause) {
     const stderr = (cause as { stderr?: string }).stderr ?? '';
     throw new Error(`git ${args.slice(0, 2).join(' ')} in ${gitDir} failed: ${stderr.trim()}`, { cause });
@@ -165,7 +176,11 @@ function gitRepository(path: string): GitRepository {
     log: (to, exclude = []) => {
       const range = [to, ...(typeof exclude === 'string' ? [exclude] : exclude).map((sha) => `^${sha}`)];
       const out = git(path, ['log', '--reverse', `--format=${commitFormat}%x01`, ...range, '--']);
-      return out.split('\x01').map((record) => record.replace(/^\n/, '')).filter((record) => record !== '').map(parseCommit);
+      return out
+        .split('\x01')
+        .map((record) => record.replace(/^\n/, ''))
+        .filter((record) => record !== '')
+        .map(parseCommit);
     },
     isAncestor: (ancestor, descendant) => gitMaybe(path, ['merge-base', '--is-ancestor', ancestor, descendant]) !== undefined,
     mergeBase: (a, b) => gitMaybe(path, ['merge-base', a, b])?.trim() || undefined,
@@ -191,7 +206,14 @@ function gitRepository(path: string): GitRepository {
     },
     commitTree: ({ tree, parents, message, author, date }) => {
       const when = date.toISOString();
-      const env = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_AUTHOR_DATE: when, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com', GIT_COMMITTER_DATE: when };
+      const env = {
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_AUTHOR_DATE: when,
+        GIT_COMMITTER_NAME: 'GitHub',
+        GIT_COMMITTER_EMAIL: 'noreply@github.com',
+        GIT_COMMITTER_DATE: when,
+      };
       return git(path, ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent]), '-m', message], true, env).trim();
     },
     replay: ({ onto, head, date }) => replay(path, onto, head, date),
@@ -210,7 +232,9 @@ export const emptyTree = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
  * object store, so the new commits land in the repository without a push.
  */
 function replay(path: string, onto: string, head: string, date: Date): string | undefined {
-  const commits = git(path, ['rev-list', '--reverse', '--no-merges', head, `^${onto}`, '--']).split('\n').filter((line) => line !== '');
+  const commits = git(path, ['rev-list', '--reverse', '--no-merges', head, `^${onto}`, '--'])
+    .split('\n')
+    .filter((line) => line !== '');
   if (commits.length === 0) return onto;
   const work = mkdtempSync(join(tmpdir(), 'gradual-rebase-'));
   const when = date.toISOString();
@@ -219,7 +243,12 @@ function replay(path: string, onto: string, head: string, date: Date): string | 
     git(path, ['worktree', 'add', '--quiet', '--detach', work, onto]);
     const inWork = (args: string[]): string | undefined => {
       try {
-        return execFileSync('git', ['-C', work, ...args], { encoding: 'utf8', maxBuffer, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        return execFileSync('git', ['-C', work, ...args], {
+          encoding: 'utf8',
+          maxBuffer,
+          env: { ...cleanEnv, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
       } catch {
         return undefined;
       }
@@ -244,7 +273,7 @@ function changedFiles(path: string, mergeBase: string, head: string): PullFileRe
   const numstat = git(path, ['diff', '--numstat', '-M', '-z', mergeBase, head]);
   const counts = parseNumstat(numstat);
   const files: PullFileRecord[] = [];
-  for (let index = 0; index < raw.length; ) {
+  for (let index = 0; index < raw.length;) {
     const meta = raw[index] ?? '';
     if (!meta.startsWith(':')) {
       index += 1;
@@ -259,7 +288,10 @@ function changedFiles(path: string, mergeBase: string, head: string): PullFileRe
     const count = counts.get(filename) ?? { additions: 0, deletions: 0 };
     // GitHub's diff limits apply to the API too: no patch for a file whose diff passes 500 KB or 20,000 lines
     // (docs.github.com/en/repositories/creating-and-managing-repositories/repository-limits#diff-limits).
-    const patch = count.additions + count.deletions > patchLineLimit ? '' : git(path, ['diff', '--no-color', '--no-ext-diff', '-M', mergeBase, head, '--', ...(renamed ? [previous] : []), filename]);
+    const patch =
+      count.additions + count.deletions > patchLineLimit
+        ? ''
+        : git(path, ['diff', '--no-color', '--no-ext-diff', '-M', mergeBase, head, '--', ...(renamed ? [previous] : []), filename]);
     const hunks = patch.length > patchByteLimit ? -1 : patch.indexOf('\n@@');
     files.push({
       filename,

@@ -74,7 +74,9 @@ export function numberParam(input: HandlerInput, name: string): number {
 export function requireRepository(input: HandlerInput): RepositoryRecord {
   const owner = stringParam(input, 'owner').toLowerCase();
   const name = stringParam(input, 'repo').toLowerCase();
-  const repo = input.state.repositories.find((candidate) => candidate.owner.toLowerCase() === owner && candidate.name.toLowerCase() === name);
+  const repo = input.state.repositories.find(
+    (candidate) => candidate.owner.toLowerCase() === owner && candidate.name.toLowerCase() === name,
+  );
   if (repo === undefined) throw notFound();
   const principal = input.principal;
   if (principal.kind === 'installation') {
@@ -91,13 +93,17 @@ export function requireRepository(input: HandlerInput): RepositoryRecord {
  * 1), with GitHub's `Link` header (next, last, first, prev) when there is
  * more than one page, which is what Octokit's paginate follows.
  */
-export function paginate<T>(input: Pick<HandlerInput, 'query' | 'urls' | 'path'>, items: readonly T[]): { items: T[]; headers: Record<string, string> } {
+export function paginate<T>(
+  input: Pick<HandlerInput, 'query' | 'urls' | 'path'>,
+  items: readonly T[],
+): { items: T[]; headers: Record<string, string> } {
   const perPage = Math.min(100, Math.max(1, Number(input.query['per_page'] ?? 30)));
   const page = Math.max(1, Number(input.query['page'] ?? 1));
   const last = Math.max(1, Math.ceil(items.length / perPage));
   const link = (target: number, rel: string): string => {
     const url = new URL(`${input.urls.api}${input.path}`);
-    for (const [key, value] of Object.entries(input.query)) if (typeof value === 'string' || typeof value === 'number') url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(input.query))
+      if (typeof value === 'string' || typeof value === 'number') url.searchParams.set(key, String(value));
     url.searchParams.set('per_page', String(perPage));
     url.searchParams.set('page', String(target));
     return `<${url.toString()}>; rel="${rel}"`;
@@ -117,7 +123,11 @@ export function bodyOf(input: HandlerInput): object {
 }
 
 /** A list response: one page of `items`, shaped, with its `Link` header. */
-export function listed<T, R>(input: Pick<HandlerInput, 'query' | 'urls' | 'path'>, items: readonly T[], shape: (item: T) => R): { body: R[]; headers: Record<string, string> } {
+export function listed<T, R>(
+  input: Pick<HandlerInput, 'query' | 'urls' | 'path'>,
+  items: readonly T[],
+  shape: (item: T) => R,
+): { body: R[]; headers: Record<string, string> } {
   const page = paginate(input, items);
   return { body: page.items.map(shape), headers: page.headers };
 }

@@ -24,7 +24,9 @@ export const getInstallation: Handler = (input) => {
 export const getRepoInstallation: Handler = (input) => {
   const owner = stringParam(input, 'owner').toLowerCase();
   const name = stringParam(input, 'repo').toLowerCase();
-  const repo = input.state.repositories.find((candidate) => candidate.owner.toLowerCase() === owner && candidate.name.toLowerCase() === name);
+  const repo = input.state.repositories.find(
+    (candidate) => candidate.owner.toLowerCase() === owner && candidate.name.toLowerCase() === name,
+  );
   const installation = input.state.installations.find((candidate) => candidate.account.toLowerCase() === owner);
   if (repo === undefined || installation === undefined) throw notFound();
   return { status: 200, body: shapeInstallation(input.state, installation, input.urls) };
@@ -62,5 +64,13 @@ export const listInstallationRepositories: Handler = (input) => {
   if (installation === undefined) throw notFound();
   const repositories = input.state.repositories.filter((repo) => repo.owner.toLowerCase() === installation.account.toLowerCase());
   const page = paginate(input, repositories);
-  return { status: 200, body: { total_count: repositories.length, repository_selection: 'all', repositories: page.items.map((repo) => shapeRepository(input.state, repo, input.urls)) }, headers: page.headers };
+  return {
+    status: 200,
+    body: {
+      total_count: repositories.length,
+      repository_selection: 'all',
+      repositories: page.items.map((repo) => shapeRepository(input.state, repo, input.urls)),
+    },
+    headers: page.headers,
+  };
 };

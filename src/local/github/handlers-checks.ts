@@ -1,6 +1,16 @@
 import type { operations } from '@octokit/openapi-types';
 import { notFound, validationFailed } from './errors.js';
-import { bodyOf, listed, numberParam, paginate, requireRepository, stringParam, type Handler, type HandlerInput, type WebhookEvent } from './handler.js';
+import {
+  bodyOf,
+  listed,
+  numberParam,
+  paginate,
+  requireRepository,
+  stringParam,
+  type Handler,
+  type HandlerInput,
+  type WebhookEvent,
+} from './handler.js';
 import { nextId } from './initial-state.js';
 import { shapeAnnotation, shapeCheckRun } from './shape-check-run.js';
 import { checkSuiteEvent, checkSuiteFor, shapeCheckSuite, suiteHeadCommit, suiteOutcome } from './check-suites.js';
@@ -91,7 +101,8 @@ export const listCheckRunsForRef: Handler = (input) => {
     .filter((run) => name === undefined || run.name === name)
     .filter((run) => status === undefined || run.status === status);
   // filter=latest (the default) keeps the newest run of each name.
-  const latest = input.query['filter'] === 'all' ? runs : runs.filter((run) => !runs.some((other) => other.name === run.name && other.id > run.id));
+  const latest =
+    input.query['filter'] === 'all' ? runs : runs.filter((run) => !runs.some((other) => other.name === run.name && other.id > run.id));
   const newestFirst = [...latest].reverse();
   const page = paginate(input, newestFirst);
   return {
@@ -125,7 +136,11 @@ export const listCheckRunsForSuite: Handler = (input) => {
   const suite = findSuite(input, repo);
   const runs = [...input.state.checkRuns.filter((run) => run.checkSuiteId === suite.id)].reverse();
   const page = paginate(input, runs);
-  return { status: 200, body: { total_count: runs.length, check_runs: page.items.map((run) => shapeCheckRun(input.state, repo, run, input.urls)) }, headers: page.headers };
+  return {
+    status: 200,
+    body: { total_count: runs.length, check_runs: page.items.map((run) => shapeCheckRun(input.state, repo, run, input.urls)) },
+    headers: page.headers,
+  };
 };
 
 /** A person asks for a check again: the app gets `check_run.rerequested` and decides what to do (GitHub changes nothing itself). */
@@ -133,7 +148,18 @@ export const rerequestCheckRun: Handler = (input) => {
   const repo = requireRepository(input);
   const run = findRun(input, repo);
   const sender = input.principal.kind === 'user' ? input.principal.login : `${input.state.app.slug}[bot]`;
-  return { status: 201, body: {}, events: [{ name: 'check_run', action: 'rerequested', repositoryId: repo.id, payload: (state, urls) => checkRunPayload(state, urls, run.id, 'rerequested', undefined, sender) }] };
+  return {
+    status: 201,
+    body: {},
+    events: [
+      {
+        name: 'check_run',
+        action: 'rerequested',
+        repositoryId: repo.id,
+        payload: (state, urls) => checkRunPayload(state, urls, run.id, 'rerequested', undefined, sender),
+      },
+    ],
+  };
 };
 
 function findSuite(input: HandlerInput, repo: RepositoryRecord): CheckSuiteRecord {
@@ -165,30 +191,37 @@ function applyOutput(run: CheckRunRecord, output: OutputBody | undefined): void 
   if (annotations.length > limits.annotationsPerRequest) {
     throw validationFailed('CheckRun', 'annotations', `Only ${String(limits.annotationsPerRequest)} annotations are allowed per request`);
   }
-  run.annotations.push(...annotations.map((annotation): AnnotationRecord => {
-    if (annotation.start_line !== annotation.end_line && (annotation.start_column !== undefined || annotation.end_column !== undefined)) {
-      throw validationFailed('CheckRun', 'annotations', 'start_column and end_column may only be given when start_line equals end_line');
-    }
-    return {
-      path: annotation.path,
-      startLine: annotation.start_line,
-      endLine: annotation.end_line,
-      startColumn: annotation.start_column ?? null,
-      endColumn: annotation.end_column ?? null,
-      level: annotation.annotation_level,
-      title: annotation.title ?? null,
-      message: annotation.message,
-      rawDetails: annotation.raw_details ?? null,
-    };
-  }));
+  run.annotations.push(
+    ...annotations.map((annotation): AnnotationRecord => {
+      if (annotation.start_line !== annotation.end_line && (annotation.start_column !== undefined || annotation.end_column !== undefined)) {
+        throw validationFailed('CheckRun', 'annotations', 'start_column and end_column may only be given when start_line equals end_line');
+      }
+      return {
+        path: annotation.path,
+        startLine: annotation.start_line,
+        endLine: annotation.end_line,
+        startColumn: annotation.start_column ?? null,
+        endColumn: annotation.end_column ?? null,
+        level: annotation.annotation_level,
+        title: annotation.title ?? null,
+        message: annotation.message,
+        rawDetails: annotation.raw_details ?? null,
+      };
+    }),
+  );
 }
 
 function actionsOf(actions: CreateBody['actions']): CheckActionRecord[] | undefined {
   if (actions === undefined) return undefined;
   if (actions.length > limits.actions) throw validationFailed('CheckRun', 'actions', `Only ${String(limits.actions)} actions are allowed`);
   return actions.map((action) => {
-    for (const [field, max] of [['label', limits.label], ['description', limits.description], ['identifier', limits.identifier]] as const) {
-      if (action[field].length > max) throw validationFailed('CheckRun', `actions.${field}`, `${field} is too long (maximum is ${String(max)} characters)`);
+    for (const [field, max] of [
+      ['label', limits.label],
+      ['description', limits.description],
+      ['identifier', limits.identifier],
+    ] as const) {
+      if (action[field].length > max)
+        throw validationFailed('CheckRun', `actions.${field}`, `${field} is too long (maximum is ${String(max)} characters)`);
     }
     return { label: action.label, description: action.description, identifier: action.identifier };
   });
@@ -198,7 +231,11 @@ function conclusionMissing(): ReturnType<typeof validationFailed> {
   return validationFailed('CheckRun', 'conclusion', 'Conclusion is required when status is completed');
 }
 
-export function checkRunEvent(run: CheckRunRecord, action: 'created' | 'completed' | 'requested_action', requested?: { identifier: string; sender: string }): WebhookEvent {
+export function checkRunEvent(
+  run: CheckRunRecord,
+  action: 'created' | 'completed' | 'requested_action',
+  requested?: { identifier: string; sender: string },
+): WebhookEvent {
   return {
     name: 'check_run',
     action,

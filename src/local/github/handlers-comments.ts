@@ -42,7 +42,14 @@ function commentEvent(comment: IssueCommentRecord, action: 'created' | 'edited' 
     action,
     repositoryId: comment.repositoryId,
     // A deleted comment is no longer in the state, so the payload is built from the copy taken here.
-    payload: (state, urls) => issueCommentPayload(state, urls, action === 'deleted' ? snapshot : (state.issueComments.find((c) => c.id === comment.id) ?? snapshot), action, changes),
+    payload: (state, urls) =>
+      issueCommentPayload(
+        state,
+        urls,
+        action === 'deleted' ? snapshot : (state.issueComments.find((c) => c.id === comment.id) ?? snapshot),
+        action,
+        changes,
+      ),
   };
 }
 
@@ -52,9 +59,23 @@ export const createIssueComment: Handler = (input) => {
   const { body } = bodyOf(input) as CommentBody;
   checkBody(body);
   const now = input.now.toISOString();
-  const comment: IssueCommentRecord = { id: nextId(input.state), repositoryId: repo.id, issueNumber: pull.number, body, ...author(input), createdAt: now, updatedAt: now, reactions: [] };
+  const comment: IssueCommentRecord = {
+    id: nextId(input.state),
+    repositoryId: repo.id,
+    issueNumber: pull.number,
+    body,
+    ...author(input),
+    createdAt: now,
+    updatedAt: now,
+    reactions: [],
+  };
   input.state.issueComments.push(comment);
-  return { status: 201, body: shapeIssueComment(input.state, repo, comment, input.urls), changed: true, events: [commentEvent(comment, 'created')] };
+  return {
+    status: 201,
+    body: shapeIssueComment(input.state, repo, comment, input.urls),
+    changed: true,
+    events: [commentEvent(comment, 'created')],
+  };
 };
 
 export const updateIssueComment: Handler = (input) => {
@@ -65,7 +86,12 @@ export const updateIssueComment: Handler = (input) => {
   const previous = comment.body;
   comment.body = body;
   comment.updatedAt = input.now.toISOString();
-  return { status: 200, body: shapeIssueComment(input.state, repo, comment, input.urls), changed: true, events: [commentEvent(comment, 'edited', { body: previous })] };
+  return {
+    status: 200,
+    body: shapeIssueComment(input.state, repo, comment, input.urls),
+    changed: true,
+    events: [commentEvent(comment, 'edited', { body: previous })],
+  };
 };
 
 export const deleteIssueComment: Handler = (input) => {
@@ -84,7 +110,9 @@ export const listIssueComments: Handler = (input) => {
   const repo = requireRepository(input);
   const pull = findPull(input, repo, 'issue_number');
   const since = typeof input.query['since'] === 'string' ? Date.parse(input.query['since']) : Number.NEGATIVE_INFINITY;
-  const comments = input.state.issueComments.filter((comment) => comment.repositoryId === repo.id && comment.issueNumber === pull.number && Date.parse(comment.updatedAt) >= since);
+  const comments = input.state.issueComments.filter(
+    (comment) => comment.repositoryId === repo.id && comment.issueNumber === pull.number && Date.parse(comment.updatedAt) >= since,
+  );
   return { status: 200, ...listed(input, comments, (comment) => shapeIssueComment(input.state, repo, comment, input.urls)) };
 };
 

@@ -54,7 +54,11 @@ export const getCommit: Handler = (input) => {
   const files = repository.diffFiles(commit.parents[0] ?? emptyTree, commit.sha);
   const page = paginate(input, files);
   const shaped = shapeCommit(input.state, repo, commit, input.urls, files);
-  return { status: 200, body: { ...shaped, files: page.items.map((file) => shapeDiffEntry(repo, commit.sha, file, input.urls)) }, headers: page.headers };
+  return {
+    status: 200,
+    body: { ...shaped, files: page.items.map((file) => shapeDiffEntry(repo, commit.sha, file, input.urls)) },
+    headers: page.headers,
+  };
 };
 
 /** At most this many commits in a comparison, as on GitHub. */
@@ -91,7 +95,8 @@ export const compareCommits: Handler = (input) => {
     patch_url: `${web}/compare/${range}.patch`,
     base_commit: shapeCommit(input.state, repo, baseCommit, input.urls),
     merge_base_commit: shapeCommit(input.state, repo, mergeBaseCommit, input.urls),
-    status: ahead.length === 0 && behind.length === 0 ? 'identical' : behind.length === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged',
+    status:
+      ahead.length === 0 && behind.length === 0 ? 'identical' : behind.length === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged',
     ahead_by: ahead.length,
     behind_by: behind.length,
     total_commits: ahead.length,

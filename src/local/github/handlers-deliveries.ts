@@ -4,13 +4,19 @@ import type { Schemas } from './shape-user.js';
 import type { DeliveryRecord } from './types.js';
 
 /** The app's webhook deliveries log, newest first, as `GET /app/hook/deliveries` lists it. */
-export const listWebhookDeliveries: Handler = (input) => ({ status: 200, ...listed(input, [...input.state.deliveries].reverse(), shapeDeliveryItem) });
+export const listWebhookDeliveries: Handler = (input) => ({
+  status: 200,
+  ...listed(input, [...input.state.deliveries].reverse(), shapeDeliveryItem),
+});
 
 export const getWebhookDelivery: Handler = (input) => {
   const delivery = findDelivery(input);
   const shaped: Schemas['hook-delivery'] = {
     ...deliveryFields(delivery),
-    request: { headers: { 'X-GitHub-Event': delivery.event, 'X-GitHub-Delivery': delivery.guid, 'Content-Type': 'application/json' }, payload: JSON.parse(delivery.body) as Record<string, unknown> },
+    request: {
+      headers: { 'X-GitHub-Event': delivery.event, 'X-GitHub-Delivery': delivery.guid, 'Content-Type': 'application/json' },
+      payload: JSON.parse(delivery.body) as Record<string, unknown>,
+    },
     response: { headers: null, payload: null },
   };
   return { status: 200, body: shaped };
@@ -33,7 +39,19 @@ function shapeDeliveryItem(delivery: DeliveryRecord): Schemas['hook-delivery-ite
   return deliveryFields(delivery);
 }
 
-function deliveryFields(delivery: DeliveryRecord): { id: number; guid: string; delivered_at: string; redelivery: boolean; duration: number; status: string; status_code: number; event: string; action: string | null; installation_id: number | null; repository_id: number | null } {
+function deliveryFields(delivery: DeliveryRecord): {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  duration: number;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+} {
   return {
     id: delivery.id,
     guid: delivery.guid,

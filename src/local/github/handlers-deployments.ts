@@ -50,15 +50,28 @@ export const createDeployment: Handler = (input) => {
   };
   input.state.deployments.push(deployment);
   ensureEnvironment(input.state, repo, environment, input.now);
-  const event: WebhookEvent = { name: 'deployment', action: 'created', repositoryId: repo.id, payload: (saved, urls) => deploymentPayload(saved, urls, { repo: savedRepo(saved, repo), deploymentId: deployment.id }) };
+  const event: WebhookEvent = {
+    name: 'deployment',
+    action: 'created',
+    repositoryId: repo.id,
+    payload: (saved, urls) => deploymentPayload(saved, urls, { repo: savedRepo(saved, repo), deploymentId: deployment.id }),
+  };
   return { status: 201, body: shapeDeployment(input, repo, deployment), changed: true, events: [event] };
 };
 
 export const listDeployments: Handler = (input) => {
   const repo = requireRepository(input);
-  const matches = (field: 'sha' | 'ref' | 'task' | 'environment', value: string): boolean => input.query[field] === undefined || input.query[field] === value;
+  const matches = (field: 'sha' | 'ref' | 'task' | 'environment', value: string): boolean =>
+    input.query[field] === undefined || input.query[field] === value;
   const found = input.state.deployments
-    .filter((deployment) => deployment.repositoryId === repo.id && matches('sha', deployment.sha) && matches('ref', deployment.ref) && matches('task', deployment.task) && matches('environment', deployment.environment))
+    .filter(
+      (deployment) =>
+        deployment.repositoryId === repo.id &&
+        matches('sha', deployment.sha) &&
+        matches('ref', deployment.ref) &&
+        matches('task', deployment.task) &&
+        matches('environment', deployment.environment),
+    )
     .reverse();
   return { status: 200, ...listed(input, found, (deployment) => shapeDeployment(input, repo, deployment)) };
 };
@@ -82,8 +95,16 @@ export const createDeploymentStatus: Handler = (input) => {
   // environment deployments with the same repository and environment name… only added to deployments that had a success state".
   if (body.state === 'success' && body.auto_inactive !== false) {
     for (const earlier of input.state.deployments) {
-      if (earlier.repositoryId !== repo.id || earlier.id >= deployment.id || earlier.environment !== status.environment || earlier.transient || earlier.production) continue;
-      if (earlier.statuses.at(-1)?.state === 'success') earlier.statuses.push({ ...status, id: nextId(input.state), state: 'inactive', description: '' });
+      if (
+        earlier.repositoryId !== repo.id ||
+        earlier.id >= deployment.id ||
+        earlier.environment !== status.environment ||
+        earlier.transient ||
+        earlier.production
+      )
+        continue;
+      if (earlier.statuses.at(-1)?.state === 'success')
+        earlier.statuses.push({ ...status, id: nextId(input.state), state: 'inactive', description: '' });
     }
   }
   if (body.environment !== undefined) ensureEnvironment(input.state, repo, body.environment, input.now);
@@ -92,14 +113,25 @@ export const createDeploymentStatus: Handler = (input) => {
   const events: WebhookEvent[] =
     status.state === 'inactive'
       ? []
-      : [{ name: 'deployment_status', action: 'created', repositoryId: repo.id, payload: (saved, urls) => deploymentStatusPayload(saved, urls, { repo: savedRepo(saved, repo), deploymentId: deployment.id, statusId: status.id }) }];
+      : [
+          {
+            name: 'deployment_status',
+            action: 'created',
+            repositoryId: repo.id,
+            payload: (saved, urls) =>
+              deploymentStatusPayload(saved, urls, { repo: savedRepo(saved, repo), deploymentId: deployment.id, statusId: status.id }),
+          },
+        ];
   return { status: 201, body: shapeDeploymentStatus(input, repo, deployment, status), changed: true, events };
 };
 
 export const listDeploymentStatuses: Handler = (input) => {
   const repo = requireRepository(input);
   const deployment = findDeployment(input, repo);
-  return { status: 200, ...listed(input, [...deployment.statuses].reverse(), (status) => shapeDeploymentStatus(input, repo, deployment, status)) };
+  return {
+    status: 200,
+    ...listed(input, [...deployment.statuses].reverse(), (status) => shapeDeploymentStatus(input, repo, deployment, status)),
+  };
 };
 
 function findDeployment(input: HandlerInput, repo: RepositoryRecord): DeploymentRecord {
@@ -133,7 +165,12 @@ function shapeDeployment(input: HandlerInput, repo: RepositoryRecord, deployment
   };
 }
 
-function shapeDeploymentStatus(input: HandlerInput, repo: RepositoryRecord, deployment: DeploymentRecord, status: DeploymentStatusRecord): Schemas['deployment-status'] {
+function shapeDeploymentStatus(
+  input: HandlerInput,
+  repo: RepositoryRecord,
+  deployment: DeploymentRecord,
+  status: DeploymentStatusRecord,
+): Schemas['deployment-status'] {
   const api = `${input.urls.api}/repos/${repo.owner}/${repo.name}`;
   const deploymentUrl = `${api}/deployments/${String(deployment.id)}`;
   return {

@@ -13,7 +13,10 @@ import type { EnvironmentRecord, GithubState, RepositoryRecord } from './types.j
 export const listEnvironments: Handler = (input) => {
   const repo = requireRepository(input);
   const found = (input.state.environments ?? []).filter((environment) => environment.repositoryId === repo.id);
-  return { status: 200, body: { total_count: found.length, environments: found.map((environment) => shapeEnvironment(input, repo, environment)) } };
+  return {
+    status: 200,
+    body: { total_count: found.length, environments: found.map((environment) => shapeEnvironment(input, repo, environment)) },
+  };
 };
 
 export const getEnvironment: Handler = (input) => {
@@ -32,14 +35,22 @@ export const putEnvironment: Handler = (input) => {
 
 /** Environment names are compared without case, as GitHub does. */
 function findEnvironment(state: GithubState, repo: RepositoryRecord, name: string): EnvironmentRecord | undefined {
-  return (state.environments ?? []).find((candidate) => candidate.repositoryId === repo.id && candidate.name.toLowerCase() === name.toLowerCase());
+  return (state.environments ?? []).find(
+    (candidate) => candidate.repositoryId === repo.id && candidate.name.toLowerCase() === name.toLowerCase(),
+  );
 }
 
 /** The repository's environment of that name, created when missing. */
 export function ensureEnvironment(state: GithubState, repo: RepositoryRecord, name: string, now: Date): EnvironmentRecord {
   const found = findEnvironment(state, repo, name);
   if (found !== undefined) return found;
-  const created: EnvironmentRecord = { id: nextId(state), repositoryId: repo.id, name, createdAt: now.toISOString(), updatedAt: now.toISOString() };
+  const created: EnvironmentRecord = {
+    id: nextId(state),
+    repositoryId: repo.id,
+    name,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
   state.environments = [...(state.environments ?? []), created];
   return created;
 }

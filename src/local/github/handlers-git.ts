@@ -17,7 +17,11 @@ export const listBranches: Handler = (input) => {
   const api = `${input.urls.api}/repos/${repo.owner}/${repo.name}`;
   return {
     status: 200,
-    ...listed(input, heads, ([name, sha]): Schemas['short-branch'] => ({ name, commit: { sha, url: `${api}/commits/${sha}` }, protected: repo.protection?.[name] !== undefined })),
+    ...listed(input, heads, ([name, sha]): Schemas['short-branch'] => ({
+      name,
+      commit: { sha, url: `${api}/commits/${sha}` },
+      protected: repo.protection?.[name] !== undefined,
+    })),
   };
 };
 
@@ -29,7 +33,12 @@ export const getRef: Handler = (input) => {
   const sha = branch === undefined ? undefined : gitOf(input, repo).heads()[branch];
   if (sha === undefined) throw notFound();
   const api = `${input.urls.api}/repos/${repo.owner}/${repo.name}`;
-  const shaped: Schemas['git-ref'] = { ref: `refs/${ref}`, node_id: nodeId('Ref', repo.id), url: `${api}/git/refs/${ref}`, object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` } };
+  const shaped: Schemas['git-ref'] = {
+    ref: `refs/${ref}`,
+    node_id: nodeId('Ref', repo.id),
+    url: `${api}/git/refs/${ref}`,
+    object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` },
+  };
   return { status: 200, body: shaped };
 };
 
@@ -51,7 +60,11 @@ function shapeGitCommit(input: HandlerInput, repo: RepositoryRecord, commit: Git
     committer: commit.committer,
     tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
     message: commit.message,
-    parents: commit.parents.map((sha) => ({ sha, url: `${api}/git/commits/${sha}`, html_url: `${input.urls.web}/${repo.owner}/${repo.name}/commit/${sha}` })),
+    parents: commit.parents.map((sha) => ({
+      sha,
+      url: `${api}/git/commits/${sha}`,
+      html_url: `${input.urls.web}/${repo.owner}/${repo.name}/commit/${sha}`,
+    })),
     verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
   };
 }
@@ -64,7 +77,12 @@ export const getContent: Handler = (input) => {
   const entry = gitOf(input, repo).readPath(ref, path);
   if (entry === undefined) throw notFound();
   const api = `${input.urls.api}/repos/${repo.owner}/${repo.name}`;
-  const item = (type: 'file' | 'dir', itemPath: string, sha: string, size: number): Omit<Schemas['content-file'], 'content' | 'encoding' | 'type'> & { type: 'file' | 'dir' } => {
+  const item = (
+    type: 'file' | 'dir',
+    itemPath: string,
+    sha: string,
+    size: number,
+  ): Omit<Schemas['content-file'], 'content' | 'encoding' | 'type'> & { type: 'file' | 'dir' } => {
     const encoded = itemPath.split('/').map(encodeURIComponent).join('/');
     const html = `${input.urls.web}/${repo.owner}/${repo.name}/${type === 'dir' ? 'tree' : 'blob'}/${encodeURIComponent(ref)}/${encoded}`;
     const self = `${api}/contents/${encoded}?ref=${encodeURIComponent(ref)}`;
@@ -84,9 +102,16 @@ export const getContent: Handler = (input) => {
   };
   const clean = path.replace(/^\/+|\/+$/g, '');
   if (entry.type === 'file') {
-    const shaped: Schemas['content-file'] = { ...item('file', clean, entry.sha, entry.size), type: 'file', encoding: 'base64', content: entry.content.toString('base64').replace(/(.{60})/g, '$1\n') };
+    const shaped: Schemas['content-file'] = {
+      ...item('file', clean, entry.sha, entry.size),
+      type: 'file',
+      encoding: 'base64',
+      content: entry.content.toString('base64').replace(/(.{60})/g, '$1\n'),
+    };
     return { status: 200, body: shaped };
   }
-  const listing: Schemas['content-directory'] = entry.entries.map((child) => item(child.type, clean === '' ? child.name : `${clean}/${child.name}`, child.sha, child.size));
+  const listing: Schemas['content-directory'] = entry.entries.map((child) =>
+    item(child.type, clean === '' ? child.name : `${clean}/${child.name}`, child.sha, child.size),
+  );
   return { status: 200, body: listing };
 };

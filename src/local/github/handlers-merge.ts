@@ -25,7 +25,8 @@ export const mergePull: Handler = (input) => {
   const pull = findPull(input, repo, 'pull_number');
   const body = (input.body ?? {}) as NonNullable<MergeBody>;
   if (pull.state !== 'open') throw new GithubApiError(405, notMergeable);
-  if (body.sha !== undefined && body.sha !== pull.head.sha) throw new GithubApiError(409, 'Head branch was modified. Review and try the merge again.');
+  if (body.sha !== undefined && body.sha !== pull.head.sha)
+    throw new GithubApiError(409, 'Head branch was modified. Review and try the merge again.');
   const repository = repo.heads === undefined ? undefined : input.git?.open(repo.owner, repo.name);
   const base = repository?.heads()[pull.base.ref];
   const behind = repository !== undefined && base !== undefined && !repository.isAncestor(base, pull.head.sha);
@@ -38,7 +39,10 @@ export const mergePull: Handler = (input) => {
     if (base === undefined) throw new GithubApiError(405, notMergeable);
     const tree = repository.mergeTree(base, pull.head.sha);
     if (tree === undefined) throw new GithubApiError(405, notMergeable);
-    sha = method === 'rebase' ? rebase(repository, base, pull.head.sha, input.now) : mergeCommit(repository, { method, base, tree, pull, repo, body, by, now: input.now });
+    sha =
+      method === 'rebase'
+        ? rebase(repository, base, pull.head.sha, input.now)
+        : mergeCommit(repository, { method, base, tree, pull, repo, body, by, now: input.now });
     repository.updateBranch(pull.base.ref, sha, base);
   }
   const now = input.now.toISOString();
@@ -62,11 +66,31 @@ function rebase(repository: GitRepository, base: string, head: string, now: Date
 /** Merge: a two-parent commit on the merged tree; squash: a one-parent commit on the same tree, listing the squashed messages. */
 function mergeCommit(
   repository: GitRepository,
-  options: { method: 'merge' | 'squash'; base: string; tree: string; pull: PullRequestRecord; repo: RepositoryRecord; body: NonNullable<MergeBody>; by: string; now: Date },
+  options: {
+    method: 'merge' | 'squash';
+    base: string;
+    tree: string;
+    pull: PullRequestRecord;
+    repo: RepositoryRecord;
+    body: NonNullable<MergeBody>;
+    by: string;
+    now: Date;
+  },
 ): string {
   const { method, base, tree, pull, repo, body, by } = options;
-  const title = body.commit_title ?? (method === 'squash' ? `${pull.title} (#${String(pull.number)})` : `Merge pull request #${String(pull.number)} from ${repo.owner}/${pull.head.ref}`);
-  const detail = body.commit_message ?? (method === 'squash' ? repository.log(pull.head.sha, base).map((commit) => `* ${commit.message}`).join('\n\n') : pull.title);
+  const title =
+    body.commit_title ??
+    (method === 'squash'
+      ? `${pull.title} (#${String(pull.number)})`
+      : `Merge pull request #${String(pull.number)} from ${repo.owner}/${pull.head.ref}`);
+  const detail =
+    body.commit_message ??
+    (method === 'squash'
+      ? repository
+          .log(pull.head.sha, base)
+          .map((commit) => `* ${commit.message}`)
+          .join('\n\n')
+      : pull.title);
   return repository.commitTree({
     tree,
     parents: method === 'squash' ? [base] : [base, pull.head.sha],

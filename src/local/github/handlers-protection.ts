@@ -22,7 +22,9 @@ export const updateBranchProtection: Handler = (input) => {
   // `contexts` is deprecated in favour of `checks` but still what most clients send; both count.
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   const contexts = checks === null ? [] : [...new Set([...checks.contexts, ...(checks.checks ?? []).map((check) => check.context)])];
-  const requiredApps = Object.fromEntries((checks?.checks ?? []).flatMap((check) => (check.app_id === undefined || check.app_id === -1 ? [] : [[check.context, check.app_id]])));
+  const requiredApps = Object.fromEntries(
+    (checks?.checks ?? []).flatMap((check) => (check.app_id === undefined || check.app_id === -1 ? [] : [[check.context, check.app_id]])),
+  );
   const protection: BranchProtectionRecord = {
     requiredContexts: contexts,
     ...(Object.keys(requiredApps).length > 0 && { requiredApps }),
@@ -49,7 +51,12 @@ export const deleteBranchProtection: Handler = (input) => {
   return { status: 204, changed: true };
 };
 
-function shapeProtection(repo: RepositoryRecord, branch: string, protection: BranchProtectionRecord, urls: Urls): Schemas['protected-branch'] {
+function shapeProtection(
+  repo: RepositoryRecord,
+  branch: string,
+  protection: BranchProtectionRecord,
+  urls: Urls,
+): Schemas['protected-branch'] {
   const url = `${urls.api}/repos/${repo.owner}/${repo.name}/branches/${encodeURIComponent(branch)}/protection`;
   return {
     url,

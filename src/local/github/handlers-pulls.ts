@@ -60,19 +60,41 @@ export const createPull: Handler = (input) => {
   const headRef = body.head.replace(/^[^:]*:/, '');
   const headOwner = body.head.includes(':') ? body.head.slice(0, body.head.indexOf(':')) : repo.owner;
   // `owner:branch` with another owner: the branch lives in that owner's fork of this repository.
-  const fork = headOwner.toLowerCase() === repo.owner.toLowerCase() ? undefined : input.state.repositories.find((candidate) => candidate.forkOf === repo.id && candidate.owner.toLowerCase() === headOwner.toLowerCase());
-  if (headOwner.toLowerCase() !== repo.owner.toLowerCase() && fork === undefined) throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+  const fork =
+    headOwner.toLowerCase() === repo.owner.toLowerCase()
+      ? undefined
+      : input.state.repositories.find(
+          (candidate) => candidate.forkOf === repo.id && candidate.owner.toLowerCase() === headOwner.toLowerCase(),
+        );
+  if (headOwner.toLowerCase() !== repo.owner.toLowerCase() && fork === undefined)
+    throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
   const heads = repository.heads();
   const headSha = fork === undefined ? heads[headRef] : input.git?.open(fork.owner, fork.name)?.heads()[headRef];
   const baseSha = heads[body.base];
-  if (headSha === undefined) throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
-  if (baseSha === undefined) throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+  if (headSha === undefined)
+    throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+  if (baseSha === undefined)
+    throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
   const number = Math.max(0, ...input.state.pullRequests.filter((pull) => pull.repositoryId === repo.id).map((pull) => pull.number)) + 1;
-  const open = input.state.pullRequests.find((pull) => pull.repositoryId === repo.id && pull.state === 'open' && pull.head.ref === headRef && pull.head.repositoryId === fork?.id && pull.base.ref === body.base);
+  const open = input.state.pullRequests.find(
+    (pull) =>
+      pull.repositoryId === repo.id &&
+      pull.state === 'open' &&
+      pull.head.ref === headRef &&
+      pull.head.repositoryId === fork?.id &&
+      pull.base.ref === body.base,
+  );
   if (open !== undefined) throw validationFailed('PullRequest', 'head', `A pull request already exists for ${headOwner}:${headRef}.`);
   // GitHub keeps a fork's head in the base repository as refs/pull/N/head: reviewers and apps fetch it from there.
-  if (fork !== undefined) input.git?.fetchRef({ owner: fork.owner, name: fork.name }, headRef, { owner: repo.owner, name: repo.name }, `refs/pull/${String(number)}/head`);
-  if (repository.log(headSha, baseSha).length === 0) throw validationFailed('PullRequest', 'head', `No commits between ${body.base} and ${headRef}`);
+  if (fork !== undefined)
+    input.git?.fetchRef(
+      { owner: fork.owner, name: fork.name },
+      headRef,
+      { owner: repo.owner, name: repo.name },
+      `refs/pull/${String(number)}/head`,
+    );
+  if (repository.log(headSha, baseSha).length === 0)
+    throw validationFailed('PullRequest', 'head', `No commits between ${body.base} and ${headRef}`);
   const user = actor(input.principal, input.state.app.slug);
   const now = input.now.toISOString();
   const pull: PullRequestRecord = {
@@ -90,7 +112,12 @@ export const createPull: Handler = (input) => {
     updatedAt: now,
   };
   input.state.pullRequests.push(pull);
-  return { status: 201, body: shapePull(input, repo, pull), changed: true, events: [pullRequestEvent(input.state, repo, pull, input.git, 'opened', user)] };
+  return {
+    status: 201,
+    body: shapePull(input, repo, pull),
+    changed: true,
+    events: [pullRequestEvent(input.state, repo, pull, input.git, 'opened', user)],
+  };
 };
 
 /** Edits title, body or base, or closes and reopens: `edited` carries the old values, as GitHub's does. */
@@ -110,11 +137,15 @@ export const updatePull: Handler = (input) => {
   }
   if (body.base !== undefined && body.base !== pull.base.ref) {
     const sha = repo.heads?.[body.base];
-    if (sha === undefined) throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+    if (sha === undefined)
+      throw new GithubApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
     changes['base'] = { from: pull.base.ref };
     pull.base = { ref: body.base, sha };
   }
-  const events = Object.keys(changes).length === 0 ? [] : [pullRequestEvent(input.state, repo, pull, input.git, 'edited', sender, { changes: shapeChanges(changes) })];
+  const events =
+    Object.keys(changes).length === 0
+      ? []
+      : [pullRequestEvent(input.state, repo, pull, input.git, 'edited', sender, { changes: shapeChanges(changes) })];
   if (body.state !== undefined && body.state !== pull.state) {
     if (pull.merged !== undefined) throw validationFailed('PullRequest', 'state', 'Cannot change the state of a merged pull request');
     pull.state = body.state;

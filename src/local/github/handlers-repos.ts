@@ -12,7 +12,13 @@ export const getRepository: Handler = (input) => {
 };
 
 /** `permission` is the legacy level (maintain reads as write, triage as read); `role_name` the real one. */
-const legacyPermission: Record<CollaboratorPermission, string> = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' };
+const legacyPermission: Record<CollaboratorPermission, string> = {
+  admin: 'admin',
+  maintain: 'write',
+  write: 'write',
+  triage: 'read',
+  read: 'read',
+};
 
 export const getCollaboratorPermission: Handler = (input) => {
   const repo = requireRepository(input);
@@ -27,7 +33,13 @@ export const getCollaboratorPermission: Handler = (input) => {
     role_name: roleName,
     user: {
       ...shapeUser(user, input.urls),
-      permissions: { pull: permission !== 'none', triage: ['admin', 'maintain', 'write', 'triage'].includes(roleName), push: ['admin', 'maintain', 'write'].includes(roleName), maintain: ['admin', 'maintain'].includes(roleName), admin: roleName === 'admin' },
+      permissions: {
+        pull: permission !== 'none',
+        triage: ['admin', 'maintain', 'write', 'triage'].includes(roleName),
+        push: ['admin', 'maintain', 'write'].includes(roleName),
+        maintain: ['admin', 'maintain'].includes(roleName),
+        admin: roleName === 'admin',
+      },
       role_name: roleName,
     },
   };
@@ -59,8 +71,14 @@ function createRepository(input: HandlerInput, owner: string): HandlerResult {
   const body = bodyOf(input) as CreateRepositoryBody;
   if (input.git === undefined) throw validationFailed('Repository', 'name', 'The local GitHub was started without a git server');
   if (!/^[\w.-]+$/.test(body.name) || body.name.startsWith('.')) throw validationFailed('Repository', 'name', 'name is invalid');
-  if (input.state.repositories.some((repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === body.name.toLowerCase())) {
-    throw new GithubApiError(422, 'Repository creation failed.', [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }]);
+  if (
+    input.state.repositories.some(
+      (repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === body.name.toLowerCase(),
+    )
+  ) {
+    throw new GithubApiError(422, 'Repository creation failed.', [
+      { resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' },
+    ]);
   }
   const creator = input.principal.kind === 'user' ? input.principal.login : undefined;
   const repo = seedRepository(input.state, {
@@ -86,20 +104,37 @@ type CreateForkBody = NonNullable<operations['repos/create-fork']['requestBody']
 export const createFork: Handler = (input) => {
   const parent = requireRepository(input);
   if (input.principal.kind !== 'user') throw new GithubApiError(403, 'Resource not accessible by integration');
-  if (input.git === undefined || parent.heads === undefined) throw validationFailed('Repository', 'name', 'The repository has no git repository behind it');
+  if (input.git === undefined || parent.heads === undefined)
+    throw validationFailed('Repository', 'name', 'The repository has no git repository behind it');
   // The body is optional (a fork with the parent's name into the caller's account).
   const body: NonNullable<CreateForkBody> = typeof input.body === 'object' && input.body !== null ? input.body : {};
   const owner = body.organization ?? input.principal.login;
   const name = body.name ?? parent.name;
   const existing = input.state.repositories.find((repo) => repo.forkOf === parent.id && repo.owner.toLowerCase() === owner.toLowerCase());
   if (existing !== undefined) return { status: 202, body: shapeFullRepository(input.state, existing, input.urls) };
-  if (input.state.repositories.some((repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === name.toLowerCase())) {
-    throw new GithubApiError(422, 'Repository creation failed.', [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }]);
+  if (
+    input.state.repositories.some(
+      (repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === name.toLowerCase(),
+    )
+  ) {
+    throw new GithubApiError(422, 'Repository creation failed.', [
+      { resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' },
+    ]);
   }
-  const fork = seedRepository(input.state, { owner, name, private: parent.private, defaultBranch: parent.defaultBranch, ...(owner !== input.principal.login && { collaborators: { [input.principal.login]: 'admin' } }), now: input.now });
+  const fork = seedRepository(input.state, {
+    owner,
+    name,
+    private: parent.private,
+    defaultBranch: parent.defaultBranch,
+    ...(owner !== input.principal.login && { collaborators: { [input.principal.login]: 'admin' } }),
+    now: input.now,
+  });
   fork.forkOf = parent.id;
   const repository = input.git.fork({ owner: parent.owner, name: parent.name }, { owner, name });
   const heads = repository.heads();
-  fork.heads = body.default_branch_only === true ? Object.fromEntries(Object.entries(heads).filter(([branch]) => branch === parent.defaultBranch)) : heads;
+  fork.heads =
+    body.default_branch_only === true
+      ? Object.fromEntries(Object.entries(heads).filter(([branch]) => branch === parent.defaultBranch))
+      : heads;
   return { status: 202, body: shapeFullRepository(input.state, fork, input.urls), changed: true };
 };

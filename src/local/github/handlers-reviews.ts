@@ -22,10 +22,17 @@ export const createReview: Handler = (input) => {
   const repo = requireRepository(input);
   const pull = findPull(input, repo, 'pull_number');
   const body = bodyOf(input) as ReviewBody;
-  if (body.event === undefined) throw validationFailed('PullRequestReview', 'event', 'The local GitHub submits reviews at once: give event APPROVE, REQUEST_CHANGES or COMMENT');
+  if (body.event === undefined)
+    throw validationFailed(
+      'PullRequestReview',
+      'event',
+      'The local GitHub submits reviews at once: give event APPROVE, REQUEST_CHANGES or COMMENT',
+    );
   const user = actor(input.principal, input.state.app.slug);
-  if (body.event === 'APPROVE' && user === pull.user) throw validationFailed('PullRequestReview', 'event', 'Can not approve your own pull request');
-  if (body.event !== 'APPROVE' && (body.body ?? '') === '') throw validationFailed('PullRequestReview', 'body', `Body is required when event is ${body.event}`);
+  if (body.event === 'APPROVE' && user === pull.user)
+    throw validationFailed('PullRequestReview', 'event', 'Can not approve your own pull request');
+  if (body.event !== 'APPROVE' && (body.body ?? '') === '')
+    throw validationFailed('PullRequestReview', 'body', `Body is required when event is ${body.event}`);
   const review: ReviewRecord = {
     id: nextId(input.state),
     repositoryId: repo.id,
@@ -39,7 +46,12 @@ export const createReview: Handler = (input) => {
   input.state.reviews.push(review);
   const facts = pullFacts(input.state, repo, pull, input.git);
   const snapshot = structuredClone(pull);
-  const event: WebhookEvent = { name: 'pull_request_review', action: 'submitted', repositoryId: repo.id, payload: (state, urls) => reviewPayload(state, urls, { repo, pull: snapshot, facts, review }) };
+  const event: WebhookEvent = {
+    name: 'pull_request_review',
+    action: 'submitted',
+    repositoryId: repo.id,
+    payload: (state, urls) => reviewPayload(state, urls, { repo, pull: snapshot, facts, review }),
+  };
   return { status: 200, body: shapeReview(input.state, repo, review, input.urls), changed: true, events: [event] };
 };
 

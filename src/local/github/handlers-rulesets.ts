@@ -22,13 +22,19 @@ const enforcedRules = new Set(['required_status_checks', 'required_deployments']
 export const createRuleset: Handler = (input) => {
   const repo = requireRepository(input);
   const body = bodyOf(input) as CreateBody;
-  if ((body.target ?? 'branch') !== 'branch') throw new GithubApiError(422, `Invalid target: the local GitHub models branch rulesets only, not "${body.target ?? ''}"`);
+  if ((body.target ?? 'branch') !== 'branch')
+    throw new GithubApiError(422, `Invalid target: the local GitHub models branch rulesets only, not "${body.target ?? ''}"`);
   const rules: RulesetRule[] = [];
   for (const rule of body.rules ?? []) {
-    if (!enforcedRules.has(rule.type)) throw new GithubApiError(422, `Invalid rules: the local GitHub does not enforce "${rule.type}" (it enforces ${[...enforcedRules].join(', ')})`);
+    if (!enforcedRules.has(rule.type))
+      throw new GithubApiError(
+        422,
+        `Invalid rules: the local GitHub does not enforce "${rule.type}" (it enforces ${[...enforcedRules].join(', ')})`,
+      );
     rules.push(rule as RulesetRule);
   }
-  if ((input.state.rulesets ?? []).some((candidate) => candidate.repositoryId === repo.id && candidate.name === body.name)) throw new GithubApiError(422, 'Validation Failed: Name must be unique');
+  if ((input.state.rulesets ?? []).some((candidate) => candidate.repositoryId === repo.id && candidate.name === body.name))
+    throw new GithubApiError(422, 'Validation Failed: Name must be unique');
   const ruleset: RulesetRecord = {
     id: nextId(input.state),
     repositoryId: repo.id,
@@ -45,7 +51,12 @@ export const createRuleset: Handler = (input) => {
 
 export const listRulesets: Handler = (input) => {
   const repo = requireRepository(input);
-  return { status: 200, body: (input.state.rulesets ?? []).filter((ruleset) => ruleset.repositoryId === repo.id).map((ruleset) => shapeRuleset(input, repo, ruleset)) };
+  return {
+    status: 200,
+    body: (input.state.rulesets ?? [])
+      .filter((ruleset) => ruleset.repositoryId === repo.id)
+      .map((ruleset) => shapeRuleset(input, repo, ruleset)),
+  };
 };
 
 export const getRuleset: Handler = (input) => {
@@ -59,13 +70,16 @@ export const getRuleset: Handler = (input) => {
 /** Whether a ruleset's ref condition takes in the branch (include matches and no exclude does). */
 export function rulesetAppliesTo(repo: RepositoryRecord, ruleset: RulesetRecord, branch: string): boolean {
   const ref = `refs/heads/${branch}`;
-  const matches = (pattern: string): boolean => pattern === '~ALL' || (pattern === '~DEFAULT_BRANCH' && branch === repo.defaultBranch) || picomatch.isMatch(ref, pattern);
+  const matches = (pattern: string): boolean =>
+    pattern === '~ALL' || (pattern === '~DEFAULT_BRANCH' && branch === repo.defaultBranch) || picomatch.isMatch(ref, pattern);
   return ruleset.include.some(matches) && !ruleset.exclude.some(matches);
 }
 
 /** The active rulesets that apply to a branch. */
 export function activeRulesets(state: GithubState, repo: RepositoryRecord, branch: string): RulesetRecord[] {
-  return (state.rulesets ?? []).filter((ruleset) => ruleset.repositoryId === repo.id && ruleset.enforcement === 'active' && rulesetAppliesTo(repo, ruleset, branch));
+  return (state.rulesets ?? []).filter(
+    (ruleset) => ruleset.repositoryId === repo.id && ruleset.enforcement === 'active' && rulesetAppliesTo(repo, ruleset, branch),
+  );
 }
 
 function shapeRuleset(input: HandlerInput, repo: RepositoryRecord, ruleset: RulesetRecord): Schemas['repository-ruleset'] {

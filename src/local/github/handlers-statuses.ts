@@ -26,7 +26,9 @@ export const createCommitStatus: Handler = (input) => {
     creator,
     createdAt: input.now.toISOString(),
   };
-  const same = input.state.statuses.filter((candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.context === context);
+  const same = input.state.statuses.filter(
+    (candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.context === context,
+  );
   if (same.length >= maxStatusesPerContext) {
     const oldest = same[0];
     input.state.statuses = input.state.statuses.filter((candidate) => candidate !== oldest);

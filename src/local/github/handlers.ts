@@ -1,6 +1,22 @@
 import type { Handler } from './handler.js';
-import { createInstallationAccessToken, getAuthenticatedApp, getInstallation, getRepoInstallation, listInstallationRepositories, listInstallations } from './handlers-app.js';
-import { createCheckRun, getCheckRun, getCheckSuite, listCheckRunAnnotations, listCheckRunsForRef, listCheckRunsForSuite, rerequestCheckRun, updateCheckRun } from './handlers-checks.js';
+import {
+  createInstallationAccessToken,
+  getAuthenticatedApp,
+  getInstallation,
+  getRepoInstallation,
+  listInstallationRepositories,
+  listInstallations,
+} from './handlers-app.js';
+import {
+  createCheckRun,
+  getCheckRun,
+  getCheckSuite,
+  listCheckRunAnnotations,
+  listCheckRunsForRef,
+  listCheckRunsForSuite,
+  rerequestCheckRun,
+  updateCheckRun,
+} from './handlers-checks.js';
 import {
   createIssueComment,
   createIssueCommentReaction,
@@ -19,7 +35,14 @@ import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.j
 import { mergePull } from './handlers-merge.js';
 import { deleteBranchProtection, getBranchProtection, updateBranchProtection } from './handlers-protection.js';
 import { createPull, getPull, listPullFiles, listPulls, updatePull } from './handlers-pulls.js';
-import { createFork, createRepositoryForUser, createRepositoryInOrg, getCollaboratorPermission, getRateLimit, getRepository } from './handlers-repos.js';
+import {
+  createFork,
+  createRepositoryForUser,
+  createRepositoryInOrg,
+  getCollaboratorPermission,
+  getRateLimit,
+  getRepository,
+} from './handlers-repos.js';
 import { createReview, listReviews } from './handlers-reviews.js';
 import { getTeamMembership } from './handlers-teams.js';
 import { createAppFromManifest } from './app-manifests.js';

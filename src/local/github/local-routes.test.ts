@@ -31,26 +31,55 @@ function context(): { context: LocalRouteContext; state: GithubState; synced: un
         return Promise.resolve(77);
       },
       requestLog: () => [
-        { seq: 1, method: 'POST', route: '/repos/{owner}/{repo}/issues/{issue_number}/comments', operationId: 'issues/create-comment', status: 201, at: now.toISOString(), caller: 'installation:7' },
-        { seq: 2, method: 'GET', route: '/repos/{owner}/{repo}', operationId: 'repos/get', status: 200, at: now.toISOString(), caller: 'app' },
+        {
+          seq: 1,
+          method: 'POST',
+          route: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+          operationId: 'issues/create-comment',
+          status: 201,
+          at: now.toISOString(),
+          caller: 'installation:7',
+        },
+        {
+          seq: 2,
+          method: 'GET',
+          route: '/repos/{owner}/{repo}',
+          operationId: 'repos/get',
+          status: 200,
+          at: now.toISOString(),
+          caller: 'app',
+        },
       ],
     },
   };
 }
 
-const post = (path: string, body: unknown, authorization?: string): { method: string; path: string; authorization: string | undefined; rawBody: string } => ({ method: 'POST', path, authorization, rawBody: JSON.stringify(body) });
+const post = (
+  path: string,
+  body: unknown,
+  authorization?: string,
+): { method: string; path: string; authorization: string | undefined; rawBody: string } => ({
+  method: 'POST',
+  path,
+  authorization,
+  rawBody: JSON.stringify(body),
+});
 
 describe('the local routes', () => {
   it('mints a person token only with the admin token, and stores nothing otherwise', async () => {
     const { context: routes, state } = context();
     expect((await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'write' }))).status).toBe(401);
-    expect((await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'write' }, 'Bearer wrong-admin-token!'))).status).toBe(401);
+    expect(
+      (await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'write' }, 'Bearer wrong-admin-token!'))).status,
+    ).toBe(401);
     expect(state.tokens).toEqual([]);
     const minted = await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'write' }, 'Bearer secret-admin-token'));
     expect(minted.status).toBe(201);
     expect((minted.body as { token: string }).token.length).toBeGreaterThan(20);
     expect(state.tokens).toHaveLength(1);
-    expect((await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'owner' }, 'Bearer secret-admin-token'))).status).toBe(400);
+    expect(
+      (await handleLocalRoute(routes, post('/_local/people', { login: 'alice', role: 'owner' }, 'Bearer secret-admin-token'))).status,
+    ).toBe(400);
   });
 
   it('passes a valid push notice on and refuses a malformed one', async () => {
@@ -68,7 +97,13 @@ describe('the local routes', () => {
 
   it('serves the request log after a given seq, and refuses a malformed since', async () => {
     const { context: routes } = context();
-    const get = (since: string): { method: string; path: string; query: URLSearchParams; authorization: undefined; rawBody: string } => ({ method: 'GET', path: '/_local/requests', query: new URLSearchParams({ since }), authorization: undefined, rawBody: '' });
+    const get = (since: string): { method: string; path: string; query: URLSearchParams; authorization: undefined; rawBody: string } => ({
+      method: 'GET',
+      path: '/_local/requests',
+      query: new URLSearchParams({ since }),
+      authorization: undefined,
+      rawBody: '',
+    });
     const all = await handleLocalRoute(routes, get('0'));
     expect((all.body as { entries: { seq: number }[] }).entries.map((entry) => entry.seq)).toEqual([1, 2]);
     const later = await handleLocalRoute(routes, get('1'));
@@ -80,8 +115,13 @@ describe('the local routes', () => {
   it('installs the app on an account only with the admin token', async () => {
     const { context: routes, installed } = context();
     expect((await handleLocalRoute(routes, post('/_local/installations', { account: 'acme' }))).status).toBe(401);
-    expect((await handleLocalRoute(routes, post('/_local/installations', { account: '../x' }, 'Bearer secret-admin-token'))).status).toBe(400);
-    const answer = await handleLocalRoute(routes, post('/_local/installations', { account: 'acme', sender: 'alice' }, 'Bearer secret-admin-token'));
+    expect((await handleLocalRoute(routes, post('/_local/installations', { account: '../x' }, 'Bearer secret-admin-token'))).status).toBe(
+      400,
+    );
+    const answer = await handleLocalRoute(
+      routes,
+      post('/_local/installations', { account: 'acme', sender: 'alice' }, 'Bearer secret-admin-token'),
+    );
     expect(answer).toEqual({ status: 201, body: { id: 77, account: 'acme' } });
     expect(installed).toEqual([{ account: 'acme', sender: 'alice' }]);
   });

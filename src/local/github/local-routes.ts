@@ -14,7 +14,13 @@ export const localPrefix = '/_local/';
 /** Where the git server reports a push. It only says which repository to read again, so it needs no secret. */
 export const gitPushedPath = '/_local/git/pushed';
 
-const gitPushNotice = z.object({ repository: z.string().regex(/^[\w-][\w.-]*\/[\w-][\w.-]*$/), pusher: z.string().regex(/^[\w.[\]-]+$/).optional() });
+const gitPushNotice = z.object({
+  repository: z.string().regex(/^[\w-][\w.-]*\/[\w-][\w.-]*$/),
+  pusher: z
+    .string()
+    .regex(/^[\w.[\]-]+$/)
+    .optional(),
+});
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/);
 const personRequest = z.object({
   login,
@@ -48,7 +54,11 @@ export async function handleLocalRoute(
 ): Promise<LocalResponse> {
   if (request.path === '/_local/requests') {
     if (request.method !== 'GET') return { status: 405, body: { message: `${request.path} takes GET` } };
-    const since = z.coerce.number().int().min(0).safeParse(request.query?.get('since') ?? '0');
+    const since = z.coerce
+      .number()
+      .int()
+      .min(0)
+      .safeParse(request.query?.get('since') ?? '0');
     if (!since.success) return { status: 400, body: { message: `${request.path}: since must be a whole number (the last seq seen)` } };
     return { status: 200, body: { entries: context.requestLog().filter((entry) => entry.seq > since.data) } };
   }
@@ -68,7 +78,8 @@ export async function handleLocalRoute(
   }
 
   if (request.path === '/_local/people') {
-    if (!authorized(context.adminToken, request.authorization)) return { status: 401, body: { message: '/_local/people needs the local admin token (Authorization: Bearer …)' } };
+    if (!authorized(context.adminToken, request.authorization))
+      return { status: 401, body: { message: '/_local/people needs the local admin token (Authorization: Bearer …)' } };
     const person = personRequest.safeParse(parsed);
     if (!person.success) return { status: 400, body: { message: `invalid person: ${person.error.message}` } };
     const now = context.now();
@@ -82,10 +93,14 @@ export async function handleLocalRoute(
 
   if (request.path === '/_local/installations') {
     // Installing gives the app's tokens reach into the account: admin only, like minting people.
-    if (!authorized(context.adminToken, request.authorization)) return { status: 401, body: { message: '/_local/installations needs the local admin token (Authorization: Bearer …)' } };
+    if (!authorized(context.adminToken, request.authorization))
+      return { status: 401, body: { message: '/_local/installations needs the local admin token (Authorization: Bearer …)' } };
     const wanted = installRequest.safeParse(parsed);
     if (!wanted.success) return { status: 400, body: { message: `invalid installation: ${wanted.error.message}` } };
-    const id = await context.install({ account: wanted.data.account, ...(wanted.data.sender !== undefined && { sender: wanted.data.sender }) });
+    const id = await context.install({
+      account: wanted.data.account,
+      ...(wanted.data.sender !== undefined && { sender: wanted.data.sender }),
+    });
     return { status: 201, body: { id, account: wanted.data.account } };
   }
 

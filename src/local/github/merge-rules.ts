@@ -15,11 +15,29 @@ const passing = new Set(['success', 'neutral', 'skipped']);
  * app's run of the same name neither satisfies nor blocks it.
  */
 export function contextState(state: GithubState, repo: RepositoryRecord, sha: string, context: string, appId?: number): ContextState {
-  const run = state.checkRuns.filter((candidate) => candidate.repositoryId === repo.id && candidate.headSha === sha && candidate.name === context && (appId === undefined || candidate.appId === appId)).at(-1);
+  const run = state.checkRuns
+    .filter(
+      (candidate) =>
+        candidate.repositoryId === repo.id &&
+        candidate.headSha === sha &&
+        candidate.name === context &&
+        (appId === undefined || candidate.appId === appId),
+    )
+    .at(-1);
   const appLogin = appId === state.app.id ? `${state.app.slug}[bot]` : undefined;
-  const status = state.statuses.filter((candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.context === context && (appId === undefined || candidate.creator === appLogin)).at(-1);
-  const fromRun: ContextState | undefined = run === undefined ? undefined : run.status !== 'completed' ? 'pending' : passing.has(run.conclusion ?? '') ? 'success' : 'failing';
-  const fromStatus: ContextState | undefined = status === undefined ? undefined : status.state === 'success' ? 'success' : status.state === 'pending' ? 'pending' : 'failing';
+  const status = state.statuses
+    .filter(
+      (candidate) =>
+        candidate.repositoryId === repo.id &&
+        candidate.sha === sha &&
+        candidate.context === context &&
+        (appId === undefined || candidate.creator === appLogin),
+    )
+    .at(-1);
+  const fromRun: ContextState | undefined =
+    run === undefined ? undefined : run.status !== 'completed' ? 'pending' : passing.has(run.conclusion ?? '') ? 'success' : 'failing';
+  const fromStatus: ContextState | undefined =
+    status === undefined ? undefined : status.state === 'success' ? 'success' : status.state === 'pending' ? 'pending' : 'failing';
   if (fromRun === 'success' || fromStatus === 'success') return 'success';
   if (fromRun === 'failing' || fromStatus === 'failing') return 'failing';
   return fromRun ?? fromStatus ?? 'missing';
@@ -34,7 +52,9 @@ export function approvals(state: GithubState, repo: RepositoryRecord, pull: Pull
     if (review.repositoryId !== repo.id || review.pullNumber !== pull.number || review.state === 'COMMENTED') continue;
     latest.set(review.user, review.state);
   }
-  return [...latest].filter(([user, verdict]) => verdict === 'APPROVED' && writers.includes(repo.collaborators[user] ?? 'read')).map(([user]) => user);
+  return [...latest]
+    .filter(([user, verdict]) => verdict === 'APPROVED' && writers.includes(repo.collaborators[user] ?? 'read'))
+    .map(([user]) => user);
 }
 
 /** The 405 message when strict status checks require an up-to-date head branch. */
@@ -68,7 +88,12 @@ export function protectionRefusal(state: GithubState, repo: RepositoryRecord, pu
 
 /** Where the newest deployment of `sha` to an environment stands: its newest status, or undefined when there is none. */
 export function deploymentState(state: GithubState, repo: RepositoryRecord, sha: string, environment: string): string | undefined {
-  const deployment = state.deployments.filter((candidate) => candidate.repositoryId === repo.id && candidate.sha === sha && candidate.environment.toLowerCase() === environment.toLowerCase()).at(-1);
+  const deployment = state.deployments
+    .filter(
+      (candidate) =>
+        candidate.repositoryId === repo.id && candidate.sha === sha && candidate.environment.toLowerCase() === environment.toLowerCase(),
+    )
+    .at(-1);
   return deployment === undefined ? undefined : (deployment.statuses.at(-1)?.state ?? 'pending');
 }
 
@@ -94,7 +119,8 @@ export function rulesetRefusal(state: GithubState, repo: RepositoryRecord, pull:
       } else {
         for (const environment of rule.parameters.required_deployment_environments) {
           const found = deploymentState(state, repo, pull.head.sha, environment);
-          if (found !== 'success') return violation(`Required deployment to "${environment}" has not succeeded (${found ?? 'not deployed'}).`);
+          if (found !== 'success')
+            return violation(`Required deployment to "${environment}" has not succeeded (${found ?? 'not deployed'}).`);
         }
       }
     }
@@ -108,7 +134,13 @@ export function rulesetRefusal(state: GithubState, repo: RepositoryRecord, pull:
  * protection and the head is out of date), `unstable` (a non-required check
  * failing), else `clean`. A closed one is `unknown`.
  */
-export function mergeableState(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, conflicts: boolean, behind = false): string {
+export function mergeableState(
+  state: GithubState,
+  repo: RepositoryRecord,
+  pull: PullRequestRecord,
+  conflicts: boolean,
+  behind = false,
+): string {
   if (pull.state === 'closed') return 'unknown';
   if (conflicts) return 'dirty';
   const refusal = protectionRefusal(state, repo, pull, behind);

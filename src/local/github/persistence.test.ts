@@ -30,10 +30,24 @@ afterAll(async () => {
 
 describe('the local GitHub keeps its state across restarts', () => {
   it('serves after a restart what it stored before, and the tokens it issued still work', async () => {
-    const octokit = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId } });
+    const octokit = new Octokit({
+      baseUrl: github.server.url,
+      authStrategy: createAppAuth,
+      auth: { appId: github.appId, privateKey: github.privateKey, installationId },
+    });
     const personToken = await github.server.update((state) => seedUserToken(state, 'alice', new Date()));
     const comment = await octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'Rollout started' });
-    const run = await octokit.rest.checks.create({ owner, repo, name: 'gradual/rollout', head_sha: headSha, output: { title: 'Rolling out', summary: 'step 1', annotations: [{ path: 'a.yaml', start_line: 1, end_line: 1, annotation_level: 'notice', message: 'kept' }] } });
+    const run = await octokit.rest.checks.create({
+      owner,
+      repo,
+      name: 'gradual/rollout',
+      head_sha: headSha,
+      output: {
+        title: 'Rolling out',
+        summary: 'step 1',
+        annotations: [{ path: 'a.yaml', start_line: 1, end_line: 1, annotation_level: 'notice', message: 'kept' }],
+      },
+    });
     await github.server.idle();
     const before = github.server.state();
 
@@ -43,7 +57,11 @@ describe('the local GitHub keeps its state across restarts', () => {
     const person = new Octokit({ baseUrl: github.server.url, auth: personToken });
     const comments = await person.rest.issues.listComments({ owner, repo, issue_number: 1 });
     expect(comments.data.map((item) => [item.id, item.body])).toEqual([[comment.data.id, 'Rollout started']]);
-    const again = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId } });
+    const again = new Octokit({
+      baseUrl: github.server.url,
+      authStrategy: createAppAuth,
+      auth: { appId: github.appId, privateKey: github.privateKey, installationId },
+    });
     const annotations = await again.rest.checks.listAnnotations({ owner, repo, check_run_id: run.data.id });
     expect(annotations.data.map((annotation) => annotation.message)).toEqual(['kept']);
     expect(github.violations).toEqual([]);

@@ -27,15 +27,23 @@ export interface RepositoryRef {
 
 /** GitHub's REST API as this person, quiet (the local GitHub's answers are checked there, not logged here). */
 export function personOctokit(person: Person): Octokit {
-  return new Octokit({ baseUrl: person.apiUrl, auth: person.token, log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  return new Octokit({
+    baseUrl: person.apiUrl,
+    auth: person.token,
+    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
 }
 
 /** Creates the repository (in the organization `owner`, or the person's own) and pushes `folder` as the first commit of its default branch. */
-export async function createRepositoryFromFolder(person: Person, options: RepositoryRef & { folder: string; private?: boolean }): Promise<{ cloneUrl: string; sha: string }> {
+export async function createRepositoryFromFolder(
+  person: Person,
+  options: RepositoryRef & { folder: string; private?: boolean },
+): Promise<{ cloneUrl: string; sha: string }> {
   const octokit = personOctokit(person);
-  const created = options.owner === person.login
-    ? await octokit.rest.repos.createForAuthenticatedUser({ name: options.repo, private: options.private ?? false })
-    : await octokit.rest.repos.createInOrg({ org: options.owner, name: options.repo, private: options.private ?? false });
+  const created =
+    options.owner === person.login
+      ? await octokit.rest.repos.createForAuthenticatedUser({ name: options.repo, private: options.private ?? false })
+      : await octokit.rest.repos.createInOrg({ org: options.owner, name: options.repo, private: options.private ?? false });
   const files = await readFolder(options.folder);
   const sha = await pushBranch(person, { ...options, branch: created.data.default_branch, files, message: 'Initial commit' });
   return { cloneUrl: created.data.clone_url, sha };
@@ -54,13 +62,18 @@ export async function pushBranch(
   const work = await mkdtemp(join(tmpdir(), 'gradual-person-'));
   // The pusher is named by basic auth, which the git server passes on as the push's sender.
   const auth = ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`${person.login}:`).toString('base64')}`];
-  const git = async (...args: string[]): Promise<string> => (await execFileAsync('git', [...auth, ...args], { cwd: work, env: gitEnv(person.login) })).stdout.trim();
+  const git = async (...args: string[]): Promise<string> =>
+    (await execFileAsync('git', [...auth, ...args], { cwd: work, env: gitEnv(person.login) })).stdout.trim();
   try {
     await git('init', '--quiet', `--initial-branch=${options.branch}`);
     await git('remote', 'add', 'origin', repository.clone_url);
     const remote = await git('ls-remote', '--heads', 'origin');
     const has = (branch: string): boolean => remote.split('\n').some((line) => line.endsWith(`\trefs/heads/${branch}`));
-    const start = has(options.branch) ? options.branch : has(options.from ?? repository.default_branch) ? (options.from ?? repository.default_branch) : undefined;
+    const start = has(options.branch)
+      ? options.branch
+      : has(options.from ?? repository.default_branch)
+        ? (options.from ?? repository.default_branch)
+        : undefined;
     if (start !== undefined) {
       await git('fetch', '--quiet', 'origin', start);
       await git('checkout', '--quiet', '-B', options.branch, 'FETCH_HEAD');
@@ -86,7 +99,14 @@ export async function pushBranch(
 function gitEnv(login: string): NodeJS.ProcessEnv {
   const email = `${login}@users.noreply.local`;
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
-  return { ...inherited, GIT_AUTHOR_NAME: login, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: login, GIT_COMMITTER_EMAIL: email, GIT_TERMINAL_PROMPT: '0' };
+  return {
+    ...inherited,
+    GIT_AUTHOR_NAME: login,
+    GIT_AUTHOR_EMAIL: email,
+    GIT_COMMITTER_NAME: login,
+    GIT_COMMITTER_EMAIL: email,
+    GIT_TERMINAL_PROMPT: '0',
+  };
 }
 
 async function readFolder(folder: string): Promise<Record<string, string>> {
@@ -103,10 +123,20 @@ async function readFolder(folder: string): Promise<Record<string, string>> {
   return files;
 }
 
-export async function openPullRequest(person: Person, options: RepositoryRef & { head: string; base?: string; title: string; body?: string }): Promise<number> {
+export async function openPullRequest(
+  person: Person,
+  options: RepositoryRef & { head: string; base?: string; title: string; body?: string },
+): Promise<number> {
   const octokit = personOctokit(person);
   const base = options.base ?? (await octokit.rest.repos.get({ owner: options.owner, repo: options.repo })).data.default_branch;
-  const created = await octokit.rest.pulls.create({ owner: options.owner, repo: options.repo, head: options.head, base, title: options.title, ...(options.body !== undefined && { body: options.body }) });
+  const created = await octokit.rest.pulls.create({
+    owner: options.owner,
+    repo: options.repo,
+    head: options.head,
+    base,
+    title: options.title,
+    ...(options.body !== undefined && { body: options.body }),
+  });
   return created.data.number;
 }
 
@@ -116,15 +146,38 @@ export async function forkRepository(person: Person, options: RepositoryRef): Pr
 }
 
 export async function comment(person: Person, options: RepositoryRef & { number: number; body: string }): Promise<number> {
-  return (await personOctokit(person).rest.issues.createComment({ owner: options.owner, repo: options.repo, issue_number: options.number, body: options.body })).data.id;
+  return (
+    await personOctokit(person).rest.issues.createComment({
+      owner: options.owner,
+      repo: options.repo,
+      issue_number: options.number,
+      body: options.body,
+    })
+  ).data.id;
 }
 
 export async function approve(person: Person, options: RepositoryRef & { number: number; body?: string }): Promise<void> {
-  await personOctokit(person).rest.pulls.createReview({ owner: options.owner, repo: options.repo, pull_number: options.number, event: 'APPROVE', ...(options.body !== undefined && { body: options.body }) });
+  await personOctokit(person).rest.pulls.createReview({
+    owner: options.owner,
+    repo: options.repo,
+    pull_number: options.number,
+    event: 'APPROVE',
+    ...(options.body !== undefined && { body: options.body }),
+  });
 }
 
-export async function merge(person: Person, options: RepositoryRef & { number: number; method?: 'merge' | 'squash' | 'rebase' }): Promise<string> {
-  return (await personOctokit(person).rest.pulls.merge({ owner: options.owner, repo: options.repo, pull_number: options.number, merge_method: options.method ?? 'merge' })).data.sha;
+export async function merge(
+  person: Person,
+  options: RepositoryRef & { number: number; method?: 'merge' | 'squash' | 'rebase' },
+): Promise<string> {
+  return (
+    await personOctokit(person).rest.pulls.merge({
+      owner: options.owner,
+      repo: options.repo,
+      pull_number: options.number,
+      merge_method: options.method ?? 'merge',
+    })
+  ).data.sha;
 }
 
 export async function close(person: Person, options: RepositoryRef & { number: number }): Promise<void> {
@@ -132,7 +185,10 @@ export async function close(person: Person, options: RepositoryRef & { number: n
 }
 
 /** Classic branch protection; `strict` also requires the head branch to be up to date with the base before merging. */
-export async function setBranchProtection(person: Person, options: RepositoryRef & { branch: string; requiredChecks: string[]; requiredApprovals: number; strict?: boolean }): Promise<void> {
+export async function setBranchProtection(
+  person: Person,
+  options: RepositoryRef & { branch: string; requiredChecks: string[]; requiredApprovals: number; strict?: boolean },
+): Promise<void> {
   await personOctokit(person).rest.repos.updateBranchProtection({
     owner: options.owner,
     repo: options.repo,
@@ -149,26 +205,45 @@ export async function setBranchProtection(person: Person, options: RepositoryRef
  * local GitHub's `/_local/people` (with the environment's admin token) for a
  * token, as a person would create a personal access token on github.com.
  */
-export async function personFor(options: { apiUrl: string; adminToken: string; login: string; role: CollaboratorPermission; repository?: { owner: string; name: string } }): Promise<Person> {
+export async function personFor(options: {
+  apiUrl: string;
+  adminToken: string;
+  login: string;
+  role: CollaboratorPermission;
+  repository?: { owner: string; name: string };
+}): Promise<Person> {
   const response = await fetch(`${options.apiUrl}/_local/people`, {
     method: 'POST',
     headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ login: options.login, role: options.role, ...(options.repository !== undefined && { repository: options.repository }) }),
+    body: JSON.stringify({
+      login: options.login,
+      role: options.role,
+      ...(options.repository !== undefined && { repository: options.repository }),
+    }),
   });
   const body = (await response.json()) as { token?: string; message?: string };
-  if (!response.ok || body.token === undefined) throw new Error(`the local GitHub at ${options.apiUrl} gave no token for ${options.login}: ${body.message ?? String(response.status)}`);
+  if (!response.ok || body.token === undefined)
+    throw new Error(`the local GitHub at ${options.apiUrl} gave no token for ${options.login}: ${body.message ?? String(response.status)}`);
   return { login: options.login, token: body.token, apiUrl: options.apiUrl };
 }
 
 /** Presses a check run's button, as on the pull-request page: the server sends `check_run.requested_action`. */
-export async function pressCheckRunButton(options: { apiUrl: string; login: string; checkRunId: number; identifier: string }): Promise<void> {
+export async function pressCheckRunButton(options: {
+  apiUrl: string;
+  login: string;
+  checkRunId: number;
+  identifier: string;
+}): Promise<void> {
   const response = await fetch(`${options.apiUrl}/_local/check-runs/${String(options.checkRunId)}/press`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ identifier: options.identifier, login: options.login }),
   });
   const body = (await response.json()) as { message?: string };
-  if (!response.ok) throw new Error(`pressing ${options.identifier} on check run ${String(options.checkRunId)} failed: ${body.message ?? String(response.status)}`);
+  if (!response.ok)
+    throw new Error(
+      `pressing ${options.identifier} on check run ${String(options.checkRunId)} failed: ${body.message ?? String(response.status)}`,
+    );
 }
 
 /** Installs the app on an account, as its owner would on github.com (needs the environment's admin token); returns the installation id. */
@@ -179,6 +254,7 @@ export async function installApp(options: { apiUrl: string; adminToken: string; 
     body: JSON.stringify({ account: options.account, ...(options.sender !== undefined && { sender: options.sender }) }),
   });
   const body = (await response.json()) as { id?: number; message?: string };
-  if (!response.ok || body.id === undefined) throw new Error(`installing the app on ${options.account} at ${options.apiUrl} failed: ${body.message ?? String(response.status)}`);
+  if (!response.ok || body.id === undefined)
+    throw new Error(`installing the app on ${options.account} at ${options.apiUrl} failed: ${body.message ?? String(response.status)}`);
   return body.id;
 }

@@ -15,7 +15,14 @@ beforeAll(async () => {
     const now = new Date();
     const installation = seedInstallation(state, owner, now);
     const repository = seedRepository(state, { owner, name: repo, collaborators: { alice: 'admin' }, now });
-    seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v6', user: 'alice', head: { ref: 'v6', sha: 'f'.repeat(40) }, files: [{ filename: 'rollout.yaml', additions: 1 }], now });
+    seedPullRequest(state, {
+      repositoryId: repository.id,
+      title: 'Roll out v6',
+      user: 'alice',
+      head: { ref: 'v6', sha: 'f'.repeat(40) },
+      files: [{ filename: 'rollout.yaml', additions: 1 }],
+      now,
+    });
     return installation.id;
   });
 }, 60_000);
@@ -26,7 +33,13 @@ afterAll(async () => {
 
 describe("Probot's authenticated client against the local GitHub (its base URL, as for GitHub Enterprise Server)", () => {
   it('authenticates as the app and as the installation, and makes the calls the bot makes', async () => {
-    const probot = new Probot({ appId: github.appId, privateKey: github.privateKey, secret: github.webhookSecret, baseUrl: github.server.url, logLevel: 'fatal' });
+    const probot = new Probot({
+      appId: github.appId,
+      privateKey: github.privateKey,
+      secret: github.webhookSecret,
+      baseUrl: github.server.url,
+      logLevel: 'fatal',
+    });
     const asApp = await probot.auth();
     const app = await asApp.rest.apps.getAuthenticated();
     expect(app.data?.id).toBe(github.appId);

@@ -60,11 +60,15 @@ export function processRequest(context: RequestContext, request: ApiRequest): Ap
     const handler = operation?.operationId === undefined ? undefined : handlers[operation.operationId];
     const requirement = operation?.operationId === undefined ? undefined : operationRequirements[operation.operationId];
     if (operation === undefined || handler === undefined || requirement === undefined) throw new GithubApiError(404, 'Not Found');
-    principal = authenticate(headerValue(request.headers['authorization']), context.state, { publicKey: context.publicKey, now: context.now });
+    principal = authenticate(headerValue(request.headers['authorization']), context.state, {
+      publicKey: context.publicKey,
+      now: context.now,
+    });
     authorize(requirement, principal);
     const apiRequest = { method: request.method, path: request.path, headers: request.headers, query: request.query, body };
     const validation = context.api.validateRequest(apiRequest, operation);
-    if (!validation.valid) throw invalidRequest(describeValidationErrors(validation.errors ?? [], { requestBody: body, query: request.query }));
+    if (!validation.valid)
+      throw invalidRequest(describeValidationErrors(validation.errors ?? [], { requestBody: body, query: request.query }));
     const parsed = context.api.router.parseRequest(apiRequest, operation);
     const writes = request.method !== 'GET' && request.method !== 'HEAD';
     const state = writes ? structuredClone(context.state) : context.state;
@@ -82,7 +86,15 @@ export function processRequest(context: RequestContext, request: ApiRequest): Ap
     });
     const responseErrors = checkResponse(context.api, operation, result.status, result.body);
     if (responseErrors.length > 0) {
-      return { status: 500, body: { message: 'Server Error', documentation_url: restDocs, status: '500' }, operationId: operation.operationId, route: operation.path, principal, events: [], responseErrors };
+      return {
+        status: 500,
+        body: { message: 'Server Error', documentation_url: restDocs, status: '500' },
+        operationId: operation.operationId,
+        route: operation.path,
+        principal,
+        events: [],
+        responseErrors,
+      };
     }
     return {
       status: result.status,
@@ -98,7 +110,14 @@ export function processRequest(context: RequestContext, request: ApiRequest): Ap
   } catch (error) {
     if (!(error instanceof GithubApiError)) throw error;
     const documentationUrl = operation?.externalDocs?.url ?? restDocs;
-    return { status: error.status, body: errorBody(error, documentationUrl), operationId: operation?.operationId, route: operation?.path, principal, events: [] };
+    return {
+      status: error.status,
+      body: errorBody(error, documentationUrl),
+      operationId: operation?.operationId,
+      route: operation?.path,
+      principal,
+      events: [],
+    };
   }
 }
 
@@ -122,7 +141,16 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function checkResponse(api: OpenAPIBackend, operation: Operation, status: number, body: unknown): ErrorObject[] {
   const declared = Object.keys(operation.responses ?? {});
   if (!declared.includes(String(status))) {
-    if (status < 400) return [{ instancePath: '', schemaPath: '#/responses', keyword: 'status', params: { status, declared }, message: `status ${String(status)} is not declared` }];
+    if (status < 400)
+      return [
+        {
+          instancePath: '',
+          schemaPath: '#/responses',
+          keyword: 'status',
+          params: { status, declared },
+          message: `status ${String(status)} is not declared`,
+        },
+      ];
     return [];
   }
   if (body === undefined) return [];

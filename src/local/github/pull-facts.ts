@@ -18,14 +18,31 @@ export interface PullFacts {
  * `base.sha` follows the base branch only while the pull request is open,
  * so a merged one is still diffed against the base it was merged into.
  */
-export function pullFacts(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, git: GitRepositories | undefined): PullFacts {
+export function pullFacts(
+  state: GithubState,
+  repo: RepositoryRecord,
+  pull: PullRequestRecord,
+  git: GitRepositories | undefined,
+): PullFacts {
   const repository = repo.heads === undefined ? undefined : git?.open(repo.owner, repo.name);
   if (repository === undefined) {
-    return { files: pull.files, commits: 1, mergeable: pull.state === 'open' ? true : null, mergeableState: mergeableState(state, repo, pull, false), behind: false };
+    return {
+      files: pull.files,
+      commits: 1,
+      mergeable: pull.state === 'open' ? true : null,
+      mergeableState: mergeableState(state, repo, pull, false),
+      behind: false,
+    };
   }
   const files = repository.changedFiles(pull.base.sha, pull.head.sha);
   const commits = repository.log(pull.head.sha, pull.base.sha).length;
   const conflicts = pull.state === 'open' && repository.mergeTree(pull.base.sha, pull.head.sha) === undefined;
   const behind = pull.state === 'open' && !repository.isAncestor(pull.base.sha, pull.head.sha);
-  return { files, commits, mergeable: pull.state === 'open' ? !conflicts : null, mergeableState: mergeableState(state, repo, pull, conflicts, behind), behind };
+  return {
+    files,
+    commits,
+    mergeable: pull.state === 'open' ? !conflicts : null,
+    mergeableState: mergeableState(state, repo, pull, conflicts, behind),
+    behind,
+  };
 }

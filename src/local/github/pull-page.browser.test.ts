@@ -27,8 +27,15 @@ beforeAll(async () => {
   await ensureDebianPackages(['chromium'], createLogger({ level: 'warn' }));
   github = await startTestGithub({ git: true });
   const now = new Date();
-  const tokens = await github.server.update((state) => ({ installation: seedInstallation(state, owner, now).id, alice: seedPerson(state, { login: 'alice', role: 'admin', now }) }));
-  app = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation } });
+  const tokens = await github.server.update((state) => ({
+    installation: seedInstallation(state, owner, now).id,
+    alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+  }));
+  app = new Octokit({
+    baseUrl: github.server.url,
+    authStrategy: createAppAuth,
+    auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation },
+  });
   const alice: Person = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
   const folder = await mkdtemp(join(tmpdir(), 'gradual-manifests-'));
   await writeFile(join(folder, 'rollout.yaml'), 'image: web:v1\n');
@@ -43,7 +50,10 @@ beforeAll(async () => {
     name: check,
     head_sha: head,
     status: 'in_progress',
-    output: { title: 'Canary at 20%', summary: '| step | weight | analysis |\n| --- | --- | --- |\n| 1 | 20% | Successful |\n| 2 | 50% | Running |' },
+    output: {
+      title: 'Canary at 20%',
+      summary: '| step | weight | analysis |\n| --- | --- | --- |\n| 1 | 20% | Successful |\n| 2 | 50% | Running |',
+    },
     actions: [
       { label: 'Promote', description: 'Go to the next step', identifier: 'promote' },
       { label: 'Abort', description: 'Abort the rollout', identifier: 'abort' },
@@ -81,10 +91,24 @@ describe('the pull-request page in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Abort' }).click();
     await page.locator('body[data-pressed="abort"]').waitFor();
     await github.server.idle();
-    const delivered = github.received.slice(from).map((webhook) => ({ event: webhook.headers['x-github-event'], payload: JSON.parse(webhook.body) as { action: string; requested_action?: { identifier: string }; sender: { login: string }; check_run: { id: number } } }));
-    expect(delivered.map((item) => [item.event, item.payload.action, item.payload.requested_action?.identifier, item.payload.sender.login, item.payload.check_run.id])).toEqual([
-      ['check_run', 'requested_action', 'abort', 'alice', checkRunId],
-    ]);
+    const delivered = github.received.slice(from).map((webhook) => ({
+      event: webhook.headers['x-github-event'],
+      payload: JSON.parse(webhook.body) as {
+        action: string;
+        requested_action?: { identifier: string };
+        sender: { login: string };
+        check_run: { id: number };
+      },
+    }));
+    expect(
+      delivered.map((item) => [
+        item.event,
+        item.payload.action,
+        item.payload.requested_action?.identifier,
+        item.payload.sender.login,
+        item.payload.check_run.id,
+      ]),
+    ).toEqual([['check_run', 'requested_action', 'abort', 'alice', checkRunId]]);
     expect(errors).toEqual([]);
     expect(github.violations).toEqual([]);
   });

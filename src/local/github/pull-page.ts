@@ -15,7 +15,16 @@ export interface PullPageInput {
   apiUrl: string;
 }
 
-const reactionEmoji: Record<string, string> = { '+1': '👍', '-1': '👎', laugh: '😄', confused: '😕', heart: '❤️', hooray: '🎉', rocket: '🚀', eyes: '👀' };
+const reactionEmoji: Record<string, string> = {
+  '+1': '👍',
+  '-1': '👎',
+  laugh: '😄',
+  confused: '😕',
+  heart: '❤️',
+  hooray: '🎉',
+  rocket: '🚀',
+  eyes: '👀',
+};
 
 /**
  * The pull-request page: conversation (markdown rendered and sanitized,
@@ -38,12 +47,19 @@ export function renderPullPage(input: PullPageInput): string {
     .map((comment) => {
       const counts = new Map<string, number>();
       for (const reaction of comment.reactions) counts.set(reaction.content, (counts.get(reaction.content) ?? 0) + 1);
-      const reactions = [...counts].map(([content, count]) => `<span class="reaction" data-content="${escapeHtml(content)}">${reactionEmoji[content] ?? escapeHtml(content)} ${String(count)}</span>`).join(' ');
+      const reactions = [...counts]
+        .map(
+          ([content, count]) =>
+            `<span class="reaction" data-content="${escapeHtml(content)}">${reactionEmoji[content] ?? escapeHtml(content)} ${String(count)}</span>`,
+        )
+        .join(' ');
       return `<article class="comment" id="issuecomment-${String(comment.id)}"><header><strong>${escapeHtml(comment.user)}</strong> commented ${escapeHtml(comment.createdAt)}</header><div class="markdown">${renderMarkdown(comment.body)}</div>${reactions === '' ? '' : `<footer>${reactions}</footer>`}</article>`;
     })
     .join('\n');
   const checks = latest.map((run) => renderCheck(run, required.includes(run.name))).join('\n');
-  const requiredStates = required.map((context) => `<li>${escapeHtml(context)}: <span class="state">${contextState(state, repo, pull.head.sha, context)}</span></li>`).join('');
+  const requiredStates = required
+    .map((context) => `<li>${escapeHtml(context)}: <span class="state">${contextState(state, repo, pull.head.sha, context)}</span></li>`)
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(pull.title)} · Pull Request #${String(pull.number)} · ${escapeHtml(fullName)}</title>
 <style>
@@ -78,7 +94,10 @@ ${required.length === 0 ? '' : `<p>Required: </p><ul class="required">${required
 function renderCheck(run: CheckRunRecord, required: boolean): string {
   const outcome = run.status === 'completed' ? (run.conclusion ?? 'completed') : run.status;
   const buttons = run.actions
-    .map((action) => `<button class="check-action" data-check-run="${String(run.id)}" data-identifier="${escapeHtml(action.identifier)}" title="${escapeHtml(action.description)}">${escapeHtml(action.label)}</button>`)
+    .map(
+      (action) =>
+        `<button class="check-action" data-check-run="${String(run.id)}" data-identifier="${escapeHtml(action.identifier)}" title="${escapeHtml(action.description)}">${escapeHtml(action.label)}</button>`,
+    )
     .join('');
   return `<article class="check" data-check-run="${String(run.id)}"><header><strong>${escapeHtml(run.name)}</strong> <span class="badge ${escapeHtml(outcome)}">${escapeHtml(outcome)}</span>${required ? ' <span class="badge">Required</span>' : ''}</header>
 ${run.output.title === null ? '' : `<h3>${escapeHtml(run.output.title)}</h3>`}

@@ -11,7 +11,10 @@ let github: TestGithub;
 let installationId: number;
 let token: string;
 
-async function call(path: string, init: { method?: string; token?: string | undefined; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  path: string,
+  init: { method?: string; token?: string | undefined; body?: unknown } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${github.server.url}${path}`, {
     method: init.method ?? 'GET',
     headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
@@ -27,7 +30,11 @@ async function appJwt(): Promise<string> {
 }
 
 async function tokenWith(permissions?: Record<string, string>): Promise<string> {
-  const response = await call(`/app/installations/${String(installationId)}/access_tokens`, { method: 'POST', token: await appJwt(), ...(permissions !== undefined && { body: { permissions } }) });
+  const response = await call(`/app/installations/${String(installationId)}/access_tokens`, {
+    method: 'POST',
+    token: await appJwt(),
+    ...(permissions !== undefined && { body: { permissions } }),
+  });
   expect(response.status).toBe(201);
   return String(response.body['token']);
 }
@@ -75,7 +82,11 @@ describe('requests GitHub would refuse are refused the same way, and nothing is 
 
   it('an unknown check-run conclusion is a 422', async () => {
     const before = stored();
-    const response = await call(checkRuns, { method: 'POST', token, body: { name: 'gradual/rollout', head_sha: headSha, conclusion: 'great' } });
+    const response = await call(checkRuns, {
+      method: 'POST',
+      token,
+      body: { name: 'gradual/rollout', head_sha: headSha, conclusion: 'great' },
+    });
     expect(response.status).toBe(422);
     expect(response.body['message']).toMatch(/^Invalid request\.\n\nFor 'properties\/conclusion', "great" is not a member of \[/);
     expect(stored()).toEqual(before);
@@ -83,10 +94,18 @@ describe('requests GitHub would refuse are refused the same way, and nothing is 
 
   it('an over-long summary is a 422, and a summary at the limit is accepted', async () => {
     const before = stored();
-    const tooLong = await call(checkRuns, { method: 'POST', token, body: { name: 'gradual/rollout', head_sha: headSha, output: { title: 't', summary: 'x'.repeat(65_536) } } });
+    const tooLong = await call(checkRuns, {
+      method: 'POST',
+      token,
+      body: { name: 'gradual/rollout', head_sha: headSha, output: { title: 't', summary: 'x'.repeat(65_536) } },
+    });
     expect(tooLong.status).toBe(422);
     expect(stored()).toEqual(before);
-    const atLimit = await call(checkRuns, { method: 'POST', token, body: { name: 'gradual/rollout', head_sha: headSha, output: { title: 't', summary: 'x'.repeat(65_535) } } });
+    const atLimit = await call(checkRuns, {
+      method: 'POST',
+      token,
+      body: { name: 'gradual/rollout', head_sha: headSha, output: { title: 't', summary: 'x'.repeat(65_535) } },
+    });
     expect(atLimit.status).toBe(201);
     expect(stored().checkRuns).toBe(before.checkRuns + 1);
   });
@@ -94,9 +113,17 @@ describe('requests GitHub would refuse are refused the same way, and nothing is 
   it('more than 3 actions, or an over-long action label, is a 422', async () => {
     const before = stored();
     const action = { label: 'Abort', description: 'Abort the rollout', identifier: 'abort' };
-    const four = await call(checkRuns, { method: 'POST', token, body: { name: 'n', head_sha: headSha, actions: [action, action, action, action] } });
+    const four = await call(checkRuns, {
+      method: 'POST',
+      token,
+      body: { name: 'n', head_sha: headSha, actions: [action, action, action, action] },
+    });
     expect(four.status).toBe(422);
-    const longLabel = await call(checkRuns, { method: 'POST', token, body: { name: 'n', head_sha: headSha, actions: [{ ...action, label: 'x'.repeat(21) }] } });
+    const longLabel = await call(checkRuns, {
+      method: 'POST',
+      token,
+      body: { name: 'n', head_sha: headSha, actions: [{ ...action, label: 'x'.repeat(21) }] },
+    });
     expect(longLabel.status).toBe(422);
     expect(stored()).toEqual(before);
   });
@@ -158,7 +185,7 @@ describe('requests GitHub would refuse are refused the same way, and nothing is 
     expect((await call(`/repos/${owner}/${repo}/issues/1/comments`, { token: readOnly })).status).toBe(200);
   });
 
-  it('an installation token cannot reach another account\'s repository', async () => {
+  it("an installation token cannot reach another account's repository", async () => {
     await github.server.update((state) => seedRepository(state, { owner: 'other', name: 'secret', private: true, now: new Date() }));
     expect((await call('/repos/other/secret', { token })).status).toBe(404);
     expect(github.violations).toEqual([]);

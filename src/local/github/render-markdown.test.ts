@@ -16,7 +16,9 @@ describe('renderMarkdown', () => {
   });
 
   it('shows raw HTML as text and drops script URLs', () => {
-    const html = renderMarkdown('<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![i](data:text/html,1)');
+    const html = renderMarkdown(
+      '<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![i](data:text/html,1)',
+    );
     expect(html).not.toMatch(/<script|<img src=x|href="javascript|src="data/);
     expect(html).toContain('&lt;script&gt;');
   });

@@ -31,7 +31,12 @@ export function appendRequestLog(log: RequestLogEntry[], entry: Omit<RequestLogE
 
 /** How many entries match `method` and `route` (and `status`, when given). */
 export function countRequests(log: readonly RequestLogEntry[], match: { method: string; route: string; status?: number }): number {
-  return log.filter((entry) => entry.method === match.method.toUpperCase() && entry.route === match.route && (match.status === undefined || entry.status === match.status)).length;
+  return log.filter(
+    (entry) =>
+      entry.method === match.method.toUpperCase() &&
+      entry.route === match.route &&
+      (match.status === undefined || entry.status === match.status),
+  ).length;
 }
 
 const requestLogSchema = z.object({

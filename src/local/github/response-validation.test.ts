@@ -13,7 +13,23 @@ beforeAll(async () => {
     seedInstallation(state, 'acme', now);
     const repo = seedRepository(state, { owner: 'acme', name: 'deploys', now });
     // A record no handler would write (a corrupted state file): its shape breaks the check-run schema.
-    const broken = { id: 99, repositoryId: repo.id, appId: state.app.id, checkSuiteId: 98, headSha: 'e'.repeat(40), name: 'broken', status: 'exploded', conclusion: null, startedAt: now.toISOString(), completedAt: null, detailsUrl: null, externalId: null, output: { title: null, summary: null, text: null }, annotations: [], actions: [] } as unknown as CheckRunRecord;
+    const broken = {
+      id: 99,
+      repositoryId: repo.id,
+      appId: state.app.id,
+      checkSuiteId: 98,
+      headSha: 'e'.repeat(40),
+      name: 'broken',
+      status: 'exploded',
+      conclusion: null,
+      startedAt: now.toISOString(),
+      completedAt: null,
+      detailsUrl: null,
+      externalId: null,
+      output: { title: null, summary: null, text: null },
+      annotations: [],
+      actions: [],
+    } as unknown as CheckRunRecord;
     state.checkRuns.push(broken);
     return seedUserToken(state, 'alice', now, { checks: 'read', metadata: 'read' });
   });

@@ -19,7 +19,10 @@ let token: string;
 let commentId: number;
 let writer: string;
 
-async function call(path: string, init: { method?: string; token?: string | undefined; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown> & unknown[] }> {
+async function call(
+  path: string,
+  init: { method?: string; token?: string | undefined; body?: unknown } = {},
+): Promise<{ status: number; body: Record<string, unknown> & unknown[] }> {
   const response = await fetch(`${github.server.url}${path}`, {
     method: init.method ?? 'GET',
     headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
@@ -50,7 +53,10 @@ beforeAll(async () => {
     const installation = seedInstallation(state, owner, now);
     const repository = seedRepository(state, { owner, name: repo, now });
     seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v4', user: 'alice', head: { ref: 'v4', sha: headSha }, now });
-    return { installationId: installation.id, writer: seedPerson(state, { login: 'wanda', role: 'write', repository: { owner, name: repo }, now }) };
+    return {
+      installationId: installation.id,
+      writer: seedPerson(state, { login: 'wanda', role: 'write', repository: { owner, name: repo }, now }),
+    };
   });
   installationId = seeded.installationId;
   writer = seeded.writer;
@@ -68,35 +74,57 @@ afterAll(async () => {
 
 describe("GitHub's rules, as the local GitHub answers them", () => {
   it('a completed check run keeps its status and conclusion: the update is answered 200 and changes neither; its output still changes', async () => {
-    const id = await createRun({ name: 'gradual/rollout', status: 'completed', conclusion: 'action_required', output: { title: 'Paused', summary: 'waiting' } });
+    const id = await createRun({
+      name: 'gradual/rollout',
+      status: 'completed',
+      conclusion: 'action_required',
+      output: { title: 'Paused', summary: 'waiting' },
+    });
     const completedAt = github.server.state().checkRuns.find((run) => run.id === id)?.completedAt;
-    const back = await call(`${checkRuns}/${String(id)}`, { method: 'PATCH', token, body: { status: 'in_progress', output: { title: 'Promoted', summary: 'going on' } } });
+    const back = await call(`${checkRuns}/${String(id)}`, {
+      method: 'PATCH',
+      token,
+      body: { status: 'in_progress', output: { title: 'Promoted', summary: 'going on' } },
+    });
     expect(back.status).toBe(200);
     expect(back.body['status']).toBe('completed');
     expect(back.body['conclusion']).toBe('action_required');
     expect((back.body['output'] as { title: string }).title).toBe('Promoted');
-    const other = await call(`${checkRuns}/${String(id)}`, { method: 'PATCH', token, body: { conclusion: 'success', completed_at: '2030-01-01T00:00:00Z' } });
+    const other = await call(`${checkRuns}/${String(id)}`, {
+      method: 'PATCH',
+      token,
+      body: { conclusion: 'success', completed_at: '2030-01-01T00:00:00Z' },
+    });
     expect(other.status).toBe(200);
     const stored = github.server.state().checkRuns.find((run) => run.id === id);
-    expect({ status: stored?.status, conclusion: stored?.conclusion, completedAt: stored?.completedAt }).toEqual({ status: 'completed', conclusion: 'action_required', completedAt });
+    expect({ status: stored?.status, conclusion: stored?.conclusion, completedAt: stored?.completedAt }).toEqual({
+      status: 'completed',
+      conclusion: 'action_required',
+      completedAt,
+    });
     const read = await call(`${checkRuns}/${String(id)}`, { token });
     expect(read.body['conclusion']).toBe('action_required');
   });
 
   it('a run that is not completed yet may still complete (queued → in_progress → completed), and sends check_run.completed once', async () => {
     const id = await createRun({ name: 'gradual/plan', status: 'queued' });
-    expect((await call(`${checkRuns}/${String(id)}`, { method: 'PATCH', token, body: { status: 'in_progress' } })).body['status']).toBe('in_progress');
+    expect((await call(`${checkRuns}/${String(id)}`, { method: 'PATCH', token, body: { status: 'in_progress' } })).body['status']).toBe(
+      'in_progress',
+    );
     await github.server.idle();
     const before = github.received.length;
     const done = await call(`${checkRuns}/${String(id)}`, { method: 'PATCH', token, body: { conclusion: 'success' } });
     expect([done.body['status'], done.body['conclusion']]).toEqual(['completed', 'success']);
     await call(`${checkRuns}/${String(id)}`, { method: 'PATCH', token, body: { conclusion: 'failure' } });
     await github.server.idle();
-    const completions = github.received.slice(before).map((webhook) => JSON.parse(webhook.body) as { action: string; check_run?: { id: number } }).filter((payload) => payload.check_run?.id === id && payload.action === 'completed');
+    const completions = github.received
+      .slice(before)
+      .map((webhook) => JSON.parse(webhook.body) as { action: string; check_run?: { id: number } })
+      .filter((payload) => payload.check_run?.id === id && payload.action === 'completed');
     expect(completions).toHaveLength(1);
   });
 
-  it('the list of a commit\'s check runs (filter=latest, the default) shows the newest run of a name: a new run supersedes a completed one', async () => {
+  it("the list of a commit's check runs (filter=latest, the default) shows the newest run of a name: a new run supersedes a completed one", async () => {
     await createRun({ name: 'gradual/latest', status: 'completed', conclusion: 'action_required' });
     const newer = await createRun({ name: 'gradual/latest', status: 'completed', conclusion: 'success' });
     const latest = await call(`/repos/${owner}/${repo}/commits/${headSha}/check-runs?check_name=gradual/latest`, { token });
@@ -108,11 +136,26 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
   it('at most 50 annotations per request (51 is a 422, nothing stored); more arrive over several updates', async () => {
     const annotation = { path: 'rollout.yaml', start_line: 1, end_line: 1, annotation_level: 'warning', message: 'm' };
     const before = github.server.state().checkRuns.length;
-    const refused = await call(checkRuns, { method: 'POST', token, body: { name: 'a', head_sha: headSha, output: { title: 't', summary: 's', annotations: Array.from({ length: 51 }, () => annotation) } } });
+    const refused = await call(checkRuns, {
+      method: 'POST',
+      token,
+      body: {
+        name: 'a',
+        head_sha: headSha,
+        output: { title: 't', summary: 's', annotations: Array.from({ length: 51 }, () => annotation) },
+      },
+    });
     expect(refused.status).toBe(422);
     expect(github.server.state().checkRuns.length).toBe(before);
-    const id = await createRun({ name: 'a', output: { title: 't', summary: 's', annotations: Array.from({ length: 50 }, () => annotation) } });
-    await call(`${checkRuns}/${String(id)}`, { method: 'PATCH', token, body: { output: { title: 't', summary: 's', annotations: Array.from({ length: 50 }, () => annotation) } } });
+    const id = await createRun({
+      name: 'a',
+      output: { title: 't', summary: 's', annotations: Array.from({ length: 50 }, () => annotation) },
+    });
+    await call(`${checkRuns}/${String(id)}`, {
+      method: 'PATCH',
+      token,
+      body: { output: { title: 't', summary: 's', annotations: Array.from({ length: 50 }, () => annotation) } },
+    });
     expect(github.server.state().checkRuns.find((run) => run.id === id)?.annotations).toHaveLength(100);
   });
 
@@ -132,13 +175,21 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
 
   it('at the limits (3 actions of 20/40/20 characters, 65,535-character summary and text) a check run is stored', async () => {
     const full = { label: 'l'.repeat(20), description: 'd'.repeat(40), identifier: 'i'.repeat(20) };
-    await createRun({ name: 'limits', actions: [full, full, full], output: { title: 't', summary: 'x'.repeat(65_535), text: 'y'.repeat(65_535) } });
+    await createRun({
+      name: 'limits',
+      actions: [full, full, full],
+      output: { title: 't', summary: 'x'.repeat(65_535), text: 'y'.repeat(65_535) },
+    });
   });
 
   it('a comment body of 65,537 characters is a 422 on create and on edit; 65,536 is stored', async () => {
     const comments = `/repos/${owner}/${repo}/issues/1/comments`;
     expect((await call(comments, { method: 'POST', token, body: { body: 'x'.repeat(65_537) } })).status).toBe(422);
-    const edited = await call(`/repos/${owner}/${repo}/issues/comments/${String(commentId)}`, { method: 'PATCH', token, body: { body: 'x'.repeat(65_537) } });
+    const edited = await call(`/repos/${owner}/${repo}/issues/comments/${String(commentId)}`, {
+      method: 'PATCH',
+      token,
+      body: { body: 'x'.repeat(65_537) },
+    });
     expect(edited.status).toBe(422);
     expect(github.server.state().issueComments.find((comment) => comment.id === commentId)?.body).toBe('/promote');
     expect((await call(comments, { method: 'POST', token, body: { body: 'x'.repeat(65_536) } })).status).toBe(201);
@@ -155,7 +206,7 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
     expect(github.server.state().issueComments.find((comment) => comment.id === commentId)?.reactions).toHaveLength(8);
   });
 
-  it('requested_action goes only to the app that created the run: a press on another app\'s run sends nothing to this app', async () => {
+  it("requested_action goes only to the app that created the run: a press on another app's run sends nothing to this app", async () => {
     const ours = await createRun({ name: 'ours', status: 'in_progress', actions: [action] });
     const theirs = await createRun({ name: 'theirs', status: 'in_progress', actions: [action] });
     await github.server.update((state) => {
@@ -167,7 +218,10 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
     await github.server.requestCheckRunAction({ checkRunId: theirs, identifier: 'promote', login: 'wanda' });
     await github.server.requestCheckRunAction({ checkRunId: ours, identifier: 'promote', login: 'wanda' });
     await github.server.idle();
-    const requested = github.received.slice(before).map((webhook) => JSON.parse(webhook.body) as { action: string; check_run: { id: number } }).filter((payload) => payload.action === 'requested_action');
+    const requested = github.received
+      .slice(before)
+      .map((webhook) => JSON.parse(webhook.body) as { action: string; check_run: { id: number } })
+      .filter((payload) => payload.action === 'requested_action');
     expect(requested.map((payload) => payload.check_run.id)).toEqual([ours]);
   });
 
@@ -175,7 +229,11 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
     const comments = `/repos/${owner}/${repo}/issues/1/comments`;
     const before = github.server.state().issueComments.length;
     github.server.secondaryRateLimit({ refuse: 2, retryAfterSeconds: 7 });
-    const response = await fetch(`${github.server.url}${comments}`, { method: 'POST', headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ body: 'hello' }) });
+    const response = await fetch(`${github.server.url}${comments}`, {
+      method: 'POST',
+      headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'hello' }),
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get('retry-after')).toBe('7');
     expect(((await response.json()) as { message: string }).message).toMatch(/secondary rate limit/u);
@@ -195,11 +253,15 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
     expect([member.status, member.body['state'], member.body['role']]).toEqual([200, 'active', 'member']);
     expect((await call(`/orgs/${owner}/teams/deployers/memberships/wanda`, { token })).status).toBe(404);
     expect((await call(`/orgs/${owner}/teams/nobody/memberships/dave`, { token })).status).toBe(404);
-    const narrowed = await call(`/app/installations/${String(installationId)}/access_tokens`, { method: 'POST', token: await appJwt(), body: { permissions: { checks: 'write' } } });
+    const narrowed = await call(`/app/installations/${String(installationId)}/access_tokens`, {
+      method: 'POST',
+      token: await appJwt(),
+      body: { permissions: { checks: 'write' } },
+    });
     expect((await call(`/orgs/${owner}/teams/deployers/memberships/dave`, { token: String(narrowed.body['token']) })).status).toBe(403);
   });
 
-  it('GET /app/installations answers 200 in GitHub\'s shape (an organization account, with the app\'s JWT)', async () => {
+  it("GET /app/installations answers 200 in GitHub's shape (an organization account, with the app's JWT)", async () => {
     const listed = await call('/app/installations', { token: await appJwt() });
     expect(listed.status).toBe(200);
     expect(listed.body.map((installation) => (installation as { id: number; account: { login: string } }).account.login)).toEqual([owner]);

@@ -23,7 +23,11 @@ export interface SecondaryRefusal {
 const contentMethods = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /** A counter of refusals left; `refusal` consumes one for a content-creating request. */
-export function createSecondaryRateLimiter(): { set: (limit: SecondaryRateLimit | undefined) => void; refusal: (method: string) => SecondaryRefusal | undefined; refused: () => number } {
+export function createSecondaryRateLimiter(): {
+  set: (limit: SecondaryRateLimit | undefined) => void;
+  refusal: (method: string) => SecondaryRefusal | undefined;
+  refused: () => number;
+} {
   let current: SecondaryRateLimit | undefined;
   let left = 0;
   let refused = 0;

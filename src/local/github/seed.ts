@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import { nextId } from './initial-state.js';
 import { issueToken } from './tokens.js';
-import type { CollaboratorPermission, GithubState, TeamRecord, InstallationRecord, PermissionSet, PullFileRecord, PullRequestRecord, RepositoryRecord, UserRecord } from './types.js';
+import type {
+  CollaboratorPermission,
+  GithubState,
+  TeamRecord,
+  InstallationRecord,
+  PermissionSet,
+  PullFileRecord,
+  PullRequestRecord,
+  RepositoryRecord,
+  UserRecord,
+} from './types.js';
 
 /**
  * Functions that put things into a local GitHub's state the way a person
@@ -21,14 +31,27 @@ export function seedInstallation(state: GithubState, account: string, now: Date,
   seedUser(state, account, 'Organization');
   const existing = state.installations.find((installation) => installation.account === account);
   if (existing !== undefined) return existing;
-  const installation: InstallationRecord = { id: nextId(state), account, permissions: { ...(permissions ?? state.app.permissions) }, events: [...state.app.events], createdAt: now.toISOString() };
+  const installation: InstallationRecord = {
+    id: nextId(state),
+    account,
+    permissions: { ...(permissions ?? state.app.permissions) },
+    events: [...state.app.events],
+    createdAt: now.toISOString(),
+  };
   state.installations.push(installation);
   return installation;
 }
 
 export function seedRepository(
   state: GithubState,
-  options: { owner: string; name: string; private?: boolean; defaultBranch?: string; collaborators?: Record<string, CollaboratorPermission>; now: Date },
+  options: {
+    owner: string;
+    name: string;
+    private?: boolean;
+    defaultBranch?: string;
+    collaborators?: Record<string, CollaboratorPermission>;
+    now: Date;
+  },
 ): RepositoryRecord {
   seedUser(state, options.owner, 'Organization');
   for (const login of Object.keys(options.collaborators ?? {})) seedUser(state, login);
@@ -57,7 +80,16 @@ export interface SeedFile {
 
 export function seedPullRequest(
   state: GithubState,
-  options: { repositoryId: number; title: string; body?: string; user: string; head: { ref: string; sha: string }; base?: { ref: string; sha: string }; files?: SeedFile[]; now: Date },
+  options: {
+    repositoryId: number;
+    title: string;
+    body?: string;
+    user: string;
+    head: { ref: string; sha: string };
+    base?: { ref: string; sha: string };
+    files?: SeedFile[];
+    now: Date;
+  },
 ): PullRequestRecord {
   seedUser(state, options.user);
   const numbers = state.pullRequests.filter((pull) => pull.repositoryId === options.repositoryId).map((pull) => pull.number);
@@ -89,14 +121,47 @@ export function seedPullRequest(
 /** A personal access token for a person (tests acting as a user); the token is returned once and only its digest kept. */
 export function seedUserToken(state: GithubState, login: string, now: Date, permissions?: PermissionSet): string {
   seedUser(state, login);
-  return issueToken(state, { kind: 'user', login, permissions: permissions ?? { issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'read' } }, now).token;
+  return issueToken(
+    state,
+    {
+      kind: 'user',
+      login,
+      permissions: permissions ?? { issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'read' },
+    },
+    now,
+  ).token;
 }
 
 /** What a personal access token of someone with this role on a repository may do. */
 const personPermissions: Record<CollaboratorPermission, PermissionSet> = {
-  admin: { administration: 'write', contents: 'write', issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'write', deployments: 'write' },
-  maintain: { contents: 'write', issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'write', deployments: 'write' },
-  write: { contents: 'write', issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'write', deployments: 'write' },
+  admin: {
+    administration: 'write',
+    contents: 'write',
+    issues: 'write',
+    pull_requests: 'write',
+    metadata: 'read',
+    checks: 'read',
+    statuses: 'write',
+    deployments: 'write',
+  },
+  maintain: {
+    contents: 'write',
+    issues: 'write',
+    pull_requests: 'write',
+    metadata: 'read',
+    checks: 'read',
+    statuses: 'write',
+    deployments: 'write',
+  },
+  write: {
+    contents: 'write',
+    issues: 'write',
+    pull_requests: 'write',
+    metadata: 'read',
+    checks: 'read',
+    statuses: 'write',
+    deployments: 'write',
+  },
   triage: { issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'read' },
   read: { issues: 'write', pull_requests: 'read', metadata: 'read', checks: 'read', statuses: 'read' },
 };
@@ -106,7 +171,10 @@ const personPermissions: Record<CollaboratorPermission, PermissionSet> = {
  * collaborator), else on their organization `owner` (admin of every
  * repository they create there). Returns a fresh token for them.
  */
-export function seedPerson(state: GithubState, options: { login: string; role: CollaboratorPermission; repository?: { owner: string; name: string } | undefined; now: Date }): string {
+export function seedPerson(
+  state: GithubState,
+  options: { login: string; role: CollaboratorPermission; repository?: { owner: string; name: string } | undefined; now: Date },
+): string {
   seedUser(state, options.login);
   const target = options.repository;
   if (target !== undefined) {
@@ -122,7 +190,9 @@ export function seedTeam(state: GithubState, team: TeamRecord): TeamRecord {
   seedUser(state, team.org, 'Organization');
   for (const login of team.members) seedUser(state, login);
   const teams = (state.teams ??= []);
-  const existing = teams.find((candidate) => candidate.org.toLowerCase() === team.org.toLowerCase() && candidate.slug.toLowerCase() === team.slug.toLowerCase());
+  const existing = teams.find(
+    (candidate) => candidate.org.toLowerCase() === team.org.toLowerCase() && candidate.slug.toLowerCase() === team.slug.toLowerCase(),
+  );
   if (existing !== undefined) {
     existing.members = [...team.members];
     return existing;

@@ -13,15 +13,31 @@ let installationId: number;
 let octokit: Octokit;
 let personToken: string;
 
-function annotations(count: number, from = 0): { path: string; start_line: number; end_line: number; annotation_level: 'warning'; message: string }[] {
-  return Array.from({ length: count }, (_, index) => ({ path: 'rollout.yaml', start_line: from + index + 1, end_line: from + index + 1, annotation_level: 'warning', message: `finding ${String(from + index)}` }));
+function annotations(
+  count: number,
+  from = 0,
+): { path: string; start_line: number; end_line: number; annotation_level: 'warning'; message: string }[] {
+  return Array.from({ length: count }, (_, index) => ({
+    path: 'rollout.yaml',
+    start_line: from + index + 1,
+    end_line: from + index + 1,
+    annotation_level: 'warning',
+    message: `finding ${String(from + index)}`,
+  }));
 }
 
 function appOctokit(): Octokit {
-  return new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId } });
+  return new Octokit({
+    baseUrl: github.server.url,
+    authStrategy: createAppAuth,
+    auth: { appId: github.appId, privateKey: github.privateKey, installationId },
+  });
 }
 
-async function raw(path: string, init: { method?: string; token?: string; body?: string } = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+async function raw(
+  path: string,
+  init: { method?: string; token?: string; body?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(`${github.server.url}${path}`, {
     method: init.method ?? 'GET',
     headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
@@ -73,13 +89,27 @@ describe('the local GitHub, through @octokit/rest unchanged', () => {
   });
 
   it('creates and updates a check run with 120 annotations in batches of 50, and refuses 51 in one request', async () => {
-    const created = await octokit.rest.checks.create({ owner, repo, name: 'gradual/rollout', head_sha: headSha, status: 'in_progress', output: { title: 'Rolling out', summary: 'step 1', annotations: annotations(50) } });
+    const created = await octokit.rest.checks.create({
+      owner,
+      repo,
+      name: 'gradual/rollout',
+      head_sha: headSha,
+      status: 'in_progress',
+      output: { title: 'Rolling out', summary: 'step 1', annotations: annotations(50) },
+    });
     const id = created.data.id;
-    await octokit.rest.checks.update({ owner, repo, check_run_id: id, output: { title: 'Rolling out', summary: 'step 2', annotations: annotations(50, 50) } });
-    const refused = await octokit.rest.checks.update({ owner, repo, check_run_id: id, output: { title: 'x', summary: 'too many', annotations: annotations(51, 100) } }).then(
-      () => undefined,
-      (error: unknown) => error as { status: number; response: { data: { message: string } } },
-    );
+    await octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: id,
+      output: { title: 'Rolling out', summary: 'step 2', annotations: annotations(50, 50) },
+    });
+    const refused = await octokit.rest.checks
+      .update({ owner, repo, check_run_id: id, output: { title: 'x', summary: 'too many', annotations: annotations(51, 100) } })
+      .then(
+        () => undefined,
+        (error: unknown) => error as { status: number; response: { data: { message: string } } },
+      );
     expect(refused?.status).toBe(422);
     expect(refused?.response.data.message).toMatch(/^Invalid request\.\n\n/);
     await octokit.rest.checks.update({
@@ -94,7 +124,11 @@ describe('the local GitHub, through @octokit/rest unchanged', () => {
     expect(listed).toHaveLength(120);
     expect(listed.map((annotation) => annotation.message)).toEqual(Array.from({ length: 120 }, (_, index) => `finding ${String(index)}`));
     const run = await octokit.rest.checks.get({ owner, repo, check_run_id: id });
-    expect(run.data).toMatchObject({ status: 'completed', conclusion: 'success', output: { summary: 'all steps', annotations_count: 120 } });
+    expect(run.data).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+      output: { summary: 'all steps', annotations_count: 120 },
+    });
     const forRef = await octokit.rest.checks.listForRef({ owner, repo, ref: headSha });
     expect(forRef.data.check_runs.map((checkRun) => checkRun.id)).toEqual([id]);
     expect(github.violations).toEqual([]);
@@ -111,7 +145,10 @@ describe('the local GitHub, through @octokit/rest unchanged', () => {
     const again = await person.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.data.id, content: 'rocket' });
     expect(again.status).toBe(200);
     const listed = await octokit.rest.issues.listComments({ owner, repo, issue_number: 1 });
-    expect(listed.data.find((item) => item.id === comment.data.id)).toMatchObject({ body: 'Rollout at 20%', reactions: { rocket: 1, total_count: 1 } });
+    expect(listed.data.find((item) => item.id === comment.data.id)).toMatchObject({
+      body: 'Rollout at 20%',
+      reactions: { rocket: 1, total_count: 1 },
+    });
     const alice = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: 'alice' });
     expect([alice.data.permission, alice.data.role_name]).toEqual(['write', 'maintain']);
     const bob = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: 'bob' });
@@ -137,7 +174,7 @@ describe('the local GitHub, through @octokit/rest unchanged', () => {
     expect(github.violations).toEqual([]);
   });
 
-  it('creates deployments only when the commit\'s contexts passed, and keeps their statuses', async () => {
+  it("creates deployments only when the commit's contexts passed, and keeps their statuses", async () => {
     const sha = 'd'.repeat(40);
     await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'failure', context: 'ci' });
     const refused = await octokit.rest.repos.createDeployment({ owner, repo, ref: sha, environment: 'staging' }).then(
@@ -146,11 +183,23 @@ describe('the local GitHub, through @octokit/rest unchanged', () => {
     );
     expect(refused).toBe(409);
     await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success', context: 'ci' });
-    const deployment = await octokit.rest.repos.createDeployment({ owner, repo, ref: sha, environment: 'staging', payload: { rollout: 'web' } });
+    const deployment = await octokit.rest.repos.createDeployment({
+      owner,
+      repo,
+      ref: sha,
+      environment: 'staging',
+      payload: { rollout: 'web' },
+    });
     expect(deployment.status).toBe(201);
     const id = (deployment.data as { id: number }).id;
     await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state: 'in_progress' });
-    await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state: 'success', environment_url: 'http://web.local' });
+    await octokit.rest.repos.createDeploymentStatus({
+      owner,
+      repo,
+      deployment_id: id,
+      state: 'success',
+      environment_url: 'http://web.local',
+    });
     const statuses = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: id });
     expect(statuses.data.map((status) => status.state)).toEqual(['success', 'in_progress']);
     const listed = await octokit.rest.repos.listDeployments({ owner, repo, environment: 'staging' });

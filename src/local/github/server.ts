@@ -101,7 +101,13 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   const stored = await readStateFile(options.dir);
   let state =
     (stored === undefined ? undefined : upgradeState(stored)) ??
-    initialState({ appId: options.appId, appSlug: options.appSlug ?? 'gradual', appName: options.appName ?? 'Gradual', owner: options.appOwner ?? 'gradual-local', now: now() });
+    initialState({
+      appId: options.appId,
+      appSlug: options.appSlug ?? 'gradual',
+      appName: options.appName ?? 'Gradual',
+      owner: options.appOwner ?? 'gradual-local',
+      now: now(),
+    });
   await writeStateFile(options.dir, state);
 
   let stateChain: Promise<unknown> = Promise.resolve();
@@ -119,7 +125,14 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
 
   const rates = new Map<string, { used: number; reset: number }>();
   function rateFor(principal: Principal, address: string): RateWindow {
-    const key = principal.kind === 'installation' ? `i${String(principal.installationId)}` : principal.kind === 'user' ? `u${principal.login}` : principal.kind === 'app' ? 'app' : `a${address}`;
+    const key =
+      principal.kind === 'installation'
+        ? `i${String(principal.installationId)}`
+        : principal.kind === 'user'
+          ? `u${principal.login}`
+          : principal.kind === 'app'
+            ? 'app'
+            : `a${address}`;
     const limit = principal.kind === 'anonymous' ? 60 : rateLimit;
     const seconds = Math.floor(now().getTime() / 1000);
     let window = rates.get(key);
@@ -131,14 +144,24 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   }
   function countRequest(principal: Principal, address: string): RateWindow {
     const window = rateFor(principal, address);
-    const key = principal.kind === 'installation' ? `i${String(principal.installationId)}` : principal.kind === 'user' ? `u${principal.login}` : principal.kind === 'app' ? 'app' : `a${address}`;
+    const key =
+      principal.kind === 'installation'
+        ? `i${String(principal.installationId)}`
+        : principal.kind === 'user'
+          ? `u${principal.login}`
+          : principal.kind === 'app'
+            ? 'app'
+            : `a${address}`;
     const entry = rates.get(key);
     if (entry !== undefined) entry.used += 1;
     return { ...window, used: window.used + 1, remaining: Math.max(0, window.remaining - 1) };
   }
 
   function violation(found: Violation): void {
-    logger.error({ violation: found.kind, name: found.name, errors: found.errors.slice(0, 20) }, `local GitHub ${found.kind} for ${found.name} breaks its schema: this is a bug in the local GitHub`);
+    logger.error(
+      { violation: found.kind, name: found.name, errors: found.errors.slice(0, 20) },
+      `local GitHub ${found.kind} for ${found.name} breaks its schema: this is a bug in the local GitHub`,
+    );
     options.onViolation?.(found);
   }
 
@@ -151,9 +174,11 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   let convertedWebhookSecret: string | undefined;
 
   function queueWebhook(event: WebhookEvent): void {
-    deliveryChain = deliveryChain.then(() => sendEvent(event)).catch((error: unknown) => {
-      logger.error({ err: error, event: event.name }, 'webhook delivery failed unexpectedly');
-    });
+    deliveryChain = deliveryChain
+      .then(() => sendEvent(event))
+      .catch((error: unknown) => {
+        logger.error({ err: error, event: event.name }, 'webhook delivery failed unexpectedly');
+      });
   }
 
   async function sendEvent(event: WebhookEvent): Promise<void> {
@@ -166,7 +191,15 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     }
     const body = JSON.stringify(payload);
     const installation = (payload['installation'] as { id?: number } | undefined)?.id ?? null;
-    await send({ guid: randomUUID(), event: event.name, action: event.action === '' ? null : event.action, installationId: installation, repositoryId: event.repositoryId, body, redelivery: false });
+    await send({
+      guid: randomUUID(),
+      event: event.name,
+      action: event.action === '' ? null : event.action,
+      installationId: installation,
+      repositoryId: event.repositoryId,
+      body,
+      redelivery: false,
+    });
   }
 
   async function send(delivery: Omit<DeliveryRecord, 'id' | 'deliveredAt' | 'statusCode' | 'outcome'>): Promise<DeliveryRecord> {
@@ -177,11 +210,34 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     const outcome =
       webhookUrl === undefined
         ? { statusCode: 0, outcome: 'no webhook URL configured' }
-        : await deliverWebhook({ url: webhookUrl, secret: convertedWebhookSecret ?? options.webhookSecret, event: delivery.event, guid: delivery.guid, hookId: state.app.id, appId: state.app.id, body: delivery.body });
-    logger.info({ event: delivery.event, action: delivery.action, delivery: delivery.guid, statusCode: outcome.statusCode, redelivery: delivery.redelivery }, 'webhook delivered');
+        : await deliverWebhook({
+            url: webhookUrl,
+            secret: convertedWebhookSecret ?? options.webhookSecret,
+            event: delivery.event,
+            guid: delivery.guid,
+            hookId: state.app.id,
+            appId: state.app.id,
+            body: delivery.body,
+          });
+    logger.info(
+      {
+        event: delivery.event,
+        action: delivery.action,
+        delivery: delivery.guid,
+        statusCode: outcome.statusCode,
+        redelivery: delivery.redelivery,
+      },
+      'webhook delivered',
+    );
     return serialize(async () => {
       const next = structuredClone(state);
-      const record: DeliveryRecord = { ...delivery, id: nextId(next), deliveredAt, ...outcome, durationMs: Math.round(performance.now() - sendStarted) };
+      const record: DeliveryRecord = {
+        ...delivery,
+        id: nextId(next),
+        deliveredAt,
+        ...outcome,
+        durationMs: Math.round(performance.now() - sendStarted),
+      };
       next.deliveries = [...next.deliveries, record].slice(-maxDeliveries);
       await commit(next);
       return record;
@@ -191,7 +247,15 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   function redeliver(deliveryId: number): Promise<DeliveryRecord> {
     const original = state.deliveries.find((delivery) => delivery.id === deliveryId);
     if (original === undefined) throw new Error(`no delivery ${String(deliveryId)}`);
-    return send({ guid: original.guid, event: original.event, action: original.action, installationId: original.installationId, repositoryId: original.repositoryId, body: original.body, redelivery: true });
+    return send({
+      guid: original.guid,
+      event: original.event,
+      action: original.action,
+      installationId: original.installationId,
+      repositoryId: original.repositoryId,
+      body: original.body,
+      redelivery: true,
+    });
   }
 
   /** Finds pushes by reading git (see push-sync.ts); serialized with requests so a push and a request never interleave. */
@@ -200,8 +264,14 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     return serialize(async () => {
       const next = structuredClone(state);
       const events = next.repositories
-        .filter((repo) => repo.heads !== undefined && (request.repository === undefined || `${repo.owner}/${repo.name}`.toLowerCase() === request.repository.toLowerCase()))
-        .flatMap((repo) => syncRepository({ state: next, repo, git, now: now(), ...(request.pusher !== undefined && { pusher: request.pusher }) }));
+        .filter(
+          (repo) =>
+            repo.heads !== undefined &&
+            (request.repository === undefined || `${repo.owner}/${repo.name}`.toLowerCase() === request.repository.toLowerCase()),
+        )
+        .flatMap((repo) =>
+          syncRepository({ state: next, repo, git, now: now(), ...(request.pusher !== undefined && { pusher: request.pusher }) }),
+        );
       if (events.length === 0) return;
       await commit(next);
       for (const event of events) queueWebhook(event);
@@ -218,10 +288,19 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   }
 
   /** A person pressed a check run's button (on the PR page, or `gradual local github press`). */
-  async function requestCheckRunAction({ checkRunId, identifier, login }: { checkRunId: number; identifier: string; login: string }): Promise<void> {
+  async function requestCheckRunAction({
+    checkRunId,
+    identifier,
+    login,
+  }: {
+    checkRunId: number;
+    identifier: string;
+    login: string;
+  }): Promise<void> {
     const run = state.checkRuns.find((candidate) => candidate.id === checkRunId);
     if (run === undefined) throw new Error(`no check run ${String(checkRunId)}`);
-    if (!run.actions.some((action) => action.identifier === identifier)) throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
+    if (!run.actions.some((action) => action.identifier === identifier))
+      throw new Error(`check run ${String(checkRunId)} has no action ${identifier}`);
     await update((next) => seedUser(next, login));
     // GitHub sends requested_action only to the app that created the run (README, "GitHub's rules");
     // a run of another app is pressed, but that app is not served here.
@@ -233,7 +312,13 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   async function install({ account, sender }: { account: string; sender?: string }): Promise<number> {
     const known = state.installations.some((installation) => installation.account === account);
     const id = await update((next) => seedInstallation(next, account, now()).id);
-    if (!known) queueWebhook({ name: 'installation', action: 'created', repositoryId: null, payload: (saved, at) => installationPayload(saved, at, id, sender ?? account) });
+    if (!known)
+      queueWebhook({
+        name: 'installation',
+        action: 'created',
+        repositoryId: null,
+        payload: (saved, at) => installationPayload(saved, at, id, sender ?? account),
+      });
     await deliveryChain;
     return id;
   }
@@ -243,7 +328,10 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   const secondaryLimiter = createSecondaryRateLimiter();
   async function renderPage(request: { owner: string; name: string; number: number; viewer: string }): Promise<string | undefined> {
     const find = (from: GithubState): { repo: RepositoryRecord; pull: PullRequestRecord } | undefined => {
-      const repo = from.repositories.find((candidate) => candidate.owner.toLowerCase() === request.owner.toLowerCase() && candidate.name.toLowerCase() === request.name.toLowerCase());
+      const repo = from.repositories.find(
+        (candidate) =>
+          candidate.owner.toLowerCase() === request.owner.toLowerCase() && candidate.name.toLowerCase() === request.name.toLowerCase(),
+      );
       const pull = from.pullRequests.find((candidate) => candidate.repositoryId === repo?.id && candidate.number === request.number);
       return repo === undefined || pull === undefined ? undefined : { repo, pull };
     };
@@ -252,11 +340,20 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     let token = viewerTokens.get(request.viewer);
     if (token === undefined) {
       const role = found.repo.collaborators[request.viewer] ?? 'write';
-      token = await update((next) => seedPerson(next, { login: request.viewer, role, repository: { owner: found.repo.owner, name: found.repo.name }, now: now() }));
+      token = await update((next) =>
+        seedPerson(next, { login: request.viewer, role, repository: { owner: found.repo.owner, name: found.repo.name }, now: now() }),
+      );
       viewerTokens.set(request.viewer, token);
     }
     const current = find(state) ?? found;
-    return renderPullPage({ state, ...current, facts: pullFacts(state, current.repo, current.pull, git), viewer: request.viewer, token, apiUrl: urls.api });
+    return renderPullPage({
+      state,
+      ...current,
+      facts: pullFacts(state, current.repo, current.pull, git),
+      viewer: request.viewer,
+      token,
+      apiUrl: urls.api,
+    });
   }
 
   const enterprisePrefix = '/api/v3';
@@ -266,7 +363,12 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
    * page; its confirmation makes the one-time code and redirects to the manifest's redirect_url with it
    * and the form's `state`. The person is `?as=` (the local GitHub's pages have no sign-in).
    */
-  async function manifestForm(request: { organization: string | undefined; viewer: string; form: URLSearchParams; path: string }): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  async function manifestForm(request: {
+    organization: string | undefined;
+    viewer: string;
+    form: URLSearchParams;
+    path: string;
+  }): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const html = { 'content-type': 'text/html; charset=utf-8' };
     const manifestText = request.form.get('manifest') ?? '';
     const formState = request.form.get('state') ?? '';
@@ -274,17 +376,36 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/u.test(request.viewer)) return { status: 404, headers: html, body: 'Not Found' };
     try {
       if (request.form.get('confirm') !== '1') {
-        return { status: 200, headers: html, body: renderManifestPage({ manifestText, state: formState, owner, action: `${request.path}?as=${encodeURIComponent(request.viewer)}` }) };
+        return {
+          status: 200,
+          headers: html,
+          body: renderManifestPage({
+            manifestText,
+            state: formState,
+            owner,
+            action: `${request.path}?as=${encodeURIComponent(request.viewer)}`,
+          }),
+        };
       }
       const manifest = parseManifest(manifestText);
-      if (manifest.redirect_url === undefined) return { status: 422, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'The manifest has no redirect_url to send the code to' };
+      if (manifest.redirect_url === undefined)
+        return {
+          status: 422,
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+          body: 'The manifest has no redirect_url to send the code to',
+        };
       const code = await update((next) => createManifestCode(next, { manifest, owner, now: now() }));
       const target = new URL(manifest.redirect_url);
       target.searchParams.set('code', code);
       if (formState !== '') target.searchParams.set('state', formState);
       return { status: 302, headers: { location: target.toString() }, body: '' };
     } catch (error) {
-      if (error instanceof GithubApiError) return { status: error.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${error.message}: ${JSON.stringify(error.errors ?? [])}` };
+      if (error instanceof GithubApiError)
+        return {
+          status: error.status,
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+          body: `${error.message}: ${JSON.stringify(error.errors ?? [])}`,
+        };
       throw error;
     }
   }
@@ -294,27 +415,47 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     const received = performance.now();
     const url = new URL(req.url ?? '/', urls.api);
     // GitHub Enterprise Server serves the REST API under /api/v3, where Probot's GHE_HOST points: the same API answers there.
-    if (url.pathname === enterprisePrefix || url.pathname.startsWith(`${enterprisePrefix}/`)) url.pathname = url.pathname.slice(enterprisePrefix.length) || '/';
+    if (url.pathname === enterprisePrefix || url.pathname.startsWith(`${enterprisePrefix}/`))
+      url.pathname = url.pathname.slice(enterprisePrefix.length) || '/';
     const rawBody = await readBody(req);
     const page = /^\/([\w.-]+)\/([\w.-]+)\/pull\/(\d+)$/.exec(url.pathname);
     if (page !== null && req.method === 'GET') {
       const viewer = url.searchParams.get('as') ?? 'developer';
       const html = await renderPage({ owner: page[1] ?? '', name: page[2] ?? '', number: Number(page[3]), viewer });
-      res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' https: data:" }).end(html ?? 'Not Found');
+      res
+        .writeHead(html === undefined ? 404 : 200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy':
+            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' https: data:",
+        })
+        .end(html ?? 'Not Found');
       return;
     }
     const newApp = /^(?:\/organizations\/([\w.-]+))?\/settings\/apps\/new$/u.exec(url.pathname);
     if (newApp !== null && req.method === 'POST') {
-      const answer = await manifestForm({ organization: newApp[1], viewer: url.searchParams.get('as') ?? 'developer', form: new URLSearchParams(rawBody ?? ''), path: url.pathname });
+      const answer = await manifestForm({
+        organization: newApp[1],
+        viewer: url.searchParams.get('as') ?? 'developer',
+        form: new URLSearchParams(rawBody ?? ''),
+        path: url.pathname,
+      });
       res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
     if (url.pathname.startsWith(localPrefix)) {
       const answer = await handleLocalRoute(
         { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction, requestLog: () => requests, install },
-        { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization, rawBody: rawBody ?? '' },
+        {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          authorization: req.headers.authorization,
+          rawBody: rawBody ?? '',
+        },
       );
-      res.writeHead(answer.status, answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      res
+        .writeHead(answer.status, answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' })
+        .end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
       return;
     }
     const query: Record<string, string | string[]> = {};
@@ -326,9 +467,18 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = value;
     const secondary = secondaryLimiter.refusal(req.method ?? 'GET');
     if (secondary !== undefined) {
-      appendRequestLog(requests, { method: (req.method ?? 'GET').toUpperCase(), route: url.pathname, operationId: undefined, status: secondary.status, at: now().toISOString(), caller: 'anonymous' });
+      appendRequestLog(requests, {
+        method: (req.method ?? 'GET').toUpperCase(),
+        route: url.pathname,
+        operationId: undefined,
+        status: secondary.status,
+        at: now().toISOString(),
+        caller: 'anonymous',
+      });
       logger.info({ method: req.method, path: url.pathname, status: secondary.status }, 'local GitHub: secondary rate limit (injected)');
-      res.writeHead(secondary.status, { 'content-type': 'application/json; charset=utf-8', ...secondary.headers }).end(JSON.stringify(secondary.body));
+      res
+        .writeHead(secondary.status, { 'content-type': 'application/json; charset=utf-8', ...secondary.headers })
+        .end(JSON.stringify(secondary.body));
       return;
     }
     const response = await serialize(async (): Promise<ApiResponse> => {
@@ -336,14 +486,32 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
         { api, state, publicKey, now: now(), urls, rate: (principal) => rateFor(principal, address), git },
         { method: req.method ?? 'GET', path: url.pathname, query, headers, rawBody: rawBody ?? '' },
       );
-      if (result.responseErrors !== undefined) violation({ kind: 'response', name: result.operationId ?? url.pathname, errors: result.responseErrors });
+      if (result.responseErrors !== undefined)
+        violation({ kind: 'response', name: result.operationId ?? url.pathname, errors: result.responseErrors });
       if (result.state !== undefined) await commit(result.state);
-      if (result.operationId === 'apps/create-from-manifest' && result.status === 201) convertedWebhookSecret = (result.body as { webhook_secret?: string }).webhook_secret;
+      if (result.operationId === 'apps/create-from-manifest' && result.status === 201)
+        convertedWebhookSecret = (result.body as { webhook_secret?: string }).webhook_secret;
       return result;
     });
     const rate = countRequest(response.principal, address);
-    appendRequestLog(requests, { method: (req.method ?? 'GET').toUpperCase(), route: response.route ?? url.pathname, operationId: response.operationId, status: response.status, at: now().toISOString(), caller: callerName(response.principal) });
-    logger.debug({ method: req.method, path: url.pathname, operation: response.operationId, status: response.status, ms: Math.round(performance.now() - received) }, 'local GitHub request');
+    appendRequestLog(requests, {
+      method: (req.method ?? 'GET').toUpperCase(),
+      route: response.route ?? url.pathname,
+      operationId: response.operationId,
+      status: response.status,
+      at: now().toISOString(),
+      caller: callerName(response.principal),
+    });
+    logger.debug(
+      {
+        method: req.method,
+        path: url.pathname,
+        operation: response.operationId,
+        status: response.status,
+        ms: Math.round(performance.now() - received),
+      },
+      'local GitHub request',
+    );
     res.writeHead(response.status, {
       ...(response.body !== undefined && { 'content-type': 'application/json; charset=utf-8' }),
       'x-github-api-version-selected': '2022-11-28',
@@ -359,16 +527,21 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
     for (const event of response.events) queueWebhook(event);
     for (const deliveryId of response.redeliveries ?? []) {
-      deliveryChain = deliveryChain.then(() => redeliver(deliveryId)).catch((error: unknown) => {
-        logger.error({ err: error, deliveryId }, 'redelivery failed unexpectedly');
-      });
+      deliveryChain = deliveryChain
+        .then(() => redeliver(deliveryId))
+        .catch((error: unknown) => {
+          logger.error({ err: error, deliveryId }, 'redelivery failed unexpectedly');
+        });
     }
   }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error, method: req.method, url: req.url }, 'local GitHub failed to handle a request');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ message: 'Server Error', status: '500' }));
+      if (!res.headersSent)
+        res
+          .writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+          .end(JSON.stringify({ message: 'Server Error', status: '500' }));
       else res.destroy();
     });
   });
@@ -388,7 +561,12 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     stop: async () => {
       await deliveryChain;
       await stateChain;
-      await new Promise<void>((resolve, reject) => server.close((error) => { if (error === undefined) resolve(); else reject(error); }));
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => {
+          if (error === undefined) resolve();
+          else reject(error);
+        }),
+      );
       server.closeAllConnections();
     },
     state: () => structuredClone(state),

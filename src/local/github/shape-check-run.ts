@@ -5,7 +5,9 @@ import type { AnnotationRecord, CheckRunRecord, GithubState, RepositoryRecord } 
 export function shapeCheckRun(state: GithubState, repo: RepositoryRecord, run: CheckRunRecord, urls: Urls): Schemas['check-run'] {
   const fullName = `${repo.owner}/${repo.name}`;
   const url = `${urls.api}/repos/${fullName}/check-runs/${String(run.id)}`;
-  const pulls = state.pullRequests.filter((pull) => pull.repositoryId === repo.id && pull.state === 'open' && pull.head.sha === run.headSha);
+  const pulls = state.pullRequests.filter(
+    (pull) => pull.repositoryId === repo.id && pull.state === 'open' && pull.head.sha === run.headSha,
+  );
   const repoRef = { id: repo.id, url: `${urls.api}/repos/${fullName}`, name: repo.name };
   return {
     id: run.id,
@@ -40,7 +42,12 @@ export function shapeCheckRun(state: GithubState, repo: RepositoryRecord, run: C
   };
 }
 
-export function shapeAnnotation(repo: RepositoryRecord, run: CheckRunRecord, annotation: AnnotationRecord, urls: Urls): Schemas['check-annotation'] {
+export function shapeAnnotation(
+  repo: RepositoryRecord,
+  run: CheckRunRecord,
+  annotation: AnnotationRecord,
+  urls: Urls,
+): Schemas['check-annotation'] {
   return {
     path: annotation.path,
     start_line: annotation.startLine,

@@ -18,7 +18,13 @@ function accountOf(state: GithubState, email: string): UserRecord | undefined {
  * and the GitHub accounts they map to (null when none does). `files` is
  * given only where GitHub lists them (get a commit).
  */
-export function shapeCommit(state: GithubState, repo: RepositoryRecord, commit: GitCommit, urls: Urls, files?: readonly PullFileRecord[]): Schemas['commit'] {
+export function shapeCommit(
+  state: GithubState,
+  repo: RepositoryRecord,
+  commit: GitCommit,
+  urls: Urls,
+  files?: readonly PullFileRecord[],
+): Schemas['commit'] {
   const api = `${urls.api}/repos/${repo.owner}/${repo.name}`;
   const web = `${urls.web}/${repo.owner}/${repo.name}`;
   const author = accountOf(state, commit.author.email);

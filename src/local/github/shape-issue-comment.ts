@@ -4,7 +4,12 @@ import type { GithubState, IssueCommentRecord, ReactionContent, ReactionRecord, 
 
 const reactionContents: readonly ReactionContent[] = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'eyes', 'rocket'];
 
-export function shapeIssueComment(state: GithubState, repo: RepositoryRecord, comment: IssueCommentRecord, urls: Urls): Schemas['issue-comment'] {
+export function shapeIssueComment(
+  state: GithubState,
+  repo: RepositoryRecord,
+  comment: IssueCommentRecord,
+  urls: Urls,
+): Schemas['issue-comment'] {
   const fullName = `${repo.owner}/${repo.name}`;
   const url = `${urls.api}/repos/${fullName}/issues/comments/${String(comment.id)}`;
   const count = (content: ReactionContent): number => comment.reactions.filter((reaction) => reaction.content === content).length;

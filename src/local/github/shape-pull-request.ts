@@ -4,7 +4,13 @@ import { shapeRepository } from './shape-repository.js';
 import { findUser, nodeId, shapeUser, type Schemas, type Urls } from './shape-user.js';
 import type { GithubState, PullFileRecord, PullRequestRecord, RepositoryRecord } from './types.js';
 
-export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls, facts: PullFacts): Schemas['pull-request'] {
+export function shapePullRequest(
+  state: GithubState,
+  repo: RepositoryRecord,
+  pull: PullRequestRecord,
+  urls: Urls,
+  facts: PullFacts,
+): Schemas['pull-request'] {
   const fullName = `${repo.owner}/${repo.name}`;
   const url = `${urls.api}/repos/${fullName}/pulls/${String(pull.number)}`;
   const issueUrl = `${urls.api}/repos/${fullName}/issues/${String(pull.number)}`;
@@ -13,9 +19,18 @@ export function shapePullRequest(state: GithubState, repo: RepositoryRecord, pul
   const repository = shapeRepository(state, repo, urls);
   const side = (ref: { ref: string; sha: string; repositoryId?: number }): Schemas['pull-request']['head'] => {
     // A pull request from a fork has its head in the fork: label, repository and user are the fork's.
-    const fork = ref.repositoryId === undefined || ref.repositoryId === repo.id ? undefined : state.repositories.find((candidate) => candidate.id === ref.repositoryId);
+    const fork =
+      ref.repositoryId === undefined || ref.repositoryId === repo.id
+        ? undefined
+        : state.repositories.find((candidate) => candidate.id === ref.repositoryId);
     if (fork === undefined) return { label: `${repo.owner}:${ref.ref}`, ref: ref.ref, repo: repository, sha: ref.sha, user: owner };
-    return { label: `${fork.owner}:${ref.ref}`, ref: ref.ref, repo: shapeRepository(state, fork, urls), sha: ref.sha, user: shapeUser(findUser(state, fork.owner), urls) };
+    return {
+      label: `${fork.owner}:${ref.ref}`,
+      ref: ref.ref,
+      repo: shapeRepository(state, fork, urls),
+      sha: ref.sha,
+      user: shapeUser(findUser(state, fork.owner), urls),
+    };
   };
   const link = (href: string): Schemas['link'] => ({ href });
   const comments = state.issueComments.filter((comment) => comment.repositoryId === repo.id && comment.issueNumber === pull.number).length;

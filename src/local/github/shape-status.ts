@@ -37,7 +37,12 @@ export function combinedState(statuses: readonly StatusRecord[]): 'failure' | 'p
   return 'success';
 }
 
-export function shapeCombinedStatus(state: GithubState, repo: RepositoryRecord, sha: string, urls: Urls): Schemas['combined-commit-status'] {
+export function shapeCombinedStatus(
+  state: GithubState,
+  repo: RepositoryRecord,
+  sha: string,
+  urls: Urls,
+): Schemas['combined-commit-status'] {
   const statuses = latestStatuses(state, repo, sha);
   const base = `${urls.api}/repos/${repo.owner}/${repo.name}`;
   return {

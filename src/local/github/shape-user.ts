@@ -12,7 +12,9 @@ export interface Urls {
 }
 
 export function nodeId(kind: string, id: number): string {
-  return Buffer.from(`0:${kind}${String(id)}`).toString('base64').replace(/=+$/, '');
+  return Buffer.from(`0:${kind}${String(id)}`)
+    .toString('base64')
+    .replace(/=+$/, '');
 }
 
 export function findUser(state: GithubState, login: string): UserRecord {

@@ -45,7 +45,11 @@ export interface TestGithub {
 export async function startTestGithub(options: { dir?: string; appId?: number; git?: boolean } = {}): Promise<TestGithub> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'gradual-github-')));
   const appId = options.appId ?? 4242;
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const webhookSecret = 'local-github-test-secret';
   const received: ReceivedWebhook[] = [];
   const violations: Violation[] = [];
@@ -64,7 +68,11 @@ export async function startTestGithub(options: { dir?: string; appId?: number; g
         return;
       }
       // Passed on to the app under test as GitHub sent it (signature and delivery id included); its answer goes back.
-      const headers = Object.fromEntries(Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length',
+        ),
+      );
       fetch(forwardTo, { method: 'POST', headers, body })
         .then(async (answer) => {
           res.writeHead(answer.status).end(await answer.text());
@@ -79,11 +87,32 @@ export async function startTestGithub(options: { dir?: string; appId?: number; g
   const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
   // The git server tells the GitHub server about pushes in-process, as `local up`'s does over HTTP.
   let current: GithubServer | undefined;
-  const gitServer = options.git === true ? createGitServer({ root: join(dir, 'git'), logger, onPush: (push) => current?.syncGit({ repository: push.repository, ...(push.pusher !== undefined && { pusher: push.pusher }) }) ?? Promise.resolve() }) : undefined;
+  const gitServer =
+    options.git === true
+      ? createGitServer({
+          root: join(dir, 'git'),
+          logger,
+          onPush: (push) =>
+            current?.syncGit({ repository: push.repository, ...(push.pusher !== undefined && { pusher: push.pusher }) }) ??
+            Promise.resolve(),
+        })
+      : undefined;
   if (gitServer !== undefined) await new Promise<void>((resolve) => gitServer.listen({ port: 0, host: '127.0.0.1' }, resolve));
-  const git = gitServer === undefined ? undefined : { url: `http://127.0.0.1:${String((gitServer.address() as AddressInfo).port)}`, root: join(dir, 'git') };
+  const git =
+    gitServer === undefined
+      ? undefined
+      : { url: `http://127.0.0.1:${String((gitServer.address() as AddressInfo).port)}`, root: join(dir, 'git') };
   const start = async (): Promise<GithubServer> => {
-    current = await startGithubServer({ dir, appId, privateKey, webhookUrl, webhookSecret, logger, onViolation: (violation) => violations.push(violation), ...(git !== undefined && { git }) });
+    current = await startGithubServer({
+      dir,
+      appId,
+      privateKey,
+      webhookUrl,
+      webhookSecret,
+      logger,
+      onViolation: (violation) => violations.push(violation),
+      ...(git !== undefined && { git }),
+    });
     return current;
   };
   const handle: TestGithub = {
@@ -108,10 +137,18 @@ export async function startTestGithub(options: { dir?: string; appId?: number; g
     },
     stop: async () => {
       await handle.server.stop();
-      await new Promise<void>((resolve) => receiver.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        receiver.close(() => {
+          resolve();
+        }),
+      );
       if (gitServer !== undefined) {
         gitServer.closeAllConnections();
-        await new Promise<void>((resolve) => gitServer.close(() => { resolve(); }));
+        await new Promise<void>((resolve) =>
+          gitServer.close(() => {
+            resolve();
+          }),
+        );
       }
     },
   };

@@ -11,10 +11,16 @@ export function tokenDigest(token: string): string {
 }
 
 /** A new token in GitHub's format (`ghs_` installation, `ghp_` personal); only its digest is stored. */
-export function issueToken(state: GithubState, record: Omit<TokenRecord, 'digest' | 'expiresAt'>, now: Date): { token: string; expiresAt: string } {
+export function issueToken(
+  state: GithubState,
+  record: Omit<TokenRecord, 'digest' | 'expiresAt'>,
+  now: Date,
+): { token: string; expiresAt: string } {
   const prefix = record.kind === 'installation' ? 'ghs_' : 'ghp_';
   const token = `${prefix}${randomBytes(27).toString('base64url').replace(/[-_]/g, 'x').slice(0, 36)}`;
-  const expiresAt = new Date(now.getTime() + (record.kind === 'installation' ? installationTokenSeconds : 365 * 86_400) * 1000).toISOString();
+  const expiresAt = new Date(
+    now.getTime() + (record.kind === 'installation' ? installationTokenSeconds : 365 * 86_400) * 1000,
+  ).toISOString();
   // Expired tokens are dropped here so the state does not grow with every token ever issued.
   state.tokens = state.tokens.filter((existing) => Date.parse(existing.expiresAt) > now.getTime());
   state.tokens.push({ ...record, digest: tokenDigest(token), expiresAt });
@@ -32,7 +38,12 @@ export function authenticate(header: string | undefined, state: GithubState, opt
   const credential = match?.[1];
   if (credential === undefined) throw badCredentials();
   if (looksLikeJwt(credential)) {
-    verifyAppJwt(credential, { publicKey: state.app.publicKey ?? options.publicKey, appId: state.app.id, clientId: state.app.clientId, now: options.now });
+    verifyAppJwt(credential, {
+      publicKey: state.app.publicKey ?? options.publicKey,
+      appId: state.app.id,
+      clientId: state.app.clientId,
+      now: options.now,
+    });
     return { kind: 'app', appId: state.app.id };
   }
   const digest = tokenDigest(credential);

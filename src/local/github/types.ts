@@ -4,7 +4,8 @@
  * them (`shape-*.ts`), never stored.
  */
 export type Permission = 'read' | 'write';
-export type PermissionName = 'checks' | 'contents' | 'issues' | 'metadata' | 'pull_requests' | 'statuses' | 'deployments' | 'administration' | 'members';
+export type PermissionName =
+  'checks' | 'contents' | 'issues' | 'metadata' | 'pull_requests' | 'statuses' | 'deployments' | 'administration' | 'members';
 export type PermissionSet = Partial<Record<PermissionName, Permission>>;
 export type CollaboratorPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
@@ -302,7 +303,10 @@ export interface EnvironmentRecord {
 
 /** The ruleset rules the local GitHub enforces on merge; any other rule type is refused when the ruleset is created. */
 export type RulesetRule =
-  | { type: 'required_status_checks'; parameters: { required_status_checks: { context: string; integration_id?: number }[]; strict_required_status_checks_policy: boolean } }
+  | {
+      type: 'required_status_checks';
+      parameters: { required_status_checks: { context: string; integration_id?: number }[]; strict_required_status_checks_policy: boolean };
+    }
   | { type: 'required_deployments'; parameters: { required_deployment_environments: string[] } };
 
 export interface RulesetRecord {

@@ -17,7 +17,10 @@ export function describeValidationErrors(errors: readonly ErrorObject[], data: u
 }
 
 function describe(error: ErrorObject, data: unknown): string | undefined {
-  const [section = '', ...rest] = error.instancePath.split('/').filter((part) => part !== '').map(unescapePointer);
+  const [section = '', ...rest] = error.instancePath
+    .split('/')
+    .filter((part) => part !== '')
+    .map(unescapePointer);
   const where = rest.length === 0 ? '' : `properties/${rest.join('/')}`;
   const value = valueAt(data, [section, ...rest]);
   const params = error.params as Record<string, unknown>;

@@ -58,10 +58,15 @@ export function deploymentPayload(state: GithubState, urls: Urls, options: { rep
 }
 
 /** `deployment_status.created`, with the deployment as it is after the status. */
-export function deploymentStatusPayload(state: GithubState, urls: Urls, options: { repo: RepositoryRecord; deploymentId: number; statusId: number }): Payload {
+export function deploymentStatusPayload(
+  state: GithubState,
+  urls: Urls,
+  options: { repo: RepositoryRecord; deploymentId: number; statusId: number },
+): Payload {
   const deployment = state.deployments.find((candidate) => candidate.id === options.deploymentId);
   const status = deployment?.statuses.find((candidate) => candidate.id === options.statusId);
-  if (deployment === undefined || status === undefined) throw new Error(`deployment status ${String(options.statusId)} is not in the saved state`);
+  if (deployment === undefined || status === undefined)
+    throw new Error(`deployment status ${String(options.statusId)} is not in the saved state`);
   return {
     action: 'created',
     deployment_status: webhookDeploymentStatus(state, options.repo, deployment, status, urls),
@@ -70,7 +75,13 @@ export function deploymentStatusPayload(state: GithubState, urls: Urls, options:
   };
 }
 
-function webhookDeploymentStatus(state: GithubState, repo: RepositoryRecord, deployment: DeploymentRecord, status: DeploymentStatusRecord, urls: Urls): Payload {
+function webhookDeploymentStatus(
+  state: GithubState,
+  repo: RepositoryRecord,
+  deployment: DeploymentRecord,
+  status: DeploymentStatusRecord,
+  urls: Urls,
+): Payload {
   const api = `${urls.api}/repos/${repo.owner}/${repo.name}`;
   const deploymentUrl = `${api}/deployments/${String(deployment.id)}`;
   return {

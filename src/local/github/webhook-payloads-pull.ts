@@ -9,13 +9,31 @@ import { envelope, webhookRepository, webhookUser } from './webhook-payloads.js'
 type Payload = Record<string, unknown>;
 
 /** The head's repository and user in the webhook's shapes: the fork's for a pull request from a fork. */
-function headSide(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls, repository: Payload, owner: Payload): { repo: Payload; user: Payload } {
-  const fork = pull.head.repositoryId === undefined || pull.head.repositoryId === repo.id ? undefined : state.repositories.find((candidate) => candidate.id === pull.head.repositoryId);
-  return fork === undefined ? { repo: repository, user: owner } : { repo: webhookRepository(state, fork, urls), user: webhookUser(findUser(state, fork.owner), urls) };
+function headSide(
+  state: GithubState,
+  repo: RepositoryRecord,
+  pull: PullRequestRecord,
+  urls: Urls,
+  repository: Payload,
+  owner: Payload,
+): { repo: Payload; user: Payload } {
+  const fork =
+    pull.head.repositoryId === undefined || pull.head.repositoryId === repo.id
+      ? undefined
+      : state.repositories.find((candidate) => candidate.id === pull.head.repositoryId);
+  return fork === undefined
+    ? { repo: repository, user: owner }
+    : { repo: webhookRepository(state, fork, urls), user: webhookUser(findUser(state, fork.owner), urls) };
 }
 
 /** The webhook's pull request: the REST shape with the webhook schema's user and repository shapes. */
-export function webhookPullRequest(state: GithubState, repo: RepositoryRecord, pull: PullRequestRecord, urls: Urls, facts: PullFacts): Payload {
+export function webhookPullRequest(
+  state: GithubState,
+  repo: RepositoryRecord,
+  pull: PullRequestRecord,
+  urls: Urls,
+  facts: PullFacts,
+): Payload {
   const shaped = shapePullRequest(state, repo, pull, urls, facts);
   const repository = webhookRepository(state, repo, urls);
   const owner = webhookUser(findUser(state, repo.owner), urls);
@@ -42,11 +60,28 @@ export function pullRequestPayload(
   };
 }
 
-export function reviewPayload(state: GithubState, urls: Urls, options: { repo: RepositoryRecord; pull: PullRequestRecord; facts: PullFacts; review: ReviewRecord }): Payload {
+export function reviewPayload(
+  state: GithubState,
+  urls: Urls,
+  options: { repo: RepositoryRecord; pull: PullRequestRecord; facts: PullFacts; review: ReviewRecord },
+): Payload {
   const { repo, pull, review } = options;
   const pullRequest = webhookPullRequest(state, repo, pull, urls, options.facts);
   // The review event carries the simple pull request: without the merge state and counters.
-  const omitted = new Set(['merged', 'mergeable', 'rebaseable', 'mergeable_state', 'merged_by', 'comments', 'review_comments', 'maintainer_can_modify', 'commits', 'additions', 'deletions', 'changed_files']);
+  const omitted = new Set([
+    'merged',
+    'mergeable',
+    'rebaseable',
+    'mergeable_state',
+    'merged_by',
+    'comments',
+    'review_comments',
+    'maintainer_can_modify',
+    'commits',
+    'additions',
+    'deletions',
+    'changed_files',
+  ]);
   const simple = Object.fromEntries(Object.entries(pullRequest).filter(([key]) => !omitted.has(key)));
   const htmlUrl = `${urls.web}/${repo.owner}/${repo.name}/pull/${String(pull.number)}`;
   return {
@@ -62,7 +97,10 @@ export function reviewPayload(state: GithubState, urls: Urls, options: { repo: R
       html_url: `${htmlUrl}#pullrequestreview-${String(review.id)}`,
       pull_request_url: `${urls.api}/repos/${repo.owner}/${repo.name}/pulls/${String(pull.number)}`,
       author_association: authorAssociation(repo, review.user),
-      _links: { html: { href: `${htmlUrl}#pullrequestreview-${String(review.id)}` }, pull_request: { href: `${urls.api}/repos/${repo.owner}/${repo.name}/pulls/${String(pull.number)}` } },
+      _links: {
+        html: { href: `${htmlUrl}#pullrequestreview-${String(review.id)}` },
+        pull_request: { href: `${urls.api}/repos/${repo.owner}/${repo.name}/pulls/${String(pull.number)}` },
+      },
     },
     pull_request: simple,
     ...envelope(state, repo, review.user, urls),
@@ -80,7 +118,11 @@ export interface BranchUpdate {
 
 const zeroSha = '0'.repeat(40);
 
-export function pushPayload(state: GithubState, urls: Urls, options: { repo: RepositoryRecord; update: BranchUpdate; pusher: string }): Payload {
+export function pushPayload(
+  state: GithubState,
+  urls: Urls,
+  options: { repo: RepositoryRecord; update: BranchUpdate; pusher: string },
+): Payload {
   const { repo, update } = options;
   const fullName = `${repo.owner}/${repo.name}`;
   const commit = (found: BranchUpdate['commits'][number]): Payload => ({
@@ -108,7 +150,9 @@ export function pushPayload(state: GithubState, urls: Urls, options: { repo: Rep
     deleted,
     forced: update.forced,
     base_ref: null,
-    compare: created ? `${urls.web}/${fullName}/commit/${update.after}` : `${urls.web}/${fullName}/compare/${update.before.slice(0, 12)}...${update.after.slice(0, 12)}`,
+    compare: created
+      ? `${urls.web}/${fullName}/commit/${update.after}`
+      : `${urls.web}/${fullName}/compare/${update.before.slice(0, 12)}...${update.after.slice(0, 12)}`,
     commits: update.commits.slice(-20).map(commit),
     head_commit: head === undefined ? null : commit(head),
     pusher: { name: options.pusher, email: `${options.pusher}@users.noreply.local` },

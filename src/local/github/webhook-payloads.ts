@@ -106,7 +106,13 @@ export function checkRunPayload(
   };
 }
 
-export function issueCommentPayload(state: GithubState, urls: Urls, comment: IssueCommentRecord, action: 'created' | 'edited' | 'deleted', changes?: { body: string }): Payload {
+export function issueCommentPayload(
+  state: GithubState,
+  urls: Urls,
+  comment: IssueCommentRecord,
+  action: 'created' | 'edited' | 'deleted',
+  changes?: { body: string },
+): Payload {
   const repo = state.repositories.find((candidate) => candidate.id === comment.repositoryId);
   if (repo === undefined) throw new Error(`repository ${String(comment.repositoryId)} vanished before its webhook was built`);
   const shaped = shapeIssueComment(state, repo, comment, urls);
@@ -189,13 +195,26 @@ export function installationPayload(state: GithubState, urls: Urls, installation
   const shaped = shapeInstallation(state, installation, urls);
   const account = findUser(state, installation.account);
   const repositories = state.repositories.filter((repo) => repo.owner.toLowerCase() === installation.account.toLowerCase());
-  const shapedInstallation: Payload = { ...shaped, account: webhookUser(account, urls), suspended_by: null, suspended_at: null, single_file_name: null, target_type: account.type === 'Organization' ? 'Organization' : 'User' };
+  const shapedInstallation: Payload = {
+    ...shaped,
+    account: webhookUser(account, urls),
+    suspended_by: null,
+    suspended_at: null,
+    single_file_name: null,
+    target_type: account.type === 'Organization' ? 'Organization' : 'User',
+  };
   // The webhook's installation has no client_id (the REST one has).
   delete shapedInstallation['client_id'];
   return {
     action: 'created',
     installation: shapedInstallation,
-    repositories: repositories.map((repo) => ({ id: repo.id, node_id: nodeId('Repository', repo.id), name: repo.name, full_name: `${repo.owner}/${repo.name}`, private: repo.private })),
+    repositories: repositories.map((repo) => ({
+      id: repo.id,
+      node_id: nodeId('Repository', repo.id),
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      private: repo.private,
+    })),
     sender: webhookUser(findUser(state, sender), urls),
   };
 }

@@ -17,6 +17,11 @@ export function shapeDifferences(example: unknown, actual: unknown, path = '$'):
   }
   if (kind(example) !== 'object') return [];
   const have = actual as Record<string, unknown>;
-  if (path.endsWith('.permissions')) return Object.entries(have).flatMap(([key, value]) => (typeof value === 'string' ? [] : [`${path}.${key}: ${kind(value)} where a permission level (string) belongs`]));
-  return Object.entries(example as Record<string, unknown>).flatMap(([key, value]) => (key in have ? shapeDifferences(value, have[key], `${path}.${key}`) : [`${path}.${key}: missing`]));
+  if (path.endsWith('.permissions'))
+    return Object.entries(have).flatMap(([key, value]) =>
+      typeof value === 'string' ? [] : [`${path}.${key}: ${kind(value)} where a permission level (string) belongs`],
+    );
+  return Object.entries(example as Record<string, unknown>).flatMap(([key, value]) =>
+    key in have ? shapeDifferences(value, have[key], `${path}.${key}`) : [`${path}.${key}: missing`],
+  );
 }

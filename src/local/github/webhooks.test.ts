@@ -18,7 +18,9 @@ let octokit: Octokit;
 
 /** An independent validator over @octokit/webhooks-schemas, so the test does not trust the server's own check. */
 function schemaValidator(): (event: string, action: string, payload: unknown) => boolean {
-  const schema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-schemas/schema.json'), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(
+    readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-schemas/schema.json'), 'utf8'),
+  ) as Record<string, unknown>;
   const ajv = new Ajv({ strict: false });
   formatsPlugin.default(ajv);
   ajv.addSchema({ $id: 'webhooks', definitions: schema['definitions'] });
@@ -47,7 +49,11 @@ beforeAll(async () => {
     seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v4', user: 'alice', head: { ref: 'v4', sha: headSha }, now });
     return installation.id;
   });
-  octokit = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey, installationId } });
+  octokit = new Octokit({
+    baseUrl: github.server.url,
+    authStrategy: createAppAuth,
+    auth: { appId: github.appId, privateKey: github.privateKey, installationId },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -90,9 +96,21 @@ describe('webhooks from the local GitHub', { timeout: 30_000 }, () => {
       const payload = JSON.parse(webhook.body) as { action: string };
       expect(valid(header(webhook, 'x-github-event'), payload.action, payload)).toBe(true);
     }
-    const requested = JSON.parse(github.received[5]?.body ?? '{}') as { requested_action: { identifier: string }; sender: { login: string }; check_run: { id: number } };
-    expect([requested.requested_action.identifier, requested.sender.login, requested.check_run.id]).toEqual(['abort', 'alice', run.data.id]);
-    const created = JSON.parse(github.received[0]?.body ?? '{}') as { comment: { body: string }; issue: { number: number; pull_request: unknown }; installation: { id: number } };
+    const requested = JSON.parse(github.received[5]?.body ?? '{}') as {
+      requested_action: { identifier: string };
+      sender: { login: string };
+      check_run: { id: number };
+    };
+    expect([requested.requested_action.identifier, requested.sender.login, requested.check_run.id]).toEqual([
+      'abort',
+      'alice',
+      run.data.id,
+    ]);
+    const created = JSON.parse(github.received[0]?.body ?? '{}') as {
+      comment: { body: string };
+      issue: { number: number; pull_request: unknown };
+      installation: { id: number };
+    };
     expect(created.comment.body).toBe('Rollout started');
     expect(created.issue.number).toBe(1);
     expect(created.issue.pull_request).toBeDefined();
@@ -123,9 +141,15 @@ describe('webhooks from the local GitHub', { timeout: 30_000 }, () => {
   });
 
   it("serves the deliveries log and redelivers through GitHub's API (GET /app/hook/deliveries, POST …/attempts)", async () => {
-    const asApp = new Octokit({ baseUrl: github.server.url, authStrategy: createAppAuth, auth: { appId: github.appId, privateKey: github.privateKey } });
+    const asApp = new Octokit({
+      baseUrl: github.server.url,
+      authStrategy: createAppAuth,
+      auth: { appId: github.appId, privateKey: github.privateKey },
+    });
     const listed = await asApp.rest.apps.listWebhookDeliveries({ per_page: 100 });
-    expect(listed.data.map((delivery) => delivery.guid)).toEqual([...github.server.state().deliveries].reverse().map((delivery) => delivery.guid));
+    expect(listed.data.map((delivery) => delivery.guid)).toEqual(
+      [...github.server.state().deliveries].reverse().map((delivery) => delivery.guid),
+    );
     const completed = listed.data.find((delivery) => delivery.event === 'check_run' && delivery.action === 'completed');
     if (completed === undefined) throw new Error('no check_run.completed delivery');
     const one = await asApp.rest.apps.getWebhookDelivery({ delivery_id: completed.id });
@@ -147,8 +171,16 @@ describe('webhooks from the local GitHub', { timeout: 30_000 }, () => {
     await github.server.idle();
     const sent = github.received.slice(from);
     expect(eventsOf(sent)).toEqual(['installation.created']);
-    const payload = JSON.parse(sent[0]?.body ?? '{}') as { installation: { id: number; account: { login: string }; app_id: number }; sender: { login: string } };
-    expect([payload.installation.id, payload.installation.account.login, payload.installation.app_id, payload.sender.login]).toEqual([id, 'globex', github.appId, 'alice']);
+    const payload = JSON.parse(sent[0]?.body ?? '{}') as {
+      installation: { id: number; account: { login: string }; app_id: number };
+      sender: { login: string };
+    };
+    expect([payload.installation.id, payload.installation.account.login, payload.installation.app_id, payload.sender.login]).toEqual([
+      id,
+      'globex',
+      github.appId,
+      'alice',
+    ]);
     expect(schemaValidator()('installation', 'created', payload)).toBe(true);
     expect(github.violations).toEqual([]);
   });

@@ -5,12 +5,28 @@ describe('jobVerdict: a Job as a measurement', () => {
   test.each([
     ['complete', [{ type: 'Complete', status: 'True' }], { kind: 'verdict', phase: 'Successful' }],
     ['success criteria met (Kubernetes 1.31+)', [{ type: 'SuccessCriteriaMet', status: 'True' }], { kind: 'verdict', phase: 'Successful' }],
-    ['failed, with its message', [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }], { kind: 'verdict', phase: 'Failed', message: 'Job has reached the specified backoff limit' }],
-    ['failed wins over a stale complete', [{ type: 'Complete', status: 'True' }, { type: 'Failed', status: 'True' }], { kind: 'verdict', phase: 'Failed', message: 'job j failed' }],
+    [
+      'failed, with its message',
+      [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }],
+      { kind: 'verdict', phase: 'Failed', message: 'Job has reached the specified backoff limit' },
+    ],
+    [
+      'failed wins over a stale complete',
+      [
+        { type: 'Complete', status: 'True' },
+        { type: 'Failed', status: 'True' },
+      ],
+      { kind: 'verdict', phase: 'Failed', message: 'job j failed' },
+    ],
     ['still running', [], { kind: 'running' }],
     ['a condition that is False', [{ type: 'Complete', status: 'False' }], { kind: 'running' }],
   ])('%s', (_name, conditions, expected) => {
-    expect(jobVerdict({ metadata: { name: 'j' }, status: { conditions: conditions.map((condition) => ({ ...condition, lastTransitionTime: new Date(0) })) } })).toEqual(expected);
+    expect(
+      jobVerdict({
+        metadata: { name: 'j' },
+        status: { conditions: conditions.map((condition) => ({ ...condition, lastTransitionTime: new Date(0) })) },
+      }),
+    ).toEqual(expected);
   });
 
   test('a Job that is gone is an Error measurement', () => {

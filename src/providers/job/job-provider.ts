@@ -21,8 +21,13 @@ export function jobVerdict(job: V1Job | undefined): ProviderAnswer {
   if (job === undefined) return { kind: 'error', message: 'job not found' };
   const conditions = job.status?.conditions ?? [];
   const failed = conditions.find((condition) => condition.type === 'Failed' && condition.status === 'True');
-  if (failed !== undefined) return { kind: 'verdict', phase: 'Failed', message: failed.message ?? `job ${job.metadata?.name ?? ''} failed` };
-  if (conditions.some((condition) => (condition.type === 'Complete' || condition.type === 'SuccessCriteriaMet') && condition.status === 'True')) {
+  if (failed !== undefined)
+    return { kind: 'verdict', phase: 'Failed', message: failed.message ?? `job ${job.metadata?.name ?? ''} failed` };
+  if (
+    conditions.some(
+      (condition) => (condition.type === 'Complete' || condition.type === 'SuccessCriteriaMet') && condition.status === 'True',
+    )
+  ) {
     return { kind: 'verdict', phase: 'Successful' };
   }
   // No resumeAt: the Job informer wakes the run when the Job changes.
@@ -56,8 +61,21 @@ export function jobProvider(dependencies: JobProviderDependencies): MetricProvid
           name,
           namespace: context.run.namespace,
           labels: { ...(resolved.value.metadata?.labels ?? {}), [ANALYSIS_RUN_UID_LABEL]: context.run.uid },
-          annotations: { ...(resolved.value.metadata?.annotations ?? {}), [ANALYSIS_RUN_NAME_ANNOTATION]: context.run.name, [ANALYSIS_RUN_METRIC_ANNOTATION]: context.metric.name },
-          ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', name: context.run.name, uid: context.run.uid, controller: true, blockOwnerDeletion: true }],
+          annotations: {
+            ...(resolved.value.metadata?.annotations ?? {}),
+            [ANALYSIS_RUN_NAME_ANNOTATION]: context.run.name,
+            [ANALYSIS_RUN_METRIC_ANNOTATION]: context.metric.name,
+          },
+          ownerReferences: [
+            {
+              apiVersion: 'argoproj.io/v1alpha1',
+              kind: 'AnalysisRun',
+              name: context.run.name,
+              uid: context.run.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
         // The JobSpec is the user's, as written; the API server validates it when the Job is created.
         spec: resolved.value.spec as unknown as V1JobSpec,

@@ -18,7 +18,9 @@ export function refusedAddressReason(address: string): string | undefined {
   if (words === undefined) return 'unparsable';
   // IPv4-mapped (::ffff:a.b.c.d) and the old IPv4-compatible (::a.b.c.d) forms reach the IPv4 address;
   // NAT64's well-known prefix (64:ff9b::a.b.c.d) reaches it through the gateway.
-  const mapped = (words.slice(0, 5).every((word) => word === 0) && (words[5] === 0xffff || words[5] === 0)) || (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((word) => word === 0));
+  const mapped =
+    (words.slice(0, 5).every((word) => word === 0) && (words[5] === 0xffff || words[5] === 0)) ||
+    (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((word) => word === 0));
   if (mapped && !(words[6] === 0 && (words[7] ?? 0) <= 1)) {
     const [high = 0, low = 0] = [words[6], words[7]];
     return ipv4Reason(`${String(high >> 8)}.${String(high & 0xff)}.${String(low >> 8)}.${String(low & 0xff)}`);
@@ -48,7 +50,8 @@ function ipv6Words(address: string): number[] | undefined {
   }
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const parse = (part: string | undefined): number[] => (part === undefined || part === '' ? [] : part.split(':').map((word) => Number.parseInt(word, 16)));
+  const parse = (part: string | undefined): number[] =>
+    part === undefined || part === '' ? [] : part.split(':').map((word) => Number.parseInt(word, 16));
   const head = parse(halves[0]);
   const rest = parse(halves[1]);
   const missing = 8 - head.length - rest.length;

@@ -85,7 +85,11 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
   const metadataLookup: LookupAll = () => Promise.resolve([{ address: '169.254.169.254', family: 4 }]);
 
   test.each([
-    ['a name resolving to the metadata address', 'http://metadata.google.internal/computeMetadata/v1/', 'metadata.google.internal resolves to 169.254.169.254, a cloud metadata address'],
+    [
+      'a name resolving to the metadata address',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'metadata.google.internal resolves to 169.254.169.254, a cloud metadata address',
+    ],
     ['a link-local literal', 'http://169.254.10.1/', '169.254.10.1 is a link-local address'],
     ['the metadata literal', 'http://169.254.169.254/latest/meta-data/', '169.254.169.254 is a cloud metadata address'],
     ["AWS's IPv6 metadata literal", 'http://[fd00:ec2::254]/latest/', 'fd00:ec2::254 is a cloud metadata address'],
@@ -97,7 +101,14 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
   ])('%s is refused, and no socket is opened', async (_name, url, words) => {
     const lookup = vi.fn(metadataLookup);
     const connectSpy = vi.fn(systemConnect);
-    const { result, sockets } = await countSockets(() => outboundRequest(url, { method: 'GET', headers: { Authorization: 'Bearer t' } }, 5000, outboundPolicy({ lookup, connect: connectSpy })));
+    const { result, sockets } = await countSockets(() =>
+      outboundRequest(
+        url,
+        { method: 'GET', headers: { Authorization: 'Bearer t' } },
+        5000,
+        outboundPolicy({ lookup, connect: connectSpy }),
+      ),
+    );
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.message).toContain(words);
     expect(result.ok ? '' : result.message).toContain('--allow-metadata-addresses');
@@ -114,8 +125,14 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
         { address: '127.0.0.1', family: 4 },
         { address: 'fe80::1', family: 6 },
       ]);
-    const { result, sockets } = await countSockets(() => outboundRequest('http://mixed.example/', { method: 'GET', headers: {} }, 5000, outboundPolicy({ lookup, connect: connectSpy })));
-    expect(result).toEqual({ ok: false, message: 'GET http://mixed.example/: refused: mixed.example resolves to fe80::1, a link-local address; metric providers may not reach link-local or cloud-metadata addresses unless the controller runs with --allow-metadata-addresses' });
+    const { result, sockets } = await countSockets(() =>
+      outboundRequest('http://mixed.example/', { method: 'GET', headers: {} }, 5000, outboundPolicy({ lookup, connect: connectSpy })),
+    );
+    expect(result).toEqual({
+      ok: false,
+      message:
+        'GET http://mixed.example/: refused: mixed.example resolves to fe80::1, a link-local address; metric providers may not reach link-local or cloud-metadata addresses unless the controller runs with --allow-metadata-addresses',
+    });
     expect(connectSpy).not.toHaveBeenCalled();
     expect(sockets).toBe(0);
   });
@@ -132,10 +149,19 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
       return connect({ host: '127.0.0.1', port: metadata.port });
     };
     try {
-      const result = await outboundRequest('http://metadata.google.internal/computeMetadata/v1/', { method: 'GET', headers: {} }, 5000, outboundPolicy({ allowMetadataAddresses: true, lookup: metadataLookup, connect: connectToStandIn }));
+      const result = await outboundRequest(
+        'http://metadata.google.internal/computeMetadata/v1/',
+        { method: 'GET', headers: {} },
+        5000,
+        outboundPolicy({ allowMetadataAddresses: true, lookup: metadataLookup, connect: connectToStandIn }),
+      );
       expect(result).toEqual({ ok: true, status: 200, body: '{"instance":"i-1"}' });
-      expect(targets).toEqual([{ address: '169.254.169.254', port: 80, tls: false, servername: 'metadata.google.internal', rejectUnauthorized: true }]);
-      expect(metadata.requests.map((request) => [request.headers.host, request.url])).toEqual([['metadata.google.internal', '/computeMetadata/v1/']]);
+      expect(targets).toEqual([
+        { address: '169.254.169.254', port: 80, tls: false, servername: 'metadata.google.internal', rejectUnauthorized: true },
+      ]);
+      expect(metadata.requests.map((request) => [request.headers.host, request.url])).toEqual([
+        ['metadata.google.internal', '/computeMetadata/v1/'],
+      ]);
     } finally {
       await close([metadata]);
     }
@@ -150,7 +176,12 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
     const rebinding: LookupAll = () => Promise.resolve([{ address: lookups++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 }]);
     const connectSpy = vi.fn(systemConnect);
     try {
-      const result = await outboundRequest(`http://rebind.example:${String(server.port)}/`, { method: 'GET', headers: {} }, 5000, outboundPolicy({ lookup: rebinding, connect: connectSpy }));
+      const result = await outboundRequest(
+        `http://rebind.example:${String(server.port)}/`,
+        { method: 'GET', headers: {} },
+        5000,
+        outboundPolicy({ lookup: rebinding, connect: connectSpy }),
+      );
       expect(result).toEqual({ ok: true, status: 200, body: '{}' });
       expect(lookups).toBe(1);
       expect(connectSpy.mock.calls.map(([target]) => target.address)).toEqual(['127.0.0.1']);
@@ -170,7 +201,12 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
         { address: '127.0.0.1', family: 4 },
       ]);
     try {
-      const result = await outboundRequest(`http://localhost:${String(server.port)}/`, { method: 'GET', headers: {} }, 5000, outboundPolicy({ lookup: localhost, connect: connectSpy }));
+      const result = await outboundRequest(
+        `http://localhost:${String(server.port)}/`,
+        { method: 'GET', headers: {} },
+        5000,
+        outboundPolicy({ lookup: localhost, connect: connectSpy }),
+      );
       expect(result).toEqual({ ok: true, status: 200, body: '{"up":1}' });
       expect(connectSpy.mock.calls.map(([target]) => target.address)).toEqual(['::1', '127.0.0.1']);
     } finally {
@@ -181,7 +217,12 @@ describe('outboundRequest: addresses are decided before any socket exists', () =
   test('a lookup that never answers ends at the deadline', async () => {
     vi.useFakeTimers();
     try {
-      const pending = outboundRequest('http://slow-dns.example/', { method: 'GET', headers: {} }, 2000, outboundPolicy({ lookup: () => new Promise(() => undefined) }));
+      const pending = outboundRequest(
+        'http://slow-dns.example/',
+        { method: 'GET', headers: {} },
+        2000,
+        outboundPolicy({ lookup: () => new Promise(() => undefined) }),
+      );
       await vi.advanceTimersByTimeAsync(2000);
       expect(await pending).toEqual({ ok: false, message: 'GET http://slow-dns.example/: timed out after 2s' });
     } finally {
@@ -195,7 +236,8 @@ describe('outboundRequest: redirects and response size', () => {
   let second: Stand;
   let bytesSent = 0;
   let streamClosedEarly = false;
-  const loopback: LookupAll = (hostname) => Promise.resolve([{ address: hostname === 'other.test' ? '127.0.0.2' : '127.0.0.1', family: 4 }]);
+  const loopback: LookupAll = (hostname) =>
+    Promise.resolve([{ address: hostname === 'other.test' ? '127.0.0.2' : '127.0.0.1', family: 4 }]);
   const policy = outboundPolicy({ lookup: loopback, maxResponseBytes: 64 * 1024 });
 
   beforeAll(async () => {
@@ -258,11 +300,20 @@ describe('outboundRequest: redirects and response size', () => {
     second.requests.length = 0;
   });
 
-  const get = (path: string, host = '127.0.0.1') => outboundRequest(`http://${host}:${String(first.port)}${path}?token=x`, { method: 'GET', headers: { Authorization: 'Bearer t' } }, 10_000, policy);
+  const get = (path: string, host = '127.0.0.1') =>
+    outboundRequest(
+      `http://${host}:${String(first.port)}${path}?token=x`,
+      { method: 'GET', headers: { Authorization: 'Bearer t' } },
+      10_000,
+      policy,
+    );
 
   test('a redirect to another loopback host (127.0.0.2) is an error, and that host gets no request', async () => {
     const result = await get('/elsewhere');
-    expect(result).toEqual({ ok: false, message: `GET http://127.0.0.1:${String(first.port)}/elsewhere: redirected to another host (http://127.0.0.2:${String(second.port)}); metric providers follow redirects only within the same scheme, host and port` });
+    expect(result).toEqual({
+      ok: false,
+      message: `GET http://127.0.0.1:${String(first.port)}/elsewhere: redirected to another host (http://127.0.0.2:${String(second.port)}); metric providers follow redirects only within the same scheme, host and port`,
+    });
     expect(second.requests).toHaveLength(0);
   });
 
@@ -287,7 +338,12 @@ describe('outboundRequest: redirects and response size', () => {
   });
 
   test("a 303 after a POST goes on as a GET without the body (Go's client)", async () => {
-    const result = await outboundRequest(`http://127.0.0.1:${String(first.port)}/post-303`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":1}' }, 10_000, policy);
+    const result = await outboundRequest(
+      `http://127.0.0.1:${String(first.port)}/post-303`,
+      { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":1}' },
+      10_000,
+      policy,
+    );
     expect(result).toEqual({ ok: true, status: 200, body: '{"method":"GET","contentType":null}' });
   });
 
@@ -299,12 +355,18 @@ describe('outboundRequest: redirects and response size', () => {
 
   test('a declared length over the cap is refused before reading', async () => {
     const result = await get('/declared-large');
-    expect(result).toEqual({ ok: false, message: `GET http://127.0.0.1:${String(first.port)}/declared-large: the response is 104857600 bytes, more than the 65536 bytes a metric may read` });
+    expect(result).toEqual({
+      ok: false,
+      message: `GET http://127.0.0.1:${String(first.port)}/declared-large: the response is 104857600 bytes, more than the 65536 bytes a metric may read`,
+    });
   });
 
   test('a 100 MB stream is cut at the cap: the connection is destroyed long before the server has sent it', async () => {
     const result = await get('/endless');
-    expect(result).toEqual({ ok: false, message: `GET http://127.0.0.1:${String(first.port)}/endless: the response is more than the 65536 bytes a metric may read; stopped reading` });
+    expect(result).toEqual({
+      ok: false,
+      message: `GET http://127.0.0.1:${String(first.port)}/endless: the response is more than the 65536 bytes a metric may read; stopped reading`,
+    });
     await vi.waitFor(() => {
       expect(streamClosedEarly).toBe(true);
     });
@@ -329,7 +391,12 @@ describe('outboundRequest over TLS', () => {
     try {
       const verified = await outboundRequest(`https://kubernetes:${String(port)}/x`, { method: 'GET', headers: {} }, 5000, policy);
       expect(verified.ok ? '' : verified.message).toMatch(/^GET https:\/\/kubernetes:\d+\/x: .*(certificate|self-signed|self signed)/u);
-      const insecure = await outboundRequest(`https://kubernetes:${String(port)}/x`, { method: 'GET', headers: {}, insecure: true }, 5000, policy);
+      const insecure = await outboundRequest(
+        `https://kubernetes:${String(port)}/x`,
+        { method: 'GET', headers: {}, insecure: true },
+        5000,
+        policy,
+      );
       expect(insecure).toEqual({ ok: true, status: 200, body: '{"tls":true}' });
       expect(hosts).toEqual([`kubernetes:${String(port)}`]);
     } finally {

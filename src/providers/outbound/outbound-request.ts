@@ -61,11 +61,22 @@ export const systemLookup: LookupAll = async (hostname) => {
 
 export const systemConnect: Connect = (target) =>
   target.tls
-    ? tlsConnect({ host: target.address, port: target.port, rejectUnauthorized: target.rejectUnauthorized, ...(target.servername === undefined ? {} : { servername: target.servername }) })
+    ? tlsConnect({
+        host: target.address,
+        port: target.port,
+        rejectUnauthorized: target.rejectUnauthorized,
+        ...(target.servername === undefined ? {} : { servername: target.servername }),
+      })
     : netConnect({ host: target.address, port: target.port });
 
 export function outboundPolicy(overrides: Partial<OutboundPolicy> = {}): OutboundPolicy {
-  return { allowMetadataAddresses: false, maxResponseBytes: defaultMaxResponseBytes, lookup: systemLookup, connect: systemConnect, ...overrides };
+  return {
+    allowMetadataAddresses: false,
+    maxResponseBytes: defaultMaxResponseBytes,
+    lookup: systemLookup,
+    connect: systemConnect,
+    ...overrides,
+  };
 }
 
 export interface OutboundInit {
@@ -89,7 +100,16 @@ export function redactUrl(url: string | URL): string {
 }
 
 /** Codes that mean the provider could not be reached at all (as opposed to answering badly). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
 
 /** The error's words for a message; never the headers (they may carry tokens). */
 function describeError(cause: unknown): string {
@@ -111,7 +131,9 @@ async function resolveChecked(host: string, policy: OutboundPolicy): Promise<Res
       const reason = refusedAddressReason(address);
       if (reason !== undefined) {
         const via = family === 0 ? `${host} resolves to ${address}, ` : `${address} is `;
-        throw new Refusal(`refused: ${via}a ${reason} address; metric providers may not reach link-local or cloud-metadata addresses unless the controller runs with --allow-metadata-addresses`);
+        throw new Refusal(
+          `refused: ${via}a ${reason} address; metric providers may not reach link-local or cloud-metadata addresses unless the controller runs with --allow-metadata-addresses`,
+        );
       }
     }
   }
@@ -122,7 +144,13 @@ async function resolveChecked(host: string, policy: OutboundPolicy): Promise<Res
 /** Errors after which nothing was sent, so the next checked address may be tried. */
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT']);
 
-async function exchangeAny(url: URL, targets: readonly ResolvedAddress[], init: OutboundInit, policy: OutboundPolicy, signal: AbortSignal): Promise<IncomingMessage> {
+async function exchangeAny(
+  url: URL,
+  targets: readonly ResolvedAddress[],
+  init: OutboundInit,
+  policy: OutboundPolicy,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   for (const [index, target] of targets.entries()) {
     try {
       return await exchange(url, target, init, policy, signal);
@@ -135,15 +163,33 @@ async function exchangeAny(url: URL, targets: readonly ResolvedAddress[], init: 
 }
 
 /** One request/response exchange over a checked address; resolves once the headers arrive. */
-function exchange(url: URL, target: ResolvedAddress, init: OutboundInit, policy: OutboundPolicy, signal: AbortSignal): Promise<IncomingMessage> {
+function exchange(
+  url: URL,
+  target: ResolvedAddress,
+  init: OutboundInit,
+  policy: OutboundPolicy,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const tls = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/gu, '');
   const port = url.port === '' ? (tls ? 443 : 80) : Number(url.port);
-  const connectTarget: ConnectTarget = { address: target.address, port, tls, servername: isIP(host) === 0 ? host : undefined, rejectUnauthorized: init.insecure !== true };
+  const connectTarget: ConnectTarget = {
+    address: target.address,
+    port,
+    tls,
+    servername: isIP(host) === 0 ? host : undefined,
+    rejectUnauthorized: init.insecure !== true,
+  };
   const headers: Record<string, string> = { ...init.headers, host: url.host };
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
   return new Promise((resolve, reject) => {
-    const options = { method: init.method, path: `${url.pathname}${url.search}`, headers, signal, createConnection: () => policy.connect(connectTarget) };
+    const options = {
+      method: init.method,
+      path: `${url.pathname}${url.search}`,
+      headers,
+      signal,
+      createConnection: () => policy.connect(connectTarget),
+    };
     const request = tls ? httpsRequest(options) : httpRequest(options);
     request.once('response', resolve);
     request.once('error', reject);
@@ -156,7 +202,10 @@ function readCapped(response: IncomingMessage, cap: number, url: URL): Promise<O
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > cap) {
     response.destroy();
-    return Promise.resolve({ ok: false, message: `${redactUrl(url)}: the response is ${String(declared)} bytes, more than the ${String(cap)} bytes a metric may read` });
+    return Promise.resolve({
+      ok: false,
+      message: `${redactUrl(url)}: the response is ${String(declared)} bytes, more than the ${String(cap)} bytes a metric may read`,
+    });
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -165,7 +214,10 @@ function readCapped(response: IncomingMessage, cap: number, url: URL): Promise<O
       size += chunk.length;
       if (size > cap) {
         // Settled first: destroying emits 'aborted' at once.
-        resolve({ ok: false, message: `${redactUrl(url)}: the response is more than the ${String(cap)} bytes a metric may read; stopped reading` });
+        resolve({
+          ok: false,
+          message: `${redactUrl(url)}: the response is more than the ${String(cap)} bytes a metric may read; stopped reading`,
+        });
         response.destroy();
         return;
       }
@@ -221,7 +273,8 @@ export async function outboundRequest(url: string, init: OutboundInit, timeoutMs
   let headers = init.headers;
   try {
     for (let redirects = 0; ; redirects += 1) {
-      if (current.protocol !== 'http:' && current.protocol !== 'https:') return { ok: false, message: `${method} ${redactUrl(current)}: only http and https URLs are measured` };
+      if (current.protocol !== 'http:' && current.protocol !== 'https:')
+        return { ok: false, message: `${method} ${redactUrl(current)}: only http and https URLs are measured` };
       const targets = await untilAborted(resolveChecked(current.hostname.replace(/^\[|\]$/gu, ''), policy), controller.signal);
       const response = await exchangeAny(current, targets, { ...init, method, headers, body }, policy, controller.signal);
       const location = response.headers.location;
@@ -237,11 +290,18 @@ export async function outboundRequest(url: string, init: OutboundInit, timeoutMs
         return { ok: false, message: `${method} ${redactUrl(current)}: redirected to a location that is not a URL` };
       }
       if (next.origin !== current.origin) {
-        return { ok: false, message: `${method} ${redactUrl(current)}: redirected to another host (${next.origin}); metric providers follow redirects only within the same scheme, host and port` };
+        return {
+          ok: false,
+          message: `${method} ${redactUrl(current)}: redirected to another host (${next.origin}); metric providers follow redirects only within the same scheme, host and port`,
+        };
       }
-      if (redirects + 1 > maxRedirects) return { ok: false, message: `${method} ${redactUrl(current)}: stopped after ${String(maxRedirects)} redirects` };
+      if (redirects + 1 > maxRedirects)
+        return { ok: false, message: `${method} ${redactUrl(current)}: stopped after ${String(maxRedirects)} redirects` };
       // Go's client: 301/302/303 go on as GET without the body (HEAD stays HEAD); 307/308 repeat the method and body.
-      if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method !== 'GET' && method !== 'HEAD')) {
+      if (
+        response.statusCode === 303 ||
+        ((response.statusCode === 301 || response.statusCode === 302) && method !== 'GET' && method !== 'HEAD')
+      ) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
         headers = Object.fromEntries(Object.entries(headers).filter(([key]) => !/^content-(type|length)$/iu.test(key)));
@@ -249,7 +309,8 @@ export async function outboundRequest(url: string, init: OutboundInit, timeoutMs
       current = next;
     }
   } catch (cause) {
-    if (controller.signal.aborted) return { ok: false, message: `${method} ${redactUrl(current)}: timed out after ${String(timeoutMs / 1000)}s` };
+    if (controller.signal.aborted)
+      return { ok: false, message: `${method} ${redactUrl(current)}: timed out after ${String(timeoutMs / 1000)}s` };
     return { ok: false, message: `${method} ${redactUrl(current)}: ${describeError(cause)}` };
   } finally {
     clearTimeout(timer);

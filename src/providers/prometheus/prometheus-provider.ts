@@ -21,7 +21,10 @@ const queryResponseSchema = z.union([
     status: z.literal('success'),
     data: z.union([
       z.object({ resultType: z.literal('scalar'), result: sampleValue }),
-      z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue })) }),
+      z.object({
+        resultType: z.literal('vector'),
+        result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue })),
+      }),
       z.object({ resultType: z.enum(['matrix', 'string']), result: z.unknown() }),
     ]),
     warnings: z.array(z.string()).optional(),
@@ -54,7 +57,11 @@ export function mapQueryResponse(status: number, body: string): ProviderAnswer {
   const parsed = queryResponseSchema.safeParse(json);
   if (!parsed.success) return { kind: 'error', message: `Prometheus answered ${String(status)} with an unexpected body` };
   const response = parsed.data;
-  if (response.status === 'error') return { kind: 'error', message: `Prometheus query failed (${String(status)}): ${response.errorType ?? 'error'}: ${response.error ?? ''}`.trim() };
+  if (response.status === 'error')
+    return {
+      kind: 'error',
+      message: `Prometheus query failed (${String(status)}): ${response.errorType ?? 'error'}: ${response.error ?? ''}`.trim(),
+    };
   const { data } = response;
   if (data.resultType === 'scalar') {
     const value = sampleNumber(data.result[1]);

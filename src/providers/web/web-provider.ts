@@ -42,7 +42,8 @@ export function selectJsonPath(document: Value, steps: readonly PathStep[]): { o
       if (!Array.isArray(current) || step >= current.length) return { ok: false, message: `jsonPath: index ${String(step)} not found` };
       current = current[step] ?? null;
     } else {
-      if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, step)) return { ok: false, message: `jsonPath: ${step} is not found` };
+      if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, step))
+        return { ok: false, message: `jsonPath: ${step} is not found` };
       current = current[step] ?? null;
     }
   }
@@ -78,8 +79,10 @@ export function jsonNestingDepth(text: string): number {
 
 /** The response as a measurement answer. Pure. */
 export function mapWebResponse(status: number, body: string, jsonPath: string | undefined, url: string): ProviderAnswer {
-  if (status < 200 || status >= 300) return { kind: 'error', message: `received non 2xx response code: ${String(status)} from ${redactUrl(url)}` };
-  if (jsonNestingDepth(body) > maxJsonDepth) return { kind: 'error', message: `the response of ${redactUrl(url)} nests deeper than ${String(maxJsonDepth)} levels` };
+  if (status < 200 || status >= 300)
+    return { kind: 'error', message: `received non 2xx response code: ${String(status)} from ${redactUrl(url)}` };
+  if (jsonNestingDepth(body) > maxJsonDepth)
+    return { kind: 'error', message: `the response of ${redactUrl(url)} nests deeper than ${String(maxJsonDepth)} levels` };
   let document: Value;
   try {
     document = JSON.parse(body) as Value;
@@ -87,7 +90,11 @@ export function mapWebResponse(status: number, body: string, jsonPath: string | 
     return { kind: 'error', message: `the response of ${redactUrl(url)} is not JSON` };
   }
   const steps = parseJsonPath(jsonPath ?? '{$}');
-  if (steps === undefined) return { kind: 'error', message: `jsonPath ${JSON.stringify(jsonPath)} is not supported by Gradual (use $.field, [index] or ['field'])` };
+  if (steps === undefined)
+    return {
+      kind: 'error',
+      message: `jsonPath ${JSON.stringify(jsonPath)} is not supported by Gradual (use $.field, [index] or ['field'])`,
+    };
   const selected = selectJsonPath(document, steps);
   if (!selected.ok) return { kind: 'error', message: selected.message };
   const text = typeof selected.value === 'string' ? selected.value : JSON.stringify(selected.value);
@@ -111,7 +118,12 @@ export function webProvider(policy: OutboundPolicy = outboundPolicy()): MetricPr
       }
       const result = await outboundRequest(
         url,
-        { method: method ?? 'GET', headers: requestHeaders, insecure, ...(requestBody === undefined || (method ?? 'GET') === 'GET' ? {} : { body: requestBody }) },
+        {
+          method: method ?? 'GET',
+          headers: requestHeaders,
+          insecure,
+          ...(requestBody === undefined || (method ?? 'GET') === 'GET' ? {} : { body: requestBody }),
+        },
         (timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
         policy,
       );

@@ -30,24 +30,45 @@ export function gatewayApiConfig(rollout: RouterRollout): Parsed<GatewayApiConfi
   const native = rollout.trafficRouting.gatewayAPI;
   const otherPlugin = Object.keys(rollout.trafficRouting.plugins ?? {}).find((name) => name !== gatewayApiPluginName);
   if (otherPlugin !== undefined) {
-    return problemAt('InvalidSpec', place, `spec.strategy.canary.trafficRouting.plugins["${otherPlugin}"]`, `traffic router plugin "${otherPlugin}" is not supported by Gradual (built in: istio, nginx, smi, gatewayAPI)`);
+    return problemAt(
+      'InvalidSpec',
+      place,
+      `spec.strategy.canary.trafficRouting.plugins["${otherPlugin}"]`,
+      `traffic router plugin "${otherPlugin}" is not supported by Gradual (built in: istio, nginx, smi, gatewayAPI)`,
+    );
   }
   const plugin = rollout.trafficRouting.plugins?.[gatewayApiPluginName];
-  const field = native === undefined ? `spec.strategy.canary.trafficRouting.plugins["${gatewayApiPluginName}"]` : 'spec.strategy.canary.trafficRouting.gatewayAPI';
+  const field =
+    native === undefined
+      ? `spec.strategy.canary.trafficRouting.plugins["${gatewayApiPluginName}"]`
+      : 'spec.strategy.canary.trafficRouting.gatewayAPI';
   const parsed = parseObject(gatewayApiTrafficRoutingSchema, native ?? plugin ?? {}, place);
   if (!parsed.ok) return problemAt('InvalidSpec', place, `${field}.${parsed.problem.field}`, parsed.problem.message);
   const config = parsed.value;
   const unknown = Object.keys(config).find((key) => !knownKeys.has(key));
-  if (unknown !== undefined) return problemAt('InvalidSpec', place, `${field}.${unknown}`, `"${unknown}" is not yet supported by Gradual's Gateway API router (HTTPRoutes only)`);
+  if (unknown !== undefined)
+    return problemAt(
+      'InvalidSpec',
+      place,
+      `${field}.${unknown}`,
+      `"${unknown}" is not yet supported by Gradual's Gateway API router (HTTPRoutes only)`,
+    );
   const httpRoutes = [...(config.httpRoutes ?? []).map((route) => ({ name: route.name, useHeaderRoutes: route.useHeaderRoutes ?? false }))];
   if (config.httpRoute !== undefined && config.httpRoute !== '') httpRoutes.push({ name: config.httpRoute, useHeaderRoutes: true });
-  if (httpRoutes.length === 0) return problemAt('InvalidSpec', place, field, "No routes configured. At least one of 'httpRoutes' or 'httpRoute' must be set");
+  if (httpRoutes.length === 0)
+    return problemAt('InvalidSpec', place, field, "No routes configured. At least one of 'httpRoutes' or 'httpRoute' must be set");
   return {
     ok: true,
     value: {
       namespace: config.namespace === undefined || config.namespace === '' ? rollout.namespace : config.namespace,
       httpRoutes,
-      inProgressLabel: config.disableInProgressLabel === true ? undefined : { key: nonEmpty(config.inProgressLabelKey) ?? inProgressLabelKey, value: nonEmpty(config.inProgressLabelValue) ?? inProgressLabelValue },
+      inProgressLabel:
+        config.disableInProgressLabel === true
+          ? undefined
+          : {
+              key: nonEmpty(config.inProgressLabelKey) ?? inProgressLabelKey,
+              value: nonEmpty(config.inProgressLabelValue) ?? inProgressLabelValue,
+            },
     },
   };
 }

@@ -1,6 +1,15 @@
 import { bindRouter } from '../apply-router-plan.js';
 import { TrafficRoutingError } from '../errors.js';
-import type { JsonObject, ObjectRef, RouterCall, RouterDecisions, RouterPlan, RouterRollout, TrafficKube, TrafficRouter } from '../types.js';
+import type {
+  JsonObject,
+  ObjectRef,
+  RouterCall,
+  RouterDecisions,
+  RouterPlan,
+  RouterRollout,
+  TrafficKube,
+  TrafficRouter,
+} from '../types.js';
 import { gatewayApiConfig, type GatewayApiConfig } from './config.js';
 import { httpRouteRef, planHttpHeaderRoute, planHttpRouteWeight, planRemoveHttpManagedRoutes } from './http-route.js';
 

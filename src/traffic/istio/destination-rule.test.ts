@@ -5,7 +5,10 @@ import { planDestinationRuleHashes } from './destination-rule.js';
 import { destinationRuleRef } from './refs.js';
 
 const rollout = testRouterRollout({
-  istio: { virtualService: { name: 'vsvc' }, destinationRule: { name: 'istio-destrule', canarySubsetName: 'canary', stableSubsetName: 'stable' } },
+  istio: {
+    virtualService: { name: 'vsvc' },
+    destinationRule: { name: 'istio-destrule', canarySubsetName: 'canary', stableSubsetName: 'stable' },
+  },
 });
 const ref = destinationRuleRef(rollout, 'istio-destrule', 'v1beta1');
 
@@ -27,24 +30,45 @@ const managed = { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'rollouts-dem
 
 describe('planDestinationRuleHashes', () => {
   it('labels the canary and stable subsets, keeps their other fields, annotates the rule (Argo: TestUpdateHashAdditionalFieldsWithListers)', () => {
-    const before = rule([{ name: 'stable', labels: { version: 'v3' } }, { name: 'canary', trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } } }]);
+    const before = rule([
+      { name: 'stable', labels: { version: 'v3' } },
+      { name: 'canary', trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } } },
+    ]);
     const result = planDestinationRuleHashes({ rollout, ref, object: before, canaryHash: 'abc123', stableHash: 'def456', additional: [] });
     const after = written(result);
     expect(after).toEqual(
       rule(
         [
           { name: 'stable', labels: { version: 'v3', 'rollouts-pod-template-hash': 'def456' } },
-          { name: 'canary', labels: { 'rollouts-pod-template-hash': 'abc123' }, trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } } },
+          {
+            name: 'canary',
+            labels: { 'rollouts-pod-template-hash': 'abc123' },
+            trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } },
+          },
         ],
         managed,
       ),
     );
-    expect(result.ok && result.events).toEqual([{ type: 'Normal', reason: 'UpdatedDestinationRule', message: 'DestinationRule istio-destrule subset updated (canary: abc123, stable: def456)' }]);
-    expect(planDestinationRuleHashes({ rollout, ref, object: after, canaryHash: 'abc123', stableHash: 'def456', additional: [] })).toEqual({ ok: true, writes: [], events: [] });
+    expect(result.ok && result.events).toEqual([
+      {
+        type: 'Normal',
+        reason: 'UpdatedDestinationRule',
+        message: 'DestinationRule istio-destrule subset updated (canary: abc123, stable: def456)',
+      },
+    ]);
+    expect(planDestinationRuleHashes({ rollout, ref, object: after, canaryHash: 'abc123', stableHash: 'def456', additional: [] })).toEqual({
+      ok: true,
+      writes: [],
+      events: [],
+    });
   });
 
   it('adds subsets for additional destinations (sorted), drops unrelated subsets, and removes the hash label for an empty hash', () => {
-    const before = rule([{ name: 'stable', labels: { 'rollouts-pod-template-hash': 'old' } }, { name: 'canary' }, { name: 'legacy', labels: { v: '1' } }]);
+    const before = rule([
+      { name: 'stable', labels: { 'rollouts-pod-template-hash': 'old' } },
+      { name: 'canary' },
+      { name: 'legacy', labels: { v: '1' } },
+    ]);
     const additional = [
       { serviceName: 'exp-b', podTemplateHash: 'hash-b', weight: 10 },
       { serviceName: 'exp-a', podTemplateHash: 'hash-a', weight: 10 },

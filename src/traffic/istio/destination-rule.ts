@@ -35,7 +35,13 @@ export function planDestinationRuleHashes(input: DestinationRuleHashInput): Rout
   const { ref, rollout } = input;
   const config = rollout.trafficRouting.istio?.destinationRule;
   if (config === undefined) return unchanged;
-  if (input.object === undefined) return problemAt('NotFound', ref, '', `DestinationRule \`${ref.name}\` not found (referenced by spec.strategy.canary.trafficRouting.istio.destinationRule)`);
+  if (input.object === undefined)
+    return problemAt(
+      'NotFound',
+      ref,
+      '',
+      `DestinationRule \`${ref.name}\` not found (referenced by spec.strategy.canary.trafficRouting.istio.destinationRule)`,
+    );
   const parsed = parseObject(destinationRuleSchema, input.object, ref);
   if (!parsed.ok) return parsed;
   const rule = parsed.value;
@@ -56,7 +62,11 @@ export function planDestinationRuleHashes(input: DestinationRuleHashInput): Rout
     if (experiment !== undefined) subsets.push({ name, labels: { [POD_TEMPLATE_HASH_LABEL]: experiment.podTemplateHash } });
   }
   const annotations = { ...rule.metadata.annotations, [MANAGED_BY_ROLLOUTS_ANNOTATION]: rollout.name };
-  const next: DestinationRule = { ...rule, metadata: { ...rule.metadata, annotations }, spec: { ...rule.spec, ...(rule.spec.subsets === undefined && subsets.length === 0 ? {} : { subsets }) } };
+  const next: DestinationRule = {
+    ...rule,
+    metadata: { ...rule.metadata, annotations },
+    spec: { ...rule.spec, ...(rule.spec.subsets === undefined && subsets.length === 0 ? {} : { subsets }) },
+  };
   if (isDeepStrictEqual(next, rule)) return unchanged;
   return planned(
     [{ verb: 'replace', ref, object: next }],

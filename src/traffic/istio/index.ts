@@ -38,32 +38,52 @@ export function istioRouterDecisions(rollout: RouterRollout, options: RouterOpti
 
   return {
     type: 'Istio',
-    refs: () => [...references.map((reference) => virtualServiceRef(rollout, reference.name, apiVersion)), ...(ruleRef === undefined ? [] : [ruleRef])],
+    refs: () => [
+      ...references.map((reference) => virtualServiceRef(rollout, reference.name, apiVersion)),
+      ...(ruleRef === undefined ? [] : [ruleRef]),
+    ],
     updateHash(canaryHash, stableHash, additional = []) {
       if (ruleRef === undefined) return [];
-      return [{ refs: [ruleRef], decide: ([object]) => planDestinationRuleHashes({ rollout, ref: ruleRef, object, canaryHash, stableHash, additional }) }];
+      return [
+        {
+          refs: [ruleRef],
+          decide: ([object]) => planDestinationRuleHashes({ rollout, ref: ruleRef, object, canaryHash, stableHash, additional }),
+        },
+      ];
     },
     setWeight(desiredWeight, additional = []) {
-      return eachVirtualService((reference, ref) => ({ refs: [ref], decide: ([object]) => planVirtualServiceWeight({ rollout, reference, ref, object, desiredWeight, additional }) }));
+      return eachVirtualService((reference, ref) => ({
+        refs: [ref],
+        decide: ([object]) => planVirtualServiceWeight({ rollout, reference, ref, object, desiredWeight, additional }),
+      }));
     },
     setHeaderRoute(step) {
       return eachVirtualService((reference, ref) => ({
         refs: withRule(ref),
         decide: ([object, rule]) =>
-          planVirtualServiceHeaderRoute({ rollout, reference, ref, object, ...(ruleRef === undefined ? {} : { destinationRule: { ref: ruleRef, object: rule } }) }, step),
+          planVirtualServiceHeaderRoute(
+            { rollout, reference, ref, object, ...(ruleRef === undefined ? {} : { destinationRule: { ref: ruleRef, object: rule } }) },
+            step,
+          ),
       }));
     },
     setMirrorRoute(step) {
       return eachVirtualService((reference, ref) => ({
         refs: withRule(ref),
         decide: ([object, rule]) =>
-          planVirtualServiceMirrorRoute({ rollout, reference, ref, object, ...(ruleRef === undefined ? {} : { destinationRule: { ref: ruleRef, object: rule } }) }, step),
+          planVirtualServiceMirrorRoute(
+            { rollout, reference, ref, object, ...(ruleRef === undefined ? {} : { destinationRule: { ref: ruleRef, object: rule } }) },
+            step,
+          ),
       }));
     },
     // Argo's Istio router cannot tell whether the mesh applied a weight.
     verifyWeight: () => 'notSupported',
     removeManagedRoutes() {
-      return eachVirtualService((_reference, ref) => ({ refs: [ref], decide: ([object]) => planRemoveManagedRoutes({ rollout, ref, object }) }));
+      return eachVirtualService((_reference, ref) => ({
+        refs: [ref],
+        decide: ([object]) => planRemoveManagedRoutes({ rollout, ref, object }),
+      }));
     },
   };
 }

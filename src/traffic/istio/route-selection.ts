@@ -104,16 +104,24 @@ export function tcpRouteIndexes(refs: IstioVirtualServiceRef['tcpRoutes'], route
 }
 
 /** Both the canary and the stable destination must be in a route whose weights are set (Argo's validateVirtualServiceRouteDestinations). */
-export function checkRouteDestinations(destinations: readonly RouteDestination[], targets: IstioTargets, field: string): RouteError | undefined {
+export function checkRouteDestinations(
+  destinations: readonly RouteDestination[],
+  targets: IstioTargets,
+  field: string,
+): RouteError | undefined {
   const hosts = destinations.map(shortHost);
   const subsets = destinations.map((destination) => destination.destination.subset ?? '');
   if (targets.subsetLevel) {
-    if (targets.canarySubset === '' || !subsets.includes(targets.canarySubset)) return { field, message: `Canary DestinationRule subset '${targets.canarySubset}' not found in route` };
-    if (targets.stableSubset === '' || !subsets.includes(targets.stableSubset)) return { field, message: `Stable DestinationRule subset '${targets.stableSubset}' not found in route` };
+    if (targets.canarySubset === '' || !subsets.includes(targets.canarySubset))
+      return { field, message: `Canary DestinationRule subset '${targets.canarySubset}' not found in route` };
+    if (targets.stableSubset === '' || !subsets.includes(targets.stableSubset))
+      return { field, message: `Stable DestinationRule subset '${targets.stableSubset}' not found in route` };
     return undefined;
   }
-  if (targets.canaryService === '' || !hosts.includes(targets.canaryService)) return { field, message: `Canary Service '${targets.canaryService}' not found in route` };
-  if (targets.stableService === '' || !hosts.includes(targets.stableService)) return { field, message: `Stable Service '${targets.stableService}' not found in route` };
+  if (targets.canaryService === '' || !hosts.includes(targets.canaryService))
+    return { field, message: `Canary Service '${targets.canaryService}' not found in route` };
+  if (targets.stableService === '' || !hosts.includes(targets.stableService))
+    return { field, message: `Stable Service '${targets.stableService}' not found in route` };
   return undefined;
 }
 

@@ -105,7 +105,10 @@ export function planRemoveManagedRoutes(input: Omit<VirtualServiceRouteInput, 'r
   if (!parsed.ok) return parsed;
   const routes = parsed.value.spec.http;
   if (routes === undefined || routes === null) return unchanged;
-  const managed = new Set([...input.rollout.stepRouteNames, ...(input.rollout.trafficRouting.managedRoutes ?? []).map((route) => route.name)]);
+  const managed = new Set([
+    ...input.rollout.stepRouteNames,
+    ...(input.rollout.trafficRouting.managedRoutes ?? []).map((route) => route.name),
+  ]);
   const kept = routes.filter((route) => route.name === undefined || !managed.has(route.name));
   if (kept.length === routes.length) return unchanged;
   return planned(

@@ -30,10 +30,22 @@ function seedVirtualService(stable: number, canary: number): JsonObject {
   };
 }
 
-function plan(trafficRouting: TrafficRouting, object: JsonObject | undefined, desiredWeight: number, additional: WeightDestination[] = []): RouterPlan {
+function plan(
+  trafficRouting: TrafficRouting,
+  object: JsonObject | undefined,
+  desiredWeight: number,
+  additional: WeightDestination[] = [],
+): RouterPlan {
   const rollout = testRouterRollout(trafficRouting);
   const reference = trafficRouting.istio?.virtualService ?? { name: 'rollouts-demo-vsvc' };
-  return planVirtualServiceWeight({ rollout, reference, ref: virtualServiceRef(rollout, reference.name, 'v1alpha3'), object, desiredWeight, additional });
+  return planVirtualServiceWeight({
+    rollout,
+    reference,
+    ref: virtualServiceRef(rollout, reference.name, 'v1alpha3'),
+    object,
+    desiredWeight,
+    additional,
+  });
 }
 
 function written(result: RouterPlan): JsonObject {
@@ -55,7 +67,11 @@ describe('planVirtualServiceWeight: the seed scenario', () => {
     const object = written(result);
     expect(object).toEqual(seedVirtualService(stable, canary));
     expect(result.ok && result.events).toEqual([
-      { type: 'Normal', reason: 'Updated VirtualService', message: `VirtualService \`rollouts-demo-vsvc\` set to desiredWeight '${desiredWeight}'` },
+      {
+        type: 'Normal',
+        reason: 'Updated VirtualService',
+        message: `VirtualService \`rollouts-demo-vsvc\` set to desiredWeight '${desiredWeight}'`,
+      },
     ]);
     // A second pass on the written object changes nothing.
     expect(plan(hostLevel, object, desiredWeight)).toEqual({ ok: true, writes: [], events: [] });
@@ -72,26 +88,71 @@ describe('planVirtualServiceWeight: route selection', () => {
     ],
   });
   const other = (port: number): JsonObject => ({ match: [{ port }], route: [{ destination: { host: 'other' }, weight: 100 }] });
-  const virtualService = (spec: JsonObject): JsonObject => ({ metadata: { name: 'rollouts-demo-vsvc', namespace: 'default', resourceVersion: '1' }, spec });
+  const virtualService = (spec: JsonObject): JsonObject => ({
+    metadata: { name: 'rollouts-demo-vsvc', namespace: 'default', resourceVersion: '1' },
+    spec,
+  });
 
   it.each([
     {
       name: 'the only unnamed http route when routes is omitted',
       routing: { istio: { virtualService: { name: 'rollouts-demo-vsvc' } } },
-      spec: { http: [{ route: [{ destination: { host: 'rollouts-demo-stable.default.svc.cluster.local' }, weight: 100 }, { destination: { host: 'rollouts-demo-canary' } }] }] },
-      expected: { http: [{ route: [{ destination: { host: 'rollouts-demo-stable.default.svc.cluster.local' }, weight: 70 }, { destination: { host: 'rollouts-demo-canary' }, weight: 30 }] }] },
+      spec: {
+        http: [
+          {
+            route: [
+              { destination: { host: 'rollouts-demo-stable.default.svc.cluster.local' }, weight: 100 },
+              { destination: { host: 'rollouts-demo-canary' } },
+            ],
+          },
+        ],
+      },
+      expected: {
+        http: [
+          {
+            route: [
+              { destination: { host: 'rollouts-demo-stable.default.svc.cluster.local' }, weight: 70 },
+              { destination: { host: 'rollouts-demo-canary' }, weight: 30 },
+            ],
+          },
+        ],
+      },
     },
     {
       name: 'a tls route by port and SNI hosts (in any order), others untouched',
-      routing: { istio: { virtualService: { name: 'rollouts-demo-vsvc', tlsRoutes: [{ port: 443, sniHosts: ['b.example', 'a.example'] }] } } },
+      routing: {
+        istio: { virtualService: { name: 'rollouts-demo-vsvc', tlsRoutes: [{ port: 443, sniHosts: ['b.example', 'a.example'] }] } },
+      },
       spec: { tls: [other(443), l4(443, ['a.example', 'b.example'])] },
-      expected: { tls: [other(443), { ...l4(443, ['a.example', 'b.example']), route: [{ destination: { host: 'rollouts-demo-stable' }, weight: 70 }, { destination: { host: 'rollouts-demo-canary' }, weight: 30 }] }] },
+      expected: {
+        tls: [
+          other(443),
+          {
+            ...l4(443, ['a.example', 'b.example']),
+            route: [
+              { destination: { host: 'rollouts-demo-stable' }, weight: 70 },
+              { destination: { host: 'rollouts-demo-canary' }, weight: 30 },
+            ],
+          },
+        ],
+      },
     },
     {
       name: 'a tcp route by port',
       routing: { istio: { virtualService: { name: 'rollouts-demo-vsvc', tcpRoutes: [{ port: 3000 }] } } },
       spec: { tcp: [other(4000), l4(3000)] },
-      expected: { tcp: [other(4000), { ...l4(3000), route: [{ destination: { host: 'rollouts-demo-stable' }, weight: 70 }, { destination: { host: 'rollouts-demo-canary' }, weight: 30 }] }] },
+      expected: {
+        tcp: [
+          other(4000),
+          {
+            ...l4(3000),
+            route: [
+              { destination: { host: 'rollouts-demo-stable' }, weight: 70 },
+              { destination: { host: 'rollouts-demo-canary' }, weight: 30 },
+            ],
+          },
+        ],
+      },
     },
   ])('$name', ({ routing, spec, expected }) => {
     expect(written(plan(routing, virtualService(spec), 30))['spec']).toEqual(expected);
@@ -101,7 +162,12 @@ describe('planVirtualServiceWeight: route selection', () => {
     const routing: TrafficRouting = {
       istio: {
         virtualService: { name: 'rollouts-demo-vsvc', routes: ['primary'] },
-        destinationRule: { name: 'rollouts-demo-destrule', canarySubsetName: 'canary', stableSubsetName: 'stable', additionalSubsetNames: ['mirror'] },
+        destinationRule: {
+          name: 'rollouts-demo-destrule',
+          canarySubsetName: 'canary',
+          stableSubsetName: 'stable',
+          additionalSubsetNames: ['mirror'],
+        },
       },
     };
     const route = (stable: number, canary: number): JsonObject[] => [
@@ -129,7 +195,9 @@ describe('planVirtualServiceWeight: route selection', () => {
       { serviceName: 'exp-b', weight: 10, podTemplateHash: 'b' },
       { serviceName: 'exp-a', weight: 5, podTemplateHash: 'a' },
     ];
-    expect(written(plan({ istio: { virtualService: { name: 'rollouts-demo-vsvc' } } }, virtualService(spec), 20, additional))['spec']).toEqual({
+    expect(
+      written(plan({ istio: { virtualService: { name: 'rollouts-demo-vsvc' } } }, virtualService(spec), 20, additional))['spec'],
+    ).toEqual({
       http: [
         {
           route: [
@@ -149,10 +217,22 @@ describe('planVirtualServiceWeight: route selection', () => {
       { destination: { host: 'rollouts-demo-stable' }, weight: stable },
       { destination: { host: 'rollouts-demo-canary' }, weight: canary },
     ];
-    const header = { name: 'header-1', match: [{ headers: { x: { exact: 'y' } } }], route: [{ destination: { host: 'rollouts-demo-canary' }, weight: 100 }] };
-    const mirror = (stable: number, canary: number): JsonObject => ({ name: 'mirror-1', match: null, route: weights(stable, canary), mirror: { host: 'rollouts-demo-canary' }, mirrorPercentage: { value: 50 } });
+    const header = {
+      name: 'header-1',
+      match: [{ headers: { x: { exact: 'y' } } }],
+      route: [{ destination: { host: 'rollouts-demo-canary' }, weight: 100 }],
+    };
+    const mirror = (stable: number, canary: number): JsonObject => ({
+      name: 'mirror-1',
+      match: null,
+      route: weights(stable, canary),
+      mirror: { host: 'rollouts-demo-canary' },
+      mirrorPercentage: { value: 50 },
+    });
     const spec = { http: [{ name: 'primary', route: weights(90, 10) }, header, mirror(90, 10)] };
-    expect(written(plan(routing, virtualService(spec), 40))['spec']).toEqual({ http: [mirror(60, 40), header, { name: 'primary', route: weights(60, 40) }] });
+    expect(written(plan(routing, virtualService(spec), 40))['spec']).toEqual({
+      http: [mirror(60, 40), header, { name: 'primary', route: weights(60, 40) }],
+    });
   });
 });
 
@@ -164,24 +244,43 @@ describe('planVirtualServiceWeight: problems name the object and the field, and 
       name: 'a route name not found',
       routing: { istio: { virtualService: { name: 'rollouts-demo-vsvc', routes: ['secondary'] } } },
       object: seedVirtualService(100, 0),
-      problem: { ...place, code: 'InvalidSpec', field: 'spec.http', message: "HTTP Route 'secondary' is not found in the defined Virtual Service." },
+      problem: {
+        ...place,
+        code: 'InvalidSpec',
+        field: 'spec.http',
+        message: "HTTP Route 'secondary' is not found in the defined Virtual Service.",
+      },
     },
     {
       name: 'the canary Service not in the route',
       routing: hostLevel,
-      object: { ...seedVirtualService(100, 0), spec: { http: [{ name: 'primary', route: [{ destination: { host: 'rollouts-demo-stable' }, weight: 100 }] }] } },
-      problem: { ...place, code: 'InvalidSpec', field: 'spec.http[0].route', message: "Canary Service 'rollouts-demo-canary' not found in route" },
+      object: {
+        ...seedVirtualService(100, 0),
+        spec: { http: [{ name: 'primary', route: [{ destination: { host: 'rollouts-demo-stable' }, weight: 100 }] }] },
+      },
+      problem: {
+        ...place,
+        code: 'InvalidSpec',
+        field: 'spec.http[0].route',
+        message: "Canary Service 'rollouts-demo-canary' not found in route",
+      },
     },
     {
       name: 'two http routes and no route names',
       routing: { istio: { virtualService: { name: 'rollouts-demo-vsvc' } } },
-      object: { ...seedVirtualService(100, 0), spec: { http: [(seedVirtualService(100, 0)['spec'] as { http: unknown[] }).http[0], { name: 'other', route: [] }] } },
+      object: {
+        ...seedVirtualService(100, 0),
+        spec: { http: [(seedVirtualService(100, 0)['spec'] as { http: unknown[] }).http[0], { name: 'other', route: [] }] },
+      },
       problem: { ...place, code: 'InvalidSpec', field: 'spec.http' },
     },
     {
       name: 'a weight of the wrong type',
       routing: hostLevel,
-      object: { ...seedVirtualService(100, 0), spec: { http: [{ name: 'primary', route: [{ destination: { host: 'rollouts-demo-stable' }, weight: 'all' }] }] } },
+      object: {
+        ...seedVirtualService(100, 0),
+        spec: { http: [{ name: 'primary', route: [{ destination: { host: 'rollouts-demo-stable' }, weight: 'all' }] }] },
+      },
       problem: { ...place, code: 'InvalidSpec', field: 'spec.http[0].route[0].weight' },
     },
   ])('$name', ({ routing, object, problem }) => {

@@ -64,7 +64,12 @@ function selectHttpRoutes(input: VirtualServiceWeightInput, routes: readonly Htt
 }
 
 /** The tls or tcp routes to split, checked as Argo's ValidateTlsRoutes / ValidateTcpRoutes check them. */
-function selectL4Routes(kind: 'tls' | 'tcp', input: VirtualServiceWeightInput, routes: readonly L4Route[], targets: IstioTargets): number[] | RouteError {
+function selectL4Routes(
+  kind: 'tls' | 'tcp',
+  input: VirtualServiceWeightInput,
+  routes: readonly L4Route[],
+  targets: IstioTargets,
+): number[] | RouteError {
   const refs = kind === 'tls' ? input.reference.tlsRoutes : input.reference.tcpRoutes;
   const found = kind === 'tls' ? tlsRouteIndexes(input.reference.tlsRoutes, routes) : tcpRouteIndexes(input.reference.tcpRoutes, routes);
   if (isRouteError(found)) return found;
@@ -75,8 +80,15 @@ function selectL4Routes(kind: 'tls' | 'tcp', input: VirtualServiceWeightInput, r
 }
 
 /** The routes with the chosen ones split; undefined when no weight changes. */
-function splitChosen<R extends Routed>(routes: readonly R[], indexes: readonly number[], input: VirtualServiceWeightInput, targets: IstioTargets): R[] | undefined {
-  const splits = routes.map((route, index) => (indexes.includes(index) ? splitRoute(route.route ?? [], targets, input.desiredWeight, input.additional) : undefined));
+function splitChosen<R extends Routed>(
+  routes: readonly R[],
+  indexes: readonly number[],
+  input: VirtualServiceWeightInput,
+  targets: IstioTargets,
+): R[] | undefined {
+  const splits = routes.map((route, index) =>
+    indexes.includes(index) ? splitRoute(route.route ?? [], targets, input.desiredWeight, input.additional) : undefined,
+  );
   if (!splits.some((split) => split?.changed === true)) return undefined;
   return routes.map((route, index) => {
     const split = splits[index];
@@ -105,7 +117,10 @@ export function planVirtualServiceWeight(input: VirtualServiceWeightInput): Rout
     const next = splitChosen(http, indexes, input, targets);
     if (next !== undefined) [spec.http, changed] = [next, true];
   }
-  for (const [kind, routes] of [['tls', tls], ['tcp', tcp]] as const) {
+  for (const [kind, routes] of [
+    ['tls', tls],
+    ['tcp', tcp],
+  ] as const) {
     if (routes === undefined || routes === null) continue;
     const indexes = selectL4Routes(kind, input, routes, targets);
     if (isRouteError(indexes)) return problemAt('InvalidSpec', input.ref, indexes.field, indexes.message);
@@ -116,6 +131,12 @@ export function planVirtualServiceWeight(input: VirtualServiceWeightInput): Rout
   if (spec.http !== undefined && spec.http !== null) spec.http = orderManagedRoutes(spec.http, input.rollout.trafficRouting.managedRoutes);
   return planned(
     [{ verb: 'replace', ref: input.ref, object: { ...virtualService, spec } }],
-    [{ type: 'Normal', reason: 'Updated VirtualService', message: `VirtualService \`${input.ref.name}\` set to desiredWeight '${input.desiredWeight}'` }],
+    [
+      {
+        type: 'Normal',
+        reason: 'Updated VirtualService',
+        message: `VirtualService \`${input.ref.name}\` set to desiredWeight '${input.desiredWeight}'`,
+      },
+    ],
   );
 }

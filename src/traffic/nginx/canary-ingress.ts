@@ -23,7 +23,14 @@ function canaryRules(rules: readonly IngressRule[], stableService: string, canar
   return rules.flatMap((rule) => {
     const paths = rule.http?.paths ?? [];
     if (!paths.some((path) => path.backend.service?.name === stableService)) return [];
-    const http = { ...rule.http, paths: paths.map((path) => (path.backend.service?.name === stableService ? { ...path, backend: { ...path.backend, service: { ...path.backend.service, name: canaryService } } } : path)) };
+    const http = {
+      ...rule.http,
+      paths: paths.map((path) =>
+        path.backend.service?.name === stableService
+          ? { ...path, backend: { ...path.backend, service: { ...path.backend.service, name: canaryService } } }
+          : path,
+      ),
+    };
     return [{ ...rule, http }];
   });
 }
@@ -35,15 +42,25 @@ function canaryRules(rules: readonly IngressRule[], stableService: string, canar
  * (prefixed), canaryIngressAnnotations (verbatim), then `canary: "true"`,
  * `canary-weight` and, with maxTrafficWeight, `canary-weight-total`.
  */
-export function desiredCanaryIngress(rollout: RouterRollout, stable: Ingress, name: string, desiredWeight: number): { metadata: JsonObject; spec: JsonObject } | { field: string; message: string } {
+export function desiredCanaryIngress(
+  rollout: RouterRollout,
+  stable: Ingress,
+  name: string,
+  desiredWeight: number,
+): { metadata: JsonObject; spec: JsonObject } | { field: string; message: string } {
   const nginx = rollout.trafficRouting.nginx ?? {};
   const prefix = nginx.annotationPrefix ?? defaultAnnotationPrefix;
   const rules = canaryRules(stable.spec?.rules ?? [], rollout.stableService, rollout.canaryService);
-  if (rules.length === 0) return { field: 'spec.rules', message: `ingress \`${stable.metadata.name}\` has no rules using service ${rollout.stableService} backend` };
+  if (rules.length === 0)
+    return {
+      field: 'spec.rules',
+      message: `ingress \`${stable.metadata.name}\` has no rules using service ${rollout.stableService} backend`,
+    };
   const annotations: Record<string, string> = {};
   const ingressClass = stable.metadata.annotations?.['kubernetes.io/ingress.class'];
   if (ingressClass !== undefined) annotations['kubernetes.io/ingress.class'] = ingressClass;
-  for (const [key, value] of Object.entries(nginx.additionalIngressAnnotations ?? {})) annotations[key.startsWith(prefix) ? key : `${prefix}/${key}`] = value;
+  for (const [key, value] of Object.entries(nginx.additionalIngressAnnotations ?? {}))
+    annotations[key.startsWith(prefix) ? key : `${prefix}/${key}`] = value;
   Object.assign(annotations, nginx.canaryIngressAnnotations);
   annotations[`${prefix}/canary`] = 'true';
   annotations[`${prefix}/canary-weight`] = String(desiredWeight);
@@ -85,21 +102,50 @@ function diffKeys(current: Record<string, unknown>, desired: Record<string, unkn
  */
 export function planCanaryIngress(input: CanaryIngressInput): RouterPlan {
   const { canaryRef, stableRef } = input;
-  if (input.stable === undefined) return problemAt('NotFound', stableRef, '', `stable Ingress \`${stableRef.name}\` not found (referenced by spec.strategy.canary.trafficRouting.nginx)`);
+  if (input.stable === undefined)
+    return problemAt(
+      'NotFound',
+      stableRef,
+      '',
+      `stable Ingress \`${stableRef.name}\` not found (referenced by spec.strategy.canary.trafficRouting.nginx)`,
+    );
   const stable = parseObject(ingressSchema, input.stable, stableRef);
   if (!stable.ok) return stable;
   const desired = desiredCanaryIngress(input.rollout, stable.value, canaryRef.name, input.desiredWeight);
   if ('field' in desired) return problemAt('InvalidSpec', stableRef, desired.field, desired.message);
   if (input.canary === undefined) {
     return planned(
-      [{ verb: 'create', ref: canaryRef, object: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { ...desired.metadata, namespace: canaryRef.namespace }, spec: desired.spec } }],
-      [{ type: 'Normal', reason: 'CreatingCanaryIngress', message: `Creating canary ingress \`${canaryRef.name}\` with weight \`${input.desiredWeight}\`` }],
+      [
+        {
+          verb: 'create',
+          ref: canaryRef,
+          object: {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'Ingress',
+            metadata: { ...desired.metadata, namespace: canaryRef.namespace },
+            spec: desired.spec,
+          },
+        },
+      ],
+      [
+        {
+          type: 'Normal',
+          reason: 'CreatingCanaryIngress',
+          message: `Creating canary ingress \`${canaryRef.name}\` with weight \`${input.desiredWeight}\``,
+        },
+      ],
     );
   }
   const canary = parseObject(ingressSchema, input.canary, canaryRef);
   if (!canary.ok) return canary;
   const current = canary.value;
-  if (!isControlledBy(current.metadata.ownerReferences, input.rollout)) return problemAt('NotOwned', canaryRef, 'metadata.ownerReferences', `canary ingress \`${canaryRef.name}\` controlled by different object`);
+  if (!isControlledBy(current.metadata.ownerReferences, input.rollout))
+    return problemAt(
+      'NotOwned',
+      canaryRef,
+      'metadata.ownerReferences',
+      `canary ingress \`${canaryRef.name}\` controlled by different object`,
+    );
   const annotations = { ...current.metadata.annotations, ...(desired.metadata['annotations'] as Record<string, string>) };
   const metadataPatch: JsonObject = {};
   const annotationPatch = diffKeys(current.metadata.annotations ?? {}, annotations);
@@ -115,6 +161,12 @@ export function planCanaryIngress(input: CanaryIngressInput): RouterPlan {
   if (Object.keys(patch).length === 0) return unchanged;
   return planned(
     [{ verb: 'patch', ref: canaryRef, patch, resourceVersion: current.metadata.resourceVersion ?? '' }],
-    [{ type: 'Normal', reason: 'PatchingCanaryIngress', message: `Updating Ingress \`${canaryRef.name}\` to desiredWeight '${input.desiredWeight}'` }],
+    [
+      {
+        type: 'Normal',
+        reason: 'PatchingCanaryIngress',
+        message: `Updating Ingress \`${canaryRef.name}\` to desiredWeight '${input.desiredWeight}'`,
+      },
+    ],
   );
 }

@@ -13,9 +13,16 @@ export function nginxRouterDecisions(rollout: RouterRollout): RouterDecisions {
   const nginx = rollout.trafficRouting.nginx;
   const stableNames = nginx?.stableIngresses ?? (nginx?.stableIngress === undefined ? [] : [nginx.stableIngress]);
   if (stableNames.length === 0) {
-    throw invalidRolloutSpec(rollout, 'spec.strategy.canary.trafficRouting.nginx.stableIngress', 'stableIngress or stableIngresses must be set');
+    throw invalidRolloutSpec(
+      rollout,
+      'spec.strategy.canary.trafficRouting.nginx.stableIngress',
+      'stableIngress or stableIngresses must be set',
+    );
   }
-  const pairs = stableNames.map((stableName) => ({ stableRef: ingressRef(rollout.namespace, stableName), canaryRef: ingressRef(rollout.namespace, canaryIngressName(rollout.name, stableName)) }));
+  const pairs = stableNames.map((stableName) => ({
+    stableRef: ingressRef(rollout.namespace, stableName),
+    canaryRef: ingressRef(rollout.namespace, canaryIngressName(rollout.name, stableName)),
+  }));
   return {
     type: 'Nginx',
     refs: () => pairs.flatMap(({ stableRef, canaryRef }) => [stableRef, canaryRef]),

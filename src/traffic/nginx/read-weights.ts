@@ -3,7 +3,13 @@ import { defaultAnnotationPrefix } from './canary-ingress.js';
 import type { Ingress } from './schema.js';
 
 function backendServices(ingress: Ingress): string[] {
-  return [...new Set((ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).flatMap((path) => (path.backend.service === undefined ? [] : [path.backend.service.name]))))];
+  return [
+    ...new Set(
+      (ingress.spec?.rules ?? []).flatMap((rule) =>
+        (rule.http?.paths ?? []).flatMap((path) => (path.backend.service === undefined ? [] : [path.backend.service.name])),
+      ),
+    ),
+  ];
 }
 
 /**
@@ -11,7 +17,11 @@ function backendServices(ingress: Ingress): string[] {
  * `canary-weight-total` (default 100) to its backends, the rest to the
  * stable Ingress's backends. Nothing for an Ingress without the canary annotation.
  */
-export function canaryIngressWeights(canary: Ingress, stable: Ingress | undefined, annotationPrefix = defaultAnnotationPrefix): RouteWeights[] {
+export function canaryIngressWeights(
+  canary: Ingress,
+  stable: Ingress | undefined,
+  annotationPrefix = defaultAnnotationPrefix,
+): RouteWeights[] {
   const annotations = canary.metadata.annotations ?? {};
   if (annotations[`${annotationPrefix}/canary`] !== 'true') return [];
   const weight = Number(annotations[`${annotationPrefix}/canary-weight`] ?? '0');

@@ -12,14 +12,23 @@ import { planTrafficSplit, trafficSplitRef } from './traffic-split.js';
 export function smiRouterDecisions(rollout: RouterRollout, options: RouterOptions = {}): RouterDecisions {
   const apiVersion = options.smiApiVersion ?? defaultSmiApiVersion;
   if (!(smiApiVersions as readonly string[]).includes(apiVersion)) {
-    throw new TrafficRoutingError({ code: 'InvalidSpec', kind: 'TrafficSplit', namespace: rollout.namespace, name: '', field: 'apiVersion', message: `Unsupported TrafficSplit API version \`${apiVersion}\`` });
+    throw new TrafficRoutingError({
+      code: 'InvalidSpec',
+      kind: 'TrafficSplit',
+      namespace: rollout.namespace,
+      name: '',
+      field: 'apiVersion',
+      message: `Unsupported TrafficSplit API version \`${apiVersion}\``,
+    });
   }
   const ref = trafficSplitRef(rollout, apiVersion);
   return {
     type: 'SMI',
     refs: () => [ref],
     updateHash: () => [],
-    setWeight: (desiredWeight, additional = []) => [{ refs: [ref], decide: ([object]) => planTrafficSplit({ rollout, ref, object, desiredWeight, additional }) }],
+    setWeight: (desiredWeight, additional = []) => [
+      { refs: [ref], decide: ([object]) => planTrafficSplit({ rollout, ref, object, desiredWeight, additional }) },
+    ],
     setHeaderRoute: () => [],
     setMirrorRoute: () => [],
     verifyWeight: () => 'notSupported',

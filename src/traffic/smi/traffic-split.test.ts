@@ -3,7 +3,14 @@ import { testRouterRollout } from '../testing/router-rollout.js';
 import type { JsonObject } from '../types.js';
 import { planTrafficSplit, trafficSplitRef } from './traffic-split.js';
 
-const owner = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'rollouts-demo', uid: '7d0c1f3e-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true };
+const owner = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Rollout',
+  name: 'rollouts-demo',
+  uid: '7d0c1f3e-0000-4000-8000-000000000001',
+  controller: true,
+  blockOwnerDeletion: true,
+};
 
 describe('planTrafficSplit', () => {
   it.each([
@@ -11,20 +18,43 @@ describe('planTrafficSplit', () => {
       version: 'v1alpha1',
       smi: {},
       name: 'rollouts-demo',
-      spec: { service: 'rollouts-demo-stable', backends: [{ service: 'rollouts-demo-canary', weight: '20' }, { service: 'rollouts-demo-stable', weight: '80' }] },
+      spec: {
+        service: 'rollouts-demo-stable',
+        backends: [
+          { service: 'rollouts-demo-canary', weight: '20' },
+          { service: 'rollouts-demo-stable', weight: '80' },
+        ],
+      },
     },
     {
       version: 'v1alpha3',
       smi: { rootService: 'rollouts-demo', trafficSplitName: 'demo-split' },
       name: 'demo-split',
-      spec: { service: 'rollouts-demo', backends: [{ service: 'rollouts-demo-canary', weight: 20 }, { service: 'rollouts-demo-stable', weight: 80 }] },
+      spec: {
+        service: 'rollouts-demo',
+        backends: [
+          { service: 'rollouts-demo-canary', weight: 20 },
+          { service: 'rollouts-demo-stable', weight: 80 },
+        ],
+      },
     },
   ])('creates the $version TrafficSplit $name owned by the Rollout', ({ version, smi, name, spec }) => {
     const rollout = testRouterRollout({ smi });
     const ref = trafficSplitRef(rollout, version);
     expect(planTrafficSplit({ rollout, ref, object: undefined, desiredWeight: 20, additional: [] })).toEqual({
       ok: true,
-      writes: [{ verb: 'create', ref, object: { apiVersion: `split.smi-spec.io/${version}`, kind: 'TrafficSplit', metadata: { name, namespace: 'default', ownerReferences: [owner] }, spec } }],
+      writes: [
+        {
+          verb: 'create',
+          ref,
+          object: {
+            apiVersion: `split.smi-spec.io/${version}`,
+            kind: 'TrafficSplit',
+            metadata: { name, namespace: 'default', ownerReferences: [owner] },
+            spec,
+          },
+        },
+      ],
       events: [{ type: 'Normal', reason: 'TrafficSplitCreated', message: `TrafficSplit \`${name}\` created` }],
     });
   });
@@ -39,15 +69,28 @@ describe('planTrafficSplit', () => {
   });
 
   it('merge-patches only the backends, with additional destinations between canary and stable', () => {
-    const object = existing([{ service: 'rollouts-demo-canary', weight: 20 }, { service: 'rollouts-demo-stable', weight: 80 }]);
-    expect(planTrafficSplit({ rollout, ref, object, desiredWeight: 40, additional: [{ serviceName: 'exp', weight: 10, podTemplateHash: 'h' }] })).toEqual({
+    const object = existing([
+      { service: 'rollouts-demo-canary', weight: 20 },
+      { service: 'rollouts-demo-stable', weight: 80 },
+    ]);
+    expect(
+      planTrafficSplit({ rollout, ref, object, desiredWeight: 40, additional: [{ serviceName: 'exp', weight: 10, podTemplateHash: 'h' }] }),
+    ).toEqual({
       ok: true,
       writes: [
         {
           verb: 'patch',
           ref,
           resourceVersion: '12',
-          patch: { spec: { backends: [{ service: 'rollouts-demo-canary', weight: 40 }, { service: 'exp', weight: 10 }, { service: 'rollouts-demo-stable', weight: 50 }] } },
+          patch: {
+            spec: {
+              backends: [
+                { service: 'rollouts-demo-canary', weight: 40 },
+                { service: 'exp', weight: 10 },
+                { service: 'rollouts-demo-stable', weight: 50 },
+              ],
+            },
+          },
         },
       ],
       events: [],
@@ -55,7 +98,10 @@ describe('planTrafficSplit', () => {
   });
 
   it('writes nothing when the split is already right', () => {
-    const object = existing([{ service: 'rollouts-demo-canary', weight: 40 }, { service: 'rollouts-demo-stable', weight: 60 }]);
+    const object = existing([
+      { service: 'rollouts-demo-canary', weight: 40 },
+      { service: 'rollouts-demo-stable', weight: 60 },
+    ]);
     expect(planTrafficSplit({ rollout, ref, object, desiredWeight: 40, additional: [] })).toEqual({ ok: true, writes: [], events: [] });
   });
 
@@ -63,7 +109,14 @@ describe('planTrafficSplit', () => {
     const object = existing([], [{ ...owner, uid: 'someone-else' }]);
     expect(planTrafficSplit({ rollout, ref, object, desiredWeight: 40, additional: [] })).toEqual({
       ok: false,
-      problem: { code: 'NotOwned', kind: 'TrafficSplit', namespace: 'default', name: 'rollouts-demo', field: 'metadata.ownerReferences', message: 'Rollout does not own TrafficSplit `rollouts-demo`' },
+      problem: {
+        code: 'NotOwned',
+        kind: 'TrafficSplit',
+        namespace: 'default',
+        name: 'rollouts-demo',
+        field: 'metadata.ownerReferences',
+        message: 'Rollout does not own TrafficSplit `rollouts-demo`',
+      },
     });
   });
 });

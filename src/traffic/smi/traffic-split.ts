@@ -8,7 +8,14 @@ import { trafficSplitSchema, type TrafficSplitBackend } from './schema.js';
 /** The TrafficSplit's reference: trafficSplitName, else the Rollout's name, in the Rollout's namespace. */
 export function trafficSplitRef(rollout: RouterRollout, apiVersion: string): ObjectRef {
   const name = rollout.trafficRouting.smi?.trafficSplitName ?? '';
-  return { group: 'split.smi-spec.io', version: apiVersion, resource: 'trafficsplits', kind: 'TrafficSplit', namespace: rollout.namespace, name: name === '' ? rollout.name : name };
+  return {
+    group: 'split.smi-spec.io',
+    version: apiVersion,
+    resource: 'trafficsplits',
+    kind: 'TrafficSplit',
+    namespace: rollout.namespace,
+    name: name === '' ? rollout.name : name,
+  };
 }
 
 export interface TrafficSplitInput {
@@ -55,13 +62,18 @@ export function planTrafficSplit(input: TrafficSplitInput): RouterPlan {
       metadata: { name: ref.name, namespace: ref.namespace, ownerReferences: [rolloutControllerRef(rollout)] },
       spec,
     };
-    return planned([{ verb: 'create', ref, object }], [{ type: 'Normal', reason: 'TrafficSplitCreated', message: `TrafficSplit \`${ref.name}\` created` }]);
+    return planned(
+      [{ verb: 'create', ref, object }],
+      [{ type: 'Normal', reason: 'TrafficSplitCreated', message: `TrafficSplit \`${ref.name}\` created` }],
+    );
   }
   const parsed = parseObject(trafficSplitSchema, input.object, ref);
   if (!parsed.ok) return parsed;
   const current = parsed.value;
-  if (!isControlledBy(current.metadata.ownerReferences, rollout)) return problemAt('NotOwned', ref, 'metadata.ownerReferences', `Rollout does not own TrafficSplit \`${ref.name}\``);
-  const normalise = (backends: readonly TrafficSplitBackend[] | undefined): unknown[] => (backends ?? []).map((backend) => ({ service: backend.service, weight: Number(backend.weight ?? 0) }));
+  if (!isControlledBy(current.metadata.ownerReferences, rollout))
+    return problemAt('NotOwned', ref, 'metadata.ownerReferences', `Rollout does not own TrafficSplit \`${ref.name}\``);
+  const normalise = (backends: readonly TrafficSplitBackend[] | undefined): unknown[] =>
+    (backends ?? []).map((backend) => ({ service: backend.service, weight: Number(backend.weight ?? 0) }));
   const patch: JsonObject = {};
   if (current.spec?.service !== spec.service) patch['service'] = spec.service;
   if (!isDeepStrictEqual(normalise(current.spec?.backends), normalise(spec.backends))) patch['backends'] = spec.backends;

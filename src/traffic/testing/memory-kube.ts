@@ -46,7 +46,13 @@ export function createMemoryKube(): MemoryKube {
   let version = 100;
   function store(ref: ObjectRef, object: JsonObject): void {
     version += 1;
-    objects.set(keyOf(ref), structuredClone({ ...object, metadata: { name: ref.name, namespace: ref.namespace, ...metadataOf(object), resourceVersion: String(version) } }));
+    objects.set(
+      keyOf(ref),
+      structuredClone({
+        ...object,
+        metadata: { name: ref.name, namespace: ref.namespace, ...metadataOf(object), resourceVersion: String(version) },
+      }),
+    );
   }
   const kube: MemoryKube = {
     sent: [],

@@ -42,12 +42,23 @@ export function diffSequences(field: string, gradual: readonly string[], argo: r
   let common = 0;
   while (common < gradual.length && common < argo.length && gradual[common] === argo[common]) common += 1;
   const tail = (items: readonly string[]): string => (items.length === 0 ? absent : items.slice(common).join(', ') || '(nothing more)');
-  return [{ field: `${field} (after ${String(common)} equal: ${gradual.slice(0, common).join(', ') || 'none'})`, gradual: tail(gradual), argo: tail(argo) }];
+  return [
+    {
+      field: `${field} (after ${String(common)} equal: ${gradual.slice(0, common).join(', ') || 'none'})`,
+      gradual: tail(gradual),
+      argo: tail(argo),
+    },
+  ];
 }
 
 /** `*` in a known difference's field (or value) matches any run of characters; everything else literally. */
 function fieldPattern(field: string): RegExp {
-  return new RegExp(`^${field.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${field
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 export function judge(differences: readonly Difference[], known: readonly KnownDifference[]): Verdict {
@@ -78,7 +89,8 @@ export function renderVerdict(scenario: string, verdict: Verdict): string {
   const lines = [`differential scenario "${scenario}":`];
   if (verdict.unexpected.length === 0) lines.push('  no unexplained difference');
   for (const difference of verdict.unexpected) lines.push(...renderDifference('✗', difference));
-  for (const { difference, because } of verdict.allowed) lines.push(...renderDifference(`~ known (${because.kind}: ${because.reason})`, difference));
+  for (const { difference, because } of verdict.allowed)
+    lines.push(...renderDifference(`~ known (${because.kind}: ${because.reason})`, difference));
   for (const entry of verdict.unused) lines.push(`  ? known difference "${entry.field}" did not occur in this run`);
   return lines.join('\n');
 }

@@ -38,7 +38,10 @@ export interface DifferentialControllers {
  * its own instance id. stop() puts Gradual's CRDs back for the test files
  * that run after this one on the shared environment.
  */
-export async function startDifferentialControllers(environment: LocalEnvironment, logger: Logger = createLogger({ level: 'error' })): Promise<DifferentialControllers> {
+export async function startDifferentialControllers(
+  environment: LocalEnvironment,
+  logger: Logger = createLogger({ level: 'error' }),
+): Promise<DifferentialControllers> {
   const kubeconfigPath = environment.kubernetes.kubeconfig;
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
@@ -61,10 +64,20 @@ export async function startDifferentialControllers(environment: LocalEnvironment
     await installCrds({ kubeconfig: kubeconfigPath, logger });
   };
   try {
-    argo = await startArgoRollouts({ controller: binary.controller, kubeconfig: kubeconfigPath, instanceId: instanceIds.argo, logFile: argoLogFile, logger });
+    argo = await startArgoRollouts({
+      controller: binary.controller,
+      kubeconfig: kubeconfigPath,
+      instanceId: instanceIds.argo,
+      logFile: argoLogFile,
+      logger,
+    });
     gradual = createRolloutController({ kubeConfig, instanceId: instanceIds.gradual, logger: logger.child({ side: 'gradual' }) });
     await gradual.start();
-    gradualAnalysis = createAnalysisRunController({ kubeConfig, instanceId: instanceIds.gradual, logger: logger.child({ side: 'gradual' }) });
+    gradualAnalysis = createAnalysisRunController({
+      kubeConfig,
+      instanceId: instanceIds.gradual,
+      logger: logger.child({ side: 'gradual' }),
+    });
     await gradualAnalysis.start();
   } catch (cause) {
     await stop();

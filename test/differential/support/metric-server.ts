@@ -53,7 +53,8 @@ export function withMetricServer<T>(manifest: T, url: string): T {
   const replace = (value: unknown): unknown => {
     if (typeof value === 'string') return value.split(metricServerPlaceholder).join(url);
     if (Array.isArray(value)) return value.map(replace);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replace(item)]));
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replace(item)]));
     return value;
   };
   return replace(manifest) as T;

@@ -31,7 +31,11 @@ export interface ScenarioResult {
  * reached it and holds still, then a comparison of everything both wrote;
  * at the end, the ordered Event reasons.
  */
-export async function runScenario(scenario: Scenario, controllers: DifferentialControllers, options: RunOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  controllers: DifferentialControllers,
+  options: RunOptions = {},
+): Promise<ScenarioResult> {
   const suffix = randomUUID().slice(0, 6);
   const sides: Side[] = [];
   const metrics = await startMetricServer();
@@ -68,12 +72,23 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
       }
       const [left, right] = await Promise.all(sides.map((side) => settle(side, step, (rollout) => read(side, rollout), options)));
       differences.push(...diffTrees(`${step.checkpoint} ›`, left ?? null, right ?? null));
-      const [gradualEvents, argoEvents] = await Promise.all([settleEvents(gradual, step.rollout, options), settleEvents(argo, step.rollout, options)]);
-      differences.push(...compareEvents(`${step.checkpoint} ›`, sinceLast(gradualEvents, seen.gradual), sinceLast(argoEvents, seen.argo), scenario));
+      const [gradualEvents, argoEvents] = await Promise.all([
+        settleEvents(gradual, step.rollout, options),
+        settleEvents(argo, step.rollout, options),
+      ]);
+      differences.push(
+        ...compareEvents(`${step.checkpoint} ›`, sinceLast(gradualEvents, seen.gradual), sinceLast(argoEvents, seen.argo), scenario),
+      );
       if (scenario.recordConditions) {
         // The states persisted since the previous checkpoint, starting from the last one it saw (the state carried over).
         const [gradualStates, argoStates] = [gradual, argo].map((side) => side.conditionHistory(step.rollout)) as [string[], string[]];
-        differences.push(...diffSequences(`${step.checkpoint} › conditions`, statesSince(gradualStates, conditionsSeen.gradual), statesSince(argoStates, conditionsSeen.argo)));
+        differences.push(
+          ...diffSequences(
+            `${step.checkpoint} › conditions`,
+            statesSince(gradualStates, conditionsSeen.gradual),
+            statesSince(argoStates, conditionsSeen.argo),
+          ),
+        );
         conditionsSeen.gradual = gradualStates.length;
         conditionsSeen.argo = argoStates.length;
       }
@@ -94,16 +109,20 @@ export async function runScenario(scenario: Scenario, controllers: DifferentialC
 function compareEvents(checkpoint: string, gradual: readonly SideEvent[], argo: readonly SideEvent[], scenario: Scenario): Difference[] {
   // `* › events: X` takes X out at every checkpoint, `<checkpoint> › events: X` at that one only.
   const named = scenario.knownDifferences.map((entry) => /^(.+) › events: (\w+)$/.exec(entry.field));
-  const set = new Set(named.filter((match) => match !== null && (match[1] === '*' || `${match[1] ?? ''} ›` === checkpoint)).map((match) => match?.[2] ?? ''));
+  const set = new Set(
+    named.filter((match) => match !== null && (match[1] === '*' || `${match[1] ?? ''} ›` === checkpoint)).map((match) => match?.[2] ?? ''),
+  );
   const differences: Difference[] = [];
   for (const reason of set) {
     const count = (events: readonly { reason: string }[]): string => String(events.filter((event) => event.reason === reason).length);
-    if (count(gradual) !== count(argo)) differences.push({ field: `${checkpoint} events: ${reason}`, gradual: `${count(gradual)} Events`, argo: `${count(argo)} Events` });
+    if (count(gradual) !== count(argo))
+      differences.push({ field: `${checkpoint} events: ${reason}`, gradual: `${count(gradual)} Events`, argo: `${count(argo)} Events` });
   }
   const kept = (events: readonly SideEvent[]): SideEvent[] => events.filter((event) => !set.has(event.reason));
   const story = diffSequences(`${checkpoint} events`, eventStory(kept(gradual)), eventStory(kept(argo)));
   // The messages say why the stories part; the comparison itself is on reasons only (messages name objects and times).
-  const lines = (events: readonly SideEvent[]): string[] => events.map((event) => `${event.reason}${event.count > 1 ? ` ×${String(event.count)}` : ''}: ${event.message}`);
+  const lines = (events: readonly SideEvent[]): string[] =>
+    events.map((event) => `${event.reason}${event.count > 1 ? ` ×${String(event.count)}` : ''}: ${event.message}`);
   return [...differences, ...story.map((difference) => ({ ...difference, detail: { gradual: lines(gradual), argo: lines(argo) } }))];
 }
 
@@ -185,7 +204,11 @@ function reached(raw: RawSide, checkpoint: Checkpoint): boolean {
   if (phase !== undefined && status['phase'] !== phase) return false;
   if (currentStepIndex !== undefined && status['currentStepIndex'] !== currentStepIndex) return false;
   if (abort !== undefined && (status['abort'] === true) !== abort) return false;
-  if (stableIsCurrent !== undefined && (status['stableRS'] !== undefined && status['stableRS'] === status['currentPodHash']) !== stableIsCurrent) return false;
+  if (
+    stableIsCurrent !== undefined &&
+    (status['stableRS'] !== undefined && status['stableRS'] === status['currentPodHash']) !== stableIsCurrent
+  )
+    return false;
   if (analysisRunPhases !== undefined) {
     const phases = raw.analysisRuns.map((run) => run.status?.phase ?? '').sort();
     if (JSON.stringify(phases) !== JSON.stringify([...analysisRunPhases].sort())) return false;

@@ -1,4 +1,14 @@
-import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { ownCliInvocation } from '../../../src/local/own-cli.js';
 import { runCommand } from '../../../src/local/run-command.js';
 import { waitUntil } from '../../../src/local/wait-until.js';
@@ -40,7 +50,10 @@ export interface Side {
 }
 
 /** The history with the state of one more write appended, unless that write left the conditions as they were. */
-export function withState(history: readonly string[], conditions: readonly { type?: string; status?: string; reason?: string }[] | undefined): string[] {
+export function withState(
+  history: readonly string[],
+  conditions: readonly { type?: string; status?: string; reason?: string }[] | undefined,
+): string[] {
   const state = conditionState(conditions);
   // A write that changes no condition status (replica counts, selectors, the revision annotation) is not a new state.
   return history.at(-1) === state ? [...history] : [...history, state];
@@ -53,10 +66,19 @@ export function withState(history: readonly string[], conditions: readonly { typ
  * cluster's timing, on both sides (seen in 1 run of 4 for Argo on the first revision).
  */
 export function conditionState(conditions: readonly { type?: string; status?: string }[] | undefined): string {
-  return `{${(conditions ?? []).map((condition) => `${condition.type ?? ''}=${condition.status ?? ''}`).sort().join(' ')}}`;
+  return `{${(conditions ?? [])
+    .map((condition) => `${condition.type ?? ''}=${condition.status ?? ''}`)
+    .sort()
+    .join(' ')}}`;
 }
 
-export async function createSide(options: { controller: Side['controller']; namespace: string; instanceId: string; kubeConfig: KubeConfig; kubeconfigPath: string }): Promise<Side> {
+export async function createSide(options: {
+  controller: Side['controller'];
+  namespace: string;
+  instanceId: string;
+  kubeConfig: KubeConfig;
+  kubeconfigPath: string;
+}): Promise<Side> {
   const { namespace, instanceId, kubeConfig } = options;
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const apps = kubeConfig.makeApiClient(AppsV1Api);
@@ -75,14 +97,20 @@ export async function createSide(options: { controller: Side['controller']; name
 
   async function gradual(...args: string[]): Promise<void> {
     const cli = ownCliInvocation();
-    const result = await runCommand(cli.command, [...cli.args, ...args, '-n', namespace, '--kubeconfig', options.kubeconfigPath], { cwd: cli.cwd });
+    const result = await runCommand(cli.command, [...cli.args, ...args, '-n', namespace, '--kubeconfig', options.kubeconfigPath], {
+      cwd: cli.cwd,
+    });
     if (result.code !== 0) throw new Error(`gradual ${args.join(' ')} (in ${namespace}) failed: ${result.stderr.trim()}`);
   }
 
   /** A router object as stored; one a controller has not created (yet) reads as absent. */
   async function readRouter(router: { apiVersion: string; kind: string; name: string }): Promise<RouterObject> {
     try {
-      return await objects.read<RouterObject>({ apiVersion: router.apiVersion, kind: router.kind, metadata: { name: router.name, namespace } });
+      return await objects.read<RouterObject>({
+        apiVersion: router.apiVersion,
+        kind: router.kind,
+        metadata: { name: router.name, namespace },
+      });
     } catch (cause) {
       if (cause instanceof ApiException && cause.code === 404) return { kind: router.kind, metadata: { name: router.name }, absent: true };
       throw cause;
@@ -101,9 +129,14 @@ export async function createSide(options: { controller: Side['controller']; name
       for (const manifest of manifests) {
         // Every object carries the instance label: Argo filters Rollouts (and its other kinds) by it; it is harmless elsewhere.
         const labels: unknown = manifest.metadata['labels'];
-        const metadata = { ...manifest.metadata, namespace, labels: { ...(typeof labels === 'object' ? labels : {}), [instanceLabel]: instanceId } };
+        const metadata = {
+          ...manifest.metadata,
+          namespace,
+          labels: { ...(typeof labels === 'object' ? labels : {}), [instanceLabel]: instanceId },
+        };
         await objects.create({ ...manifest, metadata });
-        if (isRouterKind(manifest.apiVersion, manifest.kind)) routers.push({ apiVersion: manifest.apiVersion, kind: manifest.kind, name: manifest.metadata.name });
+        if (isRouterKind(manifest.apiVersion, manifest.kind))
+          routers.push({ apiVersion: manifest.apiVersion, kind: manifest.kind, name: manifest.metadata.name });
       }
     },
     async act(action) {
@@ -117,10 +150,16 @@ export async function createSide(options: { controller: Side['controller']; name
         case 'retry':
           return gradual('retry', 'rollout', action.rollout);
         case 'patch-template':
-          await custom.patchNamespacedCustomObject({ ...argoproj('rollouts'), name: action.rollout, body: { spec: { template: { spec: action.podSpec } } } }, mergePatch);
+          await custom.patchNamespacedCustomObject(
+            { ...argoproj('rollouts'), name: action.rollout, body: { spec: { template: { spec: action.podSpec } } } },
+            mergePatch,
+          );
           return;
         case 'patch-spec':
-          await custom.patchNamespacedCustomObject({ ...argoproj('rollouts'), name: action.rollout, body: { spec: action.spec } }, mergePatch);
+          await custom.patchNamespacedCustomObject(
+            { ...argoproj('rollouts'), name: action.rollout, body: { spec: action.spec } },
+            mergePatch,
+          );
           return;
       }
     },
@@ -132,13 +171,32 @@ export async function createSide(options: { controller: Side['controller']; name
         custom.listNamespacedCustomObject(argoproj('analysisruns')) as Promise<{ items: RawSide['analysisRuns'] }>,
         Promise.all(routers.map((router) => readRouter(router))),
       ]);
-      const owned = replicaSets.items.filter((rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === rollout) === true);
-      return { namespace, instanceId, rollout: object, replicaSets: owned, services: services.items, analysisRuns: analysisRuns.items, routers: routerObjects };
+      const owned = replicaSets.items.filter(
+        (rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === rollout) === true,
+      );
+      return {
+        namespace,
+        instanceId,
+        rollout: object,
+        replicaSets: owned,
+        services: services.items,
+        analysisRuns: analysisRuns.items,
+        routers: routerObjects,
+      };
     },
     async events(rollout) {
-      const events = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${rollout},involvedObject.kind=Rollout` })).items;
+      const events = (
+        await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${rollout},involvedObject.kind=Rollout` })
+      ).items;
       // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
-      return events.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => ({ name: event.metadata.name ?? '', reason: event.reason ?? '', message: event.message ?? '', count: event.count ?? 1 }));
+      return events
+        .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
+        .map((event) => ({
+          name: event.metadata.name ?? '',
+          reason: event.reason ?? '',
+          message: event.message ?? '',
+          count: event.count ?? 1,
+        }));
     },
     async watchConditions() {
       const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`;

@@ -31,7 +31,12 @@ export interface RawSide {
    * The router objects the scenario created (VirtualService, TrafficSplit, Ingress, ...) and those it
    * expects a controller to create, as stored now; `absent` when not there (not created yet).
    */
-  routers?: { kind?: string; metadata?: Meta & { ownerReferences?: { apiVersion: string; uid: string; kind: string; name: string; controller?: boolean }[] }; spec?: unknown; absent?: boolean }[];
+  routers?: {
+    kind?: string;
+    metadata?: Meta & { ownerReferences?: { apiVersion: string; uid: string; kind: string; name: string; controller?: boolean }[] };
+    spec?: unknown;
+    absent?: boolean;
+  }[];
 }
 
 export const hashLabel = 'rollouts-pod-template-hash';
@@ -64,11 +69,16 @@ export function snapshotSide(raw: RawSide): { [key: string]: Json } {
   // Keyed by type so a diff names the condition; the order of the list carries no meaning.
   rollout['conditions'] = Object.fromEntries(
     asArray(status['conditions'])
-      .map((condition) => [String(field(condition, 'type')), clean(`${String(field(condition, 'status'))} ${String(field(condition, 'reason'))}`)] as const)
+      .map(
+        (condition) =>
+          [String(field(condition, 'type')), clean(`${String(field(condition, 'status'))} ${String(field(condition, 'reason'))}`)] as const,
+      )
       .sort(([a], [b]) => a.localeCompare(b)),
   );
   const canary = status['canary'];
-  rollout['canaryWeights'] = clean(typeof canary === 'object' && canary !== null ? ((canary as Record<string, unknown>)['weights'] ?? null) : null);
+  rollout['canaryWeights'] = clean(
+    typeof canary === 'object' && canary !== null ? ((canary as Record<string, unknown>)['weights'] ?? null) : null,
+  );
   const blueGreen = status['blueGreen'];
   rollout['blueGreen'] = clean(
     typeof blueGreen === 'object' && blueGreen !== null
@@ -88,17 +98,32 @@ export function snapshotSide(raw: RawSide): { [key: string]: Json } {
     });
   }
   const services = Object.fromEntries(
-    raw.services.map((service) => [service.metadata?.name ?? '', clean({ selector: service.spec?.selector ?? {}, annotations: service.metadata?.annotations ?? {} })]),
+    raw.services.map((service) => [
+      service.metadata?.name ?? '',
+      clean({ selector: service.spec?.selector ?? {}, annotations: service.metadata?.annotations ?? {} }),
+    ]),
   );
   const analysisRuns = Object.fromEntries(
-    raw.analysisRuns.map((run) => [JSON.stringify(clean(run.metadata?.name ?? '')), clean({ labels: run.metadata?.labels ?? {}, phase: run.status?.phase ?? null })]),
+    raw.analysisRuns.map((run) => [
+      JSON.stringify(clean(run.metadata?.name ?? '')),
+      clean({ labels: run.metadata?.labels ?? {}, phase: run.status?.phase ?? null }),
+    ]),
   );
   // Whole spec: the weights and destinations each controller wrote, and whatever else it touched.
   // Owners only where there are some (the objects a controller creates: owned by the Rollout), so the scenario's own compare as before.
   const routers = Object.fromEntries(
     (raw.routers ?? []).map((router) => {
-      const owners = (router.metadata?.ownerReferences ?? []).map((owner) => `${owner.kind}/${owner.name}${owner.controller === true ? ' (controller)' : ''}`);
-      const value = router.absent === true ? null : clean({ spec: router.spec ?? null, annotations: router.metadata?.annotations ?? {}, ...(owners.length === 0 ? {} : { owners }) });
+      const owners = (router.metadata?.ownerReferences ?? []).map(
+        (owner) => `${owner.kind}/${owner.name}${owner.controller === true ? ' (controller)' : ''}`,
+      );
+      const value =
+        router.absent === true
+          ? null
+          : clean({
+              spec: router.spec ?? null,
+              annotations: router.metadata?.annotations ?? {},
+              ...(owners.length === 0 ? {} : { owners }),
+            });
       return [`${router.kind ?? '?'}/${router.metadata?.name ?? ''}`, value];
     }),
   );

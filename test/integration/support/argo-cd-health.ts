@@ -12,11 +12,15 @@ export function toLua(value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'number') return String(value);
   if (typeof value === 'string') {
     let out = '"';
-    for (const byte of Buffer.from(value, 'utf8')) out += byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`;
+    for (const byte of Buffer.from(value, 'utf8'))
+      out +=
+        byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`;
     return `${out}"`;
   }
   if (Array.isArray(value)) return `{${value.map(toLua).join(', ')}}`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([key, entry]) => `[${toLua(key)}] = ${toLua(entry)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([key, entry]) => `[${toLua(key)}] = ${toLua(entry)}`)
+    .join(', ')}}`;
 }
 
 /** What Argo CD's health.lua says of an object: runs the real script with Debian's lua5.4 through the harness. */

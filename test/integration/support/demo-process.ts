@@ -43,8 +43,13 @@ export function startDemoProcess(dir: string, args: string[] = []): DemoProcess 
 
 /** Waits for the demo's "ready" line, then reads its demo.json. */
 export async function untilDemoReady(demo: DemoProcess, stateFile: string, timeoutMs: number): Promise<DemoState> {
-  await waitUntil(() => Promise.resolve(/\] ready in /u.test(demo.output()) || demo.child.exitCode !== null), { what: 'the demo to be ready', timeoutMs, intervalMs: 250 });
-  if (demo.child.exitCode !== null) throw new Error(`the demo exited (${String(demo.child.exitCode)}) before it was ready:\n${demo.output()}`);
+  await waitUntil(() => Promise.resolve(/\] ready in /u.test(demo.output()) || demo.child.exitCode !== null), {
+    what: 'the demo to be ready',
+    timeoutMs,
+    intervalMs: 250,
+  });
+  if (demo.child.exitCode !== null)
+    throw new Error(`the demo exited (${String(demo.child.exitCode)}) before it was ready:\n${demo.output()}`);
   return demoStateSchema.parse(JSON.parse(await readFile(stateFile, 'utf8')));
 }
 

@@ -17,7 +17,10 @@ export interface CopyInstruction {
 
 /** The COPY lines of the last stage (after the last FROM) of a Dockerfile. Pure. */
 export function finalStageCopies(dockerfile: string): CopyInstruction[] {
-  const lines = dockerfile.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const lines = dockerfile
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
   const lastFrom = lines.map((line) => /^FROM\s/iu.test(line)).lastIndexOf(true);
   return lines.slice(lastFrom + 1).flatMap((line) => {
     const match = /^COPY\s+(?:--from=(\S+)\s+)?(\S+)\s+(\S+)$/iu.exec(line);
@@ -36,7 +39,10 @@ export function finalStageCopies(dockerfile: string): CopyInstruction[] {
 export function productionPackages(lockText: string): string[] {
   const lock = JSON.parse(lockText) as { packages: Record<string, { dev?: boolean }> };
   return Object.entries(lock.packages)
-    .filter(([path, entry]) => path.startsWith('node_modules/') && !path.slice('node_modules/'.length).includes('node_modules/') && entry.dev !== true)
+    .filter(
+      ([path, entry]) =>
+        path.startsWith('node_modules/') && !path.slice('node_modules/'.length).includes('node_modules/') && entry.dev !== true,
+    )
     .map(([path]) => path.slice('node_modules/'.length))
     .sort();
 }

@@ -32,18 +32,22 @@ export async function startMetricBackend(targetsDir: string): Promise<MetricBack
     const errors = Math.round(100 * errorRatio);
     failed += errors;
     ok += 100 - errors;
-    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(
-      [
-        '# TYPE gradual_backend_requests_total counter',
-        `gradual_backend_requests_total{code="200",run="${id}"} ${String(ok)}`,
-        `gradual_backend_requests_total{code="500",run="${id}"} ${String(failed)}`,
-        '',
-      ].join('\n'),
-    );
+    response
+      .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+      .end(
+        [
+          '# TYPE gradual_backend_requests_total counter',
+          `gradual_backend_requests_total{code="200",run="${id}"} ${String(ok)}`,
+          `gradual_backend_requests_total{code="500",run="${id}"} ${String(failed)}`,
+          '',
+        ].join('\n'),
+      );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const instance = `127.0.0.1:${String((server.address() as AddressInfo).port)}`;
-  const targetFile = await writeScrapeTargets(targetsDir, `metric-backend-${id}`, [{ targets: [instance], labels: { suite: 'rollout-analysis' } }]);
+  const targetFile = await writeScrapeTargets(targetsDir, `metric-backend-${id}`, [
+    { targets: [instance], labels: { suite: 'rollout-analysis' } },
+  ]);
   return {
     id,
     setErrorRatio(ratio) {

@@ -40,7 +40,9 @@ export function testCluster(prefix: string): TestCluster {
   async function eventLines(name: string): Promise<string[]> {
     const items = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items;
     // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
-    return items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+    return items
+      .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
+      .map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
   }
 
   async function readRollout(name: string): Promise<Rollout> {

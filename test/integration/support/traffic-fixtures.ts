@@ -2,7 +2,11 @@ import { fileURLToPath } from 'node:url';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Rollout } from '../../../src/api/index.js';
-import { createRolloutController, type RolloutController, type RolloutControllerOptions } from '../../../src/engine/controller/rollout-controller.js';
+import {
+  createRolloutController,
+  type RolloutController,
+  type RolloutControllerOptions,
+} from '../../../src/engine/controller/rollout-controller.js';
 import { createInformerCache, createRestClient, type InformerCache } from '../../../src/kube/index.js';
 import { installCrds } from '../../../src/local/crds.js';
 import { ownCliInvocation } from '../../../src/local/own-cli.js';
@@ -17,14 +21,58 @@ import { testCluster, type TestCluster } from './test-cluster.js';
 // and reads of the router objects as the API server holds them.
 const crdDir = fileURLToPath(new URL('../../../src/local/traffic-crds/', import.meta.url));
 
-export const virtualServiceRef = (namespace: string, name: string): ObjectRef => ({ group: 'networking.istio.io', version: 'v1alpha3', resource: 'virtualservices', kind: 'VirtualService', namespace, name });
-export const destinationRuleRef = (namespace: string, name: string): ObjectRef => ({ group: 'networking.istio.io', version: 'v1alpha3', resource: 'destinationrules', kind: 'DestinationRule', namespace, name });
-export const trafficSplitRef = (namespace: string, name: string): ObjectRef => ({ group: 'split.smi-spec.io', version: 'v1alpha1', resource: 'trafficsplits', kind: 'TrafficSplit', namespace, name });
-export const ingressRef = (namespace: string, name: string): ObjectRef => ({ group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', kind: 'Ingress', namespace, name });
-export const httpRouteRef = (namespace: string, name: string): ObjectRef => ({ group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes', kind: 'HTTPRoute', namespace, name });
+export const virtualServiceRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'networking.istio.io',
+  version: 'v1alpha3',
+  resource: 'virtualservices',
+  kind: 'VirtualService',
+  namespace,
+  name,
+});
+export const destinationRuleRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'networking.istio.io',
+  version: 'v1alpha3',
+  resource: 'destinationrules',
+  kind: 'DestinationRule',
+  namespace,
+  name,
+});
+export const trafficSplitRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'split.smi-spec.io',
+  version: 'v1alpha1',
+  resource: 'trafficsplits',
+  kind: 'TrafficSplit',
+  namespace,
+  name,
+});
+export const ingressRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'networking.k8s.io',
+  version: 'v1',
+  resource: 'ingresses',
+  kind: 'Ingress',
+  namespace,
+  name,
+});
+export const httpRouteRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'gateway.networking.k8s.io',
+  version: 'v1',
+  resource: 'httproutes',
+  kind: 'HTTPRoute',
+  namespace,
+  name,
+});
 
 /** The seed blog's steps: 20, a pause for a person, then 40/60/80 with short pauses. */
-export const seedSteps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '1s' } }, { setWeight: 60 }, { pause: { duration: '1s' } }, { setWeight: 80 }, { pause: { duration: '1s' } }];
+export const seedSteps = [
+  { setWeight: 20 },
+  { pause: {} },
+  { setWeight: 40 },
+  { pause: { duration: '1s' } },
+  { setWeight: 60 },
+  { pause: { duration: '1s' } },
+  { setWeight: 80 },
+  { pause: { duration: '1s' } },
+];
 
 /** Every version of one router object the watch delivered, in order (the object as written, and when it was seen). */
 export interface ObjectHistory {
@@ -73,7 +121,10 @@ export function withoutServerFields(object: JsonObject): JsonObject {
  * The file's namespace, the CRDs and a Rollout controller, set up before the file's tests and torn down after them;
  * `controllerOptions` adds to the controller's (a request counter, metrics).
  */
-export function trafficBed(prefix: string, controllerOptions: Partial<Pick<RolloutControllerOptions, 'requestCounter' | 'metrics'>> = {}): TrafficBed & { controller(): RolloutController } {
+export function trafficBed(
+  prefix: string,
+  controllerOptions: Partial<Pick<RolloutControllerOptions, 'requestCounter' | 'metrics'>> = {},
+): TrafficBed & { controller(): RolloutController } {
   const cluster = testCluster(prefix);
   const { core, apps, custom, namespace, rolloutApi } = cluster;
   const kube = createTrafficKube(createRestClient(cluster.kubeConfig));
@@ -82,7 +133,12 @@ export function trafficBed(prefix: string, controllerOptions: Partial<Pick<Rollo
   beforeAll(async () => {
     await cluster.setUp();
     await installCrds({ kubeconfig: cluster.kubeconfigPath, dir: crdDir, logger: rootLogger().child({ component: `${prefix}-test` }) });
-    controller = createRolloutController({ kubeConfig: cluster.kubeConfig, namespace, logger: createLogger({ level: 'warn' }), ...controllerOptions });
+    controller = createRolloutController({
+      kubeConfig: cluster.kubeConfig,
+      namespace,
+      logger: createLogger({ level: 'warn' }),
+      ...controllerOptions,
+    });
     await controller.start();
   });
 
@@ -112,10 +168,20 @@ export function trafficBed(prefix: string, controllerOptions: Partial<Pick<Rollo
       return controller;
     },
     async createServices(app, names = [`${app}-stable`, `${app}-canary`]) {
-      for (const name of names) await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80 }] } } });
+      for (const name of names)
+        await core.createNamespacedService({ namespace, body: { metadata: { name }, spec: { selector: { app }, ports: [{ port: 80 }] } } });
     },
     async createObject(ref, body) {
-      await kube.write({ verb: 'create', ref, object: { apiVersion: `${ref.group === '' ? '' : `${ref.group}/`}${ref.version}`, kind: ref.kind, metadata: { name: ref.name, namespace }, ...body } });
+      await kube.write({
+        verb: 'create',
+        ref,
+        object: {
+          apiVersion: `${ref.group === '' ? '' : `${ref.group}/`}${ref.version}`,
+          kind: ref.kind,
+          metadata: { name: ref.name, namespace },
+          ...body,
+        },
+      });
     },
     async createRollout(app, canary) {
       await custom.createNamespacedCustomObject({
@@ -152,7 +218,13 @@ export function trafficBed(prefix: string, controllerOptions: Partial<Pick<Rollo
     },
     async replicasOf(app, hash) {
       const all = (await apps.listNamespacedReplicaSet({ namespace })).items;
-      return all.find((rs) => rs.metadata?.labels?.['rollouts-pod-template-hash'] === hash && rs.metadata.ownerReferences?.some((owner) => owner.name === app))?.spec?.replicas ?? 0;
+      return (
+        all.find(
+          (rs) =>
+            rs.metadata?.labels?.['rollouts-pod-template-hash'] === hash &&
+            rs.metadata.ownerReferences?.some((owner) => owner.name === app),
+        )?.spec?.replicas ?? 0
+      );
     },
     async replicaSetCount(app) {
       const all = (await apps.listNamespacedReplicaSet({ namespace })).items;
@@ -183,7 +255,10 @@ export function trafficBed(prefix: string, controllerOptions: Partial<Pick<Rollo
 }
 
 /** The canary weight of each distinct state a history went through, consecutive repeats folded (a write of labels only repeats the weight). */
-export function weightSequence(history: readonly JsonObject[], canaryWeightOf: (object: JsonObject) => number | undefined): (number | undefined)[] {
+export function weightSequence(
+  history: readonly JsonObject[],
+  canaryWeightOf: (object: JsonObject) => number | undefined,
+): (number | undefined)[] {
   const weights: (number | undefined)[] = [];
   for (const object of history) {
     const weight = canaryWeightOf(object);
@@ -201,16 +276,27 @@ export async function runSeedScenario(
   bed: TrafficBed,
   app: string,
   canary: Record<string, unknown>,
-  at: { healthy(blue: string): Promise<void>; paused(blue: string, yellow: string, rollout: Rollout): Promise<void>; done(yellow: string): Promise<void> },
+  at: {
+    healthy(blue: string): Promise<void>;
+    paused(blue: string, yellow: string, rollout: Rollout): Promise<void>;
+    done(yellow: string): Promise<void>;
+  },
 ): Promise<{ blue: string; yellow: string }> {
   await bed.createRollout(app, { steps: seedSteps, ...canary });
   const first = await bed.until(app, 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
   const blue = first.status?.currentPodHash ?? '';
-  await waitUntil(async () => (await bed.selectorOf(`${app}-stable`))?.['rollouts-pod-template-hash'] === blue, { what: 'the stable Service on blue', timeoutMs: 30_000 });
+  await waitUntil(async () => (await bed.selectorOf(`${app}-stable`))?.['rollouts-pod-template-hash'] === blue, {
+    what: 'the stable Service on blue',
+    timeoutMs: 30_000,
+  });
   await at.healthy(blue);
 
   await bed.setImage(app, 'example.test/app:yellow');
-  const paused = await bed.until(app, 'the canary to pause at step 1', (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1);
+  const paused = await bed.until(
+    app,
+    'the canary to pause at step 1',
+    (r) => r.status?.phase === 'Paused' && r.status.currentStepIndex === 1,
+  );
   const yellow = paused.status?.currentPodHash ?? '';
   expect(await bed.replicasOf(app, yellow)).toBe(1);
   expect(await bed.replicasOf(app, blue)).toBe(5);
@@ -219,7 +305,11 @@ export async function runSeedScenario(
 
   await bed.verb('promote', app);
   await bed.until(app, 'yellow to be stable and Healthy', (r) => r.status?.phase === 'Healthy' && r.status.stableRS === yellow);
-  await bed.until(app, 'the weights recorded at 0 on yellow', (r) => r.status?.canary?.weights?.canary.weight === 0 && r.status.canary.weights.stable.podTemplateHash === yellow);
+  await bed.until(
+    app,
+    'the weights recorded at 0 on yellow',
+    (r) => r.status?.canary?.weights?.canary.weight === 0 && r.status.canary.weights.stable.podTemplateHash === yellow,
+  );
   expect((await bed.selectorOf(`${app}-stable`))?.['rollouts-pod-template-hash']).toBe(yellow);
   await at.done(yellow);
   return { blue, yellow };
@@ -229,7 +319,12 @@ export async function runSeedScenario(
  * Abort mid-canary on any router: the router's weight reaches 0 while the canary still has its
  * pods, and the canary goes only after abortScaleDownDelaySeconds (10 s here).
  */
-export async function runAbortScenario(bed: TrafficBed, app: string, canary: Record<string, unknown>, canaryWeight: () => Promise<number | undefined>): Promise<void> {
+export async function runAbortScenario(
+  bed: TrafficBed,
+  app: string,
+  canary: Record<string, unknown>,
+  canaryWeight: () => Promise<number | undefined>,
+): Promise<void> {
   await bed.createRollout(app, { abortScaleDownDelaySeconds: 10, steps: [{ setWeight: 40 }, { pause: {} }], ...canary });
   const first = await bed.until(app, 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy');
   const blue = first.status?.currentPodHash ?? '';
@@ -243,7 +338,11 @@ export async function runAbortScenario(bed: TrafficBed, app: string, canary: Rec
   await waitUntil(async () => (await canaryWeight()) === 0, { what: 'the weight back to stable', timeoutMs: 30_000, intervalMs: 50 });
   const weightZeroAt = Date.now();
   expect(await bed.replicasOf(app, yellow)).toBe(2);
-  await waitUntil(async () => (await bed.replicasOf(app, yellow)) === 0, { what: 'the canary scaled down after the delay', timeoutMs: 30_000, intervalMs: 100 });
+  await waitUntil(async () => (await bed.replicasOf(app, yellow)) === 0, {
+    what: 'the canary scaled down after the delay',
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
   // The delay is 10 s from the abort; the CLI's start-up takes some of it before the test sees the weight.
   expect(Date.now() - weightZeroAt).toBeGreaterThanOrEqual(5_000);
   expect(await bed.replicasOf(app, blue)).toBe(5);

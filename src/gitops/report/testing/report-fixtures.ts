@@ -45,8 +45,24 @@ export function blueGreenWeb(status: RolloutStatus): Rollout {
 
 export function replicaSets(canaryReplicas: number, stableReplicas: number): ReplicaSetReport[] {
   return [
-    { name: `web-${stableHash}`, revision: 1, podTemplateHash: stableHash, replicas: stableReplicas, readyReplicas: stableReplicas, availableReplicas: stableReplicas, images: ['registry.example/web:1.0'] },
-    { name: `web-${canaryHash}`, revision: 2, podTemplateHash: canaryHash, replicas: canaryReplicas, readyReplicas: canaryReplicas, availableReplicas: canaryReplicas, images: ['registry.example/web:1.1'] },
+    {
+      name: `web-${stableHash}`,
+      revision: 1,
+      podTemplateHash: stableHash,
+      replicas: stableReplicas,
+      readyReplicas: stableReplicas,
+      availableReplicas: stableReplicas,
+      images: ['registry.example/web:1.0'],
+    },
+    {
+      name: `web-${canaryHash}`,
+      revision: 2,
+      podTemplateHash: canaryHash,
+      replicas: canaryReplicas,
+      readyReplicas: canaryReplicas,
+      availableReplicas: canaryReplicas,
+      images: ['registry.example/web:1.1'],
+    },
   ];
 }
 
@@ -70,7 +86,12 @@ export function successRateRun(phase: AnalysisPhase, result: MetricResult, messa
           successCondition: 'result[0] >= 0.95',
           failureCondition: 'result[0] < 0.9 || isNaN(result[0])',
           failureLimit: 1,
-          provider: { prometheus: { address: 'http://prometheus:9090', query: 'sum(rate(http_requests_total{code!~"5.."}[1m])) / sum(rate(http_requests_total[1m]))' } },
+          provider: {
+            prometheus: {
+              address: 'http://prometheus:9090',
+              query: 'sum(rate(http_requests_total{code!~"5.."}[1m])) / sum(rate(http_requests_total[1m]))',
+            },
+          },
         },
       ],
     },
@@ -78,7 +99,10 @@ export function successRateRun(phase: AnalysisPhase, result: MetricResult, messa
   };
 }
 
-export function measurements(values: readonly string[], phase: 'Successful' | 'Failed' | 'Inconclusive' | 'Error'): NonNullable<MetricResult['measurements']> {
+export function measurements(
+  values: readonly string[],
+  phase: 'Successful' | 'Failed' | 'Inconclusive' | 'Error',
+): NonNullable<MetricResult['measurements']> {
   return values.map((value, index) => ({
     phase,
     value,
@@ -115,7 +139,13 @@ export const scenario = {
     timeline: timeline.slice(0, 2),
   }),
   pausedIndefinitely: input(
-    canaryWeb({ currentStepIndex: 1, phase: 'Paused', message: 'CanaryPauseStep', controllerPause: true, pauseConditions: [{ reason: 'CanaryPauseStep', startTime: pausedAt }] }),
+    canaryWeb({
+      currentStepIndex: 1,
+      phase: 'Paused',
+      message: 'CanaryPauseStep',
+      controllerPause: true,
+      pauseConditions: [{ reason: 'CanaryPauseStep', startTime: pausedAt }],
+    }),
   ),
   pausedWithDuration: input(
     canaryWeb({
@@ -128,10 +158,21 @@ export const scenario = {
     { replicaSets: replicaSets(3, 2) },
   ),
   analysisRunning: input(
-    canaryWeb({ currentStepIndex: 2, phase: 'Progressing', message: '', canary: { currentStepAnalysisRunStatus: { name: runName, status: 'Running' } } }),
+    canaryWeb({
+      currentStepIndex: 2,
+      phase: 'Progressing',
+      message: '',
+      canary: { currentStepAnalysisRunStatus: { name: runName, status: 'Running' } },
+    }),
     {
       analysisRuns: [
-        successRateRun('Running', { name: 'success-rate', phase: 'Running', count: 2, successful: 2, measurements: measurements(['[0.99]', '[0.97]'], 'Successful') }),
+        successRateRun('Running', {
+          name: 'success-rate',
+          phase: 'Running',
+          count: 2,
+          successful: 2,
+          measurements: measurements(['[0.99]', '[0.97]'], 'Successful'),
+        }),
       ],
     },
   ),
@@ -146,7 +187,13 @@ export const scenario = {
     }),
     {
       analysisRuns: [
-        successRateRun('Inconclusive', { name: 'success-rate', phase: 'Inconclusive', count: 1, inconclusive: 1, measurements: measurements(['[0.93]'], 'Inconclusive') }),
+        successRateRun('Inconclusive', {
+          name: 'success-rate',
+          phase: 'Inconclusive',
+          count: 1,
+          inconclusive: 1,
+          measurements: measurements(['[0.93]'], 'Inconclusive'),
+        }),
       ],
     },
   ),
@@ -156,7 +203,8 @@ export const scenario = {
       abort: true,
       abortedAt: '2026-11-24T00:15:22Z',
       phase: 'Degraded',
-      message: 'RolloutAborted: Rollout aborted update to revision 2: Metric "success-rate" assessed Failed due to failed (2) > failureLimit (1)',
+      message:
+        'RolloutAborted: Rollout aborted update to revision 2: Metric "success-rate" assessed Failed due to failed (2) > failureLimit (1)',
       canary: { currentStepAnalysisRunStatus: { name: runName, status: 'Failed' } },
     }),
     {
@@ -164,18 +212,39 @@ export const scenario = {
       analysisRuns: [
         successRateRun(
           'Failed',
-          { name: 'success-rate', phase: 'Failed', count: 2, failed: 2, message: 'Metric "success-rate" assessed Failed due to failed (2) > failureLimit (1)', measurements: measurements(['[0.81]', '[0.79]'], 'Failed') },
+          {
+            name: 'success-rate',
+            phase: 'Failed',
+            count: 2,
+            failed: 2,
+            message: 'Metric "success-rate" assessed Failed due to failed (2) > failureLimit (1)',
+            measurements: measurements(['[0.81]', '[0.79]'], 'Failed'),
+          },
           'Metric "success-rate" assessed Failed due to failed (2) > failureLimit (1)',
         ),
       ],
     },
   ),
   healthy: input(
-    canaryWeb({ currentStepIndex: 5, phase: 'Healthy', message: '', stableRS: canaryHash, updatedReplicas: 5, readyReplicas: 5, availableReplicas: 5 }),
+    canaryWeb({
+      currentStepIndex: 5,
+      phase: 'Healthy',
+      message: '',
+      stableRS: canaryHash,
+      updatedReplicas: 5,
+      readyReplicas: 5,
+      availableReplicas: 5,
+    }),
     {
       replicaSets: replicaSets(5, 0),
       analysisRuns: [
-        successRateRun('Successful', { name: 'success-rate', phase: 'Successful', count: 3, successful: 3, measurements: measurements(['[0.99]', '[0.98]', '[0.99]'], 'Successful') }),
+        successRateRun('Successful', {
+          name: 'success-rate',
+          phase: 'Successful',
+          count: 3,
+          successful: 3,
+          measurements: measurements(['[0.99]', '[0.98]', '[0.99]'], 'Successful'),
+        }),
       ],
     },
   ),
