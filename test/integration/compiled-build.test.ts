@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositoryRoot as repositoryRootOfTest } from '../../src/local/own-cli.js';
 import { allocatePorts } from '../../src/local/ports.js';
+import { pinnedVersions } from '../../src/local/versions.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { buildImageLayout } from './support/image-layout.js';
 import { testCluster } from './support/test-cluster.js';
@@ -292,6 +294,14 @@ describe('the compiled build, laid out as the image lays it out', () => {
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toContain('WEBHOOK_SECRET is required');
     expect(refused?.stderr).not.toMatch(/\bat \S+ \(/u);
+  });
+
+  it('carries kustomize at the pinned version where GRADUAL_KUSTOMIZE names it, so the bot renders kustomize directories', async () => {
+    const dockerfile = await readFile(join(repositoryRootOfTest, 'deploy', 'Dockerfile'), 'utf8');
+    const named = /^ENV GRADUAL_KUSTOMIZE=(\S+)$/mu.exec(dockerfile)?.[1];
+    expect(named).toBe('/usr/local/bin/kustomize');
+    const { stdout } = await run(join(root, named ?? ''), ['version'], { cwd: root, env: productionEnv() });
+    expect(stdout.trim()).toBe(pinnedVersions.kustomize);
   });
 
   it('prints the package version', async () => {

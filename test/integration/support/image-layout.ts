@@ -4,7 +4,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { cacheRoot } from '../../../src/local/cache-dir.js';
+import { ensureKustomizeBinary } from '../../../src/local/kustomize.js';
 import { repositoryRoot } from '../../../src/local/own-cli.js';
+import { pinnedVersions } from '../../../src/local/versions.js';
+import { rootLogger } from '../../../src/log/index.js';
 
 const run = promisify(execFile);
 
@@ -71,6 +75,13 @@ export async function buildImageLayout(): Promise<string> {
         await mkdir(dirname(join(target, name)), { recursive: true });
         await symlink(join(repositoryRoot, 'node_modules', name), join(target, name), 'dir');
       }
+    } else if (copy.from === 'kustomize' && copy.source === '/out/kustomize') {
+      // The stage builds the same module at the same version as the tests' build; a Dockerfile that drifts from it fails here.
+      const pinned = `go install sigs.k8s.io/kustomize/kustomize/v5@${pinnedVersions.kustomize}`;
+      const dockerfile = await readFile(join(repositoryRoot, 'deploy', 'Dockerfile'), 'utf8');
+      if (!dockerfile.includes(pinned)) throw new Error(`deploy/Dockerfile: the kustomize stage does not run \`${pinned}\``);
+      await mkdir(dirname(target), { recursive: true });
+      await cp(await ensureKustomizeBinary({ cacheRoot: cacheRoot(), logger: rootLogger() }), target);
     } else {
       throw new Error(`deploy/Dockerfile: COPY --from=${copy.from} ${copy.source} is not laid out by this test`);
     }
