@@ -142,6 +142,8 @@ describe('the install manifests in deploy/', () => {
       'ServiceAccount/gradual-bot',
       'ClusterRole/gradual-bot',
       'ClusterRoleBinding/gradual-bot',
+      'Role/gradual-bot-state',
+      'RoleBinding/gradual-bot-state',
       // `gradual start` runs the engine too, as gradual-bot: the engine's rights bound to it (issue 24).
       'ClusterRoleBinding/gradual-start',
       'RoleBinding/gradual-start-leader-election',
@@ -209,6 +211,7 @@ describe('the install manifests in deploy/', () => {
       'bot-service-account.yaml',
       'bot-cluster-role.yaml',
       'bot-cluster-role-binding.yaml',
+      'bot-state-role.yaml',
       'start-role-bindings.yaml',
       'config.yaml',
       'deployment.yaml',

@@ -219,6 +219,8 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
       'ServiceAccount/gradual-bot',
       'ClusterRole/gradual-bot',
       'ClusterRoleBinding/gradual-bot',
+      'Role/gradual-bot-state',
+      'RoleBinding/gradual-bot-state',
       'ClusterRoleBinding/gradual-start',
       'RoleBinding/gradual-start-leader-election',
       'ConfigMap/gradual-config',
@@ -582,6 +584,8 @@ describe(
           'list apps/replicasets',
           'watch apps/replicasets',
           'list core/events',
+          'get coordination.k8s.io/leases',
+          'list coordination.k8s.io/leases',
         ].sort(),
       );
     });
@@ -667,6 +671,22 @@ describe(
         await statusOf(botConfig.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace, body: { metadata: { name: 'direct' } } })),
       ).toBe(403);
       expect(await statusOf(botConfig.makeApiClient(CoreV1Api).listSecretForAllNamespaces())).toBe(403);
+      // Its one write is its delivery ledger in gradual-system (bot-state-role.yaml): that ConfigMap only, not the config beside it.
+      const botCore = botConfig.makeApiClient(CoreV1Api);
+      expect([200, 404]).toContain(
+        await statusOf(botCore.readNamespacedConfigMap({ name: 'gradual-deliveries', namespace: systemNamespace })),
+      );
+      expect(await statusOf(botCore.readNamespacedConfigMap({ name: 'gradual-config', namespace: systemNamespace }))).toBe(403);
+      expect(
+        await statusOf(
+          botCore.replaceNamespacedConfigMap({
+            name: 'gradual-config',
+            namespace: systemNamespace,
+            body: { metadata: { name: 'gradual-config', namespace: systemNamespace }, data: {} },
+          }),
+        ),
+      ).toBe(403);
+      expect(await statusOf(botCore.listNamespacedConfigMap({ namespace: systemNamespace }))).toBe(403);
       expect(await statusOf(botConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'shop-settings', namespace }))).toBe(403);
       // It impersonates this deployer and nobody else: another namespace's ServiceAccount, a user, the controller.
       for (const user of [

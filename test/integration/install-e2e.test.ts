@@ -473,6 +473,17 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
     expect(live.metadata?.managedFields?.some((field) => field.manager === 'gradual')).toBe(true);
     expect(await merge(alice, { owner, repo, number })).toMatch(/^[0-9a-f]{40}$/u);
     expect(github.violations).toEqual([]);
+    // The installed bot keeps its ledger of handled deliveries where deploy/'s config and bot-state-role.yaml put it
+    // (without those rights it would keep it in memory, and a restart would forget it).
+    await waitUntil(
+      async () => {
+        const ledger = await core
+          .readNamespacedConfigMap({ name: 'gradual-deliveries', namespace: systemNamespace })
+          .catch(() => undefined);
+        return Object.keys(ledger?.data ?? {}).length > 0;
+      },
+      { what: 'the delivery ledger in gradual-system', timeoutMs: 30_000 },
+    );
     // The app's credentials never reached the log.
     // The env file holds the key on one line, its newlines written \\n; a line of its body is what a leak would show.
     const keyLines = (fromSecret['PRIVATE_KEY'] ?? '').split('\\n');
