@@ -121,6 +121,22 @@ describe('GitHub Deployments of pull-request deploys', () => {
     expect(github.writes).toEqual(['status 9 success http://127.0.0.1/runs/3']);
   });
 
+  it('a deployment without a status is not followed (the deploy writes its first one); a repeated deploy finishes it', async () => {
+    // The report raced the deploy on main (fresh-clone CI at 80bcace): it saw the new deployment before its first status
+    // and wrote `in_progress` itself, so the deployment had in_progress twice; a `success` written then would have
+    // been overtaken by the deploy's `in_progress`.
+    const github = fakeGithub([{ id: 7, sha: 'f', environment: 'production', payload: { gradual: { pullRequest: 8 } }, state: 'pending' }]);
+    const follow = (state: 'in_progress' | 'success'): Promise<string> =>
+      followDeployment(github.port, { environment: 'production', sha: 'f', pullRequest: 8, state, description: 'x' });
+    expect(await follow('in_progress')).toBe('missing');
+    expect(await follow('success')).toBe('missing');
+    expect(github.writes).toEqual([]);
+    // The deploy stopped between creating the deployment and writing its status: the next deploy of that head writes it.
+    expect(await startDeployment(github.port, log, { environment: 'production', sha: 'f', pullRequest: 8 })).toBe(7);
+    expect(github.writes).toEqual(['status 7 in_progress']);
+    expect(await follow('success')).toBe('written');
+  });
+
   it('closing unmerged marks the pull request’s deployments inactive (a failed one too), and only its own', async () => {
     const github = fakeGithub([
       { id: 1, sha: 'a', environment: 'production', payload: { gradual: { pullRequest: 1 } }, state: 'failure' },

@@ -75,13 +75,17 @@ export async function startDeployment(
     });
     log.info({ deployment: earlier.id, environment: deploy.environment }, 'GitHub deployment superseded; marked inactive');
   }
-  if (own !== undefined) return own.id;
-  const id = await github.createDeployment({
-    sha: deploy.sha,
-    environment: deploy.environment,
-    description: `#${String(deploy.pullRequest)} rolled out by Gradual`,
-    payload: { ...deploymentPayload(deploy.pullRequest) },
-  });
+  // A deployment without any status is one whose first status was never written (a stop between the two
+  // requests): it is finished here rather than created again.
+  if (own !== undefined && own.state !== 'pending') return own.id;
+  const id =
+    own?.id ??
+    (await github.createDeployment({
+      sha: deploy.sha,
+      environment: deploy.environment,
+      description: `#${String(deploy.pullRequest)} rolled out by Gradual`,
+      payload: { ...deploymentPayload(deploy.pullRequest) },
+    }));
   await github.createDeploymentStatus(id, {
     state: 'in_progress',
     description: 'Rolling out',
@@ -93,7 +97,8 @@ export async function startDeployment(
 
 /**
  * Moves the pull request's deployment of the head to an environment to `state` when it stands elsewhere
- * (a superseded or inactive one is left alone). Says whether a status was written, or the deployment is not there (yet).
+ * (a superseded or inactive one is left alone). Says whether a status was written, or the deployment is not there
+ * (yet) or has no status yet — the deploy that creates it writes the first one.
  */
 export async function followDeployment(
   github: GithubPort,
@@ -110,7 +115,9 @@ export async function followDeployment(
   const found = (await github.listDeployments({ environment: deploy.environment, sha: deploy.sha })).find(
     (deployment) => payloadPullRequest(deployment.payload) === deploy.pullRequest,
   );
-  if (found === undefined) return 'missing';
+  // No status yet: the deploy is between creating the deployment and writing its first status, and reports
+  // again once it has. Writing here would race it: its `in_progress` could land after this `success`.
+  if (found === undefined || found.state === 'pending') return 'missing';
   if (found.state === 'inactive' || found.state === deploy.state) return 'unchanged';
   const logUrl = deploy.logUrl === undefined ? undefined : await deploy.logUrl();
   await github.createDeploymentStatus(found.id, {
