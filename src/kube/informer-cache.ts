@@ -4,12 +4,15 @@ import { statusCodeOf } from './apply.js';
 import { systemClock } from './clock.js';
 import { classifyRequest } from './request-counter.js';
 import { createRestClient } from './rest-client.js';
+import { withoutManagedFields } from './managed-fields.js';
 import type { InformerCacheOptions, InformerEvent, KubeObject, TimerHandle } from './types.js';
+
+export { withoutManagedFields };
 
 export type InformerHandler<T> = (object: T) => void;
 
 export interface InformerCache<T extends KubeObject> {
-  /** The object as the API server last sent it, less its managedFields (no copy: treat it as read-only). Cluster-scoped objects use namespace ''. */
+  /** The object as the API server last sent it, through the cache's transform (no copy: treat it as read-only). Cluster-scoped objects use namespace ''. */
   get(namespace: string, name: string): T | undefined;
   /** All cached objects, or those of one namespace, optionally filtered. */
   list(namespace?: string, filter?: (object: T) => boolean): readonly T[];
@@ -31,21 +34,6 @@ type WatchCallback = Parameters<Watch['watch']>[2];
 type WatchDone = Parameters<Watch['watch']>[3];
 
 /**
- * Drops `metadata.managedFields` (in place) from an object about to be cached, as client-go's
- * TransformStripManagedFields does: nothing a controller decides reads it, and it is a third to a
- * half of a Rollout's, ReplicaSet's or pod's JSON. A write from a cached copy is unaffected: the API
- * server keeps an object's managedFields when a request leaves them out.
- */
-export function withoutManagedFields<T>(object: T): T {
-  if (typeof object === 'object' && object !== null) {
-    const metadata = (object as { metadata?: unknown }).metadata;
-    if (typeof metadata === 'object' && metadata !== null && 'managedFields' in metadata)
-      delete (metadata as { managedFields?: unknown }).managedFields;
-  }
-  return object;
-}
-
-/**
  * A typed cache over client-node's ListWatch (what makeInformer builds), for
  * one collection path with an optional label/field selector. client-node 1.4
  * relists after a 410 Gone by itself but stops for good on any other list or
@@ -59,6 +47,7 @@ export function createInformerCache<T extends KubeObject>(
   options: InformerCacheOptions & { logger?: Logger },
 ): InformerCache<T> {
   const clock = options.clock ?? systemClock;
+  const transform = options.transform ?? withoutManagedFields;
   const logger = (options.logger ?? rootLogger()).child({
     component: 'informer',
     path: options.path,
@@ -89,8 +78,8 @@ export function createInformerCache<T extends KubeObject>(
     for (const item of list.items) {
       if (apiVersion !== undefined) item.apiVersion ??= apiVersion;
       if (kind !== undefined) item.kind ??= kind;
-      withoutManagedFields(item);
     }
+    list.items = list.items.map((item) => transform(item) as T);
     listSucceeded = true;
     return list;
   }
@@ -107,7 +96,8 @@ export function createInformerCache<T extends KubeObject>(
       let connected = false;
       const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
       const stripped: WatchCallback = (phase, object: unknown, watchObject?: unknown) => {
-        callback(phase, withoutManagedFields(object), watchObject);
+        // An ERROR event carries a Status (its code 410 makes the ListWatch relist), not an object of the kind.
+        callback(phase, phase === 'ERROR' ? object : transform(object), watchObject);
       };
       const controller = await plainWatch.watch(
         path,

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { rootLogger, type Logger } from '../log/index.js';
 import { apiPath } from './api-path.js';
+import { cacheProjection } from './cache-projections.js';
 import { createInformerCache, type InformerCache, type InformerHandler } from './informer-cache.js';
 import type { Clock, InformerEvent, KubeObject, RequestCounter } from './types.js';
 
@@ -47,7 +48,7 @@ export interface SharedInformersOptions {
   logger?: Logger;
   requestCounter?: RequestCounter;
   /** Replaces the informer over the API (unit tests). */
-  createCache?: (path: string, labelSelector: string | undefined) => InformerCache<KubeObject>;
+  createCache?: (path: string, labelSelector: string | undefined, transform?: (object: unknown) => unknown) => InformerCache<KubeObject>;
 }
 
 interface Backing {
@@ -84,9 +85,10 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
   const logger = (options.logger ?? rootLogger()).child({ component: 'shared-informers' });
   const createCache =
     options.createCache ??
-    ((path: string, labelSelector: string | undefined) =>
+    ((path: string, labelSelector: string | undefined, transform: ((object: unknown) => unknown) | undefined) =>
       createInformerCache<KubeObject>(kubeConfig, {
         path,
+        ...(transform === undefined ? {} : { transform }),
         logger: options.logger ?? rootLogger(),
         ...(labelSelector === undefined ? {} : { labelSelector }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -112,7 +114,7 @@ export function createSharedInformers(kubeConfig: KubeConfig, options: SharedInf
       path,
       labelSelector: spec.labelSelector,
       namespace,
-      cache: createCache(path, spec.labelSelector),
+      cache: createCache(path, spec.labelSelector, cacheProjection(collection)),
       views: new Set(),
       running: new Set(),
     };

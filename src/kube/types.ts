@@ -102,6 +102,11 @@ export interface InformerCacheOptions {
   /** First restart delay after a failed list or watch, doubled up to maxRestartDelayMs. Default 800 ms (client-go's reflector). */
   minRestartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /**
+   * What the cache keeps of each listed or watched object (cache-projections.ts); default: all but its
+   * managedFields. Given the freshly parsed object, which it may change or replace.
+   */
+  transform?: (object: unknown) => unknown;
 }
 
 /** One API request as Argo's controller_clientset_k8s_request_total labels it. */
