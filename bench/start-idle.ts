@@ -89,6 +89,20 @@ async function healthy(): Promise<number> {
   return list.items.filter((item) => item.status?.phase === 'Healthy').length;
 }
 
+/** The V8 heap (used, total) and the memory outside it (external: buffers), in MiB, from the process's own /metrics (prom-client's default metrics). */
+async function heapFigures(metricsPort: number): Promise<{ heapUsed: string; heapTotal: string; external: string }> {
+  const text = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
+  const mib = (name: string): string => {
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+    return line === undefined ? '?' : (Number(line.split(' ')[1]) / 2 ** 20).toFixed(0);
+  };
+  return {
+    heapUsed: mib('nodejs_heap_size_used_bytes'),
+    heapTotal: mib('nodejs_heap_size_total_bytes'),
+    external: mib('nodejs_external_memory_bytes'),
+  };
+}
+
 async function measure(build: { name: string; path: string }, run: number): Promise<number> {
   const ports = await allocatePorts({ metrics: undefined, healthz: undefined, app: undefined });
   const started = startProcess({
@@ -139,9 +153,10 @@ async function measure(build: { name: string; path: string }, run: number): Prom
     });
     const settled = await waitSettled(started.record.pid);
     const window = await measureIdleWindow(started.record.pid, idleMs);
+    const memory = await heapFigures(ports.metrics);
     row(
-      `run ${String(run)}: ${build.name}: RSS after ${String(idleMs / 1000)} s idle (MiB) | CPU over it (s)`,
-      `${window.rssMiB.toFixed(0)} | ${window.cpuSeconds.toFixed(2)}${settled ? '' : ' (never settled)'}`,
+      `run ${String(run)}: ${build.name}: RSS after ${String(idleMs / 1000)} s idle (MiB) | V8 heap used / total | external | CPU over it (s)`,
+      `${window.rssMiB.toFixed(0)} | ${memory.heapUsed} / ${memory.heapTotal} | ${memory.external} | ${window.cpuSeconds.toFixed(2)}${settled ? '' : ' (never settled)'}`,
     );
     return window.rssMiB;
   } finally {

@@ -8,14 +8,17 @@ export interface ControllerWatch {
   informer: SharedInformer<KubeObject>;
   /** The keys an event queues (none: the event is not this controller's). */
   keysOf: (object: KubeObject, event: InformerEvent) => Iterable<string>;
+  /** An event someone waits on (an abort, a failed analysis): its keys go ahead of the others (KeyQueue.addUrgent). */
+  urgent?: (object: KubeObject, event: InformerEvent) => boolean;
 }
 
 /** Builds a watch with the informer's own object type. */
 export function watch<T extends KubeObject>(
   informer: SharedInformer<T>,
   keysOf: (object: T, event: InformerEvent) => Iterable<string>,
+  urgent?: (object: T, event: InformerEvent) => boolean,
 ): ControllerWatch {
-  return { informer, keysOf } as unknown as ControllerWatch;
+  return { informer, keysOf, ...(urgent === undefined ? {} : { urgent }) } as unknown as ControllerWatch;
 }
 
 export interface ControllerDefinition {
@@ -49,11 +52,15 @@ export interface Controller {
 export function createController(definition: ControllerDefinition): Controller {
   const queue = createKeyQueue({ ...definition.queue, name: definition.name, logger: definition.logger });
   const informers = [...new Set([...definition.watches.map((entry) => entry.informer), ...(definition.reads ?? [])])];
-  for (const { informer, keysOf } of definition.watches) {
+  for (const { informer, keysOf, urgent } of definition.watches) {
     const enqueue =
       (event: InformerEvent) =>
       (object: KubeObject): void => {
-        for (const key of keysOf(object, event)) queue.add(key);
+        const isUrgent = urgent?.(object, event) === true;
+        for (const key of keysOf(object, event)) {
+          if (isUrgent) queue.addUrgent(key);
+          else queue.add(key);
+        }
       };
     informer.onAdd(enqueue('add'));
     informer.onUpdate(enqueue('update'));

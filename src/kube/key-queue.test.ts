@@ -50,6 +50,72 @@ describe('createKeyQueue', () => {
     await blocking.queue.shutdown();
   });
 
+  it('serves urgent keys and due planned deadlines before ordinary adds', async () => {
+    const gate = deferred();
+    const h = start((key) => (key === 'x' ? gate.promise.then(() => undefined) : succeed()), { workers: 1, minDelayMs: 10 });
+    h.queue.add('x');
+    await h.clock.settle();
+    h.queue.addAfter('ns/pause-ends', 10);
+    for (const key of ['ns/a', 'ns/b', 'ns/c']) h.queue.add(key);
+    h.queue.addUrgent('ns/aborted');
+    // Already waiting in the ordinary lane: moved ahead, not queued twice.
+    h.queue.addUrgent('ns/b');
+    await h.clock.advance(10);
+    expect(h.queue.metrics()).toMatchObject({ depth: 5, inFlight: 1 });
+    gate.resolve();
+    await h.clock.settle();
+    expect(h.calls.map((c) => c.key)).toEqual(['x', 'ns/aborted', 'ns/b', 'ns/pause-ends', 'ns/a', 'ns/c']);
+    await h.queue.shutdown();
+  });
+
+  it('a retry after a failure is not urgent: it waits behind urgent keys', async () => {
+    const gate = deferred();
+    let failOnce = true;
+    const h = start(
+      (key) => {
+        if (key === 'x') return gate.promise.then(() => undefined);
+        if (key === 'ns/failing' && failOnce) {
+          failOnce = false;
+          return Promise.reject(new Error('conflict'));
+        }
+        return succeed();
+      },
+      { workers: 1 },
+    );
+    h.queue.add('ns/failing');
+    await h.clock.settle();
+    h.queue.add('x');
+    await h.clock.advance(5);
+    h.queue.add('ns/a');
+    h.queue.addUrgent('ns/urgent');
+    gate.resolve();
+    await h.clock.settle();
+    expect(h.calls.map((c) => c.key)).toEqual(['ns/failing', 'x', 'ns/urgent', 'ns/failing', 'ns/a']);
+    await h.queue.shutdown();
+  });
+
+  it('an urgent add for a key in flight queues it again, urgent, when its reconcile ends', async () => {
+    const gates = [deferred(), deferred()];
+    let call = 0;
+    const h = start(
+      () => {
+        const gate = gates[call];
+        call += 1;
+        return gate === undefined ? succeed() : gate.promise.then(() => undefined);
+      },
+      { workers: 1 },
+    );
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    h.queue.add('ns/other');
+    h.queue.addUrgent('ns/a');
+    gates[0]?.resolve();
+    gates[1]?.resolve();
+    await h.clock.settle();
+    expect(h.calls.map((c) => c.key)).toEqual(['ns/a', 'ns/a', 'ns/other']);
+    await h.queue.shutdown();
+  });
+
   it('re-queues a key added while it is being reconciled exactly once, after the reconcile ends', async () => {
     const gates = [deferred(), deferred()];
     let call = 0;

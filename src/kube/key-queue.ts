@@ -24,6 +24,12 @@ const defaultMaxRetryDelayMs = 1000 * 1000;
  *
  * The queue holds keys only; the reconcile reads the newest object from the
  * informer cache when the key comes up (STYLE.md: never the queued copy).
+ *
+ * Two lanes: a key someone is waiting on — its planned deadline has come (a pause
+ * ends, a measurement is due) or an urgent add (an abort, a failed analysis) — goes
+ * ahead of keys queued by ordinary informer events, so that an abort is not served
+ * after a relist's thousands of unchanged Rollouts. Retries after a failure are not
+ * urgent: a failing key must not starve the others.
  */
 export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = {}): KeyQueue {
   const clock = options.clock ?? systemClock;
@@ -37,11 +43,16 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
   // `queue` is FIFO order; `waiting` (client-go's dirty set) holds every key that
   // needs a reconcile. A waiting key is in `queue` exactly when it is not in flight.
   let queue: string[] = [];
+  let urgentQueue: string[] = [];
   const waiting = new Set<string>();
+  /** Waiting keys that go in the urgent lane (when queued again after their reconcile, too). */
+  const urgent = new Set<string>();
   const queuedAt = new Map<string, number>();
   const inFlight = new Map<string, number>();
   const failures = new Map<string, number>();
   const deadlines = new Map<string, number>();
+  /** Delayed keys whose deadline is a planned wake-up (urgent when due), not a retry. */
+  const plannedDeadlines = new Set<string>();
   let timer: { handle: TimerHandle; at: number } | undefined;
   const idleWorkers: ((key: string | undefined) => void)[] = [];
   let shuttingDown = false;
@@ -49,11 +60,12 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
   const counters = { addsTotal: 0, retriesTotal: 0, queueSum: 0, queueCount: 0, workSum: 0, workCount: 0 };
 
   function dispatch(): void {
-    while (idleWorkers.length > 0 && queue.length > 0) {
-      const key = queue.shift();
+    while (idleWorkers.length > 0 && (urgentQueue.length > 0 || queue.length > 0)) {
+      const key = urgentQueue.length > 0 ? urgentQueue.shift() : queue.shift();
       const worker = idleWorkers.shift();
       if (key === undefined || worker === undefined) return;
       waiting.delete(key);
+      urgent.delete(key);
       const now = clock.now();
       counters.queueSum += (now - (queuedAt.get(key) ?? now)) / 1000;
       counters.queueCount += 1;
@@ -63,12 +75,25 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
     }
   }
 
-  function add(key: string): void {
-    if (shuttingDown || waiting.has(key)) return;
+  function add(key: string, isUrgent = false): void {
+    if (shuttingDown) return;
+    if (waiting.has(key)) {
+      // Already waiting in the ordinary lane: moved ahead (a key in flight is queued again, urgent, when it ends).
+      if (isUrgent && !urgent.has(key)) {
+        urgent.add(key);
+        if (!inFlight.has(key)) {
+          queue = queue.filter((queued) => queued !== key);
+          urgentQueue.push(key);
+        }
+        dispatch();
+      }
+      return;
+    }
     waiting.add(key);
+    if (isUrgent) urgent.add(key);
     queuedAt.set(key, clock.now());
     counters.addsTotal += 1;
-    if (!inFlight.has(key)) queue.push(key);
+    if (!inFlight.has(key)) (isUrgent ? urgentQueue : queue).push(key);
     dispatch();
   }
 
@@ -90,17 +115,20 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
     for (const [key, at] of [...deadlines]) {
       if (at > now) continue;
       deadlines.delete(key);
-      add(key);
+      const planned = plannedDeadlines.delete(key);
+      add(key, planned);
     }
     armTimer();
   }
 
-  function schedule(key: string, ms: number): void {
+  function schedule(key: string, ms: number, planned: boolean): void {
     if (shuttingDown) return;
     const at = clock.now() + ms;
     const pending = deadlines.get(key);
     if (pending !== undefined && pending <= at) return;
     deadlines.set(key, at);
+    if (planned) plannedDeadlines.add(key);
+    else plannedDeadlines.delete(key);
     armTimer();
   }
 
@@ -113,7 +141,7 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
     failures.set(key, count + 1);
     counters.retriesTotal += 1;
     // 2^count overflows to Infinity long after the cap; min() keeps it finite.
-    schedule(key, Math.min(baseRetryDelayMs * 2 ** count, maxRetryDelayMs));
+    schedule(key, Math.min(baseRetryDelayMs * 2 ** count, maxRetryDelayMs), false);
   }
 
   function nextKey(): Promise<string | undefined> {
@@ -128,7 +156,7 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
     inFlight.delete(key);
     counters.workSum += (clock.now() - startedAt) / 1000;
     counters.workCount += 1;
-    if (waiting.has(key) && !shuttingDown) queue.push(key);
+    if (waiting.has(key) && !shuttingDown) (urgent.has(key) ? urgentQueue : queue).push(key);
     dispatch();
   }
 
@@ -161,7 +189,7 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
   }
 
   function addAfter(key: string, ms: number): void {
-    schedule(key, Math.max(minDelayMs, Number.isFinite(ms) ? ms : minDelayMs));
+    schedule(key, Math.max(minDelayMs, Number.isFinite(ms) ? ms : minDelayMs), true);
   }
 
   function run(reconcile: Reconcile): Promise<void> {
@@ -175,8 +203,11 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
     if (timer !== undefined) clock.clearTimeout(timer.handle);
     timer = undefined;
     deadlines.clear();
+    plannedDeadlines.clear();
     queue = [];
+    urgentQueue = [];
     waiting.clear();
+    urgent.clear();
     queuedAt.clear();
     for (const worker of idleWorkers.splice(0)) worker(undefined);
     await running;
@@ -193,7 +224,7 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
     }
     return {
       name,
-      depth: queue.length,
+      depth: queue.length + urgentQueue.length,
       addsTotal: counters.addsTotal,
       retriesTotal: counters.retriesTotal,
       delayed: deadlines.size,
@@ -208,7 +239,12 @@ export function createKeyQueue(options: KeyQueueOptions & { logger?: Logger } = 
   }
 
   return {
-    add,
+    add: (key) => {
+      add(key);
+    },
+    addUrgent: (key) => {
+      add(key, true);
+    },
     addAfter,
     addRateLimited,
     forget,

@@ -68,7 +68,9 @@ export interface KeyQueueMetrics {
 export interface KeyQueue {
   /** Queues the key unless it is already waiting; a key in flight is marked dirty and queued again once its reconcile ends. */
   add(key: string): void;
-  /** Queues the key after `ms` (at least minDelayMs); the earliest pending deadline of a key wins. */
+  /** Queues the key ahead of ordinary adds (someone waits on it: an abort, a failed analysis); moves it ahead if it waits already. */
+  addUrgent(key: string): void;
+  /** Queues the key after `ms` (at least minDelayMs); the earliest pending deadline of a key wins. A planned deadline is urgent when due. */
   addAfter(key: string, ms: number): void;
   /** Queues the key after its per-key exponential backoff and counts a retry. */
   addRateLimited(key: string): void;

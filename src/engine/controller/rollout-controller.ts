@@ -217,13 +217,29 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     options.metrics?.countEvent(object.metadata?.namespace ?? 'default', object.metadata?.name ?? '', added.type, added.reason);
   }
 
+  function abortPending(object: KubernetesObject): boolean {
+    const status = (object as { status?: { abort?: unknown; phase?: unknown } }).status;
+    return status?.abort === true && status.phase !== 'Degraded';
+  }
+
+  function analysisRunConcluded(object: KubernetesObject): boolean {
+    const phase = (object as { status?: { phase?: unknown } }).status?.phase;
+    return phase === 'Failed' || phase === 'Error' || phase === 'Inconclusive';
+  }
+
   const watches = [
-    watch(rollouts, (object, event) => {
-      // Before the enqueue's reconcile can record anything: Argo's AddFunc records it as it enqueues.
-      noteMembership(object, event);
-      return rolloutKeys(object);
-    }),
-    watch(analysisRuns, ownerOf),
+    watch(
+      rollouts,
+      (object, event) => {
+        // Before the enqueue's reconcile can record anything: Argo's AddFunc records it as it enqueues.
+        noteMembership(object, event);
+        return rolloutKeys(object);
+      },
+      // An abort asked for and not yet carried out (the canary still takes traffic): ahead of the queue.
+      (object) => abortPending(object),
+    ),
+    // A failed or inconclusive run aborts or pauses its Rollout: ahead of the queue.
+    watch(analysisRuns, ownerOf, (object) => analysisRunConcluded(object)),
     watch(analysisTemplates, rolloutsUsingAnalysis),
     watch(clusterAnalysisTemplates, rolloutsUsingAnalysis),
     watch(replicaSets, ownerOf),
