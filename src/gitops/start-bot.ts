@@ -23,6 +23,10 @@ export interface RunningBot {
   bot: GradualBot;
   /** The bot's own metrics (GitHub rate limits and transient errors absorbed), also served at `/metrics`. */
   metrics: Registry;
+  /** Under leader election (`standby`): starts the report loop and the reconciler and takes webhooks; at once otherwise. */
+  lead(): Promise<void>;
+  /** Stops taking webhooks and stops the loops (the Lease is lost; the process then exits, kube/manager.ts). */
+  standDown(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +68,11 @@ export async function startBot(options: {
   kustomizeBinary?: string;
   githubRetryAfterBaseMs?: number;
   managers?: ClusterManagers;
+  /**
+   * A follower of `gradual bot`'s election: listening, /healthz 200, but /readyz and every webhook 503 until
+   * lead() (a Service routes no delivery here; one that comes anyway is refused, so GitHub records it failed).
+   */
+  standby?: boolean;
 }): Promise<RunningBot> {
   const { environment, config, logger } = options;
   const defaults = await loadDefaultPolicy(config);
@@ -124,9 +133,17 @@ export async function startBot(options: {
   );
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
+  let serving = options.standby !== true;
   const server: Server = createServer((request, response) => {
     if (request.url === '/healthz') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (request.url === '/readyz' || !serving) {
+      const code = serving ? 200 : 503;
+      response
+        .writeHead(code, { 'content-type': 'text/plain' })
+        .end(serving ? 'ok\n' : 'not the leader: this replica takes no webhooks now\n');
       return;
     }
     if (request.url === '/metrics') {
@@ -140,23 +157,42 @@ export async function startBot(options: {
   await new Promise<void>((resolve) => server.listen(environment.port, environment.host, resolve));
   const { port } = server.address() as AddressInfo;
   const host = environment.host === '0.0.0.0' ? '127.0.0.1' : environment.host;
-  await bot.reporter.start();
-  // After the reporter's first listing: a command found by the start-up reconcile sees the Rollouts deployed already.
-  await bot.reconciler.start();
+  let loops: Promise<void> | undefined;
+  function lead(): Promise<void> {
+    loops ??= (async () => {
+      await bot.reporter.start();
+      // After the reporter's first listing: a command found by the start-up reconcile sees the Rollouts deployed already.
+      await bot.reconciler.start();
+      serving = true;
+    })();
+    return loops;
+  }
+  async function standDown(): Promise<void> {
+    serving = false;
+    if (loops === undefined) return;
+    await loops.catch(() => undefined);
+    await bot.reconciler.stop();
+    await bot.reporter.stop();
+  }
+  if (options.standby !== true) await lead();
   const url = `http://${host}:${String(port)}${environment.webhookPath}`;
-  logger.info({ url, appId: environment.appId, baseUrl: environment.baseUrl, clusters: clusters.size }, 'bot listening');
+  logger.info(
+    { url, appId: environment.appId, baseUrl: environment.baseUrl, clusters: clusters.size, standby: options.standby === true },
+    'bot listening',
+  );
   return {
     url,
     bot,
     metrics,
+    lead,
+    standDown,
     async stop() {
       await new Promise<void>((resolve) =>
         server.close(() => {
           resolve();
         }),
       );
-      await bot.reconciler.stop();
-      await bot.reporter.stop();
+      await standDown();
     },
   };
 }
