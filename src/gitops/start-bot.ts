@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeMiddleware, Probot } from 'probot';
 import { Registry } from 'prom-client';
-import type { ClusterManagers } from '../kube/index.js';
+import type { Clock, ClusterManagers } from '../kube/index.js';
 import { registerSecretValue, type Logger } from '../log/index.js';
 import { parseDefaultPolicy, type RepositoryPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
@@ -65,6 +65,8 @@ export async function startBot(options: {
   config: GradualConfig;
   logger: Logger;
   now?: () => Date;
+  /** The bot's time (its reconciler's resync and retry timers, and `now` unless that is given): tests replay deliveries an hour on. */
+  clock?: Clock;
   kustomizeBinary?: string;
   githubRetryAfterBaseMs?: number;
   managers?: ClusterManagers;
@@ -108,7 +110,8 @@ export async function startBot(options: {
     Octokit,
     request: { fetch: observingFetch(clientMetrics, logger) },
   });
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock;
+  const now = options.now ?? (clock === undefined ? () => new Date() : () => new Date(clock.now()));
   const state = stateLocation(config);
   const stateCluster = clusters.get(state.cluster);
   const deliveries = createDeliveryLedger({
@@ -129,7 +132,11 @@ export async function startBot(options: {
       managers: options.managers,
     },
     probot,
-    { deliveries, ...(config.resyncSeconds !== undefined && { resyncSeconds: config.resyncSeconds }) },
+    {
+      deliveries,
+      ...(config.resyncSeconds !== undefined && { resyncSeconds: config.resyncSeconds }),
+      ...(clock !== undefined && { clock }),
+    },
   );
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
