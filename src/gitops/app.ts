@@ -301,6 +301,16 @@ export function createGradualBot(
         )
           return;
         const repo = repositoryContext(context, { pullRequest: pullNumber, actor: sender.login });
+        // A press on a closed pull request's check run, or on an older head's, is stale (a late delivery, or an old
+        // signed one replayed): nothing is done and nothing said, where a reply would post a refusal on every replay.
+        const current = await repo.github.pullRequest(pullNumber);
+        if (current.state !== 'open' || current.headSha !== checkRun.head_sha) {
+          repo.log.info(
+            { checkRun: checkRun.id, headSha: checkRun.head_sha, state: current.state },
+            'stale check-run button press ignored',
+          );
+          return;
+        }
         const command: ParsedCommand = {
           name: identifier,
           target: `${target.namespace}/${target.name}`,
