@@ -165,19 +165,29 @@ export async function startBot(options: {
   const { port } = server.address() as AddressInfo;
   const host = environment.host === '0.0.0.0' ? '127.0.0.1' : environment.host;
   let loops: Promise<void> | undefined;
+  /** Counts lead() and standDown() calls: a start that finishes after a stand-down must not take webhooks. */
+  let terms = 0;
   function lead(): Promise<void> {
-    loops ??= (async () => {
+    if (loops !== undefined) return loops;
+    const term = (terms += 1);
+    const starting = (async () => {
       await bot.reporter.start();
       // After the reporter's first listing: a command found by the start-up reconcile sees the Rollouts deployed already.
       await bot.reconciler.start();
-      serving = true;
+      // Not when it was stood down meanwhile (the Lease lost while starting).
+      if (terms === term) serving = true;
     })();
-    return loops;
+    loops = starting;
+    return starting;
   }
   async function standDown(): Promise<void> {
     serving = false;
-    if (loops === undefined) return;
-    await loops.catch(() => undefined);
+    terms += 1;
+    const started = loops;
+    // Once: the manager stands it down when the Lease is lost, and stop() does again.
+    loops = undefined;
+    if (started === undefined) return;
+    await started.catch(() => undefined);
     await bot.reconciler.stop();
     await bot.reporter.stop();
   }
