@@ -1,12 +1,21 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { rootLogger } from '../log/index.js';
 import type { ClusterManagers, Manager } from '../kube/index.js';
 import { StartupError } from './startup-error.js';
 import { controllerCommand, engineOptions, prepareEngine, type ControllerOptions } from './controller-command.js';
 import { collect, portOption } from './dashboard-command.js';
+import { goDurationMs } from './argo-flags.js';
 
 interface BotOptions {
   config?: string;
+}
+
+/** `gradual bot`'s own election flags (`gradual start` elects with the engine's, the same spellings). */
+interface BotElectionOptions {
+  leaderElect: boolean;
+  leaderElectionLeaseDuration?: number;
+  leaderElectionRenewDeadline?: number;
+  leaderElectionRetryPeriod?: number;
 }
 
 /**
@@ -16,17 +25,34 @@ interface BotOptions {
  */
 export async function prepareConfiguredBot(
   options: BotOptions,
-): Promise<(managers?: ClusterManagers) => Promise<{ stop(): Promise<void> }>> {
-  const { loadDefaultPolicy, loadGradualConfig, readBotEnvironment, startBot } = await import('../gitops/index.js');
+): Promise<((managers?: ClusterManagers) => Promise<{ stop(): Promise<void> }>) & { replica: ReplicaStarter }> {
+  const { loadDefaultPolicy, loadGradualConfig, readBotEnvironment, startBot, startBotReplica } = await import('../gitops/index.js');
   const environment = await readBotEnvironment(process.env);
   const file = options.config ?? environment.configFile;
   if (file === undefined)
     throw new StartupError('no Gradual config: pass --config FILE or set GRADUAL_CONFIG (see README: "Run the GitHub App")');
   const config = await loadGradualConfig(file);
   await loadDefaultPolicy(config);
-  return (managers?: ClusterManagers) =>
+  const start = (managers?: ClusterManagers): Promise<{ stop(): Promise<void> }> =>
     startBot({ environment, config, logger: rootLogger(), ...(managers === undefined ? {} : { managers }) });
+  const replica: ReplicaStarter = (election) =>
+    startBotReplica({
+      environment,
+      config,
+      logger: rootLogger(),
+      leaderElection: {
+        ...(election.leaderElectionLeaseDuration !== undefined && { leaseDurationMs: election.leaderElectionLeaseDuration }),
+        ...(election.leaderElectionRenewDeadline !== undefined && { renewDeadlineMs: election.leaderElectionRenewDeadline }),
+        ...(election.leaderElectionRetryPeriod !== undefined && { retryPeriodMs: election.leaderElectionRetryPeriod }),
+      },
+    });
+  return Object.assign(start, { replica });
 }
+
+/** `gradual bot` under its Lease (gitops/bot-replica.ts). */
+type ReplicaStarter = (
+  election: Omit<BotElectionOptions, 'leaderElect'>,
+) => Promise<{ leadershipLost: Promise<void>; stop(): Promise<void> }>;
 
 /**
  * Without APP_ID there is no app yet: serve Probot's setup page, which creates
@@ -76,14 +102,48 @@ export function botCommand(): Command {
   return new Command('bot')
     .description('run the GitHub App: plan and deploy pull requests, report rollouts on them, take commands')
     .option('--config <file>', 'the Gradual config: repositories → environments → clusters (default: $GRADUAL_CONFIG)')
-    .action(async (options: BotOptions) => {
+    .option(
+      '--no-leader-elect',
+      "run without leader election (one replica only); else the Lease gradual-bot-lock in the config's state: namespace",
+    )
+    .addOption(
+      new Option('--leader-election-lease-duration <duration>', 'how long the Lease is held without renewal (default 15s)').argParser(
+        goDurationMs,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--leader-election-renew-deadline <duration>',
+        'how long the leader tries to renew before it stops leading (default 10s)',
+      ).argParser(goDurationMs),
+    )
+    .addOption(
+      new Option('--leader-election-retry-period <duration>', 'the wait between attempts to acquire or renew (default 2s)').argParser(
+        goDurationMs,
+      ),
+    )
+    .action(async (options: BotOptions & BotElectionOptions) => {
       if (await setUpApp()) return;
-      const running = await (await prepareConfiguredBot(options))();
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
+      const prepared = await prepareConfiguredBot(options);
+      const signalled = new Promise<'signal'>((resolve) => {
+        process.once('SIGTERM', () => {
+          resolve('signal');
+        });
+        process.once('SIGINT', () => {
+          resolve('signal');
+        });
       });
-      await running.stop();
+      if (!options.leaderElect) {
+        const running = await prepared();
+        await signalled;
+        await running.stop();
+        return;
+      }
+      const replica = await prepared.replica(options);
+      const why = await Promise.race([signalled, replica.leadershipLost.then(() => 'lost' as const)]);
+      await replica.stop();
+      // As `gradual start`: a replica that lost the Lease exits non-zero and its supervisor starts it afresh (kube/manager.ts).
+      if (why === 'lost') throw new Error('leader election lost: exiting so that the supervisor starts this replica afresh');
     });
 }
 

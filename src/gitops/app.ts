@@ -1,4 +1,5 @@
 import type { Context, Probot } from 'probot';
+import type { Clock } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import { parseCommands, renderBeyondLimit, type ParsedCommand } from './commands/index.js';
 import { createBotReconciler, type BotKey, type BotReconciler } from './bot-reconciler.js';
@@ -36,7 +37,7 @@ export const defaultResyncSeconds = 300;
 export function createGradualBot(
   services: Omit<BotServices, 'nudgeReports'>,
   probot: Probot,
-  options: { deliveries?: DeliveryLedger; resyncSeconds?: number } = {},
+  options: { deliveries?: DeliveryLedger; resyncSeconds?: number; clock?: Clock } = {},
 ): GradualBot {
   const ports = new Map<string, GithubPort>();
   async function githubFor(installationId: number, repository: string): Promise<GithubPort> {
@@ -162,6 +163,7 @@ export function createGradualBot(
     steps: botReconcileSteps({ probot, services: full, contextFor, closeAndReport, runComment }),
     logger: services.logger,
     resyncIntervalMs: (options.resyncSeconds ?? defaultResyncSeconds) * 1000,
+    ...(options.clock !== undefined && { clock: options.clock }),
   });
 
   /**
@@ -299,6 +301,16 @@ export function createGradualBot(
         )
           return;
         const repo = repositoryContext(context, { pullRequest: pullNumber, actor: sender.login });
+        // A press on a closed pull request's check run, or on an older head's, is stale (a late delivery, or an old
+        // signed one replayed): nothing is done and nothing said, where a reply would post a refusal on every replay.
+        const current = await repo.github.pullRequest(pullNumber);
+        if (current.state !== 'open' || current.headSha !== checkRun.head_sha) {
+          repo.log.info(
+            { checkRun: checkRun.id, headSha: checkRun.head_sha, state: current.state },
+            'stale check-run button press ignored',
+          );
+          return;
+        }
         const command: ParsedCommand = {
           name: identifier,
           target: `${target.namespace}/${target.name}`,

@@ -5,7 +5,7 @@ import { servesRepository } from './config.js';
 import { deployDefaultBranch } from './deploy-default-branch.js';
 import { planAndDeployPullRequest } from './deploy-pull-request.js';
 import { readLockState } from './environment-lock.js';
-import type { BotKey, BotReconcileSteps } from './bot-reconciler.js';
+import { encodeBotKey, type BotKey, type BotReconcileSteps } from './bot-reconciler.js';
 import type { PullRequestFacts } from './github-port.js';
 import type { BotServices, RepositoryContext } from './services.js';
 
@@ -13,6 +13,14 @@ import type { BotServices, RepositoryContext } from './services.js';
 export const commandLookbackMs = 24 * 60 * 60 * 1000;
 /** After a deploy, the pull request is looked at again this soon: its new Rollout reaches the reporter's cache, and its commands can be acted on. */
 const afterDeployMs = 2000;
+/**
+ * A pull request planned and settled (every environment deployed or unchanged, or none touched) from the same
+ * head and default-branch commit is not planned again by a resync for this long: its checks are current. A
+ * resync then costs three GitHub requests for it (the pull request, the default branch, its new comments)
+ * instead of a whole plan; a new push, a moved default branch or anything not settled (waiting for a lock, an
+ * approval missing, a failed apply) is planned every time, and everything at least this often.
+ */
+export const settledPlanTtlMs = 60 * 60 * 1000;
 
 export interface ReconcileStepsDeps {
   probot: Probot;
@@ -39,6 +47,10 @@ interface LeaseList {
  */
 export function botReconcileSteps(deps: ReconcileStepsDeps): BotReconcileSteps {
   const { probot, services } = deps;
+  /** Per pull request key: what its last settled plan was made from (head and default-branch commit), and when. */
+  const settled = new Map<string, { from: string; at: number }>();
+  /** Comments (GitHub-wide ids) an app answered already. */
+  const answered = new Set<number>();
 
   async function listKeys(): Promise<BotKey[]> {
     const keys: BotKey[] = [];
@@ -91,11 +103,23 @@ export function botReconcileSteps(deps: ReconcileStepsDeps): BotReconcileSteps {
   async function reconcilePullRequest(key: Extract<BotKey, { kind: 'pull-request' }>): Promise<{ requeueAfterMs: number } | undefined> {
     const context = await deps.contextFor(key.installationId, key.repository, { pullRequest: key.number, reconcile: 'pull-request' });
     const pull = await context.github.pullRequest(key.number);
+    const text = encodeBotKey(key);
     if (pull.state === 'closed') {
+      settled.delete(text);
       await deps.closeAndReport(context, pull);
       return undefined;
     }
+    const from = `${pull.headSha} ${await context.github.branchHead(pull.defaultBranch)}`;
+    const now = services.now().getTime();
+    const last = settled.get(text);
+    if (last !== undefined && last.from === from && now - last.at < settledPlanTtlMs) {
+      // Its checks are current: only a comment whose webhook was lost can still need acting on.
+      await answerLostCommands(context, pull);
+      return undefined;
+    }
     const outcomes = await planAndDeployPullRequest(context, services, pull, 'pull_request');
+    if (outcomes.every((outcome) => outcome.result === 'deployed' || outcome.result === 'unchanged')) settled.set(text, { from, at: now });
+    else settled.delete(text);
     const deployedNow = outcomes.some((outcome) => outcome.result === 'deployed');
     // Commands wait for the next look after a deploy: the reporter must have seen the new Rollout first.
     if (!deployedNow) await answerLostCommands(context, pull);
@@ -114,8 +138,13 @@ export function botReconcileSteps(deps: ReconcileStepsDeps): BotReconcileSteps {
     for (const comment of await context.github.listIssueComments(pull.number)) {
       if (comment.isBot === true || comment.login.endsWith('[bot]')) continue;
       if (comment.createdAt === undefined || Date.parse(comment.createdAt) < since) continue;
-      if (parseCommands(comment.body).commands.length === 0) continue;
-      if (await context.github.commentHandled(comment.id)) continue;
+      if (answered.has(comment.id) || parseCommands(comment.body).commands.length === 0) continue;
+      if (await context.github.commentHandled(comment.id)) {
+        // An app's final reaction stays: asked once, not on every resync.
+        if (answered.size >= 10_000) answered.clear();
+        answered.add(comment.id);
+        continue;
+      }
       context.log.info({ comment: comment.id }, 'a comment with commands no app answered (its webhook was lost): acting on it now');
       await deps.runComment(context, pull.number, comment);
     }

@@ -1,6 +1,7 @@
 // The GitHub App: webhook handlers, manifest loading, plan, deploy, report, commands, locks.
 export { createGradualBot, type GradualBot } from './app.js';
 export { startBot, defaultPolicyFile, loadDefaultPolicy, type RunningBot } from './start-bot.js';
+export { startBotReplica, botLeaseName, type BotReplica } from './bot-replica.js';
 export { readBotEnvironment, type BotEnvironment } from './bot-environment.js';
 export { loadGradualConfig, parseGradualConfig, gradualConfigSchema, clusterFor, ConfigError, type GradualConfig } from './config.js';
 export { gradualAnnotations, originOf, type DeploymentOrigin } from './annotations.js';

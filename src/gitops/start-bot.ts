@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeMiddleware, Probot } from 'probot';
 import { Registry } from 'prom-client';
-import type { ClusterManagers } from '../kube/index.js';
+import type { Clock, ClusterManagers } from '../kube/index.js';
 import { registerSecretValue, type Logger } from '../log/index.js';
 import { parseDefaultPolicy, type RepositoryPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
@@ -23,6 +23,10 @@ export interface RunningBot {
   bot: GradualBot;
   /** The bot's own metrics (GitHub rate limits and transient errors absorbed), also served at `/metrics`. */
   metrics: Registry;
+  /** Under leader election (`standby`): starts the report loop and the reconciler and takes webhooks; at once otherwise. */
+  lead(): Promise<void>;
+  /** Stops taking webhooks and stops the loops (the Lease is lost; the process then exits, kube/manager.ts). */
+  standDown(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,9 +65,16 @@ export async function startBot(options: {
   config: GradualConfig;
   logger: Logger;
   now?: () => Date;
+  /** The bot's time (its reconciler's resync and retry timers, and `now` unless that is given): tests replay deliveries an hour on. */
+  clock?: Clock;
   kustomizeBinary?: string;
   githubRetryAfterBaseMs?: number;
   managers?: ClusterManagers;
+  /**
+   * A follower of `gradual bot`'s election: listening, /healthz 200, but /readyz and every webhook 503 until
+   * lead() (a Service routes no delivery here; one that comes anyway is refused, so GitHub records it failed).
+   */
+  standby?: boolean;
 }): Promise<RunningBot> {
   const { environment, config, logger } = options;
   const defaults = await loadDefaultPolicy(config);
@@ -99,7 +110,8 @@ export async function startBot(options: {
     Octokit,
     request: { fetch: observingFetch(clientMetrics, logger) },
   });
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock;
+  const now = options.now ?? (clock === undefined ? () => new Date() : () => new Date(clock.now()));
   const state = stateLocation(config);
   const stateCluster = clusters.get(state.cluster);
   const deliveries = createDeliveryLedger({
@@ -120,13 +132,25 @@ export async function startBot(options: {
       managers: options.managers,
     },
     probot,
-    { deliveries, ...(config.resyncSeconds !== undefined && { resyncSeconds: config.resyncSeconds }) },
+    {
+      deliveries,
+      ...(config.resyncSeconds !== undefined && { resyncSeconds: config.resyncSeconds }),
+      ...(clock !== undefined && { clock }),
+    },
   );
   // The middleware loads the app into this Probot (loading it here too would register every handler twice).
   const middleware = await createNodeMiddleware(bot.app, { probot, webhooksPath: environment.webhookPath });
+  let serving = options.standby !== true;
   const server: Server = createServer((request, response) => {
     if (request.url === '/healthz') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (request.url === '/readyz' || !serving) {
+      const code = serving ? 200 : 503;
+      response
+        .writeHead(code, { 'content-type': 'text/plain' })
+        .end(serving ? 'ok\n' : 'not the leader: this replica takes no webhooks now\n');
       return;
     }
     if (request.url === '/metrics') {
@@ -140,23 +164,52 @@ export async function startBot(options: {
   await new Promise<void>((resolve) => server.listen(environment.port, environment.host, resolve));
   const { port } = server.address() as AddressInfo;
   const host = environment.host === '0.0.0.0' ? '127.0.0.1' : environment.host;
-  await bot.reporter.start();
-  // After the reporter's first listing: a command found by the start-up reconcile sees the Rollouts deployed already.
-  await bot.reconciler.start();
+  let loops: Promise<void> | undefined;
+  /** Counts lead() and standDown() calls: a start that finishes after a stand-down must not take webhooks. */
+  let terms = 0;
+  function lead(): Promise<void> {
+    if (loops !== undefined) return loops;
+    const term = (terms += 1);
+    const starting = (async () => {
+      await bot.reporter.start();
+      // After the reporter's first listing: a command found by the start-up reconcile sees the Rollouts deployed already.
+      await bot.reconciler.start();
+      // Not when it was stood down meanwhile (the Lease lost while starting).
+      if (terms === term) serving = true;
+    })();
+    loops = starting;
+    return starting;
+  }
+  async function standDown(): Promise<void> {
+    serving = false;
+    terms += 1;
+    const started = loops;
+    // Once: the manager stands it down when the Lease is lost, and stop() does again.
+    loops = undefined;
+    if (started === undefined) return;
+    await started.catch(() => undefined);
+    await bot.reconciler.stop();
+    await bot.reporter.stop();
+  }
+  if (options.standby !== true) await lead();
   const url = `http://${host}:${String(port)}${environment.webhookPath}`;
-  logger.info({ url, appId: environment.appId, baseUrl: environment.baseUrl, clusters: clusters.size }, 'bot listening');
+  logger.info(
+    { url, appId: environment.appId, baseUrl: environment.baseUrl, clusters: clusters.size, standby: options.standby === true },
+    'bot listening',
+  );
   return {
     url,
     bot,
     metrics,
+    lead,
+    standDown,
     async stop() {
       await new Promise<void>((resolve) =>
         server.close(() => {
           resolve();
         }),
       );
-      await bot.reconciler.stop();
-      await bot.reporter.stop();
+      await standDown();
     },
   };
 }

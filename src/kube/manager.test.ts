@@ -5,6 +5,8 @@ import { createController, watch } from './controller.js';
 import { createManager } from './manager.js';
 import type { InformerCache, InformerHandler } from './informer-cache.js';
 import type { KubeObject } from './types.js';
+import { createFakeClock } from './fake-clock.js';
+import type { RestClient, RestRequest } from './rest-client.js';
 
 function kubeConfig(server: string, token: string, names = 'a'): KubeConfig {
   const config = new KubeConfig();
@@ -134,3 +136,79 @@ describe('manager and controllers', () => {
 });
 
 const silentLogger = (await import('../log/index.js')).createLogger({ level: 'silent' });
+
+describe('manager under a Lease', () => {
+  /** A Lease endpoint in memory (optimistic concurrency by resourceVersion) that can be cut off. */
+  function leaseApi(): { rest: RestClient; down: { value: boolean } } {
+    let stored: { metadata: { resourceVersion?: string } } | undefined;
+    let version = 0;
+    const down = { value: false };
+    const rest: RestClient = {
+      request<T>(request: RestRequest): Promise<T> {
+        if (down.value) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443'));
+        if (request.method === 'GET')
+          return stored === undefined
+            ? Promise.reject(Object.assign(new Error('HTTP 404'), { code: 404 }))
+            : Promise.resolve(structuredClone(stored) as T);
+        const body = request.body as { metadata: { resourceVersion?: string } };
+        version += 1;
+        stored = { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: String(version) } };
+        return Promise.resolve(structuredClone(stored) as T);
+      },
+    };
+    return { rest, down };
+  }
+  const election = (rest: RestClient) => ({
+    namespace: 'gradual',
+    name: 'lock',
+    identity: 'a',
+    restClient: rest,
+    leaseDurationMs: 2000,
+    renewDeadlineMs: 1500,
+    retryPeriodMs: 300,
+  });
+
+  it('reports a lost lease once its leader-only work stopped (the process then exits and restarts as a follower)', async () => {
+    const clock = createFakeClock(0);
+    const api = leaseApi();
+    const manager = createManager({ kubeConfig: new KubeConfig(), clock, logger: silentLogger });
+    const log: string[] = [];
+    await manager.add({
+      name: 'engine',
+      needLeaderElection: true,
+      start: () => Promise.resolve(void log.push(`start at ${String(clock.now())}`)),
+      stop: () => Promise.resolve(void log.push(`stop at ${String(clock.now())}`)),
+    });
+    let lostAt: number | undefined;
+    void manager.leadershipLost().then(() => {
+      lostAt = clock.now();
+    });
+    await manager.start(election(api.rest));
+    await clock.settle();
+    expect(log).toEqual(['start at 0']);
+    // Cut off from the API server: no renewal succeeds, and leadership ends at renewDeadline, before the lease expires for others.
+    api.down.value = true;
+    await clock.advance(1600);
+    expect(log).toEqual(['start at 0', 'stop at 1500']);
+    expect(lostAt).toBe(1500);
+    await manager.stop();
+  });
+
+  it('reports nothing lost when it is stopped', async () => {
+    const clock = createFakeClock(0);
+    const api = leaseApi();
+    const manager = createManager({ kubeConfig: new KubeConfig(), clock, logger: silentLogger });
+    let lost = false;
+    void manager.leadershipLost().then(() => {
+      lost = true;
+    });
+    await manager.add({ name: 'engine', needLeaderElection: true, start: () => Promise.resolve(), stop: () => Promise.resolve() });
+    await manager.start(election(api.rest));
+    await clock.settle();
+    const stopping = manager.stop();
+    await clock.advance(2000);
+    await stopping;
+    await clock.advance(2000);
+    expect(lost).toBe(false);
+  });
+});

@@ -36,6 +36,13 @@ export interface Manager {
   start(leaderElection?: ManagerLeaderElection): Promise<void>;
   /** Stops all work (leader-only first, then the rest) and releases the Lease. */
   stop(): Promise<void>;
+  /**
+   * Settles once this replica loses the Lease while running (not on stop()), after its leader-only work
+   * stopped. The process then exits and its supervisor starts it afresh as a follower (runEngine, the bot):
+   * a lost lease leaves nothing of the old term's caches, queues or half-done reconciles behind, as
+   * client-go's and controller-runtime's managers end the process on a lost election.
+   */
+  leadershipLost(): Promise<void>;
 }
 
 export interface ManagerOptions {
@@ -66,6 +73,11 @@ export function createManager(options: ManagerOptions): Manager {
   let running = false;
   let leading = false;
   let elector: LeaderElector | undefined;
+  let stopping = false;
+  let markLost: () => void = () => undefined;
+  const lost = new Promise<void>((resolve) => {
+    markLost = resolve;
+  });
 
   async function startAll(filter: (runnable: Runnable) => boolean): Promise<void> {
     for (const runnable of runnables.filter(filter)) {
@@ -116,12 +128,20 @@ export function createManager(options: ManagerOptions): Manager {
           await startAll(leaderOnly);
         },
         onStoppedLeading: async () => {
+          const wasLeading = leading;
           if (leading) await stopAll(leaderOnly);
           leading = false;
+          // Its work cannot start again in this process (queues run once): the process ends and restarts.
+          if (wasLeading && !stopping) {
+            logger.error('leader election lost: the leader-only work stopped; the process exits so that it starts afresh');
+            markLost();
+          }
         },
       });
     },
+    leadershipLost: () => lost,
     async stop() {
+      stopping = true;
       if (elector !== undefined) await elector.stop();
       else if (leading) await stopAll(leaderOnly);
       leading = false;

@@ -184,11 +184,11 @@ function lastSeq(): number {
   return github.server.requestLog().at(-1)?.seq ?? 0;
 }
 
-/** `gradual bot` as an operator runs it: Probot's environment variables and a Gradual config file. */
+/** `gradual bot` as an operator runs it: Probot's environment variables and a Gradual config file; one replica (a SIGKILLed one's Lease would hold its restart back; test/integration/bot-failover.test.ts has the election). */
 async function startBotProcess(): Promise<{ child: ChildProcess; url: string; output: string[] }> {
   const cli = ownCliInvocation();
   const apiHost = new URL(github.server.url).host;
-  const child = spawn(cli.command, [...cli.args, 'bot'], {
+  const child = spawn(cli.command, [...cli.args, 'bot', '--no-leader-elect'], {
     cwd: cli.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

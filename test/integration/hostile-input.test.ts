@@ -119,7 +119,7 @@ describe('oversized manifests in a pull request, through `gradual bot`', { timeo
       `clusters:\n  local:\n    kubeconfig: ${cluster.kubeconfigPath}\nrepositories:\n  - match: ${owner}/*\n    environments: { '*': local }\ncacheDir: ${join(work, 'clones')}\n`,
     );
     const started = await startCli(
-      ['bot'],
+      ['bot', '--no-leader-elect'],
       {
         APP_ID: String(github.appId),
         PRIVATE_KEY: github.privateKey,

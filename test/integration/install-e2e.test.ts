@@ -215,7 +215,8 @@ describe('installing Gradual from deploy/ and the README, then the seed story th
       capabilities: { drop: ['ALL'] },
     });
     expect(container?.livenessProbe?.httpGet?.path).toBe('/healthz');
-    expect(container?.readinessProbe?.httpGet?.path).toBe('/healthz');
+    // Ready only where the bot takes webhooks (the leader): the Service routes no delivery to a follower.
+    expect(container?.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(container?.resources?.limits?.['memory']).toBe('512Mi');
     expect(container?.envFrom?.[0]?.secretRef?.name).toBe('gradual-github-app');
     expect(container?.ports?.map((port) => port.containerPort)).toContain(3000);

@@ -139,14 +139,23 @@ export function createEngine(options: EngineOptions): Engine {
         'controller starting',
       );
       await start(alsoLead);
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
-      });
+      const why = await Promise.race([
+        new Promise<'signal'>((resolve) => {
+          process.once('SIGTERM', () => {
+            resolve('signal');
+          });
+          process.once('SIGINT', () => {
+            resolve('signal');
+          });
+        }),
+        manager.leadershipLost().then(() => 'lost' as const),
+      ]);
       logger.info('stopping');
       await manager.stop();
       metricsServer.close();
       healthServer.close();
+      // A replica that lost the Lease exits non-zero: its supervisor restarts it as a fresh follower (kube/manager.ts).
+      if (why === 'lost') throw new Error('leader election lost: exiting so that the supervisor starts this replica afresh');
     },
   };
 }
