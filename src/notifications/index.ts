@@ -18,3 +18,4 @@ export {
   destinationsByTrigger,
   triggerForReason,
 } from './subscriptions.js';
+export { LEDGER_MAX_BYTES, SENT_LEDGER_CONFIGMAP, ledgerSent, ledgerWithEntry } from './sent-ledger.js';

@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { createLogger } from '../../src/log/index.js';
-import { BUILTIN_CATALOGUE, NOTIFICATION_CONFIGMAP, NOTIFICATION_SECRET, NOTIFIED_ANNOTATION } from '../../src/notifications/index.js';
+import {
+  BUILTIN_CATALOGUE,
+  NOTIFICATION_CONFIGMAP,
+  NOTIFICATION_SECRET,
+  NOTIFIED_ANNOTATION,
+  SENT_LEDGER_CONFIGMAP,
+} from '../../src/notifications/index.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
 import { testCluster } from './support/test-cluster.js';
@@ -155,7 +161,11 @@ describe('notifications configured as Argo Rollouts configures them', () => {
     expect(webhook.map((delivery) => [delivery.method, delivery.path, delivery.body])).toEqual([
       ['GET', '/hook', 'Rollout web has been aborted.'],
     ]);
+    // Recorded in the ledger ConfigMap in the controller's namespace (the controller may not patch Rollouts), not on the Rollout.
+    const ledger = await core.readNamespacedConfigMap({ name: SENT_LEDGER_CONFIGMAP, namespace });
+    const entry = JSON.parse(ledger.data?.[`${namespace}.web`] ?? '{}') as { sent?: object };
+    expect(Object.keys(entry.sent ?? {})).toHaveLength(2);
     const rollout = await cluster.readRollout('web');
-    expect(Object.keys(JSON.parse(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION] ?? '{}') as object)).toHaveLength(2);
+    expect(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION]).toBeUndefined();
   });
 });
