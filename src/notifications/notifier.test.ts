@@ -124,7 +124,7 @@ describe('the notifier shell', () => {
   it('an invalid ConfigMap sends nothing and counts an error; a forbidden ledger still sends once per process', async () => {
     const events: TransitionEvent[] = [];
     const bad = createNotifier({
-      rest: fakeRest({ 'service.teams': 'x: y', 'service.webhook.receiver': `url: ${base}/hook` }, []),
+      rest: fakeRest({ 'service.opsgenie': 'x: y', 'service.webhook.receiver': `url: ${base}/hook` }, []),
       logger: createLogger({ level: 'silent' }),
       namespace: 'argo-rollouts',
       recordEvent: (_rollout, event) => events.push(event),
