@@ -21,7 +21,7 @@ export { documentPosition, offsetToPosition, positionOf, type Position } from '.
 export { MAX_YAML_DEPTH, measureYaml, parseYamlDocument, parseYamlDocuments, type YamlMeasure } from './bounded-yaml.js';
 export { withoutNulls } from './without-nulls.js';
 export { describeValue, fromZodIssues } from './zod-issues.js';
-export { lintManifests, type ManifestFile } from './lint.js';
+export { lintLimits, lintManifests, type ManifestFile, type RolloutCheck } from './lint.js';
 export { rolloutCrd, rolloutCrdYaml } from './crd.js';
 export { analysisCrds, analysisCrdYamls } from './analysis-crd.js';
 export * from './analysis-template.js';

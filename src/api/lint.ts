@@ -23,7 +23,14 @@ export interface ManifestFile {
  * requests, so a file over `limits` is a problem at its start, not a stall: parsing is
  * linear, and the caps bound its memory (the defaults are the bot's largest possible caps).
  */
-export function lintManifests(files: readonly ManifestFile[], limits: { fileBytes: number; fileNodes: number } = lintLimits): LintResult {
+/** A front's own check of each Rollout (notification subscriptions): issues by path, placed as the schema's are. */
+export type RolloutCheck = (rollout: Record<string, unknown>) => { path: string[]; message: string }[];
+
+export function lintManifests(
+  files: readonly ManifestFile[],
+  limits: { fileBytes: number; fileNodes: number } = lintLimits,
+  check?: RolloutCheck,
+): LintResult {
   let rollouts = 0;
   const problems: LintProblem[] = [];
   for (const file of files) {
@@ -61,7 +68,7 @@ export function lintManifests(files: readonly ManifestFile[], limits: { fileByte
         }
         continue;
       }
-      const found = lintDocument(document, lineCounter, problem);
+      const found = lintDocument(document, lineCounter, problem, check);
       if (found) rollouts += 1;
     }
     problems.push(...fileProblems.sort((a, b) => a.line - b.line || a.column - b.column));
@@ -75,7 +82,7 @@ export const lintLimits = { fileBytes: 16 * 1024 * 1024, fileNodes: 1_000_000 };
 type Problem = (line: number, column: number, path: string, message: string) => void;
 
 /** Checks one well-formed YAML document; true when it is a Rollout. */
-function lintDocument(document: Document, lineCounter: LineCounter, problem: Problem): boolean {
+function lintDocument(document: Document, lineCounter: LineCounter, problem: Problem, check: RolloutCheck | undefined): boolean {
   const start = documentPosition(document, lineCounter);
   let object: unknown;
   try {
@@ -125,6 +132,10 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
       const at = positionOf(document, issue.path, lineCounter, issue.at);
       problem(at.line, at.column, formatPath(issue.path), issue.message);
     }
+  }
+  for (const issue of check?.(plain.value as Record<string, unknown>).slice(0, 100) ?? []) {
+    const at = positionOf(document, issue.path, lineCounter);
+    problem(at.line, at.column, formatPath(issue.path), issue.message);
   }
   return true;
 }

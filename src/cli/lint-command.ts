@@ -1,6 +1,34 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { lintManifests, type LintProblem, type ManifestFile } from '../api/index.js';
+import { parseAllDocuments } from 'yaml';
+import { lintLimits, lintManifests, type LintProblem, type ManifestFile } from '../api/index.js';
+import { namesInConfigMap, subscriptionIssues, type KnownNotifications } from '../notifications/subscription-issues.js';
+
+/** The trigger and service names of argo-rollouts-notification-configmap when it is among the files (else services are not judged). */
+export function knownNotifications(files: readonly ManifestFile[]): KnownNotifications {
+  const known: { triggers: Set<string>; services: Set<string> | undefined } = { triggers: new Set(), services: undefined };
+  for (const file of files) {
+    // A file past lint's size cap is reported by lintManifests and not parsed here either.
+    if (Buffer.byteLength(file.text, 'utf8') > lintLimits.fileBytes) continue;
+    for (const document of parseAllDocuments(file.text)) {
+      if (!('errors' in document) || document.errors.length > 0) continue;
+      let object: unknown;
+      try {
+        object = document.toJS({ maxAliasCount: 100 });
+      } catch {
+        continue;
+      }
+      const { kind, metadata, data } = (object ?? {}) as { kind?: unknown; metadata?: { name?: unknown }; data?: unknown };
+      if (kind !== 'ConfigMap' || metadata?.name !== 'argo-rollouts-notification-configmap') continue;
+      if (typeof data !== 'object' || data === null) continue;
+      const names = namesInConfigMap(data as Record<string, unknown>);
+      for (const trigger of names.triggers) known.triggers.add(trigger);
+      known.services ??= new Set();
+      for (const service of names.services) known.services.add(service);
+    }
+  }
+  return known;
+}
 
 /** One problem as compilers and editors print them, so a terminal or an editor can jump to it. */
 export function formatProblem(problem: LintProblem): string {
@@ -38,7 +66,10 @@ export function lintCommand(): Command {
           unreadable.push({ file: path, line: 1, column: 1, path: '', message: `cannot read: ${reason}` });
         }
       }
-      const result = lintManifests(files);
+      const known = knownNotifications(files);
+      const result = lintManifests(files, lintLimits, (rollout) =>
+        subscriptionIssues((rollout.metadata as { annotations?: unknown } | undefined)?.annotations, known),
+      );
       const problems = [...unreadable, ...result.problems];
       for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
       process.stdout.write(`${count(paths.length, 'file')}, ${count(result.rollouts, 'Rollout')}, ${count(problems.length, 'problem')}\n`);

@@ -43,9 +43,14 @@ describe('argo-rollouts-notification-configmap', () => {
     [{ 'template.t': 'message: "{{ env \\"HOME\\" }}"' }, 'key template.t: message: template: t.message:1: function "env" not defined'],
     [{ 'template.t': 'slack:\n  attachments: "{{ .x"' }, 'key template.t: slack.attachments'],
     [
-      { 'service.teams': 'recipientUrls: {}' },
-      'key service.teams: the teams service is not supported by Gradual yet (supported: webhook, slack)',
+      { 'service.opsgenie': 'apiUrl: x' },
+      'key service.opsgenie: the opsgenie service is not supported by Gradual yet (supported: webhook, slack, teams, email, pagerdutyv2)',
     ],
+    [{ 'service.teams': 'recipientUrls: {ops: not-a-url}' }, 'key service.teams: recipientUrls.ops'],
+    [{ 'service.email': 'host: smtp.example.test\nfrom: a@example.test' }, 'key service.email: port'],
+    [{ 'service.pagerdutyv2': 'serviceKeys: {}\nextra: 1' }, 'key service.pagerdutyv2'],
+    [{ 'template.t': 'teams:\n  title: "{{ .x"' }, 'key template.t: teams.title'],
+    [{ 'template.t': 'email:\n  subject: "{{ nope }}"' }, 'key template.t: email.subject'],
     [{ 'service.carrier-pigeon': 'x: 1' }, 'key service.carrier-pigeon: unknown service type "carrier-pigeon"'],
     [{ 'service.webhook.a.b': 'url: http://x' }, 'key service.webhook.a.b: invalid service key'],
     [{ 'service.webhook.w': 'url: not a url' }, 'key service.webhook.w: url'],
@@ -59,11 +64,43 @@ describe('argo-rollouts-notification-configmap', () => {
   });
 
   it('lists every refused service type by name', () => {
-    expect(REFUSED_SERVICE_TYPES).toEqual(expect.arrayContaining(['teams', 'email', 'pagerduty', 'pagerdutyv2', 'github', 'opsgenie']));
-    for (const type of ['email', 'pagerduty', 'github']) {
+    expect(REFUSED_SERVICE_TYPES).toEqual(expect.arrayContaining(['pagerduty', 'github', 'opsgenie']));
+    for (const type of ['opsgenie', 'pagerduty', 'github']) {
       const parsed = parseNotificationConfig({ [`service.${type}`]: 'x: y' }, {});
       expect(parsed.ok ? '' : parsed.errors.join()).toContain(`the ${type} service is not supported by Gradual yet`);
     }
+  });
+
+  it('reads the teams, email and pagerdutyv2 services with their credentials from the Secret', () => {
+    const parsed = parseNotificationConfig(
+      {
+        'service.teams': 'recipientUrls:\n  ops: $teams-url\n',
+        'service.email.gmail': 'host: smtp.example.test\nport: 587\nfrom: $email-from\nusername: $email-user\npassword: $email-pw\n',
+        'service.pagerdutyv2': 'serviceKeys:\n  my-service: $pd-key\n',
+      },
+      {
+        'teams-url': 'https://example.webhook.office.com/webhookb2/abc',
+        'email-from': 'a@example.test',
+        'email-user': 'u',
+        'email-pw': 'pw',
+        'pd-key': 'rk',
+      },
+    );
+    expect(parsed.ok ? '' : parsed.errors.join('\n')).toBe('');
+    if (!parsed.ok) return;
+    expect(parsed.config.services.get('teams')).toEqual({
+      type: 'teams',
+      name: 'teams',
+      options: { recipientUrls: { ops: 'https://example.webhook.office.com/webhookb2/abc' } },
+    });
+    expect(parsed.config.services.get('gmail')).toMatchObject({
+      type: 'email',
+      options: { port: 587, from: 'a@example.test', password: 'pw' },
+    });
+    expect(parsed.config.services.get('pagerdutyv2')).toMatchObject({
+      type: 'pagerdutyv2',
+      options: { serviceKeys: { 'my-service': 'rk' } },
+    });
   });
 
   it('a Secret value never appears in an error, even where the service config is wrong', () => {

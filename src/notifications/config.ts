@@ -17,12 +17,11 @@ export const NOTIFICATION_CONFIGMAP = 'argo-rollouts-notification-configmap';
 export const NOTIFICATION_SECRET = 'argo-rollouts-notification-secret';
 
 /** The service types Gradual sends to. */
-export const SUPPORTED_SERVICE_TYPES = ['webhook', 'slack'] as const;
+export const SUPPORTED_SERVICE_TYPES = ['webhook', 'slack', 'teams', 'email', 'pagerdutyv2'] as const;
 /** notifications-engine's other service types: refused by name until Gradual sends to them. */
 export const REFUSED_SERVICE_TYPES = [
   'alertmanager',
   'awssqs',
-  'email',
   'gcppubsub',
   'github',
   'googlechat',
@@ -32,10 +31,8 @@ export const REFUSED_SERVICE_TYPES = [
   'newrelic',
   'opsgenie',
   'pagerduty',
-  'pagerdutyv2',
   'pushover',
   'rocketchat',
-  'teams',
   'teams-workflows',
   'telegram',
   'webex',
@@ -74,8 +71,35 @@ const templateSchema = z
       .strict()
       .optional(),
     webhook: z.record(z.string(), webhookTemplateSchema).optional(),
+    // notifications-engine's TeamsNotification, EmailNotification and PagerDutyV2Notification: every field a template.
+    teams: z
+      .object({
+        template: z.string().optional(),
+        title: z.string().optional(),
+        summary: z.string().optional(),
+        text: z.string().optional(),
+        themeColor: z.string().optional(),
+        facts: z.string().optional(),
+        sections: z.string().optional(),
+        potentialAction: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    email: z.object({ subject: z.string().optional(), body: z.string().optional() }).strict().optional(),
+    pagerdutyv2: z
+      .object({
+        summary: z.string().optional(),
+        severity: z.string().optional(),
+        source: z.string().optional(),
+        component: z.string().optional(),
+        group: z.string().optional(),
+        class: z.string().optional(),
+        url: z.string().optional(),
+      })
+      .strict()
+      .optional(),
   })
-  // Other services' fields (email.subject in Argo's own catalogue, teams, github…) are Argo's too: kept, unused.
+  // Other services' fields (github, opsgenie…) are Argo's too: kept, unused.
   .loose();
 
 const headerSchema = z.object({ name: z.string().min(1), value: z.string() }).strict();
@@ -106,6 +130,28 @@ const slackServiceSchema = z
   })
   .strict();
 
+/** notifications-engine's TeamsOptions: a webhook URL per recipient (each URL is a credential). */
+const teamsServiceSchema = z.object({ recipientUrls: z.record(z.string(), z.url()) }).strict();
+
+/** notifications-engine's EmailOptions (gomodules.xyz/notify/smtp): implicit TLS on 465, STARTTLS when offered. */
+const emailServiceSchema = z
+  .object({
+    host: z.string().min(1, 'host is empty'),
+    port: z.number().int().min(1).max(65535),
+    from: z.string().min(1, 'from is empty'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    insecure_skip_verify: z.boolean().optional(),
+    html: z.boolean().optional(),
+  })
+  .strict();
+
+/** Where PagerDuty's Events API v2 takes events (https://developer.pagerduty.com/api-reference/368ae3d938c9e-send-an-event-to-pager-duty). */
+export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+
+/** notifications-engine's PagerdutyV2Options: a routing key per recipient; `apiURL` is Gradual's (go-pagerduty's endpoint is fixed). */
+const pagerdutyV2ServiceSchema = z.object({ serviceKeys: z.record(z.string(), z.string().min(1)), apiURL: z.url().optional() }).strict();
+
 const subscriptionSchema = z
   .object({
     recipients: z.array(z.string().min(1)),
@@ -117,8 +163,28 @@ const subscriptionSchema = z
 export type WebhookServiceOptions = z.infer<typeof webhookServiceSchema>;
 export type SlackServiceOptions = z.infer<typeof slackServiceSchema>;
 
+export type TeamsServiceOptions = z.infer<typeof teamsServiceSchema>;
+export type EmailServiceOptions = z.infer<typeof emailServiceSchema>;
+export type PagerDutyV2ServiceOptions = z.infer<typeof pagerdutyV2ServiceSchema>;
+
 export type ServiceConfig =
-  { type: 'webhook'; name: string; options: WebhookServiceOptions } | { type: 'slack'; name: string; options: SlackServiceOptions };
+  | { type: 'webhook'; name: string; options: WebhookServiceOptions }
+  | { type: 'slack'; name: string; options: SlackServiceOptions }
+  | { type: 'teams'; name: string; options: TeamsServiceOptions }
+  | { type: 'email'; name: string; options: EmailServiceOptions }
+  | { type: 'pagerdutyv2'; name: string; options: PagerDutyV2ServiceOptions };
+
+/** The template sections rendered field by field (teams, email, pagerdutyv2). */
+export const FIELD_SECTIONS = ['teams', 'email', 'pagerdutyv2'] as const;
+export type FieldSection = (typeof FIELD_SECTIONS)[number];
+
+const serviceSchemas = {
+  webhook: webhookServiceSchema,
+  slack: slackServiceSchema,
+  teams: teamsServiceSchema,
+  email: emailServiceSchema,
+  pagerdutyv2: pagerdutyV2ServiceSchema,
+} as const;
 
 export interface TriggerCondition {
   /** notifications-engine's condition key: `[i].<sha1 of when, base64url>`. */
@@ -135,6 +201,8 @@ export interface CompiledTemplate {
     | { attachments: GoTemplate | undefined; blocks: GoTemplate | undefined; username: string | undefined; icon: string | undefined }
     | undefined;
   webhook: Record<string, { method: string | undefined; path: GoTemplate | undefined; body: GoTemplate | undefined }>;
+  /** Per section, its fields' templates, in the order notifications-engine renders them. */
+  sections: Partial<Record<FieldSection, Record<string, GoTemplate>>>;
 }
 
 export interface LabelRequirement {
@@ -272,6 +340,17 @@ export function parseNotificationConfig(
         continue;
       }
       const { message, slack, webhook } = parsed.data;
+      const sections: CompiledTemplate['sections'] = {};
+      for (const section of FIELD_SECTIONS) {
+        const fields: Record<string, string | undefined> | undefined = parsed.data[section];
+        if (fields === undefined) continue;
+        const compiled: Record<string, GoTemplate> = {};
+        for (const [field, source] of Object.entries(fields)) {
+          const template = compileTemplateField(name, `${section}.${field}`, source, errors);
+          if (template !== undefined) compiled[field] = template;
+        }
+        sections[section] = compiled;
+      }
       config.templates.set(name, {
         name,
         message: compileTemplateField(name, 'message', message, errors),
@@ -294,6 +373,7 @@ export function parseNotificationConfig(
             },
           ]),
         ),
+        sections,
       });
     } else if (key.startsWith('service.')) {
       const parts = key.split('.');
@@ -323,7 +403,7 @@ export function parseNotificationConfig(
         );
         continue;
       }
-      const parsed = type === 'webhook' ? webhookServiceSchema.safeParse(raw) : slackServiceSchema.safeParse(raw);
+      const parsed = serviceSchemas[type as ServiceType].safeParse(raw);
       if (!parsed.success) {
         // The issue paths and messages only: zod's messages for a url or string never repeat the value (a secret).
         errors.push(`${NOTIFICATION_CONFIGMAP} key ${key}: ${zodMessage(parsed.error)}`);
@@ -333,12 +413,7 @@ export function parseNotificationConfig(
         errors.push(`${NOTIFICATION_CONFIGMAP} key ${key}: a service named ${JSON.stringify(name)} is configured twice`);
         continue;
       }
-      config.services.set(
-        name,
-        type === 'webhook'
-          ? { type, name, options: parsed.data as WebhookServiceOptions }
-          : { type: 'slack', name, options: parsed.data as SlackServiceOptions },
-      );
+      config.services.set(name, { type, name, options: parsed.data } as ServiceConfig);
     } else if (key === 'subscriptions') {
       const parsed = z.array(subscriptionSchema).safeParse(parseYamlValue(key, text, errors));
       if (!parsed.success) {

@@ -18,3 +18,5 @@ export {
   destinationsByTrigger,
   triggerForReason,
 } from './subscriptions.js';
+export { LEDGER_MAX_BYTES, SENT_LEDGER_CONFIGMAP, ledgerSent, ledgerWithEntry } from './sent-ledger.js';
+export { FIRING_TRIGGERS, namesInConfigMap, subscriptionIssues, type KnownNotifications } from './subscription-issues.js';

@@ -27,13 +27,25 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function fakeRest(configMap: Record<string, string>, patches: RestRequest[], patchStatus?: number): RestClient {
+/** The API server as the notifier sees it: Argo's ConfigMap, no Secret, and the ledger (stored, or refused with `ledgerStatus`). */
+function fakeRest(configMap: Record<string, string>, writes: RestRequest[], ledgerStatus?: number): RestClient {
+  let ledger: { data: Record<string, string>; metadata: { resourceVersion: string } } | undefined;
   return {
     request<T>(request: RestRequest): Promise<T> {
-      if (request.method === 'PATCH') {
-        patches.push(request);
-        if (patchStatus !== undefined) return Promise.reject(new ApiException(patchStatus, 'forbidden', {}, {}));
-        return Promise.resolve({} as T);
+      if (
+        request.path.includes('/configmaps') &&
+        request.method !== 'GET' &&
+        !request.path.endsWith('/argo-rollouts-notification-configmap')
+      ) {
+        writes.push(request);
+        if (ledgerStatus !== undefined) return Promise.reject(new ApiException(ledgerStatus, 'forbidden', {}, {}));
+        const body = request.body as { data: Record<string, string> };
+        ledger = { data: body.data, metadata: { resourceVersion: String(writes.length) } };
+        return Promise.resolve(ledger as T);
+      }
+      if (request.path.endsWith('/configmaps/gradual-notifications-sent')) {
+        if (ledgerStatus !== undefined) return Promise.reject(new ApiException(ledgerStatus, 'forbidden', {}, {}));
+        return ledger === undefined ? Promise.reject(new ApiException(404, 'not found', {}, {})) : Promise.resolve(ledger as T);
       }
       if (request.path.endsWith('/configmaps/argo-rollouts-notification-configmap')) return Promise.resolve({ data: configMap } as T);
       if (request.path.endsWith('/secrets/argo-rollouts-notification-secret'))
@@ -44,7 +56,12 @@ function fakeRest(configMap: Record<string, string>, patches: RestRequest[], pat
 }
 
 const rollout = {
-  metadata: { name: 'web', namespace: 'shop', annotations: { 'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver': '' } },
+  metadata: {
+    name: 'web',
+    namespace: 'shop',
+    uid: 'uid-1',
+    annotations: { 'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver': '' },
+  },
   spec: { template: { spec: { containers: [] } }, strategy: { canary: { steps: [] } } },
   status: { phase: 'Degraded' },
 };
@@ -55,8 +72,9 @@ describe('the notifier shell', () => {
     const patches: RestRequest[] = [];
     const events: TransitionEvent[] = [];
     const registry = new Registry();
+    const rest = fakeRest({ ...BUILTIN_CATALOGUE, 'service.webhook.receiver': `url: ${base}/hook` }, patches);
     const notifier = createNotifier({
-      rest: fakeRest({ ...BUILTIN_CATALOGUE, 'service.webhook.receiver': `url: ${base}/hook` }, patches),
+      rest,
       logger: createLogger({ level: 'silent' }),
       namespace: 'argo-rollouts',
       registry,
@@ -74,18 +92,39 @@ describe('the notifier shell', () => {
     expect(metrics.find((metric) => metric.name === 'notification_send_error')?.values).toEqual([
       { value: 1, labels: { namespace: 'shop', name: 'web', type: 'Warning', reason: 'RolloutAborted' } },
     ]);
-    expect(patches).toHaveLength(1);
+    // Recorded in the ledger ConfigMap in the controller's namespace, created on first use, before the send.
+    expect(patches.map((write) => [write.method, write.path])).toEqual([['POST', '/api/v1/namespaces/argo-rollouts/configmaps']]);
+    const ledger = (patches[0]?.body as { data: Record<string, string> }).data;
+    expect(Object.keys(ledger)).toEqual(['shop.web']);
+    expect(JSON.parse(ledger['shop.web'] ?? '{}')).toMatchObject({ uid: 'uid-1' });
 
     // The same transition handed over again (a retried reconcile with the same cached copy) is not sent again.
     notifier.notify(rollout, rollout.status, [aborted]);
     await notifier.idle();
     expect(hits).toBe(1);
+
+    // Nor by a new process (a restarted controller) reading the same ledger.
+    const restarted = createNotifier({
+      rest,
+      logger: createLogger({ level: 'silent' }),
+      namespace: 'argo-rollouts',
+      timeoutMs: 5000,
+      recordEvent: (_rollout, event) => events.push(event),
+    });
+    restarted.notify(rollout, rollout.status, [aborted]);
+    await restarted.idle();
+    expect(hits).toBe(1);
+    // A Rollout of the same name created again (another uid) is another Rollout.
+    restarted.notify({ ...rollout, metadata: { ...rollout.metadata, uid: 'uid-2' } }, rollout.status, [aborted]);
+    await restarted.idle();
+    expect(hits).toBe(2);
+    expect(patches.map((write) => write.method)).toEqual(['POST', 'PUT']);
   });
 
-  it('an invalid ConfigMap sends nothing and counts an error; a forbidden annotation patch still sends once', async () => {
+  it('an invalid ConfigMap sends nothing and counts an error; a forbidden ledger still sends once per process', async () => {
     const events: TransitionEvent[] = [];
     const bad = createNotifier({
-      rest: fakeRest({ 'service.teams': 'x: y', 'service.webhook.receiver': `url: ${base}/hook` }, []),
+      rest: fakeRest({ 'service.opsgenie': 'x: y', 'service.webhook.receiver': `url: ${base}/hook` }, []),
       logger: createLogger({ level: 'silent' }),
       namespace: 'argo-rollouts',
       recordEvent: (_rollout, event) => events.push(event),
@@ -107,6 +146,7 @@ describe('the notifier shell', () => {
     forbidden.notify(rollout, rollout.status, [aborted]);
     await forbidden.idle();
     expect(hits).toBe(before + 1);
-    expect(patches).toHaveLength(1);
+    // The ledger's read was refused: no write is tried.
+    expect(patches).toHaveLength(0);
   });
 });

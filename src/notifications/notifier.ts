@@ -1,4 +1,4 @@
-import { ApiException, PatchStrategy } from '@kubernetes/client-node';
+import { ApiException } from '@kubernetes/client-node';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { RestClient } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
@@ -6,6 +6,7 @@ import { outboundPolicy, type OutboundPolicy } from '../providers/outbound/outbo
 import { NOTIFICATION_CONFIGMAP, NOTIFICATION_SECRET, parseNotificationConfig, type ParsedConfig } from './config.js';
 import { planNotifications, readNotified, recordNotified, type TransitionEvent } from './plan-notifications.js';
 import { sendNotification } from './send-notification.js';
+import { SENT_LEDGER_CONFIGMAP, ledgerSent, ledgerWithEntry, type LedgerRollout } from './sent-ledger.js';
 import { NOTIFIED_ANNOTATION } from './subscriptions.js';
 
 /*
@@ -13,8 +14,9 @@ import { NOTIFIED_ANNOTATION } from './subscriptions.js';
  * it recorded; the shell reads the ConfigMap and Secret, asks the pure planner what to send, and
  * sends in the background: the reconcile never waits for a service (each send has a timeout), and
  * a failing service is an Event and notification_send_error, not a retried reconcile. What went
- * out is recorded in the Rollout's notified annotation before the next batch for the same
- * Rollout is planned (batches for one Rollout run in order), so a transition is sent once.
+ * out is recorded in the ledger ConfigMap (sent-ledger.ts) before it is sent and before the next batch for
+ * the same Rollout is planned (batches for one Rollout run in order), so a transition is sent once, also
+ * by a controller started after this one was killed.
  */
 
 /** What the controller's caller chooses; the controller adds its clients, clock, registry and Event recorder. */
@@ -110,16 +112,78 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   /**
-   * What this process recorded per Rollout: the reconcile's cached copy may predate our own annotation patch, and
-   * where the patch is not allowed (deploy/'s ClusterRole lets the controller write no Rollout metadata) it is the
-   * only record, good for this process's lifetime.
+   * What this process recorded per Rollout: kept beside the ledger so a batch planned while the ledger write is in
+   * flight sees it, and the only record where the ledger may not be written (an install without its Role rule).
    */
   const recorded = new Map<string, Record<string, number>>();
-  let patchForbiddenReported = false;
+  let ledgerForbiddenReported = false;
+  /** Ledger writes, one at a time in this process: each reads the ConfigMap it replaces. */
+  let ledgerTail: Promise<void> = Promise.resolve();
+  const ledgerPath = `/api/v1/namespaces/${options.namespace}/configmaps/${SENT_LEDGER_CONFIGMAP}`;
+
+  function ledgerForbidden(cause: unknown): boolean {
+    if (!(cause instanceof ApiException && cause.code === 403)) return false;
+    if (!ledgerForbiddenReported)
+      logger.warn(
+        { status: 403, configMap: `${options.namespace}/${SENT_LEDGER_CONFIGMAP}` },
+        'cannot read or write the notification ledger; a controller restart may repeat a notification',
+      );
+    ledgerForbiddenReported = true;
+    return true;
+  }
+
+  async function readLedger(): Promise<{ data: Record<string, string>; resourceVersion: string } | undefined> {
+    try {
+      const configMap = await options.rest.request<{ data?: Record<string, string>; metadata?: { resourceVersion?: string } }>({
+        method: 'GET',
+        path: ledgerPath,
+      });
+      return { data: configMap.data ?? {}, resourceVersion: configMap.metadata?.resourceVersion ?? '' };
+    } catch (cause) {
+      if (cause instanceof ApiException && cause.code === 404) return undefined;
+      if (ledgerForbidden(cause)) return undefined;
+      throw cause;
+    }
+  }
+
+  /** Replaces this Rollout's ledger entry; a conflict (another writer) is read again, a few times. */
+  async function writeLedger(rollout: LedgerRollout, notified: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const current = await readLedger();
+      if (current === undefined && ledgerForbiddenReported) return;
+      const data = ledgerWithEntry(current?.data, rollout, notified);
+      try {
+        await options.rest.request(
+          current === undefined
+            ? {
+                method: 'POST',
+                path: `/api/v1/namespaces/${options.namespace}/configmaps`,
+                body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: SENT_LEDGER_CONFIGMAP }, data },
+              }
+            : {
+                method: 'PUT',
+                path: ledgerPath,
+                body: {
+                  apiVersion: 'v1',
+                  kind: 'ConfigMap',
+                  metadata: { name: SENT_LEDGER_CONFIGMAP, resourceVersion: current.resourceVersion },
+                  data,
+                },
+              },
+        );
+        return;
+      } catch (cause) {
+        if (ledgerForbidden(cause)) return;
+        if (!(cause instanceof ApiException && cause.code === 409)) throw cause;
+      }
+    }
+    throw new Error(`${options.namespace}/${SENT_LEDGER_CONFIGMAP}: five conflicting writes in a row`);
+  }
 
   async function batch(rollout: NotifiedRollout, previousStatus: unknown, events: readonly TransitionEvent[]): Promise<void> {
     const namespace = rollout.metadata?.namespace ?? 'default';
     const name = rollout.metadata?.name ?? '';
+    const ledgerRollout = { namespace, name, uid: rollout.metadata?.uid ?? '' };
     const log = logger.child({ rollout: name, namespace });
     const parsed = await readConfig();
     if (parsed === undefined) return;
@@ -132,7 +196,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
       return;
     }
     lastConfigError = '';
-    const notified = { ...readNotified(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION]), ...recorded.get(`${namespace}/${name}`) };
+    // The annotation as notifications-engine writes it (an object it managed before), the ledger, and this process's own record.
+    const notified = {
+      ...readNotified(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION]),
+      ...ledgerSent((await readLedger())?.data, ledgerRollout),
+      ...recorded.get(`${namespace}/${name}`),
+    };
     const plan = planNotifications({ config: parsed.config, rollout, previousStatus, events, notified });
     for (const problem of plan.problems) {
       log.warn({ trigger: problem.trigger, reason: problem.event.reason, problem: problem.message }, 'notification trigger failed');
@@ -147,19 +216,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
       Math.floor(now() / 1000),
     );
     recorded.set(`${namespace}/${name}`, readNotified(patched));
+    const written = ledgerTail.then(() => writeLedger(ledgerRollout, patched));
+    ledgerTail = written.catch(() => undefined);
     try {
-      await options.rest.request({
-        method: 'PATCH',
-        path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
-        body: { metadata: { annotations: { [NOTIFIED_ANNOTATION]: patched } } },
-        contentType: PatchStrategy.MergePatch,
-      });
+      await written;
     } catch (cause) {
-      if (!(cause instanceof ApiException && cause.code === 403)) throw cause;
-      // Sent anyway: a notification once per transition within this process beats none.
-      if (!patchForbiddenReported)
-        log.warn({ status: 403 }, `cannot record ${NOTIFIED_ANNOTATION} on Rollouts; a controller restart may repeat a notification`);
-      patchForbiddenReported = true;
+      // Sent anyway, recorded in this process: an abort nobody hears of is worse than a repeat after a crash.
+      log.warn({ err: cause }, 'could not record the notifications in the ledger; a controller restart may repeat them');
     }
     await Promise.all(
       plan.sends.map(async (send) => {

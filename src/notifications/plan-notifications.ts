@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CompiledTemplate, NotificationConfig } from './config.js';
+import type { CompiledTemplate, FieldSection, NotificationConfig } from './config.js';
 import { formatOncePer } from './expr.js';
 import { fromJson, type GoValue } from './go-values.js';
 import { destinationsByTrigger, triggerForReason, type Destination } from './subscriptions.js';
@@ -27,6 +27,8 @@ export interface RenderedNotification {
   slack:
     { attachments: string | undefined; blocks: string | undefined; username: string | undefined; icon: string | undefined } | undefined;
   webhook: Record<string, { method: string | undefined; path: string | undefined; body: string }>;
+  /** teams, email and pagerdutyv2: each field rendered. */
+  sections: Partial<Record<FieldSection, Record<string, string>>>;
 }
 
 export interface PlannedSend {
@@ -74,7 +76,7 @@ function transitionId(previousStatus: unknown, event: TransitionEvent): string {
 
 /** Renders the templates in order, later ones overriding earlier fields, as FormatNotification merges them. */
 export function renderNotification(templates: readonly CompiledTemplate[], vars: GoValue): RenderedNotification {
-  const out: RenderedNotification = { message: undefined, slack: undefined, webhook: {} };
+  const out: RenderedNotification = { message: undefined, slack: undefined, webhook: {}, sections: {} };
   for (const template of templates) {
     if (template.message !== undefined) out.message = template.message.execute(vars);
     if (template.slack !== undefined) {
@@ -84,6 +86,17 @@ export function renderNotification(templates: readonly CompiledTemplate[], vars:
         username: template.slack.username ?? out.slack?.username,
         icon: template.slack.icon ?? out.slack?.icon,
       };
+    }
+    for (const [section, fields] of Object.entries(template.sections) as [
+      FieldSection,
+      Record<string, { execute(vars: GoValue): string }>,
+    ][]) {
+      const rendered = (out.sections[section] ??= {});
+      for (const [field, fieldTemplate] of Object.entries(fields)) {
+        const value = fieldTemplate.execute(vars);
+        // Teams' and email's templaters keep an earlier template's field when this one renders empty; PagerDuty's sets it always.
+        if (value !== '' || section === 'pagerdutyv2') rendered[field] = value;
+      }
     }
     for (const [service, webhook] of Object.entries(template.webhook)) {
       out.webhook[service] = { method: webhook.method, path: webhook.path?.execute(vars), body: webhook.body?.execute(vars) ?? '' };

@@ -1,11 +1,21 @@
-import { outboundRequest, redactUrl, type OutboundPolicy } from '../providers/outbound/outbound-request.js';
-import type { ServiceConfig, SlackServiceOptions, WebhookServiceOptions } from './config.js';
+import type { Socket } from 'node:net';
+import { createTransport } from 'nodemailer';
+import { outboundRequest, redactUrl, resolveOutbound, type OutboundPolicy } from '../providers/outbound/outbound-request.js';
+import {
+  DEFAULT_PAGERDUTY_EVENTS_URL,
+  type EmailServiceOptions,
+  type PagerDutyV2ServiceOptions,
+  type ServiceConfig,
+  type SlackServiceOptions,
+  type TeamsServiceOptions,
+  type WebhookServiceOptions,
+} from './config.js';
 import type { RenderedNotification } from './plan-notifications.js';
 import type { Destination } from './subscriptions.js';
 
 /*
- * The services, as notifications-engine's webhook and Slack services send (pkg/services/webhook.go,
- * slack.go), through the controller's outbound rules (src/providers/outbound): the host's
+ * The services, as notifications-engine's webhook, Slack, Teams, email and PagerDuty v2 services send
+ * (pkg/services/webhook.go, slack.go, teams.go, email.go, pagerdutyv2.go), through the controller's outbound rules (src/providers/outbound): the host's
  * addresses checked before any socket (no link-local or cloud-metadata address unless the
  * operator allows them), redirects only within the origin, responses capped. A rendered body is
  * capped too: a template ranging over a hostile Rollout must not make the controller post
@@ -148,17 +158,235 @@ async function sendSlack(
   return { ok: true };
 }
 
-/** Sends one notification to one destination. Never throws. */
+/** Microsoft Teams' connector card (the "message card" notifications-engine posts), or the template's own JSON. */
+export function teamsMessage(notification: RenderedNotification): string {
+  const teams = notification.sections.teams;
+  if (teams?.template !== undefined && teams.template !== '') return teams.template;
+  const message: Record<string, unknown> = {
+    '@type': 'MessageCard',
+    context: 'https://schema.org/extensions',
+    title: teams?.title ?? '',
+    summary: teams?.summary ?? '',
+    text: teams?.text ?? notification.message ?? '',
+  };
+  if (teams?.themeColor !== undefined) message.themeColor = teams.themeColor;
+  let sections: unknown[] | undefined;
+  if (teams?.sections !== undefined) sections = JSON.parse(teams.sections) as unknown[];
+  if (teams?.facts !== undefined) sections = [...(sections ?? []), { facts: JSON.parse(teams.facts) as unknown }];
+  if (teams?.potentialAction !== undefined) message.potentialAction = JSON.parse(teams.potentialAction) as unknown;
+  if (sections !== undefined) message.sections = sections;
+  // Go marshals the struct's fields in declaration order: @type, context, title, summary, text, themeColor, potentialAction, sections.
+  const order = ['@type', 'context', 'title', 'summary', 'text', 'themeColor', 'potentialAction', 'sections'];
+  return JSON.stringify(Object.fromEntries(order.filter((key) => key in message).map((key) => [key, message[key]])));
+}
+
+async function sendTeams(
+  serviceName: string,
+  options: TeamsServiceOptions,
+  notification: RenderedNotification,
+  recipient: string,
+  send: SendOptions,
+): Promise<SendResult> {
+  const url = options.recipientUrls[recipient];
+  if (url === undefined) return { ok: false, message: `teams ${serviceName}: no teams webhook configured for recipient ${recipient}` };
+  let body: string;
+  try {
+    body = teamsMessage(notification);
+  } catch (cause) {
+    return {
+      ok: false,
+      message: `teams ${serviceName}: the rendered sections, facts or potentialAction are not JSON: ${errorText(cause)}`,
+    };
+  }
+  if (tooLarge(body)) return { ok: false, message: `teams ${serviceName}: the message is larger than ${String(MAX_REQUEST_BYTES)} bytes` };
+  // The webhook URL's path is its credential: messages name the origin only.
+  const where = `POST ${new URL(url).origin}/…`;
+  const result = await outboundRequest(
+    url,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+    send.timeoutMs,
+    send.policy,
+  );
+  if (!result.ok)
+    return { ok: false, message: `teams ${serviceName}: ${result.message.replaceAll(redactUrl(url), `${new URL(url).origin}/…`)}` };
+  // Teams' incoming webhook answers "1" for a card it took; anything else is its error text.
+  if (result.body !== '1')
+    return { ok: false, message: `teams ${serviceName}: ${where} answered HTTP ${String(result.status)}: ${result.body.slice(0, 200)}` };
+  return { ok: true };
+}
+
+/** The Events API v2 event notifications-engine's pagerdutyv2 service sends (go-pagerduty's V2Event). */
+export function pagerDutyEvent(routingKey: string, notification: RenderedNotification): Record<string, unknown> | undefined {
+  const fields = notification.sections.pagerdutyv2;
+  if (fields === undefined) return undefined;
+  const payload: Record<string, unknown> = { summary: fields.summary ?? '', source: fields.source ?? '', severity: fields.severity ?? '' };
+  for (const key of ['component', 'group', 'class'] as const)
+    if (fields[key] !== undefined && fields[key] !== '') payload[key] = fields[key];
+  const event: Record<string, unknown> = { routing_key: routingKey, event_action: 'trigger', client: 'ArgoCD' };
+  if (fields.url !== undefined && fields.url !== '') event.client_url = fields.url;
+  event.payload = payload;
+  return event;
+}
+
+async function sendPagerDutyV2(
+  serviceName: string,
+  options: PagerDutyV2ServiceOptions,
+  notification: RenderedNotification,
+  recipient: string,
+  send: SendOptions,
+): Promise<SendResult> {
+  const routingKey = options.serviceKeys[recipient];
+  if (routingKey === undefined)
+    return { ok: false, message: `pagerdutyv2 ${serviceName}: no API key configured for recipient ${recipient}` };
+  const event = pagerDutyEvent(routingKey, notification);
+  if (event === undefined)
+    return { ok: false, message: `pagerdutyv2 ${serviceName}: no config found for pagerdutyv2 in the templates sent` };
+  const body = JSON.stringify(event);
+  if (tooLarge(body))
+    return { ok: false, message: `pagerdutyv2 ${serviceName}: the event is larger than ${String(MAX_REQUEST_BYTES)} bytes` };
+  const url = options.apiURL ?? DEFAULT_PAGERDUTY_EVENTS_URL;
+  const result = await outboundRequest(
+    url,
+    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body },
+    send.timeoutMs,
+    send.policy,
+  );
+  if (!result.ok) return { ok: false, message: `pagerdutyv2 ${serviceName}: ${result.message}` };
+  // The Events API answers 202 Accepted for an event it queued (go-pagerduty treats anything else as an error).
+  if (result.status !== 202)
+    return {
+      ok: false,
+      message: `pagerdutyv2 ${serviceName}: POST ${redactUrl(url)} answered HTTP ${String(result.status)}: ${result.body.slice(0, 200)}`,
+    };
+  return { ok: true };
+}
+
+/** The mail notifications-engine's email service sends: the email template's subject, its body or else the message. */
+export function emailMessage(
+  options: EmailServiceOptions,
+  notification: RenderedNotification,
+  recipient: string,
+): { from: string; to: string[]; subject: string; text?: string; html?: string } {
+  const to = recipient.split(',').map((address) => address.trim());
+  const subject = notification.sections.email?.subject ?? '';
+  const body = notification.sections.email?.body ?? notification.message ?? '';
+  return { from: options.from, to, subject, ...(options.html === true ? { html: body } : { text: body }) };
+}
+
+async function sendEmail(
+  serviceName: string,
+  options: EmailServiceOptions,
+  notification: RenderedNotification,
+  recipient: string,
+  send: SendOptions,
+): Promise<SendResult> {
+  const mail = emailMessage(options, notification, recipient);
+  if (mail.to.some((address) => address === '')) return { ok: false, message: `email ${serviceName}: no recipient` };
+  if (tooLarge(mail.html ?? mail.text ?? ''))
+    return { ok: false, message: `email ${serviceName}: the body is larger than ${String(MAX_REQUEST_BYTES)} bytes` };
+  // The SMTP server's name is resolved and checked as an HTTP request's host is, and the socket goes to the checked address.
+  const resolved = await resolveOutbound(options.host, send.policy);
+  if (!resolved.ok) return { ok: false, message: `email ${serviceName}: ${options.host}:${String(options.port)}: ${resolved.message}` };
+  const [target] = resolved.addresses;
+  if (target === undefined) return { ok: false, message: `email ${serviceName}: ${options.host} resolves to no address` };
+  const transport = createTransport({
+    host: options.host,
+    port: options.port,
+    // gomodules.xyz/notify/smtp: implicit TLS on 465, else STARTTLS when the server offers it.
+    secure: options.port === 465,
+    ...(options.username === undefined || options.username === ''
+      ? {}
+      : { auth: { user: options.username, pass: options.password ?? '' } }),
+    tls: { rejectUnauthorized: options.insecure_skip_verify !== true, servername: options.host },
+    connectionTimeout: send.timeoutMs,
+    greetingTimeout: send.timeoutMs,
+    socketTimeout: send.timeoutMs,
+    getSocket: (_options, callback) => {
+      const connection = send.policy.connect({
+        address: target.address,
+        port: options.port,
+        tls: false,
+        servername: undefined,
+        rejectUnauthorized: true,
+      });
+      callback(null, { connection: connection as Socket });
+    },
+  });
+  try {
+    await transport.sendMail(mail);
+    return { ok: true };
+  } catch (cause) {
+    return { ok: false, message: `email ${serviceName}: ${options.host}:${String(options.port)}: ${errorText(cause)}` };
+  } finally {
+    transport.close();
+  }
+}
+
+function errorText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** The credentials a service's options hold (from the Secret or not): never part of a message that leaves the sender. */
+function credentialsOf(service: ServiceConfig): string[] {
+  switch (service.type) {
+    case 'webhook':
+      return [
+        ...(service.options.headers ?? []).map((header) => header.value),
+        service.options.basicAuth?.password ?? '',
+        new URL(service.options.url).search,
+      ];
+    case 'slack':
+      return [service.options.token, service.options.signingSecret ?? ''];
+    case 'teams':
+      return Object.values(service.options.recipientUrls).flatMap((url) => [url, new URL(url).pathname, new URL(url).search]);
+    case 'email':
+      return [service.options.password ?? ''];
+    case 'pagerdutyv2':
+      return Object.values(service.options.serviceKeys);
+  }
+}
+
+/** Replaces every credential in a message (a server may echo one back) with ***. */
+function withoutCredentials(message: string, credentials: readonly string[]): string {
+  let out = message;
+  for (const credential of [...credentials].sort((a, b) => b.length - a.length)) {
+    if (credential.length >= 4 && credential !== '/') out = out.replaceAll(credential, '***');
+  }
+  return out;
+}
+
+async function sendTo(
+  service: ServiceConfig,
+  destination: Destination,
+  notification: RenderedNotification,
+  send: SendOptions,
+): Promise<SendResult> {
+  switch (service.type) {
+    case 'webhook':
+      return sendWebhook(service.name, service.options, notification, send);
+    case 'slack':
+      return sendSlack(service.name, service.options, notification, destination.recipient, send);
+    case 'teams':
+      return sendTeams(service.name, service.options, notification, destination.recipient, send);
+    case 'email':
+      return sendEmail(service.name, service.options, notification, destination.recipient, send);
+    case 'pagerdutyv2':
+      return sendPagerDutyV2(service.name, service.options, notification, destination.recipient, send);
+  }
+}
+
+/** Sends one notification to one destination. Never throws; a failure's message holds none of the service's credentials. */
 export async function sendNotification(
   service: ServiceConfig,
   destination: Destination,
   notification: RenderedNotification,
   send: SendOptions,
 ): Promise<SendResult> {
+  let result: SendResult;
   try {
-    if (service.type === 'webhook') return await sendWebhook(service.name, service.options, notification, send);
-    return await sendSlack(service.name, service.options, notification, destination.recipient, send);
+    result = await sendTo(service, destination, notification, send);
   } catch (cause) {
-    return { ok: false, message: `${service.type} ${service.name}: ${cause instanceof Error ? cause.message : String(cause)}` };
+    result = { ok: false, message: `${service.type} ${service.name}: ${errorText(cause)}` };
   }
+  return result.ok ? result : { ok: false, message: withoutCredentials(result.message, credentialsOf(service)) };
 }

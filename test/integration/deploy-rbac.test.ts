@@ -1,4 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   AppsV1Api,
@@ -28,6 +30,7 @@ import { readLiveObject } from '../../src/gitops/plan/index.js';
 import { provenanceKeyFrom } from '../../src/gitops/provenance.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { BUILTIN_CATALOGUE, NOTIFICATION_CONFIGMAP, SENT_LEDGER_CONFIGMAP, createNotifier } from '../../src/notifications/index.js';
 
 // deploy/ installed on the real control plane (RBAC on), then the controller run in this process with the
 // ServiceAccount's own token instead of the environment's system:masters certificate: a full canary that
@@ -529,6 +532,81 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     expect(await allowed('watch', 'secrets')).toBe(false);
     expect(await allowed('update', 'secrets')).toBe(false);
     expect(await allowed('update', 'services')).toBe(false);
+  });
+
+  it("records notifications in its ledger ConfigMap with only the ServiceAccount's rights, and may write no other ConfigMap there", async () => {
+    const received: string[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        received.push(body);
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}/hook`;
+      await core.createNamespacedConfigMap({
+        namespace: systemNamespace,
+        body: { metadata: { name: NOTIFICATION_CONFIGMAP }, data: { ...BUILTIN_CATALOGUE, 'service.webhook.receiver': `url: ${url}\n` } },
+      });
+      const rollout = {
+        metadata: {
+          name: 'web',
+          namespace,
+          uid: `uid-${suffix}`,
+          annotations: { 'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver': '' },
+        },
+        spec: { template: { spec: { containers: [] } }, strategy: { canary: { steps: [] } } },
+        status: { phase: 'Degraded' },
+      };
+      const aborted = { type: 'Warning' as const, reason: 'RolloutAborted', message: 'Rollout aborted update to revision 2' };
+      const events: string[] = [];
+      const notifierAs = (): ReturnType<typeof createNotifier> =>
+        createNotifier({
+          rest: createRestClient(saConfig),
+          logger: createLogger({ level: 'warn' }),
+          namespace: systemNamespace,
+          timeoutMs: 5000,
+          recordEvent: (_rollout, event) => events.push(event.reason),
+        });
+      const first = notifierAs();
+      first.notify(rollout, rollout.status, [aborted]);
+      await first.idle();
+      // A second process (a restarted controller) with the same rights reads the ledger and sends nothing.
+      const second = notifierAs();
+      second.notify(rollout, rollout.status, [aborted]);
+      await second.idle();
+      expect(received).toEqual(['Rollout web has been aborted.']);
+      expect(events).toEqual(['NotificationSent']);
+      const ledger = await core.readNamespacedConfigMap({ name: SENT_LEDGER_CONFIGMAP, namespace: systemNamespace });
+      expect(Object.keys(ledger.data ?? {})).toEqual([`${namespace}.web`]);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+    const authorization = saConfig.makeApiClient(AuthorizationV1Api);
+    async function allowed(verb: string, name: string, inNamespace = systemNamespace): Promise<boolean | undefined> {
+      const review = await authorization.createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: { namespace: inNamespace, verb, resource: 'configmaps', name } } },
+      });
+      return review.status?.allowed;
+    }
+    expect(await allowed('update', SENT_LEDGER_CONFIGMAP)).toBe(true);
+    expect(await allowed('update', NOTIFICATION_CONFIGMAP)).toBe(false);
+    expect(await allowed('delete', SENT_LEDGER_CONFIGMAP)).toBe(false);
+    expect(await allowed('get', 'gradual-deliveries')).toBe(false);
+    expect(await allowed('get', SENT_LEDGER_CONFIGMAP, namespace)).toBe(false);
+    // The record is not on the Rollout: the controller still may not patch one.
+    const saCustom = saConfig.makeApiClient(CustomObjectsApi);
+    expect(
+      await statusOf(
+        saCustom.patchNamespacedCustomObject(
+          { ...rolloutApi, name: 'web', body: { metadata: { annotations: { 'notified.notifications.argoproj.io': '{}' } } } },
+          mergePatch,
+        ),
+      ),
+    ).toBe(403);
   });
 });
 

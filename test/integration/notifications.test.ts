@@ -1,10 +1,18 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRolloutController, type RolloutController } from '../../src/engine/controller/rollout-controller.js';
 import { createLogger } from '../../src/log/index.js';
-import { BUILTIN_CATALOGUE, NOTIFICATION_CONFIGMAP, NOTIFICATION_SECRET, NOTIFIED_ANNOTATION } from '../../src/notifications/index.js';
+import {
+  BUILTIN_CATALOGUE,
+  NOTIFICATION_CONFIGMAP,
+  NOTIFICATION_SECRET,
+  NOTIFIED_ANNOTATION,
+  SENT_LEDGER_CONFIGMAP,
+} from '../../src/notifications/index.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
 import { testCluster } from './support/test-cluster.js';
@@ -23,6 +31,26 @@ interface Delivery {
 }
 const webhook: Delivery[] = [];
 const slack: Delivery[] = [];
+// A real SMTP server (smtp-server) on loopback: STARTTLS with its self-signed certificate, then AUTH; each message parsed.
+const mails: { envelopeTo: string[]; mail: ParsedMail; user: unknown }[] = [];
+const smtp = new SMTPServer({
+  authMethods: ['PLAIN', 'LOGIN'],
+  onAuth(auth, _session, callback) {
+    if (auth.username === 'argo' && auth.password === 'smtp-local-password') callback(null, { user: auth.username });
+    else callback(new Error('Invalid username or password'));
+  },
+  onData(stream, session, callback) {
+    simpleParser(stream)
+      .then((mail) => {
+        mails.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail, user: session.user });
+        callback();
+      })
+      .catch((cause: unknown) => {
+        callback(cause as Error);
+      });
+  },
+  logger: false,
+});
 let server: Server;
 let base = '';
 let controller: RolloutController | undefined;
@@ -55,6 +83,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
   await cluster.setUp();
   await core.createNamespacedConfigMap({
     namespace,
@@ -64,12 +94,16 @@ beforeAll(async () => {
         ...BUILTIN_CATALOGUE,
         'service.webhook.receiver': `url: ${base}/hook\n`,
         'service.slack': `token: $slack-token\napiURL: ${base}/slack/api/\n`,
+        'service.email': `host: 127.0.0.1\nport: ${String(smtpPort)}\nfrom: rollouts@example.test\nusername: argo\npassword: $email-password\ninsecure_skip_verify: true\n`,
       },
     },
   });
   await core.createNamespacedSecret({
     namespace,
-    body: { metadata: { name: NOTIFICATION_SECRET }, stringData: { 'slack-token': 'xoxb-local-token' } },
+    body: {
+      metadata: { name: NOTIFICATION_SECRET },
+      stringData: { 'slack-token': 'xoxb-local-token', 'email-password': 'smtp-local-password' },
+    },
   });
   await startController();
 });
@@ -78,6 +112,9 @@ afterAll(async () => {
   await controller?.stop();
   await cluster.tearDown();
   await new Promise((resolve) => server.close(resolve));
+  await new Promise<void>((resolve) => {
+    smtp.close(resolve);
+  });
 });
 
 function gradual(...args: string[]): ReturnType<typeof runCommand> {
@@ -86,7 +123,7 @@ function gradual(...args: string[]): ReturnType<typeof runCommand> {
 }
 
 describe('notifications configured as Argo Rollouts configures them', () => {
-  it('a Rollout subscribed to on-rollout-step-completed (Slack) and on-rollout-aborted (webhook) gets exactly one rendered message per transition, also after a controller restart', async () => {
+  it('a Rollout subscribed to on-rollout-step-completed (Slack) and on-rollout-aborted (webhook, email over SMTP) gets exactly one rendered message per transition, also after a controller restart', async () => {
     await custom.createNamespacedCustomObject({
       ...rolloutApi,
       body: {
@@ -98,6 +135,7 @@ describe('notifications configured as Argo Rollouts configures them', () => {
           annotations: {
             'notifications.argoproj.io/subscribe.on-rollout-step-completed.slack': 'deploys',
             'notifications.argoproj.io/subscribe.on-rollout-aborted.receiver': '',
+            'notifications.argoproj.io/subscribe.on-rollout-aborted.email': 'ops@example.test',
           },
         },
         spec: {
@@ -123,8 +161,12 @@ describe('notifications configured as Argo Rollouts configures them', () => {
     const abort = await gradual('abort', 'web');
     expect(abort.code, abort.stderr).toBe(0);
     await cluster.untilRollout('web', 'the abort to be Degraded', (r) => r.status?.phase === 'Degraded');
-    await cluster.untilEventLines('web', 'the webhook notification to be sent', (lines) =>
-      lines.some((line) => line.startsWith('NotificationSent: Notification on-rollout-aborted to receiver sent')),
+    await cluster.untilEventLines(
+      'web',
+      'the webhook notification to be sent',
+      (lines) =>
+        lines.some((line) => line.startsWith('NotificationSent: Notification on-rollout-aborted to receiver sent')) &&
+        lines.some((line) => line.startsWith('NotificationSent: Notification on-rollout-aborted to email:ops@example.test sent')),
     );
 
     // A restart: a new controller reconciles the aborted Rollout from scratch; the notified annotation holds what was sent.
@@ -155,7 +197,22 @@ describe('notifications configured as Argo Rollouts configures them', () => {
     expect(webhook.map((delivery) => [delivery.method, delivery.path, delivery.body])).toEqual([
       ['GET', '/hook', 'Rollout web has been aborted.'],
     ]);
+    // The catalogue's rollout-aborted template by SMTP: email.subject, and the message as the body.
+    expect(mails).toHaveLength(1);
+    const [mail] = mails;
+    expect(mail?.envelopeTo).toEqual(['ops@example.test']);
+    expect(mail?.user).toBe('argo');
+    expect(mail?.mail.from?.text).toBe('rollouts@example.test');
+    expect(Array.isArray(mail?.mail.to) ? undefined : mail?.mail.to?.text).toBe('ops@example.test');
+    expect(mail?.mail.subject).toBe('Rollout web has been aborted.');
+    expect(mail?.mail.text?.trim()).toBe('Rollout web has been aborted.');
+    // The password came from the Secret and appears in no Event.
+    expect((await cluster.eventLines('web')).join('\n')).not.toContain('smtp-local-password');
+    // Recorded in the ledger ConfigMap in the controller's namespace (the controller may not patch Rollouts), not on the Rollout.
+    const ledger = await core.readNamespacedConfigMap({ name: SENT_LEDGER_CONFIGMAP, namespace });
+    const entry = JSON.parse(ledger.data?.[`${namespace}.web`] ?? '{}') as { sent?: object };
+    expect(Object.keys(entry.sent ?? {})).toHaveLength(3);
     const rollout = await cluster.readRollout('web');
-    expect(Object.keys(JSON.parse(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION] ?? '{}') as object)).toHaveLength(2);
+    expect(rollout.metadata?.annotations?.[NOTIFIED_ANNOTATION]).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import {
   type RolloutIssue,
 } from '../../api/index.js';
 import { fromZodIssues } from '../../api/index.js';
+import { subscriptionIssues } from '../../notifications/subscription-issues.js';
 
 /**
  * The engine's own checks of the argoproj.io kinds it reads from git: a
@@ -26,7 +27,9 @@ export function validateArgoObject(object: Record<string, unknown>): RolloutIssu
     return [{ path: ['apiVersion'], message: `Gradual serves ${kind} of ${rolloutApiVersion}, got "${apiVersion}"` }];
   if (kind === rolloutKind) {
     const result = validateRollout(object);
-    return result.ok ? [] : result.issues;
+    // A subscription to a trigger no Event fires (a typo) is a plan error at its annotation; services live in the cluster's ConfigMap.
+    const subscriptions = subscriptionIssues((object.metadata as { annotations?: unknown } | undefined)?.annotations);
+    return [...(result.ok ? [] : result.issues), ...subscriptions];
   }
   const schema = kind === analysisTemplateKind ? analysisTemplateSchema : clusterAnalysisTemplateSchema;
   const parsed = schema.safeParse(object, { reportInput: true });

@@ -316,3 +316,15 @@ export async function outboundRequest(url: string, init: OutboundInit, timeoutMs
     clearTimeout(timer);
   }
 }
+
+/** The checked addresses of a host for a protocol other than HTTP (a notification's SMTP server), refused as a request would be. */
+export async function resolveOutbound(
+  host: string,
+  policy: OutboundPolicy,
+): Promise<{ ok: true; addresses: ResolvedAddress[] } | { ok: false; message: string }> {
+  try {
+    return { ok: true, addresses: await resolveChecked(host, policy) };
+  } catch (cause) {
+    return { ok: false, message: cause instanceof Refusal ? cause.message : describeError(cause) };
+  }
+}
