@@ -11,9 +11,7 @@ export const notYetSupportedFields: readonly (readonly string[])[] = [
   ['spec', 'strategy', 'canary', 'replicaProgressThreshold'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'alb'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'ambassador'],
-  ['spec', 'strategy', 'canary', 'trafficRouting', 'apisix'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'appMesh'],
-  ['spec', 'strategy', 'canary', 'trafficRouting', 'traefik'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'experiment'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'plugin'],
 ];

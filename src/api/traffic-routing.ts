@@ -5,7 +5,7 @@ import { int32, opaqueObject } from './common.js';
  * The canary's `trafficRouting` block and the two route steps, in Argo's
  * field names (pkg/apis/rollouts/v1alpha1/types.go: RolloutTrafficRouting,
  * SetHeaderRoute, SetMirrorRoute). Strict, so a router Gradual does not have
- * yet (alb, ambassador, appMesh, traefik, apisix) or a misspelt field is an
+ * yet (alb, ambassador, appMesh) or a misspelt field is an
  * error that names it. canary-strategy.ts points at them.
  */
 
@@ -95,6 +95,24 @@ export const gatewayApiTrafficRoutingSchema = z.looseObject({
   inProgressLabelValue: z.string().optional(),
 });
 
+/** Argo's TraefikTrafficRouting: the weighted TraefikService whose canary and stable weights the router sets. */
+export const traefikTrafficRoutingSchema = z.strictObject({
+  weightedTraefikServiceName: z.string().meta({ description: 'the TraefikService (spec.weighted.services) to set the weights in' }),
+});
+
+/** Argo's ApisixTrafficRouting: the ApisixRoute and the http rules (default: the rule named like the route) to set weights in. */
+export const apisixTrafficRoutingSchema = z.strictObject({
+  route: z
+    .strictObject({
+      name: z.string().meta({ description: 'the ApisixRoute' }),
+      rules: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'the spec.http rules to set weights in (default: the rule named like the route)' }),
+    })
+    .optional(),
+});
+
 /** Argo's name for the Gateway API plugin; Gradual accepts its config under `plugins` as an alias of `gatewayAPI`. */
 export const gatewayApiPluginName = 'argoproj-labs/gatewayAPI';
 
@@ -108,9 +126,9 @@ export const trafficRoutingSchema = z
     // Argo's other routers: stored as written (the CRD keeps them, as Argo's does) and refused by validation, never ignored.
     alb: opaqueObject('AWS ALB (not yet supported by Gradual)').optional(),
     ambassador: opaqueObject('Ambassador (not yet supported by Gradual)').optional(),
-    apisix: opaqueObject('Apache APISIX (not yet supported by Gradual)').optional(),
+    apisix: apisixTrafficRoutingSchema.optional(),
     appMesh: opaqueObject('AWS App Mesh (not yet supported by Gradual)').optional(),
-    traefik: opaqueObject('Traefik (not yet supported by Gradual)').optional(),
+    traefik: traefikTrafficRoutingSchema.optional(),
     managedRoutes: z.array(z.strictObject({ name: z.string() })).optional(),
     maxTrafficWeight: int32('the total weight of traffic (default 100)').optional(),
   })
@@ -125,5 +143,7 @@ export type IstioDestinationRuleRef = z.infer<typeof istioDestinationRuleRefSche
 export type IstioTrafficRouting = z.infer<typeof istioTrafficRoutingSchema>;
 export type NginxTrafficRouting = z.infer<typeof nginxTrafficRoutingSchema>;
 export type SmiTrafficRouting = z.infer<typeof smiTrafficRoutingSchema>;
+export type TraefikTrafficRouting = z.infer<typeof traefikTrafficRoutingSchema>;
+export type ApisixTrafficRouting = z.infer<typeof apisixTrafficRoutingSchema>;
 export type GatewayApiTrafficRouting = z.infer<typeof gatewayApiTrafficRoutingSchema>;
 export type TrafficRouting = z.infer<typeof trafficRoutingSchema>;

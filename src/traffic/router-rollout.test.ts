@@ -71,7 +71,7 @@ describe('checkRouteSteps', () => {
       name: 'a header route with SMI',
       routing: { smi: {} },
       steps: [{ index: 2, kind: 'setHeaderRoute' as const, name: 'h' }],
-      message: 'SetHeaderRoute requires TrafficRouting, supports Istio and Gateway API',
+      message: 'SetHeaderRoute requires TrafficRouting, supports Istio, Apisix and Gateway API',
     },
     {
       name: 'a mirror route with NGINX',

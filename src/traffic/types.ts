@@ -3,7 +3,7 @@ import type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traf
 export type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traffic-routing.js';
 
 /** Argo's Type() strings, so logs and status read as Argo's do. */
-export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI';
+export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI' | 'Traefik' | 'Apisix';
 
 /** Argo's WeightDestination: an additional destination (an experiment's Service) and its weight. */
 export interface WeightDestination {
@@ -51,7 +51,9 @@ export interface ObjectRef {
 export type RouterWrite =
   | { verb: 'create'; ref: ObjectRef; object: JsonObject }
   | { verb: 'replace'; ref: ObjectRef; object: JsonObject }
-  | { verb: 'patch'; ref: ObjectRef; patch: JsonObject; resourceVersion: string };
+  | { verb: 'patch'; ref: ObjectRef; patch: JsonObject; resourceVersion: string }
+  /** Only on the resourceVersion read (a precondition), so an object changed since is not deleted; already gone is done. */
+  | { verb: 'delete'; ref: ObjectRef; resourceVersion: string };
 
 /** An Event to record on the Rollout, with Argo's reason. */
 export interface RouterEvent {
