@@ -137,7 +137,9 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
     }
   }
   const steps: RouteStep[] = (canary.steps ?? []).flatMap((step, index): RouteStep[] => [
-    ...(step.setHeaderRoute === undefined ? [] : [{ index, kind: 'setHeaderRoute' as const, name: step.setHeaderRoute.name }]),
+    ...(step.setHeaderRoute === undefined
+      ? []
+      : [{ index, kind: 'setHeaderRoute' as const, name: step.setHeaderRoute.name, match: step.setHeaderRoute.match }]),
     ...(step.setMirrorRoute === undefined ? [] : [{ index, kind: 'setMirrorRoute' as const, name: step.setMirrorRoute.name }]),
   ]);
   return checkRouteSteps(parsed.value, steps).map(issueOfProblem);

@@ -24,4 +24,5 @@ export { createNginxRouter, nginxRouterDecisions } from './nginx/index.js';
 export { createGatewayApiRouter, gatewayApiRouterDecisions } from './gateway-api/index.js';
 export { createTraefikRouter, traefikRouterDecisions } from './traefik/index.js';
 export { createApisixRouter, apisixRouterDecisions } from './apisix/index.js';
+export { createAlbRouter, albRouterDecisions } from './alb/index.js';
 export type * from './types.js';

@@ -49,7 +49,7 @@ describe('routerRollout', () => {
     },
     {
       name: 'a router Gradual does not have yet',
-      canary: { canaryService: 'c', stableService: 's', trafficRouting: { alb: { ingress: 'x' } } },
+      canary: { canaryService: 'c', stableService: 's', trafficRouting: { ambassador: { mappings: ['x'] } } },
       field: 'spec.strategy.canary.trafficRouting',
     },
     {
@@ -71,7 +71,7 @@ describe('checkRouteSteps', () => {
       name: 'a header route with SMI',
       routing: { smi: {} },
       steps: [{ index: 2, kind: 'setHeaderRoute' as const, name: 'h' }],
-      message: 'SetHeaderRoute requires TrafficRouting, supports Istio, Apisix and Gateway API',
+      message: 'SetHeaderRoute requires TrafficRouting, supports Istio, ALB, Apisix and Gateway API',
     },
     {
       name: 'a mirror route with NGINX',

@@ -6,7 +6,7 @@ import type { RouterRollout } from './types.js';
 
 const canaryPath = 'spec.strategy.canary';
 /** Argo's routers that Gradual has no folder for yet (the API keeps them; see not-yet-supported.ts). */
-const unsupportedRouters = ['alb', 'ambassador', 'appMesh'] as const;
+const unsupportedRouters = ['ambassador', 'appMesh'] as const;
 
 /**
  * What the routers need from a Rollout, checked: trafficRouting parsed by

@@ -3,7 +3,7 @@ import type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traf
 export type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traffic-routing.js';
 
 /** Argo's Type() strings, so logs and status read as Argo's do. */
-export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI' | 'Traefik' | 'Apisix';
+export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI' | 'Traefik' | 'Apisix' | 'ALB';
 
 /** Argo's WeightDestination: an additional destination (an experiment's Service) and its weight. */
 export interface WeightDestination {
@@ -28,6 +28,12 @@ export interface RouterRollout {
   canaryService: string;
   stableService: string;
   trafficRouting: TrafficRouting;
+  /**
+   * With canary.pingPong: the ping/pong Services as stable and canary, per
+   * status.canary.stablePingPong (ping stable when it says ping, else pong),
+   * as Argo's GetStableAndCanaryServices(rollout, true) picks them for ALB.
+   */
+  pingPong?: { stable: string; canary: string };
   /** Names used by the setHeaderRoute and setMirrorRoute steps (Istio removes them at the end). */
   stepRouteNames: string[];
 }
