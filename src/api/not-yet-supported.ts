@@ -8,7 +8,6 @@ import type { PathSegment, RolloutIssue } from './types.js';
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
   ['spec', 'strategy', 'canary', 'pingPong'],
-  ['spec', 'strategy', 'canary', 'replicaProgressThreshold'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'ambassador'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'appMesh'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'experiment'],
