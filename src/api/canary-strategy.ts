@@ -74,7 +74,7 @@ export const canaryStrategySchema = z
       .optional(),
     pingPong: z
       .strictObject({ pingService: z.string(), pongService: z.string() })
-      .meta({ description: 'ping-pong services (not yet supported by Gradual)' })
+      .meta({ description: 'with ALB or Istio: two Services that take turns holding the stable and the canary pods' })
       .optional(),
     minPodsPerReplicaSet: int32('with traffic routing: least number of pods for a non-empty canary or stable ReplicaSet').optional(),
     replicaProgressThreshold: z

@@ -27,6 +27,7 @@ import { analysisInputOf, analysisRunStatusEntry, reconcileRolloutAnalysis } fro
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import { replicaProgressThresholdMet } from './replica-progress-threshold.js';
+import { pingPongServices } from '../api/ping-pong.js';
 import type { KubeAction, ReconcilePlan } from './reconcile-types.js';
 import { isActiveReplicaSet, isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
@@ -102,6 +103,8 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
       // With a router the canary Service goes back to the stable pods only once the abort's weight allows it.
       aborted: trafficDecision === undefined ? aborted : trafficDecision.canaryServiceToStable,
       checkAvailabilityOnAbort: trafficDecision === undefined,
+      pingPongCanary: pingPongServices(canary, observed)?.canary,
+      fullyPromoted: (observed.stableRS ?? '') === newHash,
     },
     plan,
   );
@@ -156,6 +159,9 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
     if (stepCount > 0) draft.currentStepIndex = stepCount;
     if ((draft.stableRS ?? '') !== draft.currentPodHash) {
       draft.stableRS = draft.currentPodHash ?? '';
+      // Argo's ping-pong: the Service that held the canary becomes the stable one (sync.go promoteStable).
+      if (canary.pingPong !== undefined)
+        draft.canary = { ...draft.canary, stablePingPong: observed.canary?.stablePingPong === 'ping' ? 'pong' : 'ping' };
       const message = MESSAGES.rolloutCompleted(revisionOfRollout(replicaSets), draft.currentPodHash ?? '', promoteReason);
       events.push({ type: 'Normal', reason: REASONS.rolloutCompleted, message });
     }
