@@ -74,12 +74,12 @@ export const canaryStrategySchema = z
       .optional(),
     pingPong: z
       .strictObject({ pingService: z.string(), pongService: z.string() })
-      .meta({ description: 'ping-pong services (not yet supported by Gradual)' })
+      .meta({ description: 'with ALB or Istio: two Services that take turns holding the stable and the canary pods' })
       .optional(),
     minPodsPerReplicaSet: int32('with traffic routing: least number of pods for a non-empty canary or stable ReplicaSet').optional(),
     replicaProgressThreshold: z
       .strictObject({ type: z.enum(['Percent', 'Pods']), value: int32() })
-      .meta({ description: 'available pods needed before a step completes (not yet supported by Gradual)' })
+      .meta({ description: 'available canary pods (Percent of the desired count, or Pods) enough for a step to complete' })
       .optional(),
   })
   .meta({ description: 'canary: move traffic and replicas to the new version step by step' });

@@ -101,9 +101,14 @@ describe('lintManifests', () => {
     ],
     [
       'a not-yet-supported field, at its name',
-      { 20: '      pingPong: {pingService: a, pongService: b}', 21: '      steps:', 22: '        - experiment: {templates: []}', 23: null },
+      {
+        20: '      trafficRouting: {ambassador: {mappings: [a]}}',
+        21: '      steps:',
+        22: '        - experiment: {templates: []}',
+        23: null,
+      },
       [
-        'web.yaml:20:7: spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
+        'web.yaml:20:24: spec.strategy.canary.trafficRouting.ambassador: not yet supported by Gradual: ambassador',
         'web.yaml:22:11: spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
       ],
     ],

@@ -7,13 +7,8 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * index of an array. Later issues shrink this list as they land.
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
-  ['spec', 'strategy', 'canary', 'pingPong'],
-  ['spec', 'strategy', 'canary', 'replicaProgressThreshold'],
-  ['spec', 'strategy', 'canary', 'trafficRouting', 'alb'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'ambassador'],
-  ['spec', 'strategy', 'canary', 'trafficRouting', 'apisix'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'appMesh'],
-  ['spec', 'strategy', 'canary', 'trafficRouting', 'traefik'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'experiment'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'plugin'],
 ];

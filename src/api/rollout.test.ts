@@ -207,7 +207,11 @@ describe('validateRollout refuses', () => {
   });
 
   it.each([
-    ['ping-pong', { canary: { pingPong: { pingService: 'a', pongService: 'b' } } }, ['spec.strategy.canary.pingPong']],
+    [
+      'the Ambassador and App Mesh routers',
+      { canary: { trafficRouting: { ambassador: { mappings: ['a'] }, appMesh: {} } } },
+      ['spec.strategy.canary.trafficRouting.ambassador', 'spec.strategy.canary.trafficRouting.appMesh'],
+    ],
     [
       'experiment and plugin steps (analysis, header and mirror route steps are supported)',
       {
@@ -233,9 +237,9 @@ describe('validateRollout refuses', () => {
   });
 
   it('reports not-yet-supported fields beside schema errors', () => {
-    expect(issuesOf(rollout({ replicas: 'x', strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } }))).toEqual([
+    expect(issuesOf(rollout({ replicas: 'x', strategy: { canary: { steps: [{ experiment: {} }] } } }))).toEqual([
       'spec.replicas: expected an integer, got the string "x"',
-      'spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
+      'spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
     ]);
   });
 

@@ -5,7 +5,7 @@ import { int32, opaqueObject } from './common.js';
  * The canary's `trafficRouting` block and the two route steps, in Argo's
  * field names (pkg/apis/rollouts/v1alpha1/types.go: RolloutTrafficRouting,
  * SetHeaderRoute, SetMirrorRoute). Strict, so a router Gradual does not have
- * yet (alb, ambassador, appMesh, traefik, apisix) or a misspelt field is an
+ * yet (ambassador, appMesh) or a misspelt field is an
  * error that names it. canary-strategy.ts points at them.
  */
 
@@ -95,6 +95,43 @@ export const gatewayApiTrafficRoutingSchema = z.looseObject({
   inProgressLabelValue: z.string().optional(),
 });
 
+/** Argo's TraefikTrafficRouting: the weighted TraefikService whose canary and stable weights the router sets. */
+export const traefikTrafficRoutingSchema = z.strictObject({
+  weightedTraefikServiceName: z.string().meta({ description: 'the TraefikService (spec.weighted.services) to set the weights in' }),
+});
+
+/** Argo's ALBTrafficRouting: the Ingress(es) whose action annotations the AWS Load Balancer Controller turns into weighted target groups. */
+export const albTrafficRoutingSchema = z.strictObject({
+  ingress: z.string().optional().meta({ description: 'the Ingress, in the Rollout namespace' }),
+  ingresses: z.array(z.string()).optional().meta({ description: 'several Ingresses (instead of ingress)' }),
+  servicePort: int32('the Service port the actions forward to'),
+  rootService: z
+    .string()
+    .optional()
+    .meta({ description: 'the Service the Ingress routes to and the action is named after (default: stableService)' }),
+  annotationPrefix: z
+    .string()
+    .optional()
+    .meta({ description: 'the AWS Load Balancer Controller annotation prefix (default alb.ingress.kubernetes.io)' }),
+  stickinessConfig: z
+    .strictObject({ enabled: z.boolean(), durationSeconds: z.number().int() })
+    .optional()
+    .meta({ description: 'target group stickiness for the forward action' }),
+});
+
+/** Argo's ApisixTrafficRouting: the ApisixRoute and the http rules (default: the rule named like the route) to set weights in. */
+export const apisixTrafficRoutingSchema = z.strictObject({
+  route: z
+    .strictObject({
+      name: z.string().meta({ description: 'the ApisixRoute' }),
+      rules: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'the spec.http rules to set weights in (default: the rule named like the route)' }),
+    })
+    .optional(),
+});
+
 /** Argo's name for the Gateway API plugin; Gradual accepts its config under `plugins` as an alias of `gatewayAPI`. */
 export const gatewayApiPluginName = 'argoproj-labs/gatewayAPI';
 
@@ -106,11 +143,11 @@ export const trafficRoutingSchema = z
     gatewayAPI: gatewayApiTrafficRoutingSchema.optional(),
     plugins: z.record(z.string(), z.unknown()).optional(),
     // Argo's other routers: stored as written (the CRD keeps them, as Argo's does) and refused by validation, never ignored.
-    alb: opaqueObject('AWS ALB (not yet supported by Gradual)').optional(),
+    alb: albTrafficRoutingSchema.optional(),
     ambassador: opaqueObject('Ambassador (not yet supported by Gradual)').optional(),
-    apisix: opaqueObject('Apache APISIX (not yet supported by Gradual)').optional(),
+    apisix: apisixTrafficRoutingSchema.optional(),
     appMesh: opaqueObject('AWS App Mesh (not yet supported by Gradual)').optional(),
-    traefik: opaqueObject('Traefik (not yet supported by Gradual)').optional(),
+    traefik: traefikTrafficRoutingSchema.optional(),
     managedRoutes: z.array(z.strictObject({ name: z.string() })).optional(),
     maxTrafficWeight: int32('the total weight of traffic (default 100)').optional(),
   })
@@ -125,5 +162,8 @@ export type IstioDestinationRuleRef = z.infer<typeof istioDestinationRuleRefSche
 export type IstioTrafficRouting = z.infer<typeof istioTrafficRoutingSchema>;
 export type NginxTrafficRouting = z.infer<typeof nginxTrafficRoutingSchema>;
 export type SmiTrafficRouting = z.infer<typeof smiTrafficRoutingSchema>;
+export type AlbTrafficRouting = z.infer<typeof albTrafficRoutingSchema>;
+export type TraefikTrafficRouting = z.infer<typeof traefikTrafficRoutingSchema>;
+export type ApisixTrafficRouting = z.infer<typeof apisixTrafficRoutingSchema>;
 export type GatewayApiTrafficRouting = z.infer<typeof gatewayApiTrafficRoutingSchema>;
 export type TrafficRouting = z.infer<typeof trafficRoutingSchema>;

@@ -395,7 +395,7 @@ describe('planCanary: pause, deadlines, history', () => {
   test('an unsupported field only sets InvalidSpec', () => {
     const rollout = canaryRollout();
     const plan = planRollout({
-      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } } },
+      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary: { trafficRouting: { ambassador: { mappings: ['a'] } } } } } },
       replicaSets: [],
       services: {},
       pods: [],
@@ -405,7 +405,7 @@ describe('planCanary: pause, deadlines, history', () => {
     expect(plan.status.conditions).toHaveLength(1);
     expect(plan.status.conditions?.[0]).toMatchObject({ type: 'InvalidSpec', status: 'True', reason: 'InvalidSpec' });
     expect(plan.status.conditions?.[0]?.message).toMatch(
-      /^The Rollout "demo" is invalid: spec\.strategy\.canary\.pingPong: not yet supported/u,
+      /^The Rollout "demo" is invalid: spec\.strategy\.canary\.trafficRouting\.ambassador: not yet supported/u,
     );
     expect(plan.status.phase).toBe('Degraded');
     expect(plan.requeueAfterMs).toBe(20_000);
@@ -473,9 +473,9 @@ describe('planCanary: services and adoption', () => {
 describe('planRollout: what the engine refuses', () => {
   test.each([
     [
-      'pingPong',
+      'pingPong Services absent',
       { strategy: { canary: { pingPong: { pingService: 'a', pongService: 'b' } } } },
-      'spec.strategy.canary.pingPong: not yet supported by Gradual: pingPong',
+      'spec.strategy.canary.pingPong.pingService: service "a" not found',
     ],
     [
       'trafficRouting without Services',

@@ -26,6 +26,8 @@ import { reconcileTrafficReplicaSets } from './traffic-replica-sets.js';
 import { analysisInputOf, analysisRunStatusEntry, reconcileRolloutAnalysis } from './rollout-analysis.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
+import { replicaProgressThresholdMet } from './replica-progress-threshold.js';
+import { pingPongServices } from '../api/ping-pong.js';
 import type { KubeAction, ReconcilePlan } from './reconcile-types.js';
 import { isActiveReplicaSet, isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
@@ -101,6 +103,8 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
       // With a router the canary Service goes back to the stable pods only once the abort's weight allows it.
       aborted: trafficDecision === undefined ? aborted : trafficDecision.canaryServiceToStable,
       checkAvailabilityOnAbort: trafficDecision === undefined,
+      pingPongCanary: pingPongServices(canary, observed)?.canary,
+      fullyPromoted: (observed.stableRS ?? '') === newHash,
     },
     plan,
   );
@@ -155,6 +159,9 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
     if (stepCount > 0) draft.currentStepIndex = stepCount;
     if ((draft.stableRS ?? '') !== draft.currentPodHash) {
       draft.stableRS = draft.currentPodHash ?? '';
+      // Argo's ping-pong: the Service that held the canary becomes the stable one (sync.go promoteStable).
+      if (canary.pingPong !== undefined)
+        draft.canary = { ...draft.canary, stablePingPong: observed.canary?.stablePingPong === 'ping' ? 'pong' : 'ping' };
       const message = MESSAGES.rolloutCompleted(revisionOfRollout(replicaSets), draft.currentPodHash ?? '', promoteReason);
       events.push({ type: 'Normal', reason: REASONS.rolloutCompleted, message });
     }
@@ -309,7 +316,7 @@ function completedCurrentStep(
   if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
     const desired = basicCanaryReplicaCounts(scalingInput(rollout, spec, canary, replicaSets, newRS));
     const stable = replicaSets.stableRS;
-    const canaryReady = desired.canary === specReplicas(newRS) && desired.canary === (newRS.status?.availableReplicas ?? 0);
+    const canaryReady = replicaProgressThresholdMet(canary.replicaProgressThreshold, newRS, desired.canary);
     const stableCreated =
       stable !== undefined && desired.stable === specReplicas(stable) && desired.stable === (stable.status?.replicas ?? 0);
     const olderGone = replicaSets.others.every((rs) => (rs.status?.availableReplicas ?? 0) === 0);
@@ -331,7 +338,9 @@ function fullPromotionReason(
   const observed = rollout.status ?? {};
   if (replicaSets.stableRS === undefined) return 'Initial deploy';
   if (isAborted(decisions, observed)) return undefined;
-  if ((newRS.status?.availableReplicas ?? 0) < spec.replicas) return undefined;
+  const threshold = spec.strategy.canary?.replicaProgressThreshold;
+  if ((newRS.status?.availableReplicas ?? 0) < spec.replicas && !replicaProgressThresholdMet(threshold, newRS, spec.replicas))
+    return undefined;
   if (observed.promoteFull === true) return 'Full promotion requested';
   if (withinWindow) return 'Rollback within window';
   if (observed.stableRS === podTemplateHashOf(newRS)) return 'Fast rollback';

@@ -16,6 +16,10 @@ export interface CanaryServicesInput {
   aborted: boolean;
   /** Argo checks availability before pointing the canary Service back at stable only without a router; default true. */
   checkAvailabilityOnAbort?: boolean;
+  /** With canary.pingPong: the ping or pong Service that holds the canary now (ping-pong.ts). */
+  pingPongCanary?: string | undefined;
+  /** status.stableRS is the new ReplicaSet: nothing is a canary. */
+  fullyPromoted?: boolean;
 }
 
 /**
@@ -34,6 +38,9 @@ export function reconcileCanaryServices(input: CanaryServicesInput, plan: PlanCo
     plan,
     !input.aborted || input.checkAvailabilityOnAbort !== false,
   );
+  // Argo's reconcilePingAndPongService: until fully promoted, the ping or pong Service holding the canary selects the new pods, availability unchecked.
+  if (input.pingPongCanary !== undefined && input.fullyPromoted !== true)
+    ensureServiceTargets(input, input.pingPongCanary, newRS, plan, false);
 }
 
 function ensureServiceTargets(

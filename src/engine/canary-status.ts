@@ -59,6 +59,8 @@ export function baseCanaryStatus(
       ...(observed.canary?.weights === undefined || rollout.spec.strategy?.canary?.trafficRouting === undefined
         ? {}
         : { weights: observed.canary.weights }),
+      // Argo's newStatus.Canary.StablePingPong: carried over; it flips only when a new stable is set (canary-planner).
+      ...(observed.canary?.stablePingPong === undefined ? {} : { stablePingPong: observed.canary.stablePingPong }),
     },
     blueGreen: {},
   };

@@ -5,6 +5,7 @@ import { currentCanaryStep } from './canary-steps.js';
 import type { RolloutEvent, TrafficOperation } from './reconcile-types.js';
 import { podTemplateHashOf, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import { currentSetWeight, desiredCanaryWeight, trafficRoutedReplicaCounts, type TrafficCanaryInput } from './traffic-replica-counts.js';
+import { replicaProgressThresholdMet } from './replica-progress-threshold.js';
 
 /** Argo's TrafficWeightUpdatedReason (utils/conditions). */
 export const TRAFFIC_WEIGHT_UPDATED_REASON = 'TrafficWeightUpdated';
@@ -58,13 +59,13 @@ export function trafficCanaryInput(context: Omit<TrafficContext, 'newRS'> & { ne
 
 /**
  * Argo's AtDesiredReplicaCountsForCanary with a router: every desired canary
- * pod available, and (without dynamicStableScale) every desired stable pod
+ * pod available (or replicaProgressThreshold met), and (without dynamicStableScale) every desired stable pod
  * created; older ReplicaSets may keep pods, the router sends them nothing.
  */
 export function atDesiredTrafficReplicaCounts(context: TrafficContext, weights: TrafficWeights | undefined): boolean {
   const desired = trafficRoutedReplicaCounts(trafficCanaryInput(context), weights);
   const { newRS } = context;
-  if (!(desired.canary === specReplicas(newRS) && desired.canary === (newRS.status?.availableReplicas ?? 0))) return false;
+  if (!replicaProgressThresholdMet(context.canary.replicaProgressThreshold, newRS, desired.canary)) return false;
   if (!context.canary.dynamicStableScale) {
     const stable = context.replicaSets.stableRS;
     if (stable === undefined || desired.stable !== specReplicas(stable) || desired.stable !== (stable.status?.replicas ?? 0)) return false;
@@ -95,7 +96,10 @@ function stableCanTake(context: TrafficContext, stableWeight: number): boolean {
   const stable = context.replicaSets.stableRS;
   if (stable === undefined) return false;
   const wanted = Math.trunc((stableWeight * context.spec.replicas) / maxTrafficWeight(context.canary));
-  return (stable.status?.availableReplicas ?? 0) >= wanted;
+  return (
+    (stable.status?.availableReplicas ?? 0) >= wanted ||
+    replicaProgressThresholdMet(context.canary.replicaProgressThreshold, stable, wanted)
+  );
 }
 
 /**

@@ -68,6 +68,8 @@ function referencedServiceIssues(context: ReconcileContext): RolloutIssue[] {
   const named: [path: string[], name: string | undefined][] = [
     [['spec', 'strategy', 'canary', 'canaryService'], strategy?.canary?.canaryService],
     [['spec', 'strategy', 'canary', 'stableService'], strategy?.canary?.stableService],
+    [['spec', 'strategy', 'canary', 'pingPong', 'pingService'], strategy?.canary?.pingPong?.pingService],
+    [['spec', 'strategy', 'canary', 'pingPong', 'pongService'], strategy?.canary?.pingPong?.pongService],
     // Argo's getReferencedServices: the active Service first, then the preview one.
     [['spec', 'strategy', 'blueGreen', 'activeService'], strategy?.blueGreen?.activeService],
     [['spec', 'strategy', 'blueGreen', 'previewService'], strategy?.blueGreen?.previewService],
@@ -125,7 +127,10 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
   // Argo's requireCanaryStableServices: every router splits between the two Services, except Istio splitting by
   // DestinationRule subsets, whose destinations are the subsets. Argo checks stableService first, in its words.
   const subsetLevel = canary.trafficRouting?.istio?.destinationRule !== undefined;
-  if (!subsetLevel) {
+  // Argo's requireCanaryStableServices: with ping-pong (ALB, Istio) the ping and pong Services take their place.
+  const pingPong =
+    canary.pingPong !== undefined && (canary.trafficRouting?.alb !== undefined || canary.trafficRouting?.istio !== undefined);
+  if (!subsetLevel && !pingPong) {
     for (const field of ['stableService', 'canaryService'] as const) {
       if ((canary[field] ?? '') === '')
         return [
@@ -137,7 +142,9 @@ function trafficRoutingIssues(rollout: Rollout): RolloutIssue[] {
     }
   }
   const steps: RouteStep[] = (canary.steps ?? []).flatMap((step, index): RouteStep[] => [
-    ...(step.setHeaderRoute === undefined ? [] : [{ index, kind: 'setHeaderRoute' as const, name: step.setHeaderRoute.name }]),
+    ...(step.setHeaderRoute === undefined
+      ? []
+      : [{ index, kind: 'setHeaderRoute' as const, name: step.setHeaderRoute.name, match: step.setHeaderRoute.match }]),
     ...(step.setMirrorRoute === undefined ? [] : [{ index, kind: 'setMirrorRoute' as const, name: step.setMirrorRoute.name }]),
   ]);
   return checkRouteSteps(parsed.value, steps).map(issueOfProblem);

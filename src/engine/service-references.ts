@@ -16,7 +16,15 @@ import type { KubeAction, RolloutObservation } from './reconcile-types.js';
 export function referencedServiceNames(rollout: Rollout): string[] {
   const canary = rollout.spec.strategy?.canary;
   const blueGreen = rollout.spec.strategy?.blueGreen;
-  const names = [canary?.canaryService, canary?.stableService, blueGreen?.activeService, blueGreen?.previewService];
+  // Argo's GetRolloutServiceKeys: the ping and pong Services too.
+  const names = [
+    canary?.canaryService,
+    canary?.stableService,
+    canary?.pingPong?.pingService,
+    canary?.pingPong?.pongService,
+    blueGreen?.activeService,
+    blueGreen?.previewService,
+  ];
   return names.filter((name): name is string => name !== undefined && name !== '');
 }
 

@@ -32,6 +32,8 @@ export const deployerRules = [
   { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'], verbs: allVerbs },
   { apiGroups: ['split.smi-spec.io'], resources: ['trafficsplits'], verbs: allVerbs },
   { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: allVerbs },
+  { apiGroups: ['traefik.containo.us'], resources: ['traefikservices'], verbs: allVerbs },
+  { apiGroups: ['apisix.apache.org'], resources: ['apisixroutes'], verbs: allVerbs },
   // The environment's lock (environment-lock.ts): a Lease in the namespace, read, created once, then replaced with its resourceVersion.
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
   // What happened to the environment's objects, read for the reports.

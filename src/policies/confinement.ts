@@ -33,6 +33,8 @@ export const applicationKinds: readonly string[] = [
   'DestinationRule.networking.istio.io',
   'TrafficSplit.split.smi-spec.io',
   'HTTPRoute.gateway.networking.k8s.io',
+  'TraefikService.traefik.containo.us',
+  'ApisixRoute.apisix.apache.org',
 ];
 
 /** `Kind` or `Kind.group`: a kind as an allowlist names it. */

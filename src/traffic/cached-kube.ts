@@ -91,7 +91,7 @@ export function createCachedTrafficKube(live: TrafficKube, cache: RouterObjectCa
         throw error;
       }
       if (write.verb === 'create') markStale(write.ref, undefined, true);
-      else markStale(write.ref, write.verb === 'patch' ? write.resourceVersion : versionOf(write.object), false);
+      else markStale(write.ref, write.verb === 'replace' ? versionOf(write.object) : write.resourceVersion, false);
     },
     async snapshot(refs) {
       const objects = new Map<string, JsonObject | undefined>();

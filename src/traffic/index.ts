@@ -22,4 +22,7 @@ export { createIstioRouter, istioRouterDecisions } from './istio/index.js';
 export { createSmiRouter, smiRouterDecisions } from './smi/index.js';
 export { createNginxRouter, nginxRouterDecisions } from './nginx/index.js';
 export { createGatewayApiRouter, gatewayApiRouterDecisions } from './gateway-api/index.js';
+export { createTraefikRouter, traefikRouterDecisions } from './traefik/index.js';
+export { createApisixRouter, apisixRouterDecisions } from './apisix/index.js';
+export { createAlbRouter, albRouterDecisions } from './alb/index.js';
 export type * from './types.js';

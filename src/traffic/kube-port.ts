@@ -39,6 +39,18 @@ export function createTrafficKube(client: RestClient): TrafficKube {
         case 'patch':
           await patchMerge(client, pathOf(write.ref, true), write.patch, write.resourceVersion);
           return;
+        case 'delete':
+          try {
+            await client.request<JsonObject>({
+              method: 'DELETE',
+              path: pathOf(write.ref, true),
+              body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: write.resourceVersion } },
+            });
+          } catch (error) {
+            // Gone already: what the router wanted.
+            if (!isNotFound(error)) throw error;
+          }
+          return;
       }
     },
   };

@@ -49,7 +49,7 @@ describe('routerRollout', () => {
     },
     {
       name: 'a router Gradual does not have yet',
-      canary: { canaryService: 'c', stableService: 's', trafficRouting: { alb: { ingress: 'x' } } },
+      canary: { canaryService: 'c', stableService: 's', trafficRouting: { ambassador: { mappings: ['x'] } } },
       field: 'spec.strategy.canary.trafficRouting',
     },
     {
@@ -71,7 +71,7 @@ describe('checkRouteSteps', () => {
       name: 'a header route with SMI',
       routing: { smi: {} },
       steps: [{ index: 2, kind: 'setHeaderRoute' as const, name: 'h' }],
-      message: 'SetHeaderRoute requires TrafficRouting, supports Istio and Gateway API',
+      message: 'SetHeaderRoute requires TrafficRouting, supports Istio, ALB, Apisix and Gateway API',
     },
     {
       name: 'a mirror route with NGINX',
@@ -100,5 +100,67 @@ describe('checkRouteSteps', () => {
         steps,
       ),
     ).toEqual([]);
+  });
+});
+
+describe('routerRollout with canary.pingPong (Argo validation.go)', () => {
+  const base = (canary: Record<string, unknown>, stablePingPong?: string): Rollout =>
+    ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', namespace: 'shop', uid: 'u' },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: {}, strategy: { canary } },
+      ...(stablePingPong === undefined ? {} : { status: { canary: { stablePingPong } } }),
+    }) as unknown as Rollout;
+  const alb = { alb: { ingress: 'i', servicePort: 80, rootService: 'web-root' } };
+
+  it.each([
+    {
+      what: 'with SMI',
+      canary: { pingPong: { pingService: 'a', pongService: 'b' }, trafficRouting: { smi: {} } },
+      field: 'trafficRouting.alb',
+      message: 'Ping-pong feature works with the ALB and Istio traffic routers only',
+    },
+    {
+      what: 'no pong',
+      canary: { pingPong: { pingService: 'a', pongService: '' }, trafficRouting: alb },
+      field: 'pingPong.pongService',
+      message: 'Ping service and Pong service must to be set to use Ping-Pong feature',
+    },
+    {
+      what: 'the same Service twice',
+      canary: { pingPong: { pingService: 'a', pongService: 'a' }, trafficRouting: alb },
+      field: 'pingPong.pingService',
+      message: 'This rollout uses the same service for the ping and pong services, but two different services are required.',
+    },
+    {
+      what: 'ALB without rootService',
+      canary: { pingPong: { pingService: 'a', pongService: 'b' }, trafficRouting: { alb: { ingress: 'i', servicePort: 80 } } },
+      field: 'trafficRouting.alb.rootService',
+      message: 'Root service field is required for the configuration with ALB and ping-pong feature enabled',
+    },
+  ])('refuses $what at Argo’s field', ({ canary, field, message }) => {
+    expect(routerRollout(base(canary))).toEqual({
+      ok: false,
+      problem: { code: 'InvalidSpec', kind: 'Rollout', namespace: 'shop', name: 'web', field: `spec.strategy.canary.${field}`, message },
+    });
+  });
+
+  it.each([
+    { stablePingPong: undefined, pingPong: { stable: 'b', canary: 'a' } },
+    { stablePingPong: 'ping', pingPong: { stable: 'a', canary: 'b' } },
+  ])('ALB forwards to ping/pong as status.canary.stablePingPong says ($stablePingPong)', ({ stablePingPong, pingPong }) => {
+    const parsed = routerRollout(base({ pingPong: { pingService: 'a', pongService: 'b' }, trafficRouting: alb }, stablePingPong));
+    expect(parsed.ok && parsed.value.pingPong).toEqual(pingPong);
+  });
+
+  it('Istio uses ping/pong as canary and stable only when neither Service is set', () => {
+    const istio = { istio: { virtualService: { name: 'vs', routes: ['primary'] } } };
+    const only = routerRollout(base({ pingPong: { pingService: 'a', pongService: 'b' }, trafficRouting: istio }, 'ping'));
+    expect(only.ok && [only.value.stableService, only.value.canaryService]).toEqual(['a', 'b']);
+    const both = routerRollout(
+      base({ pingPong: { pingService: 'a', pongService: 'b' }, canaryService: 'c', stableService: 's', trafficRouting: istio }, 'ping'),
+    );
+    expect(both.ok && [both.value.stableService, both.value.canaryService]).toEqual(['s', 'c']);
   });
 });

@@ -1,12 +1,14 @@
 import type { Rollout } from '../api/index.js';
+import { pingPongServices } from '../api/ping-pong.js';
 import { trafficRoutingSchema } from '../api/traffic-routing.js';
 import { parseObject, type Parsed } from './parse-object.js';
 import { problemAt } from './plan.js';
-import type { RouterRollout } from './types.js';
+import type { RouterProblem, RouterRollout } from './types.js';
+import type { TrafficRouting } from '../api/traffic-routing.js';
 
 const canaryPath = 'spec.strategy.canary';
 /** Argo's routers that Gradual has no folder for yet (the API keeps them; see not-yet-supported.ts). */
-const unsupportedRouters = ['alb', 'ambassador', 'apisix', 'appMesh', 'traefik'] as const;
+const unsupportedRouters = ['ambassador', 'appMesh'] as const;
 
 /**
  * What the routers need from a Rollout, checked: trafficRouting parsed by
@@ -26,8 +28,13 @@ export function routerRollout(rollout: Rollout): Parsed<RouterRollout> {
   const unsupported = unsupportedRouters.find((key) => parsed.value[key] !== undefined);
   if (unsupported !== undefined)
     return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, `not yet supported by Gradual: ${unsupported}`);
-  const canaryService = canary.canaryService ?? '';
-  const stableService = canary.stableService ?? '';
+  const pingPongProblem = checkPingPong(canary, parsed.value, place);
+  if (pingPongProblem !== undefined) return pingPongProblem;
+  const pingPong = pingPongServices(canary, rollout.status);
+  // Istio reads ping/pong only when neither canaryService nor stableService is set (Argo's GetStableAndCanaryServices(r, false)).
+  const pingPongOnly = pingPong !== undefined && (canary.canaryService ?? '') === '' && (canary.stableService ?? '') === '';
+  const canaryService = pingPongOnly ? pingPong.canary : (canary.canaryService ?? '');
+  const stableService = pingPongOnly ? pingPong.stable : (canary.stableService ?? '');
   if (canaryService !== '' && canaryService === stableService) {
     return problemAt(
       'InvalidSpec',
@@ -50,7 +57,49 @@ export function routerRollout(rollout: Rollout): Parsed<RouterRollout> {
       canaryService,
       stableService,
       trafficRouting: parsed.value,
+      // ALB always forwards to ping/pong when it is on (GetStableAndCanaryServices(r, true)).
+      ...(pingPong === undefined || parsed.value.alb === undefined ? {} : { pingPong }),
       stepRouteNames,
     },
   };
+}
+
+/** Argo's ping-pong validation (validation.go: PingPongWithRouterOnlyMessage, InvalidPingPongProvidedMessage, ...), at Argo's fields. */
+function checkPingPong(
+  canary: NonNullable<NonNullable<Rollout['spec']['strategy']>['canary']>,
+  routing: TrafficRouting,
+  place: { kind: string; namespace: string; name: string },
+): { ok: false; problem: RouterProblem } | undefined {
+  const pingPong = canary.pingPong;
+  if (pingPong === undefined) return undefined;
+  if (routing.alb === undefined && routing.istio === undefined)
+    return problemAt(
+      'InvalidSpec',
+      place,
+      `${canaryPath}.trafficRouting.alb`,
+      'Ping-pong feature works with the ALB and Istio traffic routers only',
+    );
+  for (const field of ['pingService', 'pongService'] as const)
+    if (pingPong[field] === '')
+      return problemAt(
+        'InvalidSpec',
+        place,
+        `${canaryPath}.pingPong.${field}`,
+        'Ping service and Pong service must to be set to use Ping-Pong feature',
+      );
+  if (pingPong.pingService === pingPong.pongService)
+    return problemAt(
+      'InvalidSpec',
+      place,
+      `${canaryPath}.pingPong.pingService`,
+      'This rollout uses the same service for the ping and pong services, but two different services are required.',
+    );
+  if (routing.alb !== undefined && (routing.alb.rootService ?? '') === '')
+    return problemAt(
+      'InvalidSpec',
+      place,
+      `${canaryPath}.trafficRouting.alb.rootService`,
+      'Root service field is required for the configuration with ALB and ping-pong feature enabled',
+    );
+  return undefined;
 }

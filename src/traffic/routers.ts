@@ -1,8 +1,11 @@
+import { albRouterDecisions } from './alb/index.js';
+import { apisixRouterDecisions } from './apisix/index.js';
 import { bindRouter } from './apply-router-plan.js';
 import { gatewayApiRouterDecisions } from './gateway-api/index.js';
 import { istioRouterDecisions } from './istio/index.js';
 import { nginxRouterDecisions } from './nginx/index.js';
 import { smiRouterDecisions } from './smi/index.js';
+import { traefikRouterDecisions } from './traefik/index.js';
 import type { RouterDecisions, RouterOptions, RouterRollout, TrafficKube, TrafficRouter } from './types.js';
 
 export type RouterFactory = (rollout: RouterRollout, kube: TrafficKube, options: RouterOptions) => TrafficRouter;
@@ -11,13 +14,16 @@ export type RouterFactory = (rollout: RouterRollout, kube: TrafficKube, options:
 export type RouterDecisionsFactory = (rollout: RouterRollout, options: RouterOptions) => RouterDecisions;
 
 /** Which routers a Rollout's trafficRouting asks for. */
-export type RouterKey = 'istio' | 'nginx' | 'smi' | 'gatewayAPI';
+export type RouterKey = 'istio' | 'nginx' | 'alb' | 'smi' | 'traefik' | 'apisix' | 'gatewayAPI';
 
 /** Every router, registered here and nowhere else; a new router is one folder and one line. */
 export const routerDecisions: Readonly<Record<RouterKey, RouterDecisionsFactory>> = {
   istio: istioRouterDecisions,
   nginx: (rollout) => nginxRouterDecisions(rollout),
+  alb: (rollout) => albRouterDecisions(rollout),
   smi: smiRouterDecisions,
+  traefik: (rollout) => traefikRouterDecisions(rollout),
+  apisix: (rollout) => apisixRouterDecisions(rollout),
   gatewayAPI: (rollout) => gatewayApiRouterDecisions(rollout),
 };
 
@@ -25,12 +31,15 @@ export const routerDecisions: Readonly<Record<RouterKey, RouterDecisionsFactory>
 export const trafficRouters: Readonly<Record<RouterKey, RouterFactory>> = {
   istio: (rollout, kube, options) => bindRouter(routerDecisions.istio(rollout, options), kube),
   nginx: (rollout, kube, options) => bindRouter(routerDecisions.nginx(rollout, options), kube),
+  alb: (rollout, kube, options) => bindRouter(routerDecisions.alb(rollout, options), kube),
   smi: (rollout, kube, options) => bindRouter(routerDecisions.smi(rollout, options), kube),
+  traefik: (rollout, kube, options) => bindRouter(routerDecisions.traefik(rollout, options), kube),
+  apisix: (rollout, kube, options) => bindRouter(routerDecisions.apisix(rollout, options), kube),
   gatewayAPI: (rollout, kube, options) => bindRouter(routerDecisions.gatewayAPI(rollout, options), kube),
 };
 
-/** In Argo's order (NewTrafficRoutingReconciler: istio, nginx, smi, then plugins). */
-const order: readonly RouterKey[] = ['istio', 'nginx', 'smi', 'gatewayAPI'];
+/** In Argo's order (NewTrafficRoutingReconciler: istio, nginx, alb, smi, ambassador, appMesh, traefik, apisix, then plugins). */
+const order: readonly RouterKey[] = ['istio', 'nginx', 'alb', 'smi', 'traefik', 'apisix', 'gatewayAPI'];
 
 /** The keys configured in the Rollout; Argo's Gateway API plugin config counts as `gatewayAPI`. */
 export function configuredRouters(rollout: RouterRollout): RouterKey[] {
@@ -38,7 +47,10 @@ export function configuredRouters(rollout: RouterRollout): RouterKey[] {
   const present: Record<RouterKey, boolean> = {
     istio: routing.istio !== undefined,
     nginx: routing.nginx !== undefined,
+    alb: routing.alb !== undefined,
     smi: routing.smi !== undefined,
+    traefik: routing.traefik !== undefined,
+    apisix: routing.apisix !== undefined,
     gatewayAPI: routing.gatewayAPI !== undefined || routing.plugins !== undefined,
   };
   return order.filter((key) => present[key]);

@@ -3,7 +3,7 @@ import type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traf
 export type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traffic-routing.js';
 
 /** Argo's Type() strings, so logs and status read as Argo's do. */
-export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI';
+export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI' | 'Traefik' | 'Apisix' | 'ALB';
 
 /** Argo's WeightDestination: an additional destination (an experiment's Service) and its weight. */
 export interface WeightDestination {
@@ -28,6 +28,12 @@ export interface RouterRollout {
   canaryService: string;
   stableService: string;
   trafficRouting: TrafficRouting;
+  /**
+   * With canary.pingPong: the ping/pong Services as stable and canary, per
+   * status.canary.stablePingPong (ping stable when it says ping, else pong),
+   * as Argo's GetStableAndCanaryServices(rollout, true) picks them for ALB.
+   */
+  pingPong?: { stable: string; canary: string };
   /** Names used by the setHeaderRoute and setMirrorRoute steps (Istio removes them at the end). */
   stepRouteNames: string[];
 }
@@ -51,7 +57,9 @@ export interface ObjectRef {
 export type RouterWrite =
   | { verb: 'create'; ref: ObjectRef; object: JsonObject }
   | { verb: 'replace'; ref: ObjectRef; object: JsonObject }
-  | { verb: 'patch'; ref: ObjectRef; patch: JsonObject; resourceVersion: string };
+  | { verb: 'patch'; ref: ObjectRef; patch: JsonObject; resourceVersion: string }
+  /** Only on the resourceVersion read (a precondition), so an object changed since is not deleted; already gone is done. */
+  | { verb: 'delete'; ref: ObjectRef; resourceVersion: string };
 
 /** An Event to record on the Rollout, with Argo's reason. */
 export interface RouterEvent {

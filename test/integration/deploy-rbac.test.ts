@@ -317,6 +317,18 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'watch gateway.networking.k8s.io/httproutes',
         'update gateway.networking.k8s.io/httproutes',
         'patch gateway.networking.k8s.io/httproutes',
+        'get traefik.containo.us/traefikservices',
+        'list traefik.containo.us/traefikservices',
+        'watch traefik.containo.us/traefikservices',
+        'update traefik.containo.us/traefikservices',
+        'patch traefik.containo.us/traefikservices',
+        'get apisix.apache.org/apisixroutes',
+        'list apisix.apache.org/apisixroutes',
+        'watch apisix.apache.org/apisixroutes',
+        'create apisix.apache.org/apisixroutes',
+        'update apisix.apache.org/apisixroutes',
+        'patch apisix.apache.org/apisixroutes',
+        'delete apisix.apache.org/apisixroutes',
       ].sort(),
     );
   });

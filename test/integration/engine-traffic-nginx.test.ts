@@ -123,7 +123,7 @@ describe('canary with NGINX Ingress, driven by the engine', () => {
     [
       'setHeaderRoute',
       { setHeaderRoute: { name: 'by-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] } },
-      'SetHeaderRoute requires TrafficRouting, supports Istio and Gateway API',
+      'SetHeaderRoute requires TrafficRouting, supports Istio, ALB, Apisix and Gateway API',
     ],
     [
       'setMirrorRoute',

@@ -109,7 +109,7 @@ describe('canary with an SMI TrafficSplit, driven by the engine', () => {
     [
       'setHeaderRoute',
       { setHeaderRoute: { name: 'by-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] } },
-      'SetHeaderRoute requires TrafficRouting, supports Istio and Gateway API',
+      'SetHeaderRoute requires TrafficRouting, supports Istio, ALB, Apisix and Gateway API',
     ],
     [
       'setMirrorRoute',

@@ -11,6 +11,8 @@ export const routerResources: readonly { group: string; version: string; resourc
   { group: 'split.smi-spec.io', version: 'v1alpha1', resource: 'trafficsplits' },
   { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses' },
   { group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes' },
+  { group: 'traefik.containo.us', version: 'v1alpha1', resource: 'traefikservices' },
+  { group: 'apisix.apache.org', version: 'v2', resource: 'apisixroutes' },
 ];
 
 export interface TrafficInformers extends RouterObjectCache {

@@ -82,6 +82,11 @@ export function createMemoryKube(): MemoryKube {
           if (write.resourceVersion !== currentVersion) return Promise.reject(conflict(write.ref));
           store(write.ref, mergePatch(current, write.patch) as JsonObject);
           return Promise.resolve();
+        case 'delete':
+          if (current === undefined) return Promise.resolve();
+          if (write.resourceVersion !== currentVersion) return Promise.reject(conflict(write.ref));
+          objects.delete(keyOf(write.ref));
+          return Promise.resolve();
       }
     },
   };

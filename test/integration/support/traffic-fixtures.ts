@@ -61,6 +61,22 @@ export const httpRouteRef = (namespace: string, name: string): ObjectRef => ({
   namespace,
   name,
 });
+export const traefikServiceRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'traefik.containo.us',
+  version: 'v1alpha1',
+  resource: 'traefikservices',
+  kind: 'TraefikService',
+  namespace,
+  name,
+});
+export const apisixRouteRef = (namespace: string, name: string): ObjectRef => ({
+  group: 'apisix.apache.org',
+  version: 'v2',
+  resource: 'apisixroutes',
+  kind: 'ApisixRoute',
+  namespace,
+  name,
+});
 
 /** The seed blog's steps: 20, a pause for a person, then 40/60/80 with short pauses. */
 export const seedSteps = [

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Argo's default Traefik group and version (utils/defaults: DefaultTraefikAPIGroup, DefaultTraefikVersion). */
+export const traefikGroup = 'traefik.containo.us';
+export const traefikVersion = 'v1alpha1';
+
+/** The parts of a TraefikService the router reads; everything else passes through. */
+export const traefikServiceSchema = z.looseObject({
+  metadata: z.looseObject({
+    name: z.string(),
+    namespace: z.string().optional(),
+    resourceVersion: z.string().optional(),
+  }),
+  spec: z
+    .looseObject({
+      weighted: z
+        .looseObject({
+          services: z.array(z.looseObject({ name: z.string(), weight: z.number().int().optional() })).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+export type TraefikService = z.infer<typeof traefikServiceSchema>;
