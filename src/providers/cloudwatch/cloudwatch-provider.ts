@@ -133,10 +133,15 @@ export function outboundRequestHandler(policy: OutboundPolicy): RequestHandler {
           : request.body instanceof Uint8Array
             ? Buffer.from(request.body).toString('utf8')
             : undefined;
-      const result = await outboundRequest(url, { method: request.method, headers: request.headers, body }, TIMEOUT_MS, policy);
+      const result = await outboundRequest(
+        url,
+        { method: request.method, headers: request.headers, body, responseHeaders: true },
+        TIMEOUT_MS,
+        policy,
+      );
       if (!result.ok) throw new Error(result.message);
       return {
-        response: { statusCode: result.status, headers: {}, body: Readable.from([Buffer.from(result.body, 'utf8')]) },
+        response: { statusCode: result.status, headers: result.headers ?? {}, body: Readable.from([Buffer.from(result.body, 'utf8')]) },
       };
     },
     updateHttpClientConfig() {
@@ -151,9 +156,12 @@ export function outboundRequestHandler(policy: OutboundPolicy): RequestHandler {
 /** The SDK's error as Argo's Go SDK words it: the operation, the status, the API error's code and message. */
 function describeSdkError(cause: unknown): string {
   if (!(cause instanceof Error)) return `operation error CloudWatch: GetMetricData, ${String(cause)}`;
-  const status = (cause as Error & { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const details = cause as Error & { $metadata?: { httpStatusCode?: number }; Code?: unknown };
+  const status = details.$metadata?.httpStatusCode;
   if (status === undefined) return `operation error CloudWatch: GetMetricData, ${cause.message}`;
-  return `operation error CloudWatch: GetMetricData, https response error StatusCode: ${String(status)}, api error ${cause.name}: ${cause.message}`;
+  // The query-compatible code (x-amzn-query-error), as the Go SDK names the error, when the service sent one.
+  const code = typeof details.Code === 'string' && details.Code !== '' ? details.Code : cause.name;
+  return `operation error CloudWatch: GetMetricData, https response error StatusCode: ${String(status)}, api error ${code}: ${cause.message}`;
 }
 
 export interface CloudWatchProviderOptions {
