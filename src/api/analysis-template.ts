@@ -59,10 +59,11 @@ export const jobProviderSchema = z
   })
   .meta({ description: 'measure by running a Kubernetes Job' });
 
+// Required as Argo's CRD requires them (scope, region, step; and every KayentaMetric field but lookback).
 const kayentaScopeDetailSchema = z.strictObject({
-  scope: z.string().optional(),
-  region: z.string().meta({ description: "sent to Kayenta as the scope's location" }).optional(),
-  step: z.int().optional(),
+  scope: z.string(),
+  region: z.string().meta({ description: "sent to Kayenta as the scope's location" }),
+  step: z.int(),
   start: z.string().meta({ description: "RFC 3339; default: the run's start (lookback) or now minus the metric's interval" }).optional(),
   end: z.string().meta({ description: 'RFC 3339; default: now' }).optional(),
 });

@@ -153,7 +153,15 @@ describe('kayenta provider against the Kayenta stand-in', () => {
     ['a config name Kayenta does not have', { canaryConfigName: 'other' }, 'Canary config not found'],
     [
       'scopes with start on one side only',
-      { scopes: [{ name: 'd', controlScope: { start: '2026-12-07T00:00:00Z' }, experimentScope: {} }] },
+      {
+        scopes: [
+          {
+            name: 'd',
+            controlScope: { scope: 'c', region: 'r', step: 60, start: '2026-12-07T00:00:00Z' },
+            experimentScope: { scope: 'e', region: 'r', step: 60 },
+          },
+        ],
+      },
       'controlScope.start and experimentScope.start must both be set or be empty',
     ],
   ])("%s is an Error measurement with Argo's message", async (_name, overrides, message) => {

@@ -65,9 +65,9 @@ export function scopeRequest(
     experiment.end = rfc3339(times.now);
   }
   const detail = (item: ScopeDetail): Record<string, unknown> => ({
-    scope: item.scope ?? '',
-    location: item.region ?? '',
-    step: item.step ?? 0,
+    scope: item.scope,
+    location: item.region,
+    step: item.step,
     ...(empty(item.start) ? {} : { start: item.start }),
     ...(empty(item.end) ? {} : { end: item.end }),
   });
