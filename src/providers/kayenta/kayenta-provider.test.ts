@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AnalysisRun, Metric } from '../../api/index.js';
-import { finishAnalysisRun } from '../../analysis/reconcile-analysis-run.js';
+import { finishAnalysisRun, planAnalysisRun } from '../../analysis/reconcile-analysis-run.js';
 import { startKayentaStandIn, type KayentaStandIn } from '../../local/metric-vendors/kayenta/kayenta-stand-in.js';
 import type { MeasurementContext } from '../provider.js';
 import { kayentaPhase, kayentaProvider, scopeRequest } from './kayenta-provider.js';
@@ -124,6 +124,38 @@ describe('kayenta provider against the Kayenta stand-in', () => {
     const metadata = started.kind === 'running' ? (started.metadata ?? {}) : {};
     await provider.resume?.(context(metric(kayenta.url)), metadata);
     expect(await provider.resume?.(context(metric(kayenta.url)), metadata)).toMatchObject({ kind: 'verdict', phase, value });
+  });
+
+  test('a Running judgement brings the run back at its resumeAt, and the next plan resumes it (nothing waits in a reconcile)', () => {
+    const measured = metric('http://k');
+    const run = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisRun',
+      metadata: { name: 'run' },
+      spec: {
+        metrics: [measured],
+        args: [
+          { name: 'stable-hash', value: 'abc' },
+          { name: 'canary-hash', value: 'def' },
+        ],
+      },
+      status: { phase: 'Running', startedAt: '2026-12-07T12:00:00Z' },
+    } as unknown as AnalysisRun;
+    const answer = { kind: 'running' as const, resumeAt: '2026-12-07T12:00:15Z', metadata: { canaryExecutionId: 'e1' } };
+    const outcome = finishAnalysisRun(
+      run,
+      [{ task: { metric: measured, kind: 'new' }, startedAt: '2026-12-07T12:00:00Z', answer }],
+      { metrics: [measured], conditions: new Map() },
+      now,
+    );
+    expect(outcome.requeueAfterMs).toBe(15_000);
+    const after = { ...run, status: outcome.status };
+    const early = planAnalysisRun(after, new Date('2026-12-07T12:00:10Z'));
+    expect(early.kind === 'measure' && early.tasks).toEqual([]);
+    const due = planAnalysisRun(after, new Date('2026-12-07T12:00:15Z'));
+    expect(
+      due.kind === 'measure' && due.tasks.map((task) => [task.kind, task.kind === 'resume' ? task.measurement.metadata : undefined]),
+    ).toEqual([['resume', { canaryExecutionId: 'e1' }]]);
   });
 
   test('an Inconclusive judgement is stored as an Inconclusive measurement with its score', () => {
