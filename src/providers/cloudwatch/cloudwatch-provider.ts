@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
-import {
+import type {
   CloudWatchClient,
-  GetMetricDataCommand,
-  type CloudWatchClientConfig,
-  type GetMetricDataCommandOutput,
-  type MetricDataQuery,
-  type MetricDataResult,
+  CloudWatchClientConfig,
+  GetMetricDataCommandOutput,
+  MetricDataQuery,
+  MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { parseGoDuration } from '../../api/index.js';
 import type { Value } from '../../condition/index.js';
@@ -187,10 +186,13 @@ export function cloudWatchProvider(options: CloudWatchProviderOptions = {}): Met
         seconds = parsed;
       }
       // One attempt per measurement: the analysis' consecutiveErrorLimit is the retry.
-      client ??= new CloudWatchClient({ maxAttempts: 1, ...options.client, requestHandler: outboundRequestHandler(policy) });
       try {
+        // The SDK is loaded on the first CloudWatch measurement: importing it costs about a second, which every process that
+        // loads the registry (the controller, the CLI) would otherwise pay at start.
+        const sdk = await import('@aws-sdk/client-cloudwatch');
+        client ??= new sdk.CloudWatchClient({ maxAttempts: 1, ...options.client, requestHandler: outboundRequestHandler(policy) });
         const output = await client.send(
-          new GetMetricDataCommand({
+          new sdk.GetMetricDataCommand({
             StartTime: new Date(context.now.getTime() - seconds * 1000),
             EndTime: context.now,
             MetricDataQueries: metricDataQueries(resolved.value.metricDataQueries),
