@@ -102,6 +102,7 @@ export function measurementOf(taken: TakenMeasurement, conditions: MetricConditi
         phase: answer.phase,
         startedAt,
         finishedAt,
+        ...(answer.value === undefined ? {} : { value: answer.value }),
         ...(answer.message === undefined ? {} : { message: answer.message }),
         ...metadata,
       };

@@ -59,33 +59,105 @@ export const jobProviderSchema = z
   })
   .meta({ description: 'measure by running a Kubernetes Job' });
 
+// Required as Argo's CRD requires them (scope, region, step; and every KayentaMetric field but lookback).
+const kayentaScopeDetailSchema = z.strictObject({
+  scope: z.string(),
+  region: z.string().meta({ description: "sent to Kayenta as the scope's location" }),
+  step: z.int(),
+  start: z.string().meta({ description: "RFC 3339; default: the run's start (lookback) or now minus the metric's interval" }).optional(),
+  end: z.string().meta({ description: 'RFC 3339; default: now' }).optional(),
+});
+
+export const kayentaProviderSchema = z
+  .strictObject({
+    address: z.string().meta({ description: 'the Kayenta server, e.g. http://kayenta.kayenta:8090' }),
+    application: z.string(),
+    canaryConfigName: z.string().meta({ description: 'the canary config, looked up by name in the storage account' }),
+    metricsAccountName: z.string(),
+    configurationAccountName: z.string(),
+    storageAccountName: z.string(),
+    threshold: z.strictObject({
+      pass: z.int().meta({ description: 'a score at or above it is Successful' }),
+      marginal: z.int().meta({ description: 'a score at or above it (below pass) is Inconclusive; below it, Failed' }),
+    }),
+    scopes: z.array(
+      z.strictObject({ name: z.string(), controlScope: kayentaScopeDetailSchema, experimentScope: kayentaScopeDetailSchema }),
+    ),
+    lookback: z.boolean().meta({ description: "each judgement starts at the run's start instead of one interval back" }).optional(),
+  })
+  .meta({ description: 'measure with a Kayenta canary judgement: the score against the pass and marginal thresholds' });
+
+const cloudWatchMetricDataQuerySchema = z.strictObject({
+  id: z.string().optional(),
+  expression: z.string().optional(),
+  label: z.string().optional(),
+  metricStat: z
+    .strictObject({
+      metric: z
+        .strictObject({
+          dimensions: z.array(z.strictObject({ name: z.string().optional(), value: z.string().optional() })).optional(),
+          metricName: z.string().optional(),
+          namespace: z.string().optional(),
+        })
+        .optional(),
+      period: intOrString('seconds').optional(),
+      stat: z.string().optional(),
+      unit: z.string().optional(),
+    })
+    .optional(),
+  period: intOrString('seconds').optional(),
+  returnData: z.boolean().optional(),
+});
+
+export const cloudWatchProviderSchema = z
+  .strictObject({
+    interval: z.string().meta({ description: 'how far back GetMetricData reads, a Go duration (default 5m)' }).optional(),
+    metricDataQueries: z.array(cloudWatchMetricDataQuerySchema),
+  })
+  .meta({ description: "measure with CloudWatch GetMetricData; credentials and region from the controller's AWS chain" });
+
+export const graphiteProviderSchema = z
+  .strictObject({
+    address: z.string().meta({ description: 'the Graphite server, e.g. http://graphite.monitoring:8080' }).optional(),
+    query: z.string().meta({ description: 'the render API query, e.g. target=...; whitespace is removed' }).optional(),
+  })
+  .meta({ description: "measure with a Graphite render query: the first series' non-null values, as a list" });
+
+export const influxdbProviderSchema = z
+  .strictObject({
+    profile: z
+      .string()
+      .meta({ description: "the Secret with address, authToken and org in the controller's namespace (default influxdb)" })
+      .optional(),
+    query: z.string().meta({ description: 'a Flux query' }).optional(),
+  })
+  .meta({ description: "measure with an InfluxDB Flux query: every record's _value, as a list" });
+
+export const skywalkingProviderSchema = z
+  .strictObject({
+    address: z.string().meta({ description: 'the SkyWalking OAP server; the query goes to <address>/graphql' }).optional(),
+    query: z.string().meta({ description: 'a GraphQL query; $duration is the last interval, by the minute' }).optional(),
+    interval: z.string().meta({ description: 'the duration the query covers, a Go duration' }).optional(),
+  })
+  .meta({ description: "measure with a SkyWalking GraphQL query: the answer's data is the result" });
+
 /** The providers Gradual measures with; the rest of Argo's are known by name and refused until they land. */
-export const supportedProviders = ['prometheus', 'web', 'job'] as const;
-export const notYetSupportedProviders = [
-  'kayenta',
-  'datadog',
-  'newRelic',
-  'wavefront',
-  'cloudWatch',
-  'graphite',
-  'influxdb',
-  'skywalking',
-  'plugin',
-] as const;
+export const supportedProviders = ['prometheus', 'web', 'job', 'kayenta', 'cloudWatch', 'graphite', 'influxdb', 'skywalking'] as const;
+export const notYetSupportedProviders = ['datadog', 'newRelic', 'wavefront', 'plugin'] as const;
 
 export const metricProviderSchema = z
   .strictObject({
     prometheus: prometheusProviderSchema.optional(),
     web: webProviderSchema.optional(),
     job: jobProviderSchema.optional(),
-    kayenta: opaqueObject("Argo's kayenta provider (not yet supported by Gradual)").optional(),
+    kayenta: kayentaProviderSchema.optional(),
     datadog: opaqueObject("Argo's datadog provider (not yet supported by Gradual)").optional(),
     newRelic: opaqueObject("Argo's newRelic provider (not yet supported by Gradual)").optional(),
     wavefront: opaqueObject("Argo's wavefront provider (not yet supported by Gradual)").optional(),
-    cloudWatch: opaqueObject("Argo's cloudWatch provider (not yet supported by Gradual)").optional(),
-    graphite: opaqueObject("Argo's graphite provider (not yet supported by Gradual)").optional(),
-    influxdb: opaqueObject("Argo's influxdb provider (not yet supported by Gradual)").optional(),
-    skywalking: opaqueObject("Argo's skywalking provider (not yet supported by Gradual)").optional(),
+    cloudWatch: cloudWatchProviderSchema.optional(),
+    graphite: graphiteProviderSchema.optional(),
+    influxdb: influxdbProviderSchema.optional(),
+    skywalking: skywalkingProviderSchema.optional(),
     plugin: opaqueObject("Argo's metric provider plugins (not yet supported by Gradual)").optional(),
   })
   .meta({ description: 'what measures the metric: exactly one provider' });

@@ -13,7 +13,12 @@ export interface MeasurementContext {
   metric: Metric;
   args: ResolvedArgs;
   /** The run's namespace and name, for providers that create objects (Job). */
-  run: { namespace: string; name: string; uid: string };
+  run: {
+    namespace: string;
+    name: string;
+    uid: string;
+    /** The run's status.startedAt (Kayenta's lookback). */ startedAt?: string | undefined;
+  };
   /** Measurements the metric has finished so far (counted and errored): a provider that names objects after the measurement uses it. */
   measurementsTaken: number;
   now: Date;
@@ -25,8 +30,14 @@ export type ProviderAnswer =
   | { kind: 'value'; value: Value; text: string; metadata?: Record<string, string> }
   /** Still running (a Job): look again at resumeAt, or when the provider's own watch wakes the run. */
   | { kind: 'running'; resumeAt?: string; metadata?: Record<string, string> }
-  /** Already judged by the provider (a Job that succeeded or failed). */
-  | { kind: 'verdict'; phase: 'Successful' | 'Failed'; message?: string; metadata?: Record<string, string> }
+  /** Already judged by the provider (a Job that succeeded or failed; a Kayenta score against its thresholds, with the score as value). */
+  | {
+      kind: 'verdict';
+      phase: 'Successful' | 'Failed' | 'Inconclusive';
+      message?: string;
+      value?: string;
+      metadata?: Record<string, string>;
+    }
   /** Could not measure: unreachable, timed out, a bad response. An Error measurement, counted against consecutiveErrorLimit. */
   | { kind: 'error'; message: string };
 

@@ -3,17 +3,31 @@ import { prometheusProvider } from './prometheus/prometheus-provider.js';
 import { outboundPolicy, type OutboundPolicy } from './outbound/outbound-request.js';
 import { providerTypeOf, type MetricProvider } from './provider.js';
 import { webProvider } from './web/web-provider.js';
+import { kayentaProvider } from './kayenta/kayenta-provider.js';
+import { cloudWatchProvider } from './cloudwatch/cloudwatch-provider.js';
+import { graphiteProvider } from './graphite/graphite-provider.js';
+import { skywalkingProvider } from './skywalking/skywalking-provider.js';
 
 /*
  * The providers Gradual measures with, in one explicit map: a new provider is one folder and
- * one line here. The job provider needs the Kubernetes client and is added by the shell. The HTTP
+ * one line here. The job and influxdb providers need the Kubernetes client and are added by the shell. The HTTP
  * providers share the controller's outbound policy (addresses, response cap).
  */
 export function defaultProviders(
   extra: readonly MetricProvider[] = [],
   policy: OutboundPolicy = outboundPolicy(),
 ): ReadonlyMap<string, MetricProvider> {
-  return new Map([prometheusProvider(policy), webProvider(policy), ...extra].map((provider) => [provider.type, provider]));
+  return new Map(
+    [
+      prometheusProvider(policy),
+      webProvider(policy),
+      kayentaProvider(policy),
+      cloudWatchProvider({ policy }),
+      graphiteProvider(policy),
+      skywalkingProvider(policy),
+      ...extra,
+    ].map((provider) => [provider.type, provider]),
+  );
 }
 
 export type ProviderLookup = { ok: true; provider: MetricProvider } | { ok: false; message: string };

@@ -25,6 +25,7 @@ import { isHandledByInstance } from '../../api/argo-labels.js';
 import { canonicalJson } from '../../api/canonical-json.js';
 import { registerSecretValue, type Logger } from '../../log/index.js';
 import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-provider.js';
+import { influxdbProvider, type SecretRead } from '../../providers/influxdb/influxdb-provider.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
 import type { MetricProvider } from '../../providers/provider.js';
 import { outboundPolicy, type OutboundPolicy } from '../../providers/outbound/outbound-request.js';
@@ -55,6 +56,8 @@ export interface AnalysisRunControllerOptions {
   outbound?: Partial<OutboundPolicy>;
   requestCounter?: RequestCounter;
   metrics?: AnalysisMetrics;
+  /** Where providers' own Secrets are read (InfluxDB's); Argo's defaults.Namespace() when absent. */
+  providerSecretNamespace?: string;
   /** The cluster's manager, whose informers this controller shares (`gradual start`); one of its own when absent. */
   manager?: Manager;
 }
@@ -92,7 +95,10 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   const providers =
     options.providers ??
     defaultProviders(
-      [jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })],
+      [
+        jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) }),
+        influxdbProvider({ readSecret: (name) => providerSecret(name), policy: outboundPolicy(options.outbound) }),
+      ],
       outboundPolicy(options.outbound),
     );
   const runKeys = (object: KubernetesObject): string[] =>
@@ -105,6 +111,26 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     const owner = job.metadata?.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'AnalysisRun');
     return owner === undefined ? [] : [`${job.metadata?.namespace ?? 'default'}/${owner.name}`];
   };
+
+  /**
+   * A provider's own Secret (InfluxDB's profile), read from the controller's namespace as Argo
+   * reads it (defaults.Namespace(): POD_NAMESPACE, else argo-rollouts); its values are masked in
+   * every log line from then on.
+   */
+  async function providerSecret(name: string): Promise<SecretRead> {
+    const secretNamespace = options.providerSecretNamespace ?? process.env.POD_NAMESPACE ?? 'argo-rollouts';
+    try {
+      const secret = await core.readNamespacedSecret({ name, namespace: secretNamespace });
+      const data = Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([key, encoded]) => [key, Buffer.from(encoded, 'base64').toString('utf8')]),
+      );
+      for (const value of Object.values(data)) registerSecretValue(value);
+      return { ok: true, data };
+    } catch (cause) {
+      if (cause instanceof ApiException && cause.code === 404) return { ok: false, message: `secrets "${name}" not found` };
+      return { ok: false, message: `secret "${name}": ${cause instanceof ApiException ? `HTTP ${String(cause.code)}` : String(cause)}` };
+    }
+  }
 
   /** The values of secretKeyRef args; a missing Secret or key is the run's Error, naming both. */
   async function secretValues(run: AnalysisRun, runNamespace: string): Promise<SecretValues> {
@@ -188,7 +214,7 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
       return undefined;
     }
     const args = argumentValues(run.spec.args, secrets.values);
-    const context = { namespace: runNamespace, name, uid: raw.metadata?.uid ?? '' };
+    const context = { namespace: runNamespace, name, uid: raw.metadata?.uid ?? '', startedAt: run.status?.startedAt };
     const taken: TakenMeasurement[] = await Promise.all(
       plan.tasks.map(async (task): Promise<TakenMeasurement> => {
         const startedAt = formatTime(new Date(clock.now()));

@@ -85,9 +85,12 @@ export interface OutboundInit {
   body?: string | undefined;
   /** Skip TLS certificate verification (the metric's `insecure`). */
   insecure?: boolean | undefined;
+  /** Return the response's headers too (the AWS SDK reads its error code from one). */
+  responseHeaders?: boolean | undefined;
 }
 
-export type OutboundResult = { ok: true; status: number; body: string } | { ok: false; message: string };
+/** headers (when the request asked for them): the response's, names lower-cased, repeated ones joined with ", ". */
+export type OutboundResult = { ok: true; status: number; body: string; headers?: Record<string, string> } | { ok: false; message: string };
 
 /** Query strings may carry credentials; a stored message keeps the path only. */
 export function redactUrl(url: string | URL): string {
@@ -198,7 +201,7 @@ function exchange(
 }
 
 /** Reads a body up to the cap; past it, destroys the connection and says so. */
-function readCapped(response: IncomingMessage, cap: number, url: URL): Promise<OutboundResult> {
+function readCapped(response: IncomingMessage, cap: number, url: URL, withHeaders: boolean): Promise<OutboundResult> {
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > cap) {
     response.destroy();
@@ -224,7 +227,18 @@ function readCapped(response: IncomingMessage, cap: number, url: URL): Promise<O
       chunks.push(chunk);
     });
     response.once('end', () => {
-      resolve({ ok: true, status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      resolve({
+        ok: true,
+        status: response.statusCode ?? 0,
+        body: Buffer.concat(chunks).toString('utf8'),
+        ...(withHeaders
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]),
+              ),
+            }
+          : {}),
+      });
     });
     response.once('error', reject);
     response.once('aborted', () => {
@@ -279,7 +293,7 @@ export async function outboundRequest(url: string, init: OutboundInit, timeoutMs
       const response = await exchangeAny(current, targets, { ...init, method, headers, body }, policy, controller.signal);
       const location = response.headers.location;
       if (!redirectStatuses.has(response.statusCode ?? 0) || location === undefined) {
-        const read = await readCapped(response, policy.maxResponseBytes, current);
+        const read = await readCapped(response, policy.maxResponseBytes, current, init.responseHeaders === true);
         return read.ok ? read : { ok: false, message: `${method} ${read.message}` };
       }
       response.destroy();
