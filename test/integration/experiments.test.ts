@@ -5,6 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { experimentSchema, type Experiment } from '../../src/api/index.js';
 import { createExperimentController, type ExperimentController } from '../../src/engine/controller/experiment-controller.js';
+import { ownCliInvocation } from '../../src/local/own-cli.js';
+import { runCommand } from '../../src/local/run-command.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 import { argoRolloutsModuleDir } from '../unit/argo-module.js';
@@ -117,5 +119,22 @@ describe("Argo's e2e Experiments on the local control plane", { timeout: 180_000
     const [name = ''] = await applyArgoFile(path);
     const done = await untilPhase(name, phase);
     expect(done.status?.message ?? '').toContain(message);
+  });
+
+  it('gradual terminate experiment ends a running Experiment as Argo does (Successful, scaled down), and get experiment shows it', async () => {
+    const [name = ''] = await applyArgoFile('test/e2e/functional/experiment-with-service-name.yaml');
+    await untilPhase(name, 'Running');
+    const cli = ownCliInvocation();
+    const gradual = (...args: string[]) =>
+      runCommand(cli.command, [...cli.args, ...args, '--kubeconfig', cluster.kubeconfigPath, '-n', namespace], { cwd: cli.cwd });
+    const terminated = await gradual('terminate', 'experiment', name);
+    expect(terminated.stdout).toBe(`experiment '${name}' terminated\n`);
+    await untilPhase(name, 'Successful');
+    const shown = await gradual('get', 'experiment', name);
+    expect(shown.stdout).toContain('Status:          ✔ Successful');
+    expect(shown.stdout).toMatch(new RegExp(`⧉ ${name}-test +ReplicaSet +✔ Successful`, 'u'));
+    const missing = await gradual('get', 'experiment', 'nothing-here');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(`experiment "nothing-here" not found in namespace "${namespace}"`);
   });
 });
