@@ -271,12 +271,10 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'patch core/pods',
         'create core/pods/eviction',
         'create core/events',
-        // The Experiment controller (experiment-controller.ts) and the canary's experiment step.
+        // The Experiment controller (experiment-controller.ts).
         'list argoproj.io/experiments',
         'watch argoproj.io/experiments',
         'update argoproj.io/experiments',
-        'create argoproj.io/experiments',
-        'patch argoproj.io/experiments',
         'create core/services',
         'delete core/services',
         'get argoproj.io/analysisruns',
