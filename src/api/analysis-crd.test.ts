@@ -20,6 +20,7 @@ describe('the analysis CRDs', () => {
       ['AnalysisTemplate', 'at', 'Namespaced'],
       ['ClusterAnalysisTemplate', 'cat', 'Cluster'],
       ['AnalysisRun', 'ar', 'Namespaced'],
+      ['Experiment', 'exp', 'Namespaced'],
     ]);
   });
 });

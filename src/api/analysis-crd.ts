@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { analysisRunSpecSchema, analysisRunStatusSchema } from './analysis-run.js';
 import { analysisTemplateSpecSchema } from './analysis-template.js';
 import { crdHeader } from './crd.js';
+import { experimentSpecSchema, experimentStatusSchema } from './experiment.js';
 import { toStructuralSchema, type JsonSchema } from './structural-schema.js';
 
 /*
@@ -96,6 +97,17 @@ export function analysisCrds(): Record<string, object> {
       status: analysisRunStatusSchema,
       description: 'AnalysisRun: one analysis in progress or done, with its measurements (Argo Rollouts compatible)',
       columns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'AnalysisRun status' }, age],
+    }),
+    // Argo's experiments.argoproj.io: no status subresource either (its controller patches the whole object).
+    'experiment.yaml': crd({
+      kind: 'Experiment',
+      plural: 'experiments',
+      shortName: 'exp',
+      scope: 'Namespaced',
+      spec: experimentSpecSchema,
+      status: experimentStatusSchema,
+      description: 'Experiment: ReplicaSets run side by side for a while, with AnalysisRuns over them (Argo Rollouts compatible)',
+      columns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'Experiment status' }, age],
     }),
   };
 }

@@ -27,4 +27,6 @@ export { analysisCrds, analysisCrdYamls } from './analysis-crd.js';
 export * from './analysis-template.js';
 export * from './analysis-run.js';
 export * from './rollout-analysis.js';
+export * from './experiment.js';
+export { checkExperimentSpec, validateExperiment, type ExperimentIssue, type ValidateExperimentResult } from './validate-experiment.js';
 export type * from './types.js';

@@ -4,6 +4,8 @@ import { formatPath } from './format-path.js';
 import { rolloutApiVersion, rolloutGroup, rolloutKind } from './rollout.js';
 import type { LintProblem, LintResult } from './types.js';
 import { validateRollout } from './validate-rollout.js';
+import { validateExperiment } from './validate-experiment.js';
+import { experimentKind } from './experiment.js';
 import { describeValue } from './zod-issues.js';
 import { documentPosition, offsetToPosition, positionOf } from './yaml-positions.js';
 import { withoutNulls } from './without-nulls.js';
@@ -17,7 +19,7 @@ export interface ManifestFile {
 /**
  * Lints Kubernetes manifests: every YAML document of every file is parsed;
  * each argoproj.io Rollout is checked with validateRollout (the engine's own
- * check) and every problem placed at its file, line and column. Documents of
+ * check), each Experiment with validateExperiment, and every problem placed at its file, line and column. Documents of
  * other kinds are skipped, but a document that is not a Kubernetes object at
  * all (no apiVersion or kind) is a problem. Pure: no I/O. Files run in CI on pull
  * requests, so a file over `limits` is a problem at its start, not a stall: parsing is
@@ -114,18 +116,20 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
       );
     }
   }
-  if (kind !== rolloutKind || typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`)) return false;
+  if ((kind !== rolloutKind && kind !== experimentKind) || typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`))
+    return false;
   if (apiVersion !== rolloutApiVersion) {
     const at = positionOf(document, ['apiVersion'], lineCounter);
-    problem(at.line, at.column, 'apiVersion', `Gradual serves Rollouts of ${rolloutApiVersion}, got "${apiVersion}"`);
-    return true;
+    problem(at.line, at.column, 'apiVersion', `Gradual serves ${kind}s of ${rolloutApiVersion}, got "${apiVersion}"`);
+    return kind === rolloutKind;
   }
   const plain = withoutNulls(object);
   if (!plain.ok) {
     problem(start.line, start.column, '', plain.message);
-    return true;
+    return kind === rolloutKind;
   }
-  const result = validateRollout(plain.value);
+  // An Experiment's templates are pod templates from the same hostile source as a Rollout's: the same rules.
+  const result = kind === experimentKind ? validateExperiment(plain.value) : validateRollout(plain.value);
   if (!result.ok) {
     // Placing an issue walks the maps on its path: all of 100,000 unknown fields would take minutes.
     for (const issue of result.issues.slice(0, 100)) {
@@ -133,9 +137,11 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
       problem(at.line, at.column, formatPath(issue.path), issue.message);
     }
   }
-  for (const issue of check?.(plain.value as Record<string, unknown>).slice(0, 100) ?? []) {
-    const at = positionOf(document, issue.path, lineCounter);
-    problem(at.line, at.column, formatPath(issue.path), issue.message);
-  }
-  return true;
+  // The per-Rollout check (notification subscriptions) is a Rollout's only.
+  if (kind === rolloutKind)
+    for (const issue of check?.(plain.value as Record<string, unknown>).slice(0, 100) ?? []) {
+      const at = positionOf(document, issue.path, lineCounter);
+      problem(at.line, at.column, formatPath(issue.path), issue.message);
+    }
+  return kind === rolloutKind;
 }

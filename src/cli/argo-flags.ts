@@ -57,7 +57,7 @@ export const ignoredArgoFlags: readonly { flags: string; why: string; parse?: (v
   { flags: '--qps <n>', why: 'Gradual does not throttle its API client', parse: Number },
   { flags: '--burst <n>', why: 'Gradual does not throttle its API client', parse: wholeNumber },
   { flags: '--rollout-resync <seconds>', why: "Gradual's informers do not resync on a period", parse: wholeNumber },
-  { flags: '--experiment-threads <n>', why: 'Gradual has no Experiment controller', parse: wholeNumber },
+  { flags: '--experiment-threads <n>', why: 'the Experiment controller runs with --rollout-threads workers', parse: wholeNumber },
   { flags: '--service-threads <n>', why: 'Gradual has no separate Service controller', parse: wholeNumber },
   { flags: '--ingress-threads <n>', why: 'Gradual has no separate Ingress controller', parse: wholeNumber },
   { flags: '--ephemeral-metadata-threads <n>', why: 'Gradual sets ephemeral metadata in the Rollout reconcile', parse: wholeNumber },

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readRollout, rolloutResource, selectorString, type KubeContext } from '../../rollout-actions/kube-client.js';
 import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 import { renderRolloutTree } from './render-rollout-tree.js';
+import { getExperimentCommand } from './get-experiment-command.js';
 import { rolloutInfo } from '../../rollout-view/rollout-info.js';
 import type { AnalysisRunLike } from '../../rollout-view/analysis-run-info.js';
 import type { PodLike, ReplicaSetLike, RolloutObject } from '../../rollout-view/types.js';
@@ -164,5 +165,6 @@ export function getCommand(): Command {
         }),
       ),
   );
+  get.addCommand(getExperimentCommand());
   return get;
 }

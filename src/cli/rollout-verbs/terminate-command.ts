@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { RolloutVerbError, isNotFound, mergePatch } from '../../rollout-actions/kube-client.js';
 import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
+import { terminateExperimentCommand } from './get-experiment-command.js';
 
 /**
  * `gradual terminate analysisrun RUN...`: sets spec.terminate, as Argo's plugin does; the
@@ -36,5 +37,8 @@ export function terminateCommand(): Command {
         }
       }),
     );
-  return new Command('terminate').description('terminate an AnalysisRun').addCommand(analysisRun);
+  return new Command('terminate')
+    .description('terminate an AnalysisRun or an Experiment')
+    .addCommand(analysisRun)
+    .addCommand(terminateExperimentCommand());
 }

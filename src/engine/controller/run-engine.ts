@@ -9,6 +9,7 @@ import type { NotifierSettings } from '../../notifications/index.js';
 import { serveHealthz, serveMetrics } from './http-endpoints.js';
 import { createControllerMetrics } from './metrics.js';
 import { createRolloutController } from './rollout-controller.js';
+import { createExperimentController } from './experiment-controller.js';
 
 /** What the engine runs with: the flags of `gradual controller` (Argo's where they exist), read by the CLI. */
 export interface EngineOptions {
@@ -88,6 +89,14 @@ export function createEngine(options: EngineOptions): Engine {
     outbound: { allowMetadataAddresses: options.allowMetadataAddresses, maxResponseBytes: options.maxMetricResponseBytes },
     ...scope,
   });
+  const experiments = createExperimentController({
+    kubeConfig,
+    logger,
+    requestCounter,
+    manager,
+    workers: options.rolloutThreads,
+    ...scope,
+  });
 
   // What leads with the engine (the bot under `gradual start`), while it runs on this replica.
   let extra: { stop(): Promise<void> } | undefined;
@@ -97,13 +106,13 @@ export function createEngine(options: EngineOptions): Engine {
       name: 'engine',
       needLeaderElection: true,
       start: async () => {
-        await Promise.all([rollouts.start(), analysisRuns.start()]);
+        await Promise.all([rollouts.start(), analysisRuns.start(), experiments.start()]);
         if (alsoLead !== undefined) extra = await alsoLead();
       },
       stop: async () => {
         await extra?.stop();
         extra = undefined;
-        await Promise.all([rollouts.stop(), analysisRuns.stop()]);
+        await Promise.all([rollouts.stop(), analysisRuns.stop(), experiments.stop()]);
       },
     });
     await manager.start(

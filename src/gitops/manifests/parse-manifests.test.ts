@@ -228,6 +228,28 @@ describe('parseManifests', () => {
     ]);
   });
 
+  it("holds an Experiment's pod templates from a pull request to a Rollout's rules, each problem at its line, and applies none of it", () => {
+    const text = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Experiment',
+      'metadata: { name: ex }',
+      'spec:',
+      '  templates:',
+      '    - name: evil',
+      '      selector: { matchLabels: { app: web } }',
+      '      template:',
+      '        metadata: { labels: { app: other } }',
+      '        spec: { containers: [] }',
+      '',
+    ].join('\n');
+    const { objects, errors } = parseManifests([{ path: 'ex.yaml', text }], { namespace });
+    expect(objects).toEqual([]);
+    expect(errors.map((error) => `${String(error.line)} ${error.path}: ${error.message}`)).toEqual([
+      '9 spec.templates[0].template.metadata.labels: do not match the selector, which needs app=web',
+      '10 spec.templates[0].template.spec.containers: missing containers: the pod template needs at least one',
+    ]);
+  });
+
   it('keeps a ClusterAnalysisTemplate cluster-scoped and a valid Rollout with its positions', () => {
     const template =
       'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: { name: shared }\nspec:\n  metrics: [{ name: m, provider: { web: { url: "http://x" } } }]\n';

@@ -3,9 +3,11 @@ import {
   analysisTemplateSchema,
   clusterAnalysisTemplateKind,
   clusterAnalysisTemplateSchema,
+  experimentKind,
   rolloutApiVersion,
   rolloutGroup,
   rolloutKind,
+  validateExperiment,
   validateRollout,
   type RolloutIssue,
 } from '../../api/index.js';
@@ -16,13 +18,16 @@ import { subscriptionIssues } from '../../notifications/subscription-issues.js';
  * The engine's own checks of the argoproj.io kinds it reads from git: a
  * Rollout through validateRollout (schema, unknown fields, unsupported
  * fields, Argo's InvalidSpec rules), an AnalysisTemplate or
- * ClusterAnalysisTemplate through its strict schema. Undefined for any other
+ * ClusterAnalysisTemplate through its strict schema, an Experiment through
+ * validateExperiment (its templates are pod templates from the same pull
+ * request, held to a Rollout's rules). Undefined for any other
  * kind (applied as written; the API server judges it).
  */
 export function validateArgoObject(object: Record<string, unknown>): RolloutIssue[] | undefined {
   const { apiVersion, kind } = object;
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`)) return undefined;
-  if (kind !== rolloutKind && kind !== analysisTemplateKind && kind !== clusterAnalysisTemplateKind) return undefined;
+  if (kind !== rolloutKind && kind !== analysisTemplateKind && kind !== clusterAnalysisTemplateKind && kind !== experimentKind)
+    return undefined;
   if (apiVersion !== rolloutApiVersion)
     return [{ path: ['apiVersion'], message: `Gradual serves ${kind} of ${rolloutApiVersion}, got "${apiVersion}"` }];
   if (kind === rolloutKind) {
@@ -30,6 +35,10 @@ export function validateArgoObject(object: Record<string, unknown>): RolloutIssu
     // A subscription to a trigger no Event fires (a typo) is a plan error at its annotation; services live in the cluster's ConfigMap.
     const subscriptions = subscriptionIssues((object.metadata as { annotations?: unknown } | undefined)?.annotations);
     return [...(result.ok ? [] : result.issues), ...subscriptions];
+  }
+  if (kind === experimentKind) {
+    const result = validateExperiment(object);
+    return result.ok ? [] : result.issues;
   }
   const schema = kind === analysisTemplateKind ? analysisTemplateSchema : clusterAnalysisTemplateSchema;
   const parsed = schema.safeParse(object, { reportInput: true });
