@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../../../src/log/index.js';
 import type { TestCluster } from './test-cluster.js';
 
 // The set-up the bot's integration stories share (github-deployments, github-rules,
-// hostile-contributor, gitops-seed, gitops-kustomize-prune, gitops-guarantees): the local
+// hostile-contributor, gitops-seed, gitops-kustomize-prune, gitops-guarantees, metric-hosts-plan): the local
 // GitHub with real git behind it, the bot in this process deploying to the test cluster,
 // the installation and its people, and the repository they deploy from.
 
