@@ -34,33 +34,27 @@ function isWorse(current: AnalysisPhase, candidate: AnalysisPhase): boolean {
   return ORDER.indexOf(candidate) > ORDER.indexOf(current);
 }
 
+/** The counter a finished measurement other than Error moves. */
+const counterOf: Readonly<Record<string, 'successful' | 'failed' | 'inconclusive' | undefined>> = {
+  Successful: 'successful',
+  Failed: 'failed',
+  Inconclusive: 'inconclusive',
+};
+
 /** runMeasurements' bookkeeping: a finished measurement moves the counters; an in-flight one replaces the last entry. */
 export function recordMeasurement(result: MetricResult, measurement: Measurement, replacesLast: boolean): MetricResult {
   const next: MetricResult = { ...result, measurements: [...(result.measurements ?? [])] };
   if (isCompleted(measurement.phase)) {
-    const count = (key: 'successful' | 'failed' | 'inconclusive' | 'error'): number => (next[key] ?? 0) + 1;
-    switch (measurement.phase) {
-      case 'Successful':
-        next.successful = count('successful');
-        next.count = (next.count ?? 0) + 1;
-        next.consecutiveError = 0;
-        next.consecutiveSuccess = (next.consecutiveSuccess ?? 0) + 1;
-        break;
-      case 'Failed':
-        next.failed = count('failed');
-        next.count = (next.count ?? 0) + 1;
-        next.consecutiveError = 0;
-        next.consecutiveSuccess = 0;
-        break;
-      case 'Inconclusive':
-        next.inconclusive = count('inconclusive');
-        next.count = (next.count ?? 0) + 1;
-        next.consecutiveError = 0;
-        next.consecutiveSuccess = 0;
-        break;
-      default:
-        next.error = count('error');
-        next.consecutiveError = (next.consecutiveError ?? 0) + 1;
+    const counter = counterOf[measurement.phase];
+    if (counter === undefined) {
+      // An Error measurement: counted apart, and it does not end a run of successes (Argo's runMeasurements).
+      next.error = (next.error ?? 0) + 1;
+      next.consecutiveError = (next.consecutiveError ?? 0) + 1;
+    } else {
+      next[counter] = (next[counter] ?? 0) + 1;
+      next.count = (next.count ?? 0) + 1;
+      next.consecutiveError = 0;
+      next.consecutiveSuccess = counter === 'successful' ? (next.consecutiveSuccess ?? 0) + 1 : 0;
     }
   }
   if (replacesLast && next.measurements !== undefined && next.measurements.length > 0)

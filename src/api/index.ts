@@ -20,7 +20,7 @@ export { formatPath } from './format-path.js';
 export { documentPosition, offsetToPosition, positionOf, type Position } from './yaml-positions.js';
 export { MAX_YAML_DEPTH, measureYaml, parseYamlDocument, parseYamlDocuments, type YamlMeasure } from './bounded-yaml.js';
 export { withoutNulls } from './without-nulls.js';
-export { describeValue, fromZodIssues } from './zod-issues.js';
+export { describeValue, fromZodIssues, zodIssueProblems, type ZodIssueWording } from './zod-issues.js';
 export { lintLimits, lintManifests, type ManifestFile, type RolloutCheck } from './lint.js';
 export { rolloutCrd, rolloutCrdYaml } from './crd.js';
 export { analysisCrds, analysisCrdYamls } from './analysis-crd.js';

@@ -2,25 +2,44 @@ import { z } from 'zod';
 import type { PathSegment, RolloutIssue } from './types.js';
 
 /*
- * Zod's issues, reworded for a person editing a manifest: which field, what
- * was expected, what was found, and for a misspelt field the name it
- * probably meant. One issue per unknown field, so each gets its own line.
+ * Zod's issues, reworded for a person editing a manifest or a policy file:
+ * which field, what was expected, what was found, and for a misspelt field
+ * the name it probably meant. One issue per unknown field, so each gets its
+ * own line. The one translator for every schema of the project: the
+ * Rollout's (lint, the engine's InvalidSpec) and the policy file's.
  */
 
 export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): RolloutIssue[] {
+  return zodIssueProblems(issues, (path) => knownKeys(schemaAt(schema, path)));
+}
+
+export interface ZodIssueWording {
+  /** An unknown field with no likely meaning lists the known ones (a policy file's few fields), instead of nothing (a Rollout's many). */
+  listKnownFields?: boolean;
+}
+
+/** Zod's issues as problems at their path, the fields known at a path coming from the caller (for "did you mean"). */
+export function zodIssueProblems(
+  issues: readonly z.core.$ZodIssue[],
+  knownFieldsAt: (path: readonly PathSegment[]) => readonly string[],
+  wording: ZodIssueWording = {},
+): RolloutIssue[] {
   return issues.flatMap((issue): RolloutIssue[] => {
     const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeys(schemaAt(schema, path));
-      return issue.keys.map((key) => ({ path: [...path, key], message: unknownFieldMessage(key, known), at: 'key' }));
+      const known = knownFieldsAt(path);
+      return issue.keys.map((key) => ({ path: [...path, key], message: unknownFieldMessage(key, known, wording), at: 'key' }));
     }
     return [{ path, message: describeIssue(issue, path) }];
   });
 }
 
-function unknownFieldMessage(key: string, known: readonly string[]): string {
+function unknownFieldMessage(key: string, known: readonly string[], wording: ZodIssueWording): string {
   const guess = closest(key, known);
-  return `unknown field "${key}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`;
+  if (guess !== undefined) return `unknown field "${key}" (did you mean "${guess}"?)`;
+  return wording.listKnownFields === true && known.length > 0
+    ? `unknown field "${key}" (known fields: ${known.join(', ')})`
+    : `unknown field "${key}"`;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, path: readonly PathSegment[]): string {
@@ -35,15 +54,29 @@ function describeIssue(issue: z.core.$ZodIssue, path: readonly PathSegment[]): s
       return `expected ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}, got ${describeValue(input)}`;
     case 'invalid_format':
       if (issue.format === 'datetime') return `expected a date-time such as "2024-05-01T10:00:00Z", got ${describeValue(input)}`;
+      // A pattern that names what it expects (the policy file's) says so itself; zod's own words start with "Invalid".
+      if (!issue.message.startsWith('Invalid')) return issue.message;
       return `expected the ${issue.format} format, got ${describeValue(input)}`;
-    case 'too_big':
     case 'too_small':
-      // The only bounds in the schemas are those of Argo's int32 fields.
-      return issue.origin === 'number' ? `expected a 32-bit integer, got ${describeValue(input)}` : issue.message;
+      if (issue.origin === 'array') return 'expected at least one entry';
+      return issue.origin === 'number' ? numberBound('at least', issue.minimum, input) : issue.message;
+    case 'too_big':
+      return issue.origin === 'number' ? numberBound('at most', issue.maximum, input) : issue.message;
     default:
       return issue.message;
   }
 }
+
+/**
+ * A bound at or past int32's is the bound of the type (Argo's int32 and int64 fields), not a
+ * chosen limit: it is named as the type. A chosen limit (a policy's) is named as the number.
+ */
+function numberBound(side: 'at least' | 'at most', bound: number | bigint, input: unknown): string {
+  if (Math.abs(Number(bound)) >= INT32_MAX) return `expected a 32-bit integer, got ${describeValue(input)}`;
+  return `expected ${side} ${String(bound)}, got ${describeValue(input)}`;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
 
 function typeName(expected: string): string {
   const names: Readonly<Record<string, string>> = {

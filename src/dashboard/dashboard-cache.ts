@@ -1,14 +1,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createManager, type InformerCache, type KubeObject, type Manager } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
+import { rolloutObjectSchema, type NamedRolloutObject } from '../rollout-view/rollout-object-schema.js';
 import { rolloutSummary, rolloutView, type RolloutObjects } from './rollout-view.js';
 import {
   dashboardAnalysisRunSchema,
   dashboardPodSchema,
   dashboardReplicaSetSchema,
-  dashboardRolloutSchema,
   type DashboardAnalysisRun,
-  type DashboardRollout,
   type TreePod,
   type TreeReplicaSet,
 } from './schema.js';
@@ -106,7 +105,7 @@ export function createDashboardCache(
     return out;
   }
 
-  function objectsOf(rollout: DashboardRollout): RolloutObjects {
+  function objectsOf(rollout: NamedRolloutObject): RolloutObjects {
     const ns = rollout.metadata.namespace ?? '';
     return {
       rollout,
@@ -118,13 +117,13 @@ export function createDashboardCache(
 
   return {
     summaries() {
-      return all<DashboardRollout>(rollouts, dashboardRolloutSchema, 'Rollout')
+      return all<NamedRolloutObject>(rollouts, rolloutObjectSchema, 'Rollout')
         .map((rollout) => rolloutSummary(objectsOf(rollout)))
         .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     },
     view(ns, name) {
       const object = rollouts.get(ns, name);
-      const rollout = object === undefined ? undefined : parse<DashboardRollout>(dashboardRolloutSchema, 'Rollout', object);
+      const rollout = object === undefined ? undefined : parse<NamedRolloutObject>(rolloutObjectSchema, 'Rollout', object);
       return rollout === undefined ? undefined : rolloutView(objectsOf(rollout));
     },
     onChange(listener) {

@@ -2,7 +2,7 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import type { MergePatch } from '../rollout-actions/patches.js';
 import { runRolloutAction, type RolloutAction, type RolloutWriter } from '../rollout-actions/run-action.js';
 import { apiPath, isNotFound, type RestClient } from '../kube/index.js';
-import { dashboardRolloutSchema } from './schema.js';
+import { rolloutObjectSchema } from '../rollout-view/rollout-object-schema.js';
 import type { DashboardAction } from './types.js';
 import { GradualError } from '../errors/gradual-error.js';
 
@@ -61,7 +61,7 @@ async function readRollout(rest: RestClient, ref: RolloutRef) {
     if (isNotFound(cause)) throw new DashboardActionError(404, `rollout ${ref.namespace}/${ref.name} not found`, { cause });
     throw cause;
   }
-  const parsed = dashboardRolloutSchema.safeParse(object);
+  const parsed = rolloutObjectSchema.safeParse(object);
   if (!parsed.success) throw new DashboardActionError(422, `rollout ${ref.namespace}/${ref.name} is not readable: ${parsed.error.message}`);
   return parsed.data;
 }

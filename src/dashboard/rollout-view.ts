@@ -1,12 +1,13 @@
 import { rolloutInfo } from '../rollout-view/rollout-info.js';
 import { analysisRunView } from './measurement-series.js';
-import type { DashboardAnalysisRun, DashboardRollout, TreePod, TreeReplicaSet } from './schema.js';
+import type { NamedRolloutObject } from '../rollout-view/rollout-object-schema.js';
+import type { DashboardAnalysisRun, TreePod, TreeReplicaSet } from './schema.js';
 import { stepViews } from './steps.js';
 import type { RolloutSummary, RolloutTree, RolloutView, WeightsView } from './types.js';
 
 /** The objects of one namespace that a rollout's page is computed from (the informers' caches). */
 export interface RolloutObjects {
-  rollout: DashboardRollout;
+  rollout: NamedRolloutObject;
   replicaSets: readonly TreeReplicaSet[];
   pods: readonly TreePod[];
   analysisRuns: readonly DashboardAnalysisRun[];

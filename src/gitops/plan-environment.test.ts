@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applicationKinds } from '../policies/confinement.js';
 import { testEnvironment } from '../policies/testing/test-environment.js';
 import { planEnvironment } from './deploy-pull-request.js';
-import type { ManifestTree } from './manifests/index.js';
+import { memoryTree as treeOf } from './manifests/testing/memory-tree.js';
 import type { BotServices } from './services.js';
-
-function treeOf(files: Record<string, string>): ManifestTree {
-  return {
-    sha: 'a'.repeat(40),
-    fetch: { kind: 'cached', objects: 0, bytes: 0 },
-    listFiles: () => Promise.resolve(Object.keys(files).sort()),
-    readFile: (path) => Promise.resolve(files[path]),
-    readFileWithin: (path) =>
-      Promise.resolve(files[path] === undefined ? undefined : { bytes: Buffer.byteLength(files[path]), text: files[path] }),
-  };
-}
 
 /** The config maps acme/* to cluster `local` as shop's deployer; no client is loaded, so nothing can read a cluster. */
 function services(impersonate: boolean): BotServices {

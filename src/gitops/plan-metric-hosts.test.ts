@@ -3,7 +3,7 @@ import { createLogger } from '../log/index.js';
 import { testEnvironment } from '../policies/testing/test-environment.js';
 import type { GradualConfig } from './config.js';
 import { planEnvironment } from './deploy-pull-request.js';
-import type { ManifestTree } from './manifests/index.js';
+import { memoryTree as tree } from './manifests/testing/memory-tree.js';
 import type { BotServices } from './services.js';
 
 const analysis = [
@@ -18,17 +18,6 @@ const analysis = [
   '          url: http://{{args.host}}/', // 9
   '',
 ].join('\n');
-
-function tree(files: Record<string, string>): ManifestTree {
-  return {
-    sha: 'a'.repeat(40),
-    fetch: { kind: 'cached', objects: 0, bytes: 0 },
-    listFiles: () => Promise.resolve(Object.keys(files).sort()),
-    readFile: (path) => Promise.resolve(files[path]),
-    readFileWithin: (path) =>
-      Promise.resolve(files[path] === undefined ? undefined : { bytes: Buffer.byteLength(files[path]), text: files[path] }),
-  };
-}
 
 describe("planEnvironment checks the environment's metricHosts", () => {
   it("a pull request's templated metric host is a plan error at its line when the environment has an allowlist", async () => {

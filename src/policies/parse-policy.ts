@@ -1,11 +1,10 @@
 import { CronDate } from 'croner';
 import { LineCounter, type Document } from 'yaml';
-import { parseGoDuration, parseYamlDocument, positionOf } from '../api/index.js';
+import { describeValue, parseGoDuration, parseYamlDocument, positionOf, zodIssueProblems } from '../api/index.js';
 import { applicationKinds } from './confinement.js';
 import { narrowRules, normalizeTeam } from './narrow-rules.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileFreezeWindow, type PolicyFileRules } from './schema.js';
 import { commandNames, defaultManifestLimits, deployTriggers, manifestLimitFields, type CommandName, type ManifestLimits, type CommandRule, type CommandRules, type EnvironmentPolicy, type FreezeWindow, type PolicyError, type PolicyParseResult, type PolicyPath, type PolicyRules, type RepositoryPolicy } from './types.js';
-import { describeValue, fieldProblems } from './zod-messages.js';
 
 /**
  * What a deploy gets when even the defaults cannot be read: nothing is
@@ -163,9 +162,9 @@ function readPolicyFile(text: string, file: string): ReadResult {
     if (typeof value !== 'object' || Array.isArray(value)) {
       return { ok: false, errors: [errorAt([], `expected a map of policy fields, got ${describeValue(value)}`)] };
     }
-    const problems = fieldProblems(parsed.error.issues, knownFieldsAt);
+    const problems = zodIssueProblems(parsed.error.issues, knownFieldsAt, { listKnownFields: true });
     // Placing a problem walks the map it is in: a file of 20,000 unknown keys took minutes placing them all.
-    const placed = sortErrors(problems.slice(0, MAX_POLICY_PROBLEMS).map((problem) => errorAt(problem.path, problem.message, problem.at)));
+    const placed = sortErrors(problems.slice(0, MAX_POLICY_PROBLEMS).map((problem) => errorAt(problem.path, problem.message, problem.at ?? 'value')));
     if (problems.length > MAX_POLICY_PROBLEMS) placed.push({ ...(placed.at(-1) ?? { file, line: 1, column: 1 }), message: `and ${String(problems.length - MAX_POLICY_PROBLEMS)} more problems` });
     return { ok: false, errors: placed };
   }

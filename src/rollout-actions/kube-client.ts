@@ -27,11 +27,16 @@ export interface KubeContext {
 
 export const rolloutResource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
 
-/** A failure the user can act on: printed as one line, exit code 1. */
+/**
+ * A failure the user can act on: printed as one line, exit code 1. A refusal (REFUSED: Argo's
+ * refusals of an action the Rollout's spec does not allow, an unsupported workload) is the
+ * user's to fix, terminal as TerminalError is: asking again gets the same answer, so a queue
+ * that runs an action (the bot's) forgets the key instead of backing off forever.
+ */
 export class RolloutVerbError extends GradualError {
   declare readonly code: 'NOT_FOUND' | 'REFUSED' | 'TIMEOUT' | 'DEGRADED' | 'KUBECONFIG';
   constructor(code: RolloutVerbError['code'], message: string, options?: ErrorOptions) {
-    super(code, message, { cause: options?.cause });
+    super(code, message, { cause: options?.cause, retryable: code !== 'REFUSED' });
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isRetryable } from '../errors/terminal-error.js';
 import type { RolloutObject } from '../rollout-view/types.js';
 import type { MergePatch } from './patches.js';
 import { runRolloutAction, type RolloutAction, type RolloutWriter } from './run-action.js';
@@ -129,6 +130,22 @@ describe('the one action runner (CLI, bot and dashboard)', () => {
       runRolloutAction(writer, 'web', { kind: 'promote', skipCurrentStep: true, skipAllSteps: true }, () => Promise.resolve(pausedCanary)),
     ).rejects.toThrow('Cannot use skip-current-step and skip-all-steps flags at the same time');
     expect(calls).toEqual([]);
+  });
+
+  it("a refusal is the user's to fix: not retryable, so a queue forgets the key instead of backing off", async () => {
+    const refused: unknown = await runRolloutAction(recordingWriter().writer, 'web', { kind: 'promote', skipAllSteps: true }, () =>
+      Promise.resolve(blueGreen),
+    ).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'REFUSED', retryable: false });
+    expect(isRetryable(refused)).toBe(false);
+    // A failure of the cluster is still retried.
+    const failed: unknown = await runRolloutAction(
+      { patchStatus: () => Promise.reject(new Error('HTTP 503')), patchObject: () => Promise.resolve() },
+      'web',
+      { kind: 'promote' },
+      () => Promise.resolve(pausedCanary),
+    ).catch((error: unknown) => error);
+    expect(isRetryable(failed)).toBe(true);
   });
 
   it('a failing status patch stops the sequence (no spec patch after it)', async () => {

@@ -1,22 +1,11 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../../src/gitops/index.js';
-import {
-  close,
-  comment,
-  createRepositoryFromFolder,
-  merge,
-  openPullRequest,
-  pushBranch,
-  type Person,
-} from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
-import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import type { RunningBot } from '../../src/gitops/index.js';
+import { close, comment, merge, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
+import type { TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { createLogger } from '../../src/log/index.js';
+import { createRepository, oneEnvironmentPolicy, seedPeople, startGithubAndBot, untilFirstRevisionHealthy } from './support/bot-story.js';
+import { canaryRolloutYaml } from './support/rollout-yaml.js';
 import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
@@ -38,27 +27,7 @@ let alice: Person;
 let bob: Person;
 
 function rolloutYaml(image: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: { app: web }
-  template:
-    metadata:
-      labels: { app: web }
-    spec:
-      containers:
-        - name: web
-          image: ${image}
-  strategy:
-    canary:
-      steps:
-        - setWeight: 50
-        - pause: {}
-`;
+  return canaryRolloutYaml({ image, replicas: 2, steps: ['setWeight: 50', 'pause: {}'] });
 }
 
 interface Seen {
@@ -114,49 +83,13 @@ async function mergeRefusal(number: number): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub({ git: true });
-  bot = await startBot({
-    environment: {
-      appId: github.appId,
-      privateKey: github.privateKey,
-      webhookSecret: github.webhookSecret,
-      webhookPath: '/api/github/webhooks',
-      baseUrl: `${github.server.url}/api/v3`,
-      port: 0,
-      host: '127.0.0.1',
-      configFile: undefined,
-    },
-    config: {
-      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
-      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
-      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
-      dashboardUrl,
-    },
-    logger: createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' }),
-    githubRetryAfterBaseMs: 20,
-  });
-  github.setWebhookUrl(bot.url);
-  const tokens = await github.server.update((state) => {
-    const now = new Date();
-    seedInstallation(state, owner, now);
-    return {
-      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
-    };
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-deploys-repo-'));
-  await mkdir(join(folder, 'apps', 'web'), { recursive: true });
-  await writeFile(
-    join(folder, '.gradual.yml'),
-    `environments:\n  - name: ${environment}\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
-  );
-  await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) repository.collaborators['bob'] = 'write';
+  ({ github, bot } = await startGithubAndBot({ cluster, owner, config: { dashboardUrl }, githubRetryAfterBaseMs: 20 }));
+  ({ alice, bob } = await seedPeople(github, owner, { alice: 'admin', bob: 'write' }));
+  await createRepository(github, alice, {
+    owner,
+    repo,
+    files: { '.gradual.yml': oneEnvironmentPolicy(environment, namespace), 'apps/web/rollout.yaml': rolloutYaml('example.test/web:blue') },
+    collaborators: { bob: 'write' },
   });
   // "Require deployments to succeed before merging": a ruleset on the default branch.
   await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.repos.createRepoRuleset({
@@ -168,11 +101,7 @@ beforeAll(async () => {
     conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
     rules: [{ type: 'required_deployments', parameters: { required_deployment_environments: [environment] } }],
   });
-  await cluster.untilRollout(
-    'web',
-    'the first revision to be Healthy',
-    (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
-  );
+  await untilFirstRevisionHealthy(cluster);
 }, 180_000);
 
 afterAll(async () => {

@@ -1,24 +1,12 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../../src/gitops/index.js';
+import type { RunningBot } from '../../src/gitops/index.js';
 import { isStickyComment } from '../../src/gitops/report/index.js';
-import {
-  close,
-  comment,
-  createRepositoryFromFolder,
-  merge,
-  openPullRequest,
-  pushBranch,
-  setBranchProtection,
-  type Person,
-} from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson, seedTeam } from '../../src/local/github/seed.js';
-import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import { close, comment, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from '../../src/local/github/person.js';
+import type { TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
-import { createLogger } from '../../src/log/index.js';
+import { createRepository, oneEnvironmentPolicy, seedPeople, startGithubAndBot, untilFirstRevisionHealthy } from './support/bot-story.js';
+import { canaryRolloutYaml } from './support/rollout-yaml.js';
 import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
@@ -41,28 +29,7 @@ let dave: Person;
 let erin: Person;
 
 function rolloutYaml(image: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: { app: web }
-  template:
-    metadata:
-      labels: { app: web }
-    spec:
-      containers:
-        - name: web
-          image: ${image}
-  strategy:
-    canary:
-      steps:
-        - setWeight: 30
-        - pause: {}
-        - setWeight: 100
-`;
+  return canaryRolloutYaml({ image, replicas: 3, steps: ['setWeight: 30', 'pause: {}', 'setWeight: 100'] });
 }
 
 interface Run {
@@ -98,61 +65,19 @@ async function untilLatest(sha: string, what: string, predicate: (run: Run) => b
 }
 
 beforeAll(async () => {
-  github = await startTestGithub({ git: true });
-  bot = await startBot({
-    environment: {
-      appId: github.appId,
-      privateKey: github.privateKey,
-      webhookSecret: github.webhookSecret,
-      webhookPath: '/api/github/webhooks',
-      baseUrl: `${github.server.url}/api/v3`,
-      port: 0,
-      host: '127.0.0.1',
-      configFile: undefined,
-    },
-    config: {
-      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
-      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
-      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
-    },
-    logger: createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' }),
-    // retry-after and the retry back-off count 20 ms per second here, so an injected `retry-after: 1` does not sleep a second.
-    githubRetryAfterBaseMs: 20,
-  });
-  github.setWebhookUrl(bot.url);
-  const tokens = await github.server.update((state) => {
-    const now = new Date();
-    seedInstallation(state, owner, now);
-    seedTeam(state, { org: owner, slug: 'deployers', members: ['dave'] });
-    return {
-      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
-      dave: seedPerson(state, { login: 'dave', role: 'write', now }),
-      erin: seedPerson(state, { login: 'erin', role: 'write', now }),
-    };
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
-  dave = { login: 'dave', token: tokens.dave, apiUrl: github.server.url };
-  erin = { login: 'erin', token: tokens.erin, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-rules-repo-'));
-  await mkdir(join(folder, 'apps', 'web'), { recursive: true });
-  await writeFile(
-    join(folder, '.gradual.yml'),
-    `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
-  );
-  await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write', dave: 'write', erin: 'write' });
+  // retry-after and the retry back-off count 20 ms per second here, so an injected `retry-after: 1` does not sleep a second.
+  ({ github, bot } = await startGithubAndBot({ cluster, owner, githubRetryAfterBaseMs: 20 }));
+  ({ alice, bob, dave, erin } = await seedPeople(github, owner, { alice: 'admin', bob: 'write', dave: 'write', erin: 'write' }, [
+    { slug: 'deployers', members: ['dave'] },
+  ]));
+  await createRepository(github, alice, {
+    owner,
+    repo,
+    files: { '.gradual.yml': oneEnvironmentPolicy('production', namespace), 'apps/web/rollout.yaml': rolloutYaml('example.test/web:blue') },
+    collaborators: { bob: 'write', dave: 'write', erin: 'write' },
   });
   await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [checkName], requiredApprovals: 0 });
-  await cluster.untilRollout(
-    'web',
-    'the first revision to be Healthy',
-    (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
-  );
+  await untilFirstRevisionHealthy(cluster);
 }, 180_000);
 
 afterAll(async () => {

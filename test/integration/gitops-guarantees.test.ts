@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
@@ -12,21 +12,14 @@ import { createAnalysisRunController, type AnalysisRunController } from '../../s
 import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
 import { lockName } from '../../src/gitops/environment-lock.js';
 import { installDeployer } from '../../src/gitops/install-deployer.js';
-import {
-  close,
-  comment,
-  createRepositoryFromFolder,
-  forkRepository,
-  openPullRequest,
-  pushBranch,
-  type Person,
-} from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
+import { close, comment, forkRepository, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
 import { stateFileName } from '../../src/local/github/state-file.js';
 import { startTestGithub, type ReceivedWebhook, type TestGithub } from '../../src/local/github/testing.js';
 import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { createRepository, oneEnvironmentPolicy, seedPeople, untilFirstRevisionHealthy } from './support/bot-story.js';
+import { canaryRolloutYaml } from './support/rollout-yaml.js';
 import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
@@ -58,31 +51,12 @@ let carol: Person;
 let mallory: Person;
 
 function rolloutYaml(image: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: api
-spec:
-  replicas: 2
-  selector:
-    matchLabels: { app: api }
-  template:
-    metadata:
-      labels: { app: api }
-    spec:
-      containers:
-        - name: api
-          image: ${image}
-  strategy:
-    canary:
-      steps:
-        - setWeight: 50
-        - pause: {}
-        - analysis:
-            templates:
-              - templateName: health
-        - setWeight: 100
-`;
+  return canaryRolloutYaml({
+    name: 'api',
+    image,
+    replicas: 2,
+    steps: ['setWeight: 50', 'pause: {}', 'analysis:\n            templates:\n              - templateName: health', 'setWeight: 100'],
+  });
 }
 
 function templateYaml(url: string): string {
@@ -271,41 +245,21 @@ beforeAll(async () => {
   );
   bot = await startBotProcess();
 
-  const tokens = await github.server.update((state) => {
-    const now = new Date();
-    seedInstallation(state, owner, now);
-    return {
-      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
-      carol: seedPerson(state, { login: 'carol', role: 'read', now }),
-      // An outside contributor: her token can push her own fork and open pull requests; no role on the repository.
-      mallory: seedPerson(state, { login: 'mallory', role: 'write', now }),
-    };
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
-  carol = { login: 'carol', token: tokens.carol, apiUrl: github.server.url };
-  mallory = { login: 'mallory', token: tokens.mallory, apiUrl: github.server.url };
-  const folder = join(work, 'repository');
-  await mkdir(join(folder, 'apps', 'api'), { recursive: true });
-  await writeFile(
-    join(folder, '.gradual.yml'),
-    `environments:\n  - name: staging\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
-  );
-  await writeFile(join(folder, 'apps', 'api', 'rollout.yaml'), rolloutYaml('example.test/api:blue'));
+  // mallory is an outside contributor: her token can push her own fork and open pull requests; no role on the repository.
+  ({ alice, bob, carol, mallory } = await seedPeople(github, owner, { alice: 'admin', bob: 'write', carol: 'read', mallory: 'write' }));
   const address = provider.address() as AddressInfo;
-  await writeFile(join(folder, 'apps', 'api', 'analysis.yaml'), templateYaml(`http://127.0.0.1:${String(address.port)}/health`));
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write', carol: 'read' });
+  await createRepository(github, alice, {
+    owner,
+    repo,
+    folder: join(work, 'repository'),
+    files: {
+      '.gradual.yml': oneEnvironmentPolicy('staging', namespace),
+      'apps/api/rollout.yaml': rolloutYaml('example.test/api:blue'),
+      'apps/api/analysis.yaml': templateYaml(`http://127.0.0.1:${String(address.port)}/health`),
+    },
+    collaborators: { bob: 'write', carol: 'read' },
   });
-  // The first push to main is applied by drift correction: the environment starts at blue.
-  await cluster.untilRollout(
-    'api',
-    'the first revision to be Healthy',
-    (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
-  );
+  await untilFirstRevisionHealthy(cluster, 'api');
 }, 300_000);
 
 afterAll(async () => {

@@ -1,17 +1,14 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../../src/gitops/index.js';
+import type { RunningBot } from '../../src/gitops/index.js';
 import { inventoryName } from '../../src/gitops/inventory.js';
 import { cacheRoot } from '../../src/local/cache-dir.js';
-import { createRepositoryFromFolder, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
-import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import { openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
+import type { TestGithub } from '../../src/local/github/testing.js';
 import { ensureKustomizeBinary } from '../../src/local/kustomize.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { createRepository, seedPeople, startGithubAndBot } from './support/bot-story.js';
 import { testCluster } from './support/test-cluster.js';
 
 // Manifests as users write them, through the bot as it runs: the local GitHub with real git
@@ -67,56 +64,32 @@ async function liveConfigMaps(): Promise<Map<string, Record<string, string>>> {
 beforeAll(async () => {
   await cluster.setUp();
   const kustomize = await ensureKustomizeBinary({ cacheRoot: cacheRoot(), logger: createLogger({ level: 'warn' }) });
-  github = await startTestGithub({ git: true });
-  bot = await startBot({
-    environment: {
-      appId: github.appId,
-      privateKey: github.privateKey,
-      webhookSecret: github.webhookSecret,
-      webhookPath: '/api/github/webhooks',
-      baseUrl: `${github.server.url}/api/v3`,
-      port: 0,
-      host: '127.0.0.1',
-      configFile: undefined,
+  ({ github, bot } = await startGithubAndBot({ cluster, owner, logger: createLogger({ level: 'warn' }), kustomizeBinary: kustomize }));
+  ({ alice } = await seedPeople(github, owner, { alice: 'admin' }));
+  await createRepository(github, alice, {
+    owner,
+    repo,
+    files: {
+      '.gradual.yml': [
+        'environments:', //                         1
+        '  - name: production', //                  2
+        "    paths: ['apps/**']", //                3
+        `    namespace: ${namespace}`, //           4
+        '  - name: frozen', //                      5
+        "    paths: ['frozen/**']", //              6
+        `    namespace: ${namespace}`, //           7
+        '    prune: false', //                      8
+        '  - name: hostile', //                     9
+        "    paths: ['hostile/**']", //             10
+        `    namespace: ${namespace}`, //           11
+        '  - name: tiny', //                        12
+        "    paths: ['tiny/**']", //                13
+        `    namespace: ${namespace}`, //           14
+        '    manifestLimits: { fileBytes: 4096 }', // 15
+        '',
+      ].join('\n'),
     },
-    config: {
-      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
-      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
-      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
-    },
-    logger: createLogger({ level: 'warn' }),
-    kustomizeBinary: kustomize,
   });
-  github.setWebhookUrl(bot.url);
-  const tokens = await github.server.update((state) => {
-    const now = new Date();
-    seedInstallation(state, owner, now);
-    return { alice: seedPerson(state, { login: 'alice', role: 'admin', now }) };
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-kustomize-repo-'));
-  await writeFile(
-    join(folder, '.gradual.yml'),
-    [
-      'environments:', //                         1
-      '  - name: production', //                  2
-      "    paths: ['apps/**']", //                3
-      `    namespace: ${namespace}`, //           4
-      '  - name: frozen', //                      5
-      "    paths: ['frozen/**']", //              6
-      `    namespace: ${namespace}`, //           7
-      '    prune: false', //                      8
-      '  - name: hostile', //                     9
-      "    paths: ['hostile/**']", //             10
-      `    namespace: ${namespace}`, //           11
-      '  - name: tiny', //                        12
-      "    paths: ['tiny/**']", //                13
-      `    namespace: ${namespace}`, //           14
-      '    manifestLimits: { fileBytes: 4096 }', // 15
-      '',
-    ].join('\n'),
-  );
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
 }, 300_000);
 
 afterAll(async () => {

@@ -1,16 +1,12 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
-import { startBot, type RunningBot } from '../../src/gitops/index.js';
+import type { RunningBot } from '../../src/gitops/index.js';
 import { deployerIdentity } from '../../src/gitops/deployer-rbac.js';
 import { installDeployer } from '../../src/gitops/install-deployer.js';
 import {
   close,
   comment,
-  createRepositoryFromFolder,
   merge,
   openPullRequest,
   pressCheckRunButton,
@@ -18,10 +14,10 @@ import {
   setBranchProtection,
   type Person,
 } from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
-import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import type { TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { createRepository, oneEnvironmentPolicy, seedPeople, startGithubAndBot, untilFirstRevisionHealthy } from './support/bot-story.js';
 import { startMetricBackend, type MetricBackend } from './support/metric-backend.js';
 import { seedAnalysisYaml, seedRolloutYaml } from './support/seed-story.js';
 import { withRolloutController } from './support/rollout-controller.js';
@@ -106,61 +102,26 @@ beforeAll(async () => {
   backend = await startMetricBackend(environment.prometheus.targetsDir);
   runs = createAnalysisRunController({ kubeConfig: cluster.kubeConfig, namespace, logger: createLogger({ level: 'warn' }) });
   await runs.start();
-  const logger = createLogger({ level: process.env['GRADUAL_LOG_LEVEL'] ?? 'warn' });
-  github = await startTestGithub({ git: true });
   await installDeployer(cluster.kubeConfig, namespace);
-  bot = await startBot({
-    environment: {
-      appId: github.appId,
-      privateKey: github.privateKey,
-      webhookSecret: github.webhookSecret,
-      webhookPath: '/api/github/webhooks',
-      baseUrl: `${github.server.url}/api/v3`,
-      port: 0,
-      host: '127.0.0.1',
-      configFile: undefined,
+  // As installed: the environment deploys as its namespace's deployer (impersonated), not as the test's administrator.
+  ({ github, bot } = await startGithubAndBot({
+    cluster,
+    owner,
+    environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } },
+  }));
+  ({ alice, bob, carol } = await seedPeople(github, owner, { alice: 'admin', bob: 'write', carol: 'read' }));
+  await createRepository(github, alice, {
+    owner,
+    repo,
+    files: {
+      '.gradual.yml': oneEnvironmentPolicy('production', namespace),
+      'apps/web/rollout.yaml': rolloutYaml('example.test/web:blue'),
+      'apps/web/analysis.yaml': templateYaml(backend.successRatioQuery('4s')),
     },
-    // As installed: the environment deploys as its namespace's deployer (impersonated), not as the test's administrator.
-    config: {
-      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
-      repositories: [{ match: `${owner}/*`, environments: { '*': { cluster: 'local', impersonate: deployerIdentity(namespace) } } }],
-      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
-    },
-    logger,
-  });
-  github.setWebhookUrl(bot.url);
-  const tokens = await github.server.update((state) => {
-    const now = new Date();
-    seedInstallation(state, owner, now);
-    return {
-      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
-      carol: seedPerson(state, { login: 'carol', role: 'read', now }),
-    };
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
-  carol = { login: 'carol', token: tokens.carol, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-seed-repo-'));
-  await mkdir(join(folder, 'apps', 'web'), { recursive: true });
-  await writeFile(
-    join(folder, '.gradual.yml'),
-    `environments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
-  );
-  await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
-  await writeFile(join(folder, 'apps', 'web', 'analysis.yaml'), templateYaml(backend.successRatioQuery('4s')));
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write', carol: 'read' });
+    collaborators: { bob: 'write', carol: 'read' },
   });
   await setBranchProtection(alice, { owner, repo, branch: 'main', requiredChecks: [checkName], requiredApprovals: 0 });
-  // The first push to main is applied by drift correction: the environment starts at blue.
-  await cluster.untilRollout(
-    'web',
-    'the first revision to be Healthy',
-    (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
-  );
+  await untilFirstRevisionHealthy(cluster);
 }, 180_000);
 
 afterAll(async () => {

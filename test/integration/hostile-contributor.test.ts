@@ -1,25 +1,22 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CoordinationV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../../src/gitops/index.js';
+import type { RunningBot } from '../../src/gitops/index.js';
 import {
   close,
   comment,
-  createRepositoryFromFolder,
   forkRepository,
   openPullRequest,
   pressCheckRunButton,
   pushBranch,
   type Person,
 } from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
-import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import type { TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { createRepository, seedPeople, startGithubAndBot, untilFirstRevisionHealthy } from './support/bot-story.js';
+import { canaryRolloutYaml } from './support/rollout-yaml.js';
 import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
 
@@ -55,28 +52,7 @@ let mallory: Person;
 const botLog: string[] = [];
 
 function rolloutYaml(image: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: { app: web }
-  template:
-    metadata:
-      labels: { app: web }
-    spec:
-      containers:
-        - name: web
-          image: ${image}
-  strategy:
-    canary:
-      steps:
-        - setWeight: 50
-        - pause: {}
-        - setWeight: 100
-`;
+  return canaryRolloutYaml({ image, replicas: 2, steps: ['setWeight: 50', 'pause: {}', 'setWeight: 100'] });
 }
 
 function policyYaml(): string {
@@ -204,63 +180,31 @@ beforeAll(async () => {
       body: { metadata: { name: 'db-credentials' }, stringData: { password } },
     });
   }
-  github = await startTestGithub({ git: true });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       botLog.push(chunk.toString('utf8'));
       callback();
     },
   });
-  bot = await startBot({
-    environment: {
-      appId: github.appId,
-      privateKey: github.privateKey,
-      webhookSecret: github.webhookSecret,
-      webhookPath: '/api/github/webhooks',
-      baseUrl: `${github.server.url}/api/v3`,
-      port: 0,
-      host: '127.0.0.1',
-      configFile: undefined,
-    },
-    config: {
-      clusters: { local: { kubeconfig: staging.kubeconfigPath } },
-      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
-      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-hostile-clones-')),
-    },
+  ({ github, bot } = await startGithubAndBot({
+    cluster: staging,
+    owner,
+    clonesPrefix: 'gradual-hostile-clones-',
     logger: createLogger({ level: 'debug', destination: sink }),
-  });
-  github.setWebhookUrl(bot.url);
-  const tokens = await github.server.update((state) => {
-    const now = new Date();
-    seedInstallation(state, owner, now);
-    return {
-      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
-      mallory: seedPerson(state, { login: 'mallory', role: 'write', now }),
-    };
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
-  mallory = { login: 'mallory', token: tokens.mallory, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-hostile-repo-'));
-  await mkdir(join(folder, 'staging', 'web'), { recursive: true });
-  await mkdir(join(folder, 'production', 'web'), { recursive: true });
-  await writeFile(join(folder, '.gradual.yml'), policyYaml());
-  await writeFile(join(folder, 'staging', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
-  await writeFile(join(folder, 'production', 'web', 'rollout.yaml'), rolloutYaml('example.test/web:blue'));
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) Object.assign(repository.collaborators, { bob: 'write' });
+  }));
+  ({ alice, bob, mallory } = await seedPeople(github, owner, { alice: 'admin', bob: 'write', mallory: 'write' }));
+  await createRepository(github, alice, {
+    owner,
+    repo,
+    files: {
+      '.gradual.yml': policyYaml(),
+      'staging/web/rollout.yaml': rolloutYaml('example.test/web:blue'),
+      'production/web/rollout.yaml': rolloutYaml('example.test/web:blue'),
+    },
+    collaborators: { bob: 'write' },
   });
   // The first push to main is applied by drift correction: both environments start at blue.
-  for (const cluster of [staging, production]) {
-    await cluster.untilRollout(
-      'web',
-      'the first revision to be Healthy',
-      (rollout) => rollout.status?.phase === 'Healthy' && rollout.status.stableRS === rollout.status.currentPodHash,
-    );
-  }
+  for (const cluster of [staging, production]) await untilFirstRevisionHealthy(cluster);
 }, 300_000);
 
 afterAll(async () => {
@@ -483,13 +427,14 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     expect(await leaseHolder(staging.namespace, 'staging')).toBe(holder);
 
     // Repository B deploys to the same staging namespace, and gets pull requests up to the same number.
-    const folder = await mkdtemp(join(tmpdir(), 'gradual-hostile-other-'));
-    await writeFile(
-      join(folder, '.gradual.yml'),
-      `environments:\n  - name: staging\n    paths: ['staging/**/*.yaml']\n    namespace: ${staging.namespace}\n`,
-    );
-    await writeFile(join(folder, 'README.md'), '# other\n');
-    await createRepositoryFromFolder(alice, { owner, repo: otherRepo, folder });
+    await createRepository(github, alice, {
+      owner,
+      repo: otherRepo,
+      files: {
+        '.gradual.yml': `environments:\n  - name: staging\n    paths: ['staging/**/*.yaml']\n    namespace: ${staging.namespace}\n`,
+        'README.md': '# other\n',
+      },
+    });
     let number = 0;
     let sha = '';
     while (number < multi.number) {

@@ -1,14 +1,11 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../../src/gitops/index.js';
-import { createRepositoryFromFolder, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
-import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
-import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import type { RunningBot } from '../../src/gitops/index.js';
+import { openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
+import type { TestGithub } from '../../src/local/github/testing.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { createRepository, oneEnvironmentPolicy, seedPeople, startGithubAndBot } from './support/bot-story.js';
 import { testCluster } from './support/test-cluster.js';
 
 // A repository policy's metricHosts, checked by the bot as it plans a pull request: the local
@@ -47,40 +44,16 @@ function octokit(): Octokit {
 
 beforeAll(async () => {
   await cluster.setUp();
-  github = await startTestGithub({ git: true });
-  bot = await startBot({
-    environment: {
-      appId: github.appId,
-      privateKey: github.privateKey,
-      webhookSecret: github.webhookSecret,
-      webhookPath: '/api/github/webhooks',
-      baseUrl: `${github.server.url}/api/v3`,
-      port: 0,
-      host: '127.0.0.1',
-      configFile: undefined,
+  ({ github, bot } = await startGithubAndBot({ cluster, owner, logger: createLogger({ level: 'warn' }) }));
+  ({ alice } = await seedPeople(github, owner, { alice: 'admin' }));
+  await createRepository(github, alice, {
+    owner,
+    repo,
+    files: {
+      '.gradual.yml': `metricHosts: [prometheus.monitoring, "*.metrics.example.com"]\n${oneEnvironmentPolicy('production', namespace)}`,
+      'apps/allowed.yaml': template('allowed', 'http://web.metrics.example.com/ratio?service={{args.host}}'),
     },
-    config: {
-      clusters: { local: { kubeconfig: cluster.kubeconfigPath } },
-      repositories: [{ match: `${owner}/*`, environments: { '*': 'local' } }],
-      cacheDir: await mkdtemp(join(tmpdir(), 'gradual-clones-')),
-    },
-    logger: createLogger({ level: 'warn' }),
   });
-  github.setWebhookUrl(bot.url);
-  const tokens = await github.server.update((state) => {
-    const now = new Date();
-    seedInstallation(state, owner, now);
-    return { alice: seedPerson(state, { login: 'alice', role: 'admin', now }) };
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-metric-hosts-'));
-  await mkdir(join(folder, 'apps'), { recursive: true });
-  await writeFile(
-    join(folder, '.gradual.yml'),
-    `metricHosts: [prometheus.monitoring, "*.metrics.example.com"]\nenvironments:\n  - name: production\n    paths: ['apps/**/*.yaml']\n    namespace: ${namespace}\n`,
-  );
-  await writeFile(join(folder, 'apps', 'allowed.yaml'), template('allowed', 'http://web.metrics.example.com/ratio?service={{args.host}}'));
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
 }, 180_000);
 
 afterAll(async () => {

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultManifestLimits } from '../../policies/index.js';
 import { kustomizationClosure, resolveKustomizePath } from './kustomization-files.js';
-import type { ManifestTree } from './types.js';
-
-function treeOf(files: Record<string, string>): ManifestTree {
-  return {
-    sha: 'a'.repeat(40),
-    fetch: { kind: 'cached', objects: 0, bytes: 0 },
-    listFiles: () => Promise.resolve(Object.keys(files).sort()),
-    readFile: (path) => Promise.resolve(files[path]),
-    readFileWithin(path, maxBytes) {
-      const text = files[path];
-      if (text === undefined) return Promise.resolve(undefined);
-      const bytes = Buffer.byteLength(text);
-      return Promise.resolve(bytes > maxBytes ? { bytes } : { bytes, text });
-    },
-  };
-}
+import { memoryTree as treeOf } from './testing/memory-tree.js';
 
 describe('resolveKustomizePath: what a kustomization may name', () => {
   it.each([

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultManifestLimits, type ManifestLimits } from '../../policies/index.js';
 import { newManifestBudget, readBoundedManifests } from './read-bounded-manifests.js';
+import { memoryTree } from './testing/memory-tree.js';
 import type { ManifestTree } from './types.js';
 
-/** A tree over in-memory files that records which files were read. */
+/** A tree over in-memory files that records which files were read; no globs list nothing. */
 function treeOf(files: Record<string, string>): ManifestTree & { reads: string[] } {
-  const reads: string[] = [];
-  return {
-    sha: 'a'.repeat(40),
-    fetch: { kind: 'cached', objects: 0, bytes: 0 },
-    reads,
-    listFiles: (globs) => Promise.resolve(globs.length === 0 ? [] : Object.keys(files).sort()),
-    readFile: (path) => Promise.resolve(files[path]),
-    readFileWithin(path, maxBytes) {
-      reads.push(path);
-      const text = files[path];
-      if (text === undefined) return Promise.resolve(undefined);
-      const bytes = Buffer.byteLength(text);
-      return Promise.resolve(bytes > maxBytes ? { bytes } : { bytes, text });
-    },
-  };
+  const tree = memoryTree(files);
+  return { ...tree, listFiles: (globs) => (globs.length === 0 ? Promise.resolve([]) : tree.listFiles(globs)) };
 }
 
 const configMap = (name: string, extra = ''): string =>
