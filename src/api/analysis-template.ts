@@ -52,6 +52,36 @@ export const webProviderSchema = z
   })
   .meta({ description: 'measure with an HTTP request: the JSON response (or the value at jsonPath) is the result' });
 
+export const datadogProviderSchema = z
+  .strictObject({
+    interval: z.string().meta({ description: 'the time window queried, a Go duration (default 5m); not how often it is measured' }).optional(),
+    query: z.string().meta({ description: 'one Datadog query; {{args.name}} is replaced by the argument' }).optional(),
+    queries: z.record(z.string(), z.string()).meta({ description: 'named queries for formula (v2)' }).optional(),
+    formula: z.string().meta({ description: 'a formula over the named queries (v2)' }).optional(),
+    apiVersion: z.enum(['v1', 'v2']).meta({ description: 'the Datadog API (default v1)' }).optional(),
+    aggregator: z.enum(['avg', 'min', 'max', 'sum', 'last', 'percentile', 'mean', 'l2norm', 'area']).meta({ description: 'v2 only (default last)' }).optional(),
+    secretRef: z
+      .strictObject({ name: z.string().optional(), namespaced: z.boolean().optional() })
+      .meta({ description: "the Secret with api-key, app-key and address (default: datadog in the controller's namespace)" })
+      .optional(),
+  })
+  .meta({ description: 'measure with a Datadog metrics query' });
+
+export const newRelicProviderSchema = z
+  .strictObject({
+    profile: z.string().meta({ description: "the Secret with the account's personal-api-key, account-id, region (default newrelic)" }).optional(),
+    query: z.string().meta({ description: 'an NRQL query; {{args.name}} is replaced by the argument' }),
+    timeout: z.int().meta({ description: 'seconds the NRQL query may take (default 5)' }).optional(),
+  })
+  .meta({ description: 'measure with an NRQL query through NerdGraph' });
+
+export const wavefrontProviderSchema = z
+  .strictObject({
+    address: z.string().meta({ description: 'the Wavefront host, e.g. example.wavefront.com; its token is the key of that name in wavefront-api-tokens' }).optional(),
+    query: z.string().meta({ description: 'a Wavefront query' }).optional(),
+  })
+  .meta({ description: 'measure with a Wavefront query' });
+
 export const jobProviderSchema = z
   .strictObject({
     metadata: z.strictObject({ labels: stringMap().optional(), annotations: stringMap().optional() }).optional(),
@@ -60,12 +90,9 @@ export const jobProviderSchema = z
   .meta({ description: 'measure by running a Kubernetes Job' });
 
 /** The providers Gradual measures with; the rest of Argo's are known by name and refused until they land. */
-export const supportedProviders = ['prometheus', 'web', 'job'] as const;
+export const supportedProviders = ['prometheus', 'web', 'job', 'datadog', 'newRelic', 'wavefront'] as const;
 export const notYetSupportedProviders = [
   'kayenta',
-  'datadog',
-  'newRelic',
-  'wavefront',
   'cloudWatch',
   'graphite',
   'influxdb',
@@ -79,9 +106,9 @@ export const metricProviderSchema = z
     web: webProviderSchema.optional(),
     job: jobProviderSchema.optional(),
     kayenta: opaqueObject("Argo's kayenta provider (not yet supported by Gradual)").optional(),
-    datadog: opaqueObject("Argo's datadog provider (not yet supported by Gradual)").optional(),
-    newRelic: opaqueObject("Argo's newRelic provider (not yet supported by Gradual)").optional(),
-    wavefront: opaqueObject("Argo's wavefront provider (not yet supported by Gradual)").optional(),
+    datadog: datadogProviderSchema.optional(),
+    newRelic: newRelicProviderSchema.optional(),
+    wavefront: wavefrontProviderSchema.optional(),
     cloudWatch: opaqueObject("Argo's cloudWatch provider (not yet supported by Gradual)").optional(),
     graphite: opaqueObject("Argo's graphite provider (not yet supported by Gradual)").optional(),
     influxdb: opaqueObject("Argo's influxdb provider (not yet supported by Gradual)").optional(),

@@ -3,17 +3,32 @@ import { prometheusProvider } from './prometheus/prometheus-provider.js';
 import { outboundPolicy, type OutboundPolicy } from './outbound/outbound-request.js';
 import { providerTypeOf, type MetricProvider } from './provider.js';
 import { webProvider } from './web/web-provider.js';
+import { datadogProvider } from './datadog/datadog-provider.js';
+import { newRelicProvider } from './newrelic/newrelic-provider.js';
+import { wavefrontProvider } from './wavefront/wavefront-provider.js';
+import { noProviderSecrets, type ProviderSecrets } from './provider-secrets.js';
 
 /*
  * The providers Gradual measures with, in one explicit map: a new provider is one folder and
  * one line here. The job provider needs the Kubernetes client and is added by the shell. The HTTP
- * providers share the controller's outbound policy (addresses, response cap).
+ * providers share the controller's outbound policy (addresses, response cap); those that read
+ * their own Secrets (datadog, newRelic, wavefront) get the shell's Secret reader.
  */
 export function defaultProviders(
   extra: readonly MetricProvider[] = [],
   policy: OutboundPolicy = outboundPolicy(),
+  secrets: ProviderSecrets = noProviderSecrets,
 ): ReadonlyMap<string, MetricProvider> {
-  return new Map([prometheusProvider(policy), webProvider(policy), ...extra].map((provider) => [provider.type, provider]));
+  return new Map(
+    [
+      prometheusProvider(policy),
+      webProvider(policy),
+      datadogProvider({ policy, secrets }),
+      newRelicProvider({ policy, secrets }),
+      wavefrontProvider({ policy, secrets }),
+      ...extra,
+    ].map((provider) => [provider.type, provider]),
+  );
 }
 
 export type ProviderLookup = { ok: true; provider: MetricProvider } | { ok: false; message: string };

@@ -32,6 +32,8 @@ import type { AnalysisEvent } from '../assess-analysis-run.js';
 import type { AnalysisMetrics } from './analysis-metrics.js';
 import { finishAnalysisRun, formatTime, planAnalysisRun, type TakenMeasurement } from '../reconcile-analysis-run.js';
 import { argumentValues } from '../../providers/resolve-args.js';
+import type { ProviderSecrets, SecretRead } from '../../providers/provider-secrets.js';
+import { readFileSync } from 'node:fs';
 
 /*
  * The AnalysisRun controller shell: an informer over AnalysisRuns enqueues their keys; a
@@ -57,6 +59,21 @@ export interface AnalysisRunControllerOptions {
   metrics?: AnalysisMetrics;
   /** The cluster's manager, whose informers this controller shares (`gradual start`); one of its own when absent. */
   manager?: Manager;
+  /** Where the datadog, newRelic and wavefront providers read their Secrets (Argo's: POD_NAMESPACE, else the service account's, else argo-rollouts). */
+  controllerNamespace?: string;
+}
+
+/** Argo's defaults.Namespace(). */
+function ownNamespace(): string {
+  const fromEnv = process.env.POD_NAMESPACE;
+  if (fromEnv !== undefined) return fromEnv;
+  try {
+    const fromAccount = readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
+    if (fromAccount !== '') return fromAccount;
+  } catch {
+    // Not in a pod.
+  }
+  return 'argo-rollouts';
 }
 
 export interface AnalysisRunController {
@@ -89,11 +106,34 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     'analysisruns',
   );
   const batch = counter === undefined ? kubeConfig.makeApiClient(BatchV1Api) : makeCountedApiClient(kubeConfig, BatchV1Api, counter);
+  const providerSecrets: ProviderSecrets = {
+    controllerNamespace: options.controllerNamespace ?? ownNamespace(),
+    env: process.env,
+    async read(secretNamespace, name): Promise<SecretRead> {
+      let secret: V1Secret;
+      try {
+        secret = await core.readNamespacedSecret({ name, namespace: secretNamespace });
+      } catch (cause) {
+        if (cause instanceof ApiException && cause.code === 404) return { ok: false, message: `secrets "${name}" not found` };
+        if (cause instanceof ApiException) return { ok: false, message: `secret "${name}": HTTP ${String(cause.code)}` };
+        throw cause;
+      }
+      const data: Record<string, string> = {};
+      for (const [key, encoded] of Object.entries(secret.data ?? {})) {
+        const value = Buffer.from(encoded, 'base64').toString('utf8');
+        data[key] = value;
+        // Keys and tokens are masked in this process's every log line from now on, as secretKeyRef arguments are; addresses stay readable.
+        if (!/^(address|region|account-id|base-url-.*)$/u.test(key)) registerSecretValue(value);
+      }
+      return { ok: true, data };
+    },
+  };
   const providers =
     options.providers ??
     defaultProviders(
       [jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) })],
       outboundPolicy(options.outbound),
+      providerSecrets,
     );
   const runKeys = (object: KubernetesObject): string[] =>
     isHandledByInstance(object.metadata?.labels, options.instanceId)
