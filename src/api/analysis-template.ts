@@ -54,12 +54,18 @@ export const webProviderSchema = z
 
 export const datadogProviderSchema = z
   .strictObject({
-    interval: z.string().meta({ description: 'the time window queried, a Go duration (default 5m); not how often it is measured' }).optional(),
+    interval: z
+      .string()
+      .meta({ description: 'the time window queried, a Go duration (default 5m); not how often it is measured' })
+      .optional(),
     query: z.string().meta({ description: 'one Datadog query; {{args.name}} is replaced by the argument' }).optional(),
     queries: z.record(z.string(), z.string()).meta({ description: 'named queries for formula (v2)' }).optional(),
     formula: z.string().meta({ description: 'a formula over the named queries (v2)' }).optional(),
     apiVersion: z.enum(['v1', 'v2']).meta({ description: 'the Datadog API (default v1)' }).optional(),
-    aggregator: z.enum(['avg', 'min', 'max', 'sum', 'last', 'percentile', 'mean', 'l2norm', 'area']).meta({ description: 'v2 only (default last)' }).optional(),
+    aggregator: z
+      .enum(['avg', 'min', 'max', 'sum', 'last', 'percentile', 'mean', 'l2norm', 'area'])
+      .meta({ description: 'v2 only (default last)' })
+      .optional(),
     secretRef: z
       .strictObject({ name: z.string().optional(), namespaced: z.boolean().optional() })
       .meta({ description: "the Secret with api-key, app-key and address (default: datadog in the controller's namespace)" })
@@ -69,7 +75,10 @@ export const datadogProviderSchema = z
 
 export const newRelicProviderSchema = z
   .strictObject({
-    profile: z.string().meta({ description: "the Secret with the account's personal-api-key, account-id, region (default newrelic)" }).optional(),
+    profile: z
+      .string()
+      .meta({ description: "the Secret with the account's personal-api-key, account-id, region (default newrelic)" })
+      .optional(),
     query: z.string().meta({ description: 'an NRQL query; {{args.name}} is replaced by the argument' }),
     timeout: z.int().meta({ description: 'seconds the NRQL query may take (default 5)' }).optional(),
   })
@@ -77,7 +86,10 @@ export const newRelicProviderSchema = z
 
 export const wavefrontProviderSchema = z
   .strictObject({
-    address: z.string().meta({ description: 'the Wavefront host, e.g. example.wavefront.com; its token is the key of that name in wavefront-api-tokens' }).optional(),
+    address: z
+      .string()
+      .meta({ description: 'the Wavefront host, e.g. example.wavefront.com; its token is the key of that name in wavefront-api-tokens' })
+      .optional(),
     query: z.string().meta({ description: 'a Wavefront query' }).optional(),
   })
   .meta({ description: 'measure with a Wavefront query' });
@@ -91,14 +103,7 @@ export const jobProviderSchema = z
 
 /** The providers Gradual measures with; the rest of Argo's are known by name and refused until they land. */
 export const supportedProviders = ['prometheus', 'web', 'job', 'datadog', 'newRelic', 'wavefront'] as const;
-export const notYetSupportedProviders = [
-  'kayenta',
-  'cloudWatch',
-  'graphite',
-  'influxdb',
-  'skywalking',
-  'plugin',
-] as const;
+export const notYetSupportedProviders = ['kayenta', 'cloudWatch', 'graphite', 'influxdb', 'skywalking', 'plugin'] as const;
 
 export const metricProviderSchema = z
   .strictObject({

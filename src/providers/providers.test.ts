@@ -177,7 +177,7 @@ describe('providers against a real HTTP server', () => {
   });
 
   test('the registry refuses a provider Gradual does not have yet, by name', () => {
-    const lookup = providerFor({ name: 'dd', provider: { datadog: { query: 'x' } } }, defaultProviders());
-    expect(lookup).toEqual({ ok: false, message: 'metric "dd": provider datadog is not supported by Gradual yet' });
+    const lookup = providerFor({ name: 'pl', provider: { plugin: { 'argoproj-labs/sample': {} } } }, defaultProviders());
+    expect(lookup).toEqual({ ok: false, message: 'metric "pl": provider plugin is not supported by Gradual yet' });
   });
 });

@@ -41,7 +41,8 @@ export function validateDatadogSettings(settings: DatadogSettings): string | und
     return 'Query is empty. API Version v1 only supports using the query parameter in your Analysis Template.';
   if (formula !== '' && queries === 0) return 'Formula are only valid when queries are set. Please review the Analysis Template.';
   if (formula === '' && queries > 1) return 'When multiple queries are provided you must include a formula.';
-  if (apiVersion === 'v1' && settings.aggregator !== undefined) return 'Aggregator is not supported in v1. Please review the Analysis Template.';
+  if (apiVersion === 'v1' && settings.aggregator !== undefined)
+    return 'Aggregator is not supported in v1. Please review the Analysis Template.';
   return undefined;
 }
 
@@ -117,7 +118,8 @@ function parseJson(body: string): Parsed<unknown> {
 }
 
 function statusError(status: number, body: string): ProviderAnswer | undefined {
-  if (status === 401 || status === 403) return { kind: 'error', message: `received authentication error response code: ${String(status)} ${body}` };
+  if (status === 401 || status === 403)
+    return { kind: 'error', message: `received authentication error response code: ${String(status)} ${body}` };
   if (status !== 200) return { kind: 'error', message: `received non 2xx response code: ${String(status)} ${body}` };
   return undefined;
 }
@@ -166,7 +168,9 @@ export function mapDatadogV2(status: number, body: string): ProviderAnswer {
   if (columns === undefined || columns.length === 0 || firstValue === undefined || firstValue === null) {
     // Argo marshals the first column's values when there is one, else the attributes as its Go struct names them.
     const text =
-      columns?.length === 1 ? JSON.stringify(columns[0] ?? null) : JSON.stringify({ Columns: columns?.map((values) => ({ Values: values })) ?? null });
+      columns?.length === 1
+        ? JSON.stringify(columns[0] ?? null)
+        : JSON.stringify({ Columns: columns?.map((values) => ({ Values: values })) ?? null });
     return { kind: 'value', value: null, text };
   }
   return { kind: 'value', value: firstValue as Value, text: formatFloatF(firstValue) };

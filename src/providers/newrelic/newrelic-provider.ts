@@ -77,14 +77,18 @@ export function mapNerdGraphResponse(status: number, body: string): ProviderAnsw
     .join(', ');
   if (status < 200 || status > 299) {
     if (errors.length > 0 && (status === 401 || errors.some((error) => error.extensions?.errorCode === 'BAD_API_KEY')))
-      return { kind: 'error', message: '401 response returned: Invalid credentials provided. Missing API key or an invalid API key was provided.' };
+      return {
+        kind: 'error',
+        message: '401 response returned: Invalid credentials provided. Missing API key or an invalid API key was provided.',
+      };
     if (status === 402) return { kind: 'error', message: '402 response returned: Payment Required' };
     return { kind: 'error', message: `${String(status)} response returned${errorText === '' ? '' : `: ${errorText}`}` };
   }
   if (errorText !== '' && !errorText.startsWith('This field is deprecated!')) return { kind: 'error', message: errorText };
   if (json === undefined) return { kind: 'error', message: 'invalid character in the NerdGraph response: it is not JSON' };
   const results = resultsOf(json);
-  if (results === undefined) return { kind: 'error', message: 'json: cannot unmarshal the NerdGraph response: actor.account.nrql.results is not a list of objects' };
+  if (results === undefined)
+    return { kind: 'error', message: 'json: cannot unmarshal the NerdGraph response: actor.account.nrql.results is not a list of objects' };
   if (results.length === 0 || (results.length === 1 && Object.keys(results[0] ?? {}).length === 0))
     // Argo's processResponse answers Failed with an error, and its Run marks any error an Error measurement.
     return { kind: 'error', message: 'no results returned from NRQL query' };
@@ -132,7 +136,10 @@ export function newRelicProvider(options: NewRelicProviderOptions = {}): MetricP
       const url = nerdGraphUrl(read.data);
       if (typeof url !== 'string') return { kind: 'error', message: url.error };
       if (!/^[+-]?\d+$/u.test(accountText) || !Number.isSafeInteger(Number(accountText)))
-        return { kind: 'error', message: `could not parse account ID: strconv.Atoi: parsing ${JSON.stringify(accountText)}: invalid syntax` };
+        return {
+          kind: 'error',
+          message: `could not parse account ID: strconv.Atoi: parsing ${JSON.stringify(accountText)}: invalid syntax`,
+        };
       const timeout = settings.timeout ?? defaultNrqlTimeoutSeconds;
       if (timeout < 0) return { kind: 'error', message: 'timeout value needs to be a positive value' };
       const body = JSON.stringify({

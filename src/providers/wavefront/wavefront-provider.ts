@@ -59,7 +59,7 @@ export function mapWavefrontResponse(status: number, body: string, instantSecond
     const data: unknown = isRecord(series) ? (series.data ?? []) : undefined;
     if (!Array.isArray(data) || !data.every((point) => Array.isArray(point) && point.every((item) => typeof item === 'number')))
       return { kind: 'error', message: 'json: cannot unmarshal timeseries data: not a list of [timestamp, value]' };
-    points.push(data as DataPoint[]);
+    points.push(data);
   }
   if (points.length === 0) return { kind: 'error', message: 'No TimeSeries found in response from Wavefront' };
   const nearest = points.map((series) => nearestPoint(series, instantSeconds));
@@ -125,7 +125,9 @@ export function wavefrontProvider(options: WavefrontProviderOptions = {}): Metri
         timeoutMs,
         policy,
       );
-      const answer = result.ok ? mapWavefrontResponse(result.status, result.body, instant) : { kind: 'error' as const, message: result.message };
+      const answer = result.ok
+        ? mapWavefrontResponse(result.status, result.body, instant)
+        : { kind: 'error' as const, message: result.message };
       return answer.kind === 'error' ? { kind: 'error', message: maskSecrets(answer.message, [token]) } : answer;
     },
   };
