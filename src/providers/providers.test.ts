@@ -24,10 +24,16 @@ describe('mapQueryResponse: Prometheus answers as Argo maps them', () => {
     ['an empty vector', vector(), { kind: 'value', value: [], text: '[]' }],
     ['NaN (0/0 in PromQL)', vector('NaN'), { kind: 'value', value: [Number.NaN], text: '[NaN]' }],
     ['+Inf', vector('+Inf'), { kind: 'value', value: [Number.POSITIVE_INFINITY], text: '[+Inf]' }],
+    // Argo's processResponse flattens a matrix (a rangeQuery's answer) into its samples.
     [
-      'a matrix',
+      'an empty matrix',
       JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
-      { kind: 'error', message: 'Prometheus metric type not supported: matrix' },
+      { kind: 'value', value: [], text: '[]' },
+    ],
+    [
+      'a string',
+      JSON.stringify({ status: 'success', data: { resultType: 'string', result: [1, 'x'] } }),
+      { kind: 'error', message: 'Prometheus metric type not supported: string' },
     ],
     [
       'a query error',
