@@ -22,9 +22,10 @@ const oauth2Schema = z.strictObject({
 
 const sigv4Schema = z.strictObject({ region: z.string().optional(), profile: z.string().optional(), roleArn: z.string().optional() });
 
-const authenticationSchema = z
-  .strictObject({ sigv4: sigv4Schema.optional(), oauth2: oauth2Schema.optional() })
-  .meta({ description: 'how the provider authenticates (Gradual supports headers; sigv4 and oauth2 are refused until supported)' });
+const authenticationSchema = z.strictObject({ sigv4: sigv4Schema.optional(), oauth2: oauth2Schema.optional() }).meta({
+  description:
+    'how the provider authenticates: oauth2 client credentials (a token from tokenUrl, sent as Bearer); sigv4 is refused by name',
+});
 
 export const prometheusProviderSchema = z
   .strictObject({
@@ -51,6 +52,48 @@ export const webProviderSchema = z
     authentication: authenticationSchema.optional(),
   })
   .meta({ description: 'measure with an HTTP request: the JSON response (or the value at jsonPath) is the result' });
+
+export const datadogProviderSchema = z
+  .strictObject({
+    interval: z
+      .string()
+      .meta({ description: 'the time window queried, a Go duration (default 5m); not how often it is measured' })
+      .optional(),
+    query: z.string().meta({ description: 'one Datadog query; {{args.name}} is replaced by the argument' }).optional(),
+    queries: z.record(z.string(), z.string()).meta({ description: 'named queries for formula (v2)' }).optional(),
+    formula: z.string().meta({ description: 'a formula over the named queries (v2)' }).optional(),
+    apiVersion: z.enum(['v1', 'v2']).meta({ description: 'the Datadog API (default v1)' }).optional(),
+    aggregator: z
+      .enum(['avg', 'min', 'max', 'sum', 'last', 'percentile', 'mean', 'l2norm', 'area'])
+      .meta({ description: 'v2 only (default last)' })
+      .optional(),
+    secretRef: z
+      .strictObject({ name: z.string().optional(), namespaced: z.boolean().optional() })
+      .meta({ description: "the Secret with api-key, app-key and address (default: datadog in the controller's namespace)" })
+      .optional(),
+  })
+  .meta({ description: 'measure with a Datadog metrics query' });
+
+export const newRelicProviderSchema = z
+  .strictObject({
+    profile: z
+      .string()
+      .meta({ description: "the Secret with the account's personal-api-key, account-id, region (default newrelic)" })
+      .optional(),
+    query: z.string().meta({ description: 'an NRQL query; {{args.name}} is replaced by the argument' }),
+    timeout: z.int().meta({ description: 'seconds the NRQL query may take (default 5)' }).optional(),
+  })
+  .meta({ description: 'measure with an NRQL query through NerdGraph' });
+
+export const wavefrontProviderSchema = z
+  .strictObject({
+    address: z
+      .string()
+      .meta({ description: 'the Wavefront host, e.g. example.wavefront.com; its token is the key of that name in wavefront-api-tokens' })
+      .optional(),
+    query: z.string().meta({ description: 'a Wavefront query' }).optional(),
+  })
+  .meta({ description: 'measure with a Wavefront query' });
 
 export const jobProviderSchema = z
   .strictObject({
@@ -142,8 +185,20 @@ export const skywalkingProviderSchema = z
   .meta({ description: "measure with a SkyWalking GraphQL query: the answer's data is the result" });
 
 /** The providers Gradual measures with; the rest of Argo's are known by name and refused until they land. */
-export const supportedProviders = ['prometheus', 'web', 'job', 'kayenta', 'cloudWatch', 'graphite', 'influxdb', 'skywalking'] as const;
-export const notYetSupportedProviders = ['datadog', 'newRelic', 'wavefront', 'plugin'] as const;
+export const supportedProviders = [
+  'prometheus',
+  'web',
+  'job',
+  'datadog',
+  'newRelic',
+  'wavefront',
+  'kayenta',
+  'cloudWatch',
+  'graphite',
+  'influxdb',
+  'skywalking',
+] as const;
+export const notYetSupportedProviders = ['plugin'] as const;
 
 export const metricProviderSchema = z
   .strictObject({
@@ -151,9 +206,9 @@ export const metricProviderSchema = z
     web: webProviderSchema.optional(),
     job: jobProviderSchema.optional(),
     kayenta: kayentaProviderSchema.optional(),
-    datadog: opaqueObject("Argo's datadog provider (not yet supported by Gradual)").optional(),
-    newRelic: opaqueObject("Argo's newRelic provider (not yet supported by Gradual)").optional(),
-    wavefront: opaqueObject("Argo's wavefront provider (not yet supported by Gradual)").optional(),
+    datadog: datadogProviderSchema.optional(),
+    newRelic: newRelicProviderSchema.optional(),
+    wavefront: wavefrontProviderSchema.optional(),
     cloudWatch: cloudWatchProviderSchema.optional(),
     graphite: graphiteProviderSchema.optional(),
     influxdb: influxdbProviderSchema.optional(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lintManifests } from './lint.js';
+import { unsupportedPrometheusSigv4 } from './unsupported-metric-fields.js';
 
 /** A valid canary Rollout, line by line, so cases can replace one line and know its number. */
 const valid = [
@@ -179,6 +180,38 @@ describe('lintManifests', () => {
     expect(lintOne(text)).toEqual([
       'web.yaml:6:20: spec.replicas: expected an integer, got the string "many"',
       'web.yaml:21:22: spec.strategy.canary.steps[0].setWeight: expected an integer, got the string "many"',
+    ]);
+  });
+});
+
+describe('lint: metric provider fields Gradual refuses, at their line', () => {
+  it('authentication.sigv4 in an AnalysisTemplate is named at its key, in the words the plan and the provider use', () => {
+    const text = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: AnalysisTemplate',
+      'metadata:',
+      '  name: amp',
+      'spec:',
+      '  metrics:',
+      '    - name: success',
+      '      provider:',
+      '        prometheus:',
+      '          address: https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
+      '          query: up',
+      '          authentication:',
+      '            sigv4:',
+      '              region: eu-west-1',
+      '',
+    ].join('\n');
+    const result = lintManifests([{ path: 'amp.yaml', text }]);
+    expect(result.problems).toEqual([
+      {
+        file: 'amp.yaml',
+        line: 13,
+        column: 13,
+        path: 'spec.metrics[0].provider.prometheus.authentication.sigv4',
+        message: unsupportedPrometheusSigv4,
+      },
     ]);
   });
 });

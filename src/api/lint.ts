@@ -9,6 +9,7 @@ import { experimentKind } from './experiment.js';
 import { describeValue } from './zod-issues.js';
 import { documentPosition, offsetToPosition, positionOf } from './yaml-positions.js';
 import { withoutNulls } from './without-nulls.js';
+import { findUnsupportedMetricFields } from './unsupported-metric-fields.js';
 
 export interface ManifestFile {
   /** How the file is named in problems (as given on the command line, or its path in the repository). */
@@ -115,6 +116,14 @@ function lintDocument(document: Document, lineCounter: LineCounter, problem: Pro
           : `expected a string, got ${describeValue(value)}`,
       );
     }
+  }
+  if ((kind === 'AnalysisTemplate' || kind === 'ClusterAnalysisTemplate') && apiVersion === rolloutApiVersion) {
+    // A provider field Gradual refuses is named here at its line, in the plan's and the provider's words.
+    for (const issue of findUnsupportedMetricFields(object)) {
+      const at = positionOf(document, issue.path, lineCounter, issue.at);
+      problem(at.line, at.column, formatPath(issue.path), issue.message);
+    }
+    return false;
   }
   if ((kind !== rolloutKind && kind !== experimentKind) || typeof apiVersion !== 'string' || !apiVersion.startsWith(`${rolloutGroup}/`))
     return false;

@@ -24,10 +24,16 @@ describe('mapQueryResponse: Prometheus answers as Argo maps them', () => {
     ['an empty vector', vector(), { kind: 'value', value: [], text: '[]' }],
     ['NaN (0/0 in PromQL)', vector('NaN'), { kind: 'value', value: [Number.NaN], text: '[NaN]' }],
     ['+Inf', vector('+Inf'), { kind: 'value', value: [Number.POSITIVE_INFINITY], text: '[+Inf]' }],
+    // Argo's processResponse flattens a matrix (a rangeQuery's answer) into its samples.
     [
-      'a matrix',
+      'an empty matrix',
       JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }),
-      { kind: 'error', message: 'Prometheus metric type not supported: matrix' },
+      { kind: 'value', value: [], text: '[]' },
+    ],
+    [
+      'a string',
+      JSON.stringify({ status: 'success', data: { resultType: 'string', result: [1, 'x'] } }),
+      { kind: 'error', message: 'Prometheus metric type not supported: string' },
     ],
     [
       'a query error',
@@ -177,7 +183,7 @@ describe('providers against a real HTTP server', () => {
   });
 
   test('the registry refuses a provider Gradual does not have yet, by name', () => {
-    const lookup = providerFor({ name: 'dd', provider: { datadog: { query: 'x' } } }, defaultProviders());
-    expect(lookup).toEqual({ ok: false, message: 'metric "dd": provider datadog is not supported by Gradual yet' });
+    const lookup = providerFor({ name: 'pl', provider: { plugin: { 'argoproj-labs/sample': {} } } }, defaultProviders());
+    expect(lookup).toEqual({ ok: false, message: 'metric "pl": provider plugin is not supported by Gradual yet' });
   });
 });

@@ -25,7 +25,7 @@ import { isHandledByInstance } from '../../api/argo-labels.js';
 import { canonicalJson } from '../../api/canonical-json.js';
 import { registerSecretValue, type Logger } from '../../log/index.js';
 import { ANALYSIS_RUN_UID_LABEL, jobProvider } from '../../providers/job/job-provider.js';
-import { influxdbProvider, type SecretRead } from '../../providers/influxdb/influxdb-provider.js';
+import { influxdbProvider } from '../../providers/influxdb/influxdb-provider.js';
 import { defaultProviders, providerFor } from '../../providers/registry.js';
 import type { MetricProvider } from '../../providers/provider.js';
 import { outboundPolicy, type OutboundPolicy } from '../../providers/outbound/outbound-request.js';
@@ -33,6 +33,8 @@ import type { AnalysisEvent } from '../assess-analysis-run.js';
 import type { AnalysisMetrics } from './analysis-metrics.js';
 import { finishAnalysisRun, formatTime, planAnalysisRun, type TakenMeasurement } from '../reconcile-analysis-run.js';
 import { argumentValues } from '../../providers/resolve-args.js';
+import type { ProviderSecrets, SecretRead } from '../../providers/provider-secrets.js';
+import { readFileSync } from 'node:fs';
 
 /*
  * The AnalysisRun controller shell: an informer over AnalysisRuns enqueues their keys; a
@@ -56,10 +58,23 @@ export interface AnalysisRunControllerOptions {
   outbound?: Partial<OutboundPolicy>;
   requestCounter?: RequestCounter;
   metrics?: AnalysisMetrics;
-  /** Where providers' own Secrets are read (InfluxDB's); Argo's defaults.Namespace() when absent. */
-  providerSecretNamespace?: string;
   /** The cluster's manager, whose informers this controller shares (`gradual start`); one of its own when absent. */
   manager?: Manager;
+  /** Where the providers read their own Secrets (datadog, newRelic, wavefront, influxdb; Argo's: POD_NAMESPACE, else the service account's, else argo-rollouts). */
+  controllerNamespace?: string;
+}
+
+/** Argo's defaults.Namespace(). */
+function ownNamespace(): string {
+  const fromEnv = process.env.POD_NAMESPACE;
+  if (fromEnv !== undefined) return fromEnv;
+  try {
+    const fromAccount = readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
+    if (fromAccount !== '') return fromAccount;
+  } catch {
+    // Not in a pod.
+  }
+  return 'argo-rollouts';
 }
 
 export interface AnalysisRunController {
@@ -92,14 +107,40 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     'analysisruns',
   );
   const batch = counter === undefined ? kubeConfig.makeApiClient(BatchV1Api) : makeCountedApiClient(kubeConfig, BatchV1Api, counter);
+  const providerSecrets: ProviderSecrets = {
+    controllerNamespace: options.controllerNamespace ?? ownNamespace(),
+    env: process.env,
+    async read(secretNamespace, name): Promise<SecretRead> {
+      let secret: V1Secret;
+      try {
+        secret = await core.readNamespacedSecret({ name, namespace: secretNamespace });
+      } catch (cause) {
+        if (cause instanceof ApiException && cause.code === 404) return { ok: false, message: `secrets "${name}" not found` };
+        if (cause instanceof ApiException) return { ok: false, message: `secret "${name}": HTTP ${String(cause.code)}` };
+        throw cause;
+      }
+      const data: Record<string, string> = {};
+      for (const [key, encoded] of Object.entries(secret.data ?? {})) {
+        const value = Buffer.from(encoded, 'base64').toString('utf8');
+        data[key] = value;
+        // Keys and tokens are masked in this process's every log line from now on, as secretKeyRef arguments are; addresses stay readable.
+        if (!/^(address|region|account-id|base-url-.*)$/u.test(key)) registerSecretValue(value);
+      }
+      return { ok: true, data };
+    },
+  };
   const providers =
     options.providers ??
     defaultProviders(
       [
         jobProvider({ batch, cachedJob: (jobNamespace, name) => jobs.get(jobNamespace, name) }),
-        influxdbProvider({ readSecret: (name) => providerSecret(name), policy: outboundPolicy(options.outbound) }),
+        influxdbProvider({
+          readSecret: (name) => providerSecrets.read(providerSecrets.controllerNamespace, name),
+          policy: outboundPolicy(options.outbound),
+        }),
       ],
       outboundPolicy(options.outbound),
+      providerSecrets,
     );
   const runKeys = (object: KubernetesObject): string[] =>
     isHandledByInstance(object.metadata?.labels, options.instanceId)
@@ -111,26 +152,6 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
     const owner = job.metadata?.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'AnalysisRun');
     return owner === undefined ? [] : [`${job.metadata?.namespace ?? 'default'}/${owner.name}`];
   };
-
-  /**
-   * A provider's own Secret (InfluxDB's profile), read from the controller's namespace as Argo
-   * reads it (defaults.Namespace(): POD_NAMESPACE, else argo-rollouts); its values are masked in
-   * every log line from then on.
-   */
-  async function providerSecret(name: string): Promise<SecretRead> {
-    const secretNamespace = options.providerSecretNamespace ?? process.env.POD_NAMESPACE ?? 'argo-rollouts';
-    try {
-      const secret = await core.readNamespacedSecret({ name, namespace: secretNamespace });
-      const data = Object.fromEntries(
-        Object.entries(secret.data ?? {}).map(([key, encoded]) => [key, Buffer.from(encoded, 'base64').toString('utf8')]),
-      );
-      for (const value of Object.values(data)) registerSecretValue(value);
-      return { ok: true, data };
-    } catch (cause) {
-      if (cause instanceof ApiException && cause.code === 404) return { ok: false, message: `secrets "${name}" not found` };
-      return { ok: false, message: `secret "${name}": ${cause instanceof ApiException ? `HTTP ${String(cause.code)}` : String(cause)}` };
-    }
-  }
 
   /** The values of secretKeyRef args; a missing Secret or key is the run's Error, naming both. */
   async function secretValues(run: AnalysisRun, runNamespace: string): Promise<SecretValues> {

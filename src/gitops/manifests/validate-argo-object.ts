@@ -13,6 +13,7 @@ import {
 } from '../../api/index.js';
 import { fromZodIssues } from '../../api/index.js';
 import { subscriptionIssues } from '../../notifications/subscription-issues.js';
+import { findUnsupportedMetricFields } from '../../api/unsupported-metric-fields.js';
 
 /**
  * The engine's own checks of the argoproj.io kinds it reads from git: a
@@ -42,5 +43,6 @@ export function validateArgoObject(object: Record<string, unknown>): RolloutIssu
   }
   const schema = kind === analysisTemplateKind ? analysisTemplateSchema : clusterAnalysisTemplateSchema;
   const parsed = schema.safeParse(object, { reportInput: true });
-  return parsed.success ? [] : fromZodIssues(parsed.error.issues, schema);
+  // Fields the schema accepts but Gradual does not act on are refused by name, as the provider refuses them at run time.
+  return [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, schema)), ...findUnsupportedMetricFields(object)];
 }

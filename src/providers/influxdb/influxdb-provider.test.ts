@@ -4,7 +4,8 @@ import { startFluxStandIn, type FluxTable } from '../../local/metric-vendors/inf
 import type { StandInServer } from '../../local/metric-vendors/serve-json.js';
 import type { MeasurementContext } from '../provider.js';
 import { fluxValues } from './flux-csv.js';
-import { influxdbProvider, mapFluxResponse, type SecretRead } from './influxdb-provider.js';
+import { influxdbProvider, mapFluxResponse } from './influxdb-provider.js';
+import type { SecretRead } from '../provider-secrets.js';
 
 const token = 'influx-token-s3cr3t-0123456789';
 

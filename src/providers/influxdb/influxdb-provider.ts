@@ -1,3 +1,4 @@
+import type { SecretRead } from '../provider-secrets.js';
 import type { Value } from '../../condition/index.js';
 import type { ProviderAnswer } from '../provider.js';
 import { resolveDeep } from '../resolve-args.js';
@@ -21,7 +22,6 @@ const MAX_ERROR_BODY = 512;
 const MASK = '*****';
 
 /** A Secret's decoded data, or why it could not be read (Kubernetes' words, e.g. `secrets "influxdb" not found`). */
-export type SecretRead = { ok: true; data: Readonly<Record<string, string>> } | { ok: false; message: string };
 
 export interface InfluxdbProviderDependencies {
   /** Reads a Secret in the controller's namespace (Argo's defaults.Namespace()). */

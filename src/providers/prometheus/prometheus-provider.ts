@@ -4,13 +4,20 @@ import type { ProviderAnswer } from '../provider.js';
 import { resolveDeep } from '../resolve-args.js';
 import { outboundPolicy, outboundRequest, redactUrl, type OutboundPolicy } from '../outbound/outbound-request.js';
 import type { MeasurementContext, MetricProvider } from '../provider.js';
+import { clientCredentialsAuthorization } from '../oauth2/client-credentials.js';
+import { parseGoDuration } from '../../api/index.js';
+import { unsupportedPrometheusSigv4 } from '../../api/unsupported-metric-fields.js';
+import { evaluateTimeExpression, formatSeconds } from './range-query.js';
 
 /*
  * The prometheus provider (Argo's metricproviders/prometheus): an instant query against
- * /api/v1/query. A scalar result is a number; a vector is a list of numbers, stored as text
- * like `[0.97,0.99]`; an empty vector is `[]`. Anything else — an unreachable server, a
- * non-2xx answer, a Prometheus error, a result type Argo does not map — is an Error
- * measurement whose message says so.
+ * /api/v1/query, or with rangeQuery a range query against /api/v1/query_range (start and end
+ * as now() ± duration("…"), step a Go duration). A scalar result is a number; a vector is a
+ * list of numbers, stored as text like `[0.97,0.99]`; a matrix is every sample of every series
+ * in one such list, as Argo flattens it; an empty vector is `[]`. headers, timeout, insecure and
+ * authentication.oauth2 (client credentials) are applied; authentication.sigv4 is refused by
+ * name. Anything else — an unreachable server, a non-2xx answer, a Prometheus error, a result
+ * type Argo does not map — is an Error measurement whose message says so.
  */
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -25,7 +32,11 @@ const queryResponseSchema = z.union([
         resultType: z.literal('vector'),
         result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue })),
       }),
-      z.object({ resultType: z.enum(['matrix', 'string']), result: z.unknown() }),
+      z.object({
+        resultType: z.literal('matrix'),
+        result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(sampleValue) })),
+      }),
+      z.object({ resultType: z.literal('string'), result: z.unknown() }),
     ]),
     warnings: z.array(z.string()).optional(),
   }),
@@ -71,6 +82,10 @@ export function mapQueryResponse(status: number, body: string): ProviderAnswer {
     const values: Value[] = data.result.map((sample) => sampleNumber(sample.value[1]));
     return { kind: 'value', value: values, text: `[${values.map((item) => formatFloat(item as number)).join(',')}]` };
   }
+  if (data.resultType === 'matrix') {
+    const values: Value[] = data.result.flatMap((series) => series.values.map((sample) => sampleNumber(sample[1])));
+    return { kind: 'value', value: values, text: `[${values.map((item) => formatFloat(item as number)).join(',')}]` };
+  }
   return { kind: 'error', message: `Prometheus metric type not supported: ${data.resultType}` };
 }
 
@@ -82,16 +97,34 @@ export function prometheusProvider(policy: OutboundPolicy = outboundPolicy()): M
       if (settings === undefined) return { kind: 'error', message: 'metric has no prometheus provider' };
       const resolved = resolveDeep(settings, context.args);
       if (!resolved.ok) return { kind: 'error', message: resolved.message };
-      const { address, query, headers, timeout, insecure } = resolved.value;
+      const { address, query, headers, timeout, insecure, authentication, rangeQuery } = resolved.value;
       if (address === undefined || address === '') return { kind: 'error', message: 'prometheus provider: address is required' };
       if (query === undefined || query === '') return { kind: 'error', message: 'prometheus provider: query is required' };
-      const url = `${address.replace(/\/+$/u, '')}/api/v1/query?${new URLSearchParams({ query, time: String(context.now.getTime() / 1000) }).toString()}`;
-      const result = await outboundRequest(
-        url,
-        { method: 'GET', headers: Object.fromEntries((headers ?? []).map((header) => [header.key, header.value])), insecure },
-        (timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
-        policy,
-      );
+      if (timeout !== undefined && timeout < 0) return { kind: 'error', message: 'prometheus timeout should not be negative' };
+      if (authentication?.sigv4 !== undefined && Object.keys(authentication.sigv4).length > 0)
+        return { kind: 'error', message: unsupportedPrometheusSigv4 };
+      const timeoutMs = (timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+      let url = `${address.replace(/\/+$/u, '')}/api/v1/query?${new URLSearchParams({ query, time: String(context.now.getTime() / 1000) }).toString()}`;
+      if (rangeQuery !== undefined) {
+        const nowSeconds = context.now.getTime() / 1000;
+        const start = evaluateTimeExpression(rangeQuery.start ?? '', nowSeconds, 'start');
+        if (!start.ok) return { kind: 'error', message: start.message };
+        const end = evaluateTimeExpression(rangeQuery.end ?? '', nowSeconds, 'end');
+        if (!end.ok) return { kind: 'error', message: end.message };
+        const step = parseGoDuration(rangeQuery.step ?? '');
+        if (step === undefined)
+          return {
+            kind: 'error',
+            message: `failed to parse rangeQuery.step as duration: time: invalid duration ${JSON.stringify(rangeQuery.step ?? '')}`,
+          };
+        const parameters = { query, start: formatSeconds(start.seconds), end: formatSeconds(end.seconds), step: formatSeconds(step) };
+        url = `${address.replace(/\/+$/u, '')}/api/v1/query_range?${new URLSearchParams(parameters).toString()}`;
+      }
+      const requestHeaders: Record<string, string> = Object.fromEntries((headers ?? []).map((header) => [header.key, header.value]));
+      const token = await clientCredentialsAuthorization(authentication?.oauth2, timeoutMs, policy);
+      if (!token.ok) return { kind: 'error', message: token.message };
+      if (token.authorization !== undefined) requestHeaders.Authorization = token.authorization;
+      const result = await outboundRequest(url, { method: 'GET', headers: requestHeaders, insecure }, timeoutMs, policy);
       if (!result.ok) return { kind: 'error', message: result.message };
       if (result.status >= 500 || result.status === 401 || result.status === 403 || result.status === 404) {
         return { kind: 'error', message: `GET ${redactUrl(url)}: HTTP ${String(result.status)}` };

@@ -3,12 +3,16 @@ import type { ProviderAnswer } from '../provider.js';
 import { resolveDeep } from '../resolve-args.js';
 import { outboundPolicy, outboundRequest, redactUrl, type OutboundPolicy } from '../outbound/outbound-request.js';
 import type { MeasurementContext, MetricProvider } from '../provider.js';
+import { clientCredentialsAuthorization } from '../oauth2/client-credentials.js';
+import { unsupportedWebSigv4 } from '../../api/unsupported-metric-fields.js';
 
 /*
  * The web provider (Argo's metricproviders/webmetric): an HTTP request whose JSON answer, or
  * the part of it at jsonPath, is the result. Argo's jsonPath is the Kubernetes JSONPath
  * syntax in braces (`{$.data.ok}`); Gradual reads the subset metrics use: `$`, `.field`,
- * `['field']` and `[index]`.
+ * `['field']` and `[index]`. `insecure` skips TLS verification and authentication.oauth2 gets
+ * a client-credentials token first, as Argo's do; authentication.sigv4, which Argo's web
+ * provider never reads, is refused by name rather than ignored.
  */
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -109,8 +113,14 @@ export function webProvider(policy: OutboundPolicy = outboundPolicy()): MetricPr
       if (settings === undefined) return { kind: 'error', message: 'metric has no web provider' };
       const resolved = resolveDeep(settings, context.args);
       if (!resolved.ok) return { kind: 'error', message: resolved.message };
-      const { url, method, headers, body, jsonBody, timeoutSeconds, jsonPath, insecure } = resolved.value;
+      const { url, method, headers, body, jsonBody, timeoutSeconds, jsonPath, insecure, authentication } = resolved.value;
+      if (authentication?.sigv4 !== undefined && Object.keys(authentication.sigv4).length > 0)
+        return { kind: 'error', message: unsupportedWebSigv4 };
       const requestHeaders: Record<string, string> = Object.fromEntries((headers ?? []).map((header) => [header.key, header.value]));
+      const timeoutMs = (timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+      const token = await clientCredentialsAuthorization(authentication?.oauth2, timeoutMs, policy);
+      if (!token.ok) return { kind: 'error', message: token.message };
+      if (token.authorization !== undefined) requestHeaders.Authorization = token.authorization;
       let requestBody: string | undefined = body;
       if (jsonBody !== undefined) {
         requestBody = JSON.stringify(jsonBody);
@@ -124,7 +134,7 @@ export function webProvider(policy: OutboundPolicy = outboundPolicy()): MetricPr
           insecure,
           ...(requestBody === undefined || (method ?? 'GET') === 'GET' ? {} : { body: requestBody }),
         },
-        (timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+        timeoutMs,
         policy,
       );
       if (!result.ok) return { kind: 'error', message: result.message };

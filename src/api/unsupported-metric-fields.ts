@@ -1,0 +1,46 @@
+import type { PathSegment, RolloutIssue } from './types.js';
+
+/*
+ * Fields of Argo's metric providers that Gradual's schema accepts (Argo's manifests carry them)
+ * but Gradual does not act on: each is refused by name, at its place, by the bot's plan (this
+ * check, over AnalysisTemplates and ClusterAnalysisTemplates) and, in the same words, by the
+ * provider when a run measures with it — never silently ignored. Pure.
+ */
+
+export const unsupportedPrometheusSigv4 =
+  'authentication.sigv4 is not yet supported by Gradual (AWS SigV4 signing for Amazon Managed Prometheus)';
+export const unsupportedWebSigv4 =
+  'authentication.sigv4 is not supported for the web provider (Argo Rollouts does not sign web requests either)';
+
+const rules: readonly { provider: string; message: string }[] = [
+  { provider: 'prometheus', message: unsupportedPrometheusSigv4 },
+  { provider: 'web', message: unsupportedWebSigv4 },
+];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty sigv4 block (Argo treats an empty one as absent). */
+function hasSigv4(settings: unknown): boolean {
+  if (!isRecord(settings) || !isRecord(settings.authentication)) return false;
+  const sigv4 = settings.authentication.sigv4;
+  return isRecord(sigv4) && Object.keys(sigv4).length > 0;
+}
+
+/** The refused fields of a template (or run) object, each with its path from the object's root. */
+export function findUnsupportedMetricFields(object: unknown): RolloutIssue[] {
+  const spec = isRecord(object) ? object.spec : undefined;
+  const metrics = isRecord(spec) && Array.isArray(spec.metrics) ? (spec.metrics as unknown[]) : [];
+  const issues: RolloutIssue[] = [];
+  for (const [index, metric] of metrics.entries()) {
+    const provider = isRecord(metric) ? metric.provider : undefined;
+    if (!isRecord(provider)) continue;
+    for (const rule of rules) {
+      if (!hasSigv4(provider[rule.provider])) continue;
+      const path: PathSegment[] = ['spec', 'metrics', index, 'provider', rule.provider, 'authentication', 'sigv4'];
+      issues.push({ path, message: rule.message, at: 'key' });
+    }
+  }
+  return issues;
+}
