@@ -237,6 +237,17 @@ describe('the merge queue', () => {
     }
   });
 
+  it('the pull page offers "Merge when ready" where the queue is required, and "Remove from queue" with the position once queued', async () => {
+    const page = async (): Promise<string> => (await fetch(`${github.server.url}/${owner}/${repo}/pull/1?as=bob`)).text();
+    expect(await page()).toMatch(/<button id="merge" data-queue="enqueue" >Merge when ready<\/button>/u);
+    await mergeQueue(bob, { owner, repo, number: 1, action: 'enqueue' });
+    const queued = await page();
+    expect(queued).toContain('Queued: 1 of 1 in the merge queue.');
+    expect(queued).toContain('data-queue="dequeue">Remove from queue</button>');
+    expect(await mergeQueue(bob, { owner, repo, number: 1, action: 'dequeue' })).toEqual([]);
+    await github.server.idle();
+  });
+
   it('a push to a queued pull request takes it out of the queue (its group destroyed)', async () => {
     await ci(heads[1] ?? '', 'success');
     expect(await mergeQueue(bob, { owner, repo, number: 1, action: 'enqueue' })).toEqual([1]);
