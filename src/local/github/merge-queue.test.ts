@@ -237,6 +237,25 @@ describe('the merge queue', () => {
     }
   });
 
+  it('hostile: without a token the queue is refused (401); a person’s commit status named like the required check does not pass a group the app must check', async () => {
+    const anonymous = await fetch(`${github.server.url}/_local/repos/${owner}/${repo}/pulls/1/merge-queue`, { method: 'POST' });
+    expect(anonymous.status).toBe(401);
+    await mergeQueue(bob, { owner, repo, number: 1, action: 'enqueue' });
+    const group = github.server.state().mergeQueue?.[0]?.group?.headSha ?? '';
+    await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.repos.createCommitStatus({
+      owner,
+      repo,
+      sha: group,
+      state: 'success',
+      context: 'ci',
+    });
+    await github.server.idle();
+    // The ruleset names the app (integration_id): alice's status neither merges the group nor takes it out.
+    expect(github.server.state().mergeQueue?.map((entry) => [entry.pullNumber, entry.group?.headSha])).toEqual([[1, group]]);
+    expect(await mergeQueue(bob, { owner, repo, number: 1, action: 'dequeue' })).toEqual([]);
+    await github.server.idle();
+  });
+
   it('the pull page offers "Merge when ready" where the queue is required, and "Remove from queue" with the position once queued', async () => {
     const page = async (): Promise<string> => (await fetch(`${github.server.url}/${owner}/${repo}/pull/1?as=bob`)).text();
     expect(await page()).toMatch(/<button id="merge" data-queue="enqueue" >Merge when ready<\/button>/u);
