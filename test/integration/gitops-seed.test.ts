@@ -170,6 +170,16 @@ describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
       (run) => run.status === 'completed' && run.conclusion === 'success',
     );
     expect(done.summary).toContain('success-rate');
+    // GitHub never reopens a completed run (src/local/github/README.md, "GitHub's rules"): the paused run is still
+    // completed/action_required, and the gate is a newer run of the same name on the same head that ended success.
+    const history = (
+      await octokitFor(alice).rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'all', per_page: 100 })
+    ).data.check_runs
+      .map((run) => ({ id: run.id, status: run.status, conclusion: run.conclusion }))
+      .sort((a, b) => a.id - b.id);
+    expect(history.find((run) => run.id === paused.id)).toEqual({ id: paused.id, status: 'completed', conclusion: 'action_required' });
+    expect(history.at(-1)).toEqual({ id: done.id, status: 'completed', conclusion: 'success' });
+    expect(done.id).toBeGreaterThan(paused.id);
     const mergedSha = await merge(alice, { owner, repo, number });
     expect(mergedSha).toMatch(/^[0-9a-f]{40}$/u);
     expect(github.violations).toEqual([]);

@@ -66,6 +66,8 @@ export interface GitRepository {
   replay: (options: { onto: string; head: string; date: Date }) => string | undefined;
   /** Moves a branch from `expected` to `sha`; fails if someone moved it meanwhile. */
   updateBranch: (branch: string, sha: string, expected: string) => void;
+  /** Deletes a branch if it still points at `expected`. */
+  deleteBranch: (branch: string, expected: string) => void;
 }
 
 export interface GitRepositories {
@@ -219,6 +221,9 @@ function gitRepository(path: string): GitRepository {
     replay: ({ onto, head, date }) => replay(path, onto, head, date),
     updateBranch: (branch, sha, expected) => {
       git(path, ['update-ref', '-m', 'merged by the local GitHub', `refs/heads/${branch}`, sha, expected]);
+    },
+    deleteBranch: (branch, expected) => {
+      git(path, ['update-ref', '-d', `refs/heads/${branch}`, expected]);
     },
   };
 }

@@ -3,6 +3,7 @@ import { GithubApiError } from './errors.js';
 import type { GitRepository } from './git-repositories.js';
 import { requireRepository, type Handler } from './handler.js';
 import { actor, findPull } from './handlers-pulls.js';
+import { mergeQueueRefusal, mergeQueueRequired } from './merge-queue.js';
 import { protectionRefusal } from './merge-rules.js';
 import { pullRequestEvent, syncRepository } from './push-sync.js';
 import type { Schemas } from './shape-user.js';
@@ -27,6 +28,8 @@ export const mergePull: Handler = (input) => {
   if (pull.state !== 'open') throw new GithubApiError(405, notMergeable);
   if (body.sha !== undefined && body.sha !== pull.head.sha)
     throw new GithubApiError(409, 'Head branch was modified. Review and try the merge again.');
+  // With a merge queue required, the queue merges (merge-queue.ts); a direct merge is a rule violation.
+  if (mergeQueueRequired(input.state, repo, pull.base.ref)) throw new GithubApiError(405, mergeQueueRefusal);
   const repository = repo.heads === undefined ? undefined : input.git?.open(repo.owner, repo.name);
   const base = repository?.heads()[pull.base.ref];
   const behind = repository !== undefined && base !== undefined && !repository.isAncestor(base, pull.head.sha);

@@ -9,7 +9,7 @@ import type { GithubState, RepositoryRecord, RulesetRecord, RulesetRule } from '
 type CreateBody = NonNullable<operations['repos/create-repo-ruleset']['requestBody']>['content']['application/json'];
 
 /** The rule types whose merge-time meaning the local GitHub enforces (merge-rules.ts rulesetRefusal). */
-const enforcedRules = new Set(['required_status_checks', 'required_deployments']);
+const enforcedRules = new Set(['required_status_checks', 'required_deployments', 'merge_queue']);
 
 /**
  * Repository rulesets, as far as merging needs them: `target: branch`,

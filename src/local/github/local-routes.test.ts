@@ -22,6 +22,7 @@ function context(): { context: LocalRouteContext; state: GithubState; synced: un
         return Promise.resolve();
       },
       update: (change) => Promise.resolve(change(state)),
+      queueAction: (request) => Promise.resolve({ status: 201, body: { action: request.action, number: request.number } }),
       requestCheckRunAction: (options) => {
         pressed.push(options);
         return Promise.resolve();

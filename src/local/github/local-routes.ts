@@ -41,6 +41,14 @@ export interface LocalRouteContext {
   requestLog: () => readonly RequestLogEntry[];
   /** Installs the app on an account (sends `installation.created` once); returns the installation id. */
   install: (options: { account: string; sender?: string }) => Promise<number>;
+  /** Adds a pull request to its base branch's merge queue or removes it, as the person whose token is given. */
+  queueAction: (request: {
+    action: 'enqueue' | 'dequeue';
+    owner: string;
+    name: string;
+    number: number;
+    authorization: string | undefined;
+  }) => Promise<LocalResponse>;
 }
 
 export interface LocalResponse {
@@ -61,6 +69,20 @@ export async function handleLocalRoute(
       .safeParse(request.query?.get('since') ?? '0');
     if (!since.success) return { status: 400, body: { message: `${request.path}: since must be a whole number (the last seq seen)` } };
     return { status: 200, body: { entries: context.requestLog().filter((entry) => entry.seq > since.data) } };
+  }
+  // GitHub adds to a merge queue through GraphQL (`enqueuePullRequest`, `dequeuePullRequest`) and its UI, not
+  // REST; the local GitHub serves REST only, so this local route stands in for both (a person's token).
+  const queue = /^\/_local\/repos\/([\w.-]+)\/([\w.-]+)\/pulls\/(\d+)\/merge-queue$/u.exec(request.path);
+  if (queue !== null) {
+    if (request.method !== 'POST' && request.method !== 'DELETE')
+      return { status: 405, body: { message: `${request.path} takes POST (enqueue) or DELETE (dequeue)` } };
+    return context.queueAction({
+      action: request.method === 'POST' ? 'enqueue' : 'dequeue',
+      owner: queue[1] ?? '',
+      name: queue[2] ?? '',
+      number: Number(queue[3]),
+      authorization: request.authorization,
+    });
   }
   let parsed: unknown;
   try {

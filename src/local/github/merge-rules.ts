@@ -116,7 +116,7 @@ export function rulesetRefusal(state: GithubState, repo: RepositoryRecord, pull:
           if (found !== 'success') return violation(`Required status check "${check.context}" is expected.`);
         }
         if (rule.parameters.strict_required_status_checks_policy && behind) return behindMessage;
-      } else {
+      } else if (rule.type === 'required_deployments') {
         for (const environment of rule.parameters.required_deployment_environments) {
           const found = deploymentState(state, repo, pull.head.sha, environment);
           if (found !== 'success')

@@ -258,3 +258,24 @@ export async function installApp(options: { apiUrl: string; adminToken: string; 
     throw new Error(`installing the app on ${options.account} at ${options.apiUrl} failed: ${body.message ?? String(response.status)}`);
   return body.id;
 }
+
+/**
+ * Adds a pull request to its base branch's merge queue ("Merge when ready"), or removes it. GitHub does
+ * this through GraphQL (`enqueuePullRequest`/`dequeuePullRequest`); the local GitHub's stand-in is a local
+ * route taking the person's token. Returns the queue's pull request numbers in order.
+ */
+export async function mergeQueue(
+  person: Person,
+  options: RepositoryRef & { number: number; action: 'enqueue' | 'dequeue' },
+): Promise<number[]> {
+  const response = await fetch(
+    `${person.apiUrl}/_local/repos/${options.owner}/${options.repo}/pulls/${String(options.number)}/merge-queue`,
+    { method: options.action === 'enqueue' ? 'POST' : 'DELETE', headers: { authorization: `token ${person.token}` } },
+  );
+  const body = (await response.json()) as { queue?: { pull_number: number }[]; message?: string };
+  if (!response.ok || body.queue === undefined)
+    throw new Error(
+      `${options.action} of #${String(options.number)} in ${options.owner}/${options.repo} failed: ${String(response.status)} ${body.message ?? ''}`,
+    );
+  return body.queue.map((entry) => entry.pull_number);
+}

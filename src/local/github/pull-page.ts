@@ -1,3 +1,4 @@
+import { mergeQueueRequired, queueEntries } from './merge-queue.js';
 import { contextState, protectionRefusal } from './merge-rules.js';
 import type { PullFacts } from './pull-facts.js';
 import { escapeHtml, renderMarkdown } from './render-markdown.js';
@@ -42,6 +43,15 @@ export function renderPullPage(input: PullPageInput): string {
   const refusal = pull.state === 'open' ? protectionRefusal(state, repo, pull, input.facts.behind) : 'This pull request is closed.';
   const blocked = refusal ?? (input.facts.mergeable === false ? 'This branch has conflicts that must be resolved.' : undefined);
   const required = repo.protection?.[pull.base.ref]?.requiredContexts ?? [];
+  // With a merge queue the button queues ("Merge when ready") or takes the pull request out of the queue.
+  const queue = pull.state === 'open' && mergeQueueRequired(state, repo, pull.base.ref) ? queueEntries(state, repo) : undefined;
+  const position = queue?.findIndex((entry) => entry.pullNumber === pull.number) ?? -1;
+  const mergeButton =
+    queue === undefined
+      ? `<button id="merge" ${blocked === undefined ? '' : 'disabled'}>Merge pull request</button>`
+      : position >= 0
+        ? `<p class="queue-status">Queued: ${String(position + 1)} of ${String(queue.length)} in the merge queue.</p><button id="merge" data-queue="dequeue">Remove from queue</button>`
+        : `<button id="merge" data-queue="enqueue" ${blocked === undefined ? '' : 'disabled'}>Merge when ready</button>`;
   const fullName = `${repo.owner}/${repo.name}`;
   const conversation = comments
     .map((comment) => {
@@ -82,7 +92,7 @@ ${pull.body === null ? '' : `<section class="description markdown">${renderMarkd
 <section class="merge-box" id="merge-box">
 ${required.length === 0 ? '' : `<p>Required: </p><ul class="required">${requiredStates}</ul>`}
 <p class="merge-status">${escapeHtml(blocked ?? 'This branch has no conflicts with the base branch and its required checks passed.')}</p>
-<button id="merge" ${blocked === undefined ? '' : 'disabled'}>Merge pull request</button>
+${mergeButton}
 </section>
 <section class="comment-box"><textarea id="comment-body" rows="4" cols="80" placeholder="Leave a comment"></textarea><br><button id="comment">Comment</button></section>
 <p id="error" role="alert"></p>
@@ -106,7 +116,7 @@ ${run.output.text === null ? '' : `<details><summary>Details</summary><div class
 ${buttons === '' ? '' : `<div class="actions">${buttons}</div>`}</article>`;
 }
 
-/** The page's only script: three buttons, each one request, then a reload to show the stored result. */
+/** The page's only script: three buttons, each one request, then a reload to show the stored result. The merge button queues instead where a merge queue is required (a local route: GitHub's UI does it through GraphQL). */
 const pageScript = `
 const data = document.body.dataset;
 const api = (method, path, body) => fetch(data.api + path, { method, headers: { authorization: 'token ' + data.token, 'content-type': 'application/json', accept: 'application/vnd.github+json' }, body: JSON.stringify(body) });
@@ -128,7 +138,9 @@ document.getElementById('comment').addEventListener('click', async () => {
   const body = document.getElementById('comment-body').value;
   if (body.trim() !== '') await done(await api('POST', repoPath + '/issues/' + data.number + '/comments', { body }));
 });
-document.getElementById('merge').addEventListener('click', async () => {
-  await done(await api('PUT', repoPath + '/pulls/' + data.number + '/merge', { sha: data.head }));
+document.getElementById('merge').addEventListener('click', async (event) => {
+  const queue = event.currentTarget.dataset.queue;
+  if (queue === undefined) await done(await api('PUT', repoPath + '/pulls/' + data.number + '/merge', { sha: data.head }));
+  else await done(await fetch(data.api + '/_local' + repoPath + '/pulls/' + data.number + '/merge-queue', { method: queue === 'enqueue' ? 'POST' : 'DELETE', headers: { authorization: 'token ' + data.token } }));
 });
 `;

@@ -11,7 +11,9 @@ import { checkRunEvent } from './handlers-checks.js';
 import { handlers } from './handlers.js';
 import { gitRepositories } from './git-repositories.js';
 import { initialState, nextId, upgradeState } from './initial-state.js';
-import { handleLocalRoute, localPrefix } from './local-routes.js';
+import { handleLocalRoute, localPrefix, type LocalResponse } from './local-routes.js';
+import { advanceMergeQueue, dequeuePull, enqueuePull, queueEntries } from './merge-queue.js';
+import { authenticate } from './tokens.js';
 import { syncRepository } from './push-sync.js';
 import { pullFacts } from './pull-facts.js';
 import { renderPullPage } from './pull-page.js';
@@ -272,9 +274,64 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
         .flatMap((repo) =>
           syncRepository({ state: next, repo, git, now: now(), ...(request.pusher !== undefined && { pusher: request.pusher }) }),
         );
-      if (events.length === 0) return;
+      if (events.length > 0) await commit(next);
+      for (const event of [...events, ...(await advanceQueues())]) queueWebhook(event);
+    });
+  }
+
+  /**
+   * Brings every merge queue forward after a change (merge-queue.ts): a check that completed on a group, a
+   * push to a queued pull request or its base. Called inside serialized tasks; returns the webhooks to send.
+   * A git failure here is logged and leaves the queue as it was, rather than failing the request that caused it.
+   */
+  async function advanceQueues(): Promise<WebhookEvent[]> {
+    if (git === undefined || (state.mergeQueue ?? []).length === 0) return [];
+    const next = structuredClone(state);
+    try {
+      const events = next.repositories.flatMap((repo) => advanceMergeQueue({ state: next, repo, git, now: now() }));
+      if (events.length === 0 && JSON.stringify(next.mergeQueue) === JSON.stringify(state.mergeQueue)) return [];
       await commit(next);
-      for (const event of events) queueWebhook(event);
+      return events;
+    } catch (error) {
+      logger.error({ err: error }, 'local GitHub: the merge queue could not advance');
+      return [];
+    }
+  }
+
+  /** A person adds a pull request to its merge queue or removes it (`/_local/…/merge-queue`, the "Merge when ready" button's call). */
+  function queueAction(request: {
+    action: 'enqueue' | 'dequeue';
+    owner: string;
+    name: string;
+    number: number;
+    authorization: string | undefined;
+  }): Promise<LocalResponse> {
+    return serialize(async (): Promise<LocalResponse> => {
+      try {
+        const principal = authenticate(request.authorization, state, { publicKey, now: now() });
+        if (principal.kind !== 'user') return { status: 401, body: { message: 'Requires a person’s token (Authorization: token …)' } };
+        const next = structuredClone(state);
+        const repo = next.repositories.find(
+          (candidate) =>
+            candidate.owner.toLowerCase() === request.owner.toLowerCase() && candidate.name.toLowerCase() === request.name.toLowerCase(),
+        );
+        const pull = next.pullRequests.find((candidate) => candidate.repositoryId === repo?.id && candidate.number === request.number);
+        if (repo === undefined || pull === undefined) return { status: 404, body: { message: 'Not Found' } };
+        const role = repo.collaborators[principal.login] ?? (repo.owner === principal.login ? 'admin' : 'read');
+        if (!['admin', 'maintain', 'write'].includes(role))
+          return { status: 403, body: { message: 'Must have write access to the repository to use its merge queue' } };
+        const change = { state: next, repo, pull, login: principal.login, git, now: now() };
+        const events = request.action === 'enqueue' ? enqueuePull(change) : dequeuePull(change);
+        await commit(next);
+        for (const event of events) queueWebhook(event);
+        return {
+          status: request.action === 'enqueue' ? 201 : 200,
+          body: { queue: queueEntries(next, repo).map((entry) => ({ pull_number: entry.pullNumber, group: entry.group ?? null })) },
+        };
+      } catch (error) {
+        if (error instanceof GithubApiError) return { status: error.status, body: { message: error.message } };
+        throw error;
+      }
     });
   }
 
@@ -444,7 +501,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     }
     if (url.pathname.startsWith(localPrefix)) {
       const answer = await handleLocalRoute(
-        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction, requestLog: () => requests, install },
+        { adminToken: options.adminToken, now, syncGit, update, requestCheckRunAction, requestLog: () => requests, install, queueAction },
         {
           method: req.method ?? 'GET',
           path: url.pathname,
@@ -491,7 +548,8 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       if (result.state !== undefined) await commit(result.state);
       if (result.operationId === 'apps/create-from-manifest' && result.status === 201)
         convertedWebhookSecret = (result.body as { webhook_secret?: string }).webhook_secret;
-      return result;
+      // A check that completed on a merge group may merge it or take its pull request out of the queue.
+      return result.state === undefined ? result : { ...result, events: [...result.events, ...(await advanceQueues())] };
     });
     const rate = countRequest(response.principal, address);
     appendRequestLog(requests, {

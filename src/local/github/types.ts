@@ -290,6 +290,31 @@ export interface GithubState {
   environments?: EnvironmentRecord[];
   /** Repository rulesets (absent in older states). */
   rulesets?: RulesetRecord[];
+  /** Merge queue entries, oldest first per repository and base branch (absent until the first). */
+  mergeQueue?: MergeQueueEntryRecord[];
+}
+
+/** A pull request in a base branch's merge queue (merge-queue.ts). */
+export interface MergeQueueEntryRecord {
+  repositoryId: number;
+  /** The base branch (no `refs/heads/`). */
+  base: string;
+  pullNumber: number;
+  /** The pull request's head when it was queued: a push to it takes it out of the queue. */
+  headSha: string;
+  enqueuedBy: string;
+  enqueuedAt: string;
+  /** The merge group built for this entry: the base (or the group ahead) with the pull request merged. */
+  group?: MergeGroupRecord;
+}
+
+export interface MergeGroupRecord {
+  headSha: string;
+  /** The group's parent: the base branch's head or the head of the group ahead of it. */
+  baseSha: string;
+  /** The temporary branch, `gh-readonly-queue/<base>/pr-<number>-<baseSha>`. */
+  branch: string;
+  createdAt: string;
 }
 
 /** A repository's deployment environment (`repos/create-or-update-environment`, or made by the first deployment to it). */
@@ -307,7 +332,20 @@ export type RulesetRule =
       type: 'required_status_checks';
       parameters: { required_status_checks: { context: string; integration_id?: number }[]; strict_required_status_checks_policy: boolean };
     }
-  | { type: 'required_deployments'; parameters: { required_deployment_environments: string[] } };
+  | { type: 'required_deployments'; parameters: { required_deployment_environments: string[] } }
+  | {
+      type: 'merge_queue';
+      /** Stored as given; the local GitHub models ALLGREEN grouping with one pull request merged at a time. */
+      parameters?: {
+        check_response_timeout_minutes: number;
+        grouping_strategy: 'ALLGREEN' | 'HEADGREEN';
+        max_entries_to_build: number;
+        max_entries_to_merge: number;
+        merge_method: 'MERGE' | 'SQUASH' | 'REBASE';
+        min_entries_to_merge: number;
+        min_entries_to_merge_wait_minutes: number;
+      };
+    };
 
 export interface RulesetRecord {
   id: number;
