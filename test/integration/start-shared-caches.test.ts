@@ -110,6 +110,7 @@ describe('gradual start: one cache per kind', { timeout: 180_000 }, () => {
       'analysistemplates',
       'clusteranalysistemplates',
       'jobs',
+      'experiments',
     ]) {
       expect({ kind, lists: lists[kind], watches: watches[kind] }).toEqual({ kind, lists: 1, watches: 1 });
     }
@@ -128,16 +129,17 @@ describe('gradual start: one cache per kind', { timeout: 180_000 }, () => {
       {
         path: '/apis/apps/v1/replicasets',
         labelSelector: 'rollouts-pod-template-hash',
-        users: ['dashboard', 'reporter', 'rollouts'],
-        running: ['dashboard', 'reporter', 'rollouts'],
+        // The Experiment controller's ReplicaSets carry the same label: it shares the Rollout controller's informer.
+        users: ['dashboard', 'experiments', 'reporter', 'rollouts'],
+        running: ['dashboard', 'experiments', 'reporter', 'rollouts'],
       },
     ]);
     expect(registry.filter((entry) => entry.path.endsWith('/analysisruns'))).toEqual([
       {
         path: '/apis/argoproj.io/v1alpha1/analysisruns',
         labelSelector: undefined,
-        users: ['analysisruns', 'dashboard', 'reporter', 'rollouts'],
-        running: ['analysisruns', 'dashboard', 'reporter', 'rollouts'],
+        users: ['analysisruns', 'dashboard', 'experiments', 'reporter', 'rollouts'],
+        running: ['analysisruns', 'dashboard', 'experiments', 'reporter', 'rollouts'],
       },
     ]);
   });
