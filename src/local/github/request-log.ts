@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   seq: number;
   method: string;
   route: string;
+  /** The path as requested (`/repos/acme/deploys/issues/1/comments`), to tell one pull request's calls from another's. */
+  path: string;
   operationId: string | undefined;
   status: number;
   /** ISO 8601, from the server's clock. */
@@ -45,6 +47,7 @@ const requestLogSchema = z.object({
       seq: z.number().int(),
       method: z.string(),
       route: z.string(),
+      path: z.string(),
       operationId: z.string().optional(),
       status: z.number().int(),
       at: z.string(),

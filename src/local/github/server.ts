@@ -527,6 +527,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
       appendRequestLog(requests, {
         method: (req.method ?? 'GET').toUpperCase(),
         route: url.pathname,
+        path: url.pathname,
         operationId: undefined,
         status: secondary.status,
         at: now().toISOString(),
@@ -555,6 +556,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
     appendRequestLog(requests, {
       method: (req.method ?? 'GET').toUpperCase(),
       route: response.route ?? url.pathname,
+      path: url.pathname,
       operationId: response.operationId,
       status: response.status,
       at: now().toISOString(),
