@@ -136,7 +136,7 @@ export async function startArgoRollouts(options: StartArgoRolloutsOptions): Prom
   const metricsUrl = `http://127.0.0.1:${String(ports.metrics)}/metrics`;
   await waitUntil(async () => (await fetch(healthzUrl)).ok, {
     what: `Argo Rollouts' healthz at ${healthzUrl}`,
-    timeoutMs: 60_000,
+    timeoutMs: 180_000,
     abortOn: [started.exited],
   });
   options.logger.info(

@@ -23,7 +23,7 @@ export interface ControlPlane {
 }
 
 const serviceClusterIpRange = '10.96.0.0/16';
-const readyTimeoutMs = 120_000;
+const readyTimeoutMs = 240_000;
 
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler on

@@ -73,7 +73,7 @@ export async function installCrds(options: { kubeconfig: string; dir?: string; l
       }
       return true;
     },
-    { what: `CRDs ${names.join(', ')} to be Established`, timeoutMs: 30_000 },
+    { what: `CRDs ${names.join(', ')} to be Established`, timeoutMs: 120_000 },
   );
   options.logger.info({ crds: names }, 'CRDs installed');
   return names;

@@ -224,7 +224,7 @@ async function startPrometheus(
   const url = `http://${listenAddress}`;
   const abort = new AbortController();
   try {
-    await Promise.race([waitForPrometheusReady(url, { timeoutMs: 60_000, signal: abort.signal }), process.exited]);
+    await Promise.race([waitForPrometheusReady(url, { timeoutMs: 180_000, signal: abort.signal }), process.exited]);
   } finally {
     abort.abort();
   }
@@ -257,7 +257,7 @@ async function startGitServer(
       await fetch(`${url}/`);
       return true;
     },
-    { what: `the git server at ${url}`, timeoutMs: 30_000, abortOn: [process.exited] },
+    { what: `the git server at ${url}`, timeoutMs: 120_000, abortOn: [process.exited] },
   );
   logger.info({ component: 'git-server', url }, 'ready');
   return { url, root };

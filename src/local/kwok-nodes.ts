@@ -151,7 +151,7 @@ export async function startKwokNodes(options: {
       const ready = nodes.items.filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       return names.every((name) => ready.some((node) => node.metadata?.name === name));
     },
-    { what: `${String(options.count)} KWOK nodes`, timeoutMs: 60_000, abortOn: [kwok.exited] },
+    { what: `${String(options.count)} KWOK nodes`, timeoutMs: 180_000, abortOn: [kwok.exited] },
   );
   options.logger.info({ component: 'kwok', nodes: names }, 'nodes ready');
   return names;

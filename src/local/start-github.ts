@@ -73,7 +73,7 @@ export async function startGithub(
   const url = `http://127.0.0.1:${String(port)}`;
   await waitUntil(async () => (await fetch(`${url}/rate_limit`)).ok, {
     what: `the local GitHub at ${url}`,
-    timeoutMs: 60_000,
+    timeoutMs: 180_000,
     abortOn: [process.exited],
   });
   logger.info({ component: 'github', url }, 'ready');
