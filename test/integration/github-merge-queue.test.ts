@@ -199,7 +199,7 @@ afterAll(async () => {
   await github.stop();
 });
 
-describe('a merge queue of two pull requests', { timeout: 300_000 }, () => {
+describe('a merge queue of two pull requests', { timeout: 480_000 }, () => {
   it('one rolled out and Healthy, the other changed after its rollout: the group check fails naming it; once it is out of the queue the other merges', async () => {
     // #1: web green, rolled out without a pause, Healthy.
     const webSha = await pushBranch(bob, {
