@@ -59,7 +59,7 @@ async function untilEvent(name: string, line: string): Promise<string[]> {
       lines = items.map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
       return lines.includes(line);
     },
-    { what: `the Event "${line}" about ${name}`, timeoutMs: 10_000, intervalMs: 100 },
+    { what: `the Event "${line}" about ${name}`, timeoutMs: 30_000, intervalMs: 100 },
   );
   return lines;
 }

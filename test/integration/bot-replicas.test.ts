@@ -155,7 +155,7 @@ describe('gradual bot replicas', { timeout: 180_000 }, () => {
             );
           return written;
         },
-        { what: 'the Lease taken by another holder', timeoutMs: 10_000, intervalMs: 20 },
+        { what: 'the Lease taken by another holder', timeoutMs: 30_000, intervalMs: 20 },
       );
       const takenAt = performance.now();
       expect(await b.exited).toBe(1);

@@ -121,7 +121,13 @@ describe('canary edges on a real control plane', () => {
           !hashes.includes(r.status.currentPodHash ?? '') &&
           r.status.currentStepIndex === 2,
       );
-      hashes.push(released.status?.currentPodHash ?? '');
+      const hash = released.status?.currentPodHash ?? '';
+      hashes.push(hash);
+      // Events are recorded after the status they report: the release's last one (its RolloutCompleted) must be in
+      // before the rollback's Events are counted, or a late step Event of this release would be counted as the rollback's.
+      await cluster.untilEventLines('window', `the ${colour} release's RolloutCompleted Event`, (lines) =>
+        lines.some((line) => line.startsWith('RolloutCompleted: ') && line.includes(`(${hash})`)),
+      );
     }
     const [, red] = hashes;
     const before = (await cluster.eventLines('window')).length;

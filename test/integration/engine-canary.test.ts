@@ -121,7 +121,7 @@ describe('the canary engine on a real control plane', () => {
     // The queue merges repeats; wait until it has drained, then until it has certainly run at least once more.
     await waitUntil(async () => Promise.resolve(controller().queue.metrics().depth === 0 && controller().queue.metrics().inFlight === 0), {
       what: 'the queue to drain',
-      timeoutMs: 10_000,
+      timeoutMs: 30_000,
       intervalMs: 20,
     });
     expect(requestCounter.writes()).toBe(0);

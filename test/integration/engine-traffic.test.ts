@@ -215,7 +215,7 @@ describe('canary with an Istio VirtualService, driven by the engine', () => {
     // Events are recorded after the status write: wait for the last one.
     const weightEvents = async (): Promise<string[]> =>
       (await cluster.eventLines('web')).filter((line) => line.startsWith('TrafficWeightUpdated: ') && line.includes(' from '));
-    await waitUntil(async () => (await weightEvents()).length >= 6, { what: 'six weight events', timeoutMs: 10_000 });
+    await waitUntil(async () => (await weightEvents()).length >= 6, { what: 'six weight events', timeoutMs: 30_000 });
     expect(await weightEvents()).toEqual([
       'TrafficWeightUpdated: Traffic weight updated from 0 to 20',
       'TrafficWeightUpdated: Traffic weight updated from 20 to 40',

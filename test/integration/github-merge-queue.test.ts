@@ -199,7 +199,7 @@ afterAll(async () => {
   await github.stop();
 });
 
-describe('a merge queue of two pull requests', { timeout: 300_000 }, () => {
+describe('a merge queue of two pull requests', { timeout: 480_000 }, () => {
   it('one rolled out and Healthy, the other changed after its rollout: the group check fails naming it; once it is out of the queue the other merges', async () => {
     // #1: web green, rolled out without a pause, Healthy.
     const webSha = await pushBranch(bob, {
@@ -259,7 +259,9 @@ describe('a merge queue of two pull requests', { timeout: 300_000 }, () => {
     expect(failed.title).toContain(`#${String(api)}`);
     expect(failed.title).not.toContain(`#${String(web)}`);
     expect(failed.summary).toContain(`#${String(api)}: ${namespace}/api is Paused`);
-    expect((await runs(apiGroup?.merge_group.head_sha ?? '', apiCheck)).at(-1)?.conclusion).toBe('failure');
+    // The bot writes the group's checks one after the other (gradual/merge-group first): wait for the rollout check too.
+    const failedRollout = await untilCheck(apiGroup?.merge_group.head_sha ?? '', apiCheck, 'judged', (run) => run.status === 'completed');
+    expect(failedRollout.conclusion).toBe('failure');
 
     // GitHub takes #2 out of the queue; #1's group is built again on main alone, passes, and the queue merges it.
     await waitUntil(

@@ -85,7 +85,7 @@ afterAll(async () => {
   await github.stop();
 });
 
-describe('the merge gate on GitHub that keeps completed check runs', { timeout: 180_000 }, () => {
+describe('the merge gate on GitHub that keeps completed check runs', { timeout: 300_000 }, () => {
   it('a manual pause is a completed action_required run; /promote starts a new run of the same name that ends success, and the merge goes through', async () => {
     const sha = await pushBranch(bob, {
       owner,

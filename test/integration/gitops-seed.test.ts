@@ -131,7 +131,7 @@ afterAll(async () => {
   await backend.stop();
 });
 
-describe('the seed scenario on a pull request', { timeout: 180_000 }, () => {
+describe('the seed scenario on a pull request', { timeout: 300_000 }, () => {
   it('plans the image change, pauses for a person, takes /promote from a writer, passes the analysis and lets the merge through', async () => {
     const sha = await pushBranch(bob, {
       owner,

@@ -3,6 +3,7 @@ import { CoordinationV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-no
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBot } from '../../src/gitops/index.js';
+import { isStickyComment, parseNoticeKey } from '../../src/gitops/report/index.js';
 import {
   close,
   comment,
@@ -212,7 +213,7 @@ afterAll(async () => {
   await github.stop();
 });
 
-describe('a hostile contributor', { timeout: 240_000 }, () => {
+describe('a hostile contributor', { timeout: 420_000 }, () => {
   it('the namespace escape: a file under staging naming production’s namespace is a plan error at its line, and /deploy applies nothing anywhere', async () => {
     const escape = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: escape\n  namespace: ${production.namespace}\ndata: { owned: "yes" }\n`;
     const sha = await pushBranch(bob, {
@@ -405,15 +406,19 @@ describe('a hostile contributor', { timeout: 240_000 }, () => {
     const [productionCheck] = await checkRuns(multi.sha, `gradual/rollout ${production.namespace}/web`);
     if (productionCheck === undefined) throw new Error('no rollout check for production');
     const repliesBefore = (await comments(multi.number)).length;
+    // Staging, promoted, goes on to complete meanwhile, and the report loop posts its notice on this pull request
+    // then: a reply to the button is a bot comment that is neither a notice nor the sticky comment.
+    const buttonReplies = async (): Promise<string[]> =>
+      (await comments(multi.number))
+        .slice(repliesBefore)
+        .filter((item) => item.login.endsWith('[bot]') && parseNoticeKey(item.body) === undefined && !isStickyComment(item.body))
+        .map((item) => item.body);
     await pressCheckRunButton({ apiUrl: github.server.url, login: 'bob', checkRunId: productionCheck.id, identifier: 'promote' });
-    await waitUntil(async () => (await comments(multi.number)).length > repliesBefore, {
+    await waitUntil(async () => (await buttonReplies()).length > 0, {
       what: 'the reply to the button',
       timeoutMs: 60_000,
     });
-    const buttonReply = (await comments(multi.number))
-      .slice(repliesBefore)
-      .map((item) => item.body)
-      .join('\n');
+    const buttonReply = (await buttonReplies()).join('\n');
     expect(buttonReply).toContain('Not done: `/promote` needs maintain permission');
 
     const after = await production.readRollout('web');
