@@ -24,7 +24,7 @@ const sigv4Schema = z.strictObject({ region: z.string().optional(), profile: z.s
 
 const authenticationSchema = z.strictObject({ sigv4: sigv4Schema.optional(), oauth2: oauth2Schema.optional() }).meta({
   description:
-    'how the provider authenticates: oauth2 client credentials (a token from tokenUrl, sent as Bearer); sigv4 is refused by name',
+    'how the provider authenticates: oauth2 client credentials (a token from tokenUrl, sent as Bearer); sigv4 signs with the AWS credential chain (region, profile; roleArn is refused by name)',
 });
 
 export const prometheusProviderSchema = z

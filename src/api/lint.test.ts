@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lintManifests } from './lint.js';
-import { unsupportedPrometheusSigv4 } from './unsupported-metric-fields.js';
+import { unsupportedPrometheusSigv4RoleArn } from './unsupported-metric-fields.js';
 
 /** A valid canary Rollout, line by line, so cases can replace one line and know its number. */
 const valid = [
@@ -185,8 +185,8 @@ describe('lintManifests', () => {
 });
 
 describe('lint: metric provider fields Gradual refuses, at their line', () => {
-  it('authentication.sigv4 in an AnalysisTemplate is named at its key, in the words the plan and the provider use', () => {
-    const text = [
+  const amp = (...sigv4: string[]) =>
+    [
       'apiVersion: argoproj.io/v1alpha1',
       'kind: AnalysisTemplate',
       'metadata:',
@@ -200,17 +200,25 @@ describe('lint: metric provider fields Gradual refuses, at their line', () => {
       '          query: up',
       '          authentication:',
       '            sigv4:',
-      '              region: eu-west-1',
+      ...sigv4.map((line) => `              ${line}`),
       '',
     ].join('\n');
-    const result = lintManifests([{ path: 'amp.yaml', text }]);
+
+  it("authentication.sigv4 with region and profile is accepted: Gradual signs Amazon Managed Prometheus' queries", () => {
+    expect(lintManifests([{ path: 'amp.yaml', text: amp('region: eu-west-1', 'profile: metrics') }]).problems).toEqual([]);
+  });
+
+  it('authentication.sigv4.roleArn is named at its key, in the words the plan and the provider use', () => {
+    const result = lintManifests([
+      { path: 'amp.yaml', text: amp('region: eu-west-1', 'roleArn: arn:aws:iam::123456789012:role/amp-query') },
+    ]);
     expect(result.problems).toEqual([
       {
         file: 'amp.yaml',
-        line: 13,
-        column: 13,
-        path: 'spec.metrics[0].provider.prometheus.authentication.sigv4',
-        message: unsupportedPrometheusSigv4,
+        line: 15,
+        column: 15,
+        path: 'spec.metrics[0].provider.prometheus.authentication.sigv4.roleArn',
+        message: unsupportedPrometheusSigv4RoleArn,
       },
     ]);
   });

@@ -286,6 +286,9 @@ function completedCurrentTrafficStep(
   if (spec.paused) return false;
   const { step } = currentCanaryStep(rollout);
   if (step === undefined) return false;
+  // Argo's switch checks pause first: a step that also sets a scale or a route (Argo's e2e TestAPISIXCanarySetHeaderStep) waits out its pause.
+  if (step.pause !== undefined)
+    return completedCurrentStep(rollout, spec, traffic.canary, traffic.replicaSets, traffic.newRS, now, stepRun);
   if (step.setCanaryScale !== undefined) return atDesiredTrafficReplicaCounts(traffic, weights);
   if (step.setWeight !== undefined) return atDesiredTrafficReplicaCounts(traffic, weights) && weights?.verified !== false;
   if (step.setHeaderRoute !== undefined || step.setMirrorRoute !== undefined) return true;

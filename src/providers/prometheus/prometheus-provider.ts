@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { Value } from '../../condition/index.js';
 import type { ProviderAnswer } from '../provider.js';
 import { resolveDeep } from '../resolve-args.js';
-import { outboundPolicy, outboundRequest, redactUrl, type OutboundPolicy } from '../outbound/outbound-request.js';
+import { outboundPolicy, outboundRequest, type OutboundPolicy } from '../outbound/outbound-request.js';
 import type { MeasurementContext, MetricProvider } from '../provider.js';
 import { clientCredentialsAuthorization } from '../oauth2/client-credentials.js';
 import { parseGoDuration } from '../../api/index.js';
-import { unsupportedPrometheusSigv4 } from '../../api/unsupported-metric-fields.js';
+import { unsupportedPrometheusSigv4RoleArn } from '../../api/unsupported-metric-fields.js';
 import { evaluateTimeExpression, formatSeconds } from './range-query.js';
+import { awsDefaultCredentialChain, signSigv4, type AwsCredentialChain } from './sigv4.js';
 
 /*
  * The prometheus provider (Argo's metricproviders/prometheus): an instant query against
@@ -15,9 +16,11 @@ import { evaluateTimeExpression, formatSeconds } from './range-query.js';
  * as now() ± duration("…"), step a Go duration). A scalar result is a number; a vector is a
  * list of numbers, stored as text like `[0.97,0.99]`; a matrix is every sample of every series
  * in one such list, as Argo flattens it; an empty vector is `[]`. headers, timeout, insecure and
- * authentication.oauth2 (client credentials) are applied; authentication.sigv4 is refused by
- * name. Anything else — an unreachable server, a non-2xx answer, a Prometheus error, a result
- * type Argo does not map — is an Error measurement whose message says so.
+ * authentication.oauth2 (client credentials) and authentication.sigv4 (AWS SigV4 for Amazon
+ * Managed Prometheus, sigv4.ts; its roleArn is refused by name) are applied. Anything else — an
+ * unreachable server, a non-2xx answer, a Prometheus error, a result type Argo does not map — is
+ * an Error measurement whose message says so: a 4xx or 5xx answer in the words of Argo's client
+ * (client_golang's "client_error: client error: 403").
  */
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -89,7 +92,23 @@ export function mapQueryResponse(status: number, body: string): ProviderAnswer {
   return { kind: 'error', message: `Prometheus metric type not supported: ${data.resultType}` };
 }
 
-export function prometheusProvider(policy: OutboundPolicy = outboundPolicy()): MetricProvider {
+/** client_golang's error for an answer that is neither 2xx nor one of Prometheus' own error statuses (400, 422). */
+export function statusError(status: number): string | undefined {
+  if (status >= 200 && status < 300) return undefined;
+  if (status === 400 || status === 422) return undefined;
+  if (status >= 400 && status < 500) return `client_error: client error: ${String(status)}`;
+  if (status >= 500 && status < 600) return `server_error: server error: ${String(status)}`;
+  return `bad_response: bad response code ${String(status)}`;
+}
+
+export interface PrometheusProviderOptions {
+  /** The AWS credential chain sigv4 signs with (the default chain when absent). */
+  awsCredentials?: AwsCredentialChain;
+  /** Where AWS_REGION is read (process.env when absent). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export function prometheusProvider(policy: OutboundPolicy = outboundPolicy(), options: PrometheusProviderOptions = {}): MetricProvider {
   return {
     type: 'prometheus',
     async run(context: MeasurementContext): Promise<ProviderAnswer> {
@@ -101,8 +120,8 @@ export function prometheusProvider(policy: OutboundPolicy = outboundPolicy()): M
       if (address === undefined || address === '') return { kind: 'error', message: 'prometheus provider: address is required' };
       if (query === undefined || query === '') return { kind: 'error', message: 'prometheus provider: query is required' };
       if (timeout !== undefined && timeout < 0) return { kind: 'error', message: 'prometheus timeout should not be negative' };
-      if (authentication?.sigv4 !== undefined && Object.keys(authentication.sigv4).length > 0)
-        return { kind: 'error', message: unsupportedPrometheusSigv4 };
+      const sigv4 = authentication?.sigv4 !== undefined && Object.keys(authentication.sigv4).length > 0 ? authentication.sigv4 : undefined;
+      if (sigv4?.roleArn !== undefined && sigv4.roleArn !== '') return { kind: 'error', message: unsupportedPrometheusSigv4RoleArn };
       const timeoutMs = (timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
       let url = `${address.replace(/\/+$/u, '')}/api/v1/query?${new URLSearchParams({ query, time: String(context.now.getTime() / 1000) }).toString()}`;
       if (rangeQuery !== undefined) {
@@ -124,11 +143,19 @@ export function prometheusProvider(policy: OutboundPolicy = outboundPolicy()): M
       const token = await clientCredentialsAuthorization(authentication?.oauth2, timeoutMs, policy);
       if (!token.ok) return { kind: 'error', message: token.message };
       if (token.authorization !== undefined) requestHeaders.Authorization = token.authorization;
-      const result = await outboundRequest(url, { method: 'GET', headers: requestHeaders, insecure }, timeoutMs, policy);
-      if (!result.ok) return { kind: 'error', message: result.message };
-      if (result.status >= 500 || result.status === 401 || result.status === 403 || result.status === 404) {
-        return { kind: 'error', message: `GET ${redactUrl(url)}: HTTP ${String(result.status)}` };
+      let sent = requestHeaders;
+      if (sigv4 !== undefined) {
+        const signed = await signSigv4(url, requestHeaders, sigv4, context.now, {
+          chain: options.awsCredentials ?? awsDefaultCredentialChain,
+          env: options.env ?? process.env,
+        });
+        if (!signed.ok) return { kind: 'error', message: signed.message };
+        sent = signed.headers;
       }
+      const result = await outboundRequest(url, { method: 'GET', headers: sent, insecure }, timeoutMs, policy);
+      if (!result.ok) return { kind: 'error', message: result.message };
+      const refused = statusError(result.status);
+      if (refused !== undefined) return { kind: 'error', message: refused };
       return mapQueryResponse(result.status, result.body);
     },
   };

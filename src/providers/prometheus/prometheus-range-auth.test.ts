@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Metric } from '../../api/index.js';
-import { findUnsupportedMetricFields, unsupportedPrometheusSigv4, unsupportedWebSigv4 } from '../../api/unsupported-metric-fields.js';
+import {
+  findUnsupportedMetricFields,
+  unsupportedPrometheusSigv4RoleArn,
+  unsupportedWebSigv4,
+} from '../../api/unsupported-metric-fields.js';
 import { sendJson, startLoopbackServer, type LoopbackServer } from '../../local/metric-vendors/loopback-server.js';
 import { webProvider } from '../web/web-provider.js';
 import { mapQueryResponse, prometheusProvider } from './prometheus-provider.js';
@@ -165,18 +169,28 @@ describe('prometheus rangeQuery and oauth2, web oauth2, against loopback servers
     expect(tokenRequests).toBe(before + 1);
   });
 
-  test('sigv4 is refused by name, by the provider and by the plan at the field', async () => {
+  test("sigv4's roleArn (prometheus) and sigv4 (web) are refused by name, by the provider and by the plan at the field", async () => {
     const prometheus: Metric = {
       name: 'p',
-      provider: { prometheus: { address: server.url, query: 'up', authentication: { sigv4: { region: 'eu-west-1' } } } },
+      provider: {
+        prometheus: {
+          address: server.url,
+          query: 'up',
+          authentication: { sigv4: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/amp' } },
+        },
+      },
     };
     const web: Metric = { name: 'w', provider: { web: { url: server.url, authentication: { sigv4: { region: 'eu-west-1' } } } } };
     const sent = server.requests.length;
-    expect(await prometheusProvider().run(context(prometheus))).toEqual({ kind: 'error', message: unsupportedPrometheusSigv4 });
+    expect(await prometheusProvider().run(context(prometheus))).toEqual({ kind: 'error', message: unsupportedPrometheusSigv4RoleArn });
     expect(await webProvider().run(context(web))).toEqual({ kind: 'error', message: unsupportedWebSigv4 });
     expect(server.requests.length).toBe(sent);
     expect(findUnsupportedMetricFields({ spec: { metrics: [prometheus, web] } })).toEqual([
-      { path: ['spec', 'metrics', 0, 'provider', 'prometheus', 'authentication', 'sigv4'], message: unsupportedPrometheusSigv4, at: 'key' },
+      {
+        path: ['spec', 'metrics', 0, 'provider', 'prometheus', 'authentication', 'sigv4', 'roleArn'],
+        message: unsupportedPrometheusSigv4RoleArn,
+        at: 'key',
+      },
       { path: ['spec', 'metrics', 1, 'provider', 'web', 'authentication', 'sigv4'], message: unsupportedWebSigv4, at: 'key' },
     ]);
   });
