@@ -198,7 +198,12 @@ export interface CompiledTemplate {
   name: string;
   message: GoTemplate | undefined;
   slack:
-    | { attachments: GoTemplate | undefined; blocks: GoTemplate | undefined; username: string | undefined; icon: string | undefined }
+    | {
+        attachments: GoTemplate | undefined;
+        blocks: GoTemplate | undefined;
+        username: GoTemplate | undefined;
+        icon: GoTemplate | undefined;
+      }
     | undefined;
   webhook: Record<string, { method: string | undefined; path: GoTemplate | undefined; body: GoTemplate | undefined }>;
   /** Per section, its fields' templates, in the order notifications-engine renders them. */
@@ -360,8 +365,9 @@ export function parseNotificationConfig(
             : {
                 attachments: compileTemplateField(name, 'slack.attachments', slack.attachments, errors),
                 blocks: compileTemplateField(name, 'slack.blocks', slack.blocks, errors),
-                username: slack.username,
-                icon: slack.icon,
+                // notifications-engine's SlackNotification templates username and icon too.
+                username: compileTemplateField(name, 'slack.username', slack.username, errors),
+                icon: compileTemplateField(name, 'slack.icon', slack.icon, errors),
               },
         webhook: Object.fromEntries(
           Object.entries(webhook ?? {}).map(([service, fields]) => [

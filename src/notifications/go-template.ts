@@ -1,4 +1,19 @@
-import { GoInt, NO_VALUE, formatValue, goJson, goQuote, goTypeName, isMap, truth, type GoValue } from './go-values.js';
+import { formatTime } from './go-time.js';
+import {
+  GoDuration,
+  GoFunc,
+  GoInt,
+  GoTime,
+  NO_VALUE,
+  formatValue,
+  goJson,
+  goQuote,
+  goTypeName,
+  indentJson,
+  isMap,
+  truth,
+  type GoValue,
+} from './go-values.js';
 
 /*
  * A subset of Go's text/template, the language of Argo's notification templates (notifications-engine
@@ -70,6 +85,37 @@ function toInt64(value: GoValue): number {
     return /^[-+]?\d+$/.test(value.trim()) && Number.isFinite(parsed) ? parsed : 0;
   }
   return 0;
+}
+
+function requireInt(name: string, value: GoValue, index: number): number {
+  if (value instanceof GoInt) return value.value;
+  throw new Error(`error calling ${name}: wrong type for value; expected int; got ${goTypeName(value)} (argument ${String(index + 1)})`);
+}
+
+function sliceBytes(bytes: Buffer, from: number, to: number): string {
+  if (from < 0 || to > bytes.length || from > to)
+    throw new Error(`error calling substr: runtime error: slice bounds out of range [${String(from)}:${String(to)}]`);
+  return bytes.subarray(from, to).toString();
+}
+
+/** strings.Replace(s, old, new, -1): an empty old inserts new around every character. */
+function goReplaceAll(text: string, old: string, replacement: string): string {
+  if (old === '') return [replacement, ...Array.from(text).map((char) => char + replacement)].join('');
+  return text.split(old).join(replacement);
+}
+
+function indent(spaces: number, text: string): string {
+  const pad = ' '.repeat(Math.max(0, spaces));
+  return pad + text.split('\n').join(`\n${pad}`);
+}
+
+function jsonOrEmpty(value: GoValue, pretty: boolean): string {
+  try {
+    const compact = goJson(value);
+    return pretty ? indentJson(compact) : compact;
+  } catch {
+    return '';
+  }
 }
 
 /** sprig's empty(): what default replaces. */
@@ -195,7 +241,104 @@ const FUNCTIONS: Record<string, Fn> = {
       .filter((arg) => arg !== null && arg !== NO_VALUE)
       .map((arg) => goQuote(strval(arg)))
       .join(' '),
-  toJson: ([value = NO_VALUE]) => goJson(value),
+  // sprig drops Marshal's error: an unencodable value (a func, NaN) gives "".
+  toJson: ([value = NO_VALUE]) => jsonOrEmpty(value, false),
+  toPrettyJson: ([value = NO_VALUE]) => jsonOrEmpty(value, true),
+  squote: (args) =>
+    args
+      .filter((arg) => arg !== null && arg !== NO_VALUE)
+      .map((arg) => `'${strval(arg)}'`)
+      .join(' '),
+  toString: ([value = NO_VALUE]: GoValue[]) => strval(value),
+  cat: (args) =>
+    args
+      .filter((arg) => arg !== null && arg !== NO_VALUE)
+      .map(formatValue)
+      .join(' '),
+  trunc: ([count = NO_VALUE, text = NO_VALUE]) => {
+    const bytes = Buffer.from(requireString('trunc', text, 1));
+    const c = requireInt('trunc', count, 0);
+    if (c < 0 && bytes.length + c > 0) return bytes.subarray(bytes.length + c).toString();
+    if (c >= 0 && bytes.length > c) return bytes.subarray(0, c).toString();
+    return bytes.toString();
+  },
+  substr: ([start = NO_VALUE, end = NO_VALUE, text = NO_VALUE]) => {
+    const bytes = Buffer.from(requireString('substr', text, 2));
+    const from = requireInt('substr', start, 0);
+    const to = requireInt('substr', end, 1);
+    if (from < 0) return sliceBytes(bytes, 0, to);
+    if (to < 0 || to > bytes.length) return sliceBytes(bytes, from, bytes.length);
+    return sliceBytes(bytes, from, to);
+  },
+  replace: ([old = NO_VALUE, replacement = NO_VALUE, text = NO_VALUE]) =>
+    goReplaceAll(requireString('replace', text, 2), requireString('replace', old, 0), requireString('replace', replacement, 1)),
+  contains: ([part = NO_VALUE, text = NO_VALUE]) => requireString('contains', text, 1).includes(requireString('contains', part, 0)),
+  hasPrefix: ([prefix = NO_VALUE, text = NO_VALUE]) =>
+    requireString('hasPrefix', text, 1).startsWith(requireString('hasPrefix', prefix, 0)),
+  hasSuffix: ([suffix = NO_VALUE, text = NO_VALUE]) => requireString('hasSuffix', text, 1).endsWith(requireString('hasSuffix', suffix, 0)),
+  trimPrefix: ([prefix = NO_VALUE, text = NO_VALUE]) => {
+    const value = requireString('trimPrefix', text, 1);
+    const cut = requireString('trimPrefix', prefix, 0);
+    return value.startsWith(cut) ? value.slice(cut.length) : value;
+  },
+  trimSuffix: ([suffix = NO_VALUE, text = NO_VALUE]) => {
+    const value = requireString('trimSuffix', text, 1);
+    const cut = requireString('trimSuffix', suffix, 0);
+    return cut !== '' && value.endsWith(cut) ? value.slice(0, value.length - cut.length) : value;
+  },
+  repeat: ([count = NO_VALUE, text = NO_VALUE]) => {
+    const c = requireInt('repeat', count, 0);
+    const value = requireString('repeat', text, 1);
+    if (c < 0) throw new Error('error calling repeat: strings: negative Repeat count');
+    // A bound of our own: Go would build the string; a template must not make the controller allocate gigabytes.
+    if (c * Buffer.byteLength(value) > 1_000_000) throw new Error('error calling repeat: result longer than 1000000 bytes');
+    return value.repeat(c);
+  },
+  nospace: ([text = NO_VALUE]) => requireString('nospace', text, 0).replace(/\s/gu, ''),
+  indent: ([spaces = NO_VALUE, text = NO_VALUE]) => indent(requireInt('indent', spaces, 0), requireString('indent', text, 1)),
+  nindent: ([spaces = NO_VALUE, text = NO_VALUE]) => `\n${indent(requireInt('nindent', spaces, 0), requireString('nindent', text, 1))}`,
+  b64enc: ([text = NO_VALUE]) => Buffer.from(requireString('b64enc', text, 0)).toString('base64'),
+  b64dec: ([text = NO_VALUE]) => {
+    const value = requireString('b64dec', text, 0);
+    // sprig returns the decoder's error text in place of the value.
+    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return 'illegal base64 data at input byte 0';
+    return Buffer.from(value, 'base64').toString('utf8');
+  },
+  list: (args) => args.map((arg) => (arg === NO_VALUE ? null : arg)),
+  join: ([separator = NO_VALUE, values = NO_VALUE]) => {
+    const sep = requireString('join', separator, 0);
+    if (values === null || values === NO_VALUE) return '';
+    if (!Array.isArray(values)) return strval(values);
+    return values
+      .filter((item) => item !== null && item !== NO_VALUE)
+      .map(strval)
+      .join(sep);
+  },
+  mul: ([first = NO_VALUE, ...rest]) => new GoInt(rest.reduce<number>((product, arg) => product * toInt64(arg), toInt64(first))),
+  div: ([a = NO_VALUE, b = NO_VALUE]) => {
+    const divisor = toInt64(b);
+    if (divisor === 0) throw new Error('error calling div: runtime error: integer divide by zero');
+    return new GoInt(Math.trunc(toInt64(a) / divisor));
+  },
+  mod: ([a = NO_VALUE, b = NO_VALUE]) => {
+    const divisor = toInt64(b);
+    if (divisor === 0) throw new Error('error calling mod: runtime error: integer divide by zero');
+    return new GoInt(toInt64(a) % divisor);
+  },
+  max: ([first = NO_VALUE, ...rest]) => new GoInt(rest.reduce<number>((best, arg) => Math.max(best, toInt64(arg)), toInt64(first))),
+  min: ([first = NO_VALUE, ...rest]) => new GoInt(rest.reduce<number>((best, arg) => Math.min(best, toInt64(arg)), toInt64(first))),
+  // Go's builtin call, for the func values in the data (Argo's .time.Now and .time.Parse).
+  call: ([fn = NO_VALUE, ...args]) => {
+    if (fn === NO_VALUE || fn === null) throw new Error('error calling call: call of nil');
+    if (!(fn instanceof GoFunc)) throw new Error(`error calling call: non-function of type ${goTypeName(fn)}`);
+    if (args.length !== fn.arity)
+      throw new Error(`error calling call: wrong number of args for ${fn.name}: got ${String(args.length)} want ${String(fn.arity)}`);
+    try {
+      return fn.run(args);
+    } catch (cause) {
+      throw new Error(`error calling call: ${cause instanceof Error ? cause.message : String(cause)}`);
+    }
+  },
   add: (args) => new GoInt(args.reduce<number>((sum, arg) => sum + toInt64(arg), 0)),
   sub: ([a = NO_VALUE, b = NO_VALUE]) => new GoInt(toInt64(a) - toInt64(b)),
 };
@@ -441,7 +584,7 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
         case 'identifier':
           if (token.name === 'true' || token.name === 'false') return { kind: 'literal', value: token.name === 'true' };
           if (token.name === 'nil') return fail(line, 'nil is not a command');
-          if (FUNCTIONS[token.name] !== undefined || SHORT_CIRCUIT.has(token.name)) return { kind: 'function', name: token.name };
+          if (Object.hasOwn(FUNCTIONS, token.name) || SHORT_CIRCUIT.has(token.name)) return { kind: 'function', name: token.name };
           if (KNOWN_ELSEWHERE.test(token.name))
             return fail(
               line,
@@ -488,9 +631,10 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
     if (commands.length === 0) fail(line, 'missing value for command');
     for (const [position, command] of commands.entries()) {
       const first = command.operands[0];
-      if (first !== undefined && first.kind !== 'function' && command.operands.length > 1)
+      if (first !== undefined && !invocable(first) && command.operands.length > 1)
         fail(line, `can't give argument to non-function ${describe(first)}`);
-      if (position > 0 && first?.kind !== 'function') fail(line, `non executable command in pipeline stage ${String(position + 1)}`);
+      if (position > 0 && (first === undefined || !invocable(first)))
+        fail(line, `non executable command in pipeline stage ${String(position + 1)}`);
     }
     return { declarations, assign, commands };
   }
@@ -562,6 +706,95 @@ export function parseGoTemplate(name: string, source: string): GoTemplate {
     },
   };
 }
+
+/** A function, or a field chain whose last name may be a method (Go's FieldNode, ChainNode, VariableNode with fields). */
+function invocable(operand: Operand): boolean {
+  if (operand.kind === 'function' || operand.kind === 'field') return true;
+  return (operand.kind === 'variable' || operand.kind === 'pipe') && operand.names.length > 0;
+}
+
+function argTime(name: string, args: GoValue[]): GoTime {
+  const [value = NO_VALUE] = args;
+  if (value instanceof GoTime) return value;
+  throw new Error(`wrong type for value; expected time.Time; got ${goTypeName(value)}`);
+}
+
+function argDuration(args: GoValue[]): bigint {
+  const [value = NO_VALUE] = args;
+  if (value instanceof GoDuration) return value.nanos;
+  if (value instanceof GoInt) return BigInt(value.value);
+  throw new Error(`wrong type for value; expected time.Duration; got ${goTypeName(value)}`);
+}
+
+function argString(args: GoValue[]): string {
+  const [value = NO_VALUE] = args;
+  if (typeof value === 'string') return value;
+  throw new Error(`wrong type for value; expected string; got ${goTypeName(value)}`);
+}
+
+/** The methods of time.Time templates use, with Go's parameter counts. */
+const TIME_METHODS: Record<string, [number, (time: GoTime, args: GoValue[]) => GoValue]> = {
+  Format: [1, (time, args) => formatTime(time, argString(args))],
+  String: [0, (time) => time.toString()],
+  Unix: [0, (time) => new GoInt(Number(time.seconds))],
+  UnixMilli: [0, (time) => new GoInt(Number(time.totalNanos() / 1_000_000n))],
+  UTC: [0, (time) => time.inUtc()],
+  // Local is UTC in the controller's container (no time zone data), as it is for Argo's.
+  Local: [0, (time) => time.inUtc()],
+  Sub: [1, (time, args) => new GoDuration(time.totalNanos() - argTime('Sub', args).totalNanos())],
+  Add: [
+    1,
+    (time, args) => {
+      const total = time.totalNanos() + argDuration(args);
+      const seconds = total >= 0n ? total / 1_000_000_000n : -((-total + 999_999_999n) / 1_000_000_000n);
+      return new GoTime(seconds, Number(total - seconds * 1_000_000_000n), time.offsetSeconds, time.zoneName);
+    },
+  ],
+  Before: [1, (time, args) => time.totalNanos() < argTime('Before', args).totalNanos()],
+  After: [1, (time, args) => time.totalNanos() > argTime('After', args).totalNanos()],
+  Equal: [1, (time, args) => time.totalNanos() === argTime('Equal', args).totalNanos()],
+  IsZero: [0, (time) => time.totalNanos() === -62_135_596_800n * 1_000_000_000n],
+  Year: [0, (time) => new GoInt(time.fields().year)],
+  Day: [0, (time) => new GoInt(time.fields().day)],
+  Hour: [0, (time) => new GoInt(time.fields().hour)],
+  Minute: [0, (time) => new GoInt(time.fields().minute)],
+  Second: [0, (time) => new GoInt(time.fields().second)],
+  YearDay: [0, (time) => new GoInt(time.fields().yearDay)],
+};
+
+/** float64(d / unit) + float64(d % unit) / float64(unit), as Go's Seconds/Minutes/Hours compute it. */
+/** The bound method `name` of a time.Time or time.Duration, undefined if it has none, or 'not a receiver'. */
+function methodOf(receiver: GoValue, name: string): [number, (args: GoValue[]) => GoValue] | undefined | 'not a receiver' {
+  if (receiver instanceof GoTime) {
+    const method = Object.hasOwn(TIME_METHODS, name) ? TIME_METHODS[name] : undefined;
+    return method === undefined ? undefined : [method[0], (args) => method[1](receiver, args)];
+  }
+  if (receiver instanceof GoDuration) {
+    const method = Object.hasOwn(DURATION_METHODS, name) ? DURATION_METHODS[name] : undefined;
+    return method === undefined ? undefined : [method[0], (args) => method[1](receiver, args)];
+  }
+  return 'not a receiver';
+}
+
+function durationIn(nanos: bigint, unit: bigint): number {
+  return Number(nanos / unit) + Number(nanos % unit) / Number(unit);
+}
+
+const DURATION_METHODS: Record<string, [number, (duration: GoDuration, args: GoValue[]) => GoValue]> = {
+  String: [0, (duration) => duration.toString()],
+  Seconds: [0, (duration) => durationIn(duration.nanos, 1_000_000_000n)],
+  Minutes: [0, (duration) => durationIn(duration.nanos, 60_000_000_000n)],
+  Hours: [0, (duration) => durationIn(duration.nanos, 3_600_000_000_000n)],
+  Milliseconds: [0, (duration) => new GoInt(Number(duration.nanos / 1_000_000n))],
+  Nanoseconds: [0, (duration) => new GoInt(Number(duration.nanos))],
+  Truncate: [
+    1,
+    (duration, args) => {
+      const m = argDuration(args);
+      return new GoDuration(m <= 0n ? duration.nanos : duration.nanos - (duration.nanos % m));
+    },
+  ],
+};
 
 function describe(operand: Operand): string {
   if (operand.kind === 'field') return `.${operand.names.join('.')}`;
@@ -668,7 +901,19 @@ class Executor {
   private command(command: Command, dot: GoValue, piped: GoValue | undefined, line: number): GoValue {
     const [first, ...rest] = command.operands;
     if (first === undefined) return this.fail(line, 'empty command');
-    if (first.kind !== 'function') return this.operand(first, dot, line);
+    if (first.kind !== 'function') {
+      if (first.kind === 'dot' || first.kind === 'literal' || (rest.length === 0 && piped === undefined))
+        return this.operand(first, dot, line);
+      // A method call with arguments: {{ (call .time.Now).Format "15:04" }}, {{ "15:04" | $t.Format }}.
+      const names = first.names;
+      const last = names.at(-1);
+      const receiverOperand = { ...first, names: names.slice(0, -1) } as Operand;
+      const receiver = this.operand(receiverOperand, dot, line);
+      const args = rest.map((operand) => this.operand(operand, dot, line));
+      if (piped !== undefined) args.push(piped);
+      if (last === undefined) return this.fail(line, `can't give argument to non-function ${describe(first)}`);
+      return this.field(receiver, last, args, line);
+    }
     if (SHORT_CIRCUIT.has(first.name)) {
       const operands = rest.map((operand) => () => this.operand(operand, dot, line));
       if (piped !== undefined) operands.push(() => piped);
@@ -682,7 +927,7 @@ class Executor {
     }
     const args = rest.map((operand) => this.operand(operand, dot, line));
     if (piped !== undefined) args.push(piped);
-    const fn = FUNCTIONS[first.name];
+    const fn = Object.hasOwn(FUNCTIONS, first.name) ? FUNCTIONS[first.name] : undefined;
     if (fn === undefined) return this.fail(line, `function "${first.name}" not defined`);
     try {
       return fn(args);
@@ -716,11 +961,29 @@ class Executor {
     let current = start;
     for (const name of names) {
       if (current === NO_VALUE) return NO_VALUE;
-      if (current === null) this.fail(line, `executing "${this.name}" at <.${name}>: nil pointer evaluating interface {}.${name}`);
-      if (!isMap(current))
-        this.fail(line, `executing "${this.name}" at <.${name}>: can't evaluate field ${name} in type ${goTypeName(current)}`);
-      current = Object.hasOwn(current, name) ? (current[name] ?? null) : NO_VALUE;
+      current = this.field(current, name, [], line);
     }
     return current;
+  }
+
+  /** One step of a chain: a method of time.Time or time.Duration (called with args), or a map key. */
+  private field(receiver: GoValue, name: string, args: GoValue[], line: number): GoValue {
+    const at = `executing "${this.name}" at <.${name}>`;
+    const method = methodOf(receiver, name);
+    if (method !== 'not a receiver') {
+      if (method === undefined) return this.fail(line, `${at}: can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+      const [arity, run] = method;
+      if (args.length !== arity)
+        return this.fail(line, `${at}: wrong number of args for ${name}: want ${String(arity)} got ${String(args.length)}`);
+      try {
+        return run(args);
+      } catch (cause) {
+        return this.fail(line, `${at}: error calling ${name}: ${cause instanceof Error ? cause.message : String(cause)}`);
+      }
+    }
+    if (receiver === NO_VALUE || receiver === null) return this.fail(line, `${at}: nil pointer evaluating interface {}.${name}`);
+    if (!isMap(receiver)) return this.fail(line, `${at}: can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+    if (args.length > 0) return this.fail(line, `${at}: ${name} is not a method but has arguments`);
+    return Object.hasOwn(receiver, name) ? (receiver[name] ?? null) : NO_VALUE;
   }
 }

@@ -5,6 +5,10 @@
  * float64 is "%!d(float64=3)") and in eq (int and float64 are incomparable), so ints are boxed.
  */
 
+import { GoDuration, GoTime, formatTime } from './go-time.js';
+
+export { GoDuration, GoTime };
+
 /** A Go int (a template literal, len's or sprig add's result). */
 export class GoInt {
   constructor(readonly value: number) {}
@@ -13,15 +17,22 @@ export class GoInt {
 /** Go's zero reflect.Value: a missing map key, printed "<no value>". */
 export const NO_VALUE: unique symbol = Symbol('no value');
 
-export type GoValue = typeof NO_VALUE | null | boolean | number | string | GoInt | GoValue[] | { [key: string]: GoValue } | GoFunctionValue;
+export type GoValue =
+  typeof NO_VALUE | null | boolean | number | string | GoInt | GoTime | GoDuration | GoFunc | GoValue[] | { [key: string]: GoValue };
 
-/** Never produced by JSON: only here so GoValue covers what functions may return. */
-export interface GoFunctionValue {
-  readonly goFunction: true;
+/** A Go func value in the template's data (Argo's .time.Now and .time.Parse), run by `call`. */
+export class GoFunc {
+  constructor(
+    readonly name: string,
+    /** The parameter count; `call` checks it as reflect does. */
+    readonly arity: number,
+    readonly run: (args: GoValue[]) => GoValue,
+  ) {}
 }
 
+/** A map[string]any from JSON or built by the variables: a plain object, never one of the boxed Go types. */
 export function isMap(value: GoValue): value is { [key: string]: GoValue } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoInt) && !('goFunction' in value);
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 export function goTypeName(value: GoValue): string {
@@ -31,6 +42,9 @@ export function goTypeName(value: GoValue): string {
   if (typeof value === 'number') return 'float64';
   if (typeof value === 'string') return 'string';
   if (value instanceof GoInt) return 'int';
+  if (value instanceof GoTime) return 'time.Time';
+  if (value instanceof GoDuration) return 'time.Duration';
+  if (value instanceof GoFunc) return 'func';
   if (Array.isArray(value)) return '[]interface {}';
   return 'map[string]interface {}';
 }
@@ -42,6 +56,9 @@ export function truth(value: GoValue): boolean {
   if (typeof value === 'number') return value !== 0;
   if (typeof value === 'string') return value.length > 0;
   if (value instanceof GoInt) return value.value !== 0;
+  if (value instanceof GoDuration) return value.nanos !== 0n;
+  // A struct is always true; a non-nil func too.
+  if (value instanceof GoTime || value instanceof GoFunc) return true;
   if (Array.isArray(value)) return value.length > 0;
   return Object.keys(value).length > 0;
 }
@@ -69,8 +86,9 @@ export function formatValue(value: GoValue): string {
   if (typeof value === 'number') return formatFloat(value);
   if (typeof value === 'string') return value;
   if (value instanceof GoInt) return String(value.value);
+  if (value instanceof GoTime || value instanceof GoDuration) return value.toString();
+  if (value instanceof GoFunc) return '0x0';
   if (Array.isArray(value)) return `[${value.map((item) => formatValue(item)).join(' ')}]`;
-  if ('goFunction' in value) return '<func>';
   return `map[${Object.keys(value)
     .sort()
     .map((key) => `${key}:${formatValue(value[key] ?? null)}`)
@@ -104,7 +122,7 @@ export function goJson(value: GoValue): string {
   if (value === NO_VALUE || value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return '';
+    if (!Number.isFinite(value)) throw new Error(`json: unsupported value: ${formatFloat(value)}`);
     const abs = Math.abs(value);
     if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) {
       // Go writes e-07, not e-7 (it trims only "e-0X" to "e-X" for two-digit exponents' leading zero).
@@ -113,11 +131,13 @@ export function goJson(value: GoValue): string {
     return String(value);
   }
   if (value instanceof GoInt) return String(value.value);
+  if (value instanceof GoDuration) return String(value.nanos);
+  if (value instanceof GoTime) return `"${formatTime(value, '2006-01-02T15:04:05.999999999Z07:00')}"`;
+  if (value instanceof GoFunc) throw new Error('json: unsupported type: func');
   if (typeof value === 'string') {
     return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
   }
   if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
-  if ('goFunction' in value) return '';
   return `{${Object.keys(value)
     .sort()
     .map((key) => `${goJson(key)}:${goJson(value[key] ?? null)}`)
@@ -135,4 +155,42 @@ export function fromJson(value: unknown): GoValue {
     return out;
   }
   return null;
+}
+
+/** encoding/json's MarshalIndent(v, "", "  ") from compact JSON: empty objects and arrays stay "{}" and "[]". */
+export function indentJson(compact: string): string {
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < compact.length; i++) {
+    const char = compact[i] ?? '';
+    if (inString) {
+      out += char;
+      if (char === '\\') {
+        out += compact[i + 1] ?? '';
+        i++;
+      } else if (char === '"') inString = false;
+      continue;
+    }
+    const newline = (): string => `\n${'  '.repeat(depth)}`;
+    if (char === '"') {
+      inString = true;
+      out += char;
+    } else if (char === '{' || char === '[') {
+      const next = compact[i + 1];
+      if (next === (char === '{' ? '}' : ']')) {
+        out += char + next;
+        i++;
+      } else {
+        depth++;
+        out += char + newline();
+      }
+    } else if (char === '}' || char === ']') {
+      depth--;
+      out += newline() + char;
+    } else if (char === ',') out += `,${newline()}`;
+    else if (char === ':') out += ': ';
+    else out += char;
+  }
+  return out;
 }

@@ -202,7 +202,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       ...ledgerSent((await readLedger())?.data, ledgerRollout),
       ...recorded.get(`${namespace}/${name}`),
     };
-    const plan = planNotifications({ config: parsed.config, rollout, previousStatus, events, notified });
+    const plan = planNotifications({ config: parsed.config, rollout, previousStatus, events, notified, nowMillis: now() });
     for (const problem of plan.problems) {
       log.warn({ trigger: problem.trigger, reason: problem.event.reason, problem: problem.message }, 'notification trigger failed');
       failure.inc({ namespace, name, type: problem.event.type, reason: problem.event.reason });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CompiledTemplate, FieldSection, NotificationConfig } from './config.js';
 import { formatOncePer } from './expr.js';
-import { fromJson, type GoValue } from './go-values.js';
+import type { GoValue } from './go-values.js';
+import { templateVars } from './template-vars.js';
 import { destinationsByTrigger, triggerForReason, type Destination } from './subscriptions.js';
 
 /*
@@ -60,6 +61,8 @@ export interface NotificationInput {
   events: readonly TransitionEvent[];
   /** The notified annotation as read (key → unix seconds). */
   notified: Readonly<Record<string, number>>;
+  /** The clock's reading (ms) for templates' `call .time.Now`; without it such a template fails to render. */
+  nowMillis?: number | undefined;
 }
 
 /** notifications-engine's condition hash: sha1 of the `when`, base64url without padding. */
@@ -83,8 +86,8 @@ export function renderNotification(templates: readonly CompiledTemplate[], vars:
       out.slack = {
         attachments: template.slack.attachments?.execute(vars) ?? out.slack?.attachments,
         blocks: template.slack.blocks?.execute(vars) ?? out.slack?.blocks,
-        username: template.slack.username ?? out.slack?.username,
-        icon: template.slack.icon ?? out.slack?.icon,
+        username: template.slack.username?.execute(vars) ?? out.slack?.username,
+        icon: template.slack.icon?.execute(vars) ?? out.slack?.icon,
       };
     }
     for (const [section, fields] of Object.entries(template.sections) as [
@@ -110,10 +113,7 @@ export function planNotifications(input: NotificationInput): NotificationPlan {
   const sends: PlannedSend[] = [];
   const problems: NotificationPlan['problems'] = [];
   const byTrigger = destinationsByTrigger(config, rollout.metadata?.labels, rollout.metadata?.annotations);
-  // The variables Argo Rollouts gives templates and conditions: the Rollout as JSON (numbers float64).
-  // `secrets`, `time` and `analysisRuns` are not offered (see the README's Notifications section).
-  const rolloutValue = fromJson(rollout);
-  const vars: GoValue = { rollout: rolloutValue };
+  // The variables conditions see: the Rollout as JSON. Templates see templateVars' (per destination).
   const exprVars: Record<string, unknown> = { rollout };
   const planned = new Set<string>();
   for (const event of input.events) {
@@ -140,18 +140,19 @@ export function planNotifications(input: NotificationInput): NotificationPlan {
       const templates = condition.send
         .map((name) => config.templates.get(name))
         .filter((template): template is CompiledTemplate => template !== undefined);
-      let notification: RenderedNotification;
-      try {
-        notification = renderNotification(templates, vars);
-      } catch (cause) {
-        problems.push({ trigger, event, message: cause instanceof Error ? cause.message : String(cause) });
-        continue;
-      }
       const conditionKey = `[${String(condition.index)}].${conditionHash(condition.when?.source ?? '')}`;
       for (const destination of destinations) {
         const base = `${trigger}:${conditionKey}:${destination.service}:${destination.recipient}`;
         const key = `${oncePer ?? transitionId(input.previousStatus, event)}:${base}`;
         if (Object.hasOwn(input.notified, key) || planned.has(key)) continue;
+        // Rendered per destination, as notifications-engine's api.Send does: templates see serviceType and recipient.
+        let notification: RenderedNotification;
+        try {
+          notification = renderNotification(templates, templateVars(rollout, destination, input.nowMillis));
+        } catch (cause) {
+          problems.push({ trigger, event, message: cause instanceof Error ? cause.message : String(cause) });
+          continue;
+        }
         planned.add(key);
         sends.push({ trigger, destination, templates: condition.send, notification, key, event });
       }
