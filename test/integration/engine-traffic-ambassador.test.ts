@@ -3,6 +3,7 @@ import { mappingRef } from '../../src/traffic/ambassador/mapping.js';
 import type { JsonObject } from '../../src/traffic/index.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { runAbortScenario, runSeedScenario, scenarioTimeoutMs, trafficBed, weightSequence } from './support/traffic-fixtures.js';
+import { itRefusesRouteSteps } from './support/route-step-refusal.js';
 
 // The engine driving Ambassador Mappings on the real control plane (getambassador.io/v2, Argo's default,
 // from the fixture CRD). Argo's ambassador.go copies the base Mapping into `<name>-canary` with the canary
@@ -110,36 +111,9 @@ describe('canary with Ambassador Mappings, driven by the engine', () => {
     scenarioTimeoutMs,
   );
 
-  it.each([
-    [
-      'setHeaderRoute',
-      { setHeaderRoute: { name: 'by-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] } },
-      'SetHeaderRoute requires TrafficRouting, supports Istio, ALB, Apisix and Gateway API',
-    ],
-    [
-      'setMirrorRoute',
-      { setMirrorRoute: { name: 'by-header', match: [{ path: { prefix: '/api' } }], percentage: 50 } },
-      'SetMirrorRoute requires TrafficRouting, supports Istio and Gateway API',
-    ],
-  ])(
-    'a %s step is refused as Argo refuses it with Ambassador: InvalidSpec at the step, nothing written',
-    async (kind, step, message) => {
-      const app = `ah-${kind.toLowerCase()}`;
-      await bed.createServices(app);
-      await createBase(app);
-      const before = await bed.read(mappingRef(namespace, app));
-      const trafficRouting = { ambassador: { mappings: [app] }, managedRoutes: [{ name: 'by-header' }] };
-      await bed.createRollout(app, { trafficRouting, steps: [{ setWeight: 20 }, step, { pause: {} }] });
-      const invalid = await bed.until(app, 'the InvalidSpec condition', (r) =>
-        (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'),
-      );
-      expect(invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec')?.message).toBe(
-        `The Rollout "${app}" is invalid: spec.strategy.canary.steps[1].${kind}: ${message}`,
-      );
-      expect(await bed.read(mappingRef(namespace, app))).toEqual(before);
-      expect(await bed.kube.read(mappingRef(namespace, `${app}-canary`))).toBeUndefined();
-      expect(await bed.replicaSetCount(app)).toBe(0);
-    },
-    scenarioTimeoutMs,
-  );
+  itRefusesRouteSteps(bed, 'Ambassador', 'ah', async (app) => {
+    await bed.createServices(app);
+    await createBase(app);
+    return { trafficRouting: { ambassador: { mappings: [app] } }, watched: mappingRef(namespace, app) };
+  });
 });

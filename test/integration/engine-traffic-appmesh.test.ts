@@ -3,6 +3,7 @@ import { meshRef } from '../../src/traffic/appmesh/virtual-router.js';
 import type { JsonObject } from '../../src/traffic/index.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { runAbortScenario, runSeedScenario, scenarioTimeoutMs, trafficBed, weightSequence } from './support/traffic-fixtures.js';
+import { itRefusesRouteSteps } from './support/route-step-refusal.js';
 
 // The engine driving AWS App Mesh objects on the real control plane (appmesh.k8s.aws/v1beta2, Argo's
 // default, from the fixture CRDs), shaped as Argo's own e2e fixture (test/e2e/appmesh): Argo's appmesh.go
@@ -161,35 +162,9 @@ describe('canary with an App Mesh VirtualRouter, driven by the engine', () => {
     scenarioTimeoutMs,
   );
 
-  it.each([
-    [
-      'setHeaderRoute',
-      { setHeaderRoute: { name: 'by-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] } },
-      'SetHeaderRoute requires TrafficRouting, supports Istio, ALB, Apisix and Gateway API',
-    ],
-    [
-      'setMirrorRoute',
-      { setMirrorRoute: { name: 'by-header', match: [{ path: { prefix: '/api' } }], percentage: 50 } },
-      'SetMirrorRoute requires TrafficRouting, supports Istio and Gateway API',
-    ],
-  ])(
-    'a %s step is refused as Argo refuses it with App Mesh: InvalidSpec at the step, nothing written',
-    async (kind, step, message) => {
-      const app = `mh-${kind.toLowerCase()}`;
-      await bed.createServices(app);
-      await createMesh(app);
-      const before = await bed.read(routerRef(app));
-      const trafficRouting = { ...(appMesh(app)['trafficRouting'] as JsonObject), managedRoutes: [{ name: 'by-header' }] };
-      await bed.createRollout(app, { trafficRouting, steps: [{ setWeight: 20 }, step, { pause: {} }] });
-      const invalid = await bed.until(app, 'the InvalidSpec condition', (r) =>
-        (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'),
-      );
-      expect(invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec')?.message).toBe(
-        `The Rollout "${app}" is invalid: spec.strategy.canary.steps[1].${kind}: ${message}`,
-      );
-      expect(await bed.read(routerRef(app))).toEqual(before);
-      expect(await bed.replicaSetCount(app)).toBe(0);
-    },
-    scenarioTimeoutMs,
-  );
+  itRefusesRouteSteps(bed, 'App Mesh', 'mh', async (app) => {
+    await bed.createServices(app);
+    await createMesh(app);
+    return { trafficRouting: appMesh(app)['trafficRouting'] as JsonObject, watched: routerRef(app) };
+  });
 });
