@@ -103,14 +103,13 @@ describe('lintManifests', () => {
     [
       'a not-yet-supported field, at its name',
       {
-        20: '      trafficRouting: {ambassador: {mappings: [a]}}',
-        21: '      steps:',
+        21: '        - plugin: {name: x}',
         22: '        - experiment: {templates: []}',
         23: null,
       },
       [
-        'web.yaml:20:24: spec.strategy.canary.trafficRouting.ambassador: not yet supported by Gradual: ambassador',
-        'web.yaml:22:11: spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
+        'web.yaml:21:11: spec.strategy.canary.steps[0].plugin: not yet supported by Gradual: plugin',
+        'web.yaml:22:11: spec.strategy.canary.steps[1].experiment: not yet supported by Gradual: experiment',
       ],
     ],
     [

@@ -7,8 +7,6 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * index of an array. Later issues shrink this list as they land.
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
-  ['spec', 'strategy', 'canary', 'trafficRouting', 'ambassador'],
-  ['spec', 'strategy', 'canary', 'trafficRouting', 'appMesh'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'experiment'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'plugin'],
 ];

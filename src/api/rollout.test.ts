@@ -27,6 +27,24 @@ describe('validateRollout accepts', () => {
   it.each([
     ['a minimal canary', rollout()],
     [
+      'the Ambassador and App Mesh routers, in Argo’s fields',
+      rollout({
+        strategy: {
+          canary: {
+            canaryService: 'web-canary',
+            stableService: 'web-stable',
+            trafficRouting: {
+              ambassador: { mappings: ['web'] },
+              appMesh: {
+                virtualService: { name: 'web', routes: ['primary'] },
+                virtualNodeGroup: { canaryVirtualNodeRef: { name: 'web-canary' }, stableVirtualNodeRef: { name: 'web-stable' } },
+              },
+            },
+          },
+        },
+      }),
+    ],
+    [
       'a canary with every supported field',
       rollout({
         replicas: 3,
@@ -207,11 +225,6 @@ describe('validateRollout refuses', () => {
   });
 
   it.each([
-    [
-      'the Ambassador and App Mesh routers',
-      { canary: { trafficRouting: { ambassador: { mappings: ['a'] }, appMesh: {} } } },
-      ['spec.strategy.canary.trafficRouting.ambassador', 'spec.strategy.canary.trafficRouting.appMesh'],
-    ],
     [
       'experiment and plugin steps (analysis, header and mirror route steps are supported)',
       {

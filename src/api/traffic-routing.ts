@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { int32, opaqueObject } from './common.js';
+import { int32 } from './common.js';
 
 /**
  * The canary's `trafficRouting` block and the two route steps, in Argo's
  * field names (pkg/apis/rollouts/v1alpha1/types.go: RolloutTrafficRouting,
- * SetHeaderRoute, SetMirrorRoute). Strict, so a router Gradual does not have
- * yet (ambassador, appMesh) or a misspelt field is an
+ * SetHeaderRoute, SetMirrorRoute). Strict, so a misspelt field is an
  * error that names it. canary-strategy.ts points at them.
  */
 
@@ -132,6 +131,31 @@ export const apisixTrafficRoutingSchema = z.strictObject({
     .optional(),
 });
 
+/** Argo's AmbassadorTrafficRouting: the base Mappings a weighted `<name>-canary` Mapping is copied from. */
+export const ambassadorTrafficRoutingSchema = z.strictObject({
+  mappings: z
+    .array(z.string())
+    .meta({ description: 'the Ambassador Mappings, in the Rollout namespace, that route to the stable Service' }),
+});
+
+const appMeshVirtualNodeRefSchema = z.strictObject({ name: z.string().meta({ description: 'the VirtualNode' }) });
+
+/** Argo's AppMeshTrafficRouting: the VirtualService (through its VirtualRouter) and the canary/stable VirtualNodes. */
+export const appMeshTrafficRoutingSchema = z.strictObject({
+  virtualService: z
+    .strictObject({
+      name: z.string().meta({ description: 'the App Mesh VirtualService, whose provider is a VirtualRouter' }),
+      routes: z.array(z.string()).optional().meta({ description: 'the VirtualRouter routes to set weights in (default: every route)' }),
+    })
+    .optional(),
+  virtualNodeGroup: z
+    .strictObject({
+      canaryVirtualNodeRef: appMeshVirtualNodeRefSchema,
+      stableVirtualNodeRef: appMeshVirtualNodeRefSchema,
+    })
+    .optional(),
+});
+
 /** Argo's name for the Gateway API plugin; Gradual accepts its config under `plugins` as an alias of `gatewayAPI`. */
 export const gatewayApiPluginName = 'argoproj-labs/gatewayAPI';
 
@@ -142,11 +166,10 @@ export const trafficRoutingSchema = z
     smi: smiTrafficRoutingSchema.optional(),
     gatewayAPI: gatewayApiTrafficRoutingSchema.optional(),
     plugins: z.record(z.string(), z.unknown()).optional(),
-    // Argo's other routers: stored as written (the CRD keeps them, as Argo's does) and refused by validation, never ignored.
     alb: albTrafficRoutingSchema.optional(),
-    ambassador: opaqueObject('Ambassador (not yet supported by Gradual)').optional(),
+    ambassador: ambassadorTrafficRoutingSchema.optional(),
     apisix: apisixTrafficRoutingSchema.optional(),
-    appMesh: opaqueObject('AWS App Mesh (not yet supported by Gradual)').optional(),
+    appMesh: appMeshTrafficRoutingSchema.optional(),
     traefik: traefikTrafficRoutingSchema.optional(),
     managedRoutes: z.array(z.strictObject({ name: z.string() })).optional(),
     maxTrafficWeight: int32('the total weight of traffic (default 100)').optional(),
@@ -165,5 +188,7 @@ export type SmiTrafficRouting = z.infer<typeof smiTrafficRoutingSchema>;
 export type AlbTrafficRouting = z.infer<typeof albTrafficRoutingSchema>;
 export type TraefikTrafficRouting = z.infer<typeof traefikTrafficRoutingSchema>;
 export type ApisixTrafficRouting = z.infer<typeof apisixTrafficRoutingSchema>;
+export type AmbassadorTrafficRouting = z.infer<typeof ambassadorTrafficRoutingSchema>;
+export type AppMeshTrafficRouting = z.infer<typeof appMeshTrafficRoutingSchema>;
 export type GatewayApiTrafficRouting = z.infer<typeof gatewayApiTrafficRoutingSchema>;
 export type TrafficRouting = z.infer<typeof trafficRoutingSchema>;

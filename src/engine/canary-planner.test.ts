@@ -395,7 +395,7 @@ describe('planCanary: pause, deadlines, history', () => {
   test('an unsupported field only sets InvalidSpec', () => {
     const rollout = canaryRollout();
     const plan = planRollout({
-      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary: { trafficRouting: { ambassador: { mappings: ['a'] } } } } } },
+      rollout: { ...rollout, spec: { ...rollout.spec, strategy: { canary: { steps: [{ plugin: { name: 'x' } }] } } } },
       replicaSets: [],
       services: {},
       pods: [],
@@ -405,7 +405,7 @@ describe('planCanary: pause, deadlines, history', () => {
     expect(plan.status.conditions).toHaveLength(1);
     expect(plan.status.conditions?.[0]).toMatchObject({ type: 'InvalidSpec', status: 'True', reason: 'InvalidSpec' });
     expect(plan.status.conditions?.[0]?.message).toMatch(
-      /^The Rollout "demo" is invalid: spec\.strategy\.canary\.trafficRouting\.ambassador: not yet supported/u,
+      /^The Rollout "demo" is invalid: spec\.strategy\.canary\.steps\[0\]\.plugin: not yet supported/u,
     );
     expect(plan.status.phase).toBe('Degraded');
     expect(plan.requeueAfterMs).toBe(20_000);

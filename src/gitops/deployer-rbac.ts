@@ -34,6 +34,8 @@ export const deployerRules = [
   { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: allVerbs },
   { apiGroups: ['traefik.containo.us'], resources: ['traefikservices'], verbs: allVerbs },
   { apiGroups: ['apisix.apache.org'], resources: ['apisixroutes'], verbs: allVerbs },
+  { apiGroups: ['getambassador.io'], resources: ['mappings'], verbs: allVerbs },
+  { apiGroups: ['appmesh.k8s.aws'], resources: ['virtualservices', 'virtualrouters', 'virtualnodes'], verbs: allVerbs },
   // The environment's lock (environment-lock.ts): a Lease in the namespace, read, created once, then replaced with its resourceVersion.
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
   // What happened to the environment's objects, read for the reports.

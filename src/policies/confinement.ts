@@ -35,6 +35,10 @@ export const applicationKinds: readonly string[] = [
   'HTTPRoute.gateway.networking.k8s.io',
   'TraefikService.traefik.containo.us',
   'ApisixRoute.apisix.apache.org',
+  'Mapping.getambassador.io',
+  'VirtualService.appmesh.k8s.aws',
+  'VirtualRouter.appmesh.k8s.aws',
+  'VirtualNode.appmesh.k8s.aws',
 ];
 
 /** `Kind` or `Kind.group`: a kind as an allowlist names it. */

@@ -16,10 +16,13 @@ export async function applyRouterPlan(
   kube: TrafficKube,
   refs: readonly ObjectRef[],
   decide: (current: readonly (JsonObject | undefined)[]) => RouterPlan,
+  follow?: RouterCall['follow'],
 ): Promise<RouterOutcome> {
   let sent = 0;
   for (let attempt = 1; ; attempt++) {
-    const current = await Promise.all(refs.map((ref) => kube.read(ref)));
+    const first = await Promise.all(refs.map((ref) => kube.read(ref)));
+    const followed = follow === undefined ? [] : await Promise.all(follow(first).map((ref) => kube.read(ref)));
+    const current = [...first, ...followed];
     const plan = decide(current);
     if (!plan.ok) throw new TrafficRoutingError(plan.problem);
     try {
@@ -42,7 +45,7 @@ export function sumOutcomes(outcomes: readonly RouterOutcome[]): RouterOutcome {
 /** Runs calls one after the other (one per VirtualService, Ingress, HTTPRoute), each reading what the previous wrote. */
 export async function applyRouterCalls(kube: TrafficKube, calls: readonly RouterCall[]): Promise<RouterOutcome> {
   const outcomes: RouterOutcome[] = [];
-  for (const call of calls) outcomes.push(await applyRouterPlan(kube, call.refs, (current) => call.decide(current)));
+  for (const call of calls) outcomes.push(await applyRouterPlan(kube, call.refs, (current) => call.decide(current), call.follow));
   return sumOutcomes(outcomes);
 }
 

@@ -25,4 +25,6 @@ export { createGatewayApiRouter, gatewayApiRouterDecisions } from './gateway-api
 export { createTraefikRouter, traefikRouterDecisions } from './traefik/index.js';
 export { createApisixRouter, apisixRouterDecisions } from './apisix/index.js';
 export { createAlbRouter, albRouterDecisions } from './alb/index.js';
+export { createAmbassadorRouter, ambassadorRouterDecisions } from './ambassador/index.js';
+export { createAppMeshRouter, appMeshRouterDecisions } from './appmesh/index.js';
 export type * from './types.js';

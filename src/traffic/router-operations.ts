@@ -62,7 +62,8 @@ export function planRouterOperations(
   }
   const plans: RouterPlan[] = [];
   for (const call of calls) {
-    const plan = call.decide(call.refs.map((ref) => objects(ref)));
+    const first = call.refs.map((ref) => objects(ref));
+    const plan = call.decide([...first, ...(call.follow?.(first) ?? []).map((ref) => objects(ref))]);
     if (!plan.ok) return plan;
     plans.push(plan);
   }

@@ -48,9 +48,9 @@ describe('routerRollout', () => {
       field: 'spec.strategy.canary.stableService',
     },
     {
-      name: 'a router Gradual does not have yet',
-      canary: { canaryService: 'c', stableService: 's', trafficRouting: { ambassador: { mappings: ['x'] } } },
-      field: 'spec.strategy.canary.trafficRouting',
+      name: 'an App Mesh field Argo does not have',
+      canary: { canaryService: 'c', stableService: 's', trafficRouting: { appMesh: { virtualRouter: { name: 'x' } } } },
+      field: 'spec.strategy.canary.trafficRouting.appMesh',
     },
     {
       name: 'a misspelt Istio field',

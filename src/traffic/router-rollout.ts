@@ -7,8 +7,6 @@ import type { RouterProblem, RouterRollout } from './types.js';
 import type { TrafficRouting } from '../api/traffic-routing.js';
 
 const canaryPath = 'spec.strategy.canary';
-/** Argo's routers that Gradual has no folder for yet (the API keeps them; see not-yet-supported.ts). */
-const unsupportedRouters = ['ambassador', 'appMesh'] as const;
 
 /**
  * What the routers need from a Rollout, checked: trafficRouting parsed by
@@ -24,10 +22,6 @@ export function routerRollout(rollout: Rollout): Parsed<RouterRollout> {
   const parsed = parseObject(trafficRoutingSchema, canary.trafficRouting, place);
   if (!parsed.ok)
     return { ok: false, problem: { ...parsed.problem, field: `${canaryPath}.trafficRouting.${parsed.problem.field}`.replace(/\.$/u, '') } };
-  // Argo's other routers are kept by the schema (so the CRD stores them) but have no router here yet.
-  const unsupported = unsupportedRouters.find((key) => parsed.value[key] !== undefined);
-  if (unsupported !== undefined)
-    return problemAt('InvalidSpec', place, `${canaryPath}.trafficRouting`, `not yet supported by Gradual: ${unsupported}`);
   const pingPongProblem = checkPingPong(canary, parsed.value, place);
   if (pingPongProblem !== undefined) return pingPongProblem;
   const pingPong = pingPongServices(canary, rollout.status);

@@ -1,4 +1,6 @@
 import { albRouterDecisions } from './alb/index.js';
+import { ambassadorRouterDecisions } from './ambassador/index.js';
+import { appMeshRouterDecisions } from './appmesh/index.js';
 import { apisixRouterDecisions } from './apisix/index.js';
 import { bindRouter } from './apply-router-plan.js';
 import { gatewayApiRouterDecisions } from './gateway-api/index.js';
@@ -14,7 +16,7 @@ export type RouterFactory = (rollout: RouterRollout, kube: TrafficKube, options:
 export type RouterDecisionsFactory = (rollout: RouterRollout, options: RouterOptions) => RouterDecisions;
 
 /** Which routers a Rollout's trafficRouting asks for. */
-export type RouterKey = 'istio' | 'nginx' | 'alb' | 'smi' | 'traefik' | 'apisix' | 'gatewayAPI';
+export type RouterKey = 'istio' | 'nginx' | 'alb' | 'smi' | 'ambassador' | 'appMesh' | 'traefik' | 'apisix' | 'gatewayAPI';
 
 /** Every router, registered here and nowhere else; a new router is one folder and one line. */
 export const routerDecisions: Readonly<Record<RouterKey, RouterDecisionsFactory>> = {
@@ -22,6 +24,8 @@ export const routerDecisions: Readonly<Record<RouterKey, RouterDecisionsFactory>
   nginx: (rollout) => nginxRouterDecisions(rollout),
   alb: (rollout) => albRouterDecisions(rollout),
   smi: smiRouterDecisions,
+  ambassador: ambassadorRouterDecisions,
+  appMesh: (rollout) => appMeshRouterDecisions(rollout),
   traefik: (rollout) => traefikRouterDecisions(rollout),
   apisix: (rollout) => apisixRouterDecisions(rollout),
   gatewayAPI: (rollout) => gatewayApiRouterDecisions(rollout),
@@ -33,13 +37,15 @@ export const trafficRouters: Readonly<Record<RouterKey, RouterFactory>> = {
   nginx: (rollout, kube, options) => bindRouter(routerDecisions.nginx(rollout, options), kube),
   alb: (rollout, kube, options) => bindRouter(routerDecisions.alb(rollout, options), kube),
   smi: (rollout, kube, options) => bindRouter(routerDecisions.smi(rollout, options), kube),
+  ambassador: (rollout, kube, options) => bindRouter(routerDecisions.ambassador(rollout, options), kube),
+  appMesh: (rollout, kube, options) => bindRouter(routerDecisions.appMesh(rollout, options), kube),
   traefik: (rollout, kube, options) => bindRouter(routerDecisions.traefik(rollout, options), kube),
   apisix: (rollout, kube, options) => bindRouter(routerDecisions.apisix(rollout, options), kube),
   gatewayAPI: (rollout, kube, options) => bindRouter(routerDecisions.gatewayAPI(rollout, options), kube),
 };
 
 /** In Argo's order (NewTrafficRoutingReconciler: istio, nginx, alb, smi, ambassador, appMesh, traefik, apisix, then plugins). */
-const order: readonly RouterKey[] = ['istio', 'nginx', 'alb', 'smi', 'traefik', 'apisix', 'gatewayAPI'];
+const order: readonly RouterKey[] = ['istio', 'nginx', 'alb', 'smi', 'ambassador', 'appMesh', 'traefik', 'apisix', 'gatewayAPI'];
 
 /** The keys configured in the Rollout; Argo's Gateway API plugin config counts as `gatewayAPI`. */
 export function configuredRouters(rollout: RouterRollout): RouterKey[] {
@@ -49,6 +55,8 @@ export function configuredRouters(rollout: RouterRollout): RouterKey[] {
     nginx: routing.nginx !== undefined,
     alb: routing.alb !== undefined,
     smi: routing.smi !== undefined,
+    ambassador: routing.ambassador !== undefined,
+    appMesh: routing.appMesh !== undefined,
     traefik: routing.traefik !== undefined,
     apisix: routing.apisix !== undefined,
     gatewayAPI: routing.gatewayAPI !== undefined || routing.plugins !== undefined,

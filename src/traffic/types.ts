@@ -3,7 +3,7 @@ import type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traf
 export type { SetHeaderRoute, SetMirrorRoute, TrafficRouting } from '../api/traffic-routing.js';
 
 /** Argo's Type() strings, so logs and status read as Argo's do. */
-export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI' | 'Traefik' | 'Apisix' | 'ALB';
+export type RouterType = 'Istio' | 'SMI' | 'Nginx' | 'GatewayAPI' | 'Traefik' | 'Apisix' | 'ALB' | 'Ambassador' | 'AppMesh';
 
 /** Argo's WeightDestination: an additional destination (an experiment's Service) and its weight. */
 export interface WeightDestination {
@@ -121,6 +121,12 @@ export interface TrafficRouter {
  */
 export interface RouterCall {
   refs: readonly ObjectRef[];
+  /**
+   * Objects named inside the ones in `refs` (App Mesh: the VirtualRouter its
+   * VirtualService names), read after them; `decide` gets them after the
+   * objects of `refs`, in order.
+   */
+  follow?: (current: readonly (JsonObject | undefined)[]) => readonly ObjectRef[];
   decide(current: readonly (JsonObject | undefined)[]): RouterPlan;
 }
 
@@ -162,6 +168,8 @@ export interface RouterOptions {
   istioApiVersion?: string;
   /** SMI TrafficSplit version (Argo's --traffic-split-api-version): v1alpha1, v1alpha2 or v1alpha3; default v1alpha1. */
   smiApiVersion?: string;
+  /** Ambassador's Mapping API version (Argo's --ambassador-api-version): getambassador.io/v2 (default), getambassador.io/v3alpha1 or x.getambassador.io/v3alpha1. */
+  ambassadorApiVersion?: string;
 }
 
 /** The current split of one route: each destination and its weight. */

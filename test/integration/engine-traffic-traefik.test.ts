@@ -9,6 +9,7 @@ import {
   trafficBed,
   weightSequence,
 } from './support/traffic-fixtures.js';
+import { itRefusesRouteSteps } from './support/route-step-refusal.js';
 
 // The engine driving a weighted TraefikService on the real control plane. Argo's traefik.go sets the
 // canary and stable weights in spec.weighted.services and touches nothing else (it creates nothing,
@@ -122,36 +123,12 @@ describe('canary with a weighted TraefikService, driven by the engine', () => {
     scenarioTimeoutMs,
   );
 
-  it.each([
-    [
-      'setHeaderRoute',
-      { setHeaderRoute: { name: 'by-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] } },
-      'SetHeaderRoute requires TrafficRouting, supports Istio, ALB, Apisix and Gateway API',
-    ],
-    [
-      'setMirrorRoute',
-      { setMirrorRoute: { name: 'by-header', match: [{ path: { prefix: '/api' } }], percentage: 50 } },
-      'SetMirrorRoute requires TrafficRouting, supports Istio and Gateway API',
-    ],
-  ])(
-    'a %s step is refused as Argo refuses it with Traefik: InvalidSpec at the step, nothing written',
-    async (kind, step, message) => {
-      const app = `th-${kind.toLowerCase()}`;
-      await bed.createServices(app);
-      await createWeighted(app);
-      const ref = traefikServiceRef(namespace, `${app}-weighted`);
-      const before = await bed.read(ref);
-      const trafficRouting = { traefik: { weightedTraefikServiceName: `${app}-weighted` }, managedRoutes: [{ name: 'by-header' }] };
-      await bed.createRollout(app, { trafficRouting, steps: [{ setWeight: 20 }, step, { pause: {} }] });
-      const invalid = await bed.until(app, 'the InvalidSpec condition', (r) =>
-        (r.status?.conditions ?? []).some((c) => c.type === 'InvalidSpec'),
-      );
-      expect(invalid.status?.conditions?.find((c) => c.type === 'InvalidSpec')?.message).toBe(
-        `The Rollout "${app}" is invalid: spec.strategy.canary.steps[1].${kind}: ${message}`,
-      );
-      expect(await bed.read(ref)).toEqual(before);
-      expect(await bed.replicaSetCount(app)).toBe(0);
-    },
-    scenarioTimeoutMs,
-  );
+  itRefusesRouteSteps(bed, 'Traefik', 'th', async (app) => {
+    await bed.createServices(app);
+    await createWeighted(app);
+    return {
+      trafficRouting: { traefik: { weightedTraefikServiceName: `${app}-weighted` } },
+      watched: traefikServiceRef(namespace, `${app}-weighted`),
+    };
+  });
 });

@@ -52,9 +52,6 @@ function usesIssueFeature(document: unknown): boolean {
 
 /** Fixtures Gradual refuses today, by name, and why (the refusal must name the field). */
 const knownRefusals: Record<string, string> = {
-  'examples/ambassador/rollout.yaml': 'trafficRouting.ambassador is not yet supported',
-  'examples/appmesh/canary-rollout.yaml': 'trafficRouting.appMesh is not yet supported',
-  'test/e2e/appmesh/appmesh-canary-rollout.yaml': 'trafficRouting.appMesh is not yet supported',
   'examples/traffic-routing-experiment-step/rollout-alb-experiment-step.yaml': 'experiment steps (issue 25)',
   'test/e2e/alb/rollout-alb-experiment.yaml': 'experiment steps (issue 25)',
   'test/e2e/alb/rollout-alb-experiment-no-setweight.yaml': 'experiment steps (issue 25)',

@@ -13,6 +13,10 @@ export const routerResources: readonly { group: string; version: string; resourc
   { group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes' },
   { group: 'traefik.containo.us', version: 'v1alpha1', resource: 'traefikservices' },
   { group: 'apisix.apache.org', version: 'v2', resource: 'apisixroutes' },
+  { group: 'getambassador.io', version: 'v2', resource: 'mappings' },
+  { group: 'appmesh.k8s.aws', version: 'v1beta2', resource: 'virtualservices' },
+  { group: 'appmesh.k8s.aws', version: 'v1beta2', resource: 'virtualrouters' },
+  { group: 'appmesh.k8s.aws', version: 'v1beta2', resource: 'virtualnodes' },
 ];
 
 export interface TrafficInformers extends RouterObjectCache {
@@ -45,13 +49,11 @@ export function createTrafficInformers(
   },
 ): TrafficInformers {
   const started: InformerCache<KubernetesObject>[] = [];
+  // Keyed by group and resource: Istio and App Mesh both have virtualservices.
   const byResource = new Map<string, InformerCache<KubernetesObject>>();
-  const groupOf = new Map(routerResources.map(({ group, resource }) => [resource, group]));
   // A kind is cached whole at one version; any version a router asks for reads the same object (Istio's are one schema).
   const informerOf = (ref: ObjectRef): InformerCache<KubernetesObject> | undefined =>
-    groupOf.get(ref.resource) === ref.group && (namespace === undefined || namespace === ref.namespace)
-      ? byResource.get(ref.resource)
-      : undefined;
+    namespace === undefined || namespace === ref.namespace ? byResource.get(`${ref.group}/${ref.resource}`) : undefined;
   const { onChange, namespace, ...informerOptions } = options;
 
   async function served(group: string, version: string, resource: string): Promise<boolean> {
@@ -76,7 +78,7 @@ export function createTrafficInformers(
         const informer = createInformerCache<KubernetesObject>(kubeConfig, { path, ...informerOptions });
         for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) informer[event](onChange);
         started.push(informer);
-        byResource.set(resource, informer);
+        byResource.set(`${group}/${resource}`, informer);
         await informer.start();
         await informer.waitForSync(60_000);
       }
@@ -85,7 +87,7 @@ export function createTrafficInformers(
       await Promise.all(started.map((informer) => informer.stop()));
     },
     list(resource, listNamespace) {
-      return byResource.get(resource)?.list(listNamespace) ?? [];
+      return [...byResource].filter(([key]) => key.endsWith(`/${resource}`)).flatMap(([, informer]) => informer.list(listNamespace));
     },
     watches: (ref) => informerOf(ref) !== undefined,
     get: (ref) => informerOf(ref)?.get(ref.namespace, ref.name) as JsonObject | undefined,
