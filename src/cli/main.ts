@@ -17,5 +17,8 @@ try {
   } else {
     rootLogger().error({ err: cause }, 'failed');
     process.exitCode = 1;
+    // A long-running command that failed (a replica that lost its Lease) may still hold timers, sockets or a start
+    // in flight; its supervisor restarts it only once it has exited, so it is not left to wind down by itself.
+    setTimeout(() => process.exit(1), 2_000);
   }
 }

@@ -148,17 +148,21 @@ export function createEngine(options: EngineOptions): Engine {
         'controller starting',
       );
       await start(alsoLead);
+      // The listeners go once the race is settled: left behind, they would swallow a later SIGTERM and keep a
+      // replica that is shutting down (after losing the Lease) alive.
+      let onSignal: () => void = () => undefined;
       const why = await Promise.race([
         new Promise<'signal'>((resolve) => {
-          process.once('SIGTERM', () => {
+          onSignal = () => {
             resolve('signal');
-          });
-          process.once('SIGINT', () => {
-            resolve('signal');
-          });
+          };
+          process.once('SIGTERM', onSignal);
+          process.once('SIGINT', onSignal);
         }),
         manager.leadershipLost().then(() => 'lost' as const),
       ]);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
       logger.info('stopping');
       await manager.stop();
       metricsServer.close();
