@@ -31,6 +31,11 @@ export type ErrorCode =
   | 'CONDITION_EVALUATION'
   | 'REMOTE_ACTIONS_REFUSED'
   // The local environment and its GitHub
+  | LocalEnvironmentCode
+  | 'GITHUB_API';
+
+/** The codes of setting up the local environment (its SetupError adds INVALID_INPUT). */
+export type LocalEnvironmentCode =
   | 'PORT_IN_USE'
   | 'PACKAGE_UNAVAILABLE'
   | 'CACHE_NOT_WRITABLE'
@@ -39,8 +44,7 @@ export type ErrorCode =
   | 'NOT_READY'
   | 'ENVIRONMENT_EXISTS'
   | 'ENVIRONMENT_MISSING'
-  | 'INTERRUPTED'
-  | 'GITHUB_API';
+  | 'INTERRUPTED';
 
 export interface GradualErrorOptions {
   cause?: unknown;

@@ -20,12 +20,27 @@ export interface ControlPlaneBinaries {
 export const infraModulesDir = fileURLToPath(new URL('../../test/infra/', import.meta.url));
 
 /**
+ * The link flags of every Kubernetes binary built here: without the version stamps the binaries report
+ * v0.0.0-master, clients negotiate features by version, and `kubectl version` warns of skew.
+ */
+export function kubernetesLdflags(kubernetes: string): string[] {
+  const minor = /^v1\.(\d+)\./u.exec(kubernetes)?.[1] ?? '0';
+  return [
+    '-s',
+    '-w',
+    `-X k8s.io/component-base/version.gitVersion=${kubernetes}`,
+    '-X k8s.io/component-base/version.gitMajor=1',
+    `-X k8s.io/component-base/version.gitMinor=${minor}`,
+    '-X k8s.io/component-base/version.gitTreeState=clean',
+  ];
+}
+
+/**
  * Builds (once) and locates every binary of the local control plane. The
  * builds run one after another: on two cores, parallel Go builds only thrash.
  */
 export async function ensureControlPlaneBinaries(options: { cacheRoot: string; logger: Logger }): Promise<ControlPlaneBinaries> {
   const { kubernetes, etcd, kwok } = pinnedVersions;
-  const minor = /^v1\.(\d+)\./.exec(kubernetes)?.[1] ?? '0';
   const etcdBin = await ensureGoBuild(
     { name: 'etcd', version: etcd, moduleDir: join(infraModulesDir, 'etcd'), packages: ['.'], ldflags: ['-s', '-w'] },
     options,
@@ -40,15 +55,7 @@ export async function ensureControlPlaneBinaries(options: { cacheRoot: string; l
         'k8s.io/kubernetes/cmd/kube-controller-manager',
         'k8s.io/kubernetes/cmd/kube-scheduler',
       ],
-      // Without these the binaries report v0.0.0-master, and clients negotiate features by version.
-      ldflags: [
-        '-s',
-        '-w',
-        `-X k8s.io/component-base/version.gitVersion=${kubernetes}`,
-        '-X k8s.io/component-base/version.gitMajor=1',
-        `-X k8s.io/component-base/version.gitMinor=${minor}`,
-        '-X k8s.io/component-base/version.gitTreeState=clean',
-      ],
+      ldflags: kubernetesLdflags(kubernetes),
     },
     options,
   );

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
-import { infraModulesDir } from './binaries.js';
+import { infraModulesDir, kubernetesLdflags } from './binaries.js';
 import { ensureGoBuild } from './go-build.js';
 import { pinnedVersions } from './versions.js';
 
@@ -12,22 +12,13 @@ import { pinnedVersions } from './versions.js';
  */
 export async function ensureKubectl(options: { cacheRoot: string; logger: Logger }): Promise<string> {
   const { kubernetes } = pinnedVersions;
-  const minor = /^v1\.(\d+)\./u.exec(kubernetes)?.[1] ?? '0';
   const binDir = await ensureGoBuild(
     {
       name: 'kubectl',
       version: kubernetes,
       moduleDir: join(infraModulesDir, 'kubectl'),
       packages: ['k8s.io/kubernetes/cmd/kubectl'],
-      // As for the control plane: without these, `kubectl version` says v0.0.0-master and warns of skew.
-      ldflags: [
-        '-s',
-        '-w',
-        `-X k8s.io/component-base/version.gitVersion=${kubernetes}`,
-        '-X k8s.io/component-base/version.gitMajor=1',
-        `-X k8s.io/component-base/version.gitMinor=${minor}`,
-        '-X k8s.io/component-base/version.gitTreeState=clean',
-      ],
+      ldflags: kubernetesLdflags(kubernetes),
     },
     options,
   );

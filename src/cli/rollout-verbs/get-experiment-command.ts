@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { RolloutVerbError, isNotFound, mergePatch } from '../../rollout-actions/kube-client.js';
+import { RolloutVerbError, isNotFound } from '../../rollout-actions/kube-client.js';
 import { kubeContext, verbAction, withKubeOptions, type KubeOptions } from './kube-options.js';
 
 /*
@@ -103,32 +103,6 @@ export function getExperimentCommand(): Command {
           throw cause;
         }
         process.stdout.write(renderExperiment(experiment));
-      }),
-    );
-}
-
-/** `terminate experiment`: spec.terminate, as Argo's plugin sets it; the controller scales the templates down and ends the runs. */
-export function terminateExperimentCommand(): Command {
-  return withKubeOptions(new Command('experiment'))
-    .aliases(['experiments', 'exp'])
-    .description('stop an Experiment: its ReplicaSets scale down and its AnalysisRuns are terminated')
-    .argument('<experiment...>', 'names of Experiments')
-    .action(
-      verbAction(async (names: string[], options: KubeOptions) => {
-        const kube = kubeContext(options);
-        for (const name of names) {
-          try {
-            await kube.customObjects.patchNamespacedCustomObject(
-              { ...experimentResource, namespace: kube.namespace, name, body: { spec: { terminate: true } } },
-              mergePatch,
-            );
-          } catch (cause) {
-            if (isNotFound(cause))
-              throw new RolloutVerbError('NOT_FOUND', `experiment "${name}" not found in namespace "${kube.namespace}"`, { cause });
-            throw cause;
-          }
-          process.stdout.write(`experiment '${name}' terminated\n`);
-        }
       }),
     );
 }

@@ -1,22 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  approve,
-  close,
-  comment,
-  createRepositoryFromFolder,
-  openPullRequest,
-  pressCheckRunButton,
-  pushBranch,
-  type Person,
-} from './person.js';
+import { approve, close, comment, openPullRequest, pressCheckRunButton, pushBranch, type Person } from './person.js';
 import { countRequests } from './request-log.js';
 import { seedInstallation, seedPerson, seedUserToken } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { deliveriesDuring, appOctokit, personOn, repositoryFromFiles, type Delivered } from './testing-calls.js';
 
 /**
  * Every call the bot (issue 9) makes, through @octokit/rest as the
@@ -37,21 +25,8 @@ let installationId: number;
 let number: number;
 let head: string;
 
-type Sent = { name: string; payload: Record<string, unknown>; delivery: string }[];
-
-async function during(act: () => Promise<unknown>): Promise<Sent> {
-  await github.server.idle();
-  const from = github.received.length;
-  await act();
-  await github.server.idle();
-  return github.received.slice(from).map((webhook) => {
-    const payload = JSON.parse(webhook.body) as Record<string, unknown>;
-    return {
-      name: `${String(webhook.headers['x-github-event'])}.${String(payload['action'])}`,
-      payload,
-      delivery: String(webhook.headers['x-github-delivery']),
-    };
-  });
+function during(act: () => Promise<unknown>): Promise<Delivered[]> {
+  return deliveriesDuring(github, act);
 }
 
 beforeAll(async () => {
@@ -63,23 +38,17 @@ beforeAll(async () => {
     dave: seedUserToken(state, 'dave', now),
   }));
   installationId = tokens.installation;
-  app = new Octokit({
-    baseUrl: github.server.url,
-    authStrategy: createAppAuth,
-    auth: { appId: github.appId, privateKey: github.privateKey, installationId },
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  dave = { login: 'dave', token: tokens.dave, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-manifests-'));
-  await writeFile(join(folder, '.gradual.yml'), 'environments:\n  staging: {}\n');
-  await writeFile(join(folder, 'rollout.yaml'), 'kind: Rollout\nimage: web:v1\n');
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
+  app = appOctokit(github, installationId);
+  alice = personOn(github, 'alice', tokens.alice);
+  dave = personOn(github, 'dave', tokens.dave);
+  const files = { '.gradual.yml': 'environments:\n  staging: {}\n', 'rollout.yaml': 'kind: Rollout\nimage: web:v1\n' };
+  await repositoryFromFiles(alice, { owner, repo, files });
   const people = await github.server.update((state) => ({
     bob: seedPerson(state, { login: 'bob', role: 'write', repository: { owner, name: repo }, now }),
     carol: seedPerson(state, { login: 'carol', role: 'read', repository: { owner, name: repo }, now }),
   }));
-  bob = { login: 'bob', token: people.bob, apiUrl: github.server.url };
-  carol = { login: 'carol', token: people.carol, apiUrl: github.server.url };
+  bob = personOn(github, 'bob', people.bob);
+  carol = personOn(github, 'carol', people.carol);
   head = await pushBranch(bob, {
     owner,
     repo,
@@ -96,11 +65,7 @@ afterAll(async () => {
 
 describe('the calls and webhooks the bot relies on', { timeout: 60_000 }, () => {
   it('installation: finds the installation with the app JWT and mints a token that works', async () => {
-    const asApp = new Octokit({
-      baseUrl: github.server.url,
-      authStrategy: createAppAuth,
-      auth: { appId: github.appId, privateKey: github.privateKey },
-    });
+    const asApp = appOctokit(github);
     const found = await asApp.rest.apps.getRepoInstallation({ owner, repo });
     expect(found.data.id).toBe(installationId);
     const token = await asApp.rest.apps.createInstallationAccessToken({ installation_id: installationId });

@@ -1,7 +1,7 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInstallation, seedPerson, seedPullRequest, seedRepository } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { appJwt, rawCall, type RawAnswer, type RawInit } from './testing-calls.js';
 
 /**
  * The Deployments, Environments and rulesets rows of README.md ("GitHub's rules"), against the
@@ -17,17 +17,8 @@ let admin: string;
 let writer: string;
 let repositoryId: number;
 
-async function call(
-  path: string,
-  init: { method?: string; token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${github.server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+function call(path: string, init?: RawInit): Promise<RawAnswer> {
+  return rawCall(github, path, init);
 }
 
 const api = `/repos/${owner}/${repo}`;
@@ -97,7 +88,7 @@ beforeAll(async () => {
   repositoryId = seeded.repositoryId;
   admin = seeded.admin;
   writer = seeded.writer;
-  const jwt = (await createAppAuth({ appId: github.appId, privateKey: github.privateKey })({ type: 'app' })).token;
+  const jwt = await appJwt(github);
   token = String(
     (await call(`/app/installations/${String(seeded.installationId)}/access_tokens`, { method: 'POST', token: jwt })).body['token'],
   );

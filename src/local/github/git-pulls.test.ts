@@ -1,22 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  approve,
-  createRepositoryFromFolder,
-  forkRepository,
-  merge,
-  openPullRequest,
-  pushBranch,
-  setBranchProtection,
-  type Person,
-} from './person.js';
+import { approve, forkRepository, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
 import { seedInstallation, seedPerson } from './seed.js';
-import { startTestGithub, type ReceivedWebhook, type TestGithub } from './testing.js';
+import { startTestGithub, type TestGithub } from './testing.js';
+import {
+  addCollaborator,
+  appOctokit,
+  bareGit as bareGitOf,
+  deliveriesDuring,
+  personOn,
+  refusal,
+  repositoryFromFiles,
+  type Delivered,
+} from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -28,40 +24,12 @@ let alice: Person;
 let bob: Person;
 let mallory: Person;
 
-interface Delivered {
-  event: string;
-  action: string | undefined;
-  payload: Record<string, unknown>;
-}
-
-function delivered(received: readonly ReceivedWebhook[]): Delivered[] {
-  return received.map((webhook) => {
-    const payload = JSON.parse(webhook.body) as Record<string, unknown>;
-    return { event: String(webhook.headers['x-github-event']), action: payload['action'] as string | undefined, payload };
-  });
-}
-
-/** The webhooks sent while `act` ran (and were delivered before it returned). */
-async function during(act: () => Promise<unknown>): Promise<Delivered[]> {
-  await github.server.idle();
-  const from = github.received.length;
-  await act();
-  await github.server.idle();
-  return delivered(github.received.slice(from));
+function during(act: () => Promise<unknown>): Promise<Delivered[]> {
+  return deliveriesDuring(github, act);
 }
 
 function bareGit(...args: string[]): string {
-  return execFileSync('git', ['--git-dir', join(github.dir, 'git', owner, `${repo}.git`), ...args], { encoding: 'utf8' }).trim();
-}
-
-async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => {
-      const failure = error as { status: number; response: { data: { message: string } } };
-      return { status: failure.status, message: failure.response.data.message };
-    },
-  );
+  return bareGitOf(github, owner, repo, ...args);
 }
 
 beforeAll(async () => {
@@ -77,22 +45,12 @@ beforeAll(async () => {
       mallory: seedPerson(state, { login: 'mallory', role: 'write', now }),
     };
   });
-  app = new Octokit({
-    baseUrl: github.server.url,
-    authStrategy: createAppAuth,
-    auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation },
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
-  mallory = { login: 'mallory', token: tokens.mallory, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-manifests-'));
-  await mkdir(join(folder, 'apps', 'web'), { recursive: true });
-  await writeFile(join(folder, 'apps', 'web', 'rollout.yaml'), 'kind: Rollout\nimage: web:v1\n');
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) repository.collaborators['bob'] = 'write';
-  });
+  app = appOctokit(github, tokens.installation);
+  alice = personOn(github, 'alice', tokens.alice);
+  bob = personOn(github, 'bob', tokens.bob);
+  mallory = personOn(github, 'mallory', tokens.mallory);
+  await repositoryFromFiles(alice, { owner, repo, files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v1\n' } });
+  await addCollaborator(github, repo, 'bob', 'write');
 }, 60_000);
 
 afterAll(async () => {

@@ -1,13 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepositoryFromFolder, mergeQueue, openPullRequest, pushBranch, type Person } from './person.js';
+import { mergeQueue, openPullRequest, personOctokit, pushBranch, type Person } from './person.js';
 import { seedInstallation, seedPerson } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { addCollaborator, appOctokit, personOn, repositoryFromFiles } from './testing-calls.js';
 import { shapeDifferences } from './webhook-shape.js';
 
 /**
@@ -70,21 +67,12 @@ beforeAll(async () => {
     alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
     bob: seedPerson(state, { login: 'bob', role: 'write', now }),
   }));
-  alice = { login: 'alice', token: seeded.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: seeded.bob, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-queue-repo-'));
-  await writeFile(join(folder, 'README.md'), '# queued\n');
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) repository.collaborators['bob'] = 'write';
-  });
-  app = new Octokit({
-    baseUrl: github.server.url,
-    authStrategy: createAppAuth,
-    auth: { appId: github.appId, privateKey: github.privateKey, installationId: seeded.installation },
-  });
-  await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.repos.createRepoRuleset({
+  alice = personOn(github, 'alice', seeded.alice);
+  bob = personOn(github, 'bob', seeded.bob);
+  await repositoryFromFiles(alice, { owner, repo, files: { 'README.md': '# queued\n' } });
+  await addCollaborator(github, repo, 'bob', 'write');
+  app = appOctokit(github, seeded.installation);
+  await personOctokit(alice).rest.repos.createRepoRuleset({
     owner,
     repo,
     name: 'queue',
@@ -122,10 +110,12 @@ afterAll(async () => {
 
 describe('the merge queue', () => {
   it('with a merge_queue rule a direct merge is a rule violation (405), and only a pull request that meets the requirements is queued', async () => {
-    const direct = await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.pulls.merge({ owner, repo, pull_number: 1 }).then(
-      () => undefined,
-      (error: unknown) => error as { status: number; message: string },
-    );
+    const direct = await personOctokit(alice)
+      .rest.pulls.merge({ owner, repo, pull_number: 1 })
+      .then(
+        () => undefined,
+        (error: unknown) => error as { status: number; message: string },
+      );
     expect(direct?.status).toBe(405);
     expect(direct?.message).toContain('Changes must be made through the merge queue');
     // The required check has not passed on the pull request yet.
@@ -196,7 +186,7 @@ describe('the merge queue', () => {
       'destroyed:invalidated',
       'checks_requested',
     ]);
-    const pulls = new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.pulls;
+    const pulls = personOctokit(alice).rest.pulls;
     expect((await pulls.get({ owner, repo, pull_number: 1 })).data).toMatchObject({ state: 'open', merged: false });
     const main = (await branches())['main'];
     const rebuilt = failed[2]?.merge_group;
@@ -242,7 +232,7 @@ describe('the merge queue', () => {
     expect(anonymous.status).toBe(401);
     await mergeQueue(bob, { owner, repo, number: 1, action: 'enqueue' });
     const group = github.server.state().mergeQueue?.[0]?.group?.headSha ?? '';
-    await new Octokit({ baseUrl: alice.apiUrl, auth: alice.token }).rest.repos.createCommitStatus({
+    await personOctokit(alice).rest.repos.createCommitStatus({
       owner,
       repo,
       sha: group,

@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInstallation, seedPullRequest, seedRepository, seedUserToken } from './seed.js';
 import { stateFileName } from './state-file.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { appOctokit } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -30,11 +30,7 @@ afterAll(async () => {
 
 describe('the local GitHub keeps its state across restarts', () => {
   it('serves after a restart what it stored before, and the tokens it issued still work', async () => {
-    const octokit = new Octokit({
-      baseUrl: github.server.url,
-      authStrategy: createAppAuth,
-      auth: { appId: github.appId, privateKey: github.privateKey, installationId },
-    });
+    const octokit = appOctokit(github, installationId);
     const personToken = await github.server.update((state) => seedUserToken(state, 'alice', new Date()));
     const comment = await octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'Rollout started' });
     const run = await octokit.rest.checks.create({
@@ -57,11 +53,7 @@ describe('the local GitHub keeps its state across restarts', () => {
     const person = new Octokit({ baseUrl: github.server.url, auth: personToken });
     const comments = await person.rest.issues.listComments({ owner, repo, issue_number: 1 });
     expect(comments.data.map((item) => [item.id, item.body])).toEqual([[comment.data.id, 'Rollout started']]);
-    const again = new Octokit({
-      baseUrl: github.server.url,
-      authStrategy: createAppAuth,
-      auth: { appId: github.appId, privateKey: github.privateKey, installationId },
-    });
+    const again = appOctokit(github, installationId);
     const annotations = await again.rest.checks.listAnnotations({ owner, repo, check_run_id: run.data.id });
     expect(annotations.data.map((annotation) => annotation.message)).toEqual(['kept']);
     expect(github.violations).toEqual([]);

@@ -1,7 +1,7 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInstallation, seedPullRequest, seedRepository } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { appJwt, rawCall, type RawAnswer, type RawInit } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -11,28 +11,14 @@ let github: TestGithub;
 let installationId: number;
 let token: string;
 
-async function call(
-  path: string,
-  init: { method?: string; token?: string | undefined; body?: unknown } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${github.server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
-    ...(init.body !== undefined && { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
-
-async function appJwt(): Promise<string> {
-  const auth = createAppAuth({ appId: github.appId, privateKey: github.privateKey });
-  return (await auth({ type: 'app' })).token;
+function call(path: string, init?: RawInit): Promise<RawAnswer> {
+  return rawCall(github, path, init);
 }
 
 async function tokenWith(permissions?: Record<string, string>): Promise<string> {
   const response = await call(`/app/installations/${String(installationId)}/access_tokens`, {
     method: 'POST',
-    token: await appJwt(),
+    token: await appJwt(github),
     ...(permissions !== undefined && { body: { permissions } }),
   });
   expect(response.status).toBe(201);
@@ -165,7 +151,7 @@ describe('requests GitHub would refuse are refused the same way, and nothing is 
   });
 
   it('an expired or forged app JWT is a 401', async () => {
-    const jwt = await appJwt();
+    const jwt = await appJwt(github);
     const [header, payload] = jwt.split('.');
     const forged = `${String(header)}.${String(payload)}.${Buffer.from('not the signature').toString('base64url')}`;
     expect((await call('/app', { token: forged })).status).toBe(401);

@@ -1,14 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepositoryFromFolder, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
+import { merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
 import { countRequests, fetchRequestLog } from './request-log.js';
 import { seedInstallation, seedPerson } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import {
+  appOctokit,
+  bareGit as bareGitOf,
+  deliveriesDuring,
+  personOn,
+  refusal,
+  repositoryFromFiles,
+  type Delivered,
+} from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'manifests';
@@ -19,29 +23,12 @@ let alice: Person;
 let installationId: number;
 
 function bareGit(...args: string[]): string {
-  return execFileSync('git', ['--git-dir', join(github.dir, 'git', owner, `${repo}.git`), ...args], { encoding: 'utf8' }).trim();
-}
-
-async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => {
-      const failure = error as { status: number; response: { data: { message: string } } };
-      return { status: failure.status, message: failure.response.data.message };
-    },
-  );
+  return bareGitOf(github, owner, repo, ...args);
 }
 
 /** The webhooks sent while `act` ran, as `event.action` with their payloads. */
-async function during(act: () => Promise<unknown>): Promise<{ name: string; payload: Record<string, unknown> }[]> {
-  await github.server.idle();
-  const from = github.received.length;
-  await act();
-  await github.server.idle();
-  return github.received.slice(from).map((webhook) => {
-    const payload = JSON.parse(webhook.body) as Record<string, unknown>;
-    return { name: `${String(webhook.headers['x-github-event'])}.${String(payload['action'])}`, payload };
-  });
+function during(act: () => Promise<unknown>): Promise<Delivered[]> {
+  return deliveriesDuring(github, act);
 }
 
 beforeAll(async () => {
@@ -52,15 +39,9 @@ beforeAll(async () => {
     alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
   }));
   installationId = tokens.installation;
-  app = new Octokit({
-    baseUrl: github.server.url,
-    authStrategy: createAppAuth,
-    auth: { appId: github.appId, privateKey: github.privateKey, installationId },
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-manifests-'));
-  await writeFile(join(folder, 'rollout.yaml'), 'kind: Rollout\nimage: web:v1\n');
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
+  app = appOctokit(github, installationId);
+  alice = personOn(github, 'alice', tokens.alice);
+  await repositoryFromFiles(alice, { owner, repo, files: { 'rollout.yaml': 'kind: Rollout\nimage: web:v1\n' } });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInstallation, seedPerson, seedPullRequest, seedRepository, seedTeam } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { appJwt, rawCall, type RawAnswer, type RawInit } from './testing-calls.js';
 
 /**
  * One test per rule in README.md ("GitHub's rules"): what GitHub answers, asserted on the
@@ -19,22 +19,8 @@ let token: string;
 let commentId: number;
 let writer: string;
 
-async function call(
-  path: string,
-  init: { method?: string; token?: string | undefined; body?: unknown } = {},
-): Promise<{ status: number; body: Record<string, unknown> & unknown[] }> {
-  const response = await fetch(`${github.server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> & unknown[] };
-}
-
-async function appJwt(): Promise<string> {
-  const auth = createAppAuth({ appId: github.appId, privateKey: github.privateKey });
-  return (await auth({ type: 'app' })).token;
+function call(path: string, init?: RawInit): Promise<RawAnswer> {
+  return rawCall(github, path, init);
 }
 
 const checkRuns = `/repos/${owner}/${repo}/check-runs`;
@@ -60,7 +46,7 @@ beforeAll(async () => {
   });
   installationId = seeded.installationId;
   writer = seeded.writer;
-  const minted = await call(`/app/installations/${String(installationId)}/access_tokens`, { method: 'POST', token: await appJwt() });
+  const minted = await call(`/app/installations/${String(installationId)}/access_tokens`, { method: 'POST', token: await appJwt(github) });
   token = String(minted.body['token']);
   const comment = await call(`/repos/${owner}/${repo}/issues/1/comments`, { method: 'POST', token: writer, body: { body: '/promote' } });
   expect(comment.status).toBe(201);
@@ -255,17 +241,17 @@ describe("GitHub's rules, as the local GitHub answers them", () => {
     expect((await call(`/orgs/${owner}/teams/nobody/memberships/dave`, { token })).status).toBe(404);
     const narrowed = await call(`/app/installations/${String(installationId)}/access_tokens`, {
       method: 'POST',
-      token: await appJwt(),
+      token: await appJwt(github),
       body: { permissions: { checks: 'write' } },
     });
     expect((await call(`/orgs/${owner}/teams/deployers/memberships/dave`, { token: String(narrowed.body['token']) })).status).toBe(403);
   });
 
   it("GET /app/installations answers 200 in GitHub's shape (an organization account, with the app's JWT)", async () => {
-    const listed = await call('/app/installations', { token: await appJwt() });
+    const listed = await call('/app/installations', { token: await appJwt(github) });
     expect(listed.status).toBe(200);
     expect(listed.body.map((installation) => (installation as { id: number; account: { login: string } }).account.login)).toEqual([owner]);
-    const one = await call(`/app/installations/${String(installationId)}`, { token: await appJwt() });
+    const one = await call(`/app/installations/${String(installationId)}`, { token: await appJwt(github) });
     expect(one.status).toBe(200);
     expect(github.violations).toEqual([]);
   });

@@ -132,36 +132,22 @@ export function seedUserToken(state: GithubState, login: string, now: Date, perm
   ).token;
 }
 
+/** What a writer's token may do; maintainers may do the same, admins administration besides. */
+const writePermissions: PermissionSet = {
+  contents: 'write',
+  issues: 'write',
+  pull_requests: 'write',
+  metadata: 'read',
+  checks: 'read',
+  statuses: 'write',
+  deployments: 'write',
+};
+
 /** What a personal access token of someone with this role on a repository may do. */
 const personPermissions: Record<CollaboratorPermission, PermissionSet> = {
-  admin: {
-    administration: 'write',
-    contents: 'write',
-    issues: 'write',
-    pull_requests: 'write',
-    metadata: 'read',
-    checks: 'read',
-    statuses: 'write',
-    deployments: 'write',
-  },
-  maintain: {
-    contents: 'write',
-    issues: 'write',
-    pull_requests: 'write',
-    metadata: 'read',
-    checks: 'read',
-    statuses: 'write',
-    deployments: 'write',
-  },
-  write: {
-    contents: 'write',
-    issues: 'write',
-    pull_requests: 'write',
-    metadata: 'read',
-    checks: 'read',
-    statuses: 'write',
-    deployments: 'write',
-  },
+  admin: { administration: 'write', ...writePermissions },
+  maintain: { ...writePermissions },
+  write: { ...writePermissions },
   triage: { issues: 'write', pull_requests: 'write', metadata: 'read', checks: 'read', statuses: 'read' },
   read: { issues: 'write', pull_requests: 'read', metadata: 'read', checks: 'read', statuses: 'read' },
 };

@@ -1,8 +1,8 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInstallation, seedPullRequest, seedRepository, seedUserToken } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { appOctokit, rawCall, type RawAnswer, type RawInit } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -26,25 +26,8 @@ function annotations(
   }));
 }
 
-function appOctokit(): Octokit {
-  return new Octokit({
-    baseUrl: github.server.url,
-    authStrategy: createAppAuth,
-    auth: { appId: github.appId, privateKey: github.privateKey, installationId },
-  });
-}
-
-async function raw(
-  path: string,
-  init: { method?: string; token?: string; body?: string } = {},
-): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const response = await fetch(`${github.server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.token !== undefined && { authorization: `token ${init.token}` }), 'content-type': 'application/json' },
-    ...(init.body !== undefined && { body: init.body }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>), headers: response.headers };
+function raw(path: string, init?: RawInit): Promise<RawAnswer> {
+  return rawCall(github, path, init);
 }
 
 beforeAll(async () => {
@@ -67,7 +50,7 @@ beforeAll(async () => {
     return installation.id;
   });
   personToken = await github.server.update((state) => seedUserToken(state, 'alice', now));
-  octokit = appOctokit();
+  octokit = appOctokit(github, installationId);
 }, 60_000);
 
 afterAll(async () => {

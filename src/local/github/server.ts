@@ -126,15 +126,18 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   }
 
   const rates = new Map<string, { used: number; reset: number }>();
+  /** Whose rate window a request counts against: the installation's, the user's, the app's, or an anonymous address's. */
+  function rateKey(principal: Principal, address: string): string {
+    return principal.kind === 'installation'
+      ? `i${String(principal.installationId)}`
+      : principal.kind === 'user'
+        ? `u${principal.login}`
+        : principal.kind === 'app'
+          ? 'app'
+          : `a${address}`;
+  }
   function rateFor(principal: Principal, address: string): RateWindow {
-    const key =
-      principal.kind === 'installation'
-        ? `i${String(principal.installationId)}`
-        : principal.kind === 'user'
-          ? `u${principal.login}`
-          : principal.kind === 'app'
-            ? 'app'
-            : `a${address}`;
+    const key = rateKey(principal, address);
     const limit = principal.kind === 'anonymous' ? 60 : rateLimit;
     const seconds = Math.floor(now().getTime() / 1000);
     let window = rates.get(key);
@@ -146,15 +149,7 @@ export async function startGithubServer(options: GithubServerOptions): Promise<G
   }
   function countRequest(principal: Principal, address: string): RateWindow {
     const window = rateFor(principal, address);
-    const key =
-      principal.kind === 'installation'
-        ? `i${String(principal.installationId)}`
-        : principal.kind === 'user'
-          ? `u${principal.login}`
-          : principal.kind === 'app'
-            ? 'app'
-            : `a${address}`;
-    const entry = rates.get(key);
+    const entry = rates.get(rateKey(principal, address));
     if (entry !== undefined) entry.used += 1;
     return { ...window, used: window.used + 1, remaining: Math.max(0, window.remaining - 1) };
   }

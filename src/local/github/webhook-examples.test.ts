@@ -1,23 +1,10 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  approve,
-  close,
-  comment,
-  createRepositoryFromFolder,
-  merge,
-  openPullRequest,
-  personOctokit,
-  pushBranch,
-  type Person,
-} from './person.js';
+import { approve, close, comment, merge, openPullRequest, personOctokit, pushBranch, type Person } from './person.js';
 import { seedInstallation, seedPerson } from './seed.js';
 import { startTestGithub, type TestGithub } from './testing.js';
+import { addCollaborator, appOctokit, personOn, repositoryFromFiles } from './testing-calls.js';
 import { shapeDifferences } from './webhook-shape.js';
 
 /**
@@ -59,21 +46,11 @@ beforeAll(async () => {
     alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
     bob: seedPerson(state, { login: 'bob', role: 'write', now }),
   }));
-  app = new Octokit({
-    baseUrl: github.server.url,
-    authStrategy: createAppAuth,
-    auth: { appId: github.appId, privateKey: github.privateKey, installationId: tokens.installation },
-  });
-  alice = { login: 'alice', token: tokens.alice, apiUrl: github.server.url };
-  bob = { login: 'bob', token: tokens.bob, apiUrl: github.server.url };
-  const folder = await mkdtemp(join(tmpdir(), 'gradual-hooks-'));
-  await mkdir(join(folder, 'apps'), { recursive: true });
-  await writeFile(join(folder, 'apps', 'web.yaml'), 'kind: Rollout\nimage: web:v1\n');
-  await createRepositoryFromFolder(alice, { owner, repo, folder });
-  await github.server.update((state) => {
-    const repository = state.repositories.find((candidate) => candidate.name === repo);
-    if (repository !== undefined) repository.collaborators['bob'] = 'write';
-  });
+  app = appOctokit(github, tokens.installation);
+  alice = personOn(github, 'alice', tokens.alice);
+  bob = personOn(github, 'bob', tokens.bob);
+  await repositoryFromFiles(alice, { owner, repo, files: { 'apps/web.yaml': 'kind: Rollout\nimage: web:v1\n' } });
+  await addCollaborator(github, repo, 'bob', 'write');
 }, 60_000);
 
 afterAll(async () => {

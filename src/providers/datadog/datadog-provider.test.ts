@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Metric } from '../../api/index.js';
-import { compileMetricConditions } from '../../analysis/evaluate-measurement.js';
-import { measurementOf } from '../../analysis/reconcile-analysis-run.js';
 import { startDatadogStandIn, type DatadogStandIn } from '../../local/metric-vendors/datadog/datadog-stand-in.js';
 import { startLoopbackServer, type LoopbackServer } from '../../local/metric-vendors/loopback-server.js';
 import { formatFloatF } from '../go-float.js';
 import { outboundPolicy } from '../outbound/outbound-request.js';
-import type { ProviderSecrets } from '../provider-secrets.js';
 import type { ProviderAnswer } from '../provider.js';
+import { measured, measurementContext, secretsWith } from '../testing/measurement.js';
 import { datadogProvider, datadogRequest, mapDatadogV1, mapDatadogV2, validateDatadogSettings } from './datadog-provider.js';
 
 const apiKey = 'dd-api-key-0123456789abcdef';
@@ -15,31 +13,11 @@ const appKey = 'dd-app-key-fedcba9876543210';
 const now = new Date('2026-12-07T12:00:00Z');
 const nowSeconds = now.getTime() / 1000;
 
-function secretsWith(data: Record<string, Record<string, string>>, env: Record<string, string> = {}): ProviderSecrets {
-  return {
-    controllerNamespace: 'argo-rollouts',
-    env,
-    read: (namespace, name) => {
-      const found = data[`${namespace}/${name}`];
-      return Promise.resolve(found === undefined ? { ok: false, message: `secrets "${name}" not found` } : { ok: true, data: found });
-    },
-  };
-}
+const context = (metric: Metric) => measurementContext(metric, now, { service: 'checkout' });
 
-const context = (metric: Metric) => ({
-  metric,
-  args: new Map([['service', 'checkout']]),
-  run: { namespace: 'shop', name: 'run', uid: 'u' },
-  measurementsTaken: 0,
-  now,
-});
-
-/** The measurement the controller stores for an answer: conditions applied as Argo's EvaluateResult. */
-function measured(metric: Metric, answer: ProviderAnswer) {
-  const conditions = compileMetricConditions(metric);
-  if (!conditions.ok) throw new Error(conditions.message);
-  const task = { kind: 'start', metric } as unknown as Parameters<typeof measurementOf>[0]['task'];
-  const { phase, value, message } = measurementOf({ task, startedAt: '', answer }, conditions.conditions, now);
+/** The stored measurement's phase, value and message (this provider's metadata is checked on the answer). */
+function measuredAt(metric: Metric, answer: ProviderAnswer) {
+  const { phase, value, message } = measured(metric, answer, now);
   return { phase, value, message };
 }
 
@@ -156,7 +134,7 @@ describe('datadog against the local Datadog on 127.0.0.1', () => {
     datadog.values.set('sum:errors{service:checkout}', 0.01);
     const metric = v1Metric('sum:errors{service:{{args.service}}}');
     const answer = await provider.run(context(metric));
-    expect(measured(metric, answer)).toEqual({ phase: 'Successful', value: '0.01', message: undefined });
+    expect(measuredAt(metric, answer)).toEqual({ phase: 'Successful', value: '0.01', message: undefined });
     const request = datadog.requests.at(-1);
     const url = new URL(request?.url ?? '', datadog.url);
     expect(url.pathname).toBe('/api/v1/query');
@@ -172,11 +150,11 @@ describe('datadog against the local Datadog on 127.0.0.1', () => {
   test('v1 failure and inconclusive', async () => {
     datadog.values.set('sum:bad{*}', 0.5);
     datadog.values.set('sum:middling{*}', 0.07);
-    expect(measured(v1Metric('sum:bad{*}'), await provider.run(context(v1Metric('sum:bad{*}'))))).toMatchObject({
+    expect(measuredAt(v1Metric('sum:bad{*}'), await provider.run(context(v1Metric('sum:bad{*}'))))).toMatchObject({
       phase: 'Failed',
       value: '0.5',
     });
-    expect(measured(v1Metric('sum:middling{*}'), await provider.run(context(v1Metric('sum:middling{*}'))))).toMatchObject({
+    expect(measuredAt(v1Metric('sum:middling{*}'), await provider.run(context(v1Metric('sum:middling{*}'))))).toMatchObject({
       phase: 'Inconclusive',
       value: '0.07',
     });
@@ -184,7 +162,7 @@ describe('datadog against the local Datadog on 127.0.0.1', () => {
 
   test('v1 no data: the value is the empty series and result is nil for the conditions (default(result, 0) works)', async () => {
     const metric = v1Metric('sum:nothing{*}', { successCondition: 'default(result, 0) < 0.05', failureCondition: undefined });
-    expect(measured(metric, await provider.run(context(metric)))).toEqual({ phase: 'Successful', value: '[]', message: undefined });
+    expect(measuredAt(metric, await provider.run(context(metric)))).toEqual({ phase: 'Successful', value: '[]', message: undefined });
   });
 
   test('v2 queries and formula, the aggregator sent, the formula column as the value', async () => {
@@ -201,7 +179,7 @@ describe('datadog against the local Datadog on 127.0.0.1', () => {
         },
       },
     };
-    expect(measured(metric, await provider.run(context(metric)))).toEqual({ phase: 'Successful', value: '0.02', message: undefined });
+    expect(measuredAt(metric, await provider.run(context(metric)))).toEqual({ phase: 'Successful', value: '0.02', message: undefined });
     const body = JSON.parse(datadog.requests.at(-1)?.body ?? '{}') as {
       data: { attributes: { from: number; to: number; queries: { aggregator: string }[] } };
     };
@@ -216,7 +194,7 @@ describe('datadog against the local Datadog on 127.0.0.1', () => {
       successCondition: 'result < 200',
       provider: { datadog: { apiVersion: 'v2', query: 'avg:latency{*}' } },
     };
-    expect(measured(metric, await provider.run(context(metric)))).toMatchObject({ phase: 'Successful', value: '120' });
+    expect(measuredAt(metric, await provider.run(context(metric)))).toMatchObject({ phase: 'Successful', value: '120' });
   });
 
   test('a query Datadog refuses (400) is an Error with its body', async () => {

@@ -1,40 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Metric } from '../../api/index.js';
-import { compileMetricConditions } from '../../analysis/evaluate-measurement.js';
-import { measurementOf } from '../../analysis/reconcile-analysis-run.js';
 import { startLoopbackServer } from '../../local/metric-vendors/loopback-server.js';
 import { startNewRelicStandIn, type NewRelicStandIn } from '../../local/metric-vendors/newrelic/newrelic-stand-in.js';
-import type { ProviderSecrets } from '../provider-secrets.js';
 import type { ProviderAnswer } from '../provider.js';
+import { measured, measurementContext, secretsWith } from '../testing/measurement.js';
 import { mapNerdGraphResponse, nerdGraphUrl, newRelicProvider, nrqlQueryDocument } from './newrelic-provider.js';
 
 const apiKey = 'NRAK-0123456789ABCDEFGHIJKLMNOP';
 const now = new Date('2026-12-07T12:00:00Z');
 
-function secretsWith(data: Record<string, Record<string, string>>): ProviderSecrets {
-  return {
-    controllerNamespace: 'argo-rollouts',
-    env: {},
-    read: (namespace, name) => {
-      const found = data[`${namespace}/${name}`];
-      return Promise.resolve(found === undefined ? { ok: false, message: `secrets "${name}" not found` } : { ok: true, data: found });
-    },
-  };
-}
+const context = (metric: Metric) => measurementContext(metric, now, { app: 'checkout' });
 
-const context = (metric: Metric) => ({
-  metric,
-  args: new Map([['app', 'checkout']]),
-  run: { namespace: 'shop', name: 'run', uid: 'u' },
-  measurementsTaken: 0,
-  now,
-});
-
-function measured(metric: Metric, answer: ProviderAnswer) {
-  const conditions = compileMetricConditions(metric);
-  if (!conditions.ok) throw new Error(conditions.message);
-  const task = { kind: 'start', metric } as unknown as Parameters<typeof measurementOf>[0]['task'];
-  const { phase, value, message } = measurementOf({ task, startedAt: '', answer }, conditions.conditions, now);
+/** The stored measurement's phase, value and message (this provider's metadata is checked on the answer). */
+function measuredAt(metric: Metric, answer: ProviderAnswer) {
+  const { phase, value, message } = measured(metric, answer, now);
   return { phase, value, message };
 }
 
@@ -120,7 +99,7 @@ describe('newRelic against the local NerdGraph on 127.0.0.1', () => {
       "FROM Transaction SELECT percentage(count(*), WHERE error is false) AS successRate WHERE appName = '{{args.app}}'",
     );
     const answer = await provider.run(context(written));
-    expect(measured(written, answer)).toEqual({ phase: 'Successful', value: '{"successRate":0.99}', message: undefined });
+    expect(measuredAt(written, answer)).toEqual({ phase: 'Successful', value: '{"successRate":0.99}', message: undefined });
     expect(answer.kind === 'value' ? answer.metadata : undefined).toEqual({ ResolvedNewRelicQuery: rate });
     const request = newRelic.requests.at(-1);
     expect(request?.headers['api-key']).toBe(apiKey);
@@ -133,8 +112,10 @@ describe('newRelic against the local NerdGraph on 127.0.0.1', () => {
   test('failure and inconclusive', async () => {
     newRelic.results.set('FROM A SELECT 1', [{ successRate: 0.5 }]);
     newRelic.results.set('FROM B SELECT 1', [{ successRate: 0.92 }]);
-    expect(measured(metric('FROM A SELECT 1'), await provider.run(context(metric('FROM A SELECT 1'))))).toMatchObject({ phase: 'Failed' });
-    expect(measured(metric('FROM B SELECT 1'), await provider.run(context(metric('FROM B SELECT 1'))))).toMatchObject({
+    expect(measuredAt(metric('FROM A SELECT 1'), await provider.run(context(metric('FROM A SELECT 1'))))).toMatchObject({
+      phase: 'Failed',
+    });
+    expect(measuredAt(metric('FROM B SELECT 1'), await provider.run(context(metric('FROM B SELECT 1'))))).toMatchObject({
       phase: 'Inconclusive',
     });
   });

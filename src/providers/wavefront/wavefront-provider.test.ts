@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Metric } from '../../api/index.js';
-import { compileMetricConditions } from '../../analysis/evaluate-measurement.js';
-import { measurementOf } from '../../analysis/reconcile-analysis-run.js';
 import { startLoopbackServer } from '../../local/metric-vendors/loopback-server.js';
 import { startWavefrontStandIn, type WavefrontStandIn } from '../../local/metric-vendors/wavefront/wavefront-stand-in.js';
 import type { ProviderSecrets } from '../provider-secrets.js';
 import type { ProviderAnswer } from '../provider.js';
+import { measured, measurementContext } from '../testing/measurement.js';
 import { mapWavefrontResponse, nearestPoint, wavefrontProvider } from './wavefront-provider.js';
 
 const token = 'wf-token-0123456789abcdef';
@@ -21,21 +20,9 @@ function secretsWith(data: Record<string, string> | undefined): ProviderSecrets 
   };
 }
 
-const context = (metric: Metric) => ({
-  metric,
-  args: new Map<string, string>(),
-  run: { namespace: 'shop', name: 'run', uid: 'u' },
-  measurementsTaken: 0,
-  now,
-});
+const context = (metric: Metric) => measurementContext(metric, now);
 
-function measured(metric: Metric, answer: ProviderAnswer) {
-  const conditions = compileMetricConditions(metric);
-  if (!conditions.ok) throw new Error(conditions.message);
-  const task = { kind: 'start', metric } as unknown as Parameters<typeof measurementOf>[0]['task'];
-  const { phase, value, message, metadata } = measurementOf({ task, startedAt: '', answer }, conditions.conditions, now);
-  return { phase, value, message, metadata };
-}
+const measuredAt = (metric: Metric, answer: ProviderAnswer) => measured(metric, answer, now);
 
 describe('wavefront (pure)', () => {
   test('the point nearest the instant, with its timestamp and drift', () => {
@@ -91,7 +78,7 @@ describe('wavefront against the local Wavefront on 127.0.0.1', () => {
   test("success: the token of the address, Argo's query parameters, the value and its metadata", async () => {
     wavefront.series.set('ts(cpu.usage)', [{ label: 'cpu', data: [[instant - 1, 0.5]] }]);
     const answer = await provider.run(context(metric('ts(cpu.usage)')));
-    expect(measured(metric('ts(cpu.usage)'), answer)).toEqual({
+    expect(measuredAt(metric('ts(cpu.usage)'), answer)).toEqual({
       phase: 'Successful',
       value: '0.50',
       message: undefined,
@@ -121,13 +108,13 @@ describe('wavefront against the local Wavefront on 127.0.0.1', () => {
       { label: 'a', data: [[instant, 0.1]] },
       { label: 'b', data: [[instant - 2, 0.2]] },
     ]);
-    expect(measured(metric('ts(hot)'), await provider.run(context(metric('ts(hot)'))))).toMatchObject({ phase: 'Failed', value: '0.95' });
-    expect(measured(metric('ts(warm)'), await provider.run(context(metric('ts(warm)'))))).toMatchObject({
+    expect(measuredAt(metric('ts(hot)'), await provider.run(context(metric('ts(hot)'))))).toMatchObject({ phase: 'Failed', value: '0.95' });
+    expect(measuredAt(metric('ts(warm)'), await provider.run(context(metric('ts(warm)'))))).toMatchObject({
       phase: 'Inconclusive',
       value: '0.85',
     });
     const many = metric('ts(many)', { successCondition: 'all(result, {# < 0.8})', failureCondition: undefined });
-    expect(measured(many, await provider.run(context(many)))).toEqual({
+    expect(measuredAt(many, await provider.run(context(many)))).toEqual({
       phase: 'Successful',
       value: '[0.10,0.20]',
       message: undefined,
