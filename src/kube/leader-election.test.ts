@@ -134,6 +134,24 @@ describe('runLeaderElection (fake clock, in-memory Lease)', () => {
     expect(stopped).toBe(true);
   });
 
+  it('a leader that lost its lease never leads again in the same process, even when the API comes back at once', async () => {
+    // Its leader-only work may still be stopping; leading again would start that work twice (issue 22's chaos drill).
+    const clock = createFakeClock(0);
+    const api = fakeLeaseApi();
+    const a = candidate('a', clock, api.rest);
+    await clock.advance(1000);
+    api.mode.down = true;
+    await clock.advance(timing.renewDeadlineMs + timing.retryPeriodMs);
+    expect(a.elector.isLeader()).toBe(false);
+    api.mode.down = false;
+    const writes = api.writes.length;
+    await clock.advance(5 * timing.leaseDurationMs);
+    expect(a.elector.isLeader()).toBe(false);
+    expect(a.events.map((e) => e.event)).toEqual(['started', 'stopped']);
+    expect(api.writes).toHaveLength(writes);
+    await a.elector.stop();
+  });
+
   it('takes over an abandoned lease only after it expires, measured from when it was observed', async () => {
     const clock = createFakeClock(0);
     const api = fakeLeaseApi();

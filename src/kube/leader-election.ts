@@ -77,6 +77,8 @@ export function runLeaderElection(options: LeaderElectionOptions): LeaderElector
   let stopped = false;
   let releaseOnStop = true;
   let leading = false;
+  /** Leadership was lost (not handed back by stop()): no more lease checks in this process. */
+  let lost = false;
   // A function, not a read of `stopped`: TypeScript cannot see stop() flip it during an await.
   const isStopped = (): boolean => stopped;
   let checkTimer: TimerHandle | undefined;
@@ -99,6 +101,11 @@ export function runLeaderElection(options: LeaderElectionOptions): LeaderElector
   async function stopLeading(why: string): Promise<void> {
     if (!leading) return;
     leading = false;
+    // As client-go's Run returns after losing: a lost leadership is never taken up again in this process.
+    // Its leader-only work is still stopping (onStoppedLeading can take seconds on a loaded machine) and
+    // cannot start twice; a renewal that went through meanwhile made this elector lead again while the old
+    // work ran, and onStartedLeading failed ("key queue … is already running"). The process restarts instead.
+    lost = true;
     if (deadlineTimer !== undefined) clock.clearTimeout(deadlineTimer);
     deadlineTimer = undefined;
     logger.info({ why }, 'stopped leading');
@@ -162,6 +169,7 @@ export function runLeaderElection(options: LeaderElectionOptions): LeaderElector
         if (!leading && releaseOnStop) await release();
         return;
       }
+      if (lost) return;
       if (!leading) {
         logger.debug({ action: decision.action, reason: decision.reason }, 'lease written');
         startLeading();
@@ -178,7 +186,7 @@ export function runLeaderElection(options: LeaderElectionOptions): LeaderElector
 
   function scheduleCheck(): void {
     checkTimer = undefined;
-    if (stopped) return;
+    if (stopped || lost) return;
     checking = check();
   }
 
