@@ -105,12 +105,12 @@ describe('lintManifests', () => {
       {
         20: '      trafficRouting: {ambassador: {mappings: [a]}}',
         21: '      steps:',
-        22: '        - experiment: {templates: []}',
+        22: '        - plugin: {}',
         23: null,
       },
       [
         'web.yaml:20:24: spec.strategy.canary.trafficRouting.ambassador: not yet supported by Gradual: ambassador',
-        'web.yaml:22:11: spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
+        'web.yaml:22:11: spec.strategy.canary.steps[0].plugin: not yet supported by Gradual: plugin',
       ],
     ],
     [

@@ -9,7 +9,8 @@ import type { PathSegment, RolloutIssue } from './types.js';
 export const notYetSupportedFields: readonly (readonly string[])[] = [
   ['spec', 'strategy', 'canary', 'trafficRouting', 'ambassador'],
   ['spec', 'strategy', 'canary', 'trafficRouting', 'appMesh'],
-  ['spec', 'strategy', 'canary', 'steps', '*', 'experiment'],
+  // Experiment template weights need the routers' additional destinations (Argo's calculateWeightDestinationsFromExperiment).
+  ['spec', 'strategy', 'canary', 'steps', '*', 'experiment', 'templates', '*', 'weight'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'plugin'],
 ];
 
