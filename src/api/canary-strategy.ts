@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { antiAffinity, int32, intOrString, opaqueObject, podTemplateMetadata } from './common.js';
 import { backgroundAnalysisSchema, rolloutAnalysisSchema } from './rollout-analysis.js';
+import { rolloutExperimentStepSchema } from './rollout-experiment-step.js';
 import { setHeaderRouteSchema, setMirrorRouteSchema, trafficRoutingSchema } from './traffic-routing.js';
 
 /** `pause: {}` waits until promoted; `pause: {duration: 30s}` (or `30`, seconds) waits that long. */
@@ -20,16 +21,15 @@ export const setCanaryScaleSchema = z
   .meta({ description: 'scale the canary ReplicaSet without changing traffic weight' });
 
 /**
- * One canary step. Argo's step kinds are all known; `experiment` and
- * `plugin` are accepted as opaque objects here and rejected by name in
- * not-yet-supported.ts.
+ * One canary step. Argo's step kinds are all known; `plugin` is accepted as an
+ * opaque object here and rejected by name in not-yet-supported.ts.
  */
 export const canaryStepSchema = z
   .strictObject({
     setWeight: int32('percentage of traffic (or, without traffic routing, of replicas) for the canary').optional(),
     pause: rolloutPauseSchema.optional(),
     setCanaryScale: setCanaryScaleSchema.optional(),
-    experiment: opaqueObject('run an Experiment (not yet supported by Gradual)').optional(),
+    experiment: rolloutExperimentStepSchema.optional(),
     analysis: rolloutAnalysisSchema
       .meta({ description: 'run an AnalysisRun and wait for it: Successful moves on, Failed or Error aborts, Inconclusive pauses' })
       .optional(),

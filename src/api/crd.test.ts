@@ -87,7 +87,7 @@ describe('rolloutCrd', () => {
       `${spec}/template/properties/spec`,
       `${spec}/template/properties/metadata`,
       `${spec}/strategy/properties/canary/properties/trafficRouting/properties/plugins`,
-      `${spec}/strategy/properties/canary/properties/steps/items/properties/experiment`,
+      `${spec}/strategy/properties/canary/properties/steps/items/properties/plugin`,
       '#/properties/status',
     ]) {
       expect(at(pointer), pointer).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });

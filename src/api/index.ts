@@ -28,5 +28,6 @@ export * from './analysis-template.js';
 export * from './analysis-run.js';
 export * from './rollout-analysis.js';
 export * from './experiment.js';
+export * from './rollout-experiment-step.js';
 export { checkExperimentSpec, validateExperiment, type ExperimentIssue, type ValidateExperimentResult } from './validate-experiment.js';
 export type * from './types.js';

@@ -104,12 +104,12 @@ describe('lintManifests', () => {
       'a not-yet-supported field, at its name',
       {
         21: '        - plugin: {name: x}',
-        22: '        - experiment: {templates: []}',
+        22: '        - plugin: {}',
         23: null,
       },
       [
         'web.yaml:21:11: spec.strategy.canary.steps[0].plugin: not yet supported by Gradual: plugin',
-        'web.yaml:22:11: spec.strategy.canary.steps[1].experiment: not yet supported by Gradual: experiment',
+        'web.yaml:22:11: spec.strategy.canary.steps[1].plugin: not yet supported by Gradual: plugin',
       ],
     ],
     [

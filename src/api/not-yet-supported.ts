@@ -7,7 +7,8 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * index of an array. Later issues shrink this list as they land.
  */
 export const notYetSupportedFields: readonly (readonly string[])[] = [
-  ['spec', 'strategy', 'canary', 'steps', '*', 'experiment'],
+  // Experiment template weights need the routers' additional destinations (Argo's calculateWeightDestinationsFromExperiment).
+  ['spec', 'strategy', 'canary', 'steps', '*', 'experiment', 'templates', '*', 'weight'],
   ['spec', 'strategy', 'canary', 'steps', '*', 'plugin'],
 ];
 

@@ -226,19 +226,19 @@ describe('validateRollout refuses', () => {
 
   it.each([
     [
-      'experiment and plugin steps (analysis, header and mirror route steps are supported)',
+      'experiment template weights and plugin steps (analysis, experiment, header and mirror route steps are supported)',
       {
         canary: {
           steps: [
             { analysis: { templates: [{ templateName: 'rate' }] } },
-            { experiment: {} },
+            { experiment: { templates: [{ name: 'canary', specRef: 'canary', weight: 10 }] } },
             { setHeaderRoute: { name: 'h' } },
             { setMirrorRoute: { name: 'm' } },
             { plugin: {} },
           ],
         },
       },
-      ['spec.strategy.canary.steps[1].experiment', 'spec.strategy.canary.steps[4].plugin'],
+      ['spec.strategy.canary.steps[1].experiment.templates[0].weight', 'spec.strategy.canary.steps[4].plugin'],
     ],
   ])('%s as not yet supported, naming the field', (_name, strategy, paths) => {
     const result = validateRollout(rollout({ strategy }));
@@ -250,9 +250,9 @@ describe('validateRollout refuses', () => {
   });
 
   it('reports not-yet-supported fields beside schema errors', () => {
-    expect(issuesOf(rollout({ replicas: 'x', strategy: { canary: { steps: [{ experiment: {} }] } } }))).toEqual([
+    expect(issuesOf(rollout({ replicas: 'x', strategy: { canary: { steps: [{ plugin: {} }] } } }))).toEqual([
       'spec.replicas: expected an integer, got the string "x"',
-      'spec.strategy.canary.steps[0].experiment: not yet supported by Gradual: experiment',
+      'spec.strategy.canary.steps[0].plugin: not yet supported by Gradual: plugin',
     ]);
   });
 

@@ -80,7 +80,7 @@ function infixOf(request: AnalysisRunRequest): string {
  * annotation, which it keeps equal to the new ReplicaSet's; Gradual does not write the
  * Rollout's metadata, so it reads the same number from the new ReplicaSet.
  */
-function revisionOf(request: AnalysisRunRequest): string {
+export function revisionOf(request: Pick<AnalysisRunRequest, 'newRS' | 'rollout'>): string {
   return request.newRS.metadata?.annotations?.[REVISION_ANNOTATION] ?? request.rollout.metadata?.annotations?.[REVISION_ANNOTATION] ?? '';
 }
 

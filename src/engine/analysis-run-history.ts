@@ -4,6 +4,12 @@ import { POD_TEMPLATE_HASH_LABEL } from '../api/argo-labels.js';
 
 const DEFAULT_HISTORY_LIMIT = 5;
 
+/** What the history limits read of a run, or of an Experiment (Argo's FilterExperimentsToDelete is the same rule). */
+export interface HistoryEntry {
+  metadata?: (Pick<NonNullable<AnalysisRun['metadata']>, 'name' | 'labels' | 'creationTimestamp'> & object) | undefined;
+  status?: { phase?: string | undefined } | undefined;
+}
+
 /**
  * Argo's FilterAnalysisRunsToDelete (utils/analysis/filter.go): of the Rollout's finished
  * non-current runs, newest first, keep successfulRunHistoryLimit successful ones and
@@ -11,7 +17,7 @@ const DEFAULT_HISTORY_LIMIT = 5;
  * rest, and every run whose ReplicaSet is gone or going. Runs still running are kept.
  */
 export function analysisRunsToDelete(
-  runs: readonly AnalysisRun[],
+  runs: readonly HistoryEntry[],
   replicaSets: readonly V1ReplicaSet[],
   limits: RolloutSpec['analysis'],
 ): string[] {
@@ -47,7 +53,7 @@ export function analysisRunsToDelete(
   return doomed;
 }
 
-function created(run: AnalysisRun): number {
+function created(run: HistoryEntry): number {
   const time = run.metadata?.creationTimestamp;
   return time === undefined ? 0 : Date.parse(time);
 }

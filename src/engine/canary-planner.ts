@@ -3,6 +3,7 @@ import {
   pauseDurationSeconds,
   type AnalysisRun,
   type CanaryStrategyWithDefaults,
+  type Experiment,
   type Rollout,
   type RolloutSpecWithDefaults,
   type RolloutStatus,
@@ -24,6 +25,7 @@ import { reconcileCanaryServices } from './canary-services.js';
 import { atDesiredTrafficReplicaCounts, decideTrafficRouting, type TrafficContext } from './canary-traffic.js';
 import { reconcileTrafficReplicaSets } from './traffic-replica-sets.js';
 import { analysisInputOf, analysisRunStatusEntry, reconcileRolloutAnalysis } from './rollout-analysis.js';
+import { reconcileCanaryExperiment } from './canary-experiment.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import { replicaProgressThresholdMet } from './replica-progress-threshold.js';
@@ -115,6 +117,19 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
     if (trafficDecision.weights !== undefined) draft.canary = { ...draft.canary, weights: trafficDecision.weights };
   }
 
+  // Argo's reconcileExperiments, between the traffic and the AnalysisRuns: a failed Experiment aborts before the runs are judged.
+  const experiment = reconcileCanaryExperiment({
+    rollout,
+    newRS,
+    stableRS: replicaSets.stableRS,
+    allReplicaSets: replicaSets.all,
+    experiments: observation.experiments ?? [],
+    decisions,
+  });
+  actions.push(...experiment.actions);
+  events.push(...experiment.events);
+  if (experiment.statusName !== undefined) draft.canary = { ...draft.canary, currentExperiment: experiment.statusName };
+
   const fastRollback = replicaSets.stableRS !== undefined && (observed.stableRS === newHash || withinWindow);
   const analysis = reconcileRolloutAnalysis(analysisInputOf(observation, replicaSets, newRS, decisions, { fastRollback }));
   actions.push(...analysis.actions);
@@ -126,8 +141,8 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
     ...(stepRunStatus === undefined ? {} : { currentStepAnalysisRunStatus: stepRunStatus }),
     ...(backgroundRunStatus === undefined ? {} : { currentBackgroundAnalysisRunStatus: backgroundRunStatus }),
   };
-  // An inconclusive run pauses the rollout where it is: no scaling and no step pause this reconcile (Argo's HasAddPause).
-  const analysisPaused = decisions.addPause.includes('InconclusiveAnalysisRun');
+  // An inconclusive run or Experiment pauses the rollout where it is: no scaling and no step pause this reconcile (Argo's HasAddPause).
+  const analysisPaused = decisions.addPause.includes('InconclusiveAnalysisRun') || decisions.addPause.includes('InconclusiveExperiment');
 
   let pauseRequeue: number | undefined;
   let scaled = false;
@@ -174,8 +189,8 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
   // While a full promotion waits for the canary, the steps no longer move (see the report).
   const stepDone =
     traffic === undefined
-      ? completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now, analysis.current.step)
-      : completedCurrentTrafficStep(rollout, spec, traffic, draft.canary.weights, now, analysis.current.step);
+      ? completedCurrentStep(rollout, spec, canary, replicaSets, newRS, now, analysis.current.step, experiment.current)
+      : completedCurrentTrafficStep(rollout, spec, traffic, draft.canary.weights, now, analysis.current.step, experiment.current);
   if (observed.promoteFull !== true && !withinWindow && step !== undefined && stepIndex !== undefined && stepDone) {
     stepIndex += 1;
     delete draft.canary.currentStepAnalysisRunStatus;
@@ -282,20 +297,21 @@ function completedCurrentTrafficStep(
   weights: TrafficWeights | undefined,
   now: Date,
   stepRun: AnalysisRun | undefined,
+  stepExperiment: Experiment | undefined,
 ): boolean {
   if (spec.paused) return false;
   const { step } = currentCanaryStep(rollout);
   if (step === undefined) return false;
   // Argo's switch checks pause first: a step that also sets a scale or a route (Argo's e2e TestAPISIXCanarySetHeaderStep) waits out its pause.
   if (step.pause !== undefined)
-    return completedCurrentStep(rollout, spec, traffic.canary, traffic.replicaSets, traffic.newRS, now, stepRun);
+    return completedCurrentStep(rollout, spec, traffic.canary, traffic.replicaSets, traffic.newRS, now, stepRun, stepExperiment);
   if (step.setCanaryScale !== undefined) return atDesiredTrafficReplicaCounts(traffic, weights);
   if (step.setWeight !== undefined) return atDesiredTrafficReplicaCounts(traffic, weights) && weights?.verified !== false;
   if (step.setHeaderRoute !== undefined || step.setMirrorRoute !== undefined) return true;
-  return completedCurrentStep(rollout, spec, traffic.canary, traffic.replicaSets, traffic.newRS, now, stepRun);
+  return completedCurrentStep(rollout, spec, traffic.canary, traffic.replicaSets, traffic.newRS, now, stepRun, stepExperiment);
 }
 
-/** Argo's completedCurrentCanaryStep for the step kinds a basic canary has, and analysis steps. */
+/** Argo's completedCurrentCanaryStep for the step kinds a basic canary has, and analysis and experiment steps. */
 function completedCurrentStep(
   rollout: Rollout,
   spec: RolloutSpecWithDefaults,
@@ -304,6 +320,7 @@ function completedCurrentStep(
   newRS: V1ReplicaSet,
   now: Date,
   stepRun: AnalysisRun | undefined,
+  stepExperiment: Experiment | undefined,
 ): boolean {
   if (spec.paused) return false;
   const observed = rollout.status ?? {};
@@ -326,6 +343,7 @@ function completedCurrentStep(
     return canaryReady && stableCreated && olderGone;
   }
   if (step.analysis !== undefined) return stepRun?.status?.phase === 'Successful';
+  if (step.experiment !== undefined) return stepExperiment?.status?.phase === 'Successful';
   return false;
 }
 

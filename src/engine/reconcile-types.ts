@@ -1,5 +1,5 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { AnalysisRun, Rollout, RolloutStatus, ValidateRolloutResult } from '../api/index.js';
+import type { AnalysisRun, Experiment, Rollout, RolloutStatus, ValidateRolloutResult } from '../api/index.js';
 import type { RouterObjects, RouterOperation } from '../traffic/index.js';
 import type { AnalysisTemplateCatalog } from './analysis-templates.js';
 
@@ -45,6 +45,8 @@ export interface RolloutObservation {
   workload?: V1Deployment;
   /** AnalysisRuns controlled by this Rollout; absent reads as none. */
   analysisRuns?: AnalysisRun[];
+  /** The Experiments of the Rollout's namespace (a canary experiment step's, and any other); absent reads as none. */
+  experiments?: Experiment[];
   /** The AnalysisTemplates of the namespace and the ClusterAnalysisTemplates; absent reads as none. */
   analysisTemplates?: AnalysisTemplateCatalog;
   /**
@@ -131,6 +133,15 @@ export type KubeAction =
   | { kind: 'terminateAnalysisRun'; name: string }
   /** A finished run beyond the history limits; a run already gone is not an error. */
   | { kind: 'deleteAnalysisRun'; name: string }
+  | {
+      /** The Experiment of a canary experiment step; an existing one of the same name that is ours, equal and unfinished counts as created. */
+      kind: 'createExperiment';
+      experiment: Experiment;
+    }
+  /** Sets spec.terminate on an Experiment (a merge patch, as Argo's experimentutil.Terminate); one already gone is not an error. */
+  | { kind: 'terminateExperiment'; name: string }
+  /** An Experiment beyond the history limits or whose ReplicaSet is gone; one already gone is not an error. */
+  | { kind: 'deleteExperiment'; name: string }
   | {
       /**
        * Calls on the Rollout's traffic routers (src/traffic), in order, on each router in Argo's

@@ -7,7 +7,9 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import type { AnalysisRun, Rollout } from '../../api/index.js';
+import type { AnalysisRun, Experiment, Rollout } from '../../api/index.js';
+import { sameExperimentSpec } from '../canary-experiment.js';
+import { isCompletedPhase } from '../experiments/plan-experiment.js';
 import { isCompleted } from '../../analysis/assess-analysis-run.js';
 import { createEventRecorder, makeCountedApiClient, type EventSubject, type RequestCounter } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
@@ -45,6 +47,7 @@ export interface ApplyResult {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ANALYSIS_RUNS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' } as const;
+const EXPERIMENTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'experiments' } as const;
 const ROLLOUTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
 const DESTINATION_RULES = { group: 'networking.istio.io', version: 'v1alpha3', plural: 'destinationrules' } as const;
 
@@ -194,6 +197,22 @@ export function createPlanApplier(
       case 'deleteAnalysisRun':
         await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...ANALYSIS_RUNS, namespace, name: action.name }), action.name);
         return;
+      case 'createExperiment':
+        await createExperiment(namespace, action.experiment);
+        return;
+      case 'terminateExperiment':
+        // Argo's experimentutil.Terminate: a merge patch of spec.terminate; the Experiment controller then ends it.
+        await ignoreNotFound(
+          custom.patchNamespacedCustomObject(
+            { ...EXPERIMENTS, namespace, name: action.name, body: { spec: { terminate: true } } },
+            mergePatch,
+          ),
+          action.name,
+        );
+        return;
+      case 'deleteExperiment':
+        await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...EXPERIMENTS, namespace, name: action.name }), action.name);
+        return;
       case 'routeTraffic':
         throw new Error(`routeTraffic in ${namespace} is applied with its Rollout (apply), not alone`);
       case 'setRolloutRevision':
@@ -219,7 +238,7 @@ export function createPlanApplier(
       await write;
     } catch (cause) {
       if (!(cause instanceof ApiException) || cause.code !== 404) throw cause;
-      logger.debug({ analysisRun: name }, 'AnalysisRun already gone');
+      logger.debug({ object: name }, 'already gone');
     }
   }
 
@@ -240,6 +259,25 @@ export function createPlanApplier(
       const ours = (existing.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === ownerUid);
       if (!ours || isCompleted(existing.status?.phase)) throw cause;
       logger.debug({ analysisRun: name, namespace }, 'AnalysisRun already created (stale cache)');
+    }
+  }
+
+  /**
+   * As createAnalysisRun: a 409 is the cache lagging behind an Experiment created a moment ago. It is accepted when
+   * the same Rollout owns it, it is unfinished and its spec is the one wanted (Argo's createExperimentWithCollisionHandling);
+   * anything else is an error and the reconcile is retried on fresh state, where the planner picks the next name.
+   */
+  async function createExperiment(namespace: string, experiment: Experiment): Promise<void> {
+    try {
+      await custom.createNamespacedCustomObject({ ...EXPERIMENTS, namespace, body: experiment });
+    } catch (cause) {
+      if (!(cause instanceof ApiException) || cause.code !== 409) throw cause;
+      const name = experiment.metadata?.name ?? '';
+      const existing = (await custom.getNamespacedCustomObject({ ...EXPERIMENTS, namespace, name })) as Experiment;
+      const ownerUid = experiment.metadata?.ownerReferences?.[0]?.uid;
+      const ours = (existing.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === ownerUid);
+      if (!ours || isCompletedPhase(existing.status?.phase) || !sameExperimentSpec(existing.spec, experiment.spec)) throw cause;
+      logger.debug({ experiment: name, namespace }, 'Experiment already created (stale cache)');
     }
   }
 
@@ -439,6 +477,7 @@ function targetName(action: KubeAction): string {
   if (action.kind === 'createReplicaSet') return action.replicaSet.metadata?.name ?? '';
   if (action.kind === 'routeTraffic') return action.operations.map((operation) => operation.op).join(',');
   if (action.kind === 'createAnalysisRun') return action.run.metadata?.name ?? '';
+  if (action.kind === 'createExperiment') return action.experiment.metadata?.name ?? '';
   if (action.kind === 'setRolloutRevision') return action.revision;
   return action.name;
 }

@@ -7,7 +7,7 @@ import {
   type V1ReplicaSet,
   type V1Service,
 } from '@kubernetes/client-node';
-import { validateRollout, type Rollout } from '../../api/index.js';
+import { experimentSchema, validateRollout, type Experiment, type Rollout } from '../../api/index.js';
 import {
   createController,
   createControllerIndex,
@@ -117,6 +117,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const deployments = informer<V1Deployment & { metadata: object }>({ group: 'apps', version: 'v1', resource: 'deployments' });
   const analysisRuns = informer<KubernetesObject>({ ...argo, resource: 'analysisruns' });
   const analysisTemplates = informer<KubernetesObject>({ ...argo, resource: 'analysistemplates' });
+  // The Experiments of canary experiment steps (the Experiment controller watches the same cache).
+  const experiments = informer<KubernetesObject>({ ...argo, resource: 'experiments' });
   // Cluster-scoped: watched whole even when the controller watches one namespace.
   const clusterAnalysisTemplates = manager.informer<KubernetesObject>({ ...argo, resource: 'clusteranalysistemplates' }, 'rollouts');
   // A reconcile reads its own Rollout's ReplicaSets, their pods and its AnalysisRuns, not the namespace's.
@@ -227,6 +229,20 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     return phase === 'Failed' || phase === 'Error' || phase === 'Inconclusive';
   }
 
+  /** An Experiment as the planner reads it; one that does not parse keeps its name (taken) and phase, with no templates to equal. */
+  function readExperiment(raw: KubernetesObject): Experiment {
+    const parsed = experimentSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const status = (raw as { status?: Experiment['status'] }).status;
+    return {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Experiment',
+      metadata: raw.metadata as Experiment['metadata'],
+      spec: { templates: [] },
+      ...(status === undefined ? {} : { status }),
+    };
+  }
+
   const watches = [
     watch(
       rollouts,
@@ -240,6 +256,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     ),
     // A failed or inconclusive run aborts or pauses its Rollout: ahead of the queue.
     watch(analysisRuns, ownerOf, (object) => analysisRunConcluded(object)),
+    // An Experiment that ends moves its Rollout's step on, or aborts it.
+    watch(experiments, ownerOf, (object) => analysisRunConcluded(object)),
     watch(analysisTemplates, rolloutsUsingAnalysis),
     watch(clusterAnalysisTemplates, rolloutsUsingAnalysis),
     watch(replicaSets, ownerOf),
@@ -316,6 +334,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
           ...observed,
           validation,
           ...(routerObjects === undefined ? {} : { routerObjects }),
+          experiments: experiments.list(rolloutNamespace).map(readExperiment),
           ...observeAnalysis({
             rollout,
             analysisRuns: analysisRunsByController.controlledBy(raw.metadata?.uid),

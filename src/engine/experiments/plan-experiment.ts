@@ -258,7 +258,9 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
         message: current.message === undefined || current.message === '' ? message : `${message}: ${current.message}`,
       });
     }
-    setByName((status.analysisRuns ??= []), current);
+    // Argo's CRD requires analysisRun and phase on each entry: an analysis not started yet has none (Argo adds it with its run).
+    if (previous === undefined && current.phase === undefined) continue;
+    setByName((status.analysisRuns ??= []), { ...current, analysisRun: current.analysisRun ?? '' });
   }
 
   calculateStatus(experiment, status, now);

@@ -1,5 +1,5 @@
 import type { V1Affinity, V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { AnalysisRun, Rollout, RolloutSpec } from '../../api/index.js';
+import type { AnalysisRun, Experiment, Rollout, RolloutSpec } from '../../api/index.js';
 import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
 import { sameStatus } from '../rollout-status.js';
 import { planRollout } from '../plan-rollout.js';
@@ -29,6 +29,8 @@ export interface SimulatedCluster {
   nextVersion: number;
   /** AnalysisRuns the planner created (their phases are set by the test, standing in for the AnalysisRun controller). */
   analysisRuns: AnalysisRun[];
+  /** Experiments as the API server holds them; their controller is the test (it sets their phases). */
+  experiments: Experiment[];
   analysisTemplates: AnalysisTemplateCatalog;
   /** A stand-in traffic router: the canary weight last set (undefined before any), the header/mirror routes it holds, and every call in order. */
   router: { weight: number | undefined; routes: string[]; calls: { at: number; operation: TrafficOperation }[] };
@@ -46,6 +48,7 @@ export function simulatedCluster(rollout: Rollout, options: { now?: Date; readyA
     plans: [],
     nextVersion: 1,
     analysisRuns: [],
+    experiments: [],
     analysisTemplates: { namespaced: {}, cluster: {} },
     router: { weight: undefined, routes: [], calls: [] },
   };
@@ -61,6 +64,7 @@ export function observe(cluster: SimulatedCluster): RolloutObservation {
     pods: podsOf(cluster),
     ...(cluster.workload === undefined ? {} : { workload: structuredClone(cluster.workload) }),
     analysisRuns: structuredClone(cluster.analysisRuns),
+    experiments: structuredClone(cluster.experiments),
     analysisTemplates: cluster.analysisTemplates,
     now: new Date(cluster.now),
   };
@@ -167,6 +171,19 @@ export function apply(cluster: SimulatedCluster, plan: ReconcilePlan): void {
       if (run !== undefined) run.spec.terminate = true;
     } else if (action.kind === 'deleteAnalysisRun') {
       cluster.analysisRuns = cluster.analysisRuns.filter((run) => run.metadata?.name !== action.name);
+    } else if (action.kind === 'createExperiment') {
+      const name = action.experiment.metadata?.name ?? '';
+      if (cluster.experiments.some((experiment) => experiment.metadata?.name === name))
+        throw new Error(`Experiment ${name} already exists`);
+      cluster.experiments.push({
+        ...structuredClone(action.experiment),
+        metadata: { ...action.experiment.metadata, uid: `uid-${name}`, creationTimestamp: new Date(cluster.now).toISOString() },
+      });
+    } else if (action.kind === 'terminateExperiment') {
+      const experiment = cluster.experiments.find((candidate) => candidate.metadata?.name === action.name);
+      if (experiment !== undefined) experiment.spec.terminate = true;
+    } else if (action.kind === 'deleteExperiment') {
+      cluster.experiments = cluster.experiments.filter((experiment) => experiment.metadata?.name !== action.name);
     } else if (action.kind === 'routeTraffic') {
       for (const operation of action.operations) routeTraffic(cluster, operation);
     } else if (action.kind === 'scaleDeployment') {
