@@ -278,6 +278,10 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'list argoproj.io/experiments',
         'watch argoproj.io/experiments',
         'update argoproj.io/experiments',
+        // The canary experiment step (canary-experiment.ts): creates its Experiment, terminates (merge patch) and deletes the others.
+        'create argoproj.io/experiments',
+        'patch argoproj.io/experiments',
+        'delete argoproj.io/experiments',
         'create core/services',
         'delete core/services',
         'get argoproj.io/analysisruns',
@@ -335,6 +339,26 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
         'update apisix.apache.org/apisixroutes',
         'patch apisix.apache.org/apisixroutes',
         'delete apisix.apache.org/apisixroutes',
+        'get getambassador.io/mappings',
+        'list getambassador.io/mappings',
+        'watch getambassador.io/mappings',
+        'create getambassador.io/mappings',
+        'update getambassador.io/mappings',
+        'patch getambassador.io/mappings',
+        'delete getambassador.io/mappings',
+        'get appmesh.k8s.aws/virtualservices',
+        'list appmesh.k8s.aws/virtualservices',
+        'watch appmesh.k8s.aws/virtualservices',
+        'get appmesh.k8s.aws/virtualrouters',
+        'list appmesh.k8s.aws/virtualrouters',
+        'watch appmesh.k8s.aws/virtualrouters',
+        'update appmesh.k8s.aws/virtualrouters',
+        'patch appmesh.k8s.aws/virtualrouters',
+        'get appmesh.k8s.aws/virtualnodes',
+        'list appmesh.k8s.aws/virtualnodes',
+        'watch appmesh.k8s.aws/virtualnodes',
+        'update appmesh.k8s.aws/virtualnodes',
+        'patch appmesh.k8s.aws/virtualnodes',
       ].sort(),
     );
   });
@@ -509,8 +533,9 @@ describe('the install manifests (deploy/) on a real control plane with RBAC', ()
     const saCustom = saConfig.makeApiClient(CustomObjectsApi);
     const saLeases = saConfig.makeApiClient(CoordinationV1Api);
     // Services: an Experiment template's own is created and deleted (Argo's experiments/service.go needs the verbs),
-    // which RBAC cannot narrow to owned ones; a Service is still never updated whole (below), nor an Experiment deleted.
-    expect(await statusOf(saCustom.deleteNamespacedCustomObject({ ...rolloutApi, plural: 'experiments', name: 'any' }))).toBe(403);
+    // which RBAC cannot narrow to owned ones; a Service is still never updated whole (below). Experiments are created
+    // and deleted by the canary experiment step; AnalysisTemplates, which people write, are only read.
+    expect(await statusOf(saCustom.deleteNamespacedCustomObject({ ...rolloutApi, plural: 'analysistemplates', name: 'any' }))).toBe(403);
     expect(await statusOf(saCore.listNamespacedSecret({ namespace }))).toBe(403);
     expect(await statusOf(saCore.listSecretForAllNamespaces())).toBe(403);
     expect(await statusOf(saCore.listNamespacedConfigMap({ namespace }))).toBe(403);
