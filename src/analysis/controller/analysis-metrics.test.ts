@@ -31,6 +31,8 @@ describe("the AnalysisRun metrics, under Argo's names", () => {
     metrics.observeReconcile('shop', 'web-6d4f-2', 0.02, true);
     expect(await registry.metrics()).toContain('analysis_run_reconcile_error{namespace="shop",name="web-6d4f-2"} 1');
     metrics.forgetRun('shop', 'web-6d4f-2');
-    expect(await registry.metrics()).not.toMatch(/analysis_run_(info|phase|metric_phase|metric_type)\{/u);
+    expect(await registry.metrics()).not.toMatch(
+      /analysis_run_(info|phase|metric_phase|metric_type|reconcile_bucket|reconcile_count|reconcile_error)\{/u,
+    );
   });
 });

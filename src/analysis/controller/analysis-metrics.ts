@@ -83,7 +83,13 @@ export function createAnalysisMetrics(registry: Registry): AnalysisMetrics {
       }
       exported.set(`${namespace}/${name}`, { phase: current, metrics });
     },
-    forgetRun: remove,
+    forgetRun(namespace, name) {
+      remove(namespace, name);
+      // Argo's MetricsServer.Remove drops the per-run reconcile series too: a name is never reused, so each deleted
+      // run would otherwise leave a histogram behind for good (the soak bench saw the registry grow by one per run).
+      reconcile.remove({ namespace, name });
+      reconcileErrors.remove({ namespace, name });
+    },
     observeReconcile(namespace, name, seconds, failed) {
       reconcile.observe({ namespace, name }, seconds);
       if (failed) reconcileErrors.inc({ namespace, name });

@@ -77,6 +77,8 @@ export function createControllerMetrics(): ControllerMetrics {
   });
   const phases = ['Progressing', 'Paused', 'Healthy', 'Degraded'] as const;
   // The rollout_info series each rollout has now, so a phase change or a deletion removes the old one.
+  // The rollout_events_total series each rollout has, so its deletion removes them (prom-client removes by full labels).
+  const eventSeries = new Map<string, { namespace: string; name: string; type: string; reason: string }[]>();
   const infoSeries = new Map<string, { namespace: string; name: string; strategy: string; traffic_router: string; phase: string }>();
 
   return {
@@ -104,13 +106,22 @@ export function createControllerMetrics(): ControllerMetrics {
         infoSeries.delete(`${namespace}/${name}`);
       }
       for (const gauge of [desired, available, updated]) gauge.remove({ namespace, name });
+      // As Argo's MetricsServer.Remove: the reconcile series and the Event counts go with the Rollout.
+      reconcile.remove({ namespace, name });
+      reconcileErrors.remove({ namespace, name });
+      for (const labels of eventSeries.get(`${namespace}/${name}`) ?? []) events.remove(labels);
+      eventSeries.delete(`${namespace}/${name}`);
     },
     observeReconcile(namespace, name, seconds, failed) {
       reconcile.observe({ namespace, name }, seconds);
       if (failed) reconcileErrors.inc({ namespace, name });
     },
     countEvent(namespace, name, type, reason) {
-      events.inc({ namespace, name, type, reason });
+      const labels = { namespace, name, type, reason };
+      events.inc(labels);
+      const series = eventSeries.get(`${namespace}/${name}`) ?? [];
+      if (!series.some((known) => known.type === type && known.reason === reason))
+        eventSeries.set(`${namespace}/${name}`, [...series, labels]);
     },
     countRequest(labels) {
       requests.inc(labels);
