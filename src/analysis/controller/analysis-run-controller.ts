@@ -284,7 +284,9 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
         else logger.warn({ key, err: cause }, 'reconcile failed; retrying with backoff');
         throw cause;
       } finally {
-        options.metrics?.observeReconcile(runNamespace, name, (clock.now() - startedAt) / 1000, failed);
+        // Not for a deleted run: its series were just forgotten, and recording this pass would bring them back for good.
+        if (runs.get(runNamespace, name) !== undefined)
+          options.metrics?.observeReconcile(runNamespace, name, (clock.now() - startedAt) / 1000, failed);
       }
     },
     afterStop: () => eventRecorder.flush(),

@@ -396,7 +396,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       else log.warn({ err: cause }, 'reconcile failed; retrying with backoff');
       throw cause;
     } finally {
-      options.metrics?.observeReconcile(rolloutNamespace, name, (clock.now() - startedAt) / 1000, failed);
+      // Not for a deleted Rollout: its series were just forgotten, and recording this pass would bring them back.
+      if (rollouts.get(rolloutNamespace, name) !== undefined)
+        options.metrics?.observeReconcile(rolloutNamespace, name, (clock.now() - startedAt) / 1000, failed);
     }
   }
 
