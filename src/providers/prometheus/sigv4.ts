@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { NodeSha256 } from '../outbound/node-sha256.js';
 
 /*
  * authentication.sigv4 of the prometheus provider (Argo's NewPrometheusAPI with
@@ -50,26 +50,6 @@ export interface Sigv4Options {
 
 /** The service name Amazon Managed Prometheus signs under (prometheus/common/sigv4 signs "aps"). */
 export const sigv4Service = 'aps';
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** The Checksum the signer asks for, on node:crypto. */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
 
 function errorText(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);

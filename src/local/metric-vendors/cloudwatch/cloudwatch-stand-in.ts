@@ -1,8 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetMetricDataInput$, GetMetricDataOutput$ } from '@aws-sdk/client-cloudwatch';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../../providers/outbound/node-sha256.js';
 
 /*
  * A local CloudWatch GetMetricData endpoint for tests, speaking the protocol the official SDK
@@ -104,25 +104,6 @@ export function checkGetMetricDataInput(input: unknown): string | undefined {
 }
 export function checkGetMetricDataOutput(output: unknown): string | undefined {
   return check(GetMetricDataOutput$, output, '');
-}
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
 }
 
 /** Recomputes the request's SigV4 signature with the stand-in's key over the headers it says it signed. */
