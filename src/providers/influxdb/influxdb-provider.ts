@@ -131,7 +131,8 @@ export function influxdbProvider(dependencies: InfluxdbProviderDependencies): Me
         url,
         {
           method: 'POST',
-          headers: { Authorization: `Token ${authToken}`, 'Content-Type': 'application/json', Accept: 'application/csv' },
+          // No Accept: influxdb-client-go sends none, and InfluxDB 1.8 answers an error as CSV to `Accept: application/csv`.
+          headers: { Authorization: `Token ${authToken}`, 'Content-Type': 'application/json' },
           body: fluxQueryBody(resolved.value.query ?? ''),
           // The client reads the Content-Type and InfluxDB 1.x's X-Influxdb-Error header for its error message.
           responseHeaders: true,
