@@ -63,9 +63,17 @@ describe('graphite provider against the render API stand-in', () => {
   });
 
   test('a refused request is Argo\'s "error response: <body>"', async () => {
+    expect(await graphiteProvider().run(context({ address: graphite.url, query: 'target=nosuchFunction(stats.a)' }))).toEqual({
+      kind: 'error',
+      message:
+        'error response: Invalid parameters (Received request for unknown function: nosuchFunction); targets: "nosuchFunction(stats.a)"',
+    });
+  });
+
+  test('no target is graphite-web\'s 200 [], so Argo\'s "no values found"', async () => {
     expect(await graphiteProvider().run(context({ address: graphite.url, query: 'from=-5min' }))).toEqual({
       kind: 'error',
-      message: "error response: Missing required parameter 'target'",
+      message: 'no values found',
     });
   });
 

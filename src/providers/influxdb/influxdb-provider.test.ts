@@ -4,7 +4,7 @@ import { startFluxStandIn, type FluxTable } from '../../local/metric-vendors/inf
 import type { StandInServer } from '../../local/metric-vendors/serve-json.js';
 import type { MeasurementContext } from '../provider.js';
 import { fluxValues } from './flux-csv.js';
-import { influxdbProvider, mapFluxResponse } from './influxdb-provider.js';
+import { fluxErrorMessage, influxdbProvider, mapFluxResponse } from './influxdb-provider.js';
 import type { SecretRead } from '../provider-secrets.js';
 
 const token = 'influx-token-s3cr3t-0123456789';
@@ -147,7 +147,53 @@ describe('annotated CSV as influxdb-client-go reads it (pure)', () => {
     });
   });
 
-  test('a non-2xx answer without a JSON error is the client\'s "Unexpected status code"', () => {
-    expect(mapFluxResponse(502, '<html>')).toEqual({ kind: 'error', message: 'Unexpected status code 502' });
+  test('a non-2xx answer that is not JSON is the client\'s "<status line>: <body>"', () => {
+    // influxdb-client-go v2.14 parseHTTPError: any Content-Type but application/json makes the body the Message and r.Status the Code.
+    expect(mapFluxResponse(502, '<html>')).toEqual({ kind: 'error', message: '502 Bad Gateway: <html>' });
+  });
+});
+
+describe("influxdb-client-go's error words for what InfluxDB answers (pure)", () => {
+  const json = { 'content-type': 'application/json' };
+  test.each([
+    // Recorded from InfluxDB 1.8.10 with flux-enabled (test/integration/influxdb-real.test.ts runs them for real).
+    ['1.8, a token it refuses (no X-Influxdb-Error on a 401)', 401, '{"error":"authorization failed"}', json, 'Unexpected status code 401'],
+    [
+      '1.8, Flux that does not parse: the header carries the error',
+      500,
+      '{"error":"loc 1:1-1:14: expected RPAREN, got EOF"}',
+      { ...json, 'x-influxdb-error': 'loc 1:1-1:14: expected RPAREN, got EOF' },
+      '500 Internal Server Error: loc 1:1-1:14: expected RPAREN, got EOF',
+    ],
+    // InfluxDB 2's documented error body (its OpenAPI Error schema).
+    ['2.x, code and message', 400, '{"code":"invalid","message":"compilation failed: x"}', json, 'invalid: compilation failed: x'],
+    [
+      'keys matched case-insensitively, as encoding/json does',
+      404,
+      '{"Code":"not found","MESSAGE":"organization name \\"x\\" not found"}',
+      json,
+      'not found: organization name "x" not found',
+    ],
+    ['only a message: the code is empty, so the status', 400, '{"message":"m"}', json, 'Unexpected status code 400'],
+    ['429 without words', 429, '{}', json, 'too many requests: exceeded rate limit'],
+    ['503 without words', 503, '{}', json, 'unavailable: service temporarily unavailable'],
+    [
+      'a code that is not a string',
+      400,
+      '{"code":5,"message":"m"}',
+      json,
+      'json: cannot unmarshal number into Go struct field Error.Code of type string',
+    ],
+    [
+      'JSON by its type that is not JSON',
+      400,
+      '<html>',
+      json,
+      'the InfluxDB error body is not JSON: Unexpected token \'<\', "<html>" is not valid JSON',
+    ],
+    ['text with a charset', 400, 'bad', { 'content-type': 'text/plain; charset=utf-8' }, '400 Bad Request: bad'],
+  ])('%s', (_name, status, body, headers, message) => {
+    expect(fluxErrorMessage(status, body, headers)).toBe(message);
+    expect(mapFluxResponse(status, body, headers)).toEqual({ kind: 'error', message });
   });
 });

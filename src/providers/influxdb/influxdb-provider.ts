@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { SecretRead } from '../provider-secrets.js';
 import type { Value } from '../../condition/index.js';
 import type { ProviderAnswer } from '../provider.js';
@@ -48,19 +49,58 @@ function sprint(values: readonly FluxValue[]): string {
   return `[${values.map(item).join(' ')}]`;
 }
 
-/** The query's answer as Argo maps it (influxdb-client-go's errors for a non-2xx answer). Pure. */
-export function mapFluxResponse(status: number, body: string): ProviderAnswer {
-  if (status < 200 || status >= 300) {
-    // influxdb-client-go's http.Error: "<code>: <message>" from the JSON error body, else the status.
+/** Go's name for a JSON value's type in an UnmarshalTypeError. */
+function goJsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+/**
+ * influxdb-client-go v2.14's parseHTTPError and Error() (api/http/service.go, error.go), which
+ * Argo's messages are: a JSON body (by Content-Type) is decoded into Code and Message (keys
+ * matched case-insensitively, as encoding/json does); any other body is Message, with the
+ * status line as Code. Both still empty: 429 and 503 have fixed words, others the status line
+ * and the X-Influxdb-Error header (InfluxDB 1.x puts its error there, its body being
+ * `{"error": …}`). Code and Message both set: "code: message"; else "Unexpected status code N".
+ */
+export function fluxErrorMessage(status: number, body: string, headers: Readonly<Record<string, string>> = {}): string {
+  const statusLine = `${String(status)} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+  let code = '';
+  let message = '';
+  const mediaType = (headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
+  if (mediaType === 'application/json') {
+    let parsed: unknown;
     try {
-      const error = JSON.parse(body) as { code?: unknown; message?: unknown };
-      if (typeof error.code === 'string' && error.code !== '' && typeof error.message === 'string' && error.message !== '')
-        return { kind: 'error', message: `${error.code}: ${error.message}`.slice(0, MAX_ERROR_BODY) };
-    } catch {
-      // not JSON: the status says it
+      parsed = JSON.parse(body);
+    } catch (error) {
+      return `the InfluxDB error body is not JSON: ${error instanceof Error ? error.message : String(error)}`;
     }
-    return { kind: 'error', message: `Unexpected status code ${String(status)}` };
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) {
+        const field = key.toLowerCase() === 'code' ? 'Code' : key.toLowerCase() === 'message' ? 'Message' : undefined;
+        if (field === undefined || value === null) continue;
+        if (typeof value !== 'string')
+          return `json: cannot unmarshal ${goJsonType(value)} into Go struct field Error.${field} of type string`;
+        if (field === 'Code') code = value;
+        else message = value;
+      }
+    }
+  } else {
+    code = statusLine;
+    message = body;
   }
+  if (code === '' && message === '') {
+    if (status === 429) [code, message] = ['too many requests', 'exceeded rate limit'];
+    else if (status === 503) [code, message] = ['unavailable', 'service temporarily unavailable'];
+    else [code, message] = [statusLine, headers['x-influxdb-error'] ?? ''];
+  }
+  return code !== '' && message !== '' ? `${code}: ${message}` : `Unexpected status code ${String(status)}`;
+}
+
+/** The query's answer as Argo maps it (influxdb-client-go's errors for a non-2xx answer). Pure. */
+export function mapFluxResponse(status: number, body: string, headers: Readonly<Record<string, string>> = {}): ProviderAnswer {
+  if (status < 200 || status >= 300) return { kind: 'error', message: fluxErrorMessage(status, body, headers).slice(0, MAX_ERROR_BODY) };
   const records = fluxValues(body);
   if (!records.ok) return { kind: 'error', message: records.message };
   // Argo reads records until the reader stops and does not look at why; the reason is kept here, after Argo's words.
@@ -91,13 +131,18 @@ export function influxdbProvider(dependencies: InfluxdbProviderDependencies): Me
         url,
         {
           method: 'POST',
-          headers: { Authorization: `Token ${authToken}`, 'Content-Type': 'application/json', Accept: 'application/csv' },
+          // No Accept: influxdb-client-go sends none, and InfluxDB 1.8 answers an error as CSV to `Accept: application/csv`.
+          headers: { Authorization: `Token ${authToken}`, 'Content-Type': 'application/json' },
           body: fluxQueryBody(resolved.value.query ?? ''),
+          // The client reads the Content-Type and InfluxDB 1.x's X-Influxdb-Error header for its error message.
+          responseHeaders: true,
         },
         TIMEOUT_MS,
         policy,
       );
-      const answer: ProviderAnswer = result.ok ? mapFluxResponse(result.status, result.body) : { kind: 'error', message: result.message };
+      const answer: ProviderAnswer = result.ok
+        ? mapFluxResponse(result.status, result.body, result.headers)
+        : { kind: 'error', message: result.message };
       // The token is the Secret's, not an argument's: the run's redaction does not know it, so it is masked here.
       if (answer.kind === 'error') return { kind: 'error', message: answer.message.replaceAll(authToken, MASK) };
       if (answer.kind === 'value' && answer.text.includes(authToken))
