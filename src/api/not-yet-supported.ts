@@ -6,11 +6,7 @@ import type { PathSegment, RolloutIssue } from './types.js';
  * analysis would promote what it should have stopped). `*` stands for every
  * index of an array. Later issues shrink this list as they land.
  */
-export const notYetSupportedFields: readonly (readonly string[])[] = [
-  // Experiment template weights need the routers' additional destinations (Argo's calculateWeightDestinationsFromExperiment).
-  ['spec', 'strategy', 'canary', 'steps', '*', 'experiment', 'templates', '*', 'weight'],
-  ['spec', 'strategy', 'canary', 'steps', '*', 'plugin'],
-];
+export const notYetSupportedFields: readonly (readonly string[])[] = [['spec', 'strategy', 'canary', 'steps', '*', 'plugin']];
 
 /**
  * The not-yet-supported fields present in `object` (a Rollout as parsed from

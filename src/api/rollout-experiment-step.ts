@@ -15,7 +15,9 @@ export const rolloutExperimentTemplateSchema = z
     replicas: int32('pods of this template (default 1)').optional(),
     metadata: podTemplateMetadata("labels and annotations added to the template's pods (and labels to its selector)").optional(),
     selector: labelSelector("the template's selector; absent: the copied ReplicaSet's").optional(),
-    weight: int32('with traffic routing: percentage of traffic for the template (not yet supported by Gradual)').optional(),
+    weight: int32(
+      'with SMI, ALB or Istio traffic routing: percentage of traffic for the template, taken from the stable while the experiment runs',
+    ).optional(),
     service: z
       .strictObject({ name: z.string().optional() })
       .meta({ description: 'create a Service for the pods (named as the ReplicaSet unless name is given)' })

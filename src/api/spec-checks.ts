@@ -2,6 +2,7 @@ import { canaryStepKinds } from './canary-strategy.js';
 import { rolloutDefaults } from './defaults.js';
 import { pauseDurationSeconds } from './duration.js';
 import { selectorExpressionProblems, unmetRequirements } from './label-selector.js';
+import { checkExperimentWeights } from './experiment-weight-checks.js';
 import { checkTemplateAffinity } from './pod-affinity-checks.js';
 import type {
   AntiAffinity,
@@ -131,6 +132,7 @@ function checkCanary(canary: CanaryStrategy, report: Report): void {
     checkStep(step, [...path, 'steps', index], { routed, maxWeight }, report);
   });
   checkAntiAffinity(canary.antiAffinity, [...path, 'antiAffinity'], report);
+  checkExperimentWeights(canary, report);
 }
 
 function checkStep(step: CanaryStep, path: PathSegment[], context: { routed: boolean; maxWeight: number }, report: Report): void {

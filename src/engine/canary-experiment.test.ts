@@ -3,7 +3,7 @@ import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { validateRollout, type CanaryStep, type Experiment, type ExperimentStatus, type RolloutExperimentStep } from '../api/index.js';
 
 type Phase = NonNullable<ExperimentStatus['phase']>;
-import { experimentFromStep, reconcileCanaryExperiment, sameExperimentSpec } from './canary-experiment.js';
+import { experimentFromStep, experimentWeightDestinations, reconcileCanaryExperiment, sameExperimentSpec } from './canary-experiment.js';
 import { canaryRollout } from './testing/fixtures.js';
 import { runUntilSettled, simulatedCluster, updateSpec, type SimulatedCluster } from './testing/simulate.js';
 import { noPauseDecisions } from './rollout-status.js';
@@ -342,5 +342,63 @@ describe('planCanary with an experiment step', () => {
     runUntilSettled(inconclusive, 20);
     expect(inconclusive.rollout.status?.pauseConditions?.map((condition) => condition.reason)).toContain('InconclusiveExperiment');
     expect(inconclusive.rollout.status?.abort).not.toBe(true);
+  });
+});
+
+describe("experimentWeightDestinations (Argo's calculateWeightDestinationsFromExperiment)", () => {
+  const templates = [
+    { name: 'baseline', specRef: 'stable' as const, weight: 5 },
+    { name: 'canary', specRef: 'canary' as const, weight: 10 },
+    { name: 'unweighted', specRef: 'canary' as const },
+  ];
+  const steps: CanaryStep[] = [{ setWeight: 20 }, { experiment: { templates } }, { pause: {} }, { setWeight: 50 }];
+  const NAME = `demo-${NEW}-2-1`;
+  const rolloutAt = (currentStepIndex: number, currentExperiment = NAME) => {
+    const rollout = canaryRollout({ steps });
+    return { ...rollout, status: { stableRS: OLD, currentPodHash: NEW, currentStepIndex, canary: { currentExperiment } } };
+  };
+  const experiment = (
+    phase: Phase,
+    owner = 'uid-1',
+    serviceOf: (name: string) => string | undefined = (name) => `${NAME}-${name}`,
+  ): Experiment => ({
+    ...experimentFromStep(canaryRollout({ steps }), { templates }, 1, stableRS, newRS),
+    metadata: { name: NAME, namespace: 'default', ownerReferences: [{ kind: 'Rollout', uid: owner, controller: true }] },
+    status: {
+      phase,
+      templateStatuses: ['canary', 'baseline', 'unweighted'].map((name) => {
+        const service = serviceOf(name);
+        return { name, podTemplateHash: `h-${name}`, ...(service === undefined ? {} : { serviceName: service }) };
+      }),
+    },
+  });
+  const both = [
+    { weight: 10, serviceName: `${NAME}-canary`, podTemplateHash: 'h-canary' },
+    { weight: 5, serviceName: `${NAME}-baseline`, podTemplateHash: 'h-baseline' },
+  ];
+  const cases: { name: string; index: number; experiments: Experiment[]; currentExperiment?: string; want: unknown[] }[] = [
+    {
+      name: 'running at the step: each weighted template, in template-status order',
+      index: 1,
+      experiments: [experiment('Running')],
+      want: both,
+    },
+    { name: 'running, a step later (Argo looks back to the experiment step)', index: 2, experiments: [experiment('Running')], want: both },
+    { name: 'pending: none yet', index: 1, experiments: [experiment('Pending')], want: [] },
+    { name: 'successful: gone', index: 1, experiments: [experiment('Successful')], want: [] },
+    { name: 'failed (the abort): gone', index: 1, experiments: [experiment('Failed')], want: [] },
+    { name: 'before the experiment step: none', index: 0, experiments: [experiment('Running')], want: [] },
+    { name: 'past the last step: none', index: 4, experiments: [experiment('Running')], want: [] },
+    { name: 'status names no experiment: none', index: 1, experiments: [experiment('Running')], currentExperiment: '', want: [] },
+    { name: "another Rollout's Experiment of that name: none", index: 1, experiments: [experiment('Running', 'uid-other')], want: [] },
+    {
+      name: 'a template whose Service is not created yet waits for it (Argo would send an empty service name)',
+      index: 1,
+      experiments: [experiment('Running', 'uid-1', (name) => (name === 'baseline' ? undefined : `${NAME}-${name}`))],
+      want: [both[0]],
+    },
+  ];
+  test.each(cases)('$name', ({ index, experiments, currentExperiment, want }) => {
+    expect(experimentWeightDestinations(rolloutAt(index, currentExperiment), experiments)).toEqual(want);
   });
 });

@@ -226,3 +226,39 @@ export function reconcileCanaryExperiment(input: CanaryExperimentInput): CanaryE
   }
   return result(statusName);
 }
+
+/** One weighted experiment template as the routers take it (Argo's WeightDestination). */
+export interface ExperimentWeightDestination {
+  weight: number;
+  serviceName: string;
+  podTemplateHash: string;
+}
+
+/**
+ * Argo's calculateWeightDestinationsFromExperiment (rollout/trafficrouting.go): while the Experiment
+ * status.canary.currentExperiment names is Running and the current step is, or follows, an experiment
+ * step, each of its templates with a weight is a destination of the routers at that weight, in the
+ * order of the Experiment's template statuses. One difference: Argo adds a template whose Service is
+ * not created yet with an empty service name (a backend the routers' objects refuse, or traffic to
+ * nothing); Gradual adds it once the Experiment names its Service. Once the Experiment ends (or is
+ * terminated by an abort) the list is empty and the routers drop the destinations.
+ */
+export function experimentWeightDestinations(rollout: Rollout, experiments: readonly Experiment[]): ExperimentWeightDestination[] {
+  const steps = rollout.spec.strategy?.canary?.steps ?? [];
+  const { step: currentStep, index } = currentCanaryStep(rollout);
+  if (currentStep === undefined || index === undefined) return [];
+  // Argo's GetCurrentExperimentStep: the nearest experiment step at or before the current one.
+  let step: RolloutExperimentStep | undefined;
+  for (let i = index; i >= 0 && step === undefined; i--) step = steps[i]?.experiment;
+  const currentName = rollout.status?.canary?.currentExperiment ?? '';
+  if (step === undefined || currentName === '') return [];
+  const current = experiments.find((experiment) => experiment.metadata?.name === currentName && ownedBy(experiment, rollout));
+  if (current?.status?.phase !== 'Running') return [];
+  const weights = new Map(step.templates.map((template) => [template.name, template.weight]));
+  return (current.status.templateStatuses ?? []).flatMap((templateStatus): ExperimentWeightDestination[] => {
+    const weight = weights.get(templateStatus.name);
+    const serviceName = templateStatus.serviceName ?? '';
+    if (weight === undefined || serviceName === '') return [];
+    return [{ weight, serviceName, podTemplateHash: templateStatus.podTemplateHash ?? '' }];
+  });
+}

@@ -25,7 +25,7 @@ import { reconcileCanaryServices } from './canary-services.js';
 import { atDesiredTrafficReplicaCounts, decideTrafficRouting, type TrafficContext } from './canary-traffic.js';
 import { reconcileTrafficReplicaSets } from './traffic-replica-sets.js';
 import { analysisInputOf, analysisRunStatusEntry, reconcileRolloutAnalysis } from './rollout-analysis.js';
-import { reconcileCanaryExperiment } from './canary-experiment.js';
+import { experimentWeightDestinations, reconcileCanaryExperiment } from './canary-experiment.js';
 import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-steps.js';
 import { MESSAGES, REASONS } from './conditions.js';
 import { replicaProgressThresholdMet } from './replica-progress-threshold.js';
@@ -93,7 +93,18 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
   actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
   const aborted = isAborted(decisions, observed);
   const traffic: TrafficContext | undefined =
-    canary.trafficRouting === undefined ? undefined : { rollout, spec, canary, replicaSets, newRS, aborted };
+    canary.trafficRouting === undefined
+      ? undefined
+      : {
+          rollout,
+          spec,
+          canary,
+          replicaSets,
+          newRS,
+          aborted,
+          // Argo's currentEx is the Experiment as the reconcile started, before reconcileExperiments acts on it.
+          experimentDestinations: experimentWeightDestinations(rollout, observation.experiments ?? []),
+        };
   const trafficDecision = traffic === undefined ? undefined : decideTrafficRouting(traffic);
   reconcileCanaryServices(
     {

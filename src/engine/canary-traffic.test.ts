@@ -419,3 +419,93 @@ describe('router objects decided in the same reconcile', () => {
     expect(checked).toEqual(unchecked);
   });
 });
+
+describe("canary with traffic routing: an experiment step's template weights (Argo's additional destinations)", () => {
+  const steps: CanaryStep[] = [
+    { setWeight: 20 },
+    {
+      experiment: {
+        templates: [
+          { name: 'baseline', specRef: 'stable', weight: 5 },
+          { name: 'canary', specRef: 'canary', weight: 10 },
+        ],
+      },
+    },
+    { pause: {} },
+  ];
+  const EXPERIMENT = `demo-${NEW.slice('demo-'.length)}-2-1`;
+  const setPhase = (cluster: SimulatedCluster, phase: 'Running' | 'Successful' | 'Failed', services = true) => {
+    const experiment = cluster.experiments.find((candidate) => candidate.metadata?.name === EXPERIMENT);
+    if (experiment === undefined) throw new Error(`no Experiment ${EXPERIMENT}`);
+    experiment.status = {
+      phase,
+      templateStatuses: ['baseline', 'canary'].map((name) => ({
+        name,
+        podTemplateHash: `hash-${name}`,
+        ...(services ? { serviceName: `${EXPERIMENT}-${name}` } : {}),
+      })),
+    };
+  };
+  const lastSetWeight = (cluster: SimulatedCluster) =>
+    cluster.router.calls.flatMap(({ operation }) => (operation.op === 'setWeight' ? [operation] : [])).at(-1);
+  const additional = [
+    { weight: 5, serviceName: `${EXPERIMENT}-baseline`, podTemplateHash: 'hash-baseline' },
+    { weight: 10, serviceName: `${EXPERIMENT}-canary`, podTemplateHash: 'hash-canary' },
+  ];
+
+  test('while the Experiment runs the routers split 20/5/10/65; when it succeeds the destinations go and the step moves on', () => {
+    const cluster = routed(steps);
+    setImage(cluster, 'demo:2');
+    runUntilSettled(cluster);
+    expect(statusOf(cluster).currentStepIndex).toBe(1);
+    expect(statusOf(cluster).canary?.currentExperiment).toBe(EXPERIMENT);
+    expect(lastSetWeight(cluster)).toEqual({ op: 'setWeight', weight: 20 });
+
+    // Services not created yet: no destination (Argo would write an empty service name).
+    setPhase(cluster, 'Running', false);
+    runUntilSettled(cluster);
+    expect(lastSetWeight(cluster)).toEqual({ op: 'setWeight', weight: 20 });
+
+    setPhase(cluster, 'Running');
+    cluster.events.length = 0;
+    runUntilSettled(cluster);
+    expect(lastSetWeight(cluster)).toEqual({ op: 'setWeight', weight: 20, additional });
+    const updateHash = cluster.router.calls.flatMap(({ operation }) => (operation.op === 'updateHash' ? [operation] : [])).at(-1);
+    expect(updateHash).toMatchObject({ additional });
+    expect(statusOf(cluster).canary?.weights).toMatchObject({
+      canary: { weight: 20, serviceName: 'demo-canary' },
+      stable: { weight: 65, serviceName: 'demo-stable' },
+      additional: [
+        { weight: 5, serviceName: `${EXPERIMENT}-baseline`, podTemplateHash: 'hash-baseline' },
+        { weight: 10, serviceName: `${EXPERIMENT}-canary`, podTemplateHash: 'hash-canary' },
+      ],
+    });
+    expect(cluster.events.map((event) => event.message)).toContain(
+      `Traffic weight updated additional: [{5 ${EXPERIMENT}-baseline hash-baseline} {10 ${EXPERIMENT}-canary hash-canary}]`,
+    );
+
+    setPhase(cluster, 'Successful');
+    cluster.events.length = 0;
+    runUntilSettled(cluster);
+    expect(statusOf(cluster).currentStepIndex).toBe(2);
+    expect(lastSetWeight(cluster)).toEqual({ op: 'setWeight', weight: 20 });
+    expect(statusOf(cluster).canary?.weights?.stable.weight).toBe(80);
+    expect(statusOf(cluster).canary?.weights?.additional).toBeUndefined();
+    expect(cluster.events.map((event) => event.message)).toContain('Traffic weight updated additional: []');
+  });
+
+  test('an Experiment that fails aborts: the weight and the destinations leave together', () => {
+    const cluster = routed(steps);
+    setImage(cluster, 'demo:2');
+    runUntilSettled(cluster);
+    setPhase(cluster, 'Running');
+    runUntilSettled(cluster);
+    expect(lastSetWeight(cluster)).toEqual({ op: 'setWeight', weight: 20, additional });
+    setPhase(cluster, 'Failed');
+    runUntilSettled(cluster);
+    expect(statusOf(cluster).abort).toBe(true);
+    expect(lastSetWeight(cluster)).toEqual({ op: 'setWeight', weight: 0 });
+    expect(statusOf(cluster).canary?.weights).toMatchObject({ canary: { weight: 0 }, stable: { weight: 100 } });
+    expect(statusOf(cluster).canary?.weights?.additional).toBeUndefined();
+  });
+});

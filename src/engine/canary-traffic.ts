@@ -1,5 +1,6 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { CanaryStrategyWithDefaults, Rollout, RolloutSpecWithDefaults, TrafficWeights } from '../api/index.js';
+import type { ExperimentWeightDestination } from './canary-experiment.js';
 import { specReplicas } from './canary-replica-sets.js';
 import { currentCanaryStep } from './canary-steps.js';
 import type { RolloutEvent, TrafficOperation } from './reconcile-types.js';
@@ -19,6 +20,8 @@ export interface TrafficContext {
   newRS: V1ReplicaSet;
   /** The abort as this reconcile decided it (an abort of a fully promoted rollout is dropped). */
   aborted: boolean;
+  /** The running experiment's weighted templates (experimentWeightDestinations); absent reads as none. */
+  experimentDestinations?: readonly ExperimentWeightDestination[];
 }
 
 /** What reconcileTrafficRouting decided: the router calls in order, the new weights, the canary Service's switch on abort. */
@@ -123,6 +126,9 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
   const newAvailable = newRS.status?.availableReplicas ?? 0;
   let desiredWeight = 0;
   let canaryServiceToStable = false;
+  // Argo adds the experiment's destinations in the branches below that keep the rollout stepping.
+  let additional: ExperimentWeightDestination[] = [];
+  const experiment = [...(context.experimentDestinations ?? [])];
 
   if ((observed.stableRS ?? '') === (observed.currentPodHash ?? '')) {
     operations.push(removeRoutes);
@@ -132,6 +138,7 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
     operations.push(removeRoutes);
   } else if (newAvailable === 0) {
     // A canary without an available pod never gets traffic, nor the routes a defunct one may have had.
+    additional = experiment;
     operations.push(removeRoutes);
   } else if (observed.promoteFull === true) {
     desiredWeight = canary.dynamicStableScale
@@ -148,8 +155,10 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
           break;
         }
       }
+      additional = experiment;
     } else if (index !== canary.steps.length) {
       desiredWeight = currentSetWeight({ aborted: false, steps: canary.steps, currentStepIndex: index, maxWeight });
+      additional = experiment;
     } else {
       desiredWeight = maxWeight;
     }
@@ -164,31 +173,42 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
   }
   const previousCanaryWeight = observed.canary?.weights?.canary.weight ?? 0;
   // Weight to 0 before the hash moves to an empty canary, or the old weight would reach pods that do not exist.
-  if (newAvailable === 0 && previousCanaryWeight > 0) operations.push({ op: 'setWeight', weight: desiredWeight });
-  operations.push({ op: 'updateHash', canaryHash, stableHash });
-  operations.push({ op: 'setWeight', weight: desiredWeight });
+  const withAdditional = additional.length === 0 ? {} : { additional };
+  if (newAvailable === 0 && previousCanaryWeight > 0) operations.push({ op: 'setWeight', weight: desiredWeight, ...withAdditional });
+  operations.push({ op: 'updateHash', canaryHash, stableHash, ...withAdditional });
+  operations.push({ op: 'setWeight', weight: desiredWeight, ...withAdditional });
 
   const weights: TrafficWeights = {
     // Argo's serviceName is omitempty: absent when splitting by DestinationRule subsets without the Services.
     canary: { weight: desiredWeight, podTemplateHash: canaryHash, ...serviceNameOf(canary.canaryService) },
-    stable: { weight: maxWeight - desiredWeight, podTemplateHash: stableHash, ...serviceNameOf(canary.stableService) },
+    // Argo's calculateWeightStatus: the stable gets what the canary and the additional destinations leave.
+    stable: {
+      weight: maxWeight - desiredWeight - additional.reduce((sum, destination) => sum + destination.weight, 0),
+      podTemplateHash: stableHash,
+      ...serviceNameOf(canary.stableService),
+    },
+    ...(additional.length === 0 ? {} : { additional: additional.map(weightDestinationStatus) }),
   };
   const previous = observed.canary?.weights;
   const modified =
     previous === undefined ||
     !sameDestination(previous.canary, weights.canary) ||
     !sameDestination(previous.stable, weights.stable) ||
-    (previous.additional?.length ?? 0) > 0;
+    !sameAdditional(previous.additional ?? [], weights.additional ?? []);
   const events: RolloutEvent[] = [];
   const verified = weightVerified(canary);
   if (modified) {
-    const detail =
-      previous === undefined
-        ? `to ${String(desiredWeight)}`
-        : previous.canary.weight !== desiredWeight
-          ? `from ${String(previous.canary.weight)} to ${String(desiredWeight)}`
-          : '';
-    events.push({ type: 'Normal', reason: TRAFFIC_WEIGHT_UPDATED_REASON, message: `Traffic weight updated ${detail}`.trimEnd() });
+    // Argo's trafficWeightUpdatedMessage, Go's %v of the additional destinations included.
+    const details: string[] = [];
+    if (previous === undefined) details.push(`to ${String(desiredWeight)}`);
+    else if (previous.canary.weight !== desiredWeight) details.push(`from ${String(previous.canary.weight)} to ${String(desiredWeight)}`);
+    if (previous !== undefined && !sameAdditional(previous.additional ?? [], weights.additional ?? []))
+      details.push(`additional: ${goAdditional(weights.additional ?? [])}`);
+    events.push({
+      type: 'Normal',
+      reason: TRAFFIC_WEIGHT_UPDATED_REASON,
+      message: `Traffic weight updated ${details.join(', ')}`.trimEnd(),
+    });
   }
   const next: TrafficWeights = previous === undefined || modified ? weights : { ...previous };
   if (verified === undefined) delete next.verified;
@@ -198,6 +218,25 @@ export function decideTrafficRouting(context: TrafficContext): TrafficDecision {
 
 function serviceNameOf(name: string | undefined): { serviceName?: string } {
   return name === undefined || name === '' ? {} : { serviceName: name };
+}
+
+type Destination = TrafficWeights['canary'];
+
+function weightDestinationStatus(destination: ExperimentWeightDestination): Destination {
+  return {
+    weight: destination.weight,
+    ...serviceNameOf(destination.serviceName),
+    ...(destination.podTemplateHash === '' ? {} : { podTemplateHash: destination.podTemplateHash }),
+  };
+}
+
+function sameAdditional(a: readonly Destination[], b: readonly Destination[]): boolean {
+  return a.length === b.length && a.every((destination, index) => sameDestination(destination, b[index] as Destination));
+}
+
+/** Go's %v of a []WeightDestination: `[{10 svc hash}]`, a nil slice `[]`. */
+function goAdditional(destinations: readonly Destination[]): string {
+  return `[${destinations.map((d) => `{${String(d.weight)} ${d.serviceName ?? ''} ${d.podTemplateHash ?? ''}}`).join(' ')}]`;
 }
 
 function sameDestination(a: TrafficWeights['canary'], b: TrafficWeights['canary']): boolean {

@@ -18,9 +18,9 @@ import type {
 function callsOf(decisions: RouterDecisions, operation: RouterOperation): RouterCall[] {
   switch (operation.op) {
     case 'updateHash':
-      return decisions.updateHash(operation.canaryHash, operation.stableHash);
+      return decisions.updateHash(operation.canaryHash, operation.stableHash, operation.additional ?? []);
     case 'setWeight':
-      return decisions.setWeight(operation.weight);
+      return decisions.setWeight(operation.weight, operation.additional ?? []);
     case 'setHeaderRoute':
       return decisions.setHeaderRoute(operation.route);
     case 'setMirrorRoute':

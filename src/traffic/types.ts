@@ -145,8 +145,9 @@ export interface RouterDecisions {
 
 /** One call of Argo's TrafficRoutingReconciler interface, as the engine's plan names it (its routeTraffic action). */
 export type RouterOperation =
-  | { op: 'updateHash'; canaryHash: string; stableHash: string }
-  | { op: 'setWeight'; weight: number }
+  /** `additional`: the running experiment's weighted templates (Argo's additionalDestinations); absent reads as none. */
+  | { op: 'updateHash'; canaryHash: string; stableHash: string; additional?: WeightDestination[] }
+  | { op: 'setWeight'; weight: number; additional?: WeightDestination[] }
   | { op: 'setHeaderRoute'; route: SetHeaderRoute }
   | { op: 'setMirrorRoute'; route: SetMirrorRoute }
   | { op: 'removeManagedRoutes' };

@@ -50,24 +50,48 @@ function usesIssueFeature(document: unknown): boolean {
   );
 }
 
+/** A Rollout document whose experiment steps give templates a weight (with SMI, ALB or Istio: additional destinations). */
+function usesExperimentWeights(document: unknown): boolean {
+  if (typeof document !== 'object' || document === null) return false;
+  const object = document as { kind?: unknown; spec?: { strategy?: { canary?: { steps?: unknown } } } };
+  const steps = object.kind === 'Rollout' ? object.spec?.strategy?.canary?.steps : undefined;
+  if (!Array.isArray(steps)) return false;
+  return steps.some((step: { experiment?: { templates?: { weight?: unknown }[] } }) =>
+    (step.experiment?.templates ?? []).some((template) => template.weight !== undefined),
+  );
+}
+
 /** Fixtures Gradual refuses today, by name, and why (the refusal must name the field). */
-const knownRefusals: Record<string, string> = {
-  'examples/traffic-routing-experiment-step/rollout-alb-experiment-step.yaml': 'experiment steps (issue 25)',
-  'test/e2e/alb/rollout-alb-experiment.yaml': 'experiment steps (issue 25)',
-  'test/e2e/alb/rollout-alb-experiment-no-setweight.yaml': 'experiment steps (issue 25)',
-  'test/e2e/alb/rollout-alb-multi-ingress-experiment.yaml': 'experiment steps (issue 25)',
-  'test/e2e/alb/rollout-alb-multi-ingress-experiment-no-setweight.yaml': 'experiment steps (issue 25)',
-};
+const knownRefusals: Record<string, string> = {};
+
+/** Argo's fixtures with experiment template weights: the five ALB ones issue 26 names, and SMI's and Istio's. */
+const experimentWeightFixtures = [
+  'examples/traffic-routing-experiment-step/rollout-alb-experiment-step.yaml',
+  'test/e2e/alb/rollout-alb-experiment.yaml',
+  'test/e2e/alb/rollout-alb-experiment-no-setweight.yaml',
+  'test/e2e/alb/rollout-alb-multi-ingress-experiment.yaml',
+  'test/e2e/alb/rollout-alb-multi-ingress-experiment-no-setweight.yaml',
+  'test/e2e/smi/rollout-smi-experiment.yaml',
+  'test/e2e/istio/istio-host-split-experiment-step.yaml',
+  'test/e2e/istio/istio-subset-split-experiment-step.yaml',
+];
 
 const moduleDir = argoModuleDir();
 const fixtures = [...yamlFiles(join(moduleDir, 'examples')), ...yamlFiles(join(moduleDir, 'test', 'e2e'))]
   .map((path) => ({ path, name: relative(moduleDir, path), text: readFileSync(path, 'utf8') }))
-  .filter(({ text }) => parseAllDocuments(text).some((document) => !Array.isArray(document) && usesIssueFeature(document.toJS())));
+  .filter(({ text }) =>
+    parseAllDocuments(text).some((document) => {
+      if (Array.isArray(document)) return false;
+      const value: unknown = document.toJS();
+      return usesIssueFeature(value) || usesExperimentWeights(value);
+    }),
+  );
 
 describe(`Argo Rollouts ${argoVersion} fixtures using alb, ambassador, traefik, apisix, appMesh, pingPong, replicaProgressThreshold`, () => {
   it('are found in the module cache', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(15);
     expect(fixtures.map((fixture) => fixture.name)).toEqual(expect.arrayContaining(Object.keys(knownRefusals)));
+    expect(fixtures.map((fixture) => fixture.name)).toEqual(expect.arrayContaining(experimentWeightFixtures));
   });
 
   it.each(fixtures.map((fixture) => [fixture.name, fixture] as const))('%s: lint and the bot’s plan agree', (name, fixture) => {

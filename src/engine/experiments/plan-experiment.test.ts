@@ -338,6 +338,20 @@ describe('planExperiment', () => {
     expect(plan.status.templateStatuses?.[0]?.serviceName).toBe('ex-baseline');
   });
 
+  it('names a template Service that exists but that its status lost (a lost status write), without creating another', () => {
+    const ex = experiment({ templates: [{ ...baseline(), service: {} }] }, { phase: 'Pending' });
+    const replicaSet = rs(ex, 1, 0);
+    const service = { metadata: { name: 'ex-baseline' } };
+    const plan = planExperiment(
+      observe(ex, 1, { replicaSets: new Map([['baseline', replicaSet]]), services: new Map([['baseline', service]]) }),
+    );
+    expect(plan.actions.filter((candidate) => candidate.kind === 'createService')).toEqual([]);
+    expect(plan.status.templateStatuses?.[0]).toMatchObject({
+      serviceName: 'ex-baseline',
+      podTemplateHash: replicaSet.metadata?.labels?.['rollouts-pod-template-hash'],
+    });
+  });
+
   it('names the ReplicaSet <experiment>-<template> with a hash that differs from the bare template (the hash label is not hashed)', () => {
     const ex = experiment();
     const template = baseline();

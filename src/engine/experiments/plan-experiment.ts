@@ -163,6 +163,11 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
             actions.push({ kind: 'createService', service: created, template: template.name });
             current.serviceName = created.metadata?.name ?? '';
             current.podTemplateHash = rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '';
+          } else if (service !== undefined && (current.serviceName ?? '') === '') {
+            // The Service exists but the status does not name it (the pass that created it lost its status write):
+            // name it now, or the routers would never send the template its weight.
+            current.serviceName = service.metadata?.name ?? '';
+            current.podTemplateHash = rs.metadata?.labels?.['rollouts-pod-template-hash'] ?? '';
           }
         } else if ((rs.status?.availableReplicas ?? 0) === 0 && service !== undefined) {
           actions.push({ kind: 'deleteService', name: service.metadata?.name ?? '', template: template.name });
