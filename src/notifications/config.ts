@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { compileExpr, type CompiledExpr } from './expr.js';
+import { compileExpr, type CompiledExpr } from './trigger-expr.js';
 import { parseGoTemplate, type GoTemplate } from './go-template.js';
 
 /*

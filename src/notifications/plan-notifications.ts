@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledTemplate, FieldSection, NotificationConfig } from './config.js';
-import { formatOncePer } from './expr.js';
+import { formatOncePer, triggerTime } from './trigger-expr.js';
 import type { GoValue } from './go-values.js';
 import { templateVars } from './template-vars.js';
 import { destinationsByTrigger, triggerForReason, type Destination } from './subscriptions.js';
@@ -153,8 +153,8 @@ export function planNotifications(input: NotificationInput): NotificationPlan {
   const sends: PlannedSend[] = [];
   const problems: NotificationPlan['problems'] = [];
   const byTrigger = destinationsByTrigger(config, rollout.metadata?.labels, rollout.metadata?.annotations);
-  // The variables conditions see: the Rollout as JSON. Templates see templateVars' (per destination).
-  const exprVars: Record<string, unknown> = { rollout };
+  // The variables conditions see: the Rollout as JSON and record.go's time functions. Templates see templateVars' (per destination).
+  const exprVars: Record<string, unknown> = { rollout, time: triggerTime(input.nowMillis) };
   const planned = new Set<string>();
   for (const event of input.events) {
     if (event.reason === '') continue;
