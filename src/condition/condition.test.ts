@@ -94,7 +94,7 @@ const CORPUS: [source: string, result: Value, expected: Expected][] = [
   ['result > "a"', 1, { error: /mismatched types int and string/u }],
   ['result[3] > 1', [1], { error: /index out of range: 3/u }],
   ['result.foo > 1', 5, { error: /cannot fetch foo from int/u }],
-  ['result.foo > 1', null, { error: /cannot fetch foo from nil/u }],
+  ['result.foo > 1', null, { error: /cannot fetch foo from <nil>/u }],
   ['result and true', 1, { error: /expected bool, got int/u }],
   ['result', 1, { error: /expected bool, but got int \(1\)/u }],
   ['result * 2', 0.5, { error: /expected bool, but got int \(1\)/u }],

@@ -1,4 +1,5 @@
 import { BUILTINS } from './builtins.js';
+import { HostValue } from './host-value.js';
 import { PREDICATE_BUILTINS, type Node, type Value } from './parser.js';
 import { compilePattern, matchCost } from './regexp.js';
 import { ConditionEvaluationError, formatValue, isMap, typeName, valuesEqual } from './values.js';
@@ -41,6 +42,11 @@ function mismatched(operator: string, left: Value, right: Value, column: number)
 }
 
 function compare(operator: string, left: Value, right: Value, column: number): boolean {
+  if (left instanceof HostValue || right instanceof HostValue) {
+    const order = left instanceof HostValue ? left.compare?.(right) : negate((right as HostValue).compare?.(left));
+    if (order === undefined) return mismatched(operator, left, right, column);
+    return operator === '<' ? order < 0 : operator === '>' ? order > 0 : operator === '<=' ? order <= 0 : order >= 0;
+  }
   if (!((typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string')))
     mismatched(operator, left, right, column);
   switch (operator) {
@@ -55,7 +61,12 @@ function compare(operator: string, left: Value, right: Value, column: number): b
   }
 }
 
+function negate(order: number | undefined): number | undefined {
+  return order === undefined ? undefined : -order;
+}
+
 function arithmetic(operator: string, left: Value, right: Value, column: number, scope: Scope): Value {
+  if (left instanceof HostValue) return left.arithmetic?.(operator, right) ?? mismatched(operator, left, right, column);
   if (operator === '+') {
     if (typeof left === 'string' && typeof right === 'string') return left + right;
     if (Array.isArray(left) && Array.isArray(right)) {
@@ -155,7 +166,8 @@ function binary(node: Extract<Node, { type: 'binary' }>, scope: Scope): Value {
 function member(object: Value, key: Value, optional: boolean, column: number): Value {
   if (object === null) {
     if (optional) return null;
-    return fail(`cannot fetch ${formatValue(key)} from nil`, column);
+    // expr's runtime.Fetch: "cannot fetch %v from %T", and %T of nil is <nil>.
+    return fail(`cannot fetch ${formatValue(key)} from <nil>`, column);
   }
   if (Array.isArray(object) || typeof object === 'string') {
     if (typeof key !== 'number' || !Number.isInteger(key))
@@ -171,6 +183,29 @@ function member(object: Value, key: Value, optional: boolean, column: number): V
     return Object.hasOwn(object, key) ? (object[key] ?? null) : null;
   }
   return fail(`cannot fetch ${formatValue(key)} from ${typeName(object)}`, column);
+}
+
+/** `object.name(args)`: a host function in a map's field, or a host value's method; what they throw is placed at the column. */
+function method(node: Extract<Node, { type: 'method' }>, scope: Scope): Value {
+  const object = evaluate(node.object, scope);
+  if (object === null && node.optional) return null;
+  const target = isMap(object) ? (Object.hasOwn(object, node.name) ? (object[node.name] ?? null) : null) : object;
+  if (!(target instanceof HostValue)) {
+    if (isMap(object)) return fail(`${node.name} is not a function (${typeName(target)})`, node.column);
+    return fail(`type ${typeName(object)} has no method ${node.name}`, node.column);
+  }
+  const args = node.args.map((arg) => evaluate(arg, scope));
+  try {
+    if (isMap(object)) {
+      if (target.call === undefined) return fail(`cannot call ${target.typeName}`, node.column);
+      return target.call(args);
+    }
+    if (target.method === undefined) return fail(`type ${target.typeName} has no method ${node.name}`, node.column);
+    return target.method(node.name, args);
+  } catch (cause) {
+    if (cause instanceof ConditionEvaluationError) throw cause;
+    return fail(cause instanceof Error ? cause.message : String(cause), node.column);
+  }
 }
 
 function slice(node: Extract<Node, { type: 'slice' }>, scope: Scope): Value {
@@ -259,6 +294,8 @@ export function evaluate(node: Node, scope: Scope): Value {
       return member(evaluate(node.object, scope), evaluate(node.index, scope), node.optional, node.column);
     case 'slice':
       return slice(node, scope);
+    case 'method':
+      return method(node, scope);
     case 'call': {
       if (PREDICATE_BUILTINS.has(node.callee)) return predicate(node, scope);
       const builtin = BUILTINS[node.callee];

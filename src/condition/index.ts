@@ -5,7 +5,9 @@ import { PREDICATE_BUILTINS, parseCondition, type Node, type Value } from './par
 import { compilePattern } from './regexp.js';
 import { ConditionEvaluationError, formatValue, typeName } from './values.js';
 
-export type { Value } from './parser.js';
+/** Outside the evaluator values are JSON; inside, a host may add its own (ExprValue). */
+export type { JsonValue as Value, Value as ExprValue } from './parser.js';
+export { HostValue } from './host-value.js';
 
 /*
  * successCondition / failureCondition, as Argo evaluates them (Go `expr`): parsed once into an
@@ -69,6 +71,10 @@ function checkNames(node: Node, variables: ReadonlySet<string>, source: string):
       return;
     case 'member':
       visit(node.object);
+      return;
+    case 'method':
+      visit(node.object);
+      node.args.forEach(visit);
       return;
     case 'index':
       visit(node.object);
@@ -142,6 +148,23 @@ export function evaluateCondition(condition: CompiledCondition, variables: Reado
     if (typeof value !== 'boolean')
       return { ok: false, error: { message: `expected bool, but got ${typeName(value)} (${formatValue(value)})`, column: 1 } };
     return { ok: true, value };
+  } catch (cause) {
+    if (cause instanceof ConditionEvaluationError) return { ok: false, error: { message: cause.message, column: cause.column } };
+    if (cause instanceof RangeError) return { ok: false, error: { message: 'condition nested too deeply', column: 1 } };
+    throw cause;
+  }
+}
+
+/**
+ * Evaluates to whatever the expression produces (a notification trigger's oncePer, or its `when`, which sends only
+ * when it is exactly true, as notifications-engine's `res, ok := val.(bool); ok && res`).
+ */
+export function evaluateExpression(
+  condition: CompiledCondition,
+  variables: Readonly<Record<string, Value>>,
+): { ok: true; value: Value } | { ok: false; error: ConditionError } {
+  try {
+    return { ok: true, value: evaluate(condition.tree, newScope(variables)) };
   } catch (cause) {
     if (cause instanceof ConditionEvaluationError) return { ok: false, error: { message: cause.message, column: cause.column } };
     if (cause instanceof RangeError) return { ok: false, error: { message: 'condition nested too deeply', column: 1 } };

@@ -1,3 +1,4 @@
+import type { HostValue } from './host-value.js';
 import { ConditionSyntaxError, tokenize, type Token } from './lexer.js';
 
 /*
@@ -8,7 +9,11 @@ import { ConditionSyntaxError, tokenize, type Token } from './lexer.js';
  * smaller than the configuration a general one would take.
  */
 
-export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
+/** What a measurement or a Rollout is: JSON's values (the type the rest of Gradual hands conditions). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** What the evaluator handles: JSON's values, and what a host adds (host-value.ts: functions, Go times and durations). */
+export type Value = null | boolean | number | string | Value[] | { [key: string]: Value } | HostValue;
 
 export type Node =
   | { type: 'literal'; value: Value; column: number }
@@ -18,6 +23,8 @@ export type Node =
   | { type: 'index'; object: Node; index: Node; optional: boolean; column: number }
   | { type: 'slice'; object: Node; from: Node | undefined; to: Node | undefined; column: number }
   | { type: 'call'; callee: string; args: Node[]; column: number }
+  /** `object.name(args)`: a function held in a map's field (`time.Now()`) or a host value's method (`t.Sub(u)`). */
+  | { type: 'method'; object: Node; name: string; args: Node[]; optional: boolean; column: number }
   | { type: 'closure'; body: Node; column: number }
   | { type: 'unary'; operator: string; operand: Node; column: number }
   | { type: 'binary'; operator: string; left: Node; right: Node; column: number }
@@ -257,6 +264,10 @@ export function parseCondition(source: string): Node {
         const property = next();
         if (property.kind !== 'identifier')
           throw new ConditionSyntaxError(`expected a field name but found ${describe(property)}`, property.column);
+        if (is('(')) {
+          node = { type: 'method', object: node, name: property.text, args: parseArguments(), optional, column: property.column };
+          continue;
+        }
         node = { type: 'member', object: node, property: property.text, optional, column: property.column };
       } else if (is('[')) {
         node = parseIndex(node, false);
@@ -264,6 +275,18 @@ export function parseCondition(source: string): Node {
         return node;
       }
     }
+  }
+
+  function parseArguments(): Node[] {
+    expect('(', '"("');
+    const args: Node[] = [];
+    while (!is(')')) {
+      if (args.length > 0) expect(',', '"," or ")"');
+      if (is(')')) break;
+      args.push(parseConditional());
+    }
+    expect(')', '")"');
+    return args;
   }
 
   function parseIndex(object: Node, optional: boolean): Node {

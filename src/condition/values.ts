@@ -1,5 +1,6 @@
 import type { Value } from './parser.js';
 import { GradualError } from '../errors/gradual-error.js';
+import { HostValue } from './host-value.js';
 
 /** A failure while evaluating: a wrong type, a missing field, an index out of range. */
 export class ConditionEvaluationError extends GradualError {
@@ -12,12 +13,13 @@ export class ConditionEvaluationError extends GradualError {
 }
 
 export function isMap(value: Value): value is { [key: string]: Value } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof HostValue);
 }
 
 /** The type names expr's messages use, so an Argo user recognises them. */
 export function typeName(value: Value): string {
   if (value === null) return 'nil';
+  if (value instanceof HostValue) return value.typeName;
   if (Array.isArray(value)) return '[]interface {}';
   if (isMap(value)) return 'map[string]interface {}';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float64';
@@ -28,6 +30,8 @@ export function typeName(value: Value): string {
 /** expr's runtime.Equal: numbers by value whatever their Go type, collections deeply, other types never equal. */
 export function valuesEqual(left: Value, right: Value): boolean {
   if (left === null || right === null) return left === right;
+  if (left instanceof HostValue) return left.equals(right);
+  if (right instanceof HostValue) return right.equals(left);
   if (Array.isArray(left) || Array.isArray(right)) {
     return (
       Array.isArray(left) &&
@@ -50,6 +54,7 @@ export function valuesEqual(left: Value, right: Value): boolean {
 /** Go's %v for the values a condition can produce, for messages. */
 export function formatValue(value: Value): string {
   if (value === null) return '<nil>';
+  if (value instanceof HostValue) return value.format();
   if (Array.isArray(value)) return `[${value.map(formatValue).join(' ')}]`;
   if (isMap(value)) {
     const entries = Object.keys(value)

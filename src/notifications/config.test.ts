@@ -44,7 +44,7 @@ describe('argo-rollouts-notification-configmap', () => {
     [{ 'template.t': 'slack:\n  attachments: "{{ .x"' }, 'key template.t: slack.attachments'],
     [
       { 'service.opsgenie': 'apiUrl: x' },
-      'key service.opsgenie: the opsgenie service is not supported by Gradual yet (supported: webhook, slack, teams, email, pagerdutyv2)',
+      'key service.opsgenie: the opsgenie service is not supported by Gradual yet (supported: webhook, slack, teams, email, pagerdutyv2, github)',
     ],
     [{ 'service.teams': 'recipientUrls: {ops: not-a-url}' }, 'key service.teams: recipientUrls.ops'],
     [{ 'service.email': 'host: smtp.example.test\nfrom: a@example.test' }, 'key service.email: port'],
@@ -64,11 +64,40 @@ describe('argo-rollouts-notification-configmap', () => {
   });
 
   it('lists every refused service type by name', () => {
-    expect(REFUSED_SERVICE_TYPES).toEqual(expect.arrayContaining(['pagerduty', 'github', 'opsgenie']));
-    for (const type of ['opsgenie', 'pagerduty', 'github']) {
+    // github was refused here until Gradual sent to it (send-github.ts); telegram stands in for it.
+    expect(REFUSED_SERVICE_TYPES).toEqual(expect.arrayContaining(['pagerduty', 'telegram', 'opsgenie']));
+    expect(REFUSED_SERVICE_TYPES).not.toContain('github');
+    for (const type of ['opsgenie', 'pagerduty', 'telegram']) {
       const parsed = parseNotificationConfig({ [`service.${type}`]: 'x: y' }, {});
       expect(parsed.ok ? '' : parsed.errors.join()).toContain(`the ${type} service is not supported by Gradual yet`);
     }
+  });
+
+  it("reads the github service as Argo's docs configure it, and refuses what it cannot send by name", () => {
+    const parsed = parseNotificationConfig(
+      {
+        ...BUILTIN_CATALOGUE,
+        'service.github': 'appID: 12345\ninstallationID: "67890"\nprivateKey: $github-privateKey\n',
+        'template.app-deployed': 'message: deployed\ngithub:\n  status:\n    state: success\n    label: cd/{{.rollout.metadata.name}}\n',
+      },
+      { 'github-privateKey': '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n' },
+    );
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(parsed.config.services.get('github')).toMatchObject({ type: 'github', options: { appID: 12345, installationID: '67890' } });
+      expect(parsed.config.templates.get('app-deployed')?.github?.status).toBeDefined();
+    }
+    for (const [github, message] of [
+      ['  deployment:\n    state: success\n', 'key template.t: github.deployment is not supported by Gradual yet'],
+      ['  checkRun:\n    name: x\n', 'key template.t: github.checkRun is not supported by Gradual yet'],
+      ['  status:\n    colour: red\n', 'key template.t: github.status: Unrecognized key'],
+      ['  pullRequestComment:\n    content: "{{.rollout"\n', 'key template.t: github.pullRequestComment.content'],
+    ] as const) {
+      const refused = parseNotificationConfig({ 'template.t': `message: m\ngithub:\n${github}` }, {});
+      expect(refused.ok ? '' : refused.errors.join('\n')).toContain(message);
+    }
+    const badId = parseNotificationConfig({ 'service.github': 'appID: abc\ninstallationID: 1\nprivateKey: k\n' }, {});
+    expect(badId.ok ? '' : badId.errors.join()).toContain('key service.github: appID');
   });
 
   it('reads the teams, email and pagerdutyv2 services with their credentials from the Secret', () => {

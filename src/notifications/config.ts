@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { compileExpr, type CompiledExpr } from './expr.js';
+import { compileExpr, type CompiledExpr } from './trigger-expr.js';
 import { parseGoTemplate, type GoTemplate } from './go-template.js';
 
 /*
@@ -17,13 +17,12 @@ export const NOTIFICATION_CONFIGMAP = 'argo-rollouts-notification-configmap';
 export const NOTIFICATION_SECRET = 'argo-rollouts-notification-secret';
 
 /** The service types Gradual sends to. */
-export const SUPPORTED_SERVICE_TYPES = ['webhook', 'slack', 'teams', 'email', 'pagerdutyv2'] as const;
+export const SUPPORTED_SERVICE_TYPES = ['webhook', 'slack', 'teams', 'email', 'pagerdutyv2', 'github'] as const;
 /** notifications-engine's other service types: refused by name until Gradual sends to them. */
 export const REFUSED_SERVICE_TYPES = [
   'alertmanager',
   'awssqs',
   'gcppubsub',
-  'github',
   'googlechat',
   'grafana',
   'mattermost',
@@ -55,9 +54,22 @@ const webhookTemplateSchema = z
   .object({ method: z.string().optional(), path: z.string().optional(), body: z.string().optional() })
   .strict();
 
+/** notifications-engine's GitHubNotification (pkg/services/github.go): `deployment` and `checkRun` are refused by name below. */
+const githubTemplateSchema = z
+  .object({
+    repoURLPath: z.string().optional(),
+    revisionPath: z.string().optional(),
+    status: z.object({ state: z.string().optional(), label: z.string().optional(), targetURL: z.string().optional() }).strict().optional(),
+    pullRequestComment: z.object({ content: z.string().optional(), commentTag: z.string().optional() }).strict().optional(),
+    deployment: z.unknown().optional(),
+    checkRun: z.unknown().optional(),
+  })
+  .strict();
+
 const templateSchema = z
   .object({
     message: z.string().optional(),
+    github: githubTemplateSchema.optional(),
     slack: z
       .object({
         attachments: z.string().optional(),
@@ -99,7 +111,7 @@ const templateSchema = z
       .strict()
       .optional(),
   })
-  // Other services' fields (github, opsgenie…) are Argo's too: kept, unused.
+  // Other services' fields (opsgenie, telegram…) are Argo's too: kept, unused.
   .loose();
 
 const headerSchema = z.object({ name: z.string().min(1), value: z.string() }).strict();
@@ -146,6 +158,19 @@ const emailServiceSchema = z
   })
   .strict();
 
+/**
+ * notifications-engine's GitHubOptions: the app's id and installation id (numbers or strings of digits, as cast.ToInt64E
+ * takes them), its private key (PEM, from the Secret) and, for GitHub Enterprise Server, the API's base URL.
+ */
+const githubServiceSchema = z
+  .object({
+    appID: z.union([z.number().int().positive(), z.string().regex(/^\d+$/u, 'appID is not a number')]),
+    installationID: z.union([z.number().int().positive(), z.string().regex(/^\d+$/u, 'installationID is not a number')]),
+    privateKey: z.string().min(1, 'privateKey is empty'),
+    enterpriseBaseURL: z.url().optional(),
+  })
+  .strict();
+
 /** Where PagerDuty's Events API v2 takes events (https://developer.pagerduty.com/api-reference/368ae3d938c9e-send-an-event-to-pager-duty). */
 export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
@@ -166,13 +191,15 @@ export type SlackServiceOptions = z.infer<typeof slackServiceSchema>;
 export type TeamsServiceOptions = z.infer<typeof teamsServiceSchema>;
 export type EmailServiceOptions = z.infer<typeof emailServiceSchema>;
 export type PagerDutyV2ServiceOptions = z.infer<typeof pagerdutyV2ServiceSchema>;
+export type GithubServiceOptions = z.infer<typeof githubServiceSchema>;
 
 export type ServiceConfig =
   | { type: 'webhook'; name: string; options: WebhookServiceOptions }
   | { type: 'slack'; name: string; options: SlackServiceOptions }
   | { type: 'teams'; name: string; options: TeamsServiceOptions }
   | { type: 'email'; name: string; options: EmailServiceOptions }
-  | { type: 'pagerdutyv2'; name: string; options: PagerDutyV2ServiceOptions };
+  | { type: 'pagerdutyv2'; name: string; options: PagerDutyV2ServiceOptions }
+  | { type: 'github'; name: string; options: GithubServiceOptions };
 
 /** The template sections rendered field by field (teams, email, pagerdutyv2). */
 export const FIELD_SECTIONS = ['teams', 'email', 'pagerdutyv2'] as const;
@@ -184,6 +211,7 @@ const serviceSchemas = {
   teams: teamsServiceSchema,
   email: emailServiceSchema,
   pagerdutyv2: pagerdutyV2ServiceSchema,
+  github: githubServiceSchema,
 } as const;
 
 export interface TriggerCondition {
@@ -208,6 +236,19 @@ export interface CompiledTemplate {
   webhook: Record<string, { method: string | undefined; path: GoTemplate | undefined; body: GoTemplate | undefined }>;
   /** Per section, its fields' templates, in the order notifications-engine renders them. */
   sections: Partial<Record<FieldSection, Record<string, GoTemplate>>>;
+  github: CompiledGithubTemplate | undefined;
+}
+
+/** Where GitHubNotification.GetTemplater looks when a template does not say: Argo CD's Application fields (Argo Rollouts documents the same). */
+export const DEFAULT_GITHUB_REPO_URL_PATH = '{{.app.spec.source.repoURL}}';
+export const DEFAULT_GITHUB_REVISION_PATH = '{{.app.status.operationState.syncResult.revision}}';
+
+export interface CompiledGithubTemplate {
+  repoURLPath: GoTemplate;
+  revisionPath: GoTemplate;
+  status: { state: GoTemplate; label: GoTemplate; targetURL: GoTemplate } | undefined;
+  /** commentTag is used as written (notifications-engine does not template it). */
+  pullRequestComment: { content: GoTemplate; commentTag: string } | undefined;
 }
 
 export interface LabelRequirement {
@@ -292,6 +333,36 @@ function compileTemplateField(templateName: string, field: string, source: strin
   }
 }
 
+/** Every field a template (an empty one renders empty), the paths defaulted as GetTemplater defaults them. */
+function compileGithubTemplate(
+  templateName: string,
+  github: z.infer<typeof githubTemplateSchema>,
+  errors: string[],
+): CompiledGithubTemplate | undefined {
+  const field = (path: string, source: string | undefined): GoTemplate | undefined =>
+    compileTemplateField(templateName, `github.${path}`, source ?? '', errors);
+  const repoURLPath = field(
+    'repoURLPath',
+    github.repoURLPath === undefined || github.repoURLPath === '' ? DEFAULT_GITHUB_REPO_URL_PATH : github.repoURLPath,
+  );
+  const revisionPath = field(
+    'revisionPath',
+    github.revisionPath === undefined || github.revisionPath === '' ? DEFAULT_GITHUB_REVISION_PATH : github.revisionPath,
+  );
+  const state = github.status === undefined ? undefined : field('status.state', github.status.state);
+  const label = github.status === undefined ? undefined : field('status.label', github.status.label);
+  const targetURL = github.status === undefined ? undefined : field('status.targetURL', github.status.targetURL);
+  const content =
+    github.pullRequestComment === undefined ? undefined : field('pullRequestComment.content', github.pullRequestComment.content);
+  if (repoURLPath === undefined || revisionPath === undefined) return undefined;
+  return {
+    repoURLPath,
+    revisionPath,
+    status: state === undefined || label === undefined || targetURL === undefined ? undefined : { state, label, targetURL },
+    pullRequestComment: content === undefined ? undefined : { content, commentTag: github.pullRequestComment?.commentTag ?? '' },
+  };
+}
+
 function compileExpression(key: string, field: string, source: string | undefined, errors: string[]): CompiledExpr | undefined {
   if (source === undefined || source.trim() === '') return undefined;
   try {
@@ -344,7 +415,13 @@ export function parseNotificationConfig(
         errors.push(`${NOTIFICATION_CONFIGMAP} key ${key}: ${zodMessage(parsed.error)}`);
         continue;
       }
-      const { message, slack, webhook } = parsed.data;
+      const { message, slack, webhook, github } = parsed.data;
+      for (const refused of ['deployment', 'checkRun'] as const) {
+        if (github?.[refused] !== undefined)
+          errors.push(
+            `${NOTIFICATION_CONFIGMAP} key ${key}: github.${refused} is not supported by Gradual yet (github.status and github.pullRequestComment are)`,
+          );
+      }
       const sections: CompiledTemplate['sections'] = {};
       for (const section of FIELD_SECTIONS) {
         const fields: Record<string, string | undefined> | undefined = parsed.data[section];
@@ -380,6 +457,7 @@ export function parseNotificationConfig(
           ]),
         ),
         sections,
+        github: github === undefined ? undefined : compileGithubTemplate(name, github, errors),
       });
     } else if (key.startsWith('service.')) {
       const parts = key.split('.');

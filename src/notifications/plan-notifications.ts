@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledTemplate, FieldSection, NotificationConfig } from './config.js';
-import { formatOncePer } from './expr.js';
+import { formatOncePer, triggerTime } from './trigger-expr.js';
 import type { GoValue } from './go-values.js';
 import { templateVars } from './template-vars.js';
 import { destinationsByTrigger, triggerForReason, type Destination } from './subscriptions.js';
@@ -30,6 +30,21 @@ export interface RenderedNotification {
   webhook: Record<string, { method: string | undefined; path: string | undefined; body: string }>;
   /** teams, email and pagerdutyv2: each field rendered. */
   sections: Partial<Record<FieldSection, Record<string, string>>>;
+  github?: RenderedGithub | undefined;
+}
+
+/** GitHubNotification after its templater ran: the repository URL and revision, and what to write there. */
+export interface RenderedGithub {
+  repoURL: string;
+  revision: string;
+  status: { state: string; label: string; targetURL: string } | undefined;
+  /** content already ends with the comment tag's marker when a tag is set, as the templater appends it. */
+  pullRequestComment: { content: string; commentTag: string } | undefined;
+}
+
+/** notifications-engine's commentTagFormat. */
+export function githubCommentMarker(tag: string): string {
+  return `<!-- argocd-notifications ${tag} -->`;
 }
 
 export interface PlannedSend {
@@ -79,7 +94,7 @@ function transitionId(previousStatus: unknown, event: TransitionEvent): string {
 
 /** Renders the templates in order, later ones overriding earlier fields, as FormatNotification merges them. */
 export function renderNotification(templates: readonly CompiledTemplate[], vars: GoValue): RenderedNotification {
-  const out: RenderedNotification = { message: undefined, slack: undefined, webhook: {}, sections: {} };
+  const out: RenderedNotification = { message: undefined, slack: undefined, webhook: {}, sections: {}, github: undefined };
   for (const template of templates) {
     if (template.message !== undefined) out.message = template.message.execute(vars);
     if (template.slack !== undefined) {
@@ -101,6 +116,31 @@ export function renderNotification(templates: readonly CompiledTemplate[], vars:
         if (value !== '' || section === 'pagerdutyv2') rendered[field] = value;
       }
     }
+    if (template.github !== undefined) {
+      // GitHubNotification's templater: each template with a github section renders its repo URL and revision; status and
+      // comment only when it has them, replacing an earlier template's.
+      const github = template.github;
+      const previous = out.github;
+      let pullRequestComment = previous?.pullRequestComment;
+      if (github.pullRequestComment !== undefined) {
+        const content = github.pullRequestComment.content.execute(vars);
+        const tag = github.pullRequestComment.commentTag;
+        pullRequestComment = { content: tag === '' ? content : `${content}\n${githubCommentMarker(tag)}`, commentTag: tag };
+      }
+      out.github = {
+        repoURL: github.repoURLPath.execute(vars),
+        revision: github.revisionPath.execute(vars),
+        status:
+          github.status === undefined
+            ? previous?.status
+            : {
+                state: github.status.state.execute(vars),
+                label: github.status.label.execute(vars),
+                targetURL: github.status.targetURL.execute(vars),
+              },
+        pullRequestComment,
+      };
+    }
     for (const [service, webhook] of Object.entries(template.webhook)) {
       out.webhook[service] = { method: webhook.method, path: webhook.path?.execute(vars), body: webhook.body?.execute(vars) ?? '' };
     }
@@ -113,8 +153,8 @@ export function planNotifications(input: NotificationInput): NotificationPlan {
   const sends: PlannedSend[] = [];
   const problems: NotificationPlan['problems'] = [];
   const byTrigger = destinationsByTrigger(config, rollout.metadata?.labels, rollout.metadata?.annotations);
-  // The variables conditions see: the Rollout as JSON. Templates see templateVars' (per destination).
-  const exprVars: Record<string, unknown> = { rollout };
+  // The variables conditions see: the Rollout as JSON and record.go's time functions. Templates see templateVars' (per destination).
+  const exprVars: Record<string, unknown> = { rollout, time: triggerTime(input.nowMillis) };
   const planned = new Set<string>();
   for (const event of input.events) {
     if (event.reason === '') continue;

@@ -11,11 +11,12 @@ import {
   type WebhookServiceOptions,
 } from './config.js';
 import type { RenderedNotification } from './plan-notifications.js';
+import { sendGithub } from './send-github.js';
 import type { Destination } from './subscriptions.js';
 
 /*
- * The services, as notifications-engine's webhook, Slack, Teams, email and PagerDuty v2 services send
- * (pkg/services/webhook.go, slack.go, teams.go, email.go, pagerdutyv2.go), through the controller's outbound rules (src/providers/outbound): the host's
+ * The services, as notifications-engine's webhook, Slack, Teams, email, PagerDuty v2 and GitHub services send
+ * (pkg/services/webhook.go, slack.go, teams.go, email.go, pagerdutyv2.go; github.go in send-github.ts), through the controller's outbound rules (src/providers/outbound): the host's
  * addresses checked before any socket (no link-local or cloud-metadata address unless the
  * operator allows them), redirects only within the origin, responses capped. A rendered body is
  * capped too: a template ranging over a hostile Rollout must not make the controller post
@@ -343,6 +344,9 @@ function credentialsOf(service: ServiceConfig): string[] {
       return [service.options.password ?? ''];
     case 'pagerdutyv2':
       return Object.values(service.options.serviceKeys);
+    case 'github':
+      // The key, and each of its lines: a message quoting part of a PEM still leaks it.
+      return [service.options.privateKey, ...service.options.privateKey.split(/\r?\n/u).filter((line) => line.trim().length >= 16)];
   }
 }
 
@@ -372,6 +376,8 @@ async function sendTo(
       return sendEmail(service.name, service.options, notification, destination.recipient, send);
     case 'pagerdutyv2':
       return sendPagerDutyV2(service.name, service.options, notification, destination.recipient, send);
+    case 'github':
+      return sendGithub(service.name, service.options, notification, send);
   }
 }
 

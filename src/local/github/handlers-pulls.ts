@@ -1,6 +1,6 @@
 import type { operations } from '@octokit/openapi-types';
 import { GithubApiError, notFound, validationFailed } from './errors.js';
-import { bodyOf, numberParam, listed, requireRepository, type Handler, type HandlerInput } from './handler.js';
+import { bodyOf, numberParam, listed, requireRepository, stringParam, type Handler, type HandlerInput } from './handler.js';
 import { nextId } from './initial-state.js';
 import { pullFacts } from './pull-facts.js';
 import { pullRequestEvent } from './push-sync.js';
@@ -39,6 +39,19 @@ export const listPulls: Handler = (input) => {
   const pulls = input.state.pullRequests
     .filter((pull) => pull.repositoryId === repo.id && (state === 'all' || pull.state === state))
     .filter((pull) => (base === undefined || pull.base.ref === base) && (head === undefined || pull.head.ref === head))
+    .reverse();
+  return { status: 200, ...listed(input, pulls, (pull) => shapePull(input, repo, pull)) };
+};
+
+/**
+ * GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls: the pull requests whose head is the commit, or that merged it
+ * (GitHub's "List pull requests associated with a commit"; notifications-engine's GitHub service finds where to comment with it).
+ */
+export const listPullsForCommit: Handler = (input) => {
+  const repo = requireRepository(input);
+  const sha = stringParam(input, 'commit_sha');
+  const pulls = input.state.pullRequests
+    .filter((pull) => pull.repositoryId === repo.id && (pull.head.sha === sha || pull.merged?.sha === sha))
     .reverse();
   return { status: 200, ...listed(input, pulls, (pull) => shapePull(input, repo, pull)) };
 };

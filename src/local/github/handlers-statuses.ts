@@ -1,10 +1,17 @@
 import type { operations } from '@octokit/openapi-types';
+import { validationFailed } from './errors.js';
 import { bodyOf, listed, requireRepository, stringParam, type Handler } from './handler.js';
 import { nextId } from './initial-state.js';
 import { shapeCombinedStatus, shapeStatus } from './shape-status.js';
 import type { StatusRecord } from './types.js';
 
 type StatusBody = NonNullable<operations['repos/create-commit-status']['requestBody']>['content']['application/json'];
+
+/**
+ * GitHub refuses a longer description with 422 "description is too long (maximum is 140 characters)" (the OpenAPI
+ * description does not say so; notifications-engine's github.go truncates to 140 for that reason, "maximum is 140 characters").
+ */
+const maxDescriptionLength = 140;
 
 /** GitHub keeps at most 1,000 statuses per SHA and context. */
 const maxStatusesPerContext = 1000;
@@ -14,6 +21,8 @@ export const createCommitStatus: Handler = (input) => {
   const sha = stringParam(input, 'sha');
   const body = bodyOf(input) as StatusBody;
   const context = body.context ?? 'default';
+  if (typeof body.description === 'string' && Array.from(body.description).length > maxDescriptionLength)
+    throw validationFailed('Status', 'description', `description is too long (maximum is ${String(maxDescriptionLength)} characters)`);
   const creator = input.principal.kind === 'user' ? input.principal.login : `${input.state.app.slug}[bot]`;
   const status: StatusRecord = {
     id: nextId(input.state),

@@ -34,7 +34,7 @@ import { createDeployment, createDeploymentStatus, listDeployments, listDeployme
 import { getContent, getGitCommit, getRef, listBranches } from './handlers-git.js';
 import { mergePull } from './handlers-merge.js';
 import { deleteBranchProtection, getBranchProtection, updateBranchProtection } from './handlers-protection.js';
-import { createPull, getPull, listPullFiles, listPulls, updatePull } from './handlers-pulls.js';
+import { createPull, getPull, listPullFiles, listPulls, listPullsForCommit, updatePull } from './handlers-pulls.js';
 import {
   createFork,
   createRepositoryForUser,
@@ -94,6 +94,7 @@ export const handlers: Readonly<Record<string, Handler>> = {
   'pulls/update': updatePull,
   'pulls/merge': mergePull,
   'pulls/list-files': listPullFiles,
+  'repos/list-pull-requests-associated-with-commit': listPullsForCommit,
   'pulls/create-review': createReview,
   'pulls/list-reviews': listReviews,
   'issues/create-comment': createIssueComment,

@@ -60,6 +60,7 @@ export const operationRequirements: Readonly<Record<string, Requirement>> = {
   // Merging writes the base branch, so GitHub asks for contents as well; contents:write is the stricter half.
   'pulls/merge': write('contents'),
   'pulls/list-files': read('pull_requests'),
+  'repos/list-pull-requests-associated-with-commit': read('pull_requests'),
   'pulls/create-review': write('pull_requests'),
   'pulls/list-reviews': read('pull_requests'),
   'issues/list-comments': read('issues'),

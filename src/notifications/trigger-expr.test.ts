@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileExpr } from './expr.js';
+import { compileExpr, triggerTime } from './trigger-expr.js';
 
 const rollout = {
   metadata: { name: 'web', annotations: { 'rollout.argoproj.io/revision': '3' } },
@@ -14,7 +14,7 @@ const rollout = {
   },
 };
 
-describe('expr-lang subset for trigger conditions', () => {
+describe('trigger conditions, in the shared expression evaluator (src/condition)', () => {
   it.each([
     // Argo's docs (features/notifications.md, custom trigger).
     ["rollout.spec.template.spec.containers[0].image == 'argoproj/rollouts-demo:purple'", true],
@@ -39,10 +39,9 @@ describe('expr-lang subset for trigger conditions', () => {
     expect(compileExpr(source).evaluate({ rollout })).toEqual(expected);
   });
 
+  // time.Now() and matches were refused by the notifications-only copy of the evaluator; the shared one has them (see below).
   it.each([
-    ['time.Now().Sub(time.Parse(rollout.status.x)) > 0', 'method calls (Now()) are not supported'],
-    ["rollout.status.phase matches '^D'", 'the operator matches is not supported'],
-    ['exec(rollout)', 'the function exec() is not supported'],
+    ['exec(rollout)', 'unknown function exec'],
     ["rollout.status.phase == 'x", 'unterminated string literal'],
     ['rollout.status.phase ==', 'unexpected end of expression'],
   ])('refuses %s when compiled, naming it', (source, message) => {
@@ -62,5 +61,46 @@ describe('expr-lang subset for trigger conditions', () => {
     expect(compileExpr('rollout.constructor == nil').evaluate({ rollout })).toBe(true);
     expect(compileExpr("rollout['__proto__'] == nil").evaluate({ rollout })).toBe(true);
     expect(() => compileExpr('process.exit(1)').evaluate({ rollout })).toThrow();
+  });
+
+  const now = Date.parse('2026-12-07T12:00:00Z');
+  const vars = {
+    rollout: { ...rollout, metadata: { ...rollout.metadata, creationTimestamp: '2026-12-07T11:50:00Z' } },
+    time: triggerTime(now),
+  };
+
+  it.each([
+    // notifications-engine's catalogue style: how long since a timestamp.
+    ['time.Now().Sub(time.Parse(rollout.metadata.creationTimestamp)).Minutes() >= 5', true],
+    ['time.Now().Sub(time.Parse(rollout.metadata.creationTimestamp)).Minutes()', 10],
+    ['time.Now().Sub(time.Parse(rollout.metadata.creationTimestamp)) > 0', true],
+    ["time.Now().Sub(time.Parse('2026-12-07T11:59:59.5Z')).String()", '500ms'],
+    ['time.Parse(rollout.metadata.creationTimestamp).Before(time.Now())', true],
+    ['time.Now() - time.Parse(rollout.metadata.creationTimestamp) == time.Now().Sub(time.Parse(rollout.metadata.creationTimestamp))', true],
+    ["time.Now().Format('2006-01-02 15:04')", '2026-12-07 12:00'],
+    ["time.Parse('2026-12-07T13:00:00+01:00') == time.Now()", true],
+    ['time.Now().Unix()', now / 1000],
+    ["rollout.status.phase in ['Degraded', 'Paused']", true],
+    ["rollout.status.phase matches '^D'", true],
+    ["rollout.status.phase startsWith 'Deg'", true],
+  ])('%s', (source, expected) => {
+    expect(compileExpr(source).evaluate(vars)).toEqual(expected);
+  });
+
+  it.each([
+    ["time.Parse('yesterday')", 'parsing time "yesterday"'],
+    ['time.Now().Sub(1)', 'Time.Sub: argument 1 is number, not time.Time'],
+    ['time.Now().Nope()', 'type time.Time has no method Nope'],
+    ['time.Nope()', 'Nope is not a function (nil)'],
+    ['rollout.status.phase.Sub(1)', 'type string has no method Sub'],
+    ['time.Now() > 1', 'invalid operation: > (mismatched types time.Time and int)'],
+  ])('fails %s when run, naming the column', (source, message) => {
+    expect(() => compileExpr(source).evaluate(vars)).toThrow(message);
+  });
+
+  it('time.Now without a clock fails the trigger rather than reading the wall clock', () => {
+    expect(() => compileExpr('time.Now().Unix() > 0').evaluate({ rollout, time: triggerTime(undefined) })).toThrow(
+      'time.Now: no clock was given to the trigger (column',
+    );
   });
 });
