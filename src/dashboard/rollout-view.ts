@@ -1,8 +1,10 @@
+import { experimentInfo, rolloutExperiment } from '../rollout-view/experiment-info.js';
 import { rolloutInfo } from '../rollout-view/rollout-info.js';
 import { analysisRunView } from './measurement-series.js';
 import type { NamedRolloutObject } from '../rollout-view/rollout-object-schema.js';
-import type { DashboardAnalysisRun, TreePod, TreeReplicaSet } from './schema.js';
+import type { DashboardAnalysisRun, DashboardExperiment, TreePod, TreeReplicaSet } from './schema.js';
 import { stepViews } from './steps.js';
+import type { ExperimentInfo } from '../rollout-view/experiment-info.js';
 import type { RolloutSummary, RolloutTree, RolloutView, WeightsView } from './types.js';
 
 /** The objects of one namespace that a rollout's page is computed from (the informers' caches). */
@@ -11,6 +13,8 @@ export interface RolloutObjects {
   replicaSets: readonly TreeReplicaSet[];
   pods: readonly TreePod[];
   analysisRuns: readonly DashboardAnalysisRun[];
+  /** The namespace's Experiments (the Rollout's own are told by their controller reference). */
+  experiments?: readonly DashboardExperiment[];
 }
 
 function ownedBy(uid: string | undefined, run: DashboardAnalysisRun): boolean {
@@ -44,6 +48,15 @@ function treeOf(objects: RolloutObjects): RolloutTree {
   return rolloutInfo(objects.rollout, objects.replicaSets, objects.pods, objects.analysisRuns);
 }
 
+/** At a canary `experiment` step (not yet promoted past it): the step's Experiment, as the rollout check shows it. */
+function experimentView(objects: RolloutObjects): ExperimentInfo | undefined {
+  const { rollout } = objects;
+  const steps = rollout.spec?.strategy?.canary?.steps ?? [];
+  if (steps[rollout.status?.currentStepIndex ?? 0]?.['experiment'] === undefined) return undefined;
+  const experiment = rolloutExperiment(rollout, objects.experiments ?? []);
+  return experiment === undefined ? undefined : experimentInfo(experiment, objects.analysisRuns);
+}
+
 /** The list's row for one Rollout. */
 export function rolloutSummary(objects: RolloutObjects): RolloutSummary {
   return summaryOf(treeOf(objects));
@@ -75,5 +88,6 @@ export function rolloutView(objects: RolloutObjects): RolloutView {
     stepCount: steps.length,
     weights: weightsOf(tree),
     analysisRuns: runs.map(analysisRunView),
+    experiment: experimentView(objects),
   };
 }

@@ -253,12 +253,10 @@ export function createRolloutReporter(options: {
       const experiment = ownerName(run, 'Experiment');
       return experiment !== undefined && experimentNames.has(experiment);
     };
-    return cache.analysisRuns
-      .list(rollout.metadata?.namespace ?? 'default', ours)
-      .flatMap((run) => {
-        const parsed = analysisRunSchema.safeParse(run);
-        return parsed.success ? [parsed.data] : [];
-      });
+    return cache.analysisRuns.list(rollout.metadata?.namespace ?? 'default', ours).flatMap((run) => {
+      const parsed = analysisRunSchema.safeParse(run);
+      return parsed.success ? [parsed.data] : [];
+    });
   }
 
   async function reportInput(cache: ClusterCaches, raw: KubeObject, origin: DeploymentOrigin): Promise<RolloutReportInput | undefined> {

@@ -47,7 +47,12 @@ export const experimentObjectSchema = z.looseObject({
         .optional(),
       analysisRuns: z
         .array(
-          z.looseObject({ name: z.string(), analysisRun: z.string().optional(), phase: z.string().optional(), message: z.string().optional() }),
+          z.looseObject({
+            name: z.string(),
+            analysisRun: z.string().optional(),
+            phase: z.string().optional(),
+            message: z.string().optional(),
+          }),
         )
         .optional(),
     })

@@ -68,7 +68,9 @@ function compareRun(phase: 'Running' | 'Failed', message?: string): AnalysisRun 
       name: runName,
       namespace: 'prod',
       creationTimestamp: '2026-11-24T00:17:00Z',
-      ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Experiment', name: experimentName, uid: 'uid-experiment', controller: true }],
+      ownerReferences: [
+        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Experiment', name: experimentName, uid: 'uid-experiment', controller: true },
+      ],
     },
     spec: { metrics: [{ name: 'compare', provider: { job: { spec: { template: { spec: { containers: [] } } } } } }] },
     status: {
@@ -85,7 +87,13 @@ function compareRun(phase: 'Running' | 'Failed', message?: string): AnalysisRun 
 
 const templateStatuses = (status: 'Running' | 'Successful' | 'Progressing') => [
   { name: 'baseline', replicas: 1, readyReplicas: 1, availableReplicas: 1, status },
-  { name: 'canary', replicas: 1, readyReplicas: status === 'Progressing' ? 0 : 1, availableReplicas: status === 'Progressing' ? 0 : 1, status },
+  {
+    name: 'canary',
+    replicas: 1,
+    readyReplicas: status === 'Progressing' ? 0 : 1,
+    availableReplicas: status === 'Progressing' ? 0 : 1,
+    status,
+  },
 ];
 
 const atStep = { currentStepIndex: 1, phase: 'Progressing', message: '' } as const;
@@ -184,7 +192,9 @@ describe('the rollout check at an experiment step', () => {
   });
 
   it('shows no Experiment section away from the experiment step, nor once the Rollout is healthy', () => {
-    const before = input(experimentWeb({ currentStepIndex: 0, phase: 'Progressing', message: '' }), { experiments: running.experiments ?? [] });
+    const before = input(experimentWeb({ currentStepIndex: 0, phase: 'Progressing', message: '' }), {
+      experiments: running.experiments ?? [],
+    });
     expect(renderRolloutCheck(before).summary).not.toContain('#### Experiment');
     const healthy = input(experimentWeb({ currentStepIndex: 3, phase: 'Healthy', message: '', stableRS: canaryHash }), {
       experiments: running.experiments ?? [],
@@ -203,23 +213,20 @@ describe('the rollout check at an experiment step', () => {
 
   it('escapes a hostile template name, Experiment message and analysis message: no Markdown, no HTML, no link, no mention', () => {
     const hostile = 'x` | **bold** <img src=x onerror=alert(1)> [click](https://evil.example) @octocat @org/team';
-    const report = input(
-      experimentWeb({ ...atStep, abort: true, phase: 'Degraded', message: 'RolloutAborted' }, hostile),
-      {
-        experiments: [
-          experiment(
-            {
-              phase: 'Failed',
-              message: hostile,
-              templateStatuses: [{ name: hostile, replicas: 1, readyReplicas: 1, status: 'Failed', message: hostile }],
-              analysisRuns: [{ name: 'compare', analysisRun: runName, phase: 'Failed', message: hostile }],
-            },
-            hostile,
-          ),
-        ],
-        analysisRuns: [compareRun('Failed', hostile)],
-      },
-    );
+    const report = input(experimentWeb({ ...atStep, abort: true, phase: 'Degraded', message: 'RolloutAborted' }, hostile), {
+      experiments: [
+        experiment(
+          {
+            phase: 'Failed',
+            message: hostile,
+            templateStatuses: [{ name: hostile, replicas: 1, readyReplicas: 1, status: 'Failed', message: hostile }],
+            analysisRuns: [{ name: 'compare', analysisRun: runName, phase: 'Failed', message: hostile }],
+          },
+          hostile,
+        ),
+      ],
+      analysisRuns: [compareRun('Failed', hostile)],
+    });
     const { summary } = renderRolloutCheck(report);
     expect(summary).toContain('#### Experiment');
     // Outside code spans: nothing that formats, links, opens a tag or mentions.

@@ -30,9 +30,11 @@ export function callout(facts: RolloutFacts): string | undefined {
         return experimentAbortCallout(experiment, name);
       if (failure === undefined)
         return `> ${icons.bad} Aborted: ${escapeText(facts.message || 'by a person')}. Comment ${inlineCode(`/retry ${name}`)} to start again.`;
-      return [`> ${icons.bad} Aborted: metric ${inlineCode(failure.metric)} ${failure.phase}.`, ...verdictLines(failure), retryLine(name)].join(
-        '\n',
-      );
+      return [
+        `> ${icons.bad} Aborted: metric ${inlineCode(failure.metric)} ${failure.phase}.`,
+        ...verdictLines(failure),
+        retryLine(name),
+      ].join('\n');
     }
     case 'degraded':
       return `> ${icons.warning} Degraded: ${escapeText(facts.message)}`;
@@ -66,7 +68,8 @@ function experimentAbortCallout(experiment: ExperimentFacts, name: string): stri
     const runMessage = analysis.message === '' ? '' : `: ${escapeUntrusted(analysis.message)}`;
     lines.push(`> Analysis ${inlineCode(analysis.name)} ${analysis.status}${runMessage}.`);
   }
-  if (failure !== undefined) lines.push(`> Metric ${inlineCode(failure.metric)} ${failure.phase}.`, ...verdictLines(failure, escapeUntrusted));
+  if (failure !== undefined)
+    lines.push(`> Metric ${inlineCode(failure.metric)} ${failure.phase}.`, ...verdictLines(failure, escapeUntrusted));
   lines.push(retryLine(name));
   return lines.join('\n');
 }
