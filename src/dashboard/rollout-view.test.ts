@@ -166,6 +166,22 @@ describe('rolloutView at an experiment step', () => {
     ['none before the step', at(0, [experiment('r1')], 'web-new-2-1'), undefined],
     ['none past the last step', at(2, [experiment('r1')], 'web-new-2-1'), undefined],
     ['none that another Rollout owns', at(1, [experiment('r2')], 'web-new-2-1'), undefined],
+    [
+      'the failed one after an abort set the step back to 0',
+      (() => {
+        const aborted = at(0, [{ ...experiment('r1'), status: { phase: 'Failed' } }]);
+        return { ...aborted, rollout: { ...aborted.rollout, status: { ...aborted.rollout.status, abort: true } } };
+      })(),
+      'web-new-2-1',
+    ],
+    [
+      'none after an abort by hand while it ran',
+      (() => {
+        const aborted = at(0, [experiment('r1')]);
+        return { ...aborted, rollout: { ...aborted.rollout, status: { ...aborted.rollout.status, abort: true } } };
+      })(),
+      undefined,
+    ],
   ])('shows %s', (_, objectsAt, name) => {
     expect(rolloutView(objectsAt).experiment?.name).toBe(name);
   });

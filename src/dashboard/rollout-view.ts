@@ -48,13 +48,18 @@ function treeOf(objects: RolloutObjects): RolloutTree {
   return rolloutInfo(objects.rollout, objects.replicaSets, objects.pods, objects.analysisRuns);
 }
 
-/** At a canary `experiment` step (not yet promoted past it): the step's Experiment, as the rollout check shows it. */
+/**
+ * At a canary `experiment` step: the step's Experiment, as the rollout check shows it; after an abort (the step index
+ * is back at 0), the current revision's Experiment if it failed or errored, the abort's reason.
+ */
 function experimentView(objects: RolloutObjects): ExperimentInfo | undefined {
   const { rollout } = objects;
   const steps = rollout.spec?.strategy?.canary?.steps ?? [];
-  if (steps[rollout.status?.currentStepIndex ?? 0]?.['experiment'] === undefined) return undefined;
+  const atStep = steps[rollout.status?.currentStepIndex ?? 0]?.['experiment'] !== undefined;
+  if (!atStep && rollout.status?.abort !== true) return undefined;
   const experiment = rolloutExperiment(rollout, objects.experiments ?? []);
-  return experiment === undefined ? undefined : experimentInfo(experiment, objects.analysisRuns);
+  if (experiment === undefined || (!atStep && !['Failed', 'Error'].includes(experiment.status?.phase ?? ''))) return undefined;
+  return experimentInfo(experiment, objects.analysisRuns);
 }
 
 /** The list's row for one Rollout. */

@@ -111,8 +111,9 @@ const running = input(experimentWeb({ ...atStep, canary: { currentExperiment: ex
 });
 
 const failed = input(
+  // An abort sets the step index back to 0, as Argo's does: the Experiment is found as the abort's reason.
   experimentWeb({
-    currentStepIndex: 1,
+    currentStepIndex: 0,
     abort: true,
     phase: 'Degraded',
     message: 'RolloutAborted: Rollout aborted update to revision 2: Experiment analysis phase is error/failed: job failed',
@@ -200,6 +201,11 @@ describe('the rollout check at an experiment step', () => {
       experiments: running.experiments ?? [],
     });
     expect(renderRolloutCheck(healthy).summary).not.toContain('#### Experiment');
+    // Aborted by hand at step 1 while its Experiment still ran: the abort was not the Experiment's doing.
+    const byHand = input(experimentWeb({ currentStepIndex: 0, abort: true, phase: 'Degraded', message: 'RolloutAborted' }), {
+      experiments: running.experiments ?? [],
+    });
+    expect(renderRolloutCheck(byHand).summary).not.toContain('#### Experiment');
   });
 
   it('says when the duration has passed, and reads an Experiment without duration', () => {

@@ -140,11 +140,16 @@ function verdictsOf(runs: readonly AnalysisRun[], phases: readonly string[]): Me
   return undefined;
 }
 
-/** The current step's Experiment, when the current step is an `experiment` step and the Rollout has one for it. */
-function experimentOf(input: RolloutReportInput, step: CanaryStep | undefined): ExperimentFacts | undefined {
-  if (step?.experiment === undefined) return undefined;
+/**
+ * The current step's Experiment, when the current step is an `experiment` step and the Rollout has one for it; or,
+ * on an abort (which sets the step index back to 0, as Argo's does), the current revision's Experiment that failed
+ * or errored: the abort's reason.
+ */
+function experimentOf(input: RolloutReportInput, step: CanaryStep | undefined, aborted: boolean): ExperimentFacts | undefined {
+  if (step?.experiment === undefined && !aborted) return undefined;
   const experiment = rolloutExperiment(input.rollout, input.experiments ?? []);
   if (experiment === undefined) return undefined;
+  if (step?.experiment === undefined && !['Failed', 'Error'].includes(experiment.status?.phase ?? '')) return undefined;
   const uid = experiment.metadata.uid;
   // Only runs the Experiment controls: a run of the same name that another object owns is not its.
   const ownRuns = input.analysisRuns.filter((run) =>
@@ -245,7 +250,7 @@ export function rolloutFacts(input: RolloutReportInput): RolloutFacts {
   if (failure !== undefined) facts.failure = failure;
   const inconclusive = verdictsOf(runs, ['Inconclusive']);
   if (inconclusive !== undefined) facts.inconclusive = inconclusive;
-  const experiment = state === 'healthy' ? undefined : experimentOf(input, steps[stepIndex]);
+  const experiment = state === 'healthy' ? undefined : experimentOf(input, steps[stepIndex], state === 'aborted');
   if (experiment !== undefined) facts.experiment = experiment;
   return facts;
 }
