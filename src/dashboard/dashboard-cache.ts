@@ -5,9 +5,11 @@ import { rolloutObjectSchema, type NamedRolloutObject } from '../rollout-view/ro
 import { rolloutSummary, rolloutView, type RolloutObjects } from './rollout-view.js';
 import {
   dashboardAnalysisRunSchema,
+  dashboardExperimentSchema,
   dashboardPodSchema,
   dashboardReplicaSetSchema,
   type DashboardAnalysisRun,
+  type DashboardExperiment,
   type TreePod,
   type TreeReplicaSet,
 } from './schema.js';
@@ -31,7 +33,7 @@ interface Parsed<T> {
 }
 
 /**
- * The dashboard's informers over Rollouts, ReplicaSets, pods and AnalysisRuns: the cluster
+ * The dashboard's informers over Rollouts, ReplicaSets, pods, AnalysisRuns and Experiments: the cluster
  * manager's shared ones (read-only here, so the dashboard runs beside any controller; in `gradual
  * start` the engine's), or a manager of its own. Objects are checked by zod when a
  * view is computed; one that fails is logged once per resourceVersion and left out.
@@ -50,7 +52,8 @@ export function createDashboardCache(
   const replicaSets = informer<KubeObject>('apps', 'v1', 'replicasets', ownedByRolloutSelector);
   const pods = informer<KubeObject>('', 'v1', 'pods', ownedByRolloutSelector);
   const analysisRuns = informer<KubeObject>('argoproj.io', 'v1alpha1', 'analysisruns');
-  const informers = [rollouts, replicaSets, pods, analysisRuns];
+  const experiments = informer<KubeObject>('argoproj.io', 'v1alpha1', 'experiments');
+  const informers = [rollouts, replicaSets, pods, analysisRuns, experiments];
 
   const listeners = new Set<() => void>();
   let scheduled = false;
@@ -112,6 +115,7 @@ export function createDashboardCache(
       replicaSets: all<TreeReplicaSet>(replicaSets, dashboardReplicaSetSchema, 'ReplicaSet', ns),
       pods: all<TreePod>(pods, dashboardPodSchema, 'Pod', ns),
       analysisRuns: all<DashboardAnalysisRun>(analysisRuns, dashboardAnalysisRunSchema, 'AnalysisRun', ns),
+      experiments: all<DashboardExperiment>(experiments, dashboardExperimentSchema, 'Experiment', ns),
     };
   }
 

@@ -120,6 +120,87 @@ describe('rolloutView', () => {
   });
 });
 
+describe('rolloutView at an experiment step', () => {
+  const experimentSteps = [
+    { setWeight: 20 },
+    { experiment: { duration: '5m', templates: [{ name: 'baseline', specRef: 'stable' }], analyses: [{ name: 'a', templateName: 't' }] } },
+  ];
+  const experiment = (owner: string, name = 'web-new-2-1') => ({
+    metadata: {
+      name,
+      uid: `uid-${name}`,
+      creationTimestamp: '2026-01-01T00:02:00Z',
+      labels: { 'rollouts-pod-template-hash': 'new' },
+      ownerReferences: [{ uid: owner, controller: true, kind: 'Rollout' }],
+    },
+    spec: { duration: '5m', templates: [{ name: 'baseline' }], analyses: [{ name: 'a', templateName: 't' }] },
+    status: {
+      phase: 'Running',
+      message: '<script>alert(1)</script> @octocat',
+      availableAt: '2026-01-01T00:03:00Z',
+      templateStatuses: [{ name: 'baseline', replicas: 1, readyReplicas: 1, availableReplicas: 1, status: 'Running' }],
+      analysisRuns: [{ name: 'a', analysisRun: 'web-new-2-1-a', phase: 'Running' }],
+    },
+  });
+  const run = {
+    metadata: { name: 'web-new-2-1-a', ownerReferences: [{ uid: 'uid-web-new-2-1', controller: true }] },
+    status: { phase: 'Running', metricResults: [{ name: 'm', successful: 2, failed: 1 }] },
+  };
+  function at(index: number, experiments: NonNullable<RolloutObjects['experiments']>, currentExperiment?: string): RolloutObjects {
+    const base = objects(index);
+    return {
+      ...base,
+      rollout: {
+        ...base.rollout,
+        spec: { replicas: 5, strategy: { canary: { steps: experimentSteps } } },
+        status: { ...base.rollout.status, currentStepIndex: index, canary: { currentExperiment } },
+      },
+      analysisRuns: [...base.analysisRuns, run],
+      experiments,
+    };
+  }
+
+  it.each([
+    ['the named Experiment', at(1, [experiment('r1')], 'web-new-2-1'), 'web-new-2-1'],
+    ['the newest of the current hash when none is named', at(1, [experiment('r1'), experiment('r1', 'web-new-2-1-1')]), 'web-new-2-1-1'],
+    ['none before the step', at(0, [experiment('r1')], 'web-new-2-1'), undefined],
+    ['none past the last step', at(2, [experiment('r1')], 'web-new-2-1'), undefined],
+    ['none that another Rollout owns', at(1, [experiment('r2')], 'web-new-2-1'), undefined],
+    [
+      'the failed one after an abort set the step back to 0',
+      (() => {
+        const aborted = at(0, [{ ...experiment('r1'), status: { phase: 'Failed' } }]);
+        return { ...aborted, rollout: { ...aborted.rollout, status: { ...aborted.rollout.status, abort: true } } };
+      })(),
+      'web-new-2-1',
+    ],
+    [
+      'none after an abort by hand while it ran',
+      (() => {
+        const aborted = at(0, [experiment('r1')]);
+        return { ...aborted, rollout: { ...aborted.rollout, status: { ...aborted.rollout.status, abort: true } } };
+      })(),
+      undefined,
+    ],
+  ])('shows %s', (_, objectsAt, name) => {
+    expect(rolloutView(objectsAt).experiment?.name).toBe(name);
+  });
+
+  it('has the phase, the message as written (the page draws it as text), the templates, the analyses with their counts and the end', () => {
+    const view = rolloutView(at(1, [experiment('r1')], 'web-new-2-1'));
+    expect(view.steps[1]).toMatchObject({ state: 'current', text: 'experiment baseline (stable) 5m' });
+    expect(view.experiment).toMatchObject({
+      status: 'Running',
+      message: '<script>alert(1)</script> @octocat',
+      duration: '5m',
+      endsAt: Date.parse('2026-01-01T00:08:00Z'),
+      finished: false,
+      templates: [{ name: 'baseline', replicaSet: 'web-new-2-1-baseline', status: 'Running', ready: 1, replicas: 1 }],
+      analyses: [{ name: 'a', analysisRun: 'web-new-2-1-a', status: 'Running', successful: 2, failed: 1 }],
+    });
+  });
+});
+
 describe('rolloutSummary', () => {
   it('is the list row', () => {
     expect(rolloutSummary(objects(1))).toEqual({

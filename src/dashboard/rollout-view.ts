@@ -1,8 +1,10 @@
+import { experimentInfo, rolloutExperiment } from '../rollout-view/experiment-info.js';
 import { rolloutInfo } from '../rollout-view/rollout-info.js';
 import { analysisRunView } from './measurement-series.js';
 import type { NamedRolloutObject } from '../rollout-view/rollout-object-schema.js';
-import type { DashboardAnalysisRun, TreePod, TreeReplicaSet } from './schema.js';
+import type { DashboardAnalysisRun, DashboardExperiment, TreePod, TreeReplicaSet } from './schema.js';
 import { stepViews } from './steps.js';
+import type { ExperimentInfo } from '../rollout-view/experiment-info.js';
 import type { RolloutSummary, RolloutTree, RolloutView, WeightsView } from './types.js';
 
 /** The objects of one namespace that a rollout's page is computed from (the informers' caches). */
@@ -11,6 +13,8 @@ export interface RolloutObjects {
   replicaSets: readonly TreeReplicaSet[];
   pods: readonly TreePod[];
   analysisRuns: readonly DashboardAnalysisRun[];
+  /** The namespace's Experiments (the Rollout's own are told by their controller reference). */
+  experiments?: readonly DashboardExperiment[];
 }
 
 function ownedBy(uid: string | undefined, run: DashboardAnalysisRun): boolean {
@@ -44,6 +48,20 @@ function treeOf(objects: RolloutObjects): RolloutTree {
   return rolloutInfo(objects.rollout, objects.replicaSets, objects.pods, objects.analysisRuns);
 }
 
+/**
+ * At a canary `experiment` step: the step's Experiment, as the rollout check shows it; after an abort (the step index
+ * is back at 0), the current revision's Experiment if it failed or errored, the abort's reason.
+ */
+function experimentView(objects: RolloutObjects): ExperimentInfo | undefined {
+  const { rollout } = objects;
+  const steps = rollout.spec?.strategy?.canary?.steps ?? [];
+  const atStep = steps[rollout.status?.currentStepIndex ?? 0]?.['experiment'] !== undefined;
+  if (!atStep && rollout.status?.abort !== true) return undefined;
+  const experiment = rolloutExperiment(rollout, objects.experiments ?? []);
+  if (experiment === undefined || (!atStep && !['Failed', 'Error'].includes(experiment.status?.phase ?? ''))) return undefined;
+  return experimentInfo(experiment, objects.analysisRuns);
+}
+
 /** The list's row for one Rollout. */
 export function rolloutSummary(objects: RolloutObjects): RolloutSummary {
   return summaryOf(treeOf(objects));
@@ -75,5 +93,6 @@ export function rolloutView(objects: RolloutObjects): RolloutView {
     stepCount: steps.length,
     weights: weightsOf(tree),
     analysisRuns: runs.map(analysisRunView),
+    experiment: experimentView(objects),
   };
 }

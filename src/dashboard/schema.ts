@@ -36,13 +36,30 @@ export const dashboardAnalysisRunSchema = z.looseObject({
       phase: z.string().optional(),
       message: z.string().optional(),
       metricResults: z
-        .array(z.looseObject({ name: z.string(), phase: z.string().optional(), measurements: z.array(measurementSchema).optional() }))
+        .array(
+          z.looseObject({
+            name: z.string(),
+            phase: z.string().optional(),
+            measurements: z.array(measurementSchema).optional(),
+            // The counts an Experiment's analyses show (rollout-view/experiment-info.ts).
+            successful: z.number().optional(),
+            failed: z.number().optional(),
+            inconclusive: z.number().optional(),
+            error: z.number().optional(),
+          }),
+        )
         .optional(),
     })
     .optional(),
 });
 
 export type DashboardAnalysisRun = z.infer<typeof dashboardAnalysisRunSchema>;
+
+/** An Experiment as the read model checks it (rollout-view/experiment-info.ts), loose for the same reason. */
+export {
+  experimentObjectSchema as dashboardExperimentSchema,
+  type ExperimentObject as DashboardExperiment,
+} from '../rollout-view/experiment-info.js';
 
 /** The shapes rolloutInfo reads (every field optional); a checked object is handed over as one. */
 export type TreeRollout = Parameters<typeof rolloutInfo>[0];

@@ -18,6 +18,21 @@ describe('describeStep', () => {
     [{ setCanaryScale: { matchTrafficWeight: true } }, 'setCanaryScale', 'setCanaryScale matchTrafficWeight'],
     [{ setHeaderRoute: { name: 'header' } }, 'setHeaderRoute', 'setHeaderRoute header'],
     [{ experiment: {} }, 'experiment', 'experiment'],
+    [
+      {
+        experiment: {
+          duration: '5m',
+          templates: [
+            { name: 'baseline', specRef: 'stable' },
+            { name: 'canary', specRef: 'canary' },
+          ],
+        },
+      },
+      'experiment',
+      'experiment baseline (stable), canary (canary) 5m',
+    ],
+    // The page draws the text as text (Preact escapes it): the step says what the spec says.
+    [{ experiment: { templates: [{ name: '<b>x</b>' }] } }, 'experiment', 'experiment <b>x</b>'],
     [{}, 'unknown', 'unknown'],
   ])('%j', (step, kind, text) => {
     expect(describeStep(step)).toEqual({ kind, text });

@@ -40,6 +40,18 @@ export function describeStep(step: Readonly<Record<string, unknown>>): { kind: s
         typeof weight === 'number' ? `${weight}%` : typeof replicas === 'number' ? `${replicas} replicas` : 'matchTrafficWeight';
       return { kind, text: `setCanaryScale ${scale}` };
     }
+    case 'experiment': {
+      const templates = field(value, 'templates');
+      const names = Array.isArray(templates)
+        ? (templates as unknown[]).flatMap((template) => {
+            const name = field(template, 'name');
+            const specRef = field(template, 'specRef');
+            return typeof name === 'string' ? [typeof specRef === 'string' ? `${name} (${specRef})` : name] : [];
+          })
+        : [];
+      const duration = durationText(field(value, 'duration'));
+      return { kind, text: ['experiment', names.join(', '), duration].filter((part) => part !== '').join(' ') };
+    }
     case 'setHeaderRoute':
     case 'setMirrorRoute': {
       const name = field(value, 'name');

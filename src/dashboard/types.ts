@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ExperimentInfo } from '../rollout-view/experiment-info.js';
 import type { rolloutInfo } from '../rollout-view/rollout-info.js';
 import type { Manager } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
@@ -119,6 +120,8 @@ export interface RolloutView extends RolloutSummary {
   stepCount: number;
   weights: WeightsView | undefined;
   analysisRuns: AnalysisRunView[];
+  /** At an `experiment` step: its Experiment (phase, templates, analyses, when its duration ends). */
+  experiment: ExperimentInfo | undefined;
 }
 
 /** What the server sends on its event stream. */

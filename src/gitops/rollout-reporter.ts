@@ -11,6 +11,7 @@ import {
   type KubeObject,
 } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
+import { experimentObjectSchema, type ExperimentObject } from '../rollout-view/experiment-info.js';
 import type { DeploymentOrigin } from './annotations.js';
 import type { Cluster } from './clusters.js';
 import { combinedDeploymentState, deploymentStateOfCheck, followDeployment } from './github-deployments.js';
@@ -43,6 +44,8 @@ interface ClusterCaches {
   cluster: Cluster;
   rollouts: InformerCache<KubeObject>;
   analysisRuns: InformerCache<KubeObject>;
+  /** The Experiments of canary `experiment` steps: owned by their Rollout, they own their AnalysisRuns. */
+  experiments: InformerCache<KubeObject>;
   replicaSets: InformerCache<V1ReplicaSet & KubeObject>;
 }
 
@@ -60,8 +63,8 @@ export interface RolloutReporter {
 /** Debounce: changes within this window become one GitHub update. */
 const settleMs = 250;
 
-function ownerName(object: KubeObject): string | undefined {
-  return object.metadata?.ownerReferences?.find((owner) => owner.controller === true && owner.kind === 'Rollout')?.name;
+function ownerName(object: KubeObject, kind = 'Rollout'): string | undefined {
+  return object.metadata?.ownerReferences?.find((owner) => owner.controller === true && owner.kind === kind)?.name;
 }
 
 /**
@@ -99,6 +102,7 @@ export function createRolloutReporter(options: {
       cluster,
       rollouts: manager.informer<KubeObject>({ ...argo, resource: 'rollouts' }, 'reporter'),
       analysisRuns: manager.informer<KubeObject>({ ...argo, resource: 'analysisruns' }, 'reporter'),
+      experiments: manager.informer<KubeObject>({ ...argo, resource: 'experiments' }, 'reporter'),
       // Only what it reports on: a Rollout's ReplicaSets, which carry the pod-template-hash label (as the engine's informer selects them), not every ReplicaSet of the cluster.
       replicaSets: manager.informer<V1ReplicaSet & KubeObject>(
         { group: 'apps', version: 'v1', resource: 'replicasets', labelSelector: POD_TEMPLATE_HASH_LABEL },
@@ -175,6 +179,13 @@ export function createRolloutReporter(options: {
         enqueue(object.metadata?.namespace, object.metadata?.name);
       });
       cache.analysisRuns[event]((object) => {
+        const namespace = object.metadata?.namespace;
+        // An Experiment's run reports on the Rollout that owns the Experiment.
+        const experiment = ownerName(object, 'Experiment');
+        const owner = experiment === undefined ? undefined : cache.experiments.get(namespace ?? '', experiment);
+        enqueue(namespace, owner === undefined ? ownerName(object) : ownerName(owner));
+      });
+      cache.experiments[event]((object) => {
         enqueue(object.metadata?.namespace, ownerName(object));
       });
       cache.replicaSets[event]((object) => {
@@ -224,22 +235,39 @@ export function createRolloutReporter(options: {
       }));
   }
 
-  function analysisRunsOf(cache: ClusterCaches, rollout: KubeObject): AnalysisRun[] {
-    return cache.analysisRuns
-      .list(rollout.metadata?.namespace ?? 'default', (run) => ownerName(run) === rollout.metadata?.name)
-      .flatMap((run) => {
-        const parsed = analysisRunSchema.safeParse(run);
+  /** The Rollout's Experiments: those its controller reference names (the renderers check the uid). */
+  function experimentsOf(cache: ClusterCaches, rollout: KubeObject): ExperimentObject[] {
+    return cache.experiments
+      .list(rollout.metadata?.namespace ?? 'default', (experiment) => ownerName(experiment) === rollout.metadata?.name)
+      .flatMap((experiment) => {
+        const parsed = experimentObjectSchema.safeParse(experiment);
         return parsed.success ? [parsed.data] : [];
       });
+  }
+
+  /** The Rollout's AnalysisRuns and those of its Experiments. */
+  function analysisRunsOf(cache: ClusterCaches, rollout: KubeObject, experiments: readonly ExperimentObject[]): AnalysisRun[] {
+    const experimentNames = new Set(experiments.map((experiment) => experiment.metadata.name));
+    const ours = (run: KubeObject): boolean => {
+      if (ownerName(run) === rollout.metadata?.name) return true;
+      const experiment = ownerName(run, 'Experiment');
+      return experiment !== undefined && experimentNames.has(experiment);
+    };
+    return cache.analysisRuns.list(rollout.metadata?.namespace ?? 'default', ours).flatMap((run) => {
+      const parsed = analysisRunSchema.safeParse(run);
+      return parsed.success ? [parsed.data] : [];
+    });
   }
 
   async function reportInput(cache: ClusterCaches, raw: KubeObject, origin: DeploymentOrigin): Promise<RolloutReportInput | undefined> {
     const parsed = rolloutSchema.safeParse(raw);
     if (!parsed.success) return undefined;
     const rollout: Rollout = parsed.data;
+    const experiments = experimentsOf(cache, raw);
     return {
       rollout,
-      analysisRuns: analysisRunsOf(cache, raw),
+      analysisRuns: analysisRunsOf(cache, raw, experiments),
+      experiments,
       replicaSets: replicaSetReports(cache, raw),
       timeline: await timelineOf(cache.cluster, raw),
       pullRequest: { number: origin.pullRequest ?? 0, headSha: origin.headSha },
@@ -391,7 +419,7 @@ export function createRolloutReporter(options: {
   let running: Promise<void> | undefined;
   return {
     async start() {
-      const informers = caches.flatMap((cache) => [cache.rollouts, cache.analysisRuns, cache.replicaSets]);
+      const informers = caches.flatMap((cache) => [cache.rollouts, cache.analysisRuns, cache.experiments, cache.replicaSets]);
       await Promise.all(informers.map((informer) => informer.start()));
       await Promise.all(informers.map((informer) => informer.waitForSync(60_000)));
       running = queue.run(async (key) => {
@@ -404,7 +432,9 @@ export function createRolloutReporter(options: {
     async stop() {
       await queue.shutdown();
       await running;
-      await Promise.all(caches.flatMap((cache) => [cache.rollouts.stop(), cache.analysisRuns.stop(), cache.replicaSets.stop()]));
+      await Promise.all(
+        caches.flatMap((cache) => [cache.rollouts.stop(), cache.analysisRuns.stop(), cache.experiments.stop(), cache.replicaSets.stop()]),
+      );
     },
     nudge(repository, pullRequest) {
       for (const { cache, rollout } of deployedFrom(repository, pullRequest))

@@ -50,7 +50,10 @@ export const rolloutObjectSchema: z.ZodType<NamedRolloutObject> = z.looseObject(
       currentPodHash: z.string().optional(),
       stableRS: z.string().optional(),
       canary: z
-        .looseObject({ weights: z.looseObject({ canary: z.looseObject({ weight: z.number().optional() }).optional() }).optional() })
+        .looseObject({
+          currentExperiment: z.string().optional(),
+          weights: z.looseObject({ canary: z.looseObject({ weight: z.number().optional() }).optional() }).optional(),
+        })
         .optional(),
     })
     .optional(),

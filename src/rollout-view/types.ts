@@ -90,6 +90,8 @@ export interface RolloutStatusLike {
   canary?:
     | {
         currentStepAnalysisRunStatus?: { status?: string | undefined } | undefined;
+        /** The Experiment of the current `experiment` step while it runs. */
+        currentExperiment?: string | undefined;
         weights?: { canary?: { weight?: number | undefined } | undefined } | undefined;
       }
     | undefined;

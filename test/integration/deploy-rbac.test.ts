@@ -704,6 +704,8 @@ describe(
           'watch argoproj.io/rollouts',
           'list argoproj.io/analysisruns',
           'watch argoproj.io/analysisruns',
+          'list argoproj.io/experiments',
+          'watch argoproj.io/experiments',
           'list apps/replicasets',
           'watch apps/replicasets',
           'list core/events',

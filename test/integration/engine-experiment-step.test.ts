@@ -4,11 +4,13 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
-import { experimentSchema, type Experiment, type Rollout } from '../../src/api/index.js';
+import { analysisRunSchema, experimentSchema, type Experiment, type Rollout } from '../../src/api/index.js';
 import { createExperimentController, type ExperimentController } from '../../src/engine/controller/experiment-controller.js';
+import { renderRolloutCheck } from '../../src/gitops/report/index.js';
 import { jobOutcomeLabel } from '../../src/local/kwok-nodes.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { experimentObjectSchema } from '../../src/rollout-view/experiment-info.js';
 import { argoRolloutsModuleDir } from '../unit/argo-module.js';
 import { withRolloutController } from './support/rollout-controller.js';
 import { testCluster } from './support/test-cluster.js';
@@ -122,6 +124,21 @@ async function experimentsOf(rollout: string): Promise<Experiment[]> {
     .filter((experiment) => experiment.metadata?.ownerReferences?.[0]?.['name'] === rollout);
 }
 
+/** The rollout check's summary for the live Rollout, its Experiments and the namespace's AnalysisRuns, as the reporter renders it. */
+async function liveCheck(rollout: Rollout): Promise<string> {
+  const experimentItems = (await custom.listNamespacedCustomObject({ ...api, plural: 'experiments' })) as { items: unknown[] };
+  const runItems = (await custom.listNamespacedCustomObject({ ...api, plural: 'analysisruns' })) as { items: unknown[] };
+  return renderRolloutCheck({
+    rollout,
+    experiments: experimentItems.items.map((item) => experimentObjectSchema.parse(item)),
+    analysisRuns: runItems.items.map((item) => analysisRunSchema.parse(item)),
+    replicaSets: [],
+    timeline: [],
+    pullRequest: { number: 1, headSha: 'a'.repeat(40) },
+    now: new Date(),
+  }).summary;
+}
+
 async function healthy(name: string): Promise<Rollout> {
   return cluster.untilRollout(name, `${name} Healthy`, (r) => r.status?.phase === 'Healthy' && (r.status.stableRS ?? '') !== '');
 }
@@ -138,6 +155,15 @@ describe('the canary experiment step on the local control plane', { timeout: 180
     );
     const name = atStep.status?.canary?.currentExperiment ?? '';
     expect(name).toBe(`pass-${atStep.status?.currentPodHash ?? ''}-2-1`);
+    // The rollout check at this moment: the step current, and its Experiment with both templates and the analysis.
+    const check = await liveCheck(atStep);
+    expect(check).toContain('**experiment: baseline (stable), canary (canary) · analysis job-pass** ← current');
+    expect(check).toContain(`#### Experiment`);
+    expect(check).toContain(`\`${name}\``);
+    expect(check).toContain(`| \`baseline\` | \`${name}-baseline\` |`);
+    expect(check).toContain(`| \`canary\` | \`${name}-canary\` |`);
+    expect(check).toContain('| `compare` (required) |');
+    expect(check).toContain('no duration: runs until its analyses complete or it is terminated');
     const [experiment] = await experimentsOf('pass');
     expect(experiment?.metadata).toMatchObject({
       name,
@@ -180,6 +206,13 @@ describe('the canary experiment step on the local control plane', { timeout: 180
     );
     const [experiment] = await experimentsOf('fail');
     expect(experiment?.status?.phase).toBe('Failed');
+    // The rollout check says why: the Experiment failed, its analysis with it, and the metric's measurement.
+    const name = experiment?.metadata?.name ?? '';
+    const check = await liveCheck(aborted);
+    expect(check).toContain(`> ✖ Aborted: Experiment \`${name}\` Failed`);
+    expect(check).toMatch(/^> Analysis `compare` Failed/mu);
+    expect(check).toContain('> Metric `compare` Failed.');
+    expect(check).toContain(`| \`compare\` (required) | \`${name}-compare\` | ✖ Failed |`);
     await waitUntil(
       async () => {
         const all = (await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app=fail' })).items;

@@ -3,6 +3,7 @@
 // buttons POST actions with the x-gradual-action header, which no other origin can send, and the
 // dashboard's token as a bearer credential (it arrives in the URL's fragment, see actionToken()).
 // Compiled by tsc into dist/, or by assets.ts when running from src/.
+import type { ExperimentInfo } from '../../rollout-view/experiment-info.js';
 import type {
   AnalysisRunView,
   MetricChart as MetricChartView,
@@ -199,6 +200,61 @@ function Steps({ view }: { view: RolloutView }) {
   </section>`;
 }
 
+/** What the Experiment's duration has left, by this browser's clock (as rollout-view/experiment-info.ts experimentTimeLeft words it). */
+function timeLeft(experiment: ExperimentInfo, now: number): string {
+  const { duration, endsAt } = experiment;
+  if (duration === undefined) return 'no duration: runs until its analyses complete or it is terminated';
+  if (experiment.finished) return `duration ${duration}`;
+  if (endsAt === undefined) return `duration ${duration}, counted from when every template is available`;
+  const left = Math.ceil((endsAt - now) / 1000);
+  if (left <= 0) return `duration ${duration}, passed`;
+  const text = left < 120 ? `${left}s` : `${Math.floor(left / 60)}m${left % 60 === 0 ? '' : `${left % 60}s`}`;
+  return `duration ${duration}, ${text} left · ends ${new Date(endsAt).toLocaleTimeString()}`;
+}
+
+/** The current step's Experiment, as Argo's `get rollout` shows it under the revision: its templates' ReplicaSets and its AnalysisRuns. */
+function Experiment({ experiment }: { experiment: ExperimentInfo | undefined }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    // The time left counts down between the server's updates.
+    const timer = setInterval(() => {
+      setNow(Date.now());
+    }, 1000);
+    return () => {
+      clearInterval(timer);
+    };
+  }, []);
+  if (experiment === undefined) return null;
+  return html`<section class="experiment" data-experiment=${experiment.name} data-phase=${experiment.status}>
+    <h2>Experiment</h2>
+    <h3><code>${experiment.name}</code> <span class=${phaseClass(experiment.status)}>${experiment.status}</span> <span class="message">${experiment.message}</span></h3>
+    <p class="time-left">${timeLeft(experiment, now)}</p>
+    <table class="experiment-templates">
+      <thead><tr><th>Template</th><th>ReplicaSet</th><th>Status</th><th>Ready</th><th>Message</th></tr></thead>
+      <tbody>${experiment.templates.map(
+        (
+          template,
+        ) => html`<tr data-template=${template.name}><td class="template-name">${template.name}</td><td><code>${template.replicaSet}</code></td>
+          <td><span class=${phaseClass(template.status)}>${template.status}</span></td><td>${template.ready}/${template.replicas}</td><td class="message">${template.message}</td></tr>`,
+      )}</tbody>
+    </table>
+    ${
+      experiment.analyses.length === 0
+        ? null
+        : html`<table class="experiment-analyses">
+            <thead><tr><th>Analysis</th><th>AnalysisRun</th><th>Phase</th><th>Measurements</th><th>Message</th></tr></thead>
+            <tbody>${experiment.analyses.map(
+              (
+                analysis,
+              ) => html`<tr data-analysis=${analysis.name}><td>${analysis.name}${analysis.requiredForCompletion ? ' (required)' : ''}</td><td><code>${analysis.analysisRun}</code></td>
+                <td><span class=${phaseClass(analysis.status)}>${analysis.status}</span></td>
+                <td>✔ ${analysis.successful} · ✖ ${analysis.failed} · ? ${analysis.inconclusive} · ⚠ ${analysis.error}</td><td class="message">${analysis.message}</td></tr>`,
+            )}</tbody>
+          </table>`
+    }
+  </section>`;
+}
+
 function Weights({ weights }: { weights: WeightsView | undefined }) {
   if (weights === undefined) return null;
   return html`<section class="weights">
@@ -302,7 +358,7 @@ function RolloutPage({ namespace, name }: { namespace: string; name: string }) {
     <p class="facts">${view.strategy} · ${view.ready}/${view.desired} ready${view.currentStep === undefined ? '' : ` · step ${view.currentStep} of ${view.stepCount}`}</p>
     ${actionsEnabled ? html`<${Actions} namespace=${namespace} name=${name} />` : null}
     <div class="columns">
-      <div><${Steps} view=${view} /><${Weights} weights=${view.weights} /></div>
+      <div><${Steps} view=${view} /><${Experiment} experiment=${view.experiment} /><${Weights} weights=${view.weights} /></div>
       <div><${Revisions} tree=${view.tree} /></div>
     </div>
     <${AnalysisRuns} runs=${view.analysisRuns} />

@@ -64,3 +64,11 @@ export function formatTime(time: Date, now: Date): string {
 export function percent(value: number): string {
   return `${String(value)}%`;
 }
+
+/**
+ * Text from the cluster or a pull request as escapeText makes it, and an `@name` or `@org/team` in it no longer a
+ * mention (a zero-width space after the `@`): an Experiment's message, say, must not notify anyone.
+ */
+export function escapeUntrusted(text: string): string {
+  return escapeText(text).replace(/@(?=[\p{L}\p{N}_-])/gu, '@\u200b');
+}

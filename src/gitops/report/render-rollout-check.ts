@@ -7,6 +7,7 @@ import { rolloutTitle } from './rollout-headline.js';
 import {
   analysisSection,
   callout,
+  experimentSection,
   identityLine,
   replicasSection,
   stepsSection,
@@ -36,6 +37,7 @@ export function renderRolloutCheck(input: RolloutReportInput): CheckRunOutput {
     callout(facts),
     stepsSection(facts, input.now),
     trafficSection(facts, input.rollout),
+    experimentSection(facts, input.now),
     replicasSection(facts, input.rollout, input.replicaSets),
     analysisSection(facts),
     timelineSection(input.timeline, input.now),

@@ -1,4 +1,5 @@
 import { pauseDurationSeconds, type AnalysisRun, type CanaryStep, type Rollout } from '../../api/index.js';
+import { experimentInfo, rolloutExperiment, type ExperimentInfo } from '../../rollout-view/experiment-info.js';
 import { currentSetWeight } from '../../rollout-view/rollout-info.js';
 import { rolloutPhase } from '../../rollout-view/rollout-phase.js';
 import type { RolloutObject } from '../../rollout-view/types.js';
@@ -64,6 +65,16 @@ export interface RolloutFacts {
   runs: AnalysisRun[];
   failure?: MetricVerdict;
   inconclusive?: MetricVerdict;
+  /** At an experiment step: the step's Experiment. */
+  experiment?: ExperimentFacts;
+}
+
+export interface ExperimentFacts {
+  info: ExperimentInfo;
+  /** Its AnalysisRuns that exist, in the order of its analyses. */
+  runs: AnalysisRun[];
+  /** The failed or errored metric of its newest failed run: why the Rollout aborted. */
+  failure?: MetricVerdict;
 }
 
 const valuesShown = 5;
@@ -127,6 +138,29 @@ function verdictsOf(runs: readonly AnalysisRun[], phases: readonly string[]): Me
     }
   }
   return undefined;
+}
+
+/**
+ * The current step's Experiment, when the current step is an `experiment` step and the Rollout has one for it; or,
+ * on an abort (which sets the step index back to 0, as Argo's does), the current revision's Experiment that failed
+ * or errored: the abort's reason.
+ */
+function experimentOf(input: RolloutReportInput, step: CanaryStep | undefined, aborted: boolean): ExperimentFacts | undefined {
+  if (step?.experiment === undefined && !aborted) return undefined;
+  const experiment = rolloutExperiment(input.rollout, input.experiments ?? []);
+  if (experiment === undefined) return undefined;
+  if (step?.experiment === undefined && !['Failed', 'Error'].includes(experiment.status?.phase ?? '')) return undefined;
+  const uid = experiment.metadata.uid;
+  // Only runs the Experiment controls: a run of the same name that another object owns is not its.
+  const ownRuns = input.analysisRuns.filter((run) =>
+    (run.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true && uid !== undefined && owner.uid === uid),
+  );
+  const info = experimentInfo(experiment, ownRuns);
+  const runs = info.analyses.flatMap((analysis) => ownRuns.filter((run) => run.metadata?.name === analysis.analysisRun));
+  const facts: ExperimentFacts = { info, runs };
+  const failure = verdictsOf(runs, ['Failed', 'Error']);
+  if (failure !== undefined) facts.failure = failure;
+  return facts;
 }
 
 function pauseOf(rollout: Rollout, step: CanaryStep | undefined): PauseFacts | undefined {
@@ -216,5 +250,7 @@ export function rolloutFacts(input: RolloutReportInput): RolloutFacts {
   if (failure !== undefined) facts.failure = failure;
   const inconclusive = verdictsOf(runs, ['Inconclusive']);
   if (inconclusive !== undefined) facts.inconclusive = inconclusive;
+  const experiment = state === 'healthy' ? undefined : experimentOf(input, steps[stepIndex], state === 'aborted');
+  if (experiment !== undefined) facts.experiment = experiment;
   return facts;
 }

@@ -2,9 +2,10 @@ import type { AnalysisRun, Rollout } from '../../api/index.js';
 import { analysisIcon } from '../../rollout-view/analysis-run-info.js';
 import { icons } from '../../rollout-view/icons.js';
 import { describeStep } from './describe-step.js';
-import { codeCell, escapeText, formatTime, inlineCode, table } from './markdown.js';
+import { experimentTimeLeft } from '../../rollout-view/experiment-info.js';
+import { codeCell, escapeText, escapeUntrusted, formatTime, inlineCode, table } from './markdown.js';
 import { conditionText, stateIcons } from './rollout-headline.js';
-import type { RolloutFacts } from './rollout-facts.js';
+import type { ExperimentFacts, MetricVerdict, RolloutFacts } from './rollout-facts.js';
 import type { ReplicaSetReport, TimelineEntry } from './types.js';
 
 /* The sections of a rollout's check summary, each a pure function of the facts. */
@@ -24,15 +25,15 @@ export function callout(facts: RolloutFacts): string | undefined {
       return `> ${icons.unknown} The analysis was inconclusive${facts.inconclusive === undefined ? '' : ` (${inlineCode(facts.inconclusive.metric)}: ${facts.inconclusive.values.map(inlineCode).join(', ') || 'no value'})`}. Comment ${inlineCode(`/promote ${name}`)} to go on, or ${inlineCode(`/abort ${name}`)}.`;
     case 'aborted': {
       const failure = facts.failure;
+      const experiment = facts.experiment;
+      if (failure === undefined && experiment !== undefined && ['Failed', 'Error'].includes(experiment.info.status))
+        return experimentAbortCallout(experiment, name);
       if (failure === undefined)
         return `> ${icons.bad} Aborted: ${escapeText(facts.message || 'by a person')}. Comment ${inlineCode(`/retry ${name}`)} to start again.`;
-      const condition = conditionText(failure);
-      const limit = failure.failureLimit === undefined ? '' : `, failure limit ${failure.failureLimit}`;
       return [
         `> ${icons.bad} Aborted: metric ${inlineCode(failure.metric)} ${failure.phase}.`,
-        `> Values: ${failure.values.map(inlineCode).join(', ') || 'none'}${condition === '' ? '' : ` · condition: ${inlineCode(condition)}`} · ${String(failure.failed)} of ${String(failure.count)} measurements failed${limit}.`,
-        ...(failure.message === undefined ? [] : [`> ${escapeText(failure.message)}`]),
-        `> Comment ${inlineCode(`/retry ${name}`)} to start again.`,
+        ...verdictLines(failure),
+        retryLine(name),
       ].join('\n');
     }
     case 'degraded':
@@ -41,6 +42,36 @@ export function callout(facts: RolloutFacts): string | undefined {
     case 'progressing':
       return undefined;
   }
+}
+
+function retryLine(name: string): string {
+  return `> Comment ${inlineCode(`/retry ${name}`)} to start again.`;
+}
+
+/** A failed metric's values, condition and counts, and its message: the lines under an abort's first line. */
+function verdictLines(failure: MetricVerdict, escape: (text: string) => string = escapeText): string[] {
+  const condition = conditionText(failure);
+  const limit = failure.failureLimit === undefined ? '' : `, failure limit ${failure.failureLimit}`;
+  return [
+    `> Values: ${failure.values.map(inlineCode).join(', ') || 'none'}${condition === '' ? '' : ` · condition: ${inlineCode(condition)}`} · ${String(failure.failed)} of ${String(failure.count)} measurements failed${limit}.`,
+    ...(failure.message === undefined ? [] : [`> ${escape(failure.message)}`]),
+  ];
+}
+
+/** Argo aborts the Rollout when the step's Experiment fails or errs: say which, with its message and the analysis that failed it. */
+function experimentAbortCallout(experiment: ExperimentFacts, name: string): string {
+  const { info, failure } = experiment;
+  const message = info.message === '' ? '' : `: ${escapeUntrusted(info.message)}`;
+  const lines = [`> ${icons.bad} Aborted: Experiment ${inlineCode(info.name)} ${info.status}${message}.`];
+  const analysis = info.analyses.find((candidate) => candidate.status === 'Failed' || candidate.status === 'Error');
+  if (analysis !== undefined) {
+    const runMessage = analysis.message === '' ? '' : `: ${escapeUntrusted(analysis.message)}`;
+    lines.push(`> Analysis ${inlineCode(analysis.name)} ${analysis.status}${runMessage}.`);
+  }
+  if (failure !== undefined)
+    lines.push(`> Metric ${inlineCode(failure.metric)} ${failure.phase}.`, ...verdictLines(failure, escapeUntrusted));
+  lines.push(retryLine(name));
+  return lines.join('\n');
 }
 
 export function identityLine(facts: RolloutFacts, pullRequest: { number: number; headSha: string }): string {
@@ -122,7 +153,7 @@ export function replicasSection(facts: RolloutFacts, rollout: Rollout, replicaSe
   return `#### Replicas\n\n${table(['Revision', 'ReplicaSet', 'Role', 'Ready', 'Available', 'Images'], rows)}`;
 }
 
-function runSection(run: AnalysisRun): string {
+function runSection(run: AnalysisRun, escape: (text: string) => string = escapeText): string {
   const phase = run.status?.phase ?? 'Pending';
   const rows = run.spec.metrics.map((metric) => {
     const result = run.status?.metricResults?.find((candidate) => candidate.name === metric.name);
@@ -146,13 +177,59 @@ function runSection(run: AnalysisRun): string {
       counts,
     ];
   });
-  const message = run.status?.message === undefined || run.status.message === '' ? '' : ` — ${escapeText(run.status.message)}`;
+  const message = run.status?.message === undefined || run.status.message === '' ? '' : ` — ${escape(run.status.message)}`;
   return `${analysisIcon(phase)} ${inlineCode(run.metadata?.name ?? 'analysis')} **${phase}**${message}\n\n${table(['Metric', 'Phase', 'Last values', 'Condition', 'Measurements'], rows)}`;
+}
+
+function measurementCounts(counts: { successful: number; failed: number; inconclusive: number; error: number }): string {
+  return `${String(counts.successful)} ${icons.ok} · ${String(counts.failed)} ${icons.bad} · ${String(counts.inconclusive)} ? · ${String(counts.error)} ${icons.warning}`;
+}
+
+/**
+ * The current step's Experiment, as Argo's `get rollout` shows it under the revision (its phase, each template's
+ * ReplicaSet, each AnalysisRun with its counts), with its message and the time its duration has left; a run that
+ * failed or was inconclusive is shown whole (its metrics' values), as the Analysis section shows the Rollout's.
+ */
+export function experimentSection(facts: RolloutFacts, now: Date): string | undefined {
+  const experiment = facts.experiment;
+  if (experiment === undefined) return undefined;
+  const { info } = experiment;
+  const message = info.message === '' ? '' : ` — ${escapeUntrusted(info.message)}`;
+  const ends = info.endsAt !== undefined && !info.finished ? `, ends ${formatTime(new Date(info.endsAt), now)}` : '';
+  const lines = [
+    `${info.icon.trim() || icons.waiting} ${inlineCode(info.name)} **${escapeText(info.status)}**${message}`,
+    `${escapeText(experimentTimeLeft(info, now.getTime()))}${ends}`,
+  ];
+  const parts = [`#### Experiment\n\n${lines.join('\n\n')}`];
+  if (info.templates.length > 0) {
+    const rows = info.templates.map((template) => [
+      codeCell(template.name),
+      codeCell(template.replicaSet),
+      `${template.icon.trim()} ${escapeText(template.status)}`.trim(),
+      `${String(template.ready)}/${String(template.replicas)}`,
+      String(template.available),
+      template.message === '' ? '—' : escapeUntrusted(template.message),
+    ]);
+    parts.push(table(['Template', 'ReplicaSet', 'Status', 'Ready', 'Available', 'Message'], rows));
+  }
+  if (info.analyses.length > 0) {
+    const rows = info.analyses.map((analysis) => [
+      `${codeCell(analysis.name)}${analysis.requiredForCompletion ? ' (required)' : ''}`,
+      analysis.analysisRun === '' ? '—' : codeCell(analysis.analysisRun),
+      `${analysis.icon.trim()} ${escapeText(analysis.status)}`.trim(),
+      analysis.analysisRun === '' ? '—' : measurementCounts(analysis),
+      analysis.message === '' ? '—' : escapeUntrusted(analysis.message),
+    ]);
+    parts.push(table(['Analysis', 'AnalysisRun', 'Phase', 'Measurements', 'Message'], rows));
+  }
+  const concluded = experiment.runs.filter((run) => ['Failed', 'Error', 'Inconclusive'].includes(run.status?.phase ?? ''));
+  parts.push(...concluded.map((run) => runSection(run, escapeUntrusted)));
+  return parts.join('\n\n');
 }
 
 export function analysisSection(facts: RolloutFacts): string | undefined {
   if (facts.runs.length === 0) return undefined;
-  return `#### Analysis\n\n${facts.runs.map(runSection).join('\n\n')}`;
+  return `#### Analysis\n\n${facts.runs.map((run) => runSection(run)).join('\n\n')}`;
 }
 
 export function timelineSection(timeline: readonly TimelineEntry[], now: Date): string | undefined {

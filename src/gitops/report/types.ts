@@ -1,4 +1,5 @@
 import type { AnalysisRun, Rollout } from '../../api/index.js';
+import type { ExperimentObject } from '../../rollout-view/experiment-info.js';
 
 /** The pull request a report is about. */
 export interface PullRequestRef {
@@ -28,8 +29,10 @@ export interface TimelineEntry {
 export interface RolloutReportInput {
   /** With its status, as the engine wrote it. */
   rollout: Rollout;
-  /** The Rollout's AnalysisRuns (any revision: the renderers pick the current revision's). */
+  /** The Rollout's AnalysisRuns (any revision: the renderers pick the current revision's), and its Experiments'. */
   analysisRuns: AnalysisRun[];
+  /** The Experiments the Rollout controls (its canary `experiment` steps'); the renderers pick the current step's. */
+  experiments?: ExperimentObject[];
   replicaSets: ReplicaSetReport[];
   /** The Rollout's Events, oldest first. */
   timeline: TimelineEntry[];
