@@ -258,9 +258,10 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
         message: current.message === undefined || current.message === '' ? message : `${message}: ${current.message}`,
       });
     }
-    // Argo's CRD requires analysisRun and phase on each entry: an analysis not started yet has none (Argo adds it with its run).
-    if (previous === undefined && current.phase === undefined) continue;
-    setByName((status.analysisRuns ??= []), { ...current, analysisRun: current.analysisRun ?? '' });
+    // Argo's reconcileAnalysisRun sets the entry on every pass (a deferred SetAnalysisRunStatus), from the first: an
+    // analysis not started yet, or a run with no phase yet, is `analysisRun: ''` / `phase: ''`, both of which its CRD
+    // requires (omitting one is a 422 on every status write).
+    setByName((status.analysisRuns ??= []), { ...current, analysisRun: current.analysisRun ?? '', phase: current.phase ?? '' });
   }
 
   calculateStatus(experiment, status, now);
@@ -335,9 +336,9 @@ function reconcileAnalysis(
     }
     return;
   }
-  if (run.status?.phase === undefined) delete current.phase;
-  else current.phase = run.status.phase;
-  if (run.status?.message === undefined) delete current.message;
+  // A run no controller has looked at yet has no phase: Argo copies its empty phase as it is (`''`).
+  current.phase = run.status?.phase ?? '';
+  if (run.status?.message === undefined || run.status.message === '') delete current.message;
   else current.message = run.status.message;
 }
 
