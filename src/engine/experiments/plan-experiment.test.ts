@@ -344,6 +344,23 @@ describe('planExperiment', () => {
     expect(experimentStatusSchema.safeParse(plan.status).success).toBe(true);
   });
 
+  it("tells an experiment step's Rollout of each AnalysisRun transition, as a Warning whatever the phase (Argo #4009)", () => {
+    const status = running({ analysisRuns: [{ name: 'pass', analysisRun: 'ex-pass', phase: 'Running' }] });
+    const owned = experiment({ analyses }, status);
+    owned.metadata = {
+      ...owned.metadata,
+      ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: 'uid-web', controller: true }],
+    };
+    const extra = { replicaSets: new Map([['baseline', rs(owned, 1, 1)]]), analysisRuns: new Map([['ex-pass', run('Successful')]]) };
+    const plan = planExperiment(observe(owned, 10, extra));
+    expect(plan.rolloutEvents).toEqual([
+      { type: 'Warning', reason: 'AnalysisRunSuccessful', message: "AnalysisRun 'pass' transitioned from Running -> Successful" },
+    ]);
+    expect(plan.events.find((event) => event.reason === 'AnalysisRunSuccessful')?.type).toBe('Normal');
+    // A standalone Experiment has no Rollout to tell.
+    expect(planExperiment(observe(experiment({ analyses }, status), 10, extra)).rolloutEvents).toEqual([]);
+  });
+
   it('refuses an invalid spec with only its InvalidSpec condition, in Argo words', () => {
     const plan = planExperiment(observe(experiment({ templates: [{ ...baseline(), selector: {} }] }), 0));
     expect(plan.actions).toEqual([]);
