@@ -97,10 +97,14 @@ export const experimentConditionSchema = z.looseObject({
   message: z.string().optional(),
 });
 
+/**
+ * Argo's ExperimentAnalysisRunStatus serialises `analysisRun` and `phase` without omitempty, and its
+ * CRD requires both: an analysis not started yet, or whose run has no phase yet, reads `''`.
+ */
 export const experimentAnalysisRunStatusSchema = z.looseObject({
   name: z.string(),
   analysisRun: z.string().optional(),
-  phase: phase.optional(),
+  phase: z.enum(['', ...analysisPhases]).optional(),
   message: z.string().optional(),
 });
 

@@ -247,27 +247,41 @@ export function createExperimentController(options: ExperimentControllerOptions)
         log.warn({ template, message: refused }, 'a write for the template was refused');
       }
     }
-    // The Events of writes already made go out now: a status write that conflicts below must not lose them (the
-    // next pass finds the ReplicaSet scaled and would not tell again). Transitions wait for the status that records them.
+    // The Events go out in the planner's order, Argo's (per template: its scaling, then its transition), once the
+    // status that records the transitions is written. A status write that conflicts must not lose the Events of
+    // writes already made (the next pass finds the ReplicaSet scaled and would not tell again): those go out then.
     const ofActions = (event: { reason: string }): boolean =>
       event.reason === 'ScalingReplicaSet' || event.reason === 'AnalysisRunTerminating';
     const subject = { ...raw, apiVersion: 'argoproj.io/v1alpha1', kind: 'Experiment' };
-    eventRecorder.record(subject, plan.events.filter(ofActions), new Date(clock.now()), log);
     const status = withTemplateErrors(plan.status, errors);
     if (canonicalJson(parsed.status ?? {}) !== canonicalJson(status)) {
-      // No status subresource (Argo's CRD has none): the whole object, at the resourceVersion it was read.
-      await rest.request({
-        method: 'PUT',
-        path: apiPath({ ...argo, resource: 'experiments', namespace: ns, name }),
-        body: { ...raw, status },
-      });
+      try {
+        // No status subresource (Argo's CRD has none): the whole object, at the resourceVersion it was read.
+        await rest.request({
+          method: 'PUT',
+          path: apiPath({ ...argo, resource: 'experiments', namespace: ns, name }),
+          body: { ...raw, status },
+        });
+      } catch (cause) {
+        eventRecorder.record(subject, plan.events.filter(ofActions), new Date(clock.now()), log);
+        throw cause;
+      }
     }
-    eventRecorder.record(
-      subject,
-      plan.events.filter((event) => !ofActions(event)),
-      new Date(clock.now()),
-      log,
-    );
+    eventRecorder.record(subject, plan.events, new Date(clock.now()), log);
+    // An experiment step's AnalysisRun transitions, told to its Rollout too (Argo reads the Rollout for them; the
+    // owner reference names it and its uid, all an Event's involvedObject needs).
+    const rolloutOwner = raw.metadata?.ownerReferences?.find((owner) => owner.kind === 'Rollout');
+    if (rolloutOwner !== undefined && plan.rolloutEvents.length > 0)
+      eventRecorder.record(
+        {
+          apiVersion: rolloutOwner.apiVersion,
+          kind: 'Rollout',
+          metadata: { name: rolloutOwner.name, namespace: ns, uid: rolloutOwner.uid },
+        },
+        plan.rolloutEvents,
+        new Date(clock.now()),
+        log,
+      );
     if (plan.actions.length > 0 || plan.events.length > 0)
       log.info(
         { phase: status.phase, actions: plan.actions.map((action) => action.kind), events: plan.events.map((event) => event.reason) },

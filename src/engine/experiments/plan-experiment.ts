@@ -59,6 +59,11 @@ export interface ExperimentPlan {
   actions: ExperimentAction[];
   status: ExperimentStatus;
   events: ExperimentEvent[];
+  /**
+   * Events about the Rollout that owns the Experiment (an experiment step's): each AnalysisRun transition again,
+   * as Warning, so the Rollout's subscribers hear of its analysis (Argo v1.9's reconcileAnalysisRun, #4009).
+   */
+  rolloutEvents: ExperimentEvent[];
   requeueAfterMs?: number;
 }
 
@@ -116,7 +121,10 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
   const { experiment, now } = observation;
   const actions: ExperimentAction[] = [];
   const events: ExperimentEvent[] = [];
+  const rolloutEvents: ExperimentEvent[] = [];
   const wakeUps: number[] = [];
+  // Argo's GetRolloutOwnerRef: any owner reference of kind Rollout, controller or not.
+  const ownedByRollout = (experiment.metadata?.ownerReferences ?? []).some((owner) => owner.kind === 'Rollout');
   const old = experiment.status ?? {};
   const status: ExperimentStatus = structuredClone(old);
   const nowText = formatTime(now);
@@ -137,7 +145,7 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
             lastTransitionTime: nowText,
           };
     status.conditions = [...(old.conditions ?? []).filter((candidate) => candidate.type !== 'InvalidSpec'), condition];
-    return { actions, status, events };
+    return { actions, status, events, rolloutEvents };
   }
   const terminating = isTerminating(experiment);
   const replicaSets = new Map(observation.replicaSets);
@@ -257,15 +265,19 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
     if ((previous?.phase ?? '') !== (current.phase ?? '') && (current.phase ?? '') !== '') {
       const phase = current.phase ?? '';
       const message = `AnalysisRun '${analysis.name}' transitioned from ${previous?.phase ?? ''} -> ${phase}`;
-      events.push({
+      const event: ExperimentEvent = {
         type: phase === 'Failed' || phase === 'Error' || phase === 'Inconclusive' ? 'Warning' : 'Normal',
         reason: `AnalysisRun${phase}`,
         message: current.message === undefined || current.message === '' ? message : `${message}: ${current.message}`,
-      });
+      };
+      events.push(event);
+      // Argo records it on the Rollout as a Warning whatever the phase (its code passes EventTypeWarning).
+      if (ownedByRollout) rolloutEvents.push({ ...event, type: 'Warning' });
     }
-    // Argo's CRD requires analysisRun and phase on each entry: an analysis not started yet has none (Argo adds it with its run).
-    if (previous === undefined && current.phase === undefined) continue;
-    setByName((status.analysisRuns ??= []), { ...current, analysisRun: current.analysisRun ?? '' });
+    // Argo's reconcileAnalysisRun sets the entry on every pass (a deferred SetAnalysisRunStatus), from the first: an
+    // analysis not started yet, or a run with no phase yet, is `analysisRun: ''` / `phase: ''`, both of which its CRD
+    // requires (omitting one is a 422 on every status write).
+    setByName((status.analysisRuns ??= []), { ...current, analysisRun: current.analysisRun ?? '', phase: current.phase ?? '' });
   }
 
   calculateStatus(experiment, status, now);
@@ -281,7 +293,7 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
   const enqueue = enqueueAfter({ ...experiment, status }, now);
   if (enqueue !== undefined) wakeUps.push(enqueue);
   const positive = wakeUps.map((ms) => Math.max(ms, 0));
-  return { actions, status, events, ...(positive.length === 0 ? {} : { requeueAfterMs: Math.min(...positive) + 1 }) };
+  return { actions, status, events, rolloutEvents, ...(positive.length === 0 ? {} : { requeueAfterMs: Math.min(...positive) + 1 }) };
 }
 
 function setByName<T extends { name: string }>(list: T[], item: T): void {
@@ -340,9 +352,9 @@ function reconcileAnalysis(
     }
     return;
   }
-  if (run.status?.phase === undefined) delete current.phase;
-  else current.phase = run.status.phase;
-  if (run.status?.message === undefined) delete current.message;
+  // A run no controller has looked at yet has no phase: Argo copies its empty phase as it is (`''`).
+  current.phase = run.status?.phase ?? '';
+  if (run.status?.message === undefined || run.status.message === '') delete current.message;
   else current.message = run.status.message;
 }
 

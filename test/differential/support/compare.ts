@@ -52,7 +52,7 @@ export function diffSequences(field: string, gradual: readonly string[], argo: r
 }
 
 /** `*` in a known difference's field (or value) matches any run of characters; everything else literally. */
-function fieldPattern(field: string): RegExp {
+export function fieldPattern(field: string): RegExp {
   return new RegExp(
     `^${field
       .split('*')

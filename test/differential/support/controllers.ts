@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { createAnalysisRunController, type AnalysisRunController } from '../../../src/analysis/controller/analysis-run-controller.js';
+import { createExperimentController, type ExperimentController } from '../../../src/engine/controller/experiment-controller.js';
 import { createRolloutController, type RolloutController } from '../../../src/engine/controller/rollout-controller.js';
 import { createLogger, type Logger } from '../../../src/log/index.js';
 import { argoCrdDir, ensureArgoRolloutsBinary, startArgoRollouts, type RunningArgoRollouts } from '../../../src/local/argo-rollouts.js';
@@ -25,8 +28,12 @@ export interface DifferentialControllers {
   gradual: RolloutController;
   /** Gradual's AnalysisRun controller (Argo's one process runs both). */
   gradualAnalysis: AnalysisRunController;
+  /** Gradual's Experiment controller (Argo's one process runs it too). */
+  gradualExperiments: ExperimentController;
   /** Where Argo's controller logs (for a failing scenario's message). */
   argoLogFile: string;
+  /** Where Gradual's three controllers log (info and up), beside Argo's. */
+  gradualLogFile: string;
   stop(): Promise<void>;
 }
 
@@ -57,11 +64,20 @@ export async function startDifferentialControllers(
   let argo: RunningArgoRollouts | undefined;
   let gradual: RolloutController | undefined;
   let gradualAnalysis: AnalysisRunController | undefined;
+  let gradualExperiments: ExperimentController | undefined;
+  // Gradual's side logs to a file as Argo's does: what each controller did (e.g. a status write the API server
+  // refused, retried) is then there to read and count after a run.
+  const gradualLogFile = join(logDir, `gradual-${instanceIds.gradual}.log`);
+  const gradualLogStream = createWriteStream(gradualLogFile, { flags: 'a' });
+  const sideLogger = createLogger({ level: 'info', format: 'json', destination: gradualLogStream }).child({ side: 'gradual' });
   const stop = async (): Promise<void> => {
     await gradual?.stop();
     await gradualAnalysis?.stop();
+    await gradualExperiments?.stop();
     if (argo !== undefined) await stopProcess(argo.record);
     await installCrds({ kubeconfig: kubeconfigPath, logger });
+    gradualLogStream.end();
+    await finished(gradualLogStream);
   };
   try {
     argo = await startArgoRollouts({
@@ -71,19 +87,28 @@ export async function startDifferentialControllers(
       logFile: argoLogFile,
       logger,
     });
-    gradual = createRolloutController({ kubeConfig, instanceId: instanceIds.gradual, logger: logger.child({ side: 'gradual' }) });
+    gradual = createRolloutController({ kubeConfig, instanceId: instanceIds.gradual, logger: sideLogger });
     await gradual.start();
-    gradualAnalysis = createAnalysisRunController({
-      kubeConfig,
-      instanceId: instanceIds.gradual,
-      logger: logger.child({ side: 'gradual' }),
-    });
+    gradualAnalysis = createAnalysisRunController({ kubeConfig, instanceId: instanceIds.gradual, logger: sideLogger });
     await gradualAnalysis.start();
+    gradualExperiments = createExperimentController({ kubeConfig, instanceId: instanceIds.gradual, logger: sideLogger });
+    await gradualExperiments.start();
   } catch (cause) {
     await stop();
     throw cause;
   }
-  return { kubeConfig, kubeconfigPath, instanceIds, argo, gradual, gradualAnalysis, argoLogFile, stop };
+  return {
+    kubeConfig,
+    kubeconfigPath,
+    instanceIds,
+    argo,
+    gradual,
+    gradualAnalysis,
+    gradualExperiments,
+    argoLogFile,
+    gradualLogFile,
+    stop,
+  };
 }
 
 /**

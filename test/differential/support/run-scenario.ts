@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { diffSequences, diffTrees, judge, renderVerdict, statesSince, type Difference, type Verdict } from './compare.js';
+import { diffSequences, diffTrees, fieldPattern, judge, renderVerdict, statesSince, type Difference, type Verdict } from './compare.js';
 import type { DifferentialControllers } from './controllers.js';
 import { startMetricServer, withMetricServer } from './metric-server.js';
 import { isCheckpoint, isSetMetric, type Checkpoint, type Scenario } from './scenario.js';
@@ -61,6 +61,8 @@ export async function runScenario(
     const conditionsSeen = { gradual: 0, argo: 0 };
     const differences: Difference[] = [];
     const seen = { gradual: new Map<string, number>(), argo: new Map<string, number>() };
+    // The Experiment Events (reason and message) each side has recorded so far: a later identical one is a repeat.
+    const transitionsSeen = { gradual: new Set<string>(), argo: new Set<string>() };
     for (const step of scenario.steps) {
       if (isSetMetric(step)) {
         metrics.set(step.metric, step.value);
@@ -79,6 +81,21 @@ export async function runScenario(
       differences.push(
         ...compareEvents(`${step.checkpoint} ›`, sinceLast(gradualEvents, seen.gradual), sinceLast(argoEvents, seen.argo), scenario),
       );
+      // An experiment step's Experiments tell their own story (templates, analyses, phases): compared the same way,
+      // as `<checkpoint> › experiment events`. Empty on both sides for a scenario without one: no difference.
+      const [gradualExperimentEvents, argoExperimentEvents] = await Promise.all([
+        settleEvents(gradual, null, options),
+        settleEvents(argo, null, options),
+      ]);
+      const gradualFolded = foldRepeats(sinceLast(gradualExperimentEvents, seen.gradual), transitionsSeen.gradual);
+      const argoFolded = foldRepeats(sinceLast(argoExperimentEvents, seen.argo), transitionsSeen.argo);
+      differences.push(...compareEvents(`${step.checkpoint} › experiment ›`, gradualFolded.events, argoFolded.events, scenario));
+      if (gradualFolded.repeated !== argoFolded.repeated)
+        differences.push({
+          field: `${step.checkpoint} › experiment › events repeated`,
+          gradual: gradualFolded.repeated,
+          argo: argoFolded.repeated,
+        });
       if (scenario.recordConditions) {
         // The states persisted since the previous checkpoint, starting from the last one it saw (the state carried over).
         const [gradualStates, argoStates] = [gradual, argo].map((side) => side.conditionHistory(step.rollout)) as [string[], string[]];
@@ -107,10 +124,11 @@ export async function runScenario(
  * extra Event on one side does not hide how the rest of the story compares.
  */
 function compareEvents(checkpoint: string, gradual: readonly SideEvent[], argo: readonly SideEvent[], scenario: Scenario): Difference[] {
-  // `* › events: X` takes X out at every checkpoint, `<checkpoint> › events: X` at that one only.
+  // `* › events: X` takes X out at every checkpoint, `<checkpoint> › events: X` at that one only (`*` as in any field
+  // pattern: `* › experiment › events: X` takes it out of every checkpoint's experiment story only).
   const named = scenario.knownDifferences.map((entry) => /^(.+) › events: (\w+)$/.exec(entry.field));
   const set = new Set(
-    named.filter((match) => match !== null && (match[1] === '*' || `${match[1] ?? ''} ›` === checkpoint)).map((match) => match?.[2] ?? ''),
+    named.filter((match) => match !== null && fieldPattern(`${match[1] ?? ''} ›`).test(checkpoint)).map((match) => match?.[2] ?? ''),
   );
   const differences: Difference[] = [];
   for (const reason of set) {
@@ -126,17 +144,21 @@ function compareEvents(checkpoint: string, gradual: readonly SideEvent[], argo: 
   return [...differences, ...story.map((difference) => ({ ...difference, detail: { gradual: lines(gradual), argo: lines(argo) } }))];
 }
 
-/** The side's Events once they hold still: Argo's recorder writes them asynchronously, after the status. */
-async function settleEvents(side: Side, rollout: string, options: RunOptions): Promise<SideEvent[]> {
+/**
+ * The side's Events about the Rollout (about its namespace's Experiments when `rollout` is null) once they hold
+ * still: Argo's recorder writes them asynchronously, after the status.
+ */
+async function settleEvents(side: Side, rollout: string | null, options: RunOptions): Promise<SideEvent[]> {
   const quietMs = options.quietMs ?? 1_500;
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
-  let events = await side.events(rollout);
+  const read = (): Promise<SideEvent[]> => (rollout === null ? side.experimentEvents() : side.events(rollout));
+  let events = await read();
   let last = JSON.stringify(events);
   let stableSince = Date.now();
   // A story still growing at the deadline is compared as it stands: the diff then shows what kept coming.
   while (Date.now() < deadline) {
     await delay(250);
-    events = await side.events(rollout);
+    events = await read();
     const text = JSON.stringify(events);
     if (text !== last) stableSince = Date.now();
     else if (Date.now() - stableSince >= quietMs) return events;
@@ -160,6 +182,26 @@ function sinceLast(events: readonly SideEvent[], seen: Map<string, number>): Sid
     if (count > 0) fresh.push({ ...event, count });
   }
   return fresh;
+}
+
+/**
+ * An Experiment's story with each repeat of an Event already recorded (the same reason and message, in this window
+ * or an earlier one) taken out, and the repeats named apart (`TemplateRunning ×1, …`, or `none`). Argo's Experiment
+ * controller can run a pass on its informer's copy from before its own last status patch and record that pass's
+ * transitions again (client-go folds them: count 2); the known difference `* › experiment › events repeated` allows
+ * exactly that on Argo's side, while the ordered story of distinct transitions is still compared.
+ */
+function foldRepeats(events: readonly SideEvent[], seen: Set<string>): { events: SideEvent[]; repeated: string } {
+  const kept: SideEvent[] = [];
+  const repeated: string[] = [];
+  for (const event of events) {
+    const key = `${event.reason}\n${event.message}`;
+    const repeats = seen.has(key) ? event.count : event.count - 1;
+    if (!seen.has(key)) kept.push({ ...event, count: 1 });
+    seen.add(key);
+    if (repeats > 0) repeated.push(`${event.reason} ×${String(repeats)}`);
+  }
+  return { events: kept, repeated: repeated.length === 0 ? 'none' : repeated.join(', ') };
 }
 
 /** Event reasons in order, one per occurrence. */
@@ -200,7 +242,7 @@ async function settle(side: Side, checkpoint: Checkpoint, read: (rollout: string
 
 function reached(raw: RawSide, checkpoint: Checkpoint): boolean {
   const status = raw.rollout.status ?? {};
-  const { phase, currentStepIndex, abort, stableIsCurrent, analysisRunPhases } = checkpoint.until;
+  const { phase, currentStepIndex, abort, stableIsCurrent, analysisRunPhases, experimentPhases } = checkpoint.until;
   if (phase !== undefined && status['phase'] !== phase) return false;
   if (currentStepIndex !== undefined && status['currentStepIndex'] !== currentStepIndex) return false;
   if (abort !== undefined && (status['abort'] === true) !== abort) return false;
@@ -213,11 +255,19 @@ function reached(raw: RawSide, checkpoint: Checkpoint): boolean {
     const phases = raw.analysisRuns.map((run) => run.status?.phase ?? '').sort();
     if (JSON.stringify(phases) !== JSON.stringify([...analysisRunPhases].sort())) return false;
   }
+  if (experimentPhases !== undefined) {
+    const phases = (raw.experiments ?? []).map((experiment) => phaseText(experiment.status?.['phase'])).sort();
+    if (JSON.stringify(phases) !== JSON.stringify([...experimentPhases].sort())) return false;
+  }
   return true;
 }
 
+function phaseText(phase: unknown): string {
+  return typeof phase === 'string' ? phase : '';
+}
+
 function replicaSetsSettled(raw: RawSide): boolean {
-  return raw.replicaSets.every(
+  return [...raw.replicaSets, ...(raw.experimentReplicaSets ?? [])].every(
     (replicaSet) =>
       replicaSet.metadata?.labels?.[hashLabel] !== undefined &&
       replicaSet.status?.observedGeneration === replicaSet.metadata.generation &&

@@ -47,6 +47,8 @@ const checkpointSchema = z.strictObject({
     stableIsCurrent: z.boolean().optional(),
     /** The phases of the side's AnalysisRuns, sorted (`''` for a run with no phase yet). */
     analysisRunPhases: z.array(z.string()).optional(),
+    /** The phases of the Rollout's Experiments (an experiment step's), sorted (`''` for one with no phase yet). */
+    experimentPhases: z.array(z.string()).optional(),
   }),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;

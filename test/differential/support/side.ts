@@ -41,6 +41,11 @@ export interface Side {
   /** The Events about the Rollout, in the order the API server last wrote them, with client-go's aggregation count. */
   events(rollout: string): Promise<SideEvent[]>;
   /**
+   * The Events about the namespace's Experiments (an experiment step's), in the order they were first recorded
+   * (watched from before the scenario's objects exist), with client-go's aggregation count as it stands.
+   */
+  experimentEvents(): Promise<SideEvent[]>;
+  /**
    * Starts watching the namespace's Rollouts (before the scenario's objects exist, so no write is missed);
    * conditionHistory then returns, per Rollout, the distinct condition states in the order they were persisted.
    */
@@ -117,8 +122,34 @@ export async function createSide(options: {
     }
   }
 
+  async function listEvents(fieldSelector: string): Promise<SideEvent[]> {
+    const events = (await core.listNamespacedEvent({ namespace, fieldSelector })).items;
+    // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
+    return events
+      .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
+      .map((event) => ({
+        name: event.metadata.name ?? '',
+        reason: event.reason ?? '',
+        message: event.message ?? '',
+        count: event.count ?? 1,
+      }));
+  }
+
   const histories = new Map<string, string[]>();
   let stopWatch: AbortController | undefined;
+  const experimentEventLog: SideEvent[] = [];
+  const stopEventWatch = await new Watch(kubeConfig).watch(
+    `/api/v1/namespaces/${namespace}/events`,
+    { fieldSelector: 'involvedObject.kind=Experiment' },
+    (type: string, event: { metadata?: { name?: string }; reason?: string; message?: string; count?: number }) => {
+      if (type !== 'ADDED' && type !== 'MODIFIED') return;
+      const name = event.metadata?.name ?? '';
+      const known = experimentEventLog.find((candidate) => candidate.name === name);
+      if (known !== undefined) known.count = event.count ?? known.count;
+      else experimentEventLog.push({ name, reason: event.reason ?? '', message: event.message ?? '', count: event.count ?? 1 });
+    },
+    () => undefined,
+  );
 
   return {
     controller: options.controller,
@@ -164,39 +195,42 @@ export async function createSide(options: {
       }
     },
     async read(rollout) {
-      const [object, replicaSets, services, analysisRuns, routerObjects] = await Promise.all([
+      const [object, replicaSets, services, analysisRuns, experiments, routerObjects] = await Promise.all([
         custom.getNamespacedCustomObject({ ...argoproj('rollouts'), name: rollout }) as Promise<RawSide['rollout']>,
         apps.listNamespacedReplicaSet({ namespace }),
         core.listNamespacedService({ namespace }),
         custom.listNamespacedCustomObject(argoproj('analysisruns')) as Promise<{ items: RawSide['analysisRuns'] }>,
+        custom.listNamespacedCustomObject(argoproj('experiments')) as Promise<{ items: NonNullable<RawSide['experiments']> }>,
         Promise.all(routers.map((router) => readRouter(router))),
       ]);
-      const owned = replicaSets.items.filter(
-        (rs) => rs.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === rollout) === true,
+      const ownedBy = (kind: string, names: ReadonlySet<string>) => (rs: (typeof replicaSets.items)[number]) =>
+        rs.metadata?.ownerReferences?.some((owner) => owner.kind === kind && names.has(owner.name)) === true;
+      // The Rollout's experiment steps' Experiments, and the ReplicaSets those own (`<experiment>-<template>`).
+      const ownExperiments = experiments.items.filter(
+        (experiment) => experiment.metadata?.ownerReferences?.some((owner) => owner.kind === 'Rollout' && owner.name === rollout) === true,
       );
+      const experimentNames = new Set(ownExperiments.map((experiment) => experiment.metadata?.name ?? ''));
       return {
         namespace,
         instanceId,
         rollout: object,
-        replicaSets: owned,
+        replicaSets: replicaSets.items.filter(ownedBy('Rollout', new Set([rollout]))),
         services: services.items,
         analysisRuns: analysisRuns.items,
         routers: routerObjects,
+        // Only where there are some, so a scenario without an experiment step reads (and compares) as before.
+        ...(ownExperiments.length === 0
+          ? {}
+          : { experiments: ownExperiments, experimentReplicaSets: replicaSets.items.filter(ownedBy('Experiment', experimentNames)) }),
       };
     },
     async events(rollout) {
-      const events = (
-        await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${rollout},involvedObject.kind=Rollout` })
-      ).items;
-      // Event timestamps have whole-second precision; within one etcd the resourceVersion orders creations exactly.
-      return events
-        .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
-        .map((event) => ({
-          name: event.metadata.name ?? '',
-          reason: event.reason ?? '',
-          message: event.message ?? '',
-          count: event.count ?? 1,
-        }));
+      return listEvents(`involvedObject.name=${rollout},involvedObject.kind=Rollout`);
+    },
+    experimentEvents() {
+      // A repeat client-go folds into an Event moves it to its latest resourceVersion; the watch keeps where it began,
+      // so a repeat (compared apart, see run-scenario's foldRepeats) does not reorder the story.
+      return Promise.resolve(experimentEventLog.map((event) => ({ ...event })));
     },
     async watchConditions() {
       const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`;
@@ -216,6 +250,7 @@ export async function createSide(options: {
     },
     async tearDown() {
       stopWatch?.abort();
+      stopEventWatch.abort();
       await core.deleteNamespace({ name: namespace });
     },
   };

@@ -37,6 +37,16 @@ export interface RawSide {
     spec?: unknown;
     absent?: boolean;
   }[];
+  /**
+   * The Rollout's Experiments (its experiment steps', told by their controller reference) and the ReplicaSets
+   * they own (`<experiment>-<template>`); absent when it has none, so other scenarios compare as before.
+   */
+  experiments?: {
+    metadata?: Meta & { ownerReferences?: { kind: string; name: string }[] };
+    spec?: { terminate?: boolean };
+    status?: Record<string, unknown>;
+  }[];
+  experimentReplicaSets?: RawSide['replicaSets'];
 }
 
 export const hashLabel = 'rollouts-pod-template-hash';
@@ -61,6 +71,7 @@ const statusFields = [
 
 export function snapshotSide(raw: RawSide): { [key: string]: Json } {
   const hashNames = hashPlaceholders(raw.replicaSets);
+  addExperimentHashPlaceholders(hashNames, raw);
   const clean = (value: unknown): Json => normalise(value, raw, hashNames);
   const status = raw.rollout.status ?? {};
   const rollout: { [key: string]: Json } = {};
@@ -127,6 +138,7 @@ export function snapshotSide(raw: RawSide): { [key: string]: Json } {
       return [`${router.kind ?? '?'}/${router.metadata?.name ?? ''}`, value];
     }),
   );
+  const experiments = experimentsSnapshot(raw, clean);
   return {
     rollout,
     replicaSetCount: raw.replicaSets.length,
@@ -136,7 +148,74 @@ export function snapshotSide(raw: RawSide): { [key: string]: Json } {
     services,
     analysisRuns,
     ...(Object.keys(routers).length === 0 ? {} : { routers }),
+    ...experiments,
   };
+}
+
+/**
+ * An experiment step's Experiments, by (normalised) name, with the one the Rollout's status names as current:
+ * phase, message, terminate, labels, annotations, availableAt, each template's status and replica counts, each
+ * analysis's run and phase, the conditions; and the ReplicaSets they own. Nothing when there are none.
+ */
+function experimentsSnapshot(raw: RawSide, clean: (value: unknown) => Json): { [key: string]: Json } {
+  const canary = raw.rollout.status?.['canary'];
+  const current = field(canary, 'currentExperiment') ?? null;
+  if ((raw.experiments ?? []).length === 0 && current === null) return {};
+  const experiments: { [key: string]: Json } = { current: clean(current) };
+  for (const experiment of raw.experiments ?? []) {
+    const status = experiment.status ?? {};
+    const byName = (list: unknown, pick: (item: unknown) => unknown): Json =>
+      clean(Object.fromEntries(asArray(list).map((item) => [String(field(item, 'name')), pick(item)])));
+    experiments[normaliseName(experiment.metadata?.name, clean)] = clean({
+      phase: status['phase'] ?? null,
+      message: status['message'] ?? null,
+      terminate: experiment.spec?.terminate ?? null,
+      availableAt: status['availableAt'] ?? null,
+      labels: experiment.metadata?.labels ?? {},
+      annotations: experiment.metadata?.annotations ?? {},
+      templateStatuses: byName(status['templateStatuses'], (item) => ({
+        status: field(item, 'status') ?? null,
+        message: field(item, 'message') ?? null,
+        replicas: field(item, 'replicas') ?? null,
+        updatedReplicas: field(item, 'updatedReplicas') ?? null,
+        readyReplicas: field(item, 'readyReplicas') ?? null,
+        availableReplicas: field(item, 'availableReplicas') ?? null,
+      })),
+      analysisRuns: byName(status['analysisRuns'], (item) => ({
+        analysisRun: field(item, 'analysisRun') ?? null,
+        phase: field(item, 'phase') ?? null,
+        message: field(item, 'message') ?? null,
+      })),
+      conditions: byName(
+        asArray(status['conditions']).map((condition) => ({ ...(condition as object), name: field(condition, 'type') })),
+        (condition) => `${String(field(condition, 'status'))} ${String(field(condition, 'reason'))}`,
+      ),
+    });
+  }
+  const replicaSets: { [key: string]: Json } = {};
+  for (const replicaSet of raw.experimentReplicaSets ?? [])
+    replicaSets[normaliseName(replicaSet.metadata?.name, clean)] = clean({
+      replicas: replicaSet.spec?.replicas ?? 0,
+      readyReplicas: replicaSet.status?.readyReplicas ?? 0,
+      labels: replicaSet.metadata?.labels ?? {},
+      annotations: replicaSet.metadata?.annotations ?? {},
+    });
+  return { experiments, experimentReplicaSets: replicaSets };
+}
+
+/**
+ * An Experiment's ReplicaSet hashes its template as Argo does (the template's hash label taken out), so a
+ * template copied from a Rollout ReplicaSet may hash as that one does (then it reads `<rev N>`); any other is
+ * `<rs NAME>`, its ReplicaSet's name normalised, and its raw value compared under `podTemplateHashes`.
+ */
+function addExperimentHashPlaceholders(names: Map<string, string>, raw: RawSide): void {
+  const known = new Map(names);
+  for (const replicaSet of raw.experimentReplicaSets ?? []) {
+    const hash = replicaSet.metadata?.labels?.[hashLabel];
+    if (hash === undefined || names.has(hash)) continue;
+    const name = normaliseName(replicaSet.metadata?.name, (value) => normalise(value, raw, known));
+    names.set(hash, `<rs ${name}>`);
+  }
 }
 
 /** Each ReplicaSet's hash → `<rev N>` (its revision annotation), so names and selectors compare across sides. */
@@ -169,6 +248,12 @@ function normalise(value: unknown, raw: RawSide, hashNames: Map<string, string>)
     return Object.fromEntries(entries);
   }
   return null;
+}
+
+/** A name normalised (namespace, hashes): a string in, a string out. */
+function normaliseName(name: string | undefined, clean: (value: unknown) => Json): string {
+  const value = clean(name ?? '');
+  return typeof value === 'string' ? value : '';
 }
 
 function asArray(value: unknown): unknown[] {
