@@ -1,14 +1,15 @@
-import { GradualError } from './gradual-error.js';
+import { GradualError, type ErrorCode } from './gradual-error.js';
 
 /**
  * A reconcile error that retrying cannot fix because the spec is the user's
- * to fix (an invalid spec, a missing referenced object the user must create):
- * the queue logs it and forgets the key instead of backing off; the next
- * change to the object queues it again.
+ * to fix (an invalid spec, a write the API server refuses for the spec's
+ * content): the queue logs it and forgets the key instead of backing off; the
+ * next change to the object queues it again. A subclass keeps its own code
+ * (WriteRefusedError is WRITE_REFUSED); TERMINAL is for the rest.
  */
 export class TerminalError extends GradualError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('TERMINAL', message, { ...options, retryable: false });
+  constructor(message: string, options: { cause?: unknown; code?: ErrorCode } = {}) {
+    super(options.code ?? 'TERMINAL', message, { cause: options.cause, retryable: false });
   }
 }
 

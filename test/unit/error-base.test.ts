@@ -56,7 +56,7 @@ describe('the error base', () => {
         { action: { kind: 'noop' } as never, object: 'ReplicaSet "web-1"', name: 'web-1', status: 422, message: 'invalid', causes: [] },
         cause,
       ),
-      { name: 'WriteRefusedError', code: 'WRITE_REFUSED', retryable: true, message: 'ReplicaSet "web-1": HTTP 422: invalid', cause },
+      { name: 'WriteRefusedError', code: 'WRITE_REFUSED', retryable: false, message: 'ReplicaSet "web-1": HTTP 422: invalid', cause },
     ],
     [
       'ConditionSyntaxError',

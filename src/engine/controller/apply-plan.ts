@@ -18,7 +18,7 @@ import type { KubeAction, PodTemplateChanges, ReconcilePlan, RolloutEvent } from
 import { REVISION_ANNOTATION } from '../../api/argo-labels.js';
 import type { WriteRefusal } from '../write-refused.js';
 import type { TrafficApplier } from './apply-traffic.js';
-import { GradualError } from '../../errors/gradual-error.js';
+import { TerminalError } from '../../errors/terminal-error.js';
 
 export { eventSourceComponent } from '../../kube/index.js';
 
@@ -85,15 +85,13 @@ export function createPlanApplier(
   /**
    * A ReplicaSet or Service write the API server refuses as malformed (400, 422) came from the Rollout's content and
    * would be refused again: it is raised as a WriteRefusedError for the controller to report on the Rollout.
-   * Conflicts, absences, quota (403) and throttling stay ordinary errors, retried.
+   * Conflicts, absences, quota (403) and throttling stay ordinary errors, retried (see writeFailure).
    */
   async function applyAction(namespace: string, action: KubeAction): Promise<void> {
     try {
       await applyOne(namespace, action);
     } catch (cause) {
-      const refused = refusalOf(action, cause);
-      if (refused !== undefined) throw new WriteRefusedError(refused, cause);
-      throw cause;
+      throw writeFailure(action, cause);
     }
   }
 
@@ -396,13 +394,27 @@ export function createPlanApplier(
   };
 }
 
-/** Thrown by apply when the API server refused a write for the Rollout's content (see planWriteRefused). */
-export class WriteRefusedError extends GradualError {
+/**
+ * Thrown by apply when the API server refused a write for the Rollout's content (see planWriteRefused). Terminal:
+ * the same content gets the same refusal, so after the controller has reported it on the Rollout the key queue
+ * forgets the key instead of backing off forever; the Rollout's next change queues it again.
+ */
+export class WriteRefusedError extends TerminalError {
   readonly refusal: WriteRefusal;
   constructor(refusal: WriteRefusal, cause: unknown) {
-    super('WRITE_REFUSED', `${refusal.object}: HTTP ${String(refusal.status)}: ${refusal.message}`, { cause });
+    super(`${refusal.object}: HTTP ${String(refusal.status)}: ${refusal.message}`, { cause, code: 'WRITE_REFUSED' });
     this.refusal = refusal;
   }
+}
+
+/**
+ * What a failed write of an action is to the key queue: a WriteRefusedError (terminal) when the API server refused
+ * it as malformed (400, 422) for a write the Rollout's content shapes; the error itself, retried with backoff,
+ * otherwise (a 409 conflict is the optimistic-concurrency check, and the next reconcile reads fresh state).
+ */
+export function writeFailure(action: KubeAction, cause: unknown): unknown {
+  const refused = refusalOf(action, cause);
+  return refused === undefined ? cause : new WriteRefusedError(refused, cause);
 }
 
 /** The refusal an API error is, for the writes a Rollout's content shapes; undefined for any other error. */

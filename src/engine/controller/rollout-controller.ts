@@ -302,6 +302,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     const startedAt = clock.now();
     const log = logger.child({ rollout: name, namespace: rolloutNamespace });
     let failed = false;
+    // A write the API server refused for this Rollout's content, once reported on it (see below).
+    let refused: WriteRefusedError | undefined;
     try {
       const validation = validateRollout(raw);
       // An invalid spec still gets a plan (its InvalidSpec condition); planRollout validates again and says why.
@@ -360,7 +362,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
       } catch (cause) {
         if (!(cause instanceof WriteRefusedError)) throw cause;
         // The API server will refuse the same write for the same content: reported on the Rollout (a condition and,
-        // for a ReplicaSet create, Argo's Warning Event), not retried in a loop; the next watch event plans again.
+        // for a ReplicaSet create, Argo's Warning Event), then thrown as the TerminalError it is, so the key queue
+        // forgets the key instead of backing off forever (Argo requeues it with backoff); the next watch event plans again.
+        refused = cause;
         log.warn(
           { status: cause.refusal.status, object: cause.refusal.object, reason: cause.refusal.message },
           'the API server refused a write made from this Rollout; reported on it',
@@ -387,9 +391,12 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
           'reconciled',
         );
       }
+      if (refused !== undefined) throw refused;
       return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
     } catch (cause) {
       failed = true;
+      // A refused write was logged where it was reported, and is not retried.
+      if (cause === refused) throw cause;
       // A conflict is the optimistic-concurrency check doing its job: the next reconcile reads fresh state.
       if (cause instanceof ApiException && cause.code === 409)
         log.debug({ status: 409 }, 'write conflict; reconciling again on fresh state');

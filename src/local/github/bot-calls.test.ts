@@ -2,9 +2,9 @@ import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, close, comment, openPullRequest, pressCheckRunButton, pushBranch, type Person } from './person.js';
 import { countRequests } from './request-log.js';
-import { seedInstallation, seedPerson, seedUserToken } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import { deliveriesDuring, appOctokit, personOn, repositoryFromFiles, type Delivered } from './testing-calls.js';
+import { seedUserToken } from './seed.js';
+import type { TestGithub } from './testing.js';
+import { deliveriesDuring, appOctokit, personOn, startGithubWithRepository, type Delivered } from './testing-calls.js';
 
 /**
  * Every call the bot (issue 9) makes, through @octokit/rest as the
@@ -30,25 +30,16 @@ function during(act: () => Promise<unknown>): Promise<Delivered[]> {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub({ git: true });
-  const now = new Date();
-  const tokens = await github.server.update((state) => ({
-    installation: seedInstallation(state, owner, now).id,
-    alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-    dave: seedUserToken(state, 'dave', now),
+  let people;
+  ({ github, app, installationId, people } = await startGithubWithRepository({
+    owner,
+    repo,
+    files: { '.gradual.yml': 'environments:\n  staging: {}\n', 'rollout.yaml': 'kind: Rollout\nimage: web:v1\n' },
+    people: { bob: 'write', carol: 'read' },
   }));
-  installationId = tokens.installation;
-  app = appOctokit(github, installationId);
-  alice = personOn(github, 'alice', tokens.alice);
-  dave = personOn(github, 'dave', tokens.dave);
-  const files = { '.gradual.yml': 'environments:\n  staging: {}\n', 'rollout.yaml': 'kind: Rollout\nimage: web:v1\n' };
-  await repositoryFromFiles(alice, { owner, repo, files });
-  const people = await github.server.update((state) => ({
-    bob: seedPerson(state, { login: 'bob', role: 'write', repository: { owner, name: repo }, now }),
-    carol: seedPerson(state, { login: 'carol', role: 'read', repository: { owner, name: repo }, now }),
-  }));
-  bob = personOn(github, 'bob', people.bob);
-  carol = personOn(github, 'carol', people.carol);
+  ({ alice, bob, carol } = people);
+  // A signed-in user with no role on the repository.
+  dave = personOn(github, 'dave', await github.server.update((state) => seedUserToken(state, 'dave', new Date())));
   head = await pushBranch(bob, {
     owner,
     repo,

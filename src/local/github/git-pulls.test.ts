@@ -1,18 +1,8 @@
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, forkRepository, merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
-import { seedInstallation, seedPerson } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import {
-  addCollaborator,
-  appOctokit,
-  bareGit as bareGitOf,
-  deliveriesDuring,
-  personOn,
-  refusal,
-  repositoryFromFiles,
-  type Delivered,
-} from './testing-calls.js';
+import type { TestGithub } from './testing.js';
+import { bareGit as bareGitOf, deliveriesDuring, refusal, startGithubWithRepository, type Delivered } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -33,24 +23,16 @@ function bareGit(...args: string[]): string {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub({ git: true });
-  const now = new Date();
-  const tokens = await github.server.update((state) => {
-    const installation = seedInstallation(state, owner, now);
-    return {
-      installation: installation.id,
-      alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-      bob: seedPerson(state, { login: 'bob', role: 'write', now }),
-      // An outside contributor: a token that can push her own fork and open pull requests, and no role on the repository.
-      mallory: seedPerson(state, { login: 'mallory', role: 'write', now }),
-    };
-  });
-  app = appOctokit(github, tokens.installation);
-  alice = personOn(github, 'alice', tokens.alice);
-  bob = personOn(github, 'bob', tokens.bob);
-  mallory = personOn(github, 'mallory', tokens.mallory);
-  await repositoryFromFiles(alice, { owner, repo, files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v1\n' } });
-  await addCollaborator(github, repo, 'bob', 'write');
+  let people;
+  ({ github, app, people } = await startGithubWithRepository({
+    owner,
+    repo,
+    files: { 'apps/web/rollout.yaml': 'kind: Rollout\nimage: web:v1\n' },
+    people: { bob: 'write' },
+    // An outside contributor: a token that can push her own fork and open pull requests, and no role on the repository.
+    outsiders: { mallory: 'write' },
+  }));
+  ({ alice, bob, mallory } = people);
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,8 @@ import { actor } from './handlers-pulls.js';
 import { nextId } from './initial-state.js';
 import { ensureEnvironment } from './handlers-environments.js';
 import { contextState } from './merge-rules.js';
-import { findUser, nodeId, shapeUser, type Schemas } from './shape-user.js';
+import { deploymentCommon, deploymentStatusCommon } from './shape-deployment.js';
+import { findUser, shapeUser, type Schemas } from './shape-user.js';
 import type { DeploymentRecord, DeploymentStatusRecord, GithubState, RepositoryRecord } from './types.js';
 import { deploymentPayload, deploymentStatusPayload } from './webhook-payloads-deployment.js';
 
@@ -142,26 +143,10 @@ function findDeployment(input: HandlerInput, repo: RepositoryRecord): Deployment
 }
 
 function shapeDeployment(input: HandlerInput, repo: RepositoryRecord, deployment: DeploymentRecord): Schemas['deployment'] {
-  const api = `${input.urls.api}/repos/${repo.owner}/${repo.name}`;
-  const url = `${api}/deployments/${String(deployment.id)}`;
   return {
-    url,
-    id: deployment.id,
-    node_id: nodeId('Deployment', deployment.id),
-    sha: deployment.sha,
-    ref: deployment.ref,
-    task: deployment.task,
+    ...deploymentCommon(repo, deployment, input.urls),
     payload: deployment.payload,
-    original_environment: deployment.environment,
-    environment: deployment.environment,
-    description: deployment.description,
     creator: shapeUser(findUser(input.state, deployment.creator), input.urls),
-    created_at: deployment.createdAt,
-    updated_at: deployment.statuses.at(-1)?.createdAt ?? deployment.createdAt,
-    statuses_url: `${url}/statuses`,
-    repository_url: api,
-    transient_environment: deployment.transient,
-    production_environment: deployment.production,
   };
 }
 
@@ -171,24 +156,13 @@ function shapeDeploymentStatus(
   deployment: DeploymentRecord,
   status: DeploymentStatusRecord,
 ): Schemas['deployment-status'] {
-  const api = `${input.urls.api}/repos/${repo.owner}/${repo.name}`;
-  const deploymentUrl = `${api}/deployments/${String(deployment.id)}`;
   return {
-    url: `${deploymentUrl}/statuses/${String(status.id)}`,
-    id: status.id,
-    node_id: nodeId('DeploymentStatus', status.id),
-    state: status.state,
+    ...deploymentStatusCommon(repo, deployment, status, input.urls),
     creator: shapeUser(findUser(input.state, status.creator), input.urls),
-    description: status.description,
-    environment: status.environment,
     // GitHub sends "" for an unset URL, which the description's `uri` format refuses; the deployments page stands in.
     target_url: status.logUrl === '' ? `${input.urls.web}/${repo.owner}/${repo.name}/deployments` : status.logUrl,
     ...(status.logUrl !== '' && { log_url: status.logUrl }),
     ...(status.environmentUrl !== '' && { environment_url: status.environmentUrl }),
-    created_at: status.createdAt,
-    updated_at: status.createdAt,
-    deployment_url: deploymentUrl,
-    repository_url: api,
   };
 }
 

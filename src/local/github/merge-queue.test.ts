@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import type { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeQueue, openPullRequest, personOctokit, pushBranch, type Person } from './person.js';
-import { seedInstallation, seedPerson } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import { addCollaborator, appOctokit, personOn, repositoryFromFiles } from './testing-calls.js';
+import { seedPerson } from './seed.js';
+import type { TestGithub } from './testing.js';
+import { startGithubWithRepository } from './testing-calls.js';
 import { shapeDifferences } from './webhook-shape.js';
 
 /**
@@ -60,18 +60,14 @@ async function fileAt(ref: string, path: string): Promise<boolean> {
 let heads: Record<number, string> = {};
 
 beforeAll(async () => {
-  github = await startTestGithub({ git: true });
-  const now = new Date();
-  const seeded = await github.server.update((state) => ({
-    installation: seedInstallation(state, owner, now).id,
-    alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-    bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+  let people;
+  ({ github, app, people } = await startGithubWithRepository({
+    owner,
+    repo,
+    files: { 'README.md': '# queued\n' },
+    people: { bob: 'write' },
   }));
-  alice = personOn(github, 'alice', seeded.alice);
-  bob = personOn(github, 'bob', seeded.bob);
-  await repositoryFromFiles(alice, { owner, repo, files: { 'README.md': '# queued\n' } });
-  await addCollaborator(github, repo, 'bob', 'write');
-  app = appOctokit(github, seeded.installation);
+  ({ alice, bob } = people);
   await personOctokit(alice).rest.repos.createRepoRuleset({
     owner,
     repo,

@@ -58,6 +58,16 @@ export function groupChecks(state: GithubState, repo: RepositoryRecord, base: st
   return found.every((entry) => entry === 'success') ? 'success' : 'pending';
 }
 
+/** A person's change to a pull request's place in the queue, and what it is made in. */
+interface QueueChange {
+  state: GithubState;
+  repo: RepositoryRecord;
+  pull: PullRequestRecord;
+  login: string;
+  git: GitRepositories | undefined;
+  now: Date;
+}
+
 function queueOf(state: GithubState, repo: RepositoryRecord, base?: string): MergeQueueEntryRecord[] {
   return (state.mergeQueue ?? []).filter((entry) => entry.repositoryId === repo.id && (base === undefined || entry.base === base));
 }
@@ -78,14 +88,7 @@ function openRepository(repo: RepositoryRecord, git: GitRepositories | undefined
  * queued: open, not conflicting, its required checks and approvals met (the queue makes it up to date, so
  * `strict` is not asked).
  */
-export function enqueuePull(input: {
-  state: GithubState;
-  repo: RepositoryRecord;
-  pull: PullRequestRecord;
-  login: string;
-  git: GitRepositories | undefined;
-  now: Date;
-}): WebhookEvent[] {
+export function enqueuePull(input: QueueChange): WebhookEvent[] {
   const { state, repo, pull } = input;
   const repository = openRepository(repo, input.git);
   if (!mergeQueueRequired(state, repo, pull.base.ref))
@@ -114,14 +117,7 @@ export function enqueuePull(input: {
 }
 
 /** Takes a pull request out of the queue (GraphQL `dequeuePullRequest`, "Remove from queue"): its group is destroyed (`dequeued`), those after it are built again. */
-export function dequeuePull(input: {
-  state: GithubState;
-  repo: RepositoryRecord;
-  pull: PullRequestRecord;
-  login: string;
-  git: GitRepositories | undefined;
-  now: Date;
-}): WebhookEvent[] {
+export function dequeuePull(input: QueueChange): WebhookEvent[] {
   const repository = openRepository(input.repo, input.git);
   const entry = queueOf(input.state, input.repo).find((candidate) => candidate.pullNumber === input.pull.number);
   if (entry === undefined) throw new GithubApiError(422, 'Pull request is not in the merge queue');

@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedInstallation, seedPullRequest, seedRepository, seedUserToken } from './seed.js';
+import { seedUserToken } from './seed.js';
 import { stateFileName } from './state-file.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import { appOctokit } from './testing-calls.js';
+import type { TestGithub } from './testing.js';
+import { appOctokit, startGithubWithPullRequest } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -14,14 +14,7 @@ let github: TestGithub;
 let installationId: number;
 
 beforeAll(async () => {
-  github = await startTestGithub();
-  const now = new Date();
-  installationId = await github.server.update((state) => {
-    const installation = seedInstallation(state, owner, now);
-    const repository = seedRepository(state, { owner, name: repo, now });
-    seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v5', user: 'alice', head: { ref: 'v5', sha: headSha }, now });
-    return installation.id;
-  });
+  ({ github, installationId } = await startGithubWithPullRequest({ owner, repo, title: 'Roll out v5', head: { ref: 'v5', sha: headSha } }));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { Probot } from 'probot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedInstallation, seedPullRequest, seedRepository } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
+import type { TestGithub } from './testing.js';
+import { startGithubWithPullRequest } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -10,21 +10,14 @@ let github: TestGithub;
 let installationId: number;
 
 beforeAll(async () => {
-  github = await startTestGithub();
-  installationId = await github.server.update((state) => {
-    const now = new Date();
-    const installation = seedInstallation(state, owner, now);
-    const repository = seedRepository(state, { owner, name: repo, collaborators: { alice: 'admin' }, now });
-    seedPullRequest(state, {
-      repositoryId: repository.id,
-      title: 'Roll out v6',
-      user: 'alice',
-      head: { ref: 'v6', sha: 'f'.repeat(40) },
-      files: [{ filename: 'rollout.yaml', additions: 1 }],
-      now,
-    });
-    return installation.id;
-  });
+  ({ github, installationId } = await startGithubWithPullRequest({
+    owner,
+    repo,
+    collaborators: { alice: 'admin' },
+    title: 'Roll out v6',
+    head: { ref: 'v6', sha: 'f'.repeat(40) },
+    files: [{ filename: 'rollout.yaml', additions: 1 }],
+  }));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedInstallation, seedPullRequest, seedRepository } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import { appJwt, rawCall, type RawAnswer, type RawInit } from './testing-calls.js';
+import { seedRepository } from './seed.js';
+import type { TestGithub } from './testing.js';
+import { appJwt, rawCall, startGithubWithPullRequest, type RawAnswer, type RawInit } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -31,14 +31,7 @@ function stored(): { checkRuns: number; comments: number } {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub();
-  const now = new Date();
-  installationId = await github.server.update((state) => {
-    const installation = seedInstallation(state, owner, now);
-    const repository = seedRepository(state, { owner, name: repo, now });
-    seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v3', user: 'alice', head: { ref: 'v3', sha: headSha }, now });
-    return installation.id;
-  });
+  ({ github, installationId } = await startGithubWithPullRequest({ owner, repo, title: 'Roll out v3', head: { ref: 'v3', sha: headSha } }));
   token = await tokenWith();
 }, 60_000);
 

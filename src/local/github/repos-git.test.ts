@@ -2,17 +2,8 @@ import type { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { merge, openPullRequest, pushBranch, setBranchProtection, type Person } from './person.js';
 import { countRequests, fetchRequestLog } from './request-log.js';
-import { seedInstallation, seedPerson } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import {
-  appOctokit,
-  bareGit as bareGitOf,
-  deliveriesDuring,
-  personOn,
-  refusal,
-  repositoryFromFiles,
-  type Delivered,
-} from './testing-calls.js';
+import type { TestGithub } from './testing.js';
+import { bareGit as bareGitOf, deliveriesDuring, refusal, startGithubWithRepository, type Delivered } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'manifests';
@@ -32,16 +23,13 @@ function during(act: () => Promise<unknown>): Promise<Delivered[]> {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub({ git: true });
-  const now = new Date();
-  const tokens = await github.server.update((state) => ({
-    installation: seedInstallation(state, owner, now).id,
-    alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+  let people;
+  ({ github, app, installationId, people } = await startGithubWithRepository({
+    owner,
+    repo,
+    files: { 'rollout.yaml': 'kind: Rollout\nimage: web:v1\n' },
   }));
-  installationId = tokens.installation;
-  app = appOctokit(github, installationId);
-  alice = personOn(github, 'alice', tokens.alice);
-  await repositoryFromFiles(alice, { owner, repo, files: { 'rollout.yaml': 'kind: Rollout\nimage: web:v1\n' } });
+  ({ alice } = people);
 }, 60_000);
 
 afterAll(async () => {

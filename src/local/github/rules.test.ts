@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedInstallation, seedPerson, seedPullRequest, seedRepository, seedTeam } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import { appJwt, rawCall, type RawAnswer, type RawInit } from './testing-calls.js';
+import { seedPerson, seedTeam } from './seed.js';
+import type { TestGithub } from './testing.js';
+import { appJwt, rawCall, startGithubWithPullRequest, type RawAnswer, type RawInit } from './testing-calls.js';
 
 /**
  * One test per rule in README.md ("GitHub's rules"): what GitHub answers, asserted on the
@@ -33,19 +33,10 @@ async function createRun(body: Record<string, unknown>): Promise<number> {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub();
-  const now = new Date();
-  const seeded = await github.server.update((state) => {
-    const installation = seedInstallation(state, owner, now);
-    const repository = seedRepository(state, { owner, name: repo, now });
-    seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v4', user: 'alice', head: { ref: 'v4', sha: headSha }, now });
-    return {
-      installationId: installation.id,
-      writer: seedPerson(state, { login: 'wanda', role: 'write', repository: { owner, name: repo }, now }),
-    };
-  });
-  installationId = seeded.installationId;
-  writer = seeded.writer;
+  ({ github, installationId } = await startGithubWithPullRequest({ owner, repo, title: 'Roll out v4', head: { ref: 'v4', sha: headSha } }));
+  writer = await github.server.update((state) =>
+    seedPerson(state, { login: 'wanda', role: 'write', repository: { owner, name: repo }, now: new Date() }),
+  );
   const minted = await call(`/app/installations/${String(installationId)}/access_tokens`, { method: 'POST', token: await appJwt(github) });
   token = String(minted.body['token']);
   const comment = await call(`/repos/${owner}/${repo}/issues/1/comments`, { method: 'POST', token: writer, body: { body: '/promote' } });

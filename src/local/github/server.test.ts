@@ -1,8 +1,8 @@
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedInstallation, seedPullRequest, seedRepository, seedUserToken } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import { appOctokit, rawCall, type RawAnswer, type RawInit } from './testing-calls.js';
+import { seedUserToken } from './seed.js';
+import type { TestGithub } from './testing.js';
+import { appOctokit, rawCall, startGithubWithPullRequest, type RawAnswer, type RawInit } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -31,24 +31,18 @@ function raw(path: string, init?: RawInit): Promise<RawAnswer> {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub();
+  ({ github, installationId } = await startGithubWithPullRequest({
+    owner,
+    repo,
+    collaborators: { alice: 'maintain', bob: 'read' },
+    title: 'Roll out v2',
+    head: { ref: 'v2', sha: headSha },
+    files: [
+      { filename: 'apps/web/rollout.yaml', additions: 3, deletions: 1, patch: '@@ -1 +1,3 @@' },
+      { filename: 'apps/web/service.yaml', status: 'added', additions: 12 },
+    ],
+  }));
   const now = new Date();
-  installationId = await github.server.update((state) => {
-    const installation = seedInstallation(state, owner, now);
-    const repository = seedRepository(state, { owner, name: repo, collaborators: { alice: 'maintain', bob: 'read' }, now });
-    seedPullRequest(state, {
-      repositoryId: repository.id,
-      title: 'Roll out v2',
-      user: 'alice',
-      head: { ref: 'v2', sha: headSha },
-      files: [
-        { filename: 'apps/web/rollout.yaml', additions: 3, deletions: 1, patch: '@@ -1 +1,3 @@' },
-        { filename: 'apps/web/service.yaml', status: 'added', additions: 12 },
-      ],
-      now,
-    });
-    return installation.id;
-  });
   personToken = await github.server.update((state) => seedUserToken(state, 'alice', now));
   octokit = appOctokit(github, installationId);
 }, 60_000);

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { createRepositoryFromFolder, type Person } from './person.js';
-import type { ReceivedWebhook, TestGithub } from './testing.js';
+import { seedInstallation, seedPerson, seedPullRequest, seedRepository } from './seed.js';
+import { startTestGithub, type ReceivedWebhook, type TestGithub } from './testing.js';
 import type { CollaboratorPermission } from './types.js';
 
 /**
@@ -133,4 +134,77 @@ export async function addCollaborator(github: TestGithub, repo: string, login: s
 /** git run on the server's bare repository of `owner/repo` (what GitHub holds, read without the API). */
 export function bareGit(github: TestGithub, owner: string, repo: string, ...args: string[]): string {
   return execFileSync('git', ['--git-dir', join(github.dir, 'git', owner, `${repo}.git`), ...args], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * A local GitHub (without git) with the app installed on `owner`, and `owner/repo` holding one open pull request
+ * by alice: the state most of the local GitHub's REST tests start from.
+ */
+export async function startGithubWithPullRequest(options: {
+  owner: string;
+  repo: string;
+  collaborators?: Record<string, CollaboratorPermission>;
+  title: string;
+  head: { ref: string; sha: string };
+  files?: Parameters<typeof seedPullRequest>[1]['files'];
+}): Promise<{ github: TestGithub; installationId: number }> {
+  const { owner, repo, collaborators, title, head, files } = options;
+  const github = await startTestGithub();
+  const now = new Date();
+  const installationId = await github.server.update((state) => {
+    const installation = seedInstallation(state, owner, now);
+    const repository = seedRepository(state, { owner, name: repo, ...(collaborators === undefined ? {} : { collaborators }), now });
+    seedPullRequest(state, { repositoryId: repository.id, title, user: 'alice', head, ...(files === undefined ? {} : { files }), now });
+    return installation.id;
+  });
+  return { github, installationId };
+}
+
+/** A git-backed local GitHub as the tests of pull requests and webhooks start it: the clients and people below. */
+export interface GithubWithRepository<Login extends string> {
+  github: TestGithub;
+  installationId: number;
+  /** The app's client, as the installation. */
+  app: Octokit;
+  /** alice (admin, who created the repository) and every person of `people` and `outsiders`. */
+  people: Record<Login, Person>;
+}
+
+/**
+ * A git-backed local GitHub with the app installed on `owner` and `alice` (admin) creating `owner/repo` from
+ * `files`; then each of `people` seeded with its role on the repository (as an accepted invitation), and each of
+ * `outsiders` with a token of that role but no role on the repository (an outside contributor with a fork).
+ */
+export async function startGithubWithRepository<Member extends string = never, Outsider extends string = never>(options: {
+  owner: string;
+  repo: string;
+  files: Record<string, string>;
+  people?: Record<Member, CollaboratorPermission>;
+  outsiders?: Record<Outsider, CollaboratorPermission>;
+}): Promise<GithubWithRepository<'alice' | Member | Outsider>> {
+  const { owner, repo } = options;
+  const github = await startTestGithub({ git: true });
+  const now = new Date();
+  const roles = (of: Partial<Record<string, CollaboratorPermission>> | undefined): [string, CollaboratorPermission][] =>
+    Object.entries(of ?? {}).flatMap(([login, role]) => (role === undefined ? [] : [[login, role]]));
+  const seeded = await github.server.update((state) => ({
+    installationId: seedInstallation(state, owner, now).id,
+    alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
+    outsiders: roles(options.outsiders).map(([login, role]) => [login, seedPerson(state, { login, role, now })] as const),
+  }));
+  const alice = personOn(github, 'alice', seeded.alice);
+  await repositoryFromFiles(alice, { owner, repo, files: options.files });
+  const members = await github.server.update((state) =>
+    roles(options.people).map(
+      ([login, role]) => [login, seedPerson(state, { login, role, repository: { owner, name: repo }, now })] as const,
+    ),
+  );
+  const people: Record<string, Person> = { alice };
+  for (const [login, token] of [...seeded.outsiders, ...members]) people[login] = personOn(github, login, token);
+  return {
+    github,
+    installationId: seeded.installationId,
+    app: appOctokit(github, seeded.installationId),
+    people,
+  };
 }

@@ -2,9 +2,8 @@ import { createRequire } from 'node:module';
 import type { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, close, comment, merge, openPullRequest, personOctokit, pushBranch, type Person } from './person.js';
-import { seedInstallation, seedPerson } from './seed.js';
-import { startTestGithub, type TestGithub } from './testing.js';
-import { addCollaborator, appOctokit, personOn, repositoryFromFiles } from './testing-calls.js';
+import type { TestGithub } from './testing.js';
+import { startGithubWithRepository } from './testing-calls.js';
 import { shapeDifferences } from './webhook-shape.js';
 
 /**
@@ -39,18 +38,14 @@ let alice: Person;
 let bob: Person;
 
 beforeAll(async () => {
-  github = await startTestGithub({ git: true });
-  const now = new Date();
-  const tokens = await github.server.update((state) => ({
-    installation: seedInstallation(state, owner, now).id,
-    alice: seedPerson(state, { login: 'alice', role: 'admin', now }),
-    bob: seedPerson(state, { login: 'bob', role: 'write', now }),
+  let people;
+  ({ github, app, people } = await startGithubWithRepository({
+    owner,
+    repo,
+    files: { 'apps/web.yaml': 'kind: Rollout\nimage: web:v1\n' },
+    people: { bob: 'write' },
   }));
-  app = appOctokit(github, tokens.installation);
-  alice = personOn(github, 'alice', tokens.alice);
-  bob = personOn(github, 'bob', tokens.bob);
-  await repositoryFromFiles(alice, { owner, repo, files: { 'apps/web.yaml': 'kind: Rollout\nimage: web:v1\n' } });
-  await addCollaborator(github, repo, 'bob', 'write');
+  ({ alice, bob } = people);
 }, 60_000);
 
 afterAll(async () => {

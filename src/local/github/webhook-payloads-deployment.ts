@@ -1,4 +1,5 @@
-import { findUser, nodeId, type Urls } from './shape-user.js';
+import { deploymentCommon, deploymentStatusCommon } from './shape-deployment.js';
+import { findUser, type Urls } from './shape-user.js';
 import type { DeploymentRecord, DeploymentStatusRecord, GithubState, RepositoryRecord } from './types.js';
 import { envelope, webhookApp, webhookUser } from './webhook-payloads.js';
 
@@ -6,27 +7,11 @@ type Payload = Record<string, unknown>;
 
 /** The webhook's `deployment`: the REST shape minus what the webhook schema does not allow, plus `performed_via_github_app`. */
 function webhookDeployment(state: GithubState, repo: RepositoryRecord, deployment: DeploymentRecord, urls: Urls): Payload {
-  const api = `${urls.api}/repos/${repo.owner}/${repo.name}`;
-  const url = `${api}/deployments/${String(deployment.id)}`;
   return {
-    url,
-    id: deployment.id,
-    node_id: nodeId('Deployment', deployment.id),
-    sha: deployment.sha,
-    ref: deployment.ref,
-    task: deployment.task,
+    ...deploymentCommon(repo, deployment, urls),
     // The schema wants an object; a string payload is sent parsed when it is a JSON object, else empty.
     payload: typeof deployment.payload === 'string' ? parsedObject(deployment.payload) : deployment.payload,
-    original_environment: deployment.environment,
-    environment: deployment.environment,
-    transient_environment: deployment.transient,
-    production_environment: deployment.production,
-    description: deployment.description,
     creator: webhookUser(findUser(state, deployment.creator), urls),
-    created_at: deployment.createdAt,
-    updated_at: deployment.statuses.at(-1)?.createdAt ?? deployment.createdAt,
-    statuses_url: `${url}/statuses`,
-    repository_url: api,
     performed_via_github_app: byApp(state, deployment.creator) ? webhookApp(state, urls) : null,
   };
 }
@@ -82,23 +67,12 @@ function webhookDeploymentStatus(
   status: DeploymentStatusRecord,
   urls: Urls,
 ): Payload {
-  const api = `${urls.api}/repos/${repo.owner}/${repo.name}`;
-  const deploymentUrl = `${api}/deployments/${String(deployment.id)}`;
   return {
-    url: `${deploymentUrl}/statuses/${String(status.id)}`,
-    id: status.id,
-    node_id: nodeId('DeploymentStatus', status.id),
-    state: status.state,
+    ...deploymentStatusCommon(repo, deployment, status, urls),
     creator: webhookUser(findUser(state, status.creator), urls),
-    description: status.description,
-    environment: status.environment,
     environment_url: status.environmentUrl,
     ...(status.logUrl !== '' && { log_url: status.logUrl }),
     target_url: status.logUrl,
-    created_at: status.createdAt,
-    updated_at: status.createdAt,
-    deployment_url: deploymentUrl,
-    repository_url: api,
     performed_via_github_app: byApp(state, status.creator) ? webhookApp(state, urls) : null,
   };
 }

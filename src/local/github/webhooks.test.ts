@@ -1,13 +1,12 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { createAppAuth } from '@octokit/auth-app';
 import { verify } from '@octokit/webhooks-methods';
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { Ajv } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedInstallation, seedPullRequest, seedRepository } from './seed.js';
-import { startTestGithub, type ReceivedWebhook, type TestGithub } from './testing.js';
+import type { ReceivedWebhook, TestGithub } from './testing.js';
+import { appOctokit, startGithubWithPullRequest } from './testing-calls.js';
 
 const owner = 'acme';
 const repo = 'deploys';
@@ -41,19 +40,15 @@ function eventsOf(received: readonly ReceivedWebhook[]): string[] {
 }
 
 beforeAll(async () => {
-  github = await startTestGithub();
-  const now = new Date();
-  const installationId = await github.server.update((state) => {
-    const installation = seedInstallation(state, owner, now);
-    const repository = seedRepository(state, { owner, name: repo, collaborators: { alice: 'write' }, now });
-    seedPullRequest(state, { repositoryId: repository.id, title: 'Roll out v4', user: 'alice', head: { ref: 'v4', sha: headSha }, now });
-    return installation.id;
-  });
-  octokit = new Octokit({
-    baseUrl: github.server.url,
-    authStrategy: createAppAuth,
-    auth: { appId: github.appId, privateKey: github.privateKey, installationId },
-  });
+  let installationId;
+  ({ github, installationId } = await startGithubWithPullRequest({
+    owner,
+    repo,
+    collaborators: { alice: 'write' },
+    title: 'Roll out v4',
+    head: { ref: 'v4', sha: headSha },
+  }));
+  octokit = appOctokit(github, installationId);
 }, 60_000);
 
 afterAll(async () => {
@@ -141,11 +136,7 @@ describe('webhooks from the local GitHub', { timeout: 30_000 }, () => {
   });
 
   it("serves the deliveries log and redelivers through GitHub's API (GET /app/hook/deliveries, POST …/attempts)", async () => {
-    const asApp = new Octokit({
-      baseUrl: github.server.url,
-      authStrategy: createAppAuth,
-      auth: { appId: github.appId, privateKey: github.privateKey },
-    });
+    const asApp = appOctokit(github);
     const listed = await asApp.rest.apps.listWebhookDeliveries({ per_page: 100 });
     expect(listed.data.map((delivery) => delivery.guid)).toEqual(
       [...github.server.state().deliveries].reverse().map((delivery) => delivery.guid),
