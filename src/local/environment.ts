@@ -280,7 +280,7 @@ export async function readEnvironment(dir: string): Promise<LocalEnvironment> {
   return parsed.data;
 }
 
-async function writeEnvironment(dir: string, environment: LocalEnvironment): Promise<void> {
+export async function writeEnvironment(dir: string, environment: LocalEnvironment): Promise<void> {
   const file = environmentFile(dir);
   await writeFile(`${file}.tmp`, `${JSON.stringify(environment, null, 2)}\n`);
   await rename(`${file}.tmp`, file);

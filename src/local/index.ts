@@ -19,3 +19,4 @@ export { cacheRoot, ensureWritableDir } from './cache-dir.js';
 export { SetupError, type SetupErrorCode } from './errors.js';
 export { pinnedVersions } from './versions.js';
 export type { LocalEnvironment, ManagedProcess } from './types.js';
+export { stopApiServer, type StoppedApiServer } from './restart-api-server.js';

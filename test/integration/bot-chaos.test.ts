@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,11 +20,10 @@ import {
 } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
-import { ownCliInvocation } from '../../src/local/own-cli.js';
-import { allocatePorts } from '../../src/local/ports.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { installCrds, trafficCrdDir } from '../../src/local/crds.js';
 import { rootLogger } from '../../src/log/index.js';
+import { probe, startGradualProcess, type GradualProcess } from './support/gradual-process.js';
 import { chaosDelivery, seededRandom, type ChaosDelivery } from './support/chaos-delivery.js';
 import { stepSequence, watchRolloutHistory } from './support/rollout-history.js';
 import { testCluster } from './support/test-cluster.js';
@@ -134,81 +132,18 @@ function octokit(): Octokit {
   return new Octokit({ baseUrl: alice.apiUrl, auth: alice.token });
 }
 
-interface Running {
-  child: ChildProcess;
-  webhookUrl: string;
-  healthzPort: number;
-  exited: Promise<void>;
-}
-
-async function probe(port: number, path: string): Promise<number | undefined> {
-  try {
-    return (await fetch(`http://127.0.0.1:${String(port)}${path}`, { signal: AbortSignal.timeout(1000) })).status;
-  } catch {
-    return undefined;
-  }
-}
+type Running = GradualProcess;
 
 /** `gradual start` as an operator runs it (bot, engine and analysis in one process), one replica. */
-async function startProcess(generation: number): Promise<Running> {
-  const ports = await allocatePorts({ webhook: undefined, healthz: undefined, metrics: undefined });
-  const cli = ownCliInvocation();
-  const child = spawn(
-    cli.command,
-    [
-      ...cli.args,
-      'start',
-      '--kubeconfig',
-      cluster.kubeconfigPath,
-      '--namespace',
-      namespace,
-      '--lease-namespace',
-      namespace,
-      '--leader-election-lease-duration',
-      `${String(lease.duration)}ms`,
-      '--leader-election-renew-deadline',
-      `${String(lease.renewDeadline)}ms`,
-      '--leader-election-retry-period',
-      `${String(lease.retryPeriod)}ms`,
-      '--healthz-port',
-      String(ports.healthz),
-      '--metrics-port',
-      String(ports.metrics),
-      '--no-dashboard',
-      '--config',
-      configFile,
-    ],
-    {
-      cwd: cli.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        APP_ID: String(github.appId),
-        PRIVATE_KEY: github.privateKey,
-        WEBHOOK_SECRET: github.webhookSecret,
-        GHE_HOST: new URL(github.server.url).host,
-        GHE_PROTOCOL: 'http',
-        PORT: String(ports.webhook),
-        HOST: '127.0.0.1',
-        GRADUAL_LOG_LEVEL: 'info',
-      },
-    },
-  );
-  const logFile = join(work, `start-${String(generation)}.log`);
-  const collect = (chunk: Buffer): void => void appendFile(logFile, chunk);
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  return {
-    child,
-    webhookUrl: `http://127.0.0.1:${String(ports.webhook)}/api/github/webhooks`,
-    healthzPort: ports.healthz,
-    exited,
-  };
+function startProcess(generation: number): Promise<Running> {
+  return startGradualProcess({
+    kubeconfigPath: cluster.kubeconfigPath,
+    namespace,
+    configFile,
+    github,
+    lease,
+    logFile: join(work, `start-${String(generation)}.log`),
+  });
 }
 
 /** The seeded killer: waits until the process serves (or is starting), kills it at a random instant, starts the next. */

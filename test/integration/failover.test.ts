@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { comment, createRepositoryFromFolder, openPullRequest, pushBranch, type Person } from '../../src/local/github/person.js';
 import { seedInstallation, seedPerson } from '../../src/local/github/seed.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
-import { ownCliInvocation } from '../../src/local/own-cli.js';
-import { allocatePorts } from '../../src/local/ports.js';
 import { waitUntil } from '../../src/local/wait-until.js';
+import { probe, startGradualProcess } from './support/gradual-process.js';
 import { testCluster } from './support/test-cluster.js';
 
 // R6 (issue 22): two replicas of `gradual start` behind one address, as a Service with a readiness probe
@@ -77,74 +76,23 @@ interface Replica {
 
 /** `gradual start` as an operator runs it, with the engine's election flags. */
 async function startReplica(name: string): Promise<Replica> {
-  const ports = await allocatePorts({ webhook: undefined, healthz: undefined, metrics: undefined });
-  const cli = ownCliInvocation();
-  const child = spawn(
-    cli.command,
-    [
-      ...cli.args,
-      'start',
-      '--kubeconfig',
-      cluster.kubeconfigPath,
-      '--namespace',
-      namespace,
-      '--lease-namespace',
-      namespace,
-      '--leader-election-lease-duration',
-      `${String(lease.duration)}ms`,
-      '--leader-election-renew-deadline',
-      `${String(lease.renewDeadline)}ms`,
-      '--leader-election-retry-period',
-      `${String(lease.retryPeriod)}ms`,
-      '--healthz-port',
-      String(ports.healthz),
-      '--metrics-port',
-      String(ports.metrics),
-      '--no-dashboard',
-      '--config',
-      configFile,
-    ],
-    {
-      cwd: cli.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        APP_ID: String(github.appId),
-        PRIVATE_KEY: github.privateKey,
-        WEBHOOK_SECRET: github.webhookSecret,
-        GHE_HOST: new URL(github.server.url).host,
-        GHE_PROTOCOL: 'http',
-        PORT: String(ports.webhook),
-        HOST: '127.0.0.1',
-        GRADUAL_LOG_LEVEL: 'info',
-      },
-    },
-  );
-  const logFile = join(work, `${name}.log`);
-  const collect = (chunk: Buffer): void => void appendFile(logFile, chunk);
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  await waitUntil(async () => (await probe(ports.healthz, '/healthz')) === 200 || child.exitCode !== null, {
+  const running = await startGradualProcess({
+    kubeconfigPath: cluster.kubeconfigPath,
+    namespace,
+    configFile,
+    github,
+    lease,
+    logFile: join(work, `${name}.log`),
+  });
+  const { child, logFile } = running;
+  await waitUntil(async () => (await probe(running.healthzPort, '/healthz')) === 200 || child.exitCode !== null, {
     what: `replica ${name} to answer /healthz (log: ${logFile})`,
     // A process started from source (tsx) took more than 60 s to listen under a load average of 20.
     timeoutMs: 120_000,
     intervalMs: 100,
   });
   if (child.exitCode !== null) throw new Error(`replica ${name} exited with ${String(child.exitCode)}; its log: ${logFile}`);
-  return { name, child, webhookPort: ports.webhook, healthzPort: ports.healthz, exited };
-}
-
-async function probe(port: number, path: string, timeoutMs = 1000): Promise<number | undefined> {
-  try {
-    return (await fetch(`http://127.0.0.1:${String(port)}${path}`, { signal: AbortSignal.timeout(timeoutMs) })).status;
-  } catch {
-    return undefined;
-  }
+  return { name, child, webhookPort: running.webhookPort, healthzPort: running.healthzPort, exited: running.exited };
 }
 
 /**

@@ -35,7 +35,13 @@ export async function watchRolloutHistory(kubeConfig: KubeConfig, namespace: str
     const controller = await watch.watch(
       `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`,
       { allowWatchBookmarks: true, ...(resourceVersion !== undefined && { resourceVersion }) },
-      (type: string, object: WatchedRollout) => {
+      (type: string, object: WatchedRollout & { code?: number }) => {
+        // A 410 arrives as an ERROR event (a restarted API server's watch cache starts after our resourceVersion):
+        // resumed from that version, the watch would get the same 410 for ever and record nothing more.
+        if (type === 'ERROR') {
+          if (object.code === 410) resourceVersion = undefined;
+          return;
+        }
         resourceVersion = object.metadata?.resourceVersion ?? resourceVersion;
         if (type !== 'ADDED' && type !== 'MODIFIED') return;
         const name = object.metadata?.name;
