@@ -114,7 +114,7 @@ export function createExperimentController(options: ExperimentControllerOptions)
   }
 
   /** Applies one action; a refusal that is the template's (not a conflict) is returned as its message. */
-  async function apply(experiment: Experiment, action: ExperimentAction): Promise<string | undefined> {
+  async function apply(experiment: Experiment, action: ExperimentAction, written: Set<string>): Promise<string | undefined> {
     const ns = experiment.metadata?.namespace ?? 'default';
     try {
       switch (action.kind) {
@@ -125,15 +125,21 @@ export function createExperimentController(options: ExperimentControllerOptions)
             body: action.replicaSet,
           });
           return undefined;
-        case 'scaleReplicaSet':
+        case 'scaleReplicaSet': {
+          // Conditional on the version the planner saw (a merge patch naming metadata.resourceVersion is refused
+          // with 409 when it moved), unless this pass itself moved it (its scale-down deadline, just written).
+          const seen = written.has(action.name) ? undefined : action.resourceVersion;
           await rest.request({
             method: 'PATCH',
             path: apiPath({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: ns, name: action.name }),
-            body: { spec: { replicas: action.replicas } },
+            body: { ...(seen === undefined ? {} : { metadata: { resourceVersion: seen } }), spec: { replicas: action.replicas } },
             contentType: 'application/merge-patch+json',
           });
+          written.add(action.name);
           return undefined;
+        }
         case 'setScaleDownDeadline':
+          written.add(action.name);
           await rest.request({
             method: 'PATCH',
             path: apiPath({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: ns, name: action.name }),
@@ -183,6 +189,15 @@ export function createExperimentController(options: ExperimentControllerOptions)
           throw cause;
       }
     }
+  }
+
+  /** The Event the planner wrote for a write (a scale or a run's termination), by the names its message carries. */
+  function eventOfAction(action: ExperimentAction, event: { reason: string; message?: string }): boolean {
+    const message = event.message ?? '';
+    if (action.kind === 'scaleReplicaSet')
+      return event.reason === 'ScalingReplicaSet' && message.includes(`ReplicaSet ${action.name} from `);
+    if (action.kind === 'terminateAnalysisRun') return event.reason === 'AnalysisRunTerminating' && message.endsWith(`(${action.name})`);
+    return false;
   }
 
   function templateOf(action: ExperimentAction): string | undefined {
@@ -238,21 +253,30 @@ export function createExperimentController(options: ExperimentControllerOptions)
       now: new Date(clock.now()),
     });
     const errors = new Map<string, string>();
+    /** ReplicaSets this pass has already written (their version has moved under the plan). */
+    const written = new Set<string>();
+    const subject = { ...raw, apiVersion: 'argoproj.io/v1alpha1', kind: 'Experiment' };
+    // The Events go out in the planner's order, Argo's (per template: its scaling, then its transition), once the
+    // status that records the transitions is written. A later write that fails (a conflict: this pass ran on a stale
+    // copy) must not lose the Events of writes already made, since the next pass finds the ReplicaSet scaled and
+    // would not tell again: those go out before the error is rethrown.
+    const done: ExperimentAction[] = [];
+    const ofDone = (event: { reason: string; message?: string }): boolean => done.some((action) => eventOfAction(action, event));
     for (const action of plan.actions) {
       const template = templateOf(action);
       if (template !== undefined && errors.has(template)) continue;
-      const refused = await apply(parsed, action);
+      let refused: string | undefined;
+      try {
+        refused = await apply(parsed, action, written);
+      } catch (cause) {
+        eventRecorder.record(subject, plan.events.filter(ofDone), new Date(clock.now()), log);
+        throw cause;
+      }
       if (refused !== undefined && template !== undefined) {
         errors.set(template, refused);
         log.warn({ template, message: refused }, 'a write for the template was refused');
-      }
+      } else done.push(action);
     }
-    // The Events go out in the planner's order, Argo's (per template: its scaling, then its transition), once the
-    // status that records the transitions is written. A status write that conflicts must not lose the Events of
-    // writes already made (the next pass finds the ReplicaSet scaled and would not tell again): those go out then.
-    const ofActions = (event: { reason: string }): boolean =>
-      event.reason === 'ScalingReplicaSet' || event.reason === 'AnalysisRunTerminating';
-    const subject = { ...raw, apiVersion: 'argoproj.io/v1alpha1', kind: 'Experiment' };
     const status = withTemplateErrors(plan.status, errors);
     if (canonicalJson(parsed.status ?? {}) !== canonicalJson(status)) {
       try {
@@ -263,7 +287,7 @@ export function createExperimentController(options: ExperimentControllerOptions)
           body: { ...raw, status },
         });
       } catch (cause) {
-        eventRecorder.record(subject, plan.events.filter(ofActions), new Date(clock.now()), log);
+        eventRecorder.record(subject, plan.events.filter(ofDone), new Date(clock.now()), log);
         throw cause;
       }
     }

@@ -424,3 +424,18 @@ describe('planExperiment', () => {
     expect(value instanceof Error ? value.message : value).toBe(expected);
   });
 });
+
+describe('planExperiment: a scale is conditional on the ReplicaSet version it was planned from', () => {
+  it('carries the observed resourceVersion, so a pass on a stale copy conflicts instead of scaling and telling twice', () => {
+    const ex = experiment(
+      {},
+      { phase: 'Pending', templateStatuses: [{ name: 'baseline', status: 'Progressing', lastTransitionTime: iso(0) }] },
+    );
+    const stale = rs(ex, 0, 0);
+    stale.metadata = { ...stale.metadata, resourceVersion: '41' };
+    const plan = planExperiment(observe(ex, 1, { replicaSets: new Map([['baseline', stale]]) }));
+    expect(plan.actions).toEqual([
+      { kind: 'scaleReplicaSet', name: 'ex-baseline', replicas: 1, template: 'baseline', resourceVersion: '41' },
+    ]);
+  });
+});

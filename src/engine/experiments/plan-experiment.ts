@@ -42,7 +42,11 @@ export interface ExperimentObservation {
 
 export type ExperimentAction =
   | { kind: 'createReplicaSet'; replicaSet: V1ReplicaSet; template: string }
-  | { kind: 'scaleReplicaSet'; name: string; replicas: number; template: string }
+  /**
+   * `resourceVersion` is the version the planner saw: the scale is conditional on it, as Argo's Update of the
+   * ReplicaSet object is, so a pass on a stale copy conflicts instead of scaling (and telling) a second time.
+   */
+  | { kind: 'scaleReplicaSet'; name: string; replicas: number; template: string; resourceVersion?: string }
   | { kind: 'setScaleDownDeadline'; name: string; deadline: string | null }
   | { kind: 'createService'; service: V1Service; template: string }
   | { kind: 'deleteService'; name: string; template: string }
@@ -210,7 +214,14 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
         }
         if (target !== specReplicas) {
           const rsName = rs.metadata?.name ?? '';
-          actions.push({ kind: 'scaleReplicaSet', name: rsName, replicas: target, template: template.name });
+          const resourceVersion = rs.metadata?.resourceVersion;
+          actions.push({
+            kind: 'scaleReplicaSet',
+            name: rsName,
+            replicas: target,
+            template: template.name,
+            ...(resourceVersion === undefined ? {} : { resourceVersion }),
+          });
           const direction = specReplicas < target ? 'up' : 'down';
           events.push({
             type: 'Normal',
