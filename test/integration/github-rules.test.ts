@@ -193,6 +193,16 @@ describe('the merge gate on GitHub that keeps completed check runs', { timeout: 
     await untilLatest(sha, 'paused for a person', (run) => run.conclusion === 'action_required');
     await comment(dave, { owner, repo, number, body: '/promote' });
     await untilLatest(sha, 'success after /promote', (run) => run.conclusion === 'success');
+    // The server can be idle while the bot sleeps out a retry-after before its next attempt (a refused sticky-comment
+    // POST is retried a second later), so wait for the bot's comments to catch up before counting them.
+    const botCommentBodies = async (): Promise<string[]> =>
+      (await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 })).data
+        .filter((item) => item.user?.type === 'Bot')
+        .map((item) => item.body ?? '');
+    await waitUntil(async () => (await botCommentBodies()).some((body) => isStickyComment(body)), {
+      what: 'the sticky comment, after the refused writes were retried',
+      timeoutMs: 30_000,
+    });
     await github.server.idle();
 
     // Slowed down: every refusal was waited for and retried, logged and counted by the bot.
@@ -212,9 +222,7 @@ describe('the merge gate on GitHub that keeps completed check runs', { timeout: 
     expect(byName('gradual/deploy production')).toEqual(['completed/success']);
     expect(byName(checkName)).toEqual(['completed/action_required', 'completed/success']);
     // The bot's comments: one sticky comment, and no body twice (no notice or reply lost and posted again).
-    const botComments = (await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 })).data
-      .filter((item) => item.user?.type === 'Bot')
-      .map((item) => item.body ?? '');
+    const botComments = await botCommentBodies();
     expect(botComments.length).toBeGreaterThan(0);
     expect(new Set(botComments).size).toBe(botComments.length);
     expect(botComments.filter((body) => isStickyComment(body))).toHaveLength(1);
