@@ -11,6 +11,9 @@
 # 127.0.0.1: the suite talks only to the local API server, KWOK makes the pods Ready.
 #
 # Usage: scripts/argo-e2e-against-gradual.sh DIR [SUITE_REGEX]   (default TestAPISIXSuite)
+# The ALB cases of TestAWSSuite need no AWS without --aws-verify-target-group; they skip unless
+# E2E_ALB_INGESS_ANNOTATIONS (Argo's spelling) is set, e.g. to '{}'. Use a fresh environment: Argo's SMI CRD
+# cannot replace one the integration tests already stored v1alpha1 objects under.
 set -euo pipefail
 
 env_dir=${1:?usage: $0 ENV_DIR [SUITE_REGEX]}
@@ -37,6 +40,25 @@ cp "$repo/test/infra/argo-rollouts/go.mod" "$repo/test/infra/argo-rollouts/go.su
 
 # 2. The routers' test CRDs Argo's e2e installs (ApisixRoute, VirtualService, TrafficSplit).
 for crd in "$module"/test/e2e/crds/*.yaml; do "$kubectl" --kubeconfig "$kubeconfig" apply -f "$crd" >/dev/null; done
+#    Argo's e2e ships no App Mesh CRDs: its AppMeshSuite skips itself unless VirtualServices can be listed, and its
+#    fixture also creates a Mesh. Gradual's minimal App Mesh CRDs, plus an open Mesh (cluster-scoped, as AWS's).
+for crd in "$repo"/src/local/traffic-crds/appmesh-*.yaml; do "$kubectl" --kubeconfig "$kubeconfig" apply -f "$crd" >/dev/null; done
+"$kubectl" --kubeconfig "$kubeconfig" apply -f - >/dev/null <<'MESH'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: meshes.appmesh.k8s.aws
+spec:
+  group: appmesh.k8s.aws
+  names: { kind: Mesh, listKind: MeshList, plural: meshes, singular: mesh }
+  scope: Cluster
+  versions:
+    - name: v1beta2
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true }
+MESH
 
 run_suite() {
   local who=$1 instance=$2
