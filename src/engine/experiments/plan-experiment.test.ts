@@ -432,7 +432,7 @@ describe('planExperiment: a scale is conditional on the ReplicaSet version it wa
       { phase: 'Pending', templateStatuses: [{ name: 'baseline', status: 'Progressing', lastTransitionTime: iso(0) }] },
     );
     const stale = rs(ex, 0, 0);
-    stale.metadata = { ...stale.metadata, resourceVersion: '41' };
+    stale.metadata = Object.assign({}, stale.metadata, { resourceVersion: '41' });
     const plan = planExperiment(observe(ex, 1, { replicaSets: new Map([['baseline', stale]]) }));
     expect(plan.actions).toEqual([
       { kind: 'scaleReplicaSet', name: 'ex-baseline', replicas: 1, template: 'baseline', resourceVersion: '41' },
