@@ -11,6 +11,7 @@ import { ownCliInvocation } from '../../src/local/own-cli.js';
 import { runCommand } from '../../src/local/run-command.js';
 import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { untilAnalysisRunCompleted } from './support/analysis-run-wait.js';
 import { testCluster } from './support/test-cluster.js';
 
 // AnalysisRuns measured for real: the controller in this process, the real local
@@ -37,17 +38,8 @@ async function createRun(name: string, metrics: Metric[], spec: Partial<Analysis
   });
 }
 
-async function untilCompleted(name: string): Promise<AnalysisRun> {
-  let run: AnalysisRun | undefined;
-  await waitUntil(
-    async () => {
-      run = analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name }));
-      return ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(run.status?.phase ?? '');
-    },
-    { what: `AnalysisRun ${name} to complete`, timeoutMs: 60_000, intervalMs: 100 },
-  );
-  if (run === undefined) throw new Error(name);
-  return run;
+function untilCompleted(name: string): Promise<AnalysisRun> {
+  return untilAnalysisRunCompleted(custom, namespace, name);
 }
 
 /** Waits for an Event about the run (Events are recorded just after the status they report). */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/index.js';
+import type { AnalysisRun, Metric } from '../../src/api/index.js';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { sendToCarbon, startGraphite, type CarbonPoint, type LocalGraphite } from '../../src/local/graphite.js';
 import { stopProcess } from '../../src/local/process-supervisor.js';
@@ -12,6 +12,7 @@ import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 import { graphiteProvider } from '../../src/providers/graphite/graphite-provider.js';
 import type { MeasurementContext } from '../../src/providers/provider.js';
+import { untilAnalysisRunCompleted } from './support/analysis-run-wait.js';
 import { testCluster } from './support/test-cluster.js';
 
 // The graphite provider against Debian's real graphite-web 1.1.8 and carbon-cache 1.1.7 (issue 26:
@@ -58,17 +59,8 @@ async function createRun(name: string, metrics: Metric[], args: { name: string; 
   });
 }
 
-async function untilCompleted(name: string): Promise<AnalysisRun> {
-  let run: AnalysisRun | undefined;
-  await waitUntil(
-    async () => {
-      run = analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name }));
-      return ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(run.status?.phase ?? '');
-    },
-    { what: `AnalysisRun ${name} to complete`, timeoutMs: 60_000, intervalMs: 100 },
-  );
-  if (run === undefined) throw new Error(name);
-  return run;
+function untilCompleted(name: string): Promise<AnalysisRun> {
+  return untilAnalysisRunCompleted(custom, namespace, name);
 }
 
 function context(graphiteSettings: NonNullable<Metric['provider']['graphite']>): MeasurementContext {

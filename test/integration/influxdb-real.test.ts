@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/index.js';
+import type { AnalysisRun, Metric } from '../../src/api/index.js';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { cacheRoot } from '../../src/local/cache-dir.js';
 import { startInfluxdb, writeInfluxPoints, type LocalInfluxdb } from '../../src/local/influxdb.js';
 import { stopProcess } from '../../src/local/process-supervisor.js';
 import type { ManagedProcess } from '../../src/local/types.js';
-import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { untilAnalysisRunCompleted } from './support/analysis-run-wait.js';
 import { testCluster } from './support/test-cluster.js';
 
 // The influxdb provider against a real InfluxDB that answers Flux (issue 26: "Graphite and InfluxDB run
@@ -37,17 +37,8 @@ async function createRun(name: string, metrics: Metric[]): Promise<void> {
   });
 }
 
-async function untilCompleted(name: string): Promise<AnalysisRun> {
-  let run: AnalysisRun | undefined;
-  await waitUntil(
-    async () => {
-      run = analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name }));
-      return ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(run.status?.phase ?? '');
-    },
-    { what: `AnalysisRun ${name} to complete`, timeoutMs: 60_000, intervalMs: 100 },
-  );
-  if (run === undefined) throw new Error(name);
-  return run;
+function untilCompleted(name: string): Promise<AnalysisRun> {
+  return untilAnalysisRunCompleted(custom, namespace, name);
 }
 
 /** The database startInfluxdb makes (checked in the first test); queries are built before it starts. */

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisRunSchema, type AnalysisRun, type Metric } from '../../src/api/index.js';
+import type { AnalysisRun, Metric } from '../../src/api/index.js';
 import { createAnalysisRunController, type AnalysisRunController } from '../../src/analysis/controller/analysis-run-controller.js';
 import { startDatadogStandIn, type DatadogStandIn } from '../../src/local/metric-vendors/datadog/datadog-stand-in.js';
-import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
+import { untilAnalysisRunCompleted } from './support/analysis-run-wait.js';
 import { testCluster } from './support/test-cluster.js';
 
 // An AnalysisRun measured with the datadog provider end to end: the controller in this process
@@ -26,17 +26,8 @@ async function createRun(name: string, metrics: Metric[]): Promise<void> {
   });
 }
 
-async function untilCompleted(name: string): Promise<AnalysisRun> {
-  let run: AnalysisRun | undefined;
-  await waitUntil(
-    async () => {
-      run = analysisRunSchema.parse(await custom.getNamespacedCustomObject({ ...api, name }));
-      return ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(run.status?.phase ?? '');
-    },
-    { what: `AnalysisRun ${name} to complete`, timeoutMs: 60_000, intervalMs: 100 },
-  );
-  if (run === undefined) throw new Error(name);
-  return run;
+function untilCompleted(name: string): Promise<AnalysisRun> {
+  return untilAnalysisRunCompleted(custom, namespace, name);
 }
 
 beforeAll(async () => {
