@@ -63,6 +63,49 @@ spec:
       phase: Failed
 `;
 
+/**
+ * A KWOK Stage that does what a kubelet's status manager does when the API server has marked a running pod not
+ * ready behind its back: it writes the pod's own status again (kubernetes v1.34 pkg/kubelet/status/status_manager.go,
+ * needsReconcile: "Pod status is inconsistent with cached status for pod, a reconciliation should be triggered").
+ * When the node leases go unrenewed for longer than the node monitor grace period (50 s), as during an API server
+ * outage that long (the R8 drill's restarts took up to 81 s), kube-controller-manager's node lifecycle controller
+ * sets every pod on those nodes to Ready=False (pkg/controller/util/node MarkPodsNotReady). KWOK's own pod-ready stage
+ * selects only Pending pods, so without this one such a pod stayed not ready for good: a canary never became
+ * available and the rollout waited forever. Job pods are left to KWOK's pod-complete stage and the one above.
+ */
+const podReadyAgainStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: gradual-pod-ready-again
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'In'
+      values: ['False']
+    - key: '.metadata.ownerReferences.[].kind'
+      operator: 'NotIn'
+      values: ['Job']
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Ready
+`;
+
+/** The Stages the local environment gives KWOK beside its own (kwok-stages.yaml from its source). */
+export const gradualKwokStages = [podFailStage, podReadyAgainStage].join('---\n');
+
 export function kwokNodeName(index: number): string {
   return `kwok-node-${String(index)}`;
 }
@@ -113,7 +156,7 @@ export async function startKwokNodes(options: {
   started: ManagedProcess[];
 }): Promise<string[]> {
   const gradualStages = join(options.dir, 'kwok-gradual-stages.yaml');
-  await writeFile(gradualStages, podFailStage);
+  await writeFile(gradualStages, gradualKwokStages);
   const kwok = startProcess({
     name: 'kwok',
     command: options.binaries.kwok,

@@ -16,7 +16,10 @@ export interface StoppedApiServer {
 
 /**
  * For drills (issue 22, R8): stops the kube-apiserver of the environment in `dir` and nothing else (etcd
- * keeps its data, the controller-manager, KWOK and every client keep running and must reconnect). Its
+ * keeps its data, the controller-manager, KWOK and every client keep running and must reconnect; they do). An
+ * outage over the node monitor grace period (50 s, counting the restarted server's own start) makes the
+ * controller-manager mark every pod not ready; KWOK makes them ready again as a kubelet would (kwok-nodes.ts,
+ * gradual-pod-ready-again), so a long restart costs a few seconds of unready pods, not a stuck rollout. Its
  * command line is read from /proc before it stops, so the restart is the same process an operator's
  * systemd unit or static pod would start again: the same flags, port and certificates. `kill` sends
  * SIGKILL (a crash: no watch is closed cleanly); otherwise SIGTERM (a graceful restart).
