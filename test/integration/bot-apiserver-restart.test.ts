@@ -358,8 +358,11 @@ afterAll(async () => {
   await cluster.tearDown();
 });
 
-// Opt-in (GRADUAL_CHAOS_DRILL=1) until it is robust: on the loaded 2-core machine the restarted API server took 22 to 81 s
-// to be ready, and after the longer outages the canary's pod did not become ready within the bound (see the report).
+// Opt-in (GRADUAL_CHAOS_DRILL=1). Its earlier failures are fixed (a pod marked not ready by a long outage stayed so: the
+// KWOK stage in src/local/kwok-nodes.ts; a storm that never contended with the engine: the competitor above) and it
+// passed every run since, short and long outages alike, in 2 to 4 minutes on the loaded 2-core machine. It stays out of
+// the default suite because it stops the API server every later file shares: a restart that fails (its port, in the
+// kernel's ephemeral range, taken by a client socket during the outage) would fail the rest of the suite, not just it.
 describe.runIf(process.env['GRADUAL_CHAOS_DRILL'] === '1')(
   'API server restart (R8): kube-apiserver restarted mid-rollout, then a 409 storm',
   { timeout: 900_000 },
