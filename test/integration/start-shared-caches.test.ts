@@ -124,6 +124,11 @@ describe('gradual start: one cache per kind', { timeout: 180_000 }, () => {
     ]) {
       expect({ kind, lists: lists[kind], watches: watches[kind] }).toEqual({ kind, lists: 1, watches: 1 });
     }
+    // The bot (its reconciler and reporter) is a leader-only controller of the same manager, started after the engine.
+    expect(engine.manager.runnables()).toEqual([
+      { name: 'engine', needLeaderElection: true, started: true },
+      { name: 'bot', needLeaderElection: true, started: true },
+    ]);
     const registry = engine.manager.registry();
     const rollouts = registry.filter((entry) => entry.path.endsWith('/rollouts'));
     expect(rollouts).toEqual([
