@@ -6,7 +6,8 @@ import { blueGreenStatusView, isSaturated, readyForPause, reconcileBlueGreenRepl
 import { serviceView, switchServiceSelector, type BlueGreenServiceView } from './blue-green-services.js';
 import { syncBlueGreenStatus } from './blue-green-status.js';
 import { isAborted, noPauseDecisions, type PauseDecisions } from './rollout-status.js';
-import type { KubeAction, ReconcilePlan, RolloutEvent, RolloutObservation } from './reconcile-types.js';
+import type { ReconcilePlan, RolloutObservation } from './reconcile-types.js';
+import type { PlanCollector } from './plan-collector.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { isRollbackWithinWindow } from './rollback-window.js';
@@ -39,7 +40,8 @@ export function planBlueGreen(context: ReconcileContext): ReconcilePlan {
   );
 }
 
-interface BlueGreenContext {
+/** The blue-green reconcile's context; it is also the plan its steps add to. */
+interface BlueGreenContext extends PlanCollector {
   observation: RolloutObservation;
   spec: RolloutSpecWithDefaults;
   blueGreen: BlueGreenStrategyWithDefaults;
@@ -52,8 +54,6 @@ interface BlueGreenContext {
   observedRuns: CurrentAnalysisRuns;
   /** Argo's completedPrePromotionAnalysis: none configured, or the current one Successful. */
   completedPrePromotion: boolean;
-  actions: KubeAction[];
-  events: RolloutEvent[];
 }
 
 function planBlueGreenReconcile(
@@ -133,26 +133,28 @@ function planBlueGreenReconcile(
     analysisRuns = analysis.current;
   }
 
-  const { status, requeueAfterMs } = syncBlueGreenStatus({
-    rollout,
-    spec,
-    blueGreen,
-    replicaSets,
-    newRS,
-    decisions,
-    now,
-    events,
-    previewSelector: context.preview?.selector ?? '',
-    activeSelector: context.active?.selector ?? '',
-    podSpecChanged,
-    completedPause,
-    completedPrePromotion: context.completedPrePromotion,
-    postPromotionSucceeded:
-      blueGreen.postPromotionAnalysis === undefined ? undefined : analysisRuns.postPromotion?.status?.phase === 'Successful',
-    prePromotionRun: analysisRunStatusEntry(analysisRuns.prePromotion),
-    postPromotionRun: analysisRunStatusEntry(analysisRuns.postPromotion),
-    rollbackWithinWindow: isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS),
-  });
+  const { status, requeueAfterMs } = syncBlueGreenStatus(
+    {
+      rollout,
+      spec,
+      blueGreen,
+      replicaSets,
+      newRS,
+      decisions,
+      now,
+      previewSelector: context.preview?.selector ?? '',
+      activeSelector: context.active?.selector ?? '',
+      podSpecChanged,
+      completedPause,
+      completedPrePromotion: context.completedPrePromotion,
+      postPromotionSucceeded:
+        blueGreen.postPromotionAnalysis === undefined ? undefined : analysisRuns.postPromotion?.status?.phase === 'Successful',
+      prePromotionRun: analysisRunStatusEntry(analysisRuns.prePromotion),
+      postPromotionRun: analysisRunStatusEntry(analysisRuns.postPromotion),
+      rollbackWithinWindow: isRollbackWithinWindow(spec, replicaSets.all, newRS, replicaSets.stableRS),
+    },
+    context,
+  );
   if (requeueAfterMs !== undefined) wakeUps.push(now.getTime() + requeueAfterMs);
   const plan: ReconcilePlan = { actions, status, events };
   if (wakeUps.length > 0) plan.requeueAfterMs = Math.max(1, Math.min(...wakeUps) - now.getTime());

@@ -11,7 +11,6 @@ import {
 } from './blue-green-replica-counts.js';
 import { addUpdate, nameOf, revisionHistoryDeletions, specReplicas } from './canary-replica-sets.js';
 import { MESSAGES, REASONS } from './conditions.js';
-import type { KubeAction } from './reconcile-types.js';
 import { podTemplateHashOf, revisionOf, type ReplicaSetClassification } from './replica-set-classification.js';
 
 /**
@@ -96,7 +95,6 @@ export interface BlueGreenReplicaSetsInput {
  * revision history limit. Returns the earliest deadline still waited for (epoch ms).
  */
 export function reconcileBlueGreenReplicaSets(input: BlueGreenReplicaSetsInput, collector: PlanCollector): number | undefined {
-  const { actions } = collector;
   const { spec, blueGreen, replicaSets, newRS, delayScaleDownOnAbort } = input;
   const stableRS = replicaSets.stableRS;
   const plan = blueGreenReplicaSets({
@@ -115,21 +113,21 @@ export function reconcileBlueGreenReplicaSets(input: BlueGreenReplicaSetsInput, 
   });
   const byName = new Map(replicaSets.all.map((rs) => [nameOf(rs), rs]));
   // Argo's removeScaleDownDeadlines, then the stable, the new and the older ReplicaSets, in that order.
-  if (!delayScaleDownOnAbort) removeDeadline(newRS, actions);
-  if (stableRS !== undefined && stableRS !== newRS) removeDeadline(stableRS, actions);
+  if (!delayScaleDownOnAbort) removeDeadline(newRS, collector);
+  if (stableRS !== undefined && stableRS !== newRS) removeDeadline(stableRS, collector);
   if (plan.stableRS !== undefined && stableRS !== undefined) scale(stableRS, plan.stableRS.replicas, input, collector);
   if (plan.newRS !== undefined) applyDesired(newRS, plan.newRS, input, collector, true);
   for (const desired of plan.older) {
     const rs = byName.get(desired.name);
     if (rs !== undefined) applyDesired(rs, desired, input, collector, false);
   }
-  actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
+  collector.actions.push(...revisionHistoryDeletions(replicaSets.others, spec.revisionHistoryLimit));
   return plan.nextWakeUp;
 }
 
-function removeDeadline(rs: V1ReplicaSet, actions: KubeAction[]): void {
+function removeDeadline(rs: V1ReplicaSet, collector: PlanCollector): void {
   if ((rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '') === '') return;
-  addUpdate(actions, {
+  addUpdate(collector, {
     kind: 'updateReplicaSet',
     name: nameOf(rs),
     resourceVersion: rs.metadata?.resourceVersion ?? '',
@@ -145,10 +143,9 @@ function applyDesired(
   collector: PlanCollector,
   syncAnnotation: boolean,
 ): void {
-  const { actions } = collector;
   const current = rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION];
   if (desired.scaleDownDeadline !== undefined && desired.scaleDownDeadline !== current) {
-    addUpdate(actions, {
+    addUpdate(collector, {
       kind: 'updateReplicaSet',
       name: nameOf(rs),
       resourceVersion: rs.metadata?.resourceVersion ?? '',
@@ -161,7 +158,6 @@ function applyDesired(
 
 /** Argo's scaleReplicaSetAndRecordEvent: size and desired-replicas annotation; a full scale-down drops the deadline unless an abort delays it. */
 function scale(rs: V1ReplicaSet, replicas: number, input: BlueGreenReplicaSetsInput, collector: PlanCollector): void {
-  const { actions, events } = collector;
   const { spec, delayScaleDownOnAbort } = input;
   const from = specReplicas(rs);
   const annotations: Record<string, string | null> = {};
@@ -170,7 +166,7 @@ function scale(rs: V1ReplicaSet, replicas: number, input: BlueGreenReplicaSetsIn
   const deadline = rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] ?? '';
   if (replicas === 0 && deadline !== '' && !delayScaleDownOnAbort) annotations[SCALE_DOWN_DEADLINE_ANNOTATION] = null;
   if (from === replicas && Object.keys(annotations).length === 0) return;
-  addUpdate(actions, {
+  addUpdate(collector, {
     kind: 'updateReplicaSet',
     name: nameOf(rs),
     resourceVersion: rs.metadata?.resourceVersion ?? '',
@@ -179,7 +175,7 @@ function scale(rs: V1ReplicaSet, replicas: number, input: BlueGreenReplicaSetsIn
   });
   if (from !== replicas) {
     const direction = from < replicas ? 'up' : 'down';
-    events.push({
+    collector.events.push({
       type: 'Normal',
       reason: REASONS.scalingReplicaSet,
       message: MESSAGES.scalingReplicaSet(direction, nameOf(rs), revisionOf(rs), from, replicas),

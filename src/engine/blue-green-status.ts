@@ -2,6 +2,7 @@ import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type { BlueGreenStrategyWithDefaults, Rollout, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { isSaturated } from './blue-green-replica-sets.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, removeCondition } from './conditions.js';
+import type { PlanCollector } from './plan-collector.js';
 import type { RolloutEvent } from './reconcile-types.js';
 import { podTemplateHashOf, type ReplicaSetClassification } from './replica-set-classification.js';
 import {
@@ -38,7 +39,6 @@ export interface BlueGreenStatusInput {
   newRS: V1ReplicaSet;
   decisions: PauseDecisions;
   now: Date;
-  events: RolloutEvent[];
   /** What the preview Service selects after this reconcile ('' without one). */
   previewSelector: string;
   /** What the active Service selects after this reconcile. */
@@ -58,9 +58,13 @@ export interface BlueGreenStatusInput {
   postPromotionRun?: { name: string; status: string; message?: string } | undefined;
 }
 
-/** The whole desired status, and when to check the progress deadline again (undefined: no need). */
-export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: RolloutStatus; requeueAfterMs: number | undefined } {
-  const { rollout, replicaSets, newRS, decisions, events } = input;
+/** The whole desired status, and when to check the progress deadline again (undefined: no need); its events go to the plan. */
+export function syncBlueGreenStatus(
+  input: BlueGreenStatusInput,
+  plan: PlanCollector,
+): { status: RolloutStatus; requeueAfterMs: number | undefined } {
+  const { rollout, replicaSets, newRS, decisions } = input;
+  const { events } = plan;
   const observed = rollout.status ?? {};
   const currentPodHash = podTemplateHashOf(newRS);
   let promoteFull = observed.promoteFull === true;
@@ -119,7 +123,9 @@ export function syncBlueGreenStatus(input: BlueGreenStatusInput): { status: Roll
     canary: {},
     blueGreen: blueGreenStatus,
   };
-  status = { ...status, conditions: calculateConditions(input, status, activeRS) };
+  const calculated = calculateConditions(input, status, activeRS);
+  events.push(...calculated.events);
+  status = { ...status, conditions: calculated.conditions };
   status = { ...withPauseStatus(status, observed, decisions, input.now), observedGeneration: String(rollout.metadata?.generation ?? 0) };
   const { phase, message } = calculateRolloutPhase(rollout.spec, status);
   status = compactStatus({ ...status, phase, message });
@@ -182,10 +188,10 @@ function calculateConditions(
   input: BlueGreenStatusInput,
   draft: RolloutStatus,
   activeRS: V1ReplicaSet | undefined,
-): RolloutStatus['conditions'] {
-  const { rollout, spec, decisions, replicaSets, now, events, newRS } = input;
+): { conditions: RolloutStatus['conditions']; events: RolloutEvent[] } {
+  const { rollout, spec, decisions, replicaSets, now, newRS } = input;
   const observed = rollout.status ?? {};
-  const { conditions, events: recorded } = rolloutConditions(
+  return rolloutConditions(
     {
       rollout,
       spec,
@@ -205,6 +211,4 @@ function calculateConditions(
     },
     draft,
   );
-  events.push(...recorded);
-  return conditions;
 }

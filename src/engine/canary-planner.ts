@@ -30,7 +30,7 @@ import { canaryStepString, computeStepHash, currentCanaryStep } from './canary-s
 import { MESSAGES, REASONS } from './conditions.js';
 import { replicaProgressThresholdMet } from './replica-progress-threshold.js';
 import { pingPongServices } from '../api/ping-pong.js';
-import type { KubeAction, ReconcilePlan } from './reconcile-types.js';
+import type { ReconcilePlan } from './reconcile-types.js';
 import { isActiveReplicaSet, isRollbackWithinWindow } from './rollback-window.js';
 import { planWithPreamble } from './rollout-preamble.js';
 import { planReplicaSetTemplateSync } from './replica-set-template-sync.js';
@@ -59,7 +59,7 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
   const { actions, events } = plan;
   const decisions = noPauseDecisions();
   const stepHash = computeStepHash(rollout);
-  const persist: PersistInput = { rollout, spec, replicaSets, decisions, now, events };
+  const persist: PersistInput = { rollout, spec, replicaSets, decisions, now };
   const stepCount = canary.steps.length;
   const newHash = podTemplateHashOf(newRS);
   // A fully promoted rollout cannot be aborted (newRolloutContext drops the abort).
@@ -84,7 +84,7 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
       events.push({ type: 'Normal', reason: REASONS.skipSteps, message: MESSAGES.rollbackWithinWindow });
       draft.currentStepIndex = stepCount;
     }
-    return finish(persist, draft, actions, undefined);
+    return finish(persist, draft, plan, undefined);
   }
   // Argo's reconcileEphemeralMetadata comes next (after pod restarts, before revision history and scaling).
   const templateSync = planReplicaSetTemplateSync(observation, replicaSets, newRS);
@@ -191,11 +191,11 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
       const message = MESSAGES.rolloutCompleted(revisionOfRollout(replicaSets), draft.currentPodHash ?? '', promoteReason);
       events.push({ type: 'Normal', reason: REASONS.rolloutCompleted, message });
     }
-    return finish(persist, draft, actions, pauseRequeue);
+    return finish(persist, draft, plan, pauseRequeue);
   }
   if (isAborted(decisions, observed)) {
     if (stepCount > 0) draft.currentStepIndex = draft.stableRS === draft.currentPodHash ? stepCount : 0;
-    return finish(persist, draft, actions, pauseRequeue);
+    return finish(persist, draft, plan, pauseRequeue);
   }
   // While a full promotion waits for the canary, the steps no longer move (see the report).
   const stepDone =
@@ -213,13 +213,13 @@ function planCanaryReconcile(context: ReconcileContext, canary: CanaryStrategyWi
     decisions.removePause.push('CanaryPauseStep');
   }
   if (stepIndex !== undefined) draft.currentStepIndex = stepIndex;
-  return finish(persist, draft, actions, pauseRequeue);
+  return finish(persist, draft, plan, pauseRequeue);
 }
 
-function finish(persist: PersistInput, draft: RolloutStatus, actions: KubeAction[], pauseRequeue: number | undefined): ReconcilePlan {
-  const { status, requeueAfterMs } = persistCanaryStatus(persist, draft);
+function finish(persist: PersistInput, draft: RolloutStatus, collector: PlanCollector, pauseRequeue: number | undefined): ReconcilePlan {
+  const { status, requeueAfterMs } = persistCanaryStatus(persist, draft, collector);
   const wakeUps = [pauseRequeue, requeueAfterMs].filter((ms): ms is number => ms !== undefined);
-  const plan: ReconcilePlan = { actions, status, events: persist.events };
+  const plan: ReconcilePlan = { actions: collector.actions, status, events: collector.events };
   if (wakeUps.length > 0) plan.requeueAfterMs = Math.max(1, Math.min(...wakeUps));
   return plan;
 }
@@ -262,7 +262,7 @@ function reconcileReplicaSets(
   plan: PlanCollector,
 ): boolean {
   const { rollout, spec, replicaSets } = context;
-  removeScaleDownDeadlines([newRS, replicaSets.stableRS], plan.actions);
+  removeScaleDownDeadlines([newRS, replicaSets.stableRS], plan);
   const scaling = nextBasicCanaryScaling(scalingInput(rollout, spec, canary, replicaSets, newRS));
   if (scaling === undefined) return false;
   for (const scale of scaling.scales) {

@@ -34,7 +34,8 @@ export function olderCountsOf(rs: V1ReplicaSet): OlderReplicaSet {
 type UpdateAction = Extract<KubeAction, { kind: 'updateReplicaSet' }>;
 
 /** Adds an update, merged into an earlier update of the same ReplicaSet. */
-export function addUpdate(actions: KubeAction[], update: UpdateAction): void {
+export function addUpdate(plan: PlanCollector, update: UpdateAction): void {
+  const { actions } = plan;
   const earlier = actions.find((action): action is UpdateAction => action.kind === 'updateReplicaSet' && action.name === update.name);
   if (earlier === undefined) {
     actions.push(update);
@@ -47,7 +48,6 @@ export function addUpdate(actions: KubeAction[], update: UpdateAction): void {
 
 /** Argo's scaleReplicaSetAndRecordEvent: the size, the desired-replicas annotation, and a ScalingReplicaSet event. */
 export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: RolloutSpecWithDefaults, plan: PlanCollector): void {
-  const { actions, events } = plan;
   const from = specReplicas(rs);
   const annotations: Record<string, string | null> = {};
   if (rs.metadata?.annotations?.[DESIRED_REPLICAS_ANNOTATION] !== String(spec.replicas))
@@ -55,7 +55,7 @@ export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: Rollou
   // A ReplicaSet scaled to zero no longer waits for a deadline (basic canary never delays an abort's scale-down).
   if (replicas === 0 && rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] !== undefined)
     annotations[SCALE_DOWN_DEADLINE_ANNOTATION] = null;
-  addUpdate(actions, {
+  addUpdate(plan, {
     kind: 'updateReplicaSet',
     name: nameOf(rs),
     resourceVersion: rs.metadata?.resourceVersion ?? '',
@@ -64,7 +64,7 @@ export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: Rollou
   });
   if (from !== replicas) {
     const direction = from < replicas ? 'up' : 'down';
-    events.push({
+    plan.events.push({
       type: 'Normal',
       reason: REASONS.scalingReplicaSet,
       message: MESSAGES.scalingReplicaSet(direction, nameOf(rs), revisionOf(rs), from, replicas),
@@ -73,13 +73,13 @@ export function scaleReplicaSet(rs: V1ReplicaSet, replicas: number, spec: Rollou
 }
 
 /** Argo's removeScaleDownDeadlines: the new and stable ReplicaSets serve traffic, so no deadline may scale them down. */
-export function removeScaleDownDeadlines(replicaSets: readonly (V1ReplicaSet | undefined)[], actions: KubeAction[]): void {
+export function removeScaleDownDeadlines(replicaSets: readonly (V1ReplicaSet | undefined)[], plan: PlanCollector): void {
   const seen = new Set<string>();
   for (const rs of replicaSets) {
     if (rs === undefined || seen.has(nameOf(rs))) continue;
     seen.add(nameOf(rs));
     if (rs.metadata?.annotations?.[SCALE_DOWN_DEADLINE_ANNOTATION] === undefined) continue;
-    addUpdate(actions, {
+    addUpdate(plan, {
       kind: 'updateReplicaSet',
       name: nameOf(rs),
       resourceVersion: rs.metadata.resourceVersion ?? '',

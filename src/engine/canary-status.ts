@@ -1,6 +1,6 @@
 import type { Rollout, RolloutSpecWithDefaults, RolloutStatus } from '../api/index.js';
 import { CONDITION_TYPES, MESSAGES, REASONS, removeCondition } from './conditions.js';
-import type { RolloutEvent } from './reconcile-types.js';
+import type { PlanCollector } from './plan-collector.js';
 import { podTemplateHashOf } from './replica-set-classification.js';
 import { calculateRolloutPhase } from './rollout-phase.js';
 import {
@@ -72,18 +72,18 @@ export interface PersistInput {
   replicaSets: StatusReplicaSets;
   decisions: PauseDecisions;
   now: Date;
-  events: RolloutEvent[];
 }
 
-/** Argo's persistRolloutStatus for the canary: returns the whole status and when to check progress again. */
+/** Argo's persistRolloutStatus for the canary: returns the whole status and when to check progress again; its events go to the plan. */
 export function persistCanaryStatus(
   input: PersistInput,
   draft: RolloutStatus,
+  plan: PlanCollector,
 ): { status: RolloutStatus; requeueAfterMs: number | undefined } {
   const { rollout, decisions, now } = input;
   const observed = rollout.status ?? {};
   let status: RolloutStatus = { ...draft, observedGeneration: String(rollout.metadata?.generation ?? 0) };
-  evaluateProgressDeadlineAbort(input, status);
+  evaluateProgressDeadlineAbort(input, status, plan);
   status = withPauseStatus(status, observed, decisions, now);
   const { conditions, events } = rolloutConditions(
     {
@@ -99,15 +99,15 @@ export function persistCanaryStatus(
     },
     status,
   );
-  input.events.push(...events);
+  plan.events.push(...events);
   status = { ...status, conditions };
   const { phase, message } = calculateRolloutPhase(rollout.spec, status);
   status = compactStatus({ ...status, phase, message });
-  if (!sameStatus(observed, status)) input.events.push(...stateChangeEvents(observed, status));
+  if (!sameStatus(observed, status)) plan.events.push(...stateChangeEvents(observed, status));
   return { status, requeueAfterMs: progressRequeue(rollout, input.spec, status, rolloutHealthy(rollout, input.spec, status), now) };
 }
 
-function evaluateProgressDeadlineAbort(input: PersistInput, status: RolloutStatus): void {
+function evaluateProgressDeadlineAbort(input: PersistInput, status: RolloutStatus, plan: PlanCollector): void {
   const { rollout, spec, decisions, replicaSets } = input;
   if (!spec.progressDeadlineAbort || isAborted(decisions, rollout.status ?? {})) return;
   if (rolloutCompleted(status) || rolloutProgressing(rollout, status)) return;
@@ -118,7 +118,7 @@ function evaluateProgressDeadlineAbort(input: PersistInput, status: RolloutStatu
     replicaSets.newRS === undefined ? MESSAGES.rolloutTimeOut(name) : MESSAGES.replicaSetTimeOut(replicaSets.newRS.metadata?.name ?? '');
   decisions.addAbort = true;
   decisions.abortMessage = message;
-  input.events.push({ type: 'Warning', reason: REASONS.rolloutAborted, message });
+  plan.events.push({ type: 'Warning', reason: REASONS.rolloutAborted, message });
 }
 
 /** Argo's RolloutHealthy for the canary. */

@@ -252,7 +252,7 @@ export function reconcileRolloutAnalysis(input: RolloutAnalysisInput): RolloutAn
   planner.cancel(otherRuns);
   for (const name of analysisRunsToDelete(otherRuns, input.allReplicaSets, rollout.spec.analysis))
     planner.actions.push({ kind: 'deleteAnalysisRun', name });
-  emitStatusChanges(status, next, planner.events);
+  planner.events.push(...statusChangeEvents(status, next));
   return { current: next, actions: planner.actions, events: planner.events };
 }
 
@@ -330,7 +330,8 @@ const EVENT_LABELS: Record<RunSlot, RolloutType> = {
 };
 
 /** Argo's reconcileAnalysisRunStatusChanges: an event when a current run's phase is new or changed (post, pre, step, background). */
-function emitStatusChanges(status: RolloutStatus, next: CurrentAnalysisRuns, events: RolloutEvent[]): void {
+function statusChangeEvents(status: RolloutStatus, next: CurrentAnalysisRuns): RolloutEvent[] {
+  const events: RolloutEvent[] = [];
   for (const slot of ['postPromotion', 'prePromotion', 'step', 'background'] as const) {
     const run = next[slot];
     const phase = run?.status?.phase ?? '';
@@ -341,6 +342,7 @@ function emitStatusChanges(status: RolloutStatus, next: CurrentAnalysisRuns, eve
     const message = `${EVENT_LABELS[slot]} Analysis Run '${run.metadata?.name ?? ''}' Status New: '${phase}' Previous: '${before?.status ?? 'NoPreviousStatus'}'`;
     events.push({ type, reason: `AnalysisRun${phase}`, message });
   }
+  return events;
 }
 
 /** The status entries for the current runs (Argo's SetCurrentAnalysisRuns). */

@@ -48,7 +48,7 @@ export function reconcileTrafficReplicaSets(input: TrafficReplicaSetsInput, plan
   const { spec, newRS, replicaSets } = context;
   const stableRS = replicaSets.stableRS;
   const delayOnAbort = delayScaleDownOnAbort(context);
-  removeScaleDownDeadlines(delayOnAbort ? [stableRS] : [newRS, stableRS], plan.actions);
+  removeScaleDownDeadlines(delayOnAbort ? [stableRS] : [newRS, stableRS], plan);
 
   const distinctStable = stableRS !== undefined && nameOf(stableRS) !== nameOf(newRS) ? stableRS : undefined;
   if (distinctStable !== undefined) {
@@ -71,7 +71,7 @@ export function reconcileTrafficReplicaSets(input: TrafficReplicaSetsInput, plan
       // The deadline starts only once the stable can serve all traffic: the canary is never scaled down before.
       if ((stableRS.status?.availableReplicas ?? 0) >= spec.replicas) {
         const delaySeconds = abortScaleDownDelay(context.rollout.spec.strategy?.canary?.abortScaleDownDelaySeconds) ?? 0;
-        addUpdate(plan.actions, {
+        addUpdate(plan, {
           kind: 'updateReplicaSet',
           name: nameOf(newRS),
           resourceVersion: newRS.metadata?.resourceVersion ?? '',
@@ -125,7 +125,7 @@ function reconcileOlderReplicaSets(input: TrafficReplicaSetsInput, plan: PlanCol
       if (deadline === '') {
         annotated += 1;
         if (annotated <= limit) {
-          addUpdate(plan.actions, {
+          addUpdate(plan, {
             kind: 'updateReplicaSet',
             name: nameOf(rs),
             resourceVersion: rs.metadata?.resourceVersion ?? '',

@@ -95,8 +95,12 @@ describe('manager and controllers', () => {
     await manager.add(runnable('dashboard', false));
     await manager.add(runnable('bot', true));
     expect(log).toEqual([]);
+    const state = () => manager.runnables().map(({ name, started }) => `${name} ${started ? 'started' : 'stopped'}`);
+    expect(state()).toEqual(['engine stopped', 'dashboard stopped', 'bot stopped']);
     await manager.start();
+    expect(state()).toEqual(['engine started', 'dashboard started', 'bot started']);
     await manager.stop();
+    expect(state()).toEqual(['engine stopped', 'dashboard stopped', 'bot stopped']);
     expect(log).toEqual(['start dashboard', 'start engine', 'start bot', 'stop bot', 'stop engine', 'stop dashboard']);
   });
 

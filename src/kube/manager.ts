@@ -30,6 +30,8 @@ export interface Manager {
   informer<T extends KubeObject>(spec: InformerSpec, user: string): SharedInformer<T>;
   /** Every informer of the cluster with its users: one per kind and label selector is the point. */
   registry(): InformerRegistration[];
+  /** The registered work in registration order (the order leader-only work starts in), and whether each runs now. */
+  runnables(): { name: string; needLeaderElection: boolean; started: boolean }[];
   /** Registers work; added after start() it is started at once (when this replica leads, for leader-only work). */
   add(runnable: Runnable): Promise<void>;
   /** Starts the work every replica runs, and the leader-only work at once, or under the Lease when one is given. */
@@ -106,6 +108,12 @@ export function createManager(options: ManagerOptions): Manager {
     kubeConfig: options.kubeConfig,
     informer: (spec, user) => informers.informer(spec, user),
     registry: () => informers.registry(),
+    runnables: () =>
+      runnables.map((runnable) => ({
+        name: runnable.name,
+        needLeaderElection: runnable.needLeaderElection,
+        started: started.has(runnable),
+      })),
     async add(runnable) {
       runnables.push(runnable);
       if (running && (!runnable.needLeaderElection || leading)) await startAll((candidate) => candidate === runnable);

@@ -2,13 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { createEngine, type Engine } from '../../src/engine/controller/run-engine.js';
+import { routerResources } from '../../src/engine/controller/traffic-informers.js';
 import { startBot } from '../../src/gitops/index.js';
-import { createClusterManagers, createRequestCounter, type ClusterManagers, type RequestCounter } from '../../src/kube/index.js';
+import {
+  createClusterManagers,
+  createRequestCounter,
+  createRestClient,
+  type ClusterManagers,
+  type RequestCounter,
+} from '../../src/kube/index.js';
+import { installCrds } from '../../src/local/crds.js';
 import { startTestGithub, type TestGithub } from '../../src/local/github/testing.js';
+import { waitUntil } from '../../src/local/wait-until.js';
 import { createLogger } from '../../src/log/index.js';
 
 // `gradual start`'s composition (src/cli/bot-command.ts startCommand): the engine, the read-only dashboard and
@@ -114,6 +124,11 @@ describe('gradual start: one cache per kind', { timeout: 180_000 }, () => {
     ]) {
       expect({ kind, lists: lists[kind], watches: watches[kind] }).toEqual({ kind, lists: 1, watches: 1 });
     }
+    // The bot (its reconciler and reporter) is a leader-only controller of the same manager, started after the engine.
+    expect(engine.manager.runnables()).toEqual([
+      { name: 'engine', needLeaderElection: true, started: true },
+      { name: 'bot', needLeaderElection: true, started: true },
+    ]);
     const registry = engine.manager.registry();
     const rollouts = registry.filter((entry) => entry.path.endsWith('/rollouts'));
     expect(rollouts).toEqual([
@@ -142,6 +157,46 @@ describe('gradual start: one cache per kind', { timeout: 180_000 }, () => {
         running: ['analysisruns', 'dashboard', 'experiments', 'reporter', 'rollouts'],
       },
     ]);
+  });
+
+  it('lists and watches each router kind once, on the shared manager (the routers read its caches)', async () => {
+    // The fixture CRDs of every router (as the engine-traffic-* files install them): each kind is then served, and watched.
+    await installCrds({
+      kubeconfig: kubeconfigPath,
+      dir: fileURLToPath(new URL('../../src/local/traffic-crds/', import.meta.url)),
+      logger,
+    });
+    // Established is not yet served: until each collection answers a list, an informer's first list could fail and list again.
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(kubeconfigPath);
+    const rest = createRestClient(kubeConfig);
+    await waitUntil(
+      async () => {
+        for (const { group, version, resource } of routerResources)
+          await rest.request({ method: 'GET', path: `/apis/${group}/${version}/${resource}?limit=1` });
+        return true;
+      },
+      { what: 'every router kind served', timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const { engine, counter } = await startComposition({});
+    const registry = engine.manager.registry();
+    const expected = routerResources.map(({ group, version, resource }) => `/apis/${group}/${version}/${resource}`).sort();
+    const routerEntries = registry.filter((entry) => expected.includes(entry.path));
+    expect(routerEntries.map((entry) => entry.path).sort()).toEqual(expected);
+    for (const entry of routerEntries)
+      expect(entry).toEqual({
+        path: entry.path,
+        labelSelector: undefined,
+        users: ['rollouts'],
+        running: ['rollouts'],
+      });
+    // The request counter names a collection by its resource alone: Istio's and App Mesh's virtualservices are two kinds, one list and one watch each.
+    const lists = opened(counter, 'list');
+    const watches = opened(counter, 'watch');
+    for (const resource of new Set(routerResources.map((kind) => kind.resource))) {
+      const kinds = routerResources.filter((kind) => kind.resource === resource).length;
+      expect({ resource, lists: lists[resource], watches: watches[resource] }).toEqual({ resource, lists: kinds, watches: kinds });
+    }
   });
 
   it("with --namespace, holds one informer per kind once the bot runs: the namespaced ones hand over to the reporter's cluster-wide ones", async () => {

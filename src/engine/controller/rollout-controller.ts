@@ -82,7 +82,6 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   const planner = options.planner ?? planRollout;
   const counting = options.requestCounter === undefined ? {} : { requestCounter: options.requestCounter };
   const rest = createRestClient(kubeConfig, counting);
-  const informerOptions = { clock, logger, ...counting };
   const notifier =
     options.notifications === undefined
       ? undefined
@@ -198,7 +197,13 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         for (const key of rolloutKeys(rollout)) controller.queue.add(key);
     }
   }
-  const trafficInformers = createTrafficInformers(kubeConfig, rest, { ...informerOptions, namespace, onChange: enqueueRolloutsRouting });
+  // On the cluster's manager like the other kinds: one cache per router kind, whoever else reads it.
+  const trafficInformers = createTrafficInformers(rest, {
+    informer: (spec) => informer<KubernetesObject>(spec),
+    logger,
+    namespace,
+    onChange: enqueueRolloutsRouting,
+  });
   // The routers read the router informers' caches, and live only what our own writes have made stale.
   const routerKube = createCachedTrafficKube(createTrafficKube(rest), trafficInformers);
   const traffic = createTrafficApplier(routerKube);

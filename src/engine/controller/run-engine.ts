@@ -108,14 +108,26 @@ export function createEngine(options: EngineOptions): Engine {
       needLeaderElection: true,
       start: async () => {
         await Promise.all([rollouts.start(), analysisRuns.start(), experiments.start()]);
-        if (alsoLead !== undefined) extra = await alsoLead();
       },
       stop: async () => {
-        await extra?.stop();
-        extra = undefined;
         await Promise.all([rollouts.stop(), analysisRuns.stop(), experiments.stop()]);
       },
     });
+    // The bot (its reconciler's key queue and its reporter, on this manager's informers) is a controller of the same
+    // manager: registered after the engine, so it starts once the engine leads and stops before it (the manager stops
+    // leader-only work in reverse order), when the Lease is lost or the process stops.
+    if (alsoLead !== undefined)
+      await manager.add({
+        name: 'bot',
+        needLeaderElection: true,
+        start: async () => {
+          extra = await alsoLead();
+        },
+        stop: async () => {
+          await extra?.stop();
+          extra = undefined;
+        },
+      });
     await manager.start(
       options.leaderElect
         ? {

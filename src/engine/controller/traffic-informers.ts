@@ -1,7 +1,6 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { createInformerCache, isNotFound, type InformerCache, type RestClient } from '../../kube/index.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { isNotFound, type InformerSpec, type RestClient, type SharedInformer } from '../../kube/index.js';
 import type { Logger } from '../../log/index.js';
-import type { InformerCacheOptions } from '../../kube/types.js';
 import type { JsonObject, ObjectRef, RouterObjectCache } from '../../traffic/index.js';
 
 /** The kinds the routers write, at the versions they write them (Argo's defaults). */
@@ -37,24 +36,27 @@ export interface TrafficInformers extends RouterObjectCache {
  * DestinationRules cached here are also where a Rollout finds the rules it
  * still marks as managed but no longer names
  * (src/engine/destination-rule-references.ts), written back on their
- * resourceVersion.
+ * resourceVersion. They are the manager's shared informers (one cache per
+ * kind in the process, listed in its registry); discovery decides which
+ * kinds are asked for.
  */
 export function createTrafficInformers(
-  kubeConfig: KubeConfig,
   rest: RestClient,
-  options: Omit<InformerCacheOptions, 'path'> & {
+  options: {
+    /** A handle on the cluster's shared informer of a kind (the manager's, in the engine's namespace or all). */
+    informer: (spec: InformerSpec) => SharedInformer<KubernetesObject>;
     logger: Logger;
     namespace?: string | undefined;
     onChange: (object: KubernetesObject) => void;
   },
 ): TrafficInformers {
-  const started: InformerCache<KubernetesObject>[] = [];
+  const { informer, onChange, namespace, logger } = options;
+  const started: SharedInformer<KubernetesObject>[] = [];
   // Keyed by group and resource: Istio and App Mesh both have virtualservices.
-  const byResource = new Map<string, InformerCache<KubernetesObject>>();
+  const byResource = new Map<string, SharedInformer<KubernetesObject>>();
   // A kind is cached whole at one version; any version a router asks for reads the same object (Istio's are one schema).
-  const informerOf = (ref: ObjectRef): InformerCache<KubernetesObject> | undefined =>
+  const informerOf = (ref: ObjectRef): SharedInformer<KubernetesObject> | undefined =>
     namespace === undefined || namespace === ref.namespace ? byResource.get(`${ref.group}/${ref.resource}`) : undefined;
-  const { onChange, namespace, ...informerOptions } = options;
 
   async function served(group: string, version: string, resource: string): Promise<boolean> {
     try {
@@ -70,24 +72,23 @@ export function createTrafficInformers(
     async start() {
       for (const { group, version, resource } of routerResources) {
         if (!(await served(group, version, resource))) {
-          options.logger.debug({ group, version, resource }, 'router kind not served; not watched');
+          logger.debug({ group, version, resource }, 'router kind not served; not watched');
           continue;
         }
-        const base = `/apis/${group}/${version}`;
-        const path = namespace === undefined ? `${base}/${resource}` : `${base}/namespaces/${namespace}/${resource}`;
-        const informer = createInformerCache<KubernetesObject>(kubeConfig, { path, ...informerOptions });
-        for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) informer[event](onChange);
-        started.push(informer);
-        byResource.set(`${group}/${resource}`, informer);
-        await informer.start();
-        await informer.waitForSync(60_000);
+        const handle = informer({ group, version, resource, namespace });
+        for (const event of ['onAdd', 'onUpdate', 'onDelete'] as const) handle[event](onChange);
+        started.push(handle);
+        byResource.set(`${group}/${resource}`, handle);
+        await handle.start();
+        await handle.waitForSync(60_000);
       }
     },
     async stop() {
-      await Promise.all(started.map((informer) => informer.stop()));
+      // Gives back this user's share: the shared informer stops once no other user holds it started.
+      await Promise.all(started.map((handle) => handle.stop()));
     },
     list(resource, listNamespace) {
-      return [...byResource].filter(([key]) => key.endsWith(`/${resource}`)).flatMap(([, informer]) => informer.list(listNamespace));
+      return [...byResource].filter(([key]) => key.endsWith(`/${resource}`)).flatMap(([, handle]) => handle.list(listNamespace));
     },
     watches: (ref) => informerOf(ref) !== undefined,
     get: (ref) => informerOf(ref)?.get(ref.namespace, ref.name) as JsonObject | undefined,

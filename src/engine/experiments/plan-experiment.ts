@@ -272,7 +272,9 @@ export function planExperiment(observation: ExperimentObservation): ExperimentPl
   for (const analysis of experiment.spec.analyses ?? []) {
     const previous = old.analysisRuns?.find((candidate) => candidate.name === analysis.name);
     const current: ExperimentAnalysisRunStatus = structuredClone(previous ?? { name: analysis.name });
-    reconcileAnalysis(observation, analysis, previous, current, terminating, replicaSets, actions, events);
+    const decided = reconcileAnalysis(observation, analysis, previous, current, terminating, replicaSets);
+    actions.push(...decided.actions);
+    events.push(...decided.events);
     if ((previous?.phase ?? '') !== (current.phase ?? '') && (current.phase ?? '') !== '') {
       const phase = current.phase ?? '';
       const message = `AnalysisRun '${analysis.name}' transitioned from ${previous?.phase ?? ''} -> ${phase}`;
@@ -313,7 +315,18 @@ function setByName<T extends { name: string }>(list: T[], item: T): void {
   else list[index] = item;
 }
 
-/** Argo's reconcileAnalysisRun: verify the template until the templates are available, then create, follow or terminate the run. */
+/** What one analysis adds to the Experiment's plan. */
+interface AnalysisStep {
+  readonly actions: readonly ExperimentAction[];
+  readonly events: readonly ExperimentEvent[];
+}
+
+const NOTHING: AnalysisStep = { actions: [], events: [] };
+
+/**
+ * Argo's reconcileAnalysisRun: verify the template until the templates are available, then create, follow or terminate the run.
+ * Updates `current` in place and returns the writes and events it decided.
+ */
 function reconcileAnalysis(
   observation: ExperimentObservation,
   analysis: ExperimentAnalysis,
@@ -321,9 +334,7 @@ function reconcileAnalysis(
   current: ExperimentAnalysisRunStatus,
   terminating: boolean,
   replicaSets: ReadonlyMap<string, V1ReplicaSet>,
-  actions: ExperimentAction[],
-  _events: ExperimentEvent[],
-): void {
+): AnalysisStep {
   const { experiment, templates } = observation;
   const cluster = analysis.clusterScope === true;
   if (experiment.status?.availableAt === undefined) {
@@ -333,40 +344,42 @@ function reconcileAnalysis(
       current.phase = 'Error';
       current.message = `${kind} verification failed for analysis '${analysis.name}': ${kind.toLowerCase()}.argoproj.io "${analysis.templateName}" not found`;
     }
-    return;
+    return NOTHING;
   }
   if ((previous?.analysisRun ?? '') === '') {
-    if (terminating) return;
+    if (terminating) return NOTHING;
     const created = newAnalysisRun(observation, analysis, replicaSets);
     if (!created.ok) {
       current.phase = 'Error';
       current.message = `Failed to create AnalysisRun for analysis '${analysis.name}': ${created.message}`;
-      return;
+      return NOTHING;
     }
-    actions.push({ kind: 'createAnalysisRun', run: created.run, analysis: analysis.name });
     current.phase = 'Pending';
     current.analysisRun = created.run.metadata?.name ?? '';
-    return;
+    return { actions: [{ kind: 'createAnalysisRun', run: created.run, analysis: analysis.name }], events: [] };
   }
-  if (isCompletedPhase(previous?.phase)) return;
+  if (isCompletedPhase(previous?.phase)) return NOTHING;
   const runName = previous?.analysisRun ?? '';
   const run = observation.analysisRuns.get(runName);
   if (run === undefined) {
     current.phase = 'Error';
     current.message = `analysisruns.argoproj.io "${runName}" not found`;
-    return;
+    return NOTHING;
   }
   if (terminating) {
     if (!isCompletedPhase(run.status?.phase) && run.spec.terminate !== true) {
-      actions.push({ kind: 'terminateAnalysisRun', name: runName });
-      _events.push({ type: 'Normal', reason: 'AnalysisRunTerminating', message: `Terminating ${analysis.name} (${runName})` });
+      return {
+        actions: [{ kind: 'terminateAnalysisRun', name: runName }],
+        events: [{ type: 'Normal', reason: 'AnalysisRunTerminating', message: `Terminating ${analysis.name} (${runName})` }],
+      };
     }
-    return;
+    return NOTHING;
   }
   // A run no controller has looked at yet has no phase: Argo copies its empty phase as it is (`''`).
   current.phase = run.status?.phase ?? '';
   if (run.status?.message === undefined || run.status.message === '') delete current.message;
   else current.message = run.status.message;
+  return NOTHING;
 }
 
 /** Argo's ResolveExperimentArgsValue: `{{templates.<name>.podTemplateHash}}`, `.replicaset.name`, `{{experiment.availableAt}}`, `.finishedAt`. */
