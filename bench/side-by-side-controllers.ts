@@ -200,6 +200,8 @@ export async function startController(
   kubeconfigPath: string,
   instanceId: string,
   logger: Logger,
+  /** Node options before the entry point (Gradual only), e.g. the soak's --heapsnapshot-signal. */
+  nodeArgs: readonly string[] = [],
 ): Promise<RunningController> {
   if (name === 'argo') {
     const binary = await ensureArgoRolloutsBinary({ cacheRoot: cacheRoot(), logger });
@@ -215,6 +217,7 @@ export async function startController(
   const entry = await compiledGradual(logger);
   const ports = await allocatePorts({ metrics: undefined, healthz: undefined });
   const args = [
+    ...nodeArgs,
     entry,
     'controller',
     '--kubeconfig',

@@ -8,9 +8,12 @@
 // GRADUAL_SOAK_MINUTES (default 60), GRADUAL_SOAK_ROLLOUTS (default 20), GRADUAL_SOAK_WARMUP_MINUTES
 // (default a sixth of the run), GRADUAL_BENCH_ENV_DIR (an environment from `gradual local up --dir D`
 // to reuse; otherwise one is started and stopped). The metric server is the bench's own, on loopback.
+// GRADUAL_SOAK_SNAPSHOTS (minutes, e.g. "10,35"): the controller runs with --heapsnapshot-signal=SIGUSR2
+// and gets the signal at those minutes; the V8 heap snapshots land in GRADUAL_SOAK_SNAPSHOT_DIR (default
+// a new temporary directory, printed) for bench/compare-heap-snapshots.ts.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +40,15 @@ function wholeNumber(name: string, fallback: number, max: number): number {
 const minutes = wholeNumber('GRADUAL_SOAK_MINUTES', 60, 24 * 60);
 const rolloutCount = wholeNumber('GRADUAL_SOAK_ROLLOUTS', 20, 500);
 const warmupMinutes = wholeNumber('GRADUAL_SOAK_WARMUP_MINUTES', Math.max(1, Math.round(minutes / 6)), minutes);
+const snapshotMinutes = (process.env['GRADUAL_SOAK_SNAPSHOTS'] ?? '')
+  .split(',')
+  .filter((text) => text.trim() !== '')
+  .map((text) => {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0 || value > minutes)
+      throw new Error(`GRADUAL_SOAK_SNAPSHOTS must list minutes within the run (1 to ${String(minutes)}), got "${text}"`);
+    return value;
+  });
 const namespace = 'bench-soak';
 const instanceId = 'soak';
 const revisionHistoryLimit = 2;
@@ -149,11 +161,30 @@ async function main(): Promise<void> {
   );
   await addKwokNodes(kubeConfig, Math.ceil((rolloutCount * 4) / 100), 'soak-node');
   await createNamespace(kubeConfig, namespace);
-  const controller = await startController('gradual', environment, environment.kubernetes.kubeconfig, instanceId, logger);
+  const snapshotDir =
+    snapshotMinutes.length === 0
+      ? undefined
+      : (process.env['GRADUAL_SOAK_SNAPSHOT_DIR'] ?? '') || (await mkdtemp(join(tmpdir(), 'gradual-soak-snapshots-')));
+  if (snapshotDir !== undefined) await mkdir(snapshotDir, { recursive: true });
+  const controller = await startController(
+    'gradual',
+    environment,
+    environment.kubernetes.kubeconfig,
+    instanceId,
+    logger,
+    snapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`],
+  );
   const cycles = { promoted: 0, abortedByPerson: 0, abortedByAnalysis: 0, stuck: 0 };
   const samples: { minute: number; rss: number; heap: number }[] = [];
   const started = performance.now();
   const elapsedMinutes = (): number => (performance.now() - started) / 60_000;
+  // Node writes the snapshot synchronously (after a full GC) into --diagnostic-dir as Heap.<date>.<pid>...heapsnapshot.
+  const snapshotTimers = snapshotMinutes.map((minute) =>
+    setTimeout(() => {
+      process.kill(controller.process.pid, 'SIGUSR2');
+      process.stdout.write(`  ${elapsedMinutes().toFixed(1)} min: heap snapshot asked for, into ${snapshotDir ?? ''}\n`);
+    }, minute * 60_000),
+  );
   try {
     await rest.request({
       method: 'POST',
@@ -262,6 +293,7 @@ async function main(): Promise<void> {
       'samples every 30 s; the slope is a least-squares fit over the samples after the warm-up; Gradual runs compiled (dist/, NODE_ENV=production)',
     );
   } finally {
+    for (const timer of snapshotTimers) clearTimeout(timer);
     await controller.stop();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createAnalysisRunController } from '../../analysis/controller/analysis-run-controller.js';
 import { createAnalysisMetrics } from '../../analysis/controller/analysis-metrics.js';
-import { createClusterManagers, createRequestCounter, type ClusterManagers, type Manager, type RequestCounter } from '../../kube/index.js';
+import { createClusterManagers, type ClusterManagers, type Manager, type RequestCounter } from '../../kube/index.js';
 import { countedInMetrics } from './counted-requests.js';
 import { rootLogger, type Logger } from '../../log/index.js';
 import type { NotifierSettings } from '../../notifications/index.js';
@@ -64,7 +64,7 @@ export function createEngine(options: EngineOptions): Engine {
   const logger = options.logger ?? rootLogger();
   const { kubeConfig } = options;
   const metrics = createControllerMetrics();
-  const requestCounter = countedInMetrics(options.requestCounter ?? createRequestCounter(), metrics);
+  const requestCounter = countedInMetrics(options.requestCounter, metrics);
   const manager = (options.managers ?? createClusterManagers()).managerFor(kubeConfig, { logger, requestCounter });
   const scope = {
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
