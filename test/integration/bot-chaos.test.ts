@@ -276,13 +276,12 @@ async function drivePull(index: number): Promise<PullOutcome> {
     let delivery: string | undefined;
     await waitUntil(
       () => {
-        delivery = github.received
-          .slice(mark)
-          .find(
-            (webhook) =>
-              webhook.headers['x-github-event'] === 'check_run' &&
-              (JSON.parse(webhook.body) as { check_run?: { id?: number } }).check_run?.id === runId,
-          )?.headers['x-github-delivery'] as string | undefined;
+        delivery = github.received.slice(mark).find((webhook) => {
+          if (webhook.headers['x-github-event'] !== 'check_run') return false;
+          // The press's own delivery: the bot's updates of the same run send check_run.completed with its id too.
+          const payload = JSON.parse(webhook.body) as { action?: string; check_run?: { id?: number } };
+          return payload.action === 'requested_action' && payload.check_run?.id === runId;
+        })?.headers['x-github-delivery'] as string | undefined;
         return Promise.resolve(delivery !== undefined);
       },
       { what: `the button press on #${String(number)} delivered`, timeoutMs: 30_000 },
@@ -322,7 +321,10 @@ async function drivePull(index: number): Promise<PullOutcome> {
   await waitUntil(
     async () => {
       records = readCommandRecords(await readRolloutObject(app));
-      return commands.every((expected) => records.some((record) => record.id === expected.id));
+      const missing = commands.filter((expected) => !records.some((record) => record.id === expected.id)).map((expected) => expected.id);
+      if (missing.length > 0)
+        throw new Error(`not recorded: ${missing.join(', ')}; recorded: ${records.map((record) => record.id).join(', ')}`);
+      return true;
     },
     { what: `${app} (#${String(number)}): every command recorded`, ...untilLong },
   );
@@ -515,9 +517,10 @@ describe.runIf(process.env['GRADUAL_CHAOS_DRILL'] === '1')(
         expect(figures.kills).toBeGreaterThanOrEqual(Math.min(killTarget, 20));
         expect(github.violations).toEqual([]);
       } finally {
+        // The redeliveries first: a process being stopped should not be kept busy by them.
         unsubscribe?.();
-        await monkey.stop();
         await delivery?.stop();
+        await monkey.stop();
         history.stop();
       }
     });
