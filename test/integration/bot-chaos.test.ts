@@ -507,7 +507,7 @@ describe.runIf(process.env['GRADUAL_CHAOS_DRILL'] === '1')(
             }
             return delivery?.pending() === 0;
           },
-          { what: 'every environment and check converged', timeoutMs: 180_000, intervalMs: 500 },
+          { what: 'every environment, check, sticky comment and comment answer converged', timeoutMs: 180_000, intervalMs: 1000 },
         );
         const convergedAt = performance.now();
 
