@@ -10,6 +10,7 @@ import type { Clock, ClusterManagers } from '../kube/index.js';
 import { registerSecretValue, type Logger } from '../log/index.js';
 import { parseDefaultPolicy, type RepositoryPolicy } from '../policies/index.js';
 import { createGradualBot, type GradualBot } from './app.js';
+import { closeWebhookServer } from './close-webhook-server.js';
 import type { BotEnvironment } from './bot-environment.js';
 import { loadClusters } from './clusters.js';
 import { githubClientMetrics, gradualOctokit, observingFetch } from './github-client.js';
@@ -204,11 +205,9 @@ export async function startBot(options: {
     lead,
     standDown,
     async stop() {
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      // Refused from now (503, so the sender redelivers to the leader); the deliveries being handled get a grace to finish.
+      serving = false;
+      await closeWebhookServer(server);
       await standDown();
     },
   };

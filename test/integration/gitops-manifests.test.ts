@@ -14,6 +14,7 @@ import {
   readManifestFiles,
   type ManifestCache,
 } from '../../src/gitops/manifests/index.js';
+import { repositoryKey } from '../../src/gitops/manifests/repository-key.js';
 import { createGitServer, createBareRepository } from '../../src/local/git-server.js';
 import { createLogger } from '../../src/log/index.js';
 
@@ -191,6 +192,19 @@ describe('manifest cache against the local git server', () => {
     expect((failure as Error).message).not.toContain(plantedToken);
     expect((failure as Error).message).toContain(url.replace('manifests.git', 'missing.git'));
     expect(cacheLog.text()).not.toContain(plantedToken);
+  });
+
+  it('finishes a clone a killed process left half-made (git init done, no remote) instead of failing every fetch into it', async () => {
+    const sha = await commit({ 'apps/web/half.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: half }\n' }, 'half');
+    // What a SIGKILL between the cache's git init and its addRemote leaves: HEAD and a config without [remote "origin"].
+    const dir = join(tmp, 'half-made');
+    await mkdir(dir);
+    await cli(dir, 'init', '--quiet', '--bare', `${repositoryKey(url)}.git`);
+    const halfMade = openManifestCache({ dir, logger: createLogger({ level: 'silent' }) });
+    const tree = await halfMade.checkout({ url, ref: 'main', sha });
+    expect(tree.fetch.kind).toBe('cloned');
+    expect(await tree.readFile('apps/web/half.yaml')).toContain('name: half');
+    expect(await readFile(join(dir, `${repositoryKey(url)}.git`, 'config'), 'utf8')).toContain('[remote "origin"]');
   });
 
   it('says so when the commit is not on the ref', async () => {

@@ -60,12 +60,12 @@ export function openManifestCache(options: { dir: string; logger: Logger }): Man
 
 async function checkoutNow(gitdir: string, input: CheckoutInput, logger: Logger): Promise<ManifestTree> {
   const started = performance.now();
-  const cloned = await access(join(gitdir, 'HEAD')).then(
-    () => true,
-    () => false,
-  );
+  // Made is its remote configured, the set-up's last write: a process killed between git init and addRemote left
+  // a HEAD and a config without the remote, and every fetch into that clone failed ("no fetch refspec") for good.
+  const cloned = await hasRemote(gitdir);
   if (!cloned) {
     await mkdir(gitdir, { recursive: true });
+    // A no-op where a config is already there (a half-made clone): addRemote then finishes it.
     await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
     // The remote names the repository without credentials (it is on disk); each fetch is given the URL with them.
     await git.addRemote({ fs, gitdir, remote: 'origin', url: urlWithoutCredentials(input.url), force: true });
@@ -124,6 +124,16 @@ async function fetchInto(gitdir: string, input: CheckoutInput, kind: 'cloned' | 
       statusCode === undefined ? {} : { statusCode },
     );
   }
+}
+
+async function hasRemote(gitdir: string): Promise<boolean> {
+  const present = await access(join(gitdir, 'config')).then(
+    () => true,
+    () => false,
+  );
+  if (!present) return false;
+  const refspec: unknown = await git.getConfig({ fs, gitdir, path: 'remote.origin.fetch' });
+  return typeof refspec === 'string' && refspec !== '';
 }
 
 async function hasCommit(gitdir: string, sha: string): Promise<boolean> {
