@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { BlueGreenStrategy, RolloutStatus } from '../api/index.js';
-import { planRollout } from './plan-rollout.js';
+import { conditionsByType, expectSecondPassChangesNothing } from './testing/second-pass.js';
 import { blueGreenRollout, demoService } from './testing/fixtures.js';
 import {
-  observe,
   patchStatus,
   promote,
   reconcileOnce,
@@ -53,14 +52,6 @@ function deadlineOf(simulated: SimulatedCluster, hash: string): string | undefin
   return simulated.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === hash)?.metadata?.annotations?.['scale-down-deadline'];
 }
 
-function expectSecondPassChangesNothing(simulated: SimulatedCluster): void {
-  const observation = observe(simulated);
-  const plan = planRollout(observation);
-  expect(plan.actions).toEqual([]);
-  expect(plan.events).toEqual([]);
-  expect(plan.status).toEqual(observation.rollout.status);
-}
-
 /** Deployed demo:1, then demo:2 applied and run until the manual pause. */
 function pausedForPromotion(blueGreen: Partial<BlueGreenStrategy> = {}): { simulated: SimulatedCluster; blue: string; green: string } {
   const simulated = deployed({ autoPromotionEnabled: false, ...blueGreen });
@@ -104,9 +95,7 @@ describe('planBlueGreen: first deploy', () => {
       blueGreen: { activeSelector: hash, previewSelector: hash },
       observedGeneration: '1',
     });
-    const conditions = Object.fromEntries(
-      (simulated.rollout.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason ?? ''}`]),
-    );
+    const conditions = conditionsByType(simulated);
     expect(conditions).toEqual({
       Available: 'True/AvailableReason',
       Completed: 'True/RolloutCompleted',

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { planRollout } from './plan-rollout.js';
+import { conditionsByType, expectSecondPassChangesNothing } from './testing/second-pass.js';
 import { canaryRollout } from './testing/fixtures.js';
 import {
-  observe,
   patchStatus,
   promote,
   reconcileOnce,
@@ -35,14 +35,6 @@ function pausedOnUpdate(): SimulatedCluster {
 
 function reasons(cluster: SimulatedCluster): string[] {
   return cluster.events.map((event) => event.reason);
-}
-
-function expectSecondPassChangesNothing(cluster: SimulatedCluster): void {
-  const observation = observe(cluster);
-  const plan = planRollout(observation);
-  expect(plan.actions).toEqual([]);
-  expect(plan.events).toEqual([]);
-  expect(plan.status).toEqual(observation.rollout.status);
 }
 
 describe('planCanary: first deploy', () => {
@@ -82,9 +74,7 @@ describe('planCanary: first deploy', () => {
       observedGeneration: '1',
     });
     expect(cluster.rollout.status?.message).toBeUndefined();
-    const types = Object.fromEntries(
-      (cluster.rollout.status?.conditions ?? []).map((condition) => [condition.type, `${condition.status}/${condition.reason ?? ''}`]),
-    );
+    const types = conditionsByType(cluster);
     expect(types).toEqual({
       Available: 'True/AvailableReason',
       Completed: 'True/RolloutCompleted',
