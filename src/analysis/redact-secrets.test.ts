@@ -1,20 +1,10 @@
 import { describe, expect, test } from 'vitest';
+import { xorshift32 as random } from './testing/xorshift.js';
 import type { AnalysisRun, Measurement } from '../api/index.js';
 import { finishAnalysisRun, planAnalysisRun } from './reconcile-analysis-run.js';
 import { secretMask, secretRedactor } from './redact-secrets.js';
 
 const secret = 's3cr3t/p@ss wörd+=&?#"\\';
-
-/** A seeded xorshift32, so a failure names the case that found it. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
 
 describe('secretRedactor: every form a secret takes on the way', () => {
   const mask = secretRedactor([secret]);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath } from './format-path.js';
-import { validateRollout } from './validate-rollout.js';
+import { issuesOf, rawRollout } from './testing/raw-rollout.js';
 
 /** A canary with an experiment step (setWeight 20 first) and the given router and template weights. */
 function rollout(trafficRouting: Record<string, unknown> | undefined, weights: (number | undefined)[]): Record<string, unknown> {
@@ -9,28 +8,16 @@ function rollout(trafficRouting: Record<string, unknown> | undefined, weights: (
     specRef: index === 0 ? 'canary' : 'stable',
     ...(weight === undefined ? {} : { weight }),
   }));
-  return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'web' },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
-      strategy: {
-        canary: {
-          canaryService: 'web-canary',
-          stableService: 'web-stable',
-          ...(trafficRouting === undefined ? {} : { trafficRouting }),
-          steps: [{ setWeight: 20 }, { experiment: { templates } }, { pause: {} }],
-        },
+  return rawRollout({
+    strategy: {
+      canary: {
+        canaryService: 'web-canary',
+        stableService: 'web-stable',
+        ...(trafficRouting === undefined ? {} : { trafficRouting }),
+        steps: [{ setWeight: 20 }, { experiment: { templates } }, { pause: {} }],
       },
     },
-  };
-}
-
-function issuesOf(object: unknown): string[] {
-  const result = validateRollout(object);
-  return result.ok ? [] : result.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  });
 }
 
 const at = (index: number) => `spec.strategy.canary.steps[1].experiment.templates[${String(index)}].weight`;

@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatPath } from './format-path.js';
+import { issuesOf, rawRollout as rollout } from './testing/raw-rollout.js';
 import { validateRollout } from './validate-rollout.js';
-
-/** A minimal valid canary Rollout; each case patches it. */
-function rollout(spec: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'web' },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
-      strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
-      ...spec,
-    },
-    ...extra,
-  };
-}
-
-function issuesOf(object: unknown): string[] {
-  const result = validateRollout(object);
-  return result.ok ? [] : result.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-}
 
 describe('validateRollout accepts', () => {
   it.each([

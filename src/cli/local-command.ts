@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { rootLogger } from '../log/index.js';
 import type { LocalEnvironment } from '../local/types.js';
+import type { ServeGithubFlags } from '../local/serve-github.js';
 import type * as Local from '../local/index.js';
 import { loadDevelopmentModule } from './development-install.js';
 import { localGithubCommand } from './local-github-command.js';
@@ -184,22 +185,10 @@ export function localCommand(): Command {
     .option('--git-root <dir>', "the git server's bare repositories")
     .option('--admin-token-file <file>', "the token that may mint people's tokens")
     .option('--git-url <url>', 'the git server', urlOption)
-    .action(
-      async (options: {
-        dir: string;
-        port: number;
-        appId: number;
-        privateKeyFile: string;
-        webhookSecretFile: string;
-        webhookUrl?: string;
-        gitRoot?: string;
-        gitUrl?: string;
-        adminTokenFile?: string;
-      }) => {
-        const { serveGithub } = await loadLocal();
-        await serveGithub({ ...options, logger: rootLogger() });
-      },
-    );
+    .action(async (options: ServeGithubFlags) => {
+      const { serveGithub } = await loadLocal();
+      await serveGithub({ ...options, logger: rootLogger() });
+    });
 
   local.addCommand(localGithubCommand(defaultEnvironmentDir()));
   return local;

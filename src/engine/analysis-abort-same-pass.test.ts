@@ -1,7 +1,6 @@
-import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRun, AnalysisTemplate, CanaryStep, Rollout, RolloutStatus } from '../api/index.js';
-import { canaryRollout } from './testing/fixtures.js';
+import { blueGreenRollout, canaryRollout, demoService } from './testing/fixtures.js';
 import { reconcileOnce, runUntilSettled, simulatedCluster, updateSpec, type SimulatedCluster } from './testing/simulate.js';
 
 /*
@@ -52,25 +51,12 @@ function canaryUpdating(steps: CanaryStep[], background?: { startingStep?: numbe
 }
 
 function blueGreenUpdating(analysis: 'prePromotionAnalysis' | 'postPromotionAnalysis'): SimulatedCluster {
-  const rollout: Rollout = {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'demo', namespace: 'default', uid: 'uid-1', generation: 1 },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: 'demo' } },
-      template: { metadata: { labels: { app: 'demo' } }, spec: { containers: [{ name: 'app', image: 'demo:1' }] } },
-      strategy: {
-        blueGreen: { activeService: 'active', previewService: 'preview', [analysis]: { templates: [{ templateName: 'health' }] } },
-      },
-    },
-  };
+  const rollout = blueGreenRollout(
+    { activeService: 'active', previewService: 'preview', [analysis]: { templates: [{ templateName: 'health' }] } },
+    2,
+  );
   const cluster = simulatedCluster(rollout);
-  const service = (name: string): V1Service => ({
-    metadata: { name, namespace: 'default', resourceVersion: '1' },
-    spec: { selector: { app: 'demo' } },
-  });
-  cluster.services = { active: service('active'), preview: service('preview') };
+  cluster.services = { active: demoService('active'), preview: demoService('preview') };
   cluster.analysisTemplates = { namespaced: { health: { ok: true, template: webTemplate('health') } }, cluster: {} };
   expect(runUntilSettled(cluster).settled).toBe(true);
   updateSpec(cluster, (spec) => {

@@ -1,6 +1,6 @@
-import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { AnalysisRun, AnalysisTemplate, BlueGreenStrategy, Rollout } from '../api/index.js';
+import type { AnalysisRun, AnalysisTemplate, BlueGreenStrategy } from '../api/index.js';
+import { blueGreenRollout, demoService } from './testing/fixtures.js';
 import { runUntilSettled, simulatedCluster, updateSpec, type SimulatedCluster } from './testing/simulate.js';
 
 // Blue-green pre- and post-promotion analysis through the planner on the simulated cluster; the
@@ -15,23 +15,8 @@ const template: AnalysisTemplate = {
 };
 
 function released(blueGreen: Partial<BlueGreenStrategy>): SimulatedCluster {
-  const rollout: Rollout = {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'demo', namespace: 'default', uid: 'uid-1', generation: 1 },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: 'demo' } },
-      template: { metadata: { labels: { app: 'demo' } }, spec: { containers: [{ name: 'app', image: 'demo:1' }] } },
-      strategy: { blueGreen: { activeService: 'active', previewService: 'preview', ...blueGreen } },
-    },
-  };
-  const cluster = simulatedCluster(rollout);
-  const service = (name: string): V1Service => ({
-    metadata: { name, namespace: 'default', resourceVersion: '1' },
-    spec: { selector: { app: 'demo' } },
-  });
-  cluster.services = { active: service('active'), preview: service('preview') };
+  const cluster = simulatedCluster(blueGreenRollout({ activeService: 'active', previewService: 'preview', ...blueGreen }, 2));
+  cluster.services = { active: demoService('active'), preview: demoService('preview') };
   cluster.analysisTemplates = { namespaced: { smoke: { ok: true, template } }, cluster: {} };
   expect(runUntilSettled(cluster).settled).toBe(true);
   updateSpec(cluster, (spec) => {

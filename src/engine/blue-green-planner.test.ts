@@ -1,12 +1,14 @@
-import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
-import type { BlueGreenStrategy, Rollout, RolloutStatus } from '../api/index.js';
-import { planRollout } from './plan-rollout.js';
+import type { BlueGreenStrategy, RolloutStatus } from '../api/index.js';
+import { conditionsByType, expectSecondPassChangesNothing } from './testing/second-pass.js';
+import { blueGreenRollout, demoService } from './testing/fixtures.js';
 import {
-  observe,
+  patchStatus,
+  promote,
   reconcileOnce,
   replicasByName,
   runUntilSettled,
+  setImage,
   simulatedCluster,
   updateSpec,
   type SimulatedCluster,
@@ -15,28 +17,10 @@ import {
 const HASH_KEY = 'rollouts-pod-template-hash';
 const MANAGED_BY = 'argo-rollouts.argoproj.io/managed-by-rollouts';
 
-function blueGreenRollout(blueGreen: Partial<BlueGreenStrategy> = {}, replicas = 3): Rollout {
-  return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'demo', namespace: 'default', uid: 'uid-1', generation: 1 },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: 'demo' } },
-      template: { metadata: { labels: { app: 'demo' } }, spec: { containers: [{ name: 'app', image: 'demo:1' }] } },
-      strategy: { blueGreen: { activeService: 'demo-active', previewService: 'demo-preview', ...blueGreen } },
-    },
-  };
-}
-
-function service(name: string): V1Service {
-  return { metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { selector: { app: 'demo' } } };
-}
-
 function cluster(blueGreen: Partial<BlueGreenStrategy> = {}, replicas = 3): SimulatedCluster {
   const simulated = simulatedCluster(blueGreenRollout(blueGreen, replicas));
-  simulated.services['demo-active'] = service('demo-active');
-  if (blueGreen.previewService !== '') simulated.services['demo-preview'] = service('demo-preview');
+  simulated.services['demo-active'] = demoService('demo-active');
+  if (blueGreen.previewService !== '') simulated.services['demo-preview'] = demoService('demo-preview');
   return simulated;
 }
 
@@ -45,24 +29,6 @@ function deployed(blueGreen: Partial<BlueGreenStrategy> = {}, replicas = 3): Sim
   expect(runUntilSettled(simulated).settled).toBe(true);
   simulated.events.length = 0;
   return simulated;
-}
-
-function setImage(simulated: SimulatedCluster, image: string): void {
-  updateSpec(simulated, (spec) => {
-    const container = spec.template?.spec?.containers?.[0];
-    if (container !== undefined) container.image = image;
-  });
-}
-
-/** What `gradual promote` (Argo's plugin) patches on a paused blue-green Rollout: the pause conditions go, controllerPause stays. */
-function promote(simulated: SimulatedCluster): void {
-  const status: RolloutStatus = { ...(simulated.rollout.status ?? {}) };
-  delete status.pauseConditions;
-  simulated.rollout.status = status;
-}
-
-function patchStatus(simulated: SimulatedCluster, patch: Partial<RolloutStatus>): void {
-  simulated.rollout.status = { ...(simulated.rollout.status ?? {}), ...patch };
 }
 
 function selectors(simulated: SimulatedCluster): Record<string, string | undefined> {
@@ -84,14 +50,6 @@ function reasons(simulated: SimulatedCluster): string[] {
 
 function deadlineOf(simulated: SimulatedCluster, hash: string): string | undefined {
   return simulated.replicaSets.find((rs) => rs.metadata?.labels?.[HASH_KEY] === hash)?.metadata?.annotations?.['scale-down-deadline'];
-}
-
-function expectSecondPassChangesNothing(simulated: SimulatedCluster): void {
-  const observation = observe(simulated);
-  const plan = planRollout(observation);
-  expect(plan.actions).toEqual([]);
-  expect(plan.events).toEqual([]);
-  expect(plan.status).toEqual(observation.rollout.status);
 }
 
 /** Deployed demo:1, then demo:2 applied and run until the manual pause. */
@@ -137,9 +95,7 @@ describe('planBlueGreen: first deploy', () => {
       blueGreen: { activeSelector: hash, previewSelector: hash },
       observedGeneration: '1',
     });
-    const conditions = Object.fromEntries(
-      (simulated.rollout.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason ?? ''}`]),
-    );
+    const conditions = conditionsByType(simulated);
     expect(conditions).toEqual({
       Available: 'True/AvailableReason',
       Completed: 'True/RolloutCompleted',
@@ -433,7 +389,7 @@ describe('planBlueGreen: spec.paused, rollback, refusals', () => {
     });
     expect(plan.status).toMatchObject({ phase: 'Degraded', message: `InvalidSpec: The Rollout "demo" is invalid: ${detail}` });
     expect(plan.requeueAfterMs).toBe(20_000);
-    simulated.services[missing] = service(missing);
+    simulated.services[missing] = demoService(missing);
     expect(runUntilSettled(simulated).settled).toBe(true);
     expect(simulated.rollout.status?.phase).toBe('Healthy');
     expect(simulated.rollout.status?.conditions?.some((c) => c.type === 'InvalidSpec')).toBe(false);
@@ -514,8 +470,8 @@ describe("switching strategy (Argo's TestBlueGreenToCanary): Services the Rollou
       metadata: { name: 'other', namespace: 'default', resourceVersion: '1', annotations: { [MANAGED_BY]: 'another' } },
       spec: { selector: { app: 'demo', [HASH_KEY]: 'x' } },
     };
-    simulated.services['demo-canary'] = service('demo-canary');
-    simulated.services['demo-stable'] = service('demo-stable');
+    simulated.services['demo-canary'] = demoService('demo-canary');
+    simulated.services['demo-stable'] = demoService('demo-stable');
     updateSpec(simulated, (spec) => {
       spec.strategy = { canary: { canaryService: 'demo-canary', stableService: 'demo-stable', steps: [{ setWeight: 50 }, { pause: {} }] } };
     });

@@ -1,12 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import type { RolloutStatus } from '../api/index.js';
 import { planRollout } from './plan-rollout.js';
+import { conditionsByType, expectSecondPassChangesNothing } from './testing/second-pass.js';
 import { canaryRollout } from './testing/fixtures.js';
 import {
-  observe,
+  patchStatus,
+  promote,
   reconcileOnce,
   replicasByName,
   runUntilSettled,
+  setImage,
   simulatedCluster,
   updateSpec,
   type SimulatedCluster,
@@ -22,34 +24,17 @@ function deployed(options: Parameters<typeof canaryRollout>[0] = {}, readyAfterM
   return cluster;
 }
 
-function setImage(cluster: SimulatedCluster, image: string): void {
-  updateSpec(cluster, (spec) => {
-    const container = spec.template?.spec?.containers?.[0];
-    if (container !== undefined) container.image = image;
-  });
-}
-
-/** What `kubectl argo rollouts promote` patches: the pause conditions go, controllerPause stays for the controller to notice. */
-function promote(cluster: SimulatedCluster): void {
-  const status: RolloutStatus = { ...(cluster.rollout.status ?? {}) };
-  delete status.pauseConditions;
-  cluster.rollout.status = status;
-}
-
-function patchStatus(cluster: SimulatedCluster, patch: Partial<RolloutStatus>): void {
-  cluster.rollout.status = { ...(cluster.rollout.status ?? {}), ...patch };
+/** demo:2 applied and run to the first indefinite pause (setWeight 20), its events cleared. */
+function pausedOnUpdate(): SimulatedCluster {
+  const cluster = deployed();
+  setImage(cluster, 'demo:2');
+  runUntilSettled(cluster);
+  cluster.events.length = 0;
+  return cluster;
 }
 
 function reasons(cluster: SimulatedCluster): string[] {
   return cluster.events.map((event) => event.reason);
-}
-
-function expectSecondPassChangesNothing(cluster: SimulatedCluster): void {
-  const observation = observe(cluster);
-  const plan = planRollout(observation);
-  expect(plan.actions).toEqual([]);
-  expect(plan.events).toEqual([]);
-  expect(plan.status).toEqual(observation.rollout.status);
 }
 
 describe('planCanary: first deploy', () => {
@@ -89,9 +74,7 @@ describe('planCanary: first deploy', () => {
       observedGeneration: '1',
     });
     expect(cluster.rollout.status?.message).toBeUndefined();
-    const types = Object.fromEntries(
-      (cluster.rollout.status?.conditions ?? []).map((condition) => [condition.type, `${condition.status}/${condition.reason ?? ''}`]),
-    );
+    const types = conditionsByType(cluster);
     expect(types).toEqual({
       Available: 'True/AvailableReason',
       Completed: 'True/RolloutCompleted',
@@ -132,10 +115,7 @@ describe('planCanary: an update through its steps', () => {
   });
 
   test('promote, setWeight 60, a timed pause, then completion scales the old ReplicaSet down', () => {
-    const cluster = deployed();
-    setImage(cluster, 'demo:2');
-    runUntilSettled(cluster);
-    cluster.events.length = 0;
+    const cluster = pausedOnUpdate();
     promote(cluster);
 
     // Argo's checkPausedConditions writes the resume, but the same reconcile completes the pause step, which changes
@@ -207,10 +187,7 @@ describe('planCanary: an update through its steps', () => {
 
 describe('planCanary: promote --full, abort, retry, fast rollback', () => {
   test('promote --full skips the remaining steps', () => {
-    const cluster = deployed();
-    setImage(cluster, 'demo:2');
-    runUntilSettled(cluster);
-    cluster.events.length = 0;
+    const cluster = pausedOnUpdate();
     patchStatus(cluster, { promoteFull: true });
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(replicasByName(cluster)).toEqual({ [OLD]: 0, [NEW]: 5 });
@@ -223,10 +200,7 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
   });
 
   test('abort scales the canary to zero and degrades the rollout; retry starts the steps again', () => {
-    const cluster = deployed();
-    setImage(cluster, 'demo:2');
-    runUntilSettled(cluster);
-    cluster.events.length = 0;
+    const cluster = pausedOnUpdate();
     patchStatus(cluster, { abort: true });
     const aborted = reconcileOnce(cluster);
     expect(aborted.events.map((event) => `${event.type} ${event.reason}: ${event.message}`)).toContain(
@@ -262,10 +236,7 @@ describe('planCanary: promote --full, abort, retry, fast rollback', () => {
   });
 
   test('going back to the stable template skips the steps and scales the canary away', () => {
-    const cluster = deployed();
-    setImage(cluster, 'demo:2');
-    runUntilSettled(cluster);
-    cluster.events.length = 0;
+    const cluster = pausedOnUpdate();
     setImage(cluster, 'demo:1');
     expect(runUntilSettled(cluster).settled).toBe(true);
     expect(replicasByName(cluster)).toEqual({ [OLD]: 5, [NEW]: 0 });

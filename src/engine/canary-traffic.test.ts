@@ -2,7 +2,15 @@ import { describe, expect, test } from 'vitest';
 import type { CanaryStep, CanaryStrategy, RolloutStatus } from '../api/index.js';
 import { planRollout } from './plan-rollout.js';
 import { canaryRollout } from './testing/fixtures.js';
-import { observe, replicasByName, runUntilSettled, simulatedCluster, updateSpec, type SimulatedCluster } from './testing/simulate.js';
+import {
+  observe,
+  promote,
+  replicasByName,
+  runUntilSettled,
+  setImage,
+  simulatedCluster,
+  type SimulatedCluster,
+} from './testing/simulate.js';
 import { trafficRoutedReplicaCounts, type TrafficCanaryInput } from './traffic-replica-counts.js';
 
 const OLD = 'demo-5bbc6ffc5c';
@@ -31,19 +39,6 @@ function routed(steps: CanaryStep[], canary: Partial<CanaryStrategy> = {}, repli
   cluster.events.length = 0;
   cluster.router.calls.length = 0;
   return cluster;
-}
-
-function setImage(cluster: SimulatedCluster, image: string): void {
-  updateSpec(cluster, (spec) => {
-    const container = spec.template?.spec?.containers?.[0];
-    if (container !== undefined) container.image = image;
-  });
-}
-
-function promote(cluster: SimulatedCluster): void {
-  const status: RolloutStatus = { ...(cluster.rollout.status ?? {}) };
-  delete status.pauseConditions;
-  cluster.rollout.status = status;
 }
 
 /** The weights the router was set to, repeats folded. */

@@ -1,19 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { gradualAnnotations, type DeploymentOrigin } from './annotations.js';
-import { provenanceKeyFrom, provenanceMessage, signedOriginAnnotations, verifyProvenance, type SignedObject } from './provenance.js';
+import { signedRolloutFixture } from './testing/signed-origin.js';
+import { gradualAnnotations } from './annotations.js';
+import { provenanceKeyFrom, provenanceMessage, signedOriginAnnotations, verifyProvenance } from './provenance.js';
 
 const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
-const key = provenanceKeyFrom(pem, 42);
-const origin: DeploymentOrigin = {
-  repository: 'acme/deploys',
-  pullRequest: 7,
-  headSha: 'a'.repeat(40),
-  installationId: 3,
-  environment: 'production',
-};
-const object: SignedObject = { namespace: 'prod', kind: 'Rollout', name: 'web' };
-const signed = signedOriginAnnotations(key, origin, object);
+const { key, origin, object, signed } = signedRolloutFixture(pem);
 
 describe('provenance signatures', () => {
   it('verifies what the bot signed, for a pull request and for a default-branch deploy', () => {

@@ -1,20 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { signedRolloutFixture } from './testing/signed-origin.js';
 import type { DeploymentOrigin } from './annotations.js';
-import { provenanceKeyFrom, signedOriginAnnotations, type SignedObject } from './provenance.js';
 import { reportableOrigin } from './reportable-origin.js';
 
 const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-const key = provenanceKeyFrom(pem, 42);
-const origin: DeploymentOrigin = {
-  repository: 'acme/deploys',
-  pullRequest: 7,
-  headSha: 'a'.repeat(40),
-  installationId: 3,
-  environment: 'production',
-};
-const object: SignedObject = { namespace: 'prod', kind: 'Rollout', name: 'web' };
-const signed = signedOriginAnnotations(key, origin, object);
+const { key, origin, object, signed } = signedRolloutFixture(pem);
 /** The Gradual config of the test: acme/deploys' production goes to cluster "prod-eu", nothing else anywhere. */
 const deploysTo =
   (cluster: string) =>

@@ -73,6 +73,17 @@ function candidate(identity: string, clock: FakeClock, rest: RestClient): Candid
   return { elector, events };
 }
 
+/** Candidate a holds the lease, then b joins and has tried for a second. */
+async function twoCandidates() {
+  const clock = createFakeClock(0);
+  const api = fakeLeaseApi();
+  const a = candidate('a', clock, api.rest);
+  await clock.settle();
+  const b = candidate('b', clock, api.rest);
+  await clock.advance(1000);
+  return { clock, api, a, b };
+}
+
 describe('runLeaderElection (fake clock, in-memory Lease)', () => {
   it('creates the lease, leads, and renews it every retry period', async () => {
     const clock = createFakeClock(0);
@@ -90,12 +101,7 @@ describe('runLeaderElection (fake clock, in-memory Lease)', () => {
   });
 
   it('hands over within one retry period when the leader releases on stop', async () => {
-    const clock = createFakeClock(0);
-    const api = fakeLeaseApi();
-    const a = candidate('a', clock, api.rest);
-    await clock.settle();
-    const b = candidate('b', clock, api.rest);
-    await clock.advance(1000);
+    const { clock, api, a, b } = await twoCandidates();
     expect([a.elector.isLeader(), b.elector.isLeader()]).toEqual([true, false]);
     const stoppedAt = clock.now();
     await a.elector.stop();
@@ -153,12 +159,7 @@ describe('runLeaderElection (fake clock, in-memory Lease)', () => {
   });
 
   it('takes over an abandoned lease only after it expires, measured from when it was observed', async () => {
-    const clock = createFakeClock(0);
-    const api = fakeLeaseApi();
-    const a = candidate('a', clock, api.rest);
-    await clock.settle();
-    const b = candidate('b', clock, api.rest);
-    await clock.advance(1000);
+    const { clock, a, b } = await twoCandidates();
     const diedAt = clock.now();
     await a.elector.abandon();
     await clock.advance(1600);

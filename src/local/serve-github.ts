@@ -2,12 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log/index.js';
 import { startGithubServer } from './github/index.js';
 
-/**
- * Runs the local GitHub in this process until SIGTERM/SIGINT (the `local
- * serve-github` verb that `local up` starts). The key and the webhook secret
- * are read from files, so they never appear on a command line.
- */
-export async function serveGithub(options: {
+/** The flags of `local serve-github`: the key and the webhook secret as files. */
+export interface ServeGithubFlags {
   dir: string;
   port: number;
   appId: number;
@@ -17,8 +13,14 @@ export async function serveGithub(options: {
   gitRoot?: string;
   adminTokenFile?: string;
   gitUrl?: string;
-  logger: Logger;
-}): Promise<void> {
+}
+
+/**
+ * Runs the local GitHub in this process until SIGTERM/SIGINT (the `local
+ * serve-github` verb that `local up` starts). The key and the webhook secret
+ * are read from files, so they never appear on a command line.
+ */
+export async function serveGithub(options: ServeGithubFlags & { logger: Logger }): Promise<void> {
   const server = await startGithubServer({
     dir: options.dir,
     port: options.port,

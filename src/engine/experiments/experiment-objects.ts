@@ -13,7 +13,8 @@ import { computePodTemplateHash } from '../pod-template-hash.js';
 
 export const experimentApiVersion = 'argoproj.io/v1alpha1';
 
-function ownerReference(experiment: Experiment) {
+/** The controller ownerReference of every object an Experiment creates (ReplicaSets, Services, AnalysisRuns). */
+export function experimentOwnerReference(experiment: Experiment) {
   return {
     apiVersion: experimentApiVersion,
     kind: 'Experiment',
@@ -55,7 +56,7 @@ export function experimentReplicaSet(
       namespace: experiment.metadata?.namespace ?? 'default',
       labels: { ...podLabels },
       annotations: { [EXPERIMENT_NAME_ANNOTATION]: experiment.metadata?.name ?? '', [EXPERIMENT_TEMPLATE_NAME_ANNOTATION]: template.name },
-      ownerReferences: [ownerReference(experiment)],
+      ownerReferences: [experimentOwnerReference(experiment)],
     },
     spec: {
       replicas,
@@ -102,7 +103,7 @@ export function experimentService(experiment: Experiment, template: ExperimentTe
         template.service?.name !== undefined && template.service.name !== '' ? template.service.name : (replicaSet.metadata?.name ?? ''),
       namespace: experiment.metadata?.namespace ?? 'default',
       annotations: { [EXPERIMENT_NAME_ANNOTATION]: experiment.metadata?.name ?? '', [EXPERIMENT_TEMPLATE_NAME_ANNOTATION]: template.name },
-      ownerReferences: [ownerReference(experiment)],
+      ownerReferences: [experimentOwnerReference(experiment)],
     },
     spec: { selector: { ...(replicaSet.metadata?.labels ?? {}) }, ports: templateServicePorts(replicaSet) },
   };

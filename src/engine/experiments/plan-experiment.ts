@@ -16,7 +16,7 @@ import {
   type TemplateStatusCode,
 } from '../../api/index.js';
 import { flattenRolloutAnalysis, type AnalysisTemplateCatalog } from '../analysis-templates.js';
-import { experimentApiVersion, experimentReplicaSet, experimentService, templateServicePorts } from './experiment-objects.js';
+import { experimentOwnerReference, experimentReplicaSet, experimentService, templateServicePorts } from './experiment-objects.js';
 
 /*
  * The Experiment controller's pure core: Argo v1.9's experimentContext.reconcile
@@ -463,16 +463,7 @@ function newAnalysisRun(
           ...(experiment.spec.analysisRunMetadata?.labels ?? {}),
         },
         annotations: { ...(experiment.spec.analysisRunMetadata?.annotations ?? {}) },
-        ownerReferences: [
-          {
-            apiVersion: experimentApiVersion,
-            kind: 'Experiment',
-            name: experiment.metadata?.name ?? '',
-            uid: experiment.metadata?.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [experimentOwnerReference(experiment)],
       },
       spec: {
         metrics: spec.metrics,

@@ -1,5 +1,5 @@
 import type { V1Affinity, V1Deployment, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { AnalysisRun, Experiment, Rollout, RolloutSpec } from '../../api/index.js';
+import type { AnalysisRun, Experiment, Rollout, RolloutSpec, RolloutStatus } from '../../api/index.js';
 import type { AnalysisTemplateCatalog } from '../analysis-templates.js';
 import { sameStatus } from '../rollout-status.js';
 import { planRollout } from '../plan-rollout.js';
@@ -274,6 +274,26 @@ export function updateSpec(cluster: SimulatedCluster, change: (spec: RolloutSpec
   change(cluster.rollout.spec);
   const metadata = cluster.rollout.metadata ?? {};
   cluster.rollout.metadata = { ...metadata, generation: (metadata.generation ?? 1) + 1 };
+}
+
+/** A new pod template image: the spec change every update test starts with. */
+export function setImage(cluster: SimulatedCluster, image: string): void {
+  updateSpec(cluster, (spec) => {
+    const container = spec.template?.spec?.containers?.[0];
+    if (container !== undefined) container.image = image;
+  });
+}
+
+/** What `kubectl argo rollouts promote` (and `gradual promote`) patches on a paused Rollout: the pause conditions go, controllerPause stays for the controller to notice. */
+export function promote(cluster: SimulatedCluster): void {
+  const status: RolloutStatus = { ...(cluster.rollout.status ?? {}) };
+  delete status.pauseConditions;
+  cluster.rollout.status = status;
+}
+
+/** A status merge patch, as a person or another controller writes it. */
+export function patchStatus(cluster: SimulatedCluster, patch: Partial<RolloutStatus>): void {
+  cluster.rollout.status = { ...(cluster.rollout.status ?? {}), ...patch };
 }
 
 export function replicasByName(cluster: SimulatedCluster): Record<string, number> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { markdownLinkMarks } from '../testing/markdown-marks.js';
 import { createSeededRandom } from '../../demo/seeded-random.js';
 import { MAX_COMMANDS_PER_COMMENT, parseCommands } from './parse-commands.js';
 
@@ -60,12 +61,7 @@ const chaos = [
   '*',
   '-',
   '|',
-  '[',
-  ']',
-  '(',
-  ')',
-  '\\',
-  '#',
+  ...markdownLinkMarks,
   '<',
   '&amp;',
   '\r\n',

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, test } from 'vitest';
+import { markdownLinkMarks } from '../testing/markdown-marks.js';
+import { xorshift32 as generator } from '../../analysis/testing/xorshift.js';
 import { finishAnalysisRun, planAnalysisRun } from '../../analysis/reconcile-analysis-run.js';
 import type { ProviderAnswer } from '../../providers/provider.js';
 import type { AnalysisRun, Metric } from '../../api/index.js';
@@ -27,17 +29,6 @@ const cases = 400;
 const budgetMs = 12_000;
 const hangMs = 1000;
 
-/** A seeded xorshift32: the same answers on every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
-
 const tokens = [
   '`',
   '``',
@@ -55,12 +46,7 @@ const tokens = [
   '<script>',
   '*',
   '_',
-  '[',
-  ']',
-  '(',
-  ')',
-  '\\',
-  '#',
+  ...markdownLinkMarks,
   '~',
   '~~~',
   'a',

@@ -1,15 +1,12 @@
 import { z } from 'zod';
+import { routerObjectMetadataSchema } from '../object-metadata.js';
 
 /** Argo's default Ambassador API version (utils/defaults: DefaultAmbassadorVersion, --ambassador-api-version). */
 export const defaultAmbassadorApiVersion = 'getambassador.io/v2';
 
 /** The parts of a Mapping the router reads; everything else is copied as it is. */
 export const mappingSchema = z.looseObject({
-  metadata: z.looseObject({
-    name: z.string(),
-    namespace: z.string().optional(),
-    resourceVersion: z.string().optional(),
-  }),
+  metadata: routerObjectMetadataSchema,
   spec: z
     .looseObject({
       service: z.string().optional(),

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TrafficRouting } from '../../api/traffic-routing.js';
-import { testRouterRollout } from '../testing/router-rollout.js';
+import { testRolloutOwner, testRouterRollout } from '../testing/router-rollout.js';
 import type { JsonObject, RouterPlan } from '../types.js';
 import { canaryIngressName, ingressRef, planCanaryIngress } from './canary-ingress.js';
 
-const owner = {
-  apiVersion: 'argoproj.io/v1alpha1',
-  kind: 'Rollout',
-  name: 'rollouts-demo',
-  uid: '7d0c1f3e-0000-4000-8000-000000000001',
-  controller: true,
-  blockOwnerDeletion: true,
-};
+const owner = testRolloutOwner;
 const path = (service: string, at = '/'): JsonObject => ({
   path: at,
   pathType: 'Prefix',

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { testRouterRollout } from '../testing/router-rollout.js';
+import { testRolloutOwner, testRouterRollout } from '../testing/router-rollout.js';
 import type { JsonObject } from '../types.js';
 import { planTrafficSplit, trafficSplitRef } from './traffic-split.js';
 
-const owner = {
-  apiVersion: 'argoproj.io/v1alpha1',
-  kind: 'Rollout',
-  name: 'rollouts-demo',
-  uid: '7d0c1f3e-0000-4000-8000-000000000001',
-  controller: true,
-  blockOwnerDeletion: true,
-};
+const owner = testRolloutOwner;
 
 describe('planTrafficSplit', () => {
   it.each([

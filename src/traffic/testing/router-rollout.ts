@@ -14,3 +14,13 @@ export function testRouterRollout(trafficRouting: TrafficRouting, overrides: Par
     ...overrides,
   };
 }
+
+/** The ownerReference a router writes on the objects it creates for testRouterRollout(). */
+export const testRolloutOwner = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Rollout',
+  name: 'rollouts-demo',
+  uid: '7d0c1f3e-0000-4000-8000-000000000001',
+  controller: true,
+  blockOwnerDeletion: true,
+};

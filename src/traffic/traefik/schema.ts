@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routerObjectMetadataSchema } from '../object-metadata.js';
 
 /** Argo's default Traefik group and version (utils/defaults: DefaultTraefikAPIGroup, DefaultTraefikVersion). */
 export const traefikGroup = 'traefik.containo.us';
@@ -6,11 +7,7 @@ export const traefikVersion = 'v1alpha1';
 
 /** The parts of a TraefikService the router reads; everything else passes through. */
 export const traefikServiceSchema = z.looseObject({
-  metadata: z.looseObject({
-    name: z.string(),
-    namespace: z.string().optional(),
-    resourceVersion: z.string().optional(),
-  }),
+  metadata: routerObjectMetadataSchema,
   spec: z
     .looseObject({
       weighted: z
