@@ -11,8 +11,8 @@ export const webhookCloseGraceMs = 10_000;
  * busy (a load balancer, a redelivering proxy) kept a stopped bot listening, acting on deliveries and
  * holding its Lease for as long as it sent. Here every answer from then on closes its connection
  * (the caller has already made new deliveries get a 503), idle connections are closed every `pollMs`,
- * and after `graceMs` every connection is cut; the sender sees a failed delivery and redelivers it to
- * the leader.
+ * and after `graceMs` every connection is cut. The sender sees a failed delivery: GitHub records it failed
+ * and does not redeliver by itself (a person or the API may), and the leader's reconcile heals what it carried.
  */
 export async function closeWebhookServer(
   server: Server,

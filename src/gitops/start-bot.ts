@@ -205,10 +205,11 @@ export async function startBot(options: {
     lead,
     standDown,
     async stop() {
-      // Refused from now (503, so the sender redelivers to the leader); the deliveries being handled get a grace to finish.
+      // Refused from now (503: GitHub records the delivery failed, and the leader's reconcile heals what it carried). The
+      // loops stop at once, beside the close: after a lost Lease they must not act while deliveries already being
+      // handled get their grace to finish.
       serving = false;
-      await closeWebhookServer(server);
-      await standDown();
+      await Promise.all([closeWebhookServer(server), standDown()]);
     },
   };
 }

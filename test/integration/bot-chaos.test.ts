@@ -186,6 +186,8 @@ function chaosMonkey(): {
   const killsDone = new Promise<void>((resolve) => {
     killsReached = resolve;
   });
+  // GRADUAL_CHAOS_KILLS=0: no kill to wait for.
+  if (killTarget <= 0) killsReached();
   let stopSignal: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     stopSignal = resolve;

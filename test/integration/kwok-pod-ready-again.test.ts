@@ -40,6 +40,7 @@ describe('KWOK in the local environment', () => {
     // its Ready condition set to False and nothing else changed.
     const pod = await cluster.core.readNamespacedPod({ namespace, name: 'web' });
     const uid = pod.metadata?.uid;
+    const conditionTypes = (pod.status?.conditions ?? []).map((condition) => condition.type).sort();
     const ready = pod.status?.conditions?.find((condition) => condition.type === 'Ready');
     expect(ready).toBeDefined();
     Object.assign(ready ?? {}, { status: 'False', lastTransitionTime: new Date() });
@@ -52,8 +53,9 @@ describe('KWOK in the local environment', () => {
       timeoutMs: 60_000,
     });
     const after = await cluster.core.readNamespacedPod({ namespace, name: 'web' });
-    // Only the Ready condition changed back: the pod was not restarted or replaced.
+    // Only the Ready condition changed back: the pod was not restarted or replaced, and its other conditions are kept.
     expect(after.metadata?.uid).toBe(uid);
+    expect((after.status?.conditions ?? []).map((condition) => condition.type).sort()).toEqual(conditionTypes);
     expect(after.status?.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 });
