@@ -108,4 +108,43 @@ describe('closeWebhookServer', () => {
     expect(state.closed).toBe(true);
     expect(sender.statuses).toEqual([]);
   });
+
+  it('closes the connection a delivery in flight at close() leaves idle, at the next poll', async () => {
+    // The answer of a request already being handled at close() keeps its connection alive (the close header is set only
+    // for requests from then on); a long keep-alive timeout, so only the poll can close it within the test.
+    const { server, port } = await listening((_request, response) => {
+      setTimeout(() => response.writeHead(200).end('done\n'), 50);
+    });
+    server.keepAliveTimeout = 60_000;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(agent);
+    const answered = new Promise<number | undefined>((resolve) => {
+      const sent = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhooks', agent }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          resolve(response.statusCode);
+        });
+      });
+      sent.on('error', () => {
+        resolve(undefined);
+      });
+      sent.end('{}');
+    });
+    await delay(20);
+    const clock = createFakeClock();
+    const state = { closed: false };
+    const closing = closeWebhookServer(server, { clock, graceMs: 10_000, pollMs: 100 }).then(() => {
+      state.closed = true;
+    });
+    expect(await answered).toBe(200);
+    await delay(20);
+    // The sender sends nothing more: without the poll the idle connection would hold the server open for a minute.
+    for (let step = 0; step < 50 && !state.closed; step += 1) {
+      await clock.advance(100);
+      await delay(20);
+    }
+    expect(state.closed).toBe(true);
+    await closing;
+    expect(server.listening).toBe(false);
+  });
 });
