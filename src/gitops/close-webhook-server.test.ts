@@ -26,28 +26,31 @@ async function listening(handler: Parameters<typeof createServer>[1]): Promise<{
   return { server, port: (server.address() as AddressInfo).port };
 }
 
+/** One POST on the agent's connection; its answer's status, or undefined when the connection was cut. */
+function postDelivery(port: number, agent: Agent): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const sent = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhooks', agent }, (response) => {
+      response.resume();
+      response.on('end', () => {
+        resolve(response.statusCode);
+      });
+    });
+    sent.on('error', () => {
+      resolve(undefined);
+    });
+    sent.end('{}');
+  });
+}
+
 /** POSTs on one keep-alive connection, back to back, until told to stop or the server goes; returns the answers' statuses. */
 function busySender(port: number): { stop: () => void; statuses: number[]; done: Promise<void> } {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   agents.push(agent);
   const statuses: number[] = [];
   const state = { stopped: false };
-  const once = (): Promise<number | undefined> =>
-    new Promise((resolve) => {
-      const sent = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhooks', agent }, (response) => {
-        response.resume();
-        response.on('end', () => {
-          resolve(response.statusCode);
-        });
-      });
-      sent.on('error', () => {
-        resolve(undefined);
-      });
-      sent.end('{}');
-    });
   const done = (async () => {
     while (!state.stopped) {
-      const status = await once();
+      const status = await postDelivery(port, agent);
       if (status === undefined) return;
       statuses.push(status);
     }
@@ -118,18 +121,7 @@ describe('closeWebhookServer', () => {
     server.keepAliveTimeout = 60_000;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     agents.push(agent);
-    const answered = new Promise<number | undefined>((resolve) => {
-      const sent = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhooks', agent }, (response) => {
-        response.resume();
-        response.on('end', () => {
-          resolve(response.statusCode);
-        });
-      });
-      sent.on('error', () => {
-        resolve(undefined);
-      });
-      sent.end('{}');
-    });
+    const answered = postDelivery(port, agent);
     await delay(20);
     const clock = createFakeClock();
     const state = { closed: false };
